@@ -1,0 +1,49 @@
+import type {
+  NormalizedAction,
+  Policy,
+  PolicyRef,
+  Risk,
+  RiskRule,
+  Settings,
+  TimeoutAction,
+  TraceEntry,
+  DecisionValue,
+} from '../../src-shared/index.js';
+
+/** What the engine decides from: the current rules. Compiled once per change. */
+export interface EngineInput {
+  policies: Policy[];
+  settings: Settings;
+  riskRules: RiskRule[];
+}
+
+/** Facts about the world at decision time that are not in the action itself. */
+export interface DecideContext {
+  now: Date;
+  /** The agent has registered through /api/v1/agents/register. */
+  agentRegistered: boolean;
+  /** Actions from the same agent in the last 60 s, not counting this one. */
+  recentAgentActions: number;
+}
+
+/** The engine's verdict on one action (SPEC 2.2 minus ids and timing). */
+export interface Outcome {
+  decision: DecisionValue;
+  risk: Risk;
+  policy: PolicyRef | null;
+  reason: string;
+  flags: string[];
+  /** For `pending`: how long to wait and what happens on timeout. */
+  approval: { timeout_s: number; timeout_action: TimeoutAction } | null;
+  /** Where shadow policies would have decided differently (SPEC 3.3 step 4). */
+  shadow: { decision: DecisionValue; policy: PolicyRef | null; reason: string } | null;
+  /** Policies that matched and counted (the deciding one and monitors), for hit counters. */
+  hits: string[];
+}
+
+export interface Engine {
+  /** Never throws: any internal error gives a `denied` outcome whose reason says so. */
+  decide(action: NormalizedAction, ctx: DecideContext): Outcome;
+  /** The same decision plus a trace of every policy considered and why it did or did not match. */
+  explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[] };
+}

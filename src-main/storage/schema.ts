@@ -1,0 +1,143 @@
+/**
+ * The SQLite schema (sql.js). Every table the core reads lives here so that all modules agree on it.
+ * Times are stored as epoch milliseconds (`*_ms`) for range queries and rendered as ISO at the edge.
+ *
+ * Deduplication matters at a million records: the full action request, risk factors and decision
+ * live once, in the `action.decided` audit record (`audit.data`); `actions` keeps only the columns
+ * that lists filter and sort on, plus the seq of that record.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action_id TEXT,
+  agent_id TEXT,
+  decision TEXT,
+  status TEXT,
+  risk_level TEXT,
+  data TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts_ms);
+CREATE INDEX IF NOT EXISTS audit_type ON audit(type, seq);
+CREATE INDEX IF NOT EXISTS audit_agent ON audit(agent_id, seq) WHERE agent_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_action ON audit(action_id) WHERE action_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision, seq) WHERE decision IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_risk ON audit(risk_level, seq) WHERE risk_level IS NOT NULL;
+CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts4(content="", body, tokenize=unicode61);
+
+CREATE TABLE IF NOT EXISTS actions (
+  action_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  agent_id TEXT NOT NULL,
+  action_type TEXT NOT NULL,
+  resource TEXT,
+  decision TEXT NOT NULL,
+  status TEXT NOT NULL,
+  risk_score INTEGER NOT NULL,
+  risk_level TEXT NOT NULL,
+  policy_id TEXT,
+  approval_id TEXT,
+  expires_ms INTEGER,
+  timeout_action TEXT,
+  approved INTEGER,
+  reviewed_by TEXT,
+  reviewed_ms INTEGER,
+  comment TEXT,
+  completed_ms INTEGER,
+  result TEXT,
+  error TEXT,
+  duration_ms REAL,
+  idempotency_key TEXT
+);
+CREATE INDEX IF NOT EXISTS actions_created ON actions(created_ms);
+CREATE INDEX IF NOT EXISTS actions_agent ON actions(agent_id, created_ms);
+CREATE INDEX IF NOT EXISTS actions_status ON actions(status, created_ms);
+CREATE INDEX IF NOT EXISTS actions_decision ON actions(decision, created_ms);
+CREATE INDEX IF NOT EXISTS actions_type ON actions(action_type, created_ms);
+CREATE INDEX IF NOT EXISTS actions_risk ON actions(risk_level, created_ms);
+CREATE UNIQUE INDEX IF NOT EXISTS actions_approval ON actions(approval_id) WHERE approval_id IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS actions_idem ON actions(agent_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS agents (
+  agent_id TEXT PRIMARY KEY,
+  name TEXT,
+  agent_type TEXT,
+  capabilities TEXT NOT NULL DEFAULT '[]',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  registered INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS policies (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  hits INTEGER NOT NULL DEFAULT 0,
+  last_hit_ms INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS risk_rules (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  agent_id TEXT,
+  prefix TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL,
+  last_used_ms INTEGER,
+  revoked_ms INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  secret TEXT,
+  format TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_ms INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  webhook_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_ms INTEGER,
+  created_ms INTEGER NOT NULL,
+  delivered_ms INTEGER,
+  attempt_log TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS deliveries_webhook ON deliveries(webhook_id, created_ms);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_ms);
+
+CREATE TABLE IF NOT EXISTS mcp_servers (
+  server_id TEXT PRIMARY KEY,
+  name TEXT,
+  command TEXT,
+  tools TEXT NOT NULL DEFAULT '[]',
+  tools_hash TEXT,
+  tools_changed_ms INTEGER,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER,
+  calls INTEGER NOT NULL DEFAULT 0
+);
+`;

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { ActionTypeSchema, AgentIdSchema, IsoTimeSchema, JsonObjectSchema, RiskLevelSchema } from './common.js';
+
+const text = (max: number) => z.string().max(max);
+
+/** Which MCP server and tool an action goes through (set by the MCP proxy and the Claude Code hook). */
+export const McpRefSchema = z
+  .object({ server_id: z.string().min(1).max(128), tool: z.string().min(1).max(256).optional() })
+  .strict();
+
+/** SPEC 2.1 — body of submit/evaluate. Unknown top-level fields are rejected. */
+export const ActionRequestSchema = z
+  .object({
+    agent_id: AgentIdSchema.optional(),
+    action_type: ActionTypeSchema,
+    resource: text(16_384).optional(),
+    tool_name: text(256).optional(),
+    target_system: text(256).optional(),
+    description: text(8_192).optional(),
+    environment: text(128).optional(),
+    parameters: JsonObjectSchema.optional(),
+    context: JsonObjectSchema.optional(),
+    risk_context: JsonObjectSchema.optional(),
+    mcp: McpRefSchema.optional(),
+    session_id: text(256).optional(),
+    idempotency_key: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+export type ActionRequest = z.infer<typeof ActionRequestSchema>;
+
+/** An action after normalisation: agent resolved, `risk_context` folded into `context`. */
+export type NormalizedAction = Omit<ActionRequest, 'risk_context' | 'agent_id'> & { agent_id: string };
+
+export const RiskFactorSchema = z.object({ id: z.string(), points: z.number(), detail: z.string() });
+export type RiskFactor = z.infer<typeof RiskFactorSchema>;
+
+export const RiskSchema = z.object({
+  score: z.number().int().min(0).max(100),
+  level: RiskLevelSchema,
+  factors: z.array(RiskFactorSchema),
+});
+export type Risk = z.infer<typeof RiskSchema>;
+
+export const EffectSchema = z.enum(['allow', 'deny', 'require_approval', 'monitor']);
+export type Effect = z.infer<typeof EffectSchema>;
+
+export const PolicyRefSchema = z.object({ id: z.string(), name: z.string(), effect: EffectSchema });
+export type PolicyRef = z.infer<typeof PolicyRefSchema>;
+
+export const DecisionValueSchema = z.enum(['allowed', 'denied', 'pending']);
+export type DecisionValue = z.infer<typeof DecisionValueSchema>;
+
+export const ActionStatusValueSchema = z.enum([
+  'allowed',
+  'denied',
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'completed',
+  'failed',
+]);
+export type ActionStatusValue = z.infer<typeof ActionStatusValueSchema>;
+
+/** SPEC 2.2 — response to submit/evaluate. */
+export const DecisionSchema = z.object({
+  action_id: z.string(),
+  decision: DecisionValueSchema,
+  status: ActionStatusValueSchema,
+  requires_approval: z.boolean(),
+  approval_id: z.string().nullable(),
+  risk: RiskSchema,
+  policy: PolicyRefSchema.nullable(),
+  reason: z.string(),
+  flags: z.array(z.string()),
+  expires_at: IsoTimeSchema.nullable(),
+  evaluated_in_us: z.number(),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export const ReviewedBySchema = z.enum(['user', 'timeout', 'policy']);
+
+/** SPEC 2.3 — the status body: the decision plus the review and completion fields, and the action itself. */
+export const ActionStatusSchema = DecisionSchema.extend({
+  approved: z.boolean().nullable(),
+  reviewed_by: ReviewedBySchema.nullable(),
+  reviewed_at: IsoTimeSchema.nullable(),
+  comment: z.string().nullable(),
+  completed_at: IsoTimeSchema.nullable(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  agent_id: z.string(),
+  action_type: z.string(),
+  resource: z.string().nullable(),
+  tool_name: z.string().nullable(),
+  target_system: z.string().nullable(),
+  description: z.string().nullable(),
+  environment: z.string().nullable(),
+  parameters: JsonObjectSchema.nullable(),
+  context: JsonObjectSchema.nullable(),
+  mcp: McpRefSchema.nullable(),
+  session_id: z.string().nullable(),
+  created_at: IsoTimeSchema,
+});
+export type ActionStatus = z.infer<typeof ActionStatusSchema>;
+
+/** POST /api/v1/actions/{id}/complete */
+export const CompleteRequestSchema = z
+  .object({
+    status: z.enum(['success', 'failure']),
+    result: z.unknown().optional(),
+    error: z.string().max(8_192).optional(),
+    duration_ms: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
+
+/** GET /api/v1/actions query. */
+export const ActionQuerySchema = z
+  .object({
+    agent_id: z.string().max(128).optional(),
+    status: ActionStatusValueSchema.optional(),
+    decision: DecisionValueSchema.optional(),
+    risk_level: RiskLevelSchema.optional(),
+    action_type: z.string().max(128).optional(),
+    since: IsoTimeSchema.optional(),
+    until: IsoTimeSchema.optional(),
+    q: z.string().max(512).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(256).optional(),
+  })
+  .strict();
+export type ActionQuery = z.infer<typeof ActionQuerySchema>;
+
+export const StatusWaitQuerySchema = z.object({ wait: z.coerce.number().min(0).max(60).optional() }).strict();

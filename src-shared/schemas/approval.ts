@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ActionStatusSchema } from './action.js';
+import { IsoTimeSchema } from './common.js';
+
+export const RememberSchema = z.enum(['once', '15m', '1h', '12h', 'until_restart', 'forever']);
+export type Remember = z.infer<typeof RememberSchema>;
+
+export const TimeoutActionSchema = z.enum(['deny', 'allow']);
+export type TimeoutAction = z.infer<typeof TimeoutActionSchema>;
+
+/** SPEC 4 — body of approve / deny. */
+export const ResolveRequestSchema = z
+  .object({
+    remember: RememberSchema.default('once'),
+    pattern: z.string().min(1).max(4_096).optional(),
+    comment: z.string().max(4_096).optional(),
+  })
+  .strict();
+export type ResolveRequest = z.infer<typeof ResolveRequestSchema>;
+
+export const ApprovalStatusSchema = z.enum(['pending', 'approved', 'rejected', 'expired']);
+export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
+
+/** GET /api/sdk/approval/{approval_id} */
+export const ApprovalSchema = z.object({
+  approval_id: z.string(),
+  action_id: z.string(),
+  status: ApprovalStatusSchema,
+  approved: z.boolean().nullable(),
+  reviewed_by: z.enum(['user', 'timeout', 'policy']).nullable(),
+  reviewed_at: IsoTimeSchema.nullable(),
+  comment: z.string().nullable(),
+  created_at: IsoTimeSchema,
+  expires_at: IsoTimeSchema,
+  timeout_action: TimeoutActionSchema,
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+/** An item of GET /api/v1/approvals: the approval with its action. */
+export const PendingApprovalSchema = ApprovalSchema.extend({ action: ActionStatusSchema });
+export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
+
+export const ApprovalQuerySchema = z
+  .object({ status: ApprovalStatusSchema.default('pending'), limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .strict();

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { IsoTimeSchema, JsonObjectSchema } from './common.js';
+
+/** SPEC 7.3 */
+export const EVENT_NAMES = [
+  'action.submitted',
+  'action.allowed',
+  'action.denied',
+  'approval.requested',
+  'action.approved',
+  'action.rejected',
+  'action.expired',
+  'action.completed',
+  'policy.changed',
+  'alert.triggered',
+] as const;
+export const EventNameSchema = z.enum(EVENT_NAMES);
+export type EventName = z.infer<typeof EventNameSchema>;
+
+export const EventEnvelopeSchema = z.object({
+  id: z.string(),
+  event: EventNameSchema,
+  created_at: IsoTimeSchema,
+  data: JsonObjectSchema,
+});
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+export const AlertKindSchema = z.enum(['critical-risk', 'repeated-denials', 'mcp-tools-changed']);
+export type AlertKind = z.infer<typeof AlertKindSchema>;

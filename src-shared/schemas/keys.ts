@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { AgentIdSchema, IsoTimeSchema } from './common.js';
+
+export const KeyScopeSchema = z.enum(['agent', 'admin']);
+export type KeyScope = z.infer<typeof KeyScopeSchema>;
+
+export const KeyCreateSchema = z
+  .object({ name: z.string().min(1).max(128), scope: KeyScopeSchema, agent_id: AgentIdSchema.optional() })
+  .strict();
+export type KeyCreate = z.infer<typeof KeyCreateSchema>;
+
+/** A key as listed: never the secret. */
+export const KeyViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: KeyScopeSchema,
+  agent_id: z.string().nullable(),
+  prefix: z.string(),
+  created_at: IsoTimeSchema,
+  last_used_at: IsoTimeSchema.nullable(),
+  revoked_at: IsoTimeSchema.nullable(),
+});
+export type KeyView = z.infer<typeof KeyViewSchema>;
+
+/** Response of key creation: the only time the secret is shown. */
+export const KeyCreatedSchema = KeyViewSchema.extend({ key: z.string() });
+export type KeyCreated = z.infer<typeof KeyCreatedSchema>;

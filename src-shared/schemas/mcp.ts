@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { AgentIdSchema, IsoTimeSchema, JsonObjectSchema } from './common.js';
+
+export const McpToolSchema = z.object({
+  name: z.string().min(1).max(256),
+  description: z.string().max(8_192).optional(),
+  inputSchema: z.unknown().optional(),
+});
+export type McpTool = z.infer<typeof McpToolSchema>;
+
+export const McpServerRegisterSchema = z
+  .object({
+    server_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
+    name: z.string().max(200).optional(),
+    command: z.string().max(4_096).optional(),
+    tools: z.array(McpToolSchema).max(2_000).optional(),
+  })
+  .strict();
+export type McpServerRegister = z.infer<typeof McpServerRegisterSchema>;
+
+export const McpServerSchema = z.object({
+  server_id: z.string(),
+  name: z.string().nullable(),
+  command: z.string().nullable(),
+  tools: z.array(McpToolSchema),
+  tools_hash: z.string().nullable(),
+  tools_changed_at: IsoTimeSchema.nullable(),
+  created_at: IsoTimeSchema,
+  last_seen_at: IsoTimeSchema.nullable(),
+  calls: z.number().int(),
+});
+export type McpServer = z.infer<typeof McpServerSchema>;
+
+/** POST /mcp/governance/evaluate (seed shape). */
+export const McpEvaluateSchema = z
+  .object({
+    server_id: z.string().min(1).max(128),
+    namespace: z.string().max(128).optional(),
+    verb: z.string().max(128).optional(),
+    tool: z.string().max(256).optional(),
+    resource: z.string().max(16_384).optional(),
+    parameters: JsonObjectSchema.optional(),
+    context: JsonObjectSchema.optional(),
+    agent_id: AgentIdSchema.optional(),
+    description: z.string().max(8_192).optional(),
+    session_id: z.string().max(256).optional(),
+  })
+  .strict();
+export type McpEvaluate = z.infer<typeof McpEvaluateSchema>;
+
+export const McpDecisionSchema = z.object({
+  decision: z.enum(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']),
+  action_id: z.string(),
+  approval_id: z.string().nullable(),
+  risk_score: z.number(),
+  risk_level: z.string(),
+  reason: z.string(),
+  requires_approval: z.boolean(),
+  expires_at: IsoTimeSchema.nullable(),
+});
+export type McpDecision = z.infer<typeof McpDecisionSchema>;

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ActionRequestSchema, DecisionValueSchema, RiskSchema, PolicyRefSchema } from './action.js';
+import { SettingsPatchSchema, TraceEntrySchema, RiskRuleSchema } from './policy.js';
+
+/** POST /api/v1/policies/test */
+export const PolicyTestRequestSchema = z
+  .object({ action: ActionRequestSchema, policies: z.array(z.unknown()).optional(), settings: SettingsPatchSchema.optional() })
+  .strict();
+
+export const PolicyTestResultSchema = z.object({
+  decision: DecisionValueSchema,
+  risk: RiskSchema,
+  policy: PolicyRefSchema.nullable(),
+  reason: z.string(),
+  flags: z.array(z.string()),
+  trace: z.array(TraceEntrySchema),
+});
+export type PolicyTestResult = z.infer<typeof PolicyTestResultSchema>;
+
+/** POST /api/v1/policies/simulate */
+export const SimulateRequestSchema = z
+  .object({
+    policies: z.array(z.unknown()),
+    settings: SettingsPatchSchema.optional(),
+    risk_rules: z.array(RiskRuleSchema).optional(),
+    limit: z.number().int().min(1).max(100_000).default(1_000),
+  })
+  .strict();
+
+const Counts = z.object({ allowed: z.number(), denied: z.number(), pending: z.number() });
+export const SimulateResultSchema = z.object({
+  replayed: z.number().int(),
+  changed_count: z.number().int(),
+  counts: z.object({ before: Counts, after: Counts }),
+  changed: z.array(
+    z.object({
+      action_id: z.string(),
+      agent_id: z.string(),
+      action_type: z.string(),
+      resource: z.string().nullable(),
+      created_at: z.string(),
+      before: z.object({ decision: DecisionValueSchema, policy_id: z.string().nullable() }),
+      after: z.object({ decision: DecisionValueSchema, policy_id: z.string().nullable(), reason: z.string() }),
+    }),
+  ),
+});
+export type SimulateResult = z.infer<typeof SimulateResultSchema>;
+
+export const PolicyImportResultSchema = z.object({
+  imported: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  risk_rules: z.number().int(),
+  settings_changed: z.boolean(),
+});
+export type PolicyImportResult = z.infer<typeof PolicyImportResultSchema>;

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { EffectSchema } from './action.js';
+import { TimeoutActionSchema } from './approval.js';
+import { IsoTimeSchema } from './common.js';
+
+export const PolicyIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must match [a-z0-9][a-z0-9._-]{0,63}');
+
+/**
+ * SPEC 3.2 — a condition tree. The shape is checked deeply by the policy compiler, which names the
+ * exact path of any bad operator, regex or combinator; here it is any JSON object.
+ */
+export const WhenSchema = z.record(z.string(), z.unknown());
+export type When = z.infer<typeof WhenSchema>;
+
+export const PolicyModeSchema = z.enum(['enforce', 'shadow']);
+export const PolicySourceSchema = z.enum(['user', 'approval', 'import']);
+
+/** SPEC 3.1 */
+export const PolicySchema = z
+  .object({
+    id: PolicyIdSchema,
+    name: z.string().min(1).max(200).optional(),
+    description: z.string().max(4_000).optional(),
+    enabled: z.boolean().default(true),
+    priority: z.number().int().min(0).max(1000).default(50),
+    effect: EffectSchema,
+    mode: PolicyModeSchema.default('enforce'),
+    when: WhenSchema.default({}),
+    approval: z
+      .object({
+        timeout_s: z.number().int().min(1).max(7 * 86_400).optional(),
+        timeout_action: TimeoutActionSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    expires_at: IsoTimeSchema.nullable().default(null),
+    source: PolicySourceSchema.default('user'),
+  })
+  .strict();
+/** A policy as written by a user (defaults not yet applied). */
+export type PolicyInput = z.input<typeof PolicySchema>;
+/** A policy with every default applied. */
+export type Policy = z.output<typeof PolicySchema>;
+
+/** A policy as the API lists it: the policy plus bookkeeping the engine does not read. */
+export const PolicyViewSchema = PolicySchema.extend({
+  hits: z.number().int(),
+  last_hit_at: IsoTimeSchema.nullable(),
+  created_at: IsoTimeSchema,
+  updated_at: IsoTimeSchema,
+  ephemeral: z.boolean(),
+});
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
+
+/** SPEC 2.4 — custom risk rule from the policy file. */
+export const RiskRuleSchema = z
+  .object({
+    id: PolicyIdSchema,
+    when: WhenSchema,
+    points: z.number().int().min(-100).max(100),
+    detail: z.string().max(500).optional(),
+  })
+  .strict();
+export type RiskRule = z.infer<typeof RiskRuleSchema>;
+
+/** Names of the built-in risk factors (their points can be tuned through settings.risk_weights). */
+export const BUILTIN_RISK_FACTORS = [
+  'base',
+  'destructive-sql',
+  'dangerous-shell',
+  'sensitive-path',
+  'production',
+  'bulk',
+  'secrets',
+  'has-backup',
+  'unregistered-agent',
+  'high-rate',
+  'off-hours',
+] as const;
+
+/** SPEC 3.5 */
+export const SettingsSchema = z
+  .object({
+    enforcement: z.enum(['enforce', 'monitor']).default('enforce'),
+    auto_allow_below: z.number().int().min(0).max(101).default(30),
+    require_approval_at: z.number().int().min(0).max(101).default(70),
+    deny_at: z.number().int().min(0).max(101).nullable().default(null),
+    approval_timeout_s: z.number().int().min(1).max(7 * 86_400).default(300),
+    timeout_action: TimeoutActionSchema.default('deny'),
+    rate_limit_per_s: z.number().int().min(0).max(1_000_000).default(2000),
+    /** Override of the points of built-in risk factors, by factor id. */
+    risk_weights: z.record(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)).default({}),
+  })
+  .strict();
+export type Settings = z.output<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
+
+/** SPEC 3.4 — a policy file (YAML or JSON). */
+export const PolicyFileSchema = z
+  .object({
+    version: z.literal(1),
+    settings: SettingsPatchSchema.optional(),
+    risk_rules: z.array(RiskRuleSchema).optional(),
+    policies: z.array(z.unknown()),
+  })
+  .strict();
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;
+
+/** Seeds' Terraform-style / MCP form: `{name, conditions, action, priority}` mapped onto a policy. */
+export const SeedPolicySchema = z
+  .object({
+    id: PolicyIdSchema.optional(),
+    name: z.string().min(1).max(200),
+    description: z.string().max(4_000).optional(),
+    conditions: z.union([WhenSchema, z.string()]).optional(),
+    action: z.enum(['allow', 'deny', 'require_approval', 'monitor', 'approve', 'block', 'escalate']),
+    priority: z.number().int().min(0).max(1000).optional(),
+    approvers: z.array(z.string()).optional(),
+    enabled: z.boolean().optional(),
+    server_id: z.string().optional(),
+    namespace: z.string().optional(),
+    verb: z.string().optional(),
+    tool: z.string().optional(),
+  })
+  .strict();
+export type SeedPolicy = z.infer<typeof SeedPolicySchema>;
+
+/** One line of the `policies/test` trace. */
+export const TraceEntrySchema = z.object({
+  policy_id: z.string(),
+  name: z.string(),
+  effect: EffectSchema,
+  mode: PolicyModeSchema,
+  priority: z.number(),
+  considered: z.boolean(),
+  matched: z.boolean(),
+  decided: z.boolean(),
+  reason: z.string(),
+});
+export type TraceEntry = z.infer<typeof TraceEntrySchema>;

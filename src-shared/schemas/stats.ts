@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { IsoTimeSchema } from './common.js';
+import { DecisionCountsSchema } from './agents.js';
+
+export const StatsQuerySchema = z
+  .object({ window: z.enum(['1h', '6h', '24h', '7d', '30d']).default('24h') })
+  .strict();
+
+export const StatsSchema = z.object({
+  window: z.string(),
+  since: IsoTimeSchema,
+  until: IsoTimeSchema,
+  bucket_s: z.number().int(),
+  totals: DecisionCountsSchema,
+  pending_approvals: z.number().int(),
+  by_risk_level: z.object({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() }),
+  by_agent: z.array(z.object({ agent_id: z.string(), count: z.number() })),
+  by_action_type: z.array(z.object({ action_type: z.string(), count: z.number() })),
+  timeline: z.array(z.object({ t: IsoTimeSchema, allowed: z.number(), denied: z.number(), pending: z.number() })),
+  approval_latency: z.object({
+    count: z.number().int(),
+    p50_s: z.number().nullable(),
+    p90_s: z.number().nullable(),
+    max_s: z.number().nullable(),
+  }),
+});
+export type Stats = z.infer<typeof StatsSchema>;
