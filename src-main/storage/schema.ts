@@ -57,8 +57,10 @@ CREATE TABLE IF NOT EXISTS actions (
   result TEXT,
   error TEXT,
   duration_ms REAL,
-  idempotency_key TEXT
+  idempotency_key TEXT,
+  key_id TEXT
 );
+CREATE INDEX IF NOT EXISTS actions_key ON actions(key_id, created_ms);
 CREATE INDEX IF NOT EXISTS actions_created ON actions(created_ms);
 CREATE INDEX IF NOT EXISTS actions_agent ON actions(agent_id, created_ms);
 CREATE INDEX IF NOT EXISTS actions_status ON actions(status, created_ms);

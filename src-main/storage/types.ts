@@ -47,9 +47,11 @@ export interface Store {
    * records only after the entry is fsynced and applied to the in-memory database (group commit:
    * concurrent commits share one fsync). Rejects with StorageUnavailableError when the disk cannot
    * be written; then nothing of that commit is applied and the chain head is unchanged.
-   * Seq numbers are assigned synchronously, in call order.
+   * Seq numbers are assigned synchronously, in call order. `ops` may be a function of the finished
+   * records (called synchronously, before anything is journaled) so that a row can refer to the
+   * seq of the record written with it.
    */
-  commit(ops: Op[], audit?: AuditDraft[]): Promise<AuditRecord[]>;
+  commit(ops: Op[] | ((records: AuditRecord[]) => Op[]), audit?: AuditDraft[]): Promise<AuditRecord[]>;
   /** False after a failed write until a write succeeds again. */
   readonly writable: boolean;
   /** The last durable audit record (seq 0 and 64 zeros when the log is empty). */

@@ -1,0 +1,93 @@
+// Builds everything that runs without TypeScript at run time:
+//   dist/cli   — the `gatehouse` CLI (esbuild, ESM, code-split so each verb loads only what it needs)
+//   dist/sdk   — the TypeScript SDK (`gatehouse/sdk`), JS + declarations
+//   out/       — the Electron main/preload and the React console (electron-vite; falls back to
+//                plain vite for the console where electron-vite cannot run)
+// Flags: --cli (CLI and SDK only, fast), --if-needed (skip when outputs are newer than sources).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+
+function newest(dir) {
+  let t = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+const srcTime = () => Math.max(newest(join(root, 'src-main')), newest(join(root, 'src-shared')), newest(join(root, 'src-renderer')), newest(join(root, 'resources')));
+const outTime = (p) => (existsSync(join(root, p)) ? statSync(join(root, p)).mtimeMs : 0);
+
+function step(name, cmd, cmdArgs, opts = {}) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', shell: false, ...opts });
+  if (r.status !== 0) {
+    if (opts.tolerate) return false;
+    console.error(`build: ${name} failed`);
+    process.exit(r.status ?? 1);
+  }
+  return true;
+}
+
+async function buildCli() {
+  rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
+  await build({
+    entryPoints: { main: join(root, 'src-main/cli/main.ts') },
+    outdir: join(root, 'dist/cli'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    chunkNames: 'chunks/[name]-[hash]',
+  });
+}
+
+async function buildSdk() {
+  const entry = join(root, 'src-main/sdk/index.ts');
+  if (!existsSync(entry)) return;
+  rmSync(join(root, 'dist/sdk'), { recursive: true, force: true });
+  await build({
+    entryPoints: { index: entry },
+    outdir: join(root, 'dist/sdk'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  if (existsSync(join(root, 'tsconfig.sdk.json'))) step('sdk declarations', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sdk.json']);
+}
+
+function buildApp() {
+  const ok = step('electron-vite', process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { tolerate: true });
+  if (!ok) {
+    console.warn('build: electron-vite could not build; building the console with vite alone');
+    step('vite', process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.renderer.config.ts']);
+  }
+}
+
+const t0 = Date.now();
+const cliOnly = args.has('--cli');
+if (args.has('--if-needed')) {
+  const src = srcTime();
+  const cliFresh = outTime('dist/cli/main.js') > src;
+  const appFresh = cliOnly || outTime('out/renderer/index.html') > src;
+  if (cliFresh && appFresh) process.exit(0);
+}
+await buildCli();
+await buildSdk();
+if (!cliOnly) buildApp();
+console.log(`build: done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);

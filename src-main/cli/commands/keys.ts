@@ -1,0 +1,28 @@
+import { connect, printJson } from '../context.js';
+
+interface Flags {
+  dataDir?: string;
+  json?: boolean;
+}
+
+/** `gatehouse keys list` — never shows secrets. */
+export async function keysList(f: Flags): Promise<void> {
+  const { items } = await connect(f).listKeys();
+  if (f.json) return printJson(items);
+  const lines = items.map((k) => `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `gatehouse keys create --scope agent|admin --name N [--agent-id ID]` — the secret is shown once. */
+export async function keysCreate(f: Flags & { scope: 'agent' | 'admin'; name: string; agentId?: string }): Promise<void> {
+  const k = await connect(f).createKey({ scope: f.scope, name: f.name, ...(f.agentId ? { agent_id: f.agentId } : {}) });
+  if (f.json) return printJson(k);
+  process.stdout.write(`${k.key}\n`);
+  process.stderr.write(`Created ${k.scope} key ${k.id} (${k.name}). This is the only time the secret is shown.\n`);
+}
+
+/** `gatehouse keys revoke ID` */
+export async function keysRevoke(id: string, f: Flags): Promise<void> {
+  const k = await connect(f).revokeKey(id);
+  process.stdout.write(`Revoked ${k.id} (${k.name}).\n`);
+}

@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ActionRequestSchema } from '../../../src-shared/index.js';
+import { CliError, connect, printJson } from '../context.js';
+
+interface Flags {
+  dataDir?: string;
+  json?: boolean;
+}
+
+/** `gatehouse policy list` */
+export async function policyList(f: Flags): Promise<void> {
+  const { items } = await connect(f).listPolicies();
+  if (f.json) return printJson(items);
+  if (items.length === 0) return void process.stdout.write('No policies.\n');
+  const rows = items.map((p) => [p.enabled ? 'on ' : 'off', String(p.priority).padStart(4), p.effect.padEnd(16), p.mode === 'shadow' ? 'shadow ' : '       ', String(p.hits).padStart(6), `${p.id}  ${p.name ?? ''}`]);
+  process.stdout.write(`${['    prio effect           mode      hits  id / name', ...rows.map((r) => r.join(' '))].join('\n')}\n`);
+}
+
+/** `gatehouse policy test --action JSON` */
+export async function policyTest(f: Flags & { action: string }): Promise<void> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(f.action);
+  } catch (e) {
+    throw new CliError(`--action is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = ActionRequestSchema.safeParse(raw);
+  if (!parsed.success) throw new CliError(`--action is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(action)'}: ${i.message}`).join('; ')}`);
+  const r = await connect(f).testPolicy(parsed.data);
+  if (f.json) return printJson(r);
+  const lines = [
+    `decision: ${r.decision}   risk ${r.risk.score} (${r.risk.level})`,
+    `reason:   ${r.reason}`,
+    ...(r.flags.length ? [`flags:    ${r.flags.join(', ')}`] : []),
+    'risk factors:',
+    ...r.risk.factors.map((x) => `  ${x.points >= 0 ? '+' : ''}${x.points}  ${x.id}: ${x.detail}`),
+    'trace:',
+    ...r.trace.map((t) => `  ${t.decided ? '→' : t.matched ? '✓' : ' '} [${t.priority}] ${t.policy_id} (${t.effect}${t.mode === 'shadow' ? ', shadow' : ''}): ${t.reason}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `gatehouse policy import FILE` */
+export async function policyImport(file: string, f: Flags): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const r = await connect(f).importPolicies(text);
+  process.stdout.write(`Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.settings_changed ? ', settings changed' : ''}.\n`);
+}
+
+/** `gatehouse policy export [--format yaml|json] [--out FILE]` */
+export async function policyExport(f: Flags & { format: 'yaml' | 'json'; out?: string }): Promise<void> {
+  const text = await connect(f).exportPolicies(f.format);
+  if (f.out) {
+    writeFileSync(f.out, text);
+    process.stderr.write(`Wrote ${f.out}\n`);
+  } else process.stdout.write(text);
+}

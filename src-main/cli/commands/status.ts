@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import type { PendingApproval } from '../../../src-shared/index.js';
+import { connect, printJson } from '../context.js';
+
+interface Flags {
+  dataDir?: string;
+  json?: boolean;
+}
+
+const ago = (iso: string | null) => {
+  if (!iso) return '—';
+  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+};
+const left = (iso: string) => {
+  const s = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
+  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
+};
+
+function approvalLine(a: PendingApproval): string {
+  const x = a.action;
+  return `${x.action_id}  ${x.agent_id}  ${x.action_type}  ${(x.resource ?? '').slice(0, 60)}  risk ${x.risk.score} (${x.risk.level})  expires in ${left(a.expires_at)}`;
+}
+
+/** `gatehouse status` */
+export async function runStatus(f: Flags): Promise<void> {
+  const api = connect(f);
+  const [health, info, stats, pending] = await Promise.all([api.health(), api.deploymentInfo(), api.stats('24h'), api.pendingApprovals()]);
+  if (f.json) return printJson({ health, info, stats: { totals: stats.totals, by_risk_level: stats.by_risk_level }, pending: pending.items });
+  const t = stats.totals;
+  const lines = [
+    `Gatehouse ${health.version} (${info.mode}) — up ${health.uptime_s}s, storage ${info.storage.writable ? 'writable' : 'NOT WRITABLE'}`,
+    `Last 24h: ${t.total} actions — ${t.allowed} allowed, ${t.denied} denied, ${t.approved} approved, ${t.rejected} rejected, ${t.expired} expired, ${t.completed} completed, ${t.failed} failed`,
+    `Pending approvals: ${pending.items.length}`,
+    ...pending.items.slice(0, 10).map((a) => `  ${approvalLine(a)}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `gatehouse approvals` */
+export async function runApprovals(f: Flags): Promise<void> {
+  const { items } = await connect(f).pendingApprovals();
+  if (f.json) return printJson(items);
+  if (items.length === 0) return void process.stdout.write('No pending approvals.\n');
+  process.stdout.write(`${items.map(approvalLine).join('\n')}\n`);
+}
+
+/** `gatehouse approve|deny ID` */
+export async function runResolve(verb: 'approve' | 'deny', id: string, f: Flags & { remember?: string; pattern?: string; comment?: string }): Promise<void> {
+  const api = connect(f);
+  const body = { remember: (f.remember ?? 'once') as 'once', ...(f.pattern ? { pattern: f.pattern } : {}), ...(f.comment ? { comment: f.comment } : {}) };
+  const s = verb === 'approve' ? await api.approve(id, body) : await api.deny(id, body);
+  if (f.json) return printJson(s);
+  process.stdout.write(`${s.action_id}: ${s.status}${f.remember && f.remember !== 'once' ? ` (remembered: ${f.remember})` : ''}\n`);
+}
+
+/** `gatehouse open`: a fresh one-time login link. */
+export async function runOpen(f: Flags & { browser?: boolean }): Promise<void> {
+  const { url } = await connect(f).request<{ url: string }>('POST', '/api/v1/console/login-url', {});
+  process.stdout.write(`${url}\n`);
+  if (f.browser !== false && process.stdout.isTTY) {
+    const cmd = process.platform === 'darwin' ? 'open' : 'xdg-open';
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  }
+}
+
+export { ago };

@@ -1,0 +1,36 @@
+import { GatehouseApi, ApiError, UnreachableError } from '../../src-shared/client.js';
+import { discoverServer } from '../config/discovery.js';
+
+/** A CLI failure: printed as one line, exit code 1. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The API client for the running server, or a one-line error when none runs. */
+export function connect(opts: { dataDir?: string; scope?: 'agent' | 'admin' } = {}): GatehouseApi {
+  const ep = discoverServer({ dataDir: opts.dataDir, scope: opts.scope ?? 'admin' });
+  if (!ep) throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
+  if (!ep.apiKey) throw new CliError(`No API key: set GATEHOUSE_API_KEY or check ${ep.dataDir}/credentials.json.`);
+  return new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey });
+}
+
+/** Turns API and network errors into one clear line. */
+export function explain(e: unknown): string {
+  if (e instanceof CliError) return e.message;
+  if (e instanceof UnreachableError) return `${e.message}. Is the server running? (gatehouse serve)`;
+  if (e instanceof ApiError) {
+    const d = e.body?.error.details?.map((x) => `${x.path}: ${x.message}`).join('; ');
+    return `${e.status} ${e.code}: ${e.message}${d && !e.message.includes(d) ? ` (${d})` : ''}`;
+  }
+  return (e as Error)?.message ?? String(e);
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+}

@@ -1,0 +1,167 @@
+import { Command, Option } from 'commander';
+import { VERSION } from '../../src-shared/version.js';
+import { explain } from './context.js';
+
+/**
+ * The `gatehouse` CLI. Each verb's module is imported only when that verb runs, so the hook that
+ * runs before every agent tool call does not pay for the server, sql.js or the console.
+ */
+function run(load: () => Promise<number | void>): Promise<void> {
+  return load().then(
+    (code) => {
+      if (typeof code === 'number') process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`gatehouse: ${explain(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gatehouse')
+    .description('Local-first governance console for AI agents')
+    .version(VERSION)
+    .showHelpAfterError('(run gatehouse --help for usage)');
+  const dataDir = () => new Option('--data-dir <dir>', 'data directory (default: $GATEHOUSE_HOME or ~/.gatehouse)');
+
+  program
+    .command('serve')
+    .description('run the headless console and API on 127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one; default $GATEHOUSE_PORT or 7077)')
+    .option('--host <host>', 'loopback address to bind', '127.0.0.1')
+    .addOption(dataDir())
+    .option('--open', 'open the console in a browser')
+    .action((o) => run(async () => (await import('./commands/serve.js')).runServe(o)));
+
+  program
+    .command('open')
+    .description('print (and open) a fresh one-time console login link')
+    .addOption(dataDir())
+    .option('--no-browser', 'only print the link')
+    .action((o) => run(async () => (await import('./commands/status.js')).runOpen(o)));
+
+  program
+    .command('status')
+    .description('server, counts and pending approvals')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/status.js')).runStatus(o)));
+
+  program
+    .command('approvals')
+    .description('list pending approvals')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/status.js')).runApprovals(o)));
+
+  for (const verb of ['approve', 'deny'] as const) {
+    program
+      .command(`${verb} <id>`)
+      .description(`${verb} a pending action (action or approval id)`)
+      .addOption(new Option('--remember <d>', 'make it a rule').choices(['once', '15m', '1h', '12h', 'until_restart', 'forever']).default('once'))
+      .option('--pattern <glob>', 'resource pattern for the remembered rule')
+      .option('--comment <text>', 'comment stored with the answer')
+      .addOption(dataDir())
+      .option('--json', 'print JSON')
+      .action((id: string, o) => run(async () => (await import('./commands/status.js')).runResolve(verb, id, o)));
+  }
+
+  const policy = program.command('policy').description('list, test, import and export policies');
+  policy
+    .command('list')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/policy.js')).policyList(o)));
+  policy
+    .command('test')
+    .requiredOption('--action <json>', 'the action request as JSON')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/policy.js')).policyTest(o)));
+  policy
+    .command('import <file>')
+    .addOption(dataDir())
+    .action((file: string, o) => run(async () => (await import('./commands/policy.js')).policyImport(file, o)));
+  policy
+    .command('export')
+    .addOption(new Option('--format <f>').choices(['yaml', 'json']).default('yaml'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(dataDir())
+    .action((o) => run(async () => (await import('./commands/policy.js')).policyExport(o)));
+
+  const audit = program.command('audit').description('export and verify the audit log');
+  audit
+    .command('export')
+    .addOption(new Option('--format <f>').choices(['jsonl', 'csv', 'cef']).makeOptionMandatory())
+    .option('--since <iso>')
+    .option('--until <iso>')
+    .requiredOption('--out <file>')
+    .addOption(dataDir())
+    .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));
+  audit
+    .command('verify')
+    .option('--file <export.jsonl>', 'verify an exported file offline')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));
+
+  const keys = program.command('keys').description('API keys');
+  keys
+    .command('list')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/keys.js')).keysList(o)));
+  keys
+    .command('create')
+    .addOption(new Option('--scope <s>').choices(['agent', 'admin']).makeOptionMandatory())
+    .requiredOption('--name <name>')
+    .option('--agent-id <id>', 'bind the key to one agent')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/keys.js')).keysCreate(o)));
+  keys
+    .command('revoke <id>')
+    .addOption(dataDir())
+    .action((id: string, o) => run(async () => (await import('./commands/keys.js')).keysRevoke(id, o)));
+
+  const hook = program.command('hook').description('agent hooks');
+  hook
+    .command('claude-code')
+    .description('Claude Code PreToolUse hook (reads the event on stdin)')
+    .option('--wait <s>', 'seconds to wait for an approval', '300')
+    .addOption(new Option('--on-error <mode>', 'when Gatehouse is unreachable').choices(['ask', 'deny']).default('ask'))
+    .addOption(dataDir())
+    .action((o) => run(async () => (await import('../integrations/claude-code/hook.js')).runClaudeCodeHook(o)));
+  hook
+    .command('install <agent>')
+    .description('install the hook into Claude Code settings')
+    .addOption(new Option('--scope <s>').choices(['user', 'project']).default('user'))
+    .option('--uninstall', 'remove it again')
+    .option('--wait <s>', 'seconds the hook waits for an approval', '300')
+    .action((agent: string, o) => run(async () => (await import('../integrations/claude-code/install.js')).runHookInstall(agent, o)));
+
+  program
+    .command('mcp-proxy')
+    .description('govern an MCP server: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]')
+    .requiredOption('--server-id <id>')
+    .option('--agent-id <id>', 'agent id for its actions', 'mcp-client')
+    .option('--wait <s>', 'seconds to wait for an approval', '300')
+    .addOption(dataDir())
+    .argument('<command...>')
+    .action((command: string[], o) => run(async () => (await import('../integrations/mcp-proxy/run.js')).runMcpProxy(command, o)));
+
+  const mcp = program.command('mcp').description('MCP client configuration');
+  mcp
+    .command('wrap')
+    .description('route every server of an mcpServers config through the proxy')
+    .requiredOption('--config <file>')
+    .option('--unwrap', 'restore the original servers')
+    .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

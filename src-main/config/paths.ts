@@ -1,0 +1,34 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const DEFAULT_PORT = 7077;
+
+/** `--data-dir`, else `$GATEHOUSE_HOME`, else `~/.gatehouse` (SPEC 1). */
+export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return resolve(flag);
+  if (env.GATEHOUSE_HOME) return resolve(env.GATEHOUSE_HOME);
+  return join(homedir(), '.gatehouse');
+}
+
+/** Creates the data directory with mode 0700 (and tightens it if it already exists). */
+export function ensureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/** `--port`, else `$GATEHOUSE_PORT`, else 7077. */
+export function resolvePort(flag?: string | number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = flag ?? env.GATEHOUSE_PORT ?? DEFAULT_PORT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port: ${String(raw)}`);
+  return n;
+}
+
+export const dataFiles = (dir: string) => ({
+  serverJson: join(dir, 'server.json'),
+  credentials: join(dir, 'credentials.json'),
+  snapshot: join(dir, 'gatehouse.sqlite'),
+  journal: join(dir, 'journal'),
+  policiesYaml: join(dir, 'policies.yaml'),
+});

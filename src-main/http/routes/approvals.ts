@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import { ApprovalQuerySchema, ResolveRequestSchema } from '../../../src-shared/index.js';
+import type { Gatehouse } from '../../core/gatehouse.js';
+import { readJson, readQuery } from '../body.js';
+import type { AppEnv } from '../env.js';
+import { requireScope } from '../middleware/auth.js';
+
+/** SPEC 4: the inbox and the two answers. Admin only: an agent key never approves (403). */
+export function approvalRoutes(g: Gatehouse) {
+  const r = new Hono<AppEnv>();
+  r.use('/api/v1/approvals', requireScope('admin'));
+  r.use('/api/v1/approvals/*', requireScope('admin'));
+  r.get('/api/v1/approvals', (c) => {
+    const q = readQuery(c, ApprovalQuerySchema);
+    const items = q.status === 'pending' ? g.approvals.listPending(q.limit) : [];
+    return c.json({ items, next_cursor: null });
+  });
+  for (const verb of ['approve', 'deny'] as const) {
+    r.post(`/api/v1/approvals/:id/${verb}`, async (c) => {
+      const body = await readJson(c, ResolveRequestSchema, { optional: true });
+      return c.json(await g.approvals.resolve(c.req.param('id'), verb === 'approve', body));
+    });
+  }
+  return r;
+}

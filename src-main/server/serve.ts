@@ -1,0 +1,98 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createAdaptorServer } from '@hono/node-server';
+import { VERSION } from '../../src-shared/index.js';
+import { readServerInfo, removeServerInfo, writeServerInfo } from '../config/server-info.js';
+import { Gatehouse, type GatehouseOptions } from '../core/gatehouse.js';
+import { packageRoot } from '../core/resources.js';
+import { createApp } from '../http/app.js';
+
+export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
+
+export interface ServeOptions extends Omit<GatehouseOptions, 'mode'> {
+  port: number;
+  host?: string;
+  mode?: 'desktop' | 'headless';
+  /** The built console; defaults to out/renderer in the package. */
+  consoleDir?: string | null;
+}
+
+export interface RunningServer {
+  g: Gatehouse;
+  url: string;
+  port: number;
+  /** A fresh one-time console login URL. */
+  loginUrl(): string;
+  close(): Promise<void>;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Starts the core and the HTTP API on loopback only, writes `server.json`, and returns a handle
+ * whose `close()` stops cleanly: connections ended, snapshot written, journal closed, server.json
+ * removed. Used by `gatehouse serve` and by the Electron main process alike.
+ */
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const host = o.host ?? '127.0.0.1';
+  if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`refusing to listen on ${host}: Gatehouse binds loopback only (127.0.0.1, ::1)`);
+  const existing = readServerInfo(o.dataDir);
+  if (existing && existing.pid !== process.pid && pidAlive(existing.pid)) {
+    throw new Error(`Gatehouse is already running for this data directory at ${existing.url} (pid ${existing.pid})`);
+  }
+  const g = await Gatehouse.open({ ...o, mode: o.mode ?? 'headless' });
+  let port = o.port;
+  const defaultConsole = join(packageRoot(), 'out', 'renderer');
+  const consoleDir = o.consoleDir === undefined ? (existsSync(join(defaultConsole, 'index.html')) ? defaultConsole : null) : o.consoleDir;
+  const app = createApp(g, { getPort: () => port, consoleDir });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // long-polls and SSE streams are bounded by the handlers themselves
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, host === 'localhost' ? '127.0.0.1' : host, () => resolve());
+    });
+  } catch (e) {
+    await g.close();
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(err.code === 'EADDRINUSE' ? `port ${o.port} is already in use (another Gatehouse? try --port 0)` : err.message);
+  }
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : o.port;
+  const urlHost = host === '::1' ? '[::1]' : '127.0.0.1';
+  const url = `http://${urlHost}:${port}`;
+  writeServerInfo(o.dataDir, { url, port, pid: process.pid, started_at: new Date(g.startedAt).toISOString(), version: VERSION, mode: g.opts.mode });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      removeServerInfo(o.dataDir);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections?.();
+        // Long-polls and event streams would hold the close open: end them after a short grace.
+        setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, 250).unref();
+      });
+      await g.close();
+    })());
+
+  return { g, url, port, loginUrl: () => `${url}/?token=${g.sessions.issueLoginToken()}`, close };
+}

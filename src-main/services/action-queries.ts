@@ -1,0 +1,164 @@
+import type { ActionQuery, ActionStatus, JsonObject, McpRefSchema, PolicyRef, Risk } from '../../src-shared/index.js';
+import type { z } from 'zod';
+import { iso, isoOrNull } from '../core/clock.js';
+import { toFtsQuery } from '../audit/query.js';
+import type { SqlValue, Store } from '../storage/types.js';
+
+/** The `data` of an `action.decided` audit record: the request (masked) and the verdict. */
+export interface DecidedData extends JsonObject {
+  agent_id: string;
+  action_type: string;
+  resource: string | null;
+  tool_name: string | null;
+  target_system: string | null;
+  description: string | null;
+  environment: string | null;
+  parameters: JsonObject | null;
+  context: JsonObject | null;
+  mcp: z.infer<typeof McpRefSchema> | null;
+  session_id: string | null;
+  decision: 'allowed' | 'denied' | 'pending';
+  status: 'allowed' | 'denied' | 'pending';
+  requires_approval: boolean;
+  approval_id: string | null;
+  risk: Risk;
+  policy: PolicyRef | null;
+  reason: string;
+  flags: string[];
+  expires_at: string | null;
+  evaluated_in_us: number;
+}
+
+export interface ActionRow {
+  action_id: string;
+  seq: number;
+  created_ms: number;
+  agent_id: string;
+  action_type: string;
+  resource: string | null;
+  decision: 'allowed' | 'denied' | 'pending';
+  status: ActionStatus['status'];
+  risk_score: number;
+  risk_level: string;
+  policy_id: string | null;
+  approval_id: string | null;
+  expires_ms: number | null;
+  timeout_action: 'deny' | 'allow' | null;
+  approved: number | null;
+  reviewed_by: 'user' | 'timeout' | 'policy' | null;
+  reviewed_ms: number | null;
+  comment: string | null;
+  completed_ms: number | null;
+  result: string | null;
+  error: string | null;
+  duration_ms: number | null;
+  idempotency_key: string | null;
+  key_id: string | null;
+  data: string;
+}
+
+const SELECT = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
+
+/** The reason shown now: the decider's reason at submit, or what a person or the timeout did. */
+function currentReason(r: ActionRow, d: DecidedData): string {
+  switch (r.status) {
+    case 'approved':
+      return `Approved by user${r.comment ? `: ${r.comment}` : ''}`;
+    case 'rejected':
+      return `Rejected by user${r.comment ? `: ${r.comment}` : ''}`;
+    case 'expired':
+      return `No answer before the approval expired; timeout action: ${r.timeout_action ?? 'deny'}`;
+    default:
+      return d.reason;
+  }
+}
+
+export function toStatus(r: ActionRow): ActionStatus {
+  const d = JSON.parse(r.data) as DecidedData;
+  return {
+    action_id: r.action_id,
+    decision: r.decision,
+    status: r.status,
+    requires_approval: d.requires_approval,
+    approval_id: r.approval_id,
+    risk: d.risk,
+    policy: d.policy,
+    reason: currentReason(r, d),
+    flags: d.flags,
+    expires_at: isoOrNull(r.expires_ms),
+    evaluated_in_us: d.evaluated_in_us,
+    approved: r.approved == null ? null : r.approved === 1,
+    reviewed_by: r.reviewed_by,
+    reviewed_at: isoOrNull(r.reviewed_ms),
+    comment: r.comment,
+    completed_at: isoOrNull(r.completed_ms),
+    result: r.result == null ? null : (JSON.parse(r.result) as unknown),
+    error: r.error,
+    duration_ms: r.duration_ms,
+    agent_id: r.agent_id,
+    action_type: r.action_type,
+    resource: d.resource,
+    tool_name: d.tool_name,
+    target_system: d.target_system,
+    description: d.description,
+    environment: d.environment,
+    parameters: d.parameters,
+    context: d.context,
+    mcp: d.mcp,
+    session_id: d.session_id,
+    created_at: iso(r.created_ms),
+  };
+}
+
+export function actionRow(store: Store, actionId: string): ActionRow | undefined {
+  return store.get<ActionRow>(`${SELECT} WHERE a.action_id = ?`, [actionId]);
+}
+
+export function actionStatus(store: Store, actionId: string): ActionStatus | null {
+  const r = actionRow(store, actionId);
+  return r ? toStatus(r) : null;
+}
+
+export function actionByIdempotencyKey(store: Store, agentId: string, key: string): ActionStatus | null {
+  const r = store.get<ActionRow>(`${SELECT} WHERE a.agent_id = ? AND a.idempotency_key = ?`, [agentId, key]);
+  return r ? toStatus(r) : null;
+}
+
+export function actionByApprovalId(store: Store, approvalId: string): ActionRow | undefined {
+  return store.get<ActionRow>(`${SELECT} WHERE a.approval_id = ?`, [approvalId]);
+}
+
+const encodeCursor = (r: ActionRow) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
+function decodeCursor(c: string): [number, number] | null {
+  const m = /^(\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString());
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/** GET /api/v1/actions — newest first, cursor pagination, index-backed filters. */
+export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | null): { items: ActionStatus[]; next_cursor: string | null } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (ownerKeyId) where.push('a.key_id = ?'), params.push(ownerKeyId);
+  if (q.agent_id) where.push('a.agent_id = ?'), params.push(q.agent_id);
+  if (q.status) where.push('a.status = ?'), params.push(q.status);
+  if (q.decision) where.push('a.decision = ?'), params.push(q.decision);
+  if (q.risk_level) where.push('a.risk_level = ?'), params.push(q.risk_level);
+  if (q.action_type) where.push('a.action_type = ?'), params.push(q.action_type);
+  if (q.since) where.push('a.created_ms >= ?'), params.push(Date.parse(q.since));
+  if (q.until) where.push('a.created_ms < ?'), params.push(Date.parse(q.until));
+  if (q.q) {
+    const fts = toFtsQuery(q.q);
+    if (!fts) return { items: [], next_cursor: null };
+    where.push('a.seq IN (SELECT docid FROM audit_fts WHERE audit_fts MATCH ?)');
+    params.push(fts);
+  }
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    if (c) where.push('(a.created_ms < ? OR (a.created_ms = ? AND a.seq < ?))'), params.push(c[0], c[0], c[1]);
+  }
+  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
+  const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  return { items: page.map(toStatus), next_cursor: more ? encodeCursor(page[page.length - 1]!) : null };
+}

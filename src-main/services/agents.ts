@@ -1,0 +1,146 @@
+import type { Agent, AgentRegister, ActionStatusValue, DecisionCounts } from '../../src-shared/index.js';
+import { iso, isoOrNull, type Clock } from '../core/clock.js';
+import type { Op, Store } from '../storage/types.js';
+
+interface AgentRow {
+  agent_id: string;
+  name: string | null;
+  agent_type: 'supervised' | 'autonomous' | null;
+  capabilities: string;
+  metadata: string;
+  registered: number;
+  created_ms: number;
+  last_seen_ms: number | null;
+}
+
+const emptyCounts = (): DecisionCounts => ({ total: 0, allowed: 0, denied: 0, pending: 0, approved: 0, rejected: 0, expired: 0, completed: 0, failed: 0 });
+const RATE_WINDOW_MS = 60_000;
+const LAST_SEEN_PERSIST_MS = 5_000;
+
+/**
+ * Agents (SPEC 2.5): registered ones and those first seen through an action. Keeps in memory what
+ * the hot path needs (registered?, actions in the last minute, counts by status) so a decision
+ * never has to query for them.
+ */
+export class AgentService {
+  private readonly known = new Map<string, { registered: boolean; lastSeen: number; persistedSeen: number }>();
+  private readonly recent = new Map<string, number[]>();
+  private readonly counts = new Map<string, DecisionCounts>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    for (const r of store.all<AgentRow>('SELECT agent_id, registered, last_seen_ms FROM agents')) {
+      this.known.set(r.agent_id, { registered: !!r.registered, lastSeen: r.last_seen_ms ?? 0, persistedSeen: r.last_seen_ms ?? 0 });
+    }
+    for (const r of store.all<{ agent_id: string; status: ActionStatusValue; n: number }>(
+      'SELECT agent_id, status, COUNT(*) AS n FROM actions GROUP BY agent_id, status',
+    )) {
+      const c = this.countsOf(r.agent_id);
+      c[r.status] += r.n;
+      c.total += r.n;
+    }
+  }
+
+  isRegistered(agentId: string): boolean {
+    return this.known.get(agentId)?.registered ?? false;
+  }
+
+  /** Actions from this agent in the last minute (not counting the one being decided). */
+  recentCount(agentId: string, now = this.clock.now()): number {
+    const list = this.recent.get(agentId);
+    if (!list) return 0;
+    while (list.length && list[0]! <= now - RATE_WINDOW_MS) list.shift();
+    return list.length;
+  }
+
+  /** Ops recording that the agent acted now (creates it, unregistered, on first sight). */
+  seenOps(agentId: string, now: number): Op[] {
+    const k = this.known.get(agentId);
+    if (!k) {
+      return [{ sql: 'INSERT OR IGNORE INTO agents (agent_id, registered, created_ms, last_seen_ms) VALUES (?, 0, ?, ?)', params: [agentId, now, now] }];
+    }
+    if (now - k.persistedSeen < LAST_SEEN_PERSIST_MS) return [];
+    return [{ sql: 'UPDATE agents SET last_seen_ms = ? WHERE agent_id = ?', params: [now, agentId] }];
+  }
+
+  /** Called once the action is durable. */
+  noteAction(agentId: string, status: ActionStatusValue, now: number, persisted: boolean): void {
+    const k = this.known.get(agentId) ?? { registered: false, lastSeen: now, persistedSeen: now };
+    k.lastSeen = now;
+    if (persisted) k.persistedSeen = now;
+    this.known.set(agentId, k);
+    const list = this.recent.get(agentId) ?? [];
+    list.push(now);
+    if (list.length > 1000) list.splice(0, list.length - 1000);
+    this.recent.set(agentId, list);
+    const c = this.countsOf(agentId);
+    c.total++;
+    c[status]++;
+  }
+
+  /** Moves one action of the agent from one status to another in the counters. */
+  noteTransition(agentId: string, from: ActionStatusValue, to: ActionStatusValue): void {
+    const c = this.countsOf(agentId);
+    c[from] = Math.max(0, c[from] - 1);
+    c[to]++;
+  }
+
+  async register(body: AgentRegister & { agent_type: 'supervised' | 'autonomous' }, actor: string): Promise<Agent> {
+    const now = this.clock.now();
+    await this.store.commit(
+      [
+        {
+          sql: `INSERT INTO agents (agent_id, name, agent_type, capabilities, metadata, registered, created_ms, last_seen_ms)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+                ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, agent_type = excluded.agent_type,
+                  capabilities = excluded.capabilities, metadata = excluded.metadata, registered = 1, last_seen_ms = excluded.last_seen_ms`,
+          params: [body.agent_id, body.name ?? null, body.agent_type, JSON.stringify(body.capabilities ?? []), JSON.stringify(body.metadata ?? {}), now, now],
+        },
+      ],
+      [{ type: 'agent.registered', actor, data: { agent_id: body.agent_id, name: body.name ?? null, agent_type: body.agent_type, capabilities: body.capabilities ?? [] } }],
+    );
+    this.known.set(body.agent_id, { registered: true, lastSeen: now, persistedSeen: now });
+    return this.get(body.agent_id)!;
+  }
+
+  get(agentId: string): Agent | null {
+    const r = this.store.get<AgentRow>('SELECT * FROM agents WHERE agent_id = ?', [agentId]);
+    return r ? this.toAgent(r) : null;
+  }
+
+  list(onlyAgentId?: string | null): Agent[] {
+    const rows = onlyAgentId
+      ? this.store.all<AgentRow>('SELECT * FROM agents WHERE agent_id = ?', [onlyAgentId])
+      : this.store.all<AgentRow>('SELECT * FROM agents ORDER BY COALESCE(last_seen_ms, created_ms) DESC LIMIT 1000');
+    return rows.map((r) => this.toAgent(r));
+  }
+
+  private toAgent(r: AgentRow): Agent {
+    const top = this.store.all<{ action_type: string; count: number }>(
+      `SELECT action_type, COUNT(*) AS count FROM (SELECT action_type FROM actions WHERE agent_id = ? ORDER BY created_ms DESC LIMIT 5000)
+       GROUP BY action_type ORDER BY count DESC LIMIT 5`,
+      [r.agent_id],
+    );
+    const seen = Math.max(r.last_seen_ms ?? 0, this.known.get(r.agent_id)?.lastSeen ?? 0);
+    return {
+      agent_id: r.agent_id,
+      name: r.name,
+      agent_type: r.agent_type,
+      capabilities: JSON.parse(r.capabilities) as string[],
+      metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+      registered: !!r.registered,
+      created_at: iso(r.created_ms),
+      last_seen_at: isoOrNull(seen || null),
+      counts: { ...this.countsOf(r.agent_id) },
+      top_action_types: top,
+    };
+  }
+
+  private countsOf(agentId: string): DecisionCounts {
+    let c = this.counts.get(agentId);
+    if (!c) this.counts.set(agentId, (c = emptyCounts()));
+    return c;
+  }
+}

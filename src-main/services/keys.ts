@@ -1,0 +1,119 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Credentials, KeyCreate, KeyCreated, KeyScope, KeyView } from '../../src-shared/index.js';
+import { newKeySecret } from '../config/credentials.js';
+import { isoOrNull, iso, type Clock } from '../core/clock.js';
+import { newId } from '../core/ids.js';
+import type { Principal } from '../http/env.js';
+import type { Store } from '../storage/types.js';
+
+interface KeyRow {
+  id: string;
+  name: string;
+  scope: KeyScope;
+  agent_id: string | null;
+  prefix: string;
+  hash: string;
+  created_ms: number;
+  last_used_ms: number | null;
+  revoked_ms: number | null;
+}
+
+export const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+const toView = (r: KeyRow): KeyView => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope,
+  agent_id: r.agent_id,
+  prefix: r.prefix,
+  created_at: iso(r.created_ms),
+  last_used_at: isoOrNull(r.last_used_ms),
+  revoked_at: isoOrNull(r.revoked_ms),
+});
+
+/**
+ * API keys (SPEC 5): stored as SHA-256 hashes only, looked up by hash and compared in constant
+ * time; revocation takes effect on the next request. `last_used_at` is kept in memory and
+ * persisted lazily so that authenticating never costs a disk write.
+ */
+export class KeyRing {
+  private readonly active = new Map<string, KeyRow>();
+  private readonly lastUsed = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    for (const r of store.all<KeyRow>('SELECT * FROM api_keys WHERE revoked_ms IS NULL')) this.active.set(r.hash, r);
+  }
+
+  /** Makes sure the default keys of credentials.json exist (first start, or a fresh database). */
+  async ensureDefaults(creds: Credentials): Promise<void> {
+    const wanted: [string, KeyScope, string][] = [
+      ['key_default_agent', 'agent', creds.agent_key],
+      ['key_default_admin', 'admin', creds.admin_key],
+    ];
+    for (const [id, scope, secret] of wanted) {
+      if (this.store.get('SELECT id FROM api_keys WHERE id = ?', [id])) continue;
+      await this.insert({ id, name: `default ${scope} key`, scope, agent_id: null }, secret, false);
+    }
+  }
+
+  byKey(secret: string): Principal | null {
+    if (!secret.startsWith('gk_') || secret.length > 200) return null;
+    const presented = hashKey(secret);
+    const row = this.active.get(presented);
+    if (!row) return null;
+    if (!timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(presented, 'hex'))) return null;
+    this.lastUsed.set(row.id, this.clock.now());
+    return { id: row.id, scope: row.scope, agentId: row.agent_id, kind: 'key' };
+  }
+
+  list(): KeyView[] {
+    return this.store
+      .all<KeyRow>('SELECT * FROM api_keys ORDER BY created_ms DESC')
+      .map((r) => toView({ ...r, last_used_ms: this.lastUsed.get(r.id) ?? r.last_used_ms }));
+  }
+
+  async create(body: KeyCreate): Promise<KeyCreated> {
+    const secret = newKeySecret(body.scope);
+    const row = await this.insert({ id: newId('key'), name: body.name, scope: body.scope, agent_id: body.agent_id ?? null }, secret, true);
+    return { ...toView(row), key: secret };
+  }
+
+  async revoke(id: string): Promise<KeyView | null> {
+    const row = this.store.get<KeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+    if (!row) return null;
+    if (row.revoked_ms != null) return toView(row);
+    const now = this.clock.now();
+    await this.store.commit(
+      [{ sql: 'UPDATE api_keys SET revoked_ms = ? WHERE id = ?', params: [now, id] }],
+      [{ type: 'key.revoked', actor: 'user', data: { key_id: id, name: row.name, scope: row.scope } }],
+    );
+    this.active.delete(row.hash);
+    return toView({ ...row, revoked_ms: now });
+  }
+
+  /** Persists last-used times gathered in memory (called periodically and on close). */
+  async flushLastUsed(): Promise<void> {
+    if (this.lastUsed.size === 0) return;
+    const ops = [...this.lastUsed].map(([id, ms]) => ({ sql: 'UPDATE api_keys SET last_used_ms = ? WHERE id = ?', params: [ms, id] }));
+    this.lastUsed.clear();
+    await this.store.commit(ops);
+  }
+
+  private async insert(k: Pick<KeyRow, 'id' | 'name' | 'scope' | 'agent_id'>, secret: string, audit: boolean): Promise<KeyRow> {
+    const row: KeyRow = { ...k, prefix: `${secret.slice(0, secret.indexOf('_', 3) + 5)}…`, hash: hashKey(secret), created_ms: this.clock.now(), last_used_ms: null, revoked_ms: null };
+    await this.store.commit(
+      [
+        {
+          sql: 'INSERT INTO api_keys (id, name, scope, agent_id, prefix, hash, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          params: [row.id, row.name, row.scope, row.agent_id, row.prefix, row.hash, row.created_ms],
+        },
+      ],
+      [{ type: 'key.created', actor: audit ? 'user' : 'system', data: { key_id: row.id, name: row.name, scope: row.scope, agent_id: row.agent_id, prefix: row.prefix } }],
+    );
+    this.active.set(row.hash, row);
+    return row;
+  }
+}

@@ -1,0 +1,257 @@
+import {
+  PolicySchema,
+  type Policy,
+  type PolicyImportResult,
+  type PolicyInput,
+  type PolicyView,
+  type RiskRule,
+  type Settings,
+} from '../../src-shared/index.js';
+import { iso, isoOrNull, type Clock } from '../core/clock.js';
+import { compilePolicies, exportPolicyFile, parsePolicyFile, PolicyValidationError } from '../engine/index.js';
+import type { Engine } from '../engine/types.js';
+import { HttpError, invalid, notFound, conflict } from '../http/errors.js';
+import type { EventBus } from '../events/bus.js';
+import type { AuditDraft, Op, Store } from '../storage/types.js';
+import type { SettingsService } from './settings.js';
+
+interface PolicyRow {
+  id: string;
+  body: string;
+  created_ms: number;
+  updated_ms: number;
+  hits: number;
+  last_hit_ms: number | null;
+}
+
+interface Entry {
+  policy: Policy;
+  created_ms: number;
+  updated_ms: number;
+  hits: number;
+  last_hit_ms: number | null;
+  /** Held in memory only (`remember: until_restart`). */
+  ephemeral: boolean;
+}
+
+export function toHttpError(e: unknown): HttpError {
+  if (e instanceof PolicyValidationError) {
+    return new HttpError('invalid_request', e.message, e.details);
+  }
+  return e instanceof HttpError ? e : new HttpError('invalid_request', (e as Error).message);
+}
+
+/**
+ * The policy set (SPEC 3): persisted policies plus in-memory `until_restart` ones, the custom risk
+ * rules, and the compiled engine, rebuilt once per change — never interpreted per request.
+ */
+export class PolicyService {
+  private readonly entries = new Map<string, Entry>();
+  private riskRules: RiskRule[] = [];
+  private compiled: Engine;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: SettingsService,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {
+    for (const r of store.all<PolicyRow>('SELECT * FROM policies')) {
+      const parsed = PolicySchema.safeParse(JSON.parse(r.body));
+      if (!parsed.success) continue;
+      this.entries.set(r.id, { policy: parsed.data, created_ms: r.created_ms, updated_ms: r.updated_ms, hits: r.hits, last_hit_ms: r.last_hit_ms, ephemeral: false });
+    }
+    this.riskRules = store.all<{ body: string }>('SELECT body FROM risk_rules ORDER BY id').map((r) => JSON.parse(r.body) as RiskRule);
+    this.compiled = this.compile(this.policies(), settings.get(), this.riskRules);
+    settings.onChange(() => this.recompile());
+  }
+
+  engine(): Engine {
+    return this.compiled;
+  }
+
+  policies(): Policy[] {
+    return [...this.entries.values()].map((e) => e.policy);
+  }
+
+  getRiskRules(): RiskRule[] {
+    return this.riskRules;
+  }
+
+  isEmpty(): boolean {
+    return this.entries.size === 0;
+  }
+
+  list(): PolicyView[] {
+    return [...this.entries.values()]
+      .sort((a, b) => b.policy.priority - a.policy.priority || a.policy.id.localeCompare(b.policy.id))
+      .map((e) => this.view(e));
+  }
+
+  get(id: string): PolicyView {
+    const e = this.entries.get(id);
+    if (!e) throw notFound(`Policy '${id}'`);
+    return this.view(e);
+  }
+
+  /** Compiles a candidate policy set; invalid sets become a 400 naming policy and field. */
+  compile(policies: Policy[], settings: Settings, riskRules: RiskRule[]): Engine {
+    try {
+      return compilePolicies({ policies, settings, riskRules });
+    } catch (e) {
+      throw toHttpError(e);
+    }
+  }
+
+  parse(input: unknown, idFromPath?: string): Policy {
+    const body = idFromPath && typeof input === 'object' && input !== null && !('id' in input) ? { ...input, id: idFromPath } : input;
+    const parsed = PolicySchema.safeParse(body);
+    if (!parsed.success) throw invalid(parsed.error, 'Policy');
+    if (idFromPath && parsed.data.id !== idFromPath) {
+      throw new HttpError('invalid_request', 'Policy id in the body differs from the path', [{ path: 'id', message: `must be '${idFromPath}'` }]);
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Validates a new policy and returns what creating it takes, so a caller can journal it together
+   * with its own change (an approval's `remember`) and apply it only once that is durable.
+   */
+  prepareCreate(input: PolicyInput | Policy, opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {}) {
+    const policy = this.parse(input);
+    if (this.entries.has(policy.id)) throw conflict(`Policy '${policy.id}' already exists`);
+    this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
+    const now = this.clock.now();
+    const ops: Op[] = opts.ephemeral ? [] : [this.upsertOp(policy, now, now)];
+    const audit: AuditDraft = { type: 'policy.created', actor: opts.actor ?? 'user', data: { policy, ephemeral: !!opts.ephemeral, ...opts.data } };
+    const apply = (): PolicyView => {
+      const entry: Entry = { policy, created_ms: now, updated_ms: now, hits: 0, last_hit_ms: null, ephemeral: !!opts.ephemeral };
+      this.entries.set(policy.id, entry);
+      this.recompile();
+      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy });
+      return this.view(entry);
+    };
+    return { policy, ops, audit, apply };
+  }
+
+  async create(input: PolicyInput | Policy, opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {}): Promise<PolicyView> {
+    const prepared = this.prepareCreate(input, opts);
+    await this.store.commit(prepared.ops, [prepared.audit]);
+    return prepared.apply();
+  }
+
+  async update(id: string, input: unknown, actor = 'user'): Promise<PolicyView> {
+    const existing = this.entries.get(id);
+    if (!existing) throw notFound(`Policy '${id}'`);
+    const policy = this.parse(input, id);
+    const next = this.policies().map((p) => (p.id === id ? policy : p));
+    this.compile(next, this.settings.get(), this.riskRules);
+    const now = this.clock.now();
+    const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
+    await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
+    const entry: Entry = { ...existing, policy, updated_ms: now };
+    this.entries.set(id, entry);
+    this.recompile();
+    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy });
+    return this.view(entry);
+  }
+
+  async remove(id: string, actor = 'user'): Promise<void> {
+    const existing = this.entries.get(id);
+    if (!existing) throw notFound(`Policy '${id}'`);
+    const next = this.policies().filter((p) => p.id !== id);
+    this.compile(next, this.settings.get(), this.riskRules);
+    await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
+      { type: 'policy.deleted', actor, data: { policy_id: id, policy: existing.policy } },
+    ]);
+    this.entries.delete(id);
+    this.recompile();
+    this.bus.publish('policy.changed', { change: 'deleted', policy_id: id });
+  }
+
+  /** SPEC 3.4: validate the whole file, then apply policies, risk rules and settings atomically. */
+  async importText(text: string, opts: { actor?: string; defaultSource?: Policy['source'] } = {}): Promise<PolicyImportResult> {
+    let file: ReturnType<typeof parsePolicyFile>;
+    try {
+      file = parsePolicyFile(text, { defaultSource: opts.defaultSource ?? 'import' });
+    } catch (e) {
+      throw toHttpError(e);
+    }
+    const merged = new Map(this.entries);
+    const now = this.clock.now();
+    let created = 0;
+    let updated = 0;
+    for (const p of file.policies) {
+      const old = merged.get(p.id);
+      if (old) updated++;
+      else created++;
+      merged.set(p.id, { policy: p, created_ms: old?.created_ms ?? now, updated_ms: now, hits: old?.hits ?? 0, last_hit_ms: old?.last_hit_ms ?? null, ephemeral: false });
+    }
+    const riskRules = file.risk_rules ?? this.riskRules;
+    const settings = file.settings ? this.settings.merged(file.settings) : this.settings.get();
+    this.compile([...merged.values()].map((e) => e.policy), settings, riskRules);
+
+    const ops: Op[] = file.policies.map((p) => this.upsertOp(p, merged.get(p.id)!.created_ms, now));
+    if (file.risk_rules) {
+      ops.push({ sql: 'DELETE FROM risk_rules' });
+      for (const r of file.risk_rules) ops.push({ sql: 'INSERT INTO risk_rules (id, body) VALUES (?, ?)', params: [r.id, JSON.stringify(r)] });
+    }
+    await this.store.commit(ops, [
+      {
+        type: 'policy.imported',
+        actor: opts.actor ?? 'user',
+        data: { policy_ids: file.policies.map((p) => p.id), created, updated, risk_rules: file.risk_rules?.length ?? null, settings: file.settings ?? null },
+      },
+    ]);
+    for (const [id, e] of merged) this.entries.set(id, e);
+    this.riskRules = riskRules;
+    this.recompile();
+    // Settings go through their own service so they are audited as a settings change too.
+    const settingsChanged = file.settings ? JSON.stringify(settings) !== JSON.stringify(this.settings.get()) : false;
+    if (file.settings && settingsChanged) await this.settings.update(file.settings, opts.actor ?? 'user');
+    this.bus.publish('policy.changed', { change: 'imported', policy_ids: file.policies.map((p) => p.id) });
+    return { imported: file.policies.length, created, updated, risk_rules: file.risk_rules?.length ?? 0, settings_changed: settingsChanged };
+  }
+
+  exportText(format: 'yaml' | 'json'): string {
+    const persistent = [...this.entries.values()].filter((e) => !e.ephemeral).map((e) => e.policy);
+    return exportPolicyFile({ policies: persistent, settings: this.settings.get(), riskRules: this.riskRules }, format);
+  }
+
+  /** Ops that count policy hits inside the submit's own commit (in-memory ones count in memory). */
+  hitOps(ids: string[], now: number): Op[] {
+    const ops: Op[] = [];
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      e.hits++;
+      e.last_hit_ms = now;
+      if (!e.ephemeral) ops.push({ sql: 'UPDATE policies SET hits = hits + 1, last_hit_ms = ? WHERE id = ?', params: [now, id] });
+    }
+    return ops;
+  }
+
+  /**
+   * Rebuilds the engine from the current set after a change is durable. The change was already
+   * validated against the set it was prepared with; were a concurrent change to make the
+   * combination invalid, the previous engine stays (fail safe) and the error is reported.
+   */
+  private recompile(): void {
+    try {
+      this.compiled = compilePolicies({ policies: this.policies(), settings: this.settings.get(), riskRules: this.riskRules });
+    } catch (e) {
+      console.error(`gatehouse: policy set failed to compile after a change; keeping the previous one: ${(e as Error).message}`);
+    }
+  }
+
+  private upsertOp(p: Policy, created: number, updated: number): Op {
+    return {
+      sql: 'INSERT INTO policies (id, body, created_ms, updated_ms) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_ms = excluded.updated_ms',
+      params: [p.id, JSON.stringify(p), created, updated],
+    };
+  }
+
+  private view(e: Entry): PolicyView {
+    return { ...e.policy, hits: e.hits, last_hit_at: isoOrNull(e.last_hit_ms), created_at: iso(e.created_ms), updated_at: iso(e.updated_ms), ephemeral: e.ephemeral };
+  }
+}

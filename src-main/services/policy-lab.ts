@@ -1,0 +1,105 @@
+import type { z } from 'zod';
+import {
+  PolicySchema,
+  type DecisionValue,
+  type NormalizedAction,
+  type Policy,
+  type PolicyTestRequestSchema,
+  type PolicyTestResult,
+  type SimulateRequestSchema,
+  type SimulateResult,
+} from '../../src-shared/index.js';
+import type { Gatehouse } from '../core/gatehouse.js';
+import type { DecideContext, Engine } from '../engine/types.js';
+import { HttpError, zodDetails } from '../http/errors.js';
+import type { DecidedData } from './action-queries.js';
+
+/** Parses a draft policy list, naming `policies[i](id).field` in errors. */
+export function parseDraft(list: unknown[]): Policy[] {
+  const out: Policy[] = [];
+  const details: { path: string; message: string }[] = [];
+  list.forEach((item, i) => {
+    const parsed = PolicySchema.safeParse(item);
+    if (parsed.success) out.push(parsed.data);
+    else {
+      const id = typeof item === 'object' && item && 'id' in item ? `(${String((item as { id: unknown }).id)})` : '';
+      details.push(...zodDetails(parsed.error, `policies[${i}]${id}`));
+    }
+  });
+  if (details.length) throw new HttpError('invalid_request', `Draft policies are invalid: ${details[0]!.path}: ${details[0]!.message}`, details);
+  return out;
+}
+
+function draftEngine(g: Gatehouse, policies: unknown[] | undefined, settingsPatch: object | undefined, riskRules = g.policies.getRiskRules()): Engine {
+  if (!policies && !settingsPatch) return g.policies.engine();
+  const settings = settingsPatch ? g.settings.merged(settingsPatch) : g.settings.get();
+  return g.policies.compile(policies ? parseDraft(policies) : g.policies.policies(), settings, riskRules);
+}
+
+/** POST /api/v1/policies/test: the decision the current (or a draft) set would make, with its trace. */
+export function testAction(g: Gatehouse, body: z.output<typeof PolicyTestRequestSchema>): PolicyTestResult {
+  const engine = draftEngine(g, body.policies, body.settings);
+  const action = g.actions.normalize({ ...body.action, agent_id: body.action.agent_id ?? 'test-agent' }, { boundAgentId: null, keyId: null });
+  const now = Date.now();
+  const out = engine.explain(action, {
+    now: new Date(now),
+    agentRegistered: g.agents.isRegistered(action.agent_id),
+    recentAgentActions: g.agents.recentCount(action.agent_id, now),
+  });
+  return { decision: out.decision, risk: out.risk, policy: out.policy, reason: out.reason, flags: out.flags, trace: out.trace };
+}
+
+/** Rebuilds what the engine saw for a recorded action (its agent state comes from its risk factors). */
+function replayInput(d: DecidedData, createdMs: number): { action: NormalizedAction; ctx: DecideContext } {
+  const factors = new Set(d.risk.factors.map((f) => f.id));
+  const action: NormalizedAction = { agent_id: d.agent_id, action_type: d.action_type };
+  if (d.resource != null) action.resource = d.resource;
+  if (d.tool_name != null) action.tool_name = d.tool_name;
+  if (d.target_system != null) action.target_system = d.target_system;
+  if (d.description != null) action.description = d.description;
+  if (d.environment != null) action.environment = d.environment;
+  if (d.parameters != null) action.parameters = d.parameters;
+  if (d.context != null) action.context = d.context;
+  if (d.mcp != null) action.mcp = d.mcp;
+  if (d.session_id != null) action.session_id = d.session_id;
+  return {
+    action,
+    ctx: { now: new Date(createdMs), agentRegistered: !factors.has('unregistered-agent'), recentAgentActions: factors.has('high-rate') ? 30 : 0 },
+  };
+}
+
+/** POST /api/v1/policies/simulate: replays the last N recorded actions against a draft set. */
+export function simulate(g: Gatehouse, body: z.output<typeof SimulateRequestSchema>): SimulateResult {
+  const engine = draftEngine(g, body.policies, body.settings, body.risk_rules);
+  const rows = g.store.all<{ action_id: string; created_ms: number; data: string }>(
+    'SELECT a.action_id, a.created_ms, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?',
+    [body.limit],
+  );
+  const zero = (): Record<DecisionValue, number> => ({ allowed: 0, denied: 0, pending: 0 });
+  const before = zero();
+  const after = zero();
+  const changed: SimulateResult['changed'] = [];
+  let changedCount = 0;
+  for (const r of rows) {
+    const d = JSON.parse(r.data) as DecidedData;
+    const { action, ctx } = replayInput(d, r.created_ms);
+    const o = engine.decide(action, ctx);
+    before[d.decision]++;
+    after[o.decision]++;
+    if (o.decision !== d.decision) {
+      changedCount++;
+      if (changed.length < 1000) {
+        changed.push({
+          action_id: r.action_id,
+          agent_id: d.agent_id,
+          action_type: d.action_type,
+          resource: d.resource,
+          created_at: new Date(r.created_ms).toISOString(),
+          before: { decision: d.decision, policy_id: d.policy?.id ?? null },
+          after: { decision: o.decision, policy_id: o.policy?.id ?? null, reason: o.reason },
+        });
+      }
+    }
+  }
+  return { replayed: rows.length, changed_count: changedCount, counts: { before, after }, changed };
+}

@@ -1,0 +1,11 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The console alone, for machines where electron-vite cannot run; same output as its renderer build.
+export default defineConfig({
+  root: resolve(__dirname, 'src-renderer'),
+  base: '/',
+  plugins: [react()],
+  build: { outDir: resolve(__dirname, 'out/renderer'), emptyOutDir: true },
+});
