@@ -1,0 +1,45 @@
+import type { JsonObject } from '../../src-shared/index.js';
+
+/**
+ * What an audit record contributes to the `audit` row's filter columns and to `audit_fts`.
+ * Derived from the record alone, so live commits and journal replay index identically.
+ */
+export interface IndexFields {
+  agent_id: string | null;
+  decision: string | null;
+  status: string | null;
+  risk_level: string | null;
+  body: string;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+/** Data fields that are worth finding by free text, in the order they are indexed. */
+const TEXT_FIELDS = ['agent_id', 'action_type', 'resource', 'description', 'tool_name', 'reason', 'comment', 'policy_id', 'policy_name', 'name'] as const;
+const MAX_FIELD = 2000;
+
+export function indexFields(rec: { type: string; actor: string; action_id: string | null; data: JsonObject }): IndexFields {
+  const d = rec.data;
+  const risk = obj(d.risk);
+  const policy = obj(d.policy);
+  const words: string[] = [rec.type, rec.actor];
+  if (rec.action_id) words.push(rec.action_id);
+  for (const k of TEXT_FIELDS) {
+    const v = str(d[k]);
+    if (v) words.push(v.slice(0, MAX_FIELD));
+  }
+  if (policy) {
+    for (const k of ['id', 'name'] as const) {
+      const v = str(policy[k]);
+      if (v) words.push(v.slice(0, MAX_FIELD));
+    }
+  }
+  return {
+    agent_id: str(d.agent_id),
+    decision: str(d.decision),
+    status: str(d.status),
+    risk_level: str(risk?.level),
+    body: words.join(' '),
+  };
+}
