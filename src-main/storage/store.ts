@@ -24,6 +24,9 @@ export interface OpenStoreOptions {
   log?: (message: string) => void;
 }
 
+/** Alias used by the core. */
+export type StoreOptions = OpenStoreOptions;
+
 interface Head {
   seq: number;
   hash: string;
@@ -100,8 +103,14 @@ export class SqlStore implements Store {
   auditRows(afterSeq: number, limit: number, filter?: { sinceMs?: number; untilMs?: number }): AuditRow[] {
     const where = ['seq > ?'];
     const params: SqlValue[] = [afterSeq];
-    if (filter?.sinceMs !== undefined) (where.push('ts_ms >= ?'), params.push(filter.sinceMs));
-    if (filter?.untilMs !== undefined) (where.push('ts_ms <= ?'), params.push(filter.untilMs));
+    if (filter?.sinceMs !== undefined) {
+      where.push('ts_ms >= ?');
+      params.push(filter.sinceMs);
+    }
+    if (filter?.untilMs !== undefined) {
+      where.push('ts_ms <= ?');
+      params.push(filter.untilMs);
+    }
     params.push(limit);
     const rows = this.db.rows(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
     return rows.map((r) => ({
