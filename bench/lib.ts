@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One measured figure, the shape every bench writes to bench/results/<name>.json. */
+export interface Figure {
+  id: string;
+  label: string;
+  value: number;
+  unit: string;
+  target?: number;
+  better: 'higher' | 'lower';
+  note?: string;
+}
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function writeResults(name: string, figures: Figure[]): void {
+  const dir = join(benchDir, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ name, figures }, null, 2)}\n`);
+  const rows = figures.map((f) => {
+    const met = f.target === undefined ? '' : (f.better === 'higher' ? f.value >= f.target : f.value <= f.target) ? 'met' : 'MISSED';
+    return `  ${f.label.padEnd(58)} ${fmt(f.value).padStart(12)} ${f.unit.padEnd(9)} ${f.target === undefined ? '' : `target ${f.better === 'higher' ? '≥' : '≤'} ${fmt(f.target)}`.padEnd(18)} ${met}`;
+  });
+  console.log(`\n${name}\n${rows.join('\n')}\n`);
+}
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 10) return v.toFixed(1);
+  return v.toFixed(3);
+}

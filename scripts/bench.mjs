@@ -1,0 +1,58 @@
+// `npm run bench`: runs every benchmark, then writes bench/report.md (a table) and
+// bench/report.json with the machine, the date, each figure, its target and the side-by-side
+// ratios. Benches report; they never fail the build (and never run in CI).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const BENCHES = [
+  { name: 'engine', file: 'bench/engine.ts', args: [] },
+  { name: 'storage', file: 'bench/storage.ts', args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [] },
+  { name: 'api', file: 'bench/api.ts', args: [] },
+  { name: 'integrations', file: 'bench/integrations.ts', args: [] },
+];
+
+spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-needed'], { cwd: root, stdio: 'inherit' });
+const ran = [];
+for (const b of BENCHES) {
+  if (only.length && !only.includes(b.name)) continue;
+  if (!existsSync(join(root, b.file))) continue;
+  console.log(`\n=== bench: ${b.name} ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, b.file), ...b.args], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
+  ran.push({ name: b.name, ok: r.status === 0 });
+}
+
+const results = [];
+for (const b of BENCHES) {
+  const f = join(root, 'bench/results', `${b.name}.json`);
+  if (existsSync(f)) results.push(JSON.parse(readFileSync(f, 'utf8')));
+}
+const machine = { cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, memory_gib: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, node: process.version };
+const report = { date: new Date().toISOString(), machine, runs: ran, results };
+writeFileSync(join(root, 'bench/report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+const fmt = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+const lines = [
+  '# Gatehouse benchmark report',
+  '',
+  `Date: ${report.date}  `,
+  `Machine: ${machine.cpus}, ${machine.memory_gib} GiB, ${machine.os}, Node ${machine.node}`,
+  '',
+  'Produced by `npm run bench`. Figures are single runs on the machine above; targets come from the issues.',
+  '',
+  '| bench | figure | value | target | status | note |',
+  '| --- | --- | ---: | ---: | --- | --- |',
+];
+for (const r of results) {
+  for (const f of r.figures) {
+    const status = f.target === undefined ? '' : (f.better === 'higher' ? f.value >= f.target : f.value <= f.target) ? 'met' : '**missed**';
+    const target = f.target === undefined ? '' : `${f.better === 'higher' ? '≥' : '≤'} ${fmt(f.target)} ${f.unit}`;
+    lines.push(`| ${r.name} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${target} | ${status} | ${f.note ?? ''} |`);
+  }
+}
+writeFileSync(join(root, 'bench/report.md'), `${lines.join('\n')}\n`);
+console.log(`\nWrote bench/report.md and bench/report.json (${results.length} benches).`);

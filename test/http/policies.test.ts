@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { PolicyTestResultSchema, PolicyViewSchema, SimulateResultSchema } from '../../src-shared/index.js';
+import { openTestCore, type TestCore } from '../helpers/core.js';
+
+let t: TestCore;
+beforeAll(async () => {
+  t = await openTestCore();
+});
+afterAll(() => t.close());
+
+const policy = { id: 'no-prod-drop', name: 'No DROP in production', priority: 300, effect: 'deny', when: { action_type: 'database.*', environment: 'production', 'parameters.sql': { regex: '\\bDROP\\b' } } };
+
+describe('policy CRUD', () => {
+  it('creates, reads, updates and deletes, auditing each change', async () => {
+    const c = await t.json('POST', '/api/v1/policies', { body: { ...policy, when: { action_type: 'database.*' } } });
+    expect(c.status).toBe(201);
+    PolicyViewSchema.parse(c.body);
+    expect((await t.json('GET', '/api/v1/policies/no-prod-drop')).body).toMatchObject({ id: 'no-prod-drop', effect: 'deny', enabled: true, mode: 'enforce', hits: 0 });
+    const u = await t.json('PUT', '/api/v1/policies/no-prod-drop', { body: { ...policy, when: { action_type: 'database.*' }, enabled: false } });
+    expect(u.body).toMatchObject({ enabled: false });
+    expect((await t.req('POST', '/api/v1/policies', { body: policy })).status).toBe(409);
+    expect((await t.req('DELETE', '/api/v1/policies/no-prod-drop')).status).toBe(200);
+    expect((await t.req('GET', '/api/v1/policies/no-prod-drop')).status).toBe(404);
+    const audit = await t.json<{ items: { type: string }[] }>('GET', '/api/v1/audit?limit=20');
+    const types = audit.body.items.map((r) => r.type);
+    expect(types).toEqual(expect.arrayContaining(['policy.created', 'policy.updated', 'policy.deleted']));
+  });
+
+  it.each([
+    [{ ...policy, id: 'Bad Id' }, 'id'],
+    [{ ...policy, effect: 'maybe' }, 'effect'],
+    [{ ...policy, priority: 5000 }, 'priority'],
+    [{ ...policy, when: { resource: { regex: '([unclosed' } } }, 'resource'],
+    [{ ...policy, when: { resource: { frobnicate: 1 } } }, 'resource'],
+  ])('rejects a malformed policy with 400 naming the field (%#)', async (body, field) => {
+    const r = await t.json<{ error: { code: string; details: { path: string }[] } }>('POST', '/api/v1/policies', { body });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid_request');
+    expect(r.body.error.details.map((d) => d.path).join(' ')).toContain(field);
+    // Nothing changed, and deciding still works.
+    expect((await t.req('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'file.read' } })).status).toBe(200);
+  });
+
+  it('PUT refuses an id that differs from the path', async () => {
+    await t.json('POST', '/api/v1/policies', { body: { id: 'p1', effect: 'allow', when: { action_type: 'x.y' } } });
+    const r = await t.json('PUT', '/api/v1/policies/p1', { body: { id: 'p2', effect: 'allow' } });
+    expect(r.status).toBe(400);
+  });
+});
+
+describe('test and simulate', () => {
+  it('explains a decision with a trace of every policy', async () => {
+    await t.json('POST', '/api/v1/policies', { body: policy });
+    const r = await t.json('POST', '/api/v1/policies/test', {
+      body: { action: { agent_id: 'dba', action_type: 'database.query', environment: 'production', parameters: { sql: 'DROP TABLE users' } } },
+    });
+    expect(r.status).toBe(200);
+    const res = PolicyTestResultSchema.parse(r.body);
+    expect(res.decision).toBe('denied');
+    expect(res.policy?.id).toBe('no-prod-drop');
+    const line = res.trace.find((x) => x.policy_id === 'no-prod-drop')!;
+    expect(line).toMatchObject({ matched: true, decided: true });
+    expect(res.trace.find((x) => x.policy_id === 'p1')).toMatchObject({ matched: false });
+  });
+
+  it('tests against a draft set without saving it', async () => {
+    const r = await t.json('POST', '/api/v1/policies/test', {
+      body: { action: { agent_id: 'a', action_type: 'draft.thing' }, policies: [{ id: 'draft', effect: 'deny', when: { action_type: 'draft.*' } }] },
+    });
+    expect(PolicyTestResultSchema.parse(r.body).decision).toBe('denied');
+    expect((await t.req('GET', '/api/v1/policies/draft')).status).toBe(404);
+  });
+
+  it('simulates a draft against recent history and lists the changed decisions', async () => {
+    for (let i = 0; i < 5; i++) await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'sim', action_type: 'file.read', resource: `/s/${i}` } });
+    const current = (await t.json<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items;
+    const draft = [...current.map((p) => { const { hits: _h, last_hit_at: _l, created_at: _c, updated_at: _u, ephemeral: _e, ...rest } = p as Record<string, unknown>; return rest; }), { id: 'sim-deny', effect: 'deny', priority: 999, when: { agent_id: 'sim' } }];
+    const r = await t.json('POST', '/api/v1/policies/simulate', { body: { policies: draft, limit: 50 } });
+    expect(r.status).toBe(200);
+    const s = SimulateResultSchema.parse(r.body);
+    expect(s.changed_count).toBeGreaterThanOrEqual(5);
+    expect(s.changed.filter((c) => c.agent_id === 'sim').every((c) => c.before.decision === 'allowed' && c.after.decision === 'denied')).toBe(true);
+  });
+});
+
+describe('import and export', () => {
+  it('round-trips YAML and applies a file atomically', async () => {
+    const yaml = await (await t.req('GET', '/api/v1/policies/export?format=yaml')).text();
+    const doc = parseYaml(yaml) as { version: number; policies: { id: string }[] };
+    expect(doc.version).toBe(1);
+    expect(doc.policies.map((p) => p.id)).toContain('no-prod-drop');
+    const again = await t.json('POST', '/api/v1/policies/import', { body: yaml, headers: { 'Content-Type': 'application/yaml' } });
+    expect(again.status).toBe(200);
+    expect(await (await t.req('GET', '/api/v1/policies/export?format=yaml')).text()).toBe(yaml);
+  });
+
+  it('rejects a file with one bad policy and changes nothing', async () => {
+    const before = await (await t.req('GET', '/api/v1/policies/export?format=json')).text();
+    const bad = JSON.stringify({ version: 1, policies: [{ id: 'good-one', effect: 'allow' }, { id: 'bad-one', effect: 'allow', when: { resource: { regex: '(' } } }] });
+    const r = await t.json<{ error: { message: string; details: { path: string }[] } }>('POST', '/api/v1/policies/import', { body: bad });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body.error)).toContain('bad-one');
+    expect(await (await t.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
+  });
+});
+
+describe('settings', () => {
+  it('reads, updates (audited) and validates', async () => {
+    const s = await t.json<Record<string, unknown>>('GET', '/api/v1/settings');
+    expect(s.body).toMatchObject({ enforcement: 'enforce', auto_allow_below: 30, require_approval_at: 70, deny_at: null, approval_timeout_s: 300, timeout_action: 'deny', rate_limit_per_s: 2000 });
+    expect((await t.json('PUT', '/api/v1/settings', { body: { deny_at: 95 } })).body).toMatchObject({ deny_at: 95 });
+    const bad = await t.json<{ error: { details: { path: string }[] } }>('PUT', '/api/v1/settings', { body: { auto_allow_below: 90 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0]!.path).toBe('auto_allow_below');
+    expect((await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'sometimes' } })).status).toBe(400);
+    const audit = await t.json<{ items: { type: string }[] }>('GET', '/api/v1/audit?type=settings.changed');
+    expect(audit.body.items.length).toBe(1);
+    await t.json('PUT', '/api/v1/settings', { body: { deny_at: null } });
+  });
+
+  it('monitor enforcement records what would have been denied and allows', async () => {
+    await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'monitor' } });
+    const d = await t.json<{ decision: string; flags: string[] }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'dba', action_type: 'database.query', environment: 'production', parameters: { sql: 'DROP TABLE x' } },
+    });
+    expect(d.body.decision).toBe('allowed');
+    expect(d.body.flags).toContain('would_deny');
+    await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'enforce' } });
+  });
+});
+
+describe('keys', () => {
+  it('shows a secret once and never again', async () => {
+    const c = await t.json<{ id: string; key: string; prefix: string }>('POST', '/api/v1/keys', { body: { name: 'ci', scope: 'admin' } });
+    expect(c.body.key).toMatch(/^gk_admin_/);
+    const list = await t.req('GET', '/api/v1/keys');
+    const text = await list.text();
+    expect(text).not.toContain(c.body.key);
+    expect(text).not.toContain(t.adminKey);
+    expect(text).toContain(c.body.id);
+    const audit = await (await t.req('GET', '/api/v1/audit/export?format=jsonl')).text();
+    expect(audit).not.toContain(c.body.key);
+    expect(audit).not.toContain(t.adminKey);
+    expect((await t.req('DELETE', '/api/v1/keys/key_nope')).status).toBe(404);
+    expect((await t.req('POST', '/api/v1/keys', { body: { name: 'x', scope: 'root' } })).status).toBe(400);
+  });
+});
