@@ -91,7 +91,7 @@ export const SettingsSchema = z
     timeout_action: TimeoutActionSchema.default('deny'),
     rate_limit_per_s: z.number().int().min(0).max(1_000_000).default(2000),
     /** Override of the points of built-in risk factors, by factor id. */
-    risk_weights: z.record(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)).default({}),
+    risk_weights: z.partialRecord(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)).default({}),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;
