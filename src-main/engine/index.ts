@@ -1,0 +1,18 @@
+/** The decision engine (SPEC 2.4, 3): risk scoring, the compiled policy engine, policy files. */
+export type { DecideContext, Engine, EngineInput, Outcome } from './types.js';
+export { compilePolicies } from './policy/compile.js';
+export { checkPolicy } from './policy/validate.js';
+export { PolicyValidationError, type ValidationDetail } from './errors.js';
+export { normalizeAction, MissingAgentError } from './normalize.js';
+export {
+  parsePolicyFile,
+  parsePolicyDocument,
+  exportPolicyFile,
+  type ParsedPolicyFile,
+  type ParseOptions,
+  type PolicyFileContent,
+  type PolicyFileFormat,
+} from './policy-file.js';
+export { seedToPolicy, policyFromSeed, isSeedForm, slugify } from './seed-policy.js';
+export { riskLevelOf } from './risk/level.js';
+export { MEDIUM_RISK_FLAG, WOULD_DENY_FLAG, WOULD_REQUIRE_APPROVAL_FLAG, monitorFlag } from './policy/verdict.js';

@@ -1,0 +1,138 @@
+import { parseDocument, stringify } from 'yaml';
+import {
+  PolicySchema,
+  SettingsPatchSchema,
+  type Policy,
+  type RiskRule,
+  type Settings,
+  type SettingsPatch,
+} from '../../src-shared/index.js';
+import { compileWhen } from './conditions/compile.js';
+import { isPlainObject } from './conditions/values.js';
+import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
+import { compileRiskRules } from './policy/validate.js';
+import { isSeedForm, policyFromSeed, type PolicySource } from './seed-policy.js';
+
+/** SPEC 3.4: a policy file, validated whole and mapped to the model. */
+export interface ParsedPolicyFile {
+  version: 1;
+  settings?: SettingsPatch;
+  /** Absent when the file has no `risk_rules` key (the current rules are then kept). */
+  risk_rules?: RiskRule[];
+  policies: Policy[];
+}
+
+export interface ParseOptions {
+  /** `source` of policies that do not name one (default `import`). */
+  defaultSource?: PolicySource;
+}
+
+export type PolicyFileFormat = 'yaml' | 'json';
+
+const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'policies']);
+
+/**
+ * Parses a YAML or JSON policy file (`{version: 1, settings?, risk_rules?, policies}`; a bare list
+ * is read as `policies`). Each list item may be a Gatehouse policy or the seeds' Terraform / MCP
+ * form. Every problem is collected, named by policy id and field, and thrown at once as a
+ * `PolicyValidationError`.
+ */
+export function parsePolicyFile(text: string, opts: ParseOptions = {}): ParsedPolicyFile {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new PolicyValidationError(doc.errors.map((e) => ({ path: locationOf(e.linePos?.[0]), message: e.message.split('\n')[0] ?? e.message })));
+  }
+  return parsePolicyDocument(doc.toJS({ maxAliasCount: 100 }), opts);
+}
+
+function locationOf(pos: { line: number; col: number } | undefined): string {
+  return pos ? `line ${pos.line}, column ${pos.col}` : 'file';
+}
+
+/** The same as `parsePolicyFile` for a document already parsed (a JSON request body). */
+export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): ParsedPolicyFile {
+  const issues: ValidationDetail[] = [];
+  const doc = Array.isArray(raw) ? { version: 1, policies: raw } : raw;
+  if (!isPlainObject(doc)) throw new PolicyValidationError([{ path: '', message: 'a policy file is an object with version and policies (or a list of policies)' }]);
+
+  for (const key of Object.keys(doc)) if (!TOP_LEVEL_KEYS.has(key)) issues.push({ path: key, message: `unknown key '${key}' (expected version, settings, risk_rules, policies)` });
+  if (doc.version !== undefined && doc.version !== 1) issues.push({ path: 'version', message: 'only version 1 is supported' });
+
+  const out: ParsedPolicyFile = { version: 1, policies: [] };
+  if (doc.settings !== undefined) {
+    const settings = SettingsPatchSchema.safeParse(doc.settings);
+    if (settings.success) out.settings = settings.data;
+    else for (const issue of settings.error.issues) issues.push({ path: joinPath('settings', issue.path), message: issue.message });
+  }
+  if (doc.risk_rules !== undefined) {
+    if (Array.isArray(doc.risk_rules)) out.risk_rules = compileRiskRules(doc.risk_rules, issues).map((r) => r.rule);
+    else issues.push({ path: 'risk_rules', message: 'must be a list' });
+  }
+  if (Array.isArray(doc.policies)) out.policies = parsePolicyList(doc.policies, issues, opts.defaultSource ?? 'import');
+  else issues.push({ path: 'policies', message: 'must be a list' });
+
+  if (issues.length > 0) throw new PolicyValidationError(issues);
+  return out;
+}
+
+function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], defaultSource: PolicySource): Policy[] {
+  const policies: Policy[] = [];
+  const firstIndexOf = new Map<string, number>();
+  const explicitIds = new Set(items.flatMap((item) => (isPlainObject(item) && typeof item.id === 'string' ? [item.id] : [])));
+  items.forEach((item, i) => {
+    const seed = isSeedForm(item);
+    const taken = new Set([...explicitIds, ...firstIndexOf.keys()]);
+    const rawId = isPlainObject(item) ? item.id : undefined;
+    const base = itemPath('policies', i, rawId);
+    const policy = seed ? policyFromSeed(item, base, issues, { source: defaultSource, takenIds: taken }) : nativePolicy(item, base, issues, defaultSource);
+    if (!policy) return;
+    const at = itemPath('policies', i, policy.id);
+    const earlier = firstIndexOf.get(policy.id);
+    if (earlier !== undefined) issues.push({ path: `${at}.id`, message: `duplicate id '${policy.id}' (also policies[${earlier}])` });
+    else firstIndexOf.set(policy.id, i);
+    compileWhen(policy.when, `${at}.${seed ? 'conditions' : 'when'}`, issues);
+    policies.push(policy);
+  });
+  return policies;
+}
+
+function nativePolicy(item: unknown, base: string, issues: ValidationDetail[], defaultSource: PolicySource): Policy | null {
+  const withSource = isPlainObject(item) && item.source === undefined ? { ...item, source: defaultSource } : item;
+  const parsed = PolicySchema.safeParse(withSource);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
+  return null;
+}
+
+export interface PolicyFileContent {
+  policies: readonly Policy[];
+  settings: Settings | SettingsPatch;
+  riskRules: readonly RiskRule[];
+}
+
+/**
+ * Writes a policy file in the format `parsePolicyFile` reads, round-trippable: parsing the output
+ * gives back the same policies, settings and risk rules.
+ */
+export function exportPolicyFile(content: PolicyFileContent, format: PolicyFileFormat): string;
+export function exportPolicyFile(policies: readonly Policy[], settings: Settings | SettingsPatch, riskRules: readonly RiskRule[], format: PolicyFileFormat): string;
+export function exportPolicyFile(
+  first: PolicyFileContent | readonly Policy[],
+  second: PolicyFileFormat | Settings | SettingsPatch,
+  riskRules?: readonly RiskRule[],
+  format?: PolicyFileFormat,
+): string {
+  const content: PolicyFileContent = Array.isArray(first)
+    ? { policies: first, settings: second as Settings | SettingsPatch, riskRules: riskRules ?? [] }
+    : (first as PolicyFileContent);
+  const chosen: PolicyFileFormat = Array.isArray(first) ? (format ?? 'yaml') : (second as PolicyFileFormat);
+  const doc = {
+    version: 1,
+    settings: content.settings,
+    risk_rules: content.riskRules,
+    policies: content.policies,
+  };
+  const plain = JSON.parse(JSON.stringify(doc)) as typeof doc;
+  if (chosen === 'json') return `${JSON.stringify(plain, null, 2)}\n`;
+  return `# Gatehouse policy file (SPEC 3.4). Import with \`gatehouse policy import FILE\`.\n${stringify(plain, { lineWidth: 0 })}`;
+}

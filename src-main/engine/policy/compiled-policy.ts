@@ -1,0 +1,29 @@
+import type { Effect, Policy, PolicyRef } from '../../../src-shared/index.js';
+import type { CompiledCondition } from '../conditions/compile.js';
+
+/** A policy ready to evaluate: its condition as closures, its place in the global order. */
+export interface CompiledPolicy {
+  readonly policy: Policy;
+  readonly ref: PolicyRef;
+  /** Position in evaluation order: priority desc, then deny > require_approval > allow > monitor, then id. */
+  readonly rank: number;
+  readonly expiresAtMs: number | null;
+  readonly condition: CompiledCondition;
+  /** Scratch mark so a policy reached through two index buckets is evaluated once per decision. */
+  visitedStamp: number;
+}
+
+/** At equal priority deny beats require_approval beats allow (SPEC 3.3); monitors never decide. */
+export const EFFECT_STRENGTH: Record<Effect, number> = { deny: 3, require_approval: 2, allow: 1, monitor: 0 };
+
+export function compareForEvaluation(a: Policy, b: Policy): number {
+  return b.priority - a.priority || EFFECT_STRENGTH[b.effect] - EFFECT_STRENGTH[a.effect] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function refOf(policy: Policy): PolicyRef {
+  return { id: policy.id, name: policy.name ?? policy.id, effect: policy.effect };
+}
+
+export function isExpired(p: CompiledPolicy, nowMs: number): boolean {
+  return p.expiresAtMs !== null && nowMs >= p.expiresAtMs;
+}

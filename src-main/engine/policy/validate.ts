@@ -1,0 +1,116 @@
+import {
+  BUILTIN_RISK_FACTORS,
+  PolicySchema,
+  RiskRuleSchema,
+  SettingsSchema,
+  type RiskRule,
+  type Settings,
+} from '../../../src-shared/index.js';
+import { compileWhen } from '../conditions/compile.js';
+import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from '../errors.js';
+import type { CompiledRiskRule } from '../risk/scorer.js';
+import type { EngineInput } from '../types.js';
+import { compareForEvaluation, refOf, type CompiledPolicy } from './compiled-policy.js';
+
+export interface CompiledDefinitions {
+  /** Every policy (disabled ones too), in evaluation order. */
+  policies: CompiledPolicy[];
+  riskRules: CompiledRiskRule[];
+  settings: Settings;
+}
+
+interface ZodIssueLike {
+  path: PropertyKey[];
+  message: string;
+}
+
+function pushIssues(issues: ValidationDetail[], base: string, zodIssues: readonly ZodIssueLike[]): void {
+  for (const issue of zodIssues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
+}
+
+/**
+ * Validates a whole engine input — every policy against the schema and the condition language,
+ * unique ids, risk rules, settings — and compiles it. Every problem is collected before throwing.
+ */
+export function compileDefinitions(input: EngineInput): CompiledDefinitions {
+  const issues: ValidationDetail[] = [];
+
+  const settingsResult = SettingsSchema.safeParse(input.settings);
+  if (!settingsResult.success) pushIssues(issues, 'settings', settingsResult.error.issues);
+
+  const policies = compilePolicyList(input.policies, issues);
+  const riskRules = compileRiskRules(input.riskRules, issues);
+
+  if (issues.length > 0 || !settingsResult.success) throw new PolicyValidationError(issues);
+  return { policies, riskRules, settings: settingsResult.data };
+}
+
+function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]): CompiledPolicy[] {
+  const firstIndexOf = new Map<string, number>();
+  const compiled: Omit<CompiledPolicy, 'rank'>[] = [];
+  raw.forEach((item, i) => {
+    const rawId = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+    const base = itemPath('policies', i, rawId);
+    const parsed = PolicySchema.safeParse(item);
+    if (!parsed.success) {
+      pushIssues(issues, base, parsed.error.issues);
+      return;
+    }
+    const policy = parsed.data;
+    const earlier = firstIndexOf.get(policy.id);
+    if (earlier !== undefined) issues.push({ path: `${base}.id`, message: `duplicate id '${policy.id}' (also policies[${earlier}])` });
+    else firstIndexOf.set(policy.id, i);
+    const condition = compileWhen(policy.when, `${base}.when`, issues);
+    compiled.push({
+      policy,
+      ref: refOf(policy),
+      expiresAtMs: policy.expires_at === null ? null : Date.parse(policy.expires_at),
+      condition,
+      visitedStamp: 0,
+    });
+  });
+  return compiled
+    .sort((a, b) => compareForEvaluation(a.policy, b.policy))
+    .map((p, rank) => ({ ...p, rank }));
+}
+
+const BUILTIN_IDS: ReadonlySet<string> = new Set(BUILTIN_RISK_FACTORS);
+
+/** Validates and compiles `risk_rules`, appending every problem to `issues`. */
+export function compileRiskRules(raw: readonly unknown[], issues: ValidationDetail[]): (CompiledRiskRule & { rule: RiskRule })[] {
+  const seen = new Map<string, number>();
+  const out: (CompiledRiskRule & { rule: RiskRule })[] = [];
+  raw.forEach((item, i) => {
+    const rawId = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+    const base = itemPath('risk_rules', i, rawId);
+    const parsed = RiskRuleSchema.safeParse(item);
+    if (!parsed.success) {
+      pushIssues(issues, base, parsed.error.issues);
+      return;
+    }
+    const rule = parsed.data;
+    const earlier = seen.get(rule.id);
+    if (earlier !== undefined) issues.push({ path: `${base}.id`, message: `duplicate id '${rule.id}' (also risk_rules[${earlier}])` });
+    else seen.set(rule.id, i);
+    if (BUILTIN_IDS.has(rule.id)) issues.push({ path: `${base}.id`, message: `'${rule.id}' is a built-in risk factor; tune it with settings.risk_weights` });
+    const condition = compileWhen(rule.when, `${base}.when`, issues);
+    out.push({ id: rule.id, points: rule.points, detail: rule.detail ?? `risk rule '${rule.id}' matched`, condition, rule });
+  });
+  return out;
+}
+
+/**
+ * Checks one policy as an editor would (schema and condition language) without compiling a set.
+ * Paths are relative to the policy (`when.resource.regex`).
+ */
+export function checkPolicy(input: unknown): ValidationDetail[] {
+  const issues: ValidationDetail[] = [];
+  const parsed = PolicySchema.safeParse(input);
+  if (!parsed.success) {
+    pushIssues(issues, '', parsed.error.issues);
+    return issues;
+  }
+  compileWhen(parsed.data.when, 'when', issues);
+  return issues;
+}
+
