@@ -1,0 +1,181 @@
+import { createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { VerifyResultSchema, type ExportFormat, type VerifyResult } from '../../../src-shared/index.js';
+import { verifyJsonlFile } from '../../audit/verify.js';
+
+/**
+ * `gatehouse audit export` and `gatehouse audit verify` (SPEC 6). Decoupled from commander: the CLI
+ * wiring passes the options and exits with the returned code (0 ok, 1 bad or failed). Results are
+ * one line on stdout; a progress line is drawn on stderr only when stderr is a terminal.
+ */
+
+interface Out {
+  stdout: (s: string) => void;
+  stderr: NodeJS.WriteStream;
+}
+const defaultOut = (): Out => ({ stdout: (s) => void process.stdout.write(s), stderr: process.stderr });
+
+/** A one-line progress indicator, silent when stderr is not a TTY. */
+class Progress {
+  private last = 0;
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  get active(): boolean {
+    return Boolean(this.stream.isTTY);
+  }
+  update(label: string, done: number, total?: number): void {
+    if (!this.active) return;
+    const now = Date.now();
+    if (now - this.last < 100 && (total === undefined || done < total)) return;
+    this.last = now;
+    let line = label;
+    if (total) {
+      const frac = Math.min(1, done / total);
+      const width = 30;
+      const filled = Math.round(frac * width);
+      line += ` [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}%`;
+    }
+    this.stream.write(`\r\x1b[2K${line}`);
+  }
+  done(): void {
+    if (this.active) this.stream.write('\r\x1b[2K');
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+async function errorLine(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    if (body.error?.message) return `${res.status} ${body.error.code ?? ''}: ${body.error.message}`.replace(' :', ':');
+  } catch {
+    // not JSON
+  }
+  return `${res.status} ${res.statusText}`;
+}
+
+const unreachable = (url: string, e: unknown): string => `cannot reach Gatehouse at ${url} (${(e as Error).message}). Is the server running? (gatehouse serve)`;
+
+export interface AuditExportOptions {
+  format: ExportFormat;
+  since?: string;
+  until?: string;
+  out: string;
+  url: string;
+  apiKey: string;
+}
+
+/**
+ * Streams `GET {url}/api/v1/audit/export` to `out` (through `out.part`, renamed when complete, so a
+ * half-written export never looks whole). Returns the exit code.
+ */
+export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut()): Promise<number> {
+  const qs = new URLSearchParams({ format: opts.format });
+  if (opts.since) qs.set('since', opts.since);
+  if (opts.until) qs.set('until', opts.until);
+  const url = `${opts.url.replace(/\/$/, '')}/api/v1/audit/export?${qs}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { 'X-API-Key': opts.apiKey } });
+  } catch (e) {
+    io.stdout(`${unreachable(opts.url, e)}\n`);
+    return 1;
+  }
+  if (!res.ok || !res.body) {
+    io.stdout(`export failed: ${await errorLine(res)}\n`);
+    return 1;
+  }
+  const part = `${opts.out}.part`;
+  const file = createWriteStream(part);
+  const progress = new Progress(io.stderr);
+  let bytes = 0;
+  let lines = 0;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      if (!file.write(chunk)) await once(file, 'drain');
+      progress.update(`exporting: ${lines.toLocaleString('en-US')} lines, ${mb(bytes)}`, bytes);
+    }
+    file.end();
+    await once(file, 'finish');
+    await rename(part, opts.out);
+  } catch (e) {
+    progress.done();
+    file.destroy();
+    await unlink(part).catch(() => undefined);
+    io.stdout(`export failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+  progress.done();
+  const records = opts.format === 'csv' ? Math.max(0, lines - 1) : lines;
+  io.stdout(`exported ${records.toLocaleString('en-US')} records (${opts.format}, ${mb(bytes)}) to ${opts.out}\n`);
+  return 0;
+}
+
+export interface AuditVerifyOptions {
+  /** Verify this JSONL export offline (no server needed). */
+  file?: string;
+  /** Accept a file that starts after seq 1 (an export made with --since). */
+  partial?: boolean;
+  url?: string;
+  apiKey?: string;
+  json?: boolean;
+}
+
+/** One line describing a verification result. */
+export function describeVerify(r: VerifyResult, what: string): string {
+  if (r.ok) return `${what}: OK, ${r.records.toLocaleString('en-US')} records, head ${r.head_hash ?? '(empty)'}`;
+  return `${what}: BROKEN at seq ${r.first_bad_seq}: ${r.error ?? 'hash chain mismatch'} (${r.records.toLocaleString('en-US')} records verified before it)`;
+}
+
+/**
+ * Verifies an exported file offline (`--file`), or the live log through `GET /api/v1/audit/verify`.
+ * Returns 0 when the chain verifies, 1 when it does not (the first bad seq is printed) or on error.
+ */
+export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut()): Promise<number> {
+  let result: VerifyResult;
+  let what: string;
+  if (opts.file) {
+    what = opts.file;
+    const progress = new Progress(io.stderr);
+    try {
+      result = await verifyJsonlFile(opts.file, { partial: opts.partial, onProgress: (done, total) => progress.update('verifying', done, total) });
+    } catch (e) {
+      progress.done();
+      io.stdout(`cannot verify ${opts.file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    progress.done();
+  } else {
+    if (!opts.url || !opts.apiKey) {
+      io.stdout('no server to verify against: pass --file EXPORT.jsonl, or start Gatehouse\n');
+      return 1;
+    }
+    what = 'audit log';
+    const progress = new Progress(io.stderr);
+    progress.update('verifying the live audit log...', 0);
+    let res: Response;
+    try {
+      res = await fetch(`${opts.url.replace(/\/$/, '')}/api/v1/audit/verify`, { headers: { 'X-API-Key': opts.apiKey } });
+    } catch (e) {
+      progress.done();
+      io.stdout(`${unreachable(opts.url, e)}\n`);
+      return 1;
+    }
+    progress.done();
+    if (!res.ok) {
+      io.stdout(`verify failed: ${await errorLine(res)}\n`);
+      return 1;
+    }
+    const parsed = VerifyResultSchema.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) {
+      io.stdout('verify failed: the server answered something that is not a verification result\n');
+      return 1;
+    }
+    result = parsed.data;
+  }
+  io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${describeVerify(result, what)}\n`);
+  return result.ok ? 0 : 1;
+}
