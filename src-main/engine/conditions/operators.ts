@@ -135,10 +135,13 @@ function compileGlobOperator(operand: unknown): CompileResult {
   return { test: (v) => globs.some((g) => testText(v, g)), mismatch: `does not match glob ${shown}` };
 }
 
-const REGEX_LITERAL = /^\/([\s\S]+)\/([a-z]*)$/;
+const REGEX_LITERAL = /^\/([\s\S]+)\/([a-z]+)$/;
 const ALLOWED_FLAGS = /^[imsu]*$/;
 
-/** A regex operand: `pattern`, or `/pattern/flags` to pass flags (i, m, s, u). */
+/**
+ * A regex operand: `pattern`, or `/pattern/flags` (at least one flag of i, m, s, u) to pass flags.
+ * Without a flag the slashes are part of the pattern, so `/etc/` matches the text "/etc/".
+ */
 export function compileRegexSource(operand: unknown): RegExp | { error: string } {
   if (typeof operand !== 'string' || operand === '') return { error: 'regex needs a non-empty pattern string' };
   const literal = REGEX_LITERAL.exec(operand);

@@ -39,7 +39,8 @@ function strongestIn(text: string | undefined): Strongest | null {
   let best: Strongest | null = null;
   for (const word of verbWords(text)) {
     const points = POINTS_BY_WORD.get(word);
-    if (points !== undefined && (best === null || points > best.points)) best = { word, points };
+    // On a tie the later word wins: the verb usually comes last (`shell.exec`, `http.request`).
+    if (points !== undefined && (best === null || points >= best.points)) best = { word, points };
   }
   return best;
 }
