@@ -5,7 +5,7 @@ import { normalizeAction } from '../engine/index.js';
 import type { Outcome } from '../engine/types.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, HttpError, notFound } from '../http/errors.js';
-import type { Op, Store } from '../storage/types.js';
+import type { AuditDraft, Op, Store } from '../storage/types.js';
 import { actionByIdempotencyKey, actionRow, toStatus, type DecidedData } from './action-queries.js';
 import type { AgentService } from './agents.js';
 import type { AlertService } from './alerts.js';
@@ -109,13 +109,13 @@ export class ActionService {
       ...this.policies.hitOps(outcome.hits, now),
     ];
     const actor = `agent:${action.agent_id}`;
-    const audit = [{ type: 'action.decided' as const, actor, action_id: decision.action_id, data }];
+    const audit: AuditDraft[] = [{ type: 'action.decided', actor, action_id: decision.action_id, data }];
     if (decision.decision === 'pending') {
       audit.push({
-        type: 'approval.requested' as const,
+        type: 'approval.requested',
         actor: 'system',
         action_id: decision.action_id,
-        data: { approval_id: decision.approval_id, expires_at: decision.expires_at, timeout_action: outcome.approval?.timeout_action ?? 'deny' } as never,
+        data: { approval_id: decision.approval_id, agent_id: action.agent_id, expires_at: decision.expires_at, timeout_action: outcome.approval?.timeout_action ?? 'deny' },
       });
     }
     // The action row points at its action.decided record (records[0]), whose seq the store assigns.

@@ -131,13 +131,16 @@ export class SqlStore implements Store {
    * and the promise rejects with StorageUnavailableError. Invalid input (a NaN, a lone surrogate)
    * throws before anything is assigned.
    */
-  commit(ops: Op[], audit: AuditDraft[] = []): Promise<AuditRecord[]> {
+  commit(opsOrFn: Op[] | ((records: AuditRecord[]) => Op[]), audit: AuditDraft[] = []): Promise<AuditRecord[]> {
     if (this.closing) return Promise.reject(new StorageUnavailableError('the store is closed'));
     if (this.fatal) return Promise.reject(this.fatal);
     let sealed: { records: SealedRecord[]; lines: string[]; head: Head };
+    let ops: Op[];
     try {
-      checkOps(ops);
       sealed = this.seal(audit);
+      // Ops may refer to the seqs just assigned (e.g. an action row pointing at its record).
+      ops = typeof opsOrFn === 'function' ? opsOrFn(sealed.records.map((r) => r.record)) : opsOrFn;
+      checkOps(ops);
     } catch (e) {
       return Promise.reject(e);
     }

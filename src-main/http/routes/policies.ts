@@ -17,7 +17,7 @@ export function policyRoutes(g: Gatehouse) {
   r.use('/api/v1/policies/*', requireScope('admin'));
 
   r.get('/api/v1/policies', (c) => c.json({ items: g.policies.list(), next_cursor: null }));
-  r.post('/api/v1/policies', async (c) => c.json(await g.policies.create(await readJson(c, z.record(z.string(), z.unknown()))), 201));
+  r.post('/api/v1/policies', async (c) => c.json(await g.policies.create(g.policies.parse(await readJson(c, z.record(z.string(), z.unknown())))), 201));
 
   r.post('/api/v1/policies/test', async (c) => c.json(testAction(g, await readJson(c, PolicyTestRequestSchema))));
   r.post('/api/v1/policies/simulate', async (c) => c.json(simulate(g, await readJson(c, SimulateRequestSchema))));

@@ -1,0 +1,26 @@
+import type { ExportFormat } from '../../../src-shared/index.js';
+import { discoverServer } from '../../config/discovery.js';
+import { CliError } from '../context.js';
+import { auditExport, auditVerify } from './audit.js';
+
+interface Flags {
+  dataDir?: string;
+  json?: boolean;
+}
+
+function endpoint(f: Flags): { url: string; apiKey: string } {
+  const ep = discoverServer({ dataDir: f.dataDir, scope: 'admin' });
+  if (!ep) throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
+  if (!ep.apiKey) throw new CliError('No admin key: set GATEHOUSE_API_KEY or check credentials.json in the data directory.');
+  return { url: ep.url, apiKey: ep.apiKey };
+}
+
+/** `gatehouse audit export --format F [--since] [--until] --out FILE` */
+export function runAuditExport(f: Flags & { format: ExportFormat; since?: string; until?: string; out: string }): Promise<number> {
+  return auditExport({ format: f.format, since: f.since, until: f.until, out: f.out, ...endpoint(f) });
+}
+
+/** `gatehouse audit verify [--file EXPORT.jsonl]` — offline with --file, else the live log. */
+export function runAuditVerify(f: Flags & { file?: string }): Promise<number> {
+  return auditVerify(f.file ? { file: f.file, json: f.json } : { ...endpoint(f), json: f.json });
+}
