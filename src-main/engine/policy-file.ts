@@ -38,9 +38,9 @@ const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'policies']
  * `PolicyValidationError`.
  */
 export function parsePolicyFile(text: string, opts: ParseOptions = {}): ParsedPolicyFile {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new PolicyValidationError(doc.errors.map((e) => ({ path: locationOf(e.linePos?.[0]), message: e.message.split('\n')[0] ?? e.message })));
+    throw new PolicyValidationError(doc.errors.map((e) => ({ path: locationOf(e.linePos?.[0]), message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') })));
   }
   return parsePolicyDocument(doc.toJS({ maxAliasCount: 100 }), opts);
 }
@@ -61,7 +61,7 @@ export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): Pars
   const out: ParsedPolicyFile = { version: 1, policies: [] };
   if (doc.settings !== undefined) {
     const settings = SettingsPatchSchema.safeParse(doc.settings);
-    if (settings.success) out.settings = settings.data;
+    if (settings.success) out.settings = onlyGivenKeys(settings.data, doc.settings);
     else for (const issue of settings.error.issues) issues.push({ path: joinPath('settings', issue.path), message: issue.message });
   }
   if (doc.risk_rules !== undefined) {
@@ -73,6 +73,17 @@ export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): Pars
 
   if (issues.length > 0) throw new PolicyValidationError(issues);
   return out;
+}
+
+/**
+ * zod 4 keeps the defaults of a `.partial()` schema, so a parsed patch holds every setting; only
+ * the keys the file actually names are a patch (the rest must not reset current settings).
+ */
+function onlyGivenKeys(parsed: SettingsPatch, given: unknown): SettingsPatch {
+  const out: Record<string, unknown> = {};
+  if (!isPlainObject(given)) return out;
+  for (const [key, value] of Object.entries(parsed)) if (key in given) out[key] = value;
+  return out as SettingsPatch;
 }
 
 function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], defaultSource: PolicySource): Policy[] {

@@ -24,6 +24,7 @@ export function isSeedForm(item: unknown): boolean {
 export function slugify(name: string): string {
   const slug = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+/, '')

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type Policy, type RiskRule } from '../../src-shared/index.js';
+import {
+  exportPolicyFile,
+  MissingAgentError,
+  normalizeAction,
+  parsePolicyDocument,
+  parsePolicyFile,
+  PolicyValidationError,
+  seedToPolicy,
+  slugify,
+} from '../../src-main/engine/index.js';
+import { policy } from './helpers.js';
+
+function errorsOf(fn: () => unknown): { path: string; message: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PolicyValidationError);
+    return (e as PolicyValidationError).details;
+  }
+  throw new Error('expected a PolicyValidationError');
+}
+
+const YAML_FILE = `
+version: 1
+settings:
+  require_approval_at: 60
+  risk_weights: { secrets: 40 }
+risk_rules:
+  - id: customer-data
+    when: { resource: "*customers*" }
+    points: 20
+    detail: touches customer data
+policies:
+  - id: prod-db-delete
+    name: Deleting from production databases needs approval
+    priority: 80
+    effect: require_approval
+    when:
+      action_type: { in: [database.delete, database_delete] }
+      environment: production
+    approval: { timeout_s: 300, timeout_action: deny }
+  - id: reads
+    effect: allow
+    priority: 10
+    when: { action_type: file.read }
+    source: user
+`;
+
+describe('parsePolicyFile', () => {
+  it('reads YAML with settings, risk rules and policies (defaults applied)', () => {
+    const file = parsePolicyFile(YAML_FILE);
+    expect(file.settings).toEqual({ require_approval_at: 60, risk_weights: { secrets: 40 } });
+    expect(file.risk_rules).toEqual([{ id: 'customer-data', when: { resource: '*customers*' }, points: 20, detail: 'touches customer data' }]);
+    expect(file.policies).toHaveLength(2);
+    expect(file.policies[0]).toMatchObject({ id: 'prod-db-delete', enabled: true, mode: 'enforce', source: 'import', expires_at: null });
+    expect(file.policies[1]?.source).toBe('user');
+  });
+
+  it('reads JSON', () => {
+    const file = parsePolicyFile(JSON.stringify({ version: 1, policies: [{ id: 'a', effect: 'deny' }] }), { defaultSource: 'user' });
+    expect(file.policies[0]).toMatchObject({ id: 'a', source: 'user', priority: 50 });
+    expect(file.risk_rules).toBeUndefined();
+    expect(file.settings).toBeUndefined();
+  });
+
+  it('reads a bare list as the policies', () => {
+    expect(parsePolicyFile('- id: a\n  effect: allow\n').policies[0]?.id).toBe('a');
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const details = errorsOf(() => parsePolicyFile('policies:\n  - id: a\n   effect: [\n'));
+    expect(details[0]?.path).toMatch(/^line \d+, column \d+$/);
+  });
+
+  it('collects every error of the file, named by policy id and field', () => {
+    const details = errorsOf(() =>
+      parsePolicyFile(`
+version: 2
+extra: true
+settings: { enforcement: loud }
+risk_rules:
+  - { id: r, when: { resource: { regex: "(" } }, points: 1 }
+policies:
+  - { id: ok, effect: allow }
+  - { id: bad-regex, effect: deny, when: { resource: { regex: "[" } } }
+  - { id: ok, effect: deny }
+  - { id: bad-effect, effect: explode }
+  - { name: Seed with bad JSON, conditions: "{not json", action: deny }
+`),
+    );
+    expect(details.map((d) => d.path)).toEqual([
+      'extra',
+      'version',
+      'settings.enforcement',
+      'risk_rules[0](r).when.resource.regex',
+      'policies[1](bad-regex).when.resource.regex',
+      'policies[2](ok).id',
+      'policies[3](bad-effect).effect',
+      'policies[4].conditions',
+    ]);
+  });
+
+  it('policies must be a list', () => {
+    expect(errorsOf(() => parsePolicyDocument({ version: 1, policies: 'x' }))).toEqual([{ path: 'policies', message: 'must be a list' }]);
+  });
+});
+
+describe('seed policy forms (SPEC 3.4)', () => {
+  it('maps the Terraform form: conditions as a JSON string, action, priority, approvers', () => {
+    const file = parsePolicyFile(
+      JSON.stringify({
+        version: 1,
+        policies: [
+          {
+            name: 'Terraform Production Changes',
+            description: 'Require approval for production infrastructure changes',
+            conditions: JSON.stringify({ action_type: 'infrastructure.apply', 'context.environment': 'production' }),
+            action: 'require_approval',
+            approvers: ['infra-lead', 'sre-team'],
+            priority: 80,
+          },
+        ],
+      }),
+    );
+    expect(file.policies[0]).toEqual({
+      id: 'terraform-production-changes',
+      name: 'Terraform Production Changes',
+      description: 'Require approval for production infrastructure changes',
+      enabled: true,
+      priority: 80,
+      effect: 'require_approval',
+      mode: 'enforce',
+      when: { action_type: 'infrastructure.apply', 'context.environment': 'production' },
+      expires_at: null,
+      source: 'import',
+    });
+  });
+
+  it.each([
+    ['approve', 'allow'],
+    ['allow', 'allow'],
+    ['block', 'deny'],
+    ['deny', 'deny'],
+    ['escalate', 'require_approval'],
+    ['require_approval', 'require_approval'],
+    ['monitor', 'monitor'],
+  ] as const)('action %s → effect %s', (seedAction, effect) => {
+    expect(seedToPolicy({ name: 'X', action: seedAction }).effect).toBe(effect);
+  });
+
+  it('maps the MCP form onto the fields the MCP evaluate route fills', () => {
+    expect(seedToPolicy({ name: 'Block DB writes', server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', action: 'deny' }).when).toEqual({
+      'mcp.server_id': 'mcp-enterprise-tools',
+      action_type: 'database.execute',
+    });
+    expect(seedToPolicy({ name: 'x', server_id: 'fs', tool: 'write_file', action: 'require_approval' }).when).toEqual({ 'mcp.server_id': 'fs', 'mcp.tool': 'write_file' });
+    expect(seedToPolicy({ name: 'x', verb: 'execute', action: 'deny' }).when).toEqual({ 'mcp.tool': 'execute' });
+    expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).when).toEqual({ action_type: 'database.*' });
+  });
+
+  it('combines conditions and MCP fields that name the same key', () => {
+    const when = seedToPolicy({ name: 'x', server_id: 'fs', conditions: { 'mcp.server_id': 'other' }, action: 'deny' }).when;
+    expect(when).toEqual({ all: [{ 'mcp.server_id': 'other' }, { 'mcp.server_id': 'fs' }] });
+  });
+
+  it('gives unique ids to seed policies with the same name', () => {
+    const file = parsePolicyDocument({ version: 1, policies: [{ name: 'Same', action: 'deny' }, { name: 'Same', action: 'allow' }, { id: 'same-2', effect: 'allow' }] });
+    expect(file.policies.map((p) => p.id)).toEqual(['same', 'same-3', 'same-2']);
+  });
+
+  it('seedToPolicy rejects invalid conditions naming the field', () => {
+    expect(errorsOf(() => seedToPolicy({ name: 'x', conditions: { resource: { regex: '(' } }, action: 'deny' }))).toEqual([
+      { path: 'conditions.resource.regex', message: expect.stringMatching(/invalid regex/) },
+    ]);
+    expect(errorsOf(() => seedToPolicy({ name: 'x', action: 'nope' }))[0]?.path).toBe('action');
+  });
+
+  it.each([
+    ['Terraform Production Changes', 'terraform-production-changes'],
+    ['  Héllo, Wörld!  ', 'hello-world'],
+    ['!!!', 'policy'],
+    ['x'.repeat(100), 'x'.repeat(64)],
+  ])('slugify(%j) = %j', (name, slug) => expect(slugify(name)).toBe(slug));
+});
+
+describe('exportPolicyFile round-trips', () => {
+  const policies: Policy[] = [
+    policy({ id: 'prod-db-delete', name: 'Prod deletes', description: 'multi\nline: "quoted"', priority: 80, effect: 'require_approval', when: { action_type: { in: ['database.delete'] }, 'context.environment': 'production', any: [{ resource: { regex: '^(?:a|b)\\d+$' } }, { 'parameters.n': { gte: 3.5 } }] }, approval: { timeout_s: 60, timeout_action: 'allow' } }),
+    policy({ id: 'yes-no', effect: 'allow', when: { environment: ['yes', 'no', 'null', 'true', '0123', '*'] }, expires_at: '2030-01-01T00:00:00.000Z', source: 'approval' }),
+    policy({ id: 'off', effect: 'monitor', enabled: false, mode: 'shadow' }),
+  ];
+  const riskRules: RiskRule[] = [{ id: 'r', when: { resource: '*x*' }, points: -5 }];
+  const settings = { ...DEFAULT_SETTINGS, deny_at: 95, risk_weights: { secrets: 40 } };
+
+  it.each(['yaml', 'json'] as const)('%s', (format) => {
+    const text = exportPolicyFile({ policies, settings, riskRules }, format);
+    const back = parsePolicyFile(text);
+    expect(back.policies).toEqual(policies);
+    expect(back.risk_rules).toEqual(riskRules);
+    expect(back.settings).toEqual(settings);
+    expect(exportPolicyFile({ policies: back.policies, settings: { ...DEFAULT_SETTINGS, ...back.settings }, riskRules: back.risk_rules ?? [] }, format)).toBe(text);
+  });
+
+  it('accepts positional arguments too', () => {
+    expect(exportPolicyFile(policies, settings, riskRules, 'json')).toBe(exportPolicyFile({ policies, settings, riskRules }, 'json'));
+  });
+});
+
+describe('normalizeAction', () => {
+  it('folds risk_context into context (context wins) and takes the bound agent', () => {
+    const a = normalizeAction(
+      { agent_id: 'body-agent', action_type: 'database_delete', risk_context: { is_production: true, database: 'production' }, context: { database: 'staging' } },
+      'bound-agent',
+    );
+    expect(a).toEqual({ agent_id: 'bound-agent', action_type: 'database_delete', context: { is_production: true, database: 'staging' } });
+    expect(a).not.toHaveProperty('risk_context');
+  });
+  it('uses risk_context alone', () => {
+    expect(normalizeAction({ agent_id: 'a', action_type: 'x', risk_context: { n: 1 } }).context).toEqual({ n: 1 });
+  });
+  it('uses the body agent without a binding', () => {
+    expect(normalizeAction({ agent_id: 'a', action_type: 'x' }).agent_id).toBe('a');
+  });
+  it('needs an agent', () => {
+    expect(() => normalizeAction({ action_type: 'x' })).toThrow(MissingAgentError);
+  });
+  it('keeps every other field', () => {
+    const req = { agent_id: 'a', action_type: 'x', resource: 'r', tool_name: 't', target_system: 's', description: 'd', environment: 'e', parameters: { p: 1 }, mcp: { server_id: 'm' }, session_id: 'sid', idempotency_key: 'k' };
+    expect(normalizeAction(req)).toEqual(req);
+  });
+});
