@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditExport, auditVerify } from '../../src-main/cli/commands/audit.js';
+import { exportAudit } from '../../src-main/audit/export.js';
+import { verifyJsonlFile, verifyStore } from '../../src-main/audit/verify.js';
+import type { ExportFormat } from '../../src-shared/index.js';
+import { cleanupDirs, tempDir } from '../storage/helpers.js';
+import { auditFixture } from './fixture.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  cleanupDirs();
+});
+
+/** Captures stdout; stderr is a non-TTY stream, so no progress output is expected. */
+function capture() {
+  let out = '';
+  let err = '';
+  const stderr = { isTTY: false, write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
+  return { io: { stdout: (s: string) => void (out += s), stderr }, out: () => out, err: () => err };
+}
+
+/** A stand-in for the API's two audit routes, backed by a real store. */
+async function fakeServer() {
+  const { store } = await auditFixture(30);
+  const srv = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    if (req.headers['x-api-key'] !== 'gk_admin_test') {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unauthenticated', message: 'bad key' } }));
+      return;
+    }
+    if (url.pathname === '/api/v1/audit/verify') {
+      void verifyStore(store).then((v) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v)));
+      return;
+    }
+    void (async () => {
+      res.writeHead(200);
+      for await (const chunk of exportAudit(store, { format: url.searchParams.get('format') as ExportFormat, since: url.searchParams.get('since') ?? undefined })) res.write(chunk);
+      res.end();
+    })();
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, store };
+}
+
+describe('gatehouse audit export / verify', () => {
+  it('exports to a file that verifies offline (exit 0), one result line, no progress when piped', async () => {
+    const { url, store } = await fakeServer();
+    const out = join(tempDir(), 'audit.jsonl');
+    const c = capture();
+    expect(await auditExport({ format: 'jsonl', out, url, apiKey: 'gk_admin_test' }, c.io)).toBe(0);
+    expect(c.out()).toMatch(/^exported 33 records \(jsonl, [\d.]+ MB\) to .*audit\.jsonl\n$/);
+    expect(c.err()).toBe('');
+    expect(existsSync(`${out}.part`)).toBe(false);
+    expect((await verifyJsonlFile(out)).ok).toBe(true);
+
+    const v = capture();
+    expect(await auditVerify({ file: out }, v.io)).toBe(0);
+    expect(v.out()).toBe(`${out}: OK, 33 records, head ${store.head().hash}\n`);
+    await store.close();
+  });
+
+  it('offline verify of a tampered file exits 1 and names the first bad seq', async () => {
+    const { url, store } = await fakeServer();
+    const out = join(tempDir(), 'audit.jsonl');
+    await auditExport({ format: 'jsonl', out, url, apiKey: 'gk_admin_test' }, capture().io);
+    const lines = readFileSync(out, 'utf8').split('\n');
+    lines[3] = lines[3]!.replace('"agent-4"', '"agent-9"');
+    writeFileSync(out, lines.join('\n'));
+    const v = capture();
+    expect(await auditVerify({ file: out }, v.io)).toBe(1);
+    expect(v.out()).toMatch(/BROKEN at seq 4: record 4 does not match its hash \(3 records verified before it\)/);
+    const j = capture();
+    await auditVerify({ file: out, json: true }, j.io);
+    expect(JSON.parse(j.out())).toMatchObject({ ok: false, first_bad_seq: 4 });
+    await store.close();
+  });
+
+  it('verifies the live log through the API', async () => {
+    const { url, store } = await fakeServer();
+    const c = capture();
+    expect(await auditVerify({ url, apiKey: 'gk_admin_test' }, c.io)).toBe(0);
+    expect(c.out()).toMatch(/^audit log: OK, 33 records, head [0-9a-f]{64}\n$/);
+    await store.close();
+  });
+
+  it('csv and cef exports; API errors and an unreachable server are one line and exit 1', async () => {
+    const { url, store } = await fakeServer();
+    const dir = tempDir();
+    expect(await auditExport({ format: 'csv', out: join(dir, 'a.csv'), url, apiKey: 'gk_admin_test' }, capture().io)).toBe(0);
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8').startsWith('seq,id,ts,')).toBe(true);
+    expect(await auditExport({ format: 'cef', out: join(dir, 'a.cef'), url, apiKey: 'gk_admin_test' }, capture().io)).toBe(0);
+    expect(readFileSync(join(dir, 'a.cef'), 'utf8').split('\n')[0]).toMatch(/^CEF:0\|Gatehouse\|/);
+
+    const bad = capture();
+    expect(await auditExport({ format: 'jsonl', out: join(dir, 'x'), url, apiKey: 'wrong' }, bad.io)).toBe(1);
+    expect(bad.out()).toBe('export failed: 401 unauthenticated: bad key\n');
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+
+    const down = capture();
+    expect(await auditVerify({ url: 'http://127.0.0.1:1', apiKey: 'k' }, down.io)).toBe(1);
+    expect(down.out()).toMatch(/^cannot reach Gatehouse at http:\/\/127\.0\.0\.1:1 .*\n$/);
+    await store.close();
+  });
+});
