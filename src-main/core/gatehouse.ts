@@ -4,6 +4,7 @@ import { VERSION } from '../../src-shared/index.js';
 import { loadOrCreateCredentials } from '../config/credentials.js';
 import { dataFiles, ensureDataDir } from '../config/paths.js';
 import { EventBus } from '../events/bus.js';
+import { WebhookService } from '../events/webhooks.js';
 import { ActionService } from '../services/actions.js';
 import { AgentService } from '../services/agents.js';
 import { AlertService } from '../services/alerts.js';
@@ -44,6 +45,7 @@ export class Gatehouse {
   readonly approvals: ApprovalService;
   readonly actions: ActionService;
   readonly mcp: McpService;
+  readonly webhooks: WebhookService;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
@@ -60,6 +62,7 @@ export class Gatehouse {
     this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus);
     this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.alerts, this.bus);
     this.mcp = new McpService(store, clock, this.alerts);
+    this.webhooks = new WebhookService(store, clock, this.bus);
     // Denials by a person or a timeout count towards the repeated-denials alert too.
     this.bus.subscribe((e) => {
       if ((e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) && typeof e.data.agent_id === 'string') {
@@ -84,6 +87,8 @@ export class Gatehouse {
     }
     g.keyFlush = setInterval(() => void g.keys.flushLastUsed().catch(() => undefined), 60_000);
     g.keyFlush.unref();
+    g.webhooks.start();
+    g.onClose(() => g.webhooks.stop());
     return g;
   }
 
