@@ -1,0 +1,1 @@
+export function PoliciesScreen() { return null; }
