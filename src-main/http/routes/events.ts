@@ -38,10 +38,16 @@ export function eventFilter(raw: string | undefined): ReadonlySet<EventName> | n
   return out;
 }
 
+const hubs = new WeakMap<Gatehouse, SseHub>();
+
+/** How many event streams are open on this core (status, tests). */
+export const openEventStreams = (g: Gatehouse): number => hubs.get(g)?.size ?? 0;
+
 /** SPEC 7.3: the live event stream (Server-Sent Events). Admin only. */
 export function eventRoutes(g: Gatehouse) {
   const r = new Hono<AppEnv>();
   const hub = new SseHub(g.bus);
+  hubs.set(g, hub);
   g.onClose(() => hub.close());
 
   r.get('/api/v1/events', requireScope('admin'), (c) => {
