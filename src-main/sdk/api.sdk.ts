@@ -1,0 +1,40 @@
+// The subset of `./api.ts` the SDK uses, declarations only, as the declaration build sees it
+// (tsconfig.sdk.json resolves `./api.js` here through moduleSuffixes). `api.ts` asserts that the real modules match.
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey?: string;
+  timeoutMs?: number;
+}
+export declare class ApiError extends Error {
+  readonly status: number;
+  get code(): string;
+}
+export declare class UnreachableError extends Error {}
+export type Body = Record<string, unknown>;
+export declare class GatehouseApi {
+  constructor(opts: ClientOptions);
+  health: () => Promise<{ status: string; version: string; uptime_s: number }>;
+  submit: (a: {
+    agent_id?: string;
+    action_type: string;
+    resource?: string;
+    tool_name?: string;
+    target_system?: string;
+    description?: string;
+    environment?: string;
+    parameters?: Body;
+    context?: Body;
+    risk_context?: Body;
+    mcp?: { server_id: string; tool?: string };
+    session_id?: string;
+    idempotency_key?: string;
+  }) => Promise<unknown>;
+  status: (id: string, waitS?: number) => Promise<unknown>;
+  complete: (id: string, body: { status: 'success' | 'failure'; result?: unknown; error?: string; duration_ms?: number }) => Promise<unknown>;
+  registerAgent: (a: { agent_id: string; agent_type?: 'supervised' | 'autonomous'; capabilities?: string[]; name?: string; metadata?: Body }) => Promise<unknown>;
+}
+export declare function resolveEndpoint(o?: { url?: string | null; apiKey?: string | null; dataDir?: string; scope?: 'agent' | 'admin' }): {
+  url: string | null;
+  apiKey: string | null;
+  dataDir: string;
+};
