@@ -1,5 +1,4 @@
 import { hash as oneShotHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { AuditRecord } from '../../src-shared/index.js';
 import type { AuditRow } from '../storage/types.js';
 
@@ -16,9 +15,65 @@ export type UnhashedRecord = Omit<AuditRecord, 'hash'>;
 
 export const sha256Hex = (text: string): string => oneShotHash('sha256', text, 'hex');
 
-/** JCS (RFC 8785) of any JSON value; throws on values JSON cannot carry. */
+/** In `u` mode a well-formed surrogate pair is one code point, so this matches lone surrogates only. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const MAX_DEPTH = 256;
+
+/** Throws when a string could not be carried by JCS (a lone surrogate). */
+export function assertJsonStrings(...values: (string | null)[]): void {
+  for (const v of values) if (v !== null && LONE_SURROGATE.test(v)) throw new TypeError('Lone surrogate is not allowed');
+}
+
+function jcsString(s: string): string {
+  if (LONE_SURROGATE.test(s)) throw new TypeError('Lone surrogate is not allowed');
+  return JSON.stringify(s);
+}
+
+function jcsValue(v: unknown, depth: number): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return jcsString(v);
+    case 'number':
+      if (!Number.isFinite(v)) throw new TypeError(`${v} is not allowed in JSON`);
+      return JSON.stringify(v); // ECMAScript number form, as JCS prescribes
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (depth > MAX_DEPTH) throw new TypeError('value is nested too deeply (or circular)');
+      const withJson = v as { toJSON?: () => unknown };
+      if (typeof withJson.toJSON === 'function') return jcsValue(withJson.toJSON(), depth + 1);
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += `${i ? ',' : ''}${jcsValue(v[i], depth + 1) ?? 'null'}`;
+        return `${out}]`;
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).sort(); // UTF-16 code unit order, as JCS prescribes
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const val = jcsValue(o[k], depth + 1);
+        if (val === undefined) continue;
+        out += `${first ? '' : ','}${jcsString(k)}:${val}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    case 'bigint':
+      throw new TypeError('BigInt is not allowed in JSON');
+    default:
+      return undefined; // undefined, functions, symbols: skipped in objects, null in arrays
+  }
+}
+
+/**
+ * JCS (RFC 8785) of a JSON value; throws on values JSON cannot carry (NaN, Infinity, BigInt, lone
+ * surrogates). Equivalent to the `canonicalize` package on JSON data (a property test checks it),
+ * several times faster: it is on the commit path of every audit record.
+ */
 export function jcs(value: unknown): string {
-  const out = canonicalize(value);
+  const out = jcsValue(value, 0);
   if (out === undefined) throw new TypeError('value has no JSON form');
   return out;
 }
@@ -56,7 +111,7 @@ export function sealFields(f: RecordFields): { hash: string; line: string } {
   return { hash, line: `${head}"hash":"${hash}",${tail}` };
 }
 
-/** SHA-256 hex of JCS(record without hash), computed generically (for independent checks). */
+/** SHA-256 hex of JCS(record without hash), computed generically from a record object. */
 export function hashRecord(record: UnhashedRecord | AuditRecord): string {
   const { hash: _ignored, ...rest } = record as AuditRecord;
   return sha256Hex(jcs(rest));

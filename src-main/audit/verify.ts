@@ -10,7 +10,9 @@ export interface VerifyProgress {
   onProgress?: (done: number, total: number) => void;
 }
 
-const BATCH = 10_000;
+// Small batches keep each batch's strings in V8's young generation (cheap to collect): at 10,000 rows
+// a batch outlives scavenges and verification runs at half the speed.
+const BATCH = 1000;
 
 const good = (records: number, head: string | null): VerifyResult => ({ ok: true, records, first_bad_seq: null, head_hash: head, error: null });
 const bad = (records: number, seq: number, head: string | null, error: string): VerifyResult => ({ ok: false, records, first_bad_seq: seq, head_hash: head, error });

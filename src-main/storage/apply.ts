@@ -14,13 +14,37 @@ function insertRecord(db: Database, s: SealedRecord): void {
   db.run(INSERT_FTS, [r.seq, f.body]);
 }
 
+/** An op of this entry failed: the batch is redone entry by entry. */
+class OpFailed extends Error {}
+
 /**
- * Applies durable entries, in journal order, in one transaction. Each entry's ops run in their own
- * savepoint: if one fails, that entry's ops are rolled back and the error kept on the entry (the
- * same thing happens on replay, so the state stays deterministic); its audit records are part of
+ * Applies durable entries, in journal order, in one transaction. The semantics are per entry: if
+ * one of an entry's ops fails, that entry's ops are rolled back and the error is kept on the entry
+ * (replay does exactly the same, so the state stays deterministic); its audit records are part of
  * the chain and are always inserted. Anything else failing aborts the whole transaction and throws.
+ *
+ * Ops almost never fail, so the batch first runs without per-entry savepoints (they cost as much as
+ * the inserts); only when an op fails is the batch rolled back and redone with a savepoint per entry.
  */
 export function applyEntries(db: Database, entries: readonly Entry[]): void {
+  try {
+    db.transaction(() => {
+      for (const e of entries) {
+        try {
+          for (const op of e.ops) db.run(op.sql, op.params);
+        } catch {
+          throw new OpFailed();
+        }
+        for (const r of e.records) insertRecord(db, r);
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof OpFailed)) throw e;
+    applyCarefully(db, entries);
+  }
+}
+
+function applyCarefully(db: Database, entries: readonly Entry[]): void {
   db.transaction(() => {
     for (const e of entries) {
       if (e.ops.length) {

@@ -152,15 +152,11 @@ export class Database {
 
   private prepare(sql: string): Cached {
     let c = this.cache.get(sql);
-    if (c) {
-      // keep recently used statements at the end of the map (LRU order)
-      this.cache.delete(sql);
-      this.cache.set(sql, c);
-      return c;
-    }
+    if (c) return c;
     c = { stmt: this.db.prepare(sql), columns: null };
     this.cache.set(sql, c);
     if (this.cache.size > CACHE_LIMIT) {
+      // Evict the oldest prepared (hot statements are re-prepared cheaply if that was one of them).
       const [oldSql, old] = this.cache.entries().next().value as [string, Cached];
       this.cache.delete(oldSql);
       old.stmt.free();

@@ -187,10 +187,14 @@ export class Journal {
 
   private kick(): void {
     if (!this.flushing && (this.pending.length || this.rotateWaiters.length)) {
-      this.flushing = this.flushLoop().finally(() => {
-        this.flushing = null;
-        this.kick();
-      });
+      // Start on the next turn of the event loop, not now: commits issued in the same turn (the
+      // continuations of the batch just acknowledged, a burst of requests) then share this flush.
+      this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.flushLoop())
+        .finally(() => {
+          this.flushing = null;
+          this.kick();
+        });
     }
   }
 

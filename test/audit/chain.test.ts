@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalLine, hashRecord, rowHash, rowToRecord, sealFields } from '../../src-main/audit/chain.js';
+import { canonicalLine, hashRecord, jcs, rowHash, rowToRecord, sealFields } from '../../src-main/audit/chain.js';
 import { cleanupDirs } from '../storage/helpers.js';
 import { auditFixture } from './fixture.js';
 
@@ -42,5 +43,18 @@ describe('hash chain', () => {
     const rec = { seq: 3, id: 'evt_x', ts: fields.ts, type: fields.type, actor: fields.actor, action_id: null, data: { b: 1.5, a: 'é\u2028\n' }, prev_hash: fields.prevHash };
     expect(hash).toBe(sha(canonicalize(rec)!));
     expect(line).toBe(canonicalize({ ...rec, hash }));
+  });
+
+  it('jcs() equals the canonicalize package on any JSON value', () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(fc.property(json, (v) => jcs(v) === canonicalize(v)), { numRuns: 3000 });
+    const odd = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'grapheme' }), fc.constant(-0), fc.constant(1e21), fc.constant(5e-324));
+    fc.assert(fc.property(fc.dictionary(fc.string({ unit: 'grapheme-composite' }), odd), (v) => jcs(v) === canonicalize(v)), { numRuns: 3000 });
+    expect(jcs({ d: new Date(0), u: undefined, a: [undefined, 1] })).toBe(canonicalize({ d: new Date(0), u: undefined, a: [undefined, 1] }));
+  });
+
+  it('jcs() rejects what JSON cannot carry', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '\ud800', { k: '\udc00x' }, { ['\ud800']: 1 }, 10n]) expect(() => jcs(bad)).toThrow(TypeError);
+    expect(jcs('\ud83d\ude80')).toBe('"🚀"');
   });
 });
