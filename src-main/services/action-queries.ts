@@ -138,23 +138,26 @@ function decodeCursor(c: string): [number, number] | null {
 export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | null): { items: ActionStatus[]; next_cursor: string | null } {
   const where: string[] = [];
   const params: SqlValue[] = [];
-  if (ownerKeyId) where.push('a.key_id = ?'), params.push(ownerKeyId);
-  if (q.agent_id) where.push('a.agent_id = ?'), params.push(q.agent_id);
-  if (q.status) where.push('a.status = ?'), params.push(q.status);
-  if (q.decision) where.push('a.decision = ?'), params.push(q.decision);
-  if (q.risk_level) where.push('a.risk_level = ?'), params.push(q.risk_level);
-  if (q.action_type) where.push('a.action_type = ?'), params.push(q.action_type);
-  if (q.since) where.push('a.created_ms >= ?'), params.push(Date.parse(q.since));
-  if (q.until) where.push('a.created_ms < ?'), params.push(Date.parse(q.until));
+  const add = (clause: string, ...values: SqlValue[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (ownerKeyId) add('a.key_id = ?', ownerKeyId);
+  if (q.agent_id) add('a.agent_id = ?', q.agent_id);
+  if (q.status) add('a.status = ?', q.status);
+  if (q.decision) add('a.decision = ?', q.decision);
+  if (q.risk_level) add('a.risk_level = ?', q.risk_level);
+  if (q.action_type) add('a.action_type = ?', q.action_type);
+  if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
+  if (q.until) add('a.created_ms < ?', Date.parse(q.until));
   if (q.q) {
     const fts = toFtsQuery(q.q);
     if (!fts) return { items: [], next_cursor: null };
-    where.push('a.seq IN (SELECT docid FROM audit_fts WHERE audit_fts MATCH ?)');
-    params.push(fts);
+    add('a.seq IN (SELECT docid FROM audit_fts WHERE audit_fts MATCH ?)', fts);
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
-    if (c) where.push('(a.created_ms < ? OR (a.created_ms = ? AND a.seq < ?))'), params.push(c[0], c[0], c[1]);
+    if (c) add('(a.created_ms < ? OR (a.created_ms = ? AND a.seq < ?))', c[0], c[0], c[1]);
   }
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
   const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);

@@ -28,7 +28,7 @@ const NO_CONSOLE_HTML = `<!doctype html><meta charset="utf-8"><title>Gatehouse</
 <h1>Gatehouse is running</h1><p>The console has not been built. Run <code>npm run build</code> and reload.</p>
 <p>The API is available: <a href="/api/docs">/api/docs</a>.</p></body>`;
 
-function sessionCookie(value: string) {
+function sessionCookie() {
   return { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure: false, maxAge: 12 * 3600 };
 }
 
@@ -60,7 +60,7 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
     const { token } = await readJson(c, z.object({ token: z.string().min(1).max(200) }).strict());
     const session = g.sessions.redeem(token);
     if (!session) throw new HttpError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
-    setCookie(c, SESSION_COOKIE, session, sessionCookie(session));
+    setCookie(c, SESSION_COOKIE, session, sessionCookie());
     return c.json({ authenticated: true, scope: 'admin' });
   });
   r.post('/api/session/logout', (c) => {
@@ -104,7 +104,7 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
       const session = g.sessions.redeem(token);
       const url = new URL(c.req.url);
       url.searchParams.delete('token');
-      if (session) setCookie(c, SESSION_COOKIE, session, sessionCookie(session));
+      if (session) setCookie(c, SESSION_COOKIE, session, sessionCookie());
       else url.searchParams.set('login', 'expired');
       return c.redirect(`${url.pathname}${url.search}`, 303);
     }
