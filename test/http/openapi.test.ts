@@ -61,7 +61,7 @@ type Doc = {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, { security: unknown[]; 'x-gatehouse-scope': string; responses: Record<string, unknown>; parameters?: { name: string; in: string }[]; requestBody?: unknown; operationId: string }>>;
-  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, Record<string, string>> };
+  components: { schemas: Record<string, unknown>; responses: Record<string, unknown>; securitySchemes: Record<string, Record<string, string>> };
 };
 
 let t: TestCore;
@@ -113,8 +113,9 @@ describe('GET /api/openapi.json', () => {
 
   it('resolves every $ref and has unique operation ids', () => {
     for (const r of refs(doc)) {
-      expect(r).toMatch(/^#\/components\/schemas\//);
-      expect(doc.components.schemas[r.split('/').pop()!], r).toBeDefined();
+      const [, , kind, name] = r.split('/');
+      expect(['schemas', 'responses']).toContain(kind);
+      expect(doc.components[kind as 'schemas' | 'responses'][name!], r).toBeDefined();
     }
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
@@ -130,6 +131,12 @@ describe('GET /api/openapi.json', () => {
     expect(create.required).toEqual(['url', 'events']); // defaults make format/enabled optional on input
     const stats = doc.components.schemas.Stats as { required: string[] };
     expect(stats.required).toEqual(expect.arrayContaining(['totals', 'timeline', 'approval_latency']));
+  });
+
+  it('hand-written request examples are valid bodies', () => {
+    const withExamples = ROUTES.filter((r) => r.example !== undefined);
+    expect(withExamples.length).toBeGreaterThan(5);
+    for (const r of withExamples) expect(r.body!.schema.safeParse(r.example).success, `${r.method} ${r.path}`).toBe(true);
   });
 
   it('every documented route exists in the app', async () => {

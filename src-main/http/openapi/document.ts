@@ -76,7 +76,27 @@ const SCOPE_TEXT = {
   admin: 'Scope `admin`: an admin key or the console session (agent keys get 403).',
 } as const;
 
-const errorResponse = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } });
+/** Shared error answers (`components.responses`), all with the SPEC 5 error body. */
+const ERRORS = {
+  BadRequest: 'Invalid JSON or schema (`invalid_json` / `invalid_request`), with field details',
+  Unauthenticated: 'No valid key or session (`unauthenticated`)',
+  NotAdmin: 'Not an admin (`forbidden`), or a refused Host/Origin',
+  Forbidden: 'A refused Host or Origin, or a key bound to another agent (`forbidden`)',
+  NotFound: 'Not found (`not_found`)',
+  TooLarge: 'Body larger than 1 MiB (`too_large`)',
+  UnsupportedMediaType: 'Wrong Content-Type (`unsupported_media_type`)',
+  RateLimited: 'Rate limited (`rate_limited`); see `Retry-After`',
+  Unavailable: 'Storage cannot be written (`unavailable`): nothing was changed or allowed',
+} as const;
+type ErrorName = keyof typeof ERRORS;
+
+const errorRef = (name: ErrorName): Json => ({ $ref: `#/components/responses/${name}` });
+
+function errorComponents(): Record<string, Json> {
+  return Object.fromEntries(
+    Object.entries(ERRORS).map(([name, description]) => [name, { description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } }]),
+  );
+}
 
 function responses(r: RouteDoc): Record<string, Json> {
   const ok: { [k: string]: Json } = { description: r.responseDescription ?? 'Success' };
@@ -87,20 +107,20 @@ function responses(r: RouteDoc): Record<string, Json> {
     ok.content = { 'application/json': { schema } };
   }
   const out: Record<string, Json> = { [String(r.status ?? 200)]: ok };
-  if (r.body || r.query) out['400'] = errorResponse('Invalid JSON or schema (`invalid_json` / `invalid_request`), with field details');
+  if (r.body || r.query) out['400'] = errorRef('BadRequest');
   if (r.scope !== 'none') {
-    out['401'] = errorResponse('No valid key or session (`unauthenticated`)');
-    out['403'] = errorResponse(r.scope === 'admin' ? 'Not an admin (`forbidden`), or a refused Host/Origin' : 'A refused Host/Origin, or a key bound to another agent (`forbidden`)');
-    out['429'] = errorResponse('Rate limited (`rate_limited`); see `Retry-After`');
+    out['401'] = errorRef('Unauthenticated');
+    out['403'] = errorRef(r.scope === 'admin' ? 'NotAdmin' : 'Forbidden');
+    out['429'] = errorRef('RateLimited');
   } else {
-    out['403'] = errorResponse('A refused Host or Origin (`forbidden`)');
+    out['403'] = errorRef('Forbidden');
   }
-  if (pathParams(r.path).length) out['404'] = errorResponse('Not found (`not_found`)');
+  if (pathParams(r.path).length) out['404'] = errorRef('NotFound');
   if (r.body) {
-    out['413'] = errorResponse('Body larger than 1 MiB (`too_large`)');
-    out['415'] = errorResponse('Wrong Content-Type (`unsupported_media_type`)');
+    out['413'] = errorRef('TooLarge');
+    out['415'] = errorRef('UnsupportedMediaType');
   }
-  if (r.method !== 'get') out['503'] = errorResponse('Storage cannot be written (`unavailable`): nothing was changed or allowed');
+  if (r.method !== 'get') out['503'] = errorRef('Unavailable');
   return out;
 }
 
@@ -155,6 +175,7 @@ export function buildOpenApi(routes: readonly RouteDoc[] = ROUTES): { [k: string
     paths,
     components: {
       schemas: buildComponents(routes),
+      responses: errorComponents(),
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: '`gk_agent_…` or `gk_admin_…` key' },
         Bearer: { type: 'http', scheme: 'bearer', description: 'The same key as `Authorization: Bearer <key>`' },
