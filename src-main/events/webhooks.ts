@@ -149,6 +149,13 @@ export class WebhookService {
 
   async create(body: WebhookInput, actor = 'user'): Promise<WebhookView> {
     if (this.hooks.size >= MAX_WEBHOOKS) throw conflict(`At most ${MAX_WEBHOOKS} webhooks can be configured`);
+    const u = new URL(body.url);
+    if (u.username || u.password) {
+      // fetch() refuses such URLs; say so now rather than failing every delivery for 24 h.
+      throw new HttpError('invalid_request', 'Request is invalid: url: credentials in the URL are not supported; use `secret` to sign deliveries', [
+        { path: 'url', message: 'URL must not contain a user name or password' },
+      ]);
+    }
     const events = [...new Set(body.events)];
     const hook: Hook = {
       id: newId('whk'),

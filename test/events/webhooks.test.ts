@@ -202,6 +202,7 @@ describe('webhook API', () => {
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: [] } })).status).toBe(400);
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: ['*'], secret: 'short' } })).status).toBe(400);
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: ['*'], extra: 1 } })).status).toBe(400);
+    expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://user:pw@127.0.0.1:1/x', events: ['*'] } })).status).toBe(400);
     expect((await t.json('GET', '/api/v1/webhooks', { key: t.agentKey })).status).toBe(403);
     expect((await t.json('POST', '/api/v1/webhooks', { key: t.agentKey, body: { url: 'http://127.0.0.1:1/x', events: ['*'] } })).status).toBe(403);
     expect((await t.json('GET', '/api/v1/webhooks', { key: null })).status).toBe(401);
