@@ -39,7 +39,8 @@ export function decodeCursor(cursor: string): number {
 }
 
 const COLUMNS = 'a.seq, a.id, a.ts, a.type, a.actor, a.action_id, a.data, a.hash, (SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1) AS prev_hash';
-const EQUALS = ['type', 'agent_id', 'action_id', 'decision', 'status', 'risk_level'] as const;
+/** Equality filters, most selective first. Only the first present one may use its index. */
+const EQUALS = ['action_id', 'agent_id', 'type', 'risk_level', 'decision', 'status'] as const;
 
 export interface AuditPage {
   items: AuditRecord[];
@@ -65,7 +66,9 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
   for (const k of EQUALS) {
     const v = q[k];
     if (v !== undefined) {
-      where.push(`a.${k} = ?`);
+      // Without statistics SQLite may walk a 4-valued index (risk_level) and filter a 64-valued one
+      // (agent_id) row by row; a unary + keeps every filter after the most selective off its index.
+      where.push(`${where.length ? '+' : ''}a.${k} = ?`);
       params.push(v);
     }
   }
