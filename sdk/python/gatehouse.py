@@ -416,7 +416,7 @@ class Client:
         deadline = time.monotonic() + timeout
         quoted = urllib.parse.quote(action_id, safe="")
         while True:
-            remaining = max(0, int(deadline - time.monotonic()))
+            remaining = max(0.0, int((deadline - time.monotonic()) * 10) / 10)  # seconds, to the tenth
             wait = min(_MAX_WAIT_PER_POLL, remaining)
             try:
                 d = ActionDecision(self._request("GET", f"/api/v1/actions/{quoted}/status?wait={wait}", extra_timeout=wait))
@@ -426,7 +426,7 @@ class Client:
                 raise
             if d.decision != Decision.PENDING:
                 return d
-            if remaining < 1 or time.monotonic() >= deadline - 0.5:
+            if remaining <= 0 or time.monotonic() >= deadline - 0.05:
                 raise ApprovalTimeout(action_id, timeout)
 
     def wait_for_approval(self, action_id: str, timeout: float = 300) -> ActionDecision:

@@ -347,7 +347,7 @@ export class GatehouseClient {
     const deadline = Date.now() + timeoutS * 1000;
     for (;;) {
       let d: ActionDecision;
-      const remaining = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+      const remaining = Math.max(0, Math.floor((deadline - Date.now()) / 100) / 10); // seconds, to the tenth
       try {
         d = toDecision((await this.call((api) => api.status(actionId, Math.min(60, remaining)))) as Raw);
       } catch (e) {
@@ -355,7 +355,7 @@ export class GatehouseClient {
         throw e;
       }
       if (d.decision !== 'pending') return d;
-      if (Date.now() >= deadline - 500 || remaining < 1) throw new ApprovalTimeout(actionId, timeoutS);
+      if (Date.now() >= deadline - 50 || remaining <= 0) throw new ApprovalTimeout(actionId, timeoutS);
     }
   }
 

@@ -125,8 +125,9 @@ export async function decide(stdinText: string, o: HookOptions = {}, env: NodeJS
     let s = (sub.body ?? {}) as StatusLike;
     const id = s.action_id;
     while (s.decision === 'pending') {
-      const remainingS = Math.floor((deadline - Date.now()) / 1000);
-      if (remainingS < 1 || !id) {
+      // Seconds left, to the tenth (the server's long-poll takes fractional waits, up to 60).
+      const remainingS = Math.floor((deadline - Date.now()) / 100) / 10;
+      if (remainingS <= 0 || !id) {
         throw new HookFailure(`still waiting for your approval after ${waitS} s${id ? `; approve or deny action ${id} in the console` : ''}`, false);
       }
       const w = Math.min(60, remainingS);

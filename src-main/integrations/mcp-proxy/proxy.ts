@@ -264,8 +264,8 @@ export class McpGovernanceProxy {
     try {
       while (d.decision === 'pending') {
         if (g.cancelled) return { allowed: false, reason: 'the call was cancelled while waiting for approval' };
-        const remaining = Math.floor((deadline - Date.now()) / 1000);
-        if (remaining < 1) return { allowed: false, reason: `no decision within ${this.o.waitS} s (action ${d.action_id} is still waiting for approval)` };
+        const remaining = Math.floor((deadline - Date.now()) / 100) / 10; // seconds, to the tenth
+        if (remaining <= 0) return { allowed: false, reason: `no decision within ${this.o.waitS} s (action ${d.action_id} is still waiting for approval)` };
         const id: string = d.action_id;
         d = await this.call<ActionStatus>((api) => api.status(id, Math.min(60, remaining)));
       }
