@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN = join(ROOT, 'bin', 'gatehouse.mjs');
 export const NODE = process.execPath;
 export const UNREACHABLE = 'http://127.0.0.1:9';
+/** The reference MCP filesystem server (dev dependency). */
+export const FS_SERVER = join(createRequire(import.meta.url).resolve('@modelcontextprotocol/server-filesystem/package.json'), '..', 'dist', 'index.js');
 
 /** The environment for a child that must find Gatehouse only through what the test gives it. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {

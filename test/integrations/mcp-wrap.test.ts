@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverIdFor } from '../../src-main/integrations/mcp-proxy/wrap.js';
+import { BIN, cleanEnv, eventually, FS_SERVER, NODE, runCli, startServer, type LiveServer } from './helpers.js';
+
+/** `gatehouse mcp wrap --config FILE [--unwrap]` on a Claude Desktop style config. */
+
+let server: LiveServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  dir = mkdtempSync(join(tmpdir(), 'gatehouse-wrap-'));
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const config = () => ({
+  globalShortcut: 'Ctrl+Space',
+  mcpServers: {
+    filesystem: { command: NODE, args: [FS_SERVER, dir], env: { DEBUG: '1' } },
+    'My Notes': { command: 'npx', args: ['-y', 'notes-mcp'] },
+    remote: { url: 'https://mcp.example.com/sse' },
+    bare: { command: 'uvx' },
+  },
+});
+
+describe('gatehouse mcp wrap', () => {
+  it('wraps stdio servers, skips remote ones, keeps the rest; idempotent; --unwrap restores', async () => {
+    const file = join(dir, 'claude_desktop_config.json');
+    const original = config();
+    writeFileSync(file, JSON.stringify(original, null, 2));
+    const env = cleanEnv();
+    const r1 = await runCli(['mcp', 'wrap', '--config', file], null, env);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stdout).toMatch(/skipped remote: a remote/);
+    const w = JSON.parse(readFileSync(file, 'utf8'));
+    expect(w.globalShortcut).toBe('Ctrl+Space');
+    expect(w.mcpServers.remote).toEqual(original.mcpServers.remote);
+    expect(w.mcpServers.filesystem).toEqual({ command: NODE, args: [BIN, 'mcp-proxy', '--server-id', 'filesystem', '--', NODE, FS_SERVER, dir], env: { DEBUG: '1' } });
+    expect(w.mcpServers['My Notes'].args).toEqual([BIN, 'mcp-proxy', '--server-id', 'My-Notes', '--', 'npx', '-y', 'notes-mcp']);
+    expect(w.mcpServers.bare.args).toEqual([BIN, 'mcp-proxy', '--server-id', 'bare', '--', 'uvx']);
+    expect(JSON.parse(readFileSync(`${file}.gatehouse.bak`, 'utf8'))).toEqual(original);
+
+    const r2 = await runCli(['mcp', 'wrap', '--config', file], null, env);
+    expect(r2.stdout).toMatch(/already behind Gatehouse/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(w);
+
+    const r3 = await runCli(['mcp', 'wrap', '--config', file, '--unwrap'], null, env);
+    expect(r3.code, r3.stderr).toBe(0);
+    const u = JSON.parse(readFileSync(file, 'utf8'));
+    expect(u.mcpServers.filesystem).toEqual(original.mcpServers.filesystem);
+    expect(u.mcpServers['My Notes']).toEqual(original.mcpServers['My Notes']);
+    expect(u.mcpServers.remote).toEqual(original.mcpServers.remote);
+    expect(u.mcpServers.bare).toEqual({ command: 'uvx', args: [] });
+    expect(u.globalShortcut).toBe('Ctrl+Space');
+  });
+
+  it('the wrapped entry runs the server behind Gatehouse', async () => {
+    const file = join(dir, 'cursor-mcp.json');
+    writeFileSync(file, JSON.stringify(config()));
+    expect((await runCli(['mcp', 'wrap', '--config', file], null, cleanEnv())).code).toBe(0);
+    const entry = JSON.parse(readFileSync(file, 'utf8')).mcpServers.filesystem as { command: string; args: string[]; env: Record<string, string> };
+    const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: { ...cleanEnv({ GATEHOUSE_HOME: server.dataDir }), ...entry.env }, stderr: 'pipe' });
+    const client = new Client({ name: 'wrap-test', version: '1' });
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      await eventually(async () => (await server.admin<{ items: { server_id: string }[] }>('GET', '/mcp/servers')).items.some((s) => s.server_id === 'filesystem'));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a file that is not valid JSON or has no mcpServers', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "mcpServers": ');
+    const r = await runCli(['mcp', 'wrap', '--config', bad], null, cleanEnv());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not valid JSON/);
+    expect(readFileSync(bad, 'utf8')).toBe('{ "mcpServers": ');
+    const none = join(dir, 'none.json');
+    writeFileSync(none, '{"servers": {}}');
+    const r2 = await runCli(['mcp', 'wrap', '--config', none], null, cleanEnv());
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/no "mcpServers"/);
+  });
+
+  it('derives valid server ids from config names', () => {
+    expect(serverIdFor('My Notes')).toBe('My-Notes');
+    expect(serverIdFor('github.com/x')).toBe('github.com-x');
+    expect(serverIdFor('***')).toBe('server');
+  });
+});
