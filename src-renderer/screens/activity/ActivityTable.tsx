@@ -9,7 +9,7 @@ import { viewOf } from './record.js';
 
 const ROW_H = 40;
 
-const COLUMNS = ['Time', 'Type', 'Actor / agent', 'Action', 'Resource', 'Decision / status', 'Risk'];
+const COLUMNS = ['Time', 'Type', 'Actor / agent', 'Action', 'Resource', 'Outcome', 'Risk'];
 
 /** The audit log as a virtualized table: only the rows on screen are in the DOM. */
 export function ActivityTable({ rows, done, loading, onMore, onOpen, selectedSeq }: { rows: AuditRecord[]; done: boolean; loading: boolean; onMore: () => void; onOpen: (r: AuditRecord) => void; selectedSeq: number | null }) {

@@ -1,1 +1,130 @@
-export function DashboardScreen() { return null; }
+import type { ReactNode } from 'react';
+import type { Stats } from '../../../src-shared/index.js';
+import { api } from '../../api/client.js';
+import { ErrorBanner } from '../../components/Banner.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { Header } from '../../components/Header.js';
+import { Link } from '../../components/Link.js';
+import { Loading } from '../../components/Loading.js';
+import { Segmented } from '../../components/Segmented.js';
+import { useAsync } from '../../hooks/useAsync.js';
+import { useDebounced } from '../../hooks/useDebounced.js';
+import { useThemeColors } from '../../hooks/useThemeColors.js';
+import { humanDuration, num } from '../../lib/format.js';
+import { useStore } from '../../store/index.js';
+import { RiskChart, TimelineChart, TopChart } from './charts.js';
+
+type Window = '1h' | '6h' | '24h' | '7d' | '30d';
+const WINDOWS: Window[] = ['1h', '6h', '24h', '7d', '30d'];
+
+function Panel({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
+  return (
+    <section className={`panel chart-panel ${className ?? ''}`}>
+      <div className="panel-head">
+        <h2>{title}</h2>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Tiles({ s }: { s: Stats }) {
+  const t = s.totals;
+  const go = t.allowed + t.approved + t.completed + t.failed;
+  const no = t.denied + t.rejected + t.expired;
+  const pct = (n: number) => (t.total ? `${Math.round((n / t.total) * 100)}%` : '—');
+  return (
+    <div className="stat-tiles">
+      <div className="stat">
+        <div className="stat-label">Actions</div>
+        <div className="stat-value">{num(t.total)}</div>
+        <div className="muted small">in the last {s.window}</div>
+      </div>
+      <div className="stat allowed">
+        <div className="stat-label">Allowed</div>
+        <div className="stat-value">{num(go)}</div>
+        <div className="muted small">{pct(go)} · {num(t.approved)} by you</div>
+      </div>
+      <div className="stat denied">
+        <div className="stat-label">Denied</div>
+        <div className="stat-value">{num(no)}</div>
+        <div className="muted small">{pct(no)} · {num(t.rejected)} by you, {num(t.expired)} timed out</div>
+      </div>
+      <div className="stat pending">
+        <div className="stat-label">Waiting now</div>
+        <div className="stat-value">{num(s.pending_approvals)}</div>
+        <div className="small">{s.pending_approvals > 0 ? <Link to="/approvals">Answer them →</Link> : <span className="muted">inbox clear</span>}</div>
+      </div>
+      <div className="stat">
+        <div className="stat-label">Approval latency</div>
+        <div className="stat-value latency">
+          {humanDuration(s.approval_latency.p50_s)}
+          <span className="muted small"> p50</span>
+        </div>
+        <div className="muted small">
+          p90 {humanDuration(s.approval_latency.p90_s)} · max {humanDuration(s.approval_latency.max_s)} · {num(s.approval_latency.count)} answered
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function DashboardScreen() {
+  const search = useStore((s) => s.search);
+  const navigate = useStore((s) => s.navigate);
+  const eventSeq = useStore((s) => s.eventSeq);
+  const raw = new URLSearchParams(search).get('window');
+  const window: Window = WINDOWS.includes(raw as Window) ? (raw as Window) : '24h';
+  const live = useDebounced(eventSeq, 1500);
+  const { data: s, error, loading, reload } = useAsync(() => api.stats(window), [window, live]);
+  const c = useThemeColors();
+
+  return (
+    <>
+      <Header
+        title="Dashboard"
+        subtitle={s ? `${new Date(s.since).toLocaleString()} – now` : undefined}
+        actions={<Segmented label="Time window" value={window} onChange={(w) => navigate(w === '24h' ? '/dashboard' : `/dashboard?window=${w}`, { replace: true })} options={WINDOWS.map((w) => ({ value: w, label: w }))} />}
+      />
+      <div className="content">
+        <div className="page stack">
+          <ErrorBanner error={error} onRetry={reload} />
+          {loading && !s ? (
+            <Loading label="Loading statistics…" />
+          ) : s ? (
+            <>
+              <Tiles s={s} />
+              {s.totals.total === 0 ? (
+                <EmptyState icon="chart" title={`No actions in the last ${window}`}>
+                  <p>Charts fill in as agents submit actions. Try a longer window, or connect an agent from Settings → Integrations.</p>
+                </EmptyState>
+              ) : (
+                <>
+                  <Panel title="Actions over time">
+                    <div className="legend small">
+                      <span className="key allowed">allowed</span>
+                      <span className="key pending">pending</span>
+                      <span className="key denied">denied</span>
+                    </div>
+                    <TimelineChart stats={s} c={c} />
+                  </Panel>
+                  <div className="chart-grid">
+                    <Panel title="Risk distribution">
+                      <RiskChart stats={s} c={c} />
+                    </Panel>
+                    <Panel title="Top agents">
+                      <TopChart data={s.by_agent.map((a) => ({ name: a.agent_id, count: a.count }))} c={c} label="actions" />
+                    </Panel>
+                    <Panel title="Top action types">
+                      <TopChart data={s.by_action_type.map((a) => ({ name: a.action_type, count: a.count }))} c={c} label="actions" />
+                    </Panel>
+                  </div>
+                </>
+              )}
+            </>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

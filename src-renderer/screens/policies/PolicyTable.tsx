@@ -53,7 +53,7 @@ export function PolicyTable({ policies, busy, onToggle, onEdit, onDelete }: { po
               <td>{p.mode === 'shadow' ? <Pill tone="shadow">shadow</Pill> : <span className="muted small">enforce</span>}</td>
               <td className="num" title={p.last_hit_at ? `Last hit ${fullTime(p.last_hit_at)}` : 'Never matched'}>
                 {num(p.hits)}
-                {p.last_hit_at && <div className="muted small">{relativeTime(p.last_hit_at, now)}</div>}
+                {p.last_hit_at && <div className="muted small nowrap">{relativeTime(p.last_hit_at, now)}</div>}
               </td>
               <td>
                 <span className="small">{p.source}</span>

@@ -1,1 +1,38 @@
-export function SettingsScreen() { return null; }
+import { Header } from '../../components/Header.js';
+import { Tabs, tabPanelProps } from '../../components/Tabs.js';
+import { useStore } from '../../store/index.js';
+import { GeneralPanel } from './GeneralPanel.js';
+import { IntegrationsPanel } from './IntegrationsPanel.js';
+import { KeysPanel } from './KeysPanel.js';
+import { WebhooksPanel } from './WebhooksPanel.js';
+
+type Tab = 'general' | 'keys' | 'webhooks' | 'integrations';
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'general', label: 'Decisions' },
+  { id: 'keys', label: 'API keys' },
+  { id: 'webhooks', label: 'Webhooks' },
+  { id: 'integrations', label: 'Integrations' },
+];
+
+export function SettingsScreen() {
+  const search = useStore((s) => s.search);
+  const navigate = useStore((s) => s.navigate);
+  const raw = new URLSearchParams(search).get('tab');
+  const tab: Tab = TABS.some((t) => t.id === raw) ? (raw as Tab) : 'general';
+  return (
+    <>
+      <Header title="Settings" subtitle="Stored locally; every change is recorded in the audit log" />
+      <div className="content">
+        <div className="page settings-page">
+          <Tabs idPrefix="settings" tabs={TABS} value={tab} onChange={(t) => navigate(t === 'general' ? '/settings' : `/settings?tab=${t}`, { replace: true })} />
+          <div {...tabPanelProps('settings', tab)}>
+            {tab === 'general' && <GeneralPanel />}
+            {tab === 'keys' && <KeysPanel />}
+            {tab === 'webhooks' && <WebhooksPanel />}
+            {tab === 'integrations' && <IntegrationsPanel />}
+          </div>
+        </div>
+      </div>
+    </>
+  );
+}
