@@ -27,7 +27,10 @@ function run(name, cmd, args, opts = {}) {
 function check(name, cmd, args) {
   const r = run(name, cmd, args);
   if (r.status === 0) passed++;
-  else (failed++, failures.push(name));
+  else {
+    failed++;
+    failures.push(name);
+  }
   return r.status === 0;
 }
 
@@ -44,9 +47,12 @@ const v = run('vitest', process.execPath, [bin('vitest/vitest.mjs'), 'run', ...p
 if (existsSync(report)) {
   const j = JSON.parse(readFileSync(report, 'utf8'));
   passed += j.numPassedTests ?? 0;
-  failed += (j.numFailedTests ?? 0) + (j.numFailedTestSuites ?? 0) - (j.numFailedTests ? 0 : 0);
+  failed += (j.numFailedTests ?? 0) + (j.numFailedTestSuites ?? 0);
   if ((j.numFailedTests ?? 0) > 0 || (j.numFailedTestSuites ?? 0) > 0) failures.push('vitest');
-  if (v.status !== 0 && !j.numFailedTests && !j.numFailedTestSuites) (failed++, failures.push('vitest (runner)'));
+  if (v.status !== 0 && !j.numFailedTests && !j.numFailedTestSuites) {
+    failed++;
+    failures.push('vitest (runner)');
+  }
 } else {
   failed++;
   failures.push('vitest (no report)');

@@ -26,9 +26,9 @@ describe('100 agents long-polling at once', () => {
 
 describe('a runaway agent', () => {
   it('hits the rate limit while another agent is still served', async () => {
-    await api(s, 'PUT', '/api/v1/settings', s.adminKey, { rate_limit_per_s: 50 });
+    await api(s, 'PUT', '/api/v1/settings', s.adminKey, { rate_limit_per_s: 5 });
     const other = await api<{ key: string }>(s, 'POST', '/api/v1/keys', s.adminKey, { name: 'well-behaved', scope: 'agent' });
-    const end = Date.now() + 1500;
+    const end = Date.now() + 2000;
     const runaway: number[] = [];
     const calm: number[] = [];
     await Promise.all([
@@ -38,12 +38,12 @@ describe('a runaway agent', () => {
       (async () => {
         while (Date.now() < end) {
           calm.push((await api(s, 'POST', '/api/v1/actions/submit', other.body.key, { agent_id: 'calm', action_type: 'file.read' })).status);
-          await new Promise((r) => setTimeout(r, 100));
+          await new Promise((r) => setTimeout(r, 350)); // ~3/s: under the 5/s limit
         }
       })(),
     ]);
     expect(runaway.filter((c) => c === 429).length).toBeGreaterThan(runaway.length / 2);
-    expect(calm.length).toBeGreaterThan(5);
+    expect(calm.length).toBeGreaterThanOrEqual(4);
     expect(calm.every((c) => c === 200)).toBe(true);
     await api(s, 'PUT', '/api/v1/settings', s.adminKey, { rate_limit_per_s: 2000 });
   });
