@@ -4,8 +4,8 @@ import react from '@vitejs/plugin-react';
 
 // The console alone, for machines where electron-vite cannot run; same output as its renderer build.
 export default defineConfig({
-  root: resolve(__dirname, 'src-renderer'),
+  root: resolve(import.meta.dirname, 'src-renderer'),
   base: '/',
   plugins: [react()],
-  build: { outDir: resolve(__dirname, 'out/renderer'), emptyOutDir: true },
+  build: { outDir: resolve(import.meta.dirname, 'out/renderer'), emptyOutDir: true },
 });
