@@ -439,6 +439,13 @@ class Client:
         raises :class:`ActionDenied` when denied, rejected or expired (or :class:`ApprovalTimeout`)."""
         d = self.submit_action(None, **fields)
         if d.decision == Decision.PENDING:
+            logger.info(
+                "%s needs approval (%s); waiting up to %g s — approve or deny action %s in the Gatehouse console",
+                fields.get("action_type"),
+                d.reason,
+                timeout,
+                d.action_id,
+            )
             d = self.wait_for_decision(d.action_id, timeout=timeout)
         if d.decision != Decision.ALLOWED:
             reason = d.reason + (f" — {d.comment}" if d.comment else "")
