@@ -19,7 +19,8 @@ interface Tracked {
 }
 
 function toApproval(r: ActionRow): Approval {
-  const state = r.status === 'pending' ? 'pending' : r.status === 'approved' ? 'approved' : r.status === 'expired' ? 'expired' : r.status === 'rejected' ? 'rejected' : r.approved ? 'approved' : 'rejected';
+  // The approval's own state, which a later completion of the action does not change.
+  const state: Approval['status'] = r.status === 'pending' ? 'pending' : r.reviewed_by === 'timeout' ? 'expired' : r.approved ? 'approved' : 'rejected';
   return {
     approval_id: r.approval_id!,
     action_id: r.action_id,
@@ -97,12 +98,22 @@ export class ApprovalService {
   }
 
   listPending(limit = 200): PendingApproval[] {
-    return this.store
-      .all<ActionRow>(
-        "SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?",
-        [limit],
-      )
-      .map((r) => ({ ...toApproval(r), action: toStatus(r) }));
+    return this.list('pending', limit);
+  }
+
+  /** Approvals by state: pending ones soonest-expiring first, answered ones most recent first. */
+  list(status: Approval['status'], limit = 200): PendingApproval[] {
+    const base = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
+    const answered: Record<Exclude<Approval['status'], 'pending'>, string> = {
+      approved: "a.reviewed_by = 'user' AND a.approved = 1",
+      rejected: "a.reviewed_by = 'user' AND a.approved = 0",
+      expired: "a.reviewed_by = 'timeout'",
+    };
+    const rows =
+      status === 'pending'
+        ? this.store.all<ActionRow>(`${base} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
+        : this.store.all<ActionRow>(`${base} WHERE a.approval_id IS NOT NULL AND ${answered[status]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [limit]);
+    return rows.map((r) => ({ ...toApproval(r), action: toStatus(r) }));
   }
 
   byApprovalId(approvalId: string, ownerKeyId: string | null): Approval {

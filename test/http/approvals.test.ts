@@ -162,3 +162,17 @@ describe('restart', () => {
     expect((await t.json<Status>('POST', `/api/v1/approvals/${longOne.body.action_id}/approve`, { body: {} })).body.status).toBe('approved');
   });
 });
+
+describe('answered approvals', () => {
+  it('are listed by state, most recent first', async () => {
+    const approved = await t.json<{ items: { status: string; approved: boolean; action: { action_id: string } }[] }>('GET', '/api/v1/approvals?status=approved');
+    expect(approved.status).toBe(200);
+    expect(approved.body.items.length).toBeGreaterThan(0);
+    expect(approved.body.items.every((i) => i.status === 'approved' && i.approved)).toBe(true);
+    const rejected = await t.json<{ items: { status: string }[] }>('GET', '/api/v1/approvals?status=rejected');
+    expect(rejected.body.items.every((i) => i.status === 'rejected')).toBe(true);
+    const expired = await t.json<{ items: { status: string }[] }>('GET', '/api/v1/approvals?status=expired');
+    expect(expired.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(expired.body.items.every((i) => i.status === 'expired')).toBe(true);
+  });
+});

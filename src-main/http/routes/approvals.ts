@@ -12,8 +12,7 @@ export function approvalRoutes(g: Gatehouse) {
   r.use('/api/v1/approvals/*', requireScope('admin'));
   r.get('/api/v1/approvals', (c) => {
     const q = readQuery(c, ApprovalQuerySchema);
-    const items = q.status === 'pending' ? g.approvals.listPending(q.limit) : [];
-    return c.json({ items, next_cursor: null });
+    return c.json({ items: g.approvals.list(q.status, q.limit), next_cursor: null });
   });
   for (const verb of ['approve', 'deny'] as const) {
     r.post(`/api/v1/approvals/:id/${verb}`, async (c) => {
