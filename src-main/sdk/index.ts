@@ -257,16 +257,22 @@ function reportable(v: unknown): unknown {
   }
 }
 
-export interface GovernOptions<A extends unknown[]> {
-  /** The resource from the call's arguments (e.g. `(cmd) => cmd`). */
-  resource?: (...args: A) => string | undefined;
+/** A callback given the governed function's arguments (any argument list fits). */
+export type ArgsCallback<T> = (...args: never[]) => T;
+
+export interface GovernOptions {
+  /** The resource from the call's arguments (e.g. `(cmd: string) => cmd`). */
+  resource?: ArgsCallback<string | undefined>;
   /** The parameters from the call's arguments (default `{ args }`). */
-  parameters?: (...args: A) => Record<string, unknown>;
+  parameters?: ArgsCallback<Record<string, unknown>>;
   /** More action fields (toolName, environment, context...), fixed or from the arguments. */
-  action?: Omit<Partial<ActionInput>, 'actionType'> | ((...args: A) => Omit<Partial<ActionInput>, 'actionType'>);
+  action?: Omit<Partial<ActionInput>, 'actionType'> | ArgsCallback<Omit<Partial<ActionInput>, 'actionType'>>;
   /** Seconds to wait for an approval (default 300). */
   timeoutS?: number;
 }
+
+/** What `govern` makes of a function: same arguments, always async. */
+export type Governed<F extends (...args: never[]) => unknown> = (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
 
 /**
  * The Gatehouse client. Reuse one instance (it keeps its connection details); every method is
@@ -408,8 +414,8 @@ export class GatehouseClient {
   }
 
   /** `client.govern(actionType, opts)(fn)` — same as the standalone `govern`. */
-  govern<A extends unknown[], R>(actionType: string, o: GovernOptions<A> = {}): (fn: (...args: A) => R | Promise<R>) => (...args: A) => Promise<Awaited<R>> {
-    return govern<A, R>(this, actionType, o);
+  govern(actionType: string, o: GovernOptions = {}): <F extends (...args: never[]) => unknown>(fn: F) => Governed<F> {
+    return govern(this, actionType, o);
   }
 }
 
@@ -418,25 +424,22 @@ export class GatehouseClient {
  * approval if needed, run, report the outcome (completed / failed). Throws ActionDenied (and does
  * not run the function) when the action is denied, rejected or expired, or ApprovalTimeout.
  */
-export function govern<A extends unknown[], R>(
-  client: GatehouseClient,
-  actionType: string,
-  o: GovernOptions<A> = {},
-): (fn: (...args: A) => R | Promise<R>) => (...args: A) => Promise<Awaited<R>> {
-  return (fn) =>
-    async (...args: A): Promise<Awaited<R>> => {
-      const extra = typeof o.action === 'function' ? o.action(...args) : (o.action ?? {});
+export function govern(client: GatehouseClient, actionType: string, o: GovernOptions = {}): <F extends (...args: never[]) => unknown>(fn: F) => Governed<F> {
+  const apply = <T,>(f: ArgsCallback<T>, args: unknown[]): T => (f as unknown as (...a: unknown[]) => T)(...args);
+  return <F extends (...args: never[]) => unknown>(fn: F): Governed<F> =>
+    async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
+      const extra = typeof o.action === 'function' ? apply(o.action, args) : (o.action ?? {});
       const input: ActionInput = { ...extra, actionType };
-      const resource = o.resource?.(...args);
+      const resource = o.resource ? apply(o.resource, args) : undefined;
       if (resource !== undefined) input.resource = String(resource);
-      input.parameters = o.parameters ? o.parameters(...args) : ((reportable({ args }) as Record<string, unknown> | null) ?? {});
+      input.parameters = o.parameters ? apply(o.parameters, args) : ((reportable({ args }) as Record<string, unknown> | null) ?? {});
       if (!input.description) input.description = `${fn.name || 'function'}(${resource !== undefined ? String(resource).slice(0, 120) : ''})`;
       const d = await client.executeAction(input, { timeoutS: o.timeoutS });
       const id = d.failOpen ? null : d.actionId;
       const t0 = Date.now();
-      let result: Awaited<R>;
+      let result: Awaited<ReturnType<F>>;
       try {
-        result = await fn(...args);
+        result = (await apply(fn as unknown as ArgsCallback<unknown>, args)) as Awaited<ReturnType<F>>;
       } catch (e) {
         await client.logActionFailed(id, e, { durationMs: Date.now() - t0 }).catch((r: Error) => console.warn(`gatehouse: could not report the failure: ${r.message}`));
         throw e;

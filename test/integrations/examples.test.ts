@@ -54,7 +54,7 @@ describe('examples', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe("ALLOWED  list_buckets -> ['production-data', 'scratch']");
-    expect(lines[1]).toMatch(/^BLOCKED  delete_bucket\(production-data\): .*that is production/);
+    expect(lines[1]).toMatch(/^BLOCKED {2}delete_bucket\(production-data\): .*that is production/);
     expect(lines[2]).toBe("ALLOWED  list_buckets -> ['production-data', 'scratch']");
     const page = await server.admin<{ items: Record<string, unknown>[] }>('GET', '/api/v1/actions?agent_id=aws-lambda-agent&limit=10');
     expect(page.items.find((a) => a.action_type === 'aws.s3.delete_bucket')).toMatchObject({ status: 'rejected', resource: 'arn:aws:s3:::production-data' });
