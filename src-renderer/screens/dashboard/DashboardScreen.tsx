@@ -57,13 +57,22 @@ function Tiles({ s }: { s: Stats }) {
       </div>
       <div className="stat">
         <div className="stat-label">Approval latency</div>
-        <div className="stat-value latency">
-          {humanDuration(s.approval_latency.p50_s)}
-          <span className="muted small"> p50</span>
-        </div>
-        <div className="muted small">
-          p90 {humanDuration(s.approval_latency.p90_s)} · max {humanDuration(s.approval_latency.max_s)} · {num(s.approval_latency.count)} answered
-        </div>
+        {s.approval_latency.count === 0 ? (
+          <>
+            <div className="stat-value muted">—</div>
+            <div className="muted small">no approvals answered yet</div>
+          </>
+        ) : (
+          <>
+            <div className="stat-value latency">
+              {humanDuration(s.approval_latency.p50_s)}
+              <span className="muted small"> median</span>
+            </div>
+            <div className="muted small">
+              p90 {humanDuration(s.approval_latency.p90_s)} · max {humanDuration(s.approval_latency.max_s)} · {num(s.approval_latency.count)} answered
+            </div>
+          </>
+        )}
       </div>
     </div>
   );

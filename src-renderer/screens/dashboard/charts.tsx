@@ -24,7 +24,7 @@ function tickTime(bucketS: number) {
 export function TimelineChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
   const fmt = tickTime(stats.bucket_s);
   return (
-    <ResponsiveContainer width="100%" height={260}>
+    <ResponsiveContainer width="100%" height={210}>
       <BarChart data={stats.timeline} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barCategoryGap="12%">
         <CartesianGrid stroke={c['chart-grid']} vertical={false} />
         <XAxis dataKey="t" tickFormatter={fmt} stroke={c['chart-axis']} fontSize={11} tickLine={false} minTickGap={24} />

@@ -2,18 +2,15 @@
 
 export const HOOK_INSTALL = 'gatehouse hook install claude-code';
 
-export const MCP_CONFIG = JSON.stringify(
-  {
-    mcpServers: {
-      fs: {
-        command: 'gatehouse',
-        args: ['mcp-proxy', '--server-id', 'fs', '--', 'npx', '@modelcontextprotocol/server-filesystem', '/path'],
-      },
-    },
-  },
-  null,
-  2,
-);
+export const MCP_CONFIG = `{
+  "mcpServers": {
+    "fs": {
+      "command": "gatehouse",
+      "args": ["mcp-proxy", "--server-id", "fs", "--",
+               "npx", "@modelcontextprotocol/server-filesystem", "/path"]
+    }
+  }
+}`;
 
 export const PYTHON = `from gatehouse import Client, Decision, FailMode
 
