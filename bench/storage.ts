@@ -103,10 +103,12 @@ function commitFor(i: number, now: number): { ops: (records: { seq: number }[]) 
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const log = (s: string) => process.stderr.write(`${s}\n`);
+let maxCapture = 0;
 
-async function ingest(store: SqlStore): Promise<{ rate: number; p50: number; p99: number; max: number }> {
+async function ingest(store: SqlStore): Promise<{ rate: number; p50: number; p99: number; max: number; cpuUs: number }> {
   const lat = new Float64Array(RECORDS);
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let lastLog = Date.now();
   async function worker(): Promise<void> {
@@ -116,16 +118,20 @@ async function ingest(store: SqlStore): Promise<{ rate: number; p50: number; p99
       const s = process.hrtime.bigint();
       await store.commit(c.ops, c.audit);
       lat[i] = ms(s);
+      const snap = store.lastSnapshot;
+      if (snap && snap.capture_ms > maxCapture) maxCapture = snap.capture_ms;
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
-        log(`  ingested ${i.toLocaleString('en-US')} (${Math.round(i / (ms(t0) / 1000)).toLocaleString('en-US')}/s, peak RSS ${rssMb().toFixed(0)} MB)`);
+        const last = snap ? `, last snapshot ${(snap.bytes / 1e6).toFixed(0)} MB, capture ${snap.capture_ms.toFixed(0)} ms` : '';
+        log(`  ingested ${i.toLocaleString('en-US')} (${Math.round(i / (ms(t0) / 1000)).toLocaleString('en-US')}/s, peak RSS ${rssMb().toFixed(0)} MB${last})`);
       }
     }
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const secs = ms(t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const sorted = Array.from(lat).sort((a, b) => a - b);
-  return { rate: RECORDS / secs, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
+  return { rate: RECORDS / secs, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]!, cpuUs: (cpu.user + cpu.system) / RECORDS };
 }
 
 function timeQueries(store: SqlStore, n: number, make: (k: number) => Parameters<typeof queryAudit>[1]): number[] {
@@ -152,8 +158,11 @@ async function main(): Promise<void> {
     log(`  ingest done: ${Math.round(ing.rate)} rec/s, p50 ${ing.p50.toFixed(2)} ms, p99 ${ing.p99.toFixed(2)} ms, max ${ing.max.toFixed(0)} ms`);
     figures.push(
       { id: 'ingest_rate', label: `durable ingest (${IN_FLIGHT} in flight, 1 record + 1 op per commit)`, value: ing.rate, unit: 'rec/s', target: 5000, better: 'higher' },
+      { id: 'ingest_cpu', label: 'CPU per commit (this process, incl. generating the record)', value: ing.cpuUs, unit: 'µs', better: 'lower' },
       { id: 'ack_p50', label: 'commit ack latency p50', value: ing.p50, unit: 'ms', better: 'lower' },
       { id: 'ack_p99', label: 'commit ack latency p99', value: ing.p99, unit: 'ms', target: 10, better: 'lower' },
+      { id: 'ack_max', label: 'commit ack latency max', value: ing.max, unit: 'ms', better: 'lower' },
+      { id: 'snapshot_stall', label: 'longest snapshot capture (event loop held)', value: maxCapture, unit: 'ms', better: 'lower' },
     );
 
     const head = store.head().seq;

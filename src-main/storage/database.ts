@@ -45,6 +45,10 @@ export class Database {
     const SQL = await loadSqlJs();
     const db = new Database(new SQL.Database(bytes));
     db.db.exec(SCHEMA_SQL);
+    // Let FTS4 merge its segments a little on every insert (persisted in the index). Fewer segments
+    // make free-text queries over a large log several times faster at no measurable ingest cost.
+    // A physical layout setting: it changes no row, so it needs no journal entry.
+    db.db.exec("INSERT INTO audit_fts(audit_fts) VALUES('automerge=8')");
     return db;
   }
 

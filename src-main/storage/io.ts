@@ -82,25 +82,6 @@ export async function writeAll(io: StorageIO, fd: number, buf: Buffer, position:
   }
 }
 
-/** Reads a whole file (null when it does not exist). */
-export async function readWhole(io: StorageIO, path: string): Promise<Buffer | null> {
-  const size = await io.size(path);
-  if (size === null) return null;
-  const fd = await io.open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const n = await io.read(fd, buf, done, Math.min(size - done, 64 << 20), done);
-      if (n <= 0) break;
-      done += n;
-    }
-    return done === size ? buf : buf.subarray(0, done);
-  } finally {
-    await io.close(fd);
-  }
-}
-
 /**
  * Writes `chunks` to `path` atomically: a temp file beside it, fsync, rename over the target,
  * fsync the directory. A crash at any point leaves either the old file or the new one.

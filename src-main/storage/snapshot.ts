@@ -3,7 +3,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { ZERO_HASH } from '../../src-shared/index.js';
 import { Database } from './database.js';
-import { readWhole, writeFileAtomic, type StorageIO } from './io.js';
+import { writeFileAtomic, type StorageIO } from './io.js';
 
 /**
  * Snapshots: `gatehouse.sqlite` is the sql.js database exported as a plain SQLite file. Its `meta`
@@ -52,14 +52,15 @@ export async function persistSnapshot(io: StorageIO, path: string, bytes: Uint8A
 }
 
 export async function loadSnapshot(io: StorageIO, path: string): Promise<LoadedSnapshot> {
-  let bytes: Buffer | null;
+  let file: { bytes: Buffer; crc: number } | null;
   try {
-    bytes = await readWhole(io, path);
+    file = await readWithCrc(io, path);
   } catch (e) {
     return { kind: 'corrupt', reason: `cannot read it: ${(e as Error).message}` };
   }
-  if (bytes === null) return { kind: 'missing' };
-  const problem = checkFile(bytes);
+  if (file === null) return { kind: 'missing' };
+  let bytes: Buffer | null = file.bytes;
+  const problem = checkFile(bytes, file.crc);
   if (problem) return { kind: 'corrupt', reason: problem };
   const size = bytes.length;
   let db: Database | null = null;
@@ -79,19 +80,56 @@ export async function loadSnapshot(io: StorageIO, path: string): Promise<LoadedS
   }
 }
 
-/** Header magic, size and CRC checks on the raw file. */
-function checkFile(bytes: Buffer): string | null {
+/** Header magic, size and CRC checks on the raw file (`crc` computed with the CRC field zeroed). */
+function checkFile(bytes: Buffer, crc: number): string | null {
   if (bytes.length < 100 || bytes.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') return 'it is not an SQLite file';
   const rawPageSize = bytes.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   const pageCount = bytes.readUInt32BE(28);
   if (pageSize * pageCount !== bytes.length) return `it is ${bytes.length} bytes but its header says ${pageSize * pageCount}`;
-  const stored = bytes.readUInt32BE(CRC_OFFSET);
-  bytes.writeUInt32BE(0, CRC_OFFSET);
-  const actual = crc32(bytes);
-  bytes.writeUInt32BE(stored, CRC_OFFSET);
-  if (actual !== stored) return 'its checksum does not match (the file is damaged)';
+  if (crc !== bytes.readUInt32BE(CRC_OFFSET)) return 'its checksum does not match (the file is damaged)';
   return null;
+}
+
+/**
+ * Reads the whole file and its CRC32 (with the CRC field counted as zeros), checksumming each
+ * chunk while the next one is being read (null when the file does not exist).
+ */
+async function readWithCrc(io: StorageIO, path: string): Promise<{ bytes: Buffer; crc: number } | null> {
+  const size = await io.size(path);
+  if (size === null) return null;
+  const fd = await io.open(path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(size);
+    const readChunk = async (off: number): Promise<number> => {
+      const end = Math.min(size, off + CHUNK);
+      let done = off;
+      while (done < end) {
+        const n = await io.read(fd, bytes, done, end - done, done);
+        if (n <= 0) throw new Error(`the file ended at byte ${done} of ${size}`);
+        done += n;
+      }
+      return end;
+    };
+    let crc = 0;
+    let off = 0;
+    let next = size > 0 ? readChunk(0) : null;
+    while (next) {
+      const end = await next;
+      next = end < size ? readChunk(end) : null; // read ahead while this chunk is checksummed
+      const chunk = bytes.subarray(off, end);
+      if (off <= CRC_OFFSET && CRC_OFFSET + 4 <= end) {
+        const stored = bytes.readUInt32BE(CRC_OFFSET);
+        bytes.writeUInt32BE(0, CRC_OFFSET);
+        crc = crc32(chunk, crc);
+        bytes.writeUInt32BE(stored, CRC_OFFSET);
+      } else crc = crc32(chunk, crc);
+      off = end;
+    }
+    return { bytes, crc };
+  } finally {
+    await io.close(fd);
+  }
 }
 
 async function stampCrc(bytes: Uint8Array): Promise<void> {

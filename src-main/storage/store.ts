@@ -57,6 +57,11 @@ export class SqlStore implements Store {
   private snapshotRun: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly readOk = new Set<string>();
+  /**
+   * The last snapshot written: its size, how long the synchronous capture held the event loop
+   * (sql.js exports the whole database at once) and the whole write.
+   */
+  lastSnapshot: { journal_n: number; bytes: number; capture_ms: number; total_ms: number; at: string } | null = null;
 
   /** @internal use openStore */
   constructor(
@@ -237,7 +242,9 @@ export class SqlStore implements Store {
     const path = join(this.opts.dataDir, 'gatehouse.sqlite');
     const meta: SnapshotMeta = { journal_n: this.appliedN, head_seq: this.applied.seq, head_hash: this.applied.hash, schema_version: this.db.schemaVersion };
     if (meta.journal_n === this.snapshotN) return;
+    const started = performance.now();
     const bytes = captureSnapshot(this.db, meta);
+    const captureMs = performance.now() - started;
     const pendingCount = this.sinceSnapshot;
     this.sinceSnapshot = 0;
     this.lastSnapshotAt = this.opts.clock.now();
@@ -248,6 +255,7 @@ export class SqlStore implements Store {
       throw e;
     }
     this.snapshotN = meta.journal_n;
+    this.lastSnapshot = { journal_n: meta.journal_n, bytes: bytes.length, capture_ms: captureMs, total_ms: performance.now() - started, at: new Date(this.lastSnapshotAt).toISOString() };
     await this.journal.rotate();
     await this.journal.dropCovered(meta.journal_n);
   }
