@@ -154,3 +154,24 @@ export const FORCE_PUSH = {
   resource: 'git push --force origin main',
   parameters: { command: 'git push --force origin main' },
 };
+
+/** Logs the browser in with a one-time link and waits for the console frame. */
+export async function login(page: Page, s: Server, path = '/approvals'): Promise<void> {
+  const url = new URL(await s.newLoginUrl());
+  const target = new URL(path, url);
+  url.pathname = target.pathname;
+  target.searchParams.forEach((v, k) => url.searchParams.set(k, v));
+  await page.goto(url.href);
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Clicks a sidebar entry (in-app navigation through the History API). */
+export async function nav(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}`) }).click();
+  await page.locator('.header h1', { hasText: label }).waitFor();
+}
+
+/** Waits until the live stream is connected (header shows "Live"). */
+export async function waitLive(page: Page): Promise<void> {
+  await page.locator('.conn[data-state="live"]').waitFor({ timeout: 15_000 });
+}
