@@ -10,7 +10,8 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
   if (!iso) return '—';
   const diff = Date.parse(iso) - now;
   const abs = Math.abs(diff);
-  if (abs < 45_000) return diff < 0 ? 'just now' : 'in a few seconds';
+  // The shared clock ticks once a second, so a fresh server timestamp can look slightly "future".
+  if (abs < 45_000) return diff < 5_000 ? 'just now' : 'in a few seconds';
   if (abs < 3_600_000) return rtf.format(Math.round(diff / 60_000), 'minute');
   if (abs < 86_400_000) return rtf.format(Math.round(diff / 3_600_000), 'hour');
   return rtf.format(Math.round(diff / 86_400_000), 'day');

@@ -20,9 +20,9 @@ let nextId = 1;
 
 export const toastSlice: StateCreator<AppState, [], [], ToastSlice> = (set, get) => ({
   toasts: [],
-  pushToast: (t, ttlMs = 6000) => {
+  pushToast: (t, ttlMs = 5000) => {
     const id = nextId++;
-    set((s) => ({ toasts: [...s.toasts.slice(-3), { ...t, id }] }));
+    set((s) => ({ toasts: [...s.toasts.slice(-2), { ...t, id }] }));
     setTimeout(() => get().dismissToast(id), ttlMs);
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),

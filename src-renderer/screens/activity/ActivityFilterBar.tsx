@@ -53,7 +53,7 @@ export function ActivityFilterBar({ filters, onChange, agents }: { filters: Acti
           <input id="f-q" className="input" type="search" placeholder="Command, path, policy, comment…" value={q} onChange={(e) => setQ(e.target.value)} />
         </div>
       </div>
-      <div className="field filter">
+      <div className="field filter agent">
         <label htmlFor="f-agent">Agent</label>
         <input id="f-agent" className="input" list="f-agent-list" placeholder="Any agent" value={agent} onChange={(e) => setAgent(e.target.value)} />
         <datalist id="f-agent-list">

@@ -115,7 +115,7 @@ export function AgentsScreen() {
               icon="bot"
               title="No agents have checked in yet"
               actions={
-                <Link to="/settings" className="btn primary">
+                <Link to="/settings?tab=integrations" className="btn primary">
                   See integration snippets
                 </Link>
               }

@@ -98,7 +98,7 @@ export function ApprovalsScreen() {
               title="Nothing is waiting for you"
               actions={
                 <>
-                  <Link to="/settings" className="btn primary">
+                  <Link to="/settings?tab=integrations" className="btn primary">
                     Connect an agent
                   </Link>
                   <Link to="/policies" className="btn">

@@ -64,7 +64,7 @@ export function TopChart({ data, c, label }: { data: { name: string; count: numb
   return (
     <ResponsiveContainer width="100%" height={Math.max(120, rows.length * 30 + 20)}>
       <BarChart data={rows} layout="vertical" margin={{ top: 0, right: 24, bottom: 0, left: 0 }}>
-        <XAxis type="number" hide allowDecimals={false} />
+        <XAxis type="number" hide allowDecimals={false} domain={[0, 'dataMax']} />
         <YAxis type="category" dataKey="name" width={150} stroke={c['chart-axis']} fontSize={12} tickLine={false} axisLine={false} tickFormatter={(s: string) => (s.length > 22 ? `${s.slice(0, 21)}…` : s)} />
         <Tooltip {...tooltipStyle(c)} formatter={(v) => [num(Number(v)), label]} />
         <Bar dataKey="count" fill={c['chart-bar']} radius={[0, 4, 4, 0]} barSize={16} isAnimationActive={false} label={{ position: 'right', fill: c['chart-axis'], fontSize: 11 }} />

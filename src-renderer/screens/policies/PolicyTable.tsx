@@ -10,7 +10,7 @@ function Expiry({ at, now }: { at: string | null | undefined; now: number }) {
   const past = Date.parse(at) <= now;
   return (
     <span className={past ? 'field-error' : undefined} title={fullTime(at)} data-expires-at={at}>
-      {past ? `expired ${relativeTime(at, now)}` : `expires ${relativeTime(at, now)}`}
+      {past ? `expired ${relativeTime(at, now)}` : relativeTime(at, now)}
     </span>
   );
 }

@@ -143,7 +143,7 @@ export async function launchBrowser(opts: { colorScheme?: 'light' | 'dark'; widt
 export async function shot(page: Page, name: string): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }
 
