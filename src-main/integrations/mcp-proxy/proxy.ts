@@ -3,6 +3,7 @@ import type { ActionRequest, ActionStatus, CompleteRequest, Decision, McpTool } 
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { resolveEndpoint } from '../shared/endpoint.js';
+import { keepAliveFetch } from '../shared/http-fetch.js';
 import { clip, resourceFromArgs } from '../shared/resource.js';
 
 /**
@@ -142,7 +143,7 @@ export class McpGovernanceProxy {
     if (this.api && !this.apiStale) return this.api;
     const ep = resolveEndpoint({ dataDir: this.o.dataDir, scope: 'agent' });
     this.apiStale = false;
-    this.api = ep.url && ep.apiKey ? new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey, timeoutMs: 10_000 }) : null;
+    this.api = ep.url && ep.apiKey ? new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey, timeoutMs: 10_000, fetch: keepAliveFetch as typeof fetch }) : null;
     return this.api;
   }
 

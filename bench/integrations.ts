@@ -1,0 +1,165 @@
+/**
+ * Integration benchmarks (`npx tsx bench/integrations.ts [--runs N] [--calls N]`):
+ *
+ * - the Claude Code hook's whole-process time on the allow path (spawn `gatehouse hook
+ *   claude-code`, feed a Read event, wait for exit) next to a bare `node -e 0` — target ≤ 2×;
+ * - the MCP proxy's added latency per tools/call: a cheap tool of the filesystem server called
+ *   through the proxy vs directly (target ≤ 2 ms p50 added), with the two parts of that figure —
+ *   the relay itself (a ping through the proxy vs directly) and Gatehouse's durable decision
+ *   (`POST /api/v1/actions/submit`, acknowledged after its journal fsync).
+ *
+ * Writes bench/results/integrations.json and prints a table.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { BIN, cleanEnv, FS_SERVER, NODE, startServer } from '../test/integrations/helpers.js';
+import { percentile, writeResults, type Figure } from './lib.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const RUNS = opt('--runs', 30);
+const CALLS = opt('--calls', 300);
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const stats = (xs: number[]) => {
+  const s = sorted(xs);
+  return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99) };
+};
+
+function timeProcess(args: string[], input: string | null, env: Record<string, string>): Promise<{ ms: number; stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(NODE, args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    let stdout = '';
+    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, code }));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(input ?? undefined);
+  });
+}
+
+async function main() {
+  const server = await startServer(); // also builds the CLI and dist/cli/hook.js when needed
+  const figures: Figure[] = [];
+  try {
+    // --- 1. hook whole-process time ------------------------------------------------------------
+    const env = cleanEnv({ GATEHOUSE_HOME: server.dataDir });
+    const event = () =>
+      JSON.stringify({
+        session_id: 'bench',
+        transcript_path: '/tmp/bench.jsonl',
+        cwd: '/tmp',
+        permission_mode: 'default',
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Read',
+        tool_input: { file_path: '/tmp/bench/readme.md' },
+        tool_use_id: `toolu_${randomUUID()}`,
+      });
+    for (let i = 0; i < 3; i++) {
+      await timeProcess(['-e', '0'], null, env);
+      const w = await timeProcess([BIN, 'hook', 'claude-code'], event(), env);
+      if (!w.stdout.includes('"permissionDecision":"allow"')) throw new Error(`hook did not allow: ${w.stdout}`);
+    }
+    const hookMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      // interleaved, so machine noise hits both alike
+      bareMs.push((await timeProcess(['-e', '0'], null, env)).ms);
+      const r = await timeProcess([BIN, 'hook', 'claude-code'], event(), env);
+      if (r.code !== 0 || !r.stdout.includes('"allow"')) throw new Error(`hook run ${i} failed: ${r.stdout}`);
+      hookMs.push(r.ms);
+    }
+    const h = stats(hookMs);
+    const b = stats(bareMs);
+    figures.push(
+      { id: 'hook_process_p50', label: `Hook whole process, allow path, p50 (N=${RUNS})`, value: h.p50, unit: 'ms', target: 2 * b.p50, better: 'lower', note: 'target: 2 × bare node p50' },
+      { id: 'hook_process_p90', label: 'Hook whole process, allow path, p90', value: h.p90, unit: 'ms', better: 'lower' },
+      { id: 'node_bare_p50', label: 'Bare `node -e 0` p50 (reference)', value: b.p50, unit: 'ms', better: 'lower' },
+      { id: 'node_bare_p90', label: 'Bare `node -e 0` p90 (reference)', value: b.p90, unit: 'ms', better: 'lower' },
+      { id: 'hook_vs_node_ratio', label: 'Hook p50 / bare node p50', value: h.p50 / b.p50, unit: '×', target: 2, better: 'lower' },
+    );
+
+    // --- 2. MCP proxy added latency -------------------------------------------------------------
+    const root = mkdtempSync(join(tmpdir(), 'gatehouse-bench-fs-'));
+    const connect = async (viaProxy: boolean) => {
+      const args = viaProxy ? [BIN, 'mcp-proxy', '--server-id', 'bench-fs', '--', NODE, FS_SERVER, root] : [FS_SERVER, root];
+      const transport = new StdioClientTransport({ command: NODE, args, env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }), stderr: 'ignore' });
+      const client = new Client({ name: 'bench', version: '1' });
+      await client.connect(transport);
+      return client;
+    };
+    const direct = await connect(false);
+    const proxied = await connect(true);
+    const call = (c: Client) => c.callTool({ name: 'list_allowed_directories', arguments: {} });
+    const timeIt = async (f: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await f();
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 30; i++) {
+      await call(direct);
+      const r = await call(proxied);
+      if (r.isError) throw new Error(`proxied call failed: ${JSON.stringify(r)}`);
+      await direct.ping();
+      await proxied.ping();
+    }
+    const directMs: number[] = [];
+    const proxiedMs: number[] = [];
+    const pingDirect: number[] = [];
+    const pingProxied: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      directMs.push(await timeIt(() => call(direct)));
+      proxiedMs.push(await timeIt(() => call(proxied)));
+      pingDirect.push(await timeIt(() => direct.ping()));
+      pingProxied.push(await timeIt(() => proxied.ping()));
+    }
+    // Gatehouse's own decision round-trip, measured the same way the proxy calls it.
+    const submitMs: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      submitMs.push(
+        await timeIt(async () => {
+          const res = await fetch(`${server.url}/api/v1/actions/submit`, {
+            method: 'POST',
+            headers: { 'x-api-key': server.agentKey, 'content-type': 'application/json' },
+            body: JSON.stringify({ agent_id: 'mcp-client', action_type: 'mcp.tool_call', tool_name: 'list_allowed_directories', mcp: { server_id: 'bench-fs', tool: 'list_allowed_directories' }, resource: 'mcp://bench-fs/list_allowed_directories', parameters: {} }),
+          });
+          await res.text();
+        }),
+      );
+    }
+    await direct.close();
+    await proxied.close();
+    rmSync(root, { recursive: true, force: true });
+
+    const d = stats(directMs);
+    const p = stats(proxiedMs);
+    const pd = stats(pingDirect);
+    const pp = stats(pingProxied);
+    const s = stats(submitMs);
+    figures.push(
+      { id: 'proxy_added_p50', label: `MCP proxy added latency per tools/call p50 (N=${CALLS})`, value: p.p50 - d.p50, unit: 'ms', target: 2, better: 'lower', note: 'includes Gatehouse’s durable decision (see submit p50)' },
+      { id: 'proxy_added_p99', label: 'MCP proxy added latency per tools/call p99', value: p.p99 - d.p99, unit: 'ms', better: 'lower' },
+      { id: 'tools_call_direct_p50', label: 'tools/call directly to the server p50', value: d.p50, unit: 'ms', better: 'lower' },
+      { id: 'tools_call_proxied_p50', label: 'tools/call through the proxy p50', value: p.p50, unit: 'ms', better: 'lower' },
+      { id: 'tools_call_direct_p99', label: 'tools/call directly to the server p99', value: d.p99, unit: 'ms', better: 'lower' },
+      { id: 'tools_call_proxied_p99', label: 'tools/call through the proxy p99', value: p.p99, unit: 'ms', better: 'lower' },
+      { id: 'proxy_relay_added_p50', label: 'Proxy relay alone (ping through proxy − direct) p50', value: pp.p50 - pd.p50, unit: 'ms', better: 'lower', note: 'the relay without a decision' },
+      { id: 'submit_decision_p50', label: 'Gatehouse submit round-trip (the decision) p50', value: s.p50, unit: 'ms', better: 'lower', note: 'acknowledged after the journal fsync' },
+      { id: 'submit_decision_p99', label: 'Gatehouse submit round-trip (the decision) p99', value: s.p99, unit: 'ms', better: 'lower' },
+    );
+  } finally {
+    await server.stop();
+  }
+  writeResults('integrations', figures);
+}
+
+await main();
