@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { AUDIT_TYPES } from '../../../src-shared/index.js';
 import { Icon } from '../../components/Icon.js';
 import { useDebounced } from '../../hooks/useDebounced.js';
-import { activeFilterCount, RANGES, type ActivityFilters } from './filters.js';
+import { RANGES, type ActivityFilters } from './filters.js';
 
 const DECISIONS = ['allowed', 'denied', 'pending'];
 const STATUSES = ['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'completed', 'failed'];
@@ -43,7 +43,6 @@ export function ActivityFilterBar({ filters, onChange, agents }: { filters: Acti
     if (dAgent !== filters.agent_id) onChange({ agent_id: dAgent });
   }, [dAgent]);
 
-  const n = activeFilterCount(filters);
   return (
     <form className="filter-bar" role="search" aria-label="Filter activity" onSubmit={(e) => e.preventDefault()}>
       <div className="field filter search">
@@ -91,18 +90,6 @@ export function ActivityFilterBar({ filters, onChange, agents }: { filters: Acti
           <span className="label">Action</span>
           <button type="button" className="btn sm" onClick={() => onChange({ action_id: '' })} title="Show all actions">
             <span className="mono">{filters.action_id.slice(0, 14)}…</span> <Icon name="x" size={12} />
-          </button>
-        </div>
-      )}
-      {n > 0 && (
-        <div className="field filter clear">
-          <span className="label">&nbsp;</span>
-          <button
-            type="button"
-            className="btn ghost"
-            onClick={() => onChange({ agent_id: '', type: '', decision: '', status: '', risk_level: '', range: '', since: '', until: '', q: '', action_id: '' })}
-          >
-            Clear {n} filter{n === 1 ? '' : 's'}
           </button>
         </div>
       )}

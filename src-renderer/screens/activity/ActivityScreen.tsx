@@ -72,6 +72,11 @@ export function ActivityScreen() {
             <span className="muted small">
               {pages.rows.length > 0 ? `${num(pages.rows.length)}${pages.done ? '' : '+'} record${pages.rows.length === 1 ? '' : 's'} loaded · newest first` : ' '}
             </span>
+            {nFilters > 0 && (
+              <button type="button" className="btn ghost sm" onClick={() => navigate('/activity')}>
+                <Icon name="x" size={13} /> Clear {nFilters} filter{nFilters === 1 ? '' : 's'}
+              </button>
+            )}
             <span className="spacer" />
             {fresh > 0 && (
               <button type="button" className="btn sm new-events" onClick={refresh}>

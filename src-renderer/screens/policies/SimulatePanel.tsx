@@ -62,7 +62,7 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
         <label htmlFor="sim-limit" className="small">
           Replay the last
         </label>
-        <select id="sim-limit" className="select" style={{ width: 120 }} value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
+        <select id="sim-limit" className="select" style={{ width: 150 }} value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
           {[100, 1000, 10000, 100000].map((n) => (
             <option key={n} value={n}>
               {num(n)} actions

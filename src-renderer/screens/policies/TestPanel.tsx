@@ -18,10 +18,10 @@ function TraceTable({ trace }: { trace: PolicyTestResult['trace'] }) {
       <table className="table">
         <thead>
           <tr>
-            <th>Policy</th>
-            <th>Effect</th>
-            <th className="num">Priority</th>
-            <th>Result</th>
+            <th style={{ width: '26%' }}>Policy</th>
+            <th style={{ width: 150 }}>Effect</th>
+            <th className="num" style={{ width: 84 }}>Priority</th>
+            <th style={{ width: 104 }}>Result</th>
             <th>Why</th>
           </tr>
         </thead>
@@ -49,7 +49,7 @@ function TraceTable({ trace }: { trace: PolicyTestResult['trace'] }) {
                   <span className="muted">no match</span>
                 )}
               </td>
-              <td className="small">{t.reason}</td>
+              <td className="why">{t.reason}</td>
             </tr>
           ))}
         </tbody>
@@ -142,13 +142,15 @@ export function TestPanel({ draftSet, compact }: { draftSet?: () => unknown[] | 
             )}
             <div className="label">Risk factors</div>
             <RiskFactors risk={result.risk} />
-            <div className="label" style={{ marginTop: 8 }}>
-              Trace
-            </div>
-            <TraceTable trace={result.trace} />
           </div>
         )}
       </div>
+      {result && (
+        <div className="test-trace">
+          <div className="label">Trace — every policy considered, highest priority first</div>
+          <TraceTable trace={result.trace} />
+        </div>
+      )}
     </div>
   );
 }
