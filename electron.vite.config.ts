@@ -14,7 +14,11 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/desktop/preload.ts') } },
+      // A sandboxed preload runs as a classic script: CommonJS, whatever the package's module type.
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src-main/desktop/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {
