@@ -86,16 +86,24 @@ export async function writeAll(io: StorageIO, fd: number, buf: Buffer, position:
  * Writes `chunks` to `path` atomically: a temp file beside it, fsync, rename over the target,
  * fsync the directory. A crash at any point leaves either the old file or the new one.
  */
-export async function writeFileAtomic(io: StorageIO, path: string, chunks: Iterable<Uint8Array>): Promise<number> {
+export async function writeFileAtomic(io: StorageIO, path: string, chunks: Iterable<Uint8Array>, opts: { syncEveryBytes?: number } = {}): Promise<number> {
   const tmp = `${path}.tmp`;
   const fd = await io.open(tmp, 'w');
   let pos = 0;
+  let unsynced = 0;
   try {
     try {
       for (const chunk of chunks) {
         const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         await writeAll(io, fd, buf, pos);
         pos += buf.length;
+        unsynced += buf.length;
+        // Flushing as we go keeps the kernel from holding gigabytes of dirty pages that the
+        // journal's next fdatasync would have to wait behind.
+        if (opts.syncEveryBytes && unsynced >= opts.syncEveryBytes) {
+          await io.fdatasync(fd);
+          unsynced = 0;
+        }
       }
       await io.fsync(fd);
     } finally {

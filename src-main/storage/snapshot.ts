@@ -28,7 +28,9 @@ const MetaSchema = z.object({
 export const EMPTY_META = (schemaVersion: number): SnapshotMeta => ({ journal_n: 0, head_seq: 0, head_hash: ZERO_HASH, schema_version: schemaVersion });
 
 const CRC_OFFSET = 60;
-const CHUNK = 16 << 20;
+const CHUNK = 8 << 20;
+/** A large snapshot is flushed every few MB so that it never delays journal fsyncs by much. */
+const WRITE_SYNC_BYTES = 8 << 20;
 
 export type LoadedSnapshot =
   | { kind: 'missing' }
@@ -48,7 +50,7 @@ export async function persistSnapshot(io: StorageIO, path: string, bytes: Uint8A
   await stampCrc(bytes);
   const chunks: Uint8Array[] = [];
   for (let off = 0; off < bytes.length; off += CHUNK) chunks.push(bytes.subarray(off, Math.min(off + CHUNK, bytes.length)));
-  return writeFileAtomic(io, path, chunks);
+  return writeFileAtomic(io, path, chunks, { syncEveryBytes: WRITE_SYNC_BYTES });
 }
 
 export async function loadSnapshot(io: StorageIO, path: string): Promise<LoadedSnapshot> {
