@@ -68,11 +68,24 @@ function WebhookRow({ w, onDelete }: { w: WebhookView; onDelete: () => void }) {
     setTesting(true);
     setResult(null);
     try {
-      const d = await api.testWebhook(w.id);
+      // The test delivery is queued like any other; follow it until its first attempt is recorded.
+      let d = await api.testWebhook(w.id);
+      setOpen(true);
+      setResult({ ok: true, text: 'Queued…' });
+      for (let i = 0; i < 30 && d.status === 'pending' && d.attempts === 0; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        d = (await api.deliveries(w.id)).items.find((x) => x.id === d.id) ?? d;
+      }
       const last = d.attempt_log[d.attempt_log.length - 1];
       const ok = d.status === 'delivered';
-      setResult({ ok, text: ok ? `Delivered (HTTP ${last?.response_status ?? '2xx'})` : `Not delivered: ${last?.error ?? (last?.response_status ? `HTTP ${last.response_status}` : d.status)}` });
-      setOpen(true);
+      setResult({
+        ok,
+        text: ok
+          ? `Delivered (HTTP ${last?.response_status ?? '2xx'})`
+          : d.attempts === 0
+            ? 'Still queued — see deliveries'
+            : `Not delivered: ${last?.error ?? (last?.response_status ? `HTTP ${last.response_status}` : d.status)}${d.next_attempt_at ? ' — will retry' : ''}`,
+      });
       setVersion((v) => v + 1);
     } catch (e) {
       setResult({ ok: false, text: errorMessage(e) });
