@@ -36,7 +36,7 @@ describe('approvals', () => {
     await card.getByText('dangerous-shell').waitFor();
     await expect(card.getByRole('timer').textContent()).resolves.toMatch(/^\d+:\d\d$/);
     // The safe default: Deny holds the focus.
-    await expect(card.getByRole('button', { name: /^Deny/ }).evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(card.getByRole('button', { name: /^Deny/ }).evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement)).resolves.toBe(true);
     await expect(p.getByRole('link', { name: /Approvals/ }).getByLabel('1 pending').isVisible()).resolves.toBe(true);
     await shot(p, '20-approval-card');
 

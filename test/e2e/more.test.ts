@@ -110,19 +110,21 @@ describe('agents, MCP servers, dashboard, webhooks, notifications', () => {
           }
           close() {}
         }
-        Object.assign(window, { Notification: FakeNotification, __shown: shown });
-        document.hasFocus = () => false;
+        // (Runs in the page: reached through globalThis, since this file is type-checked for Node.)
+        const w = globalThis as unknown as { document: { hasFocus: () => boolean } };
+        Object.assign(w, { Notification: FakeNotification, __shown: shown });
+        w.document.hasFocus = () => false;
       });
       await login(nb.page, s, '/activity');
       await waitLive(nb.page);
       const d = (await s.api<Decision>('POST', '/api/v1/actions/submit', FORCE_PUSH, s.agentKey)).body;
       expect(d.decision).toBe('pending');
-      await nb.page.waitForFunction(() => (window as unknown as { __shown: unknown[] }).__shown.length > 0);
-      const n = await nb.page.evaluate(() => (window as unknown as { __shown: { title: string; body: string; tag: string }[] }).__shown[0]);
+      await nb.page.waitForFunction(() => (globalThis as unknown as { __shown: unknown[] }).__shown.length > 0);
+      const n = await nb.page.evaluate(() => (globalThis as unknown as { __shown: { title: string; body: string; tag: string }[] }).__shown[0]);
       expect(n?.title).toBe('claude-code is waiting for approval');
       expect(n?.body).toContain('git push --force origin main');
       expect(n?.tag).toBe(d.action_id);
-      await nb.page.evaluate(() => (window as unknown as { __shown: { click: () => void }[] }).__shown[0]!.click());
+      await nb.page.evaluate(() => (globalThis as unknown as { __shown: { click: () => void }[] }).__shown[0]!.click());
       await nb.page.waitForURL(new RegExp(`/approvals\\?id=${d.action_id}`));
       await expect(nb.page.locator(`[data-action-id="${d.action_id}"]`).getAttribute('aria-current')).resolves.toBe('true');
     } finally {
