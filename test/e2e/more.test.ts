@@ -142,4 +142,13 @@ describe('agents, MCP servers, dashboard, webhooks, notifications', () => {
       await dark.close();
     }
   });
+
+  it('when Gatehouse goes away the header says so instead of pretending to be live', async () => {
+    const p = b.page;
+    await login(p, s, '/approvals');
+    await waitLive(p);
+    await s.stop();
+    await p.locator('.conn[data-state="reconnecting"], .conn[data-state="offline"]').first().waitFor({ timeout: 15_000 });
+    await shot(p, '56-reconnecting');
+  });
 });

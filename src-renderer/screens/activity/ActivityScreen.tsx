@@ -70,7 +70,7 @@ export function ActivityScreen() {
           <ErrorBanner error={pages.error} onRetry={pages.reset} />
           <div className="activity-meta row">
             <span className="muted small">
-              {pages.rows.length > 0 ? `${num(pages.rows.length)}${pages.done ? '' : '+'} record${pages.rows.length === 1 ? '' : 's'} loaded · newest first` : ' '}
+              {pages.count > 0 ? `${num(pages.count)}${pages.done ? '' : '+'} record${pages.count === 1 ? '' : 's'} loaded · newest first` : ' '}
             </span>
             {nFilters > 0 && (
               <button type="button" className="btn ghost sm" onClick={() => navigate('/activity')}>
@@ -86,9 +86,9 @@ export function ActivityScreen() {
           </div>
         </div>
         <div className="activity-table">
-          {pages.rows.length === 0 && pages.loading ? (
+          {pages.count === 0 && pages.loading ? (
             <Loading label="Loading the audit log…" />
-          ) : pages.rows.length === 0 && !pages.error ? (
+          ) : pages.count === 0 && !pages.error ? (
             nFilters > 0 ? (
               <EmptyState
                 icon="search"
@@ -107,7 +107,7 @@ export function ActivityScreen() {
               </EmptyState>
             )
           ) : (
-            <ActivityTable rows={pages.rows} done={pages.done} loading={pages.loading} onMore={pages.more} onOpen={setOpen} selectedSeq={open?.seq ?? null} />
+            <ActivityTable rows={pages.rows} count={pages.count} done={pages.done} loading={pages.loading} onMore={pages.more} onOpen={setOpen} selectedSeq={open?.seq ?? null} />
           )}
         </div>
       </div>

@@ -12,10 +12,10 @@ const ROW_H = 40;
 const COLUMNS = ['Time', 'Type', 'Actor / agent', 'Action', 'Resource', 'Outcome', 'Risk'];
 
 /** The audit log as a virtualized table: only the rows on screen are in the DOM. */
-export function ActivityTable({ rows, done, loading, onMore, onOpen, selectedSeq }: { rows: AuditRecord[]; done: boolean; loading: boolean; onMore: () => void; onOpen: (r: AuditRecord) => void; selectedSeq: number | null }) {
+export function ActivityTable({ rows, count, done, loading, onMore, onOpen, selectedSeq }: { rows: AuditRecord[]; count: number; done: boolean; loading: boolean; onMore: () => void; onOpen: (r: AuditRecord) => void; selectedSeq: number | null }) {
   const scroller = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({
-    count: rows.length + (done ? 0 : 1),
+    count: count + (done ? 0 : 1),
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_H,
     overscan: 12,
@@ -24,11 +24,11 @@ export function ActivityTable({ rows, done, loading, onMore, onOpen, selectedSeq
   const last = items[items.length - 1];
 
   useEffect(() => {
-    if (!done && !loading && last && last.index >= rows.length - 30) onMore();
-  }, [last, rows.length, done, loading, onMore]);
+    if (!done && !loading && last && last.index >= count - 30) onMore();
+  }, [last, count, done, loading, onMore]);
 
   return (
-    <div className="vtable" role="table" aria-label="Audit records" aria-rowcount={done ? rows.length + 1 : -1}>
+    <div className="vtable" role="table" aria-label="Audit records" aria-rowcount={done ? count + 1 : -1}>
       <div className="vrow vhead" role="row">
         {COLUMNS.map((c) => (
           <div key={c} role="columnheader" className="vcell">

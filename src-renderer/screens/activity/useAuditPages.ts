@@ -5,7 +5,9 @@ import { api, errorMessage } from '../../api/client.js';
 const PAGE = 200;
 
 export interface AuditPages {
+  /** The loaded rows (one array that grows; read `count` for its length in render). */
   rows: AuditRecord[];
+  count: number;
   done: boolean;
   loading: boolean;
   error: string | null;
@@ -20,7 +22,10 @@ export interface AuditPages {
  * a log of a million records costs one request per 200 rows actually reached.
  */
 export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPages {
-  const [rows, setRows] = useState<AuditRecord[]>([]);
+  // Rows live in one growing array (no copy per page: a long scroll can reach a million rows);
+  // `count` changing is what re-renders the table.
+  const rowsRef = useRef<AuditRecord[]>([]);
+  const [count, setCount] = useState(0);
   const [done, setDone] = useState(false);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -39,7 +44,8 @@ export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPag
       const page = await api.audit({ ...queryRef.current, limit: PAGE, cursor: cursor.current ?? undefined });
       if (g !== generation.current) return;
       cursor.current = page.next_cursor;
-      setRows((r) => (r.length === 0 ? page.items : r.concat(page.items)));
+      for (const it of page.items) rowsRef.current.push(it);
+      setCount(rowsRef.current.length);
       setDone(!page.next_cursor || page.items.length === 0);
       setError(null);
     } catch (e) {
@@ -54,7 +60,8 @@ export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPag
     const g = ++generation.current;
     cursor.current = null;
     busy.current = false;
-    setRows([]);
+    rowsRef.current = [];
+    setCount(0);
     setDone(false);
     setError(null);
     void load(g);
@@ -64,5 +71,5 @@ export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPag
     if (!busy.current && cursor.current) void load(generation.current);
   }, [load]);
   const reset = useCallback(() => setGen((x) => x + 1), []);
-  return { rows, done, loading, error, more, reset };
+  return { rows: rowsRef.current, count, done, loading, error, more, reset };
 }

@@ -10,6 +10,7 @@ import { Link } from '../../components/Link.js';
 import { Loading } from '../../components/Loading.js';
 import { Pill } from '../../components/Pill.js';
 import { useAsync } from '../../hooks/useAsync.js';
+import { useDebounced } from '../../hooks/useDebounced.js';
 import { useNow } from '../../lib/clock.js';
 import { fullTime, num, relativeTime } from '../../lib/format.js';
 import { useStore } from '../../store/index.js';
@@ -97,8 +98,9 @@ function AgentDrawer({ agent, onClose }: { agent: Agent; onClose: () => void }) 
 
 export function AgentsScreen() {
   const eventSeq = useStore((s) => s.eventSeq);
-  // Refresh at most when new events arrived, throttled by the render cadence of the list.
-  const { data, error, loading, reload } = useAsync(() => api.listAgents(), [Math.floor(eventSeq / 5)]);
+  // New events refresh the list once they stop arriving for a moment.
+  const liveSeq = useDebounced(eventSeq, 1500);
+  const { data, error, loading, reload } = useAsync(() => api.listAgents(), [liveSeq]);
   const [open, setOpen] = useState<Agent | null>(null);
   const now = useNow();
   const agents = [...(data?.items ?? [])].sort((a, b) => Date.parse(b.last_seen_at ?? b.created_at) - Date.parse(a.last_seen_at ?? a.created_at));

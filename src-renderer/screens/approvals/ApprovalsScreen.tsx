@@ -66,6 +66,7 @@ export function ApprovalsScreen() {
   const error = useStore((s) => s.approvalsError);
   const search = useStore((s) => s.search);
   const setShortcutsOpen = useStore((s) => s.setShortcutsOpen);
+  const connection = useStore((s) => s.connection);
 
   // Deep link from a notification or the tray: /approvals?id=act_…
   useEffect(() => {
@@ -88,6 +89,12 @@ export function ApprovalsScreen() {
       />
       <div className="content">
         <div className="page approvals-page stack">
+          {(connection === 'reconnecting' || connection === 'offline') && (
+            <Banner kind="warn" role="alert">
+              <strong>Lost the connection to Gatehouse.</strong> This list may be out of date and answers may fail until it is back;
+              reconnecting automatically.
+            </Banner>
+          )}
           <NotificationOffer />
           <ErrorBanner error={error} onRetry={() => void refreshPending()} />
           {!loaded ? (

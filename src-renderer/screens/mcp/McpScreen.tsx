@@ -9,6 +9,7 @@ import { Header } from '../../components/Header.js';
 import { Icon } from '../../components/Icon.js';
 import { Loading } from '../../components/Loading.js';
 import { useAsync } from '../../hooks/useAsync.js';
+import { useDebounced } from '../../hooks/useDebounced.js';
 import { useNow } from '../../lib/clock.js';
 import { fullTime, num, relativeTime } from '../../lib/format.js';
 import { useStore } from '../../store/index.js';
@@ -74,7 +75,9 @@ function ServerCard({ s, now }: { s: McpServer; now: number }) {
 
 export function McpScreen() {
   const eventSeq = useStore((s) => s.eventSeq);
-  const { data, error, loading, reload } = useAsync(() => api.listMcpServers(), [Math.floor(eventSeq / 5)]);
+  // New events refresh the list once they stop arriving for a moment.
+  const liveSeq = useDebounced(eventSeq, 1500);
+  const { data, error, loading, reload } = useAsync(() => api.listMcpServers(), [liveSeq]);
   const now = useNow();
   const servers = data?.items ?? [];
   return (

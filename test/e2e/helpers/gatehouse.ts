@@ -25,11 +25,15 @@ export function findChromium(): string {
   throw new Error('Chromium not found: the end-to-end tests need it at /usr/bin/chromium (install with `apt-get install -y chromium`) or set CHROMIUM_PATH.');
 }
 
-/** Builds the CLI and the console when their outputs are missing. */
+let built = false;
+
+/** Builds the CLI and the console when their outputs are missing or older than the sources (once per test file). */
 export function ensureBuilt(): void {
-  if (existsSync(join(ROOT, 'out/renderer/index.html')) && existsSync(join(ROOT, 'dist/cli/main.js'))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
+  if (built) return;
+  const missing = !existsSync(join(ROOT, 'out/renderer/index.html')) || !existsSync(join(ROOT, 'dist/cli/main.js'));
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), ...(missing ? [] : ['--if-needed'])], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
   if (r.status !== 0) throw new Error('`node scripts/build.mjs` failed; see the output above.');
+  built = true;
 }
 
 export interface Server {
