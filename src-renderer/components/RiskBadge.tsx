@@ -5,7 +5,7 @@ export function RiskBadge({ score, level, compact = false }: { score: number; le
   return (
     <span className={`risk ${level}`} title={`Risk ${score}/100 (${level})`}>
       <span className="score">{score}</span>
-      {!compact && <span className="label">{level}</span>}
+      {!compact && <span className="level">{level}</span>}
     </span>
   );
 }
