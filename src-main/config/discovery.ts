@@ -19,9 +19,10 @@ export function discoverServer(
 ): Endpoint | null {
   const env = opts.env ?? process.env;
   const dataDir = resolveDataDir(opts.dataDir, env);
-  const url = env.GATEHOUSE_URL ?? readServerInfo(dataDir)?.url ?? null;
+  // An empty variable (`GATEHOUSE_URL=`) counts as unset.
+  const url = env.GATEHOUSE_URL || readServerInfo(dataDir)?.url || null;
   if (!url) return null;
   const creds = env.GATEHOUSE_API_KEY ? null : readCredentials(dataDir);
-  const apiKey = env.GATEHOUSE_API_KEY ?? (creds ? (opts.scope === 'agent' ? creds.agent_key : creds.admin_key) : null);
+  const apiKey = env.GATEHOUSE_API_KEY || (creds ? (opts.scope === 'agent' ? creds.agent_key : creds.admin_key) : null);
   return { url: url.replace(/\/+$/, ''), apiKey, dataDir };
 }

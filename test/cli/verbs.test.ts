@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { api, BIN, ensureBuilt, startServerProcess, stopServerProcess, type ServerProc } from '../reliability/server-process.js';
+
+let s: ServerProc;
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', s.dataDir], { encoding: 'utf8', env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const hold = async (resource: string) =>
+  (await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, { agent_id: 'cli-agent', action_type: 'hold.deploy', resource })).body.action_id;
+
+beforeAll(async () => {
+  ensureBuilt();
+  s = await startServerProcess();
+  await api(s, 'POST', '/api/v1/policies', s.adminKey, { id: 'hold', name: 'Deploys wait', effect: 'require_approval', priority: 100, when: { action_type: 'hold.*' } });
+});
+afterAll(() => stopServerProcess(s));
+
+describe('gatehouse CLI against a running server', () => {
+  it('status and approvals list what is pending (text and --json)', async () => {
+    const id = await hold('svc-a');
+    const st = cli('status');
+    expect(st.code).toBe(0);
+    expect(st.out).toMatch(/Pending approvals: 1/);
+    expect(st.out).toContain(id);
+    const list = cli('approvals', '--json');
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.out) as { action_id: string }[]).map((a) => a.action_id)).toContain(id);
+  });
+
+  it('approve --remember 1h creates an expiring policy; deny answers; a second answer fails with exit 1', async () => {
+    const id = await hold('svc-b');
+    const ok = cli('approve', id, '--remember', '1h', '--comment', 'ship it');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('approved');
+    const policies = JSON.parse(cli('policy', 'list', '--json').out) as { source: string; expires_at: string | null }[];
+    expect(policies.some((p) => p.source === 'approval' && p.expires_at)).toBe(true);
+    const again = cli('deny', id);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/409|already/);
+    const id2 = await hold('svc-c');
+    expect(cli('deny', id2).out).toContain('rejected');
+  });
+
+  it('keys: create shows the secret once, list never does, revoke stops it', async () => {
+    const created = cli('keys', 'create', '--scope', 'agent', '--name', 'ci-bot', '--json');
+    expect(created.code).toBe(0);
+    const k = JSON.parse(created.out) as { id: string; key: string };
+    expect(k.key).toMatch(/^gk_agent_/);
+    const list = cli('keys', 'list');
+    expect(list.out).toContain(k.id);
+    expect(list.out).not.toContain(k.key);
+    expect(cli('keys', 'revoke', k.id).code).toBe(0);
+    expect((await api(s, 'POST', '/api/v1/actions/submit', k.key, { agent_id: 'x', action_type: 'file.read' })).status).toBe(401);
+  });
+
+  it('policy test prints the decision, factors and trace; export/import round-trip', () => {
+    const t = cli('policy', 'test', '--action', JSON.stringify({ agent_id: 'a', action_type: 'hold.deploy' }));
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/decision: pending/);
+    expect(t.out).toMatch(/→ \[100\] hold/);
+    const bad = cli('policy', 'test', '--action', '{"agent_id":"a"}');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('action_type');
+
+    const out = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'p.yaml');
+    expect(cli('policy', 'export', '--out', out).code).toBe(0);
+    const doc = parseYaml(readFileSync(out, 'utf8')) as { policies: { id: string }[] };
+    expect(doc.policies.map((p) => p.id)).toContain('hold');
+    const extra = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'new.yaml');
+    writeFileSync(extra, 'version: 1\npolicies:\n  - id: from-cli\n    effect: deny\n    when: { action_type: cli.test }\n');
+    const imp = cli('policy', 'import', extra);
+    expect(imp.code).toBe(0);
+    expect(imp.out).toMatch(/Imported 1 policies \(1 new/);
+    const broken = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'bad.yaml');
+    writeFileSync(broken, 'version: 1\npolicies:\n  - id: Bad Id\n    effect: deny\n');
+    const refused = cli('policy', 'import', broken);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/400/);
+  });
+
+  it('open prints a one-time console link that logs in once', async () => {
+    const r = cli('open', '--no-browser');
+    expect(r.code).toBe(0);
+    const url = r.out.trim();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    const first = await fetch(url, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    expect(first.headers.get('set-cookie')).toMatch(/SameSite=Strict/i);
+    const second = await fetch(url, { redirect: 'manual' });
+    expect(second.headers.get('location')).toContain('login=expired');
+  });
+});
+
+describe('gatehouse CLI without a server', () => {
+  it('prints one clear line and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-none-'));
+    for (const verb of [['status'], ['approvals'], ['keys', 'list'], ['policy', 'list']]) {
+      const r = spawnSync(process.execPath, [BIN, ...verb, '--data-dir', dir], { encoding: 'utf8', env: { ...process.env, GATEHOUSE_URL: '' } });
+      expect(r.status, verb.join(' ')).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/not running/);
+    }
+  });
+});
