@@ -1,0 +1,82 @@
+// Pure console logic that needs no browser: secret masking, Activity's URL filters, policy drafts.
+import { describe, expect, it } from 'vitest';
+import { maskSecrets, MASK } from '../../src-renderer/lib/mask.js';
+import { filtersToSearch, parseFilters, toAuditQuery } from '../../src-renderer/screens/activity/filters.js';
+import { issuesFor, localIssues, mergeDraft, serverIssues, simpleValue } from '../../src-renderer/screens/policies/model.js';
+import type { PolicyView } from '../../src-shared/index.js';
+
+describe('maskSecrets', () => {
+  it('masks obvious secrets the server might have missed, and leaves ordinary text alone', () => {
+    expect(maskSecrets('aws AKIAABCDEFGHIJKLMNOP here')).toContain(MASK);
+    expect(maskSecrets('token ghp_abcdefghijklmnopqrstuvwxyz0123')).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz0123');
+    expect(maskSecrets('psql "password=hunter22 host=db"')).toBe(`psql "password=${MASK} host=db"`);
+    expect(maskSecrets('{"api_key": "abcd1234efgh"}')).toBe(`{"api_key": "${MASK}"}`);
+    expect(maskSecrets('Authorization: Bearer abc.def.ghi')).toContain(`Bearer ${MASK}`);
+    expect(maskSecrets('git push --force origin main')).toBe('git push --force origin main');
+    expect(maskSecrets('SELECT * FROM users WHERE author = 1')).toBe('SELECT * FROM users WHERE author = 1');
+  });
+
+  it('masks a private key inside a JSON string without swallowing the rest', () => {
+    const json = JSON.stringify({ key: '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n', next: 'visible' }, null, 2);
+    const out = maskSecrets(json);
+    expect(out).not.toContain('MIIEabc');
+    expect(out).toContain('"next": "visible"');
+  });
+
+  it('keeps what the server already redacted as it is', () => {
+    expect(maskSecrets('-----BEGIN PRIVATE KEY----- [redacted by Gatehouse]')).toBe('-----BEGIN PRIVATE KEY----- [redacted by Gatehouse]');
+  });
+});
+
+describe('activity filters in the URL', () => {
+  it('round-trips and drops since/until unless the range is custom', () => {
+    const f = parseFilters('agent_id=claude-code&decision=denied&range=24h&since=2026-01-01T00:00&q=rm');
+    expect(f.agent_id).toBe('claude-code');
+    expect(filtersToSearch(f)).toBe('agent_id=claude-code&decision=denied&range=24h&q=rm');
+    const custom = parseFilters('range=custom&since=2026-01-01T00:00&until=2026-01-02T00:00');
+    expect(filtersToSearch(custom)).toBe('range=custom&since=2026-01-01T00%3A00&until=2026-01-02T00%3A00');
+  });
+
+  it('resolves relative ranges against now', () => {
+    const now = Date.parse('2026-11-21T12:00:00Z');
+    const q = toAuditQuery(parseFilters('range=1h&risk_level=high'), now);
+    expect(q.since).toBe('2026-11-21T11:00:00.000Z');
+    expect(q.until).toBeUndefined();
+    expect(q.risk_level).toBe('high');
+  });
+});
+
+describe('policy drafts', () => {
+  const view = (id: string, extra: Partial<PolicyView> = {}): PolicyView => ({
+    id,
+    name: id,
+    enabled: true,
+    priority: 50,
+    effect: 'allow',
+    mode: 'enforce',
+    when: {},
+    expires_at: null,
+    source: 'user',
+    hits: 3,
+    last_hit_at: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ephemeral: false,
+    ...extra,
+  });
+
+  it('merges a draft into the stored set (replacing its own id, skipping in-memory policies)', () => {
+    const set = mergeDraft([view('a'), view('b'), view('tmp', { ephemeral: true })], { id: 'b', effect: 'deny' }, 'b');
+    expect(set).toEqual([expect.objectContaining({ id: 'a' }), { id: 'b', effect: 'deny' }]);
+    expect(JSON.stringify(set)).not.toContain('hits');
+    expect(mergeDraft([view('a')], { id: 'new', effect: 'deny' }, null)).toHaveLength(2);
+  });
+
+  it('maps local and server issues to form fields', () => {
+    expect(Object.keys(localIssues({ id: 'Bad Id', effect: 'allow' }))).toContain('id');
+    const server = serverIssues([{ path: 'policies[0](x).when.resource.regex', message: 'invalid regex' }]);
+    expect(issuesFor(server, 'when.resource')).toEqual(['invalid regex']);
+    expect(simpleValue({ eq: 'npm test' })).toBe('npm test');
+    expect(simpleValue({ regex: '^rm' })).toBeNull();
+  });
+});
