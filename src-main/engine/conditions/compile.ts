@@ -1,7 +1,8 @@
 import type { ValidationDetail } from '../errors.js';
 import type { Subject } from '../subject.js';
 import { compileField, type Field } from './fields.js';
-import { compileBareValue, compileOperator, isOperator, OPERATORS, type ValueMatcher } from './operators.js';
+import { compileBareValue, compileOperator, isOperator, OPERATORS, type NumberTest, type ValueMatcher } from './operators.js';
+import { actionFieldTest } from './text-test.js';
 import { formatValue, isPlainObject } from './values.js';
 
 /**
@@ -122,7 +123,9 @@ function leaf(field: Field, matchers: readonly ValueMatcher[], exists: boolean |
   const single = matchers.length === 1 ? matchers[0] : undefined;
 
   let test: (s: Subject) => boolean;
-  if (single && exists === undefined) {
+  const fast = single && exists === undefined ? specialisedTest(field, single) : null;
+  if (fast) test = fast;
+  else if (single && exists === undefined) {
     const check = single.test;
     test = (s) => {
       const v = get(s);
@@ -146,6 +149,26 @@ function leaf(field: Field, matchers: readonly ValueMatcher[], exists: boolean |
     return null;
   };
   return { test, explain };
+}
+
+/** One closure reading the field directly, for the common shapes (top-level text tests, risk.score bounds). */
+function specialisedTest(field: Field, matcher: ValueMatcher): ((s: Subject) => boolean) | null {
+  if (field.actionKey && matcher.text) return actionFieldTest(field.actionKey, matcher.text);
+  if (field.path === 'risk.score' && matcher.number) return riskScoreTest(matcher.number);
+  return null;
+}
+
+function riskScoreTest({ op, bound }: NumberTest): (s: Subject) => boolean {
+  switch (op) {
+    case 'gt':
+      return (s) => s.risk !== undefined && s.risk.score > bound;
+    case 'gte':
+      return (s) => s.risk !== undefined && s.risk.score >= bound;
+    case 'lt':
+      return (s) => s.risk !== undefined && s.risk.score < bound;
+    case 'lte':
+      return (s) => s.risk !== undefined && s.risk.score <= bound;
+  }
 }
 
 function allOf(parts: readonly CompiledCondition[]): CompiledCondition {

@@ -1,5 +1,6 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
 import type { Subject } from '../subject.js';
+import type { ActionTextKey } from './text-test.js';
 import { ownValue } from './values.js';
 
 /** Reads one field of the subject; `undefined` means missing (a JSON `null` counts as missing). */
@@ -12,9 +13,11 @@ export interface Field {
   path: string;
   kind: FieldKind;
   get: FieldGetter;
+  /** Set for the top-level string fields, which hot paths read directly. */
+  actionKey?: ActionTextKey;
 }
 
-type TopLevelKey = 'action_type' | 'agent_id' | 'resource' | 'tool_name' | 'target_system' | 'description' | 'environment' | 'session_id';
+type TopLevelKey = ActionTextKey;
 
 const TOP_LEVEL: readonly TopLevelKey[] = [
   'action_type',
@@ -34,9 +37,17 @@ export const KNOWN_FIELDS =
 
 const orMissing = (v: unknown): unknown => (v === null ? undefined : v);
 
-function topLevel(key: TopLevelKey): FieldGetter {
-  return (s) => orMissing(s.action[key]);
-}
+/** One closure per field with a static property access, so each stays monomorphic. */
+const TOP_LEVEL_GETTERS: Record<TopLevelKey, FieldGetter> = {
+  action_type: (s) => s.action.action_type ?? undefined,
+  agent_id: (s) => s.action.agent_id ?? undefined,
+  resource: (s) => s.action.resource ?? undefined,
+  tool_name: (s) => s.action.tool_name ?? undefined,
+  target_system: (s) => s.action.target_system ?? undefined,
+  description: (s) => s.action.description ?? undefined,
+  environment: (s) => s.action.environment ?? undefined,
+  session_id: (s) => s.action.session_id ?? undefined,
+};
 
 function nested(root: (a: NormalizedAction) => unknown, segments: readonly string[]): FieldGetter {
   if (segments.length === 0) return (s) => orMissing(root(s.action));
@@ -74,7 +85,10 @@ export function compileField(path: string): Field | { error: string } {
   if (path === 'risk_context' || path.startsWith('risk_context.')) return compileField(`context${path.slice('risk_context'.length)}`);
   const special = SPECIAL[path];
   if (special) return special;
-  if ((TOP_LEVEL as readonly string[]).includes(path)) return { path, kind: 'generic', get: topLevel(path as TopLevelKey) };
+  if ((TOP_LEVEL as readonly string[]).includes(path)) {
+    const key = path as TopLevelKey;
+    return { path, kind: 'generic', get: TOP_LEVEL_GETTERS[key], actionKey: key };
+  }
 
   const [root = '', ...rest] = path.split('.');
   if (rest.some((segment) => segment === '')) return { error: `field path '${path}' has an empty segment` };

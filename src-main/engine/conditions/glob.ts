@@ -1,3 +1,5 @@
+import { textTestFunction, type TextTest } from './text-test.js';
+
 /**
  * SPEC 3.2 wildcards: `*` is any run of characters (including none and `/`), `?` exactly one.
  * Matching is case-sensitive and whole-string. Patterns are compiled once to the cheapest test
@@ -32,24 +34,24 @@ function firstWildcard(pattern: string): number {
 
 const REGEX_SPECIALS = /[.+^${}()|[\]\\/]/g;
 
-export function compileGlob(pattern: string): (text: string) => boolean {
+/** The cheapest exact test deciding a wildcard pattern (startsWith / endsWith / includes / a regex). */
+export function globTest(pattern: string): TextTest {
   if (!pattern.includes('?')) {
     const parts = pattern.split('*');
-    if (parts.length === 1) return (text) => text === pattern;
-    if (parts.every((p) => p === '')) return () => true;
+    if (parts.length === 1) return { kind: 'equals', text: pattern };
+    if (parts.every((p) => p === '')) return { kind: 'always' };
     if (parts.length === 2) {
       const [head = '', tail = ''] = parts;
-      if (tail === '') return (text) => text.startsWith(head);
-      if (head === '') return (text) => text.endsWith(tail);
-      const minLength = head.length + tail.length;
-      return (text) => text.length >= minLength && text.startsWith(head) && text.endsWith(tail);
+      if (tail === '') return { kind: 'prefix', text: head };
+      if (head === '') return { kind: 'suffix', text: tail };
+      return { kind: 'affixes', prefix: head, suffix: tail };
     }
-    if (parts.length === 3 && parts[0] === '' && parts[2] === '') {
-      const middle = parts[1] ?? '';
-      return (text) => text.includes(middle);
-    }
+    if (parts.length === 3 && parts[0] === '' && parts[2] === '') return { kind: 'contains', text: parts[1] ?? '' };
   }
   const source = pattern.replace(REGEX_SPECIALS, '\\$&').replace(/\*+/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-  const re = new RegExp(`^${source}$`, 'u');
-  return (text) => re.test(text);
+  return { kind: 'regex', re: new RegExp(`^${source}$`, 'u') };
+}
+
+export function compileGlob(pattern: string): (text: string) => boolean {
+  return textTestFunction(globTest(pattern));
 }

@@ -1,7 +1,8 @@
 import { RISK_LEVEL_RANK, isRiskLevel } from '../risk/level.js';
 import { WEEKDAYS } from '../subject.js';
 import type { Field } from './fields.js';
-import { compileGlob, isWildcard } from './glob.js';
+import { globTest, isWildcard } from './glob.js';
+import { textTestFunction, type TextTest } from './text-test.js';
 import { formatValue, isScalar, numericValue, scalarEquals, textValue, type Scalar } from './values.js';
 
 /**
@@ -11,6 +12,15 @@ import { formatValue, isScalar, numericValue, scalarEquals, textValue, type Scal
 export interface ValueMatcher {
   readonly test: (value: unknown) => boolean;
   readonly mismatch: string;
+  /** The same test as data, where it is a plain string test (lets hot paths specialise). */
+  readonly text?: TextTest;
+  /** The same test as data, where it is a plain numeric comparison. */
+  readonly number?: NumberTest;
+}
+
+export interface NumberTest {
+  op: 'gt' | 'gte' | 'lt' | 'lte';
+  bound: number;
 }
 
 export type CompileResult = ValueMatcher | { error: string };
@@ -37,9 +47,6 @@ export type ValueOperator = Exclude<OperatorName, 'exists'>;
 export function isOperator(key: string): key is OperatorName {
   return (OPERATORS as readonly string[]).includes(key);
 }
-
-/** Regex operands are tested against at most this much text, so a pathological value stays bounded. */
-const REGEX_INPUT_LIMIT = 65_536;
 
 export function compileOperator(op: ValueOperator, operand: unknown, field: Field): CompileResult {
   switch (op) {
@@ -76,7 +83,9 @@ export function compileBareValue(value: unknown, field: Field): CompileResult {
       if ('error' in m) return { error: `[${i}]: ${m.error}` };
       matchers.push(m);
     }
-    return anyOf(matchers, `matches none of ${formatValue(value)}`);
+    const allText = matchers.every((m) => m.text?.kind === 'equals');
+    const text: TextTest | undefined = allText ? { kind: 'one-of', set: new Set(matchers.map((m) => (m.text?.kind === 'equals' ? m.text.text : ''))) } : undefined;
+    return anyOf(matchers, `matches none of ${formatValue(value)}`, text);
   }
   return compileBareScalar(value, field);
 }
@@ -85,8 +94,9 @@ function compileBareScalar(value: unknown, field: Field): CompileResult {
   if (value === null) return { error: 'null is not a condition value (use { exists: false } for a missing field)' };
   if (!isScalar(value)) return { error: `expected a string, number, boolean, list or operator object, got ${typeName(value)}` };
   if (typeof value === 'string' && isWildcard(value) && field.kind === 'generic') {
-    const glob = compileGlob(value);
-    return { test: (v) => testText(v, glob), mismatch: `does not match ${formatValue(value)}` };
+    const text = globTest(value);
+    const glob = textTestFunction(text);
+    return { test: (v) => testText(v, glob), mismatch: `does not match ${formatValue(value)}`, text };
   }
   return compileEquality('eq', value, field);
 }
@@ -95,7 +105,10 @@ function compileEquality(op: 'eq' | 'ne', operand: unknown, field: Field): Compi
   if (!isScalar(operand)) return { error: `${op} needs a string, number or boolean, got ${typeName(operand)}` };
   const bad = checkNamedValue(operand, field);
   if (bad) return { error: bad };
-  if (op === 'eq') return { test: (v) => scalarEquals(v, operand), mismatch: `does not equal ${formatValue(operand)}` };
+  if (op === 'eq') {
+    const text: TextTest | undefined = typeof operand === 'string' ? { kind: 'equals', text: operand } : undefined;
+    return { test: (v) => scalarEquals(v, operand), mismatch: `does not equal ${formatValue(operand)}`, text };
+  }
   return { test: (v) => !scalarEquals(v, operand), mismatch: `equals ${formatValue(operand)} (ne)` };
 }
 
@@ -109,7 +122,10 @@ function compileMembership(op: 'in' | 'not_in', operand: unknown, field: Field):
     values.push(item);
   }
   const isMember = setMembership(values);
-  if (op === 'in') return { test: isMember, mismatch: `is not one of ${formatValue(values)}` };
+  if (op === 'in') {
+    const text: TextTest | undefined = values.every((v) => typeof v === 'string') ? { kind: 'one-of', set: new Set(values as string[]) } : undefined;
+    return { test: isMember, mismatch: `is not one of ${formatValue(values)}`, text };
+  }
   return { test: (v) => !isMember(v), mismatch: `is one of ${formatValue(values)} (not_in)` };
 }
 
@@ -126,11 +142,12 @@ function compileGlobOperator(operand: unknown): CompileResult {
   if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p): p is string => typeof p === 'string')) {
     return { error: 'glob needs a pattern string or a non-empty list of them' };
   }
-  const globs = patterns.map(compileGlob);
+  const tests = patterns.map(globTest);
+  const globs = tests.map(textTestFunction);
   const shown = patterns.length === 1 ? formatValue(patterns[0]) : formatValue(patterns);
   if (globs.length === 1) {
     const [glob] = globs as [(t: string) => boolean];
-    return { test: (v) => testText(v, glob), mismatch: `does not match glob ${shown}` };
+    return { test: (v) => testText(v, glob), mismatch: `does not match glob ${shown}`, text: tests[0] };
   }
   return { test: (v) => globs.some((g) => testText(v, g)), mismatch: `does not match glob ${shown}` };
 }
@@ -158,8 +175,9 @@ export function compileRegexSource(operand: unknown): RegExp | { error: string }
 function compileRegex(operand: unknown): CompileResult {
   const re = compileRegexSource(operand);
   if ('error' in re) return re;
-  const test = (text: string): boolean => re.test(text.length > REGEX_INPUT_LIMIT ? text.slice(0, REGEX_INPUT_LIMIT) : text);
-  return { test: (v) => testText(v, test), mismatch: `does not match regex /${re.source}/${re.flags}` };
+  const text: TextTest = { kind: 'regex', re };
+  const test = textTestFunction(text);
+  return { test: (v) => testText(v, test), mismatch: `does not match regex /${re.source}/${re.flags}`, text };
 }
 
 function compileContains(operand: unknown): CompileResult {
@@ -168,13 +186,16 @@ function compileContains(operand: unknown): CompileResult {
   return {
     test: (v) => (Array.isArray(v) ? v.some((item) => scalarEquals(item, operand)) : (textValue(v)?.includes(needle) ?? false)),
     mismatch: `does not contain ${formatValue(operand)}`,
+    text: typeof operand === 'string' ? { kind: 'contains', text: operand } : undefined,
   };
 }
 
 function compileAffix(op: 'starts_with' | 'ends_with', operand: unknown): CompileResult {
   if (typeof operand !== 'string') return { error: `${op} needs a string, got ${typeName(operand)}` };
-  if (op === 'starts_with') return { test: (v) => textValue(v)?.startsWith(operand) ?? false, mismatch: `does not start with ${formatValue(operand)}` };
-  return { test: (v) => textValue(v)?.endsWith(operand) ?? false, mismatch: `does not end with ${formatValue(operand)}` };
+  if (op === 'starts_with') {
+    return { test: (v) => textValue(v)?.startsWith(operand) ?? false, mismatch: `does not start with ${formatValue(operand)}`, text: { kind: 'prefix', text: operand } };
+  }
+  return { test: (v) => textValue(v)?.endsWith(operand) ?? false, mismatch: `does not end with ${formatValue(operand)}`, text: { kind: 'suffix', text: operand } };
 }
 
 const COMPARISON_SYMBOL = { gt: '>', gte: '≥', lt: '<', lte: '≤' } as const;
@@ -190,7 +211,7 @@ function compileComparison(op: 'gt' | 'gte' | 'lt' | 'lte', operand: unknown, fi
   if (field.kind === 'weekday') return { error: `${op} is not defined on time.weekday; list the days with in` };
   if (typeof operand !== 'number' || !Number.isFinite(operand)) return { error: `${op} needs a number, got ${typeName(operand)}` };
   const compare = comparator(op);
-  return { test: (v) => compare(numericValue(v), operand), mismatch: `is not ${symbol} ${operand}` };
+  return { test: (v) => compare(numericValue(v), operand), mismatch: `is not ${symbol} ${operand}`, number: { op, bound: operand } };
 }
 
 function comparator(op: 'gt' | 'gte' | 'lt' | 'lte'): (a: number, b: number) => boolean {
@@ -218,9 +239,9 @@ function checkNamedValue(value: Scalar, field: Field): string | null {
   return null;
 }
 
-function anyOf(matchers: readonly ValueMatcher[], mismatch: string): ValueMatcher {
+function anyOf(matchers: readonly ValueMatcher[], mismatch: string, text: TextTest | undefined): ValueMatcher {
   if (matchers.length === 1 && matchers[0]) return matchers[0];
-  return { test: (v) => matchers.some((m) => m.test(v)), mismatch };
+  return { test: (v) => matchers.some((m) => m.test(v)), mismatch, text };
 }
 
 function testText(value: unknown, test: (text: string) => boolean): boolean {

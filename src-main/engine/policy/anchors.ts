@@ -1,12 +1,22 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
 import { isWildcard, literalPrefix, literalSuffix } from '../conditions/glob.js';
-import { isPlainObject, isScalar } from '../conditions/values.js';
+import { isPlainObject, isScalar, ownValue } from '../conditions/values.js';
 
 /**
  * Fields a policy can be indexed by, most selective first. A policy whose `when` requires one of
  * them to equal / start with / end with a literal is only a candidate for actions that do.
  */
-export const INDEXED_FIELDS = ['action_type', 'agent_id', 'tool_name', 'mcp.server_id', 'mcp.tool', 'target_system', 'environment', 'resource'] as const;
+export const INDEXED_FIELDS = [
+  'action_type',
+  'agent_id',
+  'tool_name',
+  'mcp.server_id',
+  'mcp.tool',
+  'target_system',
+  'resource',
+  'environment',
+  'context.environment',
+] as const;
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
 
 export function indexedValue(action: NormalizedAction, field: IndexedField): string | undefined {
@@ -15,6 +25,11 @@ export function indexedValue(action: NormalizedAction, field: IndexedField): str
       return action.mcp?.server_id;
     case 'mcp.tool':
       return action.mcp?.tool;
+    case 'context.environment': {
+      // The same fallback as the condition field: context.environment, else environment.
+      const value = ownValue(action.context, 'environment');
+      return typeof value === 'string' ? value : value === undefined || value === null ? action.environment : undefined;
+    }
     default:
       return action[field] ?? undefined;
   }
@@ -24,11 +39,18 @@ export type AnchorKind = 'exact' | 'prefix' | 'suffix';
 export interface AnchorKey {
   kind: AnchorKind;
   literal: string;
+  /** Being in this key's bucket alone proves the condition it came from (`x`, `x*`, `*x`). */
+  implied: boolean;
 }
 /** Every value the field may take for the policy to match is covered by one of `keys`. */
 export interface Anchor {
   field: IndexedField;
   keys: AnchorKey[];
+  /**
+   * The top-level `when` key whose condition every bucket of this anchor already proves, so
+   * candidates reached through the index need not test it again; `null` when there is none.
+   */
+  impliedKey: string | null;
 }
 
 const KIND_SCORE: Record<AnchorKind, number> = { exact: 3, prefix: 2, suffix: 1 };
@@ -52,15 +74,15 @@ export function anchorOf(when: Record<string, unknown>): Anchor | null {
   return best;
 }
 
-function collect(when: Record<string, unknown>, out: Anchor[]): void {
+function collect(when: Record<string, unknown>, out: Anchor[], topLevel = true): void {
   for (const [key, value] of Object.entries(when)) {
     if (key === 'all' && Array.isArray(value)) {
-      for (const child of value) if (isPlainObject(child)) collect(child, out);
+      for (const child of value) if (isPlainObject(child)) collect(child, out, false);
       continue;
     }
     if (!(INDEXED_FIELDS as readonly string[]).includes(key)) continue;
     const keys = keysOf(value);
-    if (keys) out.push({ field: key as IndexedField, keys });
+    if (keys) out.push({ field: key as IndexedField, keys, impliedKey: topLevel && keys.every((k) => k.implied) ? key : null });
   }
 }
 
@@ -68,19 +90,21 @@ function keysOf(value: unknown): AnchorKey[] | null {
   if (Array.isArray(value)) return allKeys(value.map(bareKey));
   if (!isPlainObject(value)) return bareKey(value) ? [bareKey(value) as AnchorKey] : null;
   if ('exists' in value && value.exists !== true) return null;
+  // With other operators beside it, the one indexed on proves only its own part.
+  const alone = Object.keys(value).length === 1;
   const candidates: AnchorKey[][] = [];
-  if (isScalar(value.eq)) candidates.push([{ kind: 'exact', literal: String(value.eq) }]);
+  if (isScalar(value.eq)) candidates.push([{ kind: 'exact', literal: String(value.eq), implied: alone }]);
   if (Array.isArray(value.in)) {
-    const keys = allKeys(value.in.map((v) => (isScalar(v) ? { kind: 'exact' as const, literal: String(v) } : null)));
+    const keys = allKeys(value.in.map((v) => (isScalar(v) ? { kind: 'exact' as const, literal: String(v), implied: alone } : null)));
     if (keys) candidates.push(keys);
   }
   if (typeof value.glob === 'string' || Array.isArray(value.glob)) {
     const patterns: unknown[] = typeof value.glob === 'string' ? [value.glob] : value.glob;
     const keys = allKeys(patterns.map((p) => (typeof p === 'string' ? globKey(p) : null)));
-    if (keys) candidates.push(keys);
+    if (keys) candidates.push(keys.map((k) => ({ ...k, implied: k.implied && alone })));
   }
-  if (typeof value.starts_with === 'string' && value.starts_with !== '') candidates.push([{ kind: 'prefix', literal: value.starts_with }]);
-  if (typeof value.ends_with === 'string' && value.ends_with !== '') candidates.push([{ kind: 'suffix', literal: value.ends_with }]);
+  if (typeof value.starts_with === 'string' && value.starts_with !== '') candidates.push([{ kind: 'prefix', literal: value.starts_with, implied: alone }]);
+  if (typeof value.ends_with === 'string' && value.ends_with !== '') candidates.push([{ kind: 'suffix', literal: value.ends_with, implied: alone }]);
   let best: AnchorKey[] | null = null;
   for (const keys of candidates) {
     if (!best || worstScore(keys) > worstScore(best)) best = keys;
@@ -93,16 +117,16 @@ function worstScore(keys: readonly AnchorKey[]): number {
 }
 
 function bareKey(value: unknown): AnchorKey | null {
-  if (typeof value === 'string') return isWildcard(value) ? globKey(value) : { kind: 'exact', literal: value };
-  return isScalar(value) ? { kind: 'exact', literal: String(value) } : null;
+  if (typeof value === 'string') return isWildcard(value) ? globKey(value) : { kind: 'exact', literal: value, implied: true };
+  return isScalar(value) ? { kind: 'exact', literal: String(value), implied: true } : null;
 }
 
 function globKey(pattern: string): AnchorKey | null {
-  if (!isWildcard(pattern)) return { kind: 'exact', literal: pattern };
+  if (!isWildcard(pattern)) return { kind: 'exact', literal: pattern, implied: true };
   const prefix = literalPrefix(pattern);
-  if (prefix) return { kind: 'prefix', literal: prefix };
+  if (prefix) return { kind: 'prefix', literal: prefix, implied: pattern === `${prefix}*` };
   const suffix = literalSuffix(pattern);
-  return suffix ? { kind: 'suffix', literal: suffix } : null;
+  return suffix ? { kind: 'suffix', literal: suffix, implied: pattern === `*${suffix}` } : null;
 }
 
 function allKeys(keys: readonly (AnchorKey | null)[]): AnchorKey[] | null {

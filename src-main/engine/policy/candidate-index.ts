@@ -1,4 +1,6 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
+import { compileWhen } from '../conditions/compile.js';
+import type { ValidationDetail } from '../errors.js';
 import type { Subject } from '../subject.js';
 import { anchorOf, INDEXED_FIELDS, indexedValue, type IndexedField } from './anchors.js';
 import { CharTrie } from './char-trie.js';
@@ -14,8 +16,10 @@ interface FieldIndex {
 /**
  * Candidate policies of a decision without scanning the whole set: policies are bucketed by an
  * anchor of their `when` (exact `action_type`, `agent_id` prefix, `resource` suffix…); the rest sit
- * in one catch-all bucket. Buckets are kept in evaluation order and merged lazily, so the first
- * match in evaluation order is found without visiting what comes after it.
+ * in one catch-all bucket. Buckets are kept in evaluation order, so the first match is found
+ * without visiting what ranks after it. A candidate reached through a bucket only tests what the
+ * bucket does not already prove (`action_type: database.delete` is not tested again in the
+ * `database.delete` bucket).
  */
 export class CandidateIndex {
   private readonly fields: FieldIndex[] = [];
@@ -23,7 +27,6 @@ export class CandidateIndex {
   private readonly size: number;
   // Scratch space of one lookup (decisions are synchronous; nothing interleaves).
   private readonly lists: (readonly CompiledPolicy[])[] = [];
-  private readonly positions: number[] = [];
   private stamp = 0;
 
   /** `policies` must already be in evaluation order. */
@@ -41,6 +44,7 @@ export class CandidateIndex {
         index = { field: anchor.field, exact: new Map(), prefixes: null, suffixes: null };
         byField.set(anchor.field, index);
       }
+      if (anchor.impliedKey !== null) p.test = residualTest(p.policy.when, anchor.impliedKey);
       for (const key of anchor.keys) {
         let bucket: CompiledPolicy[];
         if (key.kind === 'exact') {
@@ -66,31 +70,54 @@ export class CandidateIndex {
     return this.size === 0;
   }
 
-  /** The first live policy, in evaluation order, whose condition holds. */
+  /**
+   * The first live policy, in evaluation order, whose condition holds. Each bucket is walked in
+   * order only while its policies still rank before the best match found so far, so a match in
+   * one bucket bounds the walk of the others.
+   */
   firstMatch(subject: Subject, nowMs: number): CompiledPolicy | null {
     if (this.size === 0) return null;
-    const stamp = this.beginLookup(subject.action);
-    for (let p = this.next(stamp); p !== null; p = this.next(stamp)) {
-      if (!isExpired(p, nowMs) && p.condition.test(subject)) return p;
+    const lists = this.gather(subject.action);
+    let best: CompiledPolicy | null = null;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < lists.length; k++) {
+      const list = lists[k] as readonly CompiledPolicy[];
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i] as CompiledPolicy;
+        if (p.rank >= bestRank) break;
+        if (!isExpired(p, nowMs) && p.test(subject)) {
+          best = p;
+          bestRank = p.rank;
+          break;
+        }
+      }
     }
-    return null;
+    return best;
   }
 
-  /** Every live policy whose condition holds, in evaluation order. */
+  /** Every live policy whose condition holds, in evaluation order, each once. */
   allMatches(subject: Subject, nowMs: number): CompiledPolicy[] {
     const out: CompiledPolicy[] = [];
     if (this.size === 0) return out;
-    const stamp = this.beginLookup(subject.action);
-    for (let p = this.next(stamp); p !== null; p = this.next(stamp)) {
-      if (!isExpired(p, nowMs) && p.condition.test(subject)) out.push(p);
+    const lists = this.gather(subject.action);
+    const stamp = ++this.stamp;
+    for (let k = 0; k < lists.length; k++) {
+      const list = lists[k] as readonly CompiledPolicy[];
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i] as CompiledPolicy;
+        if (p.visitedStamp === stamp) continue;
+        p.visitedStamp = stamp;
+        if (!isExpired(p, nowMs) && p.test(subject)) out.push(p);
+      }
     }
+    if (lists.length > 1 && out.length > 1) out.sort((a, b) => a.rank - b.rank);
     return out;
   }
 
-  private beginLookup(action: NormalizedAction): number {
+  /** The buckets an action can draw candidates from (reused scratch array). */
+  private gather(action: NormalizedAction): readonly (readonly CompiledPolicy[])[] {
     const lists = this.lists;
     lists.length = 0;
-    if (this.unanchored.length > 0) lists.push(this.unanchored);
     for (const index of this.fields) {
       const value = indexedValue(action, index.field);
       if (typeof value !== 'string') continue;
@@ -99,33 +126,16 @@ export class CandidateIndex {
       index.prefixes?.collect(value, lists);
       index.suffixes?.collect(value, lists);
     }
-    this.positions.length = lists.length;
-    this.positions.fill(0);
-    return ++this.stamp;
+    // Last: matches in the specific buckets bound how far the catch-all bucket is walked.
+    if (this.unanchored.length > 0) lists.push(this.unanchored);
+    return lists;
   }
+}
 
-  /** The next not-yet-visited candidate across the gathered buckets, by rank. */
-  private next(stamp: number): CompiledPolicy | null {
-    const { lists, positions } = this;
-    for (;;) {
-      let bestList = -1;
-      let bestRank = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < lists.length; k++) {
-        const list = lists[k] as readonly CompiledPolicy[];
-        const head = list[positions[k] as number];
-        if (head !== undefined && head.rank < bestRank) {
-          bestRank = head.rank;
-          bestList = k;
-        }
-      }
-      if (bestList < 0) return null;
-      const list = lists[bestList] as readonly CompiledPolicy[];
-      const position = positions[bestList] as number;
-      positions[bestList] = position + 1;
-      const p = list[position] as CompiledPolicy;
-      if (p.visitedStamp === stamp) continue;
-      p.visitedStamp = stamp;
-      return p;
-    }
-  }
+/** The policy's condition without the part its index buckets already prove (it was validated whole). */
+function residualTest(when: Record<string, unknown>, impliedKey: string): CompiledPolicy['test'] {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(when)) if (key !== impliedKey) rest[key] = value;
+  const issues: ValidationDetail[] = [];
+  return compileWhen(rest, 'when', issues).test;
 }

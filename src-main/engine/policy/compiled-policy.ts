@@ -9,6 +9,12 @@ export interface CompiledPolicy {
   readonly rank: number;
   readonly expiresAtMs: number | null;
   readonly condition: CompiledCondition;
+  /**
+   * What a candidate from the index must still test: `condition.test`, or (set when the index is
+   * built) the condition minus the part the policy's buckets already prove. Held directly, one
+   * pointer less to follow per candidate on the hot path.
+   */
+  test: CompiledCondition['test'];
   /** Scratch mark so a policy reached through two index buckets is evaluated once per decision. */
   visitedStamp: number;
 }

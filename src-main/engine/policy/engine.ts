@@ -12,7 +12,6 @@ const INTERNAL_ERROR_FACTOR = 'internal-error';
 
 /** What one evaluation found, before it is turned into an Outcome. */
 interface Evaluation {
-  subject: Subject;
   risk: Risk;
   decider: CompiledPolicy | null;
   monitors: CompiledPolicy[];
@@ -39,35 +38,34 @@ export class CompiledEngine implements Engine {
   }
 
   decide(action: NormalizedAction, ctx: DecideContext): Outcome {
-    let risk: Risk | undefined;
+    let subject: Subject | undefined;
     try {
-      const evaluation = this.evaluate(action, ctx, (r) => (risk = r));
-      return this.outcomeOf(evaluation);
+      subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
+      return this.outcomeOf(this.evaluate(subject, ctx));
     } catch (e) {
-      return failClosed(e, risk);
+      return failClosed(e, subject?.risk);
     }
   }
 
   explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[] } {
-    let risk: Risk | undefined;
+    let subject: Subject | undefined;
     try {
-      const evaluation = this.evaluate(action, ctx, (r) => (risk = r));
+      subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
+      const evaluation = this.evaluate(subject, ctx);
       const outcome = this.outcomeOf(evaluation);
-      const trace = traceOf(this.all, evaluation.subject, ctx.now.getTime(), evaluation.decider?.policy.id ?? null);
+      const trace = traceOf(this.all, subject, ctx.now.getTime(), evaluation.decider?.policy.id ?? null);
       return { ...outcome, trace };
     } catch (e) {
-      return { ...failClosed(e, risk), trace: [] };
+      return { ...failClosed(e, subject?.risk), trace: [] };
     }
   }
 
-  private evaluate(action: NormalizedAction, ctx: DecideContext, onRisk: (risk: Risk) => void): Evaluation {
-    const subject: Subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
+  /** Risk first (policies can match on it), then the deciding, monitor and shadow policies. */
+  private evaluate(subject: Subject, ctx: DecideContext): Evaluation {
     const risk = this.scorer.score(subject, ctx);
-    onRisk(risk);
     subject.risk = risk;
     const nowMs = ctx.now.getTime();
     return {
-      subject,
       risk,
       decider: this.enforced.firstMatch(subject, nowMs),
       monitors: this.monitors.isEmpty ? [] : this.monitors.allMatches(subject, nowMs),
@@ -82,7 +80,7 @@ export class CompiledEngine implements Engine {
   private outcomeOf({ risk, decider, monitors, shadowDecider }: Evaluation): Outcome {
     const raw = this.verdictOf(decider, risk);
     const verdict = underEnforcement(raw, this.settings);
-    const flags = [...verdict.flags];
+    const flags = verdict.flags;
     const hits: string[] = decider ? [decider.policy.id] : [];
     for (const m of monitors) {
       flags.push(monitorFlag(m.policy.id));

@@ -66,6 +66,7 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
       ref: refOf(policy),
       expiresAtMs: policy.expires_at === null ? null : Date.parse(policy.expires_at),
       condition,
+      test: condition.test,
       visitedStamp: 0,
     });
   });

@@ -8,7 +8,6 @@ import { dangerousShell } from './detectors/shell.js';
 import { sensitivePath } from './detectors/paths.js';
 import { secretValues } from './detectors/secrets.js';
 import { recursiveFlag } from './detectors/recursive.js';
-import type { TextDetector } from './detectors/types.js';
 import { BULK_ROWS, DEFAULT_FACTOR_POINTS, HIGH_RATE_ACTIONS, OFF_HOURS_FROM, OFF_HOURS_UNTIL, type BuiltinFactorId } from './factors.js';
 import { clampScore, riskLevelOf } from './level.js';
 import { baseVerb, isToolCall, type BaseVerb } from './verbs.js';
@@ -21,9 +20,6 @@ export interface CompiledRiskRule {
   detail: string;
   condition: CompiledCondition;
 }
-
-type ScannedFactor = TextDetector['factor'];
-const DETECTORS: readonly TextDetector[] = [destructiveSql, dangerousShell, sensitivePath, secretValues, recursiveFlag];
 
 const PRODUCTION_WORD = /(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])/i;
 const BASE_CACHE_LIMIT = 10_000;
@@ -43,10 +39,6 @@ export class RiskScorer {
   score(subject: Subject, ctx: DecideContext): Risk {
     const { action } = subject;
     const factors: RiskFactor[] = [];
-    const add = (id: Exclude<BuiltinFactorId, 'base'>, detail: string): void => {
-      const points = this.settings.risk_weights[id] ?? DEFAULT_FACTOR_POINTS[id];
-      if (points !== 0) factors.push({ id, points, detail });
-    };
 
     const base = this.base(action);
     const baseWeight = this.settings.risk_weights.base;
@@ -54,25 +46,22 @@ export class RiskScorer {
     if (basePoints !== 0) factors.push({ id: 'base', points: basePoints, detail: baseWeight === undefined ? base.detail : `${base.detail} (base set to ${baseWeight} in settings)` });
 
     const rows = estimatedRowsDetail(action);
-    const scanned = scanFindings(action, rows !== null);
-    for (const id of ['destructive-sql', 'dangerous-shell', 'sensitive-path'] as const) {
-      const detail = scanned.get(id);
-      if (detail) add(id, detail);
-    }
-    const production = productionDetail(action);
-    if (production) add('production', production);
-    const bulk = rows ?? scanned.get('bulk');
-    if (bulk) add('bulk', bulk);
-    const secrets = scanned.get('secrets');
-    if (secrets) add('secrets', secrets);
-    if (ownValue(action.context, 'has_backup') === true) add('has-backup', 'context.has_backup is true');
-    if (!ctx.agentRegistered) add('unregistered-agent', `agent '${action.agent_id}' is not registered`);
+    const scanned = new ScanFindings(rows !== null);
+    scanActionStrings(action, scanned);
+    this.add(factors, 'destructive-sql', scanned.sql);
+    this.add(factors, 'dangerous-shell', scanned.shell);
+    this.add(factors, 'sensitive-path', scanned.path);
+    this.add(factors, 'production', productionDetail(action));
+    this.add(factors, 'bulk', rows ?? scanned.bulk);
+    this.add(factors, 'secrets', scanned.secrets);
+    if (ownValue(action.context, 'has_backup') === true) this.add(factors, 'has-backup', 'context.has_backup is true');
+    if (!ctx.agentRegistered) this.add(factors, 'unregistered-agent', `agent '${action.agent_id}' is not registered`);
     if (ctx.recentAgentActions >= HIGH_RATE_ACTIONS) {
-      add('high-rate', `${ctx.recentAgentActions} earlier actions from '${action.agent_id}' in the last minute (≥ ${HIGH_RATE_ACTIONS})`);
+      this.add(factors, 'high-rate', `${ctx.recentAgentActions} earlier actions from '${action.agent_id}' in the last minute (≥ ${HIGH_RATE_ACTIONS})`);
     }
     const { hour, minute } = subject.time;
     if (hour >= OFF_HOURS_FROM || hour < OFF_HOURS_UNTIL) {
-      add('off-hours', `local time ${pad(hour)}:${pad(minute)} is between ${OFF_HOURS_FROM}:00 and ${pad(OFF_HOURS_UNTIL)}:00`);
+      this.add(factors, 'off-hours', `local time ${pad(hour)}:${pad(minute)} is between ${OFF_HOURS_FROM}:00 and ${pad(OFF_HOURS_UNTIL)}:00`);
     }
 
     for (const rule of this.rules) {
@@ -83,6 +72,13 @@ export class RiskScorer {
     for (const f of factors) total += f.points;
     const score = clampScore(total);
     return { score, level: riskLevelOf(score), factors };
+  }
+
+  /** A built-in factor at its configured points; a factor weighted 0 is left out. */
+  private add(factors: RiskFactor[], id: Exclude<BuiltinFactorId, 'base'>, detail: string | null): void {
+    if (detail === null) return;
+    const points = this.settings.risk_weights[id] ?? DEFAULT_FACTOR_POINTS[id];
+    if (points !== 0) factors.push({ id, points, detail });
   }
 
   private base(action: NormalizedAction): BaseVerb {
@@ -99,31 +95,35 @@ export class RiskScorer {
   }
 }
 
-/** Runs every text detector over the resource and parameters in one walk; each factor counts once. */
-function scanFindings(action: NormalizedAction, bulkAlreadyFound: boolean): Map<ScannedFactor, string> {
-  const found = new Map<ScannedFactor, string>();
-  let remaining = DETECTORS.length - (bulkAlreadyFound ? 1 : 0);
-  const visitor: ScanVisitor = {
-    text(value: string, where: ValueLocation): boolean {
-      for (const detector of DETECTORS) {
-        if (found.has(detector.factor) || (bulkAlreadyFound && detector.factor === 'bulk')) continue;
-        const detail = detector.detect(value);
-        if (detail !== null) {
-          found.set(detector.factor, `${detail} in ${where.describe()}`);
-          remaining--;
-        }
-      }
-      return remaining > 0;
-    },
-    flag(key: string, value: boolean, where: ValueLocation): void {
-      if (value && !bulkAlreadyFound && !found.has('bulk') && key.toLowerCase() === 'recursive') {
-        found.set('bulk', `${where.describe()} is true`);
-        remaining--;
-      }
-    },
-  };
-  scanActionStrings(action, visitor);
-  return found;
+/**
+ * What the text detectors found in one walk over the resource and parameters (each factor once,
+ * with where it was found). Stops the walk once everything has been found.
+ */
+class ScanFindings implements ScanVisitor {
+  sql: string | null = null;
+  shell: string | null = null;
+  path: string | null = null;
+  secrets: string | null = null;
+  bulk: string | null = null;
+
+  constructor(private readonly bulkAlreadyFound: boolean) {}
+
+  text(value: string, where: ValueLocation): boolean {
+    if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
+    if (this.shell === null) this.shell = located(dangerousShell.detect(value), where);
+    if (this.path === null) this.path = located(sensitivePath.detect(value), where);
+    if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
+    if (this.bulk === null && !this.bulkAlreadyFound) this.bulk = located(recursiveFlag.detect(value), where);
+    return this.sql === null || this.shell === null || this.path === null || this.secrets === null || (this.bulk === null && !this.bulkAlreadyFound);
+  }
+
+  flag(key: string, value: boolean, where: ValueLocation): void {
+    if (value && this.bulk === null && !this.bulkAlreadyFound && key.toLowerCase() === 'recursive') this.bulk = `${where.describe()} is true`;
+  }
+}
+
+function located(detail: string | null, where: ValueLocation): string | null {
+  return detail === null ? null : `${detail} in ${where.describe()}`;
 }
 
 function estimatedRowsDetail(action: NormalizedAction): string | null {
@@ -133,18 +133,22 @@ function estimatedRowsDetail(action: NormalizedAction): string | null {
 
 function productionDetail(action: NormalizedAction): string | null {
   if (ownValue(action.context, 'is_production') === true) return 'context.is_production is true';
-  const named: [string, unknown][] = [
-    ['environment', action.environment],
-    ['context.environment', ownValue(action.context, 'environment')],
-    ['resource', action.resource],
-    ['target_system', action.target_system],
-  ];
-  for (const [where, value] of named) {
-    if (typeof value !== 'string') continue;
-    const m = PRODUCTION_WORD.exec(value.length > 4_096 ? value.slice(0, 4_096) : value);
-    if (m) return where.startsWith('environment') || where.startsWith('context') ? `${where} '${value}'` : `${where} names '${m[0].replace(/[^a-z]/gi, '')}'`;
-  }
+  const env = productionWord(action.environment);
+  if (env) return `environment '${action.environment as string}'`;
+  const contextEnv = ownValue(action.context, 'environment');
+  if (productionWord(contextEnv)) return `context.environment '${contextEnv as string}'`;
+  const inResource = productionWord(action.resource);
+  if (inResource) return `resource names '${inResource}'`;
+  const inTarget = productionWord(action.target_system);
+  if (inTarget) return `target_system names '${inTarget}'`;
   return null;
+}
+
+/** `prod` or `production` when the value names it as a word (`postgres://prod/x`, `production_db`). */
+function productionWord(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0) return null;
+  const m = PRODUCTION_WORD.exec(value.length > 4_096 ? value.slice(0, 4_096) : value);
+  return m ? m[0].replace(/[^a-z]/gi, '') : null;
 }
 
 function pad(n: number): string {

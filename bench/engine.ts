@@ -1,0 +1,295 @@
+// Decision engine benchmark (SPEC 2.4, 3): per-decision latency of `decide` (risk + policies) at
+// 10, 1,000 and 10,000 generated policies over a realistic action mix, side by side with the same
+// decisions made by Cedar (@cedar-policy/cedar-wasm, Node entry) over the same policies in Cedar.
+// Run: npx tsx bench/engine.ts [--samples 20000]
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { DEFAULT_SETTINGS, PolicySchema, type NormalizedAction, type Policy } from '../src-shared/index.js';
+import { compilePolicies, type DecideContext, type Engine } from '../src-main/engine/index.js';
+import { percentile, writeResults, type Figure } from './lib.js';
+
+const argSamples = process.argv.indexOf('--samples');
+const SAMPLES = argSamples > 0 ? Number(process.argv[argSamples + 1]) : 20_000;
+const WARMUP = 5_000;
+const SIZES = [10, 1_000, 10_000] as const;
+/**
+ * Cedar evaluates every policy of the set on each request (milliseconds at 10,000 policies), and
+ * `isAuthorized` re-parses the whole set on every call: its samples are bounded by a time budget.
+ */
+const CEDAR_BUDGET_MS = 15_000;
+const CEDAR_PARSING_BUDGET_MS = 8_000;
+const MIN_CEDAR_SAMPLES = 5;
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic generators.
+
+let seed = 20_261_118;
+function rand(n: number): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
+}
+const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+
+const DOMAINS = ['database', 'file', 'shell', 'http', 's3', 'iam', 'payment', 'email', 'k8s', 'git', 'queue', 'cache', 'secrets', 'dns', 'vm', 'ticket', 'crm', 'analytics', 'backup', 'deploy'];
+const VERBS = ['read', 'list', 'get', 'query', 'write', 'update', 'create', 'delete', 'drop', 'exec', 'run', 'send', 'refund', 'transfer', 'apply', 'restart', 'scale', 'grant', 'revoke', 'export'];
+const ACTION_TYPES = DOMAINS.flatMap((d) => VERBS.map((v) => `${d}.${v}`));
+const AGENTS = [...Array.from({ length: 200 }, (_, i) => `agent-${i}`), 'claude-code', 'mcp-client', 'data-analyst'];
+const APPS = 300;
+
+function resourceFor(domain: string): string {
+  const k = rand(APPS);
+  switch (domain) {
+    case 'database':
+      return `postgres://db-${k}/table_${rand(50)}`;
+    case 'file':
+      return `/srv/app-${k}/src/module-${rand(40)}/file-${rand(100)}.ts`;
+    case 'shell':
+      return `npm run build --workspace app-${k}`;
+    case 's3':
+    case 'backup':
+      return `s3://bucket-${k}/key-${rand(1000)}.json`;
+    default:
+      return `https://api-${k}.example.com/v1/${domain}/${rand(1000)}`;
+  }
+}
+
+/** One generated policy: mostly keyed on action_type / agent / resource, some on risk and context. */
+function generatePolicy(i: number): Policy {
+  const effect = pick(['allow', 'allow', 'allow', 'allow', 'allow', 'deny', 'deny', 'require_approval', 'require_approval', 'monitor'] as const);
+  const domain = pick(DOMAINS);
+  const kind = rand(100);
+  let when: Record<string, unknown>;
+  if (kind < 30) when = { action_type: pick(ACTION_TYPES), resource: `${resourceFor(domain).split('/').slice(0, 3).join('/')}/*` };
+  else if (kind < 45) when = { action_type: { in: [pick(ACTION_TYPES), pick(ACTION_TYPES)] } };
+  else if (kind < 60) when = { agent_id: pick(AGENTS), action_type: `${domain}.*` };
+  else if (kind < 75) when = { resource: { starts_with: `/srv/app-${rand(APPS)}/src/module-${rand(40)}/` } };
+  else if (kind < 83) when = { resource: `*/file-${rand(100)}.ts` };
+  else if (kind < 93) when = { action_type: pick(ACTION_TYPES), 'context.environment': 'production', 'context.estimated_rows': { gte: 100 * (1 + rand(50)) } };
+  else if (kind < 99) when = { action_type: `${domain}.*`, 'risk.score': { gte: 40 + rand(60) } };
+  else when = { any: [{ 'risk.score': { gte: 90 + rand(10) } }, { 'context.estimated_rows': { gte: 50_000 + rand(50_000) } }], 'context.environment': 'production' };
+  return PolicySchema.parse({ id: `p${i}`, priority: rand(100) * 10, effect, when });
+}
+
+function generateAction(): NormalizedAction {
+  const known = rand(10) > 0;
+  const domain = pick(DOMAINS);
+  const actionType = known ? `${domain}.${pick(VERBS)}` : `custom.op_${rand(50)}`;
+  const action: NormalizedAction = { agent_id: pick(AGENTS), action_type: actionType, resource: resourceFor(domain) };
+  if (domain === 'database') action.parameters = { sql: rand(5) === 0 ? `DELETE FROM table_${rand(50)}` : `SELECT * FROM table_${rand(50)} WHERE id = ${rand(1e6)}` };
+  else if (domain === 'shell') action.parameters = { command: action.resource ?? '', cwd: `/srv/app-${rand(APPS)}` };
+  else if (domain === 'file') action.parameters = { file_path: action.resource ?? '', content: 'export const answer = 42;\n'.repeat(1 + rand(20)) };
+  else action.parameters = { body: { id: rand(1e6), note: 'routine call' } };
+  if (rand(3) === 0) action.context = { environment: rand(2) ? 'production' : 'staging', estimated_rows: rand(20_000), has_backup: rand(2) === 0 };
+  return action;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same policies in Cedar: allow → permit; deny and require_approval → forbid; monitor → permit
+// (it is evaluated too). action_type / agent_id equalities go into the scope, everything else into
+// `when` over context attributes, guarded with `has` (a missing field is false in both languages).
+
+const cedarString = (s: string): string => JSON.stringify(s);
+const cedarLike = (pattern: string): string => `"${pattern.replace(/[\\"]/g, '\\$&')}"`;
+
+const CONTEXT_ATTRIBUTE: Record<string, string> = {
+  action_type: 'action_type',
+  agent_id: 'agent_id',
+  resource: 'resource',
+  'context.environment': 'environment',
+  'context.estimated_rows': 'estimated_rows',
+  'risk.score': 'risk_score',
+};
+
+function cedarCondition(field: string, value: unknown): string {
+  const attribute = CONTEXT_ATTRIBUTE[field];
+  if (!attribute) throw new Error(`no Cedar attribute for ${field}`);
+  const ref = `context.${attribute}`;
+  const guard = (expr: string) => `(context has ${attribute} && ${expr})`;
+  if (typeof value === 'string') return guard(value.includes('*') ? `${ref} like ${cedarLike(value)}` : `${ref} == ${cedarString(value)}`);
+  if (typeof value === 'number') return guard(`${ref} == ${value}`);
+  const ops = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const [op, operand] of Object.entries(ops)) {
+    if (op === 'in') parts.push(`[${(operand as string[]).map(cedarString).join(', ')}].contains(${ref})`);
+    else if (op === 'starts_with') parts.push(`${ref} like ${cedarLike(`${String(operand)}*`)}`);
+    else if (op === 'gte') parts.push(`${ref} >= ${Number(operand)}`);
+    else throw new Error(`no Cedar translation for ${op}`);
+  }
+  return guard(parts.join(' && '));
+}
+
+function cedarWhen(when: Record<string, unknown>): string[] {
+  const clauses: string[] = [];
+  for (const [key, value] of Object.entries(when)) {
+    if (key === 'any') clauses.push(`(${(value as Record<string, unknown>[]).map((w) => `(${cedarWhen(w).join(' && ') || 'true'})`).join(' || ')})`);
+    else if (key === 'all') clauses.push(...(value as Record<string, unknown>[]).flatMap(cedarWhen));
+    else clauses.push(cedarCondition(key, value));
+  }
+  return clauses;
+}
+
+function toCedar(p: Policy): string {
+  const { action_type: actionType, agent_id: agentId, ...rest } = p.when;
+  let actionScope = 'action';
+  const conditions: Record<string, unknown> = { ...rest };
+  if (typeof actionType === 'string' && !actionType.includes('*')) actionScope = `action == Action::${cedarString(actionType)}`;
+  else if (actionType && typeof actionType === 'object' && 'in' in actionType) actionScope = `action in [${(actionType as { in: string[] }).in.map((a) => `Action::${cedarString(a)}`).join(', ')}]`;
+  else if (actionType !== undefined) conditions.action_type = actionType;
+  let principalScope = 'principal';
+  if (typeof agentId === 'string' && !agentId.includes('*')) principalScope = `principal == Agent::${cedarString(agentId)}`;
+  else if (agentId !== undefined) conditions.agent_id = agentId;
+  const effect = p.effect === 'allow' || p.effect === 'monitor' ? 'permit' : 'forbid';
+  const clauses = cedarWhen(conditions);
+  return `${effect} (${principalScope}, ${actionScope}, resource)${clauses.length ? ` when { ${clauses.join(' && ')} }` : ''};`;
+}
+
+/** Cedar's request for an action: the same facts, with the risk computed beforehand (not timed). */
+function cedarRequest(action: NormalizedAction, riskScore: number): { principal: cedar.EntityUid; action: cedar.EntityUid; resource: cedar.EntityUid; context: cedar.Context } {
+  const context: cedar.Context = { action_type: action.action_type, agent_id: action.agent_id, risk_score: riskScore };
+  if (action.resource !== undefined) context.resource = action.resource;
+  const environment = action.context?.environment ?? action.environment;
+  if (typeof environment === 'string') context.environment = environment;
+  const rows = action.context?.estimated_rows;
+  if (typeof rows === 'number') context.estimated_rows = rows;
+  return { principal: { type: 'Agent', id: action.agent_id }, action: { type: 'Action', id: action.action_type }, resource: { type: 'Resource', id: action.resource ?? 'none' }, context };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement.
+
+interface Latency {
+  p50: number;
+  p99: number;
+  samples: number;
+}
+
+function measure(samples: number, warmup: number, run: (i: number) => void): Latency {
+  for (let i = 0; i < warmup; i++) run(i);
+  const us = new Float64Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const t0 = process.hrtime.bigint();
+    run(i);
+    us[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  const sorted = Array.from(us).sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples };
+}
+
+/** As many samples (up to `SAMPLES`) as fit in the budget, judged from a short probe. */
+function measureWithin(budgetMs: number, run: (i: number) => void): Latency {
+  const probeCalls = 5;
+  const t0 = performance.now();
+  for (let i = 0; i < probeCalls; i++) run(i);
+  const perCallMs = (performance.now() - t0) / probeCalls;
+  const fit = Math.floor(budgetMs / Math.max(perCallMs, 1e-6));
+  const samples = Math.max(MIN_CEDAR_SAMPLES, Math.min(SAMPLES, Math.floor(fit * 0.8)));
+  const warmup = Math.min(WARMUP, Math.max(probeCalls, Math.floor(fit * 0.2)));
+  return measure(samples, warmup, run);
+}
+
+const ctx: DecideContext = { now: new Date(2026, 10, 18, 14, 0), agentRegistered: true, recentAgentActions: 3 };
+const ACTIONS = Array.from({ length: 2_000 }, generateAction);
+
+interface SizeResult {
+  size: number;
+  compileMs: number;
+  engine: Latency;
+  risk: Latency;
+  cedar: Latency;
+  cedarParsing: Latency;
+  agreement: string;
+}
+
+function cedarDecide(id: string, request: ReturnType<typeof cedarRequest>): cedar.AuthorizationAnswer {
+  return cedar.statefulIsAuthorized({ ...request, preparsedPolicySetId: id, entities: [] });
+}
+
+/** Checks the translation: Cedar's forbid reasons are exactly our matching deny / require_approval policies. */
+function agreement(engine: Engine, policies: Policy[], id: string, requests: ReturnType<typeof cedarRequest>[]): string {
+  const effectOf = new Map(policies.map((p) => [p.id, p.effect]));
+  let agree = 0;
+  const checked = Math.min(100, requests.length);
+  for (let i = 0; i < checked; i++) {
+    const action = ACTIONS[i] as NormalizedAction;
+    const ours = engine.explain(action, ctx).trace.filter((t) => t.matched && (t.effect === 'deny' || t.effect === 'require_approval')).map((t) => t.policy_id).sort();
+    const answer = cedarDecide(id, requests[i] as ReturnType<typeof cedarRequest>);
+    if (answer.type !== 'success') throw new Error(`Cedar failed: ${JSON.stringify(answer.errors)}`);
+    const theirs = answer.response.decision === 'deny' ? answer.response.diagnostics.reason.filter((r) => effectOf.get(r) !== 'allow' && effectOf.get(r) !== 'monitor').sort() : [];
+    if (JSON.stringify(ours) === JSON.stringify(theirs)) agree++;
+  }
+  return `${agree}/${checked}`;
+}
+
+function runSize(size: number): SizeResult {
+  const policies = Array.from({ length: size }, (_, i) => generatePolicy(i));
+  const t0 = performance.now();
+  const engine = compilePolicies({ policies, settings: DEFAULT_SETTINGS, riskRules: [] });
+  const compileMs = performance.now() - t0;
+  const riskOnly = compilePolicies({ policies: [], settings: DEFAULT_SETTINGS, riskRules: [] });
+
+  const n = ACTIONS.length;
+  let sink = 0;
+  const progress = (what: string) => process.stderr.write(`  [${size} policies] ${what}\n`);
+  progress(`compiled in ${compileMs.toFixed(0)} ms`);
+  const engineLatency = measure(SAMPLES, WARMUP, (i) => {
+    sink += engine.decide(ACTIONS[i % n] as NormalizedAction, ctx).risk.score;
+  });
+  const riskLatency = measure(SAMPLES, WARMUP, (i) => {
+    sink += riskOnly.decide(ACTIONS[i % n] as NormalizedAction, ctx).risk.score;
+  });
+
+  progress('engine measured');
+  const setId = `bench-${size}`;
+  const staticPolicies: Record<string, string> = Object.fromEntries(policies.map((p) => [p.id, toCedar(p)]));
+  const parsed = cedar.preparsePolicySet(setId, { staticPolicies });
+  if (parsed.type !== 'success') throw new Error(`Cedar could not parse the policies: ${JSON.stringify(parsed.errors.slice(0, 3))}`);
+  progress('Cedar policy set parsed');
+  const requests = ACTIONS.map((a) => cedarRequest(a, riskOnly.decide(a, ctx).risk.score));
+  const cedarLatency = measureWithin(CEDAR_BUDGET_MS, (i) => {
+    const answer = cedarDecide(setId, requests[i % n] as ReturnType<typeof cedarRequest>);
+    sink += answer.type === 'success' && answer.response.decision === 'allow' ? 1 : 0;
+  });
+  progress('Cedar measured');
+  const cedarParsing = measureWithin(CEDAR_PARSING_BUDGET_MS, (i) => {
+    const answer = cedar.isAuthorized({ ...(requests[i % n] as ReturnType<typeof cedarRequest>), policies: { staticPolicies }, entities: [] });
+    sink += answer.type === 'success' ? 1 : 0;
+  });
+  if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+  return { size, compileMs, engine: engineLatency, risk: riskLatency, cedar: cedarLatency, cedarParsing, agreement: agreement(engine, policies, setId, requests) };
+}
+
+const figures: Figure[] = [];
+const results: SizeResult[] = [];
+for (const size of SIZES) {
+  const r = runSize(size);
+  results.push(r);
+  const label = size.toLocaleString('en-US');
+  const atTarget = size === 10_000;
+  figures.push(
+    { id: `decide_p50_${size}`, label: `decide p50, ${label} policies`, value: r.engine.p50, unit: 'µs', ...(atTarget ? { target: 10 } : {}), better: 'lower' },
+    { id: `decide_p99_${size}`, label: `decide p99, ${label} policies`, value: r.engine.p99, unit: 'µs', ...(atTarget ? { target: 50 } : {}), better: 'lower' },
+    { id: `cedar_p50_${size}`, label: `Cedar statefulIsAuthorized p50, ${label} policies`, value: r.cedar.p50, unit: 'µs', better: 'lower', note: `${r.cedar.samples} samples; preparsed policy set; risk precomputed, not timed` },
+    { id: `cedar_p99_${size}`, label: `Cedar statefulIsAuthorized p99, ${label} policies`, value: r.cedar.p99, unit: 'µs', better: 'lower' },
+    { id: `cedar_parse_p50_${size}`, label: `Cedar isAuthorized (parses per call) p50, ${label} policies`, value: r.cedarParsing.p50, unit: 'µs', better: 'lower', note: `${r.cedarParsing.samples} samples` },
+    { id: `cedar_ratio_p50_${size}`, label: `Cedar p50 / decide p50, ${label} policies`, value: r.cedar.p50 / r.engine.p50, unit: '×', target: 1, better: 'higher', note: `translation agrees on ${r.agreement} decisions` },
+    { id: `cedar_ratio_p99_${size}`, label: `Cedar p99 / decide p99, ${label} policies`, value: r.cedar.p99 / r.engine.p99, unit: '×', target: 1, better: 'higher' },
+    { id: `compile_ms_${size}`, label: `compilePolicies, ${label} policies`, value: r.compileMs, unit: 'ms', better: 'lower' },
+  );
+}
+const riskFigure = results[0]?.risk;
+if (riskFigure) {
+  figures.push(
+    { id: 'risk_p50', label: 'decide with no policies (risk scoring) p50', value: riskFigure.p50, unit: 'µs', better: 'lower' },
+    { id: 'risk_p99', label: 'decide with no policies (risk scoring) p99', value: riskFigure.p99, unit: 'µs', better: 'lower' },
+  );
+}
+
+console.log(`\n${SAMPLES.toLocaleString('en-US')} samples per decide figure after ${WARMUP.toLocaleString('en-US')} warm-up calls, ${ACTIONS.length} distinct actions, Node ${process.version}`);
+console.log('policies   decide p50/p99 µs   Cedar p50/p99 µs   ratio p50   Cedar isAuthorized p50 µs   translation agrees');
+for (const r of results) {
+  console.log(
+    `${r.size.toLocaleString('en-US').padStart(8)}   ${`${r.engine.p50.toFixed(2)} / ${r.engine.p99.toFixed(2)}`.padStart(17)}   ${`${r.cedar.p50.toFixed(1)} / ${r.cedar.p99.toFixed(1)}`.padStart(16)}   ${`${(r.cedar.p50 / r.engine.p50).toFixed(1)}×`.padStart(9)}   ${r.cedarParsing.p50.toFixed(0).padStart(25)}   ${r.agreement.padStart(18)}`,
+  );
+}
+writeResults('engine', figures);

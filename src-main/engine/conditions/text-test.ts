@@ -1,0 +1,109 @@
+import type { Subject } from '../subject.js';
+
+/**
+ * A test on a string, as data: the hot path builds one closure per kind reading the action field
+ * directly (a single small closure per condition instead of a chain of them — at thousands of
+ * policies, evaluation cost is mostly memory traffic).
+ */
+export type TextTest =
+  | { kind: 'equals'; text: string }
+  | { kind: 'prefix'; text: string }
+  | { kind: 'suffix'; text: string }
+  | { kind: 'contains'; text: string }
+  | { kind: 'affixes'; prefix: string; suffix: string }
+  | { kind: 'regex'; re: RegExp }
+  | { kind: 'one-of'; set: ReadonlySet<string> }
+  | { kind: 'always' };
+
+/** Regex tests see at most this much text, so a pathological value stays bounded. */
+export const REGEX_INPUT_LIMIT = 65_536;
+
+const bounded = (text: string): string => (text.length > REGEX_INPUT_LIMIT ? text.slice(0, REGEX_INPUT_LIMIT) : text);
+
+export function textTestFunction(t: TextTest): (text: string) => boolean {
+  switch (t.kind) {
+    case 'equals': {
+      const { text: expected } = t;
+      return (text) => text === expected;
+    }
+    case 'prefix': {
+      const { text: prefix } = t;
+      return (text) => text.startsWith(prefix);
+    }
+    case 'suffix': {
+      const { text: suffix } = t;
+      return (text) => text.endsWith(suffix);
+    }
+    case 'contains': {
+      const { text: needle } = t;
+      return (text) => text.includes(needle);
+    }
+    case 'affixes': {
+      const { prefix, suffix } = t;
+      const minLength = prefix.length + suffix.length;
+      return (text) => text.length >= minLength && text.startsWith(prefix) && text.endsWith(suffix);
+    }
+    case 'regex': {
+      const { re } = t;
+      return (text) => re.test(bounded(text));
+    }
+    case 'one-of': {
+      const { set } = t;
+      return (text) => set.has(text);
+    }
+    case 'always':
+      return () => true;
+  }
+}
+
+/** The top-level string fields of an action a condition can name. */
+export type ActionTextKey = 'action_type' | 'agent_id' | 'resource' | 'tool_name' | 'target_system' | 'description' | 'environment' | 'session_id';
+
+/**
+ * `t` applied to `action[key]` in one closure; a missing (or non-string) field fails, as in
+ * SPEC 3.2. Only for top-level fields, whose values are strings by schema.
+ */
+export function actionFieldTest(key: ActionTextKey, t: TextTest): (s: Subject) => boolean {
+  const read = (s: Subject): unknown => s.action[key];
+  switch (t.kind) {
+    case 'equals': {
+      const { text: expected } = t;
+      return (s) => s.action[key] === expected;
+    }
+    case 'prefix': {
+      const { text: prefix } = t;
+      return (s) => {
+        const v = s.action[key];
+        return typeof v === 'string' && v.startsWith(prefix);
+      };
+    }
+    case 'suffix': {
+      const { text: suffix } = t;
+      return (s) => {
+        const v = s.action[key];
+        return typeof v === 'string' && v.endsWith(suffix);
+      };
+    }
+    case 'contains': {
+      const { text: needle } = t;
+      return (s) => {
+        const v = s.action[key];
+        return typeof v === 'string' && v.includes(needle);
+      };
+    }
+    case 'one-of': {
+      const { set } = t;
+      return (s) => {
+        const v = s.action[key];
+        return typeof v === 'string' && set.has(v);
+      };
+    }
+    default: {
+      const test = textTestFunction(t);
+      return (s) => {
+        const v = read(s);
+        return typeof v === 'string' && test(v);
+      };
+    }
+  }
+}
