@@ -47,6 +47,8 @@ describe('approvals', () => {
     await p.getByText('Allowed once').waitFor();
     await card.waitFor({ state: 'detached' });
     await p.getByRole('heading', { name: 'Nothing is waiting for you' }).waitFor();
+    await p.getByRole('region', { name: 'Recently answered' }).getByText('by you').waitFor();
+    await shot(p, '26-approvals-answered');
   });
 
   it('remember 1h with a widened pattern creates an expiring policy that allows the next one', async () => {

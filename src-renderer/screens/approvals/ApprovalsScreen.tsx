@@ -11,6 +11,7 @@ import { dismissNotificationOffer, requestNotifications, shouldOfferNotification
 import { plural } from '../../lib/format.js';
 import { store, useStore } from '../../store/index.js';
 import { ApprovalCard } from './ApprovalCard.js';
+import { RecentlyAnswered } from './RecentlyAnswered.js';
 
 function NotificationOffer() {
   const [show, setShow] = useState(shouldOfferNotifications);
@@ -137,6 +138,7 @@ export function ApprovalsScreen() {
               </div>
             </>
           )}
+          {loaded && <RecentlyAnswered />}
         </div>
       </div>
     </>
