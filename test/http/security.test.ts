@@ -98,3 +98,15 @@ describe('rate limit', () => {
     await t.json('PUT', '/api/v1/settings', { body: { rate_limit_per_s: 2000 } });
   });
 });
+
+describe('console pages', () => {
+  it.each(['/', '/approvals', '/activity', '/policies', '/agents', '/mcp', '/dashboard', '/settings'])('serves %s as the console page (no key needed)', async (path) => {
+    const r = await t.req('GET', path, { key: null });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/html');
+    expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+  it('keeps the MCP API behind a key', async () => {
+    expect((await t.req('GET', '/mcp/servers', { key: null })).status).toBe(401);
+  });
+});

@@ -98,7 +98,8 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
   // Every other GET outside the API is a console page (client-side routing).
   r.get('*', async (c, next) => {
     const path = c.req.path;
-    if (path.startsWith('/api') || path.startsWith('/mcp')) return next();
+    // `/mcp` itself is the console's MCP page; the MCP API lives under `/mcp/…`.
+    if (path === '/api' || path.startsWith('/api/') || path.startsWith('/mcp/')) return next();
     const token = c.req.query('token');
     if (token) {
       const session = g.sessions.redeem(token);
