@@ -28,8 +28,9 @@ export interface AppOptions {
   consoleDir: string | null;
 }
 
-/** Paths that need a key or the console session. Everything else is public (health, docs, console page). */
-const AUTHENTICATED = ['/api/v1/*', '/api/authorization/*', '/api/agent-action/*', '/api/sdk/*', '/mcp/*'];
+/** Path prefixes that need a key or the console session. Everything else is public (health, docs, console pages such as `/mcp`). */
+const AUTHENTICATED_PREFIXES = ['/api/v1/', '/api/authorization/', '/api/agent-action/', '/api/sdk/', '/mcp/'];
+export const needsAuth = (path: string): boolean => AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p));
 
 /** The Hono app: the whole HTTP surface of SPEC 5, over one Gatehouse core. */
 export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
@@ -56,10 +57,13 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   });
 
   const auth = authenticate({ byKey: (k) => g.keys.byKey(k), bySession: (s) => g.sessions.bySession(s) });
-  for (const path of AUTHENTICATED) {
-    app.use(path, auth);
-    app.use(path, rateLimit(limiter));
-  }
+  const limit = rateLimit(limiter);
+  app.use('*', async (c, next) => {
+    if (!needsAuth(c.req.path)) return next();
+    await auth(c, async () => {
+      await limit(c, next);
+    });
+  });
 
   app.route('/', serviceRoutes(g));
   app.route('/', openapiRoutes());
