@@ -9,7 +9,7 @@ import type { AuditRow } from '../storage/types.js';
  * A record has a fixed set of keys, so its JCS form is assembled directly: keys in sorted order,
  * strings in ECMAScript JSON form (what JCS prescribes), and `data` already canonical text. This is
  * byte-for-byte what `canonicalize(record)` produces, at a fraction of the cost, and it is what the
- * JSONL export writes. Strings are validated with `canonicalize` when a record is created.
+ * JSONL export writes. Strings are checked for lone surrogates (as JCS requires) when a record is sealed.
  */
 export type UnhashedRecord = Omit<AuditRecord, 'hash'>;
 
