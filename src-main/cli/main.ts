@@ -102,6 +102,7 @@ export function buildProgram(): Command {
   audit
     .command('verify')
     .option('--file <export.jsonl>', 'verify an exported file offline')
+    .option('--partial', 'the file starts after seq 1 (an export made with --since)')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));
