@@ -155,7 +155,30 @@ function leaf(field: Field, matchers: readonly ValueMatcher[], exists: boolean |
 function specialisedTest(field: Field, matcher: ValueMatcher): ((s: Subject) => boolean) | null {
   if (field.actionKey && matcher.text) return actionFieldTest(field.actionKey, matcher.text);
   if (field.path === 'risk.score' && matcher.number) return riskScoreTest(matcher.number);
+  const contextKey = field.path.startsWith('context.') ? field.path.slice('context.'.length) : null;
+  if (contextKey && !contextKey.includes('.') && contextKey !== 'environment' && matcher.number) return contextNumberTest(contextKey, matcher.number);
   return null;
+}
+
+/**
+ * `context.<key>` against a number, as `numericValue` reads it (a number, or a string holding one).
+ * A prototype member such as `constructor` is a function, never a number, so it fails like a missing key.
+ */
+function contextNumberTest(key: string, { op, bound }: NumberTest): (s: Subject) => boolean {
+  const read = (s: Subject): number => {
+    const v = s.action.context?.[key];
+    return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  };
+  switch (op) {
+    case 'gt':
+      return (s) => read(s) > bound;
+    case 'gte':
+      return (s) => read(s) >= bound;
+    case 'lt':
+      return (s) => read(s) < bound;
+    case 'lte':
+      return (s) => read(s) <= bound;
+  }
 }
 
 function riskScoreTest({ op, bound }: NumberTest): (s: Subject) => boolean {

@@ -1,10 +1,10 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
 import { compileWhen } from '../conditions/compile.js';
-import type { ValidationDetail } from '../errors.js';
+import { compileProgram } from '../conditions/program.js';
 import type { Subject } from '../subject.js';
 import { anchorOf, INDEXED_FIELDS, indexedValue, type IndexedField } from './anchors.js';
 import { CharTrie } from './char-trie.js';
-import { isExpired, type CompiledPolicy } from './compiled-policy.js';
+import { candidateHolds, isExpired, type CompiledPolicy } from './compiled-policy.js';
 
 interface FieldIndex {
   field: IndexedField;
@@ -35,6 +35,9 @@ export class CandidateIndex {
     const byField = new Map<IndexedField, FieldIndex>();
     for (const p of policies) {
       const anchor = anchorOf(p.policy.when);
+      const residual = anchor?.impliedKey ? without(p.policy.when, anchor.impliedKey) : p.policy.when;
+      p.program = compileProgram(residual);
+      if (p.program === null && residual !== p.policy.when) p.test = compileWhen(residual, 'when', []).test;
       if (!anchor) {
         this.unanchored.push(p);
         continue;
@@ -44,7 +47,6 @@ export class CandidateIndex {
         index = { field: anchor.field, exact: new Map(), prefixes: null, suffixes: null };
         byField.set(anchor.field, index);
       }
-      if (anchor.impliedKey !== null) p.test = residualTest(p.policy.when, anchor.impliedKey);
       for (const key of anchor.keys) {
         let bucket: CompiledPolicy[];
         if (key.kind === 'exact') {
@@ -85,7 +87,7 @@ export class CandidateIndex {
       for (let i = 0; i < list.length; i++) {
         const p = list[i] as CompiledPolicy;
         if (p.rank >= bestRank) break;
-        if (!isExpired(p, nowMs) && p.test(subject)) {
+        if (!isExpired(p, nowMs) && candidateHolds(p, subject)) {
           best = p;
           bestRank = p.rank;
           break;
@@ -107,7 +109,7 @@ export class CandidateIndex {
         const p = list[i] as CompiledPolicy;
         if (p.visitedStamp === stamp) continue;
         p.visitedStamp = stamp;
-        if (!isExpired(p, nowMs) && p.test(subject)) out.push(p);
+        if (!isExpired(p, nowMs) && candidateHolds(p, subject)) out.push(p);
       }
     }
     if (lists.length > 1 && out.length > 1) out.sort((a, b) => a.rank - b.rank);
@@ -133,9 +135,8 @@ export class CandidateIndex {
 }
 
 /** The policy's condition without the part its index buckets already prove (it was validated whole). */
-function residualTest(when: Record<string, unknown>, impliedKey: string): CompiledPolicy['test'] {
+function without(when: Record<string, unknown>, impliedKey: string): Record<string, unknown> {
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(when)) if (key !== impliedKey) rest[key] = value;
-  const issues: ValidationDetail[] = [];
-  return compileWhen(rest, 'when', issues).test;
+  return rest;
 }

@@ -1,5 +1,7 @@
 import type { Effect, Policy, PolicyRef } from '../../../src-shared/index.js';
+import type { Subject } from '../subject.js';
 import type { CompiledCondition } from '../conditions/compile.js';
+import { runProgram, type Program } from '../conditions/program.js';
 
 /** A policy ready to evaluate: its condition as closures, its place in the global order. */
 export interface CompiledPolicy {
@@ -15,6 +17,8 @@ export interface CompiledPolicy {
    * pointer less to follow per candidate on the hot path.
    */
   test: CompiledCondition['test'];
+  /** The same test as a flat program where it can be one (set with `test`); preferred when present. */
+  program: Program | null;
   /** Scratch mark so a policy reached through two index buckets is evaluated once per decision. */
   visitedStamp: number;
 }
@@ -32,4 +36,9 @@ export function refOf(policy: Policy): PolicyRef {
 
 export function isExpired(p: CompiledPolicy, nowMs: number): boolean {
   return p.expiresAtMs !== null && nowMs >= p.expiresAtMs;
+}
+
+/** Does the candidate's (residual) condition hold? */
+export function candidateHolds(p: CompiledPolicy, subject: Subject): boolean {
+  return p.program !== null ? runProgram(p.program, subject) : p.test(subject);
 }

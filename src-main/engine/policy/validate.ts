@@ -67,6 +67,7 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
       expiresAtMs: policy.expires_at === null ? null : Date.parse(policy.expires_at),
       condition,
       test: condition.test,
+      program: null,
       visitedStamp: 0,
     });
   });
