@@ -259,7 +259,12 @@ describe('evaluation: the candidate index gives the same answers as a linear sca
   };
   const pick = <T,>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
   const condition = (): Record<string, unknown> => {
-    switch (rand(12)) {
+    switch (rand(17)) {
+      case 12: return { resource: `${pick(['/etc/', '/tmp/', 'postgres://'])}*${pick(['x', 'users', 'hosts'])}` };
+      case 13: return { action_type: { in: [pick(types), pick(types)], ne: pick(types) } };
+      case 14: return { 'context.environment': pick(['production', 'staging']), 'risk.score': { gte: rand(100) } };
+      case 15: return { resource: { starts_with: pick(['/etc/', '/tmp/']), contains: pick(['h', 'x']) } };
+      case 16: return { environment: pick(['production', 'staging']), any: [{ agent_id: pick(agents) }, { 'context.rows': { gte: rand(2000) } }] };
       case 0: return { action_type: pick(types) };
       case 1: return { action_type: [pick(types), pick(types)] };
       case 2: return { action_type: `${pick(['db', 'file', 'sh'])}*` };
@@ -287,9 +292,11 @@ describe('evaluation: the candidate index gives the same answers as a linear sca
     return { decider: deciders[0]?.id ?? null, monitors: monitors.map((p) => `monitor:${p.id}`) };
   };
   const actions: NormalizedAction[] = [];
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 100; i++) {
     const act = action({ action_type: pick(types), agent_id: pick(agents) });
     if (rand(4) > 0) act.resource = pick(resources);
+    if (rand(3) === 0) act.environment = pick(['production', 'staging']);
+    if (rand(3) === 0) act.context = { environment: pick(['production', 'staging']), rows: rand(2000) };
     actions.push(act);
   }
   it('exercises deciders and monitors', () => {

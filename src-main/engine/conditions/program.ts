@@ -37,7 +37,9 @@ const enum Op {
   Always,
 }
 
-const TEXT_KEYS: readonly ActionTextKey[] = ['action_type', 'agent_id', 'resource', 'tool_name', 'target_system', 'description', 'environment', 'session_id'];
+/** Text fields a program reads: the top-level ones, and `context.environment` (with its fallback). */
+const TEXT_FIELDS: readonly string[] = ['action_type', 'agent_id', 'resource', 'tool_name', 'target_system', 'description', 'environment', 'session_id', 'context.environment'];
+const CONTEXT_ENVIRONMENT = 'context.environment';
 const REGEX_INPUT_LIMIT = 65_536;
 
 /** The program of a (validated) `when`, or `null` where it uses anything the program does not cover. */
@@ -77,7 +79,7 @@ function addConjunction(when: Record<string, unknown>, code: (number | string | 
 type Atom = [number, string | number | RegExp | ReadonlySet<string>, string | number];
 
 function atomOf(field: string, value: unknown): Atom | null {
-  if ((TEXT_KEYS as readonly string[]).includes(field)) {
+  if (TEXT_FIELDS.includes(field)) {
     const test = textTestOf(value);
     return test ? textAtom(field, test) : null;
   }
@@ -161,11 +163,25 @@ function contextNumber(s: Subject, key: string): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
 }
 
+/**
+ * A text field as the closures read it (`textValue` of the field getter): strings as they are,
+ * numbers and booleans in string form, anything else (missing, null, objects) absent.
+ */
+function textField(s: Subject, field: string): string | undefined {
+  let v: unknown;
+  if (field === CONTEXT_ENVIRONMENT) {
+    v = s.action.context?.environment;
+    if (v === undefined || v === null) v = s.action.environment;
+  } else v = s.action[field as ActionTextKey];
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
 function atomHolds(s: Subject, op: number, a: Program[number], b: Program[number]): boolean {
   if (op < Op.RiskGt || op === Op.Always) {
-    if (op === Op.Always) return typeof s.action[b as ActionTextKey] === 'string';
-    const v = s.action[b as ActionTextKey];
-    if (typeof v !== 'string') return false;
+    const v = textField(s, b as string);
+    if (v === undefined) return false;
+    if (op === Op.Always) return true;
     switch (op) {
       case Op.TextEquals:
         return v === a;

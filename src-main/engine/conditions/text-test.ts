@@ -60,49 +60,46 @@ export function textTestFunction(t: TextTest): (text: string) => boolean {
 export type ActionTextKey = 'action_type' | 'agent_id' | 'resource' | 'tool_name' | 'target_system' | 'description' | 'environment' | 'session_id';
 
 /**
- * `t` applied to `action[key]` in one closure; a missing (or non-string) field fails, as in
- * SPEC 3.2. Only for top-level fields, whose values are strings by schema.
+ * The field as string operators see it (`textValue`): a string as it is, a number or boolean in
+ * string form, anything else absent. Top-level fields are strings by schema; the rest is defence.
  */
+function actionText(s: Subject, key: ActionTextKey): string | undefined {
+  const v: unknown = s.action[key];
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
+/** `t` applied to `action[key]` in one closure; a missing field fails, as in SPEC 3.2. */
 export function actionFieldTest(key: ActionTextKey, t: TextTest): (s: Subject) => boolean {
-  const read = (s: Subject): unknown => s.action[key];
   switch (t.kind) {
     case 'equals': {
       const { text: expected } = t;
-      return (s) => s.action[key] === expected;
+      return (s) => actionText(s, key) === expected;
     }
     case 'prefix': {
       const { text: prefix } = t;
-      return (s) => {
-        const v = s.action[key];
-        return typeof v === 'string' && v.startsWith(prefix);
-      };
+      return (s) => actionText(s, key)?.startsWith(prefix) ?? false;
     }
     case 'suffix': {
       const { text: suffix } = t;
-      return (s) => {
-        const v = s.action[key];
-        return typeof v === 'string' && v.endsWith(suffix);
-      };
+      return (s) => actionText(s, key)?.endsWith(suffix) ?? false;
     }
     case 'contains': {
       const { text: needle } = t;
-      return (s) => {
-        const v = s.action[key];
-        return typeof v === 'string' && v.includes(needle);
-      };
+      return (s) => actionText(s, key)?.includes(needle) ?? false;
     }
     case 'one-of': {
       const { set } = t;
       return (s) => {
-        const v = s.action[key];
-        return typeof v === 'string' && set.has(v);
+        const v = actionText(s, key);
+        return v !== undefined && set.has(v);
       };
     }
     default: {
       const test = textTestFunction(t);
       return (s) => {
-        const v = read(s);
-        return typeof v === 'string' && test(v);
+        const v = actionText(s, key);
+        return v !== undefined && test(v);
       };
     }
   }
