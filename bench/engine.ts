@@ -176,15 +176,18 @@ function measure(samples: number, warmup: number, run: (i: number) => void): Lat
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples };
 }
 
-/** As many samples (up to `SAMPLES`) as fit in the budget, judged from a short probe. */
+/** As many samples (up to `SAMPLES`) as fit in the budget, judged from a probe after a short warm-up. */
 function measureWithin(budgetMs: number, run: (i: number) => void): Latency {
-  const probeCalls = 5;
+  const warmUntil = performance.now() + Math.min(2_000, budgetMs / 5);
+  let calls = 0;
+  while (calls < 200 && performance.now() < warmUntil) run(calls++);
+  const probeCalls = 10;
   const t0 = performance.now();
   for (let i = 0; i < probeCalls; i++) run(i);
   const perCallMs = (performance.now() - t0) / probeCalls;
   const fit = Math.floor(budgetMs / Math.max(perCallMs, 1e-6));
   const samples = Math.max(MIN_CEDAR_SAMPLES, Math.min(SAMPLES, Math.floor(fit * 0.8)));
-  const warmup = Math.min(WARMUP, Math.max(probeCalls, Math.floor(fit * 0.2)));
+  const warmup = Math.min(WARMUP, Math.floor(fit * 0.1));
   return measure(samples, warmup, run);
 }
 
