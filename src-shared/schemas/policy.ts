@@ -80,22 +80,35 @@ export const BUILTIN_RISK_FACTORS = [
   'off-hours',
 ] as const;
 
-/** SPEC 3.5 */
+/** SPEC 3.5 — each setting's type, without defaults (a patch must not fill in unnamed keys). */
+const SettingFields = {
+  enforcement: z.enum(['enforce', 'monitor']),
+  auto_allow_below: z.number().int().min(0).max(101),
+  require_approval_at: z.number().int().min(0).max(101),
+  deny_at: z.number().int().min(0).max(101).nullable(),
+  approval_timeout_s: z.number().int().min(1).max(7 * 86_400),
+  timeout_action: TimeoutActionSchema,
+  rate_limit_per_s: z.number().int().min(0).max(1_000_000),
+  /** Override of the points of built-in risk factors, by factor id. */
+  risk_weights: z.partialRecord(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)),
+};
+
+/** SPEC 3.5 — the settings with their defaults. */
 export const SettingsSchema = z
   .object({
-    enforcement: z.enum(['enforce', 'monitor']).default('enforce'),
-    auto_allow_below: z.number().int().min(0).max(101).default(30),
-    require_approval_at: z.number().int().min(0).max(101).default(70),
-    deny_at: z.number().int().min(0).max(101).nullable().default(null),
-    approval_timeout_s: z.number().int().min(1).max(7 * 86_400).default(300),
-    timeout_action: TimeoutActionSchema.default('deny'),
-    rate_limit_per_s: z.number().int().min(0).max(1_000_000).default(2000),
-    /** Override of the points of built-in risk factors, by factor id. */
-    risk_weights: z.partialRecord(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)).default({}),
+    enforcement: SettingFields.enforcement.default('enforce'),
+    auto_allow_below: SettingFields.auto_allow_below.default(30),
+    require_approval_at: SettingFields.require_approval_at.default(70),
+    deny_at: SettingFields.deny_at.default(null),
+    approval_timeout_s: SettingFields.approval_timeout_s.default(300),
+    timeout_action: SettingFields.timeout_action.default('deny'),
+    rate_limit_per_s: SettingFields.rate_limit_per_s.default(2000),
+    risk_weights: SettingFields.risk_weights.default({}),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;
-export const SettingsPatchSchema = SettingsSchema.partial().strict();
+/** A change to some settings: only the keys given are changed (zod 4 would otherwise fill defaults in). */
+export const SettingsPatchSchema = z.object(SettingFields).partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 

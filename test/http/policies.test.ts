@@ -147,3 +147,15 @@ describe('keys', () => {
     expect((await t.req('POST', '/api/v1/keys', { body: { name: 'x', scope: 'root' } })).status).toBe(400);
   });
 });
+
+describe('settings patches', () => {
+  it('change only the keys they name', async () => {
+    await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'monitor', approval_timeout_s: 120 } });
+    const after = await t.json<Record<string, unknown>>('PUT', '/api/v1/settings', { body: { deny_at: 95 } });
+    expect(after.body).toMatchObject({ enforcement: 'monitor', approval_timeout_s: 120, deny_at: 95 });
+    const test = await t.json<{ flags: string[] }>('POST', '/api/v1/policies/test', { body: { action: { agent_id: 'a', action_type: 'danger.thing' }, settings: { deny_at: 30 } } });
+    // The draft settings keep monitor mode: a would-be denial is only flagged.
+    expect(test.body.flags).toContain('would_deny');
+    await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'enforce', approval_timeout_s: 300, deny_at: null } });
+  });
+});
