@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDir, percentile, writeResults, type Figure } from './lib.js';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 8);
+const flag = process.argv.indexOf('--seconds');
+const seconds = flag > 0 ? Number(process.argv[flag + 1]) : 8;
 const root = join(benchDir, '..');
 
 function call(agent: Agent, port: number, method: string, path: string, key: string | null, body?: string): Promise<number> {

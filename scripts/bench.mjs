@@ -35,7 +35,7 @@ const machine = { cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, memo
 const report = { date: new Date().toISOString(), machine, runs: ran, results };
 writeFileSync(join(root, 'bench/report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-const fmt = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+const fmt = (v) => (typeof v !== 'number' || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
 const lines = [
   '# Gatehouse benchmark report',
   '',
