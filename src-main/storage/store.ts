@@ -3,7 +3,7 @@ import type { AuditRecord } from '../../src-shared/index.js';
 import { assertJsonStrings, jcs, sealFields } from '../audit/chain.js';
 import { iso, systemClock, type Clock } from '../core/clock.js';
 import { applyEntries } from './apply.js';
-import { eventId } from './event-id.js';
+import { newId } from '../core/ids.js';
 import type { Database } from './database.js';
 import { checkOps, encodeEntry, type Entry, type SealedRecord } from './entry.js';
 import { nodeIO, type StorageIO } from './io.js';
@@ -179,7 +179,7 @@ export class SqlStore implements Store {
     for (const d of drafts) {
       tsMs = Math.max(this.opts.clock.now(), tsMs); // the chain's timestamps never go backwards
       const dataText = jcs(d.data);
-      const fields = { seq: seq + 1, id: eventId(tsMs), ts: iso(tsMs), type: d.type, actor: d.actor, action_id: d.action_id ?? null, dataText, prevHash: hash };
+      const fields = { seq: seq + 1, id: newId('evt', tsMs), ts: iso(tsMs), type: d.type, actor: d.actor, action_id: d.action_id ?? null, dataText, prevHash: hash };
       assertJsonStrings(fields.type, fields.actor, fields.action_id); // lone surrogates are rejected like JCS does
       const sealedLine = sealFields(fields);
       const record: AuditRecord = { seq: fields.seq, id: fields.id, ts: fields.ts, type: fields.type, actor: fields.actor, action_id: fields.action_id, data: d.data, prev_hash: hash, hash: sealedLine.hash };
