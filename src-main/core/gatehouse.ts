@@ -63,8 +63,11 @@ export class Gatehouse {
     this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.alerts, this.bus);
     this.mcp = new McpService(store, clock, this.alerts);
     this.webhooks = new WebhookService(store, clock, this.bus);
-    // Denials by a person or a timeout count towards the repeated-denials alert too.
+    // Denials by a person or a timeout count towards the repeated-denials alert too; every MCP
+    // action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
     this.bus.subscribe((e) => {
+      const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
+      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string') void this.mcp.noteCall(mcp.server_id);
       if ((e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) && typeof e.data.agent_id === 'string') {
         this.alerts.noteDenial(e.data.agent_id, String(e.data.action_id));
       }

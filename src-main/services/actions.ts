@@ -248,6 +248,7 @@ export function eventSummary(data: DecidedData, d: Decision): Record<string, unk
     resource: data.resource,
     description: data.description,
     tool_name: data.tool_name,
+    mcp: data.mcp,
     parameters: data.parameters,
     decision: d.decision,
     status: d.status,

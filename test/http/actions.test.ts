@@ -173,6 +173,11 @@ describe('MCP governance API', () => {
     const list = await t.json<{ items: { server_id: string; tools: unknown[]; tools_changed_at: string | null }[] }>('GET', '/mcp/servers');
     const fs = list.body.items.find((s) => s.server_id === 'fs')!;
     expect(fs.tools).toHaveLength(2);
+    // Calls through the proxy's path (submit with mcp.server_id) count on the server.
+    await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'mcp-client', action_type: 'mcp.tool_call', tool_name: 'read_file', mcp: { server_id: 'fs', tool: 'read_file' } } });
+    await new Promise((r) => setTimeout(r, 50));
+    const after = await t.json<{ items: { server_id: string; calls: number }[] }>('GET', '/mcp/servers');
+    expect(after.body.items.find((s) => s.server_id === 'fs')!.calls).toBe(1);
     expect(fs.tools_changed_at).not.toBeNull();
   });
 

@@ -15,7 +15,6 @@ export function mcpRoutes(g: Gatehouse) {
     const body = await readJson(c, McpEvaluateSchema);
     const p = c.get('principal');
     const decision = await g.actions.submit(g.mcp.toActionRequest(body), { boundAgentId: p.agentId, keyId: p.id });
-    void g.mcp.noteCall(body.server_id);
     return c.json(toMcpDecision(decision));
   });
   r.post('/mcp/servers/register', async (c) => {
