@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { VERSION } from '../../src-shared/index.js';
 import { loadOrCreateCredentials } from '../config/credentials.js';
 import { dataFiles, ensureDataDir } from '../config/paths.js';
@@ -129,4 +128,3 @@ export class Gatehouse {
   }
 }
 
-export const dataPath = (g: Gatehouse, name: string) => join(g.opts.dataDir, name);

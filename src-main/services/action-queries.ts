@@ -114,11 +114,6 @@ export function actionRow(store: Store, actionId: string): ActionRow | undefined
   return store.get<ActionRow>(`${SELECT} WHERE a.action_id = ?`, [actionId]);
 }
 
-export function actionStatus(store: Store, actionId: string): ActionStatus | null {
-  const r = actionRow(store, actionId);
-  return r ? toStatus(r) : null;
-}
-
 export function actionByIdempotencyKey(store: Store, agentId: string, key: string): ActionStatus | null {
   const r = store.get<ActionRow>(`${SELECT} WHERE a.agent_id = ? AND a.idempotency_key = ?`, [agentId, key]);
   return r ? toStatus(r) : null;

@@ -7,11 +7,6 @@ interface Flags {
   json?: boolean;
 }
 
-const ago = (iso: string | null) => {
-  if (!iso) return '—';
-  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
-  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
-};
 const left = (iso: string) => {
   const s = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
   return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
@@ -66,4 +61,3 @@ export async function runOpen(f: Flags & { browser?: boolean }): Promise<void> {
   }
 }
 
-export { ago };
