@@ -5,7 +5,7 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { DEFAULT_SETTINGS, PolicySchema, type NormalizedAction, type Policy } from '../src-shared/index.js';
 import { compilePolicies, type DecideContext, type Engine } from '../src-main/engine/index.js';
-import { percentile, writeResults, type Figure } from './lib.js';
+import { percentile, writeResults, type Figure, seeded } from './lib.js';
 
 const argSamples = process.argv.indexOf('--samples');
 const SAMPLES = argSamples > 0 ? Number(process.argv[argSamples + 1]) : 20_000;
@@ -22,14 +22,7 @@ const MIN_CEDAR_SAMPLES = 5;
 // ---------------------------------------------------------------------------------------------
 // Deterministic generators.
 
-let seed = 20_261_118;
-function rand(n: number): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
-}
-const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+const { rand, pick } = seeded(20_261_118);
 
 const DOMAINS = ['database', 'file', 'shell', 'http', 's3', 'iam', 'payment', 'email', 'k8s', 'git', 'queue', 'cache', 'secrets', 'dns', 'vm', 'ticket', 'crm', 'analytics', 'backup', 'deploy'];
 const VERBS = ['read', 'list', 'get', 'query', 'write', 'update', 'create', 'delete', 'drop', 'exec', 'run', 'send', 'refund', 'transfer', 'apply', 'restart', 'scale', 'grant', 'revoke', 'export'];

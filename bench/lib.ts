@@ -38,3 +38,15 @@ export function fmt(v: number): string {
   if (Math.abs(v) >= 10) return v.toFixed(1);
   return v.toFixed(3);
 }
+
+/** A small deterministic PRNG (mulberry32), so a bench generates the same workload every run. */
+export function seeded(initial: number): { rand: (n: number) => number; pick: <T>(xs: readonly T[]) => T } {
+  let seed = initial;
+  const rand = (n: number): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
+  };
+  return { rand, pick: <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T };
+}

@@ -11,7 +11,7 @@ import { queryAudit } from '../src-main/audit/query.js';
 import { verifyStore } from '../src-main/audit/verify.js';
 import { openStore, type SqlStore } from '../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../src-main/storage/types.js';
-import { percentile, writeResults, type Figure } from './lib.js';
+import { percentile, writeResults, type Figure, seeded } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -23,14 +23,7 @@ const IN_FLIGHT = arg('--inflight', 32);
 // ---------------------------------------------------------------------------------------------
 // Deterministic, realistic `action.decided` commits (the shape services/actions.ts writes).
 
-let seed = 8_675_309;
-function rand(n: number): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
-}
-const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+const { rand, pick } = seeded(8_675_309);
 
 const AGENTS = [...Array.from({ length: 60 }, (_, i) => `agent-${i}`), 'claude-code', 'mcp-client', 'langchain-etl', 'deploy-bot'];
 const KINDS = [
