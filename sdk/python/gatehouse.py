@@ -412,7 +412,8 @@ class Client:
     def wait_for_decision(self, action_id: str, timeout: float = 300) -> ActionDecision:
         """Waits (long-polling) until the action leaves ``pending`` and returns the decision
         (ALLOWED or DENIED — check ``.decision``). Raises :class:`ApprovalTimeout` when none
-        arrives within ``timeout`` seconds."""
+        arrives within ``timeout`` seconds, and :class:`ActionDenied` when Gatehouse becomes
+        unreachable meanwhile (in both fail modes)."""
         deadline = time.monotonic() + timeout
         quoted = urllib.parse.quote(action_id, safe="")
         while True:
@@ -421,8 +422,10 @@ class Client:
             try:
                 d = ActionDecision(self._request("GET", f"/api/v1/actions/{quoted}/status?wait={wait}", extra_timeout=wait))
             except GatehouseError as e:
+                # The server already held this action for a person: an outage now is no answer,
+                # and no answer is never a yes, whatever the fail mode (OPEN covers unknown decisions).
                 if self._is_outage(e):
-                    return self._outage(e, action_id)
+                    raise ActionDenied(f"Gatehouse became unreachable while action {action_id} was waiting for approval ({e})", action_id) from e
                 raise
             if d.decision != Decision.PENDING:
                 return d

@@ -346,7 +346,8 @@ export class GatehouseClient {
 
   /**
    * Waits (long-polling) until the action leaves `pending`; returns the final decision (allowed
-   * or denied — check `.decision`). Throws ApprovalTimeout when none arrives within `timeoutS`.
+   * or denied — check `.decision`). Throws ApprovalTimeout when none arrives within `timeoutS`, and
+   * ActionDenied when Gatehouse becomes unreachable meanwhile (in both fail modes).
    */
   async waitForDecision(actionId: string, o: { timeoutS?: number } = {}): Promise<ActionDecision> {
     const timeoutS = o.timeoutS ?? 300;
@@ -357,7 +358,9 @@ export class GatehouseClient {
       try {
         d = toDecision((await this.call((api) => api.status(actionId, Math.min(60, remaining)))) as Raw);
       } catch (e) {
-        if (isOutage(e)) return this.outage(e, actionId);
+        // The server already held this action for a person: an outage now is no answer, and no
+        // answer is never a yes — whatever the fail mode (FailMode.OPEN covers unknown decisions only).
+        if (isOutage(e)) throw new ActionDenied(`Gatehouse became unreachable while action ${actionId} was waiting for approval (${(e as Error).message})`, actionId);
         throw e;
       }
       if (d.decision !== 'pending') return d;

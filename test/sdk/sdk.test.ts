@@ -196,6 +196,14 @@ describe('fail modes against an unreachable console', () => {
     }
   });
 
+  it('OPEN never turns an outage during an approval wait into an allow', async () => {
+    // The server already held this action; Gatehouse then becomes unreachable while the agent waits.
+    const gh = new GatehouseClient({ agentId: 'ts-test', url: UNREACHABLE, apiKey: 'gk_agent_x', failMode: FailMode.OPEN });
+    const err = await gh.waitForDecision('act_held', { timeoutS: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ActionDenied);
+    expect((err as ActionDenied).reason).toMatch(/waiting for approval/);
+  });
+
   it('no server.json is unreachable', async () => {
     const saved = { url: process.env.GATEHOUSE_URL, key: process.env.GATEHOUSE_API_KEY };
     delete process.env.GATEHOUSE_URL;

@@ -383,6 +383,13 @@ class FailModeTest(unittest.TestCase):
         with self.assertRaises(ActionDenied):
             c.evaluate_action(action_type="file.read")
 
+    def test_fail_open_never_allows_an_outage_during_an_approval_wait(self):
+        # The server already held this action; Gatehouse then becomes unreachable while we wait.
+        c = Client(agent_id="py-test", url=UNREACHABLE, api_key="gk_agent_x", fail_mode=FailMode.OPEN, timeout=5)
+        with self.assertRaises(ActionDenied) as ctx:
+            c.wait_for_decision("act_held", timeout=2)
+        self.assertIn("waiting for approval", ctx.exception.reason)
+
     def test_fail_open_allows_with_a_warning(self):
         c = Client(agent_id="py-test", url=UNREACHABLE, api_key="gk_agent_x", fail_mode=FailMode.OPEN, timeout=5)
         with self.assertLogs("gatehouse", level=logging.WARNING) as logs:
