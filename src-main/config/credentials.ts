@@ -23,13 +23,3 @@ export function loadOrCreateCredentials(dataDir: string): { credentials: Credent
   renameSync(tmp, file);
   return { credentials, created: true };
 }
-
-/** Reads credentials if present (clients: CLI, hooks, SDK). */
-export function readCredentials(dataDir: string): Credentials | null {
-  try {
-    const parsed = CredentialsSchema.safeParse(JSON.parse(readFileSync(dataFiles(dataDir).credentials, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}

@@ -1,6 +1,4 @@
-import { readCredentials } from './credentials.js';
-import { resolveDataDir } from './paths.js';
-import { readServerInfo } from './server-info.js';
+import { resolveEndpoint } from '../integrations/shared/endpoint.js';
 
 export interface Endpoint {
   url: string;
@@ -10,19 +8,13 @@ export interface Endpoint {
 }
 
 /**
- * How a client (CLI, hook, proxy, SDK) finds the server: `GATEHOUSE_URL` / `GATEHOUSE_API_KEY`
- * override what `server.json` / `credentials.json` in the data directory say. Returns null when
- * no server is known to run.
+ * How the CLI finds the server: the one set of rules in `resolveEndpoint` (`GATEHOUSE_URL` /
+ * `GATEHOUSE_API_KEY`, empty meaning unset, override `server.json` / `credentials.json`).
+ * Returns null when no server is known to run. The CLI acts as the admin unless told otherwise.
  */
 export function discoverServer(
   opts: { dataDir?: string; scope?: 'agent' | 'admin'; env?: NodeJS.ProcessEnv } = {},
 ): Endpoint | null {
-  const env = opts.env ?? process.env;
-  const dataDir = resolveDataDir(opts.dataDir, env);
-  // An empty variable (`GATEHOUSE_URL=`) counts as unset.
-  const url = env.GATEHOUSE_URL || readServerInfo(dataDir)?.url || null;
-  if (!url) return null;
-  const creds = env.GATEHOUSE_API_KEY ? null : readCredentials(dataDir);
-  const apiKey = env.GATEHOUSE_API_KEY || (creds ? (opts.scope === 'agent' ? creds.agent_key : creds.admin_key) : null);
-  return { url: url.replace(/\/+$/, ''), apiKey, dataDir };
+  const ep = resolveEndpoint({ dataDir: opts.dataDir, scope: opts.scope ?? 'admin', env: opts.env });
+  return ep.url ? { url: ep.url, apiKey: ep.apiKey, dataDir: ep.dataDir } : null;
 }
