@@ -11,10 +11,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'electron', message: 'Only src-main/desktop/ may import electron.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src-main/desktop/ may import electron.' }] }],
     },
   },
   {
@@ -26,7 +23,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', 'react', 'react-dom'], message: 'src-shared has no Node, DOM or Electron imports.' }] },
+        {
+          patterns: [{ group: ['node:*', 'electron', 'react', 'react-dom'], message: 'src-shared has no Node, DOM or Electron imports.' }],
+        },
       ],
     },
   },

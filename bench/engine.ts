@@ -24,8 +24,50 @@ const MIN_CEDAR_SAMPLES = 5;
 
 const { rand, pick } = seeded(20_261_118);
 
-const DOMAINS = ['database', 'file', 'shell', 'http', 's3', 'iam', 'payment', 'email', 'k8s', 'git', 'queue', 'cache', 'secrets', 'dns', 'vm', 'ticket', 'crm', 'analytics', 'backup', 'deploy'];
-const VERBS = ['read', 'list', 'get', 'query', 'write', 'update', 'create', 'delete', 'drop', 'exec', 'run', 'send', 'refund', 'transfer', 'apply', 'restart', 'scale', 'grant', 'revoke', 'export'];
+const DOMAINS = [
+  'database',
+  'file',
+  'shell',
+  'http',
+  's3',
+  'iam',
+  'payment',
+  'email',
+  'k8s',
+  'git',
+  'queue',
+  'cache',
+  'secrets',
+  'dns',
+  'vm',
+  'ticket',
+  'crm',
+  'analytics',
+  'backup',
+  'deploy',
+];
+const VERBS = [
+  'read',
+  'list',
+  'get',
+  'query',
+  'write',
+  'update',
+  'create',
+  'delete',
+  'drop',
+  'exec',
+  'run',
+  'send',
+  'refund',
+  'transfer',
+  'apply',
+  'restart',
+  'scale',
+  'grant',
+  'revoke',
+  'export',
+];
 const ACTION_TYPES = DOMAINS.flatMap((d) => VERBS.map((v) => `${d}.${v}`));
 const AGENTS = [...Array.from({ length: 200 }, (_, i) => `agent-${i}`), 'claude-code', 'mcp-client', 'data-analyst'];
 const APPS = 300;
@@ -49,7 +91,18 @@ function resourceFor(domain: string): string {
 
 /** One generated policy: mostly keyed on action_type / agent / resource, some on risk and context. */
 function generatePolicy(i: number): Policy {
-  const effect = pick(['allow', 'allow', 'allow', 'allow', 'allow', 'deny', 'deny', 'require_approval', 'require_approval', 'monitor'] as const);
+  const effect = pick([
+    'allow',
+    'allow',
+    'allow',
+    'allow',
+    'allow',
+    'deny',
+    'deny',
+    'require_approval',
+    'require_approval',
+    'monitor',
+  ] as const);
   const domain = pick(DOMAINS);
   const kind = rand(100);
   let when: Record<string, unknown>;
@@ -58,9 +111,18 @@ function generatePolicy(i: number): Policy {
   else if (kind < 60) when = { agent_id: pick(AGENTS), action_type: `${domain}.*` };
   else if (kind < 75) when = { resource: { starts_with: `/srv/app-${rand(APPS)}/src/module-${rand(40)}/` } };
   else if (kind < 83) when = { resource: `*/file-${rand(100)}.ts` };
-  else if (kind < 93) when = { action_type: pick(ACTION_TYPES), 'context.environment': 'production', 'context.estimated_rows': { gte: 100 * (1 + rand(50)) } };
+  else if (kind < 93)
+    when = {
+      action_type: pick(ACTION_TYPES),
+      'context.environment': 'production',
+      'context.estimated_rows': { gte: 100 * (1 + rand(50)) },
+    };
   else if (kind < 99) when = { action_type: `${domain}.*`, 'risk.score': { gte: 40 + rand(60) } };
-  else when = { any: [{ 'risk.score': { gte: 90 + rand(10) } }, { 'context.estimated_rows': { gte: 50_000 + rand(50_000) } }], 'context.environment': 'production' };
+  else
+    when = {
+      any: [{ 'risk.score': { gte: 90 + rand(10) } }, { 'context.estimated_rows': { gte: 50_000 + rand(50_000) } }],
+      'context.environment': 'production',
+    };
   return PolicySchema.parse({ id: `p${i}`, priority: rand(100) * 10, effect, when });
 }
 
@@ -69,11 +131,16 @@ function generateAction(): NormalizedAction {
   const domain = pick(DOMAINS);
   const actionType = known ? `${domain}.${pick(VERBS)}` : `custom.op_${rand(50)}`;
   const action: NormalizedAction = { agent_id: pick(AGENTS), action_type: actionType, resource: resourceFor(domain) };
-  if (domain === 'database') action.parameters = { sql: rand(5) === 0 ? `DELETE FROM table_${rand(50)}` : `SELECT * FROM table_${rand(50)} WHERE id = ${rand(1e6)}` };
+  if (domain === 'database')
+    action.parameters = {
+      sql: rand(5) === 0 ? `DELETE FROM table_${rand(50)}` : `SELECT * FROM table_${rand(50)} WHERE id = ${rand(1e6)}`,
+    };
   else if (domain === 'shell') action.parameters = { command: action.resource ?? '', cwd: `/srv/app-${rand(APPS)}` };
-  else if (domain === 'file') action.parameters = { file_path: action.resource ?? '', content: 'export const answer = 42;\n'.repeat(1 + rand(20)) };
+  else if (domain === 'file')
+    action.parameters = { file_path: action.resource ?? '', content: 'export const answer = 42;\n'.repeat(1 + rand(20)) };
   else action.parameters = { body: { id: rand(1e6), note: 'routine call' } };
-  if (rand(3) === 0) action.context = { environment: rand(2) ? 'production' : 'staging', estimated_rows: rand(20_000), has_backup: rand(2) === 0 };
+  if (rand(3) === 0)
+    action.context = { environment: rand(2) ? 'production' : 'staging', estimated_rows: rand(20_000), has_backup: rand(2) === 0 };
   return action;
 }
 
@@ -115,7 +182,8 @@ function cedarCondition(field: string, value: unknown): string {
 function cedarWhen(when: Record<string, unknown>): string[] {
   const clauses: string[] = [];
   for (const [key, value] of Object.entries(when)) {
-    if (key === 'any') clauses.push(`(${(value as Record<string, unknown>[]).map((w) => `(${cedarWhen(w).join(' && ') || 'true'})`).join(' || ')})`);
+    if (key === 'any')
+      clauses.push(`(${(value as Record<string, unknown>[]).map((w) => `(${cedarWhen(w).join(' && ') || 'true'})`).join(' || ')})`);
     else if (key === 'all') clauses.push(...(value as Record<string, unknown>[]).flatMap(cedarWhen));
     else clauses.push(cedarCondition(key, value));
   }
@@ -127,7 +195,8 @@ function toCedar(p: Policy): string {
   let actionScope = 'action';
   const conditions: Record<string, unknown> = { ...rest };
   if (typeof actionType === 'string' && !actionType.includes('*')) actionScope = `action == Action::${cedarString(actionType)}`;
-  else if (actionType && typeof actionType === 'object' && 'in' in actionType) actionScope = `action in [${(actionType as { in: string[] }).in.map((a) => `Action::${cedarString(a)}`).join(', ')}]`;
+  else if (actionType && typeof actionType === 'object' && 'in' in actionType)
+    actionScope = `action in [${(actionType as { in: string[] }).in.map((a) => `Action::${cedarString(a)}`).join(', ')}]`;
   else if (actionType !== undefined) conditions.action_type = actionType;
   let principalScope = 'principal';
   if (typeof agentId === 'string' && !agentId.includes('*')) principalScope = `principal == Agent::${cedarString(agentId)}`;
@@ -138,14 +207,22 @@ function toCedar(p: Policy): string {
 }
 
 /** Cedar's request for an action: the same facts, with the risk computed beforehand (not timed). */
-function cedarRequest(action: NormalizedAction, riskScore: number): { principal: cedar.EntityUid; action: cedar.EntityUid; resource: cedar.EntityUid; context: cedar.Context } {
+function cedarRequest(
+  action: NormalizedAction,
+  riskScore: number,
+): { principal: cedar.EntityUid; action: cedar.EntityUid; resource: cedar.EntityUid; context: cedar.Context } {
   const context: cedar.Context = { action_type: action.action_type, agent_id: action.agent_id, risk_score: riskScore };
   if (action.resource !== undefined) context.resource = action.resource;
   const environment = action.context?.environment ?? action.environment;
   if (typeof environment === 'string') context.environment = environment;
   const rows = action.context?.estimated_rows;
   if (typeof rows === 'number') context.estimated_rows = rows;
-  return { principal: { type: 'Agent', id: action.agent_id }, action: { type: 'Action', id: action.action_type }, resource: { type: 'Resource', id: action.resource ?? 'none' }, context };
+  return {
+    principal: { type: 'Agent', id: action.agent_id },
+    action: { type: 'Action', id: action.action_type },
+    resource: { type: 'Resource', id: action.resource ?? 'none' },
+    context,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,10 +285,17 @@ function agreement(engine: Engine, policies: Policy[], id: string, requests: Ret
   const checked = Math.min(100, requests.length);
   for (let i = 0; i < checked; i++) {
     const action = ACTIONS[i] as NormalizedAction;
-    const ours = engine.explain(action, ctx).trace.filter((t) => t.matched && (t.effect === 'deny' || t.effect === 'require_approval')).map((t) => t.policy_id).sort();
+    const ours = engine
+      .explain(action, ctx)
+      .trace.filter((t) => t.matched && (t.effect === 'deny' || t.effect === 'require_approval'))
+      .map((t) => t.policy_id)
+      .sort();
     const answer = cedarDecide(id, requests[i] as ReturnType<typeof cedarRequest>);
     if (answer.type !== 'success') throw new Error(`Cedar failed: ${JSON.stringify(answer.errors)}`);
-    const theirs = answer.response.decision === 'deny' ? answer.response.diagnostics.reason.filter((r) => effectOf.get(r) !== 'allow' && effectOf.get(r) !== 'monitor').sort() : [];
+    const theirs =
+      answer.response.decision === 'deny'
+        ? answer.response.diagnostics.reason.filter((r) => effectOf.get(r) !== 'allow' && effectOf.get(r) !== 'monitor').sort()
+        : [];
     if (JSON.stringify(ours) === JSON.stringify(theirs)) agree++;
   }
   return `${agree}/${checked}`;
@@ -248,11 +332,23 @@ function runSize(size: number): SizeResult {
   });
   progress('Cedar measured');
   const cedarParsing = measureWithin(CEDAR_PARSING_BUDGET_MS, (i) => {
-    const answer = cedar.isAuthorized({ ...(requests[i % n] as ReturnType<typeof cedarRequest>), policies: { staticPolicies }, entities: [] });
+    const answer = cedar.isAuthorized({
+      ...(requests[i % n] as ReturnType<typeof cedarRequest>),
+      policies: { staticPolicies },
+      entities: [],
+    });
     sink += answer.type === 'success' ? 1 : 0;
   });
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
-  return { size, compileMs, engine: engineLatency, risk: riskLatency, cedar: cedarLatency, cedarParsing, agreement: agreement(engine, policies, setId, requests) };
+  return {
+    size,
+    compileMs,
+    engine: engineLatency,
+    risk: riskLatency,
+    cedar: cedarLatency,
+    cedarParsing,
+    agreement: agreement(engine, policies, setId, requests),
+  };
 }
 
 const figures: Figure[] = [];
@@ -263,13 +359,62 @@ for (const size of SIZES) {
   const label = size.toLocaleString('en-US');
   const atTarget = size === 10_000;
   figures.push(
-    { id: `decide_p50_${size}`, label: `decide p50, ${label} policies`, value: r.engine.p50, unit: 'µs', ...(atTarget ? { target: 10 } : {}), better: 'lower' },
-    { id: `decide_p99_${size}`, label: `decide p99, ${label} policies`, value: r.engine.p99, unit: 'µs', ...(atTarget ? { target: 50 } : {}), better: 'lower' },
-    { id: `cedar_p50_${size}`, label: `Cedar statefulIsAuthorized p50, ${label} policies`, value: r.cedar.p50, unit: 'µs', better: 'lower', note: `${r.cedar.samples} samples; preparsed policy set; risk precomputed, not timed` },
-    { id: `cedar_p99_${size}`, label: `Cedar statefulIsAuthorized p99, ${label} policies`, value: r.cedar.p99, unit: 'µs', better: 'lower' },
-    { id: `cedar_parse_p50_${size}`, label: `Cedar isAuthorized (parses per call) p50, ${label} policies`, value: r.cedarParsing.p50, unit: 'µs', better: 'lower', note: `${r.cedarParsing.samples} samples` },
-    { id: `cedar_ratio_p50_${size}`, label: `Cedar p50 / decide p50, ${label} policies`, value: r.cedar.p50 / r.engine.p50, unit: '×', target: 1, better: 'higher', note: `translation agrees on ${r.agreement} decisions` },
-    { id: `cedar_ratio_p99_${size}`, label: `Cedar p99 / decide p99, ${label} policies`, value: r.cedar.p99 / r.engine.p99, unit: '×', target: 1, better: 'higher' },
+    {
+      id: `decide_p50_${size}`,
+      label: `decide p50, ${label} policies`,
+      value: r.engine.p50,
+      unit: 'µs',
+      ...(atTarget ? { target: 10 } : {}),
+      better: 'lower',
+    },
+    {
+      id: `decide_p99_${size}`,
+      label: `decide p99, ${label} policies`,
+      value: r.engine.p99,
+      unit: 'µs',
+      ...(atTarget ? { target: 50 } : {}),
+      better: 'lower',
+    },
+    {
+      id: `cedar_p50_${size}`,
+      label: `Cedar statefulIsAuthorized p50, ${label} policies`,
+      value: r.cedar.p50,
+      unit: 'µs',
+      better: 'lower',
+      note: `${r.cedar.samples} samples; preparsed policy set; risk precomputed, not timed`,
+    },
+    {
+      id: `cedar_p99_${size}`,
+      label: `Cedar statefulIsAuthorized p99, ${label} policies`,
+      value: r.cedar.p99,
+      unit: 'µs',
+      better: 'lower',
+    },
+    {
+      id: `cedar_parse_p50_${size}`,
+      label: `Cedar isAuthorized (parses per call) p50, ${label} policies`,
+      value: r.cedarParsing.p50,
+      unit: 'µs',
+      better: 'lower',
+      note: `${r.cedarParsing.samples} samples`,
+    },
+    {
+      id: `cedar_ratio_p50_${size}`,
+      label: `Cedar p50 / decide p50, ${label} policies`,
+      value: r.cedar.p50 / r.engine.p50,
+      unit: '×',
+      target: 1,
+      better: 'higher',
+      note: `translation agrees on ${r.agreement} decisions`,
+    },
+    {
+      id: `cedar_ratio_p99_${size}`,
+      label: `Cedar p99 / decide p99, ${label} policies`,
+      value: r.cedar.p99 / r.engine.p99,
+      unit: '×',
+      target: 1,
+      better: 'higher',
+    },
     { id: `compile_ms_${size}`, label: `compilePolicies, ${label} policies`, value: r.compileMs, unit: 'ms', better: 'lower' },
   );
 }
@@ -281,7 +426,9 @@ if (riskFigure) {
   );
 }
 
-console.log(`\n${SAMPLES.toLocaleString('en-US')} samples per decide figure after ${WARMUP.toLocaleString('en-US')} warm-up calls, ${ACTIONS.length} distinct actions, Node ${process.version}`);
+console.log(
+  `\n${SAMPLES.toLocaleString('en-US')} samples per decide figure after ${WARMUP.toLocaleString('en-US')} warm-up calls, ${ACTIONS.length} distinct actions, Node ${process.version}`,
+);
 console.log('policies   decide p50/p99 µs   Cedar p50/p99 µs   ratio p50   Cedar isAuthorized p50 µs   translation agrees');
 for (const r of results) {
   console.log(

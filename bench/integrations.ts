@@ -34,7 +34,11 @@ const stats = (xs: number[]) => {
   return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99) };
 };
 
-function timeProcess(args: string[], input: string | null, env: Record<string, string>): Promise<{ ms: number; stdout: string; code: number | null }> {
+function timeProcess(
+  args: string[],
+  input: string | null,
+  env: Record<string, string>,
+): Promise<{ ms: number; stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn(NODE, args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -81,7 +85,15 @@ async function main() {
     const h = stats(hookMs);
     const b = stats(bareMs);
     figures.push(
-      { id: 'hook_process_p50', label: `Hook whole process, allow path, p50 (N=${RUNS})`, value: h.p50, unit: 'ms', target: 2 * b.p50, better: 'lower', note: 'target: 2 × bare node p50' },
+      {
+        id: 'hook_process_p50',
+        label: `Hook whole process, allow path, p50 (N=${RUNS})`,
+        value: h.p50,
+        unit: 'ms',
+        target: 2 * b.p50,
+        better: 'lower',
+        note: 'target: 2 × bare node p50',
+      },
       { id: 'hook_process_p90', label: 'Hook whole process, allow path, p90', value: h.p90, unit: 'ms', better: 'lower' },
       { id: 'node_bare_p50', label: 'Bare `node -e 0` p50 (reference)', value: b.p50, unit: 'ms', better: 'lower' },
       { id: 'node_bare_p90', label: 'Bare `node -e 0` p90 (reference)', value: b.p90, unit: 'ms', better: 'lower' },
@@ -92,7 +104,12 @@ async function main() {
     const root = mkdtempSync(join(tmpdir(), 'gatehouse-bench-fs-'));
     const connect = async (viaProxy: boolean) => {
       const args = viaProxy ? [BIN, 'mcp-proxy', '--server-id', 'bench-fs', '--', NODE, FS_SERVER, root] : [FS_SERVER, root];
-      const transport = new StdioClientTransport({ command: NODE, args, env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }), stderr: 'ignore' });
+      const transport = new StdioClientTransport({
+        command: NODE,
+        args,
+        env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }),
+        stderr: 'ignore',
+      });
       const client = new Client({ name: 'bench', version: '1' });
       await client.connect(transport);
       return client;
@@ -130,7 +147,14 @@ async function main() {
           const res = await fetch(`${server.url}/api/v1/actions/submit`, {
             method: 'POST',
             headers: { 'x-api-key': server.agentKey, 'content-type': 'application/json' },
-            body: JSON.stringify({ agent_id: 'mcp-client', action_type: 'mcp.tool_call', tool_name: 'list_allowed_directories', mcp: { server_id: 'bench-fs', tool: 'list_allowed_directories' }, resource: 'mcp://bench-fs/list_allowed_directories', parameters: {} }),
+            body: JSON.stringify({
+              agent_id: 'mcp-client',
+              action_type: 'mcp.tool_call',
+              tool_name: 'list_allowed_directories',
+              mcp: { server_id: 'bench-fs', tool: 'list_allowed_directories' },
+              resource: 'mcp://bench-fs/list_allowed_directories',
+              parameters: {},
+            }),
           });
           await res.text();
         }),
@@ -146,14 +170,36 @@ async function main() {
     const pp = stats(pingProxied);
     const s = stats(submitMs);
     figures.push(
-      { id: 'proxy_added_p50', label: `MCP proxy added latency per tools/call p50 (N=${CALLS})`, value: p.p50 - d.p50, unit: 'ms', target: 2, better: 'lower', note: 'includes Gatehouse’s durable decision (see submit p50)' },
+      {
+        id: 'proxy_added_p50',
+        label: `MCP proxy added latency per tools/call p50 (N=${CALLS})`,
+        value: p.p50 - d.p50,
+        unit: 'ms',
+        target: 2,
+        better: 'lower',
+        note: 'includes Gatehouse’s durable decision (see submit p50)',
+      },
       { id: 'proxy_added_p99', label: 'MCP proxy added latency per tools/call p99', value: p.p99 - d.p99, unit: 'ms', better: 'lower' },
       { id: 'tools_call_direct_p50', label: 'tools/call directly to the server p50', value: d.p50, unit: 'ms', better: 'lower' },
       { id: 'tools_call_proxied_p50', label: 'tools/call through the proxy p50', value: p.p50, unit: 'ms', better: 'lower' },
       { id: 'tools_call_direct_p99', label: 'tools/call directly to the server p99', value: d.p99, unit: 'ms', better: 'lower' },
       { id: 'tools_call_proxied_p99', label: 'tools/call through the proxy p99', value: p.p99, unit: 'ms', better: 'lower' },
-      { id: 'proxy_relay_added_p50', label: 'Proxy relay alone (ping through proxy − direct) p50', value: pp.p50 - pd.p50, unit: 'ms', better: 'lower', note: 'the relay without a decision' },
-      { id: 'submit_decision_p50', label: 'Gatehouse submit round-trip (the decision) p50', value: s.p50, unit: 'ms', better: 'lower', note: 'acknowledged after the journal fsync' },
+      {
+        id: 'proxy_relay_added_p50',
+        label: 'Proxy relay alone (ping through proxy − direct) p50',
+        value: pp.p50 - pd.p50,
+        unit: 'ms',
+        better: 'lower',
+        note: 'the relay without a decision',
+      },
+      {
+        id: 'submit_decision_p50',
+        label: 'Gatehouse submit round-trip (the decision) p50',
+        value: s.p50,
+        unit: 'ms',
+        better: 'lower',
+        note: 'acknowledged after the journal fsync',
+      },
       { id: 'submit_decision_p99', label: 'Gatehouse submit round-trip (the decision) p99', value: s.p99, unit: 'ms', better: 'lower' },
     );
   } finally {

@@ -27,16 +27,60 @@ const { rand, pick } = seeded(8_675_309);
 
 const AGENTS = [...Array.from({ length: 60 }, (_, i) => `agent-${i}`), 'claude-code', 'mcp-client', 'langchain-etl', 'deploy-bot'];
 const KINDS = [
-  { type: 'database.query', tool: 'postgresql', res: () => `postgres://prod-${rand(20)}/table_${rand(80)}`, params: () => ({ sql: `SELECT id, email, created_at FROM users WHERE org_id = ${rand(5000)} LIMIT 100` }) },
-  { type: 'database.delete', tool: 'postgresql', res: () => `postgres://prod-${rand(20)}/audit_logs`, params: () => ({ sql: `DELETE FROM audit_logs WHERE created_at < now() - interval '${rand(365)} days'` }) },
-  { type: 'file.write', tool: 'fs', res: () => `/home/dev/projects/app-${rand(40)}/src/module-${rand(30)}/index.ts`, params: () => ({ bytes: rand(20000), mode: 'overwrite' }) },
+  {
+    type: 'database.query',
+    tool: 'postgresql',
+    res: () => `postgres://prod-${rand(20)}/table_${rand(80)}`,
+    params: () => ({ sql: `SELECT id, email, created_at FROM users WHERE org_id = ${rand(5000)} LIMIT 100` }),
+  },
+  {
+    type: 'database.delete',
+    tool: 'postgresql',
+    res: () => `postgres://prod-${rand(20)}/audit_logs`,
+    params: () => ({ sql: `DELETE FROM audit_logs WHERE created_at < now() - interval '${rand(365)} days'` }),
+  },
+  {
+    type: 'file.write',
+    tool: 'fs',
+    res: () => `/home/dev/projects/app-${rand(40)}/src/module-${rand(30)}/index.ts`,
+    params: () => ({ bytes: rand(20000), mode: 'overwrite' }),
+  },
   { type: 'file.read', tool: 'fs', res: () => `/home/dev/projects/app-${rand(40)}/README.md`, params: () => ({ offset: 0, limit: 4096 }) },
-  { type: 'shell.exec', tool: 'bash', res: () => `npm test --workspace app-${rand(40)}`, params: () => ({ command: `npm test --workspace app-${rand(40)} -- --run`, cwd: '/home/dev/projects' }) },
-  { type: 'http.request', tool: 'fetch', res: () => `https://api.vendor-${rand(30)}.example.com/v2/items/${rand(100000)}`, params: () => ({ method: 'GET', headers: { accept: 'application/json' } }) },
-  { type: 'payment.refund', tool: 'stripe', res: () => `stripe://charges/ch_${rand(1e9).toString(36)}`, params: () => ({ amount: rand(50000), currency: 'usd' }) },
-  { type: 'mcp.filesystem.read_file', tool: 'read_file', res: () => `/srv/data/reports/q${rand(4) + 1}-${2020 + rand(7)}.csv`, params: () => ({ path: `/srv/data/reports/q${rand(4) + 1}.csv` }) },
+  {
+    type: 'shell.exec',
+    tool: 'bash',
+    res: () => `npm test --workspace app-${rand(40)}`,
+    params: () => ({ command: `npm test --workspace app-${rand(40)} -- --run`, cwd: '/home/dev/projects' }),
+  },
+  {
+    type: 'http.request',
+    tool: 'fetch',
+    res: () => `https://api.vendor-${rand(30)}.example.com/v2/items/${rand(100000)}`,
+    params: () => ({ method: 'GET', headers: { accept: 'application/json' } }),
+  },
+  {
+    type: 'payment.refund',
+    tool: 'stripe',
+    res: () => `stripe://charges/ch_${rand(1e9).toString(36)}`,
+    params: () => ({ amount: rand(50000), currency: 'usd' }),
+  },
+  {
+    type: 'mcp.filesystem.read_file',
+    tool: 'read_file',
+    res: () => `/srv/data/reports/q${rand(4) + 1}-${2020 + rand(7)}.csv`,
+    params: () => ({ path: `/srv/data/reports/q${rand(4) + 1}.csv` }),
+  },
 ] as const;
-const DESCRIPTIONS = ['Clean up old rows', 'Run the unit tests', 'Update the module after refactor', 'Fetch the latest prices', 'Refund a duplicate charge', 'Read the quarterly report', 'Check the deployment status', 'Export customer list for analysis'];
+const DESCRIPTIONS = [
+  'Clean up old rows',
+  'Run the unit tests',
+  'Update the module after refactor',
+  'Fetch the latest prices',
+  'Refund a duplicate charge',
+  'Read the quarterly report',
+  'Check the deployment status',
+  'Export customer list for analysis',
+];
 const POLICIES = [
   { id: 'prod-db-delete', name: 'Deletes in production need approval', effect: 'require_approval' },
   { id: 'block-secrets', name: 'Never touch secrets', effect: 'deny' },
@@ -54,7 +98,9 @@ function commitFor(i: number, now: number): { ops: (records: { seq: number }[]) 
   const level = levelOf(score);
   const decision = score >= 90 ? 'denied' : score >= 70 ? 'pending' : 'allowed';
   const policy = pick(POLICIES);
-  const actionId = `act_${(now + i).toString(36)}${rand(2 ** 31).toString(16).padStart(8, '0')}`;
+  const actionId = `act_${(now + i).toString(36)}${rand(2 ** 31)
+    .toString(16)
+    .padStart(8, '0')}`;
   const data: JsonObject = {
     agent_id: agent,
     action_type: kind.type,
@@ -71,7 +117,14 @@ function commitFor(i: number, now: number): { ops: (records: { seq: number }[]) 
     status: decision,
     requires_approval: decision === 'pending',
     approval_id: decision === 'pending' ? `apr_${actionId.slice(4)}` : null,
-    risk: { score, level, factors: [{ id: 'base', points: 10 + rand(50), detail: `verb of ${kind.type}` }, ...(rand(2) ? [{ id: 'production', points: 20, detail: 'production resource' }] : [])] },
+    risk: {
+      score,
+      level,
+      factors: [
+        { id: 'base', points: 10 + rand(50), detail: `verb of ${kind.type}` },
+        ...(rand(2) ? [{ id: 'production', points: 20, detail: 'production resource' }] : []),
+      ],
+    },
     policy: policy ? { ...policy } : null,
     reason: policy ? `Matched policy '${policy.id}' (priority ${rand(100)})` : `No policy matched; risk ${score} (${level})`,
     flags: rand(10) === 0 ? ['monitor:bulk-deletes'] : [],
@@ -83,9 +136,27 @@ function commitFor(i: number, now: number): { ops: (records: { seq: number }[]) 
       sql: `INSERT INTO actions (action_id, seq, created_ms, agent_id, action_type, resource, decision, status, risk_score, risk_level,
               policy_id, approval_id, expires_ms, timeout_action, approved, reviewed_by, reviewed_ms, idempotency_key, key_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      params: [actionId, records[0]!.seq, now, agent, kind.type, resource, decision, decision, score, level, policy?.id ?? null, (data.approval_id as string | null) ?? null,
-        decision === 'pending' ? now + 300_000 : null, decision === 'pending' ? 'deny' : null, decision === 'allowed' ? 1 : decision === 'denied' ? 0 : null,
-        decision === 'pending' ? null : 'policy', decision === 'pending' ? null : now, null, 'key_default_agent'],
+      params: [
+        actionId,
+        records[0]!.seq,
+        now,
+        agent,
+        kind.type,
+        resource,
+        decision,
+        decision,
+        score,
+        level,
+        policy?.id ?? null,
+        (data.approval_id as string | null) ?? null,
+        decision === 'pending' ? now + 300_000 : null,
+        decision === 'pending' ? 'deny' : null,
+        decision === 'allowed' ? 1 : decision === 'denied' ? 0 : null,
+        decision === 'pending' ? null : 'policy',
+        decision === 'pending' ? null : now,
+        null,
+        'key_default_agent',
+      ],
     },
   ];
   return { ops, audit: [{ type: 'action.decided', actor: `agent:${agent}`, action_id: actionId, data }] };
@@ -116,7 +187,9 @@ async function ingest(store: SqlStore): Promise<{ rate: number; p50: number; p99
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
         const last = snap ? `, last snapshot ${(snap.bytes / 1e6).toFixed(0)} MB, capture ${snap.capture_ms.toFixed(0)} ms` : '';
-        log(`  ingested ${i.toLocaleString('en-US')} (${Math.round(i / (ms(t0) / 1000)).toLocaleString('en-US')}/s, peak RSS ${rssMb().toFixed(0)} MB${last})`);
+        log(
+          `  ingested ${i.toLocaleString('en-US')} (${Math.round(i / (ms(t0) / 1000)).toLocaleString('en-US')}/s, peak RSS ${rssMb().toFixed(0)} MB${last})`,
+        );
       }
     }
   }
@@ -124,7 +197,13 @@ async function ingest(store: SqlStore): Promise<{ rate: number; p50: number; p99
   const secs = ms(t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const sorted = Array.from(lat).sort((a, b) => a - b);
-  return { rate: RECORDS / secs, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]!, cpuUs: (cpu.user + cpu.system) / RECORDS };
+  return {
+    rate: RECORDS / secs,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1]!,
+    cpuUs: (cpu.user + cpu.system) / RECORDS,
+  };
 }
 
 function timeQueries(store: SqlStore, n: number, make: (k: number) => Parameters<typeof queryAudit>[1]): number[] {
@@ -148,10 +227,25 @@ async function main(): Promise<void> {
   try {
     let store = await openStore({ dataDir });
     const ing = await ingest(store);
-    log(`  ingest done: ${Math.round(ing.rate)} rec/s, p50 ${ing.p50.toFixed(2)} ms, p99 ${ing.p99.toFixed(2)} ms, max ${ing.max.toFixed(0)} ms`);
+    log(
+      `  ingest done: ${Math.round(ing.rate)} rec/s, p50 ${ing.p50.toFixed(2)} ms, p99 ${ing.p99.toFixed(2)} ms, max ${ing.max.toFixed(0)} ms`,
+    );
     figures.push(
-      { id: 'ingest_rate', label: `durable ingest (${IN_FLIGHT} in flight, 1 record + 1 op per commit)`, value: ing.rate, unit: 'rec/s', target: 5000, better: 'higher' },
-      { id: 'ingest_cpu', label: 'CPU per commit (this process, incl. generating the record)', value: ing.cpuUs, unit: 'µs', better: 'lower' },
+      {
+        id: 'ingest_rate',
+        label: `durable ingest (${IN_FLIGHT} in flight, 1 record + 1 op per commit)`,
+        value: ing.rate,
+        unit: 'rec/s',
+        target: 5000,
+        better: 'higher',
+      },
+      {
+        id: 'ingest_cpu',
+        label: 'CPU per commit (this process, incl. generating the record)',
+        value: ing.cpuUs,
+        unit: 'µs',
+        better: 'lower',
+      },
       { id: 'ack_p50', label: 'commit ack latency p50', value: ing.p50, unit: 'ms', better: 'lower' },
       { id: 'ack_p99', label: 'commit ack latency p99', value: ing.p99, unit: 'ms', target: 10, better: 'lower' },
       { id: 'ack_max', label: 'commit ack latency max', value: ing.max, unit: 'ms', better: 'lower' },
@@ -162,21 +256,67 @@ async function main(): Promise<void> {
     const deep = (k: number) => (k % 2 ? cursorAt(1 + rand(head)) : undefined);
     queryAudit(store, { agent_id: 'agent-1' }); // warm the statement cache
     const byAgent = timeQueries(store, 400, (k) => ({ agent_id: pick(AGENTS), limit: 100, cursor: deep(k) }));
-    const byDecision = timeQueries(store, 400, (k) => ({ decision: pick(['allowed', 'denied', 'pending'] as const), limit: 100, cursor: deep(k) }));
-    const combined = timeQueries(store, 400, (k) => ({ agent_id: pick(AGENTS), risk_level: pick(['low', 'medium', 'high', 'critical'] as const), limit: 100, cursor: deep(k) }));
+    const byDecision = timeQueries(store, 400, (k) => ({
+      decision: pick(['allowed', 'denied', 'pending'] as const),
+      limit: 100,
+      cursor: deep(k),
+    }));
+    const combined = timeQueries(store, 400, (k) => ({
+      agent_id: pick(AGENTS),
+      risk_level: pick(['low', 'medium', 'high', 'critical'] as const),
+      limit: 100,
+      cursor: deep(k),
+    }));
     const pages = [...byAgent, ...byDecision, ...combined].sort((a, b) => a - b);
     figures.push(
-      { id: 'page_p50', label: 'filtered page (100) by agent / decision / agent+risk, p50', value: percentile(pages, 50), unit: 'ms', better: 'lower' },
-      { id: 'page_p99', label: 'filtered page (100) by agent / decision / agent+risk, p99', value: percentile(pages, 99), unit: 'ms', target: 10, better: 'lower' },
+      {
+        id: 'page_p50',
+        label: 'filtered page (100) by agent / decision / agent+risk, p50',
+        value: percentile(pages, 50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        id: 'page_p99',
+        label: 'filtered page (100) by agent / decision / agent+risk, p99',
+        value: percentile(pages, 99),
+        unit: 'ms',
+        target: 10,
+        better: 'lower',
+      },
     );
 
-    const terms = ['audit_logs', 'nightly', 'postgres', 'table_42', 'refund duplicate', 'vendor-7', 'claude-code', 'prod-db-delete', 'stripe*', 'quarterly report'];
+    const terms = [
+      'audit_logs',
+      'nightly',
+      'postgres',
+      'table_42',
+      'refund duplicate',
+      'vendor-7',
+      'claude-code',
+      'prod-db-delete',
+      'stripe*',
+      'quarterly report',
+    ];
     const text = timeQueries(store, 50, (k) => ({ q: terms[k % terms.length], limit: 100 }));
     const textFiltered = timeQueries(store, 50, (k) => ({ q: terms[k % terms.length], agent_id: pick(AGENTS), limit: 100 }));
     const allText = [...text, ...textFiltered].sort((a, b) => a - b);
     figures.push(
-      { id: 'fts_p50', label: 'free-text page (100), alone or with an agent filter, p50', value: percentile(allText, 50), unit: 'ms', better: 'lower' },
-      { id: 'fts_p99', label: 'free-text page (100), alone or with an agent filter, p99', value: percentile(allText, 99), unit: 'ms', target: 100, better: 'lower' },
+      {
+        id: 'fts_p50',
+        label: 'free-text page (100), alone or with an agent filter, p50',
+        value: percentile(allText, 50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        id: 'fts_p99',
+        label: 'free-text page (100), alone or with an agent filter, p99',
+        value: percentile(allText, 99),
+        unit: 'ms',
+        target: 100,
+        better: 'lower',
+      },
     );
     log('  queries done');
 
@@ -184,14 +324,28 @@ async function main(): Promise<void> {
     let t0 = process.hrtime.bigint();
     for await (const chunk of exportAudit(store, { format: 'jsonl' })) bytes += chunk.length;
     const exportSecs = ms(t0) / 1000;
-    figures.push({ id: 'export_jsonl', label: `JSONL export (${(bytes / 1e6).toFixed(0)} MB)`, value: head / exportSecs, unit: 'rec/s', target: 200_000, better: 'higher' });
+    figures.push({
+      id: 'export_jsonl',
+      label: `JSONL export (${(bytes / 1e6).toFixed(0)} MB)`,
+      value: head / exportSecs,
+      unit: 'rec/s',
+      target: 200_000,
+      better: 'higher',
+    });
     log('  export done');
 
     t0 = process.hrtime.bigint();
     const v = await verifyStore(store);
     const verifySecs = ms(t0) / 1000;
     if (!v.ok) throw new Error(`verify failed: ${JSON.stringify(v)}`);
-    figures.push({ id: 'verify', label: 'chain verification (live store)', value: v.records / verifySecs, unit: 'rec/s', target: 150_000, better: 'higher' });
+    figures.push({
+      id: 'verify',
+      label: 'chain verification (live store)',
+      value: v.records / verifySecs,
+      unit: 'rec/s',
+      target: 150_000,
+      better: 'higher',
+    });
     log('  verify done');
 
     t0 = process.hrtime.bigint();

@@ -15,7 +15,9 @@ if (argv[2] === 'hook' && argv[3] === 'claude-code' && !argv.includes('--help') 
   const failed = (why) => {
     const deny = argv.some((a, i) => a === '--on-error=deny' || (a === '--on-error' && argv[i + 1] === 'deny'));
     const reason = `Gatehouse could not decide (${why}); ${deny ? 'refused (--on-error deny).' : 'asking you instead.'}`;
-    const out = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: deny ? 'deny' : 'ask', permissionDecisionReason: reason } };
+    const out = {
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: deny ? 'deny' : 'ask', permissionDecisionReason: reason },
+    };
     process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
   };
   try {

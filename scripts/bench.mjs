@@ -22,7 +22,11 @@ for (const b of BENCHES) {
   if (only.length && !only.includes(b.name)) continue;
   if (!existsSync(join(root, b.file))) continue;
   console.log(`\n=== bench: ${b.name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, b.file), ...b.args], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, b.file), ...b.args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
+  });
   ran.push({ name: b.name, ok: r.status === 0 });
 }
 
@@ -31,11 +35,23 @@ for (const b of BENCHES) {
   const f = join(root, 'bench/results', `${b.name}.json`);
   if (existsSync(f)) results.push(JSON.parse(readFileSync(f, 'utf8')));
 }
-const machine = { cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, memory_gib: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, node: process.version };
+const machine = {
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+  memory_gib: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+};
 const report = { date: new Date().toISOString(), machine, runs: ran, results };
 writeFileSync(join(root, 'bench/report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-const fmt = (v) => (typeof v !== 'number' || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+const fmt = (v) =>
+  typeof v !== 'number' || !Number.isFinite(v)
+    ? 'n/a'
+    : Math.abs(v) >= 1000
+      ? Math.round(v).toLocaleString('en-US')
+      : Math.abs(v) >= 10
+        ? v.toFixed(1)
+        : v.toFixed(3);
 const lines = [
   '# Gatehouse benchmark report',
   '',

@@ -23,7 +23,13 @@ function newest(dir) {
   }
   return t;
 }
-const srcTime = () => Math.max(newest(join(root, 'src-main')), newest(join(root, 'src-shared')), newest(join(root, 'src-renderer')), newest(join(root, 'resources')));
+const srcTime = () =>
+  Math.max(
+    newest(join(root, 'src-main')),
+    newest(join(root, 'src-shared')),
+    newest(join(root, 'src-renderer')),
+    newest(join(root, 'resources')),
+  );
 const outTime = (p) => (existsSync(join(root, p)) ? statSync(join(root, p)).mtimeMs : 0);
 
 function step(name, cmd, cmdArgs, opts = {}) {
@@ -70,11 +76,14 @@ async function buildSdk() {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  if (existsSync(join(root, 'tsconfig.sdk.json'))) step('sdk declarations', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sdk.json']);
+  if (existsSync(join(root, 'tsconfig.sdk.json')))
+    step('sdk declarations', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sdk.json']);
 }
 
 function buildApp() {
-  const ok = step('electron-vite', process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { tolerate: true });
+  const ok = step('electron-vite', process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    tolerate: true,
+  });
   if (!ok) {
     console.warn('build: electron-vite could not build; building the console with vite alone');
     step('vite', process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.renderer.config.ts']);

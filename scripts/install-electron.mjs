@@ -38,11 +38,16 @@ child.on('exit', (code, signal) => {
   if (code === 0) {
     console.log('gatehouse: Electron binary installed.');
   } else {
-    const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const why = signal
       ? `timed out after ${TIMEOUT_MS / 1000}s`
       : (lines.find((l) => /E[A-Z]{3,}|Error:/.test(l) && !l.startsWith('at ')) ?? lines[0] ?? `exit ${code}`);
-    console.log(`gatehouse: could not download the Electron binary (${why.slice(0, 160)}); tolerated — \`npm start\` will run the headless console.`);
+    console.log(
+      `gatehouse: could not download the Electron binary (${why.slice(0, 160)}); tolerated — \`npm start\` will run the headless console.`,
+    );
   }
   process.exit(0);
 });

@@ -15,7 +15,12 @@ const failures = [];
 function run(name, cmd, args, opts = {}) {
   console.log(`\n── ${name} ──`);
   const t = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8', env: { ...process.env, ...opts.env } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+  });
   if (opts.capture) {
     process.stdout.write(r.stdout ?? '');
     process.stderr.write(r.stderr ?? '');
@@ -37,13 +42,21 @@ function check(name, cmd, args) {
 check('typecheck (node)', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (web)', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.web.json', '--noEmit']);
 check('lint', process.execPath, [bin('eslint/bin/eslint.js'), '.', '--max-warnings=0']);
+check('format', process.execPath, [bin('prettier/bin/prettier.cjs'), '--check', '.', '--log-level=warn']);
 const built = check('build', process.execPath, [join(root, 'scripts/build.mjs')]);
 
 // vitest: all projects; counts come from its JSON report.
 mkdirSync(join(root, 'test-results'), { recursive: true });
 const report = join(root, 'test-results/vitest.json');
 const projects = built ? [] : ['--project', 'unit'];
-const v = run('vitest', process.execPath, [bin('vitest/vitest.mjs'), 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+const v = run('vitest', process.execPath, [
+  bin('vitest/vitest.mjs'),
+  'run',
+  ...projects,
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+]);
 if (existsSync(report)) {
   const j = JSON.parse(readFileSync(report, 'utf8'));
   passed += j.numPassedTests ?? 0;
@@ -61,7 +74,9 @@ if (existsSync(report)) {
 // Python SDK (stdlib unittest) against a live server it starts itself.
 const pyTests = join(root, 'sdk/python/tests');
 if (existsSync(pyTests)) {
-  const py = run('python sdk', 'python3', ['-m', 'unittest', 'discover', '-s', pyTests, '-t', join(root, 'sdk/python'), '-v'], { capture: true });
+  const py = run('python sdk', 'python3', ['-m', 'unittest', 'discover', '-s', pyTests, '-t', join(root, 'sdk/python'), '-v'], {
+    capture: true,
+  });
   const out = `${py.stdout ?? ''}\n${py.stderr ?? ''}`;
   const ran = Number(/Ran (\d+) tests?/.exec(out)?.[1] ?? 0);
   const m = /FAILED \(([^)]*)\)/.exec(out);

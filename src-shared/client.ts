@@ -169,8 +169,7 @@ export class GatehouseApi {
     this.request<PolicyTestResult>('POST', '/api/v1/policies/test', policies ? { action, policies } : { action });
   simulate = (policies: unknown[], limit?: number) =>
     this.request<SimulateResult>('POST', '/api/v1/policies/simulate', limit ? { policies, limit } : { policies });
-  exportPolicies = async (format: 'yaml' | 'json' = 'yaml') =>
-    (await this.raw('GET', `/api/v1/policies/export?format=${format}`)).text();
+  exportPolicies = async (format: 'yaml' | 'json' = 'yaml') => (await this.raw('GET', `/api/v1/policies/export?format=${format}`)).text();
   importPolicies = (text: string) => this.request<PolicyImportResult>('POST', '/api/v1/policies/import', text);
 
   // --- audit

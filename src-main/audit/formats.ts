@@ -13,12 +13,22 @@ export function csvRow(row: AuditRow, prevHash: string): string {
 // --- CEF (ArcSight Common Event Format)
 
 /** Header fields escape `\` and `|`; they cannot hold line breaks. */
-const cefHeader = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+const cefHeader = (v: string): string =>
+  v
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ');
 /** Extension values escape `\` and `=`, and encode line breaks as \n / \r. */
-const cefValue = (v: string): string => v.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r\n|\n/g, '\\n').replace(/\r/g, '\\r');
+const cefValue = (v: string): string =>
+  v
+    .replace(/\\/g, '\\\\')
+    .replace(/=/g, '\\=')
+    .replace(/\r\n|\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 const LEVEL_SEVERITY: Record<string, number> = { low: 3, medium: 5, high: 8, critical: 10 };
 

@@ -38,7 +38,8 @@ export function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
-const COLUMNS = 'a.seq, a.id, a.ts, a.type, a.actor, a.action_id, a.data, a.hash, (SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1) AS prev_hash';
+const COLUMNS =
+  'a.seq, a.id, a.ts, a.type, a.actor, a.action_id, a.data, a.hash, (SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1) AS prev_hash';
 /** Equality filters, most selective first. Only the first present one may use its index. */
 const EQUALS = ['action_id', 'agent_id', 'type', 'risk_level', 'decision', 'status'] as const;
 
@@ -53,7 +54,8 @@ export interface AuditPage {
  */
 export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage {
   const parsed = AuditQuerySchema.safeParse(input);
-  if (!parsed.success) throw new AuditQueryError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new AuditQueryError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const q = parsed.data;
   const range = seqRange(store, q.since, q.until);
   const lo = range.lo;

@@ -14,8 +14,20 @@ export interface VerifyProgress {
 // a batch outlives scavenges and verification runs at half the speed.
 const BATCH = 1000;
 
-const good = (records: number, head: string | null): VerifyResult => ({ ok: true, records, first_bad_seq: null, head_hash: head, error: null });
-const bad = (records: number, seq: number, head: string | null, error: string): VerifyResult => ({ ok: false, records, first_bad_seq: seq, head_hash: head, error });
+const good = (records: number, head: string | null): VerifyResult => ({
+  ok: true,
+  records,
+  first_bad_seq: null,
+  head_hash: head,
+  error: null,
+});
+const bad = (records: number, seq: number, head: string | null, error: string): VerifyResult => ({
+  ok: false,
+  records,
+  first_bad_seq: seq,
+  head_hash: head,
+  error,
+});
 
 /**
  * Verifies the live audit chain: seq continuity from 1, each hash recomputed from the record's
@@ -33,7 +45,8 @@ export async function verifyStore(store: Store, opts: VerifyProgress = {}): Prom
     if (!rows.length) break;
     for (const row of rows) {
       if (row.seq !== expected) return bad(expected - 1, expected, lastGood, `record ${expected} is missing`);
-      if (rowHash(row, prev) !== row.hash) return bad(expected - 1, expected, lastGood, `record ${expected} does not match its hash (edited, or its predecessor was)`);
+      if (rowHash(row, prev) !== row.hash)
+        return bad(expected - 1, expected, lastGood, `record ${expected} does not match its hash (edited, or its predecessor was)`);
       prev = lastGood = row.hash;
       expected++;
     }
@@ -41,7 +54,8 @@ export async function verifyStore(store: Store, opts: VerifyProgress = {}): Prom
     await yieldToLoop();
   }
   if (expected <= head.seq) return bad(expected - 1, expected, lastGood, `records ${expected}..${head.seq} are missing`);
-  if (head.seq > 0 && prev !== head.hash) return bad(expected - 1, head.seq, lastGood, 'the last record does not match the head the store recorded');
+  if (head.seq > 0 && prev !== head.hash)
+    return bad(expected - 1, head.seq, lastGood, 'the last record does not match the head the store recorded');
   return good(head.seq, lastGood);
 }
 
@@ -54,7 +68,8 @@ function shapeProblem(r: unknown): string | null {
   const o = r as Record<string, unknown>;
   if (Object.keys(o).sort().join(',') !== KEYS) return `does not have exactly the fields ${KEYS}`;
   if (!Number.isSafeInteger(o.seq)) return 'has a non-integer seq';
-  if (typeof o.hash !== 'string' || !HEX64.test(o.hash) || typeof o.prev_hash !== 'string' || !HEX64.test(o.prev_hash)) return 'has a malformed hash';
+  if (typeof o.hash !== 'string' || !HEX64.test(o.hash) || typeof o.prev_hash !== 'string' || !HEX64.test(o.prev_hash))
+    return 'has a malformed hash';
   if (o.data === null || typeof o.data !== 'object' || Array.isArray(o.data)) return 'has data that is not an object';
   return null;
 }
@@ -99,11 +114,18 @@ export async function verifyJsonlFile(path: string, opts: FileVerifyOptions = {}
       const seq = rec.seq as number;
       if (expected === null) {
         if (seq !== 1 && !opts.partial) return bad(0, 1, null, `the file starts at seq ${seq}: records before it are missing`);
-        if (seq === 1 && rec.prev_hash !== ZERO_HASH) return bad(0, 1, null, 'record 1 does not start the chain (prev_hash is not 64 zeros)');
+        if (seq === 1 && rec.prev_hash !== ZERO_HASH)
+          return bad(0, 1, null, 'record 1 does not start the chain (prev_hash is not 64 zeros)');
         expected = seq;
         prev = rec.prev_hash as string;
       }
-      if (seq !== expected) return bad(records, expected, prev, seq > expected ? `record ${expected} is missing` : `line ${lineNo} holds seq ${seq} where ${expected} was expected`);
+      if (seq !== expected)
+        return bad(
+          records,
+          expected,
+          prev,
+          seq > expected ? `record ${expected} is missing` : `line ${lineNo} holds seq ${seq} where ${expected} was expected`,
+        );
       if (rec.prev_hash !== prev) return bad(records, seq, prev, `record ${seq}: prev_hash does not link to record ${seq - 1}`);
       const { hash, ...rest } = rec;
       let text: string;

@@ -17,7 +17,8 @@ export function connect(flags: { dataDir?: string } = {}): GatehouseApi {
   // Only the data dir is taken from the flags: a verb's own options (e.g. `keys create --scope`)
   // must never change which key the CLI itself uses. The CLI acts as the admin.
   const ep = discoverServer({ dataDir: flags.dataDir, scope: 'admin' });
-  if (!ep) throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
+  if (!ep)
+    throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
   if (!ep.apiKey) throw new CliError(`No API key: set GATEHOUSE_API_KEY or check ${ep.dataDir}/credentials.json.`);
   return new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey });
 }

@@ -59,7 +59,9 @@ export function buildProgram(): Command {
     program
       .command(`${verb} <id>`)
       .description(`${verb} a pending action (action or approval id)`)
-      .addOption(new Option('--remember <d>', 'make it a rule').choices(['once', '15m', '1h', '12h', 'until_restart', 'forever']).default('once'))
+      .addOption(
+        new Option('--remember <d>', 'make it a rule').choices(['once', '15m', '1h', '12h', 'until_restart', 'forever']).default('once'),
+      )
       .option('--pattern <glob>', 'resource pattern for the remembered rule')
       .option('--comment <text>', 'comment stored with the answer')
       .addOption(dataDir())

@@ -67,7 +67,10 @@ export class Gatehouse {
     this.bus.subscribe((e) => {
       const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
       if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string') void this.mcp.noteCall(mcp.server_id);
-      if ((e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) && typeof e.data.agent_id === 'string') {
+      if (
+        (e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) &&
+        typeof e.data.agent_id === 'string'
+      ) {
         this.alerts.noteDenial(e.data.agent_id, String(e.data.action_id));
       }
     });
@@ -99,7 +102,10 @@ export class Gatehouse {
     const userFile = dataFiles(this.opts.dataDir).policiesYaml;
     const firstStart = this.policies.isEmpty() && !this.store.get("SELECT 1 FROM audit WHERE type = 'policy.imported' LIMIT 1");
     if (withDefaults && firstStart) {
-      await this.policies.importText(readFileSync(resourcePath('default-policies.yaml'), 'utf8'), { actor: 'system', defaultSource: 'import' });
+      await this.policies.importText(readFileSync(resourcePath('default-policies.yaml'), 'utf8'), {
+        actor: 'system',
+        defaultSource: 'import',
+      });
     }
     if (existsSync(userFile)) {
       try {
@@ -127,4 +133,3 @@ export class Gatehouse {
     await this.store.close();
   }
 }
-

@@ -20,7 +20,12 @@ let tray: GatehouseTray | null = null;
 let quitting = false;
 
 /** Approval events carry the action id; anything else is ignored. */
-const ApprovalEvent = z.object({ action_id: z.string().min(1).max(128), agent_id: z.string().optional(), action_type: z.string().optional(), resource: z.string().nullable().optional() });
+const ApprovalEvent = z.object({
+  action_id: z.string().min(1).max(128),
+  agent_id: z.string().optional(),
+  action_type: z.string().optional(),
+  resource: z.string().nullable().optional(),
+});
 /** getLoginToken takes no arguments. */
 const NoArgs = z.tuple([]);
 
@@ -30,7 +35,9 @@ function preloadPath(): string {
       if (!existsSync(join(dir, name))) continue;
       if (name === 'index.mjs') {
         // Without the bridge the console still works: it shows the login screen (`gatehouse open`).
-        console.warn('gatehouse: the preload was bundled as an ES module; a sandboxed window needs CommonJS (electron.vite.config.ts: preload output format "cjs").');
+        console.warn(
+          'gatehouse: the preload was bundled as an ES module; a sandboxed window needs CommonJS (electron.vite.config.ts: preload output format "cjs").',
+        );
       }
       return join(dir, name);
     }
@@ -78,7 +85,14 @@ function createWindow(): void {
     icon: icon('icon.png'),
     show: false,
     autoHideMenuBar: true,
-    webPreferences: { preload: preloadPath(), contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true, spellcheck: false },
+    webPreferences: {
+      preload: preloadPath(),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+      spellcheck: false,
+    },
   });
   const wc = win.webContents;
   // Locked to the console's origin: other pages never load in this window; web links go to the browser.
@@ -137,7 +151,8 @@ async function start(): Promise<void> {
 
   r.g.bus.subscribe((e) => {
     if (e.event === 'approval.requested') notify(e.data);
-    if (e.event === 'approval.requested' || e.event === 'action.approved' || e.event === 'action.rejected' || e.event === 'action.expired') tray?.refresh();
+    if (e.event === 'approval.requested' || e.event === 'action.approved' || e.event === 'action.rejected' || e.event === 'action.expired')
+      tray?.refresh();
   });
 
   createWindow();

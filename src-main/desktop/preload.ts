@@ -14,7 +14,8 @@ const bridge: GatehouseBridge = {
   desktop: true,
   getLoginToken: async () => {
     const token: unknown = await ipcRenderer.invoke(IPC.getLoginToken);
-    if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw new Error('The desktop shell did not hand over a login token');
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200)
+      throw new Error('The desktop shell did not hand over a login token');
     return token;
   },
   onOpenApproval: (cb) => {

@@ -40,7 +40,9 @@ export class GatehouseTray {
     if (process.platform === 'darwin') this.tray.setTitle(n ? String(n) : '');
     app.setBadgeCount(n);
 
-    const items: MenuItemConstructorOptions[] = [{ label: n ? `${n} approval${n === 1 ? '' : 's'} waiting` : 'No approvals waiting', enabled: false }];
+    const items: MenuItemConstructorOptions[] = [
+      { label: n ? `${n} approval${n === 1 ? '' : 's'} waiting` : 'No approvals waiting', enabled: false },
+    ];
     for (const p of pending.slice(0, MAX_ITEMS)) {
       items.push({
         label: label(p),
@@ -53,7 +55,12 @@ export class GatehouseTray {
       });
     }
     if (n > MAX_ITEMS) items.push({ label: `…and ${n - MAX_ITEMS} more`, click: () => this.actions.open() });
-    items.push({ type: 'separator' }, { label: 'Open console', click: () => this.actions.open() }, { type: 'separator' }, { label: 'Quit Gatehouse', click: () => this.actions.quit() });
+    items.push(
+      { type: 'separator' },
+      { label: 'Open console', click: () => this.actions.open() },
+      { type: 'separator' },
+      { label: 'Quit Gatehouse', click: () => this.actions.quit() },
+    );
     this.tray.setContextMenu(Menu.buildFromTemplate(items));
   }
 

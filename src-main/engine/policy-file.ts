@@ -40,7 +40,12 @@ const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'policies']
 export function parsePolicyFile(text: string, opts: ParseOptions = {}): ParsedPolicyFile {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new PolicyValidationError(doc.errors.map((e) => ({ path: locationOf(e.linePos?.[0]), message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') })));
+    throw new PolicyValidationError(
+      doc.errors.map((e) => ({
+        path: locationOf(e.linePos?.[0]),
+        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
+      })),
+    );
   }
   return parsePolicyDocument(doc.toJS({ maxAliasCount: 100 }), opts);
 }
@@ -53,9 +58,14 @@ function locationOf(pos: { line: number; col: number } | undefined): string {
 export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): ParsedPolicyFile {
   const issues: ValidationDetail[] = [];
   const doc = Array.isArray(raw) ? { version: 1, policies: raw } : raw;
-  if (!isPlainObject(doc)) throw new PolicyValidationError([{ path: '', message: 'a policy file is an object with version and policies (or a list of policies)' }]);
+  if (!isPlainObject(doc))
+    throw new PolicyValidationError([
+      { path: '', message: 'a policy file is an object with version and policies (or a list of policies)' },
+    ]);
 
-  for (const key of Object.keys(doc)) if (!TOP_LEVEL_KEYS.has(key)) issues.push({ path: key, message: `unknown key '${key}' (expected version, settings, risk_rules, policies)` });
+  for (const key of Object.keys(doc))
+    if (!TOP_LEVEL_KEYS.has(key))
+      issues.push({ path: key, message: `unknown key '${key}' (expected version, settings, risk_rules, policies)` });
   if (doc.version !== undefined && doc.version !== 1) issues.push({ path: 'version', message: 'only version 1 is supported' });
 
   const out: ParsedPolicyFile = { version: 1, policies: [] };
@@ -95,7 +105,9 @@ function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], 
     const taken = new Set([...explicitIds, ...firstIndexOf.keys()]);
     const rawId = isPlainObject(item) ? item.id : undefined;
     const base = itemPath('policies', i, rawId);
-    const policy = seed ? policyFromSeed(item, base, issues, { source: defaultSource, takenIds: taken }) : nativePolicy(item, base, issues, defaultSource);
+    const policy = seed
+      ? policyFromSeed(item, base, issues, { source: defaultSource, takenIds: taken })
+      : nativePolicy(item, base, issues, defaultSource);
     if (!policy) return;
     const at = itemPath('policies', i, policy.id);
     const earlier = firstIndexOf.get(policy.id);
@@ -126,7 +138,12 @@ export interface PolicyFileContent {
  * gives back the same policies, settings and risk rules.
  */
 export function exportPolicyFile(content: PolicyFileContent, format: PolicyFileFormat): string;
-export function exportPolicyFile(policies: readonly Policy[], settings: Settings | SettingsPatch, riskRules: readonly RiskRule[], format: PolicyFileFormat): string;
+export function exportPolicyFile(
+  policies: readonly Policy[],
+  settings: Settings | SettingsPatch,
+  riskRules: readonly RiskRule[],
+  format: PolicyFileFormat,
+): string;
 export function exportPolicyFile(
   first: PolicyFileContent | readonly Policy[],
   second: PolicyFileFormat | Settings | SettingsPatch,

@@ -52,7 +52,12 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
  * when no tool is named). `approvers` has no meaning in a single-user console and is dropped.
  * Problems are appended to `issues` under `base`.
  */
-export function policyFromSeed(item: unknown, base: string, issues: ValidationDetail[], opts: { source: PolicySource; takenIds: ReadonlySet<string> }): Policy | null {
+export function policyFromSeed(
+  item: unknown,
+  base: string,
+  issues: ValidationDetail[],
+  opts: { source: PolicySource; takenIds: ReadonlySet<string> },
+): Policy | null {
   const parsed = SeedPolicySchema.safeParse(item);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });

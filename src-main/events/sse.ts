@@ -68,7 +68,8 @@ export class SseHub {
    */
   open(filter: ReadonlySet<EventName> | null, o: { lastEventId?: string | null; signal?: AbortSignal } = {}): ReadableStream<Uint8Array> {
     if (this.closed) throw new TooManyStreamsError('The server is shutting down');
-    if (this.clients.size >= this.opts.maxClients) throw new TooManyStreamsError(`At most ${this.opts.maxClients} event streams can be open at once`);
+    if (this.clients.size >= this.opts.maxClients)
+      throw new TooManyStreamsError(`At most ${this.opts.maxClients} event streams can be open at once`);
     let client: Client | null = null;
     const onAbort = () => {
       if (client) this.drop(client, 'close');

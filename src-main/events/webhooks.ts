@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { DeliveryStatusSchema, VERSION, type Delivery, type EventEnvelope, type WebhookCreateSchema, type WebhookView } from '../../src-shared/index.js';
+import {
+  DeliveryStatusSchema,
+  VERSION,
+  type Delivery,
+  type EventEnvelope,
+  type WebhookCreateSchema,
+  type WebhookView,
+} from '../../src-shared/index.js';
 import { iso, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { conflict, HttpError, notFound } from '../http/errors.js';
@@ -152,9 +159,11 @@ export class WebhookService {
     const u = new URL(body.url);
     if (u.username || u.password) {
       // fetch() refuses such URLs; say so now rather than failing every delivery for 24 h.
-      throw new HttpError('invalid_request', 'Request is invalid: url: credentials in the URL are not supported; use `secret` to sign deliveries', [
-        { path: 'url', message: 'URL must not contain a user name or password' },
-      ]);
+      throw new HttpError(
+        'invalid_request',
+        'Request is invalid: url: credentials in the URL are not supported; use `secret` to sign deliveries',
+        [{ path: 'url', message: 'URL must not contain a user name or password' }],
+      );
     }
     const events = [...new Set(body.events)];
     const hook: Hook = {
@@ -173,7 +182,15 @@ export class WebhookService {
         {
           type: 'webhook.created',
           actor,
-          data: { webhook_id: hook.id, name: hook.name, url: auditUrl(hook.url), events, format: hook.format, enabled: hook.enabled, has_secret: hook.secret !== null },
+          data: {
+            webhook_id: hook.id,
+            name: hook.name,
+            url: auditUrl(hook.url),
+            events,
+            format: hook.format,
+            enabled: hook.enabled,
+            has_secret: hook.secret !== null,
+          },
         },
       ],
     );
@@ -208,7 +225,10 @@ export class WebhookService {
     }
     if (q.cursor) {
       const m = CURSOR.exec(q.cursor);
-      if (!m) throw new HttpError('invalid_request', 'Query is invalid: cursor: not a cursor from this list', [{ path: 'cursor', message: 'Invalid cursor' }]);
+      if (!m)
+        throw new HttpError('invalid_request', 'Query is invalid: cursor: not a cursor from this list', [
+          { path: 'cursor', message: 'Invalid cursor' },
+        ]);
       where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
       params.push(Number(m[1]), Number(m[1]), m[2]!);
     }
@@ -288,7 +308,9 @@ export class WebhookService {
   private warnDropped(h: Hook, now: number): void {
     if ((this.droppedWarned.get(h.id) ?? 0) > now - 3_600_000) return;
     this.droppedWarned.set(h.id, now);
-    console.warn(`gatehouse: webhook ${h.id} has ${this.opts.maxBacklog} undelivered events queued; new events for it are dropped until it catches up`);
+    console.warn(
+      `gatehouse: webhook ${h.id} has ${this.opts.maxBacklog} undelivered events queued; new events for it are dropped until it catches up`,
+    );
   }
 
   private settleBacklog(hookId: string): void {
@@ -380,7 +402,14 @@ export class WebhookService {
     if (!hook) return; // deleted: its deliveries went with it
     const startedMs = this.clock.now();
     const stop = this.stopCtrl.signal;
-    const result = await postOnce(this.opts.fetch, hook.url, row.body, this.headers(hook, row, unixSeconds(startedMs)), this.opts.timeoutMs, stop);
+    const result = await postOnce(
+      this.opts.fetch,
+      hook.url,
+      row.body,
+      this.headers(hook, row, unixSeconds(startedMs)),
+      this.opts.timeoutMs,
+      stop,
+    );
     // Cut off by shutdown: not an attempt the receiver answered; it is resumed on the next start.
     if (stop.aborted && result.status === null) return;
     const next = this.afterAttempt(row, result, startedMs);
@@ -417,7 +446,11 @@ export class WebhookService {
         "SELECT 1 AS x FROM deliveries WHERE webhook_id = ? AND created_ms < ? AND status IN ('delivered', 'failed') LIMIT 1",
         [id, cutoff],
       );
-      if (any) ops.push({ sql: "DELETE FROM deliveries WHERE webhook_id = ? AND created_ms < ? AND status IN ('delivered', 'failed')", params: [id, cutoff] });
+      if (any)
+        ops.push({
+          sql: "DELETE FROM deliveries WHERE webhook_id = ? AND created_ms < ? AND status IN ('delivered', 'failed')",
+          params: [id, cutoff],
+        });
     }
     if (ops.length) this.store.commit(ops).catch(() => undefined);
   }

@@ -40,7 +40,12 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   app.onError((err, c) => {
     if (err instanceof HttpError) return renderError(c, err);
     if (err instanceof StorageUnavailableError) {
-      return renderError(c, new HttpError('unavailable', 'Storage cannot be written right now; nothing was decided. Retry shortly.', undefined, { 'Retry-After': '1' }));
+      return renderError(
+        c,
+        new HttpError('unavailable', 'Storage cannot be written right now; nothing was decided. Retry shortly.', undefined, {
+          'Retry-After': '1',
+        }),
+      );
     }
     console.error('gatehouse: unexpected error:', err);
     return renderError(c, new HttpError('internal', 'Internal error; nothing was changed or allowed'));

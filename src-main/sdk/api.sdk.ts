@@ -30,8 +30,17 @@ export declare class GatehouseApi {
     idempotency_key?: string;
   }) => Promise<unknown>;
   status: (id: string, waitS?: number) => Promise<unknown>;
-  complete: (id: string, body: { status: 'success' | 'failure'; result?: unknown; error?: string; duration_ms?: number }) => Promise<unknown>;
-  registerAgent: (a: { agent_id: string; agent_type?: 'supervised' | 'autonomous'; capabilities?: string[]; name?: string; metadata?: Body }) => Promise<unknown>;
+  complete: (
+    id: string,
+    body: { status: 'success' | 'failure'; result?: unknown; error?: string; duration_ms?: number },
+  ) => Promise<unknown>;
+  registerAgent: (a: {
+    agent_id: string;
+    agent_type?: 'supervised' | 'autonomous';
+    capabilities?: string[];
+    name?: string;
+    metadata?: Body;
+  }) => Promise<unknown>;
 }
 export declare function resolveEndpoint(o?: { url?: string | null; apiKey?: string | null; dataDir?: string; scope?: 'agent' | 'admin' }): {
   url: string | null;

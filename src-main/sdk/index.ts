@@ -243,7 +243,8 @@ function toBody(a: ActionInput | ActionRequestBody, agentId: string): ActionRequ
 }
 
 /** Unreachable, timed out, or the server cannot decide (5xx, 429): the fail mode applies. */
-const isOutage = (e: unknown): boolean => e instanceof GatehouseUnreachable || (e instanceof GatehouseError && e.status !== null && (e.status >= 500 || e.status === 429));
+const isOutage = (e: unknown): boolean =>
+  e instanceof GatehouseUnreachable || (e instanceof GatehouseError && e.status !== null && (e.status >= 500 || e.status === 429));
 
 /** A JSON-safe, bounded copy of a function's result for `complete`. */
 function reportable(v: unknown): unknown {
@@ -313,7 +314,9 @@ export class GatehouseClient {
   /** Applies the fail mode to an outage while deciding: ActionDenied (CLOSED) or a fail-open allow (OPEN). */
   private outage(e: unknown, actionId: string | null): ActionDecision {
     const why =
-      e instanceof GatehouseError && e.status !== null ? `Gatehouse could not decide (${e.status} ${e.code}: ${e.message})` : `Gatehouse is unreachable (${(e as Error).message})`;
+      e instanceof GatehouseError && e.status !== null
+        ? `Gatehouse could not decide (${e.status} ${e.code}: ${e.message})`
+        : `Gatehouse is unreachable (${(e as Error).message})`;
     if (this.failMode === FailMode.OPEN) {
       console.warn(`gatehouse: ${why}; allowing because failMode is OPEN`);
       const d = failOpenDecision(`${why}; allowed by FailMode.OPEN`);
@@ -360,7 +363,11 @@ export class GatehouseClient {
       } catch (e) {
         // The server already held this action for a person: an outage now is no answer, and no
         // answer is never a yes — whatever the fail mode (FailMode.OPEN covers unknown decisions only).
-        if (isOutage(e)) throw new ActionDenied(`Gatehouse became unreachable while action ${actionId} was waiting for approval (${(e as Error).message})`, actionId);
+        if (isOutage(e))
+          throw new ActionDenied(
+            `Gatehouse became unreachable while action ${actionId} was waiting for approval (${(e as Error).message})`,
+            actionId,
+          );
         throw e;
       }
       if (d.decision !== 'pending') return d;
@@ -394,13 +401,18 @@ export class GatehouseClient {
   async logActionFailed(actionId: string | null, error: unknown, o: { durationMs?: number } = {}): Promise<ActionDecision | null> {
     if (!actionId) return null;
     const msg = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
-    const body: { status: 'failure'; error: string; duration_ms?: number } = { status: 'failure', error: String(msg ?? 'error').slice(0, 8_000) };
+    const body: { status: 'failure'; error: string; duration_ms?: number } = {
+      status: 'failure',
+      error: String(msg ?? 'error').slice(0, 8_000),
+    };
     if (o.durationMs !== undefined) body.duration_ms = Math.max(0, o.durationMs);
     return toDecision((await this.call((api) => api.complete(actionId, body))) as Raw);
   }
 
   /** Registers this agent (SPEC 2.5). */
-  async register(o: { agentType?: 'supervised' | 'autonomous'; capabilities?: string[]; name?: string; metadata?: Record<string, unknown> } = {}): Promise<Record<string, unknown>> {
+  async register(
+    o: { agentType?: 'supervised' | 'autonomous'; capabilities?: string[]; name?: string; metadata?: Record<string, unknown> } = {},
+  ): Promise<Record<string, unknown>> {
     const body = {
       agent_id: this.agentId,
       agent_type: o.agentType ?? 'supervised',
@@ -427,8 +439,12 @@ export class GatehouseClient {
  * approval if needed, run, report the outcome (completed / failed). Throws ActionDenied (and does
  * not run the function) when the action is denied, rejected or expired, or ApprovalTimeout.
  */
-export function govern(client: GatehouseClient, actionType: string, o: GovernOptions = {}): <F extends (...args: never[]) => unknown>(fn: F) => Governed<F> {
-  const apply = <T,>(f: ArgsCallback<T>, args: unknown[]): T => (f as unknown as (...a: unknown[]) => T)(...args);
+export function govern(
+  client: GatehouseClient,
+  actionType: string,
+  o: GovernOptions = {},
+): <F extends (...args: never[]) => unknown>(fn: F) => Governed<F> {
+  const apply = <T>(f: ArgsCallback<T>, args: unknown[]): T => (f as unknown as (...a: unknown[]) => T)(...args);
   return <F extends (...args: never[]) => unknown>(fn: F): Governed<F> =>
     async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
       const extra = typeof o.action === 'function' ? apply(o.action, args) : (o.action ?? {});
@@ -436,7 +452,8 @@ export function govern(client: GatehouseClient, actionType: string, o: GovernOpt
       const resource = o.resource ? apply(o.resource, args) : undefined;
       if (resource !== undefined) input.resource = String(resource);
       input.parameters = o.parameters ? apply(o.parameters, args) : ((reportable({ args }) as Record<string, unknown> | null) ?? {});
-      if (!input.description) input.description = `${fn.name || 'function'}(${resource !== undefined ? String(resource).slice(0, 120) : ''})`;
+      if (!input.description)
+        input.description = `${fn.name || 'function'}(${resource !== undefined ? String(resource).slice(0, 120) : ''})`;
       const d = await client.executeAction(input, { timeoutS: o.timeoutS });
       const id = d.failOpen ? null : d.actionId;
       const t0 = Date.now();
@@ -444,10 +461,14 @@ export function govern(client: GatehouseClient, actionType: string, o: GovernOpt
       try {
         result = (await apply(fn as unknown as ArgsCallback<unknown>, args)) as Awaited<ReturnType<F>>;
       } catch (e) {
-        await client.logActionFailed(id, e, { durationMs: Date.now() - t0 }).catch((r: Error) => console.warn(`gatehouse: could not report the failure: ${r.message}`));
+        await client
+          .logActionFailed(id, e, { durationMs: Date.now() - t0 })
+          .catch((r: Error) => console.warn(`gatehouse: could not report the failure: ${r.message}`));
         throw e;
       }
-      await client.logActionCompleted(id, { result, durationMs: Date.now() - t0 }).catch((r: Error) => console.warn(`gatehouse: could not report completion: ${r.message}`));
+      await client
+        .logActionCompleted(id, { result, durationMs: Date.now() - t0 })
+        .catch((r: Error) => console.warn(`gatehouse: could not report completion: ${r.message}`));
       return result;
     };
 }

@@ -77,7 +77,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   port = typeof addr === 'object' && addr ? addr.port : o.port;
   const urlHost = host === '::1' ? '[::1]' : '127.0.0.1';
   const url = `http://${urlHost}:${port}`;
-  writeServerInfo(o.dataDir, { url, port, pid: process.pid, started_at: new Date(g.startedAt).toISOString(), version: VERSION, mode: g.opts.mode });
+  writeServerInfo(o.dataDir, {
+    url,
+    port,
+    pid: process.pid,
+    started_at: new Date(g.startedAt).toISOString(),
+    version: VERSION,
+    mode: g.opts.mode,
+  });
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -130,7 +130,11 @@ function decodeCursor(c: string): [number, number] | null {
 }
 
 /** GET /api/v1/actions — newest first, cursor pagination, index-backed filters. */
-export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | null): { items: ActionStatus[]; next_cursor: string | null } {
+export function listActions(
+  store: Store,
+  q: ActionQuery,
+  ownerKeyId: string | null,
+): { items: ActionStatus[]; next_cursor: string | null } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   const add = (clause: string, ...values: SqlValue[]) => {

@@ -43,7 +43,9 @@ export class ActionService {
 
   normalize(req: ActionRequest, caller: Caller): NormalizedAction {
     if (caller.boundAgentId && req.agent_id && req.agent_id !== caller.boundAgentId) {
-      throw new HttpError('forbidden', `This key is bound to agent '${caller.boundAgentId}'`, [{ path: 'agent_id', message: `must be '${caller.boundAgentId}' for this key` }]);
+      throw new HttpError('forbidden', `This key is bound to agent '${caller.boundAgentId}'`, [
+        { path: 'agent_id', message: `must be '${caller.boundAgentId}' for this key` },
+      ]);
     }
     const agentId = caller.boundAgentId ?? req.agent_id;
     if (!agentId) throw new HttpError('invalid_request', 'agent_id is required', [{ path: 'agent_id', message: 'Required' }]);
@@ -115,7 +117,12 @@ export class ActionService {
         type: 'approval.requested',
         actor: 'system',
         action_id: decision.action_id,
-        data: { approval_id: decision.approval_id, agent_id: action.agent_id, expires_at: decision.expires_at, timeout_action: outcome.approval?.timeout_action ?? 'deny' },
+        data: {
+          approval_id: decision.approval_id,
+          agent_id: action.agent_id,
+          expires_at: decision.expires_at,
+          timeout_action: outcome.approval?.timeout_action ?? 'deny',
+        },
       });
     }
     // The action row points at its action.decided record (records[0]), whose seq the store assigns.
@@ -184,13 +191,27 @@ export class ActionService {
           type: 'action.completed',
           actor: `agent:${row.agent_id}`,
           action_id: actionId,
-          data: { agent_id: row.agent_id, status: to, outcome: body.status, error: body.error ?? null, duration_ms: body.duration_ms ?? null, result: result ? (JSON.parse(result) as unknown) : null },
+          data: {
+            agent_id: row.agent_id,
+            status: to,
+            outcome: body.status,
+            error: body.error ?? null,
+            duration_ms: body.duration_ms ?? null,
+            result: result ? (JSON.parse(result) as unknown) : null,
+          },
         },
       ],
     );
     this.agents.noteTransition(row.agent_id, row.status, to);
     const s = this.status(actionId);
-    this.bus.publish('action.completed', { action_id: actionId, agent_id: row.agent_id, action_type: row.action_type, status: to, error: body.error ?? null, duration_ms: body.duration_ms ?? null });
+    this.bus.publish('action.completed', {
+      action_id: actionId,
+      agent_id: row.agent_id,
+      action_type: row.action_type,
+      status: to,
+      error: body.error ?? null,
+      duration_ms: body.duration_ms ?? null,
+    });
     return s;
   }
 }

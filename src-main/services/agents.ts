@@ -13,7 +13,17 @@ interface AgentRow {
   last_seen_ms: number | null;
 }
 
-const emptyCounts = (): DecisionCounts => ({ total: 0, allowed: 0, denied: 0, pending: 0, approved: 0, rejected: 0, expired: 0, completed: 0, failed: 0 });
+const emptyCounts = (): DecisionCounts => ({
+  total: 0,
+  allowed: 0,
+  denied: 0,
+  pending: 0,
+  approved: 0,
+  rejected: 0,
+  expired: 0,
+  completed: 0,
+  failed: 0,
+});
 const RATE_WINDOW_MS = 60_000;
 const LAST_SEEN_PERSIST_MS = 5_000;
 
@@ -59,7 +69,12 @@ export class AgentService {
   seenOps(agentId: string, now: number): Op[] {
     const k = this.known.get(agentId);
     if (!k) {
-      return [{ sql: 'INSERT OR IGNORE INTO agents (agent_id, registered, created_ms, last_seen_ms) VALUES (?, 0, ?, ?)', params: [agentId, now, now] }];
+      return [
+        {
+          sql: 'INSERT OR IGNORE INTO agents (agent_id, registered, created_ms, last_seen_ms) VALUES (?, 0, ?, ?)',
+          params: [agentId, now, now],
+        },
+      ];
     }
     if (now - k.persistedSeen < LAST_SEEN_PERSIST_MS) return [];
     return [{ sql: 'UPDATE agents SET last_seen_ms = ? WHERE agent_id = ?', params: [now, agentId] }];
@@ -96,10 +111,24 @@ export class AgentService {
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, agent_type = excluded.agent_type,
                   capabilities = excluded.capabilities, metadata = excluded.metadata, registered = 1, last_seen_ms = excluded.last_seen_ms`,
-          params: [body.agent_id, body.name ?? null, body.agent_type, JSON.stringify(body.capabilities ?? []), JSON.stringify(body.metadata ?? {}), now, now],
+          params: [
+            body.agent_id,
+            body.name ?? null,
+            body.agent_type,
+            JSON.stringify(body.capabilities ?? []),
+            JSON.stringify(body.metadata ?? {}),
+            now,
+            now,
+          ],
         },
       ],
-      [{ type: 'agent.registered', actor, data: { agent_id: body.agent_id, name: body.name ?? null, agent_type: body.agent_type, capabilities: body.capabilities ?? [] } }],
+      [
+        {
+          type: 'agent.registered',
+          actor,
+          data: { agent_id: body.agent_id, name: body.name ?? null, agent_type: body.agent_type, capabilities: body.capabilities ?? [] },
+        },
+      ],
     );
     this.known.set(body.agent_id, { registered: true, lastSeen: now, persistedSeen: now });
     return this.get(body.agent_id)!;

@@ -22,13 +22,17 @@ export class AlertService {
 
   afterDecision(action: NormalizedAction, d: Decision): void {
     if (d.risk.level === 'critical') {
-      void this.raise('critical-risk', `Critical-risk action from ${action.agent_id}: ${action.action_type}${action.resource ? ` on ${action.resource.slice(0, 200)}` : ''}`, {
-        action_id: d.action_id,
-        agent_id: action.agent_id,
-        action_type: action.action_type,
-        risk: d.risk,
-        decision: d.decision,
-      });
+      void this.raise(
+        'critical-risk',
+        `Critical-risk action from ${action.agent_id}: ${action.action_type}${action.resource ? ` on ${action.resource.slice(0, 200)}` : ''}`,
+        {
+          action_id: d.action_id,
+          agent_id: action.agent_id,
+          action_type: action.action_type,
+          risk: d.risk,
+          decision: d.decision,
+        },
+      );
     }
     if (d.decision === 'denied') this.noteDenial(action.agent_id, d.action_id);
   }
@@ -40,7 +44,11 @@ export class AlertService {
     list.push(now);
     if (list.length >= DENIAL_THRESHOLD) {
       this.denials.set(agentId, []);
-      void this.raise('repeated-denials', `${agentId} was denied ${list.length} times in 10 minutes`, { agent_id: agentId, count: list.length, last_action_id: actionId });
+      void this.raise('repeated-denials', `${agentId} was denied ${list.length} times in 10 minutes`, {
+        agent_id: agentId,
+        count: list.length,
+        last_action_id: actionId,
+      });
     } else {
       this.denials.set(agentId, list);
     }
@@ -49,7 +57,10 @@ export class AlertService {
   async raise(kind: AlertKind, message: string, data: Record<string, unknown>): Promise<void> {
     const body = { kind, message, ...data };
     try {
-      await this.store.commit([], [{ type: 'alert.triggered', actor: 'system', action_id: typeof data.action_id === 'string' ? data.action_id : null, data: body }]);
+      await this.store.commit(
+        [],
+        [{ type: 'alert.triggered', actor: 'system', action_id: typeof data.action_id === 'string' ? data.action_id : null, data: body }],
+      );
     } catch {
       // Storage is failing; the alert is still shown live.
     }

@@ -20,7 +20,8 @@ interface Tracked {
 
 function toApproval(r: ActionRow): Approval {
   // The approval's own state, which a later completion of the action does not change.
-  const state: Approval['status'] = r.status === 'pending' ? 'pending' : r.reviewed_by === 'timeout' ? 'expired' : r.approved ? 'approved' : 'rejected';
+  const state: Approval['status'] =
+    r.status === 'pending' ? 'pending' : r.reviewed_by === 'timeout' ? 'expired' : r.approved ? 'approved' : 'rejected';
   return {
     approval_id: r.approval_id!,
     action_id: r.action_id,
@@ -112,7 +113,9 @@ export class ApprovalService {
     const rows =
       status === 'pending'
         ? this.store.all<ActionRow>(`${base} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
-        : this.store.all<ActionRow>(`${base} WHERE a.approval_id IS NOT NULL AND ${answered[status]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [limit]);
+        : this.store.all<ActionRow>(`${base} WHERE a.approval_id IS NOT NULL AND ${answered[status]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [
+            limit,
+          ]);
     return rows.map((r) => ({ ...toApproval(r), action: toStatus(r) }));
   }
 
@@ -146,7 +149,14 @@ export class ApprovalService {
           type: 'approval.resolved',
           actor,
           action_id: id,
-          data: { approval_id: row.approval_id, agent_id: row.agent_id, approved: approve, comment: body.comment ?? null, remember: body.remember, policy_id: remembered?.policy.id ?? null },
+          data: {
+            approval_id: row.approval_id,
+            agent_id: row.agent_id,
+            approved: approve,
+            comment: body.comment ?? null,
+            remember: body.remember,
+            policy_id: remembered?.policy.id ?? null,
+          },
         },
       ];
       if (remembered) audit.push(remembered.audit);
@@ -183,7 +193,11 @@ export class ApprovalService {
       expires_at: ms ? iso(now + ms) : null,
       source: 'approval',
     };
-    return this.policies.prepareCreate(policy, { actor, ephemeral: body.remember === 'until_restart', data: { from_action_id: row.action_id } });
+    return this.policies.prepareCreate(policy, {
+      actor,
+      ephemeral: body.remember === 'until_restart',
+      data: { from_action_id: row.action_id },
+    });
   }
 
   private async expire(actionId: string): Promise<void> {
@@ -205,7 +219,14 @@ export class ApprovalService {
             params: [allow ? 'allowed' : 'denied', allow ? 1 : 0, now, actionId],
           },
         ],
-        [{ type: 'approval.expired', actor: 'system', action_id: actionId, data: { approval_id: row.approval_id, agent_id: row.agent_id, timeout_action: row.timeout_action ?? 'deny' } }],
+        [
+          {
+            type: 'approval.expired',
+            actor: 'system',
+            action_id: actionId,
+            data: { approval_id: row.approval_id, agent_id: row.agent_id, timeout_action: row.timeout_action ?? 'deny' },
+          },
+        ],
       );
     } catch {
       // The disk refused: keep it pending (still not allowed) and try again shortly.

@@ -103,7 +103,14 @@ export class KeyRing {
   }
 
   private async insert(k: Pick<KeyRow, 'id' | 'name' | 'scope' | 'agent_id'>, secret: string, audit: boolean): Promise<KeyRow> {
-    const row: KeyRow = { ...k, prefix: `${secret.slice(0, secret.indexOf('_', 3) + 5)}…`, hash: hashKey(secret), created_ms: this.clock.now(), last_used_ms: null, revoked_ms: null };
+    const row: KeyRow = {
+      ...k,
+      prefix: `${secret.slice(0, secret.indexOf('_', 3) + 5)}…`,
+      hash: hashKey(secret),
+      created_ms: this.clock.now(),
+      last_used_ms: null,
+      revoked_ms: null,
+    };
     await this.store.commit(
       [
         {
@@ -111,7 +118,13 @@ export class KeyRing {
           params: [row.id, row.name, row.scope, row.agent_id, row.prefix, row.hash, row.created_ms],
         },
       ],
-      [{ type: 'key.created', actor: audit ? 'user' : 'system', data: { key_id: row.id, name: row.name, scope: row.scope, agent_id: row.agent_id, prefix: row.prefix } }],
+      [
+        {
+          type: 'key.created',
+          actor: audit ? 'user' : 'system',
+          data: { key_id: row.id, name: row.name, scope: row.scope, agent_id: row.agent_id, prefix: row.prefix },
+        },
+      ],
     );
     this.active.set(row.hash, row);
     return row;

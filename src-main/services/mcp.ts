@@ -18,7 +18,11 @@ interface ServerRow {
 
 const toolsHash = (tools: McpTool[]): string =>
   createHash('sha256')
-    .update(JSON.stringify([...tools].sort((a, b) => a.name.localeCompare(b.name)).map((t) => [t.name, t.description ?? '', t.inputSchema ?? null])))
+    .update(
+      JSON.stringify(
+        [...tools].sort((a, b) => a.name.localeCompare(b.name)).map((t) => [t.name, t.description ?? '', t.inputSchema ?? null]),
+      ),
+    )
     .digest('hex');
 
 /** MCP governance (SPEC 5 `/mcp/*`): the server registry and the seeds' evaluate shape. */
@@ -46,7 +50,19 @@ export class McpService {
           params: [body.server_id, body.name ?? null, body.command ?? null, JSON.stringify(tools), hash, now, now, changed ? 1 : 0, now],
         },
       ],
-      [{ type: 'mcp.server_registered', actor, data: { server_id: body.server_id, name: body.name ?? null, command: body.command ?? null, tools: tools.map((t) => t.name), tools_changed: changed } }],
+      [
+        {
+          type: 'mcp.server_registered',
+          actor,
+          data: {
+            server_id: body.server_id,
+            name: body.name ?? null,
+            command: body.command ?? null,
+            tools: tools.map((t) => t.name),
+            tools_changed: changed,
+          },
+        },
+      ],
     );
     if (changed && existing) {
       const before = new Set((JSON.parse(existing.tools) as McpTool[]).map((t) => t.name));
@@ -90,7 +106,11 @@ export class McpService {
   /** Counts a call on a registered server (not journaled on the hot path; shown as a live figure). */
   noteCall(serverId: string): Promise<unknown> | void {
     if (!this.store.get('SELECT 1 FROM mcp_servers WHERE server_id = ?', [serverId])) return;
-    return this.store.commit([{ sql: 'UPDATE mcp_servers SET calls = calls + 1, last_seen_ms = ? WHERE server_id = ?', params: [this.clock.now(), serverId] }]).catch(() => undefined);
+    return this.store
+      .commit([
+        { sql: 'UPDATE mcp_servers SET calls = calls + 1, last_seen_ms = ? WHERE server_id = ?', params: [this.clock.now(), serverId] },
+      ])
+      .catch(() => undefined);
   }
 }
 

@@ -59,7 +59,14 @@ export class PolicyService {
     for (const r of store.all<PolicyRow>('SELECT * FROM policies')) {
       const parsed = PolicySchema.safeParse(JSON.parse(r.body));
       if (!parsed.success) continue;
-      this.entries.set(r.id, { policy: parsed.data, created_ms: r.created_ms, updated_ms: r.updated_ms, hits: r.hits, last_hit_ms: r.last_hit_ms, ephemeral: false });
+      this.entries.set(r.id, {
+        policy: parsed.data,
+        created_ms: r.created_ms,
+        updated_ms: r.updated_ms,
+        hits: r.hits,
+        last_hit_ms: r.last_hit_ms,
+        ephemeral: false,
+      });
     }
     this.riskRules = store.all<{ body: string }>('SELECT body FROM risk_rules ORDER BY id').map((r) => JSON.parse(r.body) as RiskRule);
     this.compiled = this.compile(this.policies(), settings.get(), this.riskRules);
@@ -108,7 +115,9 @@ export class PolicyService {
     const parsed = PolicySchema.safeParse(body);
     if (!parsed.success) throw invalid(parsed.error, 'Policy');
     if (idFromPath && parsed.data.id !== idFromPath) {
-      throw new HttpError('invalid_request', 'Policy id in the body differs from the path', [{ path: 'id', message: `must be '${idFromPath}'` }]);
+      throw new HttpError('invalid_request', 'Policy id in the body differs from the path', [
+        { path: 'id', message: `must be '${idFromPath}'` },
+      ]);
     }
     return parsed.data;
   }
@@ -123,7 +132,11 @@ export class PolicyService {
     this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
     const now = this.clock.now();
     const ops: Op[] = opts.ephemeral ? [] : [this.upsertOp(policy, now, now)];
-    const audit: AuditDraft = { type: 'policy.created', actor: opts.actor ?? 'user', data: { policy, ephemeral: !!opts.ephemeral, ...opts.data } };
+    const audit: AuditDraft = {
+      type: 'policy.created',
+      actor: opts.actor ?? 'user',
+      data: { policy, ephemeral: !!opts.ephemeral, ...opts.data },
+    };
     const apply = (): PolicyView => {
       const entry: Entry = { policy, created_ms: now, updated_ms: now, hits: 0, last_hit_ms: null, ephemeral: !!opts.ephemeral };
       this.entries.set(policy.id, entry);
@@ -134,7 +147,10 @@ export class PolicyService {
     return { policy, ops, audit, apply };
   }
 
-  async create(input: PolicyInput | Policy, opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {}): Promise<PolicyView> {
+  async create(
+    input: PolicyInput | Policy,
+    opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {},
+  ): Promise<PolicyView> {
     const prepared = this.prepareCreate(input, opts);
     await this.store.commit(prepared.ops, [prepared.audit]);
     return prepared.apply();
@@ -185,22 +201,40 @@ export class PolicyService {
       const old = merged.get(p.id);
       if (old) updated++;
       else created++;
-      merged.set(p.id, { policy: p, created_ms: old?.created_ms ?? now, updated_ms: now, hits: old?.hits ?? 0, last_hit_ms: old?.last_hit_ms ?? null, ephemeral: false });
+      merged.set(p.id, {
+        policy: p,
+        created_ms: old?.created_ms ?? now,
+        updated_ms: now,
+        hits: old?.hits ?? 0,
+        last_hit_ms: old?.last_hit_ms ?? null,
+        ephemeral: false,
+      });
     }
     const riskRules = file.risk_rules ?? this.riskRules;
     const settings = file.settings ? this.settings.merged(file.settings) : this.settings.get();
-    this.compile([...merged.values()].map((e) => e.policy), settings, riskRules);
+    this.compile(
+      [...merged.values()].map((e) => e.policy),
+      settings,
+      riskRules,
+    );
 
     const ops: Op[] = file.policies.map((p) => this.upsertOp(p, merged.get(p.id)!.created_ms, now));
     if (file.risk_rules) {
       ops.push({ sql: 'DELETE FROM risk_rules' });
-      for (const r of file.risk_rules) ops.push({ sql: 'INSERT INTO risk_rules (id, body) VALUES (?, ?)', params: [r.id, JSON.stringify(r)] });
+      for (const r of file.risk_rules)
+        ops.push({ sql: 'INSERT INTO risk_rules (id, body) VALUES (?, ?)', params: [r.id, JSON.stringify(r)] });
     }
     await this.store.commit(ops, [
       {
         type: 'policy.imported',
         actor: opts.actor ?? 'user',
-        data: { policy_ids: file.policies.map((p) => p.id), created, updated, risk_rules: file.risk_rules?.length ?? null, settings: file.settings ?? null },
+        data: {
+          policy_ids: file.policies.map((p) => p.id),
+          created,
+          updated,
+          risk_rules: file.risk_rules?.length ?? null,
+          settings: file.settings ?? null,
+        },
       },
     ]);
     for (const [id, e] of merged) this.entries.set(id, e);
@@ -210,7 +244,13 @@ export class PolicyService {
     const settingsChanged = file.settings ? JSON.stringify(settings) !== JSON.stringify(this.settings.get()) : false;
     if (file.settings && settingsChanged) await this.settings.update(file.settings, opts.actor ?? 'user');
     this.bus.publish('policy.changed', { change: 'imported', policy_ids: file.policies.map((p) => p.id) });
-    return { imported: file.policies.length, created, updated, risk_rules: file.risk_rules?.length ?? 0, settings_changed: settingsChanged };
+    return {
+      imported: file.policies.length,
+      created,
+      updated,
+      risk_rules: file.risk_rules?.length ?? 0,
+      settings_changed: settingsChanged,
+    };
   }
 
   exportText(format: 'yaml' | 'json'): string {
@@ -252,6 +292,13 @@ export class PolicyService {
   }
 
   private view(e: Entry): PolicyView {
-    return { ...e.policy, hits: e.hits, last_hit_at: isoOrNull(e.last_hit_ms), created_at: iso(e.created_ms), updated_at: iso(e.updated_ms), ephemeral: e.ephemeral };
+    return {
+      ...e.policy,
+      hits: e.hits,
+      last_hit_at: isoOrNull(e.last_hit_ms),
+      created_at: iso(e.created_ms),
+      updated_at: iso(e.updated_ms),
+      ephemeral: e.ephemeral,
+    };
   }
 }

@@ -26,11 +26,17 @@ export function parseDraft(list: unknown[]): Policy[] {
       details.push(...zodDetails(parsed.error, `policies[${i}]${id}`));
     }
   });
-  if (details.length) throw new HttpError('invalid_request', `Draft policies are invalid: ${details[0]!.path}: ${details[0]!.message}`, details);
+  if (details.length)
+    throw new HttpError('invalid_request', `Draft policies are invalid: ${details[0]!.path}: ${details[0]!.message}`, details);
   return out;
 }
 
-function draftEngine(g: Gatehouse, policies: unknown[] | undefined, settingsPatch: object | undefined, riskRules = g.policies.getRiskRules()): Engine {
+function draftEngine(
+  g: Gatehouse,
+  policies: unknown[] | undefined,
+  settingsPatch: object | undefined,
+  riskRules = g.policies.getRiskRules(),
+): Engine {
   if (!policies && !settingsPatch) return g.policies.engine();
   const settings = settingsPatch ? g.settings.merged(settingsPatch) : g.settings.get();
   return g.policies.compile(policies ? parseDraft(policies) : g.policies.policies(), settings, riskRules);
@@ -39,7 +45,10 @@ function draftEngine(g: Gatehouse, policies: unknown[] | undefined, settingsPatc
 /** POST /api/v1/policies/test: the decision the current (or a draft) set would make, with its trace. */
 export function testAction(g: Gatehouse, body: z.output<typeof PolicyTestRequestSchema>): PolicyTestResult {
   const engine = draftEngine(g, body.policies, body.settings);
-  const action = g.actions.normalize({ ...body.action, agent_id: body.action.agent_id ?? 'test-agent' }, { boundAgentId: null, keyId: null });
+  const action = g.actions.normalize(
+    { ...body.action, agent_id: body.action.agent_id ?? 'test-agent' },
+    { boundAgentId: null, keyId: null },
+  );
   const now = Date.now();
   const out = engine.explain(action, {
     now: new Date(now),
@@ -64,7 +73,11 @@ function replayInput(d: DecidedData, createdMs: number): { action: NormalizedAct
   if (d.session_id != null) action.session_id = d.session_id;
   return {
     action,
-    ctx: { now: new Date(createdMs), agentRegistered: !factors.has('unregistered-agent'), recentAgentActions: factors.has('high-rate') ? 30 : 0 },
+    ctx: {
+      now: new Date(createdMs),
+      agentRegistered: !factors.has('unregistered-agent'),
+      recentAgentActions: factors.has('high-rate') ? 30 : 0,
+    },
   };
 }
 

@@ -24,7 +24,12 @@ export class SettingsService {
   /** Validates the merged result first; nothing changes when it is invalid. */
   merged(patch: SettingsPatch): Settings {
     const next = SettingsSchema.safeParse({ ...this.current, ...patch });
-    if (!next.success) throw new HttpError('invalid_request', 'Settings are invalid', next.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!next.success)
+      throw new HttpError(
+        'invalid_request',
+        'Settings are invalid',
+        next.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     const s = next.data;
     if (s.auto_allow_below > s.require_approval_at) {
       throw new HttpError('invalid_request', 'auto_allow_below must not exceed require_approval_at', [
@@ -32,7 +37,9 @@ export class SettingsService {
       ]);
     }
     if (s.deny_at !== null && s.deny_at < s.auto_allow_below) {
-      throw new HttpError('invalid_request', 'deny_at must not be below auto_allow_below', [{ path: 'deny_at', message: `must be ≥ auto_allow_below (${s.auto_allow_below})` }]);
+      throw new HttpError('invalid_request', 'deny_at must not be below auto_allow_below', [
+        { path: 'deny_at', message: `must be ≥ auto_allow_below (${s.auto_allow_below})` },
+      ]);
     }
     return s;
   }

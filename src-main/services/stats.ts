@@ -41,7 +41,17 @@ export function computeStats(store: Store, window: StatsWindow, nowMs: number, p
   const since = nowMs - ms;
   const range = [since, nowMs];
 
-  const totals: DecisionCounts = { total: 0, allowed: 0, denied: 0, pending: 0, approved: 0, rejected: 0, expired: 0, completed: 0, failed: 0 };
+  const totals: DecisionCounts = {
+    total: 0,
+    allowed: 0,
+    denied: 0,
+    pending: 0,
+    approved: 0,
+    rejected: 0,
+    expired: 0,
+    completed: 0,
+    failed: 0,
+  };
   const byRisk: Record<RiskLevel, number> = { low: 0, medium: 0, high: 0, critical: 0 };
   for (const r of store.all<{ status: string; risk_level: string; n: number }>(
     `SELECT status, risk_level, COUNT(*) AS n FROM actions WHERE ${IN_WINDOW} GROUP BY status, risk_level`,
@@ -94,12 +104,19 @@ function timeline(store: Store, since: number, until: number, bucketMs: number):
 
 function approvalLatency(store: Store, since: number, until: number): Stats['approval_latency'] {
   const where = `${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`;
-  const agg = store.get<{ n: number; max: number | null }>(`SELECT COUNT(*) AS n, MAX(reviewed_ms - created_ms) AS max FROM actions WHERE ${where}`, [since, until]);
+  const agg = store.get<{ n: number; max: number | null }>(
+    `SELECT COUNT(*) AS n, MAX(reviewed_ms - created_ms) AS max FROM actions WHERE ${where}`,
+    [since, until],
+  );
   const n = agg?.n ?? 0;
   if (n === 0) return { count: 0, p50_s: null, p90_s: null, max_s: null };
   const rank = (p: number) => {
     const offset = Math.max(0, Math.ceil(p * n) - 1);
-    const r = store.get<{ d: number }>(`SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${where} ORDER BY d ASC LIMIT 1 OFFSET ?`, [since, until, offset]);
+    const r = store.get<{ d: number }>(`SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${where} ORDER BY d ASC LIMIT 1 OFFSET ?`, [
+      since,
+      until,
+      offset,
+    ]);
     return r ? seconds(r.d) : null;
   };
   return { count: n, p50_s: rank(0.5), p90_s: rank(0.9), max_s: agg?.max == null ? null : seconds(agg.max) };

@@ -10,7 +10,21 @@ const INSERT_FTS = 'INSERT INTO audit_fts(docid, body) VALUES (?, ?)';
 function insertRecord(db: Database, s: SealedRecord): void {
   const r = s.record;
   const f = indexFields(r);
-  db.run(INSERT_AUDIT, [r.seq, r.id, r.ts, s.tsMs, r.type, r.actor, r.action_id, f.agent_id, f.decision, f.status, f.risk_level, s.dataText, r.hash]);
+  db.run(INSERT_AUDIT, [
+    r.seq,
+    r.id,
+    r.ts,
+    s.tsMs,
+    r.type,
+    r.actor,
+    r.action_id,
+    f.agent_id,
+    f.decision,
+    f.status,
+    f.risk_level,
+    s.dataText,
+    r.hash,
+  ]);
   db.run(INSERT_FTS, [r.seq, f.body]);
 }
 

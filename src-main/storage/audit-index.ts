@@ -13,10 +13,22 @@ export interface IndexFields {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 /** Data fields that are worth finding by free text, in the order they are indexed. */
-const TEXT_FIELDS = ['agent_id', 'action_type', 'resource', 'description', 'tool_name', 'reason', 'comment', 'policy_id', 'policy_name', 'name'] as const;
+const TEXT_FIELDS = [
+  'agent_id',
+  'action_type',
+  'resource',
+  'description',
+  'tool_name',
+  'reason',
+  'comment',
+  'policy_id',
+  'policy_name',
+  'name',
+] as const;
 const MAX_FIELD = 2000;
 
 export function indexFields(rec: { type: string; actor: string; action_id: string | null; data: JsonObject }): IndexFields {

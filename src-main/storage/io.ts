@@ -86,7 +86,12 @@ export async function writeAll(io: StorageIO, fd: number, buf: Buffer, position:
  * Writes `chunks` to `path` atomically: a temp file beside it, fsync, rename over the target,
  * fsync the directory. A crash at any point leaves either the old file or the new one.
  */
-export async function writeFileAtomic(io: StorageIO, path: string, chunks: Iterable<Uint8Array>, opts: { syncEveryBytes?: number } = {}): Promise<number> {
+export async function writeFileAtomic(
+  io: StorageIO,
+  path: string,
+  chunks: Iterable<Uint8Array>,
+  opts: { syncEveryBytes?: number } = {},
+): Promise<number> {
   const tmp = `${path}.tmp`;
   const fd = await io.open(tmp, 'w');
   let pos = 0;

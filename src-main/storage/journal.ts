@@ -87,7 +87,14 @@ export class Journal {
    * would lose acknowledged entries if cut, so it throws JournalCorruptError instead.
    */
   async recover(onEntry: (n: number, payload: Buffer) => void): Promise<RecoveryReport> {
-    const report: RecoveryReport = { segments: this.segments.length, entries: 0, firstN: null, lastN: null, droppedBytes: 0, droppedReason: null };
+    const report: RecoveryReport = {
+      segments: this.segments.length,
+      entries: 0,
+      firstN: null,
+      lastN: null,
+      droppedBytes: 0,
+      droppedReason: null,
+    };
     let expected: number | null = null;
     for (const [i, seg] of this.segments.entries()) {
       let gap: string | null = null;

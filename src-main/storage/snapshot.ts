@@ -25,7 +25,12 @@ const MetaSchema = z.object({
   schema_version: z.coerce.number().int().min(1),
 });
 
-export const EMPTY_META = (schemaVersion: number): SnapshotMeta => ({ journal_n: 0, head_seq: 0, head_hash: ZERO_HASH, schema_version: schemaVersion });
+export const EMPTY_META = (schemaVersion: number): SnapshotMeta => ({
+  journal_n: 0,
+  head_seq: 0,
+  head_hash: ZERO_HASH,
+  schema_version: schemaVersion,
+});
 
 const CRC_OFFSET = 60;
 const CHUNK = 8 << 20;
@@ -33,9 +38,7 @@ const CHUNK = 8 << 20;
 const WRITE_SYNC_BYTES = 8 << 20;
 
 export type LoadedSnapshot =
-  | { kind: 'missing' }
-  | { kind: 'ok'; db: Database; meta: SnapshotMeta; size: number }
-  | { kind: 'corrupt'; reason: string };
+  { kind: 'missing' } | { kind: 'ok'; db: Database; meta: SnapshotMeta; size: number } | { kind: 'corrupt'; reason: string };
 
 /** Records `meta` in the database and exports it (synchronous: a consistent cut). */
 export function captureSnapshot(db: Database, meta: SnapshotMeta): Uint8Array {

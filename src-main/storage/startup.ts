@@ -111,7 +111,9 @@ export async function startUp(io: StorageIO, dataDir: string, journal: Journal, 
       kind = 'rebuilt';
     } else {
       if (firstN !== null && firstN !== 1) {
-        throw new StoreStartupError(`the snapshot ${path} is missing but the journal starts at entry ${firstN}, so earlier data is gone. ${WHAT_TO_DO}`);
+        throw new StoreStartupError(
+          `the snapshot ${path} is missing but the journal starts at entry ${firstN}, so earlier data is gone. ${WHAT_TO_DO}`,
+        );
       }
       kind = 'none';
     }
@@ -120,7 +122,9 @@ export async function startUp(io: StorageIO, dataDir: string, journal: Journal, 
   }
   try {
     if (firstN !== null && firstN > meta.journal_n + 1) {
-      throw new StoreStartupError(`the snapshot covers journal entries up to ${meta.journal_n} but the journal starts at ${firstN}. ${WHAT_TO_DO}`);
+      throw new StoreStartupError(
+        `the snapshot covers journal entries up to ${meta.journal_n} but the journal starts at ${firstN}. ${WHAT_TO_DO}`,
+      );
     }
     const replay = new Replayer(db, meta.journal_n, meta.head_seq, meta.head_hash);
     const report = await journal.recover((n, payload) => replay.entry(n, payload));
@@ -134,7 +138,13 @@ export async function startUp(io: StorageIO, dataDir: string, journal: Journal, 
       meta: { ...meta, journal_n: replay.n, head_seq: replay.seq, head_hash: replay.hash },
       snapshotN,
       lastTsMs: last?.ts_ms ?? 0,
-      recovery: { snapshot: kind, snapshotProblem: problem, replayed: replay.count, droppedBytes: report.droppedBytes, droppedReason: report.droppedReason },
+      recovery: {
+        snapshot: kind,
+        snapshotProblem: problem,
+        replayed: replay.count,
+        droppedBytes: report.droppedBytes,
+        droppedReason: report.droppedReason,
+      },
     };
   } catch (e) {
     db.close();

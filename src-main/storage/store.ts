@@ -179,10 +179,29 @@ export class SqlStore implements Store {
     for (const d of drafts) {
       tsMs = Math.max(this.opts.clock.now(), tsMs); // the chain's timestamps never go backwards
       const dataText = jcs(d.data);
-      const fields = { seq: seq + 1, id: newId('evt', tsMs), ts: iso(tsMs), type: d.type, actor: d.actor, action_id: d.action_id ?? null, dataText, prevHash: hash };
+      const fields = {
+        seq: seq + 1,
+        id: newId('evt', tsMs),
+        ts: iso(tsMs),
+        type: d.type,
+        actor: d.actor,
+        action_id: d.action_id ?? null,
+        dataText,
+        prevHash: hash,
+      };
       assertJsonStrings(fields.type, fields.actor, fields.action_id); // lone surrogates are rejected like JCS does
       const sealedLine = sealFields(fields);
-      const record: AuditRecord = { seq: fields.seq, id: fields.id, ts: fields.ts, type: fields.type, actor: fields.actor, action_id: fields.action_id, data: d.data, prev_hash: hash, hash: sealedLine.hash };
+      const record: AuditRecord = {
+        seq: fields.seq,
+        id: fields.id,
+        ts: fields.ts,
+        type: fields.type,
+        actor: fields.actor,
+        action_id: fields.action_id,
+        data: d.data,
+        prev_hash: hash,
+        hash: sealedLine.hash,
+      };
       records.push({ record, dataText, tsMs });
       lines.push(sealedLine.line);
       seq = fields.seq;
@@ -234,13 +253,20 @@ export class SqlStore implements Store {
   }
 
   private backgroundSnapshot(): void {
-    this.snapshot().catch((e: unknown) => this.opts.log(`gatehouse: snapshot failed, the journal keeps everything: ${(e as Error).message}`));
+    this.snapshot().catch((e: unknown) =>
+      this.opts.log(`gatehouse: snapshot failed, the journal keeps everything: ${(e as Error).message}`),
+    );
   }
 
   private async takeSnapshot(): Promise<void> {
     if (this.fatal) throw this.fatal;
     const path = join(this.opts.dataDir, 'gatehouse.sqlite');
-    const meta: SnapshotMeta = { journal_n: this.appliedN, head_seq: this.applied.seq, head_hash: this.applied.hash, schema_version: this.db.schemaVersion };
+    const meta: SnapshotMeta = {
+      journal_n: this.appliedN,
+      head_seq: this.applied.seq,
+      head_hash: this.applied.hash,
+      schema_version: this.db.schemaVersion,
+    };
     if (meta.journal_n === this.snapshotN) return;
     const started = performance.now();
     const bytes = captureSnapshot(this.db, meta);
@@ -255,7 +281,13 @@ export class SqlStore implements Store {
       throw e;
     }
     this.snapshotN = meta.journal_n;
-    this.lastSnapshot = { journal_n: meta.journal_n, bytes: bytes.length, capture_ms: captureMs, total_ms: performance.now() - started, at: new Date(this.lastSnapshotAt).toISOString() };
+    this.lastSnapshot = {
+      journal_n: meta.journal_n,
+      bytes: bytes.length,
+      capture_ms: captureMs,
+      total_ms: performance.now() - started,
+      at: new Date(this.lastSnapshotAt).toISOString(),
+    };
     await this.journal.rotate();
     await this.journal.dropCovered(meta.journal_n);
   }

@@ -4,7 +4,17 @@ import { Icon, type IconName } from './Icon.js';
 const ICONS: Record<string, IconName> = { error: 'alert', warn: 'alert', ok: 'check', info: 'info' };
 
 /** An inline message shown where something happened (errors stay next to their cause). */
-export function Banner({ kind, children, action, role }: { kind: 'error' | 'warn' | 'ok' | 'info'; children: ReactNode; action?: ReactNode; role?: 'alert' | 'status' }) {
+export function Banner({
+  kind,
+  children,
+  action,
+  role,
+}: {
+  kind: 'error' | 'warn' | 'ok' | 'info';
+  children: ReactNode;
+  action?: ReactNode;
+  role?: 'alert' | 'status';
+}) {
   return (
     <div className={`banner ${kind}`} role={role ?? (kind === 'error' ? 'alert' : 'status')}>
       <Icon name={ICONS[kind] ?? 'info'} />

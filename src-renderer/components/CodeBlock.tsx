@@ -3,7 +3,19 @@ import { MASK, maskSecrets } from '../lib/mask.js';
 import { CopyButton } from './CopyButton.js';
 
 /** Monospace, wrapping block; masked secrets are highlighted so it is clear something was hidden. */
-export function CodeBlock({ text, mask = true, copy = false, tall = false, label }: { text: string; mask?: boolean; copy?: boolean; tall?: boolean; label?: string }) {
+export function CodeBlock({
+  text,
+  mask = true,
+  copy = false,
+  tall = false,
+  label,
+}: {
+  text: string;
+  mask?: boolean;
+  copy?: boolean;
+  tall?: boolean;
+  label?: string;
+}) {
   const shown = mask ? maskSecrets(text) : text;
   const parts = shown.split(MASK);
   return (

@@ -2,7 +2,21 @@ import { useId, useRef, type ReactNode, type RefObject } from 'react';
 import { useModalLayer } from '../hooks/useModalLayer.js';
 
 /** A centred modal dialog with focus management. */
-export function Dialog({ title, onClose, children, actions, initialFocus, role = 'dialog' }: { title: string; onClose: () => void; children: ReactNode; actions?: ReactNode; initialFocus?: RefObject<HTMLElement | null>; role?: 'dialog' | 'alertdialog' }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  actions,
+  initialFocus,
+  role = 'dialog',
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  actions?: ReactNode;
+  initialFocus?: RefObject<HTMLElement | null>;
+  role?: 'dialog' | 'alertdialog';
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const id = useId();
   useModalLayer(ref, onClose, initialFocus);
@@ -19,7 +33,21 @@ export function Dialog({ title, onClose, children, actions, initialFocus, role =
 }
 
 /** "Are you sure?" with the safe choice focused. */
-export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm, onCancel }: { title: string; children: ReactNode; confirmLabel: string; danger?: boolean; onConfirm: () => void; onCancel: () => void }) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
   const cancel = useRef<HTMLButtonElement>(null);
   return (
     <Dialog

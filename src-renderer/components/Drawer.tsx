@@ -3,7 +3,21 @@ import { useModalLayer } from '../hooks/useModalLayer.js';
 import { Icon } from './Icon.js';
 
 /** A right-hand drawer: modal, focus kept inside, Escape or the overlay closes it. */
-export function Drawer({ title, subtitle, onClose, children, footer, wide }: { title: ReactNode; subtitle?: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+export function Drawer({
+  title,
+  subtitle,
+  onClose,
+  children,
+  footer,
+  wide,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const id = useId();
@@ -11,7 +25,14 @@ export function Drawer({ title, subtitle, onClose, children, footer, wide }: { t
   return (
     <>
       <div className="overlay" onClick={onClose} aria-hidden="true" />
-      <div className={`drawer${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} ref={ref} data-modal-layer>
+      <div
+        className={`drawer${wide ? ' wide' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={`${id}-title`}
+        ref={ref}
+        data-modal-layer
+      >
         <div className="drawer-head">
           <div className="grow">
             <h2 id={`${id}-title`} className="truncate">

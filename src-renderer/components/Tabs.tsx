@@ -6,7 +6,17 @@ export interface TabDef<T extends string> {
 }
 
 /** ARIA tabs: arrow keys move between tabs; the panel is rendered by the caller with `tabPanelProps`. */
-export function Tabs<T extends string>({ tabs, value, onChange, idPrefix }: { tabs: TabDef<T>[]; value: T; onChange: (v: T) => void; idPrefix: string }) {
+export function Tabs<T extends string>({
+  tabs,
+  value,
+  onChange,
+  idPrefix,
+}: {
+  tabs: TabDef<T>[];
+  value: T;
+  onChange: (v: T) => void;
+  idPrefix: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;

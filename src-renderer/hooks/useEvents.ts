@@ -21,7 +21,11 @@ function handle(e: EventEnvelope): void {
       void refreshPending();
       notifyApproval(e.data, openApproval);
       if (s.path !== '/approvals') {
-        s.pushToast({ kind: 'pending', title: `${String(e.data.agent_id ?? 'An agent')} is waiting for your approval`, detail: String(e.data.action_type ?? '') });
+        s.pushToast({
+          kind: 'pending',
+          title: `${String(e.data.agent_id ?? 'An agent')} is waiting for your approval`,
+          detail: String(e.data.action_type ?? ''),
+        });
       }
       break;
     case 'action.approved':

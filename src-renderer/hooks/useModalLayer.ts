@@ -1,7 +1,8 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import { store } from '../store/index.js';
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
  * Focus management for a dialog or drawer: focuses the first control (or `initial`), keeps Tab

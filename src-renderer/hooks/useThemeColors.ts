@@ -1,6 +1,20 @@
 import { useEffect, useState } from 'react';
 
-const NAMES = ['chart-allowed', 'chart-denied', 'chart-pending', 'chart-grid', 'chart-axis', 'chart-bar', 'risk-low', 'risk-medium', 'risk-high', 'risk-critical', 'surface', 'border', 'text'] as const;
+const NAMES = [
+  'chart-allowed',
+  'chart-denied',
+  'chart-pending',
+  'chart-grid',
+  'chart-axis',
+  'chart-bar',
+  'risk-low',
+  'risk-medium',
+  'risk-high',
+  'risk-critical',
+  'surface',
+  'border',
+  'text',
+] as const;
 export type ThemeColors = Record<(typeof NAMES)[number], string>;
 
 function read(): ThemeColors {

@@ -16,7 +16,8 @@ const PATTERNS: RegExp[] = [
 ];
 
 /** key=value / "key": "value" / Authorization: Bearer … where the key names a secret. */
-const ASSIGNMENT = /((?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["']?\s*[:=]\s*["']?|Bearer\s+)([^\s"'&,;]{4,})/gi;
+const ASSIGNMENT =
+  /((?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["']?\s*[:=]\s*["']?|Bearer\s+)([^\s"'&,;]{4,})/gi;
 
 export const MASK = '••••••••';
 
@@ -24,7 +25,9 @@ export const MASK = '••••••••';
 export function maskSecrets(text: string): string {
   let out = text;
   for (const p of PATTERNS) out = out.replace(p, (m) => (m.length > 12 ? `${m.slice(0, 4)}${MASK}` : MASK));
-  out = out.replace(ASSIGNMENT, (_m, key: string, value: string) => (value.startsWith('•') || /^\[?redacted/i.test(value) ? `${key}${value}` : `${key}${MASK}`));
+  out = out.replace(ASSIGNMENT, (_m, key: string, value: string) =>
+    value.startsWith('•') || /^\[?redacted/i.test(value) ? `${key}${value}` : `${key}${MASK}`,
+  );
   return out;
 }
 

@@ -38,10 +38,19 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
       for (const it of items) approvals[it.action_id] = it;
       // Cards still animating out stay until their animation ends.
       for (const id of Object.keys(s.leaving)) if (s.approvals[id] && !approvals[id]) approvals[id] = s.approvals[id];
-      const approvalIds = Object.values(approvals).sort(byExpiry).map((a) => a.action_id);
+      const approvalIds = Object.values(approvals)
+        .sort(byExpiry)
+        .map((a) => a.action_id);
       const live = approvalIds.filter((id) => !s.leaving[id]);
       const selected = s.selectedApprovalId && live.includes(s.selectedApprovalId) ? s.selectedApprovalId : (live[0] ?? null);
-      return { approvals, approvalIds, approvalsLoaded: true, approvalsError: null, pendingCount: live.length, selectedApprovalId: selected };
+      return {
+        approvals,
+        approvalIds,
+        approvalsLoaded: true,
+        approvalsError: null,
+        pendingCount: live.length,
+        selectedApprovalId: selected,
+      };
     }),
   setApprovalsError: (approvalsError) => set({ approvalsError, approvalsLoaded: true }),
   markLeaving: (id, outcome) =>

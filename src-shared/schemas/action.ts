@@ -4,9 +4,7 @@ import { ActionTypeSchema, AgentIdSchema, IsoTimeSchema, JsonObjectSchema, RiskL
 const text = (max: number) => z.string().max(max);
 
 /** Which MCP server and tool an action goes through (set by the MCP proxy and the Claude Code hook). */
-export const McpRefSchema = z
-  .object({ server_id: z.string().min(1).max(128), tool: z.string().min(1).max(256).optional() })
-  .strict();
+export const McpRefSchema = z.object({ server_id: z.string().min(1).max(128), tool: z.string().min(1).max(256).optional() }).strict();
 
 /** SPEC 2.1 — body of submit/evaluate. Unknown top-level fields are rejected. */
 export const ActionRequestSchema = z
@@ -50,16 +48,7 @@ export type PolicyRef = z.infer<typeof PolicyRefSchema>;
 export const DecisionValueSchema = z.enum(['allowed', 'denied', 'pending']);
 export type DecisionValue = z.infer<typeof DecisionValueSchema>;
 
-export const ActionStatusValueSchema = z.enum([
-  'allowed',
-  'denied',
-  'pending',
-  'approved',
-  'rejected',
-  'expired',
-  'completed',
-  'failed',
-]);
+export const ActionStatusValueSchema = z.enum(['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'completed', 'failed']);
 export type ActionStatusValue = z.infer<typeof ActionStatusValueSchema>;
 
 /** SPEC 2.2 — response to submit/evaluate. */

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** Identifiers and small value types shared by every schema. */
-export const AgentIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+export const AgentIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 
 export const ActionTypeSchema = z
   .string()

@@ -3,9 +3,7 @@ import { EffectSchema } from './action.js';
 import { TimeoutActionSchema } from './approval.js';
 import { IsoTimeSchema } from './common.js';
 
-export const PolicyIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must match [a-z0-9][a-z0-9._-]{0,63}');
+export const PolicyIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must match [a-z0-9][a-z0-9._-]{0,63}');
 
 /**
  * SPEC 3.2 — a condition tree. The shape is checked deeply by the policy compiler, which names the
@@ -30,7 +28,12 @@ export const PolicySchema = z
     when: WhenSchema.default({}),
     approval: z
       .object({
-        timeout_s: z.number().int().min(1).max(7 * 86_400).optional(),
+        timeout_s: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400)
+          .optional(),
         timeout_action: TimeoutActionSchema.optional(),
       })
       .strict()
@@ -86,7 +89,11 @@ const SettingFields = {
   auto_allow_below: z.number().int().min(0).max(101),
   require_approval_at: z.number().int().min(0).max(101),
   deny_at: z.number().int().min(0).max(101).nullable(),
-  approval_timeout_s: z.number().int().min(1).max(7 * 86_400),
+  approval_timeout_s: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400),
   timeout_action: TimeoutActionSchema,
   rate_limit_per_s: z.number().int().min(0).max(1_000_000),
   /** Override of the points of built-in risk factors, by factor id. */

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { IsoTimeSchema } from './common.js';
 import { DecisionCountsSchema } from './agents.js';
 
-export const StatsQuerySchema = z
-  .object({ window: z.enum(['1h', '6h', '24h', '7d', '30d']).default('24h') })
-  .strict();
+export const StatsQuerySchema = z.object({ window: z.enum(['1h', '6h', '24h', '7d', '30d']).default('24h') }).strict();
 
 export const StatsSchema = z.object({
   window: z.string(),

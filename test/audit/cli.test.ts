@@ -30,7 +30,9 @@ async function fakeServer() {
   const srv = createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     if (req.headers['x-api-key'] !== 'gk_admin_test') {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unauthenticated', message: 'bad key' } }));
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'unauthenticated', message: 'bad key' } }));
       return;
     }
     if (url.pathname === '/api/v1/audit/verify') {
@@ -39,7 +41,11 @@ async function fakeServer() {
     }
     void (async () => {
       res.writeHead(200);
-      for await (const chunk of exportAudit(store, { format: url.searchParams.get('format') as ExportFormat, since: url.searchParams.get('since') ?? undefined })) res.write(chunk);
+      for await (const chunk of exportAudit(store, {
+        format: url.searchParams.get('format') as ExportFormat,
+        since: url.searchParams.get('since') ?? undefined,
+      }))
+        res.write(chunk);
       res.end();
     })();
   });

@@ -48,7 +48,17 @@ describe('exports', () => {
     expect(lines).toHaveLength(records.length);
     for (const [i, line] of lines.entries()) {
       expect(line).toBe(canonicalize(records[i]));
-      expect(Object.keys(JSON.parse(line) as object)).toEqual(['action_id', 'actor', 'data', 'hash', 'id', 'prev_hash', 'seq', 'ts', 'type']);
+      expect(Object.keys(JSON.parse(line) as object)).toEqual([
+        'action_id',
+        'actor',
+        'data',
+        'hash',
+        'id',
+        'prev_hash',
+        'seq',
+        'ts',
+        'type',
+      ]);
     }
     const file = join(tempDir(), 'a.jsonl');
     writeFileSync(file, text);
@@ -110,7 +120,10 @@ describe('exports', () => {
 
   it('cef escaping of header and extension values', async () => {
     const { store } = await auditFixture(1);
-    await store.commit([], [{ type: 'alert.triggered', actor: 'system', data: { name: 'a|b\\c', reason: 'x=1\ny\r\\z', risk: { score: 95 } } }]);
+    await store.commit(
+      [],
+      [{ type: 'alert.triggered', actor: 'system', data: { name: 'a|b\\c', reason: 'x=1\ny\r\\z', risk: { score: 95 } } }],
+    );
     const last = (await exportToString(store, { format: 'cef' })).trimEnd().split('\n').pop()!;
     expect(last).toContain('|Alert triggered: a\\|b\\\\c|10|');
     expect(last).toContain('msg=x\\=1\\ny\\r\\\\z');

@@ -8,7 +8,10 @@ export const T0 = Date.parse('2026-11-21T12:00:00.000Z');
  * A store with `n` action.decided records one second apart (from T0), plus a few odd ones (unicode,
  * floats; `tinyFloat` adds one that JCS writes in exponent form).
  */
-export async function auditFixture(n = 60, opts: { tinyFloat?: boolean } = {}): Promise<{ store: SqlStore; records: AuditRecord[]; clock: { t: number } }> {
+export async function auditFixture(
+  n = 60,
+  opts: { tinyFloat?: boolean } = {},
+): Promise<{ store: SqlStore; records: AuditRecord[]; clock: { t: number } }> {
   const clock = { t: T0 };
   const store = await openStore({ dataDir: tempDir('gh-audit-'), clock: { now: () => clock.t }, log: () => undefined });
   const records: AuditRecord[] = [];
@@ -18,11 +21,32 @@ export async function auditFixture(n = 60, opts: { tinyFloat?: boolean } = {}): 
     clock.t += 1000;
   }
   records.push(
-    ...(await store.commit([], [
-      { type: 'policy.created', actor: 'user', data: { id: 'prod-db-delete', name: 'Prod | deletes', effect: 'require_approval', priority: 80, weight: 0.5 } },
-      { type: 'approval.resolved', actor: 'user', action_id: records[Math.min(2, records.length - 1)]!.action_id, data: { agent_id: 'agent-3', decision: 'allowed', status: 'approved', comment: 'looks fine — ok ✅', approved: true } },
-      { type: 'settings.changed', actor: 'user', data: { changes: { rate_limit_per_s: 100 }, unicode: 'Zürich 東京 🚀', empty: {}, list: [1, 'two', null, opts.tinyFloat === false ? -3.25 : -3.25e-9] } },
-    ])),
+    ...(await store.commit(
+      [],
+      [
+        {
+          type: 'policy.created',
+          actor: 'user',
+          data: { id: 'prod-db-delete', name: 'Prod | deletes', effect: 'require_approval', priority: 80, weight: 0.5 },
+        },
+        {
+          type: 'approval.resolved',
+          actor: 'user',
+          action_id: records[Math.min(2, records.length - 1)]!.action_id,
+          data: { agent_id: 'agent-3', decision: 'allowed', status: 'approved', comment: 'looks fine — ok ✅', approved: true },
+        },
+        {
+          type: 'settings.changed',
+          actor: 'user',
+          data: {
+            changes: { rate_limit_per_s: 100 },
+            unicode: 'Zürich 東京 🚀',
+            empty: {},
+            list: [1, 'two', null, opts.tinyFloat === false ? -3.25 : -3.25e-9],
+          },
+        },
+      ],
+    )),
   );
   return { store, records, clock };
 }

@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 const seqs = (items: AuditRecord[]) => items.map((r) => r.seq);
-const newestFirst = (pred: (r: AuditRecord) => boolean) => records.filter(pred).map((r) => r.seq).reverse();
+const newestFirst = (pred: (r: AuditRecord) => boolean) =>
+  records
+    .filter(pred)
+    .map((r) => r.seq)
+    .reverse();
 const data = (r: AuditRecord) => r.data as Record<string, unknown>;
 
 describe('queryAudit', () => {
@@ -56,7 +60,9 @@ describe('queryAudit', () => {
   it('filters by time (since/until inclusive) combined with other filters and the cursor', () => {
     const since = new Date(T0 + 10_000).toISOString();
     const until = new Date(T0 + 30_000).toISOString();
-    const expected = newestFirst((r) => Date.parse(r.ts) >= T0 + 10_000 && Date.parse(r.ts) <= T0 + 30_000 && data(r).decision === 'allowed');
+    const expected = newestFirst(
+      (r) => Date.parse(r.ts) >= T0 + 10_000 && Date.parse(r.ts) <= T0 + 30_000 && data(r).decision === 'allowed',
+    );
     const first = queryAudit(store, { since, until, decision: 'allowed', limit: 3 });
     const second = queryAudit(store, { since, until, decision: 'allowed', limit: 100, cursor: first.next_cursor! });
     expect([...seqs(first.items), ...seqs(second.items)]).toEqual(expected);
@@ -81,7 +87,25 @@ describe('queryAudit', () => {
   });
 
   it('never lets FTS syntax through: hostile text is searched as words or matches nothing', () => {
-    for (const q of ['"', "'", '(', ')', 'AND', 'OR NOT x', 'NEAR/2', '*', 'body:x', '-nightly', '^x', '"unterminated', 'a OR b) (', '\u0000', 'Zürich', '東京', 'x'.repeat(512)]) {
+    for (const q of [
+      '"',
+      "'",
+      '(',
+      ')',
+      'AND',
+      'OR NOT x',
+      'NEAR/2',
+      '*',
+      'body:x',
+      '-nightly',
+      '^x',
+      '"unterminated',
+      'a OR b) (',
+      '\u0000',
+      'Zürich',
+      '東京',
+      'x'.repeat(512),
+    ]) {
       expect(() => queryAudit(store, { q })).not.toThrow();
     }
     expect(seqs(queryAudit(store, { q: 'Zürich' }).items)).toEqual([]); // not an indexed field

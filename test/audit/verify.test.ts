@@ -74,7 +74,9 @@ describe('verify an export file offline', () => {
   });
 
   it('detects an edited record', async () => {
-    const file = await exportFile((l) => l.map((x, i) => (i === 4 ? edit(x, (r) => ((r.data as Record<string, unknown>).decision = 'allowed')) : x)));
+    const file = await exportFile((l) =>
+      l.map((x, i) => (i === 4 ? edit(x, (r) => ((r.data as Record<string, unknown>).decision = 'allowed')) : x)),
+    );
     expect(await verifyJsonlFile(file)).toMatchObject({ ok: false, first_bad_seq: 5, records: 4 });
   });
 

@@ -8,16 +8,31 @@ import { api, BIN, ensureBuilt, startServerProcess, stopServerProcess, type Serv
 
 let s: ServerProc;
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', s.dataDir], { encoding: 'utf8', env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', s.dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const hold = async (resource: string) =>
-  (await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, { agent_id: 'cli-agent', action_type: 'hold.deploy', resource })).body.action_id;
+  (
+    await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
+      agent_id: 'cli-agent',
+      action_type: 'hold.deploy',
+      resource,
+    })
+  ).body.action_id;
 
 beforeAll(async () => {
   ensureBuilt();
   s = await startServerProcess();
-  await api(s, 'POST', '/api/v1/policies', s.adminKey, { id: 'hold', name: 'Deploys wait', effect: 'require_approval', priority: 100, when: { action_type: 'hold.*' } });
+  await api(s, 'POST', '/api/v1/policies', s.adminKey, {
+    id: 'hold',
+    name: 'Deploys wait',
+    effect: 'require_approval',
+    priority: 100,
+    when: { action_type: 'hold.*' },
+  });
 });
 afterAll(() => stopServerProcess(s));
 
@@ -102,7 +117,10 @@ describe('gatehouse CLI without a server', () => {
   it('prints one clear line and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-none-'));
     for (const verb of [['status'], ['approvals'], ['keys', 'list'], ['policy', 'list']]) {
-      const r = spawnSync(process.execPath, [BIN, ...verb, '--data-dir', dir], { encoding: 'utf8', env: { ...process.env, GATEHOUSE_URL: '' } });
+      const r = spawnSync(process.execPath, [BIN, ...verb, '--data-dir', dir], {
+        encoding: 'utf8',
+        env: { ...process.env, GATEHOUSE_URL: '' },
+      });
       expect(r.status, verb.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/not running/);

@@ -36,8 +36,17 @@ describe('approvals', () => {
     await card.getByText('dangerous-shell').waitFor();
     await expect(card.getByRole('timer').textContent()).resolves.toMatch(/^\d+:\d\d$/);
     // The safe default: Deny holds the focus.
-    await expect(card.getByRole('button', { name: /^Deny/ }).evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement)).resolves.toBe(true);
-    await expect(p.getByRole('link', { name: /Approvals/ }).getByLabel('1 pending').isVisible()).resolves.toBe(true);
+    await expect(
+      card
+        .getByRole('button', { name: /^Deny/ })
+        .evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement),
+    ).resolves.toBe(true);
+    await expect(
+      p
+        .getByRole('link', { name: /Approvals/ })
+        .getByLabel('1 pending')
+        .isVisible(),
+    ).resolves.toBe(true);
     await shot(p, '20-approval-card');
 
     await card.getByRole('button', { name: /^Approve/ }).click();
@@ -77,7 +86,11 @@ describe('approvals', () => {
     expect(inMs).toBeGreaterThan(3_600_000 - 120_000);
     expect(inMs).toBeLessThan(3_600_000 + 120_000);
 
-    const next = await submit({ ...FORCE_PUSH, resource: 'git push --force origin dev', parameters: { command: 'git push --force origin dev' } });
+    const next = await submit({
+      ...FORCE_PUSH,
+      resource: 'git push --force origin dev',
+      parameters: { command: 'git push --force origin dev' },
+    });
     expect(next.decision).toBe('allowed');
     expect(next.policy?.id).toBe(policyId);
 
@@ -91,7 +104,12 @@ describe('approvals', () => {
 
   it('keyboard: ? shows the shortcuts, 6 + A asks to confirm "forever", 1 + D denies', async () => {
     const p = b.page;
-    const d = await submit({ agent_id: 'claude-code', action_type: 'shell.exec', resource: 'rm -rf ~/projects/app', parameters: { command: 'rm -rf ~/projects/app' } });
+    const d = await submit({
+      agent_id: 'claude-code',
+      action_type: 'shell.exec',
+      resource: 'rm -rf ~/projects/app',
+      parameters: { command: 'rm -rf ~/projects/app' },
+    });
     expect(d.decision).toBe('pending');
     const poll = longPoll(d.action_id);
     const card = p.locator(`[data-action-id="${d.action_id}"]`);

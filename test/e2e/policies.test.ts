@@ -7,7 +7,12 @@ import { FORCE_PUSH, launchBrowser, login, shot, startGatehouse, type Browser, t
 let s: Server;
 let b: Browser;
 
-const PUBLISH = { agent_id: 'release-bot', action_type: 'shell.exec', resource: 'npm publish --tag latest', parameters: { command: 'npm publish --tag latest' } };
+const PUBLISH = {
+  agent_id: 'release-bot',
+  action_type: 'shell.exec',
+  resource: 'npm publish --tag latest',
+  parameters: { command: 'npm publish --tag latest' },
+};
 const submit = async (body: object) => (await s.api<Decision>('POST', '/api/v1/actions/submit', body, s.agentKey)).body;
 
 beforeAll(async () => {
@@ -120,7 +125,10 @@ describe('policies', () => {
   it('import a YAML file and export the set', async () => {
     const p = b.page;
     const file = join(b.downloads, 'team-policies.yaml');
-    writeFileSync(file, 'version: 1\npolicies:\n  - id: deny-drop-table\n    name: Never drop tables\n    effect: deny\n    priority: 700\n    when:\n      parameters.sql: { contains: DROP TABLE }\n');
+    writeFileSync(
+      file,
+      'version: 1\npolicies:\n  - id: deny-drop-table\n    name: Never drop tables\n    effect: deny\n    priority: 700\n    when:\n      parameters.sql: { contains: DROP TABLE }\n',
+    );
     await p.getByTestId('policy-import-file').setInputFiles(file);
     await p.getByText('Imported 1 policy from team-policies.yaml').waitFor();
     await p.locator('tr[data-policy-id="deny-drop-table"]').waitFor();

@@ -124,7 +124,10 @@ describe('login and screens', () => {
     await p.getByRole('button', { name: 'I have stored it' }).click();
     const ok = await s.api('GET', '/api/v1/actions', undefined, secret);
     expect(ok.status).toBe(200);
-    await p.getByRole('row', { name: /e2e-runner/ }).getByRole('button', { name: 'Revoke' }).click();
+    await p
+      .getByRole('row', { name: /e2e-runner/ })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
     await p.getByRole('alertdialog').getByRole('button', { name: 'Revoke key' }).click();
     await p.getByText('Revoked key e2e-runner').waitFor();
     const refused = await s.api('GET', '/api/v1/actions', undefined, secret);
@@ -134,7 +137,12 @@ describe('login and screens', () => {
   it('dark mode and a large screen', async () => {
     const dark = await launchBrowser({ colorScheme: 'dark' });
     try {
-      await s.api('POST', '/api/v1/actions/submit', { agent_id: 'claude-code', action_type: 'file.read', resource: 'README.md' }, s.agentKey);
+      await s.api(
+        'POST',
+        '/api/v1/actions/submit',
+        { agent_id: 'claude-code', action_type: 'file.read', resource: 'README.md' },
+        s.agentKey,
+      );
       await login(dark.page, s, '/dashboard');
       await dark.page.getByText('Actions over time').waitFor();
       await shot(dark.page, '13-dashboard-dark');

@@ -11,7 +11,14 @@ const db: Partial<NormalizedAction> = {
   tool_name: 'postgresql',
   target_system: 'production-db',
   description: 'Delete old audit logs',
-  parameters: { sql: 'DELETE FROM users WHERE id = 1', limit: 10, nested: { path: '/etc/hosts', tags: ['a', 'b'] }, flag: true, count: '12', none: null },
+  parameters: {
+    sql: 'DELETE FROM users WHERE id = 1',
+    limit: 10,
+    nested: { path: '/etc/hosts', tags: ['a', 'b'] },
+    flag: true,
+    count: '12',
+    none: null,
+  },
   context: { estimated_rows: 10000, is_production: true, has_backup: true },
   mcp: { server_id: 'fs', tool: 'write_file' },
 };
@@ -126,8 +133,18 @@ describe('when: combinators', () => {
     ['not', { not: { environment: 'staging' } }, db, true],
     ['not of a holding condition', { not: { environment: 'production' } }, db, false],
     ['not of a missing field', { not: { 'context.owner': 'me' } }, db, true],
-    ['nested', { any: [{ all: [{ environment: 'production' }, { not: { 'context.has_backup': true } }] }, { 'parameters.limit': { gt: 5 } }] }, db, true],
-    ['combinator with sibling fields', { action_type: 'database.delete', any: [{ environment: 'dev' }], not: { resource: '/etc/*' } }, db, false],
+    [
+      'nested',
+      { any: [{ all: [{ environment: 'production' }, { not: { 'context.has_backup': true } }] }, { 'parameters.limit': { gt: 5 } }] },
+      db,
+      true,
+    ],
+    [
+      'combinator with sibling fields',
+      { action_type: 'database.delete', any: [{ environment: 'dev' }], not: { resource: '/etc/*' } },
+      db,
+      false,
+    ],
   ];
   it.each(cases)('%s', (_name, when, act, expected) => expect(holds(when, act)).toBe(expected));
 });
@@ -165,7 +182,8 @@ describe('when: time and risk', () => {
   });
   it('risk.score and risk.level (levels are ordered)', () => {
     const act = { action_type: 'database.delete' }; // base 60 → medium
-    const e = (when: Record<string, unknown>) => engineOf([policy({ id: 'probe', when })]).decide(action(act), ctx()).policy?.id === 'probe';
+    const e = (when: Record<string, unknown>) =>
+      engineOf([policy({ id: 'probe', when })]).decide(action(act), ctx()).policy?.id === 'probe';
     expect(e({ 'risk.score': 60 })).toBe(true);
     expect(e({ 'risk.score': { gte: 70 } })).toBe(false);
     expect(e({ 'risk.level': 'medium' })).toBe(true);

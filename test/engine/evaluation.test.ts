@@ -63,7 +63,9 @@ describe('evaluation: require_approval', () => {
     expect(out.approval).toEqual({ timeout_s: 60, timeout_action: 'allow' });
   });
   it('falls back to the settings terms', () => {
-    const e = engineOf([policy({ id: 'ask', effect: 'require_approval' })], { settings: { approval_timeout_s: 120, timeout_action: 'deny' } });
+    const e = engineOf([policy({ id: 'ask', effect: 'require_approval' })], {
+      settings: { approval_timeout_s: 120, timeout_action: 'deny' },
+    });
     expect(e.decide(del, ctx()).approval).toEqual({ timeout_s: 120, timeout_action: 'deny' });
   });
   it('allowed and denied have no approval', () => {
@@ -106,7 +108,11 @@ describe('evaluation: settings decide by risk when no policy does', () => {
   });
   it('score ≥ require_approval_at → pending with the settings terms', () => {
     const out = engineOf([]).decide(risk('database.delete', { parameters: { sql: 'DELETE FROM t' } }), ctx());
-    expect(out).toMatchObject({ decision: 'pending', reason: 'Risk 90 (critical) ≥ require_approval_at 70', approval: { timeout_s: 300, timeout_action: 'deny' } });
+    expect(out).toMatchObject({
+      decision: 'pending',
+      reason: 'Risk 90 (critical) ≥ require_approval_at 70',
+      approval: { timeout_s: 300, timeout_action: 'deny' },
+    });
   });
   it('exact threshold values', () => {
     const at = (score: number, s: Parameters<typeof settings>[0]) =>
@@ -123,7 +129,10 @@ describe('evaluation: settings decide by risk when no policy does', () => {
     expect(out).toMatchObject({ decision: 'denied', policy: null, reason: 'Risk 90 (critical) ≥ deny_at 80', approval: null });
   });
   it('an allow policy overrides a high risk', () => {
-    const out = engineOf([policy({ id: 'ok', effect: 'allow' })]).decide(risk('database.delete', { parameters: { sql: 'DROP TABLE t' } }), ctx());
+    const out = engineOf([policy({ id: 'ok', effect: 'allow' })]).decide(
+      risk('database.delete', { parameters: { sql: 'DROP TABLE t' } }),
+      ctx(),
+    );
     expect(out.decision).toBe('allowed');
   });
 });
@@ -142,7 +151,10 @@ describe('evaluation: enforcement monitor (monitoring mode)', () => {
     expect(out).toMatchObject({ decision: 'allowed', flags: ['would_require_approval'], approval: null });
   });
   it('risk-based outcomes too', () => {
-    const out = engineOf([], { settings: { enforcement: 'monitor', deny_at: 50 } }).decide(action({ action_type: 'database.delete' }), ctx());
+    const out = engineOf([], { settings: { enforcement: 'monitor', deny_at: 50 } }).decide(
+      action({ action_type: 'database.delete' }),
+      ctx(),
+    );
     expect(out).toMatchObject({ decision: 'allowed', flags: ['would_deny'] });
   });
 });
@@ -156,7 +168,11 @@ describe('evaluation: shadow policies (SPEC 3.3 step 4)', () => {
     const out = e.decide(del, ctx());
     expect(out.decision).toBe('allowed');
     expect(out.policy?.id).toBe('current');
-    expect(out.shadow).toEqual({ decision: 'denied', policy: { id: 'candidate', name: 'candidate', effect: 'deny' }, reason: "Matched policy 'candidate' (priority 60)" });
+    expect(out.shadow).toEqual({
+      decision: 'denied',
+      policy: { id: 'candidate', name: 'candidate', effect: 'deny' },
+      reason: "Matched policy 'candidate' (priority 60)",
+    });
     expect(out.hits).toEqual(['current']);
   });
   it('nothing is reported when they agree', () => {
@@ -183,7 +199,12 @@ describe('evaluation: shadow policies (SPEC 3.3 step 4)', () => {
 describe('evaluation: fail closed (SPEC 3.3 step 6)', () => {
   const hostile = (): NormalizedAction => {
     const parameters: Record<string, unknown> = {};
-    Object.defineProperty(parameters, 'sql', { enumerable: true, get: () => { throw new Error('boom'); } });
+    Object.defineProperty(parameters, 'sql', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     return action({ action_type: 'file.read', parameters });
   };
   it('an internal error is denied with a reason that says so', () => {
@@ -199,7 +220,12 @@ describe('evaluation: fail closed (SPEC 3.3 step 6)', () => {
   it('an error inside a policy condition is denied, keeping the computed risk', () => {
     const params: Record<string, unknown> = { ok: 1 };
     const e = engineOf([policy({ id: 'p', effect: 'allow', when: { 'parameters.x.y': 1 } })]);
-    Object.defineProperty(params, 'x', { enumerable: false, get: () => { throw new Error('getter failed'); } });
+    Object.defineProperty(params, 'x', {
+      enumerable: false,
+      get: () => {
+        throw new Error('getter failed');
+      },
+    });
     const out = e.decide(action({ action_type: 'file.read', parameters: params }), ctx());
     expect(out.decision).toBe('denied');
     expect(out.reason).toContain('getter failed');
@@ -257,26 +283,43 @@ describe('evaluation: the candidate index gives the same answers as a linear sca
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
   };
-  const pick = <T,>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
   const condition = (): Record<string, unknown> => {
     switch (rand(17)) {
-      case 12: return { resource: `${pick(['/etc/', '/tmp/', 'postgres://'])}*${pick(['x', 'users', 'hosts'])}` };
-      case 13: return { action_type: { in: [pick(types), pick(types)], ne: pick(types) } };
-      case 14: return { 'context.environment': pick(['production', 'staging']), 'risk.score': { gte: rand(100) } };
-      case 15: return { resource: { starts_with: pick(['/etc/', '/tmp/']), contains: pick(['h', 'x']) } };
-      case 16: return { environment: pick(['production', 'staging']), any: [{ agent_id: pick(agents) }, { 'context.rows': { gte: rand(2000) } }] };
-      case 0: return { action_type: pick(types) };
-      case 1: return { action_type: [pick(types), pick(types)] };
-      case 2: return { action_type: `${pick(['db', 'file', 'sh'])}*` };
-      case 3: return { agent_id: pick(agents) };
-      case 4: return { agent_id: { glob: 'bot-*' } };
-      case 5: return { resource: `*${pick(['.env', 'id_rsa', 'users', 'hosts'])}` };
-      case 6: return { resource: { starts_with: pick(['/etc/', '/tmp/', 'postgres://']) } };
-      case 7: return { 'risk.score': { gte: 40 + rand(60) } };
-      case 8: return { action_type: { in: [pick(types)] }, agent_id: pick(agents) };
-      case 9: return { all: [{ action_type: pick(types) }, { resource: { ends_with: pick(['x', 'users']) } }] };
-      case 10: return { resource: { exists: false }, agent_id: pick(agents) };
-      default: return { any: [{ agent_id: pick(agents) }, { action_type: pick(types) }] };
+      case 12:
+        return { resource: `${pick(['/etc/', '/tmp/', 'postgres://'])}*${pick(['x', 'users', 'hosts'])}` };
+      case 13:
+        return { action_type: { in: [pick(types), pick(types)], ne: pick(types) } };
+      case 14:
+        return { 'context.environment': pick(['production', 'staging']), 'risk.score': { gte: rand(100) } };
+      case 15:
+        return { resource: { starts_with: pick(['/etc/', '/tmp/']), contains: pick(['h', 'x']) } };
+      case 16:
+        return { environment: pick(['production', 'staging']), any: [{ agent_id: pick(agents) }, { 'context.rows': { gte: rand(2000) } }] };
+      case 0:
+        return { action_type: pick(types) };
+      case 1:
+        return { action_type: [pick(types), pick(types)] };
+      case 2:
+        return { action_type: `${pick(['db', 'file', 'sh'])}*` };
+      case 3:
+        return { agent_id: pick(agents) };
+      case 4:
+        return { agent_id: { glob: 'bot-*' } };
+      case 5:
+        return { resource: `*${pick(['.env', 'id_rsa', 'users', 'hosts'])}` };
+      case 6:
+        return { resource: { starts_with: pick(['/etc/', '/tmp/', 'postgres://']) } };
+      case 7:
+        return { 'risk.score': { gte: 40 + rand(60) } };
+      case 8:
+        return { action_type: { in: [pick(types)] }, agent_id: pick(agents) };
+      case 9:
+        return { all: [{ action_type: pick(types) }, { resource: { ends_with: pick(['x', 'users']) } }] };
+      case 10:
+        return { resource: { exists: false }, agent_id: pick(agents) };
+      default:
+        return { any: [{ agent_id: pick(agents) }, { action_type: pick(types) }] };
     }
   };
   const policies: Policy[] = Array.from({ length: 300 }, (_, i) =>
@@ -286,8 +329,16 @@ describe('evaluation: the candidate index gives the same answers as a linear sca
   const everyPolicyOneByOne = (act: NormalizedAction) => {
     // The reference: evaluate each policy on its own and apply SPEC 3.3 by hand.
     const rank = { deny: 3, require_approval: 2, allow: 1, monitor: 0 };
-    const matching = policies.filter((p) => p.mode === 'enforce' && compilePolicies({ policies: [p], settings: settings(), riskRules: [] }).decide(act, ctx()).hits.includes(p.id));
-    const deciders = matching.filter((p) => p.effect !== 'monitor').sort((a, b) => b.priority - a.priority || rank[b.effect] - rank[a.effect] || a.id.localeCompare(b.id));
+    const matching = policies.filter(
+      (p) =>
+        p.mode === 'enforce' &&
+        compilePolicies({ policies: [p], settings: settings(), riskRules: [] })
+          .decide(act, ctx())
+          .hits.includes(p.id),
+    );
+    const deciders = matching
+      .filter((p) => p.effect !== 'monitor')
+      .sort((a, b) => b.priority - a.priority || rank[b.effect] - rank[a.effect] || a.id.localeCompare(b.id));
     const monitors = matching.filter((p) => p.effect === 'monitor').sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
     return { decider: deciders[0]?.id ?? null, monitors: monitors.map((p) => `monitor:${p.id}`) };
   };

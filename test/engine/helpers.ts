@@ -1,4 +1,12 @@
-import { DEFAULT_SETTINGS, PolicySchema, type NormalizedAction, type Policy, type PolicyInput, type RiskRule, type Settings } from '../../src-shared/index.js';
+import {
+  DEFAULT_SETTINGS,
+  PolicySchema,
+  type NormalizedAction,
+  type Policy,
+  type PolicyInput,
+  type RiskRule,
+  type Settings,
+} from '../../src-shared/index.js';
 import { compilePolicies, type DecideContext, type Engine } from '../../src-main/engine/index.js';
 
 /** Local noon on a Wednesday: no off-hours factor, whatever TZ the tests run in. */

@@ -136,11 +136,14 @@ describe('programs decide exactly as the closures do', () => {
       return v !== undefined && matcher.test(v);
     };
   }
-  it.each(whens.filter((w) => reference(w) !== null).map((w) => [JSON.stringify(w), w] as const))('%s matches the generic reading', (_shown, when) => {
-    const generic = reference(when) as (s: Subject) => boolean;
-    const closure = compileWhen(when, 'when', []);
-    for (const s of subjects) expect(closure.test(s), JSON.stringify(s.action)).toBe(generic(s));
-  });
+  it.each(whens.filter((w) => reference(w) !== null).map((w) => [JSON.stringify(w), w] as const))(
+    '%s matches the generic reading',
+    (_shown, when) => {
+      const generic = reference(when) as (s: Subject) => boolean;
+      const closure = compileWhen(when, 'when', []);
+      for (const s of subjects) expect(closure.test(s), JSON.stringify(s.action)).toBe(generic(s));
+    },
+  );
   it.each([
     [{ resource: '/etc/*.conf' }],
     [{ 'parameters.sql': 'x' }],

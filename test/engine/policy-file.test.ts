@@ -52,7 +52,9 @@ describe('parsePolicyFile', () => {
   it('reads YAML with settings, risk rules and policies (defaults applied)', () => {
     const file = parsePolicyFile(YAML_FILE);
     expect(file.settings).toEqual({ require_approval_at: 60, risk_weights: { secrets: 40 } });
-    expect(file.risk_rules).toEqual([{ id: 'customer-data', when: { resource: '*customers*' }, points: 20, detail: 'touches customer data' }]);
+    expect(file.risk_rules).toEqual([
+      { id: 'customer-data', when: { resource: '*customers*' }, points: 20, detail: 'touches customer data' },
+    ]);
     expect(file.policies).toHaveLength(2);
     expect(file.policies[0]).toMatchObject({ id: 'prod-db-delete', enabled: true, mode: 'enforce', source: 'import', expires_at: null });
     expect(file.policies[1]?.source).toBe('user');
@@ -151,11 +153,17 @@ describe('seed policy forms (SPEC 3.4)', () => {
   });
 
   it('maps the MCP form onto the fields the MCP evaluate route fills', () => {
-    expect(seedToPolicy({ name: 'Block DB writes', server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', action: 'deny' }).when).toEqual({
+    expect(
+      seedToPolicy({ name: 'Block DB writes', server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', action: 'deny' })
+        .when,
+    ).toEqual({
       'mcp.server_id': 'mcp-enterprise-tools',
       action_type: 'database.execute',
     });
-    expect(seedToPolicy({ name: 'x', server_id: 'fs', tool: 'write_file', action: 'require_approval' }).when).toEqual({ 'mcp.server_id': 'fs', 'mcp.tool': 'write_file' });
+    expect(seedToPolicy({ name: 'x', server_id: 'fs', tool: 'write_file', action: 'require_approval' }).when).toEqual({
+      'mcp.server_id': 'fs',
+      'mcp.tool': 'write_file',
+    });
     expect(seedToPolicy({ name: 'x', verb: 'execute', action: 'deny' }).when).toEqual({ 'mcp.tool': 'execute' });
     expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).when).toEqual({ action_type: 'database.*' });
   });
@@ -166,7 +174,14 @@ describe('seed policy forms (SPEC 3.4)', () => {
   });
 
   it('gives unique ids to seed policies with the same name', () => {
-    const file = parsePolicyDocument({ version: 1, policies: [{ name: 'Same', action: 'deny' }, { name: 'Same', action: 'allow' }, { id: 'same-2', effect: 'allow' }] });
+    const file = parsePolicyDocument({
+      version: 1,
+      policies: [
+        { name: 'Same', action: 'deny' },
+        { name: 'Same', action: 'allow' },
+        { id: 'same-2', effect: 'allow' },
+      ],
+    });
     expect(file.policies.map((p) => p.id)).toEqual(['same', 'same-3', 'same-2']);
   });
 
@@ -187,8 +202,26 @@ describe('seed policy forms (SPEC 3.4)', () => {
 
 describe('exportPolicyFile round-trips', () => {
   const policies: Policy[] = [
-    policy({ id: 'prod-db-delete', name: 'Prod deletes', description: 'multi\nline: "quoted"', priority: 80, effect: 'require_approval', when: { action_type: { in: ['database.delete'] }, 'context.environment': 'production', any: [{ resource: { regex: '^(?:a|b)\\d+$' } }, { 'parameters.n': { gte: 3.5 } }] }, approval: { timeout_s: 60, timeout_action: 'allow' } }),
-    policy({ id: 'yes-no', effect: 'allow', when: { environment: ['yes', 'no', 'null', 'true', '0123', '*'] }, expires_at: '2030-01-01T00:00:00.000Z', source: 'approval' }),
+    policy({
+      id: 'prod-db-delete',
+      name: 'Prod deletes',
+      description: 'multi\nline: "quoted"',
+      priority: 80,
+      effect: 'require_approval',
+      when: {
+        action_type: { in: ['database.delete'] },
+        'context.environment': 'production',
+        any: [{ resource: { regex: '^(?:a|b)\\d+$' } }, { 'parameters.n': { gte: 3.5 } }],
+      },
+      approval: { timeout_s: 60, timeout_action: 'allow' },
+    }),
+    policy({
+      id: 'yes-no',
+      effect: 'allow',
+      when: { environment: ['yes', 'no', 'null', 'true', '0123', '*'] },
+      expires_at: '2030-01-01T00:00:00.000Z',
+      source: 'approval',
+    }),
     policy({ id: 'off', effect: 'monitor', enabled: false, mode: 'shadow' }),
   ];
   const riskRules: RiskRule[] = [{ id: 'r', when: { resource: '*x*' }, points: -5 }];
@@ -200,7 +233,12 @@ describe('exportPolicyFile round-trips', () => {
     expect(back.policies).toEqual(policies);
     expect(back.risk_rules).toEqual(riskRules);
     expect(back.settings).toEqual(settings);
-    expect(exportPolicyFile({ policies: back.policies, settings: { ...DEFAULT_SETTINGS, ...back.settings }, riskRules: back.risk_rules ?? [] }, format)).toBe(text);
+    expect(
+      exportPolicyFile(
+        { policies: back.policies, settings: { ...DEFAULT_SETTINGS, ...back.settings }, riskRules: back.risk_rules ?? [] },
+        format,
+      ),
+    ).toBe(text);
   });
 
   it('accepts positional arguments too', () => {
@@ -211,7 +249,12 @@ describe('exportPolicyFile round-trips', () => {
 describe('normalizeAction', () => {
   it('folds risk_context into context (context wins) and takes the bound agent', () => {
     const a = normalizeAction(
-      { agent_id: 'body-agent', action_type: 'database_delete', risk_context: { is_production: true, database: 'production' }, context: { database: 'staging' } },
+      {
+        agent_id: 'body-agent',
+        action_type: 'database_delete',
+        risk_context: { is_production: true, database: 'production' },
+        context: { database: 'staging' },
+      },
       'bound-agent',
     );
     expect(a).toEqual({ agent_id: 'bound-agent', action_type: 'database_delete', context: { is_production: true, database: 'staging' } });
@@ -227,7 +270,19 @@ describe('normalizeAction', () => {
     expect(() => normalizeAction({ action_type: 'x' })).toThrow(MissingAgentError);
   });
   it('keeps every other field', () => {
-    const req = { agent_id: 'a', action_type: 'x', resource: 'r', tool_name: 't', target_system: 's', description: 'd', environment: 'e', parameters: { p: 1 }, mcp: { server_id: 'm' }, session_id: 'sid', idempotency_key: 'k' };
+    const req = {
+      agent_id: 'a',
+      action_type: 'x',
+      resource: 'r',
+      tool_name: 't',
+      target_system: 's',
+      description: 'd',
+      environment: 'e',
+      parameters: { p: 1 },
+      mcp: { server_id: 'm' },
+      session_id: 'sid',
+      idempotency_key: 'k',
+    };
     expect(normalizeAction(req)).toEqual(req);
   });
 });

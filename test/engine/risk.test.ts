@@ -43,10 +43,28 @@ describe('risk: base by verb', () => {
 describe('risk: factors', () => {
   const cases: [string, Partial<NormalizedAction>, string, number, string][] = [
     ['DELETE without WHERE', { parameters: { sql: 'delete from users' } }, 'destructive-sql', 30, 'DELETE without WHERE in parameters.sql'],
-    ['UPDATE without WHERE', { parameters: { q: { text: 'UPDATE users SET admin = true' } } }, 'destructive-sql', 30, 'UPDATE without WHERE in parameters.q.text'],
-    ['DROP TABLE', { parameters: { statements: ['SELECT 1', 'DROP TABLE users'] } }, 'destructive-sql', 30, 'DROP TABLE in parameters.statements[1]'],
+    [
+      'UPDATE without WHERE',
+      { parameters: { q: { text: 'UPDATE users SET admin = true' } } },
+      'destructive-sql',
+      30,
+      'UPDATE without WHERE in parameters.q.text',
+    ],
+    [
+      'DROP TABLE',
+      { parameters: { statements: ['SELECT 1', 'DROP TABLE users'] } },
+      'destructive-sql',
+      30,
+      'DROP TABLE in parameters.statements[1]',
+    ],
     ['TRUNCATE', { resource: 'TRUNCATE TABLE audit' }, 'destructive-sql', 30, 'TRUNCATE in resource'],
-    ['second statement', { parameters: { sql: 'DELETE FROM a WHERE id=1; DELETE FROM b' } }, 'destructive-sql', 30, 'DELETE without WHERE in parameters.sql'],
+    [
+      'second statement',
+      { parameters: { sql: 'DELETE FROM a WHERE id=1; DELETE FROM b' } },
+      'destructive-sql',
+      30,
+      'DELETE without WHERE in parameters.sql',
+    ],
     ['rm -rf', { resource: 'rm -rf ./build' }, 'dangerous-shell', 35, 'rm -rf in resource'],
     ['rm -r -f', { resource: 'rm -r -f dir' }, 'dangerous-shell', 35, 'rm -rf in resource'],
     ['rm -fR', { parameters: { command: 'cd x && rm -fR /' } }, 'dangerous-shell', 35, 'rm -rf in parameters.command'],
@@ -79,7 +97,13 @@ describe('risk: factors', () => {
     ['recursive: true', { parameters: { options: { recursive: true } } }, 'bulk', 15, 'parameters.options.recursive is true'],
     ['AWS key', { parameters: { env: { KEY: 'AKIAIOSFODNN7EXAMPLE' } } }, 'secrets', 25, 'AWS access key id in parameters.env.KEY'],
     ['ASIA key', { parameters: { k: 'ASIAIOSFODNN7EXAMPLE' } }, 'secrets', 25, 'AWS access key id in parameters.k'],
-    ['private key', { parameters: { pem: '-----BEGIN RSA PRIVATE KEY-----\nMII...' } }, 'secrets', 25, 'private key block in parameters.pem'],
+    [
+      'private key',
+      { parameters: { pem: '-----BEGIN RSA PRIVATE KEY-----\nMII...' } },
+      'secrets',
+      25,
+      'private key block in parameters.pem',
+    ],
     ['ghp_', { parameters: { t: 'token ghp_' + 'a'.repeat(36) } }, 'secrets', 25, 'GitHub token (ghp_) in parameters.t'],
     ['gho_', { parameters: { t: 'gho_' + 'b'.repeat(36) } }, 'secrets', 25, 'GitHub OAuth token (gho_) in parameters.t'],
     ['github_pat_', { parameters: { t: 'github_pat_' + 'C1'.repeat(20) } }, 'secrets', 25, 'GitHub token (github_pat_) in parameters.t'],
@@ -89,8 +113,20 @@ describe('risk: factors', () => {
     ['sk_live_', { parameters: { t: 'sk_live_' + '4'.repeat(24) } }, 'secrets', 25, 'Stripe live key (sk_live_) in parameters.t'],
     ['glpat-', { parameters: { t: 'glpat-' + 'z'.repeat(20) } }, 'secrets', 25, 'GitLab token (glpat-) in parameters.t'],
     ['AIza', { parameters: { t: 'AIza' + 'Q'.repeat(35) } }, 'secrets', 25, 'Google API key (AIza) in parameters.t'],
-    ['gk_agent_', { parameters: { t: 'gk_agent_' + 'k'.repeat(32) } }, 'secrets', 25, 'Gatehouse key (gk_agent_/gk_admin_) in parameters.t'],
-    ['gk_admin_', { parameters: { t: 'gk_admin_' + 'k'.repeat(32) } }, 'secrets', 25, 'Gatehouse key (gk_agent_/gk_admin_) in parameters.t'],
+    [
+      'gk_agent_',
+      { parameters: { t: 'gk_agent_' + 'k'.repeat(32) } },
+      'secrets',
+      25,
+      'Gatehouse key (gk_agent_/gk_admin_) in parameters.t',
+    ],
+    [
+      'gk_admin_',
+      { parameters: { t: 'gk_admin_' + 'k'.repeat(32) } },
+      'secrets',
+      25,
+      'Gatehouse key (gk_agent_/gk_admin_) in parameters.t',
+    ],
     ['has_backup', { context: { has_backup: true } }, 'has-backup', -10, 'context.has_backup is true'],
   ];
   it.each(cases)('%s', (_name, act, id, points, detail) => {
@@ -135,11 +171,21 @@ describe('risk: factors', () => {
       detail: "30 earlier actions from 'agent-1' in the last minute (≥ 30)",
     });
     expect(factor(riskOf({}, { recentAgentActions: 29 }), 'high-rate')).toBeUndefined();
-    for (const [hour, off] of [[21, false], [22, true], [23, true], [0, true], [5, true], [6, false], [12, false]] as const) {
+    for (const [hour, off] of [
+      [21, false],
+      [22, true],
+      [23, true],
+      [0, true],
+      [5, true],
+      [6, false],
+      [12, false],
+    ] as const) {
       const risk = riskOf({}, { now: new Date(2026, 10, 18, hour, 7) });
       expect(factor(risk, 'off-hours')?.points ?? 0).toBe(off ? 5 : 0);
     }
-    expect(factor(riskOf({}, { now: new Date(2026, 10, 18, 23, 7) }), 'off-hours')?.detail).toBe('local time 23:07 is between 22:00 and 06:00');
+    expect(factor(riskOf({}, { now: new Date(2026, 10, 18, 23, 7) }), 'off-hours')?.detail).toBe(
+      'local time 23:07 is between 22:00 and 06:00',
+    );
   });
 
   it('each factor counts once however often it appears', () => {
@@ -151,13 +197,22 @@ describe('risk: factors', () => {
 
 describe('risk: score and level', () => {
   it('sums the factors and clamps to 100', () => {
-    const risk = riskOf({ action_type: 'database.delete', parameters: { sql: 'DROP TABLE users', key: 'AKIAIOSFODNN7EXAMPLE' }, resource: '/etc/x', environment: 'production' });
+    const risk = riskOf({
+      action_type: 'database.delete',
+      parameters: { sql: 'DROP TABLE users', key: 'AKIAIOSFODNN7EXAMPLE' },
+      resource: '/etc/x',
+      environment: 'production',
+    });
     expect(risk.factors.reduce((s, f) => s + f.points, 0)).toBe(60 + 30 + 30 + 20 + 25);
     expect(risk.score).toBe(100);
     expect(risk.level).toBe('critical');
   });
   it('clamps at 0', () => {
-    const risk = riskOf({ action_type: 'file.read', context: { has_backup: true } }, {}, { settings: { risk_weights: { 'has-backup': -50 } } });
+    const risk = riskOf(
+      { action_type: 'file.read', context: { has_backup: true } },
+      {},
+      { settings: { risk_weights: { 'has-backup': -50 } } },
+    );
     expect(risk.score).toBe(0);
     expect(risk.level).toBe('low');
   });
@@ -176,7 +231,10 @@ describe('risk: score and level', () => {
     expect(riskOf(act)).toEqual(riskOf(act));
   });
   it('every point comes from a named factor', () => {
-    const risk = riskOf({ action_type: 'payment.refund', environment: 'production', context: { has_backup: true } }, { agentRegistered: false });
+    const risk = riskOf(
+      { action_type: 'payment.refund', environment: 'production', context: { has_backup: true } },
+      { agentRegistered: false },
+    );
     expect(risk.score).toBe(risk.factors.reduce((s, f) => s + f.points, 0));
     expect(risk.factors.map((f) => f.id)).toEqual(['base', 'production', 'has-backup', 'unregistered-agent']);
   });

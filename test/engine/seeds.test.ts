@@ -19,16 +19,25 @@ describe('seed examples', () => {
       ],
     });
     const engine = engineOf(policies);
-    const prod = engine.decide(normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', context: { environment: 'production' } }), ctx());
+    const prod = engine.decide(
+      normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', context: { environment: 'production' } }),
+      ctx(),
+    );
     expect(prod).toMatchObject({
       decision: 'pending',
       policy: { id: 'terraform-production-changes', name: 'Terraform Production Changes', effect: 'require_approval' },
       reason: "Matched policy 'terraform-production-changes' (priority 80)",
       approval: { timeout_s: 300, timeout_action: 'deny' },
     });
-    const viaTopLevel = engine.decide(normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', environment: 'production' }), ctx());
+    const viaTopLevel = engine.decide(
+      normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', environment: 'production' }),
+      ctx(),
+    );
     expect(viaTopLevel.decision).toBe('pending');
-    const staging = engine.decide(normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', context: { environment: 'staging' } }), ctx());
+    const staging = engine.decide(
+      normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', context: { environment: 'staging' } }),
+      ctx(),
+    );
     expect(staging).toMatchObject({ decision: 'allowed', policy: null, flags: [] });
   });
 
@@ -73,14 +82,26 @@ describe('seed examples', () => {
         }),
         ctx(),
       );
-    expect(query('SELECT * FROM orders', 'database_read')).toMatchObject({ decision: 'allowed', risk: { score: 30 }, flags: ['medium-risk'] });
+    expect(query('SELECT * FROM orders', 'database_read')).toMatchObject({
+      decision: 'allowed',
+      risk: { score: 30 },
+      flags: ['medium-risk'],
+    });
     expect(query('DELETE FROM orders', 'database_delete')).toMatchObject({ decision: 'pending', risk: { score: 100, level: 'critical' } });
   });
 
   it('a refund in production needs approval (risk alone), and in staging it does not', () => {
     const engine = engineOf([]);
     const refund = (environment: string) =>
-      engine.decide(normalizeAction({ agent_id: 'billing-agent', action_type: 'payment.refund', environment, parameters: { amount: 120, currency: 'EUR' } }), ctx());
+      engine.decide(
+        normalizeAction({
+          agent_id: 'billing-agent',
+          action_type: 'payment.refund',
+          environment,
+          parameters: { amount: 120, currency: 'EUR' },
+        }),
+        ctx(),
+      );
     expect(refund('production')).toMatchObject({ decision: 'pending', risk: { score: 80, level: 'high' } });
     expect(refund('staging')).toMatchObject({ decision: 'allowed', risk: { score: 60 }, flags: ['medium-risk'] });
   });
@@ -89,7 +110,10 @@ describe('seed examples', () => {
     const engine = engineOf([]);
     const list = engine.decide(normalizeAction({ agent_id: 'aws-lambda-agent', action_type: 's3.list_buckets' }), ctx());
     expect(list.decision).toBe('allowed');
-    const del = engine.decide(normalizeAction({ agent_id: 'aws-lambda-agent', action_type: 's3.delete_bucket', resource: 'production-data' }), ctx());
+    const del = engine.decide(
+      normalizeAction({ agent_id: 'aws-lambda-agent', action_type: 's3.delete_bucket', resource: 'production-data' }),
+      ctx(),
+    );
     expect(del).toMatchObject({ decision: 'pending', risk: { score: 80 } });
   });
 });

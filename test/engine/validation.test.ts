@@ -35,7 +35,12 @@ describe('compilePolicies rejects malformed policies, naming policy and field', 
     ['object in a list', { when: { resource: ['a', { b: 1 }] } }, 'when.resource', /\[1\]/],
     ['all needs a list', { when: { all: { resource: 'x' } } }, 'when.all', /list of conditions/],
     ['any needs one', { when: { any: [] } }, 'when.any', /at least one/],
-    ['nested bad regex', { when: { any: [{ resource: 'x' }, { not: { resource: { regex: '[' } } }] } }, 'when.any[1].not.resource.regex', /invalid regex/],
+    [
+      'nested bad regex',
+      { when: { any: [{ resource: 'x' }, { not: { resource: { regex: '[' } } }] } },
+      'when.any[1].not.resource.regex',
+      /invalid regex/,
+    ],
     ['bad risk level', { when: { 'risk.level': 'hgih' } }, 'when.risk.level', /not a risk level/],
     ['bad weekday', { when: { 'time.weekday': 'monday' } }, 'when.time.weekday', /not a weekday/],
     ['bad hour', { when: { 'time.hour': 24 } }, 'when.time.hour', /not an hour/],
@@ -48,7 +53,10 @@ describe('compilePolicies rejects malformed policies, naming policy and field', 
     ['bad expires_at', { expires_at: 'tomorrow' }, 'expires_at', /.+/],
   ];
   it.each(cases)('%s', (_name, overrides, field, message) => {
-    const details = detailsOf([{ id: 'ok', ...base }, { id: 'prod-db-delete', ...base, ...overrides }]);
+    const details = detailsOf([
+      { id: 'ok', ...base },
+      { id: 'prod-db-delete', ...base, ...overrides },
+    ]);
     const prefix = 'policies[1](prod-db-delete)';
     const detail = details.find((d) => d.path === (field ? `${prefix}.${field}` : prefix));
     expect(detail, JSON.stringify(details)).toBeDefined();
@@ -56,7 +64,11 @@ describe('compilePolicies rejects malformed policies, naming policy and field', 
   });
 
   it('duplicate ids', () => {
-    const details = detailsOf([{ id: 'a', ...base }, { id: 'b', ...base }, { id: 'a', ...base }]);
+    const details = detailsOf([
+      { id: 'a', ...base },
+      { id: 'b', ...base },
+      { id: 'a', ...base },
+    ]);
     expect(details).toEqual([{ path: 'policies[2](a).id', message: "duplicate id 'a' (also policies[0])" }]);
   });
 
@@ -70,23 +82,39 @@ describe('compilePolicies rejects malformed policies, naming policy and field', 
       { id: 'x', ...base, when: { resource: { regex: '(' }, agent_id: { foo: 1 } } },
       { id: 'y', ...base, priority: -1 },
     ]);
-    expect(details.map((d) => d.path)).toEqual(['policies[0](x).when.resource.regex', 'policies[0](x).when.agent_id.foo', 'policies[1](y).priority']);
+    expect(details.map((d) => d.path)).toEqual([
+      'policies[0](x).when.resource.regex',
+      'policies[0](x).when.agent_id.foo',
+      'policies[1](y).priority',
+    ]);
   });
 
   it('the error message names the first problem', () => {
-    expect(() => compilePolicies({ policies: [{ id: 'x', ...base, when: { resource: { regex: '(' } } }] as never, riskRules: [], settings: DEFAULT_SETTINGS })).toThrow(
-      /Invalid policies: policies\[0\]\(x\)\.when\.resource\.regex: invalid regex/,
-    );
+    expect(() =>
+      compilePolicies({
+        policies: [{ id: 'x', ...base, when: { resource: { regex: '(' } } }] as never,
+        riskRules: [],
+        settings: DEFAULT_SETTINGS,
+      }),
+    ).toThrow(/Invalid policies: policies\[0\]\(x\)\.when\.resource\.regex: invalid regex/);
   });
 
   it('risk rules are validated the same way', () => {
-    const details = detailsOf([], [
-      { id: 'r1', when: { resource: { regex: ')' } }, points: 5 },
-      { id: 'r1', when: {}, points: 5 },
-      { id: 'secrets', when: {}, points: 5 },
-      { id: 'r4', when: {}, points: 500 },
+    const details = detailsOf(
+      [],
+      [
+        { id: 'r1', when: { resource: { regex: ')' } }, points: 5 },
+        { id: 'r1', when: {}, points: 5 },
+        { id: 'secrets', when: {}, points: 5 },
+        { id: 'r4', when: {}, points: 500 },
+      ],
+    );
+    expect(details.map((d) => d.path)).toEqual([
+      'risk_rules[0](r1).when.resource.regex',
+      'risk_rules[1](r1).id',
+      'risk_rules[2](secrets).id',
+      'risk_rules[3](r4).points',
     ]);
-    expect(details.map((d) => d.path)).toEqual(['risk_rules[0](r1).when.resource.regex', 'risk_rules[1](r1).id', 'risk_rules[2](secrets).id', 'risk_rules[3](r4).points']);
   });
 
   it('settings are validated', () => {
@@ -96,7 +124,18 @@ describe('compilePolicies rejects malformed policies, naming policy and field', 
 
   it('a valid set compiles, and decide never throws for odd actions', () => {
     const engine = compilePolicies({
-      policies: [{ id: 'p', effect: 'deny', enabled: true, priority: 1, mode: 'enforce', when: { 'parameters.a.b': { regex: 'x' } }, expires_at: null, source: 'user' }],
+      policies: [
+        {
+          id: 'p',
+          effect: 'deny',
+          enabled: true,
+          priority: 1,
+          mode: 'enforce',
+          when: { 'parameters.a.b': { regex: 'x' } },
+          expires_at: null,
+          source: 'user',
+        },
+      ],
       riskRules: [],
       settings: DEFAULT_SETTINGS,
     });

@@ -16,7 +16,10 @@ export type Responder = (n: number) => number | 'hang';
 export function seedVerify(secret: string, headers: IncomingHttpHeaders, payload: string): boolean {
   const signature = headers['x-signature'];
   const timestamp = headers['x-request-timestamp'];
-  const expected = crypto.createHmac('sha256', secret).update(`${String(timestamp)}.${payload}`).digest('hex');
+  const expected = crypto
+    .createHmac('sha256', secret)
+    .update(`${String(timestamp)}.${payload}`)
+    .digest('hex');
   return `v1=${expected}` === signature;
 }
 
@@ -86,7 +89,11 @@ export class Receiver {
 }
 
 /** Polls `fn` until it returns a truthy value. */
-export async function until<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

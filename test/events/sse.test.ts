@@ -79,7 +79,10 @@ describe('GET /api/v1/events over a real socket', () => {
     server = await startServer({ dataDir, port: 0, defaultPolicies: false, consoleDir: null });
     const { admin_key: adminKey } = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string };
     const ctrl = new AbortController();
-    const res = await fetch(`${server.url}/api/v1/events?events=action.submitted,action.allowed`, { headers: { 'X-API-Key': adminKey }, signal: ctrl.signal });
+    const res = await fetch(`${server.url}/api/v1/events?events=action.submitted,action.allowed`, {
+      headers: { 'X-API-Key': adminKey },
+      signal: ctrl.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const sse = new SseReader(res.body!.getReader());
@@ -87,9 +90,11 @@ describe('GET /api/v1/events over a real socket', () => {
     expect(openEventStreams(server.g)).toBe(1);
 
     const submit = (body: object) =>
-      fetch(`${server!.url}/api/v1/actions/submit`, { method: 'POST', headers: { 'X-API-Key': adminKey, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(
-        (r) => r.json() as Promise<{ action_id: string }>,
-      );
+      fetch(`${server!.url}/api/v1/actions/submit`, {
+        method: 'POST',
+        headers: { 'X-API-Key': adminKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<{ action_id: string }>);
     await submit({ agent_id: 'sse-agent', action_type: 'shell.exec', resource: 'rm -rf build' }); // pending: only action.submitted passes the filter
     const low = await submit({ agent_id: 'sse-agent', action_type: 'file.read', resource: '/tmp/x' });
 

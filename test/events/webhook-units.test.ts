@@ -20,9 +20,15 @@ describe('webhook signature', () => {
     const ts = 1_763_726_400;
     const expected = crypto.createHmac('sha256', 'whsec-test-123').update(`${ts}.${body}`).digest('hex');
     expect(signatureOf('whsec-test-123', ts, body)).toBe(`v1=${expected}`);
-    expect(seedVerify('whsec-test-123', { 'x-signature': signatureOf('whsec-test-123', ts, body), 'x-request-timestamp': String(ts) }, body)).toBe(true);
-    expect(seedVerify('wrong-secret', { 'x-signature': signatureOf('whsec-test-123', ts, body), 'x-request-timestamp': String(ts) }, body)).toBe(false);
-    expect(seedVerify('whsec-test-123', { 'x-signature': signatureOf('whsec-test-123', ts, body), 'x-request-timestamp': String(ts + 1) }, body)).toBe(false);
+    expect(
+      seedVerify('whsec-test-123', { 'x-signature': signatureOf('whsec-test-123', ts, body), 'x-request-timestamp': String(ts) }, body),
+    ).toBe(true);
+    expect(
+      seedVerify('wrong-secret', { 'x-signature': signatureOf('whsec-test-123', ts, body), 'x-request-timestamp': String(ts) }, body),
+    ).toBe(false);
+    expect(
+      seedVerify('whsec-test-123', { 'x-signature': signatureOf('whsec-test-123', ts, body), 'x-request-timestamp': String(ts + 1) }, body),
+    ).toBe(false);
   });
 
   it('uses unix seconds', () => {
@@ -33,7 +39,9 @@ describe('webhook signature', () => {
 describe('webhook backoff', () => {
   it('follows 5 s, 30 s, 2 min, 10 min, 30 min, then hourly', () => {
     const b = scheduleBackoff(DEFAULT_BACKOFF_MS, { jitter: 0 });
-    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => b.delayMs(n))).toEqual([5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => b.delayMs(n))).toEqual([
+      5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000,
+    ]);
   });
 
   it('jitters within ±20%', () => {
@@ -94,7 +102,15 @@ describe('slack format', () => {
   });
 
   it('escapes Slack control characters and keeps one line', () => {
-    const t = slackText(envelope('action.denied', { agent_id: 'x', action_type: 'http.request', resource: '<b>&\nnext', reason: 'Matched <policy>', risk: { score: 50, level: 'medium' } }));
+    const t = slackText(
+      envelope('action.denied', {
+        agent_id: 'x',
+        action_type: 'http.request',
+        resource: '<b>&\nnext',
+        reason: 'Matched <policy>',
+        risk: { score: 50, level: 'medium' },
+      }),
+    );
     expect(t).toBe(':no_entry: Denied: x may not run http.request on "&lt;b&gt;&amp; next" (risk 50 medium): Matched &lt;policy&gt;');
     expect(t).not.toMatch(/\n/);
   });
@@ -106,11 +122,28 @@ describe('slack format', () => {
   });
 
   it('covers every event', () => {
-    const names = ['action.submitted', 'action.allowed', 'action.denied', 'approval.requested', 'action.approved', 'action.rejected', 'action.expired', 'action.completed', 'policy.changed', 'alert.triggered'] as const;
+    const names = [
+      'action.submitted',
+      'action.allowed',
+      'action.denied',
+      'approval.requested',
+      'action.approved',
+      'action.rejected',
+      'action.expired',
+      'action.completed',
+      'policy.changed',
+      'alert.triggered',
+    ] as const;
     for (const n of names) expect(slackText(envelope(n, {})).length).toBeGreaterThan(5);
-    expect(slackText(envelope('alert.triggered', { kind: 'critical-risk', message: 'Critical-risk action from a' }))).toBe(':rotating_light: Alert (critical-risk): Critical-risk action from a');
-    expect(slackText(envelope('policy.changed', { change: 'imported', policy_ids: ['a', 'b'] }))).toBe(':scroll: Policies imported: 2 policies');
-    expect(slackText(envelope('action.completed', { agent_id: 'a', action_type: 'shell.exec', status: 'failed', error: 'exit 1' }))).toBe(':boom: Failed: a ran shell.exec: exit 1');
+    expect(slackText(envelope('alert.triggered', { kind: 'critical-risk', message: 'Critical-risk action from a' }))).toBe(
+      ':rotating_light: Alert (critical-risk): Critical-risk action from a',
+    );
+    expect(slackText(envelope('policy.changed', { change: 'imported', policy_ids: ['a', 'b'] }))).toBe(
+      ':scroll: Policies imported: 2 policies',
+    );
+    expect(slackText(envelope('action.completed', { agent_id: 'a', action_type: 'shell.exec', status: 'failed', error: 'exit 1' }))).toBe(
+      ':boom: Failed: a ran shell.exec: exit 1',
+    );
   });
 });
 

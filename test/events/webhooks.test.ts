@@ -66,10 +66,14 @@ describe('webhook delivery', () => {
     expect(env).toMatchObject({ event: 'approval.requested', data: { action_id: submitted.body.action_id, agent_id: 'claude-code' } });
     expect(env.id).toMatch(/^evt_/);
 
-    const [d] = await until(async () => {
-      const list = await deliveries(hook.id);
-      return list[0]?.status === 'delivered' ? list : null;
-    }, 10_000, 'delivered');
+    const [d] = await until(
+      async () => {
+        const list = await deliveries(hook.id);
+        return list[0]?.status === 'delivered' ? list : null;
+      },
+      10_000,
+      'delivered',
+    );
     expect(d!.id).toBe(first!.headers['x-gatehouse-delivery']);
     expect(d!.attempts).toBe(2);
     expect(d!.attempt_log.map((a) => a.response_status)).toEqual([500, 200]);
@@ -118,10 +122,14 @@ describe('webhook delivery', () => {
 
     await t.reopen(); // close cuts the attempt off; the row stays queued on disk
     await rx.waitFor(2);
-    const after = await until(async () => {
-      const list = await deliveries(hook.id);
-      return list[0]?.status === 'delivered' ? list : null;
-    }, 10_000, 'delivered after restart');
+    const after = await until(
+      async () => {
+        const list = await deliveries(hook.id);
+        return list[0]?.status === 'delivered' ? list : null;
+      },
+      10_000,
+      'delivered after restart',
+    );
     expect(after).toHaveLength(1);
     expect(after[0]!.id).toBe(before[0]!.id);
     expect(after[0]!.attempts).toBe(1);
@@ -134,10 +142,14 @@ describe('webhook delivery', () => {
     const rx = await receiver(() => 503);
     const hook = await createHook({ url: rx.url, events: ['approval.requested'], secret: SECRET });
     await t.json('POST', '/api/v1/actions/submit', { body: RISKY });
-    const [d] = await until(async () => {
-      const list = await deliveries(hook.id);
-      return list[0]?.status === 'failed' ? list : null;
-    }, 10_000, 'failed');
+    const [d] = await until(
+      async () => {
+        const list = await deliveries(hook.id);
+        return list[0]?.status === 'failed' ? list : null;
+      },
+      10_000,
+      'failed',
+    );
     expect(d!.attempts).toBeGreaterThanOrEqual(2);
     expect(d!.attempt_log.every((a) => a.response_status === 503)).toBe(true);
     expect(d!.next_attempt_at).toBeNull();
@@ -150,10 +162,14 @@ describe('webhook delivery', () => {
     receivers.splice(receivers.indexOf(rx), 1);
     const hook = await createHook({ url, events: ['approval.requested'] });
     await t.json('POST', '/api/v1/actions/submit', { body: RISKY });
-    const [d] = await until(async () => {
-      const list = await deliveries(hook.id);
-      return (list[0]?.attempts ?? 0) >= 1 ? list : null;
-    }, 10_000, 'an attempt');
+    const [d] = await until(
+      async () => {
+        const list = await deliveries(hook.id);
+        return (list[0]?.attempts ?? 0) >= 1 ? list : null;
+      },
+      10_000,
+      'an attempt',
+    );
     expect(d!.status).toBe('retrying');
     expect(d!.attempt_log[0]!.response_status).toBeNull();
     expect(d!.attempt_log[0]!.error).toBeTruthy();
@@ -172,7 +188,12 @@ describe('webhook API', () => {
 
     const test = await t.json<Delivery>('POST', `/api/v1/webhooks/${hook.id}/test`);
     expect(test.status).toBe(202);
-    expect(DeliverySchema.parse(test.body)).toMatchObject({ webhook_id: hook.id, event: 'alert.triggered', status: 'pending', attempts: 0 });
+    expect(DeliverySchema.parse(test.body)).toMatchObject({
+      webhook_id: hook.id,
+      event: 'alert.triggered',
+      status: 'pending',
+      attempts: 0,
+    });
     await rx.waitFor(1);
     const env = JSON.parse(rx.received[0]!.body) as EventEnvelope;
     expect(env).toMatchObject({ event: 'alert.triggered', data: { kind: 'test', test: true, webhook_id: hook.id } });
@@ -194,17 +215,23 @@ describe('webhook API', () => {
   });
 
   it('validates input and needs an admin key', async () => {
-    const bad = await t.json<{ error: { code: string; details: { path: string }[] } }>('POST', '/api/v1/webhooks', { body: { url: 'ftp://x', events: ['*'] } });
+    const bad = await t.json<{ error: { code: string; details: { path: string }[] } }>('POST', '/api/v1/webhooks', {
+      body: { url: 'ftp://x', events: ['*'] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_request');
     expect(bad.body.error.details[0]!.path).toBe('url');
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: ['nope'] } })).status).toBe(400);
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: [] } })).status).toBe(400);
-    expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: ['*'], secret: 'short' } })).status).toBe(400);
+    expect(
+      (await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: ['*'], secret: 'short' } })).status,
+    ).toBe(400);
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:1/x', events: ['*'], extra: 1 } })).status).toBe(400);
     expect((await t.json('POST', '/api/v1/webhooks', { body: { url: 'http://user:pw@127.0.0.1:1/x', events: ['*'] } })).status).toBe(400);
     expect((await t.json('GET', '/api/v1/webhooks', { key: t.agentKey })).status).toBe(403);
-    expect((await t.json('POST', '/api/v1/webhooks', { key: t.agentKey, body: { url: 'http://127.0.0.1:1/x', events: ['*'] } })).status).toBe(403);
+    expect(
+      (await t.json('POST', '/api/v1/webhooks', { key: t.agentKey, body: { url: 'http://127.0.0.1:1/x', events: ['*'] } })).status,
+    ).toBe(403);
     expect((await t.json('GET', '/api/v1/webhooks', { key: null })).status).toBe(401);
     expect((await t.json('POST', '/api/v1/webhooks/whk_nope/test')).status).toBe(404);
   });
@@ -219,7 +246,10 @@ describe('webhook API', () => {
     }
     const page1 = await t.json<{ items: Delivery[]; next_cursor: string }>('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=3`);
     expect(page1.body.items.map((d) => d.id)).toEqual(ids.slice(-3).reverse());
-    const page2 = await t.json<{ items: Delivery[]; next_cursor: string | null }>('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=3&cursor=${page1.body.next_cursor}`);
+    const page2 = await t.json<{ items: Delivery[]; next_cursor: string | null }>(
+      'GET',
+      `/api/v1/webhooks/${hook.id}/deliveries?limit=3&cursor=${page1.body.next_cursor}`,
+    );
     expect(page2.body.items.map((d) => d.id)).toEqual(ids.slice(0, 2).reverse());
     expect(page2.body.next_cursor).toBeNull();
     expect((await t.json('GET', `/api/v1/webhooks/${hook.id}/deliveries?cursor=bogus`)).status).toBe(400);

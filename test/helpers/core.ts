@@ -17,7 +17,11 @@ export interface TestCore {
   agentKey: string;
   /** JSON request through app.request(); `key: null` sends none. */
   req(method: string, path: string, o?: { key?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
-  json<T = Record<string, unknown>>(method: string, path: string, o?: { key?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    o?: { key?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   reopen(extra?: Partial<GatehouseOptions>): Promise<void>;
   close(): Promise<void>;
 }
@@ -25,7 +29,8 @@ export interface TestCore {
 /** A real core on a temp data dir with the HTTP app in front of it (no socket). */
 export async function openTestCore(opts: Partial<GatehouseOptions> & { dataDir?: string } = {}): Promise<TestCore> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  const open = (extra: Partial<GatehouseOptions> = {}) => Gatehouse.open({ mode: 'headless', defaultPolicies: false, ...opts, ...extra, dataDir });
+  const open = (extra: Partial<GatehouseOptions> = {}) =>
+    Gatehouse.open({ mode: 'headless', defaultPolicies: false, ...opts, ...extra, dataDir });
   let g = await open();
   let app = createApp(g, { getPort: () => PORT, consoleDir: null });
   const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string; agent_key: string };

@@ -21,7 +21,15 @@ describe('submit', () => {
     expect(d.requires_approval).toBe(false);
     expect(d.approval_id).toBeNull();
     expect(d.risk.factors.length).toBeGreaterThan(0);
-    expect(d.risk.score).toBe(Math.max(0, Math.min(100, d.risk.factors.reduce((n, f) => n + f.points, 0))));
+    expect(d.risk.score).toBe(
+      Math.max(
+        0,
+        Math.min(
+          100,
+          d.risk.factors.reduce((n, f) => n + f.points, 0),
+        ),
+      ),
+    );
   });
 
   it('answers the seeds SDK path the same way', async () => {
@@ -33,9 +41,17 @@ describe('submit', () => {
   it('accepts risk_context as an alias of context', async () => {
     const r = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
       key: t.agentKey,
-      body: { agent_id: 'a', action_type: 'database_delete', risk_context: { is_production: true, estimated_rows: 10000, has_backup: true } },
+      body: {
+        agent_id: 'a',
+        action_type: 'database_delete',
+        risk_context: { is_production: true, estimated_rows: 10000, has_backup: true },
+      },
     });
-    const s = await t.json<{ context: Record<string, unknown>; risk: { factors: { id: string }[] } }>('GET', `/api/v1/actions/${r.body.action_id}/status`, { key: t.agentKey });
+    const s = await t.json<{ context: Record<string, unknown>; risk: { factors: { id: string }[] } }>(
+      'GET',
+      `/api/v1/actions/${r.body.action_id}/status`,
+      { key: t.agentKey },
+    );
     expect(s.body.context).toMatchObject({ is_production: true, estimated_rows: 10000 });
     const ids = s.body.risk.factors.map((f) => f.id);
     expect(ids).toEqual(expect.arrayContaining(['production', 'bulk', 'has-backup']));
@@ -57,13 +73,23 @@ describe('submit', () => {
   });
 
   it('names unknown fields in the message', async () => {
-    const r = await t.json<{ error: { message: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { ...read, actoin_type: 'typo' } });
+    const r = await t.json<{ error: { message: string } }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { ...read, actoin_type: 'typo' },
+    });
     expect(r.body.error.message).toContain('actoin_type');
   });
 
   it('rejects bad JSON (400 invalid_json), a wrong media type (415) and a huge body (413)', async () => {
-    expect((await t.json<{ error: { code: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: '{"agent_id":' })).body.error.code).toBe('invalid_json');
-    const r415 = await t.req('POST', '/api/v1/actions/submit', { key: t.agentKey, body: JSON.stringify(read), headers: { 'Content-Type': 'text/plain' } });
+    expect(
+      (await t.json<{ error: { code: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: '{"agent_id":' })).body.error
+        .code,
+    ).toBe('invalid_json');
+    const r415 = await t.req('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: JSON.stringify(read),
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(r415.status).toBe(415);
     const huge = JSON.stringify({ ...read, description: 'x'.repeat(1_100_000) });
     const r413 = await t.req('POST', '/api/v1/actions/submit', { key: t.agentKey, body: huge });
@@ -79,7 +105,10 @@ describe('submit', () => {
     const c = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body });
     expect(a.body.action_id).toBe(b.body.action_id);
     expect(c.body.action_id).toBe(a.body.action_id);
-    const other = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { ...body, agent_id: 'someone-else' } });
+    const other = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { ...body, agent_id: 'someone-else' },
+    });
     expect(other.body.action_id).not.toBe(a.body.action_id);
   });
 
@@ -88,7 +117,10 @@ describe('submit', () => {
     let agents = await t.json<{ items: { agent_id: string; registered: boolean; counts: { total: number } }[] }>('GET', '/api/v1/agents');
     const newbie = agents.body.items.find((a) => a.agent_id === 'newbie');
     expect(newbie).toMatchObject({ registered: false, counts: { total: 1 } });
-    const reg = await t.json('POST', '/api/v1/agents/register', { key: t.agentKey, body: { agent_id: 'newbie', name: 'New', agent_type: 'supervised', capabilities: ['data_access'] } });
+    const reg = await t.json('POST', '/api/v1/agents/register', {
+      key: t.agentKey,
+      body: { agent_id: 'newbie', name: 'New', agent_type: 'supervised', capabilities: ['data_access'] },
+    });
     expect(reg.status).toBe(200);
     agents = await t.json('GET', '/api/v1/agents');
     expect(agents.body.items.find((a) => a.agent_id === 'newbie')?.registered).toBe(true);
@@ -101,7 +133,10 @@ describe('status, complete and listing', () => {
     const s1 = await t.json('GET', `/api/agent-action/status/${d.body.action_id}`, { key: t.agentKey });
     ActionStatusSchema.parse(s1.body);
     expect(s1.body).toMatchObject({ status: 'allowed', approved: true, reviewed_by: 'policy' });
-    const c = await t.json('POST', `/api/agent-action/${d.body.action_id}/complete`, { key: t.agentKey, body: { status: 'success', result: { lines: 3 }, duration_ms: 12 } });
+    const c = await t.json('POST', `/api/agent-action/${d.body.action_id}/complete`, {
+      key: t.agentKey,
+      body: { status: 'success', result: { lines: 3 }, duration_ms: 12 },
+    });
     expect(c.status).toBe(200);
     expect(c.body).toMatchObject({ status: 'completed', result: { lines: 3 }, duration_ms: 12 });
     expect(typeof c.body.completed_at).toBe('string');
@@ -110,33 +145,55 @@ describe('status, complete and listing', () => {
   });
 
   it('refuses to complete a denied action (409) and 404s unknown ids', async () => {
-    await t.json('POST', '/api/v1/policies', { body: { id: 'deny-rm', effect: 'deny', priority: 200, when: { action_type: 'danger.rm' } } });
-    const d = await t.json<{ action_id: string; decision: string; policy: { id: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'danger.rm' } });
+    await t.json('POST', '/api/v1/policies', {
+      body: { id: 'deny-rm', effect: 'deny', priority: 200, when: { action_type: 'danger.rm' } },
+    });
+    const d = await t.json<{ action_id: string; decision: string; policy: { id: string } }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'danger.rm' },
+    });
     expect(d.body.decision).toBe('denied');
     expect(d.body.policy.id).toBe('deny-rm');
-    expect((await t.req('POST', `/api/v1/actions/${d.body.action_id}/complete`, { key: t.agentKey, body: { status: 'success' } })).status).toBe(409);
+    expect(
+      (await t.req('POST', `/api/v1/actions/${d.body.action_id}/complete`, { key: t.agentKey, body: { status: 'success' } })).status,
+    ).toBe(409);
     expect((await t.req('GET', '/api/v1/actions/act_nope/status', { key: t.agentKey })).status).toBe(404);
   });
 
   it('lets an agent key see only the actions it submitted', async () => {
     const k = await t.json<{ key: string }>('POST', '/api/v1/keys', { body: { name: 'bot', scope: 'agent', agent_id: 'bot-1' } });
-    const mine = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: k.body.key, body: { action_type: 'file.read', resource: '/x' } });
+    const mine = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: k.body.key,
+      body: { action_type: 'file.read', resource: '/x' },
+    });
     const theirs = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: read });
-    const list = await t.json<{ items: { action_id: string; agent_id: string }[] }>('GET', '/api/v1/actions?limit=100', { key: k.body.key });
+    const list = await t.json<{ items: { action_id: string; agent_id: string }[] }>('GET', '/api/v1/actions?limit=100', {
+      key: k.body.key,
+    });
     expect(list.body.items.map((a) => a.action_id)).toEqual([mine.body.action_id]);
     expect(list.body.items[0]!.agent_id).toBe('bot-1');
     expect((await t.req('GET', `/api/v1/actions/${theirs.body.action_id}/status`, { key: k.body.key })).status).toBe(404);
     // A bound key cannot speak for another agent.
-    const spoof = await t.json('POST', '/api/v1/actions/submit', { key: k.body.key, body: { agent_id: 'someone', action_type: 'file.read' } });
+    const spoof = await t.json('POST', '/api/v1/actions/submit', {
+      key: k.body.key,
+      body: { agent_id: 'someone', action_type: 'file.read' },
+    });
     expect(spoof.status).toBe(403);
   });
 
   it('pages newest first with a cursor and filters', async () => {
-    for (let i = 0; i < 7; i++) await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'pager', action_type: 'file.read', resource: `/p/${i}` } });
+    for (let i = 0; i < 7; i++)
+      await t.json('POST', '/api/v1/actions/submit', {
+        key: t.agentKey,
+        body: { agent_id: 'pager', action_type: 'file.read', resource: `/p/${i}` },
+      });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { resource: string }[]; next_cursor: string | null } } = await t.json('GET', `/api/v1/actions?agent_id=pager&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { items: { resource: string }[]; next_cursor: string | null } } = await t.json(
+        'GET',
+        `/api/v1/actions?agent_id=pager&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.body.items.map((a) => a.resource));
       cursor = page.body.next_cursor;
     } while (cursor);
@@ -149,10 +206,20 @@ describe('status, complete and listing', () => {
 
 describe('MCP governance API', () => {
   it('answers upper-case decisions for the seeds evaluate shape', async () => {
-    const r = await t.json<{ decision: string; action_id: string; risk_score: number; reason: string }>('POST', '/mcp/governance/evaluate', {
-      key: t.agentKey,
-      body: { server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'query', resource: 'database://analytics', parameters: { sql: 'SELECT 1' } },
-    });
+    const r = await t.json<{ decision: string; action_id: string; risk_score: number; reason: string }>(
+      'POST',
+      '/mcp/governance/evaluate',
+      {
+        key: t.agentKey,
+        body: {
+          server_id: 'mcp-enterprise-tools',
+          namespace: 'database',
+          verb: 'query',
+          resource: 'database://analytics',
+          parameters: { sql: 'SELECT 1' },
+        },
+      },
+    );
     expect(r.status).toBe(200);
     expect(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']).toContain(r.body.decision);
     expect(r.body.action_id).toMatch(/^act_/);
@@ -163,10 +230,15 @@ describe('MCP governance API', () => {
     const events: string[] = [];
     const off = t.g.bus.subscribe((e) => events.push(e.event));
     const tools = [{ name: 'read_file', description: 'Read' }];
-    expect((await t.json('POST', '/mcp/servers/register', { key: t.agentKey, body: { server_id: 'fs', name: 'Filesystem', tools } })).status).toBe(200);
+    expect(
+      (await t.json('POST', '/mcp/servers/register', { key: t.agentKey, body: { server_id: 'fs', name: 'Filesystem', tools } })).status,
+    ).toBe(200);
     await t.json('POST', '/mcp/servers/register', { key: t.agentKey, body: { server_id: 'fs', tools } });
     expect(events).not.toContain('alert.triggered');
-    await t.json('POST', '/mcp/servers/register', { key: t.agentKey, body: { server_id: 'fs', tools: [...tools, { name: 'delete_everything' }] } });
+    await t.json('POST', '/mcp/servers/register', {
+      key: t.agentKey,
+      body: { server_id: 'fs', tools: [...tools, { name: 'delete_everything' }] },
+    });
     await new Promise((r) => setTimeout(r, 50));
     off();
     expect(events).toContain('alert.triggered');
@@ -174,7 +246,10 @@ describe('MCP governance API', () => {
     const fs = list.body.items.find((s) => s.server_id === 'fs')!;
     expect(fs.tools).toHaveLength(2);
     // Calls through the proxy's path (submit with mcp.server_id) count on the server.
-    await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'mcp-client', action_type: 'mcp.tool_call', tool_name: 'read_file', mcp: { server_id: 'fs', tool: 'read_file' } } });
+    await t.json('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'mcp-client', action_type: 'mcp.tool_call', tool_name: 'read_file', mcp: { server_id: 'fs', tool: 'read_file' } },
+    });
     await new Promise((r) => setTimeout(r, 50));
     const after = await t.json<{ items: { server_id: string; calls: number }[] }>('GET', '/mcp/servers');
     expect(after.body.items.find((s) => s.server_id === 'fs')!.calls).toBe(1);
@@ -183,7 +258,13 @@ describe('MCP governance API', () => {
 
   it('maps the seeds Terraform-style policy on POST /mcp/policies', async () => {
     const r = await t.json<{ id: string; effect: string; priority: number }>('POST', '/mcp/policies', {
-      body: { name: 'Terraform Production Changes', conditions: { action_type: 'infrastructure.apply', 'context.environment': 'production' }, action: 'require_approval', approvers: ['infra-lead'], priority: 80 },
+      body: {
+        name: 'Terraform Production Changes',
+        conditions: { action_type: 'infrastructure.apply', 'context.environment': 'production' },
+        action: 'require_approval',
+        approvers: ['infra-lead'],
+        priority: 80,
+      },
     });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ effect: 'require_approval', priority: 80 });

@@ -30,11 +30,22 @@ const sqlDelete = {
   context: { is_production: true, estimated_rows: 10000, has_backup: true },
 };
 
-type Status = { status: string; decision: string; approved: boolean | null; reviewed_by: string | null; comment: string | null; reason: string };
+type Status = {
+  status: string;
+  decision: string;
+  approved: boolean | null;
+  reviewed_by: string | null;
+  comment: string | null;
+  reason: string;
+};
 
 describe("the seeds' SQL delete flow", () => {
   it('needs approval, waits, is approved from another client, then completes', async () => {
-    const d = await t.json<{ action_id: string; decision: string; approval_id: string; expires_at: string; policy: { id: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: sqlDelete });
+    const d = await t.json<{ action_id: string; decision: string; approval_id: string; expires_at: string; policy: { id: string } }>(
+      'POST',
+      '/api/v1/actions/submit',
+      { key: t.agentKey, body: sqlDelete },
+    );
     expect(d.body).toMatchObject({ decision: 'pending', status: 'pending', requires_approval: true, policy: { id: 'prod-db-delete' } });
     expect(d.body.approval_id).toMatch(/^apr_/);
     expect(Date.parse(d.body.expires_at) - Date.now()).toBeGreaterThan(290_000);
@@ -51,18 +62,35 @@ describe("the seeds' SQL delete flow", () => {
     expect(ok.status).toBe(200);
     const released = await poll;
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(released.body).toMatchObject({ status: 'approved', decision: 'allowed', approved: true, reviewed_by: 'user', comment: 'backup verified' });
+    expect(released.body).toMatchObject({
+      status: 'approved',
+      decision: 'allowed',
+      approved: true,
+      reviewed_by: 'user',
+      comment: 'backup verified',
+    });
 
     const sdk = await t.json<{ approved: boolean; status: string }>('GET', `/api/sdk/approval/${d.body.approval_id}`, { key: t.agentKey });
-    expect(sdk.body).toMatchObject({ approval_id: d.body.approval_id, action_id: d.body.action_id, status: 'approved', approved: true, reviewed_by: 'user' });
+    expect(sdk.body).toMatchObject({
+      approval_id: d.body.approval_id,
+      action_id: d.body.action_id,
+      status: 'approved',
+      approved: true,
+      reviewed_by: 'user',
+    });
 
-    const done = await t.json<Status>('POST', `/api/v1/actions/${d.body.action_id}/complete`, { key: t.agentKey, body: { status: 'success', result: { deleted: 9876 } } });
+    const done = await t.json<Status>('POST', `/api/v1/actions/${d.body.action_id}/complete`, {
+      key: t.agentKey,
+      body: { status: 'success', result: { deleted: 9876 } },
+    });
     expect(done.body.status).toBe('completed');
   });
 
   it('a second resolution is a 409; unknown ids are 404', async () => {
     const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: sqlDelete });
-    expect((await t.json<Status>('POST', `/api/v1/approvals/${d.body.action_id}/deny`, { body: { comment: 'no' } })).body.status).toBe('rejected');
+    expect((await t.json<Status>('POST', `/api/v1/approvals/${d.body.action_id}/deny`, { body: { comment: 'no' } })).body.status).toBe(
+      'rejected',
+    );
     expect((await t.req('POST', `/api/v1/approvals/${d.body.action_id}/approve`, { body: {} })).status).toBe(409);
     expect((await t.req('POST', '/api/v1/approvals/act_missing/approve', { body: {} })).status).toBe(404);
     const s = await t.json<Status>('GET', `/api/v1/actions/${d.body.action_id}/status`, { key: t.agentKey });
@@ -80,7 +108,9 @@ describe("the seeds' SQL delete flow", () => {
 
   it('validates the resolve body', async () => {
     const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: sqlDelete });
-    const r = await t.json<{ error: { details: { path: string }[] } }>('POST', `/api/v1/approvals/${d.body.action_id}/approve`, { body: { remember: '2h' } });
+    const r = await t.json<{ error: { details: { path: string }[] } }>('POST', `/api/v1/approvals/${d.body.action_id}/approve`, {
+      body: { remember: '2h' },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.details[0]!.path).toBe('remember');
     await t.req('POST', `/api/v1/approvals/${d.body.action_id}/deny`, { body: {} });
@@ -88,21 +118,37 @@ describe("the seeds' SQL delete flow", () => {
 });
 
 describe('remember', () => {
-  const push = { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'git push --force origin main', parameters: { command: 'git push --force origin main' } };
+  const push = {
+    agent_id: 'claude-code',
+    action_type: 'shell.exec',
+    resource: 'git push --force origin main',
+    parameters: { command: 'git push --force origin main' },
+  };
 
   it('1h creates an expiring allow policy that decides the next identical action', async () => {
-    await t.json('POST', '/api/v1/policies', { body: { id: 'force-push', effect: 'require_approval', priority: 90, when: { resource: 'git push --force*' } } });
+    await t.json('POST', '/api/v1/policies', {
+      body: { id: 'force-push', effect: 'require_approval', priority: 90, when: { resource: 'git push --force*' } },
+    });
     const d = await t.json<{ action_id: string; decision: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: push });
     expect(d.body.decision).toBe('pending');
     await t.json('POST', `/api/v1/approvals/${d.body.action_id}/approve`, { body: { remember: '1h' } });
-    const policies = await t.json<{ items: { id: string; source: string; effect: string; expires_at: string | null; priority: number }[] }>('GET', '/api/v1/policies');
+    const policies = await t.json<{ items: { id: string; source: string; effect: string; expires_at: string | null; priority: number }[] }>(
+      'GET',
+      '/api/v1/policies',
+    );
     const made = policies.body.items.find((p) => p.source === 'approval')!;
     expect(made.effect).toBe('allow');
     expect(Math.abs(Date.parse(made.expires_at!) - (Date.now() + 3_600_000))).toBeLessThan(10_000);
-    const next = await t.json<{ decision: string; policy: { id: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: push });
+    const next = await t.json<{ decision: string; policy: { id: string } }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: push,
+    });
     expect(next.body).toMatchObject({ decision: 'allowed', policy: { id: made.id } });
     // A different resource is still held.
-    const other = await t.json<{ decision: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { ...push, resource: 'git push --force origin release' } });
+    const other = await t.json<{ decision: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { ...push, resource: 'git push --force origin release' },
+    });
     expect(other.body.decision).toBe('pending');
     await t.req('DELETE', `/api/v1/policies/${made.id}`);
   });
@@ -110,7 +156,10 @@ describe('remember', () => {
   it('forever + pattern creates a permanent deny policy matching the wider pattern', async () => {
     const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: push });
     await t.json('POST', `/api/v1/approvals/${d.body.action_id}/deny`, { body: { remember: 'forever', pattern: 'git push --force *' } });
-    const next = await t.json<{ decision: string; reason: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { ...push, resource: 'git push --force origin feature' } });
+    const next = await t.json<{ decision: string; reason: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { ...push, resource: 'git push --force origin feature' },
+    });
     expect(next.body.decision).toBe('denied');
   });
 
@@ -134,15 +183,37 @@ describe('remember', () => {
 
 describe('expiry', () => {
   it('expires with the timeout action and releases the long-poll', async () => {
-    await t.json('POST', '/api/v1/policies', { body: { id: 'quick', effect: 'require_approval', priority: 95, when: { action_type: 'quick.*' }, approval: { timeout_s: 1, timeout_action: 'deny' } } });
-    const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'quick.deny' } });
+    await t.json('POST', '/api/v1/policies', {
+      body: {
+        id: 'quick',
+        effect: 'require_approval',
+        priority: 95,
+        when: { action_type: 'quick.*' },
+        approval: { timeout_s: 1, timeout_action: 'deny' },
+      },
+    });
+    const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'quick.deny' },
+    });
     const s = await t.json<Status>('GET', `/api/v1/actions/${d.body.action_id}/status?wait=10`, { key: t.agentKey });
     expect(s.body).toMatchObject({ status: 'expired', decision: 'denied', approved: false, reviewed_by: 'timeout' });
   });
 
   it('timeout_action allow lets it through on expiry', async () => {
-    await t.json('POST', '/api/v1/policies', { body: { id: 'quick-allow', effect: 'require_approval', priority: 96, when: { action_type: 'quickallow.*' }, approval: { timeout_s: 1, timeout_action: 'allow' } } });
-    const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'quickallow.x' } });
+    await t.json('POST', '/api/v1/policies', {
+      body: {
+        id: 'quick-allow',
+        effect: 'require_approval',
+        priority: 96,
+        when: { action_type: 'quickallow.*' },
+        approval: { timeout_s: 1, timeout_action: 'allow' },
+      },
+    });
+    const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'quickallow.x' },
+    });
     const s = await t.json<Status>('GET', `/api/v1/actions/${d.body.action_id}/status?wait=10`, { key: t.agentKey });
     expect(s.body).toMatchObject({ status: 'expired', decision: 'allowed' });
   });
@@ -150,22 +221,39 @@ describe('expiry', () => {
 
 describe('restart', () => {
   it('a pending approval is still pending after a restart, and expires on time across one', async () => {
-    await t.json('POST', '/api/v1/policies', { body: { id: 'slow', effect: 'require_approval', priority: 97, when: { action_type: 'slow.*' }, approval: { timeout_s: 2 } } });
-    await t.json('POST', '/api/v1/policies', { body: { id: 'long', effect: 'require_approval', priority: 97, when: { action_type: 'long.*' }, approval: { timeout_s: 600 } } });
-    const shortOne = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'slow.x' } });
-    const longOne = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'long.x' } });
+    await t.json('POST', '/api/v1/policies', {
+      body: { id: 'slow', effect: 'require_approval', priority: 97, when: { action_type: 'slow.*' }, approval: { timeout_s: 2 } },
+    });
+    await t.json('POST', '/api/v1/policies', {
+      body: { id: 'long', effect: 'require_approval', priority: 97, when: { action_type: 'long.*' }, approval: { timeout_s: 600 } },
+    });
+    const shortOne = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'slow.x' },
+    });
+    const longOne = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'long.x' },
+    });
     await t.reopen();
-    expect((await t.json<Status>('GET', `/api/v1/actions/${longOne.body.action_id}/status`, { key: t.agentKey })).body.status).toBe('pending');
+    expect((await t.json<Status>('GET', `/api/v1/actions/${longOne.body.action_id}/status`, { key: t.agentKey })).body.status).toBe(
+      'pending',
+    );
     const s = await t.json<Status>('GET', `/api/v1/actions/${shortOne.body.action_id}/status?wait=10`, { key: t.agentKey });
     expect(s.body.status).toBe('expired');
     // The restarted server can still answer the long one.
-    expect((await t.json<Status>('POST', `/api/v1/approvals/${longOne.body.action_id}/approve`, { body: {} })).body.status).toBe('approved');
+    expect((await t.json<Status>('POST', `/api/v1/approvals/${longOne.body.action_id}/approve`, { body: {} })).body.status).toBe(
+      'approved',
+    );
   });
 });
 
 describe('answered approvals', () => {
   it('are listed by state, most recent first', async () => {
-    const approved = await t.json<{ items: { status: string; approved: boolean; action: { action_id: string } }[] }>('GET', '/api/v1/approvals?status=approved');
+    const approved = await t.json<{ items: { status: string; approved: boolean; action: { action_id: string } }[] }>(
+      'GET',
+      '/api/v1/approvals?status=approved',
+    );
     expect(approved.status).toBe(200);
     expect(approved.body.items.length).toBeGreaterThan(0);
     expect(approved.body.items.every((i) => i.status === 'approved' && i.approved)).toBe(true);

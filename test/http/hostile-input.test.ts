@@ -7,7 +7,12 @@ let pendingId = 'act_none';
 beforeAll(async () => {
   t = await openTestCore();
   await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'hold.*' } } });
-  pendingId = (await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'hold.x' } })).body.action_id;
+  pendingId = (
+    await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'hold.x' },
+    })
+  ).body.action_id;
 });
 afterAll(() => t.close());
 
@@ -32,19 +37,72 @@ const WRITE_ROUTES: [string, string][] = [
   ['POST', '/api/v1/webhooks'],
 ];
 
-const READ_ROUTES = ['/api/v1/actions', '/api/v1/audit', '/api/v1/stats', '/api/v1/actions/ACT/status', '/api/v1/approvals', '/api/v1/policies/export'];
+const READ_ROUTES = [
+  '/api/v1/actions',
+  '/api/v1/audit',
+  '/api/v1/stats',
+  '/api/v1/actions/ACT/status',
+  '/api/v1/approvals',
+  '/api/v1/policies/export',
+];
 
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ minLength: 5000, maxLength: 20000 }),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', '💥', '\u0000', 'NaN', '-1', '1e309', '${jndi:x}', "' OR 1=1 --", '"*"', 'MATCH', 'AND OR NOT', '(', '.*'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    '💥',
+    '\u0000',
+    'NaN',
+    '-1',
+    '1e309',
+    '${jndi:x}',
+    "' OR 1=1 --",
+    '"*"',
+    'MATCH',
+    'AND OR NOT',
+    '(',
+    '.*',
+  ),
   fc.integer(),
   fc.double(),
   fc.boolean(),
   fc.constant(null),
 );
-const field = fc.constantFrom('agent_id', 'action_type', 'resource', 'parameters', 'context', 'risk_context', 'status', 'remember', 'id', 'effect', 'when', 'priority', 'policies', 'action', 'url', 'events', 'scope', 'name', 'server_id', 'tools', 'enforcement', 'limit', 'pattern', '__proto__', 'constructor');
-const hostileObject = fc.dictionary(field, fc.oneof(nasty, fc.array(nasty, { maxLength: 5 }), fc.dictionary(fc.string(), nasty, { maxKeys: 5 })), { maxKeys: 8 });
+const field = fc.constantFrom(
+  'agent_id',
+  'action_type',
+  'resource',
+  'parameters',
+  'context',
+  'risk_context',
+  'status',
+  'remember',
+  'id',
+  'effect',
+  'when',
+  'priority',
+  'policies',
+  'action',
+  'url',
+  'events',
+  'scope',
+  'name',
+  'server_id',
+  'tools',
+  'enforcement',
+  'limit',
+  'pattern',
+  '__proto__',
+  'constructor',
+);
+const hostileObject = fc.dictionary(
+  field,
+  fc.oneof(nasty, fc.array(nasty, { maxLength: 5 }), fc.dictionary(fc.string(), nasty, { maxKeys: 5 })),
+  { maxKeys: 8 },
+);
 
 function deep(n: number): string {
   return '['.repeat(n) + ']'.repeat(n);
@@ -67,7 +125,13 @@ const rawBodies: (string | Uint8Array)[] = [
   `{"agent_id":"a","action_type":"x","parameters":{"s":"${'x'.repeat(900_000)}"}}`,
 ];
 
-async function send(method: string, path: string, body: string | Uint8Array, key: string, contentType = 'application/json'): Promise<number> {
+async function send(
+  method: string,
+  path: string,
+  body: string | Uint8Array,
+  key: string,
+  contentType = 'application/json',
+): Promise<number> {
   const res = await t.app.request(`${BASE}${path.replace('ACT', pendingId)}`, {
     method,
     headers: { 'X-API-Key': key, 'Content-Type': contentType },
@@ -104,12 +168,33 @@ describe('hostile input never crashes the server', () => {
 
   it('answers < 500 to hostile query strings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...READ_ROUTES), fc.dictionary(fc.constantFrom('q', 'limit', 'cursor', 'since', 'until', 'agent_id', 'type', 'status', 'decision', 'wait', 'window', 'format', 'risk_level'), fc.oneof(nasty.map(String), fc.string())), async (path, q) => {
-        const qs = new URLSearchParams(q as Record<string, string>).toString();
-        const res = await t.app.request(`${BASE}${path.replace('ACT', pendingId)}?${qs}`, { headers: { 'X-API-Key': t.adminKey } });
-        await res.arrayBuffer();
-        return res.status < 500;
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...READ_ROUTES),
+        fc.dictionary(
+          fc.constantFrom(
+            'q',
+            'limit',
+            'cursor',
+            'since',
+            'until',
+            'agent_id',
+            'type',
+            'status',
+            'decision',
+            'wait',
+            'window',
+            'format',
+            'risk_level',
+          ),
+          fc.oneof(nasty.map(String), fc.string()),
+        ),
+        async (path, q) => {
+          const qs = new URLSearchParams(q as Record<string, string>).toString();
+          const res = await t.app.request(`${BASE}${path.replace('ACT', pendingId)}?${qs}`, { headers: { 'X-API-Key': t.adminKey } });
+          await res.arrayBuffer();
+          return res.status < 500;
+        },
+      ),
       { numRuns: 600 },
     );
   });

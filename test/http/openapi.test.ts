@@ -60,8 +60,25 @@ const EXTRA_PATHS: [string, string][] = [
 type Doc = {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { security: unknown[]; 'x-gatehouse-scope': string; responses: Record<string, unknown>; parameters?: { name: string; in: string }[]; requestBody?: unknown; operationId: string }>>;
-  components: { schemas: Record<string, unknown>; responses: Record<string, unknown>; securitySchemes: Record<string, Record<string, string>> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security: unknown[];
+        'x-gatehouse-scope': string;
+        responses: Record<string, unknown>;
+        parameters?: { name: string; in: string }[];
+        requestBody?: unknown;
+        operationId: string;
+      }
+    >
+  >;
+  components: {
+    schemas: Record<string, unknown>;
+    responses: Record<string, unknown>;
+    securitySchemes: Record<string, Record<string, string>>;
+  };
 };
 
 let t: TestCore;
@@ -122,10 +139,16 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('generates its schemas from the zod contract', () => {
-    const submit = doc.components.schemas.ActionRequest as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
+    const submit = doc.components.schemas.ActionRequest as {
+      properties: Record<string, unknown>;
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(submit.required).toEqual(['action_type']);
     expect(submit.additionalProperties).toBe(false);
-    expect(Object.keys(submit.properties)).toEqual(expect.arrayContaining(['agent_id', 'resource', 'context', 'risk_context', 'idempotency_key']));
+    expect(Object.keys(submit.properties)).toEqual(
+      expect.arrayContaining(['agent_id', 'resource', 'context', 'risk_context', 'idempotency_key']),
+    );
     const create = doc.components.schemas.WebhookCreate as { properties: { format: { enum: string[] } }; required: string[] };
     expect(create.properties.format.enum).toEqual(['json', 'slack']);
     expect(create.required).toEqual(['url', 'events']); // defaults make format/enabled optional on input

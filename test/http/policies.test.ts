@@ -9,15 +9,29 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const policy = { id: 'no-prod-drop', name: 'No DROP in production', priority: 300, effect: 'deny', when: { action_type: 'database.*', environment: 'production', 'parameters.sql': { regex: '\\bDROP\\b' } } };
+const policy = {
+  id: 'no-prod-drop',
+  name: 'No DROP in production',
+  priority: 300,
+  effect: 'deny',
+  when: { action_type: 'database.*', environment: 'production', 'parameters.sql': { regex: '\\bDROP\\b' } },
+};
 
 describe('policy CRUD', () => {
   it('creates, reads, updates and deletes, auditing each change', async () => {
     const c = await t.json('POST', '/api/v1/policies', { body: { ...policy, when: { action_type: 'database.*' } } });
     expect(c.status).toBe(201);
     PolicyViewSchema.parse(c.body);
-    expect((await t.json('GET', '/api/v1/policies/no-prod-drop')).body).toMatchObject({ id: 'no-prod-drop', effect: 'deny', enabled: true, mode: 'enforce', hits: 0 });
-    const u = await t.json('PUT', '/api/v1/policies/no-prod-drop', { body: { ...policy, when: { action_type: 'database.*' }, enabled: false } });
+    expect((await t.json('GET', '/api/v1/policies/no-prod-drop')).body).toMatchObject({
+      id: 'no-prod-drop',
+      effect: 'deny',
+      enabled: true,
+      mode: 'enforce',
+      hits: 0,
+    });
+    const u = await t.json('PUT', '/api/v1/policies/no-prod-drop', {
+      body: { ...policy, when: { action_type: 'database.*' }, enabled: false },
+    });
     expect(u.body).toMatchObject({ enabled: false });
     expect((await t.req('POST', '/api/v1/policies', { body: policy })).status).toBe(409);
     expect((await t.req('DELETE', '/api/v1/policies/no-prod-drop')).status).toBe(200);
@@ -39,7 +53,9 @@ describe('policy CRUD', () => {
     expect(r.body.error.code).toBe('invalid_request');
     expect(r.body.error.details.map((d) => d.path).join(' ')).toContain(field);
     // Nothing changed, and deciding still works.
-    expect((await t.req('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'file.read' } })).status).toBe(200);
+    expect(
+      (await t.req('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'file.read' } })).status,
+    ).toBe(200);
   });
 
   it('PUT refuses an id that differs from the path', async () => {
@@ -53,7 +69,9 @@ describe('test and simulate', () => {
   it('explains a decision with a trace of every policy', async () => {
     await t.json('POST', '/api/v1/policies', { body: policy });
     const r = await t.json('POST', '/api/v1/policies/test', {
-      body: { action: { agent_id: 'dba', action_type: 'database.query', environment: 'production', parameters: { sql: 'DROP TABLE users' } } },
+      body: {
+        action: { agent_id: 'dba', action_type: 'database.query', environment: 'production', parameters: { sql: 'DROP TABLE users' } },
+      },
     });
     expect(r.status).toBe(200);
     const res = PolicyTestResultSchema.parse(r.body);
@@ -66,21 +84,36 @@ describe('test and simulate', () => {
 
   it('tests against a draft set without saving it', async () => {
     const r = await t.json('POST', '/api/v1/policies/test', {
-      body: { action: { agent_id: 'a', action_type: 'draft.thing' }, policies: [{ id: 'draft', effect: 'deny', when: { action_type: 'draft.*' } }] },
+      body: {
+        action: { agent_id: 'a', action_type: 'draft.thing' },
+        policies: [{ id: 'draft', effect: 'deny', when: { action_type: 'draft.*' } }],
+      },
     });
     expect(PolicyTestResultSchema.parse(r.body).decision).toBe('denied');
     expect((await t.req('GET', '/api/v1/policies/draft')).status).toBe(404);
   });
 
   it('simulates a draft against recent history and lists the changed decisions', async () => {
-    for (let i = 0; i < 5; i++) await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'sim', action_type: 'file.read', resource: `/s/${i}` } });
+    for (let i = 0; i < 5; i++)
+      await t.json('POST', '/api/v1/actions/submit', {
+        key: t.agentKey,
+        body: { agent_id: 'sim', action_type: 'file.read', resource: `/s/${i}` },
+      });
     const current = (await t.json<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items;
-    const draft = [...current.map((p) => { const { hits: _h, last_hit_at: _l, created_at: _c, updated_at: _u, ephemeral: _e, ...rest } = p as Record<string, unknown>; return rest; }), { id: 'sim-deny', effect: 'deny', priority: 999, when: { agent_id: 'sim' } }];
+    const draft = [
+      ...current.map((p) => {
+        const { hits: _h, last_hit_at: _l, created_at: _c, updated_at: _u, ephemeral: _e, ...rest } = p as Record<string, unknown>;
+        return rest;
+      }),
+      { id: 'sim-deny', effect: 'deny', priority: 999, when: { agent_id: 'sim' } },
+    ];
     const r = await t.json('POST', '/api/v1/policies/simulate', { body: { policies: draft, limit: 50 } });
     expect(r.status).toBe(200);
     const s = SimulateResultSchema.parse(r.body);
     expect(s.changed_count).toBeGreaterThanOrEqual(5);
-    expect(s.changed.filter((c) => c.agent_id === 'sim').every((c) => c.before.decision === 'allowed' && c.after.decision === 'denied')).toBe(true);
+    expect(
+      s.changed.filter((c) => c.agent_id === 'sim').every((c) => c.before.decision === 'allowed' && c.after.decision === 'denied'),
+    ).toBe(true);
   });
 });
 
@@ -97,7 +130,13 @@ describe('import and export', () => {
 
   it('rejects a file with one bad policy and changes nothing', async () => {
     const before = await (await t.req('GET', '/api/v1/policies/export?format=json')).text();
-    const bad = JSON.stringify({ version: 1, policies: [{ id: 'good-one', effect: 'allow' }, { id: 'bad-one', effect: 'allow', when: { resource: { regex: '(' } } }] });
+    const bad = JSON.stringify({
+      version: 1,
+      policies: [
+        { id: 'good-one', effect: 'allow' },
+        { id: 'bad-one', effect: 'allow', when: { resource: { regex: '(' } } },
+      ],
+    });
     const r = await t.json<{ error: { message: string; details: { path: string }[] } }>('POST', '/api/v1/policies/import', { body: bad });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body.error)).toContain('bad-one');
@@ -108,7 +147,15 @@ describe('import and export', () => {
 describe('settings', () => {
   it('reads, updates (audited) and validates', async () => {
     const s = await t.json<Record<string, unknown>>('GET', '/api/v1/settings');
-    expect(s.body).toMatchObject({ enforcement: 'enforce', auto_allow_below: 30, require_approval_at: 70, deny_at: null, approval_timeout_s: 300, timeout_action: 'deny', rate_limit_per_s: 2000 });
+    expect(s.body).toMatchObject({
+      enforcement: 'enforce',
+      auto_allow_below: 30,
+      require_approval_at: 70,
+      deny_at: null,
+      approval_timeout_s: 300,
+      timeout_action: 'deny',
+      rate_limit_per_s: 2000,
+    });
     expect((await t.json('PUT', '/api/v1/settings', { body: { deny_at: 95 } })).body).toMatchObject({ deny_at: 95 });
     const bad = await t.json<{ error: { details: { path: string }[] } }>('PUT', '/api/v1/settings', { body: { auto_allow_below: 90 } });
     expect(bad.status).toBe(400);
@@ -153,7 +200,9 @@ describe('settings patches', () => {
     await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'monitor', approval_timeout_s: 120 } });
     const after = await t.json<Record<string, unknown>>('PUT', '/api/v1/settings', { body: { deny_at: 95 } });
     expect(after.body).toMatchObject({ enforcement: 'monitor', approval_timeout_s: 120, deny_at: 95 });
-    const test = await t.json<{ flags: string[] }>('POST', '/api/v1/policies/test', { body: { action: { agent_id: 'a', action_type: 'danger.thing' }, settings: { deny_at: 30 } } });
+    const test = await t.json<{ flags: string[] }>('POST', '/api/v1/policies/test', {
+      body: { action: { agent_id: 'a', action_type: 'danger.thing' }, settings: { deny_at: 30 } },
+    });
     // The draft settings keep monitor mode: a would-be denial is only flagged.
     expect(test.body.flags).toContain('would_deny');
     await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'enforce', approval_timeout_s: 300, deny_at: null } });

@@ -41,8 +41,13 @@ describe('authentication and scopes', () => {
   });
 
   it('an agent key can never approve, even its own pending action', async () => {
-    await t.json('POST', '/api/v1/policies', { body: { id: 'hold-all', effect: 'require_approval', priority: 100, when: { action_type: 'hold.*' } } });
-    const d = await t.json<{ action_id: string; decision: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a1', action_type: 'hold.this' } });
+    await t.json('POST', '/api/v1/policies', {
+      body: { id: 'hold-all', effect: 'require_approval', priority: 100, when: { action_type: 'hold.*' } },
+    });
+    const d = await t.json<{ action_id: string; decision: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a1', action_type: 'hold.this' },
+    });
     expect(d.body.decision).toBe('pending');
     const r = await t.json('POST', `/api/v1/approvals/${d.body.action_id}/approve`, { key: t.agentKey, body: {} });
     expect(r.status).toBe(403);
@@ -100,12 +105,15 @@ describe('rate limit', () => {
 });
 
 describe('console pages', () => {
-  it.each(['/', '/approvals', '/activity', '/policies', '/agents', '/mcp', '/dashboard', '/settings'])('serves %s as the console page (no key needed)', async (path) => {
-    const r = await t.req('GET', path, { key: null });
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toContain('text/html');
-    expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-  });
+  it.each(['/', '/approvals', '/activity', '/policies', '/agents', '/mcp', '/dashboard', '/settings'])(
+    'serves %s as the console page (no key needed)',
+    async (path) => {
+      const r = await t.req('GET', path, { key: null });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toContain('text/html');
+      expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    },
+  );
   it('keeps the MCP API behind a key', async () => {
     expect((await t.req('GET', '/mcp/servers', { key: null })).status).toBe(401);
   });

@@ -13,7 +13,13 @@ async function submit(body: Record<string, unknown>): Promise<{ action_id: strin
 
 beforeAll(async () => {
   t = await openTestCore();
-  expect((await t.json('POST', '/api/v1/policies', { body: { id: 'no-drops', effect: 'deny', priority: 100, when: { action_type: 'database.drop' } } })).status).toBe(201);
+  expect(
+    (
+      await t.json('POST', '/api/v1/policies', {
+        body: { id: 'no-drops', effect: 'deny', priority: 100, when: { action_type: 'database.drop' } },
+      })
+    ).status,
+  ).toBe(201);
   // 3 low-risk reads from agent-a, 1 denied drop from agent-b, 3 risky shell commands from agent-c
   // held for approval: one approved, one rejected, one left pending.
   for (let i = 0; i < 3; i++) await submit({ agent_id: 'agent-a', action_type: 'file.read', resource: `/tmp/${i}` });
@@ -36,7 +42,17 @@ describe('GET /api/v1/stats', () => {
     expect(s.window).toBe('1h');
     expect(s.bucket_s).toBe(60);
     expect(Date.parse(s.until) - Date.parse(s.since)).toBe(3_600_000);
-    expect(s.totals).toEqual({ total: 7, allowed: 3, denied: 1, pending: 1, approved: 1, rejected: 1, expired: 0, completed: 0, failed: 0 });
+    expect(s.totals).toEqual({
+      total: 7,
+      allowed: 3,
+      denied: 1,
+      pending: 1,
+      approved: 1,
+      rejected: 1,
+      expired: 0,
+      completed: 0,
+      failed: 0,
+    });
     expect(s.pending_approvals).toBe(1);
     expect(s.by_risk_level.low + s.by_risk_level.medium + s.by_risk_level.high + s.by_risk_level.critical).toBe(7);
     expect(s.by_risk_level.low).toBeGreaterThanOrEqual(3);
@@ -53,7 +69,10 @@ describe('GET /api/v1/stats', () => {
     const s = (await t.json<Stats>('GET', '/api/v1/stats?window=1h')).body;
     expect(s.timeline.length).toBeGreaterThanOrEqual(60);
     expect(s.timeline.length).toBeLessThanOrEqual(61);
-    const sum = s.timeline.reduce((a, b) => ({ allowed: a.allowed + b.allowed, denied: a.denied + b.denied, pending: a.pending + b.pending }), { allowed: 0, denied: 0, pending: 0 });
+    const sum = s.timeline.reduce(
+      (a, b) => ({ allowed: a.allowed + b.allowed, denied: a.denied + b.denied, pending: a.pending + b.pending }),
+      { allowed: 0, denied: 0, pending: 0 },
+    );
     expect(sum).toEqual({ allowed: 3, denied: 1, pending: 3 });
     const times = s.timeline.map((p) => Date.parse(p.t));
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(60_000);

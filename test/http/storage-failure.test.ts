@@ -30,13 +30,21 @@ afterAll(async () => {
 
 describe('when the disk cannot be written', () => {
   it('answers 503 to state changes, decides nothing as allowed, and keeps serving reads', async () => {
-    const held = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'hold.x' } });
+    const held = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'hold.x' },
+    });
     const before = await t.json<{ items: unknown[] }>('GET', '/api/v1/actions?limit=1000');
     const headBefore = t.g.store.head();
     disk.fail(true);
 
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.json<{ decision?: string; error?: { code: string } }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'file.read', resource: `/f/${i}` } })),
+      Array.from({ length: 20 }, (_, i) =>
+        t.json<{ decision?: string; error?: { code: string } }>('POST', '/api/v1/actions/submit', {
+          key: t.agentKey,
+          body: { agent_id: 'a', action_type: 'file.read', resource: `/f/${i}` },
+        }),
+      ),
     );
     for (const r of results) {
       expect(r.status).toBe(503);
@@ -45,20 +53,29 @@ describe('when the disk cannot be written', () => {
     }
     const approve = await t.json('POST', `/api/v1/approvals/${held.body.action_id}/approve`, { body: {} });
     expect(approve.status).toBe(503);
-    expect((await t.json<{ status: string }>('GET', `/api/v1/actions/${held.body.action_id}/status`, { key: t.agentKey })).body.status).toBe('pending');
+    expect(
+      (await t.json<{ status: string }>('GET', `/api/v1/actions/${held.body.action_id}/status`, { key: t.agentKey })).body.status,
+    ).toBe('pending');
 
     expect((await t.req('GET', '/health', { key: null })).status).toBe(200);
-    expect((await t.json<{ storage: { writable: boolean } }>('GET', '/api/deployment-info', { key: null })).body.storage.writable).toBe(false);
+    expect((await t.json<{ storage: { writable: boolean } }>('GET', '/api/deployment-info', { key: null })).body.storage.writable).toBe(
+      false,
+    );
     expect((await t.json<{ items: unknown[] }>('GET', '/api/v1/actions?limit=1000')).body.items.length).toBe(before.body.items.length);
     expect(t.g.store.head()).toEqual(headBefore);
   });
 
   it('recovers by itself when writes succeed again, with a chain that verifies', async () => {
     disk.fail(false);
-    const r = await t.json<{ decision: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'file.read', resource: '/after' } });
+    const r = await t.json<{ decision: string }>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'a', action_type: 'file.read', resource: '/after' },
+    });
     expect(r.status).toBe(200);
     expect(r.body.decision).toBe('allowed');
-    expect((await t.json<{ storage: { writable: boolean } }>('GET', '/api/deployment-info', { key: null })).body.storage.writable).toBe(true);
+    expect((await t.json<{ storage: { writable: boolean } }>('GET', '/api/deployment-info', { key: null })).body.storage.writable).toBe(
+      true,
+    );
     expect((await t.json<{ ok: boolean }>('GET', '/api/v1/audit/verify')).body.ok).toBe(true);
     await t.reopen();
     expect((await t.json<{ ok: boolean; records: number }>('GET', '/api/v1/audit/verify')).body.ok).toBe(true);

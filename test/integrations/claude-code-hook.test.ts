@@ -52,8 +52,20 @@ async function recorded(toolUseId: string) {
 beforeAll(async () => {
   server = await startServer();
   env = cleanEnv({ GATEHOUSE_HOME: server.dataDir });
-  await server.admin('POST', '/api/v1/policies', { id: 'hook-deny', name: 'forbidden commands', effect: 'deny', priority: 600, when: { action_type: 'shell.exec', resource: '*forbidden*' } });
-  await server.admin('POST', '/api/v1/policies', { id: 'hook-approve', name: 'needs approval', effect: 'require_approval', priority: 600, when: { resource: '*needs-approval*' } });
+  await server.admin('POST', '/api/v1/policies', {
+    id: 'hook-deny',
+    name: 'forbidden commands',
+    effect: 'deny',
+    priority: 600,
+    when: { action_type: 'shell.exec', resource: '*forbidden*' },
+  });
+  await server.admin('POST', '/api/v1/policies', {
+    id: 'hook-approve',
+    name: 'needs approval',
+    effect: 'require_approval',
+    priority: 600,
+    when: { resource: '*needs-approval*' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -62,15 +74,25 @@ afterAll(async () => {
 
 describe('mapping (SPEC 9.1)', () => {
   it('maps every tool family', () => {
-    const m = (tool_name: string, tool_input: Record<string, unknown>) => mapToolCall(parseHookInput(JSON.stringify({ session_id: 's', cwd: '/w', tool_name, tool_input, tool_use_id: 't' })));
-    expect(m('Bash', { command: 'ls -la' })).toMatchObject({ action_type: 'shell.exec', resource: 'ls -la', tool_name: 'Bash', agent_id: 'claude-code' });
-    for (const t of ['Write', 'Edit', 'MultiEdit']) expect(m(t, { file_path: '/w/a.ts' })).toMatchObject({ action_type: 'file.write', resource: '/w/a.ts' });
+    const m = (tool_name: string, tool_input: Record<string, unknown>) =>
+      mapToolCall(parseHookInput(JSON.stringify({ session_id: 's', cwd: '/w', tool_name, tool_input, tool_use_id: 't' })));
+    expect(m('Bash', { command: 'ls -la' })).toMatchObject({
+      action_type: 'shell.exec',
+      resource: 'ls -la',
+      tool_name: 'Bash',
+      agent_id: 'claude-code',
+    });
+    for (const t of ['Write', 'Edit', 'MultiEdit'])
+      expect(m(t, { file_path: '/w/a.ts' })).toMatchObject({ action_type: 'file.write', resource: '/w/a.ts' });
     expect(m('NotebookEdit', { notebook_path: '/w/n.ipynb' })).toMatchObject({ action_type: 'file.write', resource: '/w/n.ipynb' });
     expect(m('Read', { file_path: '/w/r.ts' })).toMatchObject({ action_type: 'file.read', resource: '/w/r.ts' });
     expect(m('Glob', { pattern: '**/*.ts' })).toMatchObject({ action_type: 'file.read', resource: '**/*.ts' });
     expect(m('Grep', { pattern: 'TODO', path: '/w' })).toMatchObject({ action_type: 'file.read', resource: 'TODO' });
     expect(m('LS', { path: '/w' })).toMatchObject({ action_type: 'file.read', resource: '/w' });
-    expect(m('WebFetch', { url: 'https://example.com', prompt: 'x' })).toMatchObject({ action_type: 'http.request', resource: 'https://example.com' });
+    expect(m('WebFetch', { url: 'https://example.com', prompt: 'x' })).toMatchObject({
+      action_type: 'http.request',
+      resource: 'https://example.com',
+    });
     expect(m('WebSearch', { query: 'gatehouse' })).toMatchObject({ action_type: 'http.request', resource: 'gatehouse' });
     expect(m('mcp__my_server__do_thing', { path: '/w/x' })).toMatchObject({
       action_type: 'mcp.tool_call',
@@ -86,7 +108,9 @@ describe('mapping (SPEC 9.1)', () => {
   });
 
   it('cuts huge tool inputs far below the body limit', () => {
-    const big = mapToolCall(parseHookInput(JSON.stringify({ tool_name: 'Write', tool_input: { file_path: '/w/big', content: 'x'.repeat(3_000_000) } })));
+    const big = mapToolCall(
+      parseHookInput(JSON.stringify({ tool_name: 'Write', tool_input: { file_path: '/w/big', content: 'x'.repeat(3_000_000) } })),
+    );
     expect(JSON.stringify(big).length).toBeLessThan(600_000);
     expect(big.resource).toBe('/w/big');
   });
@@ -99,7 +123,12 @@ describe('gatehouse hook claude-code against a live server', () => {
     expect(out.permissionDecision).toBe('allow');
     expect(out.permissionDecisionReason).toMatch(/allow/i);
     const a = await recorded(e.tool_use_id);
-    expect(a).toMatchObject({ agent_id: 'claude-code', action_type: 'file.read', resource: '/home/dev/app/src/index.ts', tool_name: 'Read' });
+    expect(a).toMatchObject({
+      agent_id: 'claude-code',
+      action_type: 'file.read',
+      resource: '/home/dev/app/src/index.ts',
+      tool_name: 'Read',
+    });
     expect(a.context).toMatchObject({ session_id: SESSION, cwd: '/home/dev/app', permission_mode: 'default' });
     expect(String((a.context as Record<string, unknown>).transcript_path)).toContain(SESSION);
     expect(a.session_id).toBe(SESSION);
@@ -113,7 +142,11 @@ describe('gatehouse hook claude-code against a live server', () => {
     const mcp = event('mcp__github__create_issue', { owner: 'me', repo: 'app', title: 'Bug' });
     const outs = await Promise.all([bash, write, fetchEv, mcp].map((e) => hook(e.json)));
     for (const o of outs) expect(o.permissionDecision).toBe('allow');
-    expect(await recorded(bash.tool_use_id)).toMatchObject({ action_type: 'shell.exec', resource: 'npm test', parameters: { command: 'npm test', description: 'Run the tests' } });
+    expect(await recorded(bash.tool_use_id)).toMatchObject({
+      action_type: 'shell.exec',
+      resource: 'npm test',
+      parameters: { command: 'npm test', description: 'Run the tests' },
+    });
     expect(await recorded(write.tool_use_id)).toMatchObject({ action_type: 'file.write', resource: '/home/dev/app/notes.md' });
     expect(await recorded(fetchEv.tool_use_id)).toMatchObject({ action_type: 'http.request', resource: 'https://docs.example.com/api' });
     expect(await recorded(mcp.tool_use_id)).toMatchObject({
@@ -138,7 +171,10 @@ describe('gatehouse hook claude-code against a live server', () => {
 
   it('waits for an approval and allows once approved', async () => {
     const e = event('Bash', { command: 'deploy needs-approval now' });
-    const [out, id] = await Promise.all([hook(e.json), server.resolveWhenPending((a) => a.resource === 'deploy needs-approval now', 'approve', { comment: 'go ahead' })]);
+    const [out, id] = await Promise.all([
+      hook(e.json),
+      server.resolveWhenPending((a) => a.resource === 'deploy needs-approval now', 'approve', { comment: 'go ahead' }),
+    ]);
     expect(out.permissionDecision).toBe('allow');
     expect(out.permissionDecisionReason).toMatch(/approved/);
     expect(out.permissionDecisionReason).toContain(id);
@@ -146,7 +182,10 @@ describe('gatehouse hook claude-code against a live server', () => {
 
   it('denies when the approval is rejected, with the comment', async () => {
     const e = event('Write', { file_path: '/home/dev/app/needs-approval.txt', content: 'x' });
-    const [out] = await Promise.all([hook(e.json), server.resolveWhenPending((a) => a.resource === '/home/dev/app/needs-approval.txt', 'deny', { comment: 'not this file' })]);
+    const [out] = await Promise.all([
+      hook(e.json),
+      server.resolveWhenPending((a) => a.resource === '/home/dev/app/needs-approval.txt', 'deny', { comment: 'not this file' }),
+    ]);
     expect(out.permissionDecision).toBe('deny');
     expect(out.permissionDecisionReason).toMatch(/rejected/);
     expect(out.permissionDecisionReason).toContain('not this file');
@@ -186,7 +225,11 @@ describe('gatehouse hook claude-code against a live server', () => {
   });
 
   it('asks on a bad API key (never allows)', async () => {
-    const out = await hook(event('Read', { file_path: '/x' }).json, [], cleanEnv({ GATEHOUSE_HOME: server.dataDir, GATEHOUSE_API_KEY: 'gk_agent_wrong' }));
+    const out = await hook(
+      event('Read', { file_path: '/x' }).json,
+      [],
+      cleanEnv({ GATEHOUSE_HOME: server.dataDir, GATEHOUSE_API_KEY: 'gk_agent_wrong' }),
+    );
     expect(out.permissionDecision).toBe('ask');
     expect(out.permissionDecisionReason).toMatch(/401/);
   });

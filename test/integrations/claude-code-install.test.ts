@@ -29,8 +29,12 @@ function tempHome(settings?: unknown): { home: string; file: string } {
   }
   return { home, file };
 }
-const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> & { hooks?: { PreToolUse?: { matcher: string; hooks: { command: string; timeout?: number; type: string }[] }[] } };
-const ours = (s: ReturnType<typeof read>) => (s.hooks?.PreToolUse ?? []).flatMap((g) => g.hooks.filter((h) => h.command.includes('hook claude-code')).map((h) => ({ g, h })));
+const read = (f: string) =>
+  JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> & {
+    hooks?: { PreToolUse?: { matcher: string; hooks: { command: string; timeout?: number; type: string }[] }[] };
+  };
+const ours = (s: ReturnType<typeof read>) =>
+  (s.hooks?.PreToolUse ?? []).flatMap((g) => g.hooks.filter((h) => h.command.includes('hook claude-code')).map((h) => ({ g, h })));
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -88,7 +92,9 @@ describe('gatehouse hook install claude-code', () => {
   });
 
   it('updates an older copy of the hook instead of adding a second one', async () => {
-    const old = { hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: 'gatehouse hook claude-code', timeout: 60 }] }] } };
+    const old = {
+      hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: 'gatehouse hook claude-code', timeout: 60 }] }] },
+    };
     const { home, file } = tempHome(old);
     const r = await runCli(['hook', 'install', 'claude-code'], null, cleanEnv({ HOME: home }));
     expect(r.stdout).toMatch(/Updated/);
@@ -134,7 +140,13 @@ describe('gatehouse hook install claude-code', () => {
     await runCli(['hook', 'install', 'claude-code'], null, cleanEnv({ HOME: home }));
     const command = ours(read(file))[0]!.h.command;
     const out = execFileSync('sh', ['-c', command], {
-      input: JSON.stringify({ session_id: 's', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_use_id: 't', hook_event_name: 'PreToolUse' }),
+      input: JSON.stringify({
+        session_id: 's',
+        tool_name: 'Bash',
+        tool_input: { command: 'ls' },
+        tool_use_id: 't',
+        hook_event_name: 'PreToolUse',
+      }),
       env: cleanEnv({ HOME: home, GATEHOUSE_URL: UNREACHABLE, GATEHOUSE_API_KEY: 'gk_agent_x' }),
       cwd: tmpdir(),
     }).toString();
@@ -151,7 +163,19 @@ describe('gatehouse hook install claude-code', () => {
 
 describe('addHook / removeHook', () => {
   it('takes our hook out of a shared group without changing the other hooks or their matcher', () => {
-    const s = { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }, { type: 'command', command: 'x hook claude-code' }] }] } };
+    const s = {
+      hooks: {
+        PreToolUse: [
+          {
+            matcher: 'Bash',
+            hooks: [
+              { type: 'command', command: 'mine' },
+              { type: 'command', command: 'x hook claude-code' },
+            ],
+          },
+        ],
+      },
+    };
     expect(addHook(s, 'node gh hook claude-code --wait 300', 310)).toBe('updated');
     expect(s.hooks.PreToolUse).toEqual([
       { matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }] },

@@ -12,7 +12,12 @@ export const BIN = join(ROOT, 'bin', 'gatehouse.mjs');
 export const NODE = process.execPath;
 export const UNREACHABLE = 'http://127.0.0.1:9';
 /** The reference MCP filesystem server (dev dependency). */
-export const FS_SERVER = join(createRequire(import.meta.url).resolve('@modelcontextprotocol/server-filesystem/package.json'), '..', 'dist', 'index.js');
+export const FS_SERVER = join(
+  createRequire(import.meta.url).resolve('@modelcontextprotocol/server-filesystem/package.json'),
+  '..',
+  'dist',
+  'index.js',
+);
 
 /** The environment for a child that must find Gatehouse only through what the test gives it. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
@@ -77,7 +82,11 @@ export async function ensureBuilt(): Promise<void> {
 
 export async function ensureHookBundle(): Promise<void> {
   const out = join(ROOT, 'dist/cli/hook.js');
-  const src = Math.max(newest(join(ROOT, 'src-main/integrations/claude-code')), newest(join(ROOT, 'src-main/integrations/shared')), mtime(join(ROOT, 'src-main/config/paths.ts')));
+  const src = Math.max(
+    newest(join(ROOT, 'src-main/integrations/claude-code')),
+    newest(join(ROOT, 'src-main/integrations/shared')),
+    mtime(join(ROOT, 'src-main/config/paths.ts')),
+  );
   if (mtime(out) >= src) return;
   await withBuildLock(async () => {
     if (mtime(out) >= src) return;
@@ -112,7 +121,11 @@ export interface LiveServer {
   /** Waits for a pending approval matching `pred`, returns its action id. */
   waitForPending(pred: (action: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<string>;
   /** Approves or denies, once one matching `pred` is pending. */
-  resolveWhenPending(pred: (action: Record<string, unknown>) => boolean, verb: 'approve' | 'deny', body?: Record<string, unknown>): Promise<string>;
+  resolveWhenPending(
+    pred: (action: Record<string, unknown>) => boolean,
+    verb: 'approve' | 'deny',
+    body?: Record<string, unknown>,
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -140,7 +153,7 @@ export async function startServer(): Promise<LiveServer> {
   }
   const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string; agent_key: string };
   const url = info.url;
-  const admin = async <T,>(method: string, path: string, body?: unknown, key = creds.admin_key): Promise<T> => {
+  const admin = async <T>(method: string, path: string, body?: unknown, key = creds.admin_key): Promise<T> => {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: { 'x-api-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -153,7 +166,10 @@ export async function startServer(): Promise<LiveServer> {
   const waitForPending = async (pred: (a: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<string> => {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
-      const page = await admin<{ items: { action_id: string; action: Record<string, unknown> }[] }>('GET', '/api/v1/approvals?status=pending');
+      const page = await admin<{ items: { action_id: string; action: Record<string, unknown> }[] }>(
+        'GET',
+        '/api/v1/approvals?status=pending',
+      );
       const hit = page.items.find((i) => pred(i.action));
       if (hit) return hit.action_id;
       await new Promise((r) => setTimeout(r, 50));
@@ -195,7 +211,12 @@ export interface RunResult {
 }
 
 /** Runs `node bin/gatehouse.mjs ARGS` with `input` on stdin. */
-export function runCli(args: string[], input: string | null, env: Record<string, string>, o: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  input: string | null,
+  env: Record<string, string>,
+  o: { cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
     const p = spawn(NODE, [BIN, ...args], { env, cwd: o.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -219,7 +240,10 @@ export function runCli(args: string[], input: string | null, env: Record<string,
 }
 
 /** Polls until `f` returns a truthy value. */
-export async function eventually<T>(f: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  f: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {

@@ -25,7 +25,14 @@ class FakeGatehouse {
   private n = 0;
 
   private body(decision: string, id: string, status = decision) {
-    return { action_id: id, decision, status, reason: decision === 'denied' ? 'Matched policy no-way' : 'ok', requires_approval: decision === 'pending', approval_id: null };
+    return {
+      action_id: id,
+      decision,
+      status,
+      reason: decision === 'denied' ? 'Matched policy no-way' : 'ok',
+      requires_approval: decision === 'pending',
+      approval_id: null,
+    };
   }
   api(): GatehouseApi {
     return this.fake;
@@ -75,7 +82,8 @@ async function setup(waitS = 30) {
     ran++;
     const token = extra._meta?.progressToken;
     if (token !== undefined) {
-      for (let i = 1; i <= 3; i++) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: 3 } });
+      for (let i = 1; i <= 3; i++)
+        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: 3 } });
     }
     return { content: [{ type: 'text', text: t }] };
   });
@@ -88,12 +96,26 @@ async function setup(waitS = 30) {
   const [clientSide, proxyUp] = InMemoryTransport.createLinkedPair();
   const [proxyDown, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const proxy = new McpGovernanceProxy(proxyUp, proxyDown, { serverId: 'mem', agentId: 'tester', waitS, api: () => gh.api(), log: () => undefined, commandLine: 'in-memory' });
+  const proxy = new McpGovernanceProxy(proxyUp, proxyDown, {
+    serverId: 'mem',
+    agentId: 'tester',
+    waitS,
+    api: () => gh.api(),
+    log: () => undefined,
+    commandLine: 'in-memory',
+  });
   await proxy.start();
   const client = new Client({ name: 'relay-client', version: '1' }, { capabilities: { sampling: {} } });
-  client.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', model: 'fake', content: { type: 'text', text: 'hello from the client' } }));
+  client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+    role: 'assistant',
+    model: 'fake',
+    content: { type: 'text', text: 'hello from the client' },
+  }));
   await client.connect(clientSide);
-  closers.push(() => client.close(), () => server.close());
+  closers.push(
+    () => client.close(),
+    () => server.close(),
+  );
   return { gh, server, client, proxy, ran: () => ran };
 }
 
@@ -121,13 +143,25 @@ describe('McpGovernanceProxy relay', () => {
   it('forwards an allowed call with its progress notifications and reports success', async () => {
     const { gh, client, ran } = await setup();
     const progress: number[] = [];
-    const r = await client.callTool({ name: 'echo', arguments: { text: 'hi', path: '/srv/x' } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    const r = await client.callTool({ name: 'echo', arguments: { text: 'hi', path: '/srv/x' } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
     expect(text(r)).toBe('hi');
     expect(progress).toEqual([1, 2, 3]);
     expect(ran()).toBe(1);
-    expect(gh.submits[0]).toMatchObject({ agent_id: 'tester', action_type: 'mcp.tool_call', tool_name: 'echo', mcp: { server_id: 'mem', tool: 'echo' }, resource: '/srv/x', parameters: { text: 'hi', path: '/srv/x' } });
+    expect(gh.submits[0]).toMatchObject({
+      agent_id: 'tester',
+      action_type: 'mcp.tool_call',
+      tool_name: 'echo',
+      mcp: { server_id: 'mem', tool: 'echo' },
+      resource: '/srv/x',
+      parameters: { text: 'hi', path: '/srv/x' },
+    });
     await until(() => gh.completes.length === 1);
-    expect(gh.completes[0]).toMatchObject({ id: 'act_1', body: { status: 'success', result: { content: [{ type: 'text', text: 'hi' }] } } });
+    expect(gh.completes[0]).toMatchObject({
+      id: 'act_1',
+      body: { status: 'success', result: { content: [{ type: 'text', text: 'hi' }] } },
+    });
   });
 
   it('relays the server’s sampling request to the client and back', async () => {
@@ -155,7 +189,10 @@ describe('McpGovernanceProxy relay', () => {
     const { gh, client, ran } = await setup();
     gh.verdict = 'denied';
     const r = await client.callTool({ name: 'echo', arguments: { text: 'x' } });
-    expect(r).toEqual({ content: [{ type: 'text', text: 'Blocked by Gatehouse: denied: Matched policy no-way (action act_1)' }], isError: true });
+    expect(r).toEqual({
+      content: [{ type: 'text', text: 'Blocked by Gatehouse: denied: Matched policy no-way (action act_1)' }],
+      isError: true,
+    });
     expect(ran()).toBe(0);
   });
 

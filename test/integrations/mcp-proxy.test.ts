@@ -10,19 +10,23 @@ import { BIN, cleanEnv, eventually, FS_SERVER, NODE, startServer, type LiveServe
 
 /** The MCP governance proxy (SPEC 9.2) in front of the real filesystem server, driven by a real MCP client. */
 
-
 let server: LiveServer;
 let root: string;
 const clients: Client[] = [];
 
-async function connect(o: { serverId?: string; env?: Record<string, string>; roots?: () => void; extraArgs?: string[] } = {}): Promise<Client> {
+async function connect(
+  o: { serverId?: string; env?: Record<string, string>; roots?: () => void; extraArgs?: string[] } = {},
+): Promise<Client> {
   const transport = new StdioClientTransport({
     command: NODE,
     args: [BIN, 'mcp-proxy', '--server-id', o.serverId ?? 'fs', ...(o.extraArgs ?? []), '--', NODE, FS_SERVER, root],
     env: o.env ?? cleanEnv({ GATEHOUSE_HOME: server.dataDir }),
     stderr: 'pipe',
   });
-  const client = new Client({ name: 'gatehouse-test', version: '1.0.0' }, { capabilities: o.roots ? { roots: { listChanged: true } } : {} });
+  const client = new Client(
+    { name: 'gatehouse-test', version: '1.0.0' },
+    { capabilities: o.roots ? { roots: { listChanged: true } } : {} },
+  );
   if (o.roots) {
     const seen = o.roots;
     client.setRequestHandler(ListRootsRequestSchema, () => {
@@ -46,8 +50,20 @@ beforeAll(async () => {
   server = await startServer();
   root = mkdtempSync(join(tmpdir(), 'gatehouse-fs-'));
   writeFileSync(join(root, 'hello.txt'), 'hello from the filesystem server\n');
-  await server.admin('POST', '/api/v1/policies', { id: 'mcp-deny-write', name: 'no writes', effect: 'deny', priority: 600, when: { action_type: 'mcp.tool_call', 'mcp.tool': 'write_file' } });
-  await server.admin('POST', '/api/v1/policies', { id: 'mcp-approve-mkdir', name: 'mkdir needs approval', effect: 'require_approval', priority: 600, when: { 'mcp.tool': 'create_directory' } });
+  await server.admin('POST', '/api/v1/policies', {
+    id: 'mcp-deny-write',
+    name: 'no writes',
+    effect: 'deny',
+    priority: 600,
+    when: { action_type: 'mcp.tool_call', 'mcp.tool': 'write_file' },
+  });
+  await server.admin('POST', '/api/v1/policies', {
+    id: 'mcp-approve-mkdir',
+    name: 'mkdir needs approval',
+    effect: 'require_approval',
+    priority: 600,
+    when: { 'mcp.tool': 'create_directory' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -71,7 +87,9 @@ describe('gatehouse mcp-proxy with a real MCP client and server', () => {
   it('registers the server and its tool list', async () => {
     await connect();
     const fs = await eventually(async () => {
-      const page = await server.admin<{ items: { server_id: string; name: string | null; command: string | null; tools: { name: string }[] }[] }>('GET', '/mcp/servers');
+      const page = await server.admin<{
+        items: { server_id: string; name: string | null; command: string | null; tools: { name: string }[] }[];
+      }>('GET', '/mcp/servers');
       const s = page.items.find((x) => x.server_id === 'fs');
       return s && s.tools.length > 0 ? s : null;
     });
@@ -86,8 +104,15 @@ describe('gatehouse mcp-proxy with a real MCP client and server', () => {
     const r = await client.callTool({ name: 'read_text_file', arguments: { path: file } });
     expect(r.isError).toBeFalsy();
     expect(text(r)).toContain('hello from the filesystem server');
-    const a = await eventually(async () => (await actionsFor('read_text_file')).find((x) => x.status === 'completed' && x.resource === file));
-    expect(a).toMatchObject({ action_type: 'mcp.tool_call', tool_name: 'read_text_file', mcp: { server_id: 'fs', tool: 'read_text_file' }, parameters: { path: file } });
+    const a = await eventually(async () =>
+      (await actionsFor('read_text_file')).find((x) => x.status === 'completed' && x.resource === file),
+    );
+    expect(a).toMatchObject({
+      action_type: 'mcp.tool_call',
+      tool_name: 'read_text_file',
+      mcp: { server_id: 'fs', tool: 'read_text_file' },
+      parameters: { path: file },
+    });
   });
 
   it('reports a tool error as a failed action', async () => {
@@ -146,10 +171,15 @@ describe('gatehouse mcp-proxy with a real MCP client and server', () => {
   });
 
   it('exits when the client closes, stopping the server', async () => {
-    const p = spawn(NODE, [BIN, 'mcp-proxy', '--server-id', 'fs-exit', '--', NODE, FS_SERVER, root], { env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(NODE, [BIN, 'mcp-proxy', '--server-id', 'fs-exit', '--', NODE, FS_SERVER, root], {
+      env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    p.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
+    p.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`,
+    );
     await eventually(() => out.includes('"id":1'));
     for (const line of out.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow(); // only MCP messages on stdout
     const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
@@ -158,7 +188,10 @@ describe('gatehouse mcp-proxy with a real MCP client and server', () => {
   });
 
   it("propagates the server's exit code", async () => {
-    const p = spawn(NODE, [BIN, 'mcp-proxy', '--server-id', 'crash', '--', NODE, '-e', 'process.exit(3)'], { env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(NODE, [BIN, 'mcp-proxy', '--server-id', 'crash', '--', NODE, '-e', 'process.exit(3)'], {
+      env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const code = await new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
     expect(code).toBe(3);
   });
@@ -166,7 +199,10 @@ describe('gatehouse mcp-proxy with a real MCP client and server', () => {
 
 describe('gatehouse mcp-proxy when the console is unreachable', () => {
   it('refuses tool calls (fail closed) but keeps relaying the rest', async () => {
-    const client = await connect({ serverId: 'fs-down', env: cleanEnv({ GATEHOUSE_URL: 'http://127.0.0.1:9', GATEHOUSE_API_KEY: 'gk_agent_x' }) });
+    const client = await connect({
+      serverId: 'fs-down',
+      env: cleanEnv({ GATEHOUSE_URL: 'http://127.0.0.1:9', GATEHOUSE_API_KEY: 'gk_agent_x' }),
+    });
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     const r = await client.callTool({ name: 'read_text_file', arguments: { path: join(root, 'hello.txt') } });
     expect(r.isError).toBe(true);

@@ -44,7 +44,11 @@ describe('gatehouse mcp wrap', () => {
     const w = JSON.parse(readFileSync(file, 'utf8'));
     expect(w.globalShortcut).toBe('Ctrl+Space');
     expect(w.mcpServers.remote).toEqual(original.mcpServers.remote);
-    expect(w.mcpServers.filesystem).toEqual({ command: NODE, args: [BIN, 'mcp-proxy', '--server-id', 'filesystem', '--', NODE, FS_SERVER, dir], env: { DEBUG: '1' } });
+    expect(w.mcpServers.filesystem).toEqual({
+      command: NODE,
+      args: [BIN, 'mcp-proxy', '--server-id', 'filesystem', '--', NODE, FS_SERVER, dir],
+      env: { DEBUG: '1' },
+    });
     expect(w.mcpServers['My Notes'].args).toEqual([BIN, 'mcp-proxy', '--server-id', 'My-Notes', '--', 'npx', '-y', 'notes-mcp']);
     expect(w.mcpServers.bare.args).toEqual([BIN, 'mcp-proxy', '--server-id', 'bare', '--', 'uvx']);
     expect(JSON.parse(readFileSync(`${file}.gatehouse.bak`, 'utf8'))).toEqual(original);
@@ -67,13 +71,24 @@ describe('gatehouse mcp wrap', () => {
     const file = join(dir, 'cursor-mcp.json');
     writeFileSync(file, JSON.stringify(config()));
     expect((await runCli(['mcp', 'wrap', '--config', file], null, cleanEnv())).code).toBe(0);
-    const entry = JSON.parse(readFileSync(file, 'utf8')).mcpServers.filesystem as { command: string; args: string[]; env: Record<string, string> };
-    const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: { ...cleanEnv({ GATEHOUSE_HOME: server.dataDir }), ...entry.env }, stderr: 'pipe' });
+    const entry = JSON.parse(readFileSync(file, 'utf8')).mcpServers.filesystem as {
+      command: string;
+      args: string[];
+      env: Record<string, string>;
+    };
+    const transport = new StdioClientTransport({
+      command: entry.command,
+      args: entry.args,
+      env: { ...cleanEnv({ GATEHOUSE_HOME: server.dataDir }), ...entry.env },
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'wrap-test', version: '1' });
     await client.connect(transport);
     try {
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
-      await eventually(async () => (await server.admin<{ items: { server_id: string }[] }>('GET', '/mcp/servers')).items.some((s) => s.server_id === 'filesystem'));
+      await eventually(async () =>
+        (await server.admin<{ items: { server_id: string }[] }>('GET', '/mcp/servers')).items.some((s) => s.server_id === 'filesystem'),
+      );
     } finally {
       await client.close();
     }

@@ -12,7 +12,17 @@ afterAll(() => stopServerProcess(s));
 describe('100 agents long-polling at once', () => {
   it('releases every poll with the right outcome as approvals are resolved', async () => {
     const ids = await Promise.all(
-      Array.from({ length: 100 }, async (_, i) => (await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, { agent_id: `agent-${i}`, action_type: 'hold.deploy', resource: `svc-${i}` })).body.action_id),
+      Array.from(
+        { length: 100 },
+        async (_, i) =>
+          (
+            await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
+              agent_id: `agent-${i}`,
+              action_type: 'hold.deploy',
+              resource: `svc-${i}`,
+            })
+          ).body.action_id,
+      ),
     );
     const started = Date.now();
     const polls = ids.map((id) => api<{ status: string }>(s, 'GET', `/api/v1/actions/${id}/status?wait=60`, s.agentKey));
@@ -33,11 +43,16 @@ describe('a runaway agent', () => {
     const calm: number[] = [];
     await Promise.all([
       ...Array.from({ length: 8 }, async () => {
-        while (Date.now() < end) runaway.push((await api(s, 'POST', '/api/v1/actions/submit', s.agentKey, { agent_id: 'runaway', action_type: 'file.read' })).status);
+        while (Date.now() < end)
+          runaway.push(
+            (await api(s, 'POST', '/api/v1/actions/submit', s.agentKey, { agent_id: 'runaway', action_type: 'file.read' })).status,
+          );
       }),
       (async () => {
         while (Date.now() < end) {
-          calm.push((await api(s, 'POST', '/api/v1/actions/submit', other.body.key, { agent_id: 'calm', action_type: 'file.read' })).status);
+          calm.push(
+            (await api(s, 'POST', '/api/v1/actions/submit', other.body.key, { agent_id: 'calm', action_type: 'file.read' })).status,
+          );
           await new Promise((r) => setTimeout(r, 350)); // ~3/s: under the 5/s limit
         }
       })(),

@@ -55,7 +55,13 @@ export async function stopServerProcess(s: ServerProc, signal: NodeJS.Signals = 
   return exited;
 }
 
-export async function api<T = Record<string, unknown>>(s: { url: string }, method: string, path: string, key: string | null, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = Record<string, unknown>>(
+  s: { url: string },
+  method: string,
+  path: string,
+  key: string | null,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${s.url}${path}`, {
     method,
     headers: { ...(key ? { 'X-API-Key': key } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },

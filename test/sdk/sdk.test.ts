@@ -23,7 +23,13 @@ const client = (o: Partial<ConstructorParameters<typeof GatehouseClient>[0]> = {
 beforeAll(async () => {
   server = await startServer();
   await server.admin('POST', '/api/v1/policies', { id: 't-deny', effect: 'deny', priority: 500, when: { action_type: 'test.deny' } });
-  await server.admin('POST', '/api/v1/policies', { id: 't-approve', name: 'approvals', effect: 'require_approval', priority: 500, when: { action_type: 'test.approval.*' } });
+  await server.admin('POST', '/api/v1/policies', {
+    id: 't-approve',
+    name: 'approvals',
+    effect: 'require_approval',
+    priority: 500,
+    when: { action_type: 'test.approval.*' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -33,7 +39,12 @@ afterAll(async () => {
 describe('GatehouseClient', () => {
   it('evaluates an allowed action and reports completion', async () => {
     const gh = client();
-    const d = await gh.evaluateAction({ actionType: 'file.read', resource: '/tmp/report.csv', parameters: { lines: 5 }, context: { purpose: 'test' } });
+    const d = await gh.evaluateAction({
+      actionType: 'file.read',
+      resource: '/tmp/report.csv',
+      parameters: { lines: 5 },
+      context: { purpose: 'test' },
+    });
     expect(d.decision).toBe(Decision.ALLOWED);
     expect(d.actionId).toMatch(/^act_/);
     expect(typeof d.riskScore).toBe('number');
@@ -71,7 +82,10 @@ describe('GatehouseClient', () => {
     expect(d.decision).toBe(Decision.PENDING);
     expect(d.approvalId).toBeTruthy();
     const t0 = Date.now();
-    const [final] = await Promise.all([gh.waitForDecision(d.actionId!, { timeoutS: 30 }), server.resolveWhenPending((a) => a.action_id === d.actionId, 'approve', { comment: 'fine' })]);
+    const [final] = await Promise.all([
+      gh.waitForDecision(d.actionId!, { timeoutS: 30 }),
+      server.resolveWhenPending((a) => a.action_id === d.actionId, 'approve', { comment: 'fine' }),
+    ]);
     expect(Date.now() - t0).toBeGreaterThan(150);
     expect(final.decision).toBe(Decision.ALLOWED);
     expect(final.status).toBe('approved');
@@ -144,7 +158,10 @@ describe('govern', () => {
     const gh = client();
     const fn = vi.fn(async (_cmd: string) => 'ran');
     const run = govern(gh, 'test.approval.reject', { resource: (cmd: string) => cmd })(fn);
-    const [err] = await Promise.all([run('rm -rf /data').catch((e: unknown) => e), server.resolveWhenPending((a) => a.resource === 'rm -rf /data', 'deny', { comment: 'nope' })]);
+    const [err] = await Promise.all([
+      run('rm -rf /data').catch((e: unknown) => e),
+      server.resolveWhenPending((a) => a.resource === 'rm -rf /data', 'deny', { comment: 'nope' }),
+    ]);
     expect(err).toBeInstanceOf(ActionDenied);
     expect((err as ActionDenied).reason).toContain('nope');
     expect(fn).not.toHaveBeenCalled();
@@ -152,7 +169,9 @@ describe('govern', () => {
 
   it('runs once approved while waiting', async () => {
     const gh = client();
-    const run = govern(gh, 'test.approval.run', { resource: (x: number) => `job-${x}`, parameters: (x: number) => ({ x }) })(async (x: number) => x * 2);
+    const run = govern(gh, 'test.approval.run', { resource: (x: number) => `job-${x}`, parameters: (x: number) => ({ x }) })(
+      async (x: number) => x * 2,
+    );
     const [v] = await Promise.all([run(21), server.resolveWhenPending((a) => a.resource === 'job-21', 'approve')]);
     expect(v).toBe(42);
   });
@@ -219,7 +238,7 @@ describe('fail modes against an unreachable console', () => {
 });
 
 describe('the built package', () => {
-  it("exports gatehouse/sdk (JS and self-contained declarations)", async () => {
+  it('exports gatehouse/sdk (JS and self-contained declarations)', async () => {
     expect(existsSync(join(ROOT, 'dist/sdk/index.js'))).toBe(true);
     const mod = (await import('gatehouse/sdk' as string)) as typeof import('../../src-main/sdk/index.js');
     expect(typeof mod.GatehouseClient).toBe('function');

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, ensureBuilt, startServerProcess, stopServerProcess, type ServerProc } from '../reliability/server-process.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let s: ServerProc;
 let browser: Browser;
@@ -36,11 +44,17 @@ async function attempt(name, fn) { try { results[name] = await fn(); } catch (e)
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
   ensureBuilt();
   s = await startServerProcess();
   await api(s, 'POST', '/api/v1/policies', s.adminKey, { id: 'hold', effect: 'require_approval', when: { action_type: 'hold.*' } });
-  pendingId = (await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, { agent_id: 'victim-agent', action_type: 'hold.deploy' })).body.action_id;
+  pendingId = (
+    await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
+      agent_id: 'victim-agent',
+      action_type: 'hold.deploy',
+    })
+  ).body.action_id;
   evil = createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
     res.end(attackPage(s.url, pendingId));

@@ -19,7 +19,11 @@ afterAll(() => t.close());
 
 async function call(method: string, url: string, headers: Record<string, string>): Promise<Response> {
   const body = method === 'GET' || method === 'DELETE' ? undefined : '{}';
-  const res = await t.app.request(`${BASE}${url}`, { method, headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, body });
+  const res = await t.app.request(`${BASE}${url}`, {
+    method,
+    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body,
+  });
   await res.body?.cancel().catch(() => undefined);
   return res;
 }
@@ -74,7 +78,9 @@ describe('every route', () => {
       'GET /api/docs',
     ]) {
       const [m, p2] = p.split(' ');
-      const loose = [...paths].some((x) => x.split(' ')[0] === m && x.split(' ')[1]!.replace(/\{[^}]+\}/g, '{}') === p2!.replace(/\{[^}]+\}/g, '{}'));
+      const loose = [...paths].some(
+        (x) => x.split(' ')[0] === m && x.split(' ')[1]!.replace(/\{[^}]+\}/g, '{}') === p2!.replace(/\{[^}]+\}/g, '{}'),
+      );
       expect(loose, p).toBe(true);
     }
   });

@@ -33,11 +33,17 @@ describe('secrets are never written in clear', () => {
       action_type: 'http.request',
       resource: `https://api.example.com/?token=${SECRETS.github}`,
       description: `uses ${SECRETS.slack}`,
-      parameters: { headers: { Authorization: `Bearer ${SECRETS.openai}` }, body: { aws_key: SECRETS.aws, nested: [{ pem: SECRETS.pem }] } },
+      parameters: {
+        headers: { Authorization: `Bearer ${SECRETS.openai}` },
+        body: { aws_key: SECRETS.aws, nested: [{ pem: SECRETS.pem }] },
+      },
     });
     expect(d.status).toBe(200);
     expect(d.body.risk.factors.map((f) => f.id)).toContain('secrets');
-    await api(s, 'POST', `/api/v1/actions/${d.body.action_id}/complete`, s.agentKey, { status: 'success', result: { echoed: SECRETS.aws } });
+    await api(s, 'POST', `/api/v1/actions/${d.body.action_id}/complete`, s.agentKey, {
+      status: 'success',
+      result: { echoed: SECRETS.aws },
+    });
     const k = await api<{ key: string }>(s, 'POST', '/api/v1/keys', s.adminKey, { name: 'new', scope: 'agent' });
 
     const exported = await (await fetch(`${s.url}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': s.adminKey } })).text();

@@ -63,7 +63,10 @@ export function faultyIO(): FaultyIO {
 }
 
 /** A realistic `action.decided` commit: the audit record plus the `actions` row the API writes. */
-export function decided(i: number, over: Partial<{ agent: string; decision: string; level: string; resource: string; description: string }> = {}): { ops: Op[]; audit: AuditDraft[] } {
+export function decided(
+  i: number,
+  over: Partial<{ agent: string; decision: string; level: string; resource: string; description: string }> = {},
+): { ops: Op[]; audit: AuditDraft[] } {
   const agent = over.agent ?? `agent-${i % 7}`;
   const decision = over.decision ?? (['allowed', 'denied', 'pending'] as const)[i % 3]!;
   const level = over.level ?? (['low', 'medium', 'high', 'critical'] as const)[i % 4]!;

@@ -18,10 +18,12 @@ async function open(dataDir: string, extra: Partial<Parameters<typeof openStore>
 }
 
 async function commitMany(s: SqlStore, from: number, count: number): Promise<AuditRecord[]> {
-  const all = await Promise.all(Array.from({ length: count }, (_, k) => {
-    const c = decided(from + k);
-    return s.commit(c.ops, c.audit);
-  }));
+  const all = await Promise.all(
+    Array.from({ length: count }, (_, k) => {
+      const c = decided(from + k);
+      return s.commit(c.ops, c.audit);
+    }),
+  );
   return all.flat();
 }
 
@@ -74,7 +76,7 @@ describe('store: commit and chain', () => {
 
   it('keeps reads read-only: writes must go through commit()', async () => {
     const s = await open(tempDir());
-    expect(() => s.all("DELETE FROM audit")).toThrow(/commit/);
+    expect(() => s.all('DELETE FROM audit')).toThrow(/commit/);
     expect(() => s.get("UPDATE meta SET value = 'x'")).toThrow(/commit/);
   });
 

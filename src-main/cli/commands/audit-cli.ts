@@ -10,7 +10,8 @@ interface Flags {
 
 function endpoint(f: Flags): { url: string; apiKey: string } {
   const ep = discoverServer({ dataDir: f.dataDir, scope: 'admin' });
-  if (!ep) throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
+  if (!ep)
+    throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
   if (!ep.apiKey) throw new CliError('No admin key: set GATEHOUSE_API_KEY or check credentials.json in the data directory.');
   return { url: ep.url, apiKey: ep.apiKey };
 }

@@ -55,7 +55,8 @@ async function errorLine(res: Response): Promise<string> {
   return `${res.status} ${res.statusText}`;
 }
 
-const unreachable = (url: string, e: unknown): string => `cannot reach Gatehouse at ${url} (${(e as Error).message}). Is the server running? (gatehouse serve)`;
+const unreachable = (url: string, e: unknown): string =>
+  `cannot reach Gatehouse at ${url} (${(e as Error).message}). Is the server running? (gatehouse serve)`;
 
 export interface AuditExportOptions {
   format: ExportFormat;
@@ -141,7 +142,10 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
     what = opts.file;
     const progress = new Progress(io.stderr);
     try {
-      result = await verifyJsonlFile(opts.file, { partial: opts.partial, onProgress: (done, total) => progress.update('verifying', done, total) });
+      result = await verifyJsonlFile(opts.file, {
+        partial: opts.partial,
+        onProgress: (done, total) => progress.update('verifying', done, total),
+      });
     } catch (e) {
       progress.done();
       io.stdout(`cannot verify ${opts.file}: ${(e as Error).message}\n`);

@@ -9,7 +9,10 @@ interface Flags {
 export async function keysList(f: Flags): Promise<void> {
   const { items } = await connect(f).listKeys();
   if (f.json) return printJson(items);
-  const lines = items.map((k) => `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}`);
+  const lines = items.map(
+    (k) =>
+      `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

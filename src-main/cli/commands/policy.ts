@@ -12,7 +12,14 @@ export async function policyList(f: Flags): Promise<void> {
   const { items } = await connect(f).listPolicies();
   if (f.json) return printJson(items);
   if (items.length === 0) return void process.stdout.write('No policies.\n');
-  const rows = items.map((p) => [p.enabled ? 'on ' : 'off', String(p.priority).padStart(4), p.effect.padEnd(16), p.mode === 'shadow' ? 'shadow ' : '       ', String(p.hits).padStart(6), `${p.id}  ${p.name ?? ''}`]);
+  const rows = items.map((p) => [
+    p.enabled ? 'on ' : 'off',
+    String(p.priority).padStart(4),
+    p.effect.padEnd(16),
+    p.mode === 'shadow' ? 'shadow ' : '       ',
+    String(p.hits).padStart(6),
+    `${p.id}  ${p.name ?? ''}`,
+  ]);
   process.stdout.write(`${['    prio effect           mode      hits  id / name', ...rows.map((r) => r.join(' '))].join('\n')}\n`);
 }
 
@@ -25,7 +32,10 @@ export async function policyTest(f: Flags & { action: string }): Promise<void> {
     throw new CliError(`--action is not valid JSON: ${(e as Error).message}`);
   }
   const parsed = ActionRequestSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`--action is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(action)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new CliError(
+      `--action is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(action)'}: ${i.message}`).join('; ')}`,
+    );
   const r = await connect(f).testPolicy(parsed.data);
   if (f.json) return printJson(r);
   const lines = [
@@ -35,7 +45,10 @@ export async function policyTest(f: Flags & { action: string }): Promise<void> {
     'risk factors:',
     ...r.risk.factors.map((x) => `  ${x.points >= 0 ? '+' : ''}${x.points}  ${x.id}: ${x.detail}`),
     'trace:',
-    ...r.trace.map((t) => `  ${t.decided ? '→' : t.matched ? '✓' : ' '} [${t.priority}] ${t.policy_id} (${t.effect}${t.mode === 'shadow' ? ', shadow' : ''}): ${t.reason}`),
+    ...r.trace.map(
+      (t) =>
+        `  ${t.decided ? '→' : t.matched ? '✓' : ' '} [${t.priority}] ${t.policy_id} (${t.effect}${t.mode === 'shadow' ? ', shadow' : ''}): ${t.reason}`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -49,7 +62,9 @@ export async function policyImport(file: string, f: Flags): Promise<void> {
     throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
   }
   const r = await connect(f).importPolicies(text);
-  process.stdout.write(`Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.settings_changed ? ', settings changed' : ''}.\n`);
+  process.stdout.write(
+    `Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.settings_changed ? ', settings changed' : ''}.\n`,
+  );
 }
 
 /** `gatehouse policy export [--format yaml|json] [--out FILE]` */

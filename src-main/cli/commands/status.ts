@@ -21,7 +21,8 @@ function approvalLine(a: PendingApproval): string {
 export async function runStatus(f: Flags): Promise<void> {
   const api = connect(f);
   const [health, info, stats, pending] = await Promise.all([api.health(), api.deploymentInfo(), api.stats('24h'), api.pendingApprovals()]);
-  if (f.json) return printJson({ health, info, stats: { totals: stats.totals, by_risk_level: stats.by_risk_level }, pending: pending.items });
+  if (f.json)
+    return printJson({ health, info, stats: { totals: stats.totals, by_risk_level: stats.by_risk_level }, pending: pending.items });
   const t = stats.totals;
   const lines = [
     `Gatehouse ${health.version} (${info.mode}) — up ${health.uptime_s}s, storage ${info.storage.writable ? 'writable' : 'NOT WRITABLE'}`,
@@ -41,9 +42,17 @@ export async function runApprovals(f: Flags): Promise<void> {
 }
 
 /** `gatehouse approve|deny ID` */
-export async function runResolve(verb: 'approve' | 'deny', id: string, f: Flags & { remember?: string; pattern?: string; comment?: string }): Promise<void> {
+export async function runResolve(
+  verb: 'approve' | 'deny',
+  id: string,
+  f: Flags & { remember?: string; pattern?: string; comment?: string },
+): Promise<void> {
   const api = connect(f);
-  const body = { remember: (f.remember ?? 'once') as 'once', ...(f.pattern ? { pattern: f.pattern } : {}), ...(f.comment ? { comment: f.comment } : {}) };
+  const body = {
+    remember: (f.remember ?? 'once') as 'once',
+    ...(f.pattern ? { pattern: f.pattern } : {}),
+    ...(f.comment ? { comment: f.comment } : {}),
+  };
   const s = verb === 'approve' ? await api.approve(id, body) : await api.deny(id, body);
   if (f.json) return printJson(s);
   process.stdout.write(`${s.action_id}: ${s.status}${f.remember && f.remember !== 'once' ? ` (remembered: ${f.remember})` : ''}\n`);
@@ -60,4 +69,3 @@ export async function runOpen(f: Flags & { browser?: boolean }): Promise<void> {
     child.unref();
   }
 }
-

@@ -156,7 +156,8 @@ function specialisedTest(field: Field, matcher: ValueMatcher): ((s: Subject) => 
   if (field.actionKey && matcher.text) return actionFieldTest(field.actionKey, matcher.text);
   if (field.path === 'risk.score' && matcher.number) return riskScoreTest(matcher.number);
   const contextKey = field.path.startsWith('context.') ? field.path.slice('context.'.length) : null;
-  if (contextKey && !contextKey.includes('.') && contextKey !== 'environment' && matcher.number) return contextNumberTest(contextKey, matcher.number);
+  if (contextKey && !contextKey.includes('.') && contextKey !== 'environment' && matcher.number)
+    return contextNumberTest(contextKey, matcher.number);
   return null;
 }
 

@@ -84,7 +84,9 @@ export function compileBareValue(value: unknown, field: Field): CompileResult {
       matchers.push(m);
     }
     const allText = matchers.every((m) => m.text?.kind === 'equals');
-    const text: TextTest | undefined = allText ? { kind: 'one-of', set: new Set(matchers.map((m) => (m.text?.kind === 'equals' ? m.text.text : ''))) } : undefined;
+    const text: TextTest | undefined = allText
+      ? { kind: 'one-of', set: new Set(matchers.map((m) => (m.text?.kind === 'equals' ? m.text.text : ''))) }
+      : undefined;
     return anyOf(matchers, `matches none of ${formatValue(value)}`, text);
   }
   return compileBareScalar(value, field);
@@ -123,7 +125,9 @@ function compileMembership(op: 'in' | 'not_in', operand: unknown, field: Field):
   }
   const isMember = setMembership(values);
   if (op === 'in') {
-    const text: TextTest | undefined = values.every((v) => typeof v === 'string') ? { kind: 'one-of', set: new Set(values as string[]) } : undefined;
+    const text: TextTest | undefined = values.every((v) => typeof v === 'string')
+      ? { kind: 'one-of', set: new Set(values as string[]) }
+      : undefined;
     return { test: isMember, mismatch: `is not one of ${formatValue(values)}`, text };
   }
   return { test: (v) => !isMember(v), mismatch: `is one of ${formatValue(values)} (not_in)` };
@@ -193,9 +197,17 @@ function compileContains(operand: unknown): CompileResult {
 function compileAffix(op: 'starts_with' | 'ends_with', operand: unknown): CompileResult {
   if (typeof operand !== 'string') return { error: `${op} needs a string, got ${typeName(operand)}` };
   if (op === 'starts_with') {
-    return { test: (v) => textValue(v)?.startsWith(operand) ?? false, mismatch: `does not start with ${formatValue(operand)}`, text: { kind: 'prefix', text: operand } };
+    return {
+      test: (v) => textValue(v)?.startsWith(operand) ?? false,
+      mismatch: `does not start with ${formatValue(operand)}`,
+      text: { kind: 'prefix', text: operand },
+    };
   }
-  return { test: (v) => textValue(v)?.endsWith(operand) ?? false, mismatch: `does not end with ${formatValue(operand)}`, text: { kind: 'suffix', text: operand } };
+  return {
+    test: (v) => textValue(v)?.endsWith(operand) ?? false,
+    mismatch: `does not end with ${formatValue(operand)}`,
+    text: { kind: 'suffix', text: operand },
+  };
 }
 
 const COMPARISON_SYMBOL = { gt: '>', gte: '≥', lt: '<', lte: '≤' } as const;

@@ -38,7 +38,17 @@ const enum Op {
 }
 
 /** Text fields a program reads: the top-level ones, and `context.environment` (with its fallback). */
-const TEXT_FIELDS: readonly string[] = ['action_type', 'agent_id', 'resource', 'tool_name', 'target_system', 'description', 'environment', 'session_id', 'context.environment'];
+const TEXT_FIELDS: readonly string[] = [
+  'action_type',
+  'agent_id',
+  'resource',
+  'tool_name',
+  'target_system',
+  'description',
+  'environment',
+  'session_id',
+  'context.environment',
+];
 const CONTEXT_ENVIRONMENT = 'context.environment';
 const REGEX_INPUT_LIMIT = 65_536;
 
@@ -111,7 +121,9 @@ function textTestOf(value: unknown): TextTest | null {
     case 'eq':
       return typeof operand === 'string' ? { kind: 'equals', text: operand } : null;
     case 'in':
-      return Array.isArray(operand) && operand.length > 0 && operand.every((v) => typeof v === 'string') ? { kind: 'one-of', set: new Set(operand as string[]) } : null;
+      return Array.isArray(operand) && operand.length > 0 && operand.every((v) => typeof v === 'string')
+        ? { kind: 'one-of', set: new Set(operand as string[]) }
+        : null;
     case 'glob':
       return typeof operand === 'string' ? globTest(operand) : null;
     case 'starts_with':
@@ -201,7 +213,13 @@ function atomHolds(s: Subject, op: number, a: Program[number], b: Program[number
     const risk = s.risk;
     if (risk === undefined) return false;
     const bound = a as number;
-    return op === Op.RiskGt ? risk.score > bound : op === Op.RiskGte ? risk.score >= bound : op === Op.RiskLt ? risk.score < bound : risk.score <= bound;
+    return op === Op.RiskGt
+      ? risk.score > bound
+      : op === Op.RiskGte
+        ? risk.score >= bound
+        : op === Op.RiskLt
+          ? risk.score < bound
+          : risk.score <= bound;
   }
   const v = contextNumber(s, a as string);
   const bound = b as number;

@@ -57,7 +57,8 @@ export function textTestFunction(t: TextTest): (text: string) => boolean {
 }
 
 /** The top-level string fields of an action a condition can name. */
-export type ActionTextKey = 'action_type' | 'agent_id' | 'resource' | 'tool_name' | 'target_system' | 'description' | 'environment' | 'session_id';
+export type ActionTextKey =
+  'action_type' | 'agent_id' | 'resource' | 'tool_name' | 'target_system' | 'description' | 'environment' | 'session_id';
 
 /**
  * The field as string operators see it (`textValue`): a string as it is, a number or boolean in

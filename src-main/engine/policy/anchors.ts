@@ -103,8 +103,10 @@ function keysOf(value: unknown): AnchorKey[] | null {
     const keys = allKeys(patterns.map((p) => (typeof p === 'string' ? globKey(p) : null)));
     if (keys) candidates.push(keys.map((k) => ({ ...k, implied: k.implied && alone })));
   }
-  if (typeof value.starts_with === 'string' && value.starts_with !== '') candidates.push([{ kind: 'prefix', literal: value.starts_with, implied: alone }]);
-  if (typeof value.ends_with === 'string' && value.ends_with !== '') candidates.push([{ kind: 'suffix', literal: value.ends_with, implied: alone }]);
+  if (typeof value.starts_with === 'string' && value.starts_with !== '')
+    candidates.push([{ kind: 'prefix', literal: value.starts_with, implied: alone }]);
+  if (typeof value.ends_with === 'string' && value.ends_with !== '')
+    candidates.push([{ kind: 'suffix', literal: value.ends_with, implied: alone }]);
   let best: AnchorKey[] | null = null;
   for (const keys of candidates) {
     if (!best || worstScore(keys) > worstScore(best)) best = keys;

@@ -115,7 +115,11 @@ function failClosed(error: unknown, risk: Risk | undefined): Outcome {
   const message = error instanceof Error ? error.message : String(error);
   return {
     decision: 'denied',
-    risk: risk ?? { score: 100, level: 'critical', factors: [{ id: INTERNAL_ERROR_FACTOR, points: 100, detail: `risk could not be computed: ${message}` }] },
+    risk: risk ?? {
+      score: 100,
+      level: 'critical',
+      factors: [{ id: INTERNAL_ERROR_FACTOR, points: 100, detail: `risk could not be computed: ${message}` }],
+    },
     policy: null,
     reason: `Internal error while deciding: ${message}`,
     flags: [INTERNAL_ERROR_FACTOR],

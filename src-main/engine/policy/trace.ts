@@ -22,7 +22,8 @@ function entryOf(p: CompiledPolicy, subject: Subject, nowMs: number, decider: Co
     priority: policy.priority,
   };
   if (!policy.enabled) return { ...head, considered: false, matched: false, decided: false, reason: 'disabled' };
-  if (isExpired(p, nowMs)) return { ...head, considered: false, matched: false, decided: false, reason: `expired at ${policy.expires_at ?? ''}` };
+  if (isExpired(p, nowMs))
+    return { ...head, considered: false, matched: false, decided: false, reason: `expired at ${policy.expires_at ?? ''}` };
 
   const why = failureOf(p, subject);
   const matched = why === null;
@@ -30,7 +31,8 @@ function entryOf(p: CompiledPolicy, subject: Subject, nowMs: number, decider: Co
     return { ...head, considered: false, matched, decided: false, reason: `shadow mode, not enforced: ${matched ? 'would match' : why}` };
   }
   if (!matched) return { ...head, considered: true, matched, decided: false, reason: why };
-  if (policy.effect === 'monitor') return { ...head, considered: true, matched, decided: false, reason: `matched: adds flag ${monitorFlag(policy.id)}` };
+  if (policy.effect === 'monitor')
+    return { ...head, considered: true, matched, decided: false, reason: `matched: adds flag ${monitorFlag(policy.id)}` };
   if (decider === p) return { ...head, considered: true, matched, decided: true, reason: `matched: decides (${policy.effect})` };
   const first = decider ? `'${decider.policy.id}' (priority ${decider.policy.priority}) decides first` : 'another policy decides first';
   return { ...head, considered: true, matched, decided: false, reason: `matched, but ${first}` };

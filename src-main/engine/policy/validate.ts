@@ -71,9 +71,7 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
       visitedStamp: 0,
     });
   });
-  return compiled
-    .sort((a, b) => compareForEvaluation(a.policy, b.policy))
-    .map((p, rank) => ({ ...p, rank }));
+  return compiled.sort((a, b) => compareForEvaluation(a.policy, b.policy)).map((p, rank) => ({ ...p, rank }));
 }
 
 const BUILTIN_IDS: ReadonlySet<string> = new Set(BUILTIN_RISK_FACTORS);
@@ -94,7 +92,8 @@ export function compileRiskRules(raw: readonly unknown[], issues: ValidationDeta
     const earlier = seen.get(rule.id);
     if (earlier !== undefined) issues.push({ path: `${base}.id`, message: `duplicate id '${rule.id}' (also risk_rules[${earlier}])` });
     else seen.set(rule.id, i);
-    if (BUILTIN_IDS.has(rule.id)) issues.push({ path: `${base}.id`, message: `'${rule.id}' is a built-in risk factor; tune it with settings.risk_weights` });
+    if (BUILTIN_IDS.has(rule.id))
+      issues.push({ path: `${base}.id`, message: `'${rule.id}' is a built-in risk factor; tune it with settings.risk_weights` });
     const condition = compileWhen(rule.when, `${base}.when`, issues);
     out.push({ id: rule.id, points: rule.points, detail: rule.detail ?? `risk rule '${rule.id}' matched`, condition, rule });
   });
@@ -115,4 +114,3 @@ export function checkPolicy(input: unknown): ValidationDetail[] {
   compileWhen(parsed.data.when, 'when', issues);
   return issues;
 }
-

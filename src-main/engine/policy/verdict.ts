@@ -40,7 +40,13 @@ export function policyVerdict(decider: CompiledPolicy, settings: Settings): Verd
 export function riskVerdict(risk: Risk, settings: Settings): Verdict {
   const shown = `Risk ${risk.score} (${risk.level})`;
   if (risk.score < settings.auto_allow_below) {
-    return { decision: 'allowed', policy: null, reason: `${shown} < auto_allow_below ${settings.auto_allow_below}`, flags: [], approval: null };
+    return {
+      decision: 'allowed',
+      policy: null,
+      reason: `${shown} < auto_allow_below ${settings.auto_allow_below}`,
+      flags: [],
+      approval: null,
+    };
   }
   if (settings.deny_at !== null && risk.score >= settings.deny_at) {
     return { decision: 'denied', policy: null, reason: `${shown} ≥ deny_at ${settings.deny_at}`, flags: [], approval: null };

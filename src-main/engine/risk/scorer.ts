@@ -43,7 +43,12 @@ export class RiskScorer {
     const base = this.base(action);
     const baseWeight = this.settings.risk_weights.base;
     const basePoints = baseWeight ?? base.points;
-    if (basePoints !== 0) factors.push({ id: 'base', points: basePoints, detail: baseWeight === undefined ? base.detail : `${base.detail} (base set to ${baseWeight} in settings)` });
+    if (basePoints !== 0)
+      factors.push({
+        id: 'base',
+        points: basePoints,
+        detail: baseWeight === undefined ? base.detail : `${base.detail} (base set to ${baseWeight} in settings)`,
+      });
 
     const rows = estimatedRowsDetail(action);
     const scanned = new ScanFindings(rows !== null);
@@ -57,11 +62,19 @@ export class RiskScorer {
     if (ownValue(action.context, 'has_backup') === true) this.add(factors, 'has-backup', 'context.has_backup is true');
     if (!ctx.agentRegistered) this.add(factors, 'unregistered-agent', `agent '${action.agent_id}' is not registered`);
     if (ctx.recentAgentActions >= HIGH_RATE_ACTIONS) {
-      this.add(factors, 'high-rate', `${ctx.recentAgentActions} earlier actions from '${action.agent_id}' in the last minute (≥ ${HIGH_RATE_ACTIONS})`);
+      this.add(
+        factors,
+        'high-rate',
+        `${ctx.recentAgentActions} earlier actions from '${action.agent_id}' in the last minute (≥ ${HIGH_RATE_ACTIONS})`,
+      );
     }
     const { hour, minute } = subject.time;
     if (hour >= OFF_HOURS_FROM || hour < OFF_HOURS_UNTIL) {
-      this.add(factors, 'off-hours', `local time ${pad(hour)}:${pad(minute)} is between ${OFF_HOURS_FROM}:00 and ${pad(OFF_HOURS_UNTIL)}:00`);
+      this.add(
+        factors,
+        'off-hours',
+        `local time ${pad(hour)}:${pad(minute)} is between ${OFF_HOURS_FROM}:00 and ${pad(OFF_HOURS_UNTIL)}:00`,
+      );
     }
 
     for (const rule of this.rules) {
@@ -114,11 +127,18 @@ class ScanFindings implements ScanVisitor {
     if (this.path === null) this.path = located(sensitivePath.detect(value), where);
     if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
     if (this.bulk === null && !this.bulkAlreadyFound) this.bulk = located(recursiveFlag.detect(value), where);
-    return this.sql === null || this.shell === null || this.path === null || this.secrets === null || (this.bulk === null && !this.bulkAlreadyFound);
+    return (
+      this.sql === null ||
+      this.shell === null ||
+      this.path === null ||
+      this.secrets === null ||
+      (this.bulk === null && !this.bulkAlreadyFound)
+    );
   }
 
   flag(key: string, value: boolean, where: ValueLocation): void {
-    if (value && this.bulk === null && !this.bulkAlreadyFound && key.toLowerCase() === 'recursive') this.bulk = `${where.describe()} is true`;
+    if (value && this.bulk === null && !this.bulkAlreadyFound && key.toLowerCase() === 'recursive')
+      this.bulk = `${where.describe()} is true`;
   }
 }
 

@@ -4,7 +4,8 @@ import { exampleOf } from './examples.js';
 import type { Json, JsonSchema } from './json.js';
 import { ROUTES, TAGS, type RouteDoc, type Tag } from './routes.js';
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 /** Escaped text with `code` spans. */
 const md = (s: string): string => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
 const pretty = (v: Json): string => esc(JSON.stringify(v, null, 2));
@@ -53,20 +54,34 @@ function operationHtml(r: RouteDoc, op: Record<string, Json>, components: Record
     `<h4><span class="m ${r.method}">${r.method}</span>${esc(r.path)}<span class="scope ${r.scope}">${r.scope === 'none' ? 'public' : `scope: ${r.scope}`}</span></h4>`,
     `<p class="sum">${md(r.summary)}</p>`,
   ];
-  if (r.aliasOf) parts.push(`<p class="muted">Alias of <a href="#${operationId({ ...r, path: r.aliasOf })}"><code>${esc(r.aliasOf)}</code></a> (the seeds' path); answers exactly the same.</p>`);
+  if (r.aliasOf)
+    parts.push(
+      `<p class="muted">Alias of <a href="#${operationId({ ...r, path: r.aliasOf })}"><code>${esc(r.aliasOf)}</code></a> (the seeds' path); answers exactly the same.</p>`,
+    );
   if (r.description) parts.push(`<p>${md(r.description)}</p>`);
   parts.push(paramRows(r, op));
   if (r.body) {
     const example = r.example ?? exampleOf({ $ref: `#/components/schemas/${r.body.name}` }, components);
     const alt = r.bodyTypes?.length ? ` <span class="muted">(also ${r.bodyTypes.map(esc).join(', ')})</span>` : '';
-    parts.push(schemaBlock(`Request body${r.bodyOptional ? ' (optional)' : ''}`, r.body.name, components, example).replace('</h5>', `${alt}</h5>`));
+    parts.push(
+      schemaBlock(`Request body${r.bodyOptional ? ' (optional)' : ''}`, r.body.name, components, example).replace('</h5>', `${alt}</h5>`),
+    );
   }
   const status = r.status ?? 200;
   const types = r.produces?.length ? r.produces.join(', ') : 'application/json';
   if (r.response) {
-    parts.push(schemaBlock(`Response ${status} (${types})`, r.response.name, components, exampleOf({ $ref: `#/components/schemas/${r.response.name}` }, components)));
+    parts.push(
+      schemaBlock(
+        `Response ${status} (${types})`,
+        r.response.name,
+        components,
+        exampleOf({ $ref: `#/components/schemas/${r.response.name}` }, components),
+      ),
+    );
   } else {
-    parts.push(`<h5>Response ${status} <span class="muted">(${esc(types)})</span></h5>${r.responseDescription ? `<p>${md(r.responseDescription)}</p>` : ''}`);
+    parts.push(
+      `<h5>Response ${status} <span class="muted">(${esc(types)})</span></h5>${r.responseDescription ? `<p>${md(r.responseDescription)}</p>` : ''}`,
+    );
   }
   return `<section class="op" id="${esc(operationId(r))}">${parts.join('')}</section>`;
 }
@@ -76,17 +91,32 @@ function operationHtml(r: RouteDoc, op: Record<string, Json>, components: Record
  * and response examples with their JSON Schemas. Self-contained (no scripts, no external assets).
  */
 export function renderDocs(doc: { [k: string]: Json }, routes: readonly RouteDoc[] = ROUTES): string {
-  const components = ((doc.components as { schemas?: Record<string, JsonSchema> } | undefined)?.schemas ?? {}) as Record<string, JsonSchema>;
+  const components = ((doc.components as { schemas?: Record<string, JsonSchema> } | undefined)?.schemas ?? {}) as Record<
+    string,
+    JsonSchema
+  >;
   const paths = doc.paths as Record<string, Record<string, Record<string, Json>>>;
   const byTag = new Map<Tag, RouteDoc[]>();
   for (const r of routes) byTag.set(r.tag, [...(byTag.get(r.tag) ?? []), r]);
   const tags = (Object.keys(TAGS) as Tag[]).filter((t) => byTag.has(t));
 
   const nav = tags
-    .map((t) => `<h3><a href="#tag-${t}">${esc(t)}</a></h3>${byTag.get(t)!.map((r) => `<a href="#${esc(operationId(r))}"><b>${r.method.toUpperCase()}</b> ${esc(r.path)}</a>`).join('')}`)
+    .map(
+      (t) =>
+        `<h3><a href="#tag-${t}">${esc(t)}</a></h3>${byTag
+          .get(t)!
+          .map((r) => `<a href="#${esc(operationId(r))}"><b>${r.method.toUpperCase()}</b> ${esc(r.path)}</a>`)
+          .join('')}`,
+    )
     .join('');
   const sections = tags
-    .map((t) => `<h2 id="tag-${t}">${esc(t)}</h2><p class="muted">${md(TAGS[t])}</p>${byTag.get(t)!.map((r) => operationHtml(r, paths[r.path]?.[r.method] ?? {}, components)).join('')}`)
+    .map(
+      (t) =>
+        `<h2 id="tag-${t}">${esc(t)}</h2><p class="muted">${md(TAGS[t])}</p>${byTag
+          .get(t)!
+          .map((r) => operationHtml(r, paths[r.path]?.[r.method] ?? {}, components))
+          .join('')}`,
+    )
     .join('');
   const schemaList = Object.keys(components)
     .sort()

@@ -4,7 +4,6 @@ import { SESSION_COOKIE } from '../middleware/auth.js';
 import type { Json, JsonSchema } from './json.js';
 import { ROUTES, TAGS, type Named, type RouteDoc } from './routes.js';
 
-
 const REF = '#/components/schemas/';
 const DATE_TIME_PATTERN_NOTE = 'ISO 8601 date-time with offset';
 
@@ -34,7 +33,8 @@ function buildComponents(routes: readonly RouteDoc[]): Record<string, JsonSchema
     if (!n) return;
     const prior = seen.get(n.name);
     if (prior) {
-      if (prior.schema !== n.schema || prior.io !== io) throw new Error(`openapi: component name '${n.name}' is used for two different schemas`);
+      if (prior.schema !== n.schema || prior.io !== io)
+        throw new Error(`openapi: component name '${n.name}' is used for two different schemas`);
       return;
     }
     seen.set(n.name, { schema: n.schema, io });
@@ -94,7 +94,10 @@ const errorRef = (name: ErrorName): Json => ({ $ref: `#/components/responses/${n
 
 function errorComponents(): Record<string, Json> {
   return Object.fromEntries(
-    Object.entries(ERRORS).map(([name, description]) => [name, { description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } }]),
+    Object.entries(ERRORS).map(([name, description]) => [
+      name,
+      { description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } },
+    ]),
   );
 }
 
@@ -133,7 +136,13 @@ export const operationId = (r: RouteDoc): string =>
     .join('')}`;
 
 function operation(r: RouteDoc): Json {
-  const desc = [SCOPE_TEXT[r.scope], r.aliasOf ? `Alias of \`${r.aliasOf}\` (the seeds' path); answers exactly the same.` : null, r.description ?? null].filter(Boolean).join('\n\n');
+  const desc = [
+    SCOPE_TEXT[r.scope],
+    r.aliasOf ? `Alias of \`${r.aliasOf}\` (the seeds' path); answers exactly the same.` : null,
+    r.description ?? null,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const op: { [k: string]: Json } = {
     operationId: operationId(r),
     tags: [r.tag],
@@ -179,7 +188,12 @@ export function buildOpenApi(routes: readonly RouteDoc[] = ROUTES): { [k: string
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: '`gk_agent_…` or `gk_admin_…` key' },
         Bearer: { type: 'http', scheme: 'bearer', description: 'The same key as `Authorization: Bearer <key>`' },
-        Session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "The console's HttpOnly, SameSite=Strict session cookie" },
+        Session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: "The console's HttpOnly, SameSite=Strict session cookie",
+        },
       },
     },
   };

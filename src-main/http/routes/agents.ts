@@ -13,7 +13,9 @@ export function agentRoutes(g: Gatehouse) {
     const body = await readJson(c, AgentRegisterSchema);
     const p = c.get('principal');
     if (p.agentId && body.agent_id !== p.agentId) {
-      throw new HttpError('forbidden', `This key is bound to agent '${p.agentId}'`, [{ path: 'agent_id', message: `must be '${p.agentId}'` }]);
+      throw new HttpError('forbidden', `This key is bound to agent '${p.agentId}'`, [
+        { path: 'agent_id', message: `must be '${p.agentId}'` },
+      ]);
     }
     return c.json(await g.agents.register(body, p.scope === 'admin' ? 'user' : `agent:${body.agent_id}`));
   });

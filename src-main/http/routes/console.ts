@@ -21,7 +21,8 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const NO_CONSOLE_HTML = `<!doctype html><meta charset="utf-8"><title>Gatehouse</title>
 <body style="font:15px system-ui;margin:3rem;max-width:40rem">
@@ -59,7 +60,8 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
   r.post('/api/session/login', async (c) => {
     const { token } = await readJson(c, z.object({ token: z.string().min(1).max(200) }).strict());
     const session = g.sessions.redeem(token);
-    if (!session) throw new HttpError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
+    if (!session)
+      throw new HttpError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
     setCookie(c, SESSION_COOKIE, session, sessionCookie());
     return c.json({ authenticated: true, scope: 'admin' });
   });
@@ -85,7 +87,10 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
     const rel = c.req.path.slice(1);
     const buf = await file(rel);
     if (!buf) throw new HttpError('not_found', 'No such file');
-    return c.body(new Uint8Array(buf), 200, { 'Content-Type': MIME[extname(rel)] ?? 'application/octet-stream', 'Cache-Control': 'public, max-age=31536000, immutable' });
+    return c.body(new Uint8Array(buf), 200, {
+      'Content-Type': MIME[extname(rel)] ?? 'application/octet-stream',
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
   });
   for (const icon of ['/favicon.svg', '/favicon.ico', '/icon.png']) {
     r.get(icon, async (c) => {

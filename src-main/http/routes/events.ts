@@ -10,11 +10,7 @@ import { requireScope } from '../middleware/auth.js';
 
 export const EventsQuerySchema = z
   .object({
-    events: z
-      .string()
-      .max(1_000)
-      .optional()
-      .describe('Comma-separated event names to receive (default: all). `*` means all.'),
+    events: z.string().max(1_000).optional().describe('Comma-separated event names to receive (default: all). `*` means all.'),
   })
   .strict();
 

@@ -4,7 +4,8 @@ import { renderDocs } from '../openapi/docs-html.js';
 import type { AppEnv } from '../env.js';
 
 /** No scripts, styles only inline, nothing fetched from anywhere. */
-const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const DOCS_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 let docsHtml: string | null = null;
 

@@ -17,7 +17,9 @@ export function policyRoutes(g: Gatehouse) {
   r.use('/api/v1/policies/*', requireScope('admin'));
 
   r.get('/api/v1/policies', (c) => c.json({ items: g.policies.list(), next_cursor: null }));
-  r.post('/api/v1/policies', async (c) => c.json(await g.policies.create(g.policies.parse(await readJson(c, z.record(z.string(), z.unknown())))), 201));
+  r.post('/api/v1/policies', async (c) =>
+    c.json(await g.policies.create(g.policies.parse(await readJson(c, z.record(z.string(), z.unknown())))), 201),
+  );
 
   r.post('/api/v1/policies/test', async (c) => c.json(testAction(g, await readJson(c, PolicyTestRequestSchema))));
   r.post('/api/v1/policies/simulate', async (c) => c.json(simulate(g, await readJson(c, SimulateRequestSchema))));
@@ -37,13 +39,16 @@ export function policyRoutes(g: Gatehouse) {
     let fileText = text;
     if (type === 'application/json') {
       const v = parseJsonText(text);
-      if (v && typeof v === 'object' && 'content' in v && typeof (v as { content: unknown }).content === 'string') fileText = (v as { content: string }).content;
+      if (v && typeof v === 'object' && 'content' in v && typeof (v as { content: unknown }).content === 'string')
+        fileText = (v as { content: string }).content;
     }
     return c.json(await g.policies.importText(fileText));
   });
 
   r.get('/api/v1/policies/:id', (c) => c.json(g.policies.get(c.req.param('id'))));
-  r.put('/api/v1/policies/:id', async (c) => c.json(await g.policies.update(c.req.param('id'), await readJson(c, z.record(z.string(), z.unknown())))));
+  r.put('/api/v1/policies/:id', async (c) =>
+    c.json(await g.policies.update(c.req.param('id'), await readJson(c, z.record(z.string(), z.unknown())))),
+  );
   r.delete('/api/v1/policies/:id', async (c) => {
     await g.policies.remove(c.req.param('id'));
     return c.json({ deleted: c.req.param('id') });

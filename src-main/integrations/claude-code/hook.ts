@@ -100,7 +100,12 @@ function finalOutput(s: StatusLike, toolLabel: string): HookOutput {
  * Decides one PreToolUse event. Never throws: failures become `ask` / `deny` outputs.
  * `deadlineMs` bounds the whole run (the approval wait ends there).
  */
-export async function decide(stdinText: string, o: HookOptions = {}, env: NodeJS.ProcessEnv = process.env, startedMs = Date.now()): Promise<HookOutput> {
+export async function decide(
+  stdinText: string,
+  o: HookOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  startedMs = Date.now(),
+): Promise<HookOutput> {
   const waitS = parseWait(o.wait);
   const deadline = startedMs + waitS * 1000;
   let toolLabel = 'tool call';
@@ -109,7 +114,11 @@ export async function decide(stdinText: string, o: HookOptions = {}, env: NodeJS
     toolLabel = `${ev.tool_name} call`;
     const action = mapToolCall(ev);
     const ep = resolveEndpoint({ dataDir: o.dataDir, scope: 'agent', env });
-    if (!ep.url) throw new HookFailure(`no server.json in ${ep.dataDir} and no GATEHOUSE_URL — is it running? Start it with \`gatehouse serve\``, true);
+    if (!ep.url)
+      throw new HookFailure(
+        `no server.json in ${ep.dataDir} and no GATEHOUSE_URL — is it running? Start it with \`gatehouse serve\``,
+        true,
+      );
     if (!ep.apiKey) throw new HookFailure(`no API key: set GATEHOUSE_API_KEY or check ${ep.dataDir}/credentials.json`, false);
     const call = async (method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number) => {
       try {
@@ -128,7 +137,10 @@ export async function decide(stdinText: string, o: HookOptions = {}, env: NodeJS
       // Seconds left, to the tenth (the server's long-poll takes fractional waits, up to 60).
       const remainingS = Math.floor((deadline - Date.now()) / 100) / 10;
       if (remainingS <= 0 || !id) {
-        throw new HookFailure(`still waiting for your approval after ${waitS} s${id ? `; approve or deny action ${id} in the console` : ''}`, false);
+        throw new HookFailure(
+          `still waiting for your approval after ${waitS} s${id ? `; approve or deny action ${id} in the console` : ''}`,
+          false,
+        );
       }
       const w = Math.min(60, remainingS);
       const r = await call('GET', `/api/v1/actions/${encodeURIComponent(id)}/status?wait=${w}`, undefined, (w + 15) * 1000);

@@ -35,7 +35,7 @@ interface MatcherGroup {
 }
 
 export function settingsPath(scope: string, baseDir?: string): string {
-  const base = baseDir ?? (scope === 'project' ? process.cwd() : (process.env.HOME || homedir()));
+  const base = baseDir ?? (scope === 'project' ? process.cwd() : process.env.HOME || homedir());
   return join(base, '.claude', 'settings.json');
 }
 
@@ -44,7 +44,8 @@ export function hookCommand(waitS: number, bin = gatehouseBin(), node = process.
   return `${shellQuote(node)} ${shellQuote(bin)} hook claude-code --wait ${waitS}`;
 }
 
-const isOurs = (h: unknown): boolean => !!h && typeof h === 'object' && typeof (h as HookCmd).command === 'string' && (h as HookCmd).command!.includes(HOOK_MARK);
+const isOurs = (h: unknown): boolean =>
+  !!h && typeof h === 'object' && typeof (h as HookCmd).command === 'string' && (h as HookCmd).command!.includes(HOOK_MARK);
 
 function preToolUse(settings: Record<string, unknown>, file: string, create: boolean): MatcherGroup[] | null {
   let hooks = settings.hooks;
@@ -52,7 +53,8 @@ function preToolUse(settings: Record<string, unknown>, file: string, create: boo
     if (!create) return null;
     hooks = settings.hooks = {};
   }
-  if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) throw new JsonFileError(`${file}: "hooks" is not an object; it was left untouched`);
+  if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks))
+    throw new JsonFileError(`${file}: "hooks" is not an object; it was left untouched`);
   const h = hooks as Record<string, unknown>;
   let list = h.PreToolUse;
   if (list === undefined) {
@@ -61,18 +63,31 @@ function preToolUse(settings: Record<string, unknown>, file: string, create: boo
   }
   if (!Array.isArray(list)) throw new JsonFileError(`${file}: "hooks.PreToolUse" is not a list; it was left untouched`);
   for (const g of list) {
-    if (!g || typeof g !== 'object' || Array.isArray(g)) throw new JsonFileError(`${file}: "hooks.PreToolUse" holds an entry that is not an object; it was left untouched`);
+    if (!g || typeof g !== 'object' || Array.isArray(g))
+      throw new JsonFileError(`${file}: "hooks.PreToolUse" holds an entry that is not an object; it was left untouched`);
     const gh = (g as MatcherGroup).hooks;
-    if (gh !== undefined && !Array.isArray(gh)) throw new JsonFileError(`${file}: a "hooks.PreToolUse[].hooks" is not a list; it was left untouched`);
+    if (gh !== undefined && !Array.isArray(gh))
+      throw new JsonFileError(`${file}: a "hooks.PreToolUse[].hooks" is not a list; it was left untouched`);
   }
   return list as MatcherGroup[];
 }
 
 /** Adds our hook to a settings object (in place). Returns what happened. */
-export function addHook(settings: Record<string, unknown>, command: string, timeout: number, file = 'settings.json'): 'added' | 'updated' | 'unchanged' {
+export function addHook(
+  settings: Record<string, unknown>,
+  command: string,
+  timeout: number,
+  file = 'settings.json',
+): 'added' | 'updated' | 'unchanged' {
   const list = preToolUse(settings, file, true)!;
   const ours = list.flatMap((g) => (g.hooks ?? []).filter(isOurs).map((h) => ({ g, h })));
-  if (ours.length === 1 && ours[0]!.g.matcher === '*' && ours[0]!.h.type === 'command' && ours[0]!.h.command === command && ours[0]!.h.timeout === timeout) {
+  if (
+    ours.length === 1 &&
+    ours[0]!.g.matcher === '*' &&
+    ours[0]!.h.type === 'command' &&
+    ours[0]!.h.command === command &&
+    ours[0]!.h.timeout === timeout
+  ) {
     return 'unchanged';
   }
   const entry: HookCmd = { type: 'command', command, timeout };
@@ -117,9 +132,11 @@ export function removeHook(settings: Record<string, unknown>, file = 'settings.j
 
 export async function runHookInstall(agent: string, o: InstallOptions = {}): Promise<number> {
   const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  if (agent !== 'claude-code') throw new Error(`unknown agent '${agent}': only claude-code is supported (gatehouse hook install claude-code)`);
+  if (agent !== 'claude-code')
+    throw new Error(`unknown agent '${agent}': only claude-code is supported (gatehouse hook install claude-code)`);
   const scope = o.scope === 'project' ? 'project' : 'user';
-  if (o.scope !== undefined && o.scope !== 'user' && o.scope !== 'project') throw new Error(`--scope must be user or project, not '${String(o.scope)}'`);
+  if (o.scope !== undefined && o.scope !== 'user' && o.scope !== 'project')
+    throw new Error(`--scope must be user or project, not '${String(o.scope)}'`);
   const file = settingsPath(scope, o.baseDir);
   const f = readJsonObject(file);
 

@@ -34,7 +34,12 @@ export function parseHookInput(text: string): PreToolUseInput {
   return {
     ...(o as Partial<PreToolUseInput>),
     tool_name: o.tool_name,
-    tool_input: ti && typeof ti === 'object' && !Array.isArray(ti) ? (ti as Record<string, unknown>) : ti === undefined || ti === null ? {} : { value: ti },
+    tool_input:
+      ti && typeof ti === 'object' && !Array.isArray(ti)
+        ? (ti as Record<string, unknown>)
+        : ti === undefined || ti === null
+          ? {}
+          : { value: ti },
   };
 }
 
@@ -48,10 +53,17 @@ function boundParameters(p: Record<string, unknown>): Record<string, unknown> {
   }
   if (json.length <= MAX_PARAMS_JSON) return p;
   const shrink = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return v.length > MAX_STRING_IN_LARGE_PARAMS ? `${v.slice(0, MAX_STRING_IN_LARGE_PARAMS)}…[${v.length - MAX_STRING_IN_LARGE_PARAMS} more characters not sent]` : v;
+    if (typeof v === 'string')
+      return v.length > MAX_STRING_IN_LARGE_PARAMS
+        ? `${v.slice(0, MAX_STRING_IN_LARGE_PARAMS)}…[${v.length - MAX_STRING_IN_LARGE_PARAMS} more characters not sent]`
+        : v;
     if (depth > 6 || !v || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.slice(0, 200).map((x) => shrink(x, depth + 1));
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).slice(0, 200).map(([k, x]) => [k, shrink(x, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .slice(0, 200)
+        .map(([k, x]) => [k, shrink(x, depth + 1)]),
+    );
   };
   const out = shrink(p, 0) as Record<string, unknown>;
   return JSON.stringify(out).length <= MAX_PARAMS_JSON * 2 ? out : { note: `tool_input too large to send (${json.length} characters)` };
@@ -116,7 +128,10 @@ export function mapToolCall(ev: PreToolUseInput): ActionRequest {
     case 'WebSearch': {
       action_type = 'http.request';
       resource = str(input.url) ?? str(input.query);
-      description = name === 'WebFetch' ? `Claude Code wants to fetch ${resource ?? 'a URL'}` : `Claude Code wants to search the web for: ${oneLine(resource ?? '', 120)}`;
+      description =
+        name === 'WebFetch'
+          ? `Claude Code wants to fetch ${resource ?? 'a URL'}`
+          : `Claude Code wants to search the web for: ${oneLine(resource ?? '', 120)}`;
       break;
     }
     default: {

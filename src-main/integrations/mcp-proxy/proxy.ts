@@ -62,7 +62,9 @@ function resultText(result: unknown): string {
   const content = (result as { content?: unknown })?.content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((c) => (c && typeof c === 'object' && (c as { type?: unknown }).type === 'text' ? String((c as { text?: unknown }).text ?? '') : ''))
+    .map((c) =>
+      c && typeof c === 'object' && (c as { type?: unknown }).type === 'text' ? String((c as { text?: unknown }).text ?? '') : '',
+    )
     .filter(Boolean)
     .join('\n');
 }
@@ -143,7 +145,10 @@ export class McpGovernanceProxy {
     if (this.api && !this.apiStale) return this.api;
     const ep = resolveEndpoint({ dataDir: this.o.dataDir, scope: 'agent' });
     this.apiStale = false;
-    this.api = ep.url && ep.apiKey ? new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey, timeoutMs: 10_000, fetch: keepAliveFetch as typeof fetch }) : null;
+    this.api =
+      ep.url && ep.apiKey
+        ? new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey, timeoutMs: 10_000, fetch: keepAliveFetch as typeof fetch })
+        : null;
     return this.api;
   }
 
@@ -171,7 +176,8 @@ export class McpGovernanceProxy {
   private toServer(m: Msg): void {
     this.downstream.send(m).catch((e: Error) => {
       this.log(`cannot write to the server: ${e.message}`);
-      if (isRequest(m)) this.toClient({ jsonrpc: '2.0', id: m.id as Id, error: { code: -32603, message: `MCP server unavailable: ${e.message}` } } as Msg);
+      if (isRequest(m))
+        this.toClient({ jsonrpc: '2.0', id: m.id as Id, error: { code: -32603, message: `MCP server unavailable: ${e.message}` } } as Msg);
     });
   }
 
@@ -241,7 +247,8 @@ export class McpGovernanceProxy {
   private actionFor(m: Msg): ActionRequest {
     const p = (m.params ?? {}) as { name?: unknown; arguments?: unknown };
     const tool = typeof p.name === 'string' && p.name ? p.name : 'unknown';
-    const args = p.arguments && typeof p.arguments === 'object' && !Array.isArray(p.arguments) ? (p.arguments as Record<string, unknown>) : {};
+    const args =
+      p.arguments && typeof p.arguments === 'object' && !Array.isArray(p.arguments) ? (p.arguments as Record<string, unknown>) : {};
     return {
       agent_id: this.o.agentId,
       action_type: 'mcp.tool_call',
@@ -266,7 +273,8 @@ export class McpGovernanceProxy {
       while (d.decision === 'pending') {
         if (g.cancelled) return { allowed: false, reason: 'the call was cancelled while waiting for approval' };
         const remaining = Math.floor((deadline - Date.now()) / 100) / 10; // seconds, to the tenth
-        if (remaining <= 0) return { allowed: false, reason: `no decision within ${this.o.waitS} s (action ${d.action_id} is still waiting for approval)` };
+        if (remaining <= 0)
+          return { allowed: false, reason: `no decision within ${this.o.waitS} s (action ${d.action_id} is still waiting for approval)` };
         const id: string = d.action_id;
         d = await this.call<ActionStatus>((api) => api.status(id, Math.min(60, remaining)));
       }
@@ -317,12 +325,21 @@ export class McpGovernanceProxy {
     const duration_ms = Date.now() - f.startedMs;
     if ('error' in m && m.error) {
       const err = m.error as { code?: unknown; message?: unknown };
-      await this.complete(f.actionId, { status: 'failure', error: clip(`MCP error ${String(err.code ?? '')}: ${String(err.message ?? '')}`, 8_000), duration_ms });
+      await this.complete(f.actionId, {
+        status: 'failure',
+        error: clip(`MCP error ${String(err.code ?? '')}: ${String(err.message ?? '')}`, 8_000),
+        duration_ms,
+      });
       return;
     }
     const result = m.result as { isError?: unknown } | undefined;
     if (result?.isError === true) {
-      await this.complete(f.actionId, { status: 'failure', error: clip(resultText(result) || 'the tool returned an error', 8_000), result: reportableResult(result), duration_ms });
+      await this.complete(f.actionId, {
+        status: 'failure',
+        error: clip(resultText(result) || 'the tool returned an error', 8_000),
+        result: reportableResult(result),
+        duration_ms,
+      });
       return;
     }
     await this.complete(f.actionId, { status: 'success', result: reportableResult(result), duration_ms });

@@ -29,7 +29,8 @@ function childEnv(): Record<string, string> {
 
 export async function runMcpProxy(command: string[], o: McpProxyOptions): Promise<number> {
   const log = (l: string) => process.stderr.write(`gatehouse mcp-proxy [${o.serverId}]: ${l}\n`);
-  if (!SERVER_ID.test(o.serverId ?? '')) throw new Error(`--server-id must be 1-128 characters of A-Z a-z 0-9 . _ : - (got ${JSON.stringify(o.serverId)})`);
+  if (!SERVER_ID.test(o.serverId ?? ''))
+    throw new Error(`--server-id must be 1-128 characters of A-Z a-z 0-9 . _ : - (got ${JSON.stringify(o.serverId)})`);
   const [cmd, ...args] = command;
   if (!cmd) throw new Error('no server command: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]');
   const waitS = Number(o.wait ?? 300);

@@ -6,14 +6,14 @@
  * `~/.gatehouse`) say; explicit `url` / `apiKey` options override both.
  */
 export interface LightEndpoint {
-    url: string | null;
-    apiKey: string | null;
-    dataDir: string;
+  url: string | null;
+  apiKey: string | null;
+  dataDir: string;
 }
 export declare function resolveEndpoint(o?: {
-    url?: string | null;
-    apiKey?: string | null;
-    dataDir?: string;
-    scope?: 'agent' | 'admin';
-    env?: NodeJS.ProcessEnv;
+  url?: string | null;
+  apiKey?: string | null;
+  dataDir?: string;
+  scope?: 'agent' | 'admin';
+  env?: NodeJS.ProcessEnv;
 }): LightEndpoint;

@@ -20,19 +20,23 @@ export function keepAliveFetch(input: string | URL | Request, init: RequestInit 
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     if (signal?.aborted) return reject(new Error('aborted'));
-    const req = (https ? httpsRequest : httpRequest)(url, { method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (e) => reject(e));
-      res.on('end', () => {
-        signal?.removeEventListener('abort', onAbort);
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        const status = res.statusCode ?? 500;
-        const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-        resolve(new Response(payload, { status, statusText: res.statusMessage ?? '', headers: h }));
-      });
-    });
+    const req = (https ? httpsRequest : httpRequest)(
+      url,
+      { method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(e));
+        res.on('end', () => {
+          signal?.removeEventListener('abort', onAbort);
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          const status = res.statusCode ?? 500;
+          const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(payload, { status, statusText: res.statusMessage ?? '', headers: h }));
+        });
+      },
+    );
     const onAbort = () => req.destroy(new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (e: NodeJS.ErrnoException) => {

@@ -1,4 +1,16 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 /** A JSON settings/config file that belongs to another program: read strictly, written atomically. */
@@ -28,7 +40,8 @@ export function readJsonObject(path: string, { mustExist = false } = {}): JsonFi
   } catch (e) {
     throw new JsonFileError(`${path} is not valid JSON (${(e as Error).message}); fix it first — it was left untouched`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new JsonFileError(`${path} does not hold a JSON object; it was left untouched`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new JsonFileError(`${path} does not hold a JSON object; it was left untouched`);
   return { path, exists: true, data: v as Record<string, unknown>, text };
 }
 

@@ -70,7 +70,9 @@ export function ActivityScreen() {
           <ErrorBanner error={pages.error} onRetry={pages.reset} />
           <div className="activity-meta row">
             <span className="muted small">
-              {pages.count > 0 ? `${num(pages.count)}${pages.done ? '' : '+'} record${pages.count === 1 ? '' : 's'} loaded · newest first` : ' '}
+              {pages.count > 0
+                ? `${num(pages.count)}${pages.done ? '' : '+'} record${pages.count === 1 ? '' : 's'} loaded · newest first`
+                : ' '}
             </span>
             {nFilters > 0 && (
               <button type="button" className="btn ghost sm" onClick={() => navigate('/activity')}>
@@ -103,11 +105,22 @@ export function ActivityScreen() {
               </EmptyState>
             ) : (
               <EmptyState icon="activity" title="The audit log is empty">
-                <p>Every action an agent submits, every approval and every policy change is recorded here, hash-chained so that tampering shows.</p>
+                <p>
+                  Every action an agent submits, every approval and every policy change is recorded here, hash-chained so that tampering
+                  shows.
+                </p>
               </EmptyState>
             )
           ) : (
-            <ActivityTable rows={pages.rows} count={pages.count} done={pages.done} loading={pages.loading} onMore={pages.more} onOpen={setOpen} selectedSeq={open?.seq ?? null} />
+            <ActivityTable
+              rows={pages.rows}
+              count={pages.count}
+              done={pages.done}
+              loading={pages.loading}
+              onMore={pages.more}
+              onOpen={setOpen}
+              selectedSeq={open?.seq ?? null}
+            />
           )}
         </div>
       </div>

@@ -12,7 +12,23 @@ const ROW_H = 40;
 const COLUMNS = ['Time', 'Type', 'Actor / agent', 'Action', 'Resource', 'Outcome', 'Risk'];
 
 /** The audit log as a virtualized table: only the rows on screen are in the DOM. */
-export function ActivityTable({ rows, count, done, loading, onMore, onOpen, selectedSeq }: { rows: AuditRecord[]; count: number; done: boolean; loading: boolean; onMore: () => void; onOpen: (r: AuditRecord) => void; selectedSeq: number | null }) {
+export function ActivityTable({
+  rows,
+  count,
+  done,
+  loading,
+  onMore,
+  onOpen,
+  selectedSeq,
+}: {
+  rows: AuditRecord[];
+  count: number;
+  done: boolean;
+  loading: boolean;
+  onMore: () => void;
+  onOpen: (r: AuditRecord) => void;
+  selectedSeq: number | null;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({
     count: count + (done ? 0 : 1),

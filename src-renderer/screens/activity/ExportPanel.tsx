@@ -53,7 +53,13 @@ export function ExportPanel() {
         <label className="sr-only" htmlFor="export-format">
           Export format
         </label>
-        <select id="export-format" className="select" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)} disabled={running}>
+        <select
+          id="export-format"
+          className="select"
+          value={format}
+          onChange={(e) => setFormat(e.target.value as ExportFormat)}
+          disabled={running}
+        >
           {FORMATS.map((f) => (
             <option key={f.value} value={f.value}>
               {f.label}

@@ -32,7 +32,15 @@ function ActionStatusPanel({ actionId }: { actionId: string }) {
           <RiskBadge score={s.risk.score} level={s.risk.level} />
         </dd>
         <dt>Policy</dt>
-        <dd>{s.policy ? <><span className="mono">{s.policy.id}</span> <Pill tone={s.policy.effect}>{words(s.policy.effect)}</Pill></> : <span className="muted">none (decided by risk)</span>}</dd>
+        <dd>
+          {s.policy ? (
+            <>
+              <span className="mono">{s.policy.id}</span> <Pill tone={s.policy.effect}>{words(s.policy.effect)}</Pill>
+            </>
+          ) : (
+            <span className="muted">none (decided by risk)</span>
+          )}
+        </dd>
         <dt>Reason</dt>
         <dd>{s.reason}</dd>
         {s.flags.length > 0 && (
@@ -85,7 +93,15 @@ function Hash({ label, value }: { label: string; value: string }) {
 }
 
 /** The raw audit record, its place in the hash chain, and for actions the full current status. */
-export function RecordDrawer({ record, onClose, onFilterAction }: { record: AuditRecord; onClose: () => void; onFilterAction: (id: string) => void }) {
+export function RecordDrawer({
+  record,
+  onClose,
+  onFilterAction,
+}: {
+  record: AuditRecord;
+  onClose: () => void;
+  onFilterAction: (id: string) => void;
+}) {
   return (
     <Drawer title={`${record.type} · #${record.seq}`} subtitle={fullTime(record.ts)} onClose={onClose}>
       <div className="stack">

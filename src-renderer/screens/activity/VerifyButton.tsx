@@ -53,8 +53,8 @@ export function VerifyResultBanner({ result, onClose }: { result: VerifyResult |
       <div className="banner-body">
         {'ok' in result ? (
           <>
-            <strong>The chain is broken at seq {result.first_bad_seq ?? '?'}.</strong> Records from there on do not match
-            their hashes: the log was altered or damaged. {result.error ?? ''}
+            <strong>The chain is broken at seq {result.first_bad_seq ?? '?'}.</strong> Records from there on do not match their hashes: the
+            log was altered or damaged. {result.error ?? ''}
             <div className="small">{num(result.records)} records checked.</div>
           </>
         ) : (

@@ -15,7 +15,18 @@ export interface ActivityFilters {
   action_id: string;
 }
 
-export const FILTER_KEYS: (keyof ActivityFilters)[] = ['agent_id', 'type', 'decision', 'status', 'risk_level', 'range', 'since', 'until', 'q', 'action_id'];
+export const FILTER_KEYS: (keyof ActivityFilters)[] = [
+  'agent_id',
+  'type',
+  'decision',
+  'status',
+  'risk_level',
+  'range',
+  'since',
+  'until',
+  'q',
+  'action_id',
+];
 
 export const RANGES: { value: string; label: string; ms: number }[] = [
   { value: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },

@@ -40,6 +40,9 @@ export function viewOf(r: AuditRecord): RecordView {
     action: str(d.action_type) ?? str(d.policy_id) ?? str(d.id) ?? str(d.server_id) ?? str(d.name),
     resource: str(d.resource),
     outcome,
-    risk: risk && typeof risk.score === 'number' && typeof risk.level === 'string' ? { score: risk.score, level: risk.level as RiskLevel } : null,
+    risk:
+      risk && typeof risk.score === 'number' && typeof risk.level === 'string'
+        ? { score: risk.score, level: risk.level as RiskLevel }
+        : null,
   };
 }

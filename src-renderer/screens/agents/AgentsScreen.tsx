@@ -58,7 +58,13 @@ function AgentDrawer({ agent, onClose }: { agent: Agent; onClose: () => void }) 
           <dt>Actions</dt>
           <dd>{num(agent.counts.total)}</dd>
           <dt>Capabilities</dt>
-          <dd className="row-wrap">{agent.capabilities.length ? agent.capabilities.map((c) => <code key={c}>{c}</code>) : <span className="muted">none declared</span>}</dd>
+          <dd className="row-wrap">
+            {agent.capabilities.length ? (
+              agent.capabilities.map((c) => <code key={c}>{c}</code>)
+            ) : (
+              <span className="muted">none declared</span>
+            )}
+          </dd>
         </dl>
         <DecisionBar a={agent} />
         <section>
@@ -103,7 +109,9 @@ export function AgentsScreen() {
   const { data, error, loading, reload } = useAsync(() => api.listAgents(), [liveSeq]);
   const [open, setOpen] = useState<Agent | null>(null);
   const now = useNow();
-  const agents = [...(data?.items ?? [])].sort((a, b) => Date.parse(b.last_seen_at ?? b.created_at) - Date.parse(a.last_seen_at ?? a.created_at));
+  const agents = [...(data?.items ?? [])].sort(
+    (a, b) => Date.parse(b.last_seen_at ?? b.created_at) - Date.parse(a.last_seen_at ?? a.created_at),
+  );
   return (
     <>
       <Header title="Agents" subtitle={data ? `${agents.length} agent${agents.length === 1 ? '' : 's'} seen` : undefined} />

@@ -44,7 +44,8 @@ export const ApprovalCard = memo(function ApprovalCard({ id }: { id: string }) {
     if (!selected || leaving) return;
     root.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     const active = document.activeElement;
-    if (!active || active === document.body || !root.current?.contains(active) || active.tagName === 'BUTTON') denyBtn.current?.focus({ preventScroll: true });
+    if (!active || active === document.body || !root.current?.contains(active) || active.tagName === 'BUTTON')
+      denyBtn.current?.focus({ preventScroll: true });
   }, [selected, leaving]);
 
   useEffect(() => {
@@ -134,7 +135,13 @@ export const ApprovalCard = memo(function ApprovalCard({ id }: { id: string }) {
             Requested {relativeTime(act.created_at)}
             {act.tool_name && <> · tool {act.tool_name}</>}
             {act.target_system && <> · {act.target_system}</>}
-            {act.mcp && <> · MCP {act.mcp.server_id}{act.mcp.tool ? `/${act.mcp.tool}` : ''}</>}
+            {act.mcp && (
+              <>
+                {' '}
+                · MCP {act.mcp.server_id}
+                {act.mcp.tool ? `/${act.mcp.tool}` : ''}
+              </>
+            )}
           </div>
         </div>
         <Countdown createdAt={a.created_at} expiresAt={a.expires_at} timeoutAction={a.timeout_action} />
@@ -151,7 +158,11 @@ export const ApprovalCard = memo(function ApprovalCard({ id }: { id: string }) {
       <div className="approval-grid">
         <section>
           <div className="label">Parameters</div>
-          {hasParams(a) ? <CodeBlock text={JSON.stringify(act.parameters, null, 2)} label="Parameters" /> : <p className="muted small">No parameters.</p>}
+          {hasParams(a) ? (
+            <CodeBlock text={JSON.stringify(act.parameters, null, 2)} label="Parameters" />
+          ) : (
+            <p className="muted small">No parameters.</p>
+          )}
           {act.context && Object.keys(act.context).length > 0 && (
             <details className="context-details">
               <summary>Context</summary>
@@ -164,7 +175,8 @@ export const ApprovalCard = memo(function ApprovalCard({ id }: { id: string }) {
           <p className="why">
             {matchedPolicy ? (
               <>
-                Policy <strong className="mono">{matchedPolicy.id}</strong> <Pill tone={matchedPolicy.effect}>{words(matchedPolicy.effect)}</Pill>
+                Policy <strong className="mono">{matchedPolicy.id}</strong>{' '}
+                <Pill tone={matchedPolicy.effect}>{words(matchedPolicy.effect)}</Pill>
                 <span className="muted small block">{matchedPolicy.name}</span>
               </>
             ) : (
@@ -225,9 +237,18 @@ export const ApprovalCard = memo(function ApprovalCard({ id }: { id: string }) {
         )}
         <div className="answer-buttons">
           <span className="muted small grow">
-            {remember === 'once' ? 'Answers this request only.' : `Creates a ${remember === 'until_restart' ? 'temporary' : remember === 'forever' ? 'permanent' : 'timed'} policy (${REMEMBER_CHOICES.find((c) => c.value === remember)?.label.toLowerCase()}).`}
+            {remember === 'once'
+              ? 'Answers this request only.'
+              : `Creates a ${remember === 'until_restart' ? 'temporary' : remember === 'forever' ? 'permanent' : 'timed'} policy (${REMEMBER_CHOICES.find((c) => c.value === remember)?.label.toLowerCase()}).`}
           </span>
-          <button type="button" ref={denyBtn} className="btn deny lg" onClick={() => void answer(false)} disabled={disabled} aria-keyshortcuts="D">
+          <button
+            type="button"
+            ref={denyBtn}
+            className="btn deny lg"
+            onClick={() => void answer(false)}
+            disabled={disabled}
+            aria-keyshortcuts="D"
+          >
             {busy === 'deny' ? <span className="spinner" aria-hidden="true" /> : <Icon name="x" />}
             Deny{remember !== 'once' ? ` ${rememberPhrase(remember)}` : ''}
             <span className="kbd-hint">D</span>
@@ -248,8 +269,8 @@ export const ApprovalCard = memo(function ApprovalCard({ id }: { id: string }) {
           onConfirm={() => void answer(true, true)}
         >
           <p>
-            This creates a permanent <strong>allow</strong> policy: <strong>{act.agent_id}</strong> may run <code>{act.action_type}</code> on{' '}
-            <code>{pattern.trim() || act.resource || '(no resource)'}</code> without asking you again.
+            This creates a permanent <strong>allow</strong> policy: <strong>{act.agent_id}</strong> may run <code>{act.action_type}</code>{' '}
+            on <code>{pattern.trim() || act.resource || '(no resource)'}</code> without asking you again.
           </p>
           <p style={{ marginTop: 8 }}>You can disable or delete it any time in Policies.</p>
         </ConfirmDialog>

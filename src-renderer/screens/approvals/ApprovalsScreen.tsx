@@ -44,8 +44,8 @@ function NotificationOffer() {
         </div>
       }
     >
-      <strong>Know when an agent is waiting.</strong> Gatehouse can show a notification when a new approval arrives while
-      this tab is in the background. Your browser will ask once; nothing leaves this machine.
+      <strong>Know when an agent is waiting.</strong> Gatehouse can show a notification when a new approval arrives while this tab is in the
+      background. Your browser will ask once; nothing leaves this machine.
     </Banner>
   );
 }
@@ -116,18 +116,19 @@ export function ApprovalsScreen() {
               }
             >
               <p>
-                When an agent tries something risky — a force push, <code>rm -rf</code>, a production delete — it pauses here
-                until you approve or deny it. New requests appear live, with a countdown.
+                When an agent tries something risky — a force push, <code>rm -rf</code>, a production delete — it pauses here until you
+                approve or deny it. New requests appear live, with a countdown.
               </p>
               <p className="muted small">
-                Shortcuts: <kbd>A</kbd> approve, <kbd>D</kbd> deny, <kbd>J</kbd>/<kbd>K</kbd> move, <kbd>1</kbd>–<kbd>6</kbd> remember, <kbd>?</kbd> help
+                Shortcuts: <kbd>A</kbd> approve, <kbd>D</kbd> deny, <kbd>J</kbd>/<kbd>K</kbd> move, <kbd>1</kbd>–<kbd>6</kbd> remember,{' '}
+                <kbd>?</kbd> help
               </p>
             </EmptyState>
           ) : (
             <>
               <p className="muted small approvals-hint">
-                Soonest expiry first. <kbd>J</kbd>/<kbd>K</kbd> to move, <kbd>A</kbd> approve, <kbd>D</kbd> deny, <kbd>1</kbd>–<kbd>6</kbd> remember.
-                Unanswered requests are denied when their time runs out unless a policy says otherwise.
+                Soonest expiry first. <kbd>J</kbd>/<kbd>K</kbd> to move, <kbd>A</kbd> approve, <kbd>D</kbd> deny, <kbd>1</kbd>–<kbd>6</kbd>{' '}
+                remember. Unanswered requests are denied when their time runs out unless a policy says otherwise.
               </p>
               <div className="approval-list" role="list" aria-label="Pending approvals">
                 {ids.map((id) => (

@@ -13,7 +13,10 @@ export function Countdown({ createdAt, expiresAt, timeoutAction }: { createdAt: 
   const state = leftS <= 0 ? 'over' : leftS <= URGENT_S ? 'urgent' : 'ok';
   const fraction = Math.max(0, Math.min(1, (end - now) / total));
   return (
-    <div className={`countdown ${state}`} title={`Expires at ${new Date(end).toLocaleTimeString()}; then the action is ${timeoutAction === 'allow' ? 'allowed' : 'denied'}`}>
+    <div
+      className={`countdown ${state}`}
+      title={`Expires at ${new Date(end).toLocaleTimeString()}; then the action is ${timeoutAction === 'allow' ? 'allowed' : 'denied'}`}
+    >
       <div className="countdown-text">
         <Icon name="clock" size={14} />
         {state === 'over' ? (

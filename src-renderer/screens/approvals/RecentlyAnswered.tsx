@@ -12,7 +12,9 @@ import { useStore } from '../../store/index.js';
 const SHOWN = 6;
 
 async function load(): Promise<ActionStatus[]> {
-  const lists = await Promise.all((['approved', 'rejected', 'expired'] as const).map((status) => api.listActions({ status, limit: SHOWN })));
+  const lists = await Promise.all(
+    (['approved', 'rejected', 'expired'] as const).map((status) => api.listActions({ status, limit: SHOWN })),
+  );
   return lists
     .flatMap((l) => l.items)
     .filter((a) => a.reviewed_by !== 'policy' && a.reviewed_at)

@@ -33,9 +33,7 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
         <tbody>
           {ROWS.map(([keys, what]) => (
             <tr key={what}>
-              <td className="nowrap">
-                {keys.map((k) => (k === '…' ? <span key={k}> … </span> : <kbd key={k}>{k}</kbd>))}
-              </td>
+              <td className="nowrap">{keys.map((k) => (k === '…' ? <span key={k}> … </span> : <kbd key={k}>{k}</kbd>))}</td>
               <td>{what}</td>
             </tr>
           ))}

@@ -43,17 +43,23 @@ function Tiles({ s }: { s: Stats }) {
       <div className="stat allowed">
         <div className="stat-label">Allowed</div>
         <div className="stat-value">{num(go)}</div>
-        <div className="muted small">{pct(go)} · {num(t.approved)} by you</div>
+        <div className="muted small">
+          {pct(go)} · {num(t.approved)} by you
+        </div>
       </div>
       <div className="stat denied">
         <div className="stat-label">Denied</div>
         <div className="stat-value">{num(no)}</div>
-        <div className="muted small">{pct(no)} · {num(t.rejected)} by you, {num(t.expired)} timed out</div>
+        <div className="muted small">
+          {pct(no)} · {num(t.rejected)} by you, {num(t.expired)} timed out
+        </div>
       </div>
       <div className="stat pending">
         <div className="stat-label">Waiting now</div>
         <div className="stat-value">{num(s.pending_approvals)}</div>
-        <div className="small">{s.pending_approvals > 0 ? <Link to="/approvals">Answer them →</Link> : <span className="muted">inbox clear</span>}</div>
+        <div className="small">
+          {s.pending_approvals > 0 ? <Link to="/approvals">Answer them →</Link> : <span className="muted">inbox clear</span>}
+        </div>
       </div>
       <div className="stat">
         <div className="stat-label">Approval latency</div>
@@ -69,7 +75,8 @@ function Tiles({ s }: { s: Stats }) {
               <span className="muted small"> median</span>
             </div>
             <div className="muted small">
-              p90 {humanDuration(s.approval_latency.p90_s)} · max {humanDuration(s.approval_latency.max_s)} · {num(s.approval_latency.count)} answered
+              p90 {humanDuration(s.approval_latency.p90_s)} · max {humanDuration(s.approval_latency.max_s)} ·{' '}
+              {num(s.approval_latency.count)} answered
             </div>
           </>
         )}
@@ -93,7 +100,14 @@ export function DashboardScreen() {
       <Header
         title="Dashboard"
         subtitle={s ? `${new Date(s.since).toLocaleString()} – now` : undefined}
-        actions={<Segmented label="Time window" value={window} onChange={(w) => navigate(w === '24h' ? '/dashboard' : `/dashboard?window=${w}`, { replace: true })} options={WINDOWS.map((w) => ({ value: w, label: w }))} />}
+        actions={
+          <Segmented
+            label="Time window"
+            value={window}
+            onChange={(w) => navigate(w === '24h' ? '/dashboard' : `/dashboard?window=${w}`, { replace: true })}
+            options={WINDOWS.map((w) => ({ value: w, label: w }))}
+          />
+        }
       />
       <div className="content">
         <div className="page stack">

@@ -40,7 +40,11 @@ export function TimelineChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
 
 /** How many actions fell in each risk level. */
 export function RiskChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
-  const data = (['low', 'medium', 'high', 'critical'] as const).map((level) => ({ level, count: stats.by_risk_level[level], color: c[`risk-${level}`] }));
+  const data = (['low', 'medium', 'high', 'critical'] as const).map((level) => ({
+    level,
+    count: stats.by_risk_level[level],
+    color: c[`risk-${level}`],
+  }));
   return (
     <ResponsiveContainer width="100%" height={220}>
       <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
@@ -65,9 +69,25 @@ export function TopChart({ data, c, label }: { data: { name: string; count: numb
     <ResponsiveContainer width="100%" height={Math.max(120, rows.length * 30 + 20)}>
       <BarChart data={rows} layout="vertical" margin={{ top: 0, right: 24, bottom: 0, left: 0 }}>
         <XAxis type="number" hide allowDecimals={false} domain={[0, 'dataMax']} />
-        <YAxis type="category" dataKey="name" width={150} stroke={c['chart-axis']} fontSize={12} tickLine={false} axisLine={false} tickFormatter={(s: string) => (s.length > 22 ? `${s.slice(0, 21)}…` : s)} />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={150}
+          stroke={c['chart-axis']}
+          fontSize={12}
+          tickLine={false}
+          axisLine={false}
+          tickFormatter={(s: string) => (s.length > 22 ? `${s.slice(0, 21)}…` : s)}
+        />
         <Tooltip {...tooltipStyle(c)} formatter={(v) => [num(Number(v)), label]} />
-        <Bar dataKey="count" fill={c['chart-bar']} radius={[0, 4, 4, 0]} barSize={16} isAnimationActive={false} label={{ position: 'right', fill: c['chart-axis'], fontSize: 11 }} />
+        <Bar
+          dataKey="count"
+          fill={c['chart-bar']}
+          radius={[0, 4, 4, 0]}
+          barSize={16}
+          isAnimationActive={false}
+          label={{ position: 'right', fill: c['chart-axis'], fontSize: 11 }}
+        />
       </BarChart>
     </ResponsiveContainer>
   );

@@ -23,8 +23,8 @@ export function LoginScreen() {
           <div className="banner warn" role="alert">
             <Icon name="lock" />
             <div className="banner-body">
-              <strong>This login link was already used.</strong> Each link works once, so that a link left in your
-              terminal history or shell scrollback cannot be replayed. Get a fresh one below.
+              <strong>This login link was already used.</strong> Each link works once, so that a link left in your terminal history or shell
+              scrollback cannot be replayed. Get a fresh one below.
             </div>
           </div>
         ) : auth === 'error' ? (
@@ -36,8 +36,8 @@ export function LoginScreen() {
           </div>
         ) : (
           <p>
-            <strong>Sign in with a login link.</strong> The console only opens from a one-time link printed by Gatehouse
-            on this machine, so no other program or website can act on your approvals.
+            <strong>Sign in with a login link.</strong> The console only opens from a one-time link printed by Gatehouse on this machine, so
+            no other program or website can act on your approvals.
           </p>
         )}
 
@@ -49,7 +49,9 @@ export function LoginScreen() {
               <CopyButton text="gatehouse open" />
             </div>
           </li>
-          <li>It prints a new link like <code>http://127.0.0.1:7077/?token=…</code> (and opens it in your browser).</li>
+          <li>
+            It prints a new link like <code>http://127.0.0.1:7077/?token=…</code> (and opens it in your browser).
+          </li>
           <li>Open that link here. The session lasts 12 hours or until Gatehouse restarts.</li>
         </ol>
         <p className="muted small">

@@ -46,8 +46,8 @@ function ServerCard({ s, now }: { s: McpServer; now: number }) {
       </header>
       {s.tools_changed_at && (
         <Banner kind="warn" role="alert">
-          <strong>The tool list changed {relativeTime(s.tools_changed_at, now)}.</strong> A server that changes its tools after you trusted it may
-          be compromised or updated unexpectedly ("rug pull"). Review the tools below and the server's command before relying on it.
+          <strong>The tool list changed {relativeTime(s.tools_changed_at, now)}.</strong> A server that changes its tools after you trusted
+          it may be compromised or updated unexpectedly ("rug pull"). Review the tools below and the server's command before relying on it.
         </Banner>
       )}
       {s.command && (
@@ -57,7 +57,8 @@ function ServerCard({ s, now }: { s: McpServer; now: number }) {
         </div>
       )}
       <button type="button" className="btn ghost sm tools-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <Icon name={open ? 'chevronDown' : 'chevronRight'} size={14} /> {open ? 'Hide' : 'Show'} {s.tools.length} tool{s.tools.length === 1 ? '' : 's'}
+        <Icon name={open ? 'chevronDown' : 'chevronRight'} size={14} /> {open ? 'Hide' : 'Show'} {s.tools.length} tool
+        {s.tools.length === 1 ? '' : 's'}
       </button>
       {open && (
         <ul className="tool-list">
@@ -82,7 +83,10 @@ export function McpScreen() {
   const servers = data?.items ?? [];
   return (
     <>
-      <Header title="MCP servers" subtitle={data ? `${servers.length} server${servers.length === 1 ? '' : 's'} behind the governance proxy` : undefined} />
+      <Header
+        title="MCP servers"
+        subtitle={data ? `${servers.length} server${servers.length === 1 ? '' : 's'} behind the governance proxy` : undefined}
+      />
       <div className="content">
         <div className="page stack">
           <ErrorBanner error={error} onRetry={reload} />
@@ -91,8 +95,8 @@ export function McpScreen() {
           ) : data && servers.length === 0 ? (
             <EmptyState icon="server" title="No MCP servers yet">
               <p>
-                Put <code>gatehouse mcp-proxy</code> in front of any MCP server in your Claude Desktop, Cursor or Claude Code config. Each tool call
-                is then checked before it reaches the server, and the server shows up here with its tools.
+                Put <code>gatehouse mcp-proxy</code> in front of any MCP server in your Claude Desktop, Cursor or Claude Code config. Each
+                tool call is then checked before it reaches the server, and the server shows up here with its tools.
               </p>
               <div className="snippet-left">
                 <CodeBlock text={MCP_CONFIG} mask={false} label="MCP proxy configuration" />

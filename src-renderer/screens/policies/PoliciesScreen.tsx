@@ -28,7 +28,11 @@ function ImportExport({ onImported }: { onImported: () => void }) {
     setError(null);
     try {
       const r = await importPolicyFile(await f.text(), f.name);
-      pushToast({ kind: 'allowed', title: `Imported ${r.imported} polic${r.imported === 1 ? 'y' : 'ies'} from ${f.name}`, detail: `${r.created} created, ${r.updated} updated${r.settings_changed ? ', settings changed' : ''}` });
+      pushToast({
+        kind: 'allowed',
+        title: `Imported ${r.imported} polic${r.imported === 1 ? 'y' : 'ies'} from ${f.name}`,
+        detail: `${r.created} created, ${r.updated} updated${r.settings_changed ? ', settings changed' : ''}`,
+      });
       onImported();
     } catch (e) {
       setError({ message: errorMessage(e), details: fieldErrors(e) });
@@ -60,7 +64,12 @@ function ImportExport({ onImported }: { onImported: () => void }) {
           e.target.value = '';
         }}
       />
-      <button type="button" className="btn" onClick={() => file.current?.click()} title="Import a YAML or JSON policy file (applied all or nothing)">
+      <button
+        type="button"
+        className="btn"
+        onClick={() => file.current?.click()}
+        title="Import a YAML or JSON policy file (applied all or nothing)"
+      >
         <Icon name="upload" size={15} /> Import
       </button>
       <button type="button" className="btn" onClick={() => void exportAs('yaml')} title="Download the policy set as YAML">
@@ -71,7 +80,14 @@ function ImportExport({ onImported }: { onImported: () => void }) {
       </button>
       {error && (
         <div className="import-error">
-          <Banner kind="error" action={<button type="button" className="btn ghost sm icon" aria-label="Dismiss" onClick={() => setError(null)}><Icon name="x" size={14} /></button>}>
+          <Banner
+            kind="error"
+            action={
+              <button type="button" className="btn ghost sm icon" aria-label="Dismiss" onClick={() => setError(null)}>
+                <Icon name="x" size={14} />
+              </button>
+            }
+          >
             <strong>Import failed; nothing was changed.</strong> {error.message}
             {error.details.length > 0 && (
               <ul className="issue-list">
@@ -151,7 +167,18 @@ export function PoliciesScreen() {
       <div className="content">
         <div className="page stack">
           <ErrorBanner error={error} onRetry={reload} />
-          {rowError && <Banner kind="error" action={<button type="button" className="btn ghost sm" onClick={() => setRowError(null)}>Dismiss</button>}>{rowError}</Banner>}
+          {rowError && (
+            <Banner
+              kind="error"
+              action={
+                <button type="button" className="btn ghost sm" onClick={() => setRowError(null)}>
+                  Dismiss
+                </button>
+              }
+            >
+              {rowError}
+            </Banner>
+          )}
           {data && <Suggestions policies={data.items} onCreated={reload} />}
           {loading && !data ? (
             <Loading label="Loading policies…" />
@@ -166,12 +193,20 @@ export function PoliciesScreen() {
               }
             >
               <p>
-                Without policies, risk decides: low-risk actions are allowed, high-risk ones wait for you. A policy lets you say
-                exactly what is always allowed, always denied, or always needs approval — or import a YAML file.
+                Without policies, risk decides: low-risk actions are allowed, high-risk ones wait for you. A policy lets you say exactly
+                what is always allowed, always denied, or always needs approval — or import a YAML file.
               </p>
             </EmptyState>
           ) : (
-            data && <PolicyTable policies={policies} busy={busy} onToggle={(p, v) => void toggle(p, v)} onEdit={(p) => setEditing({ policy: p })} onDelete={setDeleting} />
+            data && (
+              <PolicyTable
+                policies={policies}
+                busy={busy}
+                onToggle={(p, v) => void toggle(p, v)}
+                onEdit={(p) => setEditing({ policy: p })}
+                onDelete={setDeleting}
+              />
+            )
           )}
           <section className="panel">
             <div className="panel-head">
@@ -196,10 +231,16 @@ export function PoliciesScreen() {
         />
       )}
       {deleting && (
-        <ConfirmDialog title={`Delete ${deleting.id}?`} confirmLabel="Delete policy" danger onCancel={() => setDeleting(null)} onConfirm={() => void remove(deleting)}>
+        <ConfirmDialog
+          title={`Delete ${deleting.id}?`}
+          confirmLabel="Delete policy"
+          danger
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => void remove(deleting)}
+        >
           <p>
-            <strong>{deleting.name ?? deleting.id}</strong> will no longer apply. Actions it matched are decided by the remaining policies, or by
-            risk. The deletion is recorded in the audit log.
+            <strong>{deleting.name ?? deleting.id}</strong> will no longer apply. Actions it matched are decided by the remaining policies,
+            or by risk. The deletion is recorded in the audit log.
           </p>
         </ConfirmDialog>
       )}

@@ -30,7 +30,17 @@ function clean(d: Draft): Draft {
  * you type (the shared zod schema locally, then the server's compiler for conditions and regexes),
  * and the draft can be tested and simulated before it is saved.
  */
-export function PolicyEditor({ policy, all, onClose, onSaved }: { policy: PolicyView | null; all: PolicyView[]; onClose: () => void; onSaved: (p: PolicyView) => void }) {
+export function PolicyEditor({
+  policy,
+  all,
+  onClose,
+  onSaved,
+}: {
+  policy: PolicyView | null;
+  all: PolicyView[];
+  onClose: () => void;
+  onSaved: (p: PolicyView) => void;
+}) {
   const isNew = policy === null;
   const [draft, setDraft] = useState<Draft>(() => (policy ? (toInput(policy) as Draft) : ({ ...EMPTY_POLICY } as Draft)));
   const [tab, setTab] = useState<Tab>('form');
@@ -119,7 +129,11 @@ export function PolicyEditor({ policy, all, onClose, onSaved }: { policy: Policy
       footer={
         <>
           <span className={`small ${valid ? 'muted' : 'field-error'}`} role="status">
-            {textError ? 'The YAML / JSON does not parse.' : valid ? 'Valid.' : `${issueCount} problem${issueCount === 1 ? '' : 's'} to fix.`}
+            {textError
+              ? 'The YAML / JSON does not parse.'
+              : valid
+                ? 'Valid.'
+                : `${issueCount} problem${issueCount === 1 ? '' : 's'} to fix.`}
           </span>
           <span className="spacer" />
           <button type="button" className="btn" onClick={onClose}>
@@ -149,7 +163,16 @@ export function PolicyEditor({ policy, all, onClose, onSaved }: { policy: Policy
             <Banner kind="error">{saveError}</Banner>
           </div>
         )}
-        {tab === 'form' && <PolicyForm draft={draft} onChange={setDraft} issues={issues} isNew={isNew} idTouched={idTouched} onIdTouched={() => setIdTouched(true)} />}
+        {tab === 'form' && (
+          <PolicyForm
+            draft={draft}
+            onChange={setDraft}
+            issues={issues}
+            isNew={isNew}
+            idTouched={idTouched}
+            onIdTouched={() => setIdTouched(true)}
+          />
+        )}
         {tab === 'text' && (
           <div className="stack-sm">
             <div className="row">
@@ -166,12 +189,23 @@ export function PolicyEditor({ policy, all, onClose, onSaved }: { policy: Policy
                   { value: 'json', label: 'JSON' },
                 ]}
               />
-              <span className="muted small">Every field of SPEC 3.1, including <code>any</code> / <code>all</code> / <code>not</code> and operators such as <code>regex</code>.</span>
+              <span className="muted small">
+                Every field of SPEC 3.1, including <code>any</code> / <code>all</code> / <code>not</code> and operators such as{' '}
+                <code>regex</code>.
+              </span>
             </div>
             <label className="sr-only" htmlFor="policy-text">
               Policy as {format.toUpperCase()}
             </label>
-            <textarea id="policy-text" className="textarea code policy-text" rows={22} spellCheck={false} value={text} onChange={(e) => onText(e.target.value)} aria-invalid={!!textError || issueCount > 0} />
+            <textarea
+              id="policy-text"
+              className="textarea code policy-text"
+              rows={22}
+              spellCheck={false}
+              value={text}
+              onChange={(e) => onText(e.target.value)}
+              aria-invalid={!!textError || issueCount > 0}
+            />
             {textError && <div className="field-error">Does not parse: {textError}</div>}
             {!textError && issueCount > 0 && (
               <ul className="issue-list">
@@ -184,8 +218,18 @@ export function PolicyEditor({ policy, all, onClose, onSaved }: { policy: Policy
             )}
           </div>
         )}
-        {tab === 'test' && (valid ? <TestPanel draftSet={draftSet} compact /> : <Banner kind="warn">Fix the draft first: the test runs the whole set with this draft in it.</Banner>)}
-        {tab === 'simulate' && (valid ? <SimulatePanel draftSet={draftSet} /> : <Banner kind="warn">Fix the draft first: the simulation replays history against the set with this draft in it.</Banner>)}
+        {tab === 'test' &&
+          (valid ? (
+            <TestPanel draftSet={draftSet} compact />
+          ) : (
+            <Banner kind="warn">Fix the draft first: the test runs the whole set with this draft in it.</Banner>
+          ))}
+        {tab === 'simulate' &&
+          (valid ? (
+            <SimulatePanel draftSet={draftSet} />
+          ) : (
+            <Banner kind="warn">Fix the draft first: the simulation replays history against the set with this draft in it.</Banner>
+          ))}
       </div>
     </Drawer>
   );

@@ -5,7 +5,21 @@ import { issuesFor, SIMPLE_CONDITIONS, simpleValue, slug, type FieldIssues } fro
 
 export type Draft = Record<string, unknown>;
 
-function Field({ id, label, issues, hint, children, className }: { id: string; label: string; issues: string[]; hint?: ReactNode; children: ReactNode; className?: string }) {
+function Field({
+  id,
+  label,
+  issues,
+  hint,
+  children,
+  className,
+}: {
+  id: string;
+  label: string;
+  issues: string[];
+  hint?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -31,7 +45,21 @@ const toLocal = (iso: unknown) => {
 };
 
 /** The common case of a policy as a form; conditions beyond the four wildcard fields stay in YAML. */
-export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouched }: { draft: Draft; onChange: (d: Draft) => void; issues: FieldIssues; isNew: boolean; idTouched: boolean; onIdTouched: () => void }) {
+export function PolicyForm({
+  draft,
+  onChange,
+  issues,
+  isNew,
+  idTouched,
+  onIdTouched,
+}: {
+  draft: Draft;
+  onChange: (d: Draft) => void;
+  issues: FieldIssues;
+  isNew: boolean;
+  idTouched: boolean;
+  onIdTouched: () => void;
+}) {
   const set = (patch: Draft) => onChange({ ...draft, ...patch });
   const when = (draft.when && typeof draft.when === 'object' && !Array.isArray(draft.when) ? draft.when : {}) as Record<string, unknown>;
   const approval = (draft.approval && typeof draft.approval === 'object' ? draft.approval : {}) as Record<string, unknown>;
@@ -40,7 +68,10 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
   const otherWhenIssues = Object.entries(issues)
     .filter(([p]) => (p === 'when' || p.startsWith('when.')) && !simpleKeys.some((k) => p === `when.${k}` || p.startsWith(`when.${k}.`)))
     .map(([p, m]) => `${p}: ${m.join('; ')}`);
-  const inv = (path: string) => ({ 'aria-invalid': issuesFor(issues, path).length > 0, 'aria-describedby': issuesFor(issues, path).length ? `pf-${path}-err` : undefined });
+  const inv = (path: string) => ({
+    'aria-invalid': issuesFor(issues, path).length > 0,
+    'aria-describedby': issuesFor(issues, path).length ? `pf-${path}-err` : undefined,
+  });
 
   const setWhen = (key: string, value: string) => {
     const next = { ...when };
@@ -73,7 +104,12 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
             {...inv('name')}
           />
         </Field>
-        <Field id="pf-id" label="Id" issues={issuesFor(issues, 'id')} hint={isNew ? 'lowercase letters, digits, . _ -' : 'The id cannot change'}>
+        <Field
+          id="pf-id"
+          label="Id"
+          issues={issuesFor(issues, 'id')}
+          hint={isNew ? 'lowercase letters, digits, . _ -' : 'The id cannot change'}
+        >
           <input
             id="pf-id"
             className="input code"
@@ -87,7 +123,14 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
           />
         </Field>
         <Field id="pf-description" label="Description" issues={issuesFor(issues, 'description')} className="span-all">
-          <textarea id="pf-description" className="textarea" rows={2} value={str(draft.description)} onChange={(e) => set({ description: e.target.value || undefined })} {...inv('description')} />
+          <textarea
+            id="pf-description"
+            className="textarea"
+            rows={2}
+            value={str(draft.description)}
+            onChange={(e) => set({ description: e.target.value || undefined })}
+            {...inv('description')}
+          />
         </Field>
       </div>
 
@@ -143,19 +186,32 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
       <fieldset className="fieldset">
         <legend>When (all must hold)</legend>
         <p className="muted small">
-          Wildcards: <code>*</code> any run of characters, <code>?</code> one character. Text without wildcards must match exactly. Leave a field
-          empty to match anything.
+          Wildcards: <code>*</code> any run of characters, <code>?</code> one character. Text without wildcards must match exactly. Leave a
+          field empty to match anything.
         </p>
         <div className="form-grid">
           {SIMPLE_CONDITIONS.map((c) => {
             const v = simpleValue(when[c.key]);
             const id = `pf-when-${c.key}`;
             return (
-              <Field key={c.key} id={id} label={c.label} issues={issuesFor(issues, `when.${c.key}`)} hint={v === null ? 'A richer condition — edit it in the YAML / JSON tab' : undefined}>
+              <Field
+                key={c.key}
+                id={id}
+                label={c.label}
+                issues={issuesFor(issues, `when.${c.key}`)}
+                hint={v === null ? 'A richer condition — edit it in the YAML / JSON tab' : undefined}
+              >
                 {v === null ? (
                   <input id={id} className="input code" value={JSON.stringify(when[c.key])} disabled />
                 ) : (
-                  <input id={id} className="input code" value={v} placeholder={c.placeholder} onChange={(e) => setWhen(c.key, e.target.value)} {...inv(`when.${c.key}`)} />
+                  <input
+                    id={id}
+                    className="input code"
+                    value={v}
+                    placeholder={c.placeholder}
+                    onChange={(e) => setWhen(c.key, e.target.value)}
+                    {...inv(`when.${c.key}`)}
+                  />
                 )}
               </Field>
             );
@@ -163,7 +219,8 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
         </div>
         {otherKeys.length > 0 && (
           <p className="small muted" style={{ marginTop: 8 }}>
-            Also: {otherKeys.map((k) => <code key={k}>{k}</code>).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ', ', el] : [el]), [])} — edit them in the YAML / JSON tab.
+            Also: {otherKeys.map((k) => <code key={k}>{k}</code>).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ', ', el] : [el]), [])}{' '}
+            — edit them in the YAML / JSON tab.
           </p>
         )}
         {otherWhenIssues.length > 0 && (
@@ -176,7 +233,12 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
       <div className="form-grid">
         {draft.effect === 'require_approval' && (
           <>
-            <Field id="pf-timeout" label="Approval timeout (seconds)" issues={issuesFor(issues, 'approval.timeout_s')} hint="Empty: the setting's default">
+            <Field
+              id="pf-timeout"
+              label="Approval timeout (seconds)"
+              issues={issuesFor(issues, 'approval.timeout_s')}
+              hint="Empty: the setting's default"
+            >
               <input
                 id="pf-timeout"
                 className="input"
@@ -188,7 +250,12 @@ export function PolicyForm({ draft, onChange, issues, isNew, idTouched, onIdTouc
               />
             </Field>
             <Field id="pf-timeout-action" label="When nobody answers" issues={issuesFor(issues, 'approval.timeout_action')}>
-              <select id="pf-timeout-action" className="select" value={str(approval.timeout_action)} onChange={(e) => setApproval({ timeout_action: e.target.value || undefined })}>
+              <select
+                id="pf-timeout-action"
+                className="select"
+                value={str(approval.timeout_action)}
+                onChange={(e) => setApproval({ timeout_action: e.target.value || undefined })}
+              >
                 <option value="">Setting's default</option>
                 <option value="deny">Deny</option>
                 <option value="allow">Allow</option>

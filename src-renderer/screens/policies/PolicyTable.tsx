@@ -16,7 +16,19 @@ function Expiry({ at, now }: { at: string | null | undefined; now: number }) {
 }
 
 /** The policy set, highest priority first, with enable toggles. */
-export function PolicyTable({ policies, busy, onToggle, onEdit, onDelete }: { policies: PolicyView[]; busy: Record<string, boolean>; onToggle: (p: PolicyView, enabled: boolean) => void; onEdit: (p: PolicyView) => void; onDelete: (p: PolicyView) => void }) {
+export function PolicyTable({
+  policies,
+  busy,
+  onToggle,
+  onEdit,
+  onDelete,
+}: {
+  policies: PolicyView[];
+  busy: Record<string, boolean>;
+  onToggle: (p: PolicyView, enabled: boolean) => void;
+  onEdit: (p: PolicyView) => void;
+  onDelete: (p: PolicyView) => void;
+}) {
   const now = useNow();
   return (
     <div className="table-wrap">
@@ -38,7 +50,12 @@ export function PolicyTable({ policies, busy, onToggle, onEdit, onDelete }: { po
           {policies.map((p) => (
             <tr key={p.id} className={p.enabled ? undefined : 'disabled'} data-policy-id={p.id}>
               <td>
-                <Switch checked={p.enabled} disabled={busy[p.id]} label={`${p.enabled ? 'Disable' : 'Enable'} ${p.id}`} onChange={(v) => onToggle(p, v)} />
+                <Switch
+                  checked={p.enabled}
+                  disabled={busy[p.id]}
+                  label={`${p.enabled ? 'Disable' : 'Enable'} ${p.id}`}
+                  onChange={(v) => onToggle(p, v)}
+                />
               </td>
               <td className="policy-name">
                 <button type="button" className="linklike" onClick={() => onEdit(p)}>
@@ -66,7 +83,13 @@ export function PolicyTable({ policies, busy, onToggle, onEdit, onDelete }: { po
                 <button type="button" className="btn ghost sm icon" aria-label={`Edit ${p.id}`} title="Edit" onClick={() => onEdit(p)}>
                   <Icon name="edit" size={14} />
                 </button>
-                <button type="button" className="btn ghost sm icon" aria-label={`Delete ${p.id}`} title="Delete" onClick={() => onDelete(p)}>
+                <button
+                  type="button"
+                  className="btn ghost sm icon"
+                  aria-label={`Delete ${p.id}`}
+                  title="Delete"
+                  onClick={() => onDelete(p)}
+                >
                   <Icon name="trash" size={14} />
                 </button>
               </td>

@@ -55,8 +55,8 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
   return (
     <div className="stack-sm">
       <p className="muted small">
-        Replays recent actions through the policy set with this draft in place — nothing is changed — and shows which decisions
-        would differ. Use it before enabling a policy in <em>enforce</em> mode.
+        Replays recent actions through the policy set with this draft in place — nothing is changed — and shows which decisions would
+        differ. Use it before enabling a policy in <em>enforce</em> mode.
       </p>
       <div className="row">
         <label htmlFor="sim-limit" className="small">
@@ -78,7 +78,8 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
       {result && (
         <div className="stack-sm" aria-live="polite">
           <p>
-            <strong>{num(result.replayed)}</strong> actions replayed; <strong>{num(result.changed_count)}</strong> would be decided differently.
+            <strong>{num(result.replayed)}</strong> actions replayed; <strong>{num(result.changed_count)}</strong> would be decided
+            differently.
           </p>
           <Counts r={result} />
           {result.changed.length > 0 && (

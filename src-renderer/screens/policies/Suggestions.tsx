@@ -29,7 +29,9 @@ function group(items: ActionStatus[], effect: 'allow' | 'deny'): Suggestion[] {
     const s = m.get(key);
     if (s) s.count++;
     else {
-      const id = `always-${effect}-${slug(`${a.action_type}-${a.resource ?? ''}`).slice(0, 30)}-${shortHash(key)}`.replace(/-+/g, '-').slice(0, 64);
+      const id = `always-${effect}-${slug(`${a.action_type}-${a.resource ?? ''}`).slice(0, 30)}-${shortHash(key)}`
+        .replace(/-+/g, '-')
+        .slice(0, 64);
       m.set(key, { key, id, effect, agent_id: a.agent_id, action_type: a.action_type, resource: a.resource, count: 1 });
     }
   }
@@ -112,7 +114,11 @@ export function Suggestions({ policies, onCreated }: { policies: PolicyView[]; o
               setError(null);
               try {
                 const p = await api.createPolicy(policyFor(s));
-                pushToast({ kind: s.effect === 'allow' ? 'allowed' : 'denied', title: `Created policy ${p.id}`, detail: p.name ?? undefined });
+                pushToast({
+                  kind: s.effect === 'allow' ? 'allowed' : 'denied',
+                  title: `Created policy ${p.id}`,
+                  detail: p.name ?? undefined,
+                });
                 onCreated();
               } catch (e) {
                 setError(errorMessage(e));

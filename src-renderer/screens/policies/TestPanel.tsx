@@ -20,7 +20,9 @@ function TraceTable({ trace }: { trace: PolicyTestResult['trace'] }) {
           <tr>
             <th style={{ width: '26%' }}>Policy</th>
             <th style={{ width: 150 }}>Effect</th>
-            <th className="num" style={{ width: 84 }}>Priority</th>
+            <th className="num" style={{ width: 84 }}>
+              Priority
+            </th>
             <th style={{ width: 104 }}>Result</th>
             <th>Why</th>
           </tr>
@@ -104,7 +106,15 @@ export function TestPanel({ draftSet, compact }: { draftSet?: () => unknown[] | 
         <label className="sr-only" htmlFor="test-action">
           Action JSON
         </label>
-        <textarea id="test-action" className="textarea code" rows={compact ? 9 : 11} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} aria-invalid={!!parseError} />
+        <textarea
+          id="test-action"
+          className="textarea code"
+          rows={compact ? 9 : 11}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          spellCheck={false}
+          aria-invalid={!!parseError}
+        />
         {parseError && <div className="field-error">{parseError}</div>}
         <div className="row">
           <button type="button" className="btn primary" onClick={() => void run()} disabled={!!parseError || busy}>

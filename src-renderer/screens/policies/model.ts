@@ -93,11 +93,21 @@ export const EMPTY_POLICY: PolicyInput = {
 export const PRESETS: { label: string; action: ActionRequest }[] = [
   {
     label: 'rm -rf',
-    action: { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'rm -rf ~/projects/app', parameters: { command: 'rm -rf ~/projects/app' } },
+    action: {
+      agent_id: 'claude-code',
+      action_type: 'shell.exec',
+      resource: 'rm -rf ~/projects/app',
+      parameters: { command: 'rm -rf ~/projects/app' },
+    },
   },
   {
     label: 'Force push',
-    action: { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'git push --force origin main', parameters: { command: 'git push --force origin main' } },
+    action: {
+      agent_id: 'claude-code',
+      action_type: 'shell.exec',
+      resource: 'git push --force origin main',
+      parameters: { command: 'git push --force origin main' },
+    },
   },
   {
     label: '.env read',
@@ -110,7 +120,7 @@ export const PRESETS: { label: string; action: ActionRequest }[] = [
       action_type: 'database.delete',
       resource: 'postgres://prod/users',
       environment: 'production',
-      parameters: { sql: 'DELETE FROM users WHERE last_login < now() - interval \'2 years\'' },
+      parameters: { sql: "DELETE FROM users WHERE last_login < now() - interval '2 years'" },
       context: { is_production: true, estimated_rows: 12000, has_backup: true },
     },
   },

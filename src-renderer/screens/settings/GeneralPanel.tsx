@@ -6,7 +6,10 @@ import { Loading } from '../../components/Loading.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { useStore } from '../../store/index.js';
 
-type Form = Pick<Settings, 'enforcement' | 'auto_allow_below' | 'require_approval_at' | 'deny_at' | 'approval_timeout_s' | 'timeout_action' | 'rate_limit_per_s'>;
+type Form = Pick<
+  Settings,
+  'enforcement' | 'auto_allow_below' | 'require_approval_at' | 'deny_at' | 'approval_timeout_s' | 'timeout_action' | 'rate_limit_per_s'
+>;
 
 function pick(s: Settings): Form {
   return {
@@ -26,7 +29,8 @@ function problems(f: Form): Record<string, string> {
   if (!int(f.auto_allow_below, 0, 101)) p.auto_allow_below = 'A whole number from 0 to 101';
   if (!int(f.require_approval_at, 0, 101)) p.require_approval_at = 'A whole number from 0 to 101';
   if (f.deny_at !== null && !int(f.deny_at, 0, 101)) p.deny_at = 'A whole number from 0 to 101, or empty';
-  if (!p.auto_allow_below && !p.require_approval_at && f.auto_allow_below > f.require_approval_at) p.auto_allow_below = 'Must not be above "require approval at"';
+  if (!p.auto_allow_below && !p.require_approval_at && f.auto_allow_below > f.require_approval_at)
+    p.auto_allow_below = 'Must not be above "require approval at"';
   if (f.deny_at !== null && !p.deny_at && f.deny_at < f.require_approval_at) p.deny_at = 'Must not be below "require approval at"';
   if (!int(f.approval_timeout_s, 1, 7 * 86_400)) p.approval_timeout_s = 'From 1 second to 7 days (604800)';
   if (!int(f.rate_limit_per_s, 0, 1_000_000)) p.rate_limit_per_s = 'A whole number; 0 turns the limit off';
@@ -61,7 +65,23 @@ function RiskScale({ f }: { f: Form }) {
   );
 }
 
-function NumField({ id, label, hint, value, onChange, error, allowEmpty }: { id: string; label: string; hint: string; value: number | null; onChange: (v: number | null) => void; error?: string; allowEmpty?: boolean }) {
+function NumField({
+  id,
+  label,
+  hint,
+  value,
+  onChange,
+  error,
+  allowEmpty,
+}: {
+  id: string;
+  label: string;
+  hint: string;
+  value: number | null;
+  onChange: (v: number | null) => void;
+  error?: string;
+  allowEmpty?: boolean;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -134,18 +154,29 @@ export function GeneralPanel() {
         </div>
         <div className="choice-cards" role="radiogroup" aria-label="Enforcement mode">
           <label className={`choice-card${form.enforcement === 'enforce' ? ' checked' : ''}`}>
-            <input type="radio" name="enforcement" checked={form.enforcement === 'enforce'} onChange={() => set({ enforcement: 'enforce' })} />
+            <input
+              type="radio"
+              name="enforcement"
+              checked={form.enforcement === 'enforce'}
+              onChange={() => set({ enforcement: 'enforce' })}
+            />
             <span>
               <strong>Enforce</strong>
               <span className="muted small block">Denied actions are refused and risky ones wait for your approval. Recommended.</span>
             </span>
           </label>
           <label className={`choice-card${form.enforcement === 'monitor' ? ' checked' : ''}`}>
-            <input type="radio" name="enforcement" checked={form.enforcement === 'monitor'} onChange={() => set({ enforcement: 'monitor' })} />
+            <input
+              type="radio"
+              name="enforcement"
+              checked={form.enforcement === 'monitor'}
+              onChange={() => set({ enforcement: 'monitor' })}
+            />
             <span>
               <strong>Monitor only</strong>
               <span className="muted small block">
-                Everything is allowed; what would have been denied or held is only recorded (<code>would_deny</code>, <code>would_require_approval</code>
+                Everything is allowed; what would have been denied or held is only recorded (<code>would_deny</code>,{' '}
+                <code>would_require_approval</code>
                 flags). Use it to try Gatehouse on real traffic first.
               </span>
             </span>
@@ -167,9 +198,31 @@ export function GeneralPanel() {
         </div>
         <RiskScale f={form} />
         <div className="form-grid" style={{ marginTop: 16 }}>
-          <NumField id="s-allow" label="Allow below" hint="Scores under this are allowed silently" value={form.auto_allow_below} onChange={(v) => set({ auto_allow_below: v ?? 0 })} error={issues.auto_allow_below} />
-          <NumField id="s-approval" label="Require approval at" hint="Scores from this wait for you" value={form.require_approval_at} onChange={(v) => set({ require_approval_at: v ?? 0 })} error={issues.require_approval_at} />
-          <NumField id="s-deny" label="Deny at" hint="Empty: never deny by score alone" value={form.deny_at} onChange={(v) => set({ deny_at: v })} error={issues.deny_at} allowEmpty />
+          <NumField
+            id="s-allow"
+            label="Allow below"
+            hint="Scores under this are allowed silently"
+            value={form.auto_allow_below}
+            onChange={(v) => set({ auto_allow_below: v ?? 0 })}
+            error={issues.auto_allow_below}
+          />
+          <NumField
+            id="s-approval"
+            label="Require approval at"
+            hint="Scores from this wait for you"
+            value={form.require_approval_at}
+            onChange={(v) => set({ require_approval_at: v ?? 0 })}
+            error={issues.require_approval_at}
+          />
+          <NumField
+            id="s-deny"
+            label="Deny at"
+            hint="Empty: never deny by score alone"
+            value={form.deny_at}
+            onChange={(v) => set({ deny_at: v })}
+            error={issues.deny_at}
+            allowEmpty
+          />
         </div>
       </section>
 
@@ -181,16 +234,39 @@ export function GeneralPanel() {
           </div>
         </div>
         <div className="form-grid">
-          <NumField id="s-timeout" label="Approval timeout (seconds)" hint={`${Math.round(form.approval_timeout_s / 60)} min; a policy can set its own`} value={form.approval_timeout_s} onChange={(v) => set({ approval_timeout_s: v ?? 0 })} error={issues.approval_timeout_s} />
+          <NumField
+            id="s-timeout"
+            label="Approval timeout (seconds)"
+            hint={`${Math.round(form.approval_timeout_s / 60)} min; a policy can set its own`}
+            value={form.approval_timeout_s}
+            onChange={(v) => set({ approval_timeout_s: v ?? 0 })}
+            error={issues.approval_timeout_s}
+          />
           <div className="field">
             <label htmlFor="s-timeout-action">When nobody answers</label>
-            <select id="s-timeout-action" className="select" value={form.timeout_action} onChange={(e) => set({ timeout_action: e.target.value === 'allow' ? 'allow' : 'deny' })}>
+            <select
+              id="s-timeout-action"
+              className="select"
+              value={form.timeout_action}
+              onChange={(e) => set({ timeout_action: e.target.value === 'allow' ? 'allow' : 'deny' })}
+            >
               <option value="deny">Deny (safe)</option>
               <option value="allow">Allow</option>
             </select>
-            {form.timeout_action === 'allow' ? <div className="error">Unanswered requests will run. Only for low-stakes setups.</div> : <div className="hint">Unanswered requests are refused</div>}
+            {form.timeout_action === 'allow' ? (
+              <div className="error">Unanswered requests will run. Only for low-stakes setups.</div>
+            ) : (
+              <div className="hint">Unanswered requests are refused</div>
+            )}
           </div>
-          <NumField id="s-rate" label="Rate limit (requests/s per key)" hint="0 turns it off" value={form.rate_limit_per_s} onChange={(v) => set({ rate_limit_per_s: v ?? 0 })} error={issues.rate_limit_per_s} />
+          <NumField
+            id="s-rate"
+            label="Rate limit (requests/s per key)"
+            hint="0 turns it off"
+            value={form.rate_limit_per_s}
+            onChange={(v) => set({ rate_limit_per_s: v ?? 0 })}
+            error={issues.rate_limit_per_s}
+          />
         </div>
       </section>
 
@@ -200,7 +276,12 @@ export function GeneralPanel() {
         <button type="button" className="btn" disabled={!dirty || saving} onClick={() => setForm(pick(data))}>
           Discard
         </button>
-        <button type="button" className="btn primary" disabled={!dirty || saving || Object.keys(local).length > 0} onClick={() => void save()}>
+        <button
+          type="button"
+          className="btn primary"
+          disabled={!dirty || saving || Object.keys(local).length > 0}
+          onClick={() => void save()}
+        >
           {saving && <span className="spinner" aria-hidden="true" />}
           Save settings
         </button>

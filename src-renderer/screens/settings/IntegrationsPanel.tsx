@@ -23,7 +23,8 @@ export function IntegrationsPanel() {
   return (
     <div className="integrations">
       <Snippet title="Claude Code" text={HOOK_INSTALL}>
-        Adds a PreToolUse hook to <code>~/.claude/settings.json</code>: every tool call is checked first. <code>--uninstall</code> removes it.
+        Adds a PreToolUse hook to <code>~/.claude/settings.json</code>: every tool call is checked first. <code>--uninstall</code> removes
+        it.
       </Snippet>
       <Snippet title="MCP servers (Claude Desktop, Cursor…)" text={MCP_CONFIG}>
         Put <code>gatehouse mcp-proxy</code> in front of any MCP server; calls are checked before they reach it.

@@ -26,8 +26,8 @@ function SecretDialog({ k, onClose }: { k: KeyCreated; onClose: () => void }) {
       }
     >
       <Banner kind="warn">
-        <strong>This is the only time the key is shown.</strong> Gatehouse keeps only its hash. Copy it now into your agent's configuration or a
-        password manager.
+        <strong>This is the only time the key is shown.</strong> Gatehouse keeps only its hash. Copy it now into your agent's configuration
+        or a password manager.
       </Banner>
       <div className="row secret-row">
         <code className="secret grow" data-testid="new-key-secret">
@@ -65,7 +65,11 @@ export function KeysPanel() {
     setBusy(true);
     setFormError(null);
     try {
-      const k = await api.createKey({ name: name.trim(), scope, ...(agentId.trim() && scope === 'agent' ? { agent_id: agentId.trim() } : {}) });
+      const k = await api.createKey({
+        name: name.trim(),
+        scope,
+        ...(agentId.trim() && scope === 'agent' ? { agent_id: agentId.trim() } : {}),
+      });
       setCreated(k);
       setName('');
       setAgentId('');
@@ -88,7 +92,9 @@ export function KeysPanel() {
     }
   }
 
-  const keys = [...(data?.items ?? [])].sort((a, b) => Number(!!a.revoked_at) - Number(!!b.revoked_at) || b.created_at.localeCompare(a.created_at));
+  const keys = [...(data?.items ?? [])].sort(
+    (a, b) => Number(!!a.revoked_at) - Number(!!b.revoked_at) || b.created_at.localeCompare(a.created_at),
+  );
 
   return (
     <div className="stack">
@@ -108,11 +114,24 @@ export function KeysPanel() {
         >
           <div className="field">
             <label htmlFor="k-name">Name</label>
-            <input id="k-name" className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-runner" maxLength={128} required />
+            <input
+              id="k-name"
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="ci-runner"
+              maxLength={128}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="k-scope">Scope</label>
-            <select id="k-scope" className="select" value={scope} onChange={(e) => setScope(e.target.value === 'admin' ? 'admin' : 'agent')}>
+            <select
+              id="k-scope"
+              className="select"
+              value={scope}
+              onChange={(e) => setScope(e.target.value === 'admin' ? 'admin' : 'agent')}
+            >
               <option value="agent">agent</option>
               <option value="admin">admin</option>
             </select>
@@ -183,9 +202,16 @@ export function KeysPanel() {
       )}
       {created && <SecretDialog k={created} onClose={() => setCreated(null)} />}
       {revoking && (
-        <ConfirmDialog title={`Revoke "${revoking.name}"?`} confirmLabel="Revoke key" danger onCancel={() => setRevoking(null)} onConfirm={() => void revoke(revoking)}>
+        <ConfirmDialog
+          title={`Revoke "${revoking.name}"?`}
+          confirmLabel="Revoke key"
+          danger
+          onCancel={() => setRevoking(null)}
+          onConfirm={() => void revoke(revoking)}
+        >
           <p>
-            Every agent or script using <code>{revoking.prefix}…</code> is refused from now on. This cannot be undone; create a new key to restore access.
+            Every agent or script using <code>{revoking.prefix}…</code> is refused from now on. This cannot be undone; create a new key to
+            restore access.
           </p>
         </ConfirmDialog>
       )}

@@ -24,7 +24,12 @@ export function SettingsScreen() {
       <Header title="Settings" subtitle="Stored locally; every change is recorded in the audit log" />
       <div className="content">
         <div className="page settings-page">
-          <Tabs idPrefix="settings" tabs={TABS} value={tab} onChange={(t) => navigate(t === 'general' ? '/settings' : `/settings?tab=${t}`, { replace: true })} />
+          <Tabs
+            idPrefix="settings"
+            tabs={TABS}
+            value={tab}
+            onChange={(t) => navigate(t === 'general' ? '/settings' : `/settings?tab=${t}`, { replace: true })}
+          />
           <div {...tabPanelProps('settings', tab)}>
             {tab === 'general' && <GeneralPanel />}
             {tab === 'keys' && <KeysPanel />}

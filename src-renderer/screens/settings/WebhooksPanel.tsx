@@ -40,10 +40,16 @@ function Deliveries({ id, version }: { id: string; version: number }) {
                 </td>
                 <td className="num">{d.attempts}</td>
                 <td className="small nowrap">{shortTime(d.created_at)}</td>
-                <td className="small" title={d.attempt_log.map((a) => `${fullTime(a.at)}: ${a.response_status ?? a.error ?? '?'} (${Math.round(a.duration_ms)} ms)`).join('\n')}>
+                <td
+                  className="small"
+                  title={d.attempt_log
+                    .map((a) => `${fullTime(a.at)}: ${a.response_status ?? a.error ?? '?'} (${Math.round(a.duration_ms)} ms)`)
+                    .join('\n')}
+                >
                   {last ? (
                     <>
-                      {last.response_status ? `HTTP ${last.response_status}` : <span className="field-error">{last.error ?? 'error'}</span>} · {Math.round(last.duration_ms)} ms
+                      {last.response_status ? `HTTP ${last.response_status}` : <span className="field-error">{last.error ?? 'error'}</span>}{' '}
+                      · {Math.round(last.duration_ms)} ms
                       {d.next_attempt_at && <div className="muted">next try {shortTime(d.next_attempt_at)}</div>}
                     </>
                   ) : (
@@ -176,7 +182,9 @@ export function WebhooksPanel() {
         <div className="panel-head">
           <div>
             <h2>Add a webhook</h2>
-            <p>Events are POSTed as they happen, signed with <code>X-Signature: v1=HMAC-SHA256</code>, and retried for 24 h.</p>
+            <p>
+              Events are POSTed as they happen, signed with <code>X-Signature: v1=HMAC-SHA256</code>, and retried for 24 h.
+            </p>
           </div>
         </div>
         <form
@@ -189,7 +197,15 @@ export function WebhooksPanel() {
           <div className="form-grid">
             <div className="field span-2">
               <label htmlFor="w-url">URL</label>
-              <input id="w-url" className="input code" type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://hooks.slack.com/services/…" required />
+              <input
+                id="w-url"
+                className="input code"
+                type="url"
+                value={url}
+                onChange={(e) => setUrl(e.target.value)}
+                placeholder="https://hooks.slack.com/services/…"
+                required
+              />
             </div>
             <div className="field">
               <label htmlFor="w-name">Name (optional)</label>
@@ -197,14 +213,27 @@ export function WebhooksPanel() {
             </div>
             <div className="field">
               <label htmlFor="w-format">Format</label>
-              <select id="w-format" className="select" value={format} onChange={(e) => setFormat(e.target.value === 'slack' ? 'slack' : 'json')}>
+              <select
+                id="w-format"
+                className="select"
+                value={format}
+                onChange={(e) => setFormat(e.target.value === 'slack' ? 'slack' : 'json')}
+              >
                 <option value="json">JSON (event envelope)</option>
                 <option value="slack">Slack / Teams text</option>
               </select>
             </div>
             <div className="field">
               <label htmlFor="w-secret">Signing secret</label>
-              <input id="w-secret" className="input" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} placeholder="at least 8 characters" autoComplete="new-password" />
+              <input
+                id="w-secret"
+                className="input"
+                type="password"
+                value={secret}
+                onChange={(e) => setSecret(e.target.value)}
+                placeholder="at least 8 characters"
+                autoComplete="new-password"
+              />
             </div>
           </div>
           <fieldset className="fieldset">
@@ -215,7 +244,12 @@ export function WebhooksPanel() {
               </label>
               {EVENT_NAMES.map((e) => (
                 <label key={e} className="check">
-                  <input type="checkbox" checked={events.includes('*') || events.includes(e)} disabled={events.includes('*')} onChange={() => toggle(e)} />
+                  <input
+                    type="checkbox"
+                    checked={events.includes('*') || events.includes(e)}
+                    disabled={events.includes('*')}
+                    onChange={() => toggle(e)}
+                  />
                   <span className="mono small">{e}</span>
                 </label>
               ))}
@@ -240,7 +274,13 @@ export function WebhooksPanel() {
         hooks.map((w) => <WebhookRow key={w.id} w={w} onDelete={() => setDeleting(w)} />)
       )}
       {deleting && (
-        <ConfirmDialog title="Delete this webhook?" confirmLabel="Delete webhook" danger onCancel={() => setDeleting(null)} onConfirm={() => void remove(deleting)}>
+        <ConfirmDialog
+          title="Delete this webhook?"
+          confirmLabel="Delete webhook"
+          danger
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => void remove(deleting)}
+        >
           <p>
             <code>{deleting.url}</code> will receive no more events. Queued deliveries are dropped.
           </p>

@@ -12,7 +12,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SHOTS = join(ROOT, 'test-results', 'screenshots');
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'].filter((p): p is string => !!p);
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'].filter(
+  (p): p is string => !!p,
+);
 
 /** Debian's Chromium; installs it with apt when running as root, else fails with a clear message. */
 export function findChromium(): string {
@@ -22,7 +24,9 @@ export function findChromium(): string {
     const r = spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', timeout: 600_000 });
     if (r.status === 0 && existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   }
-  throw new Error('Chromium not found: the end-to-end tests need it at /usr/bin/chromium (install with `apt-get install -y chromium`) or set CHROMIUM_PATH.');
+  throw new Error(
+    'Chromium not found: the end-to-end tests need it at /usr/bin/chromium (install with `apt-get install -y chromium`) or set CHROMIUM_PATH.',
+  );
 }
 
 let built = false;
@@ -31,7 +35,11 @@ let built = false;
 export function ensureBuilt(): void {
   if (built) return;
   const missing = !existsSync(join(ROOT, 'out/renderer/index.html')) || !existsSync(join(ROOT, 'dist/cli/main.js'));
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), ...(missing ? [] : ['--if-needed'])], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), ...(missing ? [] : ['--if-needed'])], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: 600_000,
+  });
   if (r.status !== 0) throw new Error('`node scripts/build.mjs` failed; see the output above.');
   built = true;
 }
@@ -124,7 +132,15 @@ export async function launchBrowser(opts: { colorScheme?: 'light' | 'dark'; widt
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     colorScheme: opts.colorScheme ?? 'light',
     acceptDownloads: true,
@@ -171,7 +187,10 @@ export async function login(page: Page, s: Server, path = '/approvals'): Promise
 
 /** Clicks a sidebar entry (in-app navigation through the History API). */
 export async function nav(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: new RegExp(`^${label}`) })
+    .click();
   await page.locator('.header h1', { hasText: label }).waitFor();
 }
 

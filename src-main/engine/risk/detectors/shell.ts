@@ -27,14 +27,19 @@ function rmRecursiveForce(text: string): boolean {
 }
 
 function chmodRecursiveWorldWritable(text: string): boolean {
-  return argumentsOf(text, CHMOD).some((args) => hasFlag(args, 'R', '--recursive') && /(?:^|\s)(?:0?777|a\+rwx|ugo\+rwx)(?:\s|$)/.test(args));
+  return argumentsOf(text, CHMOD).some(
+    (args) => hasFlag(args, 'R', '--recursive') && /(?:^|\s)(?:0?777|a\+rwx|ugo\+rwx)(?:\s|$)/.test(args),
+  );
 }
 
 const PATTERNS: readonly { detail: string | ((m: RegExpExecArray) => string); re: RegExp }[] = [
   { detail: 'mkfs', re: /\bmkfs(?:\.[a-z0-9]+)?\b/ },
   { detail: 'dd of=', re: /\bdd\s+(?:[^;&|\n]*\s)?of=/ },
   { detail: (m) => `${m[1] ?? 'curl'} piped to a shell`, re: /\b(curl|wget)\b[^|;\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|da|k|fi)?sh\b/ },
-  { detail: 'git push --force', re: /\bgit\s+(?:-\S+\s+)*push\b[^;&|\n]*?\s(?:--force(?:-with-lease)?|-[a-zA-Z]*f[a-zA-Z]*)(?=\s|$|[;&|])/ },
+  {
+    detail: 'git push --force',
+    re: /\bgit\s+(?:-\S+\s+)*push\b[^;&|\n]*?\s(?:--force(?:-with-lease)?|-[a-zA-Z]*f[a-zA-Z]*)(?=\s|$|[;&|])/,
+  },
   { detail: 'git reset --hard', re: /\bgit\s+(?:-\S+\s+)*reset\b[^;&|\n]*?\s--hard\b/ },
   { detail: 'fork bomb', re: /(\w+|:)\s*\(\s*\)\s*\{[^}]*?\1\s*\|\s*\1\s*&[^}]*\}\s*;\s*\1/ },
   { detail: 'sudo', re: /\bsudo\b/ },
