@@ -151,8 +151,8 @@ async function start(): Promise<void> {
 
   r.g.bus.subscribe((e) => {
     if (e.event === 'approval.requested') notify(e.data);
-    if (e.event === 'approval.requested' || e.event === 'action.approved' || e.event === 'action.rejected' || e.event === 'action.expired')
-      tray?.refresh();
+    const settles = ['approval.requested', 'action.approved', 'action.rejected', 'action.expired', 'action.withdrawn'];
+    if (settles.includes(e.event)) tray?.refresh();
   });
 
   createWindow();

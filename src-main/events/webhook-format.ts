@@ -56,6 +56,8 @@ export function slackText(e: EventEnvelope): string {
       return `:x: Rejected: ${actionPhrase(d, 'may not run')}${str(d, 'comment') ? ` — "${clean(str(d, 'comment')!)}"` : ''}`;
     case 'action.expired':
       return `:hourglass: Expired without an answer: ${actionPhrase(d, 'wanted')} → ${clean(str(d, 'decision') ?? 'denied', 32)}`;
+    case 'action.withdrawn':
+      return `:leftwards_arrow_with_hook: Withdrawn (the agent stopped waiting): ${actionPhrase(d, 'wanted')}`;
     case 'action.completed': {
       const failed = str(d, 'status') === 'failed';
       const text = `${failed ? ':boom: Failed' : ':checkered_flag: Completed'}: ${actionPhrase(d, 'ran')}`;

@@ -68,6 +68,8 @@ function currentReason(r: ActionRow, d: DecidedData): string {
       return `Rejected by user${r.comment ? `: ${r.comment}` : ''}`;
     case 'expired':
       return `No answer before the approval expired; timeout action: ${r.timeout_action ?? 'deny'}`;
+    case 'withdrawn':
+      return `The agent stopped waiting${r.comment ? `: ${r.comment}` : ''}; the action never runs`;
     default:
       return d.reason;
   }

@@ -21,6 +21,7 @@ const emptyCounts = (): DecisionCounts => ({
   approved: 0,
   rejected: 0,
   expired: 0,
+  withdrawn: 0,
   completed: 0,
   failed: 0,
 });

@@ -1,4 +1,12 @@
-import type { ActionStatus, Approval, PendingApproval, PolicyInput, Remember, ResolveRequest } from '../../src-shared/index.js';
+import type {
+  ActionStatus,
+  Approval,
+  PendingApproval,
+  PolicyInput,
+  Remember,
+  ResolveRequest,
+  WithdrawRequest,
+} from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
@@ -21,7 +29,15 @@ interface Tracked {
 function toApproval(r: ActionRow): Approval {
   // The approval's own state, which a later completion of the action does not change.
   const state: Approval['status'] =
-    r.status === 'pending' ? 'pending' : r.reviewed_by === 'timeout' ? 'expired' : r.approved ? 'approved' : 'rejected';
+    r.status === 'pending'
+      ? 'pending'
+      : r.status === 'withdrawn'
+        ? 'withdrawn'
+        : r.reviewed_by === 'timeout'
+          ? 'expired'
+          : r.approved
+            ? 'approved'
+            : 'rejected';
   return {
     approval_id: r.approval_id!,
     action_id: r.action_id,
@@ -109,6 +125,7 @@ export class ApprovalService {
       approved: "a.reviewed_by = 'user' AND a.approved = 1",
       rejected: "a.reviewed_by = 'user' AND a.approved = 0",
       expired: "a.reviewed_by = 'timeout'",
+      withdrawn: "a.status = 'withdrawn'",
     };
     const rows =
       status === 'pending'
@@ -171,6 +188,50 @@ export class ApprovalService {
     const status = toStatus(actionRow(this.store, id)!);
     this.wake(id);
     this.bus.publish(approve ? 'action.approved' : 'action.rejected', eventOf(status));
+    return status;
+  }
+
+  /**
+   * SPEC 4: the agent stopped waiting (its own timeout, a cancel, quitting), so the pending action
+   * ends as `withdrawn` (denied; it never runs) and can no longer be answered. Agent keys withdraw
+   * only their own actions. Withdrawing a withdrawn action again answers its status (a transport may
+   * retry); any other settled action is a 409.
+   */
+  async withdraw(actionId: string, body: WithdrawRequest, ownerKeyId: string | null): Promise<ActionStatus> {
+    const row = actionRow(this.store, actionId);
+    if (!row || (ownerKeyId && row.key_id !== ownerKeyId)) throw notFound(`Action '${actionId}'`);
+    if (row.status === 'withdrawn') return toStatus(row);
+    const tracked = this.pending.get(actionId);
+    if (row.status !== 'pending' || !tracked) throw conflict(`Action is ${row.status}; only a pending action can be withdrawn`);
+    this.pending.delete(actionId); // claimed synchronously, like an answer: whichever comes first wins
+    const now = this.clock.now();
+    const reason = body.reason ?? null;
+    try {
+      await this.store.commit(
+        [
+          {
+            sql: "UPDATE actions SET status = 'withdrawn', decision = 'denied', approved = 0, reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
+            params: [now, reason, actionId],
+          },
+        ],
+        [
+          {
+            type: 'approval.withdrawn',
+            actor: `agent:${row.agent_id}`,
+            action_id: actionId,
+            data: { approval_id: row.approval_id, agent_id: row.agent_id, reason },
+          },
+        ],
+      );
+    } catch (e) {
+      this.pending.set(actionId, tracked);
+      throw e;
+    }
+    this.agents.noteTransition(row.agent_id, 'pending', 'withdrawn');
+    this.schedule();
+    const status = toStatus(actionRow(this.store, actionId)!);
+    this.wake(actionId);
+    this.bus.publish('action.withdrawn', eventOf(status));
     return status;
   }
 

@@ -17,7 +17,7 @@ export const WINDOWS: Record<StatsWindow, { ms: number; bucketMs: number }> = {
 };
 
 const TOP_N = 10;
-const STATUSES = ['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'completed', 'failed'] as const;
+const STATUSES = ['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'withdrawn', 'completed', 'failed'] as const;
 const LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
 
 /** Rows created in the window: every query below is a range scan of `actions_created`. */
@@ -49,6 +49,7 @@ export function computeStats(store: Store, window: StatsWindow, nowMs: number, p
     approved: 0,
     rejected: 0,
     expired: 0,
+    withdrawn: 0,
     completed: 0,
     failed: 0,
   };

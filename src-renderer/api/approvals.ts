@@ -1,5 +1,6 @@
 import type { Remember } from '../../src-shared/index.js';
 import { store } from '../store/index.js';
+import type { Outcome } from '../store/approvals.js';
 import { api, errorMessage } from './client.js';
 
 let inflight: Promise<void> | null = null;
@@ -30,7 +31,7 @@ export function refreshPending(): Promise<void> {
 const LEAVE_MS = 380;
 
 /** Animates a card out, then drops it from the inbox. */
-export function retireApproval(actionId: string, outcome: 'approved' | 'rejected' | 'expired'): void {
+export function retireApproval(actionId: string, outcome: Outcome): void {
   const s = store.getState();
   if (!s.approvals[actionId]) return;
   s.markLeaving(actionId, outcome);

@@ -31,7 +31,18 @@ function handle(e: EventEnvelope): void {
     case 'action.approved':
     case 'action.rejected':
     case 'action.expired':
-      if (id) retireApproval(id, e.event === 'action.approved' ? 'approved' : e.event === 'action.rejected' ? 'rejected' : 'expired');
+    case 'action.withdrawn':
+      if (id)
+        retireApproval(
+          id,
+          e.event === 'action.approved'
+            ? 'approved'
+            : e.event === 'action.rejected'
+              ? 'rejected'
+              : e.event === 'action.withdrawn'
+                ? 'withdrawn'
+                : 'expired',
+        );
       break;
     default:
       break;

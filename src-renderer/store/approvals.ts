@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { PendingApproval } from '../../src-shared/index.js';
 import type { AppState } from './index.js';
 
-export type Outcome = 'approved' | 'rejected' | 'expired';
+export type Outcome = 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
 export interface ApprovalsSlice {
   approvals: Record<string, PendingApproval>;

@@ -48,7 +48,17 @@ export type PolicyRef = z.infer<typeof PolicyRefSchema>;
 export const DecisionValueSchema = z.enum(['allowed', 'denied', 'pending']);
 export type DecisionValue = z.infer<typeof DecisionValueSchema>;
 
-export const ActionStatusValueSchema = z.enum(['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'completed', 'failed']);
+export const ActionStatusValueSchema = z.enum([
+  'allowed',
+  'denied',
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'withdrawn',
+  'completed',
+  'failed',
+]);
 export type ActionStatusValue = z.infer<typeof ActionStatusValueSchema>;
 
 /** SPEC 2.2 — response to submit/evaluate. */

@@ -20,6 +20,7 @@ export const DecisionCountsSchema = z.object({
   approved: z.number().int(),
   rejected: z.number().int(),
   expired: z.number().int(),
+  withdrawn: z.number().int(),
   completed: z.number().int(),
   failed: z.number().int(),
 });

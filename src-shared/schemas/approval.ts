@@ -18,7 +18,11 @@ export const ResolveRequestSchema = z
   .strict();
 export type ResolveRequest = z.infer<typeof ResolveRequestSchema>;
 
-export const ApprovalStatusSchema = z.enum(['pending', 'approved', 'rejected', 'expired']);
+/** SPEC 4 — body of withdraw: the agent stopped waiting (its own timeout, a cancel, quitting). */
+export const WithdrawRequestSchema = z.object({ reason: z.string().max(4_096).optional() }).strict();
+export type WithdrawRequest = z.infer<typeof WithdrawRequestSchema>;
+
+export const ApprovalStatusSchema = z.enum(['pending', 'approved', 'rejected', 'expired', 'withdrawn']);
 export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
 
 /** GET /api/sdk/approval/{approval_id} */

@@ -9,6 +9,7 @@ export const AUDIT_TYPES = [
   'approval.requested',
   'approval.resolved',
   'approval.expired',
+  'approval.withdrawn',
   'action.completed',
   'agent.registered',
   'mcp.server_registered',

@@ -10,6 +10,7 @@ export const EVENT_NAMES = [
   'action.approved',
   'action.rejected',
   'action.expired',
+  'action.withdrawn',
   'action.completed',
   'policy.changed',
   'alert.triggered',

@@ -50,6 +50,7 @@ describe('GET /api/v1/stats', () => {
       approved: 1,
       rejected: 1,
       expired: 0,
+      withdrawn: 0,
       completed: 0,
       failed: 0,
     });

@@ -41,6 +41,7 @@ import {
   StatsSchema,
   StatusWaitQuerySchema,
   VerifyResultSchema,
+  WithdrawRequestSchema,
   WebhookCreateSchema,
   WebhookViewSchema,
   pageOf,
@@ -227,6 +228,19 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Report the outcome (seed SDK path)',
     aliasOf: '/api/v1/actions/{id}/complete',
     body: Complete,
+    response: ActionStatus,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/actions/{id}/withdraw',
+    scope: 'agent',
+    tag: 'Actions',
+    summary: 'The agent stopped waiting: end a pending action as withdrawn',
+    description:
+      'Hooks, the MCP proxy and the SDKs call this when they stop waiting (their own timeout, a cancel, the agent quitting), so no one can approve a request nobody waits for. The action is denied and never runs; a later approve or deny is a 409. Agent keys withdraw only their own actions; withdrawing again answers the same status.',
+    body: named('WithdrawRequest', WithdrawRequestSchema),
+    bodyOptional: true,
+    example: { reason: 'hook timed out after 590 s' },
     response: ActionStatus,
   },
   {

@@ -1,5 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { ActionQuerySchema, ActionRequestSchema, CompleteRequestSchema, StatusWaitQuerySchema } from '../../../src-shared/index.js';
+import {
+  ActionQuerySchema,
+  ActionRequestSchema,
+  CompleteRequestSchema,
+  StatusWaitQuerySchema,
+  WithdrawRequestSchema,
+} from '../../../src-shared/index.js';
 import type { Gatehouse } from '../../core/gatehouse.js';
 import { listActions } from '../../services/action-queries.js';
 import { readJson, readQuery } from '../body.js';
@@ -40,6 +46,11 @@ export function actionRoutes(g: Gatehouse) {
   };
   r.post('/api/v1/actions/:id/complete', complete);
   r.post('/api/agent-action/:id/complete', complete);
+
+  r.post('/api/v1/actions/:id/withdraw', async (c) => {
+    const body = await readJson(c, WithdrawRequestSchema, { optional: true });
+    return c.json(await g.approvals.withdraw(c.req.param('id'), body, ownerKey(c.get('principal'))));
+  });
 
   r.get('/api/v1/actions', (c) => c.json(listActions(g.store, readQuery(c, ActionQuerySchema), ownerKey(c.get('principal')))));
 

@@ -28,6 +28,9 @@ export function viewOf(r: AuditRecord): RecordView {
     case 'approval.expired':
       outcome = 'expired';
       break;
+    case 'approval.withdrawn':
+      outcome = 'withdrawn';
+      break;
     case 'action.completed':
       outcome = str(d.status);
       break;
