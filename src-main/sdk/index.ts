@@ -29,7 +29,8 @@ export const FailMode = { CLOSED: 'closed', OPEN: 'open' } as const;
 export type FailMode = (typeof FailMode)[keyof typeof FailMode];
 
 /** SPEC 2.3 status values. */
-export type ActionStatusValue = 'allowed' | 'denied' | 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn' | 'completed' | 'failed';
+export type ActionStatusValue =
+  'allowed' | 'denied' | 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn' | 'completed' | 'failed';
 
 export interface RiskFactor {
   id: string;
