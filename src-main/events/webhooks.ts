@@ -9,7 +9,7 @@ import {
 } from '../../src-shared/index.js';
 import { iso, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import { conflict, HttpError, notFound } from '../http/errors.js';
+import { conflict, invalidField, notFound } from '../core/errors.js';
 import type { Op, Store } from '../storage/types.js';
 import type { EventBus } from './bus.js';
 import { nextAfterFailure, scheduleBackoff, type BackoffPolicy } from './webhook-backoff.js';
@@ -159,11 +159,7 @@ export class WebhookService {
     const u = new URL(body.url);
     if (u.username || u.password) {
       // fetch() refuses such URLs; say so now rather than failing every delivery for 24 h.
-      throw new HttpError(
-        'invalid_request',
-        'Request is invalid: url: credentials in the URL are not supported; use `secret` to sign deliveries',
-        [{ path: 'url', message: 'URL must not contain a user name or password' }],
-      );
+      throw invalidField('url', 'credentials in the URL are not supported; use `secret` to sign deliveries');
     }
     const events = [...new Set(body.events)];
     const hook: Hook = {
@@ -225,10 +221,7 @@ export class WebhookService {
     }
     if (q.cursor) {
       const m = CURSOR.exec(q.cursor);
-      if (!m)
-        throw new HttpError('invalid_request', 'Query is invalid: cursor: not a cursor from this list', [
-          { path: 'cursor', message: 'Invalid cursor' },
-        ]);
+      if (!m) throw invalidField('cursor', 'not a cursor from this list', 'Query is invalid');
       where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
       params.push(Number(m[1]), Number(m[1]), m[2]!);
     }

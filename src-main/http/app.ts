@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { Gatehouse } from '../core/gatehouse.js';
-import { StorageUnavailableError } from '../storage/types.js';
+import type { Gatehouse } from '../app/gatehouse.js';
 import type { AppEnv } from './env.js';
-import { HttpError, renderError } from './errors.js';
+import { GatehouseError } from '../core/errors.js';
+import { asGatehouseError, renderError } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { hostAndOriginGuard } from './middleware/host-origin.js';
 import { RateLimiter, rateLimit } from './middleware/rate-limit.js';
@@ -32,25 +32,30 @@ export interface AppOptions {
 const AUTHENTICATED_PREFIXES = ['/api/v1/', '/api/authorization/', '/api/agent-action/', '/api/sdk/', '/mcp/'];
 export const needsAuth = (path: string): boolean => AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p));
 
+const CLIENT_GONE = new GatehouseError('invalid_request', 'The client closed the connection before the request was complete');
+
+/** True when `err` comes from the client closing its connection (an abort), not from a fault here. */
+export function clientWentAway(req: Request, err: unknown): boolean {
+  if (req.signal?.aborted) return true;
+  const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.name === 'AbortError' || e?.message === 'aborted';
+}
+
 /** The Hono app: the whole HTTP surface of SPEC 5, over one Gatehouse core. */
 export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const limiter = new RateLimiter(() => g.settings.get().rate_limit_per_s);
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) return renderError(c, err);
-    if (err instanceof StorageUnavailableError) {
-      return renderError(
-        c,
-        new HttpError('unavailable', 'Storage cannot be written right now; nothing was decided. Retry shortly.', undefined, {
-          'Retry-After': '1',
-        }),
-      );
+    const e = asGatehouseError(err);
+    if (e.code === 'internal') {
+      // A client that hung up mid-request is not a server fault: nothing to log, nobody to answer.
+      if (clientWentAway(c.req.raw, err)) return renderError(c, CLIENT_GONE);
+      console.error('gatehouse: unexpected error:', err);
     }
-    console.error('gatehouse: unexpected error:', err);
-    return renderError(c, new HttpError('internal', 'Internal error; nothing was changed or allowed'));
+    return renderError(c, e);
   });
-  app.notFound((c) => renderError(c, new HttpError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => renderError(c, new GatehouseError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
 
   app.use('*', hostAndOriginGuard(opts.getPort));
   app.use('*', async (c, next) => {

@@ -1,15 +1,6 @@
-import type { KeyScope } from '../../src-shared/index.js';
+import type { Principal } from '../services/principal.js';
 
-/** Who is calling: an API key (agent or admin) or the console's session. */
-export interface Principal {
-  /** Key id, or `console` for the session cookie. */
-  id: string;
-  scope: KeyScope;
-  /** For agent keys bound to one agent: actions are attributed to it and it sees only its own. */
-  agentId: string | null;
-  /** For the audit log's `actor`: `user` for the console/admin, `agent:<id>` for agents. */
-  kind: 'key' | 'session';
-}
+export type { Principal };
 
 export interface AppEnv {
   Variables: { principal: Principal };

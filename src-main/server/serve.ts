@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createAdaptorServer } from '@hono/node-server';
 import { VERSION } from '../../src-shared/index.js';
 import { readServerInfo, removeServerInfo, writeServerInfo } from '../config/server-info.js';
-import { Gatehouse, type GatehouseOptions } from '../core/gatehouse.js';
+import { Gatehouse, type GatehouseOptions } from '../app/gatehouse.js';
 import { packageRoot } from '../core/resources.js';
 import { createApp } from '../http/app.js';
 

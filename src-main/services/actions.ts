@@ -4,11 +4,10 @@ import { newId } from '../core/ids.js';
 import { normalizeAction } from '../engine/index.js';
 import type { Outcome } from '../engine/types.js';
 import type { EventBus } from '../events/bus.js';
-import { conflict, HttpError, notFound } from '../http/errors.js';
+import { conflict, forbidden, GatehouseError, notFound } from '../core/errors.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import { actionByIdempotencyKey, actionRow, toStatus, type DecidedData } from './action-queries.js';
 import type { AgentService } from './agents.js';
-import type { AlertService } from './alerts.js';
 import type { ApprovalService } from './approvals.js';
 import type { PolicyService } from './policies.js';
 import { redact } from './redact.js';
@@ -37,18 +36,17 @@ export class ActionService {
     private readonly policies: PolicyService,
     private readonly agents: AgentService,
     private readonly approvals: ApprovalService,
-    private readonly alerts: AlertService,
     private readonly bus: EventBus,
   ) {}
 
   normalize(req: ActionRequest, caller: Caller): NormalizedAction {
     if (caller.boundAgentId && req.agent_id && req.agent_id !== caller.boundAgentId) {
-      throw new HttpError('forbidden', `This key is bound to agent '${caller.boundAgentId}'`, [
+      throw forbidden(`This key is bound to agent '${caller.boundAgentId}'`, [
         { path: 'agent_id', message: `must be '${caller.boundAgentId}' for this key` },
       ]);
     }
     const agentId = caller.boundAgentId ?? req.agent_id;
-    if (!agentId) throw new HttpError('invalid_request', 'agent_id is required', [{ path: 'agent_id', message: 'Required' }]);
+    if (!agentId) throw new GatehouseError('invalid_request', 'agent_id is required', [{ path: 'agent_id', message: 'Required' }]);
     return normalizeAction({ ...req, agent_id: agentId });
   }
 
@@ -132,7 +130,6 @@ export class ActionService {
       this.approvals.track(decision.action_id, Date.parse(decision.expires_at!), action.agent_id);
     }
     this.publish(decision, data);
-    this.alerts.afterDecision(action, decision);
     return decision;
   }
 

@@ -1,4 +1,4 @@
-import type { AlertKind, Decision, NormalizedAction } from '../../src-shared/index.js';
+import type { AlertKind, EventEnvelope, Risk } from '../../src-shared/index.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../events/bus.js';
 import type { Store } from '../storage/types.js';
@@ -8,8 +8,9 @@ const DENIAL_THRESHOLD = 5;
 
 /**
  * Alerts (`alert.triggered`): a critical-risk action, an agent denied 5 times in 10 minutes, a known
- * MCP server whose tool list changed. Each is audited and published; raising one never delays or
- * changes the decision that caused it.
+ * MCP server whose tool list changed. Actions are watched on the bus (after they are durable), so
+ * raising an alert never delays or changes the decision that caused it; each alert is audited and
+ * published.
  */
 export class AlertService {
   private readonly denials = new Map<string, number[]>();
@@ -18,27 +19,31 @@ export class AlertService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly bus: EventBus,
-  ) {}
-
-  afterDecision(action: NormalizedAction, d: Decision): void {
-    if (d.risk.level === 'critical') {
-      void this.raise(
-        'critical-risk',
-        `Critical-risk action from ${action.agent_id}: ${action.action_type}${action.resource ? ` on ${action.resource.slice(0, 200)}` : ''}`,
-        {
-          action_id: d.action_id,
-          agent_id: action.agent_id,
-          action_type: action.action_type,
-          risk: d.risk,
-          decision: d.decision,
-        },
-      );
-    }
-    if (d.decision === 'denied') this.noteDenial(action.agent_id, d.action_id);
+  ) {
+    bus.subscribe((e) => this.onEvent(e));
   }
 
-  /** Counts a denial (at submit, by a person, or by timeout); 5 within 10 minutes raises one alert. */
-  noteDenial(agentId: string, actionId: string): void {
+  private onEvent(e: EventEnvelope): void {
+    const d = e.data;
+    if (typeof d.agent_id !== 'string' || typeof d.action_id !== 'string') return;
+    if (e.event === 'action.submitted' && (d.risk as Risk | undefined)?.level === 'critical') {
+      const resource = typeof d.resource === 'string' ? ` on ${d.resource.slice(0, 200)}` : '';
+      void this.raise('critical-risk', `Critical-risk action from ${d.agent_id}: ${String(d.action_type)}${resource}`, {
+        action_id: d.action_id,
+        agent_id: d.agent_id,
+        action_type: d.action_type,
+        risk: d.risk,
+        decision: d.decision,
+      });
+    }
+    // Denials at submit, by a person, or by a timeout that denies.
+    if (e.event === 'action.denied' || e.event === 'action.rejected' || (e.event === 'action.expired' && d.decision === 'denied')) {
+      this.noteDenial(d.agent_id, d.action_id);
+    }
+  }
+
+  /** Counts a denial; 5 within 10 minutes raises one alert. */
+  private noteDenial(agentId: string, actionId: string): void {
     const now = this.clock.now();
     const list = (this.denials.get(agentId) ?? []).filter((t) => t > now - DENIAL_WINDOW_MS);
     list.push(now);

@@ -10,7 +10,7 @@ import type {
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
-import { conflict, notFound } from '../http/errors.js';
+import { conflict, notFound } from '../core/errors.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import { actionByApprovalId, actionRow, toStatus, type ActionRow } from './action-queries.js';
 import type { AgentService } from './agents.js';
@@ -97,18 +97,20 @@ export class ApprovalService {
     this.schedule();
   }
 
-  /** Resolves when the action's status changes or after `ms`, whichever is first. */
-  waitForChange(actionId: string, ms: number): Promise<void> {
-    if (!this.pending.has(actionId) || ms <= 0) return Promise.resolve();
+  /** Resolves when the action's status changes, after `ms`, or when `signal` aborts, whichever is first. */
+  waitForChange(actionId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (!this.pending.has(actionId) || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const set = this.waiters.get(actionId) ?? new Set();
       const done = () => {
         clearTimeout(t);
+        signal?.removeEventListener('abort', done);
         set.delete(done);
         if (set.size === 0) this.waiters.delete(actionId);
         resolve();
       };
       const t = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
       set.add(done);
       this.waiters.set(actionId, set);
     });

@@ -3,7 +3,7 @@ import type { Credentials, KeyCreate, KeyCreated, KeyScope, KeyView } from '../.
 import { newKeySecret } from '../config/credentials.js';
 import { isoOrNull, iso, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import type { Principal } from '../http/env.js';
+import type { Principal } from './principal.js';
 import type { Store } from '../storage/types.js';
 
 interface KeyRow {
@@ -39,6 +39,8 @@ const toView = (r: KeyRow): KeyView => ({
 export class KeyRing {
   private readonly active = new Map<string, KeyRow>();
   private readonly lastUsed = new Map<string, number>();
+  private readonly revocations = new Map<string, AbortController>();
+  private static readonly NEVER = new AbortController().signal;
 
   constructor(
     private readonly store: Store,
@@ -69,6 +71,18 @@ export class KeyRing {
     return { id: row.id, scope: row.scope, agentId: row.agent_id, kind: 'key' };
   }
 
+  /**
+   * A signal aborted when key `id` is revoked: what a request holds open with the key (an event
+   * stream, a long-poll) ends then, instead of outliving the key. Ids that are not keys (the
+   * console session) get a signal that never aborts.
+   */
+  revocation(id: string): AbortSignal {
+    if (![...this.active.values()].some((r) => r.id === id)) return KeyRing.NEVER;
+    let ctrl = this.revocations.get(id);
+    if (!ctrl) this.revocations.set(id, (ctrl = new AbortController()));
+    return ctrl.signal;
+  }
+
   list(): KeyView[] {
     return this.store
       .all<KeyRow>('SELECT * FROM api_keys ORDER BY created_ms DESC')
@@ -91,6 +105,8 @@ export class KeyRing {
       [{ type: 'key.revoked', actor: 'user', data: { key_id: id, name: row.name, scope: row.scope } }],
     );
     this.active.delete(row.hash);
+    this.revocations.get(id)?.abort();
+    this.revocations.delete(id);
     return toView({ ...row, revoked_ms: now });
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ActionRequest, McpDecision, McpEvaluate, McpServer, McpServerRegister, McpTool, Decision } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
+import type { EventBus } from '../events/bus.js';
 import type { Store } from '../storage/types.js';
 import type { AlertService } from './alerts.js';
 
@@ -31,7 +32,14 @@ export class McpService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly alerts: AlertService,
-  ) {}
+    bus: EventBus,
+  ) {
+    // Every MCP action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
+    bus.subscribe((e) => {
+      const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
+      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string') void this.noteCall(mcp.server_id);
+    });
+  }
 
   async register(body: McpServerRegister, actor: string): Promise<McpServer> {
     const now = this.clock.now();
@@ -103,8 +111,8 @@ export class McpService {
     };
   }
 
-  /** Counts a call on a registered server (not journaled on the hot path; shown as a live figure). */
-  noteCall(serverId: string): Promise<unknown> | void {
+  /** Counts a call on a registered server, in a commit of its own after the action's. */
+  private noteCall(serverId: string): Promise<unknown> | void {
     if (!this.store.get('SELECT 1 FROM mcp_servers WHERE server_id = ?', [serverId])) return;
     return this.store
       .commit([

@@ -10,7 +10,7 @@ import {
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { compilePolicies, exportPolicyFile, parsePolicyFile, PolicyValidationError } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { HttpError, invalid, notFound, conflict } from '../http/errors.js';
+import { conflict, GatehouseError, invalid, notFound } from '../core/errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
@@ -34,11 +34,10 @@ interface Entry {
   ephemeral: boolean;
 }
 
-export function toHttpError(e: unknown): HttpError {
-  if (e instanceof PolicyValidationError) {
-    return new HttpError('invalid_request', e.message, e.details);
-  }
-  return e instanceof HttpError ? e : new HttpError('invalid_request', (e as Error).message);
+/** A policy the engine refused (or a policy file that does not parse) as a 400 naming its field. */
+export function policyError(e: unknown): GatehouseError {
+  if (e instanceof PolicyValidationError) return new GatehouseError('invalid_request', e.message, e.details);
+  return e instanceof GatehouseError ? e : new GatehouseError('invalid_request', (e as Error).message);
 }
 
 /**
@@ -106,7 +105,7 @@ export class PolicyService {
     try {
       return compilePolicies({ policies, settings, riskRules });
     } catch (e) {
-      throw toHttpError(e);
+      throw policyError(e);
     }
   }
 
@@ -115,7 +114,7 @@ export class PolicyService {
     const parsed = PolicySchema.safeParse(body);
     if (!parsed.success) throw invalid(parsed.error, 'Policy');
     if (idFromPath && parsed.data.id !== idFromPath) {
-      throw new HttpError('invalid_request', 'Policy id in the body differs from the path', [
+      throw new GatehouseError('invalid_request', 'Policy id in the body differs from the path', [
         { path: 'id', message: `must be '${idFromPath}'` },
       ]);
     }
@@ -191,7 +190,7 @@ export class PolicyService {
     try {
       file = parsePolicyFile(text, { defaultSource: opts.defaultSource ?? 'import' });
     } catch (e) {
-      throw toHttpError(e);
+      throw policyError(e);
     }
     const merged = new Map(this.entries);
     const now = this.clock.now();

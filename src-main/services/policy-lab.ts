@@ -9,10 +9,23 @@ import {
   type SimulateRequestSchema,
   type SimulateResult,
 } from '../../src-shared/index.js';
-import type { Gatehouse } from '../core/gatehouse.js';
 import type { DecideContext, Engine } from '../engine/types.js';
-import { HttpError, zodDetails } from '../http/errors.js';
+import { invalidDetails, zodDetails } from '../core/errors.js';
+import type { Store } from '../storage/types.js';
 import type { DecidedData } from './action-queries.js';
+import type { ActionService } from './actions.js';
+import type { AgentService } from './agents.js';
+import type { PolicyService } from './policies.js';
+import type { SettingsService } from './settings.js';
+
+/** What testing and simulating policies read: the live set, settings, agents and history. */
+export interface PolicyLabDeps {
+  store: Store;
+  policies: PolicyService;
+  settings: SettingsService;
+  actions: ActionService;
+  agents: AgentService;
+}
 
 /** Parses a draft policy list, naming `policies[i](id).field` in errors. */
 export function parseDraft(list: unknown[]): Policy[] {
@@ -26,13 +39,12 @@ export function parseDraft(list: unknown[]): Policy[] {
       details.push(...zodDetails(parsed.error, `policies[${i}]${id}`));
     }
   });
-  if (details.length)
-    throw new HttpError('invalid_request', `Draft policies are invalid: ${details[0]!.path}: ${details[0]!.message}`, details);
+  if (details.length) throw invalidDetails(details, 'Draft policies are invalid');
   return out;
 }
 
 function draftEngine(
-  g: Gatehouse,
+  g: PolicyLabDeps,
   policies: unknown[] | undefined,
   settingsPatch: object | undefined,
   riskRules = g.policies.getRiskRules(),
@@ -43,7 +55,7 @@ function draftEngine(
 }
 
 /** POST /api/v1/policies/test: the decision the current (or a draft) set would make, with its trace. */
-export function testAction(g: Gatehouse, body: z.output<typeof PolicyTestRequestSchema>): PolicyTestResult {
+export function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyTestRequestSchema>): PolicyTestResult {
   const engine = draftEngine(g, body.policies, body.settings);
   const action = g.actions.normalize(
     { ...body.action, agent_id: body.action.agent_id ?? 'test-agent' },
@@ -82,7 +94,7 @@ function replayInput(d: DecidedData, createdMs: number): { action: NormalizedAct
 }
 
 /** POST /api/v1/policies/simulate: replays the last N recorded actions against a draft set. */
-export function simulate(g: Gatehouse, body: z.output<typeof SimulateRequestSchema>): SimulateResult {
+export function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequestSchema>): SimulateResult {
   const engine = draftEngine(g, body.policies, body.settings, body.risk_rules);
   const rows = g.store.all<{ action_id: string; created_ms: number; data: string }>(
     'SELECT a.action_id, a.created_ms, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?',

@@ -1,5 +1,5 @@
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../http/env.js';
+import type { Principal } from './principal.js';
 
 const SESSION_TTL_MS = 12 * 3600_000;
 const LOGIN_TTL_MS = 10 * 60_000;

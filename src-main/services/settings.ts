@@ -1,5 +1,5 @@
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../src-shared/index.js';
-import { HttpError } from '../http/errors.js';
+import { GatehouseError } from '../core/errors.js';
 import type { Store } from '../storage/types.js';
 
 /** SPEC 3.5 settings, persisted in `meta` and audited on change. */
@@ -25,19 +25,19 @@ export class SettingsService {
   merged(patch: SettingsPatch): Settings {
     const next = SettingsSchema.safeParse({ ...this.current, ...patch });
     if (!next.success)
-      throw new HttpError(
+      throw new GatehouseError(
         'invalid_request',
         'Settings are invalid',
         next.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       );
     const s = next.data;
     if (s.auto_allow_below > s.require_approval_at) {
-      throw new HttpError('invalid_request', 'auto_allow_below must not exceed require_approval_at', [
+      throw new GatehouseError('invalid_request', 'auto_allow_below must not exceed require_approval_at', [
         { path: 'auto_allow_below', message: `must be ≤ require_approval_at (${s.require_approval_at})` },
       ]);
     }
     if (s.deny_at !== null && s.deny_at < s.auto_allow_below) {
-      throw new HttpError('invalid_request', 'deny_at must not be below auto_allow_below', [
+      throw new GatehouseError('invalid_request', 'deny_at must not be below auto_allow_below', [
         { path: 'deny_at', message: `must be ≥ auto_allow_below (${s.auto_allow_below})` },
       ]);
     }

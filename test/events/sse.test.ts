@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventEnvelopeSchema, type EventEnvelope } from '../../src-shared/index.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { SseHub } from '../../src-main/events/sse.js';
-import { openEventStreams } from '../../src-main/http/routes/events.js';
+
 import { startServer, type RunningServer } from '../../src-main/server/serve.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { until } from './receiver.js';
@@ -87,7 +87,7 @@ describe('GET /api/v1/events over a real socket', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const sse = new SseReader(res.body!.getReader());
     expect(await sse.next()).toEqual({ retry: '3000' });
-    expect(openEventStreams(server.g)).toBe(1);
+    expect(server.g.sse.size).toBe(1);
 
     const submit = (body: object) =>
       fetch(`${server!.url}/api/v1/actions/submit`, {
@@ -109,7 +109,7 @@ describe('GET /api/v1/events over a real socket', () => {
     expect(seen[2]!.data).toMatchObject({ action_id: low.action_id, agent_id: 'sse-agent', decision: 'allowed' });
 
     ctrl.abort();
-    await until(() => openEventStreams(server!.g) === 0, 5_000, 'the stream to be released');
+    await until(() => server!.g.sse.size === 0, 5_000, 'the stream to be released');
   });
 
   it('ends open streams when the server stops', async () => {
@@ -153,9 +153,9 @@ describe('GET /api/v1/events through app.request', () => {
     expect(created.status).toBe(201);
     const { env } = await sse.event();
     expect(env).toMatchObject({ event: 'policy.changed', data: { change: 'created', policy_id: 'sse-test' } });
-    expect(openEventStreams(t.g)).toBe(1);
+    expect(t.g.sse.size).toBe(1);
     await sse.reader.cancel();
-    expect(openEventStreams(t.g)).toBe(0);
+    expect(t.g.sse.size).toBe(0);
   });
 
   it('replays events missed since Last-Event-ID', async () => {

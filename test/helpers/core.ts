@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { Gatehouse, type GatehouseOptions } from '../../src-main/core/gatehouse.js';
+import { Gatehouse, type GatehouseOptions } from '../../src-main/app/gatehouse.js';
 import { createApp } from '../../src-main/http/app.js';
 import type { AppEnv } from '../../src-main/http/env.js';
 

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { KeyScope } from '../../../src-shared/index.js';
 import type { AppEnv, Principal } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -28,12 +28,12 @@ export function authenticate(auth: Authenticator): MiddlewareHandler<AppEnv> {
     let principal: Principal | null = null;
     if (key) {
       principal = auth.byKey(key);
-      if (!principal) throw new HttpError('unauthenticated', 'Invalid or revoked API key');
+      if (!principal) throw new GatehouseError('unauthenticated', 'Invalid or revoked API key');
     } else {
       const session = getCookie(c, SESSION_COOKIE);
       principal = session ? auth.bySession(session) : null;
       if (!principal) {
-        throw new HttpError('unauthenticated', 'Authentication required: send X-API-Key or Authorization: Bearer <key>');
+        throw new GatehouseError('unauthenticated', 'Authentication required: send X-API-Key or Authorization: Bearer <key>');
       }
     }
     c.set('principal', principal);
@@ -46,7 +46,7 @@ export function requireScope(scope: KeyScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = c.get('principal');
     if (scope === 'admin' && p.scope !== 'admin') {
-      throw new HttpError('forbidden', 'This needs an admin key; agent keys cannot do this');
+      throw new GatehouseError('forbidden', 'This needs an admin key; agent keys cannot do this');
     }
     await next();
   };

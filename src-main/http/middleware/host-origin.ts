@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { HttpError, renderError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
+import { renderError } from '../errors.js';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
@@ -18,11 +19,11 @@ export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
     const port = getPort();
     const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
     if (!LOOPBACK_NAMES.some((h) => host === `${h}:${port}`)) {
-      return renderError(c, new HttpError('forbidden', `Host '${host.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`));
+      return renderError(c, new GatehouseError('forbidden', `Host '${host.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`));
     }
     const origin = c.req.header('origin');
     if (origin !== undefined && !consoleOrigins(port).includes(origin.toLowerCase())) {
-      return renderError(c, new HttpError('forbidden', `Origin '${origin.slice(0, 100)}' is not allowed`));
+      return renderError(c, new GatehouseError('forbidden', `Origin '${origin.slice(0, 100)}' is not allowed`));
     }
     const site = c.req.header('sec-fetch-site');
     if (site === 'cross-site' || site === 'same-site') {
@@ -30,7 +31,7 @@ export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
       const isNavigation = c.req.method === 'GET' && c.req.header('sec-fetch-mode') === 'navigate';
       const path = new URL(c.req.url).pathname;
       if (!isNavigation || path.startsWith('/api') || path.startsWith('/mcp')) {
-        return renderError(c, new HttpError('forbidden', 'Cross-site requests are not allowed'));
+        return renderError(c, new GatehouseError('forbidden', 'Cross-site requests are not allowed'));
       }
     }
     await next();

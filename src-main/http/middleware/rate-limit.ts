@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 
 interface Bucket {
   tokens: number;
@@ -41,7 +41,7 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const wait = limiter.take(c.get('principal').id);
     if (wait > 0) {
-      throw new HttpError('rate_limited', 'Too many requests for this key', undefined, { 'Retry-After': String(wait) });
+      throw new GatehouseError('rate_limited', 'Too many requests for this key', undefined, wait);
     }
     await next();
   };

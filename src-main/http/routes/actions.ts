@@ -6,8 +6,9 @@ import {
   StatusWaitQuerySchema,
   WithdrawRequestSchema,
 } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { listActions } from '../../services/action-queries.js';
+import { GatehouseError } from '../../core/errors.js';
 import { readJson, readQuery } from '../body.js';
 import type { AppEnv, Principal } from '../env.js';
 
@@ -32,7 +33,10 @@ export function actionRoutes(g: Gatehouse) {
     const owner = ownerKey(c.get('principal'));
     let s = g.actions.status(id, owner);
     if (wait && s.status === 'pending') {
-      await g.approvals.waitForChange(id, wait * 1000);
+      // A key revoked while its long-poll waits gets no answer: the wait ends and the request is refused.
+      const revoked = g.keys.revocation(c.get('principal').id);
+      await g.approvals.waitForChange(id, wait * 1000, revoked);
+      if (revoked.aborted) throw new GatehouseError('unauthenticated', 'Invalid or revoked API key');
       s = g.actions.status(id, owner);
     }
     return c.json(s);

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { AgentRegisterSchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 import { requireScope } from '../middleware/auth.js';
 
 /** SPEC 2.5: register (agent keys) and list (admin). */
@@ -13,7 +13,7 @@ export function agentRoutes(g: Gatehouse) {
     const body = await readJson(c, AgentRegisterSchema);
     const p = c.get('principal');
     if (p.agentId && body.agent_id !== p.agentId) {
-      throw new HttpError('forbidden', `This key is bound to agent '${p.agentId}'`, [
+      throw new GatehouseError('forbidden', `This key is bound to agent '${p.agentId}'`, [
         { path: 'agent_id', message: `must be '${p.agentId}'` },
       ]);
     }

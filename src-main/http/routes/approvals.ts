@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { ApprovalQuerySchema, ResolveRequestSchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { readJson, readQuery } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';

@@ -3,10 +3,10 @@ import { AuditExportQuerySchema, AuditQuerySchema } from '../../../src-shared/in
 import { exportAudit, EXPORT_CONTENT_TYPES } from '../../audit/export.js';
 import { AuditQueryError, queryAudit } from '../../audit/query.js';
 import { verifyStore } from '../../audit/verify.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { readQuery } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 import { requireScope } from '../middleware/auth.js';
 
 /** SPEC 7: the audit log — query, verify, and streamed exports (admin only). */
@@ -20,7 +20,7 @@ export function auditRoutes(g: Gatehouse) {
     try {
       return c.json(queryAudit(g.store, q));
     } catch (e) {
-      if (e instanceof AuditQueryError) throw new HttpError('invalid_request', e.message);
+      if (e instanceof AuditQueryError) throw new GatehouseError('invalid_request', e.message);
       throw e;
     }
   });

@@ -3,10 +3,10 @@ import { extname, join, normalize, sep } from 'node:path';
 import { Hono } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 import { requireScope, SESSION_COOKIE } from '../middleware/auth.js';
 
 const MIME: Record<string, string> = {
@@ -61,7 +61,7 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
     const { token } = await readJson(c, z.object({ token: z.string().min(1).max(200) }).strict());
     const session = g.sessions.redeem(token);
     if (!session)
-      throw new HttpError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
+      throw new GatehouseError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
     setCookie(c, SESSION_COOKIE, session, sessionCookie());
     return c.json({ authenticated: true, scope: 'admin' });
   });
@@ -86,7 +86,7 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
   r.get('/assets/*', async (c) => {
     const rel = c.req.path.slice(1);
     const buf = await file(rel);
-    if (!buf) throw new HttpError('not_found', 'No such file');
+    if (!buf) throw new GatehouseError('not_found', 'No such file');
     return c.body(new Uint8Array(buf), 200, {
       'Content-Type': MIME[extname(rel)] ?? 'application/octet-stream',
       'Cache-Control': 'public, max-age=31536000, immutable',
@@ -95,7 +95,7 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
   for (const icon of ['/favicon.svg', '/favicon.ico', '/icon.png']) {
     r.get(icon, async (c) => {
       const buf = await file(icon.slice(1));
-      if (!buf) throw new HttpError('not_found', 'No such file');
+      if (!buf) throw new GatehouseError('not_found', 'No such file');
       return c.body(new Uint8Array(buf), 200, { 'Content-Type': MIME[extname(icon)] ?? 'application/octet-stream' });
     });
   }

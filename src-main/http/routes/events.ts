@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { EventNameSchema, type EventName } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
-import { SseHub, TooManyStreamsError } from '../../events/sse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
+import { TooManyStreamsError } from '../../events/sse.js';
 import { readQuery } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 import { requireScope } from '../middleware/auth.js';
 
 export const EventsQuerySchema = z
@@ -25,7 +25,7 @@ export function eventFilter(raw: string | undefined): ReadonlySet<EventName> | n
   for (const n of names) {
     const parsed = EventNameSchema.safeParse(n);
     if (!parsed.success) {
-      throw new HttpError('invalid_request', `Query is invalid: events: unknown event '${n.slice(0, 64)}'`, [
+      throw new GatehouseError('invalid_request', `Query is invalid: events: unknown event '${n.slice(0, 64)}'`, [
         { path: 'events', message: `Unknown event '${n.slice(0, 64)}'; expected ${EventNameSchema.options.join(', ')}` },
       ]);
     }
@@ -34,25 +34,18 @@ export function eventFilter(raw: string | undefined): ReadonlySet<EventName> | n
   return out;
 }
 
-const hubs = new WeakMap<Gatehouse, SseHub>();
-
-/** How many event streams are open on this core (status, tests). */
-export const openEventStreams = (g: Gatehouse): number => hubs.get(g)?.size ?? 0;
-
 /** SPEC 7.3: the live event stream (Server-Sent Events). Admin only. */
 export function eventRoutes(g: Gatehouse) {
   const r = new Hono<AppEnv>();
-  const hub = new SseHub(g.bus);
-  hubs.set(g, hub);
-  g.onClose(() => hub.close());
-
   r.get('/api/v1/events', requireScope('admin'), (c) => {
     const filter = eventFilter(readQuery(c, EventsQuerySchema).events);
     let stream: ReadableStream<Uint8Array>;
     try {
-      stream = hub.open(filter, { lastEventId: c.req.header('last-event-id') ?? null, signal: c.req.raw.signal });
+      // The stream ends when the client goes away, or at once when the key it was opened with is revoked.
+      const signal = AbortSignal.any([c.req.raw.signal, g.keys.revocation(c.get('principal').id)]);
+      stream = g.sse.open(filter, { lastEventId: c.req.header('last-event-id') ?? null, signal });
     } catch (e) {
-      if (e instanceof TooManyStreamsError) throw new HttpError('rate_limited', e.message, undefined, { 'Retry-After': '5' });
+      if (e instanceof TooManyStreamsError) throw new GatehouseError('rate_limited', e.message, undefined, 5);
       throw e;
     }
     return c.body(stream, 200, {

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { KeyCreateSchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { notFound } from '../errors.js';
+import { notFound } from '../../core/errors.js';
 import { requireScope } from '../middleware/auth.js';
 
 /** API keys: list (no secrets), create (secret shown once), revoke (effective immediately). */

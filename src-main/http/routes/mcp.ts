@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { McpEvaluateSchema, McpServerRegisterSchema, SeedPolicySchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { seedToPolicy } from '../../engine/index.js';
 import { toMcpDecision } from '../../services/mcp.js';
-import { toHttpError } from '../../services/policies.js';
+import { policyError } from '../../services/policies.js';
 import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
@@ -29,7 +29,7 @@ export function mcpRoutes(g: Gatehouse) {
     try {
       policy = seedToPolicy(body);
     } catch (e) {
-      throw toHttpError(e);
+      throw policyError(e);
     }
     return c.json(await g.policies.create(policy), 201);
   });

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PolicyTestRequestSchema, SimulateRequestSchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { simulate, testAction } from '../../services/policy-lab.js';
 import { parseJsonText, readJson, readQuery, readText } from '../body.js';
 import type { AppEnv } from '../env.js';
-import { HttpError } from '../errors.js';
+import { GatehouseError } from '../../core/errors.js';
 import { requireScope } from '../middleware/auth.js';
 
 const ExportQuery = z.object({ format: z.enum(['yaml', 'json']).default('yaml') }).strict();
@@ -33,7 +33,7 @@ export function policyRoutes(g: Gatehouse) {
   r.post('/api/v1/policies/import', async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const allowed = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
-    if (!allowed.includes(type)) throw new HttpError('unsupported_media_type', `Content-Type must be one of ${allowed.join(', ')}`);
+    if (!allowed.includes(type)) throw new GatehouseError('unsupported_media_type', `Content-Type must be one of ${allowed.join(', ')}`);
     const text = await readText(c);
     // A JSON body may wrap the file as {"content": "..."} (the console's upload) or be the file itself.
     let fileText = text;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { API_VERSION, VERSION } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import type { AppEnv } from '../env.js';
 
 /** Public service routes: health and deployment info (no key needed, nothing sensitive). */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { StatsQuerySchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { computeStats } from '../../services/stats.js';
 import { readQuery } from '../body.js';
 import type { AppEnv } from '../env.js';

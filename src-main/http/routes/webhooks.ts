@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { WebhookCreateSchema } from '../../../src-shared/index.js';
-import type { Gatehouse } from '../../core/gatehouse.js';
+import type { Gatehouse } from '../../app/gatehouse.js';
 import { DeliveryQuerySchema } from '../../events/webhooks.js';
 import { readJson, readQuery } from '../body.js';
 import type { AppEnv } from '../env.js';

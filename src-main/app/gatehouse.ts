@@ -3,6 +3,7 @@ import { VERSION } from '../../src-shared/index.js';
 import { loadOrCreateCredentials } from '../config/credentials.js';
 import { dataFiles, ensureDataDir } from '../config/paths.js';
 import { EventBus } from '../events/bus.js';
+import { SseHub } from '../events/sse.js';
 import { WebhookService } from '../events/webhooks.js';
 import { ActionService } from '../services/actions.js';
 import { AgentService } from '../services/agents.js';
@@ -15,8 +16,8 @@ import { Sessions } from '../services/sessions.js';
 import { SettingsService } from '../services/settings.js';
 import { openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
-import { resourcePath } from './resources.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { resourcePath } from '../core/resources.js';
 
 export interface GatehouseOptions {
   dataDir: string;
@@ -29,8 +30,11 @@ export interface GatehouseOptions {
 }
 
 /**
- * The core of Gatehouse, usable without HTTP or Electron: storage, engine, approvals, keys,
- * events. The HTTP app, the desktop shell and tests all drive this one object.
+ * The composition root: opens the store, builds every service, and owns what runs in the
+ * background (the approval expiry timer, webhook delivery, the SSE hub, the key last-used flush).
+ * Services find each other only through what this passes them; the bus carries what several of
+ * them react to (alerts, MCP call counts, webhooks, SSE subscribe to it themselves). Usable without
+ * HTTP or Electron: the HTTP app, the desktop shell and tests all drive this one object.
  */
 export class Gatehouse {
   readonly startedAt = Date.now();
@@ -45,6 +49,8 @@ export class Gatehouse {
   readonly actions: ActionService;
   readonly mcp: McpService;
   readonly webhooks: WebhookService;
+  /** The live event streams (SPEC 7.3) fed from the bus; the HTTP route only opens streams on it. */
+  readonly sse: SseHub;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
@@ -59,21 +65,10 @@ export class Gatehouse {
     this.agents = new AgentService(store, clock);
     this.alerts = new AlertService(store, clock, this.bus);
     this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus);
-    this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.alerts, this.bus);
-    this.mcp = new McpService(store, clock, this.alerts);
+    this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.bus);
+    this.mcp = new McpService(store, clock, this.alerts, this.bus);
     this.webhooks = new WebhookService(store, clock, this.bus);
-    // Denials by a person or a timeout count towards the repeated-denials alert too; every MCP
-    // action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
-    this.bus.subscribe((e) => {
-      const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
-      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string') void this.mcp.noteCall(mcp.server_id);
-      if (
-        (e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) &&
-        typeof e.data.agent_id === 'string'
-      ) {
-        this.alerts.noteDenial(e.data.agent_id, String(e.data.action_id));
-      }
-    });
+    this.sse = new SseHub(this.bus);
   }
 
   static async open(o: GatehouseOptions): Promise<Gatehouse> {
@@ -94,6 +89,7 @@ export class Gatehouse {
     g.keyFlush.unref();
     g.webhooks.start();
     g.onClose(() => g.webhooks.stop());
+    g.onClose(() => g.sse.close());
     return g;
   }
 

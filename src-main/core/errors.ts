@@ -1,0 +1,49 @@
+import type { ZodError } from 'zod';
+import type { ErrorCode, ErrorDetail } from '../../src-shared/index.js';
+
+/**
+ * The one error type of the domain: a SPEC 5 `code`, a message for a person, and field-level
+ * details. Services, the engine's callers and the app throw it; only `http/` turns a code into a
+ * status (and the CLI or a test can read the code without any HTTP in between).
+ */
+export class GatehouseError extends Error {
+  override readonly name = 'GatehouseError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+    /** For `rate_limited` / `unavailable`: when a retry may succeed, in seconds. */
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new GatehouseError('not_found', `${what} not found`);
+export const conflict = (message: string) => new GatehouseError('conflict', message);
+export const forbidden = (message: string, details?: ErrorDetail[]) => new GatehouseError('forbidden', message, details);
+/** A 400 naming one field: `invalidField('url', 'must not contain a password')`. */
+export const invalidField = (path: string, message: string, summary = 'Request is invalid') =>
+  new GatehouseError('invalid_request', `${summary}: ${path}: ${message}`, [{ path, message }]);
+
+/** Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`. */
+export function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.map((i) => {
+    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `Unknown field(s): ${i.keys.join(', ')}`;
+    if (i.code === 'invalid_type' && i.message.includes('received undefined')) message = 'Required';
+    return { path: path || '(body)', message };
+  });
+}
+
+/** A 400 from a failed zod parse, its message naming the first bad field. */
+export function invalid(error: ZodError, what = 'Request', prefix = ''): GatehouseError {
+  return invalidDetails(zodDetails(error, prefix), `${what} is invalid`);
+}
+
+/** A 400 listing `details`, its message (`summary: path: message`) naming the first. */
+export function invalidDetails(details: ErrorDetail[], summary = 'Request is invalid'): GatehouseError {
+  const first = details[0];
+  return new GatehouseError('invalid_request', `${summary}${first ? `: ${first.path}: ${first.message}` : ''}`, details);
+}
