@@ -1,16 +1,29 @@
-import type { ActionRequest, ActionStatus, CompleteRequest, Decision, NormalizedAction } from '../../src-shared/index.js';
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import {
+  ActionEventSchema,
+  CompletedEventSchema,
+  DecisionSchema,
+  pickShape,
+  type ActionRequest,
+  type ActionStatus,
+  type CompleteRequest,
+  type DecidedAction,
+  type Decision,
+  type NormalizedAction,
+} from '../../src-shared/index.js';
 import { iso, type Clock } from '../core/clock.js';
+import { conflict, forbidden, GatehouseError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { normalizeAction } from '../engine/index.js';
 import type { Outcome } from '../engine/types.js';
 import type { EventBus } from '../events/bus.js';
-import { conflict, forbidden, GatehouseError, notFound } from '../core/errors.js';
-import type { AuditDraft, Op, Store } from '../storage/types.js';
-import { actionByIdempotencyKey, actionRow, toStatus, type DecidedData } from './action-queries.js';
+import type { AuditDraft, Store } from '../storage/types.js';
+import { actionByIdempotencyKey, actionRow, completeOp, decidedOf, idempotencyHash, insertActionOp, toStatus } from './action-rows.js';
 import type { AgentService } from './agents.js';
 import type { ApprovalService } from './approvals.js';
 import type { PolicyService } from './policies.js';
-import { redact } from './redact.js';
+import { redact, redactOrNull, redactString } from './redact.js';
 
 const MAX_RESULT_CHARS = 64 * 1024;
 
@@ -22,13 +35,26 @@ export interface Caller {
   keyId: string | null;
 }
 
+/** SHA-256 of the JCS of the request (its idempotency key aside): what "the same request" means. */
+export function requestDigest(a: NormalizedAction): string {
+  const { idempotency_key: _key, ...rest } = a;
+  return createHash('sha256')
+    .update(canonicalize(rest) ?? '')
+    .digest('hex');
+}
+
+const reusedKey = () =>
+  new GatehouseError('conflict', 'This idempotency_key was already used for a different request; use a new key for a new request', [
+    { path: 'idempotency_key', message: 'already used for a different request' },
+  ]);
+
 /**
  * Submitting, deciding and completing actions (SPEC 2). The hot path: normalise, decide (risk +
  * compiled policies, in memory), one journal entry (action row + audit record + counters), then
  * events. Any failure before the entry is durable answers an error — never "allowed".
  */
 export class ActionService {
-  private readonly inflight = new Map<string, Promise<Decision>>();
+  private readonly inflight = new Map<string, { digest: string; decision: Promise<Decision> }>();
 
   constructor(
     private readonly store: Store,
@@ -50,22 +76,32 @@ export class ActionService {
     return normalizeAction({ ...req, agent_id: agentId });
   }
 
+  /**
+   * SPEC 2.3 idempotency: the same key from the same agent with the same request answers the first
+   * decision (also while that one is still being decided); with a different request it is a 409.
+   */
   async submit(req: ActionRequest, caller: Caller): Promise<Decision> {
     const action = this.normalize(req, caller);
-    const key = action.idempotency_key ? `${action.agent_id}\u0000${action.idempotency_key}` : null;
-    if (key) {
-      const running = this.inflight.get(key);
-      if (running) return running;
-      const existing = actionByIdempotencyKey(this.store, action.agent_id, action.idempotency_key!);
-      if (existing) return toDecision(existing);
-      const p = this.decideAndRecord(action, caller.keyId).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, p);
-      return p;
+    if (!action.idempotency_key) return this.decideAndRecord(action, caller.keyId, null);
+    const key = `${action.agent_id}\u0000${action.idempotency_key}`;
+    const digest = requestDigest(action);
+    const running = this.inflight.get(key);
+    if (running) {
+      if (running.digest !== digest) throw reusedKey();
+      return running.decision;
     }
-    return this.decideAndRecord(action, caller.keyId);
+    const existing = actionByIdempotencyKey(this.store, action.agent_id, action.idempotency_key);
+    if (existing) {
+      // A record without a digest (made by 0.1) cannot prove it was the same request: refused too.
+      if (decidedOf(existing).request_digest !== digest) throw reusedKey();
+      return pickShape(DecisionSchema, toStatus(existing));
+    }
+    const decision = this.decideAndRecord(action, caller.keyId, digest).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, { digest, decision });
+    return decision;
   }
 
-  private async decideAndRecord(action: NormalizedAction, keyId: string | null): Promise<Decision> {
+  private async decideAndRecord(action: NormalizedAction, keyId: string | null, digest: string | null): Promise<Decision> {
     const started = process.hrtime.bigint();
     const now = this.clock.now();
     const outcome = this.policies.engine().decide(action, {
@@ -75,42 +111,33 @@ export class ActionService {
     });
     const evaluated_in_us = Number((process.hrtime.bigint() - started) / 1000n);
     const decision = this.buildDecision(outcome, now, evaluated_in_us);
-    const data = decidedData(action, decision, outcome);
+    const data = decidedData(action, decision, outcome, digest);
+    const pending = decision.decision === 'pending';
 
     const seen = this.agents.seenOps(action.agent_id, now);
-    const ops = (records: { seq: number }[]): Op[] => [
-      ...seen,
-      {
-        sql: `INSERT INTO actions (action_id, seq, created_ms, agent_id, action_type, resource, decision, status, risk_score, risk_level,
-                policy_id, approval_id, expires_ms, timeout_action, approved, reviewed_by, reviewed_ms, idempotency_key, key_id)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          decision.action_id,
-          records[0]!.seq,
-          now,
-          action.agent_id,
-          action.action_type,
-          data.resource,
-          decision.decision,
-          decision.status,
-          decision.risk.score,
-          decision.risk.level,
-          decision.policy?.id ?? null,
-          decision.approval_id,
-          decision.expires_at ? Date.parse(decision.expires_at) : null,
-          outcome.approval?.timeout_action ?? null,
-          decision.decision === 'allowed' ? 1 : decision.decision === 'denied' ? 0 : null,
-          decision.decision === 'pending' ? null : 'policy',
-          decision.decision === 'pending' ? null : now,
-          action.idempotency_key ?? null,
-          keyId,
-        ],
-      },
-      ...this.policies.hitOps(outcome.hits, now),
-    ];
+    const row = {
+      action_id: decision.action_id,
+      created_ms: now,
+      agent_id: action.agent_id,
+      action_type: action.action_type,
+      resource: data.resource,
+      decision: decision.decision,
+      status: decision.status,
+      risk_score: decision.risk.score,
+      risk_level: decision.risk.level,
+      policy_id: decision.policy?.id ?? null,
+      approval_id: decision.approval_id,
+      expires_ms: decision.expires_at ? Date.parse(decision.expires_at) : null,
+      timeout_action: outcome.approval?.timeout_action ?? null,
+      approved: decision.decision === 'allowed' ? 1 : decision.decision === 'denied' ? 0 : null,
+      reviewed_by: pending ? null : ('policy' as const),
+      reviewed_ms: pending ? null : now,
+      idempotency_key: action.idempotency_key ? idempotencyHash(action.idempotency_key) : null,
+      key_id: keyId,
+    };
     const actor = `agent:${action.agent_id}`;
     const audit: AuditDraft[] = [{ type: 'action.decided', actor, action_id: decision.action_id, data }];
-    if (decision.decision === 'pending') {
+    if (pending) {
       audit.push({
         type: 'approval.requested',
         actor: 'system',
@@ -124,12 +151,13 @@ export class ActionService {
       });
     }
     // The action row points at its action.decided record (records[0]), whose seq the store assigns.
-    await this.store.commit(ops, audit);
+    await this.store.commit(
+      (records) => [...seen, insertActionOp(row, records[0]!.seq), ...this.policies.hitOps(outcome.hits, now)],
+      audit,
+    );
     this.agents.noteAction(action.agent_id, decision.status, now, seen.length > 0);
-    if (decision.decision === 'pending') {
-      this.approvals.track(decision.action_id, Date.parse(decision.expires_at!), action.agent_id);
-    }
-    this.publish(decision, data);
+    if (pending) this.approvals.track(decision.action_id, Date.parse(decision.expires_at!), action.agent_id);
+    this.publish(pickShape(ActionEventSchema, { ...data, action_id: decision.action_id }));
     return decision;
   }
 
@@ -141,7 +169,8 @@ export class ActionService {
       status: o.decision,
       requires_approval: pending,
       approval_id: pending ? newId('apr') : null,
-      risk: o.risk,
+      // A factor's detail names where it found something (`in parameters.<key>`): keys can be secrets too.
+      risk: { ...o.risk, factors: o.risk.factors.map((f) => ({ ...f, detail: redactString(f.detail) })) },
       policy: o.policy,
       reason: o.reason,
       flags: o.flags,
@@ -150,11 +179,10 @@ export class ActionService {
     };
   }
 
-  private publish(decision: Decision, data: DecidedData): void {
-    const summary = eventSummary(data, decision);
+  private publish(summary: ReturnType<typeof ActionEventSchema.parse>): void {
     this.bus.publish('action.submitted', summary);
-    if (decision.decision === 'allowed') this.bus.publish('action.allowed', summary);
-    else if (decision.decision === 'denied') this.bus.publish('action.denied', summary);
+    if (summary.decision === 'allowed') this.bus.publish('action.allowed', summary);
+    else if (summary.decision === 'denied') this.bus.publish('action.denied', summary);
     else this.bus.publish('approval.requested', summary);
   }
 
@@ -176,13 +204,10 @@ export class ActionService {
     const to = body.status === 'success' ? 'completed' : 'failed';
     let result = body.result === undefined ? null : JSON.stringify(redact(body.result));
     if (result && result.length > MAX_RESULT_CHARS) result = JSON.stringify({ truncated: true, preview: result.slice(0, 2048) });
+    const error = redactOrNull(body.error);
+    const duration = body.duration_ms ?? null;
     await this.store.commit(
-      [
-        {
-          sql: 'UPDATE actions SET status = ?, completed_ms = ?, result = ?, error = ?, duration_ms = ? WHERE action_id = ?',
-          params: [to, now, result, body.error ?? null, body.duration_ms ?? null, actionId],
-        },
-      ],
+      [completeOp(actionId, { status: to, now, result, error, durationMs: duration })],
       [
         {
           type: 'action.completed',
@@ -192,8 +217,8 @@ export class ActionService {
             agent_id: row.agent_id,
             status: to,
             outcome: body.status,
-            error: body.error ?? null,
-            duration_ms: body.duration_ms ?? null,
+            error,
+            duration_ms: duration,
             result: result ? (JSON.parse(result) as unknown) : null,
           },
         },
@@ -201,80 +226,28 @@ export class ActionService {
     );
     this.agents.noteTransition(row.agent_id, row.status, to);
     const s = this.status(actionId);
-    this.bus.publish('action.completed', {
-      action_id: actionId,
-      agent_id: row.agent_id,
-      action_type: row.action_type,
-      status: to,
-      error: body.error ?? null,
-      duration_ms: body.duration_ms ?? null,
-    });
+    this.bus.publish('action.completed', pickShape(CompletedEventSchema, s));
     return s;
   }
 }
 
-export function toDecision(s: ActionStatus): Decision {
-  return {
-    action_id: s.action_id,
-    decision: s.decision,
-    status: s.status,
-    requires_approval: s.requires_approval,
-    approval_id: s.approval_id,
-    risk: s.risk,
-    policy: s.policy,
-    reason: s.reason,
-    flags: s.flags,
-    expires_at: s.expires_at,
-    evaluated_in_us: s.evaluated_in_us,
-  };
-}
-
-function decidedData(a: NormalizedAction, d: Decision, o: Outcome): DecidedData {
-  const data: DecidedData = {
+/** The `action.decided` data: the request as recorded (every text field masked) and the verdict. */
+function decidedData(a: NormalizedAction, d: Decision, o: Outcome, digest: string | null): DecidedAction {
+  const data: DecidedAction = {
     agent_id: a.agent_id,
     action_type: a.action_type,
-    resource: a.resource != null ? redact(a.resource) : null,
-    tool_name: a.tool_name ?? null,
-    target_system: a.target_system ?? null,
-    description: a.description != null ? redact(a.description) : null,
-    environment: a.environment ?? null,
-    parameters: a.parameters ? redact(a.parameters) : null,
-    context: a.context ? redact(a.context) : null,
+    resource: redactOrNull(a.resource),
+    tool_name: redactOrNull(a.tool_name),
+    target_system: redactOrNull(a.target_system),
+    description: redactOrNull(a.description),
+    environment: redactOrNull(a.environment),
+    parameters: redactOrNull(a.parameters),
+    context: redactOrNull(a.context),
     mcp: a.mcp ?? null,
-    session_id: a.session_id ?? null,
-    decision: d.decision,
-    status: d.decision,
-    requires_approval: d.requires_approval,
-    approval_id: d.approval_id,
-    risk: d.risk,
-    policy: d.policy,
-    reason: d.reason,
-    flags: d.flags,
-    expires_at: d.expires_at,
-    evaluated_in_us: d.evaluated_in_us,
+    session_id: redactOrNull(a.session_id),
+    ...pickShape(DecisionSchema.omit({ action_id: true }), d),
   };
   if (o.shadow) data.shadow = o.shadow as never;
+  if (digest) data.request_digest = digest;
   return data;
-}
-
-/** The event body for action events: enough to render an approval card without another request. */
-export function eventSummary(data: DecidedData, d: Decision): Record<string, unknown> & { action_id: string } {
-  return {
-    action_id: d.action_id,
-    agent_id: data.agent_id,
-    action_type: data.action_type,
-    resource: data.resource,
-    description: data.description,
-    tool_name: data.tool_name,
-    mcp: data.mcp,
-    parameters: data.parameters,
-    decision: d.decision,
-    status: d.status,
-    risk: d.risk,
-    policy: d.policy,
-    reason: d.reason,
-    flags: d.flags,
-    approval_id: d.approval_id,
-    expires_at: d.expires_at,
-  };
 }

@@ -1,6 +1,8 @@
 import type { Agent, AgentRegister, ActionStatusValue, DecisionCounts } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import type { Op, Store } from '../storage/types.js';
+import { countsByAgentAndStatus, topActionTypes } from './action-rows.js';
+import { redactOrNull } from './redact.js';
 
 interface AgentRow {
   agent_id: string;
@@ -45,9 +47,7 @@ export class AgentService {
     for (const r of store.all<AgentRow>('SELECT agent_id, registered, last_seen_ms FROM agents')) {
       this.known.set(r.agent_id, { registered: !!r.registered, lastSeen: r.last_seen_ms ?? 0, persistedSeen: r.last_seen_ms ?? 0 });
     }
-    for (const r of store.all<{ agent_id: string; status: ActionStatusValue; n: number }>(
-      'SELECT agent_id, status, COUNT(*) AS n FROM actions GROUP BY agent_id, status',
-    )) {
+    for (const r of countsByAgentAndStatus(store)) {
       const c = this.countsOf(r.agent_id);
       c[r.status] += r.n;
       c.total += r.n;
@@ -103,8 +103,14 @@ export class AgentService {
     c[to]++;
   }
 
-  async register(body: AgentRegister & { agent_type: 'supervised' | 'autonomous' }, actor: string): Promise<Agent> {
+  async register(input: AgentRegister & { agent_type: 'supervised' | 'autonomous' }, actor: string): Promise<Agent> {
     const now = this.clock.now();
+    const body = {
+      ...input,
+      name: redactOrNull(input.name),
+      capabilities: redactOrNull(input.capabilities),
+      metadata: redactOrNull(input.metadata),
+    };
     await this.store.commit(
       [
         {
@@ -148,11 +154,7 @@ export class AgentService {
   }
 
   private toAgent(r: AgentRow): Agent {
-    const top = this.store.all<{ action_type: string; count: number }>(
-      `SELECT action_type, COUNT(*) AS count FROM (SELECT action_type FROM actions WHERE agent_id = ? ORDER BY created_ms DESC LIMIT 5000)
-       GROUP BY action_type ORDER BY count DESC LIMIT 5`,
-      [r.agent_id],
-    );
+    const top = topActionTypes(this.store, r.agent_id);
     const seen = Math.max(r.last_seen_ms ?? 0, this.known.get(r.agent_id)?.lastSeen ?? 0);
     return {
       agent_id: r.agent_id,

@@ -1,18 +1,31 @@
-import type {
-  ActionStatus,
-  Approval,
-  PendingApproval,
-  PolicyInput,
-  Remember,
-  ResolveRequest,
-  WithdrawRequest,
+import {
+  pickShape,
+  ReviewEventSchema,
+  type ActionStatus,
+  type Approval,
+  type PendingApproval,
+  type PolicyInput,
+  type Remember,
+  type ResolveRequest,
+  type WithdrawRequest,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, notFound } from '../core/errors.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
-import { actionByApprovalId, actionRow, toStatus, type ActionRow } from './action-queries.js';
+import {
+  actionByApprovalId,
+  actionRow,
+  approvalRows,
+  expireOp,
+  pendingDeadlines,
+  resolveOp,
+  toStatus,
+  withdrawOp,
+  type ActionRow,
+} from './action-rows.js';
+import { redactOrNull } from './redact.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
 
@@ -73,9 +86,7 @@ export class ApprovalService {
 
   /** On start: every pending approval is tracked again; those past their deadline expire now. */
   start(): void {
-    for (const r of this.store.all<{ action_id: string; expires_ms: number; agent_id: string }>(
-      "SELECT action_id, expires_ms, agent_id FROM actions WHERE status = 'pending'",
-    )) {
+    for (const r of pendingDeadlines(this.store)) {
       this.pending.set(r.action_id, { expires: r.expires_ms, agentId: r.agent_id });
     }
     this.schedule();
@@ -122,20 +133,7 @@ export class ApprovalService {
 
   /** Approvals by state: pending ones soonest-expiring first, answered ones most recent first. */
   list(status: Approval['status'], limit = 200): PendingApproval[] {
-    const base = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
-    const answered: Record<Exclude<Approval['status'], 'pending'>, string> = {
-      approved: "a.reviewed_by = 'user' AND a.approved = 1",
-      rejected: "a.reviewed_by = 'user' AND a.approved = 0",
-      expired: "a.reviewed_by = 'timeout'",
-      withdrawn: "a.status = 'withdrawn'",
-    };
-    const rows =
-      status === 'pending'
-        ? this.store.all<ActionRow>(`${base} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
-        : this.store.all<ActionRow>(`${base} WHERE a.approval_id IS NOT NULL AND ${answered[status]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [
-            limit,
-          ]);
-    return rows.map((r) => ({ ...toApproval(r), action: toStatus(r) }));
+    return approvalRows(this.store, status, limit).map((r) => ({ ...toApproval(r), action: toStatus(r) }));
   }
 
   byApprovalId(approvalId: string, ownerKeyId: string | null): Approval {
@@ -153,16 +151,12 @@ export class ApprovalService {
     if (row.status !== 'pending' || !tracked) throw conflict(`Approval already resolved (${row.status})`);
     this.pending.delete(id); // claimed synchronously: a concurrent second answer gets 409
     const now = this.clock.now();
+    const comment = redactOrNull(body.comment);
     try {
-      const remembered = body.remember !== 'once' ? this.rememberPolicy(row, approve, body, now, actor) : null;
+      const remembered =
+        body.remember !== 'once' ? this.rememberPolicy(row, approve, { ...body, comment: comment ?? undefined }, now, actor) : null;
       const to = approve ? 'approved' : 'rejected';
-      const ops: Op[] = [
-        {
-          sql: "UPDATE actions SET status = ?, decision = ?, approved = ?, reviewed_by = 'user', reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
-          params: [to, approve ? 'allowed' : 'denied', approve ? 1 : 0, now, body.comment ?? null, id],
-        },
-        ...(remembered?.ops ?? []),
-      ];
+      const ops: Op[] = [resolveOp(id, approve, now, comment), ...(remembered?.ops ?? [])];
       const audit: AuditDraft[] = [
         {
           type: 'approval.resolved',
@@ -172,7 +166,7 @@ export class ApprovalService {
             approval_id: row.approval_id,
             agent_id: row.agent_id,
             approved: approve,
-            comment: body.comment ?? null,
+            comment,
             remember: body.remember,
             policy_id: remembered?.policy.id ?? null,
           },
@@ -207,15 +201,10 @@ export class ApprovalService {
     if (row.status !== 'pending' || !tracked) throw conflict(`Action is ${row.status}; only a pending action can be withdrawn`);
     this.pending.delete(actionId); // claimed synchronously, like an answer: whichever comes first wins
     const now = this.clock.now();
-    const reason = body.reason ?? null;
+    const reason = redactOrNull(body.reason);
     try {
       await this.store.commit(
-        [
-          {
-            sql: "UPDATE actions SET status = 'withdrawn', decision = 'denied', approved = 0, reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
-            params: [now, reason, actionId],
-          },
-        ],
+        [withdrawOp(actionId, now, reason)],
         [
           {
             type: 'approval.withdrawn',
@@ -276,12 +265,7 @@ export class ApprovalService {
     const allow = row.timeout_action === 'allow';
     try {
       await this.store.commit(
-        [
-          {
-            sql: "UPDATE actions SET status = 'expired', decision = ?, approved = ?, reviewed_by = 'timeout', reviewed_ms = ? WHERE action_id = ? AND status = 'pending'",
-            params: [allow ? 'allowed' : 'denied', allow ? 1 : 0, now, actionId],
-          },
-        ],
+        [expireOp(actionId, allow, now)],
         [
           {
             type: 'approval.expired',
@@ -328,19 +312,5 @@ export class ApprovalService {
   }
 }
 
-function eventOf(s: ActionStatus): Record<string, unknown> {
-  return {
-    action_id: s.action_id,
-    approval_id: s.approval_id,
-    agent_id: s.agent_id,
-    action_type: s.action_type,
-    resource: s.resource,
-    decision: s.decision,
-    status: s.status,
-    approved: s.approved,
-    reviewed_by: s.reviewed_by,
-    comment: s.comment,
-    reason: s.reason,
-    risk: s.risk,
-  };
-}
+/** The body of a review event: picked from the status, so the two never disagree. */
+const eventOf = (s: ActionStatus) => pickShape(ReviewEventSchema, s);

@@ -4,6 +4,7 @@ import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import type { EventBus } from '../events/bus.js';
 import type { Store } from '../storage/types.js';
 import type { AlertService } from './alerts.js';
+import { redact, redactOrNull } from './redact.js';
 
 interface ServerRow {
   server_id: string;
@@ -44,8 +45,11 @@ export class McpService {
   async register(body: McpServerRegister, actor: string): Promise<McpServer> {
     const now = this.clock.now();
     const existing = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [body.server_id]);
-    const tools = body.tools ?? (existing ? (JSON.parse(existing.tools) as McpTool[]) : []);
-    const hash = body.tools ? toolsHash(tools) : (existing?.tools_hash ?? null);
+    // The hash is of the tools as the server sent them; what is stored and shown is masked.
+    const hash = body.tools ? toolsHash(body.tools) : (existing?.tools_hash ?? null);
+    const tools = body.tools ? redact(body.tools) : existing ? (JSON.parse(existing.tools) as McpTool[]) : [];
+    const name = redactOrNull(body.name);
+    const command = redactOrNull(body.command);
     const changed = !!existing && existing.tools_hash !== null && body.tools !== undefined && existing.tools_hash !== hash;
     await this.store.commit(
       [
@@ -55,7 +59,7 @@ export class McpService {
                 ON CONFLICT(server_id) DO UPDATE SET name = COALESCE(excluded.name, name), command = COALESCE(excluded.command, command),
                   tools = excluded.tools, tools_hash = excluded.tools_hash, last_seen_ms = excluded.last_seen_ms,
                   tools_changed_ms = CASE WHEN ? THEN ? ELSE tools_changed_ms END`,
-          params: [body.server_id, body.name ?? null, body.command ?? null, JSON.stringify(tools), hash, now, now, changed ? 1 : 0, now],
+          params: [body.server_id, name, command, JSON.stringify(tools), hash, now, now, changed ? 1 : 0, now],
         },
       ],
       [
@@ -64,8 +68,8 @@ export class McpService {
           actor,
           data: {
             server_id: body.server_id,
-            name: body.name ?? null,
-            command: body.command ?? null,
+            name,
+            command,
             tools: tools.map((t) => t.name),
             tools_changed: changed,
           },

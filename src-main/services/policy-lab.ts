@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   PolicySchema,
+  type DecidedAction,
   type DecisionValue,
   type NormalizedAction,
   type Policy,
@@ -12,7 +13,7 @@ import {
 import type { DecideContext, Engine } from '../engine/types.js';
 import { invalidDetails, zodDetails } from '../core/errors.js';
 import type { Store } from '../storage/types.js';
-import type { DecidedData } from './action-queries.js';
+import { recentDecided } from './action-rows.js';
 import type { ActionService } from './actions.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
@@ -71,7 +72,7 @@ export function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyTestReq
 }
 
 /** Rebuilds what the engine saw for a recorded action (its agent state comes from its risk factors). */
-function replayInput(d: DecidedData, createdMs: number): { action: NormalizedAction; ctx: DecideContext } {
+function replayInput(d: DecidedAction, createdMs: number): { action: NormalizedAction; ctx: DecideContext } {
   const factors = new Set(d.risk.factors.map((f) => f.id));
   const action: NormalizedAction = { agent_id: d.agent_id, action_type: d.action_type };
   if (d.resource != null) action.resource = d.resource;
@@ -96,17 +97,14 @@ function replayInput(d: DecidedData, createdMs: number): { action: NormalizedAct
 /** POST /api/v1/policies/simulate: replays the last N recorded actions against a draft set. */
 export function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequestSchema>): SimulateResult {
   const engine = draftEngine(g, body.policies, body.settings, body.risk_rules);
-  const rows = g.store.all<{ action_id: string; created_ms: number; data: string }>(
-    'SELECT a.action_id, a.created_ms, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?',
-    [body.limit],
-  );
+  const rows = recentDecided(g.store, body.limit);
   const zero = (): Record<DecisionValue, number> => ({ allowed: 0, denied: 0, pending: 0 });
   const before = zero();
   const after = zero();
   const changed: SimulateResult['changed'] = [];
   let changedCount = 0;
   for (const r of rows) {
-    const d = JSON.parse(r.data) as DecidedData;
+    const d = JSON.parse(r.data) as DecidedAction;
     const { action, ctx } = replayInput(d, r.created_ms);
     const o = engine.decide(action, ctx);
     before[d.decision]++;

@@ -1,40 +1,30 @@
+import { isSecretName, maskSecrets, REDACTED } from '../../src-shared/secrets.js';
+
 /**
- * Masks secrets before anything is written to the audit log or an event (SPEC principles: keys
- * and secrets found in parameters never land in clear). Keeps a short prefix so a person can
- * still tell which credential it was.
+ * Masks secrets before anything is written to the audit log, a row or an event (SPEC: secrets are
+ * masked before anything is stored, sent or shown), with the catalogue the risk detector uses.
+ * The readable prefix stays (`ghp_…[redacted]`) so a person can still tell which credential it was.
  */
-const SECRET_PATTERNS: RegExp[] = [
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
-  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b/g,
-  /\b[sr]k_live_[A-Za-z0-9]{16,}\b/g,
-  /\bglpat-[A-Za-z0-9_-]{20,}\b/g,
-  /\bAIza[0-9A-Za-z_-]{35}\b/g,
-  /\bgk_(?:agent|admin)_[A-Za-z0-9_-]{20,}/g,
-];
-const QUICK = /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox|sk-|_live_|glpat-|AIza|gk_a/;
+export const redactString = (s: string): string => maskSecrets(s);
 
-function maskOne(m: string): string {
-  if (m.startsWith('-----BEGIN')) return '-----BEGIN PRIVATE KEY----- [redacted by Gatehouse]';
-  return `${m.slice(0, Math.min(6, Math.floor(m.length / 4)))}…[redacted]`;
-}
+const MAX_DEPTH = 64;
 
-export function redactString(s: string): string {
-  if (!QUICK.test(s)) return s;
-  let out = s;
-  for (const re of SECRET_PATTERNS) out = out.replace(re, maskOne);
-  return out;
-}
-
-/** A deep copy of `value` with every secret-looking string masked. Depth-bounded. */
+/**
+ * A deep copy of `value` with every secret masked: in string values, in object keys, and the whole
+ * value of a key named like a secret (`password`, `api_key`, `Authorization`). Beyond the depth
+ * bound (deeper than any request the API accepts), what is left is masked whole.
+ */
 export function redact<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactString(value) as T;
-  if (value === null || typeof value !== 'object' || depth > 64) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return REDACTED as T;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    out[redactString(k)] = typeof v === 'string' && v.length > 0 && isSecretName(k) ? REDACTED : redact(v, depth + 1);
+  }
   return out as T;
 }
+
+/** `redact` for an optional field: null stays null. */
+export const redactOrNull = <T>(value: T | null | undefined): T | null => (value == null ? null : redact(value));

@@ -79,16 +79,12 @@ export type Decision = z.infer<typeof DecisionSchema>;
 
 export const ReviewedBySchema = z.enum(['user', 'timeout', 'policy']);
 
-/** SPEC 2.3 — the status body: the decision plus the review and completion fields, and the action itself. */
-export const ActionStatusSchema = DecisionSchema.extend({
-  approved: z.boolean().nullable(),
-  reviewed_by: ReviewedBySchema.nullable(),
-  reviewed_at: IsoTimeSchema.nullable(),
-  comment: z.string().nullable(),
-  completed_at: IsoTimeSchema.nullable(),
-  result: z.unknown().nullable(),
-  error: z.string().nullable(),
-  duration_ms: z.number().nullable(),
+/**
+ * The action as recorded: the request after normalisation (agent resolved, `risk_context` folded
+ * into `context`), secrets masked, absent fields null. The one shape of an action's own fields in
+ * the audit record, the status body, the events and the simulator.
+ */
+export const RecordedActionSchema = z.object({
   agent_id: z.string(),
   action_type: z.string(),
   resource: z.string().nullable(),
@@ -100,9 +96,81 @@ export const ActionStatusSchema = DecisionSchema.extend({
   context: JsonObjectSchema.nullable(),
   mcp: McpRefSchema.nullable(),
   session_id: z.string().nullable(),
-  created_at: IsoTimeSchema,
 });
+export type RecordedAction = z.infer<typeof RecordedActionSchema>;
+
+/**
+ * The `data` of an `action.decided` audit record: the recorded action and the decision (its id is
+ * the record's `action_id`). `shadow` says where shadow policies would have decided otherwise;
+ * `request_digest` (SHA-256 of the request's JCS) tells a retry with the same idempotency key from
+ * a different request.
+ */
+export const DecidedActionSchema = RecordedActionSchema.extend(DecisionSchema.omit({ action_id: true }).shape).extend({
+  shadow: JsonObjectSchema.optional(),
+  request_digest: z.string().optional(),
+});
+export type DecidedAction = z.infer<typeof DecidedActionSchema>;
+
+/** SPEC 2.3 — the status body: the decision plus the review and completion fields, and the action itself. */
+export const ActionStatusSchema = DecisionSchema.extend({
+  approved: z.boolean().nullable(),
+  reviewed_by: ReviewedBySchema.nullable(),
+  reviewed_at: IsoTimeSchema.nullable(),
+  comment: z.string().nullable(),
+  completed_at: IsoTimeSchema.nullable(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+})
+  .extend(RecordedActionSchema.shape)
+  .extend({ created_at: IsoTimeSchema });
 export type ActionStatus = z.infer<typeof ActionStatusSchema>;
+
+/** Body of `action.submitted`, `action.allowed`, `action.denied`, `approval.requested`: enough for an approval card. */
+export const ActionEventSchema = ActionStatusSchema.pick({
+  action_id: true,
+  agent_id: true,
+  action_type: true,
+  resource: true,
+  description: true,
+  tool_name: true,
+  mcp: true,
+  parameters: true,
+  decision: true,
+  status: true,
+  risk: true,
+  policy: true,
+  reason: true,
+  flags: true,
+  approval_id: true,
+  expires_at: true,
+});
+
+/** Body of `action.approved`, `action.rejected`, `action.expired`, `action.withdrawn`. */
+export const ReviewEventSchema = ActionStatusSchema.pick({
+  action_id: true,
+  approval_id: true,
+  agent_id: true,
+  action_type: true,
+  resource: true,
+  decision: true,
+  status: true,
+  approved: true,
+  reviewed_by: true,
+  comment: true,
+  reason: true,
+  risk: true,
+});
+
+/** Body of `action.completed`. */
+export const CompletedEventSchema = ActionStatusSchema.pick({
+  action_id: true,
+  agent_id: true,
+  action_type: true,
+  status: true,
+  error: true,
+  duration_ms: true,
+});
 
 /** POST /api/v1/actions/{id}/complete */
 export const CompleteRequestSchema = z

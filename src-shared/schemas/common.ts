@@ -22,3 +22,10 @@ export type RiskLevel = z.infer<typeof RiskLevelSchema>;
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 }
+
+/** The fields of `from` that `schema` names, in its order (event and summary bodies are picks of a record). */
+export function pickShape<S extends z.ZodObject>(schema: S, from: { [K in keyof z.infer<S>]: unknown }): z.infer<S> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(schema.shape)) out[k] = (from as Record<string, unknown>)[k];
+  return out as z.infer<S>;
+}

@@ -59,3 +59,66 @@ describe('revoking a key', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('idempotency (SPEC 2.3)', () => {
+  const submit = (core: TestCore, body: Record<string, unknown>) =>
+    core.json<{ action_id: string; decision: string; error?: { code: string; details: { path: string }[] } }>(
+      'POST',
+      '/api/v1/actions/submit',
+      { key: core.agentKey, body },
+    );
+
+  it('answers a different request with a reused key with 409, never the first decision', async () => {
+    t = await openTestCore();
+    const first = await submit(t, { agent_id: 'a1', action_type: 'shell.exec', resource: 'ls', idempotency_key: 'k-1' });
+    expect(first.body.decision).toBe('allowed');
+    const other = await submit(t, { agent_id: 'a1', action_type: 'shell.exec', resource: 'rm -rf /', idempotency_key: 'k-1' });
+    expect(other.status).toBe(409);
+    expect(other.body.error!.code).toBe('conflict');
+    expect(other.body.error!.details[0]!.path).toBe('idempotency_key');
+    const list = await t.json<{ items: unknown[] }>('GET', '/api/v1/actions');
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('answers the same request (context or its alias risk_context) with the first result', async () => {
+    t = await openTestCore();
+    const body = { agent_id: 'a1', action_type: 'db.query', context: { n: 1 }, idempotency_key: 'k-2' };
+    const first = await submit(t, body);
+    const again = await submit(t, { ...body, context: undefined, risk_context: { n: 1 } });
+    expect(again.status).toBe(200);
+    expect(again.body.action_id).toBe(first.body.action_id);
+  });
+
+  it('tells concurrent retries apart too', async () => {
+    t = await openTestCore();
+    const [a, b, c] = await Promise.all([
+      submit(t, { agent_id: 'a1', action_type: 'x.y', resource: 'one', idempotency_key: 'k-3' }),
+      submit(t, { agent_id: 'a1', action_type: 'x.y', resource: 'one', idempotency_key: 'k-3' }),
+      submit(t, { agent_id: 'a1', action_type: 'x.y', resource: 'two', idempotency_key: 'k-3' }),
+    ]);
+    expect(a.body.action_id).toBe(b.body.action_id);
+    expect(c.status).toBe(409);
+  });
+
+  it('stores a hash of the key, not the key', async () => {
+    t = await openTestCore();
+    await submit(t, { agent_id: 'a1', action_type: 'x.y', idempotency_key: 'my-visible-idempotency-key' });
+    const rows = t.g.store.all<{ idempotency_key: string }>('SELECT idempotency_key FROM actions');
+    expect(rows[0]!.idempotency_key).toMatch(/^[0-9a-f]{64}$/);
+    const exported = await (await t.req('GET', '/api/v1/audit/export?format=jsonl')).text();
+    expect(exported).not.toContain('my-visible-idempotency-key');
+  });
+});
+
+describe('reasons', () => {
+  it('do not repeat the person’s comment, which is in `comment`', async () => {
+    t = await openTestCore();
+    await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'x.hold' } } });
+    const d = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { body: { agent_id: 'a', action_type: 'x.hold' } });
+    const s = await t.json<{ reason: string; comment: string }>('POST', `/api/v1/approvals/${d.body.action_id}/deny`, {
+      body: { comment: 'not today' },
+    });
+    expect(s.body.comment).toBe('not today');
+    expect(s.body.reason).toBe('Rejected by user');
+  });
+});

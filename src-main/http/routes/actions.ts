@@ -7,7 +7,7 @@ import {
   WithdrawRequestSchema,
 } from '../../../src-shared/index.js';
 import type { Gatehouse } from '../../app/gatehouse.js';
-import { listActions } from '../../services/action-queries.js';
+import { listActions } from '../../services/action-rows.js';
 import { GatehouseError } from '../../core/errors.js';
 import { readJson, readQuery } from '../body.js';
 import type { AppEnv, Principal } from '../env.js';

@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import type { ActionQuery, ActionStatus, ActionStatusValue, DecidedAction, DecisionValue } from '../../src-shared/index.js';
+import { iso, isoOrNull } from '../core/clock.js';
+import { toFtsQuery } from '../audit/query.js';
+import type { Op, SqlValue, Store } from '../storage/types.js';
+
+/**
+ * The `actions` table (storage/schema.ts): every statement that reads or writes it, and the one
+ * mapping from a row to the status body. A row holds what changes over an action's life (status,
+ * review, outcome); what was asked and decided is the `data` of its `action.decided` audit record,
+ * joined in as `data`.
+ */
+export interface ActionRow {
+  action_id: string;
+  seq: number;
+  created_ms: number;
+  agent_id: string;
+  action_type: string;
+  resource: string | null;
+  decision: DecisionValue;
+  status: ActionStatusValue;
+  risk_score: number;
+  risk_level: string;
+  policy_id: string | null;
+  approval_id: string | null;
+  expires_ms: number | null;
+  timeout_action: 'deny' | 'allow' | null;
+  approved: number | null;
+  reviewed_by: 'user' | 'timeout' | 'policy' | null;
+  reviewed_ms: number | null;
+  comment: string | null;
+  completed_ms: number | null;
+  result: string | null;
+  error: string | null;
+  duration_ms: number | null;
+  /** SHA-256 hex of the idempotency key: the key itself is never stored. */
+  idempotency_key: string | null;
+  key_id: string | null;
+  data: string;
+}
+
+const SELECT = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
+
+/** What is stored for an idempotency key (scoped by agent in the lookups). */
+export const idempotencyHash = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+export const decidedOf = (r: Pick<ActionRow, 'data'>): DecidedAction => JSON.parse(r.data) as DecidedAction;
+
+/** The reason shown now: the decider's reason at submit, or what a person, the agent or the timeout did. */
+function currentReason(r: ActionRow, d: DecidedAction): string {
+  switch (r.status) {
+    case 'approved':
+      return 'Approved by user';
+    case 'rejected':
+      return 'Rejected by user';
+    case 'expired':
+      return `No answer before the approval expired; timeout action: ${r.timeout_action ?? 'deny'}`;
+    case 'withdrawn':
+      return 'The agent stopped waiting; the action never runs';
+    default:
+      return d.reason;
+  }
+}
+
+/** The status body (SPEC 2.3) of a row. The person's comment is in `comment`, not repeated in `reason`. */
+export function toStatus(r: ActionRow): ActionStatus {
+  const d = decidedOf(r);
+  return {
+    action_id: r.action_id,
+    decision: r.decision,
+    status: r.status,
+    requires_approval: d.requires_approval,
+    approval_id: r.approval_id,
+    risk: d.risk,
+    policy: d.policy,
+    reason: currentReason(r, d),
+    flags: d.flags,
+    expires_at: isoOrNull(r.expires_ms),
+    evaluated_in_us: d.evaluated_in_us,
+    approved: r.approved == null ? null : r.approved === 1,
+    reviewed_by: r.reviewed_by,
+    reviewed_at: isoOrNull(r.reviewed_ms),
+    comment: r.comment,
+    completed_at: isoOrNull(r.completed_ms),
+    result: r.result == null ? null : (JSON.parse(r.result) as unknown),
+    error: r.error,
+    duration_ms: r.duration_ms,
+    agent_id: r.agent_id,
+    action_type: r.action_type,
+    resource: d.resource,
+    tool_name: d.tool_name,
+    target_system: d.target_system,
+    description: d.description,
+    environment: d.environment,
+    parameters: d.parameters,
+    context: d.context,
+    mcp: d.mcp,
+    session_id: d.session_id,
+    created_at: iso(r.created_ms),
+  };
+}
+
+// --- reads -------------------------------------------------------------------------------
+
+export function actionRow(store: Store, actionId: string): ActionRow | undefined {
+  return store.get<ActionRow>(`${SELECT} WHERE a.action_id = ?`, [actionId]);
+}
+
+export function actionByIdempotencyKey(store: Store, agentId: string, key: string): ActionRow | undefined {
+  return store.get<ActionRow>(`${SELECT} WHERE a.agent_id = ? AND a.idempotency_key = ?`, [agentId, idempotencyHash(key)]);
+}
+
+export function actionByApprovalId(store: Store, approvalId: string): ActionRow | undefined {
+  return store.get<ActionRow>(`${SELECT} WHERE a.approval_id = ?`, [approvalId]);
+}
+
+/** Every pending action's deadline (tracked again on start). */
+export function pendingDeadlines(store: Store): { action_id: string; expires_ms: number; agent_id: string }[] {
+  return store.all("SELECT action_id, expires_ms, agent_id FROM actions WHERE status = 'pending'");
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
+
+/** Actions with an approval in `state`: pending ones soonest-expiring first, answered ones most recent first. */
+export function approvalRows(store: Store, state: ApprovalState, limit: number): ActionRow[] {
+  const answered: Record<Exclude<ApprovalState, 'pending'>, string> = {
+    approved: "a.reviewed_by = 'user' AND a.approved = 1",
+    rejected: "a.reviewed_by = 'user' AND a.approved = 0",
+    expired: "a.reviewed_by = 'timeout'",
+    withdrawn: "a.status = 'withdrawn'",
+  };
+  return state === 'pending'
+    ? store.all<ActionRow>(`${SELECT} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
+    : store.all<ActionRow>(`${SELECT} WHERE a.approval_id IS NOT NULL AND ${answered[state]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [limit]);
+}
+
+/** The last `limit` actions, newest first, with what was decided (the simulator replays them). */
+export function recentDecided(store: Store, limit: number): { action_id: string; created_ms: number; data: string }[] {
+  return store.all(
+    'SELECT a.action_id, a.created_ms, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?',
+    [limit],
+  );
+}
+
+/** Action counts per agent and status (the agents' counters on start). */
+export function countsByAgentAndStatus(store: Store): { agent_id: string; status: ActionStatusValue; n: number }[] {
+  return store.all('SELECT agent_id, status, COUNT(*) AS n FROM actions GROUP BY agent_id, status');
+}
+
+/** An agent's most frequent action types among its last 5,000 actions. */
+export function topActionTypes(store: Store, agentId: string): { action_type: string; count: number }[] {
+  return store.all(
+    `SELECT action_type, COUNT(*) AS count FROM (SELECT action_type FROM actions WHERE agent_id = ? ORDER BY created_ms DESC LIMIT 5000)
+     GROUP BY action_type ORDER BY count DESC LIMIT 5`,
+    [agentId],
+  );
+}
+
+const encodeCursor = (r: ActionRow) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
+function decodeCursor(c: string): [number, number] | null {
+  const m = /^(\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString());
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/** GET /api/v1/actions — newest first, cursor pagination, index-backed filters. */
+export function listActions(
+  store: Store,
+  q: ActionQuery,
+  ownerKeyId: string | null,
+): { items: ActionStatus[]; next_cursor: string | null } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (clause: string, ...values: SqlValue[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (ownerKeyId) add('a.key_id = ?', ownerKeyId);
+  if (q.agent_id) add('a.agent_id = ?', q.agent_id);
+  if (q.status) add('a.status = ?', q.status);
+  if (q.decision) add('a.decision = ?', q.decision);
+  if (q.risk_level) add('a.risk_level = ?', q.risk_level);
+  if (q.action_type) add('a.action_type = ?', q.action_type);
+  if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
+  if (q.until) add('a.created_ms < ?', Date.parse(q.until));
+  if (q.q) {
+    const fts = toFtsQuery(q.q);
+    if (!fts) return { items: [], next_cursor: null };
+    add('a.seq IN (SELECT docid FROM audit_fts WHERE audit_fts MATCH ?)', fts);
+  }
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    if (c) add('(a.created_ms < ? OR (a.created_ms = ? AND a.seq < ?))', c[0], c[0], c[1]);
+  }
+  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
+  const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  return { items: page.map(toStatus), next_cursor: more ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+// --- writes ------------------------------------------------------------------------------
+
+/** A new row; `seq` is the seq of its `action.decided` record, known once the store assigns it. */
+export type NewActionRow = Omit<ActionRow, 'seq' | 'comment' | 'completed_ms' | 'result' | 'error' | 'duration_ms' | 'data'>;
+
+export const insertActionOp = (r: NewActionRow, seq: number): Op => ({
+  sql: `INSERT INTO actions (action_id, seq, created_ms, agent_id, action_type, resource, decision, status, risk_score, risk_level,
+          policy_id, approval_id, expires_ms, timeout_action, approved, reviewed_by, reviewed_ms, idempotency_key, key_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  params: [
+    r.action_id,
+    seq,
+    r.created_ms,
+    r.agent_id,
+    r.action_type,
+    r.resource,
+    r.decision,
+    r.status,
+    r.risk_score,
+    r.risk_level,
+    r.policy_id,
+    r.approval_id,
+    r.expires_ms,
+    r.timeout_action,
+    r.approved,
+    r.reviewed_by,
+    r.reviewed_ms,
+    r.idempotency_key,
+    r.key_id,
+  ],
+});
+
+/** A person's answer to a pending action (only while it is still pending). */
+export const resolveOp = (actionId: string, approve: boolean, now: number, comment: string | null): Op => ({
+  sql: "UPDATE actions SET status = ?, decision = ?, approved = ?, reviewed_by = 'user', reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
+  params: [approve ? 'approved' : 'rejected', approve ? 'allowed' : 'denied', approve ? 1 : 0, now, comment, actionId],
+});
+
+/** The agent stopped waiting: withdrawn, denied, never runs. */
+export const withdrawOp = (actionId: string, now: number, reason: string | null): Op => ({
+  sql: "UPDATE actions SET status = 'withdrawn', decision = 'denied', approved = 0, reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
+  params: [now, reason, actionId],
+});
+
+/** No answer in time: the timeout action decides. */
+export const expireOp = (actionId: string, allow: boolean, now: number): Op => ({
+  sql: "UPDATE actions SET status = 'expired', decision = ?, approved = ?, reviewed_by = 'timeout', reviewed_ms = ? WHERE action_id = ? AND status = 'pending'",
+  params: [allow ? 'allowed' : 'denied', allow ? 1 : 0, now, actionId],
+});
+
+/** The agent reported the outcome. */
+export const completeOp = (
+  actionId: string,
+  o: { status: 'completed' | 'failed'; now: number; result: string | null; error: string | null; durationMs: number | null },
+): Op => ({
+  sql: 'UPDATE actions SET status = ?, completed_ms = ?, result = ?, error = ?, duration_ms = ? WHERE action_id = ?',
+  params: [o.status, o.now, o.result, o.error, o.durationMs, actionId],
+});

@@ -1,0 +1,158 @@
+/**
+ * The one secrets catalogue (SPEC 2.4 "secrets in parameters", and the rule that secrets are masked
+ * before anything is stored, sent or shown). The risk detector, the server-side redactor and the
+ * console's mask all read this list, so whatever raises the `secrets` factor is also masked, with
+ * the same lengths and boundaries everywhere.
+ *
+ * Every pattern is a plain JavaScript regular expression built to run in linear time: no nested
+ * quantifiers, each quantified run is a single character class that the next token cannot also
+ * match (so a failed match never re-tries a run), alternations are of fixed words, and the only
+ * lookarounds look at one character. Inputs are bounded by the API's 1 MiB body limit. The
+ * catalogue's tests time each pattern on adversarial 1 MiB inputs.
+ */
+
+export interface SecretKind {
+  /** Stable name (`github-token`), used in tests. */
+  readonly id: string;
+  /** What the risk factor says it found; never the secret itself. */
+  readonly detail: string;
+  /**
+   * Global pattern with three groups: 1 what stays readable (the public prefix such as `ghp_`, or
+   * `password=`), 2 the secret itself (masked), 3 what follows and stays (often empty).
+   */
+  readonly re: RegExp;
+  /** A cheap test that must pass before `re` runs (a literal the secret always contains). */
+  readonly hint: RegExp;
+  /** An extra test of the secret (group 2) for patterns that need more than a regex can say linearly. */
+  readonly accept?: (secret: string) => boolean;
+}
+
+/** Not preceded by a letter or digit (`_` and `-` do not hide a token that follows them). */
+const START = '(?<![A-Za-z0-9])';
+
+function kind(
+  id: string,
+  detail: string,
+  hint: RegExp,
+  keep: string,
+  secret: string,
+  o: { tail?: string; flags?: string; start?: string } = {},
+): SecretKind {
+  return { id, detail, hint, re: new RegExp(`${o.start ?? START}(${keep})(${secret})(${o.tail ?? ''})`, `g${o.flags ?? ''}`) };
+}
+
+/** Key names whose value is a secret (`password=…`, `"api_key": "…"`, `client_secret: …`). */
+const SECRET_NAME = '[A-Za-z0-9_-]{0,24}(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)';
+const SECRET_NAME_RE = new RegExp(`^${SECRET_NAME}$|^authorization$|^credentials?$`, 'i');
+
+const PEM_LABEL = '[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?';
+
+export const SECRET_KINDS: readonly SecretKind[] = [
+  kind('aws-access-key-id', 'AWS access key id', /AKIA|ASIA/, 'AKIA|ASIA', '[A-Z0-9]{16}'),
+  // The block runs to its END line, or to the end of the string (or of the JSON string holding it).
+  kind('private-key', 'private key block', /PRIVATE KEY/, `-----BEGIN ${PEM_LABEL}-----`, `[^"]*?-----END ${PEM_LABEL}-----|[^"]*`, {
+    start: '',
+  }),
+  kind('github-token', 'GitHub token (ghp_)', /ghp_/, 'ghp_', '[A-Za-z0-9]{20,}'),
+  kind('github-oauth', 'GitHub OAuth token (gho_)', /gho_/, 'gho_', '[A-Za-z0-9]{20,}'),
+  kind('github-app-token', 'GitHub token (ghu_/ghs_/ghr_)', /gh[usr]_/, 'gh[usr]_', '[A-Za-z0-9]{20,}'),
+  kind('github-pat', 'GitHub token (github_pat_)', /github_pat_/, 'github_pat_', '[A-Za-z0-9_]{20,}'),
+  kind('slack-token', 'Slack token (xoxb-/xoxp-)', /xox[bp]-/, 'xox[bp]-', '[A-Za-z0-9-]{10,}'),
+  kind('slack-other-token', 'Slack token (xoxa-/xoxo-/xoxs-/xoxr-)', /xox[aosr]-/, 'xox[aosr]-', '[A-Za-z0-9-]{10,}'),
+  kind('stripe-live', 'Stripe live key (sk_live_)', /sk_live_/, 'sk_live_', '[A-Za-z0-9]{10,}'),
+  kind('stripe-other', 'Stripe key (rk_live_/sk_test_/rk_test_)', /k_live_|k_test_/, 'rk_live_|[sr]k_test_', '[A-Za-z0-9]{10,}'),
+  kind('api-key-sk', 'API key (sk-)', /sk-/, 'sk-', '[A-Za-z0-9_-]{20,}'),
+  kind('gitlab-token', 'GitLab token (glpat-)', /glpat-/, 'glpat-', '[A-Za-z0-9_-]{20,}'),
+  kind('google-api-key', 'Google API key (AIza)', /AIza/, 'AIza', '[0-9A-Za-z_-]{35}'),
+  kind('gatehouse-key', 'Gatehouse key (gk_agent_/gk_admin_)', /gk_a[dg]/, 'gk_agent_|gk_admin_', '[A-Za-z0-9_-]{8,}'),
+  kind('jwt', 'JSON Web Token', /eyJ/, 'eyJ', '[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*'),
+  // scheme://user:password@host — the password only (redis://:password@ too).
+  kind('url-credentials', 'password in a URL', /:\/\//, '[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/@"\'<>]{0,256}:', '[^\\s:/@"\'<>]{1,256}', {
+    tail: '(?=@)',
+    start: '(?<![A-Za-z0-9+.-])',
+  }),
+  kind('bearer-token', 'bearer token', /bearer/i, 'Bearer[ \\t]{1,5}', '[A-Za-z0-9._~+/=-]{8,}', { flags: 'i' }),
+  kind(
+    'aws-secret-access-key',
+    'AWS secret access key',
+    /access_?key/i,
+    `(?:aws_?)?secret_?access_?key["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?`,
+    '[A-Za-z0-9/+]{40}',
+    { flags: 'i', start: '(?<![A-Za-z0-9_])' },
+  ),
+  kind(
+    'secret-assignment',
+    'secret assigned to a key (password=, token:, api_key=)',
+    /passw|secret|token|key/i,
+    `${SECRET_NAME}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?`,
+    '[^\\s"\'&,;]{4,}',
+    {
+      flags: 'i',
+      start: '(?<![A-Za-z0-9_-])',
+    },
+  ),
+  {
+    // A bare AWS secret access key: exactly 40 base64 characters, mixed case with a digit and a
+    // `/` or `+`, and not a path (which starts with `/` or has many segments).
+    ...kind('aws-secret-access-key-bare', 'AWS secret access key', /[/+]/, '', '[A-Za-z0-9/+]{40}', {
+      start: '(?<![A-Za-z0-9/+=])',
+      tail: '(?![A-Za-z0-9/+=])',
+    }),
+    accept: (s) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && /[/+]/.test(s) && s[0] !== '/' && s.split('/').length <= 4,
+  },
+];
+
+/** One pass that rules out every kind but the bare AWS secret key (which needs `/` or `+`). */
+const HINT =
+  /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|sk-|glpat-|AIza|gk_a[dg]|eyJ|:\/\/|bearer|passw|secret|token|key/i;
+
+function mayContain(text: string): boolean {
+  return HINT.test(text) || text.includes('/') || text.includes('+');
+}
+
+/** What a mask already left (this one, the console's dots, 0.1's private-key note): not masked again. */
+const alreadyMasked = (secret: string): boolean =>
+  secret.startsWith('…[redacted]') || secret.startsWith('•') || secret.startsWith(' [redacted');
+
+const accepts = (k: SecretKind, secret: string): boolean => !alreadyMasked(secret) && (!k.accept || k.accept(secret));
+
+function* matches(text: string): Generator<{ kind: SecretKind; index: number; keep: string; secret: string; tail: string }> {
+  for (const k of SECRET_KINDS) {
+    if (!k.hint.test(text)) continue;
+    k.re.lastIndex = 0;
+    for (let m = k.re.exec(text); m; m = k.re.exec(text)) {
+      const secret = m[2]!;
+      if (m[0].length === 0) k.re.lastIndex++;
+      else if (accepts(k, secret)) yield { kind: k, index: m.index, keep: m[1]!, secret, tail: m[3]! };
+    }
+  }
+}
+
+/** The detail of the first kind of secret found in `text`, or null. */
+export function findSecret(text: string): string | null {
+  if (!mayContain(text)) return null;
+  for (const m of matches(text)) return m.kind.detail;
+  return null;
+}
+
+/** How the server marks a masked secret: the readable prefix stays, the secret becomes this. */
+export const REDACTED = '…[redacted]';
+
+/**
+ * `text` with every secret of the catalogue replaced: `mask(prefix, kind)` gives what stands in
+ * for the secret (default: the prefix, then `…[redacted]`). Text without secrets is returned as is.
+ */
+export function maskSecrets(text: string, mask: (keep: string, kind: SecretKind) => string = (keep) => `${keep}${REDACTED}`): string {
+  if (!mayContain(text)) return text;
+  let out = text;
+  for (const k of SECRET_KINDS) {
+    if (!k.hint.test(out)) continue;
+    out = out.replace(k.re, (whole: string, keep: string, secret: string, tail: string) =>
+      accepts(k, secret) ? `${mask(keep, k)}${tail}` : whole,
+    );
+  }
+  return out;
+}
+
+/** True for a key whose value is a secret whatever it looks like (`password`, `api_key`, `Authorization`). */
+export const isSecretName = (key: string): boolean => key.length <= 64 && SECRET_NAME_RE.test(key);
