@@ -1,39 +1,7 @@
-import type {
-  ActionQuery,
-  ActionRequest,
-  ActionStatus,
-  Agent,
-  AgentRegister,
-  Approval,
-  AuditQuery,
-  AuditRecord,
-  CompleteRequest,
-  Decision,
-  DeploymentInfo,
-  Delivery,
-  ErrorBody,
-  Health,
-  KeyCreate,
-  KeyCreated,
-  KeyView,
-  McpDecision,
-  McpEvaluate,
-  McpServer,
-  McpServerRegister,
-  PendingApproval,
-  PolicyImportResult,
-  PolicyInput,
-  PolicyTestResult,
-  PolicyView,
-  ResolveRequest,
-  Settings,
-  SettingsPatch,
-  SimulateResult,
-  Stats,
-  VerifyResult,
-  WebhookCreate,
-  WebhookView,
-} from './index.js';
+// Types only from the API table (its schemas are not loaded); method and path from the zod-free ROUTES.
+import type { BodyIn, EndpointName, QueryIn, ResponseOf } from './api.js';
+import type { ErrorBody } from './index.js';
+import { pathOf, ROUTES } from './routes.js';
 
 /** An error answer from the API, with its SPEC 5 code and field details. */
 export class ApiError extends Error {
@@ -64,11 +32,6 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
 type Query = Record<string, string | number | boolean | undefined | null>;
 
 function qs(q: Query | undefined): string {
@@ -78,8 +41,6 @@ function qs(q: Query | undefined): string {
   const s = p.toString();
   return s ? `?${s}` : '';
 }
-
-const enc = encodeURIComponent;
 
 /**
  * The typed HTTP client of the Gatehouse API, shared by the console, the CLI and the TS SDK.
@@ -136,63 +97,86 @@ export class GatehouseApi {
     }
   }
 
+  /**
+   * Calls endpoint `name` of the API table: its method and path come from the table, and so do the
+   * types of its body, query and answer.
+   */
+  call<N extends EndpointName>(
+    name: N,
+    o: { params?: Record<string, string>; query?: QueryIn<N> | Query; body?: BodyIn<N> | string; extraTimeoutMs?: number } = {},
+  ): Promise<ResponseOf<N>> {
+    const path = `${pathOf(name, o.params)}${qs(o.query as Query | undefined)}`;
+    return this.request<ResponseOf<N>>(ROUTES[name][0].toUpperCase(), path, o.body, o.extraTimeoutMs);
+  }
+
+  /** The raw Response of endpoint `name` (downloads and streams). */
+  callRaw<N extends EndpointName>(
+    name: N,
+    o: { params?: Record<string, string>; query?: QueryIn<N> | Query; extraTimeoutMs?: number } = {},
+  ) {
+    return this.raw(
+      ROUTES[name][0].toUpperCase(),
+      `${pathOf(name, o.params)}${qs(o.query as Query | undefined)}`,
+      undefined,
+      o.extraTimeoutMs,
+    );
+  }
+
   // --- service
-  health = () => this.request<Health>('GET', '/health');
-  deploymentInfo = () => this.request<DeploymentInfo>('GET', '/api/deployment-info');
+  health = () => this.call('health');
+  deploymentInfo = () => this.call('deploymentInfo');
 
   // --- actions
-  submit = (a: ActionRequest) => this.request<Decision>('POST', '/api/v1/actions/submit', a);
+  submit = (a: BodyIn<'submit'>) => this.call('submit', { body: a });
   status = (id: string, waitS?: number) =>
-    this.request<ActionStatus>('GET', `/api/v1/actions/${enc(id)}/status${qs({ wait: waitS })}`, undefined, (waitS ?? 0) * 1000);
-  complete = (id: string, body: CompleteRequest) => this.request<ActionStatus>('POST', `/api/v1/actions/${enc(id)}/complete`, body);
-  listActions = (q: Partial<ActionQuery> = {}) => this.request<Page<ActionStatus>>('GET', `/api/v1/actions${qs(q)}`);
-  approval = (approvalId: string) => this.request<Approval>('GET', `/api/sdk/approval/${enc(approvalId)}`);
+    this.call('status', { params: { id }, query: { wait: waitS }, extraTimeoutMs: (waitS ?? 0) * 1000 });
+  complete = (id: string, body: BodyIn<'complete'>) => this.call('complete', { params: { id }, body });
+  withdraw = (id: string, body: BodyIn<'withdraw'> = {}) => this.call('withdraw', { params: { id }, body });
+  listActions = (q: Partial<QueryIn<'listActions'>> = {}) => this.call('listActions', { query: q as Query });
+  approval = (approvalId: string) => this.call('approval', { params: { approval_id: approvalId } });
 
   // --- agents
-  registerAgent = (a: AgentRegister) => this.request<Agent>('POST', '/api/v1/agents/register', a);
-  listAgents = () => this.request<Page<Agent>>('GET', '/api/v1/agents');
+  registerAgent = (a: BodyIn<'registerAgent'>) => this.call('registerAgent', { body: a });
+  listAgents = () => this.call('listAgents');
 
   // --- approvals
-  pendingApprovals = () => this.request<Page<PendingApproval>>('GET', '/api/v1/approvals?status=pending');
-  approve = (actionId: string, body: Partial<ResolveRequest> = {}) =>
-    this.request<ActionStatus>('POST', `/api/v1/approvals/${enc(actionId)}/approve`, body);
-  deny = (actionId: string, body: Partial<ResolveRequest> = {}) =>
-    this.request<ActionStatus>('POST', `/api/v1/approvals/${enc(actionId)}/deny`, body);
+  pendingApprovals = () => this.call('pendingApprovals', { query: { status: 'pending' } });
+  approve = (actionId: string, body: BodyIn<'approve'> = {}) => this.call('approve', { params: { action_id: actionId }, body });
+  deny = (actionId: string, body: BodyIn<'deny'> = {}) => this.call('deny', { params: { action_id: actionId }, body });
 
   // --- policies
-  listPolicies = () => this.request<Page<PolicyView>>('GET', '/api/v1/policies');
-  getPolicy = (id: string) => this.request<PolicyView>('GET', `/api/v1/policies/${enc(id)}`);
-  createPolicy = (p: PolicyInput) => this.request<PolicyView>('POST', '/api/v1/policies', p);
-  updatePolicy = (id: string, p: PolicyInput) => this.request<PolicyView>('PUT', `/api/v1/policies/${enc(id)}`, p);
-  deletePolicy = (id: string) => this.request<{ deleted: string }>('DELETE', `/api/v1/policies/${enc(id)}`);
-  testPolicy = (action: ActionRequest, policies?: unknown[]) =>
-    this.request<PolicyTestResult>('POST', '/api/v1/policies/test', policies ? { action, policies } : { action });
-  simulate = (policies: unknown[], limit?: number) =>
-    this.request<SimulateResult>('POST', '/api/v1/policies/simulate', limit ? { policies, limit } : { policies });
-  exportPolicies = async (format: 'yaml' | 'json' = 'yaml') => (await this.raw('GET', `/api/v1/policies/export?format=${format}`)).text();
-  importPolicies = (text: string) => this.request<PolicyImportResult>('POST', '/api/v1/policies/import', text);
+  listPolicies = () => this.call('listPolicies');
+  getPolicy = (id: string) => this.call('getPolicy', { params: { id } });
+  createPolicy = (p: BodyIn<'createPolicy'>) => this.call('createPolicy', { body: p });
+  updatePolicy = (id: string, p: BodyIn<'updatePolicy'>) => this.call('updatePolicy', { params: { id }, body: p });
+  deletePolicy = (id: string) => this.call('deletePolicy', { params: { id } });
+  testPolicy = (action: BodyIn<'testPolicy'>['action'], policies?: unknown[]) =>
+    this.call('testPolicy', { body: policies ? { action, policies } : { action } });
+  simulate = (policies: unknown[], limit?: number) => this.call('simulate', { body: limit ? { policies, limit } : { policies } });
+  exportPolicies = async (format: 'yaml' | 'json' = 'yaml') => (await this.callRaw('exportPolicies', { query: { format } })).text();
+  importPolicies = (text: string) => this.call('importPolicies', { body: text });
 
   // --- audit
-  audit = (q: Partial<AuditQuery> = {}) => this.request<Page<AuditRecord>>('GET', `/api/v1/audit${qs(q)}`);
-  verify = () => this.request<VerifyResult>('GET', '/api/v1/audit/verify');
+  audit = (q: Partial<QueryIn<'audit'>> = {}) => this.call('audit', { query: q as Query });
+  verify = () => this.call('verify');
   exportAudit = (format: 'jsonl' | 'csv' | 'cef', q: { since?: string; until?: string } = {}) =>
-    this.raw('GET', `/api/v1/audit/export${qs({ format, ...q })}`, undefined, 3_600_000);
+    this.callRaw('exportAudit', { query: { format, ...q }, extraTimeoutMs: 3_600_000 });
 
   // --- settings, keys, webhooks, stats
-  settings = () => this.request<Settings>('GET', '/api/v1/settings');
-  updateSettings = (s: SettingsPatch) => this.request<Settings>('PUT', '/api/v1/settings', s);
-  listKeys = () => this.request<Page<KeyView>>('GET', '/api/v1/keys');
-  createKey = (k: KeyCreate) => this.request<KeyCreated>('POST', '/api/v1/keys', k);
-  revokeKey = (id: string) => this.request<KeyView>('DELETE', `/api/v1/keys/${enc(id)}`);
-  listWebhooks = () => this.request<Page<WebhookView>>('GET', '/api/v1/webhooks');
-  createWebhook = (w: WebhookCreate) => this.request<WebhookView>('POST', '/api/v1/webhooks', w);
-  deleteWebhook = (id: string) => this.request<{ deleted: string }>('DELETE', `/api/v1/webhooks/${enc(id)}`);
-  testWebhook = (id: string) => this.request<Delivery>('POST', `/api/v1/webhooks/${enc(id)}/test`);
-  deliveries = (id: string) => this.request<Page<Delivery>>('GET', `/api/v1/webhooks/${enc(id)}/deliveries`);
-  stats = (window: '1h' | '6h' | '24h' | '7d' | '30d' = '24h') => this.request<Stats>('GET', `/api/v1/stats?window=${window}`);
+  settings = () => this.call('settings');
+  updateSettings = (s: BodyIn<'updateSettings'>) => this.call('updateSettings', { body: s });
+  listKeys = () => this.call('listKeys');
+  createKey = (k: BodyIn<'createKey'>) => this.call('createKey', { body: k });
+  revokeKey = (id: string) => this.call('revokeKey', { params: { id } });
+  listWebhooks = () => this.call('listWebhooks');
+  createWebhook = (w: BodyIn<'createWebhook'>) => this.call('createWebhook', { body: w });
+  deleteWebhook = (id: string) => this.call('deleteWebhook', { params: { id } });
+  testWebhook = (id: string) => this.call('testWebhook', { params: { id } });
+  deliveries = (id: string) => this.call('deliveries', { params: { id } });
+  stats = (window: '1h' | '6h' | '24h' | '7d' | '30d' = '24h') => this.call('stats', { query: { window } });
 
   // --- MCP
-  mcpEvaluate = (b: McpEvaluate) => this.request<McpDecision>('POST', '/mcp/governance/evaluate', b);
-  registerMcpServer = (b: McpServerRegister) => this.request<McpServer>('POST', '/mcp/servers/register', b);
-  listMcpServers = () => this.request<Page<McpServer>>('GET', '/mcp/servers');
+  mcpEvaluate = (b: BodyIn<'mcpEvaluate'>) => this.call('mcpEvaluate', { body: b });
+  registerMcpServer = (b: BodyIn<'registerMcpServer'>) => this.call('registerMcpServer', { body: b });
+  listMcpServers = () => this.call('listMcpServers');
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import {
-  DeliveryStatusSchema,
   VERSION,
   type Delivery,
+  type DeliveryQuery,
   type EventEnvelope,
   type WebhookCreateSchema,
   type WebhookView,
@@ -67,15 +67,6 @@ const DUE_BATCH = 64;
 const OPEN_STATUSES = ['pending', 'retrying'] as const;
 
 export type WebhookInput = z.output<typeof WebhookCreateSchema>;
-
-export const DeliveryQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().max(80).optional(),
-    status: DeliveryStatusSchema.optional(),
-  })
-  .strict();
-export type DeliveryQuery = z.output<typeof DeliveryQuerySchema>;
 
 const CURSOR = /^(\d{1,16})\.(dlv_[a-z0-9]{1,40})$/;
 

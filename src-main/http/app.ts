@@ -2,24 +2,25 @@ import { Hono } from 'hono';
 import type { Gatehouse } from '../app/gatehouse.js';
 import type { AppEnv } from './env.js';
 import { GatehouseError } from '../core/errors.js';
-import { asGatehouseError, renderError } from './errors.js';
+import { asGatehouseError, errorBody, renderError } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { hostAndOriginGuard } from './middleware/host-origin.js';
 import { RateLimiter, rateLimit } from './middleware/rate-limit.js';
-import { actionRoutes } from './routes/actions.js';
-import { agentRoutes } from './routes/agents.js';
-import { approvalRoutes } from './routes/approvals.js';
-import { auditRoutes } from './routes/audit.js';
-import { consoleRoutes } from './routes/console.js';
-import { keyRoutes } from './routes/keys.js';
-import { mcpRoutes } from './routes/mcp.js';
-import { policyRoutes } from './routes/policies.js';
-import { serviceRoutes } from './routes/service.js';
-import { settingsRoutes } from './routes/settings.js';
-import { eventRoutes } from './routes/events.js';
-import { openapiRoutes } from './routes/openapi.js';
-import { statsRoutes } from './routes/stats.js';
-import { webhookRoutes } from './routes/webhooks.js';
+import { ENDPOINTS } from '../../src-shared/api.js';
+import { allowedMethods, mountEndpoints, type Handlers } from './endpoints.js';
+import { actionHandlers } from './routes/actions.js';
+import { agentHandlers } from './routes/agents.js';
+import { approvalHandlers } from './routes/approvals.js';
+import { auditHandlers } from './routes/audit.js';
+import { consoleHandlers, consoleRoutes } from './routes/console.js';
+import { eventHandlers } from './routes/events.js';
+import { keyHandlers } from './routes/keys.js';
+import { mcpHandlers } from './routes/mcp.js';
+import { openapiHandlers } from './routes/openapi.js';
+import { policyHandlers } from './routes/policies.js';
+import { serviceHandlers } from './routes/service.js';
+import { settingsHandlers } from './routes/settings.js';
+import { webhookHandlers } from './routes/webhooks.js';
 
 export interface AppOptions {
   /** The port the server listens on (for the Host/Origin checks); known after listen. */
@@ -31,6 +32,32 @@ export interface AppOptions {
 /** Path prefixes that need a key or the console session. Everything else is public (health, docs, console pages such as `/mcp`). */
 const AUTHENTICATED_PREFIXES = ['/api/v1/', '/api/authorization/', '/api/agent-action/', '/api/sdk/', '/mcp/'];
 export const needsAuth = (path: string): boolean => AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p));
+
+// Keys are checked by path prefix (so that nothing under an API prefix is ever public by mistake);
+// the table's scopes must say the same, or the server does not start.
+for (const e of ENDPOINTS) {
+  if (needsAuth(e.path) !== (e.scope !== 'none'))
+    throw new Error(`API table: ${e.path} has scope '${e.scope}' but its prefix says otherwise`);
+}
+
+/** Every handler of the API table (a missing one is a type error). */
+function handlersOf(g: Gatehouse): Handlers {
+  return {
+    ...serviceHandlers(g),
+    ...openapiHandlers(),
+    ...actionHandlers(g),
+    ...agentHandlers(g),
+    ...mcpHandlers(g),
+    ...policyHandlers(g),
+    ...approvalHandlers(g),
+    ...auditHandlers(g),
+    ...eventHandlers(g),
+    ...webhookHandlers(g),
+    ...settingsHandlers(g),
+    ...keyHandlers(g),
+    ...consoleHandlers(g),
+  };
+}
 
 const CLIENT_GONE = new GatehouseError('invalid_request', 'The client closed the connection before the request was complete');
 
@@ -55,7 +82,15 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
     }
     return renderError(c, e);
   });
-  app.notFound((c) => renderError(c, new GatehouseError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    // A known path with another method: 405 with the methods it takes.
+    const allow = allowedMethods(c.req.path);
+    if (allow.length) {
+      c.header('Allow', allow.join(', '));
+      return c.json(errorBody('not_found', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(', ')}`), 405);
+    }
+    return renderError(c, new GatehouseError('not_found', `No route for ${c.req.method} ${c.req.path}`));
+  });
 
   app.use('*', hostAndOriginGuard(opts.getPort));
   app.use('*', async (c, next) => {
@@ -75,19 +110,7 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
     });
   });
 
-  app.route('/', serviceRoutes(g));
-  app.route('/', openapiRoutes());
-  app.route('/', actionRoutes(g));
-  app.route('/', approvalRoutes(g));
-  app.route('/', agentRoutes(g));
-  app.route('/', mcpRoutes(g));
-  app.route('/', policyRoutes(g));
-  app.route('/', auditRoutes(g));
-  app.route('/', settingsRoutes(g));
-  app.route('/', keyRoutes(g));
-  app.route('/', eventRoutes(g));
-  app.route('/', webhookRoutes(g));
-  app.route('/', statsRoutes(g));
+  mountEndpoints(app, handlersOf(g));
   app.route('/', consoleRoutes(g, opts.consoleDir));
   return app;
 }

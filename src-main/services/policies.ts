@@ -11,6 +11,7 @@ import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { compilePolicies, exportPolicyFile, parsePolicyFile, PolicyValidationError } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { conflict, GatehouseError, invalid, notFound } from '../core/errors.js';
+import { illFormedField } from '../core/text.js';
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
@@ -192,6 +193,9 @@ export class PolicyService {
     } catch (e) {
       throw policyError(e);
     }
+    // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
+    const bad = illFormedField(file);
+    if (bad) throw new GatehouseError('invalid_request', `Policy file is invalid: ${bad.path}: ${bad.message}`, [bad]);
     const merged = new Map(this.entries);
     const now = this.clock.now();
     let created = 0;

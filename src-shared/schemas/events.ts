@@ -18,6 +18,13 @@ export const EVENT_NAMES = [
 export const EventNameSchema = z.enum(EVENT_NAMES);
 export type EventName = z.infer<typeof EventNameSchema>;
 
+/** GET /api/v1/events query. */
+export const EventsQuerySchema = z
+  .object({
+    events: z.string().max(1_000).optional().describe('Comma-separated event names to receive (default: all). `*` means all.'),
+  })
+  .strict();
+
 export const EventEnvelopeSchema = z.object({
   id: z.string(),
   event: EventNameSchema,

@@ -28,6 +28,16 @@ export type WebhookView = z.infer<typeof WebhookViewSchema>;
 
 export const DeliveryStatusSchema = z.enum(['pending', 'delivered', 'retrying', 'failed']);
 
+/** GET /api/v1/webhooks/{id}/deliveries query. */
+export const DeliveryQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(80).optional(),
+    status: DeliveryStatusSchema.optional(),
+  })
+  .strict();
+export type DeliveryQuery = z.output<typeof DeliveryQuerySchema>;
+
 /** One delivery of one event to one webhook, with every attempt. */
 export const DeliverySchema = z.object({
   id: z.string(),

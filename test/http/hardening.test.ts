@@ -122,3 +122,108 @@ describe('reasons', () => {
     expect(s.body.reason).toBe('Rejected by user');
   });
 });
+
+describe('HTTP edges (SPEC 5)', () => {
+  it('answers a wrong method on a known path with 405 and Allow', async () => {
+    t = await openTestCore();
+    const get = await t.req('GET', '/api/v1/actions/submit');
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const put = await t.req('PUT', '/api/v1/policies');
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST, HEAD');
+    const del = await t.req('DELETE', '/api/v1/actions/act_x/status');
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
+    expect((await t.req('GET', '/api/v1/nothing-here')).status).toBe(404);
+  });
+
+  it('refuses a compressed body with 415 instead of reading it as garbage', async () => {
+    t = await openTestCore();
+    const res = await t.json<{ error: { code: string } }>('POST', '/api/v1/actions/submit', {
+      body: { agent_id: 'a', action_type: 'x.y' },
+      headers: { 'Content-Encoding': 'gzip' },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+    const identity = await t.json('POST', '/api/v1/actions/submit', {
+      body: { agent_id: 'a', action_type: 'x.y' },
+      headers: { 'Content-Encoding': 'identity' },
+    });
+    expect(identity.status).toBe(200);
+  });
+
+  it('refuses an absolute-form request target naming another host', async () => {
+    t = await openTestCore();
+    const res = await t.app.request('http://attacker.example/api/v1/settings', {
+      headers: { Host: '127.0.0.1:7077', 'X-API-Key': t.adminKey },
+    });
+    expect(res.status).toBe(403);
+  });
+
+  const lone = '\ud800';
+  const writes: [string, string, (core: TestCore) => Promise<string> | string, unknown, string][] = [
+    [
+      'submit',
+      'POST',
+      () => '/api/v1/actions/submit',
+      { agent_id: 'a', action_type: 'x.y', parameters: { v: `a${lone}b` } },
+      'parameters.v',
+    ],
+    [
+      'submit key',
+      'POST',
+      () => '/api/v1/actions/submit',
+      { agent_id: 'a', action_type: 'x.y', context: { [`k${lone}`]: 1 } },
+      'context.k',
+    ],
+    ['MCP evaluate', 'POST', () => '/mcp/governance/evaluate', { server_id: 's', tool: 't', parameters: { q: lone } }, 'parameters.q'],
+    ['register', 'POST', () => '/api/v1/agents/register', { agent_id: 'a', agent_type: 'supervised', name: lone }, 'name'],
+    ['MCP register', 'POST', () => '/mcp/servers/register', { server_id: 's', command: `x${lone}` }, 'command'],
+    ['policy', 'POST', () => '/api/v1/policies', { id: 'p', effect: 'deny', when: { resource: lone } }, 'when.resource'],
+    ['policy update', 'PUT', () => '/api/v1/policies/p', { effect: 'deny', description: lone }, 'description'],
+    ['webhook', 'POST', () => '/api/v1/webhooks', { url: 'https://example.com/h', events: ['*'], name: lone }, 'name'],
+    ['key', 'POST', () => '/api/v1/keys', { name: lone, scope: 'agent' }, 'name'],
+    ['settings', 'PUT', () => '/api/v1/settings', '{"auto_allow_below": 1e400}', 'auto_allow_below'],
+    [
+      'approve comment',
+      'POST',
+      async (core) => {
+        await core.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'x.hold' } } });
+        const d = await core.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+          body: { agent_id: 'a', action_type: 'x.hold' },
+        });
+        return `/api/v1/approvals/${d.body.action_id}/approve`;
+      },
+      { comment: `ok${lone}` },
+      'comment',
+    ],
+  ];
+  it.each(writes)(
+    'answers a lone surrogate (or an overflowing number) in %s with 400 naming the field',
+    async (_n, method, path, body, field) => {
+      t = await openTestCore();
+      await t.json('POST', '/api/v1/policies', { body: { id: 'p', effect: 'allow', when: { action_type: 'p.p' } } });
+      const url = await path(t);
+      // JSON.stringify writes a lone surrogate as the escape \ud800, as an attacker's client would.
+      const text = JSON.stringify(body).replace('1e+400', '1e400').replace('null', '1e400');
+      const res = await t.json<{ error: { code: string; details?: { path: string }[] } }>(method, url, {
+        body: _n === 'settings' ? '{"auto_allow_below": 1e400}' : text,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toMatch(/^invalid_(request|json)$/);
+      expect(res.body.error.details?.[0]?.path ?? '').toContain(field.split('.')[0]);
+      const verify = await t.json<{ ok: boolean }>('GET', '/api/v1/audit/verify');
+      expect(verify.body.ok).toBe(true);
+    },
+  );
+
+  it('answers a lone surrogate in an imported YAML policy file with 400', async () => {
+    t = await openTestCore();
+    const res = await t.json<{ error: { code: string } }>('POST', '/api/v1/policies/import', {
+      body: 'version: 1\npolicies:\n  - id: y\n    effect: deny\n    description: "a\\ud800b"\n',
+      headers: { 'Content-Type': 'application/yaml' },
+    });
+    expect(res.status).toBe(400);
+  });
+});

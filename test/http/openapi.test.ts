@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../src-main/http/openapi/routes.js';
+import { ENDPOINTS as ROUTES } from '../../src-shared/api.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
 /** Every method and path of the SPEC 5 table, with the seeds' aliases. */
@@ -180,6 +180,40 @@ describe('GET /api/openapi.json', () => {
       .map((r) => `${r.method.toLowerCase()} ${shape(r.path)}`);
     expect(registered.length).toBeGreaterThan(40);
     expect(registered.filter((r) => !documented.has(r))).toEqual([]);
+  });
+});
+
+describe('statuses and shapes the document promises (issue 13)', () => {
+  const op = (method: string, path: string) => doc.paths[path]![method]!;
+  it('lists the 409s, the login 401, 405 everywhere, 413/415 with bodies and 503 on writes', () => {
+    for (const [m, p] of [
+      ['post', '/api/v1/approvals/{action_id}/approve'],
+      ['post', '/api/v1/approvals/{action_id}/deny'],
+      ['post', '/api/v1/actions/{id}/complete'],
+      ['post', '/api/v1/actions/{id}/withdraw'],
+      ['post', '/api/v1/policies'],
+      ['post', '/api/v1/actions/submit'],
+    ] as const)
+      expect(Object.keys(op(m, p).responses), `${m} ${p}`).toContain('409');
+    expect(Object.keys(op('post', '/api/session/login').responses)).toEqual(expect.arrayContaining(['200', '400', '401', '413', '415']));
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [m, o] of Object.entries(ops)) {
+        expect(Object.keys(o.responses), `${m} ${path}`).toContain('405');
+        if (o.requestBody) expect(Object.keys(o.responses), `${m} ${path}`).toEqual(expect.arrayContaining(['413', '415']));
+        if (m !== 'get') expect(Object.keys(o.responses), `${m} ${path}`).toContain('503');
+      }
+    }
+  });
+
+  it('types the JSON policy export as an object and does not require what the server fills in', () => {
+    const ok = op('get', '/api/v1/policies/export').responses['200'] as { content: Record<string, { schema: Record<string, string> }> };
+    const ref = ok.content['application/json']!.schema.$ref!;
+    expect((doc.components.schemas[ref.split('/').pop()!] as { type: string }).type).toBe('object');
+    expect(ok.content['application/yaml']!.schema.type).toBe('string');
+    const update = doc.components.schemas.PolicyUpdate as { required: string[] };
+    expect(update.required).not.toContain('id');
+    const importBody = doc.components.schemas.PolicyImport as { anyOf: unknown[] };
+    expect(importBody.anyOf.length).toBe(3);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../src-main/http/openapi/routes.js';
+import { ENDPOINTS as ROUTES } from '../../src-shared/api.js';
 import { BASE, openTestCore, type TestCore } from '../helpers/core.js';
 
 /** Every route of the API, from the same table the OpenAPI document is generated from. */

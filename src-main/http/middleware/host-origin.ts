@@ -10,16 +10,30 @@ export function consoleOrigins(port: number): string[] {
 }
 
 /**
- * DNS-rebinding and drive-by protection (SPEC 5): the Host must be a loopback name with our port,
+ * DNS-rebinding and drive-by protection (SPEC 5): the Host (and an absolute-form request target)
+ * must be a loopback name with our port,
  * an Origin (when sent) must be the console's own, and browsers' cross-site fetch metadata is
  * refused. No CORS headers are ever sent, so a foreign page cannot read any answer either.
  */
 export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
   return async (c, next) => {
     const port = getPort();
+    const allowed = (host: string) => LOOPBACK_NAMES.some((h) => host === `${h}:${port}`);
     const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
-    if (!LOOPBACK_NAMES.some((h) => host === `${h}:${port}`)) {
+    if (!allowed(host)) {
       return renderError(c, new GatehouseError('forbidden', `Host '${host.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`));
+    }
+    // A request target in absolute form (`GET http://other.example/… HTTP/1.1`) names its own host,
+    // which the server would otherwise take as the URL's: it must be this server too.
+    const url = c.req.url;
+    const from = url.indexOf('://') + 3;
+    const to = url.indexOf('/', from);
+    const target = url.slice(from, to < 0 ? undefined : to).toLowerCase();
+    if (!allowed(target)) {
+      return renderError(
+        c,
+        new GatehouseError('forbidden', `Request target host '${target.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`),
+      );
     }
     const origin = c.req.header('origin');
     if (origin !== undefined && !consoleOrigins(port).includes(origin.toLowerCase())) {

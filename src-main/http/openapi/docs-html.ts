@@ -2,7 +2,7 @@ import { API_VERSION, VERSION } from '../../../src-shared/index.js';
 import { operationId } from './document.js';
 import { exampleOf } from './examples.js';
 import type { Json, JsonSchema } from './json.js';
-import { ROUTES, TAGS, type RouteDoc, type Tag } from './routes.js';
+import { ENDPOINTS, TAGS, type Endpoint as RouteDoc, type Tag } from '../../../src-shared/api.js';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -61,7 +61,7 @@ function operationHtml(r: RouteDoc, op: Record<string, Json>, components: Record
   if (r.description) parts.push(`<p>${md(r.description)}</p>`);
   parts.push(paramRows(r, op));
   if (r.body) {
-    const example = r.example ?? exampleOf({ $ref: `#/components/schemas/${r.body.name}` }, components);
+    const example = (r.example as Json | undefined) ?? exampleOf({ $ref: `#/components/schemas/${r.body.name}` }, components);
     const alt = r.bodyTypes?.length ? ` <span class="muted">(also ${r.bodyTypes.map(esc).join(', ')})</span>` : '';
     parts.push(
       schemaBlock(`Request body${r.bodyOptional ? ' (optional)' : ''}`, r.body.name, components, example).replace('</h5>', `${alt}</h5>`),
@@ -90,7 +90,7 @@ function operationHtml(r: RouteDoc, op: Record<string, Json>, components: Record
  * The docs page: every endpoint grouped by tag with its scope, summary, parameters, and request
  * and response examples with their JSON Schemas. Self-contained (no scripts, no external assets).
  */
-export function renderDocs(doc: { [k: string]: Json }, routes: readonly RouteDoc[] = ROUTES): string {
+export function renderDocs(doc: { [k: string]: Json }, routes: readonly RouteDoc[] = ENDPOINTS): string {
   const components = ((doc.components as { schemas?: Record<string, JsonSchema> } | undefined)?.schemas ?? {}) as Record<
     string,
     JsonSchema

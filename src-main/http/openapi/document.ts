@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { API_VERSION, ErrorBodySchema, VERSION } from '../../../src-shared/index.js';
 import { SESSION_COOKIE } from '../middleware/auth.js';
 import type { Json, JsonSchema } from './json.js';
-import { ROUTES, TAGS, type Named, type RouteDoc } from './routes.js';
+import { ENDPOINTS, TAGS, type Endpoint as RouteDoc, type Named } from '../../../src-shared/api.js';
 
 const REF = '#/components/schemas/';
 const DATE_TIME_PATTERN_NOTE = 'ISO 8601 date-time with offset';
@@ -78,13 +78,16 @@ const SCOPE_TEXT = {
 
 /** Shared error answers (`components.responses`), all with the SPEC 5 error body. */
 const ERRORS = {
-  BadRequest: 'Invalid JSON or schema (`invalid_json` / `invalid_request`), with field details',
+  BadRequest: 'Invalid JSON, schema or field value (`invalid_json` / `invalid_request`), with field details',
   Unauthenticated: 'No valid key or session (`unauthenticated`)',
   NotAdmin: 'Not an admin (`forbidden`), or a refused Host/Origin',
   Forbidden: 'A refused Host or Origin, or a key bound to another agent (`forbidden`)',
   NotFound: 'Not found (`not_found`)',
+  MethodNotAllowed: 'This path does not take this method (`Allow` lists those it takes)',
+  Conflict:
+    'Conflicts with the current state (`conflict`): already resolved, already exists, or an idempotency key reused for another request',
   TooLarge: 'Body larger than 1 MiB (`too_large`)',
-  UnsupportedMediaType: 'Wrong Content-Type (`unsupported_media_type`)',
+  UnsupportedMediaType: 'Wrong Content-Type, or a Content-Encoding other than identity (`unsupported_media_type`)',
   RateLimited: 'Rate limited (`rate_limited`); see `Retry-After`',
   Unavailable: 'Storage cannot be written (`unavailable`): nothing was changed or allowed',
 } as const;
@@ -94,36 +97,44 @@ const errorRef = (name: ErrorName): Json => ({ $ref: `#/components/responses/${n
 
 function errorComponents(): Record<string, Json> {
   return Object.fromEntries(
-    Object.entries(ERRORS).map(([name, description]) => [
-      name,
-      { description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } },
+    Object.entries(ERRORS).map(([name, description]) => {
+      const r: { [k: string]: Json } = { description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } };
+      if (name === 'MethodNotAllowed') r.headers = { Allow: { description: 'The methods this path takes', schema: { type: 'string' } } };
+      if (name === 'RateLimited' || name === 'Unavailable') r.headers = { 'Retry-After': { schema: { type: 'integer' } } };
+      return [name, r];
+    }),
+  );
+}
+
+function successContent(r: RouteDoc): Json | undefined {
+  const schema: Json | undefined = r.response ? { $ref: `${REF}${r.response.name}` } : undefined;
+  if (!r.produces) return schema ? { 'application/json': { schema } } : undefined;
+  // JSON downloads (the policy export) are the response schema; other types are text (YAML, streams, HTML).
+  return Object.fromEntries(
+    r.produces.map((t) => [
+      t,
+      schema && (t === 'application/json' || t === 'text/event-stream') ? { schema } : { schema: { type: 'string' } },
     ]),
   );
 }
 
+/** Every status the route can answer: success, then each error its shape (scope, body, query, path) or the table implies. */
 function responses(r: RouteDoc): Record<string, Json> {
   const ok: { [k: string]: Json } = { description: r.responseDescription ?? 'Success' };
-  const schema: Json | undefined = r.response ? { $ref: `${REF}${r.response.name}` } : undefined;
-  if (r.produces) {
-    ok.content = Object.fromEntries(r.produces.map((t) => [t, schema && t !== 'text/html' ? { schema } : { schema: { type: 'string' } }]));
-  } else if (schema) {
-    ok.content = { 'application/json': { schema } };
-  }
+  const content = successContent(r);
+  if (content) ok.content = content;
   const out: Record<string, Json> = { [String(r.status ?? 200)]: ok };
-  if (r.body || r.query) out['400'] = errorRef('BadRequest');
-  if (r.scope !== 'none') {
-    out['401'] = errorRef('Unauthenticated');
-    out['403'] = errorRef(r.scope === 'admin' ? 'NotAdmin' : 'Forbidden');
-    out['429'] = errorRef('RateLimited');
-  } else {
-    out['403'] = errorRef('Forbidden');
-  }
-  if (pathParams(r.path).length) out['404'] = errorRef('NotFound');
-  if (r.body) {
-    out['413'] = errorRef('TooLarge');
-    out['415'] = errorRef('UnsupportedMediaType');
-  }
-  if (r.method !== 'get') out['503'] = errorRef('Unavailable');
+  const errors = new Set(r.errors ?? []);
+  if (r.body || r.query || errors.has('invalid_request')) out['400'] = errorRef('BadRequest');
+  if (r.scope !== 'none' || errors.has('unauthenticated')) out['401'] = errorRef('Unauthenticated');
+  out['403'] = errorRef(r.scope === 'admin' ? 'NotAdmin' : 'Forbidden');
+  if (pathParams(r.path).length || errors.has('not_found')) out['404'] = errorRef('NotFound');
+  out['405'] = errorRef('MethodNotAllowed');
+  if (errors.has('conflict')) out['409'] = errorRef('Conflict');
+  if (r.body) out['413'] = errorRef('TooLarge');
+  if (r.body || r.bodyTypes) out['415'] = errorRef('UnsupportedMediaType');
+  if (r.scope !== 'none' || errors.has('rate_limited')) out['429'] = errorRef('RateLimited');
+  if (r.method !== 'get' || errors.has('unavailable')) out['503'] = errorRef('Unavailable');
   return out;
 }
 
@@ -157,7 +168,7 @@ function operation(r: RouteDoc): Json {
   if (r.body) {
     const schema = { $ref: `${REF}${r.body.name}` };
     const json: { [k: string]: Json } = { schema };
-    if (r.example !== undefined) json.example = r.example;
+    if (r.example !== undefined) json.example = r.example as Json;
     const content: { [k: string]: Json } = { 'application/json': json };
     for (const t of r.bodyTypes ?? []) content[t] = { schema: { type: 'string', description: 'The same document as YAML text' } };
     op.requestBody = { required: !r.bodyOptional, content };
@@ -165,8 +176,8 @@ function operation(r: RouteDoc): Json {
   return op;
 }
 
-/** Builds the OpenAPI 3.1 document of the whole API from the route table. */
-export function buildOpenApi(routes: readonly RouteDoc[] = ROUTES): { [k: string]: Json } {
+/** Builds the OpenAPI 3.1 document of the whole API from the API table (`src-shared/api.ts`). */
+export function buildOpenApi(routes: readonly RouteDoc[] = ENDPOINTS): { [k: string]: Json } {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);
   return {
@@ -200,7 +211,7 @@ export function buildOpenApi(routes: readonly RouteDoc[] = ROUTES): { [k: string
 }
 
 let cached: { [k: string]: Json } | null = null;
-/** The document of the built-in route table, built once. */
+/** The document of the API table, built once. */
 export function openApiDocument(): { [k: string]: Json } {
   return (cached ??= buildOpenApi());
 }

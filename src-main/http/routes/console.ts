@@ -2,12 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { Hono } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { z } from 'zod';
 import type { Gatehouse } from '../../app/gatehouse.js';
-import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { GatehouseError } from '../../core/errors.js';
-import { requireScope, SESSION_COOKIE } from '../middleware/auth.js';
+import type { Handlers } from '../endpoints.js';
+import { SESSION_COOKIE } from '../middleware/auth.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -34,10 +33,39 @@ function sessionCookie() {
 }
 
 /**
- * The React console, served by the same server (headless mode and the Electron window alike), and
- * its login: a one-time token in the URL (`/?token=…`) or handed over by the preload is exchanged
- * once for an HttpOnly, SameSite=Strict session cookie.
+ * The console's login: a one-time token in the URL (`/?token=…`) or handed over by the preload is
+ * exchanged once for an HttpOnly, SameSite=Strict session cookie. The React console itself is served
+ * by the same server (headless mode and the Electron window alike), below.
  */
+export function consoleHandlers(g: Gatehouse) {
+  return {
+    login: async (c, { body }) => {
+      const session = g.sessions.redeem(body.token);
+      if (!session)
+        throw new GatehouseError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
+      setCookie(c, SESSION_COOKIE, session, sessionCookie());
+      return { authenticated: true, scope: 'admin' as const };
+    },
+    logout: (c) => {
+      const s = getCookie(c, SESSION_COOKIE);
+      if (s) g.sessions.end(s);
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return { authenticated: false, scope: null };
+    },
+    session: (c) => {
+      const s = getCookie(c, SESSION_COOKIE);
+      const p = s ? g.sessions.bySession(s) : null;
+      return { authenticated: !!p, scope: p ? p.scope : null };
+    },
+    // `gatehouse open`: an admin key asks for a fresh one-time login link.
+    loginUrl: (c) => {
+      const host = c.req.header('host') ?? new URL(c.req.url).host;
+      return { url: `http://${host}/?token=${g.sessions.issueLoginToken()}` };
+    },
+  } satisfies Partial<Handlers>;
+}
+
+/** The console's files and pages (not API endpoints: outside the API table and the OpenAPI document). */
 export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
   const r = new Hono<AppEnv>();
   const cache = new Map<string, Buffer>();
@@ -56,32 +84,6 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
       return null;
     }
   }
-
-  r.post('/api/session/login', async (c) => {
-    const { token } = await readJson(c, z.object({ token: z.string().min(1).max(200) }).strict());
-    const session = g.sessions.redeem(token);
-    if (!session)
-      throw new GatehouseError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
-    setCookie(c, SESSION_COOKIE, session, sessionCookie());
-    return c.json({ authenticated: true, scope: 'admin' });
-  });
-  r.post('/api/session/logout', (c) => {
-    const s = getCookie(c, SESSION_COOKIE);
-    if (s) g.sessions.end(s);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return c.json({ authenticated: false, scope: null });
-  });
-  r.get('/api/session', (c) => {
-    const s = getCookie(c, SESSION_COOKIE);
-    const p = s ? g.sessions.bySession(s) : null;
-    return c.json({ authenticated: !!p, scope: p ? p.scope : null });
-  });
-
-  // `gatehouse open`: an admin key asks for a fresh one-time login link.
-  r.post('/api/v1/console/login-url', requireScope('admin'), (c) => {
-    const host = c.req.header('host') ?? new URL(c.req.url).host;
-    return c.json({ url: `http://${host}/?token=${g.sessions.issueLoginToken()}` });
-  });
 
   r.get('/assets/*', async (c) => {
     const rel = c.req.path.slice(1);

@@ -1,37 +1,29 @@
-import { Hono } from 'hono';
-import { McpEvaluateSchema, McpServerRegisterSchema, SeedPolicySchema } from '../../../src-shared/index.js';
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { seedToPolicy } from '../../engine/index.js';
 import { toMcpDecision } from '../../services/mcp.js';
 import { policyError } from '../../services/policies.js';
-import { readJson } from '../body.js';
-import type { AppEnv } from '../env.js';
-import { requireScope } from '../middleware/auth.js';
+import type { Handlers } from '../endpoints.js';
 
 /** The seeds' MCP governance API, answering with the upper-case decisions the seeds expect. */
-export function mcpRoutes(g: Gatehouse) {
-  const r = new Hono<AppEnv>();
-  r.post('/mcp/governance/evaluate', async (c) => {
-    const body = await readJson(c, McpEvaluateSchema);
-    const p = c.get('principal');
-    const decision = await g.actions.submit(g.mcp.toActionRequest(body), { boundAgentId: p.agentId, keyId: p.id });
-    return c.json(toMcpDecision(decision));
-  });
-  r.post('/mcp/servers/register', async (c) => {
-    const body = await readJson(c, McpServerRegisterSchema);
-    const p = c.get('principal');
-    return c.json(await g.mcp.register(body, p.scope === 'admin' ? 'user' : `agent:${p.agentId ?? 'mcp-proxy'}`));
-  });
-  r.get('/mcp/servers', requireScope('admin'), (c) => c.json({ items: g.mcp.list(), next_cursor: null }));
-  r.post('/mcp/policies', requireScope('admin'), async (c) => {
-    const body = await readJson(c, SeedPolicySchema);
-    let policy;
-    try {
-      policy = seedToPolicy(body);
-    } catch (e) {
-      throw policyError(e);
-    }
-    return c.json(await g.policies.create(policy), 201);
-  });
-  return r;
+export function mcpHandlers(g: Gatehouse) {
+  return {
+    mcpEvaluate: async (c, { body }) => {
+      const p = c.get('principal');
+      return toMcpDecision(await g.actions.submit(g.mcp.toActionRequest(body), { boundAgentId: p.agentId, keyId: p.id }));
+    },
+    registerMcpServer: (c, { body }) => {
+      const p = c.get('principal');
+      return g.mcp.register(body, p.scope === 'admin' ? 'user' : `agent:${p.agentId ?? 'mcp-proxy'}`);
+    },
+    listMcpServers: () => ({ items: g.mcp.list(), next_cursor: null }),
+    createSeedPolicy: (_c, { body }) => {
+      let policy;
+      try {
+        policy = seedToPolicy(body);
+      } catch (e) {
+        throw policyError(e);
+      }
+      return g.policies.create(policy);
+    },
+  } satisfies Partial<Handlers>;
 }

@@ -1,7 +1,6 @@
-import { Hono } from 'hono';
 import { openApiDocument } from '../openapi/document.js';
 import { renderDocs } from '../openapi/docs-html.js';
-import type { AppEnv } from '../env.js';
+import type { Handlers } from '../endpoints.js';
 
 /** No scripts, styles only inline, nothing fetched from anywhere. */
 const DOCS_CSP =
@@ -9,14 +8,14 @@ const DOCS_CSP =
 
 let docsHtml: string | null = null;
 
-/** `GET /api/openapi.json` and `GET /api/docs`, both public, both generated from the route table. */
-export function openapiRoutes() {
-  const r = new Hono<AppEnv>();
-  r.get('/api/openapi.json', (c) => c.json(openApiDocument()));
-  r.get('/api/docs', (c) => {
-    docsHtml ??= renderDocs(openApiDocument());
-    c.header('Content-Security-Policy', DOCS_CSP);
-    return c.html(docsHtml);
-  });
-  return r;
+/** `GET /api/openapi.json` and `GET /api/docs`, both public, both generated from the API table. */
+export function openapiHandlers() {
+  return {
+    openapi: () => openApiDocument(),
+    docs: (c) => {
+      docsHtml ??= renderDocs(openApiDocument());
+      c.header('Content-Security-Policy', DOCS_CSP);
+      return c.html(docsHtml);
+    },
+  } satisfies Partial<Handlers>;
 }

@@ -1,14 +1,12 @@
-import { Hono } from 'hono';
-import { SettingsPatchSchema } from '../../../src-shared/index.js';
 import type { Gatehouse } from '../../app/gatehouse.js';
-import { readJson } from '../body.js';
-import type { AppEnv } from '../env.js';
-import { requireScope } from '../middleware/auth.js';
+import { computeStats } from '../../services/stats.js';
+import type { Handlers } from '../endpoints.js';
 
-export function settingsRoutes(g: Gatehouse) {
-  const r = new Hono<AppEnv>();
-  r.use('/api/v1/settings', requireScope('admin'));
-  r.get('/api/v1/settings', (c) => c.json(g.settings.get()));
-  r.put('/api/v1/settings', async (c) => c.json(await g.settings.update(await readJson(c, SettingsPatchSchema))));
-  return r;
+/** SPEC 3.5 settings and the dashboard's statistics. Admin only. */
+export function settingsHandlers(g: Gatehouse) {
+  return {
+    settings: () => g.settings.get(),
+    updateSettings: (_c, { body }) => g.settings.update(body),
+    stats: (_c, { query }) => computeStats(g.store, query.window, g.opts.clock.now(), g.approvals.pendingCount),
+  } satisfies Partial<Handlers>;
 }

@@ -12,9 +12,11 @@ import {
   AuditRecordSchema,
   CompleteRequestSchema,
   DecisionSchema,
+  DeliveryQuerySchema,
   DeliverySchema,
   DeploymentInfoSchema,
   EventEnvelopeSchema,
+  EventsQuerySchema,
   HealthSchema,
   KeyCreateSchema,
   KeyCreatedSchema,
@@ -25,6 +27,7 @@ import {
   McpServerSchema,
   PendingApprovalSchema,
   PolicyFileSchema,
+  PolicyIdSchema,
   PolicyImportResultSchema,
   PolicySchema,
   PolicyTestRequestSchema,
@@ -41,19 +44,22 @@ import {
   StatsSchema,
   StatusWaitQuerySchema,
   VerifyResultSchema,
-  WithdrawRequestSchema,
   WebhookCreateSchema,
   WebhookViewSchema,
+  WithdrawRequestSchema,
   pageOf,
-} from '../../../src-shared/index.js';
-import { DeliveryQuerySchema } from '../../events/webhooks.js';
-import { EventsQuerySchema } from '../routes/events.js';
-import type { Json } from './json.js';
+  type ErrorCode,
+} from './index.js';
+import { ROUTES, type RouteName } from './routes.js';
+
+export { pathOf, ROUTES, type RouteName } from './routes.js';
 
 /**
- * The one route table of the HTTP API: the OpenAPI document (`/api/openapi.json`) and the docs
- * page (`/api/docs`) are both generated from it. Every path of SPEC 5 is here, with the seeds'
- * aliases, plus the console's session routes.
+ * The HTTP API, declared once. Each endpoint names its method, path, scope, request and response
+ * schemas and its documentation here; from this one table the server registers its handlers (a
+ * handler map that must cover every name, `src-main/http/endpoints.ts`), validates bodies and
+ * queries, answers 405 for other methods, and serves the OpenAPI document; the typed client takes
+ * its paths and its method types from it too.
  */
 
 /** `none`: public. `agent`: an agent or admin key (or the console). `admin`: admin key or console. */
@@ -61,37 +67,11 @@ export type Scope = 'none' | 'agent' | 'admin';
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
 /** A schema with the name it has under `components/schemas`. */
-export interface Named {
+export interface Named<S extends z.ZodType = z.ZodType> {
   name: string;
-  schema: z.ZodType;
+  schema: S;
 }
-const named = (name: string, schema: z.ZodType): Named => ({ name, schema });
-
-export interface RouteDoc {
-  method: Method;
-  /** OpenAPI form: `/api/v1/actions/{id}/status`. */
-  path: string;
-  scope: Scope;
-  tag: Tag;
-  summary: string;
-  description?: string;
-  /** For the seeds' aliases: the canonical path this one answers exactly like. */
-  aliasOf?: string;
-  query?: z.ZodObject;
-  body?: Named;
-  /** A hand-written request example for the docs (else one is generated from the schema). */
-  example?: Json;
-  /** The body may be omitted (approve/deny take defaults). */
-  bodyOptional?: boolean;
-  /** Media types accepted besides JSON (policy import takes YAML). */
-  bodyTypes?: string[];
-  response?: Named;
-  /** Success status (default 200). */
-  status?: number;
-  /** Non-JSON success media types (streams and downloads). */
-  produces?: string[];
-  responseDescription?: string;
-}
+const named = <S extends z.ZodType>(name: string, schema: S): Named<S> => ({ name, schema });
 
 export const TAGS = {
   Service: 'Health and deployment information. Public.',
@@ -110,21 +90,55 @@ export const TAGS = {
 } as const;
 export type Tag = keyof typeof TAGS;
 
+export interface Endpoint {
+  method: Method;
+  /** OpenAPI form: `/api/v1/actions/{id}/status`. */
+  path: string;
+  scope: Scope;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  /** For the seeds' aliases: the canonical path this one answers exactly like. */
+  aliasOf?: string;
+  query?: z.ZodObject;
+  body?: Named;
+  /** A hand-written request example for the docs. */
+  example?: unknown;
+  /** The body may be omitted (approve/deny take defaults). */
+  bodyOptional?: boolean;
+  /** Media types accepted besides JSON; the handler reads such bodies itself (policy import takes YAML). */
+  bodyTypes?: readonly string[];
+  response?: Named;
+  /** Success status (default 200). */
+  status?: number;
+  /** Non-JSON success media types (streams and downloads); `application/json` among them uses `response`. */
+  produces?: readonly string[];
+  responseDescription?: string;
+  /** Error codes this endpoint answers beyond those its shape implies (scope, body, query, path, method). */
+  errors?: readonly ErrorCode[];
+}
+
 const Deleted = named('Deleted', z.object({ deleted: z.string() }));
-const Url = named('LoginUrl', z.object({ url: z.string() }));
-const Session = named('Session', SessionSchema);
-const LoginRequest = named('LoginRequest', z.object({ token: z.string().min(1).max(200) }).strict());
-const PolicyExportQuery = z.object({ format: z.enum(['yaml', 'json']).default('yaml') }).strict();
 const ActionStatus = named('ActionStatus', ActionStatusSchema);
 const Decision = named('Decision', DecisionSchema);
 const PolicyView = named('PolicyView', PolicyViewSchema);
-const WriteRequest = named('ActionRequest', ActionRequestSchema);
+const Submit = named('ActionRequest', ActionRequestSchema);
 const Complete = named('CompleteRequest', CompleteRequestSchema);
 const Resolve = named('ResolveRequest', ResolveRequestSchema);
 const Settings = named('Settings', SettingsSchema);
-const Openapi = named('OpenApiDocument', z.record(z.string(), z.unknown()));
+const Session = named('Session', SessionSchema);
+/** PUT takes the id from the path; one in the body must agree with it. */
+export const PolicyUpdateSchema = PolicySchema.extend({ id: PolicyIdSchema.optional() });
+export const PolicyExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') }).strict();
+/** What policy import takes as JSON: the file (`version` may be left out), a bare list of policies, or `{content}` holding YAML or JSON text. */
+export const PolicyImportBodySchema = z.union([
+  PolicyFileSchema.extend({ version: z.literal(1).optional() }),
+  z.array(z.unknown()),
+  z.object({ content: z.string() }).strict(),
+]);
+export const LoginRequestSchema = z.object({ token: z.string().min(1).max(200) }).strict();
 
-const SUBMIT_EXAMPLE: Json = {
+const SUBMIT_EXAMPLE = {
   agent_id: 'data-analyst',
   action_type: 'database.delete',
   resource: 'postgres://prod/users',
@@ -135,7 +149,7 @@ const SUBMIT_EXAMPLE: Json = {
   context: { is_production: true, estimated_rows: 10000, has_backup: true },
 };
 
-const POLICY_EXAMPLE: Json = {
+const POLICY_EXAMPLE = {
   id: 'prod-db-delete',
   name: 'Deleting from production databases needs approval',
   priority: 80,
@@ -145,20 +159,35 @@ const POLICY_EXAMPLE: Json = {
 };
 
 const STATUS_WAIT = 'Long-poll with `?wait=SECONDS` (≤ 60): the answer comes as soon as the status leaves `pending`.';
+const SUBMIT_TEXT =
+  'Risk is scored, policies are evaluated, and the action is allowed, denied or held for approval. `risk_context` is accepted as an alias of `context`; unknown fields are a 400. An agent key bound to an agent submits as that agent. The same `idempotency_key` from the same agent with the same request answers the first decision; with a different request it is a 409.';
 
-export const ROUTES: readonly RouteDoc[] = [
+const submit = { scope: 'agent', tag: 'Actions', body: Submit, example: SUBMIT_EXAMPLE, response: Decision, errors: ['conflict'] } as const;
+const status = { scope: 'agent', tag: 'Actions', description: STATUS_WAIT, query: StatusWaitQuerySchema, response: ActionStatus } as const;
+const complete = { scope: 'agent', tag: 'Actions', body: Complete, response: ActionStatus, errors: ['conflict'] } as const;
+const resolve = {
+  scope: 'admin',
+  tag: 'Approvals',
+  body: Resolve,
+  bodyOptional: true,
+  response: ActionStatus,
+  errors: ['conflict'],
+} as const;
+
+/** Method and path of endpoint `name`, from ROUTES. */
+const at = <N extends RouteName>(name: N) => ({ method: ROUTES[name][0], path: ROUTES[name][1] });
+
+export const API = {
   // --- service
-  {
-    method: 'get',
-    path: '/health',
+  health: {
+    ...at('health'),
     scope: 'none',
     tag: 'Service',
     summary: 'Liveness, version and uptime',
     response: named('Health', HealthSchema),
   },
-  {
-    method: 'get',
-    path: '/api/deployment-info',
+  deploymentInfo: {
+    ...at('deploymentInfo'),
     scope: 'none',
     tag: 'Service',
     summary: 'Version, API version and mode (desktop/headless)',
@@ -166,73 +195,29 @@ export const ROUTES: readonly RouteDoc[] = [
   },
 
   // --- actions
-  {
-    method: 'post',
-    path: '/api/v1/actions/submit',
-    scope: 'agent',
-    tag: 'Actions',
-    summary: 'Submit an action; get the decision',
-    description:
-      'Risk is scored, policies are evaluated, and the action is allowed, denied or held for approval. `risk_context` is accepted as an alias of `context`; unknown fields are a 400. An agent key bound to an agent submits as that agent.',
-    body: WriteRequest,
-    example: SUBMIT_EXAMPLE,
-    response: Decision,
-  },
-  {
-    method: 'post',
-    path: '/api/authorization/agent-action',
-    scope: 'agent',
-    tag: 'Actions',
-    summary: 'Submit an action (seed SDK path)',
-    aliasOf: '/api/v1/actions/submit',
-    body: WriteRequest,
-    example: SUBMIT_EXAMPLE,
-    response: Decision,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/actions/{id}/status',
-    scope: 'agent',
-    tag: 'Actions',
-    summary: 'The status of an action',
-    description: STATUS_WAIT,
-    query: StatusWaitQuerySchema,
-    response: ActionStatus,
-  },
-  {
-    method: 'get',
-    path: '/api/agent-action/status/{id}',
-    scope: 'agent',
-    tag: 'Actions',
+  submit: { ...at('submit'), ...submit, summary: 'Submit an action; get the decision', description: SUBMIT_TEXT },
+  submitSeed: { ...at('submitSeed'), ...submit, summary: 'Submit an action (seed SDK path)', aliasOf: '/api/v1/actions/submit' },
+  status: { ...at('status'), ...status, summary: 'The status of an action' },
+  statusSeed: {
+    ...at('statusSeed'),
+    ...status,
     summary: 'The status of an action (seed SDK path)',
     aliasOf: '/api/v1/actions/{id}/status',
-    description: STATUS_WAIT,
-    query: StatusWaitQuerySchema,
-    response: ActionStatus,
   },
-  {
-    method: 'post',
-    path: '/api/v1/actions/{id}/complete',
-    scope: 'agent',
-    tag: 'Actions',
+  complete: {
+    ...at('complete'),
+    ...complete,
     summary: 'Report the outcome of an allowed or approved action',
-    body: Complete,
     example: { status: 'success', result: { rows: 12 }, duration_ms: 840 },
-    response: ActionStatus,
   },
-  {
-    method: 'post',
-    path: '/api/agent-action/{id}/complete',
-    scope: 'agent',
-    tag: 'Actions',
+  completeSeed: {
+    ...at('completeSeed'),
+    ...complete,
     summary: 'Report the outcome (seed SDK path)',
     aliasOf: '/api/v1/actions/{id}/complete',
-    body: Complete,
-    response: ActionStatus,
   },
-  {
-    method: 'post',
-    path: '/api/v1/actions/{id}/withdraw',
+  withdraw: {
+    ...at('withdraw'),
     scope: 'agent',
     tag: 'Actions',
     summary: 'The agent stopped waiting: end a pending action as withdrawn',
@@ -242,18 +227,17 @@ export const ROUTES: readonly RouteDoc[] = [
     bodyOptional: true,
     example: { reason: 'hook timed out after 590 s' },
     response: ActionStatus,
+    errors: ['conflict'],
   },
-  {
-    method: 'get',
-    path: '/api/sdk/approval/{approval_id}',
+  approval: {
+    ...at('approval'),
     scope: 'agent',
     tag: 'Actions',
     summary: 'An approval and its answer (seed SDK path)',
     response: named('Approval', ApprovalSchema),
   },
-  {
-    method: 'get',
-    path: '/api/v1/actions',
+  listActions: {
+    ...at('listActions'),
     scope: 'agent',
     tag: 'Actions',
     summary: 'List actions, newest first',
@@ -264,18 +248,16 @@ export const ROUTES: readonly RouteDoc[] = [
   },
 
   // --- agents
-  {
-    method: 'post',
-    path: '/api/v1/agents/register',
+  registerAgent: {
+    ...at('registerAgent'),
     scope: 'agent',
     tag: 'Agents',
     summary: 'Register (or update) an agent',
     body: named('AgentRegister', AgentRegisterSchema),
     response: named('Agent', AgentSchema),
   },
-  {
-    method: 'get',
-    path: '/api/v1/agents',
+  listAgents: {
+    ...at('listAgents'),
     scope: 'admin',
     tag: 'Agents',
     summary: 'List agents with their counts',
@@ -283,9 +265,8 @@ export const ROUTES: readonly RouteDoc[] = [
   },
 
   // --- MCP
-  {
-    method: 'post',
-    path: '/mcp/governance/evaluate',
+  mcpEvaluate: {
+    ...at('mcpEvaluate'),
     scope: 'agent',
     tag: 'MCP',
     summary: 'Evaluate an MCP tool call',
@@ -293,9 +274,8 @@ export const ROUTES: readonly RouteDoc[] = [
     body: named('McpEvaluate', McpEvaluateSchema),
     response: named('McpDecision', McpDecisionSchema),
   },
-  {
-    method: 'post',
-    path: '/mcp/servers/register',
+  registerMcpServer: {
+    ...at('registerMcpServer'),
     scope: 'agent',
     tag: 'MCP',
     summary: 'Register an MCP server and its tools',
@@ -303,17 +283,15 @@ export const ROUTES: readonly RouteDoc[] = [
     body: named('McpServerRegister', McpServerRegisterSchema),
     response: named('McpServer', McpServerSchema),
   },
-  {
-    method: 'get',
-    path: '/mcp/servers',
+  listMcpServers: {
+    ...at('listMcpServers'),
     scope: 'admin',
     tag: 'MCP',
     summary: 'List MCP servers',
     response: named('McpServerPage', pageOf(McpServerSchema)),
   },
-  {
-    method: 'post',
-    path: '/mcp/policies',
+  createSeedPolicy: {
+    ...at('createSeedPolicy'),
     scope: 'admin',
     tag: 'MCP',
     summary: 'Create a policy in the seeds\u2019 form',
@@ -321,32 +299,31 @@ export const ROUTES: readonly RouteDoc[] = [
     body: named('SeedPolicy', SeedPolicySchema),
     response: PolicyView,
     status: 201,
+    errors: ['conflict'],
   },
 
   // --- policies
-  {
-    method: 'get',
-    path: '/api/v1/policies',
+  listPolicies: {
+    ...at('listPolicies'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'List policies',
     response: named('PolicyViewPage', pageOf(PolicyViewSchema)),
   },
-  {
-    method: 'post',
-    path: '/api/v1/policies',
+  createPolicy: {
+    ...at('createPolicy'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'Create a policy',
-    description: 'Conditions are validated deeply: a bad operator or regex is a 400 naming its path.',
+    description: 'Conditions are validated deeply: a bad operator or regex is a 400 naming its path. An existing id is a 409.',
     body: named('Policy', PolicySchema),
     example: POLICY_EXAMPLE,
     response: PolicyView,
     status: 201,
+    errors: ['conflict'],
   },
-  {
-    method: 'post',
-    path: '/api/v1/policies/test',
+  testPolicy: {
+    ...at('testPolicy'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'Test an action against the policies, with a trace',
@@ -354,98 +331,78 @@ export const ROUTES: readonly RouteDoc[] = [
     body: named('PolicyTestRequest', PolicyTestRequestSchema),
     response: named('PolicyTestResult', PolicyTestResultSchema),
   },
-  {
-    method: 'post',
-    path: '/api/v1/policies/simulate',
+  simulate: {
+    ...at('simulate'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'Replay recent actions against a draft policy set',
     body: named('SimulateRequest', SimulateRequestSchema),
     response: named('SimulateResult', SimulateResultSchema),
   },
-  {
-    method: 'get',
-    path: '/api/v1/policies/export',
+  exportPolicies: {
+    ...at('exportPolicies'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'Export the policy file (YAML or JSON)',
-    query: PolicyExportQuery,
+    query: PolicyExportQuerySchema,
     produces: ['application/yaml', 'application/json'],
-    responseDescription: 'The policy file (SPEC 3.4), round-trippable through import.',
+    response: named('PolicyExport', PolicyFileSchema),
+    responseDescription: 'The policy file (SPEC 3.4), round-trippable through import: YAML text, or the same document as a JSON object.',
   },
-  {
-    method: 'post',
-    path: '/api/v1/policies/import',
+  importPolicies: {
+    ...at('importPolicies'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'Import a policy file, atomically',
     description:
       'The whole file is validated first and applied all or nothing. Send YAML (`application/yaml`) or JSON; a JSON body may also wrap the file as `{"content": "..."}`.',
-    body: named('PolicyFile', PolicyFileSchema),
-    bodyTypes: ['application/yaml', 'text/yaml', 'text/plain'],
+    body: named('PolicyImport', PolicyImportBodySchema),
+    bodyTypes: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
     response: named('PolicyImportResult', PolicyImportResultSchema),
   },
-  { method: 'get', path: '/api/v1/policies/{id}', scope: 'admin', tag: 'Policies', summary: 'Get a policy', response: PolicyView },
-  {
-    method: 'put',
-    path: '/api/v1/policies/{id}',
+  getPolicy: { ...at('getPolicy'), scope: 'admin', tag: 'Policies', summary: 'Get a policy', response: PolicyView },
+  updatePolicy: {
+    ...at('updatePolicy'),
     scope: 'admin',
     tag: 'Policies',
     summary: 'Replace a policy',
-    body: named('Policy', PolicySchema),
+    description: 'The id comes from the path; an `id` in the body must be the same.',
+    body: named('PolicyUpdate', PolicyUpdateSchema),
     example: POLICY_EXAMPLE,
     response: PolicyView,
   },
-  { method: 'delete', path: '/api/v1/policies/{id}', scope: 'admin', tag: 'Policies', summary: 'Delete a policy', response: Deleted },
+  deletePolicy: { ...at('deletePolicy'), scope: 'admin', tag: 'Policies', summary: 'Delete a policy', response: Deleted },
 
   // --- approvals
-  {
-    method: 'get',
-    path: '/api/v1/approvals',
+  pendingApprovals: {
+    ...at('pendingApprovals'),
     scope: 'admin',
     tag: 'Approvals',
     summary: 'Pending approvals with their actions',
     query: ApprovalQuerySchema,
     response: named('PendingApprovalPage', pageOf(PendingApprovalSchema)),
   },
-  {
-    method: 'post',
-    path: '/api/v1/approvals/{action_id}/approve',
-    scope: 'admin',
-    tag: 'Approvals',
+  approve: {
+    ...at('approve'),
+    ...resolve,
     summary: 'Approve a pending action',
     description:
       '`remember` other than `once` also creates a policy for the same agent, action type and resource (or `pattern`). A resolved approval cannot be resolved again (409).',
-    body: Resolve,
     example: { remember: '1h', comment: 'Fine for this sprint' },
-    bodyOptional: true,
-    response: ActionStatus,
   },
-  {
-    method: 'post',
-    path: '/api/v1/approvals/{action_id}/deny',
-    scope: 'admin',
-    tag: 'Approvals',
-    summary: 'Deny a pending action',
-    description: 'As approve, with a deny policy for `remember`.',
-    body: Resolve,
-    bodyOptional: true,
-    response: ActionStatus,
-  },
+  deny: { ...at('deny'), ...resolve, summary: 'Deny a pending action', description: 'As approve, with a deny policy for `remember`.' },
 
   // --- audit
-  {
-    method: 'get',
-    path: '/api/v1/audit',
+  audit: {
+    ...at('audit'),
     scope: 'admin',
     tag: 'Audit',
     summary: 'Audit records, newest first',
     query: AuditQuerySchema,
     response: named('AuditRecordPage', pageOf(AuditRecordSchema)),
   },
-  {
-    method: 'get',
-    path: '/api/v1/audit/export',
+  exportAudit: {
+    ...at('exportAudit'),
     scope: 'admin',
     tag: 'Audit',
     summary: 'Streamed export (JSONL, CSV or CEF)',
@@ -454,9 +411,8 @@ export const ROUTES: readonly RouteDoc[] = [
     produces: ['application/x-ndjson', 'text/csv', 'text/plain'],
     responseDescription: 'The records in the chosen format, streamed.',
   },
-  {
-    method: 'get',
-    path: '/api/v1/audit/verify',
+  verify: {
+    ...at('verify'),
     scope: 'admin',
     tag: 'Audit',
     summary: 'Verify the hash chain',
@@ -464,35 +420,32 @@ export const ROUTES: readonly RouteDoc[] = [
   },
 
   // --- events and webhooks
-  {
-    method: 'get',
-    path: '/api/v1/events',
+  events: {
+    ...at('events'),
     scope: 'admin',
     tag: 'Events',
     summary: 'Server-Sent Events: the live event stream',
     description:
-      'Each event is `id: <evt id>`, `event: <name>`, `data: <envelope JSON>`. A `: ping` comment every 15 s; `retry: 3000` first. `Last-Event-ID` replays recent events missed while reconnecting.',
+      'Each event is `id: <evt id>`, `event: <name>`, `data: <envelope JSON>`. A `: ping` comment every 15 s; `retry: 3000` first. `Last-Event-ID` replays recent events missed while reconnecting. The stream ends when the key it was opened with is revoked.',
     query: EventsQuerySchema,
     produces: ['text/event-stream'],
     response: named('EventEnvelope', EventEnvelopeSchema),
     responseDescription: 'A stream of events; each `data` line is one EventEnvelope.',
   },
-  {
-    method: 'get',
-    path: '/api/v1/webhooks',
+  listWebhooks: {
+    ...at('listWebhooks'),
     scope: 'admin',
     tag: 'Events',
     summary: 'List webhooks (secrets are never shown)',
     response: named('WebhookViewPage', pageOf(WebhookViewSchema)),
   },
-  {
-    method: 'post',
-    path: '/api/v1/webhooks',
+  createWebhook: {
+    ...at('createWebhook'),
     scope: 'admin',
     tag: 'Events',
     summary: 'Create a webhook',
     description:
-      'Deliveries are POSTed with `X-Request-Timestamp` and, with a secret, `X-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. Non-2xx answers are retried with backoff (5 s, 30 s, 2 min, 10 min, 30 min, then hourly) for 24 h. `format: slack` sends `{"text": ...}`.',
+      'Deliveries are POSTed with `X-Request-Timestamp` and, with a secret, `X-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. Non-2xx answers are retried with backoff (5 s, 30 s, 2 min, 10 min, 30 min, then hourly) for 24 h. `format: slack` sends `{"text": ...}`. At most 50 webhooks (409 beyond).',
     body: named('WebhookCreate', WebhookCreateSchema),
     example: {
       url: 'https://hooks.example.com/gatehouse',
@@ -502,27 +455,25 @@ export const ROUTES: readonly RouteDoc[] = [
     },
     response: named('WebhookView', WebhookViewSchema),
     status: 201,
+    errors: ['conflict'],
   },
-  {
-    method: 'delete',
-    path: '/api/v1/webhooks/{id}',
+  deleteWebhook: {
+    ...at('deleteWebhook'),
     scope: 'admin',
     tag: 'Events',
     summary: 'Delete a webhook and its queued deliveries',
     response: Deleted,
   },
-  {
-    method: 'get',
-    path: '/api/v1/webhooks/{id}/deliveries',
+  deliveries: {
+    ...at('deliveries'),
     scope: 'admin',
     tag: 'Events',
     summary: 'Deliveries of a webhook, newest first, with every attempt',
     query: DeliveryQuerySchema,
     response: named('DeliveryPage', pageOf(DeliverySchema)),
   },
-  {
-    method: 'post',
-    path: '/api/v1/webhooks/{id}/test',
+  testWebhook: {
+    ...at('testWebhook'),
     scope: 'admin',
     tag: 'Events',
     summary: 'Queue a test delivery (an `alert.triggered`-shaped event) to this webhook',
@@ -531,27 +482,24 @@ export const ROUTES: readonly RouteDoc[] = [
   },
 
   // --- settings, keys, stats
-  { method: 'get', path: '/api/v1/settings', scope: 'admin', tag: 'Settings', summary: 'Current settings', response: Settings },
-  {
-    method: 'put',
-    path: '/api/v1/settings',
+  settings: { ...at('settings'), scope: 'admin', tag: 'Settings', summary: 'Current settings', response: Settings },
+  updateSettings: {
+    ...at('updateSettings'),
     scope: 'admin',
     tag: 'Settings',
     summary: 'Change settings (only the given keys)',
     body: named('SettingsPatch', SettingsPatchSchema),
     response: Settings,
   },
-  {
-    method: 'get',
-    path: '/api/v1/keys',
+  listKeys: {
+    ...at('listKeys'),
     scope: 'admin',
     tag: 'Keys',
     summary: 'List keys (no secrets)',
     response: named('KeyViewPage', pageOf(KeyViewSchema)),
   },
-  {
-    method: 'post',
-    path: '/api/v1/keys',
+  createKey: {
+    ...at('createKey'),
     scope: 'admin',
     tag: 'Keys',
     summary: 'Create a key (the secret is shown once)',
@@ -560,17 +508,15 @@ export const ROUTES: readonly RouteDoc[] = [
     response: named('KeyCreated', KeyCreatedSchema),
     status: 201,
   },
-  {
-    method: 'delete',
-    path: '/api/v1/keys/{id}',
+  revokeKey: {
+    ...at('revokeKey'),
     scope: 'admin',
     tag: 'Keys',
-    summary: 'Revoke a key (effective immediately)',
+    summary: 'Revoke a key (effective immediately: its event streams and long-polls end)',
     response: named('KeyView', KeyViewSchema),
   },
-  {
-    method: 'get',
-    path: '/api/v1/stats',
+  stats: {
+    ...at('stats'),
     scope: 'admin',
     tag: 'Stats',
     summary: 'Counts by decision, risk level, agent and action type; timeline; approval latency',
@@ -581,34 +527,54 @@ export const ROUTES: readonly RouteDoc[] = [
   },
 
   // --- console session
-  {
-    method: 'post',
-    path: '/api/session/login',
+  login: {
+    ...at('login'),
     scope: 'none',
     tag: 'Console',
     summary: 'Exchange a one-time login token for a session cookie',
-    body: LoginRequest,
+    description: 'A used or expired token is a 401.',
+    body: named('LoginRequest', LoginRequestSchema),
     response: Session,
+    errors: ['unauthenticated'],
   },
-  { method: 'post', path: '/api/session/logout', scope: 'none', tag: 'Console', summary: 'End the console session', response: Session },
-  { method: 'get', path: '/api/session', scope: 'none', tag: 'Console', summary: 'Whether this browser has a session', response: Session },
-  {
-    method: 'post',
-    path: '/api/v1/console/login-url',
+  logout: { ...at('logout'), scope: 'none', tag: 'Console', summary: 'End the console session', response: Session },
+  session: { ...at('session'), scope: 'none', tag: 'Console', summary: 'Whether this browser has a session', response: Session },
+  loginUrl: {
+    ...at('loginUrl'),
     scope: 'admin',
     tag: 'Console',
     summary: 'A fresh one-time console login URL (`gatehouse open`)',
-    response: Url,
+    response: named('LoginUrl', z.object({ url: z.string() })),
   },
 
   // --- docs
-  {
-    method: 'get',
-    path: '/api/openapi.json',
+  openapi: {
+    ...at('openapi'),
     scope: 'none',
     tag: 'Docs',
     summary: 'This OpenAPI 3.1 document, generated from the zod schemas',
-    response: Openapi,
+    response: named('OpenApiDocument', z.record(z.string(), z.unknown())),
   },
-  { method: 'get', path: '/api/docs', scope: 'none', tag: 'Docs', summary: 'A readable page of every endpoint', produces: ['text/html'] },
-];
+  docs: { ...at('docs'), scope: 'none', tag: 'Docs', summary: 'A readable page of every endpoint', produces: ['text/html'] },
+} as const satisfies { [N in RouteName]: Endpoint };
+
+export type EndpointName = keyof typeof API;
+/** The endpoints that are not an alias: each has its own handler; an alias answers with its canonical one's. */
+export type CanonicalName = { [N in EndpointName]: (typeof API)[N] extends { aliasOf: string } ? never : N }[EndpointName];
+type Def<N extends EndpointName> = (typeof API)[N];
+type SchemaOf<T> = T extends Named<infer S> ? S : never;
+
+/** The JSON body an endpoint accepts (what a client sends), or `undefined` for none. */
+export type BodyIn<N extends EndpointName> = Def<N> extends { body: Named } ? z.input<SchemaOf<Def<N>['body']>> : undefined;
+/** The body after validation (what a handler receives: defaults applied). */
+export type BodyOut<N extends EndpointName> = Def<N> extends { body: Named } ? z.output<SchemaOf<Def<N>['body']>> : undefined;
+export type QueryIn<N extends EndpointName> = Def<N> extends { query: z.ZodObject } ? z.input<Def<N>['query']> : undefined;
+export type QueryOut<N extends EndpointName> = Def<N> extends { query: z.ZodObject } ? z.output<Def<N>['query']> : undefined;
+/** The JSON answer of an endpoint. */
+export type ResponseOf<N extends EndpointName> = Def<N> extends { response: Named } ? z.output<SchemaOf<Def<N>['response']>> : unknown;
+
+/** Every endpoint, in table order. */
+export const ENDPOINTS: readonly (Endpoint & { name: EndpointName })[] = Object.entries(API).map(([name, e]) => ({
+  ...(e as Endpoint),
+  name: name as EndpointName,
+}));

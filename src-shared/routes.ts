@@ -1,0 +1,70 @@
+/**
+ * Method and path of every endpoint of the API, by name: the zod-free part of the API table
+ * (`api.ts` declares each endpoint's scope, schemas and documentation under the same name, and
+ * must cover every name here). The typed client builds its requests from this without loading
+ * any schema, so the SDK, the hook and the MCP proxy start fast.
+ */
+export const ROUTES = {
+  health: ['get', '/health'],
+  deploymentInfo: ['get', '/api/deployment-info'],
+  submit: ['post', '/api/v1/actions/submit'],
+  submitSeed: ['post', '/api/authorization/agent-action'],
+  status: ['get', '/api/v1/actions/{id}/status'],
+  statusSeed: ['get', '/api/agent-action/status/{id}'],
+  complete: ['post', '/api/v1/actions/{id}/complete'],
+  completeSeed: ['post', '/api/agent-action/{id}/complete'],
+  withdraw: ['post', '/api/v1/actions/{id}/withdraw'],
+  approval: ['get', '/api/sdk/approval/{approval_id}'],
+  listActions: ['get', '/api/v1/actions'],
+  registerAgent: ['post', '/api/v1/agents/register'],
+  listAgents: ['get', '/api/v1/agents'],
+  mcpEvaluate: ['post', '/mcp/governance/evaluate'],
+  registerMcpServer: ['post', '/mcp/servers/register'],
+  listMcpServers: ['get', '/mcp/servers'],
+  createSeedPolicy: ['post', '/mcp/policies'],
+  listPolicies: ['get', '/api/v1/policies'],
+  createPolicy: ['post', '/api/v1/policies'],
+  testPolicy: ['post', '/api/v1/policies/test'],
+  simulate: ['post', '/api/v1/policies/simulate'],
+  exportPolicies: ['get', '/api/v1/policies/export'],
+  importPolicies: ['post', '/api/v1/policies/import'],
+  getPolicy: ['get', '/api/v1/policies/{id}'],
+  updatePolicy: ['put', '/api/v1/policies/{id}'],
+  deletePolicy: ['delete', '/api/v1/policies/{id}'],
+  pendingApprovals: ['get', '/api/v1/approvals'],
+  approve: ['post', '/api/v1/approvals/{action_id}/approve'],
+  deny: ['post', '/api/v1/approvals/{action_id}/deny'],
+  audit: ['get', '/api/v1/audit'],
+  exportAudit: ['get', '/api/v1/audit/export'],
+  verify: ['get', '/api/v1/audit/verify'],
+  events: ['get', '/api/v1/events'],
+  listWebhooks: ['get', '/api/v1/webhooks'],
+  createWebhook: ['post', '/api/v1/webhooks'],
+  deleteWebhook: ['delete', '/api/v1/webhooks/{id}'],
+  deliveries: ['get', '/api/v1/webhooks/{id}/deliveries'],
+  testWebhook: ['post', '/api/v1/webhooks/{id}/test'],
+  settings: ['get', '/api/v1/settings'],
+  updateSettings: ['put', '/api/v1/settings'],
+  listKeys: ['get', '/api/v1/keys'],
+  createKey: ['post', '/api/v1/keys'],
+  revokeKey: ['delete', '/api/v1/keys/{id}'],
+  stats: ['get', '/api/v1/stats'],
+  login: ['post', '/api/session/login'],
+  logout: ['post', '/api/session/logout'],
+  session: ['get', '/api/session'],
+  loginUrl: ['post', '/api/v1/console/login-url'],
+  openapi: ['get', '/api/openapi.json'],
+  docs: ['get', '/api/docs'],
+} as const satisfies Record<string, readonly ['get' | 'post' | 'put' | 'delete', string]>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** `/api/v1/actions/{id}/status` with `{id: "act_1"}` → `/api/v1/actions/act_1/status` (values URL-encoded). */
+export function pathOf(name: RouteName, params: Record<string, string> = {}): string {
+  const path: string = ROUTES[name][1];
+  return path.replace(/\{([^}]+)\}/g, (_m, k: string) => {
+    const v = params[k];
+    if (v === undefined) throw new Error(`missing path parameter '${k}' for ${path}`);
+    return encodeURIComponent(v);
+  });
+}
