@@ -1,4 +1,4 @@
-// `npm test`: everything, in order — type-check (node and web), lint, build, the vitest suites
+// `npm test`: everything, in order — type-check (node and web), lint, the layering check, format, build, the vitest suites
 // (unit, system, end-to-end) and the Python SDK's unittest suite — then one plain summary line
 // `N passed, N failed` summed over all of them (each check counts as one; each test as one).
 import { spawnSync } from 'node:child_process';
@@ -42,6 +42,7 @@ function check(name, cmd, args) {
 check('typecheck (node)', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (web)', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.web.json', '--noEmit']);
 check('lint', process.execPath, [bin('eslint/bin/eslint.js'), '.', '--max-warnings=0']);
+check('layering', process.execPath, [join(root, 'scripts/check-layers.mjs')]);
 check('format', process.execPath, [bin('prettier/bin/prettier.cjs'), '--check', '.', '--log-level=warn']);
 const built = check('build', process.execPath, [join(root, 'scripts/build.mjs')]);
 

@@ -1,5 +1,5 @@
 import { GatehouseApi, ApiError, UnreachableError } from '../../src-shared/client.js';
-import { discoverServer } from '../config/discovery.js';
+import { discoverServer } from './discovery.js';
 
 /** A CLI failure: printed as one line, exit code 1. */
 export class CliError extends Error {

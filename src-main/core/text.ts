@@ -4,7 +4,7 @@ const MAX_DEPTH = 256;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export const isWellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+const isWellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 
 /**
  * The first place in a parsed JSON (or YAML) value that cannot be stored faithfully: a string or

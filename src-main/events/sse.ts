@@ -36,7 +36,7 @@ export class TooManyStreamsError extends Error {
 const encoder = new TextEncoder();
 
 /** One SSE message of SPEC 7.3: `id`, `event`, and the envelope as one `data` line. */
-export function sseMessage(e: EventEnvelope): string {
+function sseMessage(e: EventEnvelope): string {
   return `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 

@@ -31,7 +31,7 @@ export interface AppOptions {
 
 /** Path prefixes that need a key or the console session. Everything else is public (health, docs, console pages such as `/mcp`). */
 const AUTHENTICATED_PREFIXES = ['/api/v1/', '/api/authorization/', '/api/agent-action/', '/api/sdk/', '/mcp/'];
-export const needsAuth = (path: string): boolean => AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p));
+const needsAuth = (path: string): boolean => AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p));
 
 // Keys are checked by path prefix (so that nothing under an API prefix is ever public by mistake);
 // the table's scopes must say the same, or the server does not start.
@@ -62,7 +62,7 @@ function handlersOf(g: Gatehouse): Handlers {
 const CLIENT_GONE = new GatehouseError('invalid_request', 'The client closed the connection before the request was complete');
 
 /** True when `err` comes from the client closing its connection (an abort), not from a fault here. */
-export function clientWentAway(req: Request, err: unknown): boolean {
+function clientWentAway(req: Request, err: unknown): boolean {
   if (req.signal?.aborted) return true;
   const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
   return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.name === 'AbortError' || e?.message === 'aborted';

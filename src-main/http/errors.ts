@@ -15,7 +15,7 @@ export function errorBody(code: ErrorCode, message: string, details?: ErrorDetai
 }
 
 /** The HTTP status of a SPEC 5 error code: the one place codes become statuses. */
-export const statusOf = (code: ErrorCode): number => STATUS_OF_CODE[code];
+const statusOf = (code: ErrorCode): number => STATUS_OF_CODE[code];
 
 /**
  * Anything thrown by a handler, as the error the client gets: a GatehouseError as is, a failed disk

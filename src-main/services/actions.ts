@@ -36,7 +36,7 @@ export interface Caller {
 }
 
 /** SHA-256 of the JCS of the request (its idempotency key aside): what "the same request" means. */
-export function requestDigest(a: NormalizedAction): string {
+function requestDigest(a: NormalizedAction): string {
   const { idempotency_key: _key, ...rest } = a;
   return createHash('sha256')
     .update(canonicalize(rest) ?? '')

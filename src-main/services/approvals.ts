@@ -31,7 +31,7 @@ import type { PolicyService } from './policies.js';
 
 const REMEMBER_MS: Partial<Record<Remember, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '12h': 12 * 3_600_000 };
 /** Policies made from a prompt outrank ordinary ones: the person's answer is the most specific rule. */
-export const REMEMBER_PRIORITY = 900;
+const REMEMBER_PRIORITY = 900;
 const RETRY_MS = 1_000;
 
 interface Tracked {

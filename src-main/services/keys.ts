@@ -18,7 +18,7 @@ interface KeyRow {
   revoked_ms: number | null;
 }
 
-export const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
 const toView = (r: KeyRow): KeyView => ({
   id: r.id,
@@ -31,13 +31,19 @@ const toView = (r: KeyRow): KeyView => ({
   revoked_at: isoOrNull(r.revoked_ms),
 });
 
+/** The public prefix of a key (`gk_agent_abcd…`), as shown in the key list. */
+const prefixOf = (secret: string): string => `${secret.slice(0, secret.indexOf('_', 3) + 5)}…`;
+
 /**
- * API keys (SPEC 5): stored as SHA-256 hashes only, looked up by hash and compared in constant
- * time; revocation takes effect on the next request. `last_used_at` is kept in memory and
- * persisted lazily so that authenticating never costs a disk write.
+ * API keys (SPEC 5): stored as SHA-256 hashes only. A presented key is looked up by its public
+ * prefix (shown in the key list anyway), then its hash is compared with each candidate's in
+ * constant time, so the time an answer takes says nothing about the secret part. Revocation
+ * takes effect on the next request. `last_used_at` is kept in memory and persisted lazily so that
+ * authenticating never costs a disk write.
  */
 export class KeyRing {
-  private readonly active = new Map<string, KeyRow>();
+  /** Active keys by their public prefix (several keys may share one). */
+  private readonly active = new Map<string, KeyRow[]>();
   private readonly lastUsed = new Map<string, number>();
   private readonly revocations = new Map<string, AbortController>();
   private static readonly NEVER = new AbortController().signal;
@@ -46,7 +52,7 @@ export class KeyRing {
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
-    for (const r of store.all<KeyRow>('SELECT * FROM api_keys WHERE revoked_ms IS NULL')) this.active.set(r.hash, r);
+    for (const r of store.all<KeyRow>('SELECT * FROM api_keys WHERE revoked_ms IS NULL')) this.activate(r);
   }
 
   /** Makes sure the default keys of credentials.json exist (first start, or a fresh database). */
@@ -63,12 +69,26 @@ export class KeyRing {
 
   byKey(secret: string): Principal | null {
     if (!secret.startsWith('gk_') || secret.length > 200) return null;
-    const presented = hashKey(secret);
-    const row = this.active.get(presented);
+    const presented = Buffer.from(hashKey(secret), 'hex');
+    let row: KeyRow | null = null;
+    for (const candidate of this.active.get(prefixOf(secret)) ?? []) {
+      if (timingSafeEqual(Buffer.from(candidate.hash, 'hex'), presented)) row = candidate;
+    }
     if (!row) return null;
-    if (!timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(presented, 'hex'))) return null;
     this.lastUsed.set(row.id, this.clock.now());
     return { id: row.id, scope: row.scope, agentId: row.agent_id, kind: 'key' };
+  }
+
+  private activate(r: KeyRow): void {
+    const list = this.active.get(r.prefix) ?? [];
+    list.push(r);
+    this.active.set(r.prefix, list);
+  }
+
+  private deactivate(r: KeyRow): void {
+    const list = (this.active.get(r.prefix) ?? []).filter((x) => x.id !== r.id);
+    if (list.length) this.active.set(r.prefix, list);
+    else this.active.delete(r.prefix);
   }
 
   /**
@@ -77,7 +97,7 @@ export class KeyRing {
    * console session) get a signal that never aborts.
    */
   revocation(id: string): AbortSignal {
-    if (![...this.active.values()].some((r) => r.id === id)) return KeyRing.NEVER;
+    if (![...this.active.values()].some((list) => list.some((r) => r.id === id))) return KeyRing.NEVER;
     let ctrl = this.revocations.get(id);
     if (!ctrl) this.revocations.set(id, (ctrl = new AbortController()));
     return ctrl.signal;
@@ -104,7 +124,7 @@ export class KeyRing {
       [{ sql: 'UPDATE api_keys SET revoked_ms = ? WHERE id = ?', params: [now, id] }],
       [{ type: 'key.revoked', actor: 'user', data: { key_id: id, name: row.name, scope: row.scope } }],
     );
-    this.active.delete(row.hash);
+    this.deactivate(row);
     this.revocations.get(id)?.abort();
     this.revocations.delete(id);
     return toView({ ...row, revoked_ms: now });
@@ -121,7 +141,7 @@ export class KeyRing {
   private async insert(k: Pick<KeyRow, 'id' | 'name' | 'scope' | 'agent_id'>, secret: string, audit: boolean): Promise<KeyRow> {
     const row: KeyRow = {
       ...k,
-      prefix: `${secret.slice(0, secret.indexOf('_', 3) + 5)}…`,
+      prefix: prefixOf(secret),
       hash: hashKey(secret),
       created_ms: this.clock.now(),
       last_used_ms: null,
@@ -142,7 +162,7 @@ export class KeyRing {
         },
       ],
     );
-    this.active.set(row.hash, row);
+    this.activate(row);
     return row;
   }
 }

@@ -29,7 +29,7 @@ export interface PolicyLabDeps {
 }
 
 /** Parses a draft policy list, naming `policies[i](id).field` in errors. */
-export function parseDraft(list: unknown[]): Policy[] {
+function parseDraft(list: unknown[]): Policy[] {
   const out: Policy[] = [];
   const details: { path: string; message: string }[] = [];
   list.forEach((item, i) => {

@@ -6,14 +6,19 @@ const LOGIN_TTL_MS = 10 * 60_000;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** The lookup id of a session token: its first characters; the whole token is then compared by digest. */
+const ID_CHARS = 10;
+
 /**
  * Console login (SPEC 5): a one-time login token, printed in the console URL (headless) or handed
  * over by the preload (desktop), is exchanged once for an HttpOnly SameSite=Strict session cookie.
- * Sessions live in memory: a restart asks for a new link, which `gatehouse open` prints.
+ * Sessions are held hashed: a cookie is looked up by its first characters, then its SHA-256 is
+ * compared with the stored one in constant time. Sessions live in memory: a restart asks for a
+ * new link, which `gatehouse open` prints.
  */
 export class Sessions {
   private readonly loginTokens = new Map<string, number>();
-  private readonly sessions = new Map<string, number>();
+  private readonly sessions = new Map<string, { digest: Buffer; expires: number }>();
 
   issueLoginToken(now = Date.now()): string {
     const t = randomBytes(24).toString('base64url');
@@ -28,22 +33,21 @@ export class Sessions {
     if (expires === undefined) return null;
     this.loginTokens.delete(key);
     if (expires < now) return null;
-    const session = randomBytes(32).toString('base64url');
-    this.sessions.set(digest(session).toString('hex'), now + SESSION_TTL_MS);
+    let session = randomBytes(32).toString('base64url');
+    while (this.sessions.has(session.slice(0, ID_CHARS))) session = randomBytes(32).toString('base64url');
+    this.sessions.set(session.slice(0, ID_CHARS), { digest: digest(session), expires: now + SESSION_TTL_MS });
     return session;
   }
 
   bySession(token: string, now = Date.now()): Principal | null {
     if (token.length > 100) return null;
-    const d = digest(token);
-    const expires = this.sessions.get(d.toString('hex'));
-    if (expires === undefined || expires < now) return null;
-    // The map lookup is by digest; the compare below keeps the check constant-time on the secret.
-    if (!timingSafeEqual(d, Buffer.from(d.toString('hex'), 'hex'))) return null;
+    const s = this.sessions.get(token.slice(0, ID_CHARS));
+    if (!s || s.expires < now || !timingSafeEqual(s.digest, digest(token))) return null;
     return { id: 'console', scope: 'admin', agentId: null, kind: 'session' };
   }
 
   end(token: string): void {
-    this.sessions.delete(digest(token).toString('hex'));
+    const s = this.sessions.get(token.slice(0, ID_CHARS));
+    if (s && timingSafeEqual(s.digest, digest(token))) this.sessions.delete(token.slice(0, ID_CHARS));
   }
 }

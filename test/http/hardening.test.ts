@@ -227,3 +227,24 @@ describe('HTTP edges (SPEC 5)', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('key and session checks compare for real', () => {
+  const flipLast = (s: string) => `${s.slice(0, -1)}${s.endsWith('A') ? 'B' : 'A'}`;
+
+  it('refuses a key that differs from a real one in its last character (same public prefix)', async () => {
+    t = await openTestCore();
+    expect((await t.req('GET', '/api/v1/settings', { key: t.adminKey })).status).toBe(200);
+    expect((await t.req('GET', '/api/v1/settings', { key: flipLast(t.adminKey) })).status).toBe(401);
+    expect((await t.req('GET', '/api/v1/settings', { key: t.adminKey.slice(0, -1) })).status).toBe(401);
+    expect((await t.req('GET', '/api/v1/settings', { key: `${t.adminKey}x` })).status).toBe(401);
+  });
+
+  it('refuses a session cookie that differs from a real one in its last character', async () => {
+    t = await openTestCore();
+    const session = t.g.sessions.redeem(t.g.sessions.issueLoginToken())!;
+    expect(t.g.sessions.bySession(session)).not.toBeNull();
+    expect(t.g.sessions.bySession(flipLast(session))).toBeNull();
+    t.g.sessions.end(flipLast(session));
+    expect(t.g.sessions.bySession(session)).not.toBeNull();
+  });
+});

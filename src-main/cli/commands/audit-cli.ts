@@ -1,5 +1,5 @@
 import type { ExportFormat } from '../../../src-shared/index.js';
-import { discoverServer } from '../../config/discovery.js';
+import { discoverServer } from '../discovery.js';
 import { CliError } from '../context.js';
 import { auditExport, auditVerify } from './audit.js';
 

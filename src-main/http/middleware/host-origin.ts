@@ -5,7 +5,7 @@ import { renderError } from '../errors.js';
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** The origins the console itself is served from. */
-export function consoleOrigins(port: number): string[] {
+function consoleOrigins(port: number): string[] {
   return LOOPBACK_NAMES.map((h) => `http://${h}:${port}`);
 }
 

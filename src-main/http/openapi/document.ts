@@ -177,7 +177,7 @@ function operation(r: RouteDoc): Json {
 }
 
 /** Builds the OpenAPI 3.1 document of the whole API from the API table (`src-shared/api.ts`). */
-export function buildOpenApi(routes: readonly RouteDoc[] = ENDPOINTS): { [k: string]: Json } {
+function buildOpenApi(routes: readonly RouteDoc[] = ENDPOINTS): { [k: string]: Json } {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);
   return {

@@ -7,7 +7,7 @@ import type { AppEnv } from '../env.js';
 import type { Handler, Handlers } from '../endpoints.js';
 
 /** Agent keys see only what they submitted; admins and the console see everything. */
-export const ownerKey = (p: Principal): string | null => (p.scope === 'agent' ? p.id : null);
+const ownerKey = (p: Principal): string | null => (p.scope === 'agent' ? p.id : null);
 
 /** SPEC 5 action routes; the seeds' aliases share the handlers, so they answer exactly the same. */
 export function actionHandlers(g: Gatehouse) {

@@ -5,7 +5,7 @@ import { TooManyStreamsError } from '../../events/sse.js';
 import type { Handlers } from '../endpoints.js';
 
 /** `?events=a,b` → the set to deliver, or null for every event. Unknown names are a 400. */
-export function eventFilter(raw: string | undefined): ReadonlySet<EventName> | null {
+function eventFilter(raw: string | undefined): ReadonlySet<EventName> | null {
   const names = (raw ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -5,7 +5,7 @@ import { resolveDataDir } from '../../config/paths.js';
 /**
  * How the hook, the proxy and the SDK find the server, without zod (the hook must start fast and
  * `src-shared/index.ts` builds every schema at import time). Same rules as
- * `config/discovery.ts#discoverServer`: `GATEHOUSE_URL` / `GATEHOUSE_API_KEY` override what
+ * `cli/discovery.ts#discoverServer`: `GATEHOUSE_URL` / `GATEHOUSE_API_KEY` override what
  * `server.json` / `credentials.json` in the data directory (`--data-dir`, `$GATEHOUSE_HOME`,
  * `~/.gatehouse`) say; explicit `url` / `apiKey` options override both.
  */
