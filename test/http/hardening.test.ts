@@ -248,3 +248,42 @@ describe('key and session checks compare for real', () => {
     expect(t.g.sessions.bySession(session)).not.toBeNull();
   });
 });
+
+describe('client aborts', () => {
+  it('are not logged as errors', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { connect } = await import('node:net');
+    const { startServer } = await import('../../src-main/server/serve.js');
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-abort-'));
+    const server = await startServer({ dataDir, port: 0, defaultPolicies: false, consoleDir: null });
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void logged.push(a);
+    try {
+      const key = (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { agent_key: string }).agent_key;
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve) => {
+          const s = connect(server.port, '127.0.0.1', () => {
+            s.write(
+              `POST /api/v1/actions/submit HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nX-API-Key: ${key}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"agent_id": "a", "action_type": "x.y", "description": "`,
+            );
+            setTimeout(() => {
+              s.destroy();
+              resolve();
+            }, 50);
+          });
+        });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const health = await fetch(`${server.url}/health`);
+      expect(health.status).toBe(200);
+    } finally {
+      console.error = original;
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(logged).toEqual([]);
+  });
+});
