@@ -106,8 +106,10 @@ export interface Endpoint {
   example?: unknown;
   /** The body may be omitted (approve/deny take defaults). */
   bodyOptional?: boolean;
-  /** Media types accepted besides JSON; the handler reads such bodies itself (policy import takes YAML). */
+  /** Media types accepted besides JSON (policy import takes YAML). */
   bodyTypes?: readonly string[];
+  /** The handler reads the body itself (other media types, its own size limit); `body` then only documents it. */
+  rawBody?: boolean;
   response?: Named;
   /** Success status (default 200). */
   status?: number;
@@ -358,6 +360,7 @@ export const API = {
       'The whole file is validated first and applied all or nothing. Send YAML (`application/yaml`) or JSON; a JSON body may also wrap the file as `{"content": "..."}`.',
     body: named('PolicyImport', PolicyImportBodySchema),
     bodyTypes: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
+    rawBody: true,
     response: named('PolicyImportResult', PolicyImportResultSchema),
   },
   getPolicy: { ...at('getPolicy'), scope: 'admin', tag: 'Policies', summary: 'Get a policy', response: PolicyView },

@@ -54,8 +54,8 @@ async function inputOf<N extends EndpointName>(c: Context<AppEnv>, e: Endpoint):
   const query = e.query ? readQuery(c, e.query) : undefined;
   if (query !== undefined) requireStorable(query, 'Query');
   let body: unknown;
-  if (e.body || e.bodyTypes) requireIdentityEncoding(c);
-  if (e.body && !e.bodyTypes) {
+  if (e.body) requireIdentityEncoding(c);
+  if (e.body && !e.rawBody) {
     body = await readJson(c, e.body.schema, { optional: e.bodyOptional });
     requireStorable(body, 'Request');
   }

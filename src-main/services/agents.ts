@@ -1,4 +1,4 @@
-import type { Agent, AgentRegister, ActionStatusValue, DecisionCounts } from '../../src-shared/index.js';
+import { zeroCounts, type Agent, type AgentRegister, type ActionStatusValue, type DecisionCounts } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import type { Op, Store } from '../storage/types.js';
 import { countsByAgentAndStatus, topActionTypes } from './action-rows.js';
@@ -15,18 +15,6 @@ interface AgentRow {
   last_seen_ms: number | null;
 }
 
-const emptyCounts = (): DecisionCounts => ({
-  total: 0,
-  allowed: 0,
-  denied: 0,
-  pending: 0,
-  approved: 0,
-  rejected: 0,
-  expired: 0,
-  withdrawn: 0,
-  completed: 0,
-  failed: 0,
-});
 const RATE_WINDOW_MS = 60_000;
 const LAST_SEEN_PERSIST_MS = 5_000;
 
@@ -172,7 +160,7 @@ export class AgentService {
 
   private countsOf(agentId: string): DecisionCounts {
     let c = this.counts.get(agentId);
-    if (!c) this.counts.set(agentId, (c = emptyCounts()));
+    if (!c) this.counts.set(agentId, (c = zeroCounts()));
     return c;
   }
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DecisionCounts, RiskLevel, Stats, StatsQuerySchema } from '../../src-shared/index.js';
+import { zeroCounts, type DecisionCounts, type RiskLevel, type Stats, type StatsQuerySchema } from '../../src-shared/index.js';
 import { iso } from '../core/clock.js';
 import type { Store } from '../storage/types.js';
 
@@ -41,18 +41,7 @@ export function computeStats(store: Store, window: StatsWindow, nowMs: number, p
   const since = nowMs - ms;
   const range = [since, nowMs];
 
-  const totals: DecisionCounts = {
-    total: 0,
-    allowed: 0,
-    denied: 0,
-    pending: 0,
-    approved: 0,
-    rejected: 0,
-    expired: 0,
-    withdrawn: 0,
-    completed: 0,
-    failed: 0,
-  };
+  const totals: DecisionCounts = zeroCounts();
   const byRisk: Record<RiskLevel, number> = { low: 0, medium: 0, high: 0, critical: 0 };
   for (const r of store.all<{ status: string; risk_level: string; n: number }>(
     `SELECT status, risk_level, COUNT(*) AS n FROM actions WHERE ${IN_WINDOW} GROUP BY status, risk_level`,

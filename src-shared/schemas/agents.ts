@@ -12,6 +12,20 @@ export const AgentRegisterSchema = z
   .strict();
 export type AgentRegister = z.input<typeof AgentRegisterSchema>;
 
+/** Counts of actions by status, all zero. */
+export const zeroCounts = (): DecisionCounts => ({
+  total: 0,
+  allowed: 0,
+  denied: 0,
+  pending: 0,
+  approved: 0,
+  rejected: 0,
+  expired: 0,
+  withdrawn: 0,
+  completed: 0,
+  failed: 0,
+});
+
 export const DecisionCountsSchema = z.object({
   total: z.number().int(),
   allowed: z.number().int(),

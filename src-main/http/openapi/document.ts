@@ -132,7 +132,7 @@ function responses(r: RouteDoc): Record<string, Json> {
   out['405'] = errorRef('MethodNotAllowed');
   if (errors.has('conflict')) out['409'] = errorRef('Conflict');
   if (r.body) out['413'] = errorRef('TooLarge');
-  if (r.body || r.bodyTypes) out['415'] = errorRef('UnsupportedMediaType');
+  if (r.body) out['415'] = errorRef('UnsupportedMediaType');
   if (r.scope !== 'none' || errors.has('rate_limited')) out['429'] = errorRef('RateLimited');
   if (r.method !== 'get' || errors.has('unavailable')) out['503'] = errorRef('Unavailable');
   return out;
