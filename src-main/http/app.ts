@@ -20,6 +20,7 @@ import { openapiHandlers } from './routes/openapi.js';
 import { policyHandlers } from './routes/policies.js';
 import { serviceHandlers } from './routes/service.js';
 import { settingsHandlers } from './routes/settings.js';
+import { statsHandlers } from './routes/stats.js';
 import { webhookHandlers } from './routes/webhooks.js';
 
 export interface AppOptions {
@@ -54,6 +55,7 @@ function handlersOf(g: Gatehouse): Handlers {
     ...eventHandlers(g),
     ...webhookHandlers(g),
     ...settingsHandlers(g),
+    ...statsHandlers(g),
     ...keyHandlers(g),
     ...consoleHandlers(g),
   };
