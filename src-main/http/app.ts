@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Gatehouse } from '../app/gatehouse.js';
 import type { AppEnv } from './env.js';
 import { GatehouseError } from '../core/errors.js';
-import { asGatehouseError, errorBody, renderError } from './errors.js';
+import { asGatehouseError, renderError } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { hostAndOriginGuard } from './middleware/host-origin.js';
 import { RateLimiter, rateLimit } from './middleware/rate-limit.js';
@@ -89,7 +89,10 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
     const allow = allowedMethods(c.req.path);
     if (allow.length) {
       c.header('Allow', allow.join(', '));
-      return c.json(errorBody('not_found', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(', ')}`), 405);
+      return renderError(
+        c,
+        new GatehouseError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(', ')}`),
+      );
     }
     return renderError(c, new GatehouseError('not_found', `No route for ${c.req.method} ${c.req.path}`));
   });

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { ActionQuery, ActionStatus, ActionStatusValue, DecidedAction, DecisionValue } from '../../src-shared/index.js';
+import {
+  pickShape,
+  RecordedActionSchema,
+  type ActionQuery,
+  type ActionStatus,
+  type ActionStatusValue,
+  type DecidedAction,
+  type DecisionValue,
+} from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
 import { toFtsQuery } from '../audit/query.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
@@ -85,17 +93,8 @@ export function toStatus(r: ActionRow): ActionStatus {
     result: r.result == null ? null : (JSON.parse(r.result) as unknown),
     error: r.error,
     duration_ms: r.duration_ms,
-    agent_id: r.agent_id,
-    action_type: r.action_type,
-    resource: d.resource,
-    tool_name: d.tool_name,
-    target_system: d.target_system,
-    description: d.description,
-    environment: d.environment,
-    parameters: d.parameters,
-    context: d.context,
-    mcp: d.mcp,
-    session_id: d.session_id,
+    // The action itself, as recorded at submit.
+    ...pickShape(RecordedActionSchema, d),
     created_at: iso(r.created_ms),
   };
 }

@@ -126,9 +126,10 @@ describe('reasons', () => {
 describe('HTTP edges (SPEC 5)', () => {
   it('answers a wrong method on a known path with 405 and Allow', async () => {
     t = await openTestCore();
-    const get = await t.req('GET', '/api/v1/actions/submit');
+    const get = await t.json<{ error: { code: string } }>('GET', '/api/v1/actions/submit');
     expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST');
+    expect(get.body.error.code).toBe('method_not_allowed');
+    expect((await t.req('GET', '/api/v1/actions/submit')).headers.get('allow')).toBe('POST');
     const put = await t.req('PUT', '/api/v1/policies');
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, POST, HEAD');

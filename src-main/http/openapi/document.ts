@@ -83,7 +83,7 @@ const ERRORS = {
   NotAdmin: 'Not an admin (`forbidden`), or a refused Host/Origin',
   Forbidden: 'A refused Host or Origin, or a key bound to another agent (`forbidden`)',
   NotFound: 'Not found (`not_found`)',
-  MethodNotAllowed: 'This path does not take this method (`Allow` lists those it takes)',
+  MethodNotAllowed: 'This path does not take this method (`method_not_allowed`; `Allow` lists those it takes)',
   Conflict:
     'Conflicts with the current state (`conflict`): already resolved, already exists, or an idempotency key reused for another request',
   TooLarge: 'Body larger than 1 MiB (`too_large`)',
