@@ -6,6 +6,7 @@ import {
   type WebhookCreateSchema,
   type WebhookView,
 } from '../../src-shared/index.js';
+import { maskSecrets } from '../../src-shared/secrets.js';
 import { iso, type Clock } from '../core/clock.js';
 import { DEFAULT_WEBHOOK_OPTIONS, DeliveryDispatcher, type WebhookOptions } from './webhook-dispatch.js';
 export { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-dispatch.js';
@@ -106,7 +107,7 @@ export class WebhookService {
     const events = [...new Set(body.events)];
     const hook: Hook = {
       id: newId('whk'),
-      name: body.name ?? null,
+      name: body.name == null ? null : maskSecrets(body.name),
       url: body.url,
       events: new Set(events),
       secret: body.secret ?? null,

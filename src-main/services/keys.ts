@@ -5,6 +5,7 @@ import { isoOrNull, iso, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import type { Principal } from './principal.js';
 import type { Store } from '../storage/types.js';
+import { redactString } from './redact.js';
 
 interface KeyRow {
   id: string;
@@ -111,7 +112,11 @@ export class KeyRing {
 
   async create(body: KeyCreate): Promise<KeyCreated> {
     const secret = newKeySecret(body.scope);
-    const row = await this.insert({ id: newId('key'), name: body.name, scope: body.scope, agent_id: body.agent_id ?? null }, secret, true);
+    const row = await this.insert(
+      { id: newId('key'), name: redactString(body.name), scope: body.scope, agent_id: body.agent_id ?? null },
+      secret,
+      true,
+    );
     return { ...toView(row), key: secret };
   }
 
