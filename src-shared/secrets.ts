@@ -21,10 +21,17 @@ export interface SecretKind {
    * `password=`), 2 the secret itself (masked), 3 what follows and stays (often empty).
    */
   readonly re: RegExp;
-  /** A cheap test that must pass before `re` runs (a literal the secret always contains). */
-  readonly hint: RegExp;
+  /** A cheap test that must pass before `re` runs (literals the secret always comes with). */
+  readonly hint: (text: string) => boolean;
   /** An extra test of the secret (group 2) for patterns that need more than a regex can say linearly. */
   readonly accept?: (secret: string) => boolean;
+  /**
+   * Where a plain scan finds it faster than `re` would (same matches): `[start, end)` of each
+   * secret, nothing kept around it.
+   */
+  readonly scan?: (text: string) => [number, number][];
+  /** Its `hint` is checked on every text; the others only once the catalogue's common hint matched. */
+  readonly ownHint?: boolean;
 }
 
 /** Not preceded by a letter or digit (`_` and `-` do not hide a token that follows them). */
@@ -33,12 +40,38 @@ const START = '(?<![A-Za-z0-9])';
 function kind(
   id: string,
   detail: string,
-  hint: RegExp,
+  hint: RegExp | ((text: string) => boolean),
   keep: string,
   secret: string,
-  o: { tail?: string; flags?: string; start?: string } = {},
+  o: { tail?: string; flags?: string; start?: string; ownHint?: boolean } = {},
 ): SecretKind {
-  return { id, detail, hint, re: new RegExp(`${o.start ?? START}(${keep})(${secret})(${o.tail ?? ''})`, `g${o.flags ?? ''}`) };
+  const test = typeof hint === 'function' ? hint : (t: string) => hint.test(t);
+  return {
+    id,
+    detail,
+    hint: test,
+    ownHint: o.ownHint,
+    re: new RegExp(`${o.start ?? START}(${keep})(${secret})(${o.tail ?? ''})`, `g${o.flags ?? ''}`),
+  };
+}
+
+const isBase64Char = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 /* + */ || c === 47; /* / */
+
+/** Runs of exactly 40 base64 characters with no `=` on either side: what the bare AWS pattern matches. */
+function base64Runs40(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    if (isBase64Char(c)) {
+      if (start < 0) start = i;
+    } else {
+      if (start >= 0 && i - start === 40 && c !== 61 && (start === 0 || text.charCodeAt(start - 1) !== 61)) out.push([start, i]);
+      start = -1;
+    }
+  }
+  return out;
 }
 
 /** Key names whose value is a secret (`password=…`, `"api_key": "…"`, `client_secret: …`). */
@@ -67,10 +100,18 @@ export const SECRET_KINDS: readonly SecretKind[] = [
   kind('gatehouse-key', 'Gatehouse key (gk_agent_/gk_admin_)', /gk_a[dg]/, 'gk_agent_|gk_admin_', '[A-Za-z0-9_-]{8,}'),
   kind('jwt', 'JSON Web Token', /eyJ/, 'eyJ', '[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*'),
   // scheme://user:password@host — the password only (redis://:password@ too).
-  kind('url-credentials', 'password in a URL', /:\/\//, '[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/@"\'<>]{0,256}:', '[^\\s:/@"\'<>]{1,256}', {
-    tail: '(?=@)',
-    start: '(?<![A-Za-z0-9+.-])',
-  }),
+  kind(
+    'url-credentials',
+    'password in a URL',
+    (t) => t.includes('://') && t.includes('@'),
+    '[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/@"\'<>]{0,256}:',
+    '[^\\s:/@"\'<>]{1,256}',
+    {
+      tail: '(?=@)',
+      ownHint: true,
+      start: '(?<![A-Za-z0-9+.-])',
+    },
+  ),
   kind('bearer-token', 'bearer token', /bearer/i, 'Bearer[ \\t]{1,5}', '[A-Za-z0-9._~+/=-]{8,}', { flags: 'i' }),
   kind(
     'aws-secret-access-key',
@@ -94,20 +135,36 @@ export const SECRET_KINDS: readonly SecretKind[] = [
   {
     // A bare AWS secret access key: exactly 40 base64 characters, mixed case with a digit and a
     // `/` or `+`, and not a path (which starts with `/` or has many segments).
-    ...kind('aws-secret-access-key-bare', 'AWS secret access key', /[/+]/, '', '[A-Za-z0-9/+]{40}', {
-      start: '(?<![A-Za-z0-9/+=])',
-      tail: '(?![A-Za-z0-9/+=])',
-    }),
+    ...kind(
+      'aws-secret-access-key-bare',
+      'AWS secret access key',
+      (t) => t.length >= 40 && (t.includes('/') || t.includes('+')),
+      '',
+      '[A-Za-z0-9/+]{40}',
+      {
+        start: '(?<![A-Za-z0-9/+=])',
+        tail: '(?![A-Za-z0-9/+=])',
+        ownHint: true,
+      },
+    ),
     accept: (s) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && /[/+]/.test(s) && s[0] !== '/' && s.split('/').length <= 4,
+    scan: base64Runs40,
   },
 ];
 
-/** One pass that rules out every kind but the bare AWS secret key (which needs `/` or `+`). */
-const HINT =
-  /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|sk-|glpat-|AIza|gk_a[dg]|eyJ|:\/\/|bearer|passw|secret|token|key/i;
+const OWN_HINT = SECRET_KINDS.filter((k) => k.ownHint);
 
-function mayContain(text: string): boolean {
-  return HINT.test(text) || text.includes('/') || text.includes('+');
+/** One pass that rules out every kind without an own hint (URL passwords and bare AWS keys check theirs). */
+// Case-sensitive literals only (a case-insensitive alternation is many times slower); the words the
+// case-insensitive patterns start from are listed in their usual casings.
+const HINT =
+  /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|sk-|glpat-|AIza|gk_a[dg]|eyJ|earer|EARER|assw|ASSW|ecret|ECRET|oken|OKEN|ey|EY/;
+
+/** The kinds worth running on `text`: a cheap filter in front of the patterns. */
+function candidates(text: string): SecretKind[] {
+  const out: SecretKind[] = [];
+  for (const k of HINT.test(text) ? SECRET_KINDS : OWN_HINT) if (k.hint(text)) out.push(k);
+  return out;
 }
 
 /** What a mask already left (this one, the console's dots, 0.1's private-key note): not masked again. */
@@ -116,22 +173,20 @@ const alreadyMasked = (secret: string): boolean =>
 
 const accepts = (k: SecretKind, secret: string): boolean => !alreadyMasked(secret) && (!k.accept || k.accept(secret));
 
-function* matches(text: string): Generator<{ kind: SecretKind; index: number; keep: string; secret: string; tail: string }> {
-  for (const k of SECRET_KINDS) {
-    if (!k.hint.test(text)) continue;
-    k.re.lastIndex = 0;
-    for (let m = k.re.exec(text); m; m = k.re.exec(text)) {
-      const secret = m[2]!;
-      if (m[0].length === 0) k.re.lastIndex++;
-      else if (accepts(k, secret)) yield { kind: k, index: m.index, keep: m[1]!, secret, tail: m[3]! };
-    }
+/** True when kind `k` finds a secret in `text` (its hint already passed). */
+function finds(k: SecretKind, text: string): boolean {
+  if (k.scan) return k.scan(text).some(([a, b]) => accepts(k, text.slice(a, b)));
+  k.re.lastIndex = 0;
+  for (let m = k.re.exec(text); m; m = k.re.exec(text)) {
+    if (m[0].length === 0) k.re.lastIndex++;
+    else if (accepts(k, m[2]!)) return true;
   }
+  return false;
 }
 
-/** The detail of the first kind of secret found in `text`, or null. */
+/** The detail of the first kind of secret found in `text`, or null. On the decision path: no allocation for ordinary text. */
 export function findSecret(text: string): string | null {
-  if (!mayContain(text)) return null;
-  for (const m of matches(text)) return m.kind.detail;
+  for (const k of HINT.test(text) ? SECRET_KINDS : OWN_HINT) if (k.hint(text) && finds(k, text)) return k.detail;
   return null;
 }
 
@@ -143,10 +198,19 @@ export const REDACTED = '…[redacted]';
  * for the secret (default: the prefix, then `…[redacted]`). Text without secrets is returned as is.
  */
 export function maskSecrets(text: string, mask: (keep: string, kind: SecretKind) => string = (keep) => `${keep}${REDACTED}`): string {
-  if (!mayContain(text)) return text;
   let out = text;
-  for (const k of SECRET_KINDS) {
-    if (!k.hint.test(out)) continue;
+  for (const k of candidates(text)) {
+    if (k.scan) {
+      let pieces = '';
+      let at = 0;
+      for (const [a, b] of k.scan(out)) {
+        if (!accepts(k, out.slice(a, b))) continue;
+        pieces += `${out.slice(at, a)}${mask('', k)}`;
+        at = b;
+      }
+      out = at === 0 ? out : pieces + out.slice(at);
+      continue;
+    }
     out = out.replace(k.re, (whole: string, keep: string, secret: string, tail: string) =>
       accepts(k, secret) ? `${mask(keep, k)}${tail}` : whole,
     );
