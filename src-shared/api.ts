@@ -64,7 +64,7 @@ export { pathOf, ROUTES, type RouteName } from './routes.js';
 
 /** `none`: public. `agent`: an agent or admin key (or the console). `admin`: admin key or console. */
 export type Scope = 'none' | 'agent' | 'admin';
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A schema with the name it has under `components/schemas`. */
 export interface Named<S extends z.ZodType = z.ZodType> {

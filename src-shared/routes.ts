@@ -55,7 +55,7 @@ export const ROUTES = {
   loginUrl: ['post', '/api/v1/console/login-url'],
   openapi: ['get', '/api/openapi.json'],
   docs: ['get', '/api/docs'],
-} as const satisfies Record<string, readonly ['get' | 'post' | 'put' | 'delete', string]>;
+} as const satisfies Record<string, readonly ['get' | 'post' | 'put' | 'patch' | 'delete', string]>;
 
 export type RouteName = keyof typeof ROUTES;
 

@@ -71,7 +71,12 @@ export function mountEndpoints(app: Hono<AppEnv>, handlers: Handlers): void {
   if (extra.length) throw new Error(`handlers without a canonical endpoint in the API table: ${extra.join(', ')}`);
   const admin = requireScope('admin');
   for (const e of ENDPOINTS) {
-    const canonical = e.aliasOf ? ENDPOINTS.find((x) => x.path === e.aliasOf && x.method === e.method) : e;
+    // An alias answers with the handler of its canonical endpoint: the same method at `aliasOf`, or
+    // (one path under several methods, like forward-auth) the endpoint at `aliasOf` that is no alias.
+    const canonical = e.aliasOf
+      ? (ENDPOINTS.find((x) => x.path === e.aliasOf && x.method === e.method && !x.aliasOf) ??
+        ENDPOINTS.find((x) => x.path === e.aliasOf && !x.aliasOf))
+      : e;
     const handler = canonical && (handlers as Record<string, Handler<EndpointName>>)[canonical.name];
     if (!handler) throw new Error(`API table: no handler for ${e.method} ${e.path}`);
     const run = async (c: Context<AppEnv>) => {

@@ -54,7 +54,7 @@ function operationHtml(r: RouteDoc, op: Record<string, Json>, components: Record
     `<h4><span class="m ${r.method}">${r.method}</span>${esc(r.path)}<span class="scope ${r.scope}">${r.scope === 'none' ? 'public' : `scope: ${r.scope}`}</span></h4>`,
     `<p class="sum">${md(r.summary)}</p>`,
   ];
-  if (r.aliasOf)
+  if (r.aliasOf && r.aliasOf !== r.path)
     parts.push(
       `<p class="muted">Alias of <a href="#${operationId({ ...r, path: r.aliasOf })}"><code>${esc(r.aliasOf)}</code></a> (the seeds' path); answers exactly the same.</p>`,
     );

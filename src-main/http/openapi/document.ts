@@ -149,7 +149,11 @@ export const operationId = (r: RouteDoc): string =>
 function operation(r: RouteDoc): Json {
   const desc = [
     SCOPE_TEXT[r.scope],
-    r.aliasOf ? `Alias of \`${r.aliasOf}\` (the seeds' path); answers exactly the same.` : null,
+    r.aliasOf === r.path
+      ? 'The same endpoint under another method; answers exactly the same.'
+      : r.aliasOf
+        ? `Alias of \`${r.aliasOf}\` (the seeds' path); answers exactly the same.`
+        : null,
     r.description ?? null,
   ]
     .filter(Boolean)
