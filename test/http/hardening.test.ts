@@ -288,3 +288,33 @@ describe('client aborts', () => {
     expect(logged).toEqual([]);
   });
 });
+
+describe('absolute-form request targets over a real socket', () => {
+  it('are refused unless they name this server', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { connect } = await import('node:net');
+    const { startServer } = await import('../../src-main/server/serve.js');
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-absform-'));
+    const server = await startServer({ dataDir, port: 0, defaultPolicies: false, consoleDir: null });
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(server.port, '127.0.0.1', () => {
+          s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
+        });
+        let out = '';
+        s.on('data', (d) => (out += d.toString()));
+        s.on('end', () => resolve(out.split('\r\n')[0]!));
+        s.on('error', reject);
+      });
+    try {
+      expect(await raw('http://evil.example/health')).toMatch(/ 403 /);
+      expect(await raw(`http://127.0.0.1:${server.port}/health`)).toMatch(/ 200 /);
+      expect(await raw('/health')).toMatch(/ 200 /);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
