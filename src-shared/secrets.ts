@@ -75,7 +75,8 @@ function base64Runs40(text: string): [number, number][] {
 }
 
 /** Key names whose value is a secret (`password=…`, `"api_key": "…"`, `client_secret: …`). */
-const SECRET_NAME = '[A-Za-z0-9_-]{0,24}(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)';
+const SECRET_WORD = '(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)';
+const SECRET_NAME = `[A-Za-z0-9_-]{0,24}${SECRET_WORD}`;
 const SECRET_NAME_RE = new RegExp(`^${SECRET_NAME}$|^authorization$|^credentials?$`, 'i');
 
 const PEM_LABEL = '[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?';
@@ -125,12 +126,11 @@ export const SECRET_KINDS: readonly SecretKind[] = [
     'secret-assignment',
     'secret assigned to a key (password=, token:, api_key=)',
     /passw|secret|token|key/i,
-    `${SECRET_NAME}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?`,
+    // From the secret word on (whatever prefixes it: `client_secret`, `DB_PASSWORD`), so that the
+    // search starts on a literal rather than at every identifier.
+    `${SECRET_WORD}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?`,
     '[^\\s"\'&,;]{4,}',
-    {
-      flags: 'i',
-      start: '(?<![A-Za-z0-9_-])',
-    },
+    { flags: 'i', start: '' },
   ),
   {
     // A bare AWS secret access key: exactly 40 base64 characters, mixed case with a digit and a
