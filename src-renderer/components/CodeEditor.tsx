@@ -7,13 +7,10 @@ import { EditorView } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
+import type { LineIssue } from '../screens/policies/text-issues.js';
 
-/** A problem to mark in the editor: a 1-based line (and optional column), and what is wrong. */
-export interface LineIssue {
-  line: number;
-  column?: number;
-  message: string;
-}
+/** The default export, for React.lazy: the editor is loaded only when a code tab opens. */
+export default CodeEditor;
 
 /** Colours come from the console's theme variables, so the editor follows the light / dark theme. */
 const highlight = HighlightStyle.define([
@@ -49,7 +46,7 @@ function toDiagnostics(state: EditorState, issues: readonly LineIssue[]): Diagno
  * matching, undo, search, and the problems of the text marked on their lines as you type.
  * Controlled: `value` in, `onChange` out; `issues` are shown as lint diagnostics.
  */
-export function CodeEditor({
+function CodeEditor({
   value,
   onChange,
   language,

@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { stringify as toYaml } from 'yaml';
 import type { PolicyInput, PolicyView } from '../../../src-shared/index.js';
 import { ApiError, api, errorMessage, fieldErrors } from '../../api/client.js';
 import { Banner } from '../../components/Banner.js';
-import { CodeEditor, type LineIssue } from '../../components/CodeEditor.js';
+
 import { Drawer } from '../../components/Drawer.js';
 import { Segmented } from '../../components/Segmented.js';
 import { Tabs, tabPanelProps } from '../../components/Tabs.js';
@@ -13,7 +13,10 @@ import { EMPTY_POLICY, localIssues, mergeDraft, serverIssues, toInput, type Fiel
 import { PolicyForm, type Draft } from './PolicyForm.js';
 import { SimulatePanel } from './SimulatePanel.js';
 import { TestPanel } from './TestPanel.js';
-import { issuesOnLines, parsePolicyText } from './text-issues.js';
+import { issuesOnLines, parsePolicyText, type LineIssue } from './text-issues.js';
+
+/** CodeMirror is loaded with the first code tab, not with the console. */
+const CodeEditor = lazy(() => import('../../components/CodeEditor.js'));
 
 type Tab = 'form' | 'text' | 'test' | 'simulate';
 
@@ -199,14 +202,16 @@ export function PolicyEditor({
                 <code>regex</code>.
               </span>
             </div>
-            <CodeEditor
-              id="policy-text"
-              label={`Policy as ${format.toUpperCase()}`}
-              language={format}
-              value={text}
-              onChange={(v) => onText(v)}
-              issues={lineIssues}
-            />
+            <Suspense fallback={<div className="code-editor loading">Loading the editor…</div>}>
+              <CodeEditor
+                id="policy-text"
+                label={`Policy as ${format.toUpperCase()}`}
+                language={format}
+                value={text}
+                onChange={(v) => onText(v)}
+                issues={lineIssues}
+              />
+            </Suspense>
             {lineIssues.length > 0 && (
               <ul className="issue-list" aria-label="Problems">
                 {lineIssues.map((i, n) => (

@@ -1,5 +1,11 @@
 import { isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
-import type { LineIssue } from '../../components/CodeEditor.js';
+
+/** A problem in the policy text: a 1-based line (and optional column), and what is wrong. */
+export interface LineIssue {
+  line: number;
+  column?: number;
+  message: string;
+}
 import type { FieldIssues } from './model.js';
 
 /** The 1-based line of a character offset. */
