@@ -98,7 +98,13 @@ def _summarise(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"<{len(value)} bytes>"
     if hasattr(value, "read"):
-        return "<stream>"
+        try:  # a seekable body (botocore wraps bytes in one): say its size, leave its position as it was
+            here = value.tell()
+            end = value.seek(0, 2)
+            value.seek(here)
+            return f"<stream, {end - here} bytes>"
+        except Exception:  # noqa: BLE001 - not seekable: say nothing more
+            return "<stream>"
     if isinstance(value, dict):
         return {str(k): _summarise(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

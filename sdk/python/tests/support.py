@@ -197,8 +197,9 @@ def json_answer(status: int, body: Any, **headers: str) -> tuple:
     return status, {"Content-Type": "application/json", **headers}, json.dumps(body).encode()
 
 
-def run_python(code: str, env: Dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
-    """Runs `code` in a fresh interpreter with only the SDK on the path."""
+def run_python(code: str, env: Dict[str, str], args: Optional[List[str]] = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter with the SDK on the path."""
     env = dict(env)
     env["PYTHONPATH"] = SDK_DIR
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=timeout)
+    argv = [sys.executable, "-c", code, *(args or [])]
+    return subprocess.run(argv, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=timeout)
