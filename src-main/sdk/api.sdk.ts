@@ -3,6 +3,7 @@
 export interface ClientOptions {
   baseUrl: string;
   apiKey?: string;
+  fetch?: typeof fetch;
   timeoutMs?: number;
 }
 export declare class ApiError extends Error {
@@ -13,6 +14,7 @@ export declare class UnreachableError extends Error {}
 export type Body = Record<string, unknown>;
 export declare class GatehouseApi {
   constructor(opts: ClientOptions);
+  request<T>(method: string, path: string, body?: unknown, extraTimeoutMs?: number): Promise<T>;
   health: () => Promise<{ status: string; version: string; uptime_s: number }>;
   submit: (a: {
     agent_id?: string;
