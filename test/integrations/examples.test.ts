@@ -47,21 +47,37 @@ describe('examples', () => {
     expect(r.stderr).toMatch(/needs approval/);
   });
 
-  it('boto3_style_wrapper.py: list_buckets is allowed, a rejected delete_bucket never runs', async () => {
+  it('aws_lambda_boto3.py --demo: real boto3 under enable_governance; a rejected delete_bucket never reaches S3', async () => {
     const [r] = await Promise.all([
-      py('boto3_style_wrapper.py', '--wait', '30'),
+      py('aws_lambda_boto3.py', '--demo', '--wait', '30'),
       server.resolveWhenPending((a) => a.action_type === 'aws.s3.delete_bucket', 'deny', { comment: 'that is production' }),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe("ALLOWED  list_buckets -> ['production-data', 'scratch']");
-    expect(lines[1]).toMatch(/^BLOCKED {2}delete_bucket\(production-data\): .*that is production/);
-    expect(lines[2]).toBe("ALLOWED  list_buckets -> ['production-data', 'scratch']");
+    expect(lines).toEqual([
+      'AWS      GET /',
+      "ALLOWED  list_buckets -> ['production-data', 'scratch']",
+      expect.stringMatching(/^BLOCKED {2}delete_bucket\(production-data\): .*that is production/),
+      'AWS      GET /',
+      "ALLOWED  list_buckets -> ['production-data', 'scratch']",
+    ]);
+    expect(r.stderr).toMatch(/aws\.s3\.delete_bucket on arn:aws:s3:::production-data needs approval/);
     const page = await server.admin<{ items: Record<string, unknown>[] }>('GET', '/api/v1/actions?agent_id=aws-lambda-agent&limit=10');
     expect(page.items.find((a) => a.action_type === 'aws.s3.delete_bucket')).toMatchObject({
       status: 'rejected',
       resource: 'arn:aws:s3:::production-data',
     });
+  });
+
+  it('aws_lambda_boto3.py --demo: an approved delete_bucket is sent', async () => {
+    const [r] = await Promise.all([
+      py('aws_lambda_boto3.py', '--demo', '--wait', '30'),
+      server.resolveWhenPending((a) => a.action_type === 'aws.s3.delete_bucket' && a.status === 'pending', 'approve'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('AWS      DELETE /production-data');
+    expect(r.stdout).toContain('ALLOWED  delete_bucket(production-data) -> deleted');
+    expect(r.stdout).toContain("ALLOWED  list_buckets -> ['scratch']");
   });
 
   it('fastapi_style_middleware.py --demo: GET/POST pass, DELETE waits and passes once approved', async () => {
