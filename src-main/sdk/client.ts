@@ -115,13 +115,7 @@ export class GatehouseClient {
   /** Evaluates and, if held, waits. Returns an allowed decision; throws ActionDenied (or ApprovalTimeout) otherwise. */
   async executeAction(action: ActionInput, o: WaitOptions = {}): Promise<ActionDecision> {
     let d = await this.evaluateAction(action);
-    if (d.decision === 'pending' && d.actionId) {
-      if (o.signal?.aborted) {
-        await this.withdrawQuietly(d.actionId, 'the agent stopped waiting (aborted)');
-        throw o.signal.reason;
-      }
-      d = { ...(await this.waitForDecision(d.actionId, o)), requiresApproval: true };
-    }
+    if (d.decision === 'pending' && d.actionId) d = { ...(await this.waitForDecision(d.actionId, o)), requiresApproval: true };
     if (d.decision !== 'allowed') throw new ActionDenied(d.rejectionReason ?? d.reason, d.actionId, d);
     return d;
   }

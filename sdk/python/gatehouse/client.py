@@ -227,6 +227,11 @@ class Client:
                     raise ApprovalTimeout(action_id, timeout)
         except ApprovalTimeout:
             raise
+        except GatehouseError as e:
+            if e.status is not None and 400 <= e.status < 500 and e.status != 429:
+                raise  # the server's definitive answer about this id (not found, forbidden): nothing to withdraw
+            self._withdraw_quietly(action_id, f"the agent stopped waiting ({type(e).__name__})")
+            raise
         except BaseException as e:
             why = "cancelled" if isinstance(e, (KeyboardInterrupt, ActionDenied)) or type(e).__name__ == "CancelledError" else type(e).__name__
             self._withdraw_quietly(action_id, f"the agent stopped waiting ({why})")
