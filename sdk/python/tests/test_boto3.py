@@ -181,3 +181,34 @@ class ResourceOfTest(unittest.TestCase):
         self.assertEqual(resource_of("iam", {"RoleName": "admin"}, "us-east-1"), "arn:aws:iam:::role/admin")
         self.assertEqual(resource_of("ec2", {"InstanceIds": ["i-1", "i-2"]}, "us-east-1"), "arn:aws:ec2:us-east-1::instance/i-1,i-2")
         self.assertEqual(resource_of("sts", {}, "us-east-1"), "arn:aws:sts:::*")
+
+
+@unittest.skipUnless(HAVE_BOTO3, "boto3 is not installed (Debian: python3-boto3)")
+class EnableDisableInProcessTest(unittest.TestCase):
+    """enable_governance patches botocore in this process; disable_governance undoes it."""
+
+    def test_enable_refuses_before_sending_and_disable_restores(self):
+        import botocore.session
+
+        from gatehouse import AuthorizationDeniedError, Client
+        from gatehouse.boto3_patch import disable_governance, enable_governance
+
+        s3 = StubServer(fake_s3)
+        self.addCleanup(s3.stop)
+        self.addCleanup(disable_governance)
+        original = botocore.session.Session.create_client
+        session = botocore.session.Session()
+        make = lambda: session.create_client(  # noqa: E731
+            "s3", region_name="us-east-1", endpoint_url=s3.url, aws_access_key_id="AKIDTEST", aws_secret_access_key="x"
+        )
+        enable_governance(client=Client(agent_id="py-boto3-inproc", url="http://127.0.0.1:9", api_key="k"))  # unreachable, fail closed
+        governed = make()
+        with self.assertRaises(AuthorizationDeniedError) as cm:
+            governed.list_buckets()
+        self.assertIn("unreachable", cm.exception.reason)
+        self.assertEqual(s3.requests, [])  # nothing was sent
+        disable_governance()
+        self.assertIs(botocore.session.Session.create_client, original)
+        self.assertEqual(make().list_buckets()["Buckets"][0]["Name"], "production-data")
+        self.assertEqual(governed.list_buckets()["Buckets"][0]["Name"], "production-data")  # made while enabled: plain again
+        self.assertEqual(len(s3.requests), 2)
