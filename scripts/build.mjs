@@ -5,7 +5,7 @@
 //                plain vite for the console where electron-vite cannot run)
 // Flags: --cli (CLI and SDK only, fast), --if-needed (skip when outputs are newer than sources).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -76,8 +76,12 @@ async function buildSdk() {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  if (existsSync(join(root, 'tsconfig.sdk.json')))
+  if (existsSync(join(root, 'tsconfig.sdk.json'))) {
     step('sdk declarations', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sdk.json']);
+    // The declaration build reads `./api.js` as `api.sdk.ts` (moduleSuffixes); ship it under the name the other declarations import.
+    const decl = join(root, 'dist/sdk/api.sdk.d.ts');
+    if (existsSync(decl)) renameSync(decl, join(root, 'dist/sdk/api.d.ts'));
+  }
 }
 
 function buildApp() {

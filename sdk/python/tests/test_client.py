@@ -1,23 +1,9 @@
-"""Tests of the Python SDK against a real Gatehouse server that they start themselves.
-
-Run from the repository root:  python3 -m unittest discover -s sdk/python/tests -t sdk/python
-(`npm test` does). Needs Node and the built CLI (built here with `node scripts/build.mjs --cli`
-when dist/cli/main.js is missing).
-"""
+"""The Client against a real Gatehouse server (tests/support.py starts it)."""
 
 import asyncio
-import json
-import logging
 import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 import unittest
-import urllib.request
 
 import gatehouse
 from gatehouse import (
@@ -29,98 +15,9 @@ from gatehouse import (
     Decision,
     FailMode,
     GatehouseError,
-    GatehouseUnreachable,
 )
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-SDK_DIR = os.path.join(REPO, "sdk", "python")
-BIN = os.path.join(REPO, "bin", "gatehouse.mjs")
-UNREACHABLE = "http://127.0.0.1:9"
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _clean_env():
-    env = dict(os.environ)
-    for k in ("GATEHOUSE_URL", "GATEHOUSE_API_KEY", "GATEHOUSE_HOME", "GATEHOUSE_PORT"):
-        env.pop(k, None)
-    return env
-
-
-class LiveServer:
-    """`gatehouse serve --port 0` on a temporary data directory."""
-
-    def __init__(self):
-        if not os.path.exists(os.path.join(REPO, "dist", "cli", "main.js")):
-            subprocess.run(["node", os.path.join(REPO, "scripts", "build.mjs"), "--cli"], cwd=REPO, check=True)
-        self.data_dir = tempfile.mkdtemp(prefix="gatehouse-py-")
-        self.log = open(os.path.join(self.data_dir, "serve.log"), "wb")
-        self.proc = subprocess.Popen(
-            ["node", BIN, "serve", "--port", "0", "--data-dir", self.data_dir],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env=_clean_env(),
-        )
-        deadline = time.time() + 30
-        info = None
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gatehouse serve exited with {self.proc.returncode}")
-            try:
-                with open(os.path.join(self.data_dir, "server.json")) as f:
-                    info = json.load(f)
-                break
-            except (OSError, ValueError):
-                time.sleep(0.05)
-        if not info:
-            self.stop()
-            raise RuntimeError("gatehouse serve did not write server.json")
-        with open(os.path.join(self.data_dir, "credentials.json")) as f:
-            creds = json.load(f)
-        self.url = info["url"]
-        self.agent_key = creds["agent_key"]
-        self.admin_key = creds["admin_key"]
-
-    def admin(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers={"X-API-Key": self.admin_key, "Content-Type": "application/json"})
-        with _opener.open(req, timeout=30) as res:
-            text = res.read().decode()
-        return json.loads(text) if text else None
-
-    def resolve_when_pending(self, action_type, approve=True, comment=None, delay=0.3):
-        """In a thread: waits for a pending approval of `action_type`, then approves or denies it."""
-        errors = []
-
-        def run():
-            try:
-                deadline = time.time() + 20
-                while time.time() < deadline:
-                    for item in self.admin("GET", "/api/v1/approvals?status=pending")["items"]:
-                        if item["action"]["action_type"] == action_type:
-                            time.sleep(delay)
-                            body = {"comment": comment} if comment else {}
-                            self.admin("POST", f"/api/v1/approvals/{item['action_id']}/{'approve' if approve else 'deny'}", body)
-                            return
-                    time.sleep(0.05)
-                errors.append("no pending approval appeared")
-            except Exception as e:  # noqa: BLE001 - reported by the test
-                errors.append(repr(e))
-
-        t = threading.Thread(target=run, daemon=True)
-        t.start()
-        t.errors = errors
-        return t
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+from .support import UNREACHABLE, server
 
 
 class GatehouseSdkTest(unittest.TestCase):
@@ -128,19 +25,11 @@ class GatehouseSdkTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = LiveServer()
-        s = cls.server
-        s.admin("POST", "/api/v1/policies", {"id": "t-deny", "effect": "deny", "priority": 500, "when": {"action_type": "test.deny"}})
-        s.admin(
-            "POST",
-            "/api/v1/policies",
-            {"id": "t-approve", "name": "test approvals", "effect": "require_approval", "priority": 500, "when": {"action_type": "test.approval.*"}},
+        cls.server = server()
+        cls.server.policy({"id": "t-deny", "effect": "deny", "priority": 500, "when": {"action_type": "test.deny"}})
+        cls.server.policy(
+            {"id": "t-approve", "name": "test approvals", "effect": "require_approval", "priority": 500, "when": {"action_type": "test.approval.*"}}
         )
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.server:
-            cls.server.stop()
 
     def client(self, **kw):
         kw.setdefault("url", self.server.url)
@@ -260,7 +149,26 @@ class GatehouseSdkTest(unittest.TestCase):
         with self.assertRaises(ApprovalTimeout) as cm:
             c.wait_for_decision(d.action_id, timeout=1)
         self.assertEqual(cm.exception.action_id, d.action_id)
-        self.server.admin("POST", f"/api/v1/approvals/{d.action_id}/deny", {})
+        self.assertIsInstance(cm.exception, TimeoutError)
+        # It stopped waiting, so it withdrew the action: denied, and no longer answerable.
+        status = self.server.status(d.action_id)
+        self.assertEqual(status["status"], "withdrawn")
+        self.assertEqual(status["decision"], "denied")
+        with self.assertRaises(Exception) as late:
+            self.server.admin("POST", f"/api/v1/approvals/{d.action_id}/approve", {})
+        self.assertIn("409", str(late.exception))
+
+    def test_wait_for_approval_raises_on_a_rejection(self):
+        c = self.client()
+        d = c.evaluate_action(action_type="test.approval.reject2", resource="prod-db")
+        t = self.server.resolve_when_pending("test.approval.reject2", approve=False, comment="not on a friday")
+        with self.assertRaises(AuthorizationDeniedError) as cm:
+            c.wait_for_approval(d.action_id, timeout=30)
+        t.join(5)
+        self.assertIn("not on a friday", cm.exception.rejection_reason)
+        self.assertEqual(cm.exception.status, "rejected")
+        # wait_for_decision reports the same answer as a decision instead
+        self.assertEqual(c.wait_for_decision(d.action_id, timeout=5).decision, Decision.DENIED)
 
     # --- govern ---------------------------------------------------------------------------------
 
@@ -353,102 +261,3 @@ class GatehouseSdkTest(unittest.TestCase):
                 os.environ.pop(k, None)
                 if v is not None:
                     os.environ[k] = v
-
-
-class FailModeTest(unittest.TestCase):
-    """Against an unreachable URL: CLOSED denies, OPEN allows with a warning."""
-
-    def test_fail_closed_raises_action_denied(self):
-        c = Client(agent_id="py-test", url=UNREACHABLE, api_key="gk_agent_x", fail_mode=FailMode.CLOSED, timeout=5)
-        with self.assertRaises(ActionDenied) as cm:
-            c.evaluate_action(action_type="shell.exec", resource="ls")
-        self.assertIn("unreachable", cm.exception.reason)
-        with self.assertRaises(ActionDenied):
-            c.execute_action(action_type="shell.exec", resource="ls")
-        with self.assertRaises(ActionDenied):
-            c.wait_for_decision("act_x", timeout=1)
-        ran = []
-
-        @c.govern("shell.exec", resource=lambda cmd: cmd)
-        def run(cmd):
-            ran.append(cmd)
-
-        with self.assertRaises(ActionDenied):
-            run("ls")
-        self.assertEqual(ran, [])
-
-    def test_default_fail_mode_is_closed(self):
-        self.assertEqual(Client(agent_id="x").fail_mode, FailMode.CLOSED)
-        c = Client(agent_id="py-test", url=UNREACHABLE, api_key="k", timeout=5)
-        with self.assertRaises(ActionDenied):
-            c.evaluate_action(action_type="file.read")
-
-    def test_fail_open_never_allows_an_outage_during_an_approval_wait(self):
-        # The server already held this action; Gatehouse then becomes unreachable while we wait.
-        c = Client(agent_id="py-test", url=UNREACHABLE, api_key="gk_agent_x", fail_mode=FailMode.OPEN, timeout=5)
-        with self.assertRaises(ActionDenied) as ctx:
-            c.wait_for_decision("act_held", timeout=2)
-        self.assertIn("waiting for approval", ctx.exception.reason)
-
-    def test_fail_open_allows_with_a_warning(self):
-        c = Client(agent_id="py-test", url=UNREACHABLE, api_key="gk_agent_x", fail_mode=FailMode.OPEN, timeout=5)
-        with self.assertLogs("gatehouse", level=logging.WARNING) as logs:
-            d = c.evaluate_action(action_type="shell.exec", resource="ls")
-        self.assertEqual(d.decision, Decision.ALLOWED)
-        self.assertTrue(d.fail_open)
-        self.assertIsNone(d.action_id)
-        self.assertIn("unreachable", " ".join(logs.output))
-        self.assertIsNone(c.log_action_completed(d.action_id))
-        ran = []
-
-        @c.govern("shell.exec", resource=lambda cmd: cmd)
-        def run(cmd):
-            ran.append(cmd)
-            return "ok"
-
-        with self.assertLogs("gatehouse", level=logging.WARNING):
-            self.assertEqual(run("ls"), "ok")
-        self.assertEqual(ran, ["ls"])
-
-    def test_test_connection_unreachable_raises(self):
-        with self.assertRaises(GatehouseUnreachable):
-            Client(agent_id="py-test", url=UNREACHABLE, timeout=5).test_connection()
-
-    def test_no_server_json_is_unreachable(self):
-        empty = tempfile.mkdtemp()
-        saved = {k: os.environ.pop(k, None) for k in ("GATEHOUSE_URL", "GATEHOUSE_API_KEY")}
-        try:
-            with self.assertRaises(ActionDenied) as cm:
-                Client(agent_id="py-test", data_dir=empty).evaluate_action(action_type="file.read")
-            self.assertIn("not running", cm.exception.reason)
-        finally:
-            shutil.rmtree(empty, ignore_errors=True)
-            for k, v in saved.items():
-                if v is not None:
-                    os.environ[k] = v
-
-
-class PackagingTest(unittest.TestCase):
-    def test_stdlib_only_and_importable_from_the_sdk_dir_alone(self):
-        # -S: no site-packages at all; -I would also drop PYTHONPATH, so use -S with PYTHONPATH=<sdk dir>.
-        code = (
-            "import sys, gatehouse\n"
-            "assert gatehouse.__file__.startswith(sys.argv[1]), gatehouse.__file__\n"
-            "from gatehouse import Client, Decision, FailMode, ActionDenied, ApprovalTimeout, AuthorizationDeniedError\n"
-            "print('ok')\n"
-        )
-        env = _clean_env()
-        env["PYTHONPATH"] = SDK_DIR
-        out = subprocess.run([sys.executable, "-S", "-c", code, SDK_DIR], env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=30)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertEqual(out.stdout.strip(), "ok")
-
-    def test_python_39_syntax(self):
-        import ast
-
-        with open(os.path.join(SDK_DIR, "gatehouse.py")) as f:
-            ast.parse(f.read(), feature_version=(3, 9))
-
-
-if __name__ == "__main__":
-    unittest.main()
