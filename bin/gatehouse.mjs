@@ -8,13 +8,19 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli');
 const bundle = join(dist, 'main.js');
 const argv = process.argv;
 
-// Fast path for the Claude Code hook, which runs before every tool call: a small separate bundle
-// without commander or zod. Whatever happens it answers with one JSON line and exits 0 (SPEC 9.1):
-// a crash or a non-zero exit would let Claude Code run the tool unasked.
-if (argv[2] === 'hook' && argv[3] === 'claude-code' && !argv.includes('--help') && !argv.includes('-h')) {
+// Fast path for the agent hooks (`gatehouse hook AGENT`), which run before every tool call: a small
+// separate bundle without commander or zod. Whatever happens it answers in the agent's own form
+// (SPEC 9.1, 9.4): a crash or a stray exit code could let the agent run the tool unasked.
+const HOOK_AGENTS = new Set(['claude-code', 'codex', 'gemini', 'cursor', 'copilot', 'windsurf', 'cline']);
+if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') && !argv.includes('-h')) {
   const failed = (why) => {
     const deny = argv.some((a, i) => a === '--on-error=deny' || (a === '--on-error' && argv[i + 1] === 'deny'));
     const reason = `Gatehouse could not decide (${why}); ${deny ? 'refused (--on-error deny).' : 'asking you instead.'}`;
+    if (argv[3] !== 'claude-code') {
+      // Every other agent blocks on exit 2 with the reason on stderr.
+      process.stderr.write(`${reason}\n`, () => process.exit(2));
+      return;
+    }
     const out = {
       hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: deny ? 'deny' : 'ask', permissionDecisionReason: reason },
     };
@@ -24,13 +30,9 @@ if (argv[2] === 'hook' && argv[3] === 'claude-code' && !argv.includes('--help') 
     const hook = join(dist, 'hook.js');
     if (existsSync(hook)) {
       const { main } = await import(pathToFileURL(hook).href);
-      await main(argv.slice(4));
-    } else if (!existsSync(bundle)) {
-      failed('gatehouse is not built yet — run `npm run build` in the gatehouse folder');
+      await main(argv.slice(3));
     } else {
-      const { main } = await import(pathToFileURL(bundle).href);
-      await main(argv);
-      process.exitCode = 0;
+      failed('gatehouse is not built yet — run `npm run build` in the gatehouse folder');
     }
   } catch (e) {
     failed(`the hook could not start: ${e?.message ?? e}`);
