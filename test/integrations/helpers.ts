@@ -129,10 +129,13 @@ export interface LiveServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<LiveServer> {
+export async function startServer(o: { env?: Record<string, string> } = {}): Promise<LiveServer> {
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-int-'));
-  const proc = spawn(NODE, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(NODE, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: cleanEnv(o.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
