@@ -75,6 +75,7 @@ export function integrationStatus(
       if (t && wired(t)) installed.push({ scope: m.scope, path: m.path });
     }
     const last = o.lastCalls?.get(agent);
+    if (last && found_by.length === 0) found_by.push('its hook has called Gatehouse');
     return {
       agent,
       name: a.displayName,
