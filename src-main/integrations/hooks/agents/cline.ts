@@ -36,15 +36,17 @@ function parse(o: Record<string, unknown>): ParsedHook {
   const params = obj(pre.parameters) ?? {};
   const path = str(params.path) ?? str(params.file_path);
   let parts;
+  let sent: Record<string, unknown> = params;
   if (tool === 'execute_command' || tool === 'run_commands') {
     const commands = str(params.commands) ?? str(params.command);
     parts = { tool_name: tool, ...shellCall(LABEL, commands) };
   } else if (WRITE_TOOLS.has(tool))
     parts = { tool_name: tool, ...writeCall(LABEL, path ? [path] : [], tool === 'write_to_file' ? 'write' : 'edit') };
   else if (READ_TOOLS.has(tool)) parts = { tool_name: tool, ...readCall(LABEL, path, tool === 'read_file' ? 'read' : 'look at') };
-  else if (tool === 'use_mcp_tool' && str(params.server_name) && str(params.tool_name))
-    parts = mcpCall(LABEL, str(params.server_name)!, str(params.tool_name)!, argsObject(params.arguments));
-  else parts = { tool_name: tool, ...otherCall(LABEL, tool, params) };
+  else if (tool === 'use_mcp_tool' && str(params.server_name) && str(params.tool_name)) {
+    sent = argsObject(params.arguments);
+    parts = mcpCall(LABEL, str(params.server_name)!, str(params.tool_name)!, sent);
+  } else parts = { tool_name: tool, ...otherCall(LABEL, tool, params) };
   const task = str(o.taskId);
   const roots = Array.isArray(o.workspaceRoots) ? (o.workspaceRoots as unknown[]).filter((r) => typeof r === 'string') : [];
   // Hooks in the global and the workspace folder see the same event: one key, one action.
@@ -53,7 +55,7 @@ function parse(o: Record<string, unknown>): ParsedHook {
     agentId: 'cline',
     label: LABEL,
     ...parts,
-    parameters: params,
+    parameters: sent,
     context: {
       task_id: task,
       cwd: roots[0] as string | undefined,
