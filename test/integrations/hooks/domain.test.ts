@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActionStatus, Decision } from '../../../src-shared/index.js';
 import { patchPaths } from '../../../src-main/integrations/hooks/common.js';
@@ -167,5 +168,79 @@ describe('the hook service', () => {
       const r = await new HookService(f.ports).handle(agent, fixture(agent, 'shell'), opts);
       expect(r.verdict === 'ask' || r.verdict === 'deny', agent).toBe(true);
     }
+  });
+});
+
+describe('hostile hook input', () => {
+  const denied = (): Decision =>
+    ({ action_id: 'act_d', decision: 'denied', status: 'denied', reason: 'no', policy: null, flags: [] }) as unknown as Decision;
+  const events = [
+    'PreToolUse',
+    'PermissionRequest',
+    'BeforeTool',
+    'beforeShellExecution',
+    'beforeMCPExecution',
+    'beforeReadFile',
+    'preToolUse',
+    'pre_run_command',
+    'pre_write_code',
+    'pre_read_code',
+    'pre_mcp_tool_use',
+    'x',
+  ];
+  const tools = [
+    'Bash',
+    'Write',
+    'apply_patch',
+    'run_shell_command',
+    'mcp__a__b',
+    'mcp__',
+    'Shell',
+    'bash',
+    'edit',
+    'use_mcp_tool',
+    'execute_command',
+    'x',
+  ];
+  const shaped = fc.record(
+    {
+      hook_event_name: fc.constantFrom(...events),
+      agent_action_name: fc.constantFrom(...events),
+      hookName: fc.constantFrom('PreToolUse', 'x'),
+      tool_name: fc.oneof(fc.constantFrom(...tools), fc.jsonValue()),
+      toolName: fc.oneof(fc.constantFrom(...tools), fc.jsonValue()),
+      tool_input: fc.jsonValue(),
+      toolArgs: fc.oneof(fc.jsonValue(), fc.string()),
+      tool_info: fc.jsonValue(),
+      preToolUse: fc.record(
+        { toolName: fc.oneof(fc.constantFrom(...tools), fc.jsonValue()), parameters: fc.jsonValue() },
+        { requiredKeys: [] },
+      ),
+      command: fc.jsonValue(),
+      file_path: fc.jsonValue(),
+      session_id: fc.jsonValue(),
+    },
+    { requiredKeys: [] },
+  );
+  it('never throws, and answers only in the agent’s forms (exit 0 or 2, at most one JSON line)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...(Object.keys(ADAPTERS) as HookAgent[])),
+        fc.oneof(shaped, fc.jsonValue(), fc.string()),
+        async (agent, v) => {
+          const f = fakePorts({ submit: denied });
+          const text = typeof v === 'string' ? v : JSON.stringify(v);
+          const r = await new HookService(f.ports).handle(agent, text ?? '', opts);
+          expect([0, 2]).toContain(r.exit_code);
+          const lines = r.stdout.split('\n').filter(Boolean);
+          expect(lines.length).toBeLessThanOrEqual(1);
+          if (lines.length) JSON.parse(lines[0]!);
+          // Whatever reached the core was denied: the answer is never an allow.
+          if (r.action_id) expect(r.verdict).toBe('deny');
+          if (!r.action_id) expect(r.verdict === 'allow').toBe(false);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
