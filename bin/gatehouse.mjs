@@ -15,15 +15,23 @@ const HOOK_AGENTS = new Set(['claude-code', 'codex', 'gemini', 'cursor', 'copilo
 if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') && !argv.includes('-h')) {
   const failed = (why) => {
     const deny = argv.some((a, i) => a === '--on-error=deny' || (a === '--on-error' && argv[i + 1] === 'deny'));
-    const reason = `Gatehouse could not decide (${why}); ${deny ? 'refused (--on-error deny).' : 'asking you instead.'}`;
-    if (argv[3] !== 'claude-code') {
-      // Every other agent blocks on exit 2 with the reason on stderr.
+    const asks = !deny && ['claude-code', 'gemini', 'copilot'].includes(argv[3]);
+    const reason = `Gatehouse could not decide (${why}); ${asks ? 'asking you instead.' : 'refused.'}`;
+    const d = asks ? 'ask' : 'deny';
+    // Each agent's own asking or blocking form (the hook bundle renders the same from its adapters).
+    const out = {
+      'claude-code': { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: d, permissionDecisionReason: reason } },
+      codex: { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } },
+      gemini: { decision: d, reason },
+      cursor: { permission: 'deny', user_message: reason, agent_message: reason },
+      copilot: { permissionDecision: d, permissionDecisionReason: reason },
+      cline: { cancel: true, errorMessage: reason },
+    }[argv[3]];
+    if (!out) {
+      // Windsurf blocks on exit 2 with the reason on stderr.
       process.stderr.write(`${reason}\n`, () => process.exit(2));
       return;
     }
-    const out = {
-      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: deny ? 'deny' : 'ask', permissionDecisionReason: reason },
-    };
     process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
   };
   try {
