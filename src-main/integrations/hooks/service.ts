@@ -103,6 +103,16 @@ export class HookService {
             s = after; // a person answered in the last moment: that answer stands
             break;
           }
+          if (!after || after.decision === 'pending') {
+            // The withdrawal itself failed (storage, say): the request still waits in the inbox.
+            const v = failureVerdict(
+              adapter,
+              event,
+              'ask',
+              `${why}, and the request could not be withdrawn: deny action ${actionId} in the console`,
+            );
+            return { ...renderVerdict(adapter, v, event), action_id: actionId, verdict: v.kind };
+          }
           const v = timeoutVerdict(adapter, event, `${why} (action ${actionId})`);
           return { ...renderVerdict(adapter, v, event), action_id: actionId, verdict: v.kind };
         }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActionStatus, Decision } from '../../../src-shared/index.js';
+import { serverIdFrom } from '../../../src-main/integrations/hooks/agents/cursor.js';
 import { patchPaths } from '../../../src-main/integrations/hooks/common.js';
 import { ADAPTERS } from '../../../src-main/integrations/hooks/registry.js';
 import { HookService, type HookPorts } from '../../../src-main/integrations/hooks/service.js';
@@ -242,5 +243,15 @@ describe('hostile hook input', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('Cursor MCP server ids', () => {
+  it('are readable: the URL host or the program the command starts', () => {
+    expect(serverIdFrom(undefined, 'npx -y @modelcontextprotocol/server-filesystem /home/dev/app')).toBe('server-filesystem');
+    expect(serverIdFrom('https://mcp.example.com/sse', undefined)).toBe('mcp.example.com');
+    expect(serverIdFrom(undefined, 'uvx mcp-server-git@1.2 --repo .')).toBe('mcp-server-git');
+    expect(serverIdFrom(undefined, 'docker run -i --rm ghcr.io/github/github-mcp-server')).toBe('github-mcp-server');
+    expect(request('cursor', fixtureText('cursor', 'mcp')).mcp).toEqual({ server_id: 'server-filesystem', tool: 'read_file' });
   });
 });

@@ -1,4 +1,4 @@
-import { clip, resourceFromArgs } from '../../shared/resource.js';
+import { clip } from '../../shared/resource.js';
 import {
   answer,
   buildRequest,
@@ -66,7 +66,7 @@ function mapTool(name: string, input: Record<string, unknown>): Omit<CallParts, 
     default: {
       const m = splitMcpName(name);
       if (m) return mcpCall(LABEL, m.server, m.tool, input);
-      return { tool_name: name, ...otherCall(LABEL, name, input), resource: resourceFromArgs(input) };
+      return { tool_name: name, ...otherCall(LABEL, name, input) };
     }
   }
 }

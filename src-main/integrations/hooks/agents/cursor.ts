@@ -31,6 +31,30 @@ const WRITE_TOOLS = new Set(['Write', 'Edit', 'StrReplace', 'MultiEdit', 'Delete
 /** preToolUse tools whose calls a dedicated event governs already (one call, one approval). */
 const COVERED = new Set(['Shell', 'Terminal', 'Read', 'ReadFile']);
 
+const LAUNCHERS = new Set(['npx', 'uvx', 'bunx', 'pnpx', 'node', 'python', 'python3', 'uv', 'deno', 'bun', 'docker', 'run', 'exec', 'dlx']);
+
+/**
+ * Cursor names an MCP server by its URL or command, not by the name in mcp.json: a readable id
+ * for policies — the URL's host, or the package or program the command starts
+ * (`npx -y @modelcontextprotocol/server-filesystem /app` → `server-filesystem`).
+ */
+export function serverIdFrom(url: string | undefined, command: string | undefined): string {
+  if (url) {
+    try {
+      return new URL(url).host || url;
+    } catch {
+      return url;
+    }
+  }
+  if (command) {
+    const words = command.split(/\s+/).filter((w) => w && !w.startsWith('-'));
+    const prog = words.find((w) => !LAUNCHERS.has(w.replace(/^.*[\\/]/, ''))) ?? words[0] ?? command;
+    const name = prog.startsWith('@') ? prog.split('/').slice(1).join('/') : prog.replace(/^.*[\\/]/, '');
+    return name.replace(/@[^@]*$/, '') || prog;
+  }
+  return 'cursor-mcp';
+}
+
 function common(o: Record<string, unknown>) {
   const roots = Array.isArray(o.workspace_roots) ? (o.workspace_roots as unknown[]).filter((r) => typeof r === 'string') : undefined;
   return {
@@ -62,7 +86,7 @@ function parse(o: Record<string, unknown>): ParsedHook {
       const tool = requireString(o, 'tool_name', event);
       const args = argsObject(o.tool_input);
       const m = splitMcpName(tool);
-      const server = str(o.server_name) ?? str(o.mcp_server_name) ?? m?.server ?? str(o.url) ?? str(o.command) ?? 'cursor-mcp';
+      const server = str(o.server_name) ?? str(o.mcp_server_name) ?? m?.server ?? serverIdFrom(str(o.url), str(o.command));
       const request = buildRequest({
         ...base,
         ...mcpCall(LABEL, server, m?.tool ?? tool, args),
