@@ -45,9 +45,10 @@ function step(name, cmd, cmdArgs, opts = {}) {
 async function buildCli() {
   rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
   await build({
-    // `hook` is the Claude Code PreToolUse entry: it runs before every tool call, so it loads no
-    // zod, commander or server code (bin/gatehouse.mjs routes `hook claude-code` straight to it).
-    entryPoints: { main: join(root, 'src-main/cli/main.ts'), hook: join(root, 'src-main/integrations/claude-code/fast-entry.ts') },
+    // `hook` is the Node transport of every agent hook (`gatehouse hook AGENT`): it runs before
+    // every tool call where curl is missing, so it loads no zod, commander or server code
+    // (bin/gatehouse.mjs routes `hook <agent>` straight to it).
+    entryPoints: { main: join(root, 'src-main/cli/main.ts'), hook: join(root, 'src-main/integrations/hooks/transport/client.ts') },
     outdir: join(root, 'dist/cli'),
     bundle: true,
     splitting: true,

@@ -30,6 +30,7 @@ import type {
   SettingsPatch,
   SimulateResult,
   Stats,
+  Integrations,
   VerifyResult,
   WebhookCreate,
   WebhookView,
@@ -190,6 +191,7 @@ export class GatehouseApi {
   testWebhook = (id: string) => this.request<Delivery>('POST', `/api/v1/webhooks/${enc(id)}/test`);
   deliveries = (id: string) => this.request<Page<Delivery>>('GET', `/api/v1/webhooks/${enc(id)}/deliveries`);
   stats = (window: '1h' | '6h' | '24h' | '7d' | '30d' = '24h') => this.request<Stats>('GET', `/api/v1/stats?window=${window}`);
+  integrations = () => this.request<Integrations>('GET', '/api/v1/integrations');
 
   // --- MCP
   mcpEvaluate = (b: McpEvaluate) => this.request<McpDecision>('POST', '/mcp/governance/evaluate', b);
