@@ -1,16 +1,20 @@
 import type { NormalizedAction, Risk, RiskFactor, Settings } from '../../../src-shared/index.js';
+import { chargeWork } from '../budget.js';
 import type { CompiledCondition } from '../conditions/compile.js';
 import { numericValue, ownValue } from '../conditions/values.js';
 import type { Subject } from '../subject.js';
 import type { DecideContext } from '../types.js';
 import { destructiveSql } from './detectors/sql.js';
-import { dangerousShell } from './detectors/shell.js';
 import { sensitivePath } from './detectors/paths.js';
 import { secretValues } from './detectors/secrets.js';
 import { recursiveFlag } from './detectors/recursive.js';
 import { BULK_ROWS, DEFAULT_FACTOR_POINTS, HIGH_RATE_ACTIONS, OFF_HOURS_FROM, OFF_HOURS_UNTIL, type BuiltinFactorId } from './factors.js';
 import { clampScore, riskLevelOf } from './level.js';
-import { baseVerb, isToolCall, type BaseVerb } from './verbs.js';
+import { analyzeShell, type ShellAnalysis, type ShellEffect } from './shell/analyze.js';
+import { commandTexts } from './shell/command-text.js';
+import { clip } from './shell/paths.js';
+import { shellDangerIn } from './shell/scan.js';
+import { baseVerb, EXEC_POINTS, isToolCall, READ_POINTS, WRITE_POINTS, type BaseVerb } from './verbs.js';
 import { scanActionStrings, type ScanVisitor, type ValueLocation } from './walk.js';
 
 /** A `risk_rules` entry compiled: adds `points` when `condition` holds (SPEC 2.4). */
@@ -24,6 +28,22 @@ export interface CompiledRiskRule {
 const PRODUCTION_WORD = /(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])/i;
 const BASE_CACHE_LIMIT = 10_000;
 
+/** Id of the factor that says a request could not be checked in full (it holds the action). */
+export const INCOMPLETE_CHECK_FACTOR = 'incomplete-check';
+
+/** The risk, and why the action must be held whatever its score (the request could not be checked in full). */
+export interface Scored {
+  risk: Risk;
+  hold: string | null;
+}
+
+const SHELL_BASE: Record<ShellEffect, { points: number; say: string }> = {
+  read: { points: READ_POINTS, say: 'read-only shell command' },
+  write: { points: WRITE_POINTS, say: 'changes files only inside the working tree' },
+  exec: { points: EXEC_POINTS, say: 'runs a command' },
+};
+const EFFECT_RANK: Record<ShellEffect, number> = { read: 0, write: 1, exec: 2 };
+
 /**
  * Deterministic, explainable risk (SPEC 2.4): every point comes from a named factor with a human
  * detail; the sum is clamped to 0–100. Built once per settings/rules change.
@@ -36,11 +56,21 @@ export class RiskScorer {
     private readonly rules: readonly CompiledRiskRule[],
   ) {}
 
-  score(subject: Subject, ctx: DecideContext): Risk {
+  score(subject: Subject, ctx: DecideContext): Scored {
     const { action } = subject;
     const factors: RiskFactor[] = [];
+    let hold: string | null = null;
 
-    const base = this.base(action);
+    // A shell command is scored by what it does (SPEC 2.4): read, write inside the working tree, or exec.
+    let base = this.base(action);
+    const commands = new Map<string, ShellAnalysis>();
+    if (base.kind === 'exec') {
+      const shell = shellBase(action, commands);
+      if (shell) {
+        base = shell.base;
+        hold = shell.unreadable;
+      }
+    }
     const baseWeight = this.settings.risk_weights.base;
     const basePoints = baseWeight ?? base.points;
     if (basePoints !== 0)
@@ -51,8 +81,9 @@ export class RiskScorer {
       });
 
     const rows = estimatedRowsDetail(action);
-    const scanned = new ScanFindings(rows !== null);
-    scanActionStrings(action, scanned);
+    const scanned = new ScanFindings(rows !== null, commands);
+    const stopped = scanActionStrings(action, scanned);
+    hold ??= stopped ?? scanned.unreadable;
     this.add(factors, 'destructive-sql', scanned.sql);
     this.add(factors, 'dangerous-shell', scanned.shell);
     this.add(factors, 'sensitive-path', scanned.path);
@@ -83,8 +114,14 @@ export class RiskScorer {
 
     let total = 0;
     for (const f of factors) total += f.points;
+    if (hold !== null) {
+      // Held whatever the score; the points bring the score to the approval threshold so that it reads as such.
+      const points = Math.max(0, this.settings.require_approval_at - total);
+      factors.push({ id: INCOMPLETE_CHECK_FACTOR, points, detail: `could not check the whole request (${hold}): held for a person` });
+      total += points;
+    }
     const score = clampScore(total);
-    return { score, level: riskLevelOf(score), factors };
+    return { risk: { score, level: riskLevelOf(score), factors }, hold };
   }
 
   /** A built-in factor at its configured points; a factor weighted 0 is left out. */
@@ -118,12 +155,18 @@ class ScanFindings implements ScanVisitor {
   path: string | null = null;
   secrets: string | null = null;
   bulk: string | null = null;
+  /** A string worth reading as shell could not be read in full. */
+  unreadable: string | null = null;
 
-  constructor(private readonly bulkAlreadyFound: boolean) {}
+  constructor(
+    private readonly bulkAlreadyFound: boolean,
+    private readonly commands: ReadonlyMap<string, ShellAnalysis>,
+  ) {}
 
   text(value: string, where: ValueLocation): boolean {
+    chargeWork(value.length);
     if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
-    if (this.shell === null) this.shell = located(dangerousShell.detect(value), where);
+    if (this.shell === null) this.shell = located(this.shellDanger(value), where);
     if (this.path === null) this.path = located(sensitivePath.detect(value), where);
     if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
     if (this.bulk === null && !this.bulkAlreadyFound) this.bulk = located(recursiveFlag.detect(value), where);
@@ -140,6 +183,37 @@ class ScanFindings implements ScanVisitor {
     if (value && this.bulk === null && !this.bulkAlreadyFound && key.toLowerCase() === 'recursive')
       this.bulk = `${where.describe()} is true`;
   }
+
+  /** A command the action runs was read whole already; any other string is searched for dangerous shell. */
+  private shellDanger(value: string): string | null {
+    const known = this.commands.get(value);
+    if (known) return known.dangers[0] ?? null;
+    const scan = shellDangerIn(value);
+    this.unreadable ??= scan.unreadable;
+    return scan.danger;
+  }
+}
+
+/**
+ * The base of a shell action by what its command does, the command(s) found where shell actions
+ * carry them; `null` when the action carries no command text.
+ */
+function shellBase(action: NormalizedAction, analyses: Map<string, ShellAnalysis>): { base: BaseVerb; unreadable: string | null } | null {
+  let worst: ShellAnalysis | null = null;
+  let unreadable: string | null = null;
+  for (const text of commandTexts(action)) {
+    let analysis = analyses.get(text);
+    if (!analysis) {
+      chargeWork(text.length);
+      analysis = analyzeShell(text);
+      analyses.set(text, analysis);
+    }
+    unreadable ??= analysis.unreadable;
+    if (!worst || EFFECT_RANK[analysis.effect] > EFFECT_RANK[worst.effect]) worst = analysis;
+  }
+  if (!worst) return null;
+  const { points, say } = SHELL_BASE[worst.effect];
+  return { base: { kind: 'exec', points, detail: `${say}: ${clip(worst.decidedBy)}` }, unreadable };
 }
 
 function located(detail: string | null, where: ValueLocation): string | null {
@@ -167,7 +241,7 @@ function productionDetail(action: NormalizedAction): string | null {
 /** `prod` or `production` when the value names it as a word (`postgres://prod/x`, `production_db`). */
 function productionWord(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0) return null;
-  const m = PRODUCTION_WORD.exec(value.length > 4_096 ? value.slice(0, 4_096) : value);
+  const m = PRODUCTION_WORD.exec(value);
   return m ? m[0].replace(/[^a-z]/gi, '') : null;
 }
 
