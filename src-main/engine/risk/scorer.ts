@@ -169,7 +169,12 @@ class ScanFindings implements ScanVisitor {
     if (this.shell === null) this.shell = located(this.shellDanger(value), where);
     if (this.path === null) this.path = located(sensitivePath.detect(value), where);
     if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
-    if (this.bulk === null && !this.bulkAlreadyFound) this.bulk = located(recursiveFlag.detect(value), where);
+    if (this.bulk === null && !this.bulkAlreadyFound) {
+      // In a command the action runs, flags are read from the commands (not from quoted text); elsewhere, from the text.
+      const known = this.commands.get(value);
+      const recursive = known ? (known.recursive === null ? null : `recursive flag ${known.recursive}`) : recursiveFlag.detect(value);
+      this.bulk = located(recursive, where);
+    }
     return (
       this.sql === null ||
       this.shell === null ||

@@ -25,15 +25,8 @@ export const destructiveSql: TextDetector = {
   detect(text) {
     KEYWORD.lastIndex = 0;
     let statementEnd = -1;
+    /** The first WHERE at or after the last position asked for (asked positions only grow). */
     let whereAt = -1;
-    const nextWhere = (from: number): number => {
-      if (whereAt < from) {
-        WHERE.lastIndex = from;
-        const w = WHERE.exec(text);
-        whereAt = w ? w.index : Number.POSITIVE_INFINITY;
-      }
-      return whereAt;
-    };
     for (let m = KEYWORD.exec(text); m !== null; m = KEYWORD.exec(text)) {
       const at = m.index;
       if (at >= statementEnd) {
@@ -51,8 +44,14 @@ export const destructiveSql: TextDetector = {
         const found = stickyMatch(keyword === 'delete' ? DELETE : UPDATE, text, at);
         if (found) {
           const end = found.index + found[0].length;
-          if (end <= statementEnd && nextWhere(end) >= statementEnd)
-            return keyword === 'delete' ? 'DELETE without WHERE' : 'UPDATE without WHERE';
+          if (end <= statementEnd) {
+            if (whereAt < end) {
+              WHERE.lastIndex = end;
+              const w = WHERE.exec(text);
+              whereAt = w ? w.index : Number.POSITIVE_INFINITY;
+            }
+            if (whereAt >= statementEnd) return keyword === 'delete' ? 'DELETE without WHERE' : 'UPDATE without WHERE';
+          }
         }
       }
     }

@@ -16,7 +16,12 @@ export interface ShellAnalysis {
   dangers: string[];
   /** Why part of the text could not be read in full (the caller holds the action); `null` when it was. */
   unreadable: string | null;
+  /** The first recursive flag a command is given (`-r`, `-Rf`, `--recursive`), for the bulk factor; `null` when none. */
+  recursive: string | null;
 }
+
+/** A recursive option word, as the bulk factor counts them (SPEC 2.4: `-r`, `-R`, `-rf`, `--recursive`). */
+const RECURSIVE_OPTION = /^(?:-[a-zA-Z]?[rR][a-zA-Z]?|--recursive)$/;
 
 const EFFECT_RANK: Record<ShellEffect, number> = { read: 0, write: 1, exec: 2 };
 
@@ -127,6 +132,12 @@ const READ_ONLY: ReadonlySet<string> = new Set([
   'done',
   'esac',
 ]);
+
+/**
+ * Programs whose quoted arguments are text, never run: what `echo "…; rm -rf /"` prints or `git
+ * commit -m "…"` records is not a command. Any other program's quoted arguments may be a script.
+ */
+const TEXT_ONLY: ReadonlySet<string> = new Set([...READ_ONLY, 'git', 'tee', 'touch', 'mkdir'].filter((p) => p !== 'env' && p !== 'find'));
 
 /** Programs that only change the files named as their operands (write when all are in the working tree). */
 const TREE_WRITERS: ReadonlySet<string> = new Set([
@@ -361,18 +372,22 @@ function optionPaths(options: readonly string[]): string[] {
 class Analyzer {
   readonly dangers: string[] = [];
   unreadable: string | null = null;
+  recursive: string | null = null;
   private worst: Part | null = null;
   private leftTree = false;
   private cdTarget = '';
   private download: { pipeline: number; shown: Shown } | null = null;
+  /** Quoted arguments of commands that may run them (anything but programs that only print, search or record text). */
+  private readonly scripts: string[] = [];
   private previous: { fed: boolean; download: boolean; pipeline: number; shown: Shown } | null = null;
 
   constructor(private readonly depth: number) {}
 
   result(): ShellAnalysis {
     const worst = this.worst;
-    if (!worst) return { effect: 'exec', decidedBy: '(no command)', dangers: this.dangers, unreadable: this.unreadable };
-    return { effect: worst.effect, decidedBy: String(worst.shown), dangers: this.dangers, unreadable: this.unreadable };
+    const { dangers, unreadable, recursive } = this;
+    if (!worst) return { effect: 'exec', decidedBy: '(no command)', dangers, unreadable, recursive };
+    return { effect: worst.effect, decidedBy: String(worst.shown), dangers, unreadable, recursive };
   }
 
   run(text: string): void {
@@ -385,12 +400,11 @@ class Analyzer {
       this.unreadable ??= 'command substitutions nested too deep to follow';
       this.part('exec', new Shown(['(substitutions nested too deep to follow)']));
     }
-    const parsed = reading;
     // Quoted scripts (`sh -c '…'`, `ssh host '…'`, `eval "…"`) are read for dangers, not for the effect:
     // the program they are handed to (sh, ssh, eval) already makes the command `exec`. They are read
     // together, one per line (a quote left open in one only moves the rest one quoting level down).
-    if (parsed.quoted.length === 0) return;
-    const scripts = parsed.quoted.join('\n');
+    if (this.scripts.length === 0) return;
+    const scripts = this.scripts.join('\n');
     if (!mayBeDangerous(scripts)) return;
     if (this.depth >= MAX_QUOTE_DEPTH) {
       this.unreadable ??= `quoting nested more than ${MAX_QUOTE_DEPTH} levels deep`;
@@ -400,6 +414,7 @@ class Analyzer {
     nested.run(scripts);
     for (const d of nested.dangers) this.danger(d);
     this.unreadable ??= nested.unreadable;
+    this.recursive ??= nested.recursive;
   }
 
   private danger(detail: string): void {
@@ -411,6 +426,16 @@ class Analyzer {
     const unwrapped = unwrap(cmd.words);
     let effect: ShellEffect = 'read';
     if (unwrapped) {
+      if (cmd.quoted.length > 0 && !TEXT_ONLY.has(unwrapped.program)) for (const q of cmd.quoted) this.scripts.push(q);
+      if (this.recursive === null) {
+        for (const a of unwrapped.args) {
+          if (a === '--') break;
+          if (a.startsWith('-') && RECURSIVE_OPTION.test(a)) {
+            this.recursive = a;
+            break;
+          }
+        }
+      }
       effect = this.effectOf(unwrapped, shown);
       if (this.downloadRun(unwrapped, cmd.pipeline, shown)) effect = 'exec';
       if (unwrapped.asRoot) {

@@ -16,6 +16,8 @@ export interface ShellCommand {
   redirects: { op: string; target: string }[];
   /** Commands joined by `|` share a pipeline number. */
   pipeline: number;
+  /** Its quoted words holding whitespace or operators: scripts (`sh -c '…'`, `ssh host '…'`) or plain text. */
+  quoted: string[];
 }
 
 /** Words read per command: at a longer one the reader stops (and the caller holds the action). */
@@ -27,8 +29,6 @@ export const MAX_COMMANDS = 16_384;
 export interface ShellReading {
   /** Why the reader stopped before the end (too many words in a command, too many commands); `null` when it did not. */
   stoppedBecause: string | null;
-  /** Quoted words holding whitespace or operators: scripts handed to `sh -c`, `ssh`, `eval`… or plain text. */
-  quoted: string[];
   /** Substitutions nested deeper than the reader follows (their text was read as plain words). */
   tooDeep: boolean;
 }
@@ -38,6 +38,7 @@ const MAX_SUBSTITUTION_DEPTH = 16;
 
 interface Frame {
   words: string[];
+  quoted: string[];
   redirects: { op: string; target: string }[];
   word: string;
   quotedText: boolean;
@@ -79,11 +80,10 @@ function isOperatorOrSpace(c: number): boolean {
 export function readShell(text: string, onCommand: (command: ShellCommand) => void): ShellReading {
   const reader = new Reader(text, onCommand);
   reader.read();
-  return { quoted: reader.quoted, tooDeep: reader.tooDeep, stoppedBecause: reader.stoppedBecause };
+  return { tooDeep: reader.tooDeep, stoppedBecause: reader.stoppedBecause };
 }
 
 class Reader {
-  readonly quoted: string[] = [];
   tooDeep = false;
   stoppedBecause: string | null = null;
   private commandCount = 0;
@@ -92,6 +92,7 @@ class Reader {
   private readonly stack: Frame[] = [];
   private words: string[] = [];
   private redirects: { op: string; target: string }[] = [];
+  private quoted: string[] = [];
   private word = '';
   private inWord = false;
   /** The current word has quoted text with whitespace or operators in it. */
@@ -304,7 +305,7 @@ class Reader {
     if (!this.inWord) return;
     const w = this.word;
     const plain = !this.wasQuoted;
-    if (this.quotedText) this.quoted.push(w);
+    if (this.quotedText && this.pendingRedirect === null) this.quoted.push(w);
     this.word = '';
     this.inWord = false;
     this.quotedText = false;
@@ -324,10 +325,14 @@ class Reader {
   private endCommand(): void {
     if (this.inWord) this.endWord();
     this.pendingRedirect = null;
-    if (this.words.length === 0 && this.redirects.length === 0) return;
-    this.onCommand({ words: this.words, redirects: this.redirects, pipeline: this.pipeline });
+    if (this.words.length === 0 && this.redirects.length === 0) {
+      this.quoted.length = 0;
+      return;
+    }
+    this.onCommand({ words: this.words, redirects: this.redirects, pipeline: this.pipeline, quoted: this.quoted });
     this.words = [];
     this.redirects = [];
+    this.quoted = [];
     if (++this.commandCount > MAX_COMMANDS) this.stoppedBecause = `more than ${MAX_COMMANDS} commands in one text are too many to check`;
   }
 
@@ -345,6 +350,7 @@ class Reader {
     }
     this.stack.push({
       words: this.words,
+      quoted: this.quoted,
       redirects: this.redirects,
       word: this.word,
       quotedText: this.quotedText,
@@ -354,6 +360,7 @@ class Reader {
       closer,
     });
     this.words = [];
+    this.quoted = [];
     this.redirects = [];
     this.word = '';
     this.inWord = false;
@@ -368,6 +375,7 @@ class Reader {
     this.endCommand();
     const frame = this.stack.pop() as Frame;
     this.words = frame.words;
+    this.quoted = frame.quoted;
     this.redirects = frame.redirects;
     this.quotedText = frame.quotedText;
     this.pendingRedirect = frame.pendingRedirect;
