@@ -135,28 +135,35 @@ function pathOf(stack: readonly Open[]): string {
 export function strictJsonProblem(text: string): JsonProblem | null {
   const rawSurrogates = LONE_SURROGATE.test(text);
   const stack: Open[] = [];
+  /** The next backslash at or after the current string (a search that only moves forward). */
+  let nextBackslash = -1;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 34) {
       const end = stringEnd(text, i);
+      if (nextBackslash < i) {
+        const found = text.indexOf('\\', i);
+        nextBackslash = found < 0 ? n : found;
+      }
+      const hasEscape = nextBackslash < end;
       const top = stack[stack.length - 1];
-      const raw = text.slice(i + 1, end);
-      const hasEscape = raw.includes('\\');
-      const decoded = hasEscape ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
       if (top && !top.array && top.expectKey) {
-        top.key = decoded;
+        const key = hasEscape ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        top.key = key;
         top.expectKey = false;
-        if (FORBIDDEN_KEYS.has(decoded)) return { path: pathOf(stack), message: `field name '${decoded}' is not allowed`, forbidden: true };
-        if ((hasEscape || rawSurrogates) && LONE_SURROGATE.test(decoded))
+        if (FORBIDDEN_KEYS.has(key)) return { path: pathOf(stack), message: `field name '${key}' is not allowed`, forbidden: true };
+        if ((hasEscape || rawSurrogates) && LONE_SURROGATE.test(key))
           return { path: pathOf(stack), message: 'field name has a lone surrogate (an unpaired \\uD800–\\uDFFF)' };
-        if (top.keys === null) top.keys = new Set([decoded]);
-        else if (top.keys.has(decoded))
-          return { path: pathOf(stack), message: `duplicate key '${decoded}' (JSON objects must not repeat a key)` };
-        else top.keys.add(decoded);
-      } else if ((hasEscape || rawSurrogates) && LONE_SURROGATE.test(decoded)) {
-        return { path: pathOf(stack), message: 'string has a lone surrogate (an unpaired \\uD800–\\uDFFF), which is not text' };
+        if (top.keys === null) top.keys = new Set([key]);
+        else if (top.keys.has(key)) return { path: pathOf(stack), message: `duplicate key '${key}' (JSON objects must not repeat a key)` };
+        else top.keys.add(key);
+      } else if (hasEscape || rawSurrogates) {
+        // Only strings with escapes (or a body with raw surrogates at all) can hold a lone surrogate.
+        const value = hasEscape ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        if (LONE_SURROGATE.test(value))
+          return { path: pathOf(stack), message: 'string has a lone surrogate (an unpaired \\uD800–\\uDFFF), which is not text' };
       }
       i = end + 1;
       continue;

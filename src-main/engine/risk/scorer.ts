@@ -165,13 +165,16 @@ class ScanFindings implements ScanVisitor {
 
   text(value: string, where: ValueLocation): boolean {
     chargeWork(value.length);
-    if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
-    if (this.shell === null) this.shell = located(this.shellDanger(value), where);
-    if (this.path === null) this.path = located(sensitivePath.detect(value), where);
+    // One cheap test decides whether the SQL, shell and path detectors need to look at all.
+    const known = this.commands.get(value);
+    if (known !== undefined || mayHoldSqlShellOrPath(value)) {
+      if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
+      if (this.shell === null) this.shell = located(this.shellDanger(value, known), where);
+      if (this.path === null) this.path = located(sensitivePath.detect(value), where);
+    }
     if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
     if (this.bulk === null && !this.bulkAlreadyFound) {
       // In a command the action runs, flags are read from the commands (not from quoted text); elsewhere, from the text.
-      const known = this.commands.get(value);
       const recursive = known ? (known.recursive === null ? null : `recursive flag ${known.recursive}`) : recursiveFlag.detect(value);
       this.bulk = located(recursive, where);
     }
@@ -190,8 +193,7 @@ class ScanFindings implements ScanVisitor {
   }
 
   /** A command the action runs was read whole already; any other string is searched for dangerous shell. */
-  private shellDanger(value: string): string | null {
-    const known = this.commands.get(value);
+  private shellDanger(value: string, known: ShellAnalysis | undefined): string | null {
     if (known) return known.dangers[0] ?? null;
     const scan = shellDangerIn(value);
     this.unreadable ??= scan.unreadable;
@@ -219,6 +221,34 @@ function shellBase(action: NormalizedAction, analyses: Map<string, ShellAnalysis
   if (!worst) return null;
   const { points, say } = SHELL_BASE[worst.effect];
   return { base: { kind: 'exec', points, detail: `${say}: ${clip(worst.decidedBy)}` }, unreadable };
+}
+
+/**
+ * A superset of what the SQL, shell and path detectors start from (their keywords, dangerous program
+ * names with quotes allowed inside, `(` for fork bombs, sensitive path parts), in one linear test:
+ * most strings of a request (ids, names, prose, numbers as text) need nothing more.
+ */
+const SQL_SHELL_OR_PATH_HINT = new RegExp(
+  [
+    'drop',
+    'truncate',
+    'delete',
+    'update',
+    ...['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git'].map((w) => w.split('').join(`['"\\\\]*`)),
+    '\\(',
+    '\\.ssh',
+    'id_',
+    '\\.env',
+    '\\.aws',
+    '/etc/',
+    'secrets',
+    'credentials',
+  ].join('|'),
+  'i',
+);
+
+function mayHoldSqlShellOrPath(value: string): boolean {
+  return SQL_SHELL_OR_PATH_HINT.test(value);
 }
 
 function located(detail: string | null, where: ValueLocation): string | null {

@@ -286,14 +286,18 @@ interface Unwrapped {
   dynamic: boolean;
 }
 
+/** A program word longer than this is no program the analysis knows (and is not looked up). */
+const MAX_PROGRAM_WORD = 256;
+
 function unwrap(words: readonly string[]): Unwrapped | null {
   let i = 0;
   let asRoot: string | null = null;
   let fromInput = false;
   for (;;) {
-    while (i < words.length && ASSIGNMENT.test(words[i] as string)) i++;
+    while (i < words.length && (words[i] as string).length <= MAX_PROGRAM_WORD && ASSIGNMENT.test(words[i] as string)) i++;
     const word = words[i];
     if (word === undefined) return null;
+    if (word.length > MAX_PROGRAM_WORD) return { program: '', args: words.slice(i + 1), asRoot, fromInput, dynamic: true };
     const name = programName(word);
     const valueOptions = Object.prototype.hasOwnProperty.call(WRAPPERS, name) ? WRAPPERS[name] : undefined;
     if (!valueOptions || word.includes('$')) {
