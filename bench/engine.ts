@@ -459,21 +459,29 @@ function adversarialFigures(): Figure[] {
     const action = normalizeAction(parseJsonText(text) as ActionRequest);
     const parseMs = performance.now() - parseStarted;
     const times: number[] = [];
+    const cpu: number[] = [];
     let decision = '';
     let score = 0;
     for (let i = 0; i < ADVERSARIAL_RUNS; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const outcome = engine.decide(action, adversarialCtx);
       times.push(performance.now() - t0);
+      const used = process.cpuUsage(c0);
+      cpu.push((used.user + used.system) / 1000);
       decision = outcome.decision;
       score = outcome.risk.score;
     }
     const sorted = [...times].sort((x, y) => x - y);
     const worst = sorted[sorted.length - 1] ?? NaN;
     const median = percentile(sorted, 50);
+    const cpuMedian = percentile(
+      [...cpu].sort((x, y) => x - y),
+      50,
+    );
     const kib = Math.round(text.length / 1024);
     console.log(
-      `  ${a.id.padEnd(16)} ${`${kib} KiB`.padStart(9)}  worst ${worst.toFixed(2).padStart(8)} ms  median ${median.toFixed(2).padStart(8)} ms  body parse ${parseMs.toFixed(2)} ms  → ${decision} (risk ${score})`,
+      `  ${a.id.padEnd(16)} ${`${kib} KiB`.padStart(9)}  worst ${worst.toFixed(2).padStart(8)} ms  median ${median.toFixed(2).padStart(8)} ms  CPU median ${cpuMedian.toFixed(2).padStart(7)} ms  body parse ${parseMs.toFixed(2)} ms  → ${decision} (risk ${score})`,
     );
     out.push({
       id: `adversarial_${a.id}`,
@@ -482,7 +490,7 @@ function adversarialFigures(): Figure[] {
       unit: 'ms',
       target: 5,
       better: 'lower',
-      note: `${kib} KiB body; median ${median.toFixed(2)} ms; strict body parse ${parseMs.toFixed(1)} ms; ${decision}, risk ${score}; load ${loadavg()[0]?.toFixed(1)}`,
+      note: `${kib} KiB body; median ${median.toFixed(2)} ms wall, ${cpuMedian.toFixed(2)} ms CPU; strict body parse ${parseMs.toFixed(1)} ms; ${decision}, risk ${score}; load ${loadavg()[0]?.toFixed(1)}`,
     });
   }
   return out;
