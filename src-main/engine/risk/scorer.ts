@@ -43,6 +43,10 @@ const SHELL_BASE: Record<ShellEffect, { points: number; say: string }> = {
   exec: { points: EXEC_POINTS, say: 'runs a command' },
 };
 const EFFECT_RANK: Record<ShellEffect, number> = { read: 0, write: 1, exec: 2 };
+const NO_COMMANDS: ReadonlyMap<string, ShellAnalysis> = new Map();
+/** Commands up to this long are remembered, at most SHELL_CACHE_LIMIT of them. */
+const SHELL_CACHE_TEXT = 4096;
+const SHELL_CACHE_LIMIT = 2000;
 
 /**
  * Deterministic, explainable risk (SPEC 2.4): every point comes from a named factor with a human
@@ -50,6 +54,8 @@ const EFFECT_RANK: Record<ShellEffect, number> = { read: 0, write: 1, exec: 2 };
  */
 export class RiskScorer {
   private readonly baseCache = new Map<string, BaseVerb>();
+  /** Analyses of short commands seen before (agents run the same commands again and again); pure functions of the text. */
+  private readonly shellCache = new Map<string, ShellAnalysis>();
 
   constructor(
     private readonly settings: Settings,
@@ -63,9 +69,9 @@ export class RiskScorer {
 
     // A shell command is scored by what it does (SPEC 2.4): read, write inside the working tree, or exec.
     let base = this.base(action);
-    const commands = new Map<string, ShellAnalysis>();
+    const commands = base.kind === 'exec' ? new Map<string, ShellAnalysis>() : NO_COMMANDS;
     if (base.kind === 'exec') {
-      const shell = shellBase(action, commands);
+      const shell = shellBase(action, commands as Map<string, ShellAnalysis>, this.shellCache);
       if (shell) {
         base = shell.base;
         hold = shell.unreadable;
@@ -205,14 +211,26 @@ class ScanFindings implements ScanVisitor {
  * The base of a shell action by what its command does, the command(s) found where shell actions
  * carry them; `null` when the action carries no command text.
  */
-function shellBase(action: NormalizedAction, analyses: Map<string, ShellAnalysis>): { base: BaseVerb; unreadable: string | null } | null {
+function shellBase(
+  action: NormalizedAction,
+  analyses: Map<string, ShellAnalysis>,
+  cache: Map<string, ShellAnalysis>,
+): { base: BaseVerb; unreadable: string | null } | null {
   let worst: ShellAnalysis | null = null;
   let unreadable: string | null = null;
   for (const text of commandTexts(action)) {
     let analysis = analyses.get(text);
     if (!analysis) {
-      chargeWork(text.length);
-      analysis = analyzeShell(text);
+      const cacheable = text.length <= SHELL_CACHE_TEXT;
+      analysis = cacheable ? cache.get(text) : undefined;
+      if (!analysis) {
+        chargeWork(text.length);
+        analysis = analyzeShell(text);
+        if (cacheable) {
+          if (cache.size >= SHELL_CACHE_LIMIT) cache.clear();
+          cache.set(text, analysis);
+        }
+      }
       analyses.set(text, analysis);
     }
     unreadable ??= analysis.unreadable;
