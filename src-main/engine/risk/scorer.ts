@@ -10,7 +10,7 @@ import { secretValues } from './detectors/secrets.js';
 import { recursiveFlag } from './detectors/recursive.js';
 import { BULK_ROWS, DEFAULT_FACTOR_POINTS, HIGH_RATE_ACTIONS, OFF_HOURS_FROM, OFF_HOURS_UNTIL, type BuiltinFactorId } from './factors.js';
 import { clampScore, riskLevelOf } from './level.js';
-import { analyzeShell, type ShellAnalysis, type ShellEffect } from './shell/analyze.js';
+import { analyzeShell, DANGEROUS_PROGRAMS, quoteTolerant, type ShellAnalysis, type ShellEffect } from './shell/analyze.js';
 import { commandTexts } from './shell/command-text.js';
 import { clip } from './shell/paths.js';
 import { shellDangerIn } from './shell/scan.js';
@@ -252,7 +252,7 @@ const SQL_SHELL_OR_PATH_HINT = new RegExp(
     'truncate',
     'delete',
     'update',
-    ...['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git'].map((w) => w.split('').join(`['"\\\\]*`)),
+    ...DANGEROUS_PROGRAMS.map(quoteTolerant),
     '\\(',
     '\\.ssh',
     'id_',

@@ -618,14 +618,20 @@ function maxEffect(a: ShellEffect, b: ShellEffect): ShellEffect {
 /** Quoted scripts inside quoted scripts are followed this many levels deep. */
 const MAX_QUOTE_DEPTH = 4;
 
+/** Programs whose name must appear for a line of shell to be dangerous (fork bombs aside). */
+export const DANGEROUS_PROGRAMS: readonly string[] = ['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git'];
+
 /**
- * Could the text hold a dangerous command at all? Names may be written with quotes or backslashes
- * inside (`r''m`, `s\udo`), which the shell removes; the check allows for them. Linear: each
- * alternative starts with a literal letter and its runs of quote characters cannot overlap.
+ * A program name as a pattern that allows quotes and backslashes inside it (`r''m`, `s\\udo`: the
+ * shell removes them). Linear: it starts with a literal letter, and its runs of quote characters
+ * cannot overlap.
  */
-const DANGER_HINT = new RegExp(
-  ['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git'].map((w) => w.split('').join(`['"\\\\]*`)).join('|'),
-);
+export function quoteTolerant(name: string): string {
+  return name.split('').join(`['"\\\\]*`);
+}
+
+/** Could the text hold a dangerous command at all? */
+const DANGER_HINT = new RegExp(DANGEROUS_PROGRAMS.map(quoteTolerant).join('|'));
 
 export function mayBeDangerous(text: string): boolean {
   return DANGER_HINT.test(text);

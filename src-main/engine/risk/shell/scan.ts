@@ -1,4 +1,4 @@
-import { analyzeShell, forkBomb } from './analyze.js';
+import { analyzeShell, DANGEROUS_PROGRAMS, forkBomb, quoteTolerant } from './analyze.js';
 
 /**
  * Dangerous shell anywhere in a request string (a script in `parameters.script`, a command inside a
@@ -10,9 +10,7 @@ import { analyzeShell, forkBomb } from './analyze.js';
  * starts inside a quote opened on an earlier line is read inside out; its commands then come back
  * as quoted scripts, which are read too.
  */
-const NAMES = ['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git'];
-/** Linear: each alternative starts with a literal letter, and its runs of quote characters cannot overlap. */
-const NAME_HINT = new RegExp(NAMES.map((w) => w.split('').join(`['"\\\\]*`)).join('|'), 'g');
+const NAME_HINT = new RegExp(DANGEROUS_PROGRAMS.map(quoteTolerant).join('|'), 'g');
 
 export interface ShellScan {
   danger: string | null;
