@@ -26,6 +26,7 @@ import type {
   PolicyTestResult,
   PolicyView,
   ResolveRequest,
+  ResolveResult,
   Settings,
   SettingsPatch,
   SimulateResult,
@@ -155,9 +156,9 @@ export class GatehouseApi {
   // --- approvals
   pendingApprovals = () => this.request<Page<PendingApproval>>('GET', '/api/v1/approvals?status=pending');
   approve = (actionId: string, body: Partial<ResolveRequest> = {}) =>
-    this.request<ActionStatus>('POST', `/api/v1/approvals/${enc(actionId)}/approve`, body);
+    this.request<ResolveResult>('POST', `/api/v1/approvals/${enc(actionId)}/approve`, body);
   deny = (actionId: string, body: Partial<ResolveRequest> = {}) =>
-    this.request<ActionStatus>('POST', `/api/v1/approvals/${enc(actionId)}/deny`, body);
+    this.request<ResolveResult>('POST', `/api/v1/approvals/${enc(actionId)}/deny`, body);
 
   // --- policies
   listPolicies = () => this.request<Page<PolicyView>>('GET', '/api/v1/policies');

@@ -143,7 +143,7 @@ async function start(): Promise<void> {
   tray = new GatehouseTray(icon('icon-tray.png'), {
     list: () => r.g.approvals.listPending(50),
     resolve: (actionId, approve) => {
-      r.g.approvals.resolve(actionId, approve, { remember: 'once' }, 'user').catch(() => tray?.refresh());
+      r.g.approvals.resolve(actionId, approve, { remember: 'once', apply_to_pending: false }, 'user').catch(() => tray?.refresh());
     },
     open: (actionId) => showWindow(actionId),
     quit: () => app.quit(),
