@@ -324,10 +324,38 @@ function httpPhrase(a: HeadlineInput, words: string[]): string {
   return `send a ${method} request to ${u}`;
 }
 
+/** Stripe's zero-decimal currencies: their amounts are whole units already. */
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
+
+/**
+ * The amount as the person should read it. Stripe amounts are integers in the smallest unit
+ * (12900 usd is $129.00), so a Stripe action's amount is converted; any other is shown as given.
+ */
 function money(a: HeadlineInput): string | null {
   const amount = param(a, 'amount', 'value', 'total');
   if (!amount) return null;
-  const currency = param(a, 'currency');
+  const currency = param(a, 'currency')?.toLowerCase() ?? null;
+  const stripe = /stripe/i.test([a.action_type, a.resource, a.target_system, a.tool_name].filter(Boolean).join(' '));
+  if (stripe && currency && /^\d+$/.test(amount) && !ZERO_DECIMAL.has(currency)) {
+    return `${(Number(amount) / 100).toFixed(2)} ${currency.toUpperCase()}`;
+  }
   return `${amount}${currency ? ` ${currency.toUpperCase()}` : ''}`;
 }
 

@@ -5,6 +5,8 @@
  * notifications) drive the same logic and only differ in how they show a notification.
  */
 
+import { actionPhrase } from './headline.js';
+
 export interface NotifyRequest {
   action_id: string;
   agent_id: string;
@@ -108,4 +110,26 @@ export function planNotifications(
   const show = specs.filter((s) => showing.get(s.tag)?.join('\n') !== s.actionIds.join('\n'));
   const close = [...showing.keys()].filter((t) => !wanted.has(t));
   return { show, close };
+}
+
+/** A notification request from an `approval.requested` event's data; null when the data lacks the basics. */
+export function notifyRequestOf(data: Record<string, unknown>): NotifyRequest | null {
+  const { action_id, agent_id, action_type } = data;
+  if (typeof action_id !== 'string' || typeof agent_id !== 'string' || typeof action_type !== 'string') return null;
+  const resource = typeof data.resource === 'string' ? data.resource : null;
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+  const mcp = obj(data.mcp);
+  const phrase = actionPhrase({
+    agent_id,
+    action_type,
+    resource,
+    tool_name: typeof data.tool_name === 'string' ? data.tool_name : null,
+    environment: typeof data.environment === 'string' ? data.environment : null,
+    parameters: obj(data.parameters),
+    mcp:
+      mcp && typeof mcp.server_id === 'string'
+        ? { server_id: mcp.server_id, tool: typeof mcp.tool === 'string' ? mcp.tool : undefined }
+        : null,
+  });
+  return { action_id, agent_id, phrase, resource };
 }

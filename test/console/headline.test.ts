@@ -78,8 +78,13 @@ describe('headline rules', () => {
         parameters: { amount: 5000, currency: 'usd' },
         environment: 'production',
       },
-      'issue a refund of 5000 USD on stripe://ch_3Nabc in production',
+      'issue a refund of 50.00 USD on stripe://ch_3Nabc in production',
     ],
+    [
+      { action_type: 'payment.refund', target_system: 'adyen', parameters: { amount: 5000, currency: 'eur' } },
+      'issue a refund of 5000 EUR through adyen',
+    ],
+    [{ action_type: 'stripe.refund', parameters: { amount: 5000, currency: 'jpy' } }, 'issue a refund of 5000 JPY'],
     [{ action_type: 'bank_transfer', target_system: 'wise' }, 'transfer money through wise'],
     [{ action_type: 'stripe.charge.create' }, 'charge a customer'],
     // mcp
