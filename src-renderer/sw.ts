@@ -134,7 +134,14 @@ async function answerFromNotification(actionId: string, verb: 'approve' | 'deny'
         : status === 401
           ? 'Not answered: the console session has ended; open a new login link'
           : 'Not answered: Gatehouse did not accept it; open the console';
-  await self.registration.showNotification(outcome, { body: title, tag, requireInteraction: false, icon: '/favicon.svg', data: null });
+  // Its own tag: the request's notification closes when the request leaves the queue; this one stays.
+  await self.registration.showNotification(outcome, {
+    body: title,
+    tag: `${tag}:answered`,
+    requireInteraction: false,
+    icon: '/favicon.svg',
+    data: null,
+  });
   return status;
 }
 

@@ -42,6 +42,8 @@ export interface ApprovalsSlice {
   departed: Departed | null;
   /** Bumped whenever the pane starts showing something else (scroll to top, re-arm the answer keys). */
   paneSeq: number;
+  /** Epoch ms from which the pane's request may be answered (ARM_MS after it was shown). */
+  armedAt: number;
   approvalsLoaded: boolean;
   approvalsError: string | null;
   /** Requests waiting and not answered here (the badge). */
@@ -80,6 +82,20 @@ export function selectedEntry(s: ApprovalsSlice): Entry | null {
   return selectQueue(s).find((e) => e.key === s.selectedKey) ?? null;
 }
 
+/**
+ * After the pane starts showing another request, answers are refused for this long: a second press
+ * of A (or a double click) meant for the previous request never lands on the next one.
+ */
+export const ARM_MS = 400;
+
+/** The pane shows something else: scroll to top, and answers wait ARM_MS. */
+const shown = (s: { paneSeq: number }) => ({ paneSeq: s.paneSeq + 1, armedAt: Date.now() + ARM_MS });
+
+/** Whether the pane's request (this entry) may be answered now: it is still the one shown, and armed. */
+export function mayAnswer(s: ApprovalsSlice, key: string): boolean {
+  return s.selectedKey === key && !s.departed && Date.now() >= s.armedAt && selectQueue(s).some((e) => e.key === key);
+}
+
 const pendingOf = (approvals: Record<string, PendingApproval>, heldBy: Record<string, number>) =>
   Object.keys(approvals).filter((id) => heldBy[id] === undefined).length;
 
@@ -102,11 +118,11 @@ function settleSelection(
       return {
         selectedKey: null,
         departed: { key: before.key, item: before.primary, outcome, count: before.count },
-        paneSeq: prev.paneSeq + 1,
+        ...shown(prev),
       };
-    return { selectedKey: queue[0]?.key ?? null, paneSeq: prev.paneSeq + 1 };
+    return { selectedKey: queue[0]?.key ?? null, ...shown(prev) };
   }
-  if (!prev.departed && queue[0]) return { selectedKey: queue[0].key, paneSeq: prev.paneSeq + 1 };
+  if (!prev.departed && queue[0]) return { selectedKey: queue[0].key, ...shown(prev) };
   return {};
 }
 
@@ -117,6 +133,7 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
   selectedKey: null,
   departed: null,
   paneSeq: 0,
+  armedAt: 0,
   approvalsLoaded: false,
   approvalsError: null,
   pendingCount: 0,
@@ -144,8 +161,7 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
       return { approvals, pendingCount: pendingOf(approvals, s.heldBy), ...settleSelection(s, approvals, s.heldBy, outcome) };
     }),
 
-  selectEntry: (key) =>
-    set((s) => (s.selectedKey === key && !s.departed ? {} : { selectedKey: key, departed: null, paneSeq: s.paneSeq + 1 })),
+  selectEntry: (key) => set((s) => (s.selectedKey === key && !s.departed ? {} : { selectedKey: key, departed: null, ...shown(s) })),
 
   selectAction: (actionId) => {
     const e = entryOf(selectQueue(get()), actionId);
@@ -179,7 +195,7 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
         pendingCount: pendingOf(s.approvals, heldBy),
         selectedKey: s.selectedKey === a.entryKey || !s.selectedKey ? nextKey : s.selectedKey,
         departed: null,
-        paneSeq: s.paneSeq + 1,
+        ...shown(s),
       };
     }),
 
@@ -196,7 +212,7 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
         answers,
         heldBy,
         pendingCount: pendingOf(s.approvals, heldBy),
-        ...(reselect ? { selectedKey: back.key, departed: null, paneSeq: s.paneSeq + 1 } : {}),
+        ...(reselect ? { selectedKey: back.key, departed: null, ...shown(s) } : {}),
       };
     }),
 

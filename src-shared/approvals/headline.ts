@@ -118,7 +118,11 @@ function shellPhrase(raw: string, pipedFrom: string | null): string | null {
     case 'rm': {
       const targets = positional(args);
       const recursive = flag(args, /^-[a-zA-Z]*[rR]|^--recursive$/);
-      const what = targets.length === 0 ? 'files' : targets.length === 1 ? targets[0]! : `${targets[0]} and ${targets.length - 1} more`;
+      if (targets.length > 1) {
+        const what = `${targets[0]} and ${targets.length - 1} more`;
+        return root(recursive ? `delete ${what}, with everything in them` : `delete ${what}`);
+      }
+      const what = targets[0] ?? 'files';
       return root(recursive ? `delete ${what} and everything in it` : `delete ${what}`);
     }
     case 'terraform':

@@ -24,6 +24,7 @@ describe('headline rules', () => {
     // shell: deletes, root, pipes, chains
     ['rm -rf build/', 'delete build/ and everything in it'],
     ['rm notes.txt', 'delete notes.txt'],
+    ['rm -rf a/ b/ c/', 'delete a/ and 2 more, with everything in them'],
     ['sudo rm -rf /var/lib/docker', 'delete /var/lib/docker and everything in it as root'],
     ['cd app && rm -rf node_modules', 'delete node_modules and everything in it'],
     ['npm run build && rm -rf dist && git push -f origin main', 'delete dist and everything in it (in a chain of 3 commands)'],

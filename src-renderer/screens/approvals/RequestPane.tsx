@@ -10,17 +10,11 @@ import { RiskBadge } from '../../components/RiskBadge.js';
 import { useHotkeys } from '../../hooks/useHotkeys.js';
 import { relativeTime, words } from '../../lib/format.js';
 import { maskSecrets } from '../../lib/mask.js';
-import { selectQueue, selectedEntry, type Departed, type Entry } from '../../store/approvals.js';
+import { mayAnswer, selectQueue, selectedEntry, type Departed, type Entry } from '../../store/approvals.js';
 import { store, useStore } from '../../store/index.js';
 import { Countdown } from './Countdown.js';
 import { RememberPicker } from './RememberPicker.js';
 import { RiskFactors } from './RiskFactors.js';
-
-/**
- * After the pane starts showing another request, answers are refused for this long: a second press
- * of A (or a double click) meant for the previous request never lands on the next one.
- */
-export const ARM_MS = 400;
 
 const json = (v: unknown) => maskSecrets(JSON.stringify(v, null, 2));
 
@@ -99,7 +93,10 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
   const disabled = !armed || expired;
 
   function answer(approve: boolean, confirmed = false) {
-    if (disabled || store.getState().modalDepth > 0) return;
+    // Checked against the store at the moment of the key or click, not against this render: the
+    // request must still be the one in the pane, and shown for at least ARM_MS.
+    const st = store.getState();
+    if (expired || st.modalDepth > (confirmed ? 1 : 0) || !mayAnswer(st, entry.key)) return;
     if (approve && remember === 'forever' && !confirmed) {
       setConfirmForever(true);
       return;
@@ -371,7 +368,10 @@ export function RequestPane() {
   const departed = useStore((s) => s.departed);
   const paneSeq = useStore((s) => s.paneSeq);
   const ref = useRef<HTMLElement>(null);
-  const [armed, setArmed] = useState(false);
+  // Armed for the pane's current content only: derived at render, so it is false in the very
+  // commit that shows another request, never a beat later.
+  const [armedSeq, setArmedSeq] = useState(-1);
+  const armed = armedSeq === paneSeq;
 
   useEffect(() => {
     // A new request in the pane: from its top, and answers re-armed after a beat.
@@ -385,8 +385,8 @@ export function RequestPane() {
         if (top < 0 || top > scroller.clientHeight / 2) scroller.scrollTop += top;
       }
     }
-    setArmed(false);
-    const t = setTimeout(() => setArmed(true), ARM_MS);
+    const wait = Math.max(0, store.getState().armedAt - Date.now());
+    const t = setTimeout(() => setArmedSeq(paneSeq), wait);
     return () => clearTimeout(t);
   }, [paneSeq, entry?.key]);
 
