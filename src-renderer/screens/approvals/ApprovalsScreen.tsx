@@ -18,37 +18,40 @@ import { RequestPane } from './RequestPane.js';
 function NotificationOffer() {
   const [show, setShow] = useState(shouldOfferNotifications);
   if (!show) return null;
+  // Not on narrow screens, where it would push the request below the fold (Settings offers it too).
   return (
-    <Banner
-      kind="info"
-      action={
-        <div className="row">
-          <button
-            type="button"
-            className="btn sm primary"
-            onClick={async () => {
-              await enableNotifications();
-              setShow(false);
-            }}
-          >
-            Turn on notifications
-          </button>
-          <button
-            type="button"
-            className="btn sm ghost"
-            onClick={() => {
-              dismissNotificationOffer();
-              setShow(false);
-            }}
-          >
-            Not now
-          </button>
-        </div>
-      }
-    >
-      <strong>Know when an agent is waiting.</strong> With this tab open in the background, Gatehouse notifies you of new requests, with
-      Approve / Deny. Nothing leaves this machine.
-    </Banner>
+    <div className="hide-narrow">
+      <Banner
+        kind="info"
+        action={
+          <div className="row">
+            <button
+              type="button"
+              className="btn sm primary"
+              onClick={async () => {
+                await enableNotifications();
+                setShow(false);
+              }}
+            >
+              Turn on notifications
+            </button>
+            <button
+              type="button"
+              className="btn sm ghost"
+              onClick={() => {
+                dismissNotificationOffer();
+                setShow(false);
+              }}
+            >
+              Not now
+            </button>
+          </div>
+        }
+      >
+        <strong>Know when an agent is waiting.</strong> With this tab open in the background, Gatehouse notifies you of new requests, with
+        Approve / Deny. Nothing leaves this machine.
+      </Banner>
+    </div>
   );
 }
 

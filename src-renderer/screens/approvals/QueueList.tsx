@@ -16,8 +16,15 @@ const QueueOption = memo(function QueueOption({ entry, selected, index }: { entr
   const selectEntry = useStore((s) => s.selectEntry);
   const ref = useRef<HTMLLIElement>(null);
   const p = entry.primary;
+  // The selected entry is kept visible inside the list only (scrollIntoView would also scroll the page).
   useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+    const li = ref.current;
+    const list = li?.parentElement;
+    if (!selected || !li || !list) return;
+    const r = li.getBoundingClientRect();
+    const lr = list.getBoundingClientRect();
+    if (r.top < lr.top) list.scrollTop += r.top - lr.top - 4;
+    else if (r.bottom > lr.bottom) list.scrollTop += r.bottom - lr.bottom + 4;
   }, [selected]);
   return (
     <li

@@ -382,7 +382,8 @@ export function RequestPane() {
       const scroller = el.closest('.content');
       if (scroller && scroller.scrollHeight > scroller.clientHeight) {
         const top = el.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
-        if (top < 0 || top > scroller.clientHeight / 2) scroller.scrollTop += top;
+        // Only when its header is out of sight (read past, or below the fold): the queue stays put otherwise.
+        if (top < 0 || top > scroller.clientHeight - 160) scroller.scrollTop += top;
       }
     }
     const wait = Math.max(0, store.getState().armedAt - Date.now());
