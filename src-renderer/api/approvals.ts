@@ -226,7 +226,7 @@ const LEFT_WORDS: Record<Outcome, string> = {
   approved: 'was approved elsewhere',
   rejected: 'was denied elsewhere',
   expired: 'expired',
-  withdrawn: 'stopped waiting (the agent gave up)',
+  withdrawn: 'the agent stopped waiting',
 };
 
 /**
@@ -261,7 +261,7 @@ export function requestLeft(actionId: string, outcome: Outcome): void {
   }
   s.retireApproval(actionId, outcome);
   if (item && outcome === 'withdrawn' && !held) {
-    s.pushToast({ kind: 'info', title: `Left the queue: ${item.action.agent_id} ${LEFT_WORDS.withdrawn}`, detail: headlineOf(item) }, 6000);
+    s.pushToast({ kind: 'info', title: `Left the queue: ${LEFT_WORDS.withdrawn}`, detail: headlineOf(item) }, 6000);
   }
 }
 

@@ -59,7 +59,13 @@ export function LoginScreen() {
             <span>Open a terminal on this computer and run:</span>
             <div className="row">
               <pre className="codeblock grow login-command" aria-label="Command for a new login link">
-                {command}
+                {/* Never wraps inside a flag ("--data-dir"); a long path may wrap anywhere. */}
+                {command.split(' ').map((w, i) => (
+                  <span key={i} className={w.startsWith('-') ? 'nowrap' : undefined}>
+                    {i > 0 ? ' ' : ''}
+                    {w}
+                  </span>
+                ))}
               </pre>
               <CopyButton text={command} />
             </div>
