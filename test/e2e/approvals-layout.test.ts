@@ -168,17 +168,15 @@ describe('notifications (a real service worker in Chromium)', () => {
       const worker = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker'));
       const notifications = () =>
         p.evaluate(async () =>
-          (await (globalThis as unknown as Win).navigator.serviceWorker.ready)
-            .getNotifications()
-            .then((ns) =>
-              ns.map((n) => ({
-                title: n.title,
-                body: n.body,
-                tag: n.tag,
-                actions: n.actions.map((a) => a.action),
-                data: n.data as { actionId: string | null } | null,
-              })),
-            ),
+          (await (globalThis as unknown as Win).navigator.serviceWorker.ready).getNotifications().then((ns) =>
+            ns.map((n) => ({
+              title: n.title,
+              body: n.body,
+              tag: n.tag,
+              actions: n.actions.map((a) => a.action),
+              data: n.data as { actionId: string | null } | null,
+            })),
+          ),
         );
 
       // While the console has focus, nothing is announced: the queue shows it.

@@ -209,6 +209,27 @@ describe('queue and detail pane', () => {
   });
 });
 
+describe('deep links', () => {
+  it('/approvals?id= (a notification, the tray) selects that request once; later arrivals never move the selection', async () => {
+    const p = b.page;
+    await setGrace(p, 0);
+    const first = (await submitHeld(s, HELD.refund)).action_id;
+    const second = (await submitHeld(s, HELD.terraform)).action_id;
+    await login(p, s, `/approvals?id=${second}`);
+    await waitLive(p);
+    await expectSelectedInView(p, second);
+    await p.waitForURL((u) => !u.search.includes('id='));
+    await p.keyboard.press('k');
+    await expectSelectedInView(p, first);
+    const third = (await submitHeld(s, HELD.rmRf)).action_id;
+    await option(p, third).waitFor();
+    await p.waitForTimeout(500);
+    await expectSelectedInView(p, first);
+    expect(await status(first)).toBe('pending');
+    await clearQueue(p);
+  });
+});
+
 describe('undo', () => {
   it('an answer waits answer_grace_s with Undo; Undo takes it back and the server never sees it', async () => {
     const p = b.page;

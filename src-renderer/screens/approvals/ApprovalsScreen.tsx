@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { refreshPending } from '../../api/approvals.js';
 import { Banner, ErrorBanner } from '../../components/Banner.js';
 import { EmptyState } from '../../components/EmptyState.js';
@@ -83,11 +83,22 @@ export function ApprovalsScreen() {
   const setShortcutsOpen = useStore((s) => s.setShortcutsOpen);
   const connection = useStore((s) => s.connection);
 
-  // Deep link from a notification or the tray: /approvals?id=act_…
+  // Deep link from a notification or the tray: /approvals?id=act_… selects that request once (as
+  // soon as it is in the queue); later arrivals never pull the selection back to it.
   const deepId = new URLSearchParams(search).get('id');
+  const applied = useRef<string | null>(null);
   useEffect(() => {
-    if (deepId) store.getState().selectAction(deepId);
-  }, [deepId, queue.length]);
+    if (!deepId) {
+      applied.current = null;
+      return;
+    }
+    if (applied.current === deepId) return;
+    const st = store.getState();
+    if (!selectQueue(st).some((e) => e.members.some((m) => m.action_id === deepId))) return;
+    applied.current = deepId;
+    st.selectAction(deepId);
+    st.navigate('/approvals', { replace: true });
+  }, [deepId, queue]);
 
   const move = (d: 1 | -1) => store.getState().moveSelection(d);
   useHotkeys({ j: () => move(1), k: () => move(-1), ArrowDown: () => move(1), ArrowUp: () => move(-1) });
