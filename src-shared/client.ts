@@ -154,7 +154,8 @@ export class GatehouseApi {
   listAgents = () => this.request<Page<Agent>>('GET', '/api/v1/agents');
 
   // --- approvals
-  pendingApprovals = () => this.request<Page<PendingApproval>>('GET', '/api/v1/approvals?status=pending');
+  /** Pending approvals, soonest expiry first (the server's maximum page: the console shows them all, grouped). */
+  pendingApprovals = (limit = 1000) => this.request<Page<PendingApproval>>('GET', `/api/v1/approvals?status=pending&limit=${limit}`);
   approve = (actionId: string, body: Partial<ResolveRequest> = {}) =>
     this.request<ResolveResult>('POST', `/api/v1/approvals/${enc(actionId)}/approve`, body);
   deny = (actionId: string, body: Partial<ResolveRequest> = {}) =>

@@ -2,25 +2,18 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionStatus } from '../../src-shared/index.js';
 import { launchBrowser, login, shot, startGatehouse, waitLive, type Server } from './helpers/gatehouse.js';
-import { HELD, submitHeld } from './helpers/requests.js';
+import { HELD, submitHeld, submitIdenticalDeletes, submitOneOfEach } from './helpers/requests.js';
 
 // SPEC 10: the approvals layout from 390 px to 1920 px (light and dark), the theme choice, and
 // notifications through the console's real service worker in Chromium.
 
 let s: Server;
-const ids: Record<string, string> = {};
+let ids: Awaited<ReturnType<typeof submitOneOfEach>>;
 
 beforeAll(async () => {
   s = await startGatehouse();
-  for (const [name, body] of Object.entries({
-    refund: HELD.refund,
-    terraform: HELD.terraform,
-    push: HELD.forcePush,
-    rm: HELD.rmRf,
-    env: HELD.envRead,
-  }))
-    ids[name] = (await submitHeld(s, body)).action_id;
-  for (let i = 0; i < 12; i++) await submitHeld(s, { ...HELD.dbDelete, parameters: { ...HELD.dbDelete.parameters, batch: i } });
+  ids = await submitOneOfEach(s);
+  await submitIdenticalDeletes(s, 12);
 });
 afterAll(async () => {
   await s?.stop();

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionStatus, PolicyView } from '../../src-shared/index.js';
 import { FORCE_PUSH, launchBrowser, login, nav, shot, startGatehouse, waitLive, type Browser, type Server } from './helpers/gatehouse.js';
-import { HELD, submitHeld } from './helpers/requests.js';
+import { HELD, submitHeld, submitIdenticalDeletes, submitOneOfEach } from './helpers/requests.js';
 
 // SPEC 10 Approvals: a queue and a detail pane a person can trust at speed. Each test here fails on
 // 0.1 (cards in one scrolling list, no grace period, no grouping, withdrawn cards kept a countdown).
@@ -41,7 +41,7 @@ async function setGrace(p: Page, seconds: number): Promise<void> {
 
 /** Denies whatever is waiting (through the API), so each test starts from an empty queue. */
 async function clearQueue(p: Page): Promise<void> {
-  const list = await s.api<{ items: { action_id: string }[] }>('GET', '/api/v1/approvals?status=pending');
+  const list = await s.api<{ items: { action_id: string }[] }>('GET', '/api/v1/approvals?status=pending&limit=1000');
   for (const it of list.body.items) await s.api('POST', `/api/v1/approvals/${it.action_id}/deny`, {});
   await p.locator('[role="option"]').first().waitFor({ state: 'detached' });
 }
@@ -83,20 +83,12 @@ describe('queue and detail pane', () => {
   it('the selected request is the one in full view after every answer, with keys and with clicks', async () => {
     const p = b.page;
     await setGrace(p, 0);
-    const ids: Record<string, string> = {};
-    for (const [name, body] of Object.entries({
-      refund: HELD.refund,
-      terraform: HELD.terraform,
-      push: HELD.forcePush,
-      rm: HELD.rmRf,
-      env: HELD.envRead,
-    }))
-      ids[name] = (await submitHeld(s, body)).action_id;
-    await option(p, ids.env!).waitFor();
+    const ids = await submitOneOfEach(s);
+    await option(p, ids.env).waitFor();
     await expect(queue(p).getByRole('option').count()).resolves.toBe(5);
 
     // Soonest expiry first: the refund is selected and shown whole.
-    await expectSelectedInView(p, ids.refund!);
+    await expectSelectedInView(p, ids.refund);
     await expect(pane(p).getByText('billing-agent wants to issue a refund of 129.00 USD').count()).resolves.toBe(1);
     await expect(pane(p).locator('.codeblock', { hasText: '"amount": 12900' }).textContent()).resolves.not.toContain('sk_live_');
     await shot(p, '20-approvals-queue');
@@ -104,38 +96,38 @@ describe('queue and detail pane', () => {
     // Keys: D answers the refund; the Terraform request is selected and shown from its top.
     await readDown(p);
     await p.keyboard.press('d');
-    await option(p, ids.refund!).waitFor({ state: 'detached' });
+    await option(p, ids.refund).waitFor({ state: 'detached' });
     // A second press right away (a double press) lands in the arming window: nothing else is answered.
     await p.keyboard.press('d');
-    await expectSelectedInView(p, ids.terraform!);
-    await expect(status(ids.refund!)).resolves.toBe('rejected');
-    await expect(status(ids.terraform!)).resolves.toBe('pending');
+    await expectSelectedInView(p, ids.terraform);
+    await expect(status(ids.refund)).resolves.toBe('rejected');
+    await expect(status(ids.terraform)).resolves.toBe('pending');
 
     // J / K move the selection; the pane follows.
     await p.keyboard.press('j');
-    await expectSelectedInView(p, ids.push!);
+    await expectSelectedInView(p, ids.push);
     await p.keyboard.press('k');
-    await expectSelectedInView(p, ids.terraform!);
+    await expectSelectedInView(p, ids.terraform);
     await readDown(p);
     await p.keyboard.press('d');
-    await option(p, ids.terraform!).waitFor({ state: 'detached' });
-    await expectSelectedInView(p, ids.push!);
+    await option(p, ids.terraform).waitFor({ state: 'detached' });
+    await expectSelectedInView(p, ids.push);
 
     // Clicks: pick the last entry, deny it with the button; the one before it is selected (none after).
-    await option(p, ids.env!).click();
-    await expectSelectedInView(p, ids.env!);
+    await option(p, ids.env).click();
+    await expectSelectedInView(p, ids.env);
     await readDown(p);
     await pane(p).getByRole('button', { name: /^Deny/ }).click();
-    await option(p, ids.env!).waitFor({ state: 'detached' });
-    await expectSelectedInView(p, ids.rm!);
+    await option(p, ids.env).waitFor({ state: 'detached' });
+    await expectSelectedInView(p, ids.rm);
     await pane(p)
       .getByRole('button', { name: /^Approve/ })
       .click();
-    await option(p, ids.rm!).waitFor({ state: 'detached' });
-    await expectSelectedInView(p, ids.push!);
+    await option(p, ids.rm).waitFor({ state: 'detached' });
+    await expectSelectedInView(p, ids.push);
 
     // The server saw exactly these answers, each for the request that was in the pane.
-    expect(await Promise.all([ids.refund, ids.terraform, ids.env, ids.rm, ids.push].map((id) => status(id!)))).toEqual([
+    expect(await Promise.all([ids.refund, ids.terraform, ids.env, ids.rm, ids.push].map((id) => status(id)))).toEqual([
       'rejected',
       'rejected',
       'rejected',
@@ -148,9 +140,7 @@ describe('queue and detail pane', () => {
   it('identical requests are one entry ×N, and one answer answers all its members', async () => {
     const p = b.page;
     await setGrace(p, 0);
-    const group: string[] = [];
-    for (let i = 0; i < 12; i++)
-      group.push((await submitHeld(s, { ...HELD.dbDelete, parameters: { ...HELD.dbDelete.parameters, batch: i } })).action_id);
+    const group = await submitIdenticalDeletes(s, 12);
     const other = (await submitHeld(s, HELD.forcePush)).action_id;
     const entry = queue(p).locator('[role="option"][data-count="12"]');
     await entry.waitFor();
@@ -205,6 +195,30 @@ describe('queue and detail pane', () => {
     const pol = (await s.api<{ items: PolicyView[] }>('GET', '/api/v1/policies')).body.items.find((x) => x.source === 'approval');
     expect(pol?.when).toMatchObject({ resource: { glob: 'git push --force *' } });
     await s.api('DELETE', `/api/v1/policies/${pol!.id}`);
+    await clearQueue(p);
+  });
+});
+
+describe('a long queue', () => {
+  it('250 different waiting requests are all in the queue (0.1 loaded 200), and the last one answers like the first', async () => {
+    const p = b.page;
+    await setGrace(p, 0);
+    const ids: string[] = [];
+    for (let i = 0; i < 250; i++)
+      ids.push(
+        (await submitHeld(s, { ...HELD.rmRf, resource: `rm -rf ~/scratch/run-${i}`, parameters: { command: `rm -rf ~/scratch/run-${i}` } }))
+          .action_id,
+      );
+    await option(p, ids[249]!).waitFor();
+    await expect(queue(p).getByRole('option').count()).resolves.toBe(250);
+    await p.getByText('250 requests waiting').waitFor();
+    await option(p, ids[249]!).click();
+    await expectSelectedInView(p, ids[249]!);
+    await p.keyboard.press('d');
+    await option(p, ids[249]!).waitFor({ state: 'detached' });
+    await expectSelectedInView(p, ids[248]!);
+    expect(await status(ids[249]!)).toBe('rejected');
+    expect(await status(ids[248]!)).toBe('pending');
     await clearQueue(p);
   });
 });

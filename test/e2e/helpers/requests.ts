@@ -67,3 +67,19 @@ export async function submitHeld(s: Server, body: object): Promise<Decision> {
     throw new Error(`expected a held request, got ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
+
+/** One of each kind above, soonest expiry first in this order; the ids by name. */
+export async function submitOneOfEach(s: Server): Promise<Record<'refund' | 'terraform' | 'push' | 'rm' | 'env', string>> {
+  const order = { refund: HELD.refund, terraform: HELD.terraform, push: HELD.forcePush, rm: HELD.rmRf, env: HELD.envRead } as const;
+  const ids = {} as Record<keyof typeof order, string>;
+  for (const [name, body] of Object.entries(order) as [keyof typeof order, object][]) ids[name] = (await submitHeld(s, body)).action_id;
+  return ids;
+}
+
+/** `n` identical production deletes (differing only in a parameter): one queue entry ×n. */
+export async function submitIdenticalDeletes(s: Server, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++)
+    ids.push((await submitHeld(s, { ...HELD.dbDelete, parameters: { ...HELD.dbDelete.parameters, batch: i } })).action_id);
+  return ids;
+}
