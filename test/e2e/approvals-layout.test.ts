@@ -92,6 +92,29 @@ describe('layout from 390 px to 1920 px, light and dark', () => {
     }
   }
 
+  it('at 390 px no other screen scrolls sideways either', async () => {
+    const b = await launchBrowser({ width: 390, height: 844 });
+    try {
+      for (const path of [
+        '/activity',
+        '/policies',
+        '/agents',
+        '/mcp',
+        '/dashboard',
+        '/settings',
+        '/settings?tab=console',
+        '/settings?tab=keys',
+      ]) {
+        await login(b.page, s, path);
+        await b.page.locator('.header h1').waitFor();
+        await b.page.waitForTimeout(300);
+        await noSidewaysScroll(b.page);
+      }
+    } finally {
+      await b.close();
+    }
+  });
+
   it('at 390 px, answering by tap shows the next request from its top', async () => {
     expect((await s.api('PUT', '/api/v1/settings', { answer_grace_s: 0 })).status).toBe(200);
     const b = await launchBrowser({ width: 390, height: 844 });
