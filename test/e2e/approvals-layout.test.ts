@@ -263,7 +263,8 @@ describe('notifications (a real service worker in Chromium)', () => {
         .toBe(0);
 
       // Do not disturb: nothing is announced.
-      await p.getByRole('button', { name: /Notify|Do not disturb/ }).click();
+      await expect(p.getByRole('button', { name: 'Do not disturb' }).getAttribute('aria-pressed')).resolves.toBe('false');
+      await p.getByRole('button', { name: 'Do not disturb' }).click();
       await expect(p.getByRole('button', { name: 'Do not disturb' }).getAttribute('aria-pressed')).resolves.toBe('true');
       await other.bringToFront();
       await submitHeld(s, { ...HELD.terraform, resource: 'aws/prod/queue' });

@@ -55,7 +55,7 @@ function NotificationOffer() {
   );
 }
 
-/** Do-not-disturb: silences notifications; the queue still fills. */
+/** Do-not-disturb: silences notifications; the queue still fills. A toggle with one name; pressed = on. */
 export function DndToggle() {
   const dnd = useStore((s) => s.dnd);
   const setDnd = useStore((s) => s.setDnd);
@@ -65,10 +65,10 @@ export function DndToggle() {
       className={`btn ghost sm dnd-toggle${dnd ? ' on' : ''}`}
       aria-pressed={dnd}
       onClick={() => setDnd(!dnd)}
-      title={dnd ? 'Do not disturb is on: no notifications' : 'Notifications are on; click for do not disturb'}
+      title={dnd ? 'Do not disturb is on: no notifications. Click to turn it off.' : 'Click to silence notifications (do not disturb)'}
     >
       <Icon name="bell" size={15} />
-      <span className="dnd-label">{dnd ? 'Do not disturb' : 'Notify'}</span>
+      <span className="dnd-label">Do not disturb</span>
     </button>
   );
 }
