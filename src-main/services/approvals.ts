@@ -198,12 +198,15 @@ export class ApprovalService {
     }
     this.schedule();
     let answered: ActionStatus | null = null;
-    for (const r of claimed) {
+    for (let i = 0; i < claimed.length; i++) {
+      const r = claimed[i]!;
       this.agents.noteTransition(r.agent_id, 'pending', to);
       const status = toStatus(actionRow(this.store, r.action_id)!);
       if (r.action_id === id) answered = status;
       this.wake(r.action_id);
       this.bus.publish(approve ? 'action.approved' : 'action.rejected', eventOf(status));
+      // Hundreds answered at once: let other requests through between batches (the commit is done).
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
     }
     return { ...answered!, policy_id: policyId, also_resolved: others.map((o) => o.row.action_id) };
   }
