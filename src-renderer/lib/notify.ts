@@ -92,7 +92,11 @@ class BrowserNotifier {
     if (plan.show.length === 0 && plan.close.length === 0) return;
     const reg = await registerServiceWorker();
     const worker = reg?.active;
-    if (!worker) return;
+    if (!worker) {
+      // The worker is not running yet (first start, an update): try again shortly, never drop it.
+      if (reg) this.schedule(1000);
+      return;
+    }
     worker.postMessage({ type: 'notify', show: plan.show, close: plan.close });
     for (const t of plan.close) this.showing.delete(t);
     for (const s of plan.show) this.showing.set(s.tag, s.actionIds);

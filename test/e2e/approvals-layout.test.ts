@@ -220,7 +220,7 @@ describe('notifications (a real service worker in Chromium)', () => {
       ])
         cc.push((await submitHeld(s, body)).action_id);
       const refund = await submitHeld(s, { ...HELD.refund, parameters: { ...HELD.refund.parameters, amount: 4500 } });
-      await expect.poll(async () => (await notifications()).length, { timeout: 10_000 }).toBe(2);
+      await expect.poll(async () => (await notifications()).length, { timeout: 30_000 }).toBe(2);
       const ns = await notifications();
       const group = ns.find((n) => n.tag === 'gatehouse:claude-code')!;
       expect(group.title).toBe('3 new requests from claude-code');
