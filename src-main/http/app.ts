@@ -17,6 +17,7 @@ import { policyRoutes } from './routes/policies.js';
 import { serviceRoutes } from './routes/service.js';
 import { settingsRoutes } from './routes/settings.js';
 import { eventRoutes } from './routes/events.js';
+import { forwardAuthRoutes } from './routes/forward-auth.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { statsRoutes } from './routes/stats.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -83,6 +84,7 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   app.route('/', eventRoutes(g));
   app.route('/', webhookRoutes(g));
   app.route('/', statsRoutes(g));
+  app.route('/', forwardAuthRoutes(g));
   app.route('/', consoleRoutes(g, opts.consoleDir));
   return app;
 }

@@ -40,6 +40,7 @@ import {
   StatsQuerySchema,
   StatsSchema,
   StatusWaitQuerySchema,
+  ForwardAuthQuerySchema,
   VerifyResultSchema,
   WithdrawRequestSchema,
   WebhookCreateSchema,
@@ -58,7 +59,7 @@ import type { Json } from './json.js';
 
 /** `none`: public. `agent`: an agent or admin key (or the console). `admin`: admin key or console. */
 export type Scope = 'none' | 'agent' | 'admin';
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A schema with the name it has under `components/schemas`. */
 export interface Named {
@@ -105,6 +106,8 @@ export const TAGS = {
   Settings: 'Decision thresholds, enforcement mode and rate limit (SPEC 3.5).',
   Keys: 'API keys: listed without secrets, created with the secret shown once, revoked (SPEC 5).',
   Stats: 'Dashboard statistics.',
+  Gateways:
+    'Forward-auth for API gateways: nginx `auth_request`, Traefik `ForwardAuth`, Caddy `forward_auth`, Envoy HTTP `ext_authz` (SPEC 9.5).',
   Console: 'The console\u2019s login: a one-time token exchanged for an HttpOnly session cookie.',
   Docs: 'This document and the docs page. Public.',
 } as const;
@@ -143,6 +146,12 @@ const POLICY_EXAMPLE: Json = {
   when: { action_type: { in: ['database.delete', 'database_delete'] }, environment: 'production' },
   approval: { timeout_s: 300, timeout_action: 'deny' },
 };
+
+const FORWARD_AUTH_DOC = [
+  'The original request is read from `X-Forwarded-Method`/`X-Original-Method`, `X-Forwarded-Uri`/`X-Original-URI` (or `X-Original-URL`) and `X-Forwarded-Host`; the agent from `X-Gatehouse-Agent` (default: the key\u2019s agent, else `api-gateway`); optional `X-Gatehouse-Environment`. It is decided as `http.<method>` on `<host><path>[?query]` (path normalised as nginx routes it; the raw URI is kept in `parameters.uri`).',
+  'Answers **200** (allowed), **403** (denied; the Decision body says why) or, while an approval is pending, waits up to `?wait=` seconds (default 0), then **403** with `X-Gatehouse-Pending: <action_id>`. A retry of the same request finds that pending action (and, once answered, gets the answer: an approval lets one request through) instead of asking again. A misconfigured gateway gets 400 naming the missing header; errors are never a 200.',
+  'Envoy\u2019s HTTP `ext_authz` form: set `path_prefix: /api/v1/authz/forward`; the original path follows the prefix, the method and Host are the original\u2019s, and `X-Gatehouse-Wait: <seconds>` replaces `?wait=` (the query string is the original\u2019s).',
+].join('\n\n');
 
 const STATUS_WAIT = 'Long-poll with `?wait=SECONDS` (≤ 60): the answer comes as soon as the status leaves `pending`.';
 
@@ -579,6 +588,20 @@ export const ROUTES: readonly RouteDoc[] = [
     query: StatsQuerySchema,
     response: named('Stats', StatsSchema),
   },
+
+  // --- gateways (SPEC 9.5): the same endpoint under every method a gateway may use
+  ...(['get', 'post', 'put', 'patch', 'delete'] as const).map((method): RouteDoc => ({
+    method,
+    path: '/api/v1/authz/forward',
+    scope: 'agent',
+    tag: 'Gateways',
+    summary: 'Forward-auth: may this proxied request through?',
+    description: FORWARD_AUTH_DOC,
+    query: ForwardAuthQuerySchema,
+    response: Decision,
+    responseDescription:
+      'Allowed: let the request through. Headers `X-Gatehouse-Action-Id`, `X-Gatehouse-Decision`, `X-Gatehouse-Risk` (score), `X-Gatehouse-Risk-Level`. The same Decision body comes with 403 when denied, or when pending (then with `X-Gatehouse-Pending: <action_id>`).',
+  })),
 
   // --- console session
   {
