@@ -14,6 +14,7 @@ import { consoleRoutes } from './routes/console.js';
 import { keyRoutes } from './routes/keys.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { policyRoutes } from './routes/policies.js';
+import { reportRoutes } from './routes/reports.js';
 import { serviceRoutes } from './routes/service.js';
 import { settingsRoutes } from './routes/settings.js';
 import { eventRoutes } from './routes/events.js';
@@ -85,6 +86,7 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   app.route('/', webhookRoutes(g));
   app.route('/', statsRoutes(g));
   app.route('/', forwardAuthRoutes(g));
+  app.route('/', reportRoutes(g));
   app.route('/', consoleRoutes(g, opts.consoleDir));
   return app;
 }

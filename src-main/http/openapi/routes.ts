@@ -41,6 +41,8 @@ import {
   StatsSchema,
   StatusWaitQuerySchema,
   ForwardAuthQuerySchema,
+  BriefQuerySchema,
+  BriefSchema,
   VerifyResultSchema,
   WithdrawRequestSchema,
   WebhookCreateSchema,
@@ -106,6 +108,7 @@ export const TAGS = {
   Settings: 'Decision thresholds, enforcement mode and rate limit (SPEC 3.5).',
   Keys: 'API keys: listed without secrets, created with the secret shown once, revoked (SPEC 5).',
   Stats: 'Dashboard statistics.',
+  Reports: 'The executive brief: a self-contained report for someone who will not open the console (SPEC 13).',
   Gateways:
     'Forward-auth for API gateways: nginx `auth_request`, Traefik `ForwardAuth`, Caddy `forward_auth`, Envoy HTTP `ext_authz` (SPEC 9.5).',
   Console: 'The console\u2019s login: a one-time token exchanged for an HttpOnly session cookie.',
@@ -602,6 +605,21 @@ export const ROUTES: readonly RouteDoc[] = [
     responseDescription:
       'Allowed: let the request through. Headers `X-Gatehouse-Action-Id`, `X-Gatehouse-Decision`, `X-Gatehouse-Risk` (score), `X-Gatehouse-Risk-Level`. The same Decision body comes with 403 when denied, or when pending (then with `X-Gatehouse-Pending: <action_id>`).',
   })),
+
+  // --- reports (SPEC 13)
+  {
+    method: 'get',
+    path: '/api/v1/reports/brief',
+    scope: 'admin',
+    tag: 'Reports',
+    summary: 'The executive brief (HTML, PDF or its data as JSON)',
+    description:
+      'Security posture (enforcement, policies by effect, agents and their trust), risk trend, decisions and approval latency (inline SVG charts), the riskiest actions with their factors, policy and configuration changes, denied bursts and alerts, chain verification and the latest signed checkpoint, and compliance notes (retention, where the log is forwarded), over the last 7 or 30 days. The HTML is one self-contained file (no script, font or fetch); the PDF is printed from it by Chromium (503 when no Chromium is installed: use `format=html`); `json` is the data both are made from.',
+    query: BriefQuerySchema,
+    response: named('Brief', BriefSchema),
+    produces: ['application/json', 'text/html', 'application/pdf'],
+    responseDescription: 'The brief in the requested format.',
+  },
 
   // --- console session
   {
