@@ -23,7 +23,7 @@ export const BRIEF_WINDOWS: Record<BriefWindow, { ms: number; bucketMs: number }
   '30d': { ms: 30 * DAY, bucketMs: DAY },
 };
 
-/** No single query reads more than about this many actions: denser buckets are cut into slices. */
+/** No single query reads more than this many actions: denser buckets are cut into slices. */
 export const SLICE_ROWS = 20_000;
 const TOP_RISKY = 10;
 const TOP_AGENTS = 10;
@@ -129,7 +129,8 @@ function percentile(sorted: number[], p: number): number | null {
  * time slice at a time through `src.read`, which yields to the event loop before each query: no
  * slice reads more than SLICE_ROWS actions, so the event loop is never held long at any log size.
  */
-export async function collectBrief(src: BriefSources, window: BriefWindow): Promise<Brief> {
+export async function collectBrief(src: BriefSources, window: BriefWindow, opts: { sliceRows?: number } = {}): Promise<Brief> {
+  const sliceRows = opts.sliceRows ?? SLICE_ROWS;
   const { ms, bucketMs } = BRIEF_WINDOWS[window];
   const until = src.now;
   const since = until - ms;
@@ -156,7 +157,7 @@ export async function collectBrief(src: BriefSources, window: BriefWindow): Prom
       risk: { low: 0, medium: 0, high: 0, critical: 0, avg: null, max: null },
     };
     let bucketRiskSum = 0;
-    for (const [a, b] of await slices(src.read, from, to)) {
+    for (const [a, b] of await slices(src.read, from, to, sliceRows)) {
       const agg = (await src.read<SliceAgg>(AGG_SQL, [a, b]))[0]!;
       if (agg.n === 0) continue;
       bucket.actions += agg.n;
@@ -264,14 +265,25 @@ export async function collectBrief(src: BriefSources, window: BriefWindow): Prom
   return BriefSchema.parse(brief);
 }
 
-/** Cuts [from, to) into time slices of at most about SLICE_ROWS actions each (by an index-only count). */
-async function slices(read: BriefReader, from: number, to: number): Promise<[number, number][]> {
-  const n = (await read<{ n: number }>(`SELECT COUNT(*) AS n FROM actions WHERE ${IN_RANGE}`, [from, to]))[0]?.n ?? 0;
-  if (n === 0) return [];
-  const parts = Math.ceil(n / SLICE_ROWS);
-  const step = Math.ceil((to - from) / parts);
+/**
+ * Cuts [from, to) into slices of at most `sliceRows` actions (more only where that many share one
+ * millisecond): each boundary is the created_ms of the row `sliceRows` further on, an index-only
+ * seek on `actions_created`. An empty range is one empty slice.
+ */
+async function slices(read: BriefReader, from: number, to: number, sliceRows: number): Promise<[number, number][]> {
   const out: [number, number][] = [];
-  for (let a = from; a < to; a += step) out.push([a, Math.min(a + step, to)]);
+  for (let a = from; a < to;) {
+    const next = (
+      await read<{ c: number }>(`SELECT created_ms AS c FROM actions WHERE ${IN_RANGE} ORDER BY created_ms LIMIT 1 OFFSET ?`, [
+        a,
+        to,
+        sliceRows,
+      ])
+    )[0]?.c;
+    const b = next === undefined ? to : Math.max(next, a + 1);
+    out.push([a, b]);
+    a = b;
+  }
   return out;
 }
 

@@ -31,13 +31,15 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.GATEHOUSE_CHROMIUM?.trim();
   if (configured) {
     if (existsSync(configured)) return configured;
-    throw new ChromiumNotFoundError(`GATEHOUSE_CHROMIUM is set to ${configured}, which does not exist. Fix it, or use --format html.`);
+    throw new ChromiumNotFoundError(
+      `GATEHOUSE_CHROMIUM is set to ${configured}, which does not exist. Fix it, or ask for the HTML brief (--format html, or format=html).`,
+    );
   }
   const found = COMMON_PATHS.find((p) => existsSync(p));
   if (found) return found;
   throw new ChromiumNotFoundError(
     'A PDF needs Chromium or Chrome, and none was found (set GATEHOUSE_CHROMIUM to its path, or install it: apt-get install chromium). ' +
-      'The HTML brief needs nothing: use --format html (or format=html) and print it from any browser.',
+      'The HTML brief needs nothing: ask for --format html (or format=html) and print it from any browser.',
   );
 }
 
