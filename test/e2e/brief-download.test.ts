@@ -36,5 +36,4 @@ describe('Dashboard → Download brief', () => {
     const [again] = await Promise.all([p.waitForEvent('download', { timeout: 60_000 }), button.click()]);
     expect(again.suggestedFilename()).toMatch(/^gatehouse-brief-30d-.*\.pdf$/);
   });
-
 });
