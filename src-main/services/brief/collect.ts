@@ -24,7 +24,7 @@ export const BRIEF_WINDOWS: Record<BriefWindow, { ms: number; bucketMs: number }
 };
 
 /** No single query reads more than this many actions: denser buckets are cut into slices. */
-export const SLICE_ROWS = 20_000;
+export const SLICE_ROWS = 1_000;
 const TOP_RISKY = 10;
 const TOP_AGENTS = 10;
 const MAX_CHANGES = 50;
