@@ -190,7 +190,7 @@ describe('GET /api/v1/reports/brief?format=json — the data behind the brief', 
     expect(Math.max(...aggregated)).toBeLessThanOrEqual(2);
     expect(aggregated.reduce((x, y) => x + y, 0)).toBe(brief30.totals.actions);
     expect(turns).toBeGreaterThanOrEqual(seen.length - 1); // one turn of the loop per query at least
-    expect(SLICE_ROWS).toBeGreaterThan(1000);
+    expect(SLICE_ROWS).toBeGreaterThanOrEqual(500); // production slices are not absurdly small
   });
 
   it('rejects bad queries and agent keys', async () => {
