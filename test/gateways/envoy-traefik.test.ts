@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, startServer, type LiveServer } from '../integrations/helpers.js';
+import { GATEWAY_POLICIES } from './harness.js';
 
 /**
  * Envoy and Traefik binaries are not available here (neither Debian nor npm ships them), so their
@@ -43,17 +44,7 @@ function send(port: number, method: string, path: string, headers: Record<string
 let gh: LiveServer;
 beforeAll(async () => {
   gh = await startServer();
-  for (const p of [
-    { id: 'no-admin-deletes', effect: 'deny', priority: 200, when: { action_type: 'http.delete', resource: '*/admin/*' } },
-    {
-      id: 'payments-need-a-person',
-      effect: 'require_approval',
-      priority: 100,
-      when: { action_type: 'http.post', resource: '*/payments*' },
-    },
-    { id: 'reads-ok', effect: 'allow', priority: 10, when: { action_type: 'http.get' } },
-    { id: 'no-dev-shortcuts', effect: 'deny', priority: 300, when: { environment: 'development' } },
-  ])
+  for (const p of [...GATEWAY_POLICIES, { id: 'no-dev-shortcuts', effect: 'deny', priority: 300, when: { environment: 'development' } }])
     await gh.admin('POST', '/api/v1/policies', p);
 }, 120_000);
 afterAll(() => gh?.stop());

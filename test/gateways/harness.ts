@@ -77,3 +77,10 @@ export async function startNginx(
   proc.kill('SIGKILL');
   throw new Error(`nginx did not start: ${out}`);
 }
+
+/** The policies every gateway test decides with: deny admin deletes, hold payments, allow reads. */
+export const GATEWAY_POLICIES = [
+  { id: 'no-admin-deletes', effect: 'deny', priority: 200, when: { action_type: 'http.delete', resource: '*/admin/*' } },
+  { id: 'payments-need-a-person', effect: 'require_approval', priority: 100, when: { action_type: 'http.post', resource: '*/payments*' } },
+  { id: 'reads-ok', effect: 'allow', priority: 10, when: { action_type: 'http.get' } },
+];

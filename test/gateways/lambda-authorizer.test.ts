@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type LiveServer } from '../integrations/helpers.js';
+import { GATEWAY_POLICIES } from './harness.js';
 
 /**
  * The AWS Lambda authorizer example, invoked locally (as the Lambda runtime calls it: `handler(event)`)
@@ -40,17 +41,7 @@ function restEvent(method: string, path: string): Record<string, unknown> {
 beforeAll(async () => {
   for (const k of ENV) saved[k] = process.env[k];
   gh = await startServer();
-  for (const p of [
-    { id: 'no-admin-deletes', effect: 'deny', priority: 200, when: { action_type: 'http.delete', resource: '*/admin/*' } },
-    {
-      id: 'payments-need-a-person',
-      effect: 'require_approval',
-      priority: 100,
-      when: { action_type: 'http.post', resource: '*/payments*' },
-    },
-    { id: 'reads-ok', effect: 'allow', priority: 10, when: { action_type: 'http.get' } },
-  ])
-    await gh.admin('POST', '/api/v1/policies', p);
+  for (const p of [...GATEWAY_POLICIES]) await gh.admin('POST', '/api/v1/policies', p);
   process.env.GATEHOUSE_URL = gh.url;
   process.env.GATEHOUSE_API_KEY = gh.agentKey;
   delete process.env.GATEHOUSE_AGENT;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type LiveServer } from '../integrations/helpers.js';
-import { findNginx, freePort, startNginx, startUpstream, type Upstream } from './harness.js';
+import { findNginx, freePort, GATEWAY_POLICIES, startNginx, startUpstream, type Upstream } from './harness.js';
 
 /**
  * The nginx example (examples/gateways/nginx/gatehouse-site.conf), run as written by Debian's nginx
@@ -23,17 +23,7 @@ beforeAll(async () => {
   app = await startUpstream();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  for (const p of [
-    { id: 'no-admin-deletes', effect: 'deny', priority: 200, when: { action_type: 'http.delete', resource: '*/admin/*' } },
-    {
-      id: 'payments-need-a-person',
-      effect: 'require_approval',
-      priority: 100,
-      when: { action_type: 'http.post', resource: '*/payments*' },
-    },
-    { id: 'reads-ok', effect: 'allow', priority: 10, when: { action_type: 'http.get' } },
-  ])
-    await gh.admin('POST', '/api/v1/policies', p);
+  for (const p of [...GATEWAY_POLICIES]) await gh.admin('POST', '/api/v1/policies', p);
 
   prefix = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
   for (const d of ['logs', 'tmp']) mkdirSync(join(prefix, d));

@@ -1,4 +1,5 @@
 import {
+  AUDIT_TYPES,
   BriefSchema,
   type Brief,
   type BriefBucket,
@@ -32,17 +33,8 @@ const MAX_ALERTS = 20;
 /** A denied burst: at least this many denials of one agent within one BURST_MS window. */
 export const BURST_MIN = 5;
 const BURST_MS = 10 * 60_000;
-const CHANGE_TYPES = [
-  'policy.created',
-  'policy.updated',
-  'policy.deleted',
-  'policy.imported',
-  'settings.changed',
-  'key.created',
-  'key.revoked',
-  'webhook.created',
-  'webhook.deleted',
-];
+/** Configuration changes: every policy, settings, key and webhook record. */
+const CHANGE_TYPES: string[] = AUDIT_TYPES.filter((t) => /^(policy|settings|key|webhook)\./.test(t));
 const LATENCY_BINS: { le_s: number | null; label: string }[] = [
   { le_s: 30, label: '< 30 s' },
   { le_s: 120, label: '30 s–2 min' },
