@@ -520,7 +520,7 @@ async function chain(src: BriefSources): Promise<Brief['chain']> {
     first_bad_seq: v.first_bad_seq,
     head_hash: v.head_hash,
     error: v.error ?? null,
-    verified_at: iso(Date.now() < src.now ? src.now : Date.now()),
+    verified_at: iso(Math.max(Date.now(), src.now)),
   };
 }
 
@@ -537,7 +537,7 @@ async function checkpoint(read: BriefReader): Promise<Brief['checkpoint']> {
   if (!row) {
     return {
       available: false,
-      note: 'Not available: no signed checkpoint has been written to this audit log yet (SPEC 7.6 signed checkpoints are not part of this build).',
+      note: 'This audit log holds no signed checkpoint (SPEC 7.6) yet: the chain is shown intact here, but cannot yet be proven to someone else.',
     };
   }
   let d: Json = {};
