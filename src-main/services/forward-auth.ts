@@ -12,14 +12,16 @@ import { redact } from './redact.js';
  * outcome to render.
  *
  * Where the original request comes from:
- * - method: `X-Forwarded-Method` or `X-Original-Method`; in Envoy's form (the original path appended
- *   to the endpoint, `path_prefix`) the check request's own method, which Envoy copies from the
- *   original. In the plain form the header is required: nginx sends its subrequest as GET whatever
- *   the original was, so guessing would record a DELETE as a GET (looser than the truth).
- * - host: `X-Forwarded-Host`, else `X-Original-URL`'s host; in Envoy's form the Host header
- *   (Envoy sends the original `:authority`). Required.
- * - uri: `X-Forwarded-Uri` or `X-Original-URI`, else `X-Original-URL`'s path; in Envoy's form the
- *   path after the prefix. Required.
+ * - plain form (nginx, Traefik, Caddy, the Lambda authorizer): method from `X-Forwarded-Method` or
+ *   `X-Original-Method` (required: nginx's subrequest is a GET whatever the original was, so
+ *   guessing would record a DELETE as a GET); host from `X-Forwarded-Host`, else `X-Original-URL`;
+ *   URI from `X-Forwarded-Uri` or `X-Original-URI`, else `X-Original-URL`. The gateway sets them
+ *   (its config overwrites whatever a client sent).
+ * - Envoy's form (the original path appended to the endpoint by `path_prefix`): the check request
+ *   itself is the original — its method, its Host (Envoy copies `:authority`) and the path after
+ *   the prefix. Forwarded headers are ignored there: Envoy sets none, and a config that forwards
+ *   client headers (`allowed_headers: {prefix: x-}` is a common example) must not let a client
+ *   describe its own request.
  * - agent: `X-Gatehouse-Agent`, else the key's agent, else `api-gateway`.
  *
  * The action is `http.<method>` on `<host><path>[?query]`, the path normalised the way nginx
@@ -97,7 +99,8 @@ export function readOriginalRequest(c: ForwardCheck): OriginalRequest {
     }
   }
 
-  const method = h('x-forwarded-method') ?? h('x-original-method') ?? (c.suffix !== null ? c.method : undefined);
+  const envoy = c.suffix !== null;
+  const method = envoy ? c.method : (h('x-forwarded-method') ?? h('x-original-method'));
   if (!method) {
     throw new ForwardAuthInputError(
       'X-Forwarded-Method',
@@ -106,7 +109,7 @@ export function readOriginalRequest(c: ForwardCheck): OriginalRequest {
   }
   if (!HTTP_METHOD.test(method)) throw new ForwardAuthInputError('X-Forwarded-Method', `'${method.slice(0, 40)}' is not an HTTP method`);
 
-  const host = h('x-forwarded-host')?.split(',')[0]!.trim() ?? originalUrl?.host ?? (c.suffix !== null ? h('host') : undefined);
+  const host = envoy ? h('host') : (h('x-forwarded-host')?.split(',')[0]!.trim() ?? originalUrl?.host);
   if (!host) {
     throw new ForwardAuthInputError(
       'X-Forwarded-Host',
@@ -115,11 +118,9 @@ export function readOriginalRequest(c: ForwardCheck): OriginalRequest {
   }
   if (!HOST.test(host)) throw new ForwardAuthInputError('X-Forwarded-Host', `'${host.slice(0, 80)}' is not a host name`);
 
-  const uri =
-    h('x-forwarded-uri') ??
-    h('x-original-uri') ??
-    (originalUrl ? `${originalUrl.pathname}${originalUrl.search}` : undefined) ??
-    (c.suffix !== null ? c.suffix || '/' : undefined);
+  const uri = envoy
+    ? c.suffix || '/'
+    : (h('x-forwarded-uri') ?? h('x-original-uri') ?? (originalUrl ? `${originalUrl.pathname}${originalUrl.search}` : undefined));
   if (!uri) {
     throw new ForwardAuthInputError(
       'X-Forwarded-Uri',

@@ -278,6 +278,20 @@ describe("forward-auth, Envoy's ext_authz form (path_prefix)", () => {
     expect(DecisionSchema.parse(await body(no)).policy?.id).toBe('no-admin-deletes');
   });
 
+  it('the check request itself is the original: forwarded headers a client slipped through are ignored', async () => {
+    const r = await envoy('DELETE', 'shop.example', '/admin/users/2', {
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/public/x',
+      'x-forwarded-host': 'elsewhere.example',
+      'x-original-url': 'https://elsewhere.example/public/y',
+    });
+    expect(r.status).toBe(403);
+    const s = (
+      await t.json<{ action_type: string; resource: string }>('GET', `/api/v1/actions/${r.headers.get('x-gatehouse-action-id')}/status`)
+    ).body;
+    expect(s).toMatchObject({ action_type: 'http.delete', resource: 'shop.example/admin/users/2' });
+  });
+
   it('pending and X-Gatehouse-Wait work the same way', async () => {
     const first = await envoy('POST', 'shop.example', '/payments/envoy');
     expect(first.status).toBe(403);
