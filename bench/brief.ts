@@ -92,12 +92,16 @@ now = end;
 // The longest the event loop was held: every synchronous query is timed (the reader is the only
 // place the brief touches the database), and a 1 ms-resolution histogram watches the loop itself.
 let longestQuery = 0;
+let longestQueryCpu = 0;
 let queries = 0;
 const timedRead: BriefReader = async <T>(sql: string, params: SqlValue[] = []) => {
   await new Promise((r) => setImmediate(r));
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const rows = store.all<T>(sql, params);
   const took = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  longestQueryCpu = Math.max(longestQueryCpu, (cpu.user + cpu.system) / 1000);
   if (process.env.BENCH_DEBUG && took > 20)
     console.log(
       took.toFixed(1),
@@ -137,19 +141,31 @@ renderBriefHtml(brief);
 const htmlMs = performance.now() - t1;
 
 const t2 = performance.now();
+const cs = process.cpuUsage();
 computeStats(store, '30d', end, 0);
 const statsMs = performance.now() - t2;
+const statsCpu = process.cpuUsage(cs);
+const statsCpuMs = (statsCpu.user + statsCpu.system) / 1000;
 
 if (brief.totals.actions !== RECORDS) throw new Error(`brief counted ${brief.totals.actions} of ${RECORDS} actions`);
 const figures: Figure[] = [
   {
+    id: 'brief_30d_longest_block_cpu_ms',
+    label: `30-day brief: longest single query, CPU time (${RECORDS.toLocaleString('en-US')} actions)`,
+    value: longestQueryCpu,
+    unit: 'ms',
+    target: 50,
+    better: 'lower',
+    note: 'CPU time of the synchronous call: what the code costs, whatever the machine load',
+  },
+  {
     id: 'brief_30d_longest_block_ms',
-    label: `30-day brief: longest single query (${RECORDS.toLocaleString('en-US')} actions)`,
+    label: `30-day brief: longest single query, wall time (${RECORDS.toLocaleString('en-US')} actions)`,
     value: longestQuery,
     unit: 'ms',
     target: 50,
     better: 'lower',
-    note: `${queries} queries, each after a yield to the event loop`,
+    note: `${queries} queries, each after a yield to the event loop; wall time includes waiting for a CPU on a loaded machine`,
   },
   {
     id: 'brief_30d_loop_delay_max_ms',
@@ -177,7 +193,15 @@ const figures: Figure[] = [
     value: statsMs,
     unit: 'ms',
     better: 'lower',
-    note: `ratio stats block / brief longest block = ${(statsMs / Math.max(longestQuery, 0.001)).toFixed(1)}×`,
+    note: 'wall time',
+  },
+  {
+    id: 'stats_30d_block_cpu_ms',
+    label: 'side by side: dashboard /stats 30d, CPU time',
+    value: statsCpuMs,
+    unit: 'ms',
+    better: 'lower',
+    note: `ratio to the brief's longest query (CPU): ${(statsCpuMs / Math.max(longestQueryCpu, 0.001)).toFixed(0)}×`,
   },
 ];
 writeResults('brief', figures);
