@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefSchema, ErrorBodySchema, type Brief } from '../../src-shared/index.js';
-import { collectBrief, SLICE_ROWS } from '../../src-main/services/brief/collect.js';
+import { bursts, collectBrief, SLICE_ROWS } from '../../src-main/services/brief/collect.js';
 import { niceScale } from '../../src-main/services/brief/charts.js';
 import { renderBriefHtml } from '../../src-main/services/brief/html.js';
 import type { BriefReader } from '../../src-main/services/brief/reader.js';
@@ -142,6 +142,44 @@ describe('GET /api/v1/reports/brief?format=json — the data behind the brief', 
     ]);
     expect(brief30.alerts.items.map((a) => a.kind)).toContain('repeated-denials');
     expect(brief30.alerts.total).toBe(brief30.alerts.items.length);
+  });
+
+  it('a denied burst is 5 denials of one agent within any 10 minutes, across clock boundaries', () => {
+    const at = (h: number, m: number) => Date.UTC(2026, 10, 20, h, m) / 60_000;
+    const series = (pairs: [number, number][]) => new Map(pairs.map(([m, n]) => [m, n]));
+    const found = bursts(
+      new Map([
+        [
+          'straddler',
+          series([
+            [at(9, 58), 3],
+            [at(10, 1), 3],
+          ]),
+        ], // 6 within 4 minutes, across 10:00
+        [
+          'slow',
+          series([
+            [at(9, 0), 2],
+            [at(9, 20), 2],
+            [at(9, 40), 2],
+          ]),
+        ], // never 5 within 10 minutes
+        [
+          'twice',
+          series([
+            [at(8, 0), 5],
+            [at(8, 5), 1],
+            [at(12, 0), 5],
+          ]),
+        ], // two separate bursts
+      ]),
+    );
+    expect(found).toEqual([
+      // most denials first, then earliest
+      { agent_id: 'twice', start: '2026-11-20T08:00:00.000Z', end: '2026-11-20T08:06:00.000Z', denied: 6 },
+      { agent_id: 'straddler', start: '2026-11-20T09:58:00.000Z', end: '2026-11-20T10:02:00.000Z', denied: 6 },
+      { agent_id: 'twice', start: '2026-11-20T12:00:00.000Z', end: '2026-11-20T12:01:00.000Z', denied: 5 },
+    ]);
   });
 
   it('chain verification, the checkpoint slot, and compliance notes', () => {

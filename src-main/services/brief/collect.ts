@@ -30,9 +30,10 @@ const TOP_RISKY = 10;
 const TOP_AGENTS = 10;
 const MAX_CHANGES = 50;
 const MAX_ALERTS = 20;
-/** A denied burst: at least this many denials of one agent within one BURST_MS window. */
+/** A denied burst: at least BURST_MIN denials of one agent within BURST_MINUTES (as the live alert counts them). */
 export const BURST_MIN = 5;
-const BURST_MS = 10 * 60_000;
+const BURST_MINUTES = 10;
+const MINUTE = 60_000;
 /** Configuration changes: every policy, settings, key and webhook record. */
 const CHANGE_TYPES: string[] = AUDIT_TYPES.filter((t) => /^(policy|settings|key|webhook)\./.test(t));
 const LATENCY_BINS: { le_s: number | null; label: string }[] = [
@@ -135,7 +136,7 @@ export async function collectBrief(src: BriefSources, window: BriefWindow, opts:
   let risky: RiskyRow[] = [];
   const agentCounts = new Map<string, { actions: number; denied: number; held: number; max_risk: number | null }>();
   const latencies: number[] = [];
-  const denialWindows = new Map<string, number>(); // `${agent}\u0000${window index}` → denials
+  const denialMinutes = new Map<string, Map<number, number>>(); // agent → minute index → denials
 
   for (let t = Math.floor(since / bucketMs) * bucketMs; t < end; t += bucketMs) {
     const from = Math.max(t, since);
@@ -191,13 +192,13 @@ export async function collectBrief(src: BriefSources, window: BriefWindow, opts:
         [a, b],
       ))
         latencies.push(Math.max(0, r.d));
-      for (const r of await src.read<{ agent_id: string; w: number; n: number }>(
-        `SELECT agent_id, CAST(created_ms / ${BURST_MS} AS INTEGER) AS w, COUNT(*) AS n
-           FROM actions WHERE decision = 'denied' AND ${IN_RANGE} GROUP BY agent_id, w`,
+      for (const r of await src.read<{ agent_id: string; m: number; n: number }>(
+        `SELECT agent_id, CAST(created_ms / ${MINUTE} AS INTEGER) AS m, COUNT(*) AS n
+           FROM actions WHERE decision = 'denied' AND ${IN_RANGE} GROUP BY agent_id, m`,
         [a, b],
       )) {
-        const k = `${r.agent_id}\u0000${r.w}`;
-        denialWindows.set(k, (denialWindows.get(k) ?? 0) + r.n);
+        const minutes = denialMinutes.get(r.agent_id) ?? denialMinutes.set(r.agent_id, new Map()).get(r.agent_id)!;
+        minutes.set(r.m, (minutes.get(r.m) ?? 0) + r.n);
       }
     }
     if (bucket.actions > 0) bucket.risk.avg = Math.round((bucketRiskSum / bucket.actions) * 10) / 10;
@@ -248,7 +249,7 @@ export async function collectBrief(src: BriefSources, window: BriefWindow, opts:
     },
     top_risky: await riskyDetails(src.read, risky),
     policy_changes: await changes(src.read, auditFrom),
-    denied_bursts: bursts(denialWindows),
+    denied_bursts: bursts(denialMinutes),
     alerts: await alerts(src.read, auditFrom),
     chain: await chain(src),
     checkpoint: await checkpoint(src.read),
@@ -465,28 +466,36 @@ async function changes(read: BriefReader, fromSeq: number): Promise<Brief['polic
   return { total, items };
 }
 
-/** Windows of BURST_MS with ≥ BURST_MIN denials of one agent; adjacent windows join into one burst. */
-function bursts(windows: Map<string, number>): BriefBurst[] {
-  const byAgent = new Map<string, [number, number][]>();
-  for (const [k, n] of windows) {
-    if (n < BURST_MIN) continue;
-    const [agent, w] = k.split('\u0000') as [string, string];
-    (byAgent.get(agent) ?? byAgent.set(agent, []).get(agent)!).push([Number(w), n]);
-  }
+/**
+ * Runs of denials where some BURST_MINUTES-minute window holds at least BURST_MIN of one agent's
+ * denials (minute resolution); overlapping windows join into one burst.
+ */
+export function bursts(denials: Map<string, Map<number, number>>): BriefBurst[] {
   const out: BriefBurst[] = [];
-  for (const [agent, list] of byAgent) {
-    list.sort((a, b) => a[0] - b[0]);
-    let cur: { from: number; to: number; n: number } | null = null;
-    for (const [w, n] of list) {
-      if (cur && w === cur.to + 1) {
-        cur.to = w;
-        cur.n += n;
-      } else {
-        if (cur) out.push({ agent_id: agent, start: iso(cur.from * BURST_MS), end: iso((cur.to + 1) * BURST_MS), denied: cur.n });
-        cur = { from: w, to: w, n };
+  for (const [agent, byMinute] of denials) {
+    const minutes = [...byMinute.keys()].sort((a, b) => a - b);
+    let cur: { from: number; to: number } | null = null;
+    const flush = () => {
+      if (!cur) return;
+      let n = 0;
+      for (const m of minutes) if (m >= cur.from && m <= cur.to) n += byMinute.get(m)!;
+      out.push({ agent_id: agent, start: iso(cur.from * MINUTE), end: iso((cur.to + 1) * MINUTE), denied: n });
+      cur = null;
+    };
+    let sum = 0;
+    let lo = 0;
+    for (let hi = 0; hi < minutes.length; hi++) {
+      sum += byMinute.get(minutes[hi]!)!;
+      while (minutes[hi]! - minutes[lo]! >= BURST_MINUTES) sum -= byMinute.get(minutes[lo++]!)!;
+      if (sum < BURST_MIN) continue;
+      // minutes[lo..hi] fit in one window and hold enough denials: part of a burst.
+      if (cur && minutes[lo]! <= cur.to) cur.to = minutes[hi]!;
+      else {
+        flush();
+        cur = { from: minutes[lo]!, to: minutes[hi]! };
       }
     }
-    if (cur) out.push({ agent_id: agent, start: iso(cur.from * BURST_MS), end: iso((cur.to + 1) * BURST_MS), denied: cur.n });
+    flush();
   }
   return out.sort((a, b) => b.denied - a.denied || a.start.localeCompare(b.start)).slice(0, 20);
 }
