@@ -13,6 +13,7 @@ import {
   type Settings,
   type VerifyResult,
 } from '../../../src-shared/index.js';
+import type { SqlValue } from '../../storage/types.js';
 import type { BriefReader } from './reader.js';
 
 const HOUR = 3_600_000;
@@ -26,6 +27,8 @@ export const BRIEF_WINDOWS: Record<BriefWindow, { ms: number; bucketMs: number }
 
 /** No single query reads more than this many actions: denser buckets are cut into slices. */
 export const SLICE_ROWS = 1_000;
+/** Audit counts run over at most this many records (by seq) per query. */
+const SLICE_SEQS = 20_000;
 const TOP_RISKY = 10;
 const TOP_AGENTS = 10;
 const MAX_CHANGES = 50;
@@ -445,11 +448,26 @@ export function changeSummary(type: string, data: Json): string {
   }
 }
 
+/** Audit records matching `where` from `fromSeq` on, counted in seq ranges of SLICE_SEQS (bounded index scans). */
+async function countBySeq(read: BriefReader, where: string, params: SqlValue[], fromSeq: number): Promise<number> {
+  const head = (await read<{ n: number }>('SELECT COALESCE(MAX(seq), 0) AS n FROM audit'))[0]?.n ?? 0;
+  let total = 0;
+  for (let lo = fromSeq; lo <= head; lo += SLICE_SEQS) {
+    total +=
+      (
+        await read<{ n: number }>(`SELECT COUNT(*) AS n FROM audit WHERE ${where} AND seq >= ? AND seq < ?`, [
+          ...params,
+          lo,
+          lo + SLICE_SEQS,
+        ])
+      )[0]?.n ?? 0;
+  }
+  return total;
+}
+
 async function changes(read: BriefReader, fromSeq: number): Promise<Brief['policy_changes']> {
   const inTypes = CHANGE_TYPES.map(() => '?').join(',');
-  const total =
-    (await read<{ n: number }>(`SELECT COUNT(*) AS n FROM audit WHERE type IN (${inTypes}) AND seq >= ?`, [...CHANGE_TYPES, fromSeq]))[0]
-      ?.n ?? 0;
+  const total = await countBySeq(read, `type IN (${inTypes})`, CHANGE_TYPES, fromSeq);
   const rows = await read<{ seq: number; ts: string; type: string; actor: string; data: string }>(
     `SELECT seq, ts, type, actor, data FROM audit WHERE type IN (${inTypes}) AND seq >= ? ORDER BY seq DESC LIMIT ${MAX_CHANGES}`,
     [...CHANGE_TYPES, fromSeq],
@@ -501,8 +519,7 @@ export function bursts(denials: Map<string, Map<number, number>>): BriefBurst[] 
 }
 
 async function alerts(read: BriefReader, fromSeq: number): Promise<Brief['alerts']> {
-  const total =
-    (await read<{ n: number }>("SELECT COUNT(*) AS n FROM audit WHERE type = 'alert.triggered' AND seq >= ?", [fromSeq]))[0]?.n ?? 0;
+  const total = await countBySeq(read, "type = 'alert.triggered'", [], fromSeq);
   const rows = await read<{ seq: number; ts: string; data: string }>(
     `SELECT seq, ts, data FROM audit WHERE type = 'alert.triggered' AND seq >= ? ORDER BY seq DESC LIMIT ${MAX_ALERTS}`,
     [fromSeq],
