@@ -242,7 +242,7 @@ function integritySection(b: Brief): string {
   const checkpoint = cp.available
     ? `<table class="kv"><tr><th>Signed at</th><td>${when(cp.ts)} (record ${num(cp.seq)})</td></tr><tr><th>Tree size</th><td>${cp.tree_size === null ? '—' : num(cp.tree_size)}</td></tr><tr><th>Root hash</th><td class="mono">${esc(cp.root_hash ?? '—')}</td></tr>${cp.origin ? `<tr><th>Origin</th><td class="mono">${esc(cp.origin)}</td></tr>` : ''}</table>${cp.text ? `<pre class="mono">${esc(cp.text)}</pre>` : ''}`
     : `<div class="slot"><b>Latest signed checkpoint: not available.</b><br>${esc(cp.note)}</div>`;
-  return `<section><h2>Audit log integrity</h2>${chain}<table class="kv"><tr><th>Head hash</th><td class="mono">${esc(c.head_hash ?? '—')}</td></tr><tr><th>Checked</th><td>${when(c.verified_at)} UTC</td></tr></table>
+  return `<section class="keep"><h2>Audit log integrity</h2>${chain}<table class="kv"><tr><th>Head hash</th><td class="mono">${esc(c.head_hash ?? '—')}</td></tr><tr><th>Checked</th><td>${when(c.verified_at)} UTC</td></tr></table>
 <h3>Signed checkpoint</h3>${checkpoint}</section>`;
 }
 
@@ -257,7 +257,7 @@ function complianceSection(b: Brief): string {
       : c.sinks.length
         ? c.sinks.map((s) => `<li>${esc(s.type)} → ${esc(s.target)}</li>`).join('')
         : '<li>No SIEM sink: the audit log is not forwarded.</li>';
-  return `<section><h2>Compliance notes</h2><table class="kv">
+  return `<section class="keep"><h2>Compliance notes</h2><table class="kv">
 <tr><th>Retention</th><td>${c.retention_days === null ? 'Everything is kept in the live audit log (no retention limit set).' : `Records older than ${num(c.retention_days)} days move to verifiable archives.`}</td></tr>
 <tr><th>Audit records</th><td>${num(c.audit_records)}${c.first_record_at ? ` since ${day(c.first_record_at)}` : ''}; each one hash-chained to the one before.</td></tr>
 <tr><th>Where the log goes</th><td>Stored on this machine only, unless forwarded below.<ul>${hooks}${sinks}</ul></td></tr>
@@ -275,6 +275,7 @@ header .sub { color: #4b5563; margin-top: 2px; }
 h2 { font-size: 15px; color: #1e3a8a; margin: 0 0 8px; padding-bottom: 3px; border-bottom: 1px solid #dbe1ea; break-after: avoid; }
 h3 { font-size: 12.5px; margin: 12px 0 6px; color: #374151; break-after: avoid; }
 section { margin: 18px 0 0; }
+section.keep { break-inside: avoid-page; }
 figure { margin: 4px 0; break-inside: avoid; }
 .tiles, table.kv, .two, .slot, .legend { break-inside: avoid; }
 h2, h3, .legend { break-after: avoid; }
