@@ -153,7 +153,7 @@ const POLICY_EXAMPLE: Json = {
 const FORWARD_AUTH_DOC = [
   'The original request is read from `X-Forwarded-Method`/`X-Original-Method`, `X-Forwarded-Uri`/`X-Original-URI` (or `X-Original-URL`) and `X-Forwarded-Host`; the agent from `X-Gatehouse-Agent` (default: the key\u2019s agent, else `api-gateway`); optional `X-Gatehouse-Environment`. It is decided as `http.<method>` on `<host><path>[?query]` (path normalised as nginx routes it; the raw URI is kept in `parameters.uri`).',
   'Answers **200** (allowed), **403** (denied; the Decision body says why) or, while an approval is pending, waits up to `?wait=` seconds (default 0), then **403** with `X-Gatehouse-Pending: <action_id>`. A retry of the same request finds that pending action (and, once answered, gets the answer: an approval lets one request through) instead of asking again. A misconfigured gateway gets 400 naming the missing header; errors are never a 200.',
-  'Envoy\u2019s HTTP `ext_authz` form: set `path_prefix: /api/v1/authz/forward`; the original path follows the prefix, the method and Host are the original\u2019s, and `X-Gatehouse-Wait: <seconds>` replaces `?wait=` (the query string is the original\u2019s).',
+  'Envoy\u2019s HTTP `ext_authz` form: set `path_prefix: /api/v1/authz/forward`; the check request itself is the original (its method, its Host, the path after the prefix; forwarded headers are ignored in this form), and `X-Gatehouse-Wait: <seconds>` replaces `?wait=` (the query string is the original\u2019s).',
 ].join('\n\n');
 
 const STATUS_WAIT = 'Long-poll with `?wait=SECONDS` (≤ 60): the answer comes as soon as the status leaves `pending`.';
