@@ -66,7 +66,11 @@ export class Gatehouse {
     // action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
     this.bus.subscribe((e) => {
       const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
-      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string') void this.mcp.noteCall(mcp.server_id);
+      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string')
+        void this.mcp.noteCall(
+          mcp.server_id,
+          typeof (mcp as { tool?: unknown }).tool === 'string' ? String((mcp as { tool?: unknown }).tool) : undefined,
+        );
       if (
         (e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) &&
         typeof e.data.agent_id === 'string'

@@ -5,7 +5,25 @@ import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextpr
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UnreachableError, type GatehouseApi } from '../../src-shared/client.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { RawLink } from '../../src-main/integrations/mcp-proxy/links.js';
 import { McpGovernanceProxy } from '../../src-main/integrations/mcp-proxy/proxy.js';
+
+/** An SDK transport as a raw link (the in-memory pair carries objects; the proxy carries text). */
+export class TransportLink implements RawLink {
+  onmessage?: (raw: string) => void;
+  onclose?: (why: string) => void;
+  onerror?: (e: Error) => void;
+  constructor(private readonly t: Transport) {
+    t.onmessage = (m) => this.onmessage?.(JSON.stringify(m));
+    t.onclose = () => this.onclose?.('closed');
+    t.onerror = (e) => this.onerror?.(e);
+  }
+  start = () => this.t.start();
+  send = (raw: string) => this.t.send(JSON.parse(raw) as JSONRPCMessage);
+  close = () => this.t.close();
+}
 
 /**
  * The relay itself, in memory: an SDK McpServer behind the proxy, an SDK Client in front, and a
@@ -20,6 +38,7 @@ class FakeGatehouse {
   verdict: Verdict = 'allowed';
   submits: Record<string, unknown>[] = [];
   completes: { id: string; body: Record<string, unknown> }[] = [];
+  withdrawals: { id: string; body: Record<string, unknown> }[] = [];
   registrations: { server_id: string; name?: string; tools?: { name: string }[] }[] = [];
   release: ((d: string) => void) | null = null;
   private n = 0;
@@ -52,9 +71,13 @@ class FakeGatehouse {
         self.completes.push({ id, body });
         return {};
       },
+      async withdraw(id: string, body: Record<string, unknown>) {
+        self.withdrawals.push({ id, body });
+        return {};
+      },
       async registerMcpServer(b: FakeGatehouse['registrations'][number]) {
         self.registrations.push(b);
-        return {};
+        return { tool_pins: [] };
       },
     }) as unknown as GatehouseApi)(this);
 }
@@ -96,7 +119,7 @@ async function setup(waitS = 30) {
   const [clientSide, proxyUp] = InMemoryTransport.createLinkedPair();
   const [proxyDown, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const proxy = new McpGovernanceProxy(proxyUp, proxyDown, {
+  const proxy = new McpGovernanceProxy(new TransportLink(proxyUp), new TransportLink(proxyDown), {
     serverId: 'mem',
     agentId: 'tester',
     waitS,
@@ -228,7 +251,7 @@ describe('McpGovernanceProxy relay', () => {
     expect(ran()).toBe(0);
   });
 
-  it('drops a held call the client cancels: the server never sees it', async () => {
+  it('withdraws a held call the client cancels: the server never sees it', async () => {
     const { gh, client, ran } = await setup();
     gh.verdict = 'pending';
     const ac = new AbortController();
@@ -236,9 +259,11 @@ describe('McpGovernanceProxy relay', () => {
     await until(() => gh.release !== null);
     ac.abort('changed my mind');
     await expect(call).rejects.toThrow();
-    gh.release!('approved');
+    await until(() => gh.withdrawals.length === 1);
+    expect(gh.withdrawals[0]).toMatchObject({ id: 'act_1', body: { reason: expect.stringContaining('cancelled') } });
+    gh.release!('approved'); // an approval racing the withdrawal is settled as cancelled, never run
     await until(() => gh.completes.length === 1);
-    expect(gh.completes[0]!.body).toMatchObject({ status: 'failure', error: 'cancelled by the client before it ran' });
+    expect(gh.completes[0]!.body).toMatchObject({ status: 'failure', error: 'cancelled' });
     expect(ran()).toBe(0);
   });
 });
