@@ -65,12 +65,9 @@ export class Gatehouse {
     // Denials by a person or a timeout count towards the repeated-denials alert too; every MCP
     // action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
     this.bus.subscribe((e) => {
-      const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
+      const mcp = e.data.mcp as { server_id?: unknown; tool?: unknown } | null | undefined;
       if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string')
-        void this.mcp.noteCall(
-          mcp.server_id,
-          typeof (mcp as { tool?: unknown }).tool === 'string' ? String((mcp as { tool?: unknown }).tool) : undefined,
-        );
+        void this.mcp.noteCall(mcp.server_id, typeof mcp.tool === 'string' ? mcp.tool : undefined);
       if (
         (e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) &&
         typeof e.data.agent_id === 'string'
