@@ -97,7 +97,7 @@ afterEach(async () => {
   closers = [];
 });
 
-async function setup(waitS = 30) {
+async function setup(waitS = 30, extra: { progressIntervalMs?: number } = {}) {
   const gh = new FakeGatehouse();
   const server = new McpServer({ name: 'relay-test-server', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
   let ran = 0;
@@ -126,6 +126,7 @@ async function setup(waitS = 30) {
     api: () => gh.api(),
     log: () => undefined,
     commandLine: 'in-memory',
+    ...extra,
   });
   await proxy.start();
   const client = new Client({ name: 'relay-client', version: '1' }, { capabilities: { sampling: {} } });
@@ -265,5 +266,38 @@ describe('McpGovernanceProxy relay', () => {
     await until(() => gh.completes.length === 1);
     expect(gh.completes[0]!.body).toMatchObject({ status: 'failure', error: 'cancelled' });
     expect(ran()).toBe(0);
+  });
+
+  it('keeps a client with a request timeout waiting: notifications/progress while a call with a progressToken is held', async () => {
+    const { gh, client, ran } = await setup(30, { progressIntervalMs: 100 });
+    gh.verdict = 'pending';
+    const progress: { progress: number; message?: string }[] = [];
+    const call = client.callTool({ name: 'echo', arguments: { text: 'slow approval' } }, undefined, {
+      timeout: 400, // far shorter than the wait for the person: only the progress keeps it alive
+      resetTimeoutOnProgress: true,
+      onprogress: (p) => progress.push(p),
+    });
+    await until(() => gh.release !== null);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(ran()).toBe(0);
+    gh.release!('approved');
+    expect(text(await call)).toBe('slow approval');
+    const waiting = progress.filter((p) => p.message?.startsWith('Waiting for approval in Gatehouse (action act_1)'));
+    expect(waiting.length).toBeGreaterThanOrEqual(5);
+    expect(waiting.map((p) => p.progress)).toEqual([...waiting.keys()].map((i) => i + 1)); // increasing
+    expect(progress.slice(waiting.length).map((p) => p.progress)).toEqual([1, 2, 3]); // then the server's own, relayed
+  });
+
+  it('sends no progress for a held call that did not ask for it', async () => {
+    const { gh, client } = await setup(30, { progressIntervalMs: 50 });
+    gh.verdict = 'pending';
+    let notified = 0;
+    client.fallbackNotificationHandler = async () => void notified++;
+    const call = client.callTool({ name: 'echo', arguments: { text: 'quiet' } });
+    await until(() => gh.release !== null);
+    await new Promise((r) => setTimeout(r, 300));
+    gh.release!('approved');
+    await call;
+    expect(notified).toBe(0);
   });
 });
