@@ -199,4 +199,30 @@ describe('gatehouse mcp-proxy --url (Streamable HTTP)', () => {
     expect(await p.answer('3')).toBe('{"jsonrpc":"2.0","id":3,"result":{"content":[],"big":12345678901234567890123,"f":1.0}}');
     await p.close();
   });
+
+  it('runs a remote entry wrapped by `mcp wrap`, with its headers from the env', async () => {
+    const { wrapRemoteEntry } = await import('../../src-main/integrations/mcp-proxy/wrap.js');
+    const entry = wrapRemoteEntry(
+      'wrapped remote',
+      { type: 'http', url: sdkUrl, headers: { Authorization: 'Bearer s3cret' } },
+      NODE,
+      BIN,
+    ) as {
+      command: string;
+      args: string[];
+      env: Record<string, string>;
+    };
+    const before = seenAuth.length;
+    const transport = new StdioClientTransport({
+      command: entry.command,
+      args: entry.args,
+      env: { ...cleanEnv({ GATEHOUSE_HOME: server.dataDir }), ...entry.env },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'wrapped', version: '1' });
+    await client.connect(transport);
+    clients.push(client);
+    expect(text(await client.callTool({ name: 'echo', arguments: { text: 'wrapped' } }))).toBe('wrapped');
+    expect(seenAuth.slice(before).every((a) => a === 'Bearer s3cret')).toBe(true);
+  });
 });

@@ -24,6 +24,8 @@ export interface RegistrationOptions {
   serverId: string;
   commandLine?: string;
   log: (line: string) => void;
+  /** How long the triggers must be quiet before a run (default 150 ms). */
+  quietMs?: number;
 }
 
 const MAX_TOOLS = 2_000;
@@ -118,6 +120,9 @@ export class Registration {
   private async loop(): Promise<void> {
     while (this.dirty) {
       this.dirty = false;
+      // A burst of triggers (a server that adds tools right after initialisation) makes one run.
+      await new Promise((r) => setTimeout(r, this.o.quietMs ?? 150));
+      if (this.dirty) continue;
       if (!this.ready || this.relay.serverGone) return;
       try {
         await this.run();

@@ -1,6 +1,7 @@
 import { shellQuote } from '../shared/self.js';
 import { ChildLink, StreamLink, type RawLink } from './links.js';
 import { McpGovernanceProxy } from './proxy.js';
+import { REMOTE_ENV } from './wrap.js';
 
 /**
  * `gatehouse mcp-proxy --server-id ID [--agent-id ID] [--wait S] [--govern-reads] -- COMMAND [ARGS...]`
@@ -42,6 +43,19 @@ export function parseHeaders(list: string[] | undefined): Record<string, string>
   return out;
 }
 
+/** Headers kept by `mcp wrap` for a remote entry (in the env, out of the process list). */
+function headersFromEnv(): Record<string, string> {
+  const raw = process.env[REMOTE_ENV];
+  if (!raw) return {};
+  try {
+    const h = (JSON.parse(raw) as { headers?: unknown }).headers;
+    if (!h || typeof h !== 'object' || Array.isArray(h)) return {};
+    return Object.fromEntries(Object.entries(h as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  } catch {
+    throw new Error(`${REMOTE_ENV} is not valid JSON`);
+  }
+}
+
 export async function runMcpProxy(command: string[], o: McpProxyOptions): Promise<number> {
   const log = (l: string) => process.stderr.write(`gatehouse mcp-proxy [${o.serverId}]: ${l}\n`);
   if (!SERVER_ID.test(o.serverId ?? ''))
@@ -62,7 +76,7 @@ export async function runMcpProxy(command: string[], o: McpProxyOptions): Promis
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new Error(`--url must be an http(s) URL (got ${JSON.stringify(o.url)})`);
     const { HttpLink } = await import('./http-link.js');
-    down = new HttpLink(url, parseHeaders(o.header), log);
+    down = new HttpLink(url, { ...headersFromEnv(), ...parseHeaders(o.header) }, log);
     commandLine = url.origin + url.pathname; // never the query or the headers: they may hold credentials
   } else {
     const [cmd, ...args] = command;
