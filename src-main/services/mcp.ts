@@ -115,7 +115,8 @@ export class McpService {
     const after = new Set(tools.map((t) => t.name));
     const added = existing ? [...after].filter((n) => !before.has(n)) : [];
     const removed = existing ? [...before].filter((n) => !after.has(n)) : [];
-    const listChanged = added.length > 0 || removed.length > 0 || changed.length > 0;
+    // Tools added or removed flag the server; a changed definition has its own pin and alert.
+    const listChanged = added.length > 0 || removed.length > 0;
     const unchanged =
       !!existing &&
       ops.length === 0 &&
@@ -140,7 +141,7 @@ export class McpService {
           name: body.name ?? null,
           command: body.command ?? null,
           tools: tools.map((t) => t.name),
-          tools_changed: listChanged,
+          tools_changed: listChanged || changed.length > 0,
           pinned,
           definition_changed: changed,
           reverted_to_pin: reverted,

@@ -36,7 +36,6 @@ const TERMINAL_TASK = new Set(['completed', 'failed', 'cancelled']);
 interface Held {
   cancelled: boolean;
   actionId: string | null;
-  wake: (() => void) | null;
 }
 
 /** A call that was let through and has not ended yet. */
@@ -287,7 +286,7 @@ export class Governance {
       }
     }
 
-    const h: Held = { cancelled: false, actionId: null, wake: null };
+    const h: Held = { cancelled: false, actionId: null };
     this.held.set(k, h);
     let progress: NodeJS.Timeout | null = null;
     let verdict: Awaited<ReturnType<Governance['decide']>>;

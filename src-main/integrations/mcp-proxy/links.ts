@@ -105,8 +105,6 @@ export class ChildLink extends StreamLink {
 
   override async start(): Promise<void> {
     await super.start();
-    // The server has gone once it exited and its output is read to the end.
-    void this.exited.then(() => undefined);
     await new Promise<void>((resolve, reject) => {
       if (this.child.pid !== undefined) resolve();
       this.child.once('spawn', () => resolve());
