@@ -98,7 +98,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('gatehouse mcp-proxy in front of server-everything', () => {
+describe('gatehouse mcp-proxy in front of server-everything', { timeout: 90_000 }, () => {
   it('relays tools, progress, large content and the server’s own requests; refuses a denied tool', async () => {
     const client = await connect('everything');
     expect(client.getServerVersion()?.name).toMatch(/everything/i);

@@ -64,8 +64,21 @@ function resultText(result: unknown): string {
     .join('\n');
 }
 
-/** A result small enough to store with the action (big ones are summarised). */
-function reportableResult(result: unknown): unknown {
+/**
+ * A result small enough to store with the action; big ones are summarised. `rawSize` (the length of
+ * the message it came in) spares serialising a large result again just to find that it is large.
+ */
+function reportableResult(result: unknown, rawSize: number): unknown {
+  const summary = (size: number) => {
+    const content = (result as { content?: unknown })?.content;
+    return {
+      truncated: true,
+      size,
+      content_types: Array.isArray(content) ? content.slice(0, 100).map((c) => (c as { type?: unknown })?.type ?? null) : null,
+      preview: clip(resultText(result), 2_000),
+    };
+  };
+  if (rawSize > 4 * MAX_RESULT_REPORT) return summary(rawSize);
   let json: string | undefined;
   try {
     json = JSON.stringify(result);
@@ -73,14 +86,7 @@ function reportableResult(result: unknown): unknown {
     return null;
   }
   if (json === undefined) return null;
-  if (json.length <= MAX_RESULT_REPORT) return result;
-  const content = (result as { content?: unknown })?.content;
-  return {
-    truncated: true,
-    size: json.length,
-    content_types: Array.isArray(content) ? content.map((c) => (c as { type?: unknown })?.type ?? null) : null,
-    preview: clip(resultText(result) || json, 2_000),
-  };
+  return json.length <= MAX_RESULT_REPORT ? result : summary(json.length);
 }
 
 const asObject = (v: unknown): Record<string, unknown> =>
@@ -243,11 +249,13 @@ export class Governance {
       return m && memberText(m, 'progressToken');
     });
     let n = 0;
-    const timer = setInterval(() => {
+    const tick = () => {
       n++;
       const params = `{"progressToken":${tokenText},"progress":${n},"message":${JSON.stringify(`Waiting for approval in Gatehouse (action ${actionId})`)}}`;
       this.relay.sendToClient(`{"jsonrpc":"2.0","method":"notifications/progress","params":${params}}`);
-    }, this.o.progressIntervalMs);
+    };
+    tick(); // at once (the wait starts now), then every interval
+    const timer = setInterval(tick, this.o.progressIntervalMs);
     timer.unref();
     return timer;
   }
@@ -375,10 +383,10 @@ export class Governance {
       open.timer.unref();
       return;
     }
-    this.settle(open, this.outcome(open, f.msg));
+    this.settle(open, this.outcome(open, f.msg, f.raw.length));
   }
 
-  private outcome(open: Open, m: Msg): CompleteRequest {
+  private outcome(open: Open, m: Msg, rawSize: number): CompleteRequest {
     const duration_ms = Date.now() - open.startedMs;
     if ('error' in m && m.error) {
       const err = asObject(m.error);
@@ -389,11 +397,11 @@ export class Governance {
       return {
         status: 'failure',
         error: clip(resultText(result) || 'the tool returned an error', 8_000),
-        result: reportableResult(result),
+        result: reportableResult(result, rawSize),
         duration_ms,
       };
     }
-    return { status: 'success', result: reportableResult(result), duration_ms };
+    return { status: 'success', result: reportableResult(result, rawSize), duration_ms };
   }
 
   private trackTask(taskId: string, status: string, open: Open): void {
@@ -409,7 +417,7 @@ export class Governance {
         const o = this.tasks.get(taskId);
         if (!o) return;
         this.tasks.delete(taskId);
-        this.settle(o, this.outcome(o, m));
+        this.settle(o, this.outcome(o, m, 0));
       })
       .catch((e: Error) => this.o.log(`could not follow task ${taskId}: ${e.message}`));
   }

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import spawn from 'cross-spawn';
 import type { Readable, Writable } from 'node:stream';
 import { LineSplitter } from './jsonrpc.js';
 
@@ -81,12 +82,8 @@ export class ChildLink extends StreamLink {
   private readonly exited: Promise<ChildExit>;
 
   constructor(command: string, args: string[], env: NodeJS.ProcessEnv) {
-    const child = spawn(command, args, {
-      env,
-      stdio: ['pipe', 'pipe', 'inherit'],
-      windowsHide: true,
-      shell: process.platform === 'win32' && !/\.(exe|com)$/i.test(command),
-    });
+    // cross-spawn: `npx`, `uvx` and other .cmd shims start on Windows too (as the SDK's stdio transport does).
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'inherit'], windowsHide: true });
     super(child.stdout!, child.stdin!);
     this.child = child;
     this.exited = new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { idKey, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
+import { idKey, idText, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -80,8 +80,12 @@ export class Relay {
     if (isBlank(line)) return;
     const frames = parseLine(line);
     if (!frames) {
-      // Neither side could act on it; forwarding it could smuggle a call past the proxy.
+      // The proxy cannot see what it is, so it does not pass: forwarding it could smuggle a call past the proxy.
       this.log(`dropped a message from the ${from} that is not JSON-RPC: ${line.slice(0, 200)}`);
+      if (from === 'client')
+        this.toClient(
+          '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error (the Gatehouse MCP proxy could not read this message)"}}',
+        );
       return;
     }
     for (const f of frames) {
@@ -116,7 +120,7 @@ export class Relay {
       this.log(`cannot write to the server: ${e.message}`);
       if (f && typeof f.msg.method === 'string' && f.msg.id !== undefined && f.msg.id !== null) {
         this.toClient(
-          `{"jsonrpc":"2.0","id":${JSON.stringify(f.msg.id)},"error":${JSON.stringify({ code: -32603, message: `MCP server unavailable: ${e.message}` })}}`,
+          `{"jsonrpc":"2.0","id":${idText(f)},"error":${JSON.stringify({ code: -32603, message: `MCP server unavailable: ${e.message}` })}}`,
         );
       }
     });
