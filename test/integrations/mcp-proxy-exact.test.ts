@@ -259,6 +259,43 @@ describe('every forwarded call is settled', () => {
   });
 });
 
+describe('every protocol revision relays', () => {
+  for (const version of ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']) {
+    it(`${version}: initialize, tools/list and a decided call`, async () => {
+      const id = `rev-${version}`;
+      const { p } = proxy(id);
+      p.send(INIT('1', version));
+      expect(JSON.parse(await p.answer('1')).result.protocolVersion).toBe(version);
+      p.send(INITIALIZED);
+      p.send('{"jsonrpc":"2.0","id":2,"method":"tools/list"}');
+      expect(JSON.parse(await p.answer('2')).result.tools).toHaveLength(7);
+      p.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"v"}}}');
+      expect(JSON.parse(await p.answer('3')).result.content[0].text).toBe('v');
+      await eventually(async () => (await actions(id, 'echo')).find((a) => a.status === 'completed'));
+      expect(await p.close()).toBe(0);
+    });
+  }
+
+  it('2025-03-26 batches: each element passes as its exact text, and a tools/call inside one is still decided', async () => {
+    const { p, log } = proxy('batch');
+    await handshake(p);
+    const ping = '{"jsonrpc":"2.0","id":"b1","method":"ping"}';
+    p.send(`[${ping}, {"jsonrpc":"2.0","id":"b2","method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}}]`);
+    expect(await p.answer('"b1"')).toBe('{"jsonrpc":"2.0","id":"b1","result":{}}');
+    expect(await p.answer('"b2"')).toContain('Blocked by Gatehouse');
+    expect(receivedLines(log)).toContain(ping);
+    expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
+  });
+
+  it('answers a line that is not JSON with a parse error and passes nothing on', async () => {
+    const { p, log } = proxy('garbage');
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo"');
+    expect(JSON.parse(await p.next((l) => l.includes('-32700')))).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(receivedLines(log).some((l) => l.includes('"id":5'))).toBe(false);
+  });
+});
+
 describe('stateless protocol 2026-07-28', () => {
   const META = '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}';
 
