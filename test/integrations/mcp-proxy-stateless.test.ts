@@ -1,7 +1,12 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, eventually, NODE, startServer, type LiveServer } from './helpers.js';
 
@@ -19,7 +24,41 @@ let server: LiveServer;
 const clients: Client[] = [];
 let elicited = 0;
 
-async function connect(serverId: string): Promise<Client> {
+let http: HttpServer | undefined;
+const seenHeaders: Record<string, string | undefined>[] = [];
+
+/** The SDK v2 web-standard handler on node:http (the stateless revision over Streamable HTTP). */
+async function startHttpServer(): Promise<string> {
+  const handler = createMcpHandler(() => {
+    const s = new McpServer({ name: 'v2-http-server', version: '2.0.0' }, { capabilities: { tools: {} } });
+    s.registerTool('shout', { description: 'Upper-cases.', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+      content: [{ type: 'text', text: text.toUpperCase() }],
+    }));
+    return s;
+  });
+  http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    seenHeaders.push({
+      version: req.headers['mcp-protocol-version'] as string | undefined,
+      method: req.headers['mcp-method'] as string | undefined,
+      name: req.headers['mcp-name'] as string | undefined,
+    });
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+      const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      const response = await handler.fetch(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body) Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res);
+      else res.end();
+    })();
+  });
+  await new Promise<void>((r) => http!.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+}
+
+async function connect(serverId: string, target: string[] = ['--', NODE, V2_SERVER]): Promise<Client> {
   const client = new Client(
     { name: 'stateless-client', version: '1' },
     { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
@@ -31,7 +70,7 @@ async function connect(serverId: string): Promise<Client> {
   await client.connect(
     new StdioClientTransport({
       command: NODE,
-      args: [BIN, 'mcp-proxy', '--server-id', serverId, '--', NODE, V2_SERVER],
+      args: [BIN, 'mcp-proxy', '--server-id', serverId, ...target],
       env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }),
       stderr: 'pipe',
     }),
@@ -71,6 +110,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
   await server?.stop();
+  http?.closeAllConnections();
+  await new Promise((r) => (http ? http.close(r) : r(null)));
 });
 
 describe('2026-07-28 with the SDK v2 client and server', { timeout: 60_000 }, () => {
@@ -107,5 +148,15 @@ describe('2026-07-28 with the SDK v2 client and server', { timeout: 60_000 }, ()
     await eventually(
       async () => (await server.admin<{ status: string }>('GET', `/api/v1/actions/${actionId}/status`)).status === 'completed',
     );
+  });
+
+  it('over Streamable HTTP too (--url): the stateless request headers go with each request', async () => {
+    const url = await startHttpServer();
+    const client = await connect('stateless-http', ['--url', url]);
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(text(await client.callTool({ name: 'shout', arguments: { text: 'quiet' } }))).toBe('QUIET');
+    const call = seenHeaders.find((h) => h.method === 'tools/call');
+    expect(call).toEqual({ version: '2026-07-28', method: 'tools/call', name: 'shout' });
+    await eventually(async () => (await actions('stateless-http')).some((a) => a.mcp?.tool === 'shout' && a.status === 'completed'));
   });
 });
