@@ -41,6 +41,9 @@ class FakeGatehouse {
   withdrawals: { id: string; body: Record<string, unknown> }[] = [];
   registrations: { server_id: string; name?: string; tools?: { name: string }[] }[] = [];
   release: ((d: string) => void) | null = null;
+  /** When set, submit waits for it (a slow Gatehouse). */
+  submitGate: Promise<void> | null = null;
+  submitting = 0;
   private n = 0;
 
   private body(decision: string, id: string, status = decision) {
@@ -60,6 +63,8 @@ class FakeGatehouse {
     ({
       async submit(a: Record<string, unknown>) {
         if (self.verdict === 'unreachable') throw new UnreachableError('connect ECONNREFUSED');
+        self.submitting++;
+        if (self.submitGate) await self.submitGate;
         self.submits.push(a);
         return self.body(self.verdict, `act_${++self.n}`);
       },
@@ -299,5 +304,23 @@ describe('McpGovernanceProxy relay', () => {
     gh.release!('approved');
     await call;
     expect(notified).toBe(0);
+  });
+
+  it('withdraws a call cancelled while its submit was still in flight, once the pending action exists', async () => {
+    const { gh, client, ran } = await setup();
+    gh.verdict = 'pending';
+    let open!: () => void;
+    gh.submitGate = new Promise((r) => (open = r));
+    const ac = new AbortController();
+    const call = client.callTool({ name: 'echo', arguments: { text: 'early cancel' } }, undefined, { signal: ac.signal });
+    await until(() => gh.submitting === 1);
+    ac.abort('too slow');
+    await expect(call).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gh.withdrawals).toHaveLength(0); // no action yet
+    open();
+    await until(() => gh.withdrawals.length === 1);
+    expect(gh.withdrawals[0]!.id).toBe('act_1');
+    expect(ran()).toBe(0);
   });
 });

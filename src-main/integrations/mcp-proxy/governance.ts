@@ -35,7 +35,10 @@ const TERMINAL_TASK = new Set(['completed', 'failed', 'cancelled']);
 
 interface Held {
   cancelled: boolean;
+  /** Why it was cancelled (the client's reason, or the session ending). */
+  cancelReason: string;
   actionId: string | null;
+  withdrawn: boolean;
 }
 
 /** A call that was let through and has not ended yet. */
@@ -188,7 +191,10 @@ export class Governance {
     const deadline = Date.now() + this.o.waitS * 1000;
     try {
       while (d.decision === 'pending') {
-        if (h.cancelled) return { allowed: false, reason: 'the call was cancelled while waiting for approval' };
+        if (h.cancelled) {
+          this.withdrawHeld(h);
+          return { allowed: false, reason: 'the call was cancelled while waiting for approval' };
+        }
         const remaining = Math.floor((deadline - Date.now()) / 100) / 10; // seconds, to the tenth
         if (remaining <= 0) {
           void this.withdraw(d.action_id, `the MCP proxy stopped waiting after ${this.o.waitS} s`);
@@ -213,6 +219,13 @@ export class Governance {
             : 'denied';
     const comment = s.comment ? ` — “${s.comment}”` : '';
     return { allowed: false, reason: `${how}: ${d.reason}${comment} (action ${d.action_id})` };
+  }
+
+  /** Withdraws a cancelled held call's action once (it may not exist yet: then when it does). */
+  private withdrawHeld(h: Held): void {
+    if (!h.actionId || h.withdrawn) return;
+    h.withdrawn = true;
+    void this.withdraw(h.actionId, h.cancelReason);
   }
 
   private withdraw(actionId: string, reason: string): Promise<void> {
@@ -285,20 +298,17 @@ export class Governance {
       return;
     }
 
-    if (method === 'tools/call') {
-      const name = typeof params.name === 'string' ? params.name : '';
-      const blocked = await this.pinCheck(name);
-      if (blocked) {
-        this.refuse(f, method, blocked);
-        return;
-      }
-    }
-
-    const h: Held = { cancelled: false, actionId: null };
+    const h: Held = { cancelled: false, cancelReason: '', actionId: null, withdrawn: false };
     this.held.set(k, h);
     let progress: NodeJS.Timeout | null = null;
     let verdict: Awaited<ReturnType<Governance['decide']>>;
     try {
+      const blocked = method === 'tools/call' ? await this.pinCheck(typeof params.name === 'string' ? params.name : '') : null;
+      if (blocked) {
+        if (!h.cancelled) this.refuse(f, method, blocked);
+        return;
+      }
+      if (h.cancelled) return; // cancelled before it was even submitted
       verdict = await this.decide(this.actionFor(method, params), h, (actionId) => (progress = this.startProgress(f, actionId)));
     } finally {
       this.held.delete(k);
@@ -339,7 +349,8 @@ export class Governance {
     const h = this.held.get(k);
     if (h) {
       h.cancelled = true;
-      if (h.actionId) void this.withdraw(h.actionId, `the MCP client cancelled the call${typeof reason === 'string' ? `: ${reason}` : ''}`);
+      h.cancelReason = `the MCP client cancelled the call${typeof reason === 'string' ? `: ${clip(reason, 2_000)}` : ''}`;
+      this.withdrawHeld(h); // at once if the action exists; else as soon as its decision arrives
       return true;
     }
     const open = this.forwarded.get(k);
@@ -471,7 +482,8 @@ export class Governance {
   async end(error: string, waitMs = 5_000): Promise<void> {
     for (const h of this.held.values()) {
       h.cancelled = true;
-      if (h.actionId) void this.withdraw(h.actionId, `the MCP session ended (${error})`);
+      h.cancelReason = `the MCP session ended (${error})`;
+      this.withdrawHeld(h);
     }
     const open = [...this.forwarded.values(), ...this.tasks.values(), ...this.awaitingInput.values()];
     this.forwarded.clear();
