@@ -44,6 +44,8 @@ class FakeGatehouse {
   /** When set, submit waits for it (a slow Gatehouse). */
   submitGate: Promise<void> | null = null;
   submitting = 0;
+  /** Registrations that fail (Gatehouse not up yet) before one succeeds. */
+  registerFailures = 0;
   private n = 0;
 
   private body(decision: string, id: string, status = decision) {
@@ -81,6 +83,10 @@ class FakeGatehouse {
         return {};
       },
       async registerMcpServer(b: FakeGatehouse['registrations'][number]) {
+        if (self.registerFailures > 0) {
+          self.registerFailures--;
+          throw new UnreachableError('connect ECONNREFUSED');
+        }
         self.registrations.push(b);
         return { tool_pins: [] };
       },
@@ -102,8 +108,9 @@ afterEach(async () => {
   closers = [];
 });
 
-async function setup(waitS = 30, extra: { progressIntervalMs?: number } = {}) {
+async function setup(waitS = 30, extra: { progressIntervalMs?: number; registrationRetryMs?: number } = {}, registerFailures = 0) {
   const gh = new FakeGatehouse();
+  gh.registerFailures = registerFailures;
   const server = new McpServer({ name: 'relay-test-server', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
   let ran = 0;
   server.registerTool('echo', { description: 'echo text', inputSchema: { text: z.string() } }, async ({ text: t }, extra) => {
@@ -322,5 +329,13 @@ describe('McpGovernanceProxy relay', () => {
     await until(() => gh.withdrawals.length === 1);
     expect(gh.withdrawals[0]!.id).toBe('act_1');
     expect(ran()).toBe(0);
+  });
+
+  it('registers once Gatehouse is back when the first registrations fail', async () => {
+    const { gh } = await setup(30, { registrationRetryMs: 50 }, 2);
+    await until(() => gh.registrations.length === 1);
+    expect(gh.registrations[0]!.tools!.map((t) => t.name).sort()).toEqual(['ask_model', 'echo', 'fail']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gh.registrations).toHaveLength(1); // and not again once it worked
   });
 });

@@ -32,6 +32,7 @@ export interface ProxyOptions {
   progressIntervalMs?: number;
   cancelGraceMs?: number;
   inputRetryMs?: number;
+  registrationRetryMs?: number;
 }
 
 const asObject = (v: unknown): Msg => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Msg) : {});
@@ -54,6 +55,7 @@ export class McpGovernanceProxy implements Router {
       serverId: o.serverId,
       commandLine: o.commandLine,
       log: this.log,
+      retryMs: o.registrationRetryMs,
     });
     this.governance = new Governance(this.relay, gatehouse, this.session, (tool) => this.registration.pinCheck(tool), {
       serverId: o.serverId,

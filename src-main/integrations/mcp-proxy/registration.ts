@@ -26,6 +26,8 @@ export interface RegistrationOptions {
   log: (line: string) => void;
   /** How long the triggers must be quiet before a run (default 150 ms). */
   quietMs?: number;
+  /** First delay before retrying a failed registration (default 5 s, doubling to a minute). */
+  retryMs?: number;
 }
 
 const MAX_TOOLS = 2_000;
@@ -47,6 +49,8 @@ export class Registration {
   private registered: string | null = null;
   private dirty = false;
   private running: Promise<void> | null = null;
+  private failures = 0;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly relay: Relay,
@@ -126,8 +130,14 @@ export class Registration {
       if (!this.ready || this.relay.serverGone) return;
       try {
         await this.run();
+        this.failures = 0;
       } catch (e) {
-        this.o.log(`could not register with Gatehouse: ${(e as Error).message}`);
+        // Gatehouse may be starting or restarting: try again later (5 s, 10 s, 20 s… at most a minute apart).
+        const delay = Math.min(60_000, (this.o.retryMs ?? 5_000) * 2 ** this.failures++);
+        this.o.log(`could not register with Gatehouse (next try in ${delay / 1000} s): ${(e as Error).message}`);
+        if (this.retry) clearTimeout(this.retry);
+        this.retry = setTimeout(() => this.schedule(), delay);
+        this.retry.unref();
       }
     }
   }
