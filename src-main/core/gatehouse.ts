@@ -130,6 +130,7 @@ export class Gatehouse {
     this.approvals.stop();
     for (const fn of this.closers.reverse()) await fn();
     await this.keys.flushLastUsed().catch(() => undefined);
+    await this.mcp.saveCalls();
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);
     await this.store.close();
   }

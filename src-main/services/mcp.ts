@@ -27,6 +27,9 @@ interface ServerRow {
 }
 
 /** The list-level hash (all tools, by name): changes when any tool is added, removed or redefined. */
+/** How often counted calls are written. */
+const CALLS_SAVE_MS = 1_000;
+
 const toolsHash = (tools: McpTool[]): string => sha256Hex(jcs([...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))));
 
 /** A tool's pin: SHA-256 hex of the JCS of the whole tool object as the server sent it (SPEC 9.2). */
@@ -52,6 +55,9 @@ export type AcceptOutcome = { ok: true; pin: McpToolPin } | { ok: false; code: '
 export class McpService {
   /** Registrations one at a time, so two racing proxies cannot both pin a tool or raise an alert twice. */
   private serial: Promise<unknown> = Promise.resolve();
+  /** Calls counted since the last write, by server and tool. */
+  private readonly unsaved = new Map<string, { serverId: string; tool: string | null; n: number; lastMs: number }>();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -168,7 +174,24 @@ export class McpService {
   /** A tool's pin, or null when the tool was never registered. */
   pin(serverId: string, tool: string): McpToolPin | null {
     const r = this.store.get<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ? AND tool = ?', [serverId, tool]);
-    return r ? toPin(r) : null;
+    return r ? this.pinWithUnsaved(toPin(r)) : null;
+  }
+
+  private pinWithUnsaved(p: McpToolPin): McpToolPin {
+    const u = this.unsavedCalls(p.server_id, p.tool);
+    if (!u.n) return p;
+    return { ...p, calls: p.calls + u.n, last_call_at: iso(Math.max(u.lastMs, p.last_call_at ? Date.parse(p.last_call_at) : 0)) };
+  }
+
+  private withUnsaved(s: McpServer): McpServer {
+    const u = this.unsavedCalls(s.server_id);
+    if (!u.n) return s;
+    return {
+      ...s,
+      calls: s.calls + u.n,
+      last_seen_at: iso(Math.max(u.lastMs, s.last_seen_at ? Date.parse(s.last_seen_at) : 0)),
+      tool_pins: s.tool_pins.map((p) => this.pinWithUnsaved(p)),
+    };
   }
 
   /**
@@ -209,13 +232,13 @@ export class McpService {
 
   get(serverId: string): McpServer | null {
     const r = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [serverId]);
-    return r ? toServer(r, this.pinRows(serverId)) : null;
+    return r ? this.withUnsaved(toServer(r, this.pinRows(serverId))) : null;
   }
 
   list(): McpServer[] {
     return this.store
       .all<ServerRow>('SELECT * FROM mcp_servers ORDER BY COALESCE(last_seen_ms, created_ms) DESC')
-      .map((r) => toServer(r, this.pinRows(r.server_id)));
+      .map((r) => this.withUnsaved(toServer(r, this.pinRows(r.server_id))));
   }
 
   /** A server's pins, changed ones first, then by tool name. */
@@ -240,17 +263,70 @@ export class McpService {
     };
   }
 
-  /** Counts a call on a registered server and tool (not journaled on the hot path; shown as a live figure). */
-  noteCall(serverId: string, tool?: string): Promise<unknown> | void {
+  /**
+   * Counts a call on a registered server and tool. The counters are a live figure, not a record
+   * (every call is in the audit log already): they are summed in memory and written together at
+   * most once a second, so a busy MCP server costs no extra disk write per call on the decision's
+   * path. Reads include the counts not written yet.
+   */
+  noteCall(serverId: string, tool?: string): void {
     if (!this.store.get('SELECT 1 FROM mcp_servers WHERE server_id = ?', [serverId])) return;
-    const now = this.clock.now();
-    const ops: Op[] = [{ sql: 'UPDATE mcp_servers SET calls = calls + 1, last_seen_ms = ? WHERE server_id = ?', params: [now, serverId] }];
-    if (tool)
-      ops.push({
-        sql: 'UPDATE mcp_tool_pins SET calls = calls + 1, last_call_ms = ? WHERE server_id = ? AND tool = ?',
-        params: [now, serverId, tool],
+    const key = `${serverId}\u0000${tool ?? ''}`;
+    const c = this.unsaved.get(key) ?? { serverId, tool: tool ?? null, n: 0, lastMs: 0 };
+    c.n++;
+    c.lastMs = this.clock.now();
+    this.unsaved.set(key, c);
+    if (!this.saveTimer) {
+      this.saveTimer = setTimeout(() => void this.saveCalls(), CALLS_SAVE_MS);
+      this.saveTimer.unref?.();
+    }
+  }
+
+  /** Writes the counted calls (also usable on shutdown). */
+  async saveCalls(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.unsaved.size) return;
+    const batch = [...this.unsaved.values()];
+    this.unsaved.clear();
+    const ops: Op[] = [];
+    const perServer = new Map<string, { n: number; lastMs: number }>();
+    for (const c of batch) {
+      const s = perServer.get(c.serverId) ?? { n: 0, lastMs: 0 };
+      s.n += c.n;
+      s.lastMs = Math.max(s.lastMs, c.lastMs);
+      perServer.set(c.serverId, s);
+      if (c.tool !== null)
+        ops.push({
+          sql: 'UPDATE mcp_tool_pins SET calls = calls + ?, last_call_ms = ? WHERE server_id = ? AND tool = ?',
+          params: [c.n, c.lastMs, c.serverId, c.tool],
+        });
+    }
+    for (const [serverId, s] of perServer)
+      ops.unshift({
+        sql: 'UPDATE mcp_servers SET calls = calls + ?, last_seen_ms = ? WHERE server_id = ?',
+        params: [s.n, s.lastMs, serverId],
       });
-    return this.store.commit(ops).catch(() => undefined);
+    await this.store.commit(ops).catch(() => {
+      // The disk refused: keep the counts for the next write.
+      for (const c of batch) {
+        const key = `${c.serverId}\u0000${c.tool ?? ''}`;
+        const cur = this.unsaved.get(key);
+        this.unsaved.set(key, cur ? { ...cur, n: cur.n + c.n } : c);
+      }
+    });
+  }
+
+  /** Calls counted but not written yet, for a server (all tools) or one tool. */
+  private unsavedCalls(serverId: string, tool?: string): { n: number; lastMs: number } {
+    let n = 0;
+    let lastMs = 0;
+    for (const c of this.unsaved.values()) {
+      if (c.serverId !== serverId || (tool !== undefined && c.tool !== tool)) continue;
+      n += c.n;
+      lastMs = Math.max(lastMs, c.lastMs);
+    }
+    return { n, lastMs };
   }
 }
 

@@ -24,6 +24,8 @@ export interface GovernanceOptions {
   cancelGraceMs: number;
   /** How long a call answered `input_required` waits for the client's retry (2026-07-28). */
   inputRetryMs: number;
+  /** Outcome reports are sent together this long after the first one (0: at once). */
+  reportDelayMs: number;
   log: (line: string) => void;
 }
 
@@ -104,6 +106,8 @@ export class Governance {
   /** Calls answered `input_required` (2026-07-28), waiting for the client's retry, by call. */
   private readonly awaitingInput = new Map<string, Open>();
   private readonly pendingReports = new Set<Promise<void>>();
+  private readonly reports: { actionId: string; body: CompleteRequest }[] = [];
+  private reportTimer: NodeJS.Timeout | null = null;
   private serverName: string | undefined;
 
   constructor(
@@ -459,13 +463,34 @@ export class Governance {
     this.report(open.actionId, body);
   }
 
+  /**
+   * Reports an outcome. Outcomes are sent together a moment later (`reportDelayMs`) rather than
+   * one by one: each is a durable write in Gatehouse, and sent at once it would take the disk just
+   * when the next call's decision needs it — batched, they share a commit off the decision's path.
+   */
   private report(actionId: string, body: CompleteRequest): void {
-    this.track(
-      this.gatehouse
-        .call((api) => api.complete(actionId, body))
-        .then(() => undefined)
-        .catch((e: Error) => this.o.log(`could not report the outcome of ${actionId}: ${e.message}`)),
-    );
+    this.reports.push({ actionId, body });
+    if (this.reportTimer) return;
+    if (this.o.reportDelayMs <= 0) {
+      this.sendReports();
+      return;
+    }
+    this.reportTimer = setTimeout(() => this.sendReports(), this.o.reportDelayMs);
+    this.reportTimer.unref();
+  }
+
+  private sendReports(): void {
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    this.reportTimer = null;
+    const batch = this.reports.splice(0);
+    for (const { actionId, body } of batch) {
+      this.track(
+        this.gatehouse
+          .call((api) => api.complete(actionId, body))
+          .then(() => undefined)
+          .catch((e: Error) => this.o.log(`could not report the outcome of ${actionId}: ${e.message}`)),
+      );
+    }
   }
 
   private track(p: Promise<void>): Promise<void> {
@@ -495,6 +520,7 @@ export class Governance {
 
   /** Resolves when every report to Gatehouse so far has been sent (or `waitMs` passed). */
   async flush(waitMs = 5_000): Promise<void> {
+    this.sendReports();
     const all = Promise.allSettled([...this.pendingReports]);
     await Promise.race([all, new Promise((r) => setTimeout(r, waitMs).unref())]);
   }

@@ -33,6 +33,7 @@ export interface ProxyOptions {
   cancelGraceMs?: number;
   inputRetryMs?: number;
   registrationRetryMs?: number;
+  reportDelayMs?: number;
 }
 
 const asObject = (v: unknown): Msg => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Msg) : {});
@@ -65,6 +66,7 @@ export class McpGovernanceProxy implements Router {
       progressIntervalMs: o.progressIntervalMs ?? 10_000,
       cancelGraceMs: o.cancelGraceMs ?? 3_000,
       inputRetryMs: o.inputRetryMs ?? 15 * 60_000,
+      reportDelayMs: o.reportDelayMs ?? 100,
       log: this.log,
     });
   }
