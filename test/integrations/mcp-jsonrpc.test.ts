@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arrayElements, echoText, idText, LineSplitter, memberText, parseLine } from '../../src-main/integrations/mcp-proxy/jsonrpc.js';
+import {
+  arrayElements,
+  duplicateKey,
+  echoText,
+  idText,
+  LineSplitter,
+  memberText,
+  parseLine,
+} from '../../src-main/integrations/mcp-proxy/jsonrpc.js';
 
 /** The raw relay's framing: exact texts in, exact texts out, whatever the chunking. */
 
@@ -87,5 +95,23 @@ describe('LineSplitter', () => {
     expect(s.push(Buffer.from('{"a":1}\r\n{"b":'))).toEqual(['{"a":1}\r']);
     expect(s.push(Buffer.from('2}'))).toEqual([]);
     expect(s.rest()).toBe('{"b":2}');
+  });
+});
+
+describe('duplicateKey', () => {
+  it('finds a key repeated in the same object, at any depth, and nothing else', () => {
+    expect(duplicateKey('{"a":1,"b":{"c":1,"c":2}}')).toBe('c');
+    expect(duplicateKey('{"params":{"arguments":{"path":"/safe", "path" : "/etc/passwd"}}}')).toBe('path');
+    expect(duplicateKey('[{"a":1},{"a":2}]')).toBeNull();
+    expect(duplicateKey('{"a":{"a":{"a":1}},"b":["a","a"]}')).toBeNull();
+    expect(duplicateKey('{"\\u0061":1,"a":2}')).toBe('a'); // the same key, written two ways
+  });
+
+  it('never reports one in a JSON text without duplicates', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(duplicateKey(JSON.stringify(v))).toBeNull();
+      }),
+    );
   });
 });

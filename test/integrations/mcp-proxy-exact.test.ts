@@ -287,6 +287,14 @@ describe('every protocol revision relays', () => {
     expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
   });
 
+  it('refuses a governed call that repeats a key (the server’s parser might keep the other value)', async () => {
+    const { p, log } = proxy('dup-keys');
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{"text":"harmless","text":"secret"}}}');
+    expect(await p.answer('6')).toContain('Blocked by Gatehouse: the request repeats the key \\"text\\"');
+    expect(receivedLines(log).some((l) => l.includes('"id":6'))).toBe(false);
+  });
+
   it('answers a line that is not JSON with a parse error and passes nothing on', async () => {
     const { p, log } = proxy('garbage');
     await handshake(p);

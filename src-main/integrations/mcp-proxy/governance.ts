@@ -2,7 +2,7 @@ import type { ActionRequest, ActionStatus, CompleteRequest, Decision } from '../
 import { jcs } from '../../audit/chain.js';
 import { clip, resourceFromArgs } from '../shared/resource.js';
 import { failureReason, type GatehouseLink } from './gatehouse.js';
-import { echoText, idKey, idText, memberText, type Frame, type Msg } from './jsonrpc.js';
+import { duplicateKey, echoText, idKey, idText, memberText, type Frame, type Msg } from './jsonrpc.js';
 import type { Relay } from './relay.js';
 import type { Session } from './session.js';
 
@@ -289,6 +289,16 @@ export class Governance {
     const method = String(f.msg.method);
     const params = asObject(f.msg.params);
     const k = idKey(f.msg.id);
+    // Parsers disagree on which of two equal keys wins: what Gatehouse decides could differ from what the server runs.
+    const dup = duplicateKey(f.raw);
+    if (dup !== null) {
+      this.refuse(
+        f,
+        method,
+        `the request repeats the key "${clip(dup, 100)}", so what Gatehouse evaluates could differ from what the server runs`,
+      );
+      return;
+    }
     const callKey = this.callKey(method, params);
 
     // A retry of a call the server answered `input_required` is the same call, already decided.

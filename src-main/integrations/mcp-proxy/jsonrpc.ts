@@ -108,6 +108,45 @@ export function memberText(objectText: string, key: string): string | undefined 
   return undefined;
 }
 
+/**
+ * The first key that appears twice in one object anywhere in a (valid) JSON text, or null. Parsers
+ * disagree on which of two duplicates wins, so a governed request carrying one could be decided on
+ * one value and run with the other: the proxy refuses those.
+ */
+export function duplicateKey(text: string): string | null {
+  let dup: string | null = null;
+  const value = (i: number): number => {
+    i = skipWs(text, i);
+    const c = text[i];
+    if (c === '{') {
+      const keys = new Set<string>();
+      i = skipWs(text, i + 1);
+      while (dup === null && text[i] === '"') {
+        const end = skipString(text, i);
+        const k = JSON.parse(text.slice(i, end)) as string;
+        if (keys.has(k)) dup = k;
+        keys.add(k);
+        i = skipWs(text, end);
+        i = value(i + 1); // after ':'
+        i = skipWs(text, i);
+        if (text[i] === ',') i = skipWs(text, i + 1);
+      }
+      return i + 1; // past '}'
+    }
+    if (c === '[') {
+      i = skipWs(text, i + 1);
+      while (dup === null && i < text.length && text[i] !== ']') {
+        i = skipWs(text, value(i));
+        if (text[i] === ',') i = skipWs(text, i + 1);
+      }
+      return i + 1;
+    }
+    return skipValue(text, i);
+  };
+  value(0);
+  return dup;
+}
+
 /** JSON text for a value the proxy echoes from a message: exact when the parser lost precision. */
 export function echoText(value: unknown, rawPath: () => string | undefined): string {
   if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {
