@@ -163,7 +163,7 @@ export function buildProgram(): Command {
   const mcp = program.command('mcp').description('MCP client configuration');
   mcp
     .command('wrap')
-    .description('route every server of an mcpServers config through the proxy')
+    .description('route every server of an MCP client config (mcpServers or VS Code servers; local or url) through the proxy')
     .requiredOption('--config <file>')
     .option('--unwrap', 'restore the original servers')
     .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));
