@@ -338,4 +338,14 @@ describe('McpGovernanceProxy relay', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(gh.registrations).toHaveLength(1); // and not again once it worked
   });
+
+  it('a client whose request timeout ends the wait cancels the call, and the approval is withdrawn', async () => {
+    const { gh, client, ran } = await setup();
+    gh.verdict = 'pending';
+    const call = client.callTool({ name: 'echo', arguments: { text: 'too slow' } }, undefined, { timeout: 300 });
+    await expect(call).rejects.toThrow(/timed out/i);
+    await until(() => gh.withdrawals.length === 1);
+    expect(gh.withdrawals[0]!.body.reason).toMatch(/cancelled/);
+    expect(ran()).toBe(0);
+  });
 });
