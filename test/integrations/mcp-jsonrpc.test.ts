@@ -5,6 +5,7 @@ import {
   duplicateKey,
   echoText,
   idText,
+  INVALID_UTF8_LINE,
   LineSplitter,
   memberText,
   parseLine,
@@ -88,6 +89,14 @@ describe('LineSplitter', () => {
         },
       ),
     );
+  });
+
+  it('never decodes invalid UTF-8 into replacement characters: such a line cannot be parsed, so it is never forwarded altered', () => {
+    const s = new LineSplitter();
+    const [bad, good] = s.push(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n{"b":"é"}\n')]));
+    expect(bad).toBe(INVALID_UTF8_LINE);
+    expect(parseLine(bad!)).toBeNull();
+    expect(good).toBe('{"b":"é"}');
   });
 
   it('keeps a trailing \\r and hands back an unterminated last line', () => {

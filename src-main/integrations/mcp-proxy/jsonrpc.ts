@@ -188,6 +188,22 @@ export function parseLine(line: string): Frame[] | null {
 }
 
 /**
+ * What a line that is not valid UTF-8 becomes: JSON text must be UTF-8, and decoding it anyway would
+ * replace bytes, so it is handed on as this (which no JSON parser accepts) and dropped like any
+ * other unreadable line — never forwarded altered.
+ */
+export const INVALID_UTF8_LINE = '\u0000(a line that is not valid UTF-8)';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const decode = (b: Uint8Array): string => {
+  try {
+    return utf8.decode(b);
+  } catch {
+    return INVALID_UTF8_LINE;
+  }
+};
+
+/**
  * Splits a byte stream into lines (newline-delimited JSON-RPC, the MCP stdio framing) without
  * decoding across chunk boundaries: a line is decoded once it is whole, so multi-byte characters
  * split between chunks arrive intact. A trailing `\r` stays part of the line (forwarded as is).
@@ -204,10 +220,10 @@ export class LineSplitter {
       const piece = chunk.subarray(start, nl);
       if (this.parts.length) {
         this.parts.push(piece);
-        lines.push(Buffer.concat(this.parts).toString('utf8'));
+        lines.push(decode(Buffer.concat(this.parts)));
         this.parts = [];
       } else {
-        lines.push(piece.toString('utf8'));
+        lines.push(decode(piece));
       }
       start = nl + 1;
     }
@@ -218,7 +234,7 @@ export class LineSplitter {
   /** What is left without a final newline (a peer that ends its stream mid-line). */
   rest(): string | null {
     if (!this.parts.length) return null;
-    const s = Buffer.concat(this.parts).toString('utf8');
+    const s = decode(Buffer.concat(this.parts));
     this.parts = [];
     return s;
   }
