@@ -2,6 +2,7 @@ import type { GatehouseApi } from '../../../src-shared/client.js';
 import { GatehouseLink } from './gatehouse.js';
 import { Governance } from './governance.js';
 import { idKey, kindOf, type Frame, type Msg } from './jsonrpc.js';
+import { Outcomes } from './outcomes.js';
 import type { RawLink } from './links.js';
 import { Registration } from './registration.js';
 import { Relay, type Router, type Side } from './relay.js';
@@ -43,6 +44,7 @@ export class McpGovernanceProxy implements Router {
   readonly session = new Session();
   readonly registration: Registration;
   readonly governance: Governance;
+  readonly outcomes: Outcomes;
   /** Client requests whose answers the proxy looks at, by id: what they were. */
   private readonly watched = new Map<string, 'initialize' | 'server/discover' | 'tools/list'>();
   private readonly log: (line: string) => void;
@@ -58,15 +60,18 @@ export class McpGovernanceProxy implements Router {
       log: this.log,
       retryMs: o.registrationRetryMs,
     });
-    this.governance = new Governance(this.relay, gatehouse, this.session, (tool) => this.registration.pinCheck(tool), {
+    this.outcomes = new Outcomes(this.relay, gatehouse, this.session, {
+      cancelGraceMs: o.cancelGraceMs ?? 3_000,
+      inputRetryMs: o.inputRetryMs ?? 15 * 60_000,
+      reportDelayMs: o.reportDelayMs ?? 100,
+      log: this.log,
+    });
+    this.governance = new Governance(this.relay, gatehouse, this.session, (tool) => this.registration.pinCheck(tool), this.outcomes, {
       serverId: o.serverId,
       agentId: o.agentId,
       waitS: o.waitS,
       governReads: !!o.governReads,
       progressIntervalMs: o.progressIntervalMs ?? 10_000,
-      cancelGraceMs: o.cancelGraceMs ?? 3_000,
-      inputRetryMs: o.inputRetryMs ?? 15 * 60_000,
-      reportDelayMs: o.reportDelayMs ?? 100,
       log: this.log,
     });
   }
@@ -130,16 +135,16 @@ export class McpGovernanceProxy implements Router {
         }
         return false;
       }
-      if (this.governance.isOpen(m.id)) {
+      if (this.outcomes.isOpen(m.id)) {
         this.relay.toClient(f.raw); // the client first; the report to Gatehouse follows
-        this.governance.answered(f);
+        this.outcomes.answered(f);
         return true;
       }
       return false;
     }
     if (kind === 'notification') {
       if (m.method === 'notifications/tools/list_changed') this.registration.schedule();
-      else if (m.method === 'notifications/tasks/status') this.governance.taskStatus(m.params);
+      else if (m.method === 'notifications/tasks/status') this.outcomes.taskStatus(m.params);
     }
     return false;
   }
