@@ -229,6 +229,14 @@ async function main() {
         note: 'the relay without a decision',
       },
       {
+        id: 'proxy_added_beyond_decision_p50',
+        label: 'MCP proxy added p50 minus the submit round-trip p50',
+        value: p.p50 - d.p50 - s.p50,
+        unit: 'ms',
+        better: 'lower',
+        note: 'what the proxy adds besides Gatehouse’s durable decision (an indication: percentiles do not subtract exactly)',
+      },
+      {
         id: 'submit_decision_p50',
         label: 'Gatehouse submit round-trip (the decision) p50',
         value: s.p50,
