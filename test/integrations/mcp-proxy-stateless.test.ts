@@ -158,5 +158,15 @@ describe('2026-07-28 with the SDK v2 client and server', { timeout: 60_000 }, ()
     const call = seenHeaders.find((h) => h.method === 'tools/call');
     expect(call).toEqual({ version: '2026-07-28', method: 'tools/call', name: 'shout' });
     await eventually(async () => (await actions('stateless-http')).some((a) => a.mcp?.tool === 'shout' && a.status === 'completed'));
+    // The proxy's own tools/list went over HTTP with the same headers, so the server is registered and pinned.
+    await eventually(async () => {
+      const page = await server.admin<{ items: { server_id: string; name: string | null; tool_pins: { tool: string }[] }[] }>(
+        'GET',
+        '/mcp/servers',
+      );
+      const s = page.items.find((x) => x.server_id === 'stateless-http');
+      return s?.name === 'v2-http-server' && s.tool_pins.map((p) => p.tool).join() === 'shout';
+    });
+    expect(seenHeaders.some((h) => h.method === 'tools/list' && h.version === '2026-07-28')).toBe(true);
   });
 });

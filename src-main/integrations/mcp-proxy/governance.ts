@@ -21,6 +21,8 @@ export interface GovernanceOptions {
   governReads: boolean;
   /** While a call with a progressToken is held, a `notifications/progress` this often. SPEC: 10 s. */
   progressIntervalMs: number;
+  /** The server's own name, once known (for the action's description). */
+  serverName: () => string | undefined;
   log: (line: string) => void;
 }
 
@@ -44,7 +46,6 @@ const asObject = (v: unknown): Record<string, unknown> =>
 
 export class Governance {
   private readonly held = new Map<string, Held>();
-  private serverName: string | undefined;
 
   constructor(
     private readonly relay: Relay,
@@ -55,10 +56,6 @@ export class Governance {
     private readonly o: GovernanceOptions,
   ) {}
 
-  setServerName(name: string | undefined): void {
-    this.serverName = name;
-  }
-
   governs(method: string): boolean {
     return method === 'tools/call' || (this.o.governReads && (method === 'resources/read' || method === 'prompts/get'));
   }
@@ -66,7 +63,7 @@ export class Governance {
   // --- deciding ------------------------------------------------------------------------------
 
   private actionFor(method: string, params: Record<string, unknown>): ActionRequest {
-    const server = this.serverName ?? this.o.serverId;
+    const server = this.o.serverName() ?? this.o.serverId;
     if (method === 'resources/read') {
       const uri = typeof params.uri === 'string' ? params.uri : '';
       return {

@@ -72,6 +72,7 @@ export class McpGovernanceProxy implements Router {
       waitS: o.waitS,
       governReads: !!o.governReads,
       progressIntervalMs: o.progressIntervalMs ?? 10_000,
+      serverName: () => this.registration.serverName,
       log: this.log,
     });
   }
@@ -126,10 +127,8 @@ export class McpGovernanceProxy implements Router {
         if (watched === 'initialize' && m.result) {
           this.session.observeInitializeResult(result);
           this.registration.onInitializeResult(result);
-          this.governance.setServerName(this.registration.serverName);
         } else if (watched === 'server/discover' && m.result) {
           this.registration.onDiscoverResult(result);
-          this.governance.setServerName(this.registration.serverName);
         } else if (watched === 'tools/list' && m.result) {
           this.registration.observeToolsList(result);
         }

@@ -73,11 +73,16 @@ export class Registration {
     this.schedule();
   }
 
+  /** 2026-07-28 servers name themselves in every result's `_meta` (a client need not call server/discover). */
+  private learnName(result: Msg): void {
+    const meta = result._meta as Record<string, unknown> | undefined;
+    const info = meta?.['io.modelcontextprotocol/serverInfo'] as { name?: unknown } | undefined;
+    if (typeof info?.name === 'string' && info.name) this.serverName ??= info.name;
+  }
+
   /** The answer to `server/discover` (2026-07-28). */
   onDiscoverResult(result: Msg): void {
-    const info = (result._meta as Record<string, unknown> | undefined)?.['io.modelcontextprotocol/serverInfo'] as
-      { name?: unknown } | undefined;
-    if (typeof info?.name === 'string') this.serverName = info.name;
+    this.learnName(result);
     if (result.capabilities && typeof result.capabilities === 'object')
       this.hasTools = !!(result.capabilities as { tools?: unknown }).tools;
     this.ready = true;
@@ -92,6 +97,7 @@ export class Registration {
 
   /** A tools/list answer passing through: a definition that differs from the registered one triggers a run. */
   observeToolsList(result: Msg): void {
+    this.learnName(result);
     const list = Array.isArray(result.tools) ? (result.tools as unknown[]) : [];
     for (const t of list) {
       const name = (t as { name?: unknown })?.name;
@@ -149,6 +155,7 @@ export class Registration {
       const r = await this.relay.request('tools/list', this.session.ownParams(cursor ? { cursor } : undefined));
       if (r.error) throw new Error(`tools/list: ${String((r.error as { message?: unknown }).message ?? 'error')}`);
       const res = (r.result ?? {}) as { tools?: unknown; nextCursor?: unknown };
+      this.learnName(res as Msg);
       for (const t of Array.isArray(res.tools) ? res.tools : []) {
         const name = (t as { name?: unknown })?.name;
         if (typeof name === 'string' && name) all.push(t as McpTool);
