@@ -8,29 +8,39 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli');
 const bundle = join(dist, 'main.js');
 const argv = process.argv;
 
-// Fast path for the Claude Code hook, which runs before every tool call: a small separate bundle
-// without commander or zod. Whatever happens it answers with one JSON line and exits 0 (SPEC 9.1):
-// a crash or a non-zero exit would let Claude Code run the tool unasked.
-if (argv[2] === 'hook' && argv[3] === 'claude-code' && !argv.includes('--help') && !argv.includes('-h')) {
+// Fast path for the agent hooks (`gatehouse hook AGENT`), which run before every tool call: a small
+// separate bundle without commander or zod. Whatever happens it answers in the agent's own form
+// (SPEC 9.1, 9.4): a crash or a stray exit code could let the agent run the tool unasked.
+const HOOK_AGENTS = new Set(['claude-code', 'codex', 'gemini', 'cursor', 'copilot', 'windsurf', 'cline']);
+if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') && !argv.includes('-h')) {
   const failed = (why) => {
     const deny = argv.some((a, i) => a === '--on-error=deny' || (a === '--on-error' && argv[i + 1] === 'deny'));
-    const reason = `Gatehouse could not decide (${why}); ${deny ? 'refused (--on-error deny).' : 'asking you instead.'}`;
+    const asks = !deny && ['claude-code', 'gemini', 'copilot'].includes(argv[3]);
+    const reason = `Gatehouse could not decide (${why}); ${asks ? 'asking you instead.' : 'refused.'}`;
+    const d = asks ? 'ask' : 'deny';
+    // Each agent's own asking or blocking form (the hook bundle renders the same from its adapters).
     const out = {
-      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: deny ? 'deny' : 'ask', permissionDecisionReason: reason },
-    };
+      'claude-code': { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: d, permissionDecisionReason: reason } },
+      codex: { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } },
+      gemini: { decision: d, reason },
+      cursor: { permission: 'deny', user_message: reason, agent_message: reason },
+      copilot: { permissionDecision: d, permissionDecisionReason: reason },
+      cline: { cancel: true, errorMessage: reason },
+    }[argv[3]];
+    if (!out) {
+      // Windsurf blocks on exit 2 with the reason on stderr.
+      process.stderr.write(`${reason}\n`, () => process.exit(2));
+      return;
+    }
     process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
   };
   try {
     const hook = join(dist, 'hook.js');
     if (existsSync(hook)) {
       const { main } = await import(pathToFileURL(hook).href);
-      await main(argv.slice(4));
-    } else if (!existsSync(bundle)) {
-      failed('gatehouse is not built yet — run `npm run build` in the gatehouse folder');
+      await main(argv.slice(3));
     } else {
-      const { main } = await import(pathToFileURL(bundle).href);
-      await main(argv);
-      process.exitCode = 0;
+      failed('gatehouse is not built yet — run `npm run build` in the gatehouse folder');
     }
   } catch (e) {
     failed(`the hook could not start: ${e?.message ?? e}`);

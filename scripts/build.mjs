@@ -5,7 +5,7 @@
 //                plain vite for the console where electron-vite cannot run)
 // Flags: --cli (CLI and SDK only, fast), --if-needed (skip when outputs are newer than sources).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -45,9 +45,10 @@ function step(name, cmd, cmdArgs, opts = {}) {
 async function buildCli() {
   rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
   await build({
-    // `hook` is the Claude Code PreToolUse entry: it runs before every tool call, so it loads no
-    // zod, commander or server code (bin/gatehouse.mjs routes `hook claude-code` straight to it).
-    entryPoints: { main: join(root, 'src-main/cli/main.ts'), hook: join(root, 'src-main/integrations/claude-code/fast-entry.ts') },
+    // `hook` is the Node transport of every agent hook (`gatehouse hook AGENT`): it runs before
+    // every tool call where curl is missing, so it loads no zod, commander or server code
+    // (bin/gatehouse.mjs routes `hook <agent>` straight to it).
+    entryPoints: { main: join(root, 'src-main/cli/main.ts'), hook: join(root, 'src-main/integrations/hooks/transport/client.ts') },
     outdir: join(root, 'dist/cli'),
     bundle: true,
     splitting: true,
@@ -76,8 +77,12 @@ async function buildSdk() {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  if (existsSync(join(root, 'tsconfig.sdk.json')))
+  if (existsSync(join(root, 'tsconfig.sdk.json'))) {
     step('sdk declarations', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sdk.json']);
+    // The declaration build reads `./api.js` as `api.sdk.ts` (moduleSuffixes); ship it under the name the other declarations import.
+    const decl = join(root, 'dist/sdk/api.sdk.d.ts');
+    if (existsSync(decl)) renameSync(decl, join(root, 'dist/sdk/api.d.ts'));
+  }
 }
 
 function buildApp() {

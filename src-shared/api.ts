@@ -18,6 +18,9 @@ import {
   EventEnvelopeSchema,
   EventsQuerySchema,
   HealthSchema,
+  HookAnswerSchema,
+  HookQuerySchema,
+  IntegrationsSchema,
   KeyCreateSchema,
   KeyCreatedSchema,
   KeyViewSchema,
@@ -25,6 +28,8 @@ import {
   McpEvaluateSchema,
   McpServerRegisterSchema,
   McpServerSchema,
+  McpToolAcceptSchema,
+  McpToolPinSchema,
   PendingApprovalSchema,
   PolicyFileSchema,
   PolicyIdSchema,
@@ -34,6 +39,7 @@ import {
   PolicyTestResultSchema,
   PolicyViewSchema,
   ResolveRequestSchema,
+  ResolveResultSchema,
   SeedPolicySchema,
   SessionSchema,
   SettingsPatchSchema,
@@ -43,6 +49,9 @@ import {
   StatsQuerySchema,
   StatsSchema,
   StatusWaitQuerySchema,
+  ForwardAuthQuerySchema,
+  BriefQuerySchema,
+  BriefSchema,
   VerifyResultSchema,
   WebhookCreateSchema,
   WebhookViewSchema,
@@ -64,7 +73,7 @@ export { pathOf, ROUTES, type RouteName } from './routes.js';
 
 /** `none`: public. `agent`: an agent or admin key (or the console). `admin`: admin key or console. */
 export type Scope = 'none' | 'agent' | 'admin';
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options';
 
 /** A schema with the name it has under `components/schemas`. */
 export interface Named<S extends z.ZodType = z.ZodType> {
@@ -85,6 +94,10 @@ export const TAGS = {
   Settings: 'Decision thresholds, enforcement mode and rate limit (SPEC 3.5).',
   Keys: 'API keys: listed without secrets, created with the secret shown once, revoked (SPEC 5).',
   Stats: 'Dashboard statistics.',
+  Hooks: 'Coding agents\u2019 own pre-tool hooks answered in their own form (SPEC 9.1, 9.4), and which agents are wired.',
+  Reports: 'The executive brief: a self-contained report for someone who will not open the console (SPEC 13).',
+  Gateways:
+    'Forward-auth for API gateways: nginx `auth_request`, Traefik `ForwardAuth`, Caddy `forward_auth`, Envoy HTTP `ext_authz` (SPEC 9.5).',
   Console: 'The console\u2019s login: a one-time token exchanged for an HttpOnly session cookie.',
   Docs: 'This document and the docs page. Public.',
 } as const;
@@ -94,11 +107,16 @@ export interface Endpoint {
   method: Method;
   /** OpenAPI form: `/api/v1/actions/{id}/status`. */
   path: string;
+  /** The last path parameter is the rest of the path, slashes included (Envoy's form of forward-auth). */
+  pathRest?: boolean;
   scope: Scope;
   tag: Tag;
   summary: string;
   description?: string;
-  /** For the seeds' aliases: the canonical path this one answers exactly like. */
+  /**
+   * The canonical path this one answers exactly like (the seeds' aliases; forward-auth under other
+   * methods and in Envoy's form). It has no handler of its own: the canonical endpoint's answers.
+   */
   aliasOf?: string;
   query?: z.ZodObject;
   body?: Named;
@@ -118,6 +136,8 @@ export interface Endpoint {
   responseDescription?: string;
   /** Error codes this endpoint answers beyond those its shape implies (scope, body, query, path, method). */
   errors?: readonly ErrorCode[];
+  /** A 403 that carries the `response` body rather than an error (forward-auth's "no"), and what it means. */
+  refusal?: string;
 }
 
 const Deleted = named('Deleted', z.object({ deleted: z.string() }));
@@ -127,6 +147,8 @@ const PolicyView = named('PolicyView', PolicyViewSchema);
 const Submit = named('ActionRequest', ActionRequestSchema);
 const Complete = named('CompleteRequest', CompleteRequestSchema);
 const Resolve = named('ResolveRequest', ResolveRequestSchema);
+const ResolveResult = named('ResolveResult', ResolveResultSchema);
+const McpToolPin = named('McpToolPin', McpToolPinSchema);
 const Settings = named('Settings', SettingsSchema);
 const Session = named('Session', SessionSchema);
 /** PUT takes the id from the path; one in the body must agree with it. */
@@ -160,6 +182,12 @@ const POLICY_EXAMPLE = {
   approval: { timeout_s: 300, timeout_action: 'deny' },
 };
 
+const FORWARD_AUTH_DOC = [
+  'The original request is read from `X-Forwarded-Method`/`X-Original-Method`, `X-Forwarded-Uri`/`X-Original-URI` (or `X-Original-URL`) and `X-Forwarded-Host`; the agent from `X-Gatehouse-Agent` (default: the key\u2019s agent, else `api-gateway`); optional `X-Gatehouse-Environment`. It is decided as `http.<method>` on `<host><path>[?query]` (path normalised as nginx routes it; the raw URI is kept in `parameters.uri`).',
+  'Answers **200** (allowed), **403** (denied; the Decision body says why) or, while an approval is pending, waits up to `?wait=` seconds (default 0), then **403** with `X-Gatehouse-Pending: <action_id>`. A retry of the same request finds that pending action (and, once answered, gets the answer: an approval lets one request through) instead of asking again. A misconfigured gateway gets 400 naming the missing header; errors are never a 200.',
+  'Envoy\u2019s HTTP `ext_authz` form: set `path_prefix: /api/v1/authz/forward`; the check request itself is the original (its method, its Host, the path after the prefix; forwarded headers are ignored in this form), and `X-Gatehouse-Wait: <seconds>` replaces `?wait=` (the query string is the original\u2019s).',
+].join('\n\n');
+
 const STATUS_WAIT = 'Long-poll with `?wait=SECONDS` (≤ 60): the answer comes as soon as the status leaves `pending`.';
 const SUBMIT_TEXT =
   'Risk is scored, policies are evaluated, and the action is allowed, denied or held for approval. `risk_context` is accepted as an alias of `context`; unknown fields are a 400. An agent key bound to an agent submits as that agent. The same `idempotency_key` from the same agent with the same request answers the first decision; with a different request it is a 409.';
@@ -172,8 +200,35 @@ const resolve = {
   tag: 'Approvals',
   body: Resolve,
   bodyOptional: true,
-  response: ActionStatus,
+  response: ResolveResult,
   errors: ['conflict'],
+} as const;
+
+const forwardAuth = {
+  scope: 'agent',
+  tag: 'Gateways',
+  response: Decision,
+  responseDescription:
+    'Allowed: let the request through. Headers `X-Gatehouse-Action-Id`, `X-Gatehouse-Decision`, `X-Gatehouse-Risk` (score), `X-Gatehouse-Risk-Level`. The same Decision body comes with 403 when denied, or when pending (then with `X-Gatehouse-Pending: <action_id>`).',
+  refusal:
+    'Denied, or still pending (then with `X-Gatehouse-Pending: <action_id>`): the Decision body says why. Also a refused Host/Origin or a key bound to another agent, with the error body.',
+  // A misconfigured gateway (a missing or bad X-Forwarded-* header) is a 400 naming it; every check
+  // submits an action, so the store may refuse it like any write.
+  errors: ['invalid_request', 'unavailable'],
+} as const;
+const forwardAuthAlias = {
+  query: ForwardAuthQuerySchema,
+  summary: 'Forward-auth (the same check under another method)',
+  aliasOf: '/api/v1/authz/forward',
+} as const;
+/** Envoy's form: the original path after the endpoint's; the query string is the original's, so there is no `?wait=`. */
+const envoy = {
+  ...forwardAuth,
+  summary: 'Forward-auth, Envoy ext_authz form (the original path after the endpoint)',
+  description:
+    'Envoy\u2019s HTTP `ext_authz` with `path_prefix: /api/v1/authz/forward`: the check request itself is the original one (its method, its Host, the path after the prefix; forwarded headers are ignored), and `X-Gatehouse-Wait: <seconds>` replaces `?wait=`. The Host check lets a foreign Host through here only for a request with an API key and no sign of a browser.',
+  pathRest: true,
+  aliasOf: '/api/v1/authz/forward',
 } as const;
 
 /** Method and path of endpoint `name`, from ROUTES. */
@@ -230,6 +285,37 @@ export const API = {
     example: { reason: 'hook timed out after 590 s' },
     response: ActionStatus,
     errors: ['conflict'],
+  },
+  hook: {
+    ...at('hook'),
+    scope: 'agent',
+    tag: 'Hooks',
+    summary: 'An agent\u2019s hook input in, exactly what the hook prints and exits with out',
+    description:
+      'agent: claude-code, codex, gemini, cursor, copilot, windsurf or cline. The body is the JSON the agent writes on its hook\u2019s stdin, as is. The answer is `{stdout, stderr, exit_code}` in the agent\u2019s own form: deny with the reason; allow only for an explicit allow policy or a person\u2019s approval (else no opinion, unless the setting `hook_fallback` is `allow`); a pending approval is held up to `wait` seconds, then withdrawn and answered `ask` where the agent can ask, `deny` where it cannot; garbage input or an internal error is answered `ask` (or the blocking form) per `on_error`. `format=raw` answers `gatehouse-hook/1 <exit code>`, a stderr line and the stdout bytes as text/plain (the sh transport).',
+    query: HookQuerySchema,
+    body: named('HookInput', z.record(z.string(), z.unknown())),
+    // The handler reads the body itself: garbage is answered in the agent's own form, and whole files may come (8 MiB).
+    rawBody: true,
+    example: {
+      session_id: 'sess-1',
+      cwd: '/home/dev/app',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'docker system prune -af' },
+      tool_use_id: 'toolu_01',
+    },
+    response: named('HookAnswer', HookAnswerSchema),
+    produces: ['application/json', 'text/plain'],
+    responseDescription:
+      'The hook\u2019s answer: JSON `{stdout, stderr, exit_code}`, or with `format=raw` the sh transport\u2019s text form.',
+  },
+  integrations: {
+    ...at('integrations'),
+    scope: 'admin',
+    tag: 'Hooks',
+    summary: 'Every coding agent found on this machine, whether the Gatehouse hook is wired into it, and its last call',
+    response: named('Integrations', IntegrationsSchema),
   },
   approval: {
     ...at('approval'),
@@ -291,6 +377,28 @@ export const API = {
     tag: 'MCP',
     summary: 'List MCP servers',
     response: named('McpServerPage', pageOf(McpServerSchema)),
+  },
+  mcpToolPin: {
+    ...at('mcpToolPin'),
+    scope: 'agent',
+    tag: 'MCP',
+    summary: 'A tool\u2019s pin',
+    description:
+      'The pinned definition of a tool (SHA-256 of the JCS of the tool object) and any changed definition waiting to be accepted. The MCP proxy refuses calls to a tool whose current definition is not its pin.',
+    response: McpToolPin,
+  },
+  acceptMcpTool: {
+    ...at('acceptMcpTool'),
+    scope: 'admin',
+    tag: 'MCP',
+    summary: 'Accept a changed tool definition',
+    description:
+      'The pending definition becomes the pin and the tool\u2019s calls are evaluated again. With `sha256`, the accept applies only if that is still the pending definition (409 otherwise); 409 as well when nothing is pending.',
+    body: named('McpToolAccept', McpToolAcceptSchema),
+    bodyOptional: true,
+    example: { sha256: '9f2c'.padEnd(64, '0') },
+    response: McpToolPin,
+    errors: ['conflict'],
   },
   createSeedPolicy: {
     ...at('createSeedPolicy'),
@@ -390,8 +498,8 @@ export const API = {
     ...resolve,
     summary: 'Approve a pending action',
     description:
-      '`remember` other than `once` also creates a policy for the same agent, action type and resource (or `pattern`). A resolved approval cannot be resolved again (409).',
-    example: { remember: '1h', comment: 'Fine for this sprint' },
+      '`remember` other than `once` also creates a policy for the same agent, action type and resource (or `pattern`); with `apply_to_pending` every other pending request that policy matches is answered in the same commit (listed in `also_resolved`). A resolved approval cannot be resolved again (409).',
+    example: { remember: '1h', comment: 'Fine for this sprint', apply_to_pending: true },
   },
   deny: { ...at('deny'), ...resolve, summary: 'Deny a pending action', description: 'As approve, with a deny policy for `remember`.' },
 
@@ -527,6 +635,43 @@ export const API = {
       'The timeline counts each action by the decision it got at submit time (pending = held for approval). Latency covers approvals answered by a person.',
     query: StatsQuerySchema,
     response: named('Stats', StatsSchema),
+  },
+
+  // --- gateways (SPEC 9.5): one endpoint under every method a gateway may use, and Envoy's form
+  forwardAuth: {
+    ...at('forwardAuth'),
+    ...forwardAuth,
+    query: ForwardAuthQuerySchema,
+    summary: 'Forward-auth: may this proxied request through?',
+    description: FORWARD_AUTH_DOC,
+  },
+  forwardAuthPost: { ...at('forwardAuthPost'), ...forwardAuth, ...forwardAuthAlias },
+  forwardAuthPut: { ...at('forwardAuthPut'), ...forwardAuth, ...forwardAuthAlias },
+  forwardAuthPatch: { ...at('forwardAuthPatch'), ...forwardAuth, ...forwardAuthAlias },
+  forwardAuthDelete: { ...at('forwardAuthDelete'), ...forwardAuth, ...forwardAuthAlias },
+  forwardAuthHead: { ...at('forwardAuthHead'), ...forwardAuth, ...forwardAuthAlias },
+  forwardAuthOptions: { ...at('forwardAuthOptions'), ...forwardAuth, ...forwardAuthAlias },
+  forwardAuthEnvoy: { ...at('forwardAuthEnvoy'), ...envoy },
+  forwardAuthEnvoyPost: { ...at('forwardAuthEnvoyPost'), ...envoy },
+  forwardAuthEnvoyPut: { ...at('forwardAuthEnvoyPut'), ...envoy },
+  forwardAuthEnvoyPatch: { ...at('forwardAuthEnvoyPatch'), ...envoy },
+  forwardAuthEnvoyDelete: { ...at('forwardAuthEnvoyDelete'), ...envoy },
+  forwardAuthEnvoyHead: { ...at('forwardAuthEnvoyHead'), ...envoy },
+  forwardAuthEnvoyOptions: { ...at('forwardAuthEnvoyOptions'), ...envoy },
+
+  // --- reports (SPEC 13)
+  brief: {
+    ...at('brief'),
+    scope: 'admin',
+    tag: 'Reports',
+    summary: 'The executive brief (HTML, PDF or its data as JSON)',
+    description:
+      'Security posture (enforcement, policies by effect, agents and their trust), risk trend, decisions and approval latency (inline SVG charts), the riskiest actions with their factors, policy and configuration changes, denied bursts and alerts, chain verification and the latest signed checkpoint, and compliance notes (retention, where the log is forwarded), over the last 7 or 30 days. The HTML is one self-contained file (no script, font or fetch); the PDF is printed from it by Chromium (503 when no Chromium is installed: use `format=html`); `json` is the data both are made from.',
+    query: BriefQuerySchema,
+    response: named('Brief', BriefSchema),
+    produces: ['application/json', 'text/html', 'application/pdf'],
+    responseDescription: 'The brief in the requested format.',
+    errors: ['unavailable'],
   },
 
   // --- console session

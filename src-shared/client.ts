@@ -140,7 +140,8 @@ export class GatehouseApi {
   listAgents = () => this.call('listAgents');
 
   // --- approvals
-  pendingApprovals = () => this.call('pendingApprovals', { query: { status: 'pending' } });
+  /** Pending approvals, soonest expiry first (the server's maximum page: the console shows them all, grouped). */
+  pendingApprovals = (limit = 1000) => this.call('pendingApprovals', { query: { status: 'pending', limit } });
   approve = (actionId: string, body: BodyIn<'approve'> = {}) => this.call('approve', { params: { action_id: actionId }, body });
   deny = (actionId: string, body: BodyIn<'deny'> = {}) => this.call('deny', { params: { action_id: actionId }, body });
 
@@ -174,9 +175,19 @@ export class GatehouseApi {
   testWebhook = (id: string) => this.call('testWebhook', { params: { id } });
   deliveries = (id: string) => this.call('deliveries', { params: { id } });
   stats = (window: '1h' | '6h' | '24h' | '7d' | '30d' = '24h') => this.call('stats', { query: { window } });
+  integrations = () => this.call('integrations');
+
+  // --- reports (the brief verifies the whole chain: allow it time on a big log)
+  brief = (window: QueryIn<'brief'>['window'] = '30d') =>
+    this.call('brief', { query: { window, format: 'json' }, extraTimeoutMs: 600_000 });
+  briefDocument = (window: QueryIn<'brief'>['window'], format: 'html' | 'pdf') =>
+    this.callRaw('brief', { query: { window, format }, extraTimeoutMs: 600_000 });
 
   // --- MCP
   mcpEvaluate = (b: BodyIn<'mcpEvaluate'>) => this.call('mcpEvaluate', { body: b });
   registerMcpServer = (b: BodyIn<'registerMcpServer'>) => this.call('registerMcpServer', { body: b });
   listMcpServers = () => this.call('listMcpServers');
+  mcpToolPin = (serverId: string, tool: string) => this.call('mcpToolPin', { params: { server_id: serverId, tool } });
+  acceptMcpTool = (serverId: string, tool: string, body: BodyIn<'acceptMcpTool'> = {}) =>
+    this.call('acceptMcpTool', { params: { server_id: serverId, tool }, body });
 }

@@ -12,4 +12,7 @@ export * from './schemas/agents.js';
 export * from './schemas/mcp.js';
 export * from './schemas/server.js';
 export * from './schemas/stats.js';
+export * from './schemas/hooks.js';
+export * from './schemas/forward-auth.js';
+export * from './schemas/brief.js';
 export * from './version.js';

@@ -8,6 +8,7 @@
  *   npx tsx examples/ts/governed-shell.ts "git push --force"                # waits for your approval
  *
  * Options: --wait S (seconds to wait for an approval, default 300), --fail-open.
+ * Ctrl-C while it waits withdraws the request, so it does not linger in the console.
  * In your own project, import from the package instead: `import { GatehouseClient, govern } from 'gatehouse/sdk'`.
  */
 import { execFile } from 'node:child_process';
@@ -31,11 +32,16 @@ if (!command) {
 
 const gatehouse = new GatehouseClient({ agentId: 'ts-shell-agent', failMode: failOpen ? FailMode.OPEN : FailMode.CLOSED });
 
+// Ctrl-C while waiting for a person: stop waiting, and withdraw the request (the SDK does that on abort).
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort(new Error('interrupted (Ctrl-C)')));
+
 const sh = govern(gatehouse, 'shell.exec', {
   resource: (cmd: string) => cmd,
   parameters: (cmd: string) => ({ command: cmd, cwd: process.cwd() }),
   action: { toolName: 'sh', description: `Run a shell command: ${command.slice(0, 200)}` },
   timeoutS: waitS,
+  signal: stop.signal,
 })(async (cmd: string) => {
   const { stdout, stderr } = await promisify(execFile)('sh', ['-c', cmd]);
   return { stdout, stderr };
@@ -52,8 +58,11 @@ try {
     console.log(`BLOCKED  ${e.reason}`);
     process.exitCode = 1;
   } else if (e instanceof ApprovalTimeout) {
-    console.log(`TIMEOUT  no decision within ${e.timeoutS} s; not run`);
+    console.log(`TIMEOUT  no decision within ${e.timeoutS} s; withdrawn, not run`);
     process.exitCode = 1;
+  } else if (stop.signal.aborted) {
+    console.log(`STOPPED  ${(e as Error).message}; the request was withdrawn, not run`);
+    process.exitCode = 130;
   } else {
     console.log(`FAILED   ${(e as Error).message}`);
     process.exitCode = 1;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { VERSION } from '../../src-shared/index.js';
 import { loadOrCreateCredentials } from '../config/credentials.js';
 import { dataFiles, ensureDataDir } from '../config/paths.js';
@@ -9,6 +10,8 @@ import { ActionService } from '../services/actions.js';
 import { AgentService } from '../services/agents.js';
 import { AlertService } from '../services/alerts.js';
 import { ApprovalService } from '../services/approvals.js';
+import { ForwardAuthService } from '../services/forward-auth.js';
+import { HookService } from '../services/hooks/service.js';
 import { KeyRing } from '../services/keys.js';
 import { McpService } from '../services/mcp.js';
 import { PolicyService } from '../services/policies.js';
@@ -39,7 +42,7 @@ export interface GatehouseOptions {
 export class Gatehouse {
   readonly startedAt = Date.now();
   readonly bus = new EventBus();
-  readonly sessions = new Sessions();
+  readonly sessions: Sessions;
   readonly settings: SettingsService;
   readonly keys: KeyRing;
   readonly policies: PolicyService;
@@ -49,6 +52,10 @@ export class Gatehouse {
   readonly actions: ActionService;
   readonly mcp: McpService;
   readonly webhooks: WebhookService;
+  /** Coding agents' hooks in, their own answers out (SPEC 9.4). */
+  readonly hooks: HookService;
+  /** API gateways' "may this request through?" (SPEC 9.5). */
+  readonly forwardAuth: ForwardAuthService;
   /** The live event streams (SPEC 7.3) fed from the bus; the HTTP route only opens streams on it. */
   readonly sse: SseHub;
   private readonly closers: (() => Promise<void> | void)[] = [];
@@ -59,6 +66,7 @@ export class Gatehouse {
     readonly opts: Required<Pick<GatehouseOptions, 'dataDir' | 'mode'>> & { clock: Clock },
   ) {
     const clock = opts.clock;
+    this.sessions = new Sessions(join(opts.dataDir, 'sessions.json'));
     this.settings = new SettingsService(store);
     this.keys = new KeyRing(store, clock);
     this.policies = new PolicyService(store, this.settings, this.bus, clock);
@@ -69,6 +77,15 @@ export class Gatehouse {
     this.mcp = new McpService(store, clock, this.alerts, this.bus);
     this.webhooks = new WebhookService(store, clock, this.bus);
     this.sse = new SseHub(this.bus);
+    this.hooks = new HookService({
+      submit: (req, caller) => this.actions.submit(req, caller),
+      status: (id, owner) => this.actions.status(id, owner),
+      waitForChange: (id, ms) => this.approvals.waitForChange(id, ms),
+      withdraw: (id, reason, owner) => this.approvals.withdraw(id, { reason }, owner),
+      fallback: () => this.settings.get().hook_fallback,
+      now: () => clock.now(),
+    });
+    this.forwardAuth = new ForwardAuthService(store, this.actions, this.approvals, () => clock.now());
   }
 
   static async open(o: GatehouseOptions): Promise<Gatehouse> {
@@ -125,6 +142,7 @@ export class Gatehouse {
     this.approvals.stop();
     for (const fn of this.closers.reverse()) await fn();
     await this.keys.flushLastUsed().catch(() => undefined);
+    await this.mcp.saveCalls();
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);
     await this.store.close();
   }

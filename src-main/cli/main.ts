@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../../src-shared/version.js';
+import { HOOK_AGENTS } from '../services/hooks/types.js';
 import { explain } from './context.js';
 
 /**
@@ -109,6 +110,16 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));
 
+  const report = program.command('report').description('reports for people who do not open the console');
+  report
+    .command('brief')
+    .description('the executive brief: posture, risk trend, decisions, approvals, changes, chain verification')
+    .addOption(new Option('--window <w>', 'period').choices(['7d', '30d']).default('30d'))
+    .addOption(new Option('--format <f>', 'default: from the --out extension, else pdf').choices(['pdf', 'html', 'json']))
+    .requiredOption('--out <file>', 'where to write it')
+    .addOption(dataDir())
+    .action((o) => run(async () => (await import('./commands/report.js')).reportBrief(o)));
+
   const keys = program.command('keys').description('API keys');
   keys
     .command('list')
@@ -128,36 +139,55 @@ export function buildProgram(): Command {
     .addOption(dataDir())
     .action((id: string, o) => run(async () => (await import('./commands/keys.js')).keysRevoke(id, o)));
 
-  const hook = program.command('hook').description('agent hooks');
-  hook
-    .command('claude-code')
-    .description('Claude Code PreToolUse hook (reads the event on stdin)')
-    .option('--wait <s>', 'seconds to wait for an approval', '300')
-    .addOption(new Option('--on-error <mode>', 'when Gatehouse is unreachable').choices(['ask', 'deny']).default('ask'))
-    .addOption(dataDir())
-    .action((o) => run(async () => (await import('../integrations/claude-code/hook.js')).runClaudeCodeHook(o)));
+  const hook = program.command('hook').description('coding agents\u2019 pre-tool hooks (SPEC 9.1, 9.4)');
+  for (const agent of HOOK_AGENTS) {
+    // `bin/gatehouse.mjs` runs these straight from the small hook bundle; commander only sees --help.
+    hook
+      .command(agent)
+      .description(`the ${agent} hook: reads its JSON on stdin, answers in its own form`)
+      .option('--wait <s>', 'seconds to hold a pending approval (default: a little under the agent\u2019s hook timeout)')
+      .addOption(new Option('--on-error <mode>', 'when Gatehouse cannot decide').choices(['ask', 'deny', 'pass']).default('ask'))
+      .addOption(dataDir())
+      .action(() => run(async () => (await import('../integrations/hooks/transport/client.js')).main(process.argv.slice(3))));
+  }
   hook
     .command('install <agent>')
-    .description('install the hook into Claude Code settings')
-    .addOption(new Option('--scope <s>').choices(['user', 'project']).default('user'))
-    .option('--uninstall', 'remove it again')
-    .option('--wait <s>', 'seconds the hook waits for an approval', '300')
-    .action((agent: string, o) => run(async () => (await import('../integrations/claude-code/install.js')).runHookInstall(agent, o)));
+    .description(`wire Gatehouse into an agent\u2019s hooks: ${HOOK_AGENTS.join(', ')}`)
+    .addOption(
+      new Option('--scope <s>', 'user, project, or local (Claude Code only)').choices(['user', 'project', 'local']).default('user'),
+    )
+    .option('--uninstall', 'remove it again (restores the file exactly when nothing else changed)')
+    .option('--wait <s>', 'seconds a pending approval is held (the agent\u2019s timeout is set above it)')
+    .addOption(new Option('--on-error <mode>', 'when Gatehouse cannot decide').choices(['ask', 'deny', 'pass']).default('ask'))
+    .addOption(dataDir())
+    .action((agent: string, o) => run(async () => (await import('../integrations/hooks/install/run.js')).runHookInstall(agent, o)));
+  hook
+    .command('status')
+    .description('which agents are on this machine, which are wired, and their last call')
+    .addOption(dataDir())
+    .option('--json', 'print JSON')
+    .action((o) => run(async () => (await import('./commands/hook-status.js')).runHookStatus(o)));
 
   program
     .command('mcp-proxy')
-    .description('govern an MCP server: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]')
+    .description('govern an MCP server: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]   or   --url URL [--header "K: V"]...')
     .requiredOption('--server-id <id>')
     .option('--agent-id <id>', 'agent id for its actions', 'mcp-client')
     .option('--wait <s>', 'seconds to wait for an approval', '300')
+    .option('--govern-reads', 'also decide resources/read and prompts/get')
+    .option('--url <url>', 'a remote MCP server (Streamable HTTP) instead of a command')
+    .option('--header <header>', 'an HTTP header for the remote server, "Name: value" (repeatable)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .addOption(dataDir())
-    .argument('<command...>')
+    .argument('[command...]')
     .action((command: string[], o) => run(async () => (await import('../integrations/mcp-proxy/run.js')).runMcpProxy(command, o)));
 
   const mcp = program.command('mcp').description('MCP client configuration');
   mcp
     .command('wrap')
-    .description('route every server of an mcpServers config through the proxy')
+    .description('route every server of an MCP client config (mcpServers or VS Code servers; local or url) through the proxy')
     .requiredOption('--config <file>')
     .option('--unwrap', 'restore the original servers')
     .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));

@@ -14,10 +14,13 @@ import { approvalHandlers } from './routes/approvals.js';
 import { auditHandlers } from './routes/audit.js';
 import { consoleHandlers, consoleRoutes } from './routes/console.js';
 import { eventHandlers } from './routes/events.js';
+import { forwardAuthHandlers } from './routes/forward-auth.js';
+import { hookHandlers } from './routes/hooks.js';
 import { keyHandlers } from './routes/keys.js';
 import { mcpHandlers } from './routes/mcp.js';
 import { openapiHandlers } from './routes/openapi.js';
 import { policyHandlers } from './routes/policies.js';
+import { reportHandlers } from './routes/reports.js';
 import { serviceHandlers } from './routes/service.js';
 import { settingsHandlers } from './routes/settings.js';
 import { statsHandlers } from './routes/stats.js';
@@ -57,6 +60,9 @@ function handlersOf(g: Gatehouse): Handlers {
     ...settingsHandlers(g),
     ...statsHandlers(g),
     ...keyHandlers(g),
+    ...hookHandlers(g),
+    ...forwardAuthHandlers(g),
+    ...reportHandlers(g),
     ...consoleHandlers(g),
   };
 }

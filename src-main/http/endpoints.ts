@@ -30,8 +30,11 @@ type Answer<N extends EndpointName> = ResponseOf<N> | Response;
 /** One handler for every endpoint of the table but the seeds' aliases (they share their canonical one's): a missing one is a type error. */
 export type Handlers = { [N in CanonicalName]: Handler<N> };
 
-/** `/api/v1/actions/{id}/status` → Hono's `/api/v1/actions/:id/status`. */
-const honoPath = (path: string): string => path.replace(/\{([^}]+)\}/g, ':$1');
+/** `/api/v1/actions/{id}/status` → Hono's `/api/v1/actions/:id/status`; a rest parameter takes the rest of the path. */
+const honoPath = (e: Endpoint): string => {
+  const path = e.path.replace(/\{([^}]+)\}/g, ':$1');
+  return e.pathRest ? path.replace(/:([A-Za-z_]+)$/, ':$1{.*}') : path;
+};
 
 /** A body may only come as-is: `Content-Encoding` other than identity is a 415 (it would otherwise be read as garbage). */
 function requireIdentityEncoding(c: Context): void {
@@ -83,15 +86,20 @@ export function mountEndpoints(app: Hono<AppEnv>, handlers: Handlers): void {
       const out = await handler(c, await inputOf(c, e));
       return out instanceof Response ? out : c.json(out as object, (e.status ?? 200) as ContentfulStatusCode);
     };
+    // Hono answers HEAD with the GET route of the path (the body dropped): a HEAD entry documents that.
+    if (e.method === 'head') {
+      if (!ENDPOINTS.some((x) => x.method === 'get' && x.path === e.path)) throw new Error(`API table: HEAD ${e.path} has no GET`);
+      continue;
+    }
     const chain = e.scope === 'admin' ? [admin, run] : [run];
-    app.on(e.method.toUpperCase(), honoPath(e.path), ...(chain as [typeof run]));
+    app.on(e.method.toUpperCase(), honoPath(e), ...(chain as [typeof run]));
   }
 }
 
-const matchers = ENDPOINTS.map((e) => ({
-  method: e.method.toUpperCase(),
-  re: new RegExp(`^${e.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`),
-}));
+const matchers = ENDPOINTS.map((e) => {
+  const re = e.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+');
+  return { method: e.method.toUpperCase(), re: new RegExp(`^${e.pathRest ? re.replace(/\[\^\/\]\+$/, '.*') : re}$`) };
+});
 
 /** The methods the table declares for a concrete path (HEAD with GET), or an empty list for an unknown path. */
 export function allowedMethods(path: string): string[] {

@@ -1,8 +1,11 @@
 // The subset of `./api.ts` the SDK uses, declarations only, as the declaration build sees it
 // (tsconfig.sdk.json resolves `./api.js` here through moduleSuffixes). `api.ts` asserts that the real modules match.
+import type { ActionRequestBody } from './types.js';
+
 export interface ClientOptions {
   baseUrl: string;
   apiKey?: string;
+  fetch?: typeof fetch;
   timeoutMs?: number;
 }
 export declare class ApiError extends Error {
@@ -13,22 +16,9 @@ export declare class UnreachableError extends Error {}
 export type Body = Record<string, unknown>;
 export declare class GatehouseApi {
   constructor(opts: ClientOptions);
+  request<T>(method: string, path: string, body?: unknown, extraTimeoutMs?: number): Promise<T>;
   health: () => Promise<{ status: string; version: string; uptime_s: number }>;
-  submit: (a: {
-    agent_id?: string;
-    action_type: string;
-    resource?: string;
-    tool_name?: string;
-    target_system?: string;
-    description?: string;
-    environment?: string;
-    parameters?: Body;
-    context?: Body;
-    risk_context?: Body;
-    mcp?: { server_id: string; tool?: string };
-    session_id?: string;
-    idempotency_key?: string;
-  }) => Promise<unknown>;
+  submit: (a: ActionRequestBody) => Promise<unknown>;
   status: (id: string, waitS?: number) => Promise<unknown>;
   complete: (
     id: string,

@@ -118,6 +118,43 @@ export function pendingDeadlines(store: Store): { action_id: string; expires_ms:
   return store.all("SELECT action_id, expires_ms, agent_id FROM actions WHERE status = 'pending'");
 }
 
+/** The other pending actions of a row's agent and action type, soonest-expiring first (`data` left empty). */
+export function pendingOfAgentAndType(store: Store, row: Pick<ActionRow, 'action_id' | 'agent_id' | 'action_type'>): ActionRow[] {
+  return store.all<ActionRow>(
+    "SELECT a.*, '' AS data FROM actions a WHERE a.status = 'pending' AND a.agent_id = ? AND a.action_type = ? AND a.action_id <> ? ORDER BY a.expires_ms ASC",
+    [row.agent_id, row.action_type, row.action_id],
+  );
+}
+
+/**
+ * Forward-auth's retry lookup: the latest held action of this key, agent, type and resource that is
+ * still pending, else the latest answered within `answerReuseMs`. Both queries walk
+ * `actions_status (status, created_ms)`, whose held rows are few (each one was a question to a
+ * person), so the cost does not grow with the size of the log.
+ */
+export function heldActionFor(
+  store: Store,
+  id: { keyId: string; agentId: string; actionType: string; resource: string },
+  o: { now: number; lookbackMs: number; answerReuseMs: number },
+): Pick<ActionRow, 'action_id' | 'status' | 'decision'> | null {
+  const match = 'agent_id = ? AND action_type = ? AND resource = ? AND key_id = ?';
+  const params: SqlValue[] = [id.agentId, id.actionType, id.resource, id.keyId];
+  type Held = Pick<ActionRow, 'action_id' | 'status' | 'decision'>;
+  const pending = store.get<Held>(
+    `SELECT action_id, status, decision FROM actions WHERE status = 'pending' AND ${match} ORDER BY created_ms DESC LIMIT 1`,
+    params,
+  );
+  if (pending) return pending;
+  const answered = store.get<Held>(
+    `SELECT action_id, status, decision FROM actions
+      WHERE status IN ('approved', 'rejected', 'expired', 'withdrawn') AND created_ms >= ? AND reviewed_ms >= ?
+        AND approval_id IS NOT NULL AND ${match}
+      ORDER BY reviewed_ms DESC LIMIT 1`,
+    [o.now - o.lookbackMs, o.now - o.answerReuseMs, ...params],
+  );
+  return answered ?? null;
+}
+
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
 /** Actions with an approval in `state`: pending ones soonest-expiring first, answered ones most recent first. */
@@ -144,6 +181,11 @@ export function recentDecided(store: Store, limit: number): { action_id: string;
 /** Action counts per agent and status (the agents' counters on start). */
 export function countsByAgentAndStatus(store: Store): { agent_id: string; status: ActionStatusValue; n: number }[] {
   return store.all('SELECT agent_id, status, COUNT(*) AS n FROM actions GROUP BY agent_id, status');
+}
+
+/** When an agent last submitted an action, or null. */
+export function lastActionMs(store: Store, agentId: string): number | null {
+  return store.get<{ ms: number | null }>('SELECT MAX(created_ms) AS ms FROM actions WHERE agent_id = ?', [agentId])?.ms ?? null;
 }
 
 /** An agent's most frequent action types among its last 5,000 actions. */

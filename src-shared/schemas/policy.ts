@@ -96,8 +96,15 @@ const SettingFields = {
     .max(7 * 86_400),
   timeout_action: TimeoutActionSchema,
   rate_limit_per_s: z.number().int().min(0).max(1_000_000),
+  /** Seconds the console holds an answer (with Undo) before sending it; 0 sends at once (SPEC 10). */
+  answer_grace_s: z.number().int().min(0).max(60),
   /** Override of the points of built-in risk factors, by factor id. */
   risk_weights: z.partialRecord(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)),
+  /**
+   * SPEC 9.1: what an agent hook answers for a fallback allow (no policy decided, risk below the
+   * thresholds): `pass` = no opinion (the agent's own prompt applies), `allow` = allow.
+   */
+  hook_fallback: z.enum(['pass', 'allow']),
 };
 
 /** SPEC 3.5 — the settings with their defaults. */
@@ -110,7 +117,9 @@ export const SettingsSchema = z
     approval_timeout_s: SettingFields.approval_timeout_s.default(300),
     timeout_action: SettingFields.timeout_action.default('deny'),
     rate_limit_per_s: SettingFields.rate_limit_per_s.default(2000),
+    answer_grace_s: SettingFields.answer_grace_s.default(4),
     risk_weights: SettingFields.risk_weights.default({}),
+    hook_fallback: SettingFields.hook_fallback.default('pass'),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;

@@ -97,7 +97,7 @@ describe('policies', () => {
     await panel.getByRole('button', { name: 'Test', exact: true }).click();
     const result = panel.locator('.test-result');
     await result.locator('.pill', { hasText: 'pending' }).first().waitFor();
-    await result.getByText('rm-rf-outside-tmp-needs-approval').first().waitFor();
+    await result.getByText('dangerous-shell-needs-approval').first().waitFor();
     await panel.locator('.test-trace tr.decided').waitFor();
     await result.locator('.factor-id', { hasText: 'dangerous-shell' }).waitFor();
     await panel.scrollIntoViewIfNeeded();
@@ -159,5 +159,49 @@ describe('policies', () => {
     const next = await submit(FORCE_PUSH);
     expect(next.decision).toBe('allowed');
     expect(next.policy?.id).toMatch(/^always-allow-/);
+  });
+
+  it('the form shows nested any / all / not conditions in words; the code editor marks problems on their line as you type', async () => {
+    const p = b.page;
+    const nested = {
+      id: 'nested-release-rules',
+      name: 'Release rules',
+      priority: 300,
+      effect: 'require_approval',
+      when: {
+        action_type: 'shell.exec',
+        any: [{ resource: { regex: '^git push' } }, { all: [{ 'risk.score': { gte: 70 } }, { not: { agent_id: { in: ['ci-bot'] } } }] }],
+      },
+    };
+    expect((await s.api('POST', '/api/v1/policies', nested)).status).toBe(201);
+    await p.reload();
+    await p.getByRole('button', { name: 'Edit nested-release-rules' }).click();
+    const edit = p.getByRole('dialog', { name: 'Edit nested-release-rules' });
+    const more = edit.getByTestId('rich-conditions');
+    await expect(more.textContent()).resolves.toMatch(
+      /any of.*resource\s*matches the regex\s*\^git push.*all of.*risk\.score\s*is at least\s*70.*not.*agent_id\s*is any of\s*ci-bot/s,
+    );
+    await expect(edit.getByText('matches every action').count()).resolves.toBe(0);
+    await more.scrollIntoViewIfNeeded();
+    await shot(p, '45-policy-nested-conditions');
+
+    await more.getByRole('button', { name: 'Edit in YAML / JSON' }).click();
+    const code = edit.getByLabel('Policy as YAML');
+    await code.waitFor();
+    await expect(edit.locator('.cm-editor .tok-propertyName, .cm-editor .cm-line span').count()).resolves.toBeGreaterThan(5); // highlighted
+    // A bad regex on line 5: the server's compiler error lands on that line, marked in the editor.
+    await code.fill('id: nested-release-rules\nname: Release rules\neffect: deny\nwhen:\n  resource: { regex: "([" }\n');
+    const line5 = edit.locator('.cm-content .cm-line').nth(4);
+    await line5.locator('.cm-lintRange-error').waitFor();
+    await expect(edit.locator('.cm-content .cm-line').nth(2).locator('.cm-lintRange-error').count()).resolves.toBe(0);
+    await shot(p, '46-policy-code-error-on-line');
+    // Broken YAML on line 3 is marked there while typing, and clears once fixed.
+    await code.fill('id: nested-release-rules\nname: Release rules\neffect: [deny\n');
+    await edit.locator('.cm-content .cm-line').nth(2).locator('.cm-lintRange-error').waitFor();
+    await code.fill('id: nested-release-rules\nname: Release rules\neffect: deny\nwhen:\n  resource: { regex: "^rm " }\n');
+    await edit.getByText('Valid.').waitFor();
+    await expect(edit.locator('.cm-lintRange-error').count()).resolves.toBe(0);
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    await edit.waitFor({ state: 'detached' });
   });
 });

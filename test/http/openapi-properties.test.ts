@@ -44,10 +44,19 @@ beforeAll(async () => {
   const hook = (await t.json<{ id: string }>('POST', '/api/v1/webhooks', { body: { url: 'http://127.0.0.1:9/h', events: ['*'] } })).body;
   const key = (await t.json<{ id: string }>('POST', '/api/v1/keys', { body: { name: 'throwaway', scope: 'agent' } })).body;
   const approvals = (await t.json<{ items: { approval_id: string }[] }>('GET', '/api/v1/approvals')).body.items;
+  // An MCP server with a pinned tool, and one whose definition changed (so an accept can succeed).
+  const tool = (description: string) => ({ name: 'read_file', description, inputSchema: { type: 'object' } });
+  await t.json('POST', '/mcp/servers/register', { body: { server_id: 'fs', tools: [tool('Read a file'), { name: 'list_dir' }] } });
+  await t.json('POST', '/mcp/servers/register', { body: { server_id: 'fs', tools: [tool('Read any file'), { name: 'list_dir' }] } });
   const nothing = ['nope', 'act_0', 'x y', '%00', '\u00e9'];
   ids.id = [...pending.map((p) => p.action_id), allowed.action_id, hook.id, key.id, 'hold', ...nothing];
   ids.action_id = [...pending.map((p) => p.action_id), allowed.action_id, ...nothing];
   ids.approval_id = [...approvals.map((a) => a.approval_id), ...nothing];
+  ids.agent = ['claude-code', 'codex', 'cursor', 'nope'];
+  ids.server_id = ['fs', ...nothing];
+  ids.tool = ['read_file', 'list_dir', ...nothing];
+  // Envoy's form: the original path after the forward-auth path (slashes included).
+  ids.original_path = ['orders', 'orders/7', 'admin/../x', ''];
 });
 afterAll(() => t.close());
 
@@ -110,6 +119,14 @@ describe('every route of the served OpenAPI document', () => {
         fc.asyncProperty(requestOf(path, op), async (r) => {
           const headers: Record<string, string> = { 'X-API-Key': t.adminKey };
           if (r.contentType) headers['Content-Type'] = r.contentType;
+          // Forward-auth as a gateway calls it: the original request in forwarded headers (or, in Envoy's form, the Host).
+          if (path.startsWith('/api/v1/authz/forward'))
+            Object.assign(headers, {
+              Host: new URL(BASE).host,
+              'X-Forwarded-Method': 'GET',
+              'X-Forwarded-Host': 'shop.example',
+              'X-Forwarded-Uri': '/orders',
+            });
           const started = Date.now();
           const res = await t.app.request(`${BASE}${r.url}`, { method: method.toUpperCase(), headers, body: r.body });
           const where = `${method.toUpperCase()} ${r.url} ${r.body?.slice(0, 200) ?? ''} → ${res.status}`;
@@ -123,8 +140,15 @@ describe('every route of the served OpenAPI document', () => {
             return;
           }
           const text = await res.text();
+          if (method === 'head') {
+            expect(text, where).toBe(''); // a HEAD answer has the GET's status and headers, no body
+            return;
+          }
           if (res.status >= 400) {
-            expect(ErrorBodySchema.safeParse(JSON.parse(text)).success, where).toBe(true);
+            const json: unknown = JSON.parse(text);
+            // Forward-auth's "no" is a 403 with the Decision (the document says so); every other error is the error body.
+            const refusal = res.status === 403 && !!endpoint.refusal && endpoint.response!.schema.safeParse(json).success;
+            expect(ErrorBodySchema.safeParse(json).success || refusal, where).toBe(true);
             if (res.status === 405) expect(res.headers.get('allow'), where).toBeTruthy();
           } else if (type.startsWith('application/json') && endpoint.response) {
             const parsed = endpoint.response.schema.safeParse(JSON.parse(text));

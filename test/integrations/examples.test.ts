@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, NODE, ROOT, startServer, type LiveServer } from './helpers.js';
@@ -7,9 +7,14 @@ import { cleanEnv, NODE, ROOT, startServer, type LiveServer } from './helpers.js
 
 let server: LiveServer;
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  started?: (p: ChildProcess) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: ROOT, env: cleanEnv({ GATEHOUSE_HOME: server.dataDir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    started?.(p);
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -23,8 +28,8 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
   });
 }
 const py = (file: string, ...args: string[]) => run('python3', [join(ROOT, 'examples', file), ...args]);
-const tsx = (...args: string[]) =>
-  run(NODE, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'examples/ts/governed-shell.ts'), ...args]);
+const tsxArgs = (args: string[]) => [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'examples/ts/governed-shell.ts'), ...args];
+const tsx = (...args: string[]) => run(NODE, tsxArgs(args));
 
 beforeAll(async () => {
   server = await startServer();
@@ -47,21 +52,37 @@ describe('examples', () => {
     expect(r.stderr).toMatch(/needs approval/);
   });
 
-  it('boto3_style_wrapper.py: list_buckets is allowed, a rejected delete_bucket never runs', async () => {
+  it('aws_lambda_boto3.py --demo: real boto3 under enable_governance; a rejected delete_bucket never reaches S3', async () => {
     const [r] = await Promise.all([
-      py('boto3_style_wrapper.py', '--wait', '30'),
+      py('aws_lambda_boto3.py', '--demo', '--wait', '30'),
       server.resolveWhenPending((a) => a.action_type === 'aws.s3.delete_bucket', 'deny', { comment: 'that is production' }),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe("ALLOWED  list_buckets -> ['production-data', 'scratch']");
-    expect(lines[1]).toMatch(/^BLOCKED {2}delete_bucket\(production-data\): .*that is production/);
-    expect(lines[2]).toBe("ALLOWED  list_buckets -> ['production-data', 'scratch']");
+    expect(lines).toEqual([
+      'AWS      GET /',
+      "ALLOWED  list_buckets -> ['production-data', 'scratch']",
+      expect.stringMatching(/^BLOCKED {2}delete_bucket\(production-data\): .*that is production/),
+      'AWS      GET /',
+      "ALLOWED  list_buckets -> ['production-data', 'scratch']",
+    ]);
+    expect(r.stderr).toMatch(/aws\.s3\.delete_bucket on arn:aws:s3:::production-data needs approval/);
     const page = await server.admin<{ items: Record<string, unknown>[] }>('GET', '/api/v1/actions?agent_id=aws-lambda-agent&limit=10');
     expect(page.items.find((a) => a.action_type === 'aws.s3.delete_bucket')).toMatchObject({
       status: 'rejected',
       resource: 'arn:aws:s3:::production-data',
     });
+  });
+
+  it('aws_lambda_boto3.py --demo: an approved delete_bucket is sent', async () => {
+    const [r] = await Promise.all([
+      py('aws_lambda_boto3.py', '--demo', '--wait', '30'),
+      server.resolveWhenPending((a) => a.action_type === 'aws.s3.delete_bucket' && a.status === 'pending', 'approve'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('AWS      DELETE /production-data');
+    expect(r.stdout).toContain('ALLOWED  delete_bucket(production-data) -> deleted');
+    expect(r.stdout).toContain("ALLOWED  list_buckets -> ['scratch']");
   });
 
   it('fastapi_style_middleware.py --demo: GET/POST pass, DELETE waits and passes once approved', async () => {
@@ -99,5 +120,24 @@ describe('examples', () => {
     ]);
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toContain('pushed');
+  });
+
+  it('ts/governed-shell.ts: Ctrl-C while it waits withdraws the request and runs nothing', async () => {
+    let child: ChildProcess | null = null;
+    // One process (tsx as a loader, not tsx's relaying parent), so the SIGINT reaches the example itself.
+    const example = join(ROOT, 'examples/ts/governed-shell.ts');
+    const done = run(
+      NODE,
+      ['--import', 'tsx', example, '--wait', '120', 'echo should-not-run; : git push --force origin main'],
+      (p) => (child = p),
+    );
+    const id = await server.waitForPending((a) => a.agent_id === 'ts-shell-agent' && String(a.resource).includes('should-not-run'));
+    await new Promise((r) => setTimeout(r, 300));
+    (child as ChildProcess | null)?.kill('SIGINT');
+    const r = await done;
+    expect(r.stdout, r.stderr).toContain('STOPPED');
+    expect(r.stdout).not.toContain('should-not-run\n');
+    const status = await server.admin<Record<string, unknown>>('GET', `/api/v1/actions/${id}/status`);
+    expect(status).toMatchObject({ status: 'withdrawn', decision: 'denied' });
   });
 });

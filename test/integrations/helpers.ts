@@ -83,7 +83,7 @@ export async function ensureBuilt(): Promise<void> {
 export async function ensureHookBundle(): Promise<void> {
   const out = join(ROOT, 'dist/cli/hook.js');
   const src = Math.max(
-    newest(join(ROOT, 'src-main/integrations/claude-code')),
+    newest(join(ROOT, 'src-main/integrations/hooks')),
     newest(join(ROOT, 'src-main/integrations/shared')),
     mtime(join(ROOT, 'src-main/config/paths.ts')),
   );
@@ -93,7 +93,7 @@ export async function ensureHookBundle(): Promise<void> {
     const { build } = await import('esbuild');
     const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-hookbuild-'));
     await build({
-      entryPoints: { hook: join(ROOT, 'src-main/integrations/claude-code/fast-entry.ts') },
+      entryPoints: { hook: join(ROOT, 'src-main/integrations/hooks/transport/client.ts') },
       outdir: tmp,
       bundle: true,
       format: 'esm',
@@ -129,10 +129,13 @@ export interface LiveServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<LiveServer> {
+export async function startServer(o: { env?: Record<string, string> } = {}): Promise<LiveServer> {
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-int-'));
-  const proc = spawn(NODE, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(NODE, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: cleanEnv(o.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));

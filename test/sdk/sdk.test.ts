@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -10,6 +12,8 @@ import {
   GatehouseClient,
   GatehouseError,
   GatehouseUnreachable,
+  TimeoutError,
+  defaultAgentId,
   govern,
 } from '../../src-main/sdk/index.js';
 import { ROOT, startServer, UNREACHABLE, type LiveServer } from '../integrations/helpers.js';
@@ -101,7 +105,47 @@ describe('GatehouseClient', () => {
     const t0 = Date.now();
     await expect(gh.waitForDecision(d.actionId!, { timeoutS: 1 })).rejects.toBeInstanceOf(ApprovalTimeout);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
-    await server.admin('POST', `/api/v1/approvals/${d.actionId}/deny`, {});
+    // It stopped waiting, so it withdrew the action: denied, and no longer answerable (409).
+    const status = await server.admin<Record<string, unknown>>('GET', `/api/v1/actions/${d.actionId}/status`);
+    expect(status).toMatchObject({ status: 'withdrawn', decision: 'denied' });
+    await expect(server.admin('POST', `/api/v1/approvals/${d.actionId}/approve`, {})).rejects.toThrow(/409/);
+  });
+
+  it('waitForApproval throws AuthorizationDeniedError on a rejection (the seeds act after it)', async () => {
+    const gh = client();
+    const d = await gh.evaluateAction({ actionType: 'test.approval.reject2', resource: 'prod' });
+    const [err] = await Promise.all([
+      gh.waitForApproval(d.actionId!, { timeoutS: 30 }).catch((e: unknown) => e),
+      server.resolveWhenPending((a) => a.action_id === d.actionId, 'deny', { comment: 'not on a friday' }),
+    ]);
+    expect(err).toBeInstanceOf(AuthorizationDeniedError);
+    expect((err as ActionDenied).rejectionReason).toContain('not on a friday');
+    expect((err as ActionDenied).decision?.status).toBe('rejected');
+    expect((await gh.waitForDecision(d.actionId!, { timeoutS: 5 })).decision).toBe(Decision.DENIED);
+  });
+
+  it("takes the seeds' MCP form of evaluate", async () => {
+    const gh = client({ agentId: 'ts-mcp' });
+    const d = await gh.evaluateAction({
+      serverId: 'ts-mcp-server',
+      namespace: 'file',
+      verb: 'read',
+      resource: '/tmp/mcp',
+      parameters: { n: 1 },
+    });
+    expect(d.decision).toBe(Decision.ALLOWED);
+    expect(d.raw?.decision).toBe('ALLOW');
+    const a = await server.admin<Record<string, unknown>>('GET', `/api/v1/actions/${d.actionId}/status`);
+    expect(a).toMatchObject({ agent_id: 'ts-mcp', action_type: 'file.read', resource: '/tmp/mcp', mcp: { server_id: 'ts-mcp-server' } });
+    const denied = await gh.evaluateAction({ serverId: 'ts-mcp-server', namespace: 'test', verb: 'deny' });
+    expect(denied.decision).toBe(Decision.DENIED);
+    expect(denied.raw?.decision).toBe('DENY');
+  });
+
+  it("defaults agentId to the script name and takes the seeds' URL names", () => {
+    expect(new GatehouseClient().agentId).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+    expect(defaultAgentId()).toBe(new GatehouseClient().agentId);
+    expect(TimeoutError).toBe(ApprovalTimeout);
   });
 
   it('accepts the wire form in submitAction, registers, tests the connection', async () => {
@@ -245,13 +289,52 @@ describe('the built package', () => {
     expect(typeof mod.govern).toBe('function');
     expect(mod.Decision.PENDING).toBe('pending');
     expect(mod.FailMode.OPEN).toBe('open');
+    expect(mod.AuthorizationDeniedError).toBe(mod.ActionDenied);
     const js = readFileSync(join(ROOT, 'dist/sdk/index.js'), 'utf8');
     expect(js).not.toMatch(/from ["']zod["']/); // the SDK does not load the schemas
-    const dts = join(ROOT, 'dist/sdk/index.d.ts');
-    if (existsSync(dts)) {
-      const text = readFileSync(dts, 'utf8');
-      expect(text).toContain('export declare class GatehouseClient');
-      expect(text).not.toMatch(/from ['"]\.\.?\//); // no imports of files that are not shipped
+    const dir = join(ROOT, 'dist/sdk');
+    const text = readFileSync(join(dir, 'index.d.ts'), 'utf8');
+    expect(text).toMatch(/export \{ GatehouseClient/);
+    // Every declaration imports only declarations that are shipped beside it (nothing from src-shared, node_modules or ../).
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.d.ts'))) {
+      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:import|export)\b.*\bfrom ['"]([^'"]+)['"]/gm)) {
+        const spec = m[1] ?? '';
+        expect(spec, `${f} imports ${spec}`).toMatch(/^\.\/[\w-]+\.js$/);
+        expect(existsSync(join(dir, spec.replace(/\.js$/, '.d.ts'))), `${f} imports ${spec}`).toBe(true);
+      }
     }
   });
+
+  it('type-checks a consumer that has only the package (no Node types, no project sources)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sdk-consumer-'));
+    try {
+      writeFileSync(
+        join(dir, 'consumer.mts'),
+        [
+          `import { GatehouseClient, govern, FailMode, Decision, AuthorizationDeniedError, type ActionDecision } from ${JSON.stringify(join(ROOT, 'dist/sdk/index.js'))};`,
+          "const gh = new GatehouseClient({ agentId: 'x', failMode: FailMode.OPEN });",
+          "const run = govern(gh, 'shell.exec', { resource: (cmd: string) => cmd, timeoutS: 5 })(async (cmd: string) => cmd.length);",
+          'export async function main(): Promise<number> {',
+          "  const d: ActionDecision = await gh.executeAction({ actionType: 'file.read' }, { signal: AbortSignal.timeout(1000) });",
+          "  if (d.decision === Decision.ALLOWED) return run('ls');",
+          "  throw new AuthorizationDeniedError('no', d.actionId);",
+          '}',
+        ].join('\n'),
+      );
+      const compilerOptions = {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        lib: ['es2023', 'dom'],
+        types: [],
+      };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.mts'] }));
+      const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+      expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

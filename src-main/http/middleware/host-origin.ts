@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { GatehouseError } from '../../core/errors.js';
 import { renderError } from '../errors.js';
+import { isGatewayCheck } from './gateway-host.js';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
@@ -20,7 +21,9 @@ export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
     const port = getPort();
     const allowed = (host: string) => LOOPBACK_NAMES.some((h) => host === `${h}:${port}`);
     const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
-    if (!allowed(host)) {
+    // Envoy's ext_authz check keeps the original Host (gateway-host.ts says when that is let through).
+    const gateway = !allowed(host) && isGatewayCheck(c);
+    if (!allowed(host) && !gateway) {
       return renderError(c, new GatehouseError('forbidden', `Host '${host.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`));
     }
     // A request target in absolute form (`GET http://other.example/… HTTP/1.1`) names its own host,
@@ -29,7 +32,7 @@ export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
     const from = url.indexOf('://') + 3;
     const to = url.indexOf('/', from);
     const target = url.slice(from, to < 0 ? undefined : to).toLowerCase();
-    if (!allowed(target)) {
+    if (!allowed(target) && !(gateway && target === host)) {
       return renderError(
         c,
         new GatehouseError('forbidden', `Request target host '${target.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`),

@@ -127,7 +127,12 @@ function responses(r: RouteDoc): Record<string, Json> {
   const errors = new Set(r.errors ?? []);
   if (r.body || r.query || errors.has('invalid_request')) out['400'] = errorRef('BadRequest');
   if (r.scope !== 'none' || errors.has('unauthenticated')) out['401'] = errorRef('Unauthenticated');
-  out['403'] = errorRef(r.scope === 'admin' ? 'NotAdmin' : 'Forbidden');
+  out['403'] = r.refusal
+    ? {
+        description: r.refusal,
+        content: { 'application/json': { schema: { anyOf: [{ $ref: `${REF}${r.response!.name}` }, { $ref: `${REF}ErrorBody` }] } } },
+      }
+    : errorRef(r.scope === 'admin' ? 'NotAdmin' : 'Forbidden');
   if (pathParams(r.path).length || errors.has('not_found')) out['404'] = errorRef('NotFound');
   out['405'] = errorRef('MethodNotAllowed');
   if (errors.has('conflict')) out['409'] = errorRef('Conflict');

@@ -1,10 +1,11 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
+import { notFound } from '../../core/errors.js';
 import { seedToPolicy } from '../../engine/index.js';
 import { toMcpDecision } from '../../services/mcp.js';
 import { policyError } from '../../services/policies.js';
 import type { Handlers } from '../endpoints.js';
 
-/** The seeds' MCP governance API, answering with the upper-case decisions the seeds expect. */
+/** The seeds' MCP governance API (upper-case decisions, as the seeds expect) and tool pins (SPEC 9.2). */
 export function mcpHandlers(g: Gatehouse) {
   return {
     mcpEvaluate: async (c, { body }) => {
@@ -16,6 +17,13 @@ export function mcpHandlers(g: Gatehouse) {
       return g.mcp.register(body, p.scope === 'admin' ? 'user' : `agent:${p.agentId ?? 'mcp-proxy'}`);
     },
     listMcpServers: () => ({ items: g.mcp.list(), next_cursor: null }),
+    // The proxy reads a pin before calling a tool whose definition changed; the user accepts a change.
+    mcpToolPin: (_c, { params }) => {
+      const pin = g.mcp.pin(params.server_id!, params.tool!);
+      if (!pin) throw notFound(`MCP tool '${params.tool}' on server '${params.server_id}'`);
+      return pin;
+    },
+    acceptMcpTool: (_c, { body, params }) => g.mcp.acceptTool(params.server_id!, params.tool!, body ?? {}, 'user'),
     createSeedPolicy: (_c, { body }) => {
       let policy;
       try {

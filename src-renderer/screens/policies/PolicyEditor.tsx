@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { stringify as toYaml } from 'yaml';
 import type { PolicyInput, PolicyView } from '../../../src-shared/index.js';
 import { ApiError, api, errorMessage, fieldErrors } from '../../api/client.js';
 import { Banner } from '../../components/Banner.js';
+
 import { Drawer } from '../../components/Drawer.js';
 import { Segmented } from '../../components/Segmented.js';
 import { Tabs, tabPanelProps } from '../../components/Tabs.js';
@@ -12,6 +13,10 @@ import { EMPTY_POLICY, localIssues, mergeDraft, serverIssues, toInput, type Fiel
 import { PolicyForm, type Draft } from './PolicyForm.js';
 import { SimulatePanel } from './SimulatePanel.js';
 import { TestPanel } from './TestPanel.js';
+import { issuesOnLines, parsePolicyText, type LineIssue } from './text-issues.js';
+
+/** CodeMirror is loaded with the first code tab, not with the console. */
+const CodeEditor = lazy(() => import('../../components/CodeEditor.js'));
 
 type Tab = 'form' | 'text' | 'test' | 'simulate';
 
@@ -46,7 +51,8 @@ export function PolicyEditor({
   const [tab, setTab] = useState<Tab>('form');
   const [format, setFormat] = useState<'yaml' | 'json'>('yaml');
   const [text, setText] = useState('');
-  const [textError, setTextError] = useState<string | null>(null);
+  const [parseIssues, setParseIssues] = useState<LineIssue[]>([]);
+  const textError = parseIssues[0]?.message ?? null;
   const [idTouched, setIdTouched] = useState(!isNew);
   const [remote, setRemote] = useState<FieldIssues>({});
   const [saveIssues, setSaveIssues] = useState<FieldIssues>({});
@@ -81,22 +87,23 @@ export function PolicyEditor({
   const switchTab = (t: Tab) => {
     if (t === 'text') {
       setText(serialize(clean(draft), format));
-      setTextError(null);
+      setParseIssues([]);
     }
     setTab(t);
   };
 
   const onText = (value: string, fmt = format) => {
     setText(value);
-    try {
-      const parsed: unknown = fmt === 'yaml' ? parseYaml(value) : JSON.parse(value);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('The policy must be one object (a mapping).');
-      setDraft(parsed as Draft);
-      setTextError(null);
-    } catch (e) {
-      setTextError((e as Error).message);
+    const parsed = parsePolicyText(value, fmt);
+    if (parsed.issues.length) return setParseIssues(parsed.issues);
+    const v = parsed.value;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      return setParseIssues([{ line: 1, message: 'The policy must be one object (a mapping), not a list or a value.' }]);
     }
+    setDraft(v as Draft);
+    setParseIssues([]);
   };
+  const lineIssues = useMemo(() => (parseIssues.length ? parseIssues : issuesOnLines(text, issues)), [parseIssues, text, issues]);
 
   const draftSet = () => (valid ? mergeDraft(all, clean(draft), policy?.id ?? null) : null);
 
@@ -171,6 +178,7 @@ export function PolicyEditor({
             isNew={isNew}
             idTouched={idTouched}
             onIdTouched={() => setIdTouched(true)}
+            onEditCode={() => switchTab('text')}
           />
         )}
         {tab === 'text' && (
@@ -182,7 +190,7 @@ export function PolicyEditor({
                 onChange={(f) => {
                   setFormat(f);
                   setText(serialize(clean(draft), f));
-                  setTextError(null);
+                  setParseIssues([]);
                 }}
                 options={[
                   { value: 'yaml', label: 'YAML' },
@@ -194,24 +202,21 @@ export function PolicyEditor({
                 <code>regex</code>.
               </span>
             </div>
-            <label className="sr-only" htmlFor="policy-text">
-              Policy as {format.toUpperCase()}
-            </label>
-            <textarea
-              id="policy-text"
-              className="textarea code policy-text"
-              rows={22}
-              spellCheck={false}
-              value={text}
-              onChange={(e) => onText(e.target.value)}
-              aria-invalid={!!textError || issueCount > 0}
-            />
-            {textError && <div className="field-error">Does not parse: {textError}</div>}
-            {!textError && issueCount > 0 && (
-              <ul className="issue-list">
-                {Object.entries(issues).map(([p, m]) => (
-                  <li key={p}>
-                    <code>{p}</code> {m.join('; ')}
+            <Suspense fallback={<div className="code-editor loading">Loading the editor…</div>}>
+              <CodeEditor
+                id="policy-text"
+                label={`Policy as ${format.toUpperCase()}`}
+                language={format}
+                value={text}
+                onChange={(v) => onText(v)}
+                issues={lineIssues}
+              />
+            </Suspense>
+            {lineIssues.length > 0 && (
+              <ul className="issue-list" aria-label="Problems">
+                {lineIssues.map((i, n) => (
+                  <li key={n}>
+                    <span className="muted">line {i.line}</span> {i.message}
                   </li>
                 ))}
               </ul>

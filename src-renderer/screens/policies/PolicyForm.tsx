@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { Segmented } from '../../components/Segmented.js';
 import { Switch } from '../../components/Switch.js';
+import { conditionTree } from './conditions.js';
+import { ConditionTree } from './ConditionTree.js';
 import { issuesFor, SIMPLE_CONDITIONS, simpleValue, slug, type FieldIssues } from './model.js';
 
 export type Draft = Record<string, unknown>;
@@ -44,7 +46,10 @@ const toLocal = (iso: unknown) => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 
-/** The common case of a policy as a form; conditions beyond the four wildcard fields stay in YAML. */
+/**
+ * The common case of a policy as a form. The four wildcard fields are edited here; every other
+ * condition (operators, `any` / `all` / `not` trees) is shown in words and edited as YAML / JSON.
+ */
 export function PolicyForm({
   draft,
   onChange,
@@ -52,6 +57,7 @@ export function PolicyForm({
   isNew,
   idTouched,
   onIdTouched,
+  onEditCode,
 }: {
   draft: Draft;
   onChange: (d: Draft) => void;
@@ -59,12 +65,17 @@ export function PolicyForm({
   isNew: boolean;
   idTouched: boolean;
   onIdTouched: () => void;
+  /** Opens the YAML / JSON tab, where every condition can be edited. */
+  onEditCode: () => void;
 }) {
   const set = (patch: Draft) => onChange({ ...draft, ...patch });
   const when = (draft.when && typeof draft.when === 'object' && !Array.isArray(draft.when) ? draft.when : {}) as Record<string, unknown>;
   const approval = (draft.approval && typeof draft.approval === 'object' ? draft.approval : {}) as Record<string, unknown>;
   const simpleKeys: string[] = SIMPLE_CONDITIONS.map((c) => c.key);
   const otherKeys = Object.keys(when).filter((k) => !simpleKeys.includes(k));
+  const richKeys = Object.keys(when).filter((k) => otherKeys.includes(k) || simpleValue(when[k]) === null);
+  const rich = Object.fromEntries(richKeys.map((k) => [k, when[k]]));
+  const matchesEverything = Object.values(when).every((v) => v === '' || v === undefined);
   const otherWhenIssues = Object.entries(issues)
     .filter(([p]) => (p === 'when' || p.startsWith('when.')) && !simpleKeys.some((k) => p === `when.${k}` || p.startsWith(`when.${k}.`)))
     .map(([p, m]) => `${p}: ${m.join('; ')}`);
@@ -199,10 +210,10 @@ export function PolicyForm({
                 id={id}
                 label={c.label}
                 issues={issuesFor(issues, `when.${c.key}`)}
-                hint={v === null ? 'A richer condition — edit it in the YAML / JSON tab' : undefined}
+                hint={v === null ? 'Edit it in the YAML / JSON tab' : undefined}
               >
                 {v === null ? (
-                  <input id={id} className="input code" value={JSON.stringify(when[c.key])} disabled />
+                  <input id={id} className="input code" value="a richer condition, shown below" disabled />
                 ) : (
                   <input
                     id={id}
@@ -217,11 +228,22 @@ export function PolicyForm({
             );
           })}
         </div>
-        {otherKeys.length > 0 && (
-          <p className="small muted" style={{ marginTop: 8 }}>
-            Also: {otherKeys.map((k) => <code key={k}>{k}</code>).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ', ', el] : [el]), [])}{' '}
-            — edit them in the YAML / JSON tab.
-          </p>
+        {richKeys.length > 0 && (
+          <div className="cond-more" data-testid="rich-conditions">
+            <div className="row">
+              <span className="label">More conditions, all of which must hold too</span>
+              <span className="spacer" />
+              <button type="button" className="btn small" onClick={onEditCode}>
+                Edit in YAML / JSON
+              </button>
+            </div>
+            <ConditionTree node={conditionTree(rich)} />
+          </div>
+        )}
+        {matchesEverything && (
+          <div className="banner warn small" role="note">
+            No condition: this policy matches <strong>every action</strong>.
+          </div>
         )}
         {otherWhenIssues.length > 0 && (
           <div className="field-error" role="alert">

@@ -8,7 +8,14 @@ import { useStore } from '../../store/index.js';
 
 type Form = Pick<
   Settings,
-  'enforcement' | 'auto_allow_below' | 'require_approval_at' | 'deny_at' | 'approval_timeout_s' | 'timeout_action' | 'rate_limit_per_s'
+  | 'enforcement'
+  | 'auto_allow_below'
+  | 'require_approval_at'
+  | 'deny_at'
+  | 'approval_timeout_s'
+  | 'timeout_action'
+  | 'rate_limit_per_s'
+  | 'hook_fallback'
 >;
 
 function pick(s: Settings): Form {
@@ -20,6 +27,7 @@ function pick(s: Settings): Form {
     approval_timeout_s: s.approval_timeout_s,
     timeout_action: s.timeout_action,
     rate_limit_per_s: s.rate_limit_per_s,
+    hook_fallback: s.hook_fallback,
   };
 }
 
@@ -223,6 +231,32 @@ export function GeneralPanel() {
             error={issues.deny_at}
             allowEmpty
           />
+        </div>
+      </section>
+
+      <section className="panel">
+        <div className="panel-head">
+          <div>
+            <h2>Agent hooks</h2>
+            <p>What a coding agent&rsquo;s hook answers when no policy decided and the risk was low.</p>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="s-hook-fallback">Low-risk actions no policy decided</label>
+          <select
+            id="s-hook-fallback"
+            className="select"
+            value={form.hook_fallback}
+            onChange={(e) => set({ hook_fallback: e.target.value === 'allow' ? 'allow' : 'pass' })}
+          >
+            <option value="pass">No opinion: the agent&rsquo;s own prompt applies (safe)</option>
+            <option value="allow">Allow: Gatehouse replaces the agent&rsquo;s prompts</option>
+          </select>
+          {form.hook_fallback === 'allow' ? (
+            <div className="error">Agents will run low-risk actions their own rules would have asked you about.</div>
+          ) : (
+            <div className="hint">Gatehouse allows only what a policy or you allowed; everything else is left to the agent.</div>
+          )}
         </div>
       </section>
 

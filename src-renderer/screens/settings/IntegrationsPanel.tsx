@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { CodeBlock } from '../../components/CodeBlock.js';
 import { CopyButton } from '../../components/CopyButton.js';
-import { CURL, HOOK_INSTALL, MCP_CONFIG, PYTHON, TYPESCRIPT } from './snippets.js';
+import { AgentHooks } from './AgentHooks.js';
+import { CURL, MCP_CONFIG, PYTHON, TYPESCRIPT } from './snippets.js';
 
 function Snippet({ title, text, children }: { title: string; text: string; children?: ReactNode }) {
   return (
@@ -22,10 +23,7 @@ function Snippet({ title, text, children }: { title: string; text: string; child
 export function IntegrationsPanel() {
   return (
     <div className="integrations">
-      <Snippet title="Claude Code" text={HOOK_INSTALL}>
-        Adds a PreToolUse hook to <code>~/.claude/settings.json</code>: every tool call is checked first. <code>--uninstall</code> removes
-        it.
-      </Snippet>
+      <AgentHooks />
       <Snippet title="MCP servers (Claude Desktop, Cursor…)" text={MCP_CONFIG}>
         Put <code>gatehouse mcp-proxy</code> in front of any MCP server; calls are checked before they reach it.
       </Snippet>

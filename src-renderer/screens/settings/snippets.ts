@@ -1,7 +1,5 @@
 /** Integration snippets shown in Settings (and the MCP empty state). */
 
-export const HOOK_INSTALL = 'gatehouse hook install claude-code';
-
 export const MCP_CONFIG = `{
   "mcpServers": {
     "fs": {

@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The audit log as an RFC 6962 / RFC 9162 Merkle tree (SPEC 7.6): leaf = SHA-256(0x00 ‖ the
+ * record's 32 raw `hash` bytes), node = SHA-256(0x01 ‖ left ‖ right), and the tree over n leaves
+ * splits at the largest power of two below n.
+ *
+ * Everything here is computed from *aligned perfect subtrees* (2^k leaves starting at a multiple of
+ * 2^k), which a `SubtreeSource` supplies: the storage keeps some of them and computes the rest from
+ * leaves, tests keep them all in memory. Any range that the RFC's recursion visits decomposes into
+ * such subtrees, so roots, inclusion proofs and consistency proofs cost O(log n) subtree lookups.
+ */
+
+export type Hash = Buffer;
+
+/** Hashes of aligned perfect subtrees: `subtree(start, size)` with size a power of two and start % size === 0. */
+export interface SubtreeSource {
+  subtree(start: number, size: number): Hash;
+}
+
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+export const leafHash = (recordHash: Hash): Hash => createHash('sha256').update(LEAF).update(recordHash).digest();
+export const leafHashOfHex = (recordHashHex: string): Hash => leafHash(Buffer.from(recordHashHex, 'hex'));
+export const nodeHash = (left: Hash, right: Hash): Hash => createHash('sha256').update(NODE).update(left).update(right).digest();
+/** The root of the empty tree: SHA-256 of the empty string. */
+export const EMPTY_ROOT: Hash = createHash('sha256').digest();
+
+/** The largest power of two strictly below n (n ≥ 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** The largest power of two that is ≤ n (n ≥ 1). */
+function floorPow2(n: number): number {
+  let k = 1;
+  while (k * 2 <= n) k *= 2;
+  return k;
+}
+
+function assertRange(start: number, size: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(size) || start < 0 || size < 1) {
+    throw new RangeError(`bad Merkle range ${start}+${size}`);
+  }
+}
+
+/**
+ * MTH of the leaves [start, start + size). `start` must be a multiple of the largest power of two
+ * ≤ size (true of every range RFC 6962's recursion visits), so the range is a run of aligned
+ * perfect subtrees of decreasing size, folded from the right.
+ */
+export function rangeRoot(src: SubtreeSource, start: number, size: number): Hash {
+  assertRange(start, size);
+  const parts: Hash[] = [];
+  let at = start;
+  let left = size;
+  while (left > 0) {
+    const k = floorPow2(left);
+    parts.push(src.subtree(at, k));
+    at += k;
+    left -= k;
+  }
+  let acc = parts.pop()!;
+  while (parts.length) acc = nodeHash(parts.pop()!, acc);
+  return acc;
+}
+
+/** The root of the tree of the first n leaves. */
+export const treeRoot = (src: SubtreeSource, n: number): Hash => (n === 0 ? EMPTY_ROOT : rangeRoot(src, 0, n));
+
+/** RFC 6962 PATH(m, D[n]): the audit path of leaf m (0-based) in the tree of size n, leaf-side first. */
+export function inclusionProof(src: SubtreeSource, m: number, n: number): Hash[] {
+  if (!(m >= 0 && m < n)) throw new RangeError(`leaf ${m} is not in a tree of size ${n}`);
+  const path: Hash[] = [];
+  let start = 0;
+  let size = n;
+  let index = m;
+  const stack: Hash[] = [];
+  while (size > 1) {
+    const k = splitPoint(size);
+    if (index < k) {
+      stack.push(rangeRoot(src, start + k, size - k));
+      size = k;
+    } else {
+      stack.push(src.subtree(start, k));
+      start += k;
+      index -= k;
+      size -= k;
+    }
+  }
+  while (stack.length) path.push(stack.pop()!);
+  return path;
+}
+
+/** RFC 6962 PROOF(m, D[n]): the consistency proof between the trees of sizes m and n (0 < m ≤ n). */
+export function consistencyProof(src: SubtreeSource, m: number, n: number): Hash[] {
+  if (!(m > 0 && m <= n)) throw new RangeError(`no consistency proof from ${m} to ${n}`);
+  const out: Hash[] = [];
+  // SUBPROOF(m, D[start:start+size], whole), unrolled; nodes are emitted root-side last, so collect and reverse.
+  let start = 0;
+  let size = n;
+  let mm = m;
+  let whole = true;
+  const stack: Hash[] = [];
+  for (;;) {
+    if (mm === size) {
+      if (!whole) stack.push(rangeRoot(src, start, size));
+      break;
+    }
+    const k = splitPoint(size);
+    if (mm <= k) {
+      stack.push(rangeRoot(src, start + k, size - k));
+      size = k;
+    } else {
+      stack.push(src.subtree(start, k));
+      start += k;
+      mm -= k;
+      size -= k;
+      whole = false;
+    }
+  }
+  while (stack.length) out.push(stack.pop()!);
+  return out;
+}
+
+/** RFC 9162 §2.1.3.2: does `proof` show the leaf at `index` is in the tree of `size` with `root`? */
+export function verifyInclusion(index: number, size: number, leaf: Hash, proof: readonly Hash[], root: Hash): boolean {
+  if (index >= size || index < 0) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.equals(root);
+}
+
+/** RFC 9162 §2.1.4.2: does `proof` show the tree (size1, root1) is a prefix of (size2, root2)? */
+export function verifyConsistency(size1: number, size2: number, root1: Hash, root2: Hash, proof: readonly Hash[]): boolean {
+  if (size1 < 1 || size1 > size2) return false;
+  if (size1 === size2) return proof.length === 0 && root1.equals(root2);
+  let path = [...proof];
+  if (isPow2(size1)) path = [root1, ...path];
+  if (path.length === 0) return false;
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && fr.equals(root1) && sr.equals(root2);
+}
+
+const isPow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+
+/**
+ * A SubtreeSource over leaf hashes held in memory (offline verification of an export, tests):
+ * subtrees of 2^k leaves are computed once and memoised by level, so building every root and proof
+ * of an n-leaf export costs O(n) hashing in all.
+ */
+export class MemoryTree implements SubtreeSource {
+  private readonly levels: Hash[][] = [];
+
+  constructor(leaves: Hash[] = []) {
+    this.levels[0] = [];
+    for (const l of leaves) this.append(l);
+  }
+
+  get size(): number {
+    return this.levels[0]!.length;
+  }
+
+  /** Appends a leaf hash and completes every perfect subtree it closes. */
+  append(leaf: Hash): void {
+    this.levels[0]!.push(leaf);
+    let level = 0;
+    let index = this.levels[0]!.length - 1;
+    while (index % 2 === 1) {
+      const row = this.levels[level]!;
+      const parent = nodeHash(row[index - 1]!, row[index]!);
+      level++;
+      (this.levels[level] ??= []).push(parent);
+      index = this.levels[level]!.length - 1;
+    }
+  }
+
+  subtree(start: number, size: number): Hash {
+    if (!isPow2(size) || start % size !== 0 || start + size > this.size)
+      throw new RangeError(`no subtree ${start}+${size} in ${this.size}`);
+    const level = Math.log2(size);
+    return this.levels[level]![start / size]!;
+  }
+
+  root(n = this.size): Hash {
+    return treeRoot(this, n);
+  }
+}

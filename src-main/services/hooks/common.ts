@@ -1,0 +1,164 @@
+import type { ActionRequest } from '../../../src-shared/schemas/action.js';
+import { actionTypeSafe, clip, resourceFromArgs } from '../tool-call.js';
+import { HookInputError, type HookAnswer } from './types.js';
+
+/** Helpers every adapter shares: field access, bounded parameters, MCP names, patches. */
+
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+export const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+export const oneLine = (s: string, max = 160) => clip(s.replace(/\s+/g, ' ').trim(), max);
+
+/** A JSON answer line. */
+export const jsonLine = (v: unknown): string => `${JSON.stringify(v)}\n`;
+export const answer = (stdout: string, exit_code = 0, stderr = ''): HookAnswer => ({ stdout, stderr, exit_code });
+
+/** Tool arguments given as a JSON string (Cursor's MCP `tool_input`, Copilot's `toolArgs`) or an object. */
+export function argsObject(v: unknown): Record<string, unknown> {
+  if (typeof v === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return obj(parsed) ?? { value: parsed };
+    } catch {
+      return v === '' ? {} : { value: v };
+    }
+  }
+  if (v === undefined || v === null) return {};
+  return obj(v) ?? { value: v };
+}
+
+const MAX_PARAMS_JSON = 256 * 1024;
+const MAX_STRING_IN_LARGE_PARAMS = 16 * 1024;
+
+/** Huge tool inputs (a write of a big file) are cut so the request stays far below the 1 MiB limit. */
+export function boundParameters(p: Record<string, unknown>): Record<string, unknown> {
+  let json: string;
+  try {
+    json = JSON.stringify(p);
+  } catch {
+    return { note: 'tool input could not be serialized' };
+  }
+  if (json.length <= MAX_PARAMS_JSON) return p;
+  const shrink = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string')
+      return v.length > MAX_STRING_IN_LARGE_PARAMS
+        ? `${v.slice(0, MAX_STRING_IN_LARGE_PARAMS)}…[${v.length - MAX_STRING_IN_LARGE_PARAMS} more characters not sent]`
+        : v;
+    if (depth > 6 || !v || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.slice(0, 200).map((x) => shrink(x, depth + 1));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .slice(0, 200)
+        .map(([k, x]) => [k, shrink(x, depth + 1)]),
+    );
+  };
+  const out = shrink(p, 0) as Record<string, unknown>;
+  return JSON.stringify(out).length <= MAX_PARAMS_JSON * 2 ? out : { note: `tool input too large to send (${json.length} characters)` };
+}
+
+/** `mcp__<server>__<tool>` → {server, tool}; the server name may itself contain single underscores. */
+export function splitMcpName(name: string): { server: string; tool: string } | null {
+  if (!name.startsWith('mcp__')) return null;
+  const rest = name.slice(5);
+  const i = rest.indexOf('__');
+  if (i <= 0 || i + 2 >= rest.length) return null;
+  return { server: rest.slice(0, i), tool: rest.slice(i + 2) };
+}
+
+/** The files an `apply_patch` envelope touches (`*** Add/Update/Delete File: p`, `*** Move to: p`). */
+export function patchPaths(patch: string): string[] {
+  const out: string[] = [];
+  for (const m of patch.matchAll(/^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+?)\s*$/gm)) {
+    const p = m[1]!;
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** What every adapter fills in the same way. */
+export interface CallParts {
+  agentId: string;
+  label: string;
+  action_type: string;
+  resource?: string;
+  tool_name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+  context: Record<string, unknown>;
+  mcp?: { server: string; tool: string };
+  session_id?: string;
+  idempotency_key?: string;
+}
+
+/** Builds the action request, dropping empty context values and clipping to the API's limits. */
+export function buildRequest(p: CallParts): ActionRequest {
+  const context: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p.context)) if (v !== undefined && v !== null && v !== '') context[k] = v;
+  const req: ActionRequest = {
+    agent_id: p.agentId,
+    action_type: actionTypeSafe(p.action_type),
+    tool_name: clip(p.tool_name, 256),
+    description: clip(p.description, 1000),
+    parameters: boundParameters(p.parameters),
+    context,
+  };
+  if (p.resource) req.resource = clip(p.resource, 16_384);
+  if (p.mcp) req.mcp = { server_id: clip(p.mcp.server, 128), tool: clip(p.mcp.tool, 256) };
+  if (p.session_id) req.session_id = clip(p.session_id, 256);
+  if (p.idempotency_key) req.idempotency_key = clip(p.idempotency_key, 256);
+  return req;
+}
+
+/** The four families of SPEC 9.4, for an agent's tool: shell, write, read, MCP, or anything else. */
+export function shellCall(label: string, command: string | undefined): Pick<CallParts, 'action_type' | 'resource' | 'description'> {
+  return {
+    action_type: 'shell.exec',
+    resource: command,
+    description: `${label} wants to run a shell command: ${oneLine(command ?? '(none)')}`,
+  };
+}
+export function writeCall(label: string, paths: string[], verb = 'write'): Pick<CallParts, 'action_type' | 'resource' | 'description'> {
+  const resource = paths.length ? paths.join(' ') : undefined;
+  return { action_type: 'file.write', resource, description: `${label} wants to ${verb} ${resource ?? 'a file'}` };
+}
+export function readCall(
+  label: string,
+  path: string | undefined,
+  what = 'read',
+): Pick<CallParts, 'action_type' | 'resource' | 'description'> {
+  return { action_type: 'file.read', resource: path, description: `${label} wants to ${what} ${path ?? 'a file'}` };
+}
+export function mcpCall(
+  label: string,
+  server: string,
+  tool: string,
+  args: unknown,
+): Pick<CallParts, 'action_type' | 'resource' | 'description' | 'mcp' | 'tool_name'> {
+  return {
+    action_type: 'mcp.tool_call',
+    resource: resourceFromArgs(args) ?? `mcp://${server}/${tool}`,
+    description: `${label} wants to call the MCP tool ${tool} on ${server}`,
+    mcp: { server, tool },
+    tool_name: tool,
+  };
+}
+export function otherCall(label: string, name: string, args: unknown): Pick<CallParts, 'action_type' | 'resource' | 'description'> {
+  return { action_type: `tool.${name}`, resource: resourceFromArgs(args), description: `${label} wants to use the ${name} tool` };
+}
+
+/** Reads the agent's event name or fails with a readable error. */
+export function requireString(o: Record<string, unknown>, key: string, event: string | null = null): string {
+  const v = str(o[key]);
+  if (!v) throw new HookInputError(`the hook input has no ${key}`, event);
+  return v;
+}
+
+/** A short stable hash (FNV-1a, 32 bit) for call keys; not a security feature. */
+export function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { conditionTree, describeCondition } from '../../src-renderer/screens/policies/conditions.js';
+import { issuesOnLines, jsonErrorOffset, lineOfPath, parsePolicyText } from '../../src-renderer/screens/policies/text-issues.js';
+
+describe('conditions in words', () => {
+  it('shows nested any / all / not trees and every operator, never as "matches anything"', () => {
+    const when = {
+      action_type: 'shell.exec',
+      any: [{ resource: { regex: '^git push' } }, { all: [{ 'risk.score': { gte: 70 } }, { not: { agent_id: { in: ['ci', 'bot*'] } } }] }],
+      'context.ticket': { exists: false },
+    };
+    expect(describeCondition(conditionTree(when))).toBe(
+      'action_type is shell.exec and (resource matches the regex ^git push or (risk.score is at least 70 and not (agent_id is any of ci, bot*))) and context.ticket is missing',
+    );
+    expect(conditionTree({ resource: 'rm -rf *' })).toEqual({ kind: 'field', field: 'resource', op: 'matches', value: 'rm -rf *' });
+  });
+
+  it('says "every action" only for an empty when, and flags what it cannot read', () => {
+    expect(describeCondition(conditionTree({}))).toBe('every action');
+    expect(describeCondition(conditionTree(undefined))).toBe('every action');
+    expect(describeCondition(conditionTree({ any: [] }))).toBe('no action');
+    expect(describeCondition(conditionTree({ resource: { regex: 'a', glob: 'b' } }))).toMatch(/^\(invalid/);
+    expect(describeCondition(conditionTree({ resource: { matches: 'x' } }))).toContain("unknown operator 'matches'");
+  });
+});
+
+describe('problems on their lines', () => {
+  const yamlText = 'id: p\nname: P\neffect: deny\nwhen:\n  any:\n    - resource: { regex: "([" }\n    - agent_id: x\n';
+
+  it('finds the line of a field path in YAML and in JSON', () => {
+    expect(lineOfPath(yamlText, 'effect')).toBe(3);
+    expect(lineOfPath(yamlText, 'when.any.1.agent_id')).toBe(7);
+    expect(lineOfPath(yamlText, 'when.any.0.resource.regex')).toBe(6);
+    const jsonText = JSON.stringify({ id: 'p', when: { resource: { regex: '([' } } }, null, 2);
+    expect(lineOfPath(jsonText, 'when.resource.regex')).toBe(5);
+    expect(lineOfPath(yamlText, 'when.nothing.here')).toBe(4); // the nearest line that exists
+  });
+
+  it('reports parse errors with their line, for YAML and for JSON', () => {
+    expect(parsePolicyText('id: a\nwhen: {\n  x: [1,\n', 'yaml').issues[0]!.line).toBeGreaterThanOrEqual(2);
+    const j = parsePolicyText('{\n  "id": "a",\n  "when": { "x": }\n}', 'json');
+    expect(j.value).toBeUndefined();
+    expect(j.issues[0]!.line).toBe(3);
+    expect(parsePolicyText(yamlText, 'yaml').value).toMatchObject({ id: 'p', when: { any: [{}, { agent_id: 'x' }] } });
+  });
+
+  it('locates the first JSON error whatever the engine says', () => {
+    const at = (t: string) => t.slice(jsonErrorOffset(t));
+    expect(at('{"a": [1, 2,], "b": 1}')).toBe('], "b": 1}');
+    expect(at('{"a": 1 "b": 2}')).toBe('"b": 2}');
+    expect(at('{"a": tru}')).toBe('tru}');
+    expect(at('{"a": "x\ny"}')).toBe('\ny"}');
+    expect(jsonErrorOffset('{"a": [1, {"b": null}], "c": -1.5e3}')).toBe(36);
+  });
+
+  it('puts schema and server issues on the line of the field they name', () => {
+    expect(issuesOnLines(yamlText, { 'when.any.0.resource.regex': ['invalid regular expression'] })).toEqual([
+      { line: 6, message: 'when.any.0.resource.regex: invalid regular expression' },
+    ]);
+  });
+});
