@@ -118,11 +118,14 @@ export function pendingDeadlines(store: Store): { action_id: string; expires_ms:
   return store.all("SELECT action_id, expires_ms, agent_id FROM actions WHERE status = 'pending'");
 }
 
-/** The other pending actions of a row's agent and action type, soonest-expiring first (`data` left empty). */
-export function pendingOfAgentAndType(store: Store, row: Pick<ActionRow, 'action_id' | 'agent_id' | 'action_type'>): ActionRow[] {
+/**
+ * Every pending action but `exceptId`, soonest-expiring first, without what was decided (`data` is
+ * empty): the candidates an answer with `apply_to_pending` tests.
+ */
+export function pendingRows(store: Store, exceptId: string): ActionRow[] {
   return store.all<ActionRow>(
-    "SELECT a.*, '' AS data FROM actions a WHERE a.status = 'pending' AND a.agent_id = ? AND a.action_type = ? AND a.action_id <> ? ORDER BY a.expires_ms ASC",
-    [row.agent_id, row.action_type, row.action_id],
+    "SELECT a.*, '' AS data FROM actions a WHERE a.status = 'pending' AND a.action_id <> ? ORDER BY a.expires_ms ASC",
+    [exceptId],
   );
 }
 

@@ -14,8 +14,7 @@ import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, notFound } from '../core/errors.js';
-import { globTest } from '../engine/conditions/glob.js';
-import { textTestFunction } from '../engine/conditions/text-test.js';
+import { compileActionCondition } from '../engine/conditions/action-condition.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import {
   actionByApprovalId,
@@ -23,7 +22,7 @@ import {
   approvalRows,
   expireOp,
   pendingDeadlines,
-  pendingOfAgentAndType,
+  pendingRows,
   resolveOp,
   toStatus,
   withdrawOp,
@@ -169,7 +168,7 @@ export class ApprovalService {
         body.remember !== 'once' ? this.rememberPolicy(row, approve, { ...body, comment: comment ?? undefined }, now, actor) : null;
       policyId = remembered?.policy.id ?? null;
       // The others are claimed synchronously too, so an answer racing this one cannot take them.
-      if (remembered && body.apply_to_pending) others = this.claimMatching(row, body);
+      if (remembered && body.apply_to_pending) others = this.claimMatching(row.action_id, remembered.policy.when);
       claimed = [row, ...others.map((o) => o.row)];
       const ops: Op[] = claimed.map((r) => resolveOp(r.action_id, approve, now, comment));
       if (remembered) ops.push(...remembered.ops);
@@ -211,14 +210,18 @@ export class ApprovalService {
     return { ...answered!, policy_id: policyId, also_resolved: others.map((o) => o.row.action_id) };
   }
 
-  /** The other pending actions of the same agent and type whose resource the answer's policy matches. */
-  private claimMatching(row: ActionRow, body: ResolveRequest): { row: ActionRow; tracked: Tracked }[] {
-    const matches = resourceMatcher(body.pattern ?? null, row.resource);
-    const candidates = pendingOfAgentAndType(this.store, row);
+  /**
+   * The other pending actions the remembered policy's `when` matches, claimed. They are tested with
+   * the engine's own compiled condition, so what is answered now is exactly what the policy will
+   * decide from now on.
+   */
+  private claimMatching(answeredId: string, when: unknown): { row: ActionRow; tracked: Tracked }[] {
+    const condition = compileActionCondition(when);
     const out: { row: ActionRow; tracked: Tracked }[] = [];
-    for (const c of candidates) {
+    for (const c of pendingRows(this.store, answeredId)) {
       const tracked = this.pending.get(c.action_id);
-      if (!tracked || !matches(c.resource)) continue;
+      if (!tracked) continue;
+      if (!condition.test({ agent_id: c.agent_id, action_type: c.action_type, resource: c.resource ?? undefined })) continue;
       this.pending.delete(c.action_id);
       out.push({ row: c, tracked });
     }
@@ -267,11 +270,7 @@ export class ApprovalService {
   private rememberPolicy(row: ActionRow, approve: boolean, body: ResolveRequest, now: number, actor: string) {
     const ms = REMEMBER_MS[body.remember];
     const resource = row.resource;
-    const when: Record<string, unknown> = {
-      agent_id: { eq: row.agent_id },
-      action_type: { eq: row.action_type },
-      resource: body.pattern ? { glob: body.pattern } : resource == null ? { exists: false } : { eq: resource },
-    };
+    const when = rememberedWhen(row, body.pattern);
     const verb = approve ? 'Allow' : 'Deny';
     const policy: PolicyInput = {
       id: `remember-${approve ? 'allow' : 'deny'}-${shortId()}`,
@@ -351,15 +350,16 @@ export class ApprovalService {
 }
 
 /**
- * The resource test of a remembered policy (see rememberPolicy): the pattern as a SPEC 3.2
- * wildcard, else the same resource, else no resource at all.
+ * The `when` of a policy remembered from an answer: the same agent and action type, and the
+ * resource matching `pattern` (a SPEC 3.2 wildcard), else the same resource, else no resource.
+ * `apply_to_pending` tests the other waiting requests with this very condition.
  */
-function resourceMatcher(pattern: string | null, resource: string | null): (r: string | null) => boolean {
-  if (pattern !== null) {
-    const test = textTestFunction(globTest(pattern));
-    return (r) => r !== null && test(r);
-  }
-  return (r) => r === resource;
+export function rememberedWhen(row: Pick<ActionRow, 'agent_id' | 'action_type' | 'resource'>, pattern?: string): Record<string, unknown> {
+  return {
+    agent_id: { eq: row.agent_id },
+    action_type: { eq: row.action_type },
+    resource: pattern ? { glob: pattern } : row.resource == null ? { exists: false } : { eq: row.resource },
+  };
 }
 
 /** The body of a review event: picked from the status, so the two never disagree. */

@@ -108,6 +108,37 @@ describe('approve / deny answers', () => {
     await t.json('DELETE', `/api/v1/policies/${body.policy_id}`);
   });
 
+  it('answers exactly the waiting requests the remembered policy matches, as the engine evaluates it (one mechanism)', async () => {
+    // Resources at the edges of the wildcard: another segment, a deeper path, case, a prefix, none at all.
+    const resources = ['s3://logs/2024/a', 's3://logs/2024/b/c', 'S3://logs/2024/a', 's3://logs/2024', 's3://logs/2024/', undefined];
+    const first = await hold({ resource: 's3://logs/2024/x' });
+    const waiting = [];
+    for (const resource of resources) waiting.push({ id: await hold({ resource }), resource });
+    const other = await hold({ resource: 's3://logs/2024/z', agent_id: 'someone-else' });
+    const r = ResolveResultSchema.parse(
+      (
+        await t.json('POST', `/api/v1/approvals/${first}/deny`, {
+          body: { remember: 'until_restart', pattern: 's3://logs/2024/*', apply_to_pending: true },
+        })
+      ).body,
+    );
+    for (const w of [...waiting, { id: other, resource: 's3://logs/2024/z' }]) {
+      const s = await status(w.id);
+      // What the policy decides for this very request from now on (nothing is recorded by a test).
+      const test = await t.json<{ trace: { policy_id: string; matched: boolean }[] }>('POST', '/api/v1/policies/test', {
+        body: { action: { agent_id: s.agent_id, action_type: s.action_type, resource: w.resource } },
+      });
+      const matched = test.body.trace.some((e) => e.policy_id === r.policy_id && e.matched);
+      expect(r.also_resolved.includes(w.id), `${s.agent_id} ${w.resource}`).toBe(matched);
+      expect(s.status, `${s.agent_id} ${w.resource}`).toBe(matched ? 'rejected' : 'pending');
+    }
+    expect(r.also_resolved.length).toBeGreaterThan(0);
+    expect(r.also_resolved.length).toBeLessThan(waiting.length);
+    for (const w of [...waiting.map((x) => x.id), other])
+      if ((await status(w)).status === 'pending') await t.json('POST', `/api/v1/approvals/${w}/deny`, {});
+    await t.json('DELETE', `/api/v1/policies/${r.policy_id}`);
+  });
+
   it('without apply_to_pending, remember leaves the waiting ones waiting', async () => {
     const a = await hold({ resource: 'postgres://x/1' });
     const b = await hold({ resource: 'postgres://x/1' });
