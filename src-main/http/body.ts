@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { HttpError, invalid } from './errors.js';
+import { GatehouseError, invalid } from '../core/errors.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
@@ -26,7 +26,7 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return max;
 }
 
-const tooLarge = (limit: number) => new HttpError('too_large', `Body is larger than ${limit} bytes`);
+const tooLarge = (limit: number) => new GatehouseError('too_large', `Body is larger than ${limit} bytes`);
 
 /**
  * The raw body bytes within the limit. Under @hono/node-server the Node request is read directly
@@ -68,7 +68,7 @@ export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> 
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    throw new HttpError('invalid_json', 'Body is not valid UTF-8');
+    throw new GatehouseError('invalid_json', 'Body is not valid UTF-8');
   }
 }
 
@@ -80,18 +80,18 @@ export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> 
  */
 export function parseJsonText(text: string): unknown {
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
-    throw new HttpError('invalid_request', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new GatehouseError('invalid_request', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new HttpError('invalid_json', `Body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
+    throw new GatehouseError('invalid_json', `Body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
   }
   const problem = strictJsonProblem(text);
   if (problem) {
     const code = problem.forbidden ? 'invalid_request' : 'invalid_json';
-    throw new HttpError(code, `${problem.path || '(body)'}: ${problem.message}`, [
+    throw new GatehouseError(code, `${problem.path || '(body)'}: ${problem.message}`, [
       { path: problem.path || '(body)', message: problem.message },
     ]);
   }
@@ -237,7 +237,7 @@ function clip(token: string): string {
 function requireJsonContentType(c: Context): void {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new HttpError('unsupported_media_type', 'Content-Type must be application/json');
+    throw new GatehouseError('unsupported_media_type', 'Content-Type must be application/json');
   }
 }
 
@@ -246,7 +246,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, opts:
   const text = await readText(c);
   let value: unknown = {};
   if (text.trim() === '') {
-    if (!opts.optional) throw new HttpError('invalid_json', 'Body is empty; a JSON object is expected');
+    if (!opts.optional) throw new GatehouseError('invalid_json', 'Body is empty; a JSON object is expected');
   } else {
     requireJsonContentType(c);
     value = parseJsonText(text);

@@ -5,8 +5,8 @@ import { GatehouseError, invalid, zodDetails } from '../core/errors.js';
 import { StorageUnavailableError } from '../storage/types.js';
 
 /**
- * `GatehouseError` under its 0.1 name, for `body.ts` (kept as is while its JSON reader is being
- * made strict elsewhere). New code throws `GatehouseError` from `core/errors.ts`.
+ * `GatehouseError` under its 0.1 name, for code written against it (tests, branches not merged
+ * yet). New code throws `GatehouseError` from `core/errors.ts`.
  */
 export { GatehouseError as HttpError, invalid, zodDetails };
 
