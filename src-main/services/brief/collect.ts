@@ -14,6 +14,7 @@ import {
   type VerifyResult,
 } from '../../../src-shared/index.js';
 import type { SqlValue } from '../../storage/types.js';
+import type { ActionRow } from '../action-rows.js';
 import type { BriefReader } from './reader.js';
 
 const HOUR = 3_600_000;
@@ -79,19 +80,21 @@ interface SliceAgg {
   risk_max: number | null;
 }
 
-interface RiskyRow {
-  action_id: string;
-  seq: number;
-  created_ms: number;
-  agent_id: string;
-  action_type: string;
-  resource: string | null;
-  risk_score: number;
-  risk_level: string;
-  decision: 'allowed' | 'denied' | 'pending';
-  status: string;
-  policy_id: string | null;
-}
+/** The columns of an `actions` row the riskiest-actions query reads. */
+type RiskyRow = Pick<
+  ActionRow,
+  | 'action_id'
+  | 'seq'
+  | 'created_ms'
+  | 'agent_id'
+  | 'action_type'
+  | 'resource'
+  | 'risk_score'
+  | 'risk_level'
+  | 'decision'
+  | 'status'
+  | 'policy_id'
+>;
 
 const IN_RANGE = 'created_ms >= ? AND created_ms < ?';
 const AGG_SQL = `SELECT COUNT(*) AS n,
