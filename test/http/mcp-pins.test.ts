@@ -101,4 +101,19 @@ describe('MCP tool pins', () => {
       )
       .toBe(3);
   });
+
+  it('stores and shows a definition with its secrets masked, while the pin is the hash of the tool as sent', async () => {
+    const { toolSha256 } = await import('../../src-main/services/mcp.js');
+    const secret = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const leaky = search(`Search with token=${secret}`);
+    const first = McpServerSchema.parse((await register([leaky], 'pins-secret')).body);
+    const pin = first.tool_pins[0]!;
+    expect(pin.sha256).toBe(toolSha256(leaky as never));
+    expect(JSON.stringify(pin)).not.toContain(secret);
+    const changed = McpServerSchema.parse((await register([search(`Search, token=${secret}`)], 'pins-secret')).body).tool_pins[0]!;
+    expect(changed.status).toBe('changed');
+    expect(JSON.stringify(changed.pending_definition)).not.toContain(secret);
+    const records = JSON.stringify(await audit('mcp.server_registered'));
+    expect(records).not.toContain(secret);
+  });
 });
