@@ -59,6 +59,8 @@ describe('login and screens', () => {
 
     await nav(p, 'Activity');
     expect(new URL(p.url()).pathname).toBe('/activity');
+    await p.getByRole('heading', { name: 'No actions yet' }).waitFor();
+    await p.getByRole('radio', { name: 'Raw events' }).click();
     await p.getByRole('table', { name: 'Audit records' }).waitFor();
     await p.locator('.vbody .vrow').first().waitFor(); // server.started and the default policy import are logged
     await shot(p, '04-activity');
