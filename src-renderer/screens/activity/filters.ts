@@ -54,6 +54,7 @@ export const FILTER_KEYS: (keyof ActivityFilters)[] = [
 export const RANGES: { value: string; label: string; ms: number }[] = [
   { value: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
   { value: '1h', label: 'Last hour', ms: 3_600_000 },
+  { value: '6h', label: 'Last 6 hours', ms: 6 * 3_600_000 },
   { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
   { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
   { value: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
