@@ -1,10 +1,15 @@
 // Decision engine benchmark (SPEC 2.4, 3): per-decision latency of `decide` (risk + policies) at
 // 10, 1,000 and 10,000 generated policies over a realistic action mix, side by side with the same
 // decisions made by Cedar (@cedar-policy/cedar-wasm, Node entry) over the same policies in Cedar.
-// Run: npx tsx bench/engine.ts [--samples 20000]
+// Also: the worst-case decision time of issue 13's adversarial inputs, each at the 1 MiB body limit,
+// against the default policies.
+// Run: npx tsx bench/engine.ts [--samples 20000] [--adversarial-only]
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { DEFAULT_SETTINGS, PolicySchema, type NormalizedAction, type Policy } from '../src-shared/index.js';
-import { compilePolicies, type DecideContext, type Engine } from '../src-main/engine/index.js';
+import { DEFAULT_SETTINGS, PolicySchema, type ActionRequest, type NormalizedAction, type Policy } from '../src-shared/index.js';
+import { compilePolicies, normalizeAction, parsePolicyFile, type DecideContext, type Engine } from '../src-main/engine/index.js';
+import { BODY_LIMIT, parseJsonText } from '../src-main/http/body.js';
 import { percentile, writeResults, type Figure, seeded } from './lib.js';
 
 const argSamples = process.argv.indexOf('--samples');
@@ -351,9 +356,150 @@ function runSize(size: number): SizeResult {
   };
 }
 
-const figures: Figure[] = [];
+// ---------------------------------------------------------------------------------------------
+// Issue 13's adversarial inputs, each as a request body at the 1 MiB limit, decided by the default
+// policies: the worst of several runs (the first, cold, included).
+
+const ADVERSARIAL_RUNS = 9;
+const MAX_BODY = BODY_LIMIT - 1024;
+
+function fillTo(unit: string, size: number): string {
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+}
+
+/** A body of at most 1 MiB: `make(n)` with the largest `n` that fits. */
+function atLimit(make: (n: number) => Omit<ActionRequest, 'agent_id'>): ActionRequest {
+  let lo = 1;
+  let hi = MAX_BODY;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (JSON.stringify({ agent_id: 'bench-agent', ...make(mid) }).length <= MAX_BODY) lo = mid;
+    else hi = mid - 1;
+  }
+  return { agent_id: 'bench-agent', ...make(lo) };
+}
+
+const ATTACK = 'sudo rm -rf / ; cat ~/.ssh/id_rsa';
+function deep(levels: number): unknown {
+  let v: unknown = ATTACK;
+  for (let i = 0; i < levels; i++) v = { d: v };
+  return v;
+}
+
+interface Adversarial {
+  id: string;
+  label: string;
+  request: ActionRequest;
+  /** Extra policies an admin wrote (the default set is always there). */
+  extra?: Policy[];
+}
+
+const ADVERSARIAL: Adversarial[] = [
+  {
+    id: 'rm_f',
+    label: '`rm -f rm -f …` as a shell command (36.6 s at 16 KiB on 0.1)',
+    request: atLimit((n) => ({ action_type: 'shell.exec', resource: fillTo('rm -f ', n) })),
+  },
+  {
+    id: 'rm_r',
+    label: '`rm -r rm -r …` as a shell command (30 s at 16 KiB on 0.1)',
+    request: atLimit((n) => ({ action_type: 'shell.exec', resource: fillTo('rm -r ', n) })),
+  },
+  {
+    id: 'regex_nested',
+    label: 'admin regex (a+)+$ on a…a! (8 s at 31 chars on 0.1)',
+    request: atLimit((n) => ({ action_type: 'file.write', resource: `${'a'.repeat(n)}!` })),
+    extra: [PolicySchema.parse({ id: 'admin-regex', effect: 'deny', when: { resource: { regex: '(a+)+$' } } })],
+  },
+  {
+    id: 'glob_stars',
+    label: 'admin glob *a*a*b*c on a…ac (11 s at 4 KB on 0.1)',
+    request: atLimit((n) => ({ action_type: 'file.write', resource: `${'a'.repeat(n)}c` })),
+    extra: [PolicySchema.parse({ id: 'admin-glob', effect: 'deny', when: { resource: { glob: '*a*a*b*c' } } })],
+  },
+  {
+    id: 'fork_bomb_scan',
+    label: 'fork-bomb detector on a 1 MiB `:(){ :|` string (1.8 s at 64 KiB on 0.1)',
+    request: atLimit((n) => ({ action_type: 'file.write', resource: 'notes.txt', parameters: { content: fillTo(':(){ :|', n) } })),
+  },
+  {
+    id: 'dodge_padding',
+    label: 'dodge: the attack after ~1 MiB of padding',
+    request: atLimit((n) => ({ action_type: 'shell.exec', parameters: { padding: 'x'.repeat(n), note: ATTACK } })),
+  },
+  {
+    id: 'dodge_items',
+    label: 'dodge: the attack after as many array items as fit',
+    request: atLimit((n) => ({
+      action_type: 'shell.exec',
+      parameters: { items: [...Array.from({ length: Math.floor(n / 4) }, () => 'x'), ATTACK] },
+    })),
+  },
+  {
+    id: 'dodge_deep',
+    label: 'dodge: the attack 60 levels deep',
+    request: { agent_id: 'bench-agent', action_type: 'shell.exec', parameters: { p: deep(60) } as Record<string, unknown> },
+  },
+  {
+    id: 'dodge_spaces',
+    label: 'dodge: the attack after ~1 MiB of spaces',
+    request: atLimit((n) => ({ action_type: 'shell.exec', resource: `${' '.repeat(n)}${ATTACK}` })),
+  },
+];
+
+function adversarialFigures(): Figure[] {
+  const defaults = parsePolicyFile(readFileSync(new URL('../resources/default-policies.yaml', import.meta.url), 'utf8')).policies;
+  const out: Figure[] = [];
+  const adversarialCtx: DecideContext = { ...ctx, agentRegistered: false };
+  console.log('\nadversarial inputs at the 1 MiB body limit (default policies), worst of', ADVERSARIAL_RUNS, 'runs:');
+  for (const a of ADVERSARIAL) {
+    const engine = compilePolicies({ policies: [...defaults, ...(a.extra ?? [])], settings: DEFAULT_SETTINGS, riskRules: [] });
+    const text = JSON.stringify(a.request);
+    const parseStarted = performance.now();
+    const action = normalizeAction(parseJsonText(text) as ActionRequest);
+    const parseMs = performance.now() - parseStarted;
+    const times: number[] = [];
+    const cpu: number[] = [];
+    let decision = '';
+    let score = 0;
+    for (let i = 0; i < ADVERSARIAL_RUNS; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const outcome = engine.decide(action, adversarialCtx);
+      times.push(performance.now() - t0);
+      const used = process.cpuUsage(c0);
+      cpu.push((used.user + used.system) / 1000);
+      decision = outcome.decision;
+      score = outcome.risk.score;
+    }
+    const sorted = [...times].sort((x, y) => x - y);
+    const worst = sorted[sorted.length - 1] ?? NaN;
+    const median = percentile(sorted, 50);
+    const cpuMedian = percentile(
+      [...cpu].sort((x, y) => x - y),
+      50,
+    );
+    const kib = Math.round(text.length / 1024);
+    console.log(
+      `  ${a.id.padEnd(16)} ${`${kib} KiB`.padStart(9)}  worst ${worst.toFixed(2).padStart(8)} ms  median ${median.toFixed(2).padStart(8)} ms  CPU median ${cpuMedian.toFixed(2).padStart(7)} ms  body parse ${parseMs.toFixed(2)} ms  → ${decision} (risk ${score})`,
+    );
+    out.push({
+      id: `adversarial_${a.id}`,
+      label: `adversarial: ${a.label}`,
+      value: worst,
+      unit: 'ms',
+      target: 5,
+      better: 'lower',
+      note: `${kib} KiB body; median ${median.toFixed(2)} ms wall, ${cpuMedian.toFixed(2)} ms CPU; strict body parse ${parseMs.toFixed(1)} ms; ${decision}, risk ${score}; load ${loadavg()[0]?.toFixed(1)}`,
+    });
+  }
+  return out;
+}
+
+const adversarialOnly = process.argv.includes('--adversarial-only');
+const figures: Figure[] = adversarialFigures();
 const results: SizeResult[] = [];
-for (const size of SIZES) {
+for (const size of adversarialOnly ? [] : SIZES) {
   const r = runSize(size);
   results.push(r);
   const label = size.toLocaleString('en-US');
@@ -426,6 +572,11 @@ if (riskFigure) {
   );
 }
 
+console.log(
+  `load average while measuring: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (2 cores shared with other work)`,
+);
 console.log(
   `\n${SAMPLES.toLocaleString('en-US')} samples per decide figure after ${WARMUP.toLocaleString('en-US')} warm-up calls, ${ACTIONS.length} distinct actions, Node ${process.version}`,
 );

@@ -15,6 +15,11 @@ export interface EngineInput {
   policies: Policy[];
   settings: Settings;
   riskRules: RiskRule[];
+  /**
+   * Wall-clock budget of one decision in ms (default 25): a decision that runs past it is held for a
+   * person, never allowed.
+   */
+  decisionBudgetMs?: number;
 }
 
 /** Facts about the world at decision time that are not in the action itself. */

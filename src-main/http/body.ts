@@ -72,23 +72,166 @@ export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> 
   }
 }
 
-/** Parses JSON text safely: depth-bounded, no prototype-polluting keys. */
+/**
+ * Parses JSON text strictly (SPEC 5 "Bodies": nothing a client sends is silently changed): depth-bounded,
+ * no prototype-polluting keys, and a 400 naming the field for what JSON.parse would silently alter —
+ * a duplicate key (the last would win), a lone surrogate (`"\uD800"`), a number that overflows a
+ * double (→ Infinity) or underflows it (→ 0), an integer beyond ±(2^53 − 1) (rounded).
+ */
 export function parseJsonText(text: string): unknown {
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
     throw new HttpError('invalid_request', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  let badKey: string | null = null;
   let value: unknown;
   try {
-    value = JSON.parse(text, (k, v: unknown) => {
-      if (FORBIDDEN_KEYS.has(k)) badKey = k;
-      return v;
-    });
+    value = JSON.parse(text);
   } catch (e) {
     throw new HttpError('invalid_json', `Body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
   }
-  if (badKey) throw new HttpError('invalid_request', `Field name '${badKey}' is not allowed`, [{ path: badKey, message: 'Forbidden key' }]);
+  const problem = strictJsonProblem(text);
+  if (problem) {
+    const code = problem.forbidden ? 'invalid_request' : 'invalid_json';
+    throw new HttpError(code, `${problem.path || '(body)'}: ${problem.message}`, [
+      { path: problem.path || '(body)', message: problem.message },
+    ]);
+  }
   return value;
+}
+
+interface JsonProblem {
+  path: string;
+  message: string;
+  /** A forbidden key (`__proto__`…): a request problem rather than a JSON one. */
+  forbidden?: boolean;
+}
+
+/** One open object or array while scanning, for paths and duplicate keys. */
+interface Open {
+  array: boolean;
+  /** Array: index of the current element. Object: its current key. */
+  index: number;
+  key: string;
+  /** Keys seen (objects only; created at the second key). */
+  keys: Set<string> | null;
+  expectKey: boolean;
+}
+
+/** A lone surrogate code unit (an unpaired half of a UTF-16 pair). Linear: each match is one or two units. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Number tokens shorter than this with no exponent cannot overflow, underflow or lose an integer digit. */
+const SHORT_NUMBER = 16;
+
+function pathOf(stack: readonly Open[]): string {
+  let out = '';
+  for (const o of stack) out += o.array ? `[${o.index}]` : out === '' ? o.key : `.${o.key}`;
+  return out;
+}
+
+/**
+ * Scans JSON text that JSON.parse has accepted for what it would silently change, in one pass
+ * (strings are skipped with indexOf; only strings with escapes, and numbers that could be out of
+ * range, are looked at closely). Returns the first problem, or null.
+ */
+export function strictJsonProblem(text: string): JsonProblem | null {
+  const rawSurrogates = LONE_SURROGATE.test(text);
+  const stack: Open[] = [];
+  /** The next backslash at or after the current string (a search that only moves forward). */
+  let nextBackslash = -1;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const end = stringEnd(text, i);
+      if (nextBackslash < i) {
+        const found = text.indexOf('\\', i);
+        nextBackslash = found < 0 ? n : found;
+      }
+      const hasEscape = nextBackslash < end;
+      const top = stack[stack.length - 1];
+      if (top && !top.array && top.expectKey) {
+        const key = hasEscape ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        top.key = key;
+        top.expectKey = false;
+        if (FORBIDDEN_KEYS.has(key)) return { path: pathOf(stack), message: `field name '${key}' is not allowed`, forbidden: true };
+        if ((hasEscape || rawSurrogates) && LONE_SURROGATE.test(key))
+          return { path: pathOf(stack), message: 'field name has a lone surrogate (an unpaired \\uD800–\\uDFFF)' };
+        if (top.keys === null) top.keys = new Set([key]);
+        else if (top.keys.has(key)) return { path: pathOf(stack), message: `duplicate key '${key}' (JSON objects must not repeat a key)` };
+        else top.keys.add(key);
+      } else if (hasEscape || rawSurrogates) {
+        // Only strings with escapes (or a body with raw surrogates at all) can hold a lone surrogate.
+        const value = hasEscape ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        if (LONE_SURROGATE.test(value))
+          return { path: pathOf(stack), message: 'string has a lone surrogate (an unpaired \\uD800–\\uDFFF), which is not text' };
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const start = i;
+      let exponent = false;
+      let fraction = false;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 101 || d === 69) exponent = true;
+        else if (d === 46) fraction = true;
+        else if (!(d === 45 || d === 43 || (d >= 48 && d <= 57))) break;
+        i++;
+      }
+      if (exponent || i - start >= SHORT_NUMBER) {
+        const problem = numberProblem(text.slice(start, i), exponent || fraction);
+        if (problem) return { path: pathOf(stack), message: problem };
+      }
+      continue;
+    }
+    switch (c) {
+      case 123: // {
+        stack.push({ array: false, index: 0, key: '', keys: null, expectKey: true });
+        break;
+      case 91: // [
+        stack.push({ array: true, index: 0, key: '', keys: null, expectKey: false });
+        break;
+      case 125: // }
+      case 93: // ]
+        stack.pop();
+        break;
+      case 44: {
+        // ,
+        const top = stack[stack.length - 1];
+        if (top?.array) top.index++;
+        else if (top) top.expectKey = true;
+        break;
+      }
+    }
+    i++;
+  }
+  return null;
+}
+
+/** Index of the closing quote of the string opening at `open` (the text is valid JSON). */
+function stringEnd(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  for (;;) {
+    let backslashes = 0;
+    for (let k = at - 1; k > open && text.charCodeAt(k) === 92; k--) backslashes++;
+    if (backslashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+}
+
+function numberProblem(token: string, notInteger: boolean): string | null {
+  const value = Number(token);
+  if (!Number.isFinite(value)) return `number ${clip(token)} is too large for a double (it would become ${value > 0 ? '' : '-'}Infinity)`;
+  if (!notInteger && !Number.isSafeInteger(value))
+    return `integer ${clip(token)} is beyond ±(2^53 − 1) and would be rounded; send it as a string`;
+  if (value === 0 && /[1-9]/.test(token.split(/[eE]/)[0] ?? ''))
+    return `number ${clip(token)} is too small for a double (it would become 0)`;
+  return null;
+}
+
+function clip(token: string): string {
+  return token.length > 40 ? `${token.slice(0, 39)}…` : token;
 }
 
 function requireJsonContentType(c: Context): void {

@@ -97,7 +97,7 @@ describe('policies', () => {
     await panel.getByRole('button', { name: 'Test', exact: true }).click();
     const result = panel.locator('.test-result');
     await result.locator('.pill', { hasText: 'pending' }).first().waitFor();
-    await result.getByText('rm-rf-outside-tmp-needs-approval').first().waitFor();
+    await result.getByText('dangerous-shell-needs-approval').first().waitFor();
     await panel.locator('.test-trace tr.decided').waitFor();
     await result.locator('.factor-id', { hasText: 'dangerous-shell' }).waitFor();
     await panel.scrollIntoViewIfNeeded();

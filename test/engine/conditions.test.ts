@@ -205,7 +205,7 @@ describe('explain: the first failing condition', () => {
     [{ 'context.n': { exists: false } }, { context: { n: 3 } }, 'context.n is present (3) but exists: false'],
     [{ action_type: { in: ['a', 'b'] } }, { action_type: 'c' }, 'action_type "c" is not one of ["a","b"]'],
     [{ action_type: { ne: 'c' } }, { action_type: 'c' }, 'action_type "c" equals "c" (ne)'],
-    [{ resource: { regex: '^/etc' } }, { resource: '/tmp' }, 'resource "/tmp" does not match regex /^\\/etc/'],
+    [{ resource: { regex: '^/etc' } }, { resource: '/tmp' }, 'resource "/tmp" does not match regex /^/etc/'],
     [{ not: { action_type: 'c' } }, { action_type: 'c' }, 'not: {"action_type":"c"} holds'],
     [{ action_type: 'c', resource: 'r' }, { action_type: 'c', resource: 'q' }, 'resource "q" does not equal "r"'],
   ];

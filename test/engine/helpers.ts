@@ -28,8 +28,16 @@ export function settings(overrides: Partial<Settings> = {}): Settings {
   return { ...DEFAULT_SETTINGS, ...overrides };
 }
 
-export function engineOf(policies: Policy[], opts: { settings?: Partial<Settings>; riskRules?: RiskRule[] } = {}): Engine {
-  return compilePolicies({ policies, settings: settings(opts.settings), riskRules: opts.riskRules ?? [] });
+export function engineOf(
+  policies: Policy[],
+  opts: { settings?: Partial<Settings>; riskRules?: RiskRule[]; budgetMs?: number } = {},
+): Engine {
+  return compilePolicies({
+    policies,
+    settings: settings(opts.settings),
+    riskRules: opts.riskRules ?? [],
+    ...(opts.budgetMs === undefined ? {} : { decisionBudgetMs: opts.budgetMs }),
+  });
 }
 
 /** Does `when` hold for the action? (A deny policy over an otherwise low-risk decision.) */

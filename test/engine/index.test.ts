@@ -191,3 +191,14 @@ describe('index: residual tests and mixed anchors agree with the full conditions
     expect(e.decide(action({ action_type: 'db.delete' }), ctx()).policy?.id).toBe('unanchored');
   });
 });
+
+describe('compileActionCondition', () => {
+  it('tests actions with the engine matchers, outside a decision', async () => {
+    const { compileActionCondition, PolicyValidationError } = await import('../../src-main/engine/index.js');
+    const c = compileActionCondition({ agent_id: 'claude-code', resource: { glob: 'rm -rf /tmp/*' } });
+    expect(c.test({ agent_id: 'claude-code', action_type: 'shell.exec', resource: 'rm -rf /tmp/x' })).toBe(true);
+    expect(c.test({ agent_id: 'other', action_type: 'shell.exec', resource: 'rm -rf /tmp/x' })).toBe(false);
+    expect(compileActionCondition({ 'risk.score': { gte: 50 } }).test({ agent_id: 'a', action_type: 'x' })).toBe(false);
+    expect(() => compileActionCondition({ resource: { regex: '(?=x)' } })).toThrow(PolicyValidationError);
+  });
+});

@@ -58,7 +58,7 @@ describe('seed examples', () => {
     });
     const out = engineOf([]).decide(action, ctx());
     expect(out.risk.factors).toEqual([
-      { id: 'base', points: 60, detail: "verb 'delete' in action_type" },
+      { id: 'base', points: 60, detail: 'deletes data (database_delete)' },
       { id: 'production', points: 20, detail: 'context.is_production is true' },
       { id: 'bulk', points: 15, detail: 'context.estimated_rows 10000 ≥ 1000' },
       { id: 'has-backup', points: -10, detail: 'context.has_backup is true' },

@@ -95,7 +95,7 @@ describe('GET /api/v1/events over a real socket', () => {
         headers: { 'X-API-Key': adminKey, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       }).then((r) => r.json() as Promise<{ action_id: string }>);
-    await submit({ agent_id: 'sse-agent', action_type: 'shell.exec', resource: 'rm -rf build' }); // pending: only action.submitted passes the filter
+    await submit({ agent_id: 'sse-agent', action_type: 'shell.exec', resource: 'rm -rf ~/build' }); // pending: only action.submitted passes the filter
     const low = await submit({ agent_id: 'sse-agent', action_type: 'file.read', resource: '/tmp/x' });
 
     const seen: EventEnvelope[] = [];

@@ -6,7 +6,7 @@ import { Receiver, until } from './receiver.js';
 
 const SECRET = 'whsec-test-0123456789';
 /** Risk 100 (rm -rf) with no policies: held for approval by the default thresholds. */
-const RISKY = { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'rm -rf build' };
+const RISKY = { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'rm -rf ~/build' };
 
 let t: TestCore;
 const receivers: Receiver[] = [];
@@ -107,7 +107,9 @@ describe('webhook delivery', () => {
     await rx.waitFor(1);
     const body = JSON.parse(rx.received[0]!.body) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['text']);
-    expect(body.text).toMatch(/^:warning: Approval needed: claude-code wants shell\.exec on "rm -rf build" \(risk \d+ (high|critical)\)$/);
+    expect(body.text).toMatch(
+      /^:warning: Approval needed: claude-code wants shell\.exec on "rm -rf ~\/build" \(risk \d+ (high|critical)\)$/,
+    );
     expect(rx.received[0]!.signatureOk).toBe(true);
   });
 

@@ -46,6 +46,8 @@ describe('policy CRUD', () => {
     [{ ...policy, effect: 'maybe' }, 'effect'],
     [{ ...policy, priority: 5000 }, 'priority'],
     [{ ...policy, when: { resource: { regex: '([unclosed' } } }, 'resource'],
+    [{ ...policy, when: { 'parameters.sql': { regex: 'DROP(?!\\s+TEMP)' } } }, 'parameters.sql.regex'], // lookaround: not linear-time
+    [{ ...policy, when: { resource: { regex: '(a)\\1' } } }, 'resource.regex'], // backreference: not linear-time
     [{ ...policy, when: { resource: { frobnicate: 1 } } }, 'resource'],
   ])('rejects a malformed policy with 400 naming the field (%#)', async (body, field) => {
     const r = await t.json<{ error: { code: string; details: { path: string }[] } }>('POST', '/api/v1/policies', { body });

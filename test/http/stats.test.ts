@@ -25,7 +25,8 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await submit({ agent_id: 'agent-a', action_type: 'file.read', resource: `/tmp/${i}` });
   expect((await submit({ agent_id: 'agent-b', action_type: 'database.drop', resource: 'db://x' })).decision).toBe('denied');
   const held = [];
-  for (let i = 0; i < 3; i++) held.push(await submit({ agent_id: 'agent-c', action_type: 'shell.exec', resource: `rm -rf build${i}` }));
+  for (let i = 0; i < 3; i++)
+    held.push(await submit({ agent_id: 'agent-c', action_type: 'shell.exec', resource: `rm -rf /srv/build${i}` }));
   expect(held.every((h) => h.decision === 'pending')).toBe(true);
   await new Promise((r) => setTimeout(r, 30));
   expect((await t.json('POST', `/api/v1/approvals/${held[0]!.action_id}/approve`, { body: {} })).status).toBe(200);

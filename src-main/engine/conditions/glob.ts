@@ -1,9 +1,10 @@
+import { wildcardMatcher } from '../text/wildcard.js';
 import { textTestFunction, type TextTest } from './text-test.js';
 
 /**
  * SPEC 3.2 wildcards: `*` is any run of characters (including none and `/`), `?` exactly one.
  * Matching is case-sensitive and whole-string. Patterns are compiled once to the cheapest test
- * that decides them (startsWith / endsWith / includes / a regex).
+ * that decides them (startsWith / endsWith / includes, else the linear matcher of text/wildcard.ts).
  */
 
 export function isWildcard(pattern: string): boolean {
@@ -32,9 +33,7 @@ function firstWildcard(pattern: string): number {
   return Math.min(star, question);
 }
 
-const REGEX_SPECIALS = /[.+^${}()|[\]\\/]/g;
-
-/** The cheapest exact test deciding a wildcard pattern (startsWith / endsWith / includes / a regex). */
+/** The cheapest exact test deciding a wildcard pattern (startsWith / endsWith / includes / the wildcard matcher). */
 export function globTest(pattern: string): TextTest {
   if (!pattern.includes('?')) {
     const parts = pattern.split('*');
@@ -48,8 +47,7 @@ export function globTest(pattern: string): TextTest {
     }
     if (parts.length === 3 && parts[0] === '' && parts[2] === '') return { kind: 'contains', text: parts[1] ?? '' };
   }
-  const source = pattern.replace(REGEX_SPECIALS, '\\$&').replace(/\*+/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-  return { kind: 'regex', re: new RegExp(`^${source}$`, 'u') };
+  return { kind: 'matcher', test: wildcardMatcher(pattern) };
 }
 
 export function compileGlob(pattern: string): (text: string) => boolean {

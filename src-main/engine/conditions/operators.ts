@@ -1,4 +1,5 @@
 import { RISK_LEVEL_RANK, isRiskLevel } from '../risk/level.js';
+import { compileLinearRegex, type LinearRegex } from '../text/regex.js';
 import { WEEKDAYS } from '../subject.js';
 import type { Field } from './fields.js';
 import { globTest, isWildcard } from './glob.js';
@@ -156,31 +157,31 @@ function compileGlobOperator(operand: unknown): CompileResult {
   return { test: (v) => globs.some((g) => testText(v, g)), mismatch: `does not match glob ${shown}` };
 }
 
-const REGEX_LITERAL = /^\/([\s\S]+)\/([a-z]+)$/;
-const ALLOWED_FLAGS = /^[imsu]*$/;
-
 /**
  * A regex operand: `pattern`, or `/pattern/flags` (at least one flag of i, m, s, u) to pass flags.
  * Without a flag the slashes are part of the pattern, so `/etc/` matches the text "/etc/".
+ * Compiled to a linear-time matcher (RE2 syntax); what RE2 cannot run is an error here, at write time.
  */
-export function compileRegexSource(operand: unknown): RegExp | { error: string } {
+export function compileRegexSource(operand: unknown): LinearRegex | { error: string } {
   if (typeof operand !== 'string' || operand === '') return { error: 'regex needs a non-empty pattern string' };
-  const literal = REGEX_LITERAL.exec(operand);
-  const source = literal ? (literal[1] ?? '') : operand;
-  const flags = literal ? (literal[2] ?? '') : '';
-  if (!ALLOWED_FLAGS.test(flags)) return { error: `regex flags '${flags}' are not supported (use i, m, s, u)` };
-  try {
-    return new RegExp(source, flags);
-  } catch (e) {
-    return { error: `invalid regex: ${(e as Error).message}` };
-  }
+  const { source, flags } = splitRegexLiteral(operand);
+  return compileLinearRegex(source, flags);
+}
+
+/** `/pattern/flags` with at least one lower-case flag letter is a literal; anything else is the pattern itself. */
+function splitRegexLiteral(operand: string): { source: string; flags: string } {
+  const close = operand.lastIndexOf('/');
+  if (operand[0] !== '/' || close < 2 || close === operand.length - 1) return { source: operand, flags: '' };
+  const flags = operand.slice(close + 1);
+  if (!/^[a-z]+$/.test(flags)) return { source: operand, flags: '' };
+  return { source: operand.slice(1, close), flags };
 }
 
 function compileRegex(operand: unknown): CompileResult {
   const re = compileRegexSource(operand);
   if ('error' in re) return re;
-  const text: TextTest = { kind: 'regex', re };
-  const test = textTestFunction(text);
+  const text: TextTest = { kind: 'matcher', test: re.test };
+  const test = re.test;
   return { test: (v) => testText(v, test), mismatch: `does not match regex /${re.source}/${re.flags}`, text };
 }
 

@@ -17,7 +17,8 @@ import { isPlainObject } from './values.js';
  * and single-key `context.<key>` (other than the `environment` fallback) compared with numbers;
  * `all` of those, and `any` of single conditions of those.
  */
-export type Program = readonly (number | string | RegExp | ReadonlySet<string>)[];
+export type Program = readonly (number | string | TextMatcher | ReadonlySet<string>)[];
+type TextMatcher = (text: string) => boolean;
 
 const enum Op {
   TextEquals = 1,
@@ -25,7 +26,7 @@ const enum Op {
   TextSuffix,
   TextContains,
   TextOneOf,
-  TextRegex,
+  TextMatcher,
   RiskGt,
   RiskGte,
   RiskLt,
@@ -50,15 +51,14 @@ const TEXT_FIELDS: readonly string[] = [
   'context.environment',
 ];
 const CONTEXT_ENVIRONMENT = 'context.environment';
-const REGEX_INPUT_LIMIT = 65_536;
 
 /** The program of a (validated) `when`, or `null` where it uses anything the program does not cover. */
 export function compileProgram(when: Record<string, unknown>): Program | null {
-  const code: (number | string | RegExp | ReadonlySet<string>)[] = [];
+  const code: (number | string | TextMatcher | ReadonlySet<string>)[] = [];
   return addConjunction(when, code) ? code : null;
 }
 
-function addConjunction(when: Record<string, unknown>, code: (number | string | RegExp | ReadonlySet<string>)[]): boolean {
+function addConjunction(when: Record<string, unknown>, code: (number | string | TextMatcher | ReadonlySet<string>)[]): boolean {
   for (const [key, value] of Object.entries(when)) {
     if (key === 'all') {
       if (!Array.isArray(value) || !value.every(isPlainObject)) return false;
@@ -86,7 +86,7 @@ function addConjunction(when: Record<string, unknown>, code: (number | string | 
   return true;
 }
 
-type Atom = [number, string | number | RegExp | ReadonlySet<string>, string | number];
+type Atom = [number, string | number | TextMatcher | ReadonlySet<string>, string | number];
 
 function atomOf(field: string, value: unknown): Atom | null {
   if (TEXT_FIELDS.includes(field)) {
@@ -151,8 +151,8 @@ function textAtom(field: string, test: TextTest): Atom | null {
       return null;
     case 'one-of':
       return [Op.TextOneOf, test.set, field];
-    case 'regex':
-      return [Op.TextRegex, test.re, field];
+    case 'matcher':
+      return [Op.TextMatcher, test.test, field];
     case 'always':
       return [Op.Always, 0, field];
   }
@@ -206,7 +206,7 @@ function atomHolds(s: Subject, op: number, a: Program[number], b: Program[number
       case Op.TextOneOf:
         return (a as ReadonlySet<string>).has(v);
       default:
-        return (a as RegExp).test(v.length > REGEX_INPUT_LIMIT ? v.slice(0, REGEX_INPUT_LIMIT) : v);
+        return (a as TextMatcher)(v);
     }
   }
   if (op <= Op.RiskLte) {

@@ -11,14 +11,10 @@ export type TextTest =
   | { kind: 'suffix'; text: string }
   | { kind: 'contains'; text: string }
   | { kind: 'affixes'; prefix: string; suffix: string }
-  | { kind: 'regex'; re: RegExp }
+  /** A linear-time matcher over the whole value: a regex (RE2) or a wildcard pattern. */
+  | { kind: 'matcher'; test: (text: string) => boolean }
   | { kind: 'one-of'; set: ReadonlySet<string> }
   | { kind: 'always' };
-
-/** Regex tests see at most this much text, so a pathological value stays bounded. */
-export const REGEX_INPUT_LIMIT = 65_536;
-
-const bounded = (text: string): string => (text.length > REGEX_INPUT_LIMIT ? text.slice(0, REGEX_INPUT_LIMIT) : text);
 
 export function textTestFunction(t: TextTest): (text: string) => boolean {
   switch (t.kind) {
@@ -43,10 +39,8 @@ export function textTestFunction(t: TextTest): (text: string) => boolean {
       const minLength = prefix.length + suffix.length;
       return (text) => text.length >= minLength && text.startsWith(prefix) && text.endsWith(suffix);
     }
-    case 'regex': {
-      const { re } = t;
-      return (text) => re.test(bounded(text));
-    }
+    case 'matcher':
+      return t.test;
     case 'one-of': {
       const { set } = t;
       return (text) => set.has(text);

@@ -1,10 +1,21 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
+import { chargeWork, checkBudget } from '../budget.js';
 import { compileWhen } from '../conditions/compile.js';
 import { compileProgram } from '../conditions/program.js';
 import type { Subject } from '../subject.js';
 import { anchorOf, INDEXED_FIELDS, indexedValue, type IndexedField } from './anchors.js';
 import { CharTrie } from './char-trie.js';
 import { candidateHolds, isExpired, type CompiledPolicy } from './compiled-policy.js';
+
+/** The budget is checked once per this many candidates (a mask: 256 - 1). */
+const BUDGET_EVERY = 255;
+/** Work one candidate counts for (see budget.ts). */
+const CANDIDATE_WORK = 16;
+
+function budgetCheckpoint(): void {
+  chargeWork((BUDGET_EVERY + 1) * CANDIDATE_WORK);
+  checkBudget('policies');
+}
 
 interface FieldIndex {
   field: IndexedField;
@@ -28,6 +39,8 @@ export class CandidateIndex {
   // Scratch space of one lookup (decisions are synchronous; nothing interleaves).
   private readonly lists: (readonly CompiledPolicy[])[] = [];
   private stamp = 0;
+  /** Candidates tested, for the budget check every BUDGET_EVERY of them. */
+  private tested = 0;
 
   /** `policies` must already be in evaluation order. */
   constructor(policies: readonly CompiledPolicy[]) {
@@ -87,6 +100,7 @@ export class CandidateIndex {
       for (let i = 0; i < list.length; i++) {
         const p = list[i] as CompiledPolicy;
         if (p.rank >= bestRank) break;
+        if ((++this.tested & BUDGET_EVERY) === 0) budgetCheckpoint();
         if (!isExpired(p, nowMs) && candidateHolds(p, subject)) {
           best = p;
           bestRank = p.rank;
@@ -109,6 +123,7 @@ export class CandidateIndex {
         const p = list[i] as CompiledPolicy;
         if (p.visitedStamp === stamp) continue;
         p.visitedStamp = stamp;
+        if ((++this.tested & BUDGET_EVERY) === 0) budgetCheckpoint();
         if (!isExpired(p, nowMs) && candidateHolds(p, subject)) out.push(p);
       }
     }

@@ -1,4 +1,6 @@
-import type { NormalizedAction, Risk, Settings, TraceEntry } from '../../../src-shared/index.js';
+import type { NormalizedAction, Risk, RiskFactor, Settings, TraceEntry } from '../../../src-shared/index.js';
+import { checkBudget, DecisionBudgetExceeded, DEFAULT_DECISION_BUDGET_MS, withinBudget } from '../budget.js';
+import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
 import { RiskScorer } from '../risk/scorer.js';
 import type { DecideContext, Engine, Outcome } from '../types.js';
@@ -9,10 +11,16 @@ import { monitorFlag, policyVerdict, riskVerdict, underEnforcement, type Verdict
 import type { CompiledDefinitions } from './validate.js';
 
 const INTERNAL_ERROR_FACTOR = 'internal-error';
+/** Id of the factor (and flag) of a decision that ran past its time budget (it is held, never allowed). */
+export const DECISION_BUDGET_FACTOR = 'decision-budget';
+/** Flag of an action held because it could not be checked in full. */
+export const HELD_UNCHECKED_FLAG = 'held:incomplete-check';
 
 /** What one evaluation found, before it is turned into an Outcome. */
 interface Evaluation {
   risk: Risk;
+  /** Why the action must be held whatever the policies and the score say (it could not be checked in full). */
+  hold: string | null;
   decider: CompiledPolicy | null;
   monitors: CompiledPolicy[];
   shadowDecider: CompiledPolicy | null;
@@ -27,7 +35,10 @@ export class CompiledEngine implements Engine {
   private readonly monitors: CandidateIndex;
   private readonly shadows: CandidateIndex;
 
-  constructor(definitions: CompiledDefinitions) {
+  private readonly budgetMs: number;
+
+  constructor(definitions: CompiledDefinitions, budgetMs = DEFAULT_DECISION_BUDGET_MS) {
+    this.budgetMs = budgetMs;
     this.settings = definitions.settings;
     this.scorer = new RiskScorer(definitions.settings, definitions.riskRules);
     this.all = definitions.policies;
@@ -40,9 +51,12 @@ export class CompiledEngine implements Engine {
   decide(action: NormalizedAction, ctx: DecideContext): Outcome {
     let subject: Subject | undefined;
     try {
-      subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
-      return this.outcomeOf(this.evaluate(subject, ctx));
+      return withinBudget(this.budgetMs, () => {
+        subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
+        return this.outcomeOf(this.evaluate(subject, ctx));
+      });
     } catch (e) {
+      if (e instanceof DecisionBudgetExceeded) return this.heldOverBudget(e, subject?.risk);
       return failClosed(e, subject?.risk);
     }
   }
@@ -50,23 +64,29 @@ export class CompiledEngine implements Engine {
   explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[] } {
     let subject: Subject | undefined;
     try {
-      subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
-      const evaluation = this.evaluate(subject, ctx);
-      const outcome = this.outcomeOf(evaluation);
-      const trace = traceOf(this.all, subject, ctx.now.getTime(), evaluation.decider?.policy.id ?? null);
-      return { ...outcome, trace };
+      return withinBudget(this.budgetMs, () => {
+        const s: Subject = { action, risk: undefined, time: localTimeOf(ctx.now) };
+        subject = s;
+        const evaluation = this.evaluate(s, ctx);
+        const outcome = this.outcomeOf(evaluation);
+        const trace = traceOf(this.all, s, ctx.now.getTime(), evaluation.decider?.policy.id ?? null);
+        return { ...outcome, trace };
+      });
     } catch (e) {
+      if (e instanceof DecisionBudgetExceeded) return { ...this.heldOverBudget(e, subject?.risk), trace: [] };
       return { ...failClosed(e, subject?.risk), trace: [] };
     }
   }
 
   /** Risk first (policies can match on it), then the deciding, monitor and shadow policies. */
   private evaluate(subject: Subject, ctx: DecideContext): Evaluation {
-    const risk = this.scorer.score(subject, ctx);
+    const { risk, hold } = this.scorer.score(subject, ctx);
     subject.risk = risk;
+    checkBudget('risk scoring');
     const nowMs = ctx.now.getTime();
     return {
       risk,
+      hold,
       decider: this.enforced.firstMatch(subject, nowMs),
       monitors: this.monitors.isEmpty ? [] : this.monitors.allMatches(subject, nowMs),
       shadowDecider: this.shadows.isEmpty ? null : this.shadows.firstMatch(subject, nowMs),
@@ -77,9 +97,9 @@ export class CompiledEngine implements Engine {
     return decider ? policyVerdict(decider, this.settings) : riskVerdict(risk, this.settings);
   }
 
-  private outcomeOf({ risk, decider, monitors, shadowDecider }: Evaluation): Outcome {
+  private outcomeOf({ risk, hold, decider, monitors, shadowDecider }: Evaluation): Outcome {
     const raw = this.verdictOf(decider, risk);
-    const verdict = underEnforcement(raw, this.settings);
+    const verdict = held(underEnforcement(raw, this.settings), hold, this.settings);
     const flags = verdict.flags;
     const hits: string[] = decider ? [decider.policy.id] : [];
     for (const m of monitors) {
@@ -108,6 +128,44 @@ export class CompiledEngine implements Engine {
     if (would.decision === actual.decision) return null;
     return { decision: would.decision, policy: would.policy, reason: would.reason };
   }
+
+  /**
+   * A decision that ran past its budget is held for a person (never allowed): the risk found so far,
+   * plus a factor saying why, with the points that bring it to the approval threshold.
+   */
+  private heldOverBudget(e: DecisionBudgetExceeded, partial: Risk | undefined): Outcome {
+    const factors: RiskFactor[] = partial ? partial.factors.slice() : [];
+    let total = 0;
+    for (const f of factors) total += f.points;
+    const points = Math.max(0, this.settings.require_approval_at - total);
+    factors.push({ id: DECISION_BUDGET_FACTOR, points, detail: `${e.message}: held for a person` });
+    const score = clampScore(total + points);
+    return {
+      decision: 'pending',
+      risk: { score, level: riskLevelOf(score), factors },
+      policy: null,
+      reason: `Held for a person: ${e.message}`,
+      flags: [DECISION_BUDGET_FACTOR],
+      approval: { timeout_s: this.settings.approval_timeout_s, timeout_action: 'deny' },
+      shadow: null,
+      hits: [],
+    };
+  }
+}
+
+/**
+ * An action that could not be checked in full is held for a person whatever the policies, the score
+ * or monitoring mode would do — only a deny stands (never fail open; never looser than a deny).
+ */
+function held(verdict: Verdict, hold: string | null, settings: Settings): Verdict {
+  if (hold === null || verdict.decision !== 'allowed') return verdict;
+  return {
+    decision: 'pending',
+    policy: verdict.policy,
+    reason: `Held for a person: could not check the whole request (${hold}); otherwise: ${verdict.reason}`,
+    flags: [...verdict.flags, HELD_UNCHECKED_FLAG],
+    approval: { timeout_s: settings.approval_timeout_s, timeout_action: 'deny' },
+  };
 }
 
 /** SPEC 3.3 step 6: any internal error denies, and says so. Never allowed by accident. */

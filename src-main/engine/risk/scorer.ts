@@ -1,16 +1,20 @@
 import type { NormalizedAction, Risk, RiskFactor, Settings } from '../../../src-shared/index.js';
+import { chargeWork } from '../budget.js';
 import type { CompiledCondition } from '../conditions/compile.js';
 import { numericValue, ownValue } from '../conditions/values.js';
 import type { Subject } from '../subject.js';
 import type { DecideContext } from '../types.js';
 import { destructiveSql } from './detectors/sql.js';
-import { dangerousShell } from './detectors/shell.js';
 import { sensitivePath } from './detectors/paths.js';
 import { secretValues } from './detectors/secrets.js';
 import { recursiveFlag } from './detectors/recursive.js';
 import { BULK_ROWS, DEFAULT_FACTOR_POINTS, HIGH_RATE_ACTIONS, OFF_HOURS_FROM, OFF_HOURS_UNTIL, type BuiltinFactorId } from './factors.js';
 import { clampScore, riskLevelOf } from './level.js';
-import { baseVerb, isToolCall, type BaseVerb } from './verbs.js';
+import { analyzeShell, DANGEROUS_PROGRAMS, quoteTolerant, type ShellAnalysis, type ShellEffect } from './shell/analyze.js';
+import { commandTexts } from './shell/command-text.js';
+import { clip } from './shell/paths.js';
+import { shellDangerIn } from './shell/scan.js';
+import { baseVerb, EXEC_POINTS, isToolCall, READ_POINTS, WRITE_POINTS, type BaseVerb } from './verbs.js';
 import { scanActionStrings, type ScanVisitor, type ValueLocation } from './walk.js';
 
 /** A `risk_rules` entry compiled: adds `points` when `condition` holds (SPEC 2.4). */
@@ -24,23 +28,55 @@ export interface CompiledRiskRule {
 const PRODUCTION_WORD = /(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])/i;
 const BASE_CACHE_LIMIT = 10_000;
 
+/** Id of the factor that says a request could not be checked in full (it holds the action). */
+export const INCOMPLETE_CHECK_FACTOR = 'incomplete-check';
+
+/** The risk, and why the action must be held whatever its score (the request could not be checked in full). */
+export interface Scored {
+  risk: Risk;
+  hold: string | null;
+}
+
+const SHELL_BASE: Record<ShellEffect, { points: number; say: string }> = {
+  read: { points: READ_POINTS, say: 'read-only shell command' },
+  write: { points: WRITE_POINTS, say: 'changes files only inside the working tree' },
+  exec: { points: EXEC_POINTS, say: 'runs a command' },
+};
+const EFFECT_RANK: Record<ShellEffect, number> = { read: 0, write: 1, exec: 2 };
+const NO_COMMANDS: ReadonlyMap<string, ShellAnalysis> = new Map();
+/** Commands up to this long are remembered, at most SHELL_CACHE_LIMIT of them. */
+const SHELL_CACHE_TEXT = 4096;
+const SHELL_CACHE_LIMIT = 2000;
+
 /**
  * Deterministic, explainable risk (SPEC 2.4): every point comes from a named factor with a human
  * detail; the sum is clamped to 0–100. Built once per settings/rules change.
  */
 export class RiskScorer {
   private readonly baseCache = new Map<string, BaseVerb>();
+  /** Analyses of short commands seen before (agents run the same commands again and again); pure functions of the text. */
+  private readonly shellCache = new Map<string, ShellAnalysis>();
 
   constructor(
     private readonly settings: Settings,
     private readonly rules: readonly CompiledRiskRule[],
   ) {}
 
-  score(subject: Subject, ctx: DecideContext): Risk {
+  score(subject: Subject, ctx: DecideContext): Scored {
     const { action } = subject;
     const factors: RiskFactor[] = [];
+    let hold: string | null = null;
 
-    const base = this.base(action);
+    // A shell command is scored by what it does (SPEC 2.4): read, write inside the working tree, or exec.
+    let base = this.base(action);
+    const commands = base.kind === 'exec' ? new Map<string, ShellAnalysis>() : NO_COMMANDS;
+    if (base.kind === 'exec') {
+      const shell = shellBase(action, commands as Map<string, ShellAnalysis>, this.shellCache);
+      if (shell) {
+        base = shell.base;
+        hold = shell.unreadable;
+      }
+    }
     const baseWeight = this.settings.risk_weights.base;
     const basePoints = baseWeight ?? base.points;
     if (basePoints !== 0)
@@ -51,8 +87,9 @@ export class RiskScorer {
       });
 
     const rows = estimatedRowsDetail(action);
-    const scanned = new ScanFindings(rows !== null);
-    scanActionStrings(action, scanned);
+    const scanned = new ScanFindings(rows !== null, commands);
+    const stopped = scanActionStrings(action, scanned);
+    hold ??= stopped ?? scanned.unreadable;
     this.add(factors, 'destructive-sql', scanned.sql);
     this.add(factors, 'dangerous-shell', scanned.shell);
     this.add(factors, 'sensitive-path', scanned.path);
@@ -83,8 +120,14 @@ export class RiskScorer {
 
     let total = 0;
     for (const f of factors) total += f.points;
+    if (hold !== null) {
+      // Held whatever the score; the points bring the score to the approval threshold so that it reads as such.
+      const points = Math.max(0, this.settings.require_approval_at - total);
+      factors.push({ id: INCOMPLETE_CHECK_FACTOR, points, detail: `could not check the whole request (${hold}): held for a person` });
+      total += points;
+    }
     const score = clampScore(total);
-    return { score, level: riskLevelOf(score), factors };
+    return { risk: { score, level: riskLevelOf(score), factors }, hold };
   }
 
   /** A built-in factor at its configured points; a factor weighted 0 is left out. */
@@ -118,15 +161,29 @@ class ScanFindings implements ScanVisitor {
   path: string | null = null;
   secrets: string | null = null;
   bulk: string | null = null;
+  /** A string worth reading as shell could not be read in full. */
+  unreadable: string | null = null;
 
-  constructor(private readonly bulkAlreadyFound: boolean) {}
+  constructor(
+    private readonly bulkAlreadyFound: boolean,
+    private readonly commands: ReadonlyMap<string, ShellAnalysis>,
+  ) {}
 
   text(value: string, where: ValueLocation): boolean {
-    if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
-    if (this.shell === null) this.shell = located(dangerousShell.detect(value), where);
-    if (this.path === null) this.path = located(sensitivePath.detect(value), where);
+    chargeWork(value.length);
+    // One cheap test decides whether the SQL, shell and path detectors need to look at all.
+    const known = this.commands.get(value);
+    if (known !== undefined || mayHoldSqlShellOrPath(value)) {
+      if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
+      if (this.shell === null) this.shell = located(this.shellDanger(value, known), where);
+      if (this.path === null) this.path = located(sensitivePath.detect(value), where);
+    }
     if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
-    if (this.bulk === null && !this.bulkAlreadyFound) this.bulk = located(recursiveFlag.detect(value), where);
+    if (this.bulk === null && !this.bulkAlreadyFound) {
+      // In a command the action runs, flags are read from the commands (not from quoted text); elsewhere, from the text.
+      const recursive = known ? (known.recursive === null ? null : `recursive flag ${known.recursive}`) : recursiveFlag.detect(value);
+      this.bulk = located(recursive, where);
+    }
     return (
       this.sql === null ||
       this.shell === null ||
@@ -140,6 +197,76 @@ class ScanFindings implements ScanVisitor {
     if (value && this.bulk === null && !this.bulkAlreadyFound && key.toLowerCase() === 'recursive')
       this.bulk = `${where.describe()} is true`;
   }
+
+  /** A command the action runs was read whole already; any other string is searched for dangerous shell. */
+  private shellDanger(value: string, known: ShellAnalysis | undefined): string | null {
+    if (known) return known.dangers[0] ?? null;
+    const scan = shellDangerIn(value);
+    this.unreadable ??= scan.unreadable;
+    return scan.danger;
+  }
+}
+
+/**
+ * The base of a shell action by what its command does, the command(s) found where shell actions
+ * carry them; `null` when the action carries no command text.
+ */
+function shellBase(
+  action: NormalizedAction,
+  analyses: Map<string, ShellAnalysis>,
+  cache: Map<string, ShellAnalysis>,
+): { base: BaseVerb; unreadable: string | null } | null {
+  let worst: ShellAnalysis | null = null;
+  let unreadable: string | null = null;
+  for (const text of commandTexts(action)) {
+    let analysis = analyses.get(text);
+    if (!analysis) {
+      const cacheable = text.length <= SHELL_CACHE_TEXT;
+      analysis = cacheable ? cache.get(text) : undefined;
+      if (!analysis) {
+        chargeWork(text.length);
+        analysis = analyzeShell(text);
+        if (cacheable) {
+          if (cache.size >= SHELL_CACHE_LIMIT) cache.clear();
+          cache.set(text, analysis);
+        }
+      }
+      analyses.set(text, analysis);
+    }
+    unreadable ??= analysis.unreadable;
+    if (!worst || EFFECT_RANK[analysis.effect] > EFFECT_RANK[worst.effect]) worst = analysis;
+  }
+  if (!worst) return null;
+  const { points, say } = SHELL_BASE[worst.effect];
+  return { base: { kind: 'exec', points, detail: `${say}: ${clip(worst.decidedBy)}` }, unreadable };
+}
+
+/**
+ * A superset of what the SQL, shell and path detectors start from (their keywords, dangerous program
+ * names with quotes allowed inside, `(` for fork bombs, sensitive path parts), in one linear test:
+ * most strings of a request (ids, names, prose, numbers as text) need nothing more.
+ */
+const SQL_SHELL_OR_PATH_HINT = new RegExp(
+  [
+    'drop',
+    'truncate',
+    'delete',
+    'update',
+    ...DANGEROUS_PROGRAMS.map(quoteTolerant),
+    '\\(',
+    '\\.ssh',
+    'id_',
+    '\\.env',
+    '\\.aws',
+    '/etc/',
+    'secrets',
+    'credentials',
+  ].join('|'),
+  'i',
+);
+
+function mayHoldSqlShellOrPath(value: string): boolean {
+  return SQL_SHELL_OR_PATH_HINT.test(value);
 }
 
 function located(detail: string | null, where: ValueLocation): string | null {
@@ -167,7 +294,7 @@ function productionDetail(action: NormalizedAction): string | null {
 /** `prod` or `production` when the value names it as a word (`postgres://prod/x`, `production_db`). */
 function productionWord(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0) return null;
-  const m = PRODUCTION_WORD.exec(value.length > 4_096 ? value.slice(0, 4_096) : value);
+  const m = PRODUCTION_WORD.exec(value);
   return m ? m[0].replace(/[^a-z]/gi, '') : null;
 }
 

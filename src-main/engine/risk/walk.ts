@@ -1,14 +1,17 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
 
-/** Bounds of one scan, so that a huge or deeply nested request costs a fixed amount at most. */
+/**
+ * Structural bounds of one scan. Every string of a request is scanned (the detectors are linear, so
+ * a 1 MiB body is affordable); these only stop what no JSON body can be — a structure past them is
+ * reported, and the action is held, never allowed.
+ */
 export interface ScanLimits {
-  /** Characters of string values examined in total (longer strings are cut). */
-  maxChars: number;
   maxDepth: number;
   maxNodes: number;
 }
 
-export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxChars: 65_536, maxDepth: 32, maxNodes: 10_000 };
+/** A 1 MiB JSON body has at most ~512 Ki values and is at most 64 levels deep (http/body.ts). */
+export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxDepth: 128, maxNodes: 1_000_000 };
 
 /** Where a scanned value sits: `resource`, `parameters.cmd`, `parameters.files[2].path`. Built only on a hit. */
 export class ValueLocation {
@@ -39,51 +42,68 @@ export interface ScanVisitor {
 }
 
 /**
- * Walks the resource and every string in `parameters` once, depth-first, within the limits.
- * Objects' own enumerable properties only; property getters run (and may throw: the caller fails closed).
+ * Walks the resource and every string in `parameters` — values and keys — once, depth-first.
+ * Returns why the walk could not finish (past the limits), or `null` when it saw everything (or
+ * the visitor had found all it looks for). Objects' own enumerable properties only.
  */
-export function scanActionStrings(action: NormalizedAction, visitor: ScanVisitor, limits: ScanLimits = DEFAULT_SCAN_LIMITS): void {
-  const budget = { chars: limits.maxChars, nodes: limits.maxNodes };
+export function scanActionStrings(action: NormalizedAction, visitor: ScanVisitor, limits: ScanLimits = DEFAULT_SCAN_LIMITS): string | null {
   if (typeof action.resource === 'string' && action.resource.length > 0) {
-    if (!visitText(action.resource, new ValueLocation('resource'), visitor, budget)) return;
+    if (!visitor.text(action.resource, new ValueLocation('resource'))) return null;
   }
-  if (action.parameters) walk(action.parameters, new ValueLocation('parameters'), 0, visitor, budget, limits.maxDepth);
+  if (!action.parameters) return null;
+  const walker = new Walker(visitor, limits);
+  walker.walk(action.parameters, new ValueLocation('parameters'), 0);
+  return walker.stoppedBecause;
 }
 
-interface Budget {
-  chars: number;
-  nodes: number;
-}
+class Walker {
+  stoppedBecause: string | null = null;
+  private done = false;
+  private nodes = 0;
 
-function visitText(value: string, where: ValueLocation, visitor: ScanVisitor, budget: Budget): boolean {
-  if (budget.chars <= 0) return false;
-  const text = value.length > budget.chars ? value.slice(0, budget.chars) : value;
-  budget.chars -= text.length;
-  return visitor.text(text, where);
-}
+  constructor(
+    private readonly visitor: ScanVisitor,
+    private readonly limits: ScanLimits,
+  ) {}
 
-/** Returns false when the scan should stop. */
-function walk(node: unknown, where: ValueLocation, depth: number, visitor: ScanVisitor, budget: Budget, maxDepth: number): boolean {
-  if (--budget.nodes < 0) return false;
-  if (depth > maxDepth) return true;
-  if (typeof node === 'string') return node.length === 0 || visitText(node, where, visitor, budget);
-  if (typeof node !== 'object' || node === null) return true;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      where.push(i);
-      const go = walk(node[i], where, depth + 1, visitor, budget, maxDepth);
+  /** Returns false when the walk should stop. */
+  walk(node: unknown, where: ValueLocation, depth: number): boolean {
+    if (this.done) return false;
+    if (++this.nodes > this.limits.maxNodes)
+      return this.stop(`parameters hold more than ${this.limits.maxNodes.toLocaleString('en-US')} values`);
+    if (depth > this.limits.maxDepth) return this.stop(`parameters are nested more than ${this.limits.maxDepth} levels deep`);
+    if (typeof node === 'string') return node.length === 0 || this.text(node, where);
+    if (typeof node !== 'object' || node === null) return true;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        where.push(i);
+        const go = this.walk(node[i], where, depth + 1);
+        where.pop();
+        if (!go) return false;
+      }
+      return true;
+    }
+    for (const key of Object.keys(node)) {
+      const value = (node as Record<string, unknown>)[key];
+      where.push(key);
+      let go = key.length === 0 || this.text(key, where);
+      if (go && typeof value === 'boolean') this.visitor.flag(key, value, where);
+      if (go) go = this.walk(value, where, depth + 1);
       where.pop();
       if (!go) return false;
     }
     return true;
   }
-  for (const key of Object.keys(node)) {
-    const value = (node as Record<string, unknown>)[key];
-    where.push(key);
-    if (typeof value === 'boolean') visitor.flag(key, value, where);
-    const go = walk(value, where, depth + 1, visitor, budget, maxDepth);
-    where.pop();
-    if (!go) return false;
+
+  private text(value: string, where: ValueLocation): boolean {
+    if (this.visitor.text(value, where)) return true;
+    this.done = true;
+    return false;
   }
-  return true;
+
+  private stop(reason: string): boolean {
+    this.stoppedBecause = reason;
+    this.done = true;
+    return false;
+  }
 }

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonText } from '../../src-main/http/body.js';
+import { HttpError } from '../../src-main/http/errors.js';
+import { openTestCore, type TestCore } from '../helpers/core.js';
+
+/**
+ * SPEC 5 "Bodies" (issue 13): what JSON.parse would silently change is a 400 naming the field —
+ * on 0.1 duplicate keys took the last value, lone surrogates became 500s later, numbers overflowing
+ * a double became ±Infinity (a 500, or null once stored), and big integers were rounded.
+ */
+function problem(text: string): { code: string; path: string | undefined; message: string } {
+  try {
+    parseJsonText(text);
+  } catch (e) {
+    if (e instanceof HttpError) return { code: e.code, path: e.details?.[0]?.path, message: e.message };
+    throw e;
+  }
+  throw new Error(`accepted: ${text}`);
+}
+
+describe('strict JSON bodies', () => {
+  it.each([
+    ['{"a":1,"a":2}', 'a', /duplicate key 'a'/],
+    ['{"a":1,"\\u0061":2}', 'a', /duplicate key 'a'/],
+    ['{"parameters":{"x":{"k":1,"k":1}}}', 'parameters.x.k', /duplicate key 'k'/],
+    ['{"items":[{"a":1},{"b":1,"b":2}]}', 'items[1].b', /duplicate key 'b'/],
+    ['{"description":"\\ud800"}', 'description', /lone surrogate/],
+    ['{"p":["ok","\\udc00x"]}', 'p[1]', /lone surrogate/],
+    ['{"p":"\\ud800\\u0041"}', 'p', /lone surrogate/],
+    ['{"\\udfff":1}', '\udfff', /field name has a lone surrogate/],
+    ['{"context":{"estimated_rows":1e400}}', 'context.estimated_rows', /too large for a double .*Infinity/],
+    ['{"n":-1e309}', 'n', /-Infinity/],
+    ['{"n":' + '9'.repeat(400) + '}', 'n', /too large for a double/],
+    ['{"id":9007199254740993}', 'id', /beyond ±\(2\^53 − 1\)/],
+    ['{"id":-9007199254740993}', 'id', /beyond/],
+    ['{"id":12345678901234567890}', 'id', /beyond/],
+    ['{"tiny":1e-400}', 'tiny', /too small for a double/],
+    ['{"a":{"__proto__":{"x":1}}}', 'a.__proto__', /not allowed/],
+  ])('%s → 400 at %j', (text, path, message) => {
+    const p = problem(text);
+    expect(p.code).toMatch(/^invalid_(json|request)$/);
+    expect(p.path).toBe(path);
+    expect(p.message).toMatch(message);
+  });
+
+  it.each([
+    '{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}',
+    '{"s":"\\ud83d\\ude00 and 😀","k":"\\\\u0000 \\"quoted\\" \\\\"}',
+    '{"n":9007199254740991,"m":-9007199254740991,"f":1.5e300,"g":0.1,"z":0,"e":0e10,"neg":-0.0}',
+    '{"big":123456789012345.678}',
+    '[1,2,3]',
+    '"a string"',
+    '{"a\\"b":1,"a\\\\\\"b":2}',
+  ])('%s is accepted unchanged', (text) => {
+    expect(parseJsonText(text)).toEqual(JSON.parse(text));
+  });
+
+  it('keeps the depth limit and syntax errors as before', () => {
+    expect(problem('['.repeat(100) + ']'.repeat(100)).message).toMatch(/nested deeper than 64/);
+    expect(problem('{"a":').code).toBe('invalid_json');
+  });
+});
+
+describe('strict JSON bodies over HTTP', () => {
+  let t: TestCore;
+  beforeAll(async () => {
+    t = await openTestCore();
+  });
+  afterAll(() => t.close());
+
+  const send = (path: string, body: string) =>
+    t.json<{ error: { code: string; details?: { path: string }[] } }>('POST', path, { key: t.agentKey, body });
+
+  it('a submit with a duplicate key is refused before anything sees it (0.1: the last one won)', async () => {
+    const r = await send('/api/v1/actions/submit', '{"agent_id":"a","action_type":"file.read","action_type":"shell.exec","resource":"x"}');
+    expect(r.status).toBe(400);
+    expect(r.body.error.details?.[0]?.path).toBe('action_type');
+  });
+
+  it('a number overflowing a double is refused on registration (0.1 stored it as null)', async () => {
+    const r = await send('/api/v1/agents/register', '{"agent_id":"overflow","agent_type":"autonomous","metadata":{"n":1e999}}');
+    expect(r.status).toBe(400);
+    expect(r.body.error.details?.[0]?.path).toBe('metadata.n');
+    const agents = await t.json<{ items: { agent_id: string }[] }>('GET', '/api/v1/agents', { key: t.adminKey });
+    expect(agents.body.items.some((a) => a.agent_id === 'overflow')).toBe(false);
+  });
+
+  it('a lone surrogate is a 400, not a 500', async () => {
+    const r = await send('/api/v1/actions/submit', '{"agent_id":"a","action_type":"file.read","description":"\\ud800"}');
+    expect(r.status).toBe(400);
+    expect(r.body.error.details?.[0]?.path).toBe('description');
+  });
+});
