@@ -27,7 +27,11 @@ export default defineConfig({
     build: {
       minify: true,
       outDir: resolve(__dirname, 'out/renderer'),
-      rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },
+      // The service worker is its own entry at the root (/sw.js): its scope is the whole console.
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src-renderer/index.html'), sw: resolve(__dirname, 'src-renderer/sw.ts') },
+        output: { entryFileNames: (c) => (c.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+      },
     },
   },
 });

@@ -1,12 +1,13 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { onUnauthorized } from './api/client.js';
-import { refreshPending } from './api/approvals.js';
+import { flushHeldAnswers, refreshConsoleSettings, refreshPending } from './api/approvals.js';
 import { fetchSession, loginWithToken } from './api/session.js';
 import { Loading } from './components/Loading.js';
 import { Sidebar } from './components/Sidebar.js';
 import { Toasts } from './components/Toasts.js';
 import { openApproval, useEvents } from './hooks/useEvents.js';
 import { useHotkeys } from './hooks/useHotkeys.js';
+import { startNotifications } from './lib/notify.js';
 import { ActivityScreen } from './screens/activity/ActivityScreen.js';
 import { AgentsScreen } from './screens/agents/AgentsScreen.js';
 import { ApprovalsScreen } from './screens/approvals/ApprovalsScreen.js';
@@ -36,6 +37,7 @@ async function establishSession(): Promise<void> {
       const token = await window.gatehouse.getLoginToken();
       session = await loginWithToken(token);
     }
+    s.setLoginCommand(session.login_command ?? null);
     s.setAuth(session.authenticated ? 'in' : 'out');
   } catch (e) {
     s.setAuth('error', e instanceof Error ? e.message : String(e));
@@ -72,7 +74,16 @@ function Console() {
   useEvents(true);
   useEffect(() => {
     void refreshPending();
-    return window.gatehouse?.onOpenApproval(openApproval);
+    void refreshConsoleSettings();
+    const offNotify = startNotifications(openApproval);
+    const offDesktop = window.gatehouse?.onOpenApproval(openApproval);
+    // Answers still in their grace period are sent when the page goes away, not lost.
+    window.addEventListener('pagehide', flushHeldAnswers);
+    return () => {
+      offNotify();
+      offDesktop?.();
+      window.removeEventListener('pagehide', flushHeldAnswers);
+    };
   }, []);
   useHotkeys({ '?': () => setShortcutsOpen(true) });
   return (

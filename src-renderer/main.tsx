@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { initTheme } from './lib/theme.js';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components-controls.css';
@@ -15,6 +16,8 @@ import './styles/screen-agents.css';
 import './styles/screen-mcp.css';
 import './styles/screen-dashboard.css';
 import './styles/screen-settings.css';
+
+initTheme();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

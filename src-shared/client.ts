@@ -26,6 +26,7 @@ import type {
   PolicyTestResult,
   PolicyView,
   ResolveRequest,
+  ResolveResult,
   Settings,
   SettingsPatch,
   SimulateResult,
@@ -154,11 +155,12 @@ export class GatehouseApi {
   listAgents = () => this.request<Page<Agent>>('GET', '/api/v1/agents');
 
   // --- approvals
-  pendingApprovals = () => this.request<Page<PendingApproval>>('GET', '/api/v1/approvals?status=pending');
+  /** Pending approvals, soonest expiry first (the server's maximum page: the console shows them all, grouped). */
+  pendingApprovals = (limit = 1000) => this.request<Page<PendingApproval>>('GET', `/api/v1/approvals?status=pending&limit=${limit}`);
   approve = (actionId: string, body: Partial<ResolveRequest> = {}) =>
-    this.request<ActionStatus>('POST', `/api/v1/approvals/${enc(actionId)}/approve`, body);
+    this.request<ResolveResult>('POST', `/api/v1/approvals/${enc(actionId)}/approve`, body);
   deny = (actionId: string, body: Partial<ResolveRequest> = {}) =>
-    this.request<ActionStatus>('POST', `/api/v1/approvals/${enc(actionId)}/deny`, body);
+    this.request<ResolveResult>('POST', `/api/v1/approvals/${enc(actionId)}/deny`, body);
 
   // --- policies
   listPolicies = () => this.request<Page<PolicyView>>('GET', '/api/v1/policies');

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { VERSION } from '../../src-shared/index.js';
 import { loadOrCreateCredentials } from '../config/credentials.js';
 import { dataFiles, ensureDataDir } from '../config/paths.js';
@@ -35,7 +36,7 @@ export interface GatehouseOptions {
 export class Gatehouse {
   readonly startedAt = Date.now();
   readonly bus = new EventBus();
-  readonly sessions = new Sessions();
+  readonly sessions: Sessions;
   readonly settings: SettingsService;
   readonly keys: KeyRing;
   readonly policies: PolicyService;
@@ -53,6 +54,7 @@ export class Gatehouse {
     readonly opts: Required<Pick<GatehouseOptions, 'dataDir' | 'mode'>> & { clock: Clock },
   ) {
     const clock = opts.clock;
+    this.sessions = new Sessions(join(opts.dataDir, 'sessions.json'));
     this.settings = new SettingsService(store);
     this.keys = new KeyRing(store, clock);
     this.policies = new PolicyService(store, this.settings, this.bus, clock);

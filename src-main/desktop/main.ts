@@ -10,22 +10,19 @@ import { z } from 'zod';
 import { resolveDataDir, resolvePort } from '../config/paths.js';
 import { packageRoot, resourcePath } from '../core/resources.js';
 import { startServer, type RunningServer } from '../server/serve.js';
+import type { NotificationSpec } from '../../src-shared/approvals/notify-groups.js';
 import { IPC } from './bridge.js';
+import { DesktopNotifier } from './notifier.js';
 import { GatehouseTray } from './tray.js';
+import type { TrayCommand } from './tray-menu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let running: RunningServer | null = null;
 let win: BrowserWindow | null = null;
 let tray: GatehouseTray | null = null;
+let notifier: DesktopNotifier | null = null;
 let quitting = false;
 
-/** Approval events carry the action id; anything else is ignored. */
-const ApprovalEvent = z.object({
-  action_id: z.string().min(1).max(128),
-  agent_id: z.string().optional(),
-  action_type: z.string().optional(),
-  resource: z.string().nullable().optional(),
-});
 /** getLoginToken takes no arguments. */
 const NoArgs = z.tuple([]);
 
@@ -108,6 +105,8 @@ function createWindow(): void {
   });
   wc.on('will-attach-webview', (e) => e.preventDefault());
   win.once('ready-to-show', () => win?.show());
+  // Looking at the console means the news is seen: grouped notifications are cleared.
+  win.on('focus', () => notifier?.looked());
   // Closing the window keeps Gatehouse running in the tray: agents still need answers.
   win.on('close', (e) => {
     if (!quitting) {
@@ -118,16 +117,27 @@ function createWindow(): void {
   void win.loadURL(`${running.url}/approvals`);
 }
 
-function notify(data: unknown): void {
-  const p = ApprovalEvent.safeParse(data);
-  if (!p.success || !Notification.isSupported()) return;
-  const { action_id, agent_id, action_type, resource } = p.data;
+const shown = new Map<string, Notification>();
+
+/** One native notification per agent (the grouping is DesktopNotifier's); Approve / Deny where the OS offers actions (macOS). */
+function showNative(spec: NotificationSpec, answer: (actionId: string, approve: boolean) => void): void {
+  if (!Notification.isSupported()) return;
+  shown.get(spec.tag)?.close();
   const n = new Notification({
-    title: `${agent_id ?? 'An agent'} is waiting for approval`,
-    body: `${action_type ?? 'action'}${resource ? `: ${resource.slice(0, 140)}` : ''}`,
+    title: spec.title,
+    body: spec.body,
     icon: icon('icon.png'),
+    actions: spec.actionId ? spec.actions.map((a) => ({ type: 'button' as const, text: a.title })) : [],
   });
-  n.on('click', () => showWindow(action_id));
+  n.on('click', () => showWindow(spec.actionId ?? spec.actionIds[0]));
+  n.on('action', (_e, index) => {
+    const a = spec.actions[index];
+    if (a && spec.actionId) answer(spec.actionId, a.action === 'approve');
+  });
+  n.on('close', () => {
+    if (shown.get(spec.tag) === n) shown.delete(spec.tag);
+  });
+  shown.set(spec.tag, n);
   n.show();
 }
 
@@ -140,19 +150,43 @@ async function start(): Promise<void> {
     return r.g.sessions.issueLoginToken();
   });
 
+  const answer = (actionId: string, approve: boolean) => {
+    r.g.approvals.resolve(actionId, approve, { remember: 'once', apply_to_pending: false }, 'user').catch(() => tray?.refresh());
+  };
+  notifier = new DesktopNotifier({
+    show: (spec) => showNative(spec, answer),
+    close: (tag) => shown.get(tag)?.close(),
+    focused: () => !!win && !win.isDestroyed() && win.isFocused(),
+  });
+  const run = (c: TrayCommand) => {
+    switch (c.kind) {
+      case 'approve':
+      case 'deny':
+        for (const id of c.actionIds) answer(id, c.kind === 'approve');
+        break;
+      case 'open':
+        showWindow(c.actionId);
+        break;
+      case 'dnd':
+        notifier?.setDnd(c.on);
+        tray?.refresh();
+        break;
+      case 'quit':
+        app.quit();
+        break;
+    }
+  };
   tray = new GatehouseTray(icon('icon-tray.png'), {
-    list: () => r.g.approvals.listPending(50),
-    resolve: (actionId, approve) => {
-      r.g.approvals.resolve(actionId, approve, { remember: 'once' }, 'user').catch(() => tray?.refresh());
-    },
-    open: (actionId) => showWindow(actionId),
-    quit: () => app.quit(),
+    list: () => r.g.approvals.listPending(200),
+    run,
+    dnd: () => notifier?.dnd ?? false,
   });
 
+  const leaves = ['action.approved', 'action.rejected', 'action.expired', 'action.withdrawn'];
   r.g.bus.subscribe((e) => {
-    if (e.event === 'approval.requested') notify(e.data);
-    const settles = ['approval.requested', 'action.approved', 'action.rejected', 'action.expired', 'action.withdrawn'];
-    if (settles.includes(e.event)) tray?.refresh();
+    if (e.event === 'approval.requested') notifier?.requested(e.data);
+    if (leaves.includes(e.event) && typeof e.data.action_id === 'string') notifier?.left(e.data.action_id);
+    if (e.event === 'approval.requested' || leaves.includes(e.event)) tray?.refresh();
   });
 
   createWindow();

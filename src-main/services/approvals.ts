@@ -5,10 +5,13 @@ import type {
   PolicyInput,
   Remember,
   ResolveRequest,
+  ResolveResult,
   WithdrawRequest,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
+import { globTest } from '../engine/conditions/glob.js';
+import { textTestFunction } from '../engine/conditions/text-test.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, notFound } from '../http/errors.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
@@ -142,8 +145,12 @@ export class ApprovalService {
     return toApproval(r);
   }
 
-  /** Approve or deny (admin only — enforced by the route). A second resolution is a 409. */
-  async resolve(actionId: string, approve: boolean, body: ResolveRequest, actor = 'user'): Promise<ActionStatus> {
+  /**
+   * Approve or deny (admin only — enforced by the route). A second resolution is a 409.
+   * `remember` other than `once` creates a policy; with `apply_to_pending` every other pending
+   * request that policy matches is answered the same way in the same commit (SPEC 4).
+   */
+  async resolve(actionId: string, approve: boolean, body: ResolveRequest, actor = 'user'): Promise<ResolveResult> {
     const row = actionRow(this.store, actionId) ?? actionByApprovalId(this.store, actionId);
     if (!row) throw notFound(`Action '${actionId}'`);
     const id = row.action_id;
@@ -151,44 +158,74 @@ export class ApprovalService {
     if (row.status !== 'pending' || !tracked) throw conflict(`Approval already resolved (${row.status})`);
     this.pending.delete(id); // claimed synchronously: a concurrent second answer gets 409
     const now = this.clock.now();
+    const to = approve ? 'approved' : 'rejected';
+    let others: { row: ActionRow; tracked: Tracked }[] = [];
+    let claimed: ActionRow[] = [row];
+    let policyId: string | null = null;
     try {
       const remembered = body.remember !== 'once' ? this.rememberPolicy(row, approve, body, now, actor) : null;
-      const to = approve ? 'approved' : 'rejected';
-      const ops: Op[] = [
-        {
-          sql: "UPDATE actions SET status = ?, decision = ?, approved = ?, reviewed_by = 'user', reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
-          params: [to, approve ? 'allowed' : 'denied', approve ? 1 : 0, now, body.comment ?? null, id],
+      policyId = remembered?.policy.id ?? null;
+      // The others are claimed synchronously too, so an answer racing this one cannot take them.
+      if (remembered && body.apply_to_pending) others = this.claimMatching(row, body);
+      claimed = [row, ...others.map((o) => o.row)];
+      const ops: Op[] = claimed.map((r) => ({
+        sql: "UPDATE actions SET status = ?, decision = ?, approved = ?, reviewed_by = 'user', reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
+        params: [to, approve ? 'allowed' : 'denied', approve ? 1 : 0, now, body.comment ?? null, r.action_id],
+      }));
+      if (remembered) ops.push(...remembered.ops);
+      const audit: AuditDraft[] = claimed.map((r) => ({
+        type: 'approval.resolved',
+        actor,
+        action_id: r.action_id,
+        data: {
+          approval_id: r.approval_id,
+          agent_id: r.agent_id,
+          approved: approve,
+          comment: body.comment ?? null,
+          remember: body.remember,
+          policy_id: policyId,
+          // An answer given for another request through apply_to_pending names that request.
+          ...(r.action_id === id ? {} : { answered_with: id }),
         },
-        ...(remembered?.ops ?? []),
-      ];
-      const audit: AuditDraft[] = [
-        {
-          type: 'approval.resolved',
-          actor,
-          action_id: id,
-          data: {
-            approval_id: row.approval_id,
-            agent_id: row.agent_id,
-            approved: approve,
-            comment: body.comment ?? null,
-            remember: body.remember,
-            policy_id: remembered?.policy.id ?? null,
-          },
-        },
-      ];
+      }));
       if (remembered) audit.push(remembered.audit);
       await this.store.commit(ops, audit);
       remembered?.apply();
-      this.agents.noteTransition(row.agent_id, 'pending', to);
     } catch (e) {
       this.pending.set(id, tracked);
+      for (const o of others) this.pending.set(o.row.action_id, o.tracked);
       throw e;
     }
     this.schedule();
-    const status = toStatus(actionRow(this.store, id)!);
-    this.wake(id);
-    this.bus.publish(approve ? 'action.approved' : 'action.rejected', eventOf(status));
-    return status;
+    let answered: ActionStatus | null = null;
+    for (let i = 0; i < claimed.length; i++) {
+      const r = claimed[i]!;
+      this.agents.noteTransition(r.agent_id, 'pending', to);
+      const status = toStatus(actionRow(this.store, r.action_id)!);
+      if (r.action_id === id) answered = status;
+      this.wake(r.action_id);
+      this.bus.publish(approve ? 'action.approved' : 'action.rejected', eventOf(status));
+      // Hundreds answered at once: let other requests through between batches (the commit is done).
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { ...answered!, policy_id: policyId, also_resolved: others.map((o) => o.row.action_id) };
+  }
+
+  /** The other pending actions of the same agent and type whose resource the answer's policy matches. */
+  private claimMatching(row: ActionRow, body: ResolveRequest): { row: ActionRow; tracked: Tracked }[] {
+    const matches = resourceMatcher(body.pattern ?? null, row.resource);
+    const candidates = this.store.all<ActionRow>(
+      "SELECT a.*, '' AS data FROM actions a WHERE a.status = 'pending' AND a.agent_id = ? AND a.action_type = ? AND a.action_id <> ? ORDER BY a.expires_ms ASC",
+      [row.agent_id, row.action_type, row.action_id],
+    );
+    const out: { row: ActionRow; tracked: Tracked }[] = [];
+    for (const c of candidates) {
+      const tracked = this.pending.get(c.action_id);
+      if (!tracked || !matches(c.resource)) continue;
+      this.pending.delete(c.action_id);
+      out.push({ row: c, tracked });
+    }
+    return out;
   }
 
   /**
@@ -324,6 +361,18 @@ export class ApprovalService {
     for (const id of due) await this.expire(id);
     this.schedule();
   }
+}
+
+/**
+ * The resource test of a remembered policy (see rememberPolicy): the pattern as a SPEC 3.2
+ * wildcard, else the same resource, else no resource at all.
+ */
+function resourceMatcher(pattern: string | null, resource: string | null): (r: string | null) => boolean {
+  if (pattern !== null) {
+    const test = textTestFunction(globTest(pattern));
+    return (r) => r !== null && test(r);
+  }
+  return (r) => r === resource;
 }
 
 function eventOf(s: ActionStatus): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { SessionSchema } from '../../src-shared/index.js';
 
-export type SessionState = { authenticated: boolean; scope: 'agent' | 'admin' | null };
+export type SessionState = { authenticated: boolean; scope: 'agent' | 'admin' | null; login_command?: string };
 
 async function readSession(res: Response): Promise<SessionState> {
   const parsed = SessionSchema.safeParse(await res.json().catch(() => null));

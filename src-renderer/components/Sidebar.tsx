@@ -39,7 +39,7 @@ export function Sidebar() {
         {NAV.map((n) => (
           <Link key={n.path} to={n.path} aria-current={path === n.path ? 'page' : undefined}>
             <Icon name={n.icon} size={17} />
-            {n.label}
+            <span className="nav-label">{n.label}</span>
             {n.path === '/approvals' && <PendingBadge />}
           </Link>
         ))}

@@ -1,16 +1,23 @@
 import { useEffect } from 'react';
 import { EVENT_NAMES, EventEnvelopeSchema, type EventEnvelope } from '../../src-shared/index.js';
-import { refreshPending, retireApproval } from '../api/approvals.js';
+import { refreshPending, requestLeft } from '../api/approvals.js';
 import { fetchSession } from '../api/session.js';
-import { notifyApproval } from '../lib/notify.js';
+import { notifier } from '../lib/notify.js';
 import { store } from '../store/index.js';
 
 /** Opens an approval in the inbox (notification click, tray, deep link). */
 export function openApproval(actionId: string): void {
   const s = store.getState();
   s.navigate(`/approvals?id=${encodeURIComponent(actionId)}`);
-  s.selectApproval(actionId);
+  s.selectAction(actionId);
 }
+
+const LEFT = {
+  'action.approved': 'approved',
+  'action.rejected': 'rejected',
+  'action.expired': 'expired',
+  'action.withdrawn': 'withdrawn',
+} as const;
 
 function handle(e: EventEnvelope): void {
   const s = store.getState();
@@ -19,7 +26,7 @@ function handle(e: EventEnvelope): void {
   switch (e.event) {
     case 'approval.requested':
       void refreshPending();
-      notifyApproval(e.data, openApproval);
+      notifier.requested(e.data);
       if (s.path !== '/approvals') {
         s.pushToast({
           kind: 'pending',
@@ -32,17 +39,10 @@ function handle(e: EventEnvelope): void {
     case 'action.rejected':
     case 'action.expired':
     case 'action.withdrawn':
-      if (id)
-        retireApproval(
-          id,
-          e.event === 'action.approved'
-            ? 'approved'
-            : e.event === 'action.rejected'
-              ? 'rejected'
-              : e.event === 'action.withdrawn'
-                ? 'withdrawn'
-                : 'expired',
-        );
+      if (id) {
+        requestLeft(id, LEFT[e.event]);
+        notifier.left(id);
+      }
       break;
     default:
       break;

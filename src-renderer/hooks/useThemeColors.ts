@@ -24,14 +24,13 @@ function read(): ThemeColors {
   return out;
 }
 
-/** The design tokens as concrete colors (SVG charts need values), updated when the system theme flips. */
+/** The design tokens as concrete colors (SVG charts need values), updated when the theme changes. */
 export function useThemeColors(): ThemeColors {
   const [colors, setColors] = useState(read);
   useEffect(() => {
-    const mq = window.matchMedia('(prefers-color-scheme: dark)');
-    const on = () => setColors(read());
-    mq.addEventListener('change', on);
-    return () => mq.removeEventListener('change', on);
+    const obs = new MutationObserver(() => setColors(read()));
+    obs.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => obs.disconnect();
   }, []);
   return colors;
 }

@@ -1,11 +1,16 @@
-import type { JsonObject } from '../../src-shared/index.js';
+import { NotificationGroups, notifyRequestOf, planNotifications, type NotificationSpec } from '../../src-shared/approvals/notify-groups.js';
+import { store } from '../store/index.js';
 
 const ASKED_KEY = 'gatehouse.notifications.asked';
+/** New requests arriving within this window become one notification update. */
+const BATCH_MS = 600;
 
 export type NotifyPermission = NotificationPermission | 'unsupported';
 
+const supported = () => typeof Notification !== 'undefined' && 'serviceWorker' in navigator;
+
 export function notificationPermission(): NotifyPermission {
-  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+  return supported() ? Notification.permission : 'unsupported';
 }
 
 /** Whether the console should offer to turn notifications on (browser only, asked once). */
@@ -18,30 +23,109 @@ export function dismissNotificationOffer(): void {
   localStorage.setItem(ASKED_KEY, 'dismissed');
 }
 
-export async function requestNotifications(): Promise<NotifyPermission> {
-  if (typeof Notification === 'undefined') return 'unsupported';
-  localStorage.setItem(ASKED_KEY, 'dismissed');
-  return Notification.requestPermission();
+let registration: Promise<ServiceWorkerRegistration | null> | null = null;
+
+/** Registers the console's service worker (/sw.js), once; null where it cannot run. */
+export function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {
+  if (window.gatehouse || !supported()) return Promise.resolve(null);
+  registration ??= navigator.serviceWorker
+    .register('/sw.js', { scope: '/' })
+    .then(() => navigator.serviceWorker.ready)
+    .catch(() => null);
+  return registration;
 }
 
-/** A browser notification for a new approval; clicking it focuses the console on that approval. */
-export function notifyApproval(data: JsonObject, open: (actionId: string) => void): void {
-  if (window.gatehouse || notificationPermission() !== 'granted') return;
-  if (document.visibilityState === 'visible' && document.hasFocus()) return; // the inbox shows it already
-  const actionId = typeof data.action_id === 'string' ? data.action_id : null;
-  if (!actionId) return;
-  const agent = typeof data.agent_id === 'string' ? data.agent_id : 'An agent';
-  const type = typeof data.action_type === 'string' ? data.action_type : 'an action';
-  const resource = typeof data.resource === 'string' ? data.resource : '';
-  const n = new Notification(`${agent} is waiting for approval`, {
-    body: `${type}${resource ? `: ${resource.slice(0, 140)}` : ''}`,
-    tag: actionId,
-    requireInteraction: true,
-    icon: '/favicon.svg',
+/** Asks for permission (a person's click) and registers the worker. */
+export async function enableNotifications(): Promise<NotifyPermission> {
+  if (!supported()) return 'unsupported';
+  localStorage.setItem(ASKED_KEY, 'dismissed');
+  const p = await Notification.requestPermission();
+  if (p === 'granted') await registerServiceWorker();
+  return p;
+}
+
+const looking = () => document.visibilityState === 'visible' && document.hasFocus();
+
+/**
+ * Browser notifications of the headless console (SPEC 10): grouped per agent (the shared
+ * NotificationGroups), shown by the service worker while no console window has focus, with
+ * Approve / Deny on a single request; silent under do-not-disturb.
+ */
+class BrowserNotifier {
+  private readonly groups = new NotificationGroups();
+  private readonly showing = new Map<string, string[]>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  private enabled(): boolean {
+    return !window.gatehouse && notificationPermission() === 'granted' && !store.getState().dnd;
+  }
+
+  requested(data: Record<string, unknown>): void {
+    if (!this.enabled() || looking()) return;
+    const r = notifyRequestOf(data);
+    if (!r) return;
+    this.groups.add(r);
+    this.schedule();
+  }
+
+  /** The request is no longer waiting (answered, expired, withdrawn). */
+  left(actionId: string): void {
+    if (this.groups.remove(actionId)) this.schedule();
+  }
+
+  /** The person is looking at the console: everything told is seen. */
+  looked(): void {
+    if (this.groups.size === 0 && this.showing.size === 0) return;
+    this.groups.clear();
+    this.schedule(0);
+  }
+
+  private schedule(ms = BATCH_MS): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), ms);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = null;
+    const specs: NotificationSpec[] = this.enabled() ? this.groups.specs() : [];
+    const plan = planNotifications(this.showing, specs);
+    if (plan.show.length === 0 && plan.close.length === 0) return;
+    const reg = await registerServiceWorker();
+    const worker = reg?.active;
+    if (!worker) {
+      // The worker is not running yet (first start, an update): try again shortly, never drop it.
+      if (reg) this.schedule(1000);
+      return;
+    }
+    worker.postMessage({ type: 'notify', show: plan.show, close: plan.close });
+    for (const t of plan.close) this.showing.delete(t);
+    for (const s of plan.show) this.showing.set(s.tag, s.actionIds);
+  }
+}
+
+export const notifier = new BrowserNotifier();
+
+/** Wires focus (clears what was told) and the worker's "open this request" messages. */
+export function startNotifications(open: (actionId: string) => void): () => void {
+  const onFocus = () => notifier.looked();
+  const onVisible = () => {
+    if (looking()) notifier.looked();
+  };
+  window.addEventListener('focus', onFocus);
+  document.addEventListener('visibilitychange', onVisible);
+  const onMessage = (e: MessageEvent) => {
+    const d = e.data as { type?: string; actionId?: unknown } | null;
+    if (d?.type === 'open-approval' && typeof d.actionId === 'string') open(d.actionId);
+  };
+  if (supported()) navigator.serviceWorker.addEventListener('message', onMessage);
+  if (notificationPermission() === 'granted') void registerServiceWorker();
+  const offDnd = store.subscribe((s, prev) => {
+    if (s.dnd && !prev.dnd) notifier.looked();
   });
-  n.onclick = () => {
-    window.focus();
-    open(actionId);
-    n.close();
+  return () => {
+    window.removeEventListener('focus', onFocus);
+    document.removeEventListener('visibilitychange', onVisible);
+    if (supported()) navigator.serviceWorker.removeEventListener('message', onMessage);
+    offDnd();
   };
 }

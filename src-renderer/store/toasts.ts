@@ -8,11 +8,16 @@ export interface Toast {
   kind: ToastKind;
   title: string;
   detail?: string;
+  /** A button in the toast (Undo); clicking it runs `run` and dismisses the toast. */
+  action?: { label: string; run: () => void };
+  /** Shows a bar running out over this many ms (the grace period of an answer). */
+  progressMs?: number;
 }
 
 export interface ToastSlice {
   toasts: Toast[];
-  pushToast: (t: Omit<Toast, 'id'>, ttlMs?: number) => void;
+  /** Shows a toast for `ttlMs` (default 5 s); returns its id. */
+  pushToast: (t: Omit<Toast, 'id'>, ttlMs?: number) => number;
   dismissToast: (id: number) => void;
 }
 
@@ -22,8 +27,14 @@ export const toastSlice: StateCreator<AppState, [], [], ToastSlice> = (set, get)
   toasts: [],
   pushToast: (t, ttlMs = 5000) => {
     const id = nextId++;
-    set((s) => ({ toasts: [...s.toasts.slice(-2), { ...t, id }] }));
+    // Toasts with an action (Undo) are never pushed out by newer ones while they count down.
+    set((s) => {
+      const keep = s.toasts.filter((x) => x.action);
+      const rest = s.toasts.filter((x) => !x.action).slice(-2);
+      return { toasts: [...s.toasts.filter((x) => keep.includes(x) || rest.includes(x)), { ...t, id }] };
+    });
     setTimeout(() => get().dismissToast(id), ttlMs);
+    return id;
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
 });

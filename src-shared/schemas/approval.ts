@@ -14,9 +14,28 @@ export const ResolveRequestSchema = z
     remember: RememberSchema.default('once'),
     pattern: z.string().min(1).max(4_096).optional(),
     comment: z.string().max(4_096).optional(),
+    /**
+     * With a `remember` choice other than `once`: also answer, in the same commit, every other
+     * pending request the remembered policy matches ("also answer the N waiting like it").
+     */
+    apply_to_pending: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((b) => !(b.apply_to_pending && b.remember === 'once'), {
+    path: ['apply_to_pending'],
+    message: "needs a remember choice other than 'once' (the remembered policy decides which waiting requests it answers)",
+  });
 export type ResolveRequest = z.infer<typeof ResolveRequestSchema>;
+
+/**
+ * SPEC 4 — the answer to approve / deny: the answered action's status body, plus the policy
+ * `remember` created (or null) and the other pending actions `apply_to_pending` answered with it.
+ */
+export const ResolveResultSchema = ActionStatusSchema.extend({
+  policy_id: z.string().nullable(),
+  also_resolved: z.array(z.string()),
+});
+export type ResolveResult = z.infer<typeof ResolveResultSchema>;
 
 /** SPEC 4 — body of withdraw: the agent stopped waiting (its own timeout, a cancel, quitting). */
 export const WithdrawRequestSchema = z.object({ reason: z.string().max(4_096).optional() }).strict();

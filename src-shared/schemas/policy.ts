@@ -96,6 +96,8 @@ const SettingFields = {
     .max(7 * 86_400),
   timeout_action: TimeoutActionSchema,
   rate_limit_per_s: z.number().int().min(0).max(1_000_000),
+  /** Seconds the console holds an answer (with Undo) before sending it; 0 sends at once (SPEC 10). */
+  answer_grace_s: z.number().int().min(0).max(60),
   /** Override of the points of built-in risk factors, by factor id. */
   risk_weights: z.partialRecord(z.enum(BUILTIN_RISK_FACTORS), z.number().int().min(-100).max(100)),
   /**
@@ -115,6 +117,7 @@ export const SettingsSchema = z
     approval_timeout_s: SettingFields.approval_timeout_s.default(300),
     timeout_action: SettingFields.timeout_action.default('deny'),
     rate_limit_per_s: SettingFields.rate_limit_per_s.default(2000),
+    answer_grace_s: SettingFields.answer_grace_s.default(4),
     risk_weights: SettingFields.risk_weights.default({}),
     hook_fallback: SettingFields.hook_fallback.default('pass'),
   })

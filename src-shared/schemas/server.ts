@@ -31,4 +31,9 @@ export const DeploymentInfoSchema = z.object({
 });
 export type DeploymentInfo = z.infer<typeof DeploymentInfoSchema>;
 
-export const SessionSchema = z.object({ authenticated: z.boolean(), scope: z.enum(['agent', 'admin']).nullable() });
+export const SessionSchema = z.object({
+  authenticated: z.boolean(),
+  scope: z.enum(['agent', 'admin']).nullable(),
+  /** Without a session: the exact command that prints a fresh login link for this server (SPEC 4). */
+  login_command: z.string().optional(),
+});

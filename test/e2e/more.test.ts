@@ -1,8 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Decision } from '../../src-shared/index.js';
-import { FORCE_PUSH, launchBrowser, login, nav, shot, startGatehouse, waitLive, type Browser, type Server } from './helpers/gatehouse.js';
+import { launchBrowser, login, nav, shot, startGatehouse, waitLive, type Browser, type Server } from './helpers/gatehouse.js';
 
 let s: Server;
 let b: Browser;
@@ -128,56 +127,6 @@ describe('agents, MCP servers, dashboard, webhooks, notifications', () => {
       await shot(p, '54-settings-webhook-delivered');
     } finally {
       receiver.close();
-    }
-  });
-
-  it('a new approval raises a browser notification that opens it', async () => {
-    const nb = await launchBrowser();
-    try {
-      // A recording stand-in for the Notifications API, with the tab in the background.
-      await nb.context.addInitScript(() => {
-        const shown: { title: string; body: string; tag: string; click: () => void }[] = [];
-        class FakeNotification {
-          static permission = 'granted';
-          static requestPermission = async () => 'granted';
-          onclick: (() => void) | null = null;
-          constructor(title: string, o: { body: string; tag: string }) {
-            shown.push({ title, body: o.body, tag: o.tag, click: () => this.onclick?.() });
-          }
-          close() {}
-        }
-        // (Runs in the page: reached through globalThis, since this file is type-checked for Node.)
-        const w = globalThis as unknown as { document: { hasFocus: () => boolean } };
-        Object.assign(w, { Notification: FakeNotification, __shown: shown });
-        w.document.hasFocus = () => false;
-      });
-      await login(nb.page, s, '/activity');
-      await waitLive(nb.page);
-      const d = (await s.api<Decision>('POST', '/api/v1/actions/submit', FORCE_PUSH, s.agentKey)).body;
-      expect(d.decision).toBe('pending');
-      await nb.page.waitForFunction(() => (globalThis as unknown as { __shown: unknown[] }).__shown.length > 0);
-      const n = await nb.page.evaluate(
-        () => (globalThis as unknown as { __shown: { title: string; body: string; tag: string }[] }).__shown[0],
-      );
-      expect(n?.title).toBe('claude-code is waiting for approval');
-      expect(n?.body).toContain('git push --force origin main');
-      expect(n?.tag).toBe(d.action_id);
-      await nb.page.evaluate(() => (globalThis as unknown as { __shown: { click: () => void }[] }).__shown[0]!.click());
-      await nb.page.waitForURL(new RegExp(`/approvals\\?id=${d.action_id}`));
-      await expect(nb.page.locator(`[data-action-id="${d.action_id}"]`).getAttribute('aria-current')).resolves.toBe('true');
-    } finally {
-      await nb.close();
-    }
-  });
-
-  it('dark mode approvals', async () => {
-    const dark = await launchBrowser({ colorScheme: 'dark' });
-    try {
-      await login(dark.page, s, '/approvals');
-      await dark.page.locator('.approval-card').first().waitFor();
-      await shot(dark.page, '55-approvals-dark');
-    } finally {
-      await dark.close();
     }
   });
 

@@ -34,6 +34,7 @@ import {
   PolicyTestResultSchema,
   PolicyViewSchema,
   ResolveRequestSchema,
+  ResolveResultSchema,
   SeedPolicySchema,
   SessionSchema,
   SettingsPatchSchema,
@@ -125,6 +126,7 @@ const PolicyView = named('PolicyView', PolicyViewSchema);
 const WriteRequest = named('ActionRequest', ActionRequestSchema);
 const Complete = named('CompleteRequest', CompleteRequestSchema);
 const Resolve = named('ResolveRequest', ResolveRequestSchema);
+const ResolveResult = named('ResolveResult', ResolveResultSchema);
 const Settings = named('Settings', SettingsSchema);
 const Openapi = named('OpenApiDocument', z.record(z.string(), z.unknown()));
 
@@ -448,11 +450,11 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'Approvals',
     summary: 'Approve a pending action',
     description:
-      '`remember` other than `once` also creates a policy for the same agent, action type and resource (or `pattern`). A resolved approval cannot be resolved again (409).',
+      '`remember` other than `once` also creates a policy for the same agent, action type and resource (or `pattern`); with `apply_to_pending` every other pending request that policy matches is answered in the same commit (listed in `also_resolved`). A resolved approval cannot be resolved again (409).',
     body: Resolve,
-    example: { remember: '1h', comment: 'Fine for this sprint' },
+    example: { remember: '1h', comment: 'Fine for this sprint', apply_to_pending: true },
     bodyOptional: true,
-    response: ActionStatus,
+    response: ResolveResult,
   },
   {
     method: 'post',
@@ -463,7 +465,7 @@ export const ROUTES: readonly RouteDoc[] = [
     description: 'As approve, with a deny policy for `remember`.',
     body: Resolve,
     bodyOptional: true,
-    response: ActionStatus,
+    response: ResolveResult,
   },
 
   // --- audit

@@ -8,6 +8,8 @@ import { readJson } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { HttpError } from '../errors.js';
 import { requireScope, SESSION_COOKIE } from '../middleware/auth.js';
+import { loginCommand } from '../../services/login-command.js';
+import { SESSION_IDLE_MS } from '../../services/sessions.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,7 +32,8 @@ const NO_CONSOLE_HTML = `<!doctype html><meta charset="utf-8"><title>Gatehouse</
 <p>The API is available: <a href="/api/docs">/api/docs</a>.</p></body>`;
 
 function sessionCookie() {
-  return { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure: false, maxAge: 12 * 3600 };
+  // As long as the session itself may live unused (SPEC 4); renewed whenever the console loads.
+  return { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure: false, maxAge: SESSION_IDLE_MS / 1000 };
 }
 
 /**
@@ -61,7 +64,10 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
     const { token } = await readJson(c, z.object({ token: z.string().min(1).max(200) }).strict());
     const session = g.sessions.redeem(token);
     if (!session)
-      throw new HttpError('unauthenticated', 'This login link was already used or has expired. Run `gatehouse open` for a new one.');
+      throw new HttpError(
+        'unauthenticated',
+        `This login link was already used or has expired. Run \`${loginCommand(g.opts.dataDir)}\` for a new one.`,
+      );
     setCookie(c, SESSION_COOKIE, session, sessionCookie());
     return c.json({ authenticated: true, scope: 'admin' });
   });
@@ -74,7 +80,12 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
   r.get('/api/session', (c) => {
     const s = getCookie(c, SESSION_COOKIE);
     const p = s ? g.sessions.bySession(s) : null;
-    return c.json({ authenticated: !!p, scope: p ? p.scope : null });
+    if (p && s) {
+      setCookie(c, SESSION_COOKIE, s, sessionCookie());
+      return c.json({ authenticated: true, scope: p.scope });
+    }
+    // The login page names the exact command that prints a fresh link for this data dir (SPEC 4).
+    return c.json({ authenticated: false, scope: null, login_command: loginCommand(g.opts.dataDir) });
   });
 
   // `gatehouse open`: an admin key asks for a fresh one-time login link.
@@ -90,6 +101,17 @@ export function consoleRoutes(g: Gatehouse, consoleDir: string | null) {
     return c.body(new Uint8Array(buf), 200, {
       'Content-Type': MIME[extname(rel)] ?? 'application/octet-stream',
       'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  });
+  // The console's service worker (notifications with Approve / Deny): served from the root so its
+  // scope is the whole console, never cached, under the same CSP as the page.
+  r.get('/sw.js', async (c) => {
+    const buf = await file('sw.js');
+    if (!buf) throw new HttpError('not_found', 'No such file');
+    return c.body(new Uint8Array(buf), 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'Content-Security-Policy': CSP,
     });
   });
   for (const icon of ['/favicon.svg', '/favicon.ico', '/icon.png']) {

@@ -1,4 +1,5 @@
 import type { ActionStatus } from '../../../src-shared/index.js';
+import { actionPhrase } from '../../../src-shared/approvals/headline.js';
 import { api } from '../../api/client.js';
 import { Link } from '../../components/Link.js';
 import { StatusPill } from '../../components/Pill.js';
@@ -13,7 +14,7 @@ const SHOWN = 6;
 
 async function load(): Promise<ActionStatus[]> {
   const lists = await Promise.all(
-    (['approved', 'rejected', 'expired'] as const).map((status) => api.listActions({ status, limit: SHOWN })),
+    (['approved', 'rejected', 'expired', 'withdrawn'] as const).map((status) => api.listActions({ status, limit: SHOWN })),
   );
   return lists
     .flatMap((l) => l.items)
@@ -22,7 +23,10 @@ async function load(): Promise<ActionStatus[]> {
     .slice(0, SHOWN);
 }
 
-/** The last few answers (yours and timeouts), below the inbox: proof that an answer landed. */
+const by = (a: ActionStatus) =>
+  a.status === 'withdrawn' ? 'the agent stopped waiting' : a.reviewed_by === 'timeout' ? 'timed out' : 'by you';
+
+/** The last few answers (yours, timeouts, agents that gave up): proof that an answer landed. */
 export function RecentlyAnswered() {
   const eventSeq = useStore((s) => s.eventSeq);
   const live = useDebounced(eventSeq, 800);
@@ -37,28 +41,19 @@ export function RecentlyAnswered() {
           All answers →
         </Link>
       </div>
-      <div className="table-wrap">
-        <table className="table">
-          <tbody>
-            {data.map((a) => (
-              <tr key={a.action_id}>
-                <td className="nowrap small muted" title={fullTime(a.reviewed_at)}>
-                  {relativeTime(a.reviewed_at, now)}
-                </td>
-                <td className="nowrap">{a.agent_id}</td>
-                <td className="mono small nowrap">{a.action_type}</td>
-                <td className="mono small truncate recent-resource" title={a.resource ? maskSecrets(a.resource) : ''}>
-                  {a.resource ? maskSecrets(a.resource) : '—'}
-                </td>
-                <td className="nowrap">
-                  <StatusPill status={a.status} />
-                </td>
-                <td className="small muted nowrap">{a.reviewed_by === 'timeout' ? 'timed out' : 'by you'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ul className="recent-list">
+        {data.map((a) => (
+          <li key={a.action_id}>
+            <StatusPill status={a.status} />
+            <span className="recent-what truncate" title={a.resource ? maskSecrets(a.resource) : undefined}>
+              <strong>{a.agent_id}</strong> {maskSecrets(actionPhrase(a))}
+            </span>
+            <span className="small muted nowrap" title={fullTime(a.reviewed_at)}>
+              {by(a)} · {relativeTime(a.reviewed_at, now)}
+            </span>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -2,10 +2,11 @@ import { useRef } from 'react';
 import { Dialog } from '../../components/Dialog.js';
 
 const ROWS: [string[], string][] = [
-  [['J'], 'Next approval'],
-  [['K'], 'Previous approval'],
-  [['A'], 'Approve the selected approval'],
-  [['D'], 'Deny the selected approval'],
+  [['J'], 'Next request in the queue'],
+  [['K'], 'Previous request'],
+  [['A'], 'Approve the request in the pane (all of a group ×N)'],
+  [['D'], 'Deny the request in the pane'],
+  [['U'], 'Undo the last answer while it waits to be sent'],
   [['1', '…', '6'], 'Remember: once, 15m, 1h, 12h, until restart, forever'],
   [['C'], 'Write a comment'],
   [['P'], 'Edit the resource pattern'],

@@ -1,13 +1,26 @@
+import { useEffect } from 'react';
+import { fetchSession } from '../../api/session.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { Icon } from '../../components/Icon.js';
 import { Logo } from '../../components/Logo.js';
 import { useStore } from '../../store/index.js';
 
-/** Shown when this browser has no session: explains how to get a one-time login link. */
+/** Shown when this browser has no session: the exact command that prints a fresh login link here. */
 export function LoginScreen() {
   const expired = useStore((s) => s.loginExpired);
   const auth = useStore((s) => s.auth);
   const error = useStore((s) => s.authError);
+  const known = useStore((s) => s.loginCommand);
+  const setLoginCommand = useStore((s) => s.setLoginCommand);
+  const command = known ?? 'gatehouse open';
+  const origin = window.location.origin;
+  // A session that ended while the console was open: ask the server for its exact command.
+  useEffect(() => {
+    if (known) return;
+    void fetchSession()
+      .then((s) => setLoginCommand(s.login_command ?? null))
+      .catch(() => undefined);
+  }, [known, setLoginCommand]);
   return (
     <main className="login">
       <div className="login-card card">
@@ -45,18 +58,29 @@ export function LoginScreen() {
           <li>
             <span>Open a terminal on this computer and run:</span>
             <div className="row">
-              <pre className="codeblock grow">gatehouse open</pre>
-              <CopyButton text="gatehouse open" />
+              <pre className="codeblock grow login-command" aria-label="Command for a new login link">
+                {/* Never wraps inside a flag ("--data-dir"); a long path may wrap anywhere. */}
+                {command.split(' ').map((w, i) => (
+                  <span key={i} className={w.startsWith('-') ? 'nowrap' : undefined}>
+                    {i > 0 ? ' ' : ''}
+                    {w}
+                  </span>
+                ))}
+              </pre>
+              <CopyButton text={command} />
             </div>
           </li>
           <li>
-            It prints a new link like <code>http://127.0.0.1:7077/?token=…</code> (and opens it in your browser).
+            It prints a new link like <code>{origin}/?token=…</code> (and opens it in your browser).
           </li>
-          <li>Open that link here. The session lasts 12 hours or until Gatehouse restarts.</li>
+          <li>Open that link here. The session lasts until you sign out or leave it unused for 30 days, restarts included.</li>
         </ol>
-        <p className="muted small">
-          Not running yet? Start it with <code>gatehouse serve</code>: it prints the first link when it starts.
-        </p>
+        {!command.startsWith('gatehouse ') && (
+          <p className="muted small">
+            Tip: put <code>gatehouse</code> on your PATH with <code>npm link</code> in the Gatehouse folder; this becomes{' '}
+            <code>gatehouse open</code>.
+          </p>
+        )}
       </div>
     </main>
   );

@@ -1,14 +1,16 @@
 import { Header } from '../../components/Header.js';
 import { Tabs, tabPanelProps } from '../../components/Tabs.js';
 import { useStore } from '../../store/index.js';
+import { ConsolePanel } from './ConsolePanel.js';
 import { GeneralPanel } from './GeneralPanel.js';
 import { IntegrationsPanel } from './IntegrationsPanel.js';
 import { KeysPanel } from './KeysPanel.js';
 import { WebhooksPanel } from './WebhooksPanel.js';
 
-type Tab = 'general' | 'keys' | 'webhooks' | 'integrations';
+type Tab = 'general' | 'console' | 'keys' | 'webhooks' | 'integrations';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'general', label: 'Decisions' },
+  { id: 'console', label: 'Approvals & appearance' },
   { id: 'keys', label: 'API keys' },
   { id: 'webhooks', label: 'Webhooks' },
   { id: 'integrations', label: 'Integrations' },
@@ -32,6 +34,7 @@ export function SettingsScreen() {
           />
           <div {...tabPanelProps('settings', tab)}>
             {tab === 'general' && <GeneralPanel />}
+            {tab === 'console' && <ConsolePanel />}
             {tab === 'keys' && <KeysPanel />}
             {tab === 'webhooks' && <WebhooksPanel />}
             {tab === 'integrations' && <IntegrationsPanel />}

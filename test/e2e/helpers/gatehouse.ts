@@ -55,27 +55,36 @@ export interface Server {
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: T }>;
   /** A fresh one-time login URL. */
   newLoginUrl(): Promise<string>;
+  /** Stops the server and starts it again on the same data dir and port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startGatehouse(): Promise<Server> {
-  ensureBuilt();
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/gatehouse.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
-  });
+interface Child {
+  child: ChildProcess;
+  loginUrl: string;
+}
+
+function spawnServer(dataDir: string, port: number): Promise<Child> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/gatehouse.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+    },
+  );
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const loginUrl = await new Promise<string>((resolve, reject) => {
+  return new Promise<Child>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`gatehouse serve did not print a login URL within 20 s:\n${out}`)), 20_000);
     const check = () => {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m) {
         clearTimeout(t);
-        resolve(m[1]!);
+        resolve({ child, loginUrl: m[1]! });
       }
     };
     child.stdout!.on('data', check);
@@ -84,7 +93,21 @@ export async function startGatehouse(): Promise<Server> {
       reject(new Error(`gatehouse serve exited (${code}):\n${out}`));
     });
   });
-  const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+export async function startGatehouse(): Promise<Server> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+  let current = await spawnServer(dataDir, 0);
+  const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; port: number };
   const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string; agent_key: string };
   const url = info.url;
 
@@ -99,19 +122,20 @@ export async function startGatehouse(): Promise<Server> {
 
   return {
     url,
-    loginUrl,
+    get loginUrl() {
+      return current.loginUrl;
+    },
     dataDir,
     adminKey: creds.admin_key,
     agentKey: creds.agent_key,
     api,
     newLoginUrl: async () => (await api<{ url: string }>('POST', '/api/v1/console/login-url')).body.url,
+    restart: async () => {
+      await stopChild(current.child);
+      current = await spawnServer(dataDir, info.port);
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopChild(current.child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

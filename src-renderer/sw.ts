@@ -1,0 +1,174 @@
+/**
+ * The console's service worker (served as /sw.js, scope /). It only does notifications (SPEC 10):
+ * the console page, which holds the live event stream, posts which notifications to show or close;
+ * this worker shows them only while no console window has focus, and answers a single request's
+ * Approve / Deny from the notification with the session cookie (same origin, so the server's Origin
+ * check passes). No caching, no fetch handler, no imports: it is bundled as one plain file.
+ */
+
+// The few service-worker types used here (the web tsconfig has the DOM lib, not WebWorker).
+interface SwNotification {
+  readonly tag: string;
+  readonly title: string;
+  readonly body: string;
+  readonly data: unknown;
+  close(): void;
+}
+interface SwNotificationEvent extends ExtendableEventLike {
+  readonly notification: SwNotification;
+  readonly action: string;
+}
+interface ExtendableEventLike extends Event {
+  waitUntil(p: Promise<unknown>): void;
+}
+interface SwMessageEvent extends ExtendableEventLike {
+  readonly data: unknown;
+}
+interface SwWindowClient {
+  readonly url: string;
+  readonly focused: boolean;
+  focus(): Promise<unknown>;
+  navigate(url: string): Promise<unknown>;
+  postMessage(m: unknown): void;
+}
+interface SwScope {
+  readonly registration: {
+    showNotification(title: string, options: Record<string, unknown>): Promise<void>;
+    getNotifications(filter?: { tag?: string }): Promise<SwNotification[]>;
+  };
+  readonly clients: {
+    matchAll(o: { type: 'window'; includeUncontrolled: boolean }): Promise<SwWindowClient[]>;
+    openWindow(url: string): Promise<unknown>;
+    claim(): Promise<void>;
+  };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: string, fn: (e: never) => void): void;
+  location: Location;
+}
+
+declare const self: SwScope;
+
+interface ShowMessage {
+  type: 'notify';
+  show: {
+    tag: string;
+    title: string;
+    body: string;
+    actionId: string | null;
+    actionIds: string[];
+    actions: { action: string; title: string }[];
+  }[];
+  close: string[];
+}
+
+/** What a notification carries, for the click handler. */
+interface NotificationData {
+  actionId: string | null;
+  actionIds: string[];
+  title: string;
+}
+
+const ACTION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+async function anyConsoleFocused(): Promise<boolean> {
+  const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  return wins.some((w) => w.focused);
+}
+
+async function closeTag(tag: string): Promise<void> {
+  for (const n of await self.registration.getNotifications({ tag })) n.close();
+}
+
+async function apply(m: ShowMessage): Promise<void> {
+  for (const tag of m.close) await closeTag(tag);
+  if (m.show.length === 0 || (await anyConsoleFocused())) return;
+  for (const s of m.show) {
+    const data: NotificationData = { actionId: s.actionId, actionIds: s.actionIds, title: s.title };
+    await self.registration.showNotification(s.title, {
+      body: s.body,
+      tag: s.tag,
+      renotify: true,
+      requireInteraction: true,
+      icon: '/favicon.svg',
+      data,
+      actions: s.actions,
+    });
+  }
+}
+
+/** Focuses a console window on the request (or the queue), opening one if none is open. */
+async function openConsole(actionId: string | null): Promise<void> {
+  const path = actionId ? `/approvals?id=${encodeURIComponent(actionId)}` : '/approvals';
+  const url = new URL(path, self.location.origin).href;
+  const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const win = wins.find((w) => new URL(w.url).origin === self.location.origin);
+  if (win) {
+    await win.focus();
+    win.postMessage({ type: 'open-approval', actionId });
+    return;
+  }
+  await self.clients.openWindow(url);
+}
+
+/** Approve / Deny from a notification: one request, answered once, with the console's session cookie. */
+async function answerFromNotification(actionId: string, verb: 'approve' | 'deny', title: string, tag: string): Promise<number> {
+  let status = 0;
+  try {
+    const res = await fetch(`/api/v1/approvals/${encodeURIComponent(actionId)}/${verb}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ remember: 'once', comment: 'Answered from a notification' }),
+    });
+    status = res.status;
+  } catch {
+    status = 0;
+  }
+  const outcome =
+    status === 200
+      ? verb === 'approve'
+        ? 'Approved'
+        : 'Denied'
+      : status === 409
+        ? 'Already answered or expired — nothing changed'
+        : status === 401
+          ? 'Not answered: the console session has ended; open a new login link'
+          : 'Not answered: Gatehouse did not accept it; open the console';
+  // Its own tag: the request's notification closes when the request leaves the queue; this one stays.
+  await self.registration.showNotification(outcome, {
+    body: title,
+    tag: `${tag}:answered`,
+    requireInteraction: false,
+    icon: '/favicon.svg',
+    data: null,
+  });
+  return status;
+}
+
+self.addEventListener('install', () => {
+  void self.skipWaiting();
+});
+self.addEventListener('activate', (e: ExtendableEventLike) => {
+  e.waitUntil(self.clients.claim());
+});
+
+self.addEventListener('message', (e: SwMessageEvent) => {
+  const m = e.data as ShowMessage | null;
+  if (!m || m.type !== 'notify' || !Array.isArray(m.show) || !Array.isArray(m.close)) return;
+  e.waitUntil(apply(m));
+});
+
+self.addEventListener('notificationclick', (e: SwNotificationEvent) => {
+  const n = e.notification;
+  const data = (n.data ?? null) as NotificationData | null;
+  n.close();
+  const id = data?.actionId && ACTION_ID.test(data.actionId) ? data.actionId : null;
+  if ((e.action === 'approve' || e.action === 'deny') && id) {
+    e.waitUntil(answerFromNotification(id, e.action, data?.title ?? '', n.tag));
+    return;
+  }
+  e.waitUntil(openConsole(id ?? data?.actionIds?.[0] ?? null));
+});
+
+// A module (so `self` above is this worker's, not the DOM's); it exports nothing.
+export {};

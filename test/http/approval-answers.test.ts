@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResolveResultSchema, type ActionStatus, type Decision } from '../../src-shared/index.js';
+import { openTestCore, type TestCore } from '../helpers/core.js';
+
+// SPEC 4: the answer body ({action_id, status, policy_id, also_resolved}) and apply_to_pending.
+let t: TestCore;
+beforeAll(async () => {
+  t = await openTestCore();
+  const created = await t.json('POST', '/api/v1/policies', {
+    body: {
+      id: 'deletes-need-approval',
+      name: 'Deletes need approval',
+      effect: 'require_approval',
+      when: { action_type: 'database.delete' },
+    },
+  });
+  expect(created.status).toBe(201);
+});
+afterAll(() => t.close());
+
+let n = 0;
+async function hold(over: Record<string, unknown> = {}): Promise<string> {
+  const d = await t.json<Decision>('POST', '/api/v1/actions/submit', {
+    key: t.agentKey,
+    body: {
+      agent_id: 'data-pipeline',
+      action_type: 'database.delete',
+      resource: 'postgres://prod/customers',
+      parameters: { n: n++ },
+      ...over,
+    },
+  });
+  expect(d.body.decision).toBe('pending');
+  return d.body.action_id;
+}
+const status = async (id: string) => (await t.json<ActionStatus>('GET', `/api/v1/actions/${id}/status`, { key: t.agentKey })).body;
+
+describe('approve / deny answers', () => {
+  it('answer once: the status body plus policy_id null and no also_resolved; the identical one waits on', async () => {
+    const a = await hold();
+    const b = await hold();
+    const r = await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: { comment: 'ok' } });
+    expect(r.status).toBe(200);
+    const body = ResolveResultSchema.parse(r.body);
+    expect(body).toMatchObject({
+      action_id: a,
+      status: 'approved',
+      decision: 'allowed',
+      approved: true,
+      policy_id: null,
+      also_resolved: [],
+    });
+    expect((await status(b)).status).toBe('pending');
+    await t.json('POST', `/api/v1/approvals/${b}/deny`, {});
+  });
+
+  it('remember + apply_to_pending answers every pending request the new policy matches, in one commit, and no other', async () => {
+    const first = await hold();
+    const same1 = await hold();
+    const same2 = await hold();
+    const otherResource = await hold({ resource: 'postgres://prod/orders' });
+    const otherAgent = await hold({ agent_id: 'etl' });
+    const before = (await t.json<{ items: unknown[] }>('GET', '/api/v1/audit?type=approval.resolved&limit=1000')).body.items.length;
+
+    const r = await t.json('POST', `/api/v1/approvals/${first}/deny`, {
+      body: { remember: '1h', apply_to_pending: true, comment: 'not today' },
+    });
+    expect(r.status).toBe(200);
+    const body = ResolveResultSchema.parse(r.body);
+    expect(body.status).toBe('rejected');
+    expect(body.policy_id).toMatch(/^remember-deny-/);
+    expect(body.also_resolved.sort()).toEqual([same1, same2].sort());
+    for (const id of [same1, same2]) {
+      expect(await status(id)).toMatchObject({ status: 'rejected', reviewed_by: 'user', comment: 'not today' });
+    }
+    expect((await status(otherResource)).status).toBe('pending');
+    expect((await status(otherAgent)).status).toBe('pending');
+
+    // One audit record per answered request; the ones answered along name the request answered.
+    const audit = await t.json<{ items: { action_id: string; data: Record<string, unknown> }[] }>(
+      'GET',
+      '/api/v1/audit?type=approval.resolved&limit=1000',
+    );
+    expect(audit.body.items.length - before).toBe(3);
+    const along = audit.body.items.find((i) => i.action_id === same1)!;
+    expect(along.data).toMatchObject({ answered_with: first, policy_id: body.policy_id, approved: false });
+    // A second answer to one of them is a 409.
+    expect((await t.json('POST', `/api/v1/approvals/${same2}/approve`, {})).status).toBe(409);
+    await t.json('POST', `/api/v1/approvals/${otherResource}/deny`, {});
+    await t.json('POST', `/api/v1/approvals/${otherAgent}/deny`, {});
+    await t.json('DELETE', `/api/v1/policies/${body.policy_id}`);
+  });
+
+  it('a widened pattern answers the waiting requests it matches', async () => {
+    const first = await hold({ resource: 'postgres://staging/a' });
+    const match = await hold({ resource: 'postgres://staging/b' });
+    const noMatch = await hold({ resource: 'postgres://prod/a' });
+    const none = await hold({ resource: undefined });
+    const r = await t.json('POST', `/api/v1/approvals/${first}/approve`, {
+      body: { remember: 'until_restart', pattern: 'postgres://staging/*', apply_to_pending: true },
+    });
+    const body = ResolveResultSchema.parse(r.body);
+    expect(body.also_resolved).toEqual([match]);
+    expect((await status(match)).status).toBe('approved');
+    expect((await status(noMatch)).status).toBe('pending');
+    expect((await status(none)).status).toBe('pending');
+    for (const id of [noMatch, none]) await t.json('POST', `/api/v1/approvals/${id}/deny`, {});
+    await t.json('DELETE', `/api/v1/policies/${body.policy_id}`);
+  });
+
+  it('without apply_to_pending, remember leaves the waiting ones waiting', async () => {
+    const a = await hold({ resource: 'postgres://x/1' });
+    const b = await hold({ resource: 'postgres://x/1' });
+    const body = ResolveResultSchema.parse((await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: { remember: '15m' } })).body);
+    expect(body.also_resolved).toEqual([]);
+    expect((await status(b)).status).toBe('pending');
+    await t.json('POST', `/api/v1/approvals/${b}/deny`, {});
+    await t.json('DELETE', `/api/v1/policies/${body.policy_id}`);
+  });
+
+  it('apply_to_pending with remember once is a 400 naming the field, and answers nothing', async () => {
+    const a = await hold();
+    const r = await t.json<{ error: { details: { path: string }[] } }>('POST', `/api/v1/approvals/${a}/approve`, {
+      body: { apply_to_pending: true },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0]!.path).toBe('apply_to_pending');
+    expect((await status(a)).status).toBe('pending');
+    expect((await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: { apply_to_pending: 'yes' } })).status).toBe(400);
+    await t.json('POST', `/api/v1/approvals/${a}/deny`, {});
+  });
+
+  it('withdrawn requests are not answered along', async () => {
+    const a = await hold({ resource: 'postgres://w/1' });
+    const b = await hold({ resource: 'postgres://w/1' });
+    expect((await t.json('POST', `/api/v1/actions/${b}/withdraw`, { key: t.agentKey, body: { reason: 'gave up' } })).status).toBe(200);
+    const body = ResolveResultSchema.parse(
+      (await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: { remember: '1h', apply_to_pending: true } })).body,
+    );
+    expect(body.also_resolved).toEqual([]);
+    expect((await status(b)).status).toBe('withdrawn');
+    await t.json('DELETE', `/api/v1/policies/${body.policy_id}`);
+  });
+});
+
+describe('answer_grace_s', () => {
+  it('defaults to 4, accepts 0–60 and refuses anything else', async () => {
+    expect((await t.json<{ answer_grace_s: number }>('GET', '/api/v1/settings')).body.answer_grace_s).toBe(4);
+    expect((await t.json('PUT', '/api/v1/settings', { body: { answer_grace_s: 0 } })).body).toMatchObject({ answer_grace_s: 0 });
+    for (const bad of [-1, 61, 2.5, '4']) {
+      const r = await t.json<{ error: { details: { path: string }[] } }>('PUT', '/api/v1/settings', { body: { answer_grace_s: bad } });
+      expect(r.status).toBe(400);
+      expect(r.body.error.details[0]!.path).toBe('answer_grace_s');
+    }
+    expect((await t.json('PUT', '/api/v1/settings', { body: { answer_grace_s: 4 } })).body).toMatchObject({ answer_grace_s: 4 });
+  });
+});
