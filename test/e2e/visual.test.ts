@@ -181,8 +181,9 @@ describe('a large screen (1920×1080)', () => {
       await shot(p, '95-activity-1920');
 
       await p.locator('.vbody .vrow[data-action-id]').first().click();
+      // (It slides in: measure once it has arrived.)
+      await expect.poll(async () => Math.round(((b) => b!.x + b!.width)(await p.getByRole('dialog').boundingBox()))).toBe(1920);
       const drawer = (await p.getByRole('dialog').boundingBox())!;
-      expect(Math.round(drawer.x + drawer.width)).toBe(1920);
       expect(drawer.height).toBe(1080);
       expect(drawer.x).toBeGreaterThan(table.x + 400); // the list stays visible beside it
       await shot(p, '96-activity-drawer-1920');
