@@ -14,6 +14,7 @@ const BENCHES = [
   { name: 'storage', file: 'bench/storage.ts', args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [] },
   { name: 'api', file: 'bench/api.ts', args: [] },
   { name: 'integrations', file: 'bench/integrations.ts', args: [] },
+  { name: 'brief', file: 'bench/brief.ts', args: process.env.BENCH_BRIEF_RECORDS ? ['--records', process.env.BENCH_BRIEF_RECORDS] : [] },
 ];
 
 spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-needed'], { cwd: root, stdio: 'inherit' });

@@ -7,6 +7,8 @@ import type {
   Approval,
   AuditQuery,
   AuditRecord,
+  Brief,
+  BriefWindow,
   CompleteRequest,
   Decision,
   DeploymentInfo,
@@ -194,6 +196,12 @@ export class GatehouseApi {
   deliveries = (id: string) => this.request<Page<Delivery>>('GET', `/api/v1/webhooks/${enc(id)}/deliveries`);
   stats = (window: '1h' | '6h' | '24h' | '7d' | '30d' = '24h') => this.request<Stats>('GET', `/api/v1/stats?window=${window}`);
   integrations = () => this.request<Integrations>('GET', '/api/v1/integrations');
+
+  // --- reports (the brief verifies the whole chain: allow it time on a big log)
+  brief = (window: BriefWindow = '30d') =>
+    this.request<Brief>('GET', `/api/v1/reports/brief${qs({ window, format: 'json' })}`, undefined, 600_000);
+  briefDocument = (window: BriefWindow, format: 'html' | 'pdf') =>
+    this.raw('GET', `/api/v1/reports/brief${qs({ window, format })}`, undefined, 600_000);
 
   // --- MCP
   mcpEvaluate = (b: McpEvaluate) => this.request<McpDecision>('POST', '/mcp/governance/evaluate', b);

@@ -13,4 +13,6 @@ export * from './schemas/mcp.js';
 export * from './schemas/server.js';
 export * from './schemas/stats.js';
 export * from './schemas/hooks.js';
+export * from './schemas/forward-auth.js';
+export * from './schemas/brief.js';
 export * from './version.js';

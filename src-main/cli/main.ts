@@ -110,6 +110,16 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));
 
+  const report = program.command('report').description('reports for people who do not open the console');
+  report
+    .command('brief')
+    .description('the executive brief: posture, risk trend, decisions, approvals, changes, chain verification')
+    .addOption(new Option('--window <w>', 'period').choices(['7d', '30d']).default('30d'))
+    .addOption(new Option('--format <f>', 'default: from the --out extension, else pdf').choices(['pdf', 'html', 'json']))
+    .requiredOption('--out <file>', 'where to write it')
+    .addOption(dataDir())
+    .action((o) => run(async () => (await import('./commands/report.js')).reportBrief(o)));
+
   const keys = program.command('keys').description('API keys');
   keys
     .command('list')

@@ -14,10 +14,12 @@ import { consoleRoutes } from './routes/console.js';
 import { keyRoutes } from './routes/keys.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { policyRoutes } from './routes/policies.js';
+import { reportRoutes } from './routes/reports.js';
 import { serviceRoutes } from './routes/service.js';
 import { settingsRoutes } from './routes/settings.js';
 import { eventRoutes } from './routes/events.js';
 import { hookRoutes } from './routes/hooks.js';
+import { forwardAuthRoutes } from './routes/forward-auth.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { statsRoutes } from './routes/stats.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -85,6 +87,8 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   app.route('/', webhookRoutes(g));
   app.route('/', statsRoutes(g));
   app.route('/', hookRoutes(g));
+  app.route('/', forwardAuthRoutes(g));
+  app.route('/', reportRoutes(g));
   app.route('/', consoleRoutes(g, opts.consoleDir));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { HttpError, renderError } from '../errors.js';
+import { isGatewayCheck } from './gateway-host.js';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
@@ -17,7 +18,7 @@ export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
   return async (c, next) => {
     const port = getPort();
     const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
-    if (!LOOPBACK_NAMES.some((h) => host === `${h}:${port}`)) {
+    if (!LOOPBACK_NAMES.some((h) => host === `${h}:${port}`) && !isGatewayCheck(c)) {
       return renderError(c, new HttpError('forbidden', `Host '${host.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`));
     }
     const origin = c.req.header('origin');

@@ -21,7 +21,7 @@ nav h3{margin:1rem 0 .25rem;font-size:12px;text-transform:uppercase;letter-spaci
 main{padding:2rem 2.5rem;max-width:72rem}h1{margin:0 0 .25rem}h2{margin:2.5rem 0 .25rem;padding-top:.5rem;border-top:1px solid var(--line)}
 .op{margin:1.25rem 0;padding:1rem 1.25rem;border:1px solid var(--line);border-radius:8px}
 .op h4{margin:0;font:600 14px ui-monospace,SFMono-Regular,Menlo,monospace;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
-.m{font-size:11px;padding:2px 7px;border-radius:4px;color:#fff;text-transform:uppercase}.get{background:#1f7a4d}.post{background:#2456d6}.put{background:#a0650a}.delete{background:#b3261e}
+.m{font-size:11px;padding:2px 7px;border-radius:4px;color:#fff;text-transform:uppercase}.get{background:#1f7a4d}.post{background:#2456d6}.put{background:#a0650a}.patch{background:#6b4fbb}.delete{background:#b3261e}
 .scope{font:11px system-ui;padding:1px 7px;border-radius:999px;border:1px solid var(--line);color:var(--muted)}.scope.admin{border-color:#b3261e;color:#b3261e}.scope.agent{border-color:#2456d6;color:var(--accent)}
 .sum{margin:.4rem 0}.muted{color:var(--muted)}code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--panel);padding:0 3px;border-radius:3px}
 pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.75rem;overflow:auto;font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;max-height:28rem}

@@ -105,7 +105,9 @@ function responses(r: RouteDoc): Record<string, Json> {
   const ok: { [k: string]: Json } = { description: r.responseDescription ?? 'Success' };
   const schema: Json | undefined = r.response ? { $ref: `${REF}${r.response.name}` } : undefined;
   if (r.produces) {
-    ok.content = Object.fromEntries(r.produces.map((t) => [t, schema && t !== 'text/html' ? { schema } : { schema: { type: 'string' } }]));
+    ok.content = Object.fromEntries(
+      r.produces.map((t) => [t, schema && t !== 'text/html' && t !== 'application/pdf' ? { schema } : { schema: { type: 'string' } }]),
+    );
   } else if (schema) {
     ok.content = { 'application/json': { schema } };
   }

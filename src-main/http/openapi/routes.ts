@@ -44,6 +44,9 @@ import {
   StatsQuerySchema,
   StatsSchema,
   StatusWaitQuerySchema,
+  ForwardAuthQuerySchema,
+  BriefQuerySchema,
+  BriefSchema,
   VerifyResultSchema,
   WithdrawRequestSchema,
   WebhookCreateSchema,
@@ -62,7 +65,7 @@ import type { Json } from './json.js';
 
 /** `none`: public. `agent`: an agent or admin key (or the console). `admin`: admin key or console. */
 export type Scope = 'none' | 'agent' | 'admin';
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A schema with the name it has under `components/schemas`. */
 export interface Named {
@@ -110,6 +113,9 @@ export const TAGS = {
   Keys: 'API keys: listed without secrets, created with the secret shown once, revoked (SPEC 5).',
   Stats: 'Dashboard statistics.',
   Hooks: 'Coding agents\u2019 own pre-tool hooks answered in their own form (SPEC 9.1, 9.4), and which agents are wired.',
+  Reports: 'The executive brief: a self-contained report for someone who will not open the console (SPEC 13).',
+  Gateways:
+    'Forward-auth for API gateways: nginx `auth_request`, Traefik `ForwardAuth`, Caddy `forward_auth`, Envoy HTTP `ext_authz` (SPEC 9.5).',
   Console: 'The console\u2019s login: a one-time token exchanged for an HttpOnly session cookie.',
   Docs: 'This document and the docs page. Public.',
 } as const;
@@ -149,6 +155,12 @@ const POLICY_EXAMPLE: Json = {
   when: { action_type: { in: ['database.delete', 'database_delete'] }, environment: 'production' },
   approval: { timeout_s: 300, timeout_action: 'deny' },
 };
+
+const FORWARD_AUTH_DOC = [
+  'The original request is read from `X-Forwarded-Method`/`X-Original-Method`, `X-Forwarded-Uri`/`X-Original-URI` (or `X-Original-URL`) and `X-Forwarded-Host`; the agent from `X-Gatehouse-Agent` (default: the key\u2019s agent, else `api-gateway`); optional `X-Gatehouse-Environment`. It is decided as `http.<method>` on `<host><path>[?query]` (path normalised as nginx routes it; the raw URI is kept in `parameters.uri`).',
+  'Answers **200** (allowed), **403** (denied; the Decision body says why) or, while an approval is pending, waits up to `?wait=` seconds (default 0), then **403** with `X-Gatehouse-Pending: <action_id>`. A retry of the same request finds that pending action (and, once answered, gets the answer: an approval lets one request through) instead of asking again. A misconfigured gateway gets 400 naming the missing header; errors are never a 200.',
+  'Envoy\u2019s HTTP `ext_authz` form: set `path_prefix: /api/v1/authz/forward`; the check request itself is the original (its method, its Host, the path after the prefix; forwarded headers are ignored in this form), and `X-Gatehouse-Wait: <seconds>` replaces `?wait=` (the query string is the original\u2019s).',
+].join('\n\n');
 
 const STATUS_WAIT = 'Long-poll with `?wait=SECONDS` (≤ 60): the answer comes as soon as the status leaves `pending`.';
 
@@ -613,6 +625,35 @@ export const ROUTES: readonly RouteDoc[] = [
       'The timeline counts each action by the decision it got at submit time (pending = held for approval). Latency covers approvals answered by a person.',
     query: StatsQuerySchema,
     response: named('Stats', StatsSchema),
+  },
+
+  // --- gateways (SPEC 9.5): the same endpoint under every method a gateway may use
+  ...(['get', 'post', 'put', 'patch', 'delete'] as const).map((method): RouteDoc => ({
+    method,
+    path: '/api/v1/authz/forward',
+    scope: 'agent',
+    tag: 'Gateways',
+    summary: 'Forward-auth: may this proxied request through?',
+    description: FORWARD_AUTH_DOC,
+    query: ForwardAuthQuerySchema,
+    response: Decision,
+    responseDescription:
+      'Allowed: let the request through. Headers `X-Gatehouse-Action-Id`, `X-Gatehouse-Decision`, `X-Gatehouse-Risk` (score), `X-Gatehouse-Risk-Level`. The same Decision body comes with 403 when denied, or when pending (then with `X-Gatehouse-Pending: <action_id>`).',
+  })),
+
+  // --- reports (SPEC 13)
+  {
+    method: 'get',
+    path: '/api/v1/reports/brief',
+    scope: 'admin',
+    tag: 'Reports',
+    summary: 'The executive brief (HTML, PDF or its data as JSON)',
+    description:
+      'Security posture (enforcement, policies by effect, agents and their trust), risk trend, decisions and approval latency (inline SVG charts), the riskiest actions with their factors, policy and configuration changes, denied bursts and alerts, chain verification and the latest signed checkpoint, and compliance notes (retention, where the log is forwarded), over the last 7 or 30 days. The HTML is one self-contained file (no script, font or fetch); the PDF is printed from it by Chromium (503 when no Chromium is installed: use `format=html`); `json` is the data both are made from.',
+    query: BriefQuerySchema,
+    response: named('Brief', BriefSchema),
+    produces: ['application/json', 'text/html', 'application/pdf'],
+    responseDescription: 'The brief in the requested format.',
   },
 
   // --- console session

@@ -15,6 +15,7 @@ import { humanDuration, num } from '../../lib/format.js';
 import { useStore } from '../../store/index.js';
 import { axisFor } from './axis.js';
 import { RiskChart, TimelineChart, TopChart } from './charts.js';
+import { DownloadBrief } from './DownloadBrief.js';
 
 type Window = '1h' | '6h' | '24h' | '7d' | '30d';
 const WINDOWS: Window[] = ['1h', '6h', '24h', '7d', '30d'];
@@ -155,12 +156,15 @@ export function DashboardScreen() {
         title="Dashboard"
         subtitle={s ? `${new Date(s.since).toLocaleString()} – now` : undefined}
         actions={
-          <Segmented
-            label="Time window"
-            value={window}
-            onChange={(w) => navigate(w === '24h' ? '/dashboard' : `/dashboard?window=${w}`, { replace: true })}
-            options={WINDOWS.map((w) => ({ value: w, label: w }))}
-          />
+          <>
+            <Segmented
+              label="Time window"
+              value={window}
+              onChange={(w) => navigate(w === '24h' ? '/dashboard' : `/dashboard?window=${w}`, { replace: true })}
+              options={WINDOWS.map((w) => ({ value: w, label: w }))}
+            />
+            <DownloadBrief dashboardWindow={window} />
+          </>
         }
       />
       <div className="content">
