@@ -215,7 +215,7 @@ describe('notifications (a real service worker in Chromium)', () => {
       const cc = [];
       for (const body of [
         { ...HELD.forcePush, resource: 'git push --force origin hotfix', parameters: { command: 'git push --force origin hotfix' } },
-        { ...HELD.rmRf, resource: 'rm -rf build/', parameters: { command: 'rm -rf build/' } },
+        { ...HELD.rmRf, resource: 'rm -rf ../shared-cache', parameters: { command: 'rm -rf ../shared-cache' } }, // outside the working tree: held
         { ...HELD.forcePush, resource: 'git reset --hard HEAD~5', parameters: { command: 'git reset --hard HEAD~5' } },
       ])
         cc.push((await submitHeld(s, body)).action_id);
