@@ -143,7 +143,7 @@ function decodeCursor(c: string): [number, number] | null {
  *
  * With free text the walk is driven by the full-text index instead, newest first by rowid (the seq
  * of each action's `action.decided` record) inside the seq range of the time window, each hit joined
- * to its action by seq. A common prefix (`prod`) then stops after one page of hits rather than
+ * to its action. A common prefix (`prod`) then stops after one page of hits rather than
  * first collecting every match in the log (`seq IN (SELECT … MATCH …)` did that: all of them).
  */
 export function listActions(
@@ -174,8 +174,10 @@ export function listActions(
     const hi = c ? Math.min(range.hi, c[1] - 1) : range.hi;
     if (range.lo > hi) return { items: [], next_cursor: null };
     // CROSS JOIN keeps the full-text index as the outer loop: MATCH, rowid range and order inside it.
-    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN actions a ON a.seq = f.docid JOIN audit au ON au.seq = a.seq
-           WHERE f.body MATCH ? AND f.docid >= ? AND f.docid <= ?${where.length ? ` AND ${where.join(' AND ')}` : ''}
+    // Each hit reaches its action through the record's action_id (the actions primary key); only the
+    // action.decided record (a.seq = its seq) stands for the action, so an action is listed once.
+    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.docid CROSS JOIN actions a ON a.action_id = au.action_id
+           WHERE f.body MATCH ? AND f.docid >= ? AND f.docid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
            ORDER BY f.docid DESC LIMIT ?`;
     params.unshift(fts, range.lo, hi);
   } else {

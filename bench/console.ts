@@ -1,0 +1,311 @@
+// Console bench (issue 17): the Activity screen in Chromium over a log of 1,000,000 records.
+// The log is generated fast through the store (big commits with a clock that walks a year forward,
+// so the records span a year and "jump to a date" has somewhere to go), then a real `gatehouse
+// serve` opens it and Debian's Chromium measures, as a person would wait for them:
+//   - first page: navigating to Activity until the first rows are on screen;
+//   - prefix search: from the search text reaching the URL (after the 300 ms typing pause) until
+//     the matching rows are on screen (`prod` finds `production`);
+//   - jump to a date: from "Go" until the rows at that date are on screen;
+// each repeated, with the same query's server time (GET from Node) beside it. Target: each < 1 s.
+// Run: node --import tsx bench/console.ts [--records N] [--runs R]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JsonObject } from '../src-shared/index.js';
+import { openStore } from '../src-main/storage/store.js';
+import type { AuditDraft, Op } from '../src-main/storage/types.js';
+import { ensureBuilt, launchBrowser, ROOT } from '../test/e2e/helpers/gatehouse.js';
+import { percentile, seeded, writeResults, type Figure } from './lib.js';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RECORDS = arg('--records', Number(process.env.BENCH_CONSOLE_RECORDS ?? 1_000_000));
+const RUNS = arg('--runs', 5);
+const BATCH = 2_000;
+const YEAR_MS = 365 * 86_400_000;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The log: action.decided records with their action rows, as services/actions.ts writes them.
+
+const { rand, pick } = seeded(20_261_126);
+const AGENTS = [...Array.from({ length: 40 }, (_, i) => `agent-${i}`), 'claude-code', 'mcp-client', 'etl-bot', 'deploy-bot'];
+const KINDS = [
+  { type: 'database.query', res: () => `postgres://${pick(['production', 'staging', 'dev'])}-${rand(20)}/table_${rand(80)}` },
+  { type: 'database.delete', res: () => `postgres://${pick(['production', 'staging'])}-${rand(20)}/audit_logs` },
+  { type: 'file.write', res: () => `/home/dev/projects/app-${rand(40)}/src/module-${rand(30)}/index.ts` },
+  { type: 'file.read', res: () => `/home/dev/projects/app-${rand(40)}/README.md` },
+  { type: 'shell.exec', res: () => `npm test --workspace app-${rand(40)}` },
+  { type: 'http.request', res: () => `https://api.vendor-${rand(30)}.example.com/v2/items/${rand(100000)}` },
+  { type: 'deploy.run', res: () => `${pick(['production', 'staging'])}/service-${rand(25)}` },
+] as const;
+const levelOf = (s: number) => (s >= 90 ? 'critical' : s >= 70 ? 'high' : s >= 30 ? 'medium' : 'low');
+
+function action(i: number): { draft: AuditDraft; row: (seq: number, now: number) => Op } {
+  const agent = pick(AGENTS);
+  const kind = pick(KINDS);
+  const resource = kind.res();
+  const score = Math.min(100, 10 + rand(85));
+  const level = levelOf(score);
+  const held = score >= 70 && score < 90;
+  const decision = score >= 90 ? 'denied' : 'allowed';
+  // Held ones were answered, expired or withdrawn long ago.
+  const status = held ? pick(['approved', 'rejected', 'expired', 'withdrawn'] as const) : decision;
+  const current = status === 'approved' ? 'allowed' : held ? 'denied' : decision;
+  const actionId = `act_b${i.toString(36).padStart(8, '0')}${rand(2 ** 30).toString(16)}`;
+  const data: JsonObject = {
+    agent_id: agent,
+    action_type: kind.type,
+    resource,
+    tool_name: null,
+    target_system: null,
+    description: null,
+    environment: resource.includes('production') ? 'production' : null,
+    parameters: null,
+    context: null,
+    mcp: null,
+    session_id: null,
+    decision: held ? 'pending' : decision,
+    status: held ? 'pending' : decision,
+    requires_approval: held,
+    approval_id: held ? `apr_${actionId.slice(4)}` : null,
+    risk: { score, level, factors: [{ id: 'base', points: score, detail: `verb of ${kind.type}` }] },
+    policy: null,
+    reason: `No policy matched; risk ${score} (${level})`,
+    flags: [],
+    expires_at: null,
+    evaluated_in_us: 40,
+  };
+  return {
+    draft: { type: 'action.decided', actor: `agent:${agent}`, action_id: actionId, data },
+    row: (seq, now) => ({
+      sql: `INSERT INTO actions (action_id, seq, created_ms, agent_id, action_type, resource, decision, status, risk_score, risk_level,
+              approval_id, timeout_action, approved, reviewed_by, reviewed_ms, key_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [
+        actionId,
+        seq,
+        now,
+        agent,
+        kind.type,
+        resource,
+        current,
+        status,
+        score,
+        level,
+        held ? `apr_${actionId.slice(4)}` : null,
+        held ? 'deny' : null,
+        current === 'allowed' ? 1 : 0,
+        held ? (status === 'expired' ? 'timeout' : status === 'withdrawn' ? null : 'user') : 'policy',
+        now,
+        'key_default_agent',
+      ],
+    }),
+  };
+}
+
+async function generate(dataDir: string): Promise<{ seconds: number; firstMs: number; lastMs: number }> {
+  const start = Date.now() - YEAR_MS;
+  const step = YEAR_MS / RECORDS;
+  let t = start;
+  // Each record the store seals asks the clock once: the log walks a year forward, step by step.
+  const clock = { now: () => (t = Math.min(t + step, start + YEAR_MS)) };
+  const store = await openStore({ dataDir, clock, log: () => undefined });
+  const t0 = Date.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < RECORDS; i += BATCH) {
+    const n = Math.min(BATCH, RECORDS - i);
+    const made = Array.from({ length: n }, (_, k) => action(i + k));
+    // One commit per batch (one transaction, one fsync for 2,000 records).
+    pending.push(
+      store.commit(
+        (records) => records.map((r, k) => made[k]!.row(r.seq, Date.parse(r.ts))),
+        made.map((m) => m.draft),
+      ),
+    );
+    if (pending.length >= 4) await pending.shift();
+    if ((i / BATCH) % 50 === 0) log(`  generated ${i.toLocaleString('en-US')} records (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  await Promise.all(pending);
+  for (const id of AGENTS)
+    await store.commit([
+      { sql: 'INSERT OR IGNORE INTO agents (agent_id, registered, created_ms, last_seen_ms) VALUES (?, 0, ?, ?)', params: [id, start, t] },
+    ]);
+  await store.close();
+  return { seconds: (Date.now() - t0) / 1000, firstMs: start, lastMs: t };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function serve(dataDir: string) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/gatehouse.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const loginUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no login URL within 120 s:\n${out}`)), 120_000);
+    const check = () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`gatehouse serve exited (${code}):\n${out}`)));
+  });
+  const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string };
+  const url = new URL(loginUrl).origin;
+  const get = async (path: string): Promise<{ ms: number; body: { items: { created_at: string }[] } }> => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}${path}`, { headers: { 'x-api-key': creds.admin_key } });
+    const body = (await res.json()) as { items: { created_at: string }[] };
+    return { ms: performance.now() - t0, body };
+  };
+  return {
+    url,
+    loginUrl,
+    get,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+const localValue = (ms: number) => {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gh-bench-console-'));
+  const figures: Figure[] = [];
+  try {
+    log(`generating ${RECORDS.toLocaleString('en-US')} records through the store…`);
+    const gen = await generate(dataDir);
+    log(`  done in ${gen.seconds.toFixed(1)} s`);
+    figures.push({
+      id: 'generate',
+      label: `generate the log through the store (${RECORDS.toLocaleString('en-US')} records)`,
+      value: gen.seconds,
+      unit: 's',
+      better: 'lower',
+    });
+
+    const s = await serve(dataDir);
+    const b = await launchBrowser({ width: 1280, height: 800 });
+    try {
+      const p = b.page;
+      await p.goto(s.loginUrl);
+      await p.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+      const rows = p.locator('.vbody .vrow[data-action-id]');
+      const first: number[] = [];
+      const firstApi: number[] = [];
+      const search: number[] = [];
+      const searchApi: number[] = [];
+      const jump: number[] = [];
+      const jumpApi: number[] = [];
+      const TERMS = ['prod', 'stag', 'vendor', 'workspac', 'audit'];
+      for (let r = 0; r < RUNS; r++) {
+        // First page: a fresh load of /activity until rows are on screen.
+        const t0 = performance.now();
+        await p.goto(`${s.url}/activity`);
+        await rows.first().waitFor({ timeout: 30_000 });
+        first.push(performance.now() - t0);
+        firstApi.push((await s.get('/api/v1/actions?limit=200')).ms);
+
+        // Prefix search: the URL gets q= after the typing pause; then until the new rows are drawn.
+        const term = TERMS[r % TERMS.length]!;
+        await p.getByLabel('Search').fill(term);
+        await p.waitForURL((u) => u.searchParams.get('q') === term, { timeout: 30_000 });
+        const t1 = performance.now();
+        await p.waitForFunction(
+          (t) => {
+            const d = (
+              globalThis as unknown as { document: { querySelectorAll: (s: string) => ArrayLike<{ textContent: string | null }> } }
+            ).document;
+            const rs = Array.from(d.querySelectorAll('.vbody .vrow[data-action-id]'));
+            return rs.length > 0 && rs.every((x) => (x.textContent ?? '').toLowerCase().includes(t));
+          },
+          term,
+          { timeout: 30_000, polling: 'raf' },
+        );
+        search.push(performance.now() - t1);
+        searchApi.push((await s.get(`/api/v1/actions?limit=200&q=${term}`)).ms);
+
+        // Jump to a date: somewhere in the year, from "Go" until rows at or before it are drawn.
+        await p.goto(`${s.url}/activity`);
+        await rows.first().waitFor({ timeout: 30_000 });
+        const target = gen.firstMs + Math.floor(((r + 1) / (RUNS + 1)) * (gen.lastMs - gen.firstMs));
+        const value = localValue(target);
+        await p.getByLabel('Jump to', { exact: true }).fill(value);
+        const t2 = performance.now();
+        await p.getByRole('button', { name: 'Go' }).click();
+        await p.waitForFunction(
+          (limit) => {
+            const d = (
+              globalThis as unknown as { document: { querySelector: (s: string) => { getAttribute: (a: string) => string | null } | null } }
+            ).document;
+            const cell = d.querySelector('.vbody .vrow[data-action-id] .vcell[title]');
+            const ts = cell?.getAttribute('title');
+            return !!ts && Date.parse(ts) <= limit;
+          },
+          target + 1000,
+          { timeout: 30_000, polling: 'raf' },
+        );
+        jump.push(performance.now() - t2);
+        jumpApi.push((await s.get(`/api/v1/actions?limit=200&until=${new Date(target + 1000).toISOString()}`)).ms);
+        log(
+          `  run ${r + 1}: first page ${first.at(-1)!.toFixed(0)} ms, search '${term}' ${search.at(-1)!.toFixed(0)} ms, jump ${jump.at(-1)!.toFixed(0)} ms`,
+        );
+      }
+      const add = (id: string, label: string, xs: number[], target?: number) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        figures.push({
+          id: `${id}_p50`,
+          label: `${label}, median of ${xs.length}`,
+          value: percentile(sorted, 50),
+          unit: 'ms',
+          better: 'lower',
+        });
+        figures.push({
+          id: `${id}_max`,
+          label: `${label}, slowest`,
+          value: sorted[sorted.length - 1]!,
+          unit: 'ms',
+          target,
+          better: 'lower',
+        });
+      };
+      add('first_page', 'Activity first page in Chromium (load → rows on screen)', first, 1000);
+      add('first_page_api', '  the same page from the API alone (GET /api/v1/actions, 200)', firstApi);
+      add('prefix_search', "Prefix search in Chromium ('prod' → production; URL → rows)", search, 1000);
+      add('prefix_search_api', '  the same search from the API alone', searchApi);
+      add('jump', 'Jump to a date in Chromium (Go → rows at that date)', jump, 1000);
+      add('jump_api', '  the same page from the API alone', jumpApi);
+    } finally {
+      await b.close();
+      await s.stop();
+    }
+  } finally {
+    if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+  }
+  writeResults('console', figures);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
