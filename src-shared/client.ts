@@ -22,6 +22,9 @@ import type {
   McpEvaluate,
   McpServer,
   McpServerRegister,
+  McpToolAccept,
+  McpToolPin,
+  WithdrawRequest,
   PendingApproval,
   PolicyImportResult,
   PolicyInput,
@@ -149,6 +152,7 @@ export class GatehouseApi {
   status = (id: string, waitS?: number) =>
     this.request<ActionStatus>('GET', `/api/v1/actions/${enc(id)}/status${qs({ wait: waitS })}`, undefined, (waitS ?? 0) * 1000);
   complete = (id: string, body: CompleteRequest) => this.request<ActionStatus>('POST', `/api/v1/actions/${enc(id)}/complete`, body);
+  withdraw = (id: string, body: WithdrawRequest = {}) => this.request<ActionStatus>('POST', `/api/v1/actions/${enc(id)}/withdraw`, body);
   listActions = (q: Partial<ActionQuery> = {}) => this.request<Page<ActionStatus>>('GET', `/api/v1/actions${qs(q)}`);
   approval = (approvalId: string) => this.request<Approval>('GET', `/api/sdk/approval/${enc(approvalId)}`);
 
@@ -207,4 +211,7 @@ export class GatehouseApi {
   mcpEvaluate = (b: McpEvaluate) => this.request<McpDecision>('POST', '/mcp/governance/evaluate', b);
   registerMcpServer = (b: McpServerRegister) => this.request<McpServer>('POST', '/mcp/servers/register', b);
   listMcpServers = () => this.request<Page<McpServer>>('GET', '/mcp/servers');
+  mcpToolPin = (serverId: string, tool: string) => this.request<McpToolPin>('GET', `/mcp/servers/${enc(serverId)}/tools/${enc(tool)}`);
+  acceptMcpTool = (serverId: string, tool: string, body: McpToolAccept = {}) =>
+    this.request<McpToolPin>('POST', `/mcp/servers/${enc(serverId)}/tools/${enc(tool)}/accept`, body);
 }

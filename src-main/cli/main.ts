@@ -170,18 +170,24 @@ export function buildProgram(): Command {
 
   program
     .command('mcp-proxy')
-    .description('govern an MCP server: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]')
+    .description('govern an MCP server: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]   or   --url URL [--header "K: V"]...')
     .requiredOption('--server-id <id>')
     .option('--agent-id <id>', 'agent id for its actions', 'mcp-client')
     .option('--wait <s>', 'seconds to wait for an approval', '300')
+    .option('--govern-reads', 'also decide resources/read and prompts/get')
+    .option('--url <url>', 'a remote MCP server (Streamable HTTP) instead of a command')
+    .option('--header <header>', 'an HTTP header for the remote server, "Name: value" (repeatable)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .addOption(dataDir())
-    .argument('<command...>')
+    .argument('[command...]')
     .action((command: string[], o) => run(async () => (await import('../integrations/mcp-proxy/run.js')).runMcpProxy(command, o)));
 
   const mcp = program.command('mcp').description('MCP client configuration');
   mcp
     .command('wrap')
-    .description('route every server of an mcpServers config through the proxy')
+    .description('route every server of an MCP client config (mcpServers or VS Code servers; local or url) through the proxy')
     .requiredOption('--config <file>')
     .option('--unwrap', 'restore the original servers')
     .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));

@@ -67,8 +67,9 @@ export class Gatehouse {
     // Denials by a person or a timeout count towards the repeated-denials alert too; every MCP
     // action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
     this.bus.subscribe((e) => {
-      const mcp = e.data.mcp as { server_id?: unknown } | null | undefined;
-      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string') void this.mcp.noteCall(mcp.server_id);
+      const mcp = e.data.mcp as { server_id?: unknown; tool?: unknown } | null | undefined;
+      if (e.event === 'action.submitted' && typeof mcp?.server_id === 'string')
+        void this.mcp.noteCall(mcp.server_id, typeof mcp.tool === 'string' ? mcp.tool : undefined);
       if (
         (e.event === 'action.rejected' || (e.event === 'action.expired' && e.data.decision === 'denied')) &&
         typeof e.data.agent_id === 'string'
@@ -131,6 +132,7 @@ export class Gatehouse {
     this.approvals.stop();
     for (const fn of this.closers.reverse()) await fn();
     await this.keys.flushLastUsed().catch(() => undefined);
+    await this.mcp.saveCalls();
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);
     await this.store.close();
   }

@@ -1,7 +1,17 @@
-import { createHash } from 'node:crypto';
-import type { ActionRequest, McpDecision, McpEvaluate, McpServer, McpServerRegister, McpTool, Decision } from '../../src-shared/index.js';
+import type {
+  ActionRequest,
+  Decision,
+  McpDecision,
+  McpEvaluate,
+  McpServer,
+  McpServerRegister,
+  McpTool,
+  McpToolAccept,
+  McpToolPin,
+} from '../../src-shared/index.js';
+import { jcs, sha256Hex } from '../audit/chain.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
-import type { Store } from '../storage/types.js';
+import type { Op, Store } from '../storage/types.js';
 import type { AlertService } from './alerts.js';
 
 interface ServerRow {
@@ -16,74 +26,224 @@ interface ServerRow {
   calls: number;
 }
 
-const toolsHash = (tools: McpTool[]): string =>
-  createHash('sha256')
-    .update(
-      JSON.stringify(
-        [...tools].sort((a, b) => a.name.localeCompare(b.name)).map((t) => [t.name, t.description ?? '', t.inputSchema ?? null]),
-      ),
-    )
-    .digest('hex');
+/** The list-level hash (all tools, by name): changes when any tool is added, removed or redefined. */
+/** How often counted calls are written. */
+const CALLS_SAVE_MS = 1_000;
 
-/** MCP governance (SPEC 5 `/mcp/*`): the server registry and the seeds' evaluate shape. */
+const toolsHash = (tools: McpTool[]): string => sha256Hex(jcs([...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))));
+
+/** A tool's pin: SHA-256 hex of the JCS of the whole tool object as the server sent it (SPEC 9.2). */
+export const toolSha256 = (tool: McpTool): string => sha256Hex(jcs(tool));
+
+interface PinRow {
+  server_id: string;
+  tool: string;
+  sha256: string;
+  definition: string;
+  pinned_ms: number;
+  pending_sha256: string | null;
+  pending_definition: string | null;
+  pending_ms: number | null;
+  calls: number;
+  last_call_ms: number | null;
+}
+
+/** The outcome of accepting a changed tool definition, without any transport in it. */
+export type AcceptOutcome = { ok: true; pin: McpToolPin } | { ok: false; code: 'not_found' | 'conflict'; message: string };
+
+/** MCP governance (SPEC 5 `/mcp/*`, 9.2): the server registry, tool pins and the seeds' evaluate shape. */
 export class McpService {
+  /** Registrations one at a time, so two racing proxies cannot both pin a tool or raise an alert twice. */
+  private serial: Promise<unknown> = Promise.resolve();
+  /** Calls counted since the last write, by server and tool. */
+  private readonly unsaved = new Map<string, { serverId: string; tool: string | null; n: number; lastMs: number }>();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly alerts: AlertService,
   ) {}
 
-  async register(body: McpServerRegister, actor: string): Promise<McpServer> {
+  register(body: McpServerRegister, actor: string): Promise<McpServer> {
+    const next = this.serial.then(
+      () => this.registerNow(body, actor),
+      () => this.registerNow(body, actor),
+    );
+    this.serial = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Registers a server and its tools. Each tool seen for the first time is pinned; one whose
+   * definition differs from its pin gets a pending change (blocked until accepted) and one alert
+   * per change. An unchanged registration writes nothing.
+   */
+  private async registerNow(body: McpServerRegister, actor: string): Promise<McpServer> {
     const now = this.clock.now();
     const existing = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [body.server_id]);
     const tools = body.tools ?? (existing ? (JSON.parse(existing.tools) as McpTool[]) : []);
     const hash = body.tools ? toolsHash(tools) : (existing?.tools_hash ?? null);
-    const changed = !!existing && existing.tools_hash !== null && body.tools !== undefined && existing.tools_hash !== hash;
-    await this.store.commit(
-      [
-        {
-          sql: `INSERT INTO mcp_servers (server_id, name, command, tools, tools_hash, tools_changed_ms, created_ms, last_seen_ms)
-                VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
-                ON CONFLICT(server_id) DO UPDATE SET name = COALESCE(excluded.name, name), command = COALESCE(excluded.command, command),
-                  tools = excluded.tools, tools_hash = excluded.tools_hash, last_seen_ms = excluded.last_seen_ms,
-                  tools_changed_ms = CASE WHEN ? THEN ? ELSE tools_changed_ms END`,
-          params: [body.server_id, body.name ?? null, body.command ?? null, JSON.stringify(tools), hash, now, now, changed ? 1 : 0, now],
-        },
-      ],
-      [
-        {
-          type: 'mcp.server_registered',
-          actor,
-          data: {
-            server_id: body.server_id,
-            name: body.name ?? null,
-            command: body.command ?? null,
-            tools: tools.map((t) => t.name),
-            tools_changed: changed,
-          },
-        },
-      ],
+    const pins = new Map(
+      this.store.all<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ?', [body.server_id]).map((p) => [p.tool, p] as const),
     );
-    if (changed && existing) {
-      const before = new Set((JSON.parse(existing.tools) as McpTool[]).map((t) => t.name));
-      const after = new Set(tools.map((t) => t.name));
+    const ops: Op[] = [];
+    const pinned: string[] = [];
+    const changed: { tool: string; pinned_sha256: string; sha256: string }[] = [];
+    const reverted: string[] = [];
+    for (const t of body.tools ?? []) {
+      const sha = toolSha256(t);
+      const p = pins.get(t.name);
+      if (!p) {
+        ops.push({
+          sql: `INSERT INTO mcp_tool_pins (server_id, tool, sha256, definition, pinned_ms) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(server_id, tool) DO NOTHING`,
+          params: [body.server_id, t.name, sha, jcs(t), now],
+        });
+        pinned.push(t.name);
+      } else if (p.sha256 === sha) {
+        if (p.pending_sha256 !== null) {
+          ops.push({
+            sql: 'UPDATE mcp_tool_pins SET pending_sha256 = NULL, pending_definition = NULL, pending_ms = NULL WHERE server_id = ? AND tool = ?',
+            params: [body.server_id, t.name],
+          });
+          reverted.push(t.name);
+        }
+      } else if (p.pending_sha256 !== sha) {
+        ops.push({
+          sql: 'UPDATE mcp_tool_pins SET pending_sha256 = ?, pending_definition = ?, pending_ms = ? WHERE server_id = ? AND tool = ?',
+          params: [sha, jcs(t), now, body.server_id, t.name],
+        });
+        changed.push({ tool: t.name, pinned_sha256: p.sha256, sha256: sha });
+      }
+    }
+    const before = new Set(existing ? (JSON.parse(existing.tools) as McpTool[]).map((t) => t.name) : []);
+    const after = new Set(tools.map((t) => t.name));
+    const added = existing ? [...after].filter((n) => !before.has(n)) : [];
+    const removed = existing ? [...before].filter((n) => !after.has(n)) : [];
+    // Tools added or removed flag the server; a changed definition has its own pin and alert.
+    const listChanged = added.length > 0 || removed.length > 0;
+    const unchanged =
+      !!existing &&
+      ops.length === 0 &&
+      hash === existing.tools_hash &&
+      (body.name ?? existing.name) === existing.name &&
+      (body.command ?? existing.command) === existing.command;
+    if (unchanged) return this.get(body.server_id)!;
+    ops.push({
+      sql: `INSERT INTO mcp_servers (server_id, name, command, tools, tools_hash, tools_changed_ms, created_ms, last_seen_ms)
+            VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+            ON CONFLICT(server_id) DO UPDATE SET name = COALESCE(excluded.name, name), command = COALESCE(excluded.command, command),
+              tools = excluded.tools, tools_hash = excluded.tools_hash, last_seen_ms = excluded.last_seen_ms,
+              tools_changed_ms = CASE WHEN ? THEN ? ELSE tools_changed_ms END`,
+      params: [body.server_id, body.name ?? null, body.command ?? null, JSON.stringify(tools), hash, now, now, listChanged ? 1 : 0, now],
+    });
+    await this.store.commit(ops, [
+      {
+        type: 'mcp.server_registered',
+        actor,
+        data: {
+          server_id: body.server_id,
+          name: body.name ?? null,
+          command: body.command ?? null,
+          tools: tools.map((t) => t.name),
+          tools_changed: listChanged || changed.length > 0,
+          pinned,
+          definition_changed: changed,
+          reverted_to_pin: reverted,
+        },
+      },
+    ]);
+    if (added.length || removed.length) {
       void this.alerts.raise('mcp-tools-changed', `MCP server '${body.server_id}' changed its tool list`, {
         server_id: body.server_id,
-        added: [...after].filter((n) => !before.has(n)),
-        removed: [...before].filter((n) => !after.has(n)),
-        changed_definitions: [...after].filter((n) => before.has(n)).length > 0 && before.size === after.size,
+        added,
+        removed,
       });
+    }
+    for (const c of changed) {
+      void this.alerts.raise(
+        'mcp-tool-definition-changed',
+        `The definition of MCP tool '${c.tool}' on '${body.server_id}' changed since it was approved; its calls are blocked until you accept it`,
+        { server_id: body.server_id, tool: c.tool, pinned_sha256: c.pinned_sha256, sha256: c.sha256 },
+      );
     }
     return this.get(body.server_id)!;
   }
 
+  /** A tool's pin, or null when the tool was never registered. */
+  pin(serverId: string, tool: string): McpToolPin | null {
+    const r = this.store.get<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ? AND tool = ?', [serverId, tool]);
+    return r ? this.pinWithUnsaved(toPin(r)) : null;
+  }
+
+  private pinWithUnsaved(p: McpToolPin): McpToolPin {
+    const u = this.unsavedCalls(p.server_id, p.tool);
+    if (!u.n) return p;
+    return { ...p, calls: p.calls + u.n, last_call_at: iso(Math.max(u.lastMs, p.last_call_at ? Date.parse(p.last_call_at) : 0)) };
+  }
+
+  private withUnsaved(s: McpServer): McpServer {
+    const u = this.unsavedCalls(s.server_id);
+    if (!u.n) return s;
+    return {
+      ...s,
+      calls: s.calls + u.n,
+      last_seen_at: iso(Math.max(u.lastMs, s.last_seen_at ? Date.parse(s.last_seen_at) : 0)),
+      tool_pins: s.tool_pins.map((p) => this.pinWithUnsaved(p)),
+    };
+  }
+
+  /**
+   * Accepts a tool's changed definition: it becomes the pin and the tool's calls are evaluated
+   * again. `sha256`, when given, must name the pending definition (what the user looked at).
+   */
+  async acceptTool(serverId: string, tool: string, body: McpToolAccept, actor: string): Promise<AcceptOutcome> {
+    const r = this.store.get<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ? AND tool = ?', [serverId, tool]);
+    if (!r) return { ok: false, code: 'not_found', message: `MCP tool '${tool}' on server '${serverId}' not found` };
+    if (r.pending_sha256 === null || r.pending_definition === null)
+      return { ok: false, code: 'conflict', message: `MCP tool '${tool}' on '${serverId}' has no changed definition to accept` };
+    if (body.sha256 && body.sha256 !== r.pending_sha256)
+      return {
+        ok: false,
+        code: 'conflict',
+        message: `The definition of MCP tool '${tool}' changed again (now ${r.pending_sha256.slice(0, 12)}…); review it before accepting`,
+      };
+    const now = this.clock.now();
+    await this.store.commit(
+      [
+        {
+          sql: `UPDATE mcp_tool_pins SET sha256 = pending_sha256, definition = pending_definition, pinned_ms = ?,
+                  pending_sha256 = NULL, pending_definition = NULL, pending_ms = NULL
+                WHERE server_id = ? AND tool = ? AND pending_sha256 = ?`,
+          params: [now, serverId, tool, r.pending_sha256],
+        },
+      ],
+      [
+        {
+          type: 'mcp.tool_accepted',
+          actor,
+          data: { server_id: serverId, tool, previous_sha256: r.sha256, sha256: r.pending_sha256 },
+        },
+      ],
+    );
+    return { ok: true, pin: this.pin(serverId, tool)! };
+  }
+
   get(serverId: string): McpServer | null {
     const r = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [serverId]);
-    return r ? toServer(r) : null;
+    return r ? this.withUnsaved(toServer(r, this.pinRows(serverId))) : null;
   }
 
   list(): McpServer[] {
-    return this.store.all<ServerRow>('SELECT * FROM mcp_servers ORDER BY COALESCE(last_seen_ms, created_ms) DESC').map(toServer);
+    return this.store
+      .all<ServerRow>('SELECT * FROM mcp_servers ORDER BY COALESCE(last_seen_ms, created_ms) DESC')
+      .map((r) => this.withUnsaved(toServer(r, this.pinRows(r.server_id))));
+  }
+
+  /** A server's pins, changed ones first, then by tool name. */
+  private pinRows(serverId: string): PinRow[] {
+    return this.store.all<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ? ORDER BY (pending_sha256 IS NULL), tool', [serverId]);
   }
 
   /** Maps the seeds' evaluate body onto an action request. */
@@ -103,14 +263,70 @@ export class McpService {
     };
   }
 
-  /** Counts a call on a registered server (not journaled on the hot path; shown as a live figure). */
-  noteCall(serverId: string): Promise<unknown> | void {
+  /**
+   * Counts a call on a registered server and tool. The counters are a live figure, not a record
+   * (every call is in the audit log already): they are summed in memory and written together at
+   * most once a second, so a busy MCP server costs no extra disk write per call on the decision's
+   * path. Reads include the counts not written yet.
+   */
+  noteCall(serverId: string, tool?: string): void {
     if (!this.store.get('SELECT 1 FROM mcp_servers WHERE server_id = ?', [serverId])) return;
-    return this.store
-      .commit([
-        { sql: 'UPDATE mcp_servers SET calls = calls + 1, last_seen_ms = ? WHERE server_id = ?', params: [this.clock.now(), serverId] },
-      ])
-      .catch(() => undefined);
+    const key = `${serverId}\u0000${tool ?? ''}`;
+    const c = this.unsaved.get(key) ?? { serverId, tool: tool ?? null, n: 0, lastMs: 0 };
+    c.n++;
+    c.lastMs = this.clock.now();
+    this.unsaved.set(key, c);
+    if (!this.saveTimer) {
+      this.saveTimer = setTimeout(() => void this.saveCalls(), CALLS_SAVE_MS);
+      this.saveTimer.unref?.();
+    }
+  }
+
+  /** Writes the counted calls (also usable on shutdown). */
+  async saveCalls(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.unsaved.size) return;
+    const batch = [...this.unsaved.values()];
+    this.unsaved.clear();
+    const ops: Op[] = [];
+    const perServer = new Map<string, { n: number; lastMs: number }>();
+    for (const c of batch) {
+      const s = perServer.get(c.serverId) ?? { n: 0, lastMs: 0 };
+      s.n += c.n;
+      s.lastMs = Math.max(s.lastMs, c.lastMs);
+      perServer.set(c.serverId, s);
+      if (c.tool !== null)
+        ops.push({
+          sql: 'UPDATE mcp_tool_pins SET calls = calls + ?, last_call_ms = ? WHERE server_id = ? AND tool = ?',
+          params: [c.n, c.lastMs, c.serverId, c.tool],
+        });
+    }
+    for (const [serverId, s] of perServer)
+      ops.unshift({
+        sql: 'UPDATE mcp_servers SET calls = calls + ?, last_seen_ms = ? WHERE server_id = ?',
+        params: [s.n, s.lastMs, serverId],
+      });
+    await this.store.commit(ops).catch(() => {
+      // The disk refused: keep the counts for the next write.
+      for (const c of batch) {
+        const key = `${c.serverId}\u0000${c.tool ?? ''}`;
+        const cur = this.unsaved.get(key);
+        this.unsaved.set(key, cur ? { ...cur, n: cur.n + c.n } : c);
+      }
+    });
+  }
+
+  /** Calls counted but not written yet, for a server (all tools) or one tool. */
+  private unsavedCalls(serverId: string, tool?: string): { n: number; lastMs: number } {
+    let n = 0;
+    let lastMs = 0;
+    for (const c of this.unsaved.values()) {
+      if (c.serverId !== serverId || (tool !== undefined && c.tool !== tool)) continue;
+      n += c.n;
+      lastMs = Math.max(lastMs, c.lastMs);
+    }
+    return { n, lastMs };
   }
 }
 
@@ -127,7 +343,23 @@ export function toMcpDecision(d: Decision): McpDecision {
   };
 }
 
-function toServer(r: ServerRow): McpServer {
+function toPin(r: PinRow): McpToolPin {
+  return {
+    server_id: r.server_id,
+    tool: r.tool,
+    status: r.pending_sha256 ? 'changed' : 'pinned',
+    sha256: r.sha256,
+    pinned_at: iso(r.pinned_ms),
+    definition: JSON.parse(r.definition) as Record<string, unknown>,
+    pending_sha256: r.pending_sha256,
+    pending_since: isoOrNull(r.pending_ms),
+    pending_definition: r.pending_definition ? (JSON.parse(r.pending_definition) as Record<string, unknown>) : null,
+    calls: r.calls,
+    last_call_at: isoOrNull(r.last_call_ms),
+  };
+}
+
+function toServer(r: ServerRow, pins: PinRow[]): McpServer {
   return {
     server_id: r.server_id,
     name: r.name,
@@ -138,5 +370,6 @@ function toServer(r: ServerRow): McpServer {
     created_at: iso(r.created_ms),
     last_seen_at: isoOrNull(r.last_seen_ms),
     calls: r.calls,
+    tool_pins: pins.map(toPin),
   };
 }

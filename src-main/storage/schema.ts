@@ -142,4 +142,21 @@ CREATE TABLE IF NOT EXISTS mcp_servers (
   last_seen_ms INTEGER,
   calls INTEGER NOT NULL DEFAULT 0
 );
+
+-- 0.2, issue 15 (MCP tool pinning, SPEC 9.2): one row per tool ever seen on a server. sha256 is the
+-- SHA-256 of the JCS of the approved tool definition; pending_* is a changed definition waiting to be
+-- accepted (its calls are blocked meanwhile). A new table, so data dirs of 0.1 need no migration.
+CREATE TABLE IF NOT EXISTS mcp_tool_pins (
+  server_id TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  pinned_ms INTEGER NOT NULL,
+  pending_sha256 TEXT,
+  pending_definition TEXT,
+  pending_ms INTEGER,
+  calls INTEGER NOT NULL DEFAULT 0,
+  last_call_ms INTEGER,
+  PRIMARY KEY (server_id, tool)
+);
 `;

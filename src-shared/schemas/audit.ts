@@ -13,6 +13,7 @@ export const AUDIT_TYPES = [
   'action.completed',
   'agent.registered',
   'mcp.server_registered',
+  'mcp.tool_accepted',
   'policy.created',
   'policy.updated',
   'policy.deleted',

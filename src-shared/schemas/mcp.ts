@@ -1,12 +1,46 @@
 import { z } from 'zod';
 import { AgentIdSchema, IsoTimeSchema, JsonObjectSchema } from './common.js';
 
-export const McpToolSchema = z.object({
+/**
+ * A tool as the MCP server defined it. The whole object is kept (every field the server sent:
+ * title, annotations, outputSchema, _meta...), because its pin is the SHA-256 of its JCS (SPEC 9.2).
+ */
+export const McpToolSchema = z.looseObject({
   name: z.string().min(1).max(256),
-  description: z.string().max(8_192).optional(),
+  description: z.string().max(65_536).optional(),
   inputSchema: z.unknown().optional(),
 });
 export type McpTool = z.infer<typeof McpToolSchema>;
+
+/**
+ * A tool's pin (SPEC 9.2): the definition the user trusted. `status: "changed"` means the server now
+ * sends a different definition (`pending_*`); its calls are blocked until the change is accepted.
+ */
+export const McpToolPinSchema = z.object({
+  server_id: z.string(),
+  tool: z.string(),
+  status: z.enum(['pinned', 'changed']),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  pinned_at: IsoTimeSchema,
+  definition: z.record(z.string(), z.unknown()),
+  pending_sha256: z.string().nullable(),
+  pending_since: IsoTimeSchema.nullable(),
+  pending_definition: z.record(z.string(), z.unknown()).nullable(),
+  calls: z.number().int(),
+  last_call_at: IsoTimeSchema.nullable(),
+});
+export type McpToolPin = z.infer<typeof McpToolPinSchema>;
+
+/** POST /mcp/servers/{server_id}/tools/{tool}/accept: optionally bound to the definition the user saw. */
+export const McpToolAcceptSchema = z
+  .object({
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+  })
+  .strict();
+export type McpToolAccept = z.infer<typeof McpToolAcceptSchema>;
 
 export const McpServerRegisterSchema = z
   .object({
@@ -28,6 +62,8 @@ export const McpServerSchema = z.object({
   created_at: IsoTimeSchema,
   last_seen_at: IsoTimeSchema.nullable(),
   calls: z.number().int(),
+  /** One pin per tool ever seen on this server, changed ones first. */
+  tool_pins: z.array(McpToolPinSchema),
 });
 export type McpServer = z.infer<typeof McpServerSchema>;
 

@@ -5,7 +5,25 @@ import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextpr
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UnreachableError, type GatehouseApi } from '../../src-shared/client.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { RawLink } from '../../src-main/integrations/mcp-proxy/links.js';
 import { McpGovernanceProxy } from '../../src-main/integrations/mcp-proxy/proxy.js';
+
+/** An SDK transport as a raw link (the in-memory pair carries objects; the proxy carries text). */
+export class TransportLink implements RawLink {
+  onmessage?: (raw: string) => void;
+  onclose?: (why: string) => void;
+  onerror?: (e: Error) => void;
+  constructor(private readonly t: Transport) {
+    t.onmessage = (m) => this.onmessage?.(JSON.stringify(m));
+    t.onclose = () => this.onclose?.('closed');
+    t.onerror = (e) => this.onerror?.(e);
+  }
+  start = () => this.t.start();
+  send = (raw: string) => this.t.send(JSON.parse(raw) as JSONRPCMessage);
+  close = () => this.t.close();
+}
 
 /**
  * The relay itself, in memory: an SDK McpServer behind the proxy, an SDK Client in front, and a
@@ -20,8 +38,14 @@ class FakeGatehouse {
   verdict: Verdict = 'allowed';
   submits: Record<string, unknown>[] = [];
   completes: { id: string; body: Record<string, unknown> }[] = [];
+  withdrawals: { id: string; body: Record<string, unknown> }[] = [];
   registrations: { server_id: string; name?: string; tools?: { name: string }[] }[] = [];
   release: ((d: string) => void) | null = null;
+  /** When set, submit waits for it (a slow Gatehouse). */
+  submitGate: Promise<void> | null = null;
+  submitting = 0;
+  /** Registrations that fail (Gatehouse not up yet) before one succeeds. */
+  registerFailures = 0;
   private n = 0;
 
   private body(decision: string, id: string, status = decision) {
@@ -41,6 +65,8 @@ class FakeGatehouse {
     ({
       async submit(a: Record<string, unknown>) {
         if (self.verdict === 'unreachable') throw new UnreachableError('connect ECONNREFUSED');
+        self.submitting++;
+        if (self.submitGate) await self.submitGate;
         self.submits.push(a);
         return self.body(self.verdict, `act_${++self.n}`);
       },
@@ -52,9 +78,17 @@ class FakeGatehouse {
         self.completes.push({ id, body });
         return {};
       },
-      async registerMcpServer(b: FakeGatehouse['registrations'][number]) {
-        self.registrations.push(b);
+      async withdraw(id: string, body: Record<string, unknown>) {
+        self.withdrawals.push({ id, body });
         return {};
+      },
+      async registerMcpServer(b: FakeGatehouse['registrations'][number]) {
+        if (self.registerFailures > 0) {
+          self.registerFailures--;
+          throw new UnreachableError('connect ECONNREFUSED');
+        }
+        self.registrations.push(b);
+        return { tool_pins: [] };
       },
     }) as unknown as GatehouseApi)(this);
 }
@@ -74,8 +108,9 @@ afterEach(async () => {
   closers = [];
 });
 
-async function setup(waitS = 30) {
+async function setup(waitS = 30, extra: { progressIntervalMs?: number; registrationRetryMs?: number } = {}, registerFailures = 0) {
   const gh = new FakeGatehouse();
+  gh.registerFailures = registerFailures;
   const server = new McpServer({ name: 'relay-test-server', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
   let ran = 0;
   server.registerTool('echo', { description: 'echo text', inputSchema: { text: z.string() } }, async ({ text: t }, extra) => {
@@ -96,13 +131,14 @@ async function setup(waitS = 30) {
   const [clientSide, proxyUp] = InMemoryTransport.createLinkedPair();
   const [proxyDown, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const proxy = new McpGovernanceProxy(proxyUp, proxyDown, {
+  const proxy = new McpGovernanceProxy(new TransportLink(proxyUp), new TransportLink(proxyDown), {
     serverId: 'mem',
     agentId: 'tester',
     waitS,
     api: () => gh.api(),
     log: () => undefined,
     commandLine: 'in-memory',
+    ...extra,
   });
   await proxy.start();
   const client = new Client({ name: 'relay-client', version: '1' }, { capabilities: { sampling: {} } });
@@ -228,7 +264,7 @@ describe('McpGovernanceProxy relay', () => {
     expect(ran()).toBe(0);
   });
 
-  it('drops a held call the client cancels: the server never sees it', async () => {
+  it('withdraws a held call the client cancels: the server never sees it', async () => {
     const { gh, client, ran } = await setup();
     gh.verdict = 'pending';
     const ac = new AbortController();
@@ -236,9 +272,80 @@ describe('McpGovernanceProxy relay', () => {
     await until(() => gh.release !== null);
     ac.abort('changed my mind');
     await expect(call).rejects.toThrow();
-    gh.release!('approved');
+    await until(() => gh.withdrawals.length === 1);
+    expect(gh.withdrawals[0]).toMatchObject({ id: 'act_1', body: { reason: expect.stringContaining('cancelled') } });
+    gh.release!('approved'); // an approval racing the withdrawal is settled as cancelled, never run
     await until(() => gh.completes.length === 1);
-    expect(gh.completes[0]!.body).toMatchObject({ status: 'failure', error: 'cancelled by the client before it ran' });
+    expect(gh.completes[0]!.body).toMatchObject({ status: 'failure', error: 'cancelled' });
+    expect(ran()).toBe(0);
+  });
+
+  it('keeps a client with a request timeout waiting: notifications/progress while a call with a progressToken is held', async () => {
+    const { gh, client, ran } = await setup(30, { progressIntervalMs: 100 });
+    gh.verdict = 'pending';
+    const progress: { progress: number; message?: string }[] = [];
+    const call = client.callTool({ name: 'echo', arguments: { text: 'slow approval' } }, undefined, {
+      timeout: 400, // far shorter than the wait for the person: only the progress keeps it alive
+      resetTimeoutOnProgress: true,
+      onprogress: (p) => progress.push(p),
+    });
+    await until(() => gh.release !== null);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(ran()).toBe(0);
+    gh.release!('approved');
+    expect(text(await call)).toBe('slow approval');
+    const waiting = progress.filter((p) => p.message?.startsWith('Waiting for approval in Gatehouse (action act_1)'));
+    expect(waiting.length).toBeGreaterThanOrEqual(5);
+    expect(waiting.map((p) => p.progress)).toEqual([...waiting.keys()].map((i) => i + 1)); // increasing
+    expect(progress.slice(waiting.length).map((p) => p.progress)).toEqual([1, 2, 3]); // then the server's own, relayed
+  });
+
+  it('sends no progress for a held call that did not ask for it', async () => {
+    const { gh, client } = await setup(30, { progressIntervalMs: 50 });
+    gh.verdict = 'pending';
+    let notified = 0;
+    client.fallbackNotificationHandler = async () => void notified++;
+    const call = client.callTool({ name: 'echo', arguments: { text: 'quiet' } });
+    await until(() => gh.release !== null);
+    await new Promise((r) => setTimeout(r, 300));
+    gh.release!('approved');
+    await call;
+    expect(notified).toBe(0);
+  });
+
+  it('withdraws a call cancelled while its submit was still in flight, once the pending action exists', async () => {
+    const { gh, client, ran } = await setup();
+    gh.verdict = 'pending';
+    let open!: () => void;
+    gh.submitGate = new Promise((r) => (open = r));
+    const ac = new AbortController();
+    const call = client.callTool({ name: 'echo', arguments: { text: 'early cancel' } }, undefined, { signal: ac.signal });
+    await until(() => gh.submitting === 1);
+    ac.abort('too slow');
+    await expect(call).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gh.withdrawals).toHaveLength(0); // no action yet
+    open();
+    await until(() => gh.withdrawals.length === 1);
+    expect(gh.withdrawals[0]!.id).toBe('act_1');
+    expect(ran()).toBe(0);
+  });
+
+  it('registers once Gatehouse is back when the first registrations fail', async () => {
+    const { gh } = await setup(30, { registrationRetryMs: 50 }, 2);
+    await until(() => gh.registrations.length === 1);
+    expect(gh.registrations[0]!.tools!.map((t) => t.name).sort()).toEqual(['ask_model', 'echo', 'fail']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gh.registrations).toHaveLength(1); // and not again once it worked
+  });
+
+  it('a client whose request timeout ends the wait cancels the call, and the approval is withdrawn', async () => {
+    const { gh, client, ran } = await setup();
+    gh.verdict = 'pending';
+    const call = client.callTool({ name: 'echo', arguments: { text: 'too slow' } }, undefined, { timeout: 300 });
+    await expect(call).rejects.toThrow(/timed out/i);
+    await until(() => gh.withdrawals.length === 1);
+    expect(gh.withdrawals[0]!.body.reason).toMatch(/cancelled/);
     expect(ran()).toBe(0);
   });
 });

@@ -27,23 +27,37 @@ const config = () => ({
   mcpServers: {
     filesystem: { command: NODE, args: [FS_SERVER, dir], env: { DEBUG: '1' } },
     'My Notes': { command: 'npx', args: ['-y', 'notes-mcp'] },
-    remote: { url: 'https://mcp.example.com/sse' },
+    remote: { url: 'https://mcp.example.com/mcp' },
+    'claude-code-remote': { type: 'http', url: 'https://api.example.com/mcp', headers: { Authorization: 'Bearer t0k' } },
+    legacy: { type: 'sse', url: 'https://old.example.com/sse' },
     bare: { command: 'uvx' },
   },
 });
 
 describe('gatehouse mcp wrap', () => {
-  it('wraps stdio servers, skips remote ones, keeps the rest; idempotent; --unwrap restores', async () => {
+  it('wraps local and remote servers, skips legacy SSE ones, keeps the rest; idempotent; --unwrap restores', async () => {
     const file = join(dir, 'claude_desktop_config.json');
     const original = config();
     writeFileSync(file, JSON.stringify(original, null, 2));
     const env = cleanEnv();
     const r1 = await runCli(['mcp', 'wrap', '--config', file], null, env);
     expect(r1.code, r1.stderr).toBe(0);
-    expect(r1.stdout).toMatch(/skipped remote: a remote/);
+    expect(r1.stdout).toMatch(/skipped legacy: a legacy SSE server/);
     const w = JSON.parse(readFileSync(file, 'utf8'));
     expect(w.globalShortcut).toBe('Ctrl+Space');
-    expect(w.mcpServers.remote).toEqual(original.mcpServers.remote);
+    expect(w.mcpServers.legacy).toEqual(original.mcpServers.legacy);
+    expect(w.mcpServers.remote).toEqual({
+      command: NODE,
+      args: [BIN, 'mcp-proxy', '--server-id', 'remote', '--url', 'https://mcp.example.com/mcp'],
+    });
+    // A remote entry's headers go to the proxy through its env, never onto its command line.
+    expect(w.mcpServers['claude-code-remote']).toEqual({
+      type: 'stdio',
+      command: NODE,
+      args: [BIN, 'mcp-proxy', '--server-id', 'claude-code-remote', '--url', 'https://api.example.com/mcp'],
+      env: { GATEHOUSE_MCP_REMOTE: JSON.stringify({ type: 'http', headers: { Authorization: 'Bearer t0k' }, env: false }) },
+    });
+    expect(JSON.stringify(w.mcpServers['claude-code-remote'].args)).not.toContain('t0k');
     expect(w.mcpServers.filesystem).toEqual({
       command: NODE,
       args: [BIN, 'mcp-proxy', '--server-id', 'filesystem', '--', NODE, FS_SERVER, dir],
@@ -63,6 +77,8 @@ describe('gatehouse mcp wrap', () => {
     expect(u.mcpServers.filesystem).toEqual(original.mcpServers.filesystem);
     expect(u.mcpServers['My Notes']).toEqual(original.mcpServers['My Notes']);
     expect(u.mcpServers.remote).toEqual(original.mcpServers.remote);
+    expect(u.mcpServers['claude-code-remote']).toEqual(original.mcpServers['claude-code-remote']);
+    expect(u.mcpServers.legacy).toEqual(original.mcpServers.legacy);
     expect(u.mcpServers.bare).toEqual({ command: 'uvx', args: [] });
     expect(u.globalShortcut).toBe('Ctrl+Space');
   });
@@ -102,10 +118,36 @@ describe('gatehouse mcp wrap', () => {
     expect(r.stderr).toMatch(/not valid JSON/);
     expect(readFileSync(bad, 'utf8')).toBe('{ "mcpServers": ');
     const none = join(dir, 'none.json');
-    writeFileSync(none, '{"servers": {}}');
+    writeFileSync(none, '{"other": {}}');
     const r2 = await runCli(['mcp', 'wrap', '--config', none], null, cleanEnv());
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/no "mcpServers"/);
+  });
+
+  it('wraps a VS Code config ("servers") and restores it', async () => {
+    const file = join(dir, 'mcp.json');
+    const original = {
+      inputs: [],
+      servers: {
+        fs: { type: 'stdio', command: NODE, args: [FS_SERVER, dir] },
+        web: { type: 'http', url: 'http://127.0.0.1:9/mcp' },
+      },
+    };
+    writeFileSync(file, JSON.stringify(original));
+    expect((await runCli(['mcp', 'wrap', '--config', file], null, cleanEnv())).code).toBe(0);
+    const w = JSON.parse(readFileSync(file, 'utf8'));
+    expect(w.servers.fs).toMatchObject({
+      type: 'stdio',
+      command: NODE,
+      args: [BIN, 'mcp-proxy', '--server-id', 'fs', '--', NODE, FS_SERVER, dir],
+    });
+    expect(w.servers.web).toMatchObject({
+      type: 'stdio',
+      command: NODE,
+      args: [BIN, 'mcp-proxy', '--server-id', 'web', '--url', 'http://127.0.0.1:9/mcp'],
+    });
+    expect((await runCli(['mcp', 'wrap', '--config', file, '--unwrap'], null, cleanEnv())).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(original);
   });
 
   it('derives valid server ids from config names', () => {

@@ -26,6 +26,8 @@ import {
   McpEvaluateSchema,
   McpServerRegisterSchema,
   McpServerSchema,
+  McpToolAcceptSchema,
+  McpToolPinSchema,
   PendingApprovalSchema,
   PolicyFileSchema,
   PolicyImportResultSchema,
@@ -357,6 +359,29 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'MCP',
     summary: 'List MCP servers',
     response: named('McpServerPage', pageOf(McpServerSchema)),
+  },
+  {
+    method: 'get',
+    path: '/mcp/servers/{server_id}/tools/{tool}',
+    scope: 'agent',
+    tag: 'MCP',
+    summary: 'A tool\u2019s pin',
+    description:
+      'The pinned definition of a tool (SHA-256 of the JCS of the tool object) and any changed definition waiting to be accepted. The MCP proxy refuses calls to a tool whose current definition is not its pin.',
+    response: named('McpToolPin', McpToolPinSchema),
+  },
+  {
+    method: 'post',
+    path: '/mcp/servers/{server_id}/tools/{tool}/accept',
+    scope: 'admin',
+    tag: 'MCP',
+    summary: 'Accept a changed tool definition',
+    description:
+      'The pending definition becomes the pin and the tool\u2019s calls are evaluated again. With `sha256`, the accept applies only if that is still the pending definition (409 otherwise); 409 as well when nothing is pending.',
+    body: named('McpToolAccept', McpToolAcceptSchema),
+    bodyOptional: true,
+    example: { sha256: '9f2c'.padEnd(64, '0') },
+    response: named('McpToolPin', McpToolPinSchema),
   },
   {
     method: 'post',

@@ -1,21 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { shellQuote } from '../shared/self.js';
+import { ChildLink, StreamLink, type RawLink } from './links.js';
 import { McpGovernanceProxy } from './proxy.js';
+import { REMOTE_ENV } from './wrap.js';
 
 /**
- * `gatehouse mcp-proxy --server-id ID [--agent-id ID] [--wait S] -- COMMAND [ARGS...]`
- * (SPEC 9.2): an MCP server on this process's stdio that runs the real server as a child and
- * relays everything, deciding each `tools/call` with Gatehouse first. Only MCP messages go to
- * stdout; diagnostics go to stderr (and the child's stderr is passed through).
- * Exits when either side closes: the child is stopped, and its exit code becomes ours.
+ * `gatehouse mcp-proxy --server-id ID [--agent-id ID] [--wait S] [--govern-reads] -- COMMAND [ARGS...]`
+ * or `... --url URL [--header "Name: value"]...` (SPEC 9.2): an MCP server on this process's
+ * stdio that runs the real server as a child (or talks to a remote one over Streamable HTTP) and
+ * relays everything byte for byte, deciding each `tools/call` with Gatehouse first. Only MCP
+ * messages go to stdout; diagnostics go to stderr (and a child's stderr is passed through).
+ * Exits when either side closes; a child's exit code becomes ours.
  */
 export interface McpProxyOptions {
   serverId: string;
   agentId?: string;
   wait?: string | number;
   dataDir?: string;
+  governReads?: boolean;
+  url?: string;
+  header?: string[];
 }
 
 const SERVER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,45 +30,86 @@ function childEnv(): Record<string, string> {
   return env;
 }
 
+/** `--header "Name: value"` options as a header record; a malformed one is an error naming it. */
+export function parseHeaders(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list ?? []) {
+    const i = h.indexOf(':');
+    const name = i > 0 ? h.slice(0, i).trim() : '';
+    if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      throw new Error(`--header must look like "Name: value" (got ${JSON.stringify(h)})`);
+    out[name] = h.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Headers kept by `mcp wrap` for a remote entry (in the env, out of the process list). */
+function headersFromEnv(): Record<string, string> {
+  const raw = process.env[REMOTE_ENV];
+  if (!raw) return {};
+  try {
+    const h = (JSON.parse(raw) as { headers?: unknown }).headers;
+    if (!h || typeof h !== 'object' || Array.isArray(h)) return {};
+    return Object.fromEntries(Object.entries(h as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  } catch {
+    throw new Error(`${REMOTE_ENV} is not valid JSON`);
+  }
+}
+
 export async function runMcpProxy(command: string[], o: McpProxyOptions): Promise<number> {
   const log = (l: string) => process.stderr.write(`gatehouse mcp-proxy [${o.serverId}]: ${l}\n`);
   if (!SERVER_ID.test(o.serverId ?? ''))
     throw new Error(`--server-id must be 1-128 characters of A-Z a-z 0-9 . _ : - (got ${JSON.stringify(o.serverId)})`);
-  const [cmd, ...args] = command;
-  if (!cmd) throw new Error('no server command: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]');
   const waitS = Number(o.wait ?? 300);
 
-  const downstream = new StdioClientTransport({ command: cmd, args, env: childEnv(), stderr: 'inherit' });
-  const upstream = new StdioServerTransport();
-  const proxy = new McpGovernanceProxy(upstream, downstream, {
+  let down: RawLink;
+  let child: ChildLink | null = null;
+  let commandLine: string;
+  if (o.url) {
+    if (command.length) throw new Error('give either --url URL or -- COMMAND [ARGS...], not both');
+    let url: URL;
+    try {
+      url = new URL(o.url);
+    } catch {
+      throw new Error(`--url must be an http(s) URL (got ${JSON.stringify(o.url)})`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`--url must be an http(s) URL (got ${JSON.stringify(o.url)})`);
+    const { HttpLink } = await import('./http-link.js');
+    down = new HttpLink(url, { ...headersFromEnv(), ...parseHeaders(o.header) }, log);
+    commandLine = url.origin + url.pathname; // never the query or the headers: they may hold credentials
+  } else {
+    const [cmd, ...args] = command;
+    if (!cmd) throw new Error('no server: gatehouse mcp-proxy --server-id ID -- COMMAND [ARGS...]   or   --url URL');
+    child = new ChildLink(cmd, args, childEnv());
+    down = child;
+    commandLine = command.map(shellQuote).join(' ');
+  }
+
+  const up = new StreamLink(process.stdin, process.stdout);
+  const proxy = new McpGovernanceProxy(up, down, {
     serverId: o.serverId,
     agentId: o.agentId || 'mcp-client',
     waitS: Number.isFinite(waitS) && waitS >= 0 ? waitS : 300,
-    commandLine: command.map(shellQuote).join(' '),
+    governReads: !!o.governReads,
+    commandLine,
     dataDir: o.dataDir,
     log,
   });
 
-  let childExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   try {
     await proxy.start();
   } catch (e) {
-    log(`cannot start ${cmd}: ${(e as Error).message}`);
+    log(`cannot start ${o.url ?? command[0]}: ${(e as Error).message}`);
     return 127;
   }
-  const child = (downstream as unknown as { _process?: ChildProcess })._process;
-  child?.once('exit', (code, signal) => (childExit = { code, signal }));
 
-  // The client closing our stdin is the normal way an MCP stdio session ends.
-  const onStdinEnd = () => void upstream.close();
-  process.stdin.once('end', onStdinEnd);
-  process.stdin.once('close', onStdinEnd);
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping the server`);
-    void upstream.close();
+    void up.close();
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
@@ -73,14 +117,17 @@ export async function runMcpProxy(command: string[], o: McpProxyOptions): Promis
 
   const side = await proxy.done;
   if (side === 'client') {
-    await downstream.close(); // ends the child's stdin, then SIGTERM, then SIGKILL
+    // Answers that arrive while the server shuts down still settle their calls.
+    await down.close();
+    await proxy.governance.end('client disconnected');
   } else {
-    await upstream.close().catch(() => undefined);
+    await proxy.governance.end('server exited');
+    await up.close().catch(() => undefined);
   }
-  if (!childExit && child && child.exitCode !== null) childExit = { code: child.exitCode, signal: null };
-  const exit = childExit as { code: number | null; signal: NodeJS.Signals | null } | null;
+  const exit = child ? await Promise.race([child.whenExited(), new Promise<null>((r) => setTimeout(() => r(null), 3_000).unref())]) : null;
   const code = side === 'server' ? (exit?.code ?? (exit?.signal ? 1 : 0)) : exit?.code && exit.code > 0 && !stopping ? exit.code : 0;
-  if (side === 'server') log(`the server exited (${exit?.signal ?? `code ${exit?.code ?? '?'}`})`);
+  if (side === 'server')
+    log(child ? `the server exited (${exit?.signal ?? `code ${exit?.code ?? '?'}`})` : 'the remote server closed the connection');
   await new Promise<void>((r) => process.stdout.write('', () => r()));
   process.exit(code);
 }
