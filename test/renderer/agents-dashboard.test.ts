@@ -41,6 +41,7 @@ const server: McpServer = {
   created_at: '2026-11-01T00:00:00.000Z',
   last_seen_at: '2026-11-26T11:00:00.000Z',
   calls: 3,
+  tool_pins: [],
 };
 const ctx = { integrations: [hook()], mcpServers: [server], lastAction: null, now: NOW };
 

@@ -69,7 +69,8 @@ export function connectionOf(
   const serverId = ctx.lastAction?.mcp?.server_id;
   if (serverId) {
     const server = ctx.mcpServers.find((s) => s.server_id === serverId);
-    const changed = server?.tools_changed_at ? ' · tool list changed, review it under MCP servers' : '';
+    const pending = server?.tool_pins.filter((t) => t.status === 'changed').length ?? 0;
+    const changed = pending ? ` · ${pending} changed tool${pending === 1 ? '' : 's'} to review under MCP servers` : '';
     return {
       kind: 'mcp',
       label: `MCP · ${server?.name ?? serverId}`,
