@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '../src-shared/index.js';
 import { openStore } from '../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../src-main/storage/types.js';
-import { ensureBuilt, launchBrowser, ROOT } from '../test/e2e/helpers/gatehouse.js';
+import { ensureBuilt, launchBrowser, ROOT, shot } from '../test/e2e/helpers/gatehouse.js';
 import { percentile, seeded, writeResults, type Figure } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -243,6 +243,7 @@ async function main(): Promise<void> {
           { timeout: 30_000, polling: 'raf' },
         );
         search.push(performance.now() - t1);
+        if (r === 0) await shot(p, 'bench-activity-search');
         searchApi.push((await s.get(`/api/v1/actions?limit=200&q=${term}`)).ms);
 
         // Jump to a date: somewhere in the year, from "Go" until rows at or before it are drawn.
@@ -266,6 +267,7 @@ async function main(): Promise<void> {
           { timeout: 30_000, polling: 'raf' },
         );
         jump.push(performance.now() - t2);
+        if (r === 0) await shot(p, 'bench-activity-jump');
         jumpApi.push((await s.get(`/api/v1/actions?limit=200&until=${new Date(target + 1000).toISOString()}`)).ms);
         log(
           `  run ${r + 1}: first page ${first.at(-1)!.toFixed(0)} ms, search '${term}' ${search.at(-1)!.toFixed(0)} ms, jump ${jump.at(-1)!.toFixed(0)} ms`,

@@ -10,11 +10,11 @@ const none = <span className="muted">—</span>;
 
 /** One row per action: when, who, what, on what, and where it stands now. */
 export const ACTION_COLUMNS: Column<ActionStatus>[] = [
-  { header: 'Time', width: '132px', className: 'mono small', cell: (a) => shortTime(a.created_at), title: (a) => a.created_at },
+  { header: 'Time', width: '150px', className: 'mono small', cell: (a) => shortTime(a.created_at), title: (a) => a.created_at },
   { header: 'Agent', width: 'minmax(100px, 0.8fr)', className: 'truncate', cell: (a) => a.agent_id, title: (a) => a.agent_id },
   {
     header: 'Action',
-    width: 'minmax(110px, 0.9fr)',
+    width: 'minmax(120px, 1.1fr)',
     className: 'truncate mono small',
     cell: (a) => a.action_type,
     title: (a) => a.action_type,
@@ -33,7 +33,7 @@ export const ACTION_COLUMNS: Column<ActionStatus>[] = [
 
 /** One row per audit record (the raw event stream). */
 export const EVENT_COLUMNS: Column<AuditRecord>[] = [
-  { header: 'Time', width: '132px', className: 'mono small', cell: (r) => shortTime(r.ts), title: (r) => r.ts },
+  { header: 'Time', width: '150px', className: 'mono small', cell: (r) => shortTime(r.ts), title: (r) => r.ts },
   { header: 'Type', width: '158px', cell: (r) => <span className="type-chip">{r.type}</span> },
   { header: 'Actor / agent', width: 'minmax(110px, 0.9fr)', className: 'truncate', cell: (r) => viewOf(r).agent, title: (r) => r.actor },
   {
