@@ -8,14 +8,13 @@
 //   - jump to a date: from "Go" until the rows at that date are on screen;
 // each repeated, with the same query's server time (GET from Node) beside it. Target: each < 1 s.
 // Run: node --import tsx bench/console.ts [--records N] [--runs R]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../src-shared/index.js';
 import { openStore } from '../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../src-main/storage/types.js';
-import { ensureBuilt, launchBrowser, ROOT, shot } from '../test/e2e/helpers/gatehouse.js';
+import { ensureBuilt, launchBrowser, shot, startGatehouse } from '../test/e2e/helpers/gatehouse.js';
 import { percentile, seeded, writeResults, type Figure } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -140,46 +139,15 @@ async function generate(dataDir: string): Promise<{ seconds: number; firstMs: nu
 
 // ---------------------------------------------------------------------------------------------
 
+/** The server on the generated log, and the same queries from Node for the API-alone figures. */
 async function serve(dataDir: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/gatehouse.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const loginUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no login URL within 120 s:\n${out}`)), 120_000);
-    const check = () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`gatehouse serve exited (${code}):\n${out}`)));
-  });
-  const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string };
-  const url = new URL(loginUrl).origin;
+  const s = await startGatehouse({ dataDir, startTimeoutMs: 180_000 });
   const get = async (path: string): Promise<{ ms: number; body: { items: { created_at: string }[] } }> => {
     const t0 = performance.now();
-    const res = await fetch(`${url}${path}`, { headers: { 'x-api-key': creds.admin_key } });
-    const body = (await res.json()) as { items: { created_at: string }[] };
-    return { ms: performance.now() - t0, body };
+    const r = await s.api<{ items: { created_at: string }[] }>('GET', path);
+    return { ms: performance.now() - t0, body: r.body };
   };
-  return {
-    url,
-    loginUrl,
-    get,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
+  return { url: s.url, loginUrl: s.loginUrl, get, stop: s.stop };
 }
 
 const localValue = (ms: number) => {

@@ -34,6 +34,42 @@ function Select({
   );
 }
 
+/** A free-text filter with suggestions (agents, action types seen). */
+function DatalistInput({
+  id,
+  label,
+  placeholder,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: string[];
+}) {
+  return (
+    <div className="field filter agent">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        className="input"
+        list={`${id}-list`}
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <datalist id={`${id}-list`}>
+        {options.map((a) => (
+          <option key={a} value={a} />
+        ))}
+      </datalist>
+    </div>
+  );
+}
+
 const opts = (xs: readonly string[]) => xs.map((x) => ({ value: x, label: x }));
 
 /** A text filter that commits to the URL once typing pauses, and follows the URL when it changes underneath. */
@@ -81,39 +117,16 @@ export function ActivityFilterBar({
           />
         </div>
       </div>
-      <div className="field filter agent">
-        <label htmlFor="f-agent">Agent</label>
-        <input
-          id="f-agent"
-          className="input"
-          list="f-agent-list"
-          placeholder="Any agent"
-          value={agent}
-          onChange={(e) => setAgent(e.target.value)}
-        />
-        <datalist id="f-agent-list">
-          {agents.map((a) => (
-            <option key={a} value={a} />
-          ))}
-        </datalist>
-      </div>
+      <DatalistInput id="f-agent" label="Agent" placeholder="Any agent" value={agent} onChange={setAgent} options={agents} />
       {filters.view === 'actions' ? (
-        <div className="field filter agent">
-          <label htmlFor="f-action-type">Action type</label>
-          <input
-            id="f-action-type"
-            className="input"
-            list="f-action-type-list"
-            placeholder="Any action"
-            value={actionType}
-            onChange={(e) => setActionType(e.target.value)}
-          />
-          <datalist id="f-action-type-list">
-            {actionTypes.map((a) => (
-              <option key={a} value={a} />
-            ))}
-          </datalist>
-        </div>
+        <DatalistInput
+          id="f-action-type"
+          label="Action type"
+          placeholder="Any action"
+          value={actionType}
+          onChange={setActionType}
+          options={actionTypes}
+        />
       ) : (
         <Select
           id="f-type"

@@ -1,4 +1,4 @@
-import type { ActionQuery, AuditQuery } from '../../../src-shared/index.js';
+import { ActionStatusValueSchema, type ActionQuery, type AuditQuery } from '../../../src-shared/index.js';
 
 /**
  * Activity filters, as they appear in the URL query string (shareable; the back button works).
@@ -72,17 +72,7 @@ export const STATUSES_BY_DECISION: Record<(typeof DECISIONS)[number], readonly s
   denied: ['denied', 'rejected', 'expired', 'withdrawn'],
   pending: ['pending'],
 };
-export const ALL_STATUSES = [
-  'allowed',
-  'denied',
-  'pending',
-  'approved',
-  'rejected',
-  'expired',
-  'withdrawn',
-  'completed',
-  'failed',
-] as const;
+export const ALL_STATUSES: readonly string[] = ActionStatusValueSchema.options;
 
 /** The statuses the status filter offers for a decision ("" = any decision: all of them). */
 export function statusOptions(decision: string): readonly string[] {
