@@ -42,6 +42,7 @@ function DatalistInput({
   value,
   onChange,
   options,
+  onFocus,
 }: {
   id: string;
   label: string;
@@ -49,6 +50,7 @@ function DatalistInput({
   value: string;
   onChange: (v: string) => void;
   options: string[];
+  onFocus: () => void;
 }) {
   return (
     <div className="field filter agent">
@@ -58,6 +60,7 @@ function DatalistInput({
         className="input"
         list={`${id}-list`}
         placeholder={placeholder}
+        onFocus={onFocus}
         value={value}
         onChange={(e) => onChange(e.target.value)}
       />
@@ -90,11 +93,14 @@ export function ActivityFilterBar({
   onChange,
   agents,
   actionTypes,
+  onWantSuggestions,
 }: {
   filters: ActivityFilters;
   onChange: (patch: Partial<ActivityFilters>) => void;
   agents: string[];
   actionTypes: string[];
+  /** Called when a filter with suggestions is focused (they are fetched then). */
+  onWantSuggestions: () => void;
 }) {
   const [q, setQ] = useCommittedText(filters.q, (v) => onChange({ q: v }));
   const [agent, setAgent] = useCommittedText(filters.agent_id, (v) => onChange({ agent_id: v }));
@@ -117,7 +123,15 @@ export function ActivityFilterBar({
           />
         </div>
       </div>
-      <DatalistInput id="f-agent" label="Agent" placeholder="Any agent" value={agent} onChange={setAgent} options={agents} />
+      <DatalistInput
+        id="f-agent"
+        label="Agent"
+        placeholder="Any agent"
+        value={agent}
+        onChange={setAgent}
+        options={agents}
+        onFocus={onWantSuggestions}
+      />
       {filters.view === 'actions' ? (
         <DatalistInput
           id="f-action-type"
@@ -126,6 +140,7 @@ export function ActivityFilterBar({
           value={actionType}
           onChange={setActionType}
           options={actionTypes}
+          onFocus={onWantSuggestions}
         />
       ) : (
         <Select

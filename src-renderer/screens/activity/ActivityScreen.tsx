@@ -107,8 +107,15 @@ export function ActivityScreen() {
   const [openRecord, setOpenRecord] = useState<AuditRecord | null>(null);
   const [verify, setVerify] = useState<VerifyResult | { error: string } | null>(null);
   const seenSeq = useRef(eventSeq);
-  const agents = useAsync(() => api.listAgents(), []);
-  const types = useAsync(() => api.stats('30d'), []);
+  // Suggestions for the agent and action-type filters are fetched when one of them is first
+  // focused, not with the page: at a million records the first page must not queue behind them.
+  const [wantSuggestions, setWantSuggestions] = useState(false);
+  const agents = useAsync(() => (wantSuggestions ? api.listAgents() : Promise.resolve(null)), [wantSuggestions]);
+  const suggestions = useMemo(() => {
+    const items = agents.data?.items ?? [];
+    const types = new Set(items.flatMap((a) => a.top_action_types.map((t) => t.action_type)));
+    return { agents: items.map((a) => a.agent_id), actionTypes: [...types].sort() };
+  }, [agents.data]);
 
   useEffect(() => {
     seenSeq.current = eventSeq;
@@ -165,8 +172,9 @@ export function ActivityScreen() {
           <ActivityFilterBar
             filters={filters}
             onChange={onChange}
-            agents={(agents.data?.items ?? []).map((a) => a.agent_id)}
-            actionTypes={(types.data?.by_action_type ?? []).map((t) => t.action_type)}
+            agents={suggestions.agents}
+            actionTypes={suggestions.actionTypes}
+            onWantSuggestions={() => setWantSuggestions(true)}
           />
           {verify && <VerifyResultBanner result={verify} onClose={() => setVerify(null)} />}
           <ErrorBanner error={pages.error} onRetry={pages.reset} />
