@@ -266,7 +266,7 @@ async function main(): Promise<void> {
       };
       add('first_page', 'Activity first page in Chromium (load → rows on screen)', first, 1000);
       add('first_page_api', '  the same page from the API alone (GET /api/v1/actions, 200)', firstApi);
-      add('prefix_search', "Prefix search in Chromium ('prod' → production; URL → rows)", search, 1000);
+      add('prefix_search', `Search in Chromium (${TERMS.join(', ')}; URL → rows)`, search, 1000);
       add('prefix_search_api', '  the same search from the API alone', searchApi);
       add('jump', 'Jump to a date in Chromium (Go → rows at that date)', jump, 1000);
       add('jump_api', '  the same page from the API alone', jumpApi);
