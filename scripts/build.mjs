@@ -47,7 +47,13 @@ async function buildCli() {
   await build({
     // `hook` is the Claude Code PreToolUse entry: it runs before every tool call, so it loads no
     // zod, commander or server code (bin/gatehouse.mjs routes `hook claude-code` straight to it).
-    entryPoints: { main: join(root, 'src-main/cli/main.ts'), hook: join(root, 'src-main/integrations/claude-code/fast-entry.ts') },
+    // `storage-worker` is the storage read worker's thread (src-main/storage/read-worker.ts finds it
+    // beside the entry points).
+    entryPoints: {
+      main: join(root, 'src-main/cli/main.ts'),
+      hook: join(root, 'src-main/integrations/claude-code/fast-entry.ts'),
+      'storage-worker': join(root, 'src-main/storage/worker.ts'),
+    },
     outdir: join(root, 'dist/cli'),
     bundle: true,
     splitting: true,

@@ -1,0 +1,106 @@
+/**
+ * The read worker's thread (see read-worker.ts): its own connection to `gatehouse.sqlite`, for reads
+ * that visit many rows and for WAL checkpoints, so that none of them holds the main event loop.
+ * It never changes table data.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ExportFormat } from '../../src-shared/index.js';
+import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
+import { configure } from './database.js';
+import type { WorkerReply, WorkerRequest } from './read-worker.js';
+import { Connection, sqliteCode } from './sqlite.js';
+import type { AuditRow } from './types.js';
+
+const port = parentPort!;
+const conn = new Connection((workerData as { path: string }).path, { timeoutMs: 5000 });
+configure(conn, 'reader');
+
+const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
+/** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
+const BATCH = 2000;
+/** Records per export chunk handed to the main thread (~1–2 MB of text). */
+const CHUNK = 4000;
+
+interface ExportCursor {
+  format: ExportFormat;
+  after: number;
+  hi: number;
+  prev: string;
+}
+const cursors = new Map<number, ExportCursor>();
+let nextCursor = 1;
+
+const rows = (after: number, hi: number, limit: number): AuditRow[] => conn.all<AuditRow>(ROWS, [after, hi, limit]);
+
+function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void): unknown {
+  switch (req.kind) {
+    case 'query':
+      return conn.all(req.sql, req.params);
+    case 'checkpoint': {
+      // PASSIVE: copies what it can without waiting for (or blocking) the writer or readers.
+      const r = conn.get<{ busy: number; log: number; checkpointed: number }>('PRAGMA wal_checkpoint(PASSIVE)');
+      return r ?? null;
+    }
+    case 'verify': {
+      const state = startVerify();
+      const { head } = req;
+      let lastReport = 0;
+      conn.exec('BEGIN'); // one read snapshot for the whole walk
+      try {
+        while (state.expected <= head.seq) {
+          const batch = rows(state.expected - 1, head.seq, BATCH);
+          if (!batch.length) break;
+          const bad = verifyRows(batch, state);
+          if (bad) return bad;
+          if (state.expected - lastReport >= 50_000) {
+            lastReport = state.expected;
+            reply({ progress: [state.expected - 1, head.seq] });
+          }
+        }
+      } finally {
+        conn.exec('COMMIT');
+      }
+      return finishVerify(state, head);
+    }
+    case 'export-open': {
+      const id = nextCursor++;
+      cursors.set(id, { format: req.format, after: req.lo - 1, hi: req.hi, prev: req.prev });
+      return id;
+    }
+    case 'export-next': {
+      const c = cursors.get(req.cursor);
+      if (!c) throw new Error('unknown export cursor');
+      let text = '';
+      let n = 0;
+      while (n < CHUNK && c.after < c.hi) {
+        const batch = rows(c.after, c.hi, Math.min(BATCH, CHUNK - n));
+        if (!batch.length) {
+          c.after = c.hi;
+          break;
+        }
+        const out = formatRows(batch, c.format, c.prev);
+        text += out.text;
+        c.prev = out.prev;
+        c.after = batch[batch.length - 1]!.seq;
+        n += batch.length;
+      }
+      const done = c.after >= c.hi;
+      if (done) cursors.delete(req.cursor);
+      return { text, done };
+    }
+    case 'export-close':
+      cursors.delete(req.cursor);
+      return null;
+  }
+}
+
+port.on('message', (m: WorkerRequest & { id: number }) => {
+  const reply = (r: Omit<WorkerReply, 'id'>) => port.postMessage({ id: m.id, ...r });
+  try {
+    const value = handle(m, reply);
+    port.postMessage({ id: m.id, ok: true, value });
+  } catch (e) {
+    const code = sqliteCode(e);
+    port.postMessage({ id: m.id, ok: false, error: (e as Error).message, ...(code === null ? {} : { sqliteCode: code }) });
+  }
+});
