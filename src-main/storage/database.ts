@@ -37,6 +37,16 @@ export function createPrivateFile(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
 }
 
+/**
+ * 2 KiB pages (SQLite's default is 4): a commit dirties the tail page of each of some twenty
+ * indexes, and in WAL mode each dirty page is written whole at every commit, so smaller pages cut
+ * the bytes written (and fsynced, and checkpointed) per commit by about a third, measured here at
+ * the same CPU cost and database size. Only possible before the file's first page is written.
+ */
+export function setPageSize(conn: Connection): void {
+  if (conn.pragma<number>('page_count') === 0) conn.exec('PRAGMA page_size = 2048');
+}
+
 /** Opens (creating if needed) the live database as the writer, with the schema applied. */
 export function openDatabase(path: string): Connection {
   createPrivateFile(path);
@@ -51,6 +61,7 @@ export function openDatabase(path: string): Connection {
     if (!fresh && version > SCHEMA_VERSION) {
       throw new DatabaseFormatError(`${path} was written by a newer Gatehouse (schema ${version}; this release reads ${SCHEMA_VERSION})`);
     }
+    setPageSize(conn);
     configure(conn, 'writer');
     applySchema(conn);
     return conn;

@@ -352,8 +352,14 @@ export class SqliteStore implements Store {
     if (this.queue.length) this.fail([], new Error('the store closed while the disk could not be written'));
     clearInterval(this.timer);
     await this.worker.close();
-    // Closing the last connection checkpoints the WAL into the database file and removes it.
-    this.conn.close();
+    // Closing the last connection checkpoints the WAL into the database file and removes it. On a
+    // full or read-only disk that checkpoint cannot run: the WAL then stays, holding every committed
+    // transaction, and the next start reads it. Nothing is lost either way, so closing never throws.
+    try {
+      this.conn.close();
+    } catch (e) {
+      this.opts.log(`gatehouse: the database closed with its WAL kept (${(e as Error).message}); the next start reads it`);
+    }
   }
 
   private checkRead(sql: string): void {

@@ -5,7 +5,7 @@ import { ZERO_HASH, type JsonObject } from '../../../src-shared/index.js';
 import { jcs, sealFields } from '../../audit/chain.js';
 import { iso, type Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
-import { applySchema, configure, createPrivateFile } from '../database.js';
+import { applySchema, configure, createPrivateFile, setPageSize } from '../database.js';
 import { DATA_TABLES } from '../schema.js';
 import { Connection } from '../sqlite.js';
 import { insertRecord, transaction, writeBatch, type SealedRecord } from '../write.js';
@@ -99,6 +99,7 @@ export async function upgradeLegacyDataDir(dataDir: string, o: { log: (m: string
   const conn = new Connection(building);
   let report: UpgradeReport;
   try {
+    setPageSize(conn);
     configure(conn, 'writer');
     conn.exec('PRAGMA synchronous = OFF'); // a crash redoes the whole build; the result is fsynced at the end
     applySchema(conn);
