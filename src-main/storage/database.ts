@@ -22,7 +22,7 @@ export function configure(conn: Connection, role: 'writer' | 'reader'): void {
       'PRAGMA synchronous = FULL',
       'PRAGMA foreign_keys = OFF',
       'PRAGMA temp_store = MEMORY',
-      `PRAGMA cache_size = ${role === 'writer' ? -16_384 : -8_192}`, // KiB: 16 MB / 8 MB of page cache
+      `PRAGMA cache_size = ${role === 'writer' ? -8_192 : -4_096}`, // KiB: 8 MB / 4 MB of page cache
       'PRAGMA journal_size_limit = 67108864', // a WAL that grew in a burst is cut back to 64 MB
       'PRAGMA wal_autocheckpoint = 0',
     ].join(';'),

@@ -28,16 +28,22 @@ interface Waiting {
  * The worker's code: in a build, storage-worker.js beside the entry point (dist/cli/, out/main/) or
  * one level up from a code-split chunk; from source (tests, benches), worker.ts through tsx.
  */
+/**
+ * A small heap: the worker's garbage (export text, rows) is collected as it goes instead of piling
+ * up to V8's default limit, which would count in the process's RSS (SPEC 8: memory flat at any size).
+ */
+const resourceLimits = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+
 function startWorker(workerData: unknown): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const src = new URL('./worker.ts', here).href;
     const boot = `(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(src)}); })()`;
-    return new Worker(boot, { eval: true, workerData });
+    return new Worker(boot, { eval: true, workerData, resourceLimits });
   }
   for (const rel of ['./storage-worker.js', '../storage-worker.js']) {
     const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
+    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData, resourceLimits });
   }
   throw new Error('the storage worker (storage-worker.js) is missing from the build; rebuild Gatehouse');
 }

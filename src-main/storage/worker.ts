@@ -17,9 +17,10 @@ configure(conn, 'reader');
 
 const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
-const BATCH = 2000;
-/** Records per export chunk handed to the main thread (~1–2 MB of text). */
-const CHUNK = 4000;
+const BATCH = 500;
+/** An export chunk handed to the main thread ends after this many records or this much text. */
+const CHUNK = 2000;
+const CHUNK_CHARS = 1 << 20;
 
 interface ExportCursor {
   format: ExportFormat;
@@ -72,8 +73,9 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       if (!c) throw new Error('unknown export cursor');
       let text = '';
       let n = 0;
-      while (n < CHUNK && c.after < c.hi) {
-        const batch = rows(c.after, c.hi, Math.min(BATCH, CHUNK - n));
+      while (n < CHUNK && text.length < CHUNK_CHARS && c.after < c.hi) {
+        // Records can be large (1 MiB request bodies): few rows per read once the chunk has text.
+        const batch = rows(c.after, c.hi, text.length ? Math.min(50, CHUNK - n) : Math.min(BATCH, CHUNK - n));
         if (!batch.length) {
           c.after = c.hi;
           break;
