@@ -52,6 +52,12 @@ const fmt = (v) =>
       : Math.abs(v) >= 10
         ? v.toFixed(1)
         : v.toFixed(3);
+// Release 0.1's figures (sql.js + journal), kept side by side: bench/report-0.1.json, matched by
+// bench name and figure id.
+const v01File = join(root, 'bench/report-0.1.json');
+const v01 = existsSync(v01File) ? JSON.parse(readFileSync(v01File, 'utf8')) : null;
+const old = new Map();
+for (const r of v01?.results ?? []) for (const f of r.figures) old.set(`${r.name}/${f.id}`, f);
 const lines = [
   '# Gatehouse benchmark report',
   '',
@@ -59,15 +65,20 @@ const lines = [
   `Machine: ${machine.cpus}, ${machine.memory_gib} GiB, ${machine.os}, Node ${machine.node}`,
   '',
   'Produced by `npm run bench`. Figures are single runs on the machine above; targets come from the issues.',
+  v01
+    ? `The 0.1 column is release 0.1 (sql.js + journal) from \`bench/report-0.1.json\` (${v01.date.slice(0, 10)}, Node ${v01.machine.node}, same machine type).`
+    : '',
   '',
-  '| bench | figure | value | target | status | note |',
-  '| --- | --- | ---: | ---: | --- | --- |',
+  '| bench | figure | value | 0.1 | target | status | note |',
+  '| --- | --- | ---: | ---: | ---: | --- | --- |',
 ];
 for (const r of results) {
   for (const f of r.figures) {
     const status = f.target === undefined ? '' : (f.better === 'higher' ? f.value >= f.target : f.value <= f.target) ? 'met' : '**missed**';
     const target = f.target === undefined ? '' : `${f.better === 'higher' ? '≥' : '≤'} ${fmt(f.target)} ${f.unit}`;
-    lines.push(`| ${r.name} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${target} | ${status} | ${f.note ?? ''} |`);
+    const was = old.get(`${r.name}/${f.id}`);
+    const before = was ? `${fmt(was.value)} ${was.unit}` : '';
+    lines.push(`| ${r.name} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${before} | ${target} | ${status} | ${f.note ?? ''} |`);
   }
 }
 writeFileSync(join(root, 'bench/report.md'), `${lines.join('\n')}\n`);
