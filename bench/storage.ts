@@ -4,7 +4,8 @@
 // longest event-loop stall during each phase (perf_hooks.monitorEventLoopDelay), and the process's
 // peak RSS (worker threads included).
 // Run: node --import tsx bench/storage.ts [--records N] [--inflight 32]   (default 1,000,000 records)
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,10 @@ import type { JsonObject } from '../src-shared/index.js';
 import { exportAudit } from '../src-main/audit/export.js';
 import { queryAudit } from '../src-main/audit/query.js';
 import { verifyStore } from '../src-main/audit/verify.js';
+import { jcs, sealFields } from '../src-main/audit/chain.js';
 import { computeStats } from '../src-main/services/stats.js';
+import { SCHEMA_SQL } from '../src-main/storage/schema.js';
+import { sqlite } from '../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../src-main/storage/types.js';
 import { percentile, writeResults, type Figure, seeded } from './lib.js';
@@ -233,6 +237,70 @@ function timeQueries(store: SqliteStore, n: number, make: (k: number) => Paramet
 /** Pages at random depths: a cursor somewhere in the log, as a user paging back would send. */
 const cursorAt = (seq: number) => Buffer.from(`a${seq}`).toString('base64url');
 
+/**
+ * A release 0.1 data directory of `n` action.decided records, as 0.1 left it after a clean stop: a
+ * plain SQLite file in rollback-journal format with 0.1's tables, its meta (journal position and
+ * audit head) and the CRC32 stamped in the header, and an empty journal/.
+ */
+function legacyDataDir(n: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-v01-'));
+  const file = join(dir, 'gatehouse.sqlite');
+  const { DatabaseSync } = sqlite();
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF');
+  // 0.1's tables are 0.2's minus what 0.2 added (agent_counts, its triggers, FTS5).
+  db.exec(SCHEMA_SQL.replace(/CREATE VIRTUAL TABLE[^;]*;/, '').replace(/CREATE TRIGGER[\s\S]*?END;/g, ''));
+  db.exec('DROP TABLE agent_counts');
+  const insAudit = db.prepare(
+    'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+  );
+  let prev = '0'.repeat(64);
+  const t0 = Date.now() - n * 10;
+  db.exec('BEGIN');
+  for (let i = 1; i <= n; i++) {
+    const c = commitFor(i, t0 + i * 10);
+    const d = c.audit[0]!;
+    const dataText = jcs(d.data);
+    const ts = new Date(t0 + i * 10).toISOString();
+    const f = { seq: i, id: `evt_${i}`, ts, type: d.type, actor: d.actor, action_id: d.action_id ?? null, dataText, prevHash: prev };
+    const { hash } = sealFields(f);
+    const data = d.data as { agent_id: string; decision: string; status: string; risk: { level: string } };
+    insAudit.run(
+      i,
+      f.id,
+      ts,
+      t0 + i * 10,
+      d.type,
+      d.actor,
+      f.action_id,
+      data.agent_id,
+      data.decision,
+      data.status,
+      data.risk.level,
+      dataText,
+      hash,
+    );
+    for (const op of c.ops([{ seq: i }])) db.prepare(op.sql).run(...(op.params ?? []));
+    prev = hash;
+  }
+  const meta: [string, string][] = [
+    ['journal_n', '0'],
+    ['head_seq', String(n)],
+    ['head_hash', prev],
+    ['schema_version', '1'],
+  ];
+  for (const [k, v] of meta) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run(k, v);
+  db.exec('COMMIT');
+  db.close();
+  const bytes = readFileSync(file);
+  bytes.writeUInt32BE(0, 60);
+  bytes.writeUInt32BE(crc32(bytes), 60);
+  writeFileSync(file, bytes);
+  mkdirSync(join(dir, 'journal'));
+  closeSync(openSync(join(dir, 'journal', '00000001.log'), 'w'));
+  return dir;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gh-bench-storage-'));
   log(`storage bench: ${RECORDS.toLocaleString('en-US')} records, ${IN_FLIGHT} in flight, data dir ${dataDir}`);
@@ -390,16 +458,28 @@ async function main(): Promise<void> {
     });
     log(`  stats done (${statsSecs.toFixed(2)} s, stall ${st.stallMs.toFixed(1)} ms)`);
 
-    const worst = stalls.reduce((a, b) => (b.ms > a.ms ? b : a));
-    figures.push({
-      id: 'loop_stall',
-      label: 'longest event-loop stall (ingest, export, verify, stats)',
-      value: worst.ms,
-      unit: 'ms',
-      target: 50,
-      better: 'lower',
-      note: stalls.map((s) => `${s.phase} ${s.ms.toFixed(1)}`).join(', '),
-    });
+    const worstOf = () => stalls.reduce((a, b) => (b.ms > a.ms ? b : a));
+
+    // The in-place upgrade of a 0.1 data directory (SPEC 1), in slices: time and longest stall.
+    const legacyRecords = Math.min(RECORDS, 200_000);
+    const legacy = legacyDataDir(legacyRecords);
+    try {
+      t0 = process.hrtime.bigint();
+      const up = await stallDuring(() => openStore({ dataDir: legacy, log: () => undefined }));
+      const upSecs = ms(t0) / 1000;
+      stalls.push({ phase: 'upgrade', ms: up.stallMs });
+      await up.value.close();
+      figures.push({
+        id: 'upgrade_0_1',
+        label: `0.1 → 0.2 upgrade of a ${legacyRecords.toLocaleString('en-US')}-record data dir (longest stall ${up.stallMs.toFixed(1)} ms)`,
+        value: legacyRecords / upSecs,
+        unit: 'rec/s',
+        better: 'higher',
+      });
+      log(`  upgrade done (${upSecs.toFixed(1)} s, stall ${up.stallMs.toFixed(1)} ms)`);
+    } finally {
+      rmSync(legacy, { recursive: true, force: true });
+    }
 
     t0 = process.hrtime.bigint();
     await store.close();
@@ -428,6 +508,16 @@ async function main(): Promise<void> {
       unit: 'MB',
       target: 200,
       better: 'lower',
+    });
+    const worst = worstOf();
+    figures.push({
+      id: 'loop_stall',
+      label: 'longest event-loop stall (ingest, export, verify, stats, upgrade)',
+      value: worst.ms,
+      unit: 'ms',
+      target: 50,
+      better: 'lower',
+      note: stalls.map((x) => `${x.phase} ${x.ms.toFixed(1)}`).join(', '),
     });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -8,13 +8,14 @@ export class DatabaseFormatError extends Error {
 }
 
 /**
- * Settings of every connection to `gatehouse.sqlite`. WAL lets readers (the read worker, any SQLite
- * tool) run beside the writer; synchronous=FULL fsyncs the WAL at every commit (SPEC 8: a power
- * loss loses no acknowledged action). The writer never checkpoints by itself
- * (wal_autocheckpoint=0): a checkpoint copies pages into the database file and fsyncs it, which
- * would stall the event loop, so the read worker runs them (see store.ts).
+ * Settings of every connection to `gatehouse.sqlite`. WAL lets readers (the main thread, the read
+ * worker, any SQLite tool) run beside the writer; synchronous=FULL fsyncs the WAL at every commit
+ * (SPEC 8: a power loss loses no acknowledged action). Only the writer (a worker thread) commits,
+ * so only it checkpoints: SQLite's automatic PASSIVE checkpoint after a commit once the WAL holds
+ * 4,000 frames (~8 MB), which, with no other writer, reaches the end of the WAL so that the next
+ * transaction starts it over.
  */
-export function configure(conn: Connection, role: 'writer' | 'reader'): void {
+export function configure(conn: Connection, role: 'writer' | 'reader' | 'main'): void {
   const mode = conn.pragma<string>('journal_mode = WAL');
   if (mode !== 'wal') throw new DatabaseFormatError(`${conn.path}: could not switch to WAL (journal_mode is ${mode})`);
   conn.exec(
@@ -22,9 +23,9 @@ export function configure(conn: Connection, role: 'writer' | 'reader'): void {
       'PRAGMA synchronous = FULL',
       'PRAGMA foreign_keys = OFF',
       'PRAGMA temp_store = MEMORY',
-      `PRAGMA cache_size = ${role === 'writer' ? -8_192 : -4_096}`, // KiB: 8 MB / 4 MB of page cache
+      `PRAGMA cache_size = ${role === 'reader' ? -4_096 : -8_192}`, // KiB of page cache
       'PRAGMA journal_size_limit = 67108864', // a WAL that grew in a burst is cut back to 64 MB
-      'PRAGMA wal_autocheckpoint = 0',
+      `PRAGMA wal_autocheckpoint = ${role === 'writer' ? 4000 : 0}`,
     ].join(';'),
   );
 }
@@ -47,7 +48,10 @@ export function setPageSize(conn: Connection): void {
   if (conn.pragma<number>('page_count') === 0) conn.exec('PRAGMA page_size = 2048');
 }
 
-/** Opens (creating if needed) the live database as the writer, with the schema applied. */
+/**
+ * Opens (creating if needed) the live database with the schema applied: the main thread's
+ * connection, which reads (the writer worker opens its own once this one has set the file up).
+ */
 export function openDatabase(path: string): Connection {
   createPrivateFile(path);
   const conn = new Connection(path);
@@ -62,7 +66,7 @@ export function openDatabase(path: string): Connection {
       throw new DatabaseFormatError(`${path} was written by a newer Gatehouse (schema ${version}; this release reads ${SCHEMA_VERSION})`);
     }
     setPageSize(conn);
-    configure(conn, 'writer');
+    configure(conn, 'main');
     applySchema(conn);
     return conn;
   } catch (e) {

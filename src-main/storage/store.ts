@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ZERO_HASH, type AuditRecord, type VerifyResult } from '../../src-shared/index.js';
@@ -9,10 +8,10 @@ import { iso, systemClock, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { openDatabase } from './database.js';
 import { upgradeLegacyDataDir, type UpgradeReport } from './legacy/upgrade.js';
-import { ReadWorker } from './read-worker.js';
+import { StorageWorker, WorkerError } from './workers.js';
 import type { Connection } from './sqlite.js';
 import { isStorageFailure } from './sqlite.js';
-import { writeBatch, type PendingCommit, type SealedRecord } from './write.js';
+import { toWire, type OpError, type PendingCommit, type SealedRecord } from './write.js';
 import { StorageUnavailableError, type AuditDraft, type AuditRow, type AuditScan, type Op, type SqlValue, type Store } from './types.js';
 
 export interface OpenStoreOptions {
@@ -25,8 +24,6 @@ export interface OpenStoreOptions {
    * (default 20,000); smaller ones run here in slices, which is cheaper than a worker round trip.
    */
   offloadMinRows?: number;
-  /** Checkpoint (on the read worker) once the WAL file passes this many bytes (default 16 MB). */
-  checkpointWalBytes?: number;
 }
 
 /** Alias used by the core. */
@@ -42,45 +39,43 @@ const READ_RE = /^\s*(SELECT|WITH|EXPLAIN|VALUES)\b/i;
 const AUDIT_COLUMNS = 'seq, id, ts, type, actor, action_id, data, hash';
 /** Commits per transaction at most; a burst beyond it is written in several back to back. */
 const MAX_BATCH = 512;
-/** A checkpoint this close to the end of the WAL (frames) finishes with writes paused. */
-const CATCH_UP_FRAMES = 2000;
 /** Rows per slice when a scan runs on the main thread (each slice is well under a millisecond). */
 const SLICE = 1000;
 
 /**
  * The store (SPEC 8): `gatehouse.sqlite` through node:sqlite, WAL, synchronous=FULL.
  *
- * Where the writer runs: on the main thread. Measured here (see bench/report.md), a group-commit
- * transaction of 32 `action.decided` commits takes ~1–2 ms including its fsync, and a serial
- * commit ~0.4 ms; a writer worker would add a structured-clone round trip (~0.1 ms each way) to
- * every acknowledgement, which alone spends a fifth of the serial-submit budget (0.5 ms p50), for
- * no gain in stall time at these sizes: no write transaction here is large (at most 512 commits,
- * a few ms). What can be long is moved off the main thread instead: WAL checkpoints (the writer
- * never checkpoints; the read worker does, PASSIVE, when the WAL grows) and big reads (exports,
- * verification, statistics over big windows) on the read worker's own connection.
+ * Where the writer runs: on a worker thread of its own (worker.ts), with its own connection; the
+ * main thread keeps a connection for reads. Measured here (bench/report.md, and the probes behind
+ * it): a group-commit transaction of 32 commits is ~1–2 ms on a quiet disk, but its fsync alone
+ * took up to ~380 ms while other processes were writing, and on the main thread that whole time
+ * was an event-loop stall (and the loop spent ~46 % of its time waiting in COMMIT under load). On
+ * the writer thread an fsync, however slow, stalls nothing: requests keep being parsed, decided and
+ * sealed, and queue for the next transaction. The price is one message each way per transaction
+ * (not per commit) and the rows cloned once; the main thread keeps the cheap part (sealing the
+ * chain: seq, hashes).
  *
  * Commits: `commit` seals the records onto the chain synchronously (seq, id, ts, hashes) and
- * queues them; one flush per turn of the event loop writes everything queued in one transaction
- * (group commit) and settles the promises after COMMIT returned.
+ * queues them. One transaction is in flight at a time; the commits that arrive meanwhile share the
+ * next one (group commit), and each promise settles after the COMMIT that holds it returned.
+ * What visits many rows (exports, verification, statistics over a big window) runs on a second,
+ * read-only worker thread.
  */
 export class SqliteStore implements Store {
   private durable: Head;
   private tentative: Head;
   private queue: PendingCommit[] = [];
   private flushScheduled = false;
+  private inFlight: Promise<void> | null = null;
   private writableFlag = true;
   private closing = false;
   private closed: Promise<void> | null = null;
   private readonly readOk = new Set<string>();
-  private readonly worker: ReadWorker;
-  private readonly timer: NodeJS.Timeout;
-  private checkpointRunning = false;
-  private pausedForCheckpoint = false;
-  /** WAL restarts so far (bench and tests). */
-  checkpoints = 0;
-  /** What the last flush did (bench and tests). */
+  private readonly writer: StorageWorker;
+  private readonly reader: StorageWorker;
+  /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
   lastFlush = { commits: 0, records: 0, ms: 0 };
-  /** Longest flush so far (ms). */
+  /** Longest transaction so far, send to reply (ms). */
   longestFlushMs = 0;
 
   /** @internal use openStore */
@@ -92,9 +87,8 @@ export class SqliteStore implements Store {
   ) {
     this.durable = head;
     this.tentative = { ...head };
-    this.worker = new ReadWorker(opts.path, opts.log);
-    this.timer = setInterval(() => void this.maybeCheckpoint(), 500);
-    this.timer.unref();
+    this.writer = new StorageWorker('writer', opts.path, opts.log);
+    this.reader = new StorageWorker('reader', opts.path, opts.log);
   }
 
   get writable(): boolean {
@@ -127,7 +121,7 @@ export class SqliteStore implements Store {
   async allAsync<T = Record<string, unknown>>(sql: string, params: SqlValue[] = [], opts: { rowsHint?: number } = {}): Promise<T[]> {
     this.checkRead(sql);
     if ((opts.rowsHint ?? 0) < this.opts.offloadMinRows) return this.conn.all<T>(sql, params);
-    return (await this.worker.call({ kind: 'query', sql, params })) as T[];
+    return (await this.reader.call({ kind: 'query', sql, params })) as T[];
   }
 
   auditRows(afterSeq: number, limit: number, filter?: { sinceMs?: number; untilMs?: number }): AuditRow[] {
@@ -150,7 +144,7 @@ export class SqliteStore implements Store {
     if (lo > hi) return;
     let prev = lo <= 1 ? ZERO_HASH : (this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [lo - 1])?.hash ?? ZERO_HASH);
     if (hi - lo + 1 >= this.opts.offloadMinRows) {
-      yield* this.worker.exportChunks({ format, lo, hi, prev });
+      yield* this.reader.exportChunks({ format, lo, hi, prev });
       return;
     }
     let after = lo - 1;
@@ -166,7 +160,7 @@ export class SqliteStore implements Store {
 
   async verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
     const head = this.head();
-    if (head.seq >= this.opts.offloadMinRows) return this.worker.verify(head, onProgress);
+    if (head.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress);
     const state = startVerify();
     while (state.expected <= head.seq) {
       const rows = this.auditRows(state.expected - 1, Math.min(SLICE, head.seq - state.expected + 1));
@@ -207,36 +201,44 @@ export class SqliteStore implements Store {
    * Test and operations knob: caps the database file at `pages` pages (null: SQLite's default), so
    * that writes past it fail with a genuine SQLITE_FULL. Returns the cap in effect.
    */
-  setMaxPageCount(pages: number | null): number {
+  async setMaxPageCount(pages: number | null): Promise<number> {
     const n = pages ?? 4_294_967_294;
-    return Number(this.conn.pragma(`max_page_count = ${Math.max(1, Math.floor(n))}`));
+    return Number(await this.writer.call({ kind: 'pragma', text: `max_page_count = ${Math.max(1, Math.floor(n))}` }));
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.inFlight) return;
     this.flushScheduled = true;
     // On the next turn, not now: commits issued in this turn (a burst of requests, the
     // continuations of the batch just acknowledged) share the transaction.
-    setImmediate(() => this.flush());
+    setImmediate(() => void this.flush());
   }
 
   /**
-   * Writes what is queued in one transaction (at most MAX_BATCH commits; the rest on the next turn,
-   * so that a burst never holds the loop for more than one transaction) and settles the promises.
+   * Sends what is queued to the writer as one transaction (at most MAX_BATCH commits), settles the
+   * promises when it answers, then sends what queued meanwhile.
    */
-  private flush(): void {
+  private flush(): Promise<void> {
     this.flushScheduled = false;
-    if (!this.queue.length || (this.pausedForCheckpoint && !this.closing)) return;
+    if (this.inFlight || !this.queue.length) return this.inFlight ?? Promise.resolve();
     const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
     this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
     const started = performance.now();
-    try {
-      writeBatch(this.conn, batch);
-    } catch (e) {
-      this.fail(batch, e);
-      return;
-    }
-    const ms = performance.now() - started;
+    const run = this.writer
+      .call({ kind: 'write', units: batch.map(toWire) })
+      .then(
+        (value) => this.committed(batch, (value as { opErrors: OpError[] }).opErrors, performance.now() - started),
+        (e: unknown) => this.fail(batch, e),
+      )
+      .finally(() => {
+        this.inFlight = null;
+        if (this.queue.length) this.scheduleFlush();
+      });
+    this.inFlight = run;
+    return run;
+  }
+
+  private committed(batch: PendingCommit[], opErrors: OpError[], ms: number): void {
     let records = 0;
     for (const c of batch) records += c.records.length;
     this.lastFlush = { commits: batch.length, records, ms };
@@ -247,7 +249,7 @@ export class SqliteStore implements Store {
       this.durable = { seq: r.record.seq, hash: r.record.hash, tsMs: r.tsMs };
     }
     this.writableFlag = true;
-    if (this.queue.length) this.scheduleFlush();
+    for (const e of opErrors) batch[e.unit]!.opError = Object.assign(new Error(e.message), e.code === null ? {} : { errcode: e.code });
     for (const c of batch) {
       if (c.opError) c.reject(c.opError);
       else c.resolve(c.records.map((r) => r.record));
@@ -264,7 +266,8 @@ export class SqliteStore implements Store {
     this.tentative = { ...this.durable };
     this.writableFlag = false;
     const why = (cause as Error)?.message ?? String(cause);
-    const err = isStorageFailure(cause)
+    const storage = cause instanceof WorkerError ? cause.storage : isStorageFailure(cause);
+    const err = storage
       ? new StorageUnavailableError(`the database cannot be written: ${why}`, { cause })
       : new StorageUnavailableError(`the write failed: ${why}`, { cause });
     for (const c of batch) c.reject(err);
@@ -307,54 +310,17 @@ export class SqliteStore implements Store {
     return { records, head: { seq, hash, tsMs } };
   }
 
-  /**
-   * WAL checkpoints, never on the main thread. The read worker copies the WAL into the database
-   * file with PASSIVE checkpoints while writes go on. Under continuous writes a checkpoint never
-   * catches up with the last frame, and SQLite restarts the WAL from its beginning only after a
-   * checkpoint that did; so once the worker is close behind, writes pause for one short PASSIVE
-   * checkpoint of the few frames left (commits queue meanwhile; the event loop stays free), and the
-   * next transaction starts the WAL over. The WAL file so stays near `checkpointWalBytes`.
-   */
-  private async maybeCheckpoint(): Promise<void> {
-    if (this.checkpointRunning || this.closing) return;
-    this.checkpointRunning = true;
-    try {
-      const size = (await stat(`${this.opts.path}-wal`).catch(() => null))?.size ?? 0;
-      if (size < this.opts.checkpointWalBytes) return;
-      let r = await this.checkpointStep();
-      for (let i = 0; i < 8 && r.log - r.checkpointed > CATCH_UP_FRAMES && !this.closing; i++) r = await this.checkpointStep();
-      if (r.log === 0 || this.closing) return;
-      // Close behind: pause writes for the last step, so that it reaches the end of the WAL.
-      this.pausedForCheckpoint = true;
-      try {
-        r = await this.checkpointStep();
-      } finally {
-        this.pausedForCheckpoint = false;
-        if (this.queue.length) this.scheduleFlush();
-      }
-      this.checkpoints++;
-    } catch (e) {
-      this.opts.log(`gatehouse: WAL checkpoint failed (it is retried): ${(e as Error).message}`);
-    } finally {
-      this.checkpointRunning = false;
-    }
-  }
-
-  private async checkpointStep(): Promise<{ busy: number; log: number; checkpointed: number }> {
-    const r = (await this.worker.call({ kind: 'checkpoint' })) as { busy: number; log: number; checkpointed: number } | null;
-    return r ?? { busy: 0, log: 0, checkpointed: 0 };
-  }
-
   private async shutdown(): Promise<void> {
     // Commits already issued are written (their callers are waiting); later ones reject.
     this.closing = true;
-    while (this.queue.length && this.writableFlag) this.flush();
+    while (this.inFlight || (this.queue.length && this.writableFlag)) await (this.inFlight ?? this.flush());
     if (this.queue.length) this.fail([], new Error('the store closed while the disk could not be written'));
-    clearInterval(this.timer);
-    await this.worker.close();
-    // Closing the last connection checkpoints the WAL into the database file and removes it. On a
-    // full or read-only disk that checkpoint cannot run: the WAL then stays, holding every committed
-    // transaction, and the next start reads it. Nothing is lost either way, so closing never throws.
+    // The writer folds the WAL into the database file and closes; then the other connections.
+    // On a full or read-only disk that checkpoint cannot run: the WAL then stays, holding every
+    // committed transaction, and the next start reads it. Nothing is lost either way, so closing
+    // never throws.
+    await this.writer.close();
+    await this.reader.close();
     try {
       this.conn.close();
     } catch (e) {
@@ -401,7 +367,6 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
       clock,
       log,
       offloadMinRows: options.offloadMinRows ?? 20_000,
-      checkpointWalBytes: options.checkpointWalBytes ?? 16 << 20,
     },
     head,
     upgrade,

@@ -1,19 +1,25 @@
 /**
- * The read worker's thread (see read-worker.ts): its own connection to `gatehouse.sqlite`, for reads
- * that visit many rows and for WAL checkpoints, so that none of them holds the main event loop.
- * It never changes table data.
+ * The storage worker threads (see workers.ts), each with its own connection to `gatehouse.sqlite`:
+ *
+ * - `writer`: the only connection that writes. It runs each group-commit transaction (the COMMIT
+ *   returns after the WAL fsync, synchronous=FULL) and the WAL checkpoints, so that neither an
+ *   fsync nor a checkpoint ever holds the main event loop, however slow the disk is that moment.
+ * - `reader`: reads that visit many rows (exports, verification, statistics over a big window).
+ *   It never changes table data.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
 import { configure } from './database.js';
-import type { WorkerReply, WorkerRequest } from './read-worker.js';
-import { Connection, sqliteCode } from './sqlite.js';
+import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
+import type { WorkerReply, WorkerRequest } from './workers.js';
+import { writeRows, type WireUnit } from './write.js';
 
 const port = parentPort!;
-const conn = new Connection((workerData as { path: string }).path, { timeoutMs: 5000 });
-configure(conn, 'reader');
+const { path, role } = workerData as { path: string; role: 'reader' | 'writer' };
+const conn = new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
+configure(conn, role);
 
 const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
@@ -35,13 +41,26 @@ const rows = (after: number, hi: number, limit: number): AuditRow[] => conn.all<
 
 function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void): unknown {
   switch (req.kind) {
+    case 'write': {
+      // The COMMIT returns after the WAL fsync; SQLite's automatic checkpoint runs in it when the
+      // WAL is long (see database.ts), here, off the main thread.
+      const started = performance.now();
+      const opErrors = writeRows(conn, req.units as WireUnit[]);
+      return { opErrors, ms: performance.now() - started };
+    }
+    case 'pragma':
+      return conn.pragma(req.text);
+    case 'close':
+      // Fold the WAL into the database file while this thread is still the one waiting for it.
+      try {
+        conn.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // a full or read-only disk: the WAL stays and holds every committed transaction
+      }
+      conn.close();
+      return null;
     case 'query':
       return conn.all(req.sql, req.params);
-    case 'checkpoint': {
-      // PASSIVE: copies what it can without waiting for (or blocking) the writer or readers.
-      const r = conn.get<{ busy: number; log: number; checkpointed: number }>('PRAGMA wal_checkpoint(PASSIVE)');
-      return r ?? null;
-    }
     case 'verify': {
       const state = startVerify();
       const { head } = req;
@@ -103,6 +122,12 @@ port.on('message', (m: WorkerRequest & { id: number }) => {
     port.postMessage({ id: m.id, ok: true, value });
   } catch (e) {
     const code = sqliteCode(e);
-    port.postMessage({ id: m.id, ok: false, error: (e as Error).message, ...(code === null ? {} : { sqliteCode: code }) });
+    port.postMessage({
+      id: m.id,
+      ok: false,
+      error: (e as Error).message,
+      storage: isStorageFailure(e),
+      ...(code === null ? {} : { sqliteCode: code }),
+    });
   }
 });

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../../src-shared/index.js';
 import { indexFields } from './audit-index.js';
-import { isStorageFailure, type Connection } from './sqlite.js';
-import type { Op } from './types.js';
+import { isStorageFailure, sqliteCode, type Connection } from './sqlite.js';
+import type { Op, SqlValue } from './types.js';
 
 /** A record sealed onto the chain, with what its row needs. */
 export interface SealedRecord {
@@ -15,6 +15,8 @@ export interface SealedRecord {
 export interface WriteUnit {
   ops: readonly Op[];
   records: readonly SealedRecord[];
+  /** Records already in wire form (on the writer thread). */
+  rows?: WireUnit['rows'];
   /** Set when the unit's own ops failed (they were rolled back; its audit records stand). */
   opError: Error | null;
 }
@@ -24,10 +26,77 @@ export interface PendingCommit extends WriteUnit {
   reject: (e: Error) => void;
 }
 
+/**
+ * A unit as it crosses to the writer thread: flat arrays, cheap to clone. A row is the `audit`
+ * columns in INSERT_AUDIT order followed by the free-text body.
+ */
+export interface WireUnit {
+  ops: [string, SqlValue[]][];
+  rows: (string | number | null)[][];
+}
+
+/** The wire form of a unit (built on the main thread, which has each record's data parsed). */
+export function toWire(u: WriteUnit): WireUnit {
+  return {
+    ops: u.ops.map((o) => [o.sql, o.params ?? []]),
+    rows: u.records.map((s) => {
+      const r = s.record;
+      const f = indexFields(r);
+      return [
+        r.seq,
+        r.id,
+        r.ts,
+        s.tsMs,
+        r.type,
+        r.actor,
+        r.action_id,
+        f.agent_id,
+        f.decision,
+        f.status,
+        f.risk_level,
+        s.dataText,
+        r.hash,
+        f.body,
+      ];
+    }),
+  };
+}
+
+/** An op failure of one unit, as the writer thread reports it. */
+export interface OpError {
+  unit: number;
+  message: string;
+  code: number | null;
+}
+
+/**
+ * The writer thread's side: writes wire units in one transaction (see writeBatch) and returns the
+ * units whose own ops failed. Throws (nothing stored) on a storage failure.
+ */
+export function writeRows(conn: Connection, wire: readonly WireUnit[]): OpError[] {
+  const units = wire.map((w): WriteUnit => ({
+    ops: w.ops.map(([sql, params]) => ({ sql, params })),
+    records: [],
+    rows: w.rows,
+    opError: null,
+  }));
+  writeBatch(conn, units);
+  const errors: OpError[] = [];
+  units.forEach((u, i) => {
+    if (u.opError) errors.push({ unit: i, message: u.opError.message, code: sqliteCode(u.opError) });
+  });
+  return errors;
+}
+
 const INSERT_AUDIT =
   'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) VALUES (?, ?)';
+
+function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
+  conn.run(INSERT_AUDIT, row.slice(0, 13));
+  conn.run(INSERT_FTS, [row[0]!, row[13]!]);
+}
 
 /** Inserts a sealed record and its free-text entry. */
 export function insertRecord(conn: Connection, s: SealedRecord): void {
@@ -74,7 +143,7 @@ export function writeBatch(conn: Connection, units: readonly WriteUnit[]): void 
           if (isStorageFailure(e)) throw e;
           throw new OpFailed();
         }
-        for (const r of u.records) insertRecord(conn, r);
+        insertAll(conn, u);
       }
     });
   } catch (e) {
@@ -99,9 +168,14 @@ function writeCarefully(conn: Connection, units: readonly WriteUnit[]): void {
           u.opError = err instanceof Error ? err : new Error(String(err));
         }
       }
-      for (const r of u.records) insertRecord(conn, r);
+      insertAll(conn, u);
     }
   });
+}
+
+function insertAll(conn: Connection, u: WriteUnit): void {
+  for (const r of u.records) insertRecord(conn, r);
+  if (u.rows) for (const row of u.rows) insertRow(conn, row);
 }
 
 /** BEGIN IMMEDIATE … COMMIT, rolled back if anything (the COMMIT included) throws. */

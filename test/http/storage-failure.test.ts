@@ -12,7 +12,7 @@ const disk = {
   fail: async (on: boolean) => {
     const store = t.g.store as SqliteStore;
     if (on) await fillToTheBrim(store);
-    else store.setMaxPageCount(null);
+    else await store.setMaxPageCount(null);
   },
 };
 

@@ -66,7 +66,7 @@ export function decided(
  * needing room can succeed any more. `setMaxPageCount(null)` is the disk getting room again.
  */
 export async function fillToTheBrim(store: SqliteStore): Promise<void> {
-  store.setMaxPageCount(store.get<{ n: number }>('SELECT page_count AS n FROM pragma_page_count')!.n);
+  await store.setMaxPageCount(store.get<{ n: number }>('SELECT page_count AS n FROM pragma_page_count')!.n);
   for (const size of [65_536, 8_192, 1_024, 128, 1]) {
     for (let i = 0; i < 10_000; i++) {
       const ok = await store.commit([], [{ type: 'alert.triggered', actor: 'system', data: { filler: 'x'.repeat(size) } }]).then(

@@ -1,11 +1,12 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ZERO_HASH, type JsonObject } from '../../../src-shared/index.js';
 import { jcs, sealFields } from '../../audit/chain.js';
 import { iso, type Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
-import { applySchema, configure, createPrivateFile, setPageSize } from '../database.js';
+import { applySchema, createPrivateFile, setPageSize } from '../database.js';
 import { DATA_TABLES } from '../schema.js';
 import { Connection } from '../sqlite.js';
 import { insertRecord, transaction, writeBatch, type SealedRecord } from '../write.js';
@@ -70,6 +71,16 @@ function fsyncPath(path: string): void {
   }
 }
 
+/** fsync on the thread pool: a large file's fsync can take long, and must not hold the loop. */
+async function fsyncAsync(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Upgrades the data directory if it holds 0.1 data (or a 0.1 upgrade a crash interrupted). */
 export async function upgradeLegacyDataDir(dataDir: string, o: { log: (m: string) => void; clock: Clock }): Promise<UpgradeReport | null> {
   const live = join(dataDir, 'gatehouse.sqlite');
@@ -99,20 +110,21 @@ export async function upgradeLegacyDataDir(dataDir: string, o: { log: (m: string
   const conn = new Connection(building);
   let report: UpgradeReport;
   try {
+    // Built with the rollback journal in memory and no syncs: each slice writes straight into the
+    // file, so there is no WAL to fold in at the end (a checkpoint of it all would hold the loop).
+    // A crash redoes the whole build; the finished file is fsynced (off the loop) before it is used.
     setPageSize(conn);
-    configure(conn, 'writer');
-    conn.exec('PRAGMA synchronous = OFF'); // a crash redoes the whole build; the result is fsynced at the end
+    conn.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192');
     applySchema(conn);
     report = await build(conn, legacyDb, legacyJournal, o.clock, started);
-    // (3) Fold the WAL into the file, make it durable, then give it the live name.
-    conn.exec('PRAGMA synchronous = FULL');
-    conn.pragma('wal_checkpoint(TRUNCATE)');
+    // (3) Switch the file to WAL (a header change), make it durable, then give it the live name.
+    conn.pragma('journal_mode = WAL');
   } catch (e) {
     conn.close();
     throw e;
   }
   conn.close();
-  fsyncPath(building);
+  await fsyncAsync(building);
   renameSync(building, live);
   fsyncPath(dataDir);
   // (4) Done: the marker stops any later start from upgrading again.
