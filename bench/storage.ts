@@ -4,7 +4,7 @@
 // longest event-loop stall during each phase (perf_hooks.monitorEventLoopDelay), and the process's
 // peak RSS (worker threads included).
 // Run: node --import tsx bench/storage.ts [--records N] [--inflight 32]   (default 1,000,000 records)
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
@@ -254,6 +254,7 @@ function legacyDataDir(n: number): string {
   const insAudit = db.prepare(
     'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
   );
+  const stmts = new Map<string, ReturnType<typeof db.prepare>>();
   let prev = '0'.repeat(64);
   const t0 = Date.now() - n * 10;
   db.exec('BEGIN');
@@ -280,7 +281,11 @@ function legacyDataDir(n: number): string {
       dataText,
       hash,
     );
-    for (const op of c.ops([{ seq: i }])) db.prepare(op.sql).run(...(op.params ?? []));
+    for (const op of c.ops([{ seq: i }])) {
+      let st = stmts.get(op.sql);
+      if (!st) stmts.set(op.sql, (st = db.prepare(op.sql)));
+      st.run(...(op.params ?? []));
+    }
     prev = hash;
   }
   const meta: [string, string][] = [
@@ -292,10 +297,20 @@ function legacyDataDir(n: number): string {
   for (const [k, v] of meta) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run(k, v);
   db.exec('COMMIT');
   db.close();
-  const bytes = readFileSync(file);
-  bytes.writeUInt32BE(0, 60);
-  bytes.writeUInt32BE(crc32(bytes), 60);
-  writeFileSync(file, bytes);
+  // The CRC32 of the whole file with its 4 bytes at offset 60 counted as zeros, in 8 MB chunks.
+  const fd = openSync(file, 'r+');
+  const size = statSync(file).size;
+  const chunk = Buffer.alloc(8 << 20);
+  let crc = 0;
+  for (let off = 0; off < size; off += chunk.length) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - off), off);
+    if (off === 0) chunk.writeUInt32BE(0, 60);
+    crc = crc32(chunk.subarray(0, n), crc);
+  }
+  const stamp = Buffer.alloc(4);
+  stamp.writeUInt32BE(crc >>> 0);
+  writeSync(fd, stamp, 0, 4, 60);
+  closeSync(fd);
   mkdirSync(join(dir, 'journal'));
   closeSync(openSync(join(dir, 'journal', '00000001.log'), 'w'));
   return dir;

@@ -263,6 +263,16 @@ export class SqliteStore implements Store {
   private fail(batch: PendingCommit[], cause: unknown): void {
     const rest = this.queue;
     this.queue = [];
+    // The head is what the database holds: if the writer thread died after a COMMIT but before
+    // answering, that transaction is on disk (its callers were refused: nothing was allowed).
+    try {
+      const last = this.conn.get<{ seq: number; hash: string; ts_ms: number }>(
+        'SELECT seq, hash, ts_ms FROM audit ORDER BY seq DESC LIMIT 1',
+      );
+      if (last && last.seq > this.durable.seq) this.durable = { seq: last.seq, hash: last.hash, tsMs: last.ts_ms };
+    } catch {
+      // unreadable too: keep the head we know
+    }
     this.tentative = { ...this.durable };
     this.writableFlag = false;
     const why = (cause as Error)?.message ?? String(cause);

@@ -125,10 +125,11 @@ describe('queryAudit', () => {
 
 describe('toFtsQuery', () => {
   it('quotes each word as a phrase of its tokens', () => {
-    expect(toFtsQuery('rm -rf /etc')).toBe('"rm"* "rf"* "etc"*');
+    expect(toFtsQuery('rm -rf /etc')).toBe('"rm" "rf" "etc"*');
     expect(toFtsQuery('act_9f2c')).toBe('"act 9f2c"*');
-    expect(toFtsQuery('Delete* OR')).toBe('"delete"* "or"*');
+    expect(toFtsQuery('Delete* OR')).toBe('"delete"* "or"');
     expect(toFtsQuery('a b')).toBe('"a" "b"'); // a one-letter prefix would match half the index
+    expect(toFtsQuery('productions')).toBe('"productions"*');
     expect(toFtsQuery('"(*)"')).toBeNull();
     expect(toFtsQuery('')).toBeNull();
   });

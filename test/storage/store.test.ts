@@ -228,6 +228,27 @@ describe('store: the read worker', () => {
 });
 
 describe('store: write failures (a genuine SQLITE_FULL)', () => {
+  it('a writer thread that dies mid-transaction is restarted; the chain continues from what is on disk', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 10);
+    const writer = (s as unknown as { writer: { worker: { terminate(): Promise<number> } | null } }).writer;
+    for (let round = 0; round < 3; round++) {
+      const inFlight = commitMany(s, 100 + round * 10, 8).then(
+        () => 'stored',
+        (e: unknown) => (e instanceof StorageUnavailableError ? 'refused' : String(e)),
+      );
+      await new Promise((r) => setImmediate(r)); // the batch is on its way to the thread
+      await writer.worker?.terminate();
+      expect(['stored', 'refused']).toContain(await inFlight);
+    }
+    const after = await commitMany(s, 500, 5);
+    expect(after.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5].map((k) => s.head().seq - 5 + k));
+    const onDisk = s.get<{ n: number }>('SELECT count(*) AS n FROM audit')!.n;
+    expect(s.head().seq).toBe(onDisk);
+    expect((await verifyStore(s)).ok).toBe(true);
+  });
+
   it('rejects with StorageUnavailableError, stores nothing of it, keeps the head, then recovers by itself', async () => {
     const dir = tempDir();
     const s = await open(dir);

@@ -41,8 +41,8 @@ export interface UpgradeReport {
   ms: number;
 }
 
-const SLICE_MS = 15;
-const ROWS_PER_READ = 500;
+const SLICE_MS = 10;
+const ROWS_PER_READ = 100;
 const BOOKKEEPING = new Set(['journal_n', 'head_seq', 'head_hash', 'schema_version']);
 const WHAT_TO_DO =
   'Gatehouse will not start with part of its data missing. Restore the 0.1 files (legacy-0.1/gatehouse.sqlite and ' +
@@ -208,7 +208,7 @@ async function build(conn: Connection, legacyDb: string, legacyJournal: string, 
     journalN = n;
     entries++;
     batch.push(e);
-    if (batch.length >= 200 || performance.now() - sliceStart >= SLICE_MS) {
+    if (batch.length >= 50 || performance.now() - sliceStart >= SLICE_MS) {
       flush();
       await yieldToLoop();
       sliceStart = performance.now();
