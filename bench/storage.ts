@@ -176,14 +176,33 @@ const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/** The longest event-loop delay (ms) while `fn` runs, sampled every millisecond. */
-async function stallDuring<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number }> {
+/**
+ * The longest event-loop stall while `fn` runs, two ways: `stallMs`, the longest delay of a 1 ms
+ * timer (perf_hooks.monitorEventLoopDelay: wall time, so it also counts time the OS did not run
+ * this process, which on a shared, loaded machine is most of it), and `busyMs`, the longest delay
+ * during which this thread was actually running (process.threadCpuUsage: the stall Gatehouse's own
+ * code caused).
+ */
+async function stallDuring<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number; busyMs: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  let busyMs = 0;
+  let lastWall = performance.now();
+  let lastCpu = process.threadCpuUsage();
+  const timer = setInterval(() => {
+    const wall = performance.now();
+    const cpu = process.threadCpuUsage();
+    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    // Within one tick the thread ran for min(wall, cpu) of the gap.
+    busyMs = Math.max(busyMs, Math.min(wall - lastWall, cpuMs));
+    lastWall = wall;
+    lastCpu = cpu;
+  }, 1);
   try {
     const value = await fn();
-    return { value, stallMs: h.max / 1e6 };
+    return { value, stallMs: h.max / 1e6, busyMs };
   } finally {
+    clearInterval(timer);
     h.disable();
   }
 }
@@ -320,11 +339,12 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gh-bench-storage-'));
   log(`storage bench: ${RECORDS.toLocaleString('en-US')} records, ${IN_FLIGHT} in flight, data dir ${dataDir}`);
   const figures: Figure[] = [];
-  const stalls: { phase: string; ms: number }[] = [];
+  const stalls: { phase: string; ms: number; busy: number }[] = [];
   try {
     let store = await openStore({ dataDir });
-    const { value: ing, stallMs: ingestStall } = await stallDuring(() => ingest(store));
-    stalls.push({ phase: 'ingest', ms: ingestStall });
+    const { value: ing, stallMs: ingestStall, busyMs: ingestBusy } = await stallDuring(() => ingest(store));
+    stalls.push({ phase: 'ingest', ms: ingestStall, busy: ingestBusy });
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     log(
       `  ingest done: ${Math.round(ing.rate)} rec/s, p50 ${ing.p50.toFixed(2)} ms, p99 ${ing.p99.toFixed(2)} ms, max ${ing.max.toFixed(0)} ms, ` +
         `stall ${ingestStall.toFixed(1)} ms`,
@@ -433,7 +453,8 @@ async function main(): Promise<void> {
       for await (const chunk of exportAudit(store, { format: 'jsonl' })) bytes += chunk.length;
     });
     const exportSecs = ms(t0) / 1000;
-    stalls.push({ phase: 'export', ms: exp.stallMs });
+    stalls.push({ phase: 'export', ms: exp.stallMs, busy: exp.busyMs });
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     figures.push({
       id: 'export_jsonl',
       label: `JSONL export (${(bytes / 1e6).toFixed(0)} MB, read worker)`,
@@ -447,7 +468,8 @@ async function main(): Promise<void> {
     t0 = process.hrtime.bigint();
     const ver = await stallDuring(() => verifyStore(store));
     const verifySecs = ms(t0) / 1000;
-    stalls.push({ phase: 'verify', ms: ver.stallMs });
+    stalls.push({ phase: 'verify', ms: ver.stallMs, busy: ver.busyMs });
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     if (!ver.value.ok) throw new Error(`verify failed: ${JSON.stringify(ver.value)}`);
     figures.push({
       id: 'verify',
@@ -463,7 +485,8 @@ async function main(): Promise<void> {
     t0 = process.hrtime.bigint();
     const st = await stallDuring(() => computeStats(store, '30d', Date.now(), 0));
     const statsSecs = ms(t0) / 1000;
-    stalls.push({ phase: 'stats', ms: st.stallMs });
+    stalls.push({ phase: 'stats', ms: st.stallMs, busy: st.busyMs });
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     figures.push({
       id: 'stats_30d',
       label: `statistics over the whole log (${st.value.totals.total.toLocaleString('en-US')} actions, read worker)`,
@@ -482,7 +505,8 @@ async function main(): Promise<void> {
       t0 = process.hrtime.bigint();
       const up = await stallDuring(() => openStore({ dataDir: legacy, log: () => undefined }));
       const upSecs = ms(t0) / 1000;
-      stalls.push({ phase: 'upgrade', ms: up.stallMs });
+      stalls.push({ phase: 'upgrade', ms: up.stallMs, busy: up.busyMs });
+      log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
       await up.value.close();
       figures.push({
         id: 'upgrade_0_1',
@@ -525,15 +549,27 @@ async function main(): Promise<void> {
       better: 'lower',
     });
     const worst = worstOf();
-    figures.push({
-      id: 'loop_stall',
-      label: 'longest event-loop stall (ingest, export, verify, stats, upgrade)',
-      value: worst.ms,
-      unit: 'ms',
-      target: 50,
-      better: 'lower',
-      note: stalls.map((x) => `${x.phase} ${x.ms.toFixed(1)}`).join(', '),
-    });
+    const busiest = stalls.reduce((a, b) => (b.busy > a.busy ? b : a));
+    figures.push(
+      {
+        id: 'loop_stall',
+        label: 'longest event-loop stall, wall clock (ingest, export, verify, stats, upgrade)',
+        value: worst.ms,
+        unit: 'ms',
+        target: 50,
+        better: 'lower',
+        note: `includes time the OS did not run the process: ${stalls.map((x) => `${x.phase} ${x.ms.toFixed(1)}`).join(', ')}`,
+      },
+      {
+        id: 'loop_busy_stall',
+        label: 'longest event-loop stall, main thread running (same phases)',
+        value: busiest.busy,
+        unit: 'ms',
+        target: 50,
+        better: 'lower',
+        note: stalls.map((x) => `${x.phase} ${x.busy.toFixed(1)}`).join(', '),
+      },
+    );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -22,7 +22,8 @@ export function configure(conn: Connection, role: 'writer' | 'reader' | 'main'):
     [
       'PRAGMA synchronous = FULL',
       'PRAGMA foreign_keys = OFF',
-      'PRAGMA temp_store = MEMORY',
+      // The read worker's big GROUP BYs and sorts spill to temporary files, not to RAM.
+      `PRAGMA temp_store = ${role === 'reader' ? 'FILE' : 'MEMORY'}`,
       `PRAGMA cache_size = ${role === 'reader' ? -4_096 : -8_192}`, // KiB of page cache
       'PRAGMA journal_size_limit = 67108864', // a WAL that grew in a burst is cut back to 64 MB
       `PRAGMA wal_autocheckpoint = ${role === 'writer' ? 4000 : 0}`,
