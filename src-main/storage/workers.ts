@@ -46,7 +46,11 @@ interface Waiting {
  * Small heaps: a worker's garbage (export text, rows) is collected as it goes instead of piling up
  * to V8's default limit, which would count in the process's RSS (SPEC 8: memory flat at any size).
  */
-const resourceLimits = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+const resourceLimits = {
+  // The writer only holds one transaction's rows at a time; the reader an export chunk (≤ 1 MiB of text).
+  writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+};
 
 let devBundle: string | null = null;
 
@@ -161,7 +165,7 @@ export class StorageWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(workerFile(), { workerData: { path: this.dbPath, role: this.role }, resourceLimits });
+    const w = new Worker(workerFile(), { workerData: { path: this.dbPath, role: this.role }, resourceLimits: resourceLimits[this.role] });
     w.unref();
     w.on('message', (m: WorkerReply) => {
       const waiting = this.waiting.get(m.id);
