@@ -35,31 +35,31 @@ export interface WireUnit {
   rows: (string | number | null)[][];
 }
 
+/** A record's `audit` columns (INSERT_AUDIT order) and its free-text body, as one row. */
+function recordRow(s: SealedRecord): WireUnit['rows'][number] {
+  const r = s.record;
+  const f = indexFields(r);
+  return [
+    r.seq,
+    r.id,
+    r.ts,
+    s.tsMs,
+    r.type,
+    r.actor,
+    r.action_id,
+    f.agent_id,
+    f.decision,
+    f.status,
+    f.risk_level,
+    s.dataText,
+    r.hash,
+    f.body,
+  ];
+}
+
 /** The wire form of a unit (built on the main thread, which has each record's data parsed). */
 export function toWire(u: WriteUnit): WireUnit {
-  return {
-    ops: u.ops.map((o) => [o.sql, o.params ?? []]),
-    rows: u.records.map((s) => {
-      const r = s.record;
-      const f = indexFields(r);
-      return [
-        r.seq,
-        r.id,
-        r.ts,
-        s.tsMs,
-        r.type,
-        r.actor,
-        r.action_id,
-        f.agent_id,
-        f.decision,
-        f.status,
-        f.risk_level,
-        s.dataText,
-        r.hash,
-        f.body,
-      ];
-    }),
-  };
+  return { ops: u.ops.map((o) => [o.sql, o.params ?? []]), rows: u.records.map(recordRow) };
 }
 
 /** An op failure of one unit, as the writer thread reports it. */
@@ -100,24 +100,7 @@ function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
 
 /** Inserts a sealed record and its free-text entry. */
 export function insertRecord(conn: Connection, s: SealedRecord): void {
-  const r = s.record;
-  const f = indexFields(r);
-  conn.run(INSERT_AUDIT, [
-    r.seq,
-    r.id,
-    r.ts,
-    s.tsMs,
-    r.type,
-    r.actor,
-    r.action_id,
-    f.agent_id,
-    f.decision,
-    f.status,
-    f.risk_level,
-    s.dataText,
-    r.hash,
-  ]);
-  conn.run(INSERT_FTS, [r.seq, f.body]);
+  insertRow(conn, recordRow(s));
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */
