@@ -154,7 +154,7 @@ export function listActions(
   if (q.q) {
     const fts = toFtsQuery(q.q);
     if (!fts) return { items: [], next_cursor: null };
-    add('a.seq IN (SELECT docid FROM audit_fts WHERE audit_fts MATCH ?)', fts);
+    add('a.seq IN (SELECT rowid FROM audit_fts WHERE audit_fts MATCH ?)', fts);
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
