@@ -176,9 +176,9 @@ export function listActions(
     // CROSS JOIN keeps the full-text index as the outer loop: MATCH, rowid range and order inside it.
     // Each hit reaches its action through the record's action_id (the actions primary key); only the
     // action.decided record (a.seq = its seq) stands for the action, so an action is listed once.
-    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.docid CROSS JOIN actions a ON a.action_id = au.action_id
-           WHERE f.body MATCH ? AND f.docid >= ? AND f.docid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
-           ORDER BY f.docid DESC LIMIT ?`;
+    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.rowid CROSS JOIN actions a ON a.action_id = au.action_id
+           WHERE f.body MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
+           ORDER BY f.rowid DESC LIMIT ?`;
     params.unshift(fts, range.lo, hi);
   } else {
     if (c) add('(a.created_ms, a.seq) < (?, ?)', c[0], c[1]);

@@ -45,8 +45,10 @@ export class AgentService {
     for (const r of store.all<AgentRow>('SELECT agent_id, registered, last_seen_ms FROM agents')) {
       this.known.set(r.agent_id, { registered: !!r.registered, lastSeen: r.last_seen_ms ?? 0, persistedSeen: r.last_seen_ms ?? 0 });
     }
+    // agent_counts is kept by triggers in the same transaction as the actions it counts (storage/schema.ts),
+    // so start-up reads a few rows per agent instead of scanning every action.
     for (const r of store.all<{ agent_id: string; status: ActionStatusValue; n: number }>(
-      'SELECT agent_id, status, COUNT(*) AS n FROM actions GROUP BY agent_id, status',
+      'SELECT agent_id, status, n FROM agent_counts WHERE n > 0',
     )) {
       const c = this.countsOf(r.agent_id);
       c[r.status] += r.n;

@@ -8,6 +8,7 @@ import {
   INVALID_UTF8_LINE,
   LineSplitter,
   memberText,
+  parseKeepingNumbers,
   parseLine,
 } from '../../src-main/integrations/mcp-proxy/jsonrpc.js';
 
@@ -122,5 +123,22 @@ describe('duplicateKey', () => {
         expect(duplicateKey(JSON.stringify(v))).toBeNull();
       }),
     );
+  });
+});
+
+describe('parseKeepingNumbers (what the proxy evaluates and reports)', () => {
+  it('keeps integers beyond 2^53 and numbers beyond a double as their exact text, and leaves the rest as numbers', () => {
+    const v = parseKeepingNumbers(
+      '{"n":9007199254740993,"m":-12345678901234567890123,"x":1e400,"ok":9007199254740991,"f":1.0,"s":"9007199254740993 \\" 1e400"}',
+    );
+    expect(v).toEqual({
+      n: '9007199254740993',
+      m: '-12345678901234567890123',
+      x: '1e400',
+      ok: 9007199254740991,
+      f: 1,
+      s: '9007199254740993 " 1e400',
+    });
+    expect(parseKeepingNumbers('[1, 2.5, 18446744073709551616]')).toEqual([1, 2.5, '18446744073709551616']);
   });
 });

@@ -2,7 +2,7 @@ import type { ActionRequest, ActionStatus, Decision } from '../../../src-shared/
 import { jcs } from '../../audit/chain.js';
 import { clip, resourceFromArgs } from '../shared/resource.js';
 import { failureReason, type GatehouseLink } from './gatehouse.js';
-import { duplicateKey, echoText, idKey, idText, memberText, type Frame, type Msg } from './jsonrpc.js';
+import { duplicateKey, echoText, exactParams, idKey, idText, memberText, type Frame, type Msg } from './jsonrpc.js';
 import type { Outcomes } from './outcomes.js';
 import type { Relay } from './relay.js';
 import type { Session } from './session.js';
@@ -216,7 +216,8 @@ export class Governance {
 
   private async gateAsync(f: Frame): Promise<void> {
     const method = String(f.msg.method);
-    const params = asObject(f.msg.params);
+    // Evaluated with its numbers exact (an integer beyond 2^53 as its text), never rounded.
+    const params = exactParams(f);
     const k = idKey(f.msg.id);
     // Parsers disagree on which of two equal keys wins: what Gatehouse decides could differ from what the server runs.
     const dup = duplicateKey(f.raw);

@@ -147,6 +147,52 @@ export function duplicateKey(text: string): string | null {
   return dup;
 }
 
+/**
+ * Parses JSON text keeping every number exact: an integer literal beyond ±(2^53 − 1), or a number
+ * too large for a double, becomes its literal text (a string) instead of a rounded number or
+ * Infinity. For what the proxy *evaluates* (a call's arguments sent to Gatehouse, whose strict body
+ * reader refuses rounded numbers); what it forwards is always the original text.
+ */
+export function parseKeepingNumbers(text: string): unknown {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = skipString(text, i) - 1;
+      continue;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const end = skipValue(text, i);
+      const literal = text.slice(i, end);
+      const n = Number(literal);
+      const lossy = !Number.isFinite(n) || (/^-?\d+$/.test(literal) && !Number.isSafeInteger(n));
+      if (lossy) {
+        out += `${text.slice(from, i)}"${literal}"`;
+        from = end;
+      }
+      i = end - 1;
+    }
+  }
+  return JSON.parse(from === 0 ? text : out + text.slice(from)) as unknown;
+}
+
+/** A message parsed with its numbers exact (see parseKeepingNumbers), to report, never to echo. */
+export function exactMessage(f: Frame): Msg {
+  try {
+    const v = parseKeepingNumbers(f.raw);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Msg) : f.msg;
+  } catch {
+    return f.msg;
+  }
+}
+
+/** A request's `params` parsed with its numbers exact; `{}` when absent. */
+export function exactParams(f: Frame): Record<string, unknown> {
+  const params = exactMessage(f).params;
+  return params && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
+}
+
 /** JSON text for a value the proxy echoes from a message: exact when the parser lost precision. */
 export function echoText(value: unknown, rawPath: () => string | undefined): string {
   if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {

@@ -1,7 +1,7 @@
 import type { CompleteRequest } from '../../../src-shared/index.js';
 import { clip } from '../shared/resource.js';
 import type { GatehouseLink } from './gatehouse.js';
-import { idKey, type Frame, type Msg } from './jsonrpc.js';
+import { exactMessage, idKey, type Frame, type Msg } from './jsonrpc.js';
 import type { Relay } from './relay.js';
 import type { Session } from './session.js';
 
@@ -157,7 +157,8 @@ export class Outcomes {
       open.timer.unref();
       return;
     }
-    this.settle(open, this.outcome(open, f.msg, f.raw.length));
+    // Reported with its numbers exact: Gatehouse refuses a rounded integer rather than store it altered.
+    this.settle(open, this.outcome(open, exactMessage(f), f.raw.length));
   }
 
   private outcome(open: Open, m: Msg, rawSize: number): CompleteRequest {
