@@ -147,6 +147,19 @@ describe('activity: one row per action', () => {
     await expect.poll(() => actionRows().count()).toBe(6);
   });
 
+  it('search matches the start of words: prod finds production', async () => {
+    const p = b.page;
+    await p.getByLabel('Search').fill('prod');
+    await p.waitForURL(/q=prod/);
+    await expect.poll(() => actionRows().count()).toBe(2);
+    await p.locator(`.vrow[data-action-id="${ids.rejected}"]`).waitFor(); // git push --force origin production
+    await p.locator(`.vrow[data-action-id="${ids.held}"]`).waitFor(); // postgres://production/customers
+    await shot(p, '65-activity-prefix-search');
+    await p.getByLabel('Search').fill('');
+    await p.waitForURL((u) => !u.searchParams.has('q'));
+    await expect.poll(() => actionRows().count()).toBe(6);
+  });
+
   it('jump to a date starts the list at that moment, inside the time range', async () => {
     const p = b.page;
     const local = await p.evaluate((ms) => {
