@@ -2,6 +2,7 @@ import type { ActionQuery, ActionStatus, JsonObject, McpRefSchema, PolicyRef, Ri
 import type { z } from 'zod';
 import { iso, isoOrNull } from '../core/clock.js';
 import { toFtsQuery } from '../audit/query.js';
+import { seqRange } from '../audit/range.js';
 import type { SqlValue, Store } from '../storage/types.js';
 
 /** The `data` of an `action.decided` audit record: the request (masked) and the verdict. */
@@ -131,7 +132,20 @@ function decodeCursor(c: string): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
-/** GET /api/v1/actions — newest first, cursor pagination, index-backed filters. */
+/**
+ * GET /api/v1/actions — newest first, cursor pagination, index-backed filters.
+ *
+ * Without free text the list walks `actions_created` (or the `(column, created_ms, seq)` index of
+ * the most selective filter) from the cursor down; the cursor is a row-value bound
+ * `(created_ms, seq) < (?, ?)`, which SQLite turns into an index range, so a deep page costs what
+ * the first one does (an OR of two comparisons is only a filter: every page rescanned the rows
+ * above it).
+ *
+ * With free text the walk is driven by the full-text index instead, newest first by rowid (the seq
+ * of each action's `action.decided` record) inside the seq range of the time window, each hit joined
+ * to its action. A common prefix (`prod`) then stops after one page of hits rather than
+ * first collecting every match in the log (`seq IN (SELECT … MATCH …)` did that: all of them).
+ */
 export function listActions(
   store: Store,
   q: ActionQuery,
@@ -151,16 +165,25 @@ export function listActions(
   if (q.action_type) add('a.action_type = ?', q.action_type);
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
+  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  let sql: string;
   if (q.q) {
     const fts = toFtsQuery(q.q);
     if (!fts) return { items: [], next_cursor: null };
-    add('a.seq IN (SELECT rowid FROM audit_fts WHERE audit_fts MATCH ?)', fts);
+    const range = seqRange(store, q.since, q.until);
+    const hi = c ? Math.min(range.hi, c[1] - 1) : range.hi;
+    if (range.lo > hi) return { items: [], next_cursor: null };
+    // CROSS JOIN keeps the full-text index as the outer loop: MATCH, rowid range and order inside it.
+    // Each hit reaches its action through the record's action_id (the actions primary key); only the
+    // action.decided record (a.seq = its seq) stands for the action, so an action is listed once.
+    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.rowid CROSS JOIN actions a ON a.action_id = au.action_id
+           WHERE f.body MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
+           ORDER BY f.rowid DESC LIMIT ?`;
+    params.unshift(fts, range.lo, hi);
+  } else {
+    if (c) add('(a.created_ms, a.seq) < (?, ?)', c[0], c[1]);
+    sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
   }
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    if (c) add('(a.created_ms < ? OR (a.created_ms = ? AND a.seq < ?))', c[0], c[0], c[1]);
-  }
-  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
   const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
