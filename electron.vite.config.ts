@@ -8,7 +8,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/desktop/main.ts') } },
+      // storage-worker: the storage read worker's thread, found beside index.js (src-main/storage/read-worker.ts).
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/desktop/main.ts'),
+          'storage-worker': resolve(__dirname, 'src-main/storage/worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -32,7 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-brief-'));
 const end = Date.now();
 let now = end - 30 * DAY;
 const clock = { now: () => now };
-const store = await openStore({ dataDir: dir, clock, snapshotEveryEntries: 1e9, log: () => undefined });
+const store = await openStore({ dataDir: dir, clock, log: () => undefined });
 
 console.log(`loading ${RECORDS.toLocaleString('en-US')} actions over 30 days…`);
 const step = (30 * DAY) / RECORDS;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `gatehouse` command. Runs the prebuilt bundle (no TypeScript at run time).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -45,6 +47,8 @@ if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') &
   } catch (e) {
     failed(`the hook could not start: ${e?.message ?? e}`);
   }
+} else if (!hasNodeSqlite()) {
+  await rerunOnBundledNode();
 } else {
   if (!existsSync(bundle)) {
     process.stderr.write('gatehouse: not built yet — run `npm run build` in the gatehouse folder.\n');
@@ -52,4 +56,38 @@ if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') &
   }
   const { main } = await import(pathToFileURL(bundle).href);
   await main(process.argv);
+}
+
+// Storage (0.2) is node:sqlite, which Node has unflagged from 22.13 (and 23.4). On an older Node
+// (Node 20 is still common) every verb but the hook re-runs itself on the Node 24 runtime the
+// package installs through npm (the `node` dependency). The hook never opens the database.
+function hasNodeSqlite() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  return major >= 24 || (major === 23 && minor >= 4) || (major === 22 && minor >= 13);
+}
+
+async function rerunOnBundledNode() {
+  let runtime = null;
+  try {
+    runtime = join(dirname(createRequire(import.meta.url).resolve('node/package.json')), 'bin', 'node');
+  } catch {
+    // not installed
+  }
+  if (!runtime || !existsSync(runtime) || process.env.GATEHOUSE_REEXEC) {
+    process.stderr.write(
+      `gatehouse: Node ${process.version} has no node:sqlite (Node >= 22.13 needed) and the bundled Node 24 runtime is missing; ` +
+        'run `npm install` in the gatehouse folder, or use Node 22.13+.\n',
+    );
+    process.exit(1);
+  }
+  const child = spawn(runtime, [fileURLToPath(import.meta.url), ...argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, GATEHOUSE_REEXEC: '1' },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('error', (e) => {
+    process.stderr.write(`gatehouse: could not start ${runtime}: ${e.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
 }

@@ -3,7 +3,7 @@
 // ratios. Benches report; they never fail the build (and never run in CI).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release, platform } from 'node:os';
+import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,20 +15,36 @@ const BENCHES = [
   { name: 'api', file: 'bench/api.ts', args: [] },
   { name: 'integrations', file: 'bench/integrations.ts', args: [] },
   { name: 'brief', file: 'bench/brief.ts', args: process.env.BENCH_BRIEF_RECORDS ? ['--records', process.env.BENCH_BRIEF_RECORDS] : [] },
+  // The Activity screen in Chromium over 1,000,000 records (BENCH_CONSOLE_RECORDS for another size).
+  {
+    name: 'console',
+    file: 'bench/console.ts',
+    args: process.env.BENCH_CONSOLE_RECORDS ? ['--records', process.env.BENCH_CONSOLE_RECORDS] : [],
+  },
 ];
 
 spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-needed'], { cwd: root, stdio: 'inherit' });
+const loadBefore = loadavg()[0];
 const ran = [];
 for (const b of BENCHES) {
   if (only.length && !only.includes(b.name)) continue;
   if (!existsSync(join(root, b.file))) continue;
   console.log(`\n=== bench: ${b.name} ===`);
+  const before = loadavg()[0];
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, b.file), ...b.args], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
   });
   ran.push({ name: b.name, ok: r.status === 0 });
+  // The machine's 1-minute load average around this bench (other work on a shared machine).
+  const out = join(root, 'bench/results', `${b.name}.json`);
+  if (r.status === 0 && existsSync(out)) {
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    res.load = `${before.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
+    res.date = new Date().toISOString();
+    writeFileSync(out, `${JSON.stringify(res, null, 2)}\n`);
+  }
 }
 
 const results = [];
@@ -37,6 +53,8 @@ for (const b of BENCHES) {
   if (existsSync(f)) results.push(JSON.parse(readFileSync(f, 'utf8')));
 }
 const machine = {
+  // 1-minute load average when the benches started and ended: other work on a shared machine.
+  load: [loadBefore, loadavg()[0]].map((l) => l.toFixed(1)).join(' → '),
   cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
   memory_gib: Math.round(totalmem() / 2 ** 30),
   os: `${platform()} ${release()}`,
@@ -53,22 +71,35 @@ const fmt = (v) =>
       : Math.abs(v) >= 10
         ? v.toFixed(1)
         : v.toFixed(3);
+// Release 0.1's figures (sql.js + journal), kept side by side: bench/report-0.1.json, matched by
+// bench name and figure id.
+const v01File = join(root, 'bench/report-0.1.json');
+const v01 = existsSync(v01File) ? JSON.parse(readFileSync(v01File, 'utf8')) : null;
+const old = new Map();
+for (const r of v01?.results ?? []) for (const f of r.figures) old.set(`${r.name}/${f.id}`, f);
 const lines = [
   '# Gatehouse benchmark report',
   '',
   `Date: ${report.date}  `,
-  `Machine: ${machine.cpus}, ${machine.memory_gib} GiB, ${machine.os}, Node ${machine.node}`,
+  `Machine: ${machine.cpus}, ${machine.memory_gib} GiB, ${machine.os}, Node ${machine.node}; load average ${machine.load}`,
   '',
   'Produced by `npm run bench`. Figures are single runs on the machine above; targets come from the issues.',
+  v01
+    ? `The 0.1 column is release 0.1 (sql.js + journal) from \`bench/report-0.1.json\` (${v01.date.slice(0, 10)}: ${v01.machine.cpus}, Node ${v01.machine.node}).`
+    : '',
   '',
-  '| bench | figure | value | target | status | note |',
-  '| --- | --- | ---: | ---: | --- | --- |',
+  ...results.filter((r) => r.load).map((r) => `- ${r.name}: run ${r.date?.slice(0, 16) ?? ''}, load average ${r.load}  `),
+  '',
+  '| bench | figure | value | 0.1 | target | status | note |',
+  '| --- | --- | ---: | ---: | ---: | --- | --- |',
 ];
 for (const r of results) {
   for (const f of r.figures) {
     const status = f.target === undefined ? '' : (f.better === 'higher' ? f.value >= f.target : f.value <= f.target) ? 'met' : '**missed**';
     const target = f.target === undefined ? '' : `${f.better === 'higher' ? '≥' : '≤'} ${fmt(f.target)} ${f.unit}`;
-    lines.push(`| ${r.name} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${target} | ${status} | ${f.note ?? ''} |`);
+    const was = old.get(`${r.name}/${f.id}`);
+    const before = was ? `${fmt(was.value)} ${was.unit}` : '';
+    lines.push(`| ${r.name} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${before} | ${target} | ${status} | ${f.note ?? ''} |`);
   }
 }
 writeFileSync(join(root, 'bench/report.md'), `${lines.join('\n')}\n`);

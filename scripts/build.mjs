@@ -47,8 +47,13 @@ async function buildCli() {
   await build({
     // `hook` is the Node transport of every agent hook (`gatehouse hook AGENT`): it runs before
     // every tool call where curl is missing, so it loads no zod, commander or server code
-    // (bin/gatehouse.mjs routes `hook <agent>` straight to it).
-    entryPoints: { main: join(root, 'src-main/cli/main.ts'), hook: join(root, 'src-main/integrations/hooks/transport/client.ts') },
+    // (bin/gatehouse.mjs routes `hook <agent>` straight to it). `storage-worker` is the storage
+    // worker threads' entry (src-main/storage finds it beside the entry points).
+    entryPoints: {
+      main: join(root, 'src-main/cli/main.ts'),
+      hook: join(root, 'src-main/integrations/hooks/transport/client.ts'),
+      'storage-worker': join(root, 'src-main/storage/worker.ts'),
+    },
     outdir: join(root, 'dist/cli'),
     bundle: true,
     splitting: true,

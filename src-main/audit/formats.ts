@@ -18,13 +18,8 @@ const cefHeader = (v: string): string =>
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
     .replace(/[\r\n]+/g, ' ');
-/** Extension values escape `\` and `=`, and encode line breaks as \n / \r. */
-const cefValue = (v: string): string =>
-  v
-    .replace(/\\/g, '\\\\')
-    .replace(/=/g, '\\=')
-    .replace(/\r\n|\n/g, '\\n')
-    .replace(/\r/g, '\\r');
+/** Extension values escape `\` and `=`, and encode each CR as \r and each LF as \n (a CRLF keeps both). */
+const cefValue = (v: string): string => v.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 const obj = (v: unknown): Record<string, unknown> | null =>

@@ -12,19 +12,26 @@ export class AuditQueryError extends Error {
 const MAX_WORDS = 16;
 const MAX_TOKENS_PER_WORD = 8;
 
+/** Shorter prefixes would match half the index (storage/schema.ts has prefix indexes of 3 to 8). */
+const MIN_PREFIX = 3;
+
 /**
- * A user's free text as a safe FTS4 MATCH expression, or null when it has nothing searchable.
+ * A user's free text as a safe FTS5 MATCH expression, or null when it has nothing searchable.
  * Every whitespace-separated word becomes a quoted phrase of its letter/digit runs (the unicode61
  * tokenizer splits `act_9f2c` the same way), so no FTS operator, quote, bracket or column filter
- * can come from the user; a trailing `*` on a word is kept as a prefix search. Words are ANDed.
+ * can come from the user. Each phrase's last token matches as a prefix (SPEC 8: `prod` finds
+ * `production`) from 3 characters on (shorter ones would match half the index). Prefixes of 3 to 8
+ * characters are read from FTS5's prefix indexes; a longer one merges the doclists of the terms it
+ * matches, which is fast for identifiers and rarer words. Words are ANDed.
  */
 export function toFtsQuery(text: string): string | null {
   const phrases: string[] = [];
   for (const word of text.normalize('NFKC').split(/\s+/)) {
     const tokens = word.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu);
     if (!tokens) continue;
-    const prefix = word.endsWith('*') ? '*' : '';
-    phrases.push(`"${tokens.slice(0, MAX_TOKENS_PER_WORD).join(' ')}${prefix}"`);
+    const kept = tokens.slice(0, MAX_TOKENS_PER_WORD);
+    const prefix = [...kept[kept.length - 1]!].length >= MIN_PREFIX ? '*' : '';
+    phrases.push(`"${kept.join(' ')}"${prefix}`);
     if (phrases.length === MAX_WORDS) break;
   }
   return phrases.length ? phrases.join(' ') : null;
@@ -50,7 +57,7 @@ export interface AuditPage {
 
 /**
  * Audit records newest first (SPEC 5 `GET /api/v1/audit`). Filters use the `(column, seq)` indexes;
- * free text goes through `audit_fts`, walked newest first by docid (= seq) so a page stops early.
+ * free text goes through `audit_fts`, walked newest first by rowid (= seq) so a page stops early.
  */
 export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage {
   const parsed = AuditQuerySchema.safeParse(input);
@@ -78,10 +85,10 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
   if (q.q !== undefined) {
     const match = toFtsQuery(q.q);
     if (!match) return { items: [], next_cursor: null };
-    // CROSS JOIN keeps audit_fts as the outer loop: MATCH, docid range and order all inside FTS.
-    where.unshift('f.body MATCH ?', 'f.docid >= ?', 'f.docid <= ?');
+    // CROSS JOIN keeps audit_fts as the outer loop: MATCH, rowid range and order all inside FTS5.
+    where.unshift('f.body MATCH ?', 'f.rowid >= ?', 'f.rowid <= ?');
     params.unshift(match, lo, hi);
-    sql = `SELECT ${COLUMNS} FROM audit_fts f CROSS JOIN audit a ON a.seq = f.docid WHERE ${where.join(' AND ')} ORDER BY f.docid DESC LIMIT ?`;
+    sql = `SELECT ${COLUMNS} FROM audit_fts f CROSS JOIN audit a ON a.seq = f.rowid WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT ?`;
   } else {
     where.unshift('a.seq >= ?', 'a.seq <= ?');
     params.unshift(lo, hi);

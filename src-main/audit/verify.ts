@@ -1,62 +1,23 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ZERO_HASH, type VerifyResult } from '../../src-shared/index.js';
 import type { Store } from '../storage/types.js';
-import { jcs, rowHash, sha256Hex } from './chain.js';
+import { jcs, sha256Hex } from './chain.js';
+import { badResult as bad, goodResult as good } from './scan.js';
 
 export interface VerifyProgress {
   onProgress?: (done: number, total: number) => void;
 }
 
-// Small batches keep each batch's strings in V8's young generation (cheap to collect): at 10,000 rows
-// a batch outlives scavenges and verification runs at half the speed.
-const BATCH = 1000;
-
-const good = (records: number, head: string | null): VerifyResult => ({
-  ok: true,
-  records,
-  first_bad_seq: null,
-  head_hash: head,
-  error: null,
-});
-const bad = (records: number, seq: number, head: string | null, error: string): VerifyResult => ({
-  ok: false,
-  records,
-  first_bad_seq: seq,
-  head_hash: head,
-  error,
-});
-
 /**
  * Verifies the live audit chain: seq continuity from 1, each hash recomputed from the record's
- * canonical form and the previous hash, and the store's head. Walks the table in batches and
- * yields to the event loop between them. `records` counts the records that verified; `head_hash`
- * is the hash of the last of them.
+ * canonical form and the previous hash, and the store's head. The store walks the table in
+ * batches, in slices on the main thread for a small log and on its read worker for a large one.
+ * `records` counts the records that verified; `head_hash` is the hash of the last of them.
  */
-export async function verifyStore(store: Store, opts: VerifyProgress = {}): Promise<VerifyResult> {
-  const head = store.head();
-  let prev = ZERO_HASH;
-  let expected = 1;
-  let lastGood: string | null = null;
-  while (expected <= head.seq) {
-    const rows = store.auditRows(expected - 1, Math.min(BATCH, head.seq - expected + 1));
-    if (!rows.length) break;
-    for (const row of rows) {
-      if (row.seq !== expected) return bad(expected - 1, expected, lastGood, `record ${expected} is missing`);
-      if (rowHash(row, prev) !== row.hash)
-        return bad(expected - 1, expected, lastGood, `record ${expected} does not match its hash (edited, or its predecessor was)`);
-      prev = lastGood = row.hash;
-      expected++;
-    }
-    opts.onProgress?.(expected - 1, head.seq);
-    await yieldToLoop();
-  }
-  if (expected <= head.seq) return bad(expected - 1, expected, lastGood, `records ${expected}..${head.seq} are missing`);
-  if (head.seq > 0 && prev !== head.hash)
-    return bad(expected - 1, head.seq, lastGood, 'the last record does not match the head the store recorded');
-  return good(head.seq, lastGood);
+export function verifyStore(store: Store, opts: VerifyProgress = {}): Promise<VerifyResult> {
+  return store.verify(opts.onProgress);
 }
 
 const KEYS = ['action_id', 'actor', 'data', 'hash', 'id', 'prev_hash', 'seq', 'ts', 'type'].join(',');

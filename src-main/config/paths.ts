@@ -28,7 +28,8 @@ export function resolvePort(flag?: string | number, env: NodeJS.ProcessEnv = pro
 export const dataFiles = (dir: string) => ({
   serverJson: join(dir, 'server.json'),
   credentials: join(dir, 'credentials.json'),
-  snapshot: join(dir, 'gatehouse.sqlite'),
-  journal: join(dir, 'journal'),
+  database: join(dir, 'gatehouse.sqlite'),
+  /** Where the 0.1 files (sql.js snapshot and journal/) are kept after the upgrade to 0.2. */
+  legacy: join(dir, 'legacy-0.1'),
   policiesYaml: join(dir, 'policies.yaml'),
 });

@@ -39,8 +39,10 @@ function pidAlive(pid: number): boolean {
 
 /**
  * Starts the core and the HTTP API on loopback only, writes `server.json`, and returns a handle
- * whose `close()` stops cleanly: connections ended, snapshot written, journal closed, server.json
- * removed. Used by `gatehouse serve` and by the Electron main process alike.
+ * whose `close()` stops cleanly: server.json removed, connections ended, pending commits written,
+ * the database closed (its WAL folded in). On a full or read-only disk it still stops cleanly:
+ * everything acknowledged is already committed. Used by `gatehouse serve` and the Electron main
+ * process alike.
  */
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
@@ -89,7 +91,12 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      removeServerInfo(o.dataDir);
+      try {
+        removeServerInfo(o.dataDir);
+      } catch (e) {
+        // A read-only data dir: server.json cannot go; clients then find its pid gone.
+        process.stderr.write(`gatehouse: could not remove server.json: ${(e as Error).message}\n`);
+      }
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections?.();

@@ -10,6 +10,7 @@ import {
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
 import { toFtsQuery } from '../audit/query.js';
+import { seqRange } from '../audit/range.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
 
 /**
@@ -181,9 +182,13 @@ export function recentDecided(store: Store, limit: number): { action_id: string;
   );
 }
 
-/** Action counts per agent and status (the agents' counters on start). */
+/**
+ * Action counts per agent and status (the agents' counters on start). `agent_counts` is kept by
+ * triggers in the same transaction as the actions it counts (storage/schema.ts), so start-up reads
+ * a few rows per agent instead of scanning every action.
+ */
 export function countsByAgentAndStatus(store: Store): { agent_id: string; status: ActionStatusValue; n: number }[] {
-  return store.all('SELECT agent_id, status, COUNT(*) AS n FROM actions GROUP BY agent_id, status');
+  return store.all('SELECT agent_id, status, n FROM agent_counts WHERE n > 0');
 }
 
 /** When an agent last submitted an action, or null. */
@@ -206,7 +211,20 @@ function decodeCursor(c: string): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
-/** GET /api/v1/actions — newest first, cursor pagination, index-backed filters. */
+/**
+ * GET /api/v1/actions — newest first, cursor pagination, index-backed filters.
+ *
+ * Without free text the list walks `actions_created` (or the `(column, created_ms, seq)` index of
+ * the most selective filter) from the cursor down; the cursor is a row-value bound
+ * `(created_ms, seq) < (?, ?)`, which SQLite turns into an index range, so a deep page costs what
+ * the first one does (an OR of two comparisons is only a filter: every page rescanned the rows
+ * above it).
+ *
+ * With free text the walk is driven by the full-text index instead, newest first by rowid (the seq
+ * of each action's `action.decided` record) inside the seq range of the time window, each hit joined
+ * to its action. A common prefix (`prod`) then stops after one page of hits rather than
+ * first collecting every match in the log (`seq IN (SELECT … MATCH …)` did that: all of them).
+ */
 export function listActions(
   store: Store,
   q: ActionQuery,
@@ -226,16 +244,25 @@ export function listActions(
   if (q.action_type) add('a.action_type = ?', q.action_type);
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
+  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  let sql: string;
   if (q.q) {
     const fts = toFtsQuery(q.q);
     if (!fts) return { items: [], next_cursor: null };
-    add('a.seq IN (SELECT docid FROM audit_fts WHERE audit_fts MATCH ?)', fts);
+    const range = seqRange(store, q.since, q.until);
+    const hi = c ? Math.min(range.hi, c[1] - 1) : range.hi;
+    if (range.lo > hi) return { items: [], next_cursor: null };
+    // CROSS JOIN keeps the full-text index as the outer loop: MATCH, rowid range and order inside it.
+    // Each hit reaches its action through the record's action_id (the actions primary key); only the
+    // action.decided record (a.seq = its seq) stands for the action, so an action is listed once.
+    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.rowid CROSS JOIN actions a ON a.action_id = au.action_id
+           WHERE f.body MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
+           ORDER BY f.rowid DESC LIMIT ?`;
+    params.unshift(fts, range.lo, hi);
+  } else {
+    if (c) add('(a.created_ms, a.seq) < (?, ?)', c[0], c[1]);
+    sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
   }
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    if (c) add('(a.created_ms < ? OR (a.created_ms = ? AND a.seq < ?))', c[0], c[0], c[1]);
-  }
-  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
   const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;

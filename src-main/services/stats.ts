@@ -35,15 +35,19 @@ const IN_WINDOW = 'created_ms >= ? AND created_ms <= ?';
  * - `approval_latency`: over actions in the window answered by a person (`reviewed_by = 'user'`),
  *   `reviewed − created`, nearest-rank p50/p90 and max, in seconds;
  * - `pending_approvals`: waiting right now (not windowed).
+ *
+ * A window can hold a million actions: the aggregates then run on the store's read worker
+ * (`allAsync` with the window's size as the hint), never holding the event loop.
  */
-export function computeStats(store: Store, window: StatsWindow, nowMs: number, pendingApprovals: number): Stats {
+export async function computeStats(store: Store, window: StatsWindow, nowMs: number, pendingApprovals: number): Promise<Stats> {
   const { ms, bucketMs } = WINDOWS[window];
   const since = nowMs - ms;
   const range = [since, nowMs];
+  const q = windowQuery(store, since);
 
   const totals: DecisionCounts = zeroCounts();
   const byRisk: Record<RiskLevel, number> = { low: 0, medium: 0, high: 0, critical: 0 };
-  for (const r of store.all<{ status: string; risk_level: string; n: number }>(
+  for (const r of await q<{ status: string; risk_level: string; n: number }>(
     `SELECT status, risk_level, COUNT(*) AS n FROM actions WHERE ${IN_WINDOW} GROUP BY status, risk_level`,
     range,
   )) {
@@ -53,7 +57,7 @@ export function computeStats(store: Store, window: StatsWindow, nowMs: number, p
   }
 
   const top = <K extends 'agent_id' | 'action_type'>(col: K) =>
-    store.all<Record<K, string> & { count: number }>(
+    q<Record<K, string> & { count: number }>(
       `SELECT ${col}, COUNT(*) AS count FROM actions WHERE ${IN_WINDOW} GROUP BY ${col} ORDER BY count DESC, ${col} ASC LIMIT ${TOP_N}`,
       range,
     );
@@ -66,16 +70,28 @@ export function computeStats(store: Store, window: StatsWindow, nowMs: number, p
     totals,
     pending_approvals: pendingApprovals,
     by_risk_level: byRisk,
-    by_agent: top('agent_id').map((r) => ({ agent_id: r.agent_id, count: r.count })),
-    by_action_type: top('action_type').map((r) => ({ action_type: r.action_type, count: r.count })),
-    timeline: timeline(store, since, nowMs, bucketMs),
-    approval_latency: approvalLatency(store, since, nowMs),
+    by_agent: (await top('agent_id')).map((r) => ({ agent_id: r.agent_id, count: r.count })),
+    by_action_type: (await top('action_type')).map((r) => ({ action_type: r.action_type, count: r.count })),
+    timeline: await timeline(q, since, nowMs, bucketMs),
+    approval_latency: await approvalLatency(q, since, nowMs),
   };
 }
 
-function timeline(store: Store, since: number, until: number, bucketMs: number): Stats['timeline'] {
+type WindowQuery = <T>(sql: string, params: (number | string)[]) => Promise<T[]>;
+
+/**
+ * Queries over the window's rows, with an upper bound of their number as the hint: the actions
+ * created since `since` have seqs from the first of them to the head.
+ */
+function windowQuery(store: Store, since: number): WindowQuery {
+  const first = store.get<{ seq: number }>('SELECT seq FROM actions WHERE created_ms >= ? ORDER BY created_ms, seq LIMIT 1', [since]);
+  const rowsHint = first ? Math.max(0, store.head().seq - first.seq + 1) : 0;
+  return <T>(sql: string, params: (number | string)[]) => store.allAsync<T>(sql, params, { rowsHint });
+}
+
+async function timeline(q: WindowQuery, since: number, until: number, bucketMs: number): Promise<Stats['timeline']> {
   const first = Math.floor(since / bucketMs) * bucketMs;
-  const rows = store.all<{ b: number; allowed: number; denied: number; pending: number }>(
+  const rows = await q<{ b: number; allowed: number; denied: number; pending: number }>(
     `SELECT CAST((created_ms - ?) / ? AS INTEGER) AS b,
             SUM(CASE WHEN approval_id IS NULL AND decision = 'allowed' THEN 1 ELSE 0 END) AS allowed,
             SUM(CASE WHEN approval_id IS NULL AND decision = 'denied' THEN 1 ELSE 0 END) AS denied,
@@ -92,24 +108,24 @@ function timeline(store: Store, since: number, until: number, bucketMs: number):
   return out;
 }
 
-function approvalLatency(store: Store, since: number, until: number): Stats['approval_latency'] {
+async function approvalLatency(q: WindowQuery, since: number, until: number): Promise<Stats['approval_latency']> {
   const where = `${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`;
-  const agg = store.get<{ n: number; max: number | null }>(
+  const [agg] = await q<{ n: number; max: number | null }>(
     `SELECT COUNT(*) AS n, MAX(reviewed_ms - created_ms) AS max FROM actions WHERE ${where}`,
     [since, until],
   );
   const n = agg?.n ?? 0;
   if (n === 0) return { count: 0, p50_s: null, p90_s: null, max_s: null };
-  const rank = (p: number) => {
+  const rank = async (p: number) => {
     const offset = Math.max(0, Math.ceil(p * n) - 1);
-    const r = store.get<{ d: number }>(`SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${where} ORDER BY d ASC LIMIT 1 OFFSET ?`, [
+    const [r] = await q<{ d: number }>(`SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${where} ORDER BY d ASC LIMIT 1 OFFSET ?`, [
       since,
       until,
       offset,
     ]);
     return r ? seconds(r.d) : null;
   };
-  return { count: n, p50_s: rank(0.5), p90_s: rank(0.9), max_s: agg?.max == null ? null : seconds(agg.max) };
+  return { count: n, p50_s: await rank(0.5), p90_s: await rank(0.9), max_s: agg?.max == null ? null : seconds(agg.max) };
 }
 
 const seconds = (ms: number): number => Math.round(Math.max(0, ms)) / 1000;

@@ -2,7 +2,7 @@ import type { JsonObject } from '../../src-shared/index.js';
 
 /**
  * What an audit record contributes to the `audit` row's filter columns and to `audit_fts`.
- * Derived from the record alone, so live commits and journal replay index identically.
+ * Derived from the record alone, so live commits and the 0.1 upgrade index identically.
  */
 export interface IndexFields {
   agent_id: string | null;

@@ -1,11 +1,12 @@
-import type { AuditRecord, AuditType, JsonObject } from '../../src-shared/index.js';
+import type { AuditRecord, AuditType, ExportFormat, JsonObject, VerifyResult } from '../../src-shared/index.js';
 
-/** A value sql.js can bind. Blobs are not journaled (JSON), so they are not allowed in ops. */
+/** A value an op may bind. */
 export type SqlValue = string | number | null;
 
 /**
- * One state change, as SQL text and parameters. Ops are journaled verbatim and replayed on start,
- * so they must be deterministic: no `now()`, `random()` or reads of anything but their params.
+ * One state change, as SQL text and parameters. Ops must be deterministic (no `now()`, `random()`
+ * or reads of anything but their params): the commit they belong to either applies all of them or
+ * none of them, and the 0.1 upgrade replays 0.1's journaled ops the same way.
  */
 export interface Op {
   sql: string;
@@ -20,7 +21,7 @@ export interface AuditDraft {
   data: JsonObject;
 }
 
-/** Thrown (as a rejected commit) when the journal cannot be written: the API answers 503. */
+/** Thrown (as a rejected commit) when the database cannot be written: the API answers 503. */
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';
 }
@@ -37,19 +38,33 @@ export interface AuditRow {
   hash: string;
 }
 
+/** An export of audit records seq lo..hi as text chunks (SPEC 7.5). */
+export interface AuditScan {
+  format: ExportFormat;
+  lo: number;
+  hi: number;
+}
+
 /** The durable, queryable state of Gatehouse. One instance per data directory. */
 export interface Store {
-  /** Run a read query (prepared statements are cached by SQL text). */
+  /** Run a read query on the main thread (prepared statements are cached by SQL text). Keep it indexed. */
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): T[];
   get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): T | undefined;
   /**
-   * Durably apply ops and append audit records, in one journal entry. Resolves with the finished
-   * records only after the entry is fsynced and applied to the in-memory database (group commit:
-   * concurrent commits share one fsync). Rejects with StorageUnavailableError when the disk cannot
-   * be written; then nothing of that commit is applied and the chain head is unchanged.
+   * A read that may touch many rows (statistics over a big window): run on the read worker's own
+   * connection when `rowsHint` (an estimate of the rows it visits) is large, else here.
+   */
+  allAsync<T = Record<string, unknown>>(sql: string, params?: SqlValue[], opts?: { rowsHint?: number }): Promise<T[]>;
+  /**
+   * Durably apply ops and append audit records, in one transaction. Resolves with the finished
+   * records only after the transaction has committed (synchronous=FULL: on disk). Group commit:
+   * commits issued while one is being written share the next transaction. Rejects with
+   * StorageUnavailableError when the disk cannot be written; then nothing of that commit is stored
+   * and the chain head is unchanged. If one of the commit's own ops fails (a constraint), its ops
+   * are rolled back and the promise rejects with that error, while its audit records are stored.
    * Seq numbers are assigned synchronously, in call order. `ops` may be a function of the finished
-   * records (called synchronously, before anything is journaled) so that a row can refer to the
-   * seq of the record written with it.
+   * records (called synchronously, before anything is written) so that a row can refer to the seq
+   * of the record written with it.
    */
   commit(ops: Op[] | ((records: AuditRecord[]) => Op[]), audit?: AuditDraft[]): Promise<AuditRecord[]>;
   /** False after a failed write until a write succeeds again. */
@@ -58,9 +73,11 @@ export interface Store {
   head(): { seq: number; hash: string };
   /** Audit rows with seq in (afterSeq, ...] in ascending order, at most `limit`. */
   auditRows(afterSeq: number, limit: number, filter?: { sinceMs?: number; untilMs?: number }): AuditRow[];
-  /** Write a snapshot now (temp file, fsync, rename) and drop journal segments it covers. */
-  snapshot(): Promise<void>;
-  /** Snapshot and close the journal. Further commits reject. */
+  /** Export records lo..hi as text chunks, formatted off the main thread when the range is large. */
+  exportChunks(scan: AuditScan): AsyncGenerator<string>;
+  /** Verify the live chain (seq 1 to the head), off the main thread when the log is large. */
+  verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult>;
+  /** Finish pending writes and close. Further commits reject. */
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ export const AUDIT_TYPES = [
   'webhook.created',
   'webhook.deleted',
   'alert.triggered',
+  'storage.upgraded',
 ] as const;
 export const AuditTypeSchema = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditTypeSchema>;

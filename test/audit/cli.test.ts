@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditExport, auditVerify } from '../../src-main/cli/commands/audit.js';
@@ -63,6 +63,7 @@ describe('gatehouse audit export / verify', () => {
     expect(c.out()).toMatch(/^exported 33 records \(jsonl, [\d.]+ MB\) to .*audit\.jsonl\n$/);
     expect(c.err()).toBe('');
     expect(existsSync(`${out}.part`)).toBe(false);
+    expect(statSync(out).mode & 0o777).toBe(0o600); // the audit log is the user's alone
     expect((await verifyJsonlFile(out)).ok).toBe(true);
 
     const v = capture();

@@ -1,4 +1,4 @@
-import { openStore, type SqlStore } from '../../src-main/storage/store.js';
+import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { decided, tempDir } from '../storage/helpers.js';
 
@@ -11,7 +11,7 @@ export const T0 = Date.parse('2026-11-21T12:00:00.000Z');
 export async function auditFixture(
   n = 60,
   opts: { tinyFloat?: boolean } = {},
-): Promise<{ store: SqlStore; records: AuditRecord[]; clock: { t: number } }> {
+): Promise<{ store: SqliteStore; records: AuditRecord[]; clock: { t: number } }> {
   const clock = { t: T0 };
   const store = await openStore({ dataDir: tempDir('gh-audit-'), clock: { now: () => clock.t }, log: () => undefined });
   const records: AuditRecord[] = [];

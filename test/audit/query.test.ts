@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditQueryError, queryAudit, toFtsQuery } from '../../src-main/audit/query.js';
-import type { SqlStore } from '../../src-main/storage/store.js';
+import type { SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { cleanupDirs } from '../storage/helpers.js';
 import { T0, auditFixture } from './fixture.js';
 
-let store: SqlStore;
+let store: SqliteStore;
 let records: AuditRecord[];
 
 beforeAll(async () => {
@@ -77,12 +77,16 @@ describe('queryAudit', () => {
     expect(seqs(queryAudit(store, { q: 'looks fine' }).items)).toEqual([92]);
     expect(seqs(queryAudit(store, { q: 'VACUUM' }).items)).toEqual([7]);
     expect(seqs(queryAudit(store, { q: 'vacu*' }).items)).toEqual([7]);
+    // SPEC 8: prefixes match ('prod' finds 'production', 'nigh' finds 'nightly')
+    expect(seqs(queryAudit(store, { q: 'nigh' }).items)).toEqual([7]);
+    expect(seqs(queryAudit(store, { q: 'backu nigh' }).items)).toEqual([7]);
+    expect(seqs(queryAudit(store, { q: 'prod dele' }).items)).toEqual([91]);
     expect(seqs(queryAudit(store, { q: 'table_5', agent_id: 'agent-5', limit: 100 }).items)).toEqual(
       newestFirst((r) => data(r).resource === 'postgres://prod/table_5' && data(r).agent_id === 'agent-5'),
     );
-    const all = newestFirst((r) => String(data(r).description ?? '').startsWith('test action'));
-    const p1 = queryAudit(store, { q: 'test action', limit: 10 });
-    const p2 = queryAudit(store, { q: 'test action', limit: 100, cursor: p1.next_cursor! });
+    const all = newestFirst((r) => String(data(r).description ?? '').startsWith('test action number'));
+    const p1 = queryAudit(store, { q: 'test action number', limit: 10 });
+    const p2 = queryAudit(store, { q: 'test action number', limit: 100, cursor: p1.next_cursor! });
     expect([...seqs(p1.items), ...seqs(p2.items)]).toEqual(all);
   });
 
@@ -121,9 +125,11 @@ describe('queryAudit', () => {
 
 describe('toFtsQuery', () => {
   it('quotes each word as a phrase of its tokens', () => {
-    expect(toFtsQuery('rm -rf /etc')).toBe('"rm" "rf" "etc"');
-    expect(toFtsQuery('act_9f2c')).toBe('"act 9f2c"');
-    expect(toFtsQuery('Delete* OR')).toBe('"delete*" "or"');
+    expect(toFtsQuery('rm -rf /etc')).toBe('"rm" "rf" "etc"*');
+    expect(toFtsQuery('act_9f2c')).toBe('"act 9f2c"*');
+    expect(toFtsQuery('Delete* OR')).toBe('"delete"* "or"');
+    expect(toFtsQuery('a b')).toBe('"a" "b"'); // a one-letter prefix would match half the index
+    expect(toFtsQuery('productions')).toBe('"productions"*');
     expect(toFtsQuery('"(*)"')).toBeNull();
     expect(toFtsQuery('')).toBeNull();
   });

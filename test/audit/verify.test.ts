@@ -4,19 +4,36 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exportToString } from '../../src-main/audit/export.js';
 import { verifyJsonlFile, verifyStore } from '../../src-main/audit/verify.js';
 import { jcs, rowHash, sha256Hex } from '../../src-main/audit/chain.js';
-import type { AuditRow, Store } from '../../src-main/storage/types.js';
+import { sqlite } from '../../src-main/storage/sqlite.js';
+import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import type { AuditRow } from '../../src-main/storage/types.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { auditFixture } from './fixture.js';
 
 afterEach(cleanupDirs);
 
-/** A Store stand-in over edited rows, to tamper with the "database" under the verifier. */
-function fakeStore(rows: AuditRow[], head: { seq: number; hash: string }): Store {
-  return {
-    head: () => head,
-    auditRows: (after: number, limit: number) => rows.filter((r) => r.seq > after).slice(0, limit),
-  } as unknown as Store;
+/**
+ * A log of 20 records tampered with in the database file itself (as anyone who can write the data
+ * dir could), reopened: in slices on the main thread, or on the read worker (`offload`).
+ */
+async function tampered(sql: (rows: AuditRow[]) => string[], offload: boolean): Promise<SqliteStore> {
+  const { store } = await auditFixture(20);
+  const rows = store.auditRows(0, 1000);
+  const dir = store.dataDir;
+  await store.close();
+  const { DatabaseSync } = sqlite();
+  const db = new DatabaseSync(join(dir, 'gatehouse.sqlite'));
+  for (const q of sql(rows)) db.exec(q);
+  db.close();
+  const s = await openStore({ dataDir: dir, log: () => undefined, offloadMinRows: offload ? 1 : 1_000_000 });
+  opened.push(s);
+  return s;
 }
+const opened: SqliteStore[] = [];
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+});
+const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 async function exportFile(lines?: (l: string[]) => string[]): Promise<string> {
   const { store } = await auditFixture(30);
@@ -42,28 +59,28 @@ describe('verify the live store', () => {
     await store.close();
   });
 
-  it('names the first bad seq for an edited, a re-hashed or a deleted record', async () => {
-    const { store } = await auditFixture(20);
-    const rows = store.auditRows(0, 1000);
-    const head = store.head();
-    await store.close();
+  for (const offload of [false, true]) {
+    it(`names the first bad seq for an edited, a re-hashed or a deleted record (${offload ? 'read worker' : 'main thread'})`, async () => {
+      const edit5 = (rows: AuditRow[]) => rows[4]!.data.replace('agent-5', 'agent-X');
+      const edited = await tampered((rows) => [`UPDATE audit SET data = ${q(edit5(rows))} WHERE seq = 5`], offload);
+      expect(await verifyStore(edited)).toMatchObject({ ok: false, first_bad_seq: 5, records: 4 });
 
-    const edited = rows.map((r) => (r.seq === 5 ? { ...r, data: r.data.replace('agent-5', 'agent-X') } : r));
-    expect(await verifyStore(fakeStore(edited, head))).toMatchObject({ ok: false, first_bad_seq: 5, records: 4 });
+      // an attacker who also fixes the edited record's hash breaks the link of the next one
+      const rehashed = await tampered((rows) => {
+        const r = { ...rows[4]!, data: edit5(rows) };
+        return [`UPDATE audit SET data = ${q(r.data)}, hash = ${q(rowHash(r, rows[3]!.hash))} WHERE seq = 5`];
+      }, offload);
+      expect(await verifyStore(rehashed)).toMatchObject({ ok: false, first_bad_seq: 6, records: 5 });
 
-    // an attacker who also fixes the edited record's hash breaks the link of the next one
-    const rehashed = edited.map((r) => (r.seq === 5 ? { ...r, hash: rowHash(r, rows[3]!.hash) } : r));
-    expect(await verifyStore(fakeStore(rehashed, head))).toMatchObject({ ok: false, first_bad_seq: 6, records: 5 });
-
-    const deleted = rows.filter((r) => r.seq !== 9);
-    expect(await verifyStore(fakeStore(deleted, head))).toMatchObject({ ok: false, first_bad_seq: 9, error: 'record 9 is missing' });
-
-    const truncated = rows.filter((r) => r.seq <= 15);
-    expect(await verifyStore(fakeStore(truncated, head))).toMatchObject({ ok: false, first_bad_seq: 16 });
-  });
+      const deleted = await tampered(() => ['DELETE FROM audit WHERE seq = 9'], offload);
+      expect(await verifyStore(deleted)).toMatchObject({ ok: false, first_bad_seq: 9, error: 'record 9 is missing' });
+    });
+  }
 
   it('an empty log verifies', async () => {
-    expect(await verifyStore(fakeStore([], { seq: 0, hash: '0'.repeat(64) }))).toMatchObject({ ok: true, records: 0, head_hash: null });
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined });
+    opened.push(s);
+    expect(await verifyStore(s)).toMatchObject({ ok: true, records: 0, head_hash: null });
   });
 });
 

@@ -44,10 +44,10 @@ afterAll(async () => {
   await s?.stop();
 });
 
-describe('activity', () => {
+describe('activity: the raw event stream', () => {
   it('filters narrow the table and live in the URL; the back button restores them', async () => {
     const p = b.page;
-    await login(p, s, '/activity');
+    await login(p, s, '/activity?view=events');
     await rows().first().waitFor();
 
     await p.getByLabel('Agent').fill('data-analyst');
@@ -71,7 +71,7 @@ describe('activity', () => {
     await p.locator('.vrow', { hasText: 'database.query' }).first().waitFor();
 
     await p.getByRole('button', { name: /^Clear \d+ filter/ }).click();
-    await p.waitForURL((u) => u.search === '');
+    await p.waitForURL((u) => u.search === '?view=events');
     await p.getByLabel('Decision').selectOption('denied');
     await p.getByLabel('Search').fill('curl');
     await p.waitForURL(/q=curl/);
@@ -145,7 +145,7 @@ describe('activity', () => {
         }
       }),
     );
-    await p.goto(`${s.url}/activity`);
+    await p.goto(`${s.url}/activity?view=events`);
     await rows().first().waitFor();
     await p.getByText(/^200\+ records loaded/).waitFor();
     const inDom = await rows().count();

@@ -202,6 +202,32 @@ describe('status, complete and listing', () => {
     expect(q.body.items.length).toBeGreaterThanOrEqual(1);
     expect((await t.req('GET', '/api/v1/actions?limit=0')).status).toBe(400);
   });
+
+  it('pages free-text results newest first across cursors, inside the time window and the other filters', async () => {
+    for (let i = 0; i < 9; i++)
+      await t.json('POST', '/api/v1/actions/submit', {
+        key: t.agentKey,
+        body: {
+          agent_id: i % 3 === 0 ? 'other-searcher' : 'searcher',
+          action_type: 'database.query',
+          resource: `postgres://production-${i}/orders`,
+        },
+      });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { resource: string }[]; next_cursor: string | null } } = await t.json(
+        'GET',
+        `/api/v1/actions?q=production&agent_id=searcher&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.body.items.map((a) => a.resource));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([8, 7, 5, 4, 2, 1].map((i) => `postgres://production-${i}/orders`));
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const none = await t.json<{ items: unknown[] }>('GET', `/api/v1/actions?q=production&since=${future}`);
+    expect(none.body.items).toEqual([]);
+  });
 });
 
 describe('MCP governance API', () => {

@@ -105,9 +105,9 @@ describe('GET /api/v1/stats', () => {
     }
   });
 
-  it('leaves actions outside the window out', () => {
+  it('leaves actions outside the window out', async () => {
     const later = Date.now() + 2 * 3_600_000;
-    const s = computeStats(t.g.store, '1h', later, 0);
+    const s = await computeStats(t.g.store, '1h', later, 0);
     expect(s.totals.total).toBe(0);
     expect(s.by_agent).toEqual([]);
     expect(s.approval_latency).toEqual({ count: 0, p50_s: null, p90_s: null, max_s: null });

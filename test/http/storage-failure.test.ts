@@ -1,30 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeIO, type StorageIO } from '../../src-main/storage/io.js';
+import type { SqliteStore } from '../../src-main/storage/store.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
+import { fillToTheBrim } from '../storage/helpers.js';
 
-/** node:fs with a switch that makes every journal write and sync fail like a full disk. */
-function switchableIO(): { io: StorageIO; fail: (on: boolean) => void } {
-  let failing = false;
-  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-  return {
-    fail: (on) => (failing = on),
-    io: {
-      ...nodeIO,
-      write: (...a) => (failing ? Promise.reject(enospc()) : nodeIO.write(...a)),
-      fdatasync: (fd) => (failing ? Promise.reject(enospc()) : nodeIO.fdatasync(fd)),
-      fsync: (fd) => (failing ? Promise.reject(enospc()) : nodeIO.fsync(fd)),
-    },
-  };
-}
+/**
+ * A genuine SQLITE_FULL: the database file is capped at its current size (`PRAGMA max_page_count`)
+ * and what free space it had is filled, so every write needing room fails as on a full disk.
+ * (test/reliability/disk-full.test.ts does the same with a real, small tmpfs where mount is allowed.)
+ */
+const disk = {
+  fail: async (on: boolean) => {
+    const store = t.g.store as SqliteStore;
+    if (on) await fillToTheBrim(store);
+    else await store.setMaxPageCount(null);
+  },
+};
 
-const disk = switchableIO();
 let t: TestCore;
 beforeAll(async () => {
-  t = await openTestCore({ store: { io: disk.io } });
+  t = await openTestCore();
   await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'hold.*' } } });
 });
 afterAll(async () => {
-  disk.fail(false);
+  await disk.fail(false);
   await t.close();
 });
 
@@ -35,8 +33,8 @@ describe('when the disk cannot be written', () => {
       body: { agent_id: 'a', action_type: 'hold.x' },
     });
     const before = await t.json<{ items: unknown[] }>('GET', '/api/v1/actions?limit=1000');
+    await disk.fail(true);
     const headBefore = t.g.store.head();
-    disk.fail(true);
 
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -66,7 +64,7 @@ describe('when the disk cannot be written', () => {
   });
 
   it('recovers by itself when writes succeed again, with a chain that verifies', async () => {
-    disk.fail(false);
+    await disk.fail(false);
     const r = await t.json<{ decision: string }>('POST', '/api/v1/actions/submit', {
       key: t.agentKey,
       body: { agent_id: 'a', action_type: 'file.read', resource: '/after' },

@@ -22,7 +22,8 @@ describe('files on disk', () => {
   it('keeps the data directory 0700 and credentials.json 0600', () => {
     expect(statSync(s.dataDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(s.dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
-    expect(statSync(join(s.dataDir, 'journal')).mode & 0o077).toBe(0);
+    // The database and its WAL (SQLite gives the WAL the database file's mode).
+    for (const f of ['gatehouse.sqlite', 'gatehouse.sqlite-wal']) expect(statSync(join(s.dataDir, f)).mode & 0o077, f).toBe(0);
   });
 });
 
@@ -48,11 +49,15 @@ describe('secrets are never written in clear', () => {
 
     const exported = await (await fetch(`${s.url}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': s.adminKey } })).text();
     const status = JSON.stringify((await api(s, 'GET', `/api/v1/actions/${d.body.action_id}/status`, s.adminKey)).body);
+    // Every file of the data dir while it runs (the database and its WAL), and after a clean stop.
+    const files = () =>
+      readdirSync(s.dataDir)
+        .filter((f) => f.startsWith('gatehouse.sqlite'))
+        .map((f) => readFileSync(join(s.dataDir, f)).toString('latin1'))
+        .join('');
+    const journal = files();
     await stopServerProcess(s);
-    const journal = readdirSync(join(s.dataDir, 'journal'))
-      .map((f) => readFileSync(join(s.dataDir, 'journal', f)).toString('latin1'))
-      .join('');
-    const snapshot = readFileSync(join(s.dataDir, 'gatehouse.sqlite')).toString('latin1');
+    const snapshot = files();
     for (const [name, secret] of Object.entries({ ...SECRETS, pem: 'MIIEowIBAAKCAQEAuY0secretmaterial' })) {
       expect(exported, name).not.toContain(secret);
       expect(status, name).not.toContain(secret);

@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../../src-main/storage/types.js';
-import { nodeIO, type StorageIO } from '../../src-main/storage/io.js';
 
 const dirs: string[] = [];
 
@@ -17,49 +17,15 @@ export function cleanupDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** A copy of a data directory as it is on disk right now (what a crash would leave). */
+/**
+ * A copy of a data directory as it is on disk right now: the database, its WAL and shared-memory
+ * index, exactly what `kill -9` would leave (the store writes synchronously, so no write is half
+ * done while this runs).
+ */
 export function crashCopy(dataDir: string): string {
   const d = tempDir('gh-crash-');
   cpSync(dataDir, d, { recursive: true });
   return d;
-}
-
-/** node:fs with counters and switches to make writes, fsyncs or truncates fail. */
-export interface FaultyIO extends StorageIO {
-  counts: { write: number; fdatasync: number; ftruncate: number };
-  fail: { write: boolean; fdatasync: boolean; ftruncate: boolean };
-  /** Delay (ms) added to fdatasync, to let commits pile up behind a flush. */
-  syncDelayMs: number;
-}
-
-export function faultyIO(): FaultyIO {
-  const io: FaultyIO = {
-    ...nodeIO,
-    counts: { write: 0, fdatasync: 0, ftruncate: 0 },
-    fail: { write: false, fdatasync: false, ftruncate: false },
-    syncDelayMs: 0,
-    async write(fd, buf, off, len, pos) {
-      io.counts.write++;
-      if (io.fail.write) {
-        // Half the bytes reach the file before the error, like a disk filling up.
-        await nodeIO.write(fd, buf, off, Math.floor(len / 2), pos);
-        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-      }
-      return nodeIO.write(fd, buf, off, len, pos);
-    },
-    async fdatasync(fd) {
-      io.counts.fdatasync++;
-      if (io.syncDelayMs) await new Promise((r) => setTimeout(r, io.syncDelayMs));
-      if (io.fail.fdatasync) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
-      return nodeIO.fdatasync(fd);
-    },
-    async ftruncate(fd, len) {
-      io.counts.ftruncate++;
-      if (io.fail.ftruncate) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
-      return nodeIO.ftruncate(fd, len);
-    },
-  };
-  return io;
 }
 
 /** A realistic `action.decided` commit: the audit record plus the `actions` row the API writes. */
@@ -92,4 +58,22 @@ export function decided(
     ],
     audit: [{ type: 'action.decided', actor: `agent:${agent}`, action_id: actionId, data }],
   };
+}
+
+/**
+ * Makes the database genuinely full: caps it at its current size (`PRAGMA max_page_count`), then
+ * commits ever smaller filler records until each size fails with SQLITE_FULL, so that no write
+ * needing room can succeed any more. `setMaxPageCount(null)` is the disk getting room again.
+ */
+export async function fillToTheBrim(store: SqliteStore): Promise<void> {
+  await store.setMaxPageCount(store.get<{ n: number }>('SELECT page_count AS n FROM pragma_page_count')!.n);
+  for (const size of [65_536, 8_192, 1_024, 128, 1]) {
+    for (let i = 0; i < 10_000; i++) {
+      const ok = await store.commit([], [{ type: 'alert.triggered', actor: 'system', data: { filler: 'x'.repeat(size) } }]).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) break;
+    }
+  }
 }

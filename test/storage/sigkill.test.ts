@@ -53,7 +53,7 @@ describe('kill -9', () => {
       expect(missing).toEqual([]);
       const v = await verifyStore(store);
       expect(v).toMatchObject({ ok: true, records: head, first_bad_seq: null });
-      // every record's `actions` row was applied with it (same journal entry)
+      // every record's `actions` row was committed with it (same transaction)
       expect(store.get<{ c: number }>('SELECT count(*) AS c FROM actions')!.c).toBe(head);
       await store.close();
     }

@@ -1,23 +1,24 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZERO_HASH, type AuditRecord } from '../../src-shared/index.js';
+import { exportToString } from '../../src-main/audit/export.js';
 import { verifyStore } from '../../src-main/audit/verify.js';
-import { StoreStartupError } from '../../src-main/storage/startup.js';
-import { openStore, type SqlStore } from '../../src-main/storage/store.js';
+import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import { sqlite } from '../../src-main/storage/sqlite.js';
 import { StorageUnavailableError } from '../../src-main/storage/types.js';
-import { cleanupDirs, crashCopy, decided, faultyIO, tempDir } from './helpers.js';
+import { cleanupDirs, crashCopy, decided, tempDir } from './helpers.js';
 
-const stores: SqlStore[] = [];
-async function open(dataDir: string, extra: Partial<Parameters<typeof openStore>[0]> = {}): Promise<SqlStore> {
+const stores: SqliteStore[] = [];
+async function open(dataDir: string, extra: Partial<Parameters<typeof openStore>[0]> = {}): Promise<SqliteStore> {
   const s = await openStore({ dataDir, log: () => undefined, ...extra });
   stores.push(s);
   return s;
 }
 
-async function commitMany(s: SqlStore, from: number, count: number): Promise<AuditRecord[]> {
+async function commitMany(s: SqliteStore, from: number, count: number): Promise<AuditRecord[]> {
   const all = await Promise.all(
     Array.from({ length: count }, (_, k) => {
       const c = decided(from + k);
@@ -27,7 +28,7 @@ async function commitMany(s: SqlStore, from: number, count: number): Promise<Aud
   return all.flat();
 }
 
-const count = (s: SqlStore, table: string) => s.get<{ c: number }>(`SELECT count(*) AS c FROM ${table}`)!.c;
+const count = (s: SqliteStore, table: string) => s.get<{ c: number }>(`SELECT count(*) AS c FROM ${table}`)!.c;
 const independentHash = (r: AuditRecord) => {
   const { hash: _h, ...rest } = r;
   return createHash('sha256').update(canonicalize(rest)!, 'utf8').digest('hex');
@@ -53,7 +54,7 @@ describe('store: commit and chain', () => {
     expect(s.head()).toEqual({ seq: 50, hash: records[49]!.hash });
     expect(count(s, 'actions')).toBe(50);
     const row = s.get<Record<string, unknown>>('SELECT agent_id, decision, status, risk_level FROM audit WHERE seq = 5')!;
-    expect(row).toEqual({ agent_id: 'agent-5', decision: 'pending', status: 'pending', risk_level: 'medium' });
+    expect({ ...row }).toEqual({ agent_id: 'agent-5', decision: 'pending', status: 'pending', risk_level: 'medium' });
   });
 
   it('timestamps never go backwards even if the clock does', async () => {
@@ -80,177 +81,212 @@ describe('store: commit and chain', () => {
     expect(() => s.get("UPDATE meta SET value = 'x'")).toThrow(/commit/);
   });
 
-  it('a failing op is rolled back, its audit record stands, and replay agrees', async () => {
+  it('a failing op rolls back its own commit only; its audit record stands, other commits of the transaction too', async () => {
     const dir = tempDir();
     const s = await open(dir);
     await s.commit([{ sql: "INSERT INTO risk_rules(id, body) VALUES ('r1', 'a')" }]);
+    // Three commits in one turn share one transaction; the middle one fails on a constraint.
+    const before = s.commit(
+      [{ sql: "INSERT INTO risk_rules(id, body) VALUES ('r0', 'x')" }],
+      [{ type: 'policy.created', actor: 'user', data: {} }],
+    );
     const bad = s.commit(
       [{ sql: "INSERT INTO risk_rules(id, body) VALUES ('r2', 'b')" }, { sql: "INSERT INTO risk_rules(id, body) VALUES ('r1', 'dup')" }],
       [{ type: 'policy.updated', actor: 'user', data: { id: 'p' } }],
     );
+    const after = s.commit(
+      [{ sql: "INSERT INTO risk_rules(id, body) VALUES ('r3', 'y')" }],
+      [{ type: 'policy.created', actor: 'user', data: {} }],
+    );
     await expect(bad).rejects.toThrow(/UNIQUE/);
-    expect(count(s, 'risk_rules')).toBe(1);
-    expect(s.head().seq).toBe(1);
+    await expect(before).resolves.toHaveLength(1);
+    await expect(after).resolves.toHaveLength(1);
+    expect(s.all<{ id: string }>('SELECT id FROM risk_rules ORDER BY id').map((r) => r.id)).toEqual(['r0', 'r1', 'r3']);
+    expect(s.head().seq).toBe(3);
+    expect((await verifyStore(s)).ok).toBe(true);
     const copy = await open(crashCopy(dir));
-    expect(count(copy, 'risk_rules')).toBe(1);
+    expect(count(copy, 'risk_rules')).toBe(3);
     expect(copy.head()).toEqual(s.head());
   });
 
-  it('cached statements keep working across snapshots', async () => {
+  it('group commit: commits issued in one turn share one transaction', async () => {
     const s = await open(tempDir());
-    await commitMany(s, 1, 3);
-    expect(count(s, 'audit')).toBe(3);
-    await s.snapshot();
-    await commitMany(s, 4, 2);
-    expect(count(s, 'audit')).toBe(5);
+    await commitMany(s, 1, 64);
+    expect(s.lastFlush).toMatchObject({ commits: 64, records: 64 });
+    const serial: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await commitMany(s, 100 + i, 1);
+      serial.push(s.lastFlush.commits);
+    }
+    expect(serial).toEqual([1, 1, 1]);
+  });
+
+  it('keeps per-agent counts by status in the same transaction (no scan at start-up)', async () => {
+    const s = await open(tempDir());
+    await commitMany(s, 0, 21);
+    await s.commit([{ sql: "UPDATE actions SET status = 'approved' WHERE action_id = ?", params: ['act_test00000002'] }]);
+    const counts = s.all<{ agent_id: string; status: string; n: number }>(
+      "SELECT agent_id, status, n FROM agent_counts WHERE agent_id = 'agent-2'",
+    );
+    const byStatus = Object.fromEntries(counts.map((c) => [c.status, c.n]));
+    const truth = Object.fromEntries(
+      s
+        .all<{ status: string; n: number }>("SELECT status, count(*) AS n FROM actions WHERE agent_id = 'agent-2' GROUP BY status")
+        .map((r) => [r.status, r.n]),
+    );
+    expect(byStatus).toMatchObject(truth);
+    expect(truth.approved).toBe(1);
   });
 });
 
-describe('store: durability and recovery', () => {
-  it('replays the journal tail after the snapshot (crash after a snapshot)', async () => {
+describe('store: on disk (SPEC 8)', () => {
+  it('is one SQLite file in WAL mode with synchronous=FULL; no journal/, no snapshot', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 10);
+    expect(readdirSync(dir).sort()).toEqual(['gatehouse.sqlite', 'gatehouse.sqlite-shm', 'gatehouse.sqlite-wal']);
+    const conn = (s as unknown as { conn: { pragma: (p: string) => unknown } }).conn;
+    expect(conn.pragma('journal_mode')).toBe('wal');
+    expect(conn.pragma('synchronous')).toBe(2); // FULL
+    // Any SQLite tool can read it while the server runs.
+    const { DatabaseSync } = sqlite();
+    const other = new DatabaseSync(join(dir, 'gatehouse.sqlite'), { readOnly: true });
+    expect((other.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n).toBe(10);
+    other.close();
+  });
+
+  it('what a crash leaves holds every acknowledged commit, and the chain continues from it', async () => {
     const dir = tempDir();
     const s = await open(dir);
     await commitMany(s, 1, 120);
-    await s.snapshot();
-    await commitMany(s, 121, 40);
     const c = await open(crashCopy(dir));
-    expect(c.recovery).toMatchObject({ snapshot: 'loaded', replayed: 40, droppedBytes: 0 });
     expect(c.head()).toEqual(s.head());
-    expect(count(c, 'audit')).toBe(160);
-    expect(count(c, 'actions')).toBe(160);
+    expect(count(c, 'audit')).toBe(120);
+    expect(count(c, 'actions')).toBe(120);
     expect((await verifyStore(c)).ok).toBe(true);
-    // the recovered store continues the chain
     const [next] = await c.commit([], [{ type: 'server.started', actor: 'system', data: {} }]);
-    expect(next).toMatchObject({ seq: 161, prev_hash: s.head().hash });
+    expect(next).toMatchObject({ seq: 121, prev_hash: s.head().hash });
   });
 
-  it('recovers everything from the journal alone (crash before any snapshot)', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 30);
-    const c = await open(crashCopy(dir));
-    expect(c.recovery).toMatchObject({ snapshot: 'none', replayed: 30 });
-    expect(c.head()).toEqual(s.head());
-  });
-
-  it('close() snapshots and leaves only an empty journal segment', async () => {
+  it('close() folds the WAL into the file; reopening continues the chain; later commits reject', async () => {
     const dir = tempDir();
     const s = await open(dir);
     await commitMany(s, 1, 25);
     const head = s.head();
     await s.close();
-    expect(readdirSync(join(dir, 'journal')).length).toBe(1);
-    const again = await open(dir);
-    expect(again.recovery).toMatchObject({ snapshot: 'loaded', replayed: 0 });
-    expect(again.head()).toEqual(head);
+    expect(existsSync(join(dir, 'gatehouse.sqlite-wal'))).toBe(false);
     await expect(s.commit([], [])).rejects.toThrow(StorageUnavailableError);
+    const again = await open(dir);
+    expect(again.head()).toEqual(head);
+    expect(again.upgrade).toBeNull();
   });
 
-  it('snapshots periodically by entry count and drops covered segments', async () => {
+  it('a file that is not a Gatehouse database is refused, not overwritten', async () => {
     const dir = tempDir();
-    const s = await open(dir, { snapshotEveryEntries: 10 });
-    for (let i = 0; i < 35; i++) {
-      const c = decided(i);
-      await s.commit(c.ops, c.audit);
-    }
-    await s.snapshot(); // wait for any background one
-    expect(existsSync(join(dir, 'gatehouse.sqlite'))).toBe(true);
-    expect(readdirSync(join(dir, 'journal')).length).toBeLessThanOrEqual(2);
-    const c = await open(crashCopy(dir));
-    expect(c.head()).toEqual(s.head());
-  });
-
-  it('a damaged snapshot is rebuilt from the journal while the journal starts at entry 1', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 20);
-    const copy = crashCopy(dir); // journal from entry 1, no snapshot yet
-    writeFileSync(join(copy, 'gatehouse.sqlite'), Buffer.concat([Buffer.from('SQLite format 3\u0000'), Buffer.alloc(5000)]));
-    const c = await open(copy);
-    expect(c.recovery.snapshot).toBe('rebuilt');
-    expect(c.recovery.snapshotProblem).toBeTruthy();
-    expect(c.head()).toEqual(s.head());
-  });
-
-  it('a damaged snapshot whose history is no longer in the journal fails loudly', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 20);
-    await s.snapshot(); // segments covered by it are deleted
-    await commitMany(s, 21, 5);
-    const copy = crashCopy(dir);
-    const snap = join(copy, 'gatehouse.sqlite');
-    const bytes = readFileSync(snap);
-    bytes[Math.floor(bytes.length / 2)]! ^= 0xff; // one flipped bit in the middle: caught by the CRC
-    writeFileSync(snap, bytes);
-    const err = await openStore({ dataDir: copy, log: () => undefined }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StoreStartupError);
-    expect(String((err as Error).message)).toMatch(/checksum.*Restore gatehouse\.sqlite/s);
-  });
-
-  it('a missing snapshot with a journal that does not start at 1 fails loudly', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 5);
-    await s.snapshot();
-    await commitMany(s, 6, 5);
-    const copy = crashCopy(dir);
-    writeFileSync(join(copy, 'gatehouse.sqlite'), '');
-    await expect(openStore({ dataDir: copy, log: () => undefined })).rejects.toThrow(StoreStartupError);
+    const { DatabaseSync } = sqlite();
+    const foreign = new DatabaseSync(join(dir, 'gatehouse.sqlite'));
+    foreign.exec('PRAGMA journal_mode = WAL; CREATE TABLE audit (x); INSERT INTO audit VALUES (1)');
+    foreign.close();
+    await expect(open(dir)).rejects.toThrow(/not a Gatehouse 0.2 database/);
   });
 });
 
-describe('store: write failures', () => {
-  for (const what of ['write', 'fdatasync'] as const) {
-    it(`a failed ${what} rejects with StorageUnavailableError, applies nothing, keeps the head, then recovers`, async () => {
-      const dir = tempDir();
-      const io = faultyIO();
-      const s = await open(dir, { io });
-      await commitMany(s, 1, 10);
-      const head = s.head();
-      io.fail[what] = true;
-      io.syncDelayMs = 20;
-      const failing = commitMany(s, 11, 5).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 5));
-      const queued = commitMany(s, 16, 5).catch((e: unknown) => e); // queued behind the failing flush
-      expect(await failing).toBeInstanceOf(StorageUnavailableError);
-      expect(await queued).toBeInstanceOf(StorageUnavailableError);
-      expect(s.writable).toBe(false);
-      expect(s.head()).toEqual(head);
-      expect(count(s, 'audit')).toBe(10);
-      expect(count(s, 'actions')).toBe(10);
-      // still failing: still rejected, still nothing applied
-      await expect(commitMany(s, 21, 1)).rejects.toThrow(StorageUnavailableError);
-      io.fail[what] = false;
-      io.syncDelayMs = 0;
-      const [r] = await commitMany(s, 22, 1);
-      expect(r).toMatchObject({ seq: 11, prev_hash: head.hash });
-      expect(s.writable).toBe(true);
-      const c = await open(crashCopy(dir));
-      expect(c.recovery.droppedBytes).toBe(0);
-      expect(c.head()).toEqual(s.head());
-      expect(count(c, 'audit')).toBe(11);
-      expect((await verifyStore(c)).ok).toBe(true);
-    });
-  }
-
-  it('retries the truncate before writing again when it failed too', async () => {
+describe('store: the read worker', () => {
+  it('exports and verifies a large range off the main thread with the same bytes as in slices', async () => {
     const dir = tempDir();
-    const io = faultyIO();
-    const s = await open(dir, { io });
-    await commitMany(s, 1, 3);
-    io.fail.write = true;
-    io.fail.ftruncate = true;
-    await expect(commitMany(s, 4, 2)).rejects.toThrow(StorageUnavailableError);
-    io.fail.write = false;
-    // the half-written tail is still there: the next commit must fail rather than write after it
-    await expect(commitMany(s, 6, 1)).rejects.toThrow(StorageUnavailableError);
-    io.fail.ftruncate = false;
-    await commitMany(s, 7, 2);
-    expect(s.head().seq).toBe(5);
+    const s = await open(dir);
+    for (let k = 0; k < 5; k++) await commitMany(s, k * 100, 100);
+    const inline = await exportToString(s, { format: 'jsonl' });
+    const offDir = crashCopy(dir);
+    const off = await open(offDir, { offloadMinRows: 1 });
+    for (const format of ['jsonl', 'csv', 'cef'] as const) {
+      expect(await exportToString(off, { format })).toBe(await exportToString(s, { format }));
+    }
+    expect(await exportToString(off, { format: 'jsonl' })).toBe(inline);
+    const progress: number[] = [];
+    expect(await off.verify((d) => progress.push(d))).toEqual(await verifyStore(s));
+    expect(await off.allAsync('SELECT count(*) AS n FROM actions', [], { rowsHint: 10 })).toEqual([{ n: 500 }]);
+  });
+
+  it('the writer thread checkpoints: the WAL stays near 8 MB however much is written', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    let walMax = 0;
+    for (let k = 0; k < 120; k++) {
+      await Promise.all(
+        Array.from({ length: 64 }, (_, j) => {
+          const c = decided(k * 64 + j, { description: 'y'.repeat(4000) });
+          return s.commit(c.ops, c.audit);
+        }),
+      );
+      walMax = Math.max(walMax, statSync(join(dir, 'gatehouse.sqlite-wal')).size);
+    }
+    // ~7,680 commits of ~5 KB: over 40 MB went through the WAL.
+    expect(statSync(join(dir, 'gatehouse.sqlite')).size).toBeGreaterThan(30e6);
+    expect(walMax).toBeLessThan(20e6);
+  });
+});
+
+describe('store: write failures (a genuine SQLITE_FULL)', () => {
+  it('a writer thread that dies mid-transaction is restarted; the chain continues from what is on disk', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 10);
+    const writer = (s as unknown as { writer: { worker: { terminate(): Promise<number> } | null } }).writer;
+    for (let round = 0; round < 3; round++) {
+      const inFlight = commitMany(s, 100 + round * 10, 8).then(
+        () => 'stored',
+        (e: unknown) => (e instanceof StorageUnavailableError ? 'refused' : String(e)),
+      );
+      await new Promise((r) => setImmediate(r)); // the batch is on its way to the thread
+      await writer.worker?.terminate();
+      expect(['stored', 'refused']).toContain(await inFlight);
+    }
+    const after = await commitMany(s, 500, 5);
+    expect(after.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5].map((k) => s.head().seq - 5 + k));
+    const onDisk = s.get<{ n: number }>('SELECT count(*) AS n FROM audit')!.n;
+    expect(s.head().seq).toBe(onDisk);
+    expect((await verifyStore(s)).ok).toBe(true);
+  });
+
+  it('rejects with StorageUnavailableError, stores nothing of it, keeps the head, then recovers by itself', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 10);
+    const head = s.head();
+    const pages = s.get<{ n: number }>('SELECT page_count AS n FROM pragma_page_count')!.n;
+    await s.setMaxPageCount(pages); // no room to grow
+    const big = (i: number) => {
+      const c = decided(i, { description: 'x'.repeat(20_000) });
+      return s.commit(c.ops, c.audit);
+    };
+    const failing = Promise.all([big(11), big(12), big(13)]).catch((e: unknown) => e);
+    expect(await failing).toBeInstanceOf(StorageUnavailableError);
+    expect(String(await failing)).toMatch(/full/i);
+    expect(s.writable).toBe(false);
+    expect(s.head()).toEqual(head);
+    expect(count(s, 'audit')).toBe(10);
+    expect(count(s, 'actions')).toBe(10);
+    await expect(big(14)).rejects.toThrow(StorageUnavailableError); // still full
+    await s.setMaxPageCount(null); // the disk has room again
+    const [r] = await commitMany(s, 22, 1);
+    expect(r).toMatchObject({ seq: 11, prev_hash: head.hash });
+    expect(s.writable).toBe(true);
     const c = await open(crashCopy(dir));
-    expect(c.recovery.droppedBytes).toBe(0);
     expect(c.head()).toEqual(s.head());
+    expect(count(c, 'audit')).toBe(11);
     expect((await verifyStore(c)).ok).toBe(true);
+  });
+
+  it('a database file that cannot be written (read-only) answers StorageUnavailableError, not a crash', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores file modes; the tmpfs test (test/reliability/disk-full.test.ts) remounts read-only instead.
+      return;
+    }
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 3);
+    chmodSync(join(dir, 'gatehouse.sqlite-wal'), 0o400);
+    await expect(commitMany(s, 4, 1)).resolves.toBeDefined(); // an open descriptor keeps working
   });
 });

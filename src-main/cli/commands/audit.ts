@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { chmod, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { VerifyResultSchema, type ExportFormat, type VerifyResult } from '../../../src-shared/index.js';
 import { verifyJsonlFile } from '../../audit/verify.js';
@@ -88,7 +88,10 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
     return 1;
   }
   const part = `${opts.out}.part`;
-  const file = createWriteStream(part);
+  // The audit log holds what agents did: the file is the user's alone (0600), like the data dir.
+  // A stale .part from an earlier run is removed first: opening it would keep its old mode.
+  await unlink(part).catch(() => undefined);
+  const file = createWriteStream(part, { mode: 0o600, flags: 'wx' });
   const progress = new Progress(io.stderr);
   let bytes = 0;
   let lines = 0;
@@ -101,6 +104,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
     }
     file.end();
     await once(file, 'finish');
+    await chmod(part, 0o600); // whatever the umask did
     await rename(part, opts.out);
   } catch (e) {
     progress.done();

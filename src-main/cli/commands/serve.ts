@@ -41,7 +41,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping (writing snapshot)…\n`);
+    process.stdout.write(`\n${signal}: stopping…\n`);
     server
       .close()
       .then(() => process.exit(0))

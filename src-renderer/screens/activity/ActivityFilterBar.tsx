@@ -2,11 +2,7 @@ import { useEffect, useState } from 'react';
 import { AUDIT_TYPES } from '../../../src-shared/index.js';
 import { Icon } from '../../components/Icon.js';
 import { useDebounced } from '../../hooks/useDebounced.js';
-import { RANGES, type ActivityFilters } from './filters.js';
-
-const DECISIONS = ['allowed', 'denied', 'pending'];
-const STATUSES = ['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'completed', 'failed'];
-const RISKS = ['low', 'medium', 'high', 'critical'];
+import { DECISIONS, RANGES, RISKS, statusOptions, type ActivityFilters } from './filters.js';
 
 function Select({
   id,
@@ -38,32 +34,78 @@ function Select({
   );
 }
 
+/** A free-text filter with suggestions (agents, action types seen). */
+function DatalistInput({
+  id,
+  label,
+  placeholder,
+  value,
+  onChange,
+  options,
+  onFocus,
+}: {
+  id: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: string[];
+  onFocus: () => void;
+}) {
+  return (
+    <div className="field filter agent">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        className="input"
+        list={`${id}-list`}
+        placeholder={placeholder}
+        onFocus={onFocus}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <datalist id={`${id}-list`}>
+        {options.map((a) => (
+          <option key={a} value={a} />
+        ))}
+      </datalist>
+    </div>
+  );
+}
+
 const opts = (xs: readonly string[]) => xs.map((x) => ({ value: x, label: x }));
+
+/** A text filter that commits to the URL once typing pauses, and follows the URL when it changes underneath. */
+function useCommittedText(value: string, commit: (v: string) => void): [string, (v: string) => void] {
+  const [text, setText] = useState(value);
+  const debounced = useDebounced(text, 300);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (debounced !== value) commit(debounced);
+    // Only the debounced text commits.
+  }, [debounced]);
+  return [text, setText];
+}
 
 /** Every filter of the Activity screen; each change is committed to the URL by the parent. */
 export function ActivityFilterBar({
   filters,
   onChange,
   agents,
+  actionTypes,
+  onWantSuggestions,
 }: {
   filters: ActivityFilters;
   onChange: (patch: Partial<ActivityFilters>) => void;
   agents: string[];
+  actionTypes: string[];
+  /** Called when a filter with suggestions is focused (they are fetched then). */
+  onWantSuggestions: () => void;
 }) {
-  const [q, setQ] = useState(filters.q);
-  const [agent, setAgent] = useState(filters.agent_id);
-  const dq = useDebounced(q, 350);
-  const dAgent = useDebounced(agent, 350);
-  // Follow the URL when it changes underneath (back button, "clear").
-  useEffect(() => setQ(filters.q), [filters.q]);
-  useEffect(() => setAgent(filters.agent_id), [filters.agent_id]);
-  useEffect(() => {
-    if (dq !== filters.q) onChange({ q: dq });
-    // Only the debounced text commits.
-  }, [dq]);
-  useEffect(() => {
-    if (dAgent !== filters.agent_id) onChange({ agent_id: dAgent });
-  }, [dAgent]);
+  const [q, setQ] = useCommittedText(filters.q, (v) => onChange({ q: v }));
+  const [agent, setAgent] = useCommittedText(filters.agent_id, (v) => onChange({ agent_id: v }));
+  const [actionType, setActionType] = useCommittedText(filters.action_type, (v) => onChange({ action_type: v }));
+  const statuses = statusOptions(filters.decision);
 
   return (
     <form className="filter-bar" role="search" aria-label="Filter activity" onSubmit={(e) => e.preventDefault()}>
@@ -75,36 +117,41 @@ export function ActivityFilterBar({
             id="f-q"
             className="input"
             type="search"
-            placeholder="Command, path, policy, comment…"
+            placeholder="Any words, e.g. prod"
             value={q}
             onChange={(e) => setQ(e.target.value)}
           />
         </div>
       </div>
-      <div className="field filter agent">
-        <label htmlFor="f-agent">Agent</label>
-        <input
-          id="f-agent"
-          className="input"
-          list="f-agent-list"
-          placeholder="Any agent"
-          value={agent}
-          onChange={(e) => setAgent(e.target.value)}
-        />
-        <datalist id="f-agent-list">
-          {agents.map((a) => (
-            <option key={a} value={a} />
-          ))}
-        </datalist>
-      </div>
-      <Select
-        id="f-type"
-        label="Type"
-        value={filters.type}
-        onChange={(type) => onChange({ type })}
-        options={opts(AUDIT_TYPES)}
-        any="Any type"
+      <DatalistInput
+        id="f-agent"
+        label="Agent"
+        placeholder="Any agent"
+        value={agent}
+        onChange={setAgent}
+        options={agents}
+        onFocus={onWantSuggestions}
       />
+      {filters.view === 'actions' ? (
+        <DatalistInput
+          id="f-action-type"
+          label="Action type"
+          placeholder="Any action"
+          value={actionType}
+          onChange={setActionType}
+          options={actionTypes}
+          onFocus={onWantSuggestions}
+        />
+      ) : (
+        <Select
+          id="f-type"
+          label="Record type"
+          value={filters.type}
+          onChange={(type) => onChange({ type })}
+          options={opts(AUDIT_TYPES)}
+          any="Any type"
+        />
+      )}
       <Select
         id="f-decision"
         label="Decision"
@@ -118,8 +165,8 @@ export function ActivityFilterBar({
         label="Status"
         value={filters.status}
         onChange={(status) => onChange({ status })}
-        options={opts(STATUSES)}
-        any="Any status"
+        options={opts(statuses)}
+        any={filters.decision ? `Any ${filters.decision}` : 'Any status'}
       />
       <Select
         id="f-risk"
@@ -146,6 +193,7 @@ export function ActivityFilterBar({
               className="input"
               type="datetime-local"
               value={filters.since}
+              max={filters.until || undefined}
               onChange={(e) => onChange({ since: e.target.value })}
             />
           </div>
@@ -156,15 +204,16 @@ export function ActivityFilterBar({
               className="input"
               type="datetime-local"
               value={filters.until}
+              min={filters.since || undefined}
               onChange={(e) => onChange({ until: e.target.value })}
             />
           </div>
         </>
       )}
-      {filters.action_id && (
-        <div className="field filter">
+      {filters.view === 'events' && filters.action_id && (
+        <div className="field filter clear">
           <span className="label">Action</span>
-          <button type="button" className="btn sm" onClick={() => onChange({ action_id: '' })} title="Show all actions">
+          <button type="button" className="btn sm" onClick={() => onChange({ action_id: '' })} title="Show every action's records">
             <span className="mono">{filters.action_id.slice(0, 14)}…</span> <Icon name="x" size={12} />
           </button>
         </div>

@@ -1,21 +1,82 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AuditRecord, VerifyResult } from '../../../src-shared/index.js';
+import type { ActionStatus, AuditRecord, VerifyResult } from '../../../src-shared/index.js';
 import { api } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { Header } from '../../components/Header.js';
 import { Icon } from '../../components/Icon.js';
 import { Loading } from '../../components/Loading.js';
+import { Segmented } from '../../components/Segmented.js';
+import { VirtualTable } from '../../components/VirtualTable.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { num } from '../../lib/format.js';
+import { fullTime, num } from '../../lib/format.js';
 import { useStore } from '../../store/index.js';
+import { ActionDrawer } from './ActionDrawer.js';
 import { ActivityFilterBar } from './ActivityFilterBar.js';
-import { ActivityTable } from './ActivityTable.js';
+import { ACTION_COLUMNS, EVENT_COLUMNS } from './columns.js';
 import { ExportPanel } from './ExportPanel.js';
-import { activeFilterCount, filtersToSearch, parseFilters, toAuditQuery, type ActivityFilters } from './filters.js';
+import {
+  activeFilterCount,
+  clearedSearch,
+  filtersToSearch,
+  localToMs,
+  msToLocal,
+  parseFilters,
+  patchFilters,
+  rangeBounds,
+  toActionQuery,
+  toAuditQuery,
+  type ActivityFilters,
+  type ActivityView,
+} from './filters.js';
 import { RecordDrawer } from './RecordDrawer.js';
-import { useAuditPages } from './useAuditPages.js';
+import { usePages } from './usePages.js';
 import { VerifyButton, VerifyResultBanner } from './VerifyButton.js';
+
+/** "Jump to a date": the list starts at that moment (inside the time range) and goes back from there. */
+function JumpToDate({ filters, onChange }: { filters: ActivityFilters; onChange: (patch: Partial<ActivityFilters>) => void }) {
+  const [value, setValue] = useState(filters.at);
+  useEffect(() => setValue(filters.at), [filters.at]);
+  const b = rangeBounds(filters, Date.now());
+  const min = b.since === null ? undefined : msToLocal(b.since);
+  const max = msToLocal(b.until ?? Date.now());
+  const ms = localToMs(value);
+  const outside = ms !== null && ((b.since !== null && ms < b.since) || ms > (b.until ?? Date.now() + 60_000));
+  return (
+    <form
+      className="jump row"
+      aria-label="Jump to a date in the list"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (ms !== null && !outside) onChange({ at: value });
+      }}
+    >
+      <label htmlFor="f-at" className="small muted nowrap">
+        Jump to
+      </label>
+      <input
+        id="f-at"
+        className="input sm"
+        type="datetime-local"
+        step={1}
+        value={value}
+        min={min}
+        max={max}
+        aria-invalid={outside || undefined}
+        aria-describedby={outside ? 'f-at-error' : undefined}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <button type="submit" className="btn sm" disabled={ms === null || outside}>
+        Go
+      </button>
+      {outside && (
+        <span id="f-at-error" className="field-error small">
+          outside the time range
+        </span>
+      )}
+    </form>
+  );
+}
 
 export function ActivityScreen() {
   const search = useStore((s) => s.search);
@@ -23,13 +84,38 @@ export function ActivityScreen() {
   const eventSeq = useStore((s) => s.eventSeq);
   const filters = useMemo(() => parseFilters(search), [search]);
   const key = filtersToSearch(filters);
+  const view = filters.view;
   // Relative ranges are resolved when the filters change (or on refresh), not on every render.
-  const query = useMemo(() => toAuditQuery(filters), [key]);
-  const pages = useAuditPages(query, key);
-  const [open, setOpen] = useState<AuditRecord | null>(null);
+  const actionQuery = useMemo(() => toActionQuery(filters), [key]);
+  const auditQuery = useMemo(() => toAuditQuery(filters), [key]);
+  const actions = usePages<ActionStatus>(
+    useCallback(
+      (p) => (view === 'actions' ? api.listActions({ ...actionQuery, ...p }) : Promise.resolve({ items: [], next_cursor: null })),
+      [actionQuery, view],
+    ),
+    `a:${key}`,
+  );
+  const events = usePages<AuditRecord>(
+    useCallback(
+      (p) => (view === 'events' ? api.audit({ ...auditQuery, ...p }) : Promise.resolve({ items: [], next_cursor: null })),
+      [auditQuery, view],
+    ),
+    `e:${key}`,
+  );
+  const pages = view === 'actions' ? actions : events;
+  const [openAction, setOpenAction] = useState<ActionStatus | null>(null);
+  const [openRecord, setOpenRecord] = useState<AuditRecord | null>(null);
   const [verify, setVerify] = useState<VerifyResult | { error: string } | null>(null);
   const seenSeq = useRef(eventSeq);
-  const agents = useAsync(() => api.listAgents(), []);
+  // Suggestions for the agent and action-type filters are fetched when one of them is first
+  // focused, not with the page: at a million records the first page must not queue behind them.
+  const [wantSuggestions, setWantSuggestions] = useState(false);
+  const agents = useAsync(() => (wantSuggestions ? api.listAgents() : Promise.resolve(null)), [wantSuggestions]);
+  const suggestions = useMemo(() => {
+    const items = agents.data?.items ?? [];
+    const types = new Set(items.flatMap((a) => a.top_action_types.map((t) => t.action_type)));
+    return { agents: items.map((a) => a.agent_id), actionTypes: [...types].sort() };
+  }, [agents.data]);
 
   useEffect(() => {
     seenSeq.current = eventSeq;
@@ -38,8 +124,9 @@ export function ActivityScreen() {
 
   const onChange = useCallback(
     (patch: Partial<ActivityFilters>) => {
-      const next = { ...parseFilters(useStore.getState().search), ...patch };
-      navigate(`/activity${filtersToSearch(next) ? `?${filtersToSearch(next)}` : ''}`);
+      const next = patchFilters(parseFilters(useStore.getState().search), patch);
+      const s = filtersToSearch(next);
+      navigate(`/activity${s ? `?${s}` : ''}`);
     },
     [navigate],
   );
@@ -50,12 +137,15 @@ export function ActivityScreen() {
     pages.reset();
   };
   const nFilters = activeFilterCount(filters);
+  const cleared = clearedSearch(filters);
+  const clear = () => navigate(`/activity${cleared ? `?${cleared}` : ''}`);
+  const noun = view === 'actions' ? 'action' : 'record';
 
   return (
     <>
       <Header
         title="Activity"
-        subtitle="Every decision, approval and change — hash-chained"
+        subtitle="Every action, decision and answer — hash-chained"
         actions={
           <div className="row">
             <VerifyButton onResult={setVerify} />
@@ -65,43 +155,79 @@ export function ActivityScreen() {
       />
       <div className="content flush">
         <div className="activity-top">
-          <ActivityFilterBar filters={filters} onChange={onChange} agents={(agents.data?.items ?? []).map((a) => a.agent_id)} />
+          <div className="row activity-view">
+            <Segmented<ActivityView>
+              label="Show"
+              value={view}
+              onChange={(v) => onChange({ view: v })}
+              options={[
+                { value: 'actions', label: 'Actions', hint: 'One row per action, with its timeline' },
+                { value: 'events', label: 'Raw events', hint: 'Every audit record as it was appended' },
+              ]}
+            />
+            <span className="muted small">
+              {view === 'actions' ? 'One row per action: its current status.' : 'Every audit record, as appended to the chain.'}
+            </span>
+          </div>
+          <ActivityFilterBar
+            filters={filters}
+            onChange={onChange}
+            agents={suggestions.agents}
+            actionTypes={suggestions.actionTypes}
+            onWantSuggestions={() => setWantSuggestions(true)}
+          />
           {verify && <VerifyResultBanner result={verify} onClose={() => setVerify(null)} />}
           <ErrorBanner error={pages.error} onRetry={pages.reset} />
           <div className="activity-meta row">
-            <span className="muted small">
+            <span className="muted small" data-testid="activity-count">
               {pages.count > 0
-                ? `${num(pages.count)}${pages.done ? '' : '+'} record${pages.count === 1 ? '' : 's'} loaded · newest first`
+                ? `${num(pages.count)}${pages.done ? '' : '+'} ${noun}${pages.count === 1 ? '' : 's'} loaded · newest first`
                 : ' '}
             </span>
+            {filters.at && (
+              <span className="chip jump-chip" data-testid="jump-chip">
+                from {fullTime(new Date(localToMs(filters.at)!).toISOString())} back
+                <button type="button" className="btn ghost sm" onClick={() => onChange({ at: '' })}>
+                  Back to newest
+                </button>
+              </span>
+            )}
             {nFilters > 0 && (
-              <button type="button" className="btn ghost sm" onClick={() => navigate('/activity')}>
+              <button type="button" className="btn ghost sm" onClick={clear}>
                 <Icon name="x" size={13} /> Clear {nFilters} filter{nFilters === 1 ? '' : 's'}
               </button>
             )}
             <span className="spacer" />
-            {fresh > 0 && (
+            {fresh > 0 && !filters.at && (
               <button type="button" className="btn sm new-events" onClick={refresh}>
                 <Icon name="refresh" size={13} /> {num(fresh)} new event{fresh === 1 ? '' : 's'} — show
               </button>
             )}
+            <JumpToDate filters={filters} onChange={onChange} />
           </div>
         </div>
         <div className="activity-table">
-          {pages.count === 0 && pages.loading ? (
-            <Loading label="Loading the audit log…" />
+          {pages.count === 0 && (pages.loading || !pages.done) && !pages.error ? (
+            <Loading label={view === 'actions' ? 'Loading actions…' : 'Loading the audit log…'} />
           ) : pages.count === 0 && !pages.error ? (
-            nFilters > 0 ? (
+            nFilters > 0 || filters.at ? (
               <EmptyState
                 icon="search"
-                title="No records match these filters"
+                title={`No ${noun}s match these filters`}
                 actions={
-                  <button type="button" className="btn" onClick={() => navigate('/activity')}>
+                  <button type="button" className="btn" onClick={clear}>
                     Clear filters
                   </button>
                 }
               >
-                <p>Try a wider time range or fewer filters.</p>
+                <p>Try a wider time range, fewer filters or a later date.</p>
+              </EmptyState>
+            ) : view === 'actions' ? (
+              <EmptyState icon="activity" title="No actions yet">
+                <p>
+                  Each action an agent submits appears here once, with where it stands now; open it for its timeline. The raw event stream
+                  also shows policy, key and settings changes.
+                </p>
               </EmptyState>
             ) : (
               <EmptyState icon="activity" title="The audit log is empty">
@@ -111,25 +237,55 @@ export function ActivityScreen() {
                 </p>
               </EmptyState>
             )
+          ) : view === 'actions' ? (
+            <VirtualTable
+              label="Actions"
+              columns={ACTION_COLUMNS}
+              rows={actions.rows}
+              count={actions.count}
+              done={actions.done}
+              loading={actions.loading}
+              onMore={actions.more}
+              onOpen={setOpenAction}
+              rowKey={(a) => a.action_id}
+              selectedKey={openAction?.action_id ?? null}
+              loaderText="Loading older actions…"
+              rowData={(a) => ({ 'action-id': a.action_id, status: a.status })}
+            />
           ) : (
-            <ActivityTable
-              rows={pages.rows}
-              count={pages.count}
-              done={pages.done}
-              loading={pages.loading}
-              onMore={pages.more}
-              onOpen={setOpen}
-              selectedSeq={open?.seq ?? null}
+            <VirtualTable
+              label="Audit records"
+              columns={EVENT_COLUMNS}
+              rows={events.rows}
+              count={events.count}
+              done={events.done}
+              loading={events.loading}
+              onMore={events.more}
+              onOpen={setOpenRecord}
+              rowKey={(r) => String(r.seq)}
+              selectedKey={openRecord ? String(openRecord.seq) : null}
+              loaderText="Loading older records…"
+              rowData={(r) => ({ seq: String(r.seq) })}
             />
           )}
         </div>
       </div>
-      {open && (
+      {openAction && (
+        <ActionDrawer
+          action={openAction}
+          onClose={() => setOpenAction(null)}
+          onShowRecords={(id) => {
+            setOpenAction(null);
+            onChange({ view: 'events', action_id: id });
+          }}
+        />
+      )}
+      {openRecord && (
         <RecordDrawer
-          record={open}
-          onClose={() => setOpen(null)}
+          record={openRecord}
+          onClose={() => setOpenRecord(null)}
           onFilterAction={(id) => {
-            setOpen(null);
+            setOpenRecord(null);
             onChange({ action_id: id });
           }}
         />

@@ -10,6 +10,7 @@ import { RiskBadge } from '../../components/RiskBadge.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { fullTime, words } from '../../lib/format.js';
 import { RiskFactors } from '../approvals/RiskFactors.js';
+import { ProofSlot } from './ProofSlot.js';
 
 function ActionStatusPanel({ actionId }: { actionId: string }) {
   const { data: s, error, loading, reload } = useAsync(() => api.status(actionId), [actionId]);
@@ -133,6 +134,10 @@ export function RecordDrawer({
         <section>
           <h3 className="section-title">Raw record</h3>
           <CodeBlock text={JSON.stringify(record, null, 2)} copy tall label="Raw audit record JSON" />
+        </section>
+        <section className="proof-section" aria-label="Inclusion proof">
+          <h3 className="section-title">Inclusion proof</h3>
+          <ProofSlot records={[record]} />
         </section>
       </div>
     </Drawer>

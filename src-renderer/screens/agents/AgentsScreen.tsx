@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import type { Agent } from '../../../src-shared/index.js';
+import type { ActionStatus, Agent } from '../../../src-shared/index.js';
 import { api } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
 import { CodeBlock } from '../../components/CodeBlock.js';
+import { CopyButton } from '../../components/CopyButton.js';
 import { Drawer } from '../../components/Drawer.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { Header } from '../../components/Header.js';
@@ -14,49 +15,132 @@ import { useDebounced } from '../../hooks/useDebounced.js';
 import { useNow } from '../../lib/clock.js';
 import { fullTime, num, relativeTime } from '../../lib/format.js';
 import { useStore } from '../../store/index.js';
+import { connectionOf, countsShown, type AgentConnection } from './kind.js';
+import { RegisterDialog } from './RegisterDialog.js';
 
-/** A thin stacked bar of an agent's outcomes: allowed (incl. approved) / pending / denied (incl. rejected, expired). */
-function DecisionBar({ a }: { a: Agent }) {
-  const c = a.counts;
-  const ok = c.allowed + c.approved + c.completed;
-  const no = c.denied + c.rejected + c.expired + c.failed;
-  const wait = c.pending;
-  const total = Math.max(1, ok + no + wait);
+/** Agents whose latest action is looked up (to see whether they come through an MCP server). */
+const LOOKUP_LIMIT = 100;
+
+/** A stacked bar of every status, and a legend whose numbers add up to the total shown beside it. */
+function Outcomes({ a }: { a: Agent }) {
+  const shown = countsShown(a.counts);
+  const total = Math.max(1, a.counts.total);
+  const sum = (g: string) => shown.filter((x) => x.group === g).reduce((n, x) => n + x.n, 0);
   return (
     <div className="decision-cell">
       <div className="decision-bar" aria-hidden="true">
-        <span className="ok" style={{ width: `${(ok / total) * 100}%` }} />
-        <span className="wait" style={{ width: `${(wait / total) * 100}%` }} />
-        <span className="no" style={{ width: `${(no / total) * 100}%` }} />
+        <span className="ok" style={{ width: `${(sum('ok') / total) * 100}%` }} />
+        <span className="wait" style={{ width: `${(sum('wait') / total) * 100}%` }} />
+        <span className="no" style={{ width: `${(sum('no') / total) * 100}%` }} />
+        <span className="gone" style={{ width: `${(sum('gone') / total) * 100}%` }} />
       </div>
-      <div className="small decision-legend">
-        <span className="allowed-text">{num(c.allowed)} allowed</span>
-        {c.approved > 0 && <span className="allowed-text">{num(c.approved)} approved</span>}
-        {c.pending > 0 && <span className="pending-text">{num(c.pending)} pending</span>}
-        <span className="denied-text">{num(c.denied)} denied</span>
-        {c.rejected > 0 && <span className="denied-text">{num(c.rejected)} rejected</span>}
-        {c.expired > 0 && <span className="muted">{num(c.expired)} expired</span>}
+      <div className="small decision-legend" data-testid="outcomes">
+        {shown.length === 0 && <span className="muted">no actions yet</span>}
+        {shown.map((x) => (
+          <span key={x.status} className={x.status === 'failed' ? 'no-text' : `${x.group}-text`} data-status={x.status} data-n={x.n}>
+            {num(x.n)} {x.status}
+          </span>
+        ))}
       </div>
     </div>
   );
 }
 
-function AgentDrawer({ agent, onClose }: { agent: Agent; onClose: () => void }) {
+function Trust({ a, onRegister }: { a: Agent; onRegister: () => void }) {
+  if (a.registered) {
+    return (
+      <div className="trust">
+        <Pill tone="allowed">registered</Pill>
+        <span className="muted small">{a.agent_type ?? 'supervised'}</span>
+      </div>
+    );
+  }
+  return (
+    <div className="trust">
+      <Pill tone="pending">unregistered</Pill>
+      <span className="small pending-text">+10 risk on each action</span>
+      <button type="button" className="btn sm" onClick={onRegister}>
+        Register…
+      </button>
+    </div>
+  );
+}
+
+function Connection({ c }: { c: AgentConnection | null }) {
+  if (!c) return <span className="muted small">…</span>;
+  return (
+    <div className="connection">
+      <span className={`kind-chip ${c.kind}`}>{c.label}</span>
+      <span className={`small conn-${c.tone}`}>{c.status}</span>
+    </div>
+  );
+}
+
+function AgentDrawer({
+  agent,
+  connection,
+  onClose,
+  onRegister,
+}: {
+  agent: Agent;
+  connection: AgentConnection | null;
+  onClose: () => void;
+  onRegister: () => void;
+}) {
   const navigate = useStore((s) => s.navigate);
+  const shown = countsShown(agent.counts);
   return (
     <Drawer title={agent.name ?? agent.agent_id} subtitle={agent.agent_id} onClose={onClose}>
       <div className="stack">
+        <section>
+          <h3 className="section-title">Trust</h3>
+          {agent.registered ? (
+            <p>
+              <Pill tone="allowed">registered</Pill> {agent.agent_type ?? 'supervised'} — its actions carry no “unregistered agent” risk.{' '}
+              <button type="button" className="btn sm" onClick={onRegister}>
+                Edit…
+              </button>
+            </p>
+          ) : (
+            <p>
+              <Pill tone="pending">unregistered</Pill> Every action it submits gets <strong>+10 risk</strong> (“unregistered agent”).{' '}
+              <button type="button" className="btn sm primary" onClick={onRegister}>
+                Register and trust…
+              </button>
+            </p>
+          )}
+        </section>
+        <section>
+          <h3 className="section-title">Connection</h3>
+          {connection ? (
+            <dl className="kv">
+              <dt>Kind</dt>
+              <dd>
+                <span className={`kind-chip ${connection.kind}`}>{connection.label}</span>
+              </dd>
+              <dt>Status</dt>
+              <dd className={`conn-${connection.tone}`}>{connection.status}</dd>
+              {connection.fix && (
+                <>
+                  <dt>Fix</dt>
+                  <dd className="row">
+                    <code>{connection.fix}</code>
+                    <CopyButton text={connection.fix} label="" className="btn sm ghost icon" />
+                  </dd>
+                </>
+              )}
+              <dt>How we know</dt>
+              <dd className="muted small">{connection.how}</dd>
+            </dl>
+          ) : (
+            <Loading label="Looking at how it connects…" />
+          )}
+        </section>
         <dl className="kv">
-          <dt>Registered</dt>
-          <dd>{agent.registered ? <Pill tone="allowed">registered</Pill> : <Pill tone="pending">unregistered</Pill>}</dd>
-          <dt>Type</dt>
-          <dd>{agent.agent_type ?? '—'}</dd>
           <dt>First seen</dt>
           <dd>{fullTime(agent.created_at)}</dd>
           <dt>Last seen</dt>
           <dd>{fullTime(agent.last_seen_at)}</dd>
-          <dt>Actions</dt>
-          <dd>{num(agent.counts.total)}</dd>
           <dt>Capabilities</dt>
           <dd className="row-wrap">
             {agent.capabilities.length ? (
@@ -66,7 +150,23 @@ function AgentDrawer({ agent, onClose }: { agent: Agent; onClose: () => void }) 
             )}
           </dd>
         </dl>
-        <DecisionBar a={agent} />
+        <section>
+          <h3 className="section-title">Actions by status</h3>
+          <table className="table counts-table" aria-label="Actions by status">
+            <tbody>
+              {shown.map((x) => (
+                <tr key={x.status}>
+                  <td>{x.status}</td>
+                  <td className="num">{num(x.n)}</td>
+                </tr>
+              ))}
+              <tr className="total">
+                <td>total</td>
+                <td className="num">{num(agent.counts.total)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </section>
         <section>
           <h3 className="section-title">Top action types</h3>
           {agent.top_action_types.length === 0 ? (
@@ -107,14 +207,47 @@ export function AgentsScreen() {
   // New events refresh the list once they stop arriving for a moment.
   const liveSeq = useDebounced(eventSeq, 1500);
   const { data, error, loading, reload } = useAsync(() => api.listAgents(), [liveSeq]);
-  const [open, setOpen] = useState<Agent | null>(null);
+  const integrations = useAsync(() => api.integrations(), [liveSeq]);
+  const mcp = useAsync(() => api.listMcpServers(), [liveSeq]);
+  const ids = (data?.items ?? []).map((a) => a.agent_id);
+  const last = useAsync(async () => {
+    const out = new Map<string, ActionStatus | null>();
+    await Promise.all(
+      ids.slice(0, LOOKUP_LIMIT).map(async (id) => {
+        const page = await api.listActions({ agent_id: id, limit: 1 });
+        out.set(id, page.items[0] ?? null);
+      }),
+    );
+    return out;
+  }, [ids.join('\n'), liveSeq]);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [registering, setRegistering] = useState<Agent | null>(null);
   const now = useNow();
   const agents = [...(data?.items ?? [])].sort(
     (a, b) => Date.parse(b.last_seen_at ?? b.created_at) - Date.parse(a.last_seen_at ?? a.created_at),
   );
+  const connection = (a: Agent): AgentConnection | null =>
+    integrations.data && mcp.data && last.data
+      ? connectionOf(a, {
+          integrations: integrations.data.items,
+          mcpServers: mcp.data.items,
+          lastAction: last.data.get(a.agent_id) ?? null,
+          now,
+        })
+      : null;
+  const open = agents.find((a) => a.agent_id === openId) ?? null;
+  const unregistered = agents.filter((a) => !a.registered).length;
+
   return (
     <>
-      <Header title="Agents" subtitle={data ? `${agents.length} agent${agents.length === 1 ? '' : 's'} seen` : undefined} />
+      <Header
+        title="Agents"
+        subtitle={
+          data
+            ? `${agents.length} agent${agents.length === 1 ? '' : 's'} seen${unregistered ? ` · ${unregistered} unregistered (+10 risk each action)` : ''}`
+            : undefined
+        }
+      />
       <div className="content">
         <div className="page stack">
           <ErrorBanner error={error} onRetry={reload} />
@@ -142,41 +275,34 @@ export function AgentsScreen() {
                   <thead>
                     <tr>
                       <th>Agent</th>
-                      <th>Registration</th>
+                      <th>Kind · integration</th>
+                      <th>Trust</th>
                       <th>Last seen</th>
                       <th className="num">Actions</th>
-                      <th>Decisions</th>
-                      <th>Top action types</th>
+                      <th>By status</th>
                     </tr>
                   </thead>
                   <tbody>
                     {agents.map((a) => (
-                      <tr key={a.agent_id} data-agent-id={a.agent_id}>
-                        <td>
-                          <button type="button" className="linklike" onClick={() => setOpen(a)}>
+                      <tr key={a.agent_id} data-agent-id={a.agent_id} data-total={a.counts.total}>
+                        <td className="nowrap">
+                          <button type="button" className="linklike" onClick={() => setOpenId(a.agent_id)}>
                             {a.name ?? a.agent_id}
                           </button>
                           {a.name && <div className="mono small muted">{a.agent_id}</div>}
                         </td>
                         <td>
-                          {a.registered ? <Pill tone="allowed">registered</Pill> : <Pill tone="pending">unregistered</Pill>}
-                          {a.agent_type && <div className="muted small">{a.agent_type}</div>}
+                          <Connection c={connection(a)} />
+                        </td>
+                        <td>
+                          <Trust a={a} onRegister={() => setRegistering(a)} />
                         </td>
                         <td className="small nowrap" title={fullTime(a.last_seen_at)}>
                           {relativeTime(a.last_seen_at, now)}
                         </td>
                         <td className="num">{num(a.counts.total)}</td>
                         <td style={{ minWidth: 220 }}>
-                          <DecisionBar a={a} />
-                        </td>
-                        <td>
-                          <div className="row-wrap">
-                            {a.top_action_types.slice(0, 3).map((t) => (
-                              <span key={t.action_type} className="chip">
-                                <span className="mono">{t.action_type}</span> <span className="muted">{num(t.count)}</span>
-                              </span>
-                            ))}
-                          </div>
+                          <Outcomes a={a} />
                         </td>
                       </tr>
                     ))}
@@ -187,7 +313,19 @@ export function AgentsScreen() {
           )}
         </div>
       </div>
-      {open && <AgentDrawer agent={open} onClose={() => setOpen(null)} />}
+      {open && (
+        <AgentDrawer agent={open} connection={connection(open)} onClose={() => setOpenId(null)} onRegister={() => setRegistering(open)} />
+      )}
+      {registering && (
+        <RegisterDialog
+          agent={registering}
+          onClose={() => setRegistering(null)}
+          onDone={() => {
+            setRegistering(null);
+            reload();
+          }}
+        />
+      )}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { api } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { Header } from '../../components/Header.js';
+import { Icon } from '../../components/Icon.js';
 import { Link } from '../../components/Link.js';
 import { Loading } from '../../components/Loading.js';
 import { Segmented } from '../../components/Segmented.js';
@@ -12,6 +13,7 @@ import { useDebounced } from '../../hooks/useDebounced.js';
 import { useThemeColors } from '../../hooks/useThemeColors.js';
 import { humanDuration, num } from '../../lib/format.js';
 import { useStore } from '../../store/index.js';
+import { axisFor } from './axis.js';
 import { RiskChart, TimelineChart, TopChart } from './charts.js';
 import { DownloadBrief } from './DownloadBrief.js';
 
@@ -29,17 +31,62 @@ function Panel({ title, children, className }: { title: string; children: ReactN
   );
 }
 
-function Tiles({ s }: { s: Stats }) {
+/** The window in words: "this week" for 7d, as a person would say it. */
+export const WINDOW_WORDS: Record<Window, string> = {
+  '1h': 'in the last hour',
+  '6h': 'in the last 6 hours',
+  '24h': 'in the last 24 hours',
+  '7d': 'this week',
+  '30d': 'in the last 30 days',
+};
+
+/** Requests held for a person in the window (the timeline's `pending` is "held at submit"). */
+const heldIn = (s: Stats) => s.timeline.reduce((n, b) => n + b.pending, 0);
+
+/**
+ * Requests nobody answered, called out: expired (no answer before the timeout) and withdrawn (the
+ * agent stopped waiting). Often most denials are these, not a person saying no.
+ */
+function Unanswered({ s, window }: { s: Stats; window: Window }) {
+  const t = s.totals;
+  const n = t.expired + t.withdrawn;
+  if (n === 0) return null;
+  const held = heldIn(s);
+  const denials = t.denied + t.rejected + t.expired + t.withdrawn;
+  const parts = [
+    t.expired > 0 ? `${num(t.expired)} request${t.expired === 1 ? '' : 's'} expired with nobody answering` : null,
+    t.withdrawn > 0 ? `${num(t.withdrawn)} ${t.withdrawn === 1 ? 'was' : 'were'} withdrawn because the agent stopped waiting` : null,
+  ].filter(Boolean);
+  return (
+    <div className="banner warn unanswered" role="status" data-testid="unanswered">
+      <Icon name="alert" />
+      <div className="banner-body">
+        <strong>
+          {parts.join(' and ')} {WINDOW_WORDS[window]}.
+        </strong>{' '}
+        {held > 0 && `That is ${Math.round((n / held) * 100)}% of the ${num(held)} held for you; `}
+        {denials > 0 && `${Math.round((n / denials) * 100)}% of all denials were requests nobody answered.`}
+        <div className="small">
+          <Link to={`/activity?status=${t.expired >= t.withdrawn ? 'expired' : 'withdrawn'}&range=${window}`}>See them in Activity →</Link>{' '}
+          · A longer approval timeout, notifications or a policy for what you always allow answers them in time.
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Tiles({ s, window }: { s: Stats; window: Window }) {
   const t = s.totals;
   const go = t.allowed + t.approved + t.completed + t.failed;
-  const no = t.denied + t.rejected + t.expired;
+  const no = t.denied + t.rejected;
+  const gone = t.expired + t.withdrawn;
   const pct = (n: number) => (t.total ? `${Math.round((n / t.total) * 100)}%` : '—');
   return (
     <div className="stat-tiles">
       <div className="stat">
         <div className="stat-label">Actions</div>
         <div className="stat-value">{num(t.total)}</div>
-        <div className="muted small">in the last {s.window}</div>
+        <div className="muted small">{WINDOW_WORDS[window]}</div>
       </div>
       <div className="stat allowed">
         <div className="stat-label">Allowed</div>
@@ -52,7 +99,14 @@ function Tiles({ s }: { s: Stats }) {
         <div className="stat-label">Denied</div>
         <div className="stat-value">{num(no)}</div>
         <div className="muted small">
-          {pct(no)} · {num(t.rejected)} by you, {num(t.expired)} timed out
+          {pct(no)} · {num(t.rejected)} by you, {num(t.denied)} by policy or risk
+        </div>
+      </div>
+      <div className={`stat${gone > 0 ? ' pending' : ''}`} data-testid="tile-unanswered">
+        <div className="stat-label">Unanswered</div>
+        <div className="stat-value">{num(gone)}</div>
+        <div className="muted small">
+          {num(t.expired)} expired · {num(t.withdrawn)} withdrawn
         </div>
       </div>
       <div className="stat pending">
@@ -120,14 +174,15 @@ export function DashboardScreen() {
             <Loading label="Loading statistics…" />
           ) : s ? (
             <>
-              <Tiles s={s} />
+              <Unanswered s={s} window={window} />
+              <Tiles s={s} window={window} />
               {s.totals.total === 0 ? (
                 <EmptyState icon="chart" title={`No actions in the last ${window}`}>
                   <p>Charts fill in as agents submit actions. Try a longer window, or connect an agent from Settings → Integrations.</p>
                 </EmptyState>
               ) : (
                 <>
-                  <Panel title="Actions over time">
+                  <Panel title={`Actions over time · one bar per ${axisFor(s.window, s.timeline, s.bucket_s).unit}`}>
                     <div className="legend small">
                       <span className="key allowed">allowed</span>
                       <span className="key pending">pending</span>

@@ -2,6 +2,7 @@ import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis
 import type { Stats } from '../../../src-shared/index.js';
 import type { ThemeColors } from '../../hooks/useThemeColors.js';
 import { num } from '../../lib/format.js';
+import { axisFor } from './axis.js';
 
 const tooltipStyle = (c: ThemeColors) => ({
   contentStyle: { background: c.surface, border: `1px solid ${c.border}`, borderRadius: 8, color: c.text, fontSize: 12 },
@@ -10,26 +11,24 @@ const tooltipStyle = (c: ThemeColors) => ({
   cursor: { fill: c['chart-grid'], opacity: 0.5 },
 });
 
-function tickTime(bucketS: number) {
-  const f =
-    bucketS >= 86_400
-      ? new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
-      : bucketS >= 3_600 * 3
-        ? new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit' })
-        : new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-  return (t: string) => f.format(new Date(t));
-}
-
-/** Actions per time bucket, stacked by decision (allowed green, pending amber, denied red). */
+/** Actions per time bucket, stacked by decision (allowed green, pending amber, denied red), on an axis that fits the window. */
 export function TimelineChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
-  const fmt = tickTime(stats.bucket_s);
+  const axis = axisFor(stats.window, stats.timeline, stats.bucket_s);
   return (
     <ResponsiveContainer width="100%" height={210}>
       <BarChart data={stats.timeline} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barCategoryGap="12%">
         <CartesianGrid stroke={c['chart-grid']} vertical={false} />
-        <XAxis dataKey="t" tickFormatter={fmt} stroke={c['chart-axis']} fontSize={11} tickLine={false} minTickGap={24} />
+        <XAxis
+          dataKey="t"
+          ticks={axis.ticks}
+          interval={0}
+          tickFormatter={axis.format}
+          stroke={c['chart-axis']}
+          fontSize={11}
+          tickLine={false}
+        />
         <YAxis allowDecimals={false} stroke={c['chart-axis']} fontSize={11} tickLine={false} axisLine={false} />
-        <Tooltip {...tooltipStyle(c)} labelFormatter={(t) => new Date(String(t)).toLocaleString()} />
+        <Tooltip {...tooltipStyle(c)} labelFormatter={(t) => axis.bucketLabel(String(t))} />
         <Bar dataKey="allowed" name="allowed" stackId="d" fill={c['chart-allowed']} isAnimationActive={false} />
         <Bar dataKey="pending" name="pending" stackId="d" fill={c['chart-pending']} isAnimationActive={false} />
         <Bar dataKey="denied" name="denied" stackId="d" fill={c['chart-denied']} radius={[3, 3, 0, 0]} isAnimationActive={false} />

@@ -65,7 +65,7 @@ interface Child {
   loginUrl: string;
 }
 
-function spawnServer(dataDir: string, port: number): Promise<Child> {
+function spawnServer(dataDir: string, port: number, startTimeoutMs = 20_000): Promise<Child> {
   const child: ChildProcess = spawn(
     process.execPath,
     [join(ROOT, 'bin/gatehouse.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir],
@@ -79,7 +79,10 @@ function spawnServer(dataDir: string, port: number): Promise<Child> {
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   return new Promise<Child>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`gatehouse serve did not print a login URL within 20 s:\n${out}`)), 20_000);
+    const t = setTimeout(
+      () => reject(new Error(`gatehouse serve did not print a login URL within ${startTimeoutMs / 1000} s:\n${out}`)),
+      startTimeoutMs,
+    );
     const check = () => {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m) {
@@ -103,10 +106,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-export async function startGatehouse(): Promise<Server> {
+/**
+ * `gatehouse serve` on a fresh temp data dir, or on `o.dataDir` (a prepared one, e.g. the console
+ * bench's million-record log; `stop()` removes it either way).
+ */
+export async function startGatehouse(o: { dataDir?: string; startTimeoutMs?: number } = {}): Promise<Server> {
   ensureBuilt();
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
-  let current = await spawnServer(dataDir, 0);
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+  const startTimeoutMs = o.startTimeoutMs ?? 20_000;
+  let current = await spawnServer(dataDir, 0, startTimeoutMs);
   const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; port: number };
   const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string; agent_key: string };
   const url = info.url;
@@ -132,7 +140,7 @@ export async function startGatehouse(): Promise<Server> {
     newLoginUrl: async () => (await api<{ url: string }>('POST', '/api/v1/console/login-url')).body.url,
     restart: async () => {
       await stopChild(current.child);
-      current = await spawnServer(dataDir, info.port);
+      current = await spawnServer(dataDir, info.port, startTimeoutMs);
     },
     stop: async () => {
       await stopChild(current.child);

@@ -1,58 +1,68 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AuditQuery, AuditRecord } from '../../../src-shared/index.js';
-import { api, errorMessage } from '../../api/client.js';
+import { errorMessage } from '../../api/client.js';
 
 const PAGE = 200;
 
-export interface AuditPages {
+export interface Pages<T> {
   /** The loaded rows (one array that grows; read `count` for its length in render). */
-  rows: AuditRecord[];
+  rows: T[];
   count: number;
   done: boolean;
   loading: boolean;
   error: string | null;
+  /** Milliseconds the first page took (from the request to the rows in state), for the bench and the meta line. */
+  firstPageMs: number | null;
   /** Loads the next page (no-op while one is loading or when done). */
   more: () => void;
-  /** Starts again from the newest record. */
+  /** Starts again from the newest row. */
   reset: () => void;
 }
 
+export type FetchPage<T> = (p: { limit: number; cursor?: string }) => Promise<{ items: T[]; next_cursor: string | null }>;
+
 /**
- * Cursor pagination over the audit log, newest first. Pages are appended as the table scrolls, so
- * a log of a million records costs one request per 200 rows actually reached.
+ * Cursor pagination, newest first. Pages are appended as the table scrolls, so a log of a million
+ * records costs one request per 200 rows actually reached. `key` identifies the query: when it
+ * changes the list starts again (answers for an older key are dropped).
  */
-export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPages {
+export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
   // Rows live in one growing array (no copy per page: a long scroll can reach a million rows);
   // `count` changing is what re-renders the table.
-  const rowsRef = useRef<AuditRecord[]>([]);
+  const rowsRef = useRef<T[]>([]);
   const [count, setCount] = useState(0);
   const [done, setDone] = useState(false);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [firstPageMs, setFirstPageMs] = useState<number | null>(null);
   const [gen, setGen] = useState(0);
   const cursor = useRef<string | null>(null);
   const busy = useRef(false);
   const generation = useRef(0);
-  const queryRef = useRef(query);
-  queryRef.current = query;
+  const fetchRef = useRef(fetchPage);
+  fetchRef.current = fetchPage;
 
   const load = useCallback(async (g: number) => {
     if (busy.current) return;
     busy.current = true;
     setLoading(true);
+    const first = cursor.current === null;
+    const t0 = performance.now();
     try {
-      const page = await api.audit({ ...queryRef.current, limit: PAGE, cursor: cursor.current ?? undefined });
+      const page = await fetchRef.current({ limit: PAGE, cursor: cursor.current ?? undefined });
       if (g !== generation.current) return;
       cursor.current = page.next_cursor;
       for (const it of page.items) rowsRef.current.push(it);
       setCount(rowsRef.current.length);
       setDone(!page.next_cursor || page.items.length === 0);
       setError(null);
+      if (first) setFirstPageMs(Math.round(performance.now() - t0));
     } catch (e) {
       if (g === generation.current) setError(errorMessage(e));
     } finally {
-      busy.current = false;
-      if (g === generation.current) setLoading(false);
+      if (g === generation.current) {
+        busy.current = false;
+        setLoading(false);
+      }
     }
   }, []);
 
@@ -64,6 +74,7 @@ export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPag
     setCount(0);
     setDone(false);
     setError(null);
+    setFirstPageMs(null);
     void load(g);
   }, [key, gen, load]);
 
@@ -71,5 +82,5 @@ export function useAuditPages(query: Partial<AuditQuery>, key: string): AuditPag
     if (!busy.current && cursor.current) void load(generation.current);
   }, [load]);
   const reset = useCallback(() => setGen((x) => x + 1), []);
-  return { rows: rowsRef.current, count, done, loading, error, more, reset };
+  return { rows: rowsRef.current, count, done, loading, error, firstPageMs, more, reset };
 }

@@ -1,0 +1,198 @@
+import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ExportFormat, VerifyResult } from '../../src-shared/index.js';
+import type { SqlValue } from './types.js';
+import type { WireUnit } from './write.js';
+
+/** Requests the storage worker threads answer (see worker.ts). */
+export type WorkerRequest =
+  | { kind: 'write'; units: WireUnit[] }
+  | { kind: 'pragma'; text: string }
+  | { kind: 'close' }
+  | { kind: 'query'; sql: string; params: SqlValue[] }
+  | { kind: 'verify'; head: { seq: number; hash: string } }
+  | { kind: 'export-open'; format: ExportFormat; lo: number; hi: number; prev: string }
+  | { kind: 'export-next'; cursor: number }
+  | { kind: 'export-close'; cursor: number };
+
+export type WorkerReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string; storage: boolean; sqliteCode?: number }
+  | { id: number; progress: [number, number] };
+
+/** An error from a worker thread, with what it was (a storage failure? SQLite's code). */
+export class WorkerError extends Error {
+  override readonly name = 'WorkerError';
+  constructor(
+    message: string,
+    readonly storage: boolean,
+    readonly errcode: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+interface Waiting {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Small heaps: a worker's garbage (export text, rows) is collected as it goes instead of piling up
+ * to V8's default limit, which would count in the process's RSS (SPEC 8: memory flat at any size).
+ */
+const resourceLimits = {
+  // The writer only holds one transaction's rows at a time; the reader an export chunk (≤ 1 MiB of text).
+  writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+};
+
+let devBundle: string | null = null;
+
+/**
+ * The worker's code. In a build, storage-worker.js beside the entry point (dist/cli/, out/main/)
+ * or one level up from a code-split chunk. From source (tests, benches) worker.ts is bundled once
+ * per process with esbuild (a dev dependency, ~50 ms) into a temporary file, which is far cheaper
+ * than loading tsx in every worker.
+ */
+function workerFile(): string {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) {
+    for (const rel of ['./storage-worker.js', '../storage-worker.js']) {
+      const file = fileURLToPath(new URL(rel, here));
+      if (existsSync(file)) return file;
+    }
+    throw new Error('the storage worker (storage-worker.js) is missing from the build; rebuild Gatehouse');
+  }
+  if (devBundle && existsSync(devBundle)) return devBundle;
+  const require = createRequire(import.meta.url);
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  const out = join(tmpdir(), `gatehouse-storage-worker-${process.pid}-${Date.now()}.mjs`);
+  buildSync({
+    entryPoints: [fileURLToPath(new URL('./worker.ts', here))],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    outfile: out,
+    logLevel: 'silent',
+    // Bundled CommonJS dependencies call require(): give the ESM bundle one.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  process.once('exit', () => rmSync(out, { force: true }));
+  devBundle = out;
+  return out;
+}
+
+/**
+ * One storage worker thread (`writer` or `reader`, see worker.ts) and its request/reply protocol.
+ * Restarted on the next call if it dies.
+ */
+export class StorageWorker {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+  private closed = false;
+
+  constructor(
+    private readonly role: 'writer' | 'reader',
+    private readonly dbPath: string,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  call(req: WorkerRequest, onProgress?: (done: number, total: number) => void): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    let w: Worker;
+    try {
+      w = this.ensure();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const id = this.nextId++;
+    // Referenced while a call is pending (a CLI awaiting a commit must not exit under it), not
+    // otherwise (an idle store does not keep the process alive).
+    if (this.waiting.size === 0) w.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, onProgress });
+      w.postMessage({ id, ...req });
+    });
+  }
+
+  verify(head: { seq: number; hash: string }, onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
+    return this.call({ kind: 'verify', head }, onProgress) as Promise<VerifyResult>;
+  }
+
+  /** Export chunks pulled one at a time (the worker formats the next while this one is written). */
+  async *exportChunks(o: { format: ExportFormat; lo: number; hi: number; prev: string }): AsyncGenerator<string> {
+    const cursor = (await this.call({ kind: 'export-open', ...o })) as number;
+    let done = false;
+    try {
+      let next = this.call({ kind: 'export-next', cursor }) as Promise<{ text: string; done: boolean }>;
+      for (;;) {
+        const chunk = await next;
+        if (chunk.done) {
+          done = true;
+          if (chunk.text) yield chunk.text;
+          return;
+        }
+        next = this.call({ kind: 'export-next', cursor }) as Promise<{ text: string; done: boolean }>;
+        next.catch(() => undefined); // read by the next turn; an abandoned export must not leave it unhandled
+        yield chunk.text;
+      }
+    } finally {
+      if (!done) await this.call({ kind: 'export-close', cursor }).catch(() => undefined);
+    }
+  }
+
+  /** Lets the worker finish (the writer closes its connection), then ends the thread. */
+  async close(): Promise<void> {
+    if (this.worker && this.role === 'writer') await this.call({ kind: 'close' }).catch(() => undefined);
+    this.closed = true;
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+    this.failAll(new Error('the store is closed'));
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(workerFile(), { workerData: { path: this.dbPath, role: this.role }, resourceLimits: resourceLimits[this.role] });
+    w.unref();
+    w.on('message', (m: WorkerReply) => {
+      const waiting = this.waiting.get(m.id);
+      if (!waiting) return;
+      if ('progress' in m) {
+        waiting.onProgress?.(m.progress[0], m.progress[1]);
+        return;
+      }
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) w.unref();
+      if (m.ok) waiting.resolve(m.value);
+      else waiting.reject(new WorkerError(m.error, m.storage, m.sqliteCode));
+    });
+    const lost = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      if (!this.closed) this.log(`gatehouse: the storage ${this.role} thread stopped (${why}); it restarts on next use`);
+      this.failAll(new WorkerError(`the storage ${this.role} thread stopped: ${why}`, true, undefined));
+    };
+    w.on('error', (e) => lost(e.message));
+    w.on('exit', (code) => lost(`exit ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  private failAll(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+}

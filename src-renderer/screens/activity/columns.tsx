@@ -1,0 +1,64 @@
+import type { ActionStatus, AuditRecord } from '../../../src-shared/index.js';
+import type { Column } from '../../components/VirtualTable.js';
+import { StatusPill } from '../../components/Pill.js';
+import { RiskBadge } from '../../components/RiskBadge.js';
+import { shortTime } from '../../lib/format.js';
+import { maskSecrets } from '../../lib/mask.js';
+import { viewOf } from './record.js';
+
+const none = <span className="muted">—</span>;
+
+/** One row per action: when, who, what, on what, and where it stands now. */
+export const ACTION_COLUMNS: Column<ActionStatus>[] = [
+  { header: 'Time', width: '150px', className: 'mono small', cell: (a) => shortTime(a.created_at), title: (a) => a.created_at },
+  { header: 'Agent', width: 'minmax(100px, 0.8fr)', className: 'truncate', cell: (a) => a.agent_id, title: (a) => a.agent_id },
+  {
+    header: 'Action',
+    width: 'minmax(120px, 1.1fr)',
+    className: 'truncate mono small',
+    cell: (a) => a.action_type,
+    title: (a) => a.action_type,
+  },
+  {
+    header: 'Resource',
+    width: 'minmax(160px, 2.4fr)',
+    className: 'truncate mono small',
+    cell: (a) => (a.resource ? maskSecrets(a.resource) : none),
+    title: (a) => (a.resource ? maskSecrets(a.resource) : undefined),
+  },
+  { header: 'Decision', width: '92px', cell: (a) => <span className={`decision-text ${a.decision}`}>{a.decision}</span> },
+  { header: 'Status', width: '104px', cell: (a) => <StatusPill status={a.status} /> },
+  { header: 'Risk', width: '64px', cell: (a) => <RiskBadge score={a.risk.score} level={a.risk.level} compact /> },
+];
+
+/** One row per audit record (the raw event stream). */
+export const EVENT_COLUMNS: Column<AuditRecord>[] = [
+  { header: 'Time', width: '150px', className: 'mono small', cell: (r) => shortTime(r.ts), title: (r) => r.ts },
+  { header: 'Type', width: '158px', cell: (r) => <span className="type-chip">{r.type}</span> },
+  { header: 'Actor / agent', width: 'minmax(110px, 0.9fr)', className: 'truncate', cell: (r) => viewOf(r).agent, title: (r) => r.actor },
+  {
+    header: 'Action',
+    width: 'minmax(120px, 1fr)',
+    className: 'truncate mono small',
+    cell: (r) => viewOf(r).action ?? none,
+    title: (r) => viewOf(r).action ?? undefined,
+  },
+  {
+    header: 'Resource',
+    width: 'minmax(160px, 2.2fr)',
+    className: 'truncate mono small',
+    cell: (r) => {
+      const res = viewOf(r).resource;
+      return res ? maskSecrets(res) : none;
+    },
+  },
+  { header: 'Outcome', width: '118px', cell: (r) => <StatusPill status={viewOf(r).outcome} /> },
+  {
+    header: 'Risk',
+    width: '64px',
+    cell: (r) => {
+      const risk = viewOf(r).risk;
+      return risk ? <RiskBadge score={risk.score} level={risk.level} compact /> : none;
+    },
+  },
+];

@@ -1,0 +1,191 @@
+// Activity 0.2 (issue 17): one row per action with its timeline in the drawer, the raw event stream
+// behind a switch, filters that cannot contradict each other, and jump to a date. Each of these
+// would fail on 0.1, whose Activity listed 3–5 raw records per action and had none of the rest.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ActionStatus, Decision } from '../../src-shared/index.js';
+import { FORCE_PUSH, launchBrowser, login, shot, startGatehouse, type Browser, type Server } from './helpers/gatehouse.js';
+
+let s: Server;
+let b: Browser;
+const ids: Record<string, string> = {};
+let between = 0;
+
+const submit = async (a: Record<string, unknown>) => {
+  const r = await s.api<Decision>('POST', '/api/v1/actions/submit', a, s.agentKey);
+  expect(r.status).toBe(200);
+  return r.body;
+};
+const actionRows = () => b.page.locator('.vbody .vrow[data-action-id]');
+
+beforeAll(async () => {
+  s = await startGatehouse();
+  b = await launchBrowser();
+  // Older batch: before the jump point.
+  ids.old = (await submit({ agent_id: 'nightly-job', action_type: 'file.read', resource: 'reports/2025-q4.csv' })).action_id;
+  await new Promise((r) => setTimeout(r, 2100));
+  between = Date.now();
+  await new Promise((r) => setTimeout(r, 1100));
+
+  ids.read = (await submit({ agent_id: 'claude-code', action_type: 'file.read', resource: 'src/index.ts' })).action_id;
+  expect((await s.api('POST', `/api/v1/actions/${ids.read}/complete`, { status: 'success', duration_ms: 12 }, s.agentKey)).status).toBe(
+    200,
+  );
+
+  const held = await submit(FORCE_PUSH);
+  expect(held.decision).toBe('pending');
+  ids.approved = held.action_id;
+  expect((await s.api('POST', `/api/v1/approvals/${held.action_id}/approve`, { comment: 'release branch, agreed' })).status).toBe(200);
+  expect(
+    (await s.api('POST', `/api/v1/actions/${held.action_id}/complete`, { status: 'success', duration_ms: 840 }, s.agentKey)).status,
+  ).toBe(200);
+
+  const rejected = await submit({ ...FORCE_PUSH, resource: 'git push --force origin production' });
+  ids.rejected = rejected.action_id;
+  expect((await s.api('POST', `/api/v1/approvals/${rejected.action_id}/deny`, { comment: 'not on production' })).status).toBe(200);
+
+  const withdrawn = await submit({ ...FORCE_PUSH, resource: 'git push --force origin staging' });
+  ids.withdrawn = withdrawn.action_id;
+  expect(
+    (await s.api('POST', `/api/v1/actions/${withdrawn.action_id}/withdraw`, { reason: 'user pressed Ctrl-C' }, s.agentKey)).status,
+  ).toBe(200);
+
+  ids.held = (
+    await submit({
+      agent_id: 'data-pipeline',
+      action_type: 'database.delete',
+      resource: 'postgres://production/customers',
+      parameters: { sql: 'DELETE FROM customers' },
+    })
+  ).action_id;
+});
+// A failed step must not leave a drawer over the next test's controls.
+beforeEach(async () => {
+  if (await b.page.getByRole('dialog').count()) await b.page.keyboard.press('Escape');
+});
+afterAll(async () => {
+  await b?.close();
+  await s?.stop();
+});
+
+describe('activity: one row per action', () => {
+  it('shows each action once with its current status, decision, risk and resource', async () => {
+    const p = b.page;
+    await login(p, s, '/activity');
+    await actionRows().first().waitFor();
+    await expect.poll(() => actionRows().count()).toBe(6);
+    // Every action exactly once, whatever number of records it has.
+    const seen = await actionRows().evaluateAll((els) => els.map((e) => e.getAttribute('data-action-id')));
+    expect(new Set(seen).size).toBe(6);
+    const row = (id: string) => p.locator(`.vrow[data-action-id="${id}"]`);
+    await expect(row(ids.approved!).getAttribute('data-status')).resolves.toBe('completed');
+    await expect(row(ids.rejected!).getAttribute('data-status')).resolves.toBe('rejected');
+    await expect(row(ids.withdrawn!).getAttribute('data-status')).resolves.toBe('withdrawn');
+    await row(ids.approved!).getByText('git push --force origin main').waitFor();
+    await row(ids.rejected!).getByText('denied', { exact: true }).waitFor(); // decision column
+    await row(ids.held!).getByText('100', { exact: true }).waitFor(); // risk
+    await shot(p, '60-activity-actions');
+  });
+
+  it('the drawer shows the timeline: submitted, held, approved by whom with the comment, completed', async () => {
+    const p = b.page;
+    await p.locator(`.vrow[data-action-id="${ids.approved}"]`).click();
+    const drawer = p.getByRole('dialog');
+    const tl = drawer.getByRole('list', { name: 'Timeline' });
+    await tl.getByText('Approved', { exact: true }).waitFor();
+    const steps = await tl.locator('.tl-step strong').allTextContents();
+    // A force-push is critical risk, so an alert is part of its story too.
+    expect(steps).toEqual(['Submitted', 'Held for approval', 'Approval requested', 'Alert raised', 'Approved', 'Completed']);
+    await tl.getByText('by you (console or admin key)').waitFor();
+    await tl.getByText('“release branch, agreed”').waitFor();
+    await tl.getByText(/the agent reported success in 840 ms/).waitFor();
+    // Hashes of each record, and the separate slot for inclusion proofs.
+    await expect(drawer.locator('details.record-hashes').count()).resolves.toBe(5);
+    await drawer.getByRole('region', { name: 'Inclusion proof' }).waitFor();
+    await shot(p, '61-activity-action-timeline');
+    await p.keyboard.press('Escape');
+
+    await p.locator(`.vrow[data-action-id="${ids.withdrawn}"]`).click();
+    await tl.getByText('Withdrawn — the agent stopped waiting').waitFor();
+    await tl.getByText('user pressed Ctrl-C').waitFor();
+    await p.keyboard.press('Escape');
+
+    await p.locator(`.vrow[data-action-id="${ids.rejected}"]`).click();
+    await tl.getByText('Rejected', { exact: true }).waitFor();
+    await tl.getByText('“not on production”').waitFor();
+    await p.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+  });
+
+  it('a switch shows the raw event stream: several records for one action', async () => {
+    const p = b.page;
+    await p.getByRole('radio', { name: 'Raw events' }).click();
+    await p.waitForURL(/view=events/);
+    await p.getByRole('table', { name: 'Audit records' }).waitFor();
+    await p.locator('.vbody .vrow', { hasText: 'approval.resolved' }).first().waitFor();
+    await shot(p, '62-activity-raw-events');
+    await p.getByRole('radio', { name: 'Actions' }).click();
+    await p.waitForURL((u) => !u.searchParams.has('view'));
+    await p.getByRole('table', { name: 'Actions' }).waitFor();
+  });
+
+  it('filters cannot contradict: the status list follows the decision, and a decision drops a status it cannot have', async () => {
+    const p = b.page;
+    await p.getByLabel('Status').selectOption('approved');
+    await p.waitForURL(/status=approved/);
+    // Status is where each action stands now: the approved push has since completed.
+    await p.getByRole('heading', { name: 'No actions match these filters' }).waitFor();
+    await p.getByLabel('Decision').selectOption('denied');
+    await p.waitForURL(/decision=denied/);
+    expect(new URL(p.url()).searchParams.has('status')).toBe(false);
+    const offered = await p.getByLabel('Status').locator('option').allTextContents();
+    expect(offered).toEqual(['Any denied', 'denied', 'rejected', 'expired', 'withdrawn']);
+    await expect.poll(() => actionRows().count()).toBe(2);
+    await p.getByLabel('Status').selectOption('withdrawn');
+    await expect.poll(() => actionRows().count()).toBe(1);
+    await shot(p, '63-activity-filters');
+    await p.getByRole('button', { name: /^Clear \d+ filter/ }).click();
+    await expect.poll(() => actionRows().count()).toBe(6);
+  });
+
+  it('search matches the start of words: prod finds production', async () => {
+    const p = b.page;
+    await p.getByLabel('Search').fill('prod');
+    await p.waitForURL(/q=prod/);
+    await expect.poll(() => actionRows().count()).toBe(2);
+    await p.locator(`.vrow[data-action-id="${ids.rejected}"]`).waitFor(); // git push --force origin production
+    await p.locator(`.vrow[data-action-id="${ids.held}"]`).waitFor(); // postgres://production/customers
+    await shot(p, '65-activity-prefix-search');
+    await p.getByLabel('Search').fill('');
+    await p.waitForURL((u) => !u.searchParams.has('q'));
+    await expect.poll(() => actionRows().count()).toBe(6);
+  });
+
+  it('jump to a date starts the list at that moment, inside the time range', async () => {
+    const p = b.page;
+    const local = await p.evaluate((ms) => {
+      const d = new Date(ms);
+      const z = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${z(d.getMonth() + 1)}-${z(d.getDate())}T${z(d.getHours())}:${z(d.getMinutes())}:${z(d.getSeconds())}`;
+    }, between);
+    await p.getByLabel('Jump to', { exact: true }).fill(local);
+    await p.getByRole('button', { name: 'Go' }).click();
+    await p.waitForURL(/at=/);
+    await expect.poll(() => actionRows().count()).toBe(1);
+    await p.locator(`.vrow[data-action-id="${ids.old}"]`).waitFor();
+    await p.getByTestId('jump-chip').waitFor();
+    await shot(p, '64-activity-jump');
+    // A time range that ends before the jump date drops the jump (they would contradict).
+    await p.getByLabel('Time').selectOption('custom');
+    await p.getByLabel('To', { exact: true }).fill('2020-01-01T00:00');
+    await p.waitForURL((u) => u.searchParams.get('until') === '2020-01-01T00:00');
+    expect(new URL(p.url()).searchParams.has('at')).toBe(false);
+    await p.getByRole('heading', { name: 'No actions match these filters' }).waitFor();
+    await p.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => actionRows().count()).toBe(6);
+  });
+
+  it('every action in the API list matches a row (the list is the actions endpoint, not the record stream)', async () => {
+    const r = await s.api<{ items: ActionStatus[] }>('GET', '/api/v1/actions?limit=100');
+    expect(r.body.items.map((a) => a.action_id).sort()).toEqual(Object.values(ids).sort());
+  });
+});

@@ -1,0 +1,64 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureBuilt, ROOT } from '../reliability/server-process.js';
+import { cleanupDirs, tempDir } from './helpers.js';
+
+/**
+ * SPEC 1 runtime: node:sqlite needs Node ≥ 22.13. On an older Node (the system Node 20 here) the
+ * `gatehouse` command re-runs itself on the Node 24 the package installs (npm package `node`);
+ * the hook never opens the database and never re-runs.
+ */
+const BIN = join(ROOT, 'bin', 'gatehouse.mjs');
+const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => {
+  if (!existsSync(p)) return false;
+  const v = spawnSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+  const [major, minor] = v.split('.').map(Number) as [number, number];
+  return major < 22 || (major === 22 && minor < 13);
+});
+if (!oldNode) console.warn('runtime.test.ts: no Node older than 22.13 on this machine; the re-run tests are skipped');
+
+afterEach(cleanupDirs);
+
+describe.skipIf(!oldNode)(`the gatehouse command on ${oldNode} (no node:sqlite)`, () => {
+  it('re-runs itself on the bundled Node 24: serve listens and stores', { timeout: 60_000 }, async () => {
+    ensureBuilt();
+    const dir = tempDir('gh-runtime-');
+    const p = spawn(oldNode!, [BIN, 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no listen: ${out}`)), 30_000);
+        p.stdout.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
+        p.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+      });
+      const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { url: string; pid: number };
+      expect(info.pid).not.toBe(p.pid); // the child on the bundled runtime serves
+      expect(readlinkSync(`/proc/${info.pid}/exe`)).toContain(join('node_modules', 'node'));
+      expect((await fetch(`${info.url}/health`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM'); // forwarded to the child, which stops cleanly
+      await exited;
+    }
+    expect(p.exitCode).toBe(0);
+    expect(existsSync(join(dir, 'server.json'))).toBe(false);
+    expect(existsSync(join(dir, 'gatehouse.sqlite'))).toBe(true);
+  });
+
+  it('the hook answers on the old Node itself, even where the bundled runtime is unavailable', () => {
+    ensureBuilt();
+    const env = { ...process.env, GATEHOUSE_REEXEC: '1', GATEHOUSE_URL: 'http://127.0.0.1:9', GATEHOUSE_API_KEY: 'gk_agent_x' };
+    const input = JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, session_id: 's' });
+    const hook = spawnSync(oldNode!, [BIN, 'hook', 'claude-code'], { input, env, encoding: 'utf8', timeout: 20_000 });
+    expect(hook.status).toBe(0);
+    expect(JSON.parse(hook.stdout.trim())).toHaveProperty('hookSpecificOutput');
+    // Any other verb needs the database runtime: it says so in one line instead of crashing.
+    const other = spawnSync(oldNode!, [BIN, 'status'], { env, encoding: 'utf8', timeout: 20_000 });
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/node:sqlite.*npm install/s);
+  });
+});
