@@ -15,6 +15,7 @@ import { HookService } from '../services/hooks/service.js';
 import { KeyRing } from '../services/keys.js';
 import { McpService } from '../services/mcp.js';
 import { PolicyService } from '../services/policies.js';
+import { parsePolicyFile } from '../engine/index.js';
 import { Sessions } from '../services/sessions.js';
 import { SettingsService } from '../services/settings.js';
 import { openStore, type StoreOptions } from '../storage/store.js';
@@ -96,6 +97,7 @@ export class Gatehouse {
     try {
       await g.keys.ensureDefaults(credentials);
       await g.importStartupPolicies(o.defaultPolicies ?? true);
+      await g.alertUnusablePolicies();
       g.approvals.start();
       await store.commit([], [{ type: 'server.started', actor: 'system', data: { version: VERSION, mode: o.mode, pid: process.pid } }]);
     } catch (e) {
@@ -114,11 +116,10 @@ export class Gatehouse {
   private async importStartupPolicies(withDefaults: boolean): Promise<void> {
     const userFile = dataFiles(this.opts.dataDir).policiesYaml;
     const firstStart = this.policies.isEmpty() && !this.store.get("SELECT 1 FROM audit WHERE type = 'policy.imported' LIMIT 1");
-    if (withDefaults && firstStart) {
-      await this.policies.importText(readFileSync(resourcePath('default-policies.yaml'), 'utf8'), {
-        actor: 'system',
-        defaultSource: 'import',
-      });
+    if (withDefaults) {
+      const defaults = readFileSync(resourcePath('default-policies.yaml'), 'utf8');
+      if (firstStart) await this.policies.importText(defaults, { actor: 'system', defaultSource: 'import' });
+      else await this.policies.followShippedDefaults(parsePolicyFile(defaults, { defaultSource: 'import' }).policies);
     }
     if (existsSync(userFile)) {
       try {
@@ -126,6 +127,22 @@ export class Gatehouse {
       } catch (e) {
         throw new Error(`${userFile} could not be imported: ${(e as Error).message}`);
       }
+    }
+  }
+
+  /** Every start says, loudly, which stored policies no longer compile and how each is enforced instead. */
+  private async alertUnusablePolicies(): Promise<void> {
+    for (const { policy, unusable } of this.policies.unusable()) {
+      const how =
+        unusable.handling === 'disabled'
+          ? 'it is left out of decisions (it could only allow or annotate)'
+          : `it is enforced (${policy.effect}) with the conditions that cannot compile dropped, so it matches more, not less`;
+      console.error(`gatehouse: policy '${policy.id}' no longer compiles: ${unusable.message}; ${how}`);
+      await this.alerts.raise('policy-unusable', `Policy '${policy.id}' no longer compiles; ${how} until it is fixed`, {
+        policy_id: policy.id,
+        handling: unusable.handling,
+        error: unusable.message,
+      });
     }
   }
 

@@ -2,6 +2,7 @@
 export type { DecideContext, Engine, EngineInput, Outcome } from './types.js';
 export { compilePolicies } from './policy/compile.js';
 export { checkPolicy } from './policy/validate.js';
+export { failClosedStandIn, type UnusablePolicy } from './policy/fail-closed.js';
 export { compileActionCondition, type ActionCondition } from './conditions/action-condition.js';
 export { PolicyValidationError, type ValidationDetail } from './errors.js';
 export { normalizeAction, MissingAgentError } from './normalize.js';

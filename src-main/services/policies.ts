@@ -8,13 +8,21 @@ import {
   type Settings,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
-import { compilePolicies, exportPolicyFile, parsePolicyFile, PolicyValidationError } from '../engine/index.js';
+import {
+  compilePolicies,
+  exportPolicyFile,
+  failClosedStandIn,
+  parsePolicyFile,
+  PolicyValidationError,
+  type UnusablePolicy,
+} from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { conflict, GatehouseError, invalid, notFound } from '../core/errors.js';
 import { illFormedField } from '../core/text.js';
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
+import { supersededDefaults } from './shipped-defaults.js';
 
 interface PolicyRow {
   id: string;
@@ -33,7 +41,12 @@ interface Entry {
   last_hit_ms: number | null;
   /** Held in memory only (`remember: until_restart`). */
   ephemeral: boolean;
+  /** Set when the stored policy no longer compiles: what the engine runs instead (fail closed). */
+  unusable?: UnusablePolicy;
 }
+
+/** What the engine runs for an entry: the policy, or its fail-closed stand-in (none when disabled). */
+const effective = (e: Entry): Policy | null => (e.unusable ? e.unusable.standIn : e.policy);
 
 /** A policy the engine refused (or a policy file that does not parse) as a 400 naming its field. */
 export function policyError(e: unknown): GatehouseError {
@@ -66,6 +79,7 @@ export class PolicyService {
         hits: r.hits,
         last_hit_ms: r.last_hit_ms,
         ephemeral: false,
+        unusable: failClosedStandIn(parsed.data) ?? undefined,
       });
     }
     this.riskRules = store.all<{ body: string }>('SELECT body FROM risk_rules ORDER BY id').map((r) => JSON.parse(r.body) as RiskRule);
@@ -77,8 +91,24 @@ export class PolicyService {
     return this.compiled;
   }
 
+  /** The set the engine runs: every policy, stored ones that no longer compile by their fail-closed stand-ins. */
   policies(): Policy[] {
-    return [...this.entries.values()].map((e) => e.policy);
+    return this.effectiveSet();
+  }
+
+  /** Stored policies the engine cannot compile any more, and how each takes part in decisions instead. */
+  unusable(): { policy: Policy; unusable: UnusablePolicy }[] {
+    return [...this.entries.values()].flatMap((e) => (e.unusable ? [{ policy: e.policy, unusable: e.unusable }] : []));
+  }
+
+  /** The engine's set with one policy replaced (or, with null, left out). */
+  private effectiveSet(replace?: { id: string; policy: Policy | null }): Policy[] {
+    const out: Policy[] = [];
+    for (const e of this.entries.values()) {
+      const p = replace && e.policy.id === replace.id ? replace.policy : effective(e);
+      if (p) out.push(p);
+    }
+    return out;
   }
 
   getRiskRules(): RiskRule[] {
@@ -160,12 +190,11 @@ export class PolicyService {
     const existing = this.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
     const policy = this.parse(input, id);
-    const next = this.policies().map((p) => (p.id === id ? policy : p));
-    this.compile(next, this.settings.get(), this.riskRules);
+    this.compile(this.effectiveSet({ id, policy }), this.settings.get(), this.riskRules);
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
     await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
-    const entry: Entry = { ...existing, policy, updated_ms: now };
+    const entry: Entry = { ...existing, policy, updated_ms: now, unusable: undefined };
     this.entries.set(id, entry);
     this.recompile();
     this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy });
@@ -175,8 +204,7 @@ export class PolicyService {
   async remove(id: string, actor = 'user'): Promise<void> {
     const existing = this.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
-    const next = this.policies().filter((p) => p.id !== id);
-    this.compile(next, this.settings.get(), this.riskRules);
+    this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
     await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
       { type: 'policy.deleted', actor, data: { policy_id: id, policy: existing.policy } },
     ]);
@@ -216,7 +244,7 @@ export class PolicyService {
     const riskRules = file.risk_rules ?? this.riskRules;
     const settings = file.settings ? this.settings.merged(file.settings) : this.settings.get();
     this.compile(
-      [...merged.values()].map((e) => e.policy),
+      [...merged.values()].flatMap((e) => effective(e) ?? []),
       settings,
       riskRules,
     );
@@ -254,6 +282,54 @@ export class PolicyService {
       risk_rules: file.risk_rules?.length ?? 0,
       settings_changed: settingsChanged,
     };
+  }
+
+  /**
+   * Replaces stored policies that are unedited defaults of an earlier release by the current
+   * defaults (see shipped-defaults.ts), in one commit, each change audited as the system's. Returns
+   * the ids replaced.
+   */
+  async followShippedDefaults(current: Policy[]): Promise<string[]> {
+    const stored = [...this.entries.values()].filter((e) => !e.ephemeral).map((e) => e.policy);
+    const pairs = supersededDefaults(stored, current);
+    if (pairs.length === 0) return [];
+    const merged = new Map(this.entries);
+    const now = this.clock.now();
+    const ops: Op[] = [];
+    const audit: AuditDraft[] = [];
+    const reason = "an unedited default policy of an earlier release, replaced by this release's default";
+    for (const { previous, next } of pairs) {
+      const old = merged.get(previous.id)!;
+      if (next.id !== previous.id) {
+        merged.delete(previous.id);
+        ops.push({ sql: 'DELETE FROM policies WHERE id = ?', params: [previous.id] });
+        audit.push({
+          type: 'policy.deleted',
+          actor: 'system',
+          data: { policy_id: previous.id, policy: previous, replaced_by: next.id, reason },
+        });
+        if (merged.has(next.id)) continue; // the user already has a policy of that id: theirs stays
+      }
+      const kept = merged.get(next.id);
+      merged.set(next.id, { ...(kept ?? old), policy: next, updated_ms: now, ephemeral: false, unusable: undefined });
+      ops.push(this.upsertOp(next, kept?.created_ms ?? now, now));
+      audit.push(
+        kept
+          ? { type: 'policy.updated', actor: 'system', data: { policy: next, previous, reason } }
+          : { type: 'policy.created', actor: 'system', data: { policy: next, replaces: previous.id, reason } },
+      );
+    }
+    this.compile(
+      [...merged.values()].flatMap((e) => effective(e) ?? []),
+      this.settings.get(),
+      this.riskRules,
+    );
+    await this.store.commit(ops, audit);
+    this.entries.clear();
+    for (const [id, e] of merged) this.entries.set(id, e);
+    this.recompile();
+    this.bus.publish('policy.changed', { change: 'imported', policy_ids: pairs.map((p) => p.next.id) });
+    return pairs.map((p) => p.previous.id);
   }
 
   exportText(format: 'yaml' | 'json'): string {
@@ -302,6 +378,7 @@ export class PolicyService {
       created_at: iso(e.created_ms),
       updated_at: iso(e.updated_ms),
       ephemeral: e.ephemeral,
+      unusable: e.unusable ? { message: e.unusable.message, handling: e.unusable.handling } : null,
     };
   }
 }

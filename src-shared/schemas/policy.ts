@@ -47,8 +47,18 @@ export type PolicyInput = z.input<typeof PolicySchema>;
 /** A policy with every default applied. */
 export type Policy = z.output<typeof PolicySchema>;
 
+/**
+ * A stored policy the engine can no longer compile (written under older rules, e.g. 0.1's regex
+ * lookaround): it keeps its text, and decisions stay fail-closed — `disabled` when it could only
+ * allow or annotate, `broadened` (the conditions that cannot compile dropped) when it denies or holds.
+ */
+export const PolicyProblemSchema = z.object({ message: z.string(), handling: z.enum(['disabled', 'broadened']) });
+export type PolicyProblem = z.infer<typeof PolicyProblemSchema>;
+
 /** A policy as the API lists it: the policy plus bookkeeping the engine does not read. */
 export const PolicyViewSchema = PolicySchema.extend({
+  /** Null unless the policy no longer compiles; then how it is enforced until it is fixed. */
+  unusable: PolicyProblemSchema.nullable(),
   hits: z.number().int(),
   last_hit_at: IsoTimeSchema.nullable(),
   created_at: IsoTimeSchema,

@@ -62,6 +62,7 @@ describe('policy drafts', () => {
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: '2026-01-01T00:00:00.000Z',
     ephemeral: false,
+    unusable: null,
     ...extra,
   });
 

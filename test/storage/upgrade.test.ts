@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gatehouse } from '../../src-main/app/gatehouse.js';
+import { resourcePath } from '../../src-main/core/resources.js';
+import { parsePolicyFile } from '../../src-main/engine/index.js';
 import { verifyStore } from '../../src-main/audit/verify.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
 import { cleanupDirs, tempDir } from './helpers.js';
@@ -128,7 +130,8 @@ for (const kind of ['clean', 'crash'] as const) {
       const inbox = g.approvals.listPending().map((p) => p.action_id);
       for (const p of pending) expect(inbox).toContain(p.action_id);
       const settings = JSON.parse(expected.tables.meta!.find((m) => m.key === 'settings')!.value as string) as Record<string, unknown>;
-      expect(g.settings.get()).toEqual(settings);
+      // Every 0.1 setting carried over as it was; settings new in 0.2 take their defaults.
+      expect(g.settings.get()).toMatchObject(settings);
       const keys = g.keys.list();
       for (const k of expected.tables.api_keys!) {
         expect(
@@ -150,12 +153,37 @@ for (const kind of ['clean', 'crash'] as const) {
           .sort(),
       ).toEqual(expected.tables.webhooks!.map((w) => w.id).sort());
       expect(g.mcp.list().map((m) => m.server_id)).toEqual(expected.tables.mcp_servers!.map((m) => m.server_id));
+      // Policies: the 0.1 defaults the user never edited follow the release (rm-rf-outside-tmp's
+      // lookahead has no RE2 form; dangerous-shell replaces it), each change audited; the rest as they were.
+      const ids = expected.tables.policies!.map((p) => p.id as string);
+      expect(ids).toContain('rm-rf-outside-tmp-needs-approval');
       expect(
         g.policies
           .list()
           .map((p) => p.id)
           .sort(),
-      ).toEqual(expected.tables.policies!.map((p) => p.id).sort());
+      ).toEqual(ids.map((id) => (id === 'rm-rf-outside-tmp-needs-approval' ? 'dangerous-shell-needs-approval' : id)).sort());
+      expect(g.policies.list().filter((p) => p.unusable)).toEqual([]);
+      const replaced = g.store
+        .all<{ type: string; data: string }>(
+          "SELECT type, data FROM audit WHERE type IN ('policy.deleted', 'policy.created', 'policy.updated')",
+        )
+        .map((r) => [
+          r.type,
+          (JSON.parse(r.data) as { policy_id?: string; policy: { id: string } }).policy_id ??
+            (JSON.parse(r.data) as { policy: { id: string } }).policy.id,
+        ]);
+      expect(replaced).toEqual(
+        expect.arrayContaining([
+          ['policy.deleted', 'rm-rf-outside-tmp-needs-approval'],
+          ['policy.created', 'dangerous-shell-needs-approval'],
+        ]),
+      );
+      // A second start changes nothing more.
+      const before = g.store.head().seq;
+      const shipped = parsePolicyFile(readFileSync(resourcePath('default-policies.yaml'), 'utf8'), { defaultSource: 'import' }).policies;
+      expect(await g.policies.followShippedDefaults(shipped)).toEqual([]);
+      expect(g.store.head().seq).toBe(before);
     });
   });
 }

@@ -62,6 +62,13 @@ export function PolicyTable({
                   {p.name ?? p.id}
                 </button>
                 <div className="mono small muted truncate">{p.id}</div>
+                {p.unusable && (
+                  <div className="small policy-unusable" role="note" title={p.unusable.message}>
+                    {p.unusable.handling === 'disabled'
+                      ? 'Cannot compile any more; left out of decisions until fixed'
+                      : 'Cannot compile any more; enforced more broadly (the broken condition dropped) until fixed'}
+                  </div>
+                )}
               </td>
               <td>
                 <Pill tone={p.effect}>{words(p.effect)}</Pill>

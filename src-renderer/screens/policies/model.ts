@@ -2,7 +2,7 @@ import { PolicySchema, type ActionRequest, type PolicyInput, type PolicyView } f
 
 /** The editable part of a listed policy (drops the bookkeeping the API adds). */
 export function toInput(p: PolicyView): PolicyInput {
-  const { hits: _h, last_hit_at: _l, created_at: _c, updated_at: _u, ephemeral: _e, ...rest } = p;
+  const { hits: _h, last_hit_at: _l, created_at: _c, updated_at: _u, ephemeral: _e, unusable: _x, ...rest } = p;
   const out: PolicyInput = { ...rest };
   if (out.approval === undefined) delete out.approval;
   if (out.description === undefined) delete out.description;
