@@ -33,5 +33,11 @@ export const EventEnvelopeSchema = z.object({
 });
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 
-export const AlertKindSchema = z.enum(['critical-risk', 'repeated-denials', 'mcp-tools-changed', 'mcp-tool-definition-changed', 'policy-unusable']);
+export const AlertKindSchema = z.enum([
+  'critical-risk',
+  'repeated-denials',
+  'mcp-tools-changed',
+  'mcp-tool-definition-changed',
+  'policy-unusable',
+]);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
