@@ -174,11 +174,23 @@ export function approvalRows(store: Store, state: ApprovalState, limit: number):
     : store.all<ActionRow>(`${SELECT} WHERE a.approval_id IS NOT NULL AND ${answered[state]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [limit]);
 }
 
-/** The last `limit` actions, newest first, with what was decided (the simulator replays them). */
-export function recentDecided(store: Store, limit: number): { action_id: string; created_ms: number; data: string }[] {
+/** A cursor into the actions, newest first: the (created_ms, seq) of the last row read. */
+export type DecidedCursor = readonly [createdMs: number, seq: number];
+
+/**
+ * Up to `limit` actions older than `after` (all when null), newest first, with what was decided —
+ * the simulator replays history a page at a time, so a big replay never holds the event loop.
+ */
+export function decidedPage(
+  store: Store,
+  after: DecidedCursor | null,
+  limit: number,
+): { action_id: string; created_ms: number; seq: number; data: string }[] {
+  const where = after ? 'WHERE (a.created_ms, a.seq) < (?, ?)' : '';
   return store.all(
-    'SELECT a.action_id, a.created_ms, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?',
-    [limit],
+    `SELECT a.action_id, a.created_ms, a.seq, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq ${where}
+     ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`,
+    after ? [after[0], after[1], limit] : [limit],
   );
 }
 

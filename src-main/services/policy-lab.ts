@@ -13,7 +13,7 @@ import {
 import type { DecideContext, Engine } from '../engine/types.js';
 import { invalidDetails, zodDetails } from '../core/errors.js';
 import type { Store } from '../storage/types.js';
-import { recentDecided } from './action-rows.js';
+import { decidedPage, type DecidedCursor } from './action-rows.js';
 import type { ActionService } from './actions.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
@@ -94,22 +94,41 @@ function replayInput(d: DecidedAction, createdMs: number): { action: NormalizedA
   };
 }
 
-/** POST /api/v1/policies/simulate: replays the last N recorded actions against a draft set. */
-export function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequestSchema>): SimulateResult {
-  const engine = draftEngine(g, body.policies, body.settings, body.risk_rules);
-  const rows = recentDecided(g.store, body.limit);
+/** Rows read per page and the longest stretch of replay between two yields to the event loop. */
+const PAGE = 500;
+const SLICE_MS = 15;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * POST /api/v1/policies/simulate: replays the last N recorded actions through the current set and
+ * through the draft set, and lists where the two decide differently. Both sides are decided now, by
+ * the same engine code and the same replayed input, so a difference is the draft's doing — not a
+ * policy changed since the action was recorded, nor a person's answer (a recorded decision would
+ * blame the draft for both). The replay reads a page at a time and yields every few milliseconds:
+ * 100,000 actions never hold the event loop.
+ */
+export async function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequestSchema>): Promise<SimulateResult> {
+  const current = g.policies.engine();
+  const draft = draftEngine(g, body.policies, body.settings, body.risk_rules);
   const zero = (): Record<DecisionValue, number> => ({ allowed: 0, denied: 0, pending: 0 });
   const before = zero();
   const after = zero();
   const changed: SimulateResult['changed'] = [];
   let changedCount = 0;
-  for (const r of rows) {
-    const d = JSON.parse(r.data) as DecidedAction;
-    const { action, ctx } = replayInput(d, r.created_ms);
-    const o = engine.decide(action, ctx);
-    before[d.decision]++;
-    after[o.decision]++;
-    if (o.decision !== d.decision) {
+  let replayed = 0;
+  let cursor: DecidedCursor | null = null;
+  let sliceStart = performance.now();
+  while (replayed < body.limit) {
+    const rows = decidedPage(g.store, cursor, Math.min(PAGE, body.limit - replayed));
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const d = JSON.parse(r.data) as DecidedAction;
+      const { action, ctx } = replayInput(d, r.created_ms);
+      const was = current.decide(action, ctx);
+      const now = draft.decide(action, ctx);
+      before[was.decision]++;
+      after[now.decision]++;
+      if (now.decision === was.decision) continue;
       changedCount++;
       if (changed.length < 1000) {
         changed.push({
@@ -118,11 +137,19 @@ export function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequest
           action_type: d.action_type,
           resource: d.resource,
           created_at: new Date(r.created_ms).toISOString(),
-          before: { decision: d.decision, policy_id: d.policy?.id ?? null },
-          after: { decision: o.decision, policy_id: o.policy?.id ?? null, reason: o.reason },
+          recorded: { decision: d.decision, policy_id: d.policy?.id ?? null },
+          before: { decision: was.decision, policy_id: was.policy?.id ?? null },
+          after: { decision: now.decision, policy_id: now.policy?.id ?? null, reason: now.reason },
         });
       }
     }
+    replayed += rows.length;
+    const last = rows[rows.length - 1]!;
+    cursor = [last.created_ms, last.seq];
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
   }
-  return { replayed: rows.length, changed_count: changedCount, counts: { before, after }, changed };
+  return { replayed, changed_count: changedCount, counts: { before, after }, changed };
 }

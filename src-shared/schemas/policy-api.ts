@@ -28,6 +28,11 @@ export const SimulateRequestSchema = z
   .strict();
 
 const Counts = z.object({ allowed: z.number(), denied: z.number(), pending: z.number() });
+/**
+ * `before`: what the current set decides for each replayed action today; `after`: what the draft set
+ * decides. Both are computed now, so every listed change is the draft's doing; `recorded` is what was
+ * decided when the action arrived (policies may have changed since), for context only.
+ */
 export const SimulateResultSchema = z.object({
   replayed: z.number().int(),
   changed_count: z.number().int(),
@@ -39,6 +44,7 @@ export const SimulateResultSchema = z.object({
       action_type: z.string(),
       resource: z.string().nullable(),
       created_at: z.string(),
+      recorded: z.object({ decision: DecisionValueSchema, policy_id: z.string().nullable() }),
       before: z.object({ decision: DecisionValueSchema, policy_id: z.string().nullable() }),
       after: z.object({ decision: DecisionValueSchema, policy_id: z.string().nullable(), reason: z.string() }),
     }),

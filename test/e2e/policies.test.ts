@@ -117,6 +117,9 @@ describe('policies', () => {
     await editor.getByRole('button', { name: 'Simulate against recent history' }).click();
     await editor.getByText(/would be decided differently/).waitFor();
     await expect(editor.locator('table tbody tr').count()).resolves.toBeGreaterThanOrEqual(2);
+    // Current set against current set + draft: each changed row names the policy deciding it now.
+    await editor.getByRole('columnheader', { name: 'Current set' }).waitFor();
+    await editor.getByRole('columnheader', { name: 'With draft' }).waitFor();
     await shot(p, '43-policy-simulate');
     await editor.getByRole('button', { name: 'Cancel' }).click();
     expect((await s.api('GET', '/api/v1/policies/deny-all-shell')).status).toBe(404); // nothing was saved

@@ -104,7 +104,15 @@ describe('test and simulate', () => {
     const current = (await t.json<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items;
     const draft = [
       ...current.map((p) => {
-        const { hits: _h, last_hit_at: _l, created_at: _c, updated_at: _u, ephemeral: _e, ...rest } = p as Record<string, unknown>;
+        const {
+          hits: _h,
+          last_hit_at: _l,
+          created_at: _c,
+          updated_at: _u,
+          ephemeral: _e,
+          unusable: _x,
+          ...rest
+        } = p as Record<string, unknown>;
         return rest;
       }),
       { id: 'sim-deny', effect: 'deny', priority: 999, when: { agent_id: 'sim' } },
@@ -116,6 +124,75 @@ describe('test and simulate', () => {
     expect(
       s.changed.filter((c) => c.agent_id === 'sim').every((c) => c.before.decision === 'allowed' && c.after.decision === 'denied'),
     ).toBe(true);
+  });
+});
+
+describe('simulate compares the current set with the current set plus the draft', () => {
+  const asDraft = (items: unknown[]) =>
+    items.map((p) => {
+      const {
+        hits: _h,
+        last_hit_at: _l,
+        created_at: _c,
+        updated_at: _u,
+        ephemeral: _e,
+        unusable: _x,
+        ...rest
+      } = p as Record<string, unknown>;
+      return rest;
+    });
+
+  it('does not blame the draft for a policy added after the actions were recorded', async () => {
+    for (let i = 0; i < 4; i++)
+      await t.json('POST', '/api/v1/actions/submit', {
+        key: t.agentKey,
+        body: { agent_id: 'later', action_type: 'file.read', resource: `/l/${i}` },
+      });
+    // Recorded as allowed; a policy saved since denies them. The draft adds something unrelated.
+    await t.json('POST', '/api/v1/policies', { body: { id: 'deny-later', effect: 'deny', priority: 990, when: { agent_id: 'later' } } });
+    const current = asDraft((await t.json<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items);
+    const unrelated = [...current, { id: 'unrelated', effect: 'deny', when: { action_type: 'nothing.recorded' } }];
+    const s = SimulateResultSchema.parse(
+      (await t.json('POST', '/api/v1/policies/simulate', { body: { policies: unrelated, limit: 100 } })).body,
+    );
+    expect(s.replayed).toBeGreaterThanOrEqual(4);
+    expect(s.changed_count).toBe(0);
+    expect(s.counts.before).toEqual(s.counts.after);
+    expect(s.counts.before.denied).toBeGreaterThanOrEqual(4);
+
+    // Taking the new policy out in the draft is a change the draft makes, and the recorded decision is shown beside it.
+    const without = current.filter((p) => (p as { id: string }).id !== 'deny-later');
+    const r = SimulateResultSchema.parse(
+      (await t.json('POST', '/api/v1/policies/simulate', { body: { policies: without, limit: 100 } })).body,
+    );
+    const mine = r.changed.filter((c) => c.agent_id === 'later');
+    expect(mine).toHaveLength(4);
+    for (const c of mine) {
+      expect(c.before).toMatchObject({ decision: 'denied', policy_id: 'deny-later' });
+      expect(c.after.decision).toBe('allowed');
+      expect(c.recorded.decision).toBe('allowed');
+    }
+  });
+
+  it('replays more actions than one page, newest first, and counts every one', async () => {
+    for (let i = 0; i < 1_203; i++)
+      await t.json('POST', '/api/v1/actions/submit', {
+        key: t.agentKey,
+        body: { agent_id: 'many', action_type: 'file.read', resource: `/m/${i}` },
+      });
+    const current = asDraft((await t.json<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items);
+    const draft = [...current, { id: 'deny-many', effect: 'deny', priority: 999, when: { agent_id: 'many' } }];
+    const s = SimulateResultSchema.parse(
+      (await t.json('POST', '/api/v1/policies/simulate', { body: { policies: draft, limit: 1_100 } })).body,
+    );
+    expect(s.replayed).toBe(1_100);
+    expect(s.changed_count).toBe(1_100);
+    expect(s.changed).toHaveLength(1_000);
+    expect(s.changed[0]!.resource).toBe('/m/1202');
+    const all = SimulateResultSchema.parse(
+      (await t.json('POST', '/api/v1/policies/simulate', { body: { policies: draft, limit: 100_000 } })).body,
+    );
+    expect(all.changed_count).toBe(1_203);
   });
 });
 

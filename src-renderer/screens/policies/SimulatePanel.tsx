@@ -28,7 +28,7 @@ function Counts({ r }: { r: SimulateResult }) {
   );
 }
 
-/** Replays the last N recorded actions against the draft set and lists what would change. */
+/** Replays the last N recorded actions through the current set and the draft set and lists what the draft changes. */
 export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }) {
   const [limit, setLimit] = useState(1000);
   const [result, setResult] = useState<SimulateResult | null>(null);
@@ -55,8 +55,8 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
   return (
     <div className="stack-sm">
       <p className="muted small">
-        Replays recent actions through the policy set with this draft in place — nothing is changed — and shows which decisions would
-        differ. Use it before enabling a policy in <em>enforce</em> mode.
+        Replays recent actions through the current policy set and through the set with this draft in place — nothing is changed — and lists
+        the decisions the draft changes. Use it before enabling a policy in <em>enforce</em> mode.
       </p>
       <div className="row">
         <label htmlFor="sim-limit" className="small">
@@ -91,8 +91,8 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
                     <th>Agent</th>
                     <th>Action</th>
                     <th>Resource</th>
-                    <th>Before</th>
-                    <th>After</th>
+                    <th>Current set</th>
+                    <th>With draft</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -106,6 +106,12 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
                       </td>
                       <td>
                         <StatusPill status={c.before.decision} />
+                        {c.before.policy_id && <div className="mono small muted">{c.before.policy_id}</div>}
+                        {c.recorded.decision !== c.before.decision && (
+                          <div className="small muted" title="What was decided when the action arrived, under the policies of that time">
+                            recorded: {c.recorded.decision}
+                          </div>
+                        )}
                       </td>
                       <td title={c.after.reason}>
                         <StatusPill status={c.after.decision} />
