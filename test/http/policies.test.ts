@@ -67,6 +67,21 @@ describe('policy CRUD', () => {
   });
 });
 
+/** A listed policy set as a draft: the bookkeeping the API adds is not part of a policy. */
+const asDraft = (items: unknown[]) =>
+  items.map((p) => {
+    const {
+      hits: _h,
+      last_hit_at: _l,
+      created_at: _c,
+      updated_at: _u,
+      ephemeral: _e,
+      unusable: _x,
+      ...rest
+    } = p as Record<string, unknown>;
+    return rest;
+  });
+
 describe('test and simulate', () => {
   it('explains a decision with a trace of every policy', async () => {
     await t.json('POST', '/api/v1/policies', { body: policy });
@@ -102,21 +117,7 @@ describe('test and simulate', () => {
         body: { agent_id: 'sim', action_type: 'file.read', resource: `/s/${i}` },
       });
     const current = (await t.json<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items;
-    const draft = [
-      ...current.map((p) => {
-        const {
-          hits: _h,
-          last_hit_at: _l,
-          created_at: _c,
-          updated_at: _u,
-          ephemeral: _e,
-          unusable: _x,
-          ...rest
-        } = p as Record<string, unknown>;
-        return rest;
-      }),
-      { id: 'sim-deny', effect: 'deny', priority: 999, when: { agent_id: 'sim' } },
-    ];
+    const draft = [...asDraft(current), { id: 'sim-deny', effect: 'deny', priority: 999, when: { agent_id: 'sim' } }];
     const r = await t.json('POST', '/api/v1/policies/simulate', { body: { policies: draft, limit: 50 } });
     expect(r.status).toBe(200);
     const s = SimulateResultSchema.parse(r.body);
@@ -128,20 +129,6 @@ describe('test and simulate', () => {
 });
 
 describe('simulate compares the current set with the current set plus the draft', () => {
-  const asDraft = (items: unknown[]) =>
-    items.map((p) => {
-      const {
-        hits: _h,
-        last_hit_at: _l,
-        created_at: _c,
-        updated_at: _u,
-        ephemeral: _e,
-        unusable: _x,
-        ...rest
-      } = p as Record<string, unknown>;
-      return rest;
-    });
-
   it('does not blame the draft for a policy added after the actions were recorded', async () => {
     for (let i = 0; i < 4; i++)
       await t.json('POST', '/api/v1/actions/submit', {

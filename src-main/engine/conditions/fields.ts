@@ -19,7 +19,8 @@ export interface Field {
 
 type TopLevelKey = ActionTextKey;
 
-const TOP_LEVEL: readonly TopLevelKey[] = [
+/** The action's own text fields, readable by name at the top level of a `when`. */
+export const TOP_LEVEL: readonly TopLevelKey[] = [
   'action_type',
   'agent_id',
   'resource',

@@ -1,4 +1,5 @@
 import type { Subject } from '../subject.js';
+import { TOP_LEVEL } from './fields.js';
 import { globTest, isWildcard } from './glob.js';
 import type { ActionTextKey, TextTest } from './text-test.js';
 import { isPlainObject } from './values.js';
@@ -39,17 +40,7 @@ const enum Op {
 }
 
 /** Text fields a program reads: the top-level ones, and `context.environment` (with its fallback). */
-const TEXT_FIELDS: readonly string[] = [
-  'action_type',
-  'agent_id',
-  'resource',
-  'tool_name',
-  'target_system',
-  'description',
-  'environment',
-  'session_id',
-  'context.environment',
-];
+const TEXT_FIELDS: readonly string[] = [...TOP_LEVEL, 'context.environment'];
 const CONTEXT_ENVIRONMENT = 'context.environment';
 
 /** The program of a (validated) `when`, or `null` where it uses anything the program does not cover. */
