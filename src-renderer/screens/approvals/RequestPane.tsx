@@ -13,6 +13,7 @@ import { maskSecrets } from '../../lib/mask.js';
 import { mayAnswer, selectQueue, selectedEntry, type Departed, type Entry } from '../../store/approvals.js';
 import { store, useStore } from '../../store/index.js';
 import { Countdown } from './Countdown.js';
+import { WorkflowSteps } from './WorkflowSteps.js';
 import { RememberPicker } from './RememberPicker.js';
 import { RiskFactors } from './RiskFactors.js';
 
@@ -201,6 +202,8 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
             <RiskFactors risk={act.risk} />
           </section>
         </div>
+
+        {act.workflow && <WorkflowSteps workflow={act.workflow} />}
 
         <section className="detail-section answer-options" aria-label="Answer options">
           <div className="answer-row">
