@@ -89,6 +89,7 @@ describe('approval workflow in the console', () => {
 
     // The owner is named on step 2: Approve in the console finishes the workflow.
     await p.locator('[role="region"][aria-label="Request"][data-armed="true"]').waitFor();
+    await expect(pane.getByRole('button', { name: /^Approve/ }).isDisabled()).resolves.toBe(false);
     await p.keyboard.press('a');
     await expect.poll(async () => (await statusOf(d.body.action_id)).status, { timeout: 10_000 }).toBe('approved');
     const done = await statusOf(d.body.action_id);

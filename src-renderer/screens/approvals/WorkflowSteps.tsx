@@ -27,6 +27,12 @@ function stillNeeded(s: WorkflowProgress['steps'][number]): { count: number; fro
   return { count: Math.max(0, s.required - s.approvals.length), from: s.approvers.filter((a) => !answered.has(a)) };
 }
 
+/** Whether `approver` may answer the workflow's current step (the server refuses anyone else with a 403). */
+export function mayAnswerStep(workflow: WorkflowProgress, approver = OWNER_APPROVER): boolean {
+  const current = workflow.steps[workflow.step];
+  return !!current && current.state === 'active' && current.approvers.includes(approver);
+}
+
 /**
  * SPEC 11: the approval workflow of a held request — each step, who answered it and when, who is
  * still needed, and its deadline — and whether the console (which answers as `owner`) can answer
@@ -34,7 +40,7 @@ function stillNeeded(s: WorkflowProgress['steps'][number]): { count: number; fro
  */
 export function WorkflowSteps({ workflow, answerAs = OWNER_APPROVER }: { workflow: WorkflowProgress; answerAs?: string }) {
   const current = workflow.steps[workflow.step];
-  const canAnswer = !!current && current.state === 'active' && current.approvers.includes(answerAs);
+  const canAnswer = mayAnswerStep(workflow, answerAs);
   return (
     <section className="detail-section workflow" aria-label="Approval workflow" data-testid="workflow-steps">
       <h3 className="label">
@@ -87,7 +93,7 @@ export function WorkflowSteps({ workflow, answerAs = OWNER_APPROVER }: { workflo
       {current && current.state === 'active' && !canAnswer && (
         <p className="small workflow-note" role="note">
           This console answers as <strong>{answerAs}</strong>; step {workflow.step + 1} is answered by {current.approvers.join(' or ')}{' '}
-          (with their own admin keys). A deny from here is refused too.
+          (with their own admin keys), so Approve and Deny are off here.
         </p>
       )}
     </section>
