@@ -274,7 +274,7 @@ interface SizeResult {
   compileMs: number;
   engine: Latency;
   /** The same decisions with five A/B tests running (SPEC 12) on the five policies that decide most. */
-  ab: Latency & { share: number };
+  ab: Latency & { share: number; inTestPlainP50: number; inTestAbP50: number };
   risk: Latency;
   cedar: Latency;
   cedarParsing: Latency;
@@ -313,13 +313,13 @@ function agreement(engine: Engine, policies: Policy[], id: string, requests: Ret
  * actions of the mix, each tested against another policy of the set; `share` is the fraction of the
  * mix that falls in a test (both arms evaluated, the arm hashed).
  */
-function abContext(engine: Engine, policies: Policy[]): { ctx: DecideContext; share: number } {
+function abContext(engine: Engine, policies: Policy[]): { ctx: DecideContext; share: number; inTest: NormalizedAction[] } {
   const counts = new Map<string, number>();
-  for (const a of ACTIONS) {
-    const id = engine.decide(a as NormalizedAction, ctx).policy?.id;
-    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
+  const deciders = ACTIONS.map((a) => engine.decide(a as NormalizedAction, ctx).policy?.id ?? null);
+  for (const id of deciders) if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
   const top = [...counts].sort((x, y) => y[1] - x[1]).slice(0, 5);
+  const controls = new Set(top.map(([id]) => id));
+  const inTest = ACTIONS.filter((_, i) => controls.has(deciders[i] ?? '')) as NormalizedAction[];
   const abTests = top.map(([control], k) => ({
     id: `abt_bench_${k}`,
     control,
@@ -329,7 +329,7 @@ function abContext(engine: Engine, policies: Policy[]): { ctx: DecideContext; sh
     endsAtMs: Number.MAX_SAFE_INTEGER,
   }));
   const share = top.reduce((sum, [, c]) => sum + c, 0) / ACTIONS.length;
-  return { ctx: { ...ctx, abTests }, share };
+  return { ctx: { ...ctx, abTests }, share, inTest };
 }
 
 function runSize(size: number): SizeResult {
@@ -352,6 +352,14 @@ function runSize(size: number): SizeResult {
   const ab = abContext(engine, policies);
   const abLatency = measure(SAMPLES, WARMUP, (i) => {
     sink += engine.decide(ACTIONS[i % n] as NormalizedAction, ab.ctx).risk.score;
+  });
+  // Only the actions that fall in a test (both arms evaluated), with and without the tests, side by side.
+  const m = Math.max(1, ab.inTest.length);
+  const inTestPlain = measure(SAMPLES, WARMUP, (i) => {
+    sink += engine.decide(ab.inTest[i % m] as NormalizedAction, ctx).risk.score;
+  });
+  const inTestAb = measure(SAMPLES, WARMUP, (i) => {
+    sink += engine.decide(ab.inTest[i % m] as NormalizedAction, ab.ctx).risk.score;
   });
 
   progress('engine measured');
@@ -379,7 +387,7 @@ function runSize(size: number): SizeResult {
     size,
     compileMs,
     engine: engineLatency,
-    ab: { ...abLatency, share: ab.share },
+    ab: { ...abLatency, share: ab.share, inTestPlainP50: inTestPlain.p50, inTestAbP50: inTestAb.p50 },
     risk: riskLatency,
     cedar: cedarLatency,
     cedarParsing,
@@ -552,6 +560,14 @@ for (const size of adversarialOnly ? [] : SIZES) {
       ...(atTarget ? { target: 10 } : {}),
       better: 'lower',
       note: `${Math.round(r.ab.share * 100)} % of the mix in a test; without tests ${r.engine.p50.toFixed(2)} µs in the same run`,
+    },
+    {
+      id: `decide_ab_in_test_ratio_${size}`,
+      label: `A/B arm cost: decide p50 of the actions in a test, with / without the tests, ${label} policies`,
+      value: r.ab.inTestAbP50 / r.ab.inTestPlainP50,
+      unit: '×',
+      better: 'lower',
+      note: `${r.ab.inTestAbP50.toFixed(2)} µs with the tests (both arms evaluated) vs ${r.ab.inTestPlainP50.toFixed(2)} µs without, same run`,
     },
     {
       id: `decide_p99_${size}`,
