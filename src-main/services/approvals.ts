@@ -438,14 +438,30 @@ export class ApprovalService {
     });
   }
 
-  private async expire(actionId: string): Promise<void> {
+  /** The tracked action and its row while it is still pending; else null (and it is no longer tracked). */
+  private stillPending(actionId: string): { tracked: Tracked; row: ActionRow } | null {
     const tracked = this.pending.get(actionId);
-    if (!tracked) return;
+    if (!tracked) return null;
     const row = actionRow(this.store, actionId);
     if (!row || row.status !== 'pending') {
       this.pending.delete(actionId);
-      return;
+      return null;
     }
+    return { tracked, row };
+  }
+
+  /** After an expiry is durable: counters, long-polls, the event. */
+  private expired(row: ActionRow): void {
+    this.agents.noteTransition(row.agent_id, 'pending', 'expired');
+    const status = toStatus(actionRow(this.store, row.action_id)!);
+    this.wake(row.action_id);
+    this.bus.publish('action.expired', eventOf(status));
+  }
+
+  private async expire(actionId: string): Promise<void> {
+    const found = this.stillPending(actionId);
+    if (!found) return;
+    const { tracked, row } = found;
     this.pending.delete(actionId);
     const now = this.clock.now();
     const allow = row.timeout_action === 'allow';
@@ -467,10 +483,7 @@ export class ApprovalService {
       this.pending.set(actionId, { ...tracked, expires: now + RETRY_MS, stepDeadline: null });
       return;
     }
-    this.agents.noteTransition(row.agent_id, 'pending', 'expired');
-    const status = toStatus(actionRow(this.store, actionId)!);
-    this.wake(actionId);
-    this.bus.publish('action.expired', eventOf(status));
+    this.expired(row);
   }
 
   /**
@@ -479,13 +492,9 @@ export class ApprovalService {
    * and sends `approval.escalated`; `deny` and `allow` end the action as expired with that outcome.
    */
   private async timeoutStep(actionId: string): Promise<void> {
-    const tracked = this.pending.get(actionId);
-    if (!tracked) return;
-    const row = actionRow(this.store, actionId);
-    if (!row || row.status !== 'pending') {
-      this.pending.delete(actionId);
-      return;
-    }
+    const found = this.stillPending(actionId);
+    if (!found) return;
+    const { tracked, row } = found;
     const progress = progressOf(this.store, actionId);
     const now = this.clock.now();
     const deadline = progress ? currentStep(progress).deadline_ms : null;
@@ -543,10 +552,7 @@ export class ApprovalService {
       this.pending.set(actionId, { ...tracked, stepDeadline: now + RETRY_MS });
       return;
     }
-    this.agents.noteTransition(row.agent_id, 'pending', 'expired');
-    const status = toStatus(actionRow(this.store, actionId)!);
-    this.wake(actionId);
-    this.bus.publish('action.expired', eventOf(status));
+    this.expired(row);
   }
 
   private wake(actionId: string): void {

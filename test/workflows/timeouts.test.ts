@@ -29,14 +29,16 @@ async function workflowPolicy(id: string, steps: unknown[], escalation: unknown)
   expect(p.status).toBe(201);
 }
 
-async function submit(type: string): Promise<string> {
-  const d = await t.json<{ action_id: string; decision: string }>('POST', '/api/v1/actions/submit', {
+/** Submits an action a workflow holds; its id, and the overall deadline it was given at submit. */
+async function held(type: string): Promise<{ id: string; expiresAt: number }> {
+  const d = await t.json<{ action_id: string; decision: string; expires_at: string }>('POST', '/api/v1/actions/submit', {
     key: t.agentKey,
     body: { agent_id: 'finance-bot', action_type: type, resource: 'ledger://q4' },
   });
   expect(d.body.decision).toBe('pending');
-  return d.body.action_id;
+  return { id: d.body.action_id, expiresAt: Date.parse(d.body.expires_at) };
 }
+const submit = async (type: string): Promise<string> => (await held(type)).id;
 
 async function status(id: string): Promise<ActionStatus> {
   return ActionStatusSchema.parse((await t.json('GET', `/api/v1/actions/${id}/status`, { key: t.agentKey })).body);
@@ -69,8 +71,7 @@ describe('a step past its timeout', () => {
         ],
         { timeout_action: 'escalate', escalation_approvers: ['vp-finance'], timeout_hours: 1 },
       );
-      const id = await submit('esc.pay');
-      const before = await status(id);
+      const { id, expiresAt } = await held('esc.pay');
       const s = await until(id, (x) => x.workflow!.step === 1);
       expect(s.status).toBe('pending');
       expect(s.workflow!.steps.map((x) => [x.approvers, x.state, x.escalation])).toEqual([
@@ -79,7 +80,7 @@ describe('a step past its timeout', () => {
         [['finance-manager'], 'waiting', false],
       ]);
       // The overall deadline moved to cover the escalation step and the step after it.
-      expect(Date.parse(s.expires_at!)).toBeGreaterThan(Date.parse(before.expires_at!));
+      expect(Date.parse(s.expires_at!)).toBeGreaterThan(expiresAt);
       // The team lead is too late now; the VP answers the escalation step.
       expect((await approve(id, 'team-lead')).status).toBe(403);
       expect((await approve(id, 'vp-finance')).body.workflow!.step).toBe(2);
