@@ -78,6 +78,9 @@ describe('traffic split', () => {
     expect(inTest.every((d) => d.policy!.id === 'ten-test')).toBe(true);
     expect(inControl.every((d) => d.policy!.id === 'ten-control')).toBe(true);
 
+    // The reason says which test and arm decided.
+    const st = await t.json<{ reason: string }>('GET', `/api/v1/actions/${inTest[0]!.action_id}/status`);
+    expect(st.body.reason).toBe(`Matched policy 'ten-test' (priority 80) (A/B test ${test.id}: test arm)`);
     expect(await decidedRecord(inTest[0]!.action_id)).toMatchObject({
       ab_test: { id: test.id, arm: 'test', other_arm_decision: 'denied', other_arm_policy: 'ten-control' },
     });
@@ -269,6 +272,17 @@ describe('lifecycle', () => {
     const [after] = await submitAll([{ agent_id: 'exp-bot', action_type: 'exp.op' }]);
     expect(after!.decision).toBe('denied');
     expect((await t.json('POST', `/api/ab-tests/${test.id}/stop`, { body: {} })).status).toBe(409);
+  });
+
+  it('a test whose test policy is deleted is not applied: the control policy decides alone', async () => {
+    await policy({ id: 'gone-control', effect: 'deny', priority: 80, when: { action_type: 'gone.*' } });
+    await policy({ id: 'gone-test', effect: 'allow', mode: 'shadow', priority: 80, when: { action_type: 'gone.*' } });
+    await startTest({ name: 'Gone', control_policy: 'gone-control', test_policy: 'gone-test', traffic_split: 100, duration_days: 7 });
+    expect((await submitAll([{ agent_id: 'gone-bot', action_type: 'gone.op' }]))[0]!.decision).toBe('allowed');
+    expect((await t.json('DELETE', '/api/v1/policies/gone-test')).status).toBe(200);
+    const [after] = await submitAll([{ agent_id: 'gone-bot', action_type: 'gone.op' }]);
+    expect(after).toMatchObject({ decision: 'denied', policy: { id: 'gone-control' } });
+    expect((await decidedRecord(after!.action_id)).ab_test).toBeUndefined();
   });
 
   it('refuses bad tests with a 400 naming the field, a second test on the same control with a 409, and agent keys with a 403', async () => {

@@ -95,7 +95,8 @@ export class CompiledEngine implements Engine {
     const tests = ctx.abTests;
     if (decider !== null && tests !== undefined && tests.length > 0) {
       const rule = ruleFor(tests, decider.policy.id, nowMs);
-      if (rule !== null) {
+      // A test whose test policy is gone is not applied: the control policy decides, as without the test.
+      if (rule !== null && this.byId.has(rule.test)) {
         const alternative = this.testArmDecider(subject, nowMs, decider, rule.test);
         const arm = armOf(rule, subject.action);
         ab = { rule, arm, other: arm === 'test' ? decider : alternative };
@@ -119,8 +120,8 @@ export class CompiledEngine implements Engine {
    */
   private testArmDecider(subject: Subject, nowMs: number, control: CompiledPolicy, testId: string): CompiledPolicy | null {
     const next = this.enforced.firstMatch(subject, nowMs, control.rank);
-    const test = this.byId.get(testId);
-    if (test === undefined || test.policy.effect === 'monitor' || isExpired(test, nowMs) || !test.condition.test(subject)) return next;
+    const test = this.byId.get(testId)!;
+    if (test.policy.effect === 'monitor' || isExpired(test, nowMs) || !test.condition.test(subject)) return next;
     return next === null || test.rank < next.rank ? test : next;
   }
 
@@ -135,6 +136,8 @@ export class CompiledEngine implements Engine {
     if (ab !== null) {
       const other = held(underEnforcement(this.verdictOf(ab.other, risk), this.settings), hold, this.settings);
       abOutcome = { id: ab.rule.id, arm: ab.arm, other_arm_decision: other.decision, other_arm_policy: other.policy?.id ?? null };
+      // Explainable: the reason says the action was decided in an A/B test, and in which arm.
+      verdict.reason = `${verdict.reason} (A/B test ${ab.rule.id}: ${ab.arm} arm)`;
     }
     const flags = verdict.flags;
     const hits: string[] = decider ? [decider.policy.id] : [];
