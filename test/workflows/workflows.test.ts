@@ -248,6 +248,33 @@ describe('required counts', () => {
   });
 });
 
+describe('other answers leave workflow requests alone', () => {
+  it('apply_to_pending from an ordinary approval never answers a request a workflow governs', async () => {
+    await t.json('POST', '/api/v1/policies', {
+      body: { id: 'plain-deploys', effect: 'require_approval', priority: 90, when: { action_type: 'deploy.x', resource: 'a*' } },
+    });
+    await t.json('POST', '/api/v1/policies', {
+      body: {
+        id: 'workflow-deploys',
+        effect: 'require_approval',
+        priority: 90,
+        when: { action_type: 'deploy.x', resource: 'b*' },
+        approval: { workflow: 'high-value-transaction-workflow' },
+      },
+    });
+    const plain = await submit('deploy.x', { resource: 'a1' });
+    const governed = await submit('deploy.x', { resource: 'b1' });
+    const r = await t.json<{ status: string; also_resolved: string[] }>('POST', `/api/v1/approvals/${plain}/approve`, {
+      body: { remember: '1h', pattern: '*', apply_to_pending: true },
+    });
+    expect(r.body.status).toBe('approved');
+    expect(r.body.also_resolved).not.toContain(governed);
+    const s = await status(governed);
+    expect(s.status).toBe('pending');
+    expect(s.workflow!.steps[0]!.approvals).toEqual([]);
+  });
+});
+
 describe('keys', () => {
   it('approver names are shown in the key list; only an admin key can have one', async () => {
     const list = await t.json<{ items: { name: string; approver: string | null; id: string }[] }>('GET', '/api/v1/keys');
