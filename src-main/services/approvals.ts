@@ -196,7 +196,9 @@ export class ApprovalService {
     if (!row) throw notFound(`Action '${actionId}'`);
     const id = row.action_id;
     const tracked = this.pending.get(id);
-    if (row.status !== 'pending' || !tracked) throw conflict(`Approval already resolved (${row.status})`);
+    if (row.status !== 'pending') throw conflict(`Approval already resolved (${row.status})`);
+    // Claimed by an answer (or a timeout) being recorded right now: whichever came first wins.
+    if (!tracked) throw conflict('Another answer to this request is being recorded; look at its status again');
     this.pending.delete(id); // claimed synchronously: a concurrent second answer gets 409
     const progress = progressOf(this.store, id);
     if (progress) return this.answerStep(row, tracked, progress, approve, body, actor, approver);
