@@ -97,6 +97,23 @@ describe('approval workflow in the console', () => {
   });
 });
 
+describe('approver names on keys in the console', () => {
+  it('Settings → API keys creates an admin key with an approver name and lists it', async () => {
+    const p = b.page;
+    await login(p, s, '/settings?tab=keys');
+    await p.getByLabel('Name', { exact: true }).fill('Priya');
+    await p.getByLabel('Scope').selectOption('admin');
+    await p.getByLabel('Approver name (optional)').fill('finance-manager');
+    await p.getByRole('button', { name: 'Create key' }).click();
+    await p.getByText('answers approval workflow steps as finance-manager').waitFor();
+    await p.getByRole('button', { name: 'I have stored it' }).click();
+    await p.getByRole('cell', { name: 'answers as finance-manager' }).waitFor();
+    const keys = await s.api<{ items: { name: string; approver: string | null }[] }>('GET', '/api/v1/keys');
+    expect(keys.body.items.find((k) => k.name === 'Priya')!.approver).toBe('finance-manager');
+    await shot(p, '73-keys-approver');
+  });
+});
+
 describe('A/B tests under Policies', () => {
   it('lists a test with its per-arm report (the same numbers as the API) and stops it', async () => {
     expect(
