@@ -86,6 +86,12 @@ describe('approval workflow in the console', () => {
     await expect(step2.textContent()).resolves.toContain('Still needed: 1 approval from finance-manager or owner');
     await expect(steps.getByRole('note').count()).resolves.toBe(0);
     await shot(p, '71-workflow-step-2');
+    // On a phone's width the steps fit without sideways scrolling.
+    await p.setViewportSize({ width: 390, height: 844 });
+    await steps.scrollIntoViewIfNeeded();
+    await expect(p.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
+    await shot(p, '71b-workflow-phone');
+    await p.setViewportSize({ width: 1400, height: 1000 });
 
     // The owner is named on step 2: Approve in the console finishes the workflow.
     await p.locator('[role="region"][aria-label="Request"][data-armed="true"]').waitFor();
