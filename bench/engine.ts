@@ -273,6 +273,8 @@ interface SizeResult {
   size: number;
   compileMs: number;
   engine: Latency;
+  /** The same decisions with five A/B tests running (SPEC 12) on the five policies that decide most. */
+  ab: Latency & { share: number; inTestPlainP50: number; inTestAbP50: number };
   risk: Latency;
   cedar: Latency;
   cedarParsing: Latency;
@@ -306,6 +308,30 @@ function agreement(engine: Engine, policies: Policy[], id: string, requests: Ret
   return `${agree}/${checked}`;
 }
 
+/**
+ * SPEC 12: five A/B tests (50 % split) whose control policies are the five that decide the most
+ * actions of the mix, each tested against another policy of the set; `share` is the fraction of the
+ * mix that falls in a test (both arms evaluated, the arm hashed).
+ */
+function abContext(engine: Engine, policies: Policy[]): { ctx: DecideContext; share: number; inTest: NormalizedAction[] } {
+  const counts = new Map<string, number>();
+  const deciders = ACTIONS.map((a) => engine.decide(a as NormalizedAction, ctx).policy?.id ?? null);
+  for (const id of deciders) if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const top = [...counts].sort((x, y) => y[1] - x[1]).slice(0, 5);
+  const controls = new Set(top.map(([id]) => id));
+  const inTest = ACTIONS.filter((_, i) => controls.has(deciders[i] ?? '')) as NormalizedAction[];
+  const abTests = top.map(([control], k) => ({
+    id: `abt_bench_${k}`,
+    control,
+    test: (policies[(k * 7_919) % policies.length] as Policy).id,
+    split: 50,
+    startsAtMs: 0,
+    endsAtMs: Number.MAX_SAFE_INTEGER,
+  }));
+  const share = top.reduce((sum, [, c]) => sum + c, 0) / ACTIONS.length;
+  return { ctx: { ...ctx, abTests }, share, inTest };
+}
+
 function runSize(size: number): SizeResult {
   const policies = Array.from({ length: size }, (_, i) => generatePolicy(i));
   const t0 = performance.now();
@@ -322,6 +348,18 @@ function runSize(size: number): SizeResult {
   });
   const riskLatency = measure(SAMPLES, WARMUP, (i) => {
     sink += riskOnly.decide(ACTIONS[i % n] as NormalizedAction, ctx).risk.score;
+  });
+  const ab = abContext(engine, policies);
+  const abLatency = measure(SAMPLES, WARMUP, (i) => {
+    sink += engine.decide(ACTIONS[i % n] as NormalizedAction, ab.ctx).risk.score;
+  });
+  // Only the actions that fall in a test (both arms evaluated), with and without the tests, side by side.
+  const m = Math.max(1, ab.inTest.length);
+  const inTestPlain = measure(SAMPLES, WARMUP, (i) => {
+    sink += engine.decide(ab.inTest[i % m] as NormalizedAction, ctx).risk.score;
+  });
+  const inTestAb = measure(SAMPLES, WARMUP, (i) => {
+    sink += engine.decide(ab.inTest[i % m] as NormalizedAction, ab.ctx).risk.score;
   });
 
   progress('engine measured');
@@ -349,6 +387,7 @@ function runSize(size: number): SizeResult {
     size,
     compileMs,
     engine: engineLatency,
+    ab: { ...abLatency, share: ab.share, inTestPlainP50: inTestPlain.p50, inTestAbP50: inTestAb.p50 },
     risk: riskLatency,
     cedar: cedarLatency,
     cedarParsing,
@@ -512,6 +551,23 @@ for (const size of adversarialOnly ? [] : SIZES) {
       unit: 'µs',
       ...(atTarget ? { target: 10 } : {}),
       better: 'lower',
+    },
+    {
+      id: `decide_ab_p50_${size}`,
+      label: `decide p50 with 5 A/B tests running, ${label} policies`,
+      value: r.ab.p50,
+      unit: 'µs',
+      ...(atTarget ? { target: 10 } : {}),
+      better: 'lower',
+      note: `${Math.round(r.ab.share * 100)} % of the mix in a test; without tests ${r.engine.p50.toFixed(2)} µs in the same run`,
+    },
+    {
+      id: `decide_ab_in_test_ratio_${size}`,
+      label: `A/B arm cost: decide p50 of the actions in a test, with / without the tests, ${label} policies`,
+      value: r.ab.inTestAbP50 / r.ab.inTestPlainP50,
+      unit: '×',
+      better: 'lower',
+      note: `${r.ab.inTestAbP50.toFixed(2)} µs with the tests (both arms evaluated) vs ${r.ab.inTestPlainP50.toFixed(2)} µs without, same run`,
     },
     {
       id: `decide_p99_${size}`,

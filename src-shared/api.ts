@@ -56,6 +56,10 @@ import {
   WebhookCreateSchema,
   WebhookViewSchema,
   WithdrawRequestSchema,
+  WorkflowSchema,
+  WorkflowViewSchema,
+  AbTestCreateSchema,
+  AbTestSchema,
   pageOf,
   type ErrorCode,
 } from './index.js';
@@ -98,6 +102,10 @@ export const TAGS = {
   Reports: 'The executive brief: a self-contained report for someone who will not open the console (SPEC 13).',
   Gateways:
     'Forward-auth for API gateways: nginx `auth_request`, Traefik `ForwardAuth`, Caddy `forward_auth`, Envoy HTTP `ext_authz` (SPEC 9.5).',
+  Workflows:
+    'Approval workflows (SPEC 11): steps answered by named approvers (admin keys made with `--approver`; the console is `owner`), each with a required count and a timeout, and escalation. A `require_approval` policy names one with `approval: {workflow: "<id>"}`.',
+  ABTests:
+    'A/B tests of policies (SPEC 12): `traffic_split` % of the actions the control policy decides are decided by the test policy instead, by a stable hash of the action; per-arm reports. Also under the seeds\u2019 `/api/ab-tests`.',
   Console: 'The console\u2019s login: a one-time token exchanged for an HttpOnly session cookie.',
   Docs: 'This document and the docs page. Public.',
 } as const;
@@ -151,6 +159,53 @@ const ResolveResult = named('ResolveResult', ResolveResultSchema);
 const McpToolPin = named('McpToolPin', McpToolPinSchema);
 const Settings = named('Settings', SettingsSchema);
 const Session = named('Session', SessionSchema);
+const WorkflowView = named('WorkflowView', WorkflowViewSchema);
+const AbTest = named('AbTest', AbTestSchema);
+const AbTestCreate = named('AbTestCreate', AbTestCreateSchema);
+
+const WORKFLOW_EXAMPLE = {
+  name: 'High Value Transaction Workflow',
+  steps: [
+    { approvers: ['team-lead'], required: 1, timeout_hours: 4 },
+    { approvers: ['finance-manager', 'compliance-officer'], required: 1, timeout_hours: 24 },
+  ],
+  escalation: { timeout_action: 'escalate', escalation_approvers: ['vp-finance'] },
+};
+const AB_TEST_EXAMPLE = {
+  name: 'New Refund Policy Test',
+  control_policy: 'refunds-approval',
+  test_policy: 'refunds-approval-v2',
+  traffic_split: 10,
+  duration_days: 7,
+};
+const AB_TEST_TEXT =
+  'During the test, `traffic_split` % of the actions the control policy decides are decided by the test policy instead (the set with the control policy replaced by the test policy), assigned by a stable hash of `agent_id` + `session_id` + `action_type` + `resource`: a retry lands in the same arm. Both arms are evaluated for every action in the test; each `action.decided` record carries `ab_test: {id, arm, other_arm_decision, other_arm_policy}`. The test ends by itself after `duration_days`. The control policy must be an enforced policy; the test policy usually is a `shadow` one (shadow policies stay the zero-risk variant).';
+const abCreate = {
+  scope: 'admin',
+  tag: 'ABTests',
+  summary: 'Start an A/B test of two policies',
+  description: AB_TEST_TEXT,
+  body: AbTestCreate,
+  example: AB_TEST_EXAMPLE,
+  response: AbTest,
+  status: 201,
+  errors: ['conflict'],
+} as const;
+const abList = {
+  scope: 'admin',
+  tag: 'ABTests',
+  summary: 'A/B tests with their per-arm reports',
+  response: named('AbTestPage', pageOf(AbTestSchema)),
+} as const;
+const abGet = {
+  scope: 'admin',
+  tag: 'ABTests',
+  summary: 'An A/B test and its per-arm report',
+  description:
+    'Per arm: actions, decisions by outcome, approvals asked and answered, approval rate, median approval latency, and how many actions the other arm would have decided differently (counted, not estimated).',
+  response: AbTest,
+} as const;
+const abStop = { scope: 'admin', tag: 'ABTests', summary: 'Stop an A/B test now', response: AbTest, errors: ['conflict'] } as const;
 /** PUT takes the id from the path; one in the body must agree with it. */
 export const PolicyUpdateSchema = PolicySchema.extend({ id: PolicyIdSchema.optional() });
 export const PolicyExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') }).strict();
@@ -673,6 +728,58 @@ export const API = {
     responseDescription: 'The brief in the requested format.',
     errors: ['unavailable'],
   },
+
+  // --- approval workflows (SPEC 11)
+  listWorkflows: {
+    ...at('listWorkflows'),
+    scope: 'admin',
+    tag: 'Workflows',
+    summary: 'List approval workflows',
+    response: named('WorkflowViewPage', pageOf(WorkflowViewSchema)),
+  },
+  createWorkflow: {
+    ...at('createWorkflow'),
+    scope: 'admin',
+    tag: 'Workflows',
+    summary: 'Create an approval workflow (the seeds\u2019 document)',
+    description:
+      'A step passes when `required` distinct approvers it names approved (a step naming no approvers is answered by `owner`); any deny rejects the action. A step past `timeout_hours` follows `escalation.timeout_action`: `escalate` adds a step for `escalation_approvers` (and sends `approval.escalated`), `deny` rejects, `allow` approves. The action\u2019s overall deadline covers every step. `id` is made from the name when omitted; an existing id is a 409.',
+    body: named('Workflow', WorkflowSchema),
+    example: WORKFLOW_EXAMPLE,
+    response: WorkflowView,
+    status: 201,
+    errors: ['conflict'],
+  },
+  getWorkflow: { ...at('getWorkflow'), scope: 'admin', tag: 'Workflows', summary: 'Get an approval workflow', response: WorkflowView },
+  updateWorkflow: {
+    ...at('updateWorkflow'),
+    scope: 'admin',
+    tag: 'Workflows',
+    summary: 'Replace an approval workflow',
+    description: 'Requests already held keep the workflow they were held with. An `id` in the body must be the path\u2019s.',
+    body: named('WorkflowUpdate', WorkflowSchema),
+    example: WORKFLOW_EXAMPLE,
+    response: WorkflowView,
+  },
+  deleteWorkflow: {
+    ...at('deleteWorkflow'),
+    scope: 'admin',
+    tag: 'Workflows',
+    summary: 'Delete an approval workflow',
+    description: 'A workflow a policy names cannot be deleted (409).',
+    response: Deleted,
+    errors: ['conflict'],
+  },
+
+  // --- A/B tests (SPEC 12); the seeds' paths answer the same
+  listAbTests: { ...at('listAbTests'), ...abList },
+  listAbTestsSeed: { ...at('listAbTestsSeed'), ...abList, aliasOf: '/api/v1/ab-tests' },
+  createAbTest: { ...at('createAbTest'), ...abCreate },
+  createAbTestSeed: { ...at('createAbTestSeed'), ...abCreate, aliasOf: '/api/v1/ab-tests' },
+  getAbTest: { ...at('getAbTest'), ...abGet },
+  getAbTestSeed: { ...at('getAbTestSeed'), ...abGet, aliasOf: '/api/v1/ab-tests/{id}' },
+  stopAbTest: { ...at('stopAbTest'), ...abStop },
+  stopAbTestSeed: { ...at('stopAbTestSeed'), ...abStop, aliasOf: '/api/v1/ab-tests/{id}/stop' },
 
   // --- console session
   login: {

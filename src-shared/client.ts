@@ -183,6 +183,14 @@ export class GatehouseApi {
   briefDocument = (window: QueryIn<'brief'>['window'], format: 'html' | 'pdf') =>
     this.callRaw('brief', { query: { window, format }, extraTimeoutMs: 600_000 });
 
+  // --- approval workflows and A/B tests
+  listWorkflows = () => this.call('listWorkflows');
+  createWorkflow = (w: BodyIn<'createWorkflow'>) => this.call('createWorkflow', { body: w });
+  deleteWorkflow = (id: string) => this.call('deleteWorkflow', { params: { id } });
+  listAbTests = () => this.call('listAbTests');
+  createAbTest = (b: BodyIn<'createAbTest'>) => this.call('createAbTest', { body: b });
+  stopAbTest = (id: string) => this.call('stopAbTest', { params: { id } });
+
   // --- MCP
   mcpEvaluate = (b: BodyIn<'mcpEvaluate'>) => this.call('mcpEvaluate', { body: b });
   registerMcpServer = (b: BodyIn<'registerMcpServer'>) => this.call('registerMcpServer', { body: b });

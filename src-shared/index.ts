@@ -1,4 +1,6 @@
 export * from './schemas/common.js';
+export * from './schemas/workflows.js';
+export * from './schemas/ab-tests.js';
 export * from './schemas/errors.js';
 export * from './schemas/action.js';
 export * from './schemas/approval.js';

@@ -7,6 +7,7 @@ import { EventBus } from '../events/bus.js';
 import { SseHub } from '../events/sse.js';
 import { WebhookService } from '../events/webhooks.js';
 import { ActionService } from '../services/actions.js';
+import { AbTestService } from '../services/ab-tests.js';
 import { AgentService } from '../services/agents.js';
 import { AlertService } from '../services/alerts.js';
 import { ApprovalService } from '../services/approvals.js';
@@ -18,6 +19,7 @@ import { PolicyService } from '../services/policies.js';
 import { parsePolicyFile } from '../engine/index.js';
 import { Sessions } from '../services/sessions.js';
 import { SettingsService } from '../services/settings.js';
+import { WorkflowService } from '../services/workflows.js';
 import { openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -50,6 +52,10 @@ export class Gatehouse {
   readonly agents: AgentService;
   readonly alerts: AlertService;
   readonly approvals: ApprovalService;
+  /** Multi-step approval workflows (SPEC 11). */
+  readonly workflows: WorkflowService;
+  /** A/B tests of policies (SPEC 12). */
+  readonly abTests: AbTestService;
   readonly actions: ActionService;
   readonly mcp: McpService;
   readonly webhooks: WebhookService;
@@ -74,7 +80,12 @@ export class Gatehouse {
     this.agents = new AgentService(store, clock);
     this.alerts = new AlertService(store, clock, this.bus);
     this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus);
-    this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.bus);
+    this.workflows = new WorkflowService(store, clock, this.policies);
+    this.abTests = new AbTestService(store, clock, this.policies);
+    this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.bus, {
+      workflow: (id) => this.workflows.find(id),
+      abTests: this.abTests,
+    });
     this.mcp = new McpService(store, clock, this.alerts, this.bus);
     this.webhooks = new WebhookService(store, clock, this.bus);
     this.sse = new SseHub(this.bus);

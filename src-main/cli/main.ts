@@ -131,6 +131,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--scope <s>').choices(['agent', 'admin']).makeOptionMandatory())
     .requiredOption('--name <name>')
     .option('--agent-id <id>', 'bind the key to one agent')
+    .option('--approver <name>', 'admin keys: the approver this key answers workflow steps as (e.g. team-lead)')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/keys.js')).keysCreate(o)));

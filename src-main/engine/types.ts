@@ -22,6 +22,20 @@ export interface EngineInput {
   decisionBudgetMs?: number;
 }
 
+/**
+ * SPEC 12: a running A/B test as the engine sees it: of the actions `control` decides, `split` %
+ * (by a stable hash of the action) are decided by `test` instead, between `startsAtMs` and `endsAtMs`.
+ */
+export interface AbTestRule {
+  id: string;
+  control: string;
+  test: string;
+  /** Percent, 0-100. */
+  split: number;
+  startsAtMs: number;
+  endsAtMs: number;
+}
+
 /** Facts about the world at decision time that are not in the action itself. */
 export interface DecideContext {
   now: Date;
@@ -29,6 +43,16 @@ export interface DecideContext {
   agentRegistered: boolean;
   /** Actions from the same agent in the last 60 s, not counting this one. */
   recentAgentActions: number;
+  /** Running A/B tests of policies (SPEC 12); absent or empty: none. */
+  abTests?: readonly AbTestRule[];
+}
+
+/** SPEC 12: the arm an action was decided in, and what the other arm would have decided. */
+export interface AbOutcome {
+  id: string;
+  arm: 'control' | 'test';
+  other_arm_decision: DecisionValue;
+  other_arm_policy: string | null;
 }
 
 /** The engine's verdict on one action (SPEC 2.2 minus ids and timing). */
@@ -39,11 +63,13 @@ export interface Outcome {
   reason: string;
   flags: string[];
   /** For `pending`: how long to wait and what happens on timeout. */
-  approval: { timeout_s: number; timeout_action: TimeoutAction } | null;
+  approval: { timeout_s: number; timeout_action: TimeoutAction; workflow?: string } | null;
   /** Where shadow policies would have decided differently (SPEC 3.3 step 4). */
   shadow: { decision: DecisionValue; policy: PolicyRef | null; reason: string } | null;
   /** Policies that matched and counted (the deciding one and monitors), for hit counters. */
   hits: string[];
+  /** Set when the action fell in a running A/B test (SPEC 12). */
+  ab?: AbOutcome | null;
 }
 
 export interface Engine {

@@ -44,6 +44,10 @@ export function slackText(e: EventEnvelope): string {
   switch (e.event) {
     case 'approval.requested':
       return `:warning: Approval needed: ${actionPhrase(d, 'wants')}`;
+    case 'approval.step_answered':
+      return `:ballot_box_with_check: Workflow step answered by ${clean(str(d, 'approver') ?? 'an approver', 64)}: ${actionPhrase(d, 'wants')}`;
+    case 'approval.escalated':
+      return `:arrow_double_up: Approval escalated (a workflow step timed out): ${actionPhrase(d, 'wants')}`;
     case 'action.submitted':
       return `:inbox_tray: Submitted: ${actionPhrase(d, 'requested')} → ${clean(str(d, 'decision') ?? 'unknown', 32)}`;
     case 'action.allowed':

@@ -25,6 +25,7 @@ import { serviceHandlers } from './routes/service.js';
 import { settingsHandlers } from './routes/settings.js';
 import { statsHandlers } from './routes/stats.js';
 import { webhookHandlers } from './routes/webhooks.js';
+import { abTestHandlers, workflowHandlers } from './routes/workflows.js';
 
 export interface AppOptions {
   /** The port the server listens on (for the Host/Origin checks); known after listen. */
@@ -34,7 +35,7 @@ export interface AppOptions {
 }
 
 /** Path prefixes that need a key or the console session. Everything else is public (health, docs, console pages such as `/mcp`). */
-const AUTHENTICATED_PREFIXES = ['/api/v1/', '/api/authorization/', '/api/agent-action/', '/api/sdk/', '/mcp/'];
+const AUTHENTICATED_PREFIXES = ['/api/v1/', '/api/authorization/', '/api/agent-action/', '/api/sdk/', '/api/ab-tests', '/mcp/'];
 const needsAuth = (path: string): boolean => AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p));
 
 // Keys are checked by path prefix (so that nothing under an API prefix is ever public by mistake);
@@ -63,6 +64,8 @@ function handlersOf(g: Gatehouse): Handlers {
     ...hookHandlers(g),
     ...forwardAuthHandlers(g),
     ...reportHandlers(g),
+    ...workflowHandlers(g),
+    ...abTestHandlers(g),
     ...consoleHandlers(g),
   };
 }

@@ -331,6 +331,21 @@ export const expireOp = (actionId: string, allow: boolean, now: number): Op => (
   params: [allow ? 'allowed' : 'denied', allow ? 1 : 0, now, actionId],
 });
 
+/**
+ * SPEC 11: a workflow step passed its deadline and the workflow's `timeout_action` ends the action
+ * (`deny` or `allow`): expired, decided by the timeout, which records the action it took.
+ */
+export const stepTimeoutOp = (actionId: string, action: 'deny' | 'allow', now: number): Op => ({
+  sql: "UPDATE actions SET status = 'expired', decision = ?, approved = ?, reviewed_by = 'timeout', reviewed_ms = ?, timeout_action = ? WHERE action_id = ? AND status = 'pending'",
+  params: [action === 'allow' ? 'allowed' : 'denied', action === 'allow' ? 1 : 0, now, action, actionId],
+});
+
+/** SPEC 11: an escalation step moved the action's overall approval deadline. */
+export const extendDeadlineOp = (actionId: string, expiresMs: number): Op => ({
+  sql: "UPDATE actions SET expires_ms = ? WHERE action_id = ? AND status = 'pending'",
+  params: [expiresMs, actionId],
+});
+
 /** The agent reported the outcome. */
 export const completeOp = (
   actionId: string,

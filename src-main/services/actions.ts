@@ -11,6 +11,7 @@ import {
   type DecidedAction,
   type Decision,
   type NormalizedAction,
+  type Workflow,
 } from '../../src-shared/index.js';
 import { iso, type Clock } from '../core/clock.js';
 import { conflict, forbidden, GatehouseError, notFound } from '../core/errors.js';
@@ -24,6 +25,16 @@ import type { AgentService } from './agents.js';
 import type { ApprovalService } from './approvals.js';
 import type { PolicyService } from './policies.js';
 import { redact, redactOrNull, redactString } from './redact.js';
+import type { AbTestService } from './ab-tests.js';
+import { currentStep, overallDeadline, startProgress } from './workflow-progress.js';
+import { insertProgressOp, withWorkflow } from './workflow-rows.js';
+
+/** What submit consults besides the policies: SPEC 11 workflows and SPEC 12 A/B tests. */
+export interface ActionExtras {
+  /** The workflow a require_approval policy names (null: gone; the approval is then an ordinary one). */
+  workflow?: (id: string) => Workflow | null;
+  abTests?: AbTestService;
+}
 
 const MAX_RESULT_CHARS = 64 * 1024;
 
@@ -63,6 +74,7 @@ export class ActionService {
     private readonly agents: AgentService,
     private readonly approvals: ApprovalService,
     private readonly bus: EventBus,
+    private readonly extras: ActionExtras = {},
   ) {}
 
   normalize(req: ActionRequest, caller: Caller): NormalizedAction {
@@ -104,13 +116,19 @@ export class ActionService {
   private async decideAndRecord(action: NormalizedAction, keyId: string | null, digest: string | null): Promise<Decision> {
     const started = process.hrtime.bigint();
     const now = this.clock.now();
+    const abTests = this.extras.abTests?.active();
     const outcome = this.policies.engine().decide(action, {
       now: new Date(now),
       agentRegistered: this.agents.isRegistered(action.agent_id),
       recentAgentActions: this.agents.recentCount(action.agent_id, now),
+      ...(abTests && abTests.length ? { abTests } : {}),
     });
     const evaluated_in_us = Number((process.hrtime.bigint() - started) / 1000n);
-    const decision = this.buildDecision(outcome, now, evaluated_in_us);
+    // SPEC 11: a workflow's steps answer the approval; the action's deadline covers all of them.
+    const workflowId = outcome.decision === 'pending' ? outcome.approval?.workflow : undefined;
+    const workflow = workflowId ? (this.extras.workflow?.(workflowId) ?? null) : null;
+    const progress = workflow ? startProgress(workflow, now) : null;
+    const decision = this.buildDecision(outcome, now, evaluated_in_us, progress ? overallDeadline(progress, now) : null);
     const data = decidedData(action, decision, outcome, digest);
     const pending = decision.decision === 'pending';
 
@@ -147,21 +165,32 @@ export class ActionService {
           agent_id: action.agent_id,
           expires_at: decision.expires_at,
           timeout_action: outcome.approval?.timeout_action ?? 'deny',
+          ...(progress ? { workflow_id: progress.id, workflow: progress.name } : {}),
         },
       });
     }
+    const extraOps = [
+      ...(progress ? [insertProgressOp(decision.action_id, progress, now)] : []),
+      ...(outcome.ab && this.extras.abTests ? [this.extras.abTests.recordOp(outcome.ab, decision.action_id, decision.decision, now)] : []),
+    ];
     // The action row points at its action.decided record (records[0]), whose seq the store assigns.
     await this.store.commit(
-      (records) => [...seen, insertActionOp(row, records[0]!.seq), ...this.policies.hitOps(outcome.hits, now)],
+      (records) => [...seen, insertActionOp(row, records[0]!.seq), ...this.policies.hitOps(outcome.hits, now), ...extraOps],
       audit,
     );
     this.agents.noteAction(action.agent_id, decision.status, now, seen.length > 0);
-    if (pending) this.approvals.track(decision.action_id, Date.parse(decision.expires_at!), action.agent_id);
+    if (pending)
+      this.approvals.track(
+        decision.action_id,
+        Date.parse(decision.expires_at!),
+        action.agent_id,
+        progress ? currentStep(progress).deadline_ms : null,
+      );
     this.publish(pickShape(ActionEventSchema, { ...data, action_id: decision.action_id }));
     return decision;
   }
 
-  private buildDecision(o: Outcome, now: number, evaluated_in_us: number): Decision {
+  private buildDecision(o: Outcome, now: number, evaluated_in_us: number, deadline: number | null): Decision {
     const pending = o.decision === 'pending';
     return {
       action_id: newId('act'),
@@ -174,7 +203,7 @@ export class ActionService {
       policy: o.policy,
       reason: o.reason,
       flags: o.flags,
-      expires_at: pending && o.approval ? iso(now + o.approval.timeout_s * 1000) : null,
+      expires_at: pending && o.approval ? iso(deadline ?? now + o.approval.timeout_s * 1000) : null,
       evaluated_in_us,
     };
   }
@@ -190,7 +219,7 @@ export class ActionService {
   status(actionId: string, ownerKeyId: string | null = null): ActionStatus {
     const row = actionRow(this.store, actionId);
     if (!row || (ownerKeyId && row.key_id !== ownerKeyId)) throw notFound(`Action '${actionId}'`);
-    return toStatus(row);
+    return withWorkflow(this.store, toStatus(row));
   }
 
   /** SPEC 2.3: allowed | approved → completed | failed, reported by the agent. */
@@ -248,6 +277,8 @@ function decidedData(a: NormalizedAction, d: Decision, o: Outcome, digest: strin
     ...pickShape(DecisionSchema.omit({ action_id: true }), d),
   };
   if (o.shadow) data.shadow = o.shadow as never;
+  // SPEC 12: the A/B arm it was decided in, and what the other arm would have decided.
+  if (o.ab) data.ab_test = o.ab;
   if (digest) data.request_digest = digest;
   return data;
 }

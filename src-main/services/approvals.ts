@@ -1,4 +1,5 @@
 import {
+  OWNER_APPROVER,
   pickShape,
   ReviewEventSchema,
   type ActionStatus,
@@ -13,7 +14,7 @@ import {
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
-import { conflict, notFound } from '../core/errors.js';
+import { conflict, forbidden, notFound } from '../core/errors.js';
 import { compileActionCondition } from '../engine/conditions/action-condition.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import {
@@ -21,7 +22,9 @@ import {
   actionRow,
   approvalRows,
   expireOp,
+  extendDeadlineOp,
   pendingDeadlines,
+  stepTimeoutOp,
   pendingRows,
   resolveOp,
   toStatus,
@@ -29,6 +32,19 @@ import {
   type ActionRow,
 } from './action-rows.js';
 import { redactOrNull } from './redact.js';
+import {
+  approveStep,
+  currentStep,
+  endProgress,
+  mayAnswer,
+  overallDeadline,
+  rejectStep,
+  rememberedChoice,
+  stepApprovers,
+  timeoutStep,
+  type ProgressState,
+} from './workflow-progress.js';
+import { pendingStepDeadlines, progressOf, updateProgressOp, withWorkflow } from './workflow-rows.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
 
@@ -38,8 +54,22 @@ const REMEMBER_PRIORITY = 900;
 const RETRY_MS = 1_000;
 
 interface Tracked {
+  /** The action's overall approval deadline. */
   expires: number;
   agentId: string;
+  /** SPEC 11: the deadline of the current workflow step (null: no workflow). */
+  stepDeadline: number | null;
+}
+
+/** When the timer must look at a tracked action next. */
+const dueAt = (t: Tracked): number => (t.stepDeadline === null ? t.expires : Math.min(t.expires, t.stepDeadline));
+
+/** What a workflow step answer adds to the commit that settles the action. */
+interface StepPart {
+  ops: Op[];
+  audit: AuditDraft[];
+  /** Added to the answered action's `approval.resolved` record. */
+  data: Record<string, unknown>;
 }
 
 function toApproval(r: ActionRow): Approval {
@@ -90,7 +120,12 @@ export class ApprovalService {
   /** On start: every pending approval is tracked again; those past their deadline expire now. */
   start(): void {
     for (const r of pendingDeadlines(this.store)) {
-      this.pending.set(r.action_id, { expires: r.expires_ms, agentId: r.agent_id });
+      this.pending.set(r.action_id, { expires: r.expires_ms, agentId: r.agent_id, stepDeadline: null });
+    }
+    // Workflow steps' deadlines live in the database too: a restart mid-workflow continues it.
+    for (const r of pendingStepDeadlines(this.store)) {
+      const t = this.pending.get(r.action_id);
+      if (t) t.stepDeadline = r.deadline_ms;
     }
     this.schedule();
   }
@@ -106,8 +141,8 @@ export class ApprovalService {
     return this.pending.size;
   }
 
-  track(actionId: string, expires: number, agentId: string): void {
-    this.pending.set(actionId, { expires, agentId });
+  track(actionId: string, expires: number, agentId: string, stepDeadline: number | null = null): void {
+    this.pending.set(actionId, { expires, agentId, stepDeadline });
     this.schedule();
   }
 
@@ -136,7 +171,7 @@ export class ApprovalService {
 
   /** Approvals by state: pending ones soonest-expiring first, answered ones most recent first. */
   list(status: Approval['status'], limit = 200): PendingApproval[] {
-    return approvalRows(this.store, status, limit).map((r) => ({ ...toApproval(r), action: toStatus(r) }));
+    return approvalRows(this.store, status, limit).map((r) => ({ ...toApproval(r), action: withWorkflow(this.store, toStatus(r)) }));
   }
 
   byApprovalId(approvalId: string, ownerKeyId: string | null): Approval {
@@ -150,13 +185,122 @@ export class ApprovalService {
    * `remember` other than `once` creates a policy; with `apply_to_pending` every other pending
    * request that policy matches is answered the same way in the same commit (SPEC 4).
    */
-  async resolve(actionId: string, approve: boolean, body: ResolveRequest, actor = 'user'): Promise<ResolveResult> {
+  async resolve(
+    actionId: string,
+    approve: boolean,
+    body: ResolveRequest,
+    actor = 'user',
+    approver: string | null = OWNER_APPROVER,
+  ): Promise<ResolveResult> {
     const row = actionRow(this.store, actionId) ?? actionByApprovalId(this.store, actionId);
     if (!row) throw notFound(`Action '${actionId}'`);
     const id = row.action_id;
     const tracked = this.pending.get(id);
-    if (row.status !== 'pending' || !tracked) throw conflict(`Approval already resolved (${row.status})`);
+    if (row.status !== 'pending') throw conflict(`Approval already resolved (${row.status})`);
+    // Claimed by an answer (or a timeout) being recorded right now: whichever came first wins.
+    if (!tracked) throw conflict('Another answer to this request is being recorded; look at its status again');
     this.pending.delete(id); // claimed synchronously: a concurrent second answer gets 409
+    const progress = progressOf(this.store, id);
+    if (progress) return this.answerStep(row, tracked, progress, approve, body, actor, approver);
+    return this.settle(row, tracked, approve, body, actor, null);
+  }
+
+  /**
+   * SPEC 11: an answer to the current step of a workflow. Only an approver the step names counts
+   * (403 otherwise, and nothing changes); a step passes with `required` distinct approvals and the
+   * next one starts; any deny rejects the action; the final step's passing approves it, and only
+   * then does a remember choice apply.
+   */
+  private async answerStep(
+    row: ActionRow,
+    tracked: Tracked,
+    progress: ProgressState,
+    approve: boolean,
+    body: ResolveRequest,
+    actor: string,
+    approver: string | null,
+  ): Promise<ResolveResult> {
+    const id = row.action_id;
+    const step = currentStep(progress);
+    const release = () => this.pending.set(id, tracked);
+    if (approver === null || !mayAnswer(step, approver)) {
+      release();
+      const names = stepApprovers(step);
+      throw forbidden(
+        `Step ${progress.step + 1} of workflow '${progress.name}' is answered by ${names.map((n) => `'${n}'`).join(' or ')}; this caller answers as ${approver ? `'${approver}'` : 'no approver (create an admin key with --approver)'}`,
+        [{ path: 'approver', message: `must be one of: ${names.join(', ')}` }],
+      );
+    }
+    if (step.approvals.some((a) => a.approver === approver)) {
+      release();
+      throw conflict(`'${approver}' already approved step ${progress.step + 1} of workflow '${progress.name}'; it needs another approver`);
+    }
+    const now = this.clock.now();
+    const comment = redactOrNull(body.comment);
+    const remember =
+      approve && body.remember !== 'once'
+        ? { remember: body.remember, pattern: body.pattern, apply_to_pending: body.apply_to_pending, comment: comment ?? undefined }
+        : undefined;
+    const result = approve
+      ? approveStep(progress, approver, now, remember)
+      : { next: rejectStep(progress, approver, now), outcome: 'rejected' as const };
+    const next = result.next;
+    const stepAudit: AuditDraft = {
+      type: 'approval.step_answered',
+      actor,
+      action_id: id,
+      data: {
+        approval_id: row.approval_id,
+        agent_id: row.agent_id,
+        workflow_id: progress.id,
+        step: progress.step,
+        approver,
+        approved: approve,
+        comment,
+        remember: body.remember,
+        outcome: result.outcome,
+      },
+    };
+    if (result.outcome === 'counted' || result.outcome === 'step_passed') {
+      try {
+        await this.store.commit([updateProgressOp(id, next, now)], [stepAudit]);
+      } catch (e) {
+        release();
+        throw e;
+      }
+      this.pending.set(id, { ...tracked, stepDeadline: currentStep(next).deadline_ms });
+      this.schedule();
+      const status = withWorkflow(this.store, toStatus(actionRow(this.store, id)!));
+      this.bus.publish('approval.step_answered', { ...eventOf(status), workflow: status.workflow, approver, step: progress.step });
+      return { ...status, policy_id: null, also_resolved: [] };
+    }
+    // The workflow is decided: the action is settled like any approval, with the step's record.
+    const choice = approve ? rememberedChoice(next) : null;
+    const settleBody: ResolveRequest = approve
+      ? {
+          remember: choice?.remember ?? 'once',
+          pattern: choice?.pattern,
+          apply_to_pending: choice?.apply_to_pending ?? false,
+          comment: body.comment,
+        }
+      : body;
+    return this.settle(row, tracked, approve, settleBody, actor, {
+      ops: [updateProgressOp(id, next, now)],
+      audit: [stepAudit],
+      data: { workflow_id: progress.id, approver },
+    });
+  }
+
+  /** Approve or deny a claimed pending action (and, with remember + apply_to_pending, the others like it). */
+  private async settle(
+    row: ActionRow,
+    tracked: Tracked,
+    approve: boolean,
+    body: ResolveRequest,
+    actor: string,
+    step: StepPart | null,
+  ): Promise<ResolveResult> {
+    const id = row.action_id;
     const now = this.clock.now();
     const comment = redactOrNull(body.comment);
     const to = approve ? 'approved' : 'rejected';
@@ -172,21 +316,25 @@ export class ApprovalService {
       claimed = [row, ...others.map((o) => o.row)];
       const ops: Op[] = claimed.map((r) => resolveOp(r.action_id, approve, now, comment));
       if (remembered) ops.push(...remembered.ops);
-      const audit: AuditDraft[] = claimed.map((r) => ({
-        type: 'approval.resolved',
-        actor,
-        action_id: r.action_id,
-        data: {
-          approval_id: r.approval_id,
-          agent_id: r.agent_id,
-          approved: approve,
-          comment,
-          remember: body.remember,
-          policy_id: policyId,
-          // An answer given for another request through apply_to_pending names that request.
-          ...(r.action_id === id ? {} : { answered_with: id }),
-        },
-      }));
+      if (step) ops.push(...step.ops);
+      const audit: AuditDraft[] = step ? [...step.audit] : [];
+      audit.push(
+        ...claimed.map((r): AuditDraft => ({
+          type: 'approval.resolved',
+          actor,
+          action_id: r.action_id,
+          data: {
+            approval_id: r.approval_id,
+            agent_id: r.agent_id,
+            approved: approve,
+            comment,
+            remember: body.remember,
+            policy_id: policyId,
+            // An answer given for another request through apply_to_pending names that request.
+            ...(r.action_id === id ? (step?.data ?? {}) : { answered_with: id }),
+          },
+        })),
+      );
       if (remembered) audit.push(remembered.audit);
       await this.store.commit(ops, audit);
       remembered?.apply();
@@ -201,7 +349,7 @@ export class ApprovalService {
       const r = claimed[i]!;
       this.agents.noteTransition(r.agent_id, 'pending', to);
       const status = toStatus(actionRow(this.store, r.action_id)!);
-      if (r.action_id === id) answered = status;
+      if (r.action_id === id) answered = withWorkflow(this.store, status);
       this.wake(r.action_id);
       this.bus.publish(approve ? 'action.approved' : 'action.rejected', eventOf(status));
       // Hundreds answered at once: let other requests through between batches (the commit is done).
@@ -221,6 +369,8 @@ export class ApprovalService {
     for (const c of pendingRows(this.store, answeredId)) {
       const tracked = this.pending.get(c.action_id);
       if (!tracked) continue;
+      // A request a workflow governs is answered only through its own steps, by its own approvers.
+      if (tracked.stepDeadline !== null || progressOf(this.store, c.action_id)) continue;
       if (!condition.test({ agent_id: c.agent_id, action_type: c.action_type, resource: c.resource ?? undefined })) continue;
       this.pending.delete(c.action_id);
       out.push({ row: c, tracked });
@@ -243,9 +393,10 @@ export class ApprovalService {
     this.pending.delete(actionId); // claimed synchronously, like an answer: whichever comes first wins
     const now = this.clock.now();
     const reason = redactOrNull(body.reason);
+    const progress = progressOf(this.store, actionId);
     try {
       await this.store.commit(
-        [withdrawOp(actionId, now, reason)],
+        [withdrawOp(actionId, now, reason), ...(progress ? [updateProgressOp(actionId, endProgress(progress, 'withdrawn'), now)] : [])],
         [
           {
             type: 'approval.withdrawn',
@@ -289,20 +440,37 @@ export class ApprovalService {
     });
   }
 
-  private async expire(actionId: string): Promise<void> {
+  /** The tracked action and its row while it is still pending; else null (and it is no longer tracked). */
+  private stillPending(actionId: string): { tracked: Tracked; row: ActionRow } | null {
     const tracked = this.pending.get(actionId);
-    if (!tracked) return;
+    if (!tracked) return null;
     const row = actionRow(this.store, actionId);
     if (!row || row.status !== 'pending') {
       this.pending.delete(actionId);
-      return;
+      return null;
     }
+    return { tracked, row };
+  }
+
+  /** After an expiry is durable: counters, long-polls, the event. */
+  private expired(row: ActionRow): void {
+    this.agents.noteTransition(row.agent_id, 'pending', 'expired');
+    const status = toStatus(actionRow(this.store, row.action_id)!);
+    this.wake(row.action_id);
+    this.bus.publish('action.expired', eventOf(status));
+  }
+
+  private async expire(actionId: string): Promise<void> {
+    const found = this.stillPending(actionId);
+    if (!found) return;
+    const { tracked, row } = found;
     this.pending.delete(actionId);
     const now = this.clock.now();
     const allow = row.timeout_action === 'allow';
+    const progress = progressOf(this.store, actionId);
     try {
       await this.store.commit(
-        [expireOp(actionId, allow, now)],
+        [expireOp(actionId, allow, now), ...(progress ? [updateProgressOp(actionId, endProgress(progress, 'expired'), now)] : [])],
         [
           {
             type: 'approval.expired',
@@ -314,13 +482,79 @@ export class ApprovalService {
       );
     } catch {
       // The disk refused: keep it pending (still not allowed) and try again shortly.
-      this.pending.set(actionId, { ...tracked, expires: now + RETRY_MS });
+      this.pending.set(actionId, { ...tracked, expires: now + RETRY_MS, stepDeadline: null });
       return;
     }
-    this.agents.noteTransition(row.agent_id, 'pending', 'expired');
-    const status = toStatus(actionRow(this.store, actionId)!);
-    this.wake(actionId);
-    this.bus.publish('action.expired', eventOf(status));
+    this.expired(row);
+  }
+
+  /**
+   * SPEC 11: the current workflow step passed its deadline. `escalate` adds a step for the
+   * escalation approvers (the action's overall deadline moves to cover it and the steps after it)
+   * and sends `approval.escalated`; `deny` and `allow` end the action as expired with that outcome.
+   */
+  private async timeoutStep(actionId: string): Promise<void> {
+    const found = this.stillPending(actionId);
+    if (!found) return;
+    const { tracked, row } = found;
+    const progress = progressOf(this.store, actionId);
+    const now = this.clock.now();
+    const deadline = progress ? currentStep(progress).deadline_ms : null;
+    if (!progress || deadline === null || deadline > now) {
+      this.pending.set(actionId, { ...tracked, stepDeadline: deadline });
+      return;
+    }
+    this.pending.delete(actionId);
+    const t = timeoutStep(progress, now);
+    const base = { approval_id: row.approval_id, agent_id: row.agent_id, workflow_id: progress.id, step: progress.step };
+    try {
+      if (t.kind === 'escalated') {
+        const stepDeadline = currentStep(t.next).deadline_ms!;
+        const expires = Math.max(row.expires_ms ?? now, overallDeadline(t.next, now));
+        await this.store.commit(
+          [updateProgressOp(actionId, t.next, now), extendDeadlineOp(actionId, expires)],
+          [
+            {
+              type: 'approval.escalated',
+              actor: 'system',
+              action_id: actionId,
+              data: {
+                ...base,
+                escalated_to_step: t.next.step,
+                escalation_approvers: progress.escalation.escalation_approvers,
+                step_deadline: iso(stepDeadline),
+                expires_at: iso(expires),
+              },
+            },
+          ],
+        );
+        this.pending.set(actionId, { ...tracked, expires, stepDeadline });
+        const status = withWorkflow(this.store, toStatus(actionRow(this.store, actionId)!));
+        this.bus.publish('approval.escalated', {
+          ...eventOf(status),
+          expires_at: status.expires_at,
+          workflow: status.workflow,
+          escalation_approvers: progress.escalation.escalation_approvers,
+        });
+        return;
+      }
+      await this.store.commit(
+        [stepTimeoutOp(actionId, t.kind, now), updateProgressOp(actionId, t.next, now)],
+        [
+          {
+            type: 'approval.expired',
+            actor: 'system',
+            action_id: actionId,
+            data: { ...base, timeout_action: t.kind, reason: 'workflow step timed out' },
+          },
+        ],
+      );
+    } catch {
+      // The disk refused: keep it pending (still not allowed) and try again shortly.
+      this.pending.set(actionId, { ...tracked, stepDeadline: now + RETRY_MS });
+      return;
+    }
+    this.expired(row);
   }
 
   private wake(actionId: string): void {
@@ -334,7 +568,7 @@ export class ApprovalService {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     let soonest = Infinity;
-    for (const t of this.pending.values()) soonest = Math.min(soonest, t.expires);
+    for (const t of this.pending.values()) soonest = Math.min(soonest, dueAt(t));
     if (soonest === Infinity) return;
     const delay = Math.max(0, Math.min(soonest - this.clock.now(), 2_147_000_000));
     this.timer = setTimeout(() => void this.expireDue(), delay);
@@ -343,8 +577,12 @@ export class ApprovalService {
 
   private async expireDue(): Promise<void> {
     const now = this.clock.now();
-    const due = [...this.pending].filter(([, t]) => t.expires <= now).map(([id]) => id);
-    for (const id of due) await this.expire(id);
+    const due = [...this.pending].filter(([, t]) => dueAt(t) <= now);
+    for (const [id, t] of due) {
+      // A workflow step's own timeout rule goes first: the last step's deadline is the overall one.
+      if (t.stepDeadline !== null && t.stepDeadline <= now) await this.timeoutStep(id);
+      else await this.expire(id);
+    }
     this.schedule();
   }
 }

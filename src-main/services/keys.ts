@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Credentials, KeyCreate, KeyCreated, KeyScope, KeyView } from '../../src-shared/index.js';
+import { OWNER_APPROVER, type Credentials, type KeyCreate, type KeyCreated, type KeyScope, type KeyView } from '../../src-shared/index.js';
 import { newKeySecret } from '../config/credentials.js';
 import { isoOrNull, iso, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
@@ -21,11 +21,15 @@ interface KeyRow {
 
 const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
-const toView = (r: KeyRow): KeyView => ({
+/** The default admin key of the single-user setup answers as the owner (SPEC 11). */
+const DEFAULT_ADMIN_KEY_ID = 'key_default_admin';
+
+const toView = (r: KeyRow, approver: string | null): KeyView => ({
   id: r.id,
   name: r.name,
   scope: r.scope,
   agent_id: r.agent_id,
+  approver,
   prefix: r.prefix,
   created_at: iso(r.created_ms),
   last_used_at: isoOrNull(r.last_used_ms),
@@ -47,6 +51,8 @@ export class KeyRing {
   private readonly active = new Map<string, KeyRow[]>();
   private readonly lastUsed = new Map<string, number>();
   private readonly revocations = new Map<string, AbortController>();
+  /** Approver names by key id (the `key_approvers` table). */
+  private readonly approvers = new Map<string, string>();
   private static readonly NEVER = new AbortController().signal;
 
   constructor(
@@ -54,6 +60,14 @@ export class KeyRing {
     private readonly clock: Clock,
   ) {
     for (const r of store.all<KeyRow>('SELECT * FROM api_keys WHERE revoked_ms IS NULL')) this.activate(r);
+    for (const r of store.all<{ key_id: string; approver: string }>('SELECT key_id, approver FROM key_approvers'))
+      this.approvers.set(r.key_id, r.approver);
+  }
+
+  /** The approver key `id` answers workflow steps as, or null (admin keys only). */
+  approverOf(id: string, scope: KeyScope): string | null {
+    if (scope !== 'admin') return null;
+    return this.approvers.get(id) ?? (id === DEFAULT_ADMIN_KEY_ID ? OWNER_APPROVER : null);
   }
 
   /** Makes sure the default keys of credentials.json exist (first start, or a fresh database). */
@@ -77,7 +91,7 @@ export class KeyRing {
     }
     if (!row) return null;
     this.lastUsed.set(row.id, this.clock.now());
-    return { id: row.id, scope: row.scope, agentId: row.agent_id, kind: 'key' };
+    return { id: row.id, scope: row.scope, agentId: row.agent_id, kind: 'key', approver: this.approverOf(row.id, row.scope) };
   }
 
   private activate(r: KeyRow): void {
@@ -107,7 +121,7 @@ export class KeyRing {
   list(): KeyView[] {
     return this.store
       .all<KeyRow>('SELECT * FROM api_keys ORDER BY created_ms DESC')
-      .map((r) => toView({ ...r, last_used_ms: this.lastUsed.get(r.id) ?? r.last_used_ms }));
+      .map((r) => toView({ ...r, last_used_ms: this.lastUsed.get(r.id) ?? r.last_used_ms }, this.approverOf(r.id, r.scope)));
   }
 
   async create(body: KeyCreate): Promise<KeyCreated> {
@@ -116,14 +130,15 @@ export class KeyRing {
       { id: newId('key'), name: redactString(body.name), scope: body.scope, agent_id: body.agent_id ?? null },
       secret,
       true,
+      body.scope === 'admin' ? (body.approver ?? null) : null,
     );
-    return { ...toView(row), key: secret };
+    return { ...toView(row, this.approverOf(row.id, row.scope)), key: secret };
   }
 
   async revoke(id: string): Promise<KeyView | null> {
     const row = this.store.get<KeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
     if (!row) return null;
-    if (row.revoked_ms != null) return toView(row);
+    if (row.revoked_ms != null) return toView(row, this.approverOf(row.id, row.scope));
     const now = this.clock.now();
     await this.store.commit(
       [{ sql: 'UPDATE api_keys SET revoked_ms = ? WHERE id = ?', params: [now, id] }],
@@ -132,7 +147,7 @@ export class KeyRing {
     this.deactivate(row);
     this.revocations.get(id)?.abort();
     this.revocations.delete(id);
-    return toView({ ...row, revoked_ms: now });
+    return toView({ ...row, revoked_ms: now }, this.approverOf(row.id, row.scope));
   }
 
   /** Persists last-used times gathered in memory (called periodically and on close). */
@@ -143,7 +158,12 @@ export class KeyRing {
     await this.store.commit(ops);
   }
 
-  private async insert(k: Pick<KeyRow, 'id' | 'name' | 'scope' | 'agent_id'>, secret: string, audit: boolean): Promise<KeyRow> {
+  private async insert(
+    k: Pick<KeyRow, 'id' | 'name' | 'scope' | 'agent_id'>,
+    secret: string,
+    audit: boolean,
+    approver: string | null = null,
+  ): Promise<KeyRow> {
     const row: KeyRow = {
       ...k,
       prefix: prefixOf(secret),
@@ -158,15 +178,24 @@ export class KeyRing {
           sql: 'INSERT INTO api_keys (id, name, scope, agent_id, prefix, hash, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
           params: [row.id, row.name, row.scope, row.agent_id, row.prefix, row.hash, row.created_ms],
         },
+        ...(approver ? [{ sql: 'INSERT INTO key_approvers (key_id, approver) VALUES (?, ?)', params: [row.id, approver] }] : []),
       ],
       [
         {
           type: 'key.created',
           actor: audit ? 'user' : 'system',
-          data: { key_id: row.id, name: row.name, scope: row.scope, agent_id: row.agent_id, prefix: row.prefix },
+          data: {
+            key_id: row.id,
+            name: row.name,
+            scope: row.scope,
+            agent_id: row.agent_id,
+            prefix: row.prefix,
+            ...(approver ? { approver } : {}),
+          },
         },
       ],
     );
+    if (approver) this.approvers.set(row.id, approver);
     this.activate(row);
     return row;
   }

@@ -17,7 +17,7 @@ import {
   type UnusablePolicy,
 } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { conflict, GatehouseError, invalid, notFound } from '../core/errors.js';
+import { conflict, GatehouseError, invalid, invalidField, notFound } from '../core/errors.js';
 import { illFormedField } from '../core/text.js';
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
@@ -62,6 +62,7 @@ export class PolicyService {
   private readonly entries = new Map<string, Entry>();
   private riskRules: RiskRule[] = [];
   private compiled: Engine;
+  private workflowExists: (id: string) => boolean = () => false;
 
   constructor(
     private readonly store: Store,
@@ -89,6 +90,21 @@ export class PolicyService {
 
   engine(): Engine {
     return this.compiled;
+  }
+
+  /** How a policy's `approval.workflow` is checked at write time (the workflow service sets it). */
+  setWorkflowLookup(exists: (id: string) => boolean): void {
+    this.workflowExists = exists;
+  }
+
+  /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
+  private checkWorkflow(p: Policy, base = ''): void {
+    const id = p.approval?.workflow;
+    if (id === undefined) return;
+    const path = `${base}approval.workflow`;
+    if (p.effect !== 'require_approval')
+      throw invalidField(path, 'only a require_approval policy can name a workflow', 'Policy is invalid');
+    if (!this.workflowExists(id)) throw invalidField(path, `unknown workflow '${id}'`, 'Policy is invalid');
   }
 
   /** The set the engine runs: every policy, stored ones that no longer compile by their fail-closed stand-ins. */
@@ -159,6 +175,7 @@ export class PolicyService {
   prepareCreate(input: PolicyInput | Policy, opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {}) {
     const policy = this.parse(input);
     if (this.entries.has(policy.id)) throw conflict(`Policy '${policy.id}' already exists`);
+    this.checkWorkflow(policy);
     this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
     const now = this.clock.now();
     const ops: Op[] = opts.ephemeral ? [] : [this.upsertOp(policy, now, now)];
@@ -190,6 +207,7 @@ export class PolicyService {
     const existing = this.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
     const policy = this.parse(input, id);
+    this.checkWorkflow(policy);
     this.compile(this.effectiveSet({ id, policy }), this.settings.get(), this.riskRules);
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
@@ -224,6 +242,7 @@ export class PolicyService {
     // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
     const bad = illFormedField(file);
     if (bad) throw new GatehouseError('invalid_request', `Policy file is invalid: ${bad.path}: ${bad.message}`, [bad]);
+    file.policies.forEach((p, i) => this.checkWorkflow(p, `policies[${i}].`));
     const merged = new Map(this.entries);
     const now = this.clock.now();
     let created = 0;

@@ -8,4 +8,9 @@ export interface Principal {
   /** For agent keys bound to one agent: actions are attributed to it and it sees only its own. */
   agentId: string | null;
   kind: 'key' | 'session';
+  /**
+   * SPEC 11: the named approver this caller answers workflow steps as (admin keys made with
+   * `--approver`; `owner` for the console session and the default admin key); null: none.
+   */
+  approver: string | null;
 }

@@ -2,6 +2,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import type { Principal } from './principal.js';
+import { OWNER_APPROVER } from '../../src-shared/index.js';
 
 /** SPEC 4: a console session ends after 30 days unused (or on logout). */
 export const SESSION_IDLE_MS = 30 * 86_400_000;
@@ -97,7 +98,7 @@ export class Sessions {
       entry.last_used_at = now;
       this.save(false);
     }
-    return { id: 'console', scope: 'admin', agentId: null, kind: 'session' };
+    return { id: 'console', scope: 'admin', agentId: null, kind: 'session', approver: OWNER_APPROVER };
   }
 
   end(token: string): void {

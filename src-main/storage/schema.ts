@@ -196,6 +196,51 @@ CREATE TABLE IF NOT EXISTS mcp_tool_pins (
   last_call_ms INTEGER,
   PRIMARY KEY (server_id, tool)
 );
+
+-- 0.2, issue 19 (SPEC 11): approval workflows (body = the workflow document as JSON), and the
+-- progress of each action a workflow governs: state = its steps, answers and deadlines as JSON (a
+-- snapshot of the workflow taken when the action was held, so editing the workflow never changes a
+-- request in flight), deadline_ms = the current step's deadline (the expiry timer reads it on start).
+-- New tables, so earlier data dirs need no migration.
+CREATE TABLE IF NOT EXISTS workflows (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS approval_workflows (
+  action_id TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  deadline_ms INTEGER,
+  updated_ms INTEGER NOT NULL
+);
+-- The approver name an admin key answers workflow steps as (keys made before 0.2 have none).
+CREATE TABLE IF NOT EXISTS key_approvers (key_id TEXT PRIMARY KEY, approver TEXT NOT NULL);
+
+-- 0.2, issue 19 (SPEC 12): A/B tests of policies, and the arm of every action decided in one
+-- (written in the action's own commit), with what the other arm would have decided.
+CREATE TABLE IF NOT EXISTS ab_tests (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT,
+  control_policy TEXT NOT NULL,
+  test_policy TEXT NOT NULL,
+  traffic_split REAL NOT NULL,
+  duration_days REAL NOT NULL,
+  started_ms INTEGER NOT NULL,
+  ends_ms INTEGER NOT NULL,
+  stopped_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS ab_test_actions (
+  test_id TEXT NOT NULL,
+  action_id TEXT NOT NULL,
+  arm TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  other_decision TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (test_id, action_id)
+) WITHOUT ROWID;
 `;
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */

@@ -35,6 +35,11 @@ function handle(e: EventEnvelope): void {
         });
       }
       break;
+    // A workflow step was answered or escalated: the request is still waiting, its steps changed.
+    case 'approval.step_answered':
+    case 'approval.escalated':
+      void refreshPending();
+      break;
     case 'action.approved':
     case 'action.rejected':
     case 'action.expired':

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionTypeSchema, AgentIdSchema, IsoTimeSchema, JsonObjectSchema, RiskLevelSchema } from './common.js';
+import { WorkflowProgressSchema } from './workflows.js';
 
 const text = (max: number) => z.string().max(max);
 
@@ -100,6 +101,18 @@ export const RecordedActionSchema = z.object({
 export type RecordedAction = z.infer<typeof RecordedActionSchema>;
 
 /**
+ * SPEC 12 — the A/B arm an action was decided in (`ab_test` in its `action.decided` record), and
+ * what the other arm would have decided: both arms are evaluated for every action in a test.
+ */
+export const AbAssignmentSchema = z.object({
+  id: z.string(),
+  arm: z.enum(['control', 'test']),
+  other_arm_decision: DecisionValueSchema,
+  other_arm_policy: z.string().nullable(),
+});
+export type AbAssignment = z.infer<typeof AbAssignmentSchema>;
+
+/**
  * The `data` of an `action.decided` audit record: the recorded action and the decision (its id is
  * the record's `action_id`). `shadow` says where shadow policies would have decided otherwise;
  * `request_digest` (SHA-256 of the request's JCS) tells a retry with the same idempotency key from
@@ -108,6 +121,7 @@ export type RecordedAction = z.infer<typeof RecordedActionSchema>;
 export const DecidedActionSchema = RecordedActionSchema.extend(DecisionSchema.omit({ action_id: true }).shape).extend({
   shadow: JsonObjectSchema.optional(),
   request_digest: z.string().optional(),
+  ab_test: AbAssignmentSchema.optional(),
 });
 export type DecidedAction = z.infer<typeof DecidedActionSchema>;
 
@@ -123,7 +137,11 @@ export const ActionStatusSchema = DecisionSchema.extend({
   duration_ms: z.number().nullable(),
 })
   .extend(RecordedActionSchema.shape)
-  .extend({ created_at: IsoTimeSchema });
+  .extend({
+    created_at: IsoTimeSchema,
+    /** SPEC 11: present when a workflow governs the approval: its steps, who answered, who is still needed. */
+    workflow: WorkflowProgressSchema.optional(),
+  });
 export type ActionStatus = z.infer<typeof ActionStatusSchema>;
 
 /** Body of `action.submitted`, `action.allowed`, `action.denied`, `approval.requested`: enough for an approval card. */

@@ -7,6 +7,8 @@ export const EVENT_NAMES = [
   'action.allowed',
   'action.denied',
   'approval.requested',
+  'approval.step_answered',
+  'approval.escalated',
   'action.approved',
   'action.rejected',
   'action.expired',

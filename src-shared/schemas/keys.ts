@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { AgentIdSchema, IsoTimeSchema } from './common.js';
+import { ApproverNameSchema } from './workflows.js';
 
 export const KeyScopeSchema = z.enum(['agent', 'admin']);
 export type KeyScope = z.infer<typeof KeyScopeSchema>;
 
 export const KeyCreateSchema = z
-  .object({ name: z.string().min(1).max(128), scope: KeyScopeSchema, agent_id: AgentIdSchema.optional() })
-  .strict();
+  .object({
+    name: z.string().min(1).max(128),
+    scope: KeyScopeSchema,
+    agent_id: AgentIdSchema.optional(),
+    /** SPEC 11: the approver an admin key answers workflow steps as (`team-lead`). */
+    approver: ApproverNameSchema.optional(),
+  })
+  .strict()
+  .refine((k) => !(k.approver && k.scope !== 'admin'), { path: ['approver'], message: 'only an admin key can be an approver' });
 export type KeyCreate = z.infer<typeof KeyCreateSchema>;
 
 /** A key as listed: never the secret. */
@@ -15,6 +23,8 @@ export const KeyViewSchema = z.object({
   name: z.string(),
   scope: KeyScopeSchema,
   agent_id: z.string().nullable(),
+  /** The approver this key answers workflow steps as; null: none (the default admin key is `owner`). */
+  approver: z.string().nullable(),
   prefix: z.string(),
   created_at: IsoTimeSchema,
   last_used_at: IsoTimeSchema.nullable(),

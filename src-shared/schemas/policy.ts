@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EffectSchema } from './action.js';
 import { TimeoutActionSchema } from './approval.js';
 import { IsoTimeSchema } from './common.js';
+import { WorkflowIdSchema } from './workflows.js';
 
 export const PolicyIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must match [a-z0-9][a-z0-9._-]{0,63}');
 
@@ -35,6 +36,8 @@ export const PolicySchema = z
           .max(7 * 86_400)
           .optional(),
         timeout_action: TimeoutActionSchema.optional(),
+        /** SPEC 11: the id of the approval workflow (steps, approvers, escalation) that answers this policy's approvals. */
+        workflow: WorkflowIdSchema.optional(),
       })
       .strict()
       .optional(),

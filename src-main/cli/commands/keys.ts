@@ -11,17 +11,26 @@ export async function keysList(f: Flags): Promise<void> {
   if (f.json) return printJson(items);
   const lines = items.map(
     (k) =>
-      `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}`,
+      `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}${k.approver ? `  (approver ${k.approver})` : ''}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** `gatehouse keys create --scope agent|admin --name N [--agent-id ID]` — the secret is shown once. */
-export async function keysCreate(f: Flags & { scope: 'agent' | 'admin'; name: string; agentId?: string }): Promise<void> {
-  const k = await connect(f).createKey({ scope: f.scope, name: f.name, ...(f.agentId ? { agent_id: f.agentId } : {}) });
+/** `gatehouse keys create --scope agent|admin --name N [--agent-id ID] [--approver NAME]` — the secret is shown once. */
+export async function keysCreate(
+  f: Flags & { scope: 'agent' | 'admin'; name: string; agentId?: string; approver?: string },
+): Promise<void> {
+  const k = await connect(f).createKey({
+    scope: f.scope,
+    name: f.name,
+    ...(f.agentId ? { agent_id: f.agentId } : {}),
+    ...(f.approver ? { approver: f.approver } : {}),
+  });
   if (f.json) return printJson(k);
   process.stdout.write(`${k.key}\n`);
-  process.stderr.write(`Created ${k.scope} key ${k.id} (${k.name}). This is the only time the secret is shown.\n`);
+  process.stderr.write(
+    `Created ${k.scope} key ${k.id} (${k.name}${k.approver ? `, approver ${k.approver}` : ''}). This is the only time the secret is shown.\n`,
+  );
 }
 
 /** `gatehouse keys revoke ID` */

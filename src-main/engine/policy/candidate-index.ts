@@ -88,9 +88,10 @@ export class CandidateIndex {
   /**
    * The first live policy, in evaluation order, whose condition holds. Each bucket is walked in
    * order only while its policies still rank before the best match found so far, so a match in
-   * one bucket bounds the walk of the others.
+   * one bucket bounds the walk of the others. With `afterRank`, only policies ranked after it count
+   * (the A/B test arm: the set without its control policy).
    */
-  firstMatch(subject: Subject, nowMs: number): CompiledPolicy | null {
+  firstMatch(subject: Subject, nowMs: number, afterRank = -1): CompiledPolicy | null {
     if (this.size === 0) return null;
     const lists = this.gather(subject.action);
     let best: CompiledPolicy | null = null;
@@ -100,6 +101,7 @@ export class CandidateIndex {
       for (let i = 0; i < list.length; i++) {
         const p = list[i] as CompiledPolicy;
         if (p.rank >= bestRank) break;
+        if (p.rank <= afterRank) continue;
         if ((++this.tested & BUDGET_EVERY) === 0) budgetCheckpoint();
         if (!isExpired(p, nowMs) && candidateHolds(p, subject)) {
           best = p;

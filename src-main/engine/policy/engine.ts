@@ -3,9 +3,10 @@ import { checkBudget, DecisionBudgetExceeded, DEFAULT_DECISION_BUDGET_MS, within
 import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
 import { RiskScorer } from '../risk/scorer.js';
-import type { DecideContext, Engine, Outcome } from '../types.js';
+import type { AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
+import { armOf, ruleFor } from './ab-arm.js';
 import { CandidateIndex } from './candidate-index.js';
-import type { CompiledPolicy } from './compiled-policy.js';
+import { isExpired, type CompiledPolicy } from './compiled-policy.js';
 import { traceOf } from './trace.js';
 import { monitorFlag, policyVerdict, riskVerdict, underEnforcement, type Verdict } from './verdict.js';
 import type { CompiledDefinitions } from './validate.js';
@@ -24,6 +25,8 @@ interface Evaluation {
   decider: CompiledPolicy | null;
   monitors: CompiledPolicy[];
   shadowDecider: CompiledPolicy | null;
+  /** The action fell in an A/B test: its arm, and the policy that would decide in the other one. */
+  ab: { rule: AbTestRule; arm: 'control' | 'test'; other: CompiledPolicy | null } | null;
 }
 
 /** SPEC 3.3 over a compiled policy set. Immutable once built; rebuild on any change. */
@@ -34,6 +37,8 @@ export class CompiledEngine implements Engine {
   private readonly enforced: CandidateIndex;
   private readonly monitors: CandidateIndex;
   private readonly shadows: CandidateIndex;
+  /** Every policy by id (A/B tests name their test policy, which need not be enforced). */
+  private readonly byId: ReadonlyMap<string, CompiledPolicy>;
 
   private readonly budgetMs: number;
 
@@ -42,6 +47,7 @@ export class CompiledEngine implements Engine {
     this.settings = definitions.settings;
     this.scorer = new RiskScorer(definitions.settings, definitions.riskRules);
     this.all = definitions.policies;
+    this.byId = new Map(definitions.policies.map((p) => [p.policy.id, p]));
     const live = definitions.policies.filter((p) => p.policy.enabled);
     this.enforced = new CandidateIndex(live.filter((p) => p.policy.mode === 'enforce' && p.policy.effect !== 'monitor'));
     this.monitors = new CandidateIndex(live.filter((p) => p.policy.mode === 'enforce' && p.policy.effect === 'monitor'));
@@ -84,22 +90,55 @@ export class CompiledEngine implements Engine {
     subject.risk = risk;
     checkBudget('risk scoring');
     const nowMs = ctx.now.getTime();
+    let decider = this.enforced.firstMatch(subject, nowMs);
+    let ab: Evaluation['ab'] = null;
+    const tests = ctx.abTests;
+    if (decider !== null && tests !== undefined && tests.length > 0) {
+      const rule = ruleFor(tests, decider.policy.id, nowMs);
+      // A test whose test policy is gone is not applied: the control policy decides, as without the test.
+      if (rule !== null && this.byId.has(rule.test)) {
+        const alternative = this.testArmDecider(subject, nowMs, decider, rule.test);
+        const arm = armOf(rule, subject.action);
+        ab = { rule, arm, other: arm === 'test' ? decider : alternative };
+        if (arm === 'test') decider = alternative;
+      }
+    }
     return {
       risk,
       hold,
-      decider: this.enforced.firstMatch(subject, nowMs),
+      decider,
       monitors: this.monitors.isEmpty ? [] : this.monitors.allMatches(subject, nowMs),
       shadowDecider: this.shadows.isEmpty ? null : this.shadows.firstMatch(subject, nowMs),
+      ab,
     };
+  }
+
+  /**
+   * SPEC 12: who decides in the test arm — the policy set with the control policy replaced by the
+   * test policy: the test policy where its whole condition holds and it ranks first, else the next
+   * enforced match after the control policy (or, with none, the risk thresholds).
+   */
+  private testArmDecider(subject: Subject, nowMs: number, control: CompiledPolicy, testId: string): CompiledPolicy | null {
+    const next = this.enforced.firstMatch(subject, nowMs, control.rank);
+    const test = this.byId.get(testId)!;
+    if (test.policy.effect === 'monitor' || isExpired(test, nowMs) || !test.condition.test(subject)) return next;
+    return next === null || test.rank < next.rank ? test : next;
   }
 
   private verdictOf(decider: CompiledPolicy | null, risk: Risk): Verdict {
     return decider ? policyVerdict(decider, this.settings) : riskVerdict(risk, this.settings);
   }
 
-  private outcomeOf({ risk, hold, decider, monitors, shadowDecider }: Evaluation): Outcome {
+  private outcomeOf({ risk, hold, decider, monitors, shadowDecider, ab }: Evaluation): Outcome {
     const raw = this.verdictOf(decider, risk);
     const verdict = held(underEnforcement(raw, this.settings), hold, this.settings);
+    let abOutcome: AbOutcome | null = null;
+    if (ab !== null) {
+      const other = held(underEnforcement(this.verdictOf(ab.other, risk), this.settings), hold, this.settings);
+      abOutcome = { id: ab.rule.id, arm: ab.arm, other_arm_decision: other.decision, other_arm_policy: other.policy?.id ?? null };
+      // Explainable: the reason says the action was decided in an A/B test, and in which arm.
+      verdict.reason = `${verdict.reason} (A/B test ${ab.rule.id}: ${ab.arm} arm)`;
+    }
     const flags = verdict.flags;
     const hits: string[] = decider ? [decider.policy.id] : [];
     for (const m of monitors) {
@@ -115,6 +154,7 @@ export class CompiledEngine implements Engine {
       approval: verdict.approval,
       shadow: this.shadowOf(raw, decider, shadowDecider),
       hits,
+      ab: abOutcome,
     };
   }
 

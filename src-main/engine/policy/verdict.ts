@@ -7,7 +7,7 @@ export interface Verdict {
   policy: PolicyRef | null;
   reason: string;
   flags: string[];
-  approval: { timeout_s: number; timeout_action: TimeoutAction } | null;
+  approval: { timeout_s: number; timeout_action: TimeoutAction; workflow?: string } | null;
 }
 
 export const MEDIUM_RISK_FLAG = 'medium-risk';
@@ -16,10 +16,13 @@ export const WOULD_REQUIRE_APPROVAL_FLAG = 'would_require_approval';
 export const monitorFlag = (policyId: string): string => `monitor:${policyId}`;
 
 function approvalTerms(policy: Policy | null, settings: Settings): NonNullable<Verdict['approval']> {
-  return {
+  const terms: NonNullable<Verdict['approval']> = {
     timeout_s: policy?.approval?.timeout_s ?? settings.approval_timeout_s,
     timeout_action: policy?.approval?.timeout_action ?? settings.timeout_action,
   };
+  // SPEC 11: the workflow whose steps answer this approval.
+  if (policy?.approval?.workflow !== undefined) terms.workflow = policy.approval.workflow;
+  return terms;
 }
 
 /** SPEC 3.3 step 2: the highest-ranked matching enforce policy decides. */

@@ -5,7 +5,10 @@ import type { Handlers } from '../endpoints.js';
 export function approvalHandlers(g: Gatehouse) {
   return {
     pendingApprovals: (_c, { query }) => ({ items: g.approvals.list(query.status, query.limit), next_cursor: null }),
-    approve: (_c, { body, params }) => g.approvals.resolve(params.action_id!, true, body ?? { remember: 'once' }),
-    deny: (_c, { body, params }) => g.approvals.resolve(params.action_id!, false, body ?? { remember: 'once' }),
+    // The caller's approver name decides which workflow steps it may answer (SPEC 11).
+    approve: (c, { body, params }) =>
+      g.approvals.resolve(params.action_id!, true, body ?? { remember: 'once' }, 'user', c.get('principal').approver),
+    deny: (c, { body, params }) =>
+      g.approvals.resolve(params.action_id!, false, body ?? { remember: 'once' }, 'user', c.get('principal').approver),
   } satisfies Partial<Handlers>;
 }

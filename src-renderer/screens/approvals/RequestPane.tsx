@@ -13,6 +13,7 @@ import { maskSecrets } from '../../lib/mask.js';
 import { mayAnswer, selectQueue, selectedEntry, type Departed, type Entry } from '../../store/approvals.js';
 import { store, useStore } from '../../store/index.js';
 import { Countdown } from './Countdown.js';
+import { mayAnswerStep, WorkflowSteps } from './WorkflowSteps.js';
 import { RememberPicker } from './RememberPicker.js';
 import { RiskFactors } from './RiskFactors.js';
 
@@ -90,13 +91,15 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
     return () => clearTimeout(t);
   }, [a.expires_at]);
 
-  const disabled = !armed || expired;
+  // SPEC 11: a workflow step this console (the owner) is not named on is answered by its approvers' own keys.
+  const notMine = !!act.workflow && !mayAnswerStep(act.workflow);
+  const disabled = !armed || expired || notMine;
 
   function answer(approve: boolean, confirmed = false) {
     // Checked against the store at the moment of the key or click, not against this render: the
     // request must still be the one in the pane, and shown for at least ARM_MS.
     const st = store.getState();
-    if (expired || st.modalDepth > (confirmed ? 1 : 0) || !mayAnswer(st, entry.key)) return;
+    if (expired || notMine || st.modalDepth > (confirmed ? 1 : 0) || !mayAnswer(st, entry.key)) return;
     if (approve && remember === 'forever' && !confirmed) {
       setConfirmForever(true);
       return;
@@ -201,6 +204,8 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
             <RiskFactors risk={act.risk} />
           </section>
         </div>
+
+        {act.workflow && <WorkflowSteps workflow={act.workflow} />}
 
         <section className="detail-section answer-options" aria-label="Answer options">
           <div className="answer-row">

@@ -11,6 +11,7 @@ import { Icon } from '../../components/Icon.js';
 import { Loading } from '../../components/Loading.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { useStore } from '../../store/index.js';
+import { AbTestsPanel } from './AbTestsPanel.js';
 import { toInput } from './model.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { PolicyTable } from './PolicyTable.js';
@@ -208,6 +209,7 @@ export function PoliciesScreen() {
               />
             )
           )}
+          {data && <AbTestsPanel policies={data.items} />}
           <section className="panel">
             <div className="panel-head">
               <div>

@@ -1,11 +1,37 @@
 import type { ReactNode } from 'react';
+import { api } from '../../api/client.js';
 import { Segmented } from '../../components/Segmented.js';
+import { useAsync } from '../../hooks/useAsync.js';
 import { Switch } from '../../components/Switch.js';
 import { conditionTree } from './conditions.js';
 import { ConditionTree } from './ConditionTree.js';
 import { issuesFor, SIMPLE_CONDITIONS, simpleValue, slug, type FieldIssues } from './model.js';
 
 export type Draft = Record<string, unknown>;
+
+/** SPEC 11: the approval workflow (steps, named approvers, escalation) that answers this policy's approvals. */
+function WorkflowField({ value, issues, onChange }: { value: string; issues: string[]; onChange: (id: string | undefined) => void }) {
+  const { data } = useAsync(() => api.listWorkflows(), []);
+  const workflows = data?.items ?? [];
+  return (
+    <Field
+      id="pf-workflow"
+      label="Approval workflow"
+      issues={issues}
+      hint="Empty: anyone with an admin key or the console answers; a workflow's steps need their named approvers"
+    >
+      <select id="pf-workflow" className="select" value={value} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">None (one answer)</option>
+        {value && !workflows.some((w) => w.id === value) && <option value={value}>{value}</option>}
+        {workflows.map((w) => (
+          <option key={w.id} value={w.id}>
+            {w.name} ({w.steps.length} step{w.steps.length === 1 ? '' : 's'})
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
 
 function Field({
   id,
@@ -271,6 +297,11 @@ export function PolicyForm({
                 {...inv('approval.timeout_s')}
               />
             </Field>
+            <WorkflowField
+              value={str(approval.workflow)}
+              issues={issuesFor(issues, 'approval.workflow')}
+              onChange={(w) => setApproval({ workflow: w })}
+            />
             <Field id="pf-timeout-action" label="When nobody answers" issues={issuesFor(issues, 'approval.timeout_action')}>
               <select
                 id="pf-timeout-action"

@@ -42,6 +42,11 @@ function SecretDialog({ k, onClose }: { k: KeyCreated; onClose: () => void }) {
             , bound to agent <strong>{k.agent_id}</strong>
           </>
         ) : null}
+        {k.approver ? (
+          <>
+            , answers approval workflow steps as <strong>{k.approver}</strong>
+          </>
+        ) : null}
         . Use it as <code>X-API-Key</code> or <code>GATEHOUSE_API_KEY</code>.
       </p>
     </Dialog>
@@ -54,6 +59,7 @@ export function KeysPanel() {
   const [name, setName] = useState('');
   const [scope, setScope] = useState<'agent' | 'admin'>('agent');
   const [agentId, setAgentId] = useState('');
+  const [approver, setApprover] = useState('');
   const [created, setCreated] = useState<KeyCreated | null>(null);
   const [revoking, setRevoking] = useState<KeyView | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
@@ -69,10 +75,12 @@ export function KeysPanel() {
         name: name.trim(),
         scope,
         ...(agentId.trim() && scope === 'agent' ? { agent_id: agentId.trim() } : {}),
+        ...(approver.trim() && scope === 'admin' ? { approver: approver.trim() } : {}),
       });
       setCreated(k);
       setName('');
       setAgentId('');
+      setApprover('');
       reload();
     } catch (e) {
       setFormError(errorMessage(e));
@@ -142,6 +150,19 @@ export function KeysPanel() {
               <input id="k-agent" className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)} placeholder="any agent" />
             </div>
           )}
+          {scope === 'admin' && (
+            <div className="field">
+              <label htmlFor="k-approver">Approver name (optional)</label>
+              <input
+                id="k-approver"
+                className="input"
+                value={approver}
+                onChange={(e) => setApprover(e.target.value)}
+                placeholder="team-lead"
+                title="The name this key answers approval workflow steps as"
+              />
+            </div>
+          )}
           <div className="field">
             <span className="label">&nbsp;</span>
             <button type="submit" className="btn primary" disabled={!name.trim() || busy}>
@@ -165,7 +186,7 @@ export function KeysPanel() {
               <tr>
                 <th>Name</th>
                 <th>Scope</th>
-                <th>Agent</th>
+                <th>Agent / approver</th>
                 <th>Key</th>
                 <th>Created</th>
                 <th>Last used</th>
@@ -179,7 +200,17 @@ export function KeysPanel() {
                   <td>
                     <Pill tone={k.scope === 'admin' ? 'critical' : undefined}>{k.scope}</Pill>
                   </td>
-                  <td className="small">{k.agent_id ?? <span className="muted">any</span>}</td>
+                  <td className="small">
+                    {k.scope === 'admin' ? (
+                      k.approver ? (
+                        <>answers as {k.approver}</>
+                      ) : (
+                        <span className="muted">no approver name</span>
+                      )
+                    ) : (
+                      (k.agent_id ?? <span className="muted">any</span>)
+                    )}
+                  </td>
                   <td className="mono small">{k.prefix}…</td>
                   <td className="small" title={fullTime(k.created_at)}>
                     {relativeTime(k.created_at, now)}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import {
+  EscalationSchema,
+  OWNER_APPROVER,
+  RememberSchema,
+  StepStateSchema,
+  type Workflow,
+  type WorkflowProgress,
+} from '../../src-shared/index.js';
+import { iso, isoOrNull } from '../core/clock.js';
+
+/**
+ * The progress of one action through its approval workflow (SPEC 11), as a pure value: what is
+ * stored in `approval_workflows.state`, and the transitions an answer or a timeout makes. No I/O:
+ * the approvals service journals what these return.
+ */
+
+const HOUR_MS = 3_600_000;
+
+const AnswerSchema = z.object({
+  approver: z.string(),
+  at_ms: z.number(),
+  /** A remember choice given with this approval; applied only when the final step passes. */
+  remember: z
+    .object({ remember: RememberSchema, pattern: z.string().optional(), apply_to_pending: z.boolean(), comment: z.string().optional() })
+    .optional(),
+});
+
+const StepSchema = z.object({
+  approvers: z.array(z.string()),
+  required: z.number().int(),
+  timeout_ms: z.number(),
+  approvals: z.array(AnswerSchema),
+  deadline_ms: z.number().nullable(),
+  state: StepStateSchema,
+  escalation: z.boolean(),
+  rejected_by: z.object({ approver: z.string(), at_ms: z.number() }).nullable(),
+});
+
+export const ProgressStateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  step: z.number().int(),
+  escalation: EscalationSchema,
+  steps: z.array(StepSchema),
+});
+export type ProgressState = z.infer<typeof ProgressStateSchema>;
+export type StepProgress = ProgressState['steps'][number];
+export type RememberChoice = NonNullable<z.infer<typeof AnswerSchema>['remember']>;
+
+/** A new progress for an action held at `now`: the first step is active, its deadline running. */
+export function startProgress(wf: Workflow, now: number): ProgressState {
+  return {
+    id: wf.id,
+    name: wf.name,
+    step: 0,
+    escalation: wf.escalation,
+    steps: wf.steps.map((s, i) => ({
+      approvers: s.approvers,
+      required: s.required,
+      timeout_ms: Math.round(s.timeout_hours * HOUR_MS),
+      approvals: [],
+      deadline_ms: i === 0 ? now + Math.round(s.timeout_hours * HOUR_MS) : null,
+      state: i === 0 ? 'active' : 'waiting',
+      escalation: false,
+      rejected_by: null,
+    })),
+  };
+}
+
+/** The action's overall approval deadline: every step from the current one given its whole timeout. */
+export function overallDeadline(p: ProgressState, now: number): number {
+  const current = p.steps[p.step]!;
+  let end = current.deadline_ms ?? now + current.timeout_ms;
+  for (const s of p.steps.slice(p.step + 1)) end += s.timeout_ms;
+  return end;
+}
+
+export const currentStep = (p: ProgressState): StepProgress => p.steps[p.step]!;
+
+/** Who may answer a step: the approvers it names, or the owner where it names none. */
+export const stepApprovers = (s: Pick<StepProgress, 'approvers'>): string[] => (s.approvers.length ? s.approvers : [OWNER_APPROVER]);
+
+export const mayAnswer = (s: StepProgress, approver: string | null): boolean => approver !== null && stepApprovers(s).includes(approver);
+
+function clone(p: ProgressState): ProgressState {
+  return structuredClone(p);
+}
+
+export type ApproveOutcome = 'counted' | 'step_passed' | 'approved';
+
+/** An approval from `approver` on the current step: counted, the step passed (next one starts), or the workflow approved. */
+export function approveStep(
+  p: ProgressState,
+  approver: string,
+  now: number,
+  remember?: RememberChoice,
+): { next: ProgressState; outcome: ApproveOutcome } {
+  const next = clone(p);
+  const step = currentStep(next);
+  step.approvals.push(remember ? { approver, at_ms: now, remember } : { approver, at_ms: now });
+  if (step.approvals.length < step.required) return { next, outcome: 'counted' };
+  step.state = 'passed';
+  if (next.step === next.steps.length - 1) return { next, outcome: 'approved' };
+  next.step++;
+  const following = currentStep(next);
+  following.state = 'active';
+  following.deadline_ms = now + following.timeout_ms;
+  return { next, outcome: 'step_passed' };
+}
+
+/** A deny from `approver`: the step and the action are rejected. */
+export function rejectStep(p: ProgressState, approver: string, now: number): ProgressState {
+  const next = clone(p);
+  const step = currentStep(next);
+  step.state = 'rejected';
+  step.rejected_by = { approver, at_ms: now };
+  return next;
+}
+
+export type TimeoutOutcome = { kind: 'escalated'; next: ProgressState } | { kind: 'deny' | 'allow'; next: ProgressState };
+
+/**
+ * The current step passed its deadline. `escalate` inserts a step for the escalation approvers right
+ * after it (the workflow then continues with the steps that follow); `deny` and `allow` end the
+ * action. An escalation step that times out in turn ends the action as `deny` (it never loops).
+ */
+export function timeoutStep(p: ProgressState, now: number): TimeoutOutcome {
+  const next = clone(p);
+  const step = currentStep(next);
+  step.state = 'timed_out';
+  const action = p.escalation.timeout_action;
+  if (action !== 'escalate') return { kind: action, next };
+  if (step.escalation) return { kind: 'deny', next };
+  const timeout = p.escalation.timeout_hours !== undefined ? Math.round(p.escalation.timeout_hours * HOUR_MS) : step.timeout_ms;
+  next.steps.splice(next.step + 1, 0, {
+    approvers: p.escalation.escalation_approvers,
+    required: 1,
+    timeout_ms: timeout,
+    approvals: [],
+    deadline_ms: now + timeout,
+    state: 'active',
+    escalation: true,
+    rejected_by: null,
+  });
+  next.step++;
+  return { kind: 'escalated', next };
+}
+
+/** The action ended otherwise (expired overall, withdrawn): the current step says so. */
+export function endProgress(p: ProgressState, state: 'expired' | 'withdrawn'): ProgressState {
+  const next = clone(p);
+  const step = currentStep(next);
+  if (step.state === 'active') step.state = state;
+  return next;
+}
+
+/** The remember choice that applies when the final step passes: the final answer's, else the latest one given on the way. */
+export function rememberedChoice(p: ProgressState): RememberChoice | null {
+  let found: RememberChoice | null = null;
+  for (const s of p.steps) for (const a of s.approvals) if (a.remember && a.remember.remember !== 'once') found = a.remember;
+  return found;
+}
+
+/** The `workflow` block of the status body. */
+export function progressView(p: ProgressState): WorkflowProgress {
+  return {
+    id: p.id,
+    name: p.name,
+    step: p.step,
+    steps: p.steps.map((s) => ({
+      approvers: stepApprovers(s),
+      required: s.required,
+      approvals: s.approvals.map((a) => ({ approver: a.approver, at: iso(a.at_ms) })),
+      deadline: isoOrNull(s.deadline_ms),
+      state: s.state,
+      escalation: s.escalation,
+      rejected_by: s.rejected_by ? { approver: s.rejected_by.approver, at: iso(s.rejected_by.at_ms) } : null,
+    })),
+  };
+}

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionStatusSchema, type ActionStatus } from '../../src-shared/index.js';
+import { Receiver } from '../events/receiver.js';
+import { openTestCore, type TestCore } from '../helpers/core.js';
+
+/**
+ * SPEC 11 timeouts with real, short step timeouts (fractions of an hour): escalation, deny and
+ * allow on timeout, and a restart in the middle of a workflow.
+ */
+
+const SECOND_H = 1 / 3600;
+let t: TestCore;
+const keys: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await openTestCore();
+  for (const who of ['team-lead', 'finance-manager', 'vp-finance']) {
+    const r = await t.json<{ key: string }>('POST', '/api/v1/keys', { body: { name: who, scope: 'admin', approver: who } });
+    keys[who] = r.body.key;
+  }
+});
+afterAll(() => t.close());
+
+async function workflowPolicy(id: string, steps: unknown[], escalation: unknown): Promise<void> {
+  expect((await t.json('POST', '/api/v1/workflows', { body: { id, name: id, steps, escalation } })).status).toBe(201);
+  const p = await t.json('POST', '/api/v1/policies', {
+    body: { id: `${id}-policy`, effect: 'require_approval', priority: 90, when: { action_type: `${id}.*` }, approval: { workflow: id } },
+  });
+  expect(p.status).toBe(201);
+}
+
+/** Submits an action a workflow holds; its id, and the overall deadline it was given at submit. */
+async function held(type: string): Promise<{ id: string; expiresAt: number }> {
+  const d = await t.json<{ action_id: string; decision: string; expires_at: string }>('POST', '/api/v1/actions/submit', {
+    key: t.agentKey,
+    body: { agent_id: 'finance-bot', action_type: type, resource: 'ledger://q4' },
+  });
+  expect(d.body.decision).toBe('pending');
+  return { id: d.body.action_id, expiresAt: Date.parse(d.body.expires_at) };
+}
+const submit = async (type: string): Promise<string> => (await held(type)).id;
+
+async function status(id: string): Promise<ActionStatus> {
+  return ActionStatusSchema.parse((await t.json('GET', `/api/v1/actions/${id}/status`, { key: t.agentKey })).body);
+}
+
+/** Polls the status until `ok` holds (the timer fires on its own; this only looks). */
+async function until(id: string, ok: (s: ActionStatus) => boolean, ms = 15_000): Promise<ActionStatus> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = await status(id);
+    if (ok(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting; last status ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const approve = (id: string, who: string) => t.json<ActionStatus>('POST', `/api/v1/approvals/${id}/approve`, { key: keys[who], body: {} });
+
+describe('a step past its timeout', () => {
+  it('escalate: adds a step for the escalation approvers, sends approval.escalated to webhooks, then continues', async () => {
+    const rx = await Receiver.start(() => 200);
+    try {
+      const hook = await t.json<{ id: string }>('POST', '/api/v1/webhooks', { body: { url: rx.url, events: ['approval.escalated'] } });
+      expect(hook.status).toBe(201);
+      await workflowPolicy(
+        'esc',
+        [
+          { approvers: ['team-lead'], required: 1, timeout_hours: 1 * SECOND_H },
+          { approvers: ['finance-manager'], required: 1, timeout_hours: 1 },
+        ],
+        { timeout_action: 'escalate', escalation_approvers: ['vp-finance'], timeout_hours: 1 },
+      );
+      const { id, expiresAt } = await held('esc.pay');
+      const s = await until(id, (x) => x.workflow!.step === 1);
+      expect(s.status).toBe('pending');
+      expect(s.workflow!.steps.map((x) => [x.approvers, x.state, x.escalation])).toEqual([
+        [['team-lead'], 'timed_out', false],
+        [['vp-finance'], 'active', true],
+        [['finance-manager'], 'waiting', false],
+      ]);
+      // The overall deadline moved to cover the escalation step and the step after it.
+      expect(Date.parse(s.expires_at!)).toBeGreaterThan(expiresAt);
+      // The team lead is too late now; the VP answers the escalation step.
+      expect((await approve(id, 'team-lead')).status).toBe(403);
+      expect((await approve(id, 'vp-finance')).body.workflow!.step).toBe(2);
+      expect((await approve(id, 'finance-manager')).body.status).toBe('approved');
+
+      await rx.waitFor(1);
+      const event = JSON.parse(rx.received[0]!.body) as { event: string; data: { action_id: string; escalation_approvers: string[] } };
+      expect(event.event).toBe('approval.escalated');
+      expect(event.data).toMatchObject({ action_id: id, escalation_approvers: ['vp-finance'] });
+      const audit = await t.json<{ items: { type: string; data: Record<string, unknown> }[] }>(
+        'GET',
+        `/api/v1/audit?action_id=${id}&type=approval.escalated`,
+      );
+      expect(audit.body.items).toHaveLength(1);
+      expect(audit.body.items[0]!.data).toMatchObject({ step: 0, escalated_to_step: 1, escalation_approvers: ['vp-finance'] });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('an escalation step that times out too ends the action denied (no loop)', async () => {
+    await workflowPolicy('esc2', [{ approvers: ['team-lead'], timeout_hours: 1 * SECOND_H }], {
+      timeout_action: 'escalate',
+      escalation_approvers: ['vp-finance'],
+      timeout_hours: 1 * SECOND_H,
+    });
+    const id = await submit('esc2.pay');
+    const s = await until(id, (x) => x.status !== 'pending');
+    expect(s).toMatchObject({ status: 'expired', decision: 'denied', approved: false, reviewed_by: 'timeout' });
+    expect(s.workflow!.steps.map((x) => x.state)).toEqual(['timed_out', 'timed_out']);
+  });
+
+  it('deny: the action is denied at the step timeout', async () => {
+    await workflowPolicy(
+      'tdeny',
+      [
+        { approvers: ['team-lead'], timeout_hours: 1 * SECOND_H },
+        { approvers: ['vp-finance'], timeout_hours: 1 },
+      ],
+      {
+        timeout_action: 'deny',
+      },
+    );
+    const id = await submit('tdeny.pay');
+    // The agent's long-poll is released by the step timeout, long before the overall deadline.
+    const s = ActionStatusSchema.parse((await t.json('GET', `/api/v1/actions/${id}/status?wait=15`, { key: t.agentKey })).body);
+    expect(s).toMatchObject({ status: 'expired', decision: 'denied', reviewed_by: 'timeout' });
+    expect(s.workflow!.steps.map((x) => x.state)).toEqual(['timed_out', 'waiting']);
+  });
+
+  it('allow: the action is approved at the step timeout', async () => {
+    await workflowPolicy('tallow', [{ approvers: ['team-lead'], timeout_hours: 1 * SECOND_H }], { timeout_action: 'allow' });
+    const id = await submit('tallow.pay');
+    const s = ActionStatusSchema.parse((await t.json('GET', `/api/v1/actions/${id}/status?wait=15`, { key: t.agentKey })).body);
+    expect(s).toMatchObject({ status: 'expired', decision: 'allowed', approved: true, reviewed_by: 'timeout' });
+    expect(s.reason).toContain('allow');
+  });
+});
+
+describe('restart mid-workflow', () => {
+  it('keeps the answers given, continues with the next step, and keeps step deadlines across the restart', async () => {
+    await workflowPolicy(
+      'rs',
+      [
+        { approvers: ['team-lead'], timeout_hours: 1 },
+        { approvers: ['finance-manager'], timeout_hours: 2 * SECOND_H },
+      ],
+      { timeout_action: 'escalate', escalation_approvers: ['vp-finance'], timeout_hours: 1 },
+    );
+    await workflowPolicy(
+      'rs2',
+      [
+        { approvers: ['team-lead'], timeout_hours: 1 },
+        { approvers: ['finance-manager'], timeout_hours: 1 },
+      ],
+      {
+        timeout_action: 'deny',
+      },
+    );
+    const timed = await submit('rs.pay');
+    const answered = await submit('rs2.pay');
+    expect((await approve(timed, 'team-lead')).body.workflow!.step).toBe(1);
+    expect((await approve(answered, 'team-lead')).body.workflow!.step).toBe(1);
+    await t.reopen();
+    // The new server knows the step reached and who answered it...
+    const s = await status(answered);
+    expect(s.status).toBe('pending');
+    expect(s.workflow!.steps[0]!.approvals.map((a) => a.approver)).toEqual(['team-lead']);
+    expect((await approve(answered, 'team-lead')).status).toBe(403);
+    expect((await approve(answered, 'finance-manager')).body.status).toBe('approved');
+    // ...and escalates a step whose deadline falls after the restart.
+    const e = await until(timed, (x) => x.workflow!.step === 2);
+    expect(e.workflow!.steps[2]).toMatchObject({ approvers: ['vp-finance'], escalation: true, state: 'active' });
+  });
+});
