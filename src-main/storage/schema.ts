@@ -196,6 +196,22 @@ CREATE TABLE IF NOT EXISTS mcp_tool_pins (
   last_call_ms INTEGER,
   PRIMARY KEY (server_id, tool)
 );
+
+-- 0.2, issue 18 (SPEC 7.6): the audit log's RFC 6962 Merkle tree. One row per aligned perfect subtree
+-- of 2^level leaves (level >= 8, i.e. 256 leaves and up) whose leaves all exist: node idx covers
+-- leaves [idx * 2^level, (idx + 1) * 2^level), leaf i being the record of seq i + 1. Written by the
+-- writer in the same transaction as the records that complete it (merkle-store.ts); smaller
+-- subtrees are computed from the records' hashes on demand. A new table: an older log gets it
+-- built in slices after start.
+CREATE TABLE IF NOT EXISTS merkle_nodes (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+-- Record hashes of archived records (SPEC 7.7) that the tree of the live log still needs: those of
+-- the last, incomplete 256-leaf block before the first live record.
+CREATE TABLE IF NOT EXISTS merkle_kept_leaves (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 `;
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */

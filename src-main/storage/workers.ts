@@ -12,6 +12,7 @@ import type { WireUnit } from './write.js';
 export type WorkerRequest =
   | { kind: 'write'; units: WireUnit[] }
   | { kind: 'pragma'; text: string }
+  | { kind: 'merkle-extend'; maxBlocks: number }
   | { kind: 'close' }
   | { kind: 'query'; sql: string; params: SqlValue[] }
   | { kind: 'verify'; head: { seq: number; hash: string } }
