@@ -212,6 +212,23 @@ CREATE TABLE IF NOT EXISTS merkle_nodes (
 -- Record hashes of archived records (SPEC 7.7) that the tree of the live log still needs: those of
 -- the last, incomplete 256-leaf block before the first live record.
 CREATE TABLE IF NOT EXISTS merkle_kept_leaves (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+
+-- 0.2, issue 18 (SPEC 7.8): SIEM sinks. config is the validated create body (the token with it:
+-- it is sent with every batch; never shown back, never in the audit log). cursor = the last seq the
+-- receiver acknowledged, moved after each delivered batch.
+CREATE TABLE IF NOT EXISTS sinks (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  name TEXT,
+  config TEXT NOT NULL,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  last_success_ms INTEGER,
+  last_error TEXT,
+  last_error_ms INTEGER
+);
 `;
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */

@@ -17,6 +17,14 @@ export function auditHandlers(g: Gatehouse) {
       }
     },
     verify: () => verifyStore(g.store),
+    auditCheckpoint: (c) => {
+      const cp = g.checkpoints.latest();
+      if (!cp) throw new GatehouseError('not_found', 'no checkpoint has been signed yet');
+      return c.body(cp.text, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
+    },
+    auditPublicKey: () => g.checkpoints.publicKey(),
+    auditProof: (_c, { query }) => g.checkpoints.proof(query.seq, query.size),
+    auditConsistency: (_c, { query }) => g.checkpoints.consistency(query.from, query.to),
     exportAudit: (c, { query }) => {
       const chunks = exportAudit(g.store, query);
       const encoder = new TextEncoder();
