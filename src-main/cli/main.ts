@@ -106,6 +106,8 @@ export function buildProgram(): Command {
     .command('verify')
     .option('--file <export.jsonl>', 'verify an exported file offline')
     .option('--partial', 'the file starts after seq 1 (an export made with --since)')
+    .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (SPEC 7.6)')
+    .option('--public-key <audit-key.pub>', 'with --checkpoint: the key that signed it')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));

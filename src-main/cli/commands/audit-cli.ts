@@ -22,6 +22,7 @@ export function runAuditExport(f: Flags & { format: ExportFormat; since?: string
 }
 
 /** `gatehouse audit verify [--file EXPORT.jsonl]` — offline with --file, else the live log. */
-export function runAuditVerify(f: Flags & { file?: string; partial?: boolean }): Promise<number> {
-  return auditVerify(f.file ? { file: f.file, partial: f.partial, json: f.json } : { ...endpoint(f), json: f.json });
+export function runAuditVerify(f: Flags & { file?: string; partial?: boolean; checkpoint?: string; publicKey?: string }): Promise<number> {
+  if (f.file) return auditVerify({ file: f.file, partial: f.partial, json: f.json, checkpoint: f.checkpoint, publicKey: f.publicKey });
+  return auditVerify({ ...endpoint(f), json: f.json });
 }

@@ -2,7 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { VerifyResultSchema, type ExportFormat, type VerifyResult } from '../../../src-shared/index.js';
+import { readFile } from 'node:fs/promises';
+import { parsePublicKey } from '../../audit/audit-key.js';
 import { verifyJsonlFile } from '../../audit/verify.js';
+import { checkAgainstCheckpoint, SignedTreeBuilder } from '../../audit/verify-signed.js';
 
 /**
  * `gatehouse audit export` and `gatehouse audit verify` (SPEC 6). Decoupled from commander: the CLI
@@ -122,6 +125,10 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
 export interface AuditVerifyOptions {
   /** Verify this JSONL export offline (no server needed). */
   file?: string;
+  /** With `file`: a signed checkpoint (C2SP note) the export must reproduce (SPEC 7.6). */
+  checkpoint?: string;
+  /** With `checkpoint`: the public key (audit-key.pub, a C2SP verifier key, or base64). */
+  publicKey?: string;
   /** Accept a file that starts after seq 1 (an export made with --since). */
   partial?: boolean;
   url?: string;
@@ -140,6 +147,7 @@ export function describeVerify(r: VerifyResult, what: string): string {
  * Returns 0 when the chain verifies, 1 when it does not (the first bad seq is printed) or on error.
  */
 export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut()): Promise<number> {
+  if (opts.checkpoint || opts.publicKey) return verifySigned(opts, io);
   let result: VerifyResult;
   let what: string;
   if (opts.file) {
@@ -186,4 +194,40 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
   }
   io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${describeVerify(result, what)}\n`);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * `audit verify --file EXPORT --checkpoint CP --public-key KEY`: the chain, then the export against
+ * the signed tree (see audit/verify-signed.ts for what this can and cannot localise).
+ */
+async function verifySigned(opts: AuditVerifyOptions, io: Out): Promise<number> {
+  if (!opts.file || !opts.checkpoint || !opts.publicKey) {
+    io.stdout('--checkpoint and --public-key go together, with --file EXPORT.jsonl\n');
+    return 1;
+  }
+  let cpText: string;
+  let key: Buffer;
+  try {
+    cpText = await readFile(opts.checkpoint, 'utf8');
+    key = parsePublicKey(await readFile(opts.publicKey, 'utf8'));
+  } catch (e) {
+    io.stdout(`cannot verify: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const built = new SignedTreeBuilder();
+  const progress = new Progress(io.stderr);
+  let chain: VerifyResult;
+  try {
+    chain = await verifyJsonlFile(opts.file, { onRecord: built.onRecord, onProgress: (d, t) => progress.update('verifying', d, t) });
+  } catch (e) {
+    progress.done();
+    io.stdout(`cannot verify ${opts.file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  progress.done();
+  const r = checkAgainstCheckpoint(chain, built, cpText, key);
+  if (opts.json)
+    io.stdout(`${JSON.stringify({ ...r, checkpoint: r.checkpoint && { ...r.checkpoint, root: r.checkpoint.root.toString('hex') } })}\n`);
+  else io.stdout(`${opts.file}:\n${r.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return r.ok ? 0 : 1;
 }
