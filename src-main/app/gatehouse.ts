@@ -19,6 +19,7 @@ import { Sessions } from '../services/sessions.js';
 import { SettingsService } from '../services/settings.js';
 import { CheckpointService, type CheckpointOptions } from '../services/checkpoints.js';
 import { SinkService } from '../services/sinks/service.js';
+import { RetentionService } from '../services/retention.js';
 import { openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -66,6 +67,8 @@ export class Gatehouse {
   checkpoints!: CheckpointService;
   /** SIEM forwarding (SPEC 7.8). */
   readonly sinks: SinkService;
+  /** Archiving of records older than `retention_days` (SPEC 7.7). */
+  readonly retention: RetentionService;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
@@ -95,6 +98,7 @@ export class Gatehouse {
     });
     this.forwardAuth = new ForwardAuthService(store, this.actions, this.approvals, () => clock.now());
     this.sinks = new SinkService(store, clock, () => this.checkpoints.origin.split('/')[1] ?? '');
+    this.retention = new RetentionService(store, clock, this.settings, () => this.sinks.minCursor());
   }
 
   static async open(o: GatehouseOptions): Promise<Gatehouse> {
@@ -120,6 +124,11 @@ export class Gatehouse {
     g.onClose(() => g.checkpoints.stop());
     g.sinks.start();
     g.onClose(() => g.sinks.stop());
+    g.retention.start();
+    g.onClose(async () => {
+      g.retention.stop();
+      await g.retention.idle();
+    });
     g.onClose(() => g.sse.close());
     return g;
   }

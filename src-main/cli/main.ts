@@ -107,7 +107,8 @@ export function buildProgram(): Command {
     .option('--file <export.jsonl>', 'verify an exported file offline')
     .option('--partial', 'the file starts after seq 1 (an export made with --since)')
     .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (SPEC 7.6)')
-    .option('--public-key <audit-key.pub>', 'with --checkpoint: the key that signed it')
+    .option('--public-key <audit-key.pub>', 'with --checkpoint or --archive: the key that signed it')
+    .option('--archive', 'check archive/ and the live log as one chain, and each archive against its checkpoint')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));

@@ -116,6 +116,11 @@ export class SqliteStore implements Store {
     return { seq: this.durable.seq, hash: this.durable.hash };
   }
 
+  archiveHead(): { seq: number; hash: string } {
+    const row = this.conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'archive_head'");
+    return row ? (JSON.parse(row.value) as { seq: number; hash: string }) : { seq: 0, hash: ZERO_HASH };
+  }
+
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): T[] {
     this.checkRead(sql);
     return this.conn.all<T>(sql, params);
@@ -150,7 +155,12 @@ export class SqliteStore implements Store {
   async *exportChunks(scan: AuditScan): AsyncGenerator<string> {
     const { format, lo, hi } = scan;
     if (lo > hi) return;
-    let prev = lo <= 1 ? ZERO_HASH : (this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [lo - 1])?.hash ?? ZERO_HASH);
+    const archived = this.archiveHead();
+    let prev =
+      lo <= 1
+        ? ZERO_HASH
+        : (this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [lo - 1])?.hash ??
+          (archived.seq === lo - 1 ? archived.hash : ZERO_HASH));
     if (hi - lo + 1 >= this.opts.offloadMinRows) {
       yield* this.reader.exportChunks({ format, lo, hi, prev });
       return;
@@ -168,8 +178,11 @@ export class SqliteStore implements Store {
 
   async verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
     const head = this.head();
-    if (head.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress);
-    const state = startVerify();
+    // Archived records (SPEC 7.7) are checked by `gatehouse audit verify --archive`; the live chain
+    // starts after them, from the last archived hash.
+    const start = this.archiveHead();
+    if (head.seq - start.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress, start);
+    const state = startVerify(start);
     while (state.expected <= head.seq) {
       const rows = this.auditRows(state.expected - 1, Math.min(SLICE, head.seq - state.expected + 1));
       if (!rows.length) break;

@@ -78,6 +78,8 @@ export interface Store {
   exportChunks(scan: AuditScan): AsyncGenerator<string>;
   /** Verify the live chain (seq 1 to the head), off the main thread when the log is large. */
   verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult>;
+  /** The last record moved to the archive by retention (seq 0 and 64 zeros when none). */
+  archiveHead(): { seq: number; hash: string };
   /** The data directory the store lives in. */
   readonly dataDir: string;
   /** The live log's Merkle tree (SPEC 7.6), one source per request; see merkle-store.ts. */

@@ -72,7 +72,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'query':
       return conn.all(req.sql, req.params);
     case 'verify': {
-      const state = startVerify();
+      const state = startVerify(req.start);
       const { head } = req;
       let lastReport = 0;
       conn.exec('BEGIN'); // one read snapshot for the whole walk

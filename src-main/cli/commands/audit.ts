@@ -4,7 +4,10 @@ import { once } from 'node:events';
 import { VerifyResultSchema, type ExportFormat, type VerifyResult } from '../../../src-shared/index.js';
 import { readFile } from 'node:fs/promises';
 import { parsePublicKey } from '../../audit/audit-key.js';
-import { verifyJsonlFile } from '../../audit/verify.js';
+import { basename, join } from 'node:path';
+import { concatLines, listArchives } from '../../audit/archive.js';
+import { verifyCheckpoint } from '../../audit/checkpoint.js';
+import { verifyJsonlFile, verifyJsonlLines } from '../../audit/verify.js';
 import { checkAgainstCheckpoint, SignedTreeBuilder } from '../../audit/verify-signed.js';
 
 /**
@@ -230,4 +233,83 @@ async function verifySigned(opts: AuditVerifyOptions, io: Out): Promise<number> 
     io.stdout(`${JSON.stringify({ ...r, checkpoint: r.checkpoint && { ...r.checkpoint, root: r.checkpoint.root.toString('hex') } })}\n`);
   else io.stdout(`${opts.file}:\n${r.lines.map((l) => `  ${l}`).join('\n')}\n`);
   return r.ok ? 0 : 1;
+}
+
+export interface ArchiveVerifyOptions {
+  dataDir: string;
+  url: string;
+  apiKey: string;
+  /** Default: `audit-key.pub` in the data dir. */
+  publicKey?: string;
+  json?: boolean;
+}
+
+/** The live log's JSONL export, line by line, from the server. */
+async function* liveLines(url: string, apiKey: string): AsyncGenerator<string> {
+  const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': apiKey } });
+  if (!res.ok || !res.body) throw new Error(`the live export failed: ${await errorLine(res)}`);
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    rest += decoder.decode(chunk, { stream: true });
+    const lines = rest.split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) if (l) yield l;
+  }
+  if (rest) yield rest;
+}
+
+/**
+ * `gatehouse audit verify --archive`: every archive (SPEC 7.7) and the live log as one chain from
+ * seq 1, and each archive's checkpoint: its signature, and that the records up to it reproduce its
+ * root. A removed or altered archive breaks one or the other.
+ */
+export async function verifyArchives(opts: ArchiveVerifyOptions, io: Out = defaultOut()): Promise<number> {
+  const archives = listArchives(opts.dataDir);
+  const lines: string[] = [];
+  let ok = true;
+  let key: Buffer;
+  try {
+    key = parsePublicKey(await readFile(opts.publicKey ?? join(opts.dataDir, 'audit-key.pub'), 'utf8'));
+  } catch (e) {
+    io.stdout(`cannot verify the archives: no public key (${(e as Error).message})\n`);
+    return 1;
+  }
+  const built = new SignedTreeBuilder();
+  let chain: VerifyResult;
+  try {
+    chain = await verifyJsonlLines(concatLines(archives, liveLines(opts.url, opts.apiKey)), { onRecord: built.onRecord });
+  } catch (e) {
+    io.stdout(`cannot verify: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (!chain.ok) {
+    ok = false;
+    lines.push(`BROKEN at seq ${chain.first_bad_seq}: ${chain.error ?? 'hash mismatch'} (an archive removed, altered or out of place?)`);
+  }
+  for (const a of archives) {
+    const name = basename(a.path);
+    if (!a.checkpointPath) {
+      ok = false;
+      lines.push(`${name}: the checkpoint beside it is missing`);
+      continue;
+    }
+    try {
+      const cp = verifyCheckpoint(await readFile(a.checkpointPath, 'utf8'), key);
+      if (cp.size !== a.last) throw new Error(`it covers ${cp.size} records, the archive ends at ${a.last}`);
+      if (built.tree.size < cp.size) throw new Error('the records it covers were not all read');
+      if (!built.tree.root(cp.size).equals(cp.root)) throw new Error(`records 1..${cp.size} do not reproduce its signed root`);
+      lines.push(`${name}: records ${a.first}..${a.last}, checkpoint signature and root OK`);
+    } catch (e) {
+      ok = false;
+      lines.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  if (ok)
+    lines.push(
+      `OK: ${archives.length} archive(s) and the live log are one chain of ${chain.records.toLocaleString('en-US')} records, head ${chain.head_hash}`,
+    );
+  if (opts.json) io.stdout(`${JSON.stringify({ ok, archives: archives.length, chain, lines })}\n`);
+  else io.stdout(`${lines.join('\n')}\n`);
+  return ok ? 0 : 1;
 }
