@@ -76,7 +76,7 @@ export function parseNote(text: string): NoteParts | null {
 /** 'ok' | 'bad' | 'unsupported' (no Ed25519 in this browser's WebCrypto). */
 export async function verifyNoteSignature(note: NoteParts, publicKeyB64: string): Promise<'ok' | 'bad' | 'unsupported'> {
   if (!note.signature) return 'bad';
-  let key: CryptoKey;
+  let key: Awaited<ReturnType<typeof crypto.subtle.importKey>>;
   try {
     key = await crypto.subtle.importKey('raw', fromB64(publicKeyB64), { name: 'Ed25519' }, false, ['verify']);
   } catch {

@@ -188,7 +188,7 @@ export function SinksPanel() {
         ) : (
           <div className="stack-sm">
             {sinks.map((s) => (
-              <div key={s.id} className="card" data-sink={s.type}>
+              <div key={s.id} className="card webhook" data-sink={s.type}>
                 <div className="row">
                   <div className="grow">
                     <div>
