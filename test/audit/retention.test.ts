@@ -139,4 +139,23 @@ describe('retention and archive (SPEC 7.7)', () => {
     expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, removed.io)).toBe(1);
     expect(removed.out()).toMatch(/BROKEN at seq 1: the file starts at seq \d+/);
   });
+
+  it('never archives records a sink has not delivered yet', async () => {
+    const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
+    const now = { now: () => clock.t };
+    core = await openTestCore({ clock: now, store: { clock: now }, checkpoints: { enabled: false } });
+    // A syslog sink whose collector is down: its cursor stays at 0.
+    const sink = await core.json<{ id: string }>('POST', '/api/v1/sinks', { body: { type: 'syslog', host: '127.0.0.1', port: 9 } });
+    expect(sink.status).toBe(201);
+    await add(core, 300);
+    const size = (await core.g.checkpoints.sign())!.size;
+    clock.t += 40 * DAY;
+    await add(core, 10);
+    await core.json('PUT', '/api/v1/settings', { body: { retention_days: 30 } });
+    const held = await core.g.retention.run();
+    expect(held.archived).toBeNull();
+    expect(held.reason).toContain('every sink');
+    await core.json('DELETE', `/api/v1/sinks/${sink.body.id}`);
+    expect((await core.g.retention.run()).archived).toMatchObject({ first: 1, last: size });
+  });
 });

@@ -17,9 +17,11 @@ function endpoint(f: Flags): { url: string; apiKey: string; dataDir: string } {
 }
 
 /** `gatehouse audit export --format F [--since] [--until] --out FILE` */
-export function runAuditExport(f: Flags & { format: ExportFormat; since?: string; until?: string; out: string }): Promise<number> {
+export function runAuditExport(
+  f: Flags & { format: ExportFormat; since?: string; until?: string; out: string; includeArchive?: boolean },
+): Promise<number> {
   const { url, apiKey } = endpoint(f);
-  return auditExport({ format: f.format, since: f.since, until: f.until, out: f.out, url, apiKey });
+  return auditExport({ format: f.format, since: f.since, until: f.until, out: f.out, url, apiKey, includeArchive: f.includeArchive });
 }
 
 /** `gatehouse audit verify [--file EXPORT.jsonl]` — offline with --file, else the live log. */

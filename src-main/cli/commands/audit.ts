@@ -66,6 +66,8 @@ const unreachable = (url: string, e: unknown): string =>
 
 export interface AuditExportOptions {
   format: ExportFormat;
+  /** Archives first (SPEC 7.7): the whole log as one chain. */
+  includeArchive?: boolean;
   since?: string;
   until?: string;
   out: string;
@@ -81,6 +83,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   const qs = new URLSearchParams({ format: opts.format });
   if (opts.since) qs.set('since', opts.since);
   if (opts.until) qs.set('until', opts.until);
+  if (opts.includeArchive) qs.set('include_archive', 'true');
   const url = `${opts.url.replace(/\/$/, '')}/api/v1/audit/export?${qs}`;
   let res: Response;
   try {
