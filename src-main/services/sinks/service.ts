@@ -188,7 +188,14 @@ export class SinkService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const row of this.store.all<SinkRow>('SELECT * FROM sinks ORDER BY created_ms')) this.run(row);
+    for (const row of this.store.all<SinkRow>('SELECT * FROM sinks ORDER BY created_ms')) {
+      try {
+        this.run(row);
+      } catch (e) {
+        // A sink this build cannot read does not stop the server; its status says why.
+        console.warn(`gatehouse: sink ${row.id} cannot start: ${(e as Error).message}`);
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -285,13 +292,14 @@ export class SinkService {
   }
 
   private view(row: SinkRow): SinkView {
-    const config = SinkCreateSchema.parse(JSON.parse(row.config));
-    const token = 'token' in config ? config.token : undefined;
+    const parsed = SinkCreateSchema.safeParse(JSON.parse(row.config));
+    const config = parsed.success ? parsed.data : null;
+    const token = config && 'token' in config ? config.token : undefined;
     return {
       id: row.id,
       type: row.type,
       name: row.name,
-      target: targetOf(config),
+      target: config ? targetOf(config) : '(a configuration this build cannot read)',
       token_hint: token ? `…${token.length >= 12 ? token.slice(-4) : ''}` : null,
       created_at: iso(row.created_ms),
     };
