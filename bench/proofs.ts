@@ -7,12 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Gatehouse } from '../src-main/app/gatehouse.js';
 import { createApp } from '../src-main/http/app.js';
 import { Connection } from '../src-main/storage/sqlite.js';
 import { openStore } from '../src-main/storage/store.js';
-import { percentile, seeded, writeResults, type Figure } from './lib.js';
+import { percentile, seeded, stallDuring, writeResults, type Figure } from './lib.js';
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(name);
@@ -22,33 +21,6 @@ const RECORDS = arg('--records', 1_000_000);
 const SECONDS = arg('--seconds', 3);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const { rand } = seeded(18);
-
-/**
- * The longest event-loop stall while `fn` runs, as bench/storage.ts measures it: `stallMs` in wall
- * time (it counts time the OS did not run this process, most of it on a loaded shared machine) and
- * `busyMs`, the longest delay during which this thread was actually running (the stall our code caused).
- */
-async function withStall<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number; busyMs: number }> {
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  h.enable();
-  let busyMs = 0;
-  let lastWall = performance.now();
-  let lastCpu = process.threadCpuUsage();
-  const timer = setInterval(() => {
-    const wall = performance.now();
-    const cpu = process.threadCpuUsage();
-    busyMs = Math.max(busyMs, Math.min(wall - lastWall, (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000));
-    lastWall = wall;
-    lastCpu = cpu;
-  }, 1);
-  try {
-    const value = await fn();
-    return { value, stallMs: h.max / 1e6, busyMs };
-  } finally {
-    clearInterval(timer);
-    h.disable();
-  }
-}
 
 /** A log of `n` records written straight through the store (batches of 500 per commit). */
 async function buildLog(dataDir: string, n: number): Promise<number> {
@@ -254,7 +226,7 @@ async function main(): Promise<void> {
         value: stall,
         stallMs,
         busyMs,
-      } = await withStall(async () => {
+      } = await stallDuring(async () => {
         const s = await g.sinks.create(body);
         while (g.sinks.status(s.id).cursor < sinkTarget) await new Promise((r) => setTimeout(r, 50));
         await g.sinks.delete(s.id);
@@ -281,7 +253,7 @@ async function main(): Promise<void> {
     raw.close();
     const store = await openStore({ dataDir, log: () => undefined });
     const t0 = performance.now();
-    const { stallMs, busyMs } = await withStall(() => store.catchUpMerkle());
+    const { stallMs, busyMs } = await stallDuring(() => store.catchUpMerkle());
     figures.push(
       {
         id: 'tree_catchup_1m',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditVerify } from '../../src-main/cli/commands/audit.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
+import { addRecords } from './records.js';
 
 /**
  * The issue's attack (issue 18): take an export, change record 200, recompute every hash after it.
@@ -40,16 +41,7 @@ let pubFile: string;
 /** The sizes of the checkpoints signed into the log, in order. */
 const signedSizes: number[] = [];
 
-async function add(n: number): Promise<void> {
-  for (let i = 0; i < n; i += 50) {
-    const drafts = Array.from({ length: Math.min(50, n - i) }, (_, j) => ({
-      type: 'settings.changed' as const,
-      actor: 'user',
-      data: { i: i + j },
-    }));
-    await core.g.store.commit([], drafts);
-  }
-}
+const add = (n: number) => addRecords(core, n);
 
 beforeAll(async () => {
   core = await openTestCore({ checkpoints: { enabled: false } });

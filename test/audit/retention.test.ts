@@ -11,6 +11,7 @@ import { createApp } from '../../src-main/http/app.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { refLeaf, refRootFromInclusion } from './reference.js';
+import { addRecords } from './records.js';
 
 const DAY = 86_400_000;
 let core: TestCore | null = null;
@@ -29,16 +30,7 @@ function capture() {
   return { io: { stdout: (s: string) => void (out += s), stderr }, out: () => out };
 }
 
-async function add(t: TestCore, n: number): Promise<void> {
-  for (let i = 0; i < n; i += 50) {
-    const drafts = Array.from({ length: Math.min(50, n - i) }, (_, j) => ({
-      type: 'settings.changed' as const,
-      actor: 'user',
-      data: { i: i + j },
-    }));
-    await t.g.store.commit([], drafts);
-  }
-}
+const add = addRecords;
 
 /** The core behind a real socket on 127.0.0.1 (the CLI's `--archive` reads the live log over HTTP). */
 async function listen(t: TestCore): Promise<string> {

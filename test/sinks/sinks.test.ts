@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { hecReceiver, otlpReceiver, syslogReceiver, type SinkReceiver } from './receivers.js';
+import { addRecords } from '../audit/records.js';
 
 let core: TestCore | null = null;
 const receivers: SinkReceiver[] = [];
@@ -14,16 +15,12 @@ afterEach(async () => {
   cleanupDirs();
 });
 
-async function add(t: TestCore, n: number): Promise<void> {
-  for (let i = 0; i < n; i += 50) {
-    const drafts = Array.from({ length: Math.min(50, n - i) }, (_, j) => ({
-      type: 'action.decided' as const,
-      actor: 'agent:sink-test',
-      data: { i: i + j, risk: { level: (['low', 'medium', 'high', 'critical'] as const)[j % 4] } },
-    }));
-    await t.g.store.commit([], drafts);
-  }
-}
+const add = (t: TestCore, n: number) =>
+  addRecords(t, n, (i) => ({
+    type: 'action.decided',
+    actor: 'agent:sink-test',
+    data: { i, risk: { level: (['low', 'medium', 'high', 'critical'] as const)[i % 4]! } },
+  }));
 
 interface Status {
   cursor: number;
