@@ -6,7 +6,6 @@
 // Run: node --import tsx bench/storage.ts [--records N] [--inflight 32]   (default 1,000,000 records)
 import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../src-shared/index.js';
@@ -19,7 +18,7 @@ import { SCHEMA_SQL } from '../src-main/storage/schema.js';
 import { sqlite } from '../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../src-main/storage/types.js';
-import { percentile, writeResults, type Figure, seeded } from './lib.js';
+import { percentile, stallDuring, writeResults, type Figure, seeded } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -175,37 +174,6 @@ function commitFor(i: number, now: number): { ops: (records: { seq: number }[]) 
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-/**
- * The longest event-loop stall while `fn` runs, two ways: `stallMs`, the longest delay of a 1 ms
- * timer (perf_hooks.monitorEventLoopDelay: wall time, so it also counts time the OS did not run
- * this process, which on a shared, loaded machine is most of it), and `busyMs`, the longest delay
- * during which this thread was actually running (process.threadCpuUsage: the stall Gatehouse's own
- * code caused).
- */
-async function stallDuring<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number; busyMs: number }> {
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  h.enable();
-  let busyMs = 0;
-  let lastWall = performance.now();
-  let lastCpu = process.threadCpuUsage();
-  const timer = setInterval(() => {
-    const wall = performance.now();
-    const cpu = process.threadCpuUsage();
-    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
-    // Within one tick the thread ran for min(wall, cpu) of the gap.
-    busyMs = Math.max(busyMs, Math.min(wall - lastWall, cpuMs));
-    lastWall = wall;
-    lastCpu = cpu;
-  }, 1);
-  try {
-    const value = await fn();
-    return { value, stallMs: h.max / 1e6, busyMs };
-  } finally {
-    clearInterval(timer);
-    h.disable();
-  }
-}
 
 async function ingest(store: SqliteStore): Promise<{ rate: number; p50: number; p99: number; max: number; cpuUs: number }> {
   const lat = new Float64Array(RECORDS);

@@ -14,6 +14,12 @@ const BENCHES = [
   { name: 'storage', file: 'bench/storage.ts', args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [] },
   { name: 'api', file: 'bench/api.ts', args: [] },
   { name: 'integrations', file: 'bench/integrations.ts', args: [] },
+  // Issue 18: checkpoints and proofs at 1,000,000 records (BENCH_PROOFS_RECORDS for another size).
+  {
+    name: 'proofs',
+    file: 'bench/proofs.ts',
+    args: process.env.BENCH_PROOFS_RECORDS ? ['--records', process.env.BENCH_PROOFS_RECORDS] : [],
+  },
   { name: 'brief', file: 'bench/brief.ts', args: process.env.BENCH_BRIEF_RECORDS ? ['--records', process.env.BENCH_BRIEF_RECORDS] : [] },
   // The Activity screen in Chromium over 1,000,000 records (BENCH_CONSOLE_RECORDS for another size).
   {

@@ -162,6 +162,22 @@ export class GatehouseApi {
   verify = () => this.call('verify');
   exportAudit = (format: 'jsonl' | 'csv' | 'cef', q: { since?: string; until?: string } = {}) =>
     this.callRaw('exportAudit', { query: { format, ...q }, extraTimeoutMs: 3_600_000 });
+  /** The latest signed checkpoint's note text, or null before the first one (SPEC 7.6). */
+  auditCheckpoint = async (): Promise<string | null> => {
+    const res = await this.callRaw('auditCheckpoint');
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ApiError(res.status, ((await res.json().catch(() => null)) as ErrorBody | null) ?? null);
+    return res.text();
+  };
+  auditPublicKey = () => this.call('auditPublicKey');
+  auditProof = (seq: number, size?: number) => this.call('auditProof', { query: size === undefined ? { seq } : { seq, size } });
+  auditConsistency = (from: number, to: number) => this.call('auditConsistency', { query: { from, to } });
+
+  // --- sinks (SPEC 7.8)
+  listSinks = () => this.call('listSinks');
+  createSink = (b: BodyIn<'createSink'>) => this.call('createSink', { body: b });
+  deleteSink = (id: string) => this.call('deleteSink', { params: { id } });
+  sinkStatus = (id: string) => this.call('sinkStatus', { params: { id } });
 
   // --- settings, keys, webhooks, stats
   settings = () => this.call('settings');

@@ -10,6 +10,7 @@ export * from './schemas/audit.js';
 export * from './schemas/events.js';
 export * from './schemas/keys.js';
 export * from './schemas/webhooks.js';
+export * from './schemas/sinks.js';
 export * from './schemas/agents.js';
 export * from './schemas/mcp.js';
 export * from './schemas/server.js';

@@ -20,6 +20,9 @@ import { parsePolicyFile } from '../engine/index.js';
 import { Sessions } from '../services/sessions.js';
 import { SettingsService } from '../services/settings.js';
 import { WorkflowService } from '../services/workflows.js';
+import { CheckpointService, type CheckpointOptions } from '../services/checkpoints.js';
+import { SinkService } from '../services/sinks/service.js';
+import { RetentionService } from '../services/retention.js';
 import { openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -33,6 +36,8 @@ export interface GatehouseOptions {
   store?: Partial<StoreOptions>;
   /** Import resources/default-policies.yaml when the policy set is empty on first start (default true). */
   defaultPolicies?: boolean;
+  /** When checkpoints are signed (tests and the bench shorten or lengthen it). */
+  checkpoints?: CheckpointOptions & { enabled?: boolean };
 }
 
 /**
@@ -65,6 +70,12 @@ export class Gatehouse {
   readonly forwardAuth: ForwardAuthService;
   /** The live event streams (SPEC 7.3) fed from the bus; the HTTP route only opens streams on it. */
   readonly sse: SseHub;
+  /** Signed checkpoints and Merkle proofs of the audit log (SPEC 7.6). */
+  checkpoints!: CheckpointService;
+  /** SIEM forwarding (SPEC 7.8). */
+  readonly sinks: SinkService;
+  /** Archiving of records older than `retention_days` (SPEC 7.7). */
+  readonly retention: RetentionService;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
@@ -98,6 +109,8 @@ export class Gatehouse {
       now: () => clock.now(),
     });
     this.forwardAuth = new ForwardAuthService(store, this.actions, this.approvals, () => clock.now());
+    this.sinks = new SinkService(store, clock, () => this.checkpoints.origin.split('/')[1] ?? '');
+    this.retention = new RetentionService(store, clock, this.settings, () => this.sinks.minCursor());
   }
 
   static async open(o: GatehouseOptions): Promise<Gatehouse> {
@@ -106,6 +119,7 @@ export class Gatehouse {
     const store = await openStore({ dataDir: o.dataDir, ...o.store });
     const g = new Gatehouse(store, { dataDir: o.dataDir, mode: o.mode, clock: o.clock ?? systemClock });
     try {
+      g.checkpoints = await CheckpointService.open(store, g.opts.clock, g.bus, o.checkpoints);
       await g.keys.ensureDefaults(credentials);
       await g.importStartupPolicies(o.defaultPolicies ?? true);
       await g.alertUnusablePolicies();
@@ -119,6 +133,15 @@ export class Gatehouse {
     g.keyFlush.unref();
     g.webhooks.start();
     g.onClose(() => g.webhooks.stop());
+    if (o.checkpoints?.enabled !== false) g.checkpoints.start();
+    g.onClose(() => g.checkpoints.stop());
+    g.sinks.start();
+    g.onClose(() => g.sinks.stop());
+    g.retention.start();
+    g.onClose(async () => {
+      g.retention.stop();
+      await g.retention.idle();
+    });
     g.onClose(() => g.sse.close());
     return g;
   }
@@ -172,6 +195,8 @@ export class Gatehouse {
     await this.keys.flushLastUsed().catch(() => undefined);
     await this.mcp.saveCalls();
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);
+    // A clean stop ends with a checkpoint covering everything up to server.stopped (SPEC 7.6).
+    await this.checkpoints.sign().catch((e: unknown) => console.warn(`gatehouse: the closing checkpoint failed: ${(e as Error).message}`));
     await this.store.close();
   }
 }

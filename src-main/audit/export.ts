@@ -1,5 +1,6 @@
 import type { ExportFormat } from '../../src-shared/index.js';
 import type { Store } from '../storage/types.js';
+import { archiveLines, listArchives } from './archive.js';
 import { CSV_HEADER } from './formats.js';
 import { seqRange } from './range.js';
 
@@ -7,6 +8,12 @@ export interface ExportOptions {
   format: ExportFormat;
   since?: string;
   until?: string;
+  /** Stream the archives (SPEC 7.7) first: the whole log as one chain (JSONL, no time window). */
+  include_archive?: boolean;
+}
+
+export class ExportOptionsError extends Error {
+  override readonly name = 'ExportOptionsError';
 }
 
 export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -23,6 +30,12 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
  * hash chain covers.
  */
 export async function* exportAudit(store: Store, opts: ExportOptions): AsyncGenerator<string> {
+  if (opts.include_archive) {
+    if (opts.format !== 'jsonl') throw new ExportOptionsError('include_archive exports JSONL only (the archives are JSONL)');
+    if (opts.since !== undefined || opts.until !== undefined)
+      throw new ExportOptionsError('include_archive exports the whole log: leave out since and until');
+    yield* archivedChunks(store);
+  }
   const { lo, hi } = seqRange(store, opts.since, opts.until);
   if (opts.format === 'csv') yield CSV_HEADER;
   if (lo > hi) return;
@@ -34,4 +47,22 @@ export async function exportToString(store: Store, opts: ExportOptions): Promise
   let s = '';
   for await (const chunk of exportAudit(store, opts)) s += chunk;
   return s;
+}
+
+/** The archived records, as the export lines they were written as, in chunks of up to 1,000. */
+async function* archivedChunks(store: Store): AsyncGenerator<string> {
+  for (const a of listArchives(store.dataDir)) {
+    if (a.last > store.archiveHead().seq) continue; // written, not yet committed as archived
+    let chunk = '';
+    let n = 0;
+    for await (const line of archiveLines(a.path)) {
+      chunk += `${line}\n`;
+      if (++n === 1000) {
+        yield chunk;
+        chunk = '';
+        n = 0;
+      }
+    }
+    if (chunk) yield chunk;
+  }
 }

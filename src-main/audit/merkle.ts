@@ -230,3 +230,59 @@ export class MemoryTree implements SubtreeSource {
     return treeRoot(this, n);
   }
 }
+
+/**
+ * MemoryTree's compact form for big exports (offline verification of millions of records): each
+ * level is one growable byte array (32 bytes a node) instead of an array of Buffers, ~64 bytes of
+ * memory per leaf in all.
+ */
+export class CompactTree implements SubtreeSource {
+  private levels: Buffer[] = [Buffer.alloc(32 * 1024)];
+  private counts: number[] = [0];
+
+  get size(): number {
+    return this.counts[0]!;
+  }
+
+  append(leaf: Hash): void {
+    let level = 0;
+    let h = leaf;
+    for (;;) {
+      const index = this.push(level, h);
+      if (index % 2 === 0) return;
+      h = nodeHash(this.node(level, index - 1), h);
+      level++;
+    }
+  }
+
+  subtree(start: number, size: number): Hash {
+    if (!isPow2(size) || start % size !== 0 || start + size > this.size)
+      throw new RangeError(`no subtree ${start}+${size} in ${this.size}`);
+    return this.node(Math.log2(size), start / size);
+  }
+
+  root(n = this.size): Hash {
+    return treeRoot(this, n);
+  }
+
+  private node(level: number, index: number): Hash {
+    return Buffer.from(this.levels[level]!.subarray(index * 32, index * 32 + 32));
+  }
+
+  private push(level: number, h: Hash): number {
+    if (!this.levels[level]) {
+      this.levels[level] = Buffer.alloc(32 * 1024);
+      this.counts[level] = 0;
+    }
+    let buf = this.levels[level]!;
+    const index = this.counts[level]!;
+    if ((index + 1) * 32 > buf.length) {
+      const bigger = Buffer.alloc(buf.length * 2);
+      buf.copy(bigger);
+      this.levels[level] = buf = bigger;
+    }
+    h.copy(buf, index * 32);
+    this.counts[level] = index + 1;
+    return index;
+  }
+}

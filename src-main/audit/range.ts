@@ -8,12 +8,12 @@ import type { Store } from '../storage/types.js';
  */
 export function seqRange(store: Store, since?: string | number, until?: string | number): { lo: number; hi: number } {
   const head = store.head().seq;
-  let lo = 1;
+  let lo = store.archiveHead().seq + 1; // archived records are not in the live log (SPEC 7.7)
   let hi = head;
   if (since !== undefined) {
     const ms = typeof since === 'number' ? since : Date.parse(since);
     const r = store.get<{ seq: number }>('SELECT seq FROM audit WHERE ts_ms >= ? ORDER BY ts_ms, seq LIMIT 1', [ms]);
-    lo = r ? r.seq : head + 1;
+    lo = Math.max(lo, r ? r.seq : head + 1);
   }
   if (until !== undefined) {
     const ms = typeof until === 'number' ? until : Date.parse(until);

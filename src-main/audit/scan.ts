@@ -37,7 +37,11 @@ export interface VerifyState {
   lastGood: string | null;
 }
 
-export const startVerify = (): VerifyState => ({ expected: 1, prev: ZERO_HASH, lastGood: null });
+/** From seq 1, or after the last archived record (its seq and hash). */
+export const startVerify = (after?: { seq: number; hash: string }): VerifyState =>
+  after && after.seq > 0
+    ? { expected: after.seq + 1, prev: after.hash, lastGood: after.hash }
+    : { expected: 1, prev: ZERO_HASH, lastGood: null };
 
 export const goodResult = (records: number, head: string | null): VerifyResult => ({
   ok: true,

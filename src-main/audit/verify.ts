@@ -38,6 +38,16 @@ function shapeProblem(r: unknown): string | null {
 export interface FileVerifyOptions extends VerifyProgress {
   /** Accept an export that starts after seq 1 (a `--since` export): its first prev_hash is trusted. */
   partial?: boolean;
+  /** Called with each record once it verified (in order): the Merkle tree and checkpoints are built from these. */
+  onRecord?: (rec: VerifiedRecord) => void;
+}
+
+/** A record of an export that verified, as the checkpoint verification reads it. */
+export interface VerifiedRecord {
+  seq: number;
+  hash: string;
+  type: string;
+  data: Record<string, unknown>;
 }
 
 /**
@@ -50,12 +60,37 @@ export async function verifyJsonlFile(path: string, opts: FileVerifyOptions = {}
   const total = (await stat(path)).size;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    return await verifyJsonlLines(lines, {
+      ...opts,
+      onProgress: opts.onProgress ? () => opts.onProgress!(stream.bytesRead, total) : undefined,
+      onEnd: () => opts.onProgress?.(total, total),
+    });
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+/**
+ * The check of verifyJsonlFile over any source of lines (a file, gunzipped archives followed by the
+ * live log): one chain, the first bad seq named. `start` continues a chain verified before (the
+ * archives before the live log).
+ */
+export async function verifyJsonlLines(
+  lines: AsyncIterable<string>,
+  opts: FileVerifyOptions & { onEnd?: () => void; start?: { seq: number; prev: string } } = {},
+): Promise<VerifyResult> {
   let expected: number | null = null;
   let prev: string | null = null;
   let records = 0;
+  if (opts.start) {
+    expected = opts.start.seq;
+    prev = opts.start.prev;
+  }
   let lineNo = 0;
   let blank = 0;
-  try {
+  {
     for await (const line of lines) {
       lineNo++;
       if (line === '') {
@@ -99,12 +134,10 @@ export async function verifyJsonlFile(path: string, opts: FileVerifyOptions = {}
       prev = hash as string;
       expected = seq + 1;
       records++;
-      if (opts.onProgress && records % 20_000 === 0) opts.onProgress(stream.bytesRead, total);
+      opts.onRecord?.({ seq, hash: hash as string, type: rec.type as string, data: rec.data as Record<string, unknown> });
+      if (opts.onProgress && records % 20_000 === 0) opts.onProgress(records, 0);
     }
-  } finally {
-    lines.close();
-    stream.destroy();
   }
-  opts.onProgress?.(total, total);
+  opts.onEnd?.();
   return good(records, prev);
 }

@@ -99,6 +99,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <f>').choices(['jsonl', 'csv', 'cef']).makeOptionMandatory())
     .option('--since <iso>')
     .option('--until <iso>')
+    .option('--include-archive', 'jsonl: the archived records first, the whole log as one chain (SPEC 7.7)')
     .requiredOption('--out <file>')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));
@@ -106,6 +107,9 @@ export function buildProgram(): Command {
     .command('verify')
     .option('--file <export.jsonl>', 'verify an exported file offline')
     .option('--partial', 'the file starts after seq 1 (an export made with --since)')
+    .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (SPEC 7.6)')
+    .option('--public-key <audit-key.pub>', 'with --checkpoint or --archive: the key that signed it')
+    .option('--archive', 'check archive/ and the live log as one chain, and each archive against its checkpoint')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditVerify(o)));

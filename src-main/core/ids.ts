@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'act' | 'apr' | 'evt' | 'key' | 'whk' | 'dlv' | 'pol' | 'alr' | 'abt';
+export type IdPrefix = 'act' | 'apr' | 'evt' | 'key' | 'whk' | 'dlv' | 'pol' | 'alr' | 'abt' | 'snk';
 
 /** Randomness is drawn from a pooled buffer: one randomBytes call per thousand ids, not one per id. */
 const POOL_IDS = 1024;

@@ -73,6 +73,8 @@ export function slackText(e: EventEnvelope): string {
       if (ids !== null) return `:scroll: Policies ${clean(change, 32)}: ${ids} polic${ids === 1 ? 'y' : 'ies'}`;
       return `:scroll: Policy ${clean(change, 32)}: ${clean(str(d, 'policy_id') ?? '(unknown)', 64)}`;
     }
+    case 'checkpoint.signed':
+      return `:lock: Audit checkpoint signed: ${typeof d.size === 'number' ? d.size : '?'} records, root ${clean(str(d, 'root') ?? '?', 64)}`;
     case 'alert.triggered':
       return `:rotating_light: Alert${str(d, 'kind') ? ` (${clean(str(d, 'kind')!, 64)})` : ''}: ${clean(str(d, 'message') ?? 'see Gatehouse', 300)}`;
   }

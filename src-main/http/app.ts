@@ -23,6 +23,7 @@ import { policyHandlers } from './routes/policies.js';
 import { reportHandlers } from './routes/reports.js';
 import { serviceHandlers } from './routes/service.js';
 import { settingsHandlers } from './routes/settings.js';
+import { sinkHandlers } from './routes/sinks.js';
 import { statsHandlers } from './routes/stats.js';
 import { webhookHandlers } from './routes/webhooks.js';
 import { abTestHandlers, workflowHandlers } from './routes/workflows.js';
@@ -58,6 +59,7 @@ function handlersOf(g: Gatehouse): Handlers {
     ...auditHandlers(g),
     ...eventHandlers(g),
     ...webhookHandlers(g),
+    ...sinkHandlers(g),
     ...settingsHandlers(g),
     ...statsHandlers(g),
     ...keyHandlers(g),

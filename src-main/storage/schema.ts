@@ -241,6 +241,39 @@ CREATE TABLE IF NOT EXISTS ab_test_actions (
   created_ms INTEGER NOT NULL,
   PRIMARY KEY (test_id, action_id)
 ) WITHOUT ROWID;
+
+-- 0.2, issue 18 (SPEC 7.6): the audit log's RFC 6962 Merkle tree. One row per aligned perfect subtree
+-- of 2^level leaves (level >= 8, i.e. 256 leaves and up) whose leaves all exist: node idx covers
+-- leaves [idx * 2^level, (idx + 1) * 2^level), leaf i being the record of seq i + 1. Written by the
+-- writer in the same transaction as the records that complete it (merkle-store.ts); smaller
+-- subtrees are computed from the records' hashes on demand. A new table: an older log gets it
+-- built in slices after start.
+CREATE TABLE IF NOT EXISTS merkle_nodes (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+-- Record hashes of archived records (SPEC 7.7) that the tree of the live log still needs: those of
+-- the last, incomplete 256-leaf block before the first live record.
+CREATE TABLE IF NOT EXISTS merkle_kept_leaves (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+
+-- 0.2, issue 18 (SPEC 7.8): SIEM sinks. config is the validated create body (the token with it:
+-- it is sent with every batch; never shown back, never in the audit log). cursor = the last seq the
+-- receiver acknowledged, moved after each delivered batch.
+CREATE TABLE IF NOT EXISTS sinks (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  name TEXT,
+  config TEXT NOT NULL,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  last_success_ms INTEGER,
+  last_error TEXT,
+  last_error_ms INTEGER
+);
 `;
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */

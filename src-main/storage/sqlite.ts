@@ -70,15 +70,18 @@ export function isStorageFailure(e: unknown): boolean {
  * Integers are bound as 64-bit integers (node:sqlite binds every JS number as a double, which
  * TEXT and untyped columns would store as `5.0`); everything else as is.
  */
-function bindable(params: readonly SqlValue[] | undefined): (SqlValue | bigint)[] {
+function bindable(params: readonly Bindable[] | undefined): (Bindable | bigint)[] {
   if (!params || params.length === 0) return [];
-  const out: (SqlValue | bigint)[] = new Array(params.length);
+  const out: (Bindable | bigint)[] = new Array(params.length);
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
     out[i] = typeof p === 'number' && Number.isSafeInteger(p) ? BigInt(p) : p;
   }
   return out;
 }
+
+/** What a statement binds: SqlValue, and bytes (BLOB columns such as the Merkle nodes). */
+export type Bindable = SqlValue | Uint8Array;
 
 const CACHE_LIMIT = 256;
 
@@ -117,15 +120,15 @@ export class Connection {
     return s;
   }
 
-  run(sql: string, params?: readonly SqlValue[]): { changes: number | bigint } {
+  run(sql: string, params?: readonly Bindable[]): { changes: number | bigint } {
     return this.prepare(sql).run(...bindable(params));
   }
 
-  all<T>(sql: string, params?: readonly SqlValue[]): T[] {
+  all<T>(sql: string, params?: readonly Bindable[]): T[] {
     return this.prepare(sql).all(...bindable(params)) as T[];
   }
 
-  get<T>(sql: string, params?: readonly SqlValue[]): T | undefined {
+  get<T>(sql: string, params?: readonly Bindable[]): T | undefined {
     return this.prepare(sql).get(...bindable(params)) as T | undefined;
   }
 

@@ -8,7 +8,8 @@ import { iso, systemClock, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { openDatabase } from './database.js';
 import { upgradeLegacyDataDir, type UpgradeReport } from './legacy/upgrade.js';
-import { StorageWorker, WorkerError } from './workers.js';
+import { BLOCK, builtBlocks, StoreSubtrees } from './merkle-store.js';
+import { StorageWorker, WorkerError, type WorkerRequest } from './workers.js';
 import type { Connection } from './sqlite.js';
 import { isStorageFailure } from './sqlite.js';
 import { toWire, type OpError, type PendingCommit, type SealedRecord } from './write.js';
@@ -71,6 +72,8 @@ export class SqliteStore implements Store {
   private closing = false;
   private closed: Promise<void> | null = null;
   private readonly readOk = new Set<string>();
+  private merkleBuilt = false;
+  private merkleCatchUp: Promise<void> | null = null;
   private readonly writer: StorageWorker;
   private readonly reader: StorageWorker;
   /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
@@ -99,6 +102,11 @@ export class SqliteStore implements Store {
     return this.opts.dataDir;
   }
 
+  /** @internal openStore: the tree was found complete. */
+  markMerkleBuilt(): void {
+    this.merkleBuilt = true;
+  }
+
   /** Path of the database file. */
   get path(): string {
     return this.opts.path;
@@ -106,6 +114,11 @@ export class SqliteStore implements Store {
 
   head(): { seq: number; hash: string } {
     return { seq: this.durable.seq, hash: this.durable.hash };
+  }
+
+  archiveHead(): { seq: number; hash: string } {
+    const row = this.conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'archive_head'");
+    return row ? (JSON.parse(row.value) as { seq: number; hash: string }) : { seq: 0, hash: ZERO_HASH };
   }
 
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): T[] {
@@ -142,7 +155,12 @@ export class SqliteStore implements Store {
   async *exportChunks(scan: AuditScan): AsyncGenerator<string> {
     const { format, lo, hi } = scan;
     if (lo > hi) return;
-    let prev = lo <= 1 ? ZERO_HASH : (this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [lo - 1])?.hash ?? ZERO_HASH);
+    const archived = this.archiveHead();
+    let prev =
+      lo <= 1
+        ? ZERO_HASH
+        : (this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [lo - 1])?.hash ??
+          (archived.seq === lo - 1 ? archived.hash : ZERO_HASH));
     if (hi - lo + 1 >= this.opts.offloadMinRows) {
       yield* this.reader.exportChunks({ format, lo, hi, prev });
       return;
@@ -160,8 +178,11 @@ export class SqliteStore implements Store {
 
   async verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
     const head = this.head();
-    if (head.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress);
-    const state = startVerify();
+    // Archived records (SPEC 7.7) are checked by `gatehouse audit verify --archive`; the live chain
+    // starts after them, from the last archived hash.
+    const start = this.archiveHead();
+    if (head.seq - start.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress, start);
+    const state = startVerify(start);
     while (state.expected <= head.seq) {
       const rows = this.auditRows(state.expected - 1, Math.min(SLICE, head.seq - state.expected + 1));
       if (!rows.length) break;
@@ -197,6 +218,45 @@ export class SqliteStore implements Store {
     return this.closed;
   }
 
+  /** The live log's Merkle tree (SPEC 7.6), read on this thread; one per request (it caches leaves). */
+  merkle(): StoreSubtrees {
+    return new StoreSubtrees(this.conn);
+  }
+
+  /** True once every complete 256-leaf block of the log has its Merkle node (see catchUpMerkle). */
+  get merkleReady(): boolean {
+    return this.merkleBuilt;
+  }
+
+  /**
+   * Builds the Merkle nodes a log written without them lacks (a 0.1 upgrade, an older 0.2), in
+   * slices of 64 blocks (16,384 records, a few ms of the writer thread each: writes queue behind a
+   * slice, never behind the whole build; the event loop only awaits). Resolves when caught up.
+   */
+  catchUpMerkle(): Promise<void> {
+    this.merkleCatchUp ??= (async () => {
+      for (;;) {
+        if (this.closing) return;
+        const r = (await this.writer.call({ kind: 'merkle-extend', maxBlocks: 64 })) as { blocks: number; head: number };
+        if ((r.blocks + 1) * BLOCK > r.head) break;
+        await yieldToLoop();
+      }
+      this.merkleBuilt = true;
+    })().finally(() => {
+      this.merkleCatchUp = null;
+    });
+    return this.merkleCatchUp;
+  }
+
+  /**
+   * Runs `fn` against a writer-thread request of the store's own (retention's slices). Kept narrow:
+   * only the kinds the worker protocol names.
+   */
+  callWriter(req: WorkerRequest): Promise<unknown> {
+    if (this.closing) return Promise.reject(new StorageUnavailableError('the store is closed'));
+    return this.writer.call(req);
+  }
+
   /**
    * Test and operations knob: caps the database file at `pages` pages (null: SQLite's default), so
    * that writes past it fail with a genuine SQLITE_FULL. Returns the cap in effect.
@@ -227,7 +287,11 @@ export class SqliteStore implements Store {
     const run = this.writer
       .call({ kind: 'write', units: batch.map(toWire) })
       .then(
-        (value) => this.committed(batch, (value as { opErrors: OpError[] }).opErrors, performance.now() - started),
+        (value) => {
+          const v = value as { opErrors: OpError[]; notes?: string[] };
+          for (const n of v.notes ?? []) this.opts.log(n);
+          this.committed(batch, v.opErrors, performance.now() - started);
+        },
         (e: unknown) => this.fail(batch, e),
       )
       .finally(() => {
@@ -369,7 +433,7 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
   const conn = openDatabase(path);
   const last = conn.get<{ seq: number; hash: string; ts_ms: number }>('SELECT seq, hash, ts_ms FROM audit ORDER BY seq DESC LIMIT 1');
   const head: Head = last ? { seq: last.seq, hash: last.hash, tsMs: last.ts_ms } : { seq: 0, hash: ZERO_HASH, tsMs: 0 };
-  return new SqliteStore(
+  const store = new SqliteStore(
     conn,
     {
       dataDir: options.dataDir,
@@ -381,6 +445,10 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
     head,
     upgrade,
   );
+  // A log whose tree lags (written before the tree existed) gets it built in the background.
+  if ((builtBlocks(conn) + 1) * BLOCK > head.seq) store.markMerkleBuilt();
+  else void store.catchUpMerkle().catch((e: unknown) => log(`gatehouse: building the audit Merkle tree failed: ${(e as Error).message}`));
+  return store;
 }
 
 export { StorageUnavailableError };

@@ -1,4 +1,5 @@
 import type { AuditRecord, AuditType, ExportFormat, JsonObject, VerifyResult } from '../../src-shared/index.js';
+import type { StoreSubtrees } from './merkle-store.js';
 
 /** A value an op may bind. */
 export type SqlValue = string | number | null;
@@ -77,6 +78,14 @@ export interface Store {
   exportChunks(scan: AuditScan): AsyncGenerator<string>;
   /** Verify the live chain (seq 1 to the head), off the main thread when the log is large. */
   verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult>;
+  /** The last record moved to the archive by retention (seq 0 and 64 zeros when none). */
+  archiveHead(): { seq: number; hash: string };
+  /** The data directory the store lives in. */
+  readonly dataDir: string;
+  /** The live log's Merkle tree (SPEC 7.6), one source per request; see merkle-store.ts. */
+  merkle(): StoreSubtrees;
+  /** False while the tree of an older log is still being built after start. */
+  readonly merkleReady: boolean;
   /** Finish pending writes and close. Further commits reject. */
   close(): Promise<void>;
 }

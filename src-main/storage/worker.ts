@@ -14,7 +14,8 @@ import { configure } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
-import { writeRows, type WireUnit } from './write.js';
+import { extendMerkle } from './merkle-store.js';
+import { transaction, writeRows, type WireUnit } from './write.js';
 
 const port = parentPort!;
 const { path, role } = workerData as { path: string; role: 'reader' | 'writer' };
@@ -45,8 +46,17 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       // The COMMIT returns after the WAL fsync; SQLite's automatic checkpoint runs in it when the
       // WAL is long (see database.ts), here, off the main thread.
       const started = performance.now();
-      const opErrors = writeRows(conn, req.units as WireUnit[]);
-      return { opErrors, ms: performance.now() - started };
+      const notes: string[] = [];
+      const opErrors = writeRows(conn, req.units as WireUnit[], (m) => notes.push(m));
+      return { opErrors, ms: performance.now() - started, notes };
+    }
+    case 'merkle-extend': {
+      // One slice of building the tree of a log that has none yet (its own short transaction).
+      let out = { blocks: 0, head: 0 };
+      transaction(conn, () => {
+        out = extendMerkle(conn, req.maxBlocks);
+      });
+      return out;
     }
     case 'pragma':
       return conn.pragma(req.text);
@@ -62,7 +72,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'query':
       return conn.all(req.sql, req.params);
     case 'verify': {
-      const state = startVerify();
+      const state = startVerify(req.start);
       const { head } = req;
       let lastReport = 0;
       conn.exec('BEGIN'); // one read snapshot for the whole walk

@@ -12,9 +12,10 @@ import type { WireUnit } from './write.js';
 export type WorkerRequest =
   | { kind: 'write'; units: WireUnit[] }
   | { kind: 'pragma'; text: string }
+  | { kind: 'merkle-extend'; maxBlocks: number }
   | { kind: 'close' }
   | { kind: 'query'; sql: string; params: SqlValue[] }
-  | { kind: 'verify'; head: { seq: number; hash: string } }
+  | { kind: 'verify'; head: { seq: number; hash: string }; start?: { seq: number; hash: string } }
   | { kind: 'export-open'; format: ExportFormat; lo: number; hi: number; prev: string }
   | { kind: 'export-next'; cursor: number }
   | { kind: 'export-close'; cursor: number };
@@ -127,8 +128,12 @@ export class StorageWorker {
     });
   }
 
-  verify(head: { seq: number; hash: string }, onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
-    return this.call({ kind: 'verify', head }, onProgress) as Promise<VerifyResult>;
+  verify(
+    head: { seq: number; hash: string },
+    onProgress?: (done: number, total: number) => void,
+    start?: { seq: number; hash: string },
+  ): Promise<VerifyResult> {
+    return this.call({ kind: 'verify', head, start }, onProgress) as Promise<VerifyResult>;
   }
 
   /** Export chunks pulled one at a time (the worker formats the next while this one is written). */

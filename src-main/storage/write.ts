@@ -1,5 +1,6 @@
 import type { AuditRecord } from '../../src-shared/index.js';
 import { indexFields } from './audit-index.js';
+import { BLOCK, extendMerkleInWrite } from './merkle-store.js';
 import { isStorageFailure, sqliteCode, type Connection } from './sqlite.js';
 import type { Op, SqlValue } from './types.js';
 
@@ -73,14 +74,18 @@ export interface OpError {
  * The writer thread's side: writes wire units in one transaction (see writeBatch) and returns the
  * units whose own ops failed. Throws (nothing stored) on a storage failure.
  */
-export function writeRows(conn: Connection, wire: readonly WireUnit[]): OpError[] {
+export function writeRows(conn: Connection, wire: readonly WireUnit[], report: (m: string) => void = () => undefined): OpError[] {
   const units = wire.map((w): WriteUnit => ({
     ops: w.ops.map(([sql, params]) => ({ sql, params })),
     records: [],
     rows: w.rows,
     opError: null,
   }));
-  writeBatch(conn, units);
+  let records = 0;
+  for (const w of wire) records += w.rows.length;
+  // The Merkle nodes these records complete, in the same transaction (a few more when the tree
+  // lags behind, so a lag shrinks without ever making one transaction long).
+  writeBatch(conn, units, () => extendMerkleInWrite(conn, 2 + Math.ceil(records / BLOCK), report));
   const errors: OpError[] = [];
   units.forEach((u, i) => {
     if (u.opError) errors.push({ unit: i, message: u.opError.message, code: sqliteCode(u.opError) });
@@ -116,7 +121,7 @@ class OpFailed extends Error {}
  * Ops almost never fail, so the batch first runs without per-unit savepoints; only when an op fails
  * is it rolled back and redone with a savepoint per unit.
  */
-export function writeBatch(conn: Connection, units: readonly WriteUnit[]): void {
+export function writeBatch(conn: Connection, units: readonly WriteUnit[], finish?: () => void): void {
   try {
     transaction(conn, () => {
       for (const u of units) {
@@ -128,14 +133,15 @@ export function writeBatch(conn: Connection, units: readonly WriteUnit[]): void 
         }
         insertAll(conn, u);
       }
+      finish?.();
     });
   } catch (e) {
     if (!(e instanceof OpFailed)) throw e;
-    writeCarefully(conn, units);
+    writeCarefully(conn, units, finish);
   }
 }
 
-function writeCarefully(conn: Connection, units: readonly WriteUnit[]): void {
+function writeCarefully(conn: Connection, units: readonly WriteUnit[], finish?: () => void): void {
   transaction(conn, () => {
     for (const u of units) {
       u.opError = null;
@@ -153,6 +159,7 @@ function writeCarefully(conn: Connection, units: readonly WriteUnit[]): void {
       }
       insertAll(conn, u);
     }
+    finish?.();
   });
 }
 

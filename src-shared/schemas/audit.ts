@@ -32,6 +32,11 @@ export const AUDIT_TYPES = [
   'webhook.deleted',
   'alert.triggered',
   'storage.upgraded',
+  'checkpoint.signed',
+  'audit.key_created',
+  'audit.archived',
+  'sink.created',
+  'sink.deleted',
 ] as const;
 export const AuditTypeSchema = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditTypeSchema>;
@@ -73,8 +78,17 @@ export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 export const ExportFormatSchema = z.enum(['jsonl', 'csv', 'cef']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+/** `true`/`false` in a query string (anything else is a 400). */
+const QueryBoolSchema = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const AuditExportQuerySchema = z
-  .object({ format: ExportFormatSchema.default('jsonl'), since: IsoTimeSchema.optional(), until: IsoTimeSchema.optional() })
+  .object({
+    format: ExportFormatSchema.default('jsonl'),
+    since: IsoTimeSchema.optional(),
+    until: IsoTimeSchema.optional(),
+    include_archive: QueryBoolSchema.optional().describe(
+      'Also stream the archived records (SPEC 7.7) first, as one chain with the live log.',
+    ),
+  })
   .strict();
 
 export const VerifyResultSchema = z.object({
@@ -85,3 +99,44 @@ export const VerifyResultSchema = z.object({
   error: z.string().nullable().optional(),
 });
 export type VerifyResult = z.infer<typeof VerifyResultSchema>;
+
+/** A tree size or a seq in a query string: a positive integer. */
+const Count = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const Hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** GET /api/v1/audit/public-key (SPEC 7.6): `public_key` is the base64 of the 32 raw Ed25519 bytes. */
+export const PublicKeyViewSchema = z.object({
+  key_id: z
+    .string()
+    .regex(/^[0-9a-f]{8}$/)
+    .describe('First 4 bytes of SHA-256(origin ‖ 0x0A ‖ 0x01 ‖ key), hex (C2SP signed-note).'),
+  public_key: z.string(),
+  origin: z.string().describe('The checkpoints\u2019 origin line and key name: `gatehouse.local/<install id>`.'),
+  verifier_key: z.string().describe('The C2SP note verifier key `origin+keyid+base64(0x01 ‖ key)`.'),
+});
+export type PublicKeyView = z.infer<typeof PublicKeyViewSchema>;
+
+export const AuditProofQuerySchema = z
+  .object({
+    seq: Count.describe('The record to prove.'),
+    size: Count.optional().describe('The tree size (default: the latest checkpoint\u2019s).'),
+  })
+  .strict();
+/** RFC 6962 inclusion proof (SPEC 7.6): leaf = SHA-256(0x00 ‖ the record's 32 raw hash bytes). */
+export const AuditProofSchema = z.object({
+  seq: z.number().int(),
+  size: z.number().int(),
+  leaf_hash: Hex32,
+  proof: z.array(Hex32),
+});
+export type AuditProof = z.infer<typeof AuditProofSchema>;
+
+export const ConsistencyQuerySchema = z.object({ from: Count, to: Count }).strict();
+export const ConsistencyProofSchema = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  from_root: Hex32,
+  to_root: Hex32,
+  proof: z.array(Hex32),
+});
+export type ConsistencyProof = z.infer<typeof ConsistencyProofSchema>;

@@ -16,6 +16,7 @@ export const EVENT_NAMES = [
   'action.completed',
   'policy.changed',
   'alert.triggered',
+  'checkpoint.signed',
 ] as const;
 export const EventNameSchema = z.enum(EVENT_NAMES);
 export type EventName = z.infer<typeof EventNameSchema>;

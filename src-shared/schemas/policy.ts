@@ -118,6 +118,8 @@ const SettingFields = {
    * thresholds): `pass` = no opinion (the agent's own prompt applies), `allow` = allow.
    */
   hook_fallback: z.enum(['pass', 'allow']),
+  /** SPEC 7.7: records older than this many days move to verifiable archives; null keeps everything live. */
+  retention_days: z.number().int().min(1).max(36_500).nullable(),
 };
 
 /** SPEC 3.5 — the settings with their defaults. */
@@ -133,6 +135,7 @@ export const SettingsSchema = z
     answer_grace_s: SettingFields.answer_grace_s.default(4),
     risk_weights: SettingFields.risk_weights.default({}),
     hook_fallback: SettingFields.hook_fallback.default('pass'),
+    retention_days: SettingFields.retention_days.default(null),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;

@@ -189,7 +189,7 @@ describe('GET /api/v1/reports/brief?format=json — the data behind the brief', 
     expect(brief30.chain.head_hash).toBe(f.t.g.store.head().hash);
     expect(brief30.checkpoint.available).toBe(false);
     expect(brief30.compliance.retention_days).toBeNull();
-    expect(brief30.compliance.sinks).toBeNull();
+    expect(brief30.compliance.sinks).toEqual([]); // none configured (SPEC 7.8: listed with type and target when there are)
     // The webhook's path (often a secret, as in Slack's) is not in the report.
     expect(brief30.compliance.webhooks).toEqual([
       { target: 'https://hooks.example.com', events: ['action.denied', 'approval.requested'], enabled: true },

@@ -2,7 +2,13 @@ import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { VerifyResultSchema, type ExportFormat, type VerifyResult } from '../../../src-shared/index.js';
-import { verifyJsonlFile } from '../../audit/verify.js';
+import { readFile } from 'node:fs/promises';
+import { parsePublicKey } from '../../audit/audit-key.js';
+import { basename, join } from 'node:path';
+import { concatLines, listArchives } from '../../audit/archive.js';
+import { verifyCheckpoint } from '../../audit/checkpoint.js';
+import { verifyJsonlFile, verifyJsonlLines } from '../../audit/verify.js';
+import { checkAgainstCheckpoint, SignedTreeBuilder } from '../../audit/verify-signed.js';
 
 /**
  * `gatehouse audit export` and `gatehouse audit verify` (SPEC 6). Decoupled from commander: the CLI
@@ -60,6 +66,8 @@ const unreachable = (url: string, e: unknown): string =>
 
 export interface AuditExportOptions {
   format: ExportFormat;
+  /** Archives first (SPEC 7.7): the whole log as one chain. */
+  includeArchive?: boolean;
   since?: string;
   until?: string;
   out: string;
@@ -75,6 +83,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   const qs = new URLSearchParams({ format: opts.format });
   if (opts.since) qs.set('since', opts.since);
   if (opts.until) qs.set('until', opts.until);
+  if (opts.includeArchive) qs.set('include_archive', 'true');
   const url = `${opts.url.replace(/\/$/, '')}/api/v1/audit/export?${qs}`;
   let res: Response;
   try {
@@ -122,6 +131,10 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
 export interface AuditVerifyOptions {
   /** Verify this JSONL export offline (no server needed). */
   file?: string;
+  /** With `file`: a signed checkpoint (C2SP note) the export must reproduce (SPEC 7.6). */
+  checkpoint?: string;
+  /** With `checkpoint`: the public key (audit-key.pub, a C2SP verifier key, or base64). */
+  publicKey?: string;
   /** Accept a file that starts after seq 1 (an export made with --since). */
   partial?: boolean;
   url?: string;
@@ -140,6 +153,7 @@ export function describeVerify(r: VerifyResult, what: string): string {
  * Returns 0 when the chain verifies, 1 when it does not (the first bad seq is printed) or on error.
  */
 export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut()): Promise<number> {
+  if (opts.checkpoint || opts.publicKey) return verifySigned(opts, io);
   let result: VerifyResult;
   let what: string;
   if (opts.file) {
@@ -186,4 +200,119 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
   }
   io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${describeVerify(result, what)}\n`);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * `audit verify --file EXPORT --checkpoint CP --public-key KEY`: the chain, then the export against
+ * the signed tree (see audit/verify-signed.ts for what this can and cannot localise).
+ */
+async function verifySigned(opts: AuditVerifyOptions, io: Out): Promise<number> {
+  if (!opts.file || !opts.checkpoint || !opts.publicKey) {
+    io.stdout('--checkpoint and --public-key go together, with --file EXPORT.jsonl\n');
+    return 1;
+  }
+  let cpText: string;
+  let key: Buffer;
+  try {
+    cpText = await readFile(opts.checkpoint, 'utf8');
+    key = parsePublicKey(await readFile(opts.publicKey, 'utf8'));
+  } catch (e) {
+    io.stdout(`cannot verify: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const built = new SignedTreeBuilder();
+  const progress = new Progress(io.stderr);
+  let chain: VerifyResult;
+  try {
+    chain = await verifyJsonlFile(opts.file, { onRecord: built.onRecord, onProgress: (d, t) => progress.update('verifying', d, t) });
+  } catch (e) {
+    progress.done();
+    io.stdout(`cannot verify ${opts.file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  progress.done();
+  const r = checkAgainstCheckpoint(chain, built, cpText, key);
+  if (opts.json)
+    io.stdout(`${JSON.stringify({ ...r, checkpoint: r.checkpoint && { ...r.checkpoint, root: r.checkpoint.root.toString('hex') } })}\n`);
+  else io.stdout(`${opts.file}:\n${r.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return r.ok ? 0 : 1;
+}
+
+export interface ArchiveVerifyOptions {
+  dataDir: string;
+  url: string;
+  apiKey: string;
+  /** Default: `audit-key.pub` in the data dir. */
+  publicKey?: string;
+  json?: boolean;
+}
+
+/** The live log's JSONL export, line by line, from the server. */
+async function* liveLines(url: string, apiKey: string): AsyncGenerator<string> {
+  const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': apiKey } });
+  if (!res.ok || !res.body) throw new Error(`the live export failed: ${await errorLine(res)}`);
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    rest += decoder.decode(chunk, { stream: true });
+    const lines = rest.split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) if (l) yield l;
+  }
+  if (rest) yield rest;
+}
+
+/**
+ * `gatehouse audit verify --archive`: every archive (SPEC 7.7) and the live log as one chain from
+ * seq 1, and each archive's checkpoint: its signature, and that the records up to it reproduce its
+ * root. A removed or altered archive breaks one or the other.
+ */
+export async function verifyArchives(opts: ArchiveVerifyOptions, io: Out = defaultOut()): Promise<number> {
+  const archives = listArchives(opts.dataDir);
+  const lines: string[] = [];
+  let ok = true;
+  let key: Buffer;
+  try {
+    key = parsePublicKey(await readFile(opts.publicKey ?? join(opts.dataDir, 'audit-key.pub'), 'utf8'));
+  } catch (e) {
+    io.stdout(`cannot verify the archives: no public key (${(e as Error).message})\n`);
+    return 1;
+  }
+  const built = new SignedTreeBuilder();
+  let chain: VerifyResult;
+  try {
+    chain = await verifyJsonlLines(concatLines(archives, liveLines(opts.url, opts.apiKey)), { onRecord: built.onRecord });
+  } catch (e) {
+    io.stdout(`cannot verify: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (!chain.ok) {
+    ok = false;
+    lines.push(`BROKEN at seq ${chain.first_bad_seq}: ${chain.error ?? 'hash mismatch'} (an archive removed, altered or out of place?)`);
+  }
+  for (const a of archives) {
+    const name = basename(a.path);
+    if (!a.checkpointPath) {
+      ok = false;
+      lines.push(`${name}: the checkpoint beside it is missing`);
+      continue;
+    }
+    try {
+      const cp = verifyCheckpoint(await readFile(a.checkpointPath, 'utf8'), key);
+      if (cp.size !== a.last) throw new Error(`it covers ${cp.size} records, the archive ends at ${a.last}`);
+      if (built.tree.size < cp.size) throw new Error('the records it covers were not all read');
+      if (!built.tree.root(cp.size).equals(cp.root)) throw new Error(`records 1..${cp.size} do not reproduce its signed root`);
+      lines.push(`${name}: records ${a.first}..${a.last}, checkpoint signature and root OK`);
+    } catch (e) {
+      ok = false;
+      lines.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  if (ok)
+    lines.push(
+      `OK: ${archives.length} archive(s) and the live log are one chain of ${chain.records.toLocaleString('en-US')} records, head ${chain.head_hash}`,
+    );
+  if (opts.json) io.stdout(`${JSON.stringify({ ok, archives: archives.length, chain, lines })}\n`);
+  else io.stdout(`${lines.join('\n')}\n`);
+  return ok ? 0 : 1;
 }

@@ -19,6 +19,7 @@ export function briefSources(g: Gatehouse): BriefSources {
     settings: g.settings.get(),
     policies: g.policies.list(),
     webhooks: g.webhooks.list(),
+    sinks: g.sinks.list(),
     verify: () => verifyStore(g.store),
   };
 }

@@ -58,6 +58,8 @@ export interface BriefSources {
   settings: Settings;
   policies: PolicyView[];
   webhooks: { url: string; events: string[]; enabled: boolean }[];
+  /** SIEM sinks (SPEC 7.8): type and target (no tokens); absent where the caller has none to give. */
+  sinks?: { type: string; target: string }[];
   /** The chain verification (SPEC 7.2), done in slices by the audit module. */
   verify: () => Promise<VerifyResult>;
 }
@@ -606,6 +608,6 @@ async function compliance(src: BriefSources): Promise<Brief['compliance']> {
       }
       return { target, events: w.events, enabled: w.enabled };
     }),
-    sinks: null,
+    sinks: src.sinks ? src.sinks.map((x) => ({ type: x.type, target: x.target })) : null,
   };
 }

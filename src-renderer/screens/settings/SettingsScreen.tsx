@@ -6,13 +6,17 @@ import { GeneralPanel } from './GeneralPanel.js';
 import { IntegrationsPanel } from './IntegrationsPanel.js';
 import { KeysPanel } from './KeysPanel.js';
 import { WebhooksPanel } from './WebhooksPanel.js';
+import { AuditPanel } from './AuditPanel.js';
+import { SinksPanel } from './SinksPanel.js';
 
-type Tab = 'general' | 'console' | 'keys' | 'webhooks' | 'integrations';
+type Tab = 'general' | 'console' | 'keys' | 'webhooks' | 'sinks' | 'audit' | 'integrations';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'general', label: 'Decisions' },
   { id: 'console', label: 'Approvals & appearance' },
   { id: 'keys', label: 'API keys' },
   { id: 'webhooks', label: 'Webhooks' },
+  { id: 'sinks', label: 'Sinks' },
+  { id: 'audit', label: 'Audit log' },
   { id: 'integrations', label: 'Integrations' },
 ];
 
@@ -37,6 +41,8 @@ export function SettingsScreen() {
             {tab === 'console' && <ConsolePanel />}
             {tab === 'keys' && <KeysPanel />}
             {tab === 'webhooks' && <WebhooksPanel />}
+            {tab === 'sinks' && <SinksPanel />}
+            {tab === 'audit' && <AuditPanel />}
             {tab === 'integrations' && <IntegrationsPanel />}
           </div>
         </div>

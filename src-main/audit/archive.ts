@@ -1,0 +1,95 @@
+import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip, createGzip } from 'node:zlib';
+import { once } from 'node:events';
+
+/**
+ * Audit archives (SPEC 7.7): records moved out of the live database by retention, as
+ * `archive/audit-<first seq>-<last seq>.jsonl.gz` — the exact JSONL export lines, gzipped — with
+ * the signed checkpoint that covers them beside it (`audit-<first>-<last>.checkpoint`, the note of
+ * the tree of the first <last> records). Each is verifiable on its own with any gunzip and the
+ * README's snippets; together with the live log they are one chain.
+ */
+
+export interface ArchiveFile {
+  first: number;
+  last: number;
+  /** The .jsonl.gz file. */
+  path: string;
+  /** The checkpoint note beside it (null when it is missing). */
+  checkpointPath: string | null;
+}
+
+const NAME = /^audit-(\d+)-(\d+)\.jsonl\.gz$/;
+
+export const archiveDir = (dataDir: string): string => join(dataDir, 'archive');
+export const archiveName = (first: number, last: number): string => `audit-${first}-${last}.jsonl.gz`;
+export const checkpointName = (first: number, last: number): string => `audit-${first}-${last}.checkpoint`;
+
+/** The archives of a data dir, in seq order. */
+export function listArchives(dataDir: string): ArchiveFile[] {
+  const dir = archiveDir(dataDir);
+  if (!existsSync(dir)) return [];
+  const out: ArchiveFile[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = NAME.exec(name);
+    if (!m) continue;
+    const first = Number(m[1]);
+    const last = Number(m[2]);
+    const cp = join(dir, checkpointName(first, last));
+    out.push({ first, last, path: join(dir, name), checkpointPath: existsSync(cp) ? cp : null });
+  }
+  return out.sort((a, b) => a.first - b.first);
+}
+
+/** The lines of an archive, gunzipped as a stream. */
+export async function* archiveLines(path: string): AsyncGenerator<string> {
+  const input = createReadStream(path).pipe(createGunzip());
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) if (line !== '') yield line;
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+/** The lines of every archive, then of `more`: one stream of the whole log. */
+export async function* concatLines(archives: readonly ArchiveFile[], more?: AsyncIterable<string>): AsyncGenerator<string> {
+  for (const a of archives) yield* archiveLines(a.path);
+  if (more) yield* more;
+}
+
+/**
+ * Writes an archive from chunks of JSONL text (through `.part` files, fsynced, then renamed, so a
+ * half-written archive never looks whole), and its checkpoint beside it. Returns the path.
+ */
+export async function writeArchive(
+  dataDir: string,
+  first: number,
+  last: number,
+  chunks: AsyncIterable<string>,
+  checkpointText: string,
+): Promise<string> {
+  const dir = archiveDir(dataDir);
+  await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true, mode: 0o700 }));
+  const path = join(dir, archiveName(first, last));
+  const part = `${path}.part`;
+  await rm(part, { force: true });
+  const gzip = createGzip({ level: 6 });
+  const file = createWriteStream(part, { mode: 0o600 });
+  gzip.pipe(file);
+  for await (const chunk of chunks) if (!gzip.write(chunk)) await once(gzip, 'drain');
+  gzip.end();
+  await once(file, 'finish');
+  const fh = await open(part, 'r');
+  await fh.sync();
+  await fh.close();
+  const cpPath = join(dir, checkpointName(first, last));
+  await writeFile(`${cpPath}.part`, checkpointText, { mode: 0o600 });
+  await rename(`${cpPath}.part`, cpPath);
+  await rename(part, path);
+  return path;
+}

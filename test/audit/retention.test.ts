@@ -1,0 +1,153 @@
+import { createAdaptorServer } from '@hono/node-server';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listArchives } from '../../src-main/audit/archive.js';
+import { auditVerify, verifyArchives } from '../../src-main/cli/commands/audit.js';
+import { createApp } from '../../src-main/http/app.js';
+import { openTestCore, type TestCore } from '../helpers/core.js';
+import { cleanupDirs, tempDir } from '../storage/helpers.js';
+import { refLeaf, refRootFromInclusion } from './reference.js';
+import { addRecords } from './records.js';
+
+const DAY = 86_400_000;
+let core: TestCore | null = null;
+let server: Server | null = null;
+afterEach(async () => {
+  if (server) await new Promise((r) => server!.close(r));
+  server = null;
+  await core?.close();
+  core = null;
+  cleanupDirs();
+});
+
+function capture() {
+  let out = '';
+  const stderr = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+  return { io: { stdout: (s: string) => void (out += s), stderr }, out: () => out };
+}
+
+const add = addRecords;
+
+/** The core behind a real socket on 127.0.0.1 (the CLI's `--archive` reads the live log over HTTP). */
+async function listen(t: TestCore): Promise<string> {
+  let port = 0;
+  const app = createApp(t.g, { getPort: () => port, consoleDir: null });
+  server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  port = (server.address() as AddressInfo).port;
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('retention and archive (SPEC 7.7)', () => {
+  it('moves whole checkpointed ranges older than retention_days to archive/, keeps the chain and the proofs, and verify --archive checks it all', async () => {
+    const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
+    const now = { now: () => clock.t };
+    core = await openTestCore({ clock: now, store: { clock: now }, checkpoints: { enabled: false } });
+    await add(core, 400);
+    const first = (await core.g.checkpoints.sign())!.size;
+    await add(core, 100);
+    const second = (await core.g.checkpoints.sign())!.size;
+    clock.t += 40 * DAY;
+    await add(core, 60);
+    const third = (await core.g.checkpoints.sign())!.size;
+    const before = (await (await core.req('GET', '/api/v1/audit/export?format=jsonl')).text()).trimEnd().split('\n');
+
+    expect((await core.g.retention.run()).archived).toBeNull(); // retention_days not set: everything stays
+    expect((await core.json('PUT', '/api/v1/settings', { body: { retention_days: 30 } })).status).toBe(200);
+    const r = await core.g.retention.run();
+    expect(r.archived).toMatchObject({ first: 1, last: second });
+    expect(first).toBeLessThan(second);
+
+    // The archive: the exact export lines of 1..second, gzipped, with the checkpoint of that size beside it.
+    const [a] = listArchives(core.dataDir);
+    expect(a).toMatchObject({ first: 1, last: second });
+    expect(a!.path.endsWith(`archive/audit-1-${second}.jsonl.gz`)).toBe(true);
+    expect(gunzipSync(readFileSync(a!.path)).toString('utf8').trimEnd().split('\n')).toEqual(before.slice(0, second));
+    expect(readFileSync(a!.checkpointPath!, 'utf8').split('\n')[1]).toBe(String(second));
+
+    // The live log starts after it, chained to it; it verifies; proofs of live records still verify.
+    const live = (await (await core.req('GET', '/api/v1/audit/export?format=jsonl')).text()).trimEnd().split('\n');
+    expect(JSON.parse(live[0]!)).toMatchObject({ seq: second + 1, prev_hash: JSON.parse(before[second - 1]!).hash });
+    expect((await core.json<{ ok: boolean }>('GET', '/api/v1/audit/verify')).body.ok).toBe(true);
+    const leaves = before.map((l) => refLeaf((JSON.parse(l) as { hash: string }).hash));
+    const cp = readFileSync(a!.checkpointPath!, 'utf8');
+    expect(cp).toBeTruthy();
+    for (const seq of [second + 1, second + 5, third]) {
+      const p = await core.json<{ size: number; leaf_hash: string; proof: string[] }>(
+        'GET',
+        `/api/v1/audit/proof?seq=${seq}&size=${third}`,
+      );
+      expect(p.status, JSON.stringify(p.body)).toBe(200);
+      const root = refRootFromInclusion(
+        seq - 1,
+        third,
+        leaves[seq - 1]!,
+        p.body.proof.map((h) => Buffer.from(h, 'hex')),
+      );
+      const full = (await core.json<{ to_root: string }>('GET', `/api/v1/audit/consistency?from=${third}&to=${third}`)).body.to_root;
+      expect(root.toString('hex')).toBe(full);
+    }
+    // New records still extend the tree across the archive boundary.
+    await add(core, 300);
+    expect((await core.g.checkpoints.sign())!.size).toBeGreaterThan(third);
+
+    // Exports can include the archives: the whole log, verifiable offline against the latest checkpoint.
+    const whole = await (await core.req('GET', '/api/v1/audit/export?format=jsonl&include_archive=true')).text();
+    const dir = tempDir('gh-retention-');
+    writeFileSync(join(dir, 'whole.jsonl'), whole);
+    writeFileSync(join(dir, 'cp.txt'), await (await core.req('GET', '/api/v1/audit/checkpoint')).text());
+    const v = capture();
+    const code = await auditVerify(
+      { file: join(dir, 'whole.jsonl'), checkpoint: join(dir, 'cp.txt'), publicKey: join(core.dataDir, 'audit-key.pub') },
+      v.io,
+    );
+    expect(code, v.out()).toBe(0);
+    expect((await core.json('GET', '/api/v1/audit/export?format=csv&include_archive=true')).status).toBe(400);
+
+    // verify --archive: archives + live log as one chain, each archive against its checkpoint.
+    const url = await listen(core);
+    const ok = capture();
+    expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, ok.io), ok.out()).toBe(0);
+    expect(ok.out()).toContain('OK: 1 archive(s) and the live log are one chain');
+
+    // An altered archive fails...
+    const original = readFileSync(a!.path);
+    const lines = gunzipSync(original).toString('utf8').split('\n');
+    const was = lines[9];
+    lines[9] = lines[9]!.replace('"actor":"', '"actor":"x');
+    expect(lines[9]).not.toBe(was);
+    writeFileSync(a!.path, gzipSync(lines.join('\n')));
+    const altered = capture();
+    expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, altered.io)).toBe(1);
+    expect(altered.out()).toContain('BROKEN at seq 10');
+    writeFileSync(a!.path, original);
+    // ...and so does a removed one.
+    renameSync(a!.path, join(dir, 'moved.gz'));
+    const removed = capture();
+    expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, removed.io)).toBe(1);
+    expect(removed.out()).toMatch(/BROKEN at seq 1: the file starts at seq \d+/);
+  });
+
+  it('never archives records a sink has not delivered yet', async () => {
+    const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
+    const now = { now: () => clock.t };
+    core = await openTestCore({ clock: now, store: { clock: now }, checkpoints: { enabled: false } });
+    // A syslog sink whose collector is down: its cursor stays at 0.
+    const sink = await core.json<{ id: string }>('POST', '/api/v1/sinks', { body: { type: 'syslog', host: '127.0.0.1', port: 9 } });
+    expect(sink.status).toBe(201);
+    await add(core, 300);
+    const size = (await core.g.checkpoints.sign())!.size;
+    clock.t += 40 * DAY;
+    await add(core, 10);
+    await core.json('PUT', '/api/v1/settings', { body: { retention_days: 30 } });
+    const held = await core.g.retention.run();
+    expect(held.archived).toBeNull();
+    expect(held.reason).toContain('every sink');
+    await core.json('DELETE', `/api/v1/sinks/${sink.body.id}`);
+    expect((await core.g.retention.run()).archived).toMatchObject({ first: 1, last: size });
+  });
+});
