@@ -13,6 +13,7 @@ const BENCHES = [
   { name: 'engine', file: 'bench/engine.ts', args: [] },
   { name: 'storage', file: 'bench/storage.ts', args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [] },
   { name: 'api', file: 'bench/api.ts', args: [] },
+  { name: 'approvals', file: 'bench/approvals.ts', args: [] },
   { name: 'integrations', file: 'bench/integrations.ts', args: [] },
   { name: 'brief', file: 'bench/brief.ts', args: process.env.BENCH_BRIEF_RECORDS ? ['--records', process.env.BENCH_BRIEF_RECORDS] : [] },
   // The Activity screen in Chromium over 1,000,000 records (BENCH_CONSOLE_RECORDS for another size).
