@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,4 +50,37 @@ export function seeded(initial: number): { rand: (n: number) => number; pick: <T
     return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
   };
   return { rand, pick: <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T };
+}
+
+/**
+ * The longest event-loop stall while `fn` runs, two ways: `stallMs`, the longest delay of a 1 ms
+ * timer (monitorEventLoopDelay: wall time, so it also counts time the OS did not run this process,
+ * which on a shared, loaded machine is most of it), and `busyMs`, the longest delay during which
+ * this thread was actually running (process.threadCpuUsage: the stall Gatehouse's own code caused).
+ */
+export async function stallDuring<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number; busyMs: number }> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  let busyMs = 0;
+  let lastWall = performance.now();
+  let lastCpu = process.threadCpuUsage();
+  const timer = setInterval(() => {
+    const wall = performance.now();
+    const cpu = process.threadCpuUsage();
+    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    // Within one tick the thread ran for min(wall, cpu) of the gap.
+    busyMs = Math.max(busyMs, Math.min(wall - lastWall, cpuMs));
+    lastWall = wall;
+    lastCpu = cpu;
+  }, 1);
+  try {
+    const value = await fn();
+    // The gap up to now counts too.
+    const cpu = process.threadCpuUsage();
+    busyMs = Math.max(busyMs, Math.min(performance.now() - lastWall, (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000));
+    return { value, stallMs: h.max / 1e6, busyMs };
+  } finally {
+    clearInterval(timer);
+    h.disable();
+  }
 }
