@@ -49,17 +49,119 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
     const message = (e as Error).message.replace(/^error parsing regexp: /, '');
     return { error: `invalid regex: ${message} (regexes use RE2 syntax, which runs in linear time)` };
   }
+  // Text without a literal every match contains cannot match: one fast substring search instead of a
+  // pass of the matcher (most default patterns name a program or a path: `curl`, `.ssh`, `git`).
+  const literal = flags.includes('i') ? null : requiredLiteral(source);
   return {
     source,
     flags,
     test(text: string): boolean {
       chargeWork(text.length);
+      if (literal !== null && !text.includes(literal)) return false;
       if (text.length > PROBE_ABOVE) probe(re, text, source);
       const found = re.test(text);
       if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
       return found;
     },
   };
+}
+
+/** Escapes whose character stands for itself (outside a class). */
+const LITERAL_ESCAPE = /^[.\\/+*?()[\]{}|^$\-=!:,#&~'"<>@%;`_ ]$/;
+
+/**
+ * The longest run of literal characters that every match of the JavaScript pattern `source`
+ * contains, or `null` when there is none worth searching for (under 2 characters). Conservative:
+ * only runs outside groups and classes count; a top-level `|` means no run is required; a character
+ * followed by `?`, `*` or `{` may be absent, one followed by `+` ends the run; `.`, `^`, `$`, class
+ * escapes (`\d`, `\b`…) and code escapes (`\x41`) end the run. Patterns with the `i` flag are not
+ * asked (their literals match in several casings).
+ */
+export function requiredLiteral(source: string): string | null {
+  let best = '';
+  let run = '';
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '\\') {
+      const next = source[i + 1] ?? '';
+      i++;
+      if (depth > 0) continue;
+      if (LITERAL_ESCAPE.test(next)) {
+        run += next;
+        continue;
+      }
+      end();
+      // What the escape goes on with (`\u0041`, `\x41`, `\u{1F600}`, `\p{L}`, `\cA`, `\012`) is not literal text.
+      i = escapeEnd(source, i, next);
+      continue;
+    }
+    if (ch === '[') {
+      // Skip the class: in JavaScript it ends at the first unescaped `]` (`[]` and `[^]` included).
+      let j = i + 1;
+      for (; j < source.length && source[j] !== ']'; j++) if (source[j] === '\\') j++;
+      i = j;
+      if (depth === 0) end();
+      continue;
+    }
+    if (ch === '(') {
+      // Inline flags (`(?i)`, `(?i:…)` in RE2 syntax) could change what a literal matches: no literal then.
+      if (source[i + 1] === '?' && source[i + 2] !== ':' && !(source[i + 2] === '<' && /[A-Za-z_$]/.test(source[i + 3] ?? ''))) return null;
+      if (depth === 0) end();
+      depth++;
+      continue;
+    }
+    if (ch === ')') {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    if (depth > 0) continue;
+    if (ch === '|') return null;
+    if (ch === '?' || ch === '*' || ch === '{') {
+      // The character before may be absent (`{0,n}`; `{n}` with n ≥ 1 is treated the same, conservatively).
+      // (A quantified astral character is one rune to RE2 but two code units here: drop the run.)
+      run = /[\uD800-\uDFFF]$/.test(run) ? '' : run.slice(0, -1);
+      end();
+      if (ch === '{') {
+        // A `{` that is not a quantifier is a literal in JavaScript; rather than tell, give up.
+        const q = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
+        if (!q) return null;
+        i += q[0].length - 1;
+      }
+      continue;
+    }
+    if (ch === '+') {
+      end();
+      continue;
+    }
+    if (ch === '.' || ch === '^' || ch === '$') {
+      end();
+      continue;
+    }
+    run += ch;
+  }
+  end();
+  return best.length >= 2 ? best : null;
+}
+
+/** The index of the last character of the escape whose letter (`next`) is at `at`. */
+function escapeEnd(source: string, at: number, next: string): number {
+  const braced = source[at + 1] === '{' ? source.indexOf('}', at + 1) : -1;
+  if ((next === 'u' || next === 'p' || next === 'P') && braced > 0) return braced;
+  const take = (max: number, re: RegExp) => {
+    let i = at;
+    while (i - at < max && re.test(source[i + 1] ?? '')) i++;
+    return i;
+  };
+  if (next === 'u') return take(4, /[0-9a-fA-F]/);
+  if (next === 'x') return take(2, /[0-9a-fA-F]/);
+  if (next === 'c') return take(1, /[A-Za-z]/);
+  if (next >= '0' && next <= '9') return take(3, /[0-9]/);
+  return at;
 }
 
 /**
