@@ -51,13 +51,13 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
   }
   // Text without a literal every match contains cannot match: one fast substring search instead of a
   // pass of the matcher (most default patterns name a program or a path: `curl`, `.ssh`, `git`).
-  const literal = flags.includes('i') ? null : requiredLiteral(source);
+  const literals = flags.includes('i') ? [] : requiredLiterals(source);
   return {
     source,
     flags,
     test(text: string): boolean {
       chargeWork(text.length);
-      if (literal !== null && !text.includes(literal)) return false;
+      for (const literal of literals) if (!text.includes(literal)) return false;
       if (text.length > PROBE_ABOVE) probe(re, text, source);
       const found = re.test(text);
       if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
@@ -70,18 +70,20 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
 const LITERAL_ESCAPE = /^[.\\/+*?()[\]{}|^$\-=!:,#&~'"<>@%;`_ ]$/;
 
 /**
- * The longest run of literal characters that every match of the JavaScript pattern `source`
- * contains, or `null` when there is none worth searching for (under 2 characters). Conservative:
+ * The runs of literal characters (2 or more, in the order they stand) that every match of the
+ * JavaScript pattern `source` contains. All of them are searched for, the first one first (like
+ * RE2's own prefix search): one absent is enough, and the first is often a program name (`git`)
+ * rarer in a long value than a later flag (`--hard`) whose first character may be everywhere. Conservative:
  * only runs outside groups and classes count; a top-level `|` means no run is required; a character
  * followed by `?`, `*` or `{` may be absent, one followed by `+` ends the run; `.`, `^`, `$`, class
  * escapes (`\d`, `\b`…) and code escapes (`\x41`) end the run. Patterns with the `i` flag are not
  * asked (their literals match in several casings).
  */
-export function requiredLiteral(source: string): string | null {
-  let best = '';
+export function requiredLiterals(source: string): string[] {
+  const found: string[] = [];
   let run = '';
   const end = () => {
-    if (run.length > best.length) best = run;
+    if (run.length >= 2) found.push(run);
     run = '';
   };
   let depth = 0;
@@ -110,7 +112,7 @@ export function requiredLiteral(source: string): string | null {
     }
     if (ch === '(') {
       // Inline flags (`(?i)`, `(?i:…)` in RE2 syntax) could change what a literal matches: no literal then.
-      if (source[i + 1] === '?' && source[i + 2] !== ':' && !(source[i + 2] === '<' && /[A-Za-z_$]/.test(source[i + 3] ?? ''))) return null;
+      if (source[i + 1] === '?' && source[i + 2] !== ':' && !(source[i + 2] === '<' && /[A-Za-z_$]/.test(source[i + 3] ?? ''))) return [];
       if (depth === 0) end();
       depth++;
       continue;
@@ -120,7 +122,7 @@ export function requiredLiteral(source: string): string | null {
       continue;
     }
     if (depth > 0) continue;
-    if (ch === '|') return null;
+    if (ch === '|') return [];
     if (ch === '?' || ch === '*' || ch === '{') {
       // The character before may be absent (`{0,n}`; `{n}` with n ≥ 1 is treated the same, conservatively).
       // (A quantified astral character is one rune to RE2 but two code units here: drop the run.)
@@ -129,7 +131,7 @@ export function requiredLiteral(source: string): string | null {
       if (ch === '{') {
         // A `{` that is not a quantifier is a literal in JavaScript; rather than tell, give up.
         const q = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
-        if (!q) return null;
+        if (!q) return [];
         i += q[0].length - 1;
       }
       continue;
@@ -145,7 +147,7 @@ export function requiredLiteral(source: string): string | null {
     run += ch;
   }
   end();
-  return best.length >= 2 ? best : null;
+  return found;
 }
 
 /** The index of the last character of the escape whose letter (`next`) is at `at`. */
