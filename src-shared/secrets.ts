@@ -55,24 +55,30 @@ function kind(
   };
 }
 
-/** A run of at least 40 base64 characters (found where it starts: the search is leftmost). */
-const BASE64_40 = /[A-Za-z0-9+/]{40}/g;
-const NOT_BASE64 = /[^A-Za-z0-9+/]/g;
+const isBase64Char = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 /* + */ || c === 47; /* / */
 
 /**
  * Runs of exactly 40 base64 characters with no `=` on either side: what the bare AWS pattern
- * matches. Two regex searches that only move forward (a run of 40 or more, then its end) instead
- * of a loop over every character: a 1 MiB value without such a run costs one fast pass.
+ * matches. Any 40 characters in a row hold one position of a stride of 40, so only every 40th
+ * character is looked at until one is base64; then the run around it is measured, and the stride
+ * goes on after it. Text with no long runs (prose, spaces, JSON) costs about a fortieth of a pass.
  */
 function base64Runs40(text: string): [number, number][] {
   const out: [number, number][] = [];
-  BASE64_40.lastIndex = 0;
-  for (let m = BASE64_40.exec(text); m !== null; m = BASE64_40.exec(text)) {
-    const start = m.index;
-    NOT_BASE64.lastIndex = start + 40;
-    const end = NOT_BASE64.exec(text)?.index ?? text.length;
-    if (end - start === 40 && text.charCodeAt(end) !== 61 && (start === 0 || text.charCodeAt(start - 1) !== 61)) out.push([start, end]);
-    BASE64_40.lastIndex = end;
+  const n = text.length;
+  for (let i = 39; i < n;) {
+    if (!isBase64Char(text.charCodeAt(i))) {
+      i += 40;
+      continue;
+    }
+    let a = i;
+    while (a > 0 && isBase64Char(text.charCodeAt(a - 1))) a--;
+    let b = i + 1;
+    while (b < n && isBase64Char(text.charCodeAt(b))) b++;
+    if (b - a === 40 && text.charCodeAt(b) !== 61 && (a === 0 || text.charCodeAt(a - 1) !== 61)) out.push([a, b]);
+    // A later run starts after b: b + 40 is the first point of the stride it can hold.
+    i = b + 40;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLinearRegex, requiredLiterals, type LinearRegex } from '../../src-main/engine/text/regex.js';
+import { compileLinearRegex, maxWidth, requiredLiterals, type LinearRegex } from '../../src-main/engine/text/regex.js';
 
 // A regex condition skips its pass over a value that lacks a literal every match contains (issue 13:
 // no full pass per pattern over a 1 MiB value for nothing). The skip must never change an answer.
@@ -54,6 +54,22 @@ describe('the literal a regex requires', () => {
     expect(requiredLiterals(source)).toEqual([]);
   });
 
+  it.each([
+    ['(?:^|[\\s/])', 1],
+    ['\\b', 0],
+    ['^', 0],
+    ['a{2,3}', 3],
+    ['(?:ab|c)?', 2],
+    ['(?<n>x|yyy)??', 3],
+    ['\\x41\\u{1F600}[^]]', 4],
+    ['a*', Infinity],
+    ['(?:a+)', Infinity],
+    ['a{2,}', Infinity],
+    ['(?=a)', Infinity],
+  ])('what /%s/ matches is at most %d characters long', (source, width) => {
+    expect(maxWidth(source, 0, source.length)).toBe(width);
+  });
+
   it('the default policies name one, so a value without it skips the pass', () => {
     expect(DEFAULT_REGEXES.length).toBeGreaterThan(5);
     for (const source of DEFAULT_REGEXES) expect(requiredLiterals(source).length, source).toBeGreaterThan(0);
@@ -72,6 +88,15 @@ describe('the literal a regex requires', () => {
       ['cur?l', ''],
       ['CURL', 'i'],
       ['\\u0063url', ''],
+      ['(?:^|[\\s/])\\.ssh', ''],
+      ['(?:^|[\\s/])\\.ssh', 'm'],
+      ['a{2,3}bc', ''],
+      ['(?:ab|c)?de', ''],
+      ['(?<n>x|yy)??sh', ''],
+      ['\\bsh\\b', ''],
+      ['^sh', ''],
+      ['^sh', 'm'],
+      ['.sh', 's'],
       ['\\x63u\\x72l', ''],
     ];
     const alphabet = fc.constantFrom(
@@ -94,8 +119,9 @@ describe('the literal a regex requires', () => {
       const linear = compile(source, flags);
       const reference = new RegExp(source, flags);
       fc.assert(
-        fc.property(fc.array(alphabet, { maxLength: 12 }), (parts) => {
-          const text = parts.join('');
+        fc.property(fc.array(alphabet, { maxLength: 12 }), fc.nat(300), fc.constantFrom(' ', 'x', '\n', 'a/'), (parts, pad, unit) => {
+          // Often after padding: the search then starts near the first literal, not at the start.
+          const text = `${unit.repeat(pad)}${parts.join('')}`;
           expect(linear.test(text), `/${source}/${flags} on ${JSON.stringify(text)}`).toBe(reference.test(text));
         }),
         { numRuns: 400, seed: 13 },

@@ -51,15 +51,26 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
   }
   // Text without a literal every match contains cannot match: one fast substring search instead of a
   // pass of the matcher (most default patterns name a program or a path: `curl`, `.ssh`, `git`).
-  const literals = flags.includes('i') ? [] : requiredLiterals(source);
+  const runs = flags.includes('i') ? [] : literalRuns(source);
+  const literals = runs.map((r) => r.text);
+  // A match starts at most this many code units before the first literal (the pattern before it is
+  // bounded: `(?:^|[\s/])\.ssh` → 2): the search then starts there, not at the start of a long value.
+  const lead = runs.length ? 2 * maxWidth(source, 0, runs[0]!.at) : Number.POSITIVE_INFINITY;
   return {
     source,
     flags,
     test(text: string): boolean {
       chargeWork(text.length);
-      for (const literal of literals) if (!text.includes(literal)) return false;
-      if (text.length > PROBE_ABOVE) probe(re, text, source);
-      const found = re.test(text);
+      let first = 0;
+      for (let k = 0; k < literals.length; k++) {
+        const at = text.indexOf(literals[k]!);
+        if (at < 0) return false;
+        if (k === 0) first = at;
+      }
+      const start = lead === Number.POSITIVE_INFINITY ? 0 : Math.max(0, first - lead);
+      if (text.length - start > PROBE_ABOVE) probe(re, start ? text.slice(start) : text, source);
+      // RE2 searches from `start` with the whole value as context (`^`, `\b` see what is before it).
+      const found = start ? re.matcher(text).find(start) : re.test(text);
       if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
       return found;
     },
@@ -80,10 +91,16 @@ const LITERAL_ESCAPE = /^[.\\/+*?()[\]{}|^$\-=!:,#&~'"<>@%;`_ ]$/;
  * asked (their literals match in several casings).
  */
 export function requiredLiterals(source: string): string[] {
-  const found: string[] = [];
+  return literalRuns(source).map((r) => r.text);
+}
+
+/** The runs of requiredLiterals, each with the index in `source` where it starts. */
+function literalRuns(source: string): { text: string; at: number }[] {
+  const found: { text: string; at: number }[] = [];
   let run = '';
+  let runAt = 0;
   const end = () => {
-    if (run.length >= 2) found.push(run);
+    if (run.length >= 2) found.push({ text: run, at: runAt });
     run = '';
   };
   let depth = 0;
@@ -94,6 +111,7 @@ export function requiredLiterals(source: string): string[] {
       i++;
       if (depth > 0) continue;
       if (LITERAL_ESCAPE.test(next)) {
+        if (run === '') runAt = i - 1;
         run += next;
         continue;
       }
@@ -144,10 +162,79 @@ export function requiredLiterals(source: string): string[] {
       end();
       continue;
     }
+    if (run === '') runAt = i;
     run += ch;
   }
   end();
   return found;
+}
+
+/**
+ * The most code points `source[from, to)` — a sequence of top-level items of a pattern — can match;
+ * Infinity when a `*`, `+` or `{n,}` makes it unbounded, or when it holds what is not read here.
+ */
+export function maxWidth(source: string, from: number, to: number): number {
+  let i = from;
+  const seq = (inGroup: boolean): number => {
+    let best = 0;
+    let cur = 0;
+    while (i < to) {
+      const ch = source[i]!;
+      if (ch === ')') {
+        if (!inGroup) return Number.POSITIVE_INFINITY;
+        i++;
+        return Math.max(best, cur);
+      }
+      if (ch === '|') {
+        best = Math.max(best, cur);
+        cur = 0;
+        i++;
+        continue;
+      }
+      let w: number;
+      if (ch === '(') {
+        i++;
+        if (source[i] === '?') {
+          if (source[i + 1] === ':') i += 2;
+          else if (source[i + 1] === '<' && /[A-Za-z_$]/.test(source[i + 2] ?? '')) {
+            const close = source.indexOf('>', i);
+            if (close < 0 || close >= to) return Number.POSITIVE_INFINITY;
+            i = close + 1;
+          } else return Number.POSITIVE_INFINITY;
+        }
+        w = seq(true);
+      } else if (ch === '[') {
+        let j = i + 1;
+        for (; j < to && source[j] !== ']'; j++) if (source[j] === '\\') j++;
+        if (j >= to) return Number.POSITIVE_INFINITY;
+        i = j + 1;
+        w = 1;
+      } else if (ch === '\\') {
+        const next = source[i + 1] ?? '';
+        w = next === 'b' || next === 'B' ? 0 : 1;
+        i = escapeEnd(source, i + 1, next) + 1;
+      } else {
+        w = ch === '^' || ch === '$' ? 0 : 1;
+        i++;
+      }
+      const q = source[i];
+      if (q === '*' || q === '+') {
+        if (w !== 0) w = Number.POSITIVE_INFINITY;
+        i++;
+      } else if (q === '?') i++;
+      else if (q === '{') {
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 24));
+        if (!m) return Number.POSITIVE_INFINITY;
+        i += m[0].length;
+        const most = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Number.POSITIVE_INFINITY : Number(m[3]);
+        if (w !== 0) w *= most;
+      }
+      if (source[i] === '?' && (q === '*' || q === '+' || q === '?' || q === '{')) i++; // lazy
+      cur += w;
+    }
+    return inGroup ? Number.POSITIVE_INFINITY : Math.max(best, cur);
+  };
+  return seq(false);
 }
 
 /** The index of the last character of the escape whose letter (`next`) is at `at`. */
