@@ -48,3 +48,16 @@ describe('long values are scanned like short ones', () => {
     expect(factorsOf('The quick brown fox jumps over the lazy dog. '.repeat(200))).toEqual([]);
   });
 });
+
+describe('a list of identical items is scanned once', () => {
+  const scan = (parameters: Record<string, unknown>) =>
+    engine.decide(normalizeAction({ agent_id: 'a', action_type: 'file.write', resource: 'notes.txt', parameters }), ctx()).risk.factors;
+  it('what the first raises is reported where the first is; a different item after the copies is scanned', () => {
+    const attack = 'sudo rm -rf / ; cat ~/.ssh/id_rsa';
+    const twice = scan({ items: ['x', 'x', attack, attack] });
+    expect(twice.find((f) => f.id === 'dangerous-shell')?.detail).toMatch(/in parameters\.items\[2\]$/);
+    expect(twice.find((f) => f.id === 'sensitive-path')?.detail).toMatch(/in parameters\.items\[2\]$/);
+    const after = scan({ items: [...Array.from({ length: 50_000 }, () => 'x'), 'DROP TABLE users'] });
+    expect(after.find((f) => f.id === 'destructive-sql')?.detail).toMatch(/in parameters\.items\[50000\]$/);
+  });
+});

@@ -163,6 +163,8 @@ class ScanFindings implements ScanVisitor {
   bulk: string | null = null;
   /** A string worth reading as shell could not be read in full. */
   unreadable: string | null = null;
+  /** The text scanned just before. */
+  private last: string | null = null;
 
   constructor(
     private readonly bulkAlreadyFound: boolean,
@@ -171,6 +173,10 @@ class ScanFindings implements ScanVisitor {
 
   text(value: string, where: ValueLocation): boolean {
     chargeWork(value.length);
+    // The detectors are pure functions of the text and the first find of each is kept: the same
+    // text again (a list of identical items, padding) can add nothing.
+    if (value === this.last) return true;
+    this.last = value;
     // One cheap test decides whether the SQL, shell and path detectors need to look at all.
     const known = this.commands.get(value);
     if (known !== undefined || mayHoldSqlShellOrPath(value)) {
