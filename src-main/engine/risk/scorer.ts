@@ -282,8 +282,10 @@ const LOWERCASE_ABOVE = 1024;
 
 function mayHoldSqlShellOrPath(value: string): boolean {
   if (value.length < LOWERCASE_ABOVE) return SQL_SHELL_OR_PATH_HINT.test(value);
+  if (PLAIN_HINT.test(value)) return true;
   // Lowercasing keeps every ASCII word where it was (a superset of what the `i` flag matches).
-  if (PLAIN_HINT.test(value.toLowerCase())) return true;
+  const lower = value.toLowerCase();
+  if (lower !== value && PLAIN_HINT.test(lower)) return true;
   return QUOTING_CHAR.test(value) && SQL_SHELL_OR_PATH_HINT.test(value);
 }
 
