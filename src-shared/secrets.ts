@@ -165,9 +165,12 @@ const OWN_HINT = SECRET_KINDS.filter((k) => k.ownHint);
 
 /** One pass that rules out every kind without an own hint (URL passwords and bare AWS keys check theirs). */
 // Case-sensitive literals only (a case-insensitive alternation is many times slower); the words the
-// case-insensitive patterns start from are listed in their usual casings.
+// case-insensitive patterns start from are listed in their usual casings. Factored by first letter
+// (the same words: AKIA, ASIA, AIza, ASSW, PRIVATE KEY, gh?_, github_pat_, glpat-, gk_ad/gk_ag,
+// xox?-, k_live_, k_test_, sk-, ey(J), earer, ecret, EY, EARER, ECRET, assw, oken, OKEN), so that a
+// position tries one branch, not all of them: prose is skipped through, not read letter by letter.
 const HINT =
-  /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|sk-|glpat-|AIza|gk_a[dg]|eyJ|earer|EARER|assw|ASSW|ecret|ECRET|oken|OKEN|ey|EY/;
+  /A(?:KIA|SIA|Iza|SSW)|PRIVATE KEY|g(?:h[pousr]_|ithub_pat_|lpat-|k_a[dg])|xox[abposr]-|k_(?:live|test)_|sk-|e(?:y|arer|cret)|E(?:Y|ARER|CRET)|assw|oken|OKEN/;
 
 /** The kinds worth running on `text`: a cheap filter in front of the patterns. */
 function candidates(text: string): SecretKind[] {
