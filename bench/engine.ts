@@ -3,7 +3,7 @@
 // decisions made by Cedar (@cedar-policy/cedar-wasm, Node entry) over the same policies in Cedar.
 // Also: the worst-case decision time of issue 13's adversarial inputs, each at the 1 MiB body limit,
 // against the default policies.
-// Run: npx tsx bench/engine.ts [--samples 20000] [--adversarial-only]
+// Run: npx tsx bench/engine.ts [--samples 20000] [--adversarial-only] [--sizes 10000] [--no-cedar] [--no-adversarial]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -15,7 +15,10 @@ import { percentile, writeResults, type Figure, seeded } from './lib.js';
 const argSamples = process.argv.indexOf('--samples');
 const SAMPLES = argSamples > 0 ? Number(process.argv[argSamples + 1]) : 20_000;
 const WARMUP = 5_000;
-const SIZES = [10, 1_000, 10_000] as const;
+const argSizes = process.argv.indexOf('--sizes');
+const SIZES: number[] = argSizes > 0 ? process.argv[argSizes + 1]!.split(',').map(Number) : [10, 1_000, 10_000];
+/** Without Cedar: only our engine's figures (a quick look; `npm run bench` measures both). */
+const NO_CEDAR = process.argv.includes('--no-cedar');
 /**
  * Cedar evaluates every policy of the set on each request (milliseconds at 10,000 policies), and
  * `isAuthorized` re-parses the whole set on every call: its samples are bounded by a time budget.
@@ -363,6 +366,11 @@ function runSize(size: number): SizeResult {
   });
 
   progress('engine measured');
+  if (NO_CEDAR) {
+    const none: Latency = { p50: NaN, p99: NaN, samples: 0 };
+    const abResult = { ...abLatency, share: ab.share, inTestPlainP50: inTestPlain.p50, inTestAbP50: inTestAb.p50 };
+    return { size, compileMs, engine: engineLatency, ab: abResult, risk: riskLatency, cedar: none, cedarParsing: none, agreement: 'n/a' };
+  }
   const setId = `bench-${size}`;
   const staticPolicies: Record<string, string> = Object.fromEntries(policies.map((p) => [p.id, toCedar(p)]));
   const parsed = cedar.preparsePolicySet(setId, { staticPolicies });
@@ -536,7 +544,7 @@ function adversarialFigures(): Figure[] {
 }
 
 const adversarialOnly = process.argv.includes('--adversarial-only');
-const figures: Figure[] = adversarialFigures();
+const figures: Figure[] = process.argv.includes('--no-adversarial') ? [] : adversarialFigures();
 const results: SizeResult[] = [];
 for (const size of adversarialOnly ? [] : SIZES) {
   const r = runSize(size);

@@ -54,10 +54,9 @@ export function seeded(initial: number): { rand: (n: number) => number; pick: <T
 
 /**
  * The longest event-loop stall while `fn` runs, two ways: `stallMs`, the longest delay of a 1 ms
- * timer (perf_hooks.monitorEventLoopDelay: wall time, so it also counts time the OS did not run
- * this process, which on a shared, loaded machine is most of it), and `busyMs`, the longest delay
- * during which this thread was actually running (process.threadCpuUsage: the stall Gatehouse's own
- * code caused).
+ * timer (monitorEventLoopDelay: wall time, so it also counts time the OS did not run this process,
+ * which on a shared, loaded machine is most of it), and `busyMs`, the longest delay during which
+ * this thread was actually running (process.threadCpuUsage: the stall Gatehouse's own code caused).
  */
 export async function stallDuring<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number; busyMs: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -76,6 +75,9 @@ export async function stallDuring<T>(fn: () => Promise<T>): Promise<{ value: T; 
   }, 1);
   try {
     const value = await fn();
+    // The gap up to now counts too.
+    const cpu = process.threadCpuUsage();
+    busyMs = Math.max(busyMs, Math.min(performance.now() - lastWall, (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000));
     return { value, stallMs: h.max / 1e6, busyMs };
   } finally {
     clearInterval(timer);

@@ -13,6 +13,7 @@ const BENCHES = [
   { name: 'engine', file: 'bench/engine.ts', args: [] },
   { name: 'storage', file: 'bench/storage.ts', args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [] },
   { name: 'api', file: 'bench/api.ts', args: [] },
+  { name: 'approvals', file: 'bench/approvals.ts', args: [] },
   { name: 'integrations', file: 'bench/integrations.ts', args: [] },
   // Issue 18: checkpoints and proofs at 1,000,000 records (BENCH_PROOFS_RECORDS for another size).
   {

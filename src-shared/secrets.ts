@@ -58,18 +58,27 @@ function kind(
 const isBase64Char = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 /* + */ || c === 47; /* / */
 
-/** Runs of exactly 40 base64 characters with no `=` on either side: what the bare AWS pattern matches. */
+/**
+ * Runs of exactly 40 base64 characters with no `=` on either side: what the bare AWS pattern
+ * matches. Any 40 characters in a row hold one position of a stride of 40, so only every 40th
+ * character is looked at until one is base64; then the run around it is measured, and the stride
+ * goes on after it. Text with no long runs (prose, spaces, JSON) costs about a fortieth of a pass.
+ */
 function base64Runs40(text: string): [number, number][] {
   const out: [number, number][] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : -1;
-    if (isBase64Char(c)) {
-      if (start < 0) start = i;
-    } else {
-      if (start >= 0 && i - start === 40 && c !== 61 && (start === 0 || text.charCodeAt(start - 1) !== 61)) out.push([start, i]);
-      start = -1;
+  const n = text.length;
+  for (let i = 39; i < n;) {
+    if (!isBase64Char(text.charCodeAt(i))) {
+      i += 40;
+      continue;
     }
+    let a = i;
+    while (a > 0 && isBase64Char(text.charCodeAt(a - 1))) a--;
+    let b = i + 1;
+    while (b < n && isBase64Char(text.charCodeAt(b))) b++;
+    if (b - a === 40 && text.charCodeAt(b) !== 61 && (a === 0 || text.charCodeAt(a - 1) !== 61)) out.push([a, b]);
+    // A later run starts after b: b + 40 is the first point of the stride it can hold.
+    i = b + 40;
   }
   return out;
 }
@@ -156,9 +165,12 @@ const OWN_HINT = SECRET_KINDS.filter((k) => k.ownHint);
 
 /** One pass that rules out every kind without an own hint (URL passwords and bare AWS keys check theirs). */
 // Case-sensitive literals only (a case-insensitive alternation is many times slower); the words the
-// case-insensitive patterns start from are listed in their usual casings.
+// case-insensitive patterns start from are listed in their usual casings. Factored by first letter
+// (the same words: AKIA, ASIA, AIza, ASSW, PRIVATE KEY, gh?_, github_pat_, glpat-, gk_ad/gk_ag,
+// xox?-, k_live_, k_test_, sk-, ey(J), earer, ecret, EY, EARER, ECRET, assw, oken, OKEN), so that a
+// position tries one branch, not all of them: prose is skipped through, not read letter by letter.
 const HINT =
-  /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|sk-|glpat-|AIza|gk_a[dg]|eyJ|earer|EARER|assw|ASSW|ecret|ECRET|oken|OKEN|ey|EY/;
+  /A(?:KIA|SIA|Iza|SSW)|PRIVATE KEY|g(?:h[pousr]_|ithub_pat_|lpat-|k_a[dg])|xox[abposr]-|k_(?:live|test)_|sk-|e(?:y|arer|cret)|E(?:Y|ARER|CRET)|assw|oken|OKEN/;
 
 /** The kinds worth running on `text`: a cheap filter in front of the patterns. */
 function candidates(text: string): SecretKind[] {

@@ -120,13 +120,16 @@ export function pendingDeadlines(store: Store): { action_id: string; expires_ms:
 }
 
 /**
- * Every pending action but `exceptId`, soonest-expiring first, without what was decided (`data` is
- * empty): the candidates an answer with `apply_to_pending` tests.
+ * The pending actions of one agent and action type but `exceptId`, soonest-expiring first, without
+ * what was decided (`data` is empty): the candidates an answer with `apply_to_pending` tests (a
+ * remembered policy always names the agent and the action type). Walks `actions_status` over the
+ * pending rows only (the `+` keeps the planner off the agent and type indexes, whose rows are the
+ * whole history of that agent or type): the cost is the queue's length, never the log's.
  */
-export function pendingRows(store: Store, exceptId: string): ActionRow[] {
+export function pendingRows(store: Store, exceptId: string, of: { agentId: string; actionType: string }): ActionRow[] {
   return store.all<ActionRow>(
-    "SELECT a.*, '' AS data FROM actions a WHERE a.status = 'pending' AND a.action_id <> ? ORDER BY a.expires_ms ASC",
-    [exceptId],
+    "SELECT a.*, '' AS data FROM actions a WHERE a.status = 'pending' AND +a.agent_id = ? AND +a.action_type = ? AND a.action_id <> ? ORDER BY a.expires_ms ASC",
+    [of.agentId, of.actionType, exceptId],
   );
 }
 

@@ -45,6 +45,7 @@ import {
   type ProgressState,
 } from './workflow-progress.js';
 import { pendingStepDeadlines, progressOf, updateProgressOp, withWorkflow } from './workflow-rows.js';
+import { ANSWER_SLICE, answerAlong, resolvedRecord, type Answer } from './answer-along.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
 
@@ -70,6 +71,12 @@ interface StepPart {
   audit: AuditDraft[];
   /** Added to the answered action's `approval.resolved` record. */
   data: Record<string, unknown>;
+}
+
+/** A waiting request an answer took over (apply_to_pending), with what puts it back if the answer fails. */
+interface Claimed {
+  row: ActionRow;
+  tracked: Tracked;
 }
 
 function toApproval(r: ActionRow): Approval {
@@ -108,6 +115,8 @@ export class ApprovalService {
   private readonly waiters = new Map<string, Set<() => void>>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Requests answered along per commit by `apply_to_pending` (tests and the bench change it). */
+  answerSlice = ANSWER_SLICE;
 
   constructor(
     private readonly store: Store,
@@ -183,7 +192,10 @@ export class ApprovalService {
   /**
    * Approve or deny (admin only — enforced by the route). A second resolution is a 409.
    * `remember` other than `once` creates a policy; with `apply_to_pending` every other pending
-   * request that policy matches is answered the same way in the same commit (SPEC 4).
+   * request that policy matches is answered the same way (SPEC 4). The person's own answer and the
+   * policy are one commit, acknowledged (its long-polls woken, its event published) before the
+   * others, which are answered `answerSlice` per commit (answer-along.ts) so that the event loop is
+   * never held long however many wait; the reply comes once all of them are durable.
    */
   async resolve(
     actionId: string,
@@ -304,38 +316,19 @@ export class ApprovalService {
     const now = this.clock.now();
     const comment = redactOrNull(body.comment);
     const to = approve ? 'approved' : 'rejected';
-    let others: { row: ActionRow; tracked: Tracked }[] = [];
-    let claimed: ActionRow[] = [row];
-    let policyId: string | null = null;
+    const answer: Answer = { actionId: id, approve, now, comment, remember: body.remember, policyId: null, actor };
+    let others: Claimed[] = [];
     try {
       const remembered =
-        body.remember !== 'once' ? this.rememberPolicy(row, approve, { ...body, comment: comment ?? undefined }, now, actor) : null;
-      policyId = remembered?.policy.id ?? null;
+        body.remember !== 'once' ? this.rememberPolicy(row, approve, { ...body, comment: comment ?? undefined }, answer.now, actor) : null;
+      answer.policyId = remembered?.policy.id ?? null;
       // The others are claimed synchronously too, so an answer racing this one cannot take them.
-      if (remembered && body.apply_to_pending) others = this.claimMatching(row.action_id, remembered.policy.when);
-      claimed = [row, ...others.map((o) => o.row)];
-      const ops: Op[] = claimed.map((r) => resolveOp(r.action_id, approve, now, comment));
-      if (remembered) ops.push(...remembered.ops);
-      if (step) ops.push(...step.ops);
-      const audit: AuditDraft[] = step ? [...step.audit] : [];
-      audit.push(
-        ...claimed.map((r): AuditDraft => ({
-          type: 'approval.resolved',
-          actor,
-          action_id: r.action_id,
-          data: {
-            approval_id: r.approval_id,
-            agent_id: r.agent_id,
-            approved: approve,
-            comment,
-            remember: body.remember,
-            policy_id: policyId,
-            // An answer given for another request through apply_to_pending names that request.
-            ...(r.action_id === id ? (step?.data ?? {}) : { answered_with: id }),
-          },
-        })),
-      );
-      if (remembered) audit.push(remembered.audit);
+      if (remembered && body.apply_to_pending) others = this.claimMatching(row, remembered.policy.when);
+      const ops: Op[] = [resolveOp(id, approve, answer.now, comment), ...(remembered?.ops ?? []), ...(step?.ops ?? [])];
+      const own = resolvedRecord(row, answer);
+      // The workflow's last step answer goes with the settling commit, and its record names the workflow.
+      if (step) own.data = { ...own.data, ...step.data };
+      const audit: AuditDraft[] = [...(step?.audit ?? []), own, ...(remembered ? [remembered.audit] : [])];
       await this.store.commit(ops, audit);
       remembered?.apply();
     } catch (e) {
@@ -343,19 +336,25 @@ export class ApprovalService {
       for (const o of others) this.pending.set(o.row.action_id, o.tracked);
       throw e;
     }
+    const answered = this.settled(row, to);
+    const along = await answerAlong(this.store, others, answer, this.answerSlice, {
+      answered: (c) => this.settled(c.row, to),
+      release: (rest) => {
+        for (const o of rest) this.pending.set(o.row.action_id, o.tracked);
+        this.schedule();
+      },
+    });
     this.schedule();
-    let answered: ActionStatus | null = null;
-    for (let i = 0; i < claimed.length; i++) {
-      const r = claimed[i]!;
-      this.agents.noteTransition(r.agent_id, 'pending', to);
-      const status = toStatus(actionRow(this.store, r.action_id)!);
-      if (r.action_id === id) answered = withWorkflow(this.store, status);
-      this.wake(r.action_id);
-      this.bus.publish(approve ? 'action.approved' : 'action.rejected', eventOf(status));
-      // Hundreds answered at once: let other requests through between batches (the commit is done).
-      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
-    }
-    return { ...answered!, policy_id: policyId, also_resolved: others.map((o) => o.row.action_id) };
+    return { ...withWorkflow(this.store, answered), policy_id: answer.policyId, also_resolved: along.map((o) => o.row.action_id) };
+  }
+
+  /** After an answer is durable: counters, long-polls and the event. */
+  private settled(r: ActionRow, to: 'approved' | 'rejected'): ActionStatus {
+    this.agents.noteTransition(r.agent_id, 'pending', to);
+    const status = toStatus(actionRow(this.store, r.action_id)!);
+    this.wake(r.action_id);
+    this.bus.publish(to === 'approved' ? 'action.approved' : 'action.rejected', eventOf(status));
+    return status;
   }
 
   /**
@@ -363,10 +362,11 @@ export class ApprovalService {
    * the engine's own compiled condition, so what is answered now is exactly what the policy will
    * decide from now on.
    */
-  private claimMatching(answeredId: string, when: unknown): { row: ActionRow; tracked: Tracked }[] {
+  private claimMatching(answered: ActionRow, when: unknown): Claimed[] {
     const condition = compileActionCondition(when);
-    const out: { row: ActionRow; tracked: Tracked }[] = [];
-    for (const c of pendingRows(this.store, answeredId)) {
+    const out: Claimed[] = [];
+    // A remembered policy always names the agent and the action type (rememberedWhen): only those rows are candidates.
+    for (const c of pendingRows(this.store, answered.action_id, { agentId: answered.agent_id, actionType: answered.action_type })) {
       const tracked = this.pending.get(c.action_id);
       if (!tracked) continue;
       // A request a workflow governs is answered only through its own steps, by its own approvers.

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefSchema, ErrorBodySchema, type Brief } from '../../src-shared/index.js';
-import { bursts, collectBrief, SLICE_ROWS } from '../../src-main/services/brief/collect.js';
+import { bursts, collectBrief, DENIAL_MINUTES_SQL } from '../../src-main/services/brief/collect.js';
 import { niceScale } from '../../src-main/services/brief/charts.js';
 import { renderBriefHtml } from '../../src-main/services/brief/html.js';
 import type { BriefReader } from '../../src-main/services/brief/reader.js';
@@ -196,8 +197,8 @@ describe('GET /api/v1/reports/brief?format=json — the data behind the brief', 
     ]);
   });
 
-  it('cuts dense periods into slices and yields to the event loop before every query', async () => {
-    const seen: { sql: string; params: unknown[] }[] = [];
+  it('sends the window-sized queries to the read worker with their size, yields before every query, and the worker gives the same brief', async () => {
+    const seen: { sql: string; rowsHint: number | undefined }[] = [];
     let turns = 0;
     let stop = false;
     const tick = () => {
@@ -206,29 +207,56 @@ describe('GET /api/v1/reports/brief?format=json — the data behind the brief', 
     };
     setImmediate(tick);
     const base = briefSources(f.t.g);
-    const inner = base.read;
-    const aggregated: number[] = [];
-    const read: BriefReader = async <T>(sql: string, params: (string | number | null)[] = []) => {
-      seen.push({ sql, params });
-      const rows = await inner<T>(sql, params);
-      if (/^SELECT COUNT\(\*\) AS n,/.test(sql)) aggregated.push((rows[0] as { n: number }).n);
-      return rows;
+    // Every query, whatever its hint, on the read worker (the path a big log takes).
+    const read: BriefReader = async <T>(sql: string, params: (string | number | null)[] = [], opts: { rowsHint?: number } = {}) => {
+      seen.push({ sql, rowsHint: opts.rowsHint });
+      return base.read<T>(sql, params, { rowsHint: Number.MAX_SAFE_INTEGER });
     };
-    const verify = async () => ({ ok: true, records: 0, first_bad_seq: null, head_hash: null, error: null });
-    // At most 2 actions per slice: every bucket with more is cut into several time ranges.
-    const b = await collectBrief({ ...base, read, verify }, '30d', { sliceRows: 2 });
+    const onWorker = await collectBrief({ ...base, read }, '30d');
     stop = true;
-    expect(b.totals).toEqual(brief30.totals);
-    expect(b.buckets).toEqual(brief30.buckets);
-    expect(b.top_risky).toEqual(brief30.top_risky);
-    expect(b.denied_bursts).toEqual(brief30.denied_bursts);
-    const ranged = seen.filter((x) => /^SELECT COUNT\(\*\) AS n,/.test(x.sql)).map((x) => x.params as number[]);
-    expect(ranged.length).toBeGreaterThan(brief30.buckets.filter((x) => x.actions > 0).length); // more slices than busy buckets
-    for (const [from, to] of ranged) expect(to! - from!).toBeLessThanOrEqual(DAY);
-    expect(Math.max(...aggregated)).toBeLessThanOrEqual(2);
-    expect(aggregated.reduce((x, y) => x + y, 0)).toBe(brief30.totals.actions);
+    for (const k of ['totals', 'risk', 'buckets', 'top_risky', 'approval_latency', 'policy_changes', 'denied_bursts', 'alerts'] as const)
+      expect(onWorker[k], k).toEqual(brief30[k]);
+    expect(onWorker.posture.agents).toEqual(brief30.posture.agents);
+    // The queries over the window's actions, or over the audit records since the window began, carry their size.
+    const windowed = seen.filter((q) => /FROM actions\s+WHERE .*created_ms >= \? AND created_ms < \?/s.test(q.sql));
+    expect(windowed.length).toBeGreaterThanOrEqual(5);
+    for (const q of windowed) expect(q.rowsHint, q.sql).toBeGreaterThanOrEqual(brief30.totals.actions);
+    const audited = seen.filter((q) => /FROM audit WHERE type .* AND seq >= \?/s.test(q.sql));
+    expect(audited.length).toBe(4);
+    for (const q of audited) expect(q.rowsHint, q.sql).toBeGreaterThan(0);
     expect(turns).toBeGreaterThanOrEqual(seen.length - 1); // one turn of the loop per query at least
-    expect(SLICE_ROWS).toBeGreaterThanOrEqual(500); // production slices are not absurdly small
+  });
+
+  it('the denial minutes left in SQL give exactly the bursts all of them give', () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE actions (agent_id TEXT, created_ms INTEGER, decision TEXT)');
+    const insert = db.prepare('INSERT INTO actions VALUES (?, ?, ?)');
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648), seed % n);
+    const t0 = Date.UTC(2026, 10, 1);
+    for (let i = 0; i < 4_000; i++) {
+      // Clusters and scattered denials of a few agents over two days, some allowed actions between them.
+      const agent = `agent-${rand(4)}`;
+      const at = t0 + (rand(3) === 0 ? rand(2 * 1440) : rand(40) * 70 + rand(12)) * 60_000 + rand(60_000);
+      insert.run(agent, at, rand(5) === 0 ? 'allowed' : 'denied');
+    }
+    const range = [t0, t0 + 3 * DAY];
+    const group = (rows: { agent_id: string; m: number; n: number }[]) => {
+      const out = new Map<string, Map<number, number>>();
+      for (const r of rows) (out.get(r.agent_id) ?? out.set(r.agent_id, new Map()).get(r.agent_id)!).set(r.m, r.n);
+      return out;
+    };
+    const all = db
+      .prepare(
+        "SELECT agent_id, CAST(created_ms / 60000 AS INTEGER) AS m, COUNT(*) AS n FROM actions WHERE decision = 'denied' AND created_ms >= ? AND created_ms < ? GROUP BY agent_id, m",
+      )
+      .all(...range) as { agent_id: string; m: number; n: number }[];
+    const kept = db.prepare(DENIAL_MINUTES_SQL).all(...range) as { agent_id: string; m: number; n: number }[];
+    expect(kept.length).toBeLessThan(all.length);
+    const expected = bursts(group(all));
+    expect(expected.length).toBeGreaterThan(3);
+    expect(bursts(group(kept))).toEqual(expected);
+    db.close();
   });
 
   it('rejects bad queries and agent keys', async () => {

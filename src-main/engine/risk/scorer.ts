@@ -163,6 +163,8 @@ class ScanFindings implements ScanVisitor {
   bulk: string | null = null;
   /** A string worth reading as shell could not be read in full. */
   unreadable: string | null = null;
+  /** The text scanned just before. */
+  private last: string | null = null;
 
   constructor(
     private readonly bulkAlreadyFound: boolean,
@@ -171,6 +173,10 @@ class ScanFindings implements ScanVisitor {
 
   text(value: string, where: ValueLocation): boolean {
     chargeWork(value.length);
+    // The detectors are pure functions of the text and the first find of each is kept: the same
+    // text again (a list of identical items, padding) can add nothing.
+    if (value === this.last) return true;
+    this.last = value;
     // One cheap test decides whether the SQL, shell and path detectors need to look at all.
     const known = this.commands.get(value);
     if (known !== undefined || mayHoldSqlShellOrPath(value)) {
@@ -241,32 +247,46 @@ function shellBase(
   return { base: { kind: 'exec', points, detail: `${say}: ${clip(worst.decidedBy)}` }, unreadable };
 }
 
+/** What the SQL, shell and path detectors start from, besides the program names: their keywords, `(` for fork bombs, sensitive path parts. */
+const SQL_SHELL_OR_PATH_WORDS = [
+  'drop',
+  'truncate',
+  'delete',
+  'update',
+  '\\(',
+  '\\.ssh',
+  'id_',
+  '\\.env',
+  '\\.aws',
+  '/etc/',
+  'secrets',
+  'credentials',
+];
+
 /**
  * A superset of what the SQL, shell and path detectors start from (their keywords, dangerous program
  * names with quotes allowed inside, `(` for fork bombs, sensitive path parts), in one linear test:
  * most strings of a request (ids, names, prose, numbers as text) need nothing more.
  */
-const SQL_SHELL_OR_PATH_HINT = new RegExp(
-  [
-    'drop',
-    'truncate',
-    'delete',
-    'update',
-    ...DANGEROUS_PROGRAMS.map(quoteTolerant),
-    '\\(',
-    '\\.ssh',
-    'id_',
-    '\\.env',
-    '\\.aws',
-    '/etc/',
-    'secrets',
-    'credentials',
-  ].join('|'),
-  'i',
-);
+const SQL_SHELL_OR_PATH_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGEROUS_PROGRAMS.map(quoteTolerant)].join('|'), 'i');
+/**
+ * The same words as plain lowercase literals. A case-sensitive alternation of literals lets V8 skip
+ * through text that holds none of them (no work at most positions), where the case-insensitive one
+ * with quotes inside names visits every character (~4 ms per MiB): long values are lowercased and
+ * tested with this, and only text with quotes or backslashes (where `r''m` can hide) gets the full test.
+ */
+const PLAIN_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGEROUS_PROGRAMS].join('|'));
+const QUOTING_CHAR = /['"\\]/;
+/** Below this length the one full test is cheaper than lowercasing. */
+const LOWERCASE_ABOVE = 1024;
 
 function mayHoldSqlShellOrPath(value: string): boolean {
-  return SQL_SHELL_OR_PATH_HINT.test(value);
+  if (value.length < LOWERCASE_ABOVE) return SQL_SHELL_OR_PATH_HINT.test(value);
+  if (PLAIN_HINT.test(value)) return true;
+  // Lowercasing keeps every ASCII word where it was (a superset of what the `i` flag matches).
+  const lower = value.toLowerCase();
+  if (lower !== value && PLAIN_HINT.test(lower)) return true;
+  return QUOTING_CHAR.test(value) && SQL_SHELL_OR_PATH_HINT.test(value);
 }
 
 function located(detail: string | null, where: ValueLocation): string | null {

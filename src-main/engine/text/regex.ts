@@ -49,17 +49,208 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
     const message = (e as Error).message.replace(/^error parsing regexp: /, '');
     return { error: `invalid regex: ${message} (regexes use RE2 syntax, which runs in linear time)` };
   }
+  // Text without a literal every match contains cannot match: one fast substring search instead of a
+  // pass of the matcher (most default patterns name a program or a path: `curl`, `.ssh`, `git`).
+  const runs = flags.includes('i') ? [] : literalRuns(source);
+  const literals = runs.map((r) => r.text);
+  // A match starts at most this many code units before the first literal (the pattern before it is
+  // bounded: `(?:^|[\s/])\.ssh` → 2): the search then starts there, not at the start of a long value.
+  const lead = runs.length ? 2 * maxWidth(source, 0, runs[0]!.at) : Number.POSITIVE_INFINITY;
   return {
     source,
     flags,
     test(text: string): boolean {
       chargeWork(text.length);
-      if (text.length > PROBE_ABOVE) probe(re, text, source);
-      const found = re.test(text);
+      let first = 0;
+      for (let k = 0; k < literals.length; k++) {
+        const at = text.indexOf(literals[k]!);
+        if (at < 0) return false;
+        if (k === 0) first = at;
+      }
+      const start = lead === Number.POSITIVE_INFINITY ? 0 : Math.max(0, first - lead);
+      if (text.length - start > PROBE_ABOVE) probe(re, start ? text.slice(start) : text, source);
+      // RE2 searches from `start` with the whole value as context (`^`, `\b` see what is before it).
+      const found = start ? re.matcher(text).find(start) : re.test(text);
       if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
       return found;
     },
   };
+}
+
+/** Escapes whose character stands for itself (outside a class). */
+const LITERAL_ESCAPE = /^[.\\/+*?()[\]{}|^$\-=!:,#&~'"<>@%;`_ ]$/;
+
+/**
+ * The runs of literal characters (2 or more, in the order they stand) that every match of the
+ * JavaScript pattern `source` contains. All of them are searched for, the first one first (like
+ * RE2's own prefix search): one absent is enough, and the first is often a program name (`git`)
+ * rarer in a long value than a later flag (`--hard`) whose first character may be everywhere. Conservative:
+ * only runs outside groups and classes count; a top-level `|` means no run is required; a character
+ * followed by `?`, `*` or `{` may be absent, one followed by `+` ends the run; `.`, `^`, `$`, class
+ * escapes (`\d`, `\b`…) and code escapes (`\x41`) end the run. Patterns with the `i` flag are not
+ * asked (their literals match in several casings).
+ */
+export function requiredLiterals(source: string): string[] {
+  return literalRuns(source).map((r) => r.text);
+}
+
+/** The runs of requiredLiterals, each with the index in `source` where it starts. */
+function literalRuns(source: string): { text: string; at: number }[] {
+  const found: { text: string; at: number }[] = [];
+  let run = '';
+  let runAt = 0;
+  const end = () => {
+    if (run.length >= 2) found.push({ text: run, at: runAt });
+    run = '';
+  };
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '\\') {
+      const next = source[i + 1] ?? '';
+      i++;
+      if (depth > 0) continue;
+      if (LITERAL_ESCAPE.test(next)) {
+        if (run === '') runAt = i - 1;
+        run += next;
+        continue;
+      }
+      end();
+      // What the escape goes on with (`\u0041`, `\x41`, `\u{1F600}`, `\p{L}`, `\cA`, `\012`) is not literal text.
+      i = escapeEnd(source, i, next);
+      continue;
+    }
+    if (ch === '[') {
+      // Skip the class: in JavaScript it ends at the first unescaped `]` (`[]` and `[^]` included).
+      let j = i + 1;
+      for (; j < source.length && source[j] !== ']'; j++) if (source[j] === '\\') j++;
+      i = j;
+      if (depth === 0) end();
+      continue;
+    }
+    if (ch === '(') {
+      // Inline flags (`(?i)`, `(?i:…)` in RE2 syntax) could change what a literal matches: no literal then.
+      if (source[i + 1] === '?' && source[i + 2] !== ':' && !(source[i + 2] === '<' && /[A-Za-z_$]/.test(source[i + 3] ?? ''))) return [];
+      if (depth === 0) end();
+      depth++;
+      continue;
+    }
+    if (ch === ')') {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    if (depth > 0) continue;
+    if (ch === '|') return [];
+    if (ch === '?' || ch === '*' || ch === '{') {
+      // The character before may be absent (`{0,n}`; `{n}` with n ≥ 1 is treated the same, conservatively).
+      // (A quantified astral character is one rune to RE2 but two code units here: drop the run.)
+      run = /[\uD800-\uDFFF]$/.test(run) ? '' : run.slice(0, -1);
+      end();
+      if (ch === '{') {
+        // A `{` that is not a quantifier is a literal in JavaScript; rather than tell, give up.
+        const q = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
+        if (!q) return [];
+        i += q[0].length - 1;
+      }
+      continue;
+    }
+    if (ch === '+') {
+      end();
+      continue;
+    }
+    if (ch === '.' || ch === '^' || ch === '$') {
+      end();
+      continue;
+    }
+    if (run === '') runAt = i;
+    run += ch;
+  }
+  end();
+  return found;
+}
+
+/**
+ * The most code points `source[from, to)` — a sequence of top-level items of a pattern — can match;
+ * Infinity when a `*`, `+` or `{n,}` makes it unbounded, or when it holds what is not read here.
+ */
+export function maxWidth(source: string, from: number, to: number): number {
+  let i = from;
+  const seq = (inGroup: boolean): number => {
+    let best = 0;
+    let cur = 0;
+    while (i < to) {
+      const ch = source[i]!;
+      if (ch === ')') {
+        if (!inGroup) return Number.POSITIVE_INFINITY;
+        i++;
+        return Math.max(best, cur);
+      }
+      if (ch === '|') {
+        best = Math.max(best, cur);
+        cur = 0;
+        i++;
+        continue;
+      }
+      let w: number;
+      if (ch === '(') {
+        i++;
+        if (source[i] === '?') {
+          if (source[i + 1] === ':') i += 2;
+          else if (source[i + 1] === '<' && /[A-Za-z_$]/.test(source[i + 2] ?? '')) {
+            const close = source.indexOf('>', i);
+            if (close < 0 || close >= to) return Number.POSITIVE_INFINITY;
+            i = close + 1;
+          } else return Number.POSITIVE_INFINITY;
+        }
+        w = seq(true);
+      } else if (ch === '[') {
+        let j = i + 1;
+        for (; j < to && source[j] !== ']'; j++) if (source[j] === '\\') j++;
+        if (j >= to) return Number.POSITIVE_INFINITY;
+        i = j + 1;
+        w = 1;
+      } else if (ch === '\\') {
+        const next = source[i + 1] ?? '';
+        w = next === 'b' || next === 'B' ? 0 : 1;
+        i = escapeEnd(source, i + 1, next) + 1;
+      } else {
+        w = ch === '^' || ch === '$' ? 0 : 1;
+        i++;
+      }
+      const q = source[i];
+      if (q === '*' || q === '+') {
+        if (w !== 0) w = Number.POSITIVE_INFINITY;
+        i++;
+      } else if (q === '?') i++;
+      else if (q === '{') {
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 24));
+        if (!m) return Number.POSITIVE_INFINITY;
+        i += m[0].length;
+        const most = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Number.POSITIVE_INFINITY : Number(m[3]);
+        if (w !== 0) w *= most;
+      }
+      if (source[i] === '?' && (q === '*' || q === '+' || q === '?' || q === '{')) i++; // lazy
+      cur += w;
+    }
+    return inGroup ? Number.POSITIVE_INFINITY : Math.max(best, cur);
+  };
+  return seq(false);
+}
+
+/** The index of the last character of the escape whose letter (`next`) is at `at`. */
+function escapeEnd(source: string, at: number, next: string): number {
+  const braced = source[at + 1] === '{' ? source.indexOf('}', at + 1) : -1;
+  if ((next === 'u' || next === 'p' || next === 'P') && braced > 0) return braced;
+  const take = (max: number, re: RegExp) => {
+    let i = at;
+    while (i - at < max && re.test(source[i + 1] ?? '')) i++;
+    return i;
+  };
+  if (next === 'u') return take(4, /[0-9a-fA-F]/);
+  if (next === 'x') return take(2, /[0-9a-fA-F]/);
+  if (next === 'c') return take(1, /[A-Za-z]/);
+  if (next >= '0' && next <= '9') return take(3, /[0-9]/);
+  return at;
 }
 
 /**

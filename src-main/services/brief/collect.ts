@@ -26,10 +26,6 @@ export const BRIEF_WINDOWS: Record<BriefWindow, { ms: number; bucketMs: number }
   '30d': { ms: 30 * DAY, bucketMs: DAY },
 };
 
-/** No single query reads more than this many actions: denser buckets are cut into slices. */
-export const SLICE_ROWS = 1_000;
-/** Audit counts run over at most this many records (by seq) per query. */
-const SLICE_SEQS = 20_000;
 const TOP_RISKY = 10;
 const TOP_AGENTS = 10;
 const MAX_CHANGES = 50;
@@ -64,7 +60,9 @@ export interface BriefSources {
   verify: () => Promise<VerifyResult>;
 }
 
-interface SliceAgg {
+/** One chart bucket's aggregates (`b` is its index from the first bucket). */
+interface BucketAgg {
+  b: number;
   n: number;
   allowed: number;
   denied: number;
@@ -99,7 +97,8 @@ type RiskyRow = Pick<
 >;
 
 const IN_RANGE = 'created_ms >= ? AND created_ms < ?';
-const AGG_SQL = `SELECT COUNT(*) AS n,
+/** Params: first bucket start, bucket length, then the range. */
+const BUCKETS_SQL = `SELECT CAST((created_ms - ?) / ? AS INTEGER) AS b, COUNT(*) AS n,
   COALESCE(SUM(approval_id IS NULL AND decision = 'allowed'), 0) AS allowed,
   COALESCE(SUM(approval_id IS NULL AND decision = 'denied'), 0) AS denied,
   COALESCE(SUM(approval_id IS NOT NULL), 0) AS held,
@@ -114,117 +113,113 @@ const AGG_SQL = `SELECT COUNT(*) AS n,
   COALESCE(SUM(risk_level = 'critical'), 0) AS critical,
   COALESCE(SUM(risk_score), 0) AS risk_sum,
   MAX(risk_score) AS risk_max
-  FROM actions WHERE ${IN_RANGE}`;
+  FROM actions WHERE ${IN_RANGE} GROUP BY b`;
+
+/** The answers a person gave to actions of the range: milliseconds from the request to the answer. */
+const ANSWERED = `SELECT MAX(0, COALESCE(reviewed_ms, 0) - created_ms) AS d FROM actions
+  WHERE ${IN_RANGE} AND approval_id IS NOT NULL AND reviewed_by = 'user'`;
+
+/**
+ * The agents active in the range: the top TOP_AGENTS by actions, with whoever ties the last of
+ * them (the tie is broken in JS as before), and how many agents were active.
+ */
+const AGENTS_SQL = `WITH a AS MATERIALIZED (
+    SELECT agent_id, COUNT(*) AS n, SUM(decision = 'denied') AS denied, SUM(approval_id IS NOT NULL) AS held, MAX(risk_score) AS max_risk
+    FROM actions WHERE ${IN_RANGE} GROUP BY agent_id)
+  SELECT agent_id, n, denied, held, max_risk, (SELECT COUNT(*) FROM a) AS active FROM a
+  WHERE n >= COALESCE((SELECT n FROM a ORDER BY n DESC LIMIT 1 OFFSET ${TOP_AGENTS - 1}), 0)`;
+
+/**
+ * Denials per agent and minute, only the minutes inside some BURST_MINUTES window that holds at
+ * least BURST_MIN of that agent's denials: exactly what `bursts` needs (every minute of a burst
+ * is in such a window, and no window of the minutes left holds more than it did), so that a
+ * month of scattered denials does not cross to the main thread row by row.
+ */
+export const DENIAL_MINUTES_SQL = `WITH m AS (
+    SELECT agent_id, CAST(created_ms / ${MINUTE} AS INTEGER) AS m, COUNT(*) AS n
+    FROM actions WHERE decision = 'denied' AND ${IN_RANGE} GROUP BY agent_id, m),
+  w AS (SELECT agent_id, m, n, SUM(n) OVER (PARTITION BY agent_id ORDER BY m RANGE BETWEEN ${BURST_MINUTES - 1} PRECEDING AND CURRENT ROW) AS s FROM m),
+  f AS (SELECT agent_id, m, n, MAX(s >= ${BURST_MIN}) OVER (PARTITION BY agent_id ORDER BY m RANGE BETWEEN CURRENT ROW AND ${BURST_MINUTES - 1} FOLLOWING) AS inside FROM w)
+  SELECT agent_id, m, n FROM f WHERE inside = 1`;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null;
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
 /**
- * Collects the executive brief (SPEC 13) over the last 7 or 30 days. Every statistic is an indexed,
- * windowed query over `actions` (range scans of `created_ms`) or `audit` (by `type, seq`), run one
- * time slice at a time through `src.read`, which yields to the event loop before each query: no
- * slice reads more than SLICE_ROWS actions, so the event loop is never held long at any log size.
+ * Collects the executive brief (SPEC 13) over the last 7 or 30 days. Each statistic is one indexed
+ * query over the window of `actions` (a range scan of `created_ms`) or over `audit` (by `type,
+ * seq`), aggregated in SQL so that only a handful of rows come back. Each query carries the number
+ * of rows it may visit: over a big log (a month of a million actions) they run on the store's read
+ * worker, so the event loop is never held, whatever the size of the log (principle 5).
  */
-export async function collectBrief(src: BriefSources, window: BriefWindow, opts: { sliceRows?: number } = {}): Promise<Brief> {
-  const sliceRows = opts.sliceRows ?? SLICE_ROWS;
+export async function collectBrief(src: BriefSources, window: BriefWindow): Promise<Brief> {
   const { ms, bucketMs } = BRIEF_WINDOWS[window];
   const until = src.now;
   const since = until - ms;
   const end = until + 1; // the ranges are half-open; include actions stamped exactly `now`
+  const range = [since, end];
+
+  // How many rows a query of the window may visit: the actions created since `since` have seqs from the first of them to the head.
+  const head = (await src.read<{ n: number }>('SELECT COALESCE(MAX(seq), 0) AS n FROM audit'))[0]?.n ?? 0;
+  const firstAction = (
+    await src.read<{ seq: number }>('SELECT seq FROM actions WHERE created_ms >= ? ORDER BY created_ms, seq LIMIT 1', [since])
+  )[0];
+  const windowRows = { rowsHint: firstAction ? Math.max(0, head - firstAction.seq + 1) : 0 };
 
   const totals = { actions: 0, allowed: 0, denied: 0, held: 0, approved: 0, rejected: 0, expired: 0, withdrawn: 0, pending: 0 };
   const byLevel = { low: 0, medium: 0, high: 0, critical: 0 };
   let riskSum = 0;
+  const firstBucket = Math.floor(since / bucketMs) * bucketMs;
+  const aggs = new Map(
+    (await src.read<BucketAgg>(BUCKETS_SQL, [firstBucket, bucketMs, ...range], windowRows)).map((a) => [a.b, a] as const),
+  );
   const buckets: BriefBucket[] = [];
-  let risky: RiskyRow[] = [];
-  const agentCounts = new Map<string, { actions: number; denied: number; held: number; max_risk: number | null }>();
-  const latencies: number[] = [];
-  const denialMinutes = new Map<string, Map<number, number>>(); // agent → minute index → denials
-
-  for (let t = Math.floor(since / bucketMs) * bucketMs; t < end; t += bucketMs) {
-    const from = Math.max(t, since);
-    const to = Math.min(t + bucketMs, end);
+  for (let t = firstBucket, b = 0; t < end; t += bucketMs, b++) {
+    const agg = aggs.get(b);
     const bucket: BriefBucket = {
       t: iso(t),
-      actions: 0,
-      allowed: 0,
-      denied: 0,
-      held: 0,
+      actions: agg?.n ?? 0,
+      allowed: agg?.allowed ?? 0,
+      denied: agg?.denied ?? 0,
+      held: agg?.held ?? 0,
       risk: { low: 0, medium: 0, high: 0, critical: 0, avg: null, max: null },
     };
-    let bucketRiskSum = 0;
-    for (const [a, b] of await slices(src.read, from, to, sliceRows)) {
-      const agg = (await src.read<SliceAgg>(AGG_SQL, [a, b]))[0]!;
-      if (agg.n === 0) continue;
-      bucket.actions += agg.n;
-      bucket.allowed += agg.allowed;
-      bucket.denied += agg.denied;
-      bucket.held += agg.held;
-      for (const l of ['low', 'medium', 'high', 'critical'] as const) {
-        bucket.risk[l] += agg[l];
-        byLevel[l] += agg[l];
-      }
-      bucket.risk.max = Math.max(bucket.risk.max ?? 0, agg.risk_max ?? 0);
-      bucketRiskSum += agg.risk_sum;
-      for (const k of ['allowed', 'denied', 'held', 'approved', 'rejected', 'expired', 'withdrawn', 'pending'] as const)
-        totals[k] += agg[k];
-      totals.actions += agg.n;
-
-      risky = mergeTop(
-        risky,
-        await src.read<RiskyRow>(
-          `SELECT action_id, seq, created_ms, agent_id, action_type, resource, risk_score, risk_level, decision, status, policy_id
-             FROM actions WHERE ${IN_RANGE} ORDER BY risk_score DESC, created_ms DESC LIMIT ${TOP_RISKY}`,
-          [a, b],
-        ),
-      );
-      for (const r of await src.read<{ agent_id: string; n: number; denied: number; held: number; max_risk: number }>(
-        `SELECT agent_id, COUNT(*) AS n, SUM(decision = 'denied') AS denied, SUM(approval_id IS NOT NULL) AS held, MAX(risk_score) AS max_risk
-           FROM actions WHERE ${IN_RANGE} GROUP BY agent_id`,
-        [a, b],
-      )) {
-        const c = agentCounts.get(r.agent_id) ?? { actions: 0, denied: 0, held: 0, max_risk: null };
-        c.actions += r.n;
-        c.denied += r.denied;
-        c.held += r.held;
-        c.max_risk = Math.max(c.max_risk ?? 0, r.max_risk);
-        agentCounts.set(r.agent_id, c);
-      }
-      for (const r of await src.read<{ d: number }>(
-        `SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${IN_RANGE} AND approval_id IS NOT NULL AND reviewed_by = 'user'`,
-        [a, b],
-      ))
-        latencies.push(Math.max(0, r.d));
-      for (const r of await src.read<{ agent_id: string; m: number; n: number }>(
-        `SELECT agent_id, CAST(created_ms / ${MINUTE} AS INTEGER) AS m, COUNT(*) AS n
-           FROM actions WHERE decision = 'denied' AND ${IN_RANGE} GROUP BY agent_id, m`,
-        [a, b],
-      )) {
-        const minutes = denialMinutes.get(r.agent_id) ?? denialMinutes.set(r.agent_id, new Map()).get(r.agent_id)!;
-        minutes.set(r.m, (minutes.get(r.m) ?? 0) + r.n);
-      }
-    }
-    if (bucket.actions > 0) bucket.risk.avg = Math.round((bucketRiskSum / bucket.actions) * 10) / 10;
-    else bucket.risk.max = null;
-    riskSum += bucketRiskSum;
     buckets.push(bucket);
+    if (!agg || agg.n === 0) continue;
+    for (const l of ['low', 'medium', 'high', 'critical'] as const) {
+      bucket.risk[l] = agg[l];
+      byLevel[l] += agg[l];
+    }
+    bucket.risk.max = agg.risk_max ?? 0;
+    bucket.risk.avg = Math.round((agg.risk_sum / agg.n) * 10) / 10;
+    riskSum += agg.risk_sum;
+    for (const k of ['allowed', 'denied', 'held', 'approved', 'rejected', 'expired', 'withdrawn', 'pending'] as const) totals[k] += agg[k];
+    totals.actions += agg.n;
   }
 
-  latencies.sort((x, y) => x - y);
-  const secs = (v: number | null) => (v === null ? null : Math.round(v) / 1000);
-  const histogram = LATENCY_BINS.map((bin, i) => {
-    const lo = i === 0 ? -1 : LATENCY_BINS[i - 1]!.le_s! * 1000;
-    const hi = bin.le_s === null ? Infinity : bin.le_s * 1000;
-    return { ...bin, count: latencies.filter((d) => d > lo && d <= hi).length };
-  });
+  const risky = await src.read<RiskyRow>(
+    `SELECT action_id, seq, created_ms, agent_id, action_type, resource, risk_score, risk_level, decision, status, policy_id
+       FROM actions WHERE ${IN_RANGE} ORDER BY risk_score DESC, created_ms DESC, seq DESC LIMIT ${TOP_RISKY}`,
+    range,
+    windowRows,
+  );
+  const agentRows = await src.read<{ agent_id: string; n: number; denied: number; held: number; max_risk: number; active: number }>(
+    AGENTS_SQL,
+    range,
+    windowRows,
+  );
+  const agentCounts = new Map(
+    agentRows.map((r) => [r.agent_id, { actions: r.n, denied: r.denied, held: r.held, max_risk: r.max_risk as number | null }] as const),
+  );
+  const denialMinutes = new Map<string, Map<number, number>>(); // agent → minute index → denials
+  for (const r of await src.read<{ agent_id: string; m: number; n: number }>(DENIAL_MINUTES_SQL, range, windowRows)) {
+    const minutes = denialMinutes.get(r.agent_id) ?? denialMinutes.set(r.agent_id, new Map()).get(r.agent_id)!;
+    minutes.set(r.m, r.n);
+  }
+  const latency = await approvalLatency(src.read, range, windowRows);
 
   const firstSeq = (await src.read<{ seq: number }>('SELECT seq FROM audit WHERE ts_ms >= ? ORDER BY ts_ms ASC LIMIT 1', [since]))[0]?.seq;
   const auditFrom = firstSeq ?? Number.MAX_SAFE_INTEGER;
+  const auditRows = { rowsHint: Math.max(0, head - auditFrom + 1) };
 
   const brief: Brief = {
     brief_version: 1,
@@ -242,23 +237,16 @@ export async function collectBrief(src: BriefSources, window: BriefWindow, opts:
       approval_timeout_s: src.settings.approval_timeout_s,
       timeout_action: src.settings.timeout_action,
       policies: policyPosture(src.policies, src.now),
-      agents: await agentPosture(src.read, agentCounts),
+      agents: await agentPosture(src.read, agentCounts, agentRows[0]?.active ?? 0),
     },
     totals,
     risk: { by_level: byLevel, avg: totals.actions ? Math.round((riskSum / totals.actions) * 10) / 10 : null },
     buckets,
-    approval_latency: {
-      answered: latencies.length,
-      p50_s: secs(percentile(latencies, 0.5)),
-      p90_s: secs(percentile(latencies, 0.9)),
-      max_s: secs(latencies.length ? latencies[latencies.length - 1]! : null),
-      histogram,
-      unanswered: totals.expired + totals.withdrawn,
-    },
+    approval_latency: { ...latency, unanswered: totals.expired + totals.withdrawn },
     top_risky: await riskyDetails(src.read, risky),
-    policy_changes: await changes(src.read, auditFrom),
+    policy_changes: await changes(src.read, auditFrom, auditRows),
     denied_bursts: bursts(denialMinutes),
-    alerts: await alerts(src.read, auditFrom),
+    alerts: await alerts(src.read, auditFrom, auditRows),
     chain: await chain(src),
     checkpoint: await checkpoint(src.read),
     compliance: await compliance(src),
@@ -267,29 +255,35 @@ export async function collectBrief(src: BriefSources, window: BriefWindow, opts:
 }
 
 /**
- * Cuts [from, to) into slices of at most `sliceRows` actions (more only where that many share one
- * millisecond): each boundary is the created_ms of the row `sliceRows` further on, an index-only
- * seek on `actions_created`. An empty range is one empty slice.
+ * Approval latency over the answers a person gave in the range: count, nearest-rank p50/p90 and
+ * max, and the histogram, all counted in SQL (a month can hold a hundred thousand answers).
  */
-async function slices(read: BriefReader, from: number, to: number, sliceRows: number): Promise<[number, number][]> {
-  const out: [number, number][] = [];
-  for (let a = from; a < to;) {
-    const next = (
-      await read<{ c: number }>(`SELECT created_ms AS c FROM actions WHERE ${IN_RANGE} ORDER BY created_ms LIMIT 1 OFFSET ?`, [
-        a,
-        to,
-        sliceRows,
-      ])
-    )[0]?.c;
-    const b = next === undefined ? to : Math.max(next, a + 1);
-    out.push([a, b]);
-    a = b;
-  }
-  return out;
-}
-
-function mergeTop(a: RiskyRow[], b: RiskyRow[]): RiskyRow[] {
-  return [...a, ...b].sort((x, y) => y.risk_score - x.risk_score || y.created_ms - x.created_ms).slice(0, TOP_RISKY);
+async function approvalLatency(
+  read: BriefReader,
+  range: number[],
+  hint: { rowsHint: number },
+): Promise<Omit<Brief['approval_latency'], 'unanswered'>> {
+  const bins = LATENCY_BINS.map((bin, i) => {
+    const lo = i === 0 ? -1 : LATENCY_BINS[i - 1]!.le_s! * 1000;
+    return `COALESCE(SUM(d > ${lo}${bin.le_s === null ? '' : ` AND d <= ${bin.le_s * 1000}`}), 0) AS b${i}`;
+  });
+  const agg = (
+    await read<Record<string, number | null>>(`SELECT COUNT(*) AS n, MAX(d) AS max, ${bins.join(', ')} FROM (${ANSWERED})`, range, hint)
+  )[0];
+  const n = agg?.n ?? 0;
+  const rank = async (p: number): Promise<number | null> => {
+    if (n === 0) return null;
+    const offset = Math.max(0, Math.ceil(p * n) - 1);
+    return (await read<{ d: number }>(`${ANSWERED} ORDER BY d ASC LIMIT 1 OFFSET ?`, [...range, offset], hint))[0]?.d ?? null;
+  };
+  const secs = (v: number | null | undefined) => (v == null ? null : Math.round(v) / 1000);
+  return {
+    answered: n,
+    p50_s: secs(await rank(0.5)),
+    p90_s: secs(await rank(0.9)),
+    max_s: n ? secs(agg?.max) : null,
+    histogram: LATENCY_BINS.map((bin, i) => ({ ...bin, count: Number(agg?.[`b${i}`] ?? 0) })),
+  };
 }
 
 function policyPosture(policies: PolicyView[], now: number): Brief['posture']['policies'] {
@@ -319,6 +313,7 @@ function policyPosture(policies: PolicyView[], now: number): Brief['posture']['p
 async function agentPosture(
   read: BriefReader,
   counts: Map<string, { actions: number; denied: number; held: number; max_risk: number | null }>,
+  active: number,
 ): Promise<Brief['posture']['agents']> {
   const t = (
     await read<{ total: number; registered: number; autonomous: number }>(
@@ -346,7 +341,7 @@ async function agentPosture(
     registered: t.registered,
     unregistered: t.total - t.registered,
     autonomous: t.autonomous,
-    active: counts.size,
+    active,
     top: top.map(([agent_id, c]) => {
       const a = info.get(agent_id);
       const trust: Brief['posture']['agents']['top'][number]['trust'] = !a?.registered
@@ -453,29 +448,24 @@ export function changeSummary(type: string, data: Json): string {
   }
 }
 
-/** Audit records matching `where` from `fromSeq` on, counted in seq ranges of SLICE_SEQS (bounded index scans). */
-async function countBySeq(read: BriefReader, where: string, params: SqlValue[], fromSeq: number): Promise<number> {
-  const head = (await read<{ n: number }>('SELECT COALESCE(MAX(seq), 0) AS n FROM audit'))[0]?.n ?? 0;
-  let total = 0;
-  for (let lo = fromSeq; lo <= head; lo += SLICE_SEQS) {
-    total +=
-      (
-        await read<{ n: number }>(`SELECT COUNT(*) AS n FROM audit WHERE ${where} AND seq >= ? AND seq < ?`, [
-          ...params,
-          lo,
-          lo + SLICE_SEQS,
-        ])
-      )[0]?.n ?? 0;
-  }
-  return total;
+/** Audit records matching `where` from `fromSeq` on: one count over `audit_type`, on the read worker when the log after `fromSeq` is big. */
+async function countFrom(
+  read: BriefReader,
+  where: string,
+  params: SqlValue[],
+  fromSeq: number,
+  hint: { rowsHint: number },
+): Promise<number> {
+  return (await read<{ n: number }>(`SELECT COUNT(*) AS n FROM audit WHERE ${where} AND seq >= ?`, [...params, fromSeq], hint))[0]?.n ?? 0;
 }
 
-async function changes(read: BriefReader, fromSeq: number): Promise<Brief['policy_changes']> {
+async function changes(read: BriefReader, fromSeq: number, hint: { rowsHint: number }): Promise<Brief['policy_changes']> {
   const inTypes = CHANGE_TYPES.map(() => '?').join(',');
-  const total = await countBySeq(read, `type IN (${inTypes})`, CHANGE_TYPES, fromSeq);
+  const total = await countFrom(read, `type IN (${inTypes})`, CHANGE_TYPES, fromSeq, hint);
   const rows = await read<{ seq: number; ts: string; type: string; actor: string; data: string }>(
     `SELECT seq, ts, type, actor, data FROM audit WHERE type IN (${inTypes}) AND seq >= ? ORDER BY seq DESC LIMIT ${MAX_CHANGES}`,
     [...CHANGE_TYPES, fromSeq],
+    hint,
   );
   const items: BriefChange[] = rows.map((r) => {
     let data: Json = {};
@@ -523,11 +513,12 @@ export function bursts(denials: Map<string, Map<number, number>>): BriefBurst[] 
   return out.sort((a, b) => b.denied - a.denied || a.start.localeCompare(b.start)).slice(0, 20);
 }
 
-async function alerts(read: BriefReader, fromSeq: number): Promise<Brief['alerts']> {
-  const total = await countBySeq(read, "type = 'alert.triggered'", [], fromSeq);
+async function alerts(read: BriefReader, fromSeq: number, hint: { rowsHint: number }): Promise<Brief['alerts']> {
+  const total = await countFrom(read, "type = 'alert.triggered'", [], fromSeq, hint);
   const rows = await read<{ seq: number; ts: string; data: string }>(
     `SELECT seq, ts, data FROM audit WHERE type = 'alert.triggered' AND seq >= ? ORDER BY seq DESC LIMIT ${MAX_ALERTS}`,
     [fromSeq],
+    hint,
   );
   return {
     total,

@@ -1,17 +1,17 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { SqlValue } from '../../storage/types.js';
+import type { SqlValue, Store } from '../../storage/types.js';
 
 /**
- * The one function the brief reads the database through: a read-only query, awaited. Today it
- * runs on the main thread between yields; when storage offers reads off the main thread (a worker
- * for heavy reads), only `storeReader` changes.
+ * The one function the brief reads the database through: a read-only query, awaited. `rowsHint`
+ * is how many rows the query may visit (the window's actions, the audit records after a seq): a
+ * large one runs on the store's read worker, never on the event loop.
  */
-export type BriefReader = <T>(sql: string, params?: SqlValue[]) => Promise<T[]>;
+export type BriefReader = <T>(sql: string, params?: SqlValue[], opts?: { rowsHint?: number }) => Promise<T[]>;
 
-/** Reads from a store on the main thread, yielding to the event loop before every query. */
-export function storeReader(store: { all<T>(sql: string, params?: SqlValue[]): T[] }): BriefReader {
-  return async <T>(sql: string, params: SqlValue[] = []) => {
+/** Reads from a store: yields to the event loop before every query, and sends the big ones to the read worker. */
+export function storeReader(store: Pick<Store, 'allAsync'>): BriefReader {
+  return async <T>(sql: string, params: SqlValue[] = [], opts: { rowsHint?: number } = {}) => {
     await yieldToLoop();
-    return store.all<T>(sql, params);
+    return store.allAsync<T>(sql, params, opts);
   };
 }
