@@ -40,6 +40,13 @@ const READ_RE = /^\s*(SELECT|WITH|EXPLAIN|VALUES)\b/i;
 const AUDIT_COLUMNS = 'seq, id, ts, type, actor, action_id, data, hash';
 /** Commits per transaction at most; a burst beyond it is written in several back to back. */
 const MAX_BATCH = 512;
+/**
+ * Bytes of record and op text per transaction at most (a single bigger commit still goes alone).
+ * What crosses to the writer thread at once is bounded, so a burst of big commits (thousands of
+ * 1 KB records each) waits its turn in this queue instead of growing the writer's heap past its
+ * limit (which ended the thread).
+ */
+const MAX_TX_BYTES = 4 << 20;
 /** Rows per slice when a scan runs on the main thread (each slice is well under a millisecond). */
 const SLICE = 1000;
 
@@ -208,7 +215,7 @@ export class SqliteStore implements Store {
     }
     this.tentative = sealed.head;
     return new Promise<AuditRecord[]>((resolve, reject) => {
-      this.queue.push({ ops, records: sealed.records, resolve, reject, opError: null });
+      this.queue.push({ ops, records: sealed.records, bytes: commitBytes(ops, sealed.records), resolve, reject, opError: null });
       this.scheduleFlush();
     });
   }
@@ -281,8 +288,12 @@ export class SqliteStore implements Store {
   private flush(): Promise<void> {
     this.flushScheduled = false;
     if (this.inFlight || !this.queue.length) return this.inFlight ?? Promise.resolve();
-    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-    this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+    let n = 0;
+    let bytes = 0;
+    while (n < this.queue.length && n < MAX_BATCH && (n === 0 || bytes + this.queue[n]!.bytes <= MAX_TX_BYTES))
+      bytes += this.queue[n++]!.bytes;
+    const batch = n === this.queue.length ? this.queue : this.queue.slice(0, n);
+    this.queue = n === this.queue.length ? [] : this.queue.slice(n);
     const started = performance.now();
     const run = this.writer
       .call({ kind: 'write', units: batch.map(toWire) })
@@ -407,6 +418,17 @@ export class SqliteStore implements Store {
     if (!READ_RE.test(sql)) throw new Error('Store.all/get run reads only; change state with commit()');
     if (this.readOk.size < 10_000) this.readOk.add(sql);
   }
+}
+
+/** The text a commit sends to the writer, roughly in bytes (what bounds a transaction's size). */
+function commitBytes(ops: readonly Op[], records: readonly SealedRecord[]): number {
+  let n = 0;
+  for (const r of records) n += r.dataText.length + 512;
+  for (const op of ops) {
+    n += op.sql.length;
+    for (const p of op.params ?? []) n += typeof p === 'string' ? p.length : 8;
+  }
+  return n;
 }
 
 /** Checks op parameters: strings, finite numbers and null only. */

@@ -48,8 +48,9 @@ interface Waiting {
  * to V8's default limit, which would count in the process's RSS (SPEC 8: memory flat at any size).
  */
 const resourceLimits = {
-  // The writer only holds one transaction's rows at a time; the reader an export chunk (≤ 1 MiB of text).
-  writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
+  // bigger commit) and the full-text rows that trail them; the reader an export chunk (≤ 1 MiB of text).
+  writer: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
   reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
 };
 

@@ -23,6 +23,8 @@ export interface WriteUnit {
 }
 
 export interface PendingCommit extends WriteUnit {
+  /** Its size as sent to the writer (store.ts bounds a transaction by it). */
+  bytes: number;
   resolve: (records: AuditRecord[]) => void;
   reject: (e: Error) => void;
 }

@@ -227,6 +227,32 @@ describe('store: the read worker', () => {
   });
 });
 
+describe('store: a burst of big commits (back-pressure)', () => {
+  it(
+    '50 commits of 2,000 records of 1 KB issued at once all land, in order, with the writer thread alive',
+    { timeout: 180_000 },
+    async () => {
+      const s = await open(tempDir());
+      const writer = (s as unknown as { writer: { worker: unknown } }).writer;
+      const pad = 'z'.repeat(1000);
+      const commits = Array.from({ length: 50 }, (_, c) =>
+        s.commit(
+          [],
+          Array.from({ length: 2000 }, (_, k) => ({ type: 'action.decided' as const, actor: 'agent:burst', data: { c, k, pad } })),
+        ),
+      );
+      const results = await Promise.all(commits);
+      expect(results.map((r) => r.length)).toEqual(Array(50).fill(2000));
+      expect(results.flat().map((r) => r.seq)).toEqual(Array.from({ length: 100_000 }, (_, i) => i + 1));
+      expect(count(s, 'audit')).toBe(100_000);
+      // No transaction carried more than about MAX_TX_BYTES of text: a 2 MB commit went alone.
+      expect(s.lastFlush.commits).toBe(1);
+      expect(writer.worker).not.toBeNull();
+      expect((await verifyStore(s)).ok).toBe(true);
+    },
+  );
+});
+
 describe('store: write failures (a genuine SQLITE_FULL)', () => {
   it('a writer thread that dies mid-transaction is restarted; the chain continues from what is on disk', async () => {
     const dir = tempDir();
