@@ -50,8 +50,8 @@ interface Waiting {
 const resourceLimits = {
   // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
   // bigger commit) and the full-text rows that trail them; the reader an export chunk (≤ 1 MiB of text).
-  writer: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
-  reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+  writer: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+  reader: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
 };
 
 let devBundle: string | null = null;
