@@ -27,11 +27,6 @@ const RECORDS = arg('--records', 1_000_000);
 const IN_FLIGHT = arg('--inflight', 32);
 
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
-/** RSS and where it is: V8 heap of this thread, external memory (SQLite's and buffers are not all counted). */
-const memNow = (): string => {
-  const m = process.memoryUsage();
-  return `RSS now ${(m.rss / 1e6).toFixed(0)} MB (main V8 heap ${(m.heapTotal / 1e6).toFixed(0)} MB, external ${(m.external / 1e6).toFixed(0)} MB)`;
-};
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -172,7 +167,7 @@ async function main(): Promise<void> {
     let store = await openStore({ dataDir });
     const { value: ing, stallMs: ingestStall, busyMs: ingestBusy } = await stallDuring(() => ingest(store));
     stalls.push({ phase: 'ingest', ms: ingestStall, busy: ingestBusy });
-    log(`  ${memNow()}, peak ${rssMb().toFixed(0)} MB`);
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     log(
       `  ingest done: ${Math.round(ing.rate)} rec/s, p50 ${ing.p50.toFixed(2)} ms, p99 ${ing.p99.toFixed(2)} ms, max ${ing.max.toFixed(0)} ms, ` +
         `stall ${ingestStall.toFixed(1)} ms`,
@@ -273,7 +268,7 @@ async function main(): Promise<void> {
         better: 'lower',
       },
     );
-    log(`  queries done; ${memNow()}, peak ${rssMb().toFixed(0)} MB`);
+    log('  queries done');
 
     let bytes = 0;
     let t0 = process.hrtime.bigint();
@@ -282,7 +277,7 @@ async function main(): Promise<void> {
     });
     const exportSecs = ms(t0) / 1000;
     stalls.push({ phase: 'export', ms: exp.stallMs, busy: exp.busyMs });
-    log(`  ${memNow()}, peak ${rssMb().toFixed(0)} MB`);
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     figures.push({
       id: 'export_jsonl',
       label: `JSONL export (${(bytes / 1e6).toFixed(0)} MB, read worker)`,
@@ -297,7 +292,7 @@ async function main(): Promise<void> {
     const ver = await stallDuring(() => verifyStore(store));
     const verifySecs = ms(t0) / 1000;
     stalls.push({ phase: 'verify', ms: ver.stallMs, busy: ver.busyMs });
-    log(`  ${memNow()}, peak ${rssMb().toFixed(0)} MB`);
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     if (!ver.value.ok) throw new Error(`verify failed: ${JSON.stringify(ver.value)}`);
     figures.push({
       id: 'verify',
@@ -314,7 +309,7 @@ async function main(): Promise<void> {
     const st = await stallDuring(() => computeStats(store, '30d', Date.now(), 0));
     const statsSecs = ms(t0) / 1000;
     stalls.push({ phase: 'stats', ms: st.stallMs, busy: st.busyMs });
-    log(`  ${memNow()}, peak ${rssMb().toFixed(0)} MB`);
+    log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     figures.push({
       id: 'stats_30d',
       label: `statistics over the whole log (${st.value.totals.total.toLocaleString('en-US')} actions, read worker)`,
@@ -334,7 +329,7 @@ async function main(): Promise<void> {
       const up = await stallDuring(() => openStore({ dataDir: legacy, log: () => undefined }));
       const upSecs = ms(t0) / 1000;
       stalls.push({ phase: 'upgrade', ms: up.stallMs, busy: up.busyMs });
-      log(`  ${memNow()}, peak ${rssMb().toFixed(0)} MB`);
+      log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
       await up.value.close();
       figures.push({
         id: 'upgrade_0_1',

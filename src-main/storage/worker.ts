@@ -103,10 +103,8 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       let text = '';
       let n = 0;
       while (n < CHUNK && text.length < CHUNK_CHARS && c.after < c.hi) {
-        // Records can be large (1 MiB request bodies): once the chunk has text, as many rows as its
-        // average row says fit in what is left of CHUNK_CHARS (each read is a statement to step).
-        const fit = n ? Math.floor(((CHUNK_CHARS - text.length) * n) / text.length) : BATCH;
-        const batch = rows(c.after, c.hi, Math.max(1, Math.min(BATCH, CHUNK - n, fit)));
+        // Records can be large (1 MiB request bodies): few rows per read once the chunk has text.
+        const batch = rows(c.after, c.hi, text.length ? Math.min(50, CHUNK - n) : Math.min(BATCH, CHUNK - n));
         if (!batch.length) {
           c.after = c.hi;
           break;

@@ -49,10 +49,10 @@ interface Waiting {
  */
 const resourceLimits = {
   // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
-  // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts)
-  // and the full-text rows that trail them; the reader an export chunk (≤ 1 MiB of text).
+  // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts);
+  // the reader an export chunk (≤ 1 MiB of text).
   writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
-  reader: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+  reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
 };
 
 let devBundle: string | null = null;
