@@ -38,3 +38,9 @@ export function errorMessage(e: unknown): string {
 export function fieldErrors(e: unknown): ErrorDetail[] {
   return e instanceof ApiError ? (e.body?.error.details ?? []) : [];
 }
+
+/** A form's error line: each field the server named (`path: message`), else the error's message. */
+export function formErrorText(e: unknown): string {
+  const d = fieldErrors(e);
+  return d.length ? d.map((x) => `${x.path}: ${x.message}`).join('; ') : errorMessage(e);
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, errorMessage, fieldErrors } from '../../api/client.js';
+import { api, formErrorText } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
 import { CodeBlock } from '../../components/CodeBlock.js';
 import { Loading } from '../../components/Loading.js';
@@ -42,8 +42,7 @@ export function AuditPanel() {
       });
       settings.reload();
     } catch (e) {
-      const d = fieldErrors(e);
-      setError(d.length ? d.map((x) => `${x.path}: ${x.message}`).join('; ') : errorMessage(e));
+      setError(formErrorText(e));
     } finally {
       setSaving(false);
     }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { SinkCreate, SinkType, SinkView } from '../../../src-shared/index.js';
-import { api, errorMessage, fieldErrors } from '../../api/client.js';
+import { api, errorMessage, formErrorText } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
 import { EmptyState } from '../../components/EmptyState.js';
@@ -68,8 +68,7 @@ export function SinksPanel() {
       pushToast({ kind: 'allowed', title: 'Sink added', detail: 'It starts with the first record of the live log.' });
       reload();
     } catch (e) {
-      const d = fieldErrors(e);
-      setFormError(d.length ? d.map((x) => `${x.path}: ${x.message}`).join('; ') : errorMessage(e));
+      setFormError(formErrorText(e));
     }
   }
 

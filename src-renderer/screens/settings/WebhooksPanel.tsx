@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { EVENT_NAMES, type WebhookView } from '../../../src-shared/index.js';
-import { api, errorMessage, fieldErrors } from '../../api/client.js';
+import { api, errorMessage, formErrorText } from '../../api/client.js';
 import { Banner, ErrorBanner } from '../../components/Banner.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
 import { EmptyState } from '../../components/EmptyState.js';
@@ -160,8 +160,7 @@ export function WebhooksPanel() {
       pushToast({ kind: 'allowed', title: 'Webhook added', detail: 'Send a test to check the endpoint.' });
       reload();
     } catch (e) {
-      const d = fieldErrors(e);
-      setFormError(d.length ? d.map((x) => `${x.path}: ${x.message}`).join('; ') : errorMessage(e));
+      setFormError(formErrorText(e));
     }
   }
 
