@@ -62,6 +62,8 @@ export class PolicyService {
   private readonly entries = new Map<string, Entry>();
   private riskRules: RiskRule[] = [];
   private compiled: Engine;
+  /** Bumped by every change of the set the engine is built from (see install). */
+  private generation = 0;
   private workflowExists: (id: string) => boolean = () => false;
 
   constructor(
@@ -176,7 +178,8 @@ export class PolicyService {
     const policy = this.parse(input);
     if (this.entries.has(policy.id)) throw conflict(`Policy '${policy.id}' already exists`);
     this.checkWorkflow(policy);
-    this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
+    const engine = this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
+    const validatedAt = this.generation;
     const now = this.clock.now();
     const ops: Op[] = opts.ephemeral ? [] : [this.upsertOp(policy, now, now)];
     const audit: AuditDraft = {
@@ -187,7 +190,7 @@ export class PolicyService {
     const apply = (): PolicyView => {
       const entry: Entry = { policy, created_ms: now, updated_ms: now, hits: 0, last_hit_ms: null, ephemeral: !!opts.ephemeral };
       this.entries.set(policy.id, entry);
-      this.recompile();
+      this.install(engine, validatedAt);
       this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy });
       return this.view(entry);
     };
@@ -208,13 +211,14 @@ export class PolicyService {
     if (!existing) throw notFound(`Policy '${id}'`);
     const policy = this.parse(input, id);
     this.checkWorkflow(policy);
-    this.compile(this.effectiveSet({ id, policy }), this.settings.get(), this.riskRules);
+    const engine = this.compile(this.effectiveSet({ id, policy }), this.settings.get(), this.riskRules);
+    const validatedAt = this.generation;
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
     await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
     const entry: Entry = { ...existing, policy, updated_ms: now, unusable: undefined };
     this.entries.set(id, entry);
-    this.recompile();
+    this.install(engine, validatedAt);
     this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy });
     return this.view(entry);
   }
@@ -222,12 +226,13 @@ export class PolicyService {
   async remove(id: string, actor = 'user'): Promise<void> {
     const existing = this.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
-    this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
+    const engine = this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
+    const validatedAt = this.generation;
     await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
       { type: 'policy.deleted', actor, data: { policy_id: id, policy: existing.policy } },
     ]);
     this.entries.delete(id);
-    this.recompile();
+    this.install(engine, validatedAt);
     this.bus.publish('policy.changed', { change: 'deleted', policy_id: id });
   }
 
@@ -374,7 +379,20 @@ export class PolicyService {
    * validated against the set it was prepared with; were a concurrent change to make the
    * combination invalid, the previous engine stays (fail safe) and the error is reported.
    */
+  /**
+   * After a change is durable: the engine compiled when the change was validated is exactly the new
+   * set's, unless another change (a policy, the settings) landed meanwhile — then the whole set is
+   * compiled again. One compile per change instead of two: at 10,000 policies each holds the event
+   * loop for over 100 ms.
+   */
+  private install(engine: Engine, validatedAt: number): void {
+    if (validatedAt !== this.generation) return this.recompile();
+    this.generation++;
+    this.compiled = engine;
+  }
+
   private recompile(): void {
+    this.generation++;
     try {
       this.compiled = compilePolicies({ policies: this.policies(), settings: this.settings.get(), riskRules: this.riskRules });
     } catch (e) {
