@@ -35,7 +35,7 @@ function SinkStatusLine({ id }: { id: string }) {
           {data.next_attempt_at && <> — next try {shortTime(data.next_attempt_at)}</>}
         </div>
       )}
-      <button type="button" className="btn sm ghost" onClick={reload}>
+      <button type="button" className="btn sm ghost" style={{ marginLeft: 'var(--s1)' }} onClick={reload}>
         Refresh
       </button>
     </div>
