@@ -1,7 +1,8 @@
 /**
  * Integration benchmarks (`npx tsx bench/integrations.ts [--runs N] [--calls N]`):
  *
- * - each agent's installed hook (the sh + curl transport `gatehouse hook install` writes) — its
+ * - each agent's installed hook (the transport `gatehouse hook install` writes: sh handing over to bash,
+ *   which speaks HTTP over its /dev/tcp with builtins only — curl and Node are its fallbacks) — its
  *   whole-process time for an allowed call (spawn the command as the agent does, feed the agent's
  *   own read event, wait for exit) next to a bare `node -e 0` in the same run — target ≤ 0.5×;
  * - the MCP proxy's added latency per allowed tools/call: a cheap tool of the filesystem server
@@ -12,7 +13,7 @@
  *
  * Writes bench/results/integrations.json and prints a table.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,12 @@ function timeProcess(
     p.stdin.on('error', () => undefined);
     p.stdin.end(input ?? undefined);
   });
+}
+
+/** Which of the transport's ways the hook takes on this machine (the first of bash, curl, Node found on PATH). */
+function transportWay(): string {
+  const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+  return has('bash') ? 'sh → bash /dev/tcp' : has('curl') ? 'sh + curl' : 'sh → Node';
 }
 
 async function main() {
@@ -105,7 +112,7 @@ async function main() {
       figures.push(
         {
           id: `hook_${agent}_p50`,
-          label: `${agent} installed hook (sh + curl), whole process, allowed call, p50`,
+          label: `${agent} installed hook (${transportWay()}), whole process, allowed call, p50`,
           value: h.p50,
           unit: 'ms',
           target: 0.5 * b.p50,
