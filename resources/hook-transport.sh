@@ -12,11 +12,13 @@
 # Three ways to the server, fastest first: under bash, HTTP/1.1 spoken by the shell itself over
 # bash's /dev/tcp (builtins only: no process is started for an allowed call); else curl; without
 # curl, the Node transport (`gatehouse hook AGENT`). Started by sh, the script hands itself over to
-# bash when there is one (once: GATEHOUSE_HOOK_SH marks the hand-over).
+# bash when there is one (once: GATEHOUSE_HOOK_SH marks the hand-over). `-p`: bash then reads no
+# BASH_ENV file and takes no functions, SHELLOPTS or GLOBIGNORE from the environment, so nothing
+# the agent's environment holds can print into the answer, replace a builtin or set -e.
 if [ -z "$BASH_VERSION" ] && [ -z "$GATEHOUSE_HOOK_SH" ] && command -v bash >/dev/null 2>&1; then
   GATEHOUSE_HOOK_SH=1
   export GATEHOUSE_HOOK_SH
-  exec bash "$0" "$@"
+  exec bash -p "$0" "$@"
 fi
 agent=$1
 [ $# -gt 0 ] && shift
@@ -34,10 +36,11 @@ done
 if [ -n "$BASH_VERSION" ]; then
   # Bytes, not characters: ${#input} is the Content-Length, and nothing is re-encoded.
   LC_ALL=C
-  # `read -N` reads a pipe in blocks (bash 4.1+); older bash reads byte by byte with `-d ''`.
+  # `read -N` reads a pipe in blocks (bash 4.1+); older bash reads byte by byte with `-d ''`. To
+  # the end of stdin, or what came within 2 s where an agent leaves it open (the server judges it).
   case $BASH_VERSION in
-    [123].* | 4.0.*) IFS= read -r -d '' input ;;
-    *) IFS= read -r -N 100000000 input ;;
+    [123].* | 4.0.*) IFS= read -r -d '' -t 2 input ;;
+    *) IFS= read -r -N 100000000 -t 2 input ;;
   esac
 else
   input=$(cat; printf x)

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -252,6 +252,36 @@ describe('the transport started by sh', () => {
     expect(s.code).toBe(97);
     expect(s.stderr).toContain('stub node ran');
   });
+
+  it('nothing in the environment changes the answer: BASH_ENV, exported functions, SHELLOPTS', async () => {
+    const rc = join(root, 'bash-env');
+    writeFileSync(rc, "printf '%s\\n' 'from BASH_ENV'\n");
+    const hostile = {
+      ...env,
+      PATH: bins.tcp,
+      BASH_ENV: rc,
+      SHELLOPTS: 'errexit:nounset',
+      'BASH_FUNC_printf%%': "() { builtin printf '%s' 'hijacked'; }",
+      'BASH_FUNC_read%%': '() { return 0; }',
+    };
+    const line = `sh '${scripts.stub}' claude-code --data-dir '${server.dataDir}' --wait 30 --on-error ask`;
+    const r = await spawnHook('/bin/sh', ['-c', line], fixture('claude-code', 'shell', tag('forbidden')), hostile);
+    expectForm('claude-code', 'shell', r, 'deny', /hook-deny/);
+    expect(r.stdout).not.toMatch(/BASH_ENV|hijacked/);
+  });
+
+  it('an agent that leaves stdin open still gets its answer', async () => {
+    const line = `sh '${scripts.stub}' claude-code --data-dir '${server.dataDir}' --wait 30 --on-error ask`;
+    const p = spawn('/bin/sh', ['-c', line], { env: { ...env, PATH: bins.tcp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    p.stdin.write(fixture('claude-code', 'shell', tag('forbidden')));
+    const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+    p.stdin.destroy();
+    expectForm('claude-code', 'shell', { code, stdout, stderr, ms: 0 }, 'deny', /hook-deny/);
+  }, 20_000);
 
   it('a `bash` that is not bash does not make it hand over forever', async () => {
     const d = join(root, 'bin-fake-bash');
