@@ -36,7 +36,7 @@ done
 if [ -n "$BASH_VERSION" ]; then
   # Bytes, not characters: ${#input} is the Content-Length, and nothing is re-encoded.
   LC_ALL=C
-  # `read -N` reads a pipe in blocks (bash 4.1+); older bash reads byte by byte with `-d ''`. To
+  # `read -N` (bash 4.1+; bash 5.2 reads a pipe in 4 KB blocks with it, `-d ''` byte by byte). To
   # the end of stdin, or what came within 2 s where an agent leaves it open (the server judges it).
   case $BASH_VERSION in
     [123].* | 4.0.*) IFS= read -r -d '' -t 2 input ;;
