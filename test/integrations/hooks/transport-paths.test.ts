@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,7 @@ const tag = (what: string) => `${what}-${++n}`;
 
 /** What a fake server answers, by mode. Each "bad" answer carries a body that would pass if taken as an answer. */
 const PASSING_RAW = 'gatehouse-hook/1 0\n\n';
-function answerFake(sock: Socket): void {
+function answerFake(sock: Socket, raw: boolean): void {
   const http = (status: string, body: string, length = Buffer.byteLength(body)) =>
     `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`;
   switch (fakeMode) {
@@ -54,6 +54,9 @@ function answerFake(sock: Socket): void {
       return void sock.destroy();
     case 'stall':
       return; // never answers
+    case 'open':
+      // A whole answer (raw for the shell paths, JSON for Node's), and the connection left open.
+      return void sock.write(http('200 OK', raw ? PASSING_RAW : JSON.stringify({ stdout: '', stderr: '', exit_code: 0 })));
   }
 }
 
@@ -113,7 +116,7 @@ beforeAll(async () => {
       const len = Number(/content-length:\s*(\d+)/i.exec(got.subarray(0, end).toString())?.[1] ?? 0);
       if (got.length - end - 4 < len) return;
       answered = true;
-      answerFake(sock);
+      answerFake(sock, got.subarray(0, end).toString().includes('format=raw'));
     });
   });
   await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
@@ -230,6 +233,12 @@ describe.each(PATHS)('the installed transport through $title', ({ name }) => {
     expectForm('codex', 'shell', d, 'deny');
   });
 
+  it('a whole answer from a server that never closes is taken, by the end of the wait', async () => {
+    fakeMode = 'open';
+    const r = await runVia(name, 'claude-code', fixture('claude-code', 'shell', tag('plain')), { dataDir: fakeDir, wait: 1 });
+    expectForm('claude-code', 'shell', r, 'pass');
+  }, 20_000);
+
   it.each(['garbage', '401', '503', 'not-http', 'short', 'close', 'stall'])(
     'a server answering %s: the agent asks, never a silent pass',
     async (mode) => {
@@ -269,19 +278,6 @@ describe('the transport started by sh', () => {
     expectForm('claude-code', 'shell', r, 'deny', /hook-deny/);
     expect(r.stdout).not.toMatch(/BASH_ENV|hijacked/);
   });
-
-  it('an agent that leaves stdin open still gets its answer', async () => {
-    const line = `sh '${scripts.stub}' claude-code --data-dir '${server.dataDir}' --wait 30 --on-error ask`;
-    const p = spawn('/bin/sh', ['-c', line], { env: { ...env, PATH: bins.tcp }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.stdin.write(fixture('claude-code', 'shell', tag('forbidden')));
-    const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
-    p.stdin.destroy();
-    expectForm('claude-code', 'shell', { code, stdout, stderr, ms: 0 }, 'deny', /hook-deny/);
-  }, 20_000);
 
   it('a `bash` that is not bash does not make it hand over forever', async () => {
     const d = join(root, 'bin-fake-bash');
