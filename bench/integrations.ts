@@ -1,7 +1,8 @@
 /**
  * Integration benchmarks (`npx tsx bench/integrations.ts [--runs N] [--calls N]`):
  *
- * - each agent's installed hook (the sh + curl transport `gatehouse hook install` writes) — its
+ * - each agent's installed hook (the transport `gatehouse hook install` writes: sh handing over to bash,
+ *   which speaks HTTP over its /dev/tcp with builtins only — curl and Node are its fallbacks) — its
  *   whole-process time for an allowed call (spawn the command as the agent does, feed the agent's
  *   own read event, wait for exit) next to a bare `node -e 0` in the same run — target ≤ 0.5×;
  * - the MCP proxy's added latency per allowed tools/call: a cheap tool of the filesystem server
@@ -12,8 +13,8 @@
  *
  * Writes bench/results/integrations.json and prints a table.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -56,6 +57,12 @@ function timeProcess(
     p.stdin.on('error', () => undefined);
     p.stdin.end(input ?? undefined);
   });
+}
+
+/** Which of the transport's ways the hook takes on this machine (the first of bash, curl, Node found on PATH). */
+function transportWay(): string {
+  const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+  return has('bash') ? 'sh → bash /dev/tcp' : has('curl') ? 'sh + curl' : 'sh → Node';
 }
 
 async function main() {
@@ -105,7 +112,7 @@ async function main() {
       figures.push(
         {
           id: `hook_${agent}_p50`,
-          label: `${agent} installed hook (sh + curl), whole process, allowed call, p50`,
+          label: `${agent} installed hook (${transportWay()}), whole process, allowed call, p50`,
           value: h.p50,
           unit: 'ms',
           target: 0.5 * b.p50,
@@ -123,6 +130,55 @@ async function main() {
         },
       );
     }
+
+    // --- 1b. the transport's three ways side by side (PATH decides which one runs) ---------------
+    // Cursor's beforeReadFile carries the file's content: a small read, and one of ~200 KB.
+    const ways = { bash: ['sh', 'bash'], curl: ['sh', 'cat', 'curl'], node: ['sh', 'cat'] } as const;
+    const waysRoot = mkdtempSync(join(tmpdir(), 'gatehouse-bench-ways-'));
+    const wayEnv = new Map<string, Record<string, string>>();
+    for (const [way, tools] of Object.entries(ways)) {
+      const d = join(waysRoot, way);
+      mkdirSync(d);
+      for (const t of tools) {
+        const at = spawnSync('sh', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+        if (at) symlinkSync(at, join(d, t));
+      }
+      wayEnv.set(way, { ...env, PATH: d });
+    }
+    const cursorRead = (content: string) => {
+      const o = JSON.parse(fixture('cursor', 'read')) as Record<string, unknown>;
+      return JSON.stringify({ ...o, content });
+    };
+    const unit = 'export const line = "text with é, €, 😀 and \\"quotes\\"";\n';
+    const sizes = { small: cursorRead('# README\n'), '200kb': cursorRead(unit.repeat(Math.ceil(200_000 / Buffer.byteLength(unit)))) };
+    const cursorCmd = installed.get('cursor')!;
+    const wayMs = new Map<string, number[]>();
+    const WAY_RUNS = Math.max(5, Math.round(RUNS / 2));
+    for (let i = 0; i < WAY_RUNS + 1; i++) {
+      for (const [size, input] of Object.entries(sizes)) {
+        for (const way of Object.keys(ways)) {
+          const r = await timeProcess('/bin/sh', cursorCmd.args, input, wayEnv.get(way)!);
+          if (r.code !== 0 || !r.stdout.includes('"allow"')) throw new Error(`cursor hook via ${way} (${size}) did not allow: ${r.stdout}`);
+          if (i === 0) continue; // warm-up
+          const k = `${way}/${size}`;
+          wayMs.set(k, [...(wayMs.get(k) ?? []), r.ms]);
+        }
+      }
+    }
+    rmSync(waysRoot, { recursive: true, force: true });
+    const WAY_LABEL = { bash: 'bash /dev/tcp', curl: 'curl (no bash on PATH)', node: 'Node transport (no bash, no curl)' } as const;
+    for (const size of Object.keys(sizes))
+      for (const way of Object.keys(ways) as (keyof typeof ways)[]) {
+        const h = stats(wayMs.get(`${way}/${size}`)!);
+        figures.push({
+          id: `hook_way_${way}_${size}_p50`,
+          label: `cursor hook through ${WAY_LABEL[way]}, allowed read (${size === 'small' ? 'small' : '~200 KB content'}), p50 (N=${WAY_RUNS})`,
+          value: h.p50,
+          unit: 'ms',
+          better: 'lower',
+          note: `p90 ${h.p90.toFixed(1)} ms; same run as the bare node p50 ${b.p50.toFixed(1)} ms`,
+        });
+      }
 
     // --- 2. MCP proxy added latency -------------------------------------------------------------
     const root = mkdtempSync(join(tmpdir(), 'gatehouse-bench-fs-'));

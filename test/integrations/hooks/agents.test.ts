@@ -11,7 +11,7 @@ import { installedCommand, nodeHook, spawnHook, withWait, type HookRun } from '.
 
 /**
  * SPEC 9.1 / 9.4 end to end: each agent's documented hook JSON (fixtures/, with sources) fed to
- * the command `gatehouse hook install` wrote — the sh + curl transport — and to the Node transport,
+ * the command `gatehouse hook install` wrote — the sh transport, through bash's /dev/tcp here — and to the Node transport,
  * against a live server on 127.0.0.1 port 0. Every answer is checked in that agent's own form.
  */
 
@@ -73,7 +73,7 @@ async function held(agent: HookAgent, kind: Kind, verb: 'approve' | 'deny', c = 
   return p;
 }
 
-describe.each(HOOK_AGENTS)('%s through the installed sh + curl hook', (agent) => {
+describe.each(HOOK_AGENTS)('%s through the installed hook', (agent) => {
   it('maps shell, write, read and MCP calls; an explicit allow and a fallback allow answer in the agent’s form', async () => {
     for (const kind of KINDS) {
       const t = tag('allowed-by-policy');
@@ -138,7 +138,7 @@ describe.each(HOOK_AGENTS)('%s through the installed sh + curl hook', (agent) =>
   });
 });
 
-describe('the sh transport without curl', () => {
+describe('the sh transport without bash or curl', () => {
   it('hands over to the Node transport', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'gatehouse-nocurl-'));
     try {

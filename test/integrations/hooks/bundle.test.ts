@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from '../helpers.js';
 
-/** The hook's Node transport runs before tool calls where curl is missing: it must load no zod, commander or server code. */
+/** The hook's Node transport runs before tool calls where bash and curl are missing: it must load no zod, commander or server code. */
 
 beforeAll(async () => {
   await ensureBuilt();

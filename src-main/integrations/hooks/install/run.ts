@@ -23,7 +23,7 @@ export interface InstallOptions extends Places {
   onError?: string;
   dataDir?: string;
   log?: (line: string) => void;
-  /** For tests: the node and bin the no-curl fallback runs. */
+  /** For tests: the node and bin the last fallback (no bash, no curl) runs. */
   node?: string;
   bin?: string;
 }

@@ -10,9 +10,13 @@ import { failureVerdict, holdSeconds, renderVerdict } from '../../../services/ho
 import { TRANSPORT_NAME } from '../../../services/hooks/config/marks.js';
 
 /**
- * The installed transport (SPEC 9.4): a POSIX sh script in the data dir that posts the hook input
- * with curl, and the agent key in a 0600 header file beside it. Every agent's config names it as
- * `sh '<dir>/hooks/gatehouse-hook.sh' AGENT --data-dir '<dir>' --wait S --on-error M`.
+ * The installed transport (SPEC 9.4): a POSIX sh script in the data dir, and the agent key in a
+ * 0600 header file beside it. Every agent's config names it as
+ * `sh '<dir>/hooks/gatehouse-hook.sh' AGENT --data-dir '<dir>' --wait S --on-error M`. Where bash
+ * is found the script hands itself over to it and speaks HTTP/1.1 over bash's /dev/tcp with
+ * builtins only (no process started for an allowed call); else it posts with curl; without curl
+ * it runs the Node transport. The command stays `sh …` either way, so an install is the same on a
+ * machine without bash, and still works if bash goes away.
  */
 
 export const hooksDir = (dataDir: string) => join(dataDir, 'hooks');
@@ -26,7 +30,7 @@ export function hookCommand(agent: HookAgent, dataDir: string, waitS: number, on
   return `sh ${sq(transportPath(dataDir))} ${agent} --data-dir ${sq(dataDir)} --wait ${waitS} --on-error ${onError}`;
 }
 
-/** The Node transport for the same call (Windows' PowerShell entry of Copilot, and the no-curl fallback). */
+/** The Node transport for the same call (Windows' PowerShell entry of Copilot, and the fallback with neither bash nor curl). */
 export function nodeCommand(
   agent: HookAgent,
   dataDir: string,

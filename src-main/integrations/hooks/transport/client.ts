@@ -7,7 +7,7 @@ import { HookInputError, isHookAgent, type HookAgent, type HookAnswer, type OnEr
 import { failureVerdict, holdSeconds, renderVerdict } from '../../../services/hooks/verdict.js';
 
 /**
- * `gatehouse hook AGENT` — the Node transport (SPEC 9.4): the fallback where curl is missing, and
+ * `gatehouse hook AGENT` — the Node transport (SPEC 9.4): the fallback where bash and curl are missing, and
  * the command for hand use. Reads the agent's hook JSON on stdin, posts it to
  * `POST /api/v1/hooks/AGENT`, prints the answer's stdout/stderr and exits with its code. On any
  * failure it answers the agent's own asking or blocking form. Loads no zod and no commander.
