@@ -46,7 +46,10 @@ export function compileDefinitions(input: EngineInput): CompiledDefinitions {
 }
 
 /** What compiling one policy gives that does not depend on the rest of the set (pure functions of the policy). */
-type PolicyCompile = Pick<CompiledPolicy, 'policy' | 'ref' | 'expiresAtMs' | 'condition'>;
+type PolicyCompile = Pick<CompiledPolicy, 'policy' | 'ref' | 'expiresAtMs' | 'condition'> & {
+  /** Where the policy stood in the last set compiled with it: a hint that makes sorting the next set ~linear. */
+  lastRank: number;
+};
 
 /**
  * Policies compiled before, by the input object they were compiled from (principle 5: one policy
@@ -90,16 +93,47 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
       ref: refOf(policy),
       expiresAtMs: policy.expires_at === null ? null : Date.parse(policy.expires_at),
       condition,
+      lastRank: -1,
     };
     if (issues.length === before && typeof item === 'object' && item !== null) COMPILED.set(item, done);
     compiled.push(done);
   });
-  compiled.sort((a, b) => compareForEvaluation(a.policy, b.policy));
-  const out: CompiledPolicy[] = new Array<CompiledPolicy>(compiled.length);
-  for (let rank = 0; rank < compiled.length; rank++) {
-    const { policy, ref, expiresAtMs, condition } = compiled[rank]!;
-    out[rank] = { policy, ref, rank, expiresAtMs, condition, test: condition.test, program: null, visitedStamp: 0 };
+  const ordered = inLastOrder(compiled);
+  // TimSort is adaptive: the set in its last order with a policy or two out of place sorts in ~n comparisons.
+  ordered.sort((a, b) => compareForEvaluation(a.policy, b.policy));
+  const out: CompiledPolicy[] = new Array<CompiledPolicy>(ordered.length);
+  for (let rank = 0; rank < ordered.length; rank++) {
+    const c = ordered[rank]!;
+    c.lastRank = rank;
+    out[rank] = {
+      policy: c.policy,
+      ref: c.ref,
+      rank,
+      expiresAtMs: c.expiresAtMs,
+      condition: c.condition,
+      test: c.condition.test,
+      program: null,
+      visitedStamp: 0,
+    };
   }
+  return out;
+}
+
+/**
+ * The compiled policies in the order they had in the last set compiled (each at its last rank, in
+ * one pass; new ones and clashes after them). Only a hint: the real order comes from sorting this.
+ */
+function inLastOrder(compiled: PolicyCompile[]): PolicyCompile[] {
+  const slots: (PolicyCompile | undefined)[] = new Array<PolicyCompile | undefined>(compiled.length);
+  const rest: PolicyCompile[] = [];
+  for (const c of compiled) {
+    const r = c.lastRank;
+    if (r >= 0 && r < slots.length && slots[r] === undefined) slots[r] = c;
+    else rest.push(c);
+  }
+  const out: PolicyCompile[] = [];
+  for (const c of slots) if (c !== undefined) out.push(c);
+  for (const c of rest) out.push(c);
   return out;
 }
 
