@@ -1,4 +1,4 @@
-import type { NormalizedAction } from '../../../src-shared/index.js';
+import type { NormalizedAction, Policy } from '../../../src-shared/index.js';
 import { chargeWork, checkBudget } from '../budget.js';
 import { compileWhen } from '../conditions/compile.js';
 import { compileProgram } from '../conditions/program.js';
@@ -47,10 +47,9 @@ export class CandidateIndex {
     this.size = policies.length;
     const byField = new Map<IndexedField, FieldIndex>();
     for (const p of policies) {
-      const anchor = anchorOf(p.policy.when);
-      const residual = anchor?.impliedKey ? without(p.policy.when, anchor.impliedKey) : p.policy.when;
-      p.program = compileProgram(residual);
-      if (p.program === null && residual !== p.policy.when) p.test = compileWhen(residual, 'when', []).test;
+      const { anchor, program, residualTest } = residualOf(p.policy);
+      p.program = program;
+      if (residualTest !== null) p.test = residualTest;
       if (!anchor) {
         this.unanchored.push(p);
         continue;
@@ -149,6 +148,28 @@ export class CandidateIndex {
     if (this.unanchored.length > 0) lists.push(this.unanchored);
     return lists;
   }
+}
+
+interface Residual {
+  anchor: ReturnType<typeof anchorOf>;
+  program: CompiledPolicy['program'];
+  /** The condition minus what the buckets prove, when it is not a program and differs from the whole condition. */
+  residualTest: CompiledPolicy['test'] | null;
+}
+
+/** By policy object: pure functions of the policy, shared by the engines built from it (see validate.ts's COMPILED). */
+const RESIDUALS = new WeakMap<Policy, Residual>();
+
+function residualOf(policy: Policy): Residual {
+  let r = RESIDUALS.get(policy);
+  if (r === undefined) {
+    const anchor = anchorOf(policy.when);
+    const residual = anchor?.impliedKey ? without(policy.when, anchor.impliedKey) : policy.when;
+    const program = compileProgram(residual);
+    r = { anchor, program, residualTest: program === null && residual !== policy.when ? compileWhen(residual, 'when', []).test : null };
+    RESIDUALS.set(policy, r);
+  }
+  return r;
 }
 
 /** The policy's condition without the part its index buckets already prove (it was validated whole). */

@@ -38,7 +38,7 @@ export class CompiledEngine implements Engine {
   private readonly monitors: CandidateIndex;
   private readonly shadows: CandidateIndex;
   /** Every policy by id (A/B tests name their test policy, which need not be enforced). */
-  private readonly byId: ReadonlyMap<string, CompiledPolicy>;
+  private byIdMap: ReadonlyMap<string, CompiledPolicy> | null = null;
 
   private readonly budgetMs: number;
 
@@ -47,11 +47,25 @@ export class CompiledEngine implements Engine {
     this.settings = definitions.settings;
     this.scorer = new RiskScorer(definitions.settings, definitions.riskRules);
     this.all = definitions.policies;
-    this.byId = new Map(definitions.policies.map((p) => [p.policy.id, p]));
-    const live = definitions.policies.filter((p) => p.policy.enabled);
-    this.enforced = new CandidateIndex(live.filter((p) => p.policy.mode === 'enforce' && p.policy.effect !== 'monitor'));
-    this.monitors = new CandidateIndex(live.filter((p) => p.policy.mode === 'enforce' && p.policy.effect === 'monitor'));
-    this.shadows = new CandidateIndex(live.filter((p) => p.policy.mode === 'shadow' && p.policy.effect !== 'monitor'));
+    // One pass (an engine is rebuilt on every policy change: at 10,000 policies each pass counts).
+    const enforced: CompiledPolicy[] = [];
+    const monitors: CompiledPolicy[] = [];
+    const shadows: CompiledPolicy[] = [];
+    for (const p of definitions.policies) {
+      const { enabled, mode, effect } = p.policy;
+      if (!enabled) continue;
+      if (mode === 'enforce') (effect === 'monitor' ? monitors : enforced).push(p);
+      else if (mode === 'shadow' && effect !== 'monitor') shadows.push(p);
+    }
+    this.enforced = new CandidateIndex(enforced);
+    this.monitors = new CandidateIndex(monitors);
+    this.shadows = new CandidateIndex(shadows);
+  }
+
+  /** Every policy by id, built the first time an A/B test needs it (most engines never do). */
+  private get byId(): ReadonlyMap<string, CompiledPolicy> {
+    this.byIdMap ??= new Map(this.all.map((p) => [p.policy.id, p]));
+    return this.byIdMap;
   }
 
   decide(action: NormalizedAction, ctx: DecideContext): Outcome {

@@ -277,15 +277,17 @@ const SQL_SHELL_OR_PATH_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGER
  */
 const PLAIN_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGEROUS_PROGRAMS].join('|'));
 const QUOTING_CHAR = /['"\\]/;
+const ASCII_CAPITAL = /[A-Z]/;
 /** Below this length the one full test is cheaper than lowercasing. */
 const LOWERCASE_ABOVE = 1024;
 
 function mayHoldSqlShellOrPath(value: string): boolean {
   if (value.length < LOWERCASE_ABOVE) return SQL_SHELL_OR_PATH_HINT.test(value);
   if (PLAIN_HINT.test(value)) return true;
-  // Lowercasing keeps every ASCII word where it was (a superset of what the `i` flag matches).
-  const lower = value.toLowerCase();
-  if (lower !== value && PLAIN_HINT.test(lower)) return true;
+  // Lowercasing keeps every ASCII word where it was (a superset of what the `i` flag matches). Without
+  // an ASCII capital there is nothing it could add (without the `u` flag, `i` never matches a non-ASCII
+  // character to an ASCII one), and no 1 MiB copy is made.
+  if (ASCII_CAPITAL.test(value) && PLAIN_HINT.test(value.toLowerCase())) return true;
   return QUOTING_CHAR.test(value) && SQL_SHELL_OR_PATH_HINT.test(value);
 }
 

@@ -75,7 +75,20 @@ class Walker {
     if (typeof node === 'string') return node.length === 0 || this.text(node, where);
     if (typeof node !== 'object' || node === null) return true;
     if (Array.isArray(node)) {
+      const stringsWithin = depth + 1 <= this.limits.maxDepth;
       for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        if (stringsWithin && typeof item === 'string') {
+          // The common large shape (a list of strings) without a call per item: the same checks as walk's.
+          if (++this.nodes > this.limits.maxNodes)
+            return this.stop(`parameters hold more than ${this.limits.maxNodes.toLocaleString('en-US')} values`);
+          if (item.length === 0) continue;
+          where.push(i);
+          const go = this.text(item, where);
+          where.pop();
+          if (!go) return false;
+          continue;
+        }
         where.push(i);
         const go = this.walk(node[i], where, depth + 1);
         where.pop();
