@@ -23,6 +23,8 @@ try {
     }
   };
   await Promise.all(Array.from({ length: 64 }, worker));
+  const rss = () => (process.memoryUsage.rss() / 1e6).toFixed(0);
+  process.stdout.write(`after ingest: RSS ${rss()} MB\n`);
   const reader = (store as unknown as { reader: StorageWorker }).reader;
   for (let round = 0; round < 3; round++) {
     let t = performance.now();
@@ -33,7 +35,7 @@ try {
     const twoRate = two.records / ((performance.now() - t) / 1000);
     if (JSON.stringify(one) !== JSON.stringify(two) || !two.ok) throw new Error('different verdicts');
     process.stdout.write(
-      `verify ${two.records} records: one thread ${oneRate.toFixed(0)} rec/s, two threads ${twoRate.toFixed(0)} rec/s (×${(twoRate / oneRate).toFixed(2)})\n`,
+      `verify ${two.records} records: one thread ${oneRate.toFixed(0)} rec/s, two threads ${twoRate.toFixed(0)} rec/s (×${(twoRate / oneRate).toFixed(2)}); RSS now ${rss()} MB\n`,
     );
   }
   await store.close();
