@@ -83,6 +83,8 @@ export class SqliteStore implements Store {
   private merkleCatchUp: Promise<void> | null = null;
   private readonly writer: StorageWorker;
   private readonly reader: StorageWorker;
+  /** A second read thread, started only for a large verification (its second half; 2 cores). */
+  private readonly reader2: StorageWorker;
   /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
   lastFlush = { commits: 0, records: 0, ms: 0 };
   /** Longest transaction so far, send to reply (ms). */
@@ -99,6 +101,7 @@ export class SqliteStore implements Store {
     this.tentative = { ...head };
     this.writer = new StorageWorker('writer', opts.path, opts.log);
     this.reader = new StorageWorker('reader', opts.path, opts.log);
+    this.reader2 = new StorageWorker('reader', opts.path, opts.log);
   }
 
   get writable(): boolean {
@@ -188,6 +191,7 @@ export class SqliteStore implements Store {
     // Archived records (SPEC 7.7) are checked by `gatehouse audit verify --archive`; the live chain
     // starts after them, from the last archived hash.
     const start = this.archiveHead();
+    if (head.seq - start.seq >= 2 * this.opts.offloadMinRows && head.seq - start.seq >= 2) return this.verifyInTwo(head, start, onProgress);
     if (head.seq - start.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress, start);
     const state = startVerify(start);
     while (state.expected <= head.seq) {
@@ -199,6 +203,32 @@ export class SqliteStore implements Store {
       await yieldToLoop();
     }
     return finishVerify(state, head);
+  }
+
+  /**
+   * Verification of a large range on two read threads at once, each half from its own start: the
+   * second half starts after the middle record, from that record's stored hash, which the first half
+   * checks. The verdict is the one a single walk gives: the first half's when it found a bad record,
+   * otherwise the second half's (whose state at its start is the single walk's state there). A
+   * missing middle record falls back to the single walk.
+   */
+  private async verifyInTwo(
+    head: { seq: number; hash: string },
+    start: { seq: number; hash: string },
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<VerifyResult> {
+    const midSeq = start.seq + Math.floor((head.seq - start.seq) / 2);
+    const midHash = this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [midSeq])?.hash;
+    if (midHash === undefined) return this.reader.verify(head, onProgress, start);
+    const mid = { seq: midSeq, hash: midHash };
+    let doneFirst = 0;
+    let doneSecond = 0;
+    const report = () => onProgress?.(start.seq + doneFirst + doneSecond, head.seq);
+    const [first, second] = await Promise.all([
+      this.reader.verify(mid, (d) => ((doneFirst = d - start.seq), report()), start),
+      this.reader2.verify(head, (d) => ((doneSecond = d - midSeq), report()), mid),
+    ]);
+    return first.ok ? second : first;
   }
 
   commit(opsOrFn: Op[] | ((records: AuditRecord[]) => Op[]), audit: AuditDraft[] = []): Promise<AuditRecord[]> {
@@ -406,6 +436,7 @@ export class SqliteStore implements Store {
     // never throws.
     await this.writer.close();
     await this.reader.close();
+    await this.reader2.close();
     try {
       this.conn.close();
     } catch (e) {

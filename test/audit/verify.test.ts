@@ -77,6 +77,48 @@ describe('verify the live store', () => {
     });
   }
 
+  // With offloadMinRows 1 the 23 records are verified on two read threads (1..11 and 12..23 — the
+  // second starting from record 11's stored hash); each verdict must be the single walk's.
+  const TAMPERS: [string, (rows: AuditRow[]) => string[]][] = [
+    ['an edit in the second half', (rows) => [`UPDATE audit SET data = ${q(rows[14]!.data.replace('}', ',"x":1}'))} WHERE seq = 15`]],
+    [
+      'a re-hashed edit in the second half',
+      (rows) => {
+        const r = { ...rows[14]!, data: rows[14]!.data.replace('}', ',"x":1}') };
+        return [`UPDATE audit SET data = ${q(r.data)}, hash = ${q(rowHash(r, rows[13]!.hash))} WHERE seq = 15`];
+      },
+    ],
+    ['a deletion in the second half', () => ['DELETE FROM audit WHERE seq = 17']],
+    ['an edit of the middle record', (rows) => [`UPDATE audit SET data = ${q(rows[10]!.data.replace('}', ',"x":1}'))} WHERE seq = 11`]],
+    [
+      'a re-hashed middle record',
+      (rows) => {
+        const r = { ...rows[10]!, data: rows[10]!.data.replace('}', ',"x":1}') };
+        return [`UPDATE audit SET data = ${q(r.data)}, hash = ${q(rowHash(r, rows[9]!.hash))} WHERE seq = 11`];
+      },
+    ],
+    ['a deleted middle record', () => ['DELETE FROM audit WHERE seq = 11']],
+    ['the record after the middle deleted', () => ['DELETE FROM audit WHERE seq = 12']],
+    [
+      'bad records in both halves',
+      () => ['DELETE FROM audit WHERE seq = 18', `UPDATE audit SET hash = ${q('0'.repeat(64))} WHERE seq = 7`],
+    ],
+    ['the last record edited', (rows) => [`UPDATE audit SET data = ${q(rows[22]!.data.replace('}', ',"x":1}'))} WHERE seq = 23`]],
+    ['nothing', () => []],
+  ];
+  for (const [what, sql] of TAMPERS) {
+    it(`two read threads give the single walk's verdict: ${what}`, async () => {
+      const s = await tampered(sql, true);
+      const inTwo = await verifyStore(s);
+      await s.close();
+      const again = await openStore({ dataDir: s.dataDir, log: () => undefined, offloadMinRows: 1_000_000 });
+      opened.push(again);
+      const single = await verifyStore(again); // the same file, in one walk on the main thread
+      expect(inTwo).toEqual(single);
+      expect(inTwo.ok).toBe(what === 'nothing');
+    });
+  }
+
   it('an empty log verifies', async () => {
     const s = await openStore({ dataDir: tempDir(), log: () => undefined });
     opened.push(s);
