@@ -23,8 +23,10 @@ interface ExtendableEventLike extends Event {
 }
 interface SwMessageEvent extends ExtendableEventLike {
   readonly data: unknown;
+  readonly source: { readonly id: string } | null;
 }
 interface SwWindowClient {
+  readonly id: string;
   readonly url: string;
   readonly focused: boolean;
   focus(): Promise<unknown>;
@@ -70,18 +72,23 @@ interface NotificationData {
 
 const ACTION_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-async function anyConsoleFocused(): Promise<boolean> {
+/**
+ * Whether another console window has focus. The window that asked has just found itself without
+ * focus; its own word is newer than this worker's view of it (which can lag a focus change by a
+ * moment), so it is not asked again — trusting the lagging view dropped the notification for good.
+ */
+async function otherConsoleFocused(senderId: string | null): Promise<boolean> {
   const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  return wins.some((w) => w.focused);
+  return wins.some((w) => w.focused && w.id !== senderId);
 }
 
 async function closeTag(tag: string): Promise<void> {
   for (const n of await self.registration.getNotifications({ tag })) n.close();
 }
 
-async function apply(m: ShowMessage): Promise<void> {
+async function apply(m: ShowMessage, senderId: string | null): Promise<void> {
   for (const tag of m.close) await closeTag(tag);
-  if (m.show.length === 0 || (await anyConsoleFocused())) return;
+  if (m.show.length === 0 || (await otherConsoleFocused(senderId))) return;
   for (const s of m.show) {
     const data: NotificationData = { actionId: s.actionId, actionIds: s.actionIds, title: s.title };
     await self.registration.showNotification(s.title, {
@@ -155,7 +162,7 @@ self.addEventListener('activate', (e: ExtendableEventLike) => {
 self.addEventListener('message', (e: SwMessageEvent) => {
   const m = e.data as ShowMessage | null;
   if (!m || m.type !== 'notify' || !Array.isArray(m.show) || !Array.isArray(m.close)) return;
-  e.waitUntil(apply(m));
+  e.waitUntil(apply(m, e.source?.id ?? null));
 });
 
 self.addEventListener('notificationclick', (e: SwNotificationEvent) => {
