@@ -159,16 +159,23 @@ self.addEventListener('activate', (e: ExtendableEventLike) => {
   e.waitUntil(self.clients.claim());
 });
 
+let queue: Promise<void> = Promise.resolve();
 self.addEventListener('message', (e: SwMessageEvent) => {
   const m = e.data as ShowMessage | null;
   if (!m || m.type !== 'notify' || !Array.isArray(m.show) || !Array.isArray(m.close)) return;
-  e.waitUntil(apply(m, e.source?.id ?? null));
+  // One message at a time, in the order sent: an update never overtakes the one before it.
+  queue = queue.then(() => apply(m, e.source?.id ?? null)).catch(() => undefined);
+  e.waitUntil(queue);
 });
 
 self.addEventListener('notificationclick', (e: SwNotificationEvent) => {
   const n = e.notification;
   const data = (n.data ?? null) as NotificationData | null;
   n.close();
+  // The consoles stop counting it as shown, so their check never brings a clicked one back.
+  void self.clients
+    .matchAll({ type: 'window', includeUncontrolled: true })
+    .then((wins) => wins.forEach((w) => w.postMessage({ type: 'notification-clicked', tag: n.tag })));
   const id = data?.actionId && ACTION_ID.test(data.actionId) ? data.actionId : null;
   if ((e.action === 'approve' || e.action === 'deny') && id) {
     e.waitUntil(answerFromNotification(id, e.action, data?.title ?? '', n.tag));

@@ -4,6 +4,8 @@ import { store } from '../store/index.js';
 const ASKED_KEY = 'gatehouse.notifications.asked';
 /** New requests arriving within this window become one notification update. */
 const BATCH_MS = 600;
+/** After this long, what the worker was asked to show is checked against what it shows. */
+const CHECK_MS = 1500;
 
 export type NotifyPermission = NotificationPermission | 'unsupported';
 
@@ -55,6 +57,8 @@ class BrowserNotifier {
   private readonly groups = new NotificationGroups();
   private readonly showing = new Map<string, string[]>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Re-shows left for the current set of requests (a notification lost on the way, not a loop). */
+  private repairs = 0;
 
   private enabled(): boolean {
     return !window.gatehouse && notificationPermission() === 'granted' && !store.getState().dnd;
@@ -65,12 +69,18 @@ class BrowserNotifier {
     const r = notifyRequestOf(data);
     if (!r) return;
     this.groups.add(r);
+    this.repairs = 1;
     this.schedule();
   }
 
   /** The request is no longer waiting (answered, expired, withdrawn). */
   left(actionId: string): void {
     if (this.groups.remove(actionId)) this.schedule();
+  }
+
+  /** The person clicked a notification (answered or opened it): it is no longer shown. */
+  clicked(tag: string): void {
+    this.showing.delete(tag);
   }
 
   /** The person is looking at the console: everything told is seen. */
@@ -100,6 +110,22 @@ class BrowserNotifier {
     worker.postMessage({ type: 'notify', show: plan.show, close: plan.close });
     for (const t of plan.close) this.showing.delete(t);
     for (const s of plan.show) this.showing.set(s.tag, s.actionIds);
+    if (plan.show.length > 0) setTimeout(() => void this.check(reg), CHECK_MS);
+  }
+
+  /**
+   * A notification the worker was asked to show but does not (it judged focus from a view that lags,
+   * or the browser dropped it) is shown once more while nobody looks — once per new request, so a
+   * notification the person closed is not brought back again and again.
+   */
+  private async check(reg: ServiceWorkerRegistration): Promise<void> {
+    if (this.repairs <= 0 || !this.enabled() || looking()) return;
+    const shown = new Set((await reg.getNotifications()).map((n) => n.tag));
+    const lost = [...this.showing.keys()].filter((t) => !shown.has(t));
+    if (lost.length === 0) return;
+    this.repairs--;
+    for (const t of lost) this.showing.delete(t);
+    this.schedule(0);
   }
 }
 
@@ -114,8 +140,9 @@ export function startNotifications(open: (actionId: string) => void): () => void
   window.addEventListener('focus', onFocus);
   document.addEventListener('visibilitychange', onVisible);
   const onMessage = (e: MessageEvent) => {
-    const d = e.data as { type?: string; actionId?: unknown } | null;
+    const d = e.data as { type?: string; actionId?: unknown; tag?: unknown } | null;
     if (d?.type === 'open-approval' && typeof d.actionId === 'string') open(d.actionId);
+    if (d?.type === 'notification-clicked' && typeof d.tag === 'string') notifier.clicked(d.tag);
   };
   if (supported()) navigator.serviceWorker.addEventListener('message', onMessage);
   if (notificationPermission() === 'granted') void registerServiceWorker();
