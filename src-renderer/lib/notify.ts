@@ -97,7 +97,8 @@ class BrowserNotifier {
 
   private async flush(): Promise<void> {
     this.timer = null;
-    const specs: NotificationSpec[] = this.enabled() ? this.groups.specs() : [];
+    // The worker takes this console's word on its focus, so the word is checked here, at the last moment.
+    const specs: NotificationSpec[] = this.enabled() && !looking() ? this.groups.specs() : [];
     const plan = planNotifications(this.showing, specs);
     if (plan.show.length === 0 && plan.close.length === 0) return;
     const reg = await registerServiceWorker();
