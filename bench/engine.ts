@@ -497,6 +497,8 @@ interface Adversarial {
   request: ActionRequest;
   /** Extra policies an admin wrote (the default set is always there). */
   extra?: Policy[];
+  /** The issue's target (5 ms) unless given; null for a shape shown for information. */
+  target?: number | null;
 }
 
 const ADVERSARIAL: Adversarial[] = [
@@ -515,6 +517,19 @@ const ADVERSARIAL: Adversarial[] = [
     label: 'admin regex (a+)+$ on a…a! (8 s at 31 chars on 0.1)',
     request: atLimit((n) => ({ action_type: 'file.write', resource: `${'a'.repeat(n)}!` })),
     extra: [PolicySchema.parse({ id: 'admin-regex', effect: 'deny', when: { resource: { regex: '(a+)+$' } } })],
+  },
+  {
+    id: 'regex_nested_match',
+    label: 'admin regex (a+)+$ on a…a (it matches)',
+    request: atLimit((n) => ({ action_type: 'file.write', resource: 'a'.repeat(n) })),
+    extra: [PolicySchema.parse({ id: 'admin-regex', effect: 'deny', when: { resource: { regex: '(a+)+$' } } })],
+  },
+  {
+    id: 'regex_both_ends',
+    label: 'admin regex ^(a+)+$ on a…a (anchored at both ends: the whole value is read)',
+    request: atLimit((n) => ({ action_type: 'file.write', resource: 'a'.repeat(n) })),
+    extra: [PolicySchema.parse({ id: 'admin-regex', effect: 'deny', when: { resource: { regex: '^(a+)+$' } } })],
+    target: null,
   },
   {
     id: 'glob_stars',
@@ -601,7 +616,7 @@ function adversarialFigures(): Figure[] {
       label: `adversarial: ${a.label}`,
       value: worst,
       unit: 'ms',
-      target: 5,
+      ...(a.target === null ? {} : { target: a.target ?? 5 }),
       better: 'lower',
       note: `${kib} KiB body; median ${median.toFixed(2)} ms wall, ${cpuMedian.toFixed(2)} ms CPU; strict body parse ${parseMs.toFixed(1)} ms; ${decision}, risk ${score}; load ${loadavg()[0]?.toFixed(1)}`,
     });

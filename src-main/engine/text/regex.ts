@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { budgetLeftMs, budgetOf, chargeWork, checkBudget, DecisionBudgetExceeded } from '../budget.js';
+import { reverseMatcherFor } from './reverse-match.js';
 
 /**
  * Regexes an agent's input meets run on RE2 (re2js: a pure-JS port of RE2, linear in the input
@@ -40,9 +41,10 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
   const unsupported = unsupportedConstruct(source);
   if (unsupported) return { error: unsupported };
   let re: RE2JS;
+  let translated: string;
+  let bits = 0;
   try {
-    const translated = jsMeaning(RE2JS.translateRegExp(source), flags.includes('s'));
-    let bits = 0;
+    translated = jsMeaning(RE2JS.translateRegExp(source), flags.includes('s'));
     for (const f of flags) bits |= FLAG_BITS[f] ?? 0;
     re = RE2JS.compile(translated, bits);
   } catch (e) {
@@ -56,6 +58,9 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
   // A match starts at most this many code units before the first literal (the pattern before it is
   // bounded: `(?:^|[\s/])\.ssh` → 2): the search then starts there, not at the start of a long value.
   const lead = runs.length ? 2 * maxWidth(source, 0, runs[0]!.at) : Number.POSITIVE_INFINITY;
+  // A pattern whose matches all end where the text ends (`…$`) is run backwards from the end, as RE2
+  // does: it stops where a match becomes certain or impossible (`(a+)+$` on `a…a!`: one character).
+  const reverse = reverseMatcherFor(translated, bits);
   return {
     source,
     flags,
@@ -66,6 +71,13 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
         const at = text.indexOf(literals[k]!);
         if (at < 0) return false;
         if (k === 0) first = at;
+      }
+      if (reverse) {
+        const found = reverse.test(text);
+        if (found !== null) {
+          if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
+          return found;
+        }
       }
       const start = lead === Number.POSITIVE_INFINITY ? 0 : Math.max(0, first - lead);
       if (text.length - start > PROBE_ABOVE) probe(re, start ? text.slice(start) : text, source);
