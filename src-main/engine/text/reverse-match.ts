@@ -38,6 +38,11 @@ class NotReversible extends Error {}
  * reversed here, or re2js is not the version this was written against.
  */
 export function reverseMatcherFor(re2Pattern: string, flagBits: number): ReverseMatcher | null {
+  if (!backwardsRunWorks()) return null;
+  return build(re2Pattern, flagBits);
+}
+
+function build(re2Pattern: string, flagBits: number): ReverseMatcher | null {
   const multiline = (flagBits & RE2JS.MULTILINE) !== 0;
   let tree: Node;
   try {
@@ -56,6 +61,28 @@ export function reverseMatcherFor(re2Pattern: string, flagBits: number): Reverse
   const dfa = dfaOf(reversed);
   if (!dfa) return null;
   return { test: (text) => runBackwards(dfa, text) };
+}
+
+let works: boolean | undefined;
+/**
+ * Once per process: the backwards run answers known cases right (a different re2js than the one
+ * this was written against could have DFA states of the same shape and another meaning).
+ */
+function backwardsRunWorks(): boolean {
+  if (works === undefined) {
+    const cases: [string, number, string, boolean][] = [
+      ['(a+)+$', 0, 'xaa', true],
+      ['(a+)+$', 0, 'aax', false],
+      ['^b\\w*c\\z', 0, 'bé😀c', false],
+      ['^b\\pL*c\\z', 0, 'béc', true],
+      ['\\bend$', 0, 'the end', true],
+      ['\\bend$', 0, 'theend', false],
+      ['x.$', 0, 'x\n', false],
+      ['x.$', RE2JS.DOTALL, 'x\n', true],
+    ];
+    works = cases.every(([pattern, bits, text, expected]) => build(pattern, bits)?.test(text) === expected);
+  }
+  return works;
 }
 
 /** The reversal of an RE2-syntax pattern (exported for tests); throws when it cannot be reversed. */
