@@ -111,6 +111,13 @@ describe('reversing RE2 patterns', () => {
       expect(reverseMatcherFor(p, bits), p).toBeNull();
   });
 
+  it('reverses patterns nested as deeply as RE2 accepts', () => {
+    const deep = `${'('.repeat(500)}a${')'.repeat(500)}$`;
+    const rev = reverseMatcherFor(deep, 0);
+    expect(rev).not.toBeNull();
+    expect([rev!.test('xa'), rev!.test('ax')]).toEqual([true, false]);
+  });
+
   it('decides `(a+)+$` over a mebibyte from its last characters', () => {
     const re = reverseMatcherFor('(a+)+$', 0)!;
     const mib = 1 << 20;

@@ -44,18 +44,13 @@ export function reverseMatcherFor(re2Pattern: string, flagBits: number): Reverse
 
 function build(re2Pattern: string, flagBits: number): ReverseMatcher | null {
   const multiline = (flagBits & RE2JS.MULTILINE) !== 0;
-  let tree: Node;
-  try {
-    tree = parse(re2Pattern);
-  } catch (e) {
-    if (e instanceof NotReversible) return null;
-    throw e;
-  }
-  if (!endAnchored(tree, multiline)) return null;
   let reversed: RE2JS;
   try {
+    const tree = parse(re2Pattern);
+    if (!endAnchored(tree, multiline)) return null;
     reversed = RE2JS.compile(print(tree, true), flagBits);
   } catch {
+    // Not reversed here (NotReversible), or deeper than this walk goes: the forward search stays.
     return null;
   }
   const dfa = dfaOf(reversed);
