@@ -6,6 +6,7 @@ import { asGatehouseError, renderError } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { hostAndOriginGuard } from './middleware/host-origin.js';
 import { RateLimiter, rateLimit } from './middleware/rate-limit.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { ENDPOINTS } from '../../src-shared/api.js';
 import { allowedMethods, mountEndpoints, type Handlers } from './endpoints.js';
 import { actionHandlers } from './routes/actions.js';
@@ -109,13 +110,7 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   });
 
   app.use('*', hostAndOriginGuard(opts.getPort));
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Frame-Options', 'DENY');
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
-  });
+  app.use('*', securityHeaders());
 
   const auth = authenticate({ byKey: (k) => g.keys.byKey(k), bySession: (s) => g.sessions.bySession(s) });
   const limit = rateLimit(limiter);
