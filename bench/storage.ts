@@ -167,6 +167,10 @@ async function main(): Promise<void> {
     const { value: ingested, stallMs: ingestStall, busyMs: ingestBusy } = await stallDuring(() => ingest(store));
     const ing = { ...ingested, ...ackLatency(ingested.lat) };
     stalls.push({ phase: 'ingest', ms: ingestStall, busy: ingestBusy });
+    // Full text trails the acknowledged transactions by a batch; searches wait for it (as the routes do).
+    const ftsStarted = performance.now();
+    await store.fullTextReady();
+    log(`  full text caught up ${(performance.now() - ftsStarted).toFixed(1)} ms after the last acknowledgement`);
     log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     log(
       `  ingest done: ${Math.round(ing.rate)} rec/s, p50 ${ing.p50.toFixed(2)} ms, p99 ${ing.p99.toFixed(2)} ms, max ${ing.max.toFixed(0)} ms, ` +

@@ -85,6 +85,9 @@ export class SqliteStore implements Store {
   private readonly reader: StorageWorker;
   /** A second read thread, started only for a large verification (its second half; 2 cores). */
   private readonly reader2: StorageWorker;
+  /** Every record up to this seq is known to be in the full-text index (the writer's word). */
+  private fullTextSeq = 0;
+  private fullTextSync: Promise<void> | null = null;
   /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
   lastFlush = { commits: 0, records: 0, ms: 0 };
   /** Longest transaction so far, send to reply (ms). */
@@ -286,6 +289,33 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * Resolves once every acknowledged record is in the full-text index. The writer indexes text
+   * just after each acknowledged transaction (fts-tail.ts); a search calls this first, so it never
+   * misses a record it was told about. Concurrent callers share one request to the writer.
+   */
+  async fullTextReady(): Promise<void> {
+    const upTo = this.durable.seq;
+    // A request already on its way may have been sent before `upTo` was acknowledged: then the next.
+    for (let tries = 0; this.fullTextSeq < upTo && tries < 3; tries++) {
+      if (this.closing) throw new StorageUnavailableError('the store is closed');
+      this.fullTextSync ??= this.writer
+        .call({ kind: 'fts-sync' })
+        .then(
+          (seq) => {
+            if (typeof seq === 'number' && seq > this.fullTextSeq) this.fullTextSeq = seq;
+          },
+          (e: unknown) => {
+            throw new StorageUnavailableError(`the full-text index cannot catch up: ${(e as Error).message}`, { cause: e });
+          },
+        )
+        .finally(() => {
+          this.fullTextSync = null;
+        });
+      await this.fullTextSync;
+    }
+  }
+
+  /**
    * Runs `fn` against a writer-thread request of the store's own (retention's slices). Kept narrow:
    * only the kinds the worker protocol names.
    */
@@ -329,8 +359,9 @@ export class SqliteStore implements Store {
       .call({ kind: 'write', units: batch.map(toWire) })
       .then(
         (value) => {
-          const v = value as { opErrors: OpError[]; notes?: string[] };
+          const v = value as { opErrors: OpError[]; notes?: string[]; ftsSeq?: number };
           for (const n of v.notes ?? []) this.opts.log(n);
+          if (v.ftsSeq !== undefined && v.ftsSeq > this.fullTextSeq) this.fullTextSeq = v.ftsSeq;
           this.committed(batch, v.opErrors, performance.now() - started);
         },
         (e: unknown) => this.fail(batch, e),

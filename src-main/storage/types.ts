@@ -68,6 +68,8 @@ export interface Store {
    * of the record written with it.
    */
   commit(ops: Op[] | ((records: AuditRecord[]) => Op[]), audit?: AuditDraft[]): Promise<AuditRecord[]>;
+  /** Resolves once every acknowledged record can be found by free text (call before a search). */
+  fullTextReady(): Promise<void>;
   /** False after a failed write until a write succeeds again. */
   readonly writable: boolean;
   /** The last durable audit record (seq 0 and 64 zeros when the log is empty). */

@@ -16,12 +16,15 @@ import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
 import { transaction, writeRows, type WireUnit } from './write.js';
+import { FullTextTail } from './fts-tail.js';
 
 const port = parentPort!;
 const { path, role } = workerData as { path: string; role: 'reader' | 'writer' };
 const conn = new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
 configure(conn, role);
 
+/** Where a wire row holds its free-text body (write.ts recordRow). */
+const BODY_AT = 13;
 const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
 const BATCH = 500;
@@ -40,6 +43,29 @@ let nextCursor = 1;
 
 const rows = (after: number, hi: number, limit: number): AuditRow[] => conn.all<AuditRow>(ROWS, [after, hi, limit]);
 
+/** The writer's full-text tail (made on first use: reading `meta` may fail on a failing disk). */
+let tail: FullTextTail | null = null;
+const fullText = (): FullTextTail => (tail ??= new FullTextTail(conn));
+/** Full text still to index is indexed this long after the last write, one batch per turn. */
+const FTS_DELAY_MS = 50;
+let ftsTimer: NodeJS.Timeout | null = null;
+
+/** After a write is acknowledged: index a full batch now, or what is left a little later. */
+function afterWrite(): void {
+  const t = fullText();
+  if (t.full) t.step();
+  if (t.pending && !ftsTimer) ftsTimer = setTimeout(indexSome, FTS_DELAY_MS);
+}
+
+function indexSome(): void {
+  ftsTimer = null;
+  try {
+    if (tail?.step() && tail.pending) ftsTimer = setTimeout(indexSome, 0);
+  } catch {
+    // The disk refused it: the next search's sync, or the next start, does it again.
+  }
+}
+
 function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void): unknown {
   switch (req.kind) {
     case 'write': {
@@ -47,8 +73,16 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       // WAL is long (see database.ts), here, off the main thread.
       const started = performance.now();
       const notes: string[] = [];
-      const opErrors = writeRows(conn, req.units as WireUnit[], (m) => notes.push(m));
-      return { opErrors, ms: performance.now() - started, notes };
+      const units = req.units as WireUnit[];
+      const t = fullText();
+      const opErrors = writeRows(conn, units, (m) => notes.push(m));
+      for (const u of units) t.add(u.rows, BODY_AT);
+      return { opErrors, ms: performance.now() - started, notes, ftsSeq: t.seq };
+    }
+    case 'fts-sync': {
+      if (ftsTimer) clearTimeout(ftsTimer);
+      ftsTimer = null;
+      return fullText().drain();
     }
     case 'merkle-extend': {
       // One slice of building the tree of a log that has none yet (its own short transaction).
@@ -130,6 +164,13 @@ port.on('message', (m: WorkerRequest & { id: number }) => {
   try {
     const value = handle(m, reply);
     port.postMessage({ id: m.id, ok: true, value });
+    if (m.kind === 'write') {
+      try {
+        afterWrite();
+      } catch {
+        // Full text is redone from the table (see fts-tail.ts); the write itself is acknowledged.
+      }
+    }
   } catch (e) {
     const code = sqliteCode(e);
     port.postMessage({

@@ -11,6 +11,7 @@ import type { WireUnit } from './write.js';
 /** Requests the storage worker threads answer (see worker.ts). */
 export type WorkerRequest =
   | { kind: 'write'; units: WireUnit[] }
+  | { kind: 'fts-sync' }
   | { kind: 'pragma'; text: string }
   | { kind: 'merkle-extend'; maxBlocks: number }
   | { kind: 'close' }

@@ -100,14 +100,16 @@ const INSERT_AUDIT =
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) VALUES (?, ?)';
 
+/** The record's row; its free text is indexed after the transaction (fts-tail.ts) on the writer. */
 function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
   conn.run(INSERT_AUDIT, row.slice(0, 13));
-  conn.run(INSERT_FTS, [row[0]!, row[13]!]);
 }
 
-/** Inserts a sealed record and its free-text entry. */
+/** Inserts a sealed record and its free-text entry at once (the 0.1 upgrade, which has no writer thread). */
 export function insertRecord(conn: Connection, s: SealedRecord): void {
-  insertRow(conn, recordRow(s));
+  const row = recordRow(s);
+  conn.run(INSERT_AUDIT, row.slice(0, 13));
+  conn.run(INSERT_FTS, [row[0]!, row[13]!]);
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */

@@ -48,5 +48,7 @@ export async function auditFixture(
       ],
     )),
   );
+  // Searches sync the full-text index first (as the routes do).
+  await store.fullTextReady();
   return { store, records, clock };
 }

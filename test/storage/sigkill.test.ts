@@ -55,6 +55,9 @@ describe('kill -9', () => {
       expect(v).toMatchObject({ ok: true, records: head, first_bad_seq: null });
       // every record's `actions` row was committed with it (same transaction)
       expect(store.get<{ c: number }>('SELECT count(*) AS c FROM actions')!.c).toBe(head);
+      // and every record's text can be searched (what was not indexed yet is indexed on start)
+      await store.fullTextReady();
+      expect(store.get<{ c: number }>('SELECT count(*) AS c FROM audit_fts')!.c).toBe(head);
       await store.close();
     }
     expect(acked.size).toBeGreaterThanOrEqual(4500);

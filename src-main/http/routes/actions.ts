@@ -34,7 +34,10 @@ export function actionHandlers(g: Gatehouse) {
     status,
     complete,
     withdraw: (c, { body, params }) => g.approvals.withdraw(params.id!, body, ownerKey(c.get('principal'))),
-    listActions: (c, { query }) => listActions(g.store, query, ownerKey(c.get('principal'))),
+    listActions: async (c, { query }) => {
+      if (query.q) await g.store.fullTextReady();
+      return listActions(g.store, query, ownerKey(c.get('principal')));
+    },
     approval: (c, { params }) => g.approvals.byApprovalId(params.approval_id!, ownerKey(c.get('principal'))),
   } satisfies Partial<Handlers>;
 }

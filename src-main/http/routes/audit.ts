@@ -8,7 +8,8 @@ import type { Handlers } from '../endpoints.js';
 /** SPEC 7: the audit log — query, verify, and streamed exports (admin only). */
 export function auditHandlers(g: Gatehouse) {
   return {
-    audit: (_c, { query }) => {
+    audit: async (_c, { query }) => {
+      if (query.q !== undefined) await g.store.fullTextReady();
       try {
         return queryAudit(g.store, query);
       } catch (e) {

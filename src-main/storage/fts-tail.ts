@@ -1,0 +1,131 @@
+import type { JsonObject } from '../../src-shared/index.js';
+import { indexFields } from './audit-index.js';
+import type { Connection } from './sqlite.js';
+
+/**
+ * Full text trails the acknowledged transaction (on the writer thread). FTS5 is most of what a small
+ * transaction costs the writer (its pending terms are flushed as a new segment at every COMMIT, and
+ * the segments merged again and again); indexed a few hundred records at a time it costs a fraction.
+ * So the acknowledged transaction stores the records and their ops, and their text is indexed right
+ * after it, in batches, in transactions of its own that carry `meta.fts_seq` (every record up to it is
+ * indexed). Nothing is lost on a crash: the text is derived from the stored record, and whatever
+ * lies past `fts_seq` is indexed again from the `audit` table when the writer starts. A search first
+ * asks for the index to catch up (`sync`), so it never misses an acknowledged record.
+ */
+export class FullTextTail {
+  private queue: (number | string)[] = [];
+  private queuedChars = 0;
+  private indexed: number;
+  /** Records past `indexed` that are in the table but not queued (a restart, a writer that died). */
+  private backlogTo: number;
+
+  constructor(private readonly conn: Connection) {
+    const stored = conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'");
+    const top = conn.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM audit')?.seq ?? 0;
+    if (stored) {
+      this.indexed = Number(stored.value);
+      this.backlogTo = top;
+    } else {
+      // A database from before this (text indexed in the same transaction), or a new one.
+      this.indexed = top;
+      this.backlogTo = top;
+      conn.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_seq', ?)", [String(top)]);
+    }
+  }
+
+  /** Every record up to this seq is in the full-text index. */
+  get seq(): number {
+    return this.indexed;
+  }
+
+  /** Whether there is text waiting to be indexed. */
+  get pending(): boolean {
+    return this.queue.length > 0 || this.backlogTo > this.indexed;
+  }
+
+  /** Whether the queue has grown to a batch worth indexing now. */
+  get full(): boolean {
+    return this.queue.length >= 2 * BATCH_ROWS || this.queuedChars >= BATCH_CHARS;
+  }
+
+  /** The records of a committed transaction (seq and free-text body, in seq order). */
+  add(rows: readonly (readonly (string | number | null)[])[], bodyAt: number): void {
+    if (!rows.length) return;
+    if (this.backlogTo > this.indexed) {
+      // Indexed from the table with the backlog, which now reaches these too.
+      this.backlogTo = Math.max(this.backlogTo, rows[rows.length - 1]![0] as number);
+      return;
+    }
+    for (const row of rows) {
+      const seq = row[0] as number;
+      const body = String(row[bodyAt] ?? '');
+      this.queue.push(seq, body);
+      this.queuedChars += body.length;
+    }
+  }
+
+  /**
+   * Indexes one batch (what is queued, else a slice of the backlog) in its own transaction; false
+   * when there was nothing to do. The transaction is not fsynced on its own (the next acknowledged
+   * COMMIT's fsync covers its WAL frames; lost, it is redone from the table).
+   */
+  step(): boolean {
+    if (this.queue.length) {
+      const pairs = this.queue;
+      this.queue = [];
+      this.queuedChars = 0;
+      this.write(pairs, pairs[pairs.length - 2] as number);
+      return true;
+    }
+    if (this.backlogTo > this.indexed) {
+      const rows = this.conn.all<{ seq: number; type: string; actor: string; action_id: string | null; data: string }>(
+        'SELECT seq, type, actor, action_id, data FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+        [this.indexed, this.backlogTo, BATCH_ROWS],
+      );
+      if (!rows.length) {
+        this.write([], this.backlogTo);
+        return true;
+      }
+      const pairs: (number | string)[] = [];
+      for (const r of rows) pairs.push(r.seq, indexFields({ ...r, data: JSON.parse(r.data) as JsonObject }).body);
+      this.write(pairs, rows[rows.length - 1]!.seq);
+      return true;
+    }
+    return false;
+  }
+
+  /** Indexes everything there is. */
+  drain(): number {
+    while (this.step());
+    return this.indexed;
+  }
+
+  private write(pairs: readonly (number | string)[], upTo: number): void {
+    const conn = this.conn;
+    conn.exec('PRAGMA synchronous = NORMAL');
+    try {
+      conn.exec('BEGIN IMMEDIATE');
+      try {
+        for (let i = 0; i < pairs.length; i += 2) conn.run(INSERT_FTS, [pairs[i]!, pairs[i + 1]!, pairs[i]!]);
+        conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
+        conn.exec('COMMIT');
+      } catch (e) {
+        if (conn.db.isTransaction) conn.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      conn.exec('PRAGMA synchronous = FULL');
+    }
+    this.indexed = Math.max(this.indexed, upTo);
+  }
+}
+
+/**
+ * Records per backlog batch; what was queued is indexed once it holds twice this (or BATCH_CHARS of
+ * text), else 50 ms after the last write (worker.ts): a few ms of FTS5 work, which is what the
+ * writer's next transaction may wait.
+ */
+const BATCH_ROWS = 128;
+const BATCH_CHARS = 1 << 20;
+/** A record retention has already moved out is not indexed. */
+const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';
