@@ -164,6 +164,8 @@ async function main(): Promise<void> {
   const stalls: { phase: string; ms: number; busy: number }[] = [];
   try {
     let store = await openStore({ dataDir });
+    // As in a server, whose first commit (server.started) waits for the writer thread to be up.
+    await store.writerReady();
     const { value: ingested, stallMs: ingestStall, busyMs: ingestBusy } = await stallDuring(() => ingest(store));
     const ing = { ...ingested, ...ackLatency(ingested.lat) };
     stalls.push({ phase: 'ingest', ms: ingestStall, busy: ingestBusy });

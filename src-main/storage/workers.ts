@@ -113,6 +113,16 @@ export class StorageWorker {
     return this.worker !== null;
   }
 
+  /** Starts the thread now (it boots in the background), so that the first call does not wait for it. */
+  start(): void {
+    if (this.closed) return;
+    try {
+      this.ensure();
+    } catch {
+      // reported by the first call
+    }
+  }
+
   call(req: WorkerRequest, onProgress?: (done: number, total: number) => void): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     let w: Worker;
