@@ -261,6 +261,9 @@ export class ActionService {
 }
 
 /** The `action.decided` data: the request as recorded (every text field masked) and the verdict. */
+/** The decision's fields an `action.decided` record carries (made once: a zod schema is costly to derive). */
+const DECIDED_FIELDS = DecisionSchema.omit({ action_id: true });
+
 function decidedData(a: NormalizedAction, d: Decision, o: Outcome, digest: string | null): DecidedAction {
   const data: DecidedAction = {
     agent_id: a.agent_id,
@@ -274,7 +277,7 @@ function decidedData(a: NormalizedAction, d: Decision, o: Outcome, digest: strin
     context: redactOrNull(a.context),
     mcp: a.mcp ?? null,
     session_id: redactOrNull(a.session_id),
-    ...pickShape(DecisionSchema.omit({ action_id: true }), d),
+    ...pickShape(DECIDED_FIELDS, d),
   };
   if (o.shadow) data.shadow = o.shadow as never;
   // SPEC 12: the A/B arm it was decided in, and what the other arm would have decided.
