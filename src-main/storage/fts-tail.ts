@@ -20,6 +20,12 @@ export class FullTextTail {
   private backlogTo: number;
 
   constructor(private readonly conn: Connection) {
+    // FTS5's own merging (automerge) folds segments together whenever a level fills up, up to a
+    // whole level at once: an indexing step that happened to trigger it took 60-110 ms at a million
+    // records, and the next acknowledged transaction waited behind it. Instead every step does a
+    // bounded slice of merge work itself; crisismerge stays as a far-off safety net.
+    conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
+    conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
     const stored = conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'");
     const top = conn.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM audit')?.seq ?? 0;
     if (stored) {
@@ -108,6 +114,7 @@ export class FullTextTail {
       try {
         for (let i = 0; i < pairs.length; i += 2) conn.run(INSERT_FTS, [pairs[i]!, pairs[i + 1]!, pairs[i]!]);
         conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
+        conn.run(MERGE_SLICE, [MERGE_PAGES]);
         conn.exec('COMMIT');
       } catch (e) {
         if (conn.db.isTransaction) conn.exec('ROLLBACK');
@@ -127,5 +134,12 @@ export class FullTextTail {
  */
 const BATCH_ROWS = 128;
 const BATCH_CHARS = 1 << 20;
+/**
+ * Merge work per step, in pages (FTS5 'merge' command: it runs only where a level holds at least
+ * 'usermerge' segments). At a million records (256 records a step) this kept the index's segment
+ * count flat and a step's p99 at ~30 ms, max ~50 ms, with searches as fast as with automerge.
+ */
+const MERGE_PAGES = 100;
+const MERGE_SLICE = "INSERT INTO audit_fts(audit_fts, rank) VALUES ('merge', ?)";
 /** A record retention has already moved out is not indexed. */
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';

@@ -43,6 +43,15 @@ describe('full text after the acknowledged transaction', () => {
     }
   });
 
+  it('merges the index in bounded slices, not whole levels at once (FTS5 automerge off)', async () => {
+    const s = await open(tempDir());
+    await commitMany(s, 1, 600);
+    await s.fullTextReady();
+    const config = Object.fromEntries(s.all<{ k: string; v: number }>('SELECT k, v FROM audit_fts_config').map((r) => [r.k, r.v]));
+    expect(config).toMatchObject({ automerge: 0, crisismerge: 64 });
+    expect(queryAudit(s, { q: 'uniq450word' }).items).toHaveLength(1);
+  });
+
   it('indexes the text later, in batches, not in the acknowledged transaction', async () => {
     const s = await open(tempDir());
     await commitMany(s, 1, 40);
