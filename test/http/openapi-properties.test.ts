@@ -132,7 +132,9 @@ describe('every route of the served OpenAPI document', () => {
           const where = `${method.toUpperCase()} ${r.url} ${r.body?.slice(0, 200) ?? ''} → ${res.status}`;
           (seen.get(`${method} ${path}`) ?? seen.set(`${method} ${path}`, new Set()).get(`${method} ${path}`)!).add(res.status);
           expect(res.status, where).toBeLessThan(500);
-          expect(Date.now() - started, where).toBeLessThan(5_000);
+          // No request hangs. A PDF brief starts a headless Chromium (another process, not this event
+          // loop), which takes several seconds on a loaded 2-core machine: it gets a longer bound.
+          expect(Date.now() - started, where).toBeLessThan(r.url.includes('format=pdf') ? 30_000 : 5_000);
           expect(Object.keys(op.responses), where).toContain(String(res.status));
           const type = res.headers.get('content-type') ?? '';
           if (type.startsWith('text/event-stream')) {
