@@ -95,7 +95,15 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'pragma':
       return conn.pragma(req.text);
     case 'close':
-      // Fold the WAL into the database file while this thread is still the one waiting for it.
+      // Index what is still queued (a clean stop leaves no full text to catch up on the next start),
+      // then fold the WAL into the database file while this thread is still the one waiting for it.
+      if (ftsTimer) clearTimeout(ftsTimer);
+      ftsTimer = null;
+      try {
+        tail?.drain();
+      } catch {
+        // a full or read-only disk: the next start indexes it from the stored records
+      }
       try {
         conn.pragma('wal_checkpoint(TRUNCATE)');
       } catch {

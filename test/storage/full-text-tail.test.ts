@@ -78,6 +78,20 @@ describe('full text after the acknowledged transaction', () => {
     expect(waiting).toBeGreaterThanOrEqual(0);
   });
 
+  it('a clean stop indexes what is still queued', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 40);
+    await s.close();
+    stores.splice(0);
+    const { sqlite } = await import('../../src-main/storage/sqlite.js');
+    const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse.sqlite`);
+    const indexed = (db.prepare('SELECT count(*) AS c FROM audit_fts').get() as { c: number }).c;
+    const fts = (db.prepare("SELECT value FROM meta WHERE key = 'fts_seq'").get() as { value: string }).value;
+    db.close();
+    expect([indexed, Number(fts)]).toEqual([40, 40]);
+  });
+
   it('a writer thread that dies before indexing is restarted and indexes what it had not', async () => {
     const s = await open(tempDir());
     const writer = (s as unknown as { writer: { worker: { terminate(): Promise<number> } | null } }).writer;
