@@ -51,7 +51,7 @@ export class FullTextTail {
 
   /** Whether the queue has grown to a batch worth indexing now. */
   get full(): boolean {
-    return this.queue.length >= 2 * BATCH_ROWS || this.queuedChars >= BATCH_CHARS;
+    return this.queue.length >= 2 * BATCH_ROWS /* two entries a record */ || this.queuedChars >= BATCH_CHARS;
   }
 
   /** The records of a committed transaction (seq and free-text body, in seq order). */
@@ -128,7 +128,7 @@ export class FullTextTail {
 }
 
 /**
- * Records per backlog batch; what was queued is indexed once it holds twice this (or BATCH_CHARS of
+ * Records per indexing step: what was queued is indexed once it holds this many (or BATCH_CHARS of
  * text), else 50 ms after the last write (worker.ts): a few ms of FTS5 work, which is what the
  * writer's next transaction may wait.
  */
@@ -136,7 +136,7 @@ const BATCH_ROWS = 128;
 const BATCH_CHARS = 1 << 20;
 /**
  * Merge work per step, in pages (FTS5 'merge' command: it runs only where a level holds at least
- * 'usermerge' segments). At a million records (256 records a step) this kept the index's segment
+ * 'usermerge' segments). At a million records (128 records a step) this kept the index's segment
  * count flat and a step's p99 at ~30 ms, max ~50 ms, with searches as fast as with automerge.
  */
 const MERGE_PAGES = 100;
