@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../src-shared/index.js';
 import { indexFields } from './audit-index.js';
 import type { Connection } from './sqlite.js';
+import { transaction } from './write.js';
 
 /**
  * Full text trails the acknowledged transaction (on the writer thread). FTS5 is most of what a small
@@ -24,8 +25,13 @@ export class FullTextTail {
     // whole level at once: an indexing step that happened to trigger it took 60-110 ms at a million
     // records, and the next acknowledged transaction waited behind it. Instead every step does a
     // bounded slice of merge work itself; crisismerge stays as a far-off safety net.
-    conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
-    conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
+    const config = conn.all<{ k: string; v: number }>("SELECT k, v FROM audit_fts_config WHERE k IN ('automerge', 'crisismerge')");
+    const has = (k: string, v: number) => config.some((c) => c.k === k && c.v === v);
+    if (!has('automerge', 0) || !has('crisismerge', 64))
+      transaction(conn, () => {
+        conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
+        conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
+      });
     const stored = conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'");
     const top = conn.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM audit')?.seq ?? 0;
     if (stored) {
@@ -78,9 +84,16 @@ export class FullTextTail {
   step(): boolean {
     if (this.queue.length) {
       const pairs = this.queue;
+      const last = pairs[pairs.length - 2] as number;
       this.queue = [];
       this.queuedChars = 0;
-      this.write(pairs, pairs[pairs.length - 2] as number);
+      try {
+        this.write(pairs, last);
+      } catch (e) {
+        // Not lost: read back from the table by a later step (a sync, the timer, the next start).
+        this.backlogTo = Math.max(this.backlogTo, last);
+        throw e;
+      }
       return true;
     }
     if (this.backlogTo > this.indexed) {
@@ -110,16 +123,11 @@ export class FullTextTail {
     const conn = this.conn;
     conn.exec('PRAGMA synchronous = NORMAL');
     try {
-      conn.exec('BEGIN IMMEDIATE');
-      try {
+      transaction(conn, () => {
         for (let i = 0; i < pairs.length; i += 2) conn.run(INSERT_FTS, [pairs[i]!, pairs[i + 1]!, pairs[i]!]);
         conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
         conn.run(MERGE_SLICE, [MERGE_PAGES]);
-        conn.exec('COMMIT');
-      } catch (e) {
-        if (conn.db.isTransaction) conn.exec('ROLLBACK');
-        throw e;
-      }
+      });
     } finally {
       conn.exec('PRAGMA synchronous = FULL');
     }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { queryAudit } from '../../src-main/audit/query.js';
+import type { DatabaseSync } from 'node:sqlite';
+import { sqlite } from '../../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
 import { cleanupDirs, crashCopy, decided, tempDir } from './helpers.js';
 
@@ -28,6 +30,15 @@ async function commitMany(s: SqliteStore, from: number, count: number): Promise<
 
 const indexedSeqs = (s: SqliteStore) => s.all<{ rowid: number }>('SELECT rowid FROM audit_fts ORDER BY rowid').map((r) => r.rowid);
 const storedSeqs = (s: SqliteStore) => s.all<{ seq: number }>('SELECT seq FROM audit ORDER BY seq').map((r) => r.seq);
+/** Runs `fn` on a closed store's database file, as another SQLite tool would. */
+function onClosedDatabase<T>(dir: string, fn: (db: DatabaseSync) => T): T {
+  const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse.sqlite`);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
 const ftsSeq = (s: SqliteStore) => Number(s.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'")?.value);
 
 describe('full text after the acknowledged transaction', () => {
@@ -55,11 +66,9 @@ describe('full text after the acknowledged transaction', () => {
   it('indexes the text later, in batches, not in the acknowledged transaction', async () => {
     const s = await open(tempDir());
     await commitMany(s, 1, 40);
-    // Right after the acknowledgement the text may still be waiting; within moments it is indexed.
-    const before = indexedSeqs(s).length;
+    // Nobody asks for a sync: the writer's own timer indexes what it queued within moments.
     await new Promise((r) => setTimeout(r, 300));
     expect(indexedSeqs(s)).toEqual(storedSeqs(s));
-    expect(before).toBeLessThanOrEqual(40);
   });
 
   it('text not yet indexed when the process dies is indexed from the stored records on the next start', async () => {
@@ -70,12 +79,10 @@ describe('full text after the acknowledged transaction', () => {
     await commitMany(s, 100, 300);
     const crashed = crashCopy(dir); // right after the acknowledgement: the text is (mostly) not indexed yet
     const t = await open(crashed);
-    const waiting = storedSeqs(t).length - indexedSeqs(t).length;
     await t.fullTextReady();
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
     expect(ftsSeq(t)).toBe(t.head().seq);
     expect(queryAudit(t, { q: 'uniq399word' }).items).toHaveLength(1);
-    expect(waiting).toBeGreaterThanOrEqual(0);
   });
 
   it('a clean stop indexes what is still queued', async () => {
@@ -84,12 +91,11 @@ describe('full text after the acknowledged transaction', () => {
     await commitMany(s, 1, 40);
     await s.close();
     stores.splice(0);
-    const { sqlite } = await import('../../src-main/storage/sqlite.js');
-    const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse.sqlite`);
-    const indexed = (db.prepare('SELECT count(*) AS c FROM audit_fts').get() as { c: number }).c;
-    const fts = (db.prepare("SELECT value FROM meta WHERE key = 'fts_seq'").get() as { value: string }).value;
-    db.close();
-    expect([indexed, Number(fts)]).toEqual([40, 40]);
+    const indexed = onClosedDatabase(dir, (db) => [
+      (db.prepare('SELECT count(*) AS c FROM audit_fts').get() as { c: number }).c,
+      Number((db.prepare("SELECT value FROM meta WHERE key = 'fts_seq'").get() as { value: string }).value),
+    ]);
+    expect(indexed).toEqual([40, 40]);
   });
 
   it('a writer thread that dies before indexing is restarted and indexes what it had not', async () => {
@@ -111,10 +117,7 @@ describe('full text after the acknowledged transaction', () => {
     await s.close();
     stores.splice(0);
     // As an older release left it: every record indexed, no fts_seq.
-    const { sqlite } = await import('../../src-main/storage/sqlite.js');
-    const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse.sqlite`);
-    db.exec("DELETE FROM meta WHERE key = 'fts_seq'");
-    db.close();
+    onClosedDatabase(dir, (db) => db.exec("DELETE FROM meta WHERE key = 'fts_seq'"));
     const t = await open(dir);
     await commitMany(t, 100, 5);
     await t.fullTextReady();
