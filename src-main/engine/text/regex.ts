@@ -72,17 +72,13 @@ export function compileLinearRegex(source: string, flags = ''): LinearRegex | { 
         if (at < 0) return false;
         if (k === 0) first = at;
       }
-      if (reverse) {
-        const found = reverse.test(text);
-        if (found !== null) {
-          if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
-          return found;
-        }
+      let found = reverse ? reverse.test(text) : null;
+      if (found === null) {
+        const start = lead === Number.POSITIVE_INFINITY ? 0 : Math.max(0, first - lead);
+        if (text.length - start > PROBE_ABOVE) probe(re, start ? text.slice(start) : text, source);
+        // RE2 searches from `start` with the whole value as context (`^`, `\b` see what is before it).
+        found = start ? re.matcher(text).find(start) : re.test(text);
       }
-      const start = lead === Number.POSITIVE_INFINITY ? 0 : Math.max(0, first - lead);
-      if (text.length - start > PROBE_ABOVE) probe(re, start ? text.slice(start) : text, source);
-      // RE2 searches from `start` with the whole value as context (`^`, `\b` see what is before it).
-      const found = start ? re.matcher(text).find(start) : re.test(text);
       if (text.length > CHECK_ABOVE) checkBudget(`regex /${clipped(source)}/ on a ${text.length}-character value`);
       return found;
     },
