@@ -19,7 +19,7 @@ const arg = (name: string, dflt: number): number => {
 const N = arg('--records', 30_000);
 const BATCH = arg('--batch', 32);
 
-type Row = { audit: (string | number | null)[]; body: string; op: { sql: string; params: (string | number | null)[] } };
+type Row = { audit: (string | number | null)[]; body: string; agent: string | null; op: { sql: string; params: (string | number | null)[] } };
 const rows: Row[] = [];
 {
   let prev = '0'.repeat(64);
@@ -35,6 +35,7 @@ const rows: Row[] = [];
     rows.push({
       audit: [i, f.id, ts, t0 + i, d.type, d.actor, f.action_id, x.agent_id, x.decision, x.status, x.risk_level, dataText, hash],
       body: x.body,
+      agent: x.agent,
       op: c.ops([{ seq: i }])[0]! as Row['op'],
     });
     prev = hash;
@@ -76,7 +77,7 @@ const VARIANTS: Record<string, Variant> = {
 
 const INSERT_AUDIT =
   'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)';
-const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) VALUES (?, ?)';
+const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
 
 function run(name: string, v: Variant): void {
   const dir = mkdtempSync(join(tmpdir(), 'gh-wv-'));
@@ -101,11 +102,11 @@ function run(name: string, v: Variant): void {
       const r = rows[k]!;
       opStmt.run(...toBind(r.op.params));
       ins.run(...toBind(r.audit));
-      if (!v.noFts && !v.ftsEvery) fts.run(BigInt(r.audit[0] as number), r.body);
+      if (!v.noFts && !v.ftsEvery) fts.run(BigInt(r.audit[0] as number), r.body, r.agent);
     }
     const end = Math.min(N, i + BATCH);
     if (v.ftsEvery && (end - ftsDone >= v.ftsEvery || end === N)) {
-      for (; ftsDone < end; ftsDone++) fts.run(BigInt(rows[ftsDone]!.audit[0] as number), rows[ftsDone]!.body);
+      for (; ftsDone < end; ftsDone++) fts.run(BigInt(rows[ftsDone]!.audit[0] as number), rows[ftsDone]!.body, rows[ftsDone]!.agent);
     }
     conn.exec('COMMIT');
     worst = Math.max(worst, performance.now() - s);

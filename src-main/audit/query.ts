@@ -1,4 +1,5 @@
 import { AuditQuerySchema, ZERO_HASH, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
+import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, Store } from '../storage/types.js';
 import { rowToRecord } from './chain.js';
 import { seqRange } from './range.js';
@@ -35,6 +36,16 @@ export function toFtsQuery(text: string): string | null {
     if (phrases.length === MAX_WORDS) break;
   }
   return phrases.length ? phrases.join(' ') : null;
+}
+
+/**
+ * The MATCH of a free-text search, narrowed to one agent's records when the query names one: the
+ * text in the `body` column AND the agent's token in the `agent` column, so FTS5 walks only that
+ * agent's matches (the caller still compares agent_id itself). Its left operand is the table
+ * (`f.audit_fts MATCH ?`).
+ */
+export function textMatch(match: string, agentId: string | undefined): string {
+  return agentId === undefined ? `body : (${match})` : `body : (${match}) AND agent : ${agentToken(agentId)}`;
 }
 
 export const encodeCursor = (seq: number): string => Buffer.from(`a${seq}`).toString('base64url');
@@ -86,8 +97,8 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
     const match = toFtsQuery(q.q);
     if (!match) return { items: [], next_cursor: null };
     // CROSS JOIN keeps audit_fts as the outer loop: MATCH, rowid range and order all inside FTS5.
-    where.unshift('f.body MATCH ?', 'f.rowid >= ?', 'f.rowid <= ?');
-    params.unshift(match, lo, hi);
+    where.unshift('f.audit_fts MATCH ?', 'f.rowid >= ?', 'f.rowid <= ?');
+    params.unshift(textMatch(match, q.agent_id), lo, hi);
     sql = `SELECT ${COLUMNS} FROM audit_fts f CROSS JOIN audit a ON a.seq = f.rowid WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT ?`;
   } else {
     where.unshift('a.seq >= ?', 'a.seq <= ?');

@@ -9,7 +9,7 @@ import {
   type DecisionValue,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
-import { toFtsQuery } from '../audit/query.js';
+import { textMatch, toFtsQuery } from '../audit/query.js';
 import { seqRange } from '../audit/range.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
 
@@ -271,9 +271,9 @@ export function listActions(
     // Each hit reaches its action through the record's action_id (the actions primary key); only the
     // action.decided record (a.seq = its seq) stands for the action, so an action is listed once.
     sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.rowid CROSS JOIN actions a ON a.action_id = au.action_id
-           WHERE f.body MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
+           WHERE f.audit_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
            ORDER BY f.rowid DESC LIMIT ?`;
-    params.unshift(fts, range.lo, hi);
+    params.unshift(textMatch(fts, q.agent_id ?? undefined), range.lo, hi);
   } else {
     if (c) add('(a.created_ms, a.seq) < (?, ?)', c[0], c[1]);
     sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../src-shared/index.js';
 
 /**
@@ -10,6 +11,26 @@ export interface IndexFields {
   status: string | null;
   risk_level: string | null;
   body: string;
+  /** The `audit_fts.agent` column: agentToken(agent_id), or null. */
+  agent: string | null;
+}
+
+const tokens = new Map<string, string>();
+
+/**
+ * One full-text token standing for an agent id ("ag" and 10 hex digits of its SHA-256: letters and
+ * digits only, so the tokenizer keeps it whole). A search within one agent's records ANDs it with
+ * the text. Two ids may share a token (2^-40): the query still compares agent_id itself, so that
+ * costs a few rows read, never a wrong one.
+ */
+export function agentToken(agentId: string): string {
+  let t = tokens.get(agentId);
+  if (t === undefined) {
+    t = `ag${createHash('sha256').update(agentId).digest('hex').slice(0, 10)}`;
+    if (tokens.size >= 4096) tokens.clear(); // agents are few; a flood of ids must not grow this
+    tokens.set(agentId, t);
+  }
+  return t;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
@@ -47,11 +68,13 @@ export function indexFields(rec: { type: string; actor: string; action_id: strin
       if (v) words.push(v.slice(0, MAX_FIELD));
     }
   }
+  const agentId = str(d.agent_id);
   return {
-    agent_id: str(d.agent_id),
+    agent_id: agentId,
     decision: str(d.decision),
     status: str(d.status),
     risk_level: str(risk?.level),
     body: words.join(' '),
+    agent: agentId === null ? null : agentToken(agentId),
   };
 }

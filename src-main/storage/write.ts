@@ -31,14 +31,14 @@ export interface PendingCommit extends WriteUnit {
 
 /**
  * A unit as it crosses to the writer thread: flat arrays, cheap to clone. A row is the `audit`
- * columns in INSERT_AUDIT order followed by the free-text body.
+ * columns in INSERT_AUDIT order followed by the free-text columns (body, agent token).
  */
 export interface WireUnit {
   ops: [string, SqlValue[]][];
   rows: (string | number | null)[][];
 }
 
-/** A record's `audit` columns (INSERT_AUDIT order) and its free-text body, as one row. */
+/** A record's `audit` columns (INSERT_AUDIT order) and its free-text columns, as one row. */
 function recordRow(s: SealedRecord): WireUnit['rows'][number] {
   const r = s.record;
   const f = indexFields(r);
@@ -57,6 +57,7 @@ function recordRow(s: SealedRecord): WireUnit['rows'][number] {
     s.dataText,
     r.hash,
     f.body,
+    f.agent,
   ];
 }
 
@@ -98,7 +99,7 @@ export function writeRows(conn: Connection, wire: readonly WireUnit[], report: (
 const INSERT_AUDIT =
   'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body) VALUES (?, ?)';
+const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
 
 /** The record's row; its free text is indexed after the transaction (fts-tail.ts) on the writer. */
 function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
@@ -109,7 +110,7 @@ function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
 export function insertRecord(conn: Connection, s: SealedRecord): void {
   const row = recordRow(s);
   conn.run(INSERT_AUDIT, row.slice(0, 13));
-  conn.run(INSERT_FTS, [row[0]!, row[13]!]);
+  conn.run(INSERT_FTS, [row[0]!, row[13]!, row[14]!]);
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */

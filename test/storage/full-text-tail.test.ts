@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { queryAudit } from '../../src-main/audit/query.js';
+import { agentToken } from '../../src-main/storage/audit-index.js';
 import type { DatabaseSync } from 'node:sqlite';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
@@ -123,5 +124,54 @@ describe('full text after the acknowledged transaction', () => {
     await t.fullTextReady();
     expect(ftsSeq(t)).toBe(35);
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
+  });
+});
+
+describe('searching one agent\'s records', () => {
+  const agentSeqs = (s: SqliteStore, agent: string) =>
+    s.all<{ seq: number }>("SELECT seq FROM audit WHERE agent_id = ? AND type = 'action.decided' ORDER BY seq DESC", [agent]).map((r) => r.seq);
+  const tokenSeqs = (s: SqliteStore, agent: string) =>
+    s.all<{ rowid: number }>('SELECT rowid FROM audit_fts WHERE audit_fts MATCH ? ORDER BY rowid DESC', [`agent : ${agentToken(agent)}`]).map((r) => r.rowid);
+
+  it("indexes each record's agent as one token of its own column, which the text of other columns never matches", async () => {
+    const s = await open(tempDir());
+    await commitMany(s, 1, 70);
+    await s.fullTextReady();
+    for (const agent of ['agent-0', 'agent-3', 'agent-6']) {
+      expect(tokenSeqs(s, agent)).toEqual(agentSeqs(s, agent));
+      expect(agentSeqs(s, agent)).toHaveLength(10);
+    }
+    expect(agentToken('agent-3')).toMatch(/^ag[0-9a-f]{10}$/);
+    // The token is not text: a search for it finds nothing, and the text search does not see the column.
+    expect(queryAudit(s, { q: agentToken('agent-3') }).items).toEqual([]);
+    expect(queryAudit(s, { q: agentToken('agent-3').slice(0, 5) }).items).toEqual([]);
+  });
+
+  it('a database of the previous schema gets the agent column and the agent index with the filter columns on open', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 300);
+    await s.fullTextReady();
+    await s.close();
+    stores.splice(0);
+    // As schema 2 left it: full text without the agent column, the agent index on (agent_id, seq).
+    onClosedDatabase(dir, (db) => {
+      db.exec('DROP TABLE audit_fts');
+      db.exec("CREATE VIRTUAL TABLE audit_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8')");
+      db.exec("INSERT INTO audit_fts(rowid, body) SELECT seq, 'old text' FROM audit");
+      db.exec('DROP INDEX audit_agent_filters');
+      db.exec('CREATE INDEX audit_agent ON audit(agent_id, seq) WHERE agent_id IS NOT NULL');
+      db.exec('PRAGMA user_version = 2');
+    });
+    const t = await open(dir);
+    const names = t.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'audit_agent%'").map((r) => r.name);
+    expect(names).toEqual(['audit_agent_filters']);
+    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(3);
+    await t.fullTextReady();
+    expect(indexedSeqs(t)).toEqual(storedSeqs(t));
+    expect(queryAudit(t, { q: 'old' }).items).toEqual([]);
+    expect(queryAudit(t, { q: 'uniq123word' }).items.map((r) => r.seq)).toEqual([123]);
+    expect(queryAudit(t, { q: 'uniq', agent_id: 'agent-4', limit: 1000 }).items.map((r) => r.seq)).toEqual(agentSeqs(t, 'agent-4'));
+    expect(tokenSeqs(t, 'agent-4')).toEqual(agentSeqs(t, 'agent-4'));
   });
 });
