@@ -33,7 +33,7 @@ const rows: Row[] = [];
     const { hash } = sealFields(f);
     const x = indexFields({ type: d.type, actor: d.actor, action_id: f.action_id, data: d.data });
     rows.push({
-      audit: [i, f.id, ts, t0 + i, d.type, d.actor, f.action_id, x.agent_id, x.decision, x.status, x.risk_level, dataText, hash, prev],
+      audit: [i, f.id, ts, t0 + i, d.type, d.actor, f.action_id, x.agent_id, x.decision, x.status, x.risk_level, dataText, hash],
       body: x.body,
       agent: x.agent,
       op: c.ops([{ seq: i }])[0]! as Row['op'],
@@ -76,7 +76,7 @@ const VARIANTS: Record<string, Variant> = {
 };
 
 const INSERT_AUDIT =
-  'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash, prev_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)';
+  'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)';
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
 
 function run(name: string, v: Variant): void {

@@ -57,9 +57,7 @@ export function decodeCursor(cursor: string): number {
 }
 
 const COLUMNS =
-  'a.seq, a.id, a.ts, a.type, a.actor, a.action_id, a.data, a.hash, ' +
-  // Stored with the record since schema 3; rows from before read the previous record's hash.
-  'COALESCE(a.prev_hash, (SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1)) AS prev_hash';
+  'a.seq, a.id, a.ts, a.type, a.actor, a.action_id, a.data, a.hash, (SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1) AS prev_hash';
 /** Equality filters, most selective first. Only the first present one may use its index. */
 const EQUALS = ['action_id', 'agent_id', 'type', 'risk_level', 'decision', 'status'] as const;
 

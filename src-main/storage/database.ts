@@ -50,15 +50,12 @@ export function setPageSize(conn: Connection): void {
 }
 
 /**
- * What a database of an earlier 0.2 schema changes before SCHEMA_SQL creates the current form: the
- * audit table gains `prev_hash` (NULL in the rows already stored), the agent index without the
- * other filter columns is dropped (schema 2), and a full-text table without the
+ * What a database of an earlier 0.2 schema replaces before SCHEMA_SQL creates the current form:
+ * the agent index without the other filter columns (schema 2), and a full-text table without the
  * agent column, which is dropped and indexed again from the stored records by the writer, in the
  * background, as after a crash (fts-tail.ts: everything past `fts_seq`).
  */
 function upgradeSchema(conn: Connection): void {
-  const audit = conn.all<{ name: string }>("SELECT name FROM pragma_table_info('audit')");
-  if (audit.length && !audit.some((c) => c.name === 'prev_hash')) conn.exec('ALTER TABLE audit ADD COLUMN prev_hash TEXT');
   conn.exec('DROP INDEX IF EXISTS audit_agent');
   const fts = conn.all<{ name: string }>("SELECT name FROM pragma_table_info('audit_fts')");
   if (fts.length && !fts.some((c) => c.name === 'agent')) {

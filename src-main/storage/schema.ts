@@ -33,10 +33,7 @@ CREATE TABLE IF NOT EXISTS audit (
   status TEXT,
   risk_level TEXT,
   data TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  -- The previous record's hash as sealed into this one (a page of records shows it without reading
-  -- each previous row; rows stored before schema 3 have NULL and are read the old way).
-  prev_hash TEXT
+  hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts_ms, seq);
 CREATE INDEX IF NOT EXISTS audit_type ON audit(type, seq);

@@ -15,7 +15,7 @@ import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
-import { BODY_AT, transaction, writeRows, type WireUnit } from './write.js';
+import { transaction, writeRows, type WireUnit } from './write.js';
 import { FullTextTail } from './fts-tail.js';
 
 const port = parentPort!;
@@ -23,6 +23,8 @@ const { path, role } = workerData as { path: string; role: 'reader' | 'writer' }
 const conn = new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
 configure(conn, role);
 
+/** Where a wire row holds its free-text columns, body then agent token (write.ts recordRow). */
+const BODY_AT = 13;
 const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
 const BATCH = 500;

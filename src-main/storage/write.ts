@@ -56,14 +56,10 @@ function recordRow(s: SealedRecord): WireUnit['rows'][number] {
     f.risk_level,
     s.dataText,
     r.hash,
-    r.prev_hash,
     f.body,
     f.agent,
   ];
 }
-
-/** Where a wire row's free-text columns start (body, then the agent token), after its `audit` columns. */
-export const BODY_AT = 14;
 
 /** The wire form of a unit (built on the main thread, which has each record's data parsed). */
 export function toWire(u: WriteUnit): WireUnit {
@@ -101,20 +97,20 @@ export function writeRows(conn: Connection, wire: readonly WireUnit[], report: (
 }
 
 const INSERT_AUDIT =
-  'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash, prev_hash) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
 
 /** The record's row; its free text is indexed after the transaction (fts-tail.ts) on the writer. */
 function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
-  conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
+  conn.run(INSERT_AUDIT, row.slice(0, 13));
 }
 
 /** Inserts a sealed record and its free-text entry at once (the 0.1 upgrade, which has no writer thread). */
 export function insertRecord(conn: Connection, s: SealedRecord): void {
   const row = recordRow(s);
-  conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
-  conn.run(INSERT_FTS, [row[0]!, row[BODY_AT]!, row[BODY_AT + 1]!]);
+  conn.run(INSERT_AUDIT, row.slice(0, 13));
+  conn.run(INSERT_FTS, [row[0]!, row[13]!, row[14]!]);
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */
