@@ -19,7 +19,12 @@ const arg = (name: string, dflt: number): number => {
 const N = arg('--records', 30_000);
 const BATCH = arg('--batch', 32);
 
-type Row = { audit: (string | number | null)[]; body: string; agent: string | null; op: { sql: string; params: (string | number | null)[] } };
+type Row = {
+  audit: (string | number | null)[];
+  body: string;
+  agent: string | null;
+  op: { sql: string; params: (string | number | null)[] };
+};
 const rows: Row[] = [];
 {
   let prev = '0'.repeat(64);

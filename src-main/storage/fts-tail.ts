@@ -130,7 +130,8 @@ export class FullTextTail {
     conn.exec('PRAGMA synchronous = NORMAL');
     try {
       transaction(conn, () => {
-        for (let i = 0; i < entries.length; i += ENTRY) conn.run(INSERT_FTS, [entries[i]!, entries[i + 1]!, entries[i + 2] ?? null, entries[i]!]);
+        for (let i = 0; i < entries.length; i += ENTRY)
+          conn.run(INSERT_FTS, [entries[i]!, entries[i + 1]!, entries[i + 2] ?? null, entries[i]!]);
         conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
         conn.run(MERGE_SLICE, [MERGE_PAGES]);
       });

@@ -127,11 +127,15 @@ describe('full text after the acknowledged transaction', () => {
   });
 });
 
-describe('searching one agent\'s records', () => {
+describe("searching one agent's records", () => {
   const agentSeqs = (s: SqliteStore, agent: string) =>
-    s.all<{ seq: number }>("SELECT seq FROM audit WHERE agent_id = ? AND type = 'action.decided' ORDER BY seq DESC", [agent]).map((r) => r.seq);
+    s
+      .all<{ seq: number }>("SELECT seq FROM audit WHERE agent_id = ? AND type = 'action.decided' ORDER BY seq DESC", [agent])
+      .map((r) => r.seq);
   const tokenSeqs = (s: SqliteStore, agent: string) =>
-    s.all<{ rowid: number }>('SELECT rowid FROM audit_fts WHERE audit_fts MATCH ? ORDER BY rowid DESC', [`agent : ${agentToken(agent)}`]).map((r) => r.rowid);
+    s
+      .all<{ rowid: number }>('SELECT rowid FROM audit_fts WHERE audit_fts MATCH ? ORDER BY rowid DESC', [`agent : ${agentToken(agent)}`])
+      .map((r) => r.rowid);
 
   it("indexes each record's agent as one token of its own column, which the text of other columns never matches", async () => {
     const s = await open(tempDir());
@@ -157,14 +161,18 @@ describe('searching one agent\'s records', () => {
     // As schema 2 left it: full text without the agent column, the agent index on (agent_id, seq).
     onClosedDatabase(dir, (db) => {
       db.exec('DROP TABLE audit_fts');
-      db.exec("CREATE VIRTUAL TABLE audit_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8')");
+      db.exec(
+        "CREATE VIRTUAL TABLE audit_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8')",
+      );
       db.exec("INSERT INTO audit_fts(rowid, body) SELECT seq, 'old text' FROM audit");
       db.exec('DROP INDEX audit_agent_filters');
       db.exec('CREATE INDEX audit_agent ON audit(agent_id, seq) WHERE agent_id IS NOT NULL');
       db.exec('PRAGMA user_version = 2');
     });
     const t = await open(dir);
-    const names = t.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'audit_agent%'").map((r) => r.name);
+    const names = t
+      .all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'audit_agent%'")
+      .map((r) => r.name);
     expect(names).toEqual(['audit_agent_filters']);
     expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(3);
     await t.fullTextReady();
