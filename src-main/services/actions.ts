@@ -260,10 +260,10 @@ export class ActionService {
   }
 }
 
-/** The `action.decided` data: the request as recorded (every text field masked) and the verdict. */
 /** The decision's fields an `action.decided` record carries (made once: a zod schema is costly to derive). */
 const DECIDED_FIELDS = DecisionSchema.omit({ action_id: true });
 
+/** The `action.decided` data: the request as recorded (every text field masked) and the verdict. */
 function decidedData(a: NormalizedAction, d: Decision, o: Outcome, digest: string | null): DecidedAction {
   const data: DecidedAction = {
     agent_id: a.agent_id,

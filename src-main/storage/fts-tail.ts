@@ -3,6 +3,9 @@ import { indexFields } from './audit-index.js';
 import type { Connection } from './sqlite.js';
 import { transaction } from './write.js';
 
+/** Entries a queued record takes: seq, body, agent token. */
+const ENTRY = 3;
+
 /**
  * Full text trails the acknowledged transaction (on the writer thread). FTS5 is most of what a small
  * transaction costs the writer (its pending terms are flushed as a new segment at every COMMIT, and
@@ -13,9 +16,6 @@ import { transaction } from './write.js';
  * lies past `fts_seq` is indexed again from the `audit` table when the writer starts. A search first
  * asks for the index to catch up (`sync`), so it never misses an acknowledged record.
  */
-/** Entries a queued record takes: seq, body, agent token. */
-const ENTRY = 3;
-
 export class FullTextTail {
   private queue: (number | string | null)[] = [];
   private queuedChars = 0;
