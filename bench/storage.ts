@@ -17,7 +17,8 @@ import { SCHEMA_SQL } from '../src-main/storage/schema.js';
 import { sqlite } from '../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../src-main/storage/store.js';
 import { percentile, stallDuring, writeResults, type Figure } from './lib.js';
-import { AGENTS, commitFor, pick, rand } from './records.js';
+import { pageShapes, searchShapes, timeQueries } from './queries.js';
+import { commitFor } from './records.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -63,20 +64,6 @@ function ackLatency(lat: Float64Array): { p50: number; p99: number; max: number 
   const sorted = Array.from(lat.sort());
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
 }
-
-function timeQueries(store: SqliteStore, n: number, make: (k: number) => Parameters<typeof queryAudit>[1]): number[] {
-  const t: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const q = make(k);
-    const s = process.hrtime.bigint();
-    queryAudit(store, q);
-    t.push(ms(s));
-  }
-  return t.sort((a, b) => a - b);
-}
-
-/** Pages at random depths: a cursor somewhere in the log, as a user paging back would send. */
-const cursorAt = (seq: number) => Buffer.from(`a${seq}`).toString('base64url');
 
 /**
  * A release 0.1 data directory of `n` action.decided records, as 0.1 left it after a clean stop: a
@@ -207,21 +194,10 @@ async function main(): Promise<void> {
     );
 
     const head = store.head().seq;
-    const deep = (k: number) => (k % 2 ? cursorAt(1 + rand(head)) : undefined);
     queryAudit(store, { agent_id: 'agent-1' }); // warm the statement cache
-    const byAgent = timeQueries(store, 400, (k) => ({ agent_id: pick(AGENTS), limit: 100, cursor: deep(k) }));
-    const byDecision = timeQueries(store, 400, (k) => ({
-      decision: pick(['allowed', 'denied', 'pending'] as const),
-      limit: 100,
-      cursor: deep(k),
-    }));
-    const combined = timeQueries(store, 400, (k) => ({
-      agent_id: pick(AGENTS),
-      risk_level: pick(['low', 'medium', 'high', 'critical'] as const),
-      limit: 100,
-      cursor: deep(k),
-    }));
-    const pages = [...byAgent, ...byDecision, ...combined].sort((a, b) => a - b);
+    const pages = pageShapes(head)
+      .flatMap((shape) => timeQueries(store, 400, shape.make))
+      .sort((a, b) => a - b);
     figures.push(
       {
         id: 'page_p50',
@@ -240,23 +216,7 @@ async function main(): Promise<void> {
       },
     );
 
-    const terms = [
-      'audit_logs',
-      'nightly',
-      'postgres',
-      'table_42',
-      'refund duplicate',
-      'vendor-7',
-      'claude-code',
-      'prod-db-delete',
-      'stripe',
-      'quarterly report',
-      'prod',
-      'quart',
-    ];
-    const text = timeQueries(store, 60, (k) => ({ q: terms[k % terms.length], limit: 100 }));
-    const textFiltered = timeQueries(store, 60, (k) => ({ q: terms[k % terms.length], agent_id: pick(AGENTS), limit: 100 }));
-    const allText = [...text, ...textFiltered].sort((a, b) => a - b);
+    const allText = searchShapes.flatMap((shape) => timeQueries(store, 60, shape.make)).sort((a, b) => a - b);
     figures.push(
       {
         id: 'fts_p50',
