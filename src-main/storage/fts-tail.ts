@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../src-shared/index.js';
 import { indexFields } from './audit-index.js';
 import type { Connection } from './sqlite.js';
-import { transaction } from './write.js';
+import { INSERT_FTS, transaction } from './write.js';
 
 /** Entries a queued record takes: seq, body, agent token. */
 const ENTRY = 3;
@@ -125,6 +125,11 @@ export class FullTextTail {
     return this.indexed;
   }
 
+  /** Indexes what is queued in memory, not the backlog (a clean stop). */
+  drainQueue(): void {
+    while (this.queue.length) this.step();
+  }
+
   private write(entries: readonly (number | string | null)[], upTo: number): void {
     const conn = this.conn;
     conn.exec('PRAGMA synchronous = NORMAL');
@@ -156,5 +161,3 @@ const BATCH_CHARS = 1 << 20;
  */
 const MERGE_PAGES = 100;
 const MERGE_SLICE = "INSERT INTO audit_fts(audit_fts, rank) VALUES ('merge', ?)";
-/** A record retention has already moved out is not indexed. */
-const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';

@@ -15,7 +15,7 @@ import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
-import { transaction, writeRows, type WireUnit } from './write.js';
+import { BODY_AT, transaction, writeRows, type WireUnit } from './write.js';
 import { FullTextTail } from './fts-tail.js';
 
 const port = parentPort!;
@@ -23,8 +23,6 @@ const { path, role } = workerData as { path: string; role: 'reader' | 'writer' }
 const conn = new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
 configure(conn, role);
 
-/** Where a wire row holds its free-text columns, body then agent token (write.ts recordRow). */
-const BODY_AT = 13;
 const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
 const BATCH = 500;
@@ -95,12 +93,13 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'pragma':
       return conn.pragma(req.text);
     case 'close':
-      // Index what is still queued (a clean stop leaves no full text to catch up on the next start),
-      // then fold the WAL into the database file while this thread is still the one waiting for it.
+      // Index what is still queued in memory (a backlog read from the table, as after an upgrade,
+      // waits for the next start rather than holding the stop), then fold the WAL into the
+      // database file while this thread is still the one waiting for it.
       if (ftsTimer) clearTimeout(ftsTimer);
       ftsTimer = null;
       try {
-        tail?.drain();
+        tail?.drainQueue();
       } catch {
         // a full or read-only disk: the next start indexes it from the stored records
       }

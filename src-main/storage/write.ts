@@ -61,6 +61,9 @@ function recordRow(s: SealedRecord): WireUnit['rows'][number] {
   ];
 }
 
+/** Where a wire row's free-text columns start (body, then the agent token), after its `audit` columns. */
+export const BODY_AT = 13;
+
 /** The wire form of a unit (built on the main thread, which has each record's data parsed). */
 export function toWire(u: WriteUnit): WireUnit {
   return { ops: u.ops.map((o) => [o.sql, o.params ?? []]), rows: u.records.map(recordRow) };
@@ -99,18 +102,19 @@ export function writeRows(conn: Connection, wire: readonly WireUnit[], report: (
 const INSERT_AUDIT =
   'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
+/** A record's full-text row (params: seq, body, agent token, seq); none for a record retention already moved out. */
+export const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';
 
 /** The record's row; its free text is indexed after the transaction (fts-tail.ts) on the writer. */
 function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
-  conn.run(INSERT_AUDIT, row.slice(0, 13));
+  conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
 }
 
 /** Inserts a sealed record and its free-text entry at once (the 0.1 upgrade, which has no writer thread). */
 export function insertRecord(conn: Connection, s: SealedRecord): void {
   const row = recordRow(s);
-  conn.run(INSERT_AUDIT, row.slice(0, 13));
-  conn.run(INSERT_FTS, [row[0]!, row[13]!, row[14]!]);
+  conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
+  conn.run(INSERT_FTS, [row[0]!, row[BODY_AT]!, row[BODY_AT + 1]!, row[0]!]);
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */

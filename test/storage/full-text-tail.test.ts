@@ -99,6 +99,31 @@ describe('full text after the acknowledged transaction', () => {
     expect(indexed).toEqual([40, 40]);
   });
 
+  it('a clean stop leaves a backlog read from the table to the next start instead of indexing it all first', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 300);
+    await s.fullTextReady();
+    await s.close();
+    stores.splice(0);
+    // As an upgrade leaves it: every record to index again from the table.
+    onClosedDatabase(dir, (db) => {
+      db.exec('DELETE FROM audit_fts');
+      db.exec("UPDATE meta SET value = '0' WHERE key = 'fts_seq'");
+    });
+    const t = await open(dir);
+    await commitMany(t, 301, 1);
+    await t.close();
+    stores.splice(0);
+    const seq = onClosedDatabase(dir, (db) =>
+      Number((db.prepare("SELECT value FROM meta WHERE key = 'fts_seq'").get() as { value: string }).value),
+    );
+    expect(seq).toBeLessThan(301);
+    const u = await open(dir);
+    await u.fullTextReady();
+    expect(indexedSeqs(u)).toEqual(storedSeqs(u));
+  });
+
   it('a writer thread that dies before indexing is restarted and indexes what it had not', async () => {
     const s = await open(tempDir());
     const writer = (s as unknown as { writer: { worker: { terminate(): Promise<number> } | null } }).writer;
