@@ -135,8 +135,10 @@ export class FullTextTail {
     conn.exec('PRAGMA synchronous = NORMAL');
     try {
       transaction(conn, () => {
+        // Retention moves the oldest records out: one still queued below the first live one is not indexed.
+        const first = conn.get<{ seq: number | null }>('SELECT min(seq) AS seq FROM audit')?.seq ?? Number.POSITIVE_INFINITY;
         for (let i = 0; i < entries.length; i += ENTRY)
-          conn.run(INSERT_FTS, [entries[i]!, entries[i + 1]!, entries[i + 2] ?? null, entries[i]!]);
+          if ((entries[i] as number) >= first) conn.run(INSERT_FTS, [entries[i]!, entries[i + 1]!, entries[i + 2] ?? null]);
         conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
         conn.run(MERGE_SLICE, [MERGE_PAGES]);
       });

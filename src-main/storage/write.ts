@@ -102,8 +102,11 @@ export function writeRows(conn: Connection, wire: readonly WireUnit[], report: (
 const INSERT_AUDIT =
   'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/** A record's full-text row (params: seq, body, agent token, seq); none for a record retention already moved out. */
-export const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM audit WHERE seq = ?)';
+/**
+ * A record's full-text row (seq, body, agent token). VALUES, not INSERT … SELECT: into FTS5 the
+ * SELECT form took 3.4× as long per row (500 transactions of 100 rows: 2.7–2.8 s against 0.81 s).
+ */
+export const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
 
 /** The record's row; its free text is indexed after the transaction (fts-tail.ts) on the writer. */
 function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
@@ -114,7 +117,7 @@ function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
 export function insertRecord(conn: Connection, s: SealedRecord): void {
   const row = recordRow(s);
   conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
-  conn.run(INSERT_FTS, [row[0]!, row[BODY_AT]!, row[BODY_AT + 1]!, row[0]!]);
+  conn.run(INSERT_FTS, [row[0]!, row[BODY_AT]!, row[BODY_AT + 1]!]);
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */

@@ -86,6 +86,16 @@ describe('full text after the acknowledged transaction', () => {
     expect(queryAudit(t, { q: 'uniq399word' }).items).toHaveLength(1);
   });
 
+  it('does not index queued records that retention moved out before their turn', async () => {
+    const s = await open(tempDir());
+    await commitMany(s, 1, 40);
+    // Before the writer's timer indexes the 40: the oldest ten leave, as retention removes them.
+    await s.commit([{ sql: 'DELETE FROM audit WHERE seq <= ?', params: [10] }]);
+    await s.fullTextReady();
+    expect(storedSeqs(s)[0]).toBe(11);
+    expect(indexedSeqs(s)).toEqual(storedSeqs(s));
+  });
+
   it('a clean stop indexes what is still queued', async () => {
     const dir = tempDir();
     const s = await open(dir);
