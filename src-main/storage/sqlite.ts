@@ -95,6 +95,8 @@ export interface ConnectionOptions {
 export class Connection {
   readonly db: DatabaseSync;
   private readonly cache = new Map<string, StatementSync>();
+  /** Statements that return rows as arrays (a statement's mode is its own, so they are kept apart). */
+  private readonly arrayCache = new Map<string, StatementSync>();
 
   constructor(
     readonly path: string,
@@ -109,13 +111,17 @@ export class Connection {
   }
 
   prepare(sql: string): StatementSync {
-    let s = this.cache.get(sql);
+    return this.cached(this.cache, sql);
+  }
+
+  private cached(cache: Map<string, StatementSync>, sql: string): StatementSync {
+    let s = cache.get(sql);
     if (s) return s;
     s = this.db.prepare(sql);
-    this.cache.set(sql, s);
-    if (this.cache.size > CACHE_LIMIT) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
+    cache.set(sql, s);
+    if (cache.size > CACHE_LIMIT) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
     }
     return s;
   }
@@ -126,6 +132,17 @@ export class Connection {
 
   all<T>(sql: string, params?: readonly Bindable[]): T[] {
     return this.prepare(sql).all(...bindable(params)) as T[];
+  }
+
+  /** Rows as arrays of column values, in the statement's column order (cheaper than objects). */
+  allArrays<T extends unknown[]>(sql: string, params?: readonly Bindable[]): T[] {
+    const fresh = !this.arrayCache.has(sql);
+    const s = this.cached(this.arrayCache, sql);
+    // node:sqlite has it from Node 22.16 / 24; an older runtime gets the same arrays the slow way.
+    if (typeof s.setReturnArrays !== 'function')
+      return (s.all(...bindable(params)) as Record<string, unknown>[]).map((r) => Object.values(r) as T);
+    if (fresh) s.setReturnArrays(true);
+    return s.all(...bindable(params)) as unknown as T[];
   }
 
   get<T>(sql: string, params?: readonly Bindable[]): T | undefined {
@@ -144,6 +161,7 @@ export class Connection {
 
   close(): void {
     this.cache.clear();
+    this.arrayCache.clear();
     if (this.db.isOpen) this.db.close();
   }
 }

@@ -9,6 +9,8 @@ import { newId } from '../core/ids.js';
 import { openDatabase } from './database.js';
 import { upgradeLegacyDataDir, type UpgradeReport } from './legacy/upgrade.js';
 import { BLOCK, builtBlocks, StoreSubtrees } from './merkle-store.js';
+import { AUDIT_COLUMNS, readAuditRows } from './audit-rows.js';
+import { exportOverReaders } from './export-pipeline.js';
 import { StorageWorker, WorkerError, type WorkerRequest } from './workers.js';
 import type { Connection } from './sqlite.js';
 import { isStorageFailure } from './sqlite.js';
@@ -25,6 +27,8 @@ export interface OpenStoreOptions {
    * (default 20,000); smaller ones run here in slices, which is cheaper than a worker round trip.
    */
   offloadMinRows?: number;
+  /** Records per block when a large export is cut between the two read threads (default 2,000). */
+  exportBlockRows?: number;
 }
 
 /** Alias used by the core. */
@@ -37,7 +41,6 @@ interface Head {
 }
 
 const READ_RE = /^\s*(SELECT|WITH|EXPLAIN|VALUES)\b/i;
-const AUDIT_COLUMNS = 'seq, id, ts, type, actor, action_id, data, hash';
 /** Commits per transaction at most; a burst beyond it is written in several back to back. */
 const MAX_BATCH = 512;
 /**
@@ -83,7 +86,7 @@ export class SqliteStore implements Store {
   private merkleCatchUp: Promise<void> | null = null;
   private readonly writer: StorageWorker;
   private readonly reader: StorageWorker;
-  /** A second read thread, started only for a large verification (its second half; 2 cores). */
+  /** A second read thread, started only for a large export or verification (half the work; 2 cores). */
   private readonly reader2: StorageWorker;
   /** Every record up to this seq is known to be in the full-text index (the writer's word). */
   private fullTextSeq = 0;
@@ -172,22 +175,25 @@ export class SqliteStore implements Store {
       params.push(filter.untilMs);
     }
     params.push(limit);
-    return this.conn.all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
+    return readAuditRows(this.conn, `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
   }
 
   async *exportChunks(scan: AuditScan): AsyncGenerator<string> {
     const { format, lo, hi } = scan;
     if (lo > hi) return;
-    const archived = this.archiveHead();
-    let prev =
-      lo <= 1
-        ? ZERO_HASH
-        : (this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [lo - 1])?.hash ??
-          (archived.seq === lo - 1 ? archived.hash : ZERO_HASH));
     if (hi - lo + 1 >= this.opts.offloadMinRows) {
-      yield* this.reader.exportChunks({ format, lo, hi, prev });
+      // Two read threads for a range of at least two blocks (this machine class has 2 cores).
+      const readers = hi - lo + 1 >= 2 * this.opts.exportBlockRows ? [this.reader, this.reader2] : [this.reader];
+      yield* exportOverReaders(readers, {
+        format,
+        lo,
+        hi,
+        blockRows: this.opts.exportBlockRows,
+        prevBefore: (from) => this.hashBefore(from),
+      });
       return;
     }
+    let prev = this.hashBefore(lo);
     let after = lo - 1;
     while (after < hi) {
       const rows = this.auditRows(after, Math.min(SLICE, hi - after));
@@ -197,6 +203,17 @@ export class SqliteStore implements Store {
       after = rows[rows.length - 1]!.seq;
       yield out.text;
     }
+  }
+
+  /**
+   * The `prev_hash` of a line that starts at record `seq`: the hash of the last live record before
+   * it, else the last archived one (the live log starts after it), else 64 zeros.
+   */
+  private hashBefore(seq: number): string {
+    const row = this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT 1', [seq]);
+    if (row) return row.hash;
+    const archived = this.archiveHead();
+    return archived.seq > 0 && archived.seq < seq ? archived.hash : ZERO_HASH;
   }
 
   async verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
@@ -535,6 +552,7 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
       clock,
       log,
       offloadMinRows: options.offloadMinRows ?? 20_000,
+      exportBlockRows: options.exportBlockRows ?? 2000,
     },
     head,
     upgrade,

@@ -17,29 +17,62 @@ import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
 import { BODY_AT, transaction, writeRows, type WireUnit } from './write.js';
 import { FullTextTail } from './fts-tail.js';
+import type { ExportPiece } from './export-pipeline.js';
+import { AUDIT_COLUMNS, readAuditRows } from './audit-rows.js';
 
 const port = parentPort!;
 const { path, role } = workerData as { path: string; role: 'reader' | 'writer' };
 const conn = new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
 configure(conn, role);
 
-const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
+const ROWS = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`;
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
 const BATCH = 500;
-/** An export chunk handed to the main thread ends after this many records or this much text. */
+/** An export piece handed to the main thread ends after this many records or this much text. */
 const CHUNK = 2000;
 const CHUNK_CHARS = 1 << 20;
 
-interface ExportCursor {
-  format: ExportFormat;
-  after: number;
-  hi: number;
-  prev: string;
-}
-const cursors = new Map<number, ExportCursor>();
-let nextCursor = 1;
+const SIZES = 'SELECT octet_length(data) AS n FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?';
+/** Bytes of record data a read holds at most (beyond one record): records can be 1 MiB each. */
+const BATCH_BYTES = 1 << 20;
 
-const rows = (after: number, hi: number, limit: number): AuditRow[] => conn.all<AuditRow>(ROWS, [after, hi, limit]);
+/**
+ * The next rows after `after` (up to `hi`): at most `limit`, and no more than `budget` bytes of
+ * record data (at least one row). The sizes come first from the records' headers (SQLite knows a
+ * text's length without reading it: ~4 % of the read, measured), so a run of big records (a file
+ * written through an agent, 100 KB each) is read a few at a time instead of 500 at once, which would
+ * outgrow this thread's heap.
+ */
+function rows(after: number, hi: number, limit: number, budget = BATCH_BYTES): AuditRow[] {
+  const sizes = conn.all<{ n: number }>(SIZES, [after, hi, limit]);
+  let take = 0;
+  for (let bytes = 0; take < sizes.length && (take === 0 || bytes + sizes[take]!.n <= budget); take++) bytes += sizes[take]!.n;
+  return take ? readAuditRows(conn, ROWS, [after, hi, take]) : [];
+}
+
+/**
+ * The export text of records `from`..`to`, or of a prefix of them (a piece ends after CHUNK records
+ * or CHUNK_CHARS of text): see export-pipeline.ts. `prev` is the hash before `from`.
+ */
+function exportRange(format: ExportFormat, from: number, to: number, prev: string): ExportPiece {
+  let p = prev;
+  let text = '';
+  let after = from - 1;
+  let n = 0;
+  while (n < CHUNK && text.length < CHUNK_CHARS && after < to) {
+    const batch = rows(after, to, Math.min(BATCH, CHUNK - n), CHUNK_CHARS - text.length);
+    if (!batch.length) {
+      after = to;
+      break;
+    }
+    const out = formatRows(batch, format, p);
+    text += out.text;
+    p = out.prev;
+    after = batch[batch.length - 1]!.seq;
+    n += batch.length;
+  }
+  return { text, last: after, prev: p };
+}
 
 /** The writer's full-text tail (made on first use: reading `meta` may fail on a failing disk). */
 let tail: FullTextTail | null = null;
@@ -133,36 +166,8 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       }
       return finishVerify(state, head);
     }
-    case 'export-open': {
-      const id = nextCursor++;
-      cursors.set(id, { format: req.format, after: req.lo - 1, hi: req.hi, prev: req.prev });
-      return id;
-    }
-    case 'export-next': {
-      const c = cursors.get(req.cursor);
-      if (!c) throw new Error('unknown export cursor');
-      let text = '';
-      let n = 0;
-      while (n < CHUNK && text.length < CHUNK_CHARS && c.after < c.hi) {
-        // Records can be large (1 MiB request bodies): few rows per read once the chunk has text.
-        const batch = rows(c.after, c.hi, text.length ? Math.min(50, CHUNK - n) : Math.min(BATCH, CHUNK - n));
-        if (!batch.length) {
-          c.after = c.hi;
-          break;
-        }
-        const out = formatRows(batch, c.format, c.prev);
-        text += out.text;
-        c.prev = out.prev;
-        c.after = batch[batch.length - 1]!.seq;
-        n += batch.length;
-      }
-      const done = c.after >= c.hi;
-      if (done) cursors.delete(req.cursor);
-      return { text, done };
-    }
-    case 'export-close':
-      cursors.delete(req.cursor);
-      return null;
+    case 'export-range':
+      return exportRange(req.format, req.from, req.to, req.prev);
   }
 }
 

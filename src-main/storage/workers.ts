@@ -17,9 +17,7 @@ export type WorkerRequest =
   | { kind: 'close' }
   | { kind: 'query'; sql: string; params: SqlValue[] }
   | { kind: 'verify'; head: { seq: number; hash: string }; start?: { seq: number; hash: string } }
-  | { kind: 'export-open'; format: ExportFormat; lo: number; hi: number; prev: string }
-  | { kind: 'export-next'; cursor: number }
-  | { kind: 'export-close'; cursor: number };
+  | { kind: 'export-range'; format: ExportFormat; from: number; to: number; prev: string };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
@@ -151,28 +149,6 @@ export class StorageWorker {
     start?: { seq: number; hash: string },
   ): Promise<VerifyResult> {
     return this.call({ kind: 'verify', head, start }, onProgress) as Promise<VerifyResult>;
-  }
-
-  /** Export chunks pulled one at a time (the worker formats the next while this one is written). */
-  async *exportChunks(o: { format: ExportFormat; lo: number; hi: number; prev: string }): AsyncGenerator<string> {
-    const cursor = (await this.call({ kind: 'export-open', ...o })) as number;
-    let done = false;
-    try {
-      let next = this.call({ kind: 'export-next', cursor }) as Promise<{ text: string; done: boolean }>;
-      for (;;) {
-        const chunk = await next;
-        if (chunk.done) {
-          done = true;
-          if (chunk.text) yield chunk.text;
-          return;
-        }
-        next = this.call({ kind: 'export-next', cursor }) as Promise<{ text: string; done: boolean }>;
-        next.catch(() => undefined); // read by the next turn; an abandoned export must not leave it unhandled
-        yield chunk.text;
-      }
-    } finally {
-      if (!done) await this.call({ kind: 'export-close', cursor }).catch(() => undefined);
-    }
   }
 
   /** Lets the worker finish (the writer closes its connection), then ends the thread. */

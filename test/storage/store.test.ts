@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZERO_HASH, type AuditRecord } from '../../src-shared/index.js';
-import { exportToString } from '../../src-main/audit/export.js';
+import { exportAudit, exportToString } from '../../src-main/audit/export.js';
 import { verifyStore } from '../../src-main/audit/verify.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
 import { sqlite } from '../../src-main/storage/sqlite.js';
@@ -28,6 +28,7 @@ async function commitMany(s: SqliteStore, from: number, count: number): Promise<
   return all.flat();
 }
 
+const recordTs = async (s: SqliteStore, seq: number) => s.get<{ ts: string }>('SELECT ts FROM audit WHERE seq = ?', [seq])!.ts;
 const count = (s: SqliteStore, table: string) => s.get<{ c: number }>(`SELECT count(*) AS c FROM ${table}`)!.c;
 const independentHash = (r: AuditRecord) => {
   const { hash: _h, ...rest } = r;
@@ -206,6 +207,42 @@ describe('store: the read worker', () => {
     const progress: number[] = [];
     expect(await off.verify((d) => progress.push(d))).toEqual(await verifyStore(s));
     expect(await off.allAsync('SELECT count(*) AS n FROM actions', [], { rowsHint: 10 })).toEqual([{ n: 500 }]);
+  });
+
+  it('a large export is cut into blocks formatted on two read threads, yielded in order, byte for byte the single walk', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 0, 120);
+    // Records of ~300 KB: a block of 7 of them is more than one piece (a piece ends at 1 MiB of text).
+    for (let k = 0; k < 9; k++) {
+      const c = decided(200 + k, { description: `${k}`.repeat(300_000) });
+      await s.commit(c.ops, c.audit);
+    }
+    await commitMany(s, 300, 40);
+    // The expected text from the walk in slices on this thread; then the same files, reopened.
+    const window = { format: 'jsonl' as const, since: await recordTs(s, 33), until: await recordTs(s, 150) };
+    const expected = new Map<string, string>();
+    for (const format of ['jsonl', 'csv', 'cef'] as const) expected.set(format, await exportToString(s, { format }));
+    expected.set('window', await exportToString(s, window));
+    await s.close();
+    const off = await open(dir, { offloadMinRows: 1, exportBlockRows: 7 });
+    for (const format of ['jsonl', 'csv', 'cef'] as const) {
+      const chunks: string[] = [];
+      for await (const chunk of exportAudit(off, { format })) chunks.push(chunk);
+      expect(chunks.join('')).toBe(expected.get(format));
+      // 169 records in 25 blocks of 7: one piece a block, and a block of six 300 KB records in two
+      // (a piece stops once it holds 1 MiB of text: at most one record past it).
+      if (format === 'jsonl') {
+        expect(chunks.length).toBeGreaterThan(25);
+        expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan((1 << 20) + 310_000);
+      }
+    }
+    // A window that starts and ends inside blocks (prev_hash of its first line from the record before it).
+    const inWindow = await exportToString(off, window);
+    expect(inWindow).toBe(expected.get('window'));
+    const first = JSON.parse(inWindow.split('\n')[0]!) as AuditRecord;
+    expect(first.seq).toBeGreaterThan(1);
+    expect(first.prev_hash).toBe(off.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [first.seq - 1])!.hash);
   });
 
   it('the writer thread checkpoints: the WAL stays near 8 MB however much is written', { timeout: 120_000 }, async () => {
