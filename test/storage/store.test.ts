@@ -245,6 +245,24 @@ describe('store: the read worker', () => {
     expect(first.prev_hash).toBe(off.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [first.seq - 1])!.hash);
   });
 
+  it('verifies and exports a run of big records on the read thread a few at a time (its heap is 48 MB)', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const s = await open(dir, { offloadMinRows: 1 });
+    // 400 records of ~200 KB (a file written through an agent): 80 MB, read 500 rows at a time
+    // without the size bound, which ends the read thread.
+    for (let k = 0; k < 400; k += 20)
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => {
+          const c = decided(k + j, { description: `${(k + j) % 10}`.repeat(200_000) });
+          return s.commit(c.ops, c.audit);
+        }),
+      );
+    expect(await s.verify()).toMatchObject({ ok: true, records: 400 });
+    let bytes = 0;
+    for await (const chunk of exportAudit(s, { format: 'jsonl' })) bytes += chunk.length;
+    expect(bytes).toBeGreaterThan(80e6);
+  });
+
   it('the writer thread checkpoints: the WAL stays near 8 MB however much is written', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const s = await open(dir);
