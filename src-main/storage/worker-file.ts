@@ -22,16 +22,11 @@ const devBundles = new Map<WorkerEntry, string>();
  * loading tsx in every worker.
  */
 export function workerFile(entry: WorkerEntry): string {
-  const built = builtFile(entry);
-  if (built) return built;
-  const cached = devBundles.get(entry);
-  if (cached && existsSync(cached)) return cached;
-  // Required, not imported: bundlers of the app must not pull esbuild in (a build never gets here).
-  const require = createRequire(import.meta.url);
-  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  const ready = readyFile(entry);
+  if (ready) return ready;
   const o = bundleOptions(entry);
-  buildSync(o);
-  return bundled(entry, o.outfile!);
+  esbuild().buildSync(o);
+  return bundled(entry, o.outfile);
 }
 
 /**
@@ -39,25 +34,30 @@ export function workerFile(entry: WorkerEntry): string {
  * for a worker started while the loop has other work (the upgrade's, during a bench's measurement).
  */
 export async function workerFileAsync(entry: WorkerEntry): Promise<string> {
-  const built = builtFile(entry);
-  if (built) return built;
-  const cached = devBundles.get(entry);
-  if (cached && existsSync(cached)) return cached;
-  const require = createRequire(import.meta.url);
-  const { build } = require('esbuild') as typeof import('esbuild');
+  const ready = readyFile(entry);
+  if (ready) return ready;
   const o = bundleOptions(entry);
-  await build(o);
-  return bundled(entry, o.outfile!);
+  await esbuild().build(o);
+  return bundled(entry, o.outfile);
 }
 
-function builtFile(entry: WorkerEntry): string | null {
+/** The built file, or the bundle made earlier in this process; null when it must be bundled. */
+function readyFile(entry: WorkerEntry): string | null {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return null;
-  for (const rel of [`./${entry}.js`, `../${entry}.js`]) {
-    const file = fileURLToPath(new URL(rel, here));
-    if (existsSync(file)) return file;
+  if (!here.endsWith('.ts')) {
+    for (const rel of [`./${entry}.js`, `../${entry}.js`]) {
+      const file = fileURLToPath(new URL(rel, here));
+      if (existsSync(file)) return file;
+    }
+    throw new Error(`the ${entry} thread's code (${entry}.js) is missing from the build; rebuild Gatehouse`);
   }
-  throw new Error(`the ${entry} thread's code (${entry}.js) is missing from the build; rebuild Gatehouse`);
+  const cached = devBundles.get(entry);
+  return cached && existsSync(cached) ? cached : null;
+}
+
+/** Required, not imported: bundlers of the app must not pull esbuild in (a build never gets here). */
+function esbuild(): typeof import('esbuild') {
+  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
 }
 
 function bundleOptions(entry: WorkerEntry): BuildOptions & { outfile: string } {

@@ -42,8 +42,9 @@ export interface BuildResult {
 
 /** Rows read from the snapshot, and written, per transaction. */
 const ROWS_PER_STEP = 500;
-/** Journal entries per transaction. */
+/** Journal entries per transaction, and their payload bytes at most (so what the thread holds is bounded). */
 const ENTRIES_PER_STEP = 50;
+const ENTRY_BYTES_PER_STEP = 4 << 20;
 const BOOKKEEPING = new Set(['journal_n', 'head_seq', 'head_hash', 'schema_version']);
 
 /**
@@ -107,6 +108,7 @@ async function copyAll(conn: Connection, p: BuildPaths): Promise<BuildResult> {
   // keeps its audit records and loses its ops, exactly as it did when it was first written).
   let entries = 0;
   let batch: LegacyEntry[] = [];
+  let batchBytes = 0;
   for await (const { n, payload } of readLegacyJournal(p.legacyJournal, tail)) {
     if (n <= journalN) continue;
     if (n !== journalN + 1)
@@ -125,9 +127,11 @@ async function copyAll(conn: Connection, p: BuildPaths): Promise<BuildResult> {
     journalN = n;
     entries++;
     batch.push(e);
-    if (batch.length >= ENTRIES_PER_STEP) {
+    batchBytes += payload.length;
+    if (batch.length >= ENTRIES_PER_STEP || batchBytes >= ENTRY_BYTES_PER_STEP) {
       writeBatch(conn, batch);
       batch = [];
+      batchBytes = 0;
     }
   }
   if (batch.length) writeBatch(conn, batch);
