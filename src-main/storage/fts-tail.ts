@@ -3,6 +3,23 @@ import { indexFields } from './audit-index.js';
 import type { Connection } from './sqlite.js';
 import { INSERT_FTS, transaction } from './write.js';
 
+/**
+ * FTS5's own merging (automerge) folds segments together whenever a level fills up, up to a whole
+ * level at once: an indexing step that happened to trigger it took 60-110 ms at a million records,
+ * and the next acknowledged transaction waited behind it. Instead every indexing step does a
+ * bounded slice of merge work itself (MERGE_SLICE); crisismerge stays as a far-off safety net.
+ * Set once per database (the 0.1 upgrade sets it on the file it builds).
+ */
+export function useStepMerging(conn: Connection): void {
+  const config = conn.all<{ k: string; v: number }>("SELECT k, v FROM audit_fts_config WHERE k IN ('automerge', 'crisismerge')");
+  const has = (k: string, v: number) => config.some((c) => c.k === k && c.v === v);
+  if (!has('automerge', 0) || !has('crisismerge', 64))
+    transaction(conn, () => {
+      conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
+      conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
+    });
+}
+
 /** Entries a queued record takes: seq, body, agent token. */
 const ENTRY = 3;
 
@@ -24,17 +41,7 @@ export class FullTextTail {
   private backlogTo: number;
 
   constructor(private readonly conn: Connection) {
-    // FTS5's own merging (automerge) folds segments together whenever a level fills up, up to a
-    // whole level at once: an indexing step that happened to trigger it took 60-110 ms at a million
-    // records, and the next acknowledged transaction waited behind it. Instead every step does a
-    // bounded slice of merge work itself; crisismerge stays as a far-off safety net.
-    const config = conn.all<{ k: string; v: number }>("SELECT k, v FROM audit_fts_config WHERE k IN ('automerge', 'crisismerge')");
-    const has = (k: string, v: number) => config.some((c) => c.k === k && c.v === v);
-    if (!has('automerge', 0) || !has('crisismerge', 64))
-      transaction(conn, () => {
-        conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
-        conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
-      });
+    useStepMerging(conn);
     const stored = conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'");
     const top = conn.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM audit')?.seq ?? 0;
     if (stored) {

@@ -1,11 +1,7 @@
-import { existsSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExportFormat, VerifyResult } from '../../src-shared/index.js';
 import type { SqlValue } from './types.js';
+import { workerFile } from './worker-file.js';
 import type { WireUnit } from './write.js';
 
 /** Requests the storage worker threads answer (see worker.ts). */
@@ -57,43 +53,6 @@ const resourceLimits = {
   // the same file, alternated: 68–90k → 116k rec/s; 32 MB gained nothing more).
   reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 },
 };
-
-let devBundle: string | null = null;
-
-/**
- * The worker's code. In a build, storage-worker.js beside the entry point (dist/cli/, out/main/)
- * or one level up from a code-split chunk. From source (tests, benches) worker.ts is bundled once
- * per process with esbuild (a dev dependency, ~50 ms) into a temporary file, which is far cheaper
- * than loading tsx in every worker.
- */
-function workerFile(): string {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) {
-    for (const rel of ['./storage-worker.js', '../storage-worker.js']) {
-      const file = fileURLToPath(new URL(rel, here));
-      if (existsSync(file)) return file;
-    }
-    throw new Error('the storage worker (storage-worker.js) is missing from the build; rebuild Gatehouse');
-  }
-  if (devBundle && existsSync(devBundle)) return devBundle;
-  const require = createRequire(import.meta.url);
-  const { buildSync } = require('esbuild') as typeof import('esbuild');
-  const out = join(tmpdir(), `gatehouse-storage-worker-${process.pid}-${Date.now()}.mjs`);
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('./worker.ts', here))],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    outfile: out,
-    logLevel: 'silent',
-    // Bundled CommonJS dependencies call require(): give the ESM bundle one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  process.once('exit', () => rmSync(out, { force: true }));
-  devBundle = out;
-  return out;
-}
 
 /**
  * One storage worker thread (`writer` or `reader`, see worker.ts) and its request/reply protocol.
@@ -163,7 +122,10 @@ export class StorageWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(workerFile(), { workerData: { path: this.dbPath, role: this.role }, resourceLimits: resourceLimits[this.role] });
+    const w = new Worker(workerFile('storage-worker'), {
+      workerData: { path: this.dbPath, role: this.role },
+      resourceLimits: resourceLimits[this.role],
+    });
     w.unref();
     w.on('message', (m: WorkerReply) => {
       const waiting = this.waiting.get(m.id);
