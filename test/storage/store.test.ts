@@ -211,7 +211,9 @@ describe('store: the read worker', () => {
 
   it('a large export is cut into blocks formatted on two read threads, yielded in order, byte for byte the single walk', async () => {
     const dir = tempDir();
-    const s = await open(dir);
+    // A millisecond per record, so that a time window can start and end inside blocks.
+    let now = Date.parse('2026-11-27T00:00:00Z');
+    const s = await open(dir, { clock: { now: () => (now += 1) } });
     await commitMany(s, 0, 120);
     // Records of ~300 KB: a block of 7 of them is more than one piece (a piece ends at 1 MiB of text).
     for (let k = 0; k < 9; k++) {
