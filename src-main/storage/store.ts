@@ -25,6 +25,12 @@ export interface OpenStoreOptions {
    * (default 20,000); smaller ones run here in slices, which is cheaper than a worker round trip.
    */
   offloadMinRows?: number;
+  /**
+   * The read thread stops after this long without a call and starts again on the next one
+   * (default 30 s): an idle server does not keep the tens of MB of heap and page cache a big
+   * export left behind.
+   */
+  readerIdleMs?: number;
 }
 
 /** Alias used by the core. */
@@ -83,7 +89,7 @@ export class SqliteStore implements Store {
   private merkleCatchUp: Promise<void> | null = null;
   private readonly writer: StorageWorker;
   private readonly reader: StorageWorker;
-  /** A second read thread, started only for a large verification (its second half; 2 cores). */
+  /** A second read thread, started only for a large verification (its second half; 2 cores) and stopped after it. */
   private readonly reader2: StorageWorker;
   /** Every record up to this seq is known to be in the full-text index (the writer's word). */
   private fullTextSeq = 0;
@@ -103,8 +109,9 @@ export class SqliteStore implements Store {
     this.durable = head;
     this.tentative = { ...head };
     this.writer = new StorageWorker('writer', opts.path, opts.log);
-    this.reader = new StorageWorker('reader', opts.path, opts.log);
-    this.reader2 = new StorageWorker('reader', opts.path, opts.log);
+    this.reader = new StorageWorker('reader', opts.path, opts.log, { idleMs: opts.readerIdleMs });
+    // Stopped as soon as its half of a verification is done.
+    this.reader2 = new StorageWorker('reader', opts.path, opts.log, { heap: 'verifier', idleMs: 0 });
   }
 
   get writable(): boolean {
@@ -535,6 +542,7 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
       clock,
       log,
       offloadMinRows: options.offloadMinRows ?? 20_000,
+      readerIdleMs: options.readerIdleMs ?? 30_000,
     },
     head,
     upgrade,

@@ -47,6 +47,8 @@ interface Waiting {
 /**
  * Small heaps: a worker's garbage (export text, rows) is collected as it goes instead of piling up
  * to V8's default limit, which would count in the process's RSS (SPEC 8: memory flat at any size).
+ * V8 lets a heap fill up to its limit before a full collection, so each thread's limit is roughly
+ * what it keeps resident once it has done some work (bench/rss-probe.ts).
  */
 const resourceLimits = {
   // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
@@ -58,7 +60,22 @@ const resourceLimits = {
   // thread's 23.8 s in a profiled export); at 16 MB a 1M-record export ran ×1.3–1.7 faster (probe on
   // the same file, alternated: 68–90k → 116k rec/s; 32 MB gained nothing more).
   reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 },
+  // The second verification thread holds one batch of rows (500) and the hashes it computes from them.
+  verifier: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
 };
+
+export type WorkerHeap = keyof typeof resourceLimits;
+
+export interface StorageWorkerOptions {
+  /** Heap limits (default: the role's). */
+  heap?: WorkerHeap;
+  /**
+   * A reader thread stops once it has had no call for this long (an export in progress counts as a
+   * call), and starts again on the next one: its heap, page cache and connection are returned
+   * instead of kept for a job that may not come. Default: never (the writer).
+   */
+  idleMs?: number;
+}
 
 let devBundle: string | null = null;
 
@@ -106,11 +123,15 @@ export class StorageWorker {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closed = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Export cursors open on this thread: it must not stop under them between two chunks. */
+  private openCursors = 0;
 
   constructor(
     private readonly role: 'writer' | 'reader',
     private readonly dbPath: string,
     private readonly log: (m: string) => void,
+    private readonly opts: StorageWorkerOptions = {},
   ) {}
 
   get started(): boolean {
@@ -135,6 +156,7 @@ export class StorageWorker {
     } catch (e) {
       return Promise.reject(e as Error);
     }
+    this.cancelIdleStop();
     const id = this.nextId++;
     // Referenced while a call is pending (a CLI awaiting a commit must not exit under it), not
     // otherwise (an idle store does not keep the process alive).
@@ -157,6 +179,7 @@ export class StorageWorker {
   async *exportChunks(o: { format: ExportFormat; lo: number; hi: number; prev: string }): AsyncGenerator<string> {
     const cursor = (await this.call({ kind: 'export-open', ...o })) as number;
     let done = false;
+    this.openCursors++;
     try {
       let next = this.call({ kind: 'export-next', cursor }) as Promise<{ text: string; done: boolean }>;
       for (;;) {
@@ -171,7 +194,9 @@ export class StorageWorker {
         yield chunk.text;
       }
     } finally {
+      this.openCursors--;
       if (!done) await this.call({ kind: 'export-close', cursor }).catch(() => undefined);
+      else this.scheduleIdleStop();
     }
   }
 
@@ -179,6 +204,7 @@ export class StorageWorker {
   async close(): Promise<void> {
     if (this.worker && this.role === 'writer') await this.call({ kind: 'close' }).catch(() => undefined);
     this.closed = true;
+    this.cancelIdleStop();
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();
@@ -187,7 +213,10 @@ export class StorageWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(workerFile(), { workerData: { path: this.dbPath, role: this.role }, resourceLimits: resourceLimits[this.role] });
+    const w = new Worker(workerFile(), {
+      workerData: { path: this.dbPath, role: this.role },
+      resourceLimits: resourceLimits[this.opts.heap ?? this.role],
+    });
     w.unref();
     w.on('message', (m: WorkerReply) => {
       const waiting = this.waiting.get(m.id);
@@ -197,7 +226,10 @@ export class StorageWorker {
         return;
       }
       this.waiting.delete(m.id);
-      if (this.waiting.size === 0) w.unref();
+      if (this.waiting.size === 0) {
+        w.unref();
+        this.scheduleIdleStop();
+      }
       if (m.ok) waiting.resolve(m.value);
       else waiting.reject(new WorkerError(m.error, m.storage, m.sqliteCode));
     });
@@ -211,6 +243,26 @@ export class StorageWorker {
     w.on('exit', (code) => lost(`exit ${code}`));
     this.worker = w;
     return w;
+  }
+
+  private scheduleIdleStop(): void {
+    const ms = this.opts.idleMs;
+    if (ms === undefined || this.idleTimer || !this.worker || this.waiting.size || this.openCursors) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const w = this.worker;
+      if (!w || this.waiting.size || this.openCursors) return;
+      // Not `closed`: the next call starts a new thread. A reader holds no state between calls but
+      // export cursors, and none is open.
+      this.worker = null;
+      void w.terminate();
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private cancelIdleStop(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   private failAll(e: Error): void {
