@@ -6,12 +6,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../bin/server-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const BENCHES = [
   { name: 'engine', file: 'bench/engine.ts', args: [] },
-  { name: 'storage', file: 'bench/storage.ts', args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [] },
+  // The store runs in the bench's process: started as `gatehouse serve` starts the server (bin/server-runtime.mjs).
+  {
+    name: 'storage',
+    file: 'bench/storage.ts',
+    args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [],
+    server: true,
+  },
   { name: 'api', file: 'bench/api.ts', args: [] },
   { name: 'approvals', file: 'bench/approvals.ts', args: [] },
   { name: 'integrations', file: 'bench/integrations.ts', args: [] },
@@ -41,7 +48,9 @@ for (const b of BENCHES) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, b.file), ...b.args], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
+    env: b.server
+      ? { ...process.env, ...SERVER_ENV, NODE_OPTIONS: ['--max-old-space-size=4096', ...SERVER_NODE_FLAGS].join(' ') }
+      : { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
   });
   ran.push({ name: b.name, ok: r.status === 0 });
   // The machine's 1-minute load average around this bench (other work on a shared machine).
