@@ -52,15 +52,16 @@ interface Waiting {
  */
 const resourceLimits = {
   // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
-  // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts);
-  // the reader an export chunk (≤ 1 MiB of text).
+  // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts).
   writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
-  // The reader's young generation holds an export chunk being built (≤ 1 MiB of text from ~2 MiB of rows):
-  // at 8 MB the chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the
-  // thread's 23.8 s in a profiled export); at 16 MB a 1M-record export ran ×1.3–1.7 faster (probe on
-  // the same file, alternated: 68–90k → 116k rec/s; 32 MB gained nothing more).
-  reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 },
-  // The second verification thread holds one batch of rows (500) and the hashes it computes from them.
+  // The reader's young generation holds an export chunk being built: with 1 MiB chunks, at 8 MB the
+  // chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the thread's 23.8 s
+  // in a profiled export), at 16 MB a 1M-record export ran ×1.3–1.7 faster. Chunks are now ~120 KB
+  // (worker.ts CHUNK_CHARS). Its old generation holds a query's result rows (statistics, the brief:
+  // aggregates) at most: 24 MB, where 48 left the thread at ~56 MB resident after an export.
+  reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
+  // The second verification thread holds one batch of rows (500) and the hashes it computes from them,
+  // over the ~9 MB a fresh thread's heap already uses (at 8 MB test/reliability/memory.test.ts ran out).
   verifier: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
 };
 
@@ -236,8 +237,8 @@ export class StorageWorker {
     const lost = (why: string) => {
       if (this.worker !== w) return;
       this.worker = null;
-      if (!this.closed) this.log(`gatehouse: the storage ${this.role} thread stopped (${why}); it restarts on next use`);
-      this.failAll(new WorkerError(`the storage ${this.role} thread stopped: ${why}`, true, undefined));
+      if (!this.closed) this.log(`gatehouse: the storage ${this.opts.heap ?? this.role} thread stopped (${why}); it restarts on next use`);
+      this.failAll(new WorkerError(`the storage ${this.opts.heap ?? this.role} thread stopped: ${why}`, true, undefined));
     };
     w.on('error', (e) => lost(e.message));
     w.on('exit', (code) => lost(`exit ${code}`));
