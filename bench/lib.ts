@@ -14,7 +14,8 @@ export interface Figure {
   note?: string;
 }
 
-export const benchDir = dirname(fileURLToPath(import.meta.url));
+/** bench/ (from a bundle in out/bench, scripts/bench.mjs says where it is). */
+export const benchDir = process.env.GATEHOUSE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

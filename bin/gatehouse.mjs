@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from './server-runtime.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli');
 const bundle = join(dist, 'main.js');
@@ -50,6 +51,7 @@ if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') &
 } else if (!hasNodeSqlite()) {
   await rerunOnBundledNode();
 } else {
+  if (argv[2] === 'serve') startTuned();
   if (!existsSync(bundle)) {
     process.stderr.write('gatehouse: not built yet — run `npm run build` in the gatehouse folder.\n');
     process.exit(1);
@@ -66,6 +68,29 @@ function hasNodeSqlite() {
   return major >= 24 || (major === 23 && minor >= 4) || (major === 22 && minor >= 13);
 }
 
+/**
+ * `gatehouse serve` runs with the server's memory settings (server-runtime.mjs), which must be in
+ * place when the process starts: the command replaces itself with the same command and those
+ * settings (process.execve: same pid, nothing left behind). Where that is not possible (Windows,
+ * a Node without execve) it goes on as it is, with V8's and glibc's defaults.
+ */
+function startTuned() {
+  if (process.env.GATEHOUSE_TUNED || typeof process.execve !== 'function') return;
+  try {
+    process.execve(
+      process.execPath,
+      [process.execPath, ...SERVER_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...argv.slice(2)],
+      {
+        ...process.env,
+        ...SERVER_ENV,
+        GATEHOUSE_TUNED: '1',
+      },
+    );
+  } catch {
+    // runs untuned
+  }
+}
+
 async function rerunOnBundledNode() {
   let runtime = null;
   try {
@@ -80,9 +105,10 @@ async function rerunOnBundledNode() {
     );
     process.exit(1);
   }
-  const child = spawn(runtime, [fileURLToPath(import.meta.url), ...argv.slice(2)], {
+  const serve = argv[2] === 'serve';
+  const child = spawn(runtime, [...(serve ? SERVER_NODE_FLAGS : []), fileURLToPath(import.meta.url), ...argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, GATEHOUSE_REEXEC: '1' },
+    env: { ...process.env, ...(serve ? { ...SERVER_ENV, GATEHOUSE_TUNED: '1' } : {}), GATEHOUSE_REEXEC: '1' },
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('error', (e) => {

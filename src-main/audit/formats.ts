@@ -1,4 +1,5 @@
-import { VERSION, type JsonObject } from '../../src-shared/index.js';
+import type { JsonObject } from '../../src-shared/index.js';
+import { VERSION } from '../../src-shared/version.js';
 import type { AuditRow } from '../storage/types.js';
 
 /** CSV (RFC 4180): a header, then one CRLF-terminated row per record, `data` as its JSON. */

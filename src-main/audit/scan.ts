@@ -1,4 +1,5 @@
-import { ZERO_HASH, type ExportFormat, type VerifyResult } from '../../src-shared/index.js';
+import { ZERO_HASH } from '../../src-shared/hash.js';
+import type { ExportFormat, VerifyResult } from '../../src-shared/index.js';
 import type { AuditRow } from '../storage/types.js';
 import { canonicalLine, rowHash } from './chain.js';
 import { cefLine, csvRow } from './formats.js';

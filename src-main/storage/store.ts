@@ -27,8 +27,17 @@ export interface OpenStoreOptions {
    * (default 20,000); smaller ones run here in slices, which is cheaper than a worker round trip.
    */
   offloadMinRows?: number;
-  /** Records per block when a large export is cut between the two read threads (default 2,000). */
+  /**
+   * Records per block when a large export is dealt to the two read threads (default 100: a block is
+   * then one piece of text, ~120 KB, so each thread always has the next piece in the making).
+   */
   exportBlockRows?: number;
+  /**
+   * The read thread stops after this long without a call and starts again on the next one
+   * (default 30 s): an idle server does not keep the tens of MB of heap and page cache a big
+   * export left behind.
+   */
+  readerIdleMs?: number;
 }
 
 /** Alias used by the core. */
@@ -86,7 +95,7 @@ export class SqliteStore implements Store {
   private merkleCatchUp: Promise<void> | null = null;
   private readonly writer: StorageWorker;
   private readonly reader: StorageWorker;
-  /** A second read thread, started only for a large export or verification (half the work; 2 cores). */
+  /** A second read thread, started only for a large export or verification (half the work; 2 cores) and stopped after it. */
   private readonly reader2: StorageWorker;
   /** Every record up to this seq is known to be in the full-text index (the writer's word). */
   private fullTextSeq = 0;
@@ -106,8 +115,9 @@ export class SqliteStore implements Store {
     this.durable = head;
     this.tentative = { ...head };
     this.writer = new StorageWorker('writer', opts.path, opts.log);
-    this.reader = new StorageWorker('reader', opts.path, opts.log);
-    this.reader2 = new StorageWorker('reader', opts.path, opts.log);
+    this.reader = new StorageWorker('reader', opts.path, opts.log, { idleMs: opts.readerIdleMs });
+    // Stopped as soon as its half of a verification is done.
+    this.reader2 = new StorageWorker('reader', opts.path, opts.log, { heap: 'verifier', idleMs: 0 });
   }
 
   get writable(): boolean {
@@ -184,13 +194,14 @@ export class SqliteStore implements Store {
     if (hi - lo + 1 >= this.opts.offloadMinRows) {
       // Two read threads for a range of at least two blocks (this machine class has 2 cores).
       const readers = hi - lo + 1 >= 2 * this.opts.exportBlockRows ? [this.reader, this.reader2] : [this.reader];
-      yield* exportOverReaders(readers, {
-        format,
-        lo,
-        hi,
-        blockRows: this.opts.exportBlockRows,
-        prevBefore: (from) => this.hashBefore(from),
-      });
+      // Neither thread stops for being idle while the consumer writes what it has (see workers.ts).
+      const releases = readers.map((r) => r.hold());
+      try {
+        const blockRows = this.opts.exportBlockRows;
+        yield* exportOverReaders(readers, { format, lo, hi, blockRows, prevBefore: (from) => this.hashBefore(from) });
+      } finally {
+        for (const release of releases) release();
+      }
       return;
     }
     let prev = this.hashBefore(lo);
@@ -552,7 +563,8 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
       clock,
       log,
       offloadMinRows: options.offloadMinRows ?? 20_000,
-      exportBlockRows: options.exportBlockRows ?? 2000,
+      exportBlockRows: options.exportBlockRows ?? 100,
+      readerIdleMs: options.readerIdleMs ?? 30_000,
     },
     head,
     upgrade,

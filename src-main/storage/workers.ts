@@ -41,18 +41,37 @@ interface Waiting {
 /**
  * Small heaps: a worker's garbage (export text, rows) is collected as it goes instead of piling up
  * to V8's default limit, which would count in the process's RSS (SPEC 8: memory flat at any size).
+ * V8 lets a heap fill up to its limit before a full collection, so each thread's limit is roughly
+ * what it keeps resident once it has done some work (bench/rss-probe.ts).
  */
 const resourceLimits = {
   // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
-  // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts);
-  // the reader an export chunk (≤ 1 MiB of text).
+  // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts).
   writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
-  // The reader's young generation holds an export chunk being built (≤ 1 MiB of text from ~2 MiB of rows):
-  // at 8 MB the chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the
-  // thread's 23.8 s in a profiled export); at 16 MB a 1M-record export ran ×1.3–1.7 faster (probe on
-  // the same file, alternated: 68–90k → 116k rec/s; 32 MB gained nothing more).
-  reader: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 },
+  // The reader's young generation holds an export chunk being built: with 1 MiB chunks, at 8 MB the
+  // chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the thread's 23.8 s
+  // in a profiled export), at 16 MB a 1M-record export ran ×1.3–1.7 faster. Chunks are now ~120 KB
+  // (worker.ts CHUNK_CHARS). Its old generation holds a query's result rows (statistics, the brief:
+  // aggregates) at most: 24 MB, where 48 left the thread at ~56 MB resident after an export.
+  reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
+  // The second read thread (half a large verification or export) holds one batch of rows and what it
+  // makes of them (hashes, or a ~120 KB export piece),
+  // over the ~9 MB a fresh thread's heap already uses (at 8 MB test/reliability/memory.test.ts ran out).
+  verifier: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
 };
+
+export type WorkerHeap = keyof typeof resourceLimits;
+
+export interface StorageWorkerOptions {
+  /** Heap limits (default: the role's). */
+  heap?: WorkerHeap;
+  /**
+   * A reader thread stops once it has had no call for this long (an export in progress counts as a
+   * call), and starts again on the next one: its heap, page cache and connection are returned
+   * instead of kept for a job that may not come. Default: never (the writer).
+   */
+  idleMs?: number;
+}
 
 /**
  * One storage worker thread (`writer` or `reader`, see worker.ts) and its request/reply protocol.
@@ -63,11 +82,15 @@ export class StorageWorker {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closed = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Jobs of several calls using this thread (an export): it does not stop for being idle between two of them. */
+  private holds = 0;
 
   constructor(
     private readonly role: 'writer' | 'reader',
     private readonly dbPath: string,
     private readonly log: (m: string) => void,
+    private readonly opts: StorageWorkerOptions = {},
   ) {}
 
   get started(): boolean {
@@ -92,6 +115,7 @@ export class StorageWorker {
     } catch (e) {
       return Promise.reject(e as Error);
     }
+    this.cancelIdleStop();
     const id = this.nextId++;
     // Referenced while a call is pending (a CLI awaiting a commit must not exit under it), not
     // otherwise (an idle store does not keep the process alive).
@@ -110,10 +134,24 @@ export class StorageWorker {
     return this.call({ kind: 'verify', head, start }, onProgress) as Promise<VerifyResult>;
   }
 
+  /** Keeps the thread from stopping for being idle until the returned function is called (once). */
+  hold(): () => void {
+    this.holds++;
+    this.cancelIdleStop();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.scheduleIdleStop();
+    };
+  }
+
   /** Lets the worker finish (the writer closes its connection), then ends the thread. */
   async close(): Promise<void> {
     if (this.worker && this.role === 'writer') await this.call({ kind: 'close' }).catch(() => undefined);
     this.closed = true;
+    this.cancelIdleStop();
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();
@@ -124,7 +162,7 @@ export class StorageWorker {
     if (this.worker) return this.worker;
     const w = new Worker(workerFile('storage-worker'), {
       workerData: { path: this.dbPath, role: this.role },
-      resourceLimits: resourceLimits[this.role],
+      resourceLimits: resourceLimits[this.opts.heap ?? this.role],
     });
     w.unref();
     w.on('message', (m: WorkerReply) => {
@@ -135,20 +173,42 @@ export class StorageWorker {
         return;
       }
       this.waiting.delete(m.id);
-      if (this.waiting.size === 0) w.unref();
+      if (this.waiting.size === 0) {
+        w.unref();
+        this.scheduleIdleStop();
+      }
       if (m.ok) waiting.resolve(m.value);
       else waiting.reject(new WorkerError(m.error, m.storage, m.sqliteCode));
     });
     const lost = (why: string) => {
       if (this.worker !== w) return;
       this.worker = null;
-      if (!this.closed) this.log(`gatehouse: the storage ${this.role} thread stopped (${why}); it restarts on next use`);
-      this.failAll(new WorkerError(`the storage ${this.role} thread stopped: ${why}`, true, undefined));
+      if (!this.closed) this.log(`gatehouse: the storage ${this.opts.heap ?? this.role} thread stopped (${why}); it restarts on next use`);
+      this.failAll(new WorkerError(`the storage ${this.opts.heap ?? this.role} thread stopped: ${why}`, true, undefined));
     };
     w.on('error', (e) => lost(e.message));
     w.on('exit', (code) => lost(`exit ${code}`));
     this.worker = w;
     return w;
+  }
+
+  private scheduleIdleStop(): void {
+    const ms = this.opts.idleMs;
+    if (ms === undefined || this.idleTimer || !this.worker || this.waiting.size || this.holds) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const w = this.worker;
+      if (!w || this.waiting.size || this.holds) return;
+      // Not `closed`: the next call starts a new thread (a reader keeps no state between calls).
+      this.worker = null;
+      void w.terminate();
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private cancelIdleStop(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   private failAll(e: Error): void {

@@ -41,7 +41,7 @@ export const AUDIT_TYPES = [
 export const AuditTypeSchema = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditTypeSchema>;
 
-export const ZERO_HASH = '0'.repeat(64);
+export { ZERO_HASH } from '../hash.js';
 
 /** SPEC 7.1 — one audit record; `hash` = SHA-256 hex of JCS(record without `hash`). */
 export const AuditRecordSchema = z

@@ -62,3 +62,52 @@ describe.skipIf(!oldNode)(`the gatehouse command on ${oldNode} (no node:sqlite)`
     expect(other.stderr).toMatch(/node:sqlite.*npm install/s);
   });
 });
+
+/**
+ * Issue 11 (peak RSS): the server runs with V8's young generation capped and glibc's arenas limited,
+ * settings that only work from the process's start, so `gatehouse serve` re-executes itself in place
+ * with them (same pid). Checked on Linux through /proc.
+ */
+describe.skipIf(process.platform !== 'linux' || typeof process.execve !== 'function')(
+  'gatehouse serve: the server process settings',
+  () => {
+    it(
+      'serve runs with the flags and environment of bin/server-runtime.mjs, in the process it was started as',
+      { timeout: 60_000 },
+      async () => {
+        ensureBuilt();
+        const { SERVER_ENV, SERVER_NODE_FLAGS } = (await import(join(ROOT, 'bin', 'server-runtime.mjs'))) as {
+          SERVER_ENV: Record<string, string>;
+          SERVER_NODE_FLAGS: string[];
+        };
+        const dir = tempDir('gh-tuned-');
+        const env = { ...process.env };
+        delete env.GATEHOUSE_TUNED;
+        delete env.MALLOC_ARENA_MAX;
+        const p = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+        let out = '';
+        p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        p.stderr.on('data', (b: Buffer) => (out += b.toString()));
+        try {
+          await new Promise<void>((resolve, reject) => {
+            const t = setTimeout(() => reject(new Error(`no listen: ${out}`)), 30_000);
+            p.stdout.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
+            p.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+          });
+          const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { pid: number };
+          expect(info.pid).toBe(p.pid); // replaced in place: no parent process left waiting
+          const argv = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
+          for (const flag of SERVER_NODE_FLAGS) expect(argv).toContain(flag);
+          const environ = readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0');
+          for (const [k, v] of Object.entries(SERVER_ENV)) expect(environ).toContain(`${k}=${v}`);
+        } finally {
+          // (Not its exit code: serve.ts prints "listening on" before it handles SIGTERM, so a signal
+          // sent at once may end it by default, tuned or not: 7 of 10 here, either way.)
+          const exited = new Promise((r) => p.once('exit', r));
+          p.kill('SIGTERM');
+          await exited;
+        }
+      },
+    );
+  },
+);

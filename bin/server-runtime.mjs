@@ -1,0 +1,14 @@
+// How the long-running server process is started (`gatehouse serve`, the desktop app through
+// `npm start`, and the storage bench, which measures the same store): settings that only take effect
+// when a process starts, so they are set where it is launched. Measured with bench/rss-probe.ts at
+// 200,000 and 1,000,000 records (issue 11: peak RSS ≤ 200 MB):
+//
+// - V8's young generation: by default it grows under load to 2 × 64 MB on the main thread (128 MB
+//   seen at 1M records ingested), and the pages it gives back stay resident in V8's pool. Semi-spaces
+//   of 5 MB keep it at ~10 MB. The flag applies to every isolate of the process: 5 MB is also about
+//   what the storage read thread's own limit gives (16 MB young generation, storage/workers.ts).
+// - glibc's malloc: every thread that allocates (main, storage threads, libuv's pool, V8's helpers)
+//   otherwise gets an arena of its own, and freed memory stays in it; two arenas hold the same
+//   allocations with less of it idle.
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=5'];
+export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };

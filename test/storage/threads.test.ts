@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { exportAudit } from '../../src-main/audit/export.js';
+import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import { StorageWorker } from '../../src-main/storage/workers.js';
+import { cleanupDirs, decided, tempDir } from './helpers.js';
+
+afterEach(cleanupDirs);
+
+/** The store's storage threads (private fields), to see which are running. */
+const threads = (s: SqliteStore) => s as unknown as { writer: StorageWorker; reader: StorageWorker; reader2: StorageWorker };
+const heapLimitMb = async (w: StorageWorker) => {
+  const worker = (w as unknown as { worker: import('node:worker_threads').Worker | null }).worker;
+  return worker ? (await worker.getHeapStatistics()).heap_size_limit / 2 ** 20 : null;
+};
+
+async function commitMany(s: SqliteStore, count: number): Promise<void> {
+  const first = s.head().seq;
+  for (let from = 0; from < count; from += 500)
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - from) }, (_, k) => {
+        const c = decided(first + from + k);
+        return s.commit(c.ops, c.audit);
+      }),
+    );
+}
+
+// Each storage thread is a V8 heap of its own and part of the process's RSS (issue 11: peak RSS at
+// a million records): a thread that is not working is not kept.
+describe('storage threads: started when needed, stopped when done', () => {
+  it('the second verification thread starts only for a large verification, and stops after it', async () => {
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined, offloadMinRows: 100 });
+    try {
+      await commitMany(s, 150);
+      expect(threads(s).reader2.started).toBe(false);
+      // Below 2 × offloadMinRows: the read thread alone.
+      expect(await s.verify()).toMatchObject({ ok: true, records: 150 });
+      expect(threads(s).reader.started).toBe(true);
+      expect(threads(s).reader2.started).toBe(false);
+      await commitMany(s, 350);
+      const result = await s.verify();
+      expect(result).toMatchObject({ ok: true, records: 500 });
+      await vi.waitFor(() => expect(threads(s).reader2.started).toBe(false));
+      // And it comes back for the next one.
+      expect(await s.verify()).toEqual(result);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('each thread runs within its own heap limit: the verifier well under the export reader', async () => {
+    const dir = tempDir();
+    const s = await openStore({ dataDir: dir, log: () => undefined });
+    const path = join(dir, 'gatehouse.sqlite');
+    const reader = new StorageWorker('reader', path, () => undefined);
+    const verifier = new StorageWorker('reader', path, () => undefined, { heap: 'verifier' });
+    try {
+      await s.writerReady();
+      await reader.call({ kind: 'query', sql: 'SELECT 1', params: [] });
+      await verifier.call({ kind: 'query', sql: 'SELECT 1', params: [] });
+      const [w, r, v] = await Promise.all([threads(s).writer, reader, verifier].map(heapLimitMb));
+      // V8's default would be ~4 GB here; the limits are the old + young generation sizes in workers.ts.
+      expect(w).toBeLessThan(40);
+      expect(r).toBeLessThan(80);
+      expect(v).toBeLessThan(30);
+      expect(v).toBeLessThan(r!);
+    } finally {
+      await Promise.all([reader.close(), verifier.close(), s.close()]);
+    }
+  });
+
+  it('an idle read thread stops, and the next large read starts it again', async () => {
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined, offloadMinRows: 10, readerIdleMs: 0 });
+    try {
+      await commitMany(s, 50);
+      expect(await s.allAsync('SELECT count(*) AS n FROM audit', [], { rowsHint: 50 })).toEqual([{ n: 50 }]);
+      await vi.waitFor(() => expect(threads(s).reader.started).toBe(false));
+      expect(await s.allAsync('SELECT count(*) AS n FROM actions', [], { rowsHint: 50 })).toEqual([{ n: 50 }]);
+      expect(await s.verify()).toMatchObject({ ok: true, records: 50 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an export read slowly is not cut by the idle stop between its chunks', { timeout: 60_000 }, async () => {
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined, offloadMinRows: 10, readerIdleMs: 0 });
+    try {
+      await commitMany(s, 5000);
+      let lines = 0;
+      let chunks = 0;
+      for await (const chunk of exportAudit(s, { format: 'jsonl' })) {
+        chunks++;
+        lines += chunk.split('\n').length - 1;
+        await sleep(20); // a slow client: the thread has no call in flight meanwhile
+      }
+      expect(chunks).toBeGreaterThan(2);
+      expect(lines).toBe(5000);
+      await vi.waitFor(() => expect(threads(s).reader.started).toBe(false));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the writer keeps running when idle (it is the one that commits)', async () => {
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined, readerIdleMs: 0 });
+    try {
+      await commitMany(s, 10);
+      await sleep(20);
+      expect(threads(s).writer.started).toBe(true);
+      expect(await heapLimitMb(threads(s).writer)).toBeLessThan(40);
+    } finally {
+      await s.close();
+    }
+  });
+});
