@@ -55,8 +55,8 @@ const resourceLimits = {
   // aggregates) at most: 24 MB, where 48 left the thread at ~56 MB resident after an export.
   reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
   // The second read thread (half a large verification or export) holds one batch of rows and what it
-  // makes of them (hashes, or a ~120 KB export piece),
-  // over the ~9 MB a fresh thread's heap already uses (at 8 MB test/reliability/memory.test.ts ran out).
+  // makes of them (hashes, or a ~120 KB export piece), over the ~9 MB a fresh thread's heap already
+  // uses (at 8 MB test/reliability/memory.test.ts ran out).
   verifier: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
 };
 
