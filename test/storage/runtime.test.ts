@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,20 +21,31 @@ if (!oldNode) console.warn('runtime.test.ts: no Node older than 22.13 on this ma
 
 afterEach(cleanupDirs);
 
+/** Starts `NODE bin/gatehouse.mjs serve --port 0` on `dir` and resolves once it listens. */
+async function startServe(node: string, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+  const p = spawn(node, [BIN, 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  p.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no listen: ${out}`)), 30_000);
+      p.stdout!.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
+      p.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+    });
+  } catch (e) {
+    p.kill('SIGKILL');
+    throw e;
+  }
+  return p;
+}
+
 describe.skipIf(!oldNode)(`the gatehouse command on ${oldNode} (no node:sqlite)`, () => {
   it('re-runs itself on the bundled Node 24: serve listens and stores', { timeout: 60_000 }, async () => {
     ensureBuilt();
     const dir = tempDir('gh-runtime-');
-    const p = spawn(oldNode!, [BIN, 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    p.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const p = await startServe(oldNode!, dir);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no listen: ${out}`)), 30_000);
-        p.stdout.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
-        p.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-      });
       const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { url: string; pid: number };
       expect(info.pid).not.toBe(p.pid); // the child on the bundled runtime serves
       expect(readlinkSync(`/proc/${info.pid}/exe`)).toContain(join('node_modules', 'node'));
@@ -84,16 +95,8 @@ describe.skipIf(process.platform !== 'linux' || typeof process.execve !== 'funct
         const env = { ...process.env };
         delete env.GATEHOUSE_TUNED;
         delete env.MALLOC_ARENA_MAX;
-        const p = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env });
-        let out = '';
-        p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-        p.stderr.on('data', (b: Buffer) => (out += b.toString()));
+        const p = await startServe(process.execPath, dir, env);
         try {
-          await new Promise<void>((resolve, reject) => {
-            const t = setTimeout(() => reject(new Error(`no listen: ${out}`)), 30_000);
-            p.stdout.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
-            p.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-          });
           const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { pid: number };
           expect(info.pid).toBe(p.pid); // replaced in place: no parent process left waiting
           const argv = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
