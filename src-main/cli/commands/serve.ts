@@ -26,17 +26,6 @@ function openBrowser(url: string): void {
 export async function runServe(flags: ServeFlags): Promise<void> {
   const dataDir = resolveDataDir(flags.dataDir);
   const server = await startServer({ dataDir, port: resolvePort(flags.port), host: flags.host });
-  const login = server.loginUrl();
-  process.stdout.write(
-    [
-      `Gatehouse ${server.g.opts.mode} console listening on ${server.url}`,
-      `  data directory: ${dataDir}`,
-      `  open the console: ${login}`,
-      `  (the link logs you in once; \`gatehouse open\` prints a new one)`,
-      '',
-    ].join('\n'),
-  );
-  if (flags.open) openBrowser(login);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -50,6 +39,18 @@ export async function runServe(flags: ServeFlags): Promise<void> {
         process.exit(1);
       });
   };
+  // Before the line that says it listens: whoever reads that line may stop it at once.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const login = server.loginUrl();
+  process.stdout.write(
+    [
+      `Gatehouse ${server.g.opts.mode} console listening on ${server.url}`,
+      `  data directory: ${dataDir}`,
+      `  open the console: ${login}`,
+      `  (the link logs you in once; \`gatehouse open\` prints a new one)`,
+      '',
+    ].join('\n'),
+  );
+  if (flags.open) openBrowser(login);
 }
