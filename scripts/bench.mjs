@@ -158,3 +158,9 @@ for (const r of results) {
 }
 writeFileSync(join(root, 'bench/report.md'), `${lines.join('\n')}\n`);
 console.log(`\nWrote bench/report.md and bench/report.json (${results.length} benches).`);
+// A bench that ended in an error keeps its last figures in the report, and the run says it failed.
+const failed = ran.filter((r) => !r.ok).map((r) => r.name);
+if (failed.length) {
+  console.error(`bench failed: ${failed.join(', ')} (the report keeps their last figures)`);
+  process.exitCode = 1;
+}
