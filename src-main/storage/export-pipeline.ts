@@ -35,8 +35,8 @@ interface Slot {
  * into blocks; block i goes to thread i mod n, and each thread starts its next block as soon as it
  * has handed over its last piece, so all of them work while the consumer writes. A block's first
  * `prev_hash` is the stored hash of the record before it (one indexed read), which is what lets
- * blocks start anywhere. At most one piece (≤ 1 MiB of text, worker.ts) per thread is waiting at a time:
- * memory does not grow with the export, and a slow consumer holds every thread back.
+ * blocks start anywhere. At most one piece (~120 KB of text, worker.ts) per thread is waiting at a
+ * time: memory does not grow with the export, and a slow consumer holds every thread back.
  */
 export async function* exportOverReaders(readers: readonly RangeReader[], plan: ExportPlan): AsyncGenerator<string> {
   const { format, hi, blockRows } = plan;

@@ -116,7 +116,7 @@ export class SqliteStore implements Store {
     this.tentative = { ...head };
     this.writer = new StorageWorker('writer', opts.path, opts.log);
     this.reader = new StorageWorker('reader', opts.path, opts.log, { idleMs: opts.readerIdleMs });
-    // Stopped as soon as its half of a verification is done.
+    // Stopped as soon as its half of a verification, or its share of an export, is done.
     this.reader2 = new StorageWorker('reader', opts.path, opts.log, { heap: 'verifier', idleMs: 0 });
   }
 
