@@ -40,6 +40,17 @@ function onClosedDatabase<T>(dir: string, fn: (db: DatabaseSync) => T): T {
     db.close();
   }
 }
+/** A data dir holding 300 records, all indexed, its store closed. */
+async function closedLogOf300(): Promise<string> {
+  const dir = tempDir();
+  const s = await open(dir);
+  await commitMany(s, 1, 300);
+  await s.fullTextReady();
+  await s.close();
+  stores.splice(stores.indexOf(s), 1);
+  return dir;
+}
+
 const ftsSeq = (s: SqliteStore) => Number(s.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'")?.value);
 
 describe('full text after the acknowledged transaction', () => {
@@ -110,12 +121,7 @@ describe('full text after the acknowledged transaction', () => {
   });
 
   it('a clean stop leaves a backlog read from the table to the next start instead of indexing it all first', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 300);
-    await s.fullTextReady();
-    await s.close();
-    stores.splice(0);
+    const dir = await closedLogOf300();
     // As an upgrade leaves it: every record to index again from the table.
     onClosedDatabase(dir, (db) => {
       db.exec('DELETE FROM audit_fts');
@@ -187,12 +193,7 @@ describe("searching one agent's records", () => {
   });
 
   it('a database of the previous schema gets the agent column and the agent index with the filter columns on open', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 300);
-    await s.fullTextReady();
-    await s.close();
-    stores.splice(0);
+    const dir = await closedLogOf300();
     // As schema 2 left it: full text without the agent column, the agent index on (agent_id, seq).
     onClosedDatabase(dir, (db) => {
       db.exec('DROP TABLE audit_fts');
