@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../src-shared/index.js';
 import { toFtsQuery } from '../src-main/audit/query.js';
+import { fullTextPath } from '../src-main/storage/database.js';
 import { sqlite } from '../src-main/storage/sqlite.js';
 import { openStore } from '../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../src-main/storage/types.js';
@@ -162,6 +163,7 @@ function queryShapes(file: string, term: string): Figure[] {
   const { DatabaseSync } = sqlite();
   const db = new DatabaseSync(file, { readOnly: true });
   try {
+    db.prepare('ATTACH DATABASE ? AS fts').run(fullTextPath(file)); // the full-text index's own file
     const SELECT = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
     const ORDER = 'ORDER BY a.created_ms DESC, a.seq DESC LIMIT 201';
     const match = toFtsQuery(term)!;

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jcs, sealFields } from '../src-main/audit/chain.js';
-import { indexFields } from '../src-main/storage/audit-index.js';
-import { SCHEMA_SQL } from '../src-main/storage/schema.js';
+import { filterFields, textFields } from '../src-main/storage/audit-index.js';
+import { FTS_SCHEMA_SQL, SCHEMA_SQL } from '../src-main/storage/schema.js';
 import { Connection } from '../src-main/storage/sqlite.js';
 import { commitFor } from './records.js';
 
@@ -36,7 +36,7 @@ const rows: Row[] = [];
     const ts = new Date(t0 + i).toISOString();
     const f = { seq: i, id: `evt_${i}`, ts, type: d.type, actor: d.actor, action_id: d.action_id ?? null, dataText, prevHash: prev };
     const { hash } = sealFields(f);
-    const x = indexFields({ type: d.type, actor: d.actor, action_id: f.action_id, data: d.data });
+    const x = { ...filterFields(d.data), ...textFields({ type: d.type, actor: d.actor, action_id: f.action_id, data: d.data }) };
     rows.push({
       audit: [i, f.id, ts, t0 + i, d.type, d.actor, f.action_id, x.agent_id, x.decision, x.status, x.risk_level, dataText, hash],
       body: x.body,
@@ -90,7 +90,7 @@ function run(name: string, v: Variant): void {
   const conn = new Connection(path);
   conn.exec(`PRAGMA page_size = ${v.pageSize ?? 2048}`);
   conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 4000');
-  conn.exec((v.schema ?? ((s: string) => s))(SCHEMA_SQL));
+  conn.exec((v.schema ?? ((s: string) => s))(SCHEMA_SQL + FTS_SCHEMA_SQL)); // one file here (the store keeps the index in its own)
   for (const p of v.pragmas ?? []) conn.exec(p);
   const ins = conn.db.prepare(INSERT_AUDIT);
   const fts = conn.db.prepare(INSERT_FTS);

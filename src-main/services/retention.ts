@@ -164,10 +164,8 @@ export class RetentionService {
       const lo = this.store.get<{ s: number | null }>('SELECT MIN(seq) AS s FROM audit')?.s ?? null;
       if (lo === null || lo > upTo) return;
       const hi = Math.min(upTo, lo + DELETE_SLICE - 1);
-      await this.store.commit([
-        { sql: 'DELETE FROM audit WHERE seq >= ? AND seq <= ?', params: [lo, hi] },
-        { sql: 'DELETE FROM audit_fts WHERE rowid >= ? AND rowid <= ?', params: [lo, hi] },
-      ]);
+      // Their full-text rows are deleted by the indexer thread, which sees them gone (fts-tail.ts).
+      await this.store.commit([{ sql: 'DELETE FROM audit WHERE seq >= ? AND seq <= ?', params: [lo, hi] }]);
       await yieldToLoop();
     }
   }

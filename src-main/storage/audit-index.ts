@@ -2,14 +2,18 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../src-shared/index.js';
 
 /**
- * What an audit record contributes to the `audit` row's filter columns and to `audit_fts`.
- * Derived from the record alone, so live commits and the 0.1 upgrade index identically.
+ * What an audit record contributes to the `audit` row's filter columns (filterFields, on the main
+ * thread as it is sealed) and to `audit_fts` (textFields, on the indexer thread). Derived from the
+ * record alone, so live commits, the 0.1 upgrade and a rebuilt index agree.
  */
-export interface IndexFields {
+export interface FilterFields {
   agent_id: string | null;
   decision: string | null;
   status: string | null;
   risk_level: string | null;
+}
+
+export interface TextFields {
   body: string;
   /** The `audit_fts.agent` column: agentToken(agent_id), or null. */
   agent: string | null;
@@ -52,9 +56,12 @@ const TEXT_FIELDS = [
 ] as const;
 const MAX_FIELD = 2000;
 
-export function indexFields(rec: { type: string; actor: string; action_id: string | null; data: JsonObject }): IndexFields {
+export function filterFields(d: JsonObject): FilterFields {
+  return { agent_id: str(d.agent_id), decision: str(d.decision), status: str(d.status), risk_level: str(obj(d.risk)?.level) };
+}
+
+export function textFields(rec: { type: string; actor: string; action_id: string | null; data: JsonObject }): TextFields {
   const d = rec.data;
-  const risk = obj(d.risk);
   const policy = obj(d.policy);
   const words: string[] = [rec.type, rec.actor];
   if (rec.action_id) words.push(rec.action_id);
@@ -69,12 +76,5 @@ export function indexFields(rec: { type: string; actor: string; action_id: strin
     }
   }
   const agentId = str(d.agent_id);
-  return {
-    agent_id: agentId,
-    decision: str(d.decision),
-    status: str(d.status),
-    risk_level: str(risk?.level),
-    body: words.join(' '),
-    agent: agentId === null ? null : agentToken(agentId),
-  };
+  return { body: words.join(' '), agent: agentId === null ? null : agentToken(agentId) };
 }

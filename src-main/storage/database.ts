@@ -1,6 +1,6 @@
-import { closeSync, openSync } from 'node:fs';
-import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
-import { Connection } from './sqlite.js';
+import { closeSync, openSync, rmSync } from 'node:fs';
+import { APPLICATION_ID, FTS_SCHEMA_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { Connection, sqliteCode } from './sqlite.js';
 
 /** The database file is not Gatehouse's, or is from a newer release. */
 export class DatabaseFormatError extends Error {
@@ -51,16 +51,78 @@ export function setPageSize(conn: Connection): void {
 
 /**
  * What a database of an earlier 0.2 schema replaces before SCHEMA_SQL creates the current form:
- * the agent index without the other filter columns (schema 2), and a full-text table without the
- * agent column, which is dropped and indexed again from the stored records by the writer, in the
- * background, as after a crash (fts-tail.ts: everything past `fts_seq`).
+ * the agent index without the other filter columns (schema 2), and the full-text table, which lived
+ * in this file until schema 4 and now has a file of its own (`gatehouse-fts.sqlite`, indexed again
+ * from the stored records by the indexer thread in the background, as after a crash). The old table
+ * is only renamed here (cheap); the writer drops it in the background (dropRetiredFullText), since
+ * dropping a million records' index frees every one of its pages.
  */
 function upgradeSchema(conn: Connection): void {
   conn.exec('DROP INDEX IF EXISTS audit_agent');
-  const fts = conn.all<{ name: string }>("SELECT name FROM pragma_table_info('audit_fts')");
-  if (fts.length && !fts.some((c) => c.name === 'agent')) {
-    conn.exec('DROP TABLE audit_fts');
-    conn.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_seq', '0')");
+  if (conn.get("SELECT 1 FROM main.sqlite_schema WHERE name = 'audit_fts'")) {
+    conn.exec('ALTER TABLE main.audit_fts RENAME TO audit_fts_retired');
+    conn.run("DELETE FROM meta WHERE key = 'fts_seq'");
+  }
+}
+
+/** Whether the live file still holds the full-text table of schema 3 or earlier (see upgradeSchema). */
+export function hasRetiredFullText(conn: Connection): boolean {
+  return conn.get("SELECT 1 FROM main.sqlite_schema WHERE name = 'audit_fts_retired'") !== undefined;
+}
+
+/** Drops the full-text table of schema 3 or earlier (the writer thread, once, in the background). */
+export function dropRetiredFullText(conn: Connection): void {
+  conn.exec('BEGIN IMMEDIATE; DROP TABLE IF EXISTS main.audit_fts_retired; COMMIT');
+}
+
+/** The full-text index's own file, beside the live database (`gatehouse-fts.sqlite`). */
+export function fullTextPath(livePath: string): string {
+  return livePath.endsWith('.sqlite') ? `${livePath.slice(0, -'.sqlite'.length)}-fts.sqlite` : `${livePath}-fts`;
+}
+
+/**
+ * Attaches the full-text index's file as `fts` to a connection that reads the live database, so
+ * that `audit_fts` in a query is that file's table (the live file has none). Created empty if it
+ * does not exist (the indexer thread fills it); a file that is not a database (damaged, truncated)
+ * is replaced by an empty one: it holds nothing that the live log does not.
+ */
+export function attachFullText(conn: Connection, livePath: string): void {
+  const path = fullTextPath(livePath);
+  try {
+    attach(conn, path);
+  } catch (e) {
+    const code = sqliteCode(e);
+    if (code !== 11 && code !== 26) throw e; // CORRUPT, NOTADB
+    if (conn.get("SELECT 1 FROM pragma_database_list WHERE name = 'fts'")) conn.exec('DETACH DATABASE fts');
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+    attach(conn, path);
+  }
+}
+
+function attach(conn: Connection, path: string): void {
+  createPrivateFile(path);
+  conn.run('ATTACH DATABASE ? AS fts', [path]);
+  const mode = conn.pragma<string>('fts.journal_mode = WAL');
+  if (mode !== 'wal') throw new DatabaseFormatError(`${path}: could not switch to WAL (journal_mode is ${mode})`);
+  conn.exec(FTS_SCHEMA_SQL.replaceAll('IF NOT EXISTS ', 'IF NOT EXISTS fts.'));
+}
+
+/**
+ * The indexer thread's connection: the full-text file as its main database (written with
+ * synchronous=NORMAL: a transaction lost to a power cut is indexed again from the live log, which
+ * is the durable one), with the live database attached as `live` to read the records from.
+ */
+export function openIndexer(livePath: string): Connection {
+  const conn = new Connection(fullTextPath(livePath), { timeoutMs: 5000 });
+  try {
+    const mode = conn.pragma<string>('journal_mode = WAL');
+    if (mode !== 'wal') throw new DatabaseFormatError(`${conn.path}: could not switch to WAL (journal_mode is ${mode})`);
+    conn.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864');
+    conn.run('ATTACH DATABASE ? AS live', [livePath]);
+    return conn;
+  } catch (e) {
+    conn.close();
+    throw e;
   }
 }
 
@@ -84,6 +146,7 @@ export function openDatabase(path: string): Connection {
     setPageSize(conn);
     configure(conn, 'main');
     applySchema(conn);
+    attachFullText(conn, path);
     return conn;
   } catch (e) {
     conn.close();

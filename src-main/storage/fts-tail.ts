@@ -1,58 +1,81 @@
 import type { JsonObject } from '../../src-shared/index.js';
-import { indexFields } from './audit-index.js';
+import { textFields } from './audit-index.js';
+import { FTS_SCHEMA_SQL } from './schema.js';
 import type { Connection } from './sqlite.js';
-import { INSERT_FTS, transaction } from './write.js';
+import { transaction } from './write.js';
 
 /**
+ * The transactions here write the full-text file only and read the live one: `BEGIN`, not IMMEDIATE,
+ * which would take the live file's write lock too, from under the writer (see write.ts transaction).
+ *
  * FTS5's own merging (automerge) folds segments together whenever a level fills up, up to a whole
- * level at once: an indexing step that happened to trigger it took 60-110 ms at a million records,
- * and the next acknowledged transaction waited behind it. Instead every indexing step does a
- * bounded slice of merge work itself (MERGE_SLICE); crisismerge stays as a far-off safety net.
- * Set once per database (the 0.1 upgrade sets it on the file it builds).
+ * level at once: an indexing step that happened to trigger it took 60-110 ms at a million records.
+ * Instead every indexing step does a bounded slice of merge work itself (MERGE_SLICE); crisismerge
+ * stays as a far-off safety net. Set once per full-text file.
  */
 export function useStepMerging(conn: Connection): void {
   const config = conn.all<{ k: string; v: number }>("SELECT k, v FROM audit_fts_config WHERE k IN ('automerge', 'crisismerge')");
   const has = (k: string, v: number) => config.some((c) => c.k === k && c.v === v);
   if (!has('automerge', 0) || !has('crisismerge', 64))
-    transaction(conn, () => {
-      conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
-      conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
-    });
+    transaction(
+      conn,
+      () => {
+        conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('automerge', 0)");
+        conn.run("INSERT INTO audit_fts(audit_fts, rank) VALUES ('crisismerge', 64)");
+      },
+      'BEGIN',
+    );
 }
 
-/** Entries a queued record takes: seq, body, agent token. */
-const ENTRY = 3;
+/** A record's full-text row (seq, body, agent token). */
+const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
+const META = 'SELECT key, value FROM fts_meta';
+const SET_META = 'INSERT OR REPLACE INTO fts_meta(key, value) VALUES (?, ?)';
 
 /**
- * Full text trails the acknowledged transaction (on the writer thread). FTS5 is most of what a small
- * transaction costs the writer (its pending terms are flushed as a new segment at every COMMIT, and
- * the segments merged again and again); indexed a few hundred records at a time it costs a fraction.
- * So the acknowledged transaction stores the records and their ops, and their text is indexed right
- * after it, in batches, in transactions of its own that carry `meta.fts_seq` (every record up to it is
- * indexed). Nothing is lost on a crash: the text is derived from the stored record, and whatever
- * lies past `fts_seq` is indexed again from the `audit` table when the writer starts. A search first
- * asks for the index to catch up (`sync`), so it never misses an acknowledged record.
+ * The full-text index of the live log, kept by its own thread (the `indexer`, worker.ts) in its own
+ * file (`gatehouse-fts.sqlite`, see schema.ts FTS_SCHEMA_SQL), on a connection that has the live
+ * database attached as `live`.
+ *
+ * It trails the acknowledged transactions: the store tells it how far the log reaches after each
+ * one, and it reads the new records back from `live.audit` and indexes them in steps of its own
+ * transactions, which carry how far it got (`fts_seq`, and that record's hash). Neither the writer
+ * nor an acknowledgement ever waits for it; a search first asks it to catch up (`drain`), so it
+ * never misses an acknowledged record. Nothing is lost on a crash: everything past `fts_seq` is
+ * indexed again from the table. An index that is not this log's (its record at `fts_seq` has another
+ * hash, or the log is shorter: a database restored or replaced) is emptied and built again.
+ *
+ * Records that retention moved out of the live log are deleted from the index a slice at a time.
  */
 export class FullTextTail {
-  private queue: (number | string | null)[] = [];
-  private queuedChars = 0;
-  private indexed: number;
-  /** Records past `indexed` that are in the table but not queued (a restart, a writer that died). */
-  private backlogTo: number;
+  private indexed = 0;
+  /** The lowest rowid the index may still hold (below it, retention's deletes are done). */
+  private low = 1;
+  /** The live log reaches at least this far (what the store last said). */
+  private target = 0;
 
   constructor(private readonly conn: Connection) {
+    conn.exec(FTS_SCHEMA_SQL);
     useStepMerging(conn);
-    const stored = conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'");
-    const top = conn.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM audit')?.seq ?? 0;
-    if (stored) {
-      this.indexed = Number(stored.value);
-      this.backlogTo = top;
+    const meta = new Map(conn.all<{ key: string; value: string }>(META).map((r) => [r.key, r.value]));
+    const top = this.liveTop();
+    const seq = Number(meta.get('fts_seq') ?? 0);
+    const stored = seq > 0 ? conn.get<{ hash: string }>('SELECT hash FROM live.audit WHERE seq = ?', [seq]) : undefined;
+    const ours = seq <= top && (seq === 0 || stored === undefined || stored.hash === meta.get('fts_hash'));
+    if (ours) {
+      this.indexed = seq;
+      this.low = Number(meta.get('fts_low') ?? 1);
     } else {
-      // A database from before this (text indexed in the same transaction), or a new one.
-      this.indexed = top;
-      this.backlogTo = top;
-      conn.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_seq', ?)", [String(top)]);
+      transaction(
+        conn,
+        () => {
+          conn.run("INSERT INTO audit_fts(audit_fts) VALUES ('delete-all')");
+          conn.run('DELETE FROM fts_meta');
+        },
+        'BEGIN',
+      );
     }
+    this.target = top;
   }
 
   /** Every record up to this seq is in the full-text index. */
@@ -60,113 +83,94 @@ export class FullTextTail {
     return this.indexed;
   }
 
-  /** Whether there is text waiting to be indexed. */
-  get pending(): boolean {
-    return this.queue.length > 0 || this.backlogTo > this.indexed;
+  /** Records known to be past what is indexed. */
+  get behind(): number {
+    return Math.max(0, this.target - this.indexed);
   }
 
-  /** Whether the queue has grown to a batch worth indexing now. */
-  get full(): boolean {
-    return this.queue.length >= ENTRY * BATCH_ROWS || this.queuedChars >= BATCH_CHARS;
-  }
-
-  /** The records of a committed transaction (seq, then body and agent token at `bodyAt`, in seq order). */
-  add(rows: readonly (readonly (string | number | null)[])[], bodyAt: number): void {
-    if (!rows.length) return;
-    if (this.backlogTo > this.indexed) {
-      // Indexed from the table with the backlog, which now reaches these too.
-      this.backlogTo = Math.max(this.backlogTo, rows[rows.length - 1]![0] as number);
-      return;
-    }
-    for (const row of rows) {
-      const seq = row[0] as number;
-      const body = String(row[bodyAt] ?? '');
-      this.queue.push(seq, body, row[bodyAt + 1] ?? null);
-      this.queuedChars += body.length;
-    }
+  /** The live log now reaches `seq` (the store's word after an acknowledged transaction). */
+  reach(seq: number): void {
+    if (seq > this.target) this.target = seq;
   }
 
   /**
-   * Indexes one batch (what is queued, else a slice of the backlog) in its own transaction; false
-   * when there was nothing to do. The transaction is not fsynced on its own (the next acknowledged
-   * COMMIT's fsync covers its WAL frames; lost, it is redone from the table).
+   * Indexes the next records past `fts_seq` (at most BATCH_ROWS, and BATCH_BYTES of record data
+   * beyond the first) in one transaction, with a slice of merge work and of retention's deletes.
+   * False when there was nothing to do.
    */
   step(): boolean {
-    if (this.queue.length) {
-      const entries = this.queue;
-      const last = entries[entries.length - ENTRY] as number;
-      this.queue = [];
-      this.queuedChars = 0;
-      try {
-        this.write(entries, last);
-      } catch (e) {
-        // Not lost: read back from the table by a later step (a sync, the timer, the next start).
-        this.backlogTo = Math.max(this.backlogTo, last);
-        throw e;
-      }
-      return true;
+    const conn = this.conn;
+    const sizes = conn.all<{ seq: number; n: number }>(
+      'SELECT seq, octet_length(data) AS n FROM live.audit WHERE seq > ? ORDER BY seq LIMIT ?',
+      [this.indexed, BATCH_ROWS],
+    );
+    const first = conn.get<{ seq: number | null }>('SELECT min(seq) AS seq FROM live.audit')?.seq ?? this.indexed + 1;
+    const prune = first > this.low;
+    if (!sizes.length && !prune) {
+      this.target = this.indexed;
+      return false;
     }
-    if (this.backlogTo > this.indexed) {
-      const rows = this.conn.all<{ seq: number; type: string; actor: string; action_id: string | null; data: string }>(
-        'SELECT seq, type, actor, action_id, data FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
-        [this.indexed, this.backlogTo, BATCH_ROWS],
-      );
-      if (!rows.length) {
-        this.write([], this.backlogTo);
-        return true;
-      }
-      const entries: (number | string | null)[] = [];
-      for (const r of rows) {
-        const f = indexFields({ ...r, data: JSON.parse(r.data) as JsonObject });
-        entries.push(r.seq, f.body, f.agent);
-      }
-      this.write(entries, rows[rows.length - 1]!.seq);
-      return true;
-    }
-    return false;
+    let take = 0;
+    for (let bytes = 0; take < sizes.length && (take === 0 || bytes + sizes[take]!.n <= BATCH_BYTES); take++) bytes += sizes[take]!.n;
+    const rows = take
+      ? conn.all<{ seq: number; type: string; actor: string; action_id: string | null; data: string; hash: string }>(
+          'SELECT seq, type, actor, action_id, data, hash FROM live.audit WHERE seq > ? AND seq <= ? ORDER BY seq',
+          [this.indexed, sizes[take - 1]!.seq],
+        )
+      : [];
+    const low = prune ? Math.min(first, this.low + DELETE_ROWS) : this.low;
+    transaction(
+      conn,
+      () => {
+        for (const r of rows) {
+          const f = textFields({ ...r, data: JSON.parse(r.data) as JsonObject });
+          conn.run(INSERT_FTS, [r.seq, f.body, f.agent]);
+        }
+        const last = rows[rows.length - 1];
+        if (last) {
+          conn.run(SET_META, ['fts_seq', String(last.seq)]);
+          conn.run(SET_META, ['fts_hash', last.hash]);
+        }
+        if (prune) {
+          conn.run('DELETE FROM audit_fts WHERE rowid >= ? AND rowid < ?', [this.low, low]);
+          conn.run(SET_META, ['fts_low', String(low)]);
+        }
+        conn.run(MERGE_SLICE, [MERGE_PAGES]);
+      },
+      'BEGIN',
+    );
+    if (rows.length) this.indexed = rows[rows.length - 1]!.seq;
+    this.low = low;
+    this.reach(this.indexed);
+    return true;
   }
 
-  /** Indexes everything there is. */
+  /** Indexes everything the live log holds now. */
   drain(): number {
+    this.reach(this.liveTop());
     while (this.step());
     return this.indexed;
   }
 
-  /** Indexes what is queued in memory, not the backlog (a clean stop). */
-  drainQueue(): void {
-    while (this.queue.length) this.step();
-  }
-
-  private write(entries: readonly (number | string | null)[], upTo: number): void {
-    const conn = this.conn;
-    conn.exec('PRAGMA synchronous = NORMAL');
-    try {
-      transaction(conn, () => {
-        // Retention moves the oldest records out: one still queued below the first live one is not indexed.
-        const first = conn.get<{ seq: number | null }>('SELECT min(seq) AS seq FROM audit')?.seq ?? Number.POSITIVE_INFINITY;
-        for (let i = 0; i < entries.length; i += ENTRY)
-          if ((entries[i] as number) >= first) conn.run(INSERT_FTS, [entries[i]!, entries[i + 1]!, entries[i + 2] ?? null]);
-        conn.run("UPDATE meta SET value = ? WHERE key = 'fts_seq'", [String(upTo)]);
-        conn.run(MERGE_SLICE, [MERGE_PAGES]);
-      });
-    } finally {
-      conn.exec('PRAGMA synchronous = FULL');
-    }
-    this.indexed = Math.max(this.indexed, upTo);
+  private liveTop(): number {
+    return this.conn.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM live.audit')?.seq ?? 0;
   }
 }
 
 /**
- * Records per indexing step: what was queued is indexed once it holds this many (or BATCH_CHARS of
- * text), else 50 ms after the last write (worker.ts): a few ms of FTS5 work, which is what the
- * writer's next transaction may wait.
+ * Records per indexing step (and at most BATCH_BYTES of their data beyond the first: records can
+ * be 1 MiB each): FTS5 writes a new segment per transaction, so bigger steps cost less per record,
+ * and on its own thread a step holds up no acknowledgement. A search that asks the index to catch
+ * up waits for the steps still to do.
  */
-const BATCH_ROWS = 128;
-const BATCH_CHARS = 1 << 20;
+export const BATCH_ROWS = 512;
+const BATCH_BYTES = 2 << 20;
 /**
  * Merge work per step, in pages (FTS5 'merge' command: it runs only where a level holds at least
- * 'usermerge' segments). At a million records (128 records a step) this kept the index's segment
- * count flat and a step's p99 at ~30 ms, max ~50 ms, with searches as fast as with automerge.
+ * 'usermerge' segments). At 100 pages per 128 records this kept the segment count flat at a million
+ * records with searches as fast as with automerge; steps are 4× that now, and so is this.
  */
-const MERGE_PAGES = 100;
+const MERGE_PAGES = 400;
 const MERGE_SLICE = "INSERT INTO audit_fts(audit_fts, rank) VALUES ('merge', ?)";
+/** Rows of records moved out by retention deleted from the index per step. */
+const DELETE_ROWS = 2_000;

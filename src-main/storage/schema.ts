@@ -12,7 +12,7 @@
  * live once, in the `action.decided` audit record (`audit.data`); `actions` keeps only the columns
  * that lists filter and sort on, plus the seq of that record.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** `PRAGMA application_id` of a Gatehouse 0.2 database ("GH02"); 0.1's sql.js snapshots have 0. */
 export const APPLICATION_ID = 0x47483032;
@@ -44,15 +44,6 @@ CREATE INDEX IF NOT EXISTS audit_agent_filters ON audit(agent_id, seq, type, ris
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action_id, seq) WHERE action_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision, seq) WHERE decision IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_risk ON audit(risk_level, seq) WHERE risk_level IS NOT NULL;
--- Free text (SPEC 8): contentless FTS5, rowid = audit.seq. The search box matches prefixes ('prod'
--- finds 'production'); FTS5 answers a prefix query either from a prefix index of exactly that
--- length (a doclist read newest-first, a fraction of a millisecond) or by merging the doclists of
--- every matching term in memory (tens of ms for a common prefix at a million records). Prefix
--- indexes of 3 to 8 characters cover what the query builder sends (audit/query.ts: at most 8),
--- for ~7 µs more per record written, measured here. The agent column holds one token naming the
--- record's agent (audit-index.ts agentToken), so a search within one agent's records is one FTS5
--- AND instead of a table row fetched for every match of the text.
-CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5(body, agent, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8');
 
 CREATE TABLE IF NOT EXISTS actions (
   action_id TEXT PRIMARY KEY,
@@ -279,6 +270,28 @@ CREATE TABLE IF NOT EXISTS sinks (
   last_error TEXT,
   last_error_ms INTEGER
 );
+`;
+
+/**
+ * The full-text index, in a database file of its own beside the live one (`gatehouse-fts.sqlite`,
+ * attached to every reading connection as `fts`, so queries name `audit_fts` as if it were in the
+ * live database). It is derived data, indexed from the `audit` table, and rebuilt from it when it is
+ * missing, behind, or of another log (fts-tail.ts). In a file of its own it has its own write lock, so
+ * it is written on a thread of its own while the writer commits: FTS5's flushes and merges (tens of
+ * ms at a million records) no longer hold an acknowledged transaction back.
+ *
+ * Free text (SPEC 8): contentless FTS5, rowid = audit.seq. The search box matches prefixes ('prod'
+ * finds 'production'); FTS5 answers a prefix query either from a prefix index of exactly that
+ * length (a doclist read newest-first, a fraction of a millisecond) or by merging the doclists of
+ * every matching term in memory (tens of ms for a common prefix at a million records). Prefix
+ * indexes of 3 to 8 characters cover what the query builder sends (audit/query.ts: at most 8),
+ * for ~7 µs more per record written, measured here. The agent column holds one token naming the
+ * record's agent (audit-index.ts agentToken), so a search within one agent's records is one FTS5
+ * AND instead of a table row fetched for every match of the text.
+ */
+export const FTS_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS fts_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5(body, agent, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8');
 `;
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */

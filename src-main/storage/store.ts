@@ -6,7 +6,7 @@ import { assertJsonStrings, jcs, sealFields } from '../audit/chain.js';
 import { formatRows, startVerify, verifyRows, finishVerify } from '../audit/scan.js';
 import { iso, systemClock, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import { openDatabase } from './database.js';
+import { hasRetiredFullText, openDatabase } from './database.js';
 import { upgradeLegacyDataDir, type UpgradeReport } from './legacy/upgrade.js';
 import { BLOCK, builtBlocks, StoreSubtrees } from './merkle-store.js';
 import { AUDIT_COLUMNS, readAuditRows } from './audit-rows.js';
@@ -97,9 +97,14 @@ export class SqliteStore implements Store {
   private readonly reader: StorageWorker;
   /** A second read thread, started only for a large export or verification (half the work; 2 cores) and stopped after it. */
   private readonly reader2: StorageWorker;
-  /** Every record up to this seq is known to be in the full-text index (the writer's word). */
+  /** Keeps the full-text index (its own file) up with the log, off the writer's path (fts-tail.ts). */
+  private readonly indexer: StorageWorker;
+  /** Every record up to this seq is known to be in the full-text index (the indexer's word). */
   private fullTextSeq = 0;
   private fullTextSync: Promise<void> | null = null;
+  /** The last seq the indexer was told the log reaches, and whether that message is on its way. */
+  private reachSent = 0;
+  private reaching = false;
   /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
   lastFlush = { commits: 0, records: 0, ms: 0 };
   /** Longest transaction so far, send to reply (ms). */
@@ -118,6 +123,7 @@ export class SqliteStore implements Store {
     this.reader = new StorageWorker('reader', opts.path, opts.log, { idleMs: opts.readerIdleMs });
     // Stopped as soon as its half of a verification, or its share of an export, is done.
     this.reader2 = new StorageWorker('reader', opts.path, opts.log, { heap: 'verifier', idleMs: 0 });
+    this.indexer = new StorageWorker('indexer', opts.path, opts.log, { idleMs: opts.readerIdleMs });
   }
 
   get writable(): boolean {
@@ -327,16 +333,16 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Resolves once every acknowledged record is in the full-text index. The writer indexes text
-   * just after each acknowledged transaction (fts-tail.ts); a search calls this first, so it never
-   * misses a record it was told about. Concurrent callers share one request to the writer.
+   * Resolves once every acknowledged record is in the full-text index. The indexer thread indexes
+   * the records of each acknowledged transaction soon after it (fts-tail.ts); a search calls this
+   * first, so it never misses a record it was told about. Concurrent callers share one request.
    */
   async fullTextReady(): Promise<void> {
     const upTo = this.durable.seq;
     // A request already on its way may have been sent before `upTo` was acknowledged: then the next.
     for (let tries = 0; this.fullTextSeq < upTo && tries < 3; tries++) {
       if (this.closing) throw new StorageUnavailableError('the store is closed');
-      this.fullTextSync ??= this.writer
+      this.fullTextSync ??= this.indexer
         .call({ kind: 'fts-sync' })
         .then(
           (seq) => {
@@ -397,10 +403,10 @@ export class SqliteStore implements Store {
       .call({ kind: 'write', units: batch.map(toWire) })
       .then(
         (value) => {
-          const v = value as { opErrors: OpError[]; notes?: string[]; ftsSeq?: number };
+          const v = value as { opErrors: OpError[]; notes?: string[] };
           for (const n of v.notes ?? []) this.opts.log(n);
-          if (v.ftsSeq !== undefined && v.ftsSeq > this.fullTextSeq) this.fullTextSeq = v.ftsSeq;
           this.committed(batch, v.opErrors, performance.now() - started);
+          this.tellIndexer();
         },
         (e: unknown) => this.fail(batch, e),
       )
@@ -410,6 +416,40 @@ export class SqliteStore implements Store {
       });
     this.inFlight = run;
     return run;
+  }
+
+  /**
+   * Tells the indexer how far the log now reaches (one small message at a time; what was
+   * acknowledged meanwhile goes with the next). While it is catching up on a backlog (after an
+   * upgrade, a crash, a replaced index) it is asked again every second, which also keeps it from
+   * stopping for being idle.
+   */
+  private tellIndexer(again = false): void {
+    const seq = this.durable.seq;
+    if (this.reaching || this.closing || (!again && seq <= this.reachSent)) return;
+    this.reaching = true;
+    this.reachSent = seq;
+    let behind = 0;
+    this.indexer
+      .call({ kind: 'fts-reach', seq })
+      .then(
+        (v) => {
+          const r = v as { seq: number; behind: number };
+          if (r.seq > this.fullTextSeq) this.fullTextSeq = r.seq;
+          behind = r.behind;
+        },
+        () => undefined, // a search's sync reports what is wrong; the next commit tries again
+      )
+      .finally(() => {
+        this.reaching = false;
+        if (this.durable.seq > this.reachSent) this.tellIndexer();
+        else if (behind > 0 && !this.closing) setTimeout(() => this.tellIndexer(true), 1000).unref();
+      });
+  }
+
+  /** @internal openStore: the full-text index is behind the log (or not this log's): index it in the background. */
+  catchUpFullText(): void {
+    this.tellIndexer(true);
   }
 
   private committed(batch: PendingCommit[], opErrors: OpError[], ms: number): void {
@@ -503,6 +543,9 @@ export class SqliteStore implements Store {
     // On a full or read-only disk that checkpoint cannot run: the WAL then stays, holding every
     // committed transaction, and the next start reads it. Nothing is lost either way, so closing
     // never throws.
+    // The indexer first: its connection reads the live file, and the writer's last checkpoint
+    // folds the whole WAL in only when no other connection is reading it.
+    await this.indexer.close();
     await this.writer.close();
     await this.reader.close();
     await this.reader2.close();
@@ -572,6 +615,14 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
   // The writer thread boots while the caller goes on (a server binds its port, decides its first
   // request), instead of holding up the first commit by the ~0.1–0.3 s a thread takes to start.
   store.startWriter();
+  // The full-text index catches up in the background where it is behind the log (an upgrade, a
+  // crash, a replaced file), and a full-text table left in this file by an older schema is dropped.
+  const indexed = Number(conn.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'fts_seq'")?.value ?? 0);
+  if (indexed !== head.seq) store.catchUpFullText();
+  if (hasRetiredFullText(conn))
+    void store
+      .callWriter({ kind: 'drop-retired-fts' })
+      .catch((e: unknown) => log(`gatehouse: dropping the old full-text table failed: ${(e as Error).message}`));
   // A log whose tree lags (written before the tree existed) gets it built in the background.
   if ((builtBlocks(conn) + 1) * BLOCK > head.seq) store.markMerkleBuilt();
   else void store.catchUpMerkle().catch((e: unknown) => log(`gatehouse: building the audit Merkle tree failed: ${(e as Error).message}`));

@@ -1,29 +1,32 @@
 /**
  * The storage worker threads (see workers.ts), each with its own connection to `gatehouse.sqlite`:
  *
- * - `writer`: the only connection that writes. It runs each group-commit transaction (the COMMIT
+ * - `writer`: the only connection that writes it. It runs each group-commit transaction (the COMMIT
  *   returns after the WAL fsync, synchronous=FULL) and the WAL checkpoints, so that neither an
  *   fsync nor a checkpoint ever holds the main event loop, however slow the disk is that moment.
  * - `reader`: reads that visit many rows (exports, verification, statistics over a big window).
  *   It never changes table data.
+ * - `indexer`: keeps the full-text index (its own file, `gatehouse-fts.sqlite`) up with the log,
+ *   reading the records back from the live database (fts-tail.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
-import { configure } from './database.js';
+import { attachFullText, configure, dropRetiredFullText, openIndexer } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
-import { BODY_AT, transaction, writeRows, type WireUnit } from './write.js';
-import { FullTextTail } from './fts-tail.js';
+import { transaction, writeRows, type WireUnit } from './write.js';
+import { BATCH_ROWS, FullTextTail } from './fts-tail.js';
 import type { ExportPiece } from './export-pipeline.js';
 import { AUDIT_COLUMNS, readAuditRows } from './audit-rows.js';
 
 const port = parentPort!;
-const { path, role } = workerData as { path: string; role: 'reader' | 'writer' };
-const conn = new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
-configure(conn, role);
+const { path, role } = workerData as { path: string; role: 'reader' | 'writer' | 'indexer' };
+const conn = role === 'indexer' ? openIndexer(path) : new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
+if (role !== 'indexer') configure(conn, role);
+if (role === 'reader') attachFullText(conn, path);
 
 const ROWS = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`;
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
@@ -80,27 +83,41 @@ function exportRange(format: ExportFormat, from: number, to: number, prev: strin
   return { text, last: after, prev: p };
 }
 
-/** The writer's full-text tail (made on first use: reading `meta` may fail on a failing disk). */
+/** The indexer's full-text tail (made on first use: reading the files may fail on a failing disk). */
 let tail: FullTextTail | null = null;
 const fullText = (): FullTextTail => (tail ??= new FullTextTail(conn));
-/** Full text still to index is indexed this long after the last write, one batch per turn. */
-const FTS_DELAY_MS = 50;
+/** A few records are indexed this long after the store last said the log grew; a full step's worth at once. */
+const FTS_DELAY_MS = 100;
 let ftsTimer: NodeJS.Timeout | null = null;
+let ftsNow: NodeJS.Immediate | null = null;
 
-/** After a write is acknowledged: index a full batch now, or what is left a little later. */
-function afterWrite(): void {
+/** The log reaches `seq`: index it in the background, one step per turn of this thread's loop. */
+function reach(seq: number): number {
   const t = fullText();
-  if (t.full) t.step();
-  if (t.pending && !ftsTimer) ftsTimer = setTimeout(indexSome, FTS_DELAY_MS);
+  t.reach(seq);
+  if (t.behind >= BATCH_ROWS) {
+    if (ftsTimer) clearTimeout(ftsTimer);
+    ftsTimer = null;
+    ftsNow ??= setImmediate(indexSome);
+  } else if (t.behind && !ftsTimer && !ftsNow) ftsTimer = setTimeout(indexSome, FTS_DELAY_MS);
+  return t.seq;
 }
 
 function indexSome(): void {
   ftsTimer = null;
+  ftsNow = null;
   try {
-    if (tail?.step() && tail.pending) ftsTimer = setTimeout(indexSome, 0);
+    if (tail?.step() && tail.behind) ftsNow = setImmediate(indexSome);
   } catch {
     // The disk refused it: the next search's sync, or the next start, does it again.
   }
+}
+
+function stopIndexing(): void {
+  if (ftsTimer) clearTimeout(ftsTimer);
+  if (ftsNow) clearImmediate(ftsNow);
+  ftsTimer = null;
+  ftsNow = null;
 }
 
 function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void): unknown {
@@ -110,17 +127,17 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       // WAL is long (see database.ts), here, off the main thread.
       const started = performance.now();
       const notes: string[] = [];
-      const units = req.units as WireUnit[];
-      const t = fullText();
-      const opErrors = writeRows(conn, units, (m) => notes.push(m));
-      for (const u of units) t.add(u.rows, BODY_AT);
-      return { opErrors, ms: performance.now() - started, notes, ftsSeq: t.seq };
+      const opErrors = writeRows(conn, req.units as WireUnit[], (m) => notes.push(m));
+      return { opErrors, ms: performance.now() - started, notes };
     }
-    case 'fts-sync': {
-      if (ftsTimer) clearTimeout(ftsTimer);
-      ftsTimer = null;
+    case 'fts-reach':
+      return { seq: reach(req.seq), behind: fullText().behind };
+    case 'fts-sync':
+      stopIndexing();
       return fullText().drain();
-    }
+    case 'drop-retired-fts':
+      dropRetiredFullText(conn);
+      return null;
     case 'merkle-extend': {
       // One slice of building the tree of a log that has none yet (its own short transaction).
       let out = { blocks: 0, head: 0 };
@@ -132,16 +149,9 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'pragma':
       return conn.pragma(req.text);
     case 'close':
-      // Index what is still queued in memory (a backlog read from the table, as after an upgrade,
-      // waits for the next start rather than holding the stop), then fold the WAL into the
-      // database file while this thread is still the one waiting for it.
-      if (ftsTimer) clearTimeout(ftsTimer);
-      ftsTimer = null;
-      try {
-        tail?.drainQueue();
-      } catch {
-        // a full or read-only disk: the next start indexes it from the stored records
-      }
+      // Fold the WAL into the database file while this thread is still the one waiting for it.
+      // (The indexer stops where it is: the next start goes on from its `fts_seq`.)
+      stopIndexing();
       try {
         conn.pragma('wal_checkpoint(TRUNCATE)');
       } catch {
@@ -182,13 +192,6 @@ port.on('message', (m: WorkerRequest & { id: number }) => {
   try {
     const value = handle(m, reply);
     port.postMessage({ id: m.id, ok: true, value });
-    if (m.kind === 'write') {
-      try {
-        afterWrite();
-      } catch {
-        // Full text is redone from the table (see fts-tail.ts); the write itself is acknowledged.
-      }
-    }
   } catch (e) {
     const code = sqliteCode(e);
     port.postMessage({

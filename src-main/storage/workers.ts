@@ -8,6 +8,8 @@ import type { WireUnit } from './write.js';
 export type WorkerRequest =
   | { kind: 'write'; units: WireUnit[] }
   | { kind: 'fts-sync' }
+  | { kind: 'fts-reach'; seq: number }
+  | { kind: 'drop-retired-fts' }
   | { kind: 'pragma'; text: string }
   | { kind: 'merkle-extend'; maxBlocks: number }
   | { kind: 'close' }
@@ -58,6 +60,8 @@ const resourceLimits = {
   // makes of them (hashes, or a ~120 KB export piece), over the ~9 MB a fresh thread's heap already
   // uses (at 8 MB test/reliability/memory.test.ts ran out).
   verifier: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+  // The indexer holds one step's records (≤ 128, ≤ 1 MiB of data beyond the first) and their text.
+  indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
 };
 
 export type WorkerHeap = keyof typeof resourceLimits;
@@ -74,7 +78,7 @@ export interface StorageWorkerOptions {
 }
 
 /**
- * One storage worker thread (`writer` or `reader`, see worker.ts) and its request/reply protocol.
+ * One storage worker thread (`writer`, `reader` or `indexer`, see worker.ts) and its request/reply protocol.
  * Restarted on the next call if it dies.
  */
 export class StorageWorker {
@@ -87,7 +91,7 @@ export class StorageWorker {
   private holds = 0;
 
   constructor(
-    private readonly role: 'writer' | 'reader',
+    private readonly role: 'writer' | 'reader' | 'indexer',
     private readonly dbPath: string,
     private readonly log: (m: string) => void,
     private readonly opts: StorageWorkerOptions = {},
@@ -147,9 +151,9 @@ export class StorageWorker {
     };
   }
 
-  /** Lets the worker finish (the writer closes its connection), then ends the thread. */
+  /** Lets the worker finish (the writer and the indexer close their connection), then ends the thread. */
   async close(): Promise<void> {
-    if (this.worker && this.role === 'writer') await this.call({ kind: 'close' }).catch(() => undefined);
+    if (this.worker && this.role !== 'reader') await this.call({ kind: 'close' }).catch(() => undefined);
     this.closed = true;
     this.cancelIdleStop();
     const w = this.worker;

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../src-shared/index.js';
-import { indexFields } from './audit-index.js';
+import { filterFields } from './audit-index.js';
 import { BLOCK, extendMerkleInWrite } from './merkle-store.js';
 import { isStorageFailure, sqliteCode, type Connection } from './sqlite.js';
 import type { Op, SqlValue } from './types.js';
@@ -29,40 +29,18 @@ export interface PendingCommit extends WriteUnit {
   reject: (e: Error) => void;
 }
 
-/**
- * A unit as it crosses to the writer thread: flat arrays, cheap to clone. A row is the `audit`
- * columns in INSERT_AUDIT order followed by the free-text columns (body, agent token).
- */
+/** A unit as it crosses to the writer thread: flat arrays, cheap to clone. A row is the `audit` columns in INSERT_AUDIT order. */
 export interface WireUnit {
   ops: [string, SqlValue[]][];
   rows: (string | number | null)[][];
 }
 
-/** A record's `audit` columns (INSERT_AUDIT order) and its free-text columns, as one row. */
+/** A record's `audit` columns, in INSERT_AUDIT order. */
 function recordRow(s: SealedRecord): WireUnit['rows'][number] {
   const r = s.record;
-  const f = indexFields(r);
-  return [
-    r.seq,
-    r.id,
-    r.ts,
-    s.tsMs,
-    r.type,
-    r.actor,
-    r.action_id,
-    f.agent_id,
-    f.decision,
-    f.status,
-    f.risk_level,
-    s.dataText,
-    r.hash,
-    f.body,
-    f.agent,
-  ];
+  const f = filterFields(r.data);
+  return [r.seq, r.id, r.ts, s.tsMs, r.type, r.actor, r.action_id, f.agent_id, f.decision, f.status, f.risk_level, s.dataText, r.hash];
 }
-
-/** Where a wire row's free-text columns start (body, then the agent token), after its `audit` columns. */
-export const BODY_AT = 13;
 
 /** The wire form of a unit (built on the main thread, which has each record's data parsed). */
 export function toWire(u: WriteUnit): WireUnit {
@@ -102,22 +80,9 @@ export function writeRows(conn: Connection, wire: readonly WireUnit[], report: (
 const INSERT_AUDIT =
   'INSERT INTO audit(seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/**
- * A record's full-text row (seq, body, agent token). VALUES, not INSERT … SELECT: into FTS5 the
- * SELECT form took 3.4× as long per row (500 transactions of 100 rows: 2.7–2.8 s against 0.81 s).
- */
-export const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
-
-/** The record's row; its free text is indexed after the transaction (fts-tail.ts) on the writer. */
-function insertRow(conn: Connection, row: WireUnit['rows'][number]): void {
-  conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
-}
-
-/** Inserts a sealed record and its free-text entry at once (the 0.1 upgrade, which has no writer thread). */
+/** Inserts a sealed record (the 0.1 upgrade, which has no writer thread). Its free text is indexed later, by the indexer thread (fts-tail.ts). */
 export function insertRecord(conn: Connection, s: SealedRecord): void {
-  const row = recordRow(s);
-  conn.run(INSERT_AUDIT, row.slice(0, BODY_AT));
-  conn.run(INSERT_FTS, [row[0]!, row[BODY_AT]!, row[BODY_AT + 1]!]);
+  conn.run(INSERT_AUDIT, recordRow(s));
 }
 
 /** An op of a unit failed (not the disk): the batch is redone unit by unit. */
@@ -177,12 +142,16 @@ function writeCarefully(conn: Connection, units: readonly WriteUnit[], finish?: 
 
 function insertAll(conn: Connection, u: WriteUnit): void {
   for (const r of u.records) insertRecord(conn, r);
-  if (u.rows) for (const row of u.rows) insertRow(conn, row);
+  if (u.rows) for (const row of u.rows) conn.run(INSERT_AUDIT, row);
 }
 
-/** BEGIN IMMEDIATE … COMMIT, rolled back if anything (the COMMIT included) throws. */
-export function transaction(conn: Connection, fn: () => void): void {
-  conn.exec('BEGIN IMMEDIATE');
+/**
+ * BEGIN IMMEDIATE … COMMIT, rolled back if anything (the COMMIT included) throws. `BEGIN` (deferred)
+ * for a connection with other databases attached that it only reads: IMMEDIATE takes the write lock
+ * of every attached file.
+ */
+export function transaction(conn: Connection, fn: () => void, begin: 'BEGIN IMMEDIATE' | 'BEGIN' = 'BEGIN IMMEDIATE'): void {
+  conn.exec(begin);
   try {
     fn();
     conn.exec('COMMIT');

@@ -22,8 +22,9 @@ describe('files on disk', () => {
   it('keeps the data directory 0700 and credentials.json 0600', () => {
     expect(statSync(s.dataDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(s.dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
-    // The database and its WAL (SQLite gives the WAL the database file's mode).
-    for (const f of ['gatehouse.sqlite', 'gatehouse.sqlite-wal']) expect(statSync(join(s.dataDir, f)).mode & 0o077, f).toBe(0);
+    // The database, its full-text index and their WALs (SQLite gives a WAL its database file's mode).
+    for (const f of ['gatehouse.sqlite', 'gatehouse.sqlite-wal', 'gatehouse-fts.sqlite', 'gatehouse-fts.sqlite-wal'])
+      expect(statSync(join(s.dataDir, f)).mode & 0o077, f).toBe(0);
   });
 });
 

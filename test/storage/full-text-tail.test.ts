@@ -5,6 +5,8 @@ import { agentToken } from '../../src-main/storage/audit-index.js';
 import type { DatabaseSync } from 'node:sqlite';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanupDirs, crashCopy, decided, tempDir } from './helpers.js';
 
 const stores: SqliteStore[] = [];
@@ -31,9 +33,9 @@ async function commitMany(s: SqliteStore, from: number, count: number): Promise<
 
 const indexedSeqs = (s: SqliteStore) => s.all<{ rowid: number }>('SELECT rowid FROM audit_fts ORDER BY rowid').map((r) => r.rowid);
 const storedSeqs = (s: SqliteStore) => s.all<{ seq: number }>('SELECT seq FROM audit ORDER BY seq').map((r) => r.seq);
-/** Runs `fn` on a closed store's database file, as another SQLite tool would. */
-function onClosedDatabase<T>(dir: string, fn: (db: DatabaseSync) => T): T {
-  const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse.sqlite`);
+/** Runs `fn` on a closed store's database file (or its full-text file), as another SQLite tool would. */
+function onClosedDatabase<T>(dir: string, fn: (db: DatabaseSync) => T, file = 'gatehouse.sqlite'): T {
+  const db = new (sqlite().DatabaseSync)(`${dir}/${file}`);
   try {
     return fn(db);
   } finally {
@@ -51,7 +53,12 @@ async function closedLogOf300(): Promise<string> {
   return dir;
 }
 
-const ftsSeq = (s: SqliteStore) => Number(s.get<{ value: string }>("SELECT value FROM meta WHERE key = 'fts_seq'")?.value);
+const ftsSeq = (s: SqliteStore) => Number(s.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'fts_seq'")?.value ?? 0);
+/** Waits (up to 10 s) until every stored record is in the index, with nobody asking for a sync. */
+async function indexedByItself(s: SqliteStore): Promise<void> {
+  for (let i = 0; i < 200 && ftsSeq(s) < s.head().seq; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(ftsSeq(s)).toBe(s.head().seq);
+}
 
 describe('full text after the acknowledged transaction', () => {
   it('a search that syncs first finds every acknowledged record', async () => {
@@ -66,6 +73,19 @@ describe('full text after the acknowledged transaction', () => {
     }
   });
 
+  it('keeps the index in a file of its own, which the writer never touches', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 30);
+    await s.fullTextReady();
+    const live = s.all<{ name: string }>("SELECT name FROM main.sqlite_schema WHERE name LIKE '%fts%'");
+    expect(live).toEqual([]);
+    const files = s.all<{ name: string; file: string }>('SELECT name, file FROM pragma_database_list');
+    expect(files.find((f) => f.name === 'fts')?.file).toBe(join(dir, 'gatehouse-fts.sqlite'));
+    expect(statSync(join(dir, 'gatehouse-fts.sqlite')).mode & 0o777).toBe(0o600);
+    expect(indexedSeqs(s)).toHaveLength(30);
+  });
+
   it('merges the index in bounded slices, not whole levels at once (FTS5 automerge off)', async () => {
     const s = await open(tempDir());
     await commitMany(s, 1, 600);
@@ -75,15 +95,14 @@ describe('full text after the acknowledged transaction', () => {
     expect(queryAudit(s, { q: 'uniq450word' }).items).toHaveLength(1);
   });
 
-  it('indexes the text later, in batches, not in the acknowledged transaction', async () => {
+  it('indexes the text soon after the acknowledged transaction, with nobody asking', async () => {
     const s = await open(tempDir());
     await commitMany(s, 1, 40);
-    // Nobody asks for a sync: the writer's own timer indexes what it queued within moments.
-    await new Promise((r) => setTimeout(r, 300));
+    await indexedByItself(s);
     expect(indexedSeqs(s)).toEqual(storedSeqs(s));
   });
 
-  it('text not yet indexed when the process dies is indexed from the stored records on the next start', async () => {
+  it('text not yet indexed when the process dies is indexed from the stored records after the next start', async () => {
     const dir = tempDir();
     const s = await open(dir);
     await commitMany(s, 1, 50);
@@ -91,79 +110,86 @@ describe('full text after the acknowledged transaction', () => {
     await commitMany(s, 100, 300);
     const crashed = crashCopy(dir); // right after the acknowledgement: the text is (mostly) not indexed yet
     const t = await open(crashed);
-    await t.fullTextReady();
+    await indexedByItself(t); // the start sees the index behind and catches up in the background
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
-    expect(ftsSeq(t)).toBe(t.head().seq);
     expect(queryAudit(t, { q: 'uniq399word' }).items).toHaveLength(1);
   });
 
-  it('does not index queued records that retention moved out before their turn', async () => {
+  it('deletes the rows of records that retention moved out, and never indexes them', async () => {
     const s = await open(tempDir());
     await commitMany(s, 1, 40);
-    // Before the writer's timer indexes the 40: the oldest ten leave, as retention removes them.
-    await s.commit([{ sql: 'DELETE FROM audit WHERE seq <= ?', params: [10] }]);
     await s.fullTextReady();
-    expect(storedSeqs(s)[0]).toBe(11);
+    await commitMany(s, 100, 20);
+    // The oldest 50 leave, as retention removes them: ten of them were never indexed.
+    await s.commit([{ sql: 'DELETE FROM audit WHERE seq <= ?', params: [50] }]);
+    await s.fullTextReady();
+    expect(storedSeqs(s)[0]).toBe(51);
     expect(indexedSeqs(s)).toEqual(storedSeqs(s));
   });
 
-  it('a clean stop indexes what is still queued', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 40);
-    await s.close();
-    stores.splice(0);
-    const indexed = onClosedDatabase(dir, (db) => [
-      (db.prepare('SELECT count(*) AS c FROM audit_fts').get() as { c: number }).c,
-      Number((db.prepare("SELECT value FROM meta WHERE key = 'fts_seq'").get() as { value: string }).value),
-    ]);
-    expect(indexed).toEqual([40, 40]);
-  });
-
-  it('a clean stop leaves a backlog read from the table to the next start instead of indexing it all first', async () => {
+  it('a clean stop leaves the index where it got; the next start goes on from there', async () => {
     const dir = await closedLogOf300();
-    // As an upgrade leaves it: every record to index again from the table.
-    onClosedDatabase(dir, (db) => {
-      db.exec('DELETE FROM audit_fts');
-      db.exec("UPDATE meta SET value = '0' WHERE key = 'fts_seq'");
-    });
+    // As an upgrade or a new index file leaves it: every record to index again from the table.
+    onClosedDatabase(
+      dir,
+      (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
+      'gatehouse-fts.sqlite',
+    );
     const t = await open(dir);
     await commitMany(t, 301, 1);
+    await indexedByItself(t);
+    expect(indexedSeqs(t)).toEqual(storedSeqs(t));
+  });
+
+  it('an index of another log (a database restored or replaced), or a damaged index file, is built again', async () => {
+    const dir = await closedLogOf300();
+    const other = await closedLogOf300();
+    // This dir's log, with the other's index beside it: same seqs, other hashes.
+    cpSync(join(other, 'gatehouse-fts.sqlite'), join(dir, 'gatehouse-fts.sqlite'));
+    onClosedDatabase(dir, (db) =>
+      db.exec("UPDATE audit SET data = json_set(data, '$.resource', 'mine' || seq || 'end'), hash = 'x' || hash"),
+    );
+    const t = await open(dir);
+    await t.fullTextReady();
+    expect(queryAudit(t, { q: 'uniq12word' }).items).toEqual([]);
+    expect(queryAudit(t, { q: 'mine12end' }).items.map((r) => r.seq)).toEqual([12]);
     await t.close();
     stores.splice(0);
-    const seq = onClosedDatabase(dir, (db) =>
-      Number((db.prepare("SELECT value FROM meta WHERE key = 'fts_seq'").get() as { value: string }).value),
-    );
-    expect(seq).toBeLessThan(301);
+    writeFileSync(join(dir, 'gatehouse-fts.sqlite'), 'not a database, not even close'.repeat(200));
+    rmSync(join(dir, 'gatehouse-fts.sqlite-wal'), { force: true });
     const u = await open(dir);
     await u.fullTextReady();
     expect(indexedSeqs(u)).toEqual(storedSeqs(u));
   });
 
-  it('a writer thread that dies before indexing is restarted and indexes what it had not', async () => {
+  it('an indexer thread that dies is restarted and indexes what it had not', async () => {
     const s = await open(tempDir());
-    const writer = (s as unknown as { writer: { worker: { terminate(): Promise<number> } | null } }).writer;
+    const indexer = (s as unknown as { indexer: { worker: { terminate(): Promise<number> } | null } }).indexer;
     for (let round = 0; round < 3; round++) {
       await commitMany(s, 1 + round * 100, 60);
-      await writer.worker?.terminate(); // its queue of text to index dies with it
+      await indexer.worker?.terminate();
     }
     await s.fullTextReady();
     expect(indexedSeqs(s)).toEqual(storedSeqs(s));
   });
 
-  it('a database whose text was indexed with each record (before this) is taken as indexed', async () => {
+  it('acknowledges commits while the indexer works through a backlog', async () => {
     const dir = tempDir();
     const s = await open(dir);
-    await commitMany(s, 1, 30);
+    await commitMany(s, 1, 4000);
     await s.fullTextReady();
     await s.close();
     stores.splice(0);
-    // As an older release left it: every record indexed, no fts_seq.
-    onClosedDatabase(dir, (db) => db.exec("DELETE FROM meta WHERE key = 'fts_seq'"));
+    onClosedDatabase(
+      dir,
+      (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
+      'gatehouse-fts.sqlite',
+    );
     const t = await open(dir);
-    await commitMany(t, 100, 5);
+    await commitMany(t, 5000, 10);
+    // Acknowledged while most of the 4,000 are still to index (the old design indexed on the writer).
+    expect(ftsSeq(t)).toBeLessThan(4000);
     await t.fullTextReady();
-    expect(ftsSeq(t)).toBe(35);
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
   });
 });
@@ -192,30 +218,36 @@ describe("searching one agent's records", () => {
     expect(queryAudit(s, { q: agentToken('agent-3').slice(0, 5) }).items).toEqual([]);
   });
 
-  it('a database of the previous schema gets the agent column and the agent index with the filter columns on open', async () => {
+  it('a database of an earlier schema gets the agent index with the filter columns, and its full-text table moves out', async () => {
     const dir = await closedLogOf300();
-    // As schema 2 left it: full text without the agent column, the agent index on (agent_id, seq).
+    // As schema 2 left it: full text in the live file, without the agent column; the agent index on (agent_id, seq).
     onClosedDatabase(dir, (db) => {
-      db.exec('DROP TABLE audit_fts');
       db.exec(
         "CREATE VIRTUAL TABLE audit_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8')",
       );
       db.exec("INSERT INTO audit_fts(rowid, body) SELECT seq, 'old text' FROM audit");
+      db.exec("INSERT INTO meta(key, value) VALUES ('fts_seq', '300')");
       db.exec('DROP INDEX audit_agent_filters');
       db.exec('CREATE INDEX audit_agent ON audit(agent_id, seq) WHERE agent_id IS NOT NULL');
       db.exec('PRAGMA user_version = 2');
     });
+    for (const f of ['gatehouse-fts.sqlite', 'gatehouse-fts.sqlite-wal', 'gatehouse-fts.sqlite-shm']) rmSync(join(dir, f), { force: true });
     const t = await open(dir);
     const names = t
       .all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'audit_agent%'")
       .map((r) => r.name);
     expect(names).toEqual(['audit_agent_filters']);
-    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(3);
+    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(4);
+    expect(t.get("SELECT 1 FROM meta WHERE key = 'fts_seq'")).toBeUndefined();
     await t.fullTextReady();
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
     expect(queryAudit(t, { q: 'old' }).items).toEqual([]);
     expect(queryAudit(t, { q: 'uniq123word' }).items.map((r) => r.seq)).toEqual([123]);
     expect(queryAudit(t, { q: 'uniq', agent_id: 'agent-4', limit: 1000 }).items.map((r) => r.seq)).toEqual(agentSeqs(t, 'agent-4'));
     expect(tokenSeqs(t, 'agent-4')).toEqual(agentSeqs(t, 'agent-4'));
+    // The old table is dropped by the writer in the background.
+    for (let i = 0; i < 100 && t.get("SELECT 1 FROM main.sqlite_schema WHERE name LIKE 'audit_fts%'"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(t.all("SELECT name FROM main.sqlite_schema WHERE name LIKE 'audit_fts%'")).toEqual([]);
   });
 });

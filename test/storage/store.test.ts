@@ -141,11 +141,19 @@ describe('store: commit and chain', () => {
 });
 
 describe('store: on disk (SPEC 8)', () => {
-  it('is one SQLite file in WAL mode with synchronous=FULL; no journal/, no snapshot', async () => {
+  it('is one SQLite file in WAL mode with synchronous=FULL (and its full-text index beside it); no journal/, no snapshot', async () => {
     const dir = tempDir();
     const s = await open(dir);
     await commitMany(s, 1, 10);
-    expect(readdirSync(dir).sort()).toEqual(['gatehouse.sqlite', 'gatehouse.sqlite-shm', 'gatehouse.sqlite-wal']);
+    await s.fullTextReady();
+    expect(readdirSync(dir).sort()).toEqual([
+      'gatehouse-fts.sqlite',
+      'gatehouse-fts.sqlite-shm',
+      'gatehouse-fts.sqlite-wal',
+      'gatehouse.sqlite',
+      'gatehouse.sqlite-shm',
+      'gatehouse.sqlite-wal',
+    ]);
     const conn = (s as unknown as { conn: { pragma: (p: string) => unknown } }).conn;
     expect(conn.pragma('journal_mode')).toBe('wal');
     expect(conn.pragma('synchronous')).toBe(2); // FULL

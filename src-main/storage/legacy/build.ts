@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ZERO_HASH, type JsonObject } from '../../../src-shared/index.js';
 import { applySchema, createPrivateFile, setPageSize } from '../database.js';
-import { useStepMerging } from '../fts-tail.js';
 import { DATA_TABLES } from '../schema.js';
 import { Connection } from '../sqlite.js';
 import { insertRecord, transaction, writeBatch } from '../write.js';
@@ -48,8 +47,8 @@ const ENTRY_BYTES_PER_STEP = 4 << 20;
 const BOOKKEEPING = new Set(['journal_n', 'head_seq', 'head_hash', 'schema_version']);
 
 /**
- * Builds the 0.2 database: the schema, every record of the snapshot and the journal tail (with its
- * full-text row), the data tables and settings. Leaves the file closed, in rollback-journal format.
+ * Builds the 0.2 database: the schema, every record of the snapshot and the journal tail, the data
+ * tables and settings. Leaves the file closed, in rollback-journal format.
  */
 export async function buildDatabase(p: BuildPaths): Promise<BuildResult> {
   createPrivateFile(p.building);
@@ -61,11 +60,9 @@ export async function buildDatabase(p: BuildPaths): Promise<BuildResult> {
     setPageSize(conn);
     conn.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192');
     applySchema(conn);
-    const result = await copyAll(conn, p);
-    // The full-text index as the live store keeps it (no merge at COMMIT: fts-tail.ts), so that the
-    // upgrade's own record, written on the main thread, and every later COMMIT stay short.
-    useStepMerging(conn);
-    return result;
+    // The full-text index is not built here: the store's indexer thread builds it from the records
+    // once the upgraded database is live (fts-tail.ts), in the background.
+    return await copyAll(conn, p);
   } finally {
     conn.close();
   }
@@ -145,9 +142,9 @@ async function firstEntryNumber(dir: string): Promise<number | null> {
   return null;
 }
 
-/** Copies the snapshot's audit records (with their free-text rows), data tables and settings. */
+/** Copies the snapshot's audit records, data tables and settings. */
 function copySnapshot(conn: Connection, old: Connection, meta: Map<string, string>): void {
-  // audit: the columns as they are, plus the FTS5 row built from the record like a live commit.
+  // audit: the columns as they are.
   for (let after = 0; ;) {
     const rows = old.all<Record<string, string | number | null>>(
       'SELECT seq, id, ts, ts_ms, type, actor, action_id, agent_id, decision, status, risk_level, data, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?',
