@@ -99,6 +99,11 @@ export function attachFullText(conn: Connection, livePath: string): void {
   }
 }
 
+/** Attaches the full-text file as it is (a read thread: the main thread has made it ready at open). */
+export function attachFullTextAsIs(conn: Connection, livePath: string): void {
+  conn.run('ATTACH DATABASE ? AS fts', [fullTextPath(livePath)]);
+}
+
 function attach(conn: Connection, path: string): void {
   createPrivateFile(path);
   conn.run('ATTACH DATABASE ? AS fts', [path]);

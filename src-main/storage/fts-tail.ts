@@ -40,7 +40,7 @@ const SET_META = 'INSERT OR REPLACE INTO fts_meta(key, value) VALUES (?, ?)';
  * It trails the acknowledged transactions: the store tells it how far the log reaches after each
  * one, and it reads the new records back from `live.audit` and indexes them in steps of its own
  * transactions, which carry how far it got (`fts_seq`, and that record's hash). Neither the writer
- * nor an acknowledgement ever waits for it; a search first asks it to catch up (`drain`), so it
+ * nor an acknowledgement ever waits for it; a search first waits for it to catch up (worker.ts `catchUp`), so it
  * never misses an acknowledged record. Nothing is lost on a crash: everything past `fts_seq` is
  * indexed again from the table. An index that is not this log's (its record at `fts_seq` has another
  * hash, or the log is shorter: a database restored or replaced) is emptied and built again.
@@ -145,11 +145,9 @@ export class FullTextTail {
     return true;
   }
 
-  /** Indexes everything the live log holds now. */
-  drain(): number {
+  /** The target becomes everything the live log holds now (a search is about to wait for it). */
+  reachAll(): void {
     this.reach(this.liveTop());
-    while (this.step());
-    return this.indexed;
   }
 
   private liveTop(): number {

@@ -12,7 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
-import { attachFullText, configure, dropRetiredFullText, openIndexer } from './database.js';
+import { attachFullTextAsIs, configure, dropRetiredFullText, openIndexer } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
@@ -26,7 +26,7 @@ const port = parentPort!;
 const { path, role } = workerData as { path: string; role: 'reader' | 'writer' | 'indexer' };
 const conn = role === 'indexer' ? openIndexer(path) : new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
 if (role !== 'indexer') configure(conn, role);
-if (role === 'reader') attachFullText(conn, path);
+if (role === 'reader') attachFullTextAsIs(conn, path);
 
 const ROWS = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`;
 /** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
@@ -90,6 +90,8 @@ const fullText = (): FullTextTail => (tail ??= new FullTextTail(conn));
 const FTS_DELAY_MS = 100;
 let ftsTimer: NodeJS.Timeout | null = null;
 let ftsNow: NodeJS.Immediate | null = null;
+/** Set by `close`: a catch-up in progress ends there. */
+let closing = false;
 
 /** The log reaches `seq`: index it in the background, one step per turn of this thread's loop. */
 function reach(seq: number): number {
@@ -113,6 +115,18 @@ function indexSome(): void {
   }
 }
 
+/**
+ * Indexes everything the live log holds now, a step per turn of this thread's loop, so that a stop
+ * (`close`) is not held behind a long backlog: it ends the wait with an error instead.
+ */
+async function catchUp(): Promise<number> {
+  const t = fullText();
+  t.reachAll();
+  while (!closing && t.step()) await new Promise((r) => setImmediate(r));
+  if (closing) throw new Error('the store is closed');
+  return t.seq;
+}
+
 function stopIndexing(): void {
   if (ftsTimer) clearTimeout(ftsTimer);
   if (ftsNow) clearImmediate(ftsNow);
@@ -133,8 +147,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'fts-reach':
       return { seq: reach(req.seq), behind: fullText().behind };
     case 'fts-sync':
-      stopIndexing();
-      return fullText().drain();
+      return catchUp();
     case 'drop-retired-fts':
       dropRetiredFullText(conn);
       return null;
@@ -151,6 +164,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'close':
       // Fold the WAL into the database file while this thread is still the one waiting for it.
       // (The indexer stops where it is: the next start goes on from its `fts_seq`.)
+      closing = true;
       stopIndexing();
       try {
         conn.pragma('wal_checkpoint(TRUNCATE)');
@@ -189,10 +203,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
 
 port.on('message', (m: WorkerRequest & { id: number }) => {
   const reply = (r: Omit<WorkerReply, 'id'>) => port.postMessage({ id: m.id, ...r });
-  try {
-    const value = handle(m, reply);
-    port.postMessage({ id: m.id, ok: true, value });
-  } catch (e) {
+  const failed = (e: unknown) => {
     const code = sqliteCode(e);
     port.postMessage({
       id: m.id,
@@ -201,5 +212,12 @@ port.on('message', (m: WorkerRequest & { id: number }) => {
       storage: isStorageFailure(e),
       ...(code === null ? {} : { sqliteCode: code }),
     });
+  };
+  try {
+    const value = handle(m, reply);
+    if (value instanceof Promise) value.then((v: unknown) => port.postMessage({ id: m.id, ok: true, value: v }), failed);
+    else port.postMessage({ id: m.id, ok: true, value });
+  } catch (e) {
+    failed(e);
   }
 });

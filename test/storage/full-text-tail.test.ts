@@ -192,6 +192,31 @@ describe('full text after the acknowledged transaction', () => {
     await t.fullTextReady();
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
   });
+
+  it('a stop is not held behind a search waiting for a long catch-up: the wait ends with an error', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 1, 4000);
+    await s.close();
+    stores.splice(0);
+    onClosedDatabase(
+      dir,
+      (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
+      'gatehouse-fts.sqlite',
+    );
+    const t = await open(dir);
+    const waiting = t.fullTextReady().then(
+      () => 'caught up',
+      (e: Error) => e.name,
+    );
+    await t.close();
+    stores.splice(0);
+    expect(await waiting).toBe('StorageUnavailableError');
+    // Nothing was lost: the next start goes on from where the stop left the index.
+    const u = await open(dir);
+    await u.fullTextReady();
+    expect(indexedSeqs(u)).toEqual(storedSeqs(u));
+  });
 });
 
 describe("searching one agent's records", () => {
