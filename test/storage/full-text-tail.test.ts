@@ -42,16 +42,24 @@ function onClosedDatabase<T>(dir: string, fn: (db: DatabaseSync) => T, file = 'g
     db.close();
   }
 }
-/** A data dir holding 300 records, all indexed, its store closed. */
-async function closedLogOf300(): Promise<string> {
+/** A data dir holding `count` records, all indexed, its store closed. */
+async function closedLog(count = 300): Promise<string> {
   const dir = tempDir();
   const s = await open(dir);
-  await commitMany(s, 1, 300);
+  await commitMany(s, 1, count);
   await s.fullTextReady();
   await s.close();
   stores.splice(stores.indexOf(s), 1);
   return dir;
 }
+
+/** Empties a closed store's full-text index, as an upgrade or a new index file leaves it: every record to index again. */
+const forgetIndex = (dir: string) =>
+  onClosedDatabase(
+    dir,
+    (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
+    'gatehouse-fts.sqlite',
+  );
 
 const ftsSeq = (s: SqliteStore) => Number(s.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'fts_seq'")?.value ?? 0);
 /** Waits (up to 10 s) until every stored record is in the index, with nobody asking for a sync. */
@@ -128,13 +136,8 @@ describe('full text after the acknowledged transaction', () => {
   });
 
   it('a clean stop leaves the index where it got; the next start goes on from there', async () => {
-    const dir = await closedLogOf300();
-    // As an upgrade or a new index file leaves it: every record to index again from the table.
-    onClosedDatabase(
-      dir,
-      (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
-      'gatehouse-fts.sqlite',
-    );
+    const dir = await closedLog();
+    forgetIndex(dir);
     const t = await open(dir);
     await commitMany(t, 301, 1);
     await indexedByItself(t);
@@ -142,8 +145,8 @@ describe('full text after the acknowledged transaction', () => {
   });
 
   it('an index of another log (a database restored or replaced), or a damaged index file, is built again', async () => {
-    const dir = await closedLogOf300();
-    const other = await closedLogOf300();
+    const dir = await closedLog();
+    const other = await closedLog();
     // This dir's log, with the other's index beside it: same seqs, other hashes.
     cpSync(join(other, 'gatehouse-fts.sqlite'), join(dir, 'gatehouse-fts.sqlite'));
     onClosedDatabase(dir, (db) =>
@@ -174,17 +177,8 @@ describe('full text after the acknowledged transaction', () => {
   });
 
   it('acknowledges commits while the indexer works through a backlog', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 4000);
-    await s.fullTextReady();
-    await s.close();
-    stores.splice(0);
-    onClosedDatabase(
-      dir,
-      (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
-      'gatehouse-fts.sqlite',
-    );
+    const dir = await closedLog(4000);
+    forgetIndex(dir);
     const t = await open(dir);
     await commitMany(t, 5000, 10);
     // Acknowledged while most of the 4,000 are still to index (the old design indexed on the writer).
@@ -194,16 +188,8 @@ describe('full text after the acknowledged transaction', () => {
   });
 
   it('a stop is not held behind a search waiting for a long catch-up: the wait ends with an error', async () => {
-    const dir = tempDir();
-    const s = await open(dir);
-    await commitMany(s, 1, 4000);
-    await s.close();
-    stores.splice(0);
-    onClosedDatabase(
-      dir,
-      (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
-      'gatehouse-fts.sqlite',
-    );
+    const dir = await closedLog(4000);
+    forgetIndex(dir);
     const t = await open(dir);
     const waiting = t.fullTextReady().then(
       () => 'caught up',
@@ -244,7 +230,7 @@ describe("searching one agent's records", () => {
   });
 
   it('a database of an earlier schema gets the agent index with the filter columns, and its full-text table moves out', async () => {
-    const dir = await closedLogOf300();
+    const dir = await closedLog();
     // As schema 2 left it: full text in the live file, without the agent column; the agent index on (agent_id, seq).
     onClosedDatabase(dir, (db) => {
       db.exec(
