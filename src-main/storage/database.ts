@@ -133,7 +133,7 @@ export function openIndexer(livePath: string): Connection {
   try {
     const mode = conn.pragma<string>('journal_mode = WAL');
     if (mode !== 'wal') throw new DatabaseFormatError(`${conn.path}: could not switch to WAL (journal_mode is ${mode})`);
-    conn.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864');
+    conn.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864');
     conn.run('ATTACH DATABASE ? AS live', [livePath]);
     return conn;
   } catch (e) {

@@ -61,7 +61,7 @@ const resourceLimits = {
   // uses (at 8 MB test/reliability/memory.test.ts ran out).
   verifier: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
   // The indexer holds one step's records (≤ 128, ≤ 1 MiB of data beyond the first) and their text.
-  indexer: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+  indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
 };
 
 export type WorkerHeap = keyof typeof resourceLimits;
