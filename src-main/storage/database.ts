@@ -16,8 +16,7 @@ export class DatabaseFormatError extends Error {
  * transaction starts it over.
  */
 export function configure(conn: Connection, role: 'writer' | 'reader' | 'main'): void {
-  const mode = conn.pragma<string>('journal_mode = WAL');
-  if (mode !== 'wal') throw new DatabaseFormatError(`${conn.path}: could not switch to WAL (journal_mode is ${mode})`);
+  useWal(conn, 'main', conn.path);
   conn.exec(
     [
       'PRAGMA synchronous = FULL',
@@ -29,6 +28,12 @@ export function configure(conn: Connection, role: 'writer' | 'reader' | 'main'):
       `PRAGMA wal_autocheckpoint = ${role === 'writer' ? 4000 : 0}`,
     ].join(';'),
   );
+}
+
+/** Switches a database of the connection (`main`, or an attached one) to WAL, or throws. */
+function useWal(conn: Connection, schema: 'main' | 'fts', path: string): void {
+  const mode = conn.pragma<string>(`${schema}.journal_mode = WAL`);
+  if (mode !== 'wal') throw new DatabaseFormatError(`${path}: could not switch to WAL (journal_mode is ${mode})`);
 }
 
 /**
@@ -54,7 +59,7 @@ export function setPageSize(conn: Connection): void {
  * the agent index without the other filter columns (schema 2), and the full-text table, which lived
  * in this file until schema 4 and now has a file of its own (`gatehouse-fts.sqlite`, indexed again
  * from the stored records by the indexer thread in the background, as after a crash). The old table
- * is only renamed here (cheap); the writer drops it in the background (dropRetiredFullText), since
+ * is only renamed here (cheap); the writer drops it in the background (DROP_RETIRED_FTS), since
  * dropping a million records' index frees every one of its pages.
  */
 function upgradeSchema(conn: Connection): void {
@@ -71,20 +76,11 @@ export function hasRetiredFullText(conn: Connection): boolean {
 }
 
 /**
- * Drops the full-text table of schema 3 or earlier (the writer thread, once, in the background: at a
- * million records it frees ~200,000 pages; the writer thread's start and the drop together took
- * 355 ms on the bench's file, which the first writes queue behind, once).
+ * Drops the full-text table of schema 3 or earlier (the writer thread runs it in a transaction, once,
+ * in the background: at a million records it frees ~200,000 pages; the writer thread's start and the
+ * drop together took 355 ms on the bench's file, which the first writes queue behind, once).
  */
-export function dropRetiredFullText(conn: Connection): void {
-  conn.exec('BEGIN IMMEDIATE');
-  try {
-    conn.exec('DROP TABLE IF EXISTS main.audit_fts_retired');
-    conn.exec('COMMIT');
-  } catch (e) {
-    if (conn.db.isTransaction) conn.exec('ROLLBACK');
-    throw e;
-  }
-}
+export const DROP_RETIRED_FTS = 'DROP TABLE IF EXISTS main.audit_fts_retired';
 
 /** The full-text index's own file, beside the live database (`gatehouse-fts.sqlite`). */
 export function fullTextPath(livePath: string): string {
@@ -118,8 +114,7 @@ export function attachFullTextAsIs(conn: Connection, livePath: string): void {
 function attach(conn: Connection, path: string): void {
   createPrivateFile(path);
   conn.run('ATTACH DATABASE ? AS fts', [path]);
-  const mode = conn.pragma<string>('fts.journal_mode = WAL');
-  if (mode !== 'wal') throw new DatabaseFormatError(`${path}: could not switch to WAL (journal_mode is ${mode})`);
+  useWal(conn, 'fts', path);
   conn.exec(FTS_SCHEMA_SQL.replaceAll('IF NOT EXISTS ', 'IF NOT EXISTS fts.'));
 }
 
@@ -131,8 +126,7 @@ function attach(conn: Connection, path: string): void {
 export function openIndexer(livePath: string): Connection {
   const conn = new Connection(fullTextPath(livePath), { timeoutMs: 5000 });
   try {
-    const mode = conn.pragma<string>('journal_mode = WAL');
-    if (mode !== 'wal') throw new DatabaseFormatError(`${conn.path}: could not switch to WAL (journal_mode is ${mode})`);
+    useWal(conn, 'main', conn.path);
     conn.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864');
     conn.run('ATTACH DATABASE ? AS live', [livePath]);
     return conn;

@@ -13,7 +13,7 @@ import { transaction } from './write.js';
  * Instead every indexing step does a bounded slice of merge work itself (MERGE_SLICE); crisismerge
  * stays as a far-off safety net. Set once per full-text file.
  */
-export function useStepMerging(conn: Connection): void {
+function useStepMerging(conn: Connection): void {
   const config = conn.all<{ k: string; v: number }>("SELECT k, v FROM audit_fts_config WHERE k IN ('automerge', 'crisismerge')");
   const has = (k: string, v: number) => config.some((c) => c.k === k && c.v === v);
   if (!has('automerge', 0) || !has('crisismerge', 64))
@@ -66,11 +66,14 @@ export class FullTextTail {
       this.indexed = seq;
       this.low = Number(meta.get('fts_low') ?? 1);
     } else {
+      // Emptied: nothing below the live log's first record is left to delete.
+      this.low = conn.get<{ seq: number | null }>('SELECT min(seq) AS seq FROM live.audit')?.seq ?? 1;
       transaction(
         conn,
         () => {
           conn.run("INSERT INTO audit_fts(audit_fts) VALUES ('delete-all')");
           conn.run('DELETE FROM fts_meta');
+          conn.run(SET_META, ['fts_low', String(this.low)]);
         },
         'BEGIN',
       );

@@ -12,7 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
-import { attachFullTextAsIs, configure, dropRetiredFullText, openIndexer } from './database.js';
+import { attachFullTextAsIs, configure, DROP_RETIRED_FTS, openIndexer } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
@@ -149,7 +149,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     case 'fts-sync':
       return catchUp();
     case 'drop-retired-fts':
-      dropRetiredFullText(conn);
+      transaction(conn, () => conn.exec(DROP_RETIRED_FTS));
       return null;
     case 'merkle-extend': {
       // One slice of building the tree of a log that has none yet (its own short transaction).

@@ -181,7 +181,7 @@ describe('full text after the acknowledged transaction', () => {
     forgetIndex(dir);
     const t = await open(dir);
     await commitMany(t, 5000, 10);
-    // Acknowledged while most of the 4,000 are still to index (the old design indexed on the writer).
+    // Acknowledged while most of the 4,000 are still to index: the writer does not wait for the indexer.
     expect(ftsSeq(t)).toBeLessThan(4000);
     await t.fullTextReady();
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
