@@ -5,7 +5,7 @@
 // arena holds from the OS and how much of it is free).
 // Run: node --import tsx bench/rss-probe.ts (--records N | --db FILE) [--gdb] [--trim]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
@@ -106,7 +106,7 @@ function anonMaps(): string {
 interface Probe {
   worker: Worker | null;
 }
-async function workerHeap(store: SqliteStore, name: 'writer' | 'reader' | 'reader2'): Promise<string> {
+async function workerHeap(store: SqliteStore, name: 'writer' | 'reader' | 'reader2' | 'indexer'): Promise<string> {
   const w = (store as unknown as Record<string, Probe>)[name]!.worker;
   if (!w) return `${name} -`;
   const h = await w.getHeapStatistics();
@@ -127,7 +127,7 @@ async function snapNow(store: SqliteStore, phase: string): Promise<void> {
   const s = status();
   const m = process.memoryUsage();
   const h = getHeapStatistics();
-  const workers = await Promise.all((['writer', 'reader', 'reader2'] as const).map((n) => workerHeap(store, n)));
+  const workers = await Promise.all((['writer', 'reader', 'reader2', 'indexer'] as const).map((n) => workerHeap(store, n)));
   log(
     `[${phase}] RSS ${mb(s.VmRSS!)} (peak ${mb(s.VmHWM!)}) anon ${mb(s.RssAnon!)} file ${mb(s.RssFile!)} shmem ${mb(s.RssShmem!)} | ` +
       `main V8 phys/used ${mb(h.total_physical_size)}/${mb(h.used_heap_size)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)} | ${workers.join(' ')} (MB)`,
@@ -174,7 +174,12 @@ async function ingest(store: SqliteStore, n: number): Promise<void> {
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-rss-probe-'));
 try {
-  if (DB) copyFileSync(DB, join(dir, 'gatehouse.sqlite'));
+  if (DB) {
+    copyFileSync(DB, join(dir, 'gatehouse.sqlite'));
+    // The full-text index beside it, if any (else the indexer rebuilds it during the phases).
+    const fts = DB.replace(/gatehouse\.sqlite$/, 'gatehouse-fts.sqlite');
+    if (fts !== DB && existsSync(fts)) copyFileSync(fts, join(dir, 'gatehouse-fts.sqlite'));
+  }
   const store = await openStore({ dataDir: dir, log });
   await store.writerReady();
   await snap(store, 'open');

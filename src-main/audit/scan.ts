@@ -1,7 +1,7 @@
 import { ZERO_HASH } from '../../src-shared/hash.js';
 import type { ExportFormat, VerifyResult } from '../../src-shared/index.js';
-import type { AuditRow } from '../storage/types.js';
-import { canonicalLine, rowHash } from './chain.js';
+import type { AuditRow, UnhashedParts } from '../storage/types.js';
+import { canonicalLine, rowHash, sha256Hex } from './chain.js';
 import { cefLine, csvRow } from './formats.js';
 
 /**
@@ -68,6 +68,26 @@ export function verifyRows(rows: readonly AuditRow[], s: VerifyState): VerifyRes
     if (rowHash(row, s.prev) !== row.hash)
       return badResult(seq - 1, seq, s.lastGood, `record ${seq} does not match its hash (edited, or its predecessor was)`);
     s.prev = s.lastGood = row.hash;
+    s.expected = seq + 1;
+  }
+  return null;
+}
+
+/**
+ * verifyRows over records read as UnhashedParts. A record whose text does not hash to its stored
+ * hash is checked again by `recheck` (its row hashed as verifyRows does) before it is called bad.
+ */
+export function verifyParts(
+  parts: readonly UnhashedParts[],
+  s: VerifyState,
+  recheck: (seq: number, prev: string) => boolean,
+): VerifyResult | null {
+  for (const [got, before, after, hash] of parts) {
+    const seq = s.expected;
+    if (got !== seq) return badResult(seq - 1, seq, s.lastGood, `record ${seq} is missing`);
+    if (sha256Hex(before + s.prev + after) !== hash && !recheck(seq, s.prev))
+      return badResult(seq - 1, seq, s.lastGood, `record ${seq} does not match its hash (edited, or its predecessor was)`);
+    s.prev = s.lastGood = hash;
     s.expected = seq + 1;
   }
   return null;

@@ -91,12 +91,18 @@ export interface ConnectionOptions {
   timeoutMs?: number;
 }
 
+/** A statement kept for array rows, and whether the runtime gives them (else objects, converted). */
+interface ArrayStatement {
+  stmt: StatementSync;
+  arrays: boolean;
+}
+
 /** One node:sqlite connection with a prepared-statement cache keyed by SQL text. */
 export class Connection {
   readonly db: DatabaseSync;
   private readonly cache = new Map<string, StatementSync>();
   /** Statements that return rows as arrays (a statement's mode is its own, so they are kept apart). */
-  private readonly arrayCache = new Map<string, StatementSync>();
+  private readonly arrayCache = new Map<string, ArrayStatement>();
 
   constructor(
     readonly path: string,
@@ -111,13 +117,13 @@ export class Connection {
   }
 
   prepare(sql: string): StatementSync {
-    return this.cached(this.cache, sql);
+    return this.cached(this.cache, sql, (text) => this.db.prepare(text));
   }
 
-  private cached(cache: Map<string, StatementSync>, sql: string): StatementSync {
+  private cached<S>(cache: Map<string, S>, sql: string, make: (sql: string) => S): S {
     let s = cache.get(sql);
     if (s) return s;
-    s = this.db.prepare(sql);
+    s = make(sql);
     cache.set(sql, s);
     if (cache.size > CACHE_LIMIT) {
       const oldest = cache.keys().next().value as string;
@@ -136,13 +142,37 @@ export class Connection {
 
   /** Rows as arrays of column values, in the statement's column order (cheaper than objects). */
   allArrays<T extends unknown[]>(sql: string, params?: readonly Bindable[]): T[] {
-    const fresh = !this.arrayCache.has(sql);
-    const s = this.cached(this.arrayCache, sql);
-    // node:sqlite has it from Node 22.16 / 24; an older runtime gets the same arrays the slow way.
-    if (typeof s.setReturnArrays !== 'function')
-      return (s.all(...bindable(params)) as Record<string, unknown>[]).map((r) => Object.values(r) as T);
-    if (fresh) s.setReturnArrays(true);
-    return s.all(...bindable(params)) as unknown as T[];
+    const { stmt, arrays } = this.arrayStatement(sql);
+    const rows = stmt.all(...bindable(params));
+    return (arrays ? rows : (rows as Record<string, unknown>[]).map((r) => Object.values(r))) as T[];
+  }
+
+  /**
+   * Rows as arrays, read one at a time while they fit in `budget` units of `size(row)` (the first
+   * row always does): a bound on what a read of big rows holds, without a first pass over the rows
+   * to learn their sizes. The row that did not fit is read and dropped; the next read starts at it.
+   */
+  arraysWithin<T extends unknown[]>(sql: string, params: readonly Bindable[], budget: number, size: (row: T) => number): T[] {
+    const { stmt, arrays } = this.arrayStatement(sql);
+    const out: T[] = [];
+    let held = 0;
+    for (const r of stmt.iterate(...bindable(params))) {
+      const row = (arrays ? r : Object.values(r as Record<string, unknown>)) as T;
+      held += size(row);
+      if (out.length > 0 && held > budget) break;
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** The statement of `sql`, returning arrays where the runtime can (node:sqlite from Node 22.16 / 24). */
+  private arrayStatement(sql: string): ArrayStatement {
+    return this.cached(this.arrayCache, sql, (text) => {
+      const stmt = this.db.prepare(text);
+      const arrays = typeof stmt.setReturnArrays === 'function';
+      if (arrays) stmt.setReturnArrays(true);
+      return { stmt, arrays };
+    });
   }
 
   get<T>(sql: string, params?: readonly Bindable[]): T | undefined {

@@ -122,7 +122,7 @@ export class SqliteStore implements Store {
     this.writer = new StorageWorker('writer', opts.path, opts.log);
     this.reader = new StorageWorker('reader', opts.path, opts.log, { idleMs: opts.readerIdleMs });
     // Stopped as soon as its half of a verification, or its share of an export, is done.
-    this.reader2 = new StorageWorker('reader', opts.path, opts.log, { heap: 'verifier', idleMs: 0 });
+    this.reader2 = new StorageWorker('reader', opts.path, opts.log, { idleMs: 0 });
     this.indexer = new StorageWorker('indexer', opts.path, opts.log, { idleMs: opts.readerIdleMs });
   }
 

@@ -49,24 +49,23 @@ describe('storage threads: started when needed, stopped when done', () => {
     }
   });
 
-  it('each thread runs within its own heap limit: the verifier well under the export reader', async () => {
+  it('each thread runs within its own heap limit', async () => {
     const dir = tempDir();
     const s = await openStore({ dataDir: dir, log: () => undefined });
     const path = join(dir, 'gatehouse.sqlite');
     const reader = new StorageWorker('reader', path, () => undefined);
-    const verifier = new StorageWorker('reader', path, () => undefined, { heap: 'verifier' });
+    const indexer = new StorageWorker('indexer', path, () => undefined);
     try {
       await s.writerReady();
       await reader.call({ kind: 'query', sql: 'SELECT 1', params: [] });
-      await verifier.call({ kind: 'query', sql: 'SELECT 1', params: [] });
-      const [w, r, v] = await Promise.all([threads(s).writer, reader, verifier].map(heapLimitMb));
+      await indexer.call({ kind: 'fts-reach', seq: 0 });
+      const [w, r, i] = await Promise.all([threads(s).writer, reader, indexer].map(heapLimitMb));
       // V8's default would be ~4 GB here; the limits are the old + young generation sizes in workers.ts.
       expect(w).toBeLessThan(40);
       expect(r).toBeLessThan(80);
-      expect(v).toBeLessThan(30);
-      expect(v).toBeLessThan(r!);
+      expect(i).toBeLessThan(40);
     } finally {
-      await Promise.all([reader.close(), verifier.close(), s.close()]);
+      await Promise.all([reader.close(), indexer.close(), s.close()]);
     }
   });
 
