@@ -11,6 +11,7 @@ import { upgradeLegacyDataDir, type UpgradeReport } from './legacy/upgrade.js';
 import { BLOCK, builtBlocks, StoreSubtrees } from './merkle-store.js';
 import { AUDIT_COLUMNS, readAuditRows } from './audit-rows.js';
 import { exportOverReaders } from './export-pipeline.js';
+import { FullTextLink } from './full-text-link.js';
 import { StorageWorker, WorkerError, type WorkerRequest } from './workers.js';
 import type { Connection } from './sqlite.js';
 import { isStorageFailure } from './sqlite.js';
@@ -99,12 +100,7 @@ export class SqliteStore implements Store {
   private readonly reader2: StorageWorker;
   /** Keeps the full-text index (its own file) up with the log, off the writer's path (fts-tail.ts). */
   private readonly indexer: StorageWorker;
-  /** Every record up to this seq is known to be in the full-text index (the indexer's word). */
-  private fullTextSeq = 0;
-  private fullTextSync: Promise<void> | null = null;
-  /** The last seq the indexer was told the log reaches, and whether that message is on its way. */
-  private reachSent = 0;
-  private reaching = false;
+  private readonly fullText: FullTextLink;
   /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
   lastFlush = { commits: 0, records: 0, ms: 0 };
   /** Longest transaction so far, send to reply (ms). */
@@ -124,6 +120,7 @@ export class SqliteStore implements Store {
     // Stopped as soon as its half of a verification, or its share of an export, is done.
     this.reader2 = new StorageWorker('reader', opts.path, opts.log, { idleMs: 0 });
     this.indexer = new StorageWorker('indexer', opts.path, opts.log, { idleMs: opts.readerIdleMs });
+    this.fullText = new FullTextLink(this.indexer, () => this.durable.seq);
   }
 
   get writable(): boolean {
@@ -333,30 +330,11 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Resolves once every acknowledged record is in the full-text index. The indexer thread indexes
-   * the records of each acknowledged transaction soon after it (fts-tail.ts); a search calls this
-   * first, so it never misses a record it was told about. Concurrent callers share one request.
+   * Resolves once every acknowledged record is in the full-text index (the indexer thread indexes
+   * them soon after their acknowledgement; a search calls this first, so it never misses one).
    */
-  async fullTextReady(): Promise<void> {
-    const upTo = this.durable.seq;
-    // A request already on its way may have been sent before `upTo` was acknowledged: then the next.
-    for (let tries = 0; this.fullTextSeq < upTo && tries < 3; tries++) {
-      if (this.closing) throw new StorageUnavailableError('the store is closed');
-      this.fullTextSync ??= this.indexer
-        .call({ kind: 'fts-sync' })
-        .then(
-          (seq) => {
-            if (typeof seq === 'number' && seq > this.fullTextSeq) this.fullTextSeq = seq;
-          },
-          (e: unknown) => {
-            throw new StorageUnavailableError(`the full-text index cannot catch up: ${(e as Error).message}`, { cause: e });
-          },
-        )
-        .finally(() => {
-          this.fullTextSync = null;
-        });
-      await this.fullTextSync;
-    }
+  fullTextReady(): Promise<void> {
+    return this.fullText.ready();
   }
 
   /**
@@ -406,7 +384,7 @@ export class SqliteStore implements Store {
           const v = value as { opErrors: OpError[]; notes?: string[] };
           for (const n of v.notes ?? []) this.opts.log(n);
           this.committed(batch, v.opErrors, performance.now() - started);
-          this.tellIndexer();
+          this.fullText.acknowledged();
         },
         (e: unknown) => this.fail(batch, e),
       )
@@ -418,38 +396,9 @@ export class SqliteStore implements Store {
     return run;
   }
 
-  /**
-   * Tells the indexer how far the log now reaches (one small message at a time; what was
-   * acknowledged meanwhile goes with the next). While it is catching up on a backlog (after an
-   * upgrade, a crash, a replaced index) it is asked again every second, which also keeps it from
-   * stopping for being idle.
-   */
-  private tellIndexer(again = false): void {
-    const seq = this.durable.seq;
-    if (this.reaching || this.closing || (!again && seq <= this.reachSent)) return;
-    this.reaching = true;
-    this.reachSent = seq;
-    let behind = 0;
-    this.indexer
-      .call({ kind: 'fts-reach', seq })
-      .then(
-        (v) => {
-          const r = v as { seq: number; behind: number };
-          if (r.seq > this.fullTextSeq) this.fullTextSeq = r.seq;
-          behind = r.behind;
-        },
-        () => undefined, // a search's sync reports what is wrong; the next commit tries again
-      )
-      .finally(() => {
-        this.reaching = false;
-        if (this.durable.seq > this.reachSent) this.tellIndexer();
-        else if (behind > 0 && !this.closing) setTimeout(() => this.tellIndexer(true), 1000).unref();
-      });
-  }
-
   /** @internal openStore: the full-text index is behind the log (or not this log's): index it in the background. */
   catchUpFullText(): void {
-    this.tellIndexer(true);
+    this.fullText.catchUp();
   }
 
   private committed(batch: PendingCommit[], opErrors: OpError[], ms: number): void {
@@ -537,6 +486,7 @@ export class SqliteStore implements Store {
   private async shutdown(): Promise<void> {
     // Commits already issued are written (their callers are waiting); later ones reject.
     this.closing = true;
+    this.fullText.close();
     while (this.inFlight || (this.queue.length && this.writableFlag)) await (this.inFlight ?? this.flush());
     if (this.queue.length) this.fail([], new Error('the store closed while the disk could not be written'));
     // The writer folds the WAL into the database file and closes; then the other connections.
