@@ -25,27 +25,18 @@ export interface ExportPlan {
   blockRows: number;
 }
 
-/** A block being read: by which thread, up to which seq, and its next piece. */
-interface InFlight {
-  reader: RangeReader;
+interface Slot {
   to: number;
   pending: Promise<ExportPiece>;
 }
 
 /**
- * Blocks asked of each thread ahead of the one being written: with one, a thread that handed over
- * its piece waited a round trip through the main thread for the next (idle a third of the export,
- * in a CPU profile of a million records); with two, it goes on to its next block at once.
- */
-const BLOCKS_AHEAD = 2;
-
-/**
  * An export range formatted on several read threads at once, yielded in order. The range is cut
- * into blocks dealt to the threads in turn, BLOCKS_AHEAD each at a time, so all of them work while
- * the consumer writes. A block's first `prev_hash` is the stored hash of the record before it (one
- * indexed read), which is what lets blocks start anywhere. At most BLOCKS_AHEAD pieces (~120 KB of
- * text each, worker.ts) per thread wait at a time: memory does not grow with the export, and a slow
- * consumer holds every thread back.
+ * into blocks; block i goes to thread i mod n, and each thread starts its next block as soon as it
+ * has handed over its last piece, so all of them work while the consumer writes. A block's first
+ * `prev_hash` is the stored hash of the record before it (one indexed read), which is what lets
+ * blocks start anywhere. At most one piece (~120 KB of text, worker.ts) per thread is waiting at a
+ * time: memory does not grow with the export, and a slow consumer holds every thread back.
  */
 export async function* exportOverReaders(readers: readonly RangeReader[], plan: ExportPlan): AsyncGenerator<string> {
   const { format, hi, blockRows } = plan;
@@ -55,23 +46,22 @@ export async function* exportOverReaders(readers: readonly RangeReader[], plan: 
     p.catch(() => undefined); // read in turn; an abandoned export must not leave it unhandled
     return p;
   };
-  // In the order of the log: the first is the block being written.
-  const blocks: InFlight[] = [];
-  const deal = (reader: RangeReader): void => {
-    if (nextFrom > hi) return;
+  const nextBlock = (reader: RangeReader): Slot | null => {
+    if (nextFrom > hi) return null;
     const from = nextFrom;
     const to = Math.min(hi, from + blockRows - 1);
     nextFrom = to + 1;
-    blocks.push({ reader, to, pending: ask(reader, from, to, plan.prevBefore(from)) });
+    return { to, pending: ask(reader, from, to, plan.prevBefore(from)) };
   };
-  for (let k = 0; k < BLOCKS_AHEAD; k++) for (const r of readers) deal(r);
-  while (blocks.length) {
-    const block = blocks[0]!;
-    const piece = await block.pending;
-    if (piece.last < block.to) block.pending = ask(block.reader, piece.last + 1, block.to, piece.prev);
-    else {
-      blocks.shift();
-      deal(block.reader);
+  const slots = readers.map((r) => nextBlock(r));
+  for (let k = 0; slots[k];) {
+    const slot = slots[k]!;
+    const piece = await slot.pending;
+    if (piece.last < slot.to) {
+      slot.pending = ask(readers[k]!, piece.last + 1, slot.to, piece.prev);
+    } else {
+      slots[k] = nextBlock(readers[k]!);
+      k = (k + 1) % readers.length;
     }
     if (piece.text) yield piece.text;
   }
