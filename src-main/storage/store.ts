@@ -100,6 +100,7 @@ export class SqliteStore implements Store {
   private readonly reader2: StorageWorker;
   /** Keeps the full-text index (its own file) up with the log, off the writer's path (fts-tail.ts). */
   private readonly indexer: StorageWorker;
+  /** Tells the indexer how far the log reaches, and makes a search wait for it (full-text-link.ts). */
   private readonly fullText: FullTextLink;
   /** What the last transaction did (bench and tests): commits, records, ms from send to reply. */
   lastFlush = { commits: 0, records: 0, ms: 0 };
