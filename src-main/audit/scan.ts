@@ -60,15 +60,25 @@ export const badResult = (records: number, seq: number, head: string | null, err
   error,
 });
 
+/**
+ * One step of the walk: record `seq` must be the next, and `matches(prev)` must say its hash is
+ * right after the previous record's; a result when it is the first bad record.
+ */
+function advance(s: VerifyState, seq: number, hash: string, matches: (prev: string) => boolean): VerifyResult | null {
+  const expected = s.expected;
+  if (seq !== expected) return badResult(expected - 1, expected, s.lastGood, `record ${expected} is missing`);
+  if (!matches(s.prev))
+    return badResult(expected - 1, expected, s.lastGood, `record ${expected} does not match its hash (edited, or its predecessor was)`);
+  s.prev = s.lastGood = hash;
+  s.expected = expected + 1;
+  return null;
+}
+
 /** Checks a batch (seq continuity, each hash recomputed); a result when it found the first bad record. */
 export function verifyRows(rows: readonly AuditRow[], s: VerifyState): VerifyResult | null {
   for (const row of rows) {
-    const seq = s.expected;
-    if (row.seq !== seq) return badResult(seq - 1, seq, s.lastGood, `record ${seq} is missing`);
-    if (rowHash(row, s.prev) !== row.hash)
-      return badResult(seq - 1, seq, s.lastGood, `record ${seq} does not match its hash (edited, or its predecessor was)`);
-    s.prev = s.lastGood = row.hash;
-    s.expected = seq + 1;
+    const bad = advance(s, row.seq, row.hash, (prev) => rowHash(row, prev) === row.hash);
+    if (bad) return bad;
   }
   return null;
 }
@@ -82,13 +92,9 @@ export function verifyParts(
   s: VerifyState,
   recheck: (seq: number, prev: string) => boolean,
 ): VerifyResult | null {
-  for (const [got, before, after, hash] of parts) {
-    const seq = s.expected;
-    if (got !== seq) return badResult(seq - 1, seq, s.lastGood, `record ${seq} is missing`);
-    if (sha256Hex(before + s.prev + after) !== hash && !recheck(seq, s.prev))
-      return badResult(seq - 1, seq, s.lastGood, `record ${seq} does not match its hash (edited, or its predecessor was)`);
-    s.prev = s.lastGood = hash;
-    s.expected = seq + 1;
+  for (const [seq, before, after, hash] of parts) {
+    const bad = advance(s, seq, hash, (prev) => sha256Hex(before + prev + after) === hash || recheck(seq, prev));
+    if (bad) return bad;
   }
   return null;
 }
