@@ -63,11 +63,7 @@ const resourceLimits = {
   indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
 };
 
-export type WorkerHeap = keyof typeof resourceLimits;
-
 export interface StorageWorkerOptions {
-  /** Heap limits (default: the role's). */
-  heap?: WorkerHeap;
   /**
    * A reader thread stops once it has had no call for this long (an export in progress counts as a
    * call), and starts again on the next one: its heap, page cache and connection are returned
@@ -165,7 +161,7 @@ export class StorageWorker {
     if (this.worker) return this.worker;
     const w = new Worker(workerFile('storage-worker'), {
       workerData: { path: this.dbPath, role: this.role },
-      resourceLimits: resourceLimits[this.opts.heap ?? this.role],
+      resourceLimits: resourceLimits[this.role],
     });
     w.unref();
     w.on('message', (m: WorkerReply) => {
@@ -186,8 +182,8 @@ export class StorageWorker {
     const lost = (why: string) => {
       if (this.worker !== w) return;
       this.worker = null;
-      if (!this.closed) this.log(`gatehouse: the storage ${this.opts.heap ?? this.role} thread stopped (${why}); it restarts on next use`);
-      this.failAll(new WorkerError(`the storage ${this.opts.heap ?? this.role} thread stopped: ${why}`, true, undefined));
+      if (!this.closed) this.log(`gatehouse: the storage ${this.role} thread stopped (${why}); it restarts on next use`);
+      this.failAll(new WorkerError(`the storage ${this.role} thread stopped: ${why}`, true, undefined));
     };
     w.on('error', (e) => lost(e.message));
     w.on('exit', (code) => lost(`exit ${code}`));
