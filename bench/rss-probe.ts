@@ -106,7 +106,7 @@ function anonMaps(): string {
 interface Probe {
   worker: Worker | null;
 }
-async function workerHeap(store: SqliteStore, name: 'writer' | 'reader' | 'reader2' | 'indexer'): Promise<string> {
+async function workerHeap(store: SqliteStore, name: 'writer' | 'reader' | 'indexer'): Promise<string> {
   const w = (store as unknown as Record<string, Probe>)[name]!.worker;
   if (!w) return `${name} -`;
   const h = await w.getHeapStatistics();
@@ -127,7 +127,7 @@ async function snapNow(store: SqliteStore, phase: string): Promise<void> {
   const s = status();
   const m = process.memoryUsage();
   const h = getHeapStatistics();
-  const workers = await Promise.all((['writer', 'reader', 'reader2', 'indexer'] as const).map((n) => workerHeap(store, n)));
+  const workers = await Promise.all((['writer', 'reader', 'indexer'] as const).map((n) => workerHeap(store, n)));
   log(
     `[${phase}] RSS ${mb(s.VmRSS!)} (peak ${mb(s.VmHWM!)}) anon ${mb(s.RssAnon!)} file ${mb(s.RssFile!)} shmem ${mb(s.RssShmem!)} | ` +
       `main V8 phys/used ${mb(h.total_physical_size)}/${mb(h.used_heap_size)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)} | ${workers.join(' ')} (MB)`,

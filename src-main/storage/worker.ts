@@ -7,7 +7,9 @@
  * - `reader`: reads that visit many rows (exports, verification, statistics over a big window).
  *   It never changes table data.
  * - `indexer`: keeps the full-text index (its own file, `gatehouse-fts.sqlite`) up with the log,
- *   reading the records back from the live database (fts-tail.ts).
+ *   reading the records back from the live database (fts-tail.ts). It is also the second read
+ *   thread of a large export or verification (store.ts): its connection has the live database
+ *   attached, and the full-text file has no table named `audit`, so the same queries read the log.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';

@@ -54,12 +54,14 @@ const resourceLimits = {
   // the chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the thread's
   // 23.8 s in a profiled export), at 16 MB a 1M-record export ran ×1.3–1.7 faster. Chunks are now
   // ~120 KB (worker.ts CHUNK_CHARS). The old generation holds a query's result rows (statistics, the
-  // brief: aggregates) and a batch of 500 rows with what is made of them. The second read thread had
-  // 16 MB and a 4 MB young generation: it spent 40 % of its share of an export collecting garbage, and
-  // at these limits a million-record export and verification ran ×1.35 faster at the same peak RSS
-  // (measured side by side on a copy of the bench's log). 48 left a thread at ~56 MB resident.
+  // brief: aggregates) and a batch of 500 rows with what is made of them. A read thread of 16 MB old
+  // and 4 MB young spent 40 % of its share of an export collecting garbage; at 24 MB old a million-
+  // record export and verification ran ×1.35 faster at the same peak RSS, and the young generation
+  // (8 or 16 MB) changed neither the rate nor the thread's resident size (~26 MB): measured side by
+  // side on a copy of the bench's log. 48 left a thread at ~56 MB resident.
   reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
-  // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text.
+  // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text,
+  // and as the second read thread of an export or verification (store.ts), what a reader holds.
   indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
 };
 

@@ -255,6 +255,27 @@ describe('store: the read worker', () => {
     expect(first.prev_hash).toBe(off.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [first.seq - 1])!.hash);
   });
 
+  it('a read thread that stops mid-export or mid-verification hands its share to the other: same bytes, same verdict', async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    await commitMany(s, 0, 400);
+    const expected = await exportToString(s, { format: 'jsonl' });
+    const verdict = await verifyStore(s);
+    await s.close();
+    const off = await open(dir, { offloadMinRows: 1, exportBlockRows: 7 });
+    // The second read thread is the indexer (store.ts); stopping it is what a crash of it looks like.
+    const stopIndexer = () =>
+      (off as unknown as { indexer: { worker: { terminate(): Promise<number> } | null } }).indexer.worker!.terminate();
+    const chunks: string[] = [];
+    for await (const chunk of exportAudit(off, { format: 'jsonl' })) {
+      if (chunks.push(chunk) === 3) await stopIndexer();
+    }
+    expect(chunks.join('')).toBe(expected);
+    const pending = off.verify();
+    await stopIndexer();
+    expect(await pending).toEqual(verdict);
+  });
+
   it('verifies and exports a run of big records on the read thread a few at a time (its heap is 48 MB)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const s = await open(dir, { offloadMinRows: 1 });

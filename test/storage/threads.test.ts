@@ -9,7 +9,7 @@ import { cleanupDirs, decided, tempDir } from './helpers.js';
 afterEach(cleanupDirs);
 
 /** The store's storage threads (private fields), to see which are running. */
-const threads = (s: SqliteStore) => s as unknown as { writer: StorageWorker; reader: StorageWorker; reader2: StorageWorker };
+const threads = (s: SqliteStore) => s as unknown as { writer: StorageWorker; reader: StorageWorker; indexer: StorageWorker };
 const heapLimitMb = async (w: StorageWorker) => {
   const worker = (w as unknown as { worker: import('node:worker_threads').Worker | null }).worker;
   return worker ? (await worker.getHeapStatistics()).heap_size_limit / 2 ** 20 : null;
@@ -29,22 +29,32 @@ async function commitMany(s: SqliteStore, count: number): Promise<void> {
 // Each storage thread is a V8 heap of its own and part of the process's RSS (issue 11: peak RSS at
 // a million records): a thread that is not working is not kept.
 describe('storage threads: started when needed, stopped when done', () => {
-  it('the second verification thread starts only for a large verification, and stops after it', async () => {
-    const s = await openStore({ dataDir: tempDir(), log: () => undefined, offloadMinRows: 100 });
+  it('a large verification or export runs on the read thread and the indexer: no third thread is started for it', async () => {
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined, offloadMinRows: 100, exportBlockRows: 50 });
+    const served = new Map<string, Set<string>>();
+    const call = StorageWorker.prototype.call;
+    const spy = vi.spyOn(StorageWorker.prototype, 'call').mockImplementation(function (this: StorageWorker, req, onProgress) {
+      const role = (this as unknown as { role: string }).role;
+      if (req.kind === 'verify' || req.kind === 'export-range') served.set(req.kind, (served.get(req.kind) ?? new Set()).add(role));
+      return call.call(this, req, onProgress);
+    });
     try {
       await commitMany(s, 150);
-      expect(threads(s).reader2.started).toBe(false);
       // Below 2 × offloadMinRows: the read thread alone.
       expect(await s.verify()).toMatchObject({ ok: true, records: 150 });
-      expect(threads(s).reader.started).toBe(true);
-      expect(threads(s).reader2.started).toBe(false);
+      expect(served.get('verify')).toEqual(new Set(['reader']));
       await commitMany(s, 350);
-      const result = await s.verify();
-      expect(result).toMatchObject({ ok: true, records: 500 });
-      await vi.waitFor(() => expect(threads(s).reader2.started).toBe(false));
-      // And it comes back for the next one.
-      expect(await s.verify()).toEqual(result);
+      expect(await s.verify()).toMatchObject({ ok: true, records: 500 });
+      expect(served.get('verify')).toEqual(new Set(['reader', 'indexer']));
+      let lines = 0;
+      for await (const chunk of exportAudit(s, { format: 'jsonl' })) lines += chunk.split('\n').length - 1;
+      expect(lines).toBe(500);
+      expect(served.get('export-range')).toEqual(new Set(['reader', 'indexer']));
+      // The store has exactly its three threads: writer, reader, indexer.
+      const workers = Object.values(s as unknown as Record<string, unknown>).filter((v) => v instanceof StorageWorker);
+      expect(workers.map((w) => (w as unknown as { role: string }).role).sort()).toEqual(['indexer', 'reader', 'writer']);
     } finally {
+      spy.mockRestore();
       await s.close();
     }
   });
