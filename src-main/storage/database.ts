@@ -11,9 +11,10 @@ export class DatabaseFormatError extends Error {
  * Settings of every connection to `gatehouse.sqlite`. WAL lets readers (the main thread, the read
  * worker, any SQLite tool) run beside the writer; synchronous=FULL fsyncs the WAL at every commit
  * (SPEC 8: a power loss loses no acknowledged action). Only the writer (a worker thread) commits,
- * so only it checkpoints: SQLite's automatic PASSIVE checkpoint after a commit once the WAL holds
- * 4,000 frames (~8 MB), which, with no other writer, reaches the end of the WAL so that the next
- * transaction starts it over.
+ * so the WAL starts over only after one of its checkpoints: SQLite's automatic PASSIVE checkpoint
+ * after a commit once the WAL holds 6,000 frames (~12 MB), which, with no other writer, reaches the
+ * end of the WAL so that the next transaction starts it over. Most of the copying is done before
+ * that by the indexer thread's checkpoints, beside the commits (worker.ts CHECKPOINT_ROWS).
  */
 export function configure(conn: Connection, role: 'writer' | 'reader' | 'main'): void {
   useWal(conn, 'main', conn.path);
@@ -25,7 +26,7 @@ export function configure(conn: Connection, role: 'writer' | 'reader' | 'main'):
       `PRAGMA temp_store = ${role === 'reader' ? 'FILE' : 'MEMORY'}`,
       `PRAGMA cache_size = ${role === 'reader' ? -4_096 : -8_192}`, // KiB of page cache
       'PRAGMA journal_size_limit = 67108864', // a WAL that grew in a burst is cut back to 64 MB
-      `PRAGMA wal_autocheckpoint = ${role === 'writer' ? 4000 : 0}`,
+      `PRAGMA wal_autocheckpoint = ${role === 'writer' ? 6000 : 0}`,
     ].join(';'),
   );
 }
