@@ -2,8 +2,10 @@
 // WAL, synchronous=FULL, group commit), then filtered page queries, free-text search, JSONL export,
 // chain verification, statistics over the whole log and cold start on the resulting log; the
 // longest event-loop stall during each phase (perf_hooks.monitorEventLoopDelay), and the process's
-// peak RSS (worker threads included).
+// peak RSS (worker threads included); then the in-place upgrade of a 0.1 data dir, in a process of its
+// own (this file run again with --upgrade-phase DIR), with its time, longest stall and peak RSS.
 // Run: node --import tsx bench/storage.ts [--records N] [--inflight 32]   (default 1,000,000 records)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +62,24 @@ async function ingest(store: SqliteStore): Promise<{ rate: number; lat: Float64A
 function ackLatency(lat: Float64Array): { p50: number; p99: number; max: number } {
   const sorted = Array.from(lat.sort());
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
+}
+
+/** `--upgrade-phase DIR`: this file run again as a child, to upgrade the 0.1 data dir DIR alone in a process. */
+async function upgradePhase(dir: string): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  const up = await stallDuring(() => openStore({ dataDir: dir, log: () => undefined }));
+  const secs = ms(t0) / 1000;
+  await up.value.close();
+  process.stdout.write(`${JSON.stringify({ secs, stallMs: up.stallMs, busyMs: up.busyMs, peakMb: rssMb() })}\n`);
+}
+
+function upgradeInChild(dir: string): { secs: number; stallMs: number; busyMs: number; peakMb: number } {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--upgrade-phase', dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`the upgrade phase failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { secs: number; stallMs: number; busyMs: number; peakMb: number };
 }
 
 async function main(): Promise<void> {
@@ -204,28 +224,33 @@ async function main(): Promise<void> {
     log(`  stats done (${statsSecs.toFixed(2)} s, stall ${st.stallMs.toFixed(1)} ms)`);
 
     const worstOf = () => stalls.reduce((a, b) => (b.ms > a.ms ? b : a));
-    // The 0.1 upgrade below reads a sql.js snapshot, which holds that whole database in memory by
-    // design (the format being upgraded): its share of the peak is reported apart.
-    const peakOfLog = rssMb();
 
-    // The in-place upgrade of a 0.1 data directory (SPEC 1), built on a thread of its own: time and longest stall.
+    // The in-place upgrade of a 0.1 data directory (SPEC 1), on a thread of its own, in a process of
+    // its own as at a user's first start of 0.2 (not beside this million-record store's threads): its
+    // time, longest stall and peak RSS. It reads a sql.js snapshot, which holds that whole database
+    // in memory by design (the format being upgraded).
     const legacyRecords = Math.min(RECORDS, 200_000);
     const legacy = legacyDataDir(legacyRecords);
     try {
-      t0 = process.hrtime.bigint();
-      const up = await stallDuring(() => openStore({ dataDir: legacy, log: () => undefined }));
-      const upSecs = ms(t0) / 1000;
+      const up = upgradeInChild(legacy);
       stalls.push({ phase: 'upgrade', ms: up.stallMs, busy: up.busyMs });
-      log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
-      await up.value.close();
-      figures.push({
-        id: 'upgrade_0_1',
-        label: `0.1 → 0.2 upgrade of a ${legacyRecords.toLocaleString('en-US')}-record data dir (longest stall ${up.stallMs.toFixed(1)} ms)`,
-        value: legacyRecords / upSecs,
-        unit: 'rec/s',
-        better: 'higher',
-      });
-      log(`  upgrade done (${upSecs.toFixed(1)} s, stall ${up.stallMs.toFixed(1)} ms)`);
+      figures.push(
+        {
+          id: 'upgrade_0_1',
+          label: `0.1 → 0.2 upgrade of a ${legacyRecords.toLocaleString('en-US')}-record data dir (longest stall ${up.stallMs.toFixed(1)} ms)`,
+          value: legacyRecords / up.secs,
+          unit: 'rec/s',
+          better: 'higher',
+        },
+        {
+          id: 'upgrade_peak_rss',
+          label: `peak RSS of that upgrade (a process of its own, as at a first start)`,
+          value: up.peakMb,
+          unit: 'MB',
+          better: 'lower',
+        },
+      );
+      log(`  upgrade done (${up.secs.toFixed(1)} s, stall ${up.stallMs.toFixed(1)} ms, peak RSS ${up.peakMb.toFixed(0)} MB)`);
     } finally {
       rmSync(legacy, { recursive: true, force: true });
     }
@@ -259,19 +284,18 @@ async function main(): Promise<void> {
     await store.close();
     figures.push({
       id: 'peak_rss',
-      label: 'peak RSS (whole run, worker included)',
+      label: `peak RSS (the ${RECORDS.toLocaleString('en-US')}-record log: ingest, queries, export, verification, statistics; threads included)`,
       value: rssMb(),
       unit: 'MB',
       target: 200,
       better: 'lower',
-      note: `before the 0.1 upgrade phase (the ${RECORDS.toLocaleString('en-US')}-record log's ingest, queries, export, verification and statistics): ${peakOfLog.toFixed(0)} MB`,
     });
     const worst = worstOf();
     const busiest = stalls.reduce((a, b) => (b.busy > a.busy ? b : a));
     figures.push(
       {
         id: 'loop_stall',
-        label: 'longest event-loop stall, wall clock (ingest, export, verify, stats, upgrade)',
+        label: 'longest event-loop stall, wall clock (ingest, export, verify, stats; the upgrade in its process)',
         value: worst.ms,
         unit: 'ms',
         target: 50,
@@ -294,4 +318,5 @@ async function main(): Promise<void> {
   writeResults('storage', figures);
 }
 
-await main();
+const upgradeDir = process.argv.indexOf('--upgrade-phase');
+await (upgradeDir > 0 ? upgradePhase(process.argv[upgradeDir + 1]!) : main());
