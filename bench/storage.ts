@@ -73,13 +73,18 @@ async function upgradePhase(dir: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ secs, stallMs: up.stallMs, busyMs: up.busyMs, peakMb: rssMb() })}\n`);
 }
 
-function upgradeInChild(dir: string): { secs: number; stallMs: number; busyMs: number; peakMb: number } {
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--upgrade-phase', dir], {
+/**
+ * This file run again as a child process with `args` (`--upgrade-phase DIR`, or `--legacy-fixture N`:
+ * build the 0.1 data dir, whose SQLite work would otherwise count in this process's peak RSS); its
+ * last line of output, parsed.
+ */
+function inChild<T>(args: string[]): T {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (r.status !== 0) throw new Error(`the upgrade phase failed (exit ${r.status})`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { secs: number; stallMs: number; busyMs: number; peakMb: number };
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
 
 async function main(): Promise<void> {
@@ -230,9 +235,9 @@ async function main(): Promise<void> {
     // time, longest stall and peak RSS. It reads a sql.js snapshot, which holds that whole database
     // in memory by design (the format being upgraded).
     const legacyRecords = Math.min(RECORDS, 200_000);
-    const legacy = legacyDataDir(legacyRecords);
+    const legacy = inChild<{ dir: string }>(['--legacy-fixture', String(legacyRecords)]).dir;
     try {
-      const up = upgradeInChild(legacy);
+      const up = inChild<{ secs: number; stallMs: number; busyMs: number; peakMb: number }>(['--upgrade-phase', legacy]);
       stalls.push({ phase: 'upgrade', ms: up.stallMs, busy: up.busyMs });
       figures.push(
         {
@@ -318,5 +323,9 @@ async function main(): Promise<void> {
   writeResults('storage', figures);
 }
 
-const upgradeDir = process.argv.indexOf('--upgrade-phase');
-await (upgradeDir > 0 ? upgradePhase(process.argv[upgradeDir + 1]!) : main());
+const childArg = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1]! : null);
+const upgradeDir = childArg('--upgrade-phase');
+const fixtureRecords = childArg('--legacy-fixture');
+if (upgradeDir) await upgradePhase(upgradeDir);
+else if (fixtureRecords) process.stdout.write(`${JSON.stringify({ dir: legacyDataDir(Number(fixtureRecords)) })}\n`);
+else await main();
