@@ -7,6 +7,9 @@
 //   seen at 1M records ingested), and the pages it gives back stay resident in V8's pool. Semi-spaces
 //   of 5 MB keep it at ~10 MB. The flag applies to every isolate of the process: 5 MB is also about
 //   what the storage read thread's own limit gives (16 MB young generation, storage/workers.ts).
+//   2 MB took another 12–22 MB off the peak at 1M records, but verification ran 15–20 % slower and
+//   submits under 32 connections 12–15 % slower (alternated runs of the storage probe and the api
+//   bench): not taken.
 // - V8's old generation: garbage (request bodies, records sealed and sent) piles up to a limit that
 //   grows by up to ×4 after each full collection when the heap is busy; growing it by 20 % at a time
 //   instead cut the storage bench's peak RSS at 200,000 records by ~30 MB (376-387 → 346-352 MB, two
