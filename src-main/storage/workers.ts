@@ -55,10 +55,15 @@ const resourceLimits = {
   // 23.8 s in a profiled export), at 16 MB a 1M-record export ran ×1.3–1.7 faster. Chunks are now
   // ~120 KB (worker.ts CHUNK_CHARS). The old generation holds a query's result rows (statistics, the
   // brief: aggregates) and a batch of 500 rows with what is made of them. A read thread of 16 MB old
-  // and 4 MB young spent 40 % of its share of an export collecting garbage; at 24 MB old a million-
-  // record export and verification ran ×1.35 faster at the same peak RSS, and the young generation
-  // (8 or 16 MB) changed neither the rate nor the thread's resident size (~26 MB): measured side by
-  // side on a copy of the bench's log. 48 left a thread at ~56 MB resident.
+  // spent 40 % of its share of an export collecting garbage; at 24 MB old a million-record export and
+  // verification ran ×1.35 faster at the same peak RSS (side by side on a copy of the bench's log).
+  // 48 left a thread at ~56 MB resident.
+  //
+  // Where the process runs with --max-semi-space-size (the server: bin/server-runtime.mjs), V8 sizes
+  // every isolate's young generation by that flag instead of these young sizes (5 MB semi-spaces: a
+  // 16 MB new space in each thread). Resetting the flag before the threads start, so that the
+  // writer and indexer kept 4 MB, took ~7 MB off the indexer but not off the peak, and verification
+  // ran ~10 % slower (alternated, 2 runs each): not done.
   reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
   // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text,
   // and as the second read thread of an export or verification (store.ts), what a reader holds.
