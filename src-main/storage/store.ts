@@ -29,6 +29,11 @@ export interface OpenStoreOptions {
    */
   offloadMinRows?: number;
   /**
+   * The indexer's half of a large verification is walked in slices of this many records (default
+   * 100,000, ~0.3 s here), so that a search waits behind one slice at most.
+   */
+  indexerVerifyRows?: number;
+  /**
    * Records per block when a large export is dealt to the two read threads (default 100: a block is
    * then one piece of text, ~120 KB, so each thread always has the next piece in the making).
    */
@@ -273,12 +278,37 @@ export class SqliteStore implements Store {
     const report = () => onProgress?.(start.seq + doneFirst + doneSecond, head.seq);
     const [first, second] = await Promise.all([
       this.reader.verify(mid, (d) => ((doneFirst = d - start.seq), report()), start),
-      // The indexer's half; should that thread fail (it could not open the full-text file, say), the reader does it.
-      this.indexer
-        .verify(head, (d) => ((doneSecond = d - midSeq), report()), mid)
-        .catch(() => this.reader.verify(head, (d) => ((doneSecond = d - midSeq), report()), mid)),
+      this.verifyOnIndexer(mid, head, (d) => ((doneSecond = d - midSeq), report())),
     ]);
     return first.ok ? second : first;
+  }
+
+  /**
+   * The indexer's half of a verification, walked from `from` to `head` in slices of
+   * `indexerVerifyRows` records. The indexer also answers searches (each first waits for the index
+   * to catch up), and a walk holds its thread until it ends: a slice is the longest a search waits
+   * behind it. Each slice ends at a record's stored hash, as the halves do. Should the thread fail
+   * (it could not open the full-text file, say), the reader walks the rest.
+   */
+  private async verifyOnIndexer(
+    from: { seq: number; hash: string },
+    head: { seq: number; hash: string },
+    onProgress: (done: number) => void,
+  ): Promise<VerifyResult> {
+    for (;;) {
+      const end = Math.min(head.seq, from.seq + this.opts.indexerVerifyRows);
+      const hash = end === head.seq ? head.hash : this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [end])?.hash;
+      // A missing record there: the walk to the head finds and reports it.
+      const to = hash === undefined ? head : { seq: end, hash };
+      let result: VerifyResult;
+      try {
+        result = await this.indexer.verify(to, onProgress, from);
+      } catch {
+        return this.reader.verify(head, onProgress, from);
+      }
+      if (!result.ok || to.seq === head.seq) return result;
+      from = to;
+    }
   }
 
   commit(opsOrFn: Op[] | ((records: AuditRecord[]) => Op[]), audit: AuditDraft[] = []): Promise<AuditRecord[]> {
@@ -563,6 +593,7 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
       offloadMinRows: options.offloadMinRows ?? 20_000,
       exportBlockRows: options.exportBlockRows ?? 100,
       readerIdleMs: options.readerIdleMs ?? 30_000,
+      indexerVerifyRows: options.indexerVerifyRows ?? 100_000,
     },
     head,
     upgrade,

@@ -16,7 +16,7 @@ afterEach(cleanupDirs);
  * A log of 20 records tampered with in the database file itself (as anyone who can write the data
  * dir could), reopened: in slices on the main thread, or on the read worker (`offload`).
  */
-async function tampered(sql: (rows: AuditRow[]) => string[], offload: boolean): Promise<SqliteStore> {
+async function tampered(sql: (rows: AuditRow[]) => string[], offload: boolean, indexerVerifyRows?: number): Promise<SqliteStore> {
   const { store } = await auditFixture(20);
   const rows = store.auditRows(0, 1000);
   const dir = store.dataDir;
@@ -25,7 +25,7 @@ async function tampered(sql: (rows: AuditRow[]) => string[], offload: boolean): 
   const db = new DatabaseSync(join(dir, 'gatehouse.sqlite'));
   for (const q of sql(rows)) db.exec(q);
   db.close();
-  const s = await openStore({ dataDir: dir, log: () => undefined, offloadMinRows: offload ? 1 : 1_000_000 });
+  const s = await openStore({ dataDir: dir, log: () => undefined, offloadMinRows: offload ? 1 : 1_000_000, indexerVerifyRows });
   opened.push(s);
   return s;
 }
@@ -106,17 +106,19 @@ describe('verify the live store', () => {
     ['the last record edited', (rows) => [`UPDATE audit SET data = ${q(rows[22]!.data.replace('}', ',"x":1}'))} WHERE seq = 23`]],
     ['nothing', () => []],
   ];
+  // The second half runs on the indexer thread, in slices of indexerVerifyRows (3: 11..14..17..20..23).
   for (const [what, sql] of TAMPERS) {
-    it(`two read threads give the single walk's verdict: ${what}`, async () => {
-      const s = await tampered(sql, true);
-      const inTwo = await verifyStore(s);
-      await s.close();
-      const again = await openStore({ dataDir: s.dataDir, log: () => undefined, offloadMinRows: 1_000_000 });
-      opened.push(again);
-      const single = await verifyStore(again); // the same file, in one walk on the main thread
-      expect(inTwo).toEqual(single);
-      expect(inTwo.ok).toBe(what === 'nothing');
-    });
+    for (const slice of [undefined, 3])
+      it(`two read threads give the single walk's verdict${slice ? ', the second half in slices' : ''}: ${what}`, async () => {
+        const s = await tampered(sql, true, slice);
+        const inTwo = await verifyStore(s);
+        await s.close();
+        const again = await openStore({ dataDir: s.dataDir, log: () => undefined, offloadMinRows: 1_000_000 });
+        opened.push(again);
+        const single = await verifyStore(again); // the same file, in one walk on the main thread
+        expect(inTwo).toEqual(single);
+        expect(inTwo.ok).toBe(what === 'nothing');
+      });
   }
 
   it('an empty log verifies', async () => {

@@ -30,12 +30,20 @@ async function commitMany(s: SqliteStore, count: number): Promise<void> {
 // a million records): a thread that is not working is not kept.
 describe('storage threads: started when needed, stopped when done', () => {
   it('a large verification or export runs on the read thread and the indexer: no third thread is started for it', async () => {
-    const s = await openStore({ dataDir: tempDir(), log: () => undefined, offloadMinRows: 100, exportBlockRows: 50 });
+    const s = await openStore({
+      dataDir: tempDir(),
+      log: () => undefined,
+      offloadMinRows: 100,
+      exportBlockRows: 50,
+      indexerVerifyRows: 40,
+    });
     const served = new Map<string, Set<string>>();
+    const indexerWalks: number[] = [];
     const call = StorageWorker.prototype.call;
     const spy = vi.spyOn(StorageWorker.prototype, 'call').mockImplementation(function (this: StorageWorker, req, onProgress) {
       const role = (this as unknown as { role: string }).role;
       if (req.kind === 'verify' || req.kind === 'export-range') served.set(req.kind, (served.get(req.kind) ?? new Set()).add(role));
+      if (req.kind === 'verify' && role === 'indexer') indexerWalks.push(req.head.seq - (req.start?.seq ?? 0));
       return call.call(this, req, onProgress);
     });
     try {
@@ -46,6 +54,8 @@ describe('storage threads: started when needed, stopped when done', () => {
       await commitMany(s, 350);
       expect(await s.verify()).toMatchObject({ ok: true, records: 500 });
       expect(served.get('verify')).toEqual(new Set(['reader', 'indexer']));
+      // The indexer's half (251..500) in slices of at most 40 records: a search waits behind one slice.
+      expect(indexerWalks).toEqual([40, 40, 40, 40, 40, 40, 10]);
       let lines = 0;
       for await (const chunk of exportAudit(s, { format: 'jsonl' })) lines += chunk.split('\n').length - 1;
       expect(lines).toBe(500);
