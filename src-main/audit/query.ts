@@ -1,6 +1,7 @@
 import { AuditQuerySchema, ZERO_HASH, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
 import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, Store } from '../storage/types.js';
+import { agentRecordSeqs, seqList } from './agent-records.js';
 import { rowToRecord } from './chain.js';
 import { seqRange } from './range.js';
 
@@ -67,8 +68,10 @@ export interface AuditPage {
 }
 
 /**
- * Audit records newest first (SPEC 5 `GET /api/v1/audit`). Filters use the `(column, seq)` indexes;
- * free text goes through `audit_fts`, walked newest first by rowid (= seq) so a page stops early.
+ * Audit records newest first (SPEC 5 `GET /api/v1/audit`). Filters use the `(column, seq)` indexes,
+ * an agent filter that agent's index (agent-records.ts; the caller waits for the indexer first, as
+ * for free text); free text goes through `audit_fts`, walked newest first by rowid (= seq) so a page
+ * stops early.
  */
 export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage {
   const parsed = AuditQuerySchema.safeParse(input);
@@ -81,6 +84,15 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
   if (q.cursor) hi = Math.min(hi, decodeCursor(q.cursor) - 1);
   if (lo > hi) return { items: [], next_cursor: null };
 
+  if (q.agent_id !== undefined && q.action_id === undefined && q.q === undefined) {
+    const seqs = agentRecordSeqs(store, q.agent_id, { lo, hi }, q.limit + 1, q);
+    return page(
+      seqs.length
+        ? store.all(`SELECT ${COLUMNS} FROM audit a WHERE a.seq IN (SELECT value FROM json_each(?)) ORDER BY a.seq DESC`, [seqList(seqs)])
+        : [],
+      q.limit,
+    );
+  }
   const where: string[] = [];
   const params: SqlValue[] = [];
   for (const k of EQUALS) {
@@ -106,7 +118,7 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
     sql = `SELECT ${COLUMNS} FROM audit a WHERE ${where.join(' AND ')} ORDER BY a.seq DESC LIMIT ?`;
   }
   params.push(q.limit + 1);
-  let rows: (AuditRow & { prev_hash: string | null })[];
+  let rows: PageRow[];
   try {
     rows = store.all(sql, params);
   } catch (e) {
@@ -114,10 +126,17 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
     if (q.q !== undefined) throw new AuditQueryError(`search could not run: ${(e as Error).message}`);
     throw e;
   }
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
+  return page(rows, q.limit);
+}
+
+type PageRow = AuditRow & { prev_hash: string | null };
+
+/** A page of `limit` records from up to `limit + 1` rows read newest first (one more: is there a next page?). */
+function page(rows: PageRow[], limit: number): AuditPage {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
   return {
-    items: page.map((r) => rowToRecord(r, r.prev_hash ?? ZERO_HASH)),
-    next_cursor: more ? encodeCursor(page[page.length - 1]!.seq) : null,
+    items: items.map((r) => rowToRecord(r, r.prev_hash ?? ZERO_HASH)),
+    next_cursor: more ? encodeCursor(items[items.length - 1]!.seq) : null,
   };
 }

@@ -9,6 +9,7 @@ import {
   type DecisionValue,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
+import { agentRecordSeqs, seqList } from '../audit/agent-records.js';
 import { textMatch, toFtsQuery } from '../audit/query.js';
 import { seqRange } from '../audit/range.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
@@ -206,21 +207,35 @@ export function countsByAgentAndStatus(store: Store): { agent_id: string; status
   return store.all('SELECT agent_id, status, n FROM agent_counts WHERE n > 0');
 }
 
+/**
+ * The seqs of an agent's latest `limit` actions (their `action.decided` records, in the agent's
+ * index: agent-records.ts), for the summaries below, which answer at once rather than wait for the
+ * indexer: of the records it has not indexed yet, only the newest TAIL_ROWS are looked at.
+ */
+function latestActionSeqs(store: Store, agentId: string, limit: number): number[] {
+  const range = { lo: store.archiveHead().seq + 1, hi: store.head().seq };
+  return agentRecordSeqs(store, agentId, range, limit, { type: 'action.decided' }, TAIL_ROWS);
+}
+const TAIL_ROWS = 5_000;
+
 /** When an agent last submitted an action, or null. */
 export function lastActionMs(store: Store, agentId: string): number | null {
-  return store.get<{ ms: number | null }>('SELECT MAX(created_ms) AS ms FROM actions WHERE agent_id = ?', [agentId])?.ms ?? null;
+  const [seq] = latestActionSeqs(store, agentId, 1);
+  return seq === undefined ? null : (store.get<{ ms: number }>('SELECT created_ms AS ms FROM actions WHERE seq = ?', [seq])?.ms ?? null);
 }
 
 /** An agent's most frequent action types among its last 5,000 actions. */
 export function topActionTypes(store: Store, agentId: string): { action_type: string; count: number }[] {
+  const seqs = latestActionSeqs(store, agentId, 5000);
+  if (!seqs.length) return [];
   return store.all(
-    `SELECT action_type, COUNT(*) AS count FROM (SELECT action_type FROM actions WHERE agent_id = ? ORDER BY created_ms DESC LIMIT 5000)
-     GROUP BY action_type ORDER BY count DESC LIMIT 5`,
-    [agentId],
+    `SELECT action_type, COUNT(*) AS count FROM actions WHERE seq IN (SELECT value FROM json_each(?))
+     GROUP BY action_type ORDER BY count DESC, action_type LIMIT 5`,
+    [seqList(seqs)],
   );
 }
 
-const encodeCursor = (r: ActionRow) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
+const encodeCursor = (r: Pick<ActionRow, 'created_ms' | 'seq'>) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
 function decodeCursor(c: string): [number, number] | null {
   const m = /^(\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString());
   return m ? [Number(m[1]), Number(m[2])] : null;
@@ -228,6 +243,11 @@ function decodeCursor(c: string): [number, number] | null {
 
 /**
  * GET /api/v1/actions — newest first, cursor pagination, index-backed filters.
+ *
+ * An agent filter alone (no other filter, no time window, not an agent key's own list) walks that
+ * agent's index of records (agent-records.ts: its `action.decided` records are its actions), newest
+ * first by seq; the caller waits for the indexer first, as for free text. With another filter, the
+ * other filter's index is walked and the agent tested on each row.
  *
  * Without free text the list walks `actions_created` (or the `(column, created_ms, seq)` index of
  * the most selective filter) from the cursor down; the cursor is a row-value bound
@@ -260,6 +280,7 @@ export function listActions(
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
   const c = q.cursor ? decodeCursor(q.cursor) : null;
+  if (q.agent_id && where.length === 1 && !q.q) return agentActions(store, q.agent_id, c, q.limit);
   let sql: string;
   if (q.q) {
     const fts = toFtsQuery(q.q);
@@ -282,6 +303,30 @@ export function listActions(
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   return { items: page.map(toStatus), next_cursor: more ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+/** One agent's actions newest first (seq order), from before the cursor's seq. */
+function agentActions(
+  store: Store,
+  agentId: string,
+  c: [number, number] | null,
+  limit: number,
+): { items: ActionStatus[]; next_cursor: string | null } {
+  const range = { lo: store.archiveHead().seq + 1, hi: c ? c[1] - 1 : store.head().seq };
+  if (range.lo > range.hi) return { items: [], next_cursor: null };
+  const seqs = agentRecordSeqs(store, agentId, range, limit + 1, { type: 'action.decided' });
+  const more = seqs.length > limit;
+  const page = more ? seqs.slice(0, limit) : seqs;
+  const rows = page.length
+    ? store.all<ActionRow>(`${SELECT} WHERE a.seq IN (SELECT value FROM json_each(?)) ORDER BY a.seq DESC`, [seqList(page)])
+    : [];
+  // The cursor is the last seq of the page: a record whose action row is missing (its ops failed) is passed over, not read again.
+  const last = page[page.length - 1];
+  const lastRow = rows[rows.length - 1];
+  return {
+    items: rows.map(toStatus),
+    next_cursor: more && last !== undefined ? encodeCursor({ created_ms: lastRow?.created_ms ?? 0, seq: last }) : null,
+  };
 }
 
 // --- writes ------------------------------------------------------------------------------

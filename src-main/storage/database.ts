@@ -60,7 +60,7 @@ export function setPageSize(conn: Connection): void {
  * the agent index without the other filter columns (schema 2), and the full-text table, which lived
  * in this file until schema 4 and now has a file of its own (`gatehouse-fts.sqlite`, indexed again
  * from the stored records by the indexer thread in the background, as after a crash). The old table
- * is only renamed here (cheap); the writer drops it in the background (DROP_RETIRED_FTS), since
+ * is only renamed here (cheap); the writer drops it in the background (DROP_RETIRED), since
  * dropping a million records' index frees every one of its pages.
  */
 function upgradeSchema(conn: Connection): void {
@@ -71,17 +71,22 @@ function upgradeSchema(conn: Connection): void {
   }
 }
 
-/** Whether the live file still holds the full-text table of schema 3 or earlier (see upgradeSchema). */
-export function hasRetiredFullText(conn: Connection): boolean {
-  return conn.get("SELECT 1 FROM main.sqlite_schema WHERE name = 'audit_fts_retired'") !== undefined;
+/**
+ * What a database of an earlier schema holds that this one no longer uses: the full-text table of
+ * schema 3 or earlier (renamed by upgradeSchema) and the agent-keyed indexes of schema 4 (their rows
+ * are in the full-text file's `audit_agent` now, see schema.ts). Dropped by the writer thread, once,
+ * in the background (DROP_RETIRED): dropping a million records' index frees every one of its pages
+ * (the writer thread's start and the full-text table's drop together took 355 ms on the bench's
+ * file, which the first writes queue behind, once). Until then the writer keeps them up to date.
+ */
+export function hasRetired(conn: Connection): boolean {
+  return (
+    conn.get("SELECT 1 FROM main.sqlite_schema WHERE name IN ('audit_fts_retired', 'audit_agent_filters', 'actions_agent')") !== undefined
+  );
 }
 
-/**
- * Drops the full-text table of schema 3 or earlier (the writer thread runs it in a transaction, once,
- * in the background: at a million records it frees ~200,000 pages; the writer thread's start and the
- * drop together took 355 ms on the bench's file, which the first writes queue behind, once).
- */
-export const DROP_RETIRED_FTS = 'DROP TABLE IF EXISTS main.audit_fts_retired';
+export const DROP_RETIRED =
+  'DROP TABLE IF EXISTS main.audit_fts_retired; DROP INDEX IF EXISTS main.audit_agent_filters; DROP INDEX IF EXISTS main.actions_agent';
 
 /** The full-text index's own file, beside the live database (`gatehouse-fts.sqlite`). */
 export function fullTextPath(livePath: string): string {

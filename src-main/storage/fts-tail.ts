@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../src-shared/index.js';
 import { textFields } from './audit-index.js';
-import { FTS_SCHEMA_SQL } from './schema.js';
+import { FTS_FORMAT, FTS_SCHEMA_SQL } from './schema.js';
 import type { Connection } from './sqlite.js';
 import { transaction } from './write.js';
 
@@ -29,13 +29,29 @@ function useStepMerging(conn: Connection): void {
 
 /** A record's full-text row (seq, body, agent token). */
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
+/** A record's row in its agent's index (schema.ts `audit_agent`). */
+const INSERT_AGENT = 'INSERT OR REPLACE INTO audit_agent(agent_id, seq, type, risk_level, decision, status) VALUES (?, ?, ?, ?, ?, ?)';
 const META = 'SELECT key, value FROM fts_meta';
 const SET_META = 'INSERT OR REPLACE INTO fts_meta(key, value) VALUES (?, ?)';
 
+/** What an indexing step reads of a record. */
+interface IndexedRow {
+  seq: number;
+  type: string;
+  actor: string;
+  action_id: string | null;
+  agent_id: string | null;
+  risk_level: string | null;
+  decision: string | null;
+  status: string | null;
+  data: string;
+  hash: string;
+}
+
 /**
- * The full-text index of the live log, kept by its own thread (the `indexer`, worker.ts) in its own
- * file (`gatehouse-fts.sqlite`, see schema.ts FTS_SCHEMA_SQL), on a connection that has the live
- * database attached as `live`.
+ * The full-text index of the live log and each agent's index of records (`audit_agent`), kept by
+ * their own thread (the `indexer`, worker.ts) in their own file (`gatehouse-fts.sqlite`, see
+ * schema.ts FTS_SCHEMA_SQL), on a connection that has the live database attached as `live`.
  *
  * It trails the acknowledged transactions: the store tells it how far the log reaches after each
  * one, and it reads the new records back from `live.audit` and indexes them in steps of its own
@@ -43,9 +59,11 @@ const SET_META = 'INSERT OR REPLACE INTO fts_meta(key, value) VALUES (?, ?)';
  * nor an acknowledgement ever waits for it; a search first waits for it to catch up (worker.ts `catchUp`), so it
  * never misses an acknowledged record. Nothing is lost on a crash: everything past `fts_seq` is
  * indexed again from the table. An index that is not this log's (its record at `fts_seq` has another
- * hash, or the log is shorter: a database restored or replaced) is emptied and built again.
+ * hash, or the log is shorter: a database restored or replaced), or of another format, is emptied
+ * and built again.
  *
- * Records that retention moved out of the live log are deleted from the index a slice at a time.
+ * Records that retention moved out of the live log are deleted from the full-text index a slice at
+ * a time (their `audit_agent` rows stay: see schema.ts).
  */
 export class FullTextTail {
   private indexed = 0;
@@ -61,7 +79,8 @@ export class FullTextTail {
     const top = this.liveTop();
     const seq = Number(meta.get('fts_seq') ?? 0);
     const stored = seq > 0 ? conn.get<{ hash: string }>('SELECT hash FROM live.audit WHERE seq = ?', [seq]) : undefined;
-    const ours = seq <= top && (seq === 0 || stored === undefined || stored.hash === meta.get('fts_hash'));
+    const ours =
+      meta.get('format') === FTS_FORMAT && seq <= top && (seq === 0 || stored === undefined || stored.hash === meta.get('fts_hash'));
     if (ours) {
       this.indexed = seq;
       this.low = Number(meta.get('fts_low') ?? 1);
@@ -72,7 +91,9 @@ export class FullTextTail {
         conn,
         () => {
           conn.run("INSERT INTO audit_fts(audit_fts) VALUES ('delete-all')");
+          conn.run('DELETE FROM audit_agent');
           conn.run('DELETE FROM fts_meta');
+          conn.run(SET_META, ['format', FTS_FORMAT]);
           conn.run(SET_META, ['fts_low', String(this.low)]);
         },
         'BEGIN',
@@ -116,8 +137,8 @@ export class FullTextTail {
     let take = 0;
     for (let bytes = 0; take < sizes.length && (take === 0 || bytes + sizes[take]!.n <= BATCH_BYTES); take++) bytes += sizes[take]!.n;
     const rows = take
-      ? conn.all<{ seq: number; type: string; actor: string; action_id: string | null; data: string; hash: string }>(
-          'SELECT seq, type, actor, action_id, data, hash FROM live.audit WHERE seq > ? AND seq <= ? ORDER BY seq',
+      ? conn.all<IndexedRow>(
+          'SELECT seq, type, actor, action_id, agent_id, risk_level, decision, status, data, hash FROM live.audit WHERE seq > ? AND seq <= ? ORDER BY seq',
           [this.indexed, sizes[take - 1]!.seq],
         )
       : [];
@@ -128,6 +149,7 @@ export class FullTextTail {
         for (const r of rows) {
           const f = textFields({ ...r, data: JSON.parse(r.data) as JsonObject });
           conn.run(INSERT_FTS, [r.seq, f.body, f.agent]);
+          if (r.agent_id !== null) conn.run(INSERT_AGENT, [r.agent_id, r.seq, r.type, r.risk_level, r.decision, r.status]);
         }
         const last = rows[rows.length - 1];
         if (last) {

@@ -11,8 +11,16 @@
  * Deduplication matters at a million records: the full action request, risk factors and decision
  * live once, in the `action.decided` audit record (`audit.data`); `actions` keeps only the columns
  * that lists filter and sort on, plus the seq of that record.
+ *
+ * Schema 5 moved the two indexes keyed by agent (`audit_agent_filters`, `actions_agent`) out of this
+ * file into the derived `audit_agent` table beside the full-text index (FTS_SCHEMA_SQL), written by
+ * the indexer thread in steps of hundreds of records: every other index here gains its rows at one
+ * end (seq, time) or under a handful of values, but an agent-keyed one gains a row under each agent
+ * that acted, so with 64 agents a transaction of 32 commits wrote ~45 more 2 KiB pages per index
+ * (224 → 132 pages per transaction without both, measured with the bench's records), and the
+ * writer's time per record went with them (ingest ×1.4–1.5 on this machine, alternated runs).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** `PRAGMA application_id` of a Gatehouse 0.2 database ("GH02"); 0.1's sql.js snapshots have 0. */
 export const APPLICATION_ID = 0x47483032;
@@ -37,10 +45,7 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts_ms, seq);
 CREATE INDEX IF NOT EXISTS audit_type ON audit(type, seq);
--- An agent's records newest first, with the other filter columns in the index so that a second
--- filter (agent and risk, agent and decision, ...) is tested on the index entry, not on a table row
--- fetched for it (a page by agent and risk at 200,000 records, p99: 7.8 ms → 2.3 ms).
-CREATE INDEX IF NOT EXISTS audit_agent_filters ON audit(agent_id, seq, type, risk_level, decision, status) WHERE agent_id IS NOT NULL;
+-- An agent's records: fts.audit_agent (FTS_SCHEMA_SQL), kept by the indexer thread.
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action_id, seq) WHERE action_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision, seq) WHERE decision IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_risk ON audit(risk_level, seq) WHERE risk_level IS NOT NULL;
@@ -73,7 +78,6 @@ CREATE TABLE IF NOT EXISTS actions (
 );
 CREATE INDEX IF NOT EXISTS actions_created ON actions(created_ms, seq);
 CREATE INDEX IF NOT EXISTS actions_key ON actions(key_id, created_ms, seq);
-CREATE INDEX IF NOT EXISTS actions_agent ON actions(agent_id, created_ms, seq);
 CREATE INDEX IF NOT EXISTS actions_status ON actions(status, created_ms, seq);
 CREATE INDEX IF NOT EXISTS actions_decision ON actions(decision, created_ms, seq);
 CREATE INDEX IF NOT EXISTS actions_type ON actions(action_type, created_ms, seq);
@@ -288,11 +292,34 @@ CREATE TABLE IF NOT EXISTS sinks (
  * for ~7 µs more per record written, measured here. The agent column holds one token naming the
  * record's agent (audit-index.ts agentToken), so a search within one agent's records is one FTS5
  * AND instead of a table row fetched for every match of the text.
+ *
+ * `audit_agent`: one row per record that names an agent, the index of "this agent's records, newest
+ * first" (audit lists, an agent's actions through their `action.decided` records), with the other
+ * filter columns in the row, so a second filter (agent and risk, agent and decision, ...) is tested
+ * on the index entry, not on a record fetched for it. Written in the same transaction as the
+ * record's full-text row, so both reach `fts_seq`; a reader takes the records past it from the live
+ * table (audit/agent-records.ts). Rows of records that retention archived stay (a few dozen bytes
+ * each): readers never look below the live log's first record.
  */
 export const FTS_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS fts_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5(body, agent, content='', contentless_delete=1, tokenize='unicode61', prefix='3 4 5 6 7 8');
+CREATE TABLE IF NOT EXISTS audit_agent (
+  agent_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  risk_level TEXT,
+  decision TEXT,
+  status TEXT,
+  PRIMARY KEY (agent_id, seq)
+) WITHOUT ROWID;
 `;
+
+/**
+ * What the full-text file holds, in `fts_meta.format`: a file without it (or with another) is built
+ * again from the live log. 2: `audit_agent` beside `audit_fts` (schema 5).
+ */
+export const FTS_FORMAT = '2';
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */
 export const DATA_TABLES = ['actions', 'agents', 'policies', 'risk_rules', 'api_keys', 'webhooks', 'deliveries', 'mcp_servers'] as const;

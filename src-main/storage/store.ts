@@ -6,11 +6,12 @@ import { assertJsonStrings, jcs, sealFields } from '../audit/chain.js';
 import { formatRows, startVerify, verifyRows, finishVerify } from '../audit/scan.js';
 import { iso, systemClock, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import { hasRetiredFullText, openDatabase } from './database.js';
+import { hasRetired, openDatabase } from './database.js';
 import { upgradeLegacyDataDir, type UpgradeReport } from './legacy/upgrade.js';
 import { BLOCK, builtBlocks, StoreSubtrees } from './merkle-store.js';
 import { AUDIT_COLUMNS, readAuditRows } from './audit-rows.js';
 import { exportOverReaders } from './export-pipeline.js';
+import { derivedReach } from './derived-reach.js';
 import { FullTextLink } from './full-text-link.js';
 import { StorageWorker, WorkerError, type WorkerRequest } from './workers.js';
 import type { Connection } from './sqlite.js';
@@ -602,13 +603,12 @@ export async function openStore(options: OpenStoreOptions): Promise<SqliteStore>
   // request), instead of holding up the first commit by the ~0.1–0.3 s a thread takes to start.
   store.startWriter();
   // The full-text index catches up in the background where it is behind the log (an upgrade, a
-  // crash, a replaced file), and a full-text table left in this file by an older schema is dropped.
-  const indexed = Number(conn.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'fts_seq'")?.value ?? 0);
-  if (indexed !== head.seq) store.catchUpFullText();
-  if (hasRetiredFullText(conn))
+  // crash, a replaced file, an older format), and what an older schema left in this file is dropped.
+  if (derivedReach(conn) !== head.seq) store.catchUpFullText();
+  if (hasRetired(conn))
     void store
-      .callWriter({ kind: 'drop-retired-fts' })
-      .catch((e: unknown) => log(`gatehouse: dropping the old full-text table failed: ${(e as Error).message}`));
+      .callWriter({ kind: 'drop-retired' })
+      .catch((e: unknown) => log(`gatehouse: dropping what an older schema left failed: ${(e as Error).message}`));
   // A log whose tree lags (written before the tree existed) gets it built in the background.
   if ((builtBlocks(conn) + 1) * BLOCK > head.seq) store.markMerkleBuilt();
   else void store.catchUpMerkle().catch((e: unknown) => log(`gatehouse: building the audit Merkle tree failed: ${(e as Error).message}`));

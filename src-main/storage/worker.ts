@@ -17,7 +17,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyParts } from '../audit/scan.js';
 import { rowHash } from '../audit/chain.js';
-import { attachFullTextAsIs, configure, DROP_RETIRED_FTS, openIndexer } from './database.js';
+import { attachFullTextAsIs, configure, DROP_RETIRED, openIndexer } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
@@ -185,8 +185,8 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       return { seq: reach(req.seq), behind: fullText().behind };
     case 'fts-sync':
       return catchUp();
-    case 'drop-retired-fts':
-      transaction(conn, () => conn.exec(DROP_RETIRED_FTS));
+    case 'drop-retired':
+      transaction(conn, () => conn.exec(DROP_RETIRED));
       return null;
     case 'merkle-extend': {
       // One slice of building the tree of a log that has none yet (its own short transaction).

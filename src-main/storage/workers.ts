@@ -9,7 +9,7 @@ export type WorkerRequest =
   | { kind: 'write'; units: WireUnit[] }
   | { kind: 'fts-sync' }
   | { kind: 'fts-reach'; seq: number }
-  | { kind: 'drop-retired-fts' }
+  | { kind: 'drop-retired' }
   | { kind: 'pragma'; text: string }
   | { kind: 'merkle-extend'; maxBlocks: number }
   | { kind: 'close' }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { queryAudit } from '../../src-main/audit/query.js';
 import { agentToken } from '../../src-main/storage/audit-index.js';
+import { FTS_FORMAT } from '../../src-main/storage/schema.js';
 import type { DatabaseSync } from 'node:sqlite';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
@@ -57,7 +58,7 @@ async function closedLog(count = 300): Promise<string> {
 const forgetIndex = (dir: string) =>
   onClosedDatabase(
     dir,
-    (db) => db.exec("DELETE FROM audit_fts; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
+    (db) => db.exec("DELETE FROM audit_fts; DELETE FROM audit_agent; UPDATE fts_meta SET value = '0' WHERE key = 'fts_seq'"),
     'gatehouse-fts.sqlite',
   );
 
@@ -229,7 +230,7 @@ describe("searching one agent's records", () => {
     expect(queryAudit(s, { q: agentToken('agent-3').slice(0, 5) }).items).toEqual([]);
   });
 
-  it('a database of an earlier schema gets the agent index with the filter columns, and its full-text table moves out', async () => {
+  it('a database of schema 2 loses its agent index, and its full-text table moves out', async () => {
     const dir = await closedLog();
     // As schema 2 left it: full text in the live file, without the agent column; the agent index on (agent_id, seq).
     onClosedDatabase(dir, (db) => {
@@ -238,7 +239,6 @@ describe("searching one agent's records", () => {
       );
       db.exec("INSERT INTO audit_fts(rowid, body) SELECT seq, 'old text' FROM audit");
       db.exec("INSERT INTO meta(key, value) VALUES ('fts_seq', '300')");
-      db.exec('DROP INDEX audit_agent_filters');
       db.exec('CREATE INDEX audit_agent ON audit(agent_id, seq) WHERE agent_id IS NOT NULL');
       db.exec('PRAGMA user_version = 2');
     });
@@ -247,8 +247,8 @@ describe("searching one agent's records", () => {
     const names = t
       .all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'audit_agent%'")
       .map((r) => r.name);
-    expect(names).toEqual(['audit_agent_filters']);
-    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(4);
+    expect(names).toEqual([]);
+    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(5);
     expect(t.get("SELECT 1 FROM meta WHERE key = 'fts_seq'")).toBeUndefined();
     await t.fullTextReady();
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
@@ -260,5 +260,31 @@ describe("searching one agent's records", () => {
     for (let i = 0; i < 100 && t.get("SELECT 1 FROM main.sqlite_schema WHERE name LIKE 'audit_fts%'"); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(t.all("SELECT name FROM main.sqlite_schema WHERE name LIKE 'audit_fts%'")).toEqual([]);
+  });
+
+  it("a database of schema 4 has its agents' indexes moved to the full-text file: built there again, dropped from the log", async () => {
+    const dir = await closedLog();
+    // As schema 4 left it: the two agent-keyed indexes in the live file, a full-text file of no format.
+    onClosedDatabase(dir, (db) => {
+      db.exec('CREATE INDEX audit_agent_filters ON audit(agent_id, seq, type, risk_level, decision, status) WHERE agent_id IS NOT NULL');
+      db.exec('CREATE INDEX actions_agent ON actions(agent_id, created_ms, seq)');
+      db.exec('PRAGMA user_version = 4');
+    });
+    onClosedDatabase(dir, (db) => db.exec("DROP TABLE audit_agent; DELETE FROM fts_meta WHERE key = 'format'"), 'gatehouse-fts.sqlite');
+    const t = await open(dir);
+    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(5);
+    await t.fullTextReady();
+    expect(t.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'format'")?.value).toBe(FTS_FORMAT);
+    const derived = t
+      .all<{ seq: number }>("SELECT seq FROM fts.audit_agent WHERE agent_id = 'agent-4' ORDER BY seq DESC")
+      .map((r) => r.seq);
+    expect(derived.length).toBeGreaterThan(0);
+    expect(derived).toEqual(t.all<{ seq: number }>("SELECT seq FROM audit WHERE agent_id = 'agent-4' ORDER BY seq DESC").map((r) => r.seq));
+    expect(queryAudit(t, { agent_id: 'agent-4', limit: 1000 }).items.map((r) => r.seq)).toEqual(derived);
+    expect(indexedSeqs(t)).toEqual(storedSeqs(t));
+    // The old indexes are dropped by the writer in the background.
+    const old = () => t.all("SELECT name FROM main.sqlite_schema WHERE name IN ('audit_agent_filters', 'actions_agent')");
+    for (let i = 0; i < 100 && old().length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(old()).toEqual([]);
   });
 });

@@ -35,7 +35,8 @@ export function actionHandlers(g: Gatehouse) {
     complete,
     withdraw: (c, { body, params }) => g.approvals.withdraw(params.id!, body, ownerKey(c.get('principal'))),
     listActions: async (c, { query }) => {
-      if (query.q) await g.store.fullTextReady();
+      // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
+      if (query.q || query.agent_id) await g.store.fullTextReady();
       return listActions(g.store, query, ownerKey(c.get('principal')));
     },
     approval: (c, { params }) => g.approvals.byApprovalId(params.approval_id!, ownerKey(c.get('principal'))),

@@ -9,7 +9,8 @@ import type { Handlers } from '../endpoints.js';
 export function auditHandlers(g: Gatehouse) {
   return {
     audit: async (_c, { query }) => {
-      if (query.q !== undefined) await g.store.fullTextReady();
+      // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
+      if (query.q !== undefined || query.agent_id !== undefined) await g.store.fullTextReady();
       try {
         return queryAudit(g.store, query);
       } catch (e) {

@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatabaseSync } from 'node:sqlite';
+import { agentRecordSeqs } from '../../src-main/audit/agent-records.js';
+import { queryAudit } from '../../src-main/audit/query.js';
+import { lastActionMs, listActions, topActionTypes } from '../../src-main/services/action-rows.js';
+import { derivedReach } from '../../src-main/storage/derived-reach.js';
+import { sqlite } from '../../src-main/storage/sqlite.js';
+import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import type { AuditDraft, Op } from '../../src-main/storage/types.js';
+import { cleanupDirs, decided, tempDir } from './helpers.js';
+
+// Schema 5 (storage/schema.ts): an agent's records are found through `fts.audit_agent`, which the
+// indexer thread writes a step behind the log; what it has not reached yet is read from the live
+// table. Every answer must be what a plain scan of the live table gives, on both sides of that line.
+
+const stores: SqliteStore[] = [];
+const held: DatabaseSync[] = [];
+async function open(dataDir: string): Promise<SqliteStore> {
+  const s = await openStore({ dataDir, log: () => undefined });
+  stores.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const db of held.splice(0)) db.close();
+  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+  cleanupDirs();
+});
+
+/** decided(i) with its action row pointing at its record, as the API writes it. */
+function action(i: number): { ops: (records: { seq: number }[]) => Op[]; audit: AuditDraft[] } {
+  const c = decided(i, { agent: `agent-${i % 5}` });
+  const op = c.ops[0]!;
+  return { ops: (records) => [{ sql: op.sql, params: [op.params![0]!, records[0]!.seq, ...op.params!.slice(2)] }], audit: c.audit };
+}
+
+async function logOf(count: number): Promise<string> {
+  const dir = tempDir();
+  const s = await open(dir);
+  await Promise.all(Array.from({ length: count }, (_, k) => s.commit(action(k + 1).ops, action(k + 1).audit)));
+  // A record of no agent, between them.
+  await s.commit([], [{ type: 'settings.changed', actor: 'user', data: { enforcement: 'monitor' } }]);
+  await s.fullTextReady();
+  await s.close();
+  stores.splice(0);
+  return dir;
+}
+
+/** The agent index as if the indexer had got only to `seq`, and kept from going on (a writer holds the file). */
+function indexerStoppedAt(dir: string, seq: number): void {
+  const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse-fts.sqlite`, { timeout: 0 });
+  db.exec(`DELETE FROM audit_agent WHERE seq > ${seq}; DELETE FROM audit_fts WHERE rowid > ${seq}`);
+  db.exec(`UPDATE fts_meta SET value = '${seq}' WHERE key = 'fts_seq'`);
+  db.exec('BEGIN IMMEDIATE');
+  held.push(db);
+}
+function releaseIndexer(): void {
+  for (const db of held.splice(0)) {
+    db.exec('ROLLBACK');
+    db.close();
+  }
+}
+
+const FILTERS = [
+  {},
+  { risk_level: 'high' as const },
+  { decision: 'denied' as const },
+  { type: 'action.decided', status: 'pending' },
+  { type: 'settings.changed' },
+];
+
+/** What a scan of the live table finds: the agent's records passing `f`, newest first. */
+function scanned(s: SqliteStore, agent: string, f: Record<string, string>): number[] {
+  const keys = Object.keys(f);
+  return s
+    .all<{ seq: number }>(`SELECT seq FROM audit WHERE agent_id = ?${keys.map((k) => ` AND ${k} = ?`).join('')} ORDER BY seq DESC`, [
+      agent,
+      ...keys.map((k) => f[k]!),
+    ])
+    .map((r) => r.seq);
+}
+
+/** Every page of an audit query, `limit` at a time, following the cursors. */
+function auditPages(s: SqliteStore, q: Parameters<typeof queryAudit>[1], limit: number): number[] {
+  const out: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = queryAudit(s, { ...q, limit, cursor });
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    out.push(...page.items.map((r) => r.seq));
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+function actionPages(s: SqliteStore, agent: string, limit: number): string[] {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = listActions(s, { agent_id: agent, limit, cursor }, null);
+    out.push(...page.items.map((a) => a.action_id));
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+function expectScanAnswers(s: SqliteStore): void {
+  for (const agent of ['agent-0', 'agent-3', 'nobody']) {
+    for (const f of FILTERS) expect(auditPages(s, { agent_id: agent, ...f }, 7)).toEqual(scanned(s, agent, f));
+    const actions = s.all<{ action_id: string }>('SELECT action_id FROM actions WHERE agent_id = ? ORDER BY seq DESC', [agent]);
+    expect(actionPages(s, agent, 9)).toEqual(actions.map((a) => a.action_id));
+    expect(lastActionMs(s, agent)).toBe(
+      s.get<{ ms: number | null }>('SELECT max(created_ms) AS ms FROM actions WHERE agent_id = ?', [agent])!.ms,
+    );
+    const types = s.all(
+      'SELECT action_type, count(*) AS count FROM actions WHERE agent_id = ? GROUP BY action_type ORDER BY count DESC, action_type',
+      [agent],
+    );
+    expect(topActionTypes(s, agent)).toEqual(types);
+  }
+}
+
+describe("an agent's records, through the indexer's table and past it", () => {
+  it('audit pages, action lists and agent summaries are what a scan finds, indexed or not yet', async () => {
+    const dir = await logOf(240);
+    indexerStoppedAt(dir, 150);
+    const s = await open(dir);
+    expect(derivedReach(s)).toBe(150);
+    expect(s.head().seq).toBe(241);
+    // 91 records past the index: read from the live table.
+    expectScanAnswers(s);
+    expect(scanned(s, 'agent-3', {}).filter((seq) => seq > 150).length).toBeGreaterThan(10);
+    releaseIndexer();
+    await s.fullTextReady();
+    expect(derivedReach(s)).toBe(241);
+    expectScanAnswers(s);
+  });
+
+  it('reads the index, not the table, up to its reach', async () => {
+    const dir = await logOf(60);
+    const s = await open(dir);
+    await s.fullTextReady();
+    // A row in the index that the table does not have (record 10 is another agent's): only a read of the index finds it.
+    const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse-fts.sqlite`);
+    db.exec("INSERT INTO audit_agent VALUES ('ghost', 10, 'action.decided', 'low', 'allowed', 'allowed')");
+    db.close();
+    expect(s.get<{ agent_id: string }>('SELECT agent_id FROM audit WHERE seq = 10')!.agent_id).not.toBe('ghost');
+    expect(agentRecordSeqs(s, 'ghost', { lo: 1, hi: s.head().seq }, 10)).toEqual([10]);
+    expect(queryAudit(s, { agent_id: 'ghost' }).items.map((r) => r.seq)).toEqual([10]);
+    expect(agentRecordSeqs(s, 'ghost', { lo: 11, hi: s.head().seq }, 10)).toEqual([]);
+  });
+
+  it('a caller that cannot wait looks at the newest records past the index only, up to its bound', async () => {
+    const dir = await logOf(100);
+    indexerStoppedAt(dir, 0);
+    const s = await open(dir);
+    expect(derivedReach(s)).toBe(0);
+    const head = s.head().seq;
+    expect(agentRecordSeqs(s, 'agent-1', { lo: 1, hi: head }, 100, {}, 10)).toEqual(scanned(s, 'agent-1', {}).filter((q) => q > head - 10));
+    expect(agentRecordSeqs(s, 'agent-1', { lo: 1, hi: head }, 100)).toEqual(scanned(s, 'agent-1', {}));
+  });
+});
