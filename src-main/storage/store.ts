@@ -367,8 +367,9 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Resolves once every acknowledged record is in the full-text index (the indexer thread indexes
-   * them soon after their acknowledgement; a search calls this first, so it never misses one).
+   * Resolves once every acknowledged record is in the full-text index and its agent's index (the
+   * indexer thread indexes them soon after their acknowledgement; a search or an agent filter calls
+   * this first, so it never misses one).
    */
   fullTextReady(): Promise<void> {
     return this.fullText.ready();
