@@ -145,7 +145,8 @@ export function heldActionFor(
   id: { keyId: string; agentId: string; actionType: string; resource: string },
   o: { now: number; lookbackMs: number; answerReuseMs: number },
 ): Pick<ActionRow, 'action_id' | 'status' | 'decision'> | null {
-  const match = 'agent_id = ? AND action_type = ? AND resource = ? AND key_id = ?';
+  // `+`: only the status index may drive these (without it SQLite walked the action type's index, every such action ever).
+  const match = '+agent_id = ? AND +action_type = ? AND +resource = ? AND +key_id = ?';
   const params: SqlValue[] = [id.agentId, id.actionType, id.resource, id.keyId];
   type Held = Pick<ActionRow, 'action_id' | 'status' | 'decision'>;
   const pending = store.get<Held>(
@@ -235,7 +236,7 @@ export function topActionTypes(store: Store, agentId: string): { action_type: st
   );
 }
 
-const encodeCursor = (r: Pick<ActionRow, 'created_ms' | 'seq'>) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
+const encodeCursor = (r: ActionRow) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
 function decodeCursor(c: string): [number, number] | null {
   const m = /^(\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString());
   return m ? [Number(m[1]), Number(m[2])] : null;
@@ -244,10 +245,10 @@ function decodeCursor(c: string): [number, number] | null {
 /**
  * GET /api/v1/actions — newest first, cursor pagination, index-backed filters.
  *
- * An agent filter alone (no other filter, no time window, not an agent key's own list) walks that
- * agent's index of records (agent-records.ts: its `action.decided` records are its actions), newest
- * first by seq; the caller waits for the indexer first, as for free text. With another filter, the
- * other filter's index is walked and the agent tested on each row.
+ * An agent filter without free text or a time window walks that agent's index of records
+ * (agent-records.ts: its `action.decided` records are its actions), newest first by seq, testing
+ * the other filters on each action (agentActions); the caller waits for the indexer first, as for
+ * free text. With a time window, the window's range of `actions_created` is walked instead.
  *
  * Without free text the list walks `actions_created` (or the `(column, created_ms, seq)` index of
  * the most selective filter) from the cursor down; the cursor is a row-value bound
@@ -272,7 +273,6 @@ export function listActions(
     params.push(...values);
   };
   if (ownerKeyId) add('a.key_id = ?', ownerKeyId);
-  if (q.agent_id) add('a.agent_id = ?', q.agent_id);
   if (q.status) add('a.status = ?', q.status);
   if (q.decision) add('a.decision = ?', q.decision);
   if (q.risk_level) add('a.risk_level = ?', q.risk_level);
@@ -280,7 +280,8 @@ export function listActions(
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
   const c = q.cursor ? decodeCursor(q.cursor) : null;
-  if (q.agent_id && where.length === 1 && !q.q) return agentActions(store, q.agent_id, c, q.limit);
+  if (q.agent_id && !q.q && !q.since && !q.until) return agentActions(store, q.agent_id, { where, params }, c, q.limit);
+  if (q.agent_id) add('a.agent_id = ?', q.agent_id);
   let sql: string;
   if (q.q) {
     const fts = toFtsQuery(q.q);
@@ -305,29 +306,40 @@ export function listActions(
   return { items: page.map(toStatus), next_cursor: more ? encodeCursor(page[page.length - 1]!) : null };
 }
 
-/** One agent's actions newest first (seq order), from before the cursor's seq. */
+/**
+ * One agent's actions newest first (seq order) from before the cursor's seq, those that pass the
+ * other filters (SQL on the action row): the agent's index is walked in growing chunks until a page
+ * is full or the agent's history ends, as an index on (agent_id, created_ms) was walked before
+ * schema 5. The cursor is the last action of the page.
+ */
 function agentActions(
   store: Store,
   agentId: string,
+  filters: { where: string[]; params: SqlValue[] },
   c: [number, number] | null,
   limit: number,
 ): { items: ActionStatus[]; next_cursor: string | null } {
-  const range = { lo: store.archiveHead().seq + 1, hi: c ? c[1] - 1 : store.head().seq };
-  if (range.lo > range.hi) return { items: [], next_cursor: null };
-  const seqs = agentRecordSeqs(store, agentId, range, limit + 1, { type: 'action.decided' });
-  const more = seqs.length > limit;
-  const page = more ? seqs.slice(0, limit) : seqs;
-  const rows = page.length
-    ? store.all<ActionRow>(`${SELECT} WHERE a.seq IN (SELECT value FROM json_each(?)) ORDER BY a.seq DESC`, [seqList(page)])
-    : [];
-  // The cursor is the last seq of the page: a record whose action row is missing (its ops failed) is passed over, not read again.
-  const last = page[page.length - 1];
-  const lastRow = rows[rows.length - 1];
-  return {
-    items: rows.map(toStatus),
-    next_cursor: more && last !== undefined ? encodeCursor({ created_ms: lastRow?.created_ms ?? 0, seq: last }) : null,
-  };
+  const lo = store.archiveHead().seq + 1;
+  let hi = c ? c[1] - 1 : store.head().seq;
+  const more = filters.where.map((w) => ` AND ${w}`).join('');
+  const rows: ActionRow[] = [];
+  for (let chunk = limit + 1; hi >= lo && rows.length <= limit; chunk = Math.min(chunk * 4, AGENT_CHUNK)) {
+    const seqs = agentRecordSeqs(store, agentId, { lo, hi }, chunk, { type: 'action.decided' });
+    if (seqs.length) {
+      const got = store.all<ActionRow>(`${SELECT} WHERE a.seq IN (SELECT value FROM json_each(?))${more} ORDER BY a.seq DESC`, [
+        seqList(seqs),
+        ...filters.params,
+      ]);
+      rows.push(...got.slice(0, limit + 1 - rows.length));
+    }
+    if (seqs.length < chunk) break;
+    hi = seqs[seqs.length - 1]! - 1;
+  }
+  const page = rows.slice(0, limit);
+  return { items: page.map(toStatus), next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
 }
+/** The most action records one step of agentActions reads. */
+const AGENT_CHUNK = 2_000;
 
 // --- writes ------------------------------------------------------------------------------
 

@@ -93,11 +93,20 @@ function auditPages(s: SqliteStore, q: Record<string, string>, limit: number): n
   return out;
 }
 
-function actionPages(s: SqliteStore, agent: string, limit: number): string[] {
+const ACTION_FILTERS: Record<string, string>[] = [
+  {},
+  { status: 'pending' },
+  { decision: 'denied' },
+  { risk_level: 'critical' },
+  { action_type: 'file.write' },
+];
+
+function actionPages(s: SqliteStore, agent: string, f: Record<string, string>, limit: number): string[] {
   const out: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = listActions(s, { agent_id: agent, limit, cursor }, null);
+    const page = listActions(s, { agent_id: agent, ...f, limit, cursor } as Parameters<typeof listActions>[1], null);
+    expect(page.items.length).toBeLessThanOrEqual(limit);
     out.push(...page.items.map((a) => a.action_id));
     cursor = page.next_cursor ?? undefined;
   } while (cursor);
@@ -107,8 +116,16 @@ function actionPages(s: SqliteStore, agent: string, limit: number): string[] {
 function expectScanAnswers(s: SqliteStore): void {
   for (const agent of ['agent-0', 'agent-3', 'nobody']) {
     for (const f of FILTERS) expect(auditPages(s, { agent_id: agent, ...f }, 7)).toEqual(scanned(s, agent, f));
-    const actions = s.all<{ action_id: string }>('SELECT action_id FROM actions WHERE agent_id = ? ORDER BY seq DESC', [agent]);
-    expect(actionPages(s, agent, 9)).toEqual(actions.map((a) => a.action_id));
+    for (const f of ACTION_FILTERS) {
+      const keys = Object.keys(f);
+      const actions = s.all<{ action_id: string }>(
+        `SELECT action_id FROM actions WHERE agent_id = ?${keys.map((k) => ` AND ${k} = ?`).join('')} ORDER BY seq DESC`,
+        [agent, ...keys.map((k) => f[k]!)],
+      );
+      expect(actionPages(s, agent, f, 9)).toEqual(actions.map((a) => a.action_id));
+      // A page of 1 when most of the agent's actions fail the filter: the walk goes on past them.
+      expect(actionPages(s, agent, f, 1)).toEqual(actions.map((a) => a.action_id));
+    }
     expect(lastActionMs(s, agent)).toBe(
       s.get<{ ms: number | null }>('SELECT max(created_ms) AS ms FROM actions WHERE agent_id = ?', [agent])!.ms,
     );
