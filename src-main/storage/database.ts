@@ -75,9 +75,10 @@ function upgradeSchema(conn: Connection): void {
  * What a database of an earlier schema holds that this one no longer uses: the full-text table of
  * schema 3 or earlier (renamed by upgradeSchema) and the agent-keyed indexes of schema 4 (their rows
  * are in the full-text file's `audit_agent` now, see schema.ts). Dropped by the writer thread, once,
- * in the background (DROP_RETIRED): dropping a million records' index frees every one of its pages
- * (the writer thread's start and the full-text table's drop together took 355 ms on the bench's
- * file, which the first writes queue behind, once). Until then the writer keeps them up to date.
+ * in the background (DROP_RETIRED): dropping a million records' index frees every one of its pages.
+ * The first writes queue behind it, once: the writer thread's start and the drop took 355 ms for the
+ * full-text table, 821 ms for the two agent indexes (the first commit's wait, on the bench's file of
+ * a million records); the event loop is not held. Until then the writer keeps them up to date.
  */
 export function hasRetired(conn: Connection): boolean {
   return (
