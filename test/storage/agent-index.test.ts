@@ -5,25 +5,19 @@ import { queryAudit } from '../../src-main/audit/query.js';
 import { lastActionMs, listActions, topActionTypes } from '../../src-main/services/action-rows.js';
 import { derivedReach } from '../../src-main/storage/derived-reach.js';
 import { sqlite } from '../../src-main/storage/sqlite.js';
-import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import type { SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../../src-main/storage/types.js';
-import { cleanupDirs, decided, tempDir } from './helpers.js';
+import { closeOpened, decided, forgetOpened, openTracked, tempDir } from './helpers.js';
 
 // Schema 5 (storage/schema.ts): an agent's records are found through `fts.audit_agent`, which the
 // indexer thread writes a step behind the log; what it has not reached yet is read from the live
 // table. Every answer must be what a plain scan of the live table gives, on both sides of that line.
 
-const stores: SqliteStore[] = [];
 const held: DatabaseSync[] = [];
-async function open(dataDir: string): Promise<SqliteStore> {
-  const s = await openStore({ dataDir, log: () => undefined });
-  stores.push(s);
-  return s;
-}
+const open = (dataDir: string) => openTracked(dataDir);
 afterEach(async () => {
   for (const db of held.splice(0)) db.close();
-  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
-  cleanupDirs();
+  await closeOpened();
 });
 
 /** decided(i) with its action row pointing at its record, as the API writes it. */
@@ -41,7 +35,7 @@ async function logOf(count: number): Promise<string> {
   await s.commit([], [{ type: 'settings.changed', actor: 'user', data: { enforcement: 'monitor' } }]);
   await s.fullTextReady();
   await s.close();
-  stores.splice(0);
+  forgetOpened(s);
   return dir;
 }
 

@@ -5,21 +5,13 @@ import { agentToken } from '../../src-main/storage/audit-index.js';
 import { FTS_FORMAT } from '../../src-main/storage/schema.js';
 import type { DatabaseSync } from 'node:sqlite';
 import { sqlite } from '../../src-main/storage/sqlite.js';
-import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import type { SqliteStore } from '../../src-main/storage/store.js';
 import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupDirs, crashCopy, decided, tempDir } from './helpers.js';
+import { closeOpened, crashCopy, decided, forgetOpened, openTracked, tempDir } from './helpers.js';
 
-const stores: SqliteStore[] = [];
-async function open(dataDir: string): Promise<SqliteStore> {
-  const s = await openStore({ dataDir, log: () => undefined });
-  stores.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
-  cleanupDirs();
-});
+const open = (dataDir: string) => openTracked(dataDir);
+afterEach(closeOpened);
 
 /** Commits `count` records at once (group commit), each with a word of its own in its resource. */
 async function commitMany(s: SqliteStore, from: number, count: number): Promise<AuditRecord[]> {
@@ -50,7 +42,7 @@ async function closedLog(count = 300): Promise<string> {
   await commitMany(s, 1, count);
   await s.fullTextReady();
   await s.close();
-  stores.splice(stores.indexOf(s), 1);
+  forgetOpened(s);
   return dir;
 }
 
@@ -158,7 +150,7 @@ describe('full text after the acknowledged transaction', () => {
     expect(queryAudit(t, { q: 'uniq12word' }).items).toEqual([]);
     expect(queryAudit(t, { q: 'mine12end' }).items.map((r) => r.seq)).toEqual([12]);
     await t.close();
-    stores.splice(0);
+    forgetOpened(t);
     writeFileSync(join(dir, 'gatehouse-fts.sqlite'), 'not a database, not even close'.repeat(200));
     rmSync(join(dir, 'gatehouse-fts.sqlite-wal'), { force: true });
     const u = await open(dir);
@@ -197,7 +189,7 @@ describe('full text after the acknowledged transaction', () => {
       (e: Error) => e.name,
     );
     await t.close();
-    stores.splice(0);
+    forgetOpened(t);
     expect(await waiting).toBe('StorageUnavailableError');
     // Nothing was lost: the next start goes on from where the stop left the index.
     const u = await open(dir);

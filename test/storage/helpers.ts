@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SqliteStore } from '../../src-main/storage/store.js';
+import { openStore, type OpenStoreOptions, type SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../../src-main/storage/types.js';
 
 const dirs: string[] = [];
@@ -15,6 +15,27 @@ export function tempDir(prefix = 'gh-store-'): string {
 
 export function cleanupDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+const opened: SqliteStore[] = [];
+
+/** Opens the store of a data directory, quietly; `closeOpened()` (after each test) closes it if the test did not. */
+export async function openTracked(dataDir: string, extra: Partial<OpenStoreOptions> = {}): Promise<SqliteStore> {
+  const s = await openStore({ dataDir, log: () => undefined, ...extra });
+  opened.push(s);
+  return s;
+}
+
+/** A store the test closed itself: not closed again after it. */
+export function forgetOpened(s: SqliteStore): void {
+  const i = opened.indexOf(s);
+  if (i >= 0) opened.splice(i, 1);
+}
+
+/** Closes every store `openTracked` opened, then removes the temporary directories. */
+export async function closeOpened(): Promise<void> {
+  for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+  cleanupDirs();
 }
 
 /**

@@ -6,17 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ZERO_HASH, type AuditRecord } from '../../src-shared/index.js';
 import { exportAudit, exportToString } from '../../src-main/audit/export.js';
 import { verifyStore } from '../../src-main/audit/verify.js';
-import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
+import type { SqliteStore } from '../../src-main/storage/store.js';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import { StorageUnavailableError } from '../../src-main/storage/types.js';
-import { cleanupDirs, crashCopy, decided, tempDir } from './helpers.js';
+import { closeOpened, crashCopy, decided, openTracked, tempDir } from './helpers.js';
 
-const stores: SqliteStore[] = [];
-async function open(dataDir: string, extra: Partial<Parameters<typeof openStore>[0]> = {}): Promise<SqliteStore> {
-  const s = await openStore({ dataDir, log: () => undefined, ...extra });
-  stores.push(s);
-  return s;
-}
+const open = openTracked;
 
 async function commitMany(s: SqliteStore, from: number, count: number): Promise<AuditRecord[]> {
   const all = await Promise.all(
@@ -35,10 +30,7 @@ const independentHash = (r: AuditRecord) => {
   return createHash('sha256').update(canonicalize(rest)!, 'utf8').digest('hex');
 };
 
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
-  cleanupDirs();
-});
+afterEach(closeOpened);
 
 describe('store: commit and chain', () => {
   it('assigns seq in call order and hashes exactly per SPEC 7.2', async () => {
