@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseSync } from 'node:sqlite';
 import { agentRecordSeqs } from '../../src-main/audit/agent-records.js';
 import { queryAudit } from '../../src-main/audit/query.js';
-import { lastActionMs, listActions, topActionTypes } from '../../src-main/services/action-rows.js';
+import { heldActionFor, lastActionMs, listActions, topActionTypes } from '../../src-main/services/action-rows.js';
 import { derivedReach } from '../../src-main/storage/derived-reach.js';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import type { SqliteStore } from '../../src-main/storage/store.js';
@@ -169,5 +169,28 @@ describe("an agent's records, through the indexer's table and past it", () => {
     const head = s.head().seq;
     expect(agentRecordSeqs(s, 'agent-1', { lo: 1, hi: head }, 100, {}, 10)).toEqual(scanned(s, 'agent-1', {}).filter((q) => q > head - 10));
     expect(agentRecordSeqs(s, 'agent-1', { lo: 1, hi: head }, 100)).toEqual(scanned(s, 'agent-1', {}));
+  });
+
+  it("forward-auth's retry lookup walks the status index only, never a history of the agent or the action type", async () => {
+    const s = await open(await logOf(20));
+    // Every statement the lookup runs, with the plan SQLite chose for it.
+    const plans: string[] = [];
+    const spy: typeof s = Object.create(s, {
+      get: {
+        value: (sql: string, params: (string | number | null)[]) => {
+          plans.push(
+            s
+              .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)
+              .map((r) => r.detail)
+              .join(' | '),
+          );
+          return s.get(sql, params);
+        },
+      },
+    });
+    const id = { keyId: 'key_x', agentId: 'agent-1', actionType: 'file.write', resource: 'x' };
+    expect(heldActionFor(spy, id, { now: Date.now(), lookbackMs: 60_000, answerReuseMs: 60_000 })).toBeNull();
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) expect(plan).toMatch(/^SEARCH actions USING INDEX actions_status \(status=\?/);
   });
 });
