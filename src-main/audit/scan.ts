@@ -1,7 +1,7 @@
 import { ZERO_HASH } from '../../src-shared/hash.js';
 import type { ExportFormat, VerifyResult } from '../../src-shared/index.js';
-import type { AuditRow, UnhashedParts } from '../storage/types.js';
-import { canonicalLine, rowHash, sha256Hex } from './chain.js';
+import type { AuditRow } from '../storage/types.js';
+import { canonicalLine, rowHash } from './chain.js';
 import { cefLine, csvRow } from './formats.js';
 
 /**
@@ -78,22 +78,6 @@ function advance(s: VerifyState, seq: number, hash: string, matches: (prev: stri
 export function verifyRows(rows: readonly AuditRow[], s: VerifyState): VerifyResult | null {
   for (const row of rows) {
     const bad = advance(s, row.seq, row.hash, (prev) => rowHash(row, prev) === row.hash);
-    if (bad) return bad;
-  }
-  return null;
-}
-
-/**
- * verifyRows over records read as UnhashedParts. A record whose text does not hash to its stored
- * hash is checked again by `recheck` (its row hashed as verifyRows does) before it is called bad.
- */
-export function verifyParts(
-  parts: readonly UnhashedParts[],
-  s: VerifyState,
-  recheck: (seq: number, prev: string) => boolean,
-): VerifyResult | null {
-  for (const [seq, before, after, hash] of parts) {
-    const bad = advance(s, seq, hash, (prev) => sha256Hex(before + prev + after) === hash || recheck(seq, prev));
     if (bad) return bad;
   }
   return null;

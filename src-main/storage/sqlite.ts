@@ -147,24 +147,6 @@ export class Connection {
     return (arrays ? rows : (rows as Record<string, unknown>[]).map((r) => Object.values(r))) as T[];
   }
 
-  /**
-   * Rows as arrays, read one at a time while they fit in `budget` units of `size(row)` (the first
-   * row always does): a bound on what a read of big rows holds, without a first pass over the rows
-   * to learn their sizes. The row that did not fit is read and dropped; the next read starts at it.
-   */
-  arraysWithin<T extends unknown[]>(sql: string, params: readonly Bindable[], budget: number, size: (row: T) => number): T[] {
-    const { stmt, arrays } = this.arrayStatement(sql);
-    const out: T[] = [];
-    let held = 0;
-    for (const r of stmt.iterate(...bindable(params))) {
-      const row = (arrays ? r : Object.values(r as Record<string, unknown>)) as T;
-      held += size(row);
-      if (out.length > 0 && held > budget) break;
-      out.push(row);
-    }
-    return out;
-  }
-
   /** The statement of `sql`, returning arrays where the runtime can (node:sqlite from Node 22.16 / 24). */
   private arrayStatement(sql: string): ArrayStatement {
     return this.cached(this.arrayCache, sql, (text) => {

@@ -39,9 +39,6 @@ export interface AuditRow {
   hash: string;
 }
 
-/** A record's canonical text without its hash, as `before + prev_hash + after` (audit-rows.ts readUnhashedParts). */
-export type UnhashedParts = [seq: number, before: string, after: string, hash: string];
-
 /** An export of audit records seq lo..hi as text chunks (SPEC 7.5). */
 export interface AuditScan {
   format: ExportFormat;

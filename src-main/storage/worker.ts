@@ -15,8 +15,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
-import { finishVerify, formatRows, startVerify, verifyParts } from '../audit/scan.js';
-import { rowHash } from '../audit/chain.js';
+import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
 import { attachFullTextAsIs, configure, DROP_RETIRED, openIndexer } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
 import type { AuditRow } from './types.js';
@@ -25,7 +24,7 @@ import { extendMerkle } from './merkle-store.js';
 import { transaction, writeRows, type WireUnit } from './write.js';
 import { BATCH_ROWS, FullTextTail } from './fts-tail.js';
 import type { ExportPiece } from './export-pipeline.js';
-import { AUDIT_COLUMNS, readAuditRows, readAuditRowsWithin, readUnhashedParts } from './audit-rows.js';
+import { readAuditRange } from './audit-rows.js';
 
 const port = parentPort!;
 const { path, role } = workerData as { path: string; role: 'reader' | 'writer' | 'indexer' };
@@ -33,9 +32,8 @@ const conn = role === 'indexer' ? openIndexer(path) : new Connection(path, { tim
 if (role !== 'indexer') configure(conn, role);
 if (role === 'reader') attachFullTextAsIs(conn, path);
 
-const ROWS = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`;
-/** Rows per batch: big enough to amortise the call, small enough for its strings to die young. */
-const BATCH = 500;
+/** Records per read of a verification. */
+const BATCH = 100;
 /**
  * An export piece handed to the main thread ends after this many records or this much text. Under
  * V8's large-object size (128 KiB): a bigger string is a large object in both threads, which only a
@@ -50,39 +48,28 @@ const CHUNK_CHARS = 120_000;
 const BATCH_CHARS = 1 << 20;
 
 /**
- * The next rows after `after` (up to `hi`): at most `limit`, and no more than `budget` characters
- * of record data (at least one row). Rows are stepped through one at a time and the read stops at
- * the first that does not fit, so a run of big records (a file written through an agent, 100 KB
- * each) is read a few at a time instead of 500 at once, which would outgrow this thread's heap.
- * (It used to learn the sizes first, in a query of their own: a third of the read, measured.)
- */
-function rows(after: number, hi: number, limit: number, budget = BATCH_CHARS): AuditRow[] {
-  return readAuditRowsWithin(conn, ROWS, [after, hi, limit], budget);
-}
-
-/** Whether record `seq` hashes to its stored hash after `prev`, computed from its row as the main thread does. */
-function recheck(seq: number, prev: string): boolean {
-  const [row] = readAuditRows(conn, `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq = ?`, [seq]);
-  return row !== undefined && rowHash(row, prev) === row.hash;
-}
-
-/**
  * The export text of records `from`..`to`, or of a prefix of them (a piece ends after CHUNK records
- * or CHUNK_CHARS of text): see export-pipeline.ts. `prev` is the hash before `from`.
+ * or about CHUNK_CHARS of text): see export-pipeline.ts. `prev` is the hash before `from`. Each read
+ * asks for as many records as the piece has room for at the size of the last ones read (so a piece
+ * takes two or three reads, and rarely reads a record it then leaves to the next piece).
  */
 function exportRange(format: ExportFormat, from: number, to: number, prev: string): ExportPiece {
   let p = prev;
   let text = '';
   let after = from - 1;
   let n = 0;
+  let perRecord = 2048; // characters of text per record, learnt from each read
   while (n < CHUNK && text.length < CHUNK_CHARS && after < to) {
-    const batch = rows(after, to, Math.min(BATCH, CHUNK - n), CHUNK_CHARS - text.length);
+    const room = CHUNK_CHARS - text.length;
+    const limit = Math.max(1, Math.min(CHUNK - n, Math.floor(room / perRecord)));
+    const batch = readAuditRange(conn, after, to, limit, room);
     if (!batch.length) {
       after = to;
       break;
     }
     const out = formatRows(batch, format, p);
     text += out.text;
+    perRecord = Math.max(1, out.text.length / batch.length);
     p = out.prev;
     after = batch[batch.length - 1]!.seq;
     n += batch.length;
@@ -219,9 +206,9 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       conn.exec('BEGIN'); // one read snapshot for the whole walk
       try {
         while (state.expected <= head.seq) {
-          const batch = readUnhashedParts(conn, state.expected - 1, head.seq, BATCH, BATCH_CHARS);
+          const batch = readAuditRange(conn, state.expected - 1, head.seq, BATCH, BATCH_CHARS);
           if (!batch.length) break;
-          const bad = verifyParts(batch, state, recheck);
+          const bad = verifyRows(batch, state);
           if (bad) return bad;
           if (state.expected - lastReport >= 50_000) {
             lastReport = state.expected;

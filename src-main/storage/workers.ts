@@ -54,7 +54,7 @@ const resourceLimits = {
   // the chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the thread's
   // 23.8 s in a profiled export), at 16 MB a 1M-record export ran ×1.3–1.7 faster. Chunks are now
   // ~120 KB (worker.ts CHUNK_CHARS). The old generation holds a query's result rows (statistics, the
-  // brief: aggregates) and a batch of 500 rows with what is made of them. A read thread of 16 MB old
+  // brief: aggregates) and a read of up to 100 rows with what is made of them. A read thread of 16 MB old
   // spent 40 % of its share of an export collecting garbage; at 24 MB old a million-record export and
   // verification ran ×1.35 faster at the same peak RSS (side by side on a copy of the bench's log).
   // 48 left a thread at ~56 MB resident.

@@ -215,7 +215,7 @@ describe('store: the read worker', () => {
     let now = Date.parse('2026-11-27T00:00:00Z');
     const s = await open(dir, { clock: { now: () => (now += 1) } });
     await commitMany(s, 0, 120);
-    // Records of ~300 KB: a block of 7 of them is more than one piece (a piece ends at 1 MiB of text).
+    // Records of ~300 KB: a block of 7 of them is more than one piece (a piece ends once it holds ~120 KB of text).
     for (let k = 0; k < 9; k++) {
       const c = decided(200 + k, { description: `${k}`.repeat(300_000) });
       await s.commit(c.ops, c.audit);
@@ -233,7 +233,7 @@ describe('store: the read worker', () => {
       for await (const chunk of exportAudit(off, { format })) chunks.push(chunk);
       expect(chunks.join('')).toBe(expected.get(format));
       // 169 records in 25 blocks of 7: one piece a block, and a block of six 300 KB records in two
-      // (a piece stops once it holds 1 MiB of text: at most one record past it).
+      // (a piece stops once it holds ~120 KB of text: at most one record past it).
       if (format === 'jsonl') {
         expect(chunks.length).toBeGreaterThan(25);
         expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan((1 << 20) + 310_000);
