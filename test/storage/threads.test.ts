@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -128,6 +129,36 @@ describe('storage threads: started when needed, stopped when done', () => {
       await sleep(20);
       expect(threads(s).writer.started).toBe(true);
       expect(await heapLimitMb(threads(s).writer)).toBeLessThan(40);
+    } finally {
+      await s.close();
+    }
+  });
+
+  /** The nice value of each thread of this process, by thread id (Linux: /proc/self/task). */
+  const niceByThread = (): Map<number, number> =>
+    new Map(
+      readdirSync('/proc/self/task').flatMap((tid) => {
+        try {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          return [[Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as [number, number]];
+        } catch {
+          return []; // a thread that ended while this was read
+        }
+      }),
+    );
+
+  it.runIf(process.platform === 'linux')('the indexer thread alone runs at a lower priority (nice 10): its work can wait, a commit cannot', async () => {
+    const before = niceByThread();
+    const s = await openStore({ dataDir: tempDir(), log: () => undefined });
+    try {
+      await s.writerReady();
+      await commitMany(s, 20);
+      await s.fullTextReady(); // the indexer thread is running
+      await s.verify(); // and a read, on the main thread or the reader
+      const started = [...niceByThread()].filter(([tid]) => !before.has(tid));
+      expect(started.filter(([, nice]) => nice === 10)).toHaveLength(1);
+      expect(started.filter(([, nice]) => nice !== 10 && nice !== 0)).toEqual([]);
+      expect(niceByThread().get(process.pid)).toBe(before.get(process.pid));
     } finally {
       await s.close();
     }
