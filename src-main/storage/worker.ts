@@ -18,7 +18,6 @@ import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
 import { attachFullTextAsIs, configure, DROP_RETIRED, openIndexer } from './database.js';
 import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
-import type { AuditRow } from './types.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
 import { transaction, writeRows, type WireUnit } from './write.js';
