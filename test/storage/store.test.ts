@@ -221,18 +221,22 @@ describe('store: the read worker', () => {
       await s.commit(c.ops, c.audit);
     }
     await commitMany(s, 300, 40);
+    // Text of more than one byte a character, through the read threads' messages too.
+    const wide = decided(400, { description: 'naïve — 😀 ü' });
+    await s.commit(wide.ops, wide.audit);
     // The expected text from the walk in slices on this thread; then the same files, reopened.
     const window = { format: 'jsonl' as const, since: await recordTs(s, 33), until: await recordTs(s, 150) };
     const expected = new Map<string, string>();
     for (const format of ['jsonl', 'csv', 'cef'] as const) expected.set(format, await exportToString(s, { format }));
     expected.set('window', await exportToString(s, window));
+    expect(expected.get('jsonl')).toContain('naïve — 😀 ü');
     await s.close();
     const off = await open(dir, { offloadMinRows: 1, exportBlockRows: 7 });
     for (const format of ['jsonl', 'csv', 'cef'] as const) {
       const chunks: string[] = [];
       for await (const chunk of exportAudit(off, { format })) chunks.push(chunk);
       expect(chunks.join('')).toBe(expected.get(format));
-      // 169 records in 25 blocks of 7: one piece a block, and a block of six 300 KB records in two
+      // 170 records in 25 blocks of 7: one piece a block, and a block of six 300 KB records in two
       // (a piece stops once it holds ~120 KB of text: at most one record past it).
       if (format === 'jsonl') {
         expect(chunks.length).toBeGreaterThan(25);
