@@ -42,20 +42,26 @@ type RangeTuple = [number, string, string, string, string, string | null, string
  * alone (retention, outside a read transaction) is left out, as the query would have left it out.
  */
 export function readAuditRange(conn: Connection, after: number, hi: number, limit: number, budget: number): AuditRow[] {
-  const tuples = conn.allArrays<RangeTuple>(RANGE, [after, hi, limit]);
   const out: AuditRow[] = [];
   let held = 0;
-  for (const t of tuples) {
-    let data = t[6];
-    if (typeof data === 'number') {
-      if (out.length > 0 && held + data > budget) break;
-      const row = conn.get<{ data: string }>(DATA_OF, [t[0]]);
-      if (!row) continue;
-      data = row.data;
+  // Again past the records read when every one of them was a big record gone meanwhile: an empty
+  // answer means the range has nothing more.
+  while (out.length === 0) {
+    const tuples = conn.allArrays<RangeTuple>(RANGE, [after, hi, limit]);
+    if (!tuples.length) break;
+    for (const t of tuples) {
+      let data = t[6];
+      if (typeof data === 'number') {
+        if (out.length > 0 && held + data > budget) break;
+        const row = conn.get<{ data: string }>(DATA_OF, [t[0]]);
+        if (!row) continue;
+        data = row.data;
+      }
+      held += data.length;
+      if (out.length > 0 && held > budget) break;
+      out.push({ seq: t[0], id: t[1], ts: t[2], type: t[3], actor: t[4], action_id: t[5], data, hash: t[7] });
     }
-    held += data.length;
-    if (out.length > 0 && held > budget) break;
-    out.push({ seq: t[0], id: t[1], ts: t[2], type: t[3], actor: t[4], action_id: t[5], data, hash: t[7] });
+    after = tuples[tuples.length - 1]![0];
   }
   return out;
 }
