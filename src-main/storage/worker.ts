@@ -41,7 +41,10 @@ const conn = role === 'indexer' ? openIndexer(path) : new Connection(path, { tim
 if (role !== 'indexer') configure(conn, role);
 if (role === 'reader') attachFullTextAsIs(conn, path);
 
-/** Records per read of a verification. */
+/**
+ * Records per read, at most: a read holds up to this many × BIG_RECORD_BYTES (audit-rows.ts) before
+ * it is cut to its budget, however the records' sizes change from one read to the next.
+ */
 const BATCH = 100;
 /**
  * An export piece handed to the main thread ends after this many records or this much text. Under
@@ -70,7 +73,7 @@ function exportRange(format: ExportFormat, from: number, to: number, prev: strin
   let perRecord = 2048; // characters of text per record, learnt from each read
   while (n < CHUNK && text.length < CHUNK_CHARS && after < to) {
     const room = CHUNK_CHARS - text.length;
-    const limit = Math.max(1, Math.min(CHUNK - n, Math.floor(room / perRecord)));
+    const limit = Math.max(1, Math.min(BATCH, CHUNK - n, Math.floor(room / perRecord)));
     const batch = readAuditRange(conn, after, to, limit, room);
     if (!batch.length) {
       after = to;
