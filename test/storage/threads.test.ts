@@ -147,20 +147,23 @@ describe('storage threads: started when needed, stopped when done', () => {
       }),
     );
 
-  it.runIf(process.platform === 'linux')('the indexer thread alone runs at a lower priority (nice 10): its work can wait, a commit cannot', async () => {
-    const before = niceByThread();
-    const s = await openStore({ dataDir: tempDir(), log: () => undefined });
-    try {
-      await s.writerReady();
-      await commitMany(s, 20);
-      await s.fullTextReady(); // the indexer thread is running
-      await s.verify(); // and a read, on the main thread or the reader
-      const started = [...niceByThread()].filter(([tid]) => !before.has(tid));
-      expect(started.filter(([, nice]) => nice === 10)).toHaveLength(1);
-      expect(started.filter(([, nice]) => nice !== 10 && nice !== 0)).toEqual([]);
-      expect(niceByThread().get(process.pid)).toBe(before.get(process.pid));
-    } finally {
-      await s.close();
-    }
-  });
+  it.runIf(process.platform === 'linux')(
+    'the indexer thread alone runs at a lower priority (nice 10): its work can wait, a commit cannot',
+    async () => {
+      const before = niceByThread();
+      const s = await openStore({ dataDir: tempDir(), log: () => undefined });
+      try {
+        await s.writerReady();
+        await commitMany(s, 20);
+        await s.fullTextReady(); // the indexer thread is running
+        await s.verify(); // and a read, on the main thread or the reader
+        const started = [...niceByThread()].filter(([tid]) => !before.has(tid));
+        expect(started.filter(([, nice]) => nice === 10)).toHaveLength(1);
+        expect(started.filter(([, nice]) => nice !== 10 && nice !== 0)).toEqual([]);
+        expect(niceByThread().get(process.pid)).toBe(before.get(process.pid));
+      } finally {
+        await s.close();
+      }
+    },
+  );
 });
