@@ -248,7 +248,8 @@ function decodeCursor(c: string): [number, number] | null {
  * An agent filter without free text or a time window walks that agent's index of records
  * (agent-records.ts: its `action.decided` records are its actions), newest first by seq, testing
  * the other filters on each action (agentActions); the caller waits for the indexer first, as for
- * free text. With a time window, the window's range of `actions_created` is walked instead.
+ * free text. With a status filter too, the status's index may be walked instead (agentOrStatusWalk).
+ * With a time window, the window's range of `actions_created` is walked instead.
  *
  * Without free text the list walks `actions_created` (or the `(column, created_ms, seq)` index of
  * the most selective filter) from the cursor down; the cursor is a row-value bound
@@ -280,7 +281,13 @@ export function listActions(
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
   const c = q.cursor ? decodeCursor(q.cursor) : null;
-  if (q.agent_id && !q.q && !q.since && !q.until) return agentActions(store, q.agent_id, { where, params }, c, q.limit);
+  let from = SELECT;
+  if (q.agent_id && !q.q && !q.since && !q.until) {
+    const walk = q.status ? agentOrStatusWalk(store, q.agent_id, q.status) : 'agent';
+    if (walk === 'none') return { items: [], next_cursor: null };
+    if (walk === 'agent') return agentActions(store, q.agent_id, { where, params }, c, q.limit);
+    from = SELECT_BY_STATUS;
+  }
   if (q.agent_id) add('a.agent_id = ?', q.agent_id);
   let sql: string;
   if (q.q) {
@@ -298,7 +305,7 @@ export function listActions(
     params.unshift(textMatch(fts, q.agent_id ?? undefined), range.lo, hi);
   } else {
     if (c) add('(a.created_ms, a.seq) < (?, ?)', c[0], c[1]);
-    sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
+    sql = `${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
   }
   const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);
   const more = rows.length > q.limit;
@@ -340,6 +347,29 @@ function agentActions(
 }
 /** The most action records one step of agentActions reads. */
 const AGENT_CHUNK = 2_000;
+
+const SELECT_BY_STATUS = SELECT.replace('FROM actions a', 'FROM actions a INDEXED BY actions_status');
+
+/**
+ * An agent's actions of one status are in two sets: the agent's actions (its index of records) and
+ * the status's (`actions_status`, the agent tested on each row). The smaller one is walked, so that
+ * a dominant agent's rare status (claude-code's approved actions) does not walk the agent's whole
+ * history, nor a rare agent's common status every action of that status: a walk reads about its
+ * set's size over the matches per page, and the matches are in both. The sizes come from
+ * `agent_counts` (exact, kept by triggers): 'none' when the agent has no action of that status.
+ * (On the bench's 1M log, an agent of 15,644 actions and no approved one: 37 ms warm through its
+ * index, 0.1 ms from the counts; a dominant agent of a million actions would have held the loop seconds.)
+ */
+function agentOrStatusWalk(store: Store, agentId: string, status: string): 'none' | 'agent' | 'status' {
+  const n = store.get<{ both: number | null; agent: number; status: number }>(
+    `SELECT (SELECT n FROM agent_counts WHERE agent_id = ? AND status = ?) AS both,
+            (SELECT total(n) FROM agent_counts WHERE agent_id = ?) AS agent,
+            (SELECT total(n) FROM agent_counts WHERE status = ?) AS status`,
+    [agentId, status, agentId, status],
+  )!;
+  if (!n.both) return 'none';
+  return n.agent <= n.status ? 'agent' : 'status';
+}
 
 // --- writes ------------------------------------------------------------------------------
 

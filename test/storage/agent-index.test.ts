@@ -21,8 +21,8 @@ afterEach(async () => {
 });
 
 /** decided(i) with its action row pointing at its record, as the API writes it. */
-function action(i: number): { ops: (records: { seq: number }[]) => Op[]; audit: AuditDraft[] } {
-  const c = decided(i, { agent: `agent-${i % 5}` });
+function action(i: number, agent = `agent-${i % 5}`): { ops: (records: { seq: number }[]) => Op[]; audit: AuditDraft[] } {
+  const c = decided(i, { agent });
   const op = c.ops[0]!;
   return { ops: (records) => [{ sql: op.sql, params: [op.params![0]!, records[0]!.seq, ...op.params!.slice(2)] }], audit: c.audit };
 }
@@ -192,5 +192,46 @@ describe("an agent's records, through the indexer's table and past it", () => {
     expect(heldActionFor(spy, id, { now: Date.now(), lookbackMs: 60_000, answerReuseMs: 60_000 })).toBeNull();
     expect(plans).toHaveLength(2);
     for (const plan of plans) expect(plan).toMatch(/^SEARCH actions USING INDEX actions_status \(status=\?/);
+  });
+
+  it("an agent filter with a status walks the smaller of the two sets: the agent's actions or the status's", async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    // 'big': 60 actions, a third each allowed, denied, pending; 'small': 3 actions, all allowed.
+    for (let k = 1; k <= 60; k++) await s.commit(action(k, 'big').ops, action(k, 'big').audit);
+    for (const k of [63, 66, 69]) await s.commit(action(k, 'small').ops, action(k, 'small').audit);
+    await s.fullTextReady();
+    // Every statement the list runs.
+    const statements: string[] = [];
+    const spy: typeof s = Object.create(s, {
+      all: { value: (sql: string, params?: (string | number | null)[]) => (statements.push(sql), s.all(sql, params)) },
+      get: { value: (sql: string, params?: (string | number | null)[]) => (statements.push(sql), s.get(sql, params)) },
+    });
+    const list = (agent: string, status: string) => {
+      statements.length = 0;
+      const scan = s.all<{ action_id: string }>('SELECT action_id FROM actions WHERE agent_id = ? AND status = ? ORDER BY seq DESC', [
+        agent,
+        status,
+      ]);
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = listActions(spy, { agent_id: agent, status, limit: 3, cursor } as Parameters<typeof listActions>[1], null);
+        ids.push(...page.items.map((a) => a.action_id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      expect(ids).toEqual(scan.map((a) => a.action_id));
+      return {
+        found: ids.length,
+        byStatus: statements.some((q) => q.includes('INDEXED BY actions_status')),
+        byAgent: statements.some((q) => q.includes('fts.audit_agent')),
+      };
+    };
+    // 'big' has 60 actions, 'denied' 20: the status's set is walked.
+    expect(list('big', 'denied')).toEqual({ found: 20, byStatus: true, byAgent: false });
+    // 'small' has 3 actions, 'allowed' 23: the agent's.
+    expect(list('small', 'allowed')).toEqual({ found: 3, byStatus: false, byAgent: true });
+    // No such action: neither is walked.
+    expect(list('small', 'denied')).toEqual({ found: 0, byStatus: false, byAgent: false });
   });
 });
