@@ -1,4 +1,4 @@
-import { AuditQuerySchema, ZERO_HASH, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
+import { AuditQuerySchema, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
 import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, Store } from '../storage/types.js';
 import { agentRecordSeqs, seqList } from './agent-records.js';
@@ -87,6 +87,7 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
   if (q.agent_id !== undefined && q.action_id === undefined && q.q === undefined) {
     const seqs = agentRecordSeqs(store, q.agent_id, { lo, hi }, q.limit + 1, q);
     return page(
+      store,
       seqs.length
         ? store.all(`SELECT ${COLUMNS} FROM audit a WHERE a.seq IN (SELECT value FROM json_each(?)) ORDER BY a.seq DESC`, [seqList(seqs)])
         : [],
@@ -126,17 +127,21 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
     if (q.q !== undefined) throw new AuditQueryError(`search could not run: ${(e as Error).message}`);
     throw e;
   }
-  return page(rows, q.limit);
+  return page(store, rows, q.limit);
 }
 
 type PageRow = AuditRow & { prev_hash: string | null };
 
-/** A page of `limit` records from up to `limit + 1` rows read newest first (one more: is there a next page?). */
-function page(rows: PageRow[], limit: number): AuditPage {
+/**
+ * A page of `limit` records from up to `limit + 1` rows read newest first (one more: is there a next
+ * page?). A row without a live predecessor is the first of the live log: its `prev_hash` is the last
+ * archived record's hash (SPEC 7.7), or 64 zeros for seq 1.
+ */
+function page(store: Store, rows: PageRow[], limit: number): AuditPage {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return {
-    items: items.map((r) => rowToRecord(r, r.prev_hash ?? ZERO_HASH)),
+    items: items.map((r) => rowToRecord(r, r.prev_hash ?? store.hashBefore(r.seq))),
     next_cursor: more ? encodeCursor(items[items.length - 1]!.seq) : null,
   };
 }

@@ -232,7 +232,7 @@ export class SqliteStore implements Store {
    * The `prev_hash` of a line that starts at record `seq`: the hash of the last live record before
    * it, else the last archived one (the live log starts after it), else 64 zeros.
    */
-  private hashBefore(seq: number): string {
+  hashBefore(seq: number): string {
     const row = this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT 1', [seq]);
     if (row) return row.hash;
     const archived = this.archiveHead();

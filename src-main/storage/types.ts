@@ -82,6 +82,8 @@ export interface Store {
   verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult>;
   /** The last record moved to the archive by retention (seq 0 and 64 zeros when none). */
   archiveHead(): { seq: number; hash: string };
+  /** The `prev_hash` of record `seq`: the last live record's hash before it, else the last archived one's, else 64 zeros. */
+  hashBefore(seq: number): string;
   /** The data directory the store lives in. */
   readonly dataDir: string;
   /** The live log's Merkle tree (SPEC 7.6), one source per request; see merkle-store.ts. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listArchives } from '../../src-main/audit/archive.js';
+import { encodeCursor } from '../../src-main/audit/query.js';
 import { auditVerify, verifyArchives } from '../../src-main/cli/commands/audit.js';
 import { createApp } from '../../src-main/http/app.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
@@ -72,6 +73,12 @@ describe('retention and archive (SPEC 7.7)', () => {
     // The live log starts after it, chained to it; it verifies; proofs of live records still verify.
     const live = (await (await core.req('GET', '/api/v1/audit/export?format=jsonl')).text()).trimEnd().split('\n');
     expect(JSON.parse(live[0]!)).toMatchObject({ seq: second + 1, prev_hash: JSON.parse(before[second - 1]!).hash });
+    // The audit API shows the same link for the first live record (its predecessor is archived).
+    const firstLive = await core.json<{ items: { seq: number; prev_hash: string }[] }>(
+      'GET',
+      `/api/v1/audit?limit=1&cursor=${encodeCursor(second + 2)}`,
+    );
+    expect(firstLive.body.items).toEqual([expect.objectContaining({ seq: second + 1, prev_hash: JSON.parse(before[second - 1]!).hash })]);
     expect((await core.json<{ ok: boolean }>('GET', '/api/v1/audit/verify')).body.ok).toBe(true);
     const leaves = before.map((l) => refLeaf((JSON.parse(l) as { hash: string }).hash));
     const cp = readFileSync(a!.checkpointPath!, 'utf8');

@@ -1,11 +1,4 @@
-import {
-  SinkCreateSchema,
-  ZERO_HASH,
-  type SinkConfig,
-  type SinkCreate,
-  type SinkStatus,
-  type SinkView,
-} from '../../../src-shared/index.js';
+import { SinkCreateSchema, type SinkConfig, type SinkCreate, type SinkStatus, type SinkView } from '../../../src-shared/index.js';
 import { canonicalLine } from '../../audit/chain.js';
 import type { SinkRecord } from '../../audit/sink-formats.js';
 import { iso, type Clock } from '../../core/clock.js';
@@ -93,20 +86,12 @@ class SinkRunner {
       // sink created on an archived log): it starts from the first live record, and says so.
       this.prevHash = null;
     }
-    let prev = this.prevHash ?? this.hashBefore(rows[0]!.seq);
+    let prev = this.prevHash ?? this.store.hashBefore(rows[0]!.seq);
     return rows.map((r) => {
       const line = canonicalLine(r, prev);
       prev = r.hash;
       return { seq: r.seq, ts: r.ts, type: r.type, line, riskLevel: r.risk_level };
     });
-  }
-
-  private hashBefore(seq: number): string {
-    if (seq <= 1) return ZERO_HASH;
-    const row = this.store.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [seq - 1]);
-    if (row) return row.hash;
-    const archived = this.store.get<{ value: string }>("SELECT value FROM meta WHERE key = 'archive_head'");
-    return archived ? (JSON.parse(archived.value) as { hash: string }).hash : ZERO_HASH;
   }
 
   private sleep(ms: number): Promise<void> {
