@@ -234,4 +234,54 @@ describe("an agent's records, through the indexer's table and past it", () => {
     // No such action: neither is walked.
     expect(list('small', 'denied')).toEqual({ found: 0, byStatus: false, byAgent: false });
   });
+  it("an agent's walk looks up only its actions of the asked risk level, each by seq, never through another filter's index", async () => {
+    const dir = tempDir();
+    const s = await open(dir);
+    // 'a': 40 actions of every level and decision; 'b': 40 denied ones, so the denied set is big.
+    for (let k = 1; k <= 40; k++) await s.commit(action(k, 'a').ops, action(k, 'a').audit);
+    for (let k = 41; k <= 80; k++) {
+      const c = decided(k, { agent: 'b', decision: 'denied' });
+      const op = c.ops[0]!;
+      await s.commit((r) => [{ sql: op.sql, params: [op.params![0]!, r[0]!.seq, ...op.params!.slice(2)] }], c.audit);
+    }
+    await s.fullTextReady();
+    const lookups: { sql: string; params: (string | number | null)[] }[] = [];
+    const spy: typeof s = Object.create(s, {
+      all: {
+        value: (sql: string, params: (string | number | null)[] = []) => {
+          if (sql.includes('json_each')) lookups.push({ sql, params });
+          return s.all(sql, params);
+        },
+      },
+    });
+    const levelOf = new Map(
+      s.all<{ seq: number; risk_level: string }>('SELECT seq, risk_level FROM actions').map((r) => [r.seq, r.risk_level]),
+    );
+    for (const f of [{ risk_level: 'critical' }, { decision: 'denied' }, { risk_level: 'low', decision: 'denied' }] as Record<
+      string,
+      string
+    >[]) {
+      lookups.length = 0;
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = listActions(spy, { agent_id: 'a', ...f, limit: 2, cursor } as Parameters<typeof listActions>[1], null);
+        ids.push(...page.items.map((x) => x.action_id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      const keys = Object.keys(f);
+      const scan = s.all<{ action_id: string }>(
+        `SELECT action_id FROM actions WHERE agent_id = 'a'${keys.map((k) => ` AND ${k} = ?`).join('')} ORDER BY seq DESC`,
+        keys.map((k) => f[k]!),
+      );
+      expect(ids).toEqual(scan.map((x) => x.action_id));
+      expect(lookups.length).toBeGreaterThan(0);
+      for (const l of lookups) {
+        const plan = s.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${l.sql}`, l.params).map((r) => r.detail);
+        expect(plan.filter((d) => / a /.test(d))).toEqual(['SEARCH a USING INDEX actions_seq (seq=?)']);
+        const seqs = JSON.parse(String(l.params[0])) as number[];
+        if (f.risk_level) for (const seq of seqs) expect(levelOf.get(seq)).toBe(f.risk_level);
+      }
+    }
+  });
 });
