@@ -298,6 +298,10 @@ const envoy = {
 /** Method and path of endpoint `name`, from ROUTES. */
 const at = <N extends RouteName>(name: N) => ({ method: ROUTES[name][0], path: ROUTES[name][1] });
 
+/** What a list whose filters one index cannot answer may return (storage/bounded-walk.ts). */
+const PARTIAL_PAGES =
+  'A page may hold fewer than `limit` items, even none, while `next_cursor` is set: a request reads the log for a bounded time (so that no request holds the server), and rare filters over a long history can need several requests to fill a page. The list ends only where `next_cursor` is null.';
+
 export const API = {
   // --- service
   health: {
@@ -394,7 +398,8 @@ export const API = {
     tag: 'Actions',
     summary: 'List actions, newest first',
     description:
-      'An agent key sees only the actions it submitted; an admin sees all. Cursor pagination: pass `next_cursor` back as `cursor`.',
+      'An agent key sees only the actions it submitted; an admin sees all. Cursor pagination: pass `next_cursor` back as `cursor`. ' +
+      PARTIAL_PAGES,
     query: ActionQuerySchema,
     response: named('ActionStatusPage', pageOf(ActionStatusSchema)),
   },
@@ -573,6 +578,7 @@ export const API = {
     scope: 'admin',
     tag: 'Audit',
     summary: 'Audit records, newest first',
+    description: `Cursor pagination: pass \`next_cursor\` back as \`cursor\`. ${PARTIAL_PAGES}`,
     query: AuditQuerySchema,
     response: named('AuditRecordPage', pageOf(AuditRecordSchema)),
   },

@@ -9,7 +9,7 @@ export interface AgentRecordFilter {
   status?: string;
 }
 
-const FILTERS = ['type', 'risk_level', 'decision', 'status'] as const;
+export const AGENT_RECORD_FILTERS = ['type', 'risk_level', 'decision', 'status'] as const;
 
 /**
  * The seqs of one agent's audit records within [lo, hi] that pass `filter`, newest first, at most
@@ -31,7 +31,7 @@ export function agentRecordSeqs(
   tailRows = Number.POSITIVE_INFINITY,
 ): number[] {
   const reach = derivedReach(store);
-  const keys = FILTERS.filter((k) => filter[k] !== undefined);
+  const keys = AGENT_RECORD_FILTERS.filter((k) => filter[k] !== undefined);
   const values: SqlValue[] = keys.map((k) => filter[k]!);
   const seqs: number[] = [];
   if (range.hi > reach) {

@@ -1,7 +1,8 @@
 import { AuditQuerySchema, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
 import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, Store } from '../storage/types.js';
-import { agentRecordSeqs, seqList } from './agent-records.js';
+import { PAGE_WALK, walkWindows, type WalkLimits } from '../storage/bounded-walk.js';
+import { AGENT_RECORD_FILTERS, agentRecordSeqs, seqList } from './agent-records.js';
 import { rowToRecord } from './chain.js';
 import { seqRange } from './range.js';
 
@@ -72,27 +73,53 @@ export interface AuditPage {
  * an agent filter that agent's index (agent-records.ts; the caller waits for the indexer first, as
  * for free text); free text goes through `audit_fts`, walked newest first by rowid (= seq) so a page
  * stops early.
+ *
+ * Where one index cannot answer the filters whole (two equality filters; an agent's index with a
+ * filter; free text, whose words and filters may seldom meet), the walk is bounded
+ * (storage/bounded-walk.ts): it goes down the seq range in windows and, when the budget is spent
+ * first, answers the records found so far with a cursor at the window where it stopped.
  */
-export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage {
+export function queryAudit(store: Store, input: Partial<AuditQuery>, walk: WalkLimits = PAGE_WALK): AuditPage {
   const parsed = AuditQuerySchema.safeParse(input);
   if (!parsed.success)
     throw new AuditQueryError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const q = parsed.data;
   const range = seqRange(store, q.since, q.until);
-  const lo = range.lo;
+  if (q.cursor) range.hi = Math.min(range.hi, decodeCursor(q.cursor) - 1);
+  if (range.lo > range.hi) return { items: [], next_cursor: null };
+  const read = readerFor(store, q);
+  if (!read) return { items: [], next_cursor: null };
+  if (!read.bounded) return page(store, read.rows(range, q.limit + 1), q.limit, null);
+  const rows: PageRow[] = [];
   let hi = range.hi;
-  if (q.cursor) hi = Math.min(hi, decodeCursor(q.cursor) - 1);
-  if (lo > hi) return { items: [], next_cursor: null };
+  const end = walkWindows(walk, (size) => {
+    const lo = Math.max(range.lo, hi - size + 1);
+    rows.push(...read.rows({ lo, hi }, q.limit + 1 - rows.length));
+    if (rows.length > q.limit) return 'full';
+    hi = lo - 1;
+    return hi < range.lo ? 'end' : 'more';
+  });
+  return page(store, rows, q.limit, end === 'budget' ? hi + 1 : null);
+}
 
+/** Reads the records of a query within a seq range, newest first; `bounded` when it may reject most of what it walks. */
+interface RangeReader {
+  bounded: boolean;
+  rows(range: { lo: number; hi: number }, limit: number): PageRow[];
+}
+
+function readerFor(store: Store, q: AuditQuery): RangeReader | null {
   if (q.agent_id !== undefined && q.action_id === undefined && q.q === undefined) {
-    const seqs = agentRecordSeqs(store, q.agent_id, { lo, hi }, q.limit + 1, q);
-    return page(
-      store,
-      seqs.length
-        ? store.all(`SELECT ${COLUMNS} FROM audit a WHERE a.seq IN (SELECT value FROM json_each(?)) ORDER BY a.seq DESC`, [seqList(seqs)])
-        : [],
-      q.limit,
-    );
+    const agentId = q.agent_id;
+    return {
+      bounded: AGENT_RECORD_FILTERS.some((k) => q[k] !== undefined),
+      rows: (range, limit) => {
+        const seqs = agentRecordSeqs(store, agentId, range, limit, q);
+        return seqs.length
+          ? store.all(`SELECT ${COLUMNS} FROM audit a WHERE a.seq IN (SELECT value FROM json_each(?)) ORDER BY a.seq DESC`, [seqList(seqs)])
+          : [];
+      },
+    };
   }
   const where: string[] = [];
   const params: SqlValue[] = [];
@@ -105,43 +132,45 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>): AuditPage 
       params.push(v);
     }
   }
-  let sql: string;
   if (q.q !== undefined) {
     const match = toFtsQuery(q.q);
-    if (!match) return { items: [], next_cursor: null };
+    if (!match) return null;
     // CROSS JOIN keeps audit_fts as the outer loop: MATCH, rowid range and order all inside FTS5.
-    where.unshift('f.audit_fts MATCH ?', 'f.rowid >= ?', 'f.rowid <= ?');
-    params.unshift(textMatch(match, q.agent_id), lo, hi);
-    sql = `SELECT ${COLUMNS} FROM audit_fts f CROSS JOIN audit a ON a.seq = f.rowid WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT ?`;
-  } else {
-    where.unshift('a.seq >= ?', 'a.seq <= ?');
-    params.unshift(lo, hi);
-    sql = `SELECT ${COLUMNS} FROM audit a WHERE ${where.join(' AND ')} ORDER BY a.seq DESC LIMIT ?`;
+    const sql = `SELECT ${COLUMNS} FROM audit_fts f CROSS JOIN audit a ON a.seq = f.rowid
+                 WHERE f.audit_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ?${where.map((w) => ` AND ${w}`).join('')} ORDER BY f.rowid DESC LIMIT ?`;
+    const text = textMatch(match, q.agent_id);
+    return {
+      bounded: true,
+      rows: (range, limit) => {
+        try {
+          return store.all(sql, [text, range.lo, range.hi, ...params, limit]);
+        } catch (e) {
+          // The query text is sanitised, so this is not expected; still never a 500 for a search box.
+          throw new AuditQueryError(`search could not run: ${(e as Error).message}`);
+        }
+      },
+    };
   }
-  params.push(q.limit + 1);
-  let rows: PageRow[];
-  try {
-    rows = store.all(sql, params);
-  } catch (e) {
-    // The query text is sanitised, so this is not expected; still never a 500 for a search box.
-    if (q.q !== undefined) throw new AuditQueryError(`search could not run: ${(e as Error).message}`);
-    throw e;
-  }
-  return page(store, rows, q.limit);
+  const sql = `SELECT ${COLUMNS} FROM audit a WHERE a.seq >= ? AND a.seq <= ?${where.map((w) => ` AND ${w}`).join('')} ORDER BY a.seq DESC LIMIT ?`;
+  return {
+    // An action's records are a handful: its index answers whatever else is asked.
+    bounded: where.length > 1 && q.action_id === undefined,
+    rows: (range, limit) => store.all(sql, [range.lo, range.hi, ...params, limit]),
+  };
 }
 
 type PageRow = AuditRow & { prev_hash: string | null };
 
 /**
  * A page of `limit` records from up to `limit + 1` rows read newest first (one more: is there a next
- * page?). A row without a live predecessor is the first of the live log: its `prev_hash` is the last
+ * page?); `resumeAt`, where a bounded walk stopped short of a full page, is the next page's cursor. A row without a live predecessor is the first of the live log: its `prev_hash` is the last
  * archived record's hash (SPEC 7.7), or 64 zeros for seq 1.
  */
-function page(store: Store, rows: PageRow[], limit: number): AuditPage {
+function page(store: Store, rows: PageRow[], limit: number, resumeAt: number | null): AuditPage {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return {
     items: items.map((r) => rowToRecord(r, r.prev_hash ?? store.hashBefore(r.seq))),
-    next_cursor: more ? encodeCursor(items[items.length - 1]!.seq) : null,
+    next_cursor: more ? encodeCursor(items[items.length - 1]!.seq) : resumeAt === null ? null : encodeCursor(resumeAt),
   };
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   pickShape,
   RecordedActionSchema,
-  type ActionQuery,
   type ActionStatus,
   type ActionStatusValue,
   type DecidedAction,
@@ -10,8 +9,6 @@ import {
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
 import { agentRecordSeqs, seqList } from '../audit/agent-records.js';
-import { textMatch, toFtsQuery } from '../audit/query.js';
-import { seqRange } from '../audit/range.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
 
 /**
@@ -49,7 +46,8 @@ export interface ActionRow {
   data: string;
 }
 
-const SELECT = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
+/** An action row with its decided record's data, `a` and `au`: what toStatus reads. */
+export const SELECT_ACTIONS = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
 
 /** What is stored for an idempotency key (scoped by agent in the lookups). */
 export const idempotencyHash = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -104,15 +102,15 @@ export function toStatus(r: ActionRow): ActionStatus {
 // --- reads -------------------------------------------------------------------------------
 
 export function actionRow(store: Store, actionId: string): ActionRow | undefined {
-  return store.get<ActionRow>(`${SELECT} WHERE a.action_id = ?`, [actionId]);
+  return store.get<ActionRow>(`${SELECT_ACTIONS} WHERE a.action_id = ?`, [actionId]);
 }
 
 export function actionByIdempotencyKey(store: Store, agentId: string, key: string): ActionRow | undefined {
-  return store.get<ActionRow>(`${SELECT} WHERE a.agent_id = ? AND a.idempotency_key = ?`, [agentId, idempotencyHash(key)]);
+  return store.get<ActionRow>(`${SELECT_ACTIONS} WHERE a.agent_id = ? AND a.idempotency_key = ?`, [agentId, idempotencyHash(key)]);
 }
 
 export function actionByApprovalId(store: Store, approvalId: string): ActionRow | undefined {
-  return store.get<ActionRow>(`${SELECT} WHERE a.approval_id = ?`, [approvalId]);
+  return store.get<ActionRow>(`${SELECT_ACTIONS} WHERE a.approval_id = ?`, [approvalId]);
 }
 
 /** Every pending action's deadline (tracked again on start). */
@@ -175,8 +173,10 @@ export function approvalRows(store: Store, state: ApprovalState, limit: number):
     withdrawn: "a.status = 'withdrawn'",
   };
   return state === 'pending'
-    ? store.all<ActionRow>(`${SELECT} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
-    : store.all<ActionRow>(`${SELECT} WHERE a.approval_id IS NOT NULL AND ${answered[state]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [limit]);
+    ? store.all<ActionRow>(`${SELECT_ACTIONS} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
+    : store.all<ActionRow>(`${SELECT_ACTIONS} WHERE a.approval_id IS NOT NULL AND ${answered[state]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [
+        limit,
+      ]);
 }
 
 /** A cursor into the actions, newest first: the (created_ms, seq) of the last row read. */
@@ -234,150 +234,6 @@ export function topActionTypes(store: Store, agentId: string): { action_type: st
      GROUP BY action_type ORDER BY count DESC, action_type LIMIT 5`,
     [seqList(seqs)],
   );
-}
-
-const encodeCursor = (r: ActionRow) => Buffer.from(`${r.created_ms}:${r.seq}`).toString('base64url');
-function decodeCursor(c: string): [number, number] | null {
-  const m = /^(\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString());
-  return m ? [Number(m[1]), Number(m[2])] : null;
-}
-
-/**
- * GET /api/v1/actions — newest first, cursor pagination, index-backed filters.
- *
- * An agent filter without free text or a time window walks that agent's index of records
- * (agent-records.ts: its `action.decided` records are its actions), newest first by seq, testing
- * the other filters on each action (agentActions); the caller waits for the indexer first, as for
- * free text. With a status filter too, the status's index may be walked instead (agentOrStatusWalk).
- * With a time window, the window's range of `actions_created` is walked instead.
- *
- * Without free text the list walks `actions_created` (or the `(column, created_ms, seq)` index of
- * the most selective filter) from the cursor down; the cursor is a row-value bound
- * `(created_ms, seq) < (?, ?)`, which SQLite turns into an index range, so a deep page costs what
- * the first one does (an OR of two comparisons is only a filter: every page rescanned the rows
- * above it).
- *
- * With free text the walk is driven by the full-text index instead, newest first by rowid (the seq
- * of each action's `action.decided` record) inside the seq range of the time window, each hit joined
- * to its action. A common prefix (`prod`) then stops after one page of hits rather than
- * first collecting every match in the log (`seq IN (SELECT … MATCH …)` did that: all of them).
- */
-export function listActions(
-  store: Store,
-  q: ActionQuery,
-  ownerKeyId: string | null,
-): { items: ActionStatus[]; next_cursor: string | null } {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const add = (clause: string, ...values: SqlValue[]) => {
-    where.push(clause);
-    params.push(...values);
-  };
-  if (ownerKeyId) add('a.key_id = ?', ownerKeyId);
-  if (q.status) add('a.status = ?', q.status);
-  if (q.decision) add('a.decision = ?', q.decision);
-  if (q.risk_level) add('a.risk_level = ?', q.risk_level);
-  if (q.action_type) add('a.action_type = ?', q.action_type);
-  if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
-  if (q.until) add('a.created_ms < ?', Date.parse(q.until));
-  const c = q.cursor ? decodeCursor(q.cursor) : null;
-  let from = SELECT;
-  if (q.agent_id && !q.q && !q.since && !q.until) {
-    const walk = q.status ? agentOrStatusWalk(store, q.agent_id, q.status) : 'agent';
-    if (walk === 'none') return { items: [], next_cursor: null };
-    // An action's risk is fixed at submit, so its decided record's index entry carries it too: the
-    // walk skips the other levels' actions in the index rather than looking each one up.
-    if (walk === 'agent') return agentActions(store, q.agent_id, { risk_level: q.risk_level }, { where, params }, c, q.limit);
-    from = SELECT_BY_STATUS;
-  }
-  if (q.agent_id) add('a.agent_id = ?', q.agent_id);
-  let sql: string;
-  if (q.q) {
-    const fts = toFtsQuery(q.q);
-    if (!fts) return { items: [], next_cursor: null };
-    const range = seqRange(store, q.since, q.until);
-    const hi = c ? Math.min(range.hi, c[1] - 1) : range.hi;
-    if (range.lo > hi) return { items: [], next_cursor: null };
-    // CROSS JOIN keeps the full-text index as the outer loop: MATCH, rowid range and order inside it.
-    // Each hit reaches its action through the record's action_id (the actions primary key); only the
-    // action.decided record (a.seq = its seq) stands for the action, so an action is listed once.
-    sql = `SELECT a.*, au.data AS data FROM audit_fts f CROSS JOIN audit au ON au.seq = f.rowid CROSS JOIN actions a ON a.action_id = au.action_id
-           WHERE f.audit_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${where.length ? ` AND ${where.join(' AND ')}` : ''}
-           ORDER BY f.rowid DESC LIMIT ?`;
-    params.unshift(textMatch(fts, q.agent_id ?? undefined), range.lo, hi);
-  } else {
-    if (c) add('(a.created_ms, a.seq) < (?, ?)', c[0], c[1]);
-    sql = `${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`;
-  }
-  const rows = store.all<ActionRow>(sql, [...params, q.limit + 1]);
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  return { items: page.map(toStatus), next_cursor: more ? encodeCursor(page[page.length - 1]!) : null };
-}
-
-/**
- * One agent's actions newest first (seq order) from before the cursor's seq, those that pass the
- * other filters (SQL on the action row): the agent's index is walked in growing chunks until a page
- * is full or the agent's history ends, as an index on (agent_id, created_ms) was walked before
- * schema 5. The cursor is the last action of the page.
- */
-function agentActions(
-  store: Store,
-  agentId: string,
-  indexed: { risk_level?: string },
-  filters: { where: string[]; params: SqlValue[] },
-  c: [number, number] | null,
-  limit: number,
-): { items: ActionStatus[]; next_cursor: string | null } {
-  const lo = store.archiveHead().seq + 1;
-  let hi = c ? c[1] - 1 : store.head().seq;
-  const more = filters.where.map((w) => ` AND ${w}`).join('');
-  const rows: ActionRow[] = [];
-  for (let chunk = limit + 1; hi >= lo && rows.length <= limit; chunk = Math.min(chunk * 4, AGENT_CHUNK)) {
-    const seqs = agentRecordSeqs(store, agentId, { lo, hi }, chunk, { ...indexed, type: 'action.decided' });
-    if (seqs.length) {
-      const got = store.all<ActionRow>(`${SELECT_BY_SEQ} WHERE a.seq IN (SELECT value FROM json_each(?))${more} ORDER BY a.seq DESC`, [
-        seqList(seqs),
-        ...filters.params,
-      ]);
-      rows.push(...got.slice(0, limit + 1 - rows.length));
-    }
-    if (seqs.length < chunk) break;
-    hi = seqs[seqs.length - 1]! - 1;
-  }
-  const page = rows.slice(0, limit);
-  return { items: page.map(toStatus), next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
-}
-/** The most action records one step of agentActions reads. */
-const AGENT_CHUNK = 2_000;
-
-const SELECT_BY_STATUS = SELECT.replace('FROM actions a', 'FROM actions a INDEXED BY actions_status');
-/**
- * The agent's walk looks its actions up by seq. Without the hint SQLite walks the index of an
- * equality filter instead (`decision = 'denied'`: every denied action in the log, per chunk) and
- * tests each row against the seq list: 61 ms for one page on the bench's 1M log instead of 1.
- */
-const SELECT_BY_SEQ = SELECT.replace('FROM actions a', 'FROM actions a INDEXED BY actions_seq');
-
-/**
- * An agent's actions of one status are in two sets: the agent's actions (its index of records) and
- * the status's (`actions_status`, the agent tested on each row). The smaller one is walked, so that
- * a dominant agent's rare status (claude-code's approved actions) does not walk the agent's whole
- * history, nor a rare agent's common status every action of that status: a walk reads about its
- * set's size over the matches per page, and the matches are in both. The sizes come from
- * `agent_counts` (exact, kept by triggers): 'none' when the agent has no action of that status.
- * (On the bench's 1M log, an agent of 15,644 actions and no approved one: 37 ms warm through its
- * index, 0.1 ms from the counts; a dominant agent of a million actions would have held the loop seconds.)
- */
-function agentOrStatusWalk(store: Store, agentId: string, status: string): 'none' | 'agent' | 'status' {
-  const n = store.get<{ both: number | null; agent: number; status: number }>(
-    `SELECT (SELECT n FROM agent_counts WHERE agent_id = ? AND status = ?) AS both,
-            (SELECT total(n) FROM agent_counts WHERE agent_id = ?) AS agent,
-            (SELECT total(n) FROM agent_counts WHERE status = ?) AS status`,
-    [agentId, status, agentId, status],
-  )!;
-  if (!n.both) return 'none';
-  return n.agent <= n.status ? 'agent' : 'status';
 }
 
 // --- writes ------------------------------------------------------------------------------

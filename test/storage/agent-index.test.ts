@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseSync } from 'node:sqlite';
 import { agentRecordSeqs } from '../../src-main/audit/agent-records.js';
 import { queryAudit } from '../../src-main/audit/query.js';
-import { heldActionFor, lastActionMs, listActions, topActionTypes } from '../../src-main/services/action-rows.js';
+import { listActions } from '../../src-main/services/action-list.js';
+import { heldActionFor, lastActionMs, topActionTypes } from '../../src-main/services/action-rows.js';
 import { derivedReach } from '../../src-main/storage/derived-reach.js';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import type { SqliteStore } from '../../src-main/storage/store.js';
-import type { AuditDraft, Op } from '../../src-main/storage/types.js';
-import { closeOpened, decided, forgetOpened, openTracked, tempDir } from './helpers.js';
+import { closeOpened, forgetOpened, linkedAction, openTracked, tempDir } from './helpers.js';
 
 // Schema 5 (storage/schema.ts): an agent's records are found through `fts.audit_agent`, which the
 // indexer thread writes a step behind the log; what it has not reached yet is read from the live
@@ -21,11 +21,7 @@ afterEach(async () => {
 });
 
 /** decided(i) with its action row pointing at its record, as the API writes it. */
-function action(i: number, agent = `agent-${i % 5}`): { ops: (records: { seq: number }[]) => Op[]; audit: AuditDraft[] } {
-  const c = decided(i, { agent });
-  const op = c.ops[0]!;
-  return { ops: (records) => [{ sql: op.sql, params: [op.params![0]!, records[0]!.seq, ...op.params!.slice(2)] }], audit: c.audit };
-}
+const action = (i: number, agent = `agent-${i % 5}`) => linkedAction(i, { agent });
 
 async function logOf(count: number): Promise<string> {
   const dir = tempDir();
@@ -239,11 +235,8 @@ describe("an agent's records, through the indexer's table and past it", () => {
     const s = await open(dir);
     // 'a': 40 actions of every level and decision; 'b': 40 denied ones, so the denied set is big.
     for (let k = 1; k <= 40; k++) await s.commit(action(k, 'a').ops, action(k, 'a').audit);
-    for (let k = 41; k <= 80; k++) {
-      const c = decided(k, { agent: 'b', decision: 'denied' });
-      const op = c.ops[0]!;
-      await s.commit((r) => [{ sql: op.sql, params: [op.params![0]!, r[0]!.seq, ...op.params!.slice(2)] }], c.audit);
-    }
+    for (let k = 41; k <= 80; k++)
+      await s.commit(linkedAction(k, { agent: 'b', decision: 'denied' }).ops, linkedAction(k, { agent: 'b', decision: 'denied' }).audit);
     await s.fullTextReady();
     const lookups: { sql: string; params: (string | number | null)[] }[] = [];
     const spy: typeof s = Object.create(s, {

@@ -81,6 +81,16 @@ export function decided(
   };
 }
 
+/** decided(i, over) with its action row pointing at its record (the seq the store assigns), as the API writes it. */
+export function linkedAction(
+  i: number,
+  over: Parameters<typeof decided>[1] = {},
+): { ops: (records: { seq: number }[]) => Op[]; audit: AuditDraft[] } {
+  const c = decided(i, over);
+  const op = c.ops[0]!;
+  return { ops: (records) => [{ sql: op.sql, params: [op.params![0]!, records[0]!.seq, ...op.params!.slice(2)] }], audit: c.audit };
+}
+
 /**
  * Makes the database genuinely full: caps it at its current size (`PRAGMA max_page_count`), then
  * commits ever smaller filler records until each size fails with SQLITE_FULL, so that no write

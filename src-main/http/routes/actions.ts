@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { GatehouseError } from '../../core/errors.js';
-import { listActions } from '../../services/action-rows.js';
+import { listActions } from '../../services/action-list.js';
 import type { Principal } from '../../services/principal.js';
 import type { AppEnv } from '../env.js';
 import type { Handler, Handlers } from '../endpoints.js';

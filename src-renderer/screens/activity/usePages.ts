@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client.js';
+import { afterPage } from './page-step.js';
 
 const PAGE = 200;
 
@@ -47,15 +48,19 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
     setLoading(true);
     const first = cursor.current === null;
     const t0 = performance.now();
+    let goOn = false;
     try {
-      const page = await fetchRef.current({ limit: PAGE, cursor: cursor.current ?? undefined });
+      const asked = cursor.current;
+      const page = await fetchRef.current({ limit: PAGE, cursor: asked ?? undefined });
       if (g !== generation.current) return;
-      cursor.current = page.next_cursor;
+      const step = afterPage(asked, page, PAGE);
+      cursor.current = step.next;
       for (const it of page.items) rowsRef.current.push(it);
       setCount(rowsRef.current.length);
-      setDone(!page.next_cursor || page.items.length === 0);
+      setDone(step.next === null);
       setError(null);
       if (first) setFirstPageMs(Math.round(performance.now() - t0));
+      goOn = step.goOn;
     } catch (e) {
       if (g === generation.current) setError(errorMessage(e));
     } finally {
@@ -64,6 +69,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
         setLoading(false);
       }
     }
+    if (goOn && g === generation.current) void load(g);
   }, []);
 
   useEffect(() => {

@@ -1,0 +1,16 @@
+// The console's lists follow a walk the server cut short (SPEC 8's time budget) instead of stopping.
+import { describe, expect, it } from 'vitest';
+import { afterPage } from '../../src-renderer/screens/activity/page-step.js';
+
+describe('after a page of the activity lists', () => {
+  it('a short page with a cursor asks for the next at once; a full one waits for the scroll; no cursor is the end', () => {
+    expect(afterPage(null, { items: [], next_cursor: 'c1' }, 200)).toEqual({ next: 'c1', goOn: true });
+    expect(afterPage('c1', { items: [1, 2], next_cursor: 'c2' }, 200)).toEqual({ next: 'c2', goOn: true });
+    expect(afterPage('c2', { items: Array(200).fill(0), next_cursor: 'c3' }, 200)).toEqual({ next: 'c3', goOn: false });
+    expect(afterPage('c3', { items: [1], next_cursor: null }, 200)).toEqual({ next: null, goOn: false });
+  });
+
+  it('a cursor that does not move ends the list rather than asking for the same page forever', () => {
+    expect(afterPage('c1', { items: [], next_cursor: 'c1' }, 200)).toEqual({ next: null, goOn: false });
+  });
+});
