@@ -4,13 +4,18 @@ import { afterPage } from '../../src-renderer/screens/activity/page-step.js';
 
 describe('after a page of the activity lists', () => {
   it('a short page with a cursor asks for the next at once; a full one waits for the scroll; no cursor is the end', () => {
-    expect(afterPage(null, { items: [], next_cursor: 'c1' }, 200)).toEqual({ next: 'c1', goOn: true });
-    expect(afterPage('c1', { items: [1, 2], next_cursor: 'c2' }, 200)).toEqual({ next: 'c2', goOn: true });
-    expect(afterPage('c2', { items: Array(200).fill(0), next_cursor: 'c3' }, 200)).toEqual({ next: 'c3', goOn: false });
-    expect(afterPage('c3', { items: [1], next_cursor: null }, 200)).toEqual({ next: null, goOn: false });
+    expect(afterPage(null, { items: [], next_cursor: 'c1' }, 200, 0)).toEqual({ next: 'c1', goOn: true });
+    expect(afterPage('c1', { items: [1, 2], next_cursor: 'c2' }, 200, 2)).toEqual({ next: 'c2', goOn: true });
+    expect(afterPage('c2', { items: Array(200).fill(0), next_cursor: 'c3' }, 200, 200)).toEqual({ next: 'c3', goOn: false });
+    expect(afterPage('c3', { items: [1], next_cursor: null }, 200, 1)).toEqual({ next: null, goOn: false });
+  });
+
+  it('short pages that together make a page wait for the scroll, as one full page does', () => {
+    expect(afterPage('c1', { items: Array(120).fill(0), next_cursor: 'c2' }, 200, 120)).toEqual({ next: 'c2', goOn: true });
+    expect(afterPage('c2', { items: Array(90).fill(0), next_cursor: 'c3' }, 200, 210)).toEqual({ next: 'c3', goOn: false });
   });
 
   it('a cursor that does not move ends the list rather than asking for the same page forever', () => {
-    expect(afterPage('c1', { items: [], next_cursor: 'c1' }, 200)).toEqual({ next: null, goOn: false });
+    expect(afterPage('c1', { items: [], next_cursor: 'c1' }, 200, 0)).toEqual({ next: null, goOn: false });
   });
 });

@@ -208,7 +208,15 @@ export function ActivityScreen() {
         </div>
         <div className="activity-table">
           {pages.count === 0 && (pages.loading || !pages.done) && !pages.error ? (
-            <Loading label={view === 'actions' ? 'Loading actions…' : 'Loading the audit log…'} />
+            <Loading
+              label={
+                pages.searching
+                  ? `Searching older ${view === 'actions' ? 'actions' : 'records'} for matches…`
+                  : view === 'actions'
+                    ? 'Loading actions…'
+                    : 'Loading the audit log…'
+              }
+            />
           ) : pages.count === 0 && !pages.error ? (
             nFilters > 0 || filters.at ? (
               <EmptyState

@@ -13,6 +13,8 @@ export interface Pages<T> {
   error: string | null;
   /** Milliseconds the first page took (from the request to the rows in state), for the bench and the meta line. */
   firstPageMs: number | null;
+  /** The server cut a page short and the list is going on through older history (SPEC 8). */
+  searching: boolean;
   /** Loads the next page (no-op while one is loading or when done). */
   more: () => void;
   /** Starts again from the newest row. */
@@ -35,6 +37,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [firstPageMs, setFirstPageMs] = useState<number | null>(null);
+  const [searching, setSearching] = useState(false);
   const [gen, setGen] = useState(0);
   const cursor = useRef<string | null>(null);
   const busy = useRef(false);
@@ -42,7 +45,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
   const fetchRef = useRef(fetchPage);
   fetchRef.current = fetchPage;
 
-  const load = useCallback(async (g: number) => {
+  const load = useCallback(async (g: number, gathered = 0) => {
     if (busy.current) return;
     busy.current = true;
     setLoading(true);
@@ -53,7 +56,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
       const asked = cursor.current;
       const page = await fetchRef.current({ limit: PAGE, cursor: asked ?? undefined });
       if (g !== generation.current) return;
-      const step = afterPage(asked, page, PAGE);
+      const step = afterPage(asked, page, PAGE, gathered + page.items.length);
       cursor.current = step.next;
       for (const it of page.items) rowsRef.current.push(it);
       setCount(rowsRef.current.length);
@@ -61,15 +64,20 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
       setError(null);
       if (first) setFirstPageMs(Math.round(performance.now() - t0));
       goOn = step.goOn;
+      setSearching(goOn);
+      gathered += page.items.length;
     } catch (e) {
-      if (g === generation.current) setError(errorMessage(e));
+      if (g === generation.current) {
+        setError(errorMessage(e));
+        setSearching(false);
+      }
     } finally {
       if (g === generation.current) {
         busy.current = false;
         setLoading(false);
       }
     }
-    if (goOn && g === generation.current) void load(g);
+    if (goOn && g === generation.current) void load(g, gathered);
   }, []);
 
   useEffect(() => {
@@ -81,6 +89,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
     setDone(false);
     setError(null);
     setFirstPageMs(null);
+    setSearching(false);
     void load(g);
   }, [key, gen, load]);
 
@@ -88,5 +97,5 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
     if (!busy.current && cursor.current) void load(generation.current);
   }, [load]);
   const reset = useCallback(() => setGen((x) => x + 1), []);
-  return { rows: rowsRef.current, count, done, loading, error, firstPageMs, more, reset };
+  return { rows: rowsRef.current, count, done, loading, error, firstPageMs, searching, more, reset };
 }
