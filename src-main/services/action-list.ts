@@ -6,6 +6,9 @@ import { PAGE_WALK, walkWindows, type WalkLimits } from '../storage/bounded-walk
 import type { SqlValue, Store } from '../storage/types.js';
 import { SELECT_ACTIONS, toStatus, type ActionRow } from './action-rows.js';
 
+/** The agent filter on the action row (free text also matches the agent inside the full-text index). */
+const AGENT_CLAUSE = 'a.agent_id = ?';
+
 /** A position in the actions, newest first: everything strictly below `(created_ms, seq)` comes next. */
 type Position = readonly [createdMs: number, seq: number];
 
@@ -77,7 +80,7 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
     if (choice === 'agent') return agentActions(store, q.agent_id, { risk_level: q.risk_level }, { where, params }, c, q.limit, walk);
     from = SELECT_BY_STATUS;
   }
-  if (q.agent_id) add('a.agent_id = ?', q.agent_id);
+  if (q.agent_id) add(AGENT_CLAUSE, q.agent_id);
   if (q.q) return textActions(store, q, { where, params }, c, walk);
   const filtered = (bounds: string[], values: SqlValue[], limit: number) => {
     const all = [...where, ...bounds];
@@ -141,9 +144,12 @@ function textActions(
   const text = textMatch(fts, q.agent_id ?? undefined);
   const rows: ActionRow[] = [];
   let hi = range.hi;
+  const read = (lo: number, limit: number) => store.all<ActionRow>(sql, [text, lo, hi, ...filters.params, limit]);
+  // Without a filter on the action, a hit is rejected only when it is not the action's decided record.
+  if (!filters.where.some((w) => w !== AGENT_CLAUSE)) return pageOf(read(range.lo, q.limit + 1), q.limit, null);
   const end = walkWindows(walk, (size) => {
     const lo = Math.max(range.lo, hi - size + 1);
-    rows.push(...store.all<ActionRow>(sql, [text, lo, hi, ...filters.params, q.limit + 1 - rows.length]));
+    rows.push(...read(lo, q.limit + 1 - rows.length));
     if (rows.length > q.limit) return 'full';
     hi = lo - 1;
     return hi < range.lo ? 'end' : 'more';

@@ -36,10 +36,10 @@ describe('walkWindows', () => {
 
 const ONE_WINDOW: WalkLimits = { budgetMs: 0, firstWindow: 4, maxWindow: 4 };
 
-/** 60 actions of agents a..e (k % 5), decisions allowed/denied/pending (k % 3), levels low..critical (k % 4); every tenth on a prod resource. */
+/** 300 actions of agents a..e (k % 5), decisions allowed/denied/pending (k % 3), levels low..critical (k % 4); every tenth on a prod resource. */
 async function log(): Promise<SqliteStore> {
   const s = await openTracked(tempDir());
-  for (let k = 1; k <= 60; k++) {
+  for (let k = 1; k <= 300; k++) {
     const a = linkedAction(k, {
       agent: ['a', 'b', 'c', 'd', 'e'][k % 5]!,
       resource: k % 10 === 0 ? 'postgres://prod/rare' : `file://x/${k}`,
@@ -70,9 +70,8 @@ function follow<T>(read: (cursor: string | undefined) => { items: T[]; next_curs
 const AUDIT_QUERIES: Record<string, string>[] = [
   { type: 'action.decided', risk_level: 'critical', decision: 'denied' },
   { agent_id: 'a', risk_level: 'high' },
-  { q: 'rare' },
   { q: 'prod', decision: 'pending' },
-  { agent_id: 'b', q: 'test' },
+  { agent_id: 'b', q: 'test', risk_level: 'low' },
 ];
 
 const ACTION_QUERIES: Record<string, string>[] = [
@@ -88,12 +87,12 @@ describe('a page whose filters one index cannot answer reads a bounded stretch o
   it('audit: one window a page, short pages carry a cursor, and the pages together are what a scan finds', async () => {
     const s = await log();
     for (const f of AUDIT_QUERIES) {
-      const walked = follow((cursor) => queryAudit(s, { ...f, limit: 3, cursor } as Parameters<typeof queryAudit>[1], ONE_WINDOW));
-      const whole = follow((cursor) => queryAudit(s, { ...f, limit: 3, cursor } as Parameters<typeof queryAudit>[1]));
+      const walked = follow((cursor) => queryAudit(s, { ...f, limit: 8, cursor } as Parameters<typeof queryAudit>[1], ONE_WINDOW));
+      const whole = follow((cursor) => queryAudit(s, { ...f, limit: 8, cursor } as Parameters<typeof queryAudit>[1]));
       expect(walked.items.map((r) => r.seq)).toEqual(whole.items.map((r) => r.seq));
       expect(whole.items.length).toBeGreaterThan(0);
       // The budget stopped pages short: some answered fewer than a page, yet with a cursor.
-      expect(walked.pages.some((p) => p.n < 3 && p.cursor !== null)).toBe(true);
+      expect(walked.pages.some((p) => p.n < 8 && p.cursor !== null)).toBe(true);
     }
     // A filter that matches nothing answers at once with where it stopped, not after the whole log.
     const none = queryAudit(s, { type: 'policy.changed', risk_level: 'critical', decision: 'denied' }, ONE_WINDOW);
@@ -124,13 +123,17 @@ describe('a page whose filters one index cannot answer reads a bounded stretch o
     expect(none.next_cursor).not.toBeNull();
   });
 
-  it('one filter is one index range: its pages are always full, whatever the budget', async () => {
+  it('one filter is one index range, free text alone one walk of hits: their pages are always full, whatever the budget', async () => {
     const s = await log();
     const walked = follow((cursor) => listActions(s, { limit: 3, decision: 'denied', cursor } as never, null, ONE_WINDOW));
-    expect(walked.items).toHaveLength(20);
+    expect(walked.items).toHaveLength(100);
     expect(walked.pages.slice(0, -1).every((p) => p.n === 3)).toBe(true);
     const records = follow((cursor) => queryAudit(s, { limit: 3, type: 'action.decided', cursor }, ONE_WINDOW));
-    expect(records.items).toHaveLength(60);
+    expect(records.items).toHaveLength(300);
     expect(records.pages.slice(0, -1).every((p) => p.n === 3)).toBe(true);
+    // Free text with nothing tested on the record: every hit is on the page.
+    const text = follow((cursor) => queryAudit(s, { limit: 3, q: 'test', agent_id: 'c', cursor }, ONE_WINDOW));
+    expect(text.items).toHaveLength(60);
+    expect(text.pages.slice(0, -1).every((p) => p.n === 3)).toBe(true);
   });
 });
