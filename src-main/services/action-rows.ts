@@ -8,7 +8,8 @@ import {
   type DecisionValue,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
-import { agentRecordSeqs, seqList } from '../audit/agent-records.js';
+import { agentRecordSeqs } from '../audit/agent-records.js';
+import { derivedReach } from '../storage/derived-reach.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
 
 /**
@@ -225,14 +226,22 @@ export function lastActionMs(store: Store, agentId: string): number | null {
   return seq === undefined ? null : (store.get<{ ms: number }>('SELECT created_ms AS ms FROM actions WHERE seq = ?', [seq])?.ms ?? null);
 }
 
-/** An agent's most frequent action types among its last 5,000 actions. */
+/**
+ * An agent's most frequent action types, with how many actions of each it submitted: the indexer's
+ * counts (`fts.agent_types`, every decided record up to its reach) and the decided records past that
+ * reach, of which only the newest TAIL_ROWS are looked at, so it answers at once.
+ */
 export function topActionTypes(store: Store, agentId: string): { action_type: string; count: number }[] {
-  const seqs = latestActionSeqs(store, agentId, 5000);
-  if (!seqs.length) return [];
+  const hi = store.head().seq;
+  const lo = Math.max(derivedReach(store) + 1, hi - TAIL_ROWS + 1, store.archiveHead().seq + 1);
   return store.all(
-    `SELECT action_type, COUNT(*) AS count FROM actions WHERE seq IN (SELECT value FROM json_each(?))
-     GROUP BY action_type ORDER BY count DESC, action_type LIMIT 5`,
-    [seqList(seqs)],
+    `SELECT action_type, sum(n) AS count FROM (
+       SELECT action_type, n FROM fts.agent_types WHERE agent_id = ?
+       UNION ALL
+       SELECT a.action_type, 1 AS n FROM audit au JOIN actions a ON a.seq = au.seq
+        WHERE au.seq >= ? AND au.seq <= ? AND +au.agent_id = ? AND +au.type = 'action.decided'
+     ) GROUP BY action_type ORDER BY count DESC, action_type LIMIT 5`,
+    [agentId, lo, hi, agentId],
   );
 }
 

@@ -31,6 +31,9 @@ function useStepMerging(conn: Connection): void {
 const INSERT_FTS = 'INSERT INTO audit_fts(rowid, body, agent) VALUES (?, ?, ?)';
 /** A record's row in its agent's index (schema.ts `audit_agent`). */
 const INSERT_AGENT = 'INSERT OR REPLACE INTO audit_agent(agent_id, seq, type, risk_level, decision, status) VALUES (?, ?, ?, ?, ?, ?)';
+/** One more action of an agent and type (schema.ts `agent_types`). */
+const COUNT_TYPE =
+  'INSERT INTO agent_types(agent_id, action_type, n) VALUES (?, ?, 1) ON CONFLICT (agent_id, action_type) DO UPDATE SET n = n + 1';
 const META = 'SELECT key, value FROM fts_meta';
 const SET_META = 'INSERT OR REPLACE INTO fts_meta(key, value) VALUES (?, ?)';
 
@@ -49,7 +52,8 @@ interface IndexedRow {
 }
 
 /**
- * The full-text index of the live log and each agent's index of records (`audit_agent`), kept by
+ * The full-text index of the live log, each agent's index of records (`audit_agent`) and its counts
+ * of actions by type (`agent_types`), kept by
  * their own thread (the `indexer`, worker.ts) in their own file (`gatehouse-fts.sqlite`, see
  * schema.ts FTS_SCHEMA_SQL), on a connection that has the live database attached as `live`.
  *
@@ -92,6 +96,7 @@ export class FullTextTail {
         () => {
           conn.run("INSERT INTO audit_fts(audit_fts) VALUES ('delete-all')");
           conn.run('DELETE FROM audit_agent');
+          conn.run('DELETE FROM agent_types');
           conn.run('DELETE FROM fts_meta');
           conn.run(SET_META, ['format', FTS_FORMAT]);
           conn.run(SET_META, ['fts_low', String(this.low)]);
@@ -147,9 +152,12 @@ export class FullTextTail {
       conn,
       () => {
         for (const r of rows) {
-          const f = textFields({ ...r, data: JSON.parse(r.data) as JsonObject });
+          const data = JSON.parse(r.data) as JsonObject;
+          const f = textFields({ ...r, data });
           conn.run(INSERT_FTS, [r.seq, f.body, f.agent]);
-          if (r.agent_id !== null) conn.run(INSERT_AGENT, [r.agent_id, r.seq, r.type, r.risk_level, r.decision, r.status]);
+          if (r.agent_id === null) continue;
+          conn.run(INSERT_AGENT, [r.agent_id, r.seq, r.type, r.risk_level, r.decision, r.status]);
+          if (r.type === 'action.decided' && typeof data.action_type === 'string') conn.run(COUNT_TYPE, [r.agent_id, data.action_type]);
         }
         const last = rows[rows.length - 1];
         if (last) {

@@ -39,6 +39,9 @@ async function logOf(count: number): Promise<string> {
 function indexerStoppedAt(dir: string, seq: number): void {
   const db = new (sqlite().DatabaseSync)(`${dir}/gatehouse-fts.sqlite`, { timeout: 0 });
   db.exec(`DELETE FROM audit_agent WHERE seq > ${seq}; DELETE FROM audit_fts WHERE rowid > ${seq}`);
+  // The counts by action type as the indexer had them at `seq`: its actions' decided records up to there.
+  db.exec(`ATTACH '${dir}/gatehouse.sqlite' AS live; DELETE FROM agent_types;
+    INSERT INTO agent_types SELECT agent_id, action_type, count(*) FROM live.actions WHERE seq <= ${seq} GROUP BY agent_id, action_type; DETACH live`);
   db.exec(`UPDATE fts_meta SET value = '${seq}' WHERE key = 'fts_seq'`);
   db.exec('BEGIN IMMEDIATE');
   held.push(db);

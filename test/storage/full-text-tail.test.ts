@@ -279,4 +279,27 @@ describe("searching one agent's records", () => {
     for (let i = 0; i < 100 && old().length; i++) await new Promise((r) => setTimeout(r, 50));
     expect(old()).toEqual([]);
   });
+  it('a full-text file of format 2 is built again with the counts of actions by agent and type', async () => {
+    const dir = await closedLog(120);
+    // Counts that are not this log's: the rebuild starts them again from nothing.
+    onClosedDatabase(
+      dir,
+      (db) =>
+        db.exec(
+          "UPDATE agent_types SET n = n + 5; INSERT INTO agent_types VALUES ('agent-1', 'stale', 9); UPDATE fts_meta SET value = '2' WHERE key = 'format'",
+        ),
+      'gatehouse-fts.sqlite',
+    );
+    const t = await open(dir);
+    await t.fullTextReady();
+    expect(t.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'format'")?.value).toBe(FTS_FORMAT);
+    const counted = t.all('SELECT agent_id, action_type, n FROM fts.agent_types ORDER BY agent_id, action_type');
+    expect(counted.length).toBeGreaterThan(2);
+    expect(counted).toEqual(
+      t.all(
+        `SELECT agent_id, json_extract(data, '$.action_type') AS action_type, count(*) AS n FROM audit
+         WHERE type = 'action.decided' GROUP BY agent_id, action_type ORDER BY agent_id, action_type`,
+      ),
+    );
+  });
 });
