@@ -177,20 +177,23 @@ function agentActions(
   if (hi < lo) return { items: [], next_cursor: null };
   const more = filters.where.map((w) => ` AND ${w}`).join('');
   const rows: ActionRow[] = [];
-  const end = walkWindows({ ...walk, firstWindow: limit + 1, maxWindow: Math.min(walk.maxWindow, AGENT_CHUNK) }, (size) => {
-    const seqs = agentRecordSeqs(store, agentId, { lo, hi }, size, { ...indexed, type: 'action.decided' });
-    if (seqs.length) {
-      const got = store.all<ActionRow>(`${SELECT_BY_SEQ} WHERE a.seq IN (SELECT value FROM json_each(?))${more} ORDER BY a.seq DESC`, [
-        seqList(seqs),
-        ...filters.params,
-      ]);
-      rows.push(...got.slice(0, limit + 1 - rows.length));
-    }
-    if (rows.length > limit) return 'full';
-    if (seqs.length < size) return 'end';
-    hi = seqs[seqs.length - 1]! - 1;
-    return hi < lo ? 'end' : 'more';
-  });
+  const end = walkWindows(
+    { ...walk, firstWindow: Math.min(walk.firstWindow, Math.max(limit + 1, 256)), maxWindow: Math.min(walk.maxWindow, AGENT_CHUNK) },
+    (size) => {
+      const seqs = agentRecordSeqs(store, agentId, { lo, hi }, size, { ...indexed, type: 'action.decided' });
+      if (seqs.length) {
+        const got = store.all<ActionRow>(`${SELECT_BY_SEQ} WHERE a.seq IN (SELECT value FROM json_each(?))${more} ORDER BY a.seq DESC`, [
+          seqList(seqs),
+          ...filters.params,
+        ]);
+        rows.push(...got.slice(0, limit + 1 - rows.length));
+      }
+      if (rows.length > limit) return 'full';
+      if (seqs.length < size) return 'end';
+      hi = seqs[seqs.length - 1]! - 1;
+      return hi < lo ? 'end' : 'more';
+    },
+  );
   if (end !== 'budget') return pageOf(rows, limit, null);
   // The cursor of the last action looked at (its created_ms, for a next page that walks another index).
   const at = hi + 1;

@@ -87,8 +87,19 @@ class LiveServer:
         return self.admin("GET", f"/api/v1/actions/{action_id}/status")
 
     def actions(self, **query: Any) -> List[Dict[str, Any]]:
-        qs = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in query.items())
-        return self.admin("GET", f"/api/v1/actions?{qs}")["items"]
+        """Up to `limit` actions, newest first, following next_cursor: a page may come back short when
+        the server's walk reaches its time budget (SPEC 8), and only a null cursor ends the list."""
+        limit = int(query.get("limit", 50))
+        found: List[Dict[str, Any]] = []
+        cursor = None
+        while True:
+            q = dict(query, cursor=cursor) if cursor else query
+            qs = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in q.items())
+            page = self.admin("GET", f"/api/v1/actions?{qs}")
+            found.extend(page["items"])
+            cursor = page.get("next_cursor")
+            if not cursor or len(found) >= limit:
+                return found[:limit]
 
     def pending(self, match: Callable[[Dict[str, Any]], bool], timeout: float = 20) -> Dict[str, Any]:
         """Waits for a pending approval whose action matches; returns the action."""

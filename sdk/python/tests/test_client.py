@@ -184,7 +184,7 @@ class GatehouseSdkTest(unittest.TestCase):
         self.assertEqual(read("/tmp/a.txt", limit=3), {"path": "/tmp/a.txt", "lines": 3})
         self.assertEqual(calls, [("/tmp/a.txt", 3)])
         self.assertEqual(read.__name__, "read")
-        actions = self.server.admin("GET", "/api/v1/actions?agent_id=py-test&action_type=file.read&limit=5")["items"]
+        actions = self.server.actions(agent_id="py-test", action_type="file.read", limit=5)
         mine = [a for a in actions if a["resource"] == "/tmp/a.txt"]
         self.assertTrue(mine)
         self.assertEqual(mine[0]["status"], "completed")
