@@ -98,7 +98,10 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   }
   const since = q.since ? Date.parse(q.since) : null;
   const rows: ActionRow[] = [];
-  let top = c;
+  // The walk starts at the cursor or at the window's end (`until`), whichever is older: an action
+  // created at or after `until` cannot be listed, so its windows are not read.
+  const until = q.until ? Date.parse(q.until) : null;
+  let top: Position | null = until !== null && (c === null || c[0] >= until) ? [until, 0] : c;
   const end = walkWindows(walk, (size) => {
     // The window: the next `size` actions in `actions_created` order (index entries only).
     const b = below(top);

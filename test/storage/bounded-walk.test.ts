@@ -81,6 +81,7 @@ const ACTION_QUERIES: Record<string, string>[] = [
   { agent_id: 'c', status: 'denied' },
   { q: 'prod', risk_level: 'high' },
   { agent_id: 'b', since: new Date(1_700_000_000_030).toISOString() },
+  { decision: 'denied', risk_level: 'low', until: new Date(1_700_000_000_200).toISOString() },
 ];
 
 describe('a page whose filters one index cannot answer reads a bounded stretch of the log', () => {
@@ -105,11 +106,11 @@ describe('a page whose filters one index cannot answer reads a bounded stretch o
     for (const f of ACTION_QUERIES) {
       const q = (cursor: string | undefined) => ({ limit: 3, ...f, cursor }) as Parameters<typeof listActions>[1];
       const walked = follow((cursor) => listActions(s, q(cursor), null, ONE_WINDOW));
-      const keys = Object.keys(f).filter((k) => k !== 'q' && k !== 'since');
+      const keys = Object.keys(f).filter((k) => k !== 'q' && k !== 'since' && k !== 'until');
       const scan = s
         .all<{ action_id: string }>(
           `SELECT a.action_id FROM actions a JOIN audit au ON au.seq = a.seq WHERE 1${keys.map((k) => ` AND a.${k} = ?`).join('')}
-           ${f.q ? `AND au.data LIKE '%${f.q}%'` : ''} ${f.since ? `AND a.created_ms >= ${Date.parse(f.since)}` : ''}
+           ${f.q ? `AND au.data LIKE '%${f.q}%'` : ''} ${f.since ? `AND a.created_ms >= ${Date.parse(f.since)}` : ''} ${f.until ? `AND a.created_ms < ${Date.parse(f.until)}` : ''}
            ORDER BY a.created_ms DESC, a.seq DESC`,
           keys.map((k) => f[k]!),
         )
@@ -118,6 +119,12 @@ describe('a page whose filters one index cannot answer reads a bounded stretch o
       expect(walked.items.map((a) => a.action_id)).toEqual(scan);
       expect(walked.pages.some((p) => p.n < 3 && p.cursor !== null)).toBe(true);
     }
+    // A window that ends early (until) is walked from its end: no window above it is read.
+    const until = new Date(1_700_000_000_201).toISOString();
+    const early = follow((cursor) =>
+      listActions(s, { limit: 3, decision: 'denied', risk_level: 'low', until, cursor } as never, null, ONE_WINDOW),
+    );
+    expect(early.pages.length).toBeLessThanOrEqual(200 / 4 + 1);
     const none = listActions(s, { limit: 3, decision: 'denied', action_type: 'nope' } as never, null, ONE_WINDOW);
     expect(none.items).toEqual([]);
     expect(none.next_cursor).not.toBeNull();
