@@ -173,7 +173,8 @@ type PageRow = AuditRow & { prev_hash: string | null };
 
 /**
  * A page of `limit` records from up to `limit + 1` rows read newest first (one more: is there a next
- * page?); `resumeAt`, where a bounded walk stopped short of a full page, is the next page's cursor. A row without a live predecessor is the first of the live log: its `prev_hash` is the last
+ * page?); `resumeAt`, where a bounded walk stopped short of a full page, is the next page's cursor.
+ * A row without a live predecessor is the first of the live log: its `prev_hash` is the last
  * archived record's hash (SPEC 7.7), or 64 zeros for seq 1.
  */
 function page(store: Store, rows: PageRow[], limit: number, resumeAt: number | null): AuditPage {

@@ -23,7 +23,10 @@ interface Page {
   next_cursor: string | null;
 }
 
-/** A page from up to `limit + 1` rows (one more: is there a next page?), or, where a bounded walk stopped short, a cursor where it stopped. */
+/**
+ * A page from up to `limit + 1` rows (one more: is there a next page?); where a bounded walk stopped
+ * short of a full page, the next page's cursor is where it stopped (`resumeAt`).
+ */
 function pageOf(rows: ActionRow[], limit: number, resumeAt: Position | null): Page {
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;

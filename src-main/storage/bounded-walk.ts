@@ -23,7 +23,7 @@ export interface WalkLimits {
  */
 export const PAGE_WALK: WalkLimits = { budgetMs: 15, firstWindow: 2_048, maxWindow: 8_192 };
 
-/** What a window aims to take, so that the budget is looked at several times within it. */
+/** The time a window aims to take, so that a page looks at its budget several times. */
 const WINDOW_MS = 4;
 
 /** One window's outcome: the page is full, the walk reached the end of what it may read, or it may go on. */
