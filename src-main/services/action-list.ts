@@ -65,27 +65,29 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
     where.push(clause);
     params.push(...values);
   };
-  if (ownerKeyId) add('a.key_id = ?', ownerKeyId);
-  if (q.status) add('a.status = ?', q.status);
-  if (q.decision) add('a.decision = ?', q.decision);
-  if (q.risk_level) add('a.risk_level = ?', q.risk_level);
-  if (q.action_type) add('a.action_type = ?', q.action_type);
+  // Equality filters, the likely most selective first: the first one drives a bounded walk.
+  const equal: { column: keyof typeof DRIVERS; value: SqlValue }[] = [];
+  if (ownerKeyId) equal.push({ column: 'key_id', value: ownerKeyId });
+  if (q.status) equal.push({ column: 'status', value: q.status });
+  if (q.action_type) equal.push({ column: 'action_type', value: q.action_type });
+  if (q.decision) equal.push({ column: 'decision', value: q.decision });
+  if (q.risk_level) equal.push({ column: 'risk_level', value: q.risk_level });
+  for (const e of equal) add(`a.${e.column} = ?`, e.value);
   const equalities = where.length;
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
   const c = q.cursor ? decodeCursor(q.cursor) : null;
-  let from = SELECT_ACTIONS;
   if (q.agent_id && !q.q && !q.since && !q.until) {
     const choice = q.status ? agentOrStatusWalk(store, q.agent_id, q.status) : 'agent';
     if (choice === 'none') return { items: [], next_cursor: null };
     // An action's risk is fixed at submit, so its decided record's index entry carries it too: the
     // walk skips the other levels' actions in the index rather than looking each one up.
     if (choice === 'agent') return agentActions(store, q.agent_id, { risk_level: q.risk_level }, { where, params }, c, q.limit, walk);
-    from = SELECT_BY_STATUS;
+    // Else the status's actions are walked (below: the status drives the windows), the agent tested on each.
   }
   if (q.agent_id) add(AGENT_CLAUSE, q.agent_id);
   if (q.q) return textActions(store, q, { where, params }, c, walk);
-  const filtered = (bounds: string[], values: SqlValue[], limit: number) => {
+  const filtered = (from: string, bounds: string[], values: SqlValue[], limit: number) => {
     const all = [...where, ...bounds];
     return store.all<ActionRow>(
       `${from} ${all.length ? `WHERE ${all.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`,
@@ -97,7 +99,7 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   // of `actions` has the agent: that filter is tested row by row.)
   if (equalities <= 1 && !q.agent_id) {
     const b = below(c);
-    return pageOf(filtered(b.bounds, b.values, q.limit + 1), q.limit, null);
+    return pageOf(filtered(SELECT_ACTIONS, b.bounds, b.values, q.limit + 1), q.limit, null);
   }
   const since = q.since ? Date.parse(q.since) : null;
   const rows: ActionRow[] = [];
@@ -105,18 +107,27 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   // created at or after `until` cannot be listed, so its windows are not read.
   const until = q.until ? Date.parse(q.until) : null;
   let top: Position | null = until !== null && (c === null || c[0] >= until) ? [until, 0] : c;
+  // The window: the next `size` actions of the first equality filter (an agent key's own, a
+  // status's...) in its `(column, created_ms, seq)` index, or of all actions: found on index entries
+  // only, then read through the same index, so that a window holds at most `size` rows to test
+  // whatever the planner would have chosen (the last window has no floor).
+  const driver = equal[0] ?? null;
+  const step = driver
+    ? { index: DRIVERS[driver.column], where: [`a.${driver.column} = ?`], values: [driver.value] }
+    : { index: 'actions_created', where: [], values: [] };
+  const from = SELECT_ACTIONS.replace('FROM actions a', `FROM actions a INDEXED BY ${step.index}`);
   const end = walkWindows(walk, (size) => {
-    // The window: the next `size` actions in `actions_created` order (index entries only).
     const b = below(top);
+    const conds = [...step.where, ...b.bounds];
     const floor = store.get<{ created_ms: number; seq: number }>(
-      `SELECT created_ms, seq FROM actions a INDEXED BY actions_created ${b.bounds.length ? `WHERE ${b.bounds[0]}` : ''}
+      `SELECT created_ms, seq FROM actions a INDEXED BY ${step.index} ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
        ORDER BY created_ms DESC, seq DESC LIMIT 1 OFFSET ?`,
-      [...b.values, size - 1],
+      [...step.values, ...b.values, size - 1],
     );
     const window = floor
       ? { bounds: [...b.bounds, '(a.created_ms, a.seq) >= (?, ?)'], values: [...b.values, floor.created_ms, floor.seq] }
       : b;
-    rows.push(...filtered(window.bounds, window.values, q.limit + 1 - rows.length));
+    rows.push(...filtered(from, window.bounds, window.values, q.limit + 1 - rows.length));
     if (rows.length > q.limit) return 'full';
     if (!floor || (since !== null && floor.created_ms < since)) return 'end';
     top = [floor.created_ms, floor.seq];
@@ -212,7 +223,15 @@ function agentActions(
 /** The most action records one window of agentActions reads (each is looked up: ~2-4 µs warm). */
 const AGENT_CHUNK = 1_024;
 
-const SELECT_BY_STATUS = SELECT_ACTIONS.replace('FROM actions a', 'FROM actions a INDEXED BY actions_status');
+/** The `(column, created_ms, seq)` index of each equality filter (storage/schema.ts). */
+const DRIVERS = {
+  key_id: 'actions_key',
+  status: 'actions_status',
+  action_type: 'actions_type',
+  decision: 'actions_decision',
+  risk_level: 'actions_risk',
+} as const;
+
 /**
  * The agent's walk looks its actions up by seq. Without the hint SQLite walks the index of an
  * equality filter instead (`decision = 'denied'`: every denied action in the log, per chunk) and

@@ -119,13 +119,19 @@ describe('a page whose filters one index cannot answer reads a bounded stretch o
       expect(walked.items.map((a) => a.action_id)).toEqual(scan);
       expect(walked.pages.some((p) => p.n < 3 && p.cursor !== null)).toBe(true);
     }
+    // The windows are of the first equality filter's set (file.write: half the actions), not of all actions.
+    const typed = follow((cursor) =>
+      listActions(s, { limit: 3, action_type: 'file.write', decision: 'denied', cursor } as never, null, ONE_WINDOW),
+    );
+    expect(typed.items.length).toBeGreaterThan(0);
+    expect(typed.pages.length).toBeLessThanOrEqual(150 / 4 + 1);
     // A window that ends early (until) is walked from its end: no window above it is read.
     const until = new Date(1_700_000_000_201).toISOString();
     const early = follow((cursor) =>
       listActions(s, { limit: 3, decision: 'denied', risk_level: 'low', until, cursor } as never, null, ONE_WINDOW),
     );
     expect(early.pages.length).toBeLessThanOrEqual(200 / 4 + 1);
-    const none = listActions(s, { limit: 3, decision: 'denied', action_type: 'nope' } as never, null, ONE_WINDOW);
+    const none = listActions(s, { limit: 3, decision: 'denied', risk_level: 'nope' } as never, null, ONE_WINDOW);
     expect(none.items).toEqual([]);
     expect(none.next_cursor).not.toBeNull();
   });
