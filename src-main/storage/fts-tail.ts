@@ -53,9 +53,9 @@ interface IndexedRow {
 
 /**
  * The full-text index of the live log, each agent's index of records (`audit_agent`) and its counts
- * of actions by type (`agent_types`), kept by
- * their own thread (the `indexer`, worker.ts) in their own file (`gatehouse-fts.sqlite`, see
- * schema.ts FTS_SCHEMA_SQL), on a connection that has the live database attached as `live`.
+ * of actions by type (`agent_types`), kept by their own thread (the `indexer`, worker.ts) in their
+ * own file (`gatehouse-fts.sqlite`, see schema.ts FTS_SCHEMA_SQL), on a connection that has the live
+ * database attached as `live`.
  *
  * It trails the acknowledged transactions: the store tells it how far the log reaches after each
  * one, and it reads the new records back from `live.audit` and indexes them in steps of its own
