@@ -116,23 +116,27 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
     ? { index: DRIVERS[driver.column], where: [`a.${driver.column} = ?`], values: [driver.value] }
     : { index: 'actions_created', where: [], values: [] };
   const from = SELECT_ACTIONS.replace('FROM actions a', `FROM actions a INDEXED BY ${step.index}`);
-  const end = walkWindows(walk, (size) => {
-    const b = below(top);
-    const conds = [...step.where, ...b.bounds];
-    const floor = store.get<{ created_ms: number; seq: number }>(
-      `SELECT created_ms, seq FROM actions a INDEXED BY ${step.index} ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+  const end = walkWindows(
+    walk,
+    (size) => {
+      const b = below(top);
+      const conds = [...step.where, ...b.bounds];
+      const floor = store.get<{ created_ms: number; seq: number }>(
+        `SELECT created_ms, seq FROM actions a INDEXED BY ${step.index} ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
        ORDER BY created_ms DESC, seq DESC LIMIT 1 OFFSET ?`,
-      [...step.values, ...b.values, size - 1],
-    );
-    const window = floor
-      ? { bounds: [...b.bounds, '(a.created_ms, a.seq) >= (?, ?)'], values: [...b.values, floor.created_ms, floor.seq] }
-      : b;
-    rows.push(...filtered(from, window.bounds, window.values, q.limit + 1 - rows.length));
-    if (rows.length > q.limit) return 'full';
-    if (!floor || (since !== null && floor.created_ms < since)) return 'end';
-    top = [floor.created_ms, floor.seq];
-    return 'more';
-  });
+        [...step.values, ...b.values, size - 1],
+      );
+      const window = floor
+        ? { bounds: [...b.bounds, '(a.created_ms, a.seq) >= (?, ?)'], values: [...b.values, floor.created_ms, floor.seq] }
+        : b;
+      rows.push(...filtered(from, window.bounds, window.values, q.limit + 1 - rows.length));
+      if (rows.length > q.limit) return 'full';
+      if (!floor || (since !== null && floor.created_ms < since)) return 'end';
+      top = [floor.created_ms, floor.seq];
+      return 'more';
+    },
+    `actions:${step.index}`,
+  );
   return pageOf(rows, q.limit, end === 'budget' ? top : null);
 }
 
@@ -164,13 +168,17 @@ function textActions(
   const read = (lo: number, limit: number) => store.all<ActionRow>(sql, [text, lo, hi, ...filters.params, limit]);
   // Without a filter on the action, a hit is rejected only when it is not the action's decided record.
   if (!filters.where.some((w) => w !== AGENT_CLAUSE)) return pageOf(read(range.lo, q.limit + 1), q.limit, null);
-  const end = walkWindows(walk, (size) => {
-    const lo = Math.max(range.lo, hi - size + 1);
-    rows.push(...read(lo, q.limit + 1 - rows.length));
-    if (rows.length > q.limit) return 'full';
-    hi = lo - 1;
-    return hi < range.lo ? 'end' : 'more';
-  });
+  const end = walkWindows(
+    walk,
+    (size) => {
+      const lo = Math.max(range.lo, hi - size + 1);
+      rows.push(...read(lo, q.limit + 1 - rows.length));
+      if (rows.length > q.limit) return 'full';
+      hi = lo - 1;
+      return hi < range.lo ? 'end' : 'more';
+    },
+    'actions:text',
+  );
   return pageOf(rows, q.limit, end === 'budget' ? [0, hi + 1] : null);
 }
 
@@ -195,7 +203,7 @@ function agentActions(
   const more = filters.where.map((w) => ` AND ${w}`).join('');
   const rows: ActionRow[] = [];
   const end = walkWindows(
-    { ...walk, firstWindow: Math.min(walk.firstWindow, Math.max(limit + 1, 256)), maxWindow: Math.min(walk.maxWindow, AGENT_CHUNK) },
+    { ...walk, firstWindow: Math.min(walk.firstWindow, Math.max(limit + 1, 32)), maxWindow: Math.min(walk.maxWindow, AGENT_CHUNK) },
     (size) => {
       const seqs = agentRecordSeqs(store, agentId, { lo, hi }, size, { ...indexed, type: 'action.decided' });
       if (seqs.length) {
@@ -210,6 +218,7 @@ function agentActions(
       hi = seqs[seqs.length - 1]! - 1;
       return hi < lo ? 'end' : 'more';
     },
+    'actions:agent',
   );
   if (end !== 'budget') return pageOf(rows, limit, null);
   // The cursor of the last action looked at (its created_ms, for a next page that walks another index).

@@ -23,6 +23,32 @@ describe('walkWindows', () => {
     expect(left).toBe(0);
   });
 
+  it('a walk of a kind starts no bigger than its last window came to (a slow, cold one shrinks the next page)', () => {
+    const limits = { budgetMs: 0, firstWindow: 64, maxWindow: 64 };
+    const sizes: number[] = [];
+    // A window that takes 40 ms: the pace shrinks the next one tenfold.
+    walkWindows(
+      limits,
+      (n) => {
+        sizes.push(n);
+        const until = performance.now() + 40;
+        while (performance.now() < until);
+        return 'more';
+      },
+      'test:cold',
+    );
+    walkWindows(limits, (n) => (sizes.push(n), 'more'), 'test:cold');
+    expect(sizes[0]).toBe(64);
+    expect(sizes[1]).toBeLessThanOrEqual(7);
+    // Another kind is not affected; and a fast walk grows back, never past the first size at a page's start.
+    walkWindows(limits, (n) => (sizes.push(n), 'more'), 'test:other');
+    expect(sizes[2]).toBe(64);
+    for (let i = 0; i < 6; i++)
+      walkWindows({ ...limits, budgetMs: Infinity }, (n) => (sizes.push(n), sizes.length % 3 ? 'more' : 'end'), 'test:cold');
+    walkWindows(limits, (n) => (sizes.push(n), 'more'), 'test:cold');
+    expect(sizes[sizes.length - 1]).toBe(64);
+  });
+
   it('grows fast windows at most fourfold each, never past the most a window may hold', () => {
     const sizes: number[] = [];
     walkWindows({ budgetMs: Infinity, firstWindow: 2, maxWindow: 100 }, (n) => (sizes.push(n), sizes.length < 8 ? 'more' : 'end'));
