@@ -1,7 +1,7 @@
 import { AuditQuerySchema, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
 import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, Store } from '../storage/types.js';
-import { PAGE_WALK, walkWindows, type WalkLimits } from '../storage/bounded-walk.js';
+import { PAGE_WALK, walkSeqWindows, type WalkLimits } from '../storage/bounded-walk.js';
 import { AGENT_RECORD_FILTERS, agentRecordSeqs, seqList } from './agent-records.js';
 import { rowToRecord } from './chain.js';
 import { seqRange } from './range.js';
@@ -90,23 +90,11 @@ export function queryAudit(store: Store, input: Partial<AuditQuery>, walk: WalkL
   const read = readerFor(store, q);
   if (!read) return { items: [], next_cursor: null };
   if (!read.bounded) return page(store, read.rows(range, q.limit + 1), q.limit, null);
-  const rows: PageRow[] = [];
-  let hi = range.hi;
   const scale = read.scale ?? 1;
   const sized = (n: number) => Math.max(1, Math.round(n * scale));
   const limits = { ...walk, firstWindow: sized(walk.firstWindow), maxWindow: sized(walk.maxWindow) };
-  const end = walkWindows(
-    limits,
-    (size) => {
-      const lo = Math.max(range.lo, hi - size + 1);
-      rows.push(...read.rows({ lo, hi }, q.limit + 1 - rows.length));
-      if (rows.length > q.limit) return 'full';
-      hi = lo - 1;
-      return hi < range.lo ? 'end' : 'more';
-    },
-    `audit:${read.kind}`,
-  );
-  return page(store, rows, q.limit, end === 'budget' ? hi + 1 : null);
+  const { rows, resumeAt } = walkSeqWindows(limits, range, q.limit + 1, read.rows, `audit:${read.kind}`);
+  return page(store, rows, q.limit, resumeAt);
 }
 
 /** Reads the records of a query within a seq range, newest first. */

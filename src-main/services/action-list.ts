@@ -2,7 +2,7 @@ import type { ActionQuery, ActionStatus } from '../../src-shared/index.js';
 import { agentRecordSeqs, seqList } from '../audit/agent-records.js';
 import { textMatch, toFtsQuery } from '../audit/query.js';
 import { seqRange } from '../audit/range.js';
-import { PAGE_WALK, walkWindows, type WalkLimits } from '../storage/bounded-walk.js';
+import { PAGE_WALK, walkSeqWindows, walkWindows, type WalkLimits } from '../storage/bounded-walk.js';
 import type { SqlValue, Store } from '../storage/types.js';
 import { SELECT_ACTIONS, toStatus, type ActionRow } from './action-rows.js';
 
@@ -73,7 +73,6 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   if (q.decision) equal.push({ column: 'decision', value: q.decision });
   if (q.risk_level) equal.push({ column: 'risk_level', value: q.risk_level });
   for (const e of equal) add(`a.${e.column} = ?`, e.value);
-  const equalities = where.length;
   if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
   if (q.until) add('a.created_ms < ?', Date.parse(q.until));
   const c = q.cursor ? decodeCursor(q.cursor) : null;
@@ -97,7 +96,7 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   const below = (p: Position | null) => (p ? { bounds: ['(a.created_ms, a.seq) < (?, ?)'], values: [...p] } : { bounds: [], values: [] });
   // One equality filter (or none) is one index range: every row it walks is on the page. (No index
   // of `actions` has the agent: that filter is tested row by row.)
-  if (equalities <= 1 && !q.agent_id) {
+  if (equal.length <= 1 && !q.agent_id) {
     const b = below(c);
     return pageOf(filtered(SELECT_ACTIONS, b.bounds, b.values, q.limit + 1), q.limit, null);
   }
@@ -163,23 +162,12 @@ function textActions(
          WHERE f.audit_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND a.seq = au.seq${filters.where.map((w) => ` AND ${w}`).join('')}
          ORDER BY f.rowid DESC LIMIT ?`;
   const text = textMatch(fts, q.agent_id ?? undefined);
-  const rows: ActionRow[] = [];
-  let hi = range.hi;
-  const read = (lo: number, limit: number) => store.all<ActionRow>(sql, [text, lo, hi, ...filters.params, limit]);
+  const read = (w: { lo: number; hi: number }, limit: number) => store.all<ActionRow>(sql, [text, w.lo, w.hi, ...filters.params, limit]);
   // Without a filter on the action, a hit is rejected only when it is not the action's decided record.
-  if (!filters.where.some((w) => w !== AGENT_CLAUSE)) return pageOf(read(range.lo, q.limit + 1), q.limit, null);
-  const end = walkWindows(
-    walk,
-    (size) => {
-      const lo = Math.max(range.lo, hi - size + 1);
-      rows.push(...read(lo, q.limit + 1 - rows.length));
-      if (rows.length > q.limit) return 'full';
-      hi = lo - 1;
-      return hi < range.lo ? 'end' : 'more';
-    },
-    'actions:text',
-  );
-  return pageOf(rows, q.limit, end === 'budget' ? [0, hi + 1] : null);
+  if (!filters.where.some((w) => w !== AGENT_CLAUSE)) return pageOf(read(range, q.limit + 1), q.limit, null);
+  const { rows, resumeAt } = walkSeqWindows(walk, range, q.limit + 1, read, 'actions:text');
+  // The cursor's created_ms is not read on this path: only its seq.
+  return pageOf(rows, q.limit, resumeAt === null ? null : [0, resumeAt]);
 }
 
 /**

@@ -59,3 +59,31 @@ export function walkWindows(limits: WalkLimits, step: (size: number) => WindowEn
 
 /** The window size each kind of walk came to last (a handful of kinds: see the callers). */
 const lastSize = new Map<string, number>();
+
+/**
+ * A bounded walk down the seq range `range`, newest first, in windows of seqs: `read(window, need)`
+ * reads one window's rows, at most `need`. Stops once `want` rows are found; `resumeAt` is the seq
+ * where the next page starts when the budget cut the walk short (null otherwise).
+ */
+export function walkSeqWindows<T>(
+  limits: WalkLimits,
+  range: { lo: number; hi: number },
+  want: number,
+  read: (window: { lo: number; hi: number }, need: number) => T[],
+  kind: string,
+): { rows: T[]; resumeAt: number | null } {
+  const rows: T[] = [];
+  let hi = range.hi;
+  const end = walkWindows(
+    limits,
+    (size) => {
+      const lo = Math.max(range.lo, hi - size + 1);
+      rows.push(...read({ lo, hi }, want - rows.length));
+      if (rows.length >= want) return 'full';
+      hi = lo - 1;
+      return hi < range.lo ? 'end' : 'more';
+    },
+    kind,
+  );
+  return { rows, resumeAt: end === 'budget' ? hi + 1 : null };
+}
