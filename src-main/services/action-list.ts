@@ -73,8 +73,10 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   if (q.decision) equal.push({ column: 'decision', value: q.decision });
   if (q.risk_level) equal.push({ column: 'risk_level', value: q.risk_level });
   for (const e of equal) add(`a.${e.column} = ?`, e.value);
-  if (q.since) add('a.created_ms >= ?', Date.parse(q.since));
-  if (q.until) add('a.created_ms < ?', Date.parse(q.until));
+  const since = q.since ? Date.parse(q.since) : null;
+  const until = q.until ? Date.parse(q.until) : null;
+  if (since !== null) add('a.created_ms >= ?', since);
+  if (until !== null) add('a.created_ms < ?', until);
   const c = q.cursor ? decodeCursor(q.cursor) : null;
   if (q.agent_id && !q.q && !q.since && !q.until) {
     const choice = q.status ? agentOrStatusWalk(store, q.agent_id, q.status) : 'agent';
@@ -86,57 +88,71 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
   }
   if (q.agent_id) add(AGENT_CLAUSE, q.agent_id);
   if (q.q) return textActions(store, q, { where, params }, c, walk);
-  const filtered = (from: string, bounds: string[], values: SqlValue[], limit: number) => {
-    const all = [...where, ...bounds];
-    return store.all<ActionRow>(
-      `${from} ${all.length ? `WHERE ${all.join(' AND ')}` : ''} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`,
-      [...params, ...values, limit],
-    );
-  };
-  const below = (p: Position | null) => (p ? { bounds: ['(a.created_ms, a.seq) < (?, ?)'], values: [...p] } : { bounds: [], values: [] });
   // One equality filter (or none) is one index range: every row it walks is on the page. (No index
   // of `actions` has the agent: that filter is tested row by row.)
   if (equal.length <= 1 && !q.agent_id) {
-    const b = below(c);
-    return pageOf(filtered(SELECT_ACTIONS, b.bounds, b.values, q.limit + 1), q.limit, null);
+    const bound = c ? ' AND (a.created_ms, a.seq) < (?, ?)' : '';
+    const rows = store.all<ActionRow>(
+      `${SELECT_ACTIONS} WHERE 1${where.map((w) => ` AND ${w}`).join('')}${bound} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`,
+      [...params, ...(c ?? []), q.limit + 1],
+    );
+    return pageOf(rows, q.limit, null);
   }
-  const since = q.since ? Date.parse(q.since) : null;
-  const rows: ActionRow[] = [];
-  // The walk starts at the cursor or at the window's end (`until`), whichever is older: an action
-  // created at or after `until` cannot be listed, so its windows are not read.
-  const until = q.until ? Date.parse(q.until) : null;
-  let top: Position | null = until !== null && (c === null || c[0] >= until) ? [until, 0] : c;
-  // The window: the next `size` actions of the first equality filter (an agent key's own, a
-  // status's...) in its `(column, created_ms, seq)` index, or of all actions: found on index entries
-  // only, then read through the same index, so that a window holds at most `size` rows to test
-  // whatever the planner would have chosen (the last window has no floor).
-  const driver = equal[0] ?? null;
+  return windowedActions(store, equal[0] ?? null, { where, params }, { cursor: c, since, until }, q.limit, walk);
+}
+
+/**
+ * Actions of several filters (or of an agent, which no index of `actions` has), in created order:
+ * windows of the next `size` actions of the first equality filter (an agent key's own, a status's...)
+ * in its `(column, created_ms, seq)` index, or of all actions, found on index entries only and read
+ * through that same index, so that a window holds at most `size` rows to test whatever the planner
+ * would have chosen (the last window has no floor). The walk starts at the cursor or at `until`,
+ * whichever is older: an action created at or after `until` cannot be listed.
+ */
+function windowedActions(
+  store: Store,
+  driver: { column: keyof typeof DRIVERS; value: SqlValue } | null,
+  filters: { where: string[]; params: SqlValue[] },
+  at: { cursor: Position | null; since: number | null; until: number | null },
+  limit: number,
+  walk: WalkLimits,
+): Page {
   const step = driver
     ? { index: DRIVERS[driver.column], where: [`a.${driver.column} = ?`], values: [driver.value] }
     : { index: 'actions_created', where: [], values: [] };
   const from = SELECT_ACTIONS.replace('FROM actions a', `FROM actions a INDEXED BY ${step.index}`);
+  const { cursor, since, until } = at;
+  let top: Position | null = until !== null && (cursor === null || cursor[0] >= until) ? [until, 0] : cursor;
+  const rows: ActionRow[] = [];
   const end = walkWindows(
     walk,
     (size) => {
-      const b = below(top);
-      const conds = [...step.where, ...b.bounds];
+      const below = top ? ['(a.created_ms, a.seq) < (?, ?)'] : [];
+      const belowValues = top ? [...top] : [];
+      const conds = [...step.where, ...below];
       const floor = store.get<{ created_ms: number; seq: number }>(
         `SELECT created_ms, seq FROM actions a INDEXED BY ${step.index} ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
-       ORDER BY created_ms DESC, seq DESC LIMIT 1 OFFSET ?`,
-        [...step.values, ...b.values, size - 1],
+         ORDER BY created_ms DESC, seq DESC LIMIT 1 OFFSET ?`,
+        [...step.values, ...belowValues, size - 1],
       );
-      const window = floor
-        ? { bounds: [...b.bounds, '(a.created_ms, a.seq) >= (?, ?)'], values: [...b.values, floor.created_ms, floor.seq] }
-        : b;
-      rows.push(...filtered(from, window.bounds, window.values, q.limit + 1 - rows.length));
-      if (rows.length > q.limit) return 'full';
+      const bounds = floor ? [...below, '(a.created_ms, a.seq) >= (?, ?)'] : below;
+      const values = floor ? [...belowValues, floor.created_ms, floor.seq] : belowValues;
+      const all = [...filters.where, ...bounds];
+      rows.push(
+        ...store.all<ActionRow>(`${from} WHERE ${all.join(' AND ')} ORDER BY a.created_ms DESC, a.seq DESC LIMIT ?`, [
+          ...filters.params,
+          ...values,
+          limit + 1 - rows.length,
+        ]),
+      );
+      if (rows.length > limit) return 'full';
       if (!floor || (since !== null && floor.created_ms < since)) return 'end';
       top = [floor.created_ms, floor.seq];
       return 'more';
     },
     `actions:${step.index}`,
   );
-  return pageOf(rows, q.limit, end === 'budget' ? top : null);
+  return pageOf(rows, limit, end === 'budget' ? top : null);
 }
 
 /**
