@@ -110,7 +110,7 @@ function action(i: number): { draft: AuditDraft; row: (seq: number, now: number)
   };
 }
 
-async function generate(dataDir: string): Promise<{ seconds: number; firstMs: number; lastMs: number }> {
+async function generate(dataDir: string): Promise<{ seconds: number; indexSeconds: number; firstMs: number; lastMs: number }> {
   const start = Date.now() - YEAR_MS;
   const step = YEAR_MS / RECORDS;
   let t = start;
@@ -137,8 +137,15 @@ async function generate(dataDir: string): Promise<{ seconds: number; firstMs: nu
     await store.commit([
       { sql: 'INSERT OR IGNORE INTO agents (agent_id, registered, created_ms, last_seen_ms) VALUES (?, 0, ?, ?)', params: [id, start, t] },
     ]);
+  const seconds = (Date.now() - t0) / 1000;
+  // The indexer thread trails the commits; the log is written faster than a person's agents ever
+  // write, so a backlog is left. The server would index it at start, and the first search would
+  // wait for it: the figures below are the search's own, on a log already indexed.
+  const i0 = Date.now();
+  await store.fullTextReady();
+  log(`  full-text index caught up ${((Date.now() - i0) / 1000).toFixed(1)} s after the last commit`);
   await store.close();
-  return { seconds: (Date.now() - t0) / 1000, firstMs: start, lastMs: t };
+  return { seconds, indexSeconds: (Date.now() - i0) / 1000, firstMs: start, lastMs: t };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +261,13 @@ async function main(): Promise<void> {
       id: 'generate',
       label: `generate the log through the store (${RECORDS.toLocaleString('en-US')} records)`,
       value: gen.seconds,
+      unit: 's',
+      better: 'lower',
+    });
+    figures.push({
+      id: 'index_backlog',
+      label: 'full-text indexer: backlog left by the generator, indexed after its last commit',
+      value: gen.indexSeconds,
       unit: 's',
       better: 'lower',
     });
