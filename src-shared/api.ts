@@ -300,7 +300,8 @@ const at = <N extends RouteName>(name: N) => ({ method: ROUTES[name][0], path: R
 
 /** What a list whose filters one index cannot answer may return (storage/bounded-walk.ts). */
 const PARTIAL_PAGES =
-  'A page may hold fewer than `limit` items, even none, while `next_cursor` is set: a request reads the log for a bounded time (so that no request holds the server), and rare filters over a long history can need several requests to fill a page. The list ends only where `next_cursor` is null.';
+  'A page may hold fewer than `limit` items, even none, while `next_cursor` is set: a request reads the log for a bounded time (so that no request holds the server), and rare filters over a long history can need several requests to fill a page. The list ends only where `next_cursor` is null. ' +
+  'Free text (`q`) and `agent_id` read the search index, which trails the log by milliseconds; after an upgrade or a rebuild it can be far behind, and such a request then waits a few seconds at most before a 503 that says how far the index has got, with `Retry-After`.';
 
 export const API = {
   // --- service
@@ -402,6 +403,7 @@ export const API = {
       PARTIAL_PAGES,
     query: ActionQuerySchema,
     response: named('ActionStatusPage', pageOf(ActionStatusSchema)),
+    errors: ['unavailable'],
   },
 
   // --- agents
@@ -581,6 +583,7 @@ export const API = {
     description: `Cursor pagination: pass \`next_cursor\` back as \`cursor\`. ${PARTIAL_PAGES}`,
     query: AuditQuerySchema,
     response: named('AuditRecordPage', pageOf(AuditRecordSchema)),
+    errors: ['unavailable'],
   },
   exportAudit: {
     ...at('exportAudit'),

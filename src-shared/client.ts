@@ -9,12 +9,20 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: ErrorBody | null,
+    /** `Retry-After` of a 429 or 503, in seconds (null when the answer has none). */
+    readonly retryAfterS: number | null = null,
   ) {
     super(body?.error.message ?? `HTTP ${status}`);
   }
   get code(): string {
     return this.body?.error.code ?? 'http_error';
   }
+}
+
+/** A `Retry-After` given in seconds (the only form the API sends), else null. */
+function retryAfter(res: Response): number | null {
+  const v = res.headers.get('retry-after');
+  return v !== null && /^\d+$/.test(v) ? Number(v) : null;
 }
 
 /** The server could not be reached at all (refused, reset, DNS, timeout). */
@@ -66,7 +74,7 @@ export class GatehouseApi {
         parsed = null;
       }
     }
-    if (!res.ok) throw new ApiError(res.status, (parsed as ErrorBody | null) ?? null);
+    if (!res.ok) throw new ApiError(res.status, (parsed as ErrorBody | null) ?? null, retryAfter(res));
     return parsed as T;
   }
 

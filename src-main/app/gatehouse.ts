@@ -23,6 +23,7 @@ import { WorkflowService } from '../services/workflows.js';
 import { CheckpointService, type CheckpointOptions } from '../services/checkpoints.js';
 import { SinkService } from '../services/sinks/service.js';
 import { RetentionService } from '../services/retention.js';
+import { SearchIndexGate } from '../services/search-index.js';
 import { openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -38,6 +39,8 @@ export interface GatehouseOptions {
   defaultPolicies?: boolean;
   /** When checkpoints are signed (tests and the bench shorten or lengthen it). */
   checkpoints?: CheckpointOptions & { enabled?: boolean };
+  /** How long free text or an agent filter waits for the search index before a 503 (services/search-index.ts). */
+  searchIndexWaitMs?: number;
 }
 
 /**
@@ -76,12 +79,14 @@ export class Gatehouse {
   readonly sinks: SinkService;
   /** Archiving of records older than `retention_days` (SPEC 7.7). */
   readonly retention: RetentionService;
+  /** Holds free text and agent filters until the indexer has caught up, for a few seconds at most. */
+  readonly searchIndex: SearchIndexGate;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly store: Store,
-    readonly opts: Required<Pick<GatehouseOptions, 'dataDir' | 'mode'>> & { clock: Clock },
+    readonly opts: Required<Pick<GatehouseOptions, 'dataDir' | 'mode'>> & Pick<GatehouseOptions, 'searchIndexWaitMs'> & { clock: Clock },
   ) {
     const clock = opts.clock;
     this.sessions = new Sessions(join(opts.dataDir, 'sessions.json'));
@@ -111,13 +116,19 @@ export class Gatehouse {
     this.forwardAuth = new ForwardAuthService(store, this.actions, this.approvals, () => clock.now());
     this.sinks = new SinkService(store, clock, () => this.checkpoints.origin.split('/')[1] ?? '');
     this.retention = new RetentionService(store, clock, this.settings, () => this.sinks.minCursor());
+    this.searchIndex = new SearchIndexGate(store, opts.searchIndexWaitMs);
   }
 
   static async open(o: GatehouseOptions): Promise<Gatehouse> {
     ensureDataDir(o.dataDir);
     const { credentials } = loadOrCreateCredentials(o.dataDir);
     const store = await openStore({ dataDir: o.dataDir, ...o.store });
-    const g = new Gatehouse(store, { dataDir: o.dataDir, mode: o.mode, clock: o.clock ?? systemClock });
+    const g = new Gatehouse(store, {
+      dataDir: o.dataDir,
+      mode: o.mode,
+      clock: o.clock ?? systemClock,
+      searchIndexWaitMs: o.searchIndexWaitMs,
+    });
     try {
       g.checkpoints = await CheckpointService.open(store, g.opts.clock, g.bus, o.checkpoints);
       await g.keys.ensureDefaults(credentials);

@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from './types.js';
+import { StorageUnavailableError, type IndexProgress } from './types.js';
 import { BATCH_ROWS } from './fts-tail.js';
 import type { StorageWorker } from './workers.js';
 
@@ -12,6 +12,8 @@ import type { StorageWorker } from './workers.js';
 export const TELL_EVERY_MS = 50;
 /** While the indexer works through a backlog it is asked again this often (which also keeps it from stopping for being idle). */
 const BACKLOG_POKE_MS = 1000;
+/** How long `within` waits for the indexer to say how far it has got. */
+const PROGRESS_WAIT_MS = 250;
 
 /**
  * The store's side of the full-text indexer thread (fts-tail.ts): it tells the thread how far the
@@ -70,6 +72,47 @@ export class FullTextLink {
         });
       await this.sync;
     }
+  }
+
+  /**
+   * `ready`, for a request that cannot wait long: resolves null once every acknowledged record is
+   * indexed, or, when `ms` pass first, how far the index reaches (`indexed` of `head` records). The
+   * catch-up goes on either way.
+   */
+  async within(ms: number): Promise<IndexProgress | null> {
+    const head = this.durableSeq();
+    if (this.indexedSeq >= head) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    });
+    const caughtUp = this.ready().then(() => 'ready' as const);
+    // After `late` has won, a failed catch-up is the next request's to report.
+    caughtUp.catch(() => undefined);
+    try {
+      if ((await Promise.race([caughtUp, late])) === 'ready') return null;
+    } finally {
+      clearTimeout(timer);
+    }
+    return { indexed: await this.reached(), head };
+  }
+
+  /**
+   * How far the indexer has got, asked now (it answers between two of its steps); what it last said
+   * if it does not answer within PROGRESS_WAIT_MS (a step held by a busy file).
+   */
+  private async reached(): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const asked = this.indexer.call({ kind: 'fts-reach', seq: this.durableSeq() }).then(
+      (v) => {
+        const seq = (v as { seq: number }).seq;
+        if (seq > this.indexedSeq) this.indexedSeq = seq;
+      },
+      () => undefined,
+    );
+    await Promise.race([asked, new Promise((resolve) => (timer = setTimeout(resolve, PROGRESS_WAIT_MS)))]);
+    clearTimeout(timer);
+    return this.indexedSeq;
   }
 
   /** No more messages (the store is closing; it closes the thread itself). */

@@ -17,7 +17,16 @@ import { StorageWorker, WorkerError, type WorkerRequest } from './workers.js';
 import type { Connection } from './sqlite.js';
 import { isStorageFailure } from './sqlite.js';
 import { toWire, type OpError, type PendingCommit, type SealedRecord } from './write.js';
-import { StorageUnavailableError, type AuditDraft, type AuditRow, type AuditScan, type Op, type SqlValue, type Store } from './types.js';
+import {
+  StorageUnavailableError,
+  type AuditDraft,
+  type AuditRow,
+  type AuditScan,
+  type IndexProgress,
+  type Op,
+  type SqlValue,
+  type Store,
+} from './types.js';
 
 export interface OpenStoreOptions {
   dataDir: string;
@@ -373,6 +382,10 @@ export class SqliteStore implements Store {
    */
   fullTextReady(): Promise<void> {
     return this.fullText.ready();
+  }
+
+  fullTextWithin(ms: number): Promise<IndexProgress | null> {
+    return this.fullText.within(ms);
   }
 
   /**

@@ -70,6 +70,11 @@ export interface Store {
   commit(ops: Op[] | ((records: AuditRecord[]) => Op[]), audit?: AuditDraft[]): Promise<AuditRecord[]>;
   /** Resolves once every acknowledged record can be found by free text (call before a search). */
   fullTextReady(): Promise<void>;
+  /**
+   * `fullTextReady` bounded by `ms`: null once every acknowledged record can be found, or how far
+   * the index reaches when `ms` pass first (after an upgrade or a rebuild it can be a whole log behind).
+   */
+  fullTextWithin(ms: number): Promise<IndexProgress | null>;
   /** False after a failed write until a write succeeds again. */
   readonly writable: boolean;
   /** The last durable audit record (seq 0 and 64 zeros when the log is empty). */
@@ -92,6 +97,12 @@ export interface Store {
   readonly merkleReady: boolean;
   /** Finish pending writes and close. Further commits reject. */
   close(): Promise<void>;
+}
+
+/** How far the full-text index reaches while it is behind: `indexed` of the log's `head` records. */
+export interface IndexProgress {
+  indexed: number;
+  head: number;
 }
 
 export type { AuditRecord };

@@ -1,6 +1,8 @@
 // The console's lists follow a walk the server cut short (SPEC 8's time budget) instead of stopping.
 import { describe, expect, it } from 'vitest';
-import { afterPage } from '../../src-renderer/screens/activity/page-step.js';
+import { ApiError } from '../../src-shared/client.js';
+import type { ErrorBody } from '../../src-shared/index.js';
+import { afterPage, indexWait } from '../../src-renderer/screens/activity/page-step.js';
 
 describe('after a page of the activity lists', () => {
   it('a short page with a cursor asks for the next at once; a full one waits for the scroll; no cursor is the end', () => {
@@ -17,5 +19,32 @@ describe('after a page of the activity lists', () => {
 
   it('a cursor that does not move ends the list rather than asking for the same page forever', () => {
     expect(afterPage('c1', { items: [], next_cursor: 'c1' }, 200, 0)).toEqual({ next: null, goOn: false });
+  });
+});
+
+describe('after a failed page of the activity lists', () => {
+  const catchingUp: ErrorBody = {
+    error: {
+      code: 'unavailable',
+      message: 'The search index is catching up with the log: …',
+      details: [{ path: 'q', message: 'The search index is being built: 10 of 40 records indexed (25 %)' }],
+    },
+  };
+  it('a list waiting for the search index says how far it has got and asks again when the server says', () => {
+    expect(indexWait(new ApiError(503, catchingUp, 2))).toEqual({
+      ms: 2000,
+      notice: 'The search index is being built: 10 of 40 records indexed (25 %). Results appear as soon as it is done.',
+    });
+  });
+  it('other failures are shown and wait for the person', () => {
+    // Storage refusing writes, a 503 without a Retry-After, any other status, a network failure.
+    expect(indexWait(new ApiError(503, { error: { code: 'unavailable', message: 'Storage cannot be written' } }, 1))).toBeNull();
+    expect(indexWait(new ApiError(503, catchingUp, null))).toBeNull();
+    expect(indexWait(new ApiError(500, catchingUp, 5))).toBeNull();
+    expect(indexWait(new Error('offline'))).toBeNull();
+  });
+  it('never hammers the server nor waits past a minute', () => {
+    expect(indexWait(new ApiError(503, catchingUp, 0))?.ms).toBe(1000);
+    expect(indexWait(new ApiError(503, catchingUp, 3600))?.ms).toBe(60_000);
   });
 });

@@ -89,7 +89,8 @@ const ERRORS = {
   TooLarge: 'Body larger than 1 MiB (`too_large`)',
   UnsupportedMediaType: 'Wrong Content-Type, or a Content-Encoding other than identity (`unsupported_media_type`)',
   RateLimited: 'Rate limited (`rate_limited`); see `Retry-After`',
-  Unavailable: 'Storage cannot be written (`unavailable`): nothing was changed or allowed',
+  Unavailable:
+    'Storage cannot be written, or a list that reads the search index found it still catching up (`unavailable`): nothing was changed or allowed; see `Retry-After`',
 } as const;
 type ErrorName = keyof typeof ERRORS;
 

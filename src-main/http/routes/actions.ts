@@ -36,7 +36,8 @@ export function actionHandlers(g: Gatehouse) {
     withdraw: (c, { body, params }) => g.approvals.withdraw(params.id!, body, ownerKey(c.get('principal'))),
     listActions: async (c, { query }) => {
       // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
-      if (query.q || query.agent_id) await g.store.fullTextReady();
+      if (query.q) await g.searchIndex.ready('q');
+      else if (query.agent_id) await g.searchIndex.ready('agent_id');
       return listActions(g.store, query, ownerKey(c.get('principal')));
     },
     approval: (c, { params }) => g.approvals.byApprovalId(params.approval_id!, ownerKey(c.get('principal'))),

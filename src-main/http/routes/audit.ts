@@ -10,7 +10,8 @@ export function auditHandlers(g: Gatehouse) {
   return {
     audit: async (_c, { query }) => {
       // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
-      if (query.q !== undefined || query.agent_id !== undefined) await g.store.fullTextReady();
+      if (query.q !== undefined) await g.searchIndex.ready('q');
+      else if (query.agent_id !== undefined) await g.searchIndex.ready('agent_id');
       try {
         return queryAudit(g.store, query);
       } catch (e) {

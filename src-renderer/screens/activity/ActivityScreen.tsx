@@ -210,11 +210,13 @@ export function ActivityScreen() {
           {pages.count === 0 && (pages.loading || !pages.done) && !pages.error ? (
             <Loading
               label={
-                pages.searching
-                  ? `Searching older ${view === 'actions' ? 'actions' : 'records'} for matches…`
-                  : view === 'actions'
-                    ? 'Loading actions…'
-                    : 'Loading the audit log…'
+                pages.notice
+                  ? pages.notice
+                  : pages.searching
+                    ? `Searching older ${view === 'actions' ? 'actions' : 'records'} for matches…`
+                    : view === 'actions'
+                      ? 'Loading actions…'
+                      : 'Loading the audit log…'
               }
             />
           ) : pages.count === 0 && !pages.error ? (

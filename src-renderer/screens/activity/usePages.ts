@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client.js';
-import { afterPage } from './page-step.js';
+import { afterPage, indexWait } from './page-step.js';
 
 const PAGE = 200;
 
@@ -15,6 +15,8 @@ export interface Pages<T> {
   firstPageMs: number | null;
   /** The server cut a page short and the list is going on through older history (SPEC 8). */
   searching: boolean;
+  /** What the list is waiting for before it asks again by itself (the search index catching up), else null. */
+  notice: string | null;
   /** Loads the next page (no-op while one is loading or when done). */
   more: () => void;
   /** Starts again from the newest row. */
@@ -38,6 +40,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
   const [error, setError] = useState<string | null>(null);
   const [firstPageMs, setFirstPageMs] = useState<number | null>(null);
   const [searching, setSearching] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const [gen, setGen] = useState(0);
   const cursor = useRef<string | null>(null);
   const busy = useRef(false);
@@ -52,6 +55,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
     const first = cursor.current === null;
     const t0 = performance.now();
     let goOn = false;
+    let retryMs: number | null = null;
     try {
       const asked = cursor.current;
       const page = await fetchRef.current({ limit: PAGE, cursor: asked ?? undefined });
@@ -62,13 +66,17 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
       setCount(rowsRef.current.length);
       setDone(step.next === null);
       setError(null);
+      setNotice(null);
       if (first) setFirstPageMs(Math.round(performance.now() - t0));
       goOn = step.goOn;
       setSearching(goOn);
       gathered += page.items.length;
     } catch (e) {
       if (g === generation.current) {
-        setError(errorMessage(e));
+        const wait = indexWait(e);
+        retryMs = wait?.ms ?? null;
+        setNotice(wait?.notice ?? null);
+        setError(wait ? null : errorMessage(e));
         setSearching(false);
       }
     } finally {
@@ -78,6 +86,7 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
       }
     }
     if (goOn && g === generation.current) void load(g, gathered);
+    if (retryMs !== null && g === generation.current) setTimeout(() => g === generation.current && void load(g, gathered), retryMs);
   }, []);
 
   useEffect(() => {
@@ -90,12 +99,21 @@ export function usePages<T>(fetchPage: FetchPage<T>, key: string): Pages<T> {
     setError(null);
     setFirstPageMs(null);
     setSearching(false);
+    setNotice(null);
     void load(g);
   }, [key, gen, load]);
+
+  // Unmounted: answers and retries still on their way are dropped.
+  useEffect(
+    () => () => {
+      generation.current++;
+    },
+    [],
+  );
 
   const more = useCallback(() => {
     if (!busy.current && cursor.current) void load(generation.current);
   }, [load]);
   const reset = useCallback(() => setGen((x) => x + 1), []);
-  return { rows: rowsRef.current, count, done, loading, error, firstPageMs, searching, more, reset };
+  return { rows: rowsRef.current, count, done, loading, error, firstPageMs, searching, notice, more, reset };
 }
