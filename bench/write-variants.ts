@@ -78,6 +78,9 @@ const VARIANTS: Record<string, Variant> = {
     schema: (s) => s.replace(/CREATE INDEX IF NOT EXISTS \w+ ON[^;]*;/g, ''),
   },
   'cache-64m': { pragmas: ['PRAGMA cache_size = -65536'] },
+  'no-fts-no-audit-indexes': { noFts: true, schema: (s) => s.replace(/CREATE INDEX IF NOT EXISTS audit_\w+ ON[^;]*;/g, '') },
+  'no-fts-no-actions-indexes': { noFts: true, schema: (s) => s.replace(/CREATE INDEX IF NOT EXISTS actions_\w+ ON[^;]*;/g, '') },
+  'no-fts-no-triggers': { noFts: true, schema: (s) => s.replace(/CREATE TRIGGER IF NOT EXISTS actions_count_\w+[\s\S]*?END;/g, '') },
 };
 
 const INSERT_AUDIT =
