@@ -86,8 +86,10 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
     if (choice === 'agent') return agentActions(store, q.agent_id, { risk_level: q.risk_level }, { where, params }, c, q.limit, walk);
     // Else the status's actions are walked (below: the status drives the windows), the agent tested on each.
   }
+  // Filters a hit of free text can fail on its action row: the agent is matched inside the full-text index.
+  const rowFilters = where.length;
   if (q.agent_id) add(AGENT_CLAUSE, q.agent_id);
-  if (q.q) return textActions(store, q, { where, params }, c, walk);
+  if (q.q) return textActions(store, q, { where, params }, c, walk, rowFilters > 0);
   // One equality filter (or none) is one index range: every row it walks is on the page. (No index
   // of `actions` has the agent: that filter is tested row by row.)
   if (equal.length <= 1 && !q.agent_id) {
@@ -158,6 +160,8 @@ function windowedActions(
 /**
  * Free text: the full-text index walked newest first by rowid in seq windows, each hit joined to its
  * action. The cursor's seq is where the next page starts (its created_ms is not read here).
+ * `rejecting`: some filter on the action row (other than the agent) can turn hits away, so the walk
+ * is bounded.
  */
 function textActions(
   store: Store,
@@ -165,6 +169,7 @@ function textActions(
   filters: { where: string[]; params: SqlValue[] },
   c: Position | null,
   walk: WalkLimits,
+  rejecting: boolean,
 ): Page {
   const fts = toFtsQuery(q.q!);
   if (!fts) return { items: [], next_cursor: null };
@@ -180,7 +185,7 @@ function textActions(
   const text = textMatch(fts, q.agent_id ?? undefined);
   const read = (w: { lo: number; hi: number }, limit: number) => store.all<ActionRow>(sql, [text, w.lo, w.hi, ...filters.params, limit]);
   // Without a filter on the action, a hit is rejected only when it is not the action's decided record.
-  if (!filters.where.some((w) => w !== AGENT_CLAUSE)) return pageOf(read(range, q.limit + 1), q.limit, null);
+  if (!rejecting) return pageOf(read(range, q.limit + 1), q.limit, null);
   const { rows, resumeAt } = walkSeqWindows(walk, range, q.limit + 1, read, 'actions:text');
   // The cursor's created_ms is not read on this path: only its seq.
   return pageOf(rows, q.limit, resumeAt === null ? null : [0, resumeAt]);
