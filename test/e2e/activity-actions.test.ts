@@ -160,6 +160,43 @@ describe('activity: one row per action', () => {
     await expect.poll(() => actionRows().count()).toBe(6);
   });
 
+  it('while the search index is being built, says how far it has got and asks again by itself', async () => {
+    const p = b.page;
+    // The server's answer while the index is rebuilt after an upgrade (test/http/search-index.test.ts
+    // makes a real one from a 30,000-record backlog); the first search gets it, the next goes through.
+    const asked: number[] = [];
+    const isSearch = (u: URL) => u.pathname === '/api/v1/actions' && u.searchParams.get('q') === 'prod';
+    await p.route(isSearch, async (route) => {
+      asked.push(Date.now());
+      if (asked.length > 1) return route.continue();
+      const details = [{ path: 'q', message: 'The search index is being built: 1,200 of 4,800 records indexed (25 %)' }];
+      await route.fulfill({
+        status: 503,
+        headers: { 'Retry-After': '1' },
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The search index is catching up with the log: …', details } }),
+      });
+    });
+    try {
+      await p.getByLabel('Search').fill('prod');
+      await p
+        .getByText('The search index is being built: 1,200 of 4,800 records indexed (25 %). Results appear as soon as it is done.')
+        .waitFor();
+      // A wait, not an error: no error banner, no Retry button to press.
+      expect(await p.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      await shot(p, '66-activity-index-building');
+      // Asked again after the Retry-After, by itself, and the rows came.
+      await expect.poll(() => actionRows().count(), { timeout: 10_000 }).toBe(2);
+      expect(asked).toHaveLength(2);
+      expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(900);
+    } finally {
+      await p.unroute(isSearch);
+    }
+    await p.getByLabel('Search').fill('');
+    await p.waitForURL((u) => !u.searchParams.has('q'));
+    await expect.poll(() => actionRows().count()).toBe(6);
+  });
+
   it('jump to a date starts the list at that moment, inside the time range', async () => {
     const p = b.page;
     const local = await p.evaluate((ms) => {
