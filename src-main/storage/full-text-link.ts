@@ -94,7 +94,9 @@ export class FullTextLink {
     } finally {
       clearTimeout(timer);
     }
-    return { indexed: await this.reached(), head };
+    // The indexer may have got there between `late` and its answer: then nothing is missing.
+    const indexed = await this.reached();
+    return indexed >= head ? null : { indexed, head };
   }
 
   /**

@@ -46,16 +46,20 @@ async function getOnceCaughtUp<T>(core: TestCore, path: string): Promise<{ statu
   }
 }
 
-/** Every item of a list, following its cursors. */
+/**
+ * Every item of a list, following its cursors. Each page may meet a 503 too: the server keeps
+ * writing records while the test runs (a checkpoint every 1,000 records as the Merkle tree of the
+ * older log is built), and with a 1 ms wait the indexer is a step behind them.
+ */
 async function all<T>(core: TestCore, path: string): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null = null;
   do {
-    const r: { status: number; body: { items: T[]; next_cursor: string | null } } = await core.json(
-      'GET',
+    const r: { status: number; body: { items: T[]; next_cursor: string | null } } = await getOnceCaughtUp(
+      core,
       `${path}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
     );
-    expect(r.status).toBe(200);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     out.push(...r.body.items);
     cursor = r.body.next_cursor;
   } while (cursor);
