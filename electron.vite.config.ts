@@ -8,12 +8,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // storage-worker and upgrade-worker: the storage threads and the 0.1 upgrade's build thread, found beside
-      // index.js (src-main/storage/worker-file.ts).
+      // storage-worker, page-worker and upgrade-worker: the storage threads, the page thread and the 0.1
+      // upgrade's build thread, found beside index.js (src-main/storage/worker-file.ts).
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/desktop/main.ts'),
           'storage-worker': resolve(__dirname, 'src-main/storage/worker.ts'),
+          'page-worker': resolve(__dirname, 'src-main/services/page-worker.ts'),
           'upgrade-worker': resolve(__dirname, 'src-main/storage/legacy/upgrade-worker.ts'),
         },
       },

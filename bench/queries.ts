@@ -2,6 +2,7 @@
 // times them one shape at a time): filtered pages newest first, half of them at a random depth, and
 // free-text searches alone or within one agent's records.
 import { queryAudit } from '../src-main/audit/query.js';
+import type { PageReader } from '../src-main/services/page-reader.js';
 import type { SqliteStore } from '../src-main/storage/store.js';
 import { AGENTS, pick, rand } from './records.js';
 
@@ -48,6 +49,21 @@ export const searchShapes: { name: string; make: (k: number) => Query }[] = [
   { name: 'text', make: (k) => ({ q: SEARCH_TERMS[k % SEARCH_TERMS.length], limit: 100 }) },
   { name: 'text+agent', make: (k) => ({ q: SEARCH_TERMS[k % SEARCH_TERMS.length], agent_id: pick(AGENTS), limit: 100 }) },
 ];
+
+/**
+ * Runs `n` queries made by `make` as the API reads them, on the page thread (services/page-reader.ts),
+ * one after another; their times in ms from the call to the answer on this thread, sorted.
+ */
+export async function timeThreadQueries(pages: PageReader, n: number, make: (k: number) => Query): Promise<number[]> {
+  const t: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const q = make(k);
+    const s = performance.now();
+    await pages.audit(q);
+    t.push(performance.now() - s);
+  }
+  return t.sort((a, b) => a - b);
+}
 
 /** Runs `n` queries made by `make` on the main thread's connection; their times in ms, sorted. */
 export function timeQueries(store: SqliteStore, n: number, make: (k: number) => Query): number[] {

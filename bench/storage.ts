@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { exportAudit } from '../src-main/audit/export.js';
 import { queryAudit } from '../src-main/audit/query.js';
 import { verifyStore } from '../src-main/audit/verify.js';
+import { PageReader } from '../src-main/services/page-reader.js';
 import { computeStats } from '../src-main/services/stats.js';
-import { openStore, type SqliteStore } from '../src-main/storage/store.js';
+import { databasePath, openStore, type SqliteStore } from '../src-main/storage/store.js';
 import { legacyDataDir } from './legacy-0.1.js';
 import { percentile, stallDuring, writeResults, type Figure } from './lib.js';
-import { pageShapes, searchShapes, timeQueries } from './queries.js';
+import { pageShapes, searchShapes, timeQueries, timeThreadQueries } from './queries.js';
 import { commitFor } from './records.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -137,44 +138,81 @@ async function main(): Promise<void> {
     );
 
     const head = store.head().seq;
-    queryAudit(store, { agent_id: 'agent-1' }); // warm the statement cache
-    const pages = pageShapes(head)
-      .flatMap((shape) => timeQueries(store, 400, shape.make))
-      .sort((a, b) => a - b);
+    // The API reads list pages on the page thread (services/page-reader.ts): timed that way, the
+    // figure holds the page and the two thread hand-overs; the same queries on this thread beside it.
+    const pageReader = new PageReader(store, { path: databasePath(dataDir), log });
+    queryAudit(store, { agent_id: 'agent-1' }); // warm the statement caches
+    await pageReader.audit({ agent_id: 'agent-1' });
+    const shapes = pageShapes(head);
+    const threadPages: number[] = [];
+    const pages: number[] = [];
+    // Alternated in rounds, so that both meet the same state of the machine.
+    for (let round = 0; round < 4; round++) {
+      for (const shape of shapes) {
+        threadPages.push(...(await timeThreadQueries(pageReader, 100, shape.make)));
+        pages.push(...timeQueries(store, 100, shape.make));
+      }
+    }
+    threadPages.sort((a, b) => a - b);
+    pages.sort((a, b) => a - b);
+    const threadText: number[] = [];
+    const allText: number[] = [];
+    for (const shape of searchShapes) {
+      threadText.push(...(await timeThreadQueries(pageReader, 60, shape.make)));
+      allText.push(...timeQueries(store, 60, shape.make));
+    }
+    threadText.sort((a, b) => a - b);
+    allText.sort((a, b) => a - b);
+    // The main thread's longest stall while the page thread reads: what a submit arriving meanwhile waits.
+    const pageStall = await stallDuring(async () => {
+      for (const shape of [...shapes, ...searchShapes]) await timeThreadQueries(pageReader, 60, shape.make);
+    });
+    await pageReader.close();
+    const PAGE = 'filtered page (100) by agent / decision / agent+risk';
+    const TEXT = 'free-text page (100, prefix match), alone or with an agent filter';
+    const ON_MAIN = 'read on the calling thread (as 0.1 and sessions 1-14 served it)';
     figures.push(
       {
-        id: 'page_p50',
-        label: 'filtered page (100) by agent / decision / agent+risk, p50',
-        value: percentile(pages, 50),
+        id: 'page_thread_p50',
+        label: `${PAGE}, as the API reads it (page thread), p50`,
+        value: percentile(threadPages, 50),
         unit: 'ms',
         better: 'lower',
       },
       {
-        id: 'page_p99',
-        label: 'filtered page (100) by agent / decision / agent+risk, p99',
-        value: percentile(pages, 99),
+        id: 'page_thread_p99',
+        label: `${PAGE}, as the API reads it (page thread), p99`,
+        value: percentile(threadPages, 99),
         unit: 'ms',
         target: 5,
         better: 'lower',
       },
-    );
-
-    const allText = searchShapes.flatMap((shape) => timeQueries(store, 60, shape.make)).sort((a, b) => a - b);
-    figures.push(
+      { id: 'page_p50', label: `${PAGE}, ${ON_MAIN}, p50`, value: percentile(pages, 50), unit: 'ms', better: 'lower' },
+      { id: 'page_p99', label: `${PAGE}, ${ON_MAIN}, p99`, value: percentile(pages, 99), unit: 'ms', better: 'lower' },
       {
-        id: 'fts_p50',
-        label: 'free-text page (100, prefix match), alone or with an agent filter, p50',
-        value: percentile(allText, 50),
+        id: 'fts_thread_p50',
+        label: `${TEXT}, as the API reads it (page thread), p50`,
+        value: percentile(threadText, 50),
         unit: 'ms',
         better: 'lower',
       },
       {
-        id: 'fts_p99',
-        label: 'free-text page (100, prefix match), alone or with an agent filter, p99',
-        value: percentile(allText, 99),
+        id: 'fts_thread_p99',
+        label: `${TEXT}, as the API reads it (page thread), p99`,
+        value: percentile(threadText, 99),
         unit: 'ms',
         target: 20,
         better: 'lower',
+      },
+      { id: 'fts_p50', label: `${TEXT}, ${ON_MAIN}, p50`, value: percentile(allText, 50), unit: 'ms', better: 'lower' },
+      { id: 'fts_p99', label: `${TEXT}, ${ON_MAIN}, p99`, value: percentile(allText, 99), unit: 'ms', better: 'lower' },
+      {
+        id: 'page_main_stall',
+        label: 'longest event-loop stall of the main thread while the page thread reads 300 pages',
+        value: pageStall.stallMs,
+        unit: 'ms',
+        better: 'lower',
+        note: `main thread running: ${pageStall.busyMs.toFixed(1)} ms; the slowest page on the calling thread above: ${pages[pages.length - 1]!.toFixed(1)} ms`,
       },
     );
     log('  queries done');
@@ -267,8 +305,11 @@ async function main(): Promise<void> {
     const ftsMb = statSync(join(dataDir, 'gatehouse-fts.sqlite')).size / 1e6;
     t0 = process.hrtime.bigint();
     store = await openStore({ dataDir });
-    queryAudit(store, { agent_id: 'agent-3', limit: 100 });
+    // As the API reads its first page: the page thread starts for it.
+    const coldPages = new PageReader(store, { path: databasePath(dataDir), log });
+    await coldPages.audit({ agent_id: 'agent-3', limit: 100 });
     const cold = ms(t0) / 1000;
+    await coldPages.close();
     figures.push(
       {
         id: 'close',

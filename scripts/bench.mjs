@@ -19,7 +19,11 @@ const BENCHES = [
     file: 'bench/storage.ts',
     args: process.env.BENCH_RECORDS ? ['--records', process.env.BENCH_RECORDS] : [],
     server: true,
-    bundle: { 'storage-worker': 'src-main/storage/worker.ts', 'upgrade-worker': 'src-main/storage/legacy/upgrade-worker.ts' },
+    bundle: {
+      'storage-worker': 'src-main/storage/worker.ts',
+      'page-worker': 'src-main/services/page-worker.ts',
+      'upgrade-worker': 'src-main/storage/legacy/upgrade-worker.ts',
+    },
   },
   { name: 'api', file: 'bench/api.ts', args: [] },
   { name: 'approvals', file: 'bench/approvals.ts', args: [] },

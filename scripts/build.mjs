@@ -48,12 +48,13 @@ async function buildCli() {
     // `hook` is the Node transport of every agent hook (`gatehouse hook AGENT`): it runs before
     // every tool call where curl is missing, so it loads no zod, commander or server code
     // (bin/gatehouse.mjs routes `hook <agent>` straight to it). `storage-worker` is the storage
-    // worker threads' entry, `upgrade-worker` the 0.1 upgrade's build thread (src-main/storage finds them beside the
+    // worker threads' entry, `page-worker` the page thread's, `upgrade-worker` the 0.1 upgrade's build thread (src-main/storage finds them beside the
     // entry points).
     entryPoints: {
       main: join(root, 'src-main/cli/main.ts'),
       hook: join(root, 'src-main/integrations/hooks/transport/client.ts'),
       'storage-worker': join(root, 'src-main/storage/worker.ts'),
+      'page-worker': join(root, 'src-main/services/page-worker.ts'),
       'upgrade-worker': join(root, 'src-main/storage/legacy/upgrade-worker.ts'),
     },
     outdir: join(root, 'dist/cli'),

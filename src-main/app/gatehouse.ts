@@ -24,7 +24,8 @@ import { CheckpointService, type CheckpointOptions } from '../services/checkpoin
 import { SinkService } from '../services/sinks/service.js';
 import { RetentionService } from '../services/retention.js';
 import { SearchIndexGate } from '../services/search-index.js';
-import { openStore, type StoreOptions } from '../storage/store.js';
+import { PageReader } from '../services/page-reader.js';
+import { databasePath, openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { resourcePath } from '../core/resources.js';
@@ -81,6 +82,8 @@ export class Gatehouse {
   readonly retention: RetentionService;
   /** Holds free text and agent filters until the indexer has caught up, for a few seconds at most. */
   readonly searchIndex: SearchIndexGate;
+  /** The pages of the action and audit lists, read off the main thread. */
+  readonly pages: PageReader;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
@@ -117,6 +120,7 @@ export class Gatehouse {
     this.sinks = new SinkService(store, clock, () => this.checkpoints.origin.split('/')[1] ?? '');
     this.retention = new RetentionService(store, clock, this.settings, () => this.sinks.minCursor());
     this.searchIndex = new SearchIndexGate(store, opts.searchIndexWaitMs);
+    this.pages = new PageReader(store, { path: databasePath(opts.dataDir), log: (m) => console.warn(m) });
   }
 
   static async open(o: GatehouseOptions): Promise<Gatehouse> {
@@ -203,6 +207,7 @@ export class Gatehouse {
     if (this.keyFlush) clearInterval(this.keyFlush);
     this.approvals.stop();
     for (const fn of this.closers.reverse()) await fn();
+    await this.pages.close();
     await this.keys.flushLastUsed().catch(() => undefined);
     await this.mcp.saveCalls();
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);

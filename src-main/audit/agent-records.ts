@@ -1,5 +1,5 @@
 import { derivedReach } from '../storage/derived-reach.js';
-import type { SqlValue, Store } from '../storage/types.js';
+import type { SqlValue, PageReads } from '../storage/types.js';
 
 /** What an agent's records can be narrowed by on their index entry (`fts.audit_agent`). */
 export interface AgentRecordFilter {
@@ -23,7 +23,7 @@ export const AGENT_RECORD_FILTERS = ['type', 'risk_level', 'decision', 'status']
  * older than those and not yet indexed are then left out).
  */
 export function agentRecordSeqs(
-  store: Store,
+  store: PageReads,
   agentId: string,
   range: { lo: number; hi: number },
   limit: number,

@@ -1,6 +1,6 @@
 import { AuditQuerySchema, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
 import { agentToken } from '../storage/audit-index.js';
-import type { AuditRow, SqlValue, Store } from '../storage/types.js';
+import type { AuditRow, SqlValue, PageReads } from '../storage/types.js';
 import { PAGE_WALK, walkSeqWindows, type WalkLimits } from '../storage/bounded-walk.js';
 import { AGENT_RECORD_FILTERS, agentRecordSeqs, seqList } from './agent-records.js';
 import { rowToRecord } from './chain.js';
@@ -79,7 +79,7 @@ export interface AuditPage {
  * (storage/bounded-walk.ts): it goes down the seq range in windows and, when the budget is spent
  * first, answers the records found so far with a cursor at the window where it stopped.
  */
-export function queryAudit(store: Store, input: Partial<AuditQuery>, walk: WalkLimits = PAGE_WALK): AuditPage {
+export function queryAudit(store: PageReads, input: Partial<AuditQuery>, walk: WalkLimits = PAGE_WALK): AuditPage {
   const parsed = AuditQuerySchema.safeParse(input);
   if (!parsed.success)
     throw new AuditQueryError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -107,7 +107,7 @@ interface RangeReader {
   rows(range: { lo: number; hi: number }, limit: number): PageRow[];
 }
 
-function readerFor(store: Store, q: AuditQuery): RangeReader | null {
+function readerFor(store: PageReads, q: AuditQuery): RangeReader | null {
   if (q.agent_id !== undefined && q.action_id === undefined && q.q === undefined) {
     const agentId = q.agent_id;
     return {
@@ -177,7 +177,7 @@ type PageRow = AuditRow & { prev_hash: string | null };
  * A row without a live predecessor is the first of the live log: its `prev_hash` is the last
  * archived record's hash (SPEC 7.7), or 64 zeros for seq 1.
  */
-function page(store: Store, rows: PageRow[], limit: number, resumeAt: number | null): AuditPage {
+function page(store: PageReads, rows: PageRow[], limit: number, resumeAt: number | null): AuditPage {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return {

@@ -1,4 +1,4 @@
-import type { Store } from '../storage/types.js';
+import type { PageReads } from '../storage/types.js';
 
 /**
  * Turns a since/until time window into a seq range. The store never lets audit timestamps go
@@ -6,7 +6,7 @@ import type { Store } from '../storage/types.js';
  * lookups on the `audit_ts` index find its ends, and every other index (all are `(column, seq)`)
  * can then be walked inside it. `lo > hi` means the window is empty.
  */
-export function seqRange(store: Store, since?: string | number, until?: string | number): { lo: number; hi: number } {
+export function seqRange(store: PageReads, since?: string | number, until?: string | number): { lo: number; hi: number } {
   const head = store.head().seq;
   let lo = store.archiveHead().seq + 1; // archived records are not in the live log (SPEC 7.7)
   let hi = head;

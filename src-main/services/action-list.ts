@@ -3,7 +3,7 @@ import { agentRecordSeqs, seqList } from '../audit/agent-records.js';
 import { textMatch, toFtsQuery } from '../audit/query.js';
 import { seqRange } from '../audit/range.js';
 import { PAGE_WALK, walkSeqWindows, walkWindows, type WalkLimits } from '../storage/bounded-walk.js';
-import type { SqlValue, Store } from '../storage/types.js';
+import type { SqlValue, PageReads } from '../storage/types.js';
 import { SELECT_ACTIONS, toStatus, type ActionRow } from './action-rows.js';
 
 /** The agent filter on the action row (free text also matches the agent inside the full-text index). */
@@ -58,7 +58,7 @@ function pageOf(rows: ActionRow[], limit: number, resumeAt: Position | null): Pa
  * text) is bounded (storage/bounded-walk.ts): when its budget is spent before the page is full, the
  * page holds what it found, maybe nothing, and a cursor where the walk stopped.
  */
-export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | null, walk: WalkLimits = PAGE_WALK): Page {
+export function listActions(store: PageReads, q: ActionQuery, ownerKeyId: string | null, walk: WalkLimits = PAGE_WALK): Page {
   const where: string[] = [];
   const params: SqlValue[] = [];
   const add = (clause: string, ...values: SqlValue[]) => {
@@ -112,7 +112,7 @@ export function listActions(store: Store, q: ActionQuery, ownerKeyId: string | n
  * whichever is older: an action created at or after `until` cannot be listed.
  */
 function windowedActions(
-  store: Store,
+  store: PageReads,
   driver: { column: keyof typeof DRIVERS; value: SqlValue } | null,
   filters: { where: string[]; params: SqlValue[] },
   at: { cursor: Position | null; since: number | null; until: number | null },
@@ -164,7 +164,7 @@ function windowedActions(
  * is bounded.
  */
 function textActions(
-  store: Store,
+  store: PageReads,
   q: ActionQuery,
   filters: { where: string[]; params: SqlValue[] },
   c: Position | null,
@@ -198,7 +198,7 @@ function textActions(
  * page, or the last one the walk looked at.
  */
 function agentActions(
-  store: Store,
+  store: PageReads,
   agentId: string,
   indexed: { risk_level?: string },
   filters: { where: string[]; params: SqlValue[] },
@@ -267,7 +267,7 @@ const SELECT_BY_SEQ = SELECT_ACTIONS.replace('FROM actions a', 'FROM actions a I
  * (On the bench's 1M log, an agent of 15,644 actions and no approved one: 37 ms warm through its
  * index, 0.1 ms from the counts; a dominant agent of a million actions would have held the loop seconds.)
  */
-function agentOrStatusWalk(store: Store, agentId: string, status: string): 'none' | 'agent' | 'status' {
+function agentOrStatusWalk(store: PageReads, agentId: string, status: string): 'none' | 'agent' | 'status' {
   const n = store.get<{ both: number | null; agent: number; status: number }>(
     `SELECT (SELECT n FROM agent_counts WHERE agent_id = ? AND status = ?) AS both,
             (SELECT total(n) FROM agent_counts WHERE agent_id = ?) AS agent,

@@ -14,6 +14,7 @@ import { exportOverReaders } from './export-pipeline.js';
 import { derivedReach } from './derived-reach.js';
 import { FullTextLink } from './full-text-link.js';
 import { StorageWorker, WorkerError, type WorkerRequest } from './workers.js';
+import { archiveHeadOf, hashBeforeOf } from './log-reads.js';
 import type { Connection } from './sqlite.js';
 import { isStorageFailure } from './sqlite.js';
 import { toWire, type OpError, type PendingCommit, type SealedRecord } from './write.js';
@@ -173,8 +174,7 @@ export class SqliteStore implements Store {
   }
 
   archiveHead(): { seq: number; hash: string } {
-    const row = this.conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'archive_head'");
-    return row ? (JSON.parse(row.value) as { seq: number; hash: string }) : { seq: 0, hash: ZERO_HASH };
+    return archiveHeadOf(this.conn);
   }
 
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): T[] {
@@ -237,15 +237,9 @@ export class SqliteStore implements Store {
     }
   }
 
-  /**
-   * The `prev_hash` of a line that starts at record `seq`: the hash of the last live record before
-   * it, else the last archived one (the live log starts after it), else 64 zeros.
-   */
+  /** The `prev_hash` of a line that starts at record `seq` (log-reads.ts). */
   hashBefore(seq: number): string {
-    const row = this.conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT 1', [seq]);
-    if (row) return row.hash;
-    const archived = this.archiveHead();
-    return archived.seq > 0 && archived.seq < seq ? archived.hash : ZERO_HASH;
+    return hashBeforeOf(this.conn, seq);
   }
 
   async verify(onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
@@ -589,12 +583,15 @@ function checkOps(ops: readonly Op[]): void {
  * Opens (or creates) the store of a data directory. A release 0.1 data directory (sql.js snapshot
  * + journal/) is upgraded in place first (see legacy/upgrade.ts).
  */
+/** The live database of a data directory (SPEC 1). */
+export const databasePath = (dataDir: string): string => join(dataDir, 'gatehouse.sqlite');
+
 export async function openStore(options: OpenStoreOptions): Promise<SqliteStore> {
   const log = options.log ?? ((m: string) => console.warn(m));
   const clock = options.clock ?? systemClock;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const upgrade = await upgradeLegacyDataDir(options.dataDir, { log, clock });
-  const path = join(options.dataDir, 'gatehouse.sqlite');
+  const path = databasePath(options.dataDir);
   const conn = openDatabase(path);
   const last = conn.get<{ seq: number; hash: string; ts_ms: number }>('SELECT seq, hash, ts_ms FROM audit ORDER BY seq DESC LIMIT 1');
   const head: Head = last ? { seq: last.seq, hash: last.hash, tsMs: last.ts_ms } : { seq: 0, hash: ZERO_HASH, tsMs: 0 };

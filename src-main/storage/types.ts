@@ -46,6 +46,12 @@ export interface AuditScan {
   hi: number;
 }
 
+/**
+ * What a page of a list reads (services/action-list.ts, audit/query.ts): the store on the main
+ * thread, or the page thread's own connection (storage/log-reads.ts, services/page-worker.ts).
+ */
+export type PageReads = Pick<Store, 'all' | 'get' | 'head' | 'archiveHead' | 'hashBefore'>;
+
 /** The durable, queryable state of Gatehouse. One instance per data directory. */
 export interface Store {
   /** Run a read query on the main thread (prepared statements are cached by SQL text). Keep it indexed. */

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
-/** The storage threads' entry points: the store's writer and readers, and the 0.1 upgrade's build. */
-export type WorkerEntry = 'storage-worker' | 'upgrade-worker';
+/** The threads' entry points: the store's writer and readers, the page thread and the 0.1 upgrade's build. */
+export type WorkerEntry = 'storage-worker' | 'page-worker' | 'upgrade-worker';
 
 const SOURCES: Record<WorkerEntry, string> = {
   'storage-worker': './worker.ts',
+  // The page thread runs the list code of the layers above (services/, audit/): named here, not imported.
+  'page-worker': '../services/page-worker.ts',
   'upgrade-worker': './legacy/upgrade-worker.ts',
 };
 

@@ -234,6 +234,9 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
     }
     case 'export-range':
       return exportRange(req.format, req.from, req.to, req.prev);
+    case 'list-actions':
+    case 'list-audit':
+      throw new Error(`${req.kind} is the page thread's (services/page-worker.ts), not a storage thread's`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { ExportFormat, VerifyResult } from '../../src-shared/index.js';
+import type { ActionQuery, AuditQuery, ExportFormat, VerifyResult } from '../../src-shared/index.js';
 import type { SqlValue } from './types.js';
-import { workerFile } from './worker-file.js';
+import { workerFile, type WorkerEntry } from './worker-file.js';
 import type { WireUnit } from './write.js';
 
 /** Requests the storage worker threads answer (see worker.ts). */
@@ -15,11 +15,17 @@ export type WorkerRequest =
   | { kind: 'close' }
   | { kind: 'query'; sql: string; params: SqlValue[] }
   | { kind: 'verify'; head: { seq: number; hash: string }; start?: { seq: number; hash: string } }
-  | { kind: 'export-range'; format: ExportFormat; from: number; to: number; prev: string };
+  | { kind: 'export-range'; format: ExportFormat; from: number; to: number; prev: string }
+  | PageRequest;
+
+/** Requests the page thread answers (services/page-worker.ts): one page of a list, read as the main thread would. */
+export type PageRequest =
+  | { kind: 'list-actions'; query: ActionQuery; owner: string | null; head: { seq: number; hash: string } }
+  | { kind: 'list-audit'; query: Partial<AuditQuery>; head: { seq: number; hash: string } };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: string; storage: boolean; sqliteCode?: number }
+  | { id: number; ok: false; error: string; storage: boolean; sqliteCode?: number; errorName?: string }
   | { id: number; progress: [number, number] };
 
 /** An error from a worker thread, with what it was (a storage failure? SQLite's code). */
@@ -29,10 +35,22 @@ export class WorkerError extends Error {
     message: string,
     readonly storage: boolean,
     readonly errcode: number | undefined,
+    /** The name of the error the thread threw (`AuditQueryError`), or `ERR_WORKER_OUT_OF_MEMORY` when the thread ran out of heap. */
+    readonly errorName?: string,
   ) {
     super(message);
   }
 }
+
+/** The thread roles: the store's three (storage/worker.ts) and the page thread (services/page-worker.ts). */
+export type ThreadRole = 'writer' | 'reader' | 'indexer' | 'pages';
+
+const ENTRY: Record<ThreadRole, WorkerEntry> = {
+  writer: 'storage-worker',
+  reader: 'storage-worker',
+  indexer: 'storage-worker',
+  pages: 'page-worker',
+};
 
 interface Waiting {
   resolve: (v: unknown) => void;
@@ -68,6 +86,10 @@ const resourceLimits = {
   // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text,
   // and as the second read thread of an export or verification (store.ts), what a reader holds.
   indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  // The page thread holds one page: up to 100 records (or actions) and what is made of them, and a
+  // walk's window of candidates. Records are ~1 KB as a rule but may be 1 MiB each: a page of those
+  // outgrows any small heap, and the page is then read on the main thread (services/page-reader.ts).
+  pages: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
 };
 
 export interface StorageWorkerOptions {
@@ -93,7 +115,7 @@ export class StorageWorker {
   private holds = 0;
 
   constructor(
-    private readonly role: 'writer' | 'reader' | 'indexer',
+    private readonly role: ThreadRole,
     private readonly dbPath: string,
     private readonly log: (m: string) => void,
     private readonly opts: StorageWorkerOptions = {},
@@ -155,7 +177,7 @@ export class StorageWorker {
 
   /** Lets the worker finish (the writer and the indexer close their connection), then ends the thread. */
   async close(): Promise<void> {
-    if (this.worker && this.role !== 'reader') await this.call({ kind: 'close' }).catch(() => undefined);
+    if (this.worker && (this.role === 'writer' || this.role === 'indexer')) await this.call({ kind: 'close' }).catch(() => undefined);
     this.closed = true;
     this.cancelIdleStop();
     const w = this.worker;
@@ -166,7 +188,7 @@ export class StorageWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(workerFile('storage-worker'), {
+    const w = new Worker(workerFile(ENTRY[this.role]), {
       workerData: { path: this.dbPath, role: this.role },
       resourceLimits: resourceLimits[this.role],
     });
@@ -184,15 +206,15 @@ export class StorageWorker {
         this.scheduleIdleStop();
       }
       if (m.ok) waiting.resolve(m.value);
-      else waiting.reject(new WorkerError(m.error, m.storage, m.sqliteCode));
+      else waiting.reject(new WorkerError(m.error, m.storage, m.sqliteCode, m.errorName));
     });
-    const lost = (why: string) => {
+    const lost = (why: string, errorName?: string) => {
       if (this.worker !== w) return;
       this.worker = null;
       if (!this.closed) this.log(`gatehouse: the storage ${this.role} thread stopped (${why}); it restarts on next use`);
-      this.failAll(new WorkerError(`the storage ${this.role} thread stopped: ${why}`, true, undefined));
+      this.failAll(new WorkerError(`the storage ${this.role} thread stopped: ${why}`, true, undefined, errorName));
     };
-    w.on('error', (e) => lost(e.message));
+    w.on('error', (e) => lost(e.message, (e as NodeJS.ErrnoException).code));
     w.on('exit', (code) => lost(`exit ${code}`));
     this.worker = w;
     return w;

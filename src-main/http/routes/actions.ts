@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { GatehouseError } from '../../core/errors.js';
-import { listActions } from '../../services/action-list.js';
 import type { Principal } from '../../services/principal.js';
 import type { AppEnv } from '../env.js';
 import type { Handler, Handlers } from '../endpoints.js';
@@ -38,7 +37,7 @@ export function actionHandlers(g: Gatehouse) {
       // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
       if (query.q) await g.searchIndex.ready('q');
       else if (query.agent_id) await g.searchIndex.ready('agent_id');
-      return listActions(g.store, query, ownerKey(c.get('principal')));
+      return g.pages.actions(query, ownerKey(c.get('principal')));
     },
     approval: (c, { params }) => g.approvals.byApprovalId(params.approval_id!, ownerKey(c.get('principal'))),
   } satisfies Partial<Handlers>;

@@ -1,6 +1,5 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { exportAudit, EXPORT_CONTENT_TYPES } from '../../audit/export.js';
-import { AuditQueryError, queryAudit } from '../../audit/query.js';
 import { verifyStore } from '../../audit/verify.js';
 import { GatehouseError } from '../../core/errors.js';
 import type { Handlers } from '../endpoints.js';
@@ -12,12 +11,7 @@ export function auditHandlers(g: Gatehouse) {
       // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
       if (query.q !== undefined) await g.searchIndex.ready('q');
       else if (query.agent_id !== undefined) await g.searchIndex.ready('agent_id');
-      try {
-        return queryAudit(g.store, query);
-      } catch (e) {
-        if (e instanceof AuditQueryError) throw new GatehouseError('invalid_request', e.message);
-        throw e;
-      }
+      return g.pages.audit(query);
     },
     verify: () => verifyStore(g.store),
     auditCheckpoint: (c) => {

@@ -1,0 +1,70 @@
+import type { ActionQuery, AuditQuery } from '../../src-shared/index.js';
+import { AuditQueryError, queryAudit, type AuditPage } from '../audit/query.js';
+import { GatehouseError } from '../core/errors.js';
+import type { Store } from '../storage/types.js';
+import { StorageWorker, WorkerError, type PageRequest } from '../storage/workers.js';
+import { listActions } from './action-list.js';
+
+type ActionPage = ReturnType<typeof listActions>;
+
+export interface PageReaderOptions {
+  /** The database file the page thread opens (the store's). */
+  path: string;
+  log: (m: string) => void;
+  /** The thread stops after this long without a page and starts again on the next one (default 60 s). */
+  idleMs?: number;
+}
+
+/**
+ * The pages of the two long lists, read on the page thread (services/page-worker.ts) so that a
+ * page read from a cold disk never holds the main event loop. What the thread answers is what the
+ * same code answers on the main thread: a bad cursor or query is the same 400, and a page too big
+ * for the thread's small heap (100 records of up to 1 MiB each) is read here instead, as before.
+ */
+export class PageReader {
+  private readonly thread: StorageWorker;
+
+  constructor(
+    private readonly store: Store,
+    opts: PageReaderOptions,
+  ) {
+    this.thread = new StorageWorker('pages', opts.path, opts.log, { idleMs: opts.idleMs ?? 60_000 });
+  }
+
+  /** Whether the page thread is running now (it stops after `idleMs` without a page). */
+  get threadStarted(): boolean {
+    return this.thread.started;
+  }
+
+  actions(query: ActionQuery, owner: string | null): Promise<ActionPage> {
+    return this.read({ kind: 'list-actions', query, owner, head: this.store.head() }, () => listActions(this.store, query, owner));
+  }
+
+  audit(query: Partial<AuditQuery>): Promise<AuditPage> {
+    return this.read({ kind: 'list-audit', query, head: this.store.head() }, () => queryAudit(this.store, query));
+  }
+
+  close(): Promise<void> {
+    return this.thread.close();
+  }
+
+  private async read<T>(req: PageRequest, here: () => T): Promise<T> {
+    try {
+      return (await this.thread.call(req)) as T;
+    } catch (e) {
+      if (!(e instanceof WorkerError)) throw e;
+      if (e.errorName === 'AuditQueryError') throw invalidQuery(e);
+      if (e.errorName === 'ERR_WORKER_OUT_OF_MEMORY') {
+        try {
+          return here();
+        } catch (inner) {
+          throw inner instanceof AuditQueryError ? invalidQuery(inner) : inner;
+        }
+      }
+      if (e.storage) throw new GatehouseError('unavailable', 'The log cannot be read right now. Retry shortly.', undefined, 1);
+      throw e;
+    }
+  }
+}
+
+const invalidQuery = (e: Error) => new GatehouseError('invalid_request', e.message);

@@ -1,0 +1,52 @@
+/**
+ * The page thread: reads the pages of the two long lists (`GET /api/v1/actions`, `GET /api/v1/audit`)
+ * on a connection of its own, so that a page read from disk never holds the main event loop
+ * (SPEC 8). Warm, a page takes a few milliseconds wherever it runs; with the page cache cold, the
+ * rows of one page can be a hundred random reads, 50–180 ms on the bench's 1M log, and a
+ * synchronous read cannot be bounded by time. Here it holds only this thread.
+ *
+ * It runs the same list code as the main thread would (services/action-list.ts, audit/query.ts)
+ * over `connectionReads`, answering in the storage threads' protocol (storage/workers.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { queryAudit } from '../audit/query.js';
+import { attachFullTextAsIs, configure } from '../storage/database.js';
+import { connectionReads } from '../storage/log-reads.js';
+import { Connection, isStorageFailure, sqliteCode } from '../storage/sqlite.js';
+import type { PageRequest, WorkerReply } from '../storage/workers.js';
+import { listActions } from './action-list.js';
+
+const port = parentPort!;
+const { path } = workerData as { path: string };
+// Waits out the writer's brief locks (a checkpoint's) as the main thread's reads would not need to.
+const conn = new Connection(path, { timeoutMs: 5000 });
+configure(conn, 'main');
+attachFullTextAsIs(conn, path);
+
+function handle(req: PageRequest): unknown {
+  const reads = connectionReads(conn, req.head);
+  switch (req.kind) {
+    case 'list-actions':
+      return listActions(reads, req.query, req.owner);
+    case 'list-audit':
+      return queryAudit(reads, req.query);
+  }
+}
+
+port.on('message', (m: PageRequest & { id: number }) => {
+  let reply: WorkerReply;
+  try {
+    reply = { id: m.id, ok: true, value: handle(m) };
+  } catch (e) {
+    const code = sqliteCode(e);
+    reply = {
+      id: m.id,
+      ok: false,
+      error: (e as Error).message,
+      storage: isStorageFailure(e),
+      errorName: (e as Error).name,
+      ...(code === null ? {} : { sqliteCode: code }),
+    };
+  }
+  port.postMessage(reply);
+});
