@@ -579,13 +579,13 @@ function checkOps(ops: readonly Op[]): void {
   }
 }
 
+/** The live database of a data directory (SPEC 1). */
+export const databasePath = (dataDir: string): string => join(dataDir, 'gatehouse.sqlite');
+
 /**
  * Opens (or creates) the store of a data directory. A release 0.1 data directory (sql.js snapshot
  * + journal/) is upgraded in place first (see legacy/upgrade.ts).
  */
-/** The live database of a data directory (SPEC 1). */
-export const databasePath = (dataDir: string): string => join(dataDir, 'gatehouse.sqlite');
-
 export async function openStore(options: OpenStoreOptions): Promise<SqliteStore> {
   const log = options.log ?? ((m: string) => console.warn(m));
   const clock = options.clock ?? systemClock;
