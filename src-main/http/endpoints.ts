@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import type { JsonText } from '../core/json-text.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   API,
@@ -26,6 +27,11 @@ export interface Input<N extends EndpointName> {
 /** A handler answers its endpoint's JSON body (sent with the table's status), or a whole Response (streams, files). */
 export type Handler<N extends EndpointName> = (c: Context<AppEnv>, input: Input<N>) => Answer<N> | Promise<Answer<N>>;
 type Answer<N extends EndpointName> = ResponseOf<N> | Response;
+
+/** An answer serialised where it was made (a list page, on the page thread), sent as `c.json` would send it. */
+export function jsonTextAnswer<N extends EndpointName>(c: Context<AppEnv>, text: JsonText<ResponseOf<N>>): Response {
+  return c.body(text, 200, { 'Content-Type': 'application/json' });
+}
 
 /** One handler for every endpoint of the table but the seeds' aliases (they share their canonical one's): a missing one is a type error. */
 export type Handlers = { [N in CanonicalName]: Handler<N> };

@@ -1,6 +1,7 @@
 import type { ActionQuery, AuditQuery } from '../../src-shared/index.js';
 import { AuditQueryError, queryAudit, type AuditPage } from '../audit/query.js';
 import { GatehouseError } from '../core/errors.js';
+import { toJsonText, type JsonText } from '../core/json-text.js';
 import type { Store } from '../storage/types.js';
 import { StorageWorker, WorkerError, type PageRequest } from '../storage/workers.js';
 import { listActions } from './action-list.js';
@@ -36,11 +37,13 @@ export class PageReader {
     return this.thread.started;
   }
 
-  actions(query: ActionQuery, owner: string | null): Promise<ActionPage> {
+  /** A page of `GET /api/v1/actions`, as the JSON text of the response. */
+  actions(query: ActionQuery, owner: string | null): Promise<JsonText<ActionPage>> {
     return this.read({ kind: 'list-actions', query, owner, head: this.store.head() }, () => listActions(this.store, query, owner));
   }
 
-  audit(query: Partial<AuditQuery>): Promise<AuditPage> {
+  /** A page of `GET /api/v1/audit`, as the JSON text of the response. */
+  audit(query: Partial<AuditQuery>): Promise<JsonText<AuditPage>> {
     return this.read({ kind: 'list-audit', query, head: this.store.head() }, () => queryAudit(this.store, query));
   }
 
@@ -48,15 +51,15 @@ export class PageReader {
     return this.thread.close();
   }
 
-  private async read<T>(req: PageRequest, here: () => T): Promise<T> {
+  private async read<T>(req: PageRequest, here: () => T): Promise<JsonText<T>> {
     try {
-      return (await this.thread.call(req)) as T;
+      return (await this.thread.call(req)) as JsonText<T>;
     } catch (e) {
       if (!(e instanceof WorkerError)) throw e;
       if (e.errorName === 'AuditQueryError') throw invalidQuery(e);
       if (e.errorName === 'ERR_WORKER_OUT_OF_MEMORY') {
         try {
-          return here();
+          return toJsonText(here());
         } catch (inner) {
           throw inner instanceof AuditQueryError ? invalidQuery(inner) : inner;
         }

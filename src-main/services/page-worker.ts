@@ -10,6 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { queryAudit } from '../audit/query.js';
+import { toJsonText } from '../core/json-text.js';
 import { attachFullTextAsIs, configure } from '../storage/database.js';
 import { connectionReads } from '../storage/log-reads.js';
 import { Connection, isStorageFailure, sqliteCode } from '../storage/sqlite.js';
@@ -23,13 +24,18 @@ const conn = new Connection(path, { timeoutMs: 5000 });
 configure(conn, 'main');
 attachFullTextAsIs(conn, path);
 
-function handle(req: PageRequest): unknown {
+/**
+ * The page as the JSON text of the response: a string crosses to the main thread as one copy, where
+ * the page's objects would be cloned item by item and then serialised there again (on the bench's
+ * log that was ~0.7 ms of a 2 ms page, most of it on the main thread).
+ */
+function handle(req: PageRequest): string {
   const reads = connectionReads(conn, req.head);
   switch (req.kind) {
     case 'list-actions':
-      return listActions(reads, req.query, req.owner);
+      return toJsonText(listActions(reads, req.query, req.owner));
     case 'list-audit':
-      return queryAudit(reads, req.query);
+      return toJsonText(queryAudit(reads, req.query));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Gatehouse } from '../../app/gatehouse.js';
 import { GatehouseError } from '../../core/errors.js';
 import type { Principal } from '../../services/principal.js';
 import type { AppEnv } from '../env.js';
-import type { Handler, Handlers } from '../endpoints.js';
+import { jsonTextAnswer, type Handler, type Handlers } from '../endpoints.js';
 
 /** Agent keys see only what they submitted; admins and the console see everything. */
 const ownerKey = (p: Principal): string | null => (p.scope === 'agent' ? p.id : null);
@@ -37,7 +37,7 @@ export function actionHandlers(g: Gatehouse) {
       // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
       if (query.q) await g.searchIndex.ready('q');
       else if (query.agent_id) await g.searchIndex.ready('agent_id');
-      return g.pages.actions(query, ownerKey(c.get('principal')));
+      return jsonTextAnswer<'listActions'>(c, await g.pages.actions(query, ownerKey(c.get('principal'))));
     },
     approval: (c, { params }) => g.approvals.byApprovalId(params.approval_id!, ownerKey(c.get('principal'))),
   } satisfies Partial<Handlers>;

@@ -2,16 +2,16 @@ import type { Gatehouse } from '../../app/gatehouse.js';
 import { exportAudit, EXPORT_CONTENT_TYPES } from '../../audit/export.js';
 import { verifyStore } from '../../audit/verify.js';
 import { GatehouseError } from '../../core/errors.js';
-import type { Handlers } from '../endpoints.js';
+import { jsonTextAnswer, type Handlers } from '../endpoints.js';
 
 /** SPEC 7: the audit log — query, verify, and streamed exports (admin only). */
 export function auditHandlers(g: Gatehouse) {
   return {
-    audit: async (_c, { query }) => {
+    audit: async (c, { query }) => {
       // Free text and an agent filter read indexes that the indexer thread keeps a step behind the log.
       if (query.q !== undefined) await g.searchIndex.ready('q');
       else if (query.agent_id !== undefined) await g.searchIndex.ready('agent_id');
-      return g.pages.audit(query);
+      return jsonTextAnswer<'audit'>(c, await g.pages.audit(query));
     },
     verify: () => verifyStore(g.store),
     auditCheckpoint: (c) => {
