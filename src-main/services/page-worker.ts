@@ -19,7 +19,8 @@ import { listActions } from './action-list.js';
 
 const port = parentPort!;
 const { path } = workerData as { path: string };
-// Waits out the writer's brief locks (a checkpoint's) as the main thread's reads would not need to.
+// A read can meet SQLITE_BUSY for a moment while the WAL starts over (a TRUNCATE checkpoint): it
+// waits for up to 5 s, as the read worker's connection does.
 const conn = new Connection(path, { timeoutMs: 5000 });
 configure(conn, 'main');
 attachFullTextAsIs(conn, path);
