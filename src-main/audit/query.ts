@@ -1,9 +1,10 @@
 import { AuditQuerySchema, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
+import type { JsonText } from '../core/json-text.js';
 import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, PageReads } from '../storage/types.js';
 import { PAGE_WALK, walkSeqWindows, type WalkLimits } from '../storage/bounded-walk.js';
 import { AGENT_RECORD_FILTERS, agentRecordSeqs, seqList } from './agent-records.js';
-import { rowToRecord } from './chain.js';
+import { canonicalLine, rowToRecord } from './chain.js';
 import { seqRange } from './range.js';
 
 /** A bad audit query (unreadable cursor, invalid filter): the API answers 400 `invalid_request`. */
@@ -80,15 +81,37 @@ export interface AuditPage {
  * first, answers the records found so far with a cursor at the window where it stopped.
  */
 export function queryAudit(store: PageReads, input: Partial<AuditQuery>, walk: WalkLimits = PAGE_WALK): AuditPage {
+  const p = auditRows(store, input, walk);
+  return { items: p.rows.map(([row, prev]) => rowToRecord(row, prev)), next_cursor: p.next_cursor };
+}
+
+/**
+ * queryAudit as the JSON text of the page, for the page thread: each record is its stored JSONL line
+ * (SPEC 7.2: the record's JCS, its `data` the stored text), so nothing is parsed and built again.
+ * The same records as queryAudit's, with their keys in JCS order.
+ */
+export function queryAuditText(store: PageReads, input: Partial<AuditQuery>, walk: WalkLimits = PAGE_WALK): JsonText<AuditPage> {
+  const p = auditRows(store, input, walk);
+  const items = p.rows.map(([row, prev]) => canonicalLine(row, prev)).join(',');
+  return `{"items":[${items}],"next_cursor":${JSON.stringify(p.next_cursor)}}` as JsonText<AuditPage>;
+}
+
+/** A page's rows, each with its `prev_hash`, and the next page's cursor. */
+interface RowsPage {
+  rows: [AuditRow, string][];
+  next_cursor: string | null;
+}
+
+function auditRows(store: PageReads, input: Partial<AuditQuery>, walk: WalkLimits): RowsPage {
   const parsed = AuditQuerySchema.safeParse(input);
   if (!parsed.success)
     throw new AuditQueryError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const q = parsed.data;
   const range = seqRange(store, q.since, q.until);
   if (q.cursor) range.hi = Math.min(range.hi, decodeCursor(q.cursor) - 1);
-  if (range.lo > range.hi) return { items: [], next_cursor: null };
+  if (range.lo > range.hi) return { rows: [], next_cursor: null };
   const read = readerFor(store, q);
-  if (!read) return { items: [], next_cursor: null };
+  if (!read) return { rows: [], next_cursor: null };
   if (!read.bounded) return page(store, read.rows(range, q.limit + 1), q.limit, null);
   const scale = read.scale ?? 1;
   const sized = (n: number) => Math.max(1, Math.round(n * scale));
@@ -177,11 +200,11 @@ type PageRow = AuditRow & { prev_hash: string | null };
  * A row without a live predecessor is the first of the live log: its `prev_hash` is the last
  * archived record's hash (SPEC 7.7), or 64 zeros for seq 1.
  */
-function page(store: PageReads, rows: PageRow[], limit: number, resumeAt: number | null): AuditPage {
+function page(store: PageReads, rows: PageRow[], limit: number, resumeAt: number | null): RowsPage {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return {
-    items: items.map((r) => rowToRecord(r, r.prev_hash ?? store.hashBefore(r.seq))),
+    rows: items.map((r) => [r, r.prev_hash ?? store.hashBefore(r.seq)]),
     next_cursor: more ? encodeCursor(items[items.length - 1]!.seq) : resumeAt === null ? null : encodeCursor(resumeAt),
   };
 }

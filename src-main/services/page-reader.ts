@@ -1,5 +1,5 @@
 import type { ActionQuery, AuditQuery } from '../../src-shared/index.js';
-import { AuditQueryError, queryAudit, type AuditPage } from '../audit/query.js';
+import { AuditQueryError, queryAuditText, type AuditPage } from '../audit/query.js';
 import { GatehouseError } from '../core/errors.js';
 import { toJsonText, type JsonText } from '../core/json-text.js';
 import type { Store } from '../storage/types.js';
@@ -39,19 +39,21 @@ export class PageReader {
 
   /** A page of `GET /api/v1/actions`, as the JSON text of the response. */
   actions(query: ActionQuery, owner: string | null): Promise<JsonText<ActionPage>> {
-    return this.read({ kind: 'list-actions', query, owner, head: this.store.head() }, () => listActions(this.store, query, owner));
+    return this.read({ kind: 'list-actions', query, owner, head: this.store.head() }, () =>
+      toJsonText(listActions(this.store, query, owner)),
+    );
   }
 
   /** A page of `GET /api/v1/audit`, as the JSON text of the response. */
   audit(query: Partial<AuditQuery>): Promise<JsonText<AuditPage>> {
-    return this.read({ kind: 'list-audit', query, head: this.store.head() }, () => queryAudit(this.store, query));
+    return this.read({ kind: 'list-audit', query, head: this.store.head() }, () => queryAuditText(this.store, query));
   }
 
   close(): Promise<void> {
     return this.thread.close();
   }
 
-  private async read<T>(req: PageRequest, here: () => T): Promise<JsonText<T>> {
+  private async read<T>(req: PageRequest, here: () => JsonText<T>): Promise<JsonText<T>> {
     try {
       return (await this.thread.call(req)) as JsonText<T>;
     } catch (e) {
@@ -59,7 +61,7 @@ export class PageReader {
       if (e.errorName === 'AuditQueryError') throw invalidQuery(e);
       if (e.errorName === 'ERR_WORKER_OUT_OF_MEMORY') {
         try {
-          return toJsonText(here());
+          return here();
         } catch (inner) {
           throw inner instanceof AuditQueryError ? invalidQuery(inner) : inner;
         }

@@ -9,7 +9,7 @@
  * over `connectionReads`, answering in the storage threads' protocol (storage/workers.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { queryAudit } from '../audit/query.js';
+import { queryAuditText } from '../audit/query.js';
 import { toJsonText } from '../core/json-text.js';
 import { attachFullTextAsIs, configure } from '../storage/database.js';
 import { connectionReads } from '../storage/log-reads.js';
@@ -36,7 +36,7 @@ function handle(req: PageRequest): string {
     case 'list-actions':
       return toJsonText(listActions(reads, req.query, req.owner));
     case 'list-audit':
-      return toJsonText(queryAudit(reads, req.query));
+      return queryAuditText(reads, req.query);
   }
 }
 

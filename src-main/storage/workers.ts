@@ -86,13 +86,15 @@ const resourceLimits = {
   // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text,
   // and as the second read thread of an export or verification (store.ts), what a reader holds.
   indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
-  // The page thread holds one page: up to 1,000 records or actions (100 by default) and what is made of them, and
-  // a walk's window of candidates. Records are ~1 KB as a rule but may be 1 MiB each: a page of those
-  // outgrows any small heap, and the page is then read on the main thread (services/page-reader.ts).
-  // `gatehouse serve` on the 1.28M log, 2,000 list pages: RSS +34-38 MB at 32 MB old, +30-31 at 24,
-  // +13-24 at 16 (the same pages read on the main thread: +22). 24 leaves room for pages of records
-  // of tens of KB (an agent's file writes) without falling back.
-  pages: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  // The page thread holds one page: up to 1,000 records or actions (100 by default) and what is made
+  // of them, and a walk's window of candidates. Records are ~1 KB as a rule but may be 1 MiB each: a
+  // page of those outgrows any small heap, and the page is then read on the main thread
+  // (services/page-reader.ts). Its heap holds ~10-12 MB of its own (modules, schemas, statements):
+  // at 24 MB old, under the server's --heap-growing-percent=20, V8 ran a full collection every few
+  // pages (178-208 in 1,200 pages of the 1.28M log; p99 10 ms against 4 on the main thread). At 40:
+  // 4 of them, p50 as on the main thread, p99 6 ms; `gatehouse serve` after 2,000 pages had grown
+  // 36-37 MB against 28-32 at 24 (the same pages on the main thread: 22).
+  pages: { maxOldGenerationSizeMb: 40, maxYoungGenerationSizeMb: 4 },
 };
 
 export interface StorageWorkerOptions {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditQueryError, queryAudit, toFtsQuery } from '../../src-main/audit/query.js';
+import { AuditQueryError, queryAudit, queryAuditText, toFtsQuery } from '../../src-main/audit/query.js';
 import type { SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { cleanupDirs } from '../storage/helpers.js';
@@ -114,6 +114,25 @@ describe('queryAudit', () => {
     }
     expect(seqs(queryAudit(store, { q: 'Zürich' }).items)).toEqual([]); // not an indexed field
     expect(queryAudit(store, { q: '"()*' }).items).toEqual([]);
+  });
+
+  it("as JSON text (the page thread's), answers the same records: each the stored JCS line of the record", () => {
+    const queries = [
+      { limit: 5 },
+      { limit: 200 },
+      { type: 'action.decided', limit: 7 },
+      { q: 'prod', limit: 9 },
+      { decision: 'denied' as const, risk_level: 'high' as const },
+    ];
+    for (const q of queries) {
+      const text = queryAuditText(store, q);
+      expect(JSON.parse(text), JSON.stringify(q)).toEqual(queryAudit(store, q));
+    }
+    const [first] = (JSON.parse(queryAuditText(store, { limit: 1 })) as { items: AuditRecord[] }).items;
+    const line = /^\{"items":\[(.*)\],"next_cursor":"[^"]+"\}$/.exec(queryAuditText(store, { limit: 1 }))![1];
+    expect(Object.keys(first!)).toEqual(['action_id', 'actor', 'data', 'hash', 'id', 'prev_hash', 'seq', 'ts', 'type']);
+    expect(line).toBe(JSON.stringify(first));
+    expect(() => queryAuditText(store, { cursor: 'bm9wZQ' })).toThrow(AuditQueryError);
   });
 
   it('rejects bad input with AuditQueryError (a 400, never a 500)', () => {

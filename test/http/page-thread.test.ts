@@ -104,7 +104,7 @@ describe('the page thread', () => {
 
   it('reads a page too big for its heap on the main thread instead, and goes on using the thread after', async () => {
     t = await openTestCore();
-    // 60 records of ~1 MiB: a page of them is ~60 MB of text, beyond the thread's 24 MB heap.
+    // 60 records of ~1 MiB: a page of them is ~60 MB of text, beyond the thread's 40 MB heap.
     const big = 'x'.repeat(1_000_000);
     for (let i = 0; i < 60; i++) await t.g.store.commit([], [{ type: 'alert.triggered', actor: 'system', data: { i, big } }]);
     const logged: string[] = [];
