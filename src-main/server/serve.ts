@@ -75,6 +75,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const err = e as NodeJS.ErrnoException;
     throw new Error(err.code === 'EADDRINUSE' ? `port ${o.port} is already in use (another Gatehouse? try --port 0)` : err.message);
   }
+  // The console's first list page should not wait for the page thread to start.
+  g.pages.warm();
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : o.port;
   const urlHost = host === '::1' ? '[::1]' : '127.0.0.1';

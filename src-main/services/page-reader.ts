@@ -12,7 +12,11 @@ export interface PageReaderOptions {
   /** The database file the page thread opens (the store's). */
   path: string;
   log: (m: string) => void;
-  /** The thread stops after this long without a page and starts again on the next one (default 60 s). */
+  /**
+   * The thread stops after this long without a page and starts again on the next one (default 5 min:
+   * starting it takes ~200 ms here, most of it loading the API's schemas, which a console that is
+   * being used should not wait for on every visit; idle, it holds ~25-35 MB).
+   */
   idleMs?: number;
 }
 
@@ -29,7 +33,12 @@ export class PageReader {
     private readonly store: Store,
     opts: PageReaderOptions,
   ) {
-    this.thread = new StorageWorker('pages', opts.path, opts.log, { idleMs: opts.idleMs ?? 60_000 });
+    this.thread = new StorageWorker('pages', opts.path, opts.log, { idleMs: opts.idleMs ?? 300_000 });
+  }
+
+  /** Starts the page thread in the background (a server that has just started), so that the first page does not wait for it. */
+  warm(): void {
+    this.thread.start();
   }
 
   /** Whether the page thread is running now (it stops after `idleMs` without a page). */

@@ -130,11 +130,15 @@ export class StorageWorker {
     return this.worker !== null;
   }
 
-  /** Starts the thread now (it boots in the background), so that the first call does not wait for it. */
+  /**
+   * Starts the thread now (it boots in the background), so that the first call does not wait for
+   * it. A thread with an idle stop stops after that long if no call comes.
+   */
   start(): void {
     if (this.closed) return;
     try {
       this.ensure();
+      this.scheduleIdleStop();
     } catch {
       // reported by the first call
     }

@@ -2,9 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ActionQuerySchema, AuditQuerySchema } from '../../src-shared/index.js';
 import { queryAudit } from '../../src-main/audit/query.js';
 import { listActions } from '../../src-main/services/action-list.js';
+import { startServer } from '../../src-main/server/serve.js';
+import { PageReader } from '../../src-main/services/page-reader.js';
+import { databasePath } from '../../src-main/storage/store.js';
 import type { SqlValue } from '../../src-main/storage/types.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
-import { linkedAction } from '../storage/helpers.js';
+import { linkedAction, tempDir, cleanupDirs } from '../storage/helpers.js';
 
 // The two long lists are read on the page thread (services/page-worker.ts), so that a page read from
 // a cold disk never holds the main event loop (SPEC 8). What it answers must be exactly what the same
@@ -15,7 +18,16 @@ let t: TestCore | null = null;
 afterEach(async () => {
   await t?.close();
   t = null;
+  cleanupDirs();
 });
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** `n` decided actions over 7 agents, every 5th with the word `needle` in its resource. */
 async function seed(core: TestCore, n: number): Promise<void> {
@@ -127,5 +139,30 @@ describe('the page thread', () => {
     expect(small.body.items).toHaveLength(2);
     expect(count.reads()).toBe(0);
     count.restore();
+  });
+
+  it('starts with the server, stops when no page comes for its idle time, and starts again for the next page', async () => {
+    const server = await startServer({ dataDir: tempDir('gh-pages-warm-'), port: 0 });
+    try {
+      expect(server.g.pages.threadStarted).toBe(true);
+    } finally {
+      await server.close();
+    }
+    expect(server.g.pages.threadStarted).toBe(false);
+
+    t = await openTestCore();
+    expect(t.g.pages.threadStarted).toBe(false); // a Gatehouse without a server does not start it
+    const pages = new PageReader(t.g.store, { path: databasePath(t.dataDir), log: () => undefined, idleMs: 300 });
+    try {
+      pages.warm();
+      expect(pages.threadStarted).toBe(true);
+      await until(() => !pages.threadStarted, 10_000);
+      const page = JSON.parse(await pages.audit({ limit: 1 })) as { items: unknown[] };
+      expect(page.items).toHaveLength(1);
+      expect(pages.threadStarted).toBe(true);
+      await until(() => !pages.threadStarted, 10_000);
+    } finally {
+      await pages.close();
+    }
   });
 });
