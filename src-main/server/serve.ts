@@ -51,7 +51,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   if (existing && existing.pid !== process.pid && pidAlive(existing.pid)) {
     throw new Error(`Gatehouse is already running for this data directory at ${existing.url} (pid ${existing.pid})`);
   }
-  const g = await Gatehouse.open({ ...o, mode: o.mode ?? 'headless' });
+  const g = await Gatehouse.open({ ...o, mode: o.mode ?? 'headless', warmPages: true });
   let port = o.port;
   const defaultConsole = join(packageRoot(), 'out', 'renderer');
   const consoleDir = o.consoleDir === undefined ? (existsSync(join(defaultConsole, 'index.html')) ? defaultConsole : null) : o.consoleDir;
@@ -75,8 +75,6 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const err = e as NodeJS.ErrnoException;
     throw new Error(err.code === 'EADDRINUSE' ? `port ${o.port} is already in use (another Gatehouse? try --port 0)` : err.message);
   }
-  // The console's first list page should not wait for the page thread to start.
-  g.pages.warm();
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : o.port;
   const urlHost = host === '::1' ? '[::1]' : '127.0.0.1';
