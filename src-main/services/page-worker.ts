@@ -2,7 +2,7 @@
  * The page thread: reads the pages of the two long lists (`GET /api/v1/actions`, `GET /api/v1/audit`)
  * on a connection of its own, so that a page read from disk never holds the main event loop
  * (SPEC 8). Warm, a page takes a few milliseconds wherever it runs; with the page cache cold, the
- * rows of one page can be a hundred random reads, 50–180 ms on the bench's 1M log, and a
+ * rows of one page can be a hundred random reads, 50–250 ms on the bench's 1M log, and a
  * synchronous read cannot be bounded by time. Here it holds only this thread.
  *
  * It runs the same list code as the main thread would (services/action-list.ts, audit/query.ts)
