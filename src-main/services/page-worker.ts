@@ -13,7 +13,8 @@ import { queryAuditText } from '../audit/query.js';
 import { toJsonText } from '../core/json-text.js';
 import { attachFullTextAsIs, configure } from '../storage/database.js';
 import { connectionReads } from '../storage/log-reads.js';
-import { Connection, isStorageFailure, sqliteCode } from '../storage/sqlite.js';
+import { Connection } from '../storage/sqlite.js';
+import { failureReply } from '../storage/worker-reply.js';
 import type { PageRequest, WorkerReply } from '../storage/workers.js';
 import { listActions } from './action-list.js';
 
@@ -45,15 +46,7 @@ port.on('message', (m: PageRequest & { id: number }) => {
   try {
     reply = { id: m.id, ok: true, value: handle(m) };
   } catch (e) {
-    const code = sqliteCode(e);
-    reply = {
-      id: m.id,
-      ok: false,
-      error: (e as Error).message,
-      storage: isStorageFailure(e),
-      errorName: (e as Error).name,
-      ...(code === null ? {} : { sqliteCode: code }),
-    };
+    reply = failureReply(m.id, e);
   }
   port.postMessage(reply);
 });

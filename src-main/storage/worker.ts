@@ -17,7 +17,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { finishVerify, formatRows, startVerify, verifyRows } from '../audit/scan.js';
 import { attachFullTextAsIs, configure, DROP_RETIRED, openIndexer } from './database.js';
-import { Connection, isStorageFailure, sqliteCode } from './sqlite.js';
+import { Connection } from './sqlite.js';
+import { failureReply } from './worker-reply.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
 import { transaction, writeRows, type WireUnit } from './write.js';
@@ -242,16 +243,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
 
 port.on('message', (m: WorkerRequest & { id: number }) => {
   const reply = (r: Omit<WorkerReply, 'id'>) => port.postMessage({ id: m.id, ...r });
-  const failed = (e: unknown) => {
-    const code = sqliteCode(e);
-    port.postMessage({
-      id: m.id,
-      ok: false,
-      error: (e as Error).message,
-      storage: isStorageFailure(e),
-      ...(code === null ? {} : { sqliteCode: code }),
-    });
-  };
+  const failed = (e: unknown) => port.postMessage(failureReply(m.id, e));
   try {
     const value = handle(m, reply);
     if (value instanceof Promise) value.then((v: unknown) => port.postMessage({ id: m.id, ok: true, value: v }), failed);

@@ -26,10 +26,9 @@ export const api = new GatehouseApi({ baseUrl: '', fetch: watchedFetch });
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.status === 401) return 'Your session has ended. Open a new login link (`gatehouse open`).';
-    // A 503 about a field (a list waiting for the search index) says what it waits for; one without
-    // is the storage refusing writes.
-    if (e.status === 503 && !e.body?.error.details?.length)
-      return 'Gatehouse cannot write to its storage right now; nothing was changed. Try again shortly.';
+    // A 503 says what cannot be done (storage refusing writes, the log unreadable, the search index
+    // catching up); one without a body is the storage refusing writes.
+    if (e.status === 503 && !e.body) return 'Gatehouse cannot write to its storage right now; nothing was changed. Try again shortly.';
     return e.message || `The server answered ${e.status}.`;
   }
   if (e instanceof UnreachableError) return 'Gatehouse is not reachable. Is `gatehouse serve` still running?';

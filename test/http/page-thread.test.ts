@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ActionQuerySchema, AuditQuerySchema } from '../../src-shared/index.js';
 import { queryAudit } from '../../src-main/audit/query.js';
 import { listActions } from '../../src-main/services/action-list.js';
+import { join } from 'node:path';
+import { GatehouseError } from '../../src-main/core/errors.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { PageReader } from '../../src-main/services/page-reader.js';
 import { databasePath } from '../../src-main/storage/store.js';
@@ -161,6 +163,19 @@ describe('the page thread', () => {
       expect(page.items).toHaveLength(1);
       expect(pages.threadStarted).toBe(true);
       await until(() => !pages.threadStarted, 10_000);
+    } finally {
+      await pages.close();
+    }
+  });
+
+  it('answers a read it cannot do with 503 unavailable, never with a page', async () => {
+    t = await openTestCore();
+    const pages = new PageReader(t.g.store, { path: join(t.dataDir, 'no-such-dir', 'gatehouse.sqlite'), log: () => undefined });
+    try {
+      const e = (await pages.audit({ limit: 1 }).catch((err: unknown) => err)) as GatehouseError;
+      expect(e).toBeInstanceOf(GatehouseError);
+      expect(e.code).toBe('unavailable');
+      expect(e.retryAfterS).toBe(1);
     } finally {
       await pages.close();
     }

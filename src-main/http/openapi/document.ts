@@ -90,7 +90,7 @@ const ERRORS = {
   UnsupportedMediaType: 'Wrong Content-Type, or a Content-Encoding other than identity (`unsupported_media_type`)',
   RateLimited: 'Rate limited (`rate_limited`); see `Retry-After`',
   Unavailable:
-    'Storage cannot be written, or a list that reads the search index found it still catching up (`unavailable`): nothing was changed or allowed; see `Retry-After`',
+    'Storage cannot be written or read, or a list that reads the search index found it still catching up (`unavailable`): nothing was changed or allowed; see `Retry-After`',
 } as const;
 type ErrorName = keyof typeof ERRORS;
 
