@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process';
 import { resolveDataDir, resolvePort } from '../../config/paths.js';
 import { startServer } from '../../server/serve.js';
+import { openInBrowser } from '../open-browser.js';
 
 export interface ServeFlags {
   port?: string;
   host?: string;
   dataDir?: string;
   open?: boolean;
-}
-
-/** Opens a URL in the user's browser (best effort; the URL is printed anyway). */
-function openBrowser(url: string): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
-  const args = process.platform === 'win32' ? ['/c', 'start', '""', url] : [url];
-  try {
-    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-    child.on('error', () => undefined);
-    child.unref();
-  } catch {
-    // No browser launcher: the printed URL is enough.
-  }
 }
 
 /** `gatehouse serve`: the headless console. Stops cleanly on SIGINT/SIGTERM. */
@@ -49,8 +36,10 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       `  data directory: ${dataDir}`,
       `  open the console: ${login}`,
       `  (the link logs you in once; \`gatehouse open\` prints a new one)`,
+      ...(flags.open ? ['  (your browser is opened with a link of its own: this one is still unused)'] : []),
       '',
     ].join('\n'),
   );
-  if (flags.open) openBrowser(login);
+  // The browser spends the link it opens: it gets another than the one printed for the user.
+  if (flags.open) openInBrowser(server.loginUrl());
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { PendingApproval } from '../../../src-shared/index.js';
 import { connect, printJson } from '../context.js';
+import { openInBrowser } from '../open-browser.js';
 
 interface Flags {
   dataDir?: string;
@@ -58,14 +58,13 @@ export async function runResolve(
   process.stdout.write(`${s.action_id}: ${s.status}${f.remember && f.remember !== 'once' ? ` (remembered: ${f.remember})` : ''}\n`);
 }
 
-/** `gatehouse open`: a fresh one-time login link. */
+/**
+ * `gatehouse open`: a fresh one-time login link, printed; on a terminal the browser is also opened,
+ * with a link of its own, since opening a link spends it.
+ */
 export async function runOpen(f: Flags & { browser?: boolean }): Promise<void> {
-  const { url } = await connect(f).request<{ url: string }>('POST', '/api/v1/console/login-url', {});
-  process.stdout.write(`${url}\n`);
-  if (f.browser !== false && process.stdout.isTTY) {
-    const cmd = process.platform === 'darwin' ? 'open' : 'xdg-open';
-    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
-    child.on('error', () => undefined);
-    child.unref();
-  }
+  const api = connect(f);
+  const fresh = async () => (await api.request<{ url: string }>('POST', '/api/v1/console/login-url', {})).url;
+  process.stdout.write(`${await fresh()}\n`);
+  if (f.browser !== false && process.stdout.isTTY) openInBrowser(await fresh());
 }
