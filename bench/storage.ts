@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     log(`  RSS now ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB, peak ${rssMb().toFixed(0)} MB`);
     figures.push({
       id: 'stats_30d',
-      label: `statistics over the whole log (${st.value.totals.total.toLocaleString('en-US')} actions, read worker)`,
+      label: `statistics over the whole log (${st.value.totals.total.toLocaleString('en-US')} actions: the rollup of schema 6; 3.2 s read from the actions in session 15)`,
       value: statsSecs,
       unit: 's',
       better: 'lower',

@@ -81,6 +81,11 @@ const VARIANTS: Record<string, Variant> = {
   'no-fts-no-audit-indexes': { noFts: true, schema: (s) => s.replace(/CREATE INDEX IF NOT EXISTS audit_\w+ ON[^;]*;/g, '') },
   'no-fts-no-actions-indexes': { noFts: true, schema: (s) => s.replace(/CREATE INDEX IF NOT EXISTS actions_\w+ ON[^;]*;/g, '') },
   'no-fts-no-triggers': { noFts: true, schema: (s) => s.replace(/CREATE TRIGGER IF NOT EXISTS actions_count_\w+[\s\S]*?END;/g, '') },
+  // The Dashboard's rollup (schema 6, storage/rollup.ts) against the schema without its triggers.
+  'no-fts-no-rollup': {
+    noFts: true,
+    schema: (s) => s.replace(/CREATE TRIGGER IF NOT EXISTS actions_(rollup|review)_\w+[\s\S]*?END;/g, ''),
+  },
 };
 
 const INSERT_AUDIT =

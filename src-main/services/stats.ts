@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { zeroCounts, type DecisionCounts, type RiskLevel, type Stats, type StatsQuerySchema } from '../../src-shared/index.js';
 import { iso } from '../core/clock.js';
+import { ROLLUP_SLOT_MS, rollupFloor, TALLIES, verdict, type Tally } from '../storage/rollup.js';
 import type { Store } from '../storage/types.js';
 
 export type StatsWindow = z.output<typeof StatsQuerySchema>['window'];
@@ -24,8 +25,7 @@ const LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
 const IN_WINDOW = 'created_ms >= ? AND created_ms <= ?';
 
 /**
- * Dashboard statistics over `actions` (SPEC 5 `/api/v1/stats`), computed with a handful of SQL
- * aggregates (no per-row work in JS):
+ * Dashboard statistics over `actions` (SPEC 5 `/api/v1/stats`):
  *
  * - `totals`: actions created in the window by their current `status`;
  * - `by_risk_level`, `by_agent`, `by_action_type` (top 10): actions created in the window;
@@ -36,31 +36,41 @@ const IN_WINDOW = 'created_ms >= ? AND created_ms <= ?';
  *   `reviewed − created`, nearest-rank p50/p90 and max, in seconds;
  * - `pending_approvals`: waiting right now (not windowed).
  *
- * A window can hold a million actions: the aggregates then run on the store's read worker
- * (`allAsync` with the window's size as the hint), never holding the event loop.
+ * Windows of a day or more are read from the rollup kept beside the actions (storage/rollup.ts): the
+ * half hours wholly inside the window from its tables, the part of the first half hour inside it
+ * from the actions themselves, and latencies from `action_reviews`; each figure is one SQL statement,
+ * so it reads one snapshot. Shorter windows (buckets of 1 and 10 minutes), and every window while an
+ * older database's actions are still being counted into the rollup, are read from `actions`. A window
+ * can hold a million actions: the queries then run on the store's read worker (`allAsync` with the
+ * window's size as the hint), never holding the event loop.
  */
 export async function computeStats(store: Store, window: StatsWindow, nowMs: number, pendingApprovals: number): Promise<Stats> {
   const { ms, bucketMs } = WINDOWS[window];
   const since = nowMs - ms;
-  const range = [since, nowMs];
   const q = windowQuery(store, since);
+  const rolled = rollupFloor(store) === null;
+  const rows = (t: Tally): WindowRows =>
+    rolled && bucketMs % ROLLUP_SLOT_MS === 0 ? fromRollup(t, since, nowMs) : fromActions(since, nowMs);
 
   const totals: DecisionCounts = zeroCounts();
   const byRisk: Record<RiskLevel, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+  const statusRows = rows(TALLIES.status);
   for (const r of await q<{ status: string; risk_level: string; n: number }>(
-    `SELECT status, risk_level, COUNT(*) AS n FROM actions WHERE ${IN_WINDOW} GROUP BY status, risk_level`,
-    range,
+    `SELECT status, risk_level, SUM(n) AS n FROM (${statusRows.sql}) GROUP BY status, risk_level HAVING SUM(n) <> 0`,
+    statusRows.params,
   )) {
     totals.total += r.n;
     if ((STATUSES as readonly string[]).includes(r.status)) totals[r.status as (typeof STATUSES)[number]] += r.n;
     if ((LEVELS as readonly string[]).includes(r.risk_level)) byRisk[r.risk_level as RiskLevel] += r.n;
   }
 
-  const top = <K extends 'agent_id' | 'action_type'>(col: K) =>
-    q<Record<K, string> & { count: number }>(
-      `SELECT ${col}, COUNT(*) AS count FROM actions WHERE ${IN_WINDOW} GROUP BY ${col} ORDER BY count DESC, ${col} ASC LIMIT ${TOP_N}`,
-      range,
+  const top = <K extends 'agent_id' | 'action_type'>(col: K, t: Tally) => {
+    const from = rows(t);
+    return q<Record<K, string> & { count: number }>(
+      `SELECT ${col}, SUM(n) AS count FROM (${from.sql}) GROUP BY ${col} HAVING SUM(n) > 0 ORDER BY count DESC, ${col} ASC LIMIT ${TOP_N}`,
+      from.params,
     );
+  };
 
   return {
     window,
@@ -70,10 +80,50 @@ export async function computeStats(store: Store, window: StatsWindow, nowMs: num
     totals,
     pending_approvals: pendingApprovals,
     by_risk_level: byRisk,
-    by_agent: (await top('agent_id')).map((r) => ({ agent_id: r.agent_id, count: r.count })),
-    by_action_type: (await top('action_type')).map((r) => ({ action_type: r.action_type, count: r.count })),
-    timeline: await timeline(q, since, nowMs, bucketMs),
-    approval_latency: await approvalLatency(q, since, nowMs),
+    by_agent: (await top('agent_id', TALLIES.agents)).map((r) => ({ agent_id: r.agent_id, count: r.count })),
+    by_action_type: (await top('action_type', TALLIES.types)).map((r) => ({ action_type: r.action_type, count: r.count })),
+    timeline: await timeline(q, statusRows, since, nowMs, bucketMs),
+    approval_latency: await approvalLatency(q, rolled ? REVIEWS : ACTION_REVIEWS, since, nowMs),
+  };
+}
+
+/**
+ * The window's actions as rows with a time `t`, the columns a query groups by and a count `n`: each
+ * action counted once, `t` its creation time or its half hour's start (the same bucket: every bucket
+ * of a window read from the rollup is a whole number of half hours).
+ */
+interface WindowRows {
+  sql: string;
+  params: number[];
+}
+
+/** Straight from `actions`: every column any query groups by. */
+function fromActions(since: number, until: number): WindowRows {
+  return {
+    sql: `SELECT created_ms AS t, status, risk_level, ${verdict('actions')} AS verdict, agent_id, action_type, 1 AS n FROM actions WHERE ${IN_WINDOW}`,
+    params: [since, until],
+  };
+}
+
+/**
+ * From one table of the rollup: every half hour from the first that starts inside the window, plus
+ * the actions of the window before it, less the actions the rollup counted that were created after
+ * the window's end (none, but for a commit that lands while the statement starts).
+ */
+function fromRollup(t: Tally, since: number, until: number): WindowRows {
+  const firstSlot = Math.ceil(since / ROLLUP_SLOT_MS);
+  const slotStart = firstSlot * ROLLUP_SLOT_MS;
+  const cols = t.columns.join(', ');
+  const values = t
+    .values('actions')
+    .map((v, i) => `${v} AS ${t.columns[i]}`)
+    .join(', ');
+  return {
+    sql: `SELECT slot * ${ROLLUP_SLOT_MS} AS t, ${cols}, n FROM ${t.table} WHERE slot >= ?
+          UNION ALL SELECT created_ms AS t, ${values}, 1 AS n FROM actions WHERE created_ms >= ? AND created_ms < ?
+          UNION ALL SELECT created_ms / ${ROLLUP_SLOT_MS} * ${ROLLUP_SLOT_MS} AS t, ${values}, -1 AS n FROM actions
+            WHERE created_ms > ? AND created_ms >= ?`,
+    params: [firstSlot, since, slotStart, until, slotStart],
   };
 }
 
@@ -89,17 +139,17 @@ function windowQuery(store: Store, since: number): WindowQuery {
   return <T>(sql: string, params: (number | string)[]) => store.allAsync<T>(sql, params, { rowsHint });
 }
 
-async function timeline(q: WindowQuery, since: number, until: number, bucketMs: number): Promise<Stats['timeline']> {
+async function timeline(q: WindowQuery, rows: WindowRows, since: number, until: number, bucketMs: number): Promise<Stats['timeline']> {
   const first = Math.floor(since / bucketMs) * bucketMs;
-  const rows = await q<{ b: number; allowed: number; denied: number; pending: number }>(
-    `SELECT CAST((created_ms - ?) / ? AS INTEGER) AS b,
-            SUM(CASE WHEN approval_id IS NULL AND decision = 'allowed' THEN 1 ELSE 0 END) AS allowed,
-            SUM(CASE WHEN approval_id IS NULL AND decision = 'denied' THEN 1 ELSE 0 END) AS denied,
-            SUM(CASE WHEN approval_id IS NOT NULL THEN 1 ELSE 0 END) AS pending
-       FROM actions WHERE ${IN_WINDOW} GROUP BY b`,
-    [first, bucketMs, since, until],
+  const counts = await q<{ b: number; allowed: number; denied: number; pending: number }>(
+    `SELECT CAST((t - ?) / ? AS INTEGER) AS b,
+            SUM(CASE WHEN verdict = 'allowed' THEN n ELSE 0 END) AS allowed,
+            SUM(CASE WHEN verdict = 'denied' THEN n ELSE 0 END) AS denied,
+            SUM(CASE WHEN verdict = 'held' THEN n ELSE 0 END) AS pending
+       FROM (${rows.sql}) GROUP BY b`,
+    [first, bucketMs, ...rows.params],
   );
-  const byBucket = new Map(rows.map((r) => [r.b, r]));
+  const byBucket = new Map(counts.map((r) => [r.b, r]));
   const out: Stats['timeline'] = [];
   for (let b = 0, t = first; t <= until; b++, t += bucketMs) {
     const r = byBucket.get(b);
@@ -108,21 +158,23 @@ async function timeline(q: WindowQuery, since: number, until: number, bucketMs: 
   return out;
 }
 
-async function approvalLatency(q: WindowQuery, since: number, until: number): Promise<Stats['approval_latency']> {
-  const where = `${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`;
-  const [agg] = await q<{ n: number; max: number | null }>(
-    `SELECT COUNT(*) AS n, MAX(reviewed_ms - created_ms) AS max FROM actions WHERE ${where}`,
-    [since, until],
-  );
+/** Where the human answers' latencies are read: the rollup's table, or the actions themselves. */
+interface Reviews {
+  /** Rows with a column `d` (the latency in ms) for params [since, until]. */
+  sql: string;
+}
+const REVIEWS: Reviews = { sql: `SELECT latency_ms AS d FROM action_reviews WHERE ${IN_WINDOW}` };
+const ACTION_REVIEWS: Reviews = {
+  sql: `SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`,
+};
+
+async function approvalLatency(q: WindowQuery, reviews: Reviews, since: number, until: number): Promise<Stats['approval_latency']> {
+  const [agg] = await q<{ n: number; max: number | null }>(`SELECT COUNT(*) AS n, MAX(d) AS max FROM (${reviews.sql})`, [since, until]);
   const n = agg?.n ?? 0;
   if (n === 0) return { count: 0, p50_s: null, p90_s: null, max_s: null };
   const rank = async (p: number) => {
     const offset = Math.max(0, Math.ceil(p * n) - 1);
-    const [r] = await q<{ d: number }>(`SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${where} ORDER BY d ASC LIMIT 1 OFFSET ?`, [
-      since,
-      until,
-      offset,
-    ]);
+    const [r] = await q<{ d: number }>(`SELECT d FROM (${reviews.sql}) ORDER BY d ASC LIMIT 1 OFFSET ?`, [since, until, offset]);
     return r ? seconds(r.d) : null;
   };
   return { count: n, p50_s: await rank(0.5), p90_s: await rank(0.9), max_s: agg?.max == null ? null : seconds(agg.max) };

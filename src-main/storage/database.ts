@@ -1,5 +1,6 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { APPLICATION_ID, FTS_SCHEMA_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { floorForExistingActions } from './rollup.js';
 import { Connection, sqliteCode } from './sqlite.js';
 
 /** The database file is not Gatehouse's, or is from a newer release. */
@@ -176,6 +177,7 @@ export function applySchema(conn: Connection): void {
   conn.exec('BEGIN IMMEDIATE');
   try {
     upgradeSchema(conn);
+    floorForExistingActions(conn);
     conn.exec(SCHEMA_SQL);
     conn.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
     conn.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);

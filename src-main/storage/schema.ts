@@ -1,3 +1,5 @@
+import { reviewAdd, ROLLUP_FLOOR, TALLIES, tallyAdd } from './rollup.js';
+
 /**
  * The SQLite schema of `gatehouse.sqlite` (release 0.2, node:sqlite, on disk). Every table the
  * core reads lives here so that all modules agree on it. Times are epoch milliseconds (`*_ms`) for
@@ -20,8 +22,11 @@
  * (224 → 132 pages per transaction without both, measured with the bench's records), and the
  * writer's time per record went with them: 96–98 → 62–79 µs, ingest +12–38 % (alternated runs of
  * 100,000 records on this machine; the indexer does that work now, in steps, for ~15 µs more).
+ *
+ * Schema 6 adds the Dashboard's counts per half hour (`action_slot_*`, `action_reviews`; see
+ * storage/rollup.ts), kept by triggers like `agent_counts`.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** `PRAGMA application_id` of a Gatehouse 0.2 database ("GH02"); 0.1's sql.js snapshots have 0. */
 export const APPLICATION_ID = 0x47483032;
@@ -106,6 +111,76 @@ CREATE TRIGGER IF NOT EXISTS actions_count_update AFTER UPDATE OF status, agent_
 END;
 CREATE TRIGGER IF NOT EXISTS actions_count_delete AFTER DELETE ON actions BEGIN
   UPDATE agent_counts SET n = n - 1 WHERE agent_id = OLD.agent_id AND status = OLD.status;
+END;
+
+-- The Dashboard's counts (services/stats.ts, storage/rollup.ts): actions by the half hour they were
+-- created in and, each in a table of its own, their current status with risk level and verdict at
+-- submit ('held' for approval, else the decision), their agent, their type; and the human answers'
+-- latencies. Keyed by the half hour first, so a transaction's counts land on the few pages of the
+-- current one. Actions below meta 'rollup_floor' (a database of an earlier schema, counted in the
+-- background) are left to that count.
+CREATE TABLE IF NOT EXISTS action_slot_status (
+  slot INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  risk_level TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (slot, status, risk_level, verdict)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS action_slot_agents (
+  slot INTEGER NOT NULL,
+  agent_id TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (slot, agent_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS action_slot_types (
+  slot INTEGER NOT NULL,
+  action_type TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (slot, action_type)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS action_reviews (
+  created_ms INTEGER NOT NULL,
+  action_id TEXT NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  PRIMARY KEY (created_ms, action_id)
+) WITHOUT ROWID;
+-- (A new action's seq is above the floor: the floor is never above the log's head. An action is
+-- inserted already answered only by the upgrade from 0.1, into a new database.)
+CREATE TRIGGER IF NOT EXISTS actions_rollup_insert AFTER INSERT ON actions BEGIN
+  ${tallyAdd(TALLIES.status, 'NEW', 1)}
+  ${tallyAdd(TALLIES.agents, 'NEW', 1)}
+  ${tallyAdd(TALLIES.types, 'NEW', 1)}
+END;
+CREATE TRIGGER IF NOT EXISTS actions_review_insert AFTER INSERT ON actions
+  WHEN NEW.reviewed_by = 'user' AND NEW.reviewed_ms IS NOT NULL BEGIN
+  ${reviewAdd('NEW')}
+END;
+CREATE TRIGGER IF NOT EXISTS actions_rollup_status AFTER UPDATE OF created_ms, status, risk_level, decision, approval_id ON actions
+  WHEN NEW.seq >= ${ROLLUP_FLOOR} AND (OLD.created_ms IS NOT NEW.created_ms OR OLD.status IS NOT NEW.status
+    OR OLD.risk_level IS NOT NEW.risk_level OR OLD.decision IS NOT NEW.decision OR OLD.approval_id IS NOT NEW.approval_id) BEGIN
+  ${tallyAdd(TALLIES.status, 'OLD', -1)}
+  ${tallyAdd(TALLIES.status, 'NEW', 1)}
+END;
+CREATE TRIGGER IF NOT EXISTS actions_rollup_names AFTER UPDATE OF created_ms, agent_id, action_type ON actions
+  WHEN NEW.seq >= ${ROLLUP_FLOOR} AND (OLD.created_ms IS NOT NEW.created_ms OR OLD.agent_id IS NOT NEW.agent_id
+    OR OLD.action_type IS NOT NEW.action_type) BEGIN
+  ${tallyAdd(TALLIES.agents, 'OLD', -1)}
+  ${tallyAdd(TALLIES.agents, 'NEW', 1)}
+  ${tallyAdd(TALLIES.types, 'OLD', -1)}
+  ${tallyAdd(TALLIES.types, 'NEW', 1)}
+END;
+CREATE TRIGGER IF NOT EXISTS actions_review_update AFTER UPDATE OF created_ms, reviewed_by, reviewed_ms ON actions
+  WHEN NEW.seq >= ${ROLLUP_FLOOR} BEGIN
+  DELETE FROM action_reviews WHERE created_ms = OLD.created_ms AND action_id = OLD.action_id;
+  ${reviewAdd('NEW')}
+END;
+CREATE TRIGGER IF NOT EXISTS actions_rollup_delete AFTER DELETE ON actions
+  WHEN OLD.seq >= ${ROLLUP_FLOOR} BEGIN
+  ${tallyAdd(TALLIES.status, 'OLD', -1)}
+  ${tallyAdd(TALLIES.agents, 'OLD', -1)}
+  ${tallyAdd(TALLIES.types, 'OLD', -1)}
+  DELETE FROM action_reviews WHERE created_ms = OLD.created_ms AND action_id = OLD.action_id;
 END;
 
 CREATE TABLE IF NOT EXISTS agents (

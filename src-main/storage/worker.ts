@@ -21,6 +21,7 @@ import { Connection } from './sqlite.js';
 import { failureReply } from './worker-reply.js';
 import type { WorkerReply, WorkerRequest } from './workers.js';
 import { extendMerkle } from './merkle-store.js';
+import { extendRollup } from './rollup.js';
 import { transaction, writeRows, type WireUnit } from './write.js';
 import { BATCH_ROWS, FullTextTail } from './fts-tail.js';
 import { lowerThreadPriority } from './thread-priority.js';
@@ -195,6 +196,14 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
         out = extendMerkle(conn, req.maxBlocks);
       });
       return out;
+    }
+    case 'rollup-extend': {
+      // One slice of counting an earlier schema's actions into the Dashboard's rollup (rollup.ts).
+      let floor: number | null = null;
+      transaction(conn, () => {
+        floor = extendRollup(conn, req.span);
+      });
+      return floor;
     }
     case 'pragma':
       return conn.pragma(req.text);

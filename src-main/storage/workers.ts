@@ -12,6 +12,7 @@ export type WorkerRequest =
   | { kind: 'drop-retired' }
   | { kind: 'pragma'; text: string }
   | { kind: 'merkle-extend'; maxBlocks: number }
+  | { kind: 'rollup-extend'; span: number }
   | { kind: 'close' }
   | { kind: 'query'; sql: string; params: SqlValue[] }
   | { kind: 'verify'; head: { seq: number; hash: string }; start?: { seq: number; hash: string } }

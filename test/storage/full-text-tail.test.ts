@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/index.js';
 import { queryAudit } from '../../src-main/audit/query.js';
 import { agentToken } from '../../src-main/storage/audit-index.js';
-import { FTS_FORMAT } from '../../src-main/storage/schema.js';
+import { FTS_FORMAT, SCHEMA_VERSION } from '../../src-main/storage/schema.js';
 import type { DatabaseSync } from 'node:sqlite';
 import { sqlite } from '../../src-main/storage/sqlite.js';
 import type { SqliteStore } from '../../src-main/storage/store.js';
@@ -240,7 +240,7 @@ describe("searching one agent's records", () => {
       .all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'audit_agent%'")
       .map((r) => r.name);
     expect(names).toEqual([]);
-    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(5);
+    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(SCHEMA_VERSION);
     expect(t.get("SELECT 1 FROM meta WHERE key = 'fts_seq'")).toBeUndefined();
     await t.fullTextReady();
     expect(indexedSeqs(t)).toEqual(storedSeqs(t));
@@ -264,7 +264,7 @@ describe("searching one agent's records", () => {
     });
     onClosedDatabase(dir, (db) => db.exec("DROP TABLE audit_agent; DELETE FROM fts_meta WHERE key = 'format'"), 'gatehouse-fts.sqlite');
     const t = await open(dir);
-    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(5);
+    expect(t.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')?.v).toBe(SCHEMA_VERSION);
     await t.fullTextReady();
     expect(t.get<{ value: string }>("SELECT value FROM fts.fts_meta WHERE key = 'format'")?.value).toBe(FTS_FORMAT);
     const derived = t
