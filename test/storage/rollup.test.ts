@@ -356,3 +356,41 @@ describe('GET /api/v1/stats from the rollup (services/stats.ts)', () => {
     await expectStatsAsOracle(store);
   });
 });
+
+describe('where the statistics are read', () => {
+  it('a window read from the rollup is answered on the calling thread: it visits a few rows, not its actions', async () => {
+    const store = await openTracked(tempDir(), { offloadMinRows: 2000 });
+    const r = rng(9);
+    const slot = Math.floor((T0 + 5 * DAY) / ROLLUP_SLOT_MS) * ROLLUP_SLOT_MS;
+    // 94 × 32 actions within one half hour, committed 32 at a time.
+    const N = 94 * 32;
+    for (let i = 0; i < N; i += 32)
+      await Promise.all(
+        Array.from({ length: 32 }, (_, k) =>
+          store.commit(
+            (recs) => [{ sql: INSERT, params: insertParams(newAction(r, i + k, recs[0]!.seq, slot + ((i + k) % ROLLUP_SLOT_MS))) }],
+            [{ type: 'action.decided', actor: 'agent:test', action_id: `act_${String(i + k).padStart(6, '0')}`, data: {} }],
+          ),
+        ),
+      );
+    const hints: number[] = [];
+    const allAsync = store.allAsync.bind(store);
+    store.allAsync = ((sql: string, params: never[], opts?: { rowsHint?: number }) => {
+      hints.push(opts?.rowsHint ?? 0);
+      return allAsync(sql, params, opts);
+    }) as typeof store.allAsync;
+    const rows = rowsOf(store);
+    const now = slot + DAY;
+    for (const w of ['24h', '7d', '30d'] as const) {
+      hints.length = 0;
+      const { window: _w, pending_approvals: _p, ...got } = await computeStats(store, w, now, 0);
+      expect(got.totals.total).toBe(N); // every action of the half hour
+      expect(got).toEqual(oracle(rows, w, now));
+      expect(Math.max(...hints), w).toBeLessThan(200);
+    }
+    // Read from the actions (buckets of 10 minutes), the same window visits all of them: the read thread's work.
+    hints.length = 0;
+    await computeStats(store, '6h', slot + 3_600_000, 0);
+    expect(Math.min(...hints)).toBeGreaterThanOrEqual(N);
+  });
+});
