@@ -21,7 +21,7 @@ const TOP_N = 10;
 const STATUSES = ['allowed', 'denied', 'pending', 'approved', 'rejected', 'expired', 'withdrawn', 'completed', 'failed'] as const;
 const LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
 
-/** Rows created in the window: every query below is a range scan of `actions_created`. */
+/** Actions created in the window (a range of `actions_created`). */
 const IN_WINDOW = 'created_ms >= ? AND created_ms <= ?';
 
 /**
@@ -150,10 +150,10 @@ const HINT_CAP = 20_000;
  * the rollup visits a few thousand rows: the store then runs its queries here, at once, rather than
  * on the read thread, which would first have to start (~0.2 s) when it has been idle.
  */
-function windowHint(store: Store, since: number, until: number, rolled: boolean): number {
+function windowHint(store: Store, since: number, until: number, fromSlots: boolean): number {
   const first = firstSeqFrom(store, since);
   const all = Math.max(0, store.head().seq - first + 1);
-  if (!rolled) return all;
+  if (!fromSlots) return all;
   const slotStart = Math.ceil(since / ROLLUP_SLOT_MS) * ROLLUP_SLOT_MS;
   const edge = Math.max(0, firstSeqFrom(store, slotStart) - first);
   const after = Math.max(0, store.head().seq - firstSeqFrom(store, until + 1) + 1);
