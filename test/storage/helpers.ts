@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type OpenStoreOptions, type SqliteStore } from '../../src-main/storage/store.js';
 import type { AuditDraft, Op } from '../../src-main/storage/types.js';
+import { ROLLUP_SLOT_MS, TALLIES, type Tally } from '../../src-main/storage/rollup.js';
+import { expect } from 'vitest';
 
 const dirs: string[] = [];
 
@@ -107,4 +109,26 @@ export async function fillToTheBrim(store: SqliteStore): Promise<void> {
       if (!ok) break;
     }
   }
+}
+
+/** Each table of the rollup, as stored, against the GROUP BY of the actions it stands for. */
+export function expectRollupExact(conn: { all<T>(sql: string): T[] }): void {
+  for (const t of Object.values(TALLIES) as Tally[]) {
+    const cols = ['slot', ...t.columns].join(', ');
+    const order = [...t.columns.keys(), t.columns.length].map((i) => i + 1).join(', ');
+    const expected = conn.all(
+      `SELECT created_ms / ${ROLLUP_SLOT_MS} AS slot, ${t
+        .values('actions')
+        .map((v, i) => `${v} AS ${t.columns[i]}`)
+        .join(', ')}, COUNT(*) AS n
+         FROM actions GROUP BY ${order} ORDER BY ${order}`,
+    );
+    expect(expected.length, t.table).toBeGreaterThan(0);
+    expect(conn.all(`SELECT ${cols}, n FROM ${t.table} WHERE n <> 0 ORDER BY ${order}`), t.table).toEqual(expected);
+  }
+  expect(conn.all('SELECT created_ms, action_id, latency_ms FROM action_reviews ORDER BY 1, 2')).toEqual(
+    conn.all(
+      "SELECT created_ms, action_id, reviewed_ms - created_ms AS latency_ms FROM actions WHERE reviewed_by = 'user' AND reviewed_ms IS NOT NULL ORDER BY 1, 2",
+    ),
+  );
 }

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Stats } from '../../src-shared/index.js';
 import { computeStats, WINDOWS, type StatsWindow } from '../../src-main/services/stats.js';
 import { openDatabase } from '../../src-main/storage/database.js';
-import { extendRollup, ROLLUP_SLOT_MS, rollupFloor, TALLIES, type Tally } from '../../src-main/storage/rollup.js';
+import { extendRollup, ROLLUP_SLOT_MS, rollupFloor } from '../../src-main/storage/rollup.js';
 import { SCHEMA_VERSION } from '../../src-main/storage/schema.js';
 import { sqlite, type Connection } from '../../src-main/storage/sqlite.js';
 import type { SqliteStore } from '../../src-main/storage/store.js';
-import { closeOpened, openTracked, tempDir } from './helpers.js';
+import { closeOpened, expectRollupExact, openTracked, tempDir } from './helpers.js';
 
 afterEach(closeOpened);
 
@@ -101,28 +101,6 @@ function nextStep(
       params: [pick(r, ['completed', 'failed']), at, a.action_id],
     };
   return null;
-}
-
-/** Each table of the rollup, as stored, against the GROUP BY of the actions it stands for. */
-function expectRollupExact(conn: Pick<Connection, 'all'>): void {
-  for (const t of Object.values(TALLIES) as Tally[]) {
-    const cols = ['slot', ...t.columns].join(', ');
-    const order = [...t.columns.keys(), t.columns.length].map((i) => i + 1).join(', ');
-    const expected = conn.all(
-      `SELECT created_ms / ${ROLLUP_SLOT_MS} AS slot, ${t
-        .values('actions')
-        .map((v, i) => `${v} AS ${t.columns[i]}`)
-        .join(', ')}, COUNT(*) AS n
-         FROM actions GROUP BY ${order} ORDER BY ${order}`,
-    );
-    expect(expected.length, t.table).toBeGreaterThan(0);
-    expect(conn.all(`SELECT ${cols}, n FROM ${t.table} WHERE n <> 0 ORDER BY ${order}`), t.table).toEqual(expected);
-  }
-  expect(conn.all('SELECT created_ms, action_id, latency_ms FROM action_reviews ORDER BY 1, 2')).toEqual(
-    conn.all(
-      "SELECT created_ms, action_id, reviewed_ms - created_ms AS latency_ms FROM actions WHERE reviewed_by = 'user' AND reviewed_ms IS NOT NULL ORDER BY 1, 2",
-    ),
-  );
 }
 
 /** As a schema 5 database was: no rollup. */

@@ -11,7 +11,8 @@ import { verifyStore } from '../../src-main/audit/verify.js';
 import { UpgradeError } from '../../src-main/storage/legacy/upgrade.js';
 import { Connection } from '../../src-main/storage/sqlite.js';
 import { openStore, type SqliteStore } from '../../src-main/storage/store.js';
-import { cleanupDirs, tempDir } from './helpers.js';
+import { cleanupDirs, expectRollupExact, tempDir } from './helpers.js';
+import { rollupFloor } from '../../src-main/storage/rollup.js';
 
 /**
  * The upgrade of release 0.1 data directories (SPEC 1), from the fixtures made with the 0.1 code
@@ -103,6 +104,9 @@ async function expectCarriedOver(s: SqliteStore, e: Expected): Promise<void> {
     'SELECT agent_id, status, n FROM agent_counts WHERE n > 0 ORDER BY agent_id, status',
   );
   expect(counters.map((c) => ({ ...c }))).toEqual(truth.map((c) => ({ ...c })));
+  // So do the Dashboard's counts (schema 6): every carried-over action is in them, none left to count.
+  expect(rollupFloor(s)).toBeNull();
+  expectRollupExact(s);
 }
 
 for (const kind of ['clean', 'crash'] as const) {
