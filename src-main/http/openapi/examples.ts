@@ -22,7 +22,7 @@ const HINTS: Record<string, Json> = {
   name: 'Example',
   reason: "Matched policy 'shell-dangerous' (priority 80)",
   message: 'Example message',
-  version: '0.1.0',
+  version: '0.2.0',
   hash: '9f2c0e4b7d1a8c3f6e5b2a9d0c7f4e1b8a5d2c9f6e3b0a7d4c1f8e5b2a9d6c3f',
   prev_hash: '0000000000000000000000000000000000000000000000000000000000000000',
   head_hash: '9f2c0e4b7d1a8c3f6e5b2a9d0c7f4e1b8a5d2c9f6e3b0a7d4c1f8e5b2a9d6c3f',
