@@ -364,17 +364,16 @@ export class SqliteStore implements Store {
    * slice, never behind the whole build; the event loop only awaits). Resolves when caught up.
    */
   catchUpMerkle(): Promise<void> {
-    this.merkleCatchUp ??= (async () => {
-      for (;;) {
-        if (this.closing) return;
-        const r = (await this.writer.call({ kind: 'merkle-extend', maxBlocks: 64 })) as { blocks: number; head: number };
-        if ((r.blocks + 1) * BLOCK > r.head) break;
-        await yieldToLoop();
-      }
-      this.merkleBuilt = true;
-    })().finally(() => {
-      this.merkleCatchUp = null;
-    });
+    this.merkleCatchUp ??= this.writerSlices<{ blocks: number; head: number }>(
+      { kind: 'merkle-extend', maxBlocks: 64 },
+      (r) => (r.blocks + 1) * BLOCK > r.head,
+    )
+      .then((done) => {
+        if (done) this.merkleBuilt = true;
+      })
+      .finally(() => {
+        this.merkleCatchUp = null;
+      });
     return this.merkleCatchUp;
   }
 
@@ -384,16 +383,28 @@ export class SqliteStore implements Store {
    * transaction: writes queue behind one slice, never behind the whole count). Resolves when done.
    */
   catchUpRollup(): Promise<void> {
-    this.rollupCatchUp ??= (async () => {
-      while (!this.closing) {
-        const floor = (await this.writer.call({ kind: 'rollup-extend', span: this.opts.rollupSpan })) as number | null;
-        if (floor === null) break;
-        await yieldToLoop();
-      }
-    })().finally(() => {
-      this.rollupCatchUp = null;
-    });
+    this.rollupCatchUp ??= this.writerSlices<number | null>(
+      { kind: 'rollup-extend', span: this.opts.rollupSpan },
+      (floor) => floor === null,
+    )
+      .then(() => undefined)
+      .finally(() => {
+        this.rollupCatchUp = null;
+      });
     return this.rollupCatchUp;
+  }
+
+  /**
+   * Background work on the writer thread, one slice (`req`) per turn of the event loop until `done`
+   * says an answer was the last. Resolves true when done, false when the store began to close first
+   * (the slice in flight then ends before the writer closes; the next start goes on from there).
+   */
+  private async writerSlices<T>(req: WorkerRequest, done: (answer: T) => boolean): Promise<boolean> {
+    while (!this.closing) {
+      if (done((await this.writer.call(req)) as T)) return true;
+      await yieldToLoop();
+    }
+    return false;
   }
 
   /**
