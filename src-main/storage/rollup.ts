@@ -54,10 +54,9 @@ export const tallyAdd = (t: Tally, row: 'NEW' | 'OLD', delta: 1 | -1): string =>
   `INSERT INTO ${t.table} (slot, ${t.columns.join(', ')}, n) VALUES (${slotOf(row)}, ${t.values(row).join(', ')}, ${delta}) ` +
   `ON CONFLICT ${key(t)} DO UPDATE SET n = n + ${delta};`;
 
-/** SQL statement (for a trigger): the review latency of the action `row`, if a person answered it. */
-export const reviewAdd = (row: 'NEW' | 'OLD'): string =>
-  `INSERT INTO action_reviews (created_ms, action_id, latency_ms) SELECT ${row}.created_ms, ${row}.action_id, ` +
-  `${row}.reviewed_ms - ${row}.created_ms WHERE ${row}.reviewed_by = 'user' AND ${row}.reviewed_ms IS NOT NULL;`;
+/** SQL statement (for a trigger): the review latency of the action NEW, if a person answered it. */
+export const REVIEW_ADD =
+  "INSERT INTO action_reviews (created_ms, action_id, latency_ms) SELECT NEW.created_ms, NEW.action_id, NEW.reviewed_ms - NEW.created_ms WHERE NEW.reviewed_by = 'user' AND NEW.reviewed_ms IS NOT NULL;";
 
 /**
  * Run where the schema is applied, before the rollup's tables exist: an earlier schema's actions

@@ -1,4 +1,4 @@
-import { reviewAdd, ROLLUP_FLOOR, TALLIES, tallyAdd } from './rollup.js';
+import { REVIEW_ADD, ROLLUP_FLOOR, TALLIES, tallyAdd } from './rollup.js';
 
 /**
  * The SQLite schema of `gatehouse.sqlite` (release 0.2, node:sqlite, on disk). Every table the
@@ -154,7 +154,7 @@ CREATE TRIGGER IF NOT EXISTS actions_rollup_insert AFTER INSERT ON actions BEGIN
 END;
 CREATE TRIGGER IF NOT EXISTS actions_review_insert AFTER INSERT ON actions
   WHEN NEW.reviewed_by = 'user' AND NEW.reviewed_ms IS NOT NULL BEGIN
-  ${reviewAdd('NEW')}
+  ${REVIEW_ADD}
 END;
 CREATE TRIGGER IF NOT EXISTS actions_rollup_status AFTER UPDATE OF created_ms, status, risk_level, decision, approval_id ON actions
   WHEN NEW.seq >= ${ROLLUP_FLOOR} AND (OLD.created_ms IS NOT NEW.created_ms OR OLD.status IS NOT NEW.status
@@ -173,7 +173,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS actions_review_update AFTER UPDATE OF created_ms, reviewed_by, reviewed_ms ON actions
   WHEN NEW.seq >= ${ROLLUP_FLOOR} BEGIN
   DELETE FROM action_reviews WHERE created_ms = OLD.created_ms AND action_id = OLD.action_id;
-  ${reviewAdd('NEW')}
+  ${REVIEW_ADD}
 END;
 CREATE TRIGGER IF NOT EXISTS actions_rollup_delete AFTER DELETE ON actions
   WHEN OLD.seq >= ${ROLLUP_FLOOR} BEGIN
