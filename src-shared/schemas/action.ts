@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActionTypeSchema, AgentIdSchema, IsoTimeSchema, JsonObjectSchema, RiskLevelSchema } from './common.js';
+import { ActionTypeSchema, AgentIdSchema, decimal, IsoTimeSchema, JsonObjectSchema, queryNumber, RiskLevelSchema } from './common.js';
 import { WorkflowProgressSchema } from './workflows.js';
 
 const text = (max: number) => z.string().max(max);
@@ -212,10 +212,10 @@ export const ActionQuerySchema = z
     since: IsoTimeSchema.optional(),
     until: IsoTimeSchema.optional(),
     q: z.string().max(512).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: queryNumber(decimal().int().min(1).max(1000).default(100)),
     cursor: z.string().max(256).optional(),
   })
   .strict();
 export type ActionQuery = z.infer<typeof ActionQuerySchema>;
 
-export const StatusWaitQuerySchema = z.object({ wait: z.coerce.number().min(0).max(60).optional() }).strict();
+export const StatusWaitQuerySchema = z.object({ wait: queryNumber(decimal().min(0).max(60)).optional() }).strict();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ActionStatusSchema } from './action.js';
-import { IsoTimeSchema } from './common.js';
+import { decimal, IsoTimeSchema, queryNumber } from './common.js';
 
 export const RememberSchema = z.enum(['once', '15m', '1h', '12h', 'until_restart', 'forever']);
 export type Remember = z.infer<typeof RememberSchema>;
@@ -64,5 +64,5 @@ export const PendingApprovalSchema = ApprovalSchema.extend({ action: ActionStatu
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 
 export const ApprovalQuerySchema = z
-  .object({ status: ApprovalStatusSchema.default('pending'), limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .object({ status: ApprovalStatusSchema.default('pending'), limit: queryNumber(decimal().int().min(1).max(1000).default(200)) })
   .strict();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTimeSchema, JsonObjectSchema } from './common.js';
+import { decimal, IsoTimeSchema, JsonObjectSchema, queryNumber } from './common.js';
 
 /** Types of audit record (SPEC 7.1). */
 export const AUDIT_TYPES = [
@@ -70,7 +70,7 @@ export const AuditQuerySchema = z
     since: IsoTimeSchema.optional(),
     until: IsoTimeSchema.optional(),
     q: z.string().max(512).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: queryNumber(decimal().int().min(1).max(1000).default(100)),
     cursor: z.string().max(64).optional(),
   })
   .strict();
@@ -101,7 +101,7 @@ export const VerifyResultSchema = z.object({
 export type VerifyResult = z.infer<typeof VerifyResultSchema>;
 
 /** A tree size or a seq in a query string: a positive integer. */
-const Count = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const Count = queryNumber(decimal().int().min(1).max(Number.MAX_SAFE_INTEGER));
 const Hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** GET /api/v1/audit/public-key (SPEC 7.6): `public_key` is the base64 of the 32 raw Ed25519 bytes. */

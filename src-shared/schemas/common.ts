@@ -9,6 +9,22 @@ export const ActionTypeSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'must be a dotted or snake_case verb such as database.delete');
 
+/** A plain decimal number, as a query string or a header writes one. */
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** A number for queryNumber: a missing one is "Required", anything else that is not a number "must be a decimal number". */
+export const decimal = () => z.number({ error: (iss) => (iss.input === undefined ? 'Required' : 'must be a decimal number') });
+
+/**
+ * A number read from a query string or a header (or given as a number by code). Only a plain decimal
+ * is read: `0x10`, `1e2`, ` 5` or an empty value is a 400 naming the field, where z.coerce would
+ * read 16, 100, 5 and 0 (nothing a client sends is silently changed). `schema` is built on
+ * `decimal()`, with its default inside (`decimal().int().default(100)`) so the OpenAPI document shows it.
+ */
+export function queryNumber<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v), schema);
+}
+
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
 
 /** A JSON object with string keys (parameters, context, metadata...). */

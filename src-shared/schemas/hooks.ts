@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTimeSchema } from './common.js';
+import { decimal, IsoTimeSchema, queryNumber } from './common.js';
 
 /** SPEC 9.1 / 9.4: the agents whose own hooks Gatehouse answers. */
 export const HookAgentSchema = z.enum(['claude-code', 'codex', 'gemini', 'cursor', 'copilot', 'windsurf', 'cline']);
@@ -11,7 +11,7 @@ export const HookQuerySchema = z
     /** `raw`: the body is the hook's stdout, after a `gatehouse-hook/1 <exit code>` line and a stderr line (the sh transport). */
     format: z.enum(['json', 'raw']).default('json'),
     /** Seconds to hold a pending approval (within the agent's own hook timeout); default per agent. */
-    wait: z.coerce.number().min(0).max(86_400).optional(),
+    wait: queryNumber(decimal().min(0).max(86_400)).optional(),
     /** What to answer when Gatehouse cannot decide: `ask` where the agent can (else its blocking form), `deny`, or `pass`. */
     on_error: z.enum(['ask', 'deny', 'pass']).default('ask'),
   })

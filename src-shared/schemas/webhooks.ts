@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTimeSchema } from './common.js';
+import { decimal, IsoTimeSchema, queryNumber } from './common.js';
 import { EventNameSchema } from './events.js';
 
 export const WebhookCreateSchema = z
@@ -31,7 +31,7 @@ export const DeliveryStatusSchema = z.enum(['pending', 'delivered', 'retrying', 
 /** GET /api/v1/webhooks/{id}/deliveries query. */
 export const DeliveryQuerySchema = z
   .object({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    limit: queryNumber(decimal().int().min(1).max(500).default(50)),
     cursor: z.string().max(80).optional(),
     status: DeliveryStatusSchema.optional(),
   })
