@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { createAdaptorServer } from '@hono/node-server';
 import { VERSION } from '../../src-shared/index.js';
 import { readServerInfo, removeServerInfo, writeServerInfo } from '../config/server-info.js';
+import { dataFiles } from '../config/paths.js';
 import { Gatehouse, type GatehouseOptions } from '../app/gatehouse.js';
 import { packageRoot } from '../core/resources.js';
 import { createApp } from '../http/app.js';
+import { previousServerRuns } from './previous-server.js';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 
@@ -28,15 +30,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Starts the core and the HTTP API on loopback only, writes `server.json`, and returns a handle
  * whose `close()` stops cleanly: server.json removed, connections ended, pending commits written,
@@ -48,8 +41,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`refusing to listen on ${host}: Gatehouse binds loopback only (127.0.0.1, ::1)`);
   const existing = readServerInfo(o.dataDir);
-  if (existing && existing.pid !== process.pid && pidAlive(existing.pid)) {
-    throw new Error(`Gatehouse is already running for this data directory at ${existing.url} (pid ${existing.pid})`);
+  if (existing && existing.pid !== process.pid && (await previousServerRuns(existing))) {
+    throw new Error(
+      `Gatehouse is already running for this data directory at ${existing.url} (pid ${existing.pid}). ` +
+        `If that process is not Gatehouse, remove ${dataFiles(o.dataDir).serverJson} and start again.`,
+    );
   }
   const g = await Gatehouse.open({ ...o, mode: o.mode ?? 'headless', warmPages: true });
   let port = o.port;
