@@ -26,20 +26,23 @@ export const forbidden = (message: string, details?: ErrorDetail[]) => new Gateh
 export const invalidField = (path: string, message: string, summary = 'Request is invalid') =>
   new GatehouseError('invalid_request', `${summary}: ${path}: ${message}`, [{ path, message }]);
 
-/** Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`. */
-export function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
+/**
+ * Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`. `root` names
+ * what was parsed where an issue has no field of its own (unknown fields): `(body)` or `(query)`.
+ */
+export function zodDetails(error: ZodError, prefix = '', root = '(body)'): ErrorDetail[] {
   return error.issues.map((i) => {
     const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
     let message = i.message;
     if (i.code === 'unrecognized_keys') message = `Unknown field(s): ${i.keys.join(', ')}`;
     if (i.code === 'invalid_type' && i.message.includes('received undefined')) message = 'Required';
-    return { path: path || '(body)', message };
+    return { path: path || root, message };
   });
 }
 
 /** A 400 from a failed zod parse, its message naming the first bad field. */
-export function invalid(error: ZodError, what = 'Request', prefix = ''): GatehouseError {
-  return invalidDetails(zodDetails(error, prefix), `${what} is invalid`);
+export function invalid(error: ZodError, what = 'Request', prefix = '', root = '(body)'): GatehouseError {
+  return invalidDetails(zodDetails(error, prefix, root), `${what} is invalid`);
 }
 
 /** A 400 listing `details`, its message (`summary: path: message`) naming the first. */

@@ -259,6 +259,6 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, opts:
 /** Validates the query string against a zod schema. */
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   const parsed = schema.safeParse(c.req.query());
-  if (!parsed.success) throw invalid(parsed.error, 'Query');
+  if (!parsed.success) throw invalid(parsed.error, 'Query', '', '(query)');
   return parsed.data;
 }

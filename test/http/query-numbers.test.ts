@@ -24,7 +24,7 @@ async function get(
   return { status: res.status, body: (await res.json()) as never };
 }
 
-describe('numbers in query strings', () => {
+describe('query strings', () => {
   it.each([
     ['/api/v1/audit?limit=0x10', 'limit'],
     ['/api/v1/audit?limit=1e2', 'limit'],
@@ -42,6 +42,12 @@ describe('numbers in query strings', () => {
     expect(r.status).toBe(400);
     expect(r.body.error?.code).toBe('invalid_request');
     expect(r.body.error?.details).toContainEqual({ path: field, message: 'must be a decimal number' });
+  });
+
+  it('an unknown parameter is named as part of the query, not of a body', async () => {
+    const r = await get('/api/v1/audit?limt=5');
+    expect(r.status).toBe(400);
+    expect(r.body.error?.details).toEqual([{ path: '(query)', message: 'Unknown field(s): limt' }]);
   });
 
   it('a missing required number says so', async () => {
