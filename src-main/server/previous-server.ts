@@ -36,9 +36,12 @@ export function processState(pid: number): ProcessState {
 /** How far the boot time Linux reports (whole seconds, from the current clock) may be off. */
 const START_SLACK_MS = 2_000;
 
-/** Whether something answers as a Gatehouse server at `url` within a second. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Whether something answers as a Gatehouse server at `url` (loopback only: nothing leaves the machine) within a second. */
 export async function answersAsGatehouse(url: string): Promise<boolean> {
   try {
+    if (!LOOPBACK.has(new URL(url).hostname)) return false;
     const res = await fetch(`${url.replace(/\/+$/, '')}/health`, { signal: AbortSignal.timeout(1_000) });
     const body = (await res.json()) as { status?: unknown };
     return res.ok && body.status === 'healthy';

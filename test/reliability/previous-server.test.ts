@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answersAsGatehouse, previousServerRuns, processState } from '../../src-main/server/previous-server.js';
 import { startServer } from '../../src-main/server/serve.js';
 
@@ -88,6 +88,16 @@ describe('previousServerRuns', () => {
       const state = () => ({ kind: 'running' as const, startedMs: Date.now() });
       expect(await previousServerRuns(info(1, hourAgo(), url), { state, answers: answersAsGatehouse })).toBe(expected);
       await new Promise((r) => http.close(r));
+    }
+    // A server.json naming another host is never asked (nothing leaves the machine).
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(Response.json({ status: 'healthy' }));
+    try {
+      expect(await answersAsGatehouse('http://192.0.2.1:7077')).toBe(false);
+      expect(await answersAsGatehouse('http://gatehouse.example:7077')).toBe(false);
+      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(await answersAsGatehouse('http://localhost:7077')).toBe(true);
+    } finally {
+      fetchSpy.mockRestore();
     }
   });
 });
