@@ -459,6 +459,21 @@ function phraseOf(a: HeadlineInput): string {
   }
 }
 
+/**
+ * What an action acts on, for a list: its `resource`, else what its parameters name (a shell
+ * command, a path, a URL, a query: SPEC 2.1 lists them as resources), marked as such.
+ */
+export function subjectOf(a: HeadlineInput): { text: string; from: 'resource' | `parameters.${string}` } | null {
+  if (a.resource) return { text: a.resource, from: 'resource' };
+  for (const k of SUBJECT_PARAMS) {
+    const v = str(a.parameters?.[k]);
+    if (v) return { text: v, from: `parameters.${k}` };
+  }
+  return null;
+}
+
+const SUBJECT_PARAMS = ['command', 'cmd', 'script', 'path', 'file_path', 'url', 'sql', 'query'];
+
 const PROD = /^(?:prod|production|live)$/i;
 
 /** What the agent wants to do, without the agent: "force-push main to origin". */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { actionPhrase, familyOf, headline, shorten, splitCommands, type HeadlineInput } from '../../src-shared/approvals/headline.js';
+import {
+  actionPhrase,
+  familyOf,
+  headline,
+  shorten,
+  splitCommands,
+  subjectOf,
+  type HeadlineInput,
+} from '../../src-shared/approvals/headline.js';
 
 const sh = (command: string, over: Partial<HeadlineInput> = {}): HeadlineInput => ({
   agent_id: 'claude-code',
@@ -136,5 +144,22 @@ describe('headline rules', () => {
     expect(headline({ agent_id: 'a', action_type: 'http.request', resource: 'not a url', parameters: { method: 'POST' } })).toBe(
       'a wants to send a POST request to not a url',
     );
+  });
+});
+
+describe('subjectOf: what an action acts on, for a list', () => {
+  it('is the resource, else the command, path, URL or query its parameters name', () => {
+    expect(subjectOf(sh('ls -la'))).toEqual({ text: 'ls -la', from: 'resource' });
+    expect(subjectOf({ agent_id: 'a', action_type: 'shell.exec', parameters: { command: 'git status' } })).toEqual({
+      text: 'git status',
+      from: 'parameters.command',
+    });
+    expect(subjectOf({ agent_id: 'a', action_type: 'file.write', parameters: { file_path: '/tmp/x', content: 'y' } })).toEqual({
+      text: '/tmp/x',
+      from: 'parameters.file_path',
+    });
+    expect(subjectOf({ agent_id: 'a', action_type: 'db.query', parameters: { sql: 'SELECT 1' } })?.from).toBe('parameters.sql');
+    expect(subjectOf({ agent_id: 'a', action_type: 'x.y', parameters: { content: 'not a subject', command: '  ' } })).toBeNull();
+    expect(subjectOf({ agent_id: 'a', action_type: 'x.y' })).toBeNull();
   });
 });

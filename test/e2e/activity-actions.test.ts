@@ -43,7 +43,8 @@ beforeAll(async () => {
   ids.rejected = rejected.action_id;
   expect((await s.api('POST', `/api/v1/approvals/${rejected.action_id}/deny`, { comment: 'not on production' })).status).toBe(200);
 
-  const withdrawn = await submit({ ...FORCE_PUSH, resource: 'git push --force origin staging' });
+  // As a hook sends a shell command: in the parameters, with no resource.
+  const withdrawn = await submit({ ...FORCE_PUSH, resource: undefined, parameters: { command: 'git push --force origin staging' } });
   ids.withdrawn = withdrawn.action_id;
   expect(
     (await s.api('POST', `/api/v1/actions/${withdrawn.action_id}/withdraw`, { reason: 'user pressed Ctrl-C' }, s.agentKey)).status,
@@ -81,6 +82,10 @@ describe('activity: one row per action', () => {
     await expect(row(ids.rejected!).getAttribute('data-status')).resolves.toBe('rejected');
     await expect(row(ids.withdrawn!).getAttribute('data-status')).resolves.toBe('withdrawn');
     await row(ids.approved!).getByText('git push --force origin main').waitFor();
+    // No resource: the command from its parameters, muted, and the tooltip says where it came from.
+    const command = row(ids.withdrawn!).locator('.muted', { hasText: 'git push --force origin staging' });
+    await command.waitFor();
+    await expect(row(ids.withdrawn!).locator('[title^="parameters.command: "]').count()).resolves.toBe(1);
     await row(ids.rejected!).getByText('denied', { exact: true }).waitFor(); // decision column
     await row(ids.held!).getByText('100', { exact: true }).waitFor(); // risk
     await shot(p, '60-activity-actions');

@@ -1,4 +1,5 @@
 import type { ActionStatus, AuditRecord } from '../../../src-shared/index.js';
+import { subjectOf } from '../../../src-shared/approvals/headline.js';
 import type { Column } from '../../components/VirtualTable.js';
 import { StatusPill } from '../../components/Pill.js';
 import { RiskBadge } from '../../components/RiskBadge.js';
@@ -23,8 +24,16 @@ export const ACTION_COLUMNS: Column<ActionStatus>[] = [
     header: 'Resource',
     width: 'minmax(160px, 2.4fr)',
     className: 'truncate mono small',
-    cell: (a) => (a.resource ? maskSecrets(a.resource) : none),
-    title: (a) => (a.resource ? maskSecrets(a.resource) : undefined),
+    cell: (a) => {
+      const subject = subjectOf(a);
+      if (!subject) return none;
+      // No resource: what the parameters name (a shell command, a path), muted so it reads as such.
+      return subject.from === 'resource' ? maskSecrets(subject.text) : <span className="muted">{maskSecrets(subject.text)}</span>;
+    },
+    title: (a) => {
+      const subject = subjectOf(a);
+      return subject ? `${subject.from === 'resource' ? '' : `${subject.from}: `}${maskSecrets(subject.text)}` : undefined;
+    },
   },
   { header: 'Decision', width: '92px', cell: (a) => <span className={`decision-text ${a.decision}`}>{a.decision}</span> },
   { header: 'Status', width: '104px', cell: (a) => <StatusPill status={a.status} /> },
