@@ -17,11 +17,11 @@ let dir: string;
 const procs: RawProxy[] = [];
 let n = 0;
 
-function proxy(serverId: string, extra: string[] = []): { p: RawProxy; log: string } {
+function proxy(serverId: string, extra: string[] = [], env: Record<string, string> = {}): { p: RawProxy; log: string } {
   const log = join(dir, `received-${++n}.jsonl`);
   const p = new RawProxy(
     ['--server-id', serverId, ...extra, '--', NODE, EXACT_SERVER],
-    cleanEnv({ GATEHOUSE_HOME: server.dataDir, FIXTURE_LOG: log }),
+    cleanEnv({ GATEHOUSE_HOME: server.dataDir, FIXTURE_LOG: log, ...env }),
   );
   procs.push(p);
   return { p, log };
@@ -190,6 +190,32 @@ describe('tool pinning', () => {
     p.send('{"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"echo","arguments":{"text":"accepted"}}}');
     expect(JSON.parse(await p.answer('15')).result.content[0].text).toBe('accepted');
     expect(await auditCount('mcp.tool_accepted', (d) => d.server_id === 'pins' && d.tool === 'echo')).toBe(1);
+  });
+});
+
+describe('tool pinning before the proxy has listed the tools', () => {
+  it('a call sent right after initialize waits for the listing: a tool changed since its pin is blocked, an unlisted one refused', async () => {
+    const first = proxy('pins-early');
+    await handshake(first.p);
+    await eventually(async () => {
+      const s = await mcpServer('pins-early');
+      return s && s.tool_pins.length === 7 ? s : null;
+    });
+    first.p.proc.stdin.end();
+    await first.p.exited;
+
+    // The next session's server has changed echo; the client calls it at once, without tools/list.
+    const { p, log } = proxy('pins-early', [], { FIXTURE_TOOLS_VERSION: '2' });
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"too early"}}}');
+    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ghost","arguments":{}}}');
+    expect(JSON.parse(await p.answer('1')).result).toEqual({
+      content: [{ type: 'text', text: 'Blocked by Gatehouse: the definition of tool echo changed since it was approved' }],
+      isError: true,
+    });
+    expect(JSON.parse(await p.answer('2')).result.content[0].text).toMatch(/^Blocked by Gatehouse: tool ghost is not in the tool list/);
+    // Neither call reached the server.
+    expect(receivedLines(log).filter((l) => l.includes('tools/call'))).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RawLink } from '../../src-main/integrations/mcp-proxy/links.js';
 import { McpGovernanceProxy } from '../../src-main/integrations/mcp-proxy/proxy.js';
+import { toolSha256 } from '../../src-main/integrations/mcp-proxy/registration.js';
 
 /** An SDK transport as a raw link (the in-memory pair carries objects; the proxy carries text). */
 export class TransportLink implements RawLink {
@@ -88,7 +89,8 @@ class FakeGatehouse {
           throw new UnreachableError('connect ECONNREFUSED');
         }
         self.registrations.push(b);
-        return { tool_pins: [] };
+        // Like Gatehouse at a first registration: every tool pinned as the server sent it.
+        return { tool_pins: (b.tools ?? []).map((t) => ({ tool: t.name, sha256: toolSha256(t) })) };
       },
     }) as unknown as GatehouseApi)(this);
 }
@@ -342,6 +344,8 @@ describe('McpGovernanceProxy relay', () => {
   it('a client whose request timeout ends the wait cancels the call, and the approval is withdrawn', async () => {
     const { gh, client, ran } = await setup();
     gh.verdict = 'pending';
+    // Registered first: a first call waits for the tool list (its pin check), which would use up the 300 ms.
+    await until(() => gh.registrations.length === 1);
     const call = client.callTool({ name: 'echo', arguments: { text: 'too slow' } }, undefined, { timeout: 300 });
     await expect(call).rejects.toThrow(/timed out/i);
     await until(() => gh.withdrawals.length === 1);

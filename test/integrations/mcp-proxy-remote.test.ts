@@ -96,12 +96,12 @@ beforeAll(async () => {
         return;
       }
       rawBodies.push(text);
-      const m = JSON.parse(text) as { id?: number; method?: string; params?: { name?: string } };
+      const m = JSON.parse(text) as { id?: number | string; method?: string; params?: { name?: string } };
       if (m.id === undefined) {
         res.writeHead(202).end();
         return;
       }
-      const id = String(m.id);
+      const id = JSON.stringify(m.id); // the proxy's own requests have string ids
       if (m.method === 'initialize') {
         res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'raw-session' });
         res.end(

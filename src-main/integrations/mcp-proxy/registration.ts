@@ -187,8 +187,17 @@ export class Registration {
 
   /** Null when the tool may be evaluated; else why its calls are refused (its definition is not the pinned one). */
   async pinCheck(tool: string): Promise<string | null> {
+    if (!this.tools.has(tool)) {
+      // A call before the proxy has listed the server's tools (sent right after `initialize`, or by
+      // a client that never lists them) waits for a listing: without the tool's definition as the
+      // server gives it now, there is nothing to hold against its pin.
+      this.ready = true;
+      this.schedule();
+      await this.idle();
+    }
     const current = this.tools.get(tool)?.sha;
-    if (!current || this.pinned.get(tool) === current) return null;
+    if (!current) return `tool ${tool} is not in the tool list the server gives, so its definition cannot be checked against its pin`;
+    if (this.pinned.get(tool) === current) return null;
     try {
       const pin = await this.gatehouse.call((api) => api.mcpToolPin(this.o.serverId, tool));
       this.pinned.set(tool, pin.sha256);
