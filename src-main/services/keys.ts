@@ -70,16 +70,47 @@ export class KeyRing {
     return this.approvers.get(id) ?? (id === DEFAULT_ADMIN_KEY_ID ? OWNER_APPROVER : null);
   }
 
-  /** Makes sure the default keys of credentials.json exist (first start, or a fresh database). */
+  /**
+   * Makes sure the default keys of credentials.json exist (first start, or a fresh database) and
+   * are the ones it holds. A credentials.json that was lost and written again with new secrets
+   * (the server or `hook install` makes one when there is none) would otherwise lock the CLI, the
+   * hooks and `gatehouse open` out for good: the default key then takes the file's new secret, and
+   * the old one stops working, both audited. A default key the user revoked stays revoked, and a
+   * secret that is another key's (copied in by hand) changes nothing.
+   */
   async ensureDefaults(creds: Credentials): Promise<void> {
     const wanted: [string, KeyScope, string][] = [
       ['key_default_agent', 'agent', creds.agent_key],
       ['key_default_admin', 'admin', creds.admin_key],
     ];
     for (const [id, scope, secret] of wanted) {
-      if (this.store.get('SELECT id FROM api_keys WHERE id = ?', [id])) continue;
-      await this.insert({ id, name: `default ${scope} key`, scope, agent_id: null }, secret, false);
+      const row = this.store.get<KeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+      if (!row) await this.insert({ id, name: `default ${scope} key`, scope, agent_id: null }, secret, false);
+      else if (row.revoked_ms === null && !this.store.get('SELECT 1 FROM api_keys WHERE hash = ?', [hashKey(secret)]))
+        await this.replaceSecret(row, secret);
     }
+  }
+
+  private async replaceSecret(row: KeyRow, secret: string): Promise<void> {
+    const next: KeyRow = { ...row, prefix: prefixOf(secret), hash: hashKey(secret), created_ms: this.clock.now(), last_used_ms: null };
+    const reason = 'credentials.json was written again with a new secret';
+    const about = { key_id: row.id, name: row.name, scope: row.scope, agent_id: row.agent_id };
+    await this.store.commit(
+      [
+        {
+          sql: 'UPDATE api_keys SET prefix = ?, hash = ?, created_ms = ?, last_used_ms = NULL WHERE id = ?',
+          params: [next.prefix, next.hash, next.created_ms, row.id],
+        },
+      ],
+      [
+        { type: 'key.revoked', actor: 'system', data: { ...about, prefix: row.prefix, reason } },
+        { type: 'key.created', actor: 'system', data: { ...about, prefix: next.prefix, reason } },
+      ],
+    );
+    this.deactivate(row);
+    this.activate(next);
+    this.revocations.get(row.id)?.abort();
+    this.revocations.delete(row.id);
   }
 
   byKey(secret: string): Principal | null {
