@@ -13,7 +13,11 @@ export const ActionTypeSchema = z
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 
 /** A number for queryNumber: a missing one is "Required", anything else that is not a number "must be a decimal number". */
-export const decimal = () => z.number({ error: (iss) => (iss.input === undefined ? 'Required' : 'must be a decimal number') });
+export const decimal = () =>
+  z.number({
+    // Only the type's message: a range check keeps its own ("Too big: expected number to be <=60").
+    error: (iss) => (iss.code !== 'invalid_type' ? undefined : iss.input === undefined ? 'Required' : 'must be a decimal number'),
+  });
 
 /**
  * A number read from a query string or a header (or given as a number by code). Only a plain decimal

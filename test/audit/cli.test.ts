@@ -106,12 +106,20 @@ describe('gatehouse audit export / verify', () => {
 
     const bad = capture();
     expect(await auditExport({ format: 'jsonl', out: join(dir, 'x'), url, apiKey: 'wrong' }, bad.io)).toBe(1);
-    expect(bad.out()).toBe('export failed: 401 unauthenticated: bad key\n');
+    expect(bad.err()).toBe('gatehouse: export failed: 401 unauthenticated: bad key\n');
+    expect(bad.out()).toBe('');
     expect(existsSync(join(dir, 'x'))).toBe(false);
 
     const down = capture();
     expect(await auditVerify({ url: 'http://127.0.0.1:1', apiKey: 'k' }, down.io)).toBe(1);
-    expect(down.out()).toMatch(/^cannot reach Gatehouse at http:\/\/127\.0\.0\.1:1 .*\n$/);
+    expect(down.err()).toMatch(/^gatehouse: cannot reach Gatehouse at http:\/\/127\.0\.0\.1:1 .*\n$/);
+
+    // A folder that does not exist: one line, exit 1, no stack trace and nothing left behind.
+    const nowhere = capture();
+    const missing = join(dir, 'no-such-folder', 'x.jsonl');
+    expect(await auditExport({ format: 'jsonl', out: missing, url, apiKey: 'gk_admin_test' }, nowhere.io)).toBe(1);
+    expect(nowhere.err()).toMatch(/^gatehouse: export failed: cannot write .*no-such-folder\/x\.jsonl: ENOENT.*\n$/);
+    expect(nowhere.out()).toBe('');
     await store.close();
   });
 });

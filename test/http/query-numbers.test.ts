@@ -50,6 +50,15 @@ describe('query strings', () => {
     expect(r.body.error?.details).toEqual([{ path: '(query)', message: 'Unknown field(s): limt' }]);
   });
 
+  it('a number out of range says so, not that it is no number', async () => {
+    const r = await get(`/api/v1/actions/${actionId}/status?wait=61`);
+    expect(r.status).toBe(400);
+    expect(r.body.error?.details).toEqual([{ path: 'wait', message: 'Too big: expected number to be <=60' }]);
+    expect((await get('/api/v1/audit?limit=0')).body.error?.details).toEqual([
+      { path: 'limit', message: 'Too small: expected number to be >=1' },
+    ]);
+  });
+
   it('a missing required number says so', async () => {
     const r = await get('/api/v1/audit/proof');
     expect(r.status).toBe(400);

@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { chmod, rename, unlink } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { VerifyResultSchema, type ExportFormat, type VerifyResult } from '../../../src-shared/index.js';
 import { readFile } from 'node:fs/promises';
@@ -98,23 +98,34 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   try {
     res = await fetch(url, { headers: { 'X-API-Key': opts.apiKey } });
   } catch (e) {
-    io.stdout(`${unreachable(opts.url, e)}\n`);
+    io.stderr.write(`gatehouse: ${unreachable(opts.url, e)}\n`);
     return 1;
   }
   if (!res.ok || !res.body) {
-    io.stdout(`export failed: ${await errorLine(res)}\n`);
+    io.stderr.write(`gatehouse: export failed: ${await errorLine(res)}\n`);
     return 1;
   }
   const part = `${opts.out}.part`;
   // The audit log holds what agents did: the file is the user's alone (0600), like the data dir.
   // A stale .part from an earlier run is removed first: opening it would keep its old mode.
   await unlink(part).catch(() => undefined);
-  const file = createWriteStream(part, { mode: 0o600, flags: 'wx' });
+  let file: WriteStream;
+  try {
+    file = (await open(part, 'wx', 0o600)).createWriteStream();
+  } catch (e) {
+    await res.body.cancel().catch(() => undefined);
+    io.stderr.write(`gatehouse: export failed: cannot write ${opts.out}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  // A write that fails between two awaits (a full disk) is kept and reported, never an unhandled error.
+  let writeError: Error | null = null;
+  file.on('error', (e) => (writeError ??= e));
   const progress = new Progress(io.stderr);
   let bytes = 0;
   let lines = 0;
   try {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      if (writeError) throw writeError;
       bytes += chunk.length;
       lines += newlines(chunk);
       if (!file.write(chunk)) await once(file, 'drain');
@@ -128,7 +139,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
     progress.done();
     file.destroy();
     await unlink(part).catch(() => undefined);
-    io.stdout(`export failed: ${(e as Error).message}\n`);
+    io.stderr.write(`gatehouse: export failed: ${(e as Error).message}\n`);
     return 1;
   }
   progress.done();
@@ -175,13 +186,13 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
       });
     } catch (e) {
       progress.done();
-      io.stdout(`cannot verify ${opts.file}: ${(e as Error).message}\n`);
+      io.stderr.write(`gatehouse: cannot verify ${opts.file}: ${(e as Error).message}\n`);
       return 1;
     }
     progress.done();
   } else {
     if (!opts.url || !opts.apiKey) {
-      io.stdout('no server to verify against: pass --file EXPORT.jsonl, or start Gatehouse\n');
+      io.stderr.write('gatehouse: no server to verify against: pass --file EXPORT.jsonl, or start Gatehouse\n');
       return 1;
     }
     what = 'audit log';
@@ -192,17 +203,17 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
       res = await fetch(`${opts.url.replace(/\/$/, '')}/api/v1/audit/verify`, { headers: { 'X-API-Key': opts.apiKey } });
     } catch (e) {
       progress.done();
-      io.stdout(`${unreachable(opts.url, e)}\n`);
+      io.stderr.write(`gatehouse: ${unreachable(opts.url, e)}\n`);
       return 1;
     }
     progress.done();
     if (!res.ok) {
-      io.stdout(`verify failed: ${await errorLine(res)}\n`);
+      io.stderr.write(`gatehouse: verify failed: ${await errorLine(res)}\n`);
       return 1;
     }
     const parsed = VerifyResultSchema.safeParse(await res.json().catch(() => null));
     if (!parsed.success) {
-      io.stdout('verify failed: the server answered something that is not a verification result\n');
+      io.stderr.write('gatehouse: verify failed: the server answered something that is not a verification result\n');
       return 1;
     }
     result = parsed.data;
@@ -217,7 +228,7 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
  */
 async function verifySigned(opts: AuditVerifyOptions, io: Out): Promise<number> {
   if (!opts.file || !opts.checkpoint || !opts.publicKey) {
-    io.stdout('--checkpoint and --public-key go together, with --file EXPORT.jsonl\n');
+    io.stderr.write('gatehouse: --checkpoint and --public-key go together, with --file EXPORT.jsonl\n');
     return 1;
   }
   let cpText: string;
@@ -226,7 +237,7 @@ async function verifySigned(opts: AuditVerifyOptions, io: Out): Promise<number> 
     cpText = await readFile(opts.checkpoint, 'utf8');
     key = parsePublicKey(await readFile(opts.publicKey, 'utf8'));
   } catch (e) {
-    io.stdout(`cannot verify: ${(e as Error).message}\n`);
+    io.stderr.write(`gatehouse: cannot verify: ${(e as Error).message}\n`);
     return 1;
   }
   const built = new SignedTreeBuilder();
@@ -236,7 +247,7 @@ async function verifySigned(opts: AuditVerifyOptions, io: Out): Promise<number> 
     chain = await verifyJsonlFile(opts.file, { onRecord: built.onRecord, onProgress: (d, t) => progress.update('verifying', d, t) });
   } catch (e) {
     progress.done();
-    io.stdout(`cannot verify ${opts.file}: ${(e as Error).message}\n`);
+    io.stderr.write(`gatehouse: cannot verify ${opts.file}: ${(e as Error).message}\n`);
     return 1;
   }
   progress.done();
@@ -284,7 +295,7 @@ export async function verifyArchives(opts: ArchiveVerifyOptions, io: Out = defau
   try {
     key = parsePublicKey(await readFile(opts.publicKey ?? join(opts.dataDir, 'audit-key.pub'), 'utf8'));
   } catch (e) {
-    io.stdout(`cannot verify the archives: no public key (${(e as Error).message})\n`);
+    io.stderr.write(`gatehouse: cannot verify the archives: no public key (${(e as Error).message})\n`);
     return 1;
   }
   const built = new SignedTreeBuilder();
@@ -292,7 +303,7 @@ export async function verifyArchives(opts: ArchiveVerifyOptions, io: Out = defau
   try {
     chain = await verifyJsonlLines(concatLines(archives, liveLines(opts.url, opts.apiKey)), { onRecord: built.onRecord });
   } catch (e) {
-    io.stdout(`cannot verify: ${(e as Error).message}\n`);
+    io.stderr.write(`gatehouse: cannot verify: ${(e as Error).message}\n`);
     return 1;
   }
   if (!chain.ok) {
