@@ -373,3 +373,23 @@ describe('risk: every string is scanned', () => {
     expect((performance.now() - started) / 50).toBeLessThan(20);
   });
 });
+
+describe('a command given as a list', () => {
+  const shell = (parameters: Record<string, unknown>) => riskOf({ action_type: 'shell.exec', parameters });
+
+  it.each([
+    [{ command: ['rm', '-rf', '/'] }],
+    [{ cmd: ['sudo', 'reboot'] }],
+    [{ command: ['git', 'push', '--force', 'origin', 'main'] }],
+    [{ command: 'rm', args: ['-rf', '/'] }],
+    [{ command: 'sudo', argv: ['reboot'] }],
+    [{ commands: '["sudo reboot"]' }],
+  ])('%j is read as the command line it runs (dangerous shell)', (parameters) => {
+    expect(factor(shell(parameters), 'dangerous-shell')).toBeDefined();
+  });
+
+  it('a list of commands is still read command by command', () => {
+    expect(factor(shell({ commands: ['npm test', 'git reset --hard HEAD~3'] }), 'dangerous-shell')).toBeDefined();
+    expect(factor(shell({ commands: ['ls', 'git status'] }), 'dangerous-shell')).toBeUndefined();
+  });
+});

@@ -11,11 +11,11 @@ import { recursiveFlag } from './detectors/recursive.js';
 import { BULK_ROWS, DEFAULT_FACTOR_POINTS, HIGH_RATE_ACTIONS, OFF_HOURS_FROM, OFF_HOURS_UNTIL, type BuiltinFactorId } from './factors.js';
 import { clampScore, riskLevelOf } from './level.js';
 import { analyzeShell, DANGEROUS_PROGRAMS, quoteTolerant, type ShellAnalysis, type ShellEffect } from './shell/analyze.js';
-import { commandTexts } from './shell/command-text.js';
+import { commandTexts, joinedCommands } from './shell/command-text.js';
 import { clip } from './shell/paths.js';
 import { shellDangerIn } from './shell/scan.js';
 import { baseVerb, EXEC_POINTS, isToolCall, READ_POINTS, WRITE_POINTS, type BaseVerb } from './verbs.js';
-import { scanActionStrings, type ScanVisitor, type ValueLocation } from './walk.js';
+import { scanActionStrings, ValueLocation, type ScanVisitor } from './walk.js';
 
 /** A `risk_rules` entry compiled: adds `points` when `condition` holds (SPEC 2.4). */
 export interface CompiledRiskRule {
@@ -89,6 +89,8 @@ export class RiskScorer {
     const rows = estimatedRowsDetail(action);
     const scanned = new ScanFindings(rows !== null, commands);
     const stopped = scanActionStrings(action, scanned);
+    // Command lines made of lists are scanned like the action's own strings (`["rm", "-rf", "/"]`).
+    for (const j of joinedCommands(action)) scanned.text(j.text, new ValueLocation(j.from));
     hold ??= stopped ?? scanned.unreadable;
     this.add(factors, 'destructive-sql', scanned.sql);
     this.add(factors, 'dangerous-shell', scanned.shell);
