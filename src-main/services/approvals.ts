@@ -364,6 +364,8 @@ export class ApprovalService {
    */
   private claimMatching(answered: ActionRow, when: unknown): Claimed[] {
     const condition = compileActionCondition(when);
+    // Parameters are in each request's decided record, read only where the condition names them.
+    const byParameters = Object.keys(when as Record<string, unknown>).some((k) => k.startsWith('parameters.'));
     const out: Claimed[] = [];
     // A remembered policy always names the agent and the action type (rememberedWhen): only those rows are candidates.
     for (const c of pendingRows(this.store, answered.action_id, { agentId: answered.agent_id, actionType: answered.action_type })) {
@@ -371,7 +373,8 @@ export class ApprovalService {
       if (!tracked) continue;
       // A request a workflow governs is answered only through its own steps, by its own approvers.
       if (tracked.stepDeadline !== null || progressOf(this.store, c.action_id)) continue;
-      if (!condition.test({ agent_id: c.agent_id, action_type: c.action_type, resource: c.resource ?? undefined })) continue;
+      const parameters = byParameters ? (toStatus(actionRow(this.store, c.action_id) ?? c).parameters ?? undefined) : undefined;
+      if (!condition.test({ agent_id: c.agent_id, action_type: c.action_type, resource: c.resource ?? undefined, parameters })) continue;
       this.pending.delete(c.action_id);
       out.push({ row: c, tracked });
     }
@@ -421,7 +424,7 @@ export class ApprovalService {
   private rememberPolicy(row: ActionRow, approve: boolean, body: ResolveRequest, now: number, actor: string) {
     const ms = REMEMBER_MS[body.remember];
     const resource = row.resource;
-    const when = rememberedWhen(row, body.pattern);
+    const when = rememberedWhen(row, body.pattern, toStatus(row).parameters);
     const verb = approve ? 'Allow' : 'Deny';
     const policy: PolicyInput = {
       id: `remember-${approve ? 'allow' : 'deny'}-${shortId()}`,
@@ -589,15 +592,37 @@ export class ApprovalService {
 
 /**
  * The `when` of a policy remembered from an answer: the same agent and action type, and the
- * resource matching `pattern` (a SPEC 3.2 wildcard), else the same resource, else no resource.
- * `apply_to_pending` tests the other waiting requests with this very condition.
+ * resource matching `pattern` (a SPEC 3.2 wildcard), else the same resource, else no resource and
+ * the same plain parameters. `apply_to_pending` tests the other waiting requests with this very condition.
  */
-export function rememberedWhen(row: Pick<ActionRow, 'agent_id' | 'action_type' | 'resource'>, pattern?: string): Record<string, unknown> {
+export function rememberedWhen(
+  row: Pick<ActionRow, 'agent_id' | 'action_type' | 'resource'>,
+  pattern?: string,
+  parameters?: Record<string, unknown> | null,
+): Record<string, unknown> {
   return {
     agent_id: { eq: row.agent_id },
     action_type: { eq: row.action_type },
     resource: pattern ? { glob: pattern } : row.resource == null ? { exists: false } : { eq: row.resource },
+    ...(pattern || row.resource != null ? {} : sameParameters(parameters)),
   };
+}
+
+const PARAMETER_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A request without a resource carries what it acts on in its parameters (SPEC 2.1's own example:
+ * the SQL, a shell command): remembering it by agent and type alone would allow every command of
+ * that agent, whatever it is. Its plain top-level parameters (text, numbers, booleans) are kept as
+ * they were, so the policy answers the same request again, not its whole kind.
+ */
+function sameParameters(parameters: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(parameters ?? {}).slice(0, 32)) {
+    if (!PARAMETER_KEY.test(k)) continue;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[`parameters.${k}`] = { eq: v };
+  }
+  return out;
 }
 
 /** The body of a review event: picked from the status, so the two never disagree. */

@@ -139,6 +139,32 @@ describe('approve / deny answers', () => {
     await t.json('DELETE', `/api/v1/policies/${r.policy_id}`);
   });
 
+  it('a request without a resource is remembered by its parameters: the same command again, not every command', async () => {
+    const sh = (command: string) =>
+      hold({ agent_id: 'shell-agent', action_type: 'database.delete', resource: undefined, parameters: { sql: command } });
+    const a = await sh('DELETE FROM t WHERE id = 1');
+    const same = await sh('DELETE FROM t WHERE id = 1');
+    const other = await sh('DELETE FROM users');
+    const body = ResolveResultSchema.parse(
+      (await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: { remember: '1h', apply_to_pending: true } })).body,
+    );
+    expect(body.also_resolved).toEqual([same]);
+    expect((await status(other)).status).toBe('pending');
+    const policy = (await t.json<{ when: Record<string, unknown> }>('GET', `/api/v1/policies/${body.policy_id}`)).body;
+    expect(policy.when).toMatchObject({ resource: { exists: false }, 'parameters.sql': { eq: 'DELETE FROM t WHERE id = 1' } });
+    // From now on: the same request is allowed by it, another one still waits for a person.
+    const again = await t.json<Decision>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'shell-agent', action_type: 'database.delete', parameters: { sql: 'DELETE FROM t WHERE id = 1' } },
+    });
+    expect(again.body).toMatchObject({ decision: 'allowed', policy: { id: body.policy_id } });
+    const different = await t.json<Decision>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'shell-agent', action_type: 'database.delete', parameters: { sql: 'DROP TABLE users' } },
+    });
+    expect(different.body.decision).toBe('pending');
+  });
+
   it('without apply_to_pending, remember leaves the waiting ones waiting', async () => {
     const a = await hold({ resource: 'postgres://x/1' });
     const b = await hold({ resource: 'postgres://x/1' });
