@@ -181,10 +181,16 @@ describe('queue and detail pane', () => {
     await p.keyboard.press('2'); // 15m
     await pane(p).getByLabel('Applies to').fill('git push --force *');
     const also = pane(p).getByRole('checkbox', { name: /Also answer the 1 waiting like it/ });
-    await expect(also.isChecked()).resolves.toBe(true);
-    await shot(p, '22-approvals-remember');
+    // Never ticked for the person: the buttons count only what is in view until they tick it.
+    await expect(also.isChecked()).resolves.toBe(false);
     await pane(p)
       .getByRole('button', { name: /^Approve for 15m/ })
+      .waitFor();
+    await also.check();
+    await pane(p).getByText('Creates a timed policy and answers 1 more waiting like it.').waitFor();
+    await shot(p, '22-approvals-remember');
+    await pane(p)
+      .getByRole('button', { name: /^Approve 2 for 15m/ })
       .click();
     const toast = p.locator('.toast', { hasText: 'and 1 more waiting like it' });
     await toast.waitFor();

@@ -58,7 +58,8 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
   const [remember, setRemember] = useState<Remember>('once');
   const [pattern, setPattern] = useState(act.resource ?? '');
   const [comment, setComment] = useState('');
-  const [alsoPending, setAlsoPending] = useState(true);
+  // Off until the person ticks it: a key press answers what is in view, nothing more (SPEC 10).
+  const [alsoPending, setAlsoPending] = useState(false);
   const [confirmForever, setConfirmForever] = useState(false);
   const [expired, setExpired] = useState(false);
   const denyBtn = useRef<HTMLButtonElement>(null);
@@ -124,7 +125,9 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
 
   const policy = act.policy;
   const suffix = remember !== 'once' ? ` ${rememberPhrase(remember)}` : '';
-  const n = entry.count > 1 ? ` ${entry.count}` : '';
+  // The buttons count every request an answer answers, the ticked "waiting like it" ones included.
+  const along = alsoPending && others > 0 ? others : 0;
+  const n = entry.count + along > 1 ? ` ${entry.count + along}` : '';
   return (
     <>
       <div className="detail-scroll" data-action-id={a.action_id}>
@@ -273,7 +276,7 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
               ? entry.count > 1
                 ? `Answers these ${entry.count} requests only.`
                 : 'Answers this request only.'
-              : `Creates a ${remember === 'until_restart' ? 'temporary' : remember === 'forever' ? 'permanent' : 'timed'} policy.`}
+              : `Creates a ${remember === 'until_restart' ? 'temporary' : remember === 'forever' ? 'permanent' : 'timed'} policy${along ? ` and answers ${along} more waiting like it` : ''}.`}
         </span>
         <button
           type="button"
