@@ -26,12 +26,16 @@ export function mergeDraft(list: PolicyView[], draft: unknown, replacing: string
   return out;
 }
 
-/** The four wildcard fields the form edits; anything else in `when` is kept and edited as YAML. */
+/**
+ * The four wildcard fields the form edits; anything else in `when` is kept and edited as YAML. Each
+ * holds one value (with `*` and `?`): the placeholders show one example each, since a comma list
+ * typed here would be one literal value that matches nothing (a list of values is YAML's `[a, b]`).
+ */
 export const SIMPLE_CONDITIONS = [
-  { key: 'action_type', label: 'Action type', placeholder: 'shell.exec, database.*' },
-  { key: 'agent_id', label: 'Agent', placeholder: 'claude-code, *' },
-  { key: 'resource', label: 'Resource', placeholder: 'git push *, postgres://prod/*' },
-  { key: 'environment', label: 'Environment', placeholder: 'production' },
+  { key: 'action_type', label: 'Action type', placeholder: 'e.g. database.*' },
+  { key: 'agent_id', label: 'Agent', placeholder: 'e.g. claude-code' },
+  { key: 'resource', label: 'Resource', placeholder: 'e.g. postgres://prod/*' },
+  { key: 'environment', label: 'Environment', placeholder: 'e.g. production' },
 ] as const;
 
 export type SimpleKey = (typeof SIMPLE_CONDITIONS)[number]['key'];
