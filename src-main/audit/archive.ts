@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { jsonlLines } from './jsonl-lines.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { once } from 'node:events';
 
@@ -47,11 +47,9 @@ export function listArchives(dataDir: string): ArchiveFile[] {
 /** The lines of an archive, gunzipped as a stream. */
 export async function* archiveLines(path: string): AsyncGenerator<string> {
   const input = createReadStream(path).pipe(createGunzip());
-  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    for await (const line of lines) if (line !== '') yield line;
+    for await (const line of jsonlLines(input)) if (line !== '') yield line;
   } finally {
-    lines.close();
     input.destroy();
   }
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { jsonlLines } from './jsonl-lines.js';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { ZERO_HASH, type VerifyResult } from '../../src-shared/index.js';
 import type { Store } from '../storage/types.js';
 import { jcs, sha256Hex } from './chain.js';
@@ -59,15 +59,13 @@ export interface VerifiedRecord {
 export async function verifyJsonlFile(path: string, opts: FileVerifyOptions = {}): Promise<VerifyResult> {
   const total = (await stat(path)).size;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
-    return await verifyJsonlLines(lines, {
+    return await verifyJsonlLines(jsonlLines(stream), {
       ...opts,
       onProgress: opts.onProgress ? () => opts.onProgress!(stream.bytesRead, total) : undefined,
       onEnd: () => opts.onProgress?.(total, total),
     });
   } finally {
-    lines.close();
     stream.destroy();
   }
 }

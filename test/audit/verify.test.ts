@@ -134,6 +134,17 @@ describe('verify an export file offline', () => {
     expect(await verifyJsonlFile(file)).toMatchObject({ ok: true, records: 33, first_bad_seq: null });
   });
 
+  it('accepts an export whose records hold U+2028 and U+2029 (JSON leaves them unescaped; a line ends at \\n only)', async () => {
+    const { store } = await auditFixture(3);
+    await store.commit([], [{ type: 'alert.triggered', actor: 'system', data: { message: 'one\u2028two\u2029three\r' } }]);
+    const text = await exportToString(store, { format: 'jsonl' });
+    await store.close();
+    expect(text).toContain('\u2028');
+    const file = join(tempDir('gh-verify-'), 'audit.jsonl');
+    writeFileSync(file, text);
+    expect(await verifyJsonlFile(file)).toMatchObject({ ok: true, first_bad_seq: null });
+  });
+
   it('detects an edited record', async () => {
     const file = await exportFile((l) =>
       l.map((x, i) => (i === 4 ? edit(x, (r) => ((r.data as Record<string, unknown>).decision = 'allowed')) : x)),
