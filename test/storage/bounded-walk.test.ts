@@ -150,7 +150,9 @@ describe('a page whose filters one index cannot answer reads a bounded stretch o
       listActions(s, { limit: 3, action_type: 'file.write', decision: 'denied', cursor } as never, null, ONE_WINDOW),
     );
     expect(typed.items.length).toBeGreaterThan(0);
-    expect(typed.pages.length).toBeLessThanOrEqual(150 / 4 + 1);
+    // ~38 pages of 4-seq windows; windows of all 300 actions would take ~75. A window slower than
+    // its aim (a loaded machine) shrinks the next ones, hence the slack (39 seen at load 5).
+    expect(typed.pages.length).toBeLessThanOrEqual(150 / 4 + 12);
     // A window that ends early (until) is walked from its end: no window above it is read.
     const until = new Date(1_700_000_000_201).toISOString();
     const early = follow((cursor) =>
