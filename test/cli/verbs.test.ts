@@ -42,6 +42,10 @@ describe('gatehouse CLI against a running server', () => {
     const st = cli('status');
     expect(st.code).toBe(0);
     expect(st.out).toMatch(/Pending approvals: 1/);
+    // The 24h line names every status, so its parts add up to the total.
+    const [, total, parts] = /Last 24h: (\d+) actions — (.*)/.exec(st.out)!;
+    expect(parts).toContain('1 waiting');
+    expect([...parts!.matchAll(/(\d+) \w+/g)].reduce((n, m) => n + Number(m[1]), 0)).toBe(Number(total));
     expect(st.out).toContain(id);
     const list = cli('approvals', '--json');
     expect(list.code).toBe(0);

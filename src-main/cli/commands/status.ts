@@ -26,7 +26,8 @@ export async function runStatus(f: Flags): Promise<void> {
   const t = stats.totals;
   const lines = [
     `Gatehouse ${health.version} (${info.mode}) — up ${health.uptime_s}s, storage ${info.storage.writable ? 'writable' : 'NOT WRITABLE'}`,
-    `Last 24h: ${t.total} actions — ${t.allowed} allowed, ${t.denied} denied, ${t.approved} approved, ${t.rejected} rejected, ${t.expired} expired, ${t.completed} completed, ${t.failed} failed`,
+    // Every status (SPEC 2.3), so the parts add up to the total.
+    `Last 24h: ${t.total} actions — ${t.allowed} allowed, ${t.denied} denied, ${t.pending} waiting, ${t.approved} approved, ${t.rejected} rejected, ${t.expired} expired, ${t.withdrawn} withdrawn, ${t.completed} completed, ${t.failed} failed`,
     `Pending approvals: ${pending.items.length}`,
     ...pending.items.slice(0, 10).map((a) => `  ${approvalLine(a)}`),
   ];
