@@ -14,7 +14,7 @@ import {
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
-import { conflict, forbidden, notFound } from '../core/errors.js';
+import { conflict, forbidden, invalidField, notFound } from '../core/errors.js';
 import { compileActionCondition } from '../engine/conditions/action-condition.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import {
@@ -618,9 +618,16 @@ const PARAMETER_KEY = /^[A-Za-z0-9_-]{1,64}$/;
  */
 function sameParameters(parameters: Record<string, unknown> | null | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(parameters ?? {}).slice(0, 32)) {
-    if (!PARAMETER_KEY.test(k)) continue;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[`parameters.${k}`] = { eq: v };
+  const entries = Object.entries(parameters ?? {});
+  for (const [k, v] of entries) {
+    // A parameter the condition cannot hold as it was (a list, an object, an odd key) would leave the
+    // policy wider than what the person saw: refused, never widened.
+    if (entries.length > 32 || !PARAMETER_KEY.test(k) || !(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+      throw invalidField(
+        'remember',
+        `this request has no resource and its parameter '${k.slice(0, 64)}' cannot be matched exactly: answer it once, or remember it with a pattern`,
+      );
+    out[`parameters.${k}`] = { eq: v };
   }
   return out;
 }

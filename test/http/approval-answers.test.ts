@@ -165,6 +165,17 @@ describe('approve / deny answers', () => {
     expect(different.body.decision).toBe('pending');
   });
 
+  it('a request without a resource whose parameters cannot be matched exactly is not remembered: a 400, nothing answered', async () => {
+    const a = await hold({ agent_id: 'argv-agent', resource: undefined, parameters: { command: ['rm', '-rf', '/'] } });
+    const r = await t.json<{ error: { details: { path: string }[] } }>('POST', `/api/v1/approvals/${a}/approve`, {
+      body: { remember: 'forever' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0]?.path).toBe('remember');
+    expect((await status(a)).status).toBe('pending');
+    expect((await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: {} })).status).toBe(200);
+  });
+
   it('without apply_to_pending, remember leaves the waiting ones waiting', async () => {
     const a = await hold({ resource: 'postgres://x/1' });
     const b = await hold({ resource: 'postgres://x/1' });
