@@ -393,3 +393,19 @@ describe('a command given as a list', () => {
     expect(factor(shell({ commands: ['ls', 'git status'] }), 'dangerous-shell')).toBeUndefined();
   });
 });
+
+describe('git that only looks like a read', () => {
+  const base = (command: string) => factor(riskOf({ action_type: 'shell.exec', resource: command }), 'base')?.points;
+
+  it('git -c (a pager, an alias: any program) and --config-env run what they are given: the exec base', () => {
+    expect(base("git -c core.pager='rm -rf ~' log")).toBe(45);
+    expect(base('git --config-env=core.pager=EVIL log')).toBe(45);
+    expect(base('git log')).toBe(10);
+  });
+
+  it('--output writes a file: inside the working tree the write base, elsewhere the exec base', () => {
+    expect(base('git diff --output=patch.diff')).toBe(35);
+    expect(base('git log --output=/etc/cron.d/x')).toBe(45);
+    expect(base('git show --output ../x HEAD')).toBe(45);
+  });
+});

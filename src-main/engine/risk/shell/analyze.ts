@@ -545,8 +545,11 @@ class Analyzer {
   private git(args: readonly string[], shown: Shown): ShellEffect {
     let i = 0;
     let elsewhere = false;
+    // `-c core.pager=…`, `--config-env` and `--exec-path` can make any git command run a program.
+    let configured = false;
     while (i < args.length && (args[i] as string).startsWith('-')) {
       const a = args[i] as string;
+      if (a === '-c' || a.startsWith('--config-env') || a.startsWith('--exec-path')) configured = true;
       if (a === '-C' || a.startsWith('--work-tree') || a.startsWith('--git-dir')) {
         const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (args[i + 1] ?? '');
         if (placeOf(value, this.leftTree) !== 'inside') elsewhere = true;
@@ -566,6 +569,13 @@ class Analyzer {
     if (sub === 'reset' && options.includes('--hard')) {
       this.danger(`throws away uncommitted work (git reset --hard): ${shown}`);
       return 'exec';
+    }
+    if (configured) return 'exec';
+    // `git diff|log|show --output=FILE` writes that file.
+    const output = options.find((o) => o === '--output' || o.startsWith('--output='));
+    if (output !== undefined) {
+      const file = output.includes('=') ? output.slice(output.indexOf('=') + 1) : (operands[0] ?? '');
+      return placeOf(file, this.leftTree) === 'inside' && !elsewhere ? 'write' : 'exec';
     }
     if (GIT_READS.has(sub) || sub === '--version' || sub === '') return 'read';
     if (sub === 'branch' && gitBranchOnlyLists(options, operands)) return 'read';
