@@ -153,8 +153,8 @@ export class Gatehouse {
     }
     g.keyFlush = setInterval(() => void g.keys.flushLastUsed().catch(() => undefined), 60_000);
     g.keyFlush.unref();
+    // Webhooks stop in close(), after the closing checkpoint: its event is queued for them too (SPEC 7.6).
     g.webhooks.start();
-    g.onClose(() => g.webhooks.stop());
     if (o.checkpoints?.enabled !== false) g.checkpoints.start();
     g.onClose(() => g.checkpoints.stop());
     g.sinks.start();
@@ -220,6 +220,7 @@ export class Gatehouse {
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);
     // A clean stop ends with a checkpoint covering everything up to server.stopped (SPEC 7.6).
     await this.checkpoints.sign().catch((e: unknown) => console.warn(`gatehouse: the closing checkpoint failed: ${(e as Error).message}`));
+    await this.webhooks.stop();
     await this.store.close();
   }
 }

@@ -258,3 +258,17 @@ describe('webhook API', () => {
     expect((await t.json('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=0`)).status).toBe(400);
   });
 });
+
+describe('the checkpoint of a clean stop', () => {
+  it('is queued for the webhooks that want it and delivered after the restart (webhooks stop after it is signed)', async () => {
+    const rx = await receiver(() => 200);
+    const hook = await createHook({ url: rx.url, events: ['checkpoint.signed'], secret: SECRET });
+    await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { agent_id: 'a', action_type: 'file.read', resource: 'x' } });
+    await t.reopen();
+    t.g.webhooks.configure({ backoff: scheduleBackoff([150], { jitter: 0 }) });
+    await rx.waitFor(1);
+    const events = rx.received.map((r) => (JSON.parse(r.body) as EventEnvelope).event);
+    expect(events).toContain('checkpoint.signed');
+    expect((await deliveries(hook.id)).some((d) => d.event === 'checkpoint.signed')).toBe(true);
+  });
+});
