@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NormalizedAction, Risk, RiskRule } from '../../src-shared/index.js';
 import { riskLevelOf } from '../../src-main/engine/index.js';
 import type { DecideContext } from '../../src-main/engine/index.js';
+import { joinedCommands } from '../../src-main/engine/risk/shell/command-text.js';
 import { action, ctx, engineOf } from './helpers.js';
 
 function riskOf(act: Partial<NormalizedAction>, context: Partial<DecideContext> = {}, opts: Parameters<typeof engineOf>[1] = {}): Risk {
@@ -386,6 +387,15 @@ describe('a command given as a list', () => {
     [{ commands: '["sudo reboot"]' }],
   ])('%j is read as the command line it runs (dangerous shell)', (parameters) => {
     expect(factor(shell(parameters), 'dangerous-shell')).toBeDefined();
+  });
+
+  it('only a short list is joined (an argument vector); a long one is a list of commands, read item by item', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `echo ${i}`);
+    expect(joinedCommands(action({ action_type: 'shell.exec', parameters: { commands: many } }))).toEqual([]);
+    expect(joinedCommands(action({ action_type: 'shell.exec', parameters: { commands: many.slice(0, 3) } }))).toEqual([
+      { text: "'echo 0' 'echo 1' 'echo 2'", from: 'parameters.commands' },
+    ]);
+    expect(factor(shell({ commands: [...many, 'sudo reboot'] }), 'dangerous-shell')).toBeDefined();
   });
 
   it('a list of commands is still read command by command', () => {

@@ -13,10 +13,17 @@ const BARE_URL = /^[a-z][a-z0-9+.-]*:\/\/\S*$/i;
 /** Arguments that a `command` given as a program name is run with (`{command: "rm", args: ["-rf", "/"]}`). */
 const ARG_KEYS = ['args', 'argv', 'arguments'] as const;
 
+/**
+ * An argument vector is short: a longer list is a list of commands, read item by item (joining a
+ * list of 250,000 items cost ~0.5 s a decision). JSON text of a list is read up to 64 KiB.
+ */
+const MAX_ARGV = 256;
+const MAX_LIST_TEXT = 65_536;
+
 /** A list of strings, from a list or from the JSON text of one (some agents send `"[\"sudo reboot\"]"`). */
 function stringList(value: unknown): string[] | null {
   let v = value;
-  if (typeof v === 'string' && v.trimStart().startsWith('[')) {
+  if (typeof v === 'string' && v.length <= MAX_LIST_TEXT && v.trimStart().startsWith('[')) {
     try {
       v = JSON.parse(v);
     } catch {
@@ -53,12 +60,12 @@ export function joinedCommands(action: NormalizedAction): JoinedCommand[] {
     const from = `parameters.${key}`;
     // The items of a list sent as JSON text are no strings of the action: each is a command line too.
     if (typeof value === 'string') for (const text of list) out.push({ text, from });
-    if (list.length > 1) out.push({ text: list.map(shellWord).join(' '), from });
+    if (list.length > 1 && list.length <= MAX_ARGV) out.push({ text: list.map(shellWord).join(' '), from });
   }
   const program = own('command') ?? own('cmd');
   for (const key of ARG_KEYS) {
     const args = stringList(own(key));
-    if (typeof program === 'string' && args?.length)
+    if (typeof program === 'string' && args?.length && args.length < MAX_ARGV)
       out.push({ text: [program, ...args.map(shellWord)].join(' '), from: `parameters.${key}` });
   }
   return out;
