@@ -12,12 +12,12 @@ export const ActionTypeSchema = z
 /** A plain decimal number, as a query string or a header writes one. */
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 
-/** A number for queryNumber: a missing one is "Required", anything else that is not a number "must be a decimal number". */
+/**
+ * A number for queryNumber: what is there but not a number "must be a decimal number". A missing one
+ * and a range check keep zod's own issues (the API reports the first as "Required", core/errors.ts).
+ */
 export const decimal = () =>
-  z.number({
-    // Only the type's message: a range check keeps its own ("Too big: expected number to be <=60").
-    error: (iss) => (iss.code !== 'invalid_type' ? undefined : iss.input === undefined ? 'Required' : 'must be a decimal number'),
-  });
+  z.number({ error: (iss) => (iss.code === 'invalid_type' && iss.input !== undefined ? 'must be a decimal number' : undefined) });
 
 /**
  * A number read from a query string or a header (or given as a number by code). Only a plain decimal

@@ -11,7 +11,7 @@ import { recursiveFlag } from './detectors/recursive.js';
 import { BULK_ROWS, DEFAULT_FACTOR_POINTS, HIGH_RATE_ACTIONS, OFF_HOURS_FROM, OFF_HOURS_UNTIL, type BuiltinFactorId } from './factors.js';
 import { clampScore, riskLevelOf } from './level.js';
 import { analyzeShell, DANGEROUS_PROGRAMS, quoteTolerant, type ShellAnalysis, type ShellEffect } from './shell/analyze.js';
-import { commandTexts, joinedCommands } from './shell/command-text.js';
+import { commandTexts, joinedCommands, type JoinedCommand } from './shell/command-text.js';
 import { clip } from './shell/paths.js';
 import { shellDangerIn } from './shell/scan.js';
 import { baseVerb, EXEC_POINTS, isToolCall, READ_POINTS, WRITE_POINTS, type BaseVerb } from './verbs.js';
@@ -69,9 +69,11 @@ export class RiskScorer {
 
     // A shell command is scored by what it does (SPEC 2.4): read, write inside the working tree, or exec.
     let base = this.base(action);
+    // Command lines made of lists (`["rm", "-rf", "/"]`): read for the base and scanned below.
+    const joined = joinedCommands(action);
     const commands = base.kind === 'exec' ? new Map<string, ShellAnalysis>() : NO_COMMANDS;
     if (base.kind === 'exec') {
-      const shell = shellBase(action, commands as Map<string, ShellAnalysis>, this.shellCache);
+      const shell = shellBase(action, joined, commands as Map<string, ShellAnalysis>, this.shellCache);
       if (shell) {
         base = shell.base;
         hold = shell.unreadable;
@@ -89,8 +91,7 @@ export class RiskScorer {
     const rows = estimatedRowsDetail(action);
     const scanned = new ScanFindings(rows !== null, commands);
     const stopped = scanActionStrings(action, scanned);
-    // Command lines made of lists are scanned like the action's own strings (`["rm", "-rf", "/"]`).
-    for (const j of joinedCommands(action)) scanned.text(j.text, new ValueLocation(j.from));
+    for (const j of joined) scanned.text(j.text, new ValueLocation(j.from));
     hold ??= stopped ?? scanned.unreadable;
     this.add(factors, 'destructive-sql', scanned.sql);
     this.add(factors, 'dangerous-shell', scanned.shell);
@@ -221,12 +222,13 @@ class ScanFindings implements ScanVisitor {
  */
 function shellBase(
   action: NormalizedAction,
+  joined: readonly JoinedCommand[],
   analyses: Map<string, ShellAnalysis>,
   cache: Map<string, ShellAnalysis>,
 ): { base: BaseVerb; unreadable: string | null } | null {
   let worst: ShellAnalysis | null = null;
   let unreadable: string | null = null;
-  for (const text of commandTexts(action)) {
+  for (const text of commandTexts(action, joined)) {
     let analysis = analyses.get(text);
     if (!analysis) {
       const cacheable = text.length <= SHELL_CACHE_TEXT;

@@ -76,7 +76,7 @@ export function joinedCommands(action: NormalizedAction): JoinedCommand[] {
  * list of commands: `commands: ["npm test", "git push -f"]`), the joined command lines, and the
  * resource. The command that does most decides.
  */
-export function commandTexts(action: NormalizedAction): string[] {
+export function commandTexts(action: NormalizedAction, joined: readonly JoinedCommand[] = joinedCommands(action)): string[] {
   const out: string[] = [];
   const params = action.parameters;
   if (params) {
@@ -88,7 +88,7 @@ export function commandTexts(action: NormalizedAction): string[] {
       if (typeof value === 'string' && stringList(value) === null) out.push(value);
     }
   }
-  for (const j of joinedCommands(action)) out.push(j.text);
+  for (const j of joined) out.push(j.text);
   const resource = action.resource;
   if (typeof resource === 'string' && resource.length > 0 && !BARE_URL.test(resource) && !out.includes(resource)) out.push(resource);
   return out;
