@@ -47,16 +47,25 @@ describe('a lost credentials.json', () => {
     expect(keys.body.items.find((k) => k.id === 'key_default_admin')).toMatchObject({ approver: 'owner', revoked_at: null });
   });
 
-  it('a credentials.json holding another key’s secret (copied in by hand) and a revoked default key change nothing', async () => {
+  it('a credentials.json holding another key’s secret (copied in by hand) changes nothing', async () => {
     const admin = creds(t.dataDir).admin_key;
     const made = await t.json<{ key: string }>('POST', '/api/v1/keys', { key: admin, body: { scope: 'agent', name: 'ci' } });
     expect(made.status).toBe(201);
-    expect((await t.json('DELETE', '/api/v1/keys/key_default_agent', { key: admin })).status).toBe(200);
+    const agent = creds(t.dataDir).agent_key;
     writeFileSync(join(t.dataDir, 'credentials.json'), JSON.stringify({ agent_key: made.body.key, admin_key: admin }));
     await t.reopen();
-    expect((await health(admin)).status).toBe(200);
-    expect((await health(made.body.key)).status).toBe(200);
-    const keys = await t.json<{ items: { id: string; revoked_at: string | null }[] }>('GET', '/api/v1/keys', { key: admin });
+    for (const key of [admin, made.body.key, agent]) expect((await health(key)).status).toBe(200);
+  });
+
+  it('a default key the user revoked stays revoked when the file is written again; the other one takes its new secret', async () => {
+    const admin = creds(t.dataDir).admin_key;
+    expect((await t.json('DELETE', '/api/v1/keys/key_default_agent', { key: admin })).status).toBe(200);
+    rmSync(join(t.dataDir, 'credentials.json'));
+    await t.reopen();
+    const fresh = creds(t.dataDir);
+    expect((await health(fresh.admin_key)).status).toBe(200);
+    expect((await health(fresh.agent_key)).status).toBe(401);
+    const keys = await t.json<{ items: { id: string; revoked_at: string | null }[] }>('GET', '/api/v1/keys', { key: fresh.admin_key });
     expect(keys.body.items.find((k) => k.id === 'key_default_agent')?.revoked_at).not.toBeNull();
   });
 });
