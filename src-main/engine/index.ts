@@ -17,4 +17,6 @@ export {
 } from './policy-file.js';
 export { seedToPolicy, policyFromSeed, isSeedForm, slugify } from './seed-policy.js';
 export { riskLevelOf } from './risk/level.js';
+export { compareForEvaluation } from './policy/compiled-policy.js';
+export { DECISION_BUDGET_FACTOR, HELD_UNCHECKED_FLAG } from './policy/engine.js';
 export { MEDIUM_RISK_FLAG, WOULD_DENY_FLAG, WOULD_REQUIRE_APPROVAL_FLAG, monitorFlag } from './policy/verdict.js';

@@ -37,22 +37,39 @@ export function resolvedRecord(r: Pick<ActionRow, 'action_id' | 'approval_id' | 
   };
 }
 
+/** Longest stretch of checking before a slice is written and the event loop gets a turn. */
+const CHECK_MS = 15;
+
 export interface AlongHooks<T extends { row: ActionRow }> {
+  /**
+   * Does the answer still decide this request now? Asked just before its slice is written; one it
+   * does not decide (or whose check throws) is released to wait for a person again.
+   */
+  applies(c: T): boolean;
   /** After a slice is durable: one request of it is answered (wake its long-polls, publish its event). */
   answered(c: T): void;
-  /** A slice could not be written: these requests (that slice and every later one) wait again. */
+  /** These requests wait for a person again (not decided by the answer, or their slice could not be written). */
   release(rest: T[]): void;
 }
 
+function appliesSafely<T extends { row: ActionRow }>(hooks: AlongHooks<T>, c: T): boolean {
+  try {
+    return hooks.applies(c);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Answers the requests `apply_to_pending` claimed, `size` per commit, yielding to the event loop
- * between slices, so that a thousand waiting requests never hold the loop at once (principle 5).
- * Each slice is one commit: the requests' new state and their audit records are written together
- * or not at all, so a crash between slices leaves every request either answered with its record or
- * still pending without one (and tracked again on start). The caller claimed them beforehand, so no
- * other answer, withdrawal or expiry takes one meanwhile; `resolveOp` only changes a pending row.
- * A slice the disk refuses ends the run: its requests and the later ones wait for a person again
- * (never allowed by a failure). Returns the requests answered.
+ * Answers the requests `apply_to_pending` claimed, at most `size` per commit and about 15 ms of
+ * checking per slice, yielding to the event loop between slices, so that a thousand waiting
+ * requests never hold the loop at once (principle 5). Each slice is one commit: the requests' new
+ * state and their audit records are written together or not at all, so a crash between slices
+ * leaves every request either answered with its record or still pending without one (and tracked
+ * again on start). The caller claimed them beforehand, so no other answer, withdrawal or expiry
+ * takes one meanwhile; `resolveOp` only changes a pending row. A request the answer no longer
+ * decides, or a slice the disk refuses, waits for a person again (never allowed by a failure).
+ * Returns the requests answered.
  */
 export async function answerAlong<T extends { row: ActionRow }>(
   store: Pick<Store, 'commit'>,
@@ -63,20 +80,31 @@ export async function answerAlong<T extends { row: ActionRow }>(
 ): Promise<T[]> {
   const done: T[] = [];
   const step = Math.max(1, Number.isFinite(size) ? Math.floor(size) : claimed.length);
-  for (let i = 0; i < claimed.length; i += step) {
-    const slice = claimed.slice(i, i + step);
-    try {
-      await store.commit(
-        slice.map((c) => resolveOp(c.row.action_id, answer.approve, answer.now, answer.comment)),
-        slice.map((c) => resolvedRecord(c.row, answer)),
-      );
-    } catch {
-      hooks.release(claimed.slice(i));
-      break;
+  let next = 0;
+  while (next < claimed.length) {
+    const slice: T[] = [];
+    const skipped: T[] = [];
+    const first = next;
+    const started = performance.now();
+    while (next < claimed.length && slice.length < step && (next === first || performance.now() - started < CHECK_MS)) {
+      const c = claimed[next++]!;
+      (appliesSafely(hooks, c) ? slice : skipped).push(c);
     }
-    for (const c of slice) hooks.answered(c);
-    done.push(...slice);
-    if (i + step < claimed.length) await yieldToLoop();
+    if (skipped.length > 0) hooks.release(skipped);
+    if (slice.length > 0) {
+      try {
+        await store.commit(
+          slice.map((c) => resolveOp(c.row.action_id, answer.approve, answer.now, answer.comment)),
+          slice.map((c) => resolvedRecord(c.row, answer)),
+        );
+      } catch {
+        hooks.release([...slice, ...claimed.slice(next)]);
+        break;
+      }
+      for (const c of slice) hooks.answered(c);
+      done.push(...slice);
+    }
+    if (next < claimed.length) await yieldToLoop();
   }
   return done;
 }

@@ -15,12 +15,13 @@ import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, forbidden, invalidField, notFound } from '../core/errors.js';
-import { compileActionCondition } from '../engine/conditions/action-condition.js';
+import { compareForEvaluation, compileActionCondition, DECISION_BUDGET_FACTOR, HELD_UNCHECKED_FLAG } from '../engine/index.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import {
   actionByApprovalId,
   actionRow,
   approvalRows,
+  decidedOf,
   expireOp,
   extendDeadlineOp,
   pendingDeadlines,
@@ -48,6 +49,7 @@ import { pendingStepDeadlines, progressOf, updateProgressOp, withWorkflow } from
 import { ANSWER_SLICE, answerAlong, resolvedRecord, type Answer } from './answer-along.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
+import { recordedAction } from './recorded-action.js';
 
 const REMEMBER_MS: Partial<Record<Remember, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '12h': 12 * 3_600_000 };
 /** Policies made from a prompt outrank ordinary ones: the person's answer is the most specific rule. */
@@ -338,6 +340,7 @@ export class ApprovalService {
     }
     const answered = this.settled(row, to);
     const along = await answerAlong(this.store, others, answer, this.answerSlice, {
+      applies: (c) => answer.policyId !== null && this.decidesNow(answer.policyId, c.row.action_id),
       answered: (c) => this.settled(c.row, to),
       release: (rest) => {
         for (const o of rest) this.pending.set(o.row.action_id, o.tracked);
@@ -358,14 +361,14 @@ export class ApprovalService {
   }
 
   /**
-   * The other pending actions the remembered policy's `when` matches, claimed. They are tested with
-   * the engine's own compiled condition, so what is answered now is exactly what the policy will
-   * decide from now on.
+   * The other pending actions the remembered policy may decide, claimed: same agent and action
+   * type, and its resource condition (the engine's own compiled condition). Whether the policy
+   * really decides each one now (its parameters, a stronger policy) is checked before it is
+   * answered (`decidesNow`), slice by slice, so this synchronous part reads no request body.
    */
-  private claimMatching(answered: ActionRow, when: unknown): Claimed[] {
-    const condition = compileActionCondition(when);
-    // Parameters are in each request's decided record, read only where the condition names them.
-    const byParameters = Object.keys(when as Record<string, unknown>).some((k) => k.startsWith('parameters.'));
+  private claimMatching(answered: ActionRow, when: Record<string, unknown>): Claimed[] {
+    const { agent_id, action_type, resource } = when;
+    const condition = compileActionCondition({ agent_id, action_type, resource });
     const out: Claimed[] = [];
     // A remembered policy always names the agent and the action type (rememberedWhen): only those rows are candidates.
     for (const c of pendingRows(this.store, answered.action_id, { agentId: answered.agent_id, actionType: answered.action_type })) {
@@ -373,12 +376,38 @@ export class ApprovalService {
       if (!tracked) continue;
       // A request a workflow governs is answered only through its own steps, by its own approvers.
       if (tracked.stepDeadline !== null || progressOf(this.store, c.action_id)) continue;
-      const parameters = byParameters ? (toStatus(actionRow(this.store, c.action_id) ?? c).parameters ?? undefined) : undefined;
-      if (!condition.test({ agent_id: c.agent_id, action_type: c.action_type, resource: c.resource ?? undefined, parameters })) continue;
+      if (!condition.test({ agent_id: c.agent_id, action_type: c.action_type, resource: c.resource ?? undefined })) continue;
       this.pending.delete(c.action_id);
       out.push({ row: c, tracked });
     }
     return out;
+  }
+
+  /**
+   * Would the remembered policy decide this waiting request if it came now? Only then may the
+   * person's answer settle it (SPEC 4: "every other pending request the remembered policy
+   * matches"), never where the engine would still ask: the current engine (which holds the new
+   * policy) must pick it, and the policy that held the request at submit must not outrank it (the
+   * recorded request has its secrets masked, so a rule on them is checked as it fired then). A
+   * request held because it could not be checked in full stays with the person.
+   */
+  private decidesNow(policyId: string, actionId: string): boolean {
+    const row = actionRow(this.store, actionId);
+    if (!row || row.status !== 'pending') return false;
+    const d = decidedOf(row);
+    if (d.flags.includes(HELD_UNCHECKED_FLAG) || d.risk.factors.some((f) => f.id === DECISION_BUDGET_FACTOR)) return false;
+    const remembered = this.policies.running(policyId);
+    if (!remembered) return false;
+    const holder = d.policy ? this.policies.running(d.policy.id) : null;
+    if (holder && compareForEvaluation(holder, remembered) < 0) return false;
+    const action = recordedAction(d);
+    const now = this.clock.now();
+    const outcome = this.policies.engine().decide(action, {
+      now: new Date(now),
+      agentRegistered: this.agents.isRegistered(action.agent_id),
+      recentAgentActions: this.agents.recentCount(action.agent_id, now),
+    });
+    return outcome.policy?.id === policyId && outcome.decision !== 'pending';
   }
 
   /**

@@ -114,6 +114,12 @@ export class PolicyService {
     return this.effectiveSet();
   }
 
+  /** The policy as the engine runs it (a stored one that no longer compiles: its stand-in); null if none. */
+  running(id: string): Policy | null {
+    const e = this.entries.get(id);
+    return e ? effective(e) : null;
+  }
+
   /** Stored policies the engine cannot compile any more, and how each takes part in decisions instead. */
   unusable(): { policy: Policy; unusable: UnusablePolicy }[] {
     return [...this.entries.values()].flatMap((e) => (e.unusable ? [{ policy: e.policy, unusable: e.unusable }] : []));

@@ -18,6 +18,7 @@ import type { ActionService } from './actions.js';
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
 import type { SettingsService } from './settings.js';
+import { recordedAction } from './recorded-action.js';
 
 /** What testing and simulating policies read: the live set, settings, agents and history. */
 export interface PolicyLabDeps {
@@ -74,18 +75,8 @@ export function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyTestReq
 /** Rebuilds what the engine saw for a recorded action (its agent state comes from its risk factors). */
 function replayInput(d: DecidedAction, createdMs: number): { action: NormalizedAction; ctx: DecideContext } {
   const factors = new Set(d.risk.factors.map((f) => f.id));
-  const action: NormalizedAction = { agent_id: d.agent_id, action_type: d.action_type };
-  if (d.resource != null) action.resource = d.resource;
-  if (d.tool_name != null) action.tool_name = d.tool_name;
-  if (d.target_system != null) action.target_system = d.target_system;
-  if (d.description != null) action.description = d.description;
-  if (d.environment != null) action.environment = d.environment;
-  if (d.parameters != null) action.parameters = d.parameters;
-  if (d.context != null) action.context = d.context;
-  if (d.mcp != null) action.mcp = d.mcp;
-  if (d.session_id != null) action.session_id = d.session_id;
   return {
-    action,
+    action: recordedAction(d),
     ctx: {
       now: new Date(createdMs),
       agentRegistered: !factors.has('unregistered-agent'),

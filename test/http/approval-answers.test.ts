@@ -176,6 +176,43 @@ describe('approve / deny answers', () => {
     expect((await t.json('POST', `/api/v1/approvals/${a}/approve`, { body: {} })).status).toBe(200);
   });
 
+  it('answers along only where the remembered policy would decide now: a stronger policy that held a request keeps it with the person', async () => {
+    // Two rules outrank a remembered answer (priority 900): one on the request's context, one on a
+    // secret in its parameters (masked in the record, so only the record of what held it can tell).
+    for (const body of [
+      { id: 'huge-deletes-always-ask', effect: 'require_approval', priority: 950, when: { 'context.estimated_rows': { gte: 1_000_000 } } },
+      { id: 'aws-keys-always-ask', effect: 'require_approval', priority: 950, when: { 'parameters.key': { ends_with: 'EXAMPLE' } } },
+    ])
+      expect((await t.json('POST', '/api/v1/policies', { body })).status).toBe(201);
+    const resource = 'postgres://prod/strong';
+    const first = await hold({ resource });
+    const like = await hold({ resource });
+    const huge = await hold({ resource, context: { estimated_rows: 5_000_000 } });
+    const secret = await hold({ resource, parameters: { key: 'AKIAIOSFODNN7EXAMPLE' } });
+    for (const [id, policy] of [
+      [huge, 'huge-deletes-always-ask'],
+      [secret, 'aws-keys-always-ask'],
+    ] as const)
+      expect((await status(id)).policy?.id).toBe(policy);
+
+    const body = ResolveResultSchema.parse(
+      (await t.json('POST', `/api/v1/approvals/${first}/approve`, { body: { remember: '1h', apply_to_pending: true } })).body,
+    );
+    expect(body.also_resolved).toEqual([like]);
+    expect((await status(huge)).status).toBe('pending');
+    expect((await status(secret)).status).toBe('pending');
+    // The same requests sent again now are still held by those rules: the answer along matched the engine.
+    const again = await t.json<Decision>('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'data-pipeline', action_type: 'database.delete', resource, context: { estimated_rows: 5_000_000 } },
+    });
+    expect(again.body.policy?.id).toBe('huge-deletes-always-ask');
+    // Still answerable by hand, and tracked as before.
+    for (const id of [huge, secret, again.body.action_id])
+      expect((await t.json('POST', `/api/v1/approvals/${id}/deny`, {})).status).toBe(200);
+    for (const id of [body.policy_id, 'huge-deletes-always-ask', 'aws-keys-always-ask']) await t.json('DELETE', `/api/v1/policies/${id}`);
+  });
+
   it('without apply_to_pending, remember leaves the waiting ones waiting', async () => {
     const a = await hold({ resource: 'postgres://x/1' });
     const b = await hold({ resource: 'postgres://x/1' });
