@@ -155,11 +155,34 @@ export function endProgress(p: ProgressState, state: 'expired' | 'withdrawn'): P
   return next;
 }
 
-/** The remember choice that applies when the final step passes: the final answer's, else the latest one given on the way. */
+/** From the shortest to the longest a remembered answer lasts. */
+const REMEMBER_ORDER: readonly RememberChoice['remember'][] = ['once', '15m', '1h', '12h', 'until_restart', 'forever'];
+
+/**
+ * The remember choice that applies when the final step passes: only one every approver who made a
+ * step pass agreed to, since the policy it makes lets later requests skip all of them. Any one of
+ * them answering once means nothing is remembered; otherwise the shortest duration, a pattern only
+ * where all gave the same one, apply_to_pending only where all asked for it, and the last comment.
+ */
 export function rememberedChoice(p: ProgressState): RememberChoice | null {
-  let found: RememberChoice | null = null;
-  for (const s of p.steps) for (const a of s.approvals) if (a.remember && a.remember.remember !== 'once') found = a.remember;
-  return found;
+  const choices: RememberChoice[] = [];
+  for (const s of p.steps) {
+    if (s.state !== 'passed') continue;
+    for (const a of s.approvals) {
+      if (!a.remember || a.remember.remember === 'once') return null;
+      choices.push(a.remember);
+    }
+  }
+  if (choices.length === 0) return null;
+  const shortest = choices.reduce((a, b) => (REMEMBER_ORDER.indexOf(b.remember) < REMEMBER_ORDER.indexOf(a.remember) ? b : a));
+  const pattern = choices[0]!.pattern;
+  const comment = choices[choices.length - 1]!.comment;
+  return {
+    remember: shortest.remember,
+    ...(pattern !== undefined && choices.every((c) => c.pattern === pattern) ? { pattern } : {}),
+    apply_to_pending: choices.every((c) => c.apply_to_pending),
+    ...(comment !== undefined ? { comment } : {}),
+  };
 }
 
 /** The `workflow` block of the status body. */

@@ -189,16 +189,32 @@ describe('the seeds’ two-step workflow', () => {
     expect(denied.body.workflow!.steps[1]).toMatchObject({ state: 'rejected', rejected_by: { approver: 'finance-manager' } });
   });
 
-  it('a remember choice applies only when the final step passes', async () => {
+  it('a remember choice applies only when the final step passes, and only as far as every approver agreed', async () => {
+    const remembered = async () =>
+      (await t.json<{ items: { id: string; source: string; expires_at: string | null }[] }>('GET', '/api/v1/policies')).body.items.filter(
+        (p) => p.source === 'approval',
+      );
     const id = await submit('payment.payout', { resource: 'acct://ops/remember' });
-    const first = await answer(id, 'team-lead', 'approve', { remember: '1h' });
+    const first = await answer(id, 'team-lead', 'approve', { remember: '12h' });
     expect(first.body).toMatchObject({ status: 'pending', policy_id: null });
-    expect(
-      (await t.json<{ items: { source: string }[] }>('GET', '/api/v1/policies')).body.items.filter((p) => p.source === 'approval'),
-    ).toEqual([]);
-    const last = await answer(id, 'finance-manager', 'approve');
+    expect(await remembered()).toEqual([]);
+    const last = await answer(id, 'finance-manager', 'approve', { remember: '1h' });
     expect(last.body.status).toBe('approved');
     expect(last.body.policy_id).toMatch(/^remember-allow-/);
+    // The shortest of the two: 1 hour, not 12.
+    const made = (await remembered()).find((p) => p.id === last.body.policy_id)!;
+    expect(Date.parse(made.expires_at!) - Date.now()).toBeLessThanOrEqual(3_600_000);
+    await t.json('DELETE', `/api/v1/policies/${made.id}`);
+
+    // One approver answering once: the policy would let later requests skip them too, so none is made.
+    const other = await submit('payment.payout', { resource: 'acct://ops/remember-2' });
+    await answer(other, 'team-lead', 'approve', { remember: 'forever' });
+    const once = await answer(other, 'compliance-officer', 'approve');
+    expect(once.body).toMatchObject({ status: 'approved', policy_id: null });
+    expect(await remembered()).toEqual([]);
+    // The next identical request goes through the workflow again.
+    const again = await submit('payment.payout', { resource: 'acct://ops/remember-2' });
+    expect((await status(again)).workflow?.step).toBe(0);
   });
 });
 

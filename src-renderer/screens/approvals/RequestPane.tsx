@@ -233,6 +233,7 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
               </div>
               <p id="answer-pattern-hint" className="muted small">
                 For {act.agent_id} · {act.action_type}; use <code>*</code> to widen.
+                {act.workflow && ' Remembered only if every approver of the workflow chooses to remember (the shortest choice wins).'}
               </p>
               {others > 0 && (
                 <label className="check-row">
