@@ -550,6 +550,9 @@ class Analyzer {
     while (i < args.length && (args[i] as string).startsWith('-')) {
       const a = args[i] as string;
       if (a === '-c' || a.startsWith('--config-env') || a.startsWith('--exec-path')) configured = true;
+      // The value of `-c key=value` may be a program git runs through a shell (core.pager, core.sshCommand,
+      // an alias's `!…`): read for dangers like a quoted script (reading more never lowers the risk).
+      if (a === '-c') this.scripts.push(configValue(args[i + 1] ?? ''));
       if (a === '-C' || a.startsWith('--work-tree') || a.startsWith('--git-dir')) {
         const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (args[i + 1] ?? '');
         if (placeOf(value, this.leftTree) !== 'inside') elsewhere = true;
@@ -590,6 +593,13 @@ class Analyzer {
     }
     return 'exec';
   }
+}
+
+/** What a `git -c key=value` sets, as a command line (an alias's leading `!` marks a shell command). */
+function configValue(setting: string): string {
+  const eq = setting.indexOf('=');
+  const value = eq < 0 ? '' : setting.slice(eq + 1);
+  return value.startsWith('!') ? value.slice(1) : value;
 }
 
 const BRANCH_CHANGES: ReadonlySet<string> = new Set([
