@@ -3,6 +3,7 @@ import {
   ActionQuerySchema,
   ActionRequestSchema,
   ActionStatusSchema,
+  MAX_ACTION_VALUES,
   AgentRegisterSchema,
   AgentSchema,
   ApprovalQuerySchema,
@@ -143,6 +144,11 @@ export interface Endpoint {
   bodyOptional?: boolean;
   /** Media types accepted besides JSON (policy import takes YAML). */
   bodyTypes?: readonly string[];
+  /**
+   * At most this many JSON values (members and items) in the body, else a 413: an action is decided
+   * on the server's main thread, and every value costs time there (principle 5).
+   */
+  maxValues?: number;
   /** The handler reads the body itself (other media types, its own size limit); `body` then only documents it. */
   rawBody?: boolean;
   response?: Named;
@@ -256,7 +262,15 @@ const STATUS_WAIT = 'Long-poll with `?wait=SECONDS` (≤ 60): the answer comes a
 const SUBMIT_TEXT =
   'Risk is scored, policies are evaluated, and the action is allowed, denied or held for approval. `risk_context` is accepted as an alias of `context`; unknown fields are a 400. An agent key bound to an agent submits as that agent. The same `idempotency_key` from the same agent with the same request answers the first decision; with a different request it is a 409.';
 
-const submit = { scope: 'agent', tag: 'Actions', body: Submit, example: SUBMIT_EXAMPLE, response: Decision, errors: ['conflict'] } as const;
+const submit = {
+  scope: 'agent',
+  tag: 'Actions',
+  body: Submit,
+  maxValues: MAX_ACTION_VALUES,
+  example: SUBMIT_EXAMPLE,
+  response: Decision,
+  errors: ['conflict'],
+} as const;
 const status = { scope: 'agent', tag: 'Actions', description: STATUS_WAIT, query: StatusWaitQuerySchema, response: ActionStatus } as const;
 const complete = { scope: 'agent', tag: 'Actions', body: Complete, response: ActionStatus, errors: ['conflict'] } as const;
 const resolve = {
@@ -431,6 +445,7 @@ export const API = {
     summary: 'Evaluate an MCP tool call',
     description: 'Answers with the seeds\u2019 upper-case decisions: `ALLOW`, `DENY` or `REQUIRE_APPROVAL`.',
     body: named('McpEvaluate', McpEvaluateSchema),
+    maxValues: MAX_ACTION_VALUES,
     response: named('McpDecision', McpDecisionSchema),
   },
   registerMcpServer: {

@@ -29,6 +29,9 @@ export class DecisionBudgetExceeded extends Error {
  */
 export const MIN_WORK_FOR_BUDGET = 256 * 1024;
 
+/** Work one item (a string, a command of a list) counts for besides its characters: many small items add up too. */
+export const ITEM_WORK = 64;
+
 interface Running {
   deadline: number;
   budgetMs: number;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatehouseError, invalid } from '../core/errors.js';
+import { exceedsValues } from '../core/json-values.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
@@ -26,6 +27,11 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return max;
 }
 
+const tooManyValues = (max: number) =>
+  new GatehouseError(
+    'too_large',
+    `Body holds more than ${max.toLocaleString('en-US')} JSON values; send bulk data as one string, or in smaller requests`,
+  );
 const tooLarge = (limit: number) => new GatehouseError('too_large', `Body is larger than ${limit} bytes`);
 
 /**
@@ -242,7 +248,11 @@ function requireJsonContentType(c: Context): void {
 }
 
 /** Reads, parses and validates a JSON body against a zod schema (SPEC 5 errors on each failure). */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S, opts: { optional?: boolean } = {}): Promise<z.output<S>> {
+export async function readJson<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  opts: { optional?: boolean; maxValues?: number } = {},
+): Promise<z.output<S>> {
   const text = await readText(c);
   let value: unknown = {};
   if (text.trim() === '') {
@@ -250,6 +260,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, opts:
   } else {
     requireJsonContentType(c);
     value = parseJsonText(text);
+    if (opts.maxValues !== undefined && exceedsValues(value, opts.maxValues)) throw tooManyValues(opts.maxValues);
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(parsed.error);

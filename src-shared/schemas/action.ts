@@ -8,6 +8,14 @@ const text = (max: number) => z.string().max(max);
 export const McpRefSchema = z.object({ server_id: z.string().min(1).max(128), tool: z.string().min(1).max(256).optional() }).strict();
 
 /** SPEC 2.1 — body of submit/evaluate. Unknown top-level fields are rejected. */
+/**
+ * The most JSON values (members and items, at any depth) one action may carry, else a 413. An
+ * action is checked, masked and hashed on the server's main thread, and every value costs time
+ * there: ten thousand keep a submit well under the 50 ms any request may take (principle 5).
+ * Bulk data (a file's content, rows) travels as one string.
+ */
+export const MAX_ACTION_VALUES = 10_000;
+
 export const ActionRequestSchema = z
   .object({
     agent_id: AgentIdSchema.optional(),

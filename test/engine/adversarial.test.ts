@@ -166,6 +166,17 @@ describe('the per-decision budget holds, never allows', () => {
     expect(out.reason).toMatch(/^Held for a person/);
   });
 
+  it('many small strings count as work too: a long list is held while it is read, not after', () => {
+    const engine = engineOf([allowAll], { budgetMs: 0 });
+    const items = Array.from({ length: 5000 }, (_, i) => `echo ${i}`);
+    const commands = engine.decide(action({ action_type: 'shell.exec', resource: 'the end', parameters: { commands: items } }), ctx());
+    expect(commands.decision).toBe('pending');
+    expect(commands.risk.factors.find((f) => f.id === 'decision-budget')?.detail).toContain('(reading shell commands)');
+    const values = engine.decide(action({ resource: 'the end', parameters: { rows: items } }), ctx());
+    expect(values.decision).toBe('pending');
+    expect(values.risk.factors.find((f) => f.id === 'decision-budget')?.detail).toContain('(scanning parameters)');
+  });
+
   it('in monitoring mode too', () => {
     const engine = engineOf([allowAll], { budgetMs: 0, settings: { enforcement: 'monitor' } });
     expect(engine.decide(action({ resource: big }), ctx()).decision).toBe('pending');

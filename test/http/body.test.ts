@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonText } from '../../src-main/http/body.js';
 import { HttpError } from '../../src-main/http/errors.js';
+import { MAX_ACTION_VALUES } from '../../src-shared/index.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
 /**
@@ -89,5 +90,40 @@ describe('strict JSON bodies over HTTP', () => {
     const r = await send('/api/v1/actions/submit', '{"agent_id":"a","action_type":"file.read","description":"\\ud800"}');
     expect(r.status).toBe(400);
     expect(r.body.error.details?.[0]?.path).toBe('description');
+  });
+
+  it('an action holding more values than MAX_ACTION_VALUES is a 413 before anything decides or records it; one within is decided', async () => {
+    const records = async () => (await t.json<{ records: number }>('GET', '/api/v1/audit/verify', { key: t.adminKey })).body.records;
+    const before = await records();
+    const items = (n: number) => Array.from({ length: n }, (_, i) => `item ${i}`);
+    const submit = (n: number) =>
+      send('/api/v1/actions/submit', JSON.stringify({ agent_id: 'bulk', action_type: 'tool.x', parameters: { rows: items(n) } }));
+    const over = await submit(MAX_ACTION_VALUES);
+    expect(over.status).toBe(413);
+    expect(over.body.error.code).toBe('too_large');
+    expect(JSON.stringify(over.body)).toContain('more than 10,000 JSON values');
+    // Nested objects count member by member.
+    const nested = await send(
+      '/mcp/governance/evaluate',
+      JSON.stringify({ server_id: 's', tool: 't', parameters: { a: Array.from({ length: 3400 }, (_, i) => ({ i, j: i })) } }),
+    );
+    expect(nested.status).toBe(413);
+    expect(await records()).toBe(before);
+    expect((await submit(MAX_ACTION_VALUES - 10)).status).toBe(200);
+  });
+
+  it('a hook input over the limit is answered in the agent’s own asking form, never passed', async () => {
+    const input = {
+      hook_event_name: 'PreToolUse',
+      tool_name: 'MultiEdit',
+      session_id: 's',
+      tool_input: { edits: Array.from({ length: 4000 }, () => ({ a: 1, b: 2 })) },
+    };
+    const r = await t.json<{ stdout: string; exit_code: number }>('POST', '/api/v1/hooks/claude-code', { key: t.agentKey, body: input });
+    expect(r.status).toBe(200);
+    expect(r.body.exit_code).toBe(0);
+    expect(JSON.parse(r.body.stdout)).toMatchObject({
+      hookSpecificOutput: { permissionDecision: 'ask', permissionDecisionReason: expect.stringContaining('more than 10,000 JSON values') },
+    });
   });
 });

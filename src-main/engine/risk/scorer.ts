@@ -1,5 +1,5 @@
 import type { NormalizedAction, Risk, RiskFactor, Settings } from '../../../src-shared/index.js';
-import { chargeWork } from '../budget.js';
+import { chargeWork, checkBudget, ITEM_WORK } from '../budget.js';
 import type { CompiledCondition } from '../conditions/compile.js';
 import { numericValue, ownValue } from '../conditions/values.js';
 import type { Subject } from '../subject.js';
@@ -229,12 +229,14 @@ function shellBase(
   let worst: ShellAnalysis | null = null;
   let unreadable: string | null = null;
   for (const text of commandTexts(action, joined)) {
+    // A long list of commands is read one by one: past the decision's budget, the action is held.
+    chargeWork(text.length + ITEM_WORK);
+    checkBudget('reading shell commands');
     let analysis = analyses.get(text);
     if (!analysis) {
       const cacheable = text.length <= SHELL_CACHE_TEXT;
       analysis = cacheable ? cache.get(text) : undefined;
       if (!analysis) {
-        chargeWork(text.length);
         analysis = analyzeShell(text);
         if (cacheable) {
           if (cache.size >= SHELL_CACHE_LIMIT) cache.clear();

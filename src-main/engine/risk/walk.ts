@@ -1,4 +1,5 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
+import { chargeWork, checkBudget, ITEM_WORK } from '../budget.js';
 
 /**
  * Structural bounds of one scan. Every string of a request is scanned (the detectors are linear, so
@@ -109,6 +110,10 @@ class Walker {
   }
 
   private text(value: string, where: ValueLocation): boolean {
+    // Inside a decision: past its budget the action is held, never allowed. The visitor counts the
+    // characters it reads; each string counts too, as many small ones add up.
+    chargeWork(ITEM_WORK);
+    checkBudget('scanning parameters');
     if (this.visitor.text(value, where)) return true;
     this.done = true;
     return false;

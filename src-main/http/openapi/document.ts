@@ -94,12 +94,14 @@ const ERRORS = {
 } as const;
 type ErrorName = keyof typeof ERRORS;
 
+const ERROR_CONTENT: Json = { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } };
+
 const errorRef = (name: ErrorName): Json => ({ $ref: `#/components/responses/${name}` });
 
 function errorComponents(): Record<string, Json> {
   return Object.fromEntries(
     Object.entries(ERRORS).map(([name, description]) => {
-      const r: { [k: string]: Json } = { description, content: { 'application/json': { schema: { $ref: `${REF}ErrorBody` } } } };
+      const r: { [k: string]: Json } = { description, content: ERROR_CONTENT };
       if (name === 'MethodNotAllowed') r.headers = { Allow: { description: 'The methods this path takes', schema: { type: 'string' } } };
       if (name === 'RateLimited' || name === 'Unavailable') r.headers = { 'Retry-After': { schema: { type: 'integer' } } };
       return [name, r];
@@ -137,7 +139,13 @@ function responses(r: RouteDoc): Record<string, Json> {
   if (pathParams(r.path).length || errors.has('not_found')) out['404'] = errorRef('NotFound');
   out['405'] = errorRef('MethodNotAllowed');
   if (errors.has('conflict')) out['409'] = errorRef('Conflict');
-  if (r.body) out['413'] = errorRef('TooLarge');
+  if (r.body)
+    out['413'] = r.maxValues
+      ? {
+          description: `Body larger than 1 MiB, or holding more than ${r.maxValues.toLocaleString('en-US')} JSON values (\`too_large\`)`,
+          content: ERROR_CONTENT,
+        }
+      : errorRef('TooLarge');
   if (r.body) out['415'] = errorRef('UnsupportedMediaType');
   if (r.scope !== 'none' || errors.has('rate_limited')) out['429'] = errorRef('RateLimited');
   if (r.method !== 'get' || errors.has('unavailable')) out['503'] = errorRef('Unavailable');

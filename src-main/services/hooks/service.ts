@@ -1,4 +1,5 @@
-import type { ActionRequest, ActionStatus, Decision } from '../../../src-shared/index.js';
+import { MAX_ACTION_VALUES, type ActionRequest, type ActionStatus, type Decision } from '../../../src-shared/index.js';
+import { exceedsValues } from '../../core/json-values.js';
 import { adapterOf } from './registry.js';
 import { HookInputError, type HookAgent, type HookAnswer, type OnError, type Verdict } from './types.js';
 import { failureVerdict, renderVerdict, timeoutVerdict, verdictOf, type HookFallback } from './verdict.js';
@@ -66,6 +67,8 @@ export class HookService {
       return fail(text.trim() ? 'the hook input is not JSON' : 'the hook input is empty');
     }
     if (!input || typeof input !== 'object' || Array.isArray(input)) return fail('the hook input is not a JSON object');
+    if (exceedsValues(input, MAX_ACTION_VALUES))
+      return fail(`the hook input holds more than ${MAX_ACTION_VALUES.toLocaleString('en-US')} JSON values`);
     let parsed;
     try {
       parsed = adapter.parse(input as Record<string, unknown>);
