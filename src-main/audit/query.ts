@@ -51,11 +51,14 @@ export function textMatch(match: string, agentId: string | undefined): string {
   return agentId === undefined ? `body : (${match})` : `body : (${match}) AND agent : ${agentToken(agentId)}`;
 }
 
+/** What a cursor no list gave is told (the page reader names the `cursor` field with it). */
+export const BAD_CURSOR = 'cursor is not one this list gave; start again without it';
+
 export const encodeCursor = (seq: number): string => Buffer.from(`a${seq}`).toString('base64url');
 
 export function decodeCursor(cursor: string): number {
   const m = /^a(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
-  if (!m) throw new AuditQueryError('cursor is not valid');
+  if (!m) throw new AuditQueryError(BAD_CURSOR);
   return Number(m[1]);
 }
 

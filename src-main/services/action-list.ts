@@ -1,6 +1,6 @@
 import type { ActionQuery, ActionStatus } from '../../src-shared/index.js';
 import { agentRecordSeqs, seqList } from '../audit/agent-records.js';
-import { textMatch, toFtsQuery } from '../audit/query.js';
+import { AuditQueryError, BAD_CURSOR, textMatch, toFtsQuery } from '../audit/query.js';
 import { seqRange } from '../audit/range.js';
 import { PAGE_WALK, walkSeqWindows, walkWindows, type WalkLimits } from '../storage/bounded-walk.js';
 import type { SqlValue, PageReads } from '../storage/types.js';
@@ -13,9 +13,10 @@ const AGENT_CLAUSE = 'a.agent_id = ?';
 type Position = readonly [createdMs: number, seq: number];
 
 const encodeCursor = ([createdMs, seq]: Position) => Buffer.from(`${createdMs}:${seq}`).toString('base64url');
-function decodeCursor(c: string): Position | null {
-  const m = /^(\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString());
-  return m ? [Number(m[1]), Number(m[2])] : null;
+function decodeCursor(c: string): Position {
+  const m = /^(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(c, 'base64url').toString('latin1'));
+  if (!m) throw new AuditQueryError(BAD_CURSOR);
+  return [Number(m[1]), Number(m[2])];
 }
 
 interface Page {

@@ -1,5 +1,5 @@
 import type { ActionQuery, AuditQuery } from '../../src-shared/index.js';
-import { AuditQueryError, queryAuditText, type AuditPage } from '../audit/query.js';
+import { AuditQueryError, BAD_CURSOR, queryAuditText, type AuditPage } from '../audit/query.js';
 import { GatehouseError } from '../core/errors.js';
 import { toJsonText, type JsonText } from '../core/json-text.js';
 import type { Store } from '../storage/types.js';
@@ -81,4 +81,5 @@ export class PageReader {
   }
 }
 
-const invalidQuery = (e: Error) => new GatehouseError('invalid_request', e.message);
+const invalidQuery = (e: Error) =>
+  new GatehouseError('invalid_request', e.message, e.message === BAD_CURSOR ? [{ path: 'cursor', message: e.message }] : undefined);

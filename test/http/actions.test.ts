@@ -203,6 +203,19 @@ describe('status, complete and listing', () => {
     expect((await t.req('GET', '/api/v1/actions?limit=0')).status).toBe(400);
   });
 
+  it('a cursor no list gave is a 400 naming it, on actions and audit alike (it was read as the first page)', async () => {
+    for (const list of ['actions', 'audit'])
+      for (const cursor of [
+        'garbage',
+        Buffer.from('12:x').toString('base64url'),
+        Buffer.from('1'.repeat(30) + ':1').toString('base64url'),
+      ]) {
+        const r = await t.json<{ error: { code: string; details?: { path: string }[] } }>('GET', `/api/v1/${list}?cursor=${cursor}`);
+        expect(r.status, `${list} ${cursor}`).toBe(400);
+        expect(r.body.error.details?.[0]?.path, `${list} ${cursor}`).toBe('cursor');
+      }
+  });
+
   it('pages free-text results newest first across cursors, inside the time window and the other filters', async () => {
     for (let i = 0; i < 9; i++)
       await t.json('POST', '/api/v1/actions/submit', {

@@ -109,11 +109,15 @@ describe('the page thread', () => {
     }
   });
 
-  it('answers a bad cursor with the same 400 as before', async () => {
+  it('answers a bad cursor with a 400 naming it, from the thread as on the main thread', async () => {
     t = await openTestCore();
     const r = await t.json<{ error: { code: string; message: string } }>('GET', '/api/v1/audit?cursor=bm90LWEtY3Vyc29y');
     expect(r.status).toBe(400);
-    expect(r.body.error).toEqual({ code: 'invalid_request', message: 'cursor is not valid' });
+    expect(r.body.error).toEqual({
+      code: 'invalid_request',
+      message: 'cursor is not one this list gave; start again without it',
+      details: [{ path: 'cursor', message: 'cursor is not one this list gave; start again without it' }],
+    });
   });
 
   it('reads a page too big for its heap on the main thread instead, and goes on using the thread after', async () => {
