@@ -27,6 +27,12 @@ export class AbTestService {
     private readonly policies: PolicyService,
   ) {
     this.reload();
+    // A running test's arms must both exist to the end: its report compares them.
+    policies.setUsageLookup((id) => {
+      const now = this.clock.now();
+      const r = abTestRows(this.store).find((t) => (t.control_policy === id || t.test_policy === id) && statusOf(t, now) === 'running');
+      return r ? `the running A/B test '${r.id}' (as its ${r.control_policy === id ? 'control' : 'test'} policy)` : null;
+    });
   }
 
   /** The tests not stopped (the engine also checks each one's time window). */

@@ -65,6 +65,8 @@ export class PolicyService {
   /** Bumped by every change of the set the engine is built from (see install). */
   private generation = 0;
   private workflowExists: (id: string) => boolean = () => false;
+  /** What still uses a policy so that it cannot be deleted (a running A/B test), or null. */
+  private usedBy: (id: string) => string | null = () => null;
 
   constructor(
     private readonly store: Store,
@@ -97,6 +99,11 @@ export class PolicyService {
   /** How a policy's `approval.workflow` is checked at write time (the workflow service sets it). */
   setWorkflowLookup(exists: (id: string) => boolean): void {
     this.workflowExists = exists;
+  }
+
+  /** How a policy's users are found before it is deleted (the A/B test service sets it). */
+  setUsageLookup(usedBy: (id: string) => string | null): void {
+    this.usedBy = usedBy;
   }
 
   /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
@@ -232,6 +239,8 @@ export class PolicyService {
   async remove(id: string, actor = 'user'): Promise<void> {
     const existing = this.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
+    const user = this.usedBy(id);
+    if (user) throw conflict(`Policy '${id}' is used by ${user}; stop it first`);
     const engine = this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
     const validatedAt = this.generation;
     await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [

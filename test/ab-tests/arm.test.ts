@@ -85,6 +85,11 @@ describe('the engine with a test running', () => {
     });
   });
 
+  it('a test whose test policy is not in the set (gone before it could be refused) is not applied', () => {
+    const gone = engine.decide(action(12), { ...ctx, abTests: [{ ...rule('abt', 100), test: 'missing' }] });
+    expect(gone).toMatchObject({ decision: 'pending', policy: { id: 'ctl' }, ab: null });
+  });
+
   it('outside the test window, or without tests, nothing changes', () => {
     const plain = engine.decide(action(12), ctx);
     expect(plain.ab ?? null).toBeNull();
