@@ -1,14 +1,15 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { VERSION } from '../../src-shared/index.js';
 import { readServerInfo, removeServerInfo, writeServerInfo } from '../config/server-info.js';
 import { dataFiles } from '../config/paths.js';
 import { Gatehouse, type GatehouseOptions } from '../app/gatehouse.js';
 import { packageRoot } from '../core/resources.js';
 import { createApp } from '../http/app.js';
+import { errorBody } from '../http/errors.js';
 import { previousServerRuns } from './previous-server.js';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
@@ -37,6 +38,19 @@ export interface RunningServer {
  * everything acknowledged is already committed. Used by `gatehouse serve` and the Electron main
  * process alike.
  */
+/**
+ * A request the adapter could not even build (its Host and target make no URL, as `127.0.0.1:PORT.`
+ * does) never reaches the app's Host check: it is refused the same way, with the same JSON body,
+ * instead of an empty 400.
+ */
+function unreadableRequest(e: unknown, port: number): Response {
+  const refused = e instanceof RequestError;
+  const body = refused
+    ? errorBody('forbidden', `The request's Host and target do not make a URL this server answers (use 127.0.0.1:${port})`)
+    : errorBody('internal', 'The request could not be handled');
+  return Response.json(body, { status: refused ? 403 : 500 });
+}
+
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`refusing to listen on ${host}: Gatehouse binds loopback only (127.0.0.1, ::1)`);
@@ -52,7 +66,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const defaultConsole = join(packageRoot(), 'out', 'renderer');
   const consoleDir = o.consoleDir === undefined ? (existsSync(join(defaultConsole, 'index.html')) ? defaultConsole : null) : o.consoleDir;
   const app = createApp(g, { getPort: () => port, consoleDir });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createServer(getRequestListener(app.fetch, { errorHandler: (e) => unreadableRequest(e, port) }));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // long-polls and SSE streams are bounded by the handlers themselves

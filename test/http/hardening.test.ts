@@ -298,20 +298,25 @@ describe('absolute-form request targets over a real socket', () => {
     const { startServer } = await import('../../src-main/server/serve.js');
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-absform-'));
     const server = await startServer({ dataDir, port: 0, defaultPolicies: false, consoleDir: null });
-    const raw = (target: string) =>
+    const exchange = (target: string, host = `127.0.0.1:${server.port}`) =>
       new Promise<string>((resolve, reject) => {
         const s = connect(server.port, '127.0.0.1', () => {
-          s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
+          s.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
         });
         let out = '';
         s.on('data', (d) => (out += d.toString()));
-        s.on('end', () => resolve(out.split('\r\n')[0]!));
+        s.on('end', () => resolve(out));
         s.on('error', reject);
       });
+    const raw = async (target: string) => (await exchange(target)).split('\r\n')[0]!;
     try {
       expect(await raw('http://evil.example/health')).toMatch(/ 403 /);
       expect(await raw(`http://127.0.0.1:${server.port}/health`)).toMatch(/ 200 /);
       expect(await raw('/health')).toMatch(/ 200 /);
+      // A Host that makes no URL (a trailing dot after the port) is refused like any other, with a JSON body.
+      const odd = await exchange('/health', `127.0.0.1:${server.port}.`);
+      expect(odd.split('\r\n')[0]).toMatch(/ 403 /);
+      expect(JSON.parse(odd.slice(odd.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'forbidden' } });
     } finally {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
