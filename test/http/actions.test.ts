@@ -314,4 +314,26 @@ describe('MCP governance API', () => {
     expect(d.body.decision).toBe('pending');
     expect(d.body.policy.id).toBe(r.body.id);
   });
+
+  it('the seeds’ example, sent as is to an install with the default policies, is created under the next free id (it was a 409)', async () => {
+    const fresh = await openTestCore({ defaultPolicies: true });
+    try {
+      const seed = {
+        name: 'Terraform Production Changes',
+        description: 'Require approval for production infrastructure changes',
+        conditions: { action_type: 'infrastructure.apply', 'context.environment': 'production' },
+        action: 'require_approval',
+        approvers: ['infra-lead', 'sre-team'],
+        priority: 80,
+      };
+      const first = await fresh.json<{ id: string }>('POST', '/mcp/policies', { body: seed });
+      expect(first.status).toBe(201);
+      expect(first.body.id).toBe('terraform-production-changes-2');
+      expect((await fresh.json<{ id: string }>('POST', '/mcp/policies', { body: seed })).body.id).toBe('terraform-production-changes-3');
+      // An id the client names is its own: taken, it is still a 409.
+      expect((await fresh.json('POST', '/mcp/policies', { body: { ...seed, id: 'terraform-production-changes' } })).status).toBe(409);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -27,7 +27,9 @@ export function mcpHandlers(g: Gatehouse) {
     createSeedPolicy: (_c, { body }) => {
       let policy;
       try {
-        policy = seedToPolicy(body);
+        // A seed without an id is named after its name; a name already taken (the seeds' Terraform
+        // example is a default policy) gets the next free suffix, as a policy file import does.
+        policy = seedToPolicy(body, { takenIds: new Set(g.policies.list().map((p) => p.id)) });
       } catch (e) {
         throw policyError(e);
       }
