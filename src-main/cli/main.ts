@@ -195,6 +195,7 @@ export function buildProgram(): Command {
     .description('route every server of an MCP client config (mcpServers or VS Code servers; local or url) through the proxy')
     .requiredOption('--config <file>')
     .option('--unwrap', 'restore the original servers')
+    .addOption(dataDir())
     .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));
 
   return program;

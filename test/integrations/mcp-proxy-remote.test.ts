@@ -200,13 +200,12 @@ describe('gatehouse mcp-proxy --url (Streamable HTTP)', () => {
     await p.close();
   });
 
-  it('runs a remote entry wrapped by `mcp wrap`, with its headers from the env', async () => {
+  it('runs a remote entry wrapped by `mcp wrap`, with its headers from the env and its data dir from its args', async () => {
     const { wrapRemoteEntry } = await import('../../src-main/integrations/mcp-proxy/wrap.js');
     const entry = wrapRemoteEntry(
       'wrapped remote',
       { type: 'http', url: sdkUrl, headers: { Authorization: 'Bearer s3cret' } },
-      NODE,
-      BIN,
+      { node: NODE, bin: BIN, dataDir: server.dataDir },
     ) as {
       command: string;
       args: string[];
@@ -216,7 +215,8 @@ describe('gatehouse mcp-proxy --url (Streamable HTTP)', () => {
     const transport = new StdioClientTransport({
       command: entry.command,
       args: entry.args,
-      env: { ...cleanEnv({ GATEHOUSE_HOME: server.dataDir }), ...entry.env },
+      // No GATEHOUSE_HOME: an MCP client starts the proxy with an environment of its own.
+      env: { ...cleanEnv(), ...entry.env },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'wrapped', version: '1' });

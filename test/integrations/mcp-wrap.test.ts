@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -11,6 +11,8 @@ import { BIN, cleanEnv, eventually, FS_SERVER, NODE, runCli, startServer, type L
 
 let server: LiveServer;
 let dir: string;
+/** The data dir a wrap without --data-dir or $GATEHOUSE_HOME names in each entry. */
+const HOME_DIR = join(homedir(), '.gatehouse');
 
 beforeAll(async () => {
   server = await startServer();
@@ -48,23 +50,34 @@ describe('gatehouse mcp wrap', () => {
     expect(w.mcpServers.legacy).toEqual(original.mcpServers.legacy);
     expect(w.mcpServers.remote).toEqual({
       command: NODE,
-      args: [BIN, 'mcp-proxy', '--server-id', 'remote', '--url', 'https://mcp.example.com/mcp'],
+      args: [BIN, 'mcp-proxy', '--server-id', 'remote', '--data-dir', HOME_DIR, '--url', 'https://mcp.example.com/mcp'],
     });
     // A remote entry's headers go to the proxy through its env, never onto its command line.
     expect(w.mcpServers['claude-code-remote']).toEqual({
       type: 'stdio',
       command: NODE,
-      args: [BIN, 'mcp-proxy', '--server-id', 'claude-code-remote', '--url', 'https://api.example.com/mcp'],
+      args: [BIN, 'mcp-proxy', '--server-id', 'claude-code-remote', '--data-dir', HOME_DIR, '--url', 'https://api.example.com/mcp'],
       env: { GATEHOUSE_MCP_REMOTE: JSON.stringify({ type: 'http', headers: { Authorization: 'Bearer t0k' }, env: false }) },
     });
     expect(JSON.stringify(w.mcpServers['claude-code-remote'].args)).not.toContain('t0k');
     expect(w.mcpServers.filesystem).toEqual({
       command: NODE,
-      args: [BIN, 'mcp-proxy', '--server-id', 'filesystem', '--', NODE, FS_SERVER, dir],
+      args: [BIN, 'mcp-proxy', '--server-id', 'filesystem', '--data-dir', HOME_DIR, '--', NODE, FS_SERVER, dir],
       env: { DEBUG: '1' },
     });
-    expect(w.mcpServers['My Notes'].args).toEqual([BIN, 'mcp-proxy', '--server-id', 'My-Notes', '--', 'npx', '-y', 'notes-mcp']);
-    expect(w.mcpServers.bare.args).toEqual([BIN, 'mcp-proxy', '--server-id', 'bare', '--', 'uvx']);
+    expect(w.mcpServers['My Notes'].args).toEqual([
+      BIN,
+      'mcp-proxy',
+      '--server-id',
+      'My-Notes',
+      '--data-dir',
+      HOME_DIR,
+      '--',
+      'npx',
+      '-y',
+      'notes-mcp',
+    ]);
+    expect(w.mcpServers.bare.args).toEqual([BIN, 'mcp-proxy', '--server-id', 'bare', '--data-dir', HOME_DIR, '--', 'uvx']);
     expect(JSON.parse(readFileSync(`${file}.gatehouse.bak`, 'utf8'))).toEqual(original);
 
     const r2 = await runCli(['mcp', 'wrap', '--config', file], null, env);
@@ -86,7 +99,7 @@ describe('gatehouse mcp wrap', () => {
   it('the wrapped entry runs the server behind Gatehouse', async () => {
     const file = join(dir, 'cursor-mcp.json');
     writeFileSync(file, JSON.stringify(config()));
-    expect((await runCli(['mcp', 'wrap', '--config', file], null, cleanEnv())).code).toBe(0);
+    expect((await runCli(['mcp', 'wrap', '--config', file, '--data-dir', server.dataDir], null, cleanEnv())).code).toBe(0);
     const entry = JSON.parse(readFileSync(file, 'utf8')).mcpServers.filesystem as {
       command: string;
       args: string[];
@@ -95,7 +108,8 @@ describe('gatehouse mcp wrap', () => {
     const transport = new StdioClientTransport({
       command: entry.command,
       args: entry.args,
-      env: { ...cleanEnv({ GATEHOUSE_HOME: server.dataDir }), ...entry.env },
+      // The client's own environment, without GATEHOUSE_HOME: the entry names the data dir itself.
+      env: { ...cleanEnv(), ...entry.env },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'wrap-test', version: '1' });
@@ -134,17 +148,18 @@ describe('gatehouse mcp wrap', () => {
       },
     };
     writeFileSync(file, JSON.stringify(original));
-    expect((await runCli(['mcp', 'wrap', '--config', file], null, cleanEnv())).code).toBe(0);
+    // $GATEHOUSE_HOME names the data dir as --data-dir would.
+    expect((await runCli(['mcp', 'wrap', '--config', file], null, cleanEnv({ GATEHOUSE_HOME: server.dataDir }))).code).toBe(0);
     const w = JSON.parse(readFileSync(file, 'utf8'));
     expect(w.servers.fs).toMatchObject({
       type: 'stdio',
       command: NODE,
-      args: [BIN, 'mcp-proxy', '--server-id', 'fs', '--', NODE, FS_SERVER, dir],
+      args: [BIN, 'mcp-proxy', '--server-id', 'fs', '--data-dir', server.dataDir, '--', NODE, FS_SERVER, dir],
     });
     expect(w.servers.web).toMatchObject({
       type: 'stdio',
       command: NODE,
-      args: [BIN, 'mcp-proxy', '--server-id', 'web', '--url', 'http://127.0.0.1:9/mcp'],
+      args: [BIN, 'mcp-proxy', '--server-id', 'web', '--data-dir', server.dataDir, '--url', 'http://127.0.0.1:9/mcp'],
     });
     expect((await runCli(['mcp', 'wrap', '--config', file, '--unwrap'], null, cleanEnv())).code).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(original);

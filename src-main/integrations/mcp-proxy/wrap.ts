@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { readJsonObject, writeJsonAtomic, JsonFileError } from '../shared/json-file.js';
 import { gatehouseBin } from '../shared/self.js';
+import { resolveDataDir } from '../../config/paths.js';
 
 /**
  * `gatehouse mcp wrap --config FILE [--unwrap]`: puts every server of an MCP client config behind
@@ -8,8 +9,10 @@ import { gatehouseBin } from '../shared/self.js';
  * (`{"mcpServers": {...}}`) and VS Code (`{"servers": {...}}`).
  *
  * - A local (stdio) entry becomes `{"command": <node>, "args": [<bin/gatehouse.mjs>, "mcp-proxy",
- *   "--server-id", <name>, "--", <command>, ...<args>], ...the rest kept}`: the original command
- *   line is kept verbatim after `--`.
+ *   "--server-id", <name>, "--data-dir", <dir>, "--", <command>, ...<args>], ...the rest kept}`:
+ *   the original command line is kept verbatim after `--`. The data dir is the one wrap ran for
+ *   (`--data-dir`, `$GATEHOUSE_HOME`, `~/.gatehouse`), named so the proxy finds that server whatever
+ *   environment the MCP client starts it in.
  * - A remote entry (`url`, Streamable HTTP) becomes a stdio entry running `mcp-proxy --server-id
  *   <name> --url <url>`; its `type` and `headers` are kept in the entry's `env` as
  *   `GATEHOUSE_MCP_REMOTE` (JSON) — where the proxy reads the headers, out of the process list —
@@ -21,6 +24,7 @@ import { gatehouseBin } from '../shared/self.js';
 export interface WrapOptions {
   config: string;
   unwrap?: boolean;
+  dataDir?: string;
   log?: (line: string) => void;
   /** For tests: the node and gatehouse paths written into wrapped entries. */
   node?: string;
@@ -28,6 +32,22 @@ export interface WrapOptions {
 }
 
 type Entry = Record<string, unknown>;
+
+/** How a wrapped entry starts the proxy: this Node, this gatehouse, for this data dir. */
+export interface ProxyLaunch {
+  node: string;
+  bin: string;
+  dataDir: string;
+}
+
+const proxyArgs = (p: ProxyLaunch, name: string): string[] => [
+  p.bin,
+  'mcp-proxy',
+  '--server-id',
+  serverIdFor(name),
+  '--data-dir',
+  p.dataDir,
+];
 
 /** The env variable that carries a wrapped remote entry's `type` and `headers`. */
 export const REMOTE_ENV = 'GATEHOUSE_MCP_REMOTE';
@@ -70,19 +90,19 @@ function wrappedUrl(e: Entry): string | null {
   return i > p && i + 1 < args.length ? args[i + 1]! : null;
 }
 
-export function wrapEntry(name: string, e: Entry, node: string, bin: string): Entry {
+export function wrapEntry(name: string, e: Entry, p: ProxyLaunch): Entry {
   const args = Array.isArray(e.args) ? (e.args as unknown[]).map(String) : [];
-  return { ...e, command: node, args: [bin, 'mcp-proxy', '--server-id', serverIdFor(name), '--', String(e.command), ...args] };
+  return { ...e, command: p.node, args: [...proxyArgs(p, name), '--', String(e.command), ...args] };
 }
 
-export function wrapRemoteEntry(name: string, e: Entry, node: string, bin: string): Entry {
+export function wrapRemoteEntry(name: string, e: Entry, p: ProxyLaunch): Entry {
   const { url, type, headers, ...rest } = e;
   const stash: RemoteStash = {};
   if (type !== undefined) stash.type = type;
   if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
     stash.headers = Object.fromEntries(Object.entries(headers as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   }
-  const out: Entry = { ...rest, command: node, args: [bin, 'mcp-proxy', '--server-id', serverIdFor(name), '--url', String(url)] };
+  const out: Entry = { ...rest, command: p.node, args: [...proxyArgs(p, name), '--url', String(url)] };
   if (type !== undefined) out.type = 'stdio';
   if (Object.keys(stash).length) {
     stash.env = e.env !== undefined;
@@ -127,8 +147,7 @@ export async function runMcpWrap(o: WrapOptions): Promise<number> {
       `${file} has no "mcpServers" object (Claude Desktop, Cursor, Claude Code) nor a "servers" object (VS Code); it was left untouched`,
     );
   }
-  const node = o.node ?? process.execPath;
-  const bin = o.bin ?? gatehouseBin();
+  const launch: ProxyLaunch = { node: o.node ?? process.execPath, bin: o.bin ?? gatehouseBin(), dataDir: resolveDataDir(o.dataDir) };
   let changed = 0;
   for (const key of keys) {
     const next: Record<string, unknown> = {};
@@ -165,7 +184,7 @@ export async function runMcpWrap(o: WrapOptions): Promise<number> {
           log(`  skipped ${name}: a remote server without an http(s) "url"`);
           continue;
         }
-        next[name] = wrapRemoteEntry(name, e, node, bin);
+        next[name] = wrapRemoteEntry(name, e, launch);
         changed++;
         log(`  wrapped ${name} (remote, server id ${serverIdFor(name)})`);
         continue;
@@ -174,7 +193,7 @@ export async function runMcpWrap(o: WrapOptions): Promise<number> {
         log(`  skipped ${name}: no "command"`);
         continue;
       }
-      next[name] = wrapEntry(name, e, node, bin);
+      next[name] = wrapEntry(name, e, launch);
       changed++;
       log(`  wrapped ${name} (server id ${serverIdFor(name)})`);
     }
@@ -187,7 +206,7 @@ export async function runMcpWrap(o: WrapOptions): Promise<number> {
   const backup = writeJsonAtomic(file, f.data);
   log(
     `${o.unwrap ? 'Restored' : 'Put behind Gatehouse'}: ${changed} server${changed === 1 ? '' : 's'} in ${file} (previous version: ${backup}).` +
-      ` Restart the MCP client to apply.${o.unwrap ? '' : ` Undo with: gatehouse mcp wrap --config ${file} --unwrap`}`,
+      ` Restart the MCP client to apply.${o.unwrap ? '' : ` They use the data dir ${launch.dataDir}. Undo with: gatehouse mcp wrap --config ${file} --unwrap`}`,
   );
   return 0;
 }
