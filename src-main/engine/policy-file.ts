@@ -2,7 +2,9 @@ import { parseDocument, stringify } from 'yaml';
 import {
   PolicySchema,
   SettingsPatchSchema,
+  WorkflowSchema,
   type Policy,
+  type Workflow,
   type RiskRule,
   type Settings,
   type SettingsPatch,
@@ -19,6 +21,8 @@ export interface ParsedPolicyFile {
   settings?: SettingsPatch;
   /** Absent when the file has no `risk_rules` key (the current rules are then kept). */
   risk_rules?: RiskRule[];
+  /** Approval workflows (SPEC 11) the file carries, created or replaced with its policies. */
+  workflows?: Workflow[];
   policies: Policy[];
 }
 
@@ -29,10 +33,10 @@ export interface ParseOptions {
 
 export type PolicyFileFormat = 'yaml' | 'json';
 
-const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'policies']);
+const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'workflows', 'policies']);
 
 /**
- * Parses a YAML or JSON policy file (`{version: 1, settings?, risk_rules?, policies}`; a bare list
+ * Parses a YAML or JSON policy file (`{version: 1, settings?, risk_rules?, workflows?, policies}`; a bare list
  * is read as `policies`). Each list item may be a Gatehouse policy or the seeds' Terraform / MCP
  * form. Every problem is collected, named by policy id and field, and thrown at once as a
  * `PolicyValidationError`.
@@ -65,7 +69,7 @@ export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): Pars
 
   for (const key of Object.keys(doc))
     if (!TOP_LEVEL_KEYS.has(key))
-      issues.push({ path: key, message: `unknown key '${key}' (expected version, settings, risk_rules, policies)` });
+      issues.push({ path: key, message: `unknown key '${key}' (expected version, settings, risk_rules, workflows, policies)` });
   if (doc.version !== undefined && doc.version !== 1) issues.push({ path: 'version', message: 'only version 1 is supported' });
 
   const out: ParsedPolicyFile = { version: 1, policies: [] };
@@ -77,6 +81,10 @@ export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): Pars
   if (doc.risk_rules !== undefined) {
     if (Array.isArray(doc.risk_rules)) out.risk_rules = compileRiskRules(doc.risk_rules, issues).map((r) => r.rule);
     else issues.push({ path: 'risk_rules', message: 'must be a list' });
+  }
+  if (doc.workflows !== undefined) {
+    if (Array.isArray(doc.workflows)) out.workflows = parseWorkflowList(doc.workflows, issues);
+    else issues.push({ path: 'workflows', message: 'must be a list' });
   }
   if (Array.isArray(doc.policies)) out.policies = parsePolicyList(doc.policies, issues, opts.defaultSource ?? 'import');
   else issues.push({ path: 'policies', message: 'must be a list' });
@@ -119,6 +127,28 @@ function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], 
   return policies;
 }
 
+/** A file's workflows: each whole (SPEC 11's document), with an id of its own (policies name it). */
+function parseWorkflowList(items: readonly unknown[], issues: ValidationDetail[]): Workflow[] {
+  const out: Workflow[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const rawId = isPlainObject(item) ? item.id : undefined;
+    const base = itemPath('workflows', i, rawId);
+    const parsed = WorkflowSchema.safeParse(item);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
+      return;
+    }
+    const id = parsed.data.id;
+    if (id === undefined)
+      return void issues.push({ path: `${base}.id`, message: 'a workflow in a policy file needs its id (policies name it)' });
+    if (seen.has(id)) return void issues.push({ path: `${base}.id`, message: `duplicate id '${id}'` });
+    seen.add(id);
+    out.push({ ...parsed.data, id });
+  });
+  return out;
+}
+
 function nativePolicy(item: unknown, base: string, issues: ValidationDetail[], defaultSource: PolicySource): Policy | null {
   const withSource = isPlainObject(item) && item.source === undefined ? { ...item, source: defaultSource } : item;
   const parsed = PolicySchema.safeParse(withSource);
@@ -131,6 +161,7 @@ export interface PolicyFileContent {
   policies: readonly Policy[];
   settings: Settings | SettingsPatch;
   riskRules: readonly RiskRule[];
+  workflows?: readonly Workflow[];
 }
 
 /**
@@ -158,6 +189,8 @@ export function exportPolicyFile(
     version: 1,
     settings: content.settings,
     risk_rules: content.riskRules,
+    // Only when there are any: a file without workflows reads as it did before them.
+    ...(content.workflows?.length ? { workflows: content.workflows } : {}),
     policies: content.policies,
   };
   const plain = JSON.parse(JSON.stringify(doc)) as typeof doc;

@@ -19,6 +19,7 @@ import {
 import type { Engine } from '../engine/types.js';
 import { conflict, GatehouseError, invalid, invalidField, notFound } from '../core/errors.js';
 import { illFormedField } from '../core/text.js';
+import { upsertWorkflowOp, workflowOf, workflowRow, workflowRows } from './workflow-rows.js';
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
@@ -64,7 +65,6 @@ export class PolicyService {
   private compiled: Engine;
   /** Bumped by every change of the set the engine is built from (see install). */
   private generation = 0;
-  private workflowExists: (id: string) => boolean = () => false;
   /** What still uses a policy so that it cannot be deleted (a running A/B test), or null. */
   private usedBy: (id: string) => string | null = () => null;
 
@@ -96,24 +96,19 @@ export class PolicyService {
     return this.compiled;
   }
 
-  /** How a policy's `approval.workflow` is checked at write time (the workflow service sets it). */
-  setWorkflowLookup(exists: (id: string) => boolean): void {
-    this.workflowExists = exists;
-  }
-
   /** How a policy's users are found before it is deleted (the A/B test service sets it). */
   setUsageLookup(usedBy: (id: string) => string | null): void {
     this.usedBy = usedBy;
   }
 
   /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
-  private checkWorkflow(p: Policy, base = ''): void {
+  private checkWorkflow(p: Policy, base = '', alsoKnown?: ReadonlySet<string>): void {
     const id = p.approval?.workflow;
     if (id === undefined) return;
     const path = `${base}approval.workflow`;
     if (p.effect !== 'require_approval')
       throw invalidField(path, 'only a require_approval policy can name a workflow', 'Policy is invalid');
-    if (!this.workflowExists(id)) throw invalidField(path, `unknown workflow '${id}'`, 'Policy is invalid');
+    if (!alsoKnown?.has(id) && !workflowRow(this.store, id)) throw invalidField(path, `unknown workflow '${id}'`, 'Policy is invalid');
   }
 
   /** The set the engine runs: every policy, stored ones that no longer compile by their fail-closed stand-ins. */
@@ -251,7 +246,7 @@ export class PolicyService {
     this.bus.publish('policy.changed', { change: 'deleted', policy_id: id });
   }
 
-  /** SPEC 3.4: validate the whole file, then apply policies, risk rules and settings atomically. */
+  /** SPEC 3.4: validate the whole file, then apply policies, workflows, risk rules and settings atomically. */
   async importText(text: string, opts: { actor?: string; defaultSource?: Policy['source'] } = {}): Promise<PolicyImportResult> {
     let file: ReturnType<typeof parsePolicyFile>;
     try {
@@ -262,7 +257,9 @@ export class PolicyService {
     // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
     const bad = illFormedField(file);
     if (bad) throw new GatehouseError('invalid_request', `Policy file is invalid: ${bad.path}: ${bad.message}`, [bad]);
-    file.policies.forEach((p, i) => this.checkWorkflow(p, `policies[${i}].`));
+    const workflows = file.workflows ?? [];
+    const fileWorkflows = new Set(workflows.map((w) => w.id));
+    file.policies.forEach((p, i) => this.checkWorkflow(p, `policies[${i}].`, fileWorkflows));
     const merged = new Map(this.entries);
     const now = this.clock.now();
     let created = 0;
@@ -288,7 +285,9 @@ export class PolicyService {
       riskRules,
     );
 
-    const ops: Op[] = file.policies.map((p) => this.upsertOp(p, merged.get(p.id)!.created_ms, now));
+    // Workflows first: the policies of the same commit name them.
+    const ops: Op[] = workflows.map((w) => upsertWorkflowOp(w, workflowRow(this.store, w.id)?.created_ms ?? now, now));
+    for (const p of file.policies) ops.push(this.upsertOp(p, merged.get(p.id)!.created_ms, now));
     if (file.risk_rules) {
       ops.push({ sql: 'DELETE FROM risk_rules' });
       for (const r of file.risk_rules)
@@ -300,6 +299,7 @@ export class PolicyService {
         actor: opts.actor ?? 'user',
         data: {
           policy_ids: file.policies.map((p) => p.id),
+          workflow_ids: workflows.map((w) => w.id),
           created,
           updated,
           risk_rules: file.risk_rules?.length ?? null,
@@ -319,6 +319,7 @@ export class PolicyService {
       created,
       updated,
       risk_rules: file.risk_rules?.length ?? 0,
+      workflows: workflows.length,
       settings_changed: settingsChanged,
     };
   }
@@ -373,7 +374,8 @@ export class PolicyService {
 
   exportText(format: 'yaml' | 'json'): string {
     const persistent = [...this.entries.values()].filter((e) => !e.ephemeral).map((e) => e.policy);
-    return exportPolicyFile({ policies: persistent, settings: this.settings.get(), riskRules: this.riskRules }, format);
+    const workflows = workflowRows(this.store).map(workflowOf);
+    return exportPolicyFile({ policies: persistent, settings: this.settings.get(), riskRules: this.riskRules, workflows }, format);
   }
 
   /** Ops that count policy hits inside the submit's own commit (in-memory ones count in memory). */

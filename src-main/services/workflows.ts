@@ -28,9 +28,7 @@ export class WorkflowService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly policies: PolicyService,
-  ) {
-    policies.setWorkflowLookup((id) => this.find(id) !== null);
-  }
+  ) {}
 
   list(): WorkflowView[] {
     return workflowRows(this.store).map((r) => this.view(r));

@@ -57,6 +57,8 @@ export const PolicyImportResultSchema = z.object({
   created: z.number().int(),
   updated: z.number().int(),
   risk_rules: z.number().int(),
+  /** Approval workflows the file carried (created or replaced). */
+  workflows: z.number().int(),
   settings_changed: z.boolean(),
 });
 export type PolicyImportResult = z.infer<typeof PolicyImportResultSchema>;

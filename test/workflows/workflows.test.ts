@@ -303,3 +303,73 @@ describe('keys', () => {
     expect(bad.body.error.details[0]!.path).toBe('approver');
   });
 });
+
+describe('workflows travel in the policy file (SPEC 3.4, 11)', () => {
+  it('an export names the workflows its policies use, and imports whole into another install', async () => {
+    expect((await t.json('POST', '/api/v1/workflows', { body: { ...SEED_WORKFLOW, id: 'file-flow' } })).status).toBe(201);
+    expect(
+      (
+        await t.json('POST', '/api/v1/policies', {
+          body: {
+            id: 'file-flow-policy',
+            effect: 'require_approval',
+            priority: 90,
+            when: { action_type: 'file.flow' },
+            approval: { workflow: 'file-flow' },
+          },
+        })
+      ).status,
+    ).toBe(201);
+    const yaml = await (await t.req('GET', '/api/v1/policies/export?format=yaml')).text();
+    expect(yaml).toContain('workflows:');
+
+    const other = await openTestCore();
+    try {
+      const r = await other.json<{ workflows: number }>('POST', '/api/v1/policies/import', {
+        body: yaml,
+        headers: { 'Content-Type': 'application/yaml' },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.workflows).toBeGreaterThanOrEqual(1);
+      const wf = await other.json<WorkflowView>('GET', '/api/v1/workflows/file-flow');
+      expect(wf.body).toMatchObject({
+        name: SEED_WORKFLOW.name,
+        steps: [{ approvers: ['team-lead'] }, {}],
+        policies: ['file-flow-policy'],
+      });
+      const d = await other.json<{ action_id: string; decision: string }>('POST', '/api/v1/actions/submit', {
+        key: other.agentKey,
+        body: { agent_id: 'importer', action_type: 'file.flow' },
+      });
+      expect(d.body.decision).toBe('pending');
+      const s = await other.json<ActionStatus>('GET', `/api/v1/actions/${d.body.action_id}/status`, { key: other.agentKey });
+      expect(s.body.workflow?.id).toBe('file-flow');
+      // Round trip: the import exports the same file.
+      expect(await (await other.req('GET', '/api/v1/policies/export?format=yaml')).text()).toBe(yaml);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a workflow without an id, or a policy naming one the file and the install lack, fails the whole file', async () => {
+    const before = await (await t.req('GET', '/api/v1/policies/export?format=json')).text();
+    const noId = await t.json<{ error: { details: { path: string }[] } }>('POST', '/api/v1/policies/import', {
+      body: { version: 1, workflows: [SEED_WORKFLOW], policies: [] },
+    });
+    expect(noId.status).toBe(400);
+    expect(noId.body.error.details[0]?.path).toBe('workflows[0].id');
+    const unknown = await t.json<{ error: { details: { path: string }[] } }>('POST', '/api/v1/policies/import', {
+      body: {
+        version: 1,
+        workflows: [{ ...SEED_WORKFLOW, id: 'flow-in-file' }],
+        policies: [
+          { id: 'needs-other', effect: 'require_approval', when: { action_type: 'x.y' }, approval: { workflow: 'flow-elsewhere' } },
+        ],
+      },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0]?.path).toBe('policies[0].approval.workflow');
+    expect((await t.json('GET', '/api/v1/workflows/flow-in-file')).status).toBe(404);
+    expect(await (await t.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
+  });
+});

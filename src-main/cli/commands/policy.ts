@@ -63,7 +63,7 @@ export async function policyImport(file: string, f: Flags): Promise<void> {
   }
   const r = await connect(f).importPolicies(text);
   process.stdout.write(
-    `Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.settings_changed ? ', settings changed' : ''}.\n`,
+    `Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.workflows ? `, ${r.workflows} workflow${r.workflows === 1 ? '' : 's'}` : ''}${r.settings_changed ? ', settings changed' : ''}.\n`,
   );
 }
 
