@@ -779,7 +779,10 @@ export const API = {
     scope: 'admin',
     tag: 'Keys',
     summary: 'Revoke a key (effective immediately: its event streams and long-polls end)',
+    description:
+      'The default admin key (`key_default_admin`) cannot be revoked (409): the CLI and `gatehouse open` reach the server with it. Delete credentials.json and restart to give it a new secret.',
     response: named('KeyView', KeyViewSchema),
+    errors: ['conflict'],
   },
   stats: {
     ...at('stats'),

@@ -1,8 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { OWNER_APPROVER, type Credentials, type KeyCreate, type KeyCreated, type KeyScope, type KeyView } from '../../src-shared/index.js';
+import {
+  DEFAULT_ADMIN_KEY_ID,
+  DEFAULT_AGENT_KEY_ID,
+  OWNER_APPROVER,
+  type Credentials,
+  type KeyCreate,
+  type KeyCreated,
+  type KeyScope,
+  type KeyView,
+} from '../../src-shared/index.js';
 import { newKeySecret } from '../config/credentials.js';
 import { isoOrNull, iso, type Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
+import { conflict } from '../core/errors.js';
 import type { Principal } from './principal.js';
 import type { Store } from '../storage/types.js';
 import { redactString } from './redact.js';
@@ -20,9 +30,6 @@ interface KeyRow {
 }
 
 const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-
-/** The default admin key of the single-user setup answers as the owner (SPEC 11). */
-const DEFAULT_ADMIN_KEY_ID = 'key_default_admin';
 
 const toView = (r: KeyRow, approver: string | null): KeyView => ({
   id: r.id,
@@ -80,8 +87,8 @@ export class KeyRing {
    */
   async ensureDefaults(creds: Credentials): Promise<void> {
     const wanted: [string, KeyScope, string][] = [
-      ['key_default_agent', 'agent', creds.agent_key],
-      ['key_default_admin', 'admin', creds.admin_key],
+      [DEFAULT_AGENT_KEY_ID, 'agent', creds.agent_key],
+      [DEFAULT_ADMIN_KEY_ID, 'admin', creds.admin_key],
     ];
     for (const [id, scope, secret] of wanted) {
       const row = this.store.get<KeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
@@ -170,6 +177,12 @@ export class KeyRing {
     const row = this.store.get<KeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
     if (!row) return null;
     if (row.revoked_ms != null) return toView(row, this.approverOf(row.id, row.scope));
+    // Revoked, it would lock the owner out for good: the CLI, `gatehouse open` (the console's login)
+    // and hook install all reach the server with it, and a revoked default key stays revoked.
+    if (id === DEFAULT_ADMIN_KEY_ID)
+      throw conflict(
+        'The default admin key is how the CLI and `gatehouse open` (the console login) reach this server, so it cannot be revoked. To give it a new secret, stop Gatehouse, delete credentials.json in the data dir and start it again.',
+      );
     const now = this.clock.now();
     await this.store.commit(
       [{ sql: 'UPDATE api_keys SET revoked_ms = ? WHERE id = ?', params: [now, id] }],

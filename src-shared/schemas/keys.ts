@@ -17,6 +17,10 @@ export const KeyCreateSchema = z
   .refine((k) => !(k.approver && k.scope !== 'admin'), { path: ['approver'], message: 'only an admin key can be an approver' });
 export type KeyCreate = z.infer<typeof KeyCreateSchema>;
 
+/** The ids of the default keys of credentials.json (SPEC 1); the admin one answers as the owner and cannot be revoked. */
+export const DEFAULT_ADMIN_KEY_ID = 'key_default_admin';
+export const DEFAULT_AGENT_KEY_ID = 'key_default_agent';
+
 /** A key as listed: never the secret. */
 export const KeyViewSchema = z.object({
   id: z.string(),

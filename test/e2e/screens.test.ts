@@ -134,6 +134,10 @@ describe('login and screens', () => {
     await p.getByText('Revoked key e2e-runner').waitFor();
     const refused = await s.api('GET', '/api/v1/actions', undefined, secret);
     expect(refused.status).toBe(401);
+    // The default admin key offers no Revoke: the CLI and the console's login link use it.
+    const own = p.getByRole('row', { name: /default admin key/ });
+    await own.getByText('used by the CLI').waitFor();
+    expect(await own.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
   });
   // Dark mode and large screens are asserted (contrast, layout) in visual.test.ts.
 });

@@ -68,4 +68,12 @@ describe('a lost credentials.json', () => {
     const keys = await t.json<{ items: { id: string; revoked_at: string | null }[] }>('GET', '/api/v1/keys', { key: fresh.admin_key });
     expect(keys.body.items.find((k) => k.id === 'key_default_agent')?.revoked_at).not.toBeNull();
   });
+
+  it('the default admin key cannot be revoked through the API (it would lock the CLI and the console login out): a 409 saying how to renew it', async () => {
+    const admin = creds(t.dataDir).admin_key;
+    const r = await t.json<{ error: { code: string; message: string } }>('DELETE', '/api/v1/keys/key_default_admin', { key: admin });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toContain('delete credentials.json');
+    expect((await health(admin)).status).toBe(200);
+  });
 });

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { KeyCreated, KeyView } from '../../../src-shared/index.js';
+import { DEFAULT_ADMIN_KEY_ID, type KeyCreated, type KeyView } from '../../../src-shared/index.js';
 import { api, errorMessage } from '../../api/client.js';
 import { Banner, ErrorBanner } from '../../components/Banner.js';
 import { CopyButton } from '../../components/CopyButton.js';
@@ -219,6 +219,13 @@ export function KeysPanel() {
                   <td style={{ textAlign: 'right' }}>
                     {k.revoked_at ? (
                       <span className="muted small">revoked {relativeTime(k.revoked_at, now)}</span>
+                    ) : k.id === DEFAULT_ADMIN_KEY_ID ? (
+                      <span
+                        className="muted small"
+                        title="The CLI and `gatehouse open` use it. To renew it, delete credentials.json and restart."
+                      >
+                        used by the CLI
+                      </span>
                     ) : (
                       <button type="button" className="btn sm danger-ghost" onClick={() => setRevoking(k)}>
                         Revoke
