@@ -10,8 +10,8 @@ export class MissingAgentError extends Error {
 
 /**
  * SPEC 2.1: the agent comes from the key's binding when there is one (an agent key cannot act as
- * another agent), else from the body; `risk_context` (the seeds' alias) is folded into `context`,
- * `context` winning where both name the same key.
+ * another agent), else from the body; `risk_context` (the seeds' alias) is folded into `context`
+ * (the request schema refuses a key named in both, so nothing is dropped).
  */
 export function normalizeAction(req: ActionRequest, boundAgentId?: string): NormalizedAction {
   const agentId = boundAgentId ?? req.agent_id;

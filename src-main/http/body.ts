@@ -1,31 +1,11 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatehouseError, invalid } from '../core/errors.js';
-import { exceedsValues } from '../core/json-values.js';
+import { jsonShape } from '../core/json-shape.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Nesting depth of a JSON text, counted outside strings, stopping early past `limit`. */
-export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 92)
-        i++; // backslash: skip the escaped char
-      else if (ch === 34) inString = false;
-    } else if (ch === 34) inString = true;
-    else if (ch === 123 || ch === 91) {
-      if (++depth > max) max = depth;
-      if (max > limit) return max;
-    } else if (ch === 125 || ch === 93) depth--;
-  }
-  return max;
-}
 
 const tooManyValues = (max: number) =>
   new GatehouseError(
@@ -84,10 +64,13 @@ export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> 
  * a duplicate key (the last would win), a lone surrogate (`"\uD800"`), a number that overflows a
  * double (→ Infinity) or underflows it (→ 0), an integer beyond ±(2^53 − 1) (rounded).
  */
-export function parseJsonText(text: string): unknown {
-  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+export function parseJsonText(text: string, opts: { maxValues?: number } = {}): unknown {
+  // Read off the raw text, so that a body past either bound is never parsed at all.
+  const shape = jsonShape(text, { depth: MAX_JSON_DEPTH, values: opts.maxValues });
+  if (shape.depth > MAX_JSON_DEPTH) {
     throw new GatehouseError('invalid_request', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
+  if (opts.maxValues !== undefined && shape.values > opts.maxValues) throw tooManyValues(opts.maxValues);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -259,8 +242,7 @@ export async function readJson<S extends z.ZodType>(
     if (!opts.optional) throw new GatehouseError('invalid_json', 'Body is empty; a JSON object is expected');
   } else {
     requireJsonContentType(c);
-    value = parseJsonText(text);
-    if (opts.maxValues !== undefined && exceedsValues(value, opts.maxValues)) throw tooManyValues(opts.maxValues);
+    value = parseJsonText(text, { maxValues: opts.maxValues });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(parsed.error);

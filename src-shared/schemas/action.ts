@@ -32,7 +32,18 @@ export const ActionRequestSchema = z
     session_id: text(256).optional(),
     idempotency_key: z.string().min(1).max(256).optional(),
   })
-  .strict();
+  .strict()
+  // `risk_context` is an alias of `context`: a key in both would have to lose one value silently.
+  .superRefine((a, ctx) => {
+    if (!a.context || !a.risk_context) return;
+    for (const key of Object.keys(a.risk_context))
+      if (Object.hasOwn(a.context, key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['risk_context', key],
+          message: `also named in context (risk_context is its alias): send '${key}' once`,
+        });
+  });
 export type ActionRequest = z.infer<typeof ActionRequestSchema>;
 
 /** An action after normalisation: agent resolved, `risk_context` folded into `context`. */

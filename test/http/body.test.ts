@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { jsonShape } from '../../src-main/core/json-shape.js';
 import { parseJsonText } from '../../src-main/http/body.js';
 import { HttpError } from '../../src-main/http/errors.js';
 import { MAX_ACTION_VALUES } from '../../src-shared/index.js';
@@ -59,6 +61,31 @@ describe('strict JSON bodies', () => {
   it('keeps the depth limit and syntax errors as before', () => {
     expect(problem('['.repeat(100) + ']'.repeat(100)).message).toMatch(/nested deeper than 64/);
     expect(problem('{"a":').code).toBe('invalid_json');
+  });
+});
+
+describe('jsonShape: depth and values read off the raw text', () => {
+  /** The reference: the value itself plus every member and item, counted on the parsed value. */
+  const count = (v: unknown): number =>
+    v === null || typeof v !== 'object' ? 1 : 1 + Object.values(v as object).reduce((n: number, x) => n + count(x), 0);
+  const depth = (v: unknown): number =>
+    v === null || typeof v !== 'object' ? 0 : 1 + Math.max(0, ...Object.values(v as object).map(depth));
+
+  it('counts exactly what the parsed value holds, whatever the spacing, strings and escapes', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.boolean(), (v, spaced) => {
+        const text = JSON.stringify(v, null, spaced ? 2 : undefined);
+        expect(jsonShape(text)).toEqual({ values: count(v), depth: depth(v) });
+      }),
+      { numRuns: 500 },
+    );
+    expect(jsonShape('{"a,b":"[{,}]","c":[[], {}, [1, "x\\"]", {"d": null}]]}')).toEqual({ values: 10, depth: 4 });
+  });
+
+  it('stops past a limit, saying only that it is past it', () => {
+    const big = `[${Array.from({ length: 50_000 }, () => '1').join(',')}]`;
+    expect(jsonShape(big, { values: 100 }).values).toBe(101);
+    expect(jsonShape('['.repeat(70) + ']'.repeat(70), { depth: 64 }).depth).toBe(65);
   });
 });
 

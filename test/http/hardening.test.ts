@@ -89,6 +89,24 @@ describe('idempotency (SPEC 2.3)', () => {
     expect(again.body.action_id).toBe(first.body.action_id);
   });
 
+  it('refuses a key named in both context and risk_context (one value would be dropped unseen); distinct keys are merged', async () => {
+    t = await openTestCore();
+    const both = await submit(t, {
+      agent_id: 'a1',
+      action_type: 'db.query',
+      context: { is_production: false },
+      risk_context: { is_production: true },
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.error?.details[0]?.path).toBe('risk_context.is_production');
+    const merged = await submit(t, { agent_id: 'a1', action_type: 'db.query', context: { a: 1 }, risk_context: { is_production: true } });
+    expect(merged.status).toBe(200);
+    const s = await t.json<{ context: Record<string, unknown> }>('GET', `/api/v1/actions/${merged.body.action_id}/status`, {
+      key: t.agentKey,
+    });
+    expect(s.body.context).toEqual({ a: 1, is_production: true });
+  });
+
   it('tells concurrent retries apart too', async () => {
     t = await openTestCore();
     const [a, b, c] = await Promise.all([

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefSchema, ErrorBodySchema, type Brief } from '../../src-shared/index.js';
-import { bursts, collectBrief, DENIAL_MINUTES_SQL } from '../../src-main/services/brief/collect.js';
+import { bursts, changeSummary, collectBrief, DENIAL_MINUTES_SQL } from '../../src-main/services/brief/collect.js';
 import { niceScale } from '../../src-main/services/brief/charts.js';
 import { renderBriefHtml } from '../../src-main/services/brief/html.js';
 import type { BriefReader } from '../../src-main/services/brief/reader.js';
@@ -137,6 +137,7 @@ describe('GET /api/v1/reports/brief?format=json — the data behind the brief', 
     expect(summaries).toContain("Changed policy 'reads-ok' (allow): priority 10 → 20");
     expect(summaries).toContain("Created policy 'trial-shell' (deny, shadow)");
     expect(summaries.some((s) => s.startsWith('Added webhook to hooks.example.com'))).toBe(true);
+    expect(summaries).toContain("Created approval workflow 'two-person-rule' (2 steps)");
     expect(brief30.policy_changes.total).toBe(brief30.policy_changes.items.length);
     expect(brief30.denied_bursts).toEqual([
       { agent_id: 'rogue-script', start: new Date(f.end - 10 * DAY + 6 * 3_600_000).toISOString(), end: expect.any(String), denied: 6 },
@@ -394,5 +395,17 @@ describe('the checkpoint slot', () => {
     );
     const b = (await f.t.json<Brief>('GET', '/api/v1/reports/brief?window=7d&format=json')).body;
     expect(b.checkpoint).toMatchObject({ available: true, tree_size: 42, root_hash: 'abc=', origin: 'gatehouse.local/x' });
+  });
+});
+
+describe('change summaries of workflows and A/B tests', () => {
+  it('say what changed in a line', () => {
+    expect(
+      changeSummary('ab_test.created', {
+        ab_test: { name: 'Stricter shell', control_policy: 'shell-ask', test_policy: 'shell-deny', traffic_split: 10 },
+      }),
+    ).toBe("Started A/B test 'Stricter shell': 10 % of 'shell-ask' decided by 'shell-deny'");
+    expect(changeSummary('ab_test.stopped', { ab_test_id: 'abt_1', name: 'Stricter shell' })).toBe("Stopped A/B test 'Stricter shell'");
+    expect(changeSummary('workflow.deleted', { workflow_id: 'two-person-rule' })).toBe("Deleted approval workflow 'two-person-rule'");
   });
 });

@@ -78,6 +78,14 @@ export async function openBriefFixture(): Promise<BriefFixture> {
     priority: 5,
     when: { action_type: 'shell.exec' },
   });
+  await ok('POST', '/api/v1/workflows', {
+    id: 'two-person-rule',
+    name: 'Two-person rule',
+    steps: [
+      { approvers: ['team-lead'], timeout_hours: 4 },
+      { approvers: ['sre'], timeout_hours: 4 },
+    ],
+  });
   await ok('POST', '/api/v1/webhooks', {
     url: 'https://hooks.example.com/services/T000/B000/XXXX',
     events: ['action.denied', 'approval.requested'],

@@ -35,7 +35,7 @@ export const BURST_MIN = 5;
 const BURST_MINUTES = 10;
 const MINUTE = 60_000;
 /** Configuration changes: every policy, settings, key and webhook record. */
-const CHANGE_TYPES: string[] = AUDIT_TYPES.filter((t) => /^(policy|settings|key|webhook)\./.test(t));
+const CHANGE_TYPES: string[] = AUDIT_TYPES.filter((t) => /^(policy|settings|key|webhook|workflow|ab_test)\./.test(t));
 const LATENCY_BINS: { le_s: number | null; label: string }[] = [
   { le_s: 30, label: '< 30 s' },
   { le_s: 120, label: '30 s–2 min' },
@@ -443,6 +443,20 @@ export function changeSummary(type: string, data: Json): string {
       }
       return `${type === 'webhook.created' ? 'Added' : 'Removed'} webhook${target ? ` to ${target}` : ''}`;
     }
+    case 'workflow.created':
+    case 'workflow.updated': {
+      const w = (data.workflow ?? {}) as Json;
+      const steps = Array.isArray(w.steps) ? w.steps.length : 0;
+      return `${type === 'workflow.created' ? 'Created' : 'Changed'} approval workflow '${str(w.id)}' (${steps} step${steps === 1 ? '' : 's'})`;
+    }
+    case 'workflow.deleted':
+      return `Deleted approval workflow '${str(data.workflow_id)}'`;
+    case 'ab_test.created': {
+      const t = (data.ab_test ?? {}) as Json;
+      return `Started A/B test '${str(t.name)}': ${str(t.traffic_split)} % of '${str(t.control_policy)}' decided by '${str(t.test_policy)}'`;
+    }
+    case 'ab_test.stopped':
+      return `Stopped A/B test '${str(data.name)}'`;
     default:
       return type;
   }

@@ -1,5 +1,5 @@
 import { MAX_ACTION_VALUES, type ActionRequest, type ActionStatus, type Decision } from '../../../src-shared/index.js';
-import { exceedsValues } from '../../core/json-values.js';
+import { jsonShape } from '../../core/json-shape.js';
 import { adapterOf } from './registry.js';
 import { HookInputError, type HookAgent, type HookAnswer, type OnError, type Verdict } from './types.js';
 import { failureVerdict, renderVerdict, timeoutVerdict, verdictOf, type HookFallback } from './verdict.js';
@@ -60,6 +60,9 @@ export class HookService {
       return { ...renderVerdict(adapter, v, event), action_id, verdict: v.kind };
     };
     this.lastCall.set(agent, this.ports.now());
+    // Counted on the raw text: an input past the limit is never parsed.
+    if (jsonShape(text, { values: MAX_ACTION_VALUES }).values > MAX_ACTION_VALUES)
+      return fail(`the hook input holds more than ${MAX_ACTION_VALUES.toLocaleString('en-US')} JSON values`);
     let input: unknown;
     try {
       input = JSON.parse(text);
@@ -67,8 +70,6 @@ export class HookService {
       return fail(text.trim() ? 'the hook input is not JSON' : 'the hook input is empty');
     }
     if (!input || typeof input !== 'object' || Array.isArray(input)) return fail('the hook input is not a JSON object');
-    if (exceedsValues(input, MAX_ACTION_VALUES))
-      return fail(`the hook input holds more than ${MAX_ACTION_VALUES.toLocaleString('en-US')} JSON values`);
     let parsed;
     try {
       parsed = adapter.parse(input as Record<string, unknown>);
