@@ -20,18 +20,14 @@ export function jsonShape(text: string, limits: { depth?: number; values?: numbe
   let containers = 0;
   /** The last character outside strings that was not white space. */
   let previous = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 92)
-        i++; // backslash: skip the escaped character
-      else if (ch === 34) inString = false;
-      continue;
-    }
     if (ch === 32 || ch === 9 || ch === 10 || ch === 13) continue;
-    if (ch === 34) inString = true;
-    else if (ch === 123 || ch === 91) {
+    if (ch === 34) {
+      // Strings are skipped whole (a file's content can be most of the text), not read a character at a time.
+      i = closingQuote(text, i);
+      if (i < 0) break;
+    } else if (ch === 123 || ch === 91) {
       if (++depth > deepest) deepest = depth;
       if (deepest > maxDepth) break;
     } else if (ch === 125 || ch === 93) {
@@ -42,4 +38,16 @@ export function jsonShape(text: string, limits: { depth?: number; values?: numbe
     previous = ch;
   }
   return { depth: deepest, values: 1 + commas + containers };
+}
+
+/** Index of the quote that closes the string opening at `open` (one not escaped by a backslash), or -1. */
+export function closingQuote(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  while (at >= 0) {
+    let backslashes = 0;
+    for (let k = at - 1; k > open && text.charCodeAt(k) === 92; k--) backslashes++;
+    if (backslashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return -1;
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatehouseError, invalid } from '../core/errors.js';
-import { jsonShape } from '../core/json-shape.js';
+import { closingQuote, jsonShape } from '../core/json-shape.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
@@ -131,7 +131,7 @@ export function strictJsonProblem(text: string): JsonProblem | null {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      const end = stringEnd(text, i);
+      const end = closingQuote(text, i); // the text is valid JSON: always found
       if (nextBackslash < i) {
         const found = text.indexOf('\\', i);
         nextBackslash = found < 0 ? n : found;
@@ -196,17 +196,6 @@ export function strictJsonProblem(text: string): JsonProblem | null {
     i++;
   }
   return null;
-}
-
-/** Index of the closing quote of the string opening at `open` (the text is valid JSON). */
-function stringEnd(text: string, open: number): number {
-  let at = text.indexOf('"', open + 1);
-  for (;;) {
-    let backslashes = 0;
-    for (let k = at - 1; k > open && text.charCodeAt(k) === 92; k--) backslashes++;
-    if (backslashes % 2 === 0) return at;
-    at = text.indexOf('"', at + 1);
-  }
 }
 
 function numberProblem(token: string, notInteger: boolean): string | null {
