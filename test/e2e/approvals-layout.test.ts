@@ -22,10 +22,17 @@ afterAll(async () => {
 /** The page functions below run in the browser; this file is type-checked for Node. */
 interface Win {
   document: {
-    documentElement: { scrollWidth: number; clientWidth: number; dataset: Record<string, string | undefined> };
+    documentElement: {
+      scrollWidth: number;
+      clientWidth: number;
+      scrollHeight: number;
+      clientHeight: number;
+      dataset: Record<string, string | undefined>;
+    };
     body: { scrollWidth: number; clientWidth: number };
     hasFocus(): boolean;
     querySelector(sel: string): { scrollTop: number; scrollHeight: number } | null;
+    querySelectorAll(sel: string): Iterable<{ tagName: string; className: string; scrollWidth: number; clientWidth: number }>;
   };
   navigator: { serviceWorker: { ready: Promise<SwReg> } };
 }
@@ -44,13 +51,19 @@ async function expectInViewport(p: Page, selector: string): Promise<void> {
   expect(box.x + box.width).toBeLessThanOrEqual(vp.width + 0.5);
 }
 
-async function noSidewaysScroll(p: Page): Promise<void> {
+async function noSidewaysScroll(p: Page, where = ''): Promise<void> {
   const w = await p.evaluate(() => {
     const d = (globalThis as unknown as Win).document;
-    return { doc: [d.documentElement.scrollWidth, d.documentElement.clientWidth], body: [d.body.scrollWidth, d.body.clientWidth] };
+    // The panes scroll on their own: content wider than one of them scrolls it sideways too.
+    const panes = [...d.querySelectorAll('.detail-scroll, .content, [role="region"][aria-label="Request"]')].map((el) => ({
+      name: `${el.tagName}.${el.className}`,
+      over: el.scrollWidth - el.clientWidth,
+    }));
+    return { doc: [d.documentElement.scrollWidth, d.documentElement.clientWidth], body: [d.body.scrollWidth, d.body.clientWidth], panes };
   });
   expect(w.doc[0]).toBeLessThanOrEqual(w.doc[1]!);
   expect(w.body[0]).toBeLessThanOrEqual(w.body[1]!);
+  for (const pane of w.panes) expect(pane.over, `${where} ${pane.name}`).toBeLessThanOrEqual(0);
 }
 
 describe('layout from 390 px to 1920 px, light and dark', () => {
@@ -85,6 +98,13 @@ describe('layout from 390 px to 1920 px, light and dark', () => {
           await expectInViewport(p, '.answer-bar .btn.deny');
           await expectInViewport(p, '.answer-bar .btn.approve');
           await noSidewaysScroll(p);
+          // Every remember choice, "6 Forever" last, fits the pane (at 390 px they wrap).
+          const forever = p.getByRole('radio', { name: /Forever/ });
+          await forever.scrollIntoViewIfNeeded();
+          const box = (await forever.boundingBox())!;
+          expect(box.x).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width).toBeLessThanOrEqual(width);
+          await noSidewaysScroll(p);
         } finally {
           await b.close();
         }
@@ -108,7 +128,13 @@ describe('layout from 390 px to 1920 px, light and dark', () => {
         await login(b.page, s, path);
         await b.page.locator('.header h1').waitFor();
         await b.page.waitForTimeout(300);
-        await noSidewaysScroll(b.page);
+        await noSidewaysScroll(b.page, path);
+        // The panes scroll, never the window (a hidden label once stretched it into a blank area below).
+        const tall = await b.page.evaluate(() => {
+          const d = (globalThis as unknown as Win).document.documentElement;
+          return d.scrollHeight - d.clientHeight;
+        });
+        expect(tall, path).toBeLessThanOrEqual(0);
       }
     } finally {
       await b.close();

@@ -184,8 +184,7 @@ export function GeneralPanel() {
               <strong>Monitor only</strong>
               <span className="muted small block">
                 Everything is allowed; what would have been denied or held is only recorded (<code>would_deny</code>,{' '}
-                <code>would_require_approval</code>
-                flags). Use it to try Gatehouse on real traffic first.
+                <code>would_require_approval</code> flags). Use it to try Gatehouse on real traffic first.
               </span>
             </span>
           </label>
