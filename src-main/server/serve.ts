@@ -32,13 +32,6 @@ export interface RunningServer {
 }
 
 /**
- * Starts the core and the HTTP API on loopback only, writes `server.json`, and returns a handle
- * whose `close()` stops cleanly: server.json removed, connections ended, pending commits written,
- * the database closed (its WAL folded in). On a full or read-only disk it still stops cleanly:
- * everything acknowledged is already committed. Used by `gatehouse serve` and the Electron main
- * process alike.
- */
-/**
  * A request the adapter could not even build (its Host and target make no URL, as `127.0.0.1:PORT.`
  * does) never reaches the app's Host check: it is refused the same way, with the same JSON body,
  * instead of an empty 400.
@@ -51,6 +44,13 @@ function unreadableRequest(e: unknown, port: number): Response {
   return Response.json(body, { status: refused ? 403 : 500 });
 }
 
+/**
+ * Starts the core and the HTTP API on loopback only, writes `server.json`, and returns a handle
+ * whose `close()` stops cleanly: server.json removed, connections ended, pending commits written,
+ * the database closed (its WAL folded in). On a full or read-only disk it still stops cleanly:
+ * everything acknowledged is already committed. Used by `gatehouse serve` and the Electron main
+ * process alike.
+ */
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`refusing to listen on ${host}: Gatehouse binds loopback only (127.0.0.1, ::1)`);

@@ -407,5 +407,8 @@ describe('change summaries of workflows and A/B tests', () => {
     ).toBe("Started A/B test 'Stricter shell': 10 % of 'shell-ask' decided by 'shell-deny'");
     expect(changeSummary('ab_test.stopped', { ab_test_id: 'abt_1', name: 'Stricter shell' })).toBe("Stopped A/B test 'Stricter shell'");
     expect(changeSummary('workflow.deleted', { workflow_id: 'two-person-rule' })).toBe("Deleted approval workflow 'two-person-rule'");
+    expect(changeSummary('policy.imported', { policy_ids: ['a', 'b'], workflow_ids: ['w'], created: 1, updated: 1 })).toBe(
+      'Imported a policy file: 2 policies (1 new, 1 updated), 1 approval workflow',
+    );
   });
 });

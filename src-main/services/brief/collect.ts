@@ -419,7 +419,8 @@ export function changeSummary(type: string, data: Json): string {
       return `Deleted policy ${pol()}`;
     case 'policy.imported': {
       const ids = Array.isArray(data.policy_ids) ? data.policy_ids.length : 0;
-      return `Imported a policy file: ${ids} policies (${str(data.created ?? 0)} new, ${str(data.updated ?? 0)} updated)`;
+      const flows = Array.isArray(data.workflow_ids) ? data.workflow_ids.length : 0;
+      return `Imported a policy file: ${ids} policies (${str(data.created ?? 0)} new, ${str(data.updated ?? 0)} updated)${flows ? `, ${flows} approval workflow${flows === 1 ? '' : 's'}` : ''}`;
     }
     case 'settings.changed': {
       const ch = (data.changes ?? {}) as Record<string, { from?: unknown; to?: unknown }>;
