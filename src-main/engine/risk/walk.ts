@@ -14,6 +14,9 @@ export interface ScanLimits {
 /** A 1 MiB JSON body has at most ~512 Ki values and is at most 64 levels deep (http/body.ts). */
 export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxDepth: 128, maxNodes: 1_000_000 };
 
+/** Strings scanned between two looks at the decision's clock. */
+const CHECK_EVERY = 256;
+
 /** Where a scanned value sits: `resource`, `parameters.cmd`, `parameters.files[2].path`. Built only on a hit. */
 export class ValueLocation {
   private readonly segments: (string | number)[] = [];
@@ -61,6 +64,7 @@ class Walker {
   stoppedBecause: string | null = null;
   private done = false;
   private nodes = 0;
+  private strings = 0;
 
   constructor(
     private readonly visitor: ScanVisitor,
@@ -111,9 +115,10 @@ class Walker {
 
   private text(value: string, where: ValueLocation): boolean {
     // Inside a decision: past its budget the action is held, never allowed. The visitor counts the
-    // characters it reads; each string counts too, as many small ones add up.
+    // characters it reads; each string counts too, as many small ones add up. The clock is read
+    // every CHECK_EVERY strings: reading it for each would cost more than most strings do.
     chargeWork(ITEM_WORK);
-    checkBudget('scanning parameters');
+    if (++this.strings % CHECK_EVERY === 0) checkBudget('scanning parameters');
     if (this.visitor.text(value, where)) return true;
     this.done = true;
     return false;
