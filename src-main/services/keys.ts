@@ -114,10 +114,8 @@ export class KeyRing {
         { type: 'key.created', actor: 'system', data: { ...about, prefix: next.prefix, reason } },
       ],
     );
-    this.deactivate(row);
+    this.retire(row);
     this.activate(next);
-    this.revocations.get(row.id)?.abort();
-    this.revocations.delete(row.id);
   }
 
   byKey(secret: string): Principal | null {
@@ -138,10 +136,13 @@ export class KeyRing {
     this.active.set(r.prefix, list);
   }
 
-  private deactivate(r: KeyRow): void {
+  /** The secret of `r` no longer authenticates: its event streams and long-polls end now. */
+  private retire(r: KeyRow): void {
     const list = (this.active.get(r.prefix) ?? []).filter((x) => x.id !== r.id);
     if (list.length) this.active.set(r.prefix, list);
     else this.active.delete(r.prefix);
+    this.revocations.get(r.id)?.abort();
+    this.revocations.delete(r.id);
   }
 
   /**
@@ -188,9 +189,7 @@ export class KeyRing {
       [{ sql: 'UPDATE api_keys SET revoked_ms = ? WHERE id = ?', params: [now, id] }],
       [{ type: 'key.revoked', actor: 'user', data: { key_id: id, name: row.name, scope: row.scope } }],
     );
-    this.deactivate(row);
-    this.revocations.get(id)?.abort();
-    this.revocations.delete(id);
+    this.retire(row);
     return toView({ ...row, revoked_ms: now }, this.approverOf(row.id, row.scope));
   }
 
