@@ -50,6 +50,20 @@ describe('gatehouse CLI against a running server', () => {
     const list = cli('approvals', '--json');
     expect(list.code).toBe(0);
     expect((JSON.parse(list.out) as { action_id: string }[]).map((a) => a.action_id)).toContain(id);
+    // A request without a resource shows the command its parameters carry.
+    const bare = (
+      await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
+        agent_id: 'cli-agent',
+        action_type: 'hold.shell',
+        parameters: { command: 'make deploy' },
+      })
+    ).body.action_id;
+    expect(
+      cli('approvals')
+        .out.split('\n')
+        .find((l) => l.startsWith(bare)),
+    ).toContain('make deploy');
+    expect(cli('deny', bare).code).toBe(0);
   });
 
   it('approve --remember 1h creates an expiring policy; deny answers; a second answer fails with exit 1', async () => {

@@ -1,4 +1,5 @@
 import type { PendingApproval } from '../../../src-shared/index.js';
+import { subjectOf } from '../../../src-shared/approvals/headline.js';
 import { connect, printJson } from '../context.js';
 import { openInBrowser } from '../open-browser.js';
 
@@ -14,7 +15,8 @@ const left = (iso: string) => {
 
 function approvalLine(a: PendingApproval): string {
   const x = a.action;
-  return `${x.action_id}  ${x.agent_id}  ${x.action_type}  ${(x.resource ?? '').slice(0, 60)}  risk ${x.risk.score} (${x.risk.level})  expires in ${left(a.expires_at)}`;
+  // What it acts on: the resource, else what its parameters name (a command sent as parameters), as Activity shows it.
+  return `${x.action_id}  ${x.agent_id}  ${x.action_type}  ${(subjectOf(x)?.text ?? '').slice(0, 60)}  risk ${x.risk.score} (${x.risk.level})  expires in ${left(a.expires_at)}`;
 }
 
 /** `gatehouse status` */
