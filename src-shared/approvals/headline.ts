@@ -466,7 +466,9 @@ function phraseOf(a: HeadlineInput): string {
 export function subjectOf(a: HeadlineInput): { text: string; from: 'resource' | `parameters.${string}` } | null {
   if (a.resource) return { text: a.resource, from: 'resource' };
   for (const k of SUBJECT_PARAMS) {
-    const v = str(a.parameters?.[k]);
+    const raw = a.parameters?.[k];
+    // A command sent as its argument vector (`["rm", "-rf", "build"]`) reads as the line it runs.
+    const v = Array.isArray(raw) && raw.every((x) => typeof x === 'string') ? str(raw.join(' ')) : str(raw);
     if (v) return { text: v, from: `parameters.${k}` };
   }
   return null;

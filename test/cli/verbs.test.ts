@@ -55,7 +55,7 @@ describe('gatehouse CLI against a running server', () => {
       await api<{ action_id: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
         agent_id: 'cli-agent',
         action_type: 'hold.shell',
-        parameters: { command: 'make deploy' },
+        parameters: { command: ['make', 'deploy'] },
       })
     ).body.action_id;
     expect(

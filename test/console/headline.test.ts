@@ -161,5 +161,10 @@ describe('subjectOf: what an action acts on, for a list', () => {
     expect(subjectOf({ agent_id: 'a', action_type: 'db.query', parameters: { sql: 'SELECT 1' } })?.from).toBe('parameters.sql');
     expect(subjectOf({ agent_id: 'a', action_type: 'x.y', parameters: { content: 'not a subject', command: '  ' } })).toBeNull();
     expect(subjectOf({ agent_id: 'a', action_type: 'x.y' })).toBeNull();
+    // An argument vector reads as the line it runs; a list of anything else is not a subject.
+    expect(subjectOf({ agent_id: 'a', action_type: 'shell.exec', parameters: { command: ['rm', '-rf', 'build'] } })?.text).toBe(
+      'rm -rf build',
+    );
+    expect(subjectOf({ agent_id: 'a', action_type: 'shell.exec', parameters: { command: [1, 2] } })).toBeNull();
   });
 });
