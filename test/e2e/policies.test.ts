@@ -33,6 +33,10 @@ describe('policies', () => {
 
     await p.getByRole('button', { name: 'New policy' }).click();
     const editor = p.getByRole('dialog', { name: 'New policy' });
+    // Empty, not wrong: no field is marked before anything is typed, and Create waits for a name.
+    await editor.getByText('Give the policy a name and an id.').waitFor();
+    expect(await editor.locator('[aria-invalid="true"]').count()).toBe(0);
+    await expect(editor.getByRole('button', { name: 'Create policy' }).isDisabled()).resolves.toBe(true);
     await editor.getByLabel('Name').fill('Deny npm publish');
     await expect(editor.getByLabel('Id').inputValue()).resolves.toBe('deny-npm-publish');
     await editor.getByLabel('Id').fill('Bad Id!');

@@ -47,7 +47,10 @@ export function PolicyEditor({
   onSaved: (p: PolicyView) => void;
 }) {
   const isNew = policy === null;
-  const [draft, setDraft] = useState<Draft>(() => (policy ? (toInput(policy) as Draft) : ({ ...EMPTY_POLICY } as Draft)));
+  const [initial] = useState<Draft>(() => (policy ? (toInput(policy) as Draft) : ({ ...EMPTY_POLICY } as Draft)));
+  const [draft, setDraft] = useState<Draft>(initial);
+  // A new policy nobody has typed into yet is not wrong, only empty: its problems show once editing starts.
+  const pristine = isNew && draft === initial;
   const [tab, setTab] = useState<Tab>('form');
   const [format, setFormat] = useState<'yaml' | 'json'>('yaml');
   const [text, setText] = useState('');
@@ -61,7 +64,10 @@ export function PolicyEditor({
   const pushToast = useStore((s) => s.pushToast);
 
   const local = useMemo(() => localIssues(clean(draft)), [draft]);
-  const issues: FieldIssues = useMemo(() => ({ ...remote, ...saveIssues, ...local }), [remote, saveIssues, local]);
+  const issues: FieldIssues = useMemo(
+    () => (pristine ? {} : { ...remote, ...saveIssues, ...local }),
+    [pristine, remote, saveIssues, local],
+  );
   const valid = Object.keys(local).length === 0 && Object.keys(remote).length === 0 && !textError;
 
   // The server compiles conditions (operators, regexes): ask it about the draft once typing pauses.
@@ -135,12 +141,14 @@ export function PolicyEditor({
       onClose={onClose}
       footer={
         <>
-          <span className={`small ${valid ? 'muted' : 'field-error'}`} role="status">
+          <span className={`small ${valid || pristine ? 'muted' : 'field-error'}`} role="status">
             {textError
               ? 'The YAML / JSON does not parse.'
               : valid
                 ? 'Valid.'
-                : `${issueCount} problem${issueCount === 1 ? '' : 's'} to fix.`}
+                : pristine
+                  ? 'Give the policy a name and an id.'
+                  : `${issueCount} problem${issueCount === 1 ? '' : 's'} to fix.`}
           </span>
           <span className="spacer" />
           <button type="button" className="btn" onClick={onClose}>

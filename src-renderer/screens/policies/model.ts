@@ -61,7 +61,9 @@ export function localIssues(draft: unknown): FieldIssues {
   const out: FieldIssues = {};
   for (const i of r.error.issues) {
     const path = i.path.map(String).join('.') || '(policy)';
-    (out[path] ??= []).push(i.message);
+    // An empty text field reads as the API says it: "Required", not zod's "Too small: … >=1 characters".
+    const empty = i.code === 'too_small' && i.origin === 'string' && i.minimum === 1;
+    (out[path] ??= []).push(empty ? 'Required' : i.message);
   }
   return out;
 }
