@@ -133,7 +133,7 @@ export function PolicyForm({
             id="pf-name"
             className="input"
             value={str(draft.name)}
-            placeholder="Force pushes need approval"
+            placeholder="e.g. Force pushes need approval"
             onChange={(e) => {
               const name = e.target.value;
               set(isNew && !idTouched ? { name, id: slug(name) } : { name });
