@@ -1,16 +1,19 @@
 import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jsonlLines } from './jsonl-lines.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { once } from 'node:events';
+import type { ArchivePrefix } from '../../src-shared/index.js';
 
 /**
  * Audit archives (SPEC 7.7): records moved out of the live database by retention, as
  * `archive/audit-<first seq>-<last seq>.jsonl.gz` — the exact JSONL export lines, gzipped — with
  * the signed checkpoint that covers them beside it (`audit-<first>-<last>.checkpoint`, the note of
- * the tree of the first <last> records). Each is verifiable on its own with any gunzip and the
- * README's snippets; together with the live log they are one chain.
+ * the tree of the first <last> records) and the prefix (`audit-<first>-<last>.prefix.json`: the
+ * Merkle subtrees of the records before it, see archive-prefix.ts). Each is verifiable on its own
+ * with those two files (`gatehouse audit verify --file`, or `docs/verify_archive.py`); together
+ * with the live log they are one chain.
  */
 
 export interface ArchiveFile {
@@ -20,6 +23,8 @@ export interface ArchiveFile {
   path: string;
   /** The checkpoint note beside it (null when it is missing). */
   checkpointPath: string | null;
+  /** The prefix file beside it (null when it is missing). */
+  prefixPath: string | null;
 }
 
 const NAME = /^audit-(\d+)-(\d+)\.jsonl\.gz$/;
@@ -27,6 +32,10 @@ const NAME = /^audit-(\d+)-(\d+)\.jsonl\.gz$/;
 export const archiveDir = (dataDir: string): string => join(dataDir, 'archive');
 export const archiveName = (first: number, last: number): string => `audit-${first}-${last}.jsonl.gz`;
 export const checkpointName = (first: number, last: number): string => `audit-${first}-${last}.checkpoint`;
+export const prefixName = (first: number, last: number): string => `audit-${first}-${last}.prefix.json`;
+
+/** The prefix file beside an archive or an export: `X.jsonl.gz` or `X.jsonl` → `X.prefix.json`. */
+export const prefixBeside = (path: string): string => `${path.replace(/\.jsonl(\.gz)?$/, '')}.prefix.json`;
 
 /** The archives of a data dir, in seq order. */
 export function listArchives(dataDir: string): ArchiveFile[] {
@@ -39,7 +48,14 @@ export function listArchives(dataDir: string): ArchiveFile[] {
     const first = Number(m[1]);
     const last = Number(m[2]);
     const cp = join(dir, checkpointName(first, last));
-    out.push({ first, last, path: join(dir, name), checkpointPath: existsSync(cp) ? cp : null });
+    const prefix = join(dir, prefixName(first, last));
+    out.push({
+      first,
+      last,
+      path: join(dir, name),
+      checkpointPath: existsSync(cp) ? cp : null,
+      prefixPath: existsSync(prefix) ? prefix : null,
+    });
   }
   return out.sort((a, b) => a.first - b.first);
 }
@@ -62,17 +78,18 @@ export async function* concatLines(archives: readonly ArchiveFile[], more?: Asyn
 
 /**
  * Writes an archive from chunks of JSONL text (through `.part` files, fsynced, then renamed, so a
- * half-written archive never looks whole), and its checkpoint beside it. Returns the path.
+ * half-written archive never looks whole), and its checkpoint and prefix beside it, renamed into
+ * place before it. Returns the path.
  */
 export async function writeArchive(
   dataDir: string,
   first: number,
   last: number,
   chunks: AsyncIterable<string>,
-  checkpointText: string,
+  beside: { checkpoint: string; prefix: ArchivePrefix },
 ): Promise<string> {
   const dir = archiveDir(dataDir);
-  await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true, mode: 0o700 }));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, archiveName(first, last));
   const part = `${path}.part`;
   await rm(part, { force: true });
@@ -85,9 +102,23 @@ export async function writeArchive(
   const fh = await open(part, 'r');
   await fh.sync();
   await fh.close();
-  const cpPath = join(dir, checkpointName(first, last));
-  await writeFile(`${cpPath}.part`, checkpointText, { mode: 0o600 });
-  await rename(`${cpPath}.part`, cpPath);
+  await writeBeside(join(dir, checkpointName(first, last)), beside.checkpoint);
+  await writeBeside(join(dir, prefixName(first, last)), `${JSON.stringify(beside.prefix, null, 2)}\n`);
   await rename(part, path);
+  // The renames are durable once the directory is: before retention deletes a live record.
+  const dirHandle = await open(dir, 'r');
+  await dirHandle.sync().finally(() => dirHandle.close());
   return path;
+}
+
+/** Writes a small file through a fsynced `.part`, then renames it into place. */
+async function writeBeside(path: string, text: string): Promise<void> {
+  const fh = await open(`${path}.part`, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(`${path}.part`, path);
 }

@@ -54,17 +54,34 @@ function assertRange(start: number, size: number): void {
  */
 export function rangeRoot(src: SubtreeSource, start: number, size: number): Hash {
   assertRange(start, size);
-  const parts: Hash[] = [];
+  return foldRight(decompose(start, size).map((p) => src.subtree(p.start, p.size)));
+}
+
+/** An aligned perfect subtree: 2^k leaves from a multiple of 2^k. */
+export interface SubtreeSpan {
+  start: number;
+  size: number;
+}
+
+/** [start, start + size) as aligned perfect subtrees of decreasing size (start as in rangeRoot). */
+export function decompose(start: number, size: number): SubtreeSpan[] {
+  const parts: SubtreeSpan[] = [];
   let at = start;
   let left = size;
   while (left > 0) {
     const k = floorPow2(left);
-    parts.push(src.subtree(at, k));
+    parts.push({ start: at, size: k });
     at += k;
     left -= k;
   }
-  let acc = parts.pop()!;
-  while (parts.length) acc = nodeHash(parts.pop()!, acc);
+  return parts;
+}
+
+/** The hash over adjacent subtrees of decreasing size, folded from the right (a compact range's root). */
+export function foldRight(parts: readonly Hash[]): Hash {
+  if (!parts.length) return EMPTY_ROOT;
+  let acc = parts[parts.length - 1]!;
+  for (let i = parts.length - 2; i >= 0; i--) acc = nodeHash(parts[i]!, acc);
   return acc;
 }
 
@@ -235,13 +252,36 @@ export class MemoryTree implements SubtreeSource {
  * MemoryTree's compact form for big exports (offline verification of millions of records): each
  * level is one growable byte array (32 bytes a node) instead of an array of Buffers, ~64 bytes of
  * memory per leaf in all.
+ *
+ * It can also start after a prefix it does not hold (an archive after the first, SPEC 7.7): given
+ * the aligned perfect subtrees of the first `after` leaves (`decompose(0, after)`, the prefix's
+ * "frontier"), it appends leaves from index `after` on. Those subtrees are exactly the left
+ * siblings that appending needs, so every subtree ending after the prefix, and every root of a size
+ * ≥ `after`, can be computed; subtrees inside the prefix cannot (RangeError).
  */
 export class CompactTree implements SubtreeSource {
-  private levels: Buffer[] = [Buffer.alloc(32 * 1024)];
-  private counts: number[] = [0];
+  private levels: Buffer[] = [];
+  private counts: number[] = [];
+  /** The index of the first node each level holds. */
+  private bases: number[] = [];
+  readonly after: number;
+
+  constructor(prefix?: { size: number; subtrees: readonly Hash[] }) {
+    this.after = prefix?.size ?? 0;
+    const spans = decompose(0, this.after);
+    if ((prefix?.subtrees.length ?? 0) !== spans.length)
+      throw new RangeError(`a prefix of ${this.after} leaves has ${spans.length} subtrees, not ${prefix?.subtrees.length}`);
+    // Level k starts at the node that holds leaf `after` (or at the prefix subtree of 2^k leaves).
+    for (let level = 0; 2 ** level <= Math.max(1, this.after); level++) this.bases[level] = Math.floor(this.after / 2 ** level);
+    spans.forEach((span, i) => {
+      const level = Math.log2(span.size);
+      this.bases[level] = span.start / span.size;
+      this.push(level, prefix!.subtrees[i]!);
+    });
+  }
 
   get size(): number {
-    return this.counts[0]!;
+    return this.levels[0] ? this.bases[0]! + this.counts[0]! : this.after;
   }
 
   append(leaf: Hash): void {
@@ -258,31 +298,39 @@ export class CompactTree implements SubtreeSource {
   subtree(start: number, size: number): Hash {
     if (!isPow2(size) || start % size !== 0 || start + size > this.size)
       throw new RangeError(`no subtree ${start}+${size} in ${this.size}`);
-    return this.node(Math.log2(size), start / size);
+    const level = Math.log2(size);
+    const index = start / size;
+    if (index < (this.bases[level] ?? 0))
+      throw new RangeError(`the subtree ${start}+${size} lies inside the prefix this tree starts after`);
+    return this.node(level, index);
   }
 
   root(n = this.size): Hash {
+    if (n < this.after) throw new RangeError(`no root of ${n} leaves: this tree starts after ${this.after}`);
     return treeRoot(this, n);
   }
 
   private node(level: number, index: number): Hash {
-    return Buffer.from(this.levels[level]!.subarray(index * 32, index * 32 + 32));
+    const at = (index - this.bases[level]!) * 32;
+    return Buffer.from(this.levels[level]!.subarray(at, at + 32));
   }
 
+  /** Adds the next node of a level; returns its index. */
   private push(level: number, h: Hash): number {
     if (!this.levels[level]) {
       this.levels[level] = Buffer.alloc(32 * 1024);
       this.counts[level] = 0;
+      this.bases[level] ??= Math.floor(this.after / 2 ** level);
     }
     let buf = this.levels[level]!;
-    const index = this.counts[level]!;
-    if ((index + 1) * 32 > buf.length) {
+    const slot = this.counts[level]!;
+    if ((slot + 1) * 32 > buf.length) {
       const bigger = Buffer.alloc(buf.length * 2);
       buf.copy(bigger);
       this.levels[level] = buf = bigger;
     }
-    h.copy(buf, index * 32);
-    this.counts[level] = index + 1;
-    return index;
+    h.copy(buf, slot * 32);
+    this.counts[level] = slot + 1;
+    return this.bases[level]! + slot;
   }
 }

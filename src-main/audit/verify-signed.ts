@@ -1,7 +1,8 @@
 import type { VerifyResult } from '../../src-shared/index.js';
 import { CheckpointError, parseCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.js';
+import type { CheckedPrefix } from './archive-prefix.js';
 import { CompactTree, leafHashOfHex } from './merkle.js';
-import type { VerifiedRecord } from './verify.js';
+import { verifyJsonlFile, type VerifiedRecord } from './verify.js';
 
 /**
  * Verifying an export against a signed checkpoint (SPEC 7.6), and saying where a difference lies.
@@ -44,11 +45,18 @@ export interface SignedVerifyResult {
   lines: string[];
 }
 
-/** Collects what the checkpoint verification needs while the chain is verified (one pass). */
+/**
+ * Collects what the checkpoint verification needs while the chain is verified (one pass). With a
+ * prefix (an archive after the first, SPEC 7.7), the tree starts after the records it sums up.
+ */
 export class SignedTreeBuilder {
-  readonly tree = new CompactTree();
+  readonly tree: CompactTree;
   readonly notes: { seq: number; note: string }[] = [];
   private firstSeq: number | null = null;
+
+  constructor(readonly prefix: CheckedPrefix | null = null) {
+    this.tree = new CompactTree(prefix ?? undefined);
+  }
 
   /** Pass as `onRecord` of verifyJsonlFile / verifyJsonlLines. */
   readonly onRecord = (r: VerifiedRecord): void => {
@@ -57,8 +65,9 @@ export class SignedTreeBuilder {
     if (r.type === 'checkpoint.signed' && typeof r.data.note === 'string') this.notes.push({ seq: r.seq, note: r.data.note });
   };
 
-  get startsAtOne(): boolean {
-    return this.firstSeq === null || this.firstSeq === 1;
+  /** The export starts at seq 1, or right after its prefix. */
+  get startsWhereExpected(): boolean {
+    return this.firstSeq === null || this.firstSeq === this.tree.after + 1;
   }
 }
 
@@ -93,12 +102,23 @@ export function checkAgainstCheckpoint(
     lines.push(`the export's chain is broken at seq ${chain.first_bad_seq}: ${chain.error ?? 'hash mismatch'}`);
     return result(false, held, { differs: chain.first_bad_seq ? { from: chain.first_bad_seq, to: chain.first_bad_seq } : null });
   }
-  if (!built.startsAtOne) {
+  const after = built.tree.after;
+  if (!built.startsWhereExpected) {
     lines.push(
-      'the export does not start at seq 1: a checkpoint covers the log from its first record (export without --since, with archives)',
+      after
+        ? `the file does not start at seq ${fmt(after + 1)}, right after its prefix of ${fmt(after)} records`
+        : 'the export does not start at seq 1: a checkpoint covers the log from its first record (export without --since, with archives, or an archive with its prefix file)',
     );
     return result(false, held);
   }
+  if (held.size < after) {
+    lines.push(`the checkpoint covers ${fmt(held.size)} records, fewer than the ${fmt(after)} before this file: it says nothing about it`);
+    return result(false, held);
+  }
+  if (after)
+    lines.push(
+      `prefix: records 1..${fmt(after)} summed up by ${built.prefix!.subtrees.length} subtree hash(es), ending at ${built.prefix!.prevHash}`,
+    );
   const n = built.tree.size;
   if (n < held.size) {
     lines.push(
@@ -119,7 +139,7 @@ export function checkAgainstCheckpoint(
       ignored++;
       continue;
     }
-    if (c.size > n || c.size < 1) {
+    if (c.size > n || c.size < Math.max(1, after)) {
       ignored++;
       continue;
     }
@@ -129,11 +149,13 @@ export function checkAgainstCheckpoint(
   signed.set(held.size, { root: held.root, where: 'the checkpoint you hold' });
   const sizes = [...signed.keys()].sort((a, b) => a - b);
 
-  let matched = 0;
+  // With a prefix, records 1..after are taken as its subtrees say; the first signed root checks that.
+  let matched = after;
+  let matchedAny = false;
   let firstBad: number | null = null;
   for (const size of sizes) {
     if (built.tree.root(size).equals(signed.get(size)!.root)) {
-      if (firstBad === null) matched = size;
+      if (firstBad === null) [matched, matchedAny] = [size, true];
     } else if (firstBad === null) {
       firstBad = size;
     }
@@ -142,22 +164,46 @@ export function checkAgainstCheckpoint(
   if (ignored) lines.push(`${ignored} checkpoint record(s) in the export do not verify with this key (or lie beyond it): ignored`);
   if (firstBad === null) {
     lines.push(
-      `OK: the first ${fmt(held.size)} records are exactly the signed tree (and ${inExport.length} signed checkpoint(s) inside the export agree)`,
+      after
+        ? `OK: records ${fmt(after + 1)}..${fmt(held.size)}, after the prefix, are exactly the signed tree of ${fmt(held.size)} records (and ${inExport.length} signed checkpoint(s) inside the file agree)`
+        : `OK: the first ${fmt(held.size)} records are exactly the signed tree (and ${inExport.length} signed checkpoint(s) inside the export agree)`,
     );
     if (n > held.size) lines.push(`records ${fmt(held.size + 1)}..${fmt(n)} chain on from it; no checkpoint you hold covers them yet`);
     return result(true, held, extra);
   }
   const range = { from: matched + 1, to: firstBad };
   lines.push(
-    `FORGED or altered: the export does not reproduce the root signed for ${fmt(firstBad)} records (${signed.get(firstBad)!.where})`,
+    `FORGED or altered: the ${after ? 'archive' : 'export'} does not reproduce the root signed for ${fmt(firstBad)} records (${signed.get(firstBad)!.where})`,
   );
   lines.push(
-    matched
+    matchedAny
       ? `records 1..${fmt(matched)} match a signed root (${signed.get(matched)!.where}); the first differing record lies in seq ${fmt(range.from)}..${fmt(range.to)}`
-      : `no signed root below it matches: the first differing record lies in seq 1..${fmt(range.to)}`,
+      : after
+        ? `no signed root below it matches: the first differing record lies in seq ${fmt(range.from)}..${fmt(range.to)}, or the prefix file is not the log's`
+        : `no signed root below it matches: the first differing record lies in seq 1..${fmt(range.to)}`,
   );
   lines.push('a Merkle root cannot say which record within that range differs; a copy of the records or a nearer checkpoint can');
   return result(false, held, { ...extra, differs: range });
+}
+
+/**
+ * A file against a signed checkpoint in one pass: an export from seq 1, or an archive (gzipped)
+ * continuing from its prefix. Throws only when the file cannot be read.
+ */
+export async function verifyFileSigned(
+  path: string,
+  checkpointText: string,
+  publicRaw: Buffer,
+  prefix: CheckedPrefix | null,
+  onProgress?: (done: number, total: number) => void,
+): Promise<SignedVerifyResult> {
+  const built = new SignedTreeBuilder(prefix);
+  const chain = await verifyJsonlFile(path, {
+    onRecord: built.onRecord,
+    start: prefix ? { seq: prefix.size + 1, prev: prefix.prevHash } : undefined,
+    onProgress,
+  });
+  return checkAgainstCheckpoint(chain, built, checkpointText, publicRaw);
 }
 
 /** The size a checkpoint text claims, for messages (no signature check). */

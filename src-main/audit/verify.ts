@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { jsonlLines } from './jsonl-lines.js';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import { ZERO_HASH, type VerifyResult } from '../../src-shared/index.js';
 import type { Store } from '../storage/types.js';
 import { jcs, sha256Hex } from './chain.js';
@@ -51,23 +52,41 @@ export interface VerifiedRecord {
 }
 
 /**
- * Verifies a JSONL export offline, independently of the store: each line is parsed, re-canonicalised
+ * Verifies a JSONL export (or a gzipped archive) offline, independently of the store: each line is parsed, re-canonicalised
  * with JCS and hashed; seq must run on without gaps and each prev_hash must be the previous hash.
  * The first bad seq is named: a bad hash, a broken link, a gap (the missing seq) or an unparseable
  * line (the seq that line should have held).
  */
-export async function verifyJsonlFile(path: string, opts: FileVerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyJsonlFile(path: string, opts: FileVerifyOptions & ChainStart = {}): Promise<VerifyResult> {
   const total = (await stat(path)).size;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  // An archive (`.jsonl.gz`) is read through gunzip; progress still counts the file's bytes.
+  const text = (await isGzip(path)) ? stream.pipe(createGunzip()) : stream;
   try {
-    return await verifyJsonlLines(jsonlLines(stream), {
+    return await verifyJsonlLines(jsonlLines(text), {
       ...opts,
       onProgress: opts.onProgress ? () => opts.onProgress!(stream.bytesRead, total) : undefined,
       onEnd: () => opts.onProgress?.(total, total),
     });
   } finally {
     stream.destroy();
+    text.destroy();
   }
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Where a chain verified before ends: the next record is `seq`, linked to `prev`. */
+export interface ChainStart {
+  start?: { seq: number; prev: string };
 }
 
 /**
@@ -77,7 +96,7 @@ export async function verifyJsonlFile(path: string, opts: FileVerifyOptions = {}
  */
 export async function verifyJsonlLines(
   lines: AsyncIterable<string>,
-  opts: FileVerifyOptions & { onEnd?: () => void; start?: { seq: number; prev: string } } = {},
+  opts: FileVerifyOptions & ChainStart & { onEnd?: () => void } = {},
 ): Promise<VerifyResult> {
   let expected: number | null = null;
   let prev: string | null = null;

@@ -105,9 +105,10 @@ export function buildProgram(): Command {
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));
   audit
     .command('verify')
-    .option('--file <export.jsonl>', 'verify an exported file offline')
+    .option('--file <export.jsonl>', 'verify an exported file, or an archive (.jsonl.gz), offline')
     .option('--partial', 'the file starts after seq 1 (an export made with --since)')
     .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (SPEC 7.6)')
+    .option('--prefix <file.prefix.json>', 'with --file: the prefix an archive continues from (default: the one beside it)')
     .option('--public-key <audit-key.pub>', 'with --checkpoint or --archive: the key that signed it')
     .option('--archive', 'check archive/ and the live log as one chain, and each archive against its checkpoint')
     .addOption(dataDir())

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { archiveLines, writeArchive } from '../audit/archive.js';
+import { buildPrefix } from '../audit/archive-prefix.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import { BLOCK } from '../storage/merkle-store.js';
 import { formatRows } from '../audit/scan.js';
@@ -24,7 +25,7 @@ export interface RetentionResult {
 /**
  * Retention (SPEC 7.7): with `retention_days` set, records older than that move out of the live
  * database, in whole checkpointed ranges, to `archive/audit-<first>-<last>.jsonl.gz` with the
- * checkpoint of size <last> beside it.
+ * checkpoint of size <last> and the prefix (the Merkle subtrees of 1..<first - 1>) beside it.
  *
  * What is moved: the records after the last archive up to the size of the newest checkpoint whose
  * last record is older than the cutoff, and that every sink has already delivered (a sink never
@@ -114,7 +115,9 @@ export class RetentionService {
         await yieldToLoop();
       }
     }
-    const file = await writeArchive(store.dataDir, first, last, chunks(), target.note);
+    // The Merkle subtrees of the records before it (already archived), so it verifies on its own.
+    const prefix = buildPrefix(store.merkle(), from.seq, from.hash);
+    const file = await writeArchive(store.dataDir, first, last, chunks(), { checkpoint: target.note, prefix });
     // Read it back before deleting anything: the chain runs on from the last archive to this record.
     const check = await verifyJsonlLines(archiveLines(file), { start: { seq: first, prev: from.hash } });
     if (!check.ok || check.head_hash !== lastHash || check.records !== last - first + 1) {

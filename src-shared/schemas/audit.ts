@@ -131,6 +131,25 @@ export const AuditProofSchema = z.object({
 });
 export type AuditProof = z.infer<typeof AuditProofSchema>;
 
+/**
+ * `archive/audit-<first>-<last>.prefix.json` (SPEC 7.7): what an archive after the first needs to
+ * be verified on its own against the checkpoint beside it. A checkpoint signs the root of the
+ * records 1..last; the archive holds first..last, and these are the records before it, summed up:
+ * the Merkle tree's aligned perfect subtrees over 1..size (largest first), the hash of record
+ * `size` (the archive's first `prev_hash`) and its inclusion proof in the tree of those `size`
+ * records, which ties that hash to the subtrees and so to the signed root.
+ */
+export const ArchivePrefixSchema = z
+  .object({
+    format: z.literal('gatehouse-archive-prefix/1'),
+    size: z.number().int().min(0).describe('Records before the archive: its first seq minus one.'),
+    prev_hash: Hex32.describe('The hash of record `size` (64 zeros when size is 0).'),
+    subtrees: z.array(z.object({ start: z.number().int().min(0), size: z.number().int().min(1), hash: Hex32 }).strict()),
+    prev_proof: z.array(Hex32).describe('RFC 6962 inclusion proof of record `size` in the tree of `size` records.'),
+  })
+  .strict();
+export type ArchivePrefix = z.infer<typeof ArchivePrefixSchema>;
+
 export const ConsistencyQuerySchema = z.object({ from: Count, to: Count }).strict();
 export const ConsistencyProofSchema = z.object({
   from: z.number().int(),

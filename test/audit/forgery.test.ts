@@ -1,14 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditVerify } from '../../src-main/cli/commands/audit.js';
+import { auditVerify } from '../../src-main/cli/commands/audit-verify.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { addRecords } from './records.js';
+import { rehashFrom } from './forge.js';
 
 /**
  * The issue's attack (issue 18): take an export, change record 200, recompute every hash after it.
@@ -19,18 +18,6 @@ function capture() {
   let out = '';
   const stderr = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
   return { io: { stdout: (s: string) => void (out += s), stderr }, out: () => out };
-}
-
-/** Ten lines of code: JCS + SHA-256 over every record from `from` on (an independent JCS: the canonicalize package). */
-function rehashFrom(lines: string[], from: number, edit: (rec: Record<string, unknown>) => void): string[] {
-  const recs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  edit(recs[from - 1]!);
-  for (let i = from - 1; i < recs.length; i++) {
-    if (i > 0) recs[i]!.prev_hash = recs[i - 1]!.hash;
-    const { hash: _drop, ...body } = recs[i]!;
-    recs[i]!.hash = createHash('sha256').update(canonicalize(body)!).digest('hex');
-  }
-  return recs.map((r) => canonicalize(r)!);
 }
 
 let core: TestCore;

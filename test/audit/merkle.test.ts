@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  CompactTree,
   consistencyProof,
+  decompose,
   EMPTY_ROOT,
   inclusionProof,
   leafHash,
@@ -93,5 +95,26 @@ describe('Merkle tree (RFC 6962)', () => {
     // A log that rewrote leaf 5 cannot prove consistency with the root it published before.
     const forged = new MemoryTree(d.map((x, i) => leafHash(i === 5 ? Buffer.alloc(32, 7) : x)));
     expect(verifyConsistency(20, 37, tree.root(20), forged.root(), consistencyProof(forged, 20, 37))).toBe(false);
+  });
+
+  it('a tree that starts after a prefix (only its subtrees) gives the same roots as the whole tree, at every size from the prefix on', () => {
+    const d = data(600).map(leafHash);
+    const whole = new MemoryTree(d);
+    for (const after of [0, 1, 2, 3, 5, 8, 255, 256, 257, 300, 511, 512, 513]) {
+      const tree = new CompactTree({ size: after, subtrees: decompose(0, after).map((s) => whole.subtree(s.start, s.size)) });
+      expect(tree.size).toBe(after);
+      if (after) expect(hex(tree.root(after))).toBe(hex(whole.root(after)));
+      for (let i = after; i < 600; i++) {
+        tree.append(d[i]!);
+        if (i % 37 === 0 || i === 599 || i - after < 20)
+          expect(hex(tree.root(i + 1)), `after ${after}, size ${i + 1}`).toBe(hex(mth(data(i + 1))));
+      }
+      // Inside the prefix it knows nothing: no root below it, no subtree within it.
+      if (after > 1) {
+        expect(() => tree.root(after - 1)).toThrow(RangeError);
+        expect(() => tree.subtree(0, 1)).toThrow(/inside the prefix/);
+      }
+    }
+    expect(() => new CompactTree({ size: 5, subtrees: [whole.subtree(0, 4)] })).toThrow(/has 2 subtrees/);
   });
 });

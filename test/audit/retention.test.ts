@@ -1,17 +1,20 @@
 import { createAdaptorServer } from '@hono/node-server';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listArchives } from '../../src-main/audit/archive.js';
 import { encodeCursor } from '../../src-main/audit/query.js';
-import { auditVerify, verifyArchives } from '../../src-main/cli/commands/audit.js';
+import { auditVerify, verifyArchives } from '../../src-main/cli/commands/audit-verify.js';
 import { createApp } from '../../src-main/http/app.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { refLeaf, refRootFromInclusion } from './reference.js';
+import { rehashFrom } from './forge.js';
 import { addRecords } from './records.js';
 
 const DAY = 86_400_000;
@@ -137,6 +140,75 @@ describe('retention and archive (SPEC 7.7)', () => {
     const removed = capture();
     expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, removed.io)).toBe(1);
     expect(removed.out()).toMatch(/BROKEN at seq 1: the file starts at seq \d+/);
+  });
+
+  it('each archive verifies on its own: an archive after the first, with its prefix and checkpoint, even with the earlier archives gone', async () => {
+    const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
+    const now = { now: () => clock.t };
+    core = await openTestCore({ clock: now, store: { clock: now }, checkpoints: { enabled: false } });
+    await add(core, 300);
+    const a = (await core.g.checkpoints.sign())!.size;
+    clock.t += 40 * DAY;
+    await core.json('PUT', '/api/v1/settings', { body: { retention_days: 30 } });
+    expect((await core.g.retention.run()).archived).toMatchObject({ first: 1, last: a });
+    await add(core, 333);
+    const b = (await core.g.checkpoints.sign())!.size;
+    clock.t += 40 * DAY;
+    await add(core, 20);
+    await core.g.checkpoints.sign();
+    expect((await core.g.retention.run()).archived).toMatchObject({ first: a + 1, last: b });
+
+    const [one, two] = listArchives(core.dataDir);
+    expect(one!.prefixPath).toBeTruthy();
+    expect(JSON.parse(readFileSync(one!.prefixPath!, 'utf8'))).toMatchObject({ size: 0, subtrees: [], prev_proof: [] });
+    const prefix = JSON.parse(readFileSync(two!.prefixPath!, 'utf8')) as { size: number; prev_hash: string; subtrees: { hash: string }[] };
+    const firstArchived = gunzipSync(readFileSync(one!.path)).toString('utf8').trimEnd().split('\n');
+    expect(prefix).toMatchObject({ size: a, prev_hash: JSON.parse(firstArchived.at(-1)!).hash });
+
+    // The earlier archive is gone (moved away): the later one still verifies, alone, against its checkpoint.
+    const dir = tempDir('gh-retention-');
+    for (const f of [one!.path, one!.checkpointPath!, one!.prefixPath!]) renameSync(f, join(dir, f.split('/').at(-1)!));
+    const pub = join(core.dataDir, 'audit-key.pub');
+    const alone = capture();
+    expect(await auditVerify({ file: two!.path, checkpoint: two!.checkpointPath!, publicKey: pub }, alone.io), alone.out()).toBe(0);
+    expect(alone.out()).toContain(`OK: records ${a + 1}..${b}, after the prefix, are exactly the signed tree of ${b} records`);
+    const chainOnly = capture();
+    expect(await auditVerify({ file: two!.path }, chainOnly.io), chainOnly.out()).toBe(0);
+    expect(chainOnly.out()).toContain(`(after its prefix of ${a} records): OK, ${b - a} records`);
+    // --archive names the missing start, and still finds the later archive intact on its own.
+    const url = await listen(core);
+    const all = capture();
+    expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, all.io)).toBe(1);
+    expect(all.out()).toContain('BROKEN at seq 1: the file starts at seq');
+    expect(all.out()).toContain(`audit-${a + 1}-${b}.jsonl.gz: records ${a + 1}..${b}: on its own, with its prefix`);
+
+    // A forger who rewrites a record of the archive and rehashes the rest is caught by the signed root...
+    const lines = gunzipSync(readFileSync(two!.path)).toString('utf8').trimEnd().split('\n');
+    const original = readFileSync(two!.path);
+    writeFileSync(two!.path, gzipSync(`${rehashFrom(lines, 50, (r) => void (r.actor = 'forged')).join('\n')}\n`));
+    const forged = capture();
+    expect(await auditVerify({ file: two!.path, checkpoint: two!.checkpointPath!, publicKey: pub }, forged.io)).toBe(1);
+    expect(forged.out()).toContain('FORGED');
+    expect(await auditVerify({ file: two!.path }, capture().io)).toBe(0); // the chain alone cannot tell
+    writeFileSync(two!.path, original);
+    // ...and so is a forged prefix: its parts no longer agree, or (made to agree) the root differs.
+    const prefixText = readFileSync(two!.prefixPath!, 'utf8');
+    writeFileSync(two!.prefixPath!, prefixText.replace(prefix.subtrees[0]!.hash, '0'.repeat(64)));
+    expect(await auditVerify({ file: two!.path, checkpoint: two!.checkpointPath!, publicKey: pub }, capture().io)).toBe(1);
+    writeFileSync(two!.prefixPath!, prefixText);
+
+    // The stdlib-only Python check in docs/ reads the same three files.
+    if (spawnSync('python3', ['--version']).status === 0) {
+      const py = fileURLToPath(new URL('../../docs/verify_archive.py', import.meta.url));
+      const ok = spawnSync('python3', [py, two!.path], { encoding: 'utf8' });
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain(`OK: records ${a + 1}..${b} are the signed log`);
+      writeFileSync(two!.path, gzipSync(`${rehashFrom(lines, 50, (r) => void (r.actor = 'forged')).join('\n')}\n`));
+      const bad = spawnSync('python3', [py, two!.path], { encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toContain('MISMATCH');
+      writeFileSync(two!.path, original);
+    }
   });
 
   it('never archives records a sink has not delivered yet', async () => {

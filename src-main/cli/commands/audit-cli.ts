@@ -1,7 +1,8 @@
 import type { ExportFormat } from '../../../src-shared/index.js';
 import { discoverServer } from '../discovery.js';
 import { CliError } from '../context.js';
-import { auditExport, auditVerify, verifyArchives } from './audit.js';
+import { auditExport } from './audit.js';
+import { auditVerify, verifyArchives } from './audit-verify.js';
 
 interface Flags {
   dataDir?: string;
@@ -26,9 +27,17 @@ export function runAuditExport(
 
 /** `gatehouse audit verify [--file EXPORT.jsonl]` — offline with --file, else the live log. */
 export function runAuditVerify(
-  f: Flags & { file?: string; partial?: boolean; checkpoint?: string; publicKey?: string; archive?: boolean },
+  f: Flags & { file?: string; partial?: boolean; checkpoint?: string; publicKey?: string; prefix?: string; archive?: boolean },
 ): Promise<number> {
   if (f.archive) return verifyArchives({ ...endpoint(f), publicKey: f.publicKey, json: f.json });
-  if (f.file) return auditVerify({ file: f.file, partial: f.partial, json: f.json, checkpoint: f.checkpoint, publicKey: f.publicKey });
+  if (f.file)
+    return auditVerify({
+      file: f.file,
+      partial: f.partial,
+      json: f.json,
+      checkpoint: f.checkpoint,
+      publicKey: f.publicKey,
+      prefix: f.prefix,
+    });
   return auditVerify({ ...endpoint(f), json: f.json });
 }
