@@ -53,8 +53,36 @@ const TEXT_FIELDS = [
   'policy_id',
   'policy_name',
   'name',
+  'environment',
+  'target_system',
+  'error',
 ] as const;
 const MAX_FIELD = 2000;
+/** Objects whose string values are indexed too (an SQL statement, a path, a URL, an MCP server). */
+const NESTED_FIELDS = ['parameters', 'context', 'mcp'] as const;
+/** At most this many characters and values from them, in all: a file's content must not bloat the index. */
+const MAX_NESTED_CHARS = 2000;
+const MAX_NESTED_VALUES = 200;
+
+/** The string values inside `roots`, depth first, within the budget above. */
+function nestedStrings(roots: unknown[]): string[] {
+  const out: string[] = [];
+  let chars = MAX_NESTED_CHARS;
+  let values = MAX_NESTED_VALUES;
+  const stack: unknown[] = roots.filter((r) => r !== null && typeof r === 'object').reverse();
+  while (stack.length && chars > 0 && values > 0) {
+    const v = stack.pop();
+    values--;
+    if (typeof v === 'string') {
+      if (v) out.push(v.slice(0, chars));
+      chars -= v.length;
+    } else if (v !== null && typeof v === 'object') {
+      const items = Array.isArray(v) ? v : Object.values(v);
+      for (let i = Math.min(items.length, values) - 1; i >= 0; i--) stack.push(items[i]);
+    }
+  }
+  return out;
+}
 
 export function filterFields(d: JsonObject): FilterFields {
   return { agent_id: str(d.agent_id), decision: str(d.decision), status: str(d.status), risk_level: str(obj(d.risk)?.level) };
@@ -75,6 +103,8 @@ export function textFields(rec: { type: string; actor: string; action_id: string
       if (v) words.push(v.slice(0, MAX_FIELD));
     }
   }
+  if (Array.isArray(d.flags)) for (const f of d.flags) if (typeof f === 'string') words.push(f);
+  words.push(...nestedStrings(NESTED_FIELDS.map((k) => d[k])));
   const agentId = str(d.agent_id);
   return { body: words.join(' '), agent: agentId === null ? null : agentToken(agentId) };
 }

@@ -405,8 +405,10 @@ CREATE TABLE IF NOT EXISTS agent_types (
 /**
  * What the full-text file holds, in `fts_meta.format`: a file without it (or with another) is built
  * again from the live log. 2: `audit_agent` beside `audit_fts` (schema 5). 3: `agent_types`.
+ * 4: the string values of `parameters`, `context` and `mcp`, `flags`, `environment`,
+ * `target_system` and `error` are indexed too.
  */
-export const FTS_FORMAT = '3';
+export const FTS_FORMAT = '4';
 
 /** The tables a 0.1 snapshot holds that carry data (copied as they are by the upgrade). */
 export const DATA_TABLES = ['actions', 'agents', 'policies', 'risk_rules', 'api_keys', 'webhooks', 'deliveries', 'mcp_servers'] as const;

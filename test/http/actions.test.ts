@@ -243,6 +243,47 @@ describe('status, complete and listing', () => {
   });
 });
 
+describe('free text reaches inside an action', () => {
+  it('finds the words of its parameters, context, environment, MCP server and flags, never a masked secret, and not past the cap', async () => {
+    const submit = (body: Record<string, unknown>) =>
+      t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', { key: t.agentKey, body });
+    const watch = { id: 'pelicanwatch', name: 'Watch the DBA bot', effect: 'monitor', priority: 10, when: { agent_id: 'dba-bot' } };
+    expect((await t.json('POST', '/api/v1/policies', { body: watch })).status).toBe(201);
+    const sql = await submit({
+      agent_id: 'dba-bot',
+      action_type: 'database.query',
+      resource: 'postgres://db/main',
+      environment: 'staging',
+      parameters: { sql: 'SELECT * FROM zebracustomers', opts: [{ note: 'nightlyreport' }], key: 'AKIAIOSFODNN7EXAMPLE' },
+      context: { ticket: 'OPS-8841' },
+    });
+    const mcp = await t.json<{ action_id: string }>('POST', '/mcp/governance/evaluate', {
+      key: t.agentKey,
+      body: { server_id: 'quokka-files', tool: 'read_file', parameters: { path: 'notes.txt' } },
+    });
+    // A big value (a file's content) is indexed only up to the cap: a word past it is not found.
+    const big = await submit({
+      agent_id: 'writer-bot',
+      action_type: 'file.write',
+      resource: 'big.txt',
+      parameters: { content: `${'lorem '.repeat(1000)} wombatword` },
+    });
+    const ids = async (q: string) =>
+      (await t.json<{ items: { action_id: string }[] }>('GET', `/api/v1/actions?q=${encodeURIComponent(q)}`)).body.items.map(
+        (a) => a.action_id,
+      );
+    expect(await ids('zebracust')).toEqual([sql.body.action_id]); // a prefix of a word in parameters.sql
+    expect(await ids('nightlyreport')).toEqual([sql.body.action_id]); // nested in a list
+    expect(await ids('OPS-8841')).toEqual([sql.body.action_id]); // context
+    expect(await ids('staging')).toContain(sql.body.action_id); // environment
+    expect(await ids('quokka')).toEqual([mcp.body.action_id]); // mcp.server_id
+    expect(await ids('pelicanwatch')).toEqual([sql.body.action_id]); // flags: monitor:pelicanwatch
+    expect(await ids('AKIAIOSFODNN7EXAMPLE')).toEqual([]); // masked before it was stored
+    expect(await ids('lorem')).toEqual([big.body.action_id]);
+    expect(await ids('wombatword')).toEqual([]);
+  });
+});
+
 describe('MCP governance API', () => {
   it('answers upper-case decisions for the seeds evaluate shape', async () => {
     const r = await t.json<{ decision: string; action_id: string; risk_score: number; reason: string }>(
