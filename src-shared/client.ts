@@ -168,7 +168,7 @@ export class GatehouseApi {
   // --- audit
   audit = (q: Partial<QueryIn<'audit'>> = {}) => this.call('audit', { query: q as Query });
   verify = () => this.call('verify');
-  exportAudit = (format: 'jsonl' | 'csv' | 'cef', q: { since?: string; until?: string } = {}) =>
+  exportAudit = (format: 'jsonl' | 'csv' | 'cef', q: { since?: string; until?: string; include_archive?: 'true' | 'false' } = {}) =>
     this.callRaw('exportAudit', { query: { format, ...q }, extraTimeoutMs: 3_600_000 });
   /** The latest signed checkpoint's note text, or null before the first one (SPEC 7.6). */
   auditCheckpoint = async (): Promise<string | null> => {

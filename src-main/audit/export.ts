@@ -1,5 +1,7 @@
-import type { ExportFormat } from '../../src-shared/index.js';
-import type { Store } from '../storage/types.js';
+import type { AuditRecord, ExportFormat } from '../../src-shared/index.js';
+import type { AuditRow, Store } from '../storage/types.js';
+import { jcs } from './chain.js';
+import { formatRows } from './scan.js';
 import { archiveLines, listArchives } from './archive.js';
 import { CSV_HEADER } from './formats.js';
 import { seqRange } from './range.js';
@@ -8,12 +10,8 @@ export interface ExportOptions {
   format: ExportFormat;
   since?: string;
   until?: string;
-  /** Stream the archives (SPEC 7.7) first: the whole log as one chain (JSONL, no time window). */
+  /** Stream the archived records (SPEC 7.7) first, in the same format and window: one chain with the live log. */
   include_archive?: boolean;
-}
-
-export class ExportOptionsError extends Error {
-  override readonly name = 'ExportOptionsError';
 }
 
 export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -30,14 +28,9 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
  * hash chain covers.
  */
 export async function* exportAudit(store: Store, opts: ExportOptions): AsyncGenerator<string> {
-  if (opts.include_archive) {
-    if (opts.format !== 'jsonl') throw new ExportOptionsError('include_archive exports JSONL only (the archives are JSONL)');
-    if (opts.since !== undefined || opts.until !== undefined)
-      throw new ExportOptionsError('include_archive exports the whole log: leave out since and until');
-    yield* archivedChunks(store);
-  }
-  const { lo, hi } = seqRange(store, opts.since, opts.until);
   if (opts.format === 'csv') yield CSV_HEADER;
+  if (opts.include_archive) yield* archivedChunks(store, opts);
+  const { lo, hi } = seqRange(store, opts.since, opts.until);
   if (lo > hi) return;
   yield* store.exportChunks({ format: opts.format, lo, hi });
 }
@@ -49,20 +42,50 @@ export async function exportToString(store: Store, opts: ExportOptions): Promise
   return s;
 }
 
-/** The archived records, as the export lines they were written as, in chunks of up to 1,000. */
-async function* archivedChunks(store: Store): AsyncGenerator<string> {
+/**
+ * The archived records in the export's format and time window, in chunks of up to 1,000. JSONL
+ * lines are the archive's own (the exact export lines they were written as); CSV and CEF are made
+ * from them as from live rows. Timestamps never go backwards along the chain, so a record past
+ * `until` ends the archives.
+ */
+async function* archivedChunks(store: Store, opts: ExportOptions): AsyncGenerator<string> {
+  const since = opts.since === undefined ? -Infinity : Date.parse(opts.since);
+  const until = opts.until === undefined ? Infinity : Date.parse(opts.until);
+  const whole = opts.format === 'jsonl' && opts.since === undefined && opts.until === undefined;
+  let chunk = '';
+  let n = 0;
   for (const a of listArchives(store.dataDir)) {
     if (a.last > store.archiveHead().seq) continue; // written, not yet committed as archived
-    let chunk = '';
-    let n = 0;
     for await (const line of archiveLines(a.path)) {
-      chunk += `${line}\n`;
+      if (whole) chunk += `${line}\n`;
+      else {
+        const rec = JSON.parse(line) as AuditRecord;
+        const ts = Date.parse(rec.ts);
+        if (ts > until) {
+          if (chunk) yield chunk;
+          return;
+        }
+        if (ts < since) continue;
+        chunk += opts.format === 'jsonl' ? `${line}\n` : formatRows([rowOf(rec)], opts.format, rec.prev_hash).text;
+      }
       if (++n === 1000) {
         yield chunk;
         chunk = '';
         n = 0;
       }
     }
-    if (chunk) yield chunk;
   }
+  if (chunk) yield chunk;
 }
+
+/** An archived record as the row it was stored as (`data` in its canonical form). */
+const rowOf = (r: AuditRecord): AuditRow => ({
+  seq: r.seq,
+  id: r.id,
+  ts: r.ts,
+  type: r.type,
+  actor: r.actor,
+  action_id: r.action_id,
+  data: jcs(r.data),
+  hash: r.hash,
+});

@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <f>').choices(['jsonl', 'csv', 'cef']).makeOptionMandatory())
     .option('--since <iso>')
     .option('--until <iso>')
-    .option('--include-archive', 'jsonl: the archived records first, the whole log as one chain (SPEC 7.7)')
+    .option('--include-archive', 'the archived records first, in the same format and window: one chain with the live log (SPEC 7.7)')
     .requiredOption('--out <file>')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));

@@ -86,7 +86,7 @@ export const AuditExportQuerySchema = z
     since: IsoTimeSchema.optional(),
     until: IsoTimeSchema.optional(),
     include_archive: QueryBoolSchema.optional().describe(
-      'Also stream the archived records (SPEC 7.7) first, as one chain with the live log.',
+      'Also stream the archived records (SPEC 7.7) first, in the same format and time window: one chain with the live log.',
     ),
   })
   .strict();

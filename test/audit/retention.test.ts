@@ -58,7 +58,10 @@ describe('retention and archive (SPEC 7.7)', () => {
     clock.t += 40 * DAY;
     await add(core, 60);
     const third = (await core.g.checkpoints.sign())!.size;
-    const before = (await (await core.req('GET', '/api/v1/audit/export?format=jsonl')).text()).trimEnd().split('\n');
+    const exported = async (query: string) =>
+      (await (await core!.req('GET', `/api/v1/audit/export?${query}`)).text()).trimEnd().split(/\r?\n/);
+    const before = await exported('format=jsonl');
+    const [csvBefore, cefBefore] = [await exported('format=csv'), await exported('format=cef')];
 
     expect((await core.g.retention.run()).archived).toBeNull(); // retention_days not set: everything stays
     expect((await core.json('PUT', '/api/v1/settings', { body: { retention_days: 30 } })).status).toBe(200);
@@ -116,7 +119,20 @@ describe('retention and archive (SPEC 7.7)', () => {
       v.io,
     );
     expect(code, v.out()).toBe(0);
-    expect((await core.json('GET', '/api/v1/audit/export?format=csv&include_archive=true')).status).toBe(400);
+    // In CSV and CEF too, and within a time window: the archived records read as they did when live.
+    const csvAll = await exported('format=csv&include_archive=true');
+    expect(csvAll.slice(0, csvBefore.length)).toEqual(csvBefore);
+    expect(csvAll).toHaveLength(whole.trimEnd().split('\n').length + 1);
+    expect((await exported('format=cef&include_archive=true')).slice(0, cefBefore.length)).toEqual(cefBefore);
+    const until = new Date(Date.parse('2026-01-01T00:00:00Z') + DAY).toISOString();
+    const firstMonth = before.filter((l) => (JSON.parse(l) as { ts: string }).ts <= until);
+    expect(firstMonth.length).toBeGreaterThan(second); // archived records and live ones
+    expect(await exported(`format=jsonl&include_archive=true&until=${until}`)).toEqual(firstMonth);
+    expect(await exported(`format=csv&include_archive=true&since=${until}`)).toEqual([
+      csvAll[0],
+      ...csvAll.slice(1).filter((row) => row.split(',')[2]! >= until),
+    ]);
+    expect(await exported(`format=jsonl&until=${until}`)).toEqual(firstMonth.slice(second)); // without: the live part only
 
     // verify --archive: archives + live log as one chain, each archive against its checkpoint.
     const url = await listen(core);

@@ -23,11 +23,6 @@ export function auditHandlers(g: Gatehouse) {
     auditProof: (_c, { query }) => g.checkpoints.proof(query.seq, query.size),
     auditConsistency: (_c, { query }) => g.checkpoints.consistency(query.from, query.to),
     exportAudit: (c, { query }) => {
-      if (query.include_archive && (query.format !== 'jsonl' || query.since || query.until)) {
-        throw new GatehouseError('invalid_request', 'include_archive exports the whole log as JSONL: format=jsonl, no since or until', [
-          { path: 'include_archive', message: 'only with format=jsonl and without since/until' },
-        ]);
-      }
       const chunks = exportAudit(g.store, query);
       const encoder = new TextEncoder();
       // Pull-based: the next batch is read only when the client has taken the last one (flat memory).

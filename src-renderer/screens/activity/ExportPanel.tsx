@@ -14,7 +14,10 @@ const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'cef', label: 'CEF (SIEM)' },
 ];
 
-/** Export of the whole log, streamed with a progress bar, saved through a Blob link. */
+/**
+ * Export of the whole log, archived records included (SPEC 7.7: so a log that retention has thinned
+ * still exports from seq 1), streamed with a progress bar, saved through a Blob link.
+ */
 export function ExportPanel() {
   const [format, setFormat] = useState<ExportFormat>('jsonl');
   const [progress, setProgress] = useState<StreamProgress | null>(null);
@@ -32,7 +35,7 @@ export function ExportPanel() {
       // seq has no gaps, so the newest record's seq is the number of records to expect.
       const head = await api.audit({ limit: 1 });
       setTotal(head.items[0]?.seq ?? null);
-      const res = await api.exportAudit(format);
+      const res = await api.exportAudit(format, { include_archive: 'true' });
       if (!res.ok) throw new Error(`The export failed (HTTP ${res.status}).`);
       const blob = await readWithProgress(res, setProgress, ctrl.current.signal);
       const name = `gatehouse-audit-${stamp()}.${format}`;
