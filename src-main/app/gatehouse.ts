@@ -12,6 +12,7 @@ import { AgentService } from '../services/agents.js';
 import { AlertService } from '../services/alerts.js';
 import { ApprovalService } from '../services/approvals.js';
 import { ForwardAuthService } from '../services/forward-auth.js';
+import { HookCallLog } from '../services/hooks/last-calls.js';
 import { HookService } from '../services/hooks/service.js';
 import { KeyRing } from '../services/keys.js';
 import { McpService } from '../services/mcp.js';
@@ -75,6 +76,7 @@ export class Gatehouse {
   readonly webhooks: WebhookService;
   /** Coding agents' hooks in, their own answers out (SPEC 9.4). */
   readonly hooks: HookService;
+  readonly hookCalls: HookCallLog;
   /** API gateways' "may this request through?" (SPEC 9.5). */
   readonly forwardAuth: ForwardAuthService;
   /** The live event streams (SPEC 7.3) fed from the bus; the HTTP route only opens streams on it. */
@@ -113,6 +115,7 @@ export class Gatehouse {
     this.mcp = new McpService(store, clock, this.alerts, this.bus);
     this.webhooks = new WebhookService(store, clock, this.bus);
     this.sse = new SseHub(this.bus);
+    this.hookCalls = new HookCallLog(store);
     this.hooks = new HookService({
       submit: (req, caller) => this.actions.submit(req, caller),
       status: (id, owner) => this.actions.status(id, owner),
@@ -120,6 +123,7 @@ export class Gatehouse {
       withdraw: (id, reason, owner) => this.approvals.withdraw(id, { reason }, owner),
       fallback: () => this.settings.get().hook_fallback,
       now: () => clock.now(),
+      noteCall: (agent, ms) => this.hookCalls.note(agent, ms),
     });
     this.forwardAuth = new ForwardAuthService(store, this.actions, this.approvals, () => clock.now());
     this.sinks = new SinkService(store, clock, () => this.checkpoints.origin.split('/')[1] ?? '');
@@ -217,6 +221,7 @@ export class Gatehouse {
     await this.pages.close();
     await this.keys.flushLastUsed().catch(() => undefined);
     await this.mcp.saveCalls();
+    await this.hookCalls.save().catch(() => undefined);
     await this.store.commit([], [{ type: 'server.stopped', actor: 'system', data: { uptime_s: this.uptimeS } }]).catch(() => undefined);
     // A clean stop ends with a checkpoint covering everything up to server.stopped (SPEC 7.6).
     await this.checkpoints.sign().catch((e: unknown) => console.warn(`gatehouse: the closing checkpoint failed: ${(e as Error).message}`));

@@ -8,7 +8,6 @@ import {
   type DecisionValue,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
-import { agentRecordSeqs } from '../audit/agent-records.js';
 import { derivedReach } from '../storage/derived-reach.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
 
@@ -209,22 +208,8 @@ export function countsByAgentAndStatus(store: Store): { agent_id: string; status
   return store.all('SELECT agent_id, status, n FROM agent_counts WHERE n > 0');
 }
 
-/**
- * The seqs of an agent's latest `limit` actions (their `action.decided` records, in the agent's
- * index: agent-records.ts), for the summaries below, which answer at once rather than wait for the
- * indexer: of the records it has not indexed yet, only the newest TAIL_ROWS are looked at.
- */
-function latestActionSeqs(store: Store, agentId: string, limit: number): number[] {
-  const range = { lo: store.archiveHead().seq + 1, hi: store.head().seq };
-  return agentRecordSeqs(store, agentId, range, limit, { type: 'action.decided' }, TAIL_ROWS);
-}
+/** Of the records the indexer has not reached yet, the summaries below look at the newest this many. */
 const TAIL_ROWS = 5_000;
-
-/** When an agent last submitted an action, or null. */
-export function lastActionMs(store: Store, agentId: string): number | null {
-  const [seq] = latestActionSeqs(store, agentId, 1);
-  return seq === undefined ? null : (store.get<{ ms: number }>('SELECT created_ms AS ms FROM actions WHERE seq = ?', [seq])?.ms ?? null);
-}
 
 /**
  * An agent's most frequent action types, with how many actions of each it submitted: the indexer's

@@ -1,7 +1,7 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { notFound } from '../../core/errors.js';
 import { answerHook, rawAnswer } from '../../services/hooks/answer.js';
-import { integrationStatus, lastCallsOf } from '../../services/hooks/status.js';
+import { integrationStatus } from '../../services/hooks/status.js';
 import { isHookAgent } from '../../services/hooks/types.js';
 import { readText } from '../body.js';
 import type { Handlers } from '../endpoints.js';
@@ -24,7 +24,7 @@ export function hookHandlers(g: Gatehouse) {
       return a;
     },
     integrations: () => ({
-      items: integrationStatus({ dataDir: g.opts.dataDir, lastCalls: lastCallsOf(g.store, g.hooks) }),
+      items: integrationStatus({ dataDir: g.opts.dataDir, lastCalls: g.hookCalls.all() }),
       data_dir: g.opts.dataDir,
     }),
   } satisfies Partial<Handlers>;

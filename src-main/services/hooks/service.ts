@@ -12,6 +12,8 @@ export interface HookPorts {
   withdraw(actionId: string, reason: string, ownerKeyId: string | null): Promise<ActionStatus>;
   fallback(): HookFallback;
   now(): number;
+  /** The hook of `agent` called (hook status's "last call"). */
+  noteCall(agent: HookAgent, ms: number): void;
 }
 
 export interface HookCallOptions {
@@ -42,15 +44,10 @@ const CALL_CACHE_TTL_MS = 15 * 60_000;
  * is answered in the agent's asking or blocking form.
  */
 export class HookService {
-  private readonly lastCall = new Map<HookAgent, number>();
   /** Claude Code: the verdict of each recent PreToolUse, for the PermissionRequest that may follow. */
   private readonly calls = new Map<string, { verdict: Verdict; at: number }>();
 
   constructor(private readonly ports: HookPorts) {}
-
-  lastCalls(): ReadonlyMap<HookAgent, number> {
-    return this.lastCall;
-  }
 
   async handle(agent: HookAgent, text: string, o: HookCallOptions): Promise<HookResult> {
     const adapter = adapterOf(agent);
@@ -59,7 +56,7 @@ export class HookService {
       const v = failureVerdict(adapter, event, o.onError, what);
       return { ...renderVerdict(adapter, v, event), action_id, verdict: v.kind };
     };
-    this.lastCall.set(agent, this.ports.now());
+    this.ports.noteCall(agent, this.ports.now());
     // Counted on the raw text: an input past the limit is never parsed.
     if (jsonShape(text, { values: MAX_ACTION_VALUES }).values > MAX_ACTION_VALUES)
       return fail(`the hook input holds more than ${MAX_ACTION_VALUES.toLocaleString('en-US')} JSON values`);

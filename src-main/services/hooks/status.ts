@@ -5,9 +5,6 @@ import { readManifest } from './config/manifest.js';
 import { FOOTPRINTS, homeDir, targetsOf, type Places, type Scope, type Target } from './config/targets.js';
 import { isOurCommand } from './config/marks.js';
 import { ADAPTERS } from './registry.js';
-import type { Store } from '../../storage/types.js';
-import { lastActionMs } from '../action-rows.js';
-import type { HookService } from './service.js';
 import { HOOK_AGENTS, type HookAgent } from './types.js';
 
 /** One agent as `gatehouse hook status` and the console's Integrations page show it. */
@@ -91,16 +88,6 @@ export function integrationStatus(
       note: NOTES[agent] ?? null,
     };
   });
-}
-
-/** Each hook agent's last call: this server's memory, else the agent's last action on record. */
-export function lastCallsOf(store: Store, hooks: HookService): Map<HookAgent, number> {
-  const out = new Map<HookAgent, number>();
-  for (const a of HOOK_AGENTS) {
-    const ms = Math.max(hooks.lastCalls().get(a) ?? 0, lastActionMs(store, ADAPTERS[a].agentId) ?? 0);
-    if (ms > 0) out.set(a, ms);
-  }
-  return out;
 }
 
 /** "2 min ago" for the CLI. */

@@ -121,6 +121,7 @@ function fakePorts(o: { submit: () => Decision; statusAfterWait?: () => Partial<
     },
     fallback: () => 'pass',
     now: () => now,
+    noteCall: () => undefined,
   };
   return { ports, withdrawn, setStatus: (s: Partial<ActionStatus>) => (current = { ...current, ...s }) };
 }
