@@ -97,6 +97,13 @@ export const VerifyResultSchema = z.object({
   first_bad_seq: z.number().int().nullable(),
   head_hash: z.string().nullable(),
   error: z.string().nullable().optional(),
+  archived_records: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'The live log only: records 1..n moved to archive/ by retention (SPEC 7.7); the chain verified runs on from the last of them. `gatehouse audit verify --archive` checks them.',
+    ),
 });
 export type VerifyResult = z.infer<typeof VerifyResultSchema>;
 

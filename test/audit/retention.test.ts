@@ -85,7 +85,10 @@ describe('retention and archive (SPEC 7.7)', () => {
       `/api/v1/audit?limit=1&cursor=${encodeCursor(second + 2)}`,
     );
     expect(firstLive.body.items).toEqual([expect.objectContaining({ seq: second + 1, prev_hash: JSON.parse(before[second - 1]!).hash })]);
-    expect((await core.json<{ ok: boolean }>('GET', '/api/v1/audit/verify')).body.ok).toBe(true);
+    expect((await core.json('GET', '/api/v1/audit/verify')).body).toMatchObject({ ok: true, archived_records: second });
+    const cliVerify = capture();
+    expect(await auditVerify({ url: await listen(core), apiKey: core.adminKey }, cliVerify.io)).toBe(0);
+    expect(cliVerify.out()).toContain(`records after the ${second} archived ones`);
     const leaves = before.map((l) => refLeaf((JSON.parse(l) as { hash: string }).hash));
     const cp = readFileSync(a!.checkpointPath!, 'utf8');
     expect(cp).toBeTruthy();
@@ -135,7 +138,7 @@ describe('retention and archive (SPEC 7.7)', () => {
     expect(await exported(`format=jsonl&until=${until}`)).toEqual(firstMonth.slice(second)); // without: the live part only
 
     // verify --archive: archives + live log as one chain, each archive against its checkpoint.
-    const url = await listen(core);
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
     const ok = capture();
     expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, ok.io), ok.out()).toBe(0);
     expect(ok.out()).toContain('OK: 1 archive(s) and the live log are one chain');

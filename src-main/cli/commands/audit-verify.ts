@@ -37,7 +37,10 @@ export interface AuditVerifyOptions {
 
 /** One line describing a verification result. */
 export function describeVerify(r: VerifyResult, what: string): string {
-  if (r.ok) return `${what}: OK, ${r.records.toLocaleString('en-US')} records, head ${r.head_hash ?? '(empty)'}`;
+  const n = r.records.toLocaleString('en-US');
+  if (r.ok && r.archived_records)
+    return `${what}: OK, ${n} records after the ${r.archived_records.toLocaleString('en-US')} archived ones (gatehouse audit verify --archive checks those), head ${r.head_hash ?? '(empty)'}`;
+  if (r.ok) return `${what}: OK, ${n} records, head ${r.head_hash ?? '(empty)'}`;
   return `${what}: BROKEN at seq ${r.first_bad_seq}: ${r.error ?? 'hash chain mismatch'} (${r.records.toLocaleString('en-US')} records verified before it)`;
 }
 

@@ -13,7 +13,7 @@ export function auditHandlers(g: Gatehouse) {
       else if (query.agent_id !== undefined) await g.searchIndex.ready('agent_id');
       return jsonTextAnswer<'audit'>(c, await g.pages.audit(query));
     },
-    verify: () => verifyStore(g.store),
+    verify: async () => ({ ...(await verifyStore(g.store)), archived_records: g.store.archiveHead().seq }),
     auditCheckpoint: (c) => {
       const cp = g.checkpoints.latest();
       if (!cp) throw new GatehouseError('not_found', 'no checkpoint has been signed yet');

@@ -40,7 +40,15 @@ export function VerifyResultBanner({ result, onClose }: { result: VerifyResult |
       <div className="banner ok verify-result" role="status">
         <Icon name="check" />
         <div className="banner-body">
-          <strong>The hash chain verifies.</strong> {num(result.records)} records, unbroken from the first to the head.
+          <strong>The hash chain verifies.</strong>{' '}
+          {result.archived_records ? (
+            <>
+              {num(result.records)} live records, unbroken from the last archived one to the head. Records 1–{num(result.archived_records)}{' '}
+              were moved to <code>archive/</code> by retention: <code>gatehouse audit verify --archive</code> checks them too.
+            </>
+          ) : (
+            <>{num(result.records)} records, unbroken from the first to the head.</>
+          )}
           <div className="small mono truncate">head {result.head_hash ?? '—'}</div>
         </div>
         {close}
