@@ -58,6 +58,7 @@ import {
   WebhookViewSchema,
   AuditProofQuerySchema,
   AuditProofSchema,
+  AuditArchivesSchema,
   ConsistencyQuerySchema,
   ConsistencyProofSchema,
   PublicKeyViewSchema,
@@ -635,6 +636,13 @@ export const API = {
     tag: 'Audit',
     summary: 'The checkpoint signing key (Ed25519)',
     response: named('PublicKeyView', PublicKeyViewSchema),
+  },
+  auditArchives: {
+    ...at('auditArchives'),
+    scope: 'admin',
+    tag: 'Audit',
+    summary: 'The archives retention moved out of the live log',
+    response: named('AuditArchives', AuditArchivesSchema),
   },
   auditProof: {
     ...at('auditProof'),

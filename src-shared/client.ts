@@ -178,6 +178,7 @@ export class GatehouseApi {
     return res.text();
   };
   auditPublicKey = () => this.call('auditPublicKey');
+  auditArchives = () => this.call('auditArchives');
   auditProof = (seq: number, size?: number) => this.call('auditProof', { query: size === undefined ? { seq } : { seq, size } });
   auditConsistency = (from: number, to: number) => this.call('auditConsistency', { query: { from, to } });
 

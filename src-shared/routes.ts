@@ -43,6 +43,7 @@ export const ROUTES = {
   verify: ['get', '/api/v1/audit/verify'],
   auditCheckpoint: ['get', '/api/v1/audit/checkpoint'],
   auditPublicKey: ['get', '/api/v1/audit/public-key'],
+  auditArchives: ['get', '/api/v1/audit/archives'],
   auditProof: ['get', '/api/v1/audit/proof'],
   auditConsistency: ['get', '/api/v1/audit/consistency'],
   listSinks: ['get', '/api/v1/sinks'],

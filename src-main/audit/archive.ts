@@ -1,10 +1,10 @@
-import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { jsonlLines } from './jsonl-lines.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { once } from 'node:events';
-import type { ArchivePrefix } from '../../src-shared/index.js';
+import type { ArchivePrefix, AuditArchives } from '../../src-shared/index.js';
 
 /**
  * Audit archives (SPEC 7.7): records moved out of the live database by retention, as
@@ -58,6 +58,23 @@ export function listArchives(dataDir: string): ArchiveFile[] {
     });
   }
   return out.sort((a, b) => a.first - b.first);
+}
+
+/** The archives retention has committed (records 1..archivedRecords), as the API shows them. */
+export function archivesView(dataDir: string, archivedRecords: number): AuditArchives {
+  return {
+    archived_records: archivedRecords,
+    archives: listArchives(dataDir)
+      .filter((a) => a.last <= archivedRecords) // one written but not yet committed is not an archive yet
+      .map((a) => ({
+        first_seq: a.first,
+        last_seq: a.last,
+        file: `archive/${basename(a.path)}`,
+        bytes: statSync(a.path).size,
+        checkpoint: a.checkpointPath !== null,
+        prefix: a.prefixPath !== null,
+      })),
+  };
 }
 
 /** The lines of an archive, gunzipped as a stream. */

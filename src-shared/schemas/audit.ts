@@ -102,7 +102,7 @@ export const VerifyResultSchema = z.object({
     .int()
     .optional()
     .describe(
-      'The live log only: records 1..n moved to archive/ by retention (SPEC 7.7); the chain verified runs on from the last of them. `gatehouse audit verify --archive` checks them.',
+      'Records 1..n were moved to archive/ by retention (SPEC 7.7): the live chain was verified from the last of them to the head (`records` counts the whole log). `gatehouse audit verify --archive` checks them.',
     ),
 });
 export type VerifyResult = z.infer<typeof VerifyResultSchema>;
@@ -137,6 +137,22 @@ export const AuditProofSchema = z.object({
   proof: z.array(Hex32),
 });
 export type AuditProof = z.infer<typeof AuditProofSchema>;
+
+/** GET /api/v1/audit/archives: what retention moved out of the live log (SPEC 7.7). */
+export const AuditArchivesSchema = z.object({
+  archived_records: z.number().int().describe('Records 1..n are archived; the live log starts at n + 1.'),
+  archives: z.array(
+    z.object({
+      first_seq: z.number().int(),
+      last_seq: z.number().int(),
+      file: z.string().describe('Its path in the data dir: `archive/audit-<first>-<last>.jsonl.gz`.'),
+      bytes: z.number().int(),
+      checkpoint: z.boolean().describe('The signed checkpoint of records 1..last lies beside it.'),
+      prefix: z.boolean().describe('Its prefix file lies beside it: it verifies on its own against its checkpoint.'),
+    }),
+  ),
+});
+export type AuditArchives = z.infer<typeof AuditArchivesSchema>;
 
 /**
  * `archive/audit-<first>-<last>.prefix.json` (SPEC 7.7): what an archive after the first needs to

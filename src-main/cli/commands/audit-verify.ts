@@ -39,7 +39,7 @@ export interface AuditVerifyOptions {
 export function describeVerify(r: VerifyResult, what: string): string {
   const n = r.records.toLocaleString('en-US');
   if (r.ok && r.archived_records)
-    return `${what}: OK, ${n} records after the ${r.archived_records.toLocaleString('en-US')} archived ones (gatehouse audit verify --archive checks those), head ${r.head_hash ?? '(empty)'}`;
+    return `${what}: OK, ${n} records, head ${r.head_hash ?? '(empty)'} (records 1..${r.archived_records.toLocaleString('en-US')} are archived: gatehouse audit verify --archive checks them)`;
   if (r.ok) return `${what}: OK, ${n} records, head ${r.head_hash ?? '(empty)'}`;
   return `${what}: BROKEN at seq ${r.first_bad_seq}: ${r.error ?? 'hash chain mismatch'} (${r.records.toLocaleString('en-US')} records verified before it)`;
 }

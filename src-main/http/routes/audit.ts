@@ -1,4 +1,5 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
+import { archivesView } from '../../audit/archive.js';
 import { exportAudit, EXPORT_CONTENT_TYPES } from '../../audit/export.js';
 import { verifyStore } from '../../audit/verify.js';
 import { GatehouseError } from '../../core/errors.js';
@@ -20,6 +21,7 @@ export function auditHandlers(g: Gatehouse) {
       return c.body(cp.text, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
     },
     auditPublicKey: () => g.checkpoints.publicKey(),
+    auditArchives: () => archivesView(g.store.dataDir, g.store.archiveHead().seq),
     auditProof: (_c, { query }) => g.checkpoints.proof(query.seq, query.size),
     auditConsistency: (_c, { query }) => g.checkpoints.consistency(query.from, query.to),
     exportAudit: (c, { query }) => {

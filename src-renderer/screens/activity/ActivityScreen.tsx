@@ -111,6 +111,8 @@ export function ActivityScreen() {
   // focused, not with the page: at a million records the first page must not queue behind them.
   const [wantSuggestions, setWantSuggestions] = useState(false);
   const agents = useAsync(() => (wantSuggestions ? api.listAgents() : Promise.resolve(null)), [wantSuggestions]);
+  // Records retention moved to archive/ (SPEC 7.7) are not in these lists: say where the list ends.
+  const archived = useAsync(() => api.auditArchives(), []).data?.archived_records ?? 0;
   const suggestions = useMemo(() => {
     const items = agents.data?.items ?? [];
     const types = new Set(items.flatMap((a) => a.top_action_types.map((t) => t.action_type)));
@@ -181,7 +183,8 @@ export function ActivityScreen() {
           <div className="activity-meta row">
             <span className="muted small" data-testid="activity-count">
               {pages.count > 0
-                ? `${num(pages.count)}${pages.done ? '' : '+'} ${noun}${pages.count === 1 ? '' : 's'} loaded · newest first`
+                ? `${num(pages.count)}${pages.done ? '' : '+'} ${noun}${pages.count === 1 ? '' : 's'} loaded · newest first` +
+                  (pages.done && archived ? ` · records 1–${num(archived)} are archived` : '')
                 : ' '}
             </span>
             {filters.at && (
@@ -231,6 +234,13 @@ export function ActivityScreen() {
                 }
               >
                 <p>Try a wider time range, fewer filters or a later date.</p>
+              </EmptyState>
+            ) : archived ? (
+              <EmptyState icon="activity" title={`No ${noun}s in the live log`}>
+                <p>
+                  Records 1–{num(archived)} were moved to <code>archive/</code> in the data directory by retention (Settings → Audit log).
+                  Export includes them; <code>gatehouse audit verify --archive</code> checks them.
+                </p>
               </EmptyState>
             ) : view === 'actions' ? (
               <EmptyState icon="activity" title="No actions yet">

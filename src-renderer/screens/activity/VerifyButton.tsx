@@ -43,8 +43,9 @@ export function VerifyResultBanner({ result, onClose }: { result: VerifyResult |
           <strong>The hash chain verifies.</strong>{' '}
           {result.archived_records ? (
             <>
-              {num(result.records)} live records, unbroken from the last archived one to the head. Records 1–{num(result.archived_records)}{' '}
-              were moved to <code>archive/</code> by retention: <code>gatehouse audit verify --archive</code> checks them too.
+              The {num(result.records - result.archived_records)} live records run unbroken from the last archived one to the head. Records
+              1–{num(result.archived_records)} were moved to <code>archive/</code> by retention:{' '}
+              <code>gatehouse audit verify --archive</code> checks them too.
             </>
           ) : (
             <>{num(result.records)} records, unbroken from the first to the head.</>
