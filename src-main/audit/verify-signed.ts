@@ -111,8 +111,8 @@ export function checkAgainstCheckpoint(
     );
     return result(false, held);
   }
-  if (held.size < after) {
-    lines.push(`the checkpoint covers ${fmt(held.size)} records, fewer than the ${fmt(after)} before this file: it says nothing about it`);
+  if (after && held.size <= after) {
+    lines.push(`the checkpoint covers ${fmt(held.size)} records, none after the ${fmt(after)} before this file: it says nothing about it`);
     return result(false, held);
   }
   if (after)
