@@ -54,7 +54,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
-describe('activity after retention', () => {
+describe('activity and settings after retention', () => {
   it('says the actions were archived, where, and how to check them; the event list says where it ends', async () => {
     const archives = await s.api<{ archived_records: number; archives: { file: string; prefix: boolean; checkpoint: boolean }[] }>(
       'GET',
@@ -83,5 +83,10 @@ describe('activity after retention', () => {
       .first()
       .click();
     await expect.poll(() => p.getByTestId('activity-count').innerText()).toContain(`records 1–${n} are archived`);
+
+    // Settings → Audit log lists the archive.
+    await login(p, s, '/settings?tab=audit');
+    await expect.poll(() => p.getByTestId('archive-list').innerText()).toContain(`archive/audit-1-${n}.jsonl.gz — records 1–${n}`);
+    await shot(p, 'settings-audit-archives');
   });
 });

@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../components/Banner.js';
 import { CodeBlock } from '../../components/CodeBlock.js';
 import { Loading } from '../../components/Loading.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { num } from '../../lib/format.js';
+import { bytes, num } from '../../lib/format.js';
 import { parseNote } from '../../lib/proof-verify.js';
 import { useStore } from '../../store/index.js';
 
@@ -12,6 +12,7 @@ import { useStore } from '../../store/index.js';
 export function AuditPanel() {
   const settings = useAsync(() => api.settings(), []);
   const key = useAsync(async () => ({ key: await api.auditPublicKey(), checkpoint: await api.auditCheckpoint() }), []);
+  const archives = useAsync(() => api.auditArchives(), []);
   const [keep, setKeep] = useState<'all' | 'days'>('all');
   const [days, setDays] = useState('365');
   const [error, setError] = useState<string | null>(null);
@@ -57,8 +58,8 @@ export function AuditPanel() {
             <h2 id="retention-title">Retention</h2>
             <p>
               Records older than this move, in whole signed ranges, to <code>archive/audit-&lt;first&gt;-&lt;last&gt;.jsonl.gz</code> in the
-              data directory, each with the checkpoint that covers it. The chain continues across them:{' '}
-              <code>gatehouse audit verify --archive</code> checks archives and the live log as one.
+              data directory, each with the checkpoint that covers it and a prefix file, so that each verifies on its own. The chain
+              continues across them: <code>gatehouse audit verify --archive</code> checks archives and the live log as one.
             </p>
           </div>
         </div>
@@ -100,6 +101,23 @@ export function AuditPanel() {
             </div>
             {error && <p className="field-error">{error}</p>}
           </form>
+        )}
+        {archives.data && archives.data.archives.length > 0 && (
+          <div className="archive-list" data-testid="archive-list">
+            <p className="small">
+              Records 1–{num(archives.data.archived_records)} are archived, in {num(archives.data.archives.length)} file
+              {archives.data.archives.length === 1 ? '' : 's'}:
+            </p>
+            <ul className="small mono">
+              {archives.data.archives.map((a) => (
+                <li key={a.file}>
+                  {a.file} — records {num(a.first_seq)}–{num(a.last_seq)}, {bytes(a.bytes)}
+                  {a.checkpoint ? '' : ' (its checkpoint is missing)'}
+                  {a.checkpoint && !a.prefix ? ' (no prefix file: verifiable with the archives before it)' : ''}
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
       </section>
 
