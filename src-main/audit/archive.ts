@@ -64,16 +64,15 @@ export function listArchives(dataDir: string): ArchiveFile[] {
 export function archivesView(dataDir: string, archivedRecords: number): AuditArchives {
   return {
     archived_records: archivedRecords,
-    archives: listArchives(dataDir)
-      .filter((a) => a.last <= archivedRecords) // one written but not yet committed is not an archive yet
-      .map((a) => ({
-        first_seq: a.first,
-        last_seq: a.last,
-        file: `archive/${basename(a.path)}`,
-        bytes: statSync(a.path).size,
-        checkpoint: a.checkpointPath !== null,
-        prefix: a.prefixPath !== null,
-      })),
+    archives: listArchives(dataDir).flatMap((a) => {
+      // One written but not yet committed is not an archive yet; one the user just deleted is gone.
+      const size = a.last <= archivedRecords ? statSync(a.path, { throwIfNoEntry: false })?.size : undefined;
+      if (size === undefined) return [];
+      const file = `archive/${basename(a.path)}`;
+      return [
+        { first_seq: a.first, last_seq: a.last, file, bytes: size, checkpoint: a.checkpointPath !== null, prefix: a.prefixPath !== null },
+      ];
+    }),
   };
 }
 

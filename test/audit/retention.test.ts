@@ -15,6 +15,9 @@ import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { refLeaf, refRootFromInclusion } from './reference.js';
 import { rehashFrom } from './forge.js';
+import { buildPrefix } from '../../src-main/audit/archive-prefix.js';
+import { leafHashOfHex, MemoryTree } from '../../src-main/audit/merkle.js';
+import { createHash } from 'node:crypto';
 import { addRecords } from './records.js';
 
 const DAY = 86_400_000;
@@ -184,6 +187,35 @@ describe('retention and archive (SPEC 7.7)', () => {
     const firstArchived = gunzipSync(readFileSync(one!.path)).toString('utf8').trimEnd().split('\n');
     expect(prefix).toMatchObject({ size: a, prev_hash: JSON.parse(firstArchived.at(-1)!).hash });
 
+    // With every archive there, --archive reads each once: the chain from seq 1 also checks the prefix files.
+    const url = await listen(core);
+    const both = capture();
+    expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, both.io), both.out()).toBe(0);
+    expect(both.out()).toContain(
+      `audit-${a + 1}-${b}.jsonl.gz: records ${a + 1}..${b}, checkpoint signature and root OK; its prefix matches`,
+    );
+    // A prefix consistent in itself but of another log is caught there.
+    const realPrefix = readFileSync(two!.prefixPath!, 'utf8');
+    const other = new MemoryTree(
+      Array.from({ length: a }, (_, i) => leafHashOfHex(createHash('sha256').update(`other ${i}`).digest('hex'))),
+    );
+    writeFileSync(
+      two!.prefixPath!,
+      JSON.stringify(
+        buildPrefix(
+          other,
+          a,
+          createHash('sha256')
+            .update(`other ${a - 1}`)
+            .digest('hex'),
+        ),
+      ),
+    );
+    const wrongPrefix = capture();
+    expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, wrongPrefix.io)).toBe(1);
+    expect(wrongPrefix.out()).toContain('its prefix file does not sum up the records before it');
+    writeFileSync(two!.prefixPath!, realPrefix);
+
     // The earlier archive is gone (moved away): the later one still verifies, alone, against its checkpoint.
     const dir = tempDir('gh-retention-');
     for (const f of [one!.path, one!.checkpointPath!, one!.prefixPath!]) renameSync(f, join(dir, f.split('/').at(-1)!));
@@ -195,7 +227,6 @@ describe('retention and archive (SPEC 7.7)', () => {
     expect(await auditVerify({ file: two!.path }, chainOnly.io), chainOnly.out()).toBe(0);
     expect(chainOnly.out()).toContain(`(after its prefix of ${a} records): OK, ${b - a} records`);
     // --archive names the missing start, and still finds the later archive intact on its own.
-    const url = await listen(core);
     const all = capture();
     expect(await verifyArchives({ dataDir: core.dataDir, url, apiKey: core.adminKey }, all.io)).toBe(1);
     expect(all.out()).toContain('BROKEN at seq 1: the file starts at seq');

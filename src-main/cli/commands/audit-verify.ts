@@ -6,6 +6,7 @@ import { concatLines, listArchives, prefixBeside, type ArchiveFile } from '../..
 import { readPrefix, type CheckedPrefix } from '../../audit/archive-prefix.js';
 import { parsePublicKey } from '../../audit/audit-key.js';
 import { verifyCheckpoint } from '../../audit/checkpoint.js';
+import { decompose } from '../../audit/merkle.js';
 import { verifyJsonlFile, verifyJsonlLines } from '../../audit/verify.js';
 import { SignedTreeBuilder, verifyFileSigned, type SignedVerifyResult } from '../../audit/verify-signed.js';
 import { defaultOut, errorLine, Progress, unreachable, type Out } from './audit-io.js';
@@ -210,9 +211,11 @@ export async function verifyArchives(opts: ArchiveVerifyOptions, io: Out = defau
 }
 
 /**
- * One archive against the checkpoint beside it: on its own where its prefix file is there (its
- * records, continuing from the prefix, reproduce the signed root), else with the records of the
- * whole chain read before it (`built`, from seq 1).
+ * One archive against the checkpoint beside it. When the chain from seq 1 reached its end (`built`
+ * holds every record up to it), its records are checked against the signed root there, and its
+ * prefix file against the same tree: the archive then verifies on its own too, without reading it
+ * a second time. Only when an earlier archive is missing or broken is it read again, alone, from
+ * its prefix.
  */
 async function checkArchive(a: ArchiveFile, key: Buffer, built: SignedTreeBuilder): Promise<{ ok: boolean; line: string }> {
   if (!a.checkpointPath) return { ok: false, line: 'the checkpoint beside it is missing' };
@@ -220,23 +223,31 @@ async function checkArchive(a: ArchiveFile, key: Buffer, built: SignedTreeBuilde
     const cpText = await readFile(a.checkpointPath, 'utf8');
     const cp = verifyCheckpoint(cpText, key);
     if (cp.size !== a.last) throw new Error(`its checkpoint covers ${cp.size} records, the archive ends at ${a.last}`);
-    if (a.prefixPath) {
-      const prefix = await readPrefix(a.prefixPath);
-      if (prefix.size !== a.first - 1) throw new Error(`its prefix covers ${prefix.size} records, the archive starts at ${a.first}`);
-      const r = await verifyFileSigned(a.path, cpText, key, prefix);
-      if (!r.ok) throw new Error(r.lines.filter((l) => !/^(checkpoint|prefix): /.test(l)).join('; '));
+    const prefix = a.prefixPath ? await readPrefix(a.prefixPath) : null;
+    if (prefix && prefix.size !== a.first - 1)
+      throw new Error(`its prefix covers ${prefix.size} records, the archive starts at ${a.first}`);
+    if (built.tree.size >= cp.size) {
+      if (!built.tree.root(cp.size).equals(cp.root)) throw new Error(`records 1..${cp.size} do not reproduce its signed root`);
+      if (!prefix) return { ok: true, line: `records ${a.first}..${a.last}, checkpoint signature and root OK (no prefix file beside it)` };
+      if (!prefixMatches(prefix, built)) throw new Error('its prefix file does not sum up the records before it');
       return {
         ok: true,
-        line: `records ${a.first}..${a.last}: on its own, with its prefix, the signed root of its checkpoint (signature OK)`,
+        line: `records ${a.first}..${a.last}, checkpoint signature and root OK; its prefix matches, so it verifies on its own`,
       };
     }
-    if (built.tree.size < cp.size) throw new Error('the records it covers were not all read');
-    if (!built.tree.root(cp.size).equals(cp.root)) throw new Error(`records 1..${cp.size} do not reproduce its signed root`);
+    if (!prefix) throw new Error('the records before it were not all read, and it has no prefix file to be checked alone');
+    const r = await verifyFileSigned(a.path, cpText, key, prefix);
+    if (!r.ok) throw new Error(r.lines.filter((l) => !/^(checkpoint|prefix): /.test(l)).join('; '));
     return {
       ok: true,
-      line: `records ${a.first}..${a.last}, checkpoint signature and root OK (no prefix file beside it: checked with the records before it)`,
+      line: `records ${a.first}..${a.last}: on its own, with its prefix, the signed root of its checkpoint (signature OK)`,
     };
   } catch (e) {
     return { ok: false, line: (e as Error).message };
   }
+}
+
+/** The prefix's subtrees (and so its last record) are those of the log read from seq 1. */
+function prefixMatches(prefix: CheckedPrefix, built: SignedTreeBuilder): boolean {
+  return decompose(0, prefix.size).every((span, i) => built.tree.subtree(span.start, span.size).equals(prefix.subtrees[i]!));
 }
