@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 /**
  * The audit log as an RFC 6962 / RFC 9162 Merkle tree (SPEC 7.6): leaf = SHA-256(0x00 ‖ the
@@ -18,14 +18,36 @@ export interface SubtreeSource {
   subtree(start: number, size: number): Hash;
 }
 
+/*
+ * One-shot hashing into a scratch buffer: `createHash` makes a native Hash object per call, each with
+ * a weak handle that V8 must visit in its next young-generation collection. Proofs and tree builds
+ * hash hundreds of thousands of nodes, and those handles alone held the main thread for 50–100 ms
+ * in one collection (bench/proofs.ts, sink phase after the proofs). `hash()` allocates no such object.
+ */
+const leafInput = Buffer.alloc(33, 0);
+const nodeInput = Buffer.alloc(65, 1);
 const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
+/** Input that is not a 32-byte hash (a damaged record, a hand-edited file) is hashed as it is, not padded. */
+const sha256Of = (parts: Buffer[]): Hash => oneShotHash('sha256', Buffer.concat(parts), 'buffer');
 
-export const leafHash = (recordHash: Hash): Hash => createHash('sha256').update(LEAF).update(recordHash).digest();
-export const leafHashOfHex = (recordHashHex: string): Hash => leafHash(Buffer.from(recordHashHex, 'hex'));
-export const nodeHash = (left: Hash, right: Hash): Hash => createHash('sha256').update(NODE).update(left).update(right).digest();
+export const leafHash = (recordHash: Hash): Hash => {
+  if (recordHash.length !== 32) return sha256Of([LEAF, recordHash]);
+  recordHash.copy(leafInput, 1);
+  return oneShotHash('sha256', leafInput, 'buffer');
+};
+export const leafHashOfHex = (recordHashHex: string): Hash => {
+  if (recordHashHex.length !== 64 || leafInput.write(recordHashHex, 1, 32, 'hex') !== 32) return leafHash(Buffer.from(recordHashHex, 'hex'));
+  return oneShotHash('sha256', leafInput, 'buffer');
+};
+export const nodeHash = (left: Hash, right: Hash): Hash => {
+  if (left.length !== 32 || right.length !== 32) return sha256Of([NODE, left, right]);
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 33);
+  return oneShotHash('sha256', nodeInput, 'buffer');
+};
 /** The root of the empty tree: SHA-256 of the empty string. */
-export const EMPTY_ROOT: Hash = createHash('sha256').digest();
+export const EMPTY_ROOT: Hash = oneShotHash('sha256', Buffer.alloc(0), 'buffer');
 
 /** The largest power of two strictly below n (n ≥ 2). */
 export function splitPoint(n: number): number {

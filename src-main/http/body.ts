@@ -46,13 +46,16 @@ async function readBytes(c: Context, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks, size);
 }
 
+/** One decoder for every body: a whole-buffer decode keeps no state between calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads the raw body as UTF-8 text within the size limit; invalid UTF-8 is a 400. */
 export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? 'NaN');
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const buf = await readBytes(c, limit);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return utf8.decode(buf);
   } catch {
     throw new GatehouseError('invalid_json', 'Body is not valid UTF-8');
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   pickShape,
   RecordedActionSchema,
@@ -7,6 +6,7 @@ import {
   type DecidedAction,
   type DecisionValue,
 } from '../../src-shared/index.js';
+import { sha256Hex } from '../audit/chain.js';
 import { iso, isoOrNull } from '../core/clock.js';
 import { derivedReach } from '../storage/derived-reach.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
@@ -50,7 +50,7 @@ export interface ActionRow {
 export const SELECT_ACTIONS = 'SELECT a.*, au.data AS data FROM actions a JOIN audit au ON au.seq = a.seq';
 
 /** What is stored for an idempotency key (scoped by agent in the lookups). */
-export const idempotencyHash = (key: string): string => createHash('sha256').update(key).digest('hex');
+export const idempotencyHash = (key: string): string => sha256Hex(key);
 
 export const decidedOf = (r: Pick<ActionRow, 'data'>): DecidedAction => JSON.parse(r.data) as DecidedAction;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import {
   ActionEventSchema,
@@ -13,6 +12,7 @@ import {
   type NormalizedAction,
   type Workflow,
 } from '../../src-shared/index.js';
+import { sha256Hex } from '../audit/chain.js';
 import { iso, type Clock } from '../core/clock.js';
 import { conflict, forbidden, GatehouseError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -49,9 +49,7 @@ export interface Caller {
 /** SHA-256 of the JCS of the request (its idempotency key aside): what "the same request" means. */
 function requestDigest(a: NormalizedAction): string {
   const { idempotency_key: _key, ...rest } = a;
-  return createHash('sha256')
-    .update(canonicalize(rest) ?? '')
-    .digest('hex');
+  return sha256Hex(canonicalize(rest) ?? '');
 }
 
 const reusedKey = () =>

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../audit/chain.js';
 import {
   DEFAULT_ADMIN_KEY_ID,
   DEFAULT_AGENT_KEY_ID,
@@ -29,7 +30,7 @@ interface KeyRow {
   revoked_ms: number | null;
 }
 
-const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+const hashKey = (secret: string): string => sha256Hex(secret);
 
 const toView = (r: KeyRow, approver: string | null): KeyView => ({
   id: r.id,

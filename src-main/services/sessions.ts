@@ -1,4 +1,5 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../audit/chain.js';
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import type { Principal } from './principal.js';
@@ -13,7 +14,7 @@ const TOUCH_EVERY_MS = 3_600_000;
 const MAX_SESSIONS = 200;
 const TOKEN_MAX = 100;
 
-const digest = (s: string) => createHash('sha256').update(s).digest('hex');
+const digest = (s: string) => sha256Hex(s);
 
 const SessionFileSchema = z.object({
   version: z.literal(1),

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Policy } from '../../src-shared/index.js';
-import { jcs } from '../audit/chain.js';
+import { jcs, sha256Hex } from '../audit/chain.js';
 
 /**
  * Default policies shipped by earlier releases that a later default replaces, each known by the
@@ -26,7 +25,7 @@ const SUPERSEDED: { id: string; sha256: string; by: string }[] = [
   { id: 'prod-db-delete', sha256: 'a3d160a7063dab84ab7db2539e0bebb955cdf348c9ee80ba4b6726405c6a028c', by: 'prod-db-delete' },
 ];
 
-export const policyDigest = (p: Policy): string => createHash('sha256').update(jcs(p)).digest('hex');
+export const policyDigest = (p: Policy): string => sha256Hex(jcs(p));
 
 /** The stored policies that are unedited earlier defaults, each with the current default that replaces it. */
 export function supersededDefaults(stored: Policy[], current: Policy[]): { previous: Policy; next: Policy }[] {
