@@ -7,6 +7,7 @@ import {
   EMPTY_ROOT,
   inclusionProof,
   leafHash,
+  leafHashOfHex,
   MemoryTree,
   nodeHash,
   verifyConsistency,
@@ -55,6 +56,25 @@ describe('Merkle tree (RFC 6962)', () => {
     const tree = new MemoryTree(leaves.map(leafHash));
     roots.forEach((r, i) => expect(hex(tree.root(i + 1))).toBe(r));
     expect(hex(EMPTY_ROOT)).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('hashes each input whole, whatever the call before it hashed (one-shot into a reused scratch buffer)', () => {
+    const full = data(3);
+    const short = Buffer.from('0102', 'hex');
+    // A short input right after a full one must not pick up the earlier call's trailing bytes.
+    for (const [a, b] of [
+      [full[0]!, short],
+      [short, full[1]!],
+      [full[2]!, full[0]!],
+    ] as const) {
+      expect(hex(leafHash(a))).toBe(hex(sha(Buffer.from([0]), a)));
+      expect(hex(leafHash(b))).toBe(hex(sha(Buffer.from([0]), b)));
+      expect(hex(nodeHash(a, b))).toBe(hex(sha(Buffer.from([1]), a, b)));
+    }
+    expect(hex(leafHashOfHex(hex(full[1]!)))).toBe(hex(sha(Buffer.from([0]), full[1]!)));
+    // Not hex, or the wrong length: hashed as Buffer.from(…, 'hex') reads it, never padded from before.
+    expect(hex(leafHashOfHex(`${hex(full[2]!).slice(0, 62)}zz`))).toBe(hex(sha(Buffer.from([0]), full[2]!.subarray(0, 31))));
+    expect(hex(leafHashOfHex('abcd'))).toBe(hex(sha(Buffer.from([0]), Buffer.from('abcd', 'hex'))));
   });
 
   it('roots, inclusion and consistency proofs equal the literal RFC recursion for every size up to 70', () => {
