@@ -37,7 +37,8 @@ export const leafHash = (recordHash: Hash): Hash => {
   return oneShotHash('sha256', leafInput, 'buffer');
 };
 export const leafHashOfHex = (recordHashHex: string): Hash => {
-  if (recordHashHex.length !== 64 || leafInput.write(recordHashHex, 1, 32, 'hex') !== 32) return leafHash(Buffer.from(recordHashHex, 'hex'));
+  if (recordHashHex.length !== 64 || leafInput.write(recordHashHex, 1, 32, 'hex') !== 32)
+    return leafHash(Buffer.from(recordHashHex, 'hex'));
   return oneShotHash('sha256', leafInput, 'buffer');
 };
 export const nodeHash = (left: Hash, right: Hash): Hash => {

@@ -40,11 +40,11 @@ export class AbTestService {
     return this.rules;
   }
 
-  list(): AbTest[] {
-    return abTestRows(this.store).map((r) => this.view(r));
+  list(): Promise<AbTest[]> {
+    return Promise.all(abTestRows(this.store).map((r) => this.view(r)));
   }
 
-  get(id: string): AbTest {
+  get(id: string): Promise<AbTest> {
     const r = abTestRow(this.store, id);
     if (!r) throw notFound(`A/B test '${id}'`);
     return this.view(r);
@@ -112,7 +112,7 @@ export class AbTestService {
       }));
   }
 
-  private view(r: AbTestRow): AbTest {
+  private async view(r: AbTestRow): Promise<AbTest> {
     return {
       id: r.id,
       name: r.name,
@@ -125,7 +125,7 @@ export class AbTestService {
       started_at: iso(r.started_ms),
       ends_at: iso(r.ends_ms),
       stopped_at: isoOrNull(r.stopped_ms),
-      arms: armReports(this.store, r.id),
+      arms: await armReports(this.store, r.id),
     };
   }
 }

@@ -15,7 +15,7 @@ export function workflowHandlers(g: Gatehouse) {
 /** SPEC 12: A/B tests of policies (also under the seeds' `/api/ab-tests`). Admin only. */
 export function abTestHandlers(g: Gatehouse) {
   return {
-    listAbTests: () => ({ items: g.abTests.list(), next_cursor: null }),
+    listAbTests: async () => ({ items: await g.abTests.list(), next_cursor: null }),
     createAbTest: (_c, { body }) => g.abTests.create(body),
     getAbTest: (_c, { params }) => g.abTests.get(params.id!),
     stopAbTest: (_c, { params }) => g.abTests.stop(params.id!),
