@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -84,6 +85,16 @@ export async function* archiveLines(path: string): AsyncGenerator<string> {
   } finally {
     input.destroy();
   }
+}
+
+/**
+ * SHA-256 hex of a file, read as a stream: an archive can be hundreds of MB, and hashing it in one
+ * buffer would hold that much memory and the event loop for as long as the hash takes.
+ */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** The lines of every archive, then of `more`: one stream of the whole log. */

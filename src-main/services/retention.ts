@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { archiveLines, writeArchive } from '../audit/archive.js';
+import { archiveLines, fileSha256, writeArchive } from '../audit/archive.js';
 import { buildPrefix } from '../audit/archive-prefix.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import { BLOCK } from '../storage/merkle-store.js';
@@ -123,9 +121,7 @@ export class RetentionService {
     if (!check.ok || check.head_hash !== lastHash || check.records !== last - first + 1) {
       throw new Error(`the archive ${basename(file)} does not read back as written (${check.error ?? 'head differs'})`);
     }
-    const sha256 = createHash('sha256')
-      .update(await readFile(file))
-      .digest('hex');
+    const sha256 = await fileSha256(file);
     // The leaves of the last incomplete block, kept for the proofs of live records.
     const blockStart = Math.floor(last / BLOCK) * BLOCK;
     const kept = this.store.all<{ seq: number; hash: string }>('SELECT seq, hash FROM audit WHERE seq > ? AND seq <= ?', [

@@ -78,6 +78,14 @@ describe('retention and archive (SPEC 7.7)', () => {
     expect(a!.path.endsWith(`archive/audit-1-${second}.jsonl.gz`)).toBe(true);
     expect(gunzipSync(readFileSync(a!.path)).toString('utf8').trimEnd().split('\n')).toEqual(before.slice(0, second));
     expect(readFileSync(a!.checkpointPath!, 'utf8').split('\n')[1]).toBe(String(second));
+    // The audit record of the move names the file and its SHA-256.
+    const moved = await core.json<{ items: { data: { file: string; sha256: string } }[] }>('GET', '/api/v1/audit?type=audit.archived');
+    expect(moved.body.items.map((i) => i.data)).toEqual([
+      expect.objectContaining({
+        file: `archive/audit-1-${second}.jsonl.gz`,
+        sha256: createHash('sha256').update(readFileSync(a!.path)).digest('hex'),
+      }),
+    ]);
 
     // The live log starts after it, chained to it; it verifies; proofs of live records still verify.
     const live = (await (await core.req('GET', '/api/v1/audit/export?format=jsonl')).text()).trimEnd().split('\n');
