@@ -87,16 +87,6 @@ export async function* archiveLines(path: string): AsyncGenerator<string> {
   }
 }
 
-/**
- * SHA-256 hex of a file, read as a stream: an archive can be hundreds of MB, and hashing it in one
- * buffer would hold that much memory and the event loop for as long as the hash takes.
- */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** The lines of every archive, then of `more`: one stream of the whole log. */
 export async function* concatLines(archives: readonly ArchiveFile[], more?: AsyncIterable<string>): AsyncGenerator<string> {
   for (const a of archives) yield* archiveLines(a.path);
@@ -106,7 +96,8 @@ export async function* concatLines(archives: readonly ArchiveFile[], more?: Asyn
 /**
  * Writes an archive from chunks of JSONL text (through `.part` files, fsynced, then renamed, so a
  * half-written archive never looks whole), and its checkpoint and prefix beside it, renamed into
- * place before it. Returns the path.
+ * place before it. Returns the path and the SHA-256 of the file's bytes, hashed as they are written
+ * (an archive can be hundreds of MB: neither read again nor held in memory for it).
  */
 export async function writeArchive(
   dataDir: string,
@@ -114,7 +105,7 @@ export async function writeArchive(
   last: number,
   chunks: AsyncIterable<string>,
   beside: { checkpoint: string; prefix: ArchivePrefix },
-): Promise<string> {
+): Promise<{ path: string; sha256: string }> {
   const dir = archiveDir(dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, archiveName(first, last));
@@ -122,6 +113,8 @@ export async function writeArchive(
   await rm(part, { force: true });
   const gzip = createGzip({ level: 6 });
   const file = createWriteStream(part, { mode: 0o600 });
+  const sha256 = createHash('sha256');
+  gzip.on('data', (bytes: Buffer) => sha256.update(bytes));
   gzip.pipe(file);
   for await (const chunk of chunks) if (!gzip.write(chunk)) await once(gzip, 'drain');
   gzip.end();
@@ -135,7 +128,7 @@ export async function writeArchive(
   // The renames are durable once the directory is: before retention deletes a live record.
   const dirHandle = await open(dir, 'r');
   await dirHandle.sync().finally(() => dirHandle.close());
-  return path;
+  return { path, sha256: sha256.digest('hex') };
 }
 
 /** Writes a small file through a fsynced `.part`, then renames it into place. */

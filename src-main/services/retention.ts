@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { archiveLines, fileSha256, writeArchive } from '../audit/archive.js';
+import { archiveLines, writeArchive } from '../audit/archive.js';
 import { buildPrefix } from '../audit/archive-prefix.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import { BLOCK } from '../storage/merkle-store.js';
@@ -115,13 +115,12 @@ export class RetentionService {
     }
     // The Merkle subtrees of the records before it (already archived), so it verifies on its own.
     const prefix = buildPrefix(store.merkle(), from.seq, from.hash);
-    const file = await writeArchive(store.dataDir, first, last, chunks(), { checkpoint: target.note, prefix });
+    const { path: file, sha256 } = await writeArchive(store.dataDir, first, last, chunks(), { checkpoint: target.note, prefix });
     // Read it back before deleting anything: the chain runs on from the last archive to this record.
     const check = await verifyJsonlLines(archiveLines(file), { start: { seq: first, prev: from.hash } });
     if (!check.ok || check.head_hash !== lastHash || check.records !== last - first + 1) {
       throw new Error(`the archive ${basename(file)} does not read back as written (${check.error ?? 'head differs'})`);
     }
-    const sha256 = await fileSha256(file);
     // The leaves of the last incomplete block, kept for the proofs of live records.
     const blockStart = Math.floor(last / BLOCK) * BLOCK;
     const kept = this.store.all<{ seq: number; hash: string }>('SELECT seq, hash FROM audit WHERE seq > ? AND seq <= ?', [
