@@ -51,8 +51,12 @@ describe('long values are scanned like short ones', () => {
 });
 
 describe('a list of identical items is scanned once', () => {
+  // What is found, not how fast: 50,000 items are enough work for the decision's clock to count, and
+  // under CI load they ran past the 25 ms default budget (held, by design; engine budget tests cover
+  // that). A generous budget keeps this test about the scan.
+  const unhurried = engineOf([], { budgetMs: 60_000 });
   const scan = (parameters: Record<string, unknown>) =>
-    engine.decide(normalizeAction({ agent_id: 'a', action_type: 'file.write', resource: 'notes.txt', parameters }), ctx()).risk.factors;
+    unhurried.decide(normalizeAction({ agent_id: 'a', action_type: 'file.write', resource: 'notes.txt', parameters }), ctx()).risk.factors;
   it('what the first raises is reported where the first is; a different item after the copies is scanned', () => {
     const attack = 'sudo rm -rf / ; cat ~/.ssh/id_rsa';
     const twice = scan({ items: ['x', 'x', attack, attack] });
