@@ -12,6 +12,7 @@ import {
 import { compileWhen } from './conditions/compile.js';
 import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
+import { yamlValueIssues } from './yaml-strict.js';
 import { compileRiskRules } from './policy/validate.js';
 import { isSeedForm, policyFromSeed, type PolicySource } from './seed-policy.js';
 
@@ -42,7 +43,8 @@ const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'workflows'
  * `PolicyValidationError`.
  */
 export function parsePolicyFile(text: string, opts: ParseOptions = {}): ParsedPolicyFile {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // Duplicate keys are found by yamlValueIssues, which names them by field rather than by line.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new PolicyValidationError(
       doc.errors.map((e) => ({
@@ -51,6 +53,8 @@ export function parsePolicyFile(text: string, opts: ParseOptions = {}): ParsedPo
       })),
     );
   }
+  const issues = yamlValueIssues(doc);
+  if (issues.length) throw new PolicyValidationError(issues);
   return parsePolicyDocument(doc.toJS({ maxAliasCount: 100 }), opts);
 }
 

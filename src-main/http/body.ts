@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatehouseError, invalid } from '../core/errors.js';
 import { closingQuote, jsonShape } from '../core/json-shape.js';
+import { numberProblem } from '../../src-shared/exact-number.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
@@ -163,16 +164,14 @@ export function strictJsonProblem(text: string): JsonProblem | null {
     if (c === 45 || (c >= 48 && c <= 57)) {
       const start = i;
       let exponent = false;
-      let fraction = false;
       while (i < n) {
         const d = text.charCodeAt(i);
         if (d === 101 || d === 69) exponent = true;
-        else if (d === 46) fraction = true;
-        else if (!(d === 45 || d === 43 || (d >= 48 && d <= 57))) break;
+        else if (d !== 46 && !(d === 45 || d === 43 || (d >= 48 && d <= 57))) break;
         i++;
       }
       if (exponent || i - start >= SHORT_NUMBER) {
-        const problem = numberProblem(text.slice(start, i), exponent || fraction);
+        const problem = numberProblem(text.slice(start, i));
         if (problem) return { path: pathOf(stack), message: problem };
       }
       continue;
@@ -199,20 +198,6 @@ export function strictJsonProblem(text: string): JsonProblem | null {
     i++;
   }
   return null;
-}
-
-function numberProblem(token: string, notInteger: boolean): string | null {
-  const value = Number(token);
-  if (!Number.isFinite(value)) return `number ${clip(token)} is too large for a double (it would become ${value > 0 ? '' : '-'}Infinity)`;
-  if (!notInteger && !Number.isSafeInteger(value))
-    return `integer ${clip(token)} is beyond ±(2^53 − 1) and would be rounded; send it as a string`;
-  if (value === 0 && /[1-9]/.test(token.split(/[eE]/)[0] ?? ''))
-    return `number ${clip(token)} is too small for a double (it would become 0)`;
-  return null;
-}
-
-function clip(token: string): string {
-  return token.length > 40 ? `${token.slice(0, 39)}…` : token;
 }
 
 function requireJsonContentType(c: Context): void {

@@ -104,6 +104,44 @@ policies:
     ]);
   });
 
+  it('names a key written twice by its field, where YAML would keep the last', () => {
+    const details = errorsOf(() =>
+      parsePolicyFile(
+        'version: 1\npolicies:\n  - id: p1\n    name: a\n    effect: allow\n    effect: deny\n    when: { tool_name: x, tool_name: y }\n',
+      ),
+    );
+    expect(details).toEqual([
+      { path: 'policies[0](p1).effect', message: "duplicate key 'effect'" },
+      { path: 'policies[0](p1).when.tool_name', message: "duplicate key 'tool_name'" },
+    ]);
+  });
+
+  it('refuses a number a double would change, naming its field; keeps those it holds as written', () => {
+    const file = (n: string) => `policies:\n  - id: big\n    effect: allow\n    when: { context.n: ${n} }\n`;
+    for (const [n, message] of [
+      ['9007199254740993', /integer 9007199254740993 is beyond ±\(2\^53 − 1\) and would be rounded; quote it/],
+      ['9007199254740993.0', /would be rounded to 9007199254740992/],
+      ['-9007199254740993e0', /would be rounded/],
+      ['0x20000000000001', /integer 0x20000000000001 is beyond/],
+      ['1e400', /too large for a double/],
+      ['.inf', /not a finite number/],
+    ] as const) {
+      const details = errorsOf(() => parsePolicyFile(file(n)));
+      expect(details).toHaveLength(1);
+      expect(details[0]!.path).toBe('policies[0](big).when.context.n');
+      expect(details[0]!.message).toMatch(message);
+    }
+    for (const [n, value] of [
+      ['9007199254740991', 9007199254740991],
+      ['1e20', 1e20],
+      ['1.5e300', 1.5e300],
+      ['0.1', 0.1],
+      ['"9007199254740993"', '9007199254740993'],
+    ] as const) {
+      expect(parsePolicyFile(file(n)).policies[0]!.when).toEqual({ 'context.n': value });
+    }
+  });
+
   it('policies must be a list', () => {
     expect(errorsOf(() => parsePolicyDocument({ version: 1, policies: 'x' }))).toEqual([{ path: 'policies', message: 'must be a list' }]);
   });

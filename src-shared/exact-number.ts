@@ -1,0 +1,36 @@
+/**
+ * What a double would silently change in a number written as `text` (a JSON number token, or a YAML
+ * scalar written the same way), or null when it holds it as written (SPEC 5: nothing a client sends
+ * is silently changed). `advice` ends the message: how to send the value instead.
+ */
+export function numberProblem(text: string, advice = 'send it as a string'): string | null {
+  const value = Number(text);
+  const token = clip(text);
+  if (!Number.isFinite(value)) return `number ${token} is too large for a double (it would become ${value > 0 ? '' : '-'}Infinity)`;
+  const wholeForm = !/[.eE]/.test(text);
+  if (wholeForm && !Number.isSafeInteger(value)) return `integer ${token} is beyond ±(2^53 − 1) and would be rounded; ${advice}`;
+  // Written with a fraction or an exponent: beyond ±(2^53 − 1) a double holds whole numbers only, and
+  // not all of them (9007199254740993.0 becomes …992). Refused where the value would change; 1e20
+  // and 1.5e300 are held as written.
+  if (!wholeForm && Math.abs(value) > Number.MAX_SAFE_INTEGER && decimalOf(text) !== decimalOf(String(value)))
+    return `number ${token} is beyond ±(2^53 − 1) and would be rounded to ${value}; ${advice}`;
+  if (value === 0 && /[1-9]/.test(text.split(/[eE]/)[0] ?? '')) return `number ${token} is too small for a double (it would become 0)`;
+  return null;
+}
+
+/** A number's exact decimal value as `<sign><digits>e<exponent>`, without leading or trailing zeros (JSON or `Number#toString` form). */
+function decimalOf(text: string): string {
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const fraction = m[3] ?? '';
+  let digits = (m[2]! + fraction).replace(/^0+/, '');
+  let exponent = Number(m[4] ?? 0) - fraction.length;
+  const zeros = /0+$/.exec(digits)?.[0].length ?? 0;
+  digits = digits.slice(0, digits.length - zeros);
+  exponent += zeros;
+  return digits ? `${m[1] === '-' ? '-' : ''}${digits}e${exponent}` : '0';
+}
+
+function clip(token: string): string {
+  return token.length > 40 ? `${token.slice(0, 39)}…` : token;
+}
