@@ -8,7 +8,7 @@ import { hostAndOriginGuard } from './middleware/host-origin.js';
 import { RateLimiter, rateLimit } from './middleware/rate-limit.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { ENDPOINTS } from '../../src-shared/api.js';
-import { allowedMethods, mountEndpoints, type Handlers } from './endpoints.js';
+import { allowedMethods, declares, mountEndpoints, type Handlers } from './endpoints.js';
 import { actionHandlers } from './routes/actions.js';
 import { agentHandlers } from './routes/agents.js';
 import { approvalHandlers } from './routes/approvals.js';
@@ -46,6 +46,8 @@ for (const e of ENDPOINTS) {
   if (needsAuth(e.path) !== (e.scope !== 'none'))
     throw new Error(`API table: ${e.path} has scope '${e.scope}' but its prefix says otherwise`);
 }
+
+const wrongMethod = (method: string, path: string): boolean => !declares(method, path) && allowedMethods(path).length > 0;
 
 /** Every handler of the API table (a missing one is a type error). */
 function handlersOf(g: Gatehouse): Handlers {
@@ -115,7 +117,9 @@ export function createApp(g: Gatehouse, opts: AppOptions): Hono<AppEnv> {
   const auth = authenticate({ byKey: (k) => g.keys.byKey(k), bySession: (s) => g.sessions.bySession(s) });
   const limit = rateLimit(limiter);
   app.use('*', async (c, next) => {
-    if (!needsAuth(c.req.path)) return next();
+    // A known path asked with a method it does not take is a 405 with `Allow` (app.notFound), key or
+    // not: no handler runs for it.
+    if (!needsAuth(c.req.path) || wrongMethod(c.req.method, c.req.path)) return next();
     await auth(c, async () => {
       await limit(c, next);
     });

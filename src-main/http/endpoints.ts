@@ -107,6 +107,24 @@ const matchers = ENDPOINTS.map((e) => {
   return { method: e.method.toUpperCase(), re: new RegExp(`^${e.pathRest ? re.replace(/\[\^\/\]\+$/, '.*') : re}$`) };
 });
 
+/** Per method, one expression matching every path the table declares for it (HEAD: GET's). */
+const pathsOf = new Map<string, RegExp>(
+  [...new Set(matchers.map((m) => m.method))].map((method) => [
+    method,
+    new RegExp(
+      matchers
+        .filter((m) => m.method === method)
+        .map((m) => `(?:${m.re.source})`)
+        .join('|'),
+    ),
+  ]),
+);
+
+/** Whether the table declares `method` for this concrete path (one match per request: the API's hot paths ask it). */
+export function declares(method: string, path: string): boolean {
+  return pathsOf.get(method === 'HEAD' ? 'GET' : method)?.test(path) ?? false;
+}
+
 /** The methods the table declares for a concrete path (HEAD with GET), or an empty list for an unknown path. */
 export function allowedMethods(path: string): string[] {
   const out = new Set<string>();

@@ -10,8 +10,9 @@ import { StorageUnavailableError } from '../storage/types.js';
  */
 export { GatehouseError as HttpError, invalid, zodDetails };
 
-export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
-  return { error: details?.length ? { code, message, details } : { code, message } };
+/** SPEC 5's error body; `details` is always there (empty when the error is not about a field), so a client can read it without a check. */
+export function errorBody(code: ErrorCode, message: string, details: ErrorDetail[] = []): ErrorBody {
+  return { error: { code, message, details } };
 }
 
 /** The HTTP status of a SPEC 5 error code: the one place codes become statuses. */

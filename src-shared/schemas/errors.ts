@@ -23,7 +23,8 @@ export const ErrorBodySchema = z.object({
   error: z.object({
     code: ErrorCodeSchema,
     message: z.string(),
-    details: z.array(ErrorDetailSchema).optional(),
+    /** The fields at fault (empty when the error is not about a field). */
+    details: z.array(ErrorDetailSchema),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -157,6 +157,41 @@ describe('HTTP edges (SPEC 5)', () => {
     expect((await t.req('GET', '/api/v1/nothing-here')).status).toBe(404);
   });
 
+  it('answers a wrong method with 405 before asking for a key, and still asks for one on the right method', async () => {
+    t = await openTestCore();
+    for (const [method, path, allow] of [
+      ['PUT', '/api/v1/actions/submit', 'POST'],
+      ['DELETE', '/api/v1/audit/verify', 'GET, HEAD'],
+      ['OPTIONS', '/api/v1/actions/submit', 'POST'],
+      ['PATCH', '/mcp/servers', 'GET, HEAD'],
+      ['GET', '/api/v1/approvals/act_x/approve', 'POST'],
+    ] as const) {
+      const res = await t.req(method, path, { key: null });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+    }
+    // The methods the paths take, and paths the table does not know, still need the key.
+    expect((await t.req('POST', '/api/v1/actions/submit', { key: null, body: {} })).status).toBe(401);
+    expect((await t.req('GET', '/api/v1/audit/verify', { key: null })).status).toBe(401);
+    expect((await t.req('HEAD', '/api/v1/audit/verify', { key: null })).status).toBe(401);
+    expect((await t.req('GET', '/api/v1/nothing-here', { key: null })).status).toBe(401);
+    // An agent key on an admin route with the right method is still a 403.
+    expect((await t.req('GET', '/api/v1/audit/verify', { key: t.agentKey })).status).toBe(403);
+  });
+
+  it('gives every error the same shape, `details` included (empty when no field is at fault)', async () => {
+    t = await openTestCore();
+    const shape = (code: string) => ({ error: { code, message: expect.any(String) as string, details: [] } });
+    expect(await (await t.req('GET', '/api/v1/audit/verify', { key: null })).json()).toEqual(shape('unauthenticated'));
+    expect(await (await t.req('GET', '/api/v1/audit/verify', { key: t.agentKey })).json()).toEqual(shape('forbidden'));
+    expect(await (await t.req('GET', '/api/v1/actions/act_nope/status')).json()).toEqual(shape('not_found'));
+    expect(await (await t.req('PUT', '/api/v1/actions/submit')).json()).toEqual(shape('method_not_allowed'));
+    const invalid = (await (await t.req('POST', '/api/v1/actions/submit', { body: { agent_id: 'a' } })).json()) as {
+      error: { details: { path: string }[] };
+    };
+    expect(invalid.error.details.map((d) => d.path)).toEqual(['action_type']);
+  });
+
   it('refuses a compressed body with 415 instead of reading it as garbage', async () => {
     t = await openTestCore();
     const res = await t.json<{ error: { code: string } }>('POST', '/api/v1/actions/submit', {

@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../../src-renderer/api/client.js';
 
 describe('errorMessage', () => {
   it('shows what a 503 says cannot be done (a write, a read of the log, the search index), and the storage line when it says nothing', () => {
-    const said = (message: string) => new ApiError(503, { error: { code: 'unavailable', message } }, 1);
+    const said = (message: string) => new ApiError(503, { error: { code: 'unavailable', message, details: [] } }, 1);
     expect(errorMessage(said('The log cannot be read right now. Retry shortly.'))).toBe('The log cannot be read right now. Retry shortly.');
     expect(errorMessage(said('Storage cannot be written right now; nothing was decided. Retry shortly.'))).toBe(
       'Storage cannot be written right now; nothing was decided. Retry shortly.',

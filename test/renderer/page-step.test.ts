@@ -38,7 +38,9 @@ describe('after a failed page of the activity lists', () => {
   });
   it('other failures are shown and wait for the person', () => {
     // Storage refusing writes, a 503 without a Retry-After, any other status, a network failure.
-    expect(indexWait(new ApiError(503, { error: { code: 'unavailable', message: 'Storage cannot be written' } }, 1))).toBeNull();
+    expect(
+      indexWait(new ApiError(503, { error: { code: 'unavailable', message: 'Storage cannot be written', details: [] } }, 1)),
+    ).toBeNull();
     expect(indexWait(new ApiError(503, catchingUp, null))).toBeNull();
     expect(indexWait(new ApiError(500, catchingUp, 5))).toBeNull();
     expect(indexWait(new Error('offline'))).toBeNull();
