@@ -23,7 +23,7 @@ import { upsertWorkflowOp, workflowOf, workflowRow, workflowRows } from './workf
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
-import { supersededDefaults } from './shipped-defaults.js';
+import { retiredDefaults, supersededDefaults } from './shipped-defaults.js';
 
 interface PolicyRow {
   id: string;
@@ -326,18 +326,24 @@ export class PolicyService {
 
   /**
    * Replaces stored policies that are unedited defaults of an earlier release by the current
-   * defaults (see shipped-defaults.ts), in one commit, each change audited as the system's. Returns
-   * the ids replaced.
+   * defaults, and deletes those this release no longer ships (see shipped-defaults.ts), in one
+   * commit, each change audited as the system's. Returns the ids replaced or deleted.
    */
   async followShippedDefaults(current: Policy[]): Promise<string[]> {
     const stored = [...this.entries.values()].filter((e) => !e.ephemeral).map((e) => e.policy);
     const pairs = supersededDefaults(stored, current);
-    if (pairs.length === 0) return [];
+    const retired = retiredDefaults(stored);
+    if (pairs.length === 0 && retired.length === 0) return [];
     const merged = new Map(this.entries);
     const now = this.clock.now();
     const ops: Op[] = [];
     const audit: AuditDraft[] = [];
     const reason = "an unedited default policy of an earlier release, replaced by this release's default";
+    for (const { previous, why } of retired) {
+      merged.delete(previous.id);
+      ops.push({ sql: 'DELETE FROM policies WHERE id = ?', params: [previous.id] });
+      audit.push({ type: 'policy.deleted', actor: 'system', data: { policy_id: previous.id, policy: previous, reason: why } });
+    }
     for (const { previous, next } of pairs) {
       const old = merged.get(previous.id)!;
       if (next.id !== previous.id) {
@@ -368,8 +374,11 @@ export class PolicyService {
     this.entries.clear();
     for (const [id, e] of merged) this.entries.set(id, e);
     this.recompile();
-    this.bus.publish('policy.changed', { change: 'imported', policy_ids: pairs.map((p) => p.next.id) });
-    return pairs.map((p) => p.previous.id);
+    this.bus.publish('policy.changed', {
+      change: 'imported',
+      policy_ids: [...retired.map((r) => r.previous.id), ...pairs.map((p) => p.next.id)],
+    });
+    return [...retired.map((r) => r.previous.id), ...pairs.map((p) => p.previous.id)];
   }
 
   exportText(format: 'yaml' | 'json'): string {

@@ -25,7 +25,31 @@ const SUPERSEDED: { id: string; sha256: string; by: string }[] = [
   { id: 'prod-db-delete', sha256: 'a3d160a7063dab84ab7db2539e0bebb955cdf348c9ee80ba4b6726405c6a028c', by: 'prod-db-delete' },
 ];
 
+/**
+ * Default policies shipped by earlier releases that this release no longer ships, nor replaces: an
+ * unedited one is deleted (and audited) at start.
+ */
+const RETIRED: { id: string; sha256: string; why: string }[] = [
+  {
+    // 0.1 and the first 0.2 builds: allow every file.read, whatever its risk.
+    id: 'allow-file-reads',
+    sha256: 'a72835e5c0e60a6f8cac4fa084c7bf39ce36d1fa6aafcb07bc409cdc2f802704',
+    why:
+      "a default of an earlier release that this release no longer ships: its explicit allow answered 'allow' to a coding " +
+      "agent's hook for every file read, secrets and files outside the project included, so the agent skipped its own " +
+      'prompt (never looser than the agent alone). Reads are decided by risk now.',
+  },
+];
+
 export const policyDigest = (p: Policy): string => sha256Hex(jcs(p));
+
+/** The stored policies that are unedited earlier defaults this release no longer ships, with why. */
+export function retiredDefaults(stored: Policy[]): { previous: Policy; why: string }[] {
+  return stored.flatMap((previous) => {
+    const old = RETIRED.find((r) => r.id === previous.id);
+    return old && policyDigest(previous) === old.sha256 ? [{ previous, why: old.why }] : [];
+  });
+}
 
 /** The stored policies that are unedited earlier defaults, each with the current default that replaces it. */
 export function supersededDefaults(stored: Policy[], current: Policy[]): { previous: Policy; next: Policy }[] {

@@ -14,7 +14,7 @@ const shell = (command: string) => decide({ action_type: 'shell.exec', resource:
 
 describe('default policies', () => {
   it('are valid, imported, named and described', () => {
-    expect(file.policies.length).toBeGreaterThanOrEqual(8);
+    expect(file.policies.length).toBeGreaterThanOrEqual(7);
     expect(file.policies.length).toBeLessThanOrEqual(10);
     for (const p of file.policies) {
       expect(p.source).toBe('import');
@@ -53,7 +53,7 @@ describe('default policies', () => {
       });
     });
     it.each(['/app/src/env.ts', '/app/.environment', '/app/config/process.env.d.ts'])('%s is not a secrets file', (resource) => {
-      expect(decide({ action_type: 'file.read', resource }).policy?.id).toBe('allow-file-reads');
+      expect(decide({ action_type: 'file.read', resource }).policy).toBeNull();
     });
   });
 
@@ -153,14 +153,18 @@ describe('default policies', () => {
     expect(decide({ action_type: 'payment.refund', environment: 'staging' }).policy).toBeNull();
   });
 
-  it('allow-file-reads', () => {
+  it('allow nothing: a read none of them decides is left to risk, so a hook gives no opinion on it', () => {
+    expect(file.policies.filter((p) => p.effect === 'allow')).toEqual([]);
     expect(decide({ action_type: 'file.read', resource: '/Users/me/project/src/index.ts' })).toMatchObject({
       decision: 'allowed',
-      policy: { id: 'allow-file-reads' },
+      policy: null,
+      flags: [],
     });
-    expect(decide({ action_type: 'file.read', resource: '/etc/hosts' })).toMatchObject({
+    // Outside the project, a system file: allowed by risk (medium, flagged), still no explicit allow.
+    expect(decide({ action_type: 'file.read', resource: '/etc/shadow' })).toMatchObject({
       decision: 'allowed',
-      policy: { id: 'allow-file-reads' },
+      policy: null,
+      flags: ['medium-risk'],
     });
   });
 

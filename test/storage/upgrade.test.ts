@@ -168,15 +168,22 @@ for (const kind of ['clean', 'crash'] as const) {
       ).toEqual(expected.tables.webhooks!.map((w) => w.id).sort());
       expect(g.mcp.list().map((m) => m.server_id)).toEqual(expected.tables.mcp_servers!.map((m) => m.server_id));
       // Policies: the 0.1 defaults the user never edited follow the release (rm-rf-outside-tmp's
-      // lookahead has no RE2 form; dangerous-shell replaces it), each change audited; the rest as they were.
+      // lookahead has no RE2 form; dangerous-shell replaces it; allow-file-reads, an explicit allow
+      // of every read, is no longer shipped), each change audited; the rest as they were.
       const ids = expected.tables.policies!.map((p) => p.id as string);
       expect(ids).toContain('rm-rf-outside-tmp-needs-approval');
+      expect(ids).toContain('allow-file-reads');
       expect(
         g.policies
           .list()
           .map((p) => p.id)
           .sort(),
-      ).toEqual(ids.map((id) => (id === 'rm-rf-outside-tmp-needs-approval' ? 'dangerous-shell-needs-approval' : id)).sort());
+      ).toEqual(
+        ids
+          .filter((id) => id !== 'allow-file-reads')
+          .map((id) => (id === 'rm-rf-outside-tmp-needs-approval' ? 'dangerous-shell-needs-approval' : id))
+          .sort(),
+      );
       expect(g.policies.list().filter((p) => p.unusable)).toEqual([]);
       const replaced = g.store
         .all<{ type: string; data: string }>(
@@ -191,6 +198,7 @@ for (const kind of ['clean', 'crash'] as const) {
         expect.arrayContaining([
           ['policy.deleted', 'rm-rf-outside-tmp-needs-approval'],
           ['policy.created', 'dangerous-shell-needs-approval'],
+          ['policy.deleted', 'allow-file-reads'],
         ]),
       );
       // A second start changes nothing more.

@@ -47,7 +47,6 @@ beforeAll(async () => {
   mkdirSync(join(dead, 'hooks'));
   writeFileSync(join(dead, 'server.json'), JSON.stringify({ url: UNREACHABLE, port: 9, pid: 1 }, null, 2));
   copyFileSync(join(server.dataDir, 'credentials.json'), join(dead, 'credentials.json'));
-  await server.admin('DELETE', '/api/v1/policies/allow-file-reads');
   const policy = (id: string, effect: string, glob: string) =>
     server.admin('POST', '/api/v1/policies', { id, name: `hook test ${id}`, effect, priority: 600, when: { resource: glob } });
   await policy('hook-allow', 'allow', '*allowed-by-policy*');
