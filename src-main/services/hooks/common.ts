@@ -142,6 +142,22 @@ export function mcpCall(
     tool_name: tool,
   };
 }
+/**
+ * A web fetch (`url`) or search (`query`): `http.request` on the URL, else the query (SPEC 9.1:
+ * WebFetch / WebSearch; 9.4: the same mapping for every agent).
+ */
+export function webCall(
+  label: string,
+  target: { url?: string; query?: string },
+): Pick<CallParts, 'action_type' | 'resource' | 'description'> {
+  const { url, query } = target;
+  const description = url ? `${label} wants to fetch ${url}` : `${label} wants to search the web for: ${oneLine(query ?? '', 120)}`;
+  return { action_type: 'http.request', resource: url ?? query, description };
+}
+
+/** The first http(s) URL in free text (a fetch tool that takes a prompt naming the page). */
+export const firstUrl = (text: string | undefined): string | undefined => (text ? /\bhttps?:\/\/[^\s"'<>]+/.exec(text)?.[0] : undefined);
+
 export function otherCall(label: string, name: string, args: unknown): Pick<CallParts, 'action_type' | 'resource' | 'description'> {
   return { action_type: `tool.${name}`, resource: resourceFromArgs(args), description: `${label} wants to use the ${name} tool` };
 }

@@ -89,6 +89,28 @@ describe('mapping details', () => {
       parameters: { path: '/home/dev/app/notes.txt' },
     });
   });
+  it('web fetches and searches are http.request for every agent, and file searches file.read (SPEC 9.1 mapping, 9.4 "the same")', () => {
+    const url = 'https://docs.example.com/guide';
+    const calls: [HookAgent, Record<string, unknown>, string][] = [
+      ['claude-code', { hook_event_name: 'PreToolUse', tool_name: 'WebFetch', tool_input: { url, prompt: 'x' } }, url],
+      ['claude-code', { hook_event_name: 'PreToolUse', tool_name: 'WebSearch', tool_input: { query: 'rust async' } }, 'rust async'],
+      ['gemini', { hook_event_name: 'BeforeTool', tool_name: 'web_fetch', tool_input: { prompt: `Summarize ${url} please` } }, url],
+      ['gemini', { hook_event_name: 'BeforeTool', tool_name: 'google_web_search', tool_input: { query: 'rust async' } }, 'rust async'],
+      ['codex', { hook_event_name: 'PreToolUse', tool_name: 'web_search', tool_input: { query: 'rust async' } }, 'rust async'],
+      ['copilot', { toolName: 'web_fetch', toolArgs: JSON.stringify({ url }) }, url],
+      ['cline', { hookName: 'PreToolUse', taskId: 't', preToolUse: { toolName: 'web_fetch', parameters: { url } } }, url],
+      ['cursor', { hook_event_name: 'preToolUse', tool_name: 'WebFetch', tool_input: { url }, conversation_id: 'c' }, url],
+    ];
+    for (const [agent, input, resource] of calls)
+      expect(request(agent, JSON.stringify(input)), `${agent} ${JSON.stringify(input)}`).toMatchObject({
+        action_type: 'http.request',
+        resource,
+      });
+    for (const tool of ['Grep', 'Glob', 'LS'])
+      expect(
+        request('cursor', JSON.stringify({ hook_event_name: 'preToolUse', tool_name: tool, tool_input: { pattern: 'TODO', path: 'src' } })),
+      ).toMatchObject({ action_type: 'file.read', resource: 'src' });
+  });
   it('unusable input is an error the service answers in the agent’s failure form', () => {
     expect(() => parse('windsurf', '{"agent_action_name":"pre_run_command","tool_info":{}}')).toThrow(/command_line/);
     expect(() => parse('cline', '{"hookName":"PostToolUse"}')).toThrow(/hookName/);

@@ -13,8 +13,9 @@ import {
   shortHash,
   splitMcpName,
   str,
-  writeCall,
   type CallParts,
+  webCall,
+  writeCall,
 } from '../common.js';
 import { HookInputError, type HookAdapter, type HookAnswer, type ParsedHook, type Verdict } from '../types.js';
 
@@ -55,14 +56,8 @@ function mapTool(name: string, input: Record<string, unknown>): Omit<CallParts, 
       };
     }
     case 'WebFetch':
-    case 'WebSearch': {
-      const resource = str(input.url) ?? str(input.query);
-      const description =
-        name === 'WebFetch'
-          ? `${LABEL} wants to fetch ${resource ?? 'a URL'}`
-          : `${LABEL} wants to search the web for: ${oneLine(resource ?? '', 120)}`;
-      return { tool_name: name, action_type: 'http.request', resource, description };
-    }
+    case 'WebSearch':
+      return { tool_name: name, ...webCall(LABEL, { url: str(input.url), query: str(input.query) }) };
     default: {
       const m = splitMcpName(name);
       if (m) return mcpCall(LABEL, m.server, m.tool, input);

@@ -10,6 +10,7 @@ import {
   shellCall,
   shortHash,
   str,
+  webCall,
   writeCall,
 } from '../common.js';
 import { HookInputError, type HookAdapter, type HookAnswer, type ParsedHook, type Verdict } from '../types.js';
@@ -46,7 +47,9 @@ function parse(o: Record<string, unknown>): ParsedHook {
   else if (tool === 'use_mcp_tool' && str(params.server_name) && str(params.tool_name)) {
     sent = argsObject(params.arguments);
     parts = mcpCall(LABEL, str(params.server_name)!, str(params.tool_name)!, sent);
-  } else parts = { tool_name: tool, ...otherCall(LABEL, tool, params) };
+  } else if (tool === 'web_fetch' || tool === 'web_search')
+    parts = { tool_name: tool, ...webCall(LABEL, { url: str(params.url), query: str(params.query) }) };
+  else parts = { tool_name: tool, ...otherCall(LABEL, tool, params) };
   const task = str(o.taskId);
   const roots = Array.isArray(o.workspaceRoots) ? (o.workspaceRoots as unknown[]).filter((r) => typeof r === 'string') : [];
   // Hooks in the global and the workspace folder see the same event: one key, one action.

@@ -11,6 +11,7 @@ import {
   shellCall,
   splitMcpName,
   str,
+  webCall,
   writeCall,
 } from '../common.js';
 import type { HookAdapter, HookAnswer, ParsedHook, Verdict } from '../types.js';
@@ -38,6 +39,8 @@ function parse(o: Record<string, unknown>): ParsedHook {
     parts = { tool_name: tool, ...writeCall(LABEL, patchPaths(patch), 'patch') };
   } else if (tool === 'read_file' || tool === 'view_image')
     parts = { tool_name: tool, ...readCall(LABEL, str(input.path) ?? str(input.file_path)) };
+  else if (tool === 'web_search' || tool === 'web_fetch')
+    parts = { tool_name: tool, ...webCall(LABEL, { url: str(input.url), query: str(input.query) ?? str(input.q) }) };
   else {
     const m = splitMcpName(tool);
     parts = m ? mcpCall(LABEL, m.server, m.tool, input) : { tool_name: tool, ...otherCall(LABEL, tool, input) };

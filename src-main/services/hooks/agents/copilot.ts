@@ -9,6 +9,7 @@ import {
   shellCall,
   splitMcpName,
   str,
+  webCall,
   writeCall,
 } from '../common.js';
 import { HookInputError, type HookAdapter, type HookAnswer, type ParsedHook, type Verdict } from '../types.js';
@@ -37,6 +38,8 @@ function parse(o: Record<string, unknown>): ParsedHook {
     parts = { tool_name: tool, ...writeCall(LABEL, path ? [path] : [], tool === 'create' ? 'create' : 'edit') };
   else if (READ_TOOLS.has(tool))
     parts = { tool_name: tool, ...readCall(LABEL, path ?? str(args.pattern), tool === 'view' ? 'read' : 'look at') };
+  else if (tool === 'web_fetch' || tool === 'web_search')
+    parts = { tool_name: tool, ...webCall(LABEL, { url: str(args.url), query: str(args.query) }) };
   else {
     const m = splitMcpName(tool);
     const server = str(o.mcpServerName) ?? str(args.server_name) ?? m?.server;

@@ -10,6 +10,7 @@ import {
   shellCall,
   splitMcpName,
   str,
+  webCall,
   writeCall,
 } from '../common.js';
 import { HookInputError, type HookAdapter, type HookAnswer, type ParsedHook, type Verdict } from '../types.js';
@@ -28,6 +29,8 @@ import { HookInputError, type HookAdapter, type HookAnswer, type ParsedHook, typ
 const LABEL = 'Cursor';
 const ASK_EVENTS = new Set(['beforeShellExecution', 'beforeMCPExecution']);
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'StrReplace', 'MultiEdit', 'Delete', 'ApplyPatch', 'EditNotebook', 'TabWrite', 'Create']);
+/** preToolUse tools that look at files without a dedicated event: `file.read` (SPEC 9.1's Glob/Grep/LS). */
+const SEARCH_TOOLS = new Set(['Grep', 'Glob', 'LS', 'List', 'ListDir', 'SemanticSearch', 'CodebaseSearch', 'FileSearch']);
 /** preToolUse tools whose calls a dedicated event governs already (one call, one approval). */
 const COVERED = new Set(['Shell', 'Terminal', 'Read', 'ReadFile']);
 
@@ -116,7 +119,11 @@ function parse(o: Record<string, unknown>): ParsedHook {
       const path = str(input.file_path) ?? str(input.path) ?? str(input.target_file) ?? str(input.target_notebook);
       const parts = WRITE_TOOLS.has(tool)
         ? writeCall(LABEL, path ? [path] : [], tool === 'Delete' ? 'delete' : 'edit')
-        : otherCall(LABEL, tool, input);
+        : SEARCH_TOOLS.has(tool)
+          ? readCall(LABEL, path ?? str(input.pattern) ?? str(input.glob_pattern) ?? str(input.query), 'look at')
+          : tool === 'WebFetch' || tool === 'WebSearch'
+            ? webCall(LABEL, { url: str(input.url), query: str(input.query) ?? str(input.search_term) })
+            : otherCall(LABEL, tool, input);
       const toolUseId = str(o.tool_use_id);
       const request = buildRequest({
         ...base,

@@ -1,6 +1,7 @@
 import {
   answer,
   buildRequest,
+  firstUrl,
   jsonLine,
   mcpCall,
   obj,
@@ -10,6 +11,7 @@ import {
   shellCall,
   splitMcpName,
   str,
+  webCall,
   writeCall,
 } from '../common.js';
 import type { HookAdapter, HookAnswer, ParsedHook, Verdict } from '../types.js';
@@ -41,7 +43,11 @@ function parse(o: Record<string, unknown>): ParsedHook {
       tool_name: tool,
       ...readCall(LABEL, path ?? (paths.length ? paths.join(' ') : str(input.pattern)), tool === 'read_file' ? 'read' : 'look at'),
     };
-  } else {
+  } else if (tool === 'web_fetch') {
+    // Its one parameter is a prompt naming the page(s): `Summarize https://…`.
+    parts = { tool_name: tool, ...webCall(LABEL, { url: firstUrl(str(input.prompt)) ?? str(input.url), query: str(input.prompt) }) };
+  } else if (tool === 'google_web_search') parts = { tool_name: tool, ...webCall(LABEL, { query: str(input.query) }) };
+  else {
     const m = splitMcpName(tool);
     const server = str(mcpContext?.server_name) ?? m?.server;
     const name = str(mcpContext?.tool_name) ?? m?.tool ?? tool;
