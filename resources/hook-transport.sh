@@ -116,7 +116,8 @@ via_tcp() {
   port=${hostport#*:}
   case $port in '' | *[!0-9]*) return 1 ;; esac
   key=
-  IFS= read -r key <"$dir/hooks/agent-key.header" 2>/dev/null
+  # Grouped: a redirection's own error (no such file) goes where the group's stderr does.
+  { IFS= read -r key <"$dir/hooks/agent-key.header"; } 2>/dev/null
   case $key in 'X-API-Key: '?*) ;; *) fail ;; esac
   case $key in *[![:print:]]*) fail ;; esac
   connected=

@@ -42,12 +42,25 @@ export function nodeCommand(
   return { node, bin, args: ['hook', agent, '--data-dir', dataDir, '--wait', String(waitS), '--on-error', onError] };
 }
 
-const FAILURE_WHY = 'the server could not be reached or gave no usable answer; see `gatehouse hook status`';
+export const FAILURE_WHY = 'the server could not be reached or gave no usable answer; see `gatehouse hook status`';
+
+/**
+ * A command printing `text` byte for byte, with no newline inside a quoted word: the script's
+ * nested cases are indented line by line (failureCases), which must never reach into what is printed.
+ */
+function printExactly(text: string): string {
+  const lines = text.split('\n');
+  const last = lines.pop()!;
+  const cmds: string[] = [];
+  if (lines.length) cmds.push(`printf '%s\\n' ${lines.map(sq).join(' ')}`);
+  if (last) cmds.push(`printf '%s' ${sq(last)}`);
+  return cmds.join('; ');
+}
 
 function emit(a: HookAnswer, indent: string): string {
   const lines: string[] = [];
-  if (a.stdout) lines.push(`${indent}printf '%s' ${sq(a.stdout)}`);
-  if (a.stderr) lines.push(`${indent}printf '%s' ${sq(a.stderr)} >&2`);
+  if (a.stdout) lines.push(`${indent}${printExactly(a.stdout)}`);
+  if (a.stderr) lines.push(`${indent}{ ${printExactly(a.stderr)}; } >&2`);
   lines.push(`${indent}exit ${a.exit_code}`);
   return lines.join('\n');
 }
