@@ -1,4 +1,5 @@
 import { resolveDataDir, resolvePort } from '../../config/paths.js';
+import { refreshInstalledTransport } from '../../integrations/hooks/install/transport.js';
 import { startServer } from '../../server/serve.js';
 import { openInBrowser } from '../open-browser.js';
 
@@ -13,6 +14,13 @@ export interface ServeFlags {
 export async function runServe(flags: ServeFlags): Promise<void> {
   const dataDir = resolveDataDir(flags.dataDir);
   const server = await startServer({ dataDir, port: resolvePort(flags.port), host: flags.host });
+  try {
+    refreshInstalledTransport(dataDir);
+  } catch (e) {
+    process.stderr.write(
+      `gatehouse: the installed hook transport could not be refreshed (${(e as Error).message}); \`gatehouse hook install\` rewrites it\n`,
+    );
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

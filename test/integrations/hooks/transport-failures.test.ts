@@ -1,9 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAILURE_WHY, renderTransport } from '../../../src-main/integrations/hooks/install/transport.js';
+import {
+  FAILURE_WHY,
+  installTransport,
+  keyHeaderPath,
+  refreshInstalledTransport,
+  renderTransport,
+  transportPath,
+} from '../../../src-main/integrations/hooks/install/transport.js';
 import { ADAPTERS } from '../../../src-main/services/hooks/registry.js';
 import { HOOK_AGENTS, ON_ERROR_MODES } from '../../../src-main/services/hooks/types.js';
 import { failureVerdict, renderVerdict } from '../../../src-main/services/hooks/verdict.js';
@@ -51,4 +58,30 @@ describe.each(shells)('the transport under %s, Gatehouse out of reach', (shell) 
       });
     }
   }
+});
+
+describe('refreshInstalledTransport (a server start)', () => {
+  const opts = { node: '/opt/node/bin/node', bin: '/opt/gatehouse/bin/gatehouse.mjs' };
+
+  it('rewrites a transport of an earlier release and a stale key header; installs nothing where none was', () => {
+    const dir = join(root, 'refresh');
+    mkdirSync(dir);
+    expect(refreshInstalledTransport(dir, opts)).toBe(false);
+    expect(existsSync(transportPath(dir))).toBe(false);
+
+    installTransport(dir, opts);
+    const fresh = readFileSync(transportPath(dir), 'utf8');
+    expect(refreshInstalledTransport(dir, opts)).toBe(false);
+    // An older script (here: one line of it changed), and a key header from before a key rotation.
+    writeFileSync(transportPath(dir), fresh.replace('exit "$code"', 'exit "$code" # 0.2.0'));
+    expect(refreshInstalledTransport(dir, opts)).toBe(true);
+    expect(readFileSync(transportPath(dir), 'utf8')).toBe(fresh);
+    const header = readFileSync(keyHeaderPath(dir), 'utf8');
+    writeFileSync(keyHeaderPath(dir), 'X-API-Key: gk_agent_old\n');
+    expect(refreshInstalledTransport(dir, opts)).toBe(true);
+    expect(readFileSync(keyHeaderPath(dir), 'utf8')).toBe(header);
+    // Installed for another Node or gatehouse: that install is left as it is.
+    writeFileSync(transportPath(dir), fresh.replace('exit "$code"', 'exit "$code" # 0.2.0'));
+    expect(refreshInstalledTransport(dir, { ...opts, node: '/usr/bin/node' })).toBe(false);
+  });
 });

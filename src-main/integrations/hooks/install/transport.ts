@@ -122,3 +122,23 @@ export function installTransport(dataDir: string, o: { node?: string; bin?: stri
   if (!existsSync(file) || readFileSync(file, 'utf8') !== script) writeAtomic(file, script, 0o700);
   return file;
 }
+
+/**
+ * At a server's start: an installed transport of an earlier release is rewritten with this one's
+ * (fixes reach the hooks without a new `hook install`), and the key header follows the agent key.
+ * Only a transport that runs this same Node and `gatehouse` is touched; nothing is installed where
+ * none was. Returns whether anything was rewritten.
+ */
+export function refreshInstalledTransport(dataDir: string, o: { node?: string; bin?: string } = {}): boolean {
+  const file = transportPath(dataDir);
+  if (!existsSync(file)) return false;
+  const fallback = `${sq(o.node ?? process.execPath)} ${sq(o.bin ?? gatehouseBin())}`;
+  const current = readFileSync(file, 'utf8');
+  const script = renderTransport(o.node, o.bin);
+  const header = keyHeaderPath(dataDir);
+  const staleHeader =
+    existsSync(header) && readFileSync(header, 'utf8') !== `X-API-Key: ${loadOrCreateCredentials(dataDir).credentials.agent_key}\n`;
+  if (!current.includes(` ${fallback} hook `) || (current === script && !staleHeader)) return false;
+  installTransport(dataDir, o);
+  return true;
+}
