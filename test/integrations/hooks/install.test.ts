@@ -247,6 +247,19 @@ describe('hook install specifics', () => {
     expect(readFileSync(t.path, 'utf8')).toBe('#!/bin/sh\necho \'{"cancel":false}\'\n');
   });
 
+  it('an install refused for one of its files writes none of them (Cline’s two user folders)', async () => {
+    agentOf.current = 'cline';
+    const s = setup();
+    const [first, second] = targetsOf('cline', 'user', s);
+    expect(second).toBeDefined();
+    mkdirSync(dirname(second!.path), { recursive: true });
+    writeFileSync(second!.path, '#!/bin/sh\necho mine\n', { mode: 0o755 });
+    await expect(s.install('user')).rejects.toThrow(/not Gatehouse's/);
+    expect(existsSync(first!.path)).toBe(false);
+    expect(existsSync(dirname(first!.path))).toBe(false);
+    expect(readFileSync(second!.path, 'utf8')).toBe('#!/bin/sh\necho mine\n');
+  });
+
   it('--wait sets the hold and the agent timeout above it; Cline’s hold stays within its 30 s limit', async () => {
     agentOf.current = 'gemini';
     const s = setup();

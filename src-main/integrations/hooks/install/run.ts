@@ -173,14 +173,40 @@ function originalMatches(original: string, data: Obj): boolean {
   }
 }
 
+/** Why an exec target cannot take our script (a file of someone else's there), or null. */
+function execRefusal(t: ExecTarget, command: string): string | null {
+  if (!existsSync(t.path) || isOurExec(readFileSync(t.path, 'utf8'))) return null;
+  return `${t.path} already exists and is not Gatehouse's; it was left untouched (merge it by hand: run ${command} from it)`;
+}
+
+/**
+ * Everything that would refuse the install, found before anything is written (Cline's two user
+ * folders: a script of the user's in the second left ours active in the first, unrecorded): an
+ * install is whole or nothing.
+ */
+function preflight(targets: (JsonTarget | ExecTarget)[], command: string, entry: Obj): void {
+  for (const t of targets) {
+    if (t.kind === 'exec') {
+      const why = execRefusal(t, command);
+      if (why) throw new InstallError(why);
+      continue;
+    }
+    const { data } = readObject(t.path);
+    try {
+      addOurs(JSON.parse(JSON.stringify(data)) as Obj, t, entry);
+    } catch (e) {
+      if (e instanceof ConfigShapeError) throw new InstallError(e.message);
+      throw e;
+    }
+  }
+}
+
 function installExec(ctx: Ctx, t: ExecTarget, command: string): 'added' | 'updated' | 'unchanged' {
   const want = execScript(ctx.agent, command);
   if (existsSync(t.path)) {
     const have = readFileSync(t.path, 'utf8');
-    if (!isOurExec(have))
-      throw new InstallError(
-        `${t.path} already exists and is not Gatehouse's; it was left untouched (merge it by hand: run ${command} from it)`,
-      );
+    const why = execRefusal(t, command);
+    if (why) throw new InstallError(why);
     if (have === want) return 'unchanged';
     writeText(t.path, want, 0o755);
     return 'updated';
@@ -233,16 +259,17 @@ export async function runHookInstall(agentArg: string, o: InstallOptions = {}): 
     return 0;
   }
 
-  installTransport(dataDir, { node: o.node, bin: o.bin });
   const command = hookCommand(agent, dataDir, waitS, onError);
-  const results = targets.map((t) => ({
-    t,
-    what:
-      t.kind === 'json'
-        ? installJson(ctx, t, entryFor(agent, command, waitS, { dataDir, onError, node: o.node, bin: o.bin }))
-        : installExec(ctx, t, command),
-  }));
-  writeManifest(dataDir, ctx.manifest);
+  const entry = entryFor(agent, command, waitS, { dataDir, onError, node: o.node, bin: o.bin });
+  preflight(targets, command, entry);
+  installTransport(dataDir, { node: o.node, bin: o.bin });
+  let results: { t: JsonTarget | ExecTarget; what: 'added' | 'updated' | 'unchanged' }[];
+  try {
+    results = targets.map((t) => ({ t, what: t.kind === 'json' ? installJson(ctx, t, entry) : installExec(ctx, t, command) }));
+  } finally {
+    // What was written is recorded even when a later write failed (a full disk): --uninstall finds it.
+    writeManifest(dataDir, ctx.manifest);
+  }
   for (const { t, what } of results) {
     if (what === 'unchanged') log(`The Gatehouse hook for ${adapter.displayName} is already installed in ${t.path}; nothing to do.`);
     else log(`${what === 'added' ? 'Installed' : 'Updated'} the Gatehouse hook for ${adapter.displayName} in ${t.path} (${scope} scope).`);
