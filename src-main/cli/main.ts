@@ -202,6 +202,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Output piped into a reader that stopped reading (`gatehouse hook install … | head -2`): the rest
+ * has nowhere to go, so the command ends quietly with its own exit code instead of a stack trace.
+ * Not for the MCP proxy, whose stdout is the protocol: it ends with its client by its own rules.
+ */
+function quietOnClosedStdout(argv: string[]): void {
+  if (argv.includes('mcp-proxy')) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export async function main(argv = process.argv): Promise<void> {
+  quietOnClosedStdout(argv);
   await buildProgram().parseAsync(argv);
 }

@@ -145,3 +145,26 @@ describe('gatehouse CLI without a server', () => {
     }
   });
 });
+
+describe('gatehouse CLI output piped into a reader that stops early', () => {
+  it('ends with its own exit code and no stack trace (it died on EPIPE)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'gatehouse-cli-pipe-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-pipe-data-'));
+    // `head -c 1` exits after one byte; the command still has lines to write.
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        'node "$BIN" hook install claude-code --scope project --data-dir "$DATA" 2>"$HOME/err" | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"',
+      ],
+      {
+        cwd: home,
+        encoding: 'utf8',
+        env: { ...process.env, HOME: home, BIN, DATA: dataDir, PATH: `${join(process.execPath, '..')}:${process.env.PATH}` },
+      },
+    );
+    expect(r.stdout.trim()).toBe('0');
+    expect(readFileSync(join(home, 'err'), 'utf8')).not.toMatch(/EPIPE|at .*\.js/);
+    expect(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')).toContain('gatehouse-hook.sh');
+  });
+});
