@@ -100,6 +100,8 @@ export async function verifyJsonlLines(
 ): Promise<VerifyResult> {
   let expected: number | null = null;
   let prev: string | null = null;
+  /** The hash before the last record checked (what its predecessor's hash is). */
+  let before: string | null = null;
   let records = 0;
   if (opts.start) {
     expected = opts.start.seq;
@@ -139,7 +141,6 @@ export async function verifyJsonlLines(
           prev,
           seq > expected ? `record ${expected} is missing` : `line ${lineNo} holds seq ${seq} where ${expected} was expected`,
         );
-      if (rec.prev_hash !== prev) return bad(records, seq, prev, `record ${seq}: prev_hash does not link to record ${seq - 1}`);
       const { hash, ...rest } = rec;
       let text: string;
       try {
@@ -147,7 +148,22 @@ export async function verifyJsonlLines(
       } catch (e) {
         return bad(records, seq, prev, `record ${seq} cannot be canonicalised: ${(e as Error).message}`);
       }
-      if (sha256Hex(text) !== hash) return bad(records, seq, prev, `record ${seq} does not match its hash`);
+      const selfConsistent = sha256Hex(text) === hash;
+      if (rec.prev_hash !== prev) {
+        // Record `seq` verifies on its own and names another hash for its predecessor: the
+        // predecessor is the one changed (its hash recomputed to match), the first record that
+        // differs from the log as written.
+        if (selfConsistent && records > 0 && before !== null)
+          return bad(
+            records - 1,
+            seq - 1,
+            before,
+            `record ${seq - 1} was changed: record ${seq} verifies and still links to another hash for it`,
+          );
+        return bad(records, seq, prev, `record ${seq}: prev_hash does not link to record ${seq - 1}`);
+      }
+      if (!selfConsistent) return bad(records, seq, prev, `record ${seq} does not match its hash`);
+      before = prev;
       prev = hash as string;
       expected = seq + 1;
       records++;

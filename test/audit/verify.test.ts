@@ -152,7 +152,7 @@ describe('verify an export file offline', () => {
     expect(await verifyJsonlFile(file)).toMatchObject({ ok: false, first_bad_seq: 5, records: 4 });
   });
 
-  it('detects an edited record whose hash was recomputed (the next link breaks)', async () => {
+  it('names an edited record whose hash was recomputed, which its successor still links past', async () => {
     const file = await exportFile((l) =>
       l.map((x, i) =>
         i === 4
@@ -165,8 +165,16 @@ describe('verify an export file offline', () => {
       ),
     );
     const v = await verifyJsonlFile(file);
-    expect(v).toMatchObject({ ok: false, first_bad_seq: 6 });
-    expect(v.error).toMatch(/prev_hash/);
+    // Record 6 verifies on its own and links to record 5's hash as written: 5 is the one changed.
+    expect(v).toMatchObject({ ok: false, first_bad_seq: 5, records: 4 });
+    expect(v.error).toMatch(/record 5 was changed: record 6 verifies/);
+  });
+
+  it('names a record whose link alone was edited', async () => {
+    const file = await exportFile((l) => l.map((x, i) => (i === 5 ? edit(x, (r) => (r.prev_hash = 'f'.repeat(64))) : x)));
+    const v = await verifyJsonlFile(file);
+    expect(v).toMatchObject({ ok: false, first_bad_seq: 6, records: 5 });
+    expect(v.error).toMatch(/record 6: prev_hash does not link to record 5/);
   });
 
   it('detects a deleted record', async () => {
