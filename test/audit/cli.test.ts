@@ -89,6 +89,22 @@ describe('gatehouse audit export / verify', () => {
     await store.close();
   });
 
+  it('a file that starts after seq 1 (an export --since) points to --partial, which checks what it holds', async () => {
+    const { url, store } = await fakeServer();
+    const out = join(tempDir(), 'audit.jsonl');
+    await auditExport({ format: 'jsonl', out, url, apiKey: 'gk_admin_test' }, capture().io);
+    writeFileSync(out, `${readFileSync(out, 'utf8').split('\n').slice(10).join('\n')}`);
+    const v = capture();
+    expect(await auditVerify({ file: out }, v.io)).toBe(1);
+    expect(v.out()).toMatch(/BROKEN at seq 1: the file starts at seq 11/);
+    expect(v.err()).toMatch(/add --partial/);
+    const p = capture();
+    expect(await auditVerify({ file: out, partial: true }, p.io)).toBe(0);
+    expect(p.out()).toMatch(/OK, 23 records/);
+    expect(p.err()).toBe('');
+    await store.close();
+  });
+
   it('verifies the live log through the API', async () => {
     const { url, store } = await fakeServer();
     const c = capture();

@@ -70,6 +70,8 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
       return 1;
     }
     progress.done();
+    if (!result.ok && !opts.partial && result.first_bad_seq === 1 && /^the file starts at seq \d+/.test(result.error ?? ''))
+      io.stderr.write('  (an export made with --since starts after seq 1: add --partial to check the records it holds)\n');
   } else {
     if (!opts.url || !opts.apiKey) {
       io.stderr.write('gatehouse: no server to verify against: pass --file EXPORT.jsonl, or start Gatehouse\n');
