@@ -66,6 +66,10 @@ function currentReason(r: ActionRow, d: DecidedAction): string {
     case 'withdrawn':
       return 'The agent stopped waiting; the action never runs';
     default:
+      // Completed or failed: what let it run still explains it (a person's approval, the timeout's
+      // allow), not the reason it was held for.
+      if (r.reviewed_by === 'timeout') return `No answer before the approval expired; timeout action: ${r.timeout_action ?? 'deny'}`;
+      if (r.approved === 1 && r.reviewed_by !== null && r.reviewed_by !== 'policy') return 'Approved by user';
       return d.reason;
   }
 }

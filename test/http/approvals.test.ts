@@ -84,6 +84,8 @@ describe("the seeds' SQL delete flow", () => {
       body: { status: 'success', result: { deleted: 9876 } },
     });
     expect(done.body.status).toBe('completed');
+    // What let it run still explains it: the reason does not go back to why it was held.
+    expect(done.body).toMatchObject({ reason: 'Approved by user', approved: true, reviewed_by: 'user', comment: 'backup verified' });
   });
 
   it('a second resolution is a 409; unknown ids are 404', async () => {
@@ -216,6 +218,12 @@ describe('expiry', () => {
     });
     const s = await t.json<Status>('GET', `/api/v1/actions/${d.body.action_id}/status?wait=10`, { key: t.agentKey });
     expect(s.body).toMatchObject({ status: 'expired', decision: 'allowed' });
+    // Allowed by the timeout, it may run and be reported; its reason stays the timeout's.
+    const done = await t.json<Status>('POST', `/api/v1/actions/${d.body.action_id}/complete`, {
+      key: t.agentKey,
+      body: { status: 'failure' },
+    });
+    expect(done.body).toMatchObject({ status: 'failed', reviewed_by: 'timeout', reason: expect.stringMatching(/timeout action: allow/) });
   });
 });
 
