@@ -205,10 +205,13 @@ export function buildProgram(): Command {
 /**
  * Output piped into a reader that stopped reading (`gatehouse hook install … | head -2`): the rest
  * has nowhere to go, so the command ends quietly with its own exit code instead of a stack trace.
- * Not for the MCP proxy, whose stdout is the protocol: it ends with its client by its own rules.
+ * Not for the MCP proxy, whose stdout is the protocol, nor for an agent's hook (`gatehouse hook
+ * AGENT`), whose exit code is its answer: an early exit 0 must never read as "no objection".
  */
 function quietOnClosedStdout(argv: string[]): void {
-  if (argv.includes('mcp-proxy')) return;
+  const hook = argv.indexOf('hook');
+  const agentHook = hook >= 0 && !['install', 'status'].includes(argv[hook + 1] ?? '');
+  if (argv.includes('mcp-proxy') || agentHook) return;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
     process.exit(process.exitCode ?? 0);
