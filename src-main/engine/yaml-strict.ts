@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { numberProblem } from '../../src-shared/exact-number.js';
+import { isUnresolvedAlias, unresolvedAliasMessage } from '../../src-shared/yaml-aliases.js';
 import { itemPath, joinPath, type ValidationDetail } from './errors.js';
 
 /** A YAML number written in decimal (the JSON number form, with an optional `+`). */
@@ -8,7 +9,8 @@ const DECIMAL = /^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$/;
 /**
  * What reading a YAML policy file would silently change (SPEC 5: nothing a client sends is silently
  * changed), each named by its field: a key written twice in one mapping (the last would win), and a
- * number a double does not hold as written (an integer beyond ±(2^53 − 1), an overflow). A list item
+ * number a double does not hold as written (an integer beyond ±(2^53 − 1), an overflow), and a
+ * value like `*.delete` that YAML reads as an alias of an anchor the file does not have. A list item
  * with an `id` is named by it, as the schema's own errors are (`policies[0](prod-db).when.x`).
  */
 export function yamlValueIssues(doc: Document): ValidationDetail[] {
@@ -27,6 +29,8 @@ export function yamlValueIssues(doc: Document): ValidationDetail[] {
         const id = isMap(item) ? item.get('id') : undefined;
         visit(item, itemPath(path, i, id));
       });
+    } else if (isUnresolvedAlias(doc, node)) {
+      issues.push({ path: path || '(file)', message: unresolvedAliasMessage(node) });
     } else if (isScalar(node) && typeof node.value === 'number') {
       const problem = numberIssue(node.value, node.source);
       if (problem) issues.push({ path: path || '(file)', message: problem });

@@ -116,6 +116,20 @@ policies:
     ]);
   });
 
+  it('names an unquoted `*…` value, which YAML reads as an alias of an anchor the file lacks, by its field', () => {
+    const details = errorsOf(() =>
+      parsePolicyFile('version: 1\npolicies:\n  - id: p1\n    effect: deny\n    when: { action_type: *.delete }\n'),
+    );
+    expect(details).toEqual([
+      { path: 'policies[0](p1).when.action_type', message: expect.stringContaining("quote it ('*.delete')") as string },
+    ]);
+    // Anchors and aliases that resolve are still YAML a user may write.
+    const ok = parsePolicyFile(
+      'version: 1\npolicies:\n  - id: p1\n    effect: deny\n    when: &w { action_type: a.delete }\n  - id: p2\n    effect: deny\n    when: *w\n',
+    );
+    expect(ok.policies[1]!.when).toEqual({ action_type: 'a.delete' });
+  });
+
   it('refuses a number a double would change, naming its field; keeps those it holds as written', () => {
     const file = (n: string) => `policies:\n  - id: big\n    effect: allow\n    when: { context.n: ${n} }\n`;
     for (const [n, message] of [

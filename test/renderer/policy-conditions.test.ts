@@ -34,6 +34,18 @@ describe('problems on their lines', () => {
     const jsonText = JSON.stringify({ id: 'p', when: { resource: { regex: '([' } } }, null, 2);
     expect(lineOfPath(jsonText, 'when.resource.regex')).toBe(5);
     expect(lineOfPath(yamlText, 'when.nothing.here')).toBe(4); // the nearest line that exists
+    // A condition key with dots in it (the server names `when.parameters.path.regex`).
+    const dotted = 'id: p\nwhen:\n  action_type: file.write\n  parameters.path: { regex: "([a-z" }\n  context.env: prod\n';
+    expect(lineOfPath(dotted, 'when.parameters.path.regex')).toBe(4);
+    expect(lineOfPath(dotted, 'when.context.env')).toBe(5);
+  });
+
+  it('never reads an unquoted `*…` value as the last draft that parsed: it is a YAML alias, named on its line', () => {
+    const r = parsePolicyText('id: p\nwhen:\n  action_type: *.delete\n', 'yaml');
+    expect(r.value).toBeUndefined();
+    expect(r.issues).toEqual([{ line: 3, message: expect.stringContaining("quote it ('*.delete')") as string }]);
+    // An anchor that exists is fine.
+    expect(parsePolicyText('id: p\nname: &n P\ndescription: *n\n', 'yaml').value).toEqual({ id: 'p', name: 'P', description: 'P' });
   });
 
   it('reports parse errors with their line, for YAML and for JSON', () => {

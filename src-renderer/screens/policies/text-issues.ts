@@ -1,4 +1,5 @@
 import { isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { unresolvedAliases, unresolvedAliasMessage } from '../../../src-shared/yaml-aliases.js';
 
 /** A problem in the policy text: a 1-based line (and optional column), and what is wrong. */
 export interface LineIssue {
@@ -31,7 +32,19 @@ export function parsePolicyText(text: string, format: 'yaml' | 'json'): { value:
   }
   const errors = yamlErrors(text);
   if (errors.length) return { value: undefined, issues: errors };
-  return { value: parseDocument(text).toJS() as unknown, issues: [] };
+  const doc = parseDocument(text);
+  const aliases = unresolvedAliases(doc);
+  if (aliases.length)
+    return {
+      value: undefined,
+      issues: aliases.map((a) => ({ line: lineAt(text, a.range?.[0] ?? 0), message: `Does not parse: ${unresolvedAliasMessage(a)}` })),
+    };
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, issues: [] };
+  } catch (e) {
+    // Whatever else YAML cannot turn into a value: never keep showing the last draft that could.
+    return { value: undefined, issues: [{ line: 1, message: `Does not parse: ${(e as Error).message}` }] };
+  }
 }
 
 /**
@@ -124,18 +137,27 @@ export function lineOfPath(text: string, path: string): number | null {
   let node: unknown = doc.contents;
   let line: number | null = node && (node as YamlNode).range ? lineAt(text, (node as YamlNode).range![0]) : null;
   if (!path || path === '(policy)') return line ?? 1;
-  for (const part of path.split('.')) {
+  const parts = path.split('.');
+  for (let i = 0; i < parts.length;) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === part);
+      // A condition key can itself hold dots (`parameters.path`): the longest key that matches wins.
+      const items = node.items;
+      const pairOf = (n: number) =>
+        items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === parts.slice(i, i + n).join('.'));
+      let n = parts.length - i;
+      while (n > 0 && !pairOf(n)) n--;
+      const pair = n > 0 ? pairOf(n) : undefined;
       if (!pair) return line;
+      i += n;
       const key = pair.key as YamlNode | null;
       if (key?.range) line = lineAt(text, key.range[0]);
       node = pair.value;
-    } else if (isSeq(node) && /^\d+$/.test(part)) {
-      const item = node.items[Number(part)] as YamlNode | undefined;
+    } else if (isSeq(node) && /^\d+$/.test(parts[i]!)) {
+      const item = node.items[Number(parts[i])] as YamlNode | undefined;
       if (!item) return line;
       if (item.range) line = lineAt(text, item.range[0]);
       node = item;
+      i++;
     } else {
       return line;
     }
