@@ -19,6 +19,9 @@ export interface HeadlineInput {
 }
 
 const MAX_OBJECT = 72;
+/** A word of a command used as an object ("delete <path>"), and a whole phrase, at most this long. */
+const MAX_WORD = 60;
+const MAX_PHRASE = 160;
 
 /** Shortens long text in the middle, keeping both ends (paths and URLs matter at both). */
 export function shorten(text: string, max = MAX_OBJECT): string {
@@ -97,7 +100,8 @@ const flag = (args: string[], re: RegExp) => args.some((a) => re.test(a));
 
 /** One command → a phrase, or null when no rule knows it (the caller says "run `…`"). */
 function shellPhrase(raw: string, pipedFrom: string | null): string | null {
-  let w = argv(raw);
+  // Any word may end up in the phrase: none may push the rest of the request off the screen.
+  let w = argv(raw).map((x) => shorten(x, MAX_WORD));
   let asRoot = false;
   while (w[0] === 'sudo' || w[0] === 'doas' || w[0] === 'env' || w[0] === 'nohup' || w[0] === 'time' || /^\w+=/.test(w[0] ?? '')) {
     if (w[0] === 'sudo' || w[0] === 'doas') asRoot = true;
@@ -166,6 +170,8 @@ function shellPhrase(raw: string, pipedFrom: string | null): string | null {
     case 'curl':
     case 'wget': {
       const url = args.find((a) => /^https?:\/\//.test(a));
+      const upload = uploadedFile(args);
+      if (url && upload) return root(`upload ${upload} to ${hostOf(url)}`);
       const method = /(?:^|\s)-X\s*([A-Z]+)/.exec(args.join(' '))?.[1];
       const sends =
         method && method !== 'GET' ? `send a ${method} request to` : flag(args, /^(?:-d|--data.*|-F|--form)$/) ? 'send data to' : null;
@@ -199,6 +205,22 @@ function shellPhrase(raw: string, pipedFrom: string | null): string | null {
       if (base.startsWith('mkfs')) return root('format a disk');
       return null;
   }
+}
+
+/** The local file a curl/wget sends (`-d @file`, `-F f=@file`, `-T file`, `--post-file=file`), if any. */
+function uploadedFile(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (/^(?:-d|--data(?:-binary|-raw|-urlencode)?|-F|--form)$/.test(a) && next) {
+      const at = /(?:^|=)@([^;]+)/.exec(next)?.[1];
+      if (at && at !== '-') return at;
+    }
+    if ((a === '-T' || a === '--upload-file') && next && next !== '-') return next;
+    const post = /^--(?:post|body)-file=(.+)$/.exec(a)?.[1];
+    if (post) return post;
+  }
+  return null;
 }
 
 function gitPhrase(args: string[]): string | null {
@@ -478,11 +500,21 @@ const SUBJECT_PARAMS = ['command', 'cmd', 'script', 'path', 'file_path', 'url', 
 
 const PROD = /^(?:prod|production|live)$/i;
 
+/**
+ * A shell command in the parameters of an action that does not say it runs one (a `file.read`
+ * carrying `command: rm -rf ~/`): the headline must not read as harmless while the request holds it.
+ */
+function strayCommand(a: HeadlineInput): string | null {
+  if (familyOf(a) === 'shell') return null;
+  const command = param(a, 'command', 'cmd', 'script');
+  return command ? ` — its parameters also hold the command \`${shorten(command, 48)}\`` : null;
+}
+
 /** What the agent wants to do, without the agent: "force-push main to origin". */
 export function actionPhrase(a: HeadlineInput): string {
-  const phrase = phraseOf(a);
-  if (a.environment && PROD.test(a.environment) && !/\bprod/i.test(phrase)) return `${phrase} in production`;
-  return phrase;
+  let phrase = shorten(phraseOf(a), MAX_PHRASE);
+  if (a.environment && PROD.test(a.environment) && !/\bprod/i.test(phrase)) phrase = `${phrase} in production`;
+  return `${phrase}${strayCommand(a) ?? ''}`;
 }
 
 /** The whole headline: "claude-code wants to force-push main to origin". */
