@@ -358,6 +358,28 @@ describe('requests that leave on their own', () => {
     expect(await status(id)).toBe('rejected');
   });
 
+  it('a key pressed in the beat before a new request can be answered answers nothing, and says so', async () => {
+    const p = b.page;
+    await setGrace(p, 0);
+    const first = (await submitHeld(s, HELD.rmRf)).action_id;
+    const second = (await submitHeld(s, HELD.forcePush)).action_id;
+    await expectSelectedInView(p, first);
+    // J then D at once (one frame apart, as a fast hand does): D lands on a request shown for a moment only.
+    await p.evaluate(async () => {
+      const w = globalThis as unknown as {
+        dispatchEvent(e: Event): boolean;
+        KeyboardEvent: new (t: string, i: { key: string; bubbles: boolean }) => Event;
+        requestAnimationFrame(f: () => void): void;
+      };
+      w.dispatchEvent(new w.KeyboardEvent('keydown', { key: 'j', bubbles: true }));
+      await new Promise<void>((r) => w.requestAnimationFrame(() => r()));
+      w.dispatchEvent(new w.KeyboardEvent('keydown', { key: 'd', bubbles: true }));
+    });
+    await p.getByText('Not answered: look first').waitFor();
+    expect(await status(first)).toBe('pending');
+    expect(await status(second)).toBe('pending');
+  });
+
   it('the countdown turns urgent near expiry and the request leaves when it expires', async () => {
     const p = b.page;
     await setGrace(p, 0);

@@ -100,7 +100,20 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
     // Checked against the store at the moment of the key or click, not against this render: the
     // request must still be the one in the pane, and shown for at least ARM_MS.
     const st = store.getState();
-    if (expired || notMine || st.modalDepth > (confirmed ? 1 : 0) || !mayAnswer(st, entry.key)) return;
+    if (expired || notMine || st.modalDepth > (confirmed ? 1 : 0)) return;
+    if (!mayAnswer(st, entry.key)) {
+      // Only the beat after a new request appears: say so, or a quick J-then-D reads as answered.
+      if (st.selectedKey === entry.key && !st.departed && Date.now() < st.armedAt)
+        st.pushToast(
+          {
+            kind: 'info',
+            title: 'Not answered: look first',
+            detail: 'A new request can be answered a moment after it appears. Press again.',
+          },
+          3000,
+        );
+      return;
+    }
     if (approve && remember === 'forever' && !confirmed) {
       setConfirmForever(true);
       return;
