@@ -183,6 +183,10 @@ describe('queue and detail pane', () => {
     const also = pane(p).getByRole('checkbox', { name: /Also answer the 1 waiting like it/ });
     // Never ticked for the person: the buttons count only what is in view until they tick it.
     await expect(also.isChecked()).resolves.toBe(false);
+    // It names what it would answer: the one like it, not the one unlike it.
+    const listed = pane(p).getByRole('list', { name: 'Also answered' }).getByRole('listitem');
+    await expect(listed.allTextContents()).resolves.toEqual(['git push --force origin dev']);
+    await expect(listed.first().getAttribute('data-action-id')).resolves.toBe(like);
     await pane(p)
       .getByRole('button', { name: /^Approve for 15m/ })
       .waitFor();

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PendingApproval, Remember } from '../../../src-shared/index.js';
+import { shorten } from '../../../src-shared/approvals/headline.js';
 import { alsoMatching } from '../../../src-shared/approvals/queue.js';
 import { REMEMBER_CHOICES, answerEntry, headlineOf, latestHeldAnswer, rememberPhrase, undoAnswer } from '../../api/approvals.js';
 import { CodeBlock } from '../../components/CodeBlock.js';
@@ -70,12 +71,13 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
   const heldBy = useStore((s) => s.heldBy);
   const effectivePattern = remember !== 'once' && pattern.trim() && pattern.trim() !== (act.resource ?? '') ? pattern.trim() : null;
   // The other waiting requests (outside this group) the remembered answer would also answer.
-  const others = useMemo(() => {
-    if (remember === 'once') return 0;
+  const alsoAnswered = useMemo(() => {
+    if (remember === 'once') return [];
     const waiting = Object.values(approvals).filter((x) => heldBy[x.action_id] === undefined);
     const members = new Set(entry.members.map((m) => m.action_id));
-    return alsoMatching(a, effectivePattern, waiting).filter((x) => !members.has(x.action_id)).length;
+    return alsoMatching(a, effectivePattern, waiting).filter((x) => !members.has(x.action_id));
   }, [remember, approvals, heldBy, entry, a, effectivePattern]);
+  const others = alsoAnswered.length;
 
   // The safe default: Deny holds the focus whenever a request is shown.
   useEffect(() => {
@@ -260,6 +262,7 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
                   </span>
                 </label>
               )}
+              {others > 0 && <AlsoAnsweredList items={alsoAnswered} />}
             </>
           )}
           <div className="answer-row">
@@ -423,5 +426,21 @@ export function RequestPane() {
         <div className="detail-scroll muted">Select a request on the left.</div>
       )}
     </section>
+  );
+}
+
+const ALSO_SHOWN = 5;
+
+/** Which waiting requests "also answer the N waiting like it" would answer: nothing answered unseen. */
+function AlsoAnsweredList({ items }: { items: PendingApproval[] }) {
+  return (
+    <ul className="also-list small" aria-label="Also answered">
+      {items.slice(0, ALSO_SHOWN).map((x) => (
+        <li key={x.action_id} data-action-id={x.action_id}>
+          <code title={x.action.resource ?? ''}>{shorten(x.action.resource ?? x.action.action_type)}</code>
+        </li>
+      ))}
+      {items.length > ALSO_SHOWN && <li className="muted">and {items.length - ALSO_SHOWN} more</li>}
+    </ul>
   );
 }
