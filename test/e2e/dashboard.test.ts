@@ -55,7 +55,7 @@ describe('Dashboard', () => {
       '3 requests expired with nobody answering and 1 was withdrawn because the agent stopped waiting this week.',
     );
     // 5 held for a person; 4 of them unanswered. Denials: 1 by a person + 4 unanswered.
-    await callout.getByText(/That is 80% of the 5 held for you; 80% of all denials were requests nobody answered\./).waitFor();
+    await callout.getByText(/That is 80% of the 5 held for you; 80% of the 5 that did not run were requests nobody answered\./).waitFor();
     await expect(p.getByTestId('tile-unanswered').locator('.stat-value').textContent()).resolves.toBe('4');
     await shot(p, '80-dashboard-unanswered');
     await callout.getByRole('link', { name: /See them in Activity/ }).click();

@@ -65,7 +65,8 @@ function Unanswered({ s, window }: { s: Stats; window: Window }) {
           {parts.join(' and ')} {WINDOW_WORDS[window]}.
         </strong>{' '}
         {held > 0 && `That is ${Math.round((n / held) * 100)}% of the ${num(held)} held for you; `}
-        {denials > 0 && `${Math.round((n / denials) * 100)}% of all denials were requests nobody answered.`}
+        {/* Counted against everything that did not run (the Denied and Unanswered tiles together), named so. */}
+        {denials > 0 && `${Math.round((n / denials) * 100)}% of the ${num(denials)} that did not run were requests nobody answered.`}
         <div className="small">
           <Link to={`/activity?status=${t.expired >= t.withdrawn ? 'expired' : 'withdrawn'}&range=${window}`}>See them in Activity →</Link>{' '}
           · A longer approval timeout, notifications or a policy for what you always allow answers them in time.
