@@ -54,7 +54,7 @@ class FakeGatehouse {
       action_id: id,
       decision,
       status,
-      reason: decision === 'denied' ? 'Matched policy no-way' : 'ok',
+      reason: status === 'rejected' ? 'Rejected by user' : decision === 'denied' ? 'Matched policy no-way' : 'ok',
       requires_approval: decision === 'pending',
       approval_id: null,
     };
@@ -228,7 +228,7 @@ describe('McpGovernanceProxy relay', () => {
     gh.verdict = 'denied';
     const r = await client.callTool({ name: 'echo', arguments: { text: 'x' } });
     expect(r).toEqual({
-      content: [{ type: 'text', text: 'Blocked by Gatehouse: denied: Matched policy no-way (action act_1)' }],
+      content: [{ type: 'text', text: 'Blocked by Gatehouse: Matched policy no-way' }],
       isError: true,
     });
     expect(ran()).toBe(0);
@@ -262,7 +262,7 @@ describe('McpGovernanceProxy relay', () => {
     const call = client.callTool({ name: 'echo', arguments: { text: 'held' } });
     await until(() => gh.release !== null);
     gh.release!('rejected');
-    expect(text(await call)).toMatch(/^Blocked by Gatehouse: rejected/);
+    expect(text(await call)).toBe('Blocked by Gatehouse: Rejected by user');
     expect(ran()).toBe(0);
   });
 

@@ -154,8 +154,7 @@ describe('gatehouse mcp-proxy with a real MCP client and server', () => {
       server.resolveWhenPending((a) => a.resource === dir, 'deny', { comment: 'no new folders' }),
     ]);
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^Blocked by Gatehouse: rejected/);
-    expect(text(r)).toContain('no new folders');
+    expect(text(r)).toBe('Blocked by Gatehouse: Rejected by user — “no new folders”');
     expect(existsSync(dir)).toBe(false);
   });
 

@@ -141,17 +141,10 @@ export class Governance {
       return { allowed: false, reason: failureReason(e) };
     }
     if (d.decision === 'allowed') return { allowed: true, actionId: d.action_id };
-    const s = d as Partial<ActionStatus>;
-    const how =
-      s.status === 'rejected'
-        ? 'rejected'
-        : s.status === 'expired'
-          ? 'approval expired'
-          : s.status === 'withdrawn'
-            ? 'withdrawn'
-            : 'denied';
-    const comment = s.comment ? ` — “${s.comment}”` : '';
-    return { allowed: false, reason: `${how}: ${d.reason}${comment} (action ${d.action_id})` };
+    // SPEC 9.2: "Blocked by Gatehouse: <reason>" — the decision's own reason ("Rejected by user", "Matched
+    // policy …", "No answer before the approval expired …") already says how it ended; a person's comment follows.
+    const comment = (d as Partial<ActionStatus>).comment;
+    return { allowed: false, reason: `${d.reason}${comment ? ` — “${comment}”` : ''}` };
   }
 
   /** Withdraws a cancelled held call's action once (it may not exist yet: then when it does). */
