@@ -201,7 +201,7 @@ describe('gatehouse mcp-proxy --url (Streamable HTTP)', () => {
   });
 
   it('runs a remote entry wrapped by `mcp wrap`, with its headers from the env and its data dir from its args', async () => {
-    const { wrapRemoteEntry } = await import('../../src-main/integrations/mcp-proxy/wrap.js');
+    const { wrapRemoteEntry } = await import('../../src-main/integrations/mcp-proxy/wrap-entry.js');
     const entry = wrapRemoteEntry(
       'wrapped remote',
       { type: 'http', url: sdkUrl, headers: { Authorization: 'Bearer s3cret' } },

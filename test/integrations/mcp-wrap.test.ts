@@ -4,8 +4,17 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverIdFor } from '../../src-main/integrations/mcp-proxy/wrap.js';
+import { serverIdFor } from '../../src-main/integrations/mcp-proxy/wrap-entry.js';
 import { BIN, cleanEnv, eventually, FS_SERVER, NODE, runCli, startServer, type LiveServer } from './helpers.js';
+
+const ORIGINAL = 'GATEHOUSE_MCP_ORIGINAL';
+
+/** A wrapped entry without the original it carries (and without an env left empty by that). */
+function withoutOriginal(e: { env?: Record<string, string> }): object {
+  const { [ORIGINAL]: _o, ...env } = e.env ?? {};
+  const { env: _e, ...rest } = e;
+  return Object.keys(env).length ? { ...rest, env } : rest;
+}
 
 /** `gatehouse mcp wrap --config FILE [--unwrap]` on a Claude Desktop style config. */
 
@@ -40,12 +49,19 @@ describe('gatehouse mcp wrap', () => {
   it('wraps local and remote servers, skips legacy SSE ones, keeps the rest; idempotent; --unwrap restores', async () => {
     const file = join(dir, 'claude_desktop_config.json');
     const original = config();
-    writeFileSync(file, JSON.stringify(original, null, 2));
+    const originalText = JSON.stringify(original, null, 2);
+    writeFileSync(file, originalText);
     const env = cleanEnv();
     const r1 = await runCli(['mcp', 'wrap', '--config', file], null, env);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout).toMatch(/skipped legacy: a legacy SSE server/);
-    const w = JSON.parse(readFileSync(file, 'utf8'));
+    const wrappedText = readFileSync(file, 'utf8');
+    const w = JSON.parse(wrappedText);
+    // Each wrapped entry carries its original, exactly; the rest of each entry is compared without it.
+    for (const name of ['filesystem', 'My Notes', 'remote', 'claude-code-remote', 'bare']) {
+      expect(w.mcpServers[name].env[ORIGINAL], name).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      w.mcpServers[name] = withoutOriginal(w.mcpServers[name]);
+    }
     expect(w.globalShortcut).toBe('Ctrl+Space');
     expect(w.mcpServers.legacy).toEqual(original.mcpServers.legacy);
     expect(w.mcpServers.remote).toEqual({
@@ -78,22 +94,17 @@ describe('gatehouse mcp wrap', () => {
       'notes-mcp',
     ]);
     expect(w.mcpServers.bare.args).toEqual([BIN, 'mcp-proxy', '--server-id', 'bare', '--data-dir', HOME_DIR, '--', 'uvx']);
-    expect(JSON.parse(readFileSync(`${file}.gatehouse.bak`, 'utf8'))).toEqual(original);
+    expect(readFileSync(`${file}.gatehouse.bak`, 'utf8')).toBe(originalText);
 
     const r2 = await runCli(['mcp', 'wrap', '--config', file], null, env);
     expect(r2.stdout).toMatch(/already behind Gatehouse/);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(w);
+    expect(readFileSync(file, 'utf8')).toBe(wrappedText);
 
     const r3 = await runCli(['mcp', 'wrap', '--config', file, '--unwrap'], null, env);
     expect(r3.code, r3.stderr).toBe(0);
-    const u = JSON.parse(readFileSync(file, 'utf8'));
-    expect(u.mcpServers.filesystem).toEqual(original.mcpServers.filesystem);
-    expect(u.mcpServers['My Notes']).toEqual(original.mcpServers['My Notes']);
-    expect(u.mcpServers.remote).toEqual(original.mcpServers.remote);
-    expect(u.mcpServers['claude-code-remote']).toEqual(original.mcpServers['claude-code-remote']);
-    expect(u.mcpServers.legacy).toEqual(original.mcpServers.legacy);
-    expect(u.mcpServers.bare).toEqual({ command: 'uvx', args: [] });
-    expect(u.globalShortcut).toBe('Ctrl+Space');
+    expect(readFileSync(file, 'utf8')).toBe(originalText);
+    // The backup of the original is still the original (unwrap kept the wrapped version elsewhere).
+    expect(readFileSync(`${file}.gatehouse.bak`, 'utf8')).toBe(originalText);
   });
 
   it('the wrapped entry runs the server behind Gatehouse', async () => {
@@ -162,7 +173,7 @@ describe('gatehouse mcp wrap', () => {
       args: [BIN, 'mcp-proxy', '--server-id', 'web', '--data-dir', server.dataDir, '--url', 'http://127.0.0.1:9/mcp'],
     });
     expect((await runCli(['mcp', 'wrap', '--config', file, '--unwrap'], null, cleanEnv())).code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(original);
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(original));
   });
 
   it('derives valid server ids from config names', () => {

@@ -1,7 +1,7 @@
 import { shellQuote } from '../shared/self.js';
 import { ChildLink, StreamLink, type RawLink } from './links.js';
 import { McpGovernanceProxy } from './proxy.js';
-import { REMOTE_ENV } from './wrap.js';
+import { ORIGINAL_ENV, REMOTE_ENV } from './wrap-entry.js';
 
 /**
  * `gatehouse mcp-proxy --server-id ID [--agent-id ID] [--wait S] [--govern-reads] -- COMMAND [ARGS...]`
@@ -23,10 +23,13 @@ export interface McpProxyOptions {
 
 const SERVER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The child's environment: ours, without the Gatehouse key (the governed server has no business with it). */
+/** Ours, not the governed server's: the Gatehouse key, and what `mcp wrap` keeps in a wrapped entry's env. */
+const NOT_FOR_CHILD = new Set(['GATEHOUSE_API_KEY', ORIGINAL_ENV, REMOTE_ENV]);
+
+/** The child's environment: ours, without what is Gatehouse's (the governed server has no business with it). */
 function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'GATEHOUSE_API_KEY') env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !NOT_FOR_CHILD.has(k)) env[k] = v;
   return env;
 }
 

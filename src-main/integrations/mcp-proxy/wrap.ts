@@ -1,25 +1,44 @@
 import { resolve } from 'node:path';
-import { readJsonObject, writeJsonAtomic, JsonFileError } from '../shared/json-file.js';
-import { gatehouseBin } from '../shared/self.js';
 import { resolveDataDir } from '../../config/paths.js';
+import { JsonFileError, readTextFile, writeTextAtomic, type TextFile } from '../shared/json-file.js';
+import {
+  applyEdits,
+  indentAt,
+  JsoncError,
+  objectsAt,
+  parseJsonc,
+  printJson,
+  styleOf,
+  valueOf,
+  type JsonNode,
+  type JsonObjectNode,
+  type TextEdit,
+} from '../shared/jsonc.js';
+import { gatehouseBin } from '../shared/self.js';
+import {
+  isWrapped,
+  originalOf,
+  serverIdFor,
+  strings,
+  unwrapEntry,
+  withOriginal,
+  wrapEntry,
+  wrapRemoteEntry,
+  type Entry,
+  type ProxyLaunch,
+} from './wrap-entry.js';
 
 /**
- * `gatehouse mcp wrap --config FILE [--unwrap]`: puts every server of an MCP client config behind
- * the Gatehouse MCP proxy, or restores them. Configs: Claude Desktop / Cursor / Claude Code
- * (`{"mcpServers": {...}}`) and VS Code (`{"servers": {...}}`).
+ * `gatehouse mcp wrap --config FILE [--unwrap]` (SPEC 9.2): puts every server of an MCP client
+ * config behind the Gatehouse MCP proxy, or restores them (wrap-entry.ts says how an entry
+ * changes). The servers are found under `mcpServers` (Claude Desktop, Cursor, Claude Code's
+ * `.mcp.json`, and `~/.claude.json` with its per-project `projects["/path"].mcpServers`), `servers`
+ * (VS Code `mcp.json`) and `mcp.servers` (VS Code `settings.json`).
  *
- * - A local (stdio) entry becomes `{"command": <node>, "args": [<bin/gatehouse.mjs>, "mcp-proxy",
- *   "--server-id", <name>, "--data-dir", <dir>, "--", <command>, ...<args>], ...the rest kept}`:
- *   the original command line is kept verbatim after `--`. The data dir is the one wrap ran for
- *   (`--data-dir`, `$GATEHOUSE_HOME`, `~/.gatehouse`), named so the proxy finds that server whatever
- *   environment the MCP client starts it in.
- * - A remote entry (`url`, Streamable HTTP) becomes a stdio entry running `mcp-proxy --server-id
- *   <name> --url <url>`; its `type` and `headers` are kept in the entry's `env` as
- *   `GATEHOUSE_MCP_REMOTE` (JSON) — where the proxy reads the headers, out of the process list —
- *   so `--unwrap` restores the entry exactly. Legacy SSE servers (`type: "sse"`) are skipped.
- *
- * Everything else in the file is kept; the write is atomic and the previous version is kept as
- * `<file>.gatehouse.bak`.
+ * The file is edited as text (JSONC: comments and trailing commas allowed): only the server
+ * entries that change are rewritten, every other byte stays as it was, so wrap then unwrap gives
+ * back the file byte for byte. Wrapping a wrapped entry changes nothing. The write is atomic,
+ * keeps the file's mode, and keeps its previous version in a backup that is never overwritten.
  */
 export interface WrapOptions {
   config: string;
@@ -31,182 +50,112 @@ export interface WrapOptions {
   bin?: string;
 }
 
-type Entry = Record<string, unknown>;
-
-/** How a wrapped entry starts the proxy: this Node, this gatehouse, for this data dir. */
-export interface ProxyLaunch {
-  node: string;
-  bin: string;
-  dataDir: string;
+interface Place {
+  servers: JsonObjectNode;
+  /** How log lines name where the servers are, after a server's name. */
+  where: string;
 }
 
-const proxyArgs = (p: ProxyLaunch, name: string): string[] => [
-  p.bin,
-  'mcp-proxy',
-  '--server-id',
-  serverIdFor(name),
-  '--data-dir',
-  p.dataDir,
-];
+const CONTAINERS = ['mcpServers', 'servers', 'mcp'] as const;
 
-/** The env variable that carries a wrapped remote entry's `type` and `headers`. */
-export const REMOTE_ENV = 'GATEHOUSE_MCP_REMOTE';
-
-interface RemoteStash {
-  type?: unknown;
-  headers?: Record<string, string>;
-  /** Whether the original entry had an `env` of its own. */
-  env?: boolean;
-}
-
-/** A config name → a valid server id ([A-Za-z0-9._:-]{1,128}). */
-export function serverIdFor(name: string): string {
-  return (name.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '') || 'server').slice(0, 128);
-}
-
-/** Where `mcp-proxy` is in a wrapped entry's args, or -1 when the entry is not ours. */
-function proxyAt(e: Entry): number {
-  const args = e.args;
-  if (!Array.isArray(args)) return -1;
-  const p = args.indexOf('mcp-proxy');
-  return p >= 0 && p <= 2 ? p : -1;
-}
-
-/** Where the original command starts in a wrapped stdio entry's args, or -1 when it is not one. */
-export function wrappedAt(e: Entry): number {
-  const p = proxyAt(e);
-  if (p < 0) return -1;
-  const args = e.args as unknown[];
-  const dd = args.indexOf('--', p);
-  return dd > p && dd + 1 < args.length ? dd + 1 : -1;
-}
-
-/** The URL of a wrapped remote entry, or null. */
-function wrappedUrl(e: Entry): string | null {
-  const p = proxyAt(e);
-  if (p < 0) return null;
-  const args = (e.args as unknown[]).map(String);
-  const i = args.indexOf('--url', p);
-  return i > p && i + 1 < args.length ? args[i + 1]! : null;
-}
-
-export function wrapEntry(name: string, e: Entry, p: ProxyLaunch): Entry {
-  const args = Array.isArray(e.args) ? (e.args as unknown[]).map(String) : [];
-  return { ...e, command: p.node, args: [...proxyArgs(p, name), '--', String(e.command), ...args] };
-}
-
-export function wrapRemoteEntry(name: string, e: Entry, p: ProxyLaunch): Entry {
-  const { url, type, headers, ...rest } = e;
-  const stash: RemoteStash = {};
-  if (type !== undefined) stash.type = type;
-  if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
-    stash.headers = Object.fromEntries(Object.entries(headers as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+function parseConfig(file: TextFile): JsonObjectNode {
+  let root: JsonNode;
+  try {
+    root = parseJsonc(file.text);
+  } catch (e) {
+    if (e instanceof JsoncError)
+      throw new JsonFileError(`${file.path} is not valid JSON (${e.message}); fix it first — it was left untouched`);
+    throw e;
   }
-  const out: Entry = { ...rest, command: p.node, args: [...proxyArgs(p, name), '--url', String(url)] };
-  if (type !== undefined) out.type = 'stdio';
-  if (Object.keys(stash).length) {
-    stash.env = e.env !== undefined;
-    out.env = { ...(e.env && typeof e.env === 'object' ? (e.env as Record<string, unknown>) : {}), [REMOTE_ENV]: JSON.stringify(stash) };
-  }
+  if (root.kind !== 'object') throw new JsonFileError(`${file.path} does not hold a JSON object; it was left untouched`);
+  for (const m of root.members)
+    if ((CONTAINERS as readonly string[]).includes(m.key) && m.value.kind !== 'object')
+      throw new JsonFileError(`${file.path}: "${m.key}" is not an object; it was left untouched`);
+  return root;
+}
+
+function placesOf(root: JsonObjectNode): Place[] {
+  const out: Place[] = [];
+  for (const servers of objectsAt(root, 'mcpServers')) out.push({ servers, where: '' });
+  for (const servers of objectsAt(root, 'servers')) out.push({ servers, where: '' });
+  for (const mcp of objectsAt(root, 'mcp')) for (const servers of objectsAt(mcp, 'servers')) out.push({ servers, where: ' (mcp.servers)' });
+  for (const projects of objectsAt(root, 'projects'))
+    for (const p of projects.members)
+      if (p.value.kind === 'object')
+        for (const servers of objectsAt(p.value, 'mcpServers')) out.push({ servers, where: ` (project ${p.key})` });
   return out;
 }
 
-export function unwrapEntry(e: Entry): Entry {
-  const url = wrappedUrl(e);
-  if (url !== null) {
-    const { command: _c, args: _a, env, type: _t, ...rest } = e;
-    const envObj = env && typeof env === 'object' ? { ...(env as Record<string, unknown>) } : undefined;
-    let stash: RemoteStash = {};
-    try {
-      stash = JSON.parse(String(envObj?.[REMOTE_ENV] ?? '{}')) as RemoteStash;
-    } catch {
-      stash = {};
-    }
-    if (envObj) delete envObj[REMOTE_ENV];
-    const out: Entry = { ...rest, url };
-    if (stash.type !== undefined) out.type = stash.type;
-    if (stash.headers) out.headers = stash.headers;
-    if (envObj && (stash.env || Object.keys(envObj).length)) out.env = envObj;
-    return out;
+/** What becomes of one entry: its new value (or exact text), or why it stays. */
+type Outcome = { entry: Entry | string; done: string } | { skip: string };
+
+function wrapOne(name: string, node: JsonNode, text: string, launch: ProxyLaunch): Outcome {
+  if (node.kind !== 'object') return { skip: 'not a server object' };
+  const e = valueOf(node) as Entry;
+  if (isWrapped(e)) return { skip: 'already behind Gatehouse' };
+  const original = text.slice(node.start, node.end);
+  const id = serverIdFor(name);
+  if (e.url !== undefined || e.serverUrl !== undefined || (typeof e.type === 'string' && e.type !== 'stdio')) {
+    if (e.type === 'sse') return { skip: 'a legacy SSE server — the proxy speaks Streamable HTTP' };
+    if (typeof e.url !== 'string' || !/^https?:\/\//i.test(e.url)) return { skip: 'a remote server without an http(s) "url"' };
+    return { entry: withOriginal(wrapRemoteEntry(name, e, launch), original), done: `wrapped ${name} (remote, server id ${id})` };
   }
-  const at = wrappedAt(e);
-  const args = (e.args as unknown[]).map(String);
-  return { ...e, command: args[at], args: args.slice(at + 1) };
+  if (typeof e.command !== 'string' || !e.command) return { skip: 'no "command"' };
+  if (e.args !== undefined && !strings(e.args)) return { skip: '"args" is not a list of strings' };
+  return { entry: withOriginal(wrapEntry(name, e, launch), original), done: `wrapped ${name} (server id ${id})` };
+}
+
+function unwrapOne(name: string, node: JsonNode): Outcome {
+  if (node.kind !== 'object') return { skip: 'not a server object' };
+  const e = valueOf(node) as Entry;
+  if (!isWrapped(e)) return { skip: 'not wrapped' };
+  const o = originalOf(e);
+  if ('text' in o && parseJsonc(o.text).kind === 'object') return { entry: o.text, done: `restored ${name} as it was` };
+  const u = unwrapEntry(e);
+  const why = 'none' in o && o.none === 'edited' ? ' (rebuilt from its command line: it was edited after it was wrapped)' : '';
+  return { entry: u, done: `restored ${name}: ${String(u.url ?? u.command)}${why}` };
 }
 
 export async function runMcpWrap(o: WrapOptions): Promise<number> {
   const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const file = resolve(o.config);
-  const f = readJsonObject(file, { mustExist: true });
-  const keys = (['mcpServers', 'servers'] as const).filter((k) => {
-    const v = f.data[k];
-    return !!v && typeof v === 'object' && !Array.isArray(v);
-  });
-  if (!keys.length) {
+  const file = readTextFile(resolve(o.config));
+  const places = placesOf(parseConfig(file));
+  if (!places.length) {
     throw new JsonFileError(
-      `${file} has no "mcpServers" object (Claude Desktop, Cursor, Claude Code) nor a "servers" object (VS Code); it was left untouched`,
+      `${file.path} has no "mcpServers" object (Claude Desktop, Cursor, Claude Code), no "servers" object (VS Code mcp.json) and no "mcp": {"servers"} (VS Code settings); it was left untouched`,
     );
   }
-  const launch: ProxyLaunch = { node: o.node ?? process.execPath, bin: o.bin ?? gatehouseBin(), dataDir: resolveDataDir(o.dataDir) };
-  let changed = 0;
-  for (const key of keys) {
-    const next: Record<string, unknown> = {};
-    for (const [name, raw] of Object.entries(f.data[key] as Record<string, unknown>)) {
-      next[name] = raw;
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-        log(`  skipped ${name}: not a server object`);
-        continue;
-      }
-      const e = raw as Entry;
-      const ours = proxyAt(e) >= 0 && (wrappedAt(e) >= 0 || wrappedUrl(e) !== null);
-      if (o.unwrap) {
-        if (!ours) {
-          log(`  skipped ${name}: not wrapped`);
-          continue;
-        }
-        next[name] = unwrapEntry(e);
-        changed++;
-        const u = next[name] as Entry;
-        log(`  unwrapped ${name}: ${String(u.url ?? u.command)}`);
-        continue;
-      }
-      if (ours) {
-        log(`  skipped ${name}: already behind Gatehouse`);
-        continue;
-      }
-      const url = typeof e.url === 'string' ? e.url : typeof e.serverUrl === 'string' ? e.serverUrl : null;
-      if (url !== null || (typeof e.type === 'string' && e.type !== 'stdio')) {
-        if (e.type === 'sse') {
-          log(`  skipped ${name}: a legacy SSE server — the proxy speaks Streamable HTTP`);
-          continue;
-        }
-        if (typeof e.url !== 'string' || !/^https?:\/\//i.test(e.url)) {
-          log(`  skipped ${name}: a remote server without an http(s) "url"`);
-          continue;
-        }
-        next[name] = wrapRemoteEntry(name, e, launch);
-        changed++;
-        log(`  wrapped ${name} (remote, server id ${serverIdFor(name)})`);
-        continue;
-      }
-      if (typeof e.command !== 'string' || !e.command) {
-        log(`  skipped ${name}: no "command"`);
-        continue;
-      }
-      next[name] = wrapEntry(name, e, launch);
-      changed++;
-      log(`  wrapped ${name} (server id ${serverIdFor(name)})`);
-    }
-    f.data[key] = next;
-  }
-  if (!changed) {
-    log(`Nothing to ${o.unwrap ? 'unwrap' : 'wrap'} in ${file}; it was left untouched.`);
+  if (!places.some((p) => p.servers.members.length)) {
+    log(`${file.path} has no MCP servers; it was left untouched.`);
     return 0;
   }
-  const backup = writeJsonAtomic(file, f.data);
+  const launch: ProxyLaunch = { node: o.node ?? process.execPath, bin: o.bin ?? gatehouseBin(), dataDir: resolveDataDir(o.dataDir) };
+  const { indent, eol } = styleOf(file.text);
+  const edits: TextEdit[] = [];
+  for (const { servers, where } of places) {
+    const compact = !file.text.slice(servers.start, servers.end).includes('\n');
+    for (const { key: name, value: node } of servers.members) {
+      const r = o.unwrap ? unwrapOne(name, node) : wrapOne(name, node, file.text, launch);
+      if ('skip' in r) {
+        log(`  skipped ${name}${where}: ${r.skip}`);
+        continue;
+      }
+      const text = typeof r.entry === 'string' ? r.entry : printJson(r.entry, { indent, eol, compact }, indentAt(file.text, node.start));
+      edits.push({ start: node.start, end: node.end, text });
+      log(`  ${r.done}${where}`);
+    }
+  }
+  if (!edits.length) {
+    log(`Nothing to ${o.unwrap ? 'unwrap' : 'wrap'} in ${file.path}; it was left untouched.`);
+    return 0;
+  }
+  const next = applyEdits(file.text, edits);
+  parseJsonc(next); // what is written reads back (a JsoncError here is a bug, and nothing is written)
+  const backup = writeTextAtomic(file, next);
+  const n = edits.length;
   log(
-    `${o.unwrap ? 'Restored' : 'Put behind Gatehouse'}: ${changed} server${changed === 1 ? '' : 's'} in ${file} (previous version: ${backup}).` +
-      ` Restart the MCP client to apply.${o.unwrap ? '' : ` They use the data dir ${launch.dataDir}. Undo with: gatehouse mcp wrap --config ${file} --unwrap`}`,
+    `${o.unwrap ? 'Restored' : 'Put behind Gatehouse'}: ${n} server${n === 1 ? '' : 's'} in ${file.path} (previous version: ${backup}).` +
+      ` Restart the MCP client to apply.${o.unwrap ? '' : ` They use the data dir ${launch.dataDir}. Undo with: gatehouse mcp wrap --config ${file.path} --unwrap`}`,
   );
   return 0;
 }

@@ -1,81 +1,85 @@
 import {
   closeSync,
-  copyFileSync,
   existsSync,
+  fchmodSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
-/** A JSON settings/config file that belongs to another program: read strictly, written atomically. */
-export interface JsonFile {
-  path: string;
-  exists: boolean;
-  data: Record<string, unknown>;
-  /** The file's text as read (to tell whether anything changed). */
-  text: string | null;
-}
-
+/**
+ * A config file that belongs to another program, edited as text: read once, written atomically
+ * with its mode kept, its previous version kept in a backup that is never overwritten.
+ */
 export class JsonFileError extends Error {
   override readonly name = 'JsonFileError';
 }
 
-/** Reads a JSON object file. A missing file is `{}`; anything that is not a JSON object is refused. */
-export function readJsonObject(path: string, { mustExist = false } = {}): JsonFile {
-  if (!existsSync(path)) {
-    if (mustExist) throw new JsonFileError(`${path} does not exist`);
-    return { path, exists: false, data: {}, text: null };
-  }
-  const text = readFileSync(path, 'utf8');
-  if (text.trim() === '') return { path, exists: true, data: {}, text };
-  let v: unknown;
-  try {
-    v = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new JsonFileError(`${path} is not valid JSON (${(e as Error).message}); fix it first — it was left untouched`);
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v))
-    throw new JsonFileError(`${path} does not hold a JSON object; it was left untouched`);
-  return { path, exists: true, data: v as Record<string, unknown>, text };
+export interface TextFile {
+  /** The real path (a symlinked config is written where it really is, the link kept). */
+  path: string;
+  text: string;
+  mode: number;
 }
 
-export const backupPath = (path: string) => `${path}.gatehouse.bak`;
+export function readTextFile(path: string): TextFile {
+  if (!existsSync(path)) throw new JsonFileError(`${path} does not exist`);
+  const real = realpathSync(path);
+  const st = statSync(real);
+  if (!st.isFile()) throw new JsonFileError(`${path} is not a file`);
+  return { path: real, text: readFileSync(real, 'utf8'), mode: st.mode & 0o7777 };
+}
+
+const MAX_BACKUPS = 100;
 
 /**
- * Writes `data` as pretty JSON atomically (temp file in the same folder, fsync, rename), keeping
- * the previous version in `<file>.gatehouse.bak` and the previous file mode. Returns the backup path
- * (null when there was no previous file).
+ * A backup of `text` next to `path`: `<file>.gatehouse.bak`, or the first `<file>.gatehouse.N.bak`
+ * that is free, unless one of them already holds exactly `text` (then that one). An existing
+ * backup is never overwritten: the first one keeps the file as it was before Gatehouse touched it.
  */
-export function writeJsonAtomic(path: string, data: unknown): string | null {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  let mode = 0o644;
-  let backup: string | null = null;
-  if (existsSync(path)) {
-    mode = statSync(path).mode & 0o777;
-    backup = backupPath(path);
-    copyFileSync(path, backup);
+export function keepBackup(path: string, text: string, mode: number): string {
+  for (let n = 0; n < MAX_BACKUPS; n++) {
+    const b = n === 0 ? `${path}.gatehouse.bak` : `${path}.gatehouse.${n}.bak`;
+    if (existsSync(b)) {
+      if (readFileSync(b, 'utf8') === text) return b;
+      continue;
+    }
+    writeFileSync(b, text, { mode: mode & 0o777, flag: 'wx' });
+    return b;
   }
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
+  throw new JsonFileError(`${path} already has ${MAX_BACKUPS} Gatehouse backups; remove the old ones first — it was left untouched`);
+}
+
+/**
+ * Replaces the file's text atomically (temp file in the same folder, fsync, rename) with its mode,
+ * after keeping its current text in a backup (returned). Refuses when the file changed since it was
+ * read (its program rewrote it meanwhile): nothing is written then.
+ */
+export function writeTextAtomic(file: TextFile, text: string): string {
+  const backup = keepBackup(file.path, file.text, file.mode);
+  const tmp = join(dirname(file.path), `.${basename(file.path)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(data, null, 2)}\n`);
+    writeSync(fd, text);
+    fchmodSync(fd, file.mode);
     fsyncSync(fd);
-  } catch (e) {
     closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, path);
+    if (readFileSync(file.path, 'utf8') !== file.text)
+      throw new JsonFileError(`${file.path} changed while it was being edited; it was left untouched — run the command again`);
+    renameSync(tmp, file.path);
   } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw e;
   }
