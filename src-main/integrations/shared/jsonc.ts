@@ -4,6 +4,17 @@
  * replace one value's text and leave every other byte of another program's file as it was (its
  * comments, indentation, key order and numbers: a number stays its source text, never rounded).
  */
+import {
+  applyEdits as applyLibraryEdits,
+  createScanner,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+  type ParseOptions,
+  type SyntaxKind,
+} from 'jsonc-parser';
+
 export class JsoncError extends Error {
   override readonly name = 'JsoncError';
 }
@@ -35,10 +46,7 @@ export type JsonNode =
   | (Span & { kind: 'scalar'; value: string | boolean | null | JsonNumber });
 export type JsonObjectNode = Extract<JsonNode, { kind: 'object' }>;
 
-// A JSON string: no raw control characters, only JSON's escapes.
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const OPTIONS: ParseOptions = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 const MAX_DEPTH = 512;
 
 /** Where offset `at` is, as "line L, column C" (1-based). */
@@ -48,120 +56,61 @@ export function lineCol(text: string, at: number): string {
   return `line ${line}, column ${at - before.lastIndexOf('\n')}`;
 }
 
-class Parser {
-  i: number;
-  constructor(private readonly text: string) {
-    this.i = text.startsWith('\uFEFF') ? 1 : 0;
-  }
+// jsonc-parser's SyntaxKind is a const enum, which isolated modules cannot read as values: its
+// members' numbers, each checked against the member it stands for.
+const OPEN_BRACE: SyntaxKind.OpenBraceToken = 1;
+const CLOSE_BRACE: SyntaxKind.CloseBraceToken = 2;
+const OPEN_BRACKET: SyntaxKind.OpenBracketToken = 3;
+const CLOSE_BRACKET: SyntaxKind.CloseBracketToken = 4;
+const EOF: SyntaxKind.EOF = 17;
 
-  fail(what: string): never {
-    throw new JsoncError(`${what} at ${lineCol(this.text, this.i)}`);
+/** How deep arrays and objects nest, by the library's own (iterative) scanner: a tree is built only when shallow. */
+function depthOf(text: string): number {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  let max = 0;
+  for (let k = scanner.scan(); k !== EOF; k = scanner.scan()) {
+    if (k === OPEN_BRACE || k === OPEN_BRACKET) max = Math.max(max, ++depth);
+    else if (k === CLOSE_BRACE || k === CLOSE_BRACKET) depth--;
   }
+  return max;
+}
 
-  /** Skips whitespace and comments. */
-  ws(): void {
-    const t = this.text;
-    for (;;) {
-      const c = t[this.i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.i++;
-      else if (c === '/' && t[this.i + 1] === '/') {
-        const nl = t.indexOf('\n', this.i);
-        this.i = nl < 0 ? t.length : nl;
-      } else if (c === '/' && t[this.i + 1] === '*') {
-        const close = t.indexOf('*/', this.i + 2);
-        if (close < 0) this.fail('a comment that never ends');
-        this.i = close + 2;
-      } else return;
-    }
-  }
+/** `PropertyNameExpected` → "property name expected". */
+const inWords = (code: string): string => code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
-  token(re: RegExp): string | null {
-    re.lastIndex = this.i;
-    const m = re.exec(this.text);
-    if (!m) return null;
-    this.i += m[0].length;
-    return m[0];
-  }
-
-  string(): string {
-    const s = this.token(STRING);
-    if (s === null) this.fail('an invalid string');
-    return JSON.parse(s) as string;
-  }
-
-  value(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) this.fail('values nested too deep');
-    const start = this.i;
-    const c = this.text[this.i];
-    if (c === '{') return this.object(depth);
-    if (c === '[') return this.array(depth);
-    if (c === '"') {
-      const value = this.string();
-      return { kind: 'scalar', start, end: this.i, value };
-    }
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
-      const n = this.token(NUMBER);
-      if (n === null) this.fail('an invalid number');
-      return { kind: 'scalar', start, end: this.i, value: new JsonNumber(n) };
-    }
-    for (const [word, value] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (this.text.startsWith(word, this.i)) {
-        this.i += word.length;
-        return { kind: 'scalar', start, end: this.i, value };
-      }
-    }
-    this.fail(c === undefined ? 'the text ends where a value was expected' : `unexpected ${JSON.stringify(c)}`);
-  }
-
-  object(depth: number): JsonNode {
-    const start = this.i++;
-    const members: JsonMember[] = [];
-    for (;;) {
-      this.ws();
-      if (this.text[this.i] === '}') break;
-      if (this.text[this.i] !== '"') this.fail('expected a property name in quotes');
-      const key = this.string();
-      this.ws();
-      if (this.text[this.i] !== ':') this.fail(`expected ":" after ${JSON.stringify(key)}`);
-      this.i++;
-      this.ws();
-      members.push({ key, value: this.value(depth + 1) });
-      this.ws();
-      if (this.text[this.i] === ',') this.i++;
-      else if (this.text[this.i] !== '}') this.fail('expected "," or "}"');
-    }
-    this.i++;
-    return { kind: 'object', start, end: this.i, members };
-  }
-
-  array(depth: number): JsonNode {
-    const start = this.i++;
-    const items: JsonNode[] = [];
-    for (;;) {
-      this.ws();
-      if (this.text[this.i] === ']') break;
-      items.push(this.value(depth + 1));
-      this.ws();
-      if (this.text[this.i] === ',') this.i++;
-      else if (this.text[this.i] !== ']') this.fail('expected "," or "]"');
-    }
-    this.i++;
-    return { kind: 'array', start, end: this.i, items };
+function toNode(n: Node, text: string): JsonNode {
+  const span = { start: n.offset, end: n.offset + n.length };
+  switch (n.type) {
+    case 'object':
+      return {
+        kind: 'object',
+        ...span,
+        members: (n.children ?? []).map((p) => ({ key: String(p.children![0]!.value), value: toNode(p.children![1]!, text) })),
+      };
+    case 'array':
+      return { kind: 'array', ...span, items: (n.children ?? []).map((c) => toNode(c, text)) };
+    case 'number':
+      return { kind: 'scalar', ...span, value: new JsonNumber(text.slice(span.start, span.end)) };
+    default:
+      return { kind: 'scalar', ...span, value: n.value as string | boolean | null };
   }
 }
 
-/** Parses JSONC (a leading BOM, comments and trailing commas allowed); a JsoncError names where it is wrong. */
+/**
+ * Parses JSONC (a leading BOM, comments and trailing commas allowed) with jsonc-parser, the reader
+ * VS Code uses for these very files; a JsoncError names where it is wrong.
+ */
 export function parseJsonc(text: string): JsonNode {
-  const p = new Parser(text);
-  p.ws();
-  const root = p.value(0);
-  p.ws();
-  if (p.i < text.length) p.fail('unexpected text after the end');
-  return root;
+  // The BOM is read as a space, so every offset stays that of the file.
+  const body = text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
+  if (depthOf(body) > MAX_DEPTH) throw new JsoncError(`values nested more than ${MAX_DEPTH} deep`);
+  const errors: ParseError[] = [];
+  const root = parseTree(body, errors, OPTIONS);
+  const e = errors[0];
+  if (e) throw new JsoncError(`${inWords(printParseErrorCode(e.error))} at ${lineCol(text, e.offset)}`);
+  if (!root) throw new JsoncError(`no value at ${lineCol(text, text.length)}`);
+  return toNode(root, body);
 }
 
 /** The value of a node (duplicate keys: the last wins, as JSON.parse and the clients read them). */
@@ -219,15 +168,10 @@ export interface TextEdit {
   text: string;
 }
 
-/** Applies non-overlapping replacements; every byte outside them is kept. */
+/** Applies non-overlapping replacements (the library throws on overlap); every byte outside them is kept. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text;
-  let limit = text.length;
-  for (const e of sorted) {
-    if (e.end > limit) throw new Error('overlapping edits');
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    limit = e.start;
-  }
-  return out;
+  return applyLibraryEdits(
+    text,
+    edits.map((e) => ({ offset: e.start, length: e.end - e.start, content: e.text })),
+  );
 }
