@@ -9,13 +9,16 @@ The records continue the chain from the prefix's prev_hash, and the prefix's sub
 records' leaves give the root the checkpoint signs: each leaf is pushed as a subtree of one, and two
 subtrees of equal size merge into their parent (RFC 6962: node = SHA-256(0x01 || left || right)).
 The first record holds prev_hash, so the signed root covers the link too. Check the checkpoint's
-signature with openssl (README); JCS caveats as in verify_export.py.
+signature with openssl (README). Records are hashed in JCS form by verify_export.py's jcs (keep the two
+files side by side).
 """
 import base64
 import gzip
 import hashlib
 import json
 import sys
+
+from verify_export import jcs
 
 
 def sha(*parts):
@@ -38,8 +41,7 @@ def verify(path):
             if rec.get("prev_hash") != prev:
                 return False, f"record {seq}: prev_hash does not link to the record before it"
             body = {k: v for k, v in rec.items() if k != "hash"}
-            canon = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            if hashlib.sha256(canon.encode("utf-8")).hexdigest() != rec["hash"]:
+            if hashlib.sha256(jcs(body).encode("utf-8")).hexdigest() != rec["hash"]:
                 return False, f"record {seq} does not match its hash"
             stack.append((1, sha(b"\x00", bytes.fromhex(rec["hash"]))))
             while len(stack) > 1 and stack[-1][0] == stack[-2][0]:

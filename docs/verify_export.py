@@ -5,13 +5,38 @@
 
 Each line is one record. hash = SHA-256 hex of the JCS (RFC 8785) form of the record without its
 "hash" field; prev_hash links to the previous record (64 zeros for seq 1); seq has no gaps.
-json.dumps(sort_keys, compact, ensure_ascii=False) equals JCS for Gatehouse records as long as the
-numbers in them are integers (JCS formats non-integers the ECMAScript way, e.g. 1e-7 where Python
-writes 1e-07) and no object key lies outside the Basic Multilingual Plane.
+JCS differs from Python's json.dumps(sort_keys=True) in two places, both handled below: keys are
+sorted by their UTF-16 code units (an emoji key sorts before "｡"), and a non-integer is written the
+ECMAScript way (1e-7 and 0.00001 where Python writes 1e-07 and 1e-05).
 """
 import hashlib
 import json
 import sys
+
+
+def num(x):
+    """A float as JCS (ECMAScript's Number.toString) writes it; repr already gives the shortest digits."""
+    s = repr(x)
+    if "e" not in s:
+        return s
+    m, e = s.split("e")
+    e = int(e)
+    if -7 < e < 0:  # ECMAScript writes 1e-6 .. 1e-4 as plain decimals
+        sign, digits = ("-", m[1:]) if m.startswith("-") else ("", m)
+        return sign + "0." + "0" * (-e - 1) + digits.replace(".", "")
+    return f"{m}e{'+' if e > 0 else '-'}{abs(e)}"
+
+
+def jcs(v):
+    """RFC 8785: no whitespace, keys sorted by UTF-16 code units, ECMAScript numbers."""
+    if isinstance(v, dict):
+        keys = sorted(v, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + jcs(v[k]) for k in keys) + "}"
+    if isinstance(v, list):
+        return "[" + ",".join(jcs(x) for x in v) + "]"
+    if isinstance(v, float):
+        return num(v)
+    return json.dumps(v, ensure_ascii=False)
 
 
 def verify(path):
@@ -27,8 +52,7 @@ def verify(path):
             if rec.get("prev_hash") != prev:
                 return False, seq, "prev_hash does not link to the previous record"
             body = {k: v for k, v in rec.items() if k != "hash"}
-            canon = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            if hashlib.sha256(canon.encode("utf-8")).hexdigest() != rec.get("hash"):
+            if hashlib.sha256(jcs(body).encode("utf-8")).hexdigest() != rec.get("hash"):
                 return False, seq, "hash does not match the record"
             prev, seq = rec["hash"], seq + 1
     return True, seq - 1, prev

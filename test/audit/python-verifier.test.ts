@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src-shared/index.js';
+import { hashRecord, jcs } from '../../src-main/audit/chain.js';
 import { exportToString } from '../../src-main/audit/export.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { auditFixture } from './fixture.js';
 
 const script = fileURLToPath(new URL('../../docs/verify_export.py', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 afterEach(cleanupDirs);
@@ -45,11 +48,40 @@ describe.skipIf(!hasPython)('the README verification snippet (docs/verify_export
     expect(runPython(write('swapped.jsonl', swapped)).out).toBe('BROKEN at seq 5: record missing or out of order');
   });
 
-  it('caveat (documented): a float JCS writes in exponent form is formatted differently by Python', async () => {
-    const { store } = await auditFixture(2, { tinyFloat: true });
-    const file = join(tempDir('gh-py-'), 'floats.jsonl');
-    writeFileSync(file, await exportToString(store, { format: 'jsonl' }));
+  it('verifies what plain json.dumps would not: keys outside the BMP, and the ECMAScript forms of small and huge numbers', async () => {
+    const { store } = await auditFixture(2, { tinyFloat: true }); // -3.25e-9: Python writes -3.25e-09
+    const fixture = await exportToString(store, { format: 'jsonl' });
     await store.close();
-    expect(runPython(file)).toMatchObject({ code: 1, out: 'BROKEN at seq 5: hash does not match the record' }); // -3.25e-9 vs -3.25e-09
+    // Records as an agent's context can make them: UTF-16 order differs from code point order for
+    // "😀" (U+1F600, D83D DE00) and "｡" (U+FF61); numbers JCS writes unlike Python's repr.
+    const numbers = [1e-7, 0.00001, 1.5e-6, 0.000123, -3.25e-9, 1e21, 1.5e300, 0.1, 123.456, -0.5, 5e-324, 2 ** 53 - 1];
+    const lines = fixture.trimEnd().split('\n');
+    let prev = (JSON.parse(lines.at(-1)!) as AuditRecord).hash;
+    for (let i = 0; i < 3; i++) {
+      const record: Omit<AuditRecord, 'hash'> = {
+        seq: lines.length + 1,
+        id: `evt_py${i}`,
+        ts: '2026-11-28T12:00:00.000Z',
+        type: 'action.decided',
+        actor: 'agent:py',
+        action_id: null,
+        data: { context: { k: { z: 2, '😀': 3, '｡': 4, é: i }, numbers: numbers.map((n) => n * (i + 1)) } },
+        prev_hash: prev,
+      };
+      prev = hashRecord(record);
+      lines.push(jcs({ ...record, hash: prev }));
+    }
+    const file = join(tempDir('gh-py-'), 'awkward.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(runPython(file)).toMatchObject({ code: 0, out: `OK: ${lines.length} records, head ${prev}` });
+    // The README's own snippet, run as printed.
+    const snippet = /```python\n(import hashlib, json, sys\n[\s\S]*?)```/.exec(readFileSync(README, 'utf8'))![1]!;
+    const readme = join(tempDir('gh-py-'), 'readme_snippet.py');
+    writeFileSync(readme, snippet);
+    const r = spawnSync('python3', [readme, file], { encoding: 'utf8' });
+    expect({ code: r.status, out: r.stdout.trim() }).toEqual({ code: 0, out: `OK: ${lines.length} records, head ${prev}` });
+    const tampered = join(tempDir('gh-py-'), 'tampered.jsonl');
+    writeFileSync(tampered, `${lines.map((l, i) => (i === lines.length - 2 ? l.replace('"z":2', '"z":3') : l)).join('\n')}\n`);
+    expect(spawnSync('python3', [readme, tampered], { encoding: 'utf8' }).stderr.trim()).toBe(`BROKEN at seq ${lines.length - 1}`);
   });
 });
