@@ -97,10 +97,10 @@ export function buildProgram(): Command {
   audit
     .command('export')
     .addOption(new Option('--format <f>').choices(['jsonl', 'csv', 'cef']).makeOptionMandatory())
-    .option('--since <iso>')
-    .option('--until <iso>')
+    .option('--since <iso>', 'an ISO time, or a date (its local midnight)')
+    .option('--until <iso>', 'an ISO time, or a date (its local midnight)')
     .option('--include-archive', 'the archived records first, in the same format and window: one chain with the live log (SPEC 7.7)')
-    .requiredOption('--out <file>')
+    .requiredOption('--out <file>', 'a file, or - for standard output')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));
   audit

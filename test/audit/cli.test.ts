@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditExport } from '../../src-main/cli/commands/audit.js';
@@ -22,7 +24,14 @@ function capture() {
   let out = '';
   let err = '';
   const stderr = { isTTY: false, write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
-  return { io: { stdout: (s: string) => void (out += s), stderr }, out: () => out, err: () => err };
+  // Standard output as a stream (`--out -`): what is written there lands in `out` too.
+  const raw = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out += chunk.toString('utf8');
+      done();
+    },
+  });
+  return { io: { stdout: (s: string) => void (out += s), stderr, raw }, out: () => out, err: () => err };
 }
 
 /** A stand-in for the API's two audit routes, backed by a real store. */
@@ -70,6 +79,44 @@ describe('gatehouse audit export / verify', () => {
     const v = capture();
     expect(await auditVerify({ file: out }, v.io)).toBe(0);
     expect(v.out()).toBe(`${out}: OK, 33 records, head ${store.head().hash}\n`);
+    await store.close();
+  });
+
+  it('--out - writes the export to stdout and the summary to stderr; a symlink and a FIFO are written through, never replaced', async () => {
+    const { url, store } = await fakeServer();
+    const dir = tempDir();
+    const piped = capture();
+    expect(await auditExport({ format: 'jsonl', out: '-', url, apiKey: 'gk_admin_test' }, piped.io)).toBe(0);
+    expect(piped.out().trimEnd().split('\n')).toHaveLength(33);
+    expect(piped.err()).toMatch(/^exported 33 records \(jsonl, [\d.]+ MB\) to stdout\n$/);
+    expect(existsSync('-')).toBe(false);
+
+    // A symlink stays a symlink; its target gets the export.
+    const target = join(dir, 'target.jsonl');
+    writeFileSync(target, 'old');
+    const link = join(dir, 'link.jsonl');
+    symlinkSync(target, link);
+    const viaLink = capture();
+    expect(await auditExport({ format: 'jsonl', out: link, url, apiKey: 'gk_admin_test' }, viaLink.io)).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(target);
+    expect((await verifyJsonlFile(target)).ok).toBe(true);
+
+    // A FIFO (what /dev/stdout is in a pipe) is written to, and stays a FIFO; the summary avoids it.
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = new Promise<string>((resolve) => {
+      let text = '';
+      const r = createReadStream(fifo, 'utf8');
+      r.on('data', (c) => (text += String(c)));
+      r.on('end', () => resolve(text));
+    });
+    const viaFifo = capture();
+    expect(await auditExport({ format: 'jsonl', out: fifo, url, apiKey: 'gk_admin_test' }, viaFifo.io)).toBe(0);
+    expect((await reader).trimEnd().split('\n')).toHaveLength(33);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(viaFifo.out()).toBe('');
+    expect(viaFifo.err()).toMatch(/^exported 33 records/);
     await store.close();
   });
 

@@ -129,6 +129,24 @@ describe('gatehouse CLI against a running server', () => {
     const second = await fetch(url, { redirect: 'manual' });
     expect(second.headers.get('location')).toContain('login=expired');
   });
+
+  it('audit export: --out - pipes the records (summary on stderr), a date alone is a --since; verify --checkpoint needs --file', () => {
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    const r = cli('audit', 'export', '--format', 'jsonl', '--since', day, '--out', '-');
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(JSON.parse(l)).toHaveProperty('hash');
+    expect(r.err).toMatch(/^exported \d+ records \(jsonl, [\d.]+ MB\) to stdout\n$/);
+    expect(cli('audit', 'export', '--format', 'jsonl', '--since', '2026-13-45', '--out', '-').err).toMatch(
+      /--since 2026-13-45 is not a date/,
+    );
+    const v = cli('audit', 'verify', '--checkpoint', 'cp.txt');
+    expect(v.code).toBe(1);
+    expect(v.err).toMatch(/--checkpoint needs --file EXPORT\.jsonl/);
+    expect(v.out).toBe('');
+  });
 });
 
 describe('gatehouse CLI without a server', () => {

@@ -17,12 +17,26 @@ function endpoint(f: Flags): { url: string; apiKey: string; dataDir: string } {
   return { url: ep.url, apiKey: ep.apiKey, dataDir: ep.dataDir };
 }
 
-/** `gatehouse audit export --format F [--since] [--until] --out FILE` */
+/**
+ * `--since` / `--until` as the API takes them: a full ISO time as given; a date alone (`2026-11-28`,
+ * also ISO 8601) is that day's local midnight.
+ */
+export function isoBound(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const t = new Date(`${value}T00:00:00`);
+  if (Number.isNaN(t.getTime()))
+    throw new CliError(`${flag} ${value} is not a date (use YYYY-MM-DD or an ISO time such as 2026-11-28T09:00:00Z)`);
+  return t.toISOString();
+}
+
+/** `gatehouse audit export --format F [--since] [--until] --out FILE|-` */
 export function runAuditExport(
   f: Flags & { format: ExportFormat; since?: string; until?: string; out: string; includeArchive?: boolean },
 ): Promise<number> {
+  const since = isoBound(f.since, '--since');
+  const until = isoBound(f.until, '--until');
   const { url, apiKey } = endpoint(f);
-  return auditExport({ format: f.format, since: f.since, until: f.until, out: f.out, url, apiKey, includeArchive: f.includeArchive });
+  return auditExport({ format: f.format, since, until, out: f.out, url, apiKey, includeArchive: f.includeArchive });
 }
 
 /** `gatehouse audit verify [--file EXPORT.jsonl]` — offline with --file, else the live log. */
@@ -30,6 +44,11 @@ export function runAuditVerify(
   f: Flags & { file?: string; partial?: boolean; checkpoint?: string; publicKey?: string; prefix?: string; archive?: boolean },
 ): Promise<number> {
   if (f.archive) return verifyArchives({ ...endpoint(f), publicKey: f.publicKey, json: f.json });
+  // A checkpoint is checked against a file's records; the live log's own check would silently ignore it.
+  if (!f.file && (f.checkpoint || f.prefix || f.partial))
+    throw new CliError(
+      `${f.checkpoint ? '--checkpoint' : f.prefix ? '--prefix' : '--partial'} needs --file EXPORT.jsonl (export the log with \`gatehouse audit export --format jsonl --out FILE\`)`,
+    );
   if (f.file)
     return auditVerify({
       file: f.file,

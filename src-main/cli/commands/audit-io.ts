@@ -3,8 +3,10 @@
 export interface Out {
   stdout: (s: string) => void;
   stderr: NodeJS.WriteStream;
+  /** Standard output as a stream, for an export written there (`--out -`; process.stdout when absent). */
+  raw?: NodeJS.WritableStream;
 }
-export const defaultOut = (): Out => ({ stdout: (s) => void process.stdout.write(s), stderr: process.stderr });
+export const defaultOut = (): Out => ({ stdout: (s) => void process.stdout.write(s), stderr: process.stderr, raw: process.stdout });
 
 /** A one-line progress indicator, silent when stderr is not a TTY. */
 export class Progress {

@@ -1,8 +1,7 @@
-import type { WriteStream } from 'node:fs';
-import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { ExportFormat } from '../../../src-shared/index.js';
 import { defaultOut, errorLine, Progress, unreachable, type Out } from './audit-io.js';
+import { openExportTarget, type ExportTarget } from './export-target.js';
 
 /**
  * `gatehouse audit export` (SPEC 6; verify is in audit-verify.ts). Decoupled from commander: the CLI
@@ -26,14 +25,16 @@ export interface AuditExportOptions {
   includeArchive?: boolean;
   since?: string;
   until?: string;
+  /** A file (written through `.part`), `-` for stdout, or a device or pipe (`/dev/stdout`). */
   out: string;
   url: string;
   apiKey: string;
 }
 
 /**
- * Streams `GET {url}/api/v1/audit/export` to `out` (through `out.part`, renamed when complete, so a
- * half-written export never looks whole). Returns the exit code.
+ * Streams `GET {url}/api/v1/audit/export` to `out` (export-target.ts: a file through `.part`, renamed
+ * when complete, so a half-written export never looks whole; `-` or a device as it is). Returns the
+ * exit code. The summary line goes to stdout, or to stderr when the export itself went there.
  */
 export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut()): Promise<number> {
   const qs = new URLSearchParams({ format: opts.format });
@@ -52,13 +53,9 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
     io.stderr.write(`gatehouse: export failed: ${await errorLine(res)}\n`);
     return 1;
   }
-  const part = `${opts.out}.part`;
-  // The audit log holds what agents did: the file is the user's alone (0600), like the data dir.
-  // A stale .part from an earlier run is removed first: opening it would keep its old mode.
-  await unlink(part).catch(() => undefined);
-  let file: WriteStream;
+  let target: ExportTarget;
   try {
-    file = (await open(part, 'wx', 0o600)).createWriteStream();
+    target = await openExportTarget(opts.out, io.raw ?? process.stdout);
   } catch (e) {
     await res.body.cancel().catch(() => undefined);
     io.stderr.write(`gatehouse: export failed: cannot write ${opts.out}: ${(e as Error).message}\n`);
@@ -66,7 +63,9 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   }
   // A write that fails between two awaits (a full disk) is kept and reported, never an unhandled error.
   let writeError: Error | null = null;
-  file.on('error', (e) => (writeError ??= e));
+  const file = target.stream;
+  const onError = (e: Error) => (writeError ??= e);
+  file.on('error', onError);
   const progress = new Progress(io.stderr);
   let bytes = 0;
   let lines = 0;
@@ -78,19 +77,20 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
       if (!file.write(chunk)) await once(file, 'drain');
       progress.update(() => `exporting: ${lines.toLocaleString('en-US')} lines, ${mb(bytes)}`, bytes);
     }
-    file.end();
-    await once(file, 'finish');
-    await chmod(part, 0o600); // whatever the umask did
-    await rename(part, opts.out);
+    await target.commit();
+    if (writeError) throw writeError;
   } catch (e) {
     progress.done();
-    file.destroy();
-    await unlink(part).catch(() => undefined);
+    await target.abort();
     io.stderr.write(`gatehouse: export failed: ${(e as Error).message}\n`);
     return 1;
+  } finally {
+    file.off('error', onError);
   }
   progress.done();
   const records = opts.format === 'csv' ? Math.max(0, lines - 1) : lines;
-  io.stdout(`exported ${records.toLocaleString('en-US')} records (${opts.format}, ${mb(bytes)}) to ${opts.out}\n`);
+  const summary = `exported ${records.toLocaleString('en-US')} records (${opts.format}, ${mb(bytes)}) to ${opts.out === '-' ? 'stdout' : opts.out}\n`;
+  if (target.isStream) io.stderr.write(summary);
+  else io.stdout(summary);
   return 0;
 }

@@ -1,0 +1,53 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { chmod, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+
+/**
+ * Where `--out` writes an export. A regular file (new, or reached through a symlink) is written as
+ * `<target>.part` and renamed onto the target when complete, so a half-written export never looks
+ * whole and a symlink stays a symlink. `-`, a terminal, a pipe or a device (`/dev/stdout`) is written
+ * to as it is: renaming over it would replace the device with a file.
+ */
+export interface ExportTarget {
+  stream: NodeJS.WritableStream;
+  /** Not a file: the export itself goes where a summary line would, so the summary goes to stderr. */
+  isStream: boolean;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function openExportTarget(out: string, stdout: NodeJS.WritableStream): Promise<ExportTarget> {
+  if (out === '-') return { stream: stdout, isStream: true, commit: async () => undefined, abort: async () => undefined };
+  const resolved = await realpath(out).catch(() => null);
+  const info = resolved ? await stat(resolved) : null;
+  if (resolved && info && !info.isFile()) {
+    if (info.isDirectory()) throw new Error(`${out} is a directory`);
+    const stream = createWriteStream(resolved, { flags: 'w' });
+    await once(stream, 'open');
+    return { stream, isStream: true, commit: () => ended(stream), abort: async () => void stream.destroy() };
+  }
+  const target = resolved ?? out;
+  const part = `${target}.part`;
+  // The audit log holds what agents did: the file is the user's alone (0600), like the data dir.
+  // A stale .part from an earlier run is removed first: opening it would keep its old mode.
+  await unlink(part).catch(() => undefined);
+  const stream = (await open(part, 'wx', 0o600)).createWriteStream();
+  return {
+    stream,
+    isStream: false,
+    commit: async () => {
+      await ended(stream);
+      await chmod(part, 0o600); // whatever the umask did
+      await rename(part, target);
+    },
+    abort: async () => {
+      stream.destroy();
+      await unlink(part).catch(() => undefined);
+    },
+  };
+}
+
+async function ended(stream: WriteStream): Promise<void> {
+  stream.end();
+  await once(stream, 'finish');
+}
