@@ -73,6 +73,10 @@ describe('gatehouse CLI against a running server', () => {
     expect(ok.out).toContain('approved');
     const policies = JSON.parse(cli('policy', 'list', '--json').out) as { source: string; expires_at: string | null }[];
     expect(policies.some((p) => p.source === 'approval' && p.expires_at)).toBe(true);
+    // The table names every policy's mode and when a remembered answer ends.
+    const table = cli('policy', 'list').out.split('\n');
+    expect(table.find((l) => l.includes(' hold '))).toMatch(/require_approval\s+enforce/);
+    expect(table.find((l) => l.includes('remember-'))).toMatch(/\(until .+\)$/);
     const again = cli('deny', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/409|already/);

@@ -16,9 +16,10 @@ export async function policyList(f: Flags): Promise<void> {
     p.enabled ? 'on ' : 'off',
     String(p.priority).padStart(4),
     p.effect.padEnd(16),
-    p.mode === 'shadow' ? 'shadow ' : '       ',
+    p.mode.padEnd(7),
     String(p.hits).padStart(6),
-    `${p.id}  ${p.name ?? ''}`,
+    // A remembered answer ends by itself: say when, or it reads as permanent.
+    `${p.id}  ${p.name ?? ''}${p.expires_at ? `  (until ${new Date(p.expires_at).toLocaleString()})` : ''}`,
   ]);
   process.stdout.write(`${['    prio effect           mode      hits  id / name', ...rows.map((r) => r.join(' '))].join('\n')}\n`);
 }

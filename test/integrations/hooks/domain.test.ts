@@ -182,6 +182,12 @@ describe('the hook service', () => {
     await p;
     expect(f.withdrawn).toEqual(['act_9']);
   });
+  it('Claude Code: an event that gates no tool call (PostToolUse wired by hand) gets no answer, never one labelled PreToolUse', async () => {
+    const f = fakePorts({ submit: pending });
+    const post = JSON.stringify({ session_id: 's', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+    const r = await new HookService(f.ports).handle('claude-code', post, opts);
+    expect({ stdout: r.stdout, exit_code: r.exit_code }).toEqual({ stdout: '', exit_code: 0 });
+  });
   it('an error while deciding answers the failure form, never a pass', async () => {
     const f = fakePorts({
       submit: () => {

@@ -72,7 +72,7 @@ const callKeyOf = (session: string | undefined, tool: string, input: Record<stri
 
 function parse(o: Record<string, unknown>): ParsedHook {
   const event = str(o.hook_event_name) ?? 'PreToolUse';
-  if (!EVENTS.includes(event)) throw new HookInputError(`unexpected hook_event_name ${JSON.stringify(event)}`, null);
+  if (!EVENTS.includes(event)) throw new HookInputError(`unexpected hook_event_name ${JSON.stringify(event)}`, event);
   const tool = requireString(o, 'tool_name', event);
   const input = obj(o.tool_input) ?? (o.tool_input == null ? {} : { value: o.tool_input });
   const session = str(o.session_id);
@@ -103,6 +103,9 @@ function parse(o: Record<string, unknown>): ParsedHook {
 }
 
 function render(v: Verdict, event: string | null): HookAnswer {
+  // Only PreToolUse and PermissionRequest gate a tool call. Another event (PostToolUse: the tool has
+  // already run) wired to this command by hand gets no answer, never one labelled as another event.
+  if (event !== null && !EVENTS.includes(event)) return answer('');
   if (event === 'PermissionRequest') {
     // Allow only for an explicit allow or a person's approval (the user is not asked twice);
     // otherwise no output, so Claude Code's own dialog shows as usual.
