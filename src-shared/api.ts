@@ -854,7 +854,7 @@ export const API = {
     tag: 'Workflows',
     summary: 'Create an approval workflow (the seeds\u2019 document)',
     description:
-      'A step passes when `required` distinct approvers it names approved (a step naming no approvers is answered by `owner`); any deny rejects the action. A step past `timeout_hours` follows `escalation.timeout_action`: `escalate` adds a step for `escalation_approvers` (and sends `approval.escalated`), `deny` rejects, `allow` approves. The action\u2019s overall deadline covers every step. `id` is made from the name when omitted; an existing id is a 409.',
+      'A step passes when `required` distinct people (admin keys, the console) approved, each answering as an approver the step names; an approver name is a role several keys may carry (`--approver team-lead`), and one key counts once (a step naming no approvers is answered by `owner`). Any deny rejects the action. A step past `timeout_hours` follows `escalation.timeout_action`: `escalate` adds a step for `escalation_approvers` (and sends `approval.escalated`), `deny` rejects and `allow` approves (status `rejected` / `approved`, `reviewed_by: "timeout"`, with `action.rejected` / `action.approved`). An escalation step past its deadline expires the approval with its own `timeout_action` (the policy\u2019s or the settings\u2019; default deny). The action\u2019s overall deadline covers every step; the status body\u2019s `workflow.step` is a 0-based index into `workflow.steps`. `id` is made from the name when omitted; an existing id is a 409.',
     body: named('Workflow', WorkflowSchema),
     example: WORKFLOW_EXAMPLE,
     response: WorkflowView,

@@ -10,6 +10,7 @@ import { sha256Hex } from '../audit/chain.js';
 import { iso, isoOrNull } from '../core/clock.js';
 import { derivedReach } from '../storage/derived-reach.js';
 import type { Op, SqlValue, Store } from '../storage/types.js';
+import { STEP_TIMED_OUT_SQL } from './workflow-rows.js';
 
 /**
  * The `actions` table (storage/schema.ts): every statement that reads or writes it, and the one
@@ -57,10 +58,11 @@ export const decidedOf = (r: Pick<ActionRow, 'data'>): DecidedAction => JSON.par
 /** The reason shown now: the decider's reason at submit, or what a person, the agent or the timeout did. */
 function currentReason(r: ActionRow, d: DecidedAction): string {
   switch (r.status) {
+    // SPEC 11: a workflow step past its deadline approves or rejects by its timeout action.
     case 'approved':
-      return 'Approved by user';
+      return r.reviewed_by === 'timeout' ? 'A workflow step timed out; timeout action: allow' : 'Approved by user';
     case 'rejected':
-      return 'Rejected by user';
+      return r.reviewed_by === 'timeout' ? 'A workflow step timed out; timeout action: deny' : 'Rejected by user';
     case 'expired':
       return `No answer before the approval expired; timeout action: ${r.timeout_action ?? 'deny'}`;
     case 'withdrawn':
@@ -68,7 +70,8 @@ function currentReason(r: ActionRow, d: DecidedAction): string {
     default:
       // Completed or failed: what let it run still explains it (a person's approval, the timeout's
       // allow), not the reason it was held for.
-      if (r.reviewed_by === 'timeout') return `No answer before the approval expired; timeout action: ${r.timeout_action ?? 'deny'}`;
+      // Only an allowed action runs, so a timeout that let it run (the approval's or a workflow step's) allowed it.
+      if (r.reviewed_by === 'timeout') return 'No answer in time; timeout action: allow';
       if (r.approved === 1 && r.reviewed_by !== null && r.reviewed_by !== 'policy') return 'Approved by user';
       return d.reason;
   }
@@ -168,19 +171,35 @@ export function heldActionFor(
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
+/**
+ * SQL (actions as `a`): the approval's own state, which a later completion of the action does not
+ * change. A review by the timeout is the approval expiring (SPEC 4), except where a workflow step's
+ * timeout action approved or rejected the action as the step's answer (SPEC 11).
+ */
+const APPROVAL_STATE_SQL = `CASE
+  WHEN a.status IN ('pending', 'withdrawn', 'expired') THEN a.status
+  WHEN a.reviewed_by = 'timeout' AND NOT ${STEP_TIMED_OUT_SQL} THEN 'expired'
+  WHEN a.approved = 1 THEN 'approved'
+  ELSE 'rejected' END`;
+
+/** The state of action `actionId`'s approval (null: no such action). */
+export function approvalStateOf(store: Store, actionId: string): ApprovalState | null {
+  return store.get<{ s: ApprovalState }>(`SELECT ${APPROVAL_STATE_SQL} AS s FROM actions a WHERE a.action_id = ?`, [actionId])?.s ?? null;
+}
+
 /** Actions with an approval in `state`: pending ones soonest-expiring first, answered ones most recent first. */
-export function approvalRows(store: Store, state: ApprovalState, limit: number): ActionRow[] {
-  const answered: Record<Exclude<ApprovalState, 'pending'>, string> = {
-    approved: "a.reviewed_by = 'user' AND a.approved = 1",
-    rejected: "a.reviewed_by = 'user' AND a.approved = 0",
-    expired: "a.reviewed_by = 'timeout'",
-    withdrawn: "a.status = 'withdrawn'",
-  };
+export function approvalRows(store: Store, state: ApprovalState, limit: number): (ActionRow & { approval_state: ApprovalState })[] {
   return state === 'pending'
-    ? store.all<ActionRow>(`${SELECT_ACTIONS} WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`, [limit])
-    : store.all<ActionRow>(`${SELECT_ACTIONS} WHERE a.approval_id IS NOT NULL AND ${answered[state]} ORDER BY a.reviewed_ms DESC LIMIT ?`, [
-        limit,
-      ]);
+    ? store.all(
+        `SELECT a.*, au.data AS data, 'pending' AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
+        WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`,
+        [limit],
+      )
+    : store.all(
+        `SELECT * FROM (SELECT a.*, au.data AS data, ${APPROVAL_STATE_SQL} AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
+          WHERE a.approval_id IS NOT NULL AND a.status <> 'pending') WHERE approval_state = ? ORDER BY reviewed_ms DESC LIMIT ?`,
+        [state, limit],
+      );
 }
 
 /** A cursor into the actions, newest first: the (created_ms, seq) of the last row read. */
@@ -266,10 +285,19 @@ export const insertActionOp = (r: NewActionRow, seq: number): Op => ({
   ],
 });
 
-/** A person's answer to a pending action (only while it is still pending). */
-export const resolveOp = (actionId: string, approve: boolean, now: number, comment: string | null): Op => ({
-  sql: "UPDATE actions SET status = ?, decision = ?, approved = ?, reviewed_by = 'user', reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
-  params: [approve ? 'approved' : 'rejected', approve ? 'allowed' : 'denied', approve ? 1 : 0, now, comment, actionId],
+/**
+ * An answer to a pending action (only while it is still pending): a person's, or (SPEC 11) a
+ * workflow step's timeout action, which approves or rejects as the step's answer.
+ */
+export const resolveOp = (
+  actionId: string,
+  approve: boolean,
+  now: number,
+  comment: string | null,
+  by: 'user' | 'timeout' = 'user',
+): Op => ({
+  sql: "UPDATE actions SET status = ?, decision = ?, approved = ?, reviewed_by = ?, reviewed_ms = ?, comment = ? WHERE action_id = ? AND status = 'pending'",
+  params: [approve ? 'approved' : 'rejected', approve ? 'allowed' : 'denied', approve ? 1 : 0, by, now, comment, actionId],
 });
 
 /** The agent stopped waiting: withdrawn, denied, never runs. */
@@ -282,15 +310,6 @@ export const withdrawOp = (actionId: string, now: number, reason: string | null)
 export const expireOp = (actionId: string, allow: boolean, now: number): Op => ({
   sql: "UPDATE actions SET status = 'expired', decision = ?, approved = ?, reviewed_by = 'timeout', reviewed_ms = ? WHERE action_id = ? AND status = 'pending'",
   params: [allow ? 'allowed' : 'denied', allow ? 1 : 0, now, actionId],
-});
-
-/**
- * SPEC 11: a workflow step passed its deadline and the workflow's `timeout_action` ends the action
- * (`deny` or `allow`): expired, decided by the timeout, which records the action it took.
- */
-export const stepTimeoutOp = (actionId: string, action: 'deny' | 'allow', now: number): Op => ({
-  sql: "UPDATE actions SET status = 'expired', decision = ?, approved = ?, reviewed_by = 'timeout', reviewed_ms = ?, timeout_action = ? WHERE action_id = ? AND status = 'pending'",
-  params: [action === 'allow' ? 'allowed' : 'denied', action === 'allow' ? 1 : 0, now, action, actionId],
 });
 
 /** SPEC 11: an escalation step moved the action's overall approval deadline. */

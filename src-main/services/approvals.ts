@@ -1,5 +1,4 @@
 import {
-  OWNER_APPROVER,
   pickShape,
   ReviewEventSchema,
   type ActionStatus,
@@ -21,19 +20,21 @@ import {
   actionByApprovalId,
   actionRow,
   approvalRows,
+  approvalStateOf,
   decidedOf,
   expireOp,
   extendDeadlineOp,
   pendingDeadlines,
-  stepTimeoutOp,
   pendingRows,
   resolveOp,
   toStatus,
   withdrawOp,
   type ActionRow,
+  type ApprovalState,
 } from './action-rows.js';
 import { redactOrNull } from './redact.js';
 import {
+  alreadyAnswered,
   approveStep,
   currentStep,
   endProgress,
@@ -50,6 +51,7 @@ import { ANSWER_SLICE, answerAlong, resolvedRecord, type Answer } from './answer
 import type { AgentService } from './agents.js';
 import type { PolicyService } from './policies.js';
 import { recordedAction } from './recorded-action.js';
+import { OWNER_ANSWERER, type Answerer } from './principal.js';
 
 const REMEMBER_MS: Partial<Record<Remember, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '12h': 12 * 3_600_000 };
 /** Policies made from a prompt outrank ordinary ones: the person's answer is the most specific rule. */
@@ -81,18 +83,8 @@ interface Claimed {
   tracked: Tracked;
 }
 
-function toApproval(r: ActionRow): Approval {
-  // The approval's own state, which a later completion of the action does not change.
-  const state: Approval['status'] =
-    r.status === 'pending'
-      ? 'pending'
-      : r.status === 'withdrawn'
-        ? 'withdrawn'
-        : r.reviewed_by === 'timeout'
-          ? 'expired'
-          : r.approved
-            ? 'approved'
-            : 'rejected';
+/** The approval of row `r`, whose own `state` (approvalStateOf) a later completion of the action does not change. */
+function toApproval(r: ActionRow, state: ApprovalState): Approval {
   return {
     approval_id: r.approval_id!,
     action_id: r.action_id,
@@ -182,13 +174,16 @@ export class ApprovalService {
 
   /** Approvals by state: pending ones soonest-expiring first, answered ones most recent first. */
   list(status: Approval['status'], limit = 200): PendingApproval[] {
-    return approvalRows(this.store, status, limit).map((r) => ({ ...toApproval(r), action: withWorkflow(this.store, toStatus(r)) }));
+    return approvalRows(this.store, status, limit).map((r) => ({
+      ...toApproval(r, r.approval_state),
+      action: withWorkflow(this.store, toStatus(r)),
+    }));
   }
 
   byApprovalId(approvalId: string, ownerKeyId: string | null): Approval {
     const r = actionByApprovalId(this.store, approvalId);
     if (!r || (ownerKeyId && r.key_id !== ownerKeyId)) throw notFound(`Approval '${approvalId}'`);
-    return toApproval(r);
+    return toApproval(r, approvalStateOf(this.store, r.action_id)!);
   }
 
   /**
@@ -204,7 +199,7 @@ export class ApprovalService {
     approve: boolean,
     body: ResolveRequest,
     actor = 'user',
-    approver: string | null = OWNER_APPROVER,
+    who: Answerer = OWNER_ANSWERER,
   ): Promise<ResolveResult> {
     const row = actionRow(this.store, actionId) ?? actionByApprovalId(this.store, actionId);
     if (!row) throw notFound(`Action '${actionId}'`);
@@ -215,15 +210,16 @@ export class ApprovalService {
     if (!tracked) throw conflict('Another answer to this request is being recorded; look at its status again');
     this.pending.delete(id); // claimed synchronously: a concurrent second answer gets 409
     const progress = progressOf(this.store, id);
-    if (progress) return this.answerStep(row, tracked, progress, approve, body, actor, approver);
+    if (progress) return this.answerStep(row, tracked, progress, approve, body, actor, who);
     return this.settle(row, tracked, approve, body, actor, null);
   }
 
   /**
    * SPEC 11: an answer to the current step of a workflow. Only an approver the step names counts
-   * (403 otherwise, and nothing changes); a step passes with `required` distinct approvals and the
-   * next one starts; any deny rejects the action; the final step's passing approves it, and only
-   * then does a remember choice apply.
+   * (403 otherwise, and nothing changes); a step passes with `required` approvals from distinct
+   * people (two keys carrying the step's approver name are two; one key answering twice is a 409)
+   * and the next one starts; any deny rejects the action; the final step's passing approves it, and
+   * only then does a remember choice apply.
    */
   private async answerStep(
     row: ActionRow,
@@ -232,11 +228,12 @@ export class ApprovalService {
     approve: boolean,
     body: ResolveRequest,
     actor: string,
-    approver: string | null,
+    who: Answerer,
   ): Promise<ResolveResult> {
     const id = row.action_id;
     const step = currentStep(progress);
     const release = () => this.pending.set(id, tracked);
+    const approver = who.approver;
     if (approver === null || !mayAnswer(step, approver)) {
       release();
       const names = stepApprovers(step);
@@ -245,10 +242,13 @@ export class ApprovalService {
         [{ path: 'approver', message: `must be one of: ${names.join(', ')}` }],
       );
     }
-    if (step.approvals.some((a) => a.approver === approver)) {
+    if (alreadyAnswered(step, who)) {
       release();
-      throw conflict(`'${approver}' already approved step ${progress.step + 1} of workflow '${progress.name}'; it needs another approver`);
+      throw conflict(
+        `${who.name} (as '${approver}') already approved step ${progress.step + 1} of workflow '${progress.name}'; it needs another person's approval`,
+      );
     }
+    const person = { ...who, approver };
     const now = this.clock.now();
     const comment = redactOrNull(body.comment);
     const remember =
@@ -256,8 +256,8 @@ export class ApprovalService {
         ? { remember: body.remember, pattern: body.pattern, apply_to_pending: body.apply_to_pending, comment: comment ?? undefined }
         : undefined;
     const result = approve
-      ? approveStep(progress, approver, now, remember)
-      : { next: rejectStep(progress, approver, now), outcome: 'rejected' as const };
+      ? approveStep(progress, person, now, remember)
+      : { next: rejectStep(progress, person, now), outcome: 'rejected' as const };
     const next = result.next;
     const stepAudit: AuditDraft = {
       type: 'approval.step_answered',
@@ -269,6 +269,8 @@ export class ApprovalService {
         workflow_id: progress.id,
         step: progress.step,
         approver,
+        by: who.by,
+        name: who.name,
         approved: approve,
         comment,
         remember: body.remember,
@@ -301,11 +303,15 @@ export class ApprovalService {
     return this.settle(row, tracked, approve, settleBody, actor, {
       ops: [updateProgressOp(id, next, now)],
       audit: [stepAudit],
-      data: { workflow_id: progress.id, approver },
+      data: { workflow_id: progress.id, approver, by: who.by, name: who.name },
     });
   }
 
-  /** Approve or deny a claimed pending action (and, with remember + apply_to_pending, the others like it). */
+  /**
+   * Approve or deny a claimed pending action (and, with remember + apply_to_pending, the others like
+   * it): a person's answer, or (`by: 'timeout'`) a workflow step's timeout action. On failure the
+   * action is tracked again as `tracked` and the error thrown.
+   */
   private async settle(
     row: ActionRow,
     tracked: Tracked,
@@ -313,6 +319,7 @@ export class ApprovalService {
     body: ResolveRequest,
     actor: string,
     step: StepPart | null,
+    by: 'user' | 'timeout' = 'user',
   ): Promise<ResolveResult> {
     const id = row.action_id;
     const now = this.clock.now();
@@ -326,7 +333,7 @@ export class ApprovalService {
       answer.policyId = remembered?.policy.id ?? null;
       // The others are claimed synchronously too, so an answer racing this one cannot take them.
       if (remembered && body.apply_to_pending) others = this.claimMatching(row, remembered.policy.when);
-      const ops: Op[] = [resolveOp(id, approve, answer.now, comment), ...(remembered?.ops ?? []), ...(step?.ops ?? [])];
+      const ops: Op[] = [resolveOp(id, approve, answer.now, comment, by), ...(remembered?.ops ?? []), ...(step?.ops ?? [])];
       const own = resolvedRecord(row, answer);
       // The workflow's last step answer goes with the settling commit, and its record names the workflow.
       if (step) own.data = { ...own.data, ...step.data };
@@ -492,6 +499,7 @@ export class ApprovalService {
     this.bus.publish('action.expired', eventOf(status));
   }
 
+  /** The approval passed its deadline (or, SPEC 11, its escalation step did): it expires with its own timeout_action. */
   private async expire(actionId: string): Promise<void> {
     const found = this.stillPending(actionId);
     if (!found) return;
@@ -500,6 +508,7 @@ export class ApprovalService {
     const now = this.clock.now();
     const allow = row.timeout_action === 'allow';
     const progress = progressOf(this.store, actionId);
+    const escalation = progress && currentStep(progress).escalation ? { workflow_id: progress.id, step: progress.step } : {};
     try {
       await this.store.commit(
         [expireOp(actionId, allow, now), ...(progress ? [updateProgressOp(actionId, endProgress(progress, 'expired'), now)] : [])],
@@ -508,7 +517,7 @@ export class ApprovalService {
             type: 'approval.expired',
             actor: 'system',
             action_id: actionId,
-            data: { approval_id: row.approval_id, agent_id: row.agent_id, timeout_action: row.timeout_action ?? 'deny' },
+            data: { approval_id: row.approval_id, agent_id: row.agent_id, timeout_action: row.timeout_action ?? 'deny', ...escalation },
           },
         ],
       );
@@ -523,7 +532,9 @@ export class ApprovalService {
   /**
    * SPEC 11: the current workflow step passed its deadline. `escalate` adds a step for the
    * escalation approvers (the action's overall deadline moves to cover it and the steps after it)
-   * and sends `approval.escalated`; `deny` and `allow` end the action as expired with that outcome.
+   * and sends `approval.escalated`; `deny` rejects and `allow` approves the action, as the step's
+   * answer (reviewed by `timeout`, with the same events and records as a person's answer). An
+   * escalation step past its deadline expires the approval with its own timeout_action (default deny).
    */
   private async timeoutStep(actionId: string): Promise<void> {
     const found = this.stillPending(actionId);
@@ -536,57 +547,59 @@ export class ApprovalService {
       this.pending.set(actionId, { ...tracked, stepDeadline: deadline });
       return;
     }
-    this.pending.delete(actionId);
     const t = timeoutStep(progress, now);
+    if (t.kind === 'expire') return this.expire(actionId);
+    this.pending.delete(actionId);
     const base = { approval_id: row.approval_id, agent_id: row.agent_id, workflow_id: progress.id, step: progress.step };
+    // The disk refused: it stays pending (still not allowed) and is tried again shortly.
+    const retry: Tracked = { ...tracked, stepDeadline: now + RETRY_MS };
+    if (t.kind !== 'escalated') {
+      const allow = t.kind === 'allow';
+      const comment = `Step ${progress.step + 1} of workflow '${progress.name}' timed out; its timeout action ${allow ? 'approved' : 'rejected'} the request`;
+      const data = { ...base, reviewed_by: 'timeout', timeout_action: t.kind };
+      await this.settle(
+        row,
+        retry,
+        allow,
+        { remember: 'once', apply_to_pending: false, comment },
+        'system',
+        { ops: [updateProgressOp(actionId, t.next, now)], audit: [], data },
+        'timeout',
+      ).catch(() => undefined);
+      return;
+    }
     try {
-      if (t.kind === 'escalated') {
-        const stepDeadline = currentStep(t.next).deadline_ms!;
-        const expires = Math.max(row.expires_ms ?? now, overallDeadline(t.next, now));
-        await this.store.commit(
-          [updateProgressOp(actionId, t.next, now), extendDeadlineOp(actionId, expires)],
-          [
-            {
-              type: 'approval.escalated',
-              actor: 'system',
-              action_id: actionId,
-              data: {
-                ...base,
-                escalated_to_step: t.next.step,
-                escalation_approvers: progress.escalation.escalation_approvers,
-                step_deadline: iso(stepDeadline),
-                expires_at: iso(expires),
-              },
-            },
-          ],
-        );
-        this.pending.set(actionId, { ...tracked, expires, stepDeadline });
-        const status = withWorkflow(this.store, toStatus(actionRow(this.store, actionId)!));
-        this.bus.publish('approval.escalated', {
-          ...eventOf(status),
-          expires_at: status.expires_at,
-          workflow: status.workflow,
-          escalation_approvers: progress.escalation.escalation_approvers,
-        });
-        return;
-      }
+      const stepDeadline = currentStep(t.next).deadline_ms!;
+      const expires = Math.max(row.expires_ms ?? now, overallDeadline(t.next, now));
       await this.store.commit(
-        [stepTimeoutOp(actionId, t.kind, now), updateProgressOp(actionId, t.next, now)],
+        [updateProgressOp(actionId, t.next, now), extendDeadlineOp(actionId, expires)],
         [
           {
-            type: 'approval.expired',
+            type: 'approval.escalated',
             actor: 'system',
             action_id: actionId,
-            data: { ...base, timeout_action: t.kind, reason: 'workflow step timed out' },
+            data: {
+              ...base,
+              escalated_to_step: t.next.step,
+              escalation_approvers: progress.escalation.escalation_approvers,
+              step_deadline: iso(stepDeadline),
+              expires_at: iso(expires),
+            },
           },
         ],
       );
+      this.pending.set(actionId, { ...tracked, expires, stepDeadline });
     } catch {
-      // The disk refused: keep it pending (still not allowed) and try again shortly.
-      this.pending.set(actionId, { ...tracked, stepDeadline: now + RETRY_MS });
+      this.pending.set(actionId, retry);
       return;
     }
-    this.expired(row);
+    const status = withWorkflow(this.store, toStatus(actionRow(this.store, actionId)!));
+    this.bus.publish('approval.escalated', {
+      ...eventOf(status),
+      expires_at: status.expires_at,
+      workflow: status.workflow,
+      escalation_approvers: progress.escalation.escalation_approvers,
+    });
   }
 
   private wake(actionId: string): void {

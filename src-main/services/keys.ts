@@ -128,7 +128,14 @@ export class KeyRing {
     }
     if (!row) return null;
     this.lastUsed.set(row.id, this.clock.now());
-    return { id: row.id, scope: row.scope, agentId: row.agent_id, kind: 'key', approver: this.approverOf(row.id, row.scope) };
+    return {
+      id: row.id,
+      scope: row.scope,
+      agentId: row.agent_id,
+      kind: 'key',
+      name: row.name,
+      approver: this.approverOf(row.id, row.scope),
+    };
   }
 
   private activate(r: KeyRow): void {

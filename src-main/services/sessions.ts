@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../audit/chain.js';
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import type { Principal } from './principal.js';
+import { CONSOLE_ID, type Principal } from './principal.js';
 import { OWNER_APPROVER } from '../../src-shared/index.js';
 
 /** SPEC 4: a console session ends after 30 days unused (or on logout). */
@@ -99,7 +99,7 @@ export class Sessions {
       entry.last_used_at = now;
       this.save(false);
     }
-    return { id: 'console', scope: 'admin', agentId: null, kind: 'session', approver: OWNER_APPROVER };
+    return { id: CONSOLE_ID, scope: 'admin', agentId: null, kind: 'session', name: CONSOLE_ID, approver: OWNER_APPROVER };
   }
 
   end(token: string): void {

@@ -4,10 +4,12 @@ import {
   OWNER_APPROVER,
   RememberSchema,
   StepStateSchema,
+  type StepAnswer,
   type Workflow,
   type WorkflowProgress,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull } from '../core/clock.js';
+import { personOf, type Answerer } from './principal.js';
 
 /**
  * The progress of one action through its approval workflow (SPEC 11), as a pure value: what is
@@ -17,9 +19,10 @@ import { iso, isoOrNull } from '../core/clock.js';
 
 const HOUR_MS = 3_600_000;
 
-const AnswerSchema = z.object({
-  approver: z.string(),
-  at_ms: z.number(),
+/** Who answered: the approver name, and the person behind it (absent in answers recorded before it was kept). */
+const WhoSchema = z.object({ approver: z.string(), at_ms: z.number(), by: z.string().optional(), name: z.string().optional() });
+
+const AnswerSchema = WhoSchema.extend({
   /** A remember choice given with this approval; applied only when the final step passes. */
   remember: z
     .object({ remember: RememberSchema, pattern: z.string().optional(), apply_to_pending: z.boolean(), comment: z.string().optional() })
@@ -34,7 +37,7 @@ const StepSchema = z.object({
   deadline_ms: z.number().nullable(),
   state: StepStateSchema,
   escalation: z.boolean(),
-  rejected_by: z.object({ approver: z.string(), at_ms: z.number() }).nullable(),
+  rejected_by: WhoSchema.nullable(),
 });
 
 export const ProgressStateSchema = z.object({
@@ -83,22 +86,43 @@ export const stepApprovers = (s: Pick<StepProgress, 'approvers'>): string[] => (
 
 export const mayAnswer = (s: StepProgress, approver: string | null): boolean => approver !== null && stepApprovers(s).includes(approver);
 
+/**
+ * Whether the person behind `who` already answered step `s`. Two keys carrying the same approver
+ * name are two people; the same key (or the owner through the console and the CLI's key) is one.
+ * An answer recorded before the person was kept counts as every holder of its approver name.
+ */
+export function alreadyAnswered(s: StepProgress, who: Answerer): boolean {
+  const person = personOf(who.by);
+  return s.approvals.some((a) => (a.by === undefined ? a.approver === who.approver : personOf(a.by) === person));
+}
+
+const answerOf = (who: Answerer & { approver: string }, now: number) => ({
+  approver: who.approver,
+  at_ms: now,
+  by: who.by,
+  name: who.name,
+});
+
 function clone(p: ProgressState): ProgressState {
   return structuredClone(p);
 }
 
 export type ApproveOutcome = 'counted' | 'step_passed' | 'approved';
 
-/** An approval from `approver` on the current step: counted, the step passed (next one starts), or the workflow approved. */
+/**
+ * An approval from `who` on the current step (the caller has checked that the step names its
+ * approver and that this person has not answered it yet): counted, the step passed (the next one
+ * starts), or the workflow approved.
+ */
 export function approveStep(
   p: ProgressState,
-  approver: string,
+  who: Answerer & { approver: string },
   now: number,
   remember?: RememberChoice,
 ): { next: ProgressState; outcome: ApproveOutcome } {
   const next = clone(p);
   const step = currentStep(next);
-  step.approvals.push(remember ? { approver, at_ms: now, remember } : { approver, at_ms: now });
+  step.approvals.push(remember ? { ...answerOf(who, now), remember } : answerOf(who, now));
   if (step.approvals.length < step.required) return { next, outcome: 'counted' };
   step.state = 'passed';
   if (next.step === next.steps.length - 1) return { next, outcome: 'approved' };
@@ -109,29 +133,31 @@ export function approveStep(
   return { next, outcome: 'step_passed' };
 }
 
-/** A deny from `approver`: the step and the action are rejected. */
-export function rejectStep(p: ProgressState, approver: string, now: number): ProgressState {
+/** A deny from `who`: the step and the action are rejected. */
+export function rejectStep(p: ProgressState, who: Answerer & { approver: string }, now: number): ProgressState {
   const next = clone(p);
   const step = currentStep(next);
   step.state = 'rejected';
-  step.rejected_by = { approver, at_ms: now };
+  step.rejected_by = answerOf(who, now);
   return next;
 }
 
-export type TimeoutOutcome = { kind: 'escalated'; next: ProgressState } | { kind: 'deny' | 'allow'; next: ProgressState };
+export type TimeoutOutcome = { kind: 'escalated' | 'deny' | 'allow'; next: ProgressState } | { kind: 'expire' };
 
 /**
  * The current step passed its deadline. `escalate` inserts a step for the escalation approvers right
- * after it (the workflow then continues with the steps that follow); `deny` and `allow` end the
- * action. An escalation step that times out in turn ends the action as `deny` (it never loops).
+ * after it (the workflow then continues with the steps that follow); `deny` rejects the action and
+ * `allow` approves it, as the step's answer. An escalation step that times out in turn was the last
+ * resort: the approval expires with its own `timeout_action` (default deny), as any approval nobody
+ * answered (SPEC 4), so it never loops and is never allowed unless the policy asked for that.
  */
 export function timeoutStep(p: ProgressState, now: number): TimeoutOutcome {
+  if (currentStep(p).escalation) return { kind: 'expire' };
   const next = clone(p);
   const step = currentStep(next);
   step.state = 'timed_out';
   const action = p.escalation.timeout_action;
   if (action !== 'escalate') return { kind: action, next };
-  if (step.escalation) return { kind: 'deny', next };
   const timeout = p.escalation.timeout_hours !== undefined ? Math.round(p.escalation.timeout_hours * HOUR_MS) : step.timeout_ms;
   next.steps.splice(next.step + 1, 0, {
     approvers: p.escalation.escalation_approvers,
@@ -185,6 +211,13 @@ export function rememberedChoice(p: ProgressState): RememberChoice | null {
   };
 }
 
+const whoView = (a: z.infer<typeof WhoSchema>): StepAnswer => ({
+  approver: a.approver,
+  at: iso(a.at_ms),
+  by: a.by ?? null,
+  name: a.name ?? null,
+});
+
 /** The `workflow` block of the status body. */
 export function progressView(p: ProgressState): WorkflowProgress {
   return {
@@ -194,11 +227,11 @@ export function progressView(p: ProgressState): WorkflowProgress {
     steps: p.steps.map((s) => ({
       approvers: stepApprovers(s),
       required: s.required,
-      approvals: s.approvals.map((a) => ({ approver: a.approver, at: iso(a.at_ms) })),
+      approvals: s.approvals.map(whoView),
       deadline: isoOrNull(s.deadline_ms),
       state: s.state,
       escalation: s.escalation,
-      rejected_by: s.rejected_by ? { approver: s.rejected_by.approver, at: iso(s.rejected_by.at_ms) } : null,
+      rejected_by: s.rejected_by ? whoView(s.rejected_by) : null,
     })),
   };
 }

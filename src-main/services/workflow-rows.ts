@@ -37,6 +37,14 @@ export function progressOf(store: Store, actionId: string): ProgressState | null
   return r ? ProgressStateSchema.parse(JSON.parse(r.state)) : null;
 }
 
+/**
+ * SQL (actions as `a`): a workflow step's timeout action decided the action, approving or rejecting
+ * it as the step's answer (SPEC 11): the current step of its progress is the one that timed out. An
+ * escalated step is no longer the current one, and an expiry marks the current step `expired`.
+ */
+export const STEP_TIMED_OUT_SQL = `EXISTS (SELECT 1 FROM approval_workflows w WHERE w.action_id = a.action_id
+  AND json_extract(w.state, '$.steps[' || json_extract(w.state, '$.step') || '].state') = 'timed_out')`;
+
 /** Current-step deadlines of every pending action a workflow governs (the timer reads them on start). */
 export function pendingStepDeadlines(store: Store): { action_id: string; deadline_ms: number | null }[] {
   return store.all(

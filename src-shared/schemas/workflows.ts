@@ -24,24 +24,19 @@ const HoursSchema = z
 
 export const WorkflowStepSchema = z
   .object({
-    /** Who may answer this step; empty: the owner. */
+    /** Who may answer this step (approver names, which several people may carry: two keys made with `--approver team-lead`); empty: the owner. */
     approvers: z.array(ApproverNameSchema).max(50).default([]),
-    /** Distinct approvals that pass the step. */
+    /** Approvals from distinct people (admin keys, the console) that pass the step, each answering as an approver the step names. */
     required: z.number().int().min(1).max(50).default(1),
     /** Hours the step waits from when it starts before `escalation.timeout_action` applies. */
     timeout_hours: HoursSchema,
   })
   .strict()
   .superRefine((s, ctx) => {
+    // `required` is not bounded by the names listed: an approver name is a role (the seeds' `team-lead`)
+    // that several people's keys may carry, so `{"approvers": ["team-lead"], "required": 2}` asks two of them.
     if (new Set(s.approvers).size !== s.approvers.length)
       ctx.addIssue({ code: 'custom', path: ['approvers'], message: 'names an approver twice' });
-    const possible = s.approvers.length || 1;
-    if (s.required > possible)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['required'],
-        message: `is ${s.required} but only ${possible} approver${possible === 1 ? '' : 's'} can answer this step`,
-      });
   });
 export type WorkflowStep = z.output<typeof WorkflowStepSchema>;
 
@@ -91,18 +86,31 @@ export type WorkflowView = z.infer<typeof WorkflowViewSchema>;
 
 export const StepStateSchema = z.enum(['waiting', 'active', 'passed', 'rejected', 'timed_out', 'expired', 'withdrawn']);
 
-/** One answer counted on a step. */
-export const StepAnswerSchema = z.object({ approver: z.string(), at: IsoTimeSchema });
+/** One answer counted on a step: the approver name it was given as, and the person behind it. */
+export const StepAnswerSchema = z.object({
+  approver: z.string(),
+  at: IsoTimeSchema,
+  by: z
+    .string()
+    .nullable()
+    .describe('Who answered: the admin key\u2019s id, or `console` (null for answers recorded before this was kept).'),
+  name: z.string().nullable().describe('That key\u2019s name (`Dana`), or `console`.'),
+});
+export type StepAnswer = z.infer<typeof StepAnswerSchema>;
 
 /**
- * SPEC 11 — the `workflow` block of an action's status body: which step is current (`step`, an
- * index into `steps`), and per step its approvers, how many must approve, who approved and when,
- * and its deadline (null while the step has not started).
+ * SPEC 11 — the `workflow` block of an action's status body: which step is current (`step`, a
+ * 0-based index into `steps`), and per step its approvers, how many must approve, who approved and
+ * when, and its deadline (null while the step has not started).
  */
 export const WorkflowProgressSchema = z.object({
   id: z.string(),
   name: z.string(),
-  step: z.number().int().min(0),
+  step: z
+    .number()
+    .int()
+    .min(0)
+    .describe('The current step: a 0-based index into `steps` (the console shows `step` 0 of 2 as \u201cstep 1 of 2\u201d).'),
   steps: z.array(
     z.object({
       approvers: z.array(z.string()),

@@ -82,7 +82,7 @@ describe('approval workflow in the console', () => {
     const first = await s.api<ActionStatus>('POST', `/api/v1/approvals/${d.body.action_id}/approve`, {}, lead.body.key);
     expect(first.status).toBe(200);
     await steps.locator('h3', { hasText: 'step 2 of 2' }).waitFor();
-    await expect(step1.textContent()).resolves.toMatch(/Step 1passed.*Approved by team-lead/);
+    await expect(step1.textContent()).resolves.toMatch(/Step 1passed.*Approved by team-lead \(Dana\)/);
     await expect(step2.textContent()).resolves.toContain('Still needed: 1 approval from finance-manager or owner');
     await expect(steps.getByRole('note').count()).resolves.toBe(0);
     await shot(p, '71-workflow-step-2');

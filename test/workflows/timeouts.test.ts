@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionStatusSchema, type ActionStatus } from '../../src-shared/index.js';
+import { ActionStatusSchema, type ActionStatus, type Approval, type EventEnvelope } from '../../src-shared/index.js';
 import { Receiver } from '../events/receiver.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
@@ -21,10 +21,16 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function workflowPolicy(id: string, steps: unknown[], escalation: unknown): Promise<void> {
+async function workflowPolicy(id: string, steps: unknown[], escalation: unknown, approval: Record<string, unknown> = {}): Promise<void> {
   expect((await t.json('POST', '/api/v1/workflows', { body: { id, name: id, steps, escalation } })).status).toBe(201);
   const p = await t.json('POST', '/api/v1/policies', {
-    body: { id: `${id}-policy`, effect: 'require_approval', priority: 90, when: { action_type: `${id}.*` }, approval: { workflow: id } },
+    body: {
+      id: `${id}-policy`,
+      effect: 'require_approval',
+      priority: 90,
+      when: { action_type: `${id}.*` },
+      approval: { workflow: id, ...approval },
+    },
   });
   expect(p.status).toBe(201);
 }
@@ -54,6 +60,28 @@ async function until(id: string, ok: (s: ActionStatus) => boolean, ms = 15_000):
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The events the bus publishes from now on (what SSE and webhooks send). */
+function recordEvents(): { events: EventEnvelope[]; stop: () => void } {
+  const events: EventEnvelope[] = [];
+  const stop = t.g.bus.subscribe((e) => events.push(e));
+  return { events, stop };
+}
+
+async function auditOf(id: string): Promise<{ type: string; actor: string; data: Record<string, unknown> }[]> {
+  const r = await t.json<{ items: { type: string; actor: string; data: Record<string, unknown> }[] }>(
+    'GET',
+    `/api/v1/audit?action_id=${id}&limit=100`,
+  );
+  return r.body.items.reverse();
+}
+
+/** The approval's own state, as the SDK route and the approvals list answer it. */
+async function approvalOf(s: ActionStatus): Promise<Approval> {
+  return (await t.json<Approval>('GET', `/api/sdk/approval/${s.approval_id!}`, { key: t.agentKey })).body;
+}
+const listed = async (state: string, id: string): Promise<boolean> =>
+  (await t.json<{ items: { action_id: string }[] }>('GET', `/api/v1/approvals?status=${state}`)).body.items.some((a) => a.action_id === id);
 
 const approve = (id: string, who: string) => t.json<ActionStatus>('POST', `/api/v1/approvals/${id}/approve`, { key: keys[who], body: {} });
 
@@ -101,19 +129,42 @@ describe('a step past its timeout', () => {
     }
   });
 
-  it('an escalation step that times out too ends the action denied (no loop)', async () => {
+  it('an escalation step that times out too expires the approval with its own timeout_action, default deny (no loop)', async () => {
     await workflowPolicy('esc2', [{ approvers: ['team-lead'], timeout_hours: 1 * SECOND_H }], {
       timeout_action: 'escalate',
       escalation_approvers: ['vp-finance'],
       timeout_hours: 1 * SECOND_H,
     });
+    const rec = recordEvents();
     const id = await submit('esc2.pay');
     const s = await until(id, (x) => x.status !== 'pending');
+    rec.stop();
     expect(s).toMatchObject({ status: 'expired', decision: 'denied', approved: false, reviewed_by: 'timeout' });
-    expect(s.workflow!.steps.map((x) => x.state)).toEqual(['timed_out', 'timed_out']);
+    expect(s.workflow!.steps.map((x) => x.state)).toEqual(['timed_out', 'expired']);
+    expect(rec.events.filter((e) => e.data.action_id === id).map((e) => e.event)).toEqual([
+      'action.submitted',
+      'approval.requested',
+      'approval.escalated',
+      'action.expired',
+    ]);
+    expect((await approvalOf(s)).status).toBe('expired');
+    expect((await auditOf(id)).find((r) => r.type === 'approval.expired')!.data).toMatchObject({ timeout_action: 'deny', step: 1 });
   });
 
-  it('deny: the action is denied at the step timeout', async () => {
+  it('an escalation step that times out follows the approval’s timeout_action allow only where the policy asks for it', async () => {
+    await workflowPolicy(
+      'esc3',
+      [{ approvers: ['team-lead'], timeout_hours: 1 * SECOND_H }],
+      { timeout_action: 'escalate', escalation_approvers: ['vp-finance'], timeout_hours: 1 * SECOND_H },
+      { timeout_action: 'allow' },
+    );
+    const id = await submit('esc3.pay');
+    const s = await until(id, (x) => x.status !== 'pending');
+    expect(s).toMatchObject({ status: 'expired', decision: 'allowed', approved: true, reviewed_by: 'timeout' });
+    expect(s.workflow!.steps.map((x) => x.state)).toEqual(['timed_out', 'expired']);
+  });
+
+  it('deny: the step timeout rejects the action, as an answer would (events, audit, approval)', async () => {
     await workflowPolicy(
       'tdeny',
       [
@@ -124,19 +175,53 @@ describe('a step past its timeout', () => {
         timeout_action: 'deny',
       },
     );
+    const rec = recordEvents();
     const id = await submit('tdeny.pay');
     // The agent's long-poll is released by the step timeout, long before the overall deadline.
     const s = ActionStatusSchema.parse((await t.json('GET', `/api/v1/actions/${id}/status?wait=15`, { key: t.agentKey })).body);
-    expect(s).toMatchObject({ status: 'expired', decision: 'denied', reviewed_by: 'timeout' });
+    rec.stop();
+    expect(s).toMatchObject({ status: 'rejected', decision: 'denied', approved: false, reviewed_by: 'timeout' });
+    expect(s.reason).toBe('A workflow step timed out; timeout action: deny');
+    expect(s.comment).toBe("Step 1 of workflow 'tdeny' timed out; its timeout action rejected the request");
     expect(s.workflow!.steps.map((x) => x.state)).toEqual(['timed_out', 'waiting']);
+    const mine = rec.events.filter((e) => e.data.action_id === id);
+    expect(mine.map((e) => e.event)).toEqual(['action.submitted', 'approval.requested', 'action.rejected']);
+    expect(mine[2]!.data).toMatchObject({ status: 'rejected', reviewed_by: 'timeout' });
+    const resolved = (await auditOf(id)).filter((r) => r.type === 'approval.resolved' || r.type === 'approval.expired');
+    expect(resolved).toMatchObject([
+      {
+        type: 'approval.resolved',
+        actor: 'system',
+        data: { approved: false, reviewed_by: 'timeout', timeout_action: 'deny', workflow_id: 'tdeny', step: 0 },
+      },
+    ]);
+    expect((await approvalOf(s)).status).toBe('rejected');
+    expect(await listed('rejected', id)).toBe(true);
+    expect(await listed('expired', id)).toBe(false);
+    // Settled: nobody can answer it any more.
+    expect((await approve(id, 'team-lead')).status).toBe(409);
   });
 
-  it('allow: the action is approved at the step timeout', async () => {
+  it('allow: the step timeout approves the action, as an answer would; it then runs and stays approved', async () => {
     await workflowPolicy('tallow', [{ approvers: ['team-lead'], timeout_hours: 1 * SECOND_H }], { timeout_action: 'allow' });
+    const rec = recordEvents();
     const id = await submit('tallow.pay');
     const s = ActionStatusSchema.parse((await t.json('GET', `/api/v1/actions/${id}/status?wait=15`, { key: t.agentKey })).body);
-    expect(s).toMatchObject({ status: 'expired', decision: 'allowed', approved: true, reviewed_by: 'timeout' });
-    expect(s.reason).toContain('allow');
+    rec.stop();
+    expect(s).toMatchObject({ status: 'approved', decision: 'allowed', approved: true, reviewed_by: 'timeout' });
+    expect(s.reason).toBe('A workflow step timed out; timeout action: allow');
+    expect(s.comment).toContain('timed out');
+    expect(rec.events.filter((e) => e.data.action_id === id).map((e) => e.event)).toContain('action.approved');
+    expect((await auditOf(id)).find((r) => r.type === 'approval.resolved')!.data).toMatchObject({
+      approved: true,
+      reviewed_by: 'timeout',
+      timeout_action: 'allow',
+    });
+    const done = await t.json<ActionStatus>('POST', `/api/v1/actions/${id}/complete`, { key: t.agentKey, body: { status: 'success' } });
+    expect(done.body).toMatchObject({ status: 'completed', reviewed_by: 'timeout', reason: 'No answer in time; timeout action: allow' });
+    expect((await approvalOf(s)).status).toBe('approved');
+    expect(await listed('approved', id)).toBe(true);
+    expect(await listed('expired', id)).toBe(false);
   });
 });
 

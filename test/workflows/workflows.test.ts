@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionStatusSchema, type ActionStatus, type WorkflowView } from '../../src-shared/index.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
+import { alreadyAnswered, type StepProgress } from '../../src-main/services/workflow-progress.js';
 
 /** SPEC 11 with the seeds' own workflow document, answered through the HTTP API by admin keys with approver names. */
 
@@ -75,7 +76,7 @@ describe('workflow documents', () => {
 
   it('refuses a bad document with a 400 naming the field', async () => {
     const bad = await t.json<{ error: { details: { path: string }[] } }>('POST', '/api/v1/workflows', {
-      body: { ...SEED_WORKFLOW, steps: [{ approvers: ['a'], required: 2, timeout_hours: 1 }] },
+      body: { ...SEED_WORKFLOW, steps: [{ approvers: ['a'], required: 0, timeout_hours: 1 }] },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0]!.path).toBe('steps.0.required');
@@ -264,6 +265,91 @@ describe('required counts', () => {
   });
 });
 
+describe('approver names are roles: required counts distinct people', () => {
+  const keyIds: Record<string, string> = {};
+  const dual = async (who: string, approver: string) => {
+    const r = await t.json<{ key: string; id: string }>('POST', '/api/v1/keys', { body: { name: who, scope: 'admin', approver } });
+    expect(r.status).toBe(201);
+    keys[who] = r.body.key;
+    keyIds[who] = r.body.id;
+  };
+
+  it('two people holding team-lead pass a step requiring 2; the same key twice counts once; others get 403', async () => {
+    await dual('Dana', 'team-lead');
+    await dual('Eve', 'team-lead');
+    const wf = await t.json('POST', '/api/v1/workflows', {
+      body: { id: 'two-leads', name: 'Two leads', steps: [{ approvers: ['team-lead'], required: 2, timeout_hours: 1 }] },
+    });
+    expect(wf.status).toBe(201);
+    await t.json('POST', '/api/v1/policies', {
+      body: {
+        id: 'two-leads-policy',
+        effect: 'require_approval',
+        priority: 90,
+        when: { action_type: 'wire.out' },
+        approval: { workflow: 'two-leads' },
+      },
+    });
+    const id = await submit('wire.out');
+
+    const first = await answer(id, 'Dana', 'approve');
+    expect(first.status).toBe(200);
+    expect(first.body.status).toBe('pending');
+    expect(first.body.workflow!.steps[0]!.approvals).toMatchObject([{ approver: 'team-lead', by: keyIds.Dana, name: 'Dana' }]);
+
+    // The same key again, and a key whose approver the step does not name: refused, nothing changes.
+    const before = await status(id);
+    const headBefore = (await t.json<{ records: number }>('GET', '/api/v1/audit/verify')).body.records;
+    const again = await answer(id, 'Dana', 'approve');
+    expect(again.status).toBe(409);
+    expect(again.body.error!.message).toContain('Dana');
+    const outsider = await answer(id, 'finance-manager', 'approve');
+    expect(outsider.status).toBe(403);
+    expect(outsider.body.error!.details[0]!.path).toBe('approver');
+    expect((await answer(id, 'finance-manager', 'deny')).status).toBe(403);
+    expect(await status(id)).toEqual(before);
+    expect((await t.json<{ records: number }>('GET', '/api/v1/audit/verify')).body.records).toBe(headBefore);
+
+    // A second person with the same approver name passes the step.
+    const second = await answer(id, 'Eve', 'approve');
+    expect(second.body).toMatchObject({ status: 'approved', decision: 'allowed', approved: true, reviewed_by: 'user' });
+    expect(second.body.workflow!.steps[0]!.approvals.map((a) => [a.approver, a.by, a.name])).toEqual([
+      ['team-lead', keyIds.Dana, 'Dana'],
+      ['team-lead', keyIds.Eve, 'Eve'],
+    ]);
+    const records = await auditOf(id);
+    expect(records.filter((r) => r.type === 'approval.step_answered').map((r) => [r.data.approver, r.data.name, r.data.outcome])).toEqual([
+      ['team-lead', 'Dana', 'counted'],
+      ['team-lead', 'Eve', 'approved'],
+    ]);
+  });
+
+  it('the owner through the console and through the CLI’s default admin key is one person', async () => {
+    await t.json('POST', '/api/v1/workflows', {
+      body: { id: 'two-owners', name: 'Two owners', steps: [{ approvers: ['owner', 'vp-finance'], required: 2, timeout_hours: 1 }] },
+    });
+    await t.json('POST', '/api/v1/policies', {
+      body: {
+        id: 'two-owners-policy',
+        effect: 'require_approval',
+        priority: 90,
+        when: { action_type: 'vault.open' },
+        approval: { workflow: 'two-owners' },
+      },
+    });
+    const id = await submit('vault.open');
+    // The default admin key (the CLI's) answers as owner...
+    const cli = await t.json<ActionStatus>('POST', `/api/v1/approvals/${id}/approve`, { body: {} });
+    expect(cli.body.workflow!.steps[0]!.approvals).toMatchObject([{ approver: 'owner', by: 'key_default_admin' }]);
+    // ...and the console is the same person: it does not make a second approval.
+    await expect(t.g.approvals.resolve(id, true, { remember: 'once', apply_to_pending: false })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect((await status(id)).workflow!.steps[0]!.approvals).toHaveLength(1);
+    expect((await answer(id, 'vp-finance', 'approve')).body.status).toBe('approved');
+  });
+});
+
 describe('other answers leave workflow requests alone', () => {
   it('apply_to_pending from an ordinary approval never answers a request a workflow governs', async () => {
     await t.json('POST', '/api/v1/policies', {
@@ -371,5 +457,55 @@ describe('workflows travel in the policy file (SPEC 3.4, 11)', () => {
     expect(unknown.body.error.details[0]?.path).toBe('policies[0].approval.workflow');
     expect((await t.json('GET', '/api/v1/workflows/flow-in-file')).status).toBe(404);
     expect(await (await t.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
+  });
+});
+
+describe('step numbering', () => {
+  /** Every object schema in the document that has both `step` and `steps`: the status body's `workflow` block. */
+  function workflowBlocks(node: unknown, out: { properties: Record<string, { description?: string }> }[] = []) {
+    if (Array.isArray(node)) for (const n of node) workflowBlocks(n, out);
+    else if (node && typeof node === 'object') {
+      const o = node as { properties?: Record<string, { description?: string }> };
+      if (o.properties?.step && o.properties.steps) out.push({ properties: o.properties });
+      for (const v of Object.values(node)) workflowBlocks(v, out);
+    }
+    return out;
+  }
+
+  it('workflow.step is a 0-based index into steps, and the OpenAPI document says so (the console shows step + 1)', async () => {
+    const id = await submit('payment.transfer', { resource: 'acct://ops/numbering' });
+    const s = await status(id);
+    expect(s.workflow!.step).toBe(0);
+    expect(s.workflow!.steps[s.workflow!.step]!.state).toBe('active');
+    const doc = (await t.json('GET', '/api/openapi.json', { key: null })).body;
+    const blocks = workflowBlocks(doc);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) expect(b.properties.step!.description).toMatch(/0-based index into `steps`.*step 1 of 2/);
+  });
+});
+
+describe('who already answered a step', () => {
+  const step = (approvals: StepProgress['approvals']): StepProgress => ({
+    approvers: ['team-lead'],
+    required: 2,
+    timeout_ms: 1,
+    approvals,
+    deadline_ms: 1,
+    state: 'active',
+    escalation: false,
+    rejected_by: null,
+  });
+  const dana = { approver: 'team-lead', by: 'key_dana', name: 'Dana' };
+
+  it('counts a key once, another key with the same approver name as another person', () => {
+    const s = step([{ ...dana, at_ms: 1 }]);
+    expect(alreadyAnswered(s, dana)).toBe(true);
+    expect(alreadyAnswered(s, { approver: 'team-lead', by: 'key_eve', name: 'Eve' })).toBe(false);
+  });
+
+  it('an answer recorded before the person was kept stands for every holder of its approver name (never counted twice)', () => {
+    const s = step([{ approver: 'team-lead', at_ms: 1 }]);
+    expect(alreadyAnswered(s, dana)).toBe(true);
+    expect(alreadyAnswered(s, { approver: 'finance-manager', by: 'key_fm', name: 'Fay' })).toBe(false);
   });
 });

@@ -21,11 +21,17 @@ const STATE_TONE: Record<WorkflowProgress['steps'][number]['state'], string> = {
   withdrawn: 'expired',
 };
 
-/** Who a step still needs: `required` approvals less those given, from the approvers who have not answered. */
+/**
+ * Who a step still needs: `required` approvals less those given, from people answering as one of its
+ * approvers (a name is a role several people may carry, so one who answered is still named).
+ */
 function stillNeeded(s: WorkflowProgress['steps'][number]): { count: number; from: string[] } {
-  const answered = new Set(s.approvals.map((a) => a.approver));
-  return { count: Math.max(0, s.required - s.approvals.length), from: s.approvers.filter((a) => !answered.has(a)) };
+  return { count: Math.max(0, s.required - s.approvals.length), from: s.approvers };
 }
+
+/** `team-lead (Dana)`: the approver name an answer counted as, and the key (person) that gave it. */
+const whoWords = (a: { approver: string; name: string | null }): string =>
+  a.name && a.name !== a.approver ? `${a.approver} (${a.name})` : a.approver;
 
 /** Whether `approver` may answer the workflow's current step (the server refuses anyone else with a 403). */
 export function mayAnswerStep(workflow: WorkflowProgress, approver = OWNER_APPROVER): boolean {
@@ -68,16 +74,16 @@ export function WorkflowSteps({ workflow, answerAs = OWNER_APPROVER }: { workflo
               </div>
               {s.approvals.length > 0 && (
                 <ul className="workflow-answers small">
-                  {s.approvals.map((a) => (
-                    <li key={a.approver}>
-                      Approved by <strong>{a.approver}</strong> <span title={fullTime(a.at)}>{relativeTime(a.at)}</span>
+                  {s.approvals.map((a, j) => (
+                    <li key={j}>
+                      Approved by <strong>{whoWords(a)}</strong> <span title={fullTime(a.at)}>{relativeTime(a.at)}</span>
                     </li>
                   ))}
                 </ul>
               )}
               {s.rejected_by && (
                 <p className="small">
-                  Denied by <strong>{s.rejected_by.approver}</strong>{' '}
+                  Denied by <strong>{whoWords(s.rejected_by)}</strong>{' '}
                   <span title={fullTime(s.rejected_by.at)}>{relativeTime(s.rejected_by.at)}</span>
                 </p>
               )}
