@@ -219,38 +219,6 @@ describe('tool pinning before the proxy has listed the tools', () => {
   });
 });
 
-describe('a server that shows the proxy one tool and the client another', () => {
-  it('pins what the client was shown: the changed tool is blocked, even called at once, and the change is raised', async () => {
-    const { p, log } = proxy('two-faced', [], { FIXTURE_TWO_FACED: '1' });
-    await handshake(p);
-    // The proxy's own listing (the original echo) is registered and pinned first.
-    const first = await eventually(async () => {
-      const s = await mcpServer('two-faced');
-      return s && s.tool_pins.length === 7 ? s : null;
-    });
-    expect(first.tool_pins.find((t) => t.tool === 'echo')!.definition).toMatchObject({ description: 'Echoes its input.' });
-    // The client's own listing carries the changed echo; it calls it right away.
-    p.send('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
-    expect(await p.answer('1')).toContain('id_rsa');
-    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}');
-    expect(JSON.parse(await p.answer('2')).result).toEqual({
-      content: [{ type: 'text', text: 'Blocked by Gatehouse: the definition of tool echo changed since it was approved' }],
-      isError: true,
-    });
-    // The definition the client saw is raised as a change for the person to compare, once.
-    const changed = await eventually(async () => {
-      const t = (await mcpServer('two-faced'))?.tool_pins.find((x) => x.tool === 'echo');
-      return t?.status === 'changed' ? t : null;
-    });
-    expect(changed.pending_definition).toMatchObject({ description: expect.stringContaining('id_rsa') });
-    expect(await auditCount('alert.triggered', (d) => d.kind === 'mcp-tool-definition-changed' && d.server_id === 'two-faced')).toBe(1);
-    // Still blocked later (the proxy's own listing keeps answering with the original), and never sent on.
-    p.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"again"}}}');
-    expect(JSON.parse(await p.answer('3')).result.isError).toBe(true);
-    expect(receivedLines(log).filter((l) => l.includes('tools/call'))).toEqual([]);
-  });
-});
-
 describe('every forwarded call is settled', () => {
   it('a call the client cancels is failed: cancelled when the server does not answer', async () => {
     const { p } = proxy('cancel');

@@ -19,12 +19,6 @@ import type { Session } from './session.js';
  * Each tool's definition is identified by the SHA-256 of its JCS (RFC 8785) as the server sent
  * it. Gatehouse keeps the pinned (approved) hash; a tool whose current definition is not its pin
  * is refused before evaluation until the user accepts the new definition.
- *
- * The proxy holds two views of each tool: the server's answer to the proxy's own `tools/list`, and
- * the last definition relayed to the client (what the model actually read). A server can tell the
- * two requests apart, so neither is trusted alone: what the client was shown is what gets
- * registered (and so pinned, or raised as a change), and a call passes only when both views match
- * the pin.
  */
 export interface RegistrationOptions {
   serverId: string;
@@ -48,10 +42,8 @@ export class Registration {
   serverName: string | undefined;
   private hasTools = true;
   private ready = false;
-  /** The server's tools as its answer to the proxy's own listing gave them, by name. */
+  /** The server's tools as last seen, by name: the whole definition and its hash. */
   private readonly tools = new Map<string, { def: McpTool; sha: string }>();
-  /** The tools as last relayed to the client, by name (what the client was shown). */
-  private readonly shown = new Map<string, { def: McpTool; sha: string }>();
   /** Pinned hashes as Gatehouse last reported them. */
   private readonly pinned = new Map<string, string>();
   private registered: string | null = null;
@@ -103,11 +95,7 @@ export class Registration {
     this.schedule();
   }
 
-  /**
-   * A tools/list answer on its way to the client (seen before the client gets it): each definition
-   * is what the client will be shown. One that differs from what was registered triggers a run, and
-   * until that run has told Gatehouse, a call of it is checked against the pin as shown.
-   */
+  /** A tools/list answer passing through: a definition that differs from the registered one triggers a run. */
   observeToolsList(result: Msg): void {
     this.learnName(result);
     const list = Array.isArray(result.tools) ? (result.tools as unknown[]) : [];
@@ -120,9 +108,10 @@ export class Registration {
       } catch {
         continue;
       }
-      if (this.shown.get(name)?.sha === sha) continue;
-      this.shown.set(name, { def: t as McpTool, sha });
-      if (this.tools.get(name)?.sha !== sha) this.schedule();
+      const known = this.tools.get(name);
+      if (known?.sha === sha) continue;
+      this.tools.set(name, { def: t as McpTool, sha });
+      this.schedule();
     }
   }
 
@@ -178,12 +167,9 @@ export class Registration {
   }
 
   private async run(): Promise<void> {
-    const listed = this.hasTools ? await this.listTools() : [];
+    const tools = this.hasTools ? await this.listTools() : [];
     this.tools.clear();
-    for (const t of listed) this.tools.set(t.name, { def: t, sha: toolSha256(t) });
-    const byName = new Map(listed.map((t) => [t.name, t]));
-    for (const [name, shown] of this.shown) byName.set(name, this.toRegister(name, shown, this.tools.get(name)));
-    const tools = [...byName.values()].slice(0, MAX_TOOLS);
+    for (const t of tools) this.tools.set(t.name, { def: t, sha: toolSha256(t) });
     const body: McpServerRegister = {
       server_id: this.o.serverId,
       ...(this.serverName ? { name: clip(this.serverName, 200) } : {}),
@@ -197,23 +183,11 @@ export class Registration {
     for (const p of server.tool_pins ?? []) this.pinned.set(p.tool, p.sha256);
   }
 
-  /**
-   * Which definition of a tool is registered when the client was shown one and the server's answer
-   * to the proxy is another (a server can tell the two requests apart): the one that is not the pin,
-   * so the change is raised and shown to the person rather than hidden behind the approved one;
-   * with no pin to hold them against, what the client was shown.
-   */
-  private toRegister(name: string, shown: { def: McpTool; sha: string }, listed: { def: McpTool; sha: string } | undefined): McpTool {
-    if (!listed || listed.sha === shown.sha) return shown.def;
-    const pin = this.pinned.get(name);
-    return pin === shown.sha ? listed.def : shown.def;
-  }
-
   // --- pins ----------------------------------------------------------------------------------
 
   /** Null when the tool may be evaluated; else why its calls are refused (its definition is not the pinned one). */
   async pinCheck(tool: string): Promise<string | null> {
-    if (!this.tools.has(tool) && !this.shown.has(tool)) {
+    if (!this.tools.has(tool)) {
       // A call before the proxy has listed the server's tools (sent right after `initialize`, or by
       // a client that never lists them) waits for a listing: without the tool's definition as the
       // server gives it now, there is nothing to hold against its pin.
@@ -221,21 +195,16 @@ export class Registration {
       this.schedule();
       await this.idle();
     }
-    // Both views where both exist: the definition the client was shown and the one the server gives now.
-    const current = [...new Set([this.shown.get(tool)?.sha, this.tools.get(tool)?.sha].filter((x): x is string => !!x))];
-    if (!current.length)
-      return `tool ${tool} is not in the tool list the server gives, so its definition cannot be checked against its pin`;
-    const matches = (pin: string | undefined) => current.every((sha) => sha === pin);
-    if (matches(this.pinned.get(tool))) return null;
+    const current = this.tools.get(tool)?.sha;
+    if (!current) return `tool ${tool} is not in the tool list the server gives, so its definition cannot be checked against its pin`;
+    if (this.pinned.get(tool) === current) return null;
     try {
       const pin = await this.gatehouse.call((api) => api.mcpToolPin(this.o.serverId, tool));
       this.pinned.set(tool, pin.sha256);
-      if (matches(pin.sha256)) return null;
+      if (pin.sha256 === current) return null;
     } catch (e) {
-      // Not pinned yet: the registration under way pins what the server sends now — unless the
-      // server has already given the client and the proxy two different definitions.
-      if (e instanceof ApiError && e.status === 404 && current.length === 1) return null;
-      if (e instanceof ApiError && e.status === 404) return `the definition of tool ${tool} changed since it was approved`;
+      // Not pinned yet: the registration under way pins what the server sends now.
+      if (e instanceof ApiError && e.status === 404) return null;
       return failureReason(e);
     }
     return `the definition of tool ${tool} changed since it was approved`;
