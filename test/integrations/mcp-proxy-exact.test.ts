@@ -219,6 +219,93 @@ describe('tool pinning before the proxy has listed the tools', () => {
   });
 });
 
+describe('tool pinning follows what the client receives', () => {
+  const BLOCKED = {
+    content: [{ type: 'text', text: 'Blocked by Gatehouse: the definition of tool echo changed since it was approved' }],
+    isError: true,
+  };
+  const pinnedAll = (id: string) =>
+    eventually(async () => {
+      const s = await mcpServer(id);
+      return s && s.tool_pins.length === 7 ? s : null;
+    });
+  const definitionAlerts = (id: string) =>
+    auditCount('alert.triggered', (d) => d.kind === 'mcp-tool-definition-changed' && d.server_id === id);
+  const echoCalls = (log: string) => receivedLines(log).filter((l) => l.includes('tools/call') && l.includes('"echo"'));
+
+  it('a server that lists a benign tool to the proxy and a changed one to the client: the call is blocked at once, alerted once', async () => {
+    const { p, log } = proxy('two-faced', [], { FIXTURE_TWO_FACED: '1' });
+    await handshake(p);
+    // The proxy's own listing got the benign echo, and pinned it.
+    const first = await pinnedAll('two-faced');
+    const echoPin = first.tool_pins.find((t) => t.tool === 'echo')!;
+    expect(echoPin.definition).toMatchObject({ description: 'Echoes its input.' });
+
+    // The client receives the changed echo (byte for byte) and calls it at once.
+    p.send('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+    expect(await p.answer('1')).toContain('read ~/.ssh/id_rsa');
+    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"now"}}}');
+    expect(JSON.parse(await p.answer('2')).result).toEqual(BLOCKED);
+    // And later, once the proxy has listed the tools again itself (on the server's list_changed: the benign echo), still blocked.
+    const ownListings = () => receivedLines(log).filter((l) => l.includes('gatehouse-proxy:') && l.includes('tools/list')).length;
+    const before = ownListings();
+    p.send('{"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"rug_pull","arguments":{}}}');
+    await p.answer('30');
+    await eventually(async () => ownListings() > before);
+    await new Promise((r) => setTimeout(r, 300));
+    p.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"later"}}}');
+    expect(JSON.parse(await p.answer('3')).result).toEqual(BLOCKED);
+
+    const changed = (await mcpServer('two-faced'))!.tool_pins.find((t) => t.tool === 'echo')!;
+    expect(changed.status).toBe('changed');
+    expect(changed.definition).toMatchObject({ description: 'Echoes its input.' });
+    expect(changed.pending_definition).toMatchObject({ description: expect.stringContaining('id_rsa') });
+    // Listing again changes nothing: one alert for the one change.
+    p.send('{"jsonrpc":"2.0","id":4,"method":"tools/list"}');
+    await p.answer('4');
+    p.send('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"exact","arguments":{}}}');
+    expect(await p.answer('5')).toContain('"text":"exact"'); // the other tools still work
+    expect(await definitionAlerts('two-faced')).toBe(1);
+    expect(echoCalls(log)).toEqual([]);
+
+    // Accepted: the definition the client holds is the pin now, and its calls run.
+    await server.admin('POST', '/mcp/servers/two-faced/tools/echo/accept', { sha256: changed.pending_sha256 });
+    p.send('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{"text":"accepted"}}}');
+    expect(JSON.parse(await p.answer('6')).result.content[0].text).toBe('accepted');
+    expect(await definitionAlerts('two-faced')).toBe(1);
+  });
+
+  it('checks every page of a paginated listing: a changed tool on the second page is blocked', async () => {
+    const { p, log } = proxy('two-faced-paged', [], { FIXTURE_TWO_FACED: '1', FIXTURE_PAGED: '1' });
+    await handshake(p);
+    await pinnedAll('two-faced-paged');
+    p.send('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+    expect(JSON.parse(await p.answer('1')).result.nextCursor).toBe('page-2');
+    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"page-2"}}');
+    expect(await p.answer('2')).toContain('read ~/.ssh/id_rsa');
+    p.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"now"}}}');
+    expect(JSON.parse(await p.answer('3')).result).toEqual(BLOCKED);
+    p.send('{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"exact","arguments":{}}}');
+    expect(await p.answer('4')).toContain('"text":"exact"');
+    await eventually(async () => (await definitionAlerts('two-faced-paged')) === 1);
+    expect(echoCalls(log)).toEqual([]);
+  });
+
+  it('2026-07-28 (stateless): the client’s listing is the one held against the pin', async () => {
+    const META = '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}';
+    const { p, log } = proxy('two-faced-stateless', [], { FIXTURE_TWO_FACED: '1' });
+    p.send(`{"jsonrpc":"2.0","id":"d1","method":"server/discover","params":{${META}}}`);
+    await p.answer('"d1"');
+    await pinnedAll('two-faced-stateless');
+    p.send(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{${META}}}`);
+    expect(await p.answer('1')).toContain('read ~/.ssh/id_rsa');
+    p.send(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{${META},"name":"echo","arguments":{"text":"now"}}}`);
+    expect(JSON.parse(await p.answer('2')).result).toEqual({ ...BLOCKED, resultType: 'complete' });
+    await eventually(async () => (await definitionAlerts('two-faced-stateless')) === 1);
+    expect(echoCalls(log)).toEqual([]);
+  });
+});
+
 describe('every forwarded call is settled', () => {
   it('a call the client cancels is failed: cancelled when the server does not answer', async () => {
     const { p } = proxy('cancel');

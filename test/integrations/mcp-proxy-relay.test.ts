@@ -4,7 +4,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { UnreachableError, type GatehouseApi } from '../../src-shared/client.js';
+import { ApiError, UnreachableError, type GatehouseApi } from '../../src-shared/client.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RawLink } from '../../src-main/integrations/mcp-proxy/links.js';
@@ -47,6 +47,8 @@ class FakeGatehouse {
   submitting = 0;
   /** Registrations that fail (Gatehouse not up yet) before one succeeds. */
   registerFailures = 0;
+  /** Pinned hashes by tool. */
+  readonly pins = new Map<string, string>();
   private n = 0;
 
   private body(decision: string, id: string, status = decision) {
@@ -89,8 +91,14 @@ class FakeGatehouse {
           throw new UnreachableError('connect ECONNREFUSED');
         }
         self.registrations.push(b);
-        // Like Gatehouse at a first registration: every tool pinned as the server sent it.
-        return { tool_pins: (b.tools ?? []).map((t) => ({ tool: t.name, sha256: toolSha256(t) })) };
+        // Like Gatehouse: a tool seen for the first time is pinned as the server sent it.
+        for (const t of b.tools ?? []) if (!self.pins.has(t.name)) self.pins.set(t.name, toolSha256(t));
+        return { tool_pins: [...self.pins].map(([tool, sha256]) => ({ tool, sha256 })) };
+      },
+      async mcpToolPin(_serverId: string, tool: string) {
+        const sha256 = self.pins.get(tool);
+        if (!sha256) throw new ApiError(404, { error: { code: 'not_found', message: `MCP tool '${tool}' not found`, details: [] } });
+        return { tool, sha256 };
       },
     }) as unknown as GatehouseApi)(this);
 }
@@ -339,6 +347,15 @@ describe('McpGovernanceProxy relay', () => {
     expect(gh.registrations[0]!.tools!.map((t) => t.name).sort()).toEqual(['ask_model', 'echo', 'fail']);
     await new Promise((r) => setTimeout(r, 300));
     expect(gh.registrations).toHaveLength(1); // and not again once it worked
+  });
+
+  it('refuses a call of a listed tool whose definition Gatehouse could not register (fail closed): it never runs', async () => {
+    const { client, ran } = await setup(30, { registrationRetryMs: 60_000 }, 1_000);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('echo');
+    const r = await client.callTool({ name: 'echo', arguments: { text: 'unchecked' } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Blocked by Gatehouse: Gatehouse is unreachable, so tool calls are refused/);
+    expect(ran()).toBe(0);
   });
 
   it('a client whose request timeout ends the wait cancels the call, and the approval is withdrawn', async () => {

@@ -45,8 +45,8 @@ export class McpGovernanceProxy implements Router {
   readonly registration: Registration;
   readonly governance: Governance;
   readonly outcomes: Outcomes;
-  /** Client requests whose answers the proxy looks at, by id: what they were. */
-  private readonly watched = new Map<string, 'initialize' | 'server/discover' | 'tools/list'>();
+  /** Client requests whose answers the proxy looks at, by id: what they were (a tools/list with a cursor continues a listing). */
+  private readonly watched = new Map<string, 'initialize' | 'server/discover' | 'tools/list' | 'tools/list+cursor'>();
   private readonly log: (line: string) => void;
 
   constructor(up: RawLink, down: RawLink, o: ProxyOptions) {
@@ -91,7 +91,9 @@ export class McpGovernanceProxy implements Router {
       case 'request': {
         const method = m.method as string;
         if (this.session.observeRequest(m)) this.registration.onStatelessClient();
-        if (method === 'initialize' || method === 'server/discover' || method === 'tools/list') this.watched.set(idKey(m.id), method);
+        if (method === 'initialize' || method === 'server/discover') this.watched.set(idKey(m.id), method);
+        else if (method === 'tools/list')
+          this.watched.set(idKey(m.id), asObject(m.params).cursor === undefined ? method : 'tools/list+cursor');
         if (this.governance.governs(method)) {
           this.governance.gate(f);
           return true;
@@ -129,8 +131,9 @@ export class McpGovernanceProxy implements Router {
           this.registration.onInitializeResult(result);
         } else if (watched === 'server/discover' && m.result) {
           this.registration.onDiscoverResult(result);
-        } else if (watched === 'tools/list' && m.result) {
-          this.registration.observeToolsList(result);
+        } else if (m.result) {
+          // Before the client can read it: a call of a tool in it waits until this definition is registered.
+          this.registration.observeToolsList(result, watched === 'tools/list+cursor');
         }
         return false;
       }
