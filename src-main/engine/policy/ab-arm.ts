@@ -32,9 +32,3 @@ export function ruleFor(rules: readonly AbTestRule[], policyId: string, nowMs: n
   for (const r of rules) if (r.control === policyId && nowMs >= r.startsAtMs && nowMs < r.endsAtMs) return r;
   return null;
 }
-
-/** Whether `policyId` is the test policy of a test running at `nowMs`. */
-export function isRunningTestPolicy(rules: readonly AbTestRule[], policyId: string, nowMs: number): boolean {
-  for (const r of rules) if (r.test === policyId && nowMs >= r.startsAtMs && nowMs < r.endsAtMs) return true;
-  return false;
-}

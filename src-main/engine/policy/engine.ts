@@ -4,7 +4,7 @@ import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
 import { RiskScorer } from '../risk/scorer.js';
 import type { AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
-import { armOf, isRunningTestPolicy, ruleFor } from './ab-arm.js';
+import { armOf, ruleFor } from './ab-arm.js';
 import { CandidateIndex } from './candidate-index.js';
 import { isExpired, type CompiledPolicy } from './compiled-policy.js';
 import { traceOf } from './trace.js';
@@ -104,14 +104,14 @@ export class CompiledEngine implements Engine {
     subject.risk = risk;
     checkBudget('risk scoring');
     const nowMs = ctx.now.getTime();
-    const tests = ctx.abTests;
-    let decider = this.firstDecider(subject, nowMs, tests);
+    let decider = this.enforced.firstMatch(subject, nowMs);
     let ab: Evaluation['ab'] = null;
+    const tests = ctx.abTests;
     if (decider !== null && tests !== undefined && tests.length > 0) {
       const rule = ruleFor(tests, decider.policy.id, nowMs);
       // A test whose test policy is gone is not applied: the control policy decides, as without the test.
       if (rule !== null && this.byId.has(rule.test)) {
-        const alternative = this.testArmDecider(subject, nowMs, decider, rule.test, tests);
+        const alternative = this.testArmDecider(subject, nowMs, decider, rule.test);
         const arm = armOf(rule, subject.action);
         ab = { rule, arm, other: arm === 'test' ? decider : alternative };
         if (arm === 'test') decider = alternative;
@@ -132,34 +132,11 @@ export class CompiledEngine implements Engine {
    * test policy: the test policy where its whole condition holds and it ranks first, else the next
    * enforced match after the control policy (or, with none, the risk thresholds).
    */
-  private testArmDecider(
-    subject: Subject,
-    nowMs: number,
-    control: CompiledPolicy,
-    testId: string,
-    tests: readonly AbTestRule[],
-  ): CompiledPolicy | null {
-    const next = this.firstDecider(subject, nowMs, tests, control.rank);
+  private testArmDecider(subject: Subject, nowMs: number, control: CompiledPolicy, testId: string): CompiledPolicy | null {
+    const next = this.enforced.firstMatch(subject, nowMs, control.rank);
     const test = this.byId.get(testId)!;
     if (test.policy.effect === 'monitor' || isExpired(test, nowMs) || !test.condition.test(subject)) return next;
     return next === null || test.rank < next.rank ? test : next;
-  }
-
-  /**
-   * The first enforced match (after `afterRank`), passing over the test policy of a running A/B test:
-   * during the test it decides only in its arm (SPEC 12), or an enabled test policy that outranks its
-   * control would decide every action itself and the test would silently measure nothing.
-   */
-  private firstDecider(
-    subject: Subject,
-    nowMs: number,
-    tests: readonly AbTestRule[] | undefined,
-    afterRank?: number,
-  ): CompiledPolicy | null {
-    let p = this.enforced.firstMatch(subject, nowMs, afterRank);
-    if (tests === undefined || tests.length === 0) return p;
-    while (p !== null && isRunningTestPolicy(tests, p.policy.id, nowMs)) p = this.enforced.firstMatch(subject, nowMs, p.rank);
-    return p;
   }
 
   private verdictOf(decider: CompiledPolicy | null, risk: Risk): Verdict {
