@@ -195,7 +195,7 @@ const AB_TEST_EXAMPLE = {
   duration_days: 7,
 };
 const AB_TEST_TEXT =
-  'During the test, `traffic_split` % of the actions the control policy decides are decided by the test policy instead (the set with the control policy replaced by the test policy), assigned by a stable hash of `agent_id` + `session_id` + `action_type` + `resource`: a retry lands in the same arm. Both arms are evaluated for every action in the test; each `action.decided` record carries `ab_test: {id, arm, other_arm_decision, other_arm_policy}`. The test ends by itself after `duration_days`. The control policy must be an enforced policy; the test policy usually is a `shadow` one (shadow policies stay the zero-risk variant).';
+  'During the test, `traffic_split` % of the actions the control policy decides are decided by the test policy instead (the set with the control policy replaced by the test policy), assigned by a stable hash of `agent_id` + `session_id` + `action_type` + `resource`: a retry lands in the same arm. Both arms are evaluated for every action in the test; each `action.decided` record carries `ab_test: {id, arm, other_arm_decision, other_arm_policy}`. The test ends by itself after `duration_days`. The control policy must be an enforced policy. While the test runs, the test policy takes no part in normal evaluation, whatever its own `enabled` and `mode`: it decides only the actions of its arm (it may be enabled and enforced, disabled, or `shadow`; shadow policies stay the zero-risk variant). A policy cannot be the control of one running test and the test policy of another (409 naming the field).';
 const abCreate = {
   scope: 'admin',
   tag: 'ABTests',

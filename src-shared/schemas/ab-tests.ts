@@ -4,6 +4,7 @@ import { IsoTimeSchema } from './common.js';
 /**
  * SPEC 12 — A/B tests of policies: during a test, `traffic_split` % of the actions the control
  * policy decides are decided by the test policy instead, assigned by a stable hash of the action.
+ * The test policy decides nothing else while the test runs, whatever its `enabled` and `mode`.
  */
 const PolicyRefIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a policy id');
 

@@ -239,6 +239,70 @@ describe('per-arm report against known traffic', () => {
   });
 });
 
+describe('an enforced test policy', () => {
+  it('decides only its arm’s share, even where it would win normal evaluation; the report counts both arms', async () => {
+    // At equal priority deny beats require_approval: outside a test, `enf-test` decides every `enf.*` action.
+    await policy({ id: 'enf-control', effect: 'require_approval', priority: 80, when: { action_type: 'enf.*' } });
+    await policy({ id: 'enf-test', effect: 'deny', priority: 80, when: { action_type: 'enf.*' } });
+    const [before] = await submitAll([{ agent_id: 'enf-bot', action_type: 'enf.op', resource: 'before' }]);
+    expect(before).toMatchObject({ decision: 'denied', policy: { id: 'enf-test' } });
+    const test = await startTest({
+      name: 'Enforced',
+      control_policy: 'enf-control',
+      test_policy: 'enf-test',
+      traffic_split: 30,
+      duration_days: 7,
+    });
+    const n = 600;
+    const decided = await submitAll(
+      Array.from({ length: n }, (_, i) => ({ agent_id: 'enf-bot', action_type: 'enf.op', resource: `e/${i}` })),
+    );
+    const denied = decided.filter((d) => d.decision === 'denied');
+    const held = decided.filter((d) => d.decision === 'pending');
+    expect(denied.length + held.length).toBe(n);
+    expectWithinBinomial(denied.length, n, 0.3);
+    expect(denied.every((d) => d.policy!.id === 'enf-test')).toBe(true);
+    expect(held.every((d) => d.policy!.id === 'enf-control')).toBe(true);
+    expect(await decidedRecord(held[0]!.action_id)).toMatchObject({
+      ab_test: { id: test.id, arm: 'control', other_arm_decision: 'denied' },
+    });
+    expect(await decidedRecord(denied[0]!.action_id)).toMatchObject({
+      ab_test: { id: test.id, arm: 'test', other_arm_decision: 'pending' },
+    });
+    const report = await getTest(test.id);
+    expect(report.arms.test).toMatchObject({ actions: denied.length, decisions: { allowed: 0, denied: denied.length, pending: 0 } });
+    expect(report.arms.control).toMatchObject({
+      actions: held.length,
+      decisions: { allowed: 0, denied: 0, pending: held.length },
+      approvals_asked: held.length,
+      other_arm_would_differ: held.length,
+    });
+    // Stopped, it takes part in normal evaluation again.
+    expect((await t.json('POST', `/api/ab-tests/${test.id}/stop`, { body: {} })).status).toBe(200);
+    const [after] = await submitAll([{ agent_id: 'enf-bot', action_type: 'enf.op', resource: 'e/0' }]);
+    expect(after).toMatchObject({ decision: 'denied', policy: { id: 'enf-test' } });
+  });
+
+  it('a policy under test cannot be another running test’s control, nor a running control be tested (409 naming the field)', async () => {
+    for (const id of ['ovl-a', 'ovl-b', 'ovl-c']) await policy({ id, effect: 'deny', priority: 80, when: { action_type: `${id}.*` } });
+    const running = await startTest({ name: 'Ovl', control_policy: 'ovl-a', test_policy: 'ovl-b', traffic_split: 10, duration_days: 7 });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ control_policy: 'ovl-b', test_policy: 'ovl-c' }, 'control_policy'],
+      [{ control_policy: 'ovl-c', test_policy: 'ovl-a' }, 'test_policy'],
+    ];
+    for (const [arms, path] of cases) {
+      const r = await t.json<{ error: { code: string; message: string; details: { path: string }[] } }>('POST', '/api/ab-tests', {
+        body: { name: 'Ovl 2', traffic_split: 10, duration_days: 7, ...arms },
+      });
+      expect(r.status, JSON.stringify(arms)).toBe(409);
+      expect(r.body.error.details[0]!.path).toBe(path);
+      expect(r.body.error.message).toContain(running.id);
+    }
+    // Another test may try the same candidate against a different control.
+    await startTest({ name: 'Ovl 3', control_policy: 'ovl-c', test_policy: 'ovl-b', traffic_split: 10, duration_days: 7 });
+  });
+});
+
 describe('lifecycle', () => {
   it('stop: later actions are decided by the control policy alone and carry no arm; stopping twice is a 409', async () => {
     await policy({ id: 'stop-control', effect: 'deny', priority: 80, when: { action_type: 'stop.*' } });
