@@ -218,7 +218,7 @@ const abGet = {
   tag: 'ABTests',
   summary: 'An A/B test and its per-arm report',
   description:
-    'Per arm: actions, decisions by outcome, approvals asked and answered, approval rate, median approval latency, and how many actions the other arm would have decided differently (counted, not estimated).',
+    'Per arm: actions, decisions by final outcome (each action\u2019s current `decision`: a held action counts as `pending` only while it waits; approved counts as `allowed`, rejected and withdrawn as `denied`, expired as its timeout action decided), approvals asked and answered, approval rate, median approval latency, and how many actions the other arm would have decided differently (counted, not estimated).',
   response: AbTest,
 } as const;
 const abStop = { scope: 'admin', tag: 'ABTests', summary: 'Stop an A/B test now', response: AbTest, errors: ['conflict'] } as const;

@@ -49,6 +49,16 @@ async function decidedRecord(actionId: string): Promise<Record<string, unknown>>
   return r.body.items[0]!.data;
 }
 
+/** The action's status once it has left `pending` (long-polls, then polls: an expiry may be mid-commit). */
+async function settled(actionId: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const s = await t.json<{ status: string }>('GET', `/api/v1/actions/${actionId}/status?wait=5`);
+    if (s.body.status !== 'pending') return s.body.status;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return 'pending';
+}
+
 const getTest = async (id: string) => (await t.json<AbTest>('GET', `/api/ab-tests/${id}`)).body;
 
 describe('traffic split', () => {
@@ -184,7 +194,8 @@ describe('per-arm report against known traffic', () => {
     expect(onLoop).toEqual([]);
     expect(report.arms.control).toMatchObject({
       actions: ctlEven.length + ctlOdd.length,
-      decisions: { allowed: 0, denied: 0, pending: ctlEven.length + ctlOdd.length },
+      // Final decisions: the three approved count as allowed, the two rejected as denied.
+      decisions: { allowed: 3, denied: 2, pending: ctlEven.length + ctlOdd.length - 5 },
       approvals_asked: ctlEven.length + ctlOdd.length,
       approvals_answered: 5,
       approved: 3,
@@ -236,6 +247,50 @@ describe('per-arm report against known traffic', () => {
     expect(report.arms.control.other_arm_would_differ).toBe(count('control', true));
     expect(report.arms.test.other_arm_would_differ).toBe(count('test', true));
     expect(report.arms.control.actions).toBe(count('control', true) + count('control', false));
+  });
+});
+
+describe('final outcomes', () => {
+  it('decisions count each held action’s final decision: approved, rejected, withdrawn and expired ones leave pending', async () => {
+    await policy({
+      id: 'fin-control',
+      effect: 'require_approval',
+      priority: 80,
+      when: { action_type: 'fin.*' },
+      approval: { timeout_s: 1, timeout_action: 'deny' },
+    });
+    await policy({ id: 'fin-test', effect: 'allow', mode: 'shadow', priority: 80, when: { action_type: 'fin.*' } });
+    const test = await startTest({
+      name: 'Final',
+      control_policy: 'fin-control',
+      test_policy: 'fin-test',
+      traffic_split: 0,
+      duration_days: 7,
+    });
+    const held = await submitAll(Array.from({ length: 6 }, (_, i) => ({ agent_id: 'fin-bot', action_type: 'fin.op', resource: `f/${i}` })));
+    expect(held.every((d) => d.decision === 'pending')).toBe(true);
+    const [approved, rejected, withdrawn] = held.map((d) => d.action_id);
+    expect((await t.json('POST', `/api/v1/approvals/${approved}/approve`, { body: {} })).status).toBe(200);
+    expect((await t.json('POST', `/api/v1/approvals/${rejected}/deny`, { body: {} })).status).toBe(200);
+    expect((await t.json('POST', `/api/v1/actions/${withdrawn}/withdraw`, { key: t.agentKey, body: {} })).status).toBe(200);
+    // The approved one runs and completes: still an allowed decision.
+    expect((await t.json('POST', `/api/v1/actions/${approved}/complete`, { key: t.agentKey, body: { status: 'success' } })).status).toBe(
+      200,
+    );
+    // The other three expire after their 1 s (timeout_action deny).
+    for (const d of held.slice(3)) expect(await settled(d.action_id)).toBe('expired');
+    const report = await getTest(test.id);
+    expect(report.arms.control).toMatchObject({
+      actions: 6,
+      decisions: { allowed: 1, denied: 5, pending: 0 },
+      approvals_asked: 6,
+      approvals_answered: 2,
+      approved: 1,
+      approval_rate: 0.5,
+      // The test policy would have allowed all six, instead of holding them.
+      other_arm_would_differ: 6,
+    });
+    expect(report.arms.test.actions).toBe(0);
   });
 });
 
