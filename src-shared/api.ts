@@ -195,7 +195,7 @@ const AB_TEST_EXAMPLE = {
   duration_days: 7,
 };
 const AB_TEST_TEXT =
-  'During the test, `traffic_split` % of the actions the control policy decides are decided by the test policy instead (the set with the control policy replaced by the test policy), assigned by a stable hash of `agent_id` + `session_id` + `action_type` + `resource`: a retry lands in the same arm. Both arms are evaluated for every action in the test; each `action.decided` record carries `ab_test: {id, arm, other_arm_decision, other_arm_policy}`. The test ends by itself after `duration_days`. The control policy must be an enforced policy; the test policy usually is a `shadow` one (shadow policies stay the zero-risk variant).';
+  'During the test, `traffic_split` % of the actions the control policy decides are decided by the test policy instead (the set with the control policy replaced by the test policy), assigned by a stable hash of `agent_id` + `session_id` + `action_type` + `resource`: a retry lands in the same arm. Both arms are evaluated for every action in the test; each `action.decided` record carries `ab_test: {id, arm, other_arm_decision, other_arm_policy}`. The test ends by itself after `duration_days`. The control policy must be an enforced policy. While the test runs, the test policy takes no part in normal evaluation, whatever its own `enabled` and `mode`: it decides only the actions of its arm (it may be enabled and enforced, disabled, or `shadow`; shadow policies stay the zero-risk variant). A policy cannot be the control of one running test and the test policy of another (409 naming the field).';
 const abCreate = {
   scope: 'admin',
   tag: 'ABTests',
@@ -218,7 +218,7 @@ const abGet = {
   tag: 'ABTests',
   summary: 'An A/B test and its per-arm report',
   description:
-    'Per arm: actions, decisions by outcome, approvals asked and answered, approval rate, median approval latency, and how many actions the other arm would have decided differently (counted, not estimated).',
+    'Per arm: actions, decisions by final outcome (each action\u2019s current `decision`: a held action counts as `pending` only while it waits; approved counts as `allowed`, rejected and withdrawn as `denied`, expired as its timeout action decided), approvals asked and answered, approval rate, median approval latency, and how many actions the other arm would have decided differently (counted, not estimated).',
   response: AbTest,
 } as const;
 const abStop = { scope: 'admin', tag: 'ABTests', summary: 'Stop an A/B test now', response: AbTest, errors: ['conflict'] } as const;

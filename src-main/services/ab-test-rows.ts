@@ -58,6 +58,7 @@ interface ArmCounts {
   allowed: number;
   denied: number;
   pending: number;
+  asked: number;
   differ: number;
   answered: number;
   approved: number;
@@ -93,13 +94,18 @@ async function medianLatency(store: Store, testId: string, arm: AbArm, n: number
   return mid.reduce((sum, r) => sum + r.ms, 0) / mid.length;
 }
 
-/** Per-arm numbers of a test (SPEC 12), counted by SQL over the test's own rows. */
+/**
+ * Per-arm numbers of a test (SPEC 12), counted by SQL over the test's own rows (the `ab_test_actions`
+ * key, then each action by its key: never a scan of all actions). `decisions` counts each action's
+ * final decision (`actions.decision`, which a person's answer, a timeout or a withdrawal updates);
+ * `approvals_asked` and `other_arm_would_differ` the decision at submit (`ab_test_actions.decision`).
+ */
 export async function armReports(store: Store, testId: string): Promise<Record<AbArm, AbArmReport>> {
   const rows = await offloaded<ArmCounts>(
     store,
     `SELECT t.arm AS arm, COUNT(*) AS actions,
-            SUM(t.decision = 'allowed') AS allowed, SUM(t.decision = 'denied') AS denied, SUM(t.decision = 'pending') AS pending,
-            SUM(t.decision <> t.other_decision) AS differ,
+            SUM(a.decision = 'allowed') AS allowed, SUM(a.decision = 'denied') AS denied, SUM(a.decision = 'pending') AS pending,
+            SUM(t.decision = 'pending') AS asked, SUM(t.decision <> t.other_decision) AS differ,
             SUM(${ANSWERED}) AS answered, SUM(${ANSWERED} AND a.approved = 1) AS approved
        FROM ab_test_actions t JOIN actions a ON a.action_id = t.action_id
       WHERE t.test_id = ? GROUP BY t.arm`,
@@ -110,7 +116,7 @@ export async function armReports(store: Store, testId: string): Promise<Record<A
     out[r.arm] = {
       actions: r.actions,
       decisions: { allowed: r.allowed, denied: r.denied, pending: r.pending },
-      approvals_asked: r.pending,
+      approvals_asked: r.asked,
       approvals_answered: r.answered,
       approved: r.approved,
       approval_rate: r.answered ? r.approved / r.answered : null,

@@ -1,6 +1,6 @@
 import { AbTestCreateSchema, type AbTest } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
-import { conflict, invalid, invalidField, notFound } from '../core/errors.js';
+import { conflict, GatehouseError, invalid, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { AbOutcome, AbTestRule } from '../engine/types.js';
 import type { Op, Store } from '../storage/types.js';
@@ -8,6 +8,10 @@ import { abTestRow, abTestRows, armReports, insertAbActionOp, insertAbTestOp, st
 import type { PolicyService } from './policies.js';
 
 const DAY_MS = 86_400_000;
+
+/** A 409 naming the field whose policy a running test already uses. */
+const overlap = (path: string, message: string) =>
+  new GatehouseError('conflict', `A/B test conflicts with a running one: ${path}: ${message}; stop it first`, [{ path, message }]);
 
 const statusOf = (r: AbTestRow, now: number): AbTest['status'] =>
   r.stopped_ms !== null ? 'stopped' : now >= r.ends_ms ? 'completed' : 'running';
@@ -63,8 +67,17 @@ export class AbTestService {
     if (!test) throw invalidField('test_policy', `unknown policy '${b.test_policy}'`, 'A/B test is invalid');
     if (test.effect === 'monitor') throw invalidField('test_policy', 'a monitor policy never decides', 'A/B test is invalid');
     const now = this.clock.now();
-    const clash = abTestRows(this.store).find((r) => r.control_policy === b.control_policy && statusOf(r, now) === 'running');
+    const running = abTestRows(this.store).filter((r) => statusOf(r, now) === 'running');
+    const clash = running.find((r) => r.control_policy === b.control_policy);
     if (clash) throw conflict(`A/B test '${clash.id}' is already running on policy '${b.control_policy}'; stop it first`);
+    // A running test's test policy decides only in its arm (the engine leaves it out of normal
+    // evaluation), so it can neither be another test's control nor be tested while it is a control.
+    const controlUnderTest = running.find((r) => r.test_policy === b.control_policy);
+    if (controlUnderTest)
+      throw overlap('control_policy', `'${b.control_policy}' is the test policy of the running A/B test '${controlUnderTest.id}'`);
+    const testIsControl = running.find((r) => r.control_policy === b.test_policy);
+    if (testIsControl)
+      throw overlap('test_policy', `'${b.test_policy}' is the control policy of the running A/B test '${testIsControl.id}'`);
     const row: AbTestRow = {
       id: newId('abt', now),
       name: b.name,

@@ -4,6 +4,7 @@ import { IsoTimeSchema } from './common.js';
 /**
  * SPEC 12 — A/B tests of policies: during a test, `traffic_split` % of the actions the control
  * policy decides are decided by the test policy instead, assigned by a stable hash of the action.
+ * The test policy decides nothing else while the test runs, whatever its `enabled` and `mode`.
  */
 const PolicyRefIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a policy id');
 
@@ -30,8 +31,16 @@ export type AbArm = z.infer<typeof AbArmSchema>;
 export const AbArmReportSchema = z.object({
   /** Actions decided in this arm. */
   actions: z.number().int(),
-  /** Decisions at submit time. */
-  decisions: z.object({ allowed: z.number().int(), denied: z.number().int(), pending: z.number().int() }),
+  /**
+   * Final decisions: each action's current go/no-go (SPEC 2.3 `decision`), so a held action is
+   * `pending` only while it waits — approved counts as allowed; rejected and withdrawn as denied;
+   * expired as its timeout action decided.
+   */
+  decisions: z
+    .object({ allowed: z.number().int(), denied: z.number().int(), pending: z.number().int() })
+    .describe(
+      'Final decisions: each action\u2019s current `decision` (pending only while it waits; approved counts as allowed, rejected and withdrawn as denied, expired as its timeout action decided).',
+    ),
   /** Actions held for a person. */
   approvals_asked: z.number().int(),
   /** Of those, answered by a person, and approved. */

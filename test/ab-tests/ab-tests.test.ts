@@ -49,6 +49,16 @@ async function decidedRecord(actionId: string): Promise<Record<string, unknown>>
   return r.body.items[0]!.data;
 }
 
+/** The action's status once it has left `pending` (long-polls, then polls: an expiry may be mid-commit). */
+async function settled(actionId: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const s = await t.json<{ status: string }>('GET', `/api/v1/actions/${actionId}/status?wait=5`);
+    if (s.body.status !== 'pending') return s.body.status;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return 'pending';
+}
+
 const getTest = async (id: string) => (await t.json<AbTest>('GET', `/api/ab-tests/${id}`)).body;
 
 describe('traffic split', () => {
@@ -184,7 +194,8 @@ describe('per-arm report against known traffic', () => {
     expect(onLoop).toEqual([]);
     expect(report.arms.control).toMatchObject({
       actions: ctlEven.length + ctlOdd.length,
-      decisions: { allowed: 0, denied: 0, pending: ctlEven.length + ctlOdd.length },
+      // Final decisions: the three approved count as allowed, the two rejected as denied.
+      decisions: { allowed: 3, denied: 2, pending: ctlEven.length + ctlOdd.length - 5 },
       approvals_asked: ctlEven.length + ctlOdd.length,
       approvals_answered: 5,
       approved: 3,
@@ -236,6 +247,114 @@ describe('per-arm report against known traffic', () => {
     expect(report.arms.control.other_arm_would_differ).toBe(count('control', true));
     expect(report.arms.test.other_arm_would_differ).toBe(count('test', true));
     expect(report.arms.control.actions).toBe(count('control', true) + count('control', false));
+  });
+});
+
+describe('final outcomes', () => {
+  it('decisions count each held action’s final decision: approved, rejected, withdrawn and expired ones leave pending', async () => {
+    await policy({
+      id: 'fin-control',
+      effect: 'require_approval',
+      priority: 80,
+      when: { action_type: 'fin.*' },
+      approval: { timeout_s: 1, timeout_action: 'deny' },
+    });
+    await policy({ id: 'fin-test', effect: 'allow', mode: 'shadow', priority: 80, when: { action_type: 'fin.*' } });
+    const test = await startTest({
+      name: 'Final',
+      control_policy: 'fin-control',
+      test_policy: 'fin-test',
+      traffic_split: 0,
+      duration_days: 7,
+    });
+    const held = await submitAll(Array.from({ length: 6 }, (_, i) => ({ agent_id: 'fin-bot', action_type: 'fin.op', resource: `f/${i}` })));
+    expect(held.every((d) => d.decision === 'pending')).toBe(true);
+    const [approved, rejected, withdrawn] = held.map((d) => d.action_id);
+    expect((await t.json('POST', `/api/v1/approvals/${approved}/approve`, { body: {} })).status).toBe(200);
+    expect((await t.json('POST', `/api/v1/approvals/${rejected}/deny`, { body: {} })).status).toBe(200);
+    expect((await t.json('POST', `/api/v1/actions/${withdrawn}/withdraw`, { key: t.agentKey, body: {} })).status).toBe(200);
+    // The approved one runs and completes: still an allowed decision.
+    expect((await t.json('POST', `/api/v1/actions/${approved}/complete`, { key: t.agentKey, body: { status: 'success' } })).status).toBe(
+      200,
+    );
+    // The other three expire after their 1 s (timeout_action deny).
+    for (const d of held.slice(3)) expect(await settled(d.action_id)).toBe('expired');
+    const report = await getTest(test.id);
+    expect(report.arms.control).toMatchObject({
+      actions: 6,
+      decisions: { allowed: 1, denied: 5, pending: 0 },
+      approvals_asked: 6,
+      approvals_answered: 2,
+      approved: 1,
+      approval_rate: 0.5,
+      // The test policy would have allowed all six, instead of holding them.
+      other_arm_would_differ: 6,
+    });
+    expect(report.arms.test.actions).toBe(0);
+  });
+});
+
+describe('an enforced test policy', () => {
+  it('decides only its arm’s share, even where it would win normal evaluation; the report counts both arms', async () => {
+    // At equal priority deny beats require_approval: outside a test, `enf-test` decides every `enf.*` action.
+    await policy({ id: 'enf-control', effect: 'require_approval', priority: 80, when: { action_type: 'enf.*' } });
+    await policy({ id: 'enf-test', effect: 'deny', priority: 80, when: { action_type: 'enf.*' } });
+    const [before] = await submitAll([{ agent_id: 'enf-bot', action_type: 'enf.op', resource: 'before' }]);
+    expect(before).toMatchObject({ decision: 'denied', policy: { id: 'enf-test' } });
+    const test = await startTest({
+      name: 'Enforced',
+      control_policy: 'enf-control',
+      test_policy: 'enf-test',
+      traffic_split: 30,
+      duration_days: 7,
+    });
+    const n = 600;
+    const decided = await submitAll(
+      Array.from({ length: n }, (_, i) => ({ agent_id: 'enf-bot', action_type: 'enf.op', resource: `e/${i}` })),
+    );
+    const denied = decided.filter((d) => d.decision === 'denied');
+    const held = decided.filter((d) => d.decision === 'pending');
+    expect(denied.length + held.length).toBe(n);
+    expectWithinBinomial(denied.length, n, 0.3);
+    expect(denied.every((d) => d.policy!.id === 'enf-test')).toBe(true);
+    expect(held.every((d) => d.policy!.id === 'enf-control')).toBe(true);
+    expect(await decidedRecord(held[0]!.action_id)).toMatchObject({
+      ab_test: { id: test.id, arm: 'control', other_arm_decision: 'denied' },
+    });
+    expect(await decidedRecord(denied[0]!.action_id)).toMatchObject({
+      ab_test: { id: test.id, arm: 'test', other_arm_decision: 'pending' },
+    });
+    const report = await getTest(test.id);
+    expect(report.arms.test).toMatchObject({ actions: denied.length, decisions: { allowed: 0, denied: denied.length, pending: 0 } });
+    expect(report.arms.control).toMatchObject({
+      actions: held.length,
+      decisions: { allowed: 0, denied: 0, pending: held.length },
+      approvals_asked: held.length,
+      other_arm_would_differ: held.length,
+    });
+    // Stopped, it takes part in normal evaluation again.
+    expect((await t.json('POST', `/api/ab-tests/${test.id}/stop`, { body: {} })).status).toBe(200);
+    const [after] = await submitAll([{ agent_id: 'enf-bot', action_type: 'enf.op', resource: 'e/0' }]);
+    expect(after).toMatchObject({ decision: 'denied', policy: { id: 'enf-test' } });
+  });
+
+  it('a policy under test cannot be another running test’s control, nor a running control be tested (409 naming the field)', async () => {
+    for (const id of ['ovl-a', 'ovl-b', 'ovl-c']) await policy({ id, effect: 'deny', priority: 80, when: { action_type: `${id}.*` } });
+    const running = await startTest({ name: 'Ovl', control_policy: 'ovl-a', test_policy: 'ovl-b', traffic_split: 10, duration_days: 7 });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ control_policy: 'ovl-b', test_policy: 'ovl-c' }, 'control_policy'],
+      [{ control_policy: 'ovl-c', test_policy: 'ovl-a' }, 'test_policy'],
+    ];
+    for (const [arms, path] of cases) {
+      const r = await t.json<{ error: { code: string; message: string; details: { path: string }[] } }>('POST', '/api/ab-tests', {
+        body: { name: 'Ovl 2', traffic_split: 10, duration_days: 7, ...arms },
+      });
+      expect(r.status, JSON.stringify(arms)).toBe(409);
+      expect(r.body.error.details[0]!.path).toBe(path);
+      expect(r.body.error.message).toContain(running.id);
+    }
+    // Another test may try the same candidate against a different control.
+    await startTest({ name: 'Ovl 3', control_policy: 'ovl-c', test_policy: 'ovl-b', traffic_split: 10, duration_days: 7 });
   });
 });
 

@@ -99,3 +99,60 @@ describe('the engine with a test running', () => {
     expect(notYet.ab).toBeNull();
   });
 });
+
+describe('a test policy that is itself enabled and enforced', () => {
+  // At equal priority deny beats require_approval: without the test, `strong` decides every `pay.*`.
+  const engine = compilePolicies({
+    settings: DEFAULT_SETTINGS,
+    riskRules: [],
+    policies: [
+      PolicySchema.parse({ id: 'weak', effect: 'require_approval', priority: 80, when: { action_type: 'pay.*' } }),
+      PolicySchema.parse({ id: 'strong', effect: 'deny', priority: 80, when: { action_type: 'pay.*' } }),
+      PolicySchema.parse({ id: 'wide', effect: 'deny', priority: 90, when: { action_type: 'other.*' } }),
+    ],
+  });
+  const ctx = { now: new Date(2026, 10, 18, 14), agentRegistered: true, recentAgentActions: 0 };
+  const test = (split: number, testPolicy = 'strong') => [{ ...rule('abt', split), control: 'weak', test: testPolicy }];
+
+  it('decides only in its arm: at 0 % the control decides everything, at 100 % the test policy does', () => {
+    expect(engine.decide(action(1, { action_type: 'pay.x' }), ctx)).toMatchObject({ decision: 'denied', policy: { id: 'strong' } });
+    for (let i = 0; i < 50; i++) {
+      const a = action(i, { action_type: 'pay.x' });
+      expect(engine.decide(a, { ...ctx, abTests: test(0) })).toMatchObject({
+        decision: 'pending',
+        policy: { id: 'weak' },
+        ab: { arm: 'control', other_arm_decision: 'denied', other_arm_policy: 'strong' },
+      });
+      expect(engine.decide(a, { ...ctx, abTests: test(100) })).toMatchObject({
+        decision: 'denied',
+        policy: { id: 'strong' },
+        ab: { arm: 'test', other_arm_decision: 'pending', other_arm_policy: 'weak' },
+      });
+    }
+  });
+
+  it('at 50 % each action is decided by its own arm', () => {
+    const abTests = test(50);
+    let inTest = 0;
+    for (let i = 0; i < 400; i++) {
+      const a = action(i, { action_type: 'pay.x' });
+      const arm = armOf(abTests[0]!, a);
+      if (arm === 'test') inTest++;
+      expect(engine.decide(a, { ...ctx, abTests })).toMatchObject({
+        decision: arm === 'test' ? 'denied' : 'pending',
+        ab: { arm },
+      });
+    }
+    expect(inTest).toBeGreaterThan(120);
+    expect(inTest).toBeLessThan(280);
+  });
+
+  it('decides nothing outside its arm: an action its control does not match is decided as if it were not enforced', () => {
+    const a = action(3, { action_type: 'other.x' });
+    expect(engine.decide(a, ctx)).toMatchObject({ decision: 'denied', policy: { id: 'wide' } });
+    const abTests = [{ ...rule('abt', 100), control: 'weak', test: 'wide' }];
+    const out = engine.decide(a, { ...ctx, abTests });
+    expect(out.policy).toBeNull();
+    expect(out.ab ?? null).toBeNull();
+  });
+});

@@ -27,8 +27,20 @@ export function armOf(rule: AbTestRule, a: NormalizedAction): 'control' | 'test'
   return armHash(rule.id, a) % 10_000 < Math.round(rule.split * 100) ? 'test' : 'control';
 }
 
+const isRunning = (r: AbTestRule, nowMs: number): boolean => nowMs >= r.startsAtMs && nowMs < r.endsAtMs;
+
 /** The running test whose control policy is `policyId`, if any (a handful of tests: a scan). */
 export function ruleFor(rules: readonly AbTestRule[], policyId: string, nowMs: number): AbTestRule | null {
-  for (const r of rules) if (r.control === policyId && nowMs >= r.startsAtMs && nowMs < r.endsAtMs) return r;
+  for (const r of rules) if (r.control === policyId && isRunning(r, nowMs)) return r;
   return null;
+}
+
+/**
+ * Is `policyId` the test policy of a running test? Such a policy takes no part in normal
+ * evaluation: it decides only the actions of its test arm. Otherwise an enforced test policy that
+ * outranks its control would decide every action it matches, whatever the arm.
+ */
+export function isUnderTest(rules: readonly AbTestRule[], policyId: string, nowMs: number): boolean {
+  for (const r of rules) if (r.test === policyId && isRunning(r, nowMs)) return true;
+  return false;
 }

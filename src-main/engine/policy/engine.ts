@@ -4,7 +4,7 @@ import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
 import { RiskScorer } from '../risk/scorer.js';
 import type { AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
-import { armOf, ruleFor } from './ab-arm.js';
+import { armOf, isUnderTest, ruleFor } from './ab-arm.js';
 import { CandidateIndex } from './candidate-index.js';
 import { isExpired, type CompiledPolicy } from './compiled-policy.js';
 import { traceOf } from './trace.js';
@@ -12,6 +12,7 @@ import { monitorFlag, policyVerdict, riskVerdict, underEnforcement, type Verdict
 import type { CompiledDefinitions } from './validate.js';
 
 const INTERNAL_ERROR_FACTOR = 'internal-error';
+const NO_TESTS: readonly AbTestRule[] = [];
 /** Id of the factor (and flag) of a decision that ran past its time budget (it is held, never allowed). */
 export const DECISION_BUDGET_FACTOR = 'decision-budget';
 /** Flag of an action held because it could not be checked in full. */
@@ -104,14 +105,14 @@ export class CompiledEngine implements Engine {
     subject.risk = risk;
     checkBudget('risk scoring');
     const nowMs = ctx.now.getTime();
-    let decider = this.enforced.firstMatch(subject, nowMs);
+    const tests = ctx.abTests ?? NO_TESTS;
+    let decider = this.firstEnforced(subject, nowMs, -1, tests);
     let ab: Evaluation['ab'] = null;
-    const tests = ctx.abTests;
-    if (decider !== null && tests !== undefined && tests.length > 0) {
+    if (decider !== null && tests.length > 0) {
       const rule = ruleFor(tests, decider.policy.id, nowMs);
       // A test whose test policy is gone is not applied: the control policy decides, as without the test.
       if (rule !== null && this.byId.has(rule.test)) {
-        const alternative = this.testArmDecider(subject, nowMs, decider, rule.test);
+        const alternative = this.testArmDecider(subject, nowMs, decider, rule.test, tests);
         const arm = armOf(rule, subject.action);
         ab = { rule, arm, other: arm === 'test' ? decider : alternative };
         if (arm === 'test') decider = alternative;
@@ -128,12 +129,30 @@ export class CompiledEngine implements Engine {
   }
 
   /**
-   * SPEC 12: who decides in the test arm — the policy set with the control policy replaced by the
-   * test policy: the test policy where its whole condition holds and it ranks first, else the next
-   * enforced match after the control policy (or, with none, the risk thresholds).
+   * The first enforced match ranked after `afterRank`, leaving out the test policies of running
+   * A/B tests (SPEC 12: a test policy decides only in its test arm, whatever its own mode).
    */
-  private testArmDecider(subject: Subject, nowMs: number, control: CompiledPolicy, testId: string): CompiledPolicy | null {
-    const next = this.enforced.firstMatch(subject, nowMs, control.rank);
+  private firstEnforced(subject: Subject, nowMs: number, afterRank: number, tests: readonly AbTestRule[]): CompiledPolicy | null {
+    let p = this.enforced.firstMatch(subject, nowMs, afterRank);
+    if (tests.length === 0) return p;
+    while (p !== null && isUnderTest(tests, p.policy.id, nowMs)) p = this.enforced.firstMatch(subject, nowMs, p.rank);
+    return p;
+  }
+
+  /**
+   * SPEC 12: who decides in the test arm — the policy set with the control policy replaced by the
+   * test policy (enabled or not, enforced or shadow): the test policy where its whole condition
+   * holds and it ranks first, else the next enforced match after the control policy (or, with
+   * none, the risk thresholds).
+   */
+  private testArmDecider(
+    subject: Subject,
+    nowMs: number,
+    control: CompiledPolicy,
+    testId: string,
+    tests: readonly AbTestRule[],
+  ): CompiledPolicy | null {
+    const next = this.firstEnforced(subject, nowMs, control.rank, tests);
     const test = this.byId.get(testId)!;
     if (test.policy.effect === 'monitor' || isExpired(test, nowMs) || !test.condition.test(subject)) return next;
     return next === null || test.rank < next.rank ? test : next;
