@@ -382,6 +382,7 @@ describe('requests that leave on their own', () => {
     await p.getByText('Not answered: look first').waitFor();
     expect(await status(first)).toBe('pending');
     expect(await status(second)).toBe('pending');
+    await clearQueue(p);
   });
 
   it('the countdown turns urgent near expiry and the request leaves when it expires', async () => {
