@@ -1,8 +1,11 @@
+import { createScanner, parseTree, printParseErrorCode, type Node, type ParseError, type SyntaxKind } from 'jsonc-parser';
+
 /**
  * JSONC — JSON with comments and trailing commas, as VS Code reads its `mcp.json` and
- * `settings.json` — read into a tree that knows where each value sits in the text, so a caller can
- * replace one value's text and leave every other byte of another program's file as it was (its
- * comments, indentation, key order and numbers: a number stays its source text, never rounded).
+ * `settings.json` — read (with jsonc-parser, VS Code's own reader) into a tree that knows where each
+ * value sits in the text, so a caller can replace one value's text and leave every other byte of
+ * another program's file as it was (its comments, indentation, key order and numbers: a number
+ * stays its source text, never rounded).
  */
 export class JsoncError extends Error {
   override readonly name = 'JsoncError';
@@ -35,11 +38,9 @@ export type JsonNode =
   | (Span & { kind: 'scalar'; value: string | boolean | null | JsonNumber });
 export type JsonObjectNode = Extract<JsonNode, { kind: 'object' }>;
 
-// A JSON string: no raw control characters, only JSON's escapes.
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Deeper than this is refused: jsonc-parser recurses once per level, and so do valueOf and printJson. */
 const MAX_DEPTH = 512;
+const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 
 /** Where offset `at` is, as "line L, column C" (1-based). */
 export function lineCol(text: string, at: number): string {
@@ -48,120 +49,62 @@ export function lineCol(text: string, at: number): string {
   return `line ${line}, column ${at - before.lastIndexOf('\n')}`;
 }
 
-class Parser {
-  i: number;
-  constructor(private readonly text: string) {
-    this.i = text.startsWith('\uFEFF') ? 1 : 0;
-  }
+// jsonc-parser's SyntaxKind is an ambient const enum, which isolatedModules code cannot read, so its
+// numbers (checked against it by the compiler): `{` → `}`, `[` → `]`, and the end of the text.
+const OPENS = new Map<SyntaxKind, SyntaxKind>([
+  [1, 2],
+  [3, 4],
+]);
+const EOF: SyntaxKind = 17;
 
-  fail(what: string): never {
-    throw new JsoncError(`${what} at ${lineCol(this.text, this.i)}`);
+/**
+ * Refuses text nested deeper than MAX_DEPTH before jsonc-parser recurses into it (100,000 `[`
+ * overflow its stack). A closer ends a level only when it matches the innermost opener, as in the
+ * parser: counting every `]` or `}` would let `[},[},…` (which the parser reads ever deeper)
+ * through.
+ */
+function checkDepth(text: string): void {
+  const scanner = createScanner(text, true);
+  const closers: SyntaxKind[] = [];
+  for (let t = scanner.scan(); t !== EOF; t = scanner.scan()) {
+    const close = OPENS.get(t);
+    if (close !== undefined) {
+      if (closers.push(close) > MAX_DEPTH)
+        throw new JsoncError(`values nested deeper than ${MAX_DEPTH} at ${lineCol(text, scanner.getTokenOffset())}`);
+    } else if (t === closers.at(-1)) closers.pop();
   }
+}
 
-  /** Skips whitespace and comments. */
-  ws(): void {
-    const t = this.text;
-    for (;;) {
-      const c = t[this.i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.i++;
-      else if (c === '/' && t[this.i + 1] === '/') {
-        const nl = t.indexOf('\n', this.i);
-        this.i = nl < 0 ? t.length : nl;
-      } else if (c === '/' && t[this.i + 1] === '*') {
-        const close = t.indexOf('*/', this.i + 2);
-        if (close < 0) this.fail('a comment that never ends');
-        this.i = close + 2;
-      } else return;
-    }
-  }
-
-  token(re: RegExp): string | null {
-    re.lastIndex = this.i;
-    const m = re.exec(this.text);
-    if (!m) return null;
-    this.i += m[0].length;
-    return m[0];
-  }
-
-  string(): string {
-    const s = this.token(STRING);
-    if (s === null) this.fail('an invalid string');
-    return JSON.parse(s) as string;
-  }
-
-  value(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) this.fail('values nested too deep');
-    const start = this.i;
-    const c = this.text[this.i];
-    if (c === '{') return this.object(depth);
-    if (c === '[') return this.array(depth);
-    if (c === '"') {
-      const value = this.string();
-      return { kind: 'scalar', start, end: this.i, value };
-    }
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
-      const n = this.token(NUMBER);
-      if (n === null) this.fail('an invalid number');
-      return { kind: 'scalar', start, end: this.i, value: new JsonNumber(n) };
-    }
-    for (const [word, value] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (this.text.startsWith(word, this.i)) {
-        this.i += word.length;
-        return { kind: 'scalar', start, end: this.i, value };
-      }
-    }
-    this.fail(c === undefined ? 'the text ends where a value was expected' : `unexpected ${JSON.stringify(c)}`);
-  }
-
-  object(depth: number): JsonNode {
-    const start = this.i++;
-    const members: JsonMember[] = [];
-    for (;;) {
-      this.ws();
-      if (this.text[this.i] === '}') break;
-      if (this.text[this.i] !== '"') this.fail('expected a property name in quotes');
-      const key = this.string();
-      this.ws();
-      if (this.text[this.i] !== ':') this.fail(`expected ":" after ${JSON.stringify(key)}`);
-      this.i++;
-      this.ws();
-      members.push({ key, value: this.value(depth + 1) });
-      this.ws();
-      if (this.text[this.i] === ',') this.i++;
-      else if (this.text[this.i] !== '}') this.fail('expected "," or "}"');
-    }
-    this.i++;
-    return { kind: 'object', start, end: this.i, members };
-  }
-
-  array(depth: number): JsonNode {
-    const start = this.i++;
-    const items: JsonNode[] = [];
-    for (;;) {
-      this.ws();
-      if (this.text[this.i] === ']') break;
-      items.push(this.value(depth + 1));
-      this.ws();
-      if (this.text[this.i] === ',') this.i++;
-      else if (this.text[this.i] !== ']') this.fail('expected "," or "]"');
-    }
-    this.i++;
-    return { kind: 'array', start, end: this.i, items };
+function toNode(n: Node, text: string): JsonNode {
+  const span: Span = { start: n.offset, end: n.offset + n.length };
+  const children = n.children ?? [];
+  switch (n.type) {
+    case 'object':
+      // A property node's children are its key and its value (both there when nothing was in error).
+      return {
+        ...span,
+        kind: 'object',
+        members: children.map((p) => ({ key: p.children![0]!.value as string, value: toNode(p.children![1]!, text) })),
+      };
+    case 'array':
+      return { ...span, kind: 'array', items: children.map((c) => toNode(c, text)) };
+    case 'number':
+      return { ...span, kind: 'scalar', value: new JsonNumber(text.slice(span.start, span.end)) };
+    default:
+      return { ...span, kind: 'scalar', value: n.value as string | boolean | null };
   }
 }
 
 /** Parses JSONC (a leading BOM, comments and trailing commas allowed); a JsoncError names where it is wrong. */
 export function parseJsonc(text: string): JsonNode {
-  const p = new Parser(text);
-  p.ws();
-  const root = p.value(0);
-  p.ws();
-  if (p.i < text.length) p.fail('unexpected text after the end');
-  return root;
+  // jsonc-parser reads a BOM as a stray symbol; a space in its place keeps every offset.
+  const body = text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
+  checkDepth(body);
+  const errors: ParseError[] = [];
+  const root = parseTree(body, errors, PARSE_OPTIONS);
+  const first = errors[0];
+  if (first) throw new JsoncError(`${printParseErrorCode(first.error)} at ${lineCol(text, first.offset)}`);
+  return toNode(root!, text);
 }
 
 /** The value of a node (duplicate keys: the last wins, as JSON.parse and the clients read them). */
@@ -211,23 +154,4 @@ export function printJson(v: JsonValue, style: JsonStyle, base = ''): string {
   if (!parts.length) return open + close;
   if (style.compact) return open + parts.join(',') + close;
   return `${open}${style.eol}${inner}${parts.join(`,${style.eol}${inner}`)}${style.eol}${base}${close}`;
-}
-
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-/** Applies non-overlapping replacements; every byte outside them is kept. */
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text;
-  let limit = text.length;
-  for (const e of sorted) {
-    if (e.end > limit) throw new Error('overlapping edits');
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    limit = e.start;
-  }
-  return out;
 }
