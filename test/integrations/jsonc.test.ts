@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdits, JsonNumber, parseJsonc, printJson, valueOf } from '../../src-main/integrations/shared/jsonc.js';
+import { JsonNumber, parseJsonc, printJson, valueOf } from '../../src-main/integrations/shared/jsonc.js';
 
-/** The JSONC reader `mcp wrap` edits other programs' configs with. */
+/** The JSONC reader `mcp wrap` edits other programs' configs with (jsonc-parser underneath). */
 describe('parseJsonc', () => {
   it('reads what JSON.parse reads, numbers kept as written', () => {
     const text = '{"a": [1, -2.5e+3, true, false, null, "x\\u00e9\\n"], "b": {"n": 9007199254740993}}';
@@ -25,38 +25,48 @@ describe('parseJsonc', () => {
     expect(Object.keys(v)).toEqual(['__proto__']);
   });
 
+  it('gives each value its offsets in the text, a BOM, CRLF and tabs included', () => {
+    const text = '\uFEFF{\r\n\t"a": [1, "x"],\r\n\t"b": {"n": 1.50}\r\n}';
+    const root = parseJsonc(text);
+    if (root.kind !== 'object') throw new Error('not an object');
+    expect(root.members.map((m) => [m.key, text.slice(m.value.start, m.value.end)])).toEqual([
+      ['a', '[1, "x"]'],
+      ['b', '{"n": 1.50}'],
+    ]);
+  });
+
   it.each([
-    ['', /value expected at line 1, column 1/],
-    ['{"a": 1} x', /invalid symbol at line 1, column 10/],
-    ['{"a" 1}', /colon expected at line 1, column 6/],
-    ['{,}', /value expected at line 1, column 2/],
-    ['[1,,2]', /value expected at line 1, column 4/],
-    ['{"a": "x\ny"}', /unexpected end of string at line 1, column 7/],
-    ['{"a": 01}', /comma expected/],
-    ['{"a": 1 /* x', /unexpected end of comment/],
-    ["{'a': 1}", /invalid symbol at line 1, column 2/],
-    ['['.repeat(600), /nested more than 512 deep/],
-    ['['.repeat(200_000), /nested more than 512 deep/],
-  ])('refuses %j', (text, err) => {
+    ['', /ValueExpected at line 1, column 1/],
+    ['{"a": 1} x', /InvalidSymbol at line 1, column 10/],
+    ['{"a" 1}', /ColonExpected at line 1, column 6/],
+    ['{,}', /ValueExpected at line 1, column 2/],
+    ['[1,,2]', /ValueExpected at line 1, column 4/],
+    ['{"a": "x\ny"}', /UnexpectedEndOfString at line 1, column 7/],
+    ['{"a": "\\q"}', /InvalidEscapeCharacter/],
+    ['{"a": "\t"}', /InvalidCharacter/],
+    ['{"a": 01}', /CommaExpected at line 1, column 8/],
+    ['{a: 1}', /InvalidSymbol/],
+    ['[NaN]', /InvalidSymbol/],
+    ['{"a": 1 /* x', /UnexpectedEndOfComment/],
+    ['\n\n  [1 2]', /CommaExpected at line 3, column 6/],
+  ])('refuses %j, naming where', (text, err) => {
     expect(() => parseJsonc(text)).toThrow(err);
   });
-});
 
-describe('applyEdits', () => {
-  it('replaces ranges and keeps every other byte', () => {
-    expect(
-      applyEdits('0123456789', [
-        { start: 1, end: 3, text: 'ab' },
-        { start: 7, end: 8, text: '' },
-      ]),
-    ).toBe('0ab345689');
+  it('refuses nesting deeper than 512 with a clear error instead of overflowing the stack', () => {
+    expect(valueOf(parseJsonc('['.repeat(512) + ']'.repeat(512)))).toBeInstanceOf(Array);
+    for (const text of [
+      '['.repeat(513) + ']'.repeat(513),
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      '{"a":'.repeat(100_000),
+      // Read with error recovery, each `[}` opens one more level: a `}` does not close a `[`.
+      '[},'.repeat(100_000),
+    ])
+      expect(() => parseJsonc(text)).toThrow(/nested deeper than 512 at line 1, column \d+/);
   });
-  it('refuses overlapping edits', () => {
-    expect(() =>
-      applyEdits('0123', [
-        { start: 0, end: 2, text: '' },
-        { start: 1, end: 3, text: '' },
-      ]),
-    ).toThrow(/overlapping/i);
+
+  it('does not count brackets in strings and comments as nesting', () => {
+    const deep = '['.repeat(1000);
+    expect(valueOf(parseJsonc(`// ${deep}\n{"a": "${deep}" /* ${deep} */}`))).toEqual({ a: deep });
   });
 });

@@ -307,7 +307,7 @@ describe('gatehouse mcp wrap refuses, and leaves the file untouched', () => {
 
   it('a file it cannot parse: one line naming where, exit 1', async () => {
     await untouched('broken.json', '{\n  "mcpServers": {\n    "a": {"command": "a",,}\n  }\n}', 1, /not valid JSON .*line 3, column 26/);
-    await untouched('unclosed.json', '{ "mcpServers": /* x', 1, /not valid JSON \(unexpected end of comment at line 1, column 17/);
+    await untouched('unclosed.json', '{ "mcpServers": /* x', 1, /not valid JSON \(UnexpectedEndOfComment at line 1, column 17\)/);
     await untouched('array.json', '{ "mcpServers": [] }', 1, /"mcpServers" is not an object/);
   });
 

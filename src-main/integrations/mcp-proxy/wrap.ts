@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
+import { applyEdits, type Edit } from 'jsonc-parser';
 import { resolveDataDir } from '../../config/paths.js';
 import { JsonFileError, readTextFile, writeTextAtomic, type TextFile } from '../shared/json-file.js';
 import {
-  applyEdits,
   indentAt,
   JsoncError,
   objectsAt,
@@ -12,7 +12,6 @@ import {
   valueOf,
   type JsonNode,
   type JsonObjectNode,
-  type TextEdit,
 } from '../shared/jsonc.js';
 import { gatehouseBin } from '../shared/self.js';
 import {
@@ -131,7 +130,7 @@ export async function runMcpWrap(o: WrapOptions): Promise<number> {
   }
   const launch: ProxyLaunch = { node: o.node ?? process.execPath, bin: o.bin ?? gatehouseBin(), dataDir: resolveDataDir(o.dataDir) };
   const { indent, eol } = styleOf(file.text);
-  const edits: TextEdit[] = [];
+  const edits: Edit[] = [];
   for (const { servers, where } of places) {
     const compact = !file.text.slice(servers.start, servers.end).includes('\n');
     for (const { key: name, value: node } of servers.members) {
@@ -141,7 +140,7 @@ export async function runMcpWrap(o: WrapOptions): Promise<number> {
         continue;
       }
       const text = typeof r.entry === 'string' ? r.entry : printJson(r.entry, { indent, eol, compact }, indentAt(file.text, node.start));
-      edits.push({ start: node.start, end: node.end, text });
+      edits.push({ offset: node.start, length: node.end - node.start, content: text });
       log(`  ${r.done}${where}`);
     }
   }

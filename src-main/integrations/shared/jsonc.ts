@@ -1,20 +1,12 @@
+import { createScanner, parseTree, printParseErrorCode, type Node, type ParseError, type SyntaxKind } from 'jsonc-parser';
+
 /**
  * JSONC — JSON with comments and trailing commas, as VS Code reads its `mcp.json` and
- * `settings.json` — read into a tree that knows where each value sits in the text, so a caller can
- * replace one value's text and leave every other byte of another program's file as it was (its
- * comments, indentation, key order and numbers: a number stays its source text, never rounded).
+ * `settings.json` — read (with jsonc-parser, VS Code's own reader) into a tree that knows where each
+ * value sits in the text, so a caller can replace one value's text and leave every other byte of
+ * another program's file as it was (its comments, indentation, key order and numbers: a number
+ * stays its source text, never rounded).
  */
-import {
-  applyEdits as applyLibraryEdits,
-  createScanner,
-  parseTree,
-  printParseErrorCode,
-  type Node,
-  type ParseError,
-  type ParseOptions,
-  type SyntaxKind,
-} from 'jsonc-parser';
-
 export class JsoncError extends Error {
   override readonly name = 'JsoncError';
 }
@@ -46,8 +38,9 @@ export type JsonNode =
   | (Span & { kind: 'scalar'; value: string | boolean | null | JsonNumber });
 export type JsonObjectNode = Extract<JsonNode, { kind: 'object' }>;
 
-const OPTIONS: ParseOptions = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
+/** Deeper than this is refused: jsonc-parser recurses once per level, and so do valueOf and printJson. */
 const MAX_DEPTH = 512;
+const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 
 /** Where offset `at` is, as "line L, column C" (1-based). */
 export function lineCol(text: string, at: number): string {
@@ -56,61 +49,62 @@ export function lineCol(text: string, at: number): string {
   return `line ${line}, column ${at - before.lastIndexOf('\n')}`;
 }
 
-// jsonc-parser's SyntaxKind is a const enum, which isolated modules cannot read as values: its
-// members' numbers, each checked against the member it stands for.
-const OPEN_BRACE: SyntaxKind.OpenBraceToken = 1;
-const CLOSE_BRACE: SyntaxKind.CloseBraceToken = 2;
-const OPEN_BRACKET: SyntaxKind.OpenBracketToken = 3;
-const CLOSE_BRACKET: SyntaxKind.CloseBracketToken = 4;
-const EOF: SyntaxKind.EOF = 17;
-
-/** How deep arrays and objects nest, by the library's own (iterative) scanner: a tree is built only when shallow. */
-function depthOf(text: string): number {
-  const scanner = createScanner(text, true);
-  let depth = 0;
-  let max = 0;
-  for (let k = scanner.scan(); k !== EOF; k = scanner.scan()) {
-    if (k === OPEN_BRACE || k === OPEN_BRACKET) max = Math.max(max, ++depth);
-    else if (k === CLOSE_BRACE || k === CLOSE_BRACKET) depth--;
-  }
-  return max;
-}
-
-/** `PropertyNameExpected` → "property name expected". */
-const inWords = (code: string): string => code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-
-function toNode(n: Node, text: string): JsonNode {
-  const span = { start: n.offset, end: n.offset + n.length };
-  switch (n.type) {
-    case 'object':
-      return {
-        kind: 'object',
-        ...span,
-        members: (n.children ?? []).map((p) => ({ key: String(p.children![0]!.value), value: toNode(p.children![1]!, text) })),
-      };
-    case 'array':
-      return { kind: 'array', ...span, items: (n.children ?? []).map((c) => toNode(c, text)) };
-    case 'number':
-      return { kind: 'scalar', ...span, value: new JsonNumber(text.slice(span.start, span.end)) };
-    default:
-      return { kind: 'scalar', ...span, value: n.value as string | boolean | null };
-  }
-}
+// jsonc-parser's SyntaxKind is an ambient const enum, which isolatedModules code cannot read, so its
+// numbers (checked against it by the compiler): `{` → `}`, `[` → `]`, and the end of the text.
+const OPENS = new Map<SyntaxKind, SyntaxKind>([
+  [1, 2],
+  [3, 4],
+]);
+const EOF: SyntaxKind = 17;
 
 /**
- * Parses JSONC (a leading BOM, comments and trailing commas allowed) with jsonc-parser, the reader
- * VS Code uses for these very files; a JsoncError names where it is wrong.
+ * Refuses text nested deeper than MAX_DEPTH before jsonc-parser recurses into it (100,000 `[`
+ * overflow its stack). A closer ends a level only when it matches the innermost opener, as in the
+ * parser: counting every `]` or `}` would let `[},[},…` (which the parser reads ever deeper)
+ * through.
  */
+function checkDepth(text: string): void {
+  const scanner = createScanner(text, true);
+  const closers: SyntaxKind[] = [];
+  for (let t = scanner.scan(); t !== EOF; t = scanner.scan()) {
+    const close = OPENS.get(t);
+    if (close !== undefined) {
+      if (closers.push(close) > MAX_DEPTH)
+        throw new JsoncError(`values nested deeper than ${MAX_DEPTH} at ${lineCol(text, scanner.getTokenOffset())}`);
+    } else if (t === closers.at(-1)) closers.pop();
+  }
+}
+
+function toNode(n: Node, text: string): JsonNode {
+  const span: Span = { start: n.offset, end: n.offset + n.length };
+  const children = n.children ?? [];
+  switch (n.type) {
+    case 'object':
+      // A property node's children are its key and its value (both there when nothing was in error).
+      return {
+        ...span,
+        kind: 'object',
+        members: children.map((p) => ({ key: p.children![0]!.value as string, value: toNode(p.children![1]!, text) })),
+      };
+    case 'array':
+      return { ...span, kind: 'array', items: children.map((c) => toNode(c, text)) };
+    case 'number':
+      return { ...span, kind: 'scalar', value: new JsonNumber(text.slice(span.start, span.end)) };
+    default:
+      return { ...span, kind: 'scalar', value: n.value as string | boolean | null };
+  }
+}
+
+/** Parses JSONC (a leading BOM, comments and trailing commas allowed); a JsoncError names where it is wrong. */
 export function parseJsonc(text: string): JsonNode {
-  // The BOM is read as a space, so every offset stays that of the file.
+  // jsonc-parser reads a BOM as a stray symbol; a space in its place keeps every offset.
   const body = text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
-  if (depthOf(body) > MAX_DEPTH) throw new JsoncError(`values nested more than ${MAX_DEPTH} deep`);
+  checkDepth(body);
   const errors: ParseError[] = [];
-  const root = parseTree(body, errors, OPTIONS);
-  const e = errors[0];
-  if (e) throw new JsoncError(`${inWords(printParseErrorCode(e.error))} at ${lineCol(text, e.offset)}`);
-  if (!root) throw new JsoncError(`no value at ${lineCol(text, text.length)}`);
-  return toNode(root, body);
+  const root = parseTree(body, errors, PARSE_OPTIONS);
+  const first = errors[0];
+  if (first) throw new JsoncError(`${printParseErrorCode(first.error)} at ${lineCol(text, first.offset)}`);
+  return toNode(root!, text);
 }
 
 /** The value of a node (duplicate keys: the last wins, as JSON.parse and the clients read them). */
@@ -160,18 +154,4 @@ export function printJson(v: JsonValue, style: JsonStyle, base = ''): string {
   if (!parts.length) return open + close;
   if (style.compact) return open + parts.join(',') + close;
   return `${open}${style.eol}${inner}${parts.join(`,${style.eol}${inner}`)}${style.eol}${base}${close}`;
-}
-
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-/** Applies non-overlapping replacements (the library throws on overlap); every byte outside them is kept. */
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  return applyLibraryEdits(
-    text,
-    edits.map((e) => ({ offset: e.start, length: e.end - e.start, content: e.text })),
-  );
 }
