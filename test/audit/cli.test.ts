@@ -102,6 +102,13 @@ describe('gatehouse audit export / verify', () => {
     expect(readlinkSync(link)).toBe(target);
     expect((await verifyJsonlFile(target)).ok).toBe(true);
 
+    // A dangling symlink: the file is made where it points, and the link stays.
+    const dangling = join(dir, 'dangling.jsonl');
+    symlinkSync(join(dir, 'made-here.jsonl'), dangling);
+    expect(await auditExport({ format: 'jsonl', out: dangling, url, apiKey: 'gk_admin_test' }, capture().io)).toBe(0);
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect((await verifyJsonlFile(join(dir, 'made-here.jsonl'))).ok).toBe(true);
+
     // A FIFO (what /dev/stdout is in a pipe) is written to, and stays a FIFO; the summary avoids it.
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,22 @@ describe('gatehouse CLI against a running server', () => {
     expect(cli('audit', 'export', '--format', 'jsonl', '--since', '2026-13-45', '--out', '-').err).toMatch(
       /--since 2026-13-45 is not a date/,
     );
+    // /dev/stdout on a pipe (what `| wc` makes) is a link to /proc/self/fd/1, which no path resolves:
+    // it is written through, never replaced by a file. A link of our own to it, so a regression
+    // replaces that link, not the machine's /dev/stdout.
+    const stdoutLink = join(mkdtempSync(join(tmpdir(), 'gatehouse-cli-stdout-')), 'stdout');
+    symlinkSync('/proc/self/fd/1', stdoutLink);
+    const dev = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" audit export --format jsonl --out "${stdoutLink}" --data-dir "${s.dataDir}" | wc -l`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+      },
+    );
+    expect(Number(dev.stdout.trim())).toBeGreaterThan(3);
+    expect(dev.stderr).toMatch(/^exported \d+ records .* to .*stdout\n$/);
+    expect(lstatSync(stdoutLink).isSymbolicLink()).toBe(true);
     const v = cli('audit', 'verify', '--checkpoint', 'cp.txt');
     expect(v.code).toBe(1);
     expect(v.err).toMatch(/--checkpoint needs --file EXPORT\.jsonl/);

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, open, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 
 /**
@@ -18,15 +19,15 @@ export interface ExportTarget {
 
 export async function openExportTarget(out: string, stdout: NodeJS.WritableStream): Promise<ExportTarget> {
   if (out === '-') return { stream: stdout, isStream: true, commit: async () => undefined, abort: async () => undefined };
-  const resolved = await realpath(out).catch(() => null);
-  const info = resolved ? await stat(resolved) : null;
-  if (resolved && info && !info.isFile()) {
+  // stat, not realpath: /dev/stdout on a pipe is /proc/self/fd/1 → "pipe:[…]", which no path names.
+  const info = await stat(out).catch(() => null);
+  if (info && !info.isFile()) {
     if (info.isDirectory()) throw new Error(`${out} is a directory`);
-    const stream = createWriteStream(resolved, { flags: 'w' });
+    const stream = createWriteStream(out, { flags: 'w' });
     await once(stream, 'open');
     return { stream, isStream: true, commit: () => ended(stream), abort: async () => void stream.destroy() };
   }
-  const target = resolved ?? out;
+  const target = info ? await realpath(out) : await newFileAt(out);
   const part = `${target}.part`;
   // The audit log holds what agents did: the file is the user's alone (0600), like the data dir.
   // A stale .part from an earlier run is removed first: opening it would keep its old mode.
@@ -45,6 +46,12 @@ export async function openExportTarget(out: string, stdout: NodeJS.WritableStrea
       await unlink(part).catch(() => undefined);
     },
   };
+}
+
+/** Where a file that does not exist yet goes: through a dangling symlink, to what it names. */
+async function newFileAt(out: string): Promise<string> {
+  const link = await lstat(out).catch(() => null);
+  return link?.isSymbolicLink() ? resolve(dirname(out), await readlink(out)) : out;
 }
 
 async function ended(stream: WriteStream): Promise<void> {
