@@ -43,7 +43,7 @@ const MAX_DEPTH = 512;
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 
 /** Where offset `at` is, as "line L, column C" (1-based). */
-export function lineCol(text: string, at: number): string {
+function lineCol(text: string, at: number): string {
   const before = text.slice(0, at);
   const line = before.split('\n').length;
   return `line ${line}, column ${at - before.lastIndexOf('\n')}`;
