@@ -84,6 +84,7 @@ export async function computeStats(store: Store, window: StatsWindow, nowMs: num
     by_action_type: (await top('action_type', TALLIES.types)).map((r) => ({ action_type: r.action_type, count: r.count })),
     timeline: await timeline(q, statusRows, since, nowMs, bucketMs),
     approval_latency: await approvalLatency(q, rolled ? REVIEWS : ACTION_REVIEWS, since, nowMs),
+    answers: await answers(q, rolled ? REVIEWS : ACTION_REVIEWS, since, nowMs),
   };
 }
 
@@ -190,15 +191,25 @@ async function timeline(q: WindowQuery, rows: WindowRows, since: number, until: 
   return out;
 }
 
-/** Where the human answers' latencies are read: the rollup's table, or the actions themselves. */
+/** Where the human answers are read: the rollup's table, or the actions themselves. */
 interface Reviews {
-  /** Rows with a column `d` (the latency in ms) for params [since, until]. */
+  /** Rows with columns `d` (the latency in ms) and `action_id` for params [since, until]. */
   sql: string;
 }
-const REVIEWS: Reviews = { sql: `SELECT latency_ms AS d FROM action_reviews WHERE ${IN_WINDOW}` };
+const REVIEWS: Reviews = { sql: `SELECT latency_ms AS d, action_id FROM action_reviews WHERE ${IN_WINDOW}` };
 const ACTION_REVIEWS: Reviews = {
-  sql: `SELECT reviewed_ms - created_ms AS d FROM actions WHERE ${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`,
+  sql: `SELECT reviewed_ms - created_ms AS d, action_id FROM actions WHERE ${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`,
 };
+
+/** The human answers by answer: each looked up in `actions` by its id (a window holds few of them). */
+async function answers(q: WindowQuery, reviews: Reviews, since: number, until: number): Promise<Stats['answers']> {
+  const [r] = await q<{ approved: number | null; rejected: number | null }>(
+    `SELECT SUM(a.approved = 1) AS approved, SUM(a.approved = 0) AS rejected
+       FROM (${reviews.sql}) AS r JOIN actions AS a ON a.action_id = r.action_id`,
+    [since, until],
+  );
+  return { approved: r?.approved ?? 0, rejected: r?.rejected ?? 0 };
+}
 
 async function approvalLatency(q: WindowQuery, reviews: Reviews, since: number, until: number): Promise<Stats['approval_latency']> {
   const [agg] = await q<{ n: number; max: number | null }>(`SELECT COUNT(*) AS n, MAX(d) AS max FROM (${reviews.sql})`, [since, until]);

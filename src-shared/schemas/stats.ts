@@ -21,5 +21,12 @@ export const StatsSchema = z.object({
     p90_s: z.number().nullable(),
     max_s: z.number().nullable(),
   }),
+  /**
+   * The answers a person gave to the window's actions, by answer (the same actions as
+   * `approval_latency`): what the Dashboard calls "by you". `totals.approved` cannot say it: an
+   * approved action the agent then reports on is `completed` or `failed`, and a workflow step that
+   * timed out approves or rejects without a person (SPEC 11).
+   */
+  answers: z.object({ approved: z.number().int(), rejected: z.number().int() }),
 });
 export type Stats = z.infer<typeof StatsSchema>;

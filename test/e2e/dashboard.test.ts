@@ -33,6 +33,10 @@ beforeAll(async () => {
   const r = await submit({ agent_id: 'release-bot', action_type: 'deploy.run', resource: 'svc-r' });
   expect((await s.api('POST', `/api/v1/approvals/${r.action_id}/deny`, {})).status).toBe(200);
   await submit({ agent_id: 'claude-code', action_type: 'file.read', resource: 'README.md' });
+  // Approved by the person, then run and reported: `completed` now, and still approved by you.
+  const a = await submit({ agent_id: 'release-bot', action_type: 'deploy.run', resource: 'svc-a' });
+  expect((await s.api('POST', `/api/v1/approvals/${a.action_id}/approve`, {})).status).toBe(200);
+  expect((await s.api('POST', `/api/v1/actions/${a.action_id}/complete`, { status: 'success' }, s.agentKey)).status).toBe(200);
   // Let the three held ones expire with nobody answering.
   for (let i = 0; i < 40; i++) {
     if ((await s.api<Stats>('GET', '/api/v1/stats?window=7d')).body.totals.expired === 3) break;
@@ -54,9 +58,11 @@ describe('Dashboard', () => {
     await expect(callout.locator('strong').textContent()).resolves.toBe(
       '3 requests expired with nobody answering and 1 was withdrawn because the agent stopped waiting this week.',
     );
-    // 5 held for a person; 4 of them unanswered. Denials: 1 by a person + 4 unanswered.
-    await callout.getByText(/That is 80% of the 5 held for you; 80% of the 5 that did not run were requests nobody answered\./).waitFor();
+    // 6 held for a person; 4 of them unanswered. Denials: 1 by a person + 4 unanswered.
+    await callout.getByText(/That is 67% of the 6 held for you; 80% of the 5 that did not run were requests nobody answered\./).waitFor();
     await expect(p.getByTestId('tile-unanswered').locator('.stat-value').textContent()).resolves.toBe('4');
+    await expect(p.locator('.stat.allowed .small').textContent()).resolves.toMatch(/ · 1 by you$/);
+    await expect(p.locator('.stat.denied .small').textContent()).resolves.toMatch(/ · 1 by you, 0 by policy or risk$/);
     await shot(p, '80-dashboard-unanswered');
     await callout.getByRole('link', { name: /See them in Activity/ }).click();
     await p.waitForURL(/\/activity\?status=expired&range=7d/);

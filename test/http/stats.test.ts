@@ -92,6 +92,22 @@ describe('GET /api/v1/stats', () => {
     expect(l.max_s).toBeLessThan(30);
   });
 
+  it('counts the answers a person gave, whatever happened to the action next', async () => {
+    const before = (await t.json<Stats>('GET', '/api/v1/stats?window=24h')).body;
+    expect(before.answers).toEqual({ approved: 1, rejected: 1 });
+    // The approved action runs and the agent reports it: its status is now `completed`, and it was
+    // still approved by the person (the Dashboard's "by you").
+    const approved = (await t.json<{ items: { action_id: string; status: string }[] }>('GET', '/api/v1/actions?status=approved')).body
+      .items[0]!;
+    expect((await t.json('POST', `/api/v1/actions/${approved.action_id}/complete`, { body: { status: 'success' } })).status).toBe(200);
+    for (const w of ['1h', '24h'] as const) {
+      const s = (await t.json<Stats>('GET', `/api/v1/stats?window=${w}`)).body;
+      expect(s.totals.approved).toBe(0);
+      expect(s.totals.completed).toBe(1);
+      expect(s.answers).toEqual({ approved: 1, rejected: 1 });
+    }
+  });
+
   it('defaults to 24h and sizes every window to 30-61 buckets', async () => {
     const s = (await t.json<Stats>('GET', '/api/v1/stats')).body;
     expect(s.window).toBe('24h');

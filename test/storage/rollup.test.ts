@@ -36,6 +36,7 @@ interface ActionFields {
   status: string;
   risk_level: string;
   approval_id: string | null;
+  approved: number | null;
   reviewed_by: string | null;
   reviewed_ms: number | null;
 }
@@ -53,6 +54,7 @@ function newAction(r: () => number, i: number, seq: number, created: number): Ac
     status: verdict,
     risk_level: pick(r, LEVELS),
     approval_id: verdict === 'pending' ? `apr_${i}` : null,
+    approved: null,
     reviewed_by: null,
     reviewed_ms: null,
   };
@@ -226,10 +228,8 @@ function oracle(rows: ActionFields[], window: StatsWindow, now: number): Omit<St
       pending: inB.filter((a) => a.approval_id).length,
     });
   }
-  const lat = inWin
-    .filter((a) => a.reviewed_by === 'user' && a.reviewed_ms !== null)
-    .map((a) => a.reviewed_ms! - a.created_ms)
-    .sort((x, y) => x - y);
+  const answered = inWin.filter((a) => a.reviewed_by === 'user' && a.reviewed_ms !== null);
+  const lat = answered.map((a) => a.reviewed_ms! - a.created_ms).sort((x, y) => x - y);
   const rank = (p: number) => lat[Math.max(0, Math.ceil(p * lat.length) - 1)]! / 1000;
   const st = (k: string) => statuses.get(k) ?? 0;
   return {
@@ -260,6 +260,10 @@ function oracle(rows: ActionFields[], window: StatsWindow, now: number): Omit<St
     approval_latency: lat.length
       ? { count: lat.length, p50_s: rank(0.5), p90_s: rank(0.9), max_s: lat[lat.length - 1]! / 1000 }
       : { count: 0, p50_s: null, p90_s: null, max_s: null },
+    answers: {
+      approved: answered.filter((a) => a.approved === 1).length,
+      rejected: answered.filter((a) => a.approved === 0).length,
+    },
   };
 }
 
@@ -287,7 +291,7 @@ async function steps(store: SqliteStore, r: () => number, share: number): Promis
 
 const rowsOf = (store: SqliteStore) =>
   store.all<ActionFields>(
-    'SELECT action_id, seq, created_ms, agent_id, action_type, decision, status, risk_level, approval_id, reviewed_by, reviewed_ms FROM actions',
+    'SELECT action_id, seq, created_ms, agent_id, action_type, decision, status, risk_level, approval_id, approved, reviewed_by, reviewed_ms FROM actions',
   );
 
 /** Window ends: mid-slot, on a slot's edge, a ms before one, and past every action. */

@@ -81,6 +81,8 @@ function Tiles({ s, window }: { s: Stats; window: Window }) {
   const go = t.allowed + t.approved + t.completed + t.failed;
   const no = t.denied + t.rejected;
   const gone = t.expired + t.withdrawn;
+  // Rejected without a person: a workflow step past its timeout with `deny` (SPEC 11).
+  const stepTimeouts = Math.max(0, t.rejected - s.answers.rejected);
   const pct = (n: number) => (t.total ? `${Math.round((n / t.total) * 100)}%` : '—');
   return (
     <div className="stat-tiles">
@@ -93,14 +95,15 @@ function Tiles({ s, window }: { s: Stats; window: Window }) {
         <div className="stat-label">Allowed</div>
         <div className="stat-value">{num(go)}</div>
         <div className="muted small">
-          {pct(go)} · {num(t.approved)} by you
+          {pct(go)} · {num(s.answers.approved)} by you
         </div>
       </div>
       <div className="stat denied">
         <div className="stat-label">Denied</div>
         <div className="stat-value">{num(no)}</div>
         <div className="muted small">
-          {pct(no)} · {num(t.rejected)} by you, {num(t.denied)} by policy or risk
+          {pct(no)} · {num(s.answers.rejected)} by you, {num(t.denied)} by policy or risk
+          {stepTimeouts > 0 && `, ${num(stepTimeouts)} by a workflow step's timeout`}
         </div>
       </div>
       <div className={`stat${gone > 0 ? ' pending' : ''}`} data-testid="tile-unanswered">
