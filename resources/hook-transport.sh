@@ -52,8 +52,12 @@ fi
 nl='
 '
 
-# The agent's own "Gatehouse could not decide" answer, by agent, event and --on-error mode.
+# The agent's own "Gatehouse could not decide" answer, by agent, event and --on-error mode. The
+# event is the value of the input's first "hook_event_name" ($first is the text before it): every
+# agent writes it before the tool's input, where a key of the same name may also appear (an MCP
+# tool's arguments) and must not choose the answer.
 fail() {
+  first=${input%%'"hook_event_name"'*}
 @@FAILURES@@
 }
 
