@@ -52,8 +52,12 @@ fi
 nl='
 '
 
-# The agent's own "Gatehouse could not decide" answer, by agent, event and --on-error mode.
+# The agent's own "Gatehouse could not decide" answer, by agent, event and --on-error mode. The
+# event is the value of the input's first "hook_event_name" ($first is the text before it): every
+# agent writes it before the tool's input, where a key of the same name may also appear (an MCP
+# tool's arguments) and must not choose the answer.
 fail() {
+  first=${input%%'"hook_event_name"'*}
 @@FAILURES@@
 }
 
@@ -142,8 +146,16 @@ via_tcp() {
 [ -z "$BASH_VERSION" ] || via_tcp
 
 if ! command -v curl >/dev/null 2>&1; then
-  printf '%s' "$input" | @@NODE_FALLBACK@@ hook "$agent" --data-dir "$dir" --wait "$wait_s" --on-error "$on_error"
-  exit $?
+  # The Node transport answers in the agent's own words and exits 0 or 2. Any other exit (that Node
+  # or that gatehouse is gone — an upgrade moved it — or it crashed) is no answer: Claude Code,
+  # Codex or Windsurf would take exit 1 or 127 with nothing on stdout as "go on". Its stderr (the
+  # reason Windsurf shows) goes through as it is.
+  resp=$(printf '%s' "$input" | @@NODE_FALLBACK@@ hook "$agent" --data-dir "$dir" --wait "$wait_s" --on-error "$on_error"
+  printf 'x%s' "$?")
+  rc=${resp##*x}
+  resp=${resp%x*}
+  case $rc in 0 | 2) printf '%s' "$resp"; exit "$rc" ;; esac
+  fail
 fi
 resp=$(printf '%s' "$input" | curl -sS -f -m "$((wait_s + 4))" --connect-timeout 3 -H "@$dir/hooks/agent-key.header" \
   -H 'Content-Type: application/json' --data-binary @- \

@@ -84,8 +84,10 @@ export interface HookAdapter {
   /** Largest hold the agent allows (Cline's 30 s limit is fixed), or null. */
   maxWaitS: number | null;
   /**
-   * For the shell transport, which cannot parse JSON: input substrings that select the event
-   * whose failure form applies (checked in order; the last entry, `null`, is the default).
+   * For the shell transport, which cannot parse JSON: the `hook_event_name` values that select the
+   * event whose failure form applies (checked in order; the last entry, `null`, is the default).
+   * Only the first `hook_event_name` of the input counts: the agents write it before the tool's
+   * input, where a key of the same name may also appear.
    */
-  failureEvents: { match: string[] | null; event: string | null }[];
+  failureEvents: { named: string[] | null; event: string | null }[];
 }

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +205,24 @@ describe.each(HOOK_AGENTS)('hook install %s', (agent) => {
       writeFileSync(t.path, JSON.stringify(cfg, null, 2));
       await s.install('user', { uninstall: true });
       expect(JSON.parse(readFileSync(t.path, 'utf8'))).toEqual({ ...EXISTING[agent], addedLater: { keep: true } });
+    });
+
+    it('a config that is a symlink (dotfiles) stays one: install and --uninstall write where it points', async () => {
+      agentOf.current = agent;
+      const s = setup();
+      const t = targetsOf(agent, 'user', s)[0]!;
+      const dotfiles = temp('gatehouse-inst-dotfiles-');
+      const real = join(dotfiles, 'config.json');
+      const original = `${JSON.stringify(EXISTING[agent], null, 4)}\n`;
+      writeFileSync(real, original);
+      mkdirSync(dirname(t.path), { recursive: true });
+      symlinkSync(real, t.path);
+      await s.install('user');
+      expect(lstatSync(t.path).isSymbolicLink()).toBe(true);
+      expect(ourCommands(JSON.parse(readFileSync(real, 'utf8'))).length).toBeGreaterThan(0);
+      await s.install('user', { uninstall: true });
+      expect(lstatSync(t.path).isSymbolicLink()).toBe(true);
+      expect(readFileSync(real, 'utf8')).toBe(original);
     });
 
     it('leaves a config it cannot read untouched', async () => {

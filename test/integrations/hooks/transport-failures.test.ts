@@ -12,7 +12,7 @@ import {
   transportPath,
 } from '../../../src-main/integrations/hooks/install/transport.js';
 import { ADAPTERS } from '../../../src-main/services/hooks/registry.js';
-import { HOOK_AGENTS, ON_ERROR_MODES } from '../../../src-main/services/hooks/types.js';
+import { HOOK_AGENTS, ON_ERROR_MODES, type HookAgent } from '../../../src-main/services/hooks/types.js';
 import { failureVerdict, renderVerdict } from '../../../src-main/services/hooks/verdict.js';
 
 /**
@@ -40,25 +40,53 @@ describe.each(shells)('the transport under %s, Gatehouse out of reach', (shell) 
     const adapter = ADAPTERS[agent];
     for (const fe of adapter.failureEvents) {
       it(`${agent} ${fe.event ?? '(any event)'}: exactly the server's failure answer, for every --on-error`, () => {
-        const input = fe.match ? `{${fe.match[0]},"x":1}` : '{"x":1}';
-        for (const mode of ON_ERROR_MODES)
-          for (const dir of [dead, noServer]) {
-            const want = renderVerdict(adapter, failureVerdict(adapter, fe.event, mode, FAILURE_WHY), fe.event);
-            const r = spawnSync(shell, [script, agent, '--data-dir', dir, '--wait', '1', '--on-error', mode], {
-              input,
-              encoding: 'utf8',
-              env: { PATH: process.env.PATH, GATEHOUSE_HOOK_SH: '1' },
-              timeout: 20_000,
-            });
-            const where = `${agent} ${fe.event} --on-error ${mode} (${dir === dead ? 'server gone' : 'no server.json'})`;
-            expect(r.stdout, where).toBe(want.stdout);
-            expect(r.stderr, where).toBe(want.stderr ? `${want.stderr}` : '');
-            expect(r.status, where).toBe(want.exit_code);
-          }
+        // Compact and pretty-printed JSON both name the event.
+        const inputs = fe.named
+          ? [`{"hook_event_name":"${fe.named.at(-1)}","x":1}`, `{\n  "hook_event_name": "${fe.named[0]}",\n  "x": 1\n}`]
+          : ['{"x":1}'];
+        for (const input of inputs) expectFailureAnswer(shell, agent, fe.event, input);
       });
     }
   }
+
+  // The event is the input's own: a key of that name inside the tool's input (an MCP tool's
+  // arguments) chose a PermissionRequest answer for a PreToolUse — no output, a silent pass, and
+  // with --on-error deny a refusal Claude Code does not read as one — or Cursor's `ask`, which
+  // Cursor does not honour for preToolUse.
+  it('a hook_event_name inside the tool input does not choose the answer', () => {
+    expectFailureAnswer(
+      shell,
+      'claude-code',
+      'PreToolUse',
+      '{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"mcp__a__b","tool_input":{"hook_event_name":"PermissionRequest"}}',
+    );
+    expectFailureAnswer(
+      shell,
+      'cursor',
+      'preToolUse',
+      '{"conversation_id":"c","hook_event_name":"preToolUse","tool_name":"Write","tool_input":{"hook_event_name":"beforeShellExecution"}}',
+    );
+  });
 });
+
+/** The transport's answer to `input` with Gatehouse out of reach is the server's failure answer for `event`. */
+function expectFailureAnswer(shell: string, agent: HookAgent, event: string | null, input: string): void {
+  const adapter = ADAPTERS[agent];
+  for (const mode of ON_ERROR_MODES)
+    for (const dir of [dead, noServer]) {
+      const want = renderVerdict(adapter, failureVerdict(adapter, event, mode, FAILURE_WHY), event);
+      const r = spawnSync(shell, [script, agent, '--data-dir', dir, '--wait', '1', '--on-error', mode], {
+        input,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, GATEHOUSE_HOOK_SH: '1' },
+        timeout: 20_000,
+      });
+      const where = `${agent} ${event} --on-error ${mode} (${dir === dead ? 'server gone' : 'no server.json'}) for ${input}`;
+      expect(r.stdout, where).toBe(want.stdout);
+      expect(r.stderr, where).toBe(want.stderr ? `${want.stderr}` : '');
+      expect(r.status, where).toBe(want.exit_code);
+    }
+}
 
 describe('refreshInstalledTransport (a server start)', () => {
   const opts = { node: '/opt/node/bin/node', bin: '/opt/gatehouse/bin/gatehouse.mjs' };

@@ -258,8 +258,25 @@ describe('the transport started by sh', () => {
     expectForm('claude-code', 'shell', r, 'deny', /hook-deny/);
     // The same script with neither bash nor curl reaches the stub: the Node fallback is the last way.
     const s = await runVia('node', 'claude-code', fixture('claude-code', 'shell', tag('forbidden')), { script: scripts.stub });
-    expect(s.code).toBe(97);
     expect(s.stderr).toContain('stub node ran');
+  });
+
+  it('a Node fallback that gives no answer (gone after an upgrade, or crashed) is a failure: ask or refuse, never a pass', async () => {
+    // The stub exits 97 with nothing on stdout: Claude Code would take that as "go on".
+    const s = await runVia('node', 'claude-code', fixture('claude-code', 'shell', tag('plain')), { script: scripts.stub });
+    expectForm('claude-code', 'shell', s, 'ask', /could not be reached/);
+    expect(s.stderr).toContain('stub node ran');
+    const w = await runVia('node', 'windsurf', fixture('windsurf', 'shell', tag('plain')), { script: scripts.stub });
+    expectForm('windsurf', 'shell', w, 'deny', /could not be reached/);
+    // A Node that is not there any more (the shell's own "not found", exit 127).
+    const gone = join(root, 'gone', 'gatehouse-hook.sh');
+    mkdirSync(join(root, 'gone'));
+    writeFileSync(gone, renderTransport(join(root, 'no-such-node'), BIN), { mode: 0o700 });
+    const g = await runVia('node', 'codex', fixture('codex', 'shell', tag('plain')), { script: gone });
+    expectForm('codex', 'shell', g, 'deny', /could not be reached/);
+    // The real Node transport's own answers still come through, exit 2 and stderr included.
+    const d = await runVia('node', 'windsurf', fixture('windsurf', 'shell', tag('forbidden')));
+    expectForm('windsurf', 'shell', d, 'deny', /hook-deny/);
   });
 
   it('nothing in the environment changes the answer: BASH_ENV, exported functions, SHELLOPTS', async () => {

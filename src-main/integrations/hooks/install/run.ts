@@ -1,4 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { resolveDataDir } from '../../../config/paths.js';
 import { ADAPTERS } from '../../../services/hooks/registry.js';
@@ -48,7 +59,13 @@ function readObject(path: string): { text: string | null; data: Obj } {
   return { text, data: v as Obj };
 }
 
-function writeText(path: string, text: string, mode?: number): void {
+/**
+ * Replaces the file's text atomically. A config that is a symlink (dotfiles kept in a repository
+ * and linked into place) is written where it points: a rename onto the link would replace the
+ * link with a copy, which its repository never sees and --uninstall cannot turn back into a link.
+ */
+function writeText(linkOrPath: string, text: string, mode?: number): void {
+  const path = existsSync(linkOrPath) ? realpathSync(linkOrPath) : linkOrPath;
   mkdirSync(dirname(path), { recursive: true });
   const m = mode ?? (existsSync(path) ? statSync(path).mode & 0o777 : 0o644);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);

@@ -65,7 +65,10 @@ function emit(a: HookAnswer, indent: string): string {
   return lines.join('\n');
 }
 
-/** The body of the script's `fail` function: each agent's failure answer for each event and mode. */
+/**
+ * The body of the script's `fail` function: each agent's failure answer for each event and mode.
+ * `$first` is the input's text before its first `"hook_event_name"` (the template sets it).
+ */
 export function failureCases(): string {
   const out: string[] = ['  case $agent in'];
   for (const agent of HOOK_AGENTS) {
@@ -79,9 +82,12 @@ export function failureCases(): string {
       // `ask` last: it is also the answer for an unknown mode.
       modes.push(modes.shift()!);
       const body = `    case $on_error in\n${modes.join('\n')}\n    esac`;
-      if (fe.match)
-        out.push(`    case $input in ${fe.match.map((m) => `*${sq(m)}*`).join(' | ')})\n${body.replace(/^/gm, '  ')}\n      ;;\n    esac`);
-      else out.push(body);
+      if (fe.named) {
+        const forms = fe.named.flatMap((n) => [`"hook_event_name":"${n}"`, `"hook_event_name": "${n}"`]);
+        out.push(
+          `    case $input in ${forms.map((f) => `"$first"${sq(f)}*`).join(' | ')})\n${body.replace(/^/gm, '  ')}\n      ;;\n    esac`,
+        );
+      } else out.push(body);
     }
     out.push('    ;;');
   }

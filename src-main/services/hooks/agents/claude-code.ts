@@ -133,7 +133,7 @@ export const claudeCode: HookAdapter = {
   defaultWaitS: 300,
   maxWaitS: null,
   failureEvents: [
-    { match: ['"hook_event_name":"PermissionRequest"', '"hook_event_name": "PermissionRequest"'], event: 'PermissionRequest' },
-    { match: null, event: 'PreToolUse' },
+    { named: ['PermissionRequest'], event: 'PermissionRequest' },
+    { named: null, event: 'PreToolUse' },
   ],
 };

@@ -87,5 +87,5 @@ export const cline: HookAdapter = {
   canAsk: () => false,
   defaultWaitS: 25,
   maxWaitS: 26,
-  failureEvents: [{ match: null, event: 'PreToolUse' }],
+  failureEvents: [{ named: null, event: 'PreToolUse' }],
 };

@@ -85,5 +85,5 @@ export const codex: HookAdapter = {
   canAsk: () => false,
   defaultWaitS: 300,
   maxWaitS: null,
-  failureEvents: [{ match: null, event: 'PreToolUse' }],
+  failureEvents: [{ named: null, event: 'PreToolUse' }],
 };

@@ -72,5 +72,5 @@ export const copilot: HookAdapter = {
   canAsk: () => true,
   defaultWaitS: 300,
   maxWaitS: null,
-  failureEvents: [{ match: null, event: 'preToolUse' }],
+  failureEvents: [{ named: null, event: 'preToolUse' }],
 };

@@ -160,15 +160,7 @@ export const cursor: HookAdapter = {
   defaultWaitS: 300,
   maxWaitS: null,
   failureEvents: [
-    {
-      match: [
-        '"hook_event_name":"beforeShellExecution"',
-        '"hook_event_name": "beforeShellExecution"',
-        '"hook_event_name":"beforeMCPExecution"',
-        '"hook_event_name": "beforeMCPExecution"',
-      ],
-      event: 'beforeShellExecution',
-    },
-    { match: null, event: 'beforeReadFile' },
+    { named: ['beforeShellExecution', 'beforeMCPExecution'], event: 'beforeShellExecution' },
+    { named: null, event: 'beforeReadFile' },
   ],
 };

@@ -82,5 +82,5 @@ export const gemini: HookAdapter = {
   canAsk: () => true,
   defaultWaitS: 300,
   maxWaitS: null,
-  failureEvents: [{ match: null, event: 'BeforeTool' }],
+  failureEvents: [{ named: null, event: 'BeforeTool' }],
 };

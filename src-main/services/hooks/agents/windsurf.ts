@@ -75,5 +75,5 @@ export const windsurf: HookAdapter = {
   canAsk: () => false,
   defaultWaitS: 55,
   maxWaitS: null,
-  failureEvents: [{ match: null, event: 'pre_run_command' }],
+  failureEvents: [{ named: null, event: 'pre_run_command' }],
 };
