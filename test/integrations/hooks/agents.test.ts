@@ -134,6 +134,10 @@ describe.each(HOOK_AGENTS)('%s through the installed hook', (agent) => {
     expectForm(agent, 'shell', await held(agent, 'shell', 'approve', c), 'allow', /approved/);
     expectForm(agent, 'shell', await run(agent, fixture(agent, 'shell', tag('plain')), nodeHook(agent, dead, 30)), 'ask', /unreachable/);
     expectForm(agent, agent === 'cursor' ? 'read' : 'shell', await run(agent, 'garbage', c), 'ask');
+    // A --wait typed by hand that is not a number of seconds holds for the agent's default (as the
+    // shell transport does), never for none: that withdrew every held action at once.
+    const typo = { cmd: c.cmd, args: c.args.map((a, i) => (c.args[i - 1] === '--wait' ? 'soon' : a)) };
+    expectForm(agent, 'shell', await held(agent, 'shell', 'approve', typo), 'allow', /approved/);
   });
 });
 

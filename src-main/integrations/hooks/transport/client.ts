@@ -34,6 +34,12 @@ export function parseHookArgs(args: string[]): HookArgs {
 
 const onErrorOf = (s?: string): OnError => (s === 'deny' || s === 'pass' ? s : 'ask');
 
+/**
+ * `--wait S` in seconds; anything but a number of seconds holds for the agent's default, as the
+ * shell transport does (a typo must not turn every approval into an immediate withdraw).
+ */
+const waitOf = (s?: string): number | null => (s !== undefined && /^\d+(?:\.\d+)?$/.test(s.trim()) ? Number(s) : null);
+
 function readJsonFile(file: string): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
@@ -63,7 +69,7 @@ export function failureAnswer(agent: HookAgent, text: string, mode: OnError, wha
 /** Decides one hook call through the server. Never throws. */
 export async function callHook(agent: HookAgent, text: string, o: HookArgs, env: NodeJS.ProcessEnv = process.env): Promise<HookAnswer> {
   const mode = onErrorOf(o.onError);
-  const waitS = holdSeconds(adapterOf(agent), o.wait === undefined ? null : Number(o.wait) || 0);
+  const waitS = holdSeconds(adapterOf(agent), waitOf(o.wait));
   try {
     // The data dir the command names decides; the environment only without one.
     const dataDir = resolveDataDir(o.dataDir, env);
@@ -150,7 +156,7 @@ export async function main(args: string[]): Promise<void> {
   const bail = (why: string) => void print(failureAnswer(agent, text, mode, why));
   process.on('uncaughtException', (e) => bail(`internal error: ${(e as Error)?.message ?? String(e)}`));
   process.on('unhandledRejection', (e) => bail(`internal error: ${(e as Error)?.message ?? String(e)}`));
-  const waitS = holdSeconds(adapterOf(agent), o.wait === undefined ? null : Number(o.wait) || 0);
+  const waitS = holdSeconds(adapterOf(agent), waitOf(o.wait));
   setTimeout(() => bail(`no decision within ${waitS} s`), (waitS + 6) * 1000).unref();
   text = await readStdin(15_000);
   await print(await callHook(agent, text, o));
