@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonNumber, parseJsonc, printJson, valueOf } from '../../src-main/integrations/shared/jsonc.js';
+import { JsonNumber, parseJsonc, printJson, valueOf } from '../../src-main/core/jsonc.js';
 
 /** The JSONC reader `mcp wrap` edits other programs' configs with (jsonc-parser underneath). */
 describe('parseJsonc', () => {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpWrap } from '../../src-main/integrations/mcp-proxy/wrap.js';
-import { parseJsonc, valueOf } from '../../src-main/integrations/shared/jsonc.js';
+import { parseJsonc, valueOf } from '../../src-main/core/jsonc.js';
 import { BIN, cleanEnv, ensureBuilt, NODE, runCli } from './helpers.js';
 
 /**

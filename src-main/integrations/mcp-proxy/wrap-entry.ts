@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isJsonObject, printJson, type JsonObject, type JsonValue } from '../shared/jsonc.js';
+import { isJsonObject, printJson, type JsonObject, type JsonValue } from '../../core/jsonc.js';
 
 /**
  * One server entry of an MCP client config, put behind the Gatehouse MCP proxy or taken back out.

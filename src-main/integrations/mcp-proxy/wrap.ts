@@ -12,7 +12,7 @@ import {
   valueOf,
   type JsonNode,
   type JsonObjectNode,
-} from '../shared/jsonc.js';
+} from '../../core/jsonc.js';
 import { gatehouseBin } from '../shared/self.js';
 import {
   isWrapped,

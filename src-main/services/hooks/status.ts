@@ -25,8 +25,7 @@ function wired(t: Target): boolean {
     if (!existsSync(t.path)) return false;
     const text = readFileSync(t.path, 'utf8');
     if (t.kind === 'exec') return isOurCommand(text) || text.includes('# gatehouse-hook:');
-    const v: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
-    return !!v && typeof v === 'object' && !Array.isArray(v) && hasOurs(v as Record<string, unknown>, t);
+    return hasOurs(text, t);
   } catch {
     return false;
   }

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonc, valueOf, type JsonValue } from '../../../src-main/core/jsonc.js';
 import { runHookInstall } from '../../../src-main/integrations/hooks/install/run.js';
 import { SCOPES, targetsOf, type Scope } from '../../../src-main/services/hooks/config/targets.js';
 import { integrationStatus } from '../../../src-main/services/hooks/status.js';
@@ -320,5 +321,170 @@ describe('hook install specifics', () => {
     const local = await runCli(['hook', 'install', 'codex', '--scope', 'local', '--data-dir', data], null, env);
     expect(local.code).toBe(1);
     expect(local.stderr).toMatch(/--scope for codex is one of user, project/);
+  });
+});
+
+/**
+ * A config as people write them for agents that read JSONC (Gemini CLI, VS Code-style files): a
+ * BOM, CRLF, three-space indentation, a comment before every member, trailing commas everywhere, a
+ * block comment and an integer beyond 2^53.
+ */
+const BIG = '9007199254740993';
+function jsonc(v: unknown, ind = ''): string {
+  const inner = `${ind}   `;
+  if (Array.isArray(v)) return `[\r\n${v.map((x) => `${inner}${jsonc(x, inner)},`).join('\r\n')}\r\n${ind}]`;
+  if (v && typeof v === 'object')
+    return `{\r\n${Object.entries(v)
+      .map(([k, x]) => `${inner}// about ${k}\r\n${inner}${JSON.stringify(k)}:  ${jsonc(x, inner)},`)
+      .join('\r\n')}\r\n${ind}}`;
+  return v === 'BIG' ? BIG : JSON.stringify(v);
+}
+const nastyOf = (agent: Exclude<HookAgent, 'cline'>) =>
+  `\uFEFF/* written by hand */\r\n${jsonc({ bigNumber: 'BIG', ...EXISTING[agent], tail: { n: 'BIG', list: [1, 'BIG'] } })}\r\n`;
+
+/** The value of a config with our entries taken out (and the lists and `hooks` left empty by that). */
+function withoutOurs(v: JsonValue): JsonValue {
+  const hooks = (v as Record<string, JsonValue>).hooks as Record<string, JsonValue[]>;
+  const out: Record<string, JsonValue[]> = {};
+  for (const [ev, list] of Object.entries(hooks)) {
+    const kept = list
+      .map((x) => {
+        const g = x as Record<string, JsonValue>;
+        return Array.isArray(g.hooks) ? { ...g, hooks: g.hooks.filter((h) => ourCommands(h).length === 0) } : g;
+      })
+      .filter((x) => ourCommands(x).length === 0 && !(Array.isArray(x.hooks) && x.hooks.length === 0));
+    if (kept.length) out[ev] = kept;
+  }
+  const { hooks: _, ...rest } = v as Record<string, JsonValue>;
+  return Object.keys(out).length ? { ...rest, hooks: out } : rest;
+}
+
+/** Whether `small` is `big` with characters only added (none changed, moved or taken out). */
+function onlyAdded(small: string, big: string): boolean {
+  let i = 0;
+  for (let j = 0; j < big.length && i < small.length; j++) if (big[j] === small[i]) i++;
+  return i === small.length;
+}
+
+describe.each(HOOK_AGENTS.filter((a): a is Exclude<HookAgent, 'cline'> => a !== 'cline'))(
+  'hook install %s edits a JSONC config in place',
+  (agent) => {
+    it('comments, trailing commas, a big integer, odd indentation, CRLF and a BOM: install changes only our entries, uninstall gives the bytes back', async () => {
+      agentOf.current = agent;
+      const s = setup();
+      const t = targetsOf(agent, 'user', s)[0]! as Extract<ReturnType<typeof targetsOf>[number], { kind: 'json' }>;
+      const original = nastyOf(agent);
+      mkdirSync(dirname(t.path), { recursive: true });
+      writeFileSync(t.path, original, { mode: 0o640 });
+      expect(await s.install('user')).toBe(0);
+      const installed = readFileSync(t.path, 'utf8');
+      expect(onlyAdded(original, installed)).toBe(true);
+      const v = valueOf(parseJsonc(installed));
+      expect(withoutOurs(v)).toEqual(valueOf(parseJsonc(original)));
+      expect(ourCommands(v)).toHaveLength(t.events.length);
+      expect(installed.split(BIG)).toHaveLength(4);
+      expect(installed.replace(/\r\n/g, '')).not.toContain('\n'); // what was added uses the file's CRLF
+      expect(statSync(t.path).mode & 0o777).toBe(0o640);
+      expect(integrationStatus({ dataDir: s.data, home: s.home }).find((i) => i.agent === agent)!.installed).toEqual([
+        { scope: 'user', path: t.path },
+      ]);
+      expect(await s.install('user')).toBe(0);
+      expect(readFileSync(t.path, 'utf8')).toBe(installed);
+      expect(await s.install('user', { uninstall: true })).toBe(0);
+      expect(readFileSync(t.path, 'utf8')).toBe(original);
+
+      // Without the record of the install (another data dir), the entries come out of the text just as well.
+      await s.install('user');
+      rmSync(join(s.data, 'hooks', 'installed.json'));
+      await s.install('user', { uninstall: true });
+      expect(readFileSync(t.path, 'utf8')).toBe(original);
+    });
+
+    it('--uninstall after the user edited the file elsewhere keeps the edit and takes out exactly our entries', async () => {
+      agentOf.current = agent;
+      const s = setup();
+      const t = targetsOf(agent, 'user', s)[0]!;
+      const original = nastyOf(agent);
+      mkdirSync(dirname(t.path), { recursive: true });
+      writeFileSync(t.path, original);
+      await s.install('user');
+      const edit = (x: string) => x.replace('// about bigNumber', '// about bigNumber (edited later)');
+      writeFileSync(t.path, edit(readFileSync(t.path, 'utf8')));
+      await s.install('user', { uninstall: true });
+      expect(readFileSync(t.path, 'utf8')).toBe(edit(original));
+    });
+
+    it('plain JSON (what JSON.parse reads) keeps its big integer, CRLF and layout through install and uninstall', async () => {
+      agentOf.current = agent;
+      const s = setup();
+      const t = targetsOf(agent, 'user', s)[0]!;
+      const original = `{\r\n  "zeta": ${BIG},\r\n  "alpha": [1,2,  3],\r\n  "hooks": ${JSON.stringify(EXISTING[agent].hooks)}\r\n}`;
+      mkdirSync(dirname(t.path), { recursive: true });
+      writeFileSync(t.path, original);
+      await s.install('user');
+      const installed = readFileSync(t.path, 'utf8');
+      expect(installed).toContain(`"zeta": ${BIG},\r\n  "alpha": [1,2,  3],\r\n`);
+      expect(onlyAdded(original, installed)).toBe(true);
+      await s.install('user', { uninstall: true });
+      expect(readFileSync(t.path, 'utf8')).toBe(original);
+    });
+
+    it('a JSONC file without hooks: added, found by hook status, and gone again byte for byte', async () => {
+      agentOf.current = agent;
+      const s = setup();
+      const t = targetsOf(agent, 'user', s)[0]!;
+      const original = '{\n\t// mine\n\t"version": 1,\n\t"n": 9007199254740993, /* keep */\n}\n';
+      mkdirSync(dirname(t.path), { recursive: true });
+      writeFileSync(t.path, original);
+      await s.install('user');
+      const installed = readFileSync(t.path, 'utf8');
+      expect(onlyAdded(original, installed)).toBe(true);
+      expect(installed).toMatch(/\n\t"hooks": \{\n\t\t"/);
+      expect(integrationStatus({ dataDir: s.data, home: s.home }).find((i) => i.agent === agent)!.installed).toHaveLength(1);
+      await s.install('user', { uninstall: true });
+      expect(readFileSync(t.path, 'utf8')).toBe(original);
+    });
+  },
+);
+
+describe('hook install: a file where a folder must be', () => {
+  for (const agent of HOOK_AGENTS)
+    for (const scope of SCOPES[agent])
+      it(`${agent} --scope ${scope}: one clear line naming the path in the way, nothing changed`, async () => {
+        agentOf.current = agent;
+        const s = setup();
+        const base = scope === 'user' ? s.home : s.cwd;
+        const t = targetsOf(agent, scope, s)[0]!;
+        const top = join(base, relative(base, t.path).split('/')[0]!);
+        writeFileSync(top, 'a file of mine\n');
+        const before = snapshot(base);
+        const err = await s.install(scope).then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
+        expect(err?.message).toBe(`${top} is a file, not a folder (${t.path} goes inside it); nothing was changed`);
+        expect(snapshot(base)).toEqual(before);
+        expect(existsSync(join(s.data, 'hooks'))).toBe(false);
+      });
+
+  it('the CLI: `.clinerules` a file makes `hook install cline --scope project` exit 1 with that one line', async () => {
+    const cwd = temp('gatehouse-inst-cli-proj-');
+    const data = temp('gatehouse-inst-cli-data-');
+    writeFileSync(join(cwd, '.clinerules'), '- be brief\n');
+    const r = await runCli(['hook', 'install', 'cline', '--scope', 'project', '--data-dir', data], null, cleanEnv({ HOME: cwd }), { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `gatehouse: ${join(cwd, '.clinerules')} is a file, not a folder (${join(cwd, '.clinerules', 'hooks', 'PreToolUse')} goes inside it); nothing was changed\n`,
+    );
+    expect(readFileSync(join(cwd, '.clinerules'), 'utf8')).toBe('- be brief\n');
+  });
+
+  it('a folder where the config file goes is refused the same way', async () => {
+    agentOf.current = 'gemini';
+    const s = setup();
+    const t = targetsOf('gemini', 'user', s)[0]!;
+    mkdirSync(t.path, { recursive: true });
+    await expect(s.install('user')).rejects.toThrow(`${t.path} is a folder, not a file; nothing was changed`);
+    expect(await s.install('user', { uninstall: true })).toBe(0);
   });
 });

@@ -15,10 +15,10 @@ import { resolveDataDir } from '../../../config/paths.js';
 import { ADAPTERS } from '../../../services/hooks/registry.js';
 import { isHookAgent, type HookAgent, type OnError } from '../../../services/hooks/types.js';
 import { holdSeconds } from '../../../services/hooks/verdict.js';
-import { addOurs, ConfigShapeError, deepEqual, indentOf, removeOurs } from '../../../services/hooks/config/edit.js';
+import { addOurs, ConfigEditError, onlyBoilerplate, removeOurs, sameConfig } from '../../../services/hooks/config/edit.js';
 import { readManifest, writeManifest, type ManifestEntry } from '../../../services/hooks/config/manifest.js';
 import { SCOPES, targetsOf, type ExecTarget, type JsonTarget, type Places, type Scope } from '../../../services/hooks/config/targets.js';
-import { isOurCommand } from '../../../services/hooks/config/marks.js';
+import { isOurCommand, TRANSPORT_NAME } from '../../../services/hooks/config/marks.js';
 import { hookCommand, installTransport, nodeCommand, sq } from './transport.js';
 
 /**
@@ -45,18 +45,35 @@ export class InstallError extends Error {
 
 type Obj = Record<string, unknown>;
 
-function readObject(path: string): { text: string | null; data: Obj } {
-  if (!existsSync(path)) return { text: null, data: {} };
-  const text = readFileSync(path, 'utf8');
-  if (text.trim() === '') return { text, data: {} };
-  let v: unknown;
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+
+/** A config's text (null: there is none yet). */
+function readConfig(path: string): string | null {
+  if (!existsSync(path)) return null;
+  if (!statSync(path).isFile()) throw new InstallError(`${path} is a folder, not a file; nothing was changed`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Runs an edit of a config's text, its refusal (unreadable, another shape) as an InstallError. */
+function edit<T>(f: () => T): T {
   try {
-    v = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return f();
   } catch (e) {
-    throw new InstallError(`${path} is not valid JSON (${(e as Error).message}); fix it first — it was left untouched`);
+    if (e instanceof ConfigEditError) throw new InstallError(e.message);
+    throw e;
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InstallError(`${path} does not hold a JSON object; it was left untouched`);
-  return { text, data: v as Obj };
+}
+
+/**
+ * A path that stands where a folder must be for `path` to be written (`.clinerules` a file where
+ * `.clinerules/hooks/` goes), or `path` itself when it is a folder; null when nothing is in the way.
+ */
+function inTheWay(path: string): string | null {
+  if (existsSync(path)) return statSync(path).isFile() ? null : path;
+  for (let d = dirname(path); ; d = dirname(d)) {
+    if (existsSync(d)) return statSync(d).isDirectory() ? null : d;
+    if (dirname(d) === d) return null;
+  }
 }
 
 /**
@@ -140,54 +157,77 @@ function record(ctx: Ctx, path: string, original: string | null, created_dirs: s
   ctx.manifest.push({ agent: ctx.agent, scope: ctx.scope, path, original, created_dirs, installed_at: new Date().toISOString() });
 }
 
-function installJson(ctx: Ctx, t: JsonTarget, entry: Obj): 'added' | 'updated' | 'unchanged' {
-  const { text, data } = readObject(t.path);
-  const before = JSON.parse(JSON.stringify(data)) as Obj;
-  const had = text !== null && removeOurs(JSON.parse(JSON.stringify(data)) as Obj, t);
-  try {
-    addOurs(data, t, entry);
-  } catch (e) {
-    if (e instanceof ConfigShapeError) throw new InstallError(e.message);
-    throw e;
+/**
+ * Records what an install writes into a config. A file changed since the last install wrote it
+ * (or written by an older one) has its `original` taken anew — itself without our entries — so an
+ * --uninstall never brings back a text the user has since changed.
+ */
+function recordJson(ctx: Ctx, t: JsonTarget, text: string | null, written: string): void {
+  const m = ctx.manifest.find((e) => e.path === t.path && e.agent === ctx.agent);
+  if (!m) {
+    ctx.manifest.push({
+      agent: ctx.agent,
+      scope: ctx.scope,
+      path: t.path,
+      original: text,
+      installed: written,
+      created_dirs: missingDirs(t.path),
+      installed_at: new Date().toISOString(),
+    });
+    return;
   }
-  if (deepEqual(before, data)) return 'unchanged';
-  const dirs = missingDirs(t.path);
-  record(ctx, t.path, text, dirs);
-  writeText(t.path, `${JSON.stringify(data, null, indentOf(text))}\n`);
+  if (text !== m.installed) {
+    const without = text === null ? null : removeOurs(text, t);
+    const olderSame = m.installed === undefined && m.original !== null && without !== null && sameConfig(m.original, without, t);
+    if (!olderSame) m.original = without === null || (m.original === null && onlyBoilerplate(without, t)) ? null : without;
+  }
+  m.installed = written;
+}
+
+function installJson(ctx: Ctx, t: JsonTarget, entry: Obj): 'added' | 'updated' | 'unchanged' {
+  const text = readConfig(t.path);
+  const next = edit(() => addOurs(text, t, entry));
+  if (next === text) return 'unchanged';
+  const had = text !== null && edit(() => removeOurs(text, t)) !== text;
+  recordJson(ctx, t, text, next);
+  writeText(t.path, next);
   return had ? 'updated' : 'added';
 }
 
-function uninstallJson(ctx: Ctx, t: JsonTarget): boolean {
-  if (!existsSync(t.path)) return false;
-  const { text, data } = readObject(t.path);
-  let removed: boolean;
+/** Whether a recorded original holds nothing of ours (an older Gatehouse hook is not brought back). */
+function clean(original: string, t: JsonTarget): boolean {
   try {
-    removed = removeOurs(data, t);
-  } catch (e) {
-    if (e instanceof ConfigShapeError) throw new InstallError(e.message);
-    throw e;
-  }
-  if (!removed) return false;
-  const m = ctx.manifest.find((e) => e.path === t.path && e.agent === ctx.agent);
-  const boilerplate = Object.keys(data).every((k) => t.top && k in t.top && deepEqual(data[k], t.top[k]));
-  if (m && m.original === null && boilerplate) {
-    rmSync(t.path, { force: true });
-    removeEmptyDirs(m.created_dirs);
-  } else if (m && m.original !== null && originalMatches(m.original, data)) {
-    writeText(t.path, m.original);
-  } else {
-    writeText(t.path, `${JSON.stringify(data, null, indentOf(text))}\n`);
-  }
-  return true;
-}
-
-function originalMatches(original: string, data: Obj): boolean {
-  if (original.trim() === '') return Object.keys(data).length === 0;
-  try {
-    return deepEqual(JSON.parse(original.replace(/^\uFEFF/, '')), data);
+    return removeOurs(original, t) === original;
   } catch {
     return false;
   }
+}
+
+/**
+ * Takes our entries out. The file exactly as the install found it when nothing else changed in it
+ * since (deleted when the install created it); else only our entries leave, every other byte stays.
+ */
+function uninstallJson(ctx: Ctx, t: JsonTarget): boolean {
+  if (!isFile(t.path)) return false;
+  const text = readFileSync(t.path, 'utf8');
+  const next = edit(() => removeOurs(text, t));
+  if (next === text) return false;
+  const m = ctx.manifest.find((e) => e.path === t.path && e.agent === ctx.agent);
+  const unchanged = m?.installed === text;
+  if (m && m.original === null && (unchanged || onlyBoilerplate(next, t))) {
+    rmSync(t.path, { force: true });
+    removeEmptyDirs(m.created_dirs);
+  } else if (
+    m &&
+    m.original !== null &&
+    clean(m.original, t) &&
+    (unchanged || (m.installed === undefined && sameConfig(m.original, next, t)))
+  ) {
+    writeText(t.path, m.original);
+  } else {
+    writeText(t.path, next);
+  }
+  return true;
 }
 
 /** Why an exec target cannot take our script (a file of someone else's there), or null. */
@@ -201,19 +241,19 @@ function execRefusal(t: ExecTarget, command: string): string | null {
  * folders: a script of the user's in the second left ours active in the first, unrecorded): an
  * install is whole or nothing.
  */
-function preflight(targets: (JsonTarget | ExecTarget)[], command: string, entry: Obj): void {
+function preflight(ctx: Ctx, targets: (JsonTarget | ExecTarget)[], command: string, entry: Obj): void {
+  for (const path of [...targets.map((t) => t.path), join(ctx.dataDir, 'hooks', TRANSPORT_NAME)]) {
+    const block = inTheWay(path);
+    if (block === path) throw new InstallError(`${path} is a folder, not a file; nothing was changed`);
+    if (block) throw new InstallError(`${block} is a file, not a folder (${path} goes inside it); nothing was changed`);
+  }
   for (const t of targets) {
     if (t.kind === 'exec') {
       const why = execRefusal(t, command);
       if (why) throw new InstallError(why);
-      continue;
-    }
-    const { data } = readObject(t.path);
-    try {
-      addOurs(JSON.parse(JSON.stringify(data)) as Obj, t, entry);
-    } catch (e) {
-      if (e instanceof ConfigShapeError) throw new InstallError(e.message);
-      throw e;
+    } else {
+      const text = readConfig(t.path);
+      edit(() => addOurs(text, t, entry));
     }
   }
 }
@@ -235,7 +275,7 @@ function installExec(ctx: Ctx, t: ExecTarget, command: string): 'added' | 'updat
 }
 
 function uninstallExec(ctx: Ctx, t: ExecTarget): boolean {
-  if (!existsSync(t.path) || !isOurExec(readFileSync(t.path, 'utf8'))) return false;
+  if (!isFile(t.path) || !isOurExec(readFileSync(t.path, 'utf8'))) return false;
   rmSync(t.path, { force: true });
   const m = ctx.manifest.find((e) => e.path === t.path && e.agent === ctx.agent);
   if (m) removeEmptyDirs(m.created_dirs);
@@ -278,7 +318,7 @@ export async function runHookInstall(agentArg: string, o: InstallOptions = {}): 
 
   const command = hookCommand(agent, dataDir, waitS, onError);
   const entry = entryFor(agent, command, waitS, { dataDir, onError, node: o.node, bin: o.bin });
-  preflight(targets, command, entry);
+  preflight(ctx, targets, command, entry);
   installTransport(dataDir, { node: o.node, bin: o.bin });
   let results: { t: JsonTarget | ExecTarget; what: 'added' | 'updated' | 'unchanged' }[];
   try {

@@ -1,118 +1,181 @@
+import { appendTo, removeFrom, replaceNode } from '../../../core/jsonc-edit.js';
+import {
+  isJsonObject,
+  JsoncError,
+  parseJsonc,
+  sameJson,
+  toJsonValue,
+  valueOf,
+  type JsonNode,
+  type JsonObjectNode,
+  type JsonValue,
+} from '../../../core/jsonc.js';
 import { isOurCommand } from './marks.js';
 import type { JsonTarget } from './targets.js';
 
-/** Edits of another program's JSON config: add or remove our entries, touching nothing else. */
-export class ConfigShapeError extends Error {
-  override readonly name = 'ConfigShapeError';
+/**
+ * Edits of another program's JSON config as text (JSONC: the comments and trailing commas Gemini
+ * CLI and VS Code-style files carry): our hook entries are added or taken out and every other byte
+ * — comments, layout, key order, numbers as written, CRLF, a BOM — stays as it was.
+ */
+export class ConfigEditError extends Error {
+  override readonly name = 'ConfigEditError';
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-export const isOurEntry = (e: unknown): boolean => isObj(e) && (isOurCommand(e.command) || isOurCommand(e.bash));
-const isOurGroup = (g: unknown): boolean => isObj(g) && Array.isArray(g.hooks) && g.hooks.length === 1 && isOurEntry(g.hooks[0]);
+type ArrayNode = Extract<JsonNode, { kind: 'array' }>;
+const isOurEntry = (e: JsonValue | undefined): boolean => isJsonObject(e) && (isOurCommand(e.command) || isOurCommand(e.bash));
+const isOurGroup = (g: JsonValue): boolean => isJsonObject(g) && Array.isArray(g.hooks) && g.hooks.length === 1 && isOurEntry(g.hooks[0]);
+const isOurs = (t: JsonTarget, x: JsonValue) => (t.shape === 'grouped' ? isOurGroup(x) : isOurEntry(x));
+/** A member's value as the agent reads it (a duplicate key: the last wins). */
+const memberIndex = (o: JsonObjectNode, key: string) => o.members.findLastIndex((m) => m.key === key);
+const memberOf = (o: JsonObjectNode, key: string) => o.members[memberIndex(o, key)]?.value;
 
-function hooksObject(data: Obj, file: string, create: boolean): Obj | null {
-  if (data.hooks === undefined) {
-    if (!create) return null;
-    data.hooks = {};
+/** The text a missing or blank config starts from. */
+const EMPTY = '{}\n';
+const bodyOf = (text: string | null) => (text !== null && text.trim() !== '' ? text : EMPTY);
+
+function rootOf(text: string, file: string): JsonObjectNode {
+  let root: JsonNode;
+  try {
+    root = parseJsonc(text);
+  } catch (e) {
+    if (e instanceof JsoncError)
+      throw new ConfigEditError(`${file} is not valid JSON (${e.message}); fix it first — it was left untouched`);
+    throw e;
   }
-  if (!isObj(data.hooks)) throw new ConfigShapeError(`${file}: "hooks" is not an object; it was left untouched`);
-  return data.hooks;
+  if (root.kind !== 'object') throw new ConfigEditError(`${file} does not hold a JSON object; it was left untouched`);
+  return root;
 }
 
-function eventList(hooks: Obj, ev: string, t: JsonTarget, create: boolean): unknown[] | null {
-  if (hooks[ev] === undefined) {
-    if (!create) return null;
-    hooks[ev] = [];
-  }
-  const list = hooks[ev];
-  if (!Array.isArray(list)) throw new ConfigShapeError(`${t.path}: "hooks.${ev}" is not a list; it was left untouched`);
-  if (t.shape === 'grouped')
-    for (const g of list)
-      if (!isObj(g) || (g.hooks !== undefined && !Array.isArray(g.hooks)))
-        throw new ConfigShapeError(`${t.path}: "hooks.${ev}" holds an entry of another shape; it was left untouched`);
+function hooksOf(text: string, file: string): JsonObjectNode | null {
+  const hooks = memberOf(rootOf(text, file), 'hooks');
+  if (hooks === undefined) return null;
+  if (hooks.kind !== 'object') throw new ConfigEditError(`${file}: "hooks" is not an object; it was left untouched`);
+  return hooks;
+}
+
+/** Whether a grouped list holds only groups we can edit (`{..., hooks?: [...]}`). */
+const groupsOk = (list: ArrayNode) =>
+  list.items.every((g) => g.kind === 'object' && (memberOf(g, 'hooks') ?? { kind: 'array' }).kind === 'array');
+
+/** `hooks.<ev>`, checked for the target's shape (null: not there). */
+function eventList(text: string, t: JsonTarget, ev: string): ArrayNode | null {
+  const list = memberOf(hooksOf(text, t.path)!, ev);
+  if (list === undefined) return null;
+  if (list.kind !== 'array') throw new ConfigEditError(`${t.path}: "hooks.${ev}" is not a list; it was left untouched`);
+  if (t.shape === 'grouped' && !groupsOk(list))
+    throw new ConfigEditError(`${t.path}: "hooks.${ev}" holds an entry of another shape; it was left untouched`);
   return list;
 }
 
-/** Takes our entries out of `list` (in shared groups too), keeping every other entry and group. */
-function strip(list: unknown[], t: JsonTarget, keep?: unknown): void {
-  for (let i = list.length - 1; i >= 0; i--) {
-    const item = list[i];
-    if (item === keep) continue;
-    if (t.shape === 'flat') {
-      if (isOurEntry(item)) list.splice(i, 1);
+/** Whether a list element holds an entry of ours (a group: among its hooks). */
+function holdsOurs(t: JsonTarget, item: JsonNode): boolean {
+  if (t.shape === 'flat') return isOurEntry(valueOf(item));
+  const hooks = item.kind === 'object' ? memberOf(item, 'hooks') : undefined;
+  return hooks?.kind === 'array' && hooks.items.some((h) => isOurEntry(valueOf(h)));
+}
+
+/**
+ * Takes our entries out of `hooks.<ev>` (from a group shared with the user's hooks only our entry
+ * leaves), except the element `keep`; one element at a time, re-reading the text each time.
+ */
+function strip(text: string, t: JsonTarget, ev: string, keep = -1): string {
+  for (let s = text; ;) {
+    const list = memberOf(hooksOf(s, t.path)!, ev) as ArrayNode;
+    const i = list.items.findIndex((item, n) => n !== keep && holdsOurs(t, item));
+    if (i < 0) return s;
+    const item = list.items[i]!;
+    const hooks = t.shape === 'grouped' ? (memberOf(item as JsonObjectNode, 'hooks') as ArrayNode) : null;
+    if (!hooks || hooks.items.every((h) => isOurEntry(valueOf(h)))) {
+      s = removeFrom(s, list, i);
+      if (i < keep) keep--;
+    } else
+      s = removeFrom(
+        s,
+        hooks,
+        hooks.items.findIndex((h) => isOurEntry(valueOf(h))),
+      );
+  }
+}
+
+/** The config's text with our entry for every event of the target added, or refreshed in place. */
+export function addOurs(text: string | null, t: JsonTarget, entry: Record<string, unknown>): string {
+  let s = bodyOf(text);
+  const item = toJsonValue(t.shape === 'grouped' ? { ...(t.group ?? {}), hooks: [entry] } : entry);
+  for (const [k, v] of Object.entries(t.top ?? {})) {
+    const root = rootOf(s, t.path);
+    if (memberIndex(root, k) < 0) s = appendTo(s, root, k, toJsonValue(v));
+  }
+  if (!hooksOf(s, t.path)) return appendTo(s, rootOf(s, t.path), 'hooks', Object.fromEntries(t.events.map((ev) => [ev, [item]])));
+  for (const ev of t.events) {
+    const list = eventList(s, t, ev);
+    if (!list) {
+      s = appendTo(s, hooksOf(s, t.path)!, ev, [item]);
       continue;
     }
-    const g = item as Obj;
-    if (!Array.isArray(g.hooks)) continue;
-    const kept = (g.hooks as unknown[]).filter((h) => !isOurEntry(h));
-    if (kept.length === g.hooks.length) continue;
-    if (kept.length === 0) list.splice(i, 1);
-    else g.hooks = kept;
-  }
-}
-
-/** Adds (or refreshes in place) our entry for every event of the target. Mutates `data`. */
-export function addOurs(data: Obj, t: JsonTarget, entry: Obj): void {
-  for (const [k, v] of Object.entries(t.top ?? {})) if (data[k] === undefined) data[k] = v;
-  const hooks = hooksObject(data, t.path, true)!;
-  for (const ev of t.events) {
-    const list = eventList(hooks, ev, t, true)!;
-    const item = t.shape === 'grouped' ? { ...(t.group ?? {}), hooks: [entry] } : entry;
-    const idx = list.findIndex((x) => (t.shape === 'grouped' ? isOurGroup(x) : isOurEntry(x)));
-    if (idx >= 0) {
-      list[idx] = item;
-      strip(list, t, item);
+    const keep = list.items.findIndex((x) => isOurs(t, valueOf(x)));
+    if (keep >= 0) {
+      const have = list.items[keep]!;
+      if (!sameJson(valueOf(have), item)) s = replaceNode(s, have, item);
+      s = strip(s, t, ev, keep);
     } else {
-      strip(list, t);
-      list.push(item);
+      s = strip(s, t, ev);
+      s = appendTo(s, eventList(s, t, ev)!, null, item);
     }
   }
+  return s;
 }
 
-/** Removes our entries, and the lists and `hooks` object left empty by that. Returns whether anything was ours. */
-export function removeOurs(data: Obj, t: JsonTarget): boolean {
-  const hooks = hooksObject(data, t.path, false);
-  if (!hooks) return false;
-  let removed = false;
-  for (const ev of Object.keys(hooks)) {
-    const list = hooks[ev];
-    if (!Array.isArray(list)) continue;
-    const before = JSON.stringify(list);
-    if (t.shape === 'grouped' && !list.every((g) => isObj(g) && (g.hooks === undefined || Array.isArray(g.hooks)))) continue;
-    strip(list, t);
-    if (JSON.stringify(list) !== before) {
-      removed = true;
-      if (list.length === 0) delete hooks[ev];
-    }
+/** The config's text without our entries, and without the lists and `hooks` object that leaves empty. */
+export function removeOurs(text: string, t: JsonTarget): string {
+  if (text.trim() === '') return text;
+  const hooks = hooksOf(text, t.path);
+  if (!hooks) return text;
+  let s = text;
+  for (const ev of new Set(hooks.members.map((m) => m.key))) {
+    const list = memberOf(hooksOf(s, t.path)!, ev)!;
+    if (list.kind !== 'array' || (t.shape === 'grouped' && !groupsOk(list))) continue;
+    const next = strip(s, t, ev);
+    if (next === s) continue;
+    s = next;
+    const h = hooksOf(s, t.path)!;
+    if ((memberOf(h, ev) as ArrayNode).items.length === 0) s = removeFrom(s, h, memberIndex(h, ev));
   }
-  if (removed && Object.keys(hooks).length === 0) delete data.hooks;
-  return removed;
+  const root = rootOf(s, t.path);
+  if (s !== text && (memberOf(root, 'hooks') as JsonObjectNode).members.length === 0) s = removeFrom(s, root, memberIndex(root, 'hooks'));
+  return s;
 }
 
-/** Whether `data` carries our entry for every event of the target. */
-export function hasOurs(data: Obj, t: JsonTarget): boolean {
-  const hooks = isObj(data.hooks) ? data.hooks : null;
-  if (!hooks) return false;
+/** Whether the config's text carries our entry for every event of the target (a text that cannot be read: no). */
+export function hasOurs(text: string, t: JsonTarget): boolean {
+  let v: JsonValue;
+  try {
+    v = valueOf(parseJsonc(text));
+  } catch {
+    return false;
+  }
+  const hooks = isJsonObject(v) ? v.hooks : undefined;
+  if (!isJsonObject(hooks)) return false;
   return t.events.every((ev) => {
     const list = hooks[ev];
     if (!Array.isArray(list)) return false;
-    return list.some((x) => (t.shape === 'grouped' ? isObj(x) && Array.isArray(x.hooks) && x.hooks.some(isOurEntry) : isOurEntry(x)));
+    return list.some((x) =>
+      t.shape === 'grouped' ? isJsonObject(x) && Array.isArray(x.hooks) && x.hooks.some(isOurEntry) : isOurEntry(x),
+    );
   });
 }
 
-/** The indentation a JSON text uses (so a rewrite keeps the file's style), default two spaces. */
-export function indentOf(text: string | null): string {
-  const m = text ? /\n([ \t]+)"/.exec(text) : null;
-  return m ? m[1]! : '  ';
+/** Whether the config holds nothing but the target's required top-level fields (Cursor's `version: 1`). */
+export function onlyBoilerplate(text: string, t: JsonTarget): boolean {
+  const v = valueOf(rootOf(bodyOf(text), t.path)) as Record<string, JsonValue>;
+  return Object.entries(v).every(([k, x]) => t.top && k in t.top && sameJson(x, toJsonValue(t.top[k])));
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
-  const ka = Object.keys(a as Obj);
-  const kb = Object.keys(b as Obj);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && deepEqual((a as Obj)[k], (b as Obj)[k]));
+/** Whether two config texts hold the same values (how a config written by an older install is recognised). */
+export function sameConfig(a: string, b: string, t: JsonTarget): boolean {
+  try {
+    return sameJson(valueOf(rootOf(bodyOf(a), t.path)), valueOf(rootOf(bodyOf(b), t.path)));
+  } catch {
+    return false;
+  }
 }

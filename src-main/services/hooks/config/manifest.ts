@@ -12,8 +12,13 @@ export interface ManifestEntry {
   agent: HookAgent;
   scope: Scope;
   path: string;
-  /** The file's text before the first install (null: the file did not exist). */
+  /**
+   * The file's text without Gatehouse's entries: as it was before the first install (null: the file
+   * did not exist), or as the user left it when an install found it changed since the last one.
+   */
   original: string | null;
+  /** The text the last install wrote (absent in an older manifest): unchanged since, --uninstall writes `original` back. */
+  installed?: string;
   /** Folders the install created (removed again on uninstall when empty). */
   created_dirs: string[];
   installed_at: string;

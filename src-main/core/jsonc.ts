@@ -30,6 +30,8 @@ interface Span {
 }
 export interface JsonMember {
   key: string;
+  /** Offset of the key's opening quote (where the member starts). */
+  start: number;
   value: JsonNode;
 }
 export type JsonNode =
@@ -84,7 +86,11 @@ function toNode(n: Node, text: string): JsonNode {
       return {
         ...span,
         kind: 'object',
-        members: children.map((p) => ({ key: p.children![0]!.value as string, value: toNode(p.children![1]!, text) })),
+        members: children.map((p) => ({
+          key: p.children![0]!.value as string,
+          start: p.offset,
+          value: toNode(p.children![1]!, text),
+        })),
       };
     case 'array':
       return { ...span, kind: 'array', items: children.map((c) => toNode(c, text)) };
@@ -112,6 +118,25 @@ export function valueOf(node: JsonNode): JsonValue {
   if (node.kind === 'scalar') return node.value;
   if (node.kind === 'array') return node.items.map(valueOf);
   return Object.fromEntries(node.members.map((m) => [m.key, valueOf(m.value)]));
+}
+
+/** A plain value (as JSON.parse gives or a caller builds) as a JsonValue: its numbers become JsonNumbers. */
+export function toJsonValue(v: unknown): JsonValue {
+  if (typeof v === 'number') return new JsonNumber(JSON.stringify(v));
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || v instanceof JsonNumber) return v;
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, toJsonValue(x)]));
+}
+
+/** Whether two values are the same JSON, key order included; numbers compare as written. */
+export function sameJson(a: JsonValue, b: JsonValue): boolean {
+  if (a instanceof JsonNumber || b instanceof JsonNumber) return a instanceof JsonNumber && b instanceof JsonNumber && a.raw === b.raw;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]!));
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameJson(a[k]!, b[k]!));
 }
 
 export const isJsonObject = (v: JsonValue | undefined): v is JsonObject =>
