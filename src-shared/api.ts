@@ -569,7 +569,15 @@ export const API = {
     example: POLICY_EXAMPLE,
     response: PolicyView,
   },
-  deletePolicy: { ...at('deletePolicy'), scope: 'admin', tag: 'Policies', summary: 'Delete a policy', response: Deleted },
+  deletePolicy: {
+    ...at('deletePolicy'),
+    scope: 'admin',
+    tag: 'Policies',
+    summary: 'Delete a policy',
+    description: 'A policy a running A/B test uses (as its control or test policy) cannot be deleted (409): stop the test first.',
+    response: Deleted,
+    errors: ['conflict'],
+  },
 
   // --- approvals
   pendingApprovals: {
