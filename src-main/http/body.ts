@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { GatehouseError, invalid } from '../core/errors.js';
+import { GatehouseError, invalid, invalidDetails } from '../core/errors.js';
 import { closingQuote, jsonShape } from '../core/json-shape.js';
 import { numberProblem } from '../../src-shared/exact-number.js';
 
@@ -226,8 +226,15 @@ export async function readJson<S extends z.ZodType>(
   return parsed.data;
 }
 
-/** Validates the query string against a zod schema. */
+/**
+ * Validates the query string against a zod schema. A parameter given twice is a 400 naming it: one
+ * of its values would otherwise be dropped without a word (`?status=pending&status=denied`).
+ */
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const repeated = Object.entries(c.req.queries())
+    .filter(([, values]) => values.length > 1)
+    .map(([name]) => ({ path: name, message: 'is given more than once; send it once' }));
+  if (repeated.length) throw invalidDetails(repeated, 'Query is invalid');
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw invalid(parsed.error, 'Query', '', '(query)');
   return parsed.data;

@@ -59,6 +59,18 @@ describe('query strings', () => {
     ]);
   });
 
+  it.each([
+    ['/api/v1/actions?status=pending&status=allowed', 'status'],
+    ['/api/v1/actions?limit=1&limit=500', 'limit'],
+    ['/api/v1/audit?type=action.decided&type=policy.created', 'type'],
+    ['/api/v1/actions/ACT/status?wait=0&wait=30', 'wait'],
+  ])('%s (a parameter given twice) is a 400 naming %s, not one value silently kept', async (path, field) => {
+    const r = await get(path.replace('ACT', actionId));
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe('invalid_request');
+    expect(r.body.error?.details).toEqual([{ path: field, message: 'is given more than once; send it once' }]);
+  });
+
   it('a missing required number says so', async () => {
     const r = await get('/api/v1/audit/proof');
     expect(r.status).toBe(400);
