@@ -200,8 +200,33 @@ export function strictJsonProblem(text: string): JsonProblem | null {
   return null;
 }
 
+/**
+ * The media type of the request body (lower case, without parameters). Bodies are read as UTF-8 (as
+ * JSON text must be, RFC 8259 §8.1): a `charset` naming another encoding is a 415, since reading
+ * its bytes as UTF-8 would change the text (`Ã©` sent as ISO-8859-1 would arrive as `é`).
+ */
+export function bodyMediaType(c: Context): string {
+  const [type = '', ...params] = (c.req.header('content-type') ?? '').split(';');
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      throw new GatehouseError(
+        'unsupported_media_type',
+        `Content-Type charset '${charset.slice(0, 40)}' is not supported; send the body as UTF-8`,
+      );
+    }
+  }
+  return type.trim().toLowerCase();
+}
+
 function requireJsonContentType(c: Context): void {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = bodyMediaType(c);
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new GatehouseError('unsupported_media_type', 'Content-Type must be application/json');
   }

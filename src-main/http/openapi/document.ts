@@ -87,7 +87,8 @@ const ERRORS = {
   Conflict:
     'Conflicts with the current state (`conflict`): already resolved, already exists, or an idempotency key reused for another request',
   TooLarge: 'Body larger than 1 MiB (`too_large`)',
-  UnsupportedMediaType: 'Wrong Content-Type, or a Content-Encoding other than identity (`unsupported_media_type`)',
+  UnsupportedMediaType:
+    'Wrong Content-Type, a charset other than UTF-8, or a Content-Encoding other than identity (`unsupported_media_type`)',
   RateLimited: 'Rate limited (`rate_limited`); see `Retry-After`',
   Unavailable:
     'Storage cannot be written or read, or a list that reads the search index found it still catching up (`unavailable`): nothing was changed or allowed; see `Retry-After`',
