@@ -569,7 +569,15 @@ export const API = {
     example: POLICY_EXAMPLE,
     response: PolicyView,
   },
-  deletePolicy: { ...at('deletePolicy'), scope: 'admin', tag: 'Policies', summary: 'Delete a policy', response: Deleted },
+  deletePolicy: {
+    ...at('deletePolicy'),
+    scope: 'admin',
+    tag: 'Policies',
+    summary: 'Delete a policy',
+    description: 'A policy a running A/B test uses (as its control or test policy) cannot be deleted (409): stop the test first.',
+    response: Deleted,
+    errors: ['conflict'],
+  },
 
   // --- approvals
   pendingApprovals: {
@@ -944,3 +952,10 @@ export const ENDPOINTS: readonly (Endpoint & { name: EndpointName })[] = Object.
   ...(e as Endpoint),
   name: name as EndpointName,
 }));
+
+/**
+ * Whether an endpoint refuses every query parameter (400): an API route that declares no query. A
+ * parameter sent to it would otherwise be ignored without a word (`GET /api/v1/policies?enabled=false`
+ * lists them all). Public pages stay lenient, and Envoy's forward-auth form carries the original's.
+ */
+export const refusesAnyQuery = (e: Endpoint): boolean => !e.query && e.scope !== 'none' && !e.pathRest;

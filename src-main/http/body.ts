@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { GatehouseError, invalid } from '../core/errors.js';
+import { GatehouseError, invalid, invalidDetails } from '../core/errors.js';
 import { closingQuote, jsonShape } from '../core/json-shape.js';
 import { numberProblem } from '../../src-shared/exact-number.js';
 
@@ -200,8 +200,33 @@ export function strictJsonProblem(text: string): JsonProblem | null {
   return null;
 }
 
+/**
+ * The media type of the request body (lower case, without parameters). Bodies are read as UTF-8 (as
+ * JSON text must be, RFC 8259 §8.1): a `charset` naming another encoding is a 415, since reading
+ * its bytes as UTF-8 would change the text (`Ã©` sent as ISO-8859-1 would arrive as `é`).
+ */
+export function bodyMediaType(c: Context): string {
+  const [type = '', ...params] = (c.req.header('content-type') ?? '').split(';');
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      throw new GatehouseError(
+        'unsupported_media_type',
+        `Content-Type charset '${charset.slice(0, 40)}' is not supported; send the body as UTF-8`,
+      );
+    }
+  }
+  return type.trim().toLowerCase();
+}
+
 function requireJsonContentType(c: Context): void {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = bodyMediaType(c);
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new GatehouseError('unsupported_media_type', 'Content-Type must be application/json');
   }
@@ -226,8 +251,15 @@ export async function readJson<S extends z.ZodType>(
   return parsed.data;
 }
 
-/** Validates the query string against a zod schema. */
+/**
+ * Validates the query string against a zod schema. A parameter given twice is a 400 naming it: one
+ * of its values would otherwise be dropped without a word (`?status=pending&status=denied`).
+ */
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const repeated = Object.entries(c.req.queries())
+    .filter(([, values]) => values.length > 1)
+    .map(([name]) => ({ path: name, message: 'is given more than once; send it once' }));
+  if (repeated.length) throw invalidDetails(repeated, 'Query is invalid');
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw invalid(parsed.error, 'Query', '', '(query)');
   return parsed.data;

@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { z } from 'zod';
 import type { JsonText } from '../core/json-text.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
@@ -10,6 +11,7 @@ import {
   type EndpointName,
   type QueryOut,
   type ResponseOf,
+  refusesAnyQuery,
 } from '../../src-shared/api.js';
 import { GatehouseError } from '../core/errors.js';
 import { illFormedField } from '../core/text.js';
@@ -59,7 +61,11 @@ function requireStorable(value: unknown, what: string): void {
   if (bad) throw new GatehouseError('invalid_request', `${what} is invalid: ${bad.path}: ${bad.message}`, [bad]);
 }
 
+/** What an endpoint that declares no query is checked against: nothing (unknown fields are a 400). */
+const NO_QUERY = z.object({}).strict();
+
 async function inputOf<N extends EndpointName>(c: Context<AppEnv>, e: Endpoint): Promise<Input<N>> {
+  if (refusesAnyQuery(e)) readQuery(c, NO_QUERY);
   const query = e.query ? readQuery(c, e.query) : undefined;
   if (query !== undefined) requireStorable(query, 'Query');
   let body: unknown;

@@ -58,12 +58,23 @@ const reusedKey = () =>
   ]);
 
 /**
+ * A key another API key used first (for the same agent): its decision belongs to that key, which alone
+ * can read it (an agent key sees only its own actions), so it is neither answered nor decided again.
+ */
+const otherKeysIdempotencyKey = () =>
+  new GatehouseError(
+    'conflict',
+    'This idempotency_key was already used for this agent by another API key; use a new key for a new request',
+    [{ path: 'idempotency_key', message: 'already used for this agent by another API key' }],
+  );
+
+/**
  * Submitting, deciding and completing actions (SPEC 2). The hot path: normalise, decide (risk +
  * compiled policies, in memory), one journal entry (action row + audit record + counters), then
  * events. Any failure before the entry is durable answers an error — never "allowed".
  */
 export class ActionService {
-  private readonly inflight = new Map<string, { digest: string; decision: Promise<Decision> }>();
+  private readonly inflight = new Map<string, { digest: string; keyId: string | null; decision: Promise<Decision> }>();
 
   constructor(
     private readonly store: Store,
@@ -88,7 +99,8 @@ export class ActionService {
 
   /**
    * SPEC 2.3 idempotency: the same key from the same agent with the same request answers the first
-   * decision (also while that one is still being decided); with a different request it is a 409.
+   * decision (also while that one is still being decided); with a different request it is a 409, and
+   * so it is from another API key (the first decision is that key's: another could not even poll it).
    */
   async submit(req: ActionRequest, caller: Caller): Promise<Decision> {
     const action = this.normalize(req, caller);
@@ -97,17 +109,19 @@ export class ActionService {
     const digest = requestDigest(action);
     const running = this.inflight.get(key);
     if (running) {
+      if (running.keyId !== caller.keyId) throw otherKeysIdempotencyKey();
       if (running.digest !== digest) throw reusedKey();
       return running.decision;
     }
     const existing = actionByIdempotencyKey(this.store, action.agent_id, action.idempotency_key);
     if (existing) {
+      if (existing.key_id !== caller.keyId) throw otherKeysIdempotencyKey();
       // A record without a digest (made by 0.1) cannot prove it was the same request: refused too.
       if (decidedOf(existing).request_digest !== digest) throw reusedKey();
       return pickShape(DecisionSchema, toStatus(existing));
     }
     const decision = this.decideAndRecord(action, caller.keyId, digest).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, { digest, decision });
+    this.inflight.set(key, { digest, keyId: caller.keyId, decision });
     return decision;
   }
 

@@ -24,6 +24,11 @@ export const ResolveRequestSchema = z
   .refine((b) => !(b.apply_to_pending && b.remember === 'once'), {
     path: ['apply_to_pending'],
     message: "needs a remember choice other than 'once' (the remembered policy decides which waiting requests it answers)",
+  })
+  // A pattern shapes the remembered policy; answered once, nothing would hold it (it was dropped unseen).
+  .refine((b) => !(b.pattern !== undefined && b.remember === 'once'), {
+    path: ['pattern'],
+    message: "needs a remember choice other than 'once' (the pattern is the remembered policy's resource)",
   });
 export type ResolveRequest = z.infer<typeof ResolveRequestSchema>;
 

@@ -235,6 +235,17 @@ describe('approve / deny answers', () => {
     await t.json('POST', `/api/v1/approvals/${a}/deny`, {});
   });
 
+  it('a pattern with remember once is a 400 naming it, and answers nothing (no policy would hold the pattern)', async () => {
+    const a = await hold();
+    for (const body of [{ pattern: 'postgres://prod/*' }, { remember: 'once', pattern: 'postgres://prod/*' }]) {
+      const r = await t.json<{ error: { details: { path: string }[] } }>('POST', `/api/v1/approvals/${a}/approve`, { body });
+      expect(r.status).toBe(400);
+      expect(r.body.error.details[0]!.path).toBe('pattern');
+    }
+    expect((await status(a)).status).toBe('pending');
+    await t.json('POST', `/api/v1/approvals/${a}/deny`, {});
+  });
+
   it('withdrawn requests are not answered along', async () => {
     const a = await hold({ resource: 'postgres://w/1' });
     const b = await hold({ resource: 'postgres://w/1' });

@@ -4,7 +4,7 @@ import { jsonShape } from '../../src-main/core/json-shape.js';
 import { parseJsonText } from '../../src-main/http/body.js';
 import { HttpError } from '../../src-main/http/errors.js';
 import { MAX_ACTION_VALUES } from '../../src-shared/index.js';
-import { openTestCore, type TestCore } from '../helpers/core.js';
+import { BASE, openTestCore, type TestCore } from '../helpers/core.js';
 
 /**
  * SPEC 5 "Bodies" (issue 13): what JSON.parse would silently change is a 400 naming the field —
@@ -117,6 +117,29 @@ describe('strict JSON bodies over HTTP', () => {
     expect(r.body.error.details?.[0]?.path).toBe('metadata.n');
     const agents = await t.json<{ items: { agent_id: string }[] }>('GET', '/api/v1/agents', { key: t.adminKey });
     expect(agents.body.items.some((a) => a.agent_id === 'overflow')).toBe(false);
+  });
+
+  it('a body declared in another charset is a 415, not its bytes read as UTF-8 (Ã© in ISO-8859-1 became é)', async () => {
+    // "Ã©" in ISO-8859-1 is the bytes C3 A9: read as UTF-8 they are "é", another description.
+    const latin1 = Buffer.from('{"agent_id":"cs","action_type":"file.read","description":"\u00c3\u00a9"}', 'latin1');
+    const post = (path: string, type: string, body: Uint8Array | string) =>
+      t.app.request(`${BASE}${path}`, { method: 'POST', headers: { 'X-API-Key': t.adminKey, 'Content-Type': type }, body });
+    for (const type of [
+      'application/json; charset=iso-8859-1',
+      'application/json;charset="windows-1252"',
+      'application/json; Charset=UTF-16',
+    ]) {
+      const r = await post('/api/v1/actions/submit', type, latin1);
+      expect(r.status, type).toBe(415);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
+    }
+    const yaml = await post('/api/v1/policies/import', 'application/yaml; charset=latin1', 'version: 1\npolicies: []\n');
+    expect(yaml.status).toBe(415);
+    const list = await t.json<{ items: unknown[] }>('GET', '/api/v1/actions?agent_id=cs', { key: t.adminKey });
+    expect(list.body.items).toEqual([]);
+    // UTF-8, however it is spelled, is read as before.
+    for (const type of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'application/json;charset=utf8'])
+      expect((await post('/api/v1/actions/submit', type, '{"agent_id":"cs","action_type":"file.read"}')).status, type).toBe(200);
   });
 
   it('a lone surrogate is a 400, not a 500', async () => {

@@ -118,6 +118,31 @@ describe('idempotency (SPEC 2.3)', () => {
     expect(c.status).toBe(409);
   });
 
+  it("never answers another API key's decision: a reused key from another key is a 409, while deciding and after", async () => {
+    t = await openTestCore();
+    const other = await newKey(t, 'agent');
+    const body = { agent_id: 'a1', action_type: 'x.y', resource: 'one', idempotency_key: 'k-5' };
+    const send = (key: string) =>
+      t!.json<{ action_id?: string; error?: { code: string; details: { path: string }[] } }>('POST', '/api/v1/actions/submit', {
+        key,
+        body,
+      });
+    // Concurrent: the first is still being decided when the other key's arrives.
+    const [first, racing] = await Promise.all([send(t.agentKey), send(other.key)]);
+    // After: the first is on disk.
+    const later = await send(other.key);
+    for (const r of [racing, later]) {
+      expect(r.status).toBe(409);
+      expect(r.body.action_id).toBeUndefined();
+      expect(r.body.error!.code).toBe('conflict');
+      expect(r.body.error!.details[0]!.path).toBe('idempotency_key');
+    }
+    // The key that made it still gets its first result.
+    const again = await send(t.agentKey);
+    expect(again.status).toBe(200);
+    expect(again.body.action_id).toBe(first.body.action_id);
+  });
+
   it('stores a hash of the key, not the key', async () => {
     t = await openTestCore();
     await submit(t, { agent_id: 'a1', action_type: 'x.y', idempotency_key: 'my-visible-idempotency-key' });

@@ -228,6 +228,22 @@ describe('statuses and shapes the document promises (issue 13)', () => {
     }
   });
 
+  it('lists the 409 a policy delete answers while a running A/B test uses the policy', async () => {
+    for (const [id, effect] of [
+      ['ab-control', 'require_approval'],
+      ['ab-test', 'allow'],
+    ])
+      expect((await t.json('POST', '/api/v1/policies', { body: { id, effect, when: { action_type: 'refund.issue' } } })).status).toBe(201);
+    const ab = await t.json('POST', '/api/v1/ab-tests', {
+      body: { name: 'refunds', control_policy: 'ab-control', test_policy: 'ab-test', traffic_split: 10, duration_days: 1 },
+    });
+    expect(ab.status).toBe(201);
+    const del = await t.json<{ error: { code: string } }>('DELETE', '/api/v1/policies/ab-control');
+    expect(del.status).toBe(409);
+    expect(del.body.error.code).toBe('conflict');
+    expect(Object.keys(op('delete', '/api/v1/policies/{id}').responses)).toContain(String(del.status));
+  });
+
   it('types the JSON policy export as an object and does not require what the server fills in', () => {
     const ok = op('get', '/api/v1/policies/export').responses['200'] as { content: Record<string, { schema: Record<string, string> }> };
     const ref = ok.content['application/json']!.schema.$ref!;

@@ -59,6 +59,50 @@ describe('query strings', () => {
     ]);
   });
 
+  it.each([
+    ['/api/v1/actions?status=pending&status=allowed', 'status'],
+    ['/api/v1/actions?limit=1&limit=500', 'limit'],
+    ['/api/v1/audit?type=action.decided&type=policy.created', 'type'],
+    ['/api/v1/actions/ACT/status?wait=0&wait=30', 'wait'],
+  ])('%s (a parameter given twice) is a 400 naming %s, not one value silently kept', async (path, field) => {
+    const r = await get(path.replace('ACT', actionId));
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe('invalid_request');
+    expect(r.body.error?.details).toEqual([{ path: field, message: 'is given more than once; send it once' }]);
+  });
+
+  it.each([
+    ['/api/v1/policies?enabled=false', 'enabled'],
+    ['/api/v1/agents?limit=1', 'limit'],
+    ['/api/v1/keys?scope=admin', 'scope'],
+    ['/mcp/servers?server_id=fs', 'server_id'],
+  ])('%s (a route that takes no query) is a 400 naming %s, not an unfiltered answer', async (path, field) => {
+    const r = await get(path);
+    expect(r.status).toBe(400);
+    expect(r.body.error?.details).toEqual([{ path: '(query)', message: `Unknown field(s): ${field}` }]);
+  });
+
+  it('a write that takes no query refuses one before changing anything', async () => {
+    const res = await t.app.request(`${BASE}/api/v1/agents/register?agent_type=autonomous`, {
+      method: 'POST',
+      headers: { 'X-API-Key': t.agentKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ agent_id: 'q-reg', agent_type: 'supervised' }),
+    });
+    expect(res.status).toBe(400);
+    const agents = (await get('/api/v1/agents')).body.items as { agent_id: string }[];
+    expect(agents.some((a) => a.agent_id === 'q-reg')).toBe(false);
+  });
+
+  it('the OpenAPI document lists that 400 for every API route without a query, and public pages stay lenient', async () => {
+    const doc = (await (await t.app.request(`${BASE}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(doc.paths['/api/v1/policies']!.get!.responses)).toContain('400');
+    expect(Object.keys(doc.paths['/api/v1/audit/verify']!.get!.responses)).toContain('400');
+    expect(Object.keys(doc.paths['/health']!.get!.responses)).not.toContain('400');
+    expect((await t.app.request(`${BASE}/health?probe=1`)).status).toBe(200);
+  });
+
   it('a missing required number says so', async () => {
     const r = await get('/api/v1/audit/proof');
     expect(r.status).toBe(400);

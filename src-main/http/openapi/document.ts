@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { API_VERSION, ErrorBodySchema, VERSION } from '../../../src-shared/index.js';
 import { SESSION_COOKIE } from '../middleware/auth.js';
 import type { Json, JsonSchema } from './json.js';
-import { ENDPOINTS, TAGS, type Endpoint as RouteDoc, type Named } from '../../../src-shared/api.js';
+import { ENDPOINTS, TAGS, refusesAnyQuery, type Endpoint as RouteDoc, type Named } from '../../../src-shared/api.js';
 
 const REF = '#/components/schemas/';
 const DATE_TIME_PATTERN_NOTE = 'ISO 8601 date-time with offset';
@@ -87,7 +87,8 @@ const ERRORS = {
   Conflict:
     'Conflicts with the current state (`conflict`): already resolved, already exists, or an idempotency key reused for another request',
   TooLarge: 'Body larger than 1 MiB (`too_large`)',
-  UnsupportedMediaType: 'Wrong Content-Type, or a Content-Encoding other than identity (`unsupported_media_type`)',
+  UnsupportedMediaType:
+    'Wrong Content-Type, a charset other than UTF-8, or a Content-Encoding other than identity (`unsupported_media_type`)',
   RateLimited: 'Rate limited (`rate_limited`); see `Retry-After`',
   Unavailable:
     'Storage cannot be written or read, or a list that reads the search index found it still catching up (`unavailable`): nothing was changed or allowed; see `Retry-After`',
@@ -128,7 +129,7 @@ function responses(r: RouteDoc): Record<string, Json> {
   if (content) ok.content = content;
   const out: Record<string, Json> = { [String(r.status ?? 200)]: ok };
   const errors = new Set(r.errors ?? []);
-  if (r.body || r.query || errors.has('invalid_request')) out['400'] = errorRef('BadRequest');
+  if (r.body || r.query || refusesAnyQuery(r) || errors.has('invalid_request')) out['400'] = errorRef('BadRequest');
   if (r.scope !== 'none' || errors.has('unauthenticated')) out['401'] = errorRef('Unauthenticated');
   out['403'] = r.refusal
     ? {

@@ -1,7 +1,7 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { GatehouseError } from '../../core/errors.js';
 import { simulate, testAction } from '../../services/policy-lab.js';
-import { parseJsonText, readText } from '../body.js';
+import { bodyMediaType, parseJsonText, readText } from '../body.js';
 import type { Handlers } from '../endpoints.js';
 
 const IMPORT_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
@@ -21,7 +21,7 @@ export function policyHandlers(g: Gatehouse) {
       });
     },
     importPolicies: async (c) => {
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = bodyMediaType(c);
       if (!IMPORT_TYPES.includes(type))
         throw new GatehouseError('unsupported_media_type', `Content-Type must be one of ${IMPORT_TYPES.join(', ')}`);
       const text = await readText(c);
