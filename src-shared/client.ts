@@ -64,8 +64,21 @@ export class GatehouseApi {
   }
 
   async request<T>(method: string, path: string, body?: unknown, extraTimeoutMs = 0): Promise<T> {
-    const res = await this.raw(method, path, body, extraTimeoutMs);
-    const text = await res.text();
+    // The timeout covers the whole answer, body included: a server that sends its headers and then
+    // stalls must not hold the caller forever (fetch resolves once the headers are in).
+    const { signal, done, timeoutMs } = this.deadline(extraTimeoutMs);
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.send(method, path, body, signal);
+      text = await res.text().catch((e: unknown) => {
+        if (signal.aborted)
+          throw new UnreachableError(`Gatehouse at ${this.baseUrl || 'this origin'} did not finish its answer within ${timeoutMs} ms`);
+        throw e;
+      });
+    } finally {
+      done();
+    }
     let parsed: unknown = null;
     if (text) {
       try {
@@ -78,8 +91,25 @@ export class GatehouseApi {
     return parsed as T;
   }
 
-  /** The raw Response (for streams such as exports and SSE). Throws UnreachableError on network failure. */
+  /** The raw Response (for streams such as exports and SSE): the timeout covers the headers only. Throws UnreachableError on network failure. */
   async raw(method: string, path: string, body?: unknown, extraTimeoutMs = 0): Promise<Response> {
+    const { signal, done } = this.deadline(extraTimeoutMs);
+    try {
+      return await this.send(method, path, body, signal);
+    } finally {
+      done();
+    }
+  }
+
+  /** An AbortSignal that fires after the request timeout (plus `extraTimeoutMs`); `done` stops the clock. */
+  private deadline(extraTimeoutMs: number): { signal: AbortSignal; done: () => void; timeoutMs: number } {
+    const timeoutMs = (this.opts.timeoutMs ?? 30_000) + extraTimeoutMs;
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+    return { signal: ctrl.signal, done: () => clearTimeout(timer), timeoutMs };
+  }
+
+  private async send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey;
     let payload: string | undefined;
@@ -87,21 +117,10 @@ export class GatehouseApi {
       headers['content-type'] = typeof body === 'string' ? 'text/plain' : 'application/json';
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
-    const timeout = (this.opts.timeoutMs ?? 30_000) + extraTimeoutMs;
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeout);
     try {
-      return await this.f(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: payload,
-        signal: ctrl.signal,
-        credentials: 'same-origin',
-      });
+      return await this.f(`${this.baseUrl}${path}`, { method, headers, body: payload, signal, credentials: 'same-origin' });
     } catch (e) {
       throw new UnreachableError(`Gatehouse is not reachable at ${this.baseUrl || 'this origin'}: ${(e as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -36,6 +36,7 @@ export function toDecision(raw: Raw): ActionDecision {
     reviewedAt: strOrNull(raw.reviewed_at),
     comment,
     rejectionReason: decision !== 'denied' ? null : comment && !reason.includes(comment) ? `${reason} — ${comment}` : reason,
+    result: raw.result ?? null,
     failOpen: false,
     raw,
   };
@@ -61,6 +62,7 @@ export function failOpenDecision(reason: string, actionId: string | null): Actio
     reviewedAt: null,
     comment: null,
     rejectionReason: null,
+    result: null,
     failOpen: true,
     raw: null,
   };

@@ -45,6 +45,10 @@ export class ActionDenied extends Error {
   get rejectionReason(): string {
     return this.reason;
   }
+  /** The action's status (`denied`, `rejected`, `expired`, `withdrawn`), when known. */
+  get status(): string | null {
+    return this.decision?.status ?? null;
+  }
 }
 /** The seeds' name for ActionDenied. */
 export const AuthorizationDeniedError = ActionDenied;

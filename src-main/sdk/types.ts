@@ -43,6 +43,8 @@ export interface ActionDecision {
   comment: string | null;
   /** Why the action may not run (with the person's comment); null when allowed or pending. */
   rejectionReason: string | null;
+  /** From the status body: what the agent reported with `complete` (SPEC 2.3), else null. */
+  result: unknown;
   /** True when this allow comes from FailMode.OPEN because Gatehouse was unreachable. */
   failOpen: boolean;
   raw: Record<string, unknown> | null;

@@ -108,6 +108,29 @@ describe('FailMode.OPEN never allows an answer the server gave', () => {
     expect(seen).toContainEqual({ method: 'POST', url: '/api/v1/actions/act_held/withdraw' });
   });
 
+  it('a server that sends its headers and then stalls times out (never hangs): a no, and a held action is withdrawn', async () => {
+    const stalled: ServerResponse[] = [];
+    const url = await stub((_req, res) => {
+      stalled.push(res);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"decision":');
+    });
+    try {
+      const gh = new GatehouseClient({ agentId: 'ts-failmode', url, apiKey: 'k', timeoutMs: 300 });
+      const t0 = Date.now();
+      await expect(gh.evaluateAction({ actionType: 'file.read' })).rejects.toBeInstanceOf(ActionDenied);
+      const fn = vi.fn();
+      await expect(govern(gh, 'file.read')(fn)()).rejects.toBeInstanceOf(ActionDenied);
+      expect(fn).not.toHaveBeenCalled();
+      const err = await gh.waitForDecision('act_held', { timeoutS: 1 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ActionDenied);
+      expect(seen).toContainEqual({ method: 'POST', url: '/api/v1/actions/act_held/withdraw' });
+      expect(Date.now() - t0).toBeLessThan(4_000);
+    } finally {
+      for (const res of stalled) res.destroy();
+    }
+  });
+
   it('a server that accepts and never answers is unreachable: the one case OPEN allows', async () => {
     const silent = createTcpServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));

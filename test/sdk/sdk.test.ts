@@ -59,6 +59,7 @@ describe('GatehouseClient', () => {
     const s = await gh.getActionStatus(d.actionId!);
     expect(s.status).toBe('completed');
     expect(s.raw?.result).toEqual({ rows: 5 });
+    expect(s.result).toEqual({ rows: 5 }); // the Python SDK's `.result`, mirrored
   });
 
   it('reports failures', async () => {
@@ -121,6 +122,7 @@ describe('GatehouseClient', () => {
     expect(err).toBeInstanceOf(AuthorizationDeniedError);
     expect((err as ActionDenied).rejectionReason).toContain('not on a friday');
     expect((err as ActionDenied).decision?.status).toBe('rejected');
+    expect((err as ActionDenied).status).toBe('rejected'); // the Python SDK's `e.status`, mirrored
     expect((await gh.waitForDecision(d.actionId!, { timeoutS: 5 })).decision).toBe(Decision.DENIED);
   });
 

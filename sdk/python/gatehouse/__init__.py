@@ -64,7 +64,9 @@ __all__ = [
     "ActionDenied",
     "AuthorizationDeniedError",
     "ApprovalTimeout",
-    "TimeoutError",
+    # Not "TimeoutError": `from gatehouse import *` would shadow the built-in with this narrower
+    # class, and the caller's `except TimeoutError` would stop catching socket and asyncio timeouts.
+    # `from gatehouse import TimeoutError` (the seeds' form) works.
     "GatehouseError",
     "GatehouseUnreachable",
     "govern",

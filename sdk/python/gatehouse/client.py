@@ -40,7 +40,8 @@ def _q(action_id: str) -> str:
 
 
 def json_safe(value: Any, limit: int = 8192) -> Any:
-    """A JSON-compatible, bounded copy of ``value`` (for parameters and reported results)."""
+    """A JSON-compatible, bounded copy of ``value`` (for parameters and reported results). NaN and
+    ±Infinity, which JSON cannot carry, become None (as ``JSON.stringify`` makes them null)."""
     import json
 
     try:
@@ -49,7 +50,7 @@ def json_safe(value: Any, limit: int = 8192) -> Any:
         return {"unserializable": repr(value)[:2000]}
     if len(text) > limit:
         return {"truncated": True, "size": len(text), "preview": text[:2000]}
-    return json.loads(text)
+    return json.loads(text, parse_constant=lambda _: None)
 
 
 class Client:

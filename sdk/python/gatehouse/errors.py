@@ -24,8 +24,7 @@ __all__ = [
     "ActionDenied",
     "AuthorizationDeniedError",
     "ApprovalTimeout",
-    "TimeoutError",
-]
+]  # not "TimeoutError": a star import would shadow the built-in (see gatehouse/__init__.py)
 
 
 class GatehouseError(Exception):

@@ -190,6 +190,22 @@ class GatehouseSdkTest(unittest.TestCase):
         self.assertEqual(mine[0]["status"], "completed")
         self.assertEqual(mine[0]["parameters"], {"args": ["/tmp/a.txt"], "kwargs": {"limit": 3}})
 
+    def test_govern_with_nan_and_infinity_runs_and_reports(self):
+        # json.dumps writes NaN/Infinity, which is not JSON: the server refused the evaluation (the
+        # function could not run at all) and the completion (the action stayed "allowed" forever).
+        # They travel as null, as JSON.stringify does in the TS SDK.
+        c = self.client()
+
+        @c.govern("file.read", resource=lambda path, scale: path)
+        def stats(path, scale):
+            return {"mean": float("nan"), "max": float("-inf"), "n": 3}
+
+        self.assertEqual(stats("/tmp/nan.csv", float("inf"))["n"], 3)
+        mine = [a for a in self.server.actions(agent_id="py-test", action_type="file.read", limit=10) if a["resource"] == "/tmp/nan.csv"]
+        self.assertEqual(mine[0]["status"], "completed")
+        self.assertEqual(mine[0]["parameters"], {"args": ["/tmp/nan.csv", None], "kwargs": {}})
+        self.assertEqual(mine[0]["result"], {"mean": None, "max": None, "n": 3})
+
     def test_govern_failure_is_reported(self):
         c = self.client()
 

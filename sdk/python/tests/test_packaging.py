@@ -36,6 +36,18 @@ class PackagingTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stdout.strip(), "ok")
 
+    def test_a_star_import_keeps_the_builtin_timeout_error(self):
+        # `except TimeoutError` in the caller's code must still catch socket and asyncio timeouts.
+        import builtins
+
+        import gatehouse
+
+        for module in ("gatehouse", "gatehouse.errors"):
+            ns = {}
+            exec(f"from {module} import *", ns)  # noqa: S102 - the point of the test
+            self.assertIs(ns.get("TimeoutError", builtins.TimeoutError), builtins.TimeoutError, module)
+        self.assertTrue(issubclass(gatehouse.TimeoutError, builtins.TimeoutError))  # the seeds' explicit import
+
     def test_python_39_syntax(self):
         files = [f for f in os.listdir(PACKAGE) if f.endswith(".py")]
         self.assertIn("__init__.py", files)
