@@ -118,6 +118,13 @@ export async function readJson<S extends z.ZodType>(
 
 /** Validates the query string against a zod schema. */
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  // c.req.query() keeps the first of a repeated parameter: `?format=csv&format=jsonl` would be read
+  // as csv without a word. Each parameter is given once.
+  const repeated = Object.entries(c.req.queries()).find(([, values]) => values.length > 1)?.[0];
+  if (repeated !== undefined) {
+    const message = 'given more than once; send it once';
+    throw new GatehouseError('invalid_request', `Query is invalid: ${repeated}: ${message}`, [{ path: repeated, message }]);
+  }
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw invalid(parsed.error, 'Query', '', '(query)');
   return parsed.data;

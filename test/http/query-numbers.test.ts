@@ -50,6 +50,16 @@ describe('query strings', () => {
     expect(r.body.error?.details).toEqual([{ path: '(query)', message: 'Unknown field(s): limt' }]);
   });
 
+  it.each([
+    ['/api/v1/audit/proof?seq=1&seq=2&size=4', 'seq'],
+    ['/api/v1/audit/export?format=csv&format=jsonl', 'format'],
+    ['/api/v1/audit?limit=5&type=action.decided&type=policy.created', 'type'],
+  ])('%s, a parameter given twice, is a 400 naming %s (the first would be read, the other dropped)', async (path, field) => {
+    const r = await get(path);
+    expect(r.status).toBe(400);
+    expect(r.body.error?.details).toEqual([{ path: field, message: 'given more than once; send it once' }]);
+  });
+
   it('a number out of range says so, not that it is no number', async () => {
     const r = await get(`/api/v1/actions/${actionId}/status?wait=61`);
     expect(r.status).toBe(400);
