@@ -39,12 +39,26 @@ def jcs(v):
     return json.dumps(v, ensure_ascii=False)
 
 
+class RepeatedKey(ValueError):
+    pass
+
+
+def unique_keys(pairs):
+    """An object from its pairs, refusing a repeated key: json.loads keeps the last, another reader
+    the first, so a line could show one value while its hash covers the other."""
+    if len({k for k, _ in pairs}) < len(pairs):
+        raise RepeatedKey()
+    return dict(pairs)
+
+
 def verify(path):
     prev, seq = "0" * 64, 1
     with open(path, encoding="utf-8") as f:
         for line in f:
             try:
-                rec = json.loads(line)
+                rec = json.loads(line, object_pairs_hook=unique_keys)
+            except RepeatedKey:
+                return False, seq, "a key is repeated in the line"
             except ValueError:
                 return False, seq, "line is not valid JSON"
             if rec.get("seq") != seq:

@@ -18,6 +18,19 @@ export function numberProblem(text: string, advice = 'send it as a string'): str
   return null;
 }
 
+/**
+ * Why a JSON number token does not read back as written, or null when it does: the double it parses
+ * to, written in its shortest form (as JSON.stringify and JCS write it), has the token's exact
+ * decimal value. Looser than numberProblem (Gatehouse's own `123456789012345680000` passes), it is
+ * what a record's line must meet for its hash to cover the number it shows.
+ */
+export function inexactNumberProblem(text: string): string | null {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return `number ${clip(text)} is beyond a double's range`;
+  if (decimalOf(text) !== decimalOf(String(value))) return `number ${clip(text)} reads as ${value}: a double does not hold it as written`;
+  return null;
+}
+
 /** A number's exact decimal value as `<sign><digits>e<exponent>`, without leading or trailing zeros (JSON or `Number#toString` form). */
 function decimalOf(text: string): string {
   const m = /^([-+]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);

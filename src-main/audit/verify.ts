@@ -4,6 +4,8 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { ZERO_HASH, type VerifyResult } from '../../src-shared/index.js';
 import type { Store } from '../storage/types.js';
+import { strictJsonProblem } from '../core/json-strict.js';
+import { inexactNumberProblem } from '../../src-shared/exact-number.js';
 import { jcs, sha256Hex } from './chain.js';
 import { badResult as bad, goodResult as good } from './scan.js';
 
@@ -35,6 +37,9 @@ function shapeProblem(r: unknown): string | null {
   if (o.data === null || typeof o.data !== 'object' || Array.isArray(o.data)) return 'has data that is not an object';
   return null;
 }
+
+/** Field names are not refused (a record may hold any the server accepted); numbers must read as written. */
+const STRICT_LINE = { numberProblem: inexactNumberProblem, forbiddenKeys: new Set<string>() };
 
 export interface FileVerifyOptions extends VerifyProgress {
   /** Accept an export that starts after seq 1 (a `--since` export): its first prev_hash is trusted. */
@@ -124,6 +129,11 @@ export async function verifyJsonlLines(
       } catch {
         return bad(records, seqHere, prev, `line ${lineNo} is not valid JSON`);
       }
+      // What JSON.parse reads past (a repeated key, a number no double holds as written) would let a line
+      // show what its hash does not cover, to whoever reads it with another parser, jq or their eyes.
+      const strict = strictJsonProblem(line, STRICT_LINE);
+      if (strict)
+        return bad(records, seqHere, prev, `line ${lineNo} is not exactly a record: ${strict.path || '(line)'}: ${strict.message}`);
       const shape = shapeProblem(rec);
       if (shape) return bad(records, seqHere, prev, `line ${lineNo} ${shape}`);
       const seq = rec.seq as number;

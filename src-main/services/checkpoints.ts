@@ -198,9 +198,17 @@ export class CheckpointService {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof MerkleUnavailableError)
-        throw new GatehouseError('unavailable', `the audit Merkle tree cannot answer yet: ${e.message}`);
-      throw e;
+      if (!(e instanceof MerkleUnavailableError)) throw e;
+      // Retention moved those records out (their leaf hashes with them): no wait makes the proof
+      // possible, so it is not a 503 (a store that cannot answer now); the archives prove them.
+      const archived = this.store.archiveHead().seq;
+      if (e.leaves && e.leaves.first < archived)
+        throw new GatehouseError(
+          'not_found',
+          `records ${e.leaves.first + 1}..${Math.min(e.leaves.last + 1, archived)} are archived, and this proof needs their hashes: ` +
+            `ask from a size of ${archived} or more, or check the archives with \`gatehouse audit verify --archive\``,
+        );
+      throw new GatehouseError('unavailable', `the audit Merkle tree cannot answer yet: ${e.message}`);
     }
   }
 }

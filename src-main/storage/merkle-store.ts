@@ -19,6 +19,14 @@ export const BLOCK = 1 << BASE_LEVEL;
 /** A subtree the store cannot give yet: the tree is still being built, or the leaves are gone. */
 export class MerkleUnavailableError extends Error {
   override readonly name = 'MerkleUnavailableError';
+
+  /** `leaves`: the 0-based leaf range [first, last] whose record hashes are gone (archived), when that is the cause. */
+  constructor(
+    message: string,
+    readonly leaves?: { first: number; last: number },
+  ) {
+    super(message);
+  }
 }
 
 const NODE = 'SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?';
@@ -136,7 +144,10 @@ export class StoreSubtrees implements SubtreeSource {
     const block = Math.floor(start / BLOCK);
     const leaves = this.leaves(block).slice(start - block * BLOCK, start - block * BLOCK + size);
     if (leaves.length !== size || leaves.includes(undefined))
-      throw new MerkleUnavailableError(`records of leaves ${start}..${start + size - 1} are not in the log`);
+      throw new MerkleUnavailableError(`records of leaves ${start}..${start + size - 1} are not in the log`, {
+        first: start,
+        last: start + size - 1,
+      });
     return foldPerfect(leaves as Hash[]);
   }
 

@@ -43,6 +43,10 @@ describe.skipIf(!hasPython)('the README verification snippet (docs/verify_export
     const deleted = lines.filter((_, i) => i !== 19);
     expect(runPython(write('deleted.jsonl', deleted))).toMatchObject({ code: 1, out: 'BROKEN at seq 20: record missing or out of order' });
 
+    // The signed `data` last (what json.loads keeps), another first (what a first-wins reader shows).
+    const repeated = lines.map((l, i) => (i === 11 ? `{"data":{"decision":"allowed-by-hand"},${l.slice(1)}` : l));
+    expect(runPython(write('repeated.jsonl', repeated))).toMatchObject({ code: 1, out: 'BROKEN at seq 12: a key is repeated in the line' });
+
     const swapped = [...lines];
     [swapped[4], swapped[5]] = [swapped[5]!, swapped[4]!];
     expect(runPython(write('swapped.jsonl', swapped)).out).toBe('BROKEN at seq 5: record missing or out of order');
@@ -83,5 +87,9 @@ describe.skipIf(!hasPython)('the README verification snippet (docs/verify_export
     const tampered = join(tempDir('gh-py-'), 'tampered.jsonl');
     writeFileSync(tampered, `${lines.map((l, i) => (i === lines.length - 2 ? l.replace('"z":2', '"z":3') : l)).join('\n')}\n`);
     expect(spawnSync('python3', [readme, tampered], { encoding: 'utf8' }).stderr.trim()).toBe(`BROKEN at seq ${lines.length - 1}`);
+    const repeated = join(tempDir('gh-py-'), 'repeated.jsonl');
+    writeFileSync(repeated, `${lines.map((l, i) => (i === lines.length - 2 ? `{"data":{},${l.slice(1)}` : l)).join('\n')}\n`);
+    const r2 = spawnSync('python3', [readme, repeated], { encoding: 'utf8' });
+    expect({ code: r2.status, err: r2.stderr.trim() }).toEqual({ code: 1, err: `BROKEN at seq ${lines.length - 1}` });
   });
 });

@@ -13,7 +13,7 @@ import { auditVerify, verifyArchives } from '../../src-main/cli/commands/audit-v
 import { createApp } from '../../src-main/http/app.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
-import { refLeaf, refRootFromInclusion } from './reference.js';
+import { refLeaf, refRoot, refRootFromInclusion } from './reference.js';
 import { rehashFrom } from './forge.js';
 import { buildPrefix } from '../../src-main/audit/archive-prefix.js';
 import { leafHashOfHex, MemoryTree } from '../../src-main/audit/merkle.js';
@@ -118,6 +118,16 @@ describe('retention and archive (SPEC 7.7)', () => {
       const full = (await core.json<{ to_root: string }>('GET', `/api/v1/audit/consistency?from=${third}&to=${third}`)).body.to_root;
       expect(root.toString('hex')).toBe(full);
     }
+    // A consistency proof from a size inside the archive needs hashes that left with the records: a 404
+    // naming them and what does answer (no wait helps, so not the 503 of a tree still being built)...
+    const gone = await core.json<{ error: { code: string; message: string } }>('GET', `/api/v1/audit/consistency?from=5&to=${third}`);
+    expect(gone.status, JSON.stringify(gone.body)).toBe(404);
+    expect(gone.body.error.message).toMatch(new RegExp(`^records 1\\.\\.\\d+ are archived.* from a size of ${second} or more`));
+    // ...and from the archive's own size on, it answers.
+    const kept = await core.json<{ from_root: string; to_root: string }>('GET', `/api/v1/audit/consistency?from=${second}&to=${third}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body.from_root).toBe(refRoot(leaves.slice(0, second)).toString('hex'));
+    expect(kept.body.to_root).toBe(refRoot(leaves.slice(0, third)).toString('hex'));
     // New records still extend the tree across the archive boundary.
     await add(core, 300);
     expect((await core.g.checkpoints.sign())!.size).toBeGreaterThan(third);

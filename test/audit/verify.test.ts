@@ -202,6 +202,31 @@ describe('verify an export file offline', () => {
     expect(await verifyJsonlFile(file, { partial: true })).toMatchObject({ ok: true, records: 23 });
   });
 
+  it('refuses a line that shows what its hash does not cover: a repeated key, a number no double holds as written', async () => {
+    // JSON.parse keeps the last `data` (the signed one) and reads 5.0000000000000001 as 5, so the hash
+    // verifies; a first-wins parser, jq (which keeps number literals) or a reader sees other content.
+    const shown = await exportFile((l) => l.map((x, i) => (i === 4 ? `{"data":{"decision":"allowed","forged":true},${x.slice(1)}` : x)));
+    const dup = await verifyJsonlFile(shown);
+    expect(dup).toMatchObject({ ok: false, first_bad_seq: 5, records: 4 });
+    expect(dup.error).toMatch(/line 5 is not exactly a record: data: duplicate key 'data'/);
+    const rounded = await exportFile((l) => l.map((x, i) => (i === 6 ? x.replace('"seq":7,', '"seq":7.0000000000000001,') : x)));
+    const num = await verifyJsonlFile(rounded);
+    expect(num).toMatchObject({ ok: false, first_bad_seq: 7, records: 6 });
+    expect(num.error).toMatch(/line 7 .*seq: number 7\.0000000000000001 reads as 7/);
+  });
+
+  it("accepts every number Gatehouse writes, an integer beyond 2^53 in JSON.stringify's form included", async () => {
+    const { store } = await auditFixture(2);
+    const data = { big: 1.2345678901234568e20, huge: 1.5e300, tiny: 5e-324, neg: -3.25e-9, max: Number.MAX_VALUE, whole: 2 ** 53 + 2 };
+    await store.commit([], [{ type: 'alert.triggered', actor: 'system', data }]);
+    const text = await exportToString(store, { format: 'jsonl' });
+    await store.close();
+    expect(text).toContain('"big":123456789012345680000');
+    const file = join(tempDir('gh-verify-'), 'audit.jsonl');
+    writeFileSync(file, text);
+    expect(await verifyJsonlFile(file)).toMatchObject({ ok: true, records: 6, first_bad_seq: null });
+  });
+
   it('rejects non-canonical extra fields', async () => {
     const file = await exportFile((l) => l.map((x, i) => (i === 0 ? edit(x, (r) => (r.extra = 1)) : x)));
     expect(await verifyJsonlFile(file)).toMatchObject({ ok: false, first_bad_seq: 1 });

@@ -64,6 +64,8 @@ describe('query strings', () => {
     ['/api/v1/actions?limit=1&limit=500', 'limit'],
     ['/api/v1/audit?type=action.decided&type=policy.created', 'type'],
     ['/api/v1/actions/ACT/status?wait=0&wait=30', 'wait'],
+    ['/api/v1/audit/proof?seq=1&seq=2&size=4', 'seq'],
+    ['/api/v1/audit/export?format=csv&format=jsonl', 'format'],
   ])('%s (a parameter given twice) is a 400 naming %s, not one value silently kept', async (path, field) => {
     const r = await get(path.replace('ACT', actionId));
     expect(r.status).toBe(400);
