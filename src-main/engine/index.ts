@@ -10,6 +10,7 @@ export { normalizeAction, MissingAgentError } from './normalize.js';
 export {
   parsePolicyFile,
   parsePolicyDocument,
+  readPolicyFile,
   exportPolicyFile,
   type ParsedPolicyFile,
   type ParseOptions,
