@@ -105,9 +105,9 @@ export class Gatehouse {
     this.policies = new PolicyService(store, this.settings, this.bus, clock);
     this.agents = new AgentService(store, clock);
     this.alerts = new AlertService(store, clock, this.bus);
-    this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus);
-    this.workflows = new WorkflowService(store, clock, this.policies);
     this.abTests = new AbTestService(store, clock, this.policies);
+    this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus, this.abTests);
+    this.workflows = new WorkflowService(store, clock, this.policies);
     this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.bus, {
       workflow: (id) => this.workflows.find(id),
       abTests: this.abTests,

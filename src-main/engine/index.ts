@@ -1,5 +1,6 @@
 /** The decision engine (SPEC 2.4, 3): risk scoring, the compiled policy engine, policy files. */
 export type { DecideContext, Engine, EngineInput, Outcome } from './types.js';
+export { runningThroughout } from './policy/ab-arm.js';
 export { compilePolicies } from './policy/compile.js';
 export { checkPolicy } from './policy/validate.js';
 export { failClosedStandIn, type UnusablePolicy } from './policy/fail-closed.js';
@@ -9,6 +10,7 @@ export { normalizeAction, MissingAgentError } from './normalize.js';
 export {
   parsePolicyFile,
   parsePolicyDocument,
+  readPolicyFile,
   exportPolicyFile,
   type ParsedPolicyFile,
   type ParseOptions,

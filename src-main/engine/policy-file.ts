@@ -13,7 +13,7 @@ import { compileWhen } from './conditions/compile.js';
 import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
 import { yamlValueIssues } from './yaml-strict.js';
-import { compileRiskRules } from './policy/validate.js';
+import { checkConditionsOf, compileRiskRules } from './policy/validate.js';
 import { isSeedForm, policyFromSeed, type PolicySource } from './seed-policy.js';
 
 /** SPEC 3.4: a policy file, validated whole and mapped to the model. */
@@ -43,19 +43,43 @@ const TOP_LEVEL_KEYS = new Set(['version', 'settings', 'risk_rules', 'workflows'
  * `PolicyValidationError`.
  */
 export function parsePolicyFile(text: string, opts: ParseOptions = {}): ParsedPolicyFile {
+  const { file, issues } = readPolicyFile(text, opts);
+  if (issues.length > 0 || !file) throw new PolicyValidationError(issues);
+  return file;
+}
+
+/**
+ * `parsePolicyFile` without the throw: the file as far as it could be read (null when it is not
+ * YAML or JSON at all) and every problem found in it — what the file says (a key written twice), its
+ * schema and its conditions, all in one list — so that a caller can add its own checks of the parts
+ * that did parse and answer every problem at once. Only a file without problems may be applied.
+ * `policyPaths[i]` names `file.policies[i]` where it stands in the file (`policies[3](id)`): the
+ * policies that did not parse are left out of the list.
+ */
+export function readPolicyFile(
+  text: string,
+  opts: ParseOptions = {},
+): { file: ParsedPolicyFile | null; issues: ValidationDetail[]; policyPaths: string[] } {
   // Duplicate keys are found by yamlValueIssues, which names them by field rather than by line.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length > 0) {
-    throw new PolicyValidationError(
-      doc.errors.map((e) => ({
-        path: locationOf(e.linePos?.[0]),
-        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
-      })),
-    );
+    const issues = doc.errors.map((e) => ({
+      path: locationOf(e.linePos?.[0]),
+      message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
+    }));
+    return { file: null, issues, policyPaths: [] };
   }
   const issues = yamlValueIssues(doc);
-  if (issues.length) throw new PolicyValidationError(issues);
-  return parsePolicyDocument(doc.toJS({ maxAliasCount: 100 }), opts);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias of an anchor the file lacks cannot be read on: yamlValueIssues has named it.
+    if (issues.length === 0) throw e;
+    return { file: null, issues, policyPaths: [] };
+  }
+  const policyPaths: string[] = [];
+  return { file: readPolicyDocument(raw, opts, issues, policyPaths), issues, policyPaths };
 }
 
 function locationOf(pos: { line: number; col: number } | undefined): string {
@@ -65,11 +89,23 @@ function locationOf(pos: { line: number; col: number } | undefined): string {
 /** The same as `parsePolicyFile` for a document already parsed (a JSON request body). */
 export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): ParsedPolicyFile {
   const issues: ValidationDetail[] = [];
+  const file = readPolicyDocument(raw, opts, issues);
+  if (issues.length > 0 || !file) throw new PolicyValidationError(issues);
+  return file;
+}
+
+/** Reads a parsed document into `issues` and the parts that are valid (null: not a policy file at all). */
+function readPolicyDocument(
+  raw: unknown,
+  opts: ParseOptions,
+  issues: ValidationDetail[],
+  policyPaths: string[] = [],
+): ParsedPolicyFile | null {
   const doc = Array.isArray(raw) ? { version: 1, policies: raw } : raw;
-  if (!isPlainObject(doc))
-    throw new PolicyValidationError([
-      { path: '', message: 'a policy file is an object with version and policies (or a list of policies)' },
-    ]);
+  if (!isPlainObject(doc)) {
+    issues.push({ path: '', message: 'a policy file is an object with version and policies (or a list of policies)' });
+    return null;
+  }
 
   for (const key of Object.keys(doc))
     if (!TOP_LEVEL_KEYS.has(key))
@@ -90,10 +126,8 @@ export function parsePolicyDocument(raw: unknown, opts: ParseOptions = {}): Pars
     if (Array.isArray(doc.workflows)) out.workflows = parseWorkflowList(doc.workflows, issues);
     else issues.push({ path: 'workflows', message: 'must be a list' });
   }
-  if (Array.isArray(doc.policies)) out.policies = parsePolicyList(doc.policies, issues, opts.defaultSource ?? 'import');
+  if (Array.isArray(doc.policies)) out.policies = parsePolicyList(doc.policies, issues, opts.defaultSource ?? 'import', policyPaths);
   else issues.push({ path: 'policies', message: 'must be a list' });
-
-  if (issues.length > 0) throw new PolicyValidationError(issues);
   return out;
 }
 
@@ -108,7 +142,7 @@ function onlyGivenKeys(parsed: SettingsPatch, given: unknown): SettingsPatch {
   return out as SettingsPatch;
 }
 
-function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], defaultSource: PolicySource): Policy[] {
+function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], defaultSource: PolicySource, paths: string[]): Policy[] {
   const policies: Policy[] = [];
   const firstIndexOf = new Map<string, number>();
   const explicitIds = new Set(items.flatMap((item) => (isPlainObject(item) && typeof item.id === 'string' ? [item.id] : [])));
@@ -127,6 +161,7 @@ function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], 
     else firstIndexOf.set(policy.id, i);
     compileWhen(policy.when, `${at}.${seed ? 'conditions' : 'when'}`, issues);
     policies.push(policy);
+    paths.push(at);
   });
   return policies;
 }
@@ -158,6 +193,7 @@ function nativePolicy(item: unknown, base: string, issues: ValidationDetail[], d
   const parsed = PolicySchema.safeParse(withSource);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
+  checkConditionsOf(item, 'when', base, issues);
   return null;
 }
 

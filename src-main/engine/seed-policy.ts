@@ -2,6 +2,7 @@ import { PolicySchema, SeedPolicySchema, type Effect, type Policy, type SeedPoli
 import { compileWhen } from './conditions/compile.js';
 import { isPlainObject } from './conditions/values.js';
 import { joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
+import { checkConditionsOf } from './policy/validate.js';
 
 export type PolicySource = Policy['source'];
 
@@ -61,6 +62,7 @@ export function policyFromSeed(
   const parsed = SeedPolicySchema.safeParse(item);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
+    checkConditionsOf(item, 'conditions', base, issues);
     return null;
   }
   const seed = parsed.data;
@@ -81,6 +83,7 @@ export function policyFromSeed(
   const policy = PolicySchema.safeParse(candidate);
   if (!policy.success) {
     for (const issue of policy.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
+    compileWhen(when, `${base}.conditions`, issues);
     return null;
   }
   return policy.data;

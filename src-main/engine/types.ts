@@ -47,6 +47,13 @@ export interface DecideContext {
   abTests?: readonly AbTestRule[];
 }
 
+/** SPEC 12, explained: the test an action fell in, its arm, and why there (`armWhy`). */
+export interface AbArmWhy {
+  rule: AbTestRule;
+  arm: 'control' | 'test';
+  why: string;
+}
+
 /** SPEC 12: the arm an action was decided in, and what the other arm would have decided. */
 export interface AbOutcome {
   id: string;
@@ -75,6 +82,9 @@ export interface Outcome {
 export interface Engine {
   /** Never throws: any internal error gives a `denied` outcome whose reason says so. */
   decide(action: NormalizedAction, ctx: DecideContext): Outcome;
-  /** The same decision plus a trace of every policy considered and why it did or did not match. */
-  explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[] };
+  /**
+   * The same decision plus a trace of every policy considered and why it did or did not match, and,
+   * when the action fell in an A/B test, the test, its arm and why.
+   */
+  explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[]; abArm: AbArmWhy | null };
 }

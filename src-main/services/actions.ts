@@ -26,6 +26,7 @@ import type { ApprovalService } from './approvals.js';
 import type { PolicyService } from './policies.js';
 import { redact, redactOrNull, redactString } from './redact.js';
 import type { AbTestService } from './ab-tests.js';
+import { liveContext } from './decide-context.js';
 import { currentStep, overallDeadline, startProgress } from './workflow-progress.js';
 import { insertProgressOp, withWorkflow } from './workflow-rows.js';
 
@@ -128,13 +129,7 @@ export class ActionService {
   private async decideAndRecord(action: NormalizedAction, keyId: string | null, digest: string | null): Promise<Decision> {
     const started = process.hrtime.bigint();
     const now = this.clock.now();
-    const abTests = this.extras.abTests?.active();
-    const outcome = this.policies.engine().decide(action, {
-      now: new Date(now),
-      agentRegistered: this.agents.isRegistered(action.agent_id),
-      recentAgentActions: this.agents.recentCount(action.agent_id, now),
-      ...(abTests && abTests.length ? { abTests } : {}),
-    });
+    const outcome = this.policies.engine().decide(action, liveContext(this.agents, this.extras.abTests, action.agent_id, now));
     const evaluated_in_us = Number((process.hrtime.bigint() - started) / 1000n);
     // SPEC 11: a workflow's steps answer the approval; the action's deadline covers all of them.
     const workflowId = outcome.decision === 'pending' ? outcome.approval?.workflow : undefined;

@@ -49,6 +49,7 @@ import {
 import { pendingStepDeadlines, progressOf, updateProgressOp, withWorkflow } from './workflow-rows.js';
 import { ANSWER_SLICE, answerAlong, resolvedRecord, type Answer } from './answer-along.js';
 import type { AgentService } from './agents.js';
+import { liveContext, type RunningTests } from './decide-context.js';
 import type { PolicyService } from './policies.js';
 import { recordedAction } from './recorded-action.js';
 import { OWNER_ANSWERER, type Answerer } from './principal.js';
@@ -118,6 +119,8 @@ export class ApprovalService {
     private readonly policies: PolicyService,
     private readonly agents: AgentService,
     private readonly bus: EventBus,
+    /** The running A/B tests (SPEC 12), which a remembered policy's reach is checked with. */
+    private readonly abTests?: RunningTests,
   ) {}
 
   /** On start: every pending approval is tracked again; those past their deadline expire now. */
@@ -409,11 +412,9 @@ export class ApprovalService {
     if (holder && compareForEvaluation(holder, remembered) < 0) return false;
     const action = recordedAction(d);
     const now = this.clock.now();
-    const outcome = this.policies.engine().decide(action, {
-      now: new Date(now),
-      agentRegistered: this.agents.isRegistered(action.agent_id),
-      recentAgentActions: this.agents.recentCount(action.agent_id, now),
-    });
+    // With the running A/B tests, as a submit decides: in the test arm the control policy (say, a
+    // remembered one under test) does not decide, and the person's answer must not settle it.
+    const outcome = this.policies.engine().decide(action, liveContext(this.agents, this.abTests, action.agent_id, now));
     return outcome.policy?.id === policyId && outcome.decision !== 'pending';
   }
 

@@ -1,5 +1,6 @@
 import {
   PolicySchema,
+  type ErrorDetail,
   type Policy,
   type PolicyImportResult,
   type PolicyInput,
@@ -12,8 +13,8 @@ import {
   compilePolicies,
   exportPolicyFile,
   failClosedStandIn,
-  parsePolicyFile,
   PolicyValidationError,
+  readPolicyFile,
   type UnusablePolicy,
 } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
@@ -102,13 +103,19 @@ export class PolicyService {
   }
 
   /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
-  private checkWorkflow(p: Policy, base = '', alsoKnown?: ReadonlySet<string>): void {
+  private checkWorkflow(p: Policy): void {
+    const issue = this.workflowIssue(p, '');
+    if (issue) throw invalidField(issue.path, issue.message, 'Policy is invalid');
+  }
+
+  /** What `checkWorkflow` refuses, as a detail (`alsoKnown`: workflows the same import creates). */
+  private workflowIssue(p: Policy, base: string, alsoKnown?: ReadonlySet<string>): ErrorDetail | null {
     const id = p.approval?.workflow;
-    if (id === undefined) return;
+    if (id === undefined) return null;
     const path = `${base}approval.workflow`;
-    if (p.effect !== 'require_approval')
-      throw invalidField(path, 'only a require_approval policy can name a workflow', 'Policy is invalid');
-    if (!alsoKnown?.has(id) && !workflowRow(this.store, id)) throw invalidField(path, `unknown workflow '${id}'`, 'Policy is invalid');
+    if (p.effect !== 'require_approval') return { path, message: 'only a require_approval policy can name a workflow' };
+    if (!alsoKnown?.has(id) && !workflowRow(this.store, id)) return { path, message: `unknown workflow '${id}'` };
+    return null;
   }
 
   /** The set the engine runs: every policy, stored ones that no longer compile by their fail-closed stand-ins. */
@@ -248,18 +255,23 @@ export class PolicyService {
 
   /** SPEC 3.4: validate the whole file, then apply policies, workflows, risk rules and settings atomically. */
   async importText(text: string, opts: { actor?: string; defaultSource?: Policy['source'] } = {}): Promise<PolicyImportResult> {
-    let file: ReturnType<typeof parsePolicyFile>;
-    try {
-      file = parsePolicyFile(text, { defaultSource: opts.defaultSource ?? 'import' });
-    } catch (e) {
-      throw policyError(e);
+    // One answer lists every problem found (SPEC 3.4: the whole file is validated first): the
+    // file's own (its schema, its conditions), then those of the parts that did parse.
+    const read = readPolicyFile(text, { defaultSource: opts.defaultSource ?? 'import' });
+    const issues: ErrorDetail[] = read.issues;
+    if (read.file) {
+      // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
+      const bad = illFormedField(read.file);
+      if (bad) issues.push(bad);
+      const fileWorkflows = new Set((read.file.workflows ?? []).map((w) => w.id));
+      read.file.policies.forEach((p, i) => {
+        const issue = this.workflowIssue(p, `${read.policyPaths[i]!}.`, fileWorkflows);
+        if (issue) issues.push(issue);
+      });
     }
-    // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
-    const bad = illFormedField(file);
-    if (bad) throw new GatehouseError('invalid_request', `Policy file is invalid: ${bad.path}: ${bad.message}`, [bad]);
+    if (issues.length > 0 || !read.file) throw policyError(new PolicyValidationError(issues));
+    const file = read.file;
     const workflows = file.workflows ?? [];
-    const fileWorkflows = new Set(workflows.map((w) => w.id));
-    file.policies.forEach((p, i) => this.checkWorkflow(p, `policies[${i}].`, fileWorkflows));
     const merged = new Map(this.entries);
     const now = this.clock.now();
     let created = 0;

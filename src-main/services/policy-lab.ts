@@ -10,23 +10,29 @@ import {
   type SimulateRequestSchema,
   type SimulateResult,
 } from '../../src-shared/index.js';
-import type { DecideContext, Engine } from '../engine/types.js';
+import { runningThroughout } from '../engine/index.js';
+import type { AbTestRule, DecideContext, Engine } from '../engine/types.js';
+import type { Clock } from '../core/clock.js';
 import { invalidDetails, zodDetails } from '../core/errors.js';
 import type { Store } from '../storage/types.js';
 import { decidedPage, type DecidedCursor } from './action-rows.js';
 import type { ActionService } from './actions.js';
 import type { AgentService } from './agents.js';
+import { liveContext, type RunningTests } from './decide-context.js';
 import type { PolicyService } from './policies.js';
 import type { SettingsService } from './settings.js';
 import { recordedAction } from './recorded-action.js';
 
-/** What testing and simulating policies read: the live set, settings, agents and history. */
+/** What testing and simulating policies read: the live set, settings, agents, running A/B tests and history. */
 export interface PolicyLabDeps {
   store: Store;
   policies: PolicyService;
   settings: SettingsService;
   actions: ActionService;
   agents: AgentService;
+  abTests: RunningTests;
+  /** The clock submits are decided by (a dry run decides at the same "now": the tests' windows). */
+  opts: { clock: Clock };
 }
 
 /** Parses a draft policy list, naming `policies[i](id).field` in errors. */
@@ -56,24 +62,50 @@ function draftEngine(
   return g.policies.compile(policies ? parseDraft(policies) : g.policies.policies(), settings, riskRules);
 }
 
-/** POST /api/v1/policies/test: the decision the current (or a draft) set would make, with its trace. */
+/**
+ * POST /api/v1/policies/test: the decision the current (or a draft) set would make, with its trace —
+ * decided as a submit would be now, the running A/B tests included (the arm, and why, in the trace
+ * and in `ab_test`). A draft set meets the running tests as the engine's `testsOfSet` says: a test
+ * applies where the draft holds both its control and its test policy (by id, as edited), as it
+ * would were the draft in force; a draft without them has no such test.
+ */
 export function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyTestRequestSchema>): PolicyTestResult {
   const engine = draftEngine(g, body.policies, body.settings);
   const action = g.actions.normalize(
     { ...body.action, agent_id: body.action.agent_id ?? 'test-agent' },
     { boundAgentId: null, keyId: null },
   );
-  const now = Date.now();
-  const out = engine.explain(action, {
-    now: new Date(now),
-    agentRegistered: g.agents.isRegistered(action.agent_id),
-    recentAgentActions: g.agents.recentCount(action.agent_id, now),
-  });
-  return { decision: out.decision, risk: out.risk, policy: out.policy, reason: out.reason, flags: out.flags, trace: out.trace };
+  const out = engine.explain(action, liveContext(g.agents, g.abTests, action.agent_id, g.opts.clock.now()));
+  const arm = out.abArm;
+  return {
+    decision: out.decision,
+    risk: out.risk,
+    policy: out.policy,
+    reason: out.reason,
+    flags: out.flags,
+    ab_test:
+      arm && out.ab
+        ? {
+            id: arm.rule.id,
+            control_policy: arm.rule.control,
+            test_policy: arm.rule.test,
+            traffic_split: arm.rule.split,
+            arm: arm.arm,
+            why: arm.why,
+            other_arm_decision: out.ab.other_arm_decision,
+            other_arm_policy: out.ab.other_arm_policy,
+          }
+        : null,
+    trace: out.trace,
+  };
 }
 
 /** Rebuilds what the engine saw for a recorded action (its agent state comes from its risk factors). */
-function replayInput(d: DecidedAction, createdMs: number): { action: NormalizedAction; ctx: DecideContext } {
+function replayInput(
+  d: DecidedAction,
+  createdMs: number,
+  abTests: readonly AbTestRule[],
+): { action: NormalizedAction; ctx: DecideContext } {
   const factors = new Set(d.risk.factors.map((f) => f.id));
   return {
     action: recordedAction(d),
@@ -81,6 +113,7 @@ function replayInput(d: DecidedAction, createdMs: number): { action: NormalizedA
       now: new Date(createdMs),
       agentRegistered: !factors.has('unregistered-agent'),
       recentAgentActions: factors.has('high-rate') ? 30 : 0,
+      ...(abTests.length ? { abTests } : {}),
     },
   };
 }
@@ -95,12 +128,15 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * through the draft set, and lists where the two decide differently. Both sides are decided now, by
  * the same engine code and the same replayed input, so a difference is the draft's doing — not a
  * policy changed since the action was recorded, nor a person's answer (a recorded decision would
- * blame the draft for both). The replay reads a page at a time and yields every few milliseconds:
+ * blame the draft for both). The A/B tests running now take part on both sides as they do in real
+ * traffic, over every replayed action whatever its date (today's set, today's tests; the draft meets
+ * them as in `testAction`). The replay reads a page at a time and yields every few milliseconds:
  * 100,000 actions never hold the event loop.
  */
 export async function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequestSchema>): Promise<SimulateResult> {
   const current = g.policies.engine();
   const draft = draftEngine(g, body.policies, body.settings, body.risk_rules);
+  const abTests = runningThroughout(g.abTests.active(), g.opts.clock.now());
   const zero = (): Record<DecisionValue, number> => ({ allowed: 0, denied: 0, pending: 0 });
   const before = zero();
   const after = zero();
@@ -114,7 +150,7 @@ export async function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateR
     if (rows.length === 0) break;
     for (const r of rows) {
       const d = JSON.parse(r.data) as DecidedAction;
-      const { action, ctx } = replayInput(d, r.created_ms);
+      const { action, ctx } = replayInput(d, r.created_ms, abTests);
       const was = current.decide(action, ctx);
       const now = draft.decide(action, ctx);
       before[was.decision]++;

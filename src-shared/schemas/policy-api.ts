@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionRequestSchema, DecisionValueSchema, RiskSchema, PolicyRefSchema } from './action.js';
+import { AbArmSchema } from './ab-tests.js';
 import { SettingsPatchSchema, TraceEntrySchema, RiskRuleSchema } from './policy.js';
 
 /** POST /api/v1/policies/test */
@@ -7,12 +8,29 @@ export const PolicyTestRequestSchema = z
   .object({ action: ActionRequestSchema, policies: z.array(z.unknown()).optional(), settings: SettingsPatchSchema.optional() })
   .strict();
 
+/**
+ * SPEC 12: the running A/B test the tested action falls in (its control policy decides it first),
+ * its arm and why there (the stable hash's bucket), and what the other arm would decide.
+ */
+export const PolicyTestAbSchema = z.object({
+  id: z.string(),
+  control_policy: z.string(),
+  test_policy: z.string(),
+  traffic_split: z.number(),
+  arm: AbArmSchema,
+  why: z.string(),
+  other_arm_decision: DecisionValueSchema,
+  other_arm_policy: z.string().nullable(),
+});
+
 export const PolicyTestResultSchema = z.object({
   decision: DecisionValueSchema,
   risk: RiskSchema,
   policy: PolicyRefSchema.nullable(),
   reason: z.string(),
   flags: z.array(z.string()),
+  /** Null when the action falls in no running A/B test. */
+  ab_test: PolicyTestAbSchema.nullable(),
   trace: z.array(TraceEntrySchema),
 });
 export type PolicyTestResult = z.infer<typeof PolicyTestResultSchema>;

@@ -147,6 +147,12 @@ describe('a test policy that is itself enabled and enforced', () => {
     expect(inTest).toBeLessThan(280);
   });
 
+  it('a test whose control policy is not in the set (a draft without it) is not applied: its test policy decides as written', () => {
+    const a = action(3, { action_type: 'pay.x' });
+    const out = engine.decide(a, { ...ctx, abTests: [{ ...rule('abt', 0), control: 'not-in-this-set', test: 'strong' }] });
+    expect(out).toMatchObject({ decision: 'denied', policy: { id: 'strong' }, ab: null });
+  });
+
   it('decides nothing outside its arm: an action its control does not match is decided as if it were not enforced', () => {
     const a = action(3, { action_type: 'other.x' });
     expect(engine.decide(a, ctx)).toMatchObject({ decision: 'denied', policy: { id: 'wide' } });

@@ -115,10 +115,13 @@ describe('gatehouse CLI against a running server', () => {
     expect(imp.code).toBe(0);
     expect(imp.out).toMatch(/Imported 1 policies \(1 new/);
     const broken = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'bad.yaml');
-    writeFileSync(broken, 'version: 1\npolicies:\n  - id: Bad Id\n    effect: deny\n');
+    // A schema error and a condition error in the same policy: the one answer names both.
+    writeFileSync(broken, 'version: 1\npolicies:\n  - id: Bad Id\n    effect: deny\n    when: { resource: { regex: "(" } }\n');
     const refused = cli('policy', 'import', broken);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/400/);
+    expect(refused.err).toContain('policies[0](Bad Id).id:');
+    expect(refused.err).toContain('policies[0](Bad Id).when.resource.regex: invalid regex');
   });
 
   it('open prints a one-time console link that logs in once', async () => {

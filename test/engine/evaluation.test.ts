@@ -265,8 +265,9 @@ describe('explain: the trace', () => {
       ['etc', true, false, false, 'resource "postgres://prod/users" does not match glob "/etc/*"'],
       ['watch', true, true, false, 'matched: adds flag monitor:watch'],
     ]);
-    const { trace: _trace, ...decision } = out;
+    const { trace: _trace, abArm, ...decision } = out;
     expect(decision).toEqual(e.decide(del, ctx()));
+    expect(abArm).toBeNull();
   });
 });
 

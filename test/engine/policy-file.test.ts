@@ -104,6 +104,30 @@ policies:
     ]);
   });
 
+  it('lists a policy’s schema errors and its condition errors together, with what the YAML itself says', () => {
+    const details = errorsOf(() =>
+      parsePolicyFile(`
+version: 1
+policies:
+  - { id: both, effect: allow, priority: 5000, when: { resource: { regex: "[" }, tool_name: { frob: 1 } } }
+  - { id: twice, effect: allow, effect: deny, when: { resource: { regex: "(" } } }
+  - { name: Seed both, action: explode, conditions: { resource: { regex: "(" } } }
+  - { id: BAD ID, effect: deny, when: { resource: { regex: "(" } } }
+`),
+    );
+    expect(details.map((d) => d.path)).toEqual([
+      'policies[1](twice).effect',
+      'policies[0](both).priority',
+      'policies[0](both).when.resource.regex',
+      'policies[0](both).when.tool_name.frob',
+      'policies[1](twice).when.resource.regex',
+      'policies[2].action',
+      'policies[2].conditions.resource.regex',
+      'policies[3](BAD ID).id',
+      'policies[3](BAD ID).when.resource.regex',
+    ]);
+  });
+
   it('names a key written twice by its field, where YAML would keep the last', () => {
     const details = errorsOf(() =>
       parsePolicyFile(

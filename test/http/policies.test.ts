@@ -208,6 +208,33 @@ describe('import and export', () => {
     expect(JSON.stringify(r.body.error)).toContain('bad-one');
     expect(await (await t.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
   });
+
+  it('answers every error of the file at once: schema, conditions and workflow references, each by policy id and field; nothing changes', async () => {
+    const before = await (await t.req('GET', '/api/v1/policies/export?format=json')).text();
+    const yaml = [
+      'version: 1',
+      'policies:',
+      '  - { id: fine, effect: allow, when: { action_type: fine.op } }',
+      '  - { id: both-kinds, effect: deny, priority: 5000, when: { resource: { regex: "[" } } }',
+      '  - { id: no-flow, effect: require_approval, approval: { workflow: nowhere }, when: { tool_name: { regex: "(" } } }',
+      '',
+    ].join('\n');
+    const r = await t.json<{ error: { code: string; details: { path: string; message: string }[] } }>('POST', '/api/v1/policies/import', {
+      body: yaml,
+      headers: { 'Content-Type': 'application/yaml' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid_request');
+    expect(r.body.error.details.map((d) => d.path)).toEqual([
+      'policies[1](both-kinds).priority',
+      'policies[1](both-kinds).when.resource.regex',
+      'policies[2](no-flow).when.tool_name.regex',
+      'policies[2](no-flow).approval.workflow',
+    ]);
+    expect(r.body.error.details[3]!.message).toBe("unknown workflow 'nowhere'");
+    expect((await t.json('GET', '/api/v1/policies/fine')).status).toBe(404);
+    expect(await (await t.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
+  });
 });
 
 describe('settings', () => {

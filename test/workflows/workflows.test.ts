@@ -454,7 +454,7 @@ describe('workflows travel in the policy file (SPEC 3.4, 11)', () => {
       },
     });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.details[0]?.path).toBe('policies[0].approval.workflow');
+    expect(unknown.body.error.details[0]?.path).toBe('policies[0](needs-other).approval.workflow');
     expect((await t.json('GET', '/api/v1/workflows/flow-in-file')).status).toBe(404);
     expect(await (await t.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
   });

@@ -3,8 +3,8 @@ import { checkBudget, DecisionBudgetExceeded, DEFAULT_DECISION_BUDGET_MS, within
 import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
 import { RiskScorer } from '../risk/scorer.js';
-import type { AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
-import { armOf, isUnderTest, ruleFor } from './ab-arm.js';
+import type { AbArmWhy, AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
+import { armOf, armWhy, isUnderTest, ruleFor, testsOfSet } from './ab-arm.js';
 import { CandidateIndex } from './candidate-index.js';
 import { isExpired, type CompiledPolicy } from './compiled-policy.js';
 import { traceOf } from './trace.js';
@@ -28,6 +28,8 @@ interface Evaluation {
   shadowDecider: CompiledPolicy | null;
   /** The action fell in an A/B test: its arm, and the policy that would decide in the other one. */
   ab: { rule: AbTestRule; arm: 'control' | 'test'; other: CompiledPolicy | null } | null;
+  /** The running A/B tests that applied to this set (see testsOfSet). */
+  tests: readonly AbTestRule[];
 }
 
 /** SPEC 3.3 over a compiled policy set. Immutable once built; rebuild on any change. */
@@ -40,6 +42,8 @@ export class CompiledEngine implements Engine {
   private readonly shadows: CandidateIndex;
   /** Every policy by id (A/B tests name their test policy, which need not be enforced). */
   private byIdMap: ReadonlyMap<string, CompiledPolicy> | null = null;
+  /** The last list of running tests seen and the part of it that applies to this set (the list changes rarely). */
+  private testsSeen: { given: readonly AbTestRule[]; applied: readonly AbTestRule[] } | null = null;
 
   private readonly budgetMs: number;
 
@@ -69,6 +73,13 @@ export class CompiledEngine implements Engine {
     return this.byIdMap;
   }
 
+  /** SPEC 12: the running tests that apply to this set (both their policies are in it), cached per list. */
+  private applicable(given: readonly AbTestRule[]): readonly AbTestRule[] {
+    if (given.length === 0) return NO_TESTS;
+    if (this.testsSeen?.given !== given) this.testsSeen = { given, applied: testsOfSet(given, (id) => this.byId.has(id)) };
+    return this.testsSeen.applied;
+  }
+
   decide(action: NormalizedAction, ctx: DecideContext): Outcome {
     let subject: Subject | undefined;
     try {
@@ -82,7 +93,7 @@ export class CompiledEngine implements Engine {
     }
   }
 
-  explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[] } {
+  explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[]; abArm: AbArmWhy | null } {
     let subject: Subject | undefined;
     try {
       return withinBudget(this.budgetMs, () => {
@@ -90,12 +101,14 @@ export class CompiledEngine implements Engine {
         subject = s;
         const evaluation = this.evaluate(s, ctx);
         const outcome = this.outcomeOf(evaluation);
-        const trace = traceOf(this.all, s, ctx.now.getTime(), evaluation.decider?.policy.id ?? null);
-        return { ...outcome, trace };
+        const { decider, ab, tests } = evaluation;
+        const abArm = ab ? { rule: ab.rule, arm: ab.arm, why: armWhy(ab.rule, action) } : null;
+        const trace = traceOf(this.all, s, ctx.now.getTime(), { deciderId: decider?.policy.id ?? null, tests, ab: abArm });
+        return { ...outcome, trace, abArm };
       });
     } catch (e) {
-      if (e instanceof DecisionBudgetExceeded) return { ...this.heldOverBudget(e, subject?.risk), trace: [] };
-      return { ...failClosed(e, subject?.risk), trace: [] };
+      if (e instanceof DecisionBudgetExceeded) return { ...this.heldOverBudget(e, subject?.risk), trace: [], abArm: null };
+      return { ...failClosed(e, subject?.risk), trace: [], abArm: null };
     }
   }
 
@@ -105,13 +118,13 @@ export class CompiledEngine implements Engine {
     subject.risk = risk;
     checkBudget('risk scoring');
     const nowMs = ctx.now.getTime();
-    const tests = ctx.abTests ?? NO_TESTS;
+    const tests = this.applicable(ctx.abTests ?? NO_TESTS);
     let decider = this.firstEnforced(subject, nowMs, -1, tests);
     let ab: Evaluation['ab'] = null;
     if (decider !== null && tests.length > 0) {
       const rule = ruleFor(tests, decider.policy.id, nowMs);
-      // A test whose test policy is gone is not applied: the control policy decides, as without the test.
-      if (rule !== null && this.byId.has(rule.test)) {
+      // A test whose test policy is not in the set is not applied (testsOfSet): the control decides, as without the test.
+      if (rule !== null) {
         const alternative = this.testArmDecider(subject, nowMs, decider, rule.test, tests);
         const arm = armOf(rule, subject.action);
         ab = { rule, arm, other: arm === 'test' ? decider : alternative };
@@ -125,6 +138,7 @@ export class CompiledEngine implements Engine {
       monitors: this.monitors.isEmpty ? [] : this.monitors.allMatches(subject, nowMs),
       shadowDecider: this.shadows.isEmpty ? null : this.shadows.firstMatch(subject, nowMs),
       ab,
+      tests,
     };
   }
 

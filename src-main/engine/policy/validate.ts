@@ -7,6 +7,7 @@ import {
   type Settings,
 } from '../../../src-shared/index.js';
 import { compileWhen } from '../conditions/compile.js';
+import { isPlainObject } from '../conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from '../errors.js';
 import type { CompiledRiskRule } from '../risk/scorer.js';
 import type { EngineInput } from '../types.js';
@@ -80,6 +81,7 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
     const parsed = PolicySchema.safeParse(item);
     if (!parsed.success) {
       pushIssues(issues, base, parsed.error.issues);
+      checkConditionsOf(item, 'when', base, issues);
       return;
     }
     const policy = parsed.data;
@@ -164,6 +166,16 @@ export function compileRiskRules(raw: readonly unknown[], issues: ValidationDeta
 }
 
 /**
+ * The conditions of an item whose schema check failed, checked all the same: one answer then lists
+ * a policy's schema problems and its condition problems together (a bad `priority` and a bad regex),
+ * not the first kind alone. Skipped where the conditions are not an object (the schema said so).
+ */
+export function checkConditionsOf(item: unknown, key: 'when' | 'conditions', base: string, issues: ValidationDetail[]): void {
+  const conditions = isPlainObject(item) ? item[key] : undefined;
+  if (isPlainObject(conditions)) compileWhen(conditions, joinPath(base, [key]), issues);
+}
+
+/**
  * Checks one policy as an editor would (schema and condition language) without compiling a set.
  * Paths are relative to the policy (`when.resource.regex`).
  */
@@ -172,6 +184,7 @@ export function checkPolicy(input: unknown): ValidationDetail[] {
   const parsed = PolicySchema.safeParse(input);
   if (!parsed.success) {
     pushIssues(issues, '', parsed.error.issues);
+    checkConditionsOf(input, 'when', '', issues);
     return issues;
   }
   compileWhen(parsed.data.when, 'when', issues);
