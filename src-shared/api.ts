@@ -564,10 +564,12 @@ export const API = {
     scope: 'admin',
     tag: 'Policies',
     summary: 'Replace a policy',
-    description: 'The id comes from the path; an `id` in the body must be the same.',
+    description:
+      'The id comes from the path; an `id` in the body must be the same. 409 while a running A/B test uses the policy and the change would unmake it: its control stays enabled, enforced and deciding, its test policy deciding.',
     body: named('PolicyUpdate', PolicyUpdateSchema),
     example: POLICY_EXAMPLE,
     response: PolicyView,
+    errors: ['conflict'],
   },
   deletePolicy: {
     ...at('deletePolicy'),

@@ -35,7 +35,7 @@ export class AbTestService {
     policies.setUsageLookup((id) => {
       const now = this.clock.now();
       const r = abTestRows(this.store).find((t) => (t.control_policy === id || t.test_policy === id) && statusOf(t, now) === 'running');
-      return r ? `the running A/B test '${r.id}' (as its ${r.control_policy === id ? 'control' : 'test'} policy)` : null;
+      return r ? { test: r.id, role: r.control_policy === id ? 'control' : 'test' } : null;
     });
   }
 

@@ -56,6 +56,12 @@ export function policyError(e: unknown): GatehouseError {
   return e instanceof GatehouseError ? e : new GatehouseError('invalid_request', (e as Error).message);
 }
 
+/** A running A/B test a policy takes part in. */
+export interface PolicyUse {
+  test: string;
+  role: 'control' | 'test';
+}
+
 /**
  * The policy set (SPEC 3): persisted policies plus in-memory `until_restart` ones, the custom risk
  * rules, and the compiled engine, rebuilt once per change — never interpreted per request.
@@ -66,8 +72,8 @@ export class PolicyService {
   private compiled: Engine;
   /** Bumped by every change of the set the engine is built from (see install). */
   private generation = 0;
-  /** What still uses a policy so that it cannot be deleted (a running A/B test), or null. */
-  private usedBy: (id: string) => string | null = () => null;
+  /** The running A/B test a policy takes part in, and as what (so it cannot be deleted or unmade), or null. */
+  private usedBy: (id: string) => PolicyUse | null = () => null;
 
   constructor(
     private readonly store: Store,
@@ -97,9 +103,35 @@ export class PolicyService {
     return this.compiled;
   }
 
-  /** How a policy's users are found before it is deleted (the A/B test service sets it). */
-  setUsageLookup(usedBy: (id: string) => string | null): void {
+  /** How a policy's users are found before it is changed or deleted (the A/B test service sets it). */
+  setUsageLookup(usedBy: (id: string) => PolicyUse | null): void {
     this.usedBy = usedBy;
+  }
+
+  /**
+   * SPEC 12: while a test runs, its control stays an enabled, enforced policy that decides, and its
+   * test policy one that decides (as the test was created with): otherwise the control matches
+   * nothing or never decides, and the test goes on measuring nothing without a word. A 409: the
+   * change is fine once the test is stopped.
+   */
+  private checkStillTestable(id: string, p: Policy): void {
+    const use = this.usedBy(id);
+    if (!use) return;
+    const field =
+      p.effect === 'monitor'
+        ? 'effect'
+        : use.role === 'control' && p.mode !== 'enforce'
+          ? 'mode'
+          : use.role === 'control' && !p.enabled
+            ? 'enabled'
+            : null;
+    if (!field) return;
+    const what = use.role === 'control' ? 'an enabled, enforced policy that decides' : 'a policy that decides';
+    throw new GatehouseError(
+      'conflict',
+      `Policy '${id}' is the ${use.role} policy of the running A/B test '${use.test}': it stays ${what} until the test is stopped`,
+      [{ path: field, message: `cannot become ${field === 'enabled' ? 'false' : String(p[field])} while the A/B test '${use.test}' runs` }],
+    );
   }
 
   /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
@@ -226,6 +258,7 @@ export class PolicyService {
     if (!existing) throw notFound(`Policy '${id}'`);
     const policy = this.parse(input, id);
     this.checkWorkflow(policy);
+    this.checkStillTestable(id, policy);
     const engine = this.compile(this.effectiveSet({ id, policy }), this.settings.get(), this.riskRules);
     const validatedAt = this.generation;
     const now = this.clock.now();
@@ -241,8 +274,8 @@ export class PolicyService {
   async remove(id: string, actor = 'user'): Promise<void> {
     const existing = this.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
-    const user = this.usedBy(id);
-    if (user) throw conflict(`Policy '${id}' is used by ${user}; stop it first`);
+    const use = this.usedBy(id);
+    if (use) throw conflict(`Policy '${id}' is used by the running A/B test '${use.test}' (as its ${use.role} policy); stop it first`);
     const engine = this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
     const validatedAt = this.generation;
     await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [

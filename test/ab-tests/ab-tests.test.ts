@@ -428,6 +428,39 @@ describe('lifecycle', () => {
     expect((await t.json('DELETE', '/api/v1/policies/gone-control')).status).toBe(200);
   });
 
+  it("a running test's control stays enabled, enforced and deciding, its test policy deciding (409 naming the field); other edits go through", async () => {
+    const base = { effect: 'deny', priority: 80, when: { action_type: 'keep.*' } };
+    await policy({ id: 'keep-control', ...base });
+    await policy({ id: 'keep-test', ...base, effect: 'allow', mode: 'shadow' });
+    const test = await startTest({
+      name: 'Keep',
+      control_policy: 'keep-control',
+      test_policy: 'keep-test',
+      traffic_split: 50,
+      duration_days: 7,
+    });
+    for (const [id, body, field] of [
+      ['keep-control', { ...base, mode: 'shadow' }, 'mode'],
+      ['keep-control', { ...base, enabled: false }, 'enabled'],
+      ['keep-control', { ...base, effect: 'monitor' }, 'effect'],
+      ['keep-test', { ...base, effect: 'monitor', mode: 'shadow' }, 'effect'],
+    ] as const) {
+      const r = await t.json<{ error: { code: string; message: string; details: { path: string }[] } }>('PUT', `/api/v1/policies/${id}`, {
+        body,
+      });
+      expect(r.status, `${id} ${field}`).toBe(409);
+      expect(r.body.error.message).toContain(`the running A/B test '${test.id}'`);
+      expect(r.body.error.details.map((d) => d.path)).toEqual([field]);
+    }
+    const unchanged = await t.json<{ mode: string; enabled: boolean; effect: string }>('GET', '/api/v1/policies/keep-control');
+    expect([unchanged.body.mode, unchanged.body.enabled, unchanged.body.effect]).toEqual(['enforce', true, 'deny']);
+    // Its priority, its conditions, the test policy's mode: edits that keep the test meaningful.
+    expect((await t.json('PUT', '/api/v1/policies/keep-control', { body: { ...base, priority: 90 } })).status).toBe(200);
+    expect((await t.json('PUT', '/api/v1/policies/keep-test', { body: { ...base, effect: 'allow' } })).status).toBe(200);
+    expect((await t.json('POST', `/api/ab-tests/${test.id}/stop`, { body: {} })).status).toBe(200);
+    expect((await t.json('PUT', '/api/v1/policies/keep-control', { body: { ...base, mode: 'shadow' } })).status).toBe(200);
+  });
+
   it('refuses bad tests with a 400 naming the field, a second test on the same control with a 409, and agent keys with a 403', async () => {
     await policy({ id: 'val-control', effect: 'deny', priority: 80, when: { action_type: 'val.*' } });
     await policy({ id: 'val-test', effect: 'allow', mode: 'shadow', priority: 80, when: { action_type: 'val.*' } });
