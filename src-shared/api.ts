@@ -552,11 +552,12 @@ export const API = {
     tag: 'Policies',
     summary: 'Import a policy file, atomically',
     description:
-      'The whole file is validated first and applied all or nothing. Send YAML (`application/yaml`) or JSON; a JSON body may also wrap the file as `{"content": "..."}`.',
+      'The whole file is validated first and applied all or nothing. Send YAML (`application/yaml`) or JSON; a JSON body may also wrap the file as `{"content": "..."}`. 409 when it would unmake a running A/B test\'s control or test policy (see PUT).',
     body: named('PolicyImport', PolicyImportBodySchema),
     bodyTypes: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
     rawBody: true,
     response: named('PolicyImportResult', PolicyImportResultSchema),
+    errors: ['conflict'],
   },
   getPolicy: { ...at('getPolicy'), scope: 'admin', tag: 'Policies', summary: 'Get a policy', response: PolicyView },
   updatePolicy: {

@@ -115,23 +115,25 @@ export class PolicyService {
    * change is fine once the test is stopped.
    */
   private checkStillTestable(id: string, p: Policy): void {
+    const issue = this.testableIssue(id, p, '');
+    if (issue) throw new GatehouseError('conflict', issue.summary, [issue.detail]);
+  }
+
+  /** What `checkStillTestable` refuses, with the field under `base` (an import names the policy). */
+  private testableIssue(id: string, p: Policy, base: string): { summary: string; detail: ErrorDetail } | null {
     const use = this.usedBy(id);
-    if (!use) return;
-    const field =
-      p.effect === 'monitor'
-        ? 'effect'
-        : use.role === 'control' && p.mode !== 'enforce'
-          ? 'mode'
-          : use.role === 'control' && !p.enabled
-            ? 'enabled'
-            : null;
-    if (!field) return;
-    const what = use.role === 'control' ? 'an enabled, enforced policy that decides' : 'a policy that decides';
-    throw new GatehouseError(
-      'conflict',
-      `Policy '${id}' is the ${use.role} policy of the running A/B test '${use.test}': it stays ${what} until the test is stopped`,
-      [{ path: field, message: `cannot become ${field === 'enabled' ? 'false' : String(p[field])} while the A/B test '${use.test}' runs` }],
-    );
+    if (!use) return null;
+    const control = use.role === 'control';
+    const field = p.effect === 'monitor' ? 'effect' : control && p.mode !== 'enforce' ? 'mode' : control && !p.enabled ? 'enabled' : null;
+    if (!field) return null;
+    const what = control ? 'an enabled, enforced policy that decides' : 'a policy that decides';
+    return {
+      summary: `Policy '${id}' is the ${use.role} policy of the running A/B test '${use.test}': it stays ${what} until the test is stopped`,
+      detail: {
+        path: `${base}${field}`,
+        message: `cannot become ${field === 'enabled' ? 'false' : String(p[field])} while the A/B test '${use.test}' runs`,
+      },
+    };
   }
 
   /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
@@ -304,6 +306,13 @@ export class PolicyService {
     }
     if (issues.length > 0 || !read.file) throw policyError(new PolicyValidationError(issues));
     const file = read.file;
+    const untestable = file.policies.flatMap((p, i) => this.testableIssue(p.id, p, `${read.policyPaths[i]!}.`) ?? []);
+    if (untestable.length > 0)
+      throw new GatehouseError(
+        'conflict',
+        untestable.length === 1 ? untestable[0]!.summary : `${untestable.length} policies are part of running A/B tests; stop them first`,
+        untestable.map((u) => u.detail),
+      );
     const workflows = file.workflows ?? [];
     const merged = new Map(this.entries);
     const now = this.clock.now();

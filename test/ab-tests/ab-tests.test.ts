@@ -452,6 +452,18 @@ describe('lifecycle', () => {
       expect(r.body.error.message).toContain(`the running A/B test '${test.id}'`);
       expect(r.body.error.details.map((d) => d.path)).toEqual([field]);
     }
+    // The same through a policy file: a 409 naming the policy and field, and nothing imported.
+    const file = {
+      version: 1,
+      policies: [
+        { id: 'keep-new', ...base },
+        { id: 'keep-control', ...base, mode: 'shadow' },
+      ],
+    };
+    const imp = await t.json<{ error: { details: { path: string }[] } }>('POST', '/api/v1/policies/import', { body: file });
+    expect(imp.status).toBe(409);
+    expect(imp.body.error.details.map((d) => d.path)).toEqual(['policies[1](keep-control).mode']);
+    expect((await t.json('GET', '/api/v1/policies/keep-new')).status).toBe(404);
     const unchanged = await t.json<{ mode: string; enabled: boolean; effect: string }>('GET', '/api/v1/policies/keep-control');
     expect([unchanged.body.mode, unchanged.body.enabled, unchanged.body.effect]).toEqual(['enforce', true, 'deny']);
     // Its priority, its conditions, the test policy's mode: edits that keep the test meaningful.
