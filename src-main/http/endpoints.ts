@@ -65,7 +65,8 @@ function requireStorable(value: unknown, what: string): void {
 const NO_QUERY = z.object({}).strict();
 
 async function inputOf<N extends EndpointName>(c: Context<AppEnv>, e: Endpoint): Promise<Input<N>> {
-  if (refusesAnyQuery(e)) readQuery(c, NO_QUERY);
+  // Most requests carry no query at all (every submit): only a target with one is parsed and checked.
+  if (refusesAnyQuery(e) && c.req.url.includes('?')) readQuery(c, NO_QUERY);
   const query = e.query ? readQuery(c, e.query) : undefined;
   if (query !== undefined) requireStorable(query, 'Query');
   let body: unknown;
