@@ -27,16 +27,17 @@ export const invalidField = (path: string, message: string, summary = 'Request i
   new GatehouseError('invalid_request', `${summary}: ${path}: ${message}`, [{ path, message }]);
 
 /**
- * Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`. `root` names
- * what was parsed where an issue has no field of its own (unknown fields): `(body)` or `(query)`.
+ * Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`. An unknown
+ * field is named itself, one detail each (`{path: "approval.timeout", message: "Unknown field"}`).
+ * `root` names what was parsed where an issue has no field of its own (a body that is not an
+ * object): `(body)` or `(query)`.
  */
 export function zodDetails(error: ZodError, prefix = '', root = '(body)'): ErrorDetail[] {
-  return error.issues.map((i) => {
-    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `Unknown field(s): ${i.keys.join(', ')}`;
-    if (i.code === 'invalid_type' && i.message.includes('received undefined')) message = 'Required';
-    return { path: path || root, message };
+  const pathOf = (parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.') || root;
+  return error.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: pathOf([...i.path, k]), message: 'Unknown field' }));
+    const message = i.code === 'invalid_type' && i.message.includes('received undefined') ? 'Required' : i.message;
+    return [{ path: pathOf(i.path), message }];
   });
 }
 

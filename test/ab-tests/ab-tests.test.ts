@@ -484,7 +484,7 @@ describe('lifecycle', () => {
       [{ ...base, test_policy: 'val-control' }, 'test_policy'],
       [{ ...base, traffic_split: 101 }, 'traffic_split'],
       [{ ...base, duration_days: 0 }, 'duration_days'],
-      [{ ...base, extra: 1 }, '(body)'],
+      [{ ...base, extra: 1 }, 'extra'],
     ];
     for (const [body, path] of cases) {
       const r = await t.json<{ error: { details: { path: string }[] } }>('POST', '/api/ab-tests', { body });

@@ -60,7 +60,7 @@ describe('submit', () => {
   it.each([
     [{ action_type: 'x' }, 'agent_id'],
     [{ agent_id: 'a' }, 'action_type'],
-    [{ agent_id: 'a', action_type: 'x', extra_field: 1 }, '(body)'],
+    [{ agent_id: 'a', action_type: 'x', extra_field: 1 }, 'extra_field'],
     [{ agent_id: 'bad agent!', action_type: 'x' }, 'agent_id'],
     [{ agent_id: 'a', action_type: 'x', parameters: 'not an object' }, 'parameters'],
     [{ agent_id: 'a', action_type: '' }, 'action_type'],
@@ -78,6 +78,20 @@ describe('submit', () => {
       body: { ...read, actoin_type: 'typo' },
     });
     expect(r.body.error.message).toContain('actoin_type');
+  });
+
+  it('names each unknown field in its own detail, a nested one by its whole path', async () => {
+    const r = await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { ...read, actoin_type: 'typo', seesion_id: 's' } });
+    expect(r.status).toBe(400);
+    expect(ErrorBodySchema.parse(r.body).error.details).toEqual([
+      { path: 'actoin_type', message: 'Unknown field' },
+      { path: 'seesion_id', message: 'Unknown field' },
+    ]);
+    const p = await t.json('POST', '/api/v1/policies', {
+      body: { id: 'typo-nested', name: 'n', effect: 'require_approval', when: {}, approval: { timeout_s: 60, tiemout_action: 'deny' } },
+    });
+    expect(p.status).toBe(400);
+    expect(ErrorBodySchema.parse(p.body).error.details).toContainEqual({ path: 'approval.tiemout_action', message: 'Unknown field' });
   });
 
   it('rejects bad JSON (400 invalid_json), a wrong media type (415) and a huge body (413)', async () => {

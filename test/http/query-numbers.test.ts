@@ -47,7 +47,7 @@ describe('query strings', () => {
   it('an unknown parameter is named as part of the query, not of a body', async () => {
     const r = await get('/api/v1/audit?limt=5');
     expect(r.status).toBe(400);
-    expect(r.body.error?.details).toEqual([{ path: '(query)', message: 'Unknown field(s): limt' }]);
+    expect(r.body.error?.details).toEqual([{ path: 'limt', message: 'Unknown field' }]);
   });
 
   it('a number out of range says so, not that it is no number', async () => {
@@ -81,7 +81,7 @@ describe('query strings', () => {
   ])('%s (a route that takes no query) is a 400 naming %s, not an unfiltered answer', async (path, field) => {
     const r = await get(path);
     expect(r.status).toBe(400);
-    expect(r.body.error?.details).toEqual([{ path: '(query)', message: `Unknown field(s): ${field}` }]);
+    expect(r.body.error?.details).toEqual([{ path: field, message: 'Unknown field' }]);
   });
 
   it('a write that takes no query refuses one before changing anything', async () => {
