@@ -11,12 +11,27 @@ export class ApiError extends Error {
     readonly body: ErrorBody | null,
     /** `Retry-After` of a 429 or 503, in seconds (null when the answer has none). */
     readonly retryAfterS: number | null = null,
+    message?: string,
   ) {
-    super(body?.error.message ?? `HTTP ${status}`);
+    super(message ?? body?.error.message ?? `HTTP ${status}`);
   }
   get code(): string {
     return this.body?.error.code ?? 'http_error';
   }
+}
+
+/** A redirect answer (a browser's fetch shows one as an opaque response of status 0). */
+const isRedirect = (res: Response) => res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400);
+
+/** A redirect is an answer, not an outage (no fail mode allows on it); it names where it pointed. */
+function redirectError(res: Response, baseUrl: string): ApiError {
+  const to = res.headers.get('location');
+  return new ApiError(
+    res.status,
+    null,
+    null,
+    `Gatehouse at ${baseUrl || 'this origin'} answered with a redirect${to ? ` to ${to}` : ''}; it was not followed, so the key goes only to the configured address`,
+  );
 }
 
 /** A `Retry-After` given in seconds (the only form the API sends), else null. */
@@ -87,6 +102,7 @@ export class GatehouseApi {
         parsed = null;
       }
     }
+    if (isRedirect(res)) throw redirectError(res, this.baseUrl);
     if (!res.ok) throw new ApiError(res.status, (parsed as ErrorBody | null) ?? null, retryAfter(res));
     return parsed as T;
   }
@@ -94,11 +110,14 @@ export class GatehouseApi {
   /** The raw Response (for streams such as exports and SSE): the timeout covers the headers only. Throws UnreachableError on network failure. */
   async raw(method: string, path: string, body?: unknown, extraTimeoutMs = 0): Promise<Response> {
     const { signal, done } = this.deadline(extraTimeoutMs);
+    let res: Response;
     try {
-      return await this.send(method, path, body, signal);
+      res = await this.send(method, path, body, signal);
     } finally {
       done();
     }
+    if (isRedirect(res)) throw redirectError(res, this.baseUrl);
+    return res;
   }
 
   /** An AbortSignal that fires after the request timeout (plus `extraTimeoutMs`); `done` stops the clock. */
@@ -118,7 +137,16 @@ export class GatehouseApi {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
     try {
-      return await this.f(`${this.baseUrl}${path}`, { method, headers, body: payload, signal, credentials: 'same-origin' });
+      // The API never redirects: whatever answered with one is not Gatehouse, and following it
+      // would carry the key to another address (fetch keeps custom headers across a redirect).
+      return await this.f(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: payload,
+        signal,
+        credentials: 'same-origin',
+        redirect: 'manual',
+      });
     } catch (e) {
       throw new UnreachableError(`Gatehouse is not reachable at ${this.baseUrl || 'this origin'}: ${(e as Error).message}`);
     }

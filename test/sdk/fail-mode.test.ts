@@ -64,6 +64,18 @@ describe('FailMode.OPEN never allows an answer the server gave', () => {
     await expectRefused(await stub(apiError(500, 'internal')), 500);
   });
 
+  it('a redirect is refused and not followed: the key never reaches the address it points to', async () => {
+    const elsewhere: (string | undefined)[] = [];
+    const other = await stub((req, res) => {
+      elsewhere.push(req.headers['x-api-key'] as string | undefined);
+      json(200, { action_id: 'act_x', decision: 'allowed', status: 'allowed' })(req, res);
+    });
+    for (const status of [301, 302, 307, 308]) {
+      await expectRefused(await stub((_q, res) => res.writeHead(status, { location: `${other}/api/v1/actions/submit` }).end()), status);
+    }
+    expect(elsewhere).toEqual([]);
+  });
+
   it('a body that is not JSON is refused', async () => {
     const url = await stub((_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not gatehouse</html>'));
     const gh = new GatehouseClient({ agentId: 'ts-failmode', url, apiKey: 'k', failMode: FailMode.OPEN });

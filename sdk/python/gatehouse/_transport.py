@@ -7,7 +7,8 @@ server gave — any HTTP status that is not 2xx, or a body that is not JSON — 
 with its status, which no fail mode turns into an allow.
 
 Requests go straight to the Gatehouse URL: proxy environment variables are ignored, so nothing
-about an agent's actions leaves the machine through a proxy.
+about an agent's actions leaves the machine through a proxy; and a redirect is not followed (the
+API never answers one, and urllib would carry the key to wherever it points).
 """
 
 from __future__ import annotations
@@ -22,10 +23,22 @@ from typing import Any, Optional
 from .errors import GatehouseError, GatehouseUnreachable
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer from something that is not Gatehouse: an error, never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        raise GatehouseError(
+            f"Gatehouse at {req.full_url} answered {code} with a redirect to {newurl}; "
+            "it was not followed, so the key goes only to the configured address",
+            code,
+            "redirect",
+        )
+
+
 class Transport:
     def __init__(self, timeout: float):
         self.timeout = float(timeout)
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
     def request(
         self,

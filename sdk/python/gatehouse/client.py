@@ -106,7 +106,7 @@ class Client:
 
     def _cannot_decide(self, e: GatehouseError, action_id: Optional[str] = None) -> ActionDecision:
         """The fail mode, applied to a deciding call that failed. Only "nothing answered" may become
-        an allow (FailMode.OPEN); an answer the server gave (429, 503, an invalid body) is refused,
+        an allow (FailMode.OPEN); an answer the server gave (429, 503, a redirect, an invalid body) is refused,
         and a client error (400, 401, 403, 404...) is raised as the GatehouseError it is."""
         if isinstance(e, GatehouseUnreachable):
             why = f"Gatehouse is unreachable ({e.message})"
@@ -118,7 +118,7 @@ class Client:
                     fail_open=True,
                 )
             raise ActionDenied(f"{why}; denied by FailMode.CLOSED", action_id) from None
-        if e.status is not None and (e.status == 429 or e.status >= 500 or e.code == "invalid_response"):
+        if e.status is not None and (e.status == 429 or e.status >= 500 or 300 <= e.status < 400 or e.code == "invalid_response"):
             raise ActionDenied(f"Gatehouse could not decide ({e.message}); refused whatever the fail mode", action_id) from None
         raise e
 

@@ -130,6 +130,21 @@ class AnsweredErrorsNeverFailOpenTest(unittest.TestCase):
     def test_500_is_refused_under_fail_open(self):
         self.assert_refused(self.stub(500).url, 500)
 
+    def test_a_redirect_is_refused_and_not_followed(self):
+        elsewhere = []
+
+        def other_answer(method, path, headers, body):
+            elsewhere.append(headers.get("x-api-key"))
+            return json_answer(200, {"action_id": "act_x", "decision": "allowed", "status": "allowed"})
+
+        other = StubServer(other_answer)
+        self.addCleanup(other.stop)
+        for status in (301, 302, 307, 308):
+            s = StubServer(lambda m, p, h, b, status=status: (status, {"Location": other.url + p}, b""))
+            self.addCleanup(s.stop)
+            self.assert_refused(s.url, status)
+        self.assertEqual(elsewhere, [])
+
     def test_a_body_that_is_not_json_is_refused(self):
         s = StubServer(lambda m, p, h, b: (200, {"Content-Type": "text/html"}, b"<html>not gatehouse</html>"))
         self.addCleanup(s.stop)

@@ -82,7 +82,10 @@ export async function auditVerify(opts: AuditVerifyOptions, io: Out = defaultOut
     progress.update('verifying the live audit log...', 0);
     let res: Response;
     try {
-      res = await fetch(`${opts.url.replace(/\/$/, '')}/api/v1/audit/verify`, { headers: { 'X-API-Key': opts.apiKey } });
+      res = await fetch(`${opts.url.replace(/\/$/, '')}/api/v1/audit/verify`, {
+        headers: { 'X-API-Key': opts.apiKey },
+        redirect: 'manual',
+      });
     } catch (e) {
       progress.done();
       io.stderr.write(`gatehouse: ${unreachable(opts.url, e)}\n`);
@@ -157,7 +160,10 @@ export interface ArchiveVerifyOptions {
 
 /** The live log's JSONL export, line by line, from the server. */
 async function* liveLines(url: string, apiKey: string): AsyncGenerator<string> {
-  const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': apiKey } });
+  const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, {
+    headers: { 'X-API-Key': apiKey },
+    redirect: 'manual',
+  });
   if (!res.ok || !res.body) throw new Error(`the live export failed: ${await errorLine(res)}`);
   const decoder = new TextDecoder();
   let rest = '';

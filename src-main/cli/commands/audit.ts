@@ -44,7 +44,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   const url = `${opts.url.replace(/\/$/, '')}/api/v1/audit/export?${qs}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { 'X-API-Key': opts.apiKey } });
+    res = await fetch(url, { headers: { 'X-API-Key': opts.apiKey }, redirect: 'manual' });
   } catch (e) {
     io.stderr.write(`gatehouse: ${unreachable(opts.url, e)}\n`);
     return 1;
