@@ -176,7 +176,7 @@ export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'w
  * change. A review by the timeout is the approval expiring (SPEC 4), except where a workflow step's
  * timeout action approved or rejected the action as the step's answer (SPEC 11).
  */
-const APPROVAL_STATE_SQL = `CASE
+export const APPROVAL_STATE_SQL = `CASE
   WHEN a.status IN ('pending', 'withdrawn', 'expired') THEN a.status
   WHEN a.reviewed_by = 'timeout' AND NOT ${STEP_TIMED_OUT_SQL} THEN 'expired'
   WHEN a.approved = 1 THEN 'approved'

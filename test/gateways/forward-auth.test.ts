@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionStatusSchema, DecisionSchema, ErrorBodySchema } from '../../src-shared/index.js';
 import { normalizePath } from '../../src-main/services/forward-auth.js';
+import { startServer } from '../../src-main/server/serve.js';
 import { StorageUnavailableError } from '../../src-main/storage/types.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
@@ -335,5 +340,53 @@ describe("forward-auth, Envoy's ext_authz form (path_prefix)", () => {
       headers: { host: 'shop.example', 'x-api-key': t.adminKey },
     });
     expect(other.status).toBe(403);
+  });
+});
+
+describe("forward-auth, Envoy's form over a real socket: the path as sent, not as the URL parser resolves it", () => {
+  /** One check request with a raw request target (node:http sends the path exactly as given). */
+  function raw(port: number, key: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method: 'GET', path, headers: { host: 'shop.example', 'x-api-key': key } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('decides dot segments as the API behind the gateway resolves them, and refuses a path that only reaches the endpoint through them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-envoy-raw-'));
+    const server = await startServer({ dataDir, port: 0, defaultPolicies: false, consoleDir: null });
+    try {
+      const key = (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { agent_key: string }).agent_key;
+      const admin = (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { admin_key: string }).admin_key;
+      const policy = { id: 'no-forward-area', effect: 'deny', priority: 100, when: { resource: 'shop.example/forward/*' } };
+      const created = await fetch(`${server.url}/api/v1/policies`, {
+        method: 'POST',
+        headers: { 'x-api-key': admin, 'content-type': 'application/json' },
+        body: JSON.stringify(policy),
+      });
+      expect(created.status).toBe(201);
+      // Envoy appends the client's path unnormalised: the API resolves `/../forward/secret` to `/forward/secret`.
+      const climb = await raw(server.port, key, '/api/v1/authz/forward/../forward/secret');
+      expect(climb.status).toBe(403);
+      expect(climb.body).toMatchObject({ decision: 'denied', policy: { id: 'no-forward-area' } });
+      const s = await fetch(`${server.url}/api/v1/actions/${String(climb.body.action_id)}/status`, { headers: { 'x-api-key': admin } });
+      expect(await s.json()).toMatchObject({ resource: 'shop.example/forward/secret', parameters: { uri: '/../forward/secret' } });
+      // A target that is the endpoint only once resolved is not Envoy's form: nothing is decided.
+      const around = await raw(server.port, key, '/x/../api/v1/authz/forward/orders/1');
+      expect(around.status).toBe(400);
+      expect(around.body).toMatchObject({ error: { code: 'invalid_request', details: [{ path: ':path' }] } });
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

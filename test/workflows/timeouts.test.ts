@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionStatusSchema, type ActionStatus, type Approval, type EventEnvelope } from '../../src-shared/index.js';
+import { ActionStatusSchema, type ActionStatus, type Approval, type Brief, type EventEnvelope } from '../../src-shared/index.js';
 import { Receiver } from '../events/receiver.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
@@ -222,6 +222,18 @@ describe('a step past its timeout', () => {
     expect((await approvalOf(s)).status).toBe('approved');
     expect(await listed('approved', id)).toBe(true);
     expect(await listed('expired', id)).toBe(false);
+  });
+
+  it('the executive brief counts held actions by their approval’s state, as the approvals list does', async () => {
+    const brief = await t.json<Brief>('GET', '/api/v1/reports/brief?window=7d&format=json');
+    expect(brief.status).toBe(200);
+    const count = async (state: string) =>
+      (await t.json<{ items: unknown[] }>('GET', `/api/v1/approvals?status=${state}`)).body.items.length;
+    const states = { approved: await count('approved'), rejected: await count('rejected'), expired: await count('expired') };
+    // The deny and allow step timeouts above settled one each; escalation steps that timed out expired.
+    expect(states.approved).toBeGreaterThan(0);
+    expect(states.rejected).toBeGreaterThan(0);
+    expect(brief.body.totals).toMatchObject(states);
   });
 });
 

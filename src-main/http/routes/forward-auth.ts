@@ -25,7 +25,7 @@ export function forwardAuthHandlers(g: Gatehouse) {
         waitS = w.data;
       }
       const p = c.get('principal');
-      const suffix = envoyForm ? rawSuffix(c.req.url) : null;
+      const suffix = envoyForm ? rawSuffix(c.req.url, (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url) : null;
       const original = readOriginalRequest({ header: (n) => c.req.header(n), method: c.req.method, suffix });
       const result = await g.forwardAuth.authorize(original, { keyId: p.id, boundAgentId: p.agentId }, waitS);
       const d = result.decision;
@@ -39,8 +39,18 @@ export function forwardAuthHandlers(g: Gatehouse) {
   } satisfies Partial<Handlers>;
 }
 
-/** The original path and query in Envoy's form, exactly as sent (after the endpoint's path). */
-function rawSuffix(url: string): string {
+/**
+ * The original path and query in Envoy's form, exactly as sent (after the endpoint's path). Read
+ * from the request target as received on the socket (`target`), not from the URL the app sees,
+ * which has dot segments resolved: Envoy appends the client's path unnormalised, so
+ * `/api/v1/authz/forward/../forward/x` would be decided as `/x` while the API behind it serves
+ * `/forward/x`. A target that is the endpoint's path only once resolved is not Envoy's form: refused.
+ */
+function rawSuffix(url: string, target: string | undefined): string {
   const u = new URL(url);
-  return `${u.pathname.slice(FORWARD_AUTH_PATH.length)}${u.search}`;
+  if (target === undefined) return `${u.pathname.slice(FORWARD_AUTH_PATH.length)}${u.search}`;
+  const path = target.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, ''); // an absolute-form target's scheme and host
+  if (!path.startsWith(`${FORWARD_AUTH_PATH}/`))
+    throw invalidField(':path', `must start with ${FORWARD_AUTH_PATH}/ as sent, followed by the original path (Envoy's path_prefix form)`);
+  return path.slice(FORWARD_AUTH_PATH.length);
 }

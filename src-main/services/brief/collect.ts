@@ -14,7 +14,7 @@ import {
   type VerifyResult,
 } from '../../../src-shared/index.js';
 import type { SqlValue } from '../../storage/types.js';
-import type { ActionRow } from '../action-rows.js';
+import { APPROVAL_STATE_SQL, type ActionRow } from '../action-rows.js';
 import type { BriefReader } from './reader.js';
 
 const HOUR = 3_600_000;
@@ -102,9 +102,9 @@ const BUCKETS_SQL = `SELECT CAST((created_ms - ?) / ? AS INTEGER) AS b, COUNT(*)
   COALESCE(SUM(approval_id IS NULL AND decision = 'allowed'), 0) AS allowed,
   COALESCE(SUM(approval_id IS NULL AND decision = 'denied'), 0) AS denied,
   COALESCE(SUM(approval_id IS NOT NULL), 0) AS held,
-  COALESCE(SUM(approval_id IS NOT NULL AND reviewed_by = 'user' AND approved = 1), 0) AS approved,
-  COALESCE(SUM(approval_id IS NOT NULL AND reviewed_by = 'user' AND approved = 0), 0) AS rejected,
-  COALESCE(SUM(reviewed_by = 'timeout'), 0) AS expired,
+  COALESCE(SUM(approval_id IS NOT NULL AND (${APPROVAL_STATE_SQL}) = 'approved'), 0) AS approved,
+  COALESCE(SUM(approval_id IS NOT NULL AND (${APPROVAL_STATE_SQL}) = 'rejected'), 0) AS rejected,
+  COALESCE(SUM(approval_id IS NOT NULL AND (${APPROVAL_STATE_SQL}) = 'expired'), 0) AS expired,
   COALESCE(SUM(status = 'withdrawn'), 0) AS withdrawn,
   COALESCE(SUM(status = 'pending'), 0) AS pending,
   COALESCE(SUM(risk_level = 'low'), 0) AS low,
@@ -113,7 +113,7 @@ const BUCKETS_SQL = `SELECT CAST((created_ms - ?) / ? AS INTEGER) AS b, COUNT(*)
   COALESCE(SUM(risk_level = 'critical'), 0) AS critical,
   COALESCE(SUM(risk_score), 0) AS risk_sum,
   MAX(risk_score) AS risk_max
-  FROM actions WHERE ${IN_RANGE} GROUP BY b`;
+  FROM actions a WHERE ${IN_RANGE} GROUP BY b`;
 
 /** The answers a person gave to actions of the range: milliseconds from the request to the answer. */
 const ANSWERED = `SELECT MAX(0, COALESCE(reviewed_ms, 0) - created_ms) AS d FROM actions

@@ -77,7 +77,7 @@ function keyPoints(b: Brief): string[] {
   );
   if (t.held) {
     out.push(
-      `People approved ${num(t.approved)} and rejected ${num(t.rejected)} of ${plural(t.held, 'held action')}; ` +
+      `Of ${plural(t.held, 'held action')}, ${num(t.approved)} were approved and ${num(t.rejected)} rejected; ` +
         `median answer time ${duration(b.approval_latency.p50_s)}` +
         (b.approval_latency.unanswered ? `; <b>${num(b.approval_latency.unanswered)} went unanswered</b> (expired or abandoned).` : '.'),
     );
