@@ -14,6 +14,14 @@ export interface ConnectionOptions {
   timeoutMs?: number;
 }
 
+const isHttpUrl = (url: string): boolean => {
+  try {
+    return ['http:', 'https:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+};
+
 export class Connection {
   private api: GatehouseApi | null = null;
   private endpoint: { url: string; apiKey: string | undefined } | null = null;
@@ -25,6 +33,10 @@ export class Connection {
     if (!this.api || !this.endpoint) {
       const ep = resolveEndpoint({ url: this.o.url, apiKey: this.o.apiKey, dataDir: this.o.dataDir, scope: 'agent' });
       if (!ep.url) throw new GatehouseUnreachable(`Gatehouse is not running (no server.json in ${ep.dataDir} and no GATEHOUSE_URL)`);
+      // A URL that is no http(s) URL is a setting to fix, not an outage: no fail mode allows on it
+      // (fetch would fail on it as on a server that is down).
+      if (!isHttpUrl(ep.url))
+        throw new GatehouseError(`the Gatehouse URL ${JSON.stringify(ep.url)} is not an http:// or https:// URL`, null, 'invalid_url');
       this.endpoint = { url: ep.url, apiKey: ep.apiKey ?? undefined };
       this.api = new GatehouseApi({ baseUrl: ep.url, apiKey: this.endpoint.apiKey, timeoutMs: this.o.timeoutMs ?? 30_000 });
     }

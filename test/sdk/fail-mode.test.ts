@@ -76,6 +76,21 @@ describe('FailMode.OPEN never allows an answer the server gave', () => {
     expect(elsewhere).toEqual([]);
   });
 
+  it('a URL that is no http(s) URL is a setting to fix, raised under either fail mode, never an allow', async () => {
+    for (const url of ['127.0.0.1:7077', 'htp://127.0.0.1:7077', 'http//127.0.0.1:7077', 'file:///tmp/x']) {
+      for (const failMode of [FailMode.OPEN, FailMode.CLOSED]) {
+        const gh = new GatehouseClient({ agentId: 'ts-failmode', url, apiKey: 'gk_agent_x', failMode });
+        const err = await gh.evaluateAction({ actionType: 'shell.exec', resource: 'ls' }).catch((e: unknown) => e);
+        expect(err, `${url} under ${failMode}`).toBeInstanceOf(GatehouseError);
+        expect(err).not.toBeInstanceOf(GatehouseUnreachable);
+        expect((err as GatehouseError).code).toBe('invalid_url');
+        const fn = vi.fn();
+        await expect(govern(gh, 'shell.exec')(fn)()).rejects.toBeInstanceOf(Error);
+        expect(fn).not.toHaveBeenCalled();
+      }
+    }
+  });
+
   it('a body that is not JSON is refused', async () => {
     const url = await stub((_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not gatehouse</html>'));
     const gh = new GatehouseClient({ agentId: 'ts-failmode', url, apiKey: 'k', failMode: FailMode.OPEN });

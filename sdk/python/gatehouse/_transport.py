@@ -17,6 +17,7 @@ import http.client
 import json
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Optional
 
@@ -53,6 +54,11 @@ class Transport:
     ) -> Any:
         if not url:
             raise GatehouseUnreachable(f"Gatehouse is not running (no server.json in {where} and no GATEHOUSE_URL)")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            # A setting to fix, not an outage: urllib would fail on it (or open a file:// path) as on a
+            # server that is down, and FailMode.OPEN would then allow.
+            raise GatehouseError(f"the Gatehouse URL {url!r} is not an http:// or https:// URL", None, "invalid_url")
         headers = {"Accept": "application/json"}
         if key:
             headers["X-API-Key"] = key

@@ -145,6 +145,15 @@ class AnsweredErrorsNeverFailOpenTest(unittest.TestCase):
             self.assert_refused(s.url, status)
         self.assertEqual(elsewhere, [])
 
+    def test_a_url_that_is_no_http_url_is_raised_never_allowed(self):
+        for url in ("127.0.0.1:7077", "htp://127.0.0.1:7077", "http//127.0.0.1:7077", "file:///tmp"):
+            for mode in (FailMode.OPEN, FailMode.CLOSED):
+                c = Client(agent_id="py-failmode", url=url, api_key="k", fail_mode=mode, timeout=5)
+                with self.assertRaises(GatehouseError, msg=f"{url} under {mode}") as cm:
+                    c.evaluate_action(action_type="shell.exec", resource="ls")
+                self.assertEqual(cm.exception.code, "invalid_url")
+                self.assertNotIsInstance(cm.exception, GatehouseUnreachable)
+
     def test_a_body_that_is_not_json_is_refused(self):
         s = StubServer(lambda m, p, h, b: (200, {"Content-Type": "text/html"}, b"<html>not gatehouse</html>"))
         self.addCleanup(s.stop)
