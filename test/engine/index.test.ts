@@ -178,6 +178,20 @@ describe('index: residual tests and mixed anchors agree with the full conditions
     expect(e.decide(action({ context: { environment: 'production' } }), ctx()).policy?.id).toBe('p');
     expect(e.decide(action({ environment: 'production', context: { environment: 'staging' } }), ctx()).policy).toBeNull();
   });
+  it('a number or boolean context.environment finds the buckets its condition matches (as the trace says)', () => {
+    for (const [when, value] of [
+      [{ 'context.environment': 1 }, 1],
+      [{ 'context.environment': '1' }, 1],
+      [{ 'context.environment': { in: [1, 'a'] } }, 1],
+      [{ 'context.environment': true }, true],
+      [{ 'context.environment': 'tr*' }, true],
+    ] as const) {
+      const e = engineOf([policy({ id: 'p', when })]);
+      const subject = action({ environment: 'production', context: { environment: value } });
+      expect(e.explain(subject, ctx()).trace[0]?.matched, JSON.stringify(when)).toBe(true);
+      expect(e.decide(subject, ctx()).policy?.id, JSON.stringify(when)).toBe('p');
+    }
+  });
   it('priority order holds across buckets of different fields', () => {
     const policies: Policy[] = [
       policy({ id: 'by-type', priority: 10, effect: 'allow', when: { action_type: 'db.delete' } }),
