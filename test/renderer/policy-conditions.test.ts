@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conditionTree, describeCondition } from '../../src-renderer/screens/policies/conditions.js';
+import { simpleValue } from '../../src-renderer/screens/policies/model.js';
 import { issuesOnLines, jsonErrorOffset, lineOfPath, parsePolicyText } from '../../src-renderer/screens/policies/text-issues.js';
 
 describe('conditions in words', () => {
@@ -21,6 +22,19 @@ describe('conditions in words', () => {
     expect(describeCondition(conditionTree({ any: [] }))).toBe('no action');
     expect(describeCondition(conditionTree({ resource: { regex: 'a', glob: 'b' } }))).toMatch(/^\(invalid/);
     expect(describeCondition(conditionTree({ resource: { matches: 'x' } }))).toContain("unknown operator 'matches'");
+  });
+});
+
+describe("the form's text fields", () => {
+  it('never show a literal `*` or `?` (eq) as text, where it would read and be saved as a wildcard', () => {
+    expect(simpleValue({ eq: '*' })).toBeNull();
+    expect(simpleValue({ eq: 'rm -rf build/*' })).toBeNull();
+    expect(simpleValue({ eq: 'file?.txt' })).toBeNull();
+    expect(describeCondition(conditionTree({ resource: { eq: '*' } }))).toBe('resource is *');
+    // What the text field writes back means the same.
+    expect(simpleValue({ eq: 'npm test' })).toBe('npm test');
+    expect(simpleValue({ glob: 'rm -rf build/*' })).toBe('rm -rf build/*');
+    expect(simpleValue('prod*')).toBe('prod*');
   });
 });
 

@@ -40,14 +40,20 @@ export const SIMPLE_CONDITIONS = [
 
 export type SimpleKey = (typeof SIMPLE_CONDITIONS)[number]['key'];
 
-/** A condition value the form can show as text: a plain string, or {eq}/{glob} of a string. */
+/**
+ * A condition value the form can show as text, as it would write it back: a plain string, or
+ * {eq}/{glob} of a string. Not `{eq: "*"}`: in the text field a `*` or `?` reads (and is saved) as
+ * a wildcard, while `eq` compares it literally.
+ */
 export function simpleValue(v: unknown): string | null {
   if (v === undefined) return '';
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
-    if (keys.length === 1 && (keys[0] === 'eq' || keys[0] === 'glob') && typeof o[keys[0]] === 'string') return o[keys[0]] as string;
+    const text = o[keys[0] ?? ''];
+    if (keys.length !== 1 || typeof text !== 'string') return null;
+    if (keys[0] === 'glob' || (keys[0] === 'eq' && !/[*?]/.test(text))) return text;
   }
   return null;
 }
