@@ -20,8 +20,25 @@ describe('conditions in words', () => {
     expect(describeCondition(conditionTree({}))).toBe('every action');
     expect(describeCondition(conditionTree(undefined))).toBe('every action');
     expect(describeCondition(conditionTree({ any: [] }))).toBe('no action');
-    expect(describeCondition(conditionTree({ resource: { regex: 'a', glob: 'b' } }))).toMatch(/^\(invalid/);
+    expect(describeCondition(conditionTree({ resource: {} }))).toMatch(/^\(invalid/);
     expect(describeCondition(conditionTree({ resource: { matches: 'x' } }))).toContain("unknown operator 'matches'");
+  });
+});
+
+describe('several operators on one field', () => {
+  it('read as all of them, as the engine reads them (not as invalid)', () => {
+    expect(describeCondition(conditionTree({ 'context.rows': { gte: 10, lte: 20 } }))).toBe(
+      'context.rows is at least 10 and context.rows is at most 20',
+    );
+    expect(conditionTree({ resource: { regex: 'a', glob: 'b*' } })).toEqual({
+      kind: 'group',
+      op: 'all',
+      children: [
+        { kind: 'field', field: 'resource', op: 'matches the regex', value: 'a' },
+        { kind: 'field', field: 'resource', op: 'matches', value: 'b*' },
+      ],
+    });
+    expect(describeCondition(conditionTree({ resource: { exists: true, frob: 1 } }))).toContain("unknown operator 'frob'");
   });
 });
 
