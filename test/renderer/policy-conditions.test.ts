@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conditionTree, describeCondition } from '../../src-renderer/screens/policies/conditions.js';
-import { simpleValue } from '../../src-renderer/screens/policies/model.js';
+import { compileActionCondition } from '../../src-main/engine/index.js';
+import { EMPTY_POLICY, matchesEverything, simpleValue } from '../../src-renderer/screens/policies/model.js';
 import { issuesOnLines, jsonErrorOffset, lineOfPath, parsePolicyText } from '../../src-renderer/screens/policies/text-issues.js';
 
 describe('conditions in words', () => {
@@ -39,6 +40,21 @@ describe('several operators on one field', () => {
       ],
     });
     expect(describeCondition(conditionTree({ resource: { exists: true, frob: 1 } }))).toContain("unknown operator 'frob'");
+  });
+});
+
+describe('"matches every action" in the form', () => {
+  const anyAction = { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'ls' };
+  it('is said of a new policy left without conditions, and the engine agrees', () => {
+    const when = EMPTY_POLICY.when as Record<string, unknown>;
+    expect(matchesEverything(when)).toBe(true);
+    expect(compileActionCondition(when).test(anyAction)).toBe(true);
+  });
+  it('is never said of an empty-string condition, which the engine compares as a value', () => {
+    expect(matchesEverything({ action_type: '' })).toBe(false);
+    expect(compileActionCondition({ action_type: '' }).test(anyAction)).toBe(false);
+    expect(simpleValue('')).toBeNull(); // not an empty text field ("no condition"): shown in the tree
+    expect(describeCondition(conditionTree({ action_type: '' }))).toBe('action_type is ""');
   });
 });
 

@@ -30,7 +30,7 @@ const list = (v: unknown): string => (Array.isArray(v) ? v.map(show).join(', ') 
 
 function field(name: string, v: unknown): ConditionNode {
   if (Array.isArray(v)) return { kind: 'field', field: name, op: 'is any of', value: list(v) };
-  if (typeof v === 'string') return { kind: 'field', field: name, op: /[*?]/.test(v) ? 'matches' : 'is', value: v };
+  if (typeof v === 'string') return { kind: 'field', field: name, op: /[*?]/.test(v) ? 'matches' : 'is', value: v || '""' };
   if (v === null || typeof v !== 'object') return { kind: 'field', field: name, op: 'is', value: show(v) };
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length === 0) return { kind: 'invalid', text: `${name}: ${JSON.stringify(v)}` };

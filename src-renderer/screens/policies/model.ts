@@ -47,7 +47,8 @@ export type SimpleKey = (typeof SIMPLE_CONDITIONS)[number]['key'];
  */
 export function simpleValue(v: unknown): string | null {
   if (v === undefined) return '';
-  if (typeof v === 'string') return v;
+  // An empty text field means "no condition"; `""` is one (equal to the empty string).
+  if (typeof v === 'string') return v === '' ? null : v;
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
@@ -98,8 +99,17 @@ export const EMPTY_POLICY: PolicyInput = {
   priority: 500,
   effect: 'require_approval',
   mode: 'enforce',
-  when: { action_type: '' },
+  when: {},
 };
+
+/**
+ * Whether a `when` matches every action (the form says so): only one without any condition. A key
+ * the form shows empty is absent — the form deletes a field it empties — never `""`, which the
+ * engine compares as a value (it matches nothing where the field is never empty).
+ */
+export function matchesEverything(when: Record<string, unknown>): boolean {
+  return Object.keys(when).length === 0;
+}
 
 /** Ready-made actions for the "Test an action" panel. */
 export const PRESETS: { label: string; action: ActionRequest }[] = [
