@@ -10,6 +10,7 @@ import {
 } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import {
+  checkPolicy,
   compilePolicies,
   exportPolicyFile,
   failClosedStandIn,
@@ -216,6 +217,9 @@ export class PolicyService {
         { path: 'id', message: `must be '${idFromPath}'` },
       ]);
     }
+    // Conditions are named as the body has them (`when.resource.regex`), not by the policy's place in the set.
+    const issues = checkPolicy(parsed.data);
+    if (issues.length > 0) throw policyError(new PolicyValidationError(issues));
     return parsed.data;
   }
 
