@@ -336,7 +336,7 @@ export class PolicyService {
       });
     }
     const riskRules = file.risk_rules ?? this.riskRules;
-    const settings = file.settings ? this.settings.merged(file.settings) : this.settings.get();
+    const settings = file.settings ? this.settings.merged(file.settings, 'settings') : this.settings.get();
     this.compile(
       [...merged.values()].flatMap((e) => effective(e) ?? []),
       settings,
