@@ -58,6 +58,18 @@ describe('"matches every action" in the form', () => {
   });
 });
 
+describe('wildcards and literal stars read differently', () => {
+  it('a bare list with a wildcard "matches any of"; an in list compares literally ("is any of")', () => {
+    expect(describeCondition(conditionTree({ action_type: ['db.*', 'file.read'] }))).toBe('action_type matches any of db.*, file.read');
+    expect(describeCondition(conditionTree({ action_type: { in: ['db.*', 'file.read'] } }))).toBe('action_type is any of db.*, file.read');
+    expect(describeCondition(conditionTree({ action_type: ['db.delete', 'file.read'] }))).toBe(
+      'action_type is any of db.delete, file.read',
+    );
+    expect(describeCondition(conditionTree({ resource: '*' }))).toBe('resource matches *');
+    expect(describeCondition(conditionTree({ resource: { eq: '*' } }))).toBe('resource is *');
+  });
+});
+
 describe("the form's text fields", () => {
   it('never show a literal `*` or `?` (eq) as text, where it would read and be saved as a wildcard', () => {
     expect(simpleValue({ eq: '*' })).toBeNull();
