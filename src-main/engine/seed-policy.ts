@@ -66,7 +66,7 @@ export function policyFromSeed(
     return null;
   }
   const seed = parsed.data;
-  const conditions = conditionsOf(seed.conditions, `${base}.conditions`, issues);
+  const conditions = conditionsOf(seed.conditions, joinPath(base, ['conditions']), issues);
   if (conditions === null) return null;
   const when = withMcpConditions(conditions, seed);
   const candidate = {
@@ -83,7 +83,7 @@ export function policyFromSeed(
   const policy = PolicySchema.safeParse(candidate);
   if (!policy.success) {
     for (const issue of policy.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
-    compileWhen(when, `${base}.conditions`, issues);
+    compileWhen(when, joinPath(base, ['conditions']), issues);
     return null;
   }
   return policy.data;

@@ -10,6 +10,7 @@ import {
 } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import {
+  checkPolicy,
   compilePolicies,
   exportPolicyFile,
   failClosedStandIn,
@@ -216,6 +217,9 @@ export class PolicyService {
         { path: 'id', message: `must be '${idFromPath}'` },
       ]);
     }
+    // Conditions are named as the body has them (`when.resource.regex`), not by the policy's place in the set.
+    const issues = checkPolicy(parsed.data);
+    if (issues.length > 0) throw policyError(new PolicyValidationError(issues));
     return parsed.data;
   }
 
@@ -332,7 +336,7 @@ export class PolicyService {
       });
     }
     const riskRules = file.risk_rules ?? this.riskRules;
-    const settings = file.settings ? this.settings.merged(file.settings) : this.settings.get();
+    const settings = file.settings ? this.settings.merged(file.settings, 'settings') : this.settings.get();
     this.compile(
       [...merged.values()].flatMap((e) => effective(e) ?? []),
       settings,

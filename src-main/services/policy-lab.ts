@@ -58,7 +58,7 @@ function draftEngine(
   riskRules = g.policies.getRiskRules(),
 ): Engine {
   if (!policies && !settingsPatch) return g.policies.engine();
-  const settings = settingsPatch ? g.settings.merged(settingsPatch) : g.settings.get();
+  const settings = settingsPatch ? g.settings.merged(settingsPatch, 'settings') : g.settings.get();
   return g.policies.compile(policies ? parseDraft(policies) : g.policies.policies(), settings, riskRules);
 }
 

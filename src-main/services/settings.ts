@@ -21,24 +21,28 @@ export class SettingsService {
     this.listeners.add(fn);
   }
 
-  /** Validates the merged result first; nothing changes when it is invalid. */
-  merged(patch: SettingsPatch): Settings {
+  /**
+   * Validates the merged result first; nothing changes when it is invalid. Errors name the field
+   * under `base` where the patch sits in a larger body (`settings` of a policy file or a draft test).
+   */
+  merged(patch: SettingsPatch, base = ''): Settings {
+    const at = (path: string) => (base ? `${base}.${path}` : path);
     const next = SettingsSchema.safeParse({ ...this.current, ...patch });
     if (!next.success)
       throw new GatehouseError(
         'invalid_request',
         'Settings are invalid',
-        next.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        next.error.issues.map((i) => ({ path: at(i.path.join('.')), message: i.message })),
       );
     const s = next.data;
     if (s.auto_allow_below > s.require_approval_at) {
       throw new GatehouseError('invalid_request', 'auto_allow_below must not exceed require_approval_at', [
-        { path: 'auto_allow_below', message: `must be ≤ require_approval_at (${s.require_approval_at})` },
+        { path: at('auto_allow_below'), message: `must be ≤ require_approval_at (${s.require_approval_at})` },
       ]);
     }
     if (s.deny_at !== null && s.deny_at < s.auto_allow_below) {
       throw new GatehouseError('invalid_request', 'deny_at must not be below auto_allow_below', [
-        { path: 'deny_at', message: `must be ≥ auto_allow_below (${s.auto_allow_below})` },
+        { path: at('deny_at'), message: `must be ≥ auto_allow_below (${s.auto_allow_below})` },
       ]);
     }
     return s;

@@ -41,6 +41,21 @@ describe('CharTrie (radix tree of prefixes / suffixes)', () => {
     expect(found('a.ts')).toEqual(['.ts', 's']);
     expect(found('/app/.env.local')).toEqual(['.env.local']);
   });
+  it('collects suffixes holding characters beyond the BMP (surrogate pairs)', () => {
+    const trie = new CharTrie<string>(true);
+    for (const l of ['🚀', 'x🚀', '🚀.txt', 'é']) trie.bucket(l).push(l);
+    const found = (value: string) => {
+      const out: (readonly string[])[] = [];
+      trie.collect(value, out);
+      return out.flat().sort();
+    };
+    expect(found('launch x🚀')).toEqual(['x🚀', '🚀']);
+    expect(found('a🚀.txt')).toEqual(['🚀.txt']);
+    expect(found('café')).toEqual(['é']);
+    const e = engineOf([policy({ id: 'p', when: { resource: '*🚀' } }), policy({ id: 'q', when: { resource: { ends_with: '🔑.pem' } } })]);
+    expect(e.decide(action({ resource: 'launch 🚀' }), ctx()).policy?.id).toBe('p');
+    expect(e.decide(action({ resource: '/keys/🔑.pem' }), ctx()).policy?.id).toBe('q');
+  });
   it('returns the same bucket for the same literal', () => {
     const trie = new CharTrie<number>(false);
     trie.bucket('abc').push(1);
@@ -177,6 +192,20 @@ describe('index: residual tests and mixed anchors agree with the full conditions
     expect(e.decide(action({ environment: 'production' }), ctx()).policy?.id).toBe('p');
     expect(e.decide(action({ context: { environment: 'production' } }), ctx()).policy?.id).toBe('p');
     expect(e.decide(action({ environment: 'production', context: { environment: 'staging' } }), ctx()).policy).toBeNull();
+  });
+  it('a number or boolean context.environment finds the buckets its condition matches (as the trace says)', () => {
+    for (const [when, value] of [
+      [{ 'context.environment': 1 }, 1],
+      [{ 'context.environment': '1' }, 1],
+      [{ 'context.environment': { in: [1, 'a'] } }, 1],
+      [{ 'context.environment': true }, true],
+      [{ 'context.environment': 'tr*' }, true],
+    ] as const) {
+      const e = engineOf([policy({ id: 'p', when })]);
+      const subject = action({ environment: 'production', context: { environment: value } });
+      expect(e.explain(subject, ctx()).trace[0]?.matched, JSON.stringify(when)).toBe(true);
+      expect(e.decide(subject, ctx()).policy?.id, JSON.stringify(when)).toBe('p');
+    }
   });
   it('priority order holds across buckets of different fields', () => {
     const policies: Policy[] = [

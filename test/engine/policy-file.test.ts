@@ -266,6 +266,11 @@ describe('seed policy forms (SPEC 3.4)', () => {
       { path: 'conditions.resource.regex', message: expect.stringMatching(/invalid regex/) },
     ]);
     expect(errorsOf(() => seedToPolicy({ name: 'x', action: 'nope' }))[0]?.path).toBe('action');
+    // The seeds' JSON-string form (Terraform's jsonencode) names the same field, without a stray dot.
+    expect(errorsOf(() => seedToPolicy({ name: 'x', conditions: '{not json', action: 'deny' }))).toEqual([
+      { path: 'conditions', message: expect.stringMatching(/not valid JSON/) },
+    ]);
+    expect(errorsOf(() => seedToPolicy({ name: 'x', conditions: '[1]', action: 'deny' }))[0]?.path).toBe('conditions');
   });
 
   it.each([

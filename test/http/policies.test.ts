@@ -60,6 +60,34 @@ describe('policy CRUD', () => {
     ).toBe(200);
   });
 
+  it("names a bad condition as the body has it, on POST and PUT (not by the policy's place in the stored set)", async () => {
+    type Err = { error: { details: { path: string }[] } };
+    const bad = { id: 'bad-regex', effect: 'deny', when: { any: [{ resource: { regex: '([' } }] } };
+    const created = await t.json<Err>('POST', '/api/v1/policies', { body: bad });
+    expect(created.status).toBe(400);
+    expect(created.body.error.details.map((d) => d.path)).toEqual(['when.any[0].resource.regex']);
+    await t.json('POST', '/api/v1/policies', { body: { id: 'bad-regex', effect: 'deny', when: { action_type: 'x.y' } } });
+    const updated = await t.json<Err>('PUT', '/api/v1/policies/bad-regex', { body: bad });
+    expect(updated.status).toBe(400);
+    expect(updated.body.error.details.map((d) => d.path)).toEqual(['when.any[0].resource.regex']);
+    await t.req('DELETE', '/api/v1/policies/bad-regex');
+  });
+
+  it('names a bad settings patch under settings, in a draft test and in a policy file', async () => {
+    type Err = { error: { details: { path: string }[] } };
+    const test = await t.json<Err>('POST', '/api/v1/policies/test', {
+      body: { action: { agent_id: 'a', action_type: 'x.y' }, settings: { deny_at: 5 } },
+    });
+    expect(test.status).toBe(400);
+    expect(test.body.error.details.map((d) => d.path)).toEqual(['settings.deny_at']);
+    const file = await t.json<Err>('POST', '/api/v1/policies/import', {
+      body: 'version: 1\nsettings: { require_approval_at: 10 }\npolicies: []\n',
+      headers: { 'Content-Type': 'application/yaml' },
+    });
+    expect(file.status).toBe(400);
+    expect(file.body.error.details.map((d) => d.path)).toEqual(['settings.auto_allow_below']);
+  });
+
   it('PUT refuses an id that differs from the path', async () => {
     await t.json('POST', '/api/v1/policies', { body: { id: 'p1', effect: 'allow', when: { action_type: 'x.y' } } });
     const r = await t.json('PUT', '/api/v1/policies/p1', { body: { id: 'p2', effect: 'allow' } });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conditionTree, describeCondition } from '../../src-renderer/screens/policies/conditions.js';
+import { compileActionCondition } from '../../src-main/engine/index.js';
+import { EMPTY_POLICY, matchesEverything, simpleValue } from '../../src-renderer/screens/policies/model.js';
 import { issuesOnLines, jsonErrorOffset, lineOfPath, parsePolicyText } from '../../src-renderer/screens/policies/text-issues.js';
 
 describe('conditions in words', () => {
@@ -19,8 +21,65 @@ describe('conditions in words', () => {
     expect(describeCondition(conditionTree({}))).toBe('every action');
     expect(describeCondition(conditionTree(undefined))).toBe('every action');
     expect(describeCondition(conditionTree({ any: [] }))).toBe('no action');
-    expect(describeCondition(conditionTree({ resource: { regex: 'a', glob: 'b' } }))).toMatch(/^\(invalid/);
+    expect(describeCondition(conditionTree({ resource: {} }))).toMatch(/^\(invalid/);
     expect(describeCondition(conditionTree({ resource: { matches: 'x' } }))).toContain("unknown operator 'matches'");
+  });
+});
+
+describe('several operators on one field', () => {
+  it('read as all of them, as the engine reads them (not as invalid)', () => {
+    expect(describeCondition(conditionTree({ 'context.rows': { gte: 10, lte: 20 } }))).toBe(
+      'context.rows is at least 10 and context.rows is at most 20',
+    );
+    expect(conditionTree({ resource: { regex: 'a', glob: 'b*' } })).toEqual({
+      kind: 'group',
+      op: 'all',
+      children: [
+        { kind: 'field', field: 'resource', op: 'matches the regex', value: 'a' },
+        { kind: 'field', field: 'resource', op: 'matches', value: 'b*' },
+      ],
+    });
+    expect(describeCondition(conditionTree({ resource: { exists: true, frob: 1 } }))).toContain("unknown operator 'frob'");
+  });
+});
+
+describe('"matches every action" in the form', () => {
+  const anyAction = { agent_id: 'claude-code', action_type: 'shell.exec', resource: 'ls' };
+  it('is said of a new policy left without conditions, and the engine agrees', () => {
+    const when = EMPTY_POLICY.when as Record<string, unknown>;
+    expect(matchesEverything(when)).toBe(true);
+    expect(compileActionCondition(when).test(anyAction)).toBe(true);
+  });
+  it('is never said of an empty-string condition, which the engine compares as a value', () => {
+    expect(matchesEverything({ action_type: '' })).toBe(false);
+    expect(compileActionCondition({ action_type: '' }).test(anyAction)).toBe(false);
+    expect(simpleValue('')).toBeNull(); // not an empty text field ("no condition"): shown in the tree
+    expect(describeCondition(conditionTree({ action_type: '' }))).toBe('action_type is ""');
+  });
+});
+
+describe('wildcards and literal stars read differently', () => {
+  it('a bare list with a wildcard "matches any of"; an in list compares literally ("is any of")', () => {
+    expect(describeCondition(conditionTree({ action_type: ['db.*', 'file.read'] }))).toBe('action_type matches any of db.*, file.read');
+    expect(describeCondition(conditionTree({ action_type: { in: ['db.*', 'file.read'] } }))).toBe('action_type is any of db.*, file.read');
+    expect(describeCondition(conditionTree({ action_type: ['db.delete', 'file.read'] }))).toBe(
+      'action_type is any of db.delete, file.read',
+    );
+    expect(describeCondition(conditionTree({ resource: '*' }))).toBe('resource matches *');
+    expect(describeCondition(conditionTree({ resource: { eq: '*' } }))).toBe('resource is *');
+  });
+});
+
+describe("the form's text fields", () => {
+  it('never show a literal `*` or `?` (eq) as text, where it would read and be saved as a wildcard', () => {
+    expect(simpleValue({ eq: '*' })).toBeNull();
+    expect(simpleValue({ eq: 'rm -rf build/*' })).toBeNull();
+    expect(simpleValue({ eq: 'file?.txt' })).toBeNull();
+    expect(describeCondition(conditionTree({ resource: { eq: '*' } }))).toBe('resource is *');
+    // What the text field writes back means the same.
+    expect(simpleValue({ eq: 'npm test' })).toBe('npm test');
+    expect(simpleValue({ glob: 'rm -rf build/*' })).toBe('rm -rf build/*');
+    expect(simpleValue('prod*')).toBe('prod*');
   });
 });
 

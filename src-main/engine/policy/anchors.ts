@@ -1,6 +1,6 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
 import { isWildcard, literalPrefix, literalSuffix } from '../conditions/glob.js';
-import { isPlainObject, isScalar, ownValue } from '../conditions/values.js';
+import { isPlainObject, isScalar, ownValue, textValue } from '../conditions/values.js';
 
 /**
  * Fields a policy can be indexed by, most selective first. A policy whose `when` requires one of
@@ -26,9 +26,10 @@ export function indexedValue(action: NormalizedAction, field: IndexedField): str
     case 'mcp.tool':
       return action.mcp?.tool;
     case 'context.environment': {
-      // The same fallback as the condition field: context.environment, else environment.
+      // The field as the condition reads it: context.environment, else environment; a number or
+      // boolean in string form, as the index keys of `1` and `true` are (and `textValue` reads it).
       const value = ownValue(action.context, 'environment');
-      return typeof value === 'string' ? value : value === undefined || value === null ? action.environment : undefined;
+      return value === undefined || value === null ? action.environment : textValue(value);
     }
     default:
       return action[field] ?? undefined;

@@ -11,7 +11,8 @@ export class CharTrie<T> {
 
   /** The bucket for `literal`, created on first use (non-empty literals only). */
   bucket(literal: string): T[] {
-    const key = this.reversed ? [...literal].reverse().join('') : literal;
+    // Reversed by UTF-16 unit, as `collect` reads values (by code point, a surrogate pair kept its order and never matched).
+    const key = this.reversed ? literal.split('').reverse().join('') : literal;
     let node = this.root;
     let pos = 0;
     for (;;) {

@@ -5,7 +5,7 @@ import { useAsync } from '../../hooks/useAsync.js';
 import { Switch } from '../../components/Switch.js';
 import { conditionTree } from './conditions.js';
 import { ConditionTree } from './ConditionTree.js';
-import { issuesFor, SIMPLE_CONDITIONS, simpleValue, slug, type FieldIssues } from './model.js';
+import { issuesFor, matchesEverything, SIMPLE_CONDITIONS, simpleValue, slug, type FieldIssues } from './model.js';
 
 export type Draft = Record<string, unknown>;
 
@@ -101,7 +101,6 @@ export function PolicyForm({
   const otherKeys = Object.keys(when).filter((k) => !simpleKeys.includes(k));
   const richKeys = Object.keys(when).filter((k) => otherKeys.includes(k) || simpleValue(when[k]) === null);
   const rich = Object.fromEntries(richKeys.map((k) => [k, when[k]]));
-  const matchesEverything = Object.values(when).every((v) => v === '' || v === undefined);
   const otherWhenIssues = Object.entries(issues)
     .filter(([p]) => (p === 'when' || p.startsWith('when.')) && !simpleKeys.some((k) => p === `when.${k}` || p.startsWith(`when.${k}.`)))
     .map(([p, m]) => `${p}: ${m.join('; ')}`);
@@ -266,7 +265,7 @@ export function PolicyForm({
             <ConditionTree node={conditionTree(rich)} />
           </div>
         )}
-        {matchesEverything && (
+        {matchesEverything(when) && (
           <div className="banner warn small" role="note">
             No condition: this policy matches <strong>every action</strong>.
           </div>

@@ -29,12 +29,20 @@ const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify
 const list = (v: unknown): string => (Array.isArray(v) ? v.map(show).join(', ') : show(v));
 
 function field(name: string, v: unknown): ConditionNode {
-  if (Array.isArray(v)) return { kind: 'field', field: name, op: 'is any of', value: list(v) };
-  if (typeof v === 'string') return { kind: 'field', field: name, op: /[*?]/.test(v) ? 'matches' : 'is', value: v };
+  // A bare string (alone or in a list) with `*` or `?` is a wildcard; `eq` / `in` compare literally ("is").
+  const wildcard = (x: unknown) => typeof x === 'string' && /[*?]/.test(x);
+  if (Array.isArray(v)) return { kind: 'field', field: name, op: v.some(wildcard) ? 'matches any of' : 'is any of', value: list(v) };
+  if (typeof v === 'string') return { kind: 'field', field: name, op: wildcard(v) ? 'matches' : 'is', value: v || '""' };
   if (v === null || typeof v !== 'object') return { kind: 'field', field: name, op: 'is', value: show(v) };
   const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length !== 1) return { kind: 'invalid', text: `${name}: ${JSON.stringify(v)}` };
+  if (entries.length === 0) return { kind: 'invalid', text: `${name}: ${JSON.stringify(v)}` };
+  // Several operators on one field must all hold (`{gte: 10, lte: 20}`), as the engine reads them.
+  if (entries.length > 1) return { kind: 'group', op: 'all', children: entries.map(([op, arg]) => operator(name, op, arg)) };
   const [op, arg] = entries[0]!;
+  return operator(name, op, arg);
+}
+
+function operator(name: string, op: string, arg: unknown): ConditionNode {
   if (op === 'exists') return { kind: 'field', field: name, op: arg === false ? 'is missing' : 'is present', value: '' };
   const words = OPS[op];
   if (!words) return { kind: 'invalid', text: `${name}: unknown operator '${op}'` };

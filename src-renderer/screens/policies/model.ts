@@ -40,14 +40,21 @@ export const SIMPLE_CONDITIONS = [
 
 export type SimpleKey = (typeof SIMPLE_CONDITIONS)[number]['key'];
 
-/** A condition value the form can show as text: a plain string, or {eq}/{glob} of a string. */
+/**
+ * A condition value the form can show as text, as it would write it back: a plain string, or
+ * {eq}/{glob} of a string. Not `{eq: "*"}`: in the text field a `*` or `?` reads (and is saved) as
+ * a wildcard, while `eq` compares it literally.
+ */
 export function simpleValue(v: unknown): string | null {
   if (v === undefined) return '';
-  if (typeof v === 'string') return v;
+  // An empty text field means "no condition"; `""` is one (equal to the empty string).
+  if (typeof v === 'string') return v === '' ? null : v;
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
-    if (keys.length === 1 && (keys[0] === 'eq' || keys[0] === 'glob') && typeof o[keys[0]] === 'string') return o[keys[0]] as string;
+    const text = o[keys[0] ?? ''];
+    if (keys.length !== 1 || typeof text !== 'string') return null;
+    if (keys[0] === 'glob' || (keys[0] === 'eq' && !/[*?]/.test(text))) return text;
   }
   return null;
 }
@@ -92,8 +99,17 @@ export const EMPTY_POLICY: PolicyInput = {
   priority: 500,
   effect: 'require_approval',
   mode: 'enforce',
-  when: { action_type: '' },
+  when: {},
 };
+
+/**
+ * Whether a `when` matches every action (the form says so): only one without any condition. A key
+ * the form shows empty is absent — the form deletes a field it empties — never `""`, which the
+ * engine compares as a value (it matches nothing where the field is never empty).
+ */
+export function matchesEverything(when: Record<string, unknown>): boolean {
+  return Object.keys(when).length === 0;
+}
 
 /** Ready-made actions for the "Test an action" panel. */
 export const PRESETS: { label: string; action: ActionRequest }[] = [
