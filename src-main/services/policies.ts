@@ -346,6 +346,9 @@ export class PolicyService {
     // Workflows first: the policies of the same commit name them.
     const ops: Op[] = workflows.map((w) => upsertWorkflowOp(w, workflowRow(this.store, w.id)?.created_ms ?? now, now));
     for (const p of file.policies) ops.push(this.upsertOp(p, merged.get(p.id)!.created_ms, now));
+    // The file's settings are part of the same commit (all or nothing), audited as a settings change too.
+    const settingsChange = file.settings ? this.settings.prepare(file.settings, opts.actor ?? 'user') : null;
+    if (settingsChange) ops.push(...settingsChange.ops);
     if (file.risk_rules) {
       ops.push({ sql: 'DELETE FROM risk_rules' });
       for (const r of file.risk_rules)
@@ -364,13 +367,13 @@ export class PolicyService {
           settings: file.settings ?? null,
         },
       },
+      ...(settingsChange?.audit ?? []),
     ]);
     for (const [id, e] of merged) this.entries.set(id, e);
     this.riskRules = riskRules;
     this.recompile();
-    // Settings go through their own service so they are audited as a settings change too.
-    const settingsChanged = file.settings ? JSON.stringify(settings) !== JSON.stringify(this.settings.get()) : false;
-    if (file.settings && settingsChanged) await this.settings.update(file.settings, opts.actor ?? 'user');
+    settingsChange?.apply();
+    const settingsChanged = settingsChange !== null;
     this.bus.publish('policy.changed', { change: 'imported', policy_ids: file.policies.map((p) => p.id) });
     return {
       imported: file.policies.length,

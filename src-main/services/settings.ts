@@ -1,6 +1,6 @@
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../src-shared/index.js';
 import { GatehouseError } from '../core/errors.js';
-import type { Store } from '../storage/types.js';
+import type { AuditDraft, Op, Store } from '../storage/types.js';
 
 /** SPEC 3.5 settings, persisted in `meta` and audited on change. */
 export class SettingsService {
@@ -49,18 +49,32 @@ export class SettingsService {
   }
 
   async update(patch: SettingsPatch, actor = 'user'): Promise<Settings> {
+    const change = this.prepare(patch, actor);
+    if (!change) return this.current;
+    await this.store.commit(change.ops, change.audit);
+    change.apply();
+    return this.current;
+  }
+
+  /**
+   * A validated change as the writes and the `settings.changed` record of a commit, for a caller
+   * that puts them in a commit of its own (a policy file's import: all or nothing); `apply` makes
+   * it current once that commit is done. Null when the patch changes nothing.
+   */
+  prepare(patch: SettingsPatch, actor = 'user'): { ops: Op[]; audit: AuditDraft[]; apply: () => void } | null {
     const next = this.merged(patch);
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const k of Object.keys(next) as (keyof Settings)[]) {
       if (JSON.stringify(next[k]) !== JSON.stringify(this.current[k])) changes[k] = { from: this.current[k], to: next[k] };
     }
-    if (Object.keys(changes).length === 0) return this.current;
-    await this.store.commit(
-      [{ sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('settings', ?)", params: [JSON.stringify(next)] }],
-      [{ type: 'settings.changed', actor, data: { changes } }],
-    );
-    this.current = next;
-    for (const fn of this.listeners) fn(next);
-    return next;
+    if (Object.keys(changes).length === 0) return null;
+    return {
+      ops: [{ sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('settings', ?)", params: [JSON.stringify(next)] }],
+      audit: [{ type: 'settings.changed', actor, data: { changes } }],
+      apply: () => {
+        this.current = next;
+        for (const fn of this.listeners) fn(next);
+      },
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PolicyTestResultSchema, PolicyViewSchema, SimulateResultSchema } from '../../src-shared/index.js';
+import { StorageUnavailableError } from '../../src-main/storage/types.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
 let t: TestCore;
@@ -327,5 +328,35 @@ describe('settings patches', () => {
     // The draft settings keep monitor mode: a would-be denial is only flagged.
     expect(test.body.flags).toContain('would_deny');
     await t.json('PUT', '/api/v1/settings', { body: { enforcement: 'enforce', approval_timeout_s: 300, deny_at: null } });
+  });
+});
+
+describe('policy file import is all or nothing', () => {
+  it('a file with policies and settings applies both in one commit: a storage failure applies neither', async () => {
+    const file = {
+      version: 1,
+      settings: { approval_timeout_s: 777 },
+      policies: [{ id: 'atomic-import', name: 'n', effect: 'deny', when: { action_type: 'atomic.*' } }],
+    };
+    const store = t.g.store as { commit: (ops: { sql: string }[], ...rest: unknown[]) => Promise<unknown> };
+    const real = store.commit.bind(store);
+    // The disk fails for any commit that writes the settings.
+    store.commit = (ops, ...rest) =>
+      ops.some((o) => o.sql.includes("'settings'")) ? Promise.reject(new StorageUnavailableError('disk full')) : real(ops, ...rest);
+    try {
+      expect((await t.req('POST', '/api/v1/policies/import', { body: file })).status).toBe(503);
+    } finally {
+      store.commit = real;
+    }
+    expect((await t.req('GET', '/api/v1/policies/atomic-import')).status).toBe(404);
+    expect((await t.json<{ approval_timeout_s: number }>('GET', '/api/v1/settings')).body.approval_timeout_s).not.toBe(777);
+
+    const ok = await t.json<{ settings_changed: boolean }>('POST', '/api/v1/policies/import', { body: file });
+    expect(ok.status).toBe(200);
+    expect(ok.body.settings_changed).toBe(true);
+    expect((await t.req('GET', '/api/v1/policies/atomic-import')).status).toBe(200);
+    expect((await t.json<{ approval_timeout_s: number }>('GET', '/api/v1/settings')).body.approval_timeout_s).toBe(777);
+    const audit = await t.json<{ items: { type: string }[] }>('GET', '/api/v1/audit?limit=2');
+    expect(audit.body.items.map((r) => r.type).sort()).toEqual(['policy.imported', 'settings.changed']);
   });
 });
