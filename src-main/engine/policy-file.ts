@@ -13,7 +13,7 @@ import { compileWhen } from './conditions/compile.js';
 import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
 import { yamlValueIssues } from './yaml-strict.js';
-import { checkConditionsOf, compileRiskRules } from './policy/validate.js';
+import { checkConditionsOf, compileRiskRules, riskFieldIssues } from './policy/validate.js';
 import { isSeedForm, policyFromSeed, type PolicySource } from './seed-policy.js';
 
 /** SPEC 3.4: a policy file, validated whole and mapped to the model. */
@@ -119,8 +119,10 @@ function readPolicyDocument(
     else for (const issue of settings.error.issues) issues.push({ path: joinPath('settings', issue.path), message: issue.message });
   }
   if (doc.risk_rules !== undefined) {
-    if (Array.isArray(doc.risk_rules)) out.risk_rules = compileRiskRules(doc.risk_rules, issues).map((r) => r.rule);
-    else issues.push({ path: 'risk_rules', message: 'must be a list' });
+    if (Array.isArray(doc.risk_rules)) {
+      out.risk_rules = compileRiskRules(doc.risk_rules, issues).map((r) => r.rule);
+      issues.push(...riskFieldIssues(doc.risk_rules));
+    } else issues.push({ path: 'risk_rules', message: 'must be a list' });
   }
   if (doc.workflows !== undefined) {
     if (Array.isArray(doc.workflows)) out.workflows = parseWorkflowList(doc.workflows, issues);

@@ -104,6 +104,21 @@ policies:
     ]);
   });
 
+  it('refuses a risk rule that tests risk.score or risk.level: rules run before the score exists, so it could never hold', () => {
+    const details = errorsOf(() =>
+      parsePolicyFile(`
+version: 1
+risk_rules:
+  - { id: late, when: { risk.score: { gte: 50 } }, points: 10 }
+  - { id: nested, when: { any: [{ environment: prod }, { not: { risk.level: low } }] }, points: 5 }
+  - { id: fine, when: { environment: prod }, points: 5 }
+policies: []
+`),
+    );
+    expect(details.map((d) => d.path)).toEqual(['risk_rules[0](late).when.risk.score', 'risk_rules[1](nested).when.any[1].not.risk.level']);
+    expect(details[0]!.message).toMatch(/before the score exists/);
+  });
+
   it('lists a policy’s schema errors and its condition errors together, with what the YAML itself says', () => {
     const details = errorsOf(() =>
       parsePolicyFile(`

@@ -166,6 +166,30 @@ export function compileRiskRules(raw: readonly unknown[], issues: ValidationDeta
 }
 
 /**
+ * Where a risk rule's `when` (through all / any / not) tests `risk.*`, which only policies can read:
+ * rules run before the score exists. Refused when a file is written (policy-file.ts); rules already
+ * stored still load as before.
+ */
+export function riskFieldIssues(raw: readonly unknown[]): ValidationDetail[] {
+  return raw.flatMap((item, i) => {
+    if (!isPlainObject(item)) return [];
+    return riskFieldPaths(item.when, `${itemPath('risk_rules', i, item.id)}.when`).map((path) => ({
+      path,
+      message: 'risk rules run before the score exists: a condition on risk.score or risk.level never holds here',
+    }));
+  });
+}
+
+function riskFieldPaths(when: unknown, path: string): string[] {
+  if (Array.isArray(when)) return when.flatMap((w, i) => riskFieldPaths(w, `${path}[${i}]`));
+  if (!isPlainObject(when)) return [];
+  return Object.entries(when).flatMap(([key, value]) => {
+    if (key === 'all' || key === 'any' || key === 'not') return riskFieldPaths(value, `${path}.${key}`);
+    return key === 'risk' || key.startsWith('risk.') ? [`${path}.${key}`] : [];
+  });
+}
+
+/**
  * The conditions of an item whose schema check failed, checked all the same: one answer then lists
  * a policy's schema problems and its condition problems together (a bad `priority` and a bad regex),
  * not the first kind alone. Skipped where the conditions are not an object (the schema said so).
