@@ -408,6 +408,18 @@ describe('every protocol revision relays', () => {
     expect(receivedLines(log).some((l) => l.includes('"id":6'))).toBe(false);
   });
 
+  it('never passes a governed call without an id: a lenient server would run it undecided', async () => {
+    const { p, log } = proxy('no-id');
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}}');
+    p.send('{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}}');
+    expect(JSON.parse(await p.next((_, m) => m.id === null))).toMatchObject({ error: { code: -32600 } });
+    p.send('{"jsonrpc":"2.0","id":7,"method":"ping"}');
+    await p.answer('7'); // the server has read everything sent before it
+    expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
+    expect(p.lines.filter((l) => l.includes('secret'))).toEqual([]);
+  });
+
   it('answers a line that is not JSON with a parse error and passes nothing on', async () => {
     const { p, log } = proxy('garbage');
     await handshake(p);

@@ -101,6 +101,16 @@ export class McpGovernanceProxy implements Router {
         return false;
       }
       case 'notification': {
+        if (this.governance.governs(m.method as string)) {
+          // A call without an id (or with a null one, which MCP forbids) could be neither answered nor
+          // settled, and a lenient server runs it all the same: undecided, it never reaches the server.
+          this.log(`refused a ${String(m.method)} without an id: MCP requests carry a string or integer id`);
+          if (m.id === null)
+            this.relay.sendToClient(
+              `{"jsonrpc":"2.0","id":null,"error":${JSON.stringify({ code: -32600, message: `Blocked by Gatehouse: a ${String(m.method)} request must carry a string or integer id` })}}`,
+            );
+          return true;
+        }
         if (m.method === 'notifications/cancelled') {
           const p = asObject(m.params);
           return this.governance.clientCancelled(p.requestId, p.reason);
