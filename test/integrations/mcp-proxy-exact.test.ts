@@ -193,6 +193,27 @@ describe('tool pinning', () => {
   });
 });
 
+describe('tool definitions with numbers a double cannot carry', () => {
+  it('registers and pins them with the number exact, from the proxy’s own listing and the client’s alike', async () => {
+    const { p } = proxy('big-schema', [], { FIXTURE_BIG_SCHEMA: '1' });
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"one"}}}');
+    expect(JSON.parse(await p.answer('1')).result.content[0].text).toBe('one');
+    const s = (await mcpServer('big-schema'))!;
+    expect(s.tool_pins).toHaveLength(8);
+    expect(s.tool_pins.find((t) => t.tool === 'bounded')!.definition).toMatchObject({
+      inputSchema: { properties: { n: { maximum: '18446744073709551615' } } },
+    });
+    // The same definitions as the client receives them: nothing changed, nothing registered again.
+    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/list"}');
+    expect(await p.answer('2')).toContain('"maximum":18446744073709551615}');
+    p.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"two"}}}');
+    expect(JSON.parse(await p.answer('3')).result.content[0].text).toBe('two');
+    expect(await auditCount('mcp.server_registered', (d) => d.server_id === 'big-schema')).toBe(1);
+    expect((await mcpServer('big-schema'))!.tool_pins.every((t) => t.status === 'pinned')).toBe(true);
+  });
+});
+
 describe('tool pinning before the proxy has listed the tools', () => {
   it('a call sent right after initialize waits for the listing: a tool changed since its pin is blocked, an unlisted one refused', async () => {
     const first = proxy('pins-early');
@@ -369,6 +390,20 @@ describe('every forwarded call is settled', () => {
     expect(JSON.stringify(done.result)).toContain('task finished');
     // The proxy's own tasks/result never reaches the client.
     expect(p.lines.filter((l) => l.includes('task finished'))).toEqual([]);
+  });
+
+  it('a task whose result holds an integer beyond 2^53 is completed with it exactly', async () => {
+    const { p } = proxy('tasks-big');
+    p.send(INIT('0', '2025-11-25'));
+    await p.answer('0');
+    p.send(INITIALIZED);
+    p.send(
+      '{"jsonrpc":"2.0","id":25,"method":"tools/call","params":{"name":"echo","arguments":{"text":"t","ms":200,"big":true},"task":{"ttl":60000}}}',
+    );
+    await p.answer('25');
+    const done = await eventually(async () => (await actions('tasks-big', 'echo')).find((x) => x.status !== 'allowed'));
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ n: '9007199254740993' });
   });
 });
 

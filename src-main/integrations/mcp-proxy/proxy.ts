@@ -1,7 +1,7 @@
 import type { GatehouseApi } from '../../../src-shared/client.js';
 import { GatehouseLink } from './gatehouse.js';
 import { Governance } from './governance.js';
-import { idKey, kindOf, type Frame, type Msg } from './jsonrpc.js';
+import { exactMessage, idKey, kindOf, type Frame, type Msg } from './jsonrpc.js';
 import { Outcomes } from './outcomes.js';
 import type { RawLink } from './links.js';
 import { Registration } from './registration.js';
@@ -143,7 +143,8 @@ export class McpGovernanceProxy implements Router {
           this.registration.onDiscoverResult(result);
         } else if (m.result) {
           // Before the client can read it: a call of a tool in it waits until this definition is registered.
-          this.registration.observeToolsList(result, watched === 'tools/list+cursor');
+          // Read with its numbers exact, as the proxy's own listing is: both are registered with Gatehouse.
+          this.registration.observeToolsList(asObject(exactMessage(f).result), watched === 'tools/list+cursor');
         }
         return false;
       }

@@ -1,4 +1,4 @@
-import { idKey, idText, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
+import { exactMessage, idKey, idText, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -105,7 +105,8 @@ export class Relay {
     if (!o) return false;
     this.own.delete(idKey(id));
     if (o.timer) clearTimeout(o.timer);
-    o.resolve(f.msg);
+    // With its numbers exact: what the proxy reads in its own answers (tools, task results) goes to Gatehouse.
+    o.resolve(exactMessage(f));
     return true;
   }
 
@@ -133,7 +134,8 @@ export class Relay {
 
   /**
    * Sends a request of the proxy's own to the server and resolves with its answer (result or
-   * error message). `timeoutMs` 0 waits as long as the server lives.
+   * error message), parsed with its numbers exact (see exactMessage). `timeoutMs` 0 waits as long
+   * as the server lives.
    */
   request(method: string, params: Msg | undefined, timeoutMs = 30_000): Promise<Msg> {
     if (this.serverClosed) return Promise.reject(new ServerGoneError('the server has closed'));
