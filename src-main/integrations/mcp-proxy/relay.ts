@@ -115,12 +115,17 @@ export class Relay {
     this.up.send(raw).catch((e: Error) => this.log(`cannot write to the client: ${e.message}`));
   }
 
-  /** Forwards a message's exact text to the server; a request that cannot be sent is answered with an error. */
+  /**
+   * Forwards a message's exact text to the server; a request that cannot be sent is answered with an
+   * error, on the server's side of the relay, as if the server had answered: a call let through is
+   * settled with it (a remote server that refuses the POST never ran it).
+   */
   toServer(raw: string, f?: Frame): void {
     this.down.send(raw).catch((e: Error) => {
       this.log(`cannot write to the server: ${e.message}`);
       if (f && typeof f.msg.method === 'string' && f.msg.id !== undefined && f.msg.id !== null) {
-        this.toClient(
+        this.receive(
+          'server',
           `{"jsonrpc":"2.0","id":${idText(f)},"error":${JSON.stringify({ code: -32603, message: `MCP server unavailable: ${e.message}` })}}`,
         );
       }
