@@ -232,6 +232,24 @@ describe('gatehouse mcp-proxy --url (Streamable HTTP)', () => {
     await p.close();
   });
 
+  it('a remote server that cannot be reached: every request is answered with an error, none left waiting', async () => {
+    const closed = createServer();
+    const url = await listen(closed);
+    await new Promise((r) => closed.close(r));
+    const p = new RawProxy(['--server-id', 'raw-gone', '--url', url], cleanEnv({ GATEHOUSE_HOME: server.dataDir }));
+    procs.push(p);
+    p.send(
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}',
+    );
+    expect(JSON.parse(await p.answer('1')).error).toMatchObject({
+      code: -32603,
+      message: expect.stringContaining('MCP server unavailable'),
+    });
+    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/list"}');
+    expect(JSON.parse(await p.answer('2')).error).toMatchObject({ code: -32603 });
+    await p.close();
+  });
+
   it('holds a remote server to the definitions the client receives, not the ones it lists to the proxy', async () => {
     const url = rawUrl.replace(/\/mcp$/, '/two-faced');
     const p = new RawProxy(['--server-id', 'raw-two-faced', '--url', url], cleanEnv({ GATEHOUSE_HOME: server.dataDir }));

@@ -93,7 +93,7 @@ export class Relay {
         if (this.takeOwnAnswer(f)) continue;
         if (!this.router.fromServer(f)) this.toClient(f.raw);
       } else if (!this.router.fromClient(f)) {
-        this.toServer(f.raw);
+        this.toServer(f.raw, f);
       }
     }
   }
