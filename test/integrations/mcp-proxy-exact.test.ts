@@ -455,6 +455,19 @@ describe('every protocol revision relays', () => {
     expect(p.lines.filter((l) => l.includes('secret'))).toEqual([]);
   });
 
+  it('passes nothing that repeats a top-level key: read here as a ping, it could be a tools/call to the server', async () => {
+    const { p, log } = proxy('dup-top');
+    await handshake(p);
+    const call = '"method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}';
+    p.send(`{"jsonrpc":"2.0","id":8,${call},"method":"ping"}`);
+    expect(JSON.parse(await p.answer('8'))).toMatchObject({ error: { code: -32600, message: expect.stringContaining('"method"') } });
+    p.send(`{"jsonrpc":"2.0","id":9,${call},"method":null,"result":{}}`); // an "answer", to the last-wins reader
+    p.send(`{"jsonrpc":"2.0",${call},"method":"notifications/progress"}`);
+    p.send('{"jsonrpc":"2.0","id":10,"method":"ping"}');
+    await p.answer('10'); // the server has read everything sent before it
+    expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
+  });
+
   it('answers a line that is not JSON with a parse error and passes nothing on', async () => {
     const { p, log } = proxy('garbage');
     await handshake(p);

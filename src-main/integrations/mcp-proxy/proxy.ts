@@ -1,7 +1,8 @@
 import type { GatehouseApi } from '../../../src-shared/client.js';
+import { clip } from '../../services/tool-call.js';
 import { GatehouseLink } from './gatehouse.js';
 import { Governance } from './governance.js';
-import { exactMessage, idKey, kindOf, type Frame, type Msg } from './jsonrpc.js';
+import { duplicateKey, exactMessage, idKey, idText, kindOf, type Frame, type Msg } from './jsonrpc.js';
 import { Outcomes } from './outcomes.js';
 import type { RawLink } from './links.js';
 import { Registration } from './registration.js';
@@ -87,7 +88,20 @@ export class McpGovernanceProxy implements Router {
 
   fromClient(f: Frame): boolean {
     const m = f.msg;
-    switch (kindOf(m)) {
+    const kind = kindOf(m);
+    // A repeated top-level key ("method", "params") may be read one way here and the other way by the
+    // server: a message seen here as a ping or an answer could be a tools/call there. Governed calls
+    // are checked whole where they are decided; anything else that repeats one never passes.
+    const dup = kind === 'request' && this.governance.governs(m.method as string) ? null : duplicateKey(f.raw, 0);
+    if (dup !== null) {
+      this.log(`refused a message from the client that repeats the key "${clip(dup, 100)}"`);
+      if (kind === 'request')
+        this.relay.sendToClient(
+          `{"jsonrpc":"2.0","id":${idText(f)},"error":${JSON.stringify({ code: -32600, message: `Blocked by Gatehouse: the message repeats the key "${clip(dup, 100)}", so the server could read it otherwise` })}}`,
+        );
+      return true;
+    }
+    switch (kind) {
       case 'request': {
         const method = m.method as string;
         if (this.session.observeRequest(m)) this.registration.onStatelessClient();
