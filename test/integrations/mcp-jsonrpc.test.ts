@@ -117,6 +117,12 @@ describe('duplicateKey', () => {
     expect(duplicateKey('{"\\u0061":1,"a":2}')).toBe('a'); // the same key, written two ways
   });
 
+  it('with maxDepth 0 looks at the top-level object only', () => {
+    expect(duplicateKey('{"method":"tools/call","params":{},"method":"ping"}', 0)).toBe('method');
+    expect(duplicateKey('{"id":1,"params":{"a":1,"a":2},"b":[{"c":1,"c":2}]}', 0)).toBeNull();
+    expect(duplicateKey('{"id":1,"params":{"a":1,"a":2}}', 1)).toBe('a');
+  });
+
   it('never reports one in a JSON text without duplicates', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

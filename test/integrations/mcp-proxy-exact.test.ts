@@ -193,6 +193,27 @@ describe('tool pinning', () => {
   });
 });
 
+describe('tool definitions with numbers a double cannot carry', () => {
+  it('registers and pins them with the number exact, from the proxy’s own listing and the client’s alike', async () => {
+    const { p } = proxy('big-schema', [], { FIXTURE_BIG_SCHEMA: '1' });
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"one"}}}');
+    expect(JSON.parse(await p.answer('1')).result.content[0].text).toBe('one');
+    const s = (await mcpServer('big-schema'))!;
+    expect(s.tool_pins).toHaveLength(8);
+    expect(s.tool_pins.find((t) => t.tool === 'bounded')!.definition).toMatchObject({
+      inputSchema: { properties: { n: { maximum: '18446744073709551615' } } },
+    });
+    // The same definitions as the client receives them: nothing changed, nothing registered again.
+    p.send('{"jsonrpc":"2.0","id":2,"method":"tools/list"}');
+    expect(await p.answer('2')).toContain('"maximum":18446744073709551615}');
+    p.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"two"}}}');
+    expect(JSON.parse(await p.answer('3')).result.content[0].text).toBe('two');
+    expect(await auditCount('mcp.server_registered', (d) => d.server_id === 'big-schema')).toBe(1);
+    expect((await mcpServer('big-schema'))!.tool_pins.every((t) => t.status === 'pinned')).toBe(true);
+  });
+});
+
 describe('tool pinning before the proxy has listed the tools', () => {
   it('a call sent right after initialize waits for the listing: a tool changed since its pin is blocked, an unlisted one refused', async () => {
     const first = proxy('pins-early');
@@ -370,6 +391,20 @@ describe('every forwarded call is settled', () => {
     // The proxy's own tasks/result never reaches the client.
     expect(p.lines.filter((l) => l.includes('task finished'))).toEqual([]);
   });
+
+  it('a task whose result holds an integer beyond 2^53 is completed with it exactly', async () => {
+    const { p } = proxy('tasks-big');
+    p.send(INIT('0', '2025-11-25'));
+    await p.answer('0');
+    p.send(INITIALIZED);
+    p.send(
+      '{"jsonrpc":"2.0","id":25,"method":"tools/call","params":{"name":"echo","arguments":{"text":"t","ms":200,"big":true},"task":{"ttl":60000}}}',
+    );
+    await p.answer('25');
+    const done = await eventually(async () => (await actions('tasks-big', 'echo')).find((x) => x.status !== 'allowed'));
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ n: '9007199254740993' });
+  });
 });
 
 describe('every protocol revision relays', () => {
@@ -406,6 +441,31 @@ describe('every protocol revision relays', () => {
     p.send('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{"text":"harmless","text":"secret"}}}');
     expect(await p.answer('6')).toContain('Blocked by Gatehouse: the request repeats the key \\"text\\"');
     expect(receivedLines(log).some((l) => l.includes('"id":6'))).toBe(false);
+  });
+
+  it('never passes a governed call without an id: a lenient server would run it undecided', async () => {
+    const { p, log } = proxy('no-id');
+    await handshake(p);
+    p.send('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}}');
+    p.send('{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}}');
+    expect(JSON.parse(await p.next((_, m) => m.id === null))).toMatchObject({ error: { code: -32600 } });
+    p.send('{"jsonrpc":"2.0","id":7,"method":"ping"}');
+    await p.answer('7'); // the server has read everything sent before it
+    expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
+    expect(p.lines.filter((l) => l.includes('secret'))).toEqual([]);
+  });
+
+  it('passes nothing that repeats a top-level key: read here as a ping, it could be a tools/call to the server', async () => {
+    const { p, log } = proxy('dup-top');
+    await handshake(p);
+    const call = '"method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}';
+    p.send(`{"jsonrpc":"2.0","id":8,${call},"method":"ping"}`);
+    expect(JSON.parse(await p.answer('8'))).toMatchObject({ error: { code: -32600, message: expect.stringContaining('"method"') } });
+    p.send(`{"jsonrpc":"2.0","id":9,${call},"method":null,"result":{}}`); // an "answer", to the last-wins reader
+    p.send(`{"jsonrpc":"2.0",${call},"method":"notifications/progress"}`);
+    p.send('{"jsonrpc":"2.0","id":10,"method":"ping"}');
+    await p.answer('10'); // the server has read everything sent before it
+    expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
   });
 
   it('answers a line that is not JSON with a parse error and passes nothing on', async () => {

@@ -109,15 +109,17 @@ export function memberText(objectText: string, key: string): string | undefined 
 }
 
 /**
- * The first key that appears twice in one object anywhere in a (valid) JSON text, or null. Parsers
- * disagree on which of two duplicates wins, so a governed request carrying one could be decided on
- * one value and run with the other: the proxy refuses those.
+ * The first key that appears twice in one object anywhere in a (valid) JSON text (or, with
+ * `maxDepth` 0, in its top-level object only), or null. Parsers disagree on which of two duplicates
+ * wins, so a governed request carrying one could be decided on one value and run with the other:
+ * the proxy refuses those.
  */
-export function duplicateKey(text: string): string | null {
+export function duplicateKey(text: string, maxDepth = Infinity): string | null {
   let dup: string | null = null;
-  const value = (i: number): number => {
+  const value = (i: number, depth = 0): number => {
     i = skipWs(text, i);
     const c = text[i];
+    if (depth > maxDepth) return skipValue(text, i);
     if (c === '{') {
       const keys = new Set<string>();
       i = skipWs(text, i + 1);
@@ -127,7 +129,7 @@ export function duplicateKey(text: string): string | null {
         if (keys.has(k)) dup = k;
         keys.add(k);
         i = skipWs(text, end);
-        i = value(i + 1); // after ':'
+        i = value(i + 1, depth + 1); // after ':'
         i = skipWs(text, i);
         if (text[i] === ',') i = skipWs(text, i + 1);
       }
@@ -136,7 +138,7 @@ export function duplicateKey(text: string): string | null {
     if (c === '[') {
       i = skipWs(text, i + 1);
       while (dup === null && i < text.length && text[i] !== ']') {
-        i = skipWs(text, value(i));
+        i = skipWs(text, value(i, depth + 1));
         if (text[i] === ',') i = skipWs(text, i + 1);
       }
       return i + 1;

@@ -1,7 +1,8 @@
 import type { GatehouseApi } from '../../../src-shared/client.js';
+import { clip } from '../../services/tool-call.js';
 import { GatehouseLink } from './gatehouse.js';
 import { Governance } from './governance.js';
-import { idKey, kindOf, type Frame, type Msg } from './jsonrpc.js';
+import { duplicateKey, exactMessage, idKey, idText, kindOf, type Frame, type Msg } from './jsonrpc.js';
 import { Outcomes } from './outcomes.js';
 import type { RawLink } from './links.js';
 import { Registration } from './registration.js';
@@ -87,7 +88,20 @@ export class McpGovernanceProxy implements Router {
 
   fromClient(f: Frame): boolean {
     const m = f.msg;
-    switch (kindOf(m)) {
+    const kind = kindOf(m);
+    // A repeated top-level key ("method", "params") may be read one way here and the other way by the
+    // server: a message seen here as a ping or an answer could be a tools/call there. Governed calls
+    // are checked whole where they are decided; anything else that repeats one never passes.
+    const dup = kind === 'request' && this.governance.governs(m.method as string) ? null : duplicateKey(f.raw, 0);
+    if (dup !== null) {
+      this.log(`refused a message from the client that repeats the key "${clip(dup, 100)}"`);
+      if (kind === 'request')
+        this.relay.sendToClient(
+          `{"jsonrpc":"2.0","id":${idText(f)},"error":${JSON.stringify({ code: -32600, message: `Blocked by Gatehouse: the message repeats the key "${clip(dup, 100)}", so the server could read it otherwise` })}}`,
+        );
+      return true;
+    }
+    switch (kind) {
       case 'request': {
         const method = m.method as string;
         if (this.session.observeRequest(m)) this.registration.onStatelessClient();
@@ -101,6 +115,16 @@ export class McpGovernanceProxy implements Router {
         return false;
       }
       case 'notification': {
+        if (this.governance.governs(m.method as string)) {
+          // A call without an id (or with a null one, which MCP forbids) could be neither answered nor
+          // settled, and a lenient server runs it all the same: undecided, it never reaches the server.
+          this.log(`refused a ${String(m.method)} without an id: MCP requests carry a string or integer id`);
+          if (m.id === null)
+            this.relay.sendToClient(
+              `{"jsonrpc":"2.0","id":null,"error":${JSON.stringify({ code: -32600, message: `Blocked by Gatehouse: a ${String(m.method)} request must carry a string or integer id` })}}`,
+            );
+          return true;
+        }
         if (m.method === 'notifications/cancelled') {
           const p = asObject(m.params);
           return this.governance.clientCancelled(p.requestId, p.reason);
@@ -133,7 +157,8 @@ export class McpGovernanceProxy implements Router {
           this.registration.onDiscoverResult(result);
         } else if (m.result) {
           // Before the client can read it: a call of a tool in it waits until this definition is registered.
-          this.registration.observeToolsList(result, watched === 'tools/list+cursor');
+          // Read with its numbers exact, as the proxy's own listing is: both are registered with Gatehouse.
+          this.registration.observeToolsList(asObject(exactMessage(f).result), watched === 'tools/list+cursor');
         }
         return false;
       }

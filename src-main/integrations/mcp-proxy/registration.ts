@@ -20,7 +20,9 @@ import type { Session } from './session.js';
  * coalesce into one more run — and idempotent: an unchanged registration is not sent again.
  *
  * Each tool's definition is identified by the SHA-256 of its JCS (RFC 8785) as the server sent
- * it. Gatehouse keeps the pinned (approved) hash; a call waits until the definition the client
+ * it, read with its numbers exact: one no double can carry (a uint64 bound in a schema) is kept as
+ * its literal text, as in all the proxy sends Gatehouse (which refuses a rounded number rather than
+ * store it altered). Gatehouse keeps the pinned (approved) hash; a call waits until the definition the client
  * holds has been registered, and is refused before evaluation when that definition is not the
  * pin (until the user accepts it) or when it could not be registered.
  */

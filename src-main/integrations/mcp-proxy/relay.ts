@@ -1,4 +1,4 @@
-import { idKey, idText, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
+import { exactMessage, idKey, idText, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -93,7 +93,7 @@ export class Relay {
         if (this.takeOwnAnswer(f)) continue;
         if (!this.router.fromServer(f)) this.toClient(f.raw);
       } else if (!this.router.fromClient(f)) {
-        this.toServer(f.raw);
+        this.toServer(f.raw, f);
       }
     }
   }
@@ -105,7 +105,8 @@ export class Relay {
     if (!o) return false;
     this.own.delete(idKey(id));
     if (o.timer) clearTimeout(o.timer);
-    o.resolve(f.msg);
+    // With its numbers exact: what the proxy reads in its own answers (tools, task results) goes to Gatehouse.
+    o.resolve(exactMessage(f));
     return true;
   }
 
@@ -114,12 +115,17 @@ export class Relay {
     this.up.send(raw).catch((e: Error) => this.log(`cannot write to the client: ${e.message}`));
   }
 
-  /** Forwards a message's exact text to the server; a request that cannot be sent is answered with an error. */
+  /**
+   * Forwards a message's exact text to the server; a request that cannot be sent is answered with an
+   * error, on the server's side of the relay, as if the server had answered: a call let through is
+   * settled with it (a remote server that refuses the POST never ran it).
+   */
   toServer(raw: string, f?: Frame): void {
     this.down.send(raw).catch((e: Error) => {
       this.log(`cannot write to the server: ${e.message}`);
       if (f && typeof f.msg.method === 'string' && f.msg.id !== undefined && f.msg.id !== null) {
-        this.toClient(
+        this.receive(
+          'server',
           `{"jsonrpc":"2.0","id":${idText(f)},"error":${JSON.stringify({ code: -32603, message: `MCP server unavailable: ${e.message}` })}}`,
         );
       }
@@ -133,7 +139,8 @@ export class Relay {
 
   /**
    * Sends a request of the proxy's own to the server and resolves with its answer (result or
-   * error message). `timeoutMs` 0 waits as long as the server lives.
+   * error message), parsed with its numbers exact (see exactMessage). `timeoutMs` 0 waits as long
+   * as the server lives.
    */
   request(method: string, params: Msg | undefined, timeoutMs = 30_000): Promise<Msg> {
     if (this.serverClosed) return Promise.reject(new ServerGoneError('the server has closed'));
