@@ -121,7 +121,7 @@ export function buildProgram(): Command {
     .description('the executive brief: posture, risk trend, decisions, approvals, changes, chain verification')
     .addOption(new Option('--window <w>', 'period').choices(['7d', '30d']).default('30d'))
     .addOption(new Option('--format <f>', 'default: from the --out extension, else pdf').choices(['pdf', 'html', 'json']))
-    .requiredOption('--out <file>', 'where to write it')
+    .requiredOption('--out <file>', 'a file, or - for standard output')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/report.js')).reportBrief(o)));
 
