@@ -89,7 +89,7 @@ export function buildProgram(): Command {
   policy
     .command('export')
     .addOption(new Option('--format <f>').choices(['yaml', 'json']).default('yaml'))
-    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--out <file>', 'a file, or - for standard output (the default)')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/policy.js')).policyExport(o)));
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,16 @@ describe('gatehouse CLI against a running server', () => {
     expect(cli('policy', 'export', '--out', out).code).toBe(0);
     const doc = parseYaml(readFileSync(out, 'utf8')) as { policies: { id: string }[] };
     expect(doc.policies.map((p) => p.id)).toContain('hold');
+    // `--out -` is standard output, as for audit export: no file named "-" where it runs.
+    const cwd = mkdtempSync(join(tmpdir(), 'gh-cli-cwd-'));
+    const piped = spawnSync(process.execPath, [BIN, 'policy', 'export', '--format', 'json', '--out', '-', '--data-dir', s.dataDir], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+    });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect((JSON.parse(piped.stdout) as { policies: { id: string }[] }).policies.map((p) => p.id)).toContain('hold');
+    expect(readdirSync(cwd)).toEqual([]);
     const extra = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'new.yaml');
     writeFileSync(extra, 'version: 1\npolicies:\n  - id: from-cli\n    effect: deny\n    when: { action_type: cli.test }\n');
     const imp = cli('policy', 'import', extra);

@@ -71,7 +71,8 @@ export async function policyImport(file: string, f: Flags): Promise<void> {
 /** `gatehouse policy export [--format yaml|json] [--out FILE]` */
 export async function policyExport(f: Flags & { format: 'yaml' | 'json'; out?: string }): Promise<void> {
   const text = await connect(f).exportPolicies(f.format);
-  if (f.out) {
+  // `-` is standard output, as for `audit export --out` (it used to become a file named "-").
+  if (f.out && f.out !== '-') {
     writeFileSync(f.out, text);
     process.stderr.write(`Wrote ${f.out}\n`);
   } else process.stdout.write(text);
