@@ -157,7 +157,12 @@ export interface ArchiveVerifyOptions {
 
 /** The live log's JSONL export, line by line, from the server. */
 async function* liveLines(url: string, apiKey: string): AsyncGenerator<string> {
-  const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': apiKey } });
+  // The same line as every other verb when the server is gone (it said only "fetch failed").
+  const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, { headers: { 'X-API-Key': apiKey } }).catch(
+    (e: unknown) => {
+      throw new Error(unreachable(url, e));
+    },
+  );
   if (!res.ok || !res.body) throw new Error(`the live export failed: ${await errorLine(res)}`);
   const decoder = new TextDecoder();
   let rest = '';
