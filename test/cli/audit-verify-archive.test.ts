@@ -8,9 +8,9 @@ import { verifyArchives } from '../../src-main/cli/commands/audit-verify.js';
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture() {
+function capture(isTTY = false) {
   let err = '';
-  const stderr = { isTTY: false, write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
+  const stderr = { isTTY, write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
   return { io: { stdout: () => undefined, stderr }, err: () => err };
 }
 
@@ -24,5 +24,17 @@ describe('gatehouse audit verify --archive', () => {
     expect(c.err()).toMatch(
       /^gatehouse: cannot verify: cannot reach Gatehouse at http:\/\/127\.0\.0\.1:1 \(.+\)\. Is the server running\? \(gatehouse serve\)\n$/,
     );
+  });
+
+  it('draws a progress line on a terminal (and clears it before the result); nothing extra when piped', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-verify-archive-'));
+    writeFileSync(join(dir, 'audit-key.pub'), randomBytes(32).toString('base64'));
+    const tty = capture(true);
+    expect(await verifyArchives({ dataDir: dir, url: 'http://127.0.0.1:1', apiKey: 'gk_admin_x' }, tty.io)).toBe(1);
+    expect(tty.err().startsWith('\r\x1b[2Kverifying the archives and the live log...\r\x1b[2Kgatehouse: cannot verify: ')).toBe(true);
+    const piped = capture(false);
+    expect(await verifyArchives({ dataDir: dir, url: 'http://127.0.0.1:1', apiKey: 'gk_admin_x' }, piped.io)).toBe(1);
+    expect(piped.err()).toMatch(/^gatehouse: cannot verify: .*\n$/);
+    expect(piped.err()).not.toContain('\x1b');
   });
 });
