@@ -77,6 +77,14 @@ describe('gatehouse CLI against a running server', () => {
     const table = cli('policy', 'list').out.split('\n');
     expect(table.find((l) => l.includes(' hold '))).toMatch(/require_approval\s+enforce/);
     expect(table.find((l) => l.includes('remember-'))).toMatch(/\(until .+\)$/);
+    // Held in memory only: the table says so, or it reads as a permanent rule.
+    const kept = await hold('svc-restart');
+    const answered = JSON.parse(cli('approve', kept, '--remember', 'until_restart', '--json').out) as { policy_id: string };
+    expect(
+      cli('policy', 'list')
+        .out.split('\n')
+        .find((l) => l.includes(answered.policy_id)),
+    ).toMatch(/\(until the server restarts\)$/);
     const again = cli('deny', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/409|already/);

@@ -19,7 +19,7 @@ export async function policyList(f: Flags): Promise<void> {
     p.mode.padEnd(7),
     String(p.hits).padStart(6),
     // A remembered answer ends by itself: say when, or it reads as permanent.
-    `${p.id}  ${p.name ?? ''}${p.expires_at ? `  (until ${new Date(p.expires_at).toLocaleString()})` : ''}`,
+    `${p.id}  ${p.name ?? ''}${p.expires_at ? `  (until ${new Date(p.expires_at).toLocaleString()})` : ''}${p.ephemeral ? '  (until the server restarts)' : ''}`,
   ]);
   process.stdout.write(`${['    prio effect           mode      hits  id / name', ...rows.map((r) => r.join(' '))].join('\n')}\n`);
 }
