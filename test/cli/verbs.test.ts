@@ -100,6 +100,10 @@ describe('gatehouse CLI against a running server', () => {
     const list = cli('keys', 'list');
     expect(list.out).toContain(k.id);
     expect(list.out).not.toContain(k.key);
+    // One column each: the scope starts at the same place on every line (the default keys' ids are shorter).
+    const rows = list.out.trimEnd().split('\n');
+    expect(rows.length).toBeGreaterThan(2);
+    expect(new Set(rows.map((l) => l.search(/ (agent|admin) /))).size).toBe(1);
     expect(cli('keys', 'revoke', k.id).code).toBe(0);
     expect((await api(s, 'POST', '/api/v1/actions/submit', k.key, { agent_id: 'x', action_type: 'file.read' })).status).toBe(401);
   });

@@ -9,9 +9,11 @@ interface Flags {
 export async function keysList(f: Flags): Promise<void> {
   const { items } = await connect(f).listKeys();
   if (f.json) return printJson(items);
+  // Ids differ in length (key_default_admin, key_<random>): padded so the columns line up.
+  const idWidth = Math.max(0, ...items.map((k) => k.id.length));
   const lines = items.map(
     (k) =>
-      `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}${k.approver ? `  (approver ${k.approver})` : ''}`,
+      `${k.id.padEnd(idWidth)}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}${k.approver ? `  (approver ${k.approver})` : ''}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
