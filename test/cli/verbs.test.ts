@@ -113,6 +113,16 @@ describe('gatehouse CLI against a running server', () => {
     expect(t.code).toBe(0);
     expect(t.out).toMatch(/decision: pending/);
     expect(t.out).toMatch(/→ \[100\] hold/);
+    // What JSON.parse would silently change is refused, as the API refuses it in a body.
+    for (const [action, named] of [
+      ['{"agent_id":"a","action_type":"hold.deploy","agent_id":"b"}', 'agent_id'],
+      ['{"agent_id":"a","action_type":"x","parameters":{"n":1e400}}', 'parameters.n'],
+    ] as const) {
+      const r = cli('policy', 'test', '--action', action);
+      expect(r.code, action).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^gatehouse: --action is invalid: ${named.replace('.', '\\.')}: `));
+      expect(r.out).toBe('');
+    }
     const bad = cli('policy', 'test', '--action', '{"agent_id":"a"}');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('action_type');

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ActionRequestSchema } from '../../../src-shared/index.js';
+import { strictJsonProblem } from '../../core/json-strict.js';
 import { CliError, connect, printJson } from '../context.js';
 
 interface Flags {
@@ -32,6 +33,10 @@ export async function policyTest(f: Flags & { action: string }): Promise<void> {
   } catch (e) {
     throw new CliError(`--action is not valid JSON: ${(e as Error).message}`);
   }
+  // Read as the API reads a body (SPEC 5): JSON.parse keeps the last of two equal keys and turns 1e400
+  // into Infinity (sent on as null); the action tested must be the one written, or be refused.
+  const strict = strictJsonProblem(f.action);
+  if (strict) throw new CliError(`--action is invalid: ${strict.path || '(action)'}: ${strict.message}`);
   const parsed = ActionRequestSchema.safeParse(raw);
   if (!parsed.success)
     throw new CliError(
