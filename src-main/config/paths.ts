@@ -17,6 +17,11 @@ export function ensureDataDir(dir: string): void {
   if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
+/** Makes a file of the data dir readable by its owner only (0600) if anyone else could read it. */
+export function tightenToOwner(file: string): void {
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}
+
 /**
  * `--port`, else `$GATEHOUSE_PORT` (empty meaning unset, as for every GATEHOUSE_ variable), else 7077.
  * Decimal digits only: Number() read "" as 0 (a random port) and "0x50" or "8e3" as other ports than written.
