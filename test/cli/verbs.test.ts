@@ -88,6 +88,12 @@ describe('gatehouse CLI against a running server', () => {
     const again = cli('deny', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/409|already/);
+    // An empty --pattern is refused naming it, not dropped for the exact resource.
+    const unpatterned = await hold('svc-pattern');
+    const empty = cli('approve', unpatterned, '--remember', '1h', '--pattern', '');
+    expect(empty.code).toBe(1);
+    expect(empty.err).toMatch(/pattern/);
+    expect(cli('approvals', '--json').out).toContain(unpatterned);
     const id2 = await hold('svc-c');
     expect(cli('deny', id2).out).toContain('rejected');
   });
@@ -105,6 +111,11 @@ describe('gatehouse CLI against a running server', () => {
     expect(rows.length).toBeGreaterThan(2);
     expect(new Set(rows.map((l) => l.search(/ (agent|admin) /))).size).toBe(1);
     expect(cli('keys', 'revoke', k.id).code).toBe(0);
+    // An empty --agent-id (a shell variable that was not set) is refused, never a key bound to no agent.
+    const unbound = cli('keys', 'create', '--scope', 'agent', '--name', 'ci-bot-2', '--agent-id', '', '--json');
+    expect(unbound.code).toBe(1);
+    expect(unbound.err).toMatch(/agent_id/);
+    expect(cli('keys', 'list').out).not.toContain('ci-bot-2');
     expect((await api(s, 'POST', '/api/v1/actions/submit', k.key, { agent_id: 'x', action_type: 'file.read' })).status).toBe(401);
   });
 

@@ -22,11 +22,13 @@ export async function keysList(f: Flags): Promise<void> {
 export async function keysCreate(
   f: Flags & { scope: 'agent' | 'admin'; name: string; agentId?: string; approver?: string },
 ): Promise<void> {
+  // An option given is sent even when empty (`--agent-id "$UNSET"`): the server names what is wrong
+  // with it. Dropped, it made a key bound to no agent, one that may act as any.
   const k = await connect(f).createKey({
     scope: f.scope,
     name: f.name,
-    ...(f.agentId ? { agent_id: f.agentId } : {}),
-    ...(f.approver ? { approver: f.approver } : {}),
+    ...(f.agentId !== undefined ? { agent_id: f.agentId } : {}),
+    ...(f.approver !== undefined ? { approver: f.approver } : {}),
   });
   if (f.json) return printJson(k);
   process.stdout.write(`${k.key}\n`);

@@ -61,8 +61,8 @@ export async function runResolve(
   const api = connect(f);
   const body = {
     remember: (f.remember ?? 'once') as 'once',
-    ...(f.pattern ? { pattern: f.pattern } : {}),
-    ...(f.comment ? { comment: f.comment } : {}),
+    ...(f.pattern !== undefined ? { pattern: f.pattern } : {}),
+    ...(f.comment !== undefined ? { comment: f.comment } : {}),
   };
   const s = verb === 'approve' ? await api.approve(id, body) : await api.deny(id, body);
   if (f.json) return printJson(s);
