@@ -215,12 +215,13 @@ export function buildProgram(): Command {
  * Output piped into a reader that stopped reading (`gatehouse hook install … | head -2`): the rest
  * has nowhere to go, so the command ends quietly with its own exit code instead of a stack trace.
  * Not for the MCP proxy, whose stdout is the protocol, nor for an agent's hook (`gatehouse hook
- * AGENT`), whose exit code is its answer: an early exit 0 must never read as "no objection".
+ * AGENT`), whose exit code is its answer: an early exit 0 must never read as "no objection"; nor for
+ * `serve`, which goes on serving and, when told to stop, stops cleanly (serve.ts).
  */
 function quietOnClosedStdout(argv: string[]): void {
   const hook = argv.indexOf('hook');
   const agentHook = hook >= 0 && !['install', 'status'].includes(argv[hook + 1] ?? '');
-  if (argv.includes('mcp-proxy') || agentHook) return;
+  if (argv.includes('mcp-proxy') || agentHook || argv[2] === 'serve') return;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
     process.exit(process.exitCode ?? 0);

@@ -21,6 +21,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       `gatehouse: the installed hook transport could not be refreshed (${(e as Error).message}); \`gatehouse hook install\` rewrites it\n`,
     );
   }
+  // Its output is a courtesy: a reader that went away (`| tee` ended, the terminal closed) must not end
+  // the server, nor cut its stop short between server.json and the database's close.
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

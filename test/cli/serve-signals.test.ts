@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureBuilt, startServerProcess, stopServerProcess } from '../reliability/server-process.js';
+
+describe('gatehouse serve stops cleanly', () => {
+  it(
+    'on SIGTERM after the reader of its output went away (| tee ended): server.json removed and the database closed',
+    { timeout: 60_000 },
+    async () => {
+      ensureBuilt();
+      const s = await startServerProcess();
+      s.proc.stdout!.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      // The "stopping" line then fails with EPIPE, which ended the process between removing
+      // server.json and closing the database (its WAL left unfolded, no final checkpoint).
+      expect(await stopServerProcess(s, 'SIGTERM')).toBe(0);
+      expect(existsSync(join(s.dataDir, 'server.json'))).toBe(false);
+      expect(existsSync(join(s.dataDir, 'gatehouse.sqlite-wal'))).toBe(false);
+    },
+  );
+});
