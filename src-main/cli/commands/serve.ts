@@ -40,6 +40,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   // Before the line that says it listens: whoever reads that line may stop it at once.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // The terminal it runs in was closed: the same clean stop (final checkpoint, server.json removed).
+  process.on('SIGHUP', () => stop('SIGHUP'));
   const login = server.loginUrl();
   process.stdout.write(
     [
