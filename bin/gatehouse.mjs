@@ -2,6 +2,7 @@
 // The `gatehouse` command. Runs the prebuilt bundle (no TypeScript at run time).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -115,5 +116,6 @@ async function rerunOnBundledNode() {
     process.stderr.write(`gatehouse: could not start ${runtime}: ${e.message}\n`);
     process.exit(1);
   });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
+  // A child ended by a signal exits as a shell reports it: 128 + that signal's number (137 for a kill -9, not 143).
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 15) : 1)));
 }

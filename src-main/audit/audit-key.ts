@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { tightenToOwner } from '../config/paths.js';
 import { keyIdOf, publicKeyFromRaw, rawPublicKey } from './checkpoint.js';
 
 /**
@@ -57,7 +58,7 @@ export function loadOrCreateAuditKey(dataDir: string, now = Date.now()): AuditKe
     const privateKey = createPrivateKey(parsed.private_key);
     const publicRaw = rawPublicKey(createPublicKey(privateKey));
     if (publicRaw.toString('base64') !== parsed.public_key) throw new Error(`${file}: the public key does not belong to the private key`);
-    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    tightenToOwner(file);
     return { privateKey, publicRaw, created: false };
   }
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -73,29 +73,34 @@ export function buildProgram(): Command {
   const policy = program.command('policy').description('list, test, import and export policies');
   policy
     .command('list')
+    .description('every policy: on/off, priority, effect, mode, hits')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/policy.js')).policyList(o)));
   policy
     .command('test')
+    .description('what the policies would decide for an action, with the risk factors and the trace')
     .requiredOption('--action <json>', 'the action request as JSON')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/policy.js')).policyTest(o)));
   policy
     .command('import <file>')
+    .description('import a policy file (YAML or JSON, SPEC 3.4)')
     .addOption(dataDir())
     .action((file: string, o) => run(async () => (await import('./commands/policy.js')).policyImport(file, o)));
   policy
     .command('export')
+    .description('the policies, with settings, risk rules and workflows, as a policy file')
     .addOption(new Option('--format <f>').choices(['yaml', 'json']).default('yaml'))
-    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--out <file>', 'a file, or - for standard output (the default)')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/policy.js')).policyExport(o)));
 
   const audit = program.command('audit').description('export and verify the audit log');
   audit
     .command('export')
+    .description('stream the audit log to a file: jsonl (verifiable), csv or cef')
     .addOption(new Option('--format <f>').choices(['jsonl', 'csv', 'cef']).makeOptionMandatory())
     .option('--since <iso>', 'an ISO time, or a date (its local midnight)')
     .option('--until <iso>', 'an ISO time, or a date (its local midnight)')
@@ -105,6 +110,7 @@ export function buildProgram(): Command {
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));
   audit
     .command('verify')
+    .description('check the hash chain: the live log, an export or archive offline, or the archives and live log as one')
     .option('--file <export.jsonl>', 'verify an exported file, or an archive (.jsonl.gz), offline')
     .option('--partial', 'the file starts after seq 1 (an export made with --since)')
     .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (SPEC 7.6)')
@@ -121,18 +127,20 @@ export function buildProgram(): Command {
     .description('the executive brief: posture, risk trend, decisions, approvals, changes, chain verification')
     .addOption(new Option('--window <w>', 'period').choices(['7d', '30d']).default('30d'))
     .addOption(new Option('--format <f>', 'default: from the --out extension, else pdf').choices(['pdf', 'html', 'json']))
-    .requiredOption('--out <file>', 'where to write it')
+    .requiredOption('--out <file>', 'a file, or - for standard output')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/report.js')).reportBrief(o)));
 
   const keys = program.command('keys').description('API keys');
   keys
     .command('list')
+    .description('API keys (never their secrets)')
     .addOption(dataDir())
     .option('--json', 'print JSON')
     .action((o) => run(async () => (await import('./commands/keys.js')).keysList(o)));
   keys
     .command('create')
+    .description('a new agent or admin key: its secret is printed once')
     .addOption(new Option('--scope <s>').choices(['agent', 'admin']).makeOptionMandatory())
     .requiredOption('--name <name>')
     .option('--agent-id <id>', 'bind the key to one agent')
@@ -142,6 +150,7 @@ export function buildProgram(): Command {
     .action((o) => run(async () => (await import('./commands/keys.js')).keysCreate(o)));
   keys
     .command('revoke <id>')
+    .description('revoke a key: it stops working at once')
     .addOption(dataDir())
     .action((id: string, o) => run(async () => (await import('./commands/keys.js')).keysRevoke(id, o)));
 
@@ -206,12 +215,13 @@ export function buildProgram(): Command {
  * Output piped into a reader that stopped reading (`gatehouse hook install … | head -2`): the rest
  * has nowhere to go, so the command ends quietly with its own exit code instead of a stack trace.
  * Not for the MCP proxy, whose stdout is the protocol, nor for an agent's hook (`gatehouse hook
- * AGENT`), whose exit code is its answer: an early exit 0 must never read as "no objection".
+ * AGENT`), whose exit code is its answer: an early exit 0 must never read as "no objection"; nor for
+ * `serve`, which goes on serving and, when told to stop, stops cleanly (serve.ts).
  */
 function quietOnClosedStdout(argv: string[]): void {
   const hook = argv.indexOf('hook');
   const agentHook = hook >= 0 && !['install', 'status'].includes(argv[hook + 1] ?? '');
-  if (argv.includes('mcp-proxy') || agentHook) return;
+  if (argv.includes('mcp-proxy') || agentHook || argv[2] === 'serve') return;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
     process.exit(process.exitCode ?? 0);

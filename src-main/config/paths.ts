@@ -17,11 +17,20 @@ export function ensureDataDir(dir: string): void {
   if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
-/** `--port`, else `$GATEHOUSE_PORT`, else 7077. */
+/** Makes a file of the data dir readable by its owner only (0600) if anyone else could read it. */
+export function tightenToOwner(file: string): void {
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}
+
+/**
+ * `--port`, else `$GATEHOUSE_PORT` (empty meaning unset, as for every GATEHOUSE_ variable), else 7077.
+ * Decimal digits only: Number() read "" as 0 (a random port) and "0x50" or "8e3" as other ports than written.
+ */
 export function resolvePort(flag?: string | number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = flag ?? env.GATEHOUSE_PORT ?? DEFAULT_PORT;
+  const raw = String(flag ?? (env.GATEHOUSE_PORT || DEFAULT_PORT));
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port: ${String(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || n > 65535)
+    throw new Error(`invalid port: ${JSON.stringify(raw)} (a number from 0 to 65535; 0 picks a free one)`);
   return n;
 }
 

@@ -3,6 +3,7 @@ import { sha256Hex } from '../audit/chain.js';
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { CONSOLE_ID, type Principal } from './principal.js';
+import { tightenToOwner } from '../config/paths.js';
 import { OWNER_APPROVER } from '../../src-shared/index.js';
 
 /** SPEC 4: a console session ends after 30 days unused (or on logout). */
@@ -49,6 +50,13 @@ export class Sessions {
     now = Date.now(),
   ) {
     if (!file || !existsSync(file)) return;
+    // Mode 0600 from the start, as credentials.json and audit-key.json are tightened (SPEC 1), not
+    // only from the next login that rewrites it.
+    try {
+      tightenToOwner(file);
+    } catch {
+      // not ours to change (a read-only data dir): it logs no one in either way, holding hashes only
+    }
     let parsed: SessionFile | null = null;
     try {
       const r = SessionFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));

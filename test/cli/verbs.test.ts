@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,9 +77,23 @@ describe('gatehouse CLI against a running server', () => {
     const table = cli('policy', 'list').out.split('\n');
     expect(table.find((l) => l.includes(' hold '))).toMatch(/require_approval\s+enforce/);
     expect(table.find((l) => l.includes('remember-'))).toMatch(/\(until .+\)$/);
+    // Held in memory only: the table says so, or it reads as a permanent rule.
+    const kept = await hold('svc-restart');
+    const answered = JSON.parse(cli('approve', kept, '--remember', 'until_restart', '--json').out) as { policy_id: string };
+    expect(
+      cli('policy', 'list')
+        .out.split('\n')
+        .find((l) => l.includes(answered.policy_id)),
+    ).toMatch(/\(until the server restarts\)$/);
     const again = cli('deny', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/409|already/);
+    // An empty --pattern is refused naming it, not dropped for the exact resource.
+    const unpatterned = await hold('svc-pattern');
+    const empty = cli('approve', unpatterned, '--remember', '1h', '--pattern', '');
+    expect(empty.code).toBe(1);
+    expect(empty.err).toMatch(/pattern/);
+    expect(cli('approvals', '--json').out).toContain(unpatterned);
     const id2 = await hold('svc-c');
     expect(cli('deny', id2).out).toContain('rejected');
   });
@@ -92,7 +106,16 @@ describe('gatehouse CLI against a running server', () => {
     const list = cli('keys', 'list');
     expect(list.out).toContain(k.id);
     expect(list.out).not.toContain(k.key);
+    // One column each: the scope starts at the same place on every line (the default keys' ids are shorter).
+    const rows = list.out.trimEnd().split('\n');
+    expect(rows.length).toBeGreaterThan(2);
+    expect(new Set(rows.map((l) => l.search(/ (agent|admin) /))).size).toBe(1);
     expect(cli('keys', 'revoke', k.id).code).toBe(0);
+    // An empty --agent-id (a shell variable that was not set) is refused, never a key bound to no agent.
+    const unbound = cli('keys', 'create', '--scope', 'agent', '--name', 'ci-bot-2', '--agent-id', '', '--json');
+    expect(unbound.code).toBe(1);
+    expect(unbound.err).toMatch(/agent_id/);
+    expect(cli('keys', 'list').out).not.toContain('ci-bot-2');
     expect((await api(s, 'POST', '/api/v1/actions/submit', k.key, { agent_id: 'x', action_type: 'file.read' })).status).toBe(401);
   });
 
@@ -101,6 +124,16 @@ describe('gatehouse CLI against a running server', () => {
     expect(t.code).toBe(0);
     expect(t.out).toMatch(/decision: pending/);
     expect(t.out).toMatch(/→ \[100\] hold/);
+    // What JSON.parse would silently change is refused, as the API refuses it in a body.
+    for (const [action, named] of [
+      ['{"agent_id":"a","action_type":"hold.deploy","agent_id":"b"}', 'agent_id'],
+      ['{"agent_id":"a","action_type":"x","parameters":{"n":1e400}}', 'parameters.n'],
+    ] as const) {
+      const r = cli('policy', 'test', '--action', action);
+      expect(r.code, action).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^gatehouse: --action is invalid: ${named.replace('.', '\\.')}: `));
+      expect(r.out).toBe('');
+    }
     const bad = cli('policy', 'test', '--action', '{"agent_id":"a"}');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('action_type');
@@ -109,6 +142,16 @@ describe('gatehouse CLI against a running server', () => {
     expect(cli('policy', 'export', '--out', out).code).toBe(0);
     const doc = parseYaml(readFileSync(out, 'utf8')) as { policies: { id: string }[] };
     expect(doc.policies.map((p) => p.id)).toContain('hold');
+    // `--out -` is standard output, as for audit export: no file named "-" where it runs.
+    const cwd = mkdtempSync(join(tmpdir(), 'gh-cli-cwd-'));
+    const piped = spawnSync(process.execPath, [BIN, 'policy', 'export', '--format', 'json', '--out', '-', '--data-dir', s.dataDir], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+    });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect((JSON.parse(piped.stdout) as { policies: { id: string }[] }).policies.map((p) => p.id)).toContain('hold');
+    expect(readdirSync(cwd)).toEqual([]);
     const extra = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'new.yaml');
     writeFileSync(extra, 'version: 1\npolicies:\n  - id: from-cli\n    effect: deny\n    when: { action_type: cli.test }\n');
     const imp = cli('policy', 'import', extra);

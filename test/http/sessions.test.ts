@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,16 @@ describe('Sessions', () => {
     const tok2 = s.issueLoginToken(1000);
     expect(s.redeem(tok2, 2000)).toBeTruthy();
     expect(s.redeem(tok2, 2000)).toBeNull();
+  });
+
+  it('a sessions.json others could read is made 0600 at start, not only at the next login', () => {
+    const file = join(dir, 'loose.json');
+    const t0 = Date.now();
+    const s = new Sessions(file, t0);
+    s.redeem(s.issueLoginToken(t0), t0);
+    chmodSync(file, 0o644); // copied, restored from a backup, or made by hand
+    expect(new Sessions(file, t0).size).toBe(1);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('a damaged sessions.json logs no one in and is rewritten', () => {

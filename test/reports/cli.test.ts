@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,36 @@ describe('gatehouse report brief', () => {
     const data = BriefSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
     expect(data.window).toBe('7d');
     expect(data.totals).toMatchObject({ actions: 3, allowed: 2, denied: 1 });
+  });
+
+  it('--out - writes to standard output; a link to stdout is written through and stays a link', async () => {
+    // As `audit export --out` does: before, `-` became a file named "-" in the current directory, and
+    // a link (or /dev/stdout itself) was replaced by a file renamed onto it.
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-report-cwd-'));
+    try {
+      const r = await runCli(['report', 'brief', '--format', 'html', '--out', '-', '--data-dir', gh.dataDir], null, env(), { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^<!doctype html>/);
+      expect(r.stderr).toMatch(/^Wrote stdout \(HTML, \d+ KB, last 30d\)\n$/);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+    // A link of our own to /proc/self/fd/1 (what /dev/stdout is), so a regression replaces that link, not the machine's.
+    const link = join(dir, 'stdout');
+    symlinkSync('/proc/self/fd/1', link);
+    // Through a real pipe, as a shell makes one (Node's own stdio pipes are sockets, which /proc/self/fd cannot open).
+    const d = spawnSync(
+      'bash',
+      ['-c', `"${NODE}" "${join(ROOT, 'bin/gatehouse.mjs')}" report brief --format json --out "${link}" --data-dir "${gh.dataDir}" | cat`],
+      {
+        encoding: 'utf8',
+        env: env(),
+      },
+    );
+    expect(d.status, d.stderr).toBe(0);
+    expect(BriefSchema.parse(JSON.parse(d.stdout)).window).toBe('30d');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
 
   it('without Chromium: a one-line error suggesting --format html, and no file', async () => {

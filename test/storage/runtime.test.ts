@@ -60,6 +60,17 @@ describe.skipIf(!oldNode)(`the gatehouse command on ${oldNode} (no node:sqlite)`
     expect(existsSync(join(dir, 'gatehouse.sqlite'))).toBe(true);
   });
 
+  it('a server killed under it (kill -9): the command exits as a shell reports that signal, 137', { timeout: 60_000 }, async () => {
+    ensureBuilt();
+    const dir = tempDir('gh-runtime-kill-');
+    const p = await startServe(oldNode!, dir);
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { pid: number };
+    expect(info.pid).not.toBe(p.pid);
+    process.kill(info.pid, 'SIGKILL');
+    expect(await exited).toBe(128 + 9);
+  });
+
   it('the hook answers on the old Node itself, even where the bundled runtime is unavailable', () => {
     ensureBuilt();
     const env = { ...process.env, GATEHOUSE_REEXEC: '1', GATEHOUSE_URL: 'http://127.0.0.1:9', GATEHOUSE_API_KEY: 'gk_agent_x' };

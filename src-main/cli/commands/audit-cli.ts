@@ -24,7 +24,9 @@ function endpoint(f: Flags): { url: string; apiKey: string; dataDir: string } {
 export function isoBound(value: string | undefined, flag: string): string | undefined {
   if (value === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const t = new Date(`${value}T00:00:00`);
-  if (Number.isNaN(t.getTime()))
+  // Date rolls a day past the month's end over (2026-02-30 is March 2nd): such a date is refused, never moved.
+  const [y, m, d] = value.split('-').map(Number);
+  if (Number.isNaN(t.getTime()) || t.getFullYear() !== y || t.getMonth() + 1 !== m || t.getDate() !== d)
     throw new CliError(`${flag} ${value} is not a date (use YYYY-MM-DD or an ISO time such as 2026-11-28T09:00:00Z)`);
   return t.toISOString();
 }

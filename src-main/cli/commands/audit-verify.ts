@@ -160,9 +160,12 @@ export interface ArchiveVerifyOptions {
 
 /** The live log's JSONL export, line by line, from the server. */
 async function* liveLines(url: string, apiKey: string): AsyncGenerator<string> {
+  // The same line as every other verb when the server is gone (it said only "fetch failed").
   const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/audit/export?format=jsonl`, {
     headers: { 'X-API-Key': apiKey },
     redirect: 'manual',
+  }).catch((e: unknown) => {
+    throw new Error(unreachable(url, e));
   });
   if (!res.ok || !res.body) throw new Error(`the live export failed: ${await errorLine(res)}`);
   const decoder = new TextDecoder();
@@ -194,12 +197,20 @@ export async function verifyArchives(opts: ArchiveVerifyOptions, io: Out = defau
   }
   const built = new SignedTreeBuilder();
   let chain: VerifyResult;
+  // The longest verify (every archive and the whole live log): a progress line on a terminal, as the others have.
+  const progress = new Progress(io.stderr);
+  progress.update('verifying the archives and the live log...', 0);
   try {
-    chain = await verifyJsonlLines(concatLines(archives, liveLines(opts.url, opts.apiKey)), { onRecord: built.onRecord });
+    chain = await verifyJsonlLines(concatLines(archives, liveLines(opts.url, opts.apiKey)), {
+      onRecord: built.onRecord,
+      onProgress: (done) => progress.update(() => `verifying the archives and the live log: ${done.toLocaleString('en-US')} records`, done),
+    });
   } catch (e) {
+    progress.done();
     io.stderr.write(`gatehouse: cannot verify: ${(e as Error).message}\n`);
     return 1;
   }
+  progress.done();
   if (!chain.ok) {
     ok = false;
     lines.push(`BROKEN at seq ${chain.first_bad_seq}: ${chain.error ?? 'hash mismatch'} (an archive removed, altered or out of place?)`);

@@ -9,9 +9,11 @@ interface Flags {
 export async function keysList(f: Flags): Promise<void> {
   const { items } = await connect(f).listKeys();
   if (f.json) return printJson(items);
+  // Ids differ in length (key_default_admin, key_<random>): padded so the columns line up.
+  const idWidth = Math.max(0, ...items.map((k) => k.id.length));
   const lines = items.map(
     (k) =>
-      `${k.id}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}${k.approver ? `  (approver ${k.approver})` : ''}`,
+      `${k.id.padEnd(idWidth)}  ${k.scope.padEnd(5)}  ${k.prefix.padEnd(16)}  ${k.revoked_at ? 'revoked' : 'active '}  ${k.name}${k.agent_id ? `  (agent ${k.agent_id})` : ''}${k.approver ? `  (approver ${k.approver})` : ''}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -20,11 +22,13 @@ export async function keysList(f: Flags): Promise<void> {
 export async function keysCreate(
   f: Flags & { scope: 'agent' | 'admin'; name: string; agentId?: string; approver?: string },
 ): Promise<void> {
+  // An option given is sent even when empty (`--agent-id "$UNSET"`): the server names what is wrong
+  // with it. Dropped, it made a key bound to no agent, one that may act as any.
   const k = await connect(f).createKey({
     scope: f.scope,
     name: f.name,
-    ...(f.agentId ? { agent_id: f.agentId } : {}),
-    ...(f.approver ? { approver: f.approver } : {}),
+    ...(f.agentId !== undefined ? { agent_id: f.agentId } : {}),
+    ...(f.approver !== undefined ? { approver: f.approver } : {}),
   });
   if (f.json) return printJson(k);
   process.stdout.write(`${k.key}\n`);

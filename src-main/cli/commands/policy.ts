@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ActionRequestSchema } from '../../../src-shared/index.js';
+import { strictJsonProblem } from '../../core/json-strict.js';
 import { CliError, connect, printJson } from '../context.js';
 
 interface Flags {
@@ -19,7 +20,7 @@ export async function policyList(f: Flags): Promise<void> {
     p.mode.padEnd(7),
     String(p.hits).padStart(6),
     // A remembered answer ends by itself: say when, or it reads as permanent.
-    `${p.id}  ${p.name ?? ''}${p.expires_at ? `  (until ${new Date(p.expires_at).toLocaleString()})` : ''}`,
+    `${p.id}  ${p.name ?? ''}${p.expires_at ? `  (until ${new Date(p.expires_at).toLocaleString()})` : ''}${p.ephemeral ? '  (until the server restarts)' : ''}`,
   ]);
   process.stdout.write(`${['    prio effect           mode      hits  id / name', ...rows.map((r) => r.join(' '))].join('\n')}\n`);
 }
@@ -32,6 +33,10 @@ export async function policyTest(f: Flags & { action: string }): Promise<void> {
   } catch (e) {
     throw new CliError(`--action is not valid JSON: ${(e as Error).message}`);
   }
+  // Read as the API reads a body (SPEC 5): JSON.parse keeps the last of two equal keys and turns 1e400
+  // into Infinity (sent on as null); the action tested must be the one written, or be refused.
+  const strict = strictJsonProblem(f.action);
+  if (strict) throw new CliError(`--action is invalid: ${strict.path || '(action)'}: ${strict.message}`);
   const parsed = ActionRequestSchema.safeParse(raw);
   if (!parsed.success)
     throw new CliError(
@@ -71,7 +76,8 @@ export async function policyImport(file: string, f: Flags): Promise<void> {
 /** `gatehouse policy export [--format yaml|json] [--out FILE]` */
 export async function policyExport(f: Flags & { format: 'yaml' | 'json'; out?: string }): Promise<void> {
   const text = await connect(f).exportPolicies(f.format);
-  if (f.out) {
+  // `-` is standard output, as for `audit export --out` (it used to become a file named "-").
+  if (f.out && f.out !== '-') {
     writeFileSync(f.out, text);
     process.stderr.write(`Wrote ${f.out}\n`);
   } else process.stdout.write(text);

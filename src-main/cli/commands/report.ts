@@ -1,9 +1,9 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { BriefFormatSchema, type BriefFormat, type BriefWindow } from '../../../src-shared/index.js';
 import { ApiError } from '../../../src-shared/client.js';
 import { findChromium, htmlToPdf, isChromiumNotFound } from '../../services/brief/pdf.js';
 import { CliError, connect } from '../context.js';
+import { openExportTarget, type ExportTarget } from './export-target.js';
 
 interface Flags {
   window: BriefWindow;
@@ -19,13 +19,6 @@ export function briefFormat(f: Pick<Flags, 'format' | 'out'>): BriefFormat {
   const guess = ext === 'htm' ? 'html' : ext;
   const parsed = BriefFormatSchema.safeParse(guess);
   return parsed.success ? parsed.data : 'pdf';
-}
-
-/** Writes next to the target and renames, so a failure never leaves half a file under its name. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 /**
@@ -61,11 +54,19 @@ export async function reportBrief(f: Flags): Promise<void> {
     }
     bytes = format === 'html' ? text : await htmlToPdf(text, { chromium });
   }
+  // As `audit export --out` does: `-` or a device (/dev/stdout) written as it is, a file through a
+  // .part renamed when whole, a symlink kept. A rename onto `--out /dev/stdout` replaced the device.
+  let target: ExportTarget | null = null;
   try {
-    writeAtomically(f.out, bytes);
+    target = await openExportTarget(f.out, process.stdout);
+    target.stream.write(bytes);
+    await target.commit();
   } catch (e) {
+    await target?.abort();
     throw new CliError(`cannot write ${f.out}: ${(e as Error).message}`);
   }
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
-  process.stderr.write(`Wrote ${f.out} (${format.toUpperCase()}, ${Math.max(1, Math.round(size / 1024))} KB, last ${f.window})\n`);
+  process.stderr.write(
+    `Wrote ${f.out === '-' ? 'stdout' : f.out} (${format.toUpperCase()}, ${Math.max(1, Math.round(size / 1024))} KB, last ${f.window})\n`,
+  );
 }

@@ -21,6 +21,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       `gatehouse: the installed hook transport could not be refreshed (${(e as Error).message}); \`gatehouse hook install\` rewrites it\n`,
     );
   }
+  // Its output is a courtesy: a reader that went away (`| tee` ended, the terminal closed) must not end
+  // the server, nor cut its stop short between server.json and the database's close.
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -37,6 +40,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   // Before the line that says it listens: whoever reads that line may stop it at once.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // The terminal it runs in was closed: the same clean stop (final checkpoint, server.json removed).
+  process.on('SIGHUP', () => stop('SIGHUP'));
   const login = server.loginUrl();
   process.stdout.write(
     [

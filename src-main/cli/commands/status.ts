@@ -24,14 +24,22 @@ export async function runStatus(f: Flags): Promise<void> {
   const api = connect(f);
   const [health, info, stats, pending] = await Promise.all([api.health(), api.deploymentInfo(), api.stats('24h'), api.pendingApprovals()]);
   if (f.json)
-    return printJson({ health, info, stats: { totals: stats.totals, by_risk_level: stats.by_risk_level }, pending: pending.items });
+    return printJson({
+      health,
+      info,
+      stats: { totals: stats.totals, by_risk_level: stats.by_risk_level, pending_approvals: stats.pending_approvals },
+      pending: pending.items,
+    });
   const t = stats.totals;
+  const shown = pending.items.slice(0, 10);
   const lines = [
     `Gatehouse ${health.version} (${info.mode}) — up ${health.uptime_s}s, storage ${info.storage.writable ? 'writable' : 'NOT WRITABLE'}`,
     // Every status (SPEC 2.3), so the parts add up to the total.
     `Last 24h: ${t.total} actions — ${t.allowed} allowed, ${t.denied} denied, ${t.pending} waiting, ${t.approved} approved, ${t.rejected} rejected, ${t.expired} expired, ${t.withdrawn} withdrawn, ${t.completed} completed, ${t.failed} failed`,
-    `Pending approvals: ${pending.items.length}`,
-    ...pending.items.slice(0, 10).map((a) => `  ${approvalLine(a)}`),
+    // The count from the server: the list is one page (at most 1,000), and a runaway agent makes more.
+    `Pending approvals: ${stats.pending_approvals}`,
+    ...shown.map((a) => `  ${approvalLine(a)}`),
+    ...(stats.pending_approvals > shown.length ? [`  … and ${stats.pending_approvals - shown.length} more: gatehouse approvals`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -53,8 +61,8 @@ export async function runResolve(
   const api = connect(f);
   const body = {
     remember: (f.remember ?? 'once') as 'once',
-    ...(f.pattern ? { pattern: f.pattern } : {}),
-    ...(f.comment ? { comment: f.comment } : {}),
+    ...(f.pattern !== undefined ? { pattern: f.pattern } : {}),
+    ...(f.comment !== undefined ? { comment: f.comment } : {}),
   };
   const s = verb === 'approve' ? await api.approve(id, body) : await api.deny(id, body);
   if (f.json) return printJson(s);
