@@ -94,8 +94,10 @@ export function answerEntry(entry: Entry, input: AnswerInput): number {
     id,
     ...input,
     pattern: input.remember !== 'once' ? input.pattern : null,
-    // A group answered with a remember choice is answered through the remembered policy, in one step.
-    applyToPending: input.remember !== 'once' && (input.applyToPending || entry.count > 1),
+    // A group answered with a remember choice is answered through the remembered policy, in one
+    // step, while that policy matches the group only: a widened pattern would also answer other
+    // requests, which only the person's tick on "also answer the N waiting like it" may do.
+    applyToPending: input.remember !== 'once' && (input.applyToPending || (entry.count > 1 && !input.pattern)),
     entryKey: entry.key,
     memberIds: entry.members.map((m) => m.action_id),
     headline: headlineOf(entry.primary),

@@ -207,6 +207,41 @@ describe('queue and detail pane', () => {
     await s.api('DELETE', `/api/v1/policies/${pol!.id}`);
     await clearQueue(p);
   });
+
+  it('a group answered with a widened pattern answers the group only, unless "also answer" is ticked', async () => {
+    const p = b.page;
+    await setGrace(p, 0);
+    const main = [(await submitHeld(s, FORCE_PUSH)).action_id, (await submitHeld(s, FORCE_PUSH)).action_id];
+    const like = (
+      await submitHeld(s, {
+        ...FORCE_PUSH,
+        resource: 'git push --force origin dev',
+        parameters: { command: 'git push --force origin dev' },
+      })
+    ).action_id;
+    await option(p, like).waitFor();
+    await option(p, main[0]!).click();
+    await expectSelectedInView(p, main[0]!);
+    await p.keyboard.press('2'); // 15m
+    await pane(p).getByLabel('Applies to').fill('git push --force *');
+    await expect(
+      pane(p)
+        .getByRole('checkbox', { name: /Also answer the 1 waiting like it/ })
+        .isChecked(),
+    ).resolves.toBe(false);
+    await pane(p).getByText('Creates a timed policy.', { exact: true }).waitFor();
+    // The button says 2: the group in view, not the one "like it" nobody ticked.
+    await pane(p)
+      .getByRole('button', { name: /^Approve 2 for 15m/ })
+      .click();
+    await p.locator('.toast', { hasText: 'Approved for 15m (2 requests)' }).waitFor();
+    for (const id of main) expect(await status(id)).toBe('approved');
+    expect(await status(like)).toBe('pending');
+    await expectSelectedInView(p, like);
+    const pol = (await s.api<{ items: PolicyView[] }>('GET', '/api/v1/policies')).body.items.find((x) => x.source === 'approval');
+    await s.api('DELETE', `/api/v1/policies/${pol!.id}`);
+    await clearQueue(p);
+  });
 });
 
 describe('a long queue', () => {
