@@ -73,6 +73,8 @@ export interface AnswerInput {
   comment: string;
   /** With a remember choice: also answer the waiting requests the remembered policy matches. */
   applyToPending: boolean;
+  /** Those requests, as the console counts them (they leave the queue with the answer). */
+  alsoIds: string[];
 }
 
 let nextAnswerId = 1;
@@ -94,10 +96,13 @@ export function answerEntry(entry: Entry, input: AnswerInput): number {
     id,
     ...input,
     pattern: input.remember !== 'once' ? input.pattern : null,
-    // A group answered with a remember choice is answered through the remembered policy, in one step.
-    applyToPending: input.remember !== 'once' && (input.applyToPending || entry.count > 1),
+    // A group answered with a remember choice is answered through the remembered policy, in one
+    // step, while that policy matches the group only: a widened pattern would also answer other
+    // requests, which only the person's tick on "also answer the N waiting like it" may do.
+    applyToPending: input.remember !== 'once' && (input.applyToPending || (entry.count > 1 && !input.pattern)),
     entryKey: entry.key,
     memberIds: entry.members.map((m) => m.action_id),
+    alsoIds: input.remember !== 'once' && input.applyToPending ? input.alsoIds : [],
     headline: headlineOf(entry.primary),
     sendAt: Date.now() + graceMs,
     sending: false,
@@ -108,10 +113,11 @@ export function answerEntry(entry: Entry, input: AnswerInput): number {
     return id;
   }
   const n = held.memberIds.length;
+  const along = held.alsoIds.length;
   const toastId = s.pushToast(
     {
       kind: input.approve ? 'allowed' : 'denied',
-      title: `${input.approve ? 'Approving' : 'Denying'}${n > 1 ? ` ${n} requests` : ''} ${rememberPhrase(input.remember)} in ${Math.round(graceMs / 1000)} s`,
+      title: `${input.approve ? 'Approving' : 'Denying'}${n > 1 ? ` ${n} requests` : ''} ${rememberPhrase(input.remember)} in ${Math.round(graceMs / 1000)} s${along > 0 ? `, and ${along} more waiting like it` : ''}`,
       detail: held.headline,
       action: { label: 'Undo', run: () => undoAnswer(id) },
       progressMs: graceMs,
@@ -249,11 +255,14 @@ export function requestLeft(actionId: string, outcome: Outcome): void {
     }
     const what =
       outcome === 'withdrawn' ? 'The agent stopped waiting' : outcome === 'expired' ? 'The request expired' : 'It was answered elsewhere';
+    const alongOnly = held.alsoIds.includes(actionId);
     s.pushToast(
       {
         kind: 'info',
         title: `${what} before your answer was sent`,
-        detail: `${held.headline}${after && after.memberIds.length > 0 ? ` — your answer still goes to the other ${after.memberIds.length}` : ' — your answer was not sent'}`,
+        detail: alongOnly
+          ? `${item ? headlineOf(item) : actionId} — no longer answered along with: ${held.headline}`
+          : `${held.headline}${after && after.memberIds.length > 0 ? ` — your answer still goes to the other ${after.memberIds.length}` : ' — your answer was not sent'}`,
       },
       7000,
     );

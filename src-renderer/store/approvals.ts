@@ -17,6 +17,11 @@ export interface HeldAnswer {
   entryKey: string;
   /** The requests this answer answers (a group answers all its members), primary first. */
   memberIds: string[];
+  /**
+   * Other waiting requests it also answers ("also answer the N waiting like it"): held out of the
+   * queue with it, so the next request shown is never one it is about to answer; Undo brings them back.
+   */
+  alsoIds: string[];
   headline: string;
   /** Epoch ms at which it is sent. */
   sendAt: number;
@@ -95,6 +100,9 @@ const shown = (s: { paneSeq: number }) => ({ paneSeq: s.paneSeq + 1, armedAt: Da
 export function mayAnswer(s: ApprovalsSlice, key: string): boolean {
   return s.selectedKey === key && !s.departed && Date.now() >= s.armedAt && selectQueue(s).some((e) => e.key === key);
 }
+
+/** Every request a held answer keeps out of the queue. */
+const heldIds = (a: HeldAnswer) => [...a.memberIds, ...a.alsoIds];
 
 const pendingOf = (approvals: Record<string, PendingApproval>, heldBy: Record<string, number>) =>
   Object.keys(approvals).filter((id) => heldBy[id] === undefined).length;
@@ -182,7 +190,7 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
       const queue = selectQueue(s);
       const i = queue.findIndex((e) => e.key === a.entryKey);
       const heldBy = { ...s.heldBy };
-      for (const id of a.memberIds) heldBy[id] = a.id;
+      for (const id of heldIds(a)) heldBy[id] = a.id;
       const after = selectQueue({ approvals: s.approvals, heldBy });
       // The next entry after the answered one (else the one before it) is selected and shown from its top.
       const nextKey =
@@ -205,7 +213,7 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
       if (!a) return {};
       const { [id]: _a, ...answers } = s.answers;
       const heldBy = { ...s.heldBy };
-      for (const m of a.memberIds) if (heldBy[m] === id) delete heldBy[m];
+      for (const m of heldIds(a)) if (heldBy[m] === id) delete heldBy[m];
       const back = selectQueue({ approvals: s.approvals, heldBy }).find((e) => e.members.some((m) => a.memberIds.includes(m.action_id)));
       const reselect = opts?.reselect && back;
       return {
@@ -225,7 +233,8 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
       const { [id]: _a, ...answers } = s.answers;
       const heldBy = { ...s.heldBy };
       const approvals = { ...s.approvals };
-      for (const m of a.memberIds) {
+      // The ones it answered leave; any the server did not answer come back with the next refresh.
+      for (const m of heldIds(a)) {
         if (heldBy[m] === id) delete heldBy[m];
         delete approvals[m];
       }
@@ -238,14 +247,22 @@ export const approvalsSlice: StateCreator<AppState, [], [], ApprovalsSlice> = (s
     const a = id === undefined ? undefined : s.answers[id];
     if (!a || a.sending) return null;
     const memberIds = a.memberIds.filter((m) => m !== actionId);
+    const alsoIds = a.alsoIds.filter((m) => m !== actionId);
     const { [actionId]: _h, ...heldBy } = s.heldBy;
     const { [actionId]: _p, ...approvals } = s.approvals;
     if (memberIds.length === 0) {
+      // Nothing left to send: the ones it would also have answered return to the queue.
+      for (const m of alsoIds) if (heldBy[m] === a.id) delete heldBy[m];
       const { [a.id]: _a, ...answers } = s.answers;
       set({ heldBy, approvals, answers, pendingCount: pendingOf(approvals, heldBy) });
     } else {
-      set({ heldBy, approvals, answers: { ...s.answers, [a.id]: { ...a, memberIds } }, pendingCount: pendingOf(approvals, heldBy) });
+      set({
+        heldBy,
+        approvals,
+        answers: { ...s.answers, [a.id]: { ...a, memberIds, alsoIds } },
+        pendingCount: pendingOf(approvals, heldBy),
+      });
     }
-    return { ...a, memberIds };
+    return { ...a, memberIds, alsoIds };
   },
 });

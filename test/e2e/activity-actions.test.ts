@@ -103,6 +103,8 @@ describe('activity: one row per action', () => {
     await tl.getByText('by you (console or admin key)').waitFor();
     await tl.getByText('“release branch, agreed”').waitFor();
     await tl.getByText(/the agent reported success in 840 ms/).waitFor();
+    // The request's parts are named: parameters apart from context.
+    await drawer.getByRole('heading', { name: 'Parameters', exact: true }).waitFor();
     // Hashes of each record, and the separate slot for inclusion proofs.
     await expect(drawer.locator('details.record-hashes').count()).resolves.toBe(5);
     await drawer.getByRole('region', { name: 'Inclusion proof' }).waitFor();

@@ -105,6 +105,20 @@ describe('layout from 390 px to 1920 px, light and dark', () => {
           expect(box.x).toBeGreaterThanOrEqual(0);
           expect(box.x + box.width).toBeLessThanOrEqual(width);
           await noSidewaysScroll(p);
+          // The longest answer label ("Approve 12 until restart") is read whole, never cut off.
+          await p.getByRole('option').filter({ hasText: '×12' }).click();
+          await p.locator('[role="region"][aria-label="Request"][data-armed="true"]').waitFor();
+          await p.keyboard.press('5');
+          await p.getByRole('button', { name: /^Approve 12 until restart/ }).waitFor();
+          const clipped = await p.evaluate(() =>
+            [...(globalThis as unknown as Win).document.querySelectorAll('.answer-bar .btn')]
+              .filter((el) => el.scrollWidth > el.clientWidth)
+              .map((el) => el.className),
+          );
+          expect(clipped).toEqual([]);
+          await expectInViewport(p, '.answer-bar .btn.deny');
+          await expectInViewport(p, '.answer-bar .btn.approve');
+          await noSidewaysScroll(p);
         } finally {
           await b.close();
         }

@@ -207,6 +207,41 @@ describe('queue and detail pane', () => {
     await s.api('DELETE', `/api/v1/policies/${pol!.id}`);
     await clearQueue(p);
   });
+
+  it('a group answered with a widened pattern answers the group only, unless "also answer" is ticked', async () => {
+    const p = b.page;
+    await setGrace(p, 0);
+    const main = [(await submitHeld(s, FORCE_PUSH)).action_id, (await submitHeld(s, FORCE_PUSH)).action_id];
+    const like = (
+      await submitHeld(s, {
+        ...FORCE_PUSH,
+        resource: 'git push --force origin dev',
+        parameters: { command: 'git push --force origin dev' },
+      })
+    ).action_id;
+    await option(p, like).waitFor();
+    await option(p, main[0]!).click();
+    await expectSelectedInView(p, main[0]!);
+    await p.keyboard.press('2'); // 15m
+    await pane(p).getByLabel('Applies to').fill('git push --force *');
+    await expect(
+      pane(p)
+        .getByRole('checkbox', { name: /Also answer the 1 waiting like it/ })
+        .isChecked(),
+    ).resolves.toBe(false);
+    await pane(p).getByText('Creates a timed policy.', { exact: true }).waitFor();
+    // The button says 2: the group in view, not the one "like it" nobody ticked.
+    await pane(p)
+      .getByRole('button', { name: /^Approve 2 for 15m/ })
+      .click();
+    await p.locator('.toast', { hasText: 'Approved for 15m (2 requests)' }).waitFor();
+    for (const id of main) expect(await status(id)).toBe('approved');
+    expect(await status(like)).toBe('pending');
+    await expectSelectedInView(p, like);
+    const pol = (await s.api<{ items: PolicyView[] }>('GET', '/api/v1/policies')).body.items.find((x) => x.source === 'approval');
+    await s.api('DELETE', `/api/v1/policies/${pol!.id}`);
+    await clearQueue(p);
+  });
 });
 
 describe('a long queue', () => {
@@ -282,6 +317,48 @@ describe('undo', () => {
     expect(await status(id)).toBe('pending');
     await p.locator('.toast', { hasText: 'Denied once' }).waitFor({ timeout: 10_000 });
     expect(await status(id)).toBe('rejected');
+    await clearQueue(p);
+  });
+
+  it('during the grace, the requests "also answer" takes along are out of the queue too; Undo brings them back', async () => {
+    const p = b.page;
+    await setGrace(p, 3);
+    const first = (await submitHeld(s, FORCE_PUSH)).action_id;
+    const push = (branch: string) => ({
+      ...FORCE_PUSH,
+      resource: `git push --force origin ${branch}`,
+      parameters: { command: `git push --force origin ${branch}` },
+    });
+    const like = [(await submitHeld(s, push('dev'))).action_id, (await submitHeld(s, push('qa'))).action_id];
+    const unlike = (await submitHeld(s, HELD.rmRf)).action_id;
+    await option(p, unlike).waitFor();
+    await option(p, first).click();
+    await expectSelectedInView(p, first);
+    await p.keyboard.press('2'); // 15m
+    await pane(p).getByLabel('Applies to').fill('git push --force origin *');
+    await pane(p)
+      .getByRole('checkbox', { name: /Also answer the 2 waiting like it/ })
+      .check();
+    await pane(p)
+      .getByRole('button', { name: /^Approve 3 for 15m/ })
+      .click();
+    const toast = p.locator('.toast', { hasText: 'Approving' });
+    await toast.waitFor();
+    await expect(toast.textContent()).resolves.toContain('and 2 more waiting like it');
+    // The next request shown is one this answer does not answer: never one it is about to approve.
+    for (const id of like) await option(p, id).waitFor({ state: 'detached' });
+    await expectSelectedInView(p, unlike);
+    await expect(
+      p
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: /^Approvals/ })
+        .textContent(),
+    ).resolves.toMatch(/1$/);
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    for (const id of [first, ...like]) await option(p, id).waitFor();
+    await expectSelectedInView(p, first);
+    await p.waitForTimeout(3500);
+    for (const id of [first, ...like, unlike]) expect(await status(id)).toBe('pending');
     await clearQueue(p);
   });
 

@@ -148,8 +148,19 @@ export function ActionDrawer({
         {(a.parameters || a.context) && (
           <section>
             <h3 className="section-title">Request</h3>
-            {a.parameters && <CodeBlock text={maskSecrets(JSON.stringify(a.parameters, null, 2))} copy label="Parameters" />}
-            {a.context && <CodeBlock text={maskSecrets(JSON.stringify(a.context, null, 2))} copy label="Context" />}
+            {/* Named on screen too: two unnamed JSON blocks read as one request. */}
+            {a.parameters && (
+              <>
+                <h4 className="label">Parameters</h4>
+                <CodeBlock text={maskSecrets(JSON.stringify(a.parameters, null, 2))} copy label="Parameters" />
+              </>
+            )}
+            {a.context && (
+              <>
+                <h4 className="label">Context</h4>
+                <CodeBlock text={maskSecrets(JSON.stringify(a.context, null, 2))} copy label="Context" />
+              </>
+            )}
           </section>
         )}
         <section>

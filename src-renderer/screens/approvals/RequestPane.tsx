@@ -123,7 +123,15 @@ function RequestDetail({ entry, armed }: { entry: Entry; armed: boolean }) {
     setConfirmForever(false);
     // The entry as it is now (a group may have grown since it was drawn: the count on screen is current).
     const current = selectQueue(store.getState()).find((e) => e.key === entry.key) ?? entry;
-    answerEntry(current, { approve, remember, pattern: effectivePattern, comment, applyToPending: alsoPending && others > 0 });
+    const takeAlong = alsoPending && others > 0;
+    answerEntry(current, {
+      approve,
+      remember,
+      pattern: effectivePattern,
+      comment,
+      applyToPending: takeAlong,
+      alsoIds: takeAlong ? alsoAnswered.map((x) => x.action_id) : [],
+    });
   }
 
   useHotkeys({
