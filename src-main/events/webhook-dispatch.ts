@@ -101,22 +101,32 @@ export class DeliveryDispatcher {
       this.arm(this.pausedUntil);
       return;
     }
-    if (this.inflight.size < this.opts.concurrency) {
-      for (const d of this.due(now)) {
+    // A webhook that reaches its limit leaves the batch, so the next one is read without its backlog.
+    let launched = true;
+    while (launched && this.inflight.size < this.opts.concurrency) {
+      launched = false;
+      const busy = [...this.perHook].filter(([, n]) => n >= this.opts.perHookConcurrency).map(([id]) => id);
+      for (const d of this.due(now, busy)) {
         if (this.inflight.size >= this.opts.concurrency) break;
         if (this.inflight.has(d.id) || (this.perHook.get(d.webhook_id) ?? 0) >= this.opts.perHookConcurrency) continue;
         this.launch(d.id, d.webhook_id);
+        launched = true;
       }
     }
     const next = this.nextDueAfter(now);
     if (next !== null) this.arm(next);
   }
 
-  private due(now: number): { id: string; webhook_id: string; next_ms: number }[] {
+  /**
+   * The oldest due deliveries, leaving out the webhooks that have all the attempts in flight they
+   * may: a slow receiver's backlog must not fill the batch and hold up every other webhook.
+   */
+  private due(now: number, busyHooks: readonly string[]): { id: string; webhook_id: string; next_ms: number }[] {
+    const notBusy = busyHooks.length ? ` AND webhook_id NOT IN (${busyHooks.map(() => '?').join(', ')})` : '';
     const rows = OPEN_STATUSES.flatMap((s) =>
       this.store.all<{ id: string; webhook_id: string; next_ms: number }>(
-        'SELECT id, webhook_id, next_ms FROM deliveries WHERE status = ? AND next_ms <= ? ORDER BY next_ms LIMIT ?',
-        [s, now, DUE_BATCH],
+        `SELECT id, webhook_id, next_ms FROM deliveries WHERE status = ? AND next_ms <= ?${notBusy} ORDER BY next_ms LIMIT ?`,
+        [s, now, ...busyHooks, DUE_BATCH],
       ),
     );
     return rows.sort((a, b) => a.next_ms - b.next_ms);

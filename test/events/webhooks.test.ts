@@ -157,6 +157,20 @@ describe('webhook delivery', () => {
     expect(d!.next_attempt_at).toBeNull();
   });
 
+  it("does not hold one webhook's deliveries behind another's backlog", async () => {
+    const slow = await receiver(() => 'hang', null);
+    const fast = await receiver(() => 200, null);
+    const stuck = await createHook({ url: slow.url, events: ['alert.triggered'] });
+    const other = await createHook({ url: fast.url, events: ['alert.triggered'] });
+    // Both queues fill before anything is sent: the stuck webhook's backlog is older and longer than a batch.
+    t.g.webhooks.configure({ concurrency: 0 });
+    for (let i = 0; i < 70; i++) await t.g.webhooks.test(stuck.id);
+    await t.g.webhooks.test(other.id);
+    t.g.webhooks.configure({ concurrency: 4, perHookConcurrency: 2 });
+    await fast.waitFor(1, 3_000);
+    await slow.waitFor(2); // it still gets its own share
+  });
+
   it('records connection errors as attempts', async () => {
     const rx = await receiver(() => 200);
     const url = rx.url;
