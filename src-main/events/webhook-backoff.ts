@@ -34,9 +34,12 @@ export function scheduleBackoff(
 
 export type NextStep = { status: 'retrying'; nextMs: number } | { status: 'failed'; nextMs: null };
 
-/** After failed attempt number `attempts`: when to try again, or give up (past the max age). */
+/**
+ * After failed attempt number `attempts`: when to try again, or give up (at the max age). A step
+ * that would pass the max age is cut short to end at it, so the last attempt is at the max age.
+ */
 export function nextAfterFailure(policy: BackoffPolicy, attempts: number, createdMs: number, nowMs: number): NextStep {
-  const nextMs = nowMs + policy.delayMs(attempts);
-  if (nextMs > createdMs + policy.maxAgeMs) return { status: 'failed', nextMs: null };
-  return { status: 'retrying', nextMs };
+  const deadline = createdMs + policy.maxAgeMs;
+  if (nowMs >= deadline) return { status: 'failed', nextMs: null };
+  return { status: 'retrying', nextMs: Math.min(nowMs + policy.delayMs(attempts), deadline) };
 }
