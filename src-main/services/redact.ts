@@ -10,9 +10,17 @@ export const redactString = (s: string): string => maskSecrets(s);
 const MAX_DEPTH = 64;
 
 /**
+ * A value a secret-named key holds that is masked whole: non-empty text, a number or a list. An
+ * object is walked instead (it is structure, such as an MCP tool's schema for an `api_key`
+ * argument), and true/false/null/"" hold nothing to hide.
+ */
+const holdsSecret = (v: unknown): boolean => (typeof v === 'string' ? v.length > 0 : typeof v === 'number' || Array.isArray(v));
+
+/**
  * A deep copy of `value` with every secret masked: in string values, in object keys, and the whole
- * value of a key named like a secret (`password`, `api_key`, `Authorization`). Beyond the depth
- * bound (deeper than any request the API accepts), what is left is masked whole.
+ * value of a key named like a secret (`password`, `api_key`, `Authorization`), a number or a list
+ * too (`{"password": 12345678}`). Beyond the depth bound (deeper than any request the API
+ * accepts), what is left is masked whole.
  */
 export function redact<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactString(value) as T;
@@ -21,7 +29,7 @@ export function redact<T>(value: T, depth = 0): T {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[redactString(k)] = typeof v === 'string' && v.length > 0 && isSecretName(k) ? REDACTED : redact(v, depth + 1);
+    out[redactString(k)] = isSecretName(k) && holdsSecret(v) ? REDACTED : redact(v, depth + 1);
   }
   return out as T;
 }

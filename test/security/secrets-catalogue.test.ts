@@ -130,6 +130,29 @@ describe('the secrets catalogue: one table for the detector, the redactor and th
     expect(out).not.toContain('dXNlcjpwYXNz');
   });
 
+  it('masks a number or a list held by a secret-named key, and walks an object it holds', () => {
+    const out = redact({
+      password: 987654321987,
+      api_key: ['plain-secret-in-a-list', 42],
+      credentials: { user: 'bob', password: 4242424242 },
+      use_token: true,
+      secret: null,
+      access_key: '',
+      // An MCP tool's schema: the argument named `token` is described, not a secret.
+      properties: { token: { type: 'string', description: 'the access token' } },
+    });
+    const text = JSON.stringify(out);
+    for (const s of ['987654321987', 'plain-secret-in-a-list', '4242424242']) expect(text).not.toContain(s);
+    // What cannot hold a secret is left as sent.
+    expect(out).toMatchObject({
+      use_token: true,
+      secret: null,
+      access_key: '',
+      credentials: { user: 'bob' },
+      properties: { token: { type: 'string', description: 'the access token' } },
+    });
+  });
+
   it('runs in linear time: 1 MiB of adversarial text per kind stays well under a second', () => {
     const inputs = [
       'sk-'.repeat(350_000),
