@@ -63,6 +63,8 @@ describe('Dashboard', () => {
     await expect(p.getByTestId('tile-unanswered').locator('.stat-value').textContent()).resolves.toBe('4');
     await expect(p.locator('.stat.allowed .small').textContent()).resolves.toMatch(/ · 1 by you$/);
     await expect(p.locator('.stat.denied .small').textContent()).resolves.toMatch(/ · 1 by you, 0 by policy or risk$/);
+    // The timeline's amber is what was held for a person on arrival (6), not what waits now (0).
+    await expect(p.locator('.legend .key').allTextContents()).resolves.toEqual(['allowed', 'held for you', 'denied']);
     await shot(p, '80-dashboard-unanswered');
     await callout.getByRole('link', { name: /See them in Activity/ }).click();
     await p.waitForURL(/\/activity\?status=expired&range=7d/);

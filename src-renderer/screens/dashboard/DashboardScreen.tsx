@@ -187,10 +187,12 @@ export function DashboardScreen() {
               ) : (
                 <>
                   <Panel title={`Actions over time · one bar per ${axisFor(s.window, s.timeline, s.bucket_s).unit}`}>
+                    {/* The decision on arrival: "held for you" whatever the answer later was (the tiles count that). */}
                     <div className="legend small">
                       <span className="key allowed">allowed</span>
-                      <span className="key pending">pending</span>
+                      <span className="key pending">held for you</span>
                       <span className="key denied">denied</span>
+                      <span className="muted">as decided on arrival</span>
                     </div>
                     <TimelineChart stats={s} c={c} />
                   </Panel>
