@@ -88,6 +88,42 @@ describe('Dashboard', () => {
     }
   });
 
+  it('an expired request whose timeout allows it is called out as having run, not among what did not run', async () => {
+    const p = b.page;
+    const fresh = await startGatehouse();
+    try {
+      const policy = await fresh.api('POST', '/api/v1/policies', {
+        id: 'deploys-allow-on-timeout',
+        effect: 'require_approval',
+        priority: 700,
+        when: { action_type: 'deploy.run' },
+        approval: { timeout_s: 1, timeout_action: 'allow' },
+      });
+      expect(policy.status).toBe(201);
+      await fresh.api(
+        'POST',
+        '/api/v1/actions/submit',
+        { agent_id: 'release-bot', action_type: 'deploy.run', resource: 'svc' },
+        fresh.agentKey,
+      );
+      await expect
+        .poll(async () => (await fresh.api<Stats>('GET', '/api/v1/stats?window=1h')).body.totals.expired, { timeout: 10_000 })
+        .toBe(1);
+      await login(p, fresh, '/dashboard?window=1h');
+      const callout = p.getByTestId('unanswered');
+      await callout.waitFor();
+      await expect(callout.textContent()).resolves.toContain(
+        'It ran anyway: their timeout allows what nobody answers. That is 100% of the 1 held for you.See them',
+      );
+      await expect(callout.textContent()).resolves.not.toContain('did not run');
+      await expect(p.getByTestId('tile-unanswered').locator('.small').textContent()).resolves.toBe(
+        '1 expired · 0 withdrawn · 1 ran on timeout',
+      );
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('the time axis fits each window: round local times, one label per 10 min / hour / 3 h / day / 5 days', async () => {
     const p = b.page;
     await login(p, s, '/dashboard');
