@@ -91,8 +91,13 @@ export class AgentService {
     c[to]++;
   }
 
-  async register(input: AgentRegister & { agent_type: 'supervised' | 'autonomous' }, actor: string): Promise<Agent> {
+  /**
+   * Registers (trusts) an agent. Only the agent registering itself counts as it being seen: a
+   * person registering it from the console says nothing of when it last called.
+   */
+  async register(input: AgentRegister & { agent_type: 'supervised' | 'autonomous' }, actor: string, byAgent: boolean): Promise<Agent> {
     const now = this.clock.now();
+    const seen = byAgent ? now : null;
     const body = {
       ...input,
       name: redactOrNull(input.name),
@@ -105,7 +110,8 @@ export class AgentService {
           sql: `INSERT INTO agents (agent_id, name, agent_type, capabilities, metadata, registered, created_ms, last_seen_ms)
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, agent_type = excluded.agent_type,
-                  capabilities = excluded.capabilities, metadata = excluded.metadata, registered = 1, last_seen_ms = excluded.last_seen_ms`,
+                  capabilities = excluded.capabilities, metadata = excluded.metadata, registered = 1,
+                  last_seen_ms = COALESCE(excluded.last_seen_ms, agents.last_seen_ms)`,
           params: [
             body.agent_id,
             body.name ?? null,
@@ -113,7 +119,7 @@ export class AgentService {
             JSON.stringify(body.capabilities ?? []),
             JSON.stringify(body.metadata ?? {}),
             now,
-            now,
+            seen,
           ],
         },
       ],
@@ -125,7 +131,12 @@ export class AgentService {
         },
       ],
     );
-    this.known.set(body.agent_id, { registered: true, lastSeen: now, persistedSeen: now });
+    const k = this.known.get(body.agent_id);
+    this.known.set(body.agent_id, {
+      registered: true,
+      lastSeen: seen ?? k?.lastSeen ?? 0,
+      persistedSeen: seen ?? k?.persistedSeen ?? 0,
+    });
     return this.get(body.agent_id)!;
   }
 

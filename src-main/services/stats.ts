@@ -27,7 +27,8 @@ const IN_WINDOW = 'created_ms >= ? AND created_ms <= ?';
 /**
  * Dashboard statistics over `actions` (SPEC 5 `/api/v1/stats`):
  *
- * - `totals`: actions created in the window by their current `status`;
+ * - `totals`: actions created in the window by their current `status`; `expired_allowed`: those of
+ *   them expired whose timeout allowed them;
  * - `by_risk_level`, `by_agent`, `by_action_type` (top 10): actions created in the window;
  * - `timeline`: per bucket (aligned to multiples of `bucket_s`), the decision each action got
  *   **at submit time**: `pending` = held for approval (it has an approval id), else its
@@ -78,6 +79,7 @@ export async function computeStats(store: Store, window: StatsWindow, nowMs: num
     until: iso(nowMs),
     bucket_s: bucketMs / 1000,
     totals,
+    expired_allowed: await expiredAllowed(q, since, nowMs),
     pending_approvals: pendingApprovals,
     by_risk_level: byRisk,
     by_agent: (await top('agent_id', TALLIES.agents)).map((r) => ({ agent_id: r.agent_id, count: r.count })),
@@ -200,6 +202,15 @@ const REVIEWS: Reviews = { sql: `SELECT latency_ms AS d, action_id FROM action_r
 const ACTION_REVIEWS: Reviews = {
   sql: `SELECT reviewed_ms - created_ms AS d, action_id FROM actions WHERE ${IN_WINDOW} AND reviewed_by = 'user' AND reviewed_ms IS NOT NULL`,
 };
+
+/** Expired actions of the window that ran anyway (`timeout_action: allow`): few, read by `actions_status`. */
+async function expiredAllowed(q: WindowQuery, since: number, until: number): Promise<number> {
+  const [r] = await q<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM actions WHERE status = 'expired' AND decision = 'allowed' AND ${IN_WINDOW}`,
+    [since, until],
+  );
+  return r?.n ?? 0;
+}
 
 /** The human answers by answer: each looked up in `actions` by its id (a window holds few of them). */
 async function answers(q: WindowQuery, reviews: Reviews, since: number, until: number): Promise<Stats['answers']> {

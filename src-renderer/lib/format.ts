@@ -46,10 +46,13 @@ export function clockDuration(totalS: number): string {
 /** 0.4 → "0.4 s"; 95 → "1m 35s"; 7300 → "2h 2m". */
 export function humanDuration(s: number | null | undefined): string {
   if (s == null) return '—';
-  if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 60) return `${Math.round(s)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${Math.round(s % 60)}s`;
-  return `${Math.floor(s / 3600)}h ${Math.round((s % 3600) / 60)}m`;
+  if (s < 9.95) return `${s.toFixed(1)} s`;
+  // Rounded once, before splitting: 119.7 s is "2m 0s", never "1m 60s".
+  const whole = Math.round(s);
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m ${whole % 60}s`;
+  const minutes = Math.round(whole / 60);
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
 
 export function bytes(n: number): string {

@@ -10,6 +10,11 @@ export const StatsSchema = z.object({
   until: IsoTimeSchema,
   bucket_s: z.number().int(),
   totals: DecisionCountsSchema,
+  /**
+   * Of `totals.expired`, those whose `timeout_action` let them run (decision `allowed`): nobody
+   * answered them, yet they went ahead. The Dashboard must not count them among what did not run.
+   */
+  expired_allowed: z.number().int(),
   pending_approvals: z.number().int(),
   by_risk_level: z.object({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() }),
   by_agent: z.array(z.object({ agent_id: z.string(), count: z.number() })),

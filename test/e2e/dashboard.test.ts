@@ -63,6 +63,8 @@ describe('Dashboard', () => {
     await expect(p.getByTestId('tile-unanswered').locator('.stat-value').textContent()).resolves.toBe('4');
     await expect(p.locator('.stat.allowed .small').textContent()).resolves.toMatch(/ · 1 by you$/);
     await expect(p.locator('.stat.denied .small').textContent()).resolves.toMatch(/ · 1 by you, 0 by policy or risk$/);
+    // The timeline's amber is what was held for a person on arrival (6), not what waits now (0).
+    await expect(p.locator('.legend .key').allTextContents()).resolves.toEqual(['allowed', 'held for you', 'denied']);
     await shot(p, '80-dashboard-unanswered');
     await callout.getByRole('link', { name: /See them in Activity/ }).click();
     await p.waitForURL(/\/activity\?status=expired&range=7d/);
@@ -81,6 +83,42 @@ describe('Dashboard', () => {
       await login(p, fresh, '/dashboard');
       await p.getByText('Actions over time').waitFor();
       await expect(p.getByTestId('unanswered').count()).resolves.toBe(0);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('an expired request whose timeout allows it is called out as having run, not among what did not run', async () => {
+    const p = b.page;
+    const fresh = await startGatehouse();
+    try {
+      const policy = await fresh.api('POST', '/api/v1/policies', {
+        id: 'deploys-allow-on-timeout',
+        effect: 'require_approval',
+        priority: 700,
+        when: { action_type: 'deploy.run' },
+        approval: { timeout_s: 1, timeout_action: 'allow' },
+      });
+      expect(policy.status).toBe(201);
+      await fresh.api(
+        'POST',
+        '/api/v1/actions/submit',
+        { agent_id: 'release-bot', action_type: 'deploy.run', resource: 'svc' },
+        fresh.agentKey,
+      );
+      await expect
+        .poll(async () => (await fresh.api<Stats>('GET', '/api/v1/stats?window=1h')).body.totals.expired, { timeout: 10_000 })
+        .toBe(1);
+      await login(p, fresh, '/dashboard?window=1h');
+      const callout = p.getByTestId('unanswered');
+      await callout.waitFor();
+      await expect(callout.textContent()).resolves.toContain(
+        'It ran anyway: their timeout allows what nobody answers. That is 100% of the 1 held for you.See them',
+      );
+      await expect(callout.textContent()).resolves.not.toContain('did not run');
+      await expect(p.getByTestId('tile-unanswered').locator('.small').textContent()).resolves.toBe(
+        '1 expired · 0 withdrawn · 1 ran on timeout',
+      );
     } finally {
       await fresh.stop();
     }

@@ -248,6 +248,7 @@ function oracle(rows: ActionFields[], window: StatsWindow, now: number): Omit<St
       completed: st('completed'),
       failed: st('failed'),
     },
+    expired_allowed: inWin.filter((a) => a.status === 'expired' && a.decision === 'allowed').length,
     by_risk_level: {
       low: levels.get('low') ?? 0,
       medium: levels.get('medium') ?? 0,

@@ -10,7 +10,8 @@ export function agentHandlers(g: Gatehouse) {
       if (p.agentId && body.agent_id !== p.agentId) {
         throw forbidden(`This key is bound to agent '${p.agentId}'`, [{ path: 'agent_id', message: `must be '${p.agentId}'` }]);
       }
-      return g.agents.register(body, p.scope === 'admin' ? 'user' : `agent:${body.agent_id}`);
+      const byAgent = p.scope !== 'admin';
+      return g.agents.register(body, byAgent ? `agent:${body.agent_id}` : 'user', byAgent);
     },
     listAgents: () => ({ items: g.agents.list(), next_cursor: null }),
   } satisfies Partial<Handlers>;

@@ -52,7 +52,16 @@ function Unanswered({ s, window }: { s: Stats; window: Window }) {
   const n = t.expired + t.withdrawn;
   if (n === 0) return null;
   const held = heldIn(s);
-  const denials = t.denied + t.rejected + t.expired + t.withdrawn;
+  // Expired ones whose timeout allows them ran: nobody answered them, but they are not refusals.
+  const ran = s.expired_allowed;
+  const denials = t.denied + t.rejected + t.expired - ran + t.withdrawn;
+  const shares = [
+    held > 0 ? `That is ${Math.round((n / held) * 100)}% of the ${num(held)} held for you` : null,
+    // Counted against everything that did not run (the Denied and Unanswered tiles together), named so.
+    denials > 0 && n > ran
+      ? `${Math.round(((n - ran) / denials) * 100)}% of the ${num(denials)} that did not run were requests nobody answered`
+      : null,
+  ].filter(Boolean);
   const parts = [
     t.expired > 0 ? `${num(t.expired)} request${t.expired === 1 ? '' : 's'} expired with nobody answering` : null,
     t.withdrawn > 0 ? `${num(t.withdrawn)} ${t.withdrawn === 1 ? 'was' : 'were'} withdrawn because the agent stopped waiting` : null,
@@ -64,9 +73,9 @@ function Unanswered({ s, window }: { s: Stats; window: Window }) {
         <strong>
           {parts.join(' and ')} {WINDOW_WORDS[window]}.
         </strong>{' '}
-        {held > 0 && `That is ${Math.round((n / held) * 100)}% of the ${num(held)} held for you; `}
-        {/* Counted against everything that did not run (the Denied and Unanswered tiles together), named so. */}
-        {denials > 0 && `${Math.round((n / denials) * 100)}% of the ${num(denials)} that did not run were requests nobody answered.`}
+        {ran > 0 &&
+          `${ran === n ? (n === 1 ? 'It' : 'All of them') : `${num(ran)} of them`} ran anyway: their timeout allows what nobody answers. `}
+        {shares.length > 0 && `${shares.join('; ')}.`}
         <div className="small">
           <Link to={`/activity?status=${t.expired >= t.withdrawn ? 'expired' : 'withdrawn'}&range=${window}`}>See them in Activity →</Link>{' '}
           · A longer approval timeout, notifications or a policy for what you always allow answers them in time.
@@ -111,6 +120,7 @@ function Tiles({ s, window }: { s: Stats; window: Window }) {
         <div className="stat-value">{num(gone)}</div>
         <div className="muted small">
           {num(t.expired)} expired · {num(t.withdrawn)} withdrawn
+          {s.expired_allowed > 0 && ` · ${num(s.expired_allowed)} ran on timeout`}
         </div>
       </div>
       <div className="stat pending">
@@ -187,10 +197,12 @@ export function DashboardScreen() {
               ) : (
                 <>
                   <Panel title={`Actions over time · one bar per ${axisFor(s.window, s.timeline, s.bucket_s).unit}`}>
+                    {/* The decision on arrival: "held for you" whatever the answer later was (the tiles count that). */}
                     <div className="legend small">
                       <span className="key allowed">allowed</span>
-                      <span className="key pending">pending</span>
+                      <span className="key pending">held for you</span>
                       <span className="key denied">denied</span>
+                      <span className="muted">as decided on arrival</span>
                     </div>
                     <TimelineChart stats={s} c={c} />
                   </Panel>

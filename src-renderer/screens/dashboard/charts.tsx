@@ -11,7 +11,7 @@ const tooltipStyle = (c: ThemeColors) => ({
   cursor: { fill: c['chart-grid'], opacity: 0.5 },
 });
 
-/** Actions per time bucket, stacked by decision (allowed green, pending amber, denied red), on an axis that fits the window. */
+/** Actions per time bucket, stacked by the decision on arrival (allowed green, held for you amber, denied red), on an axis that fits the window. */
 export function TimelineChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
   const axis = axisFor(stats.window, stats.timeline, stats.bucket_s);
   return (
@@ -30,7 +30,7 @@ export function TimelineChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
         <YAxis allowDecimals={false} stroke={c['chart-axis']} fontSize={11} tickLine={false} axisLine={false} />
         <Tooltip {...tooltipStyle(c)} labelFormatter={(t) => axis.bucketLabel(String(t))} />
         <Bar dataKey="allowed" name="allowed" stackId="d" fill={c['chart-allowed']} isAnimationActive={false} />
-        <Bar dataKey="pending" name="pending" stackId="d" fill={c['chart-pending']} isAnimationActive={false} />
+        <Bar dataKey="pending" name="held for you" stackId="d" fill={c['chart-pending']} isAnimationActive={false} />
         <Bar dataKey="denied" name="denied" stackId="d" fill={c['chart-denied']} radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>

@@ -5,6 +5,7 @@ import { Banner, ErrorBanner } from '../../components/Banner.js';
 import { Loading } from '../../components/Loading.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { useStore } from '../../store/index.js';
+import { isWholeIn, scaleBounds, thresholdProblems } from './thresholds.js';
 
 type Form = Pick<
   Settings,
@@ -32,24 +33,15 @@ function pick(s: Settings): Form {
 }
 
 function problems(f: Form): Record<string, string> {
-  const p: Record<string, string> = {};
-  const int = (v: number | null, lo: number, hi: number) => v === null || (Number.isInteger(v) && v >= lo && v <= hi);
-  if (!int(f.auto_allow_below, 0, 101)) p.auto_allow_below = 'A whole number from 0 to 101';
-  if (!int(f.require_approval_at, 0, 101)) p.require_approval_at = 'A whole number from 0 to 101';
-  if (f.deny_at !== null && !int(f.deny_at, 0, 101)) p.deny_at = 'A whole number from 0 to 101, or empty';
-  if (!p.auto_allow_below && !p.require_approval_at && f.auto_allow_below > f.require_approval_at)
-    p.auto_allow_below = 'Must not be above "require approval at"';
-  if (f.deny_at !== null && !p.deny_at && f.deny_at < f.require_approval_at) p.deny_at = 'Must not be below "require approval at"';
-  if (!int(f.approval_timeout_s, 1, 7 * 86_400)) p.approval_timeout_s = 'From 1 second to 7 days (604800)';
-  if (!int(f.rate_limit_per_s, 0, 1_000_000)) p.rate_limit_per_s = 'A whole number; 0 turns the limit off';
+  const p = thresholdProblems(f);
+  if (!isWholeIn(f.approval_timeout_s, 1, 7 * 86_400)) p.approval_timeout_s = 'From 1 second to 7 days (604800)';
+  if (!isWholeIn(f.rate_limit_per_s, 0, 1_000_000)) p.rate_limit_per_s = 'A whole number; 0 turns the limit off';
   return p;
 }
 
 /** The risk scale 0–100 coloured by what the thresholds do. */
 function RiskScale({ f }: { f: Form }) {
-  const a = Math.min(100, f.auto_allow_below);
-  const r = Math.min(100, Math.max(a, f.require_approval_at));
-  const d = f.deny_at === null ? 100 : Math.min(100, Math.max(r, f.deny_at));
+  const { allow: a, approval: r, deny: d } = scaleBounds(f);
   const seg = (from: number, to: number, cls: string, label: string) =>
     to > from && (
       <span className={`scale-seg ${cls}`} style={{ width: `${to - from}%` }} title={`${from}–${to}: ${label}`}>
