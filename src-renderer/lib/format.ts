@@ -43,9 +43,10 @@ export function clockDuration(totalS: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
-/** 0.4 → "0.4 s"; 95 → "1m 35s"; 7300 → "2h 2m". */
+/** 0.4 → "0.4 s"; 0.02 → "< 0.1 s" (an answer given, never "0.0 s"); 95 → "1m 35s"; 7300 → "2h 2m". */
 export function humanDuration(s: number | null | undefined): string {
   if (s == null) return '—';
+  if (s > 0 && s < 0.05) return '< 0.1 s';
   if (s < 9.95) return `${s.toFixed(1)} s`;
   // Rounded once, before splitting: 119.7 s is "2m 0s", never "1m 60s".
   const whole = Math.round(s);

@@ -5,6 +5,7 @@ import { Banner, ErrorBanner } from '../../components/Banner.js';
 import { Loading } from '../../components/Loading.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { useStore } from '../../store/index.js';
+import { humanDuration } from '../../lib/format.js';
 import { isWholeIn, scaleBounds, thresholdProblems } from './thresholds.js';
 
 type Form = Pick<
@@ -262,7 +263,7 @@ export function GeneralPanel() {
           <NumField
             id="s-timeout"
             label="Approval timeout (seconds)"
-            hint={`${Math.round(form.approval_timeout_s / 60)} min; a policy can set its own`}
+            hint={`${humanDuration(form.approval_timeout_s)}; a policy can set its own`}
             value={form.approval_timeout_s}
             onChange={(v) => set({ approval_timeout_s: v ?? 0 })}
             error={issues.approval_timeout_s}
