@@ -262,6 +262,7 @@ const SQL_SHELL_OR_PATH_WORDS = [
   'delete',
   'update',
   '\\(',
+  'function',
   '\\.ssh',
   'id_',
   '\\.env',
@@ -309,7 +310,10 @@ function estimatedRowsDetail(action: NormalizedAction): string | null {
 }
 
 function productionDetail(action: NormalizedAction): string | null {
-  if (ownValue(action.context, 'is_production') === true) return 'context.is_production is true';
+  // `"true"` counts too (some agents send every context value as text); raising the risk on it is the safe reading.
+  const isProduction = ownValue(action.context, 'is_production');
+  if (isProduction === true || (typeof isProduction === 'string' && isProduction.trim().toLowerCase() === 'true'))
+    return 'context.is_production is true';
   const env = productionWord(action.environment);
   if (env) return `environment '${action.environment as string}'`;
   const contextEnv = ownValue(action.context, 'environment');

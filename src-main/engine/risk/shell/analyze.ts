@@ -243,6 +243,10 @@ const SHELLS: ReadonlySet<string> = new Set([
   'perl',
   'ruby',
   'node',
+  // They run a script in the current shell: `source <(curl …)`, `eval "$(curl …)"`.
+  'source',
+  '.',
+  'eval',
 ]);
 const DOWNLOADERS: ReadonlySet<string> = new Set(['curl', 'wget']);
 
@@ -296,7 +300,8 @@ function unwrap(words: readonly string[]): Unwrapped | null {
   for (;;) {
     while (i < words.length && (words[i] as string).length <= MAX_PROGRAM_WORD && ASSIGNMENT.test(words[i] as string)) i++;
     const word = words[i];
-    if (word === undefined) return null;
+    // `sudo -i`, `sudo -s`, a bare `sudo`: a root shell, whatever it then runs.
+    if (word === undefined) return asRoot === null ? null : { program: '', args: [], asRoot, fromInput, dynamic: false };
     if (word.length > MAX_PROGRAM_WORD) return { program: '', args: words.slice(i + 1), asRoot, fromInput, dynamic: true };
     const name = programName(word);
     const valueOptions = Object.prototype.hasOwnProperty.call(WRAPPERS, name) ? WRAPPERS[name] : undefined;
@@ -504,14 +509,14 @@ class Analyzer {
         }
         return 'exec';
       case 'find':
-        return args.some((a) => FIND_ACTIONS.has(a)) ? 'exec' : 'read';
+        return this.find(args, shown);
       case 'sort':
         return hasFlag(options, 'o', '--output') || options.some((o) => o.startsWith('--output=')) ? 'exec' : 'read';
       case 'git':
         return this.git(args, shown);
       case 'chmod':
-        if (hasFlag(options, 'R', '--recursive') && operands.some((a) => /^(?:0?777|a\+rwx|ugo\+rwx|a=rwx|ugo=rwx)$/.test(a))) {
-          this.danger(`makes files writable by everyone, recursively (chmod -R 777): ${shown}`);
+        if (hasFlag(options, 'R', '--recursive') && operands.length > 0 && worldWritable(operands[0] as string)) {
+          this.danger(`makes files writable by everyone, recursively (chmod -R ${clip(operands[0] as string, 20)}): ${shown}`);
           return 'exec';
         }
         return this.treeWrite(options, operands.slice(1), u.fromInput);
@@ -520,6 +525,39 @@ class Analyzer {
     }
     if (READ_ONLY.has(program)) return program === 'env' && operands.length > 0 ? 'exec' : 'read';
     if (TREE_WRITERS.has(program)) return this.treeWrite(options, operands, u.fromInput);
+    return 'exec';
+  }
+
+  /**
+   * `find` only reads unless it deletes, writes or runs something. Whatever it deletes or runs a
+   * deleting program on is everything under its starting points: from outside the working tree
+   * (`find / -delete`, `find ~ -exec rm {} +`) that is deleting files outside it, recursively.
+   */
+  private find(args: readonly string[], shown: Shown): ShellEffect {
+    if (!args.some((a) => FIND_ACTIONS.has(a))) return 'read';
+    let i = 0;
+    // Options before the starting points: -H -L -P, -O<level>, -D <debug opts>.
+    while (i < args.length && /^-(?:[HLP]|O\d*|D)$/.test(args[i] as string)) i += args[i] === '-D' ? 2 : 1;
+    const starts: string[] = [];
+    while (i < args.length && !/^[-(!]/.test(args[i] as string)) starts.push(args[i++] as string);
+    const outside = (starts.length > 0 ? starts : ['.']).find((p) => placeOf(p, this.leftTree) === 'outside');
+    for (let j = i; j < args.length; j++) {
+      const a = args[j] as string;
+      let deletes = a === '-delete';
+      if (['-exec', '-execdir', '-ok', '-okdir'].includes(a)) {
+        const end = args.findIndex((w, k) => k > j && (w === ';' || w === '+'));
+        const run = args.slice(j + 1, end < 0 ? args.length : end);
+        // What it runs, with `{}` standing for the starting point, is read like a quoted script.
+        if (run.length > 0) this.scripts.push(run.map((w) => quoteWord(w.replaceAll('{}', outside ?? '.'))).join(' '));
+        const program = unwrap(run);
+        deletes = program !== null && ['rm', 'unlink', 'shred', 'rmdir'].includes(program.program);
+        if (end > j) j = end;
+      }
+      if (deletes && outside !== undefined) {
+        this.danger(`deletes files outside the working tree: ${clip(outside, 60)} (${clip(String(shown), 60)})`);
+        return 'exec';
+      }
+    }
     return 'exec';
   }
 
@@ -564,7 +602,9 @@ class Analyzer {
     const { options, operands } = split(rest);
     if (
       sub === 'push' &&
-      (hasFlag(options, 'f', '--force') || options.some((o) => o.startsWith('--force')) || operands.some((o) => o.startsWith('+')))
+      (hasFlag(options, 'f', '--force') ||
+        options.some((o) => o.startsWith('--force') || o === '--mirror') ||
+        operands.some((o) => o.startsWith('+')))
     ) {
       this.danger(`force-push rewrites history on a shared branch: ${shown}`);
       return 'exec';
@@ -593,6 +633,20 @@ class Analyzer {
     }
     return 'exec';
   }
+}
+
+/**
+ * A chmod mode that lets everyone write (`777`, `0666`, `a+rwx`, `o+w`, `u+rwx,g+rwx,o+rwx`): the
+ * others' digit has the write bit, or a clause for `o` or `a` adds or sets `w`.
+ */
+function worldWritable(mode: string): boolean {
+  if (/^[0-7]{3,4}$/.test(mode)) return [2, 3, 6, 7].includes(Number(mode[mode.length - 1]));
+  return mode.split(',').some((clause) => /^[ugo]*[ao][ugoa]*[+=][rwxXst]*w/.test(clause));
+}
+
+/** A word as shell text that reads back as that one word. */
+function quoteWord(word: string): string {
+  return /^[\w@%+=:,./{}~-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** What a `git -c key=value` sets, as a command line (an alias's leading `!` marks a shell command). */
@@ -639,7 +693,7 @@ function maxEffect(a: ShellEffect, b: ShellEffect): ShellEffect {
 const MAX_QUOTE_DEPTH = 4;
 
 /** Programs whose name must appear for a line of shell to be dangerous (fork bombs aside). */
-export const DANGEROUS_PROGRAMS: readonly string[] = ['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git'];
+export const DANGEROUS_PROGRAMS: readonly string[] = ['rm', 'mkfs', 'dd', 'chmod', 'curl', 'wget', 'sudo', 'doas', 'git', 'find'];
 
 /**
  * A program name as a pattern that allows quotes and backslashes inside it (`r''m`, `s\\udo`: the
@@ -683,6 +737,42 @@ function isNameChar(c: number): boolean {
  * found in one pass: each `(` is looked at once, with bounded look-around.
  */
 export function forkBomb(text: string): string | null {
+  return text.includes('function') ? (bombIn(text) ?? functionKeywordBomb(text)) : bombIn(text);
+}
+
+/** bash's `function NAME { … }` (no parentheses needed): its header, up to the `{`. */
+const FUNCTION_HEADER = /function[ \t]{1,64}([\w:.-]{1,64})[ \t\n]{0,64}(?:\([ \t]{0,64}\)[ \t\n]{0,64})?\{/y;
+
+/**
+ * The same with the `function` keyword: `function f { f|f& }; f`. Each header is read once, with
+ * bounded look-ahead; a body is read only up to the next `}` and only when no other `function`
+ * starts inside it, so no character is read in two bodies.
+ */
+function functionKeywordBomb(text: string): string | null {
+  let closeAt = -2;
+  for (let at = text.indexOf('function'), next: number; at >= 0; at = next) {
+    next = text.indexOf('function', at + 8);
+    if (at > 0 && isNameChar(text.charCodeAt(at - 1))) continue;
+    FUNCTION_HEADER.lastIndex = at;
+    const header = FUNCTION_HEADER.exec(text);
+    if (!header) continue;
+    const open = at + header[0].length - 1;
+    if (closeAt !== -1 && closeAt <= open) closeAt = text.indexOf('}', open + 1);
+    if (closeAt < 0) return null;
+    if (closeAt - open > FORK_BODY_LIMIT || (next >= 0 && next < closeAt)) continue;
+    const name = header[1] as string;
+    if (
+      text
+        .slice(open + 1, closeAt)
+        .replace(/\s+/g, '')
+        .includes(`${name}|${name}&`)
+    )
+      return `fork bomb: '${clip(name, 20)}' endlessly starts copies of itself`;
+  }
+  return null;
+}
+
+function bombIn(text: string): string | null {
   // The next `}` at or after a position, found with one forward-moving search over the whole text.
   let closeAt = -2;
   for (let open = text.indexOf('('); open >= 0; open = text.indexOf('(', open + 1)) {

@@ -20,7 +20,7 @@ export interface ShellScan {
 
 /** The first danger found, in words (or why a line could not be read). */
 export function shellDangerIn(text: string): ShellScan {
-  const bomb = text.includes('(') ? forkBomb(text) : null;
+  const bomb = text.includes('(') || text.includes('function') ? forkBomb(text) : null;
   if (bomb) return { danger: bomb, unreadable: null };
   NAME_HINT.lastIndex = 0;
   let covered = 0;
@@ -49,8 +49,9 @@ function worthReading(line: string): boolean {
   const flat = line.replace(QUOTING, '');
   if (/sudo|doas|mkfs/.test(flat)) return true;
   if (/\brm\b/.test(flat) && /-[a-zA-Z]*[rR]|--recursive/.test(flat) && /[/~$`]|\.\.|\bcd\b|\bpushd\b/.test(flat)) return true;
+  if (/\bfind\b/.test(flat) && /-delete|-exec|-ok/.test(flat)) return true;
   if (/\bdd\b/.test(flat) && flat.includes('of=')) return true;
-  if (/\bchmod\b/.test(flat) && /777|rwx/.test(flat)) return true;
+  if (/\bchmod\b/.test(flat) && /[0-7]{3}|[ao][ugoa]*[+=]/.test(flat)) return true;
   if (/\b(?:curl|wget)\b/.test(flat)) return true;
   if (/\bgit\b/.test(flat) && /\b(?:push|reset)\b/.test(flat)) return true;
   // Quoted scripts inside the line (`bash -c '…'`) are read by the analysis itself.
