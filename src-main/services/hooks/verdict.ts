@@ -30,7 +30,10 @@ export function verdictOf(s: DecisionLike, fallback: HookFallback, what = 'tool 
     // is nobody's explicit allow: like an expired approval that allows, it is no opinion.
     if (s.status === 'approved' && s.reviewed_by === 'user') return { kind: 'allow', reason: `Gatehouse: approved by you${comment}${id}` };
     if (s.status === 'approved')
-      return { kind: 'pass', reason: `Gatehouse has no objection: approved without a person (${s.reviewed_by ?? 'unknown'})${comment}${id}` };
+      return {
+        kind: 'pass',
+        reason: `Gatehouse has no objection: approved without a person (${s.reviewed_by ?? 'unknown'})${comment}${id}`,
+      };
     const explicit = s.status === 'allowed' && s.policy?.effect === 'allow';
     if (explicit) return { kind: 'allow', reason: `Gatehouse allowed this ${what}: ${reason}${id}` };
     const monitored = (s.flags ?? []).some((f) => f.startsWith('would_'));

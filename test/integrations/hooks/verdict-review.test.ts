@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionStatus, Decision } from '../../../src-shared/index.js';
 import { HookService, type HookPorts } from '../../../src-main/services/hooks/service.js';
 import { HOOK_AGENTS } from '../../../src-main/services/hooks/types.js';
-import { verdictOf } from '../../../src-main/services/hooks/verdict.js';
+import { verdictOf, type DecisionLike } from '../../../src-main/services/hooks/verdict.js';
 import { fixture } from './fixtures/index.js';
 
 /**
@@ -11,8 +11,15 @@ import { fixture } from './fixtures/index.js';
  * `reviewed_by: "timeout"`: nobody allowed it, so the agent's own checks must still apply.
  */
 describe('an approval nobody gave is no opinion, never an allow', () => {
-  const approved = (reviewed_by: string | null) =>
-    ({ action_id: 'act_1', decision: 'allowed', status: 'approved', reviewed_by, reason: 'r', policy: null, flags: [] }) as const;
+  const approved = (reviewed_by: string | null): DecisionLike => ({
+    action_id: 'act_1',
+    decision: 'allowed',
+    status: 'approved',
+    reviewed_by,
+    reason: 'r',
+    policy: null,
+    flags: [],
+  });
 
   it('verdictOf: a person approved → allow; a step timeout (or no reviewer) → no opinion, whatever hook_fallback says', () => {
     expect(verdictOf(approved('user'), 'pass')!.kind).toBe('allow');
