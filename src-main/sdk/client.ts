@@ -2,7 +2,7 @@
 import { reportable, toBody, toMcpBody } from './action-body.js';
 import { Connection } from './connection.js';
 import { toDecision } from './decision.js';
-import { ActionDenied, GatehouseError } from './errors.js';
+import { GatehouseError, refusal } from './errors.js';
 import { cannotDecide } from './fail-mode.js';
 import { govern, type Governed, type GovernOptions } from './govern.js';
 import type {
@@ -102,21 +102,21 @@ export class GatehouseClient {
 
   /**
    * The seeds' name: waits for the person's answer and returns the approved status (`.approved`,
-   * `.reviewedBy`, `.comment`). A rejection, expiry or withdrawal throws AuthorizationDeniedError
+   * `.reviewedBy`, `.comment`). A rejection or withdrawal throws AuthorizationDeniedError
    * (`rejectionReason`), so code that acts after this call never acts on a "no"; no answer in time
-   * throws ApprovalTimeout.
+   * (this wait's timeout, or the approval expiring on the server) throws ApprovalTimeout.
    */
   async waitForApproval(actionId: string, o: WaitOptions = {}): Promise<ActionDecision> {
     const d = await this.waitForDecision(actionId, o);
-    if (d.decision !== 'allowed') throw new ActionDenied(d.rejectionReason ?? d.status, actionId, d);
+    if (d.decision !== 'allowed') throw refusal(d, actionId);
     return d;
   }
 
-  /** Evaluates and, if held, waits. Returns an allowed decision; throws ActionDenied (or ApprovalTimeout) otherwise. */
+  /** Evaluates and, if held, waits. Returns an allowed decision; throws ActionDenied, or ApprovalTimeout when no one answered in time. */
   async executeAction(action: ActionInput, o: WaitOptions = {}): Promise<ActionDecision> {
     let d = await this.evaluateAction(action);
     if (d.decision === 'pending' && d.actionId) d = { ...(await this.waitForDecision(d.actionId, o)), requiresApproval: true };
-    if (d.decision !== 'allowed') throw new ActionDenied(d.rejectionReason ?? d.reason, d.actionId, d);
+    if (d.decision !== 'allowed') throw refusal(d);
     return d;
   }
 

@@ -31,7 +31,7 @@ export function sdkError(e: unknown): unknown {
   return e;
 }
 
-/** The action must not run: denied, rejected, expired, withdrawn — or Gatehouse could not decide. */
+/** The action must not run: denied, rejected, withdrawn — or Gatehouse could not decide. (An approval that expired unanswered is an ApprovalTimeout.) */
 export class ActionDenied extends Error {
   override readonly name: string = 'ActionDenied';
   constructor(
@@ -45,7 +45,7 @@ export class ActionDenied extends Error {
   get rejectionReason(): string {
     return this.reason;
   }
-  /** The action's status (`denied`, `rejected`, `expired`, `withdrawn`), when known. */
+  /** The action's status (`denied`, `rejected`, `withdrawn`), when known. */
   get status(): string | null {
     return this.decision?.status ?? null;
   }
@@ -54,15 +54,42 @@ export class ActionDenied extends Error {
 export const AuthorizationDeniedError = ActionDenied;
 export type AuthorizationDeniedError = ActionDenied;
 
-/** No decision arrived within the wait; the SDK withdrew the action before throwing (it never runs). */
+/**
+ * No one answered in time, so the action does not run: the SDK's own wait ran out (it withdrew the
+ * action before throwing), or Gatehouse's approval timeout expired it first (status `expired`). Not an
+ * ActionDenied: no one said no (the seeds catch it as "Approval timeout - action not executed").
+ */
 export class ApprovalTimeout extends Error {
   override readonly name: string = 'ApprovalTimeout';
+  readonly reason: string;
   constructor(
     readonly actionId: string,
-    readonly timeoutS: number,
+    /** The wait that ran out, in seconds; null when the approval expired on the server. */
+    readonly timeoutS: number | null,
+    readonly decision: ActionDecision | null = null,
+    reason?: string,
   ) {
-    super(`No decision for action ${actionId} within ${timeoutS} s; it was withdrawn and not run`);
+    super(
+      reason ? `${reason} (action ${actionId})` : `No decision for action ${actionId} within ${timeoutS} s; it was withdrawn and not run`,
+    );
+    this.reason = reason ?? `no decision within ${timeoutS} s; it was withdrawn and not run`;
   }
+  /** The seeds' name for `reason`. */
+  get rejectionReason(): string {
+    return this.reason;
+  }
+  /** The action's status (`expired`, `withdrawn`), when known. */
+  get status(): string | null {
+    return this.decision?.status ?? null;
+  }
+}
+
+/** The error for a final decision that is not an allow: ApprovalTimeout when the approval expired unanswered, else ActionDenied. */
+export function refusal(d: ActionDecision, actionId: string | null = null): ActionDenied | ApprovalTimeout {
+  const id = d.actionId ?? actionId;
+  if (d.status === 'expired')
+    return new ApprovalTimeout(id ?? '', null, d, `${d.reason || 'No answer before the approval expired'}; the action was not run`);
+  return new ActionDenied(d.rejectionReason ?? d.reason ?? d.status, id, d);
 }
 /** The seeds' name for ApprovalTimeout (`except TimeoutError`). */
 export const TimeoutError = ApprovalTimeout;

@@ -27,7 +27,7 @@ const apply = <T>(f: ArgsCallback<T>, args: unknown[]): T => (f as unknown as (.
 /**
  * Every call: evaluate, wait for an approval if needed, run, report the outcome (completed /
  * failed). Throws ActionDenied (and does not run the function) when the action is denied,
- * rejected, expired or withdrawn, or ApprovalTimeout.
+ * rejected or withdrawn, or ApprovalTimeout when no one answered in time.
  */
 export function govern(
   client: GatehouseClient,

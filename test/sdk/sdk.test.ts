@@ -126,6 +126,35 @@ describe('GatehouseClient', () => {
     expect((await gh.waitForDecision(d.actionId!, { timeoutS: 5 })).decision).toBe(Decision.DENIED);
   });
 
+  it('an approval that expires unanswered throws ApprovalTimeout, not ActionDenied (the seeds: "Approval timeout")', async () => {
+    await server.admin('POST', '/api/v1/policies', {
+      id: 't-expire',
+      effect: 'require_approval',
+      priority: 500,
+      when: { action_type: 'test.expire.*' },
+      approval: { timeout_s: 1 },
+    });
+    const gh = client();
+    const ran: number[] = [];
+    const calls = [
+      () => gh.executeAction({ actionType: 'test.expire.execute' }, { timeoutS: 60 }),
+      async () => gh.waitForApproval((await gh.evaluateAction({ actionType: 'test.expire.wait' })).actionId!, { timeoutS: 60 }),
+      () => govern(gh, 'test.expire.govern', { timeoutS: 60 })(() => ran.push(1))(),
+    ];
+    for (const call of calls) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApprovalTimeout);
+      expect(err).not.toBeInstanceOf(ActionDenied);
+      const e = err as ApprovalTimeout;
+      expect(e.status).toBe('expired');
+      expect(e.rejectionReason).toMatch(/expired/);
+      expect(await server.admin<Record<string, unknown>>('GET', `/api/v1/actions/${e.actionId}/status`)).toMatchObject({
+        status: 'expired',
+      });
+    }
+    expect(ran).toEqual([]);
+  });
+
   it("takes the seeds' MCP form of evaluate", async () => {
     const gh = client({ agentId: 'ts-mcp' });
     const d = await gh.evaluateAction({

@@ -28,8 +28,14 @@ seeds' argument order; ``submit_action``, ``get_action_status``, ``execute_actio
 ``gatehouse.boto3_patch`` (``enable_governance``) and ``gatehouse.aio`` (``AsyncClient``).
 
 Where the client finds Gatehouse: the ``url`` / ``api_key`` arguments, else ``GATEHOUSE_URL`` /
-``GATEHOUSE_API_KEY``, else the data directory (``data_dir``, ``$GATEHOUSE_HOME`` or
-``~/.gatehouse``): ``server.json`` for the URL and the ``agent_key`` of ``credentials.json``.
+``GATEHOUSE_API_KEY``, else the seeds' ``OWKAI_API_URL`` / ``ASCEND_API_URL`` (only a loopback URL)
+and ``OWKAI_API_KEY`` / ``ASCEND_API_KEY`` (only a ``gk_`` key), else the data directory
+(``data_dir``, ``$GATEHOUSE_HOME`` or ``~/.gatehouse``): ``server.json`` for the URL and the
+``agent_key`` of ``credentials.json``. ``sdk/python/compat`` on ``PYTHONPATH`` adds the seeds'
+module names (``owkai``, ``ascend``, ``ascend.mcp``, ``ascend.boto3_patch``).
+
+A rejection or a denial raises ``ActionDenied`` (``AuthorizationDeniedError``); no answer in time
+(the SDK's wait, or the approval expiring in Gatehouse) raises ``ApprovalTimeout`` (``TimeoutError``).
 
 Fail modes: ``FailMode.CLOSED`` (the default) turns "Gatehouse unreachable" into ``ActionDenied``;
 ``FailMode.OPEN`` allows the action and logs a warning on the ``gatehouse`` logger — but only when

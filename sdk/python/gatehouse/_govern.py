@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 from ._types import ActionDecision, Decision
 from .client import Client, json_safe
-from .errors import ActionDenied, GatehouseError
+from .errors import GatehouseError, refusal
 
 logger = logging.getLogger("gatehouse")
 
@@ -59,7 +59,7 @@ async def execute_async(client: Client, fields: Mapping[str, Any], timeout: floa
         d = await wait_async(client, d.action_id, timeout)
         d.requires_approval = True
     if d.decision != Decision.ALLOWED:
-        raise ActionDenied(d.rejection_reason or d.reason, d.action_id, d)
+        raise refusal(d)
     return d
 
 

@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional
 from ._govern import execute_async, submit_async, wait_async
 from ._types import ActionDecision, Decision
 from .client import Client
-from .errors import ActionDenied
+from .errors import refusal
 
 __all__ = ["AsyncClient"]
 
@@ -49,7 +49,7 @@ class AsyncClient:
         """Returns the approved status; raises ``AuthorizationDeniedError`` on a no, ``ApprovalTimeout`` on no answer."""
         d = await wait_async(self.client, action_id, timeout)
         if d.decision != Decision.ALLOWED:
-            raise ActionDenied(d.rejection_reason or d.status, action_id, d)
+            raise refusal(d, action_id)
         return d
 
     async def execute_action(self, timeout: float = 300, **fields: Any) -> ActionDecision:

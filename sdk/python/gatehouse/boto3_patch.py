@@ -14,8 +14,8 @@ request is built, before anything is signed or sent — as ``aws.<service>.<oper
 (``aws.s3.delete_bucket``) on the resource the call names (``arn:aws:s3:::production-data``, a table,
 a function, any ``*Arn`` parameter), with the call's parameters (bodies summarised) and the region
 in ``context``. A held call waits for the person (withdrawn if no answer comes in ``timeout``
-seconds); a denied, rejected or expired one raises ``AuthorizationDeniedError`` and nothing is sent
-to AWS. The outcome (HTTP status, or the error) is reported back, so the action does not stay
+seconds, then ``ApprovalTimeout``, as when the approval expires unanswered); a denied or rejected
+one raises ``AuthorizationDeniedError``. Either way nothing is sent to AWS. The outcome (HTTP status, or the error) is reported back, so the action does not stay
 "allowed" forever.
 
 Thresholds only ever make it stricter than the console's own settings: a call the server allowed by
@@ -36,7 +36,7 @@ from typing import Any, Dict, Optional, Union
 
 from ._types import ActionDecision, Decision, FailMode
 from .client import Client, json_safe
-from .errors import AuthorizationDeniedError
+from .errors import AuthorizationDeniedError, refusal
 
 __all__ = ["enable_governance", "disable_governance", "Boto3Governor", "AuthorizationDeniedError"]
 
@@ -161,7 +161,7 @@ class Boto3Governor:
             )
             d = self.client.wait_for_decision(d.action_id, timeout=self.timeout)
         if d.decision != Decision.ALLOWED:
-            raise AuthorizationDeniedError(d.rejection_reason or d.reason, d.action_id, d)
+            raise refusal(d)
         self._check_threshold(d, asked, action_type, read_only)
         context["gatehouse_action"] = d
 

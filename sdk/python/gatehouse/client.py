@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Union
 from . import _endpoint
 from ._transport import Transport
 from ._types import ActionDecision, Decision, FailMode, to_fail_mode
-from .errors import ActionDenied, ApprovalTimeout, GatehouseError, GatehouseUnreachable
+from .errors import ActionDenied, ApprovalTimeout, GatehouseError, GatehouseUnreachable, refusal
 
 logger = logging.getLogger("gatehouse")
 
@@ -240,20 +240,22 @@ class Client:
 
     def wait_for_approval(self, action_id: str, timeout: float = 300) -> ActionDecision:
         """The seeds' name: waits for the person's answer and returns the status (``.approved``,
-        ``.reviewed_by``, ``.reviewed_at``, ``.comment``). A rejection, expiry or withdrawal raises
+        ``.reviewed_by``, ``.reviewed_at``, ``.comment``). A rejection or withdrawal raises
         :class:`AuthorizationDeniedError` (``e.rejection_reason``) — so the seeds' code that goes on to
-        act after this call never acts on a "no" — and no answer in time raises
-        :class:`ApprovalTimeout` (the seeds' ``TimeoutError``)."""
+        act after this call never acts on a "no" — and no answer in time (this wait's ``timeout``, or
+        Gatehouse's approval timeout expiring the action first) raises :class:`ApprovalTimeout` (the
+        seeds' ``TimeoutError``)."""
         d = self.wait_for_decision(action_id, timeout=timeout)
         if d.decision != Decision.ALLOWED:
-            raise ActionDenied(d.rejection_reason or d.status, action_id, d)
+            raise refusal(d, action_id)
         return d
 
     def execute_action(self, timeout: float = 300, **fields: Any) -> ActionDecision:
         """The seeds' call: evaluates and, if the action is held, waits for the person (up to
         ``timeout`` seconds). Returns the ALLOWED decision (``requires_approval`` says whether a person
         was asked; ``wait_for_approval`` on it then answers at once). Raises :class:`ActionDenied`
-        when denied, rejected, expired or withdrawn, :class:`ApprovalTimeout` when no answer came."""
+        when denied, rejected or withdrawn, :class:`ApprovalTimeout` when no answer came in time
+        (``timeout``, or the approval expired on the server)."""
         d = self.submit_action(None, **fields)
         if d.decision == Decision.PENDING:
             logger.info(
@@ -267,7 +269,7 @@ class Client:
             final.requires_approval = True
             d = final
         if d.decision != Decision.ALLOWED:
-            raise ActionDenied(d.rejection_reason or d.reason, d.action_id, d)
+            raise refusal(d)
         return d
 
     def withdraw(self, action_id: str, reason: Optional[str] = None) -> ActionDecision:
@@ -350,7 +352,8 @@ class Client:
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: every call is decided by Gatehouse first — evaluate, wait for an approval
         if needed, run, report the outcome (completed/failed). Raises :class:`ActionDenied` (the
-        function does not run) when denied, rejected, expired or withdrawn.
+        function does not run) when denied, rejected or withdrawn, :class:`ApprovalTimeout` when no
+        answer came in time.
 
         ``resource`` is a string or a callable given the function's arguments; ``parameters`` a
         callable (default ``{"args": [...], "kwargs": {...}}``). Other keywords are fixed action

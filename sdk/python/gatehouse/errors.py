@@ -79,9 +79,9 @@ class _LangChainFriendly(Exception):
 
 
 class ActionDenied(_LangChainFriendly):
-    """The action must not run: denied by a policy or the risk, rejected by a person, expired,
-    withdrawn, or Gatehouse could not decide (unreachable under ``FailMode.CLOSED``, rate limited,
-    storage unavailable). ``reason`` says why; ``action_id`` names the recorded action, if any."""
+    """The action must not run: denied by a policy or the risk, rejected by a person, withdrawn,
+    or Gatehouse could not decide (unreachable under ``FailMode.CLOSED``, rate limited, storage
+    unavailable). An approval that expired unanswered is an :class:`ApprovalTimeout` instead. ``reason`` says why; ``action_id`` names the recorded action, if any."""
 
     def __init__(self, reason: str, action_id: Optional[str] = None, decision: Optional["ActionDecision"] = None):
         self.reason = reason
@@ -96,7 +96,7 @@ class ActionDenied(_LangChainFriendly):
 
     @property
     def status(self) -> Optional[str]:
-        """The action's status (``denied``, ``rejected``, ``expired``, ``withdrawn``), when known."""
+        """The action's status (``denied``, ``rejected``, ``withdrawn``), when known."""
         return self.decision.status if self.decision is not None else None
 
 
@@ -105,15 +105,39 @@ AuthorizationDeniedError = ActionDenied
 
 
 class ApprovalTimeout(_LangChainFriendly, builtins.TimeoutError):
-    """No decision arrived within the wait. The SDK withdrew the action (SPEC 4) before raising,
-    so it never runs and no one is left answering it. Also a built-in ``TimeoutError``."""
+    """No one answered in time, so the action does not run: the SDK's own wait ran out (it withdrew
+    the action, SPEC 4, before raising), or Gatehouse's approval timeout expired it first (status
+    ``expired``, its ``timeout_action`` deny). Also a built-in ``TimeoutError``: the seeds' ``except
+    TimeoutError`` ("Approval timeout - action not executed") catches both. Not an ``ActionDenied``:
+    no one said no. ``reason`` says what happened; ``decision`` is the final status when known."""
 
-    def __init__(self, action_id: str, timeout: float):
+    def __init__(self, action_id: str, timeout: Optional[float], decision: Optional["ActionDecision"] = None, reason: Optional[str] = None):
         self.action_id = action_id
         self.timeout = timeout
-        message = f"No decision for action {action_id} within {timeout:g} s; it was withdrawn and not run"
+        self.decision = decision
+        self.reason = reason or f"no decision within {timeout:g} s; it was withdrawn and not run"
+        message = f"No decision for action {action_id} within {timeout:g} s; it was withdrawn and not run" if reason is None else f"{reason} (action {action_id})"
         super().__init__(message)
         self.args = (message,)
+
+    @property
+    def rejection_reason(self) -> str:
+        """The seeds' name for ``reason``."""
+        return self.reason
+
+    @property
+    def status(self) -> Optional[str]:
+        """The action's status (``expired``, ``withdrawn``), when known."""
+        return self.decision.status if self.decision is not None else None
+
+
+def refusal(d: "ActionDecision", action_id: Optional[str] = None) -> Exception:
+    """The exception for a final decision that is not an allow: ``ApprovalTimeout`` when no one
+    answered before Gatehouse's approval timeout (status ``expired``), else ``ActionDenied``."""
+    aid = d.action_id or action_id
+    if d.status == "expired":
+        return ApprovalTimeout(aid or "", None, d, f"{d.reason or 'No answer before the approval expired'}; the action was not run")
+    return ActionDenied(d.rejection_reason or d.reason or d.status, aid, d)
 
 
 #: The seeds' ``from ascend import TimeoutError``: :class:`ApprovalTimeout` (a built-in TimeoutError).

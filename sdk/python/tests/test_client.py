@@ -170,6 +170,33 @@ class GatehouseSdkTest(unittest.TestCase):
         # wait_for_decision reports the same answer as a decision instead
         self.assertEqual(c.wait_for_decision(d.action_id, timeout=5).decision, Decision.DENIED)
 
+    def test_an_approval_that_expires_unanswered_is_a_timeout_not_a_rejection(self):
+        # The seeds catch `TimeoutError` as "Approval timeout - action not executed" and
+        # `AuthorizationDeniedError` as "Action rejected" (and notify security). Gatehouse's approval
+        # timeout expiring the action (no one answered) is the first, whoever's clock ran out.
+        self.server.policy(
+            {"id": "t-expire", "effect": "require_approval", "priority": 500, "when": {"action_type": "test.expire.*"}, "approval": {"timeout_s": 1}}
+        )
+        c = self.client()
+        ran = []
+        calls = {
+            "execute_action": lambda: c.execute_action(action_type="test.expire.execute", timeout=60),
+            "wait_for_approval": lambda: c.wait_for_approval(c.evaluate_action(action_type="test.expire.wait").action_id, timeout=60),
+            "govern": lambda: c.govern("test.expire.govern", timeout=60)(lambda: ran.append(1))(),
+            "async execute_action": lambda: asyncio.run(gatehouse.AsyncClient(c).execute_action(action_type="test.expire.async", timeout=60)),
+        }
+        for name, call in calls.items():
+            with self.subTest(name):
+                with self.assertRaises(ApprovalTimeout) as cm:
+                    call()
+                e = cm.exception
+                self.assertIsInstance(e, TimeoutError)
+                self.assertNotIsInstance(e, ActionDenied)
+                self.assertEqual(e.status, "expired")
+                self.assertIn("expired", e.reason)
+                self.assertEqual(self.server.status(e.action_id)["status"], "expired")
+        self.assertEqual(ran, [])
+
     # --- govern ---------------------------------------------------------------------------------
 
     def test_govern_allowed_runs_and_reports(self):
@@ -272,6 +299,37 @@ class GatehouseSdkTest(unittest.TestCase):
             self.assertEqual(Client(agent_id="py-discovery").url, self.server.url)
             os.environ["GATEHOUSE_URL"] = UNREACHABLE
             self.assertEqual(Client(agent_id="py-discovery").url, UNREACHABLE)  # env overrides server.json
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None)
+                if v is not None:
+                    os.environ[k] = v
+
+    def test_the_seeds_variables_configure_the_client_only_when_they_point_here(self):
+        names = ("GATEHOUSE_URL", "GATEHOUSE_API_KEY", "GATEHOUSE_HOME", "OWKAI_API_URL", "OWKAI_API_KEY", "ASCEND_API_URL", "ASCEND_API_KEY")
+        saved = {k: os.environ.pop(k, None) for k in names}
+        empty = os.path.join(self.server.data_dir, "no-such-dir")
+        try:
+            # python_sdk_example.py's variables, and the seeds' .env ones: a program configured as they say.
+            os.environ.update(OWKAI_API_URL=self.server.url, OWKAI_API_KEY=self.server.agent_key)
+            c = gatehouse.OWKAIClient(data_dir=empty)
+            self.assertEqual((c.url, c.api_key), (self.server.url, self.server.agent_key))
+            self.assertEqual(c.test_connection()["status"], "healthy")
+            for k in ("OWKAI_API_URL", "OWKAI_API_KEY"):
+                del os.environ[k]
+            os.environ.update(ASCEND_API_URL=self.server.url.replace("127.0.0.1", "localhost") + "/", ASCEND_API_KEY=self.server.agent_key)
+            c = gatehouse.AscendClient(agent_id="py-seed-env", data_dir=empty)
+            self.assertEqual((c.url, c.api_key), (self.server.url.replace("127.0.0.1", "localhost"), self.server.agent_key))
+            # Gatehouse's own variables come first.
+            os.environ["GATEHOUSE_URL"] = UNREACHABLE
+            self.assertEqual(Client(agent_id="x", data_dir=empty).url, UNREACHABLE)
+            del os.environ["GATEHOUSE_URL"]
+            # The seeds' own values point at the cloud: never used; the data dir is.
+            os.environ.update(ASCEND_API_URL="https://pilot.owkai.app", ASCEND_API_KEY="ascend_admin_your_key_here")
+            os.environ.update(OWKAI_API_URL="http://pilot.owkai.app.127.0.0.1.nip.io:7077", OWKAI_API_KEY="owkai_key")
+            c = Client(agent_id="x", data_dir=self.server.data_dir)
+            self.assertEqual((c.url, c.api_key), (self.server.url, self.server.agent_key))
+            self.assertIsNone(Client(agent_id="x", data_dir=empty).url)
         finally:
             for k, v in saved.items():
                 os.environ.pop(k, None)

@@ -36,6 +36,28 @@ class PackagingTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stdout.strip(), "ok")
 
+    def test_the_seeds_module_names_from_the_compat_dir(self):
+        # `from owkai import …` / `from ascend… import …` as the seeds write them, standard library only.
+        code = (
+            "import sys\n"
+            "from owkai import OWKAIClient\n"
+            "from ascend import AscendClient, Decision, FailMode, AuthorizationDeniedError, TimeoutError\n"
+            "from ascend.mcp import mcp_governance, MCPGovernanceMiddleware\n"
+            "from ascend.boto3_patch import enable_governance\n"
+            "import gatehouse, gatehouse.mcp, gatehouse.boto3_patch\n"
+            "assert OWKAIClient is gatehouse.OWKAIClient and TimeoutError is gatehouse.TimeoutError\n"
+            "assert MCPGovernanceMiddleware is gatehouse.mcp.MCPGovernanceMiddleware\n"
+            "assert enable_governance is gatehouse.boto3_patch.enable_governance\n"
+            "ns = {}\n"
+            "exec('from ascend import *', ns)\n"
+            "assert 'TimeoutError' not in ns and 'AscendClient' in ns\n"
+            "print('ok')\n"
+        )
+        env = clean_env(PYTHONPATH=os.pathsep.join([SDK_DIR, os.path.join(SDK_DIR, "compat")]))
+        out = subprocess.run([sys.executable, "-S", "-c", code], env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "ok")
+
     def test_a_star_import_keeps_the_builtin_timeout_error(self):
         # `except TimeoutError` in the caller's code must still catch socket and asyncio timeouts.
         import builtins
