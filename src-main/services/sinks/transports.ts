@@ -26,7 +26,8 @@ export function endpointUrl(base: string, suffix: string): string {
   return u.toString();
 }
 
-async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
+/** Posts a batch; `secret` (the token) is taken out of an error answer before it is cut short, so no part of it shows. */
+async function post(url: string, body: string, headers: Record<string, string>, secret?: string): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -42,7 +43,8 @@ async function post(url: string, body: string, headers: Record<string, string>):
       `${err.name === 'TimeoutError' ? `timed out after ${TIMEOUT_MS} ms` : err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`,
     );
   }
-  const text = await res.text().catch(() => '');
+  let text = await res.text().catch(() => '');
+  if (secret) text = text.split(secret).join('…');
   if (res.status < 200 || res.status >= 300)
     throw new SinkSendError(`HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`);
 }
@@ -131,12 +133,12 @@ export function transportOf(c: SinkConfig, ctx: SendContext): Send {
     case 'splunk_hec': {
       const url = endpointUrl(c.url, '/services/collector/event');
       return (records) =>
-        post(url, hecBatch(records, { host, ...(c.index ? { index: c.index } : {}) }), { Authorization: `Splunk ${c.token}` });
+        post(url, hecBatch(records, { host, ...(c.index ? { index: c.index } : {}) }), { Authorization: `Splunk ${c.token}` }, c.token);
     }
     case 'otlp_http': {
       const url = endpointUrl(c.url, '/v1/logs');
       const headers: Record<string, string> = c.token ? { Authorization: `Bearer ${c.token}` } : {};
-      return (records) => post(url, otlpLogs(records, { hostname: host, installId: ctx.installId }), headers);
+      return (records) => post(url, otlpLogs(records, { hostname: host, installId: ctx.installId }), headers, c.token);
     }
     case 'syslog':
       return (records) =>
