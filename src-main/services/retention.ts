@@ -13,6 +13,8 @@ import type { SettingsService } from './settings.js';
 /** Rows read per slice when writing an archive, and deleted per transaction afterwards. */
 const READ_SLICE = 1000;
 const DELETE_SLICE = 2000;
+/** Checkpoint records looked at per slice when choosing what to archive. */
+const CHECKPOINT_PAGE = 500;
 const DAY_MS = 86_400_000;
 
 export interface RetentionResult {
@@ -82,18 +84,28 @@ export class RetentionService {
     const from = this.store.archiveHead();
     const sinkMin = this.minSinkCursor();
     // The newest checkpoint whose range ends before the cutoff and that every sink has delivered.
+    // Newest first, a page at a time (a month of 10-minute checkpoints is thousands of them, all
+    // newer than the cutoff): the search goes back as far as the last archive, not a fixed count.
     let target: { size: number; note: string } | null = null;
-    for (const row of this.store.all<{ data: string }>(
-      "SELECT data FROM audit WHERE type = 'checkpoint.signed' ORDER BY seq DESC LIMIT 500",
-    )) {
-      const d = JSON.parse(row.data) as { size: number; note: string };
-      if (d.size <= from.seq) break;
-      if (sinkMin !== null && d.size > sinkMin) continue;
-      const last = this.store.get<{ ts_ms: number }>('SELECT ts_ms FROM audit WHERE seq = ?', [d.size]);
-      if (last && last.ts_ms < cutoff) {
-        target = d;
-        break;
+    let before = Number.MAX_SAFE_INTEGER;
+    search: for (;;) {
+      const page = this.store.all<{ seq: number; data: string }>(
+        "SELECT seq, data FROM audit WHERE type = 'checkpoint.signed' AND seq < ? ORDER BY seq DESC LIMIT ?",
+        [before, CHECKPOINT_PAGE],
+      );
+      for (const row of page) {
+        const d = JSON.parse(row.data) as { size: number; note: string };
+        if (d.size <= from.seq) break search;
+        if (sinkMin !== null && d.size > sinkMin) continue;
+        const last = this.store.get<{ ts_ms: number }>('SELECT ts_ms FROM audit WHERE seq = ?', [d.size]);
+        if (last && last.ts_ms < cutoff) {
+          target = d;
+          break search;
+        }
       }
+      if (page.length < CHECKPOINT_PAGE) break;
+      before = page[page.length - 1]!.seq;
+      await yieldToLoop();
     }
     if (!target) return { archived: null, reason: 'no checkpointed range is entirely older than the cutoff (and delivered to every sink)' };
     const first = from.seq + 1;
