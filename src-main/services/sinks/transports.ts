@@ -26,6 +26,19 @@ export function endpointUrl(base: string, suffix: string): string {
   return u.toString();
 }
 
+/**
+ * The HEC event endpoint of a collector URL. Splunk's own docs and most configs name the collector
+ * as `https://host:8088/services/collector` (the older alias of the event endpoint): that gets
+ * `/event`, not a second `/services/collector/event` (which answers 404 forever).
+ */
+export function hecEndpoint(base: string): string {
+  const u = new URL(base);
+  const path = u.pathname.replace(/\/+$/, '');
+  if (!path.endsWith('/services/collector')) return endpointUrl(base, '/services/collector/event');
+  u.pathname = `${path}/event`;
+  return u.toString();
+}
+
 /** Posts a batch; `secret` (the token) is taken out of an error answer before it is cut short, so no part of it shows. */
 async function post(url: string, body: string, headers: Record<string, string>, secret?: string): Promise<void> {
   let res: Response;
@@ -131,7 +144,7 @@ export function transportOf(c: SinkConfig, ctx: SendContext): Send {
   const host = hostname();
   switch (c.type) {
     case 'splunk_hec': {
-      const url = endpointUrl(c.url, '/services/collector/event');
+      const url = hecEndpoint(c.url);
       return (records) =>
         post(url, hecBatch(records, { host, ...(c.index ? { index: c.index } : {}) }), { Authorization: `Splunk ${c.token}` }, c.token);
     }
