@@ -13,6 +13,8 @@ import type { SettingsService } from './settings.js';
 /** Rows read per slice when writing an archive, and deleted per transaction afterwards. */
 const READ_SLICE = 1000;
 const DELETE_SLICE = 2000;
+/** Checkpoint records looked at per slice when choosing what to archive. */
+const CHECKPOINT_PAGE = 500;
 const DAY_MS = 86_400_000;
 
 export interface RetentionResult {
@@ -26,8 +28,9 @@ export interface RetentionResult {
  * checkpoint of size <last> and the prefix (the Merkle subtrees of 1..<first - 1>) beside it.
  *
  * What is moved: the records after the last archive up to the size of the newest checkpoint whose
- * last record is older than the cutoff, and that every sink has already delivered (a sink never
- * misses a record). The archive is written and read back (its chain continuing from the last
+ * last record is older than the cutoff, that every sink has already delivered (a sink never
+ * misses a record), and that holds no action still awaiting an answer (its record is read to
+ * answer it). The archive is written and read back (its chain continuing from the last
  * archived hash, ending at the live record's hash) before anything is deleted. Then, in one
  * transaction, `meta.archive_head` (the last archived seq and hash: the first live record's
  * prev_hash) and the hashes of the archived records of the last incomplete 256-leaf block (which
@@ -81,21 +84,40 @@ export class RetentionService {
     const cutoff = this.clock.now() - days * DAY_MS;
     const from = this.store.archiveHead();
     const sinkMin = this.minSinkCursor();
+    // An action still awaiting an answer is answered, expired and shown from its decided record
+    // (the actions row joins it): that record, and so every range that holds it, stays live.
+    const waiting = this.store.get<{ s: number | null }>("SELECT MIN(seq) AS s FROM actions WHERE status = 'pending'")?.s ?? null;
     // The newest checkpoint whose range ends before the cutoff and that every sink has delivered.
+    // Newest first, a page at a time (a month of 10-minute checkpoints is thousands of them, all
+    // newer than the cutoff): the search goes back as far as the last archive, not a fixed count.
     let target: { size: number; note: string } | null = null;
-    for (const row of this.store.all<{ data: string }>(
-      "SELECT data FROM audit WHERE type = 'checkpoint.signed' ORDER BY seq DESC LIMIT 500",
-    )) {
-      const d = JSON.parse(row.data) as { size: number; note: string };
-      if (d.size <= from.seq) break;
-      if (sinkMin !== null && d.size > sinkMin) continue;
-      const last = this.store.get<{ ts_ms: number }>('SELECT ts_ms FROM audit WHERE seq = ?', [d.size]);
-      if (last && last.ts_ms < cutoff) {
-        target = d;
-        break;
+    let before = Number.MAX_SAFE_INTEGER;
+    search: for (;;) {
+      const page = this.store.all<{ seq: number; data: string }>(
+        "SELECT seq, data FROM audit WHERE type = 'checkpoint.signed' AND seq < ? ORDER BY seq DESC LIMIT ?",
+        [before, CHECKPOINT_PAGE],
+      );
+      for (const row of page) {
+        const d = JSON.parse(row.data) as { size: number; note: string };
+        if (d.size <= from.seq) break search;
+        if (sinkMin !== null && d.size > sinkMin) continue;
+        if (waiting !== null && d.size >= waiting) continue;
+        const last = this.store.get<{ ts_ms: number }>('SELECT ts_ms FROM audit WHERE seq = ?', [d.size]);
+        if (last && last.ts_ms < cutoff) {
+          target = d;
+          break search;
+        }
       }
+      if (page.length < CHECKPOINT_PAGE) break;
+      before = page[page.length - 1]!.seq;
+      await yieldToLoop();
     }
-    if (!target) return { archived: null, reason: 'no checkpointed range is entirely older than the cutoff (and delivered to every sink)' };
+    if (!target)
+      return {
+        archived: null,
+        reason:
+          'no checkpointed range is entirely older than the cutoff (and delivered to every sink, with no action in it awaiting an answer)',
+      };
     const first = from.seq + 1;
     const last = target.size;
     const lastHash = this.store.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [last])!.hash;

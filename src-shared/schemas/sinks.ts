@@ -6,7 +6,21 @@ import { IsoTimeSchema } from './common.js';
  * persisted cursor. Tokens are kept to send with each batch; they are never shown back (only their
  * last 4 characters) and never written to the audit log.
  */
-const HttpUrl = z.url({ protocol: /^https?$/ }).max(2_048);
+/**
+ * No `user:password@` in it: fetch refuses such a URL (the sink could never send), and the error
+ * would show the secret back in the status. The credential goes in `token`.
+ */
+const HttpUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2_048)
+  .refine((u) => {
+    try {
+      const parsed = new URL(u);
+      return parsed.username === '' && parsed.password === '';
+    } catch {
+      return true; // z.url() has said what is wrong with it
+    }
+  }, 'must not carry credentials (user:password@): put the token in `token`');
 const Name = z.string().max(128).optional();
 const BatchSize = z
   .number()

@@ -279,6 +279,74 @@ describe('retention and archive (SPEC 7.7)', () => {
     }
   });
 
+  it('archives old ranges however many checkpoints were signed since (a month of 10-minute checkpoints is thousands)', async () => {
+    const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
+    const now = { now: () => clock.t };
+    core = await openTestCore({ clock: now, store: { clock: now }, checkpoints: { enabled: false } });
+    await add(core, 100);
+    const old = (await core.g.checkpoints.sign())!.size;
+    clock.t += 40 * DAY;
+    // More checkpoints inside the retention window than the newest few hundred: one a record apart.
+    for (let i = 0; i < 620; i++) {
+      await add(core, 1);
+      await core.g.checkpoints.sign();
+    }
+    await core.json('PUT', '/api/v1/settings', { body: { retention_days: 30 } });
+    const r = await core.g.retention.run();
+    expect(r.reason).not.toContain('no checkpointed range');
+    expect(r.archived).toMatchObject({ first: 1, last: old });
+  });
+
+  it('never archives the record of an action still awaiting an answer: it can still be answered after the run', async () => {
+    const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
+    const now = { now: () => clock.t };
+    core = await openTestCore({ clock: now, store: { clock: now }, checkpoints: { enabled: false } });
+    await core.json('PUT', '/api/v1/settings', { body: { approval_timeout_s: 7 * 86_400 } });
+    const policy = await core.json('POST', '/api/v1/policies', {
+      body: {
+        id: 'hold-deletes',
+        name: 'hold deletes',
+        effect: 'require_approval',
+        priority: 1,
+        when: { action_type: { eq: 'database.delete' } },
+      },
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const submit = (resource: string) =>
+      core!.json<{ action_id: string; decision: string }>('POST', '/api/v1/actions/submit', {
+        key: core!.agentKey,
+        body: { agent_id: 'etl', action_type: 'database.delete', resource },
+      });
+    const held = await submit('postgres://prod/a');
+    const answered = await submit('postgres://prod/b');
+    expect([held.body.decision, answered.body.decision]).toEqual(['pending', 'pending']);
+    expect((await core.json('POST', `/api/v1/approvals/${answered.body.action_id}/approve`, { body: {} })).status).toBe(200);
+    await add(core, 100);
+    const size = (await core.g.checkpoints.sign())!.size;
+    clock.t += 3 * DAY;
+    await add(core, 10);
+    await core.g.checkpoints.sign();
+    const heldSeq = (await core.json<{ items: { seq: number }[] }>('GET', `/api/v1/audit?action_id=${held.body.action_id}`)).body.items.at(
+      -1,
+    )!.seq;
+    await core.json('PUT', '/api/v1/settings', { body: { retention_days: 1 } });
+    // Only what comes before the waiting action's record moves; its record and everything after stay live.
+    const r = await core.g.retention.run();
+    expect(r.archived === null || r.archived.last < heldSeq, JSON.stringify(r)).toBe(true);
+    expect(size).toBeGreaterThan(heldSeq);
+    const status = await core.json<{ status: string }>('GET', `/api/v1/actions/${held.body.action_id}/status`, { key: core.agentKey });
+    expect(status.status).toBe(200);
+    expect(status.body.status).toBe('pending');
+    expect((await core.json('POST', `/api/v1/approvals/${held.body.action_id}/approve`, { body: {} })).status).toBe(200);
+    // Once answered, a later run moves it like any other record.
+    await add(core, 10);
+    await core.g.checkpoints.sign();
+    clock.t += 3 * DAY;
+    await add(core, 10);
+    await core.g.checkpoints.sign();
+    expect((await core.g.retention.run()).archived?.last).toBeGreaterThanOrEqual(size);
+  });
+
   it('never archives records a sink has not delivered yet', async () => {
     const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
     const now = { now: () => clock.t };

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
 import { hecReceiver, otlpReceiver, syslogReceiver, type SinkReceiver } from './receivers.js';
 import { addRecords } from '../audit/records.js';
+import { parseFrames } from './syslog-parse.js';
 
 let core: TestCore | null = null;
 const receivers: SinkReceiver[] = [];
@@ -116,6 +119,95 @@ describe('SIEM sinks (SPEC 7.8)', () => {
     expect(want.join('\n')).not.toContain(token);
     expect(want.some((l) => l.includes('"type":"sink.created"'))).toBe(true);
   }, 90_000);
+
+  it('syslog: a receiver that accepts and hangs up without reading (a collector shedding load, a balancer with no backend) gets nothing counted as delivered', async () => {
+    core = await openTestCore({ checkpoints: { enabled: false } });
+    // Hangs up at once (its FIN), reads nothing, and drops the connection a moment later; then, told
+    // to, becomes a working receiver that reads each connection to its end.
+    let reading = false;
+    const got: Buffer[] = [];
+    const sockets = new Set<Socket>();
+    const server = createTcpServer((sock) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      sock.on('error', () => undefined);
+      if (!reading) {
+        sock.pause();
+        sock.end();
+        setTimeout(() => sock.destroy(), 300).unref();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      sock.on('data', (c: Buffer) => chunks.push(c));
+      sock.on('end', () => {
+        got.push(Buffer.concat(chunks));
+        sock.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    receivers.push({
+      seqs: [],
+      lines: [],
+      port: 0,
+      down: async () => undefined,
+      up: async () => undefined,
+      close: () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    });
+    const port = (server.address() as AddressInfo).port;
+    await add(core, 50);
+    const created = await core.json<{ id: string }>('POST', '/api/v1/sinks', { body: { type: 'syslog', host: '127.0.0.1', port } });
+    const id = created.body.id;
+    await expect.poll(() => status(core!, id), { timeout: 15_000 }).toSatisfy((s: Status) => s.failures > 0 || s.cursor > 0);
+    const after = await status(core, id);
+    expect(after.cursor, 'a batch nobody read was counted as delivered').toBe(0);
+    expect(after.last_error).toMatch(/closed the connection/);
+    expect(got).toHaveLength(0);
+
+    reading = true;
+    await expect.poll(() => status(core!, id).then((s) => s.lag), { timeout: 20_000 }).toBe(0);
+    const lines = parseFrames(Buffer.concat(got)).map((f) => f.msg.slice(1));
+    expectInOrder(lines, await exportLines(core));
+  }, 60_000);
+
+  it('never shows a sink token back: not in an error a receiver echoes it in, not in a URL (refused, naming url)', async () => {
+    core = await openTestCore({ checkpoints: { enabled: false } });
+    const token = 'hec-secret-0123456789abcdefghij';
+    // A collector (or a proxy's error page) that echoes the request's Authorization header.
+    const echo = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(401).end(`invalid credentials: ${req.headers.authorization ?? ''} ${'x'.repeat(170)}`));
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+    receivers.push({
+      seqs: [],
+      lines: [],
+      port: 0,
+      down: async () => undefined,
+      up: async () => undefined,
+      close: () => new Promise<void>((r) => echo.close(() => r())),
+    });
+    const port = (echo.address() as AddressInfo).port;
+    await add(core, 5);
+    for (const type of ['splunk_hec', 'otlp_http']) {
+      const created = await core.json<{ id: string }>('POST', '/api/v1/sinks', { body: { type, url: `http://127.0.0.1:${port}`, token } });
+      expect(created.status).toBe(201);
+      await expect.poll(() => status(core!, created.body.id).then((s) => s.last_error ?? ''), { timeout: 10_000 }).toContain('HTTP 401');
+      const shown = JSON.stringify(await status(core, created.body.id));
+      // Neither the token nor any 8 characters of it.
+      for (let i = 0; i + 8 <= token.length; i++) expect(shown).not.toContain(token.slice(i, i + 8));
+    }
+
+    const withCredentials = await core.json<{ error: { details: { path: string; message: string }[] } }>('POST', '/api/v1/sinks', {
+      body: { type: 'otlp_http', url: `http://user:${token}@127.0.0.1:${port}/` },
+    });
+    expect(withCredentials.status).toBe(400);
+    expect(withCredentials.body.error.details).toEqual([expect.objectContaining({ path: 'url' })]);
+    expect(JSON.stringify(withCredentials.body)).not.toContain(token);
+  }, 30_000);
 
   it('validates sinks (400 naming the field), removes them, and answers 404 for unknown ones', async () => {
     core = await openTestCore({ checkpoints: { enabled: false } });

@@ -39,6 +39,15 @@ interface SinkRow {
 
 const ROWS = 'SELECT seq, id, ts, type, actor, action_id, data, hash, risk_level FROM audit WHERE seq > ? ORDER BY seq LIMIT ?';
 
+/**
+ * `message` with the sink's token replaced by `…`: an error is shown back in the status and the
+ * console, and a receiver or proxy may echo the request's Authorization header in its answer.
+ * (Credentials in a URL are refused when the sink is made.)
+ */
+export function scrubSecrets(message: string, c: SinkConfig): string {
+  return 'token' in c && c.token ? message.split(c.token).join('…') : message;
+}
+
 /** The delivery loop of one sink. */
 class SinkRunner {
   cursor: number;
@@ -119,7 +128,7 @@ class SinkRunner {
       } catch (e) {
         this.sending = false;
         this.failures++;
-        this.lastError = (e as Error).message.slice(0, 500);
+        this.lastError = scrubSecrets((e as Error).message, this.config).slice(0, 500);
         this.lastErrorMs = this.clock.now();
         const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(20, this.failures - 1));
         this.nextAttemptMs = this.clock.now() + wait;

@@ -26,7 +26,21 @@ export function endpointUrl(base: string, suffix: string): string {
   return u.toString();
 }
 
-async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
+/**
+ * The HEC event endpoint of a collector URL. Splunk's own docs and most configs name the collector
+ * as `https://host:8088/services/collector` (the older alias of the event endpoint): that gets
+ * `/event`, not a second `/services/collector/event` (which answers 404 forever).
+ */
+export function hecEndpoint(base: string): string {
+  const u = new URL(base);
+  const path = u.pathname.replace(/\/+$/, '');
+  if (!path.endsWith('/services/collector')) return endpointUrl(base, '/services/collector/event');
+  u.pathname = `${path}/event`;
+  return u.toString();
+}
+
+/** Posts a batch; `secret` (the token) is taken out of an error answer before it is cut short, so no part of it shows. */
+async function post(url: string, body: string, headers: Record<string, string>, secret?: string): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -42,34 +56,71 @@ async function post(url: string, body: string, headers: Record<string, string>):
       `${err.name === 'TimeoutError' ? `timed out after ${TIMEOUT_MS} ms` : err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`,
     );
   }
-  const text = await res.text().catch(() => '');
+  let text = await res.text().catch(() => '');
+  if (secret) text = text.split(secret).join('…');
   if (res.status < 200 || res.status >= 300)
     throw new SinkSendError(`HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`);
 }
 
-/** RFC 5424 frames over one TCP connection per batch; done when the peer has closed after our end. */
+/**
+ * How long the connection must stay open, after the batch left, before our end is sent: a peer
+ * that closes in that window (an overloaded collector, a load balancer with no healthy backend
+ * accepting and hanging up) closed without reading the batch. Its FIN then often reaches us before
+ * the RST its kernel sends for the unread bytes, and a sender that half-closed at once would take
+ * that FIN for "read everything" and count a batch nobody received as delivered. A few round trips
+ * (the connect time measures one), at least 100 ms.
+ */
+const SETTLE_MIN_MS = 100;
+const SETTLE_MAX_MS = 5_000;
+
+/**
+ * RFC 5424 frames over one TCP connection per batch (plain TCP syslog has no acknowledgement): the
+ * frames are written, the connection must stay open for a settle time, then our end is sent and the
+ * batch counts as delivered once the peer, having read up to it, closes too. A peer that closes or
+ * resets before our end was sent fails the batch, which is sent again (at least once).
+ */
 function sendSyslog(host: string, port: number, frames: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const socket = connect({ host, port });
-    let finished = false;
+    let phase: 'writing' | 'settling' | 'ending' = 'writing';
+    let settled = false;
+    let settleTimer: NodeJS.Timeout | null = null;
+    const done = (err: SinkSendError | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (settleTimer) clearTimeout(settleTimer);
+      if (err) {
+        socket.destroy();
+        reject(err);
+      } else resolve();
+    };
     const timer = setTimeout(() => {
       socket.destroy();
-      // Every byte was handed to the peer's TCP stack and it never answered our FIN: count it sent.
-      if (finished) resolve();
-      else reject(new SinkSendError(`timed out after ${TIMEOUT_MS} ms`));
+      // The peer held the connection open past our end without closing it: every byte was handed
+      // over and it never hung up early, so it is counted sent.
+      done(phase === 'ending' ? null : new SinkSendError(`timed out after ${TIMEOUT_MS} ms`));
     }, TIMEOUT_MS);
-    socket.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new SinkSendError(`${e.code ?? ''} ${e.message}`.trim()));
+    let connectMs = 0;
+    socket.once('connect', () => (connectMs = Date.now() - started));
+    socket.once('error', (e: NodeJS.ErrnoException) => done(new SinkSendError(`${e.code ?? ''} ${e.message}`.trim())));
+    socket.once('end', () => {
+      if (phase !== 'ending') done(new SinkSendError('the syslog receiver closed the connection before it could have read the batch'));
     });
     socket.once('close', (hadError) => {
-      clearTimeout(timer);
-      if (!hadError && finished) resolve();
-      else if (!hadError) reject(new SinkSendError('the syslog receiver closed the connection before reading the batch'));
+      if (!hadError && phase === 'ending') done(null);
+      else done(new SinkSendError('the syslog receiver closed the connection before reading the batch'));
     });
     socket.on('data', () => undefined); // a receiver may answer; it is not read
-    socket.end(frames, () => {
-      finished = true;
+    socket.write(frames, (err) => {
+      if (err || settled) return; // the error handler has it
+      phase = 'settling';
+      const settle = Math.min(SETTLE_MAX_MS, Math.max(SETTLE_MIN_MS, 3 * connectMs));
+      settleTimer = setTimeout(() => {
+        phase = 'ending';
+        socket.end();
+      }, settle);
     });
   });
 }
@@ -93,14 +144,14 @@ export function transportOf(c: SinkConfig, ctx: SendContext): Send {
   const host = hostname();
   switch (c.type) {
     case 'splunk_hec': {
-      const url = endpointUrl(c.url, '/services/collector/event');
+      const url = hecEndpoint(c.url);
       return (records) =>
-        post(url, hecBatch(records, { host, ...(c.index ? { index: c.index } : {}) }), { Authorization: `Splunk ${c.token}` });
+        post(url, hecBatch(records, { host, ...(c.index ? { index: c.index } : {}) }), { Authorization: `Splunk ${c.token}` }, c.token);
     }
     case 'otlp_http': {
       const url = endpointUrl(c.url, '/v1/logs');
       const headers: Record<string, string> = c.token ? { Authorization: `Bearer ${c.token}` } : {};
-      return (records) => post(url, otlpLogs(records, { hostname: host, installId: ctx.installId }), headers);
+      return (records) => post(url, otlpLogs(records, { hostname: host, installId: ctx.installId }), headers, c.token);
     }
     case 'syslog':
       return (records) =>
