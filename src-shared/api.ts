@@ -4,6 +4,7 @@ import {
   ActionRequestSchema,
   ActionStatusSchema,
   MAX_ACTION_VALUES,
+  AgentQuerySchema,
   AgentRegisterSchema,
   AgentSchema,
   ApprovalQuerySchema,
@@ -434,7 +435,10 @@ export const API = {
     ...at('listAgents'),
     scope: 'admin',
     tag: 'Agents',
-    summary: 'List agents with their counts',
+    summary: 'List agents with their counts, most recently seen first',
+    description:
+      'Cursor pagination: pass `next_cursor` back as `cursor` (null: the list ends). An agent seen while the pages are read moves to the front and is found by the next read.',
+    query: AgentQuerySchema,
     response: named('AgentPage', pageOf(AgentSchema)),
   },
 
@@ -588,6 +592,8 @@ export const API = {
     scope: 'admin',
     tag: 'Approvals',
     summary: 'Pending approvals with their actions',
+    description:
+      'Pending ones soonest expiry first, answered ones (`status`) most recent first. Cursor pagination: pass `next_cursor` back as `cursor` with the same `status` (null: the list ends).',
     query: ApprovalQuerySchema,
     response: named('PendingApprovalPage', pageOf(PendingApprovalSchema)),
   },

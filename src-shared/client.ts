@@ -57,6 +57,31 @@ export interface ClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
+/**
+ * Every item of a cursor-paginated list: `next` is asked for each page from `next_cursor` until it
+ * is null. An item met twice (a list whose order moved under the walk) is kept once, by its id.
+ */
+export async function everyPage<T extends { action_id?: string; agent_id?: string }>(
+  next: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>,
+): Promise<{ items: T[]; next_cursor: null }> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await next(cursor);
+    for (const item of page.items) {
+      const id = item.action_id ?? item.agent_id;
+      if (id !== undefined && seen.has(id)) continue;
+      if (id !== undefined) seen.add(id);
+      items.push(item);
+    }
+    // A server that hands back the cursor it was given would be walked forever.
+    if (page.next_cursor !== null && page.next_cursor === cursor) throw new Error('the list gave the same cursor twice');
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor !== undefined);
+  return { items, next_cursor: null };
+}
+
 function qs(q: Query | undefined): string {
   if (!q) return '';
   const p = new URLSearchParams();
@@ -192,11 +217,16 @@ export class GatehouseApi {
 
   // --- agents
   registerAgent = (a: BodyIn<'registerAgent'>) => this.call('registerAgent', { body: a });
-  listAgents = () => this.call('listAgents');
+  listAgents = (q: Partial<QueryIn<'listAgents'>> = {}) => this.call('listAgents', { query: q as Query });
+  /** Every agent: the pages of listAgents, followed to the end. */
+  allAgents = () => everyPage((cursor) => this.listAgents({ cursor }));
 
   // --- approvals
-  /** Pending approvals, soonest expiry first (the server's maximum page: the console shows them all, grouped). */
-  pendingApprovals = (limit = 1000) => this.call('pendingApprovals', { query: { status: 'pending', limit } });
+  /** A page of pending approvals, soonest expiry first (the server's maximum page unless asked). */
+  pendingApprovals = (limit = 1000, cursor?: string) =>
+    this.call('pendingApprovals', { query: { status: 'pending', limit, ...(cursor ? { cursor } : {}) } });
+  /** Every pending approval, soonest expiry first: the pages followed to the end (the console shows them all, grouped). */
+  allPendingApprovals = () => everyPage((cursor) => this.pendingApprovals(1000, cursor));
   approve = (actionId: string, body: BodyIn<'approve'> = {}) => this.call('approve', { params: { action_id: actionId }, body });
   deny = (actionId: string, body: BodyIn<'deny'> = {}) => this.call('deny', { params: { action_id: actionId }, body });
 

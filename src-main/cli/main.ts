@@ -64,6 +64,7 @@ export function buildProgram(): Command {
         new Option('--remember <d>', 'make it a rule').choices(['once', '15m', '1h', '12h', 'until_restart', 'forever']).default('once'),
       )
       .option('--pattern <glob>', 'resource pattern for the remembered rule')
+      .option('--apply-to-pending', 'with --remember (not once): also answer every other waiting request the rule matches')
       .option('--comment <text>', 'comment stored with the answer')
       .addOption(dataDir())
       .option('--json', 'print JSON')

@@ -36,6 +36,8 @@ export function resolvePort(flag?: string | number, env: NodeJS.ProcessEnv = pro
 
 export const dataFiles = (dir: string) => ({
   serverJson: join(dir, 'server.json'),
+  /** Held by the one server of this data dir from before it opens the database until it has stopped. */
+  serverLock: join(dir, 'server.lock'),
   credentials: join(dir, 'credentials.json'),
   database: join(dir, 'gatehouse.sqlite'),
   /** Where the 0.1 files (sql.js snapshot and journal/) are kept after the upgrade to 0.2. */

@@ -34,7 +34,7 @@ export function processState(pid: number): ProcessState {
 }
 
 /** How far the boot time Linux reports (whole seconds, from the current clock) may be off. */
-const START_SLACK_MS = 2_000;
+export const START_SLACK_MS = 2_000;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -11,6 +11,7 @@ import { packageRoot } from '../core/resources.js';
 import { createApp } from '../http/app.js';
 import { errorBody } from '../http/errors.js';
 import { previousServerRuns } from './previous-server.js';
+import { claimServerLock } from './server-lock.js';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 
@@ -54,14 +55,24 @@ function unreadableRequest(e: unknown, port: number): Response {
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`refusing to listen on ${host}: Gatehouse binds loopback only (127.0.0.1, ::1)`);
-  const existing = readServerInfo(o.dataDir);
-  if (existing && existing.pid !== process.pid && (await previousServerRuns(existing))) {
-    throw new Error(
-      `Gatehouse is already running for this data directory at ${existing.url} (pid ${existing.pid}). ` +
-        `If that process is not Gatehouse, remove ${dataFiles(o.dataDir).serverJson} and start again.`,
-    );
+  // Claimed before anything is opened, so that of two servers started at once one says plainly
+  // that the other has the data dir (server.json only appears once a server listens).
+  const release = claimServerLock(o.dataDir);
+  let g: Gatehouse;
+  try {
+    const existing = readServerInfo(o.dataDir);
+    // A running server of a release without server.lock.
+    if (existing && existing.pid !== process.pid && (await previousServerRuns(existing))) {
+      throw new Error(
+        `Gatehouse is already running for this data directory at ${existing.url} (pid ${existing.pid}). ` +
+          `If that process is not Gatehouse, remove ${dataFiles(o.dataDir).serverJson} and start again.`,
+      );
+    }
+    g = await Gatehouse.open({ ...o, mode: o.mode ?? 'headless', warmPages: true });
+  } catch (e) {
+    release();
+    throw e;
   }
-  const g = await Gatehouse.open({ ...o, mode: o.mode ?? 'headless', warmPages: true });
   let port = o.port;
   const defaultConsole = join(packageRoot(), 'out', 'renderer');
   const consoleDir = o.consoleDir === undefined ? (existsSync(join(defaultConsole, 'index.html')) ? defaultConsole : null) : o.consoleDir;
@@ -82,6 +93,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     });
   } catch (e) {
     await g.close();
+    release();
     const err = e as NodeJS.ErrnoException;
     throw new Error(err.code === 'EADDRINUSE' ? `port ${o.port} is already in use (another Gatehouse? try --port 0)` : err.message);
   }
@@ -115,7 +127,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
           for (const s of sockets) s.destroy();
         }, 250).unref();
       });
-      await g.close();
+      try {
+        await g.close();
+      } finally {
+        release();
+      }
     })());
 
   return { g, url, port, loginUrl: () => `${url}/?token=${g.sessions.issueLoginToken()}`, close };

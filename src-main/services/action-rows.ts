@@ -187,18 +187,31 @@ export function approvalStateOf(store: Store, actionId: string): ApprovalState |
   return store.get<{ s: ApprovalState }>(`SELECT ${APPROVAL_STATE_SQL} AS s FROM actions a WHERE a.action_id = ?`, [actionId])?.s ?? null;
 }
 
-/** Actions with an approval in `state`: pending ones soonest-expiring first, answered ones most recent first. */
-export function approvalRows(store: Store, state: ApprovalState, limit: number): (ActionRow & { approval_state: ApprovalState })[] {
+/** Where the next page of approvals starts: after the `(ms, seq)` of the last one given (its expiry, or its answer's time). */
+export type ApprovalPosition = readonly [ms: number, seq: number];
+
+/**
+ * Up to `limit` actions with an approval in `state` after `after` (from the start when null):
+ * pending ones soonest-expiring first, answered ones most recent first; the seq breaks ties, so a
+ * keyset cursor `(ms, seq)` walks them all.
+ */
+export function approvalRows(
+  store: Store,
+  state: ApprovalState,
+  limit: number,
+  after: ApprovalPosition | null = null,
+): (ActionRow & { approval_state: ApprovalState })[] {
   return state === 'pending'
     ? store.all(
         `SELECT a.*, au.data AS data, 'pending' AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
-        WHERE a.status = 'pending' ORDER BY a.expires_ms ASC LIMIT ?`,
-        [limit],
+        WHERE a.status = 'pending'${after ? ' AND (COALESCE(a.expires_ms, 0), a.seq) > (?, ?)' : ''} ORDER BY COALESCE(a.expires_ms, 0) ASC, a.seq ASC LIMIT ?`,
+        after ? [after[0], after[1], limit] : [limit],
       )
     : store.all(
         `SELECT * FROM (SELECT a.*, au.data AS data, ${APPROVAL_STATE_SQL} AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
-          WHERE a.approval_id IS NOT NULL AND a.status <> 'pending') WHERE approval_state = ? ORDER BY reviewed_ms DESC LIMIT ?`,
-        [state, limit],
+          WHERE a.approval_id IS NOT NULL AND a.status <> 'pending') WHERE approval_state = ?${after ? ' AND (COALESCE(reviewed_ms, 0), seq) < (?, ?)' : ''}
+          ORDER BY COALESCE(reviewed_ms, 0) DESC, seq DESC LIMIT ?`,
+        after ? [state, after[0], after[1], limit] : [state, limit],
       );
 }
 

@@ -2,6 +2,7 @@ import { zeroCounts, type Agent, type AgentRegister, type ActionStatusValue, typ
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import type { Op, Store } from '../storage/types.js';
 import { countsByAgentAndStatus, topActionTypes } from './action-rows.js';
+import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 import { redactOrNull } from './redact.js';
 
 interface AgentRow {
@@ -145,11 +146,25 @@ export class AgentService {
     return r ? this.toAgent(r) : null;
   }
 
-  list(onlyAgentId?: string | null): Agent[] {
-    const rows = onlyAgentId
-      ? this.store.all<AgentRow>('SELECT * FROM agents WHERE agent_id = ?', [onlyAgentId])
-      : this.store.all<AgentRow>('SELECT * FROM agents ORDER BY COALESCE(last_seen_ms, created_ms) DESC LIMIT 1000');
-    return rows.map((r) => this.toAgent(r));
+  /**
+   * A page of agents, most recently seen first (the agent id breaks ties), from `cursor` (a
+   * `next_cursor` this gave) on. An agent seen while a client walks the pages moves to the front:
+   * that walk may miss it, and the next one finds it first.
+   */
+  page(limit: number, cursor: string | null): { items: Agent[]; next_cursor: string | null } {
+    const after = cursor === null ? null : decodeListCursor('agents', cursor);
+    const rows = this.store.all<AgentRow>(
+      `SELECT * FROM agents${after ? ' WHERE COALESCE(last_seen_ms, created_ms) < ? OR (COALESCE(last_seen_ms, created_ms) = ? AND agent_id > ?)' : ''}
+       ORDER BY COALESCE(last_seen_ms, created_ms) DESC, agent_id ASC LIMIT ?`,
+      after ? [after[0], after[0], after[1], limit + 1] : [limit + 1],
+    );
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => this.toAgent(r)),
+      next_cursor: more && last ? encodeListCursor('agents', last.last_seen_ms ?? last.created_ms, last.agent_id) : null,
+    };
   }
 
   private toAgent(r: AgentRow): Agent {

@@ -32,6 +32,7 @@ import {
   type ActionRow,
   type ApprovalState,
 } from './action-rows.js';
+import { decodeSeqCursor, encodeListCursor } from './list-cursor.js';
 import { redactOrNull } from './redact.js';
 import {
   alreadyAnswered,
@@ -177,10 +178,24 @@ export class ApprovalService {
 
   /** Approvals by state: pending ones soonest-expiring first, answered ones most recent first. */
   list(status: Approval['status'], limit = 200): PendingApproval[] {
-    return approvalRows(this.store, status, limit).map((r) => ({
-      ...toApproval(r, r.approval_state),
-      action: withWorkflow(this.store, toStatus(r)),
-    }));
+    return this.page(status, limit, null).items;
+  }
+
+  /**
+   * A page of `list`, from `cursor` (a `next_cursor` this gave for the same state) on. An escalation
+   * only moves a pending request's expiry later, so a walk may meet it twice but never misses it.
+   */
+  page(status: Approval['status'], limit: number, cursor: string | null): { items: PendingApproval[]; next_cursor: string | null } {
+    const after = cursor === null ? null : decodeSeqCursor(status, cursor);
+    const rows = approvalRows(this.store, status, limit + 1, after);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    const key = (r: ActionRow) => (status === 'pending' ? r.expires_ms : r.reviewed_ms) ?? 0;
+    return {
+      items: page.map((r) => ({ ...toApproval(r, r.approval_state), action: withWorkflow(this.store, toStatus(r)) })),
+      next_cursor: more && last ? encodeListCursor(status, key(last), last.seq) : null,
+    };
   }
 
   byApprovalId(approvalId: string, ownerKeyId: string | null): Approval {

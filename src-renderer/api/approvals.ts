@@ -18,7 +18,7 @@ export function refreshPending(): Promise<void> {
     try {
       do {
         again = false;
-        const page = await api.pendingApprovals();
+        const page = await api.allPendingApprovals();
         store.getState().setPending(page.items);
       } while (again);
     } catch (e) {

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ActionTypeSchema, AgentIdSchema, decimal, IsoTimeSchema, JsonObjectSchema, queryNumber, RiskLevelSchema } from './common.js';
+import {
+  ActionTypeSchema,
+  AgentIdSchema,
+  decimal,
+  IsoTimeSchema,
+  JsonObjectSchema,
+  queryNumber,
+  RiskLevelSchema,
+  windowInOrder,
+} from './common.js';
 import { WorkflowProgressSchema } from './workflows.js';
 
 const text = (max: number) => z.string().max(max);
@@ -234,7 +243,8 @@ export const ActionQuerySchema = z
     limit: queryNumber(decimal().int().min(1).max(1000).default(100)),
     cursor: z.string().max(256).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(windowInOrder);
 export type ActionQuery = z.infer<typeof ActionQuerySchema>;
 
 export const StatusWaitQuerySchema = z.object({ wait: queryNumber(decimal().min(0).max(60)).optional() }).strict();

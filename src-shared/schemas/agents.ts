@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentIdSchema, IsoTimeSchema, JsonObjectSchema } from './common.js';
+import { AgentIdSchema, decimal, IsoTimeSchema, JsonObjectSchema, queryNumber } from './common.js';
 
 export const AgentRegisterSchema = z
   .object({
@@ -53,3 +53,11 @@ export const AgentSchema = z.object({
   top_action_types: z.array(z.object({ action_type: z.string(), count: z.number().int() })),
 });
 export type Agent = z.infer<typeof AgentSchema>;
+
+/** GET /api/v1/agents query: most recently seen first, cursor pagination (a page of 1,000 unless asked). */
+export const AgentQuerySchema = z
+  .object({
+    limit: queryNumber(decimal().int().min(1).max(1000).default(1000)),
+    cursor: z.string().max(256).optional(),
+  })
+  .strict();

@@ -69,5 +69,9 @@ export const PendingApprovalSchema = ApprovalSchema.extend({ action: ActionStatu
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 
 export const ApprovalQuerySchema = z
-  .object({ status: ApprovalStatusSchema.default('pending'), limit: queryNumber(decimal().int().min(1).max(1000).default(200)) })
+  .object({
+    status: ApprovalStatusSchema.default('pending'),
+    limit: queryNumber(decimal().int().min(1).max(1000).default(200)),
+    cursor: z.string().max(256).optional(),
+  })
   .strict();

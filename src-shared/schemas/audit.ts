@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decimal, IsoTimeSchema, JsonObjectSchema, queryNumber } from './common.js';
+import { decimal, IsoTimeSchema, JsonObjectSchema, queryNumber, windowInOrder } from './common.js';
 
 /** Types of audit record (SPEC 7.1). */
 export const AUDIT_TYPES = [
@@ -73,7 +73,8 @@ export const AuditQuerySchema = z
     limit: queryNumber(decimal().int().min(1).max(1000).default(100)),
     cursor: z.string().max(64).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(windowInOrder);
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 export const ExportFormatSchema = z.enum(['jsonl', 'csv', 'cef']);
@@ -89,7 +90,8 @@ export const AuditExportQuerySchema = z
       'Also stream the archived records (SPEC 7.7) first, in the same format and time window: one chain with the live log.',
     ),
   })
-  .strict();
+  .strict()
+  .superRefine(windowInOrder);
 
 export const VerifyResultSchema = z.object({
   ok: z.boolean(),

@@ -31,6 +31,17 @@ export function queryNumber<T extends z.ZodType>(schema: T) {
 
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
 
+/**
+ * A `since`/`until` window must not end before it starts: such a window can hold nothing, and an
+ * empty success would read as "nothing happened" (a mistyped date, swapped bounds). A 400 naming
+ * `until` instead. Equal bounds are an empty window, asked for plainly, and allowed.
+ */
+export function windowInOrder(q: { since?: string | undefined; until?: string | undefined }, ctx: z.core.$RefinementCtx): void {
+  if (q.since === undefined || q.until === undefined) return;
+  if (Date.parse(q.until) < Date.parse(q.since))
+    ctx.addIssue({ code: 'custom', path: ['until'], message: `must not be before since (${q.since}): the window would hold nothing` });
+}
+
 /** A JSON object with string keys (parameters, context, metadata...). */
 export const JsonObjectSchema = z.record(z.string(), z.unknown());
 export type JsonObject = z.infer<typeof JsonObjectSchema>;

@@ -14,7 +14,13 @@ export const KeyCreateSchema = z
     approver: ApproverNameSchema.optional(),
   })
   .strict()
-  .refine((k) => !(k.approver && k.scope !== 'admin'), { path: ['approver'], message: 'only an admin key can be an approver' });
+  .refine((k) => !(k.approver && k.scope !== 'admin'), { path: ['approver'], message: 'only an admin key can be an approver' })
+  // An admin key acts for every agent (it answers approvals, reads everything): bound to one it
+  // would claim a limit it does not have. An agent key is what binds a caller to one agent.
+  .refine((k) => !(k.agent_id !== undefined && k.scope === 'admin'), {
+    path: ['agent_id'],
+    message: 'an admin key cannot be bound to an agent: an agent key (scope agent) is what binds a caller to one agent',
+  });
 export type KeyCreate = z.infer<typeof KeyCreateSchema>;
 
 /** The ids of the default keys of credentials.json (SPEC 1); the admin one answers as the owner and cannot be revoked. */

@@ -75,10 +75,10 @@ describe('query strings', () => {
 
   it.each([
     ['/api/v1/policies?enabled=false', 'enabled'],
-    ['/api/v1/agents?limit=1', 'limit'],
+    ['/api/v1/agents?agent_type=autonomous', 'agent_type'],
     ['/api/v1/keys?scope=admin', 'scope'],
     ['/mcp/servers?server_id=fs', 'server_id'],
-  ])('%s (a route that takes no query) is a 400 naming %s, not an unfiltered answer', async (path, field) => {
+  ])('%s (a field the route does not take) is a 400 naming %s, not an unfiltered answer', async (path, field) => {
     const r = await get(path);
     expect(r.status).toBe(400);
     expect(r.body.error?.details).toEqual([{ path: field, message: 'Unknown field' }]);

@@ -37,6 +37,9 @@ export function runAuditExport(
 ): Promise<number> {
   const since = isoBound(f.since, '--since');
   const until = isoBound(f.until, '--until');
+  // Refused here too (the server's 400 names `until`): the flags are what the user typed.
+  if (since !== undefined && until !== undefined && Date.parse(until) < Date.parse(since))
+    throw new CliError(`--until ${f.until} is before --since ${f.since}: the window would hold nothing`);
   const { url, apiKey } = endpoint(f);
   return auditExport({ format: f.format, since, until, out: f.out, url, apiKey, includeArchive: f.includeArchive });
 }

@@ -1,4 +1,4 @@
-import { connect, printJson } from '../context.js';
+import { CliError, connect, printJson } from '../context.js';
 
 interface Flags {
   dataDir?: string;
@@ -22,6 +22,11 @@ export async function keysList(f: Flags): Promise<void> {
 export async function keysCreate(
   f: Flags & { scope: 'agent' | 'admin'; name: string; agentId?: string; approver?: string },
 ): Promise<void> {
+  // As the server refuses it (400 naming agent_id), said in the flags' own words before connecting.
+  if (f.scope === 'admin' && f.agentId !== undefined)
+    throw new CliError(
+      '--agent-id cannot be used with --scope admin: an admin key acts for every agent; bind an agent key (--scope agent) instead',
+    );
   // An option given is sent even when empty (`--agent-id "$UNSET"`): the server names what is wrong
   // with it. Dropped, it made a key bound to no agent, one that may act as any.
   const k = await connect(f).createKey({

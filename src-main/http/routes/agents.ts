@@ -13,6 +13,6 @@ export function agentHandlers(g: Gatehouse) {
       const byAgent = p.scope !== 'admin';
       return g.agents.register(body, byAgent ? `agent:${body.agent_id}` : 'user', byAgent);
     },
-    listAgents: () => ({ items: g.agents.list(), next_cursor: null }),
+    listAgents: (_c, { query }) => g.agents.page(query.limit, query.cursor ?? null),
   } satisfies Partial<Handlers>;
 }

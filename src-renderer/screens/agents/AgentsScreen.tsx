@@ -206,7 +206,7 @@ export function AgentsScreen() {
   const eventSeq = useStore((s) => s.eventSeq);
   // New events refresh the list once they stop arriving for a moment.
   const liveSeq = useDebounced(eventSeq, 1500);
-  const { data, error, loading, reload } = useAsync(() => api.listAgents(), [liveSeq]);
+  const { data, error, loading, reload } = useAsync(() => api.allAgents(), [liveSeq]);
   const integrations = useAsync(() => api.integrations(), [liveSeq]);
   const mcp = useAsync(() => api.listMcpServers(), [liveSeq]);
   const ids = (data?.items ?? []).map((a) => a.agent_id);
