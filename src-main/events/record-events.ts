@@ -142,7 +142,13 @@ function actionEventData(store: Store, r: RecordForEvents, event: EventName): Js
       return pickShape(CompletedEventSchema, s) as JsonObject;
     case 'approval.step_answered': {
       const w = withWorkflow(store, s);
-      return { ...review, status: 'pending', workflow: w.workflow ?? null, approver: r.data.approver ?? null, step: r.data.step ?? null } as JsonObject;
+      return {
+        ...review,
+        status: 'pending',
+        workflow: w.workflow ?? null,
+        approver: r.data.approver ?? null,
+        step: r.data.step ?? null,
+      } as JsonObject;
     }
     case 'approval.escalated': {
       const w = withWorkflow(store, s);
@@ -157,4 +163,27 @@ function actionEventData(store: Store, r: RecordForEvents, event: EventName): Js
     default:
       return review;
   }
+}
+
+interface LogRow {
+  seq: number;
+  ts: string;
+  type: string;
+  action_id: string | null;
+  data: string;
+}
+
+/** The audit log as the SSE hub resumes from it (sse.ts EventLog): events of a seq range, made from the records. */
+export function eventLog(store: Store) {
+  const sql = `SELECT seq, ts, type, action_id, data FROM audit WHERE seq >= ? AND seq <= ? AND type IN (${EVENT_RECORD_TYPES.map(() => '?').join(', ')}) ORDER BY seq`;
+  return {
+    head: () => store.head().seq,
+    firstLive: () => store.archiveHead().seq + 1,
+    events: (from: number, to: number): EventEnvelope[] =>
+      store
+        .all<LogRow>(sql, [from, to, ...EVENT_RECORD_TYPES])
+        .flatMap((r) =>
+          eventsOfRecord(store, { seq: r.seq, ts: r.ts, type: r.type, action_id: r.action_id, data: JSON.parse(r.data) as JsonObject }),
+        ),
+  };
 }

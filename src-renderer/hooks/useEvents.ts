@@ -54,10 +54,18 @@ function handle(e: EventEnvelope): void {
   }
 }
 
+/** Everything shown from the log may be stale: reload the inbox, and let the screens reload theirs. */
+function reloadAll(): void {
+  store.getState().bumpEvents(true);
+  void refreshPending();
+}
+
 /**
  * The live event stream (SSE, `GET /api/v1/events`, cookie auth). EventSource retries on its own
- * while the connection is merely interrupted; when it gives up (closed) we reconnect with backoff,
- * and after a reconnect the inbox is reloaded so nothing said while offline is missed.
+ * while the connection is merely interrupted, sending `Last-Event-ID`: the server replays what was
+ * missed, or, when it cannot, sends `reset`, and then everything shown is reloaded. When EventSource
+ * gives up (closed) we reconnect with backoff on a new stream, which carries no `Last-Event-ID`: so
+ * after such a reconnect everything is reloaded too, and nothing said while offline is missed.
  */
 export function useEvents(enabled: boolean): void {
   useEffect(() => {
@@ -66,6 +74,8 @@ export function useEvents(enabled: boolean): void {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let failures = 0;
     let stopped = false;
+    let opened = false;
+    let current: EventSource | null = null;
     const set = store.getState().setConnection;
 
     const onEvent = (m: MessageEvent<string>) => {
@@ -82,11 +92,17 @@ export function useEvents(enabled: boolean): void {
       set(failures === 0 ? 'connecting' : 'reconnecting');
       es = new EventSource('/api/v1/events', { withCredentials: true });
       for (const name of EVENT_NAMES) es.addEventListener(name, onEvent);
+      es.addEventListener('reset', reloadAll);
       es.onmessage = onEvent;
       es.onopen = () => {
         failures = 0;
         set('live');
-        void refreshPending();
+        const fresh = es !== current;
+        current = es;
+        // A new stream after the first one: what happened in between was never replayed.
+        if (opened && fresh) reloadAll();
+        else void refreshPending();
+        opened = true;
       };
       es.onerror = () => {
         if (!es) return;
