@@ -5,7 +5,7 @@ import { EVENT_RECORD_TYPES, eventNamesOf, eventsOfRecord } from './record-event
 import type { Hook } from './webhook-rows.js';
 
 /** Records (by seq) one slice of a pass reads: a range scan of the primary key, a few ms. */
-const SLICE_SEQS = 2_048;
+const SLICE_SEQS = 1_000;
 /** How often the log is checked; a pass covers the records up to the head seen at the previous check. */
 export const RECOVERY_TICK_MS = 60_000;
 const CURSOR_KEY = 'webhook_seq';
@@ -40,7 +40,7 @@ const keyOf = (hookId: string, seq: number, event: string) => `${hookId}\n${seq}
  * the previous process wrote after it, and every minute over those a minute old, it queues the
  * deliveries that are missing (`delivery_sources` says which exist), with the event made again from
  * the record (record-events.ts: same id and name), then moves the cursor. Work is done in slices of
- * 2,048 seqs with a turn of the event loop between them.
+ * 1,000 seqs with a turn of the event loop between them.
  */
 export class WebhookRecovery<P> {
   private cursor: number;
@@ -89,9 +89,11 @@ export class WebhookRecovery<P> {
 
   /** Queues the missing deliveries of the records up to `bound` (default: the head). Passes run one at a time. */
   catchUp(bound = this.store.head().seq): Promise<void> {
-    this.pass = this.pass.then(() => this.run(bound)).catch((err: unknown) => {
-      console.error(`gatehouse: webhook deliveries could not be recovered from the audit log: ${(err as Error).message}`);
-    });
+    this.pass = this.pass
+      .then(() => this.run(bound))
+      .catch((err: unknown) => {
+        console.error(`gatehouse: webhook deliveries could not be recovered from the audit log: ${(err as Error).message}`);
+      });
     return this.pass;
   }
 
@@ -112,9 +114,10 @@ export class WebhookRecovery<P> {
     }
     // The cursor is durable; the keys at or below the previous one are no longer needed (the
     // previous pass's are kept: a live delivery may still be on its way for them).
-    const prune = [...this.host.hooks()].map(
-      (h): Op => ({ sql: 'DELETE FROM delivery_sources WHERE webhook_id = ? AND audit_seq <= ?', params: [h.id, from] }),
-    );
+    const prune = [...this.host.hooks()].map((h): Op => ({
+      sql: 'DELETE FROM delivery_sources WHERE webhook_id = ? AND audit_seq <= ?',
+      params: [h.id, from],
+    }));
     await this.host.commit([], [this.cursorOp(lo), ...prune]);
     this.cursor = lo;
     this.fresh = false;
@@ -144,7 +147,11 @@ export class WebhookRecovery<P> {
       let made: EventEnvelope[] | null = null;
       for (const event of eventNamesOf({ seq: r.seq, type: r.type, data })) {
         const targets = hooks.filter(
-          (h) => subscribes(h, event) && r.ts_ms >= h.createdMs && !queued.has(keyOf(h.id, r.seq, event)) && !this.host.inFlight(h.id, r.seq, event),
+          (h) =>
+            subscribes(h, event) &&
+            r.ts_ms >= h.createdMs &&
+            !queued.has(keyOf(h.id, r.seq, event)) &&
+            !this.host.inFlight(h.id, r.seq, event),
         );
         if (targets.length === 0) continue;
         made ??= eventsOfRecord(this.store, { seq: r.seq, ts: r.ts, type: r.type, action_id: r.action_id, data });

@@ -339,7 +339,8 @@ export class WebhookService {
     for (const p of plans) {
       for (const k of p.keys) this.inFlight.delete(k);
       // A sourced delivery that the other path (live or recovery) had queued first was not inserted.
-      if (p.seq !== null) for (const r of p.rows) if (!this.store.get('SELECT 1 AS x FROM deliveries WHERE id = ?', [r.id])) this.settleBacklog(r.webhook_id);
+      if (p.seq !== null)
+        for (const r of p.rows) if (!this.store.get('SELECT 1 AS x FROM deliveries WHERE id = ?', [r.id])) this.settleBacklog(r.webhook_id);
       for (const h of p.dropped) {
         const d = this.drops.get(h.id);
         this.drops.set(h.id, { dropped: (d?.dropped ?? 0) + 1, last_ms: now });

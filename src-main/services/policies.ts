@@ -439,7 +439,8 @@ export class PolicyService {
     // One event per record (record-events.ts makes the same from the log).
     for (const rec of records) {
       const d = rec.data as { policy_id?: string; policy?: Policy };
-      if (rec.type === 'policy.deleted') this.bus.publish('policy.changed', { change: 'deleted', policy_id: d.policy_id! }, { seq: rec.seq });
+      if (rec.type === 'policy.deleted')
+        this.bus.publish('policy.changed', { change: 'deleted', policy_id: d.policy_id! }, { seq: rec.seq });
       else {
         const change = rec.type === 'policy.created' ? 'created' : 'updated';
         this.bus.publish('policy.changed', { change, policy_id: d.policy!.id, policy: d.policy! }, { seq: rec.seq });

@@ -74,7 +74,8 @@ describe('webhook deliveries survive the gap after the action commit (SPEC 7.4, 
     await rx.waitFor(2);
     const events = rx.received.map((r) => JSON.parse(r.body) as EventEnvelope);
     expect(events.map((e) => e.event).sort()).toEqual(['action.submitted', 'approval.requested']);
-    for (const e of events) expect(e.data).toMatchObject({ action_id: submitted.body.action_id, agent_id: 'claude-code', decision: 'pending' });
+    for (const e of events)
+      expect(e.data).toMatchObject({ action_id: submitted.body.action_id, agent_id: 'claude-code', decision: 'pending' });
     const list = await until(async () => {
       const l = await deliveries(hook.id);
       return l.length === 2 && l.every((d) => d.status === 'delivered') ? l : null;
