@@ -719,7 +719,7 @@ export const API = {
     tag: 'Events',
     summary: 'Server-Sent Events: the live event stream',
     description:
-      'Each event is `id: <evt id>`, `event: <name>`, `data: <envelope JSON>`. A `: ping` comment every 15 s; `retry: 3000` first. `Last-Event-ID` replays recent events missed while reconnecting. The stream ends when the key it was opened with is revoked.',
+      'Each event is `id: <evt id>`, `event: <name>`, `data: <envelope JSON>`; an event\u2019s id is `evt_<seq>.<name>`, `seq` being the audit record that raised it. A `: ping` comment every 15 s; `retry: 3000` first, then a bare `id: pos_<seq>` (the log\u2019s head). `Last-Event-ID` replays the events missed while away, made again from the audit log when they are no longer in memory (after a restart too). Where that cannot be done (an unknown id, archived records, more than 100,000 records behind) the stream sends `event: reset` with `data: {"reason", "head"}` instead: the client must reload what it shows. The stream ends when the key it was opened with is revoked.',
     query: EventsQuerySchema,
     produces: ['text/event-stream'],
     response: named('EventEnvelope', EventEnvelopeSchema),

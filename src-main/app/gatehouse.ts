@@ -6,6 +6,7 @@ import { dataFiles, ensureDataDir } from '../config/paths.js';
 import { EventBus } from '../events/bus.js';
 import { SseHub } from '../events/sse.js';
 import { WebhookService } from '../events/webhooks.js';
+import { eventLog } from '../events/record-events.js';
 import { ActionService } from '../services/actions.js';
 import { AbTestService } from '../services/ab-tests.js';
 import { AgentService } from '../services/agents.js';
@@ -114,7 +115,7 @@ export class Gatehouse {
     });
     this.mcp = new McpService(store, clock, this.alerts, this.bus);
     this.webhooks = new WebhookService(store, clock, this.bus);
-    this.sse = new SseHub(this.bus);
+    this.sse = new SseHub(this.bus, {}, eventLog(store));
     this.hookCalls = new HookCallLog(store);
     this.hooks = new HookService({
       submit: (req, caller) => this.actions.submit(req, caller),

@@ -66,7 +66,13 @@ export function hookOf(r: WebhookRow): Hook {
   };
 }
 
-export const viewOf = (h: Hook): WebhookView => ({
+/** Events a webhook lost to a full backlog (`webhook_drops`). */
+export interface Drops {
+  dropped: number;
+  last_ms: number;
+}
+
+export const viewOf = (h: Hook, drops?: Drops): WebhookView => ({
   id: h.id,
   name: h.name,
   url: h.url,
@@ -75,6 +81,8 @@ export const viewOf = (h: Hook): WebhookView => ({
   enabled: h.enabled,
   has_secret: h.secret !== null,
   created_at: iso(h.createdMs),
+  dropped: drops?.dropped ?? 0,
+  last_dropped_at: isoOrNull(drops?.last_ms ?? null),
 });
 
 /** The attempt log of a row; a damaged log reads as empty rather than failing the listing. */
@@ -108,6 +116,30 @@ export const insertDeliveryOp = (r: DeliveryRow): Op => ({
   sql: 'INSERT INTO deliveries (id, webhook_id, event_id, event, body, status, attempts, next_ms, created_ms, delivered_ms, attempt_log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   params: [r.id, r.webhook_id, r.event_id, r.event, r.body, r.status, r.attempts, r.next_ms, r.created_ms, r.delivered_ms, r.attempt_log],
 });
+
+/**
+ * The delivery of event `event` of audit record `seq`, queued only if that webhook has none yet:
+ * the live path and the recovery from the log (webhook-recovery.ts) may both offer it, and the
+ * `delivery_sources` key lets exactly one of them in (`changes()` is the INSERT OR IGNORE's).
+ */
+export const insertSourcedDeliveryOps = (r: DeliveryRow, seq: number): Op[] => [
+  { sql: 'INSERT OR IGNORE INTO delivery_sources (webhook_id, audit_seq, event) VALUES (?, ?, ?)', params: [r.webhook_id, seq, r.event] },
+  {
+    sql: 'INSERT INTO deliveries (id, webhook_id, event_id, event, body, status, attempts, next_ms, created_ms, delivered_ms, attempt_log) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1',
+    params: insertDeliveryOp(r).params!,
+  },
+];
+
+/** An event not queued for a full webhook: counted, and marked as handled so recovery does not queue it either. */
+export const dropOps = (hookId: string, seq: number | null, event: string, now: number): Op[] => [
+  ...(seq === null
+    ? []
+    : [{ sql: 'INSERT OR IGNORE INTO delivery_sources (webhook_id, audit_seq, event) VALUES (?, ?, ?)', params: [hookId, seq, event] }]),
+  {
+    sql: 'INSERT INTO webhook_drops (webhook_id, dropped, last_ms) VALUES (?, 1, ?) ON CONFLICT(webhook_id) DO UPDATE SET dropped = dropped + 1, last_ms = excluded.last_ms',
+    params: [hookId, now],
+  },
+];
 
 export const updateDeliveryOp = (r: DeliveryRow): Op => ({
   sql: 'UPDATE deliveries SET status = ?, attempts = ?, next_ms = ?, delivered_ms = ?, attempt_log = ? WHERE id = ?',

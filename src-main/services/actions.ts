@@ -181,7 +181,7 @@ export class ActionService {
       ...(outcome.ab && this.extras.abTests ? [this.extras.abTests.recordOp(outcome.ab, decision.action_id, decision.decision, now)] : []),
     ];
     // The action row points at its action.decided record (records[0]), whose seq the store assigns.
-    await this.store.commit(
+    const [decided] = await this.store.commit(
       (records) => [...seen, insertActionOp(row, records[0]!.seq), ...this.policies.hitOps(outcome.hits, now), ...extraOps],
       audit,
     );
@@ -193,7 +193,7 @@ export class ActionService {
         action.agent_id,
         progress ? currentStep(progress).deadline_ms : null,
       );
-    this.publish(pickShape(ActionEventSchema, { ...data, action_id: decision.action_id }));
+    this.publish(pickShape(ActionEventSchema, { ...data, action_id: decision.action_id }), decided!.seq);
     return decision;
   }
 
@@ -215,11 +215,12 @@ export class ActionService {
     };
   }
 
-  private publish(summary: ReturnType<typeof ActionEventSchema.parse>): void {
-    this.bus.publish('action.submitted', summary);
-    if (summary.decision === 'allowed') this.bus.publish('action.allowed', summary);
-    else if (summary.decision === 'denied') this.bus.publish('action.denied', summary);
-    else this.bus.publish('approval.requested', summary);
+  /** The events of an `action.decided` record (record-events.ts makes the same from the log). */
+  private publish(summary: ReturnType<typeof ActionEventSchema.parse>, seq: number): void {
+    this.bus.publish('action.submitted', summary, { seq });
+    if (summary.decision === 'allowed') this.bus.publish('action.allowed', summary, { seq });
+    else if (summary.decision === 'denied') this.bus.publish('action.denied', summary, { seq });
+    else this.bus.publish('approval.requested', summary, { seq });
   }
 
   /** The status body; `ownerKeyId` (agent keys) limits it to actions submitted with that key. */
@@ -242,7 +243,7 @@ export class ActionService {
     if (result && result.length > MAX_RESULT_CHARS) result = JSON.stringify({ truncated: true, preview: result.slice(0, 2048) });
     const error = redactOrNull(body.error);
     const duration = body.duration_ms ?? null;
-    await this.store.commit(
+    const [completed] = await this.store.commit(
       [completeOp(actionId, { status: to, now, result, error, durationMs: duration })],
       [
         {
@@ -262,7 +263,7 @@ export class ActionService {
     );
     this.agents.noteTransition(row.agent_id, row.status, to);
     const s = this.status(actionId);
-    this.bus.publish('action.completed', pickShape(CompletedEventSchema, s));
+    this.bus.publish('action.completed', pickShape(CompletedEventSchema, s), { seq: completed!.seq });
     return s;
   }
 }

@@ -61,14 +61,16 @@ export class AlertService {
 
   async raise(kind: AlertKind, message: string, data: Record<string, unknown>): Promise<void> {
     const body = { kind, message, ...data };
+    let seq: number | null = null;
     try {
-      await this.store.commit(
+      const [rec] = await this.store.commit(
         [],
         [{ type: 'alert.triggered', actor: 'system', action_id: typeof data.action_id === 'string' ? data.action_id : null, data: body }],
       );
+      seq = rec!.seq;
     } catch {
       // Storage is failing; the alert is still shown live.
     }
-    this.bus.publish('alert.triggered', body);
+    this.bus.publish('alert.triggered', body, { seq });
   }
 }

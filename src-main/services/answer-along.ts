@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Remember } from '../../src-shared/index.js';
-import type { AuditDraft, Store } from '../storage/types.js';
+import type { AuditDraft, AuditRecord, Store } from '../storage/types.js';
 import { resolveOp, type ActionRow } from './action-rows.js';
 
 /** Waiting requests answered along with a person's answer per commit (SPEC 4 `apply_to_pending`). */
@@ -47,7 +47,7 @@ export interface AlongHooks<T extends { row: ActionRow }> {
    */
   applies(c: T): boolean;
   /** After a slice is durable: one request of it is answered (wake its long-polls, publish its event). */
-  answered(c: T): void;
+  answered(c: T, seq: number): void;
   /** These requests wait for a person again (not decided by the answer, or their slice could not be written). */
   release(rest: T[]): void;
 }
@@ -92,8 +92,9 @@ export async function answerAlong<T extends { row: ActionRow }>(
     }
     if (skipped.length > 0) hooks.release(skipped);
     if (slice.length > 0) {
+      let records: AuditRecord[];
       try {
-        await store.commit(
+        records = await store.commit(
           slice.map((c) => resolveOp(c.row.action_id, answer.approve, answer.now, answer.comment)),
           slice.map((c) => resolvedRecord(c.row, answer)),
         );
@@ -101,7 +102,7 @@ export async function answerAlong<T extends { row: ActionRow }>(
         hooks.release([...slice, ...claimed.slice(next)]);
         break;
       }
-      for (const c of slice) hooks.answered(c);
+      slice.forEach((c, i) => hooks.answered(c, records[i]!.seq));
       done.push(...slice);
     }
     if (next < claimed.length) await yieldToLoop();

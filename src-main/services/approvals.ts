@@ -15,7 +15,7 @@ import { shortId } from '../core/ids.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, forbidden, invalidField, notFound } from '../core/errors.js';
 import { compareForEvaluation, compileActionCondition, DECISION_BUDGET_FACTOR, HELD_UNCHECKED_FLAG } from '../engine/index.js';
-import type { AuditDraft, Op, Store } from '../storage/types.js';
+import type { AuditDraft, AuditRecord, Op, Store } from '../storage/types.js';
 import {
   actionByApprovalId,
   actionRow,
@@ -296,8 +296,9 @@ export class ApprovalService {
       },
     };
     if (result.outcome === 'counted' || result.outcome === 'step_passed') {
+      let stepRecord: AuditRecord | undefined;
       try {
-        await this.store.commit([updateProgressOp(id, next, now)], [stepAudit]);
+        [stepRecord] = await this.store.commit([updateProgressOp(id, next, now)], [stepAudit]);
       } catch (e) {
         release();
         throw e;
@@ -305,7 +306,11 @@ export class ApprovalService {
       this.pending.set(id, { ...tracked, stepDeadline: currentStep(next).deadline_ms });
       this.schedule();
       const status = withWorkflow(this.store, toStatus(actionRow(this.store, id)!));
-      this.bus.publish('approval.step_answered', { ...eventOf(status), workflow: status.workflow, approver, step: progress.step });
+      this.bus.publish(
+        'approval.step_answered',
+        { ...eventOf(status), workflow: status.workflow, approver, step: progress.step },
+        { seq: stepRecord?.seq ?? null },
+      );
       return { ...status, policy_id: null, also_resolved: [] };
     }
     // The workflow is decided: the action is settled like any approval, with the step's record.
@@ -345,6 +350,7 @@ export class ApprovalService {
     const to = approve ? 'approved' : 'rejected';
     const answer: Answer = { actionId: id, approve, now, comment, remember: body.remember, policyId: null, actor };
     let others: Claimed[] = [];
+    let ownSeq: number | null = null;
     try {
       const remembered =
         body.remember !== 'once' ? this.rememberPolicy(row, approve, { ...body, comment: comment ?? undefined }, answer.now, actor) : null;
@@ -356,17 +362,18 @@ export class ApprovalService {
       // The workflow's last step answer goes with the settling commit, and its record names the workflow.
       if (step) own.data = { ...own.data, ...step.data };
       const audit: AuditDraft[] = [...(step?.audit ?? []), own, ...(remembered ? [remembered.audit] : [])];
-      await this.store.commit(ops, audit);
-      remembered?.apply();
+      const records = await this.store.commit(ops, audit);
+      ownSeq = records[step?.audit.length ?? 0]!.seq;
+      remembered?.apply(records[records.length - 1]!.seq);
     } catch (e) {
       this.pending.set(id, tracked);
       for (const o of others) this.pending.set(o.row.action_id, o.tracked);
       throw e;
     }
-    const answered = this.settled(row, to);
+    const answered = this.settled(row, to, ownSeq);
     const along = await answerAlong(this.store, others, answer, this.answerSlice, {
       applies: (c) => answer.policyId !== null && this.decidesNow(answer.policyId, c.row.action_id),
-      answered: (c) => this.settled(c.row, to),
+      answered: (c, seq) => this.settled(c.row, to, seq),
       release: (rest) => {
         for (const o of rest) this.pending.set(o.row.action_id, o.tracked);
         this.schedule();
@@ -377,11 +384,11 @@ export class ApprovalService {
   }
 
   /** After an answer is durable: counters, long-polls and the event. */
-  private settled(r: ActionRow, to: 'approved' | 'rejected'): ActionStatus {
+  private settled(r: ActionRow, to: 'approved' | 'rejected', seq: number | null): ActionStatus {
     this.agents.noteTransition(r.agent_id, 'pending', to);
     const status = toStatus(actionRow(this.store, r.action_id)!);
     this.wake(r.action_id);
-    this.bus.publish(to === 'approved' ? 'action.approved' : 'action.rejected', eventOf(status));
+    this.bus.publish(to === 'approved' ? 'action.approved' : 'action.rejected', eventOf(status), { seq });
     return status;
   }
 
@@ -449,8 +456,9 @@ export class ApprovalService {
     const now = this.clock.now();
     const reason = redactOrNull(body.reason);
     const progress = progressOf(this.store, actionId);
+    let withdrawnRecord: AuditRecord | undefined;
     try {
-      await this.store.commit(
+      [withdrawnRecord] = await this.store.commit(
         [withdrawOp(actionId, now, reason), ...(progress ? [updateProgressOp(actionId, endProgress(progress, 'withdrawn'), now)] : [])],
         [
           {
@@ -469,7 +477,7 @@ export class ApprovalService {
     this.schedule();
     const status = toStatus(actionRow(this.store, actionId)!);
     this.wake(actionId);
-    this.bus.publish('action.withdrawn', eventOf(status));
+    this.bus.publish('action.withdrawn', eventOf(status), { seq: withdrawnRecord?.seq ?? null });
     return status;
   }
 
@@ -508,11 +516,11 @@ export class ApprovalService {
   }
 
   /** After an expiry is durable: counters, long-polls, the event. */
-  private expired(row: ActionRow): void {
+  private expired(row: ActionRow, seq: number): void {
     this.agents.noteTransition(row.agent_id, 'pending', 'expired');
     const status = toStatus(actionRow(this.store, row.action_id)!);
     this.wake(row.action_id);
-    this.bus.publish('action.expired', eventOf(status));
+    this.bus.publish('action.expired', eventOf(status), { seq });
   }
 
   /** The approval passed its deadline (or, SPEC 11, its escalation step did): it expires with its own timeout_action. */
@@ -525,8 +533,9 @@ export class ApprovalService {
     const allow = row.timeout_action === 'allow';
     const progress = progressOf(this.store, actionId);
     const escalation = progress && currentStep(progress).escalation ? { workflow_id: progress.id, step: progress.step } : {};
+    let expiredSeq: number;
     try {
-      await this.store.commit(
+      const [expiredRecord] = await this.store.commit(
         [expireOp(actionId, allow, now), ...(progress ? [updateProgressOp(actionId, endProgress(progress, 'expired'), now)] : [])],
         [
           {
@@ -537,12 +546,13 @@ export class ApprovalService {
           },
         ],
       );
+      expiredSeq = expiredRecord!.seq;
     } catch {
       // The disk refused: keep it pending (still not allowed) and try again shortly.
       this.pending.set(actionId, { ...tracked, expires: now + RETRY_MS, stepDeadline: null });
       return;
     }
-    this.expired(row);
+    this.expired(row, expiredSeq);
   }
 
   /**
@@ -584,10 +594,11 @@ export class ApprovalService {
       ).catch(() => undefined);
       return;
     }
+    let escalatedSeq: number;
     try {
       const stepDeadline = currentStep(t.next).deadline_ms!;
       const expires = Math.max(row.expires_ms ?? now, overallDeadline(t.next, now));
-      await this.store.commit(
+      const [escalated] = await this.store.commit(
         [updateProgressOp(actionId, t.next, now), extendDeadlineOp(actionId, expires)],
         [
           {
@@ -604,18 +615,23 @@ export class ApprovalService {
           },
         ],
       );
+      escalatedSeq = escalated!.seq;
       this.pending.set(actionId, { ...tracked, expires, stepDeadline });
     } catch {
       this.pending.set(actionId, retry);
       return;
     }
     const status = withWorkflow(this.store, toStatus(actionRow(this.store, actionId)!));
-    this.bus.publish('approval.escalated', {
-      ...eventOf(status),
-      expires_at: status.expires_at,
-      workflow: status.workflow,
-      escalation_approvers: progress.escalation.escalation_approvers,
-    });
+    this.bus.publish(
+      'approval.escalated',
+      {
+        ...eventOf(status),
+        expires_at: status.expires_at,
+        workflow: status.workflow,
+        escalation_approvers: progress.escalation.escalation_approvers,
+      },
+      { seq: escalatedSeq },
+    );
   }
 
   private wake(actionId: string): void {

@@ -151,7 +151,7 @@ export class CheckpointService {
     this.latestCp = cp;
     this.latestRecordSeq = rec!.seq;
     this.lastSignedAt = this.clock.now();
-    this.bus.publish('checkpoint.signed', { seq: rec!.seq, ...data }, this.clock.now());
+    this.bus.publish('checkpoint.signed', { seq: rec!.seq, ...data }, { seq: rec!.seq, now: this.clock.now() });
     return cp;
   }
 

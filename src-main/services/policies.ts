@@ -240,11 +240,12 @@ export class PolicyService {
       actor: opts.actor ?? 'user',
       data: { policy, ephemeral: !!opts.ephemeral, ...opts.data },
     };
-    const apply = (): PolicyView => {
+    /** `seq`: the policy.created record's, once it is durable (the event is made from it). */
+    const apply = (seq: number | null): PolicyView => {
       const entry: Entry = { policy, created_ms: now, updated_ms: now, hits: 0, last_hit_ms: null, ephemeral: !!opts.ephemeral };
       this.entries.set(policy.id, entry);
       this.install(engine, validatedAt);
-      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy });
+      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy }, { seq });
       return this.view(entry);
     };
     return { policy, ops, audit, apply };
@@ -255,8 +256,8 @@ export class PolicyService {
     opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {},
   ): Promise<PolicyView> {
     const prepared = this.prepareCreate(input, opts);
-    await this.store.commit(prepared.ops, [prepared.audit]);
-    return prepared.apply();
+    const [rec] = await this.store.commit(prepared.ops, [prepared.audit]);
+    return prepared.apply(rec!.seq);
   }
 
   async update(id: string, input: unknown, actor = 'user'): Promise<PolicyView> {
@@ -269,11 +270,11 @@ export class PolicyService {
     const validatedAt = this.generation;
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
-    await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
+    const [rec] = await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
     const entry: Entry = { ...existing, policy, updated_ms: now, unusable: undefined };
     this.entries.set(id, entry);
     this.install(engine, validatedAt);
-    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy });
+    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy }, { seq: rec!.seq });
     return this.view(entry);
   }
 
@@ -284,12 +285,12 @@ export class PolicyService {
     if (use) throw conflict(`Policy '${id}' is used by the running A/B test '${use.test}' (as its ${use.role} policy); stop it first`);
     const engine = this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
     const validatedAt = this.generation;
-    await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
+    const [rec] = await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
       { type: 'policy.deleted', actor, data: { policy_id: id, policy: existing.policy } },
     ]);
     this.entries.delete(id);
     this.install(engine, validatedAt);
-    this.bus.publish('policy.changed', { change: 'deleted', policy_id: id });
+    this.bus.publish('policy.changed', { change: 'deleted', policy_id: id }, { seq: rec!.seq });
   }
 
   /** SPEC 3.4: validate the whole file, then apply policies, workflows, risk rules and settings atomically. */
@@ -354,7 +355,7 @@ export class PolicyService {
       for (const r of file.risk_rules)
         ops.push({ sql: 'INSERT INTO risk_rules (id, body) VALUES (?, ?)', params: [r.id, JSON.stringify(r)] });
     }
-    await this.store.commit(ops, [
+    const [imported] = await this.store.commit(ops, [
       {
         type: 'policy.imported',
         actor: opts.actor ?? 'user',
@@ -374,7 +375,7 @@ export class PolicyService {
     this.recompile();
     settingsChange?.apply();
     const settingsChanged = settingsChange !== null;
-    this.bus.publish('policy.changed', { change: 'imported', policy_ids: file.policies.map((p) => p.id) });
+    this.bus.publish('policy.changed', { change: 'imported', policy_ids: file.policies.map((p) => p.id) }, { seq: imported!.seq });
     return {
       imported: file.policies.length,
       created,
@@ -431,14 +432,20 @@ export class PolicyService {
       this.settings.get(),
       this.riskRules,
     );
-    await this.store.commit(ops, audit);
+    const records = await this.store.commit(ops, audit);
     this.entries.clear();
     for (const [id, e] of merged) this.entries.set(id, e);
     this.recompile();
-    this.bus.publish('policy.changed', {
-      change: 'imported',
-      policy_ids: [...retired.map((r) => r.previous.id), ...pairs.map((p) => p.next.id)],
-    });
+    // One event per record (record-events.ts makes the same from the log).
+    for (const rec of records) {
+      const d = rec.data as { policy_id?: string; policy?: Policy };
+      if (rec.type === 'policy.deleted')
+        this.bus.publish('policy.changed', { change: 'deleted', policy_id: d.policy_id! }, { seq: rec.seq });
+      else {
+        const change = rec.type === 'policy.created' ? 'created' : 'updated';
+        this.bus.publish('policy.changed', { change, policy_id: d.policy!.id, policy: d.policy! }, { seq: rec.seq });
+      }
+    }
     return [...retired.map((r) => r.previous.id), ...pairs.map((p) => p.previous.id)];
   }
 

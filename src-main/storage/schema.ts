@@ -243,6 +243,18 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_webhook ON deliveries(webhook_id, created_ms, id);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_ms);
+-- SPEC 7.4 (a restart does not lose a delivery): which webhook has its delivery of which event of
+-- which audit record (or had it dropped as over its backlog), for the records after meta
+-- 'webhook_seq', the point up to which every record's events are known to be queued. Rows at or
+-- below it are pruned (events/webhook-recovery.ts).
+CREATE TABLE IF NOT EXISTS delivery_sources (
+  webhook_id TEXT NOT NULL,
+  audit_seq INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (webhook_id, audit_seq, event)
+) WITHOUT ROWID;
+-- Events not queued for a webhook because its backlog was full: how many, and when the last was.
+CREATE TABLE IF NOT EXISTS webhook_drops (webhook_id TEXT PRIMARY KEY, dropped INTEGER NOT NULL, last_ms INTEGER NOT NULL);
 
 CREATE TABLE IF NOT EXISTS mcp_servers (
   server_id TEXT PRIMARY KEY,

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { EVENT_NAMES, EventEnvelopeSchema, type EventEnvelope } from '../../src-shared/index.js';
 import { refreshPending, requestLeft } from '../api/approvals.js';
 import { fetchSession } from '../api/session.js';
+import { connectEventStream, type StreamMessage } from '../lib/event-stream.js';
 import { notifier } from '../lib/notify.js';
 import { store } from '../store/index.js';
 
@@ -54,74 +55,46 @@ function handle(e: EventEnvelope): void {
   }
 }
 
-/**
- * The live event stream (SSE, `GET /api/v1/events`, cookie auth). EventSource retries on its own
- * while the connection is merely interrupted; when it gives up (closed) we reconnect with backoff,
- * and after a reconnect the inbox is reloaded so nothing said while offline is missed.
- */
+/** Everything shown from the log may be stale: reload the inbox, and let the screens reload theirs. */
+function reloadAll(): void {
+  store.getState().bumpEvents(true);
+  void refreshPending();
+}
+
+function onEvent(m: StreamMessage): void {
+  try {
+    const parsed = EventEnvelopeSchema.safeParse(JSON.parse(m.data));
+    if (parsed.success) handle(parsed.data);
+  } catch {
+    // A malformed frame is ignored; the next one is independent.
+  }
+}
+
+/** The live event stream (SSE, `GET /api/v1/events`, cookie auth); see lib/event-stream.ts for reconnects and reloads. */
 export function useEvents(enabled: boolean): void {
   useEffect(() => {
     if (!enabled) return;
-    let es: EventSource | null = null;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let failures = 0;
-    let stopped = false;
-    const set = store.getState().setConnection;
-
-    const onEvent = (m: MessageEvent<string>) => {
-      try {
-        const parsed = EventEnvelopeSchema.safeParse(JSON.parse(m.data));
-        if (parsed.success) handle(parsed.data);
-      } catch {
-        // A malformed frame is ignored; the next one is independent.
-      }
-    };
-
-    const connect = () => {
-      if (stopped) return;
-      set(failures === 0 ? 'connecting' : 'reconnecting');
-      es = new EventSource('/api/v1/events', { withCredentials: true });
-      for (const name of EVENT_NAMES) es.addEventListener(name, onEvent);
-      es.onmessage = onEvent;
-      es.onopen = () => {
-        failures = 0;
-        set('live');
-        void refreshPending();
-      };
-      es.onerror = () => {
-        if (!es) return;
-        if (es.readyState === EventSource.CLOSED) {
-          es.close();
-          es = null;
-          failures++;
-          set(failures > 5 ? 'offline' : 'reconnecting');
-          // A 401 closes the stream for good: check whether the session is still alive.
-          void fetchSession()
-            .then((sess) => {
-              if (!sess.authenticated) store.getState().setAuth('out');
-            })
-            .catch(() => undefined);
-          const delay = Math.min(15_000, 500 * 2 ** Math.min(failures, 5));
-          timer = setTimeout(connect, delay);
-        } else {
-          set('reconnecting');
-        }
-      };
-    };
-
-    connect();
-    const onOnline = () => {
-      if (!es && timer) {
-        clearTimeout(timer);
-        connect();
-      }
-    };
+    const stream = connectEventStream({
+      open: () => new EventSource('/api/v1/events', { withCredentials: true }),
+      names: EVENT_NAMES,
+      onEvent,
+      onOpen: () => void refreshPending(),
+      onReload: reloadAll,
+      onClosed: () => {
+        // A 401 closes the stream for good: check whether the session is still alive.
+        void fetchSession()
+          .then((sess) => {
+            if (!sess.authenticated) store.getState().setAuth('out');
+          })
+          .catch(() => undefined);
+      },
+      setState: (c) => store.getState().setConnection(c),
+    });
+    const onOnline = () => stream.online();
     window.addEventListener('online', onOnline);
     return () => {
-      stopped = true;
       window.removeEventListener('online', onOnline);
-      if (timer) clearTimeout(timer);
-      es?.close();
+      stream.stop();
     };
   }, [enabled]);
 }

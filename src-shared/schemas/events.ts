@@ -42,5 +42,6 @@ export const AlertKindSchema = z.enum([
   'mcp-tools-changed',
   'mcp-tool-definition-changed',
   'policy-unusable',
+  'webhook-backlog-full',
 ]);
 export type AlertKind = z.infer<typeof AlertKindSchema>;

@@ -23,6 +23,9 @@ export const WebhookViewSchema = z.object({
   enabled: z.boolean(),
   has_secret: z.boolean(),
   created_at: IsoTimeSchema,
+  /** Events not queued for it because its backlog was full (each overflow also raises an alert). */
+  dropped: z.number().int(),
+  last_dropped_at: IsoTimeSchema.nullable(),
 });
 export type WebhookView = z.infer<typeof WebhookViewSchema>;
 

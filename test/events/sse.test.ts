@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventEnvelopeSchema, type EventEnvelope } from '../../src-shared/index.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { SseHub } from '../../src-main/events/sse.js';
+import { eventLog } from '../../src-main/events/record-events.js';
 
 import { startServer, type RunningServer } from '../../src-main/server/serve.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
@@ -119,6 +120,8 @@ describe('GET /api/v1/events over a real socket', () => {
     const res = await fetch(`${server.url}/api/v1/events`, { headers: { 'X-API-Key': adminKey } });
     const sse = new SseReader(res.body!.getReader());
     expect((await sse.next())?.retry).toBe('3000');
+    // The position a reconnect resumes from, even if no event comes before it.
+    expect((await sse.next())?.id).toMatch(/^pos_\d+$/);
     const closing = server.close();
     server = null;
     let ended = false;
@@ -226,5 +229,91 @@ describe('SseHub', () => {
     expect(() => hub.open(null)).toThrow(/At most 2/);
     hub.close();
     expect(() => hub.open(null)).toThrow();
+  });
+});
+
+describe('resuming from the audit log (Last-Event-ID beyond what is kept in memory)', () => {
+  const policy = (id: string) => ({ id, effect: 'deny', when: { action_type: `x.${id}` } });
+
+  async function firstEvent(): Promise<EventEnvelope> {
+    const res = await t!.req('GET', '/api/v1/events?events=policy.changed');
+    const sse = new SseReader(res.body!.getReader());
+    await t!.json('POST', '/api/v1/policies', { body: policy('p-one') });
+    const { env } = await sse.event();
+    await sse.reader.cancel();
+    return env;
+  }
+
+  it('replays what was missed across a restart, from the log, with the ids it was published with', async () => {
+    t = await openTestCore();
+    const one = await firstEvent();
+    await t!.reopen(); // the events kept in memory are gone
+    await t!.json('POST', '/api/v1/policies', { body: policy('p-two') });
+    await t!.json('DELETE', '/api/v1/policies/p-one');
+    const live: EventEnvelope[] = [];
+    const off = t!.g.bus.subscribe((e) => live.push(e));
+    await t!.json('POST', '/api/v1/policies', { body: policy('p-three') });
+    off();
+
+    const res = await t!.req('GET', '/api/v1/events?events=policy.changed', { headers: { 'Last-Event-ID': one.id } });
+    const sse = new SseReader(res.body!.getReader());
+    const got = [(await sse.event()).env, (await sse.event()).env, (await sse.event()).env];
+    expect(got.map((e) => [e.data.change, e.data.policy_id])).toEqual([
+      ['created', 'p-two'],
+      ['deleted', 'p-one'],
+      ['created', 'p-three'],
+    ]);
+    expect(one.id).toMatch(/^evt_\d+\.policy\.changed$/);
+    // Made from the log, the last one is the event that was published live (same id and body).
+    expect(got[2]!.id).toBe(live[0]!.id);
+    expect(got[2]!.data).toEqual(JSON.parse(JSON.stringify(live[0]!.data)));
+    // And live events follow, once each.
+    await t!.json('POST', '/api/v1/policies', { body: policy('p-four') });
+    expect((await sse.event()).env.data).toMatchObject({ policy_id: 'p-four' });
+    await sse.reader.cancel();
+  });
+
+  it('says `reset` (reload) when it cannot resume: an unknown id, or more missed than it reads', async () => {
+    t = await openTestCore();
+    const unknown = await t!.req('GET', '/api/v1/events', { headers: { 'Last-Event-ID': 'evt_mx1abcdefghijkl' } });
+    const a = new SseReader(unknown.body!.getReader());
+    expect(await a.next()).toEqual({ retry: '3000' });
+    const reset = await a.next();
+    expect(reset?.event).toBe('reset');
+    expect(JSON.parse(reset!.data!)).toMatchObject({ reason: expect.stringMatching(/not an event of this log/) });
+    expect(reset?.id).toMatch(/^pos_\d+$/);
+    await a.reader.cancel();
+
+    // Resuming from the position a reset (or a fresh stream) gave works.
+    const from = reset!.id!;
+    await t!.json('POST', '/api/v1/policies', { body: policy('p-after') });
+    const b = new SseReader(
+      (await t!.req('GET', '/api/v1/events?events=policy.changed', { headers: { 'Last-Event-ID': from } })).body!.getReader(),
+    );
+    expect((await b.event()).env.data).toMatchObject({ policy_id: 'p-after' });
+    await b.reader.cancel();
+
+    // Further behind than a resumption reads.
+    const one = await firstEvent();
+    for (const id of ['q1', 'q2', 'q3']) await t!.json('POST', '/api/v1/policies', { body: policy(id) });
+    const hub = new SseHub(t!.g.bus, { maxResumeRecords: 2 }, eventLog(t!.g.store));
+    const c = new SseReader(hub.open(null, { lastEventId: one.id }).getReader());
+    await c.next();
+    const far = await c.next();
+    expect(far?.event).toBe('reset');
+    expect(JSON.parse(far!.data!).reason).toMatch(/more than 2 records/);
+    hub.close();
+  });
+
+  it('replays a long gap in slices, in order', async () => {
+    t = await openTestCore();
+    const one = await firstEvent();
+    for (let i = 0; i < 12; i++) await t!.json('POST', '/api/v1/policies', { body: policy(`s${i}`) });
+    const hub = new SseHub(new EventBus(), { resumeSlice: 3 }, eventLog(t!.g.store));
+    const sse = new SseReader(hub.open(new Set(['policy.changed'] as const), { lastEventId: one.id }).getReader());
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(String((await sse.event()).env.data.policy_id));
+    expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => `s${i}`));
+    hub.close();
   });
 });

@@ -109,6 +109,12 @@ function WebhookRow({ w, onDelete }: { w: WebhookView; onDelete: () => void }) {
             {w.name ? `${w.name} · ` : ''}
             {w.format} · {w.events.includes('*') ? 'all events' : w.events.join(', ')} · {w.has_secret ? 'signed' : 'unsigned'}
           </div>
+          {w.dropped > 0 && (
+            <div className="small field-error" role="note" title={w.last_dropped_at ? fullTime(w.last_dropped_at) : undefined}>
+              {w.dropped === 1 ? '1 event was' : `${w.dropped.toLocaleString()} events were`} not sent: the backlog of undelivered events
+              was full{w.last_dropped_at ? ` (last ${shortTime(w.last_dropped_at)})` : ''}
+            </div>
+          )}
         </div>
         {result && <span className={`small ${result.ok ? 'allowed-text' : 'field-error'}`}>{result.text}</span>}
         <button type="button" className="btn sm" onClick={() => void test()} disabled={testing}>
