@@ -30,6 +30,7 @@ import {
   McpServerRegisterSchema,
   McpServerSchema,
   McpToolAcceptSchema,
+  McpToolPinQuerySchema,
   McpToolPinSchema,
   PendingApprovalSchema,
   PolicyFileSchema,
@@ -313,6 +314,10 @@ const envoy = {
 /** Method and path of endpoint `name`, from ROUTES. */
 const at = <N extends RouteName>(name: N) => ({ method: ROUTES[name][0], path: ROUTES[name][1] });
 
+/** How a tool or server the URL path cannot carry (`.`, `..`) is named instead (routes.ts `NAME_ELSEWHERE`). */
+const MCP_NAMES_ELSEWHERE = (where: 'body' | 'query') =>
+  `URL parsers remove the path segments \`.\` and \`..\` (also percent-encoded), so a tool or server so named is given in the ${where} (\`tool\`, \`server_id\`) with \`-\` as its path segment; a name given both ways must be the same (400 naming the field otherwise). Any other name goes in the path, percent-encoded.`;
+
 /** What a list whose filters one index cannot answer may return (storage/bounded-walk.ts). */
 const PARTIAL_PAGES =
   'A page may hold fewer than `limit` items, even none, while `next_cursor` is set: a request reads the log for a bounded time (so that no request holds the server), and rare filters over a long history can need several requests to fill a page. The list ends only where `next_cursor` is null. ' +
@@ -471,7 +476,9 @@ export const API = {
     tag: 'MCP',
     summary: 'A tool\u2019s pin',
     description:
-      'The pinned definition of a tool (SHA-256 of the JCS of the tool object) and any changed definition waiting to be accepted. The MCP proxy refuses calls to a tool whose current definition is not its pin.',
+      'The pinned definition of a tool (SHA-256 of the JCS of the tool object) and any changed definition waiting to be accepted. The MCP proxy refuses calls to a tool whose current definition is not its pin. ' +
+      MCP_NAMES_ELSEWHERE('query'),
+    query: McpToolPinQuerySchema,
     response: McpToolPin,
   },
   acceptMcpTool: {
@@ -480,7 +487,8 @@ export const API = {
     tag: 'MCP',
     summary: 'Accept a changed tool definition',
     description:
-      'The pending definition becomes the pin and the tool\u2019s calls are evaluated again. With `sha256`, the accept applies only if that is still the pending definition (409 otherwise); 409 as well when nothing is pending.',
+      'The pending definition becomes the pin and the tool\u2019s calls are evaluated again. With `sha256`, the accept applies only if that is still the pending definition (409 otherwise); 409 as well when nothing is pending. ' +
+      MCP_NAMES_ELSEWHERE('body'),
     body: named('McpToolAccept', McpToolAcceptSchema),
     bodyOptional: true,
     example: { sha256: '9f2c'.padEnd(64, '0') },
