@@ -500,7 +500,8 @@ export const API = {
     scope: 'admin',
     tag: 'MCP',
     summary: 'Create a policy in the seeds\u2019 form',
-    description: '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4).',
+    description:
+      '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4). `server_id` and `tool` match `mcp.server_id` / `mcp.tool` exactly; a `namespace` matches a call on the server of that id, a tool named it or starting with it then `_` `.` `/` `-`, or an `action_type` `namespace.*`; a `verb` matches a tool having it as a whole word between those separators, or an `action_type` `*.verb` (case-sensitive; `*` and `?` are wildcards). The created policy\u2019s description states the rule.',
     body: named('SeedPolicy', SeedPolicySchema),
     response: PolicyView,
     status: 201,
