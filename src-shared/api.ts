@@ -31,6 +31,7 @@ import {
   McpServerRegisterSchema,
   McpServerSchema,
   McpToolAcceptSchema,
+  McpToolPinQuerySchema,
   McpToolPinSchema,
   PendingApprovalSchema,
   PolicyFileSchema,
@@ -314,6 +315,10 @@ const envoy = {
 /** Method and path of endpoint `name`, from ROUTES. */
 const at = <N extends RouteName>(name: N) => ({ method: ROUTES[name][0], path: ROUTES[name][1] });
 
+/** How a tool or server the URL path cannot carry (`.`, `..`) is named instead (routes.ts `NAME_ELSEWHERE`). */
+const MCP_NAMES_ELSEWHERE = (where: 'body' | 'query') =>
+  `URL parsers remove the path segments \`.\` and \`..\` (also percent-encoded), so a tool or server so named is given in the ${where} (\`tool\`, \`server_id\`) with \`-\` as its path segment; a name given both ways must be the same (400 naming the field otherwise). Any other name goes in the path, percent-encoded.`;
+
 /** What a list whose filters one index cannot answer may return (storage/bounded-walk.ts). */
 const PARTIAL_PAGES =
   'A page may hold fewer than `limit` items, even none, while `next_cursor` is set: a request reads the log for a bounded time (so that no request holds the server), and rare filters over a long history can need several requests to fill a page. The list ends only where `next_cursor` is null. ' +
@@ -475,7 +480,9 @@ export const API = {
     tag: 'MCP',
     summary: 'A tool\u2019s pin',
     description:
-      'The pinned definition of a tool (SHA-256 of the JCS of the tool object) and any changed definition waiting to be accepted. The MCP proxy refuses calls to a tool whose current definition is not its pin.',
+      'The pinned definition of a tool (SHA-256 of the JCS of the tool object) and any changed definition waiting to be accepted. The MCP proxy refuses calls to a tool whose current definition is not its pin. ' +
+      MCP_NAMES_ELSEWHERE('query'),
+    query: McpToolPinQuerySchema,
     response: McpToolPin,
   },
   acceptMcpTool: {
@@ -484,7 +491,8 @@ export const API = {
     tag: 'MCP',
     summary: 'Accept a changed tool definition',
     description:
-      'The pending definition becomes the pin and the tool\u2019s calls are evaluated again. With `sha256`, the accept applies only if that is still the pending definition (409 otherwise); 409 as well when nothing is pending.',
+      'The pending definition becomes the pin and the tool\u2019s calls are evaluated again. With `sha256`, the accept applies only if that is still the pending definition (409 otherwise); 409 as well when nothing is pending. ' +
+      MCP_NAMES_ELSEWHERE('body'),
     body: named('McpToolAccept', McpToolAcceptSchema),
     bodyOptional: true,
     example: { sha256: '9f2c'.padEnd(64, '0') },
@@ -496,7 +504,8 @@ export const API = {
     scope: 'admin',
     tag: 'MCP',
     summary: 'Create a policy in the seeds\u2019 form',
-    description: '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4).',
+    description:
+      '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4). `server_id` and `tool` match `mcp.server_id` / `mcp.tool` exactly; a `namespace` matches a call on the server of that id, a tool named it or starting with it then `_` `.` `/` `-`, or an `action_type` `namespace.*`; a `verb` matches a tool having it as a whole word between those separators, or an `action_type` `*.verb` (case-sensitive; `*` and `?` are wildcards). The created policy\u2019s description states the rule.',
     body: named('SeedPolicy', SeedPolicySchema),
     response: PolicyView,
     status: 201,

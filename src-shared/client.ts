@@ -1,7 +1,7 @@
 // Types only from the API table (its schemas are not loaded); method and path from the zod-free ROUTES.
 import type { BodyIn, EndpointName, QueryIn, ResponseOf } from './api.js';
 import type { ErrorBody } from './index.js';
-import { pathOf, ROUTES } from './routes.js';
+import { pathName, pathOf, ROUTES } from './routes.js';
 
 /** An error answer from the API, with its SPEC 5 code and field details. */
 export class ApiError extends Error {
@@ -88,6 +88,16 @@ function qs(q: Query | undefined): string {
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';
+}
+
+/** The path parameters of `/mcp/servers/{server_id}/tools/{tool}…`: `-` for a name a path cannot carry. */
+const mcpToolParams = (serverId: string, tool: string) => ({ server_id: pathName(serverId), tool: pathName(tool) });
+/** The names a path cannot carry, for the query or body. */
+function mcpNamesElsewhere(serverId: string, tool: string): { server_id?: string; tool?: string } {
+  return {
+    ...(pathName(serverId) === serverId ? {} : { server_id: serverId }),
+    ...(pathName(tool) === tool ? {} : { tool }),
+  };
 }
 
 /**
@@ -297,7 +307,10 @@ export class GatehouseApi {
   mcpEvaluate = (b: BodyIn<'mcpEvaluate'>) => this.call('mcpEvaluate', { body: b });
   registerMcpServer = (b: BodyIn<'registerMcpServer'>) => this.call('registerMcpServer', { body: b });
   listMcpServers = () => this.call('listMcpServers');
-  mcpToolPin = (serverId: string, tool: string) => this.call('mcpToolPin', { params: { server_id: serverId, tool } });
-  acceptMcpTool = (serverId: string, tool: string, body: BodyIn<'acceptMcpTool'> = {}) =>
-    this.call('acceptMcpTool', { params: { server_id: serverId, tool }, body });
+  // A tool or server named `.` or `..` cannot be carried in a URL path (parsers drop such segments):
+  // it goes in the query / body, with `-` in the path (routes.ts `pathName`). Any other name stays in the path.
+  mcpToolPin = (serverId: string, tool: string) =>
+    this.call('mcpToolPin', { params: mcpToolParams(serverId, tool), query: mcpNamesElsewhere(serverId, tool) });
+  acceptMcpTool = (serverId: string, tool: string, body: Omit<BodyIn<'acceptMcpTool'>, 'server_id' | 'tool'> = {}) =>
+    this.call('acceptMcpTool', { params: mcpToolParams(serverId, tool), body: { ...body, ...mcpNamesElsewhere(serverId, tool) } });
 }

@@ -100,6 +100,15 @@ export const ROUTES = {
 
 export type RouteName = keyof typeof ROUTES;
 
+/**
+ * A path segment that stands for "the name is given in the body / query" (`tool`, `server_id`):
+ * URL parsers remove the segments `.` and `..` (and `%2e`, `%2E%2e`…) before any router sees them,
+ * so a server or tool so named cannot be carried in a path (`/mcp/servers/{server_id}/tools/{tool}`).
+ */
+export const NAME_ELSEWHERE = '-';
+/** The path segment for an MCP server id or tool name: the name itself, or `-` when a URL path cannot carry it. */
+export const pathName = (name: string): string => (name === '.' || name === '..' ? NAME_ELSEWHERE : name);
+
 /** `/api/v1/actions/{id}/status` with `{id: "act_1"}` → `/api/v1/actions/act_1/status` (values URL-encoded). */
 export function pathOf(name: RouteName, params: Record<string, string> = {}): string {
   const path: string = ROUTES[name][1];

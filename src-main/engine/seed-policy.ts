@@ -48,10 +48,10 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
  * Maps the seeds' Terraform / MCP policy form onto a policy (SPEC 3.4): id from the name, effect
  * from `action` (approve → allow, block → deny, escalate → require_approval), `when` from
  * `conditions` (an object or a JSON string) plus conditions for `server_id` / `namespace` / `verb`
- * / `tool` on the fields `POST /mcp/governance/evaluate` fills (services/mcp.ts: `mcp.server_id`;
- * `mcp.tool` = the tool, else `namespace.verb`, else the verb; `action_type` = `namespace.verb`
- * when no tool is named). `approvers` has no meaning in a single-user console and is dropped.
- * Problems are appended to `issues` under `base`.
+ * / `tool` (see `mcpConditions`: they match both the MCP proxy's calls and the shape
+ * `POST /mcp/governance/evaluate` fills). A namespace or verb adds its matching rule to the
+ * policy's description, so a decision it makes can be explained. `approvers` has no meaning in a
+ * single-user console and is dropped. Problems are appended to `issues` under `base`.
  */
 export function policyFromSeed(
   item: unknown,
@@ -72,7 +72,7 @@ export function policyFromSeed(
   const candidate = {
     id: seed.id ?? uniqueId(slugify(seed.name), opts.takenIds),
     name: seed.name,
-    description: seed.description,
+    description: withMcpExplanation(seed),
     enabled: seed.enabled ?? true,
     priority: seed.priority ?? 50,
     effect: EFFECT_OF_SEED_ACTION[seed.action],
@@ -106,16 +106,84 @@ function conditionsOf(raw: SeedPolicy['conditions'], path: string, issues: Valid
   return parsed;
 }
 
-function withMcpConditions(conditions: Record<string, unknown>, seed: SeedPolicy): Record<string, unknown> {
+/** The separators between the words of an MCP tool's name: `database_query`, `fs.read`, `git/log`, `get-issue`. */
+const TOOL_WORD_SEPARATORS = '[_./-]';
+
+/** A name from the seed form as a regex source: literal, except `*` and `?`, which keep their wildcard meaning (SPEC 3.2). */
+function nameSource(name: string): string {
+  return name.replace(/[\\^$.|+()[\]{}*?]/g, (c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : `\\${c}`));
+}
+
+/**
+ * The seeds name an MCP call by `namespace` (a group of tools: `database`, `filesystem`) and `verb`
+ * (`execute`, `read`); the MCP proxy's calls name `mcp.server_id` and `mcp.tool`, and the seeds'
+ * evaluate route sends `action_type` = `namespace.verb` (services/mcp.ts). So that one policy
+ * matches all of them:
+ * - a namespace matches a call on the server of that id, a tool whose name is the namespace or
+ *   starts with it followed by `_` `.` `/` `-` (`database_query`, `database.query`), or an
+ *   `action_type` `namespace.*`;
+ * - a verb matches a tool having it as a whole word between those separators (`execute`,
+ *   `execute_query`, `file_delete`, `fs.read_file`), or an `action_type` `*.verb`;
+ * - both must hold when both are given; `server_id` and `tool` are plain equality, as before.
+ * Names match case-sensitively; `*` and `?` in them are wildcards. Every call the earlier mapping
+ * matched (`action_type: namespace.verb`, `mcp.tool: verb`, `action_type: namespace.*`) still
+ * matches: the rule only widens what a namespace or verb policy covers.
+ */
+export function mcpConditions(seed: Pick<SeedPolicy, 'server_id' | 'namespace' | 'verb' | 'tool'>): Record<string, unknown> {
   const mcp: Record<string, unknown> = {};
   if (seed.server_id) mcp['mcp.server_id'] = seed.server_id;
-  if (seed.tool) mcp['mcp.tool'] = seed.tool;
-  else if (seed.namespace && seed.verb) mcp.action_type = `${seed.namespace}.${seed.verb}`;
-  else if (seed.verb) mcp['mcp.tool'] = seed.verb;
-  else if (seed.namespace) mcp.action_type = `${seed.namespace}.*`;
+  if (seed.tool) {
+    mcp['mcp.tool'] = seed.tool;
+    return mcp;
+  }
+  const parts: Record<string, unknown>[] = [];
+  if (seed.namespace)
+    parts.push({
+      any: [
+        { 'mcp.server_id': seed.namespace },
+        { 'mcp.tool': { regex: `^${nameSource(seed.namespace)}(?:${TOOL_WORD_SEPARATORS}|$)` } },
+        { action_type: `${seed.namespace}.*` },
+      ],
+    });
+  if (seed.verb)
+    parts.push({
+      any: [
+        { 'mcp.tool': { regex: `(?:^|${TOOL_WORD_SEPARATORS})${nameSource(seed.verb)}(?:${TOOL_WORD_SEPARATORS}|$)` } },
+        { action_type: `*.${seed.verb}` },
+      ],
+    });
+  if (parts.length === 1) Object.assign(mcp, parts[0]);
+  else if (parts.length > 1) mcp.all = parts;
+  return mcp;
+}
+
+function withMcpConditions(conditions: Record<string, unknown>, seed: SeedPolicy): Record<string, unknown> {
+  const mcp = mcpConditions(seed);
   if (Object.keys(mcp).length === 0) return conditions;
   const clash = Object.keys(mcp).some((k) => k in conditions);
   return clash ? { all: [conditions, mcp] } : { ...conditions, ...mcp };
+}
+
+/** The longest description a policy may have (PolicySchema). */
+const MAX_DESCRIPTION = 4_000;
+
+/** The seed's description, followed by how its namespace / verb match MCP calls (the rule of `mcpConditions`). */
+function withMcpExplanation(seed: SeedPolicy): string | undefined {
+  if (seed.tool || (!seed.namespace && !seed.verb)) return seed.description;
+  const said: string[] = [];
+  if (seed.namespace)
+    said.push(
+      `namespace '${seed.namespace}' matches a call on MCP server '${seed.namespace}', a tool named '${seed.namespace}' or ` +
+        `starting '${seed.namespace}' then _ . / or - (${seed.namespace}_query, ${seed.namespace}.read), or action_type '${seed.namespace}.*'`,
+    );
+  if (seed.verb)
+    said.push(
+      `verb '${seed.verb}' matches a tool having '${seed.verb}' as a whole word between _ . / - ` +
+        `(${seed.verb}, ${seed.verb}_file, file_${seed.verb}), or action_type '*.${seed.verb}'`,
+    );
+  const rule = `MCP match: ${said.join('; and ')}. Names match case-sensitively.`;
+  const text = seed.description ? `${seed.description}\n\n${rule}` : rule;
+  return text.length <= MAX_DESCRIPTION ? text : seed.description;
 }
 
 /**

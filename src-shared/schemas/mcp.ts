@@ -31,13 +31,26 @@ export const McpToolPinSchema = z.object({
 });
 export type McpToolPin = z.infer<typeof McpToolPinSchema>;
 
-/** POST /mcp/servers/{server_id}/tools/{tool}/accept: optionally bound to the definition the user saw. */
+/** The names of `/mcp/servers/{server_id}/tools/{tool}…` given outside the path (routes.ts `NAME_ELSEWHERE`). */
+const McpToolNamesShape = {
+  server_id: z.string().min(1).max(128).optional(),
+  tool: z.string().min(1).max(256).optional(),
+};
+
+/** GET /mcp/servers/{server_id}/tools/{tool}: `?tool=..` with `-` as the path's tool names a tool the path cannot carry. */
+export const McpToolPinQuerySchema = z.object(McpToolNamesShape).strict();
+
+/**
+ * POST /mcp/servers/{server_id}/tools/{tool}/accept: optionally bound to the definition the user
+ * saw; `tool` (and `server_id`) name what the path cannot carry, with `-` in its place.
+ */
 export const McpToolAcceptSchema = z
   .object({
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
+    ...McpToolNamesShape,
   })
   .strict();
 export type McpToolAccept = z.infer<typeof McpToolAcceptSchema>;

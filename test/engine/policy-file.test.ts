@@ -243,20 +243,29 @@ describe('seed policy forms (SPEC 3.4)', () => {
     expect(seedToPolicy({ name: 'X', action: seedAction }).effect).toBe(effect);
   });
 
-  it('maps the MCP form onto the fields the MCP evaluate route fills', () => {
+  it('maps the MCP form onto the fields the MCP proxy and the MCP evaluate route fill', () => {
+    const ns = (n: string) => ({
+      any: [{ 'mcp.server_id': n }, { 'mcp.tool': { regex: `^${n}(?:[_./-]|$)` } }, { action_type: `${n}.*` }],
+    });
+    const verb = (v: string) => ({ any: [{ 'mcp.tool': { regex: `(?:^|[_./-])${v}(?:[_./-]|$)` } }, { action_type: `*.${v}` }] });
     expect(
       seedToPolicy({ name: 'Block DB writes', server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', action: 'deny' })
         .when,
-    ).toEqual({
-      'mcp.server_id': 'mcp-enterprise-tools',
-      action_type: 'database.execute',
-    });
+    ).toEqual({ 'mcp.server_id': 'mcp-enterprise-tools', all: [ns('database'), verb('execute')] });
     expect(seedToPolicy({ name: 'x', server_id: 'fs', tool: 'write_file', action: 'require_approval' }).when).toEqual({
       'mcp.server_id': 'fs',
       'mcp.tool': 'write_file',
     });
-    expect(seedToPolicy({ name: 'x', verb: 'execute', action: 'deny' }).when).toEqual({ 'mcp.tool': 'execute' });
-    expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).when).toEqual({ action_type: 'database.*' });
+    expect(seedToPolicy({ name: 'x', verb: 'execute', action: 'deny' }).when).toEqual(verb('execute'));
+    expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).when).toEqual(ns('database'));
+    // Regex characters in a name are literal; `*` and `?` stay wildcards (SPEC 3.2).
+    expect(seedToPolicy({ name: 'x', namespace: 'db+(1)*', action: 'deny' }).when).toMatchObject({
+      any: [{ 'mcp.server_id': 'db+(1)*' }, { 'mcp.tool': { regex: '^db\\+\\(1\\)[\\s\\S]*(?:[_./-]|$)' } }, { action_type: 'db+(1)*.*' }],
+    });
+    // The rule is in the policy's description, after the seed's own.
+    const described = seedToPolicy({ name: 'x', description: 'Mine.', namespace: 'database', verb: 'execute', action: 'deny' });
+    expect(described.description).toMatch(/^Mine\.\n\nMCP match: namespace 'database' matches .*; and verb 'execute' matches /);
+    expect(seedToPolicy({ name: 'x', tool: 'write_file', action: 'deny' }).description).toBeUndefined();
   });
 
   it('combines conditions and MCP fields that name the same key', () => {

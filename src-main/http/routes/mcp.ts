@@ -1,5 +1,6 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
-import { notFound } from '../../core/errors.js';
+import { invalidField, notFound } from '../../core/errors.js';
+import { NAME_ELSEWHERE } from '../../../src-shared/routes.js';
 import { seedToPolicy } from '../../engine/index.js';
 import { toMcpDecision } from '../../services/mcp.js';
 import { policyError } from '../../services/policies.js';
@@ -18,12 +19,16 @@ export function mcpHandlers(g: Gatehouse) {
     },
     listMcpServers: () => ({ items: g.mcp.list(), next_cursor: null }),
     // The proxy reads a pin before calling a tool whose definition changed; the user accepts a change.
-    mcpToolPin: (_c, { params }) => {
-      const pin = g.mcp.pin(params.server_id!, params.tool!);
-      if (!pin) throw notFound(`MCP tool '${params.tool}' on server '${params.server_id}'`);
+    mcpToolPin: (_c, { params, query }) => {
+      const { serverId, tool } = toolNames(params, query ?? {}, 'query');
+      const pin = g.mcp.pin(serverId, tool);
+      if (!pin) throw notFound(`MCP tool '${tool}' on server '${serverId}'`);
       return pin;
     },
-    acceptMcpTool: (_c, { body, params }) => g.mcp.acceptTool(params.server_id!, params.tool!, body ?? {}, 'user'),
+    acceptMcpTool: (_c, { body, params }) => {
+      const { serverId, tool } = toolNames(params, body ?? {}, 'body');
+      return g.mcp.acceptTool(serverId, tool, { sha256: body?.sha256 }, 'user');
+    },
     createSeedPolicy: (_c, { body }) => {
       let policy;
       try {
@@ -36,4 +41,27 @@ export function mcpHandlers(g: Gatehouse) {
       return g.policies.create(policy);
     },
   } satisfies Partial<Handlers>;
+}
+
+/**
+ * The server id and tool of `/mcp/servers/{server_id}/tools/{tool}…`: each from its path segment,
+ * or from the body / query when the path could not carry it (`.`, `..`: the path then says `-`).
+ * A name given both ways must be the same one: a request never names one tool and acts on another.
+ */
+function toolNames(
+  params: Record<string, string>,
+  given: { server_id?: string; tool?: string },
+  where: 'body' | 'query',
+): { serverId: string; tool: string } {
+  const pick = (field: 'server_id' | 'tool'): string => {
+    const inPath = params[field] ?? '';
+    const named = given[field];
+    if (named === undefined || named === inPath) return inPath;
+    if (inPath === NAME_ELSEWHERE) return named;
+    throw invalidField(
+      field,
+      `names '${named}' while the path names '${inPath}'; put '${NAME_ELSEWHERE}' in the path to name it in the ${where} alone`,
+    );
+  };
+  return { serverId: pick('server_id'), tool: pick('tool') };
 }

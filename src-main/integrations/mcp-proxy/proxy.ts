@@ -163,7 +163,7 @@ export class McpGovernanceProxy implements Router {
         return false;
       }
       if (this.outcomes.isOpen(m.id)) {
-        this.relay.toClient(f.raw); // the client first; the report to Gatehouse follows
+        this.relay.toClient(f.raw, f); // the client first; the report to Gatehouse follows
         this.outcomes.answered(f);
         return true;
       }

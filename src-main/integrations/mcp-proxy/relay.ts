@@ -1,4 +1,4 @@
-import { exactMessage, idKey, idText, isBlank, parseLine, type Frame, type Msg } from './jsonrpc.js';
+import { exactMessage, idKey, idText, isBlank, kindOf, parseLine, type Frame, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -22,15 +22,35 @@ interface Own {
   timer: NodeJS.Timeout | null;
 }
 
+const asObject = (v: unknown): Msg => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Msg) : {});
+
 export class ServerGoneError extends Error {
   override readonly name = 'ServerGoneError';
 }
 
 export const OWN_ID_PREFIX = 'gatehouse-proxy:';
 
+/**
+ * A JSON-RPC batch one side sent (2025-03-26): its elements travel on one by one, and the answers
+ * to its requests — the other side's or the proxy's own — go back to it together, as one array of
+ * their exact texts (JSON-RPC 2.0: one answer array per batch, none for notifications alone).
+ */
+interface Batch {
+  /** Answers still awaited, by id key. */
+  awaiting: Set<string>;
+  /** The answers' exact texts, in the order they came. */
+  answers: string[];
+}
+
+/** The answer to a batch with nothing JSON-RPC can answer in it (`[]`). */
+const EMPTY_BATCH_ANSWER =
+  '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an empty batch (the Gatehouse MCP proxy)"}}';
+
 export class Relay {
   router: Router = { fromClient: () => false, fromServer: () => false };
   private readonly own = new Map<string, Own>();
+  /** The batches awaiting answers, by the side that sent them, then by the id key of each request awaited. */
+  private readonly batches: Record<Side, Map<string, Batch>> = { client: new Map(), server: new Map() };
   private ownSeq = 0;
   private closedSide: Side | null = null;
   private serverClosed = false;
@@ -51,6 +71,9 @@ export class Relay {
     this.down.onmessage = (raw) => this.receive('server', raw);
     this.down.onclose = (why) => {
       this.serverClosed = true;
+      // What the client's batches have got so far reaches it: the rest will not come.
+      for (const b of new Set(this.batches.client.values())) this.flush('client', b);
+      this.batches.client.clear();
       for (const [k, o] of this.own) {
         this.own.delete(k);
         if (o.timer) clearTimeout(o.timer);
@@ -88,14 +111,88 @@ export class Relay {
         );
       return;
     }
+    if (frames.length === 0) {
+      // `[]`: JSON-RPC answers an empty batch with one Invalid Request error; nothing passes.
+      if (from === 'client') this.toClient(EMPTY_BATCH_ANSWER);
+      return;
+    }
+    // A batch (a JSON array, even of one message) is answered with one array: see Batch.
+    if (line.trimStart().startsWith('[')) this.openBatch(from, frames);
     for (const f of frames) {
+      if (f.msg.method === 'notifications/cancelled') this.forgetAnswer(from, asObject(f.msg.params).requestId);
       if (from === 'server') {
         if (this.takeOwnAnswer(f)) continue;
-        if (!this.router.fromServer(f)) this.toClient(f.raw);
+        if (!this.router.fromServer(f)) this.toClient(f.raw, f);
       } else if (!this.router.fromClient(f)) {
         this.toServer(f.raw, f);
       }
     }
+  }
+
+  // --- batches (2025-03-26) ------------------------------------------------------------------
+
+  /** Awaits the answers to a batch's requests (before any element is routed: an answer may come at once). */
+  private openBatch(from: Side, frames: Frame[]): void {
+    const b: Batch = { awaiting: new Set(), answers: [] };
+    const open = this.batches[from];
+    for (const f of frames) {
+      if (kindOf(f.msg) !== 'request') continue;
+      const k = idKey(f.msg.id);
+      if (open.has(k)) continue; // an id already awaited (repeated, against JSON-RPC): its answer goes to the first
+      b.awaiting.add(k);
+      open.set(k, b);
+    }
+  }
+
+  /**
+   * Takes an answer headed to `to` when a batch of `to` awaits it; the batch goes out, as one array,
+   * with its last awaited answer. Costs nothing while no batch is open.
+   */
+  private collect(to: Side, raw: string, f?: Frame): boolean {
+    const open = this.batches[to];
+    if (open.size === 0) return false;
+    let m: Msg | undefined = f?.msg;
+    if (!m) {
+      try {
+        m = asObject(JSON.parse(raw));
+      } catch {
+        return false;
+      }
+    }
+    if (kindOf(m) !== 'response') return false;
+    const k = idKey(m.id);
+    const b = open.get(k);
+    if (!b) return false;
+    open.delete(k);
+    b.awaiting.delete(k);
+    b.answers.push(raw);
+    if (b.awaiting.size === 0) this.flush(to, b);
+    return true;
+  }
+
+  /**
+   * A request of a batch `from` sent was cancelled by `from` (MCP: no answer is then due): the
+   * batch no longer waits for it. An answer that comes anyway travels on its own.
+   */
+  private forgetAnswer(from: Side, requestId: unknown): void {
+    if (requestId === undefined || requestId === null) return;
+    const k = idKey(requestId);
+    const b = this.batches[from].get(k);
+    if (!b) return;
+    this.batches[from].delete(k);
+    b.awaiting.delete(k);
+    if (b.awaiting.size === 0) this.flush(from, b);
+  }
+
+  /** Sends a batch's answers as one array of their exact texts (nothing when it has none). */
+  private flush(to: Side, b: Batch): void {
+    for (const k of b.awaiting) this.batches[to].delete(k);
+    b.awaiting.clear();
+    if (b.answers.length === 0) return;
+    const text = `[${b.answers.join(',')}]`;
+    b.answers = [];
+    if (to === 'client') this.up.send(text).catch((e: Error) => this.log(`cannot write to the client: ${e.message}`));
+    else this.down.send(text).catch((e: Error) => this.log(`cannot write to the server: ${e.message}`));
   }
 
   private takeOwnAnswer(f: Frame): boolean {
@@ -110,8 +207,9 @@ export class Relay {
     return true;
   }
 
-  /** Forwards a message's exact text to the client. */
-  toClient(raw: string): void {
+  /** Forwards a message's exact text to the client (an answer a batch of its awaits goes out with that batch). */
+  toClient(raw: string, f?: Frame): void {
+    if (this.collect('client', raw, f)) return;
     this.up.send(raw).catch((e: Error) => this.log(`cannot write to the client: ${e.message}`));
   }
 
@@ -121,6 +219,7 @@ export class Relay {
    * settled with it (a remote server that refuses the POST never ran it).
    */
   toServer(raw: string, f?: Frame): void {
+    if (this.collect('server', raw, f)) return;
     this.down.send(raw).catch((e: Error) => {
       this.log(`cannot write to the server: ${e.message}`);
       if (f && typeof f.msg.method === 'string' && f.msg.id !== undefined && f.msg.id !== null) {
