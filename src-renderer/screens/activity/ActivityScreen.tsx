@@ -260,6 +260,7 @@ export function ActivityScreen() {
           ) : view === 'actions' ? (
             <VirtualTable
               label="Actions"
+              className="actions-vtable"
               columns={ACTION_COLUMNS}
               rows={actions.rows}
               count={actions.count}
@@ -275,6 +276,7 @@ export function ActivityScreen() {
           ) : (
             <VirtualTable
               label="Audit records"
+              className="events-vtable"
               columns={EVENT_COLUMNS}
               rows={events.rows}
               count={events.count}
