@@ -19,3 +19,4 @@ export * from './schemas/hooks.js';
 export * from './schemas/forward-auth.js';
 export * from './schemas/brief.js';
 export * from './version.js';
+export * from './search.js';

@@ -1,4 +1,4 @@
-import { AuditQuerySchema, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
+import { AuditQuerySchema, searchPhrases, type AuditQuery, type AuditRecord } from '../../src-shared/index.js';
 import type { JsonText } from '../core/json-text.js';
 import { agentToken } from '../storage/audit-index.js';
 import type { AuditRow, SqlValue, PageReads } from '../storage/types.js';
@@ -13,31 +13,18 @@ export class AuditQueryError extends Error {
   readonly code = 'invalid_request' as const;
 }
 
-const MAX_WORDS = 16;
-const MAX_TOKENS_PER_WORD = 8;
-
-/** Shorter prefixes would match half the index (storage/schema.ts has prefix indexes of 3 to 8). */
-const MIN_PREFIX = 3;
-
 /**
  * A user's free text as a safe FTS5 MATCH expression, or null when it has nothing searchable.
- * Every whitespace-separated word becomes a quoted phrase of its letter/digit runs (the unicode61
- * tokenizer splits `act_9f2c` the same way), so no FTS operator, quote, bracket or column filter
- * can come from the user. Each phrase's last token matches as a prefix (SPEC 8: `prod` finds
- * `production`) from 3 characters on (shorter ones would match half the index). Prefixes of 3 to 8
- * characters are read from FTS5's prefix indexes; a longer one merges the doclists of the terms it
- * matches, which is fast for identifiers and rarer words. Words are ANDed.
+ * Every whitespace-separated word becomes a quoted phrase of its letter/digit runs (src-shared
+ * search.ts; the unicode61 tokenizer splits `act_9f2c` the same way), so no FTS operator, quote,
+ * bracket or column filter can come from the user. Each phrase's last token matches as a prefix
+ * (SPEC 8: `prod` finds `production`) from 3 characters on; a shorter one (`rm`, `ls`) matches as a
+ * whole word, from the term's own doclist (shorter prefixes would match half the index). Prefixes of
+ * 3 to 8 characters are read from FTS5's prefix indexes; a longer one merges the doclists of the
+ * terms it matches, which is fast for identifiers and rarer words. Words are ANDed.
  */
 export function toFtsQuery(text: string): string | null {
-  const phrases: string[] = [];
-  for (const word of text.normalize('NFKC').split(/\s+/)) {
-    const tokens = word.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu);
-    if (!tokens) continue;
-    const kept = tokens.slice(0, MAX_TOKENS_PER_WORD);
-    const prefix = [...kept[kept.length - 1]!].length >= MIN_PREFIX ? '*' : '';
-    phrases.push(`"${kept.join(' ')}"${prefix}`);
-    if (phrases.length === MAX_WORDS) break;
-  }
+  const phrases = searchPhrases(text).map((p) => `"${p.tokens.join(' ')}"${p.prefix ? '*' : ''}`);
   return phrases.length ? phrases.join(' ') : null;
 }
 

@@ -20,7 +20,7 @@ export function CodeBlock({
   const parts = shown.split(MASK);
   return (
     <div className="snippet">
-      <pre className={`codeblock${tall ? ' tall' : ''}`} aria-label={label} tabIndex={0}>
+      <pre className={`codeblock${tall ? ' tall' : ''}${copy ? ' with-copy' : ''}`} aria-label={label} tabIndex={0}>
         {parts.map((p, i) => (
           <Fragment key={i}>
             {p}

@@ -1,7 +1,17 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, type CSSProperties, type ReactNode } from 'react';
+import { NARROW, useMediaQuery } from '../hooks/useMediaQuery.js';
 
 const ROW_H = 40;
+/** On a phone a row is two lines (the table's class lays its cells out; screen-activity.css). */
+const ROW_H_NARROW = 58;
+
+/** A column's name as a `data-col` value ("Actor / agent" → "actor-agent"), for the narrow layout's CSS. */
+const colName = (header: string) =>
+  header
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 export interface Column<T> {
   header: string;
@@ -31,6 +41,7 @@ export function VirtualTable<T>({
   selectedKey,
   loaderText,
   rowData,
+  className,
 }: {
   label: string;
   columns: Column<T>[];
@@ -45,27 +56,32 @@ export function VirtualTable<T>({
   loaderText: string;
   /** data-* attributes for a row (tests and the bench find rows by them). */
   rowData?: (r: T) => Record<string, string>;
+  /** A class for the table: its narrow layout (which cells go where, which are left out) is CSS. */
+  className?: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const rowH = useMediaQuery(NARROW) ? ROW_H_NARROW : ROW_H;
   const v = useVirtualizer({
     count: count + (done ? 0 : 1),
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_H,
+    estimateSize: () => rowH,
     overscan: 12,
   });
+  useEffect(() => v.measure(), [v, rowH]);
   const items = v.getVirtualItems();
   const last = items[items.length - 1];
-  const grid = { gridTemplateColumns: columns.map((c) => c.width).join(' ') };
+  // A variable, not grid-template-columns itself, so that the narrow layout's CSS can replace it.
+  const grid = { '--vcols': columns.map((c) => c.width).join(' ') } as CSSProperties;
 
   useEffect(() => {
     if (!done && !loading && last && last.index >= count - 30) onMore();
   }, [last, count, done, loading, onMore]);
 
   return (
-    <div className="vtable" role="table" aria-label={label} aria-rowcount={done ? count + 1 : -1}>
+    <div className={`vtable${className ? ` ${className}` : ''}`} role="table" aria-label={label} aria-rowcount={done ? count + 1 : -1}>
       <div className="vrow vhead" role="row" style={grid}>
         {columns.map((c) => (
-          <div key={c.header} role="columnheader" className="vcell">
+          <div key={c.header} role="columnheader" className="vcell" data-col={colName(c.header)}>
             {c.header}
           </div>
         ))}
@@ -76,7 +92,7 @@ export function VirtualTable<T>({
             const r = rows[it.index];
             if (!r) {
               return (
-                <div key="loader" className="vrow vloader" role="row" style={{ transform: `translateY(${it.start}px)`, height: ROW_H }}>
+                <div key="loader" className="vrow vloader" role="row" style={{ transform: `translateY(${it.start}px)`, height: rowH }}>
                   <div role="cell" className="vcell muted">
                     <span className="spinner" aria-hidden="true" /> {loaderText}
                   </div>
@@ -91,7 +107,7 @@ export function VirtualTable<T>({
                 role="row"
                 aria-rowindex={it.index + 2}
                 tabIndex={0}
-                style={{ ...grid, transform: `translateY(${it.start}px)`, height: ROW_H }}
+                style={{ ...grid, transform: `translateY(${it.start}px)`, height: rowH }}
                 onClick={() => onOpen(r)}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter' || e.key === ' ') {
@@ -102,7 +118,13 @@ export function VirtualTable<T>({
                 {...Object.fromEntries(Object.entries(rowData?.(r) ?? {}).map(([a, b]) => [`data-${a}`, b]))}
               >
                 {columns.map((c) => (
-                  <div key={c.header} role="cell" className={`vcell ${c.className ?? ''}`} title={c.title?.(r)}>
+                  <div
+                    key={c.header}
+                    role="cell"
+                    className={`vcell ${c.className ?? ''}`}
+                    data-col={colName(c.header)}
+                    title={c.title?.(r)}
+                  >
                     {c.cell(r)}
                   </div>
                 ))}

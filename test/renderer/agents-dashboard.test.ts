@@ -1,7 +1,7 @@
 // Agents' kind and counts, and the dashboard's time axis (issue 17): pure logic, no browser.
 import { describe, expect, it } from 'vitest';
 import { connectionOf, countsShown } from '../../src-renderer/screens/agents/kind.js';
-import { axisFor } from '../../src-renderer/screens/dashboard/axis.js';
+import { axisFor, thinTicks } from '../../src-renderer/screens/dashboard/axis.js';
 import type { ActionStatus, Agent, Integration, McpServer } from '../../src-shared/index.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -97,5 +97,13 @@ describe('the dashboard time axis', () => {
     expect(new Set(week.ticks.map((t) => new Date(t).getDate())).size).toBe(7);
     const month = axisFor('30d', timeline(local(2026, 9, 27, 12), 12 * 3600, 61), 12 * 3600);
     expect(month.ticks.map((t) => new Date(t).getDate())).toEqual([1, 6, 11, 16, 21, 26]);
+  });
+
+  it('on a phone, at most four labels, evenly spaced from the first (eight 24h labels overlapped at 390 px)', () => {
+    const a = axisFor('24h', timeline(local(2026, 10, 25, 12, 30), 1800, 49), 1800);
+    const thin = thinTicks(a.ticks, 4);
+    expect(thin).toEqual([a.ticks[0], a.ticks[2], a.ticks[4], a.ticks[6]]);
+    expect(thinTicks(a.ticks.slice(0, 3), 4)).toEqual(a.ticks.slice(0, 3));
+    expect(thinTicks(['a', 'b', 'c', 'd', 'e'], 4)).toEqual(['a', 'c', 'e']);
   });
 });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ActionStatus, AuditRecord, VerifyResult } from '../../../src-shared/index.js';
+import { MIN_PREFIX, wholeWordRuns } from '../../../src-shared/search.js';
 import { api } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
 import { EmptyState } from '../../components/EmptyState.js';
@@ -78,6 +79,13 @@ function JumpToDate({ filters, onChange }: { filters: ActivityFilters; onChange:
   );
 }
 
+/** “rm”, “ls” and “db”. */
+const quoted = (runs: string[]) =>
+  runs
+    .map((r) => `“${r}”`)
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1');
+
 export function ActivityScreen() {
   const search = useStore((s) => s.search);
   const navigate = useStore((s) => s.navigate);
@@ -139,6 +147,8 @@ export function ActivityScreen() {
     pages.reset();
   };
   const nFilters = activeFilterCount(filters);
+  // Search words too short to match as a prefix: said so, so that no result never reads as "nothing starts with it".
+  const shortRuns = wholeWordRuns(filters.q);
   const cleared = clearedSearch(filters);
   const clear = () => navigate(`/activity${cleared ? `?${cleared}` : ''}`);
   const noun = view === 'actions' ? 'action' : 'record';
@@ -184,7 +194,8 @@ export function ActivityScreen() {
             <span className="muted small" data-testid="activity-count">
               {pages.count > 0
                 ? `${num(pages.count)}${pages.done ? '' : '+'} ${noun}${pages.count === 1 ? '' : 's'} loaded · newest first` +
-                  (pages.done && archived ? ` · records 1–${num(archived)} are archived` : '')
+                  (pages.done && archived ? ` · records 1–${num(archived)} are archived` : '') +
+                  (shortRuns.length ? ` · ${quoted(shortRuns)} matched as whole word${shortRuns.length === 1 ? '' : 's'}` : '')
                 : ' '}
             </span>
             {filters.at && (
@@ -233,7 +244,16 @@ export function ActivityScreen() {
                   </button>
                 }
               >
-                <p>Try a wider time range, fewer filters or a later date.</p>
+                {shortRuns.length > 0 ? (
+                  <p data-testid="short-words">
+                    {quoted(shortRuns)} {shortRuns.length === 1 ? 'is' : 'are'} matched as{' '}
+                    {shortRuns.length === 1 ? 'a whole word' : 'whole words'}: a search word of fewer than {MIN_PREFIX} letters finds that
+                    word itself (<code>rm</code> finds <code>rm -rf build/</code>), not every word that starts with it. Type more of it to
+                    match the start of longer words, or try a wider time range or fewer filters.
+                  </p>
+                ) : (
+                  <p>Try a wider time range, fewer filters or a later date.</p>
+                )}
               </EmptyState>
             ) : archived ? (
               <EmptyState icon="activity" title={`No ${noun}s in the live log`}>
@@ -260,6 +280,7 @@ export function ActivityScreen() {
           ) : view === 'actions' ? (
             <VirtualTable
               label="Actions"
+              className="actions-vtable"
               columns={ACTION_COLUMNS}
               rows={actions.rows}
               count={actions.count}
@@ -275,6 +296,7 @@ export function ActivityScreen() {
           ) : (
             <VirtualTable
               label="Audit records"
+              className="events-vtable"
               columns={EVENT_COLUMNS}
               rows={events.rows}
               count={events.count}

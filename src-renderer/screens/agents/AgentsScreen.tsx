@@ -271,7 +271,7 @@ export function AgentsScreen() {
           ) : (
             data && (
               <div className="table-wrap">
-                <table className="table agents-table">
+                <table className="table agents-table cards">
                   <thead>
                     <tr>
                       <th>Agent</th>
@@ -285,23 +285,25 @@ export function AgentsScreen() {
                   <tbody>
                     {agents.map((a) => (
                       <tr key={a.agent_id} data-agent-id={a.agent_id} data-total={a.counts.total}>
-                        <td className="nowrap">
+                        <td className="nowrap card-title">
                           <button type="button" className="linklike" onClick={() => setOpenId(a.agent_id)}>
                             {a.name ?? a.agent_id}
                           </button>
                           {a.name && <div className="mono small muted">{a.agent_id}</div>}
                         </td>
-                        <td>
+                        <td data-label="Kind · integration">
                           <Connection c={connection(a)} />
                         </td>
-                        <td>
+                        <td data-label="Trust">
                           <Trust a={a} onRegister={() => setRegistering(a)} />
                         </td>
-                        <td className="small nowrap" title={fullTime(a.last_seen_at)}>
+                        <td className="small nowrap" data-label="Last seen" title={fullTime(a.last_seen_at)}>
                           {relativeTime(a.last_seen_at, now)}
                         </td>
-                        <td className="num">{num(a.counts.total)}</td>
-                        <td style={{ minWidth: 220 }}>
+                        <td className="num" data-label="Actions">
+                          {num(a.counts.total)}
+                        </td>
+                        <td className="card-wide" data-label="By status" style={{ minWidth: 220 }}>
                           <Outcomes a={a} />
                         </td>
                       </tr>

@@ -67,3 +67,9 @@ export function axisFor(window: string, timeline: { t: string }[], bucketS: numb
     unit: unitOf(bucketS),
   };
 }
+
+/** At most `max` of `ticks`, evenly spaced from the first (a phone's axis has room for about four labels). */
+export function thinTicks(ticks: string[], max: number): string[] {
+  const step = Math.ceil(ticks.length / Math.max(1, max));
+  return step <= 1 ? ticks : ticks.filter((_, i) => i % step === 0);
+}

@@ -1,8 +1,12 @@
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Stats } from '../../../src-shared/index.js';
+import { NARROW, useMediaQuery } from '../../hooks/useMediaQuery.js';
 import type { ThemeColors } from '../../hooks/useThemeColors.js';
 import { num } from '../../lib/format.js';
-import { axisFor } from './axis.js';
+import { axisFor, thinTicks } from './axis.js';
+
+/** Time labels a phone-wide chart has room for ("09:00 AM" is ~55 px of a ~250 px plot). */
+const NARROW_TICKS = 4;
 
 const tooltipStyle = (c: ThemeColors) => ({
   contentStyle: { background: c.surface, border: `1px solid ${c.border}`, borderRadius: 8, color: c.text, fontSize: 12 },
@@ -14,13 +18,14 @@ const tooltipStyle = (c: ThemeColors) => ({
 /** Actions per time bucket, stacked by the decision on arrival (allowed green, held for you amber, denied red), on an axis that fits the window. */
 export function TimelineChart({ stats, c }: { stats: Stats; c: ThemeColors }) {
   const axis = axisFor(stats.window, stats.timeline, stats.bucket_s);
+  const narrow = useMediaQuery(NARROW);
   return (
     <ResponsiveContainer width="100%" height={210}>
       <BarChart data={stats.timeline} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barCategoryGap="12%">
         <CartesianGrid stroke={c['chart-grid']} vertical={false} />
         <XAxis
           dataKey="t"
-          ticks={axis.ticks}
+          ticks={narrow ? thinTicks(axis.ticks, NARROW_TICKS) : axis.ticks}
           interval={0}
           tickFormatter={axis.format}
           stroke={c['chart-axis']}

@@ -32,7 +32,7 @@ export function PolicyTable({
   const now = useNow();
   return (
     <div className="table-wrap">
-      <table className="table policy-table">
+      <table className="table policy-table cards">
         <thead>
           <tr>
             <th style={{ width: 56 }}>On</th>
@@ -49,7 +49,7 @@ export function PolicyTable({
         <tbody>
           {policies.map((p) => (
             <tr key={p.id} className={p.enabled ? undefined : 'disabled'} data-policy-id={p.id}>
-              <td>
+              <td className="card-lead">
                 <Switch
                   checked={p.enabled}
                   disabled={busy[p.id]}
@@ -57,7 +57,7 @@ export function PolicyTable({
                   onChange={(v) => onToggle(p, v)}
                 />
               </td>
-              <td className="policy-name">
+              <td className="policy-name card-title">
                 <button type="button" className="linklike" onClick={() => onEdit(p)}>
                   {p.name ?? p.id}
                 </button>
@@ -70,23 +70,27 @@ export function PolicyTable({
                   </div>
                 )}
               </td>
-              <td>
+              <td data-label="Effect">
                 <Pill tone={p.effect}>{words(p.effect)}</Pill>
               </td>
-              <td className="num">{p.priority}</td>
-              <td>{p.mode === 'shadow' ? <Pill tone="shadow">shadow</Pill> : <span className="muted small">enforce</span>}</td>
-              <td className="num" title={p.last_hit_at ? `Last hit ${fullTime(p.last_hit_at)}` : 'Never matched'}>
+              <td className="num" data-label="Priority">
+                {p.priority}
+              </td>
+              <td data-label="Mode">
+                {p.mode === 'shadow' ? <Pill tone="shadow">shadow</Pill> : <span className="muted small">enforce</span>}
+              </td>
+              <td className="num" data-label="Hits" title={p.last_hit_at ? `Last hit ${fullTime(p.last_hit_at)}` : 'Never matched'}>
                 {num(p.hits)}
                 {p.last_hit_at && <div className="muted small nowrap">{relativeTime(p.last_hit_at, now)}</div>}
               </td>
-              <td>
+              <td data-label="Source">
                 <span className="small">{p.source}</span>
                 {p.ephemeral && <div className="muted small">until restart</div>}
               </td>
-              <td className="small nowrap">
+              <td className="small nowrap" data-label="Expiry">
                 <Expiry at={p.expires_at} now={now} />
               </td>
-              <td className="nowrap" style={{ textAlign: 'right' }}>
+              <td className="nowrap card-end" style={{ textAlign: 'right' }}>
                 <button type="button" className="btn ghost sm icon" aria-label={`Edit ${p.id}`} title="Edit" onClick={() => onEdit(p)}>
                   <Icon name="edit" size={14} />
                 </button>

@@ -58,7 +58,7 @@ export function SimulatePanel({ draftSet }: { draftSet: () => unknown[] | null }
         Replays recent actions through the current policy set and through the set with this draft in place — nothing is changed — and lists
         the decisions the draft changes. Use it before enabling a policy in <em>enforce</em> mode.
       </p>
-      <div className="row">
+      <div className="row-wrap">
         <label htmlFor="sim-limit" className="small">
           Replay the last
         </label>

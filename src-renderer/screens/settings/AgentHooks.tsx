@@ -59,7 +59,7 @@ export function AgentHooks() {
               </div>
               <p className="small">{s.text}</p>
               {i?.installed.map((x) => (
-                <p key={x.path} className="small muted mono truncate" title={x.path}>
+                <p key={x.path} className="small muted mono" title={x.path}>
                   {x.path}
                 </p>
               ))}

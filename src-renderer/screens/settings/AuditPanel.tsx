@@ -75,7 +75,7 @@ export function AuditPanel() {
               void save();
             }}
           >
-            <div className="row">
+            <div className="row-wrap">
               <label className="row">
                 <input type="radio" name="retention" checked={keep === 'all'} onChange={() => setKeep('all')} /> Keep everything in the live
                 log

@@ -181,7 +181,7 @@ export function KeysPanel() {
         <Loading />
       ) : (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table cards">
             <thead>
               <tr>
                 <th>Name</th>
@@ -196,11 +196,11 @@ export function KeysPanel() {
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id} className={k.revoked_at ? 'disabled' : undefined}>
-                  <td>{k.name}</td>
-                  <td>
+                  <td className="card-title">{k.name}</td>
+                  <td data-label="Scope">
                     <Pill tone={k.scope === 'admin' ? 'critical' : undefined}>{k.scope}</Pill>
                   </td>
-                  <td className="small">
+                  <td className="small" data-label="Agent / approver">
                     {k.scope === 'admin' ? (
                       k.approver ? (
                         <>answers as {k.approver}</>
@@ -211,12 +211,16 @@ export function KeysPanel() {
                       (k.agent_id ?? <span className="muted">any</span>)
                     )}
                   </td>
-                  <td className="mono small">{k.prefix}…</td>
-                  <td className="small" title={fullTime(k.created_at)}>
+                  <td className="mono small" data-label="Key">
+                    {k.prefix}…
+                  </td>
+                  <td className="small" data-label="Created" title={fullTime(k.created_at)}>
                     {relativeTime(k.created_at, now)}
                   </td>
-                  <td className="small">{k.last_used_at ? relativeTime(k.last_used_at, now) : <span className="muted">never</span>}</td>
-                  <td style={{ textAlign: 'right' }}>
+                  <td className="small" data-label="Last used">
+                    {k.last_used_at ? relativeTime(k.last_used_at, now) : <span className="muted">never</span>}
+                  </td>
+                  <td className="card-end" style={{ textAlign: 'right' }}>
                     {k.revoked_at ? (
                       <span className="muted small">revoked {relativeTime(k.revoked_at, now)}</span>
                     ) : k.id === DEFAULT_ADMIN_KEY_ID ? (

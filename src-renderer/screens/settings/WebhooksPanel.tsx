@@ -19,7 +19,7 @@ function Deliveries({ id, version }: { id: string; version: number }) {
   if (items.length === 0) return <p className="muted small">No deliveries yet. Use "Send test" to try the endpoint.</p>;
   return (
     <div className="table-wrap" style={{ maxHeight: 280 }}>
-      <table className="table">
+      <table className="table cards">
         <thead>
           <tr>
             <th>Event</th>
@@ -34,14 +34,19 @@ function Deliveries({ id, version }: { id: string; version: number }) {
             const last = d.attempt_log[d.attempt_log.length - 1];
             return (
               <tr key={d.id}>
-                <td className="mono small">{d.event}</td>
-                <td>
+                <td className="mono small card-title">{d.event}</td>
+                <td className="card-end">
                   <Pill tone={d.status === 'delivered' ? 'allowed' : d.status === 'failed' ? 'denied' : 'pending'}>{d.status}</Pill>
                 </td>
-                <td className="num">{d.attempts}</td>
-                <td className="small nowrap">{shortTime(d.created_at)}</td>
+                <td className="num" data-label="Attempts">
+                  {d.attempts}
+                </td>
+                <td className="small nowrap" data-label="Created">
+                  {shortTime(d.created_at)}
+                </td>
                 <td
                   className="small"
+                  data-label="Last attempt"
                   title={d.attempt_log
                     .map((a) => `${fullTime(a.at)}: ${a.response_status ?? a.error ?? '?'} (${Math.round(a.duration_ms)} ms)`)
                     .join('\n')}
