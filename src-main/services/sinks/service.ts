@@ -5,6 +5,7 @@ import { iso, type Clock } from '../../core/clock.js';
 import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { AuditRow, Store } from '../../storage/types.js';
+import { redactString } from '../redact.js';
 import { targetOf, transportOf, type Send } from './transports.js';
 
 /**
@@ -119,7 +120,8 @@ class SinkRunner {
       } catch (e) {
         this.sending = false;
         this.failures++;
-        this.lastError = (e as Error).message.slice(0, 500);
+        // The message can quote the collector's answer, which can echo what it was sent or hold its own secrets.
+        this.lastError = redactString((e as Error).message.slice(0, 500));
         this.lastErrorMs = this.clock.now();
         const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(20, this.failures - 1));
         this.nextAttemptMs = this.clock.now() + wait;
@@ -210,7 +212,7 @@ export class SinkService {
     const row: SinkRow = {
       id,
       type: config.type,
-      name: config.name ?? null,
+      name: config.name == null ? null : redactString(config.name),
       config: JSON.stringify(config),
       cursor: Math.max(0, first - 1),
       delivered: 0,
