@@ -86,9 +86,191 @@ function base64Runs40(text: string): [number, number][] {
 /** Key names whose value is a secret (`password=…`, `"api_key": "…"`, `client_secret: …`). */
 const SECRET_WORD = '(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)';
 const SECRET_NAME = `[A-Za-z0-9_-]{0,24}${SECRET_WORD}`;
-const SECRET_NAME_RE = new RegExp(`^${SECRET_NAME}$|^authorization$|^credentials?$`, 'i');
+const SECRET_NAME_RE = new RegExp(
+  `^${SECRET_NAME}$|^(?:proxy-)?authorization$|^credentials?$|^[A-Za-z0-9]{1,24}[_-]pass$|^(?:[A-Za-z0-9]{1,24}[_-])?passphrase$|^[A-Za-z0-9]{1,24}[_-]pwd$|^(?:set-)?cookie$`,
+  'i',
+);
 
 const PEM_LABEL = '[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?';
+
+/** Key names that hold a secret only some of the time (`PWD` is the working directory, `auth: none`, `pass: 12` a count). */
+const WEAK_SECRET_NAME_RE = /^(?:auth|pwd|pass)$/i;
+
+/** Values of a weak key or a flag that are not secrets: references, paths, placeholders, numbers and settings. */
+const NOT_A_SECRET = new Set([
+  'true',
+  'false',
+  'null',
+  'none',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'required',
+  'optional',
+  'enabled',
+  'disabled',
+  'basic',
+  'bearer',
+  'digest',
+  'token',
+  'password',
+  'oauth',
+  'oauth2',
+  'jwt',
+  'ldap',
+  'saml',
+  'oidc',
+  'sso',
+  'anonymous',
+]);
+
+/**
+ * True when `s`, found after a weak key (`pass=`, `pwd=`, `auth:`) or a flag (`--token`), can be
+ * a secret: not the next flag (`-…`), a variable or code (`$…`, `{{…}}`, `%…%`, a backquote,
+ * `call(…)`, `a.b`), a path (`/`, `~`, `.`, `C:\`), a placeholder (`<…>`), a plain number or a
+ * setting word (`auth: none`).
+ */
+function plausibleSecret(s: string): boolean {
+  const c = s[0];
+  if (c === '-' || c === '$' || c === '/' || c === '~' || c === '.' || c === '<' || c === '{' || c === '%' || c === '\\' || c === '`')
+    return false;
+  if (/^[A-Za-z]:[\\/]/.test(s) || /^[0-9]+$/.test(s) || /[<(]/.test(s)) return false;
+  if (/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[;,)]*$/.test(s)) return false;
+  return !NOT_A_SECRET.has(s.replace(/[^A-Za-z0-9]+$/, '').toLowerCase());
+}
+
+/**
+ * A command's words before one of its flags: up to 24 words of at most 256 characters, each
+ * after 1-5 blanks, that stop at the command's end (`;`, `|`, `&`, a line break). The one bounded
+ * repeat of the catalogue (a word cannot hold the blank that starts the next one, so a start
+ * reads each of its words once); the kinds that use it find their secrets with a linear scan
+ * instead ({@link clientFlagScan}), and their pattern says what the scan finds.
+ */
+const WORDS_BEFORE = '(?:[ \\t]{1,5}[^\\s;|&]{1,256}){0,24}?[ \\t]{1,5}';
+
+/** A flag's name (`--password`, `--db-pass`, `--client-secret`, `--auth-token`): any one-word prefix but `no-` (`--no-password db`). */
+const FLAG_PREFIX = '(?:(?:[a-mo-z0-9][a-z0-9]{0,15}|n|n[a-np-z0-9][a-z0-9]{0,14}|no[a-z0-9]{1,14})[-_])?';
+const FLAG_WORD = '(?:password|passwd|passphrase|pass|pwd|secret|token|auth|api-?key|access-?key|secret-?key)';
+
+/** Each blank-or-equals-separated value after a flag (`--token abc`, `--user=u:p`). */
+const FLAG_VALUE_SEP = '(?:[ \\t]{1,5}|=)["\']?';
+
+/** Where a run of `re` (sticky) that starts at `at` ends: `at` when there is none. `test` allocates nothing. */
+function runEnd(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.test(text) ? re.lastIndex : at;
+}
+const BLANKS = /[ \t]{1,6}/y;
+/** A command's word: `[^\s;|&]`, up to one more than the 256 a word may have. */
+const WORD = /[^\s;|&]{1,257}/y;
+
+/**
+ * The secrets `re` of a {@link clientFlag} finds (the same ones), in one pass: `re` reads up to 24
+ * words from every client name on, so text full of client names costs it 24 times its length. The
+ * scan reads each word once: it goes on while some client name it met is at most 24 words back,
+ * and stops at the command's end. Every flag starts with `-`, so only words that do are tried.
+ */
+function clientFlagScan(names: string, flag: string, secret: string): (text: string) => [number, number][] {
+  const nameRe = new RegExp(`(?<![A-Za-z0-9_-])(?:${names})(?=[ \\t])`, 'g');
+  const flagRe = new RegExp(`(?:${flag})(${secret})`, 'y');
+  return (text) => {
+    const out: [number, number][] = [];
+    const n = text.length;
+    /** The end of the next client name that starts at or after `at` (n + 1: none). */
+    const nameEnd = (at: number): number => {
+      nameRe.lastIndex = at;
+      return nameRe.test(text) ? nameRe.lastIndex : n + 1;
+    };
+    let nextName = nameEnd(0);
+    while (nextName <= n) {
+      let pos = nextName;
+      nextName = nameEnd(pos);
+      // Words read since the first name; `from`: that count at the name now in effect; `later`:
+      // the count at each name read since (a name ends a word: it is followed by a blank).
+      let words = 0;
+      let from = 0;
+      const later: number[] = [];
+      let next = 0;
+      let stop: number;
+      for (;;) {
+        const q = runEnd(BLANKS, text, pos);
+        if (q === pos || q - pos > 5) {
+          stop = pos;
+          break;
+        }
+        if (text.charCodeAt(q) === 45 /* - */) {
+          flagRe.lastIndex = q;
+          const f = flagRe.exec(text);
+          if (f) {
+            const end = q + f[0].length;
+            out.push([end - f[1]!.length, end]);
+            stop = end;
+            break;
+          }
+        }
+        if (words - from === 24) {
+          if (next === later.length) {
+            stop = q;
+            break;
+          }
+          from = later[next++]!;
+        }
+        const e = runEnd(WORD, text, q);
+        if (e === q || e - q > 256) {
+          stop = q;
+          break;
+        }
+        pos = e;
+        words++;
+        while (nextName <= pos) {
+          if (nextName === pos) later.push(words);
+          nextName = nameEnd(nextName);
+        }
+      }
+      // The search goes on from `stop`: a name that starts before it is not one.
+      nextName = nameEnd(stop);
+    }
+    return out;
+  };
+}
+
+/**
+ * A password given to client `names` as `flag` (its own pattern ends where the secret starts),
+ * within the same command: up to 24 words after the client's name.
+ */
+function clientFlag(id: string, detail: string, hint: RegExp, names: string, flag: string, secret = '[^\\s"\'&;|]{1,256}'): SecretKind {
+  return {
+    ...kind(id, detail, hint, `(?:${names})${WORDS_BEFORE}${flag}`, secret, { start: '(?<![A-Za-z0-9_-])' }),
+    accept: plausibleSecret,
+    scan: clientFlagScan(names, flag, secret),
+  };
+}
+
+/** A weak key's value after `sep`: the one kind with `=` and the one with `:` differ in what they accept. */
+function weakKey(sep: '=' | ':', accept: (secret: string) => boolean): SecretKind {
+  // The usual schemes (`Basic`, `Token`) stay readable; another word before the value is masked
+  // with it (`Splunk <token>`: a scheme, or a secret of letters followed by a word?).
+  const scheme = '(?:basic|bearer|digest|token|negotiate|ntlm|apikey)[ \\t]{1,5}';
+  // `=` with nothing around it (`PASS=…`, `?auth=…`; `const auth = useAuth()` is code), but for
+  // .npmrc's `_auth = …`. After `:` a quoted value or a scheme (`"pass": "…"`, `auth: Basic …`;
+  // `auth: AuthState` is code), but for the Authorization header.
+  const to =
+    sep === '='
+      ? `(?:(?:pass(?:phrase)?|pwd|auth|(?:proxy-)?authorization)["']?=|_auth[ \\t]{0,3}=[ \\t]{0,3})["']?(?:${scheme})?`
+      : `(?:(?:pass(?:phrase)?|pwd|auth)["']?[ \\t]{0,3}:[ \\t]{0,3}(?:["'](?:${scheme})?|${scheme})|(?:proxy-)?authorization["']?[ \\t]{0,3}:[ \\t]{0,3}["']?(?:${scheme})?)`;
+  return {
+    ...kind(
+      `weak-key-${sep === '=' ? 'assignment' : 'field'}`,
+      `secret assigned to a key (pass${sep}, pwd${sep}, auth${sep}, Authorization${sep})`,
+      /[pP](?:ass|ASS|wd|WD)|[aA](?:uth|UTH)/,
+      to,
+      '(?:[A-Za-z]{1,20}[ \\t]{1,5})?[^\\s"\'&,;]{4,}',
+      { flags: 'i' },
+    ),
+    accept,
+  };
+}
 
 export const SECRET_KINDS: readonly SecretKind[] = [
   kind('aws-access-key-id', 'AWS access key id', /AKIA|ASIA/, 'AKIA|ASIA', '[A-Z0-9]{16}'),
@@ -141,6 +323,62 @@ export const SECRET_KINDS: readonly SecretKind[] = [
     '[^\\s"\'&,;]{4,}',
     { flags: 'i', start: '' },
   ),
+  // `pass=`, `"db_pass": "…"`, `passphrase=`, `MYSQL_PWD=`, `auth=`, `_auth = …` (.npmrc) and
+  // `Authorization: Basic …`, `Authorization: Splunk …` (Bearer has its own kind). Not `bypass=`,
+  // `oauth=`, `passport=`, `PWD=/home/me` (a path), `auth: none`, `tests pass`; after a colon, not
+  // lowercase words either (`auth: failed to connect` is prose; `pass=hunter` is not).
+  weakKey('=', plausibleSecret),
+  weakKey(':', (s) => plausibleSecret(s) && !/^[a-z]+(?:[ \t]+[a-z]+)?$/.test(s)),
+  {
+    // A flag with its value after a blank or `=`: `--password hunter2`, `--token abc`,
+    // `--client-secret …`, `--api-key …`, `--db-pass …`. Not `--password-file path`,
+    // `--password-stdin`, `--no-password db`, `--token $TOKEN`, `--secret ./file`.
+    ...kind(
+      'secret-flag',
+      'secret given as a command-line flag (--password, --token, --api-key)',
+      (t) => t.includes('--'),
+      `--${FLAG_PREFIX}${FLAG_WORD}${FLAG_VALUE_SEP}`,
+      '[^\\s"\'&;|]{4,}',
+      { flags: 'i' },
+    ),
+    accept: plausibleSecret,
+  },
+  // A password a client takes as a flag, read from the client's name on and only in the same
+  // command: `mysql -u root -phunter2` (attached: `mysql -p db` prompts and names the database),
+  // `sshpass -p pw ssh …`, `redis-cli -a pw`, `mongosh -u u -p pw`, `curl -u user:pw` (the password
+  // only). `mkdir -p build`, `git log -p`, `cp -pr a b`, `docker run -u 1000:1000`, `rsync -u
+  // host:dir` are left alone.
+  clientFlag('mysql-password-flag', 'password given to mysql (-p…)', /mysql|mariadb/, '(?:mysql|mariadb)[A-Za-z_.-]{0,16}', `-p["']?`),
+  clientFlag('sshpass-password', 'password given to sshpass (-p)', /sshpass/, 'sshpass', `-p[ \\t]{0,5}["']?`),
+  clientFlag('redis-cli-password', 'password given to redis-cli (-a)', /redis-cli/, 'redis-cli', `-a[ \\t]{1,5}["']?`),
+  clientFlag(
+    'mongo-password',
+    'password given to the mongo shell or tools (-p)',
+    /mongo/,
+    'mongo(?:sh|dump|restore|import|export)?',
+    `-p[ \\t]{1,5}["']?`,
+  ),
+  clientFlag(
+    'curl-user',
+    'password in curl -u user:password',
+    /curl/,
+    'curl',
+    `(?:-u|--user)${FLAG_VALUE_SEP}[^\\s:@"'$]{1,128}:`,
+    '[^\\s"\'@]{1,256}',
+  ),
+  {
+    // The value of a `Cookie:` or `Set-Cookie:` header (to the end of the line or the quote), or of
+    // curl's `--cookie name=value`: a `name=` first (`--cookie jar.txt` is a file, `cookie: string`
+    // and a template literal are code).
+    ...kind(
+      'cookie',
+      'cookie header',
+      /ookie|OOKIE/,
+      `(?:(?:set-)?cookie["']?[ \\t]{0,3}:[ \\t]{0,3}["']?|--cookie${FLAG_VALUE_SEP})`,
+      '[^\\s=;,"\'`\\\\]{1,128}=[^\\r\\n"\'\\\\]{1,}',
+      { flags: 'i' },
+    ),
+  },
   {
     // A bare AWS secret access key: exactly 40 base64 characters, mixed case with a digit and a
     // `/` or `+`, and not a path (which starts with `/` or has many segments).
@@ -166,11 +404,13 @@ const OWN_HINT = SECRET_KINDS.filter((k) => k.ownHint);
 /** One pass that rules out every kind without an own hint (URL passwords and bare AWS keys check theirs). */
 // Case-sensitive literals only (a case-insensitive alternation is many times slower); the words the
 // case-insensitive patterns start from are listed in their usual casings. Factored by first letter
-// (the same words: AKIA, ASIA, AIza, ASSW, PRIVATE KEY, gh?_, github_pat_, glpat-, gk_ad/gk_ag,
-// xox?-, k_live_, k_test_, sk-, ey(J), earer, ecret, EY, EARER, ECRET, assw, oken, OKEN), so that a
-// position tries one branch, not all of them: prose is skipped through, not read letter by letter.
+// (the same words: AKIA, ASIA, AIza, ASSW, Auth, AUTH, PRIVATE KEY, Pass, PASS, Pwd, PWD, pass,
+// pASS, pwd, pWD, gh?_, github_pat_, glpat-, gk_ad/gk_ag, xox?-, k_live_, k_test_, sk-, ey(J),
+// earer, ecret, EY, EARER, ECRET, assw, auth, aUTH, oken, ookie, OKEN, OOKIE, mysql, mariadb, mongo,
+// redis-cli, curl, --), so that a position tries one branch, not all of them: prose is skipped
+// through, not read letter by letter.
 const HINT =
-  /A(?:KIA|SIA|Iza|SSW)|PRIVATE KEY|g(?:h[pousr]_|ithub_pat_|lpat-|k_a[dg])|xox[abposr]-|k_(?:live|test)_|sk-|e(?:y|arer|cret)|E(?:Y|ARER|CRET)|assw|oken|OKEN/;
+  /A(?:KIA|SIA|Iza|SSW|uth|UTH)|P(?:RIVATE KEY|ass|ASS|wd|WD)|p(?:ass|ASS|wd|WD)|g(?:h[pousr]_|ithub_pat_|lpat-|k_a[dg])|xox[abposr]-|k_(?:live|test)_|sk-|e(?:y|arer|cret)|E(?:Y|ARER|CRET)|a(?:ssw|uth|UTH)|o(?:ken|okie)|O(?:KEN|OKIE)|m(?:ysql|ariadb|ongo)|redis-cli|curl|--/;
 
 /** The kinds worth running on `text`: a cheap filter in front of the patterns. */
 function candidates(text: string): SecretKind[] {
@@ -232,3 +472,16 @@ export function maskSecrets(text: string, mask: (keep: string, kind: SecretKind)
 
 /** True for a key whose value is a secret whatever it looks like (`password`, `api_key`, `Authorization`). */
 export const isSecretName = (key: string): boolean => key.length <= 64 && SECRET_NAME_RE.test(key);
+
+/**
+ * True when `value`, held by key `key`, is a secret by its key's name although it looks like
+ * nothing: a weak key (`auth`, `pwd`, `pass`) holding text that can be a secret, or `auth` holding
+ * a list (`auth: [user, password]`); `{"pwd": "/home/me"}`, `{"auth": "none"}`, `{"pass": 12}` and
+ * `{"pass": ["test_a"]}` stay.
+ */
+export const isSecretOfWeakName = (key: string, value: unknown): boolean =>
+  key.length <= 64 &&
+  WEAK_SECRET_NAME_RE.test(key) &&
+  (typeof value === 'string'
+    ? value.length >= 4 && plausibleSecret(value)
+    : Array.isArray(value) && value.length > 0 && key.toLowerCase() === 'auth');

@@ -1,4 +1,5 @@
 import { VERSION } from '../../src-shared/index.js';
+import { maskSecrets } from '../../src-shared/secrets.js';
 import { iso, type Clock } from '../core/clock.js';
 import type { Op, Store } from '../storage/types.js';
 import { nextAfterFailure, scheduleBackoff, type BackoffPolicy } from './webhook-backoff.js';
@@ -210,7 +211,9 @@ export class DeliveryDispatcher {
   private afterAttempt(row: DeliveryRow, r: AttemptResult, startedMs: number): DeliveryRow {
     const now = this.clock.now();
     const attempts = row.attempts + 1;
-    const log = [...attemptsOf(row), { at: iso(startedMs), response_status: r.status, error: r.error, duration_ms: r.durationMs }];
+    // The error quotes the receiver's answer, which can echo what it was sent or hold its own secrets.
+    const error = r.error === null ? null : maskSecrets(r.error);
+    const log = [...attemptsOf(row), { at: iso(startedMs), response_status: r.status, error, duration_ms: r.durationMs }];
     const base = { ...row, attempts, attempt_log: JSON.stringify(log) };
     if (r.ok) return { ...base, status: 'delivered', next_ms: null, delivered_ms: now };
     const step = nextAfterFailure(this.opts.backoff, attempts, row.created_ms, now);

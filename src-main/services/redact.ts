@@ -1,4 +1,4 @@
-import { isSecretName, maskSecrets, REDACTED } from '../../src-shared/secrets.js';
+import { isSecretName, isSecretOfWeakName, maskSecrets, REDACTED } from '../../src-shared/secrets.js';
 
 /**
  * Masks secrets before anything is written to the audit log, a row or an event (SPEC: secrets are
@@ -18,9 +18,10 @@ const holdsSecret = (v: unknown): boolean => (typeof v === 'string' ? v.length >
 
 /**
  * A deep copy of `value` with every secret masked: in string values, in object keys, and the whole
- * value of a key named like a secret (`password`, `api_key`, `Authorization`), a number or a list
- * too (`{"password": 12345678}`). Beyond the depth bound (deeper than any request the API
- * accepts), what is left is masked whole.
+ * value of a key named like a secret (`password`, `api_key`, `Authorization`, `db_pass`, `Cookie`),
+ * a number or a list too (`{"password": 12345678}`), and the text or list of a key that holds a
+ * secret only some of the time (`auth`, `pwd`) when it can be one (`{"pwd": "/home/me"}` stays).
+ * Beyond the depth bound (deeper than any request the API accepts), what is left is masked whole.
  */
 export function redact<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactString(value) as T;
@@ -29,7 +30,8 @@ export function redact<T>(value: T, depth = 0): T {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[redactString(k)] = isSecretName(k) && holdsSecret(v) ? REDACTED : redact(v, depth + 1);
+    const secret = isSecretName(k) ? holdsSecret(v) : isSecretOfWeakName(k, v);
+    out[redactString(k)] = secret ? REDACTED : redact(v, depth + 1);
   }
   return out as T;
 }

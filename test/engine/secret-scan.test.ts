@@ -41,6 +41,104 @@ describe('the bare AWS key scan', () => {
   });
 });
 
+// The kinds read from a client's name on (mysql -p…, sshpass -p, curl -u …) find their secrets by a
+// one-pass scan: it must find exactly what their pattern (up to 24 words after the name) finds.
+describe('the client flag scans', () => {
+  const ids = ['mysql-password-flag', 'sshpass-password', 'redis-cli-password', 'mongo-password', 'curl-user'];
+  const kinds = ids.map((id) => SECRET_KINDS.find((k) => k.id === id)!);
+  const byPattern = (re: RegExp, text: string): [number, number][] =>
+    [...text.matchAll(new RegExp(re.source, 'g'))].map((m) => [m.index + m[1]!.length, m.index + m[1]!.length + m[2]!.length]);
+
+  it('are the scans of those kinds', () => {
+    for (const k of kinds) expect(k.scan, k.id).toBeTypeOf('function');
+  });
+
+  it('find exactly the secrets the patterns find, on generated commands', () => {
+    const piece = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.constantFrom(
+          ' ',
+          ' ',
+          ' ',
+          '\t',
+          '      ',
+          'a',
+          'db',
+          '-u',
+          'root',
+          '-p',
+          '-a',
+          '-psecret',
+          '-p"pw"',
+          "'",
+          ':',
+          '@',
+          '$x',
+          '-',
+        ),
+      },
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(
+          'mysql',
+          'mysqldump',
+          'mariadb-dump',
+          'xmysql',
+          '/usr/bin/mysql',
+          'sshpass',
+          'redis-cli',
+          'mongosh',
+          'mongo',
+          'curl',
+          'u:pw',
+          '--user',
+          '=',
+          ';',
+          '|',
+          '&',
+          '\n',
+          '\u00a0',
+        ),
+      },
+      { weight: 1, arbitrary: fc.integer({ min: 255, max: 258 }).map((n) => 'w'.repeat(n)) },
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 70 }), (parts) => {
+        const text = parts.join('');
+        for (const k of kinds) expect(k.scan!(text), `${k.id}: ${JSON.stringify(text)}`).toEqual(byPattern(k.re, text));
+      }),
+      { numRuns: 3000, seed: 25 },
+    );
+  });
+
+  it('on the edges: the 24-word window, a later name, blanks, long words, the end of the command', () => {
+    const mysql = kinds[0]!;
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
+    for (const text of [
+      `mysql ${words(23)} -ppw`,
+      `mysql ${words(24)} -ppw`,
+      `mysql ${words(25)} -ppw`,
+      `mysql ${words(10)} mysql ${words(20)} -ppw`,
+      `mysql ${words(30)} mysql ${words(20)} -ppw`,
+      `mysql ${words(30)} mysql ${words(30)} -ppw`,
+      'mysql -ppw -ppw2 mysql -ppw3',
+      'mysql      -ppw',
+      'mysql     -ppw',
+      `mysql ${'w'.repeat(256)} -ppw`,
+      `mysql ${'w'.repeat(257)} -ppw`,
+      `mysql -p${'s'.repeat(300)}mysql -ppw`,
+      `mysql -p${'s'.repeat(250)}.mysql -ppw`,
+      `mysql -p${'s'.repeat(253)}.mysql -ppw`,
+      'mysql a; -ppw',
+      'mysql a\n -ppw',
+      'mysql',
+      '',
+    ])
+      expect(mysql.scan!(text), text.slice(0, 60)).toEqual(byPattern(mysql.re, text));
+  });
+});
+
 // findSecret runs a kind only where a cheap hint passes: the hints must never hide a secret the
 // kind's own pattern finds.
 describe('the hints in front of the secret patterns', () => {
@@ -83,6 +181,37 @@ describe('the hints in front of the secret patterns', () => {
       'aws_secret_access_key=',
       '-----BEGIN RSA PRIVATE KEY-----',
       'postgres://u:',
+      'pass=',
+      'PASS: ',
+      'db_pass=',
+      'passphrase: ',
+      'pwd=',
+      'MYSQL_PWD=',
+      'auth=',
+      'Authorization: Basic ',
+      'Authorization: Splunk ',
+      '_auth = ',
+      'auth: "',
+      'hunter2',
+      'authorization: ',
+      '--password ',
+      '--db-pass ',
+      '--client-secret ',
+      '--api-key=',
+      '--no-password ',
+      'mysql ',
+      '-p',
+      'sshpass -p ',
+      'redis-cli -a ',
+      'mongosh -p ',
+      'curl -u ',
+      'u:',
+      'Cookie: ',
+      'Set-Cookie:',
+      '--cookie ',
+      'a=b',
+      '$',
+      '-',
       '@h',
       'A1b2C3d4E5',
       'abcdefghij0123456789',
@@ -98,7 +227,7 @@ describe('the hints in front of the secret patterns', () => {
       'EY',
     );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 10 }), (parts) => {
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
         const text = parts.join('');
         expect(findSecret(text), text).toBe(reference(text));
       }),

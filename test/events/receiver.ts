@@ -26,6 +26,8 @@ export function seedVerify(secret: string, headers: IncomingHttpHeaders, payload
 /** A webhook receiver on 127.0.0.1, port 0, recording every request. */
 export class Receiver {
   readonly received: Received[] = [];
+  /** What a 4xx/5xx answer says. */
+  errorBody = 'receiver says no';
   private readonly hanging: ServerResponse[] = [];
   private waiters: (() => void)[] = [];
 
@@ -62,7 +64,7 @@ export class Receiver {
       res.writeHead(401).end('Invalid signature');
       return;
     }
-    res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? 'receiver says no' : 'OK');
+    res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? this.errorBody : 'OK');
   }
 
   /** Resolves once at least `n` requests have arrived. */

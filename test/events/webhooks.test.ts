@@ -171,6 +171,25 @@ describe('webhook delivery', () => {
     await slow.waitFor(2); // it still gets its own share
   });
 
+  it("masks secrets in the receiver's answer before keeping it in the attempt log", async () => {
+    const rx = await receiver((n) => (n === 0 ? 500 : 200));
+    rx.errorBody = 'rejected: Authorization: Basic RWNob2VkOkJhc2ljUHc= cookie: sid=EchoedSid77';
+    const hook = await createHook({ url: rx.url, events: ['approval.requested'], secret: SECRET });
+    await t.json('POST', '/api/v1/actions/submit', { body: RISKY });
+    const [d] = await until(
+      async () => {
+        const list = await deliveries(hook.id);
+        return list[0]?.status === 'delivered' ? list : null;
+      },
+      10_000,
+      'delivered',
+    );
+    expect(d!.attempt_log[0]!.error).toMatch(/^HTTP 500: rejected: Authorization: Basic /);
+    const shown = JSON.stringify(await deliveries(hook.id));
+    expect(shown).not.toContain('RWNob2VkOkJhc2ljUHc=');
+    expect(shown).not.toContain('EchoedSid77');
+  });
+
   it('records connection errors as attempts', async () => {
     const rx = await receiver(() => 200);
     const url = rx.url;

@@ -70,6 +70,44 @@ const FORMS: { name: string; text: string; secret: string }[] = [
   { name: 'bearer token', text: 'curl -H "Authorization: Bearer opaqueTokenValue123"', secret: 'opaqueTokenValue123' },
   { name: 'password assignment', text: 'psql "host=db password=hunter22 user=x"', secret: 'hunter22' },
   { name: 'api_key in JSON text', text: '{"api_key": "abcd1234efgh"}', secret: 'abcd1234efgh' },
+  // Flags with their value after a blank.
+  { name: '--password value', text: 'mysql --password hunter3x -u root', secret: 'hunter3x' },
+  { name: '--token value', text: 'cli --token abc123def', secret: 'abc123def' },
+  { name: '--api-key value', text: 'tool --api-key XYZabc123456', secret: 'XYZabc123456' },
+  { name: '--secret value', text: 'vault write --secret s3cr3tval', secret: 's3cr3tval' },
+  { name: '--client-secret value', text: 'oidc login --client-secret cl1entSecret', secret: 'cl1entSecret' },
+  { name: '--db-pass value', text: 'migrate --db-pass dbPass77 up', secret: 'dbPass77' },
+  { name: '--passphrase value', text: 'gpg --batch --passphrase Gpg-Phrase9 -d f.gpg', secret: 'Gpg-Phrase9' },
+  // Passwords given to clients as short flags, read from the client's name on.
+  { name: 'mysql -p attached', text: 'mysql -h db -u root -phunter2x app', secret: 'hunter2x' },
+  { name: 'mariadb-dump -p quoted', text: "mariadb-dump -uroot -p'Mar1aPw' db", secret: 'Mar1aPw' },
+  { name: 'sshpass -p', text: 'sshpass -p S5hpassPw ssh host', secret: 'S5hpassPw' },
+  { name: 'redis-cli -a', text: 'redis-cli -h cache -a R3disPw ping', secret: 'R3disPw' },
+  { name: 'mongosh -p', text: 'mongosh -u admin -p M0ngoPw', secret: 'M0ngoPw' },
+  { name: 'curl -u user:password', text: 'curl -sS -u bob:CurlPw99 https://api.example.com', secret: 'CurlPw99' },
+  { name: 'curl --user=user:password', text: 'curl --user=bob:CurlPw98 https://x', secret: 'CurlPw98' },
+  // Environment assignments in a shell command.
+  { name: 'PGPASSWORD=', text: 'PGPASSWORD=pgHunter2 psql -h db', secret: 'pgHunter2' },
+  { name: 'MYSQL_PWD=', text: 'MYSQL_PWD=myPwd123 mysql -u root', secret: 'myPwd123' },
+  { name: 'AWS_SECRET_ACCESS_KEY= (any length)', text: 'AWS_SECRET_ACCESS_KEY=abc123def456 aws s3 ls', secret: 'abc123def456' },
+  // Key names outside SECRET_WORD.
+  { name: 'pwd=', text: 'connect pwd=Pwd12345', secret: 'Pwd12345' },
+  { name: 'db_pass=', text: 'db_pass=DbPass12', secret: 'DbPass12' },
+  { name: 'pass: in JSON text', text: '{"pass": "Hunter2x"}', secret: 'Hunter2x' },
+  { name: 'pass= with a lowercase word', text: 'login user=bob pass=hunter', secret: 'hunter' },
+  { name: 'passphrase=', text: 'passphrase=phrase99', secret: 'phrase99' },
+  { name: 'auth= in a query string', text: 'https://x.firebaseio.com/a.json?auth=authTok3n', secret: 'authTok3n' },
+  { name: '.npmrc _auth', text: '_auth = bnBtOnNlY3JldA==', secret: 'bnBtOnNlY3JldA==' },
+  { name: 'Authorization: Basic', text: 'curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA=="', secret: 'dXNlcjpwYXNzd29yZA==' },
+  { name: 'Authorization: Token', text: 'Authorization: Token drfT0ken123', secret: 'drfT0ken123' },
+  { name: 'Authorization: any scheme', text: '{"Authorization": "Splunk hecT0ken-42"}', secret: 'hecT0ken-42' },
+  { name: 'Authorization: no scheme', text: 'authorization=rawT0ken99', secret: 'rawT0ken99' },
+  { name: 'x-api-key header', text: "curl -H 'x-api-key: xApiKey12345'", secret: 'xApiKey12345' },
+  { name: 'Cookie header', text: 'curl -H "Cookie: session=s3ss10nId"', secret: 's3ss10nId' },
+  { name: 'Set-Cookie header', text: 'Set-Cookie: sid=S1dValue99; Path=/; HttpOnly', secret: 'S1dValue99' },
+  { name: 'curl --cookie name=value', text: 'curl --cookie "sid=CookieFlag1" https://x', secret: 'CookieFlag1' },
+  // An error message.
+  { name: 'token= in an error', text: 'auth failed for token=abc123tok', secret: 'abc123tok' },
 ];
 
 /** Ordinary text that must stay exactly as it is. */
@@ -85,6 +123,44 @@ const QUIET = [
   'ghp_short',
   'sk_live_short',
   'gk_agent_short',
+  // Flags that are not followed by a secret, and short flags of other commands.
+  'mkdir -p src',
+  'mkdir -p build && cd build && cmake ..',
+  'git log -p',
+  'cp -pr a b',
+  'ls --password-file /etc/pw',
+  'docker login --password-stdin',
+  'pg_dump --no-password mydb',
+  'npm install --save',
+  'gh auth token',
+  'deploy --token $GITHUB_TOKEN',
+  'deploy --token "${TOKEN}"',
+  'deploy --token <TOKEN>',
+  'mysql -u root -p mydb',
+  'mysql --password',
+  'mysql -u root -p app && mkdir -pv out',
+  'docker run -u 1000:1000 node',
+  'docker run -u node:node img',
+  'rsync -u host:dir .',
+  'git push -u origin main',
+  'python -u script.py',
+  'curl -u bob https://x',
+  'curl --cookie jar.txt https://x',
+  // `pass`, `pwd`, `auth` and `cookie` in prose, paths and settings.
+  'all tests pass',
+  'tests pass: 12',
+  'import passport from "passport.js"',
+  'bypass=true',
+  'oauth=enabled',
+  'author=someone',
+  'PWD=/home/me/project',
+  'pwd: /Users/me',
+  'cd "$(pwd)"',
+  'auth: none',
+  'Error: auth: failed to connect',
+  'a basic understanding of auth',
+  'authorization: required for this endpoint',
+  'the cookie: a small file',
 ];
 
 const AFTER = ['', '_', '-', '.', '"', ' tail'];
@@ -130,6 +206,35 @@ describe('the secrets catalogue: one table for the detector, the redactor and th
     expect(out).not.toContain('dXNlcjpwYXNz');
   });
 
+  it('masks the values of the other secret-named keys, and of `auth` and `pwd` when they can be secrets', () => {
+    const out = redact({
+      db_pass: 'dbpw',
+      pass: 'Passw0rd',
+      passphrase: 'Phr4se',
+      DB_PWD: 'pw-1',
+      Cookie: 'sid=1',
+      'set-cookie': ['sid=2; Path=/'],
+      'Proxy-Authorization': 'Basic cHJveHk6cHc=',
+      'x-api-key': 'xkey',
+      auth: 'authTok3n',
+      basic: { auth: ['alice', 'Al1cePw'] },
+      env: { PWD: '/home/me/project', pwd: 'Hunter2x' },
+      // Not secrets: a path, a setting, a count, a structure, and words that only end in `pass`.
+      settings: { auth: 'none', pwd: '/Users/me', pass: 12, bypass: 'proxy', compass: 'north', passport: 'local' },
+      results: { pass: ['test_login', 'test_logout'], fail: [] },
+      config: { auth: { type: 'oauth' } },
+    });
+    const text = JSON.stringify(out);
+    for (const s of ['dbpw', 'Passw0rd', 'Phr4se', 'pw-1', 'sid=1', 'sid=2', 'cHJveHk6cHc=', 'xkey', 'authTok3n', 'Al1cePw', 'Hunter2x'])
+      expect(text).not.toContain(s);
+    expect(out).toMatchObject({
+      env: { PWD: '/home/me/project' },
+      settings: { auth: 'none', pwd: '/Users/me', pass: 12, bypass: 'proxy', compass: 'north', passport: 'local' },
+      results: { pass: ['test_login', 'test_logout'] },
+      config: { auth: { type: 'oauth' } },
+    });
+  });
+
   it('masks a number or a list held by a secret-named key, and walks an object it holds', () => {
     const out = redact({
       password: 987654321987,
@@ -164,6 +269,29 @@ describe('the secrets catalogue: one table for the detector, the redactor and th
       'eyJ.'.repeat(260_000),
       '-----BEGIN PRIVATE KEY-----'.repeat(38_000),
       `${'A'.repeat(39)}/`.repeat(26_000),
+      // The kinds read from a client's name on: names everywhere, words up to the limits.
+      'mysql '.repeat(175_000),
+      'mysql\t'.repeat(175_000),
+      'mysql -u '.repeat(116_000),
+      'mysql -u root -p mydb '.repeat(48_000),
+      `mysql ${'w'.repeat(256)} `.repeat(4_000),
+      'sshpass -p'.repeat(105_000),
+      'redis-cli -a '.repeat(80_000),
+      'mongosh -p '.repeat(95_000),
+      'curl '.repeat(210_000),
+      'curl -u a:'.repeat(105_000),
+      'curl -u '.repeat(130_000),
+      // Flags, weak keys and cookies.
+      '--password '.repeat(95_000),
+      '--aaaaaaaaaaaaaaaa-'.repeat(55_000),
+      '--no-'.repeat(210_000),
+      'pass='.repeat(210_000),
+      'auth: '.repeat(175_000),
+      'Authorization: Basic '.repeat(50_000),
+      'auth: abcdefghijklmnopqrst '.repeat(45_000),
+      'pwd=/'.repeat(210_000),
+      'Set-Cookie: '.repeat(87_000),
+      `cookie: ${'a'.repeat(1 << 20)}`,
     ];
     for (const s of inputs) {
       const t = performance.now();
@@ -204,6 +332,13 @@ describe('secrets never stored or sent in clear (every field, every way out)', (
       comment: 'xoxb-1234567890-commentsecret',
       error: 'mysql://root:ErrPassw0rd@db/x',
       env: `AKIA${'E'.repeat(16)}`,
+      // Secrets in free text that only the flag, client, key-name and cookie kinds find.
+      flagPw: 'FlagPassw0rd7',
+      sshPw: 'SshpassPw77',
+      curlPw: 'CurlUserPw77',
+      cookie: 'CookieSid777',
+      basic: 'YWxpY2U6c2VjcmV0Nzc3',
+      pwdKey: 'PwdKeyValue77',
     };
     const allowed = await t.json<{ action_id: string; risk: { factors: { id: string }[] } }>('POST', '/api/v1/actions/submit', {
       key: t.agentKey,
@@ -215,20 +350,31 @@ describe('secrets never stored or sent in clear (every field, every way out)', (
         session_id: S.session,
         environment: S.env,
         idempotency_key: S.idem,
-        parameters: { [S.key]: { v: S.param } },
+        parameters: {
+          [S.key]: { v: S.param },
+          command: `sshpass -p ${S.sshPw} ssh deploy@host`,
+          headers: { 'X-Trace': `Authorization: Basic ${S.basic}` },
+          db: { pwd: S.pwdKey },
+        },
       },
     });
     expect(allowed.status).toBe(200);
     expect(allowed.body.risk.factors.map((f) => f.id)).toContain('secrets');
     await t.json('POST', `/api/v1/actions/${allowed.body.action_id}/complete`, {
       key: t.agentKey,
-      body: { status: 'failure', error: S.error },
+      body: {
+        status: 'failure',
+        error: `${S.error}; retried: mysql --password ${S.flagPw} -u root`,
+        result: { log: `< Set-Cookie: sid=${S.cookie}; Path=/` },
+      },
     });
     const held = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
       key: t.agentKey,
       body: { agent_id: 'leaky', action_type: 'x.hold', resource: S.param },
     });
-    await t.json('POST', `/api/v1/approvals/${held.body.action_id}/deny`, { body: { comment: S.comment } });
+    await t.json('POST', `/api/v1/approvals/${held.body.action_id}/deny`, {
+      body: { comment: `${S.comment}; it ran curl -u bob:${S.curlPw}` },
+    });
 
     const outputs = [
       await (await t.req('GET', `/api/v1/actions/${allowed.body.action_id}/status`)).text(),

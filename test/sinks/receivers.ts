@@ -13,8 +13,8 @@ export interface SinkReceiver {
   /** Every delivered record line (the JSONL export line). */
   lines: string[];
   port: number;
-  /** Answer 503 (HTTP) / refuse connections (TCP) until `up()`. */
-  down(): Promise<void>;
+  /** Answer 503 (HTTP, with `body` if given) / refuse connections (TCP) until `up()`. */
+  down(body?: string): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,11 +47,15 @@ export async function httpReceiver(
   check: (h: IncomingHttpHeaders) => boolean,
 ): Promise<SinkReceiver> {
   let outage = false;
+  let outageBody = '{"text":"Server is busy","code":9}';
   const r: SinkReceiver = {
     seqs: [],
     lines: [],
     port: 0,
-    down: async () => void (outage = true),
+    down: async (body?: string) => {
+      outage = true;
+      if (body !== undefined) outageBody = body;
+    },
     up: async () => void (outage = false),
     close: () => new Promise<void>((res) => server.close(() => res())),
   };
@@ -60,7 +64,7 @@ export async function httpReceiver(
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      if (outage) return void res.writeHead(503).end('{"text":"Server is busy","code":9}');
+      if (outage) return void res.writeHead(503).end(outageBody);
       if (req.url !== path || req.method !== 'POST') return void res.writeHead(404).end();
       if (!check(req.headers)) return void res.writeHead(401).end();
       for (const line of parse(body)) {

@@ -209,6 +209,29 @@ describe('SIEM sinks (SPEC 7.8)', () => {
     expect(JSON.stringify(withCredentials.body)).not.toContain(token);
   }, 30_000);
 
+  it("masks secrets in the collector's answer before keeping it as the last error, and in the sink's name", async () => {
+    core = await openTestCore({ checkpoints: { enabled: false } });
+    const token = 'hec-token-0123456789abcdef';
+    const hec = await hecReceiver(token);
+    receivers.push(hec);
+    const name = 'splunk pass=SinkNamePw7';
+    const created = await core.json<{ id: string; name: string }>('POST', '/api/v1/sinks', {
+      body: { type: 'splunk_hec', url: `http://127.0.0.1:${hec.port}`, token, name },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.name).not.toContain('SinkNamePw7');
+    // A collector that echoes a credential back in its error (here one only the newer catalogue kinds find).
+    await hec.down('{"text":"bad request: Authorization: Splunk EchoedTok3n9 with pass=EchoedPw77"}');
+    await add(core, 5);
+    await expect.poll(() => status(core!, created.body.id).then((s) => s.last_error ?? ''), { timeout: 10_000 }).toContain('HTTP 503');
+    const shown = JSON.stringify(await status(core, created.body.id));
+    expect(shown).not.toContain('EchoedTok3n9');
+    expect(shown).not.toContain('EchoedPw77');
+    const listed = await (await core.req('GET', '/api/v1/sinks')).text();
+    const exported = await (await core.req('GET', '/api/v1/audit/export?format=jsonl')).text();
+    for (const out of [listed, exported]) expect(out).not.toContain('SinkNamePw7');
+  });
+
   it('validates sinks (400 naming the field), removes them, and answers 404 for unknown ones', async () => {
     core = await openTestCore({ checkpoints: { enabled: false } });
     const bad = async (body: unknown) =>

@@ -5,6 +5,7 @@ import { iso, type Clock } from '../../core/clock.js';
 import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { AuditRow, Store } from '../../storage/types.js';
+import { redactString } from '../redact.js';
 import { targetOf, transportOf, type Send } from './transports.js';
 
 /**
@@ -128,7 +129,9 @@ class SinkRunner {
       } catch (e) {
         this.sending = false;
         this.failures++;
-        this.lastError = scrubSecrets((e as Error).message, this.config).slice(0, 500);
+        // The message can quote the collector's answer, which can echo what it was sent or hold its own secrets:
+        // this sink's token first (whatever its form), then everything the catalogue knows.
+        this.lastError = redactString(scrubSecrets((e as Error).message, this.config)).slice(0, 500);
         this.lastErrorMs = this.clock.now();
         const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(20, this.failures - 1));
         this.nextAttemptMs = this.clock.now() + wait;
@@ -219,7 +222,7 @@ export class SinkService {
     const row: SinkRow = {
       id,
       type: config.type,
-      name: config.name ?? null,
+      name: config.name == null ? null : redactString(config.name),
       config: JSON.stringify(config),
       cursor: Math.max(0, first - 1),
       delivered: 0,
