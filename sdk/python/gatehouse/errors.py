@@ -78,7 +78,24 @@ class _LangChainFriendly(Exception):
         return super().__new__(cls)  # the arguments are __init__'s (OSError would parse them as errno/strerror)
 
 
-class ActionDenied(_LangChainFriendly):
+class _Refusal(_LangChainFriendly):
+    """What the two refusals share: ``reason``, the seeds' ``rejection_reason``, and ``status``."""
+
+    reason: str
+    decision: Optional["ActionDecision"]
+
+    @property
+    def rejection_reason(self) -> str:
+        """The seeds' name for ``reason``."""
+        return self.reason
+
+    @property
+    def status(self) -> Optional[str]:
+        """The action's final status (``denied``, ``rejected``, ``withdrawn``, ``expired``), when known."""
+        return self.decision.status if self.decision is not None else None
+
+
+class ActionDenied(_Refusal):
     """The action must not run: denied by a policy or the risk, rejected by a person, withdrawn,
     or Gatehouse could not decide (unreachable under ``FailMode.CLOSED``, rate limited, storage
     unavailable). An approval that expired unanswered is an :class:`ApprovalTimeout` instead. ``reason`` says why; ``action_id`` names the recorded action, if any."""
@@ -89,22 +106,12 @@ class ActionDenied(_LangChainFriendly):
         self.decision = decision
         super().__init__(f"Action denied by Gatehouse: {reason}" + (f" (action {action_id})" if action_id else ""))
 
-    @property
-    def rejection_reason(self) -> str:
-        """The seeds' name for ``reason``."""
-        return self.reason
-
-    @property
-    def status(self) -> Optional[str]:
-        """The action's status (``denied``, ``rejected``, ``withdrawn``), when known."""
-        return self.decision.status if self.decision is not None else None
-
 
 #: The seeds' name for :class:`ActionDenied`.
 AuthorizationDeniedError = ActionDenied
 
 
-class ApprovalTimeout(_LangChainFriendly, builtins.TimeoutError):
+class ApprovalTimeout(_Refusal, builtins.TimeoutError):
     """No one answered in time, so the action does not run: the SDK's own wait ran out (it withdrew
     the action, SPEC 4, before raising), or Gatehouse's approval timeout expired it first (status
     ``expired``, its ``timeout_action`` deny). Also a built-in ``TimeoutError``: the seeds' ``except
@@ -119,16 +126,6 @@ class ApprovalTimeout(_LangChainFriendly, builtins.TimeoutError):
         message = f"No decision for action {action_id} within {timeout:g} s; it was withdrawn and not run" if reason is None else f"{reason} (action {action_id})"
         super().__init__(message)
         self.args = (message,)
-
-    @property
-    def rejection_reason(self) -> str:
-        """The seeds' name for ``reason``."""
-        return self.reason
-
-    @property
-    def status(self) -> Optional[str]:
-        """The action's status (``expired``, ``withdrawn``), when known."""
-        return self.decision.status if self.decision is not None else None
 
 
 def refusal(d: "ActionDecision", action_id: Optional[str] = None) -> Exception:
