@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { VERSION } from '../../src-shared/index.js';
 import { readServerInfo, removeServerInfo, writeServerInfo } from '../config/server-info.js';
-import { dataFiles } from '../config/paths.js';
+import { dataFiles, ensureDataDir } from '../config/paths.js';
 import { Gatehouse, type GatehouseOptions } from '../app/gatehouse.js';
 import { packageRoot } from '../core/resources.js';
 import { createApp } from '../http/app.js';
@@ -57,6 +57,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`refusing to listen on ${host}: Gatehouse binds loopback only (127.0.0.1, ::1)`);
   // Claimed before anything is opened, so that of two servers started at once one says plainly
   // that the other has the data dir (server.json only appears once a server listens).
+  // The lock lives in the data dir, which a first start creates (0700) before anything else.
+  ensureDataDir(o.dataDir);
   const release = claimServerLock(o.dataDir);
   let g: Gatehouse;
   try {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,6 +74,14 @@ describe('gatehouse serve on a data dir another server has', () => {
 });
 
 describe('startServer and server.lock', () => {
+  it('claims a data dir that does not exist yet: a first start creates it (0700), as before the lock', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'gatehouse-lock-')), 'new', 'data');
+    const server = await startServer({ dataDir, port: 0, defaultPolicies: false, consoleDir: null });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(existsSync(join(dataDir, 'server.lock'))).toBe(true);
+    await server.close();
+  });
+
   it('refuses while a live process holds the lock, takes over one whose process is gone, and releases it on close', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-lock-'));
     const lock = join(dataDir, 'server.lock');
