@@ -132,6 +132,15 @@ async function readWhole(p: Page, selector: string, where: string): Promise<void
   expect(cut, `${where}: ${selector} is cut off`).toEqual([]);
 }
 
+/** The drawer is shown and has finished sliding in (it starts 40 px to the right: measured mid-slide, it ends past the window). */
+async function drawerOpen(p: Page): Promise<void> {
+  const drawer = p.locator('.drawer');
+  await drawer.waitFor();
+  await drawer.evaluate((e) =>
+    Promise.all((e as unknown as { getAnimations(): { finished: Promise<unknown> }[] }).getAnimations().map((a) => a.finished)),
+  );
+}
+
 async function open(p: Page, path: string, ready: string): Promise<void> {
   await login(p, s, path);
   await p.locator(ready).first().waitFor();
@@ -154,7 +163,7 @@ describe(`every screen at ${W} px`, () => {
     for (const col of ['agent', 'resource', 'status', 'risk', 'time']) await withinWidth(p, `.vbody .vrow [data-col="${col}"]`, 'activity');
     await shot(p, 'narrow-activity');
     await p.locator('.vbody .vrow[data-action-id]').nth(1).click();
-    await p.locator('.drawer').waitFor();
+    await drawerOpen(p);
     await noSideways(p, 'activity drawer');
     await withinWidth(p, '.drawer-head', 'activity drawer');
     await shot(p, 'narrow-activity-drawer');
@@ -163,7 +172,7 @@ describe(`every screen at ${W} px`, () => {
     for (const col of ['type', 'resource', 'outcome', 'risk']) await withinWidth(p, `.vbody .vrow [data-col="${col}"]`, 'events');
     await shot(p, 'narrow-events');
     await p.locator('.vbody .vrow').nth(2).click();
-    await p.locator('.drawer').waitFor();
+    await drawerOpen(p);
     await noSideways(p, 'record drawer');
     await shot(p, 'narrow-record-drawer');
   });
@@ -205,7 +214,7 @@ describe(`every screen at ${W} px`, () => {
     await readWhole(p, 'tr[data-agent-id] td:first-child', 'agents');
     await shot(p, 'narrow-agents');
     await p.locator(`tr[data-agent-id="${LONG_AGENT}"] .linklike`).click();
-    await p.locator('.drawer').waitFor();
+    await drawerOpen(p);
     await noSideways(p, 'agent drawer');
     await readWhole(p, '.drawer-head *', 'agent drawer'); // the long id is read whole
     await shot(p, 'narrow-agent-drawer');
