@@ -165,25 +165,25 @@ function actionEventData(store: Store, r: RecordForEvents, event: EventName): Js
   }
 }
 
-interface LogRow {
-  seq: number;
-  ts: string;
-  type: string;
-  action_id: string | null;
-  data: string;
+/** An event-raising record as stored, `data` parsed, with its time in ms. */
+export interface EventRecord extends RecordForEvents {
+  ts_ms: number;
+}
+
+const EVENT_RECORDS_SQL = `SELECT seq, ts, ts_ms, type, action_id, data FROM audit WHERE seq >= ? AND seq <= ? AND type IN (${EVENT_RECORD_TYPES.map(() => '?').join(', ')}) ORDER BY seq`;
+
+/** The records with seq in [from, to] that raise events (the one read of the webhook recovery and the SSE resume). */
+export function eventRecordsIn(store: Store, from: number, to: number): EventRecord[] {
+  return store
+    .all<Omit<EventRecord, 'data'> & { data: string }>(EVENT_RECORDS_SQL, [from, to, ...EVENT_RECORD_TYPES])
+    .map((r) => ({ ...r, data: JSON.parse(r.data) as JsonObject }));
 }
 
 /** The audit log as the SSE hub resumes from it (sse.ts EventLog): events of a seq range, made from the records. */
 export function eventLog(store: Store) {
-  const sql = `SELECT seq, ts, type, action_id, data FROM audit WHERE seq >= ? AND seq <= ? AND type IN (${EVENT_RECORD_TYPES.map(() => '?').join(', ')}) ORDER BY seq`;
   return {
     head: () => store.head().seq,
     firstLive: () => store.archiveHead().seq + 1,
-    events: (from: number, to: number): EventEnvelope[] =>
-      store
-        .all<LogRow>(sql, [from, to, ...EVENT_RECORD_TYPES])
-        .flatMap((r) =>
-          eventsOfRecord(store, { seq: r.seq, ts: r.ts, type: r.type, action_id: r.action_id, data: JSON.parse(r.data) as JsonObject }),
-        ),
+    events: (from: number, to: number): EventEnvelope[] => eventRecordsIn(store, from, to).flatMap((r) => eventsOfRecord(store, r)),
   };
 }

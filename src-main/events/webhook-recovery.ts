@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { EventEnvelope, EventName, JsonObject } from '../../src-shared/index.js';
+import type { EventEnvelope, EventName } from '../../src-shared/index.js';
 import type { Op, Store } from '../storage/types.js';
-import { EVENT_RECORD_TYPES, eventNamesOf, eventsOfRecord } from './record-events.js';
+import { eventNamesOf, eventRecordsIn, eventsOfRecord } from './record-events.js';
 import type { Hook } from './webhook-rows.js';
 
 /** Records (by seq) one slice of a pass reads: a range scan of the primary key, a few ms. */
@@ -18,15 +18,6 @@ export interface RecoveryHost<P> {
   /** Queues `e` (record `seq`) for `targets` (or counts it as dropped) together with `extra` ops, in one commit. */
   queue(e: EventEnvelope, seq: number, targets: Hook[]): P;
   commit(plans: P[], extra: Op[]): Promise<void>;
-}
-
-interface Row {
-  seq: number;
-  ts: string;
-  ts_ms: number;
-  type: string;
-  action_id: string | null;
-  data: string;
 }
 
 const subscribes = (h: Hook, event: EventName) => h.events.has('*') || h.events.has(event);
@@ -127,10 +118,7 @@ export class WebhookRecovery<P> {
   private slice(lo: number, hi: number): P[] {
     const hooks = [...this.host.hooks()].filter((h) => h.enabled);
     if (hooks.length === 0) return [];
-    const rows = this.store.all<Row>(
-      `SELECT seq, ts, ts_ms, type, action_id, data FROM audit WHERE seq > ? AND seq <= ? AND type IN (${EVENT_RECORD_TYPES.map(() => '?').join(', ')}) ORDER BY seq`,
-      [lo, hi, ...EVENT_RECORD_TYPES],
-    );
+    const rows = eventRecordsIn(this.store, lo + 1, hi);
     if (rows.length === 0) return [];
     const queued = new Set<string>();
     for (const h of hooks) {
@@ -143,9 +131,8 @@ export class WebhookRecovery<P> {
     }
     const plans: P[] = [];
     for (const r of rows) {
-      const data = JSON.parse(r.data) as JsonObject;
       let made: EventEnvelope[] | null = null;
-      for (const event of eventNamesOf({ seq: r.seq, type: r.type, data })) {
+      for (const event of eventNamesOf(r)) {
         const targets = hooks.filter(
           (h) =>
             subscribes(h, event) &&
@@ -154,7 +141,7 @@ export class WebhookRecovery<P> {
             !this.host.inFlight(h.id, r.seq, event),
         );
         if (targets.length === 0) continue;
-        made ??= eventsOfRecord(this.store, { seq: r.seq, ts: r.ts, type: r.type, action_id: r.action_id, data });
+        made ??= eventsOfRecord(this.store, r);
         const e = made.find((m) => m.event === event);
         if (e) plans.push(this.host.queue(e, r.seq, targets));
       }
