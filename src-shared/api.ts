@@ -505,7 +505,7 @@ export const API = {
     tag: 'MCP',
     summary: 'Create a policy in the seeds\u2019 form',
     description:
-      '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4). `server_id` and `tool` match `mcp.server_id` / `mcp.tool` exactly; a `namespace` matches a call on the server of that id, a tool named it or starting with it then `_` `.` `/` `-`, or an `action_type` `namespace.*`; a `verb` matches a tool having it as a whole word between those separators, or an `action_type` `*.verb` (case-sensitive; `*` and `?` are wildcards). The created policy\u2019s description states the rule.',
+      '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4). `server_id` and `tool` match `mcp.server_id` / `mcp.tool` exactly; a `namespace` matches a call on the server of that id, a tool named it or starting with it then `_` `.` `/` `-`, or an `action_type` `namespace.*`; a `verb` matches a tool having it as a whole word between those separators, or an `action_type` `*.verb` (case-sensitive; `*` and `?` are wildcards). The created policy\u2019s description states the rule. `approvers` with `require_approval` / `escalate` make a one-step approval workflow `<id>-approvers` (SPEC 11: any one of them approves; it waits the settings\u2019 `approval_timeout_s`) created with the policy, which names it in `approval.workflow`; with any other action they are a 400 naming `approvers`. 409 when another policy already names a workflow of that id.',
     body: named('SeedPolicy', SeedPolicySchema),
     response: PolicyView,
     status: 201,
@@ -565,7 +565,7 @@ export const API = {
     tag: 'Policies',
     summary: 'Import a policy file, atomically',
     description:
-      'The whole file is validated first and applied all or nothing. Send YAML (`application/yaml`) or JSON; a JSON body may also wrap the file as `{"content": "..."}`. 409 when it would unmake a running A/B test\'s control or test policy (see PUT).',
+      'The whole file is validated first and applied all or nothing. A seed-form policy\u2019s `approvers` make its workflow `<id>-approvers` in the same step (see `POST /mcp/policies`); importing the file again updates it. Send YAML (`application/yaml`) or JSON; a JSON body may also wrap the file as `{"content": "..."}`. 409 when it would unmake a running A/B test\'s control or test policy (see PUT), or when a seed policy\u2019s `approvers` would replace a workflow another policy names.',
     body: named('PolicyImport', PolicyImportBodySchema),
     bodyTypes: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
     rawBody: true,

@@ -12,12 +12,21 @@ export {
   parsePolicyDocument,
   readPolicyFile,
   exportPolicyFile,
+  type MadeWorkflow,
   type ParsedPolicyFile,
   type ParseOptions,
   type PolicyFileContent,
   type PolicyFileFormat,
 } from './policy-file.js';
-export { seedToPolicy, policyFromSeed, isSeedForm, slugify } from './seed-policy.js';
+export {
+  seedToPolicy,
+  policyFromSeed,
+  isSeedForm,
+  slugify,
+  approversWorkflowId,
+  type SeedApprovalTerms,
+  type SeedMapping,
+} from './seed-policy.js';
 export { riskLevelOf } from './risk/level.js';
 export { compareForEvaluation } from './policy/compiled-policy.js';
 export { DECISION_BUDGET_FACTOR, HELD_UNCHECKED_FLAG } from './policy/engine.js';

@@ -1,5 +1,6 @@
 import { parseDocument, stringify } from 'yaml';
 import {
+  DEFAULT_SETTINGS,
   PolicySchema,
   SettingsPatchSchema,
   WorkflowSchema,
@@ -14,7 +15,7 @@ import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
 import { yamlValueIssues } from './yaml-strict.js';
 import { checkConditionsOf, compileRiskRules, riskFieldIssues } from './policy/validate.js';
-import { isSeedForm, policyFromSeed, type PolicySource } from './seed-policy.js';
+import { isSeedForm, policyFromSeed, type PolicySource, type SeedApprovalTerms } from './seed-policy.js';
 
 /** SPEC 3.4: a policy file, validated whole and mapped to the model. */
 export interface ParsedPolicyFile {
@@ -22,14 +23,32 @@ export interface ParsedPolicyFile {
   settings?: SettingsPatch;
   /** Absent when the file has no `risk_rules` key (the current rules are then kept). */
   risk_rules?: RiskRule[];
-  /** Approval workflows (SPEC 11) the file carries, created or replaced with its policies. */
+  /**
+   * Approval workflows (SPEC 11) the file carries, created or replaced with its policies: those of
+   * its `workflows` list, then those its seed-form policies' `approvers` make (see `madeWorkflows`).
+   */
   workflows?: Workflow[];
   policies: Policy[];
+  /** The workflows of `workflows` made from a seed policy's `approvers`: by whom (`path` names its `approvers`). */
+  madeWorkflows?: MadeWorkflow[];
+}
+
+/** A workflow a seed-form policy's `approvers` made (seed-policy.ts `approversWorkflow`). */
+export interface MadeWorkflow {
+  workflow: string;
+  policy: string;
+  /** `policies[0](terraform-production-changes).approvers` */
+  path: string;
 }
 
 export interface ParseOptions {
   /** `source` of policies that do not name one (default `import`). */
   defaultSource?: PolicySource;
+  /**
+   * The settings a workflow made from a seed policy's `approvers` takes its timeout from (the
+   * current ones; a file's own `settings` win). Default: the shipped settings.
+   */
+  approval?: SeedApprovalTerms;
 }
 
 export type PolicyFileFormat = 'yaml' | 'json';
@@ -128,9 +147,45 @@ function readPolicyDocument(
     if (Array.isArray(doc.workflows)) out.workflows = parseWorkflowList(doc.workflows, issues);
     else issues.push({ path: 'workflows', message: 'must be a list' });
   }
-  if (Array.isArray(doc.policies)) out.policies = parsePolicyList(doc.policies, issues, opts.defaultSource ?? 'import', policyPaths);
-  else issues.push({ path: 'policies', message: 'must be a list' });
+  if (Array.isArray(doc.policies)) {
+    const approval = {
+      approval_timeout_s: out.settings?.approval_timeout_s ?? opts.approval?.approval_timeout_s ?? DEFAULT_SETTINGS.approval_timeout_s,
+      timeout_action: out.settings?.timeout_action ?? opts.approval?.timeout_action ?? DEFAULT_SETTINGS.timeout_action,
+    };
+    const made = parsePolicyList(doc.policies, issues, { source: opts.defaultSource ?? 'import', approval }, policyPaths);
+    out.policies = made.policies;
+    addMadeWorkflows(out, made.workflows, issues);
+  } else issues.push({ path: 'policies', message: 'must be a list' });
   return out;
+}
+
+/**
+ * Adds the workflows seed policies' `approvers` made to the file's own: an id the file's
+ * `workflows` list (or another seed policy) already has is a problem named by `approvers`, never
+ * one silently replacing the other.
+ */
+function addMadeWorkflows(
+  out: ParsedPolicyFile,
+  made: { workflow: Workflow; path: string; policy: string }[],
+  issues: ValidationDetail[],
+): void {
+  if (made.length === 0) return;
+  const listed = new Set((out.workflows ?? []).map((w) => w.id));
+  const byId = new Map<string, string>();
+  for (const m of made) {
+    const id = m.workflow.id;
+    const other = listed.has(id) ? `the file's workflows list` : byId.get(id);
+    if (other) {
+      issues.push({
+        path: m.path,
+        message: `would make the approval workflow '${id}', which ${other} also has; give this policy another id`,
+      });
+      continue;
+    }
+    byId.set(id, `policy '${m.policy}'`);
+    (out.workflows ??= []).push(m.workflow);
+    (out.madeWorkflows ??= []).push({ workflow: id, policy: m.policy, path: m.path });
+  }
 }
 
 /**
@@ -144,8 +199,14 @@ function onlyGivenKeys(parsed: SettingsPatch, given: unknown): SettingsPatch {
   return out as SettingsPatch;
 }
 
-function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], defaultSource: PolicySource, paths: string[]): Policy[] {
+function parsePolicyList(
+  items: readonly unknown[],
+  issues: ValidationDetail[],
+  opts: { source: PolicySource; approval: SeedApprovalTerms },
+  paths: string[],
+): { policies: Policy[]; workflows: { workflow: Workflow; path: string; policy: string }[] } {
   const policies: Policy[] = [];
+  const workflows: { workflow: Workflow; path: string; policy: string }[] = [];
   const firstIndexOf = new Map<string, number>();
   const explicitIds = new Set(items.flatMap((item) => (isPlainObject(item) && typeof item.id === 'string' ? [item.id] : [])));
   items.forEach((item, i) => {
@@ -153,11 +214,13 @@ function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], 
     const taken = new Set([...explicitIds, ...firstIndexOf.keys()]);
     const rawId = isPlainObject(item) ? item.id : undefined;
     const base = itemPath('policies', i, rawId);
-    const policy = seed
-      ? policyFromSeed(item, base, issues, { source: defaultSource, takenIds: taken })
-      : nativePolicy(item, base, issues, defaultSource);
+    const mapped = seed
+      ? policyFromSeed(item, base, issues, { source: opts.source, takenIds: taken, approval: opts.approval })
+      : { policy: nativePolicy(item, base, issues, opts.source), workflow: null };
+    const policy = mapped?.policy;
     if (!policy) return;
     const at = itemPath('policies', i, policy.id);
+    if (mapped.workflow) workflows.push({ workflow: mapped.workflow, path: `${at}.approvers`, policy: policy.id });
     const earlier = firstIndexOf.get(policy.id);
     if (earlier !== undefined) issues.push({ path: `${at}.id`, message: `duplicate id '${policy.id}' (also policies[${earlier}])` });
     else firstIndexOf.set(policy.id, i);
@@ -165,7 +228,7 @@ function parsePolicyList(items: readonly unknown[], issues: ValidationDetail[], 
     policies.push(policy);
     paths.push(at);
   });
-  return policies;
+  return { policies, workflows };
 }
 
 /** A file's workflows: each whole (SPEC 11's document), with an id of its own (policies name it). */

@@ -1,4 +1,14 @@
-import { PolicySchema, SeedPolicySchema, type Effect, type Policy, type SeedPolicy } from '../../src-shared/index.js';
+import {
+  DEFAULT_SETTINGS,
+  PolicySchema,
+  SeedPolicySchema,
+  WorkflowSchema,
+  type Effect,
+  type Policy,
+  type SeedPolicy,
+  type Settings,
+  type Workflow,
+} from '../../src-shared/index.js';
 import { compileWhen } from './conditions/compile.js';
 import { isPlainObject } from './conditions/values.js';
 import { joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
@@ -15,6 +25,28 @@ const EFFECT_OF_SEED_ACTION: Record<SeedPolicy['action'], Effect> = {
   escalate: 'require_approval',
   monitor: 'monitor',
 };
+
+/** The seed actions that hold an action for approval: the only ones whose `approvers` mean something. */
+const APPROVAL_ACTIONS: ReadonlySet<SeedPolicy['action']> = new Set(['require_approval', 'escalate']);
+
+/** How long the step of a workflow made from `approvers` waits, and what its timeout does: the settings' (SPEC 3.5). */
+export type SeedApprovalTerms = Pick<Settings, 'approval_timeout_s' | 'timeout_action'>;
+
+/** A seed policy as the model has it: the policy, and the approval workflow its `approvers` make (null: none). */
+export interface SeedMapping {
+  policy: Policy;
+  workflow: Workflow | null;
+}
+
+const APPROVERS_SUFFIX = '-approvers';
+
+/**
+ * The id of the workflow a seed policy's `approvers` make: `<policy id>-approvers` (the policy id cut
+ * to fit 64 characters). Derived, so that importing the same file again updates the same workflow.
+ */
+export function approversWorkflowId(policyId: string): string {
+  return `${policyId.slice(0, 64 - APPROVERS_SUFFIX.length)}${APPROVERS_SUFFIX}`;
+}
 
 /** Is this list item the seeds' `{name, conditions, action}` form rather than a Gatehouse policy? */
 export function isSeedForm(item: unknown): boolean {
@@ -50,15 +82,19 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
  * `conditions` (an object or a JSON string) plus conditions for `server_id` / `namespace` / `verb`
  * / `tool` (see `mcpConditions`: they match both the MCP proxy's calls and the shape
  * `POST /mcp/governance/evaluate` fills). A namespace or verb adds its matching rule to the
- * policy's description, so a decision it makes can be explained. `approvers` has no meaning in a
- * single-user console and is dropped. Problems are appended to `issues` under `base`.
+ * policy's description, so a decision it makes can be explained.
+ *
+ * `approvers` (a Terraform `approvers = [...]` list) on a `require_approval` / `escalate` policy
+ * make a one-step approval workflow (SPEC 11), `<policy id>-approvers` (see approversWorkflow), which the policy names
+ * with `approval.workflow`: one of them approves. On any other action they would mean nothing and
+ * are refused, naming `approvers`, rather than dropped. Problems are appended to `issues` under `base`.
  */
 export function policyFromSeed(
   item: unknown,
   base: string,
   issues: ValidationDetail[],
-  opts: { source: PolicySource; takenIds: ReadonlySet<string> },
-): Policy | null {
+  opts: { source: PolicySource; takenIds: ReadonlySet<string>; approval?: SeedApprovalTerms },
+): SeedMapping | null {
   const parsed = SeedPolicySchema.safeParse(item);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push({ path: joinPath(base, issue.path), message: issue.message });
@@ -66,11 +102,23 @@ export function policyFromSeed(
     return null;
   }
   const seed = parsed.data;
+  const approvers = seed.approvers ?? [];
+  if (approvers.length > 0 && !APPROVAL_ACTIONS.has(seed.action)) {
+    issues.push({
+      path: joinPath(base, ['approvers']),
+      message: `only a require_approval or escalate policy has approvers; action '${seed.action}' never asks anyone (remove approvers or change the action)`,
+    });
+    return null;
+  }
   const conditions = conditionsOf(seed.conditions, joinPath(base, ['conditions']), issues);
   if (conditions === null) return null;
   const when = withMcpConditions(conditions, seed);
+  const id = seed.id ?? uniqueId(slugify(seed.name), opts.takenIds);
+  const workflow =
+    approvers.length > 0 ? approversWorkflow(id, seed.name, approvers, opts.approval ?? DEFAULT_SETTINGS, base, issues) : null;
+  if (workflow === undefined) return null;
   const candidate = {
-    id: seed.id ?? uniqueId(slugify(seed.name), opts.takenIds),
+    id,
     name: seed.name,
     description: withMcpExplanation(seed),
     enabled: seed.enabled ?? true,
@@ -78,6 +126,7 @@ export function policyFromSeed(
     effect: EFFECT_OF_SEED_ACTION[seed.action],
     mode: 'enforce' as const,
     when,
+    ...(workflow ? { approval: { workflow: workflow.id } } : {}),
     source: opts.source,
   };
   const policy = PolicySchema.safeParse(candidate);
@@ -86,7 +135,40 @@ export function policyFromSeed(
     compileWhen(when, joinPath(base, ['conditions']), issues);
     return null;
   }
-  return policy.data;
+  return { policy: policy.data, workflow };
+}
+
+/**
+ * The workflow a seed policy's `approvers` make (SPEC 11): one step naming them, `required: 1`
+ * (any one of them approves, as a Terraform approvers list means), waiting as long as an approval
+ * without a workflow would (the settings' `approval_timeout_s`) and then doing what such an
+ * approval's timeout does (the settings' `timeout_action`). Undefined, with the problem in
+ * `issues` named by `approvers`, when it cannot be made (an approver name twice).
+ */
+function approversWorkflow(
+  policyId: string,
+  name: string,
+  approvers: readonly string[],
+  terms: SeedApprovalTerms,
+  base: string,
+  issues: ValidationDetail[],
+): Workflow | undefined {
+  const id = approversWorkflowId(policyId);
+  const parsed = WorkflowSchema.safeParse({
+    id,
+    name,
+    description: `Made from the approvers of policy '${policyId}' (the seeds' Terraform / MCP form): any one of them approves. Importing that policy again replaces this workflow.`,
+    steps: [{ approvers: [...approvers], required: 1, timeout_hours: terms.approval_timeout_s / 3600 }],
+    escalation: { timeout_action: terms.timeout_action, escalation_approvers: [] },
+  });
+  if (parsed.success) return { ...parsed.data, id };
+  for (const issue of parsed.error.issues) {
+    // `steps[0].approvers[1]` is the seed's `approvers[1]`.
+    const [steps, , field, ...rest] = issue.path;
+    const at = steps === 'steps' && field === 'approvers' ? ['approvers', ...rest] : ['approvers'];
+    issues.push({ path: joinPath(base, at), message: issue.message });
+  }
+  return undefined;
 }
 
 function conditionsOf(raw: SeedPolicy['conditions'], path: string, issues: ValidationDetail[]): Record<string, unknown> | null {
@@ -187,13 +269,20 @@ function withMcpExplanation(seed: SeedPolicy): string | undefined {
 }
 
 /**
- * One seed-form policy (`POST /mcp/policies`) as a policy; throws a `PolicyValidationError` naming
- * the field when it is invalid (conditions included).
+ * One seed-form policy (`POST /mcp/policies`) as a policy and the workflow its `approvers` make;
+ * throws a `PolicyValidationError` naming the field when it is invalid (conditions included).
  */
-export function seedToPolicy(item: unknown, opts: { source?: PolicySource; takenIds?: ReadonlySet<string> } = {}): Policy {
+export function seedToPolicy(
+  item: unknown,
+  opts: { source?: PolicySource; takenIds?: ReadonlySet<string>; approval?: SeedApprovalTerms } = {},
+): SeedMapping {
   const issues: ValidationDetail[] = [];
-  const policy = policyFromSeed(item, '', issues, { source: opts.source ?? 'user', takenIds: opts.takenIds ?? new Set() });
-  if (policy) compileWhen(policy.when, 'conditions', issues);
-  if (!policy || issues.length > 0) throw new PolicyValidationError(issues);
-  return policy;
+  const mapped = policyFromSeed(item, '', issues, {
+    source: opts.source ?? 'user',
+    takenIds: opts.takenIds ?? new Set(),
+    ...(opts.approval ? { approval: opts.approval } : {}),
+  });
+  if (mapped) compileWhen(mapped.policy.when, 'conditions', issues);
+  if (!mapped || issues.length > 0) throw new PolicyValidationError(issues);
+  return mapped;
 }

@@ -256,7 +256,7 @@ export class ApprovalService {
       release();
       const names = stepApprovers(step);
       throw forbidden(
-        `Step ${progress.step + 1} of workflow '${progress.name}' is answered by ${names.map((n) => `'${n}'`).join(' or ')}; this caller answers as ${approver ? `'${approver}'` : 'no approver (create an admin key with --approver)'}`,
+        `Step ${progress.step + 1} of workflow '${progress.name}' is answered by ${names.map((n) => `'${n}'`).join(' or ')}; this caller answers as ${approver ? `'${approver}'` : 'no approver'} (an admin key made with \`gatehouse keys create --scope admin --name NAME --approver ${names[0]}\` answers it)`,
         [{ path: 'approver', message: `must be one of: ${names.join(', ')}` }],
       );
     }

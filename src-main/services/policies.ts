@@ -16,6 +16,7 @@ import {
   failClosedStandIn,
   PolicyValidationError,
   readPolicyFile,
+  type SeedMapping,
   type UnusablePolicy,
 } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
@@ -138,8 +139,8 @@ export class PolicyService {
   }
 
   /** SPEC 11: a policy names an existing workflow, and only a require_approval policy names one (400 naming the field). */
-  private checkWorkflow(p: Policy): void {
-    const issue = this.workflowIssue(p, '');
+  private checkWorkflow(p: Policy, alsoKnown?: ReadonlySet<string>): void {
+    const issue = this.workflowIssue(p, '', alsoKnown);
     if (issue) throw invalidField(issue.path, issue.message, 'Policy is invalid');
   }
 
@@ -151,6 +152,22 @@ export class PolicyService {
     if (p.effect !== 'require_approval') return { path, message: 'only a require_approval policy can name a workflow' };
     if (!alsoKnown?.has(id) && !workflowRow(this.store, id)) return { path, message: `unknown workflow '${id}'` };
     return null;
+  }
+
+  /**
+   * A workflow made from policy `policyId`'s seed `approvers` (`<id>-approvers`) replaces a stored
+   * workflow of that id only when no other policy of `set` names it: else another policy's approvers
+   * would change without a word. The problem, named by `path` (the seed's `approvers`), or null.
+   */
+  private madeWorkflowIssue(made: { workflow: string; policy: string; path: string }, set: Iterable<Policy>): ErrorDetail | null {
+    if (!workflowRow(this.store, made.workflow)) return null;
+    const others: string[] = [];
+    for (const p of set) if (p.id !== made.policy && p.approval?.workflow === made.workflow) others.push(p.id);
+    if (others.length === 0) return null;
+    return {
+      path: made.path,
+      message: `would replace the approval workflow '${made.workflow}', which ${others.length === 1 ? 'policy' : 'policies'} ${others.map((o) => `'${o}'`).join(', ')} also name${others.length === 1 ? 's' : ''}; give this policy another id`,
+    };
   }
 
   /** The set the engine runs: every policy, stored ones that no longer compile by their fail-closed stand-ins. */
@@ -227,10 +244,13 @@ export class PolicyService {
    * Validates a new policy and returns what creating it takes, so a caller can journal it together
    * with its own change (an approval's `remember`) and apply it only once that is durable.
    */
-  prepareCreate(input: PolicyInput | Policy, opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {}) {
+  prepareCreate(
+    input: PolicyInput | Policy,
+    opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown>; workflows?: ReadonlySet<string> } = {},
+  ) {
     const policy = this.parse(input);
     if (this.entries.has(policy.id)) throw conflict(`Policy '${policy.id}' already exists`);
-    this.checkWorkflow(policy);
+    this.checkWorkflow(policy, opts.workflows);
     const engine = this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
     const validatedAt = this.generation;
     const now = this.clock.now();
@@ -257,6 +277,34 @@ export class PolicyService {
   ): Promise<PolicyView> {
     const prepared = this.prepareCreate(input, opts);
     const [rec] = await this.store.commit(prepared.ops, [prepared.audit]);
+    return prepared.apply(rec!.seq);
+  }
+
+  /**
+   * A seed-form policy (`POST /mcp/policies`) and the workflow its `approvers` made, in one commit:
+   * the workflow is created (or, left by a deleted policy of the same id and named by no other,
+   * replaced) and audited as such. 409 when another policy names that workflow.
+   */
+  async createFromSeed({ policy, workflow }: SeedMapping, actor = 'user'): Promise<PolicyView> {
+    if (!workflow) return this.create(policy, { actor });
+    const clash = this.madeWorkflowIssue(
+      { workflow: workflow.id, policy: policy.id, path: 'approvers' },
+      [...this.entries.values()].map((e) => e.policy),
+    );
+    if (clash) throw new GatehouseError('conflict', `Policy '${policy.id}' ${clash.message}`, [clash]);
+    const prepared = this.prepareCreate(policy, { actor, workflows: new Set([workflow.id]) });
+    const existing = workflowRow(this.store, workflow.id);
+    const now = this.clock.now();
+    const made = { made_from_policy: policy.id };
+    const [rec] = await this.store.commit(
+      [upsertWorkflowOp(workflow, existing?.created_ms ?? now, now), ...prepared.ops],
+      [
+        prepared.audit,
+        existing
+          ? { type: 'workflow.updated', actor, data: { workflow, previous: workflowOf(existing), ...made } }
+          : { type: 'workflow.created', actor, data: { workflow, ...made } },
+      ],
+    );
     return prepared.apply(rec!.seq);
   }
 
@@ -297,7 +345,11 @@ export class PolicyService {
   async importText(text: string, opts: { actor?: string; defaultSource?: Policy['source'] } = {}): Promise<PolicyImportResult> {
     // One answer lists every problem found (SPEC 3.4: the whole file is validated first): the
     // file's own (its schema, its conditions), then those of the parts that did parse.
-    const read = readPolicyFile(text, { defaultSource: opts.defaultSource ?? 'import' });
+    const current = this.settings.get();
+    const read = readPolicyFile(text, {
+      defaultSource: opts.defaultSource ?? 'import',
+      approval: { approval_timeout_s: current.approval_timeout_s, timeout_action: current.timeout_action },
+    });
     const issues: ErrorDetail[] = read.issues;
     if (read.file) {
       // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
@@ -336,6 +388,22 @@ export class PolicyService {
         ephemeral: false,
       });
     }
+    // A workflow made from a seed policy's approvers never replaces one another policy names.
+    const clashes = (file.madeWorkflows ?? []).flatMap(
+      (m) =>
+        this.madeWorkflowIssue(
+          m,
+          [...merged.values()].map((e) => e.policy),
+        ) ?? [],
+    );
+    if (clashes.length > 0)
+      throw new GatehouseError(
+        'conflict',
+        clashes.length === 1
+          ? `${clashes[0]!.path} ${clashes[0]!.message}`
+          : `${clashes.length} policies' approvers would replace workflows other policies name`,
+        clashes,
+      );
     const riskRules = file.risk_rules ?? this.riskRules;
     const settings = file.settings ? this.settings.merged(file.settings, 'settings') : this.settings.get();
     this.compile(

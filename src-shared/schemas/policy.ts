@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EffectSchema } from './action.js';
 import { TimeoutActionSchema } from './approval.js';
 import { IsoTimeSchema } from './common.js';
-import { WorkflowIdSchema } from './workflows.js';
+import { ApproverNameSchema, WorkflowIdSchema } from './workflows.js';
 
 export const PolicyIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must match [a-z0-9][a-z0-9._-]{0,63}');
 
@@ -164,7 +164,8 @@ export const SeedPolicySchema = z
     conditions: z.union([WhenSchema, z.string()]).optional(),
     action: z.enum(['allow', 'deny', 'require_approval', 'monitor', 'approve', 'block', 'escalate']),
     priority: z.number().int().min(0).max(1000).optional(),
-    approvers: z.array(z.string()).optional(),
+    /** With `require_approval` / `escalate`: a one-step approval workflow (SPEC 11) in which one of them approves; with any other action a 400. */
+    approvers: z.array(ApproverNameSchema).max(50).optional(),
     enabled: z.boolean().optional(),
     server_id: z.string().optional(),
     namespace: z.string().optional(),

@@ -226,9 +226,14 @@ describe('seed policy forms (SPEC 3.4)', () => {
       effect: 'require_approval',
       mode: 'enforce',
       when: { action_type: 'infrastructure.apply', 'context.environment': 'production' },
+      // The approvers are kept: a one-step workflow of theirs answers the approval (seed-approvers.test.ts).
+      approval: { workflow: 'terraform-production-changes-approvers' },
       expires_at: null,
       source: 'import',
     });
+    expect(file.workflows?.map((w) => w.steps)).toEqual([
+      [{ approvers: ['infra-lead', 'sre-team'], required: 1, timeout_hours: 300 / 3600 }],
+    ]);
   });
 
   it.each([
@@ -240,7 +245,7 @@ describe('seed policy forms (SPEC 3.4)', () => {
     ['require_approval', 'require_approval'],
     ['monitor', 'monitor'],
   ] as const)('action %s → effect %s', (seedAction, effect) => {
-    expect(seedToPolicy({ name: 'X', action: seedAction }).effect).toBe(effect);
+    expect(seedToPolicy({ name: 'X', action: seedAction }).policy.effect).toBe(effect);
   });
 
   it('maps the MCP form onto the fields the MCP proxy and the MCP evaluate route fill', () => {
@@ -250,26 +255,26 @@ describe('seed policy forms (SPEC 3.4)', () => {
     const verb = (v: string) => ({ any: [{ 'mcp.tool': { regex: `(?:^|[_./-])${v}(?:[_./-]|$)` } }, { action_type: `*.${v}` }] });
     expect(
       seedToPolicy({ name: 'Block DB writes', server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', action: 'deny' })
-        .when,
+        .policy.when,
     ).toEqual({ 'mcp.server_id': 'mcp-enterprise-tools', all: [ns('database'), verb('execute')] });
-    expect(seedToPolicy({ name: 'x', server_id: 'fs', tool: 'write_file', action: 'require_approval' }).when).toEqual({
+    expect(seedToPolicy({ name: 'x', server_id: 'fs', tool: 'write_file', action: 'require_approval' }).policy.when).toEqual({
       'mcp.server_id': 'fs',
       'mcp.tool': 'write_file',
     });
-    expect(seedToPolicy({ name: 'x', verb: 'execute', action: 'deny' }).when).toEqual(verb('execute'));
-    expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).when).toEqual(ns('database'));
+    expect(seedToPolicy({ name: 'x', verb: 'execute', action: 'deny' }).policy.when).toEqual(verb('execute'));
+    expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).policy.when).toEqual(ns('database'));
     // Regex characters in a name are literal; `*` and `?` stay wildcards (SPEC 3.2).
-    expect(seedToPolicy({ name: 'x', namespace: 'db+(1)*', action: 'deny' }).when).toMatchObject({
+    expect(seedToPolicy({ name: 'x', namespace: 'db+(1)*', action: 'deny' }).policy.when).toMatchObject({
       any: [{ 'mcp.server_id': 'db+(1)*' }, { 'mcp.tool': { regex: '^db\\+\\(1\\)[\\s\\S]*(?:[_./-]|$)' } }, { action_type: 'db+(1)*.*' }],
     });
     // The rule is in the policy's description, after the seed's own.
-    const described = seedToPolicy({ name: 'x', description: 'Mine.', namespace: 'database', verb: 'execute', action: 'deny' });
+    const described = seedToPolicy({ name: 'x', description: 'Mine.', namespace: 'database', verb: 'execute', action: 'deny' }).policy;
     expect(described.description).toMatch(/^Mine\.\n\nMCP match: namespace 'database' matches .*; and verb 'execute' matches /);
-    expect(seedToPolicy({ name: 'x', tool: 'write_file', action: 'deny' }).description).toBeUndefined();
+    expect(seedToPolicy({ name: 'x', tool: 'write_file', action: 'deny' }).policy.description).toBeUndefined();
   });
 
   it('combines conditions and MCP fields that name the same key', () => {
-    const when = seedToPolicy({ name: 'x', server_id: 'fs', conditions: { 'mcp.server_id': 'other' }, action: 'deny' }).when;
+    const when = seedToPolicy({ name: 'x', server_id: 'fs', conditions: { 'mcp.server_id': 'other' }, action: 'deny' }).policy.when;
     expect(when).toEqual({ all: [{ 'mcp.server_id': 'other' }, { 'mcp.server_id': 'fs' }] });
   });
 

@@ -27,7 +27,8 @@ describe('seed examples', () => {
       decision: 'pending',
       policy: { id: 'terraform-production-changes', name: 'Terraform Production Changes', effect: 'require_approval' },
       reason: "Matched policy 'terraform-production-changes' (priority 80)",
-      approval: { timeout_s: 300, timeout_action: 'deny' },
+      // The seed's approvers (infra-lead, sre-team) answer it through a workflow of theirs (SPEC 11).
+      approval: { timeout_s: 300, timeout_action: 'deny', workflow: 'terraform-production-changes-approvers' },
     });
     const viaTopLevel = engine.decide(
       normalizeAction({ agent_id: 'terraform', action_type: 'infrastructure.apply', environment: 'production' }),

@@ -30,15 +30,20 @@ export function mcpHandlers(g: Gatehouse) {
       return g.mcp.acceptTool(serverId, tool, { sha256: body?.sha256 }, 'user');
     },
     createSeedPolicy: (_c, { body }) => {
-      let policy;
+      let mapped;
       try {
         // A seed without an id is named after its name; a name already taken (the seeds' Terraform
         // example is a default policy) gets the next free suffix, as a policy file import does.
-        policy = seedToPolicy(body, { takenIds: new Set(g.policies.list().map((p) => p.id)) });
+        // Its `approvers` make a workflow waiting as long as any approval does (the settings').
+        const { approval_timeout_s, timeout_action } = g.settings.get();
+        mapped = seedToPolicy(body, {
+          takenIds: new Set(g.policies.list().map((p) => p.id)),
+          approval: { approval_timeout_s, timeout_action },
+        });
       } catch (e) {
         throw policyError(e);
       }
-      return g.policies.create(policy);
+      return g.policies.createFromSeed(mapped);
     },
   } satisfies Partial<Handlers>;
 }
