@@ -87,4 +87,11 @@ export interface Engine {
    * when the action fell in an A/B test, the test, its arm and why.
    */
   explain(action: NormalizedAction, ctx: DecideContext): Outcome & { trace: TraceEntry[]; abArm: AbArmWhy | null };
+  /**
+   * A new engine: this one's set with the policy `id` replaced by `next` (added when the set has
+   * none; removed when `next` is null), deciding exactly as a compile of that set would, at the cost
+   * of the one policy (the same settings and risk rules). Throws a PolicyValidationError when `next`
+   * does not compile. This engine is left as it was.
+   */
+  withPolicy(id: string, next: Policy | null): Engine;
 }

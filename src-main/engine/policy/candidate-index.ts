@@ -3,7 +3,7 @@ import { chargeWork, checkBudget } from '../budget.js';
 import { compileWhen } from '../conditions/compile.js';
 import { compileProgram } from '../conditions/program.js';
 import type { Subject } from '../subject.js';
-import { anchorOf, INDEXED_FIELDS, indexedValue, type IndexedField } from './anchors.js';
+import { anchorOf, INDEXED_FIELDS, indexedValue, type Anchor, type AnchorKey, type IndexedField } from './anchors.js';
 import { CharTrie } from './char-trie.js';
 import { candidateHolds, isExpired, type CompiledPolicy } from './compiled-policy.js';
 
@@ -11,6 +11,12 @@ import { candidateHolds, isExpired, type CompiledPolicy } from './compiled-polic
 const BUDGET_EVERY = 255;
 /** Work one candidate counts for (see budget.ts). */
 const CANDIDATE_WORK = 16;
+
+/**
+ * The last scratch stamp handed out, shared by every index: the engines built one from another by a
+ * change share their compiled policies, so a stamp must never repeat across indexes.
+ */
+let lastStamp = 0;
 
 function budgetCheckpoint(): void {
   chargeWork((BUDGET_EVERY + 1) * CANDIDATE_WORK);
@@ -33,25 +39,28 @@ interface FieldIndex {
  * `database.delete` bucket).
  */
 export class CandidateIndex {
-  private readonly fields: FieldIndex[] = [];
-  private readonly unanchored: CompiledPolicy[] = [];
+  private readonly fields: FieldIndex[];
+  private readonly unanchored: readonly CompiledPolicy[];
   private readonly size: number;
   // Scratch space of one lookup (decisions are synchronous; nothing interleaves).
   private readonly lists: (readonly CompiledPolicy[])[] = [];
-  private stamp = 0;
   /** Candidates tested, for the budget check every BUDGET_EVERY of them. */
   private tested = 0;
 
+  private constructor(fields: FieldIndex[], unanchored: readonly CompiledPolicy[], size: number) {
+    this.fields = fields;
+    this.unanchored = unanchored;
+    this.size = size;
+  }
+
   /** `policies` must already be in evaluation order. */
-  constructor(policies: readonly CompiledPolicy[]) {
-    this.size = policies.length;
+  static build(policies: readonly CompiledPolicy[]): CandidateIndex {
     const byField = new Map<IndexedField, FieldIndex>();
+    const unanchored: CompiledPolicy[] = [];
     for (const p of policies) {
-      const { anchor, program, residualTest } = residualOf(p.policy);
-      p.program = program;
-      if (residualTest !== null) p.test = residualTest;
+      const anchor = prepare(p);
       if (!anchor) {
-        this.unanchored.push(p);
+        unanchored.push(p);
         continue;
       }
       let index = byField.get(anchor.field);
@@ -74,10 +83,72 @@ export class CandidateIndex {
         if (bucket[bucket.length - 1] !== p) bucket.push(p);
       }
     }
-    for (const field of INDEXED_FIELDS) {
-      const index = byField.get(field);
-      if (index) this.fields.push(index);
+    return new CandidateIndex(inFieldOrder(byField), unanchored, policies.length);
+  }
+
+  /**
+   * This index without `removed` and with `added` (each placed by its rank), as a new index: only the
+   * buckets the changed policies sit in are copied, the rest are shared, and this index is left as
+   * it was (the engine it belongs to may still be deciding: a change is installed once it is durable).
+   * A policy's change is proportional to its buckets, not to the set (principle 5). `removed` must
+   * be in this index; a policy relabeled with a new rank is removed as its old object, added as its new.
+   */
+  changed(removed: readonly CompiledPolicy[], added: readonly CompiledPolicy[]): CandidateIndex {
+    if (removed.length === 0 && added.length === 0) return this;
+    const edits = new Map<string, BucketEdit>();
+    const edit = (anchor: Anchor | null, key: AnchorKey | null): BucketEdit => {
+      const id = anchor && key ? `${anchor.field}\u0000${key.kind}\u0000${key.literal}` : '';
+      let e = edits.get(id);
+      if (!e) {
+        e = { field: anchor?.field ?? null, key, remove: new Set(), add: new Set() };
+        edits.set(id, e);
+      }
+      return e;
+    };
+    for (const p of removed) {
+      const anchor = residualOf(p.policy).anchor;
+      if (!anchor) edit(null, null).remove.add(p);
+      else for (const key of anchor.keys) edit(anchor, key).remove.add(p);
     }
+    for (const p of added) {
+      const anchor = prepare(p);
+      if (!anchor) edit(null, null).add.add(p);
+      else for (const key of anchor.keys) edit(anchor, key).add.add(p);
+    }
+    let unanchored = this.unanchored;
+    const byField = new Map<IndexedField, FieldIndex>(this.fields.map((f) => [f.field, f]));
+    const copied = new Set<FieldIndex>();
+    const exactCopied = new Set<FieldIndex>();
+    for (const e of edits.values()) {
+      if (e.field === null || e.key === null) {
+        unanchored = edited(unanchored, e);
+        continue;
+      }
+      let index = byField.get(e.field);
+      if (!index || !copied.has(index)) {
+        index = index
+          ? { field: index.field, exact: index.exact, prefixes: index.prefixes, suffixes: index.suffixes }
+          : { field: e.field, exact: new Map(), prefixes: null, suffixes: null };
+        byField.set(e.field, index);
+        copied.add(index);
+      }
+      const { kind, literal } = e.key;
+      if (kind === 'exact') {
+        // One Map copy per changed field (its keys, not its policies); the buckets themselves are shared.
+        if (!exactCopied.has(index)) {
+          index.exact = new Map(index.exact);
+          exactCopied.add(index);
+        }
+        const bucket = edited(index.exact.get(literal) ?? [], e);
+        if (bucket.length > 0) index.exact.set(literal, bucket);
+        else index.exact.delete(literal);
+      } else if (kind === 'prefix') {
+        index.prefixes = (index.prefixes ?? new CharTrie<CompiledPolicy>(false)).withBucket(literal, (b) => edited(b, e));
+      } else {
+        index.suffixes = (index.suffixes ?? new CharTrie<CompiledPolicy>(true)).withBucket(literal, (b) => edited(b, e));
+      }
+    }
+    return new CandidateIndex(inFieldOrder(byField), unanchored, this.size - removed.length + added.length);
   }
 
   get isEmpty(): boolean {
@@ -117,7 +188,7 @@ export class CandidateIndex {
     const out: CompiledPolicy[] = [];
     if (this.size === 0) return out;
     const lists = this.gather(subject.action);
-    const stamp = ++this.stamp;
+    const stamp = ++lastStamp;
     for (let k = 0; k < lists.length; k++) {
       const list = lists[k] as readonly CompiledPolicy[];
       for (let i = 0; i < list.length; i++) {
@@ -148,6 +219,47 @@ export class CandidateIndex {
     if (this.unanchored.length > 0) lists.push(this.unanchored);
     return lists;
   }
+}
+
+/** What happens to one bucket in a change: the policies that leave it and those that join it. */
+interface BucketEdit {
+  field: IndexedField | null;
+  key: AnchorKey | null;
+  remove: Set<CompiledPolicy>;
+  add: Set<CompiledPolicy>;
+}
+
+/** A copy of `bucket` (in evaluation order) without `e.remove` and with `e.add`, each at its rank. */
+function edited(bucket: readonly CompiledPolicy[], e: BucketEdit): CompiledPolicy[] {
+  const out = e.remove.size > 0 ? bucket.filter((p) => !e.remove.has(p)) : bucket.slice();
+  for (const p of e.add) {
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (out[mid]!.rank < p.rank) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, p);
+  }
+  return out;
+}
+
+function inFieldOrder(byField: ReadonlyMap<IndexedField, FieldIndex>): FieldIndex[] {
+  const out: FieldIndex[] = [];
+  for (const field of INDEXED_FIELDS) {
+    const index = byField.get(field);
+    if (index) out.push(index);
+  }
+  return out;
+}
+
+/** Sets what a candidate of the index tests (the residual of its condition); returns its anchor. */
+function prepare(p: CompiledPolicy): Anchor | null {
+  const { anchor, program, residualTest } = residualOf(p.policy);
+  p.program = program;
+  p.test = residualTest ?? p.condition.test;
+  return anchor;
 }
 
 interface Residual {

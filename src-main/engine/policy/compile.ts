@@ -8,5 +8,5 @@ import { compileDefinitions } from './validate.js';
  * the engine it returns never throws.
  */
 export function compilePolicies(input: EngineInput): Engine {
-  return new CompiledEngine(compileDefinitions(input), input.decisionBudgetMs);
+  return CompiledEngine.build(compileDefinitions(input), input.decisionBudgetMs);
 }

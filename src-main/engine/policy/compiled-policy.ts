@@ -7,7 +7,11 @@ import { runProgram, type Program } from '../conditions/program.js';
 export interface CompiledPolicy {
   readonly policy: Policy;
   readonly ref: PolicyRef;
-  /** Position in evaluation order: priority desc, then deny > require_approval > allow > monitor, then id. */
+  /**
+   * Position in evaluation order (priority desc, then deny > require_approval > allow > monitor, then
+   * id): lower ranks first. Ranks are spread out (see rankStep) so a policy added later takes a free
+   * rank between its neighbours and the others keep theirs; always an integer in [0, MAX_RANK].
+   */
   readonly rank: number;
   readonly expiresAtMs: number | null;
   readonly condition: CompiledCondition;
@@ -28,6 +32,31 @@ export const EFFECT_STRENGTH: Record<Effect, number> = { deny: 3, require_approv
 
 export function compareForEvaluation(a: Policy, b: Policy): number {
   return b.priority - a.priority || EFFECT_STRENGTH[b.effect] - EFFECT_STRENGTH[a.effect] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The highest rank: ranks stay small integers (V8 keeps them unboxed on the decision path). */
+export const MAX_RANK = 2 ** 30 - 1;
+
+/** The gap between consecutive ranks when `n` policies are ranked afresh (room for later inserts). */
+export function rankStep(n: number): number {
+  return Math.max(1, Math.floor(MAX_RANK / (n + 1)));
+}
+
+/** What compiling one policy gives, independent of the set it is in. */
+export type PolicyParts = Pick<CompiledPolicy, 'policy' | 'ref' | 'expiresAtMs' | 'condition'>;
+
+/** A compiled policy at `rank` (one shape for every compiled policy: the decision path stays monomorphic). */
+export function rankedPolicy(c: PolicyParts, rank: number): CompiledPolicy {
+  return {
+    policy: c.policy,
+    ref: c.ref,
+    rank,
+    expiresAtMs: c.expiresAtMs,
+    condition: c.condition,
+    test: c.condition.test,
+    program: null,
+    visitedStamp: 0,
+  };
 }
 
 export function refOf(policy: Policy): PolicyRef {

@@ -1,4 +1,4 @@
-import type { NormalizedAction, Risk, RiskFactor, Settings, TraceEntry } from '../../../src-shared/index.js';
+import type { NormalizedAction, Policy, Risk, RiskFactor, Settings, TraceEntry } from '../../../src-shared/index.js';
 import { checkBudget, DecisionBudgetExceeded, DEFAULT_DECISION_BUDGET_MS, withinBudget } from '../budget.js';
 import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
@@ -6,10 +6,10 @@ import { RiskScorer } from '../risk/scorer.js';
 import type { AbArmWhy, AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
 import { armOf, armWhy, isUnderTest, ruleFor, testsOfSet } from './ab-arm.js';
 import { CandidateIndex } from './candidate-index.js';
-import { isExpired, type CompiledPolicy } from './compiled-policy.js';
+import { compareForEvaluation, isExpired, MAX_RANK, rankedPolicy, type CompiledPolicy } from './compiled-policy.js';
 import { traceOf } from './trace.js';
 import { monitorFlag, policyVerdict, riskVerdict, underEnforcement, type Verdict } from './verdict.js';
-import type { CompiledDefinitions } from './validate.js';
+import { compileChangedPolicy, type CompiledDefinitions } from './validate.js';
 
 const INTERNAL_ERROR_FACTOR = 'internal-error';
 const NO_TESTS: readonly AbTestRule[] = [];
@@ -32,7 +32,31 @@ interface Evaluation {
   tests: readonly AbTestRule[];
 }
 
-/** SPEC 3.3 over a compiled policy set. Immutable once built; rebuild on any change. */
+/** What an engine decides with; a policy change builds the next engine's from these, sharing what it did not change. */
+interface EngineParts {
+  settings: Settings;
+  scorer: RiskScorer;
+  /** Every policy (disabled ones too), in evaluation order. */
+  all: readonly CompiledPolicy[];
+  enforced: CandidateIndex;
+  monitors: CandidateIndex;
+  shadows: CandidateIndex;
+  budgetMs: number;
+}
+
+/** Which index a policy sits in (none when disabled, or a shadow monitor, which never decides). */
+type Category = 'enforced' | 'monitors' | 'shadows' | null;
+
+function categoryOf({ enabled, mode, effect }: Policy): Category {
+  if (!enabled) return null;
+  if (mode === 'enforce') return effect === 'monitor' ? 'monitors' : 'enforced';
+  return mode === 'shadow' && effect !== 'monitor' ? 'shadows' : null;
+}
+
+/**
+ * SPEC 3.3 over a compiled policy set. Immutable once built: a change makes a new engine
+ * (`withPolicy`, or a whole compile), and this one decides as before.
+ */
 export class CompiledEngine implements Engine {
   private readonly settings: Settings;
   private readonly scorer: RiskScorer;
@@ -47,24 +71,85 @@ export class CompiledEngine implements Engine {
 
   private readonly budgetMs: number;
 
-  constructor(definitions: CompiledDefinitions, budgetMs = DEFAULT_DECISION_BUDGET_MS) {
-    this.budgetMs = budgetMs;
-    this.settings = definitions.settings;
-    this.scorer = new RiskScorer(definitions.settings, definitions.riskRules);
-    this.all = definitions.policies;
-    // One pass (an engine is rebuilt on every policy change: at 10,000 policies each pass counts).
+  private constructor(parts: EngineParts) {
+    this.budgetMs = parts.budgetMs;
+    this.settings = parts.settings;
+    this.scorer = parts.scorer;
+    this.all = parts.all;
+    this.enforced = parts.enforced;
+    this.monitors = parts.monitors;
+    this.shadows = parts.shadows;
+  }
+
+  static build(definitions: CompiledDefinitions, budgetMs = DEFAULT_DECISION_BUDGET_MS): CompiledEngine {
+    // One pass (at 10,000 policies each pass counts).
     const enforced: CompiledPolicy[] = [];
     const monitors: CompiledPolicy[] = [];
     const shadows: CompiledPolicy[] = [];
     for (const p of definitions.policies) {
-      const { enabled, mode, effect } = p.policy;
-      if (!enabled) continue;
-      if (mode === 'enforce') (effect === 'monitor' ? monitors : enforced).push(p);
-      else if (mode === 'shadow' && effect !== 'monitor') shadows.push(p);
+      const category = categoryOf(p.policy);
+      if (category === 'enforced') enforced.push(p);
+      else if (category === 'monitors') monitors.push(p);
+      else if (category === 'shadows') shadows.push(p);
     }
-    this.enforced = new CandidateIndex(enforced);
-    this.monitors = new CandidateIndex(monitors);
-    this.shadows = new CandidateIndex(shadows);
+    return new CompiledEngine({
+      settings: definitions.settings,
+      scorer: new RiskScorer(definitions.settings, definitions.riskRules),
+      all: definitions.policies,
+      enforced: CandidateIndex.build(enforced),
+      monitors: CandidateIndex.build(monitors),
+      shadows: CandidateIndex.build(shadows),
+      budgetMs,
+    });
+  }
+
+  /**
+   * This engine with the policy `id` replaced by `next` (added when there is none; removed when
+   * `next` is null), as a new engine — exactly the engine a compile of the changed set gives, at the
+   * cost of the change (principle 5): only `next` is compiled, it takes a free rank between its
+   * neighbours, and only the index buckets it leaves or joins are copied. Where no rank is free
+   * there, the nearest policies around it are re-ranked (copies; a window that doubles until it has
+   * room). Throws a PolicyValidationError naming the policy when `next` does not compile; this
+   * engine is never changed.
+   */
+  withPolicy(id: string, next: Policy | null): CompiledEngine {
+    const at = this.all.findIndex((p) => p.policy.id === id);
+    const old = at >= 0 ? (this.all[at] as CompiledPolicy) : null;
+    if (old === null && next === null) return this;
+    const all = this.all.slice();
+    if (at >= 0) all.splice(at, 1);
+    const removed: CompiledPolicy[] = old ? [old] : [];
+    const added: CompiledPolicy[] = [];
+    if (next !== null) {
+      if (next.id !== id) throw new Error(`policy '${next.id}' given for '${id}'`);
+      const parts = compileChangedPolicy(next, at >= 0 ? at : all.length);
+      const place = insertionPoint(all, parts.policy);
+      const { rank, relabel } = freeRank(all, place);
+      const fresh = rankedPolicy(parts, rank);
+      for (const [k, r] of relabel) {
+        const before = all[k] as CompiledPolicy;
+        const copy = rankedPolicy(before, r);
+        all[k] = copy;
+        removed.push(before);
+        added.push(copy);
+      }
+      all.splice(place, 0, fresh);
+      added.push(fresh);
+    }
+    const change = (category: Exclude<Category, null>): CandidateIndex => {
+      const out = removed.filter((p) => categoryOf(p.policy) === category);
+      const into = added.filter((p) => categoryOf(p.policy) === category);
+      return this[category].changed(out, into);
+    };
+    return new CompiledEngine({
+      settings: this.settings,
+      scorer: this.scorer,
+      all,
+      enforced: change('enforced'),
+      monitors: change('monitors'),
+      shadows: change('shadows'),
+      budgetMs: this.budgetMs,
+    });
   }
 
   /** Every policy by id, built the first time an A/B test needs it (most engines never do). */
@@ -237,6 +322,53 @@ export class CompiledEngine implements Engine {
       shadow: null,
       hits: [],
     };
+  }
+}
+
+/** Where `policy` goes in `all` (evaluation order, without it): the first place whose policy ranks after it. */
+function insertionPoint(all: readonly CompiledPolicy[], policy: Policy): number {
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareForEvaluation((all[mid] as CompiledPolicy).policy, policy) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Re-ranking starts with this many policies on each side of the new one, doubling while they have no room. */
+const RELABEL_WINDOW = 8;
+
+/**
+ * A free rank for a policy inserted at `place` of `all`: halfway between its neighbours' ranks. When
+ * they are adjacent, the policies in a window around `place` are spread evenly over the ranks between
+ * the window's outer neighbours (`relabel`: their places and new ranks), the window doubling until it
+ * holds at most a quarter as many policies as ranks. Ranks stay integers in [0, MAX_RANK].
+ */
+function freeRank(all: readonly CompiledPolicy[], place: number): { rank: number; relabel: [number, number][] } {
+  const rankAt = (k: number): number => (k < 0 ? -1 : k >= all.length ? MAX_RANK + 1 : (all[k] as CompiledPolicy).rank);
+  const below = rankAt(place - 1);
+  const above = rankAt(place);
+  if (above - below >= 2) return { rank: below + Math.floor((above - below) / 2), relabel: [] };
+  for (let w = RELABEL_WINDOW; ; w *= 2) {
+    const lo = Math.max(0, place - w);
+    const hi = Math.min(all.length, place + w);
+    const count = hi - lo + 1; // the window's policies and the new one
+    const floor = rankAt(lo - 1);
+    const room = rankAt(hi) - floor - 1;
+    if (room < count * 4 && (lo > 0 || hi < all.length)) continue;
+    if (room < count) throw new Error(`no room to rank ${all.length + 1} policies`);
+    const step = Math.floor(room / (count + 1)) || 1;
+    const relabel: [number, number][] = [];
+    let rank = 0;
+    for (let j = 0; j < count; j++) {
+      const r = floor + step * (j + 1);
+      if (j < place - lo) relabel.push([lo + j, r]);
+      else if (j === place - lo) rank = r;
+      else relabel.push([lo + j - 1, r]);
+    }
+    return { rank, relabel };
   }
 }
 

@@ -3,6 +3,7 @@ import {
   PolicySchema,
   RiskRuleSchema,
   SettingsSchema,
+  type Policy,
   type RiskRule,
   type Settings,
 } from '../../../src-shared/index.js';
@@ -11,7 +12,7 @@ import { isPlainObject } from '../conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from '../errors.js';
 import type { CompiledRiskRule } from '../risk/scorer.js';
 import type { EngineInput } from '../types.js';
-import { compareForEvaluation, refOf, type CompiledPolicy } from './compiled-policy.js';
+import { compareForEvaluation, rankedPolicy, rankStep, refOf, type CompiledPolicy, type PolicyParts } from './compiled-policy.js';
 
 export interface CompiledDefinitions {
   /** Every policy (disabled ones too), in evaluation order. */
@@ -47,7 +48,7 @@ export function compileDefinitions(input: EngineInput): CompiledDefinitions {
 }
 
 /** What compiling one policy gives that does not depend on the rest of the set (pure functions of the policy). */
-type PolicyCompile = Pick<CompiledPolicy, 'policy' | 'ref' | 'expiresAtMs' | 'condition'> & {
+type PolicyCompile = PolicyParts & {
   /** Where the policy stood in the last set compiled with it: a hint that makes sorting the next set ~linear. */
   lastRank: number;
 };
@@ -67,7 +68,6 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
   const firstIndexOf = new Map<string, number>();
   const compiled: PolicyCompile[] = [];
   raw.forEach((item, i) => {
-    const rawId = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
     const known = typeof item === 'object' && item !== null ? COMPILED.get(item) : undefined;
     if (known !== undefined) {
       const earlier = firstIndexOf.get(known.policy.id);
@@ -77,48 +77,68 @@ function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]):
         return;
       }
     }
-    const base = itemPath('policies', i, rawId);
-    const parsed = PolicySchema.safeParse(item);
-    if (!parsed.success) {
-      pushIssues(issues, base, parsed.error.issues);
-      checkConditionsOf(item, 'when', base, issues);
-      return;
-    }
-    const policy = parsed.data;
+    const base = itemPath('policies', i, rawIdOf(item));
+    const policy = parseOne(item, base, issues);
+    if (!policy) return;
     const earlier = firstIndexOf.get(policy.id);
     if (earlier !== undefined) issues.push({ path: `${base}.id`, message: `duplicate id '${policy.id}' (also policies[${earlier}])` });
     else firstIndexOf.set(policy.id, i);
-    const before = issues.length;
-    const condition = compileWhen(policy.when, `${base}.when`, issues);
-    const done: PolicyCompile = {
-      policy,
-      ref: refOf(policy),
-      expiresAtMs: policy.expires_at === null ? null : Date.parse(policy.expires_at),
-      condition,
-      lastRank: -1,
-    };
-    if (issues.length === before && typeof item === 'object' && item !== null) COMPILED.set(item, done);
+    const done = compileParsed(item, policy, base, issues);
     compiled.push(done);
   });
   const ordered = inLastOrder(compiled);
   // TimSort is adaptive: the set in its last order with a policy or two out of place sorts in ~n comparisons.
   ordered.sort((a, b) => compareForEvaluation(a.policy, b.policy));
   const out: CompiledPolicy[] = new Array<CompiledPolicy>(ordered.length);
-  for (let rank = 0; rank < ordered.length; rank++) {
-    const c = ordered[rank]!;
-    c.lastRank = rank;
-    out[rank] = {
-      policy: c.policy,
-      ref: c.ref,
-      rank,
-      expiresAtMs: c.expiresAtMs,
-      condition: c.condition,
-      test: c.condition.test,
-      program: null,
-      visitedStamp: 0,
-    };
+  const step = rankStep(ordered.length);
+  for (let k = 0; k < ordered.length; k++) {
+    const c = ordered[k]!;
+    c.lastRank = k;
+    out[k] = rankedPolicy(c, (k + 1) * step);
   }
   return out;
+}
+
+const rawIdOf = (item: unknown): unknown => (typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined);
+
+/** The policy `item` as the schema reads it; null, with the problems in `issues` (its conditions' too), when it is not one. */
+function parseOne(item: unknown, base: string, issues: ValidationDetail[]): Policy | null {
+  const parsed = PolicySchema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  pushIssues(issues, base, parsed.error.issues);
+  checkConditionsOf(item, 'when', base, issues);
+  return null;
+}
+
+/** Compiles a parsed policy; kept in the per-policy cache (by its input `item`) only when it compiled without a problem. */
+function compileParsed(item: unknown, policy: Policy, base: string, issues: ValidationDetail[]): PolicyCompile {
+  const before = issues.length;
+  const condition = compileWhen(policy.when, `${base}.when`, issues);
+  const done: PolicyCompile = {
+    policy,
+    ref: refOf(policy),
+    expiresAtMs: policy.expires_at === null ? null : Date.parse(policy.expires_at),
+    condition,
+    lastRank: -1,
+  };
+  if (issues.length === before && typeof item === 'object' && item !== null) COMPILED.set(item, done);
+  return done;
+}
+
+/**
+ * One policy compiled on its own, for a change of a compiled set (the engine places it): from the
+ * per-policy cache when this input compiled before. Throws a PolicyValidationError naming the policy
+ * (`policies[i](id).when…`, `i` its place in the set) when it does not compile.
+ */
+export function compileChangedPolicy(item: unknown, i: number): PolicyParts {
+  const known = typeof item === 'object' && item !== null ? COMPILED.get(item) : undefined;
+  if (known !== undefined) return known;
+  const issues: ValidationDetail[] = [];
+  const base = itemPath('policies', i, rawIdOf(item));
+  const policy = parseOne(item, base, issues);
+  const done = policy ? compileParsed(item, policy, base, issues) : null;
+  if (!done || issues.length > 0) throw new PolicyValidationError(issues);
+  return done;
 }
 
 /**
