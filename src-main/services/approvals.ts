@@ -34,7 +34,7 @@ import {
   type ApprovalState,
 } from './action-rows.js';
 import { decodeSeqCursor, encodeListCursor } from './list-cursor.js';
-import { redactOrNull } from './redact.js';
+import { redactOrNull, redactString } from './redact.js';
 import {
   alreadyAnswered,
   approveStep,
@@ -489,10 +489,15 @@ export class ApprovalService {
     const resource = row.resource;
     const when = rememberedWhen(row, body.pattern, toStatus(row).parameters);
     const verb = approve ? 'Allow' : 'Deny';
+    // The pattern is the person's own text and may hold a secret (`mysql -pHunter2 *`): the condition
+    // keeps it as typed (it must match exactly), what is read is masked (before the cut, which could
+    // leave a secret too short to be recognised).
     const policy: PolicyInput = {
       id: `remember-${approve ? 'allow' : 'deny'}-${shortId()}`,
-      name: `${verb} ${row.action_type} on ${body.pattern ?? resource ?? '(no resource)'} for ${row.agent_id}`.slice(0, 200),
-      description: `Made from an approval prompt (remember: ${body.remember})${body.comment ? `: ${body.comment}` : ''}`.slice(0, 4000),
+      name: redactString(`${verb} ${row.action_type} on ${body.pattern ?? resource ?? '(no resource)'} for ${row.agent_id}`).slice(0, 200),
+      description: redactString(
+        `Made from an approval prompt (remember: ${body.remember})${body.comment ? `: ${body.comment}` : ''}`,
+      ).slice(0, 4000),
       priority: REMEMBER_PRIORITY,
       effect: approve ? 'allow' : 'deny',
       when,

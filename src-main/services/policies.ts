@@ -26,6 +26,7 @@ import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
 import { retiredDefaults, supersededDefaults } from './shipped-defaults.js';
+import { redact } from './redact.js';
 
 interface PolicyRow {
   id: string;
@@ -229,6 +230,7 @@ export class PolicyService {
    */
   prepareCreate(input: PolicyInput | Policy, opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown> } = {}) {
     const policy = this.parse(input);
+    const recorded = recordedPolicy(policy);
     if (this.entries.has(policy.id)) throw conflict(`Policy '${policy.id}' already exists`);
     this.checkWorkflow(policy);
     const engine = this.compile([...this.policies(), policy], this.settings.get(), this.riskRules);
@@ -238,14 +240,14 @@ export class PolicyService {
     const audit: AuditDraft = {
       type: 'policy.created',
       actor: opts.actor ?? 'user',
-      data: { policy, ephemeral: !!opts.ephemeral, ...opts.data },
+      data: { policy: recorded, ephemeral: !!opts.ephemeral, ...opts.data },
     };
     /** `seq`: the policy.created record's, once it is durable (the event is made from it). */
     const apply = (seq: number | null): PolicyView => {
       const entry: Entry = { policy, created_ms: now, updated_ms: now, hits: 0, last_hit_ms: null, ephemeral: !!opts.ephemeral };
       this.entries.set(policy.id, entry);
       this.install(engine, validatedAt);
-      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy }, { seq });
+      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy: recorded }, { seq });
       return this.view(entry);
     };
     return { policy, ops, audit, apply };
@@ -270,11 +272,13 @@ export class PolicyService {
     const validatedAt = this.generation;
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
-    const [rec] = await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
+    const [rec] = await this.store.commit(ops, [
+      { type: 'policy.updated', actor, data: { policy: recordedPolicy(policy), previous: recordedPolicy(existing.policy) } },
+    ]);
     const entry: Entry = { ...existing, policy, updated_ms: now, unusable: undefined };
     this.entries.set(id, entry);
     this.install(engine, validatedAt);
-    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy }, { seq: rec!.seq });
+    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy: recordedPolicy(policy) }, { seq: rec!.seq });
     return this.view(entry);
   }
 
@@ -286,7 +290,7 @@ export class PolicyService {
     const engine = this.compile(this.effectiveSet({ id, policy: null }), this.settings.get(), this.riskRules);
     const validatedAt = this.generation;
     const [rec] = await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
-      { type: 'policy.deleted', actor, data: { policy_id: id, policy: existing.policy } },
+      { type: 'policy.deleted', actor, data: { policy_id: id, policy: recordedPolicy(existing.policy) } },
     ]);
     this.entries.delete(id);
     this.install(engine, validatedAt);
@@ -513,3 +517,12 @@ export class PolicyService {
     };
   }
 }
+
+/**
+ * A policy as its audit records and events carry it. One made from a person's answer (`source:
+ * approval`) holds the resource pattern they typed, which may hold a secret (`mysql -pHunter2 *`):
+ * it is recorded masked, as the action it came from is, while the policy itself keeps its condition
+ * as written (it must match exactly). Other policies are recorded as written (an export of the log
+ * shows what was configured).
+ */
+const recordedPolicy = (p: Policy): Policy => (p.source === 'approval' ? redact(p) : p);
