@@ -203,9 +203,11 @@ function nameSource(name: string): string {
  * matches all of them:
  * - a namespace matches a call on the server of that id, a tool whose name is the namespace or
  *   starts with it followed by `_` `.` `/` `-` (`database_query`, `database.query`), or an
- *   `action_type` `namespace.*`;
+ *   `action_type` `namespace.*`, or an evaluate call naming that namespace beside a tool
+ *   (`mcp.namespace`);
  * - a verb matches a tool having it as a whole word between those separators (`execute`,
- *   `execute_query`, `file_delete`, `fs.read_file`), or an `action_type` `*.verb`;
+ *   `execute_query`, `file_delete`, `fs.read_file`), an `action_type` `*.verb`, or an evaluate
+ *   call naming that verb beside a tool (`mcp.verb`);
  * - both must hold when both are given; `server_id` and `tool` are plain equality, as before.
  * Names match case-sensitively; `*` and `?` in them are wildcards. Every call the earlier mapping
  * matched (`action_type: namespace.verb`, `mcp.tool: verb`, `action_type: namespace.*`) still
@@ -225,6 +227,7 @@ export function mcpConditions(seed: Pick<SeedPolicy, 'server_id' | 'namespace' |
         { 'mcp.server_id': seed.namespace },
         { 'mcp.tool': { regex: `^${nameSource(seed.namespace)}(?:${TOOL_WORD_SEPARATORS}|$)` } },
         { action_type: `${seed.namespace}.*` },
+        { 'mcp.namespace': seed.namespace },
       ],
     });
   if (seed.verb)
@@ -232,6 +235,7 @@ export function mcpConditions(seed: Pick<SeedPolicy, 'server_id' | 'namespace' |
       any: [
         { 'mcp.tool': { regex: `(?:^|${TOOL_WORD_SEPARATORS})${nameSource(seed.verb)}(?:${TOOL_WORD_SEPARATORS}|$)` } },
         { action_type: `*.${seed.verb}` },
+        { 'mcp.verb': seed.verb },
       ],
     });
   if (parts.length === 1) Object.assign(mcp, parts[0]);
@@ -256,12 +260,12 @@ function withMcpExplanation(seed: SeedPolicy): string | undefined {
   if (seed.namespace)
     said.push(
       `namespace '${seed.namespace}' matches a call on MCP server '${seed.namespace}', a tool named '${seed.namespace}' or ` +
-        `starting '${seed.namespace}' then _ . / or - (${seed.namespace}_query, ${seed.namespace}.read), or action_type '${seed.namespace}.*'`,
+        `starting '${seed.namespace}' then _ . / or - (${seed.namespace}_query, ${seed.namespace}.read), action_type '${seed.namespace}.*', or an evaluate call naming namespace '${seed.namespace}'`,
     );
   if (seed.verb)
     said.push(
       `verb '${seed.verb}' matches a tool having '${seed.verb}' as a whole word between _ . / - ` +
-        `(${seed.verb}, ${seed.verb}_file, file_${seed.verb}), or action_type '*.${seed.verb}'`,
+        `(${seed.verb}, ${seed.verb}_file, file_${seed.verb}), action_type '*.${seed.verb}', or an evaluate call naming verb '${seed.verb}'`,
     );
   const rule = `MCP match: ${said.join('; and ')}. Names match case-sensitively.`;
   const text = seed.description ? `${seed.description}\n\n${rule}` : rule;

@@ -130,16 +130,25 @@ export const insertSourcedDeliveryOps = (r: DeliveryRow, seq: number): Op[] => [
   },
 ];
 
-/** An event not queued for a full webhook: counted, and marked as handled so recovery does not queue it either. */
+/**
+ * An event not queued for a full webhook: counted, marked as handled so recovery does not queue it
+ * either, and the webhook marked as overflowing (its overflow's alert goes with its first drop).
+ */
 export const dropOps = (hookId: string, seq: number | null, event: string, now: number): Op[] => [
   ...(seq === null
     ? []
     : [{ sql: 'INSERT OR IGNORE INTO delivery_sources (webhook_id, audit_seq, event) VALUES (?, ?, ?)', params: [hookId, seq, event] }]),
   {
-    sql: 'INSERT INTO webhook_drops (webhook_id, dropped, last_ms) VALUES (?, 1, ?) ON CONFLICT(webhook_id) DO UPDATE SET dropped = dropped + 1, last_ms = excluded.last_ms',
+    sql: 'INSERT INTO webhook_drops (webhook_id, dropped, last_ms, overflowing) VALUES (?, 1, ?, 1) ON CONFLICT(webhook_id) DO UPDATE SET dropped = dropped + 1, last_ms = excluded.last_ms, overflowing = 1',
     params: [hookId, now],
   },
 ];
+
+/** A delivery was queued for the webhook again, so there was room: its overflow is over (the next one alerts). */
+export const overflowEndedOp = (hookId: string): Op => ({
+  sql: 'UPDATE webhook_drops SET overflowing = 0 WHERE webhook_id = ? AND overflowing = 1',
+  params: [hookId],
+});
 
 export const updateDeliveryOp = (r: DeliveryRow): Op => ({
   sql: 'UPDATE deliveries SET status = ?, attempts = ?, next_ms = ?, delivered_ms = ?, attempt_log = ? WHERE id = ?',

@@ -25,6 +25,7 @@ import {
   insertDeliveryOp,
   insertSourcedDeliveryOps,
   insertWebhookOp,
+  overflowEndedOp,
   viewOf,
   type DeliveryRow,
   type Drops,
@@ -48,6 +49,8 @@ interface Plan {
   alerts: AuditDraft[];
   /** The webhooks whose overflow this plan's alerts report. */
   alerted: string[];
+  /** The webhooks this plan marks as no longer overflowing (a delivery was queued for them). */
+  ended: string[];
   keys: string[];
 }
 
@@ -68,6 +71,11 @@ export class WebhookService {
   private readonly drops = new Map<string, Drops>();
   /** Webhooks whose backlog is full: their overflow's alert is raised, the next one waits until it drains. */
   private readonly overflowing = new Set<string>();
+  /**
+   * Webhooks marked overflowing in `webhook_drops` (from a drop until a delivery is queued for them
+   * again): a restart takes their overflow as still going on (alerted already) until there is room.
+   */
+  private readonly markedOverflowing = new Set<string>();
   /** Live deliveries being committed (`deliveryKeyOf`). */
   private readonly inFlight = new Set<string>();
   private readonly recovery: WebhookRecovery<Plan>;
@@ -93,8 +101,14 @@ export class WebhookService {
     )) {
       this.backlog.set(r.webhook_id, r.n);
     }
-    for (const r of store.all<Drops & { webhook_id: string }>('SELECT webhook_id, dropped, last_ms FROM webhook_drops')) {
+    for (const r of store.all<Drops & { webhook_id: string; overflowing: number }>(
+      'SELECT webhook_id, dropped, last_ms, overflowing FROM webhook_drops',
+    )) {
       this.drops.set(r.webhook_id, { dropped: r.dropped, last_ms: r.last_ms });
+      if (r.overflowing === 1) {
+        this.markedOverflowing.add(r.webhook_id);
+        this.overflowing.add(r.webhook_id);
+      }
     }
     this.recovery = new WebhookRecovery<Plan>(store, {
       hooks: () => this.hooks.values(),
@@ -198,6 +212,7 @@ export class WebhookService {
     this.backlog.delete(id);
     this.drops.delete(id);
     this.overflowing.delete(id);
+    this.markedOverflowing.delete(id);
     return { deleted: id };
   }
 
@@ -259,11 +274,12 @@ export class WebhookService {
   /**
    * What queuing `e` (raised by record `seq`) for `targets` writes. A webhook whose backlog is full
    * gets no delivery: the event is counted as dropped for it, and the first drop of an overflow
-   * raises an alert (audited and published once the commit is durable).
+   * raises an alert (audited and published once the commit is durable). The overflow lasts, across
+   * restarts too, until a delivery can be queued for it again.
    */
   private plan(e: EventEnvelope, seq: number | null, targets: Hook[], force: boolean): Plan {
     const now = this.clock.now();
-    const plan: Plan = { seq, event: e.event, ops: [], rows: [], dropped: [], alerts: [], alerted: [], keys: [] };
+    const plan: Plan = { seq, event: e.event, ops: [], rows: [], dropped: [], alerts: [], alerted: [], ended: [], keys: [] };
     for (const h of targets) {
       const queued = this.backlog.get(h.id) ?? 0;
       if (!force && queued >= this.opts.maxBacklog) {
@@ -277,6 +293,12 @@ export class WebhookService {
         continue;
       }
       this.backlog.set(h.id, queued + 1);
+      // There is room: whatever overflow it had is over (a restart found it still marked, or it drained).
+      this.overflowing.delete(h.id);
+      if (this.markedOverflowing.has(h.id)) {
+        plan.ops.push(overflowEndedOp(h.id));
+        plan.ended.push(h.id);
+      }
       const row: DeliveryRow = {
         id: newId('dlv'),
         webhook_id: h.id,
@@ -341,9 +363,11 @@ export class WebhookService {
       // A sourced delivery that the other path (live or recovery) had queued first was not inserted.
       if (p.seq !== null)
         for (const r of p.rows) if (!this.store.get('SELECT 1 AS x FROM deliveries WHERE id = ?', [r.id])) this.settleBacklog(r.webhook_id);
+      for (const id of p.ended) this.markedOverflowing.delete(id);
       for (const h of p.dropped) {
         const d = this.drops.get(h.id);
         this.drops.set(h.id, { dropped: (d?.dropped ?? 0) + 1, last_ms: now });
+        this.markedOverflowing.add(h.id);
       }
     }
     for (const rec of records) this.bus.publish('alert.triggered', rec.data, { seq: rec.seq, now });

@@ -126,6 +126,19 @@ export function pendingDeadlines(store: Store): { action_id: string; expires_ms:
 }
 
 /**
+ * A pending action's own row without its decided record: what is left to end it by when that record
+ * is gone from the log (a data dir an older build archived it from), which actionRow cannot read.
+ */
+export function pendingBareRow(
+  store: Store,
+  actionId: string,
+): Pick<ActionRow, 'action_id' | 'agent_id' | 'approval_id' | 'timeout_action'> | undefined {
+  return store.get("SELECT action_id, agent_id, approval_id, timeout_action FROM actions WHERE action_id = ? AND status = 'pending'", [
+    actionId,
+  ]);
+}
+
+/**
  * The pending actions of one agent and action type but `exceptId`, soonest-expiring first, without
  * what was decided (`data` is empty): the candidates an answer with `apply_to_pending` tests (a
  * remembered policy always names the agent and the action type). Walks `actions_status` over the

@@ -24,6 +24,7 @@ import {
   decidedOf,
   expireOp,
   extendDeadlineOp,
+  pendingBareRow,
   pendingDeadlines,
   pendingRows,
   resolveOp,
@@ -33,7 +34,7 @@ import {
   type ApprovalState,
 } from './action-rows.js';
 import { decodeSeqCursor, encodeListCursor } from './list-cursor.js';
-import { redactOrNull } from './redact.js';
+import { redactOrNull, redactString } from './redact.js';
 import {
   alreadyAnswered,
   approveStep,
@@ -111,6 +112,8 @@ export class ApprovalService {
   private readonly waiters = new Map<string, Set<() => void>>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Pending actions already reported as having lost their decided record (said once each in the log). */
+  private readonly unrecorded = new Set<string>();
   /** Requests answered along per commit by `apply_to_pending` (tests and the bench change it). */
   answerSlice = ANSWER_SLICE;
 
@@ -486,10 +489,15 @@ export class ApprovalService {
     const resource = row.resource;
     const when = rememberedWhen(row, body.pattern, toStatus(row).parameters);
     const verb = approve ? 'Allow' : 'Deny';
+    // The pattern is the person's own text and may hold a secret (`mysql -pHunter2 *`): the condition
+    // keeps it as typed (it must match exactly), what is read is masked (before the cut, which could
+    // leave a secret too short to be recognised).
     const policy: PolicyInput = {
       id: `remember-${approve ? 'allow' : 'deny'}-${shortId()}`,
-      name: `${verb} ${row.action_type} on ${body.pattern ?? resource ?? '(no resource)'} for ${row.agent_id}`.slice(0, 200),
-      description: `Made from an approval prompt (remember: ${body.remember})${body.comment ? `: ${body.comment}` : ''}`.slice(0, 4000),
+      name: redactString(`${verb} ${row.action_type} on ${body.pattern ?? resource ?? '(no resource)'} for ${row.agent_id}`).slice(0, 200),
+      description: redactString(
+        `Made from an approval prompt (remember: ${body.remember})${body.comment ? `: ${body.comment}` : ''}`,
+      ).slice(0, 4000),
       priority: REMEMBER_PRIORITY,
       effect: approve ? 'allow' : 'deny',
       when,
@@ -515,16 +523,75 @@ export class ApprovalService {
     return { tracked, row };
   }
 
-  /** After an expiry is durable: counters, long-polls, the event. */
+  /**
+   * After an expiry is durable: counters, long-polls, the event. An action whose decided record went
+   * from the log meanwhile has no status to describe it: said in the log, and no event (as the
+   * events made again from the log do for it, record-events.ts).
+   */
   private expired(row: ActionRow, seq: number): void {
     this.agents.noteTransition(row.agent_id, 'pending', 'expired');
-    const status = toStatus(actionRow(this.store, row.action_id)!);
+    const now = actionRow(this.store, row.action_id);
     this.wake(row.action_id);
-    this.bus.publish('action.expired', eventOf(status), { seq });
+    if (!now) {
+      this.reportUnrecorded(row.action_id);
+      return;
+    }
+    this.bus.publish('action.expired', eventOf(toStatus(now)), { seq });
+  }
+
+  private reportUnrecorded(actionId: string): void {
+    if (this.unrecorded.has(actionId)) return;
+    this.unrecorded.add(actionId);
+    console.error(
+      `gatehouse: pending action ${actionId} has no decided record in the audit log (archived by an older build?); it ends expired and denied`,
+    );
+  }
+
+  /**
+   * A tracked pending action whose decided record is gone from the log (actionRow cannot read it):
+   * nothing can show or answer it, and waiting on would keep it pending (and the log unarchivable)
+   * for ever. At its deadline it expires denied whatever its timeout_action (never allowed: nobody
+   * can see what it was), said once in the log; no event, as nothing describes it. Not pending (or
+   * no row at all): it is no longer tracked.
+   */
+  private async expireUnrecorded(actionId: string, tracked: Tracked): Promise<void> {
+    this.pending.delete(actionId);
+    const bare = pendingBareRow(this.store, actionId);
+    if (!bare) return;
+    this.reportUnrecorded(actionId);
+    const now = this.clock.now();
+    const progress = progressOf(this.store, actionId);
+    try {
+      await this.store.commit(
+        [expireOp(actionId, false, now), ...(progress ? [updateProgressOp(actionId, endProgress(progress, 'expired'), now)] : [])],
+        [
+          {
+            type: 'approval.expired',
+            actor: 'system',
+            action_id: actionId,
+            data: { approval_id: bare.approval_id, agent_id: bare.agent_id, timeout_action: 'deny', decided_record_missing: true },
+          },
+        ],
+      );
+    } catch {
+      // The disk refused: it stays pending (still not allowed) and is tried again shortly.
+      this.pending.set(actionId, { ...tracked, expires: now + RETRY_MS, stepDeadline: null });
+      return;
+    }
+    this.agents.noteTransition(bare.agent_id, 'pending', 'expired');
+    this.wake(actionId);
+  }
+
+  /** The tracked action if its decided record is gone from the log (see expireUnrecorded). */
+  private unrecordedTracked(actionId: string): Tracked | null {
+    const tracked = this.pending.get(actionId);
+    return tracked && !actionRow(this.store, actionId) ? tracked : null;
   }
 
   /** The approval passed its deadline (or, SPEC 11, its escalation step did): it expires with its own timeout_action. */
   private async expire(actionId: string): Promise<void> {
+    const lost = this.unrecordedTracked(actionId);
+    if (lost) return this.expireUnrecorded(actionId, lost);
     const found = this.stillPending(actionId);
     if (!found) return;
     const { tracked, row } = found;
@@ -563,6 +630,8 @@ export class ApprovalService {
    * escalation step past its deadline expires the approval with its own timeout_action (default deny).
    */
   private async timeoutStep(actionId: string): Promise<void> {
+    const lost = this.unrecordedTracked(actionId);
+    if (lost) return this.expireUnrecorded(actionId, lost);
     const found = this.stillPending(actionId);
     if (!found) return;
     const { tracked, row } = found;
@@ -656,9 +725,16 @@ export class ApprovalService {
     const now = this.clock.now();
     const due = [...this.pending].filter(([, t]) => dueAt(t) <= now);
     for (const [id, t] of due) {
-      // A workflow step's own timeout rule goes first: the last step's deadline is the overall one.
-      if (t.stepDeadline !== null && t.stepDeadline <= now) await this.timeoutStep(id);
-      else await this.expire(id);
+      try {
+        // A workflow step's own timeout rule goes first: the last step's deadline is the overall one.
+        if (t.stepDeadline !== null && t.stepDeadline <= now) await this.timeoutStep(id);
+        else await this.expire(id);
+      } catch (e) {
+        // Never the server's end, nor a retry each second for ever: it stays pending (never
+        // allowed) until the next start looks at it again.
+        this.pending.delete(id);
+        console.error(`gatehouse: the deadline of pending action ${id} could not be applied: ${(e as Error).message}`);
+      }
     }
     this.schedule();
   }

@@ -268,7 +268,13 @@ export class McpService {
       parameters: b.parameters,
       context: b.context,
       session_id: b.session_id,
-      mcp: { server_id: b.server_id, ...(tool ? { tool } : {}) },
+      // The namespace and verb as named: with a tool they are in no other field, and policies in the seeds' form read them.
+      mcp: {
+        server_id: b.server_id,
+        ...(tool ? { tool } : {}),
+        ...(b.namespace ? { namespace: b.namespace } : {}),
+        ...(b.verb ? { verb: b.verb } : {}),
+      },
     };
   }
 

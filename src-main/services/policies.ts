@@ -27,6 +27,7 @@ import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
 import { retiredDefaults, supersededDefaults } from './shipped-defaults.js';
+import { redact } from './redact.js';
 
 interface PolicyRow {
   id: string;
@@ -244,6 +245,7 @@ export class PolicyService {
     opts: { actor?: string; ephemeral?: boolean; data?: Record<string, unknown>; workflows?: ReadonlySet<string> } = {},
   ) {
     const policy = this.parse(input);
+    const recorded = recordedPolicy(policy);
     if (this.entries.has(policy.id)) throw conflict(`Policy '${policy.id}' already exists`);
     this.checkWorkflow(policy, opts.workflows);
     const engine = this.changed(policy.id, policy);
@@ -253,14 +255,14 @@ export class PolicyService {
     const audit: AuditDraft = {
       type: 'policy.created',
       actor: opts.actor ?? 'user',
-      data: { policy, ephemeral: !!opts.ephemeral, ...opts.data },
+      data: { policy: recorded, ephemeral: !!opts.ephemeral, ...opts.data },
     };
     /** `seq`: the policy.created record's, once it is durable (the event is made from it). */
     const apply = (seq: number | null): PolicyView => {
       const entry: Entry = { policy, created_ms: now, updated_ms: now, hits: 0, last_hit_ms: null, ephemeral: !!opts.ephemeral };
       this.entries.set(policy.id, entry);
       this.install(engine, validatedAt, policy.id, policy);
-      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy }, { seq });
+      this.bus.publish('policy.changed', { change: 'created', policy_id: policy.id, policy: recorded }, { seq });
       return this.view(entry);
     };
     return { policy, ops, audit, apply };
@@ -313,11 +315,13 @@ export class PolicyService {
     const validatedAt = this.generation;
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [this.upsertOp(policy, existing.created_ms, now)];
-    const [rec] = await this.store.commit(ops, [{ type: 'policy.updated', actor, data: { policy, previous: existing.policy } }]);
+    const [rec] = await this.store.commit(ops, [
+      { type: 'policy.updated', actor, data: { policy: recordedPolicy(policy), previous: recordedPolicy(existing.policy) } },
+    ]);
     const entry: Entry = { ...existing, policy, updated_ms: now, unusable: undefined };
     this.entries.set(id, entry);
     this.install(engine, validatedAt, id, policy);
-    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy }, { seq: rec!.seq });
+    this.bus.publish('policy.changed', { change: 'updated', policy_id: id, policy: recordedPolicy(policy) }, { seq: rec!.seq });
     return this.view(entry);
   }
 
@@ -329,7 +333,7 @@ export class PolicyService {
     const engine = this.changed(id, null);
     const validatedAt = this.generation;
     const [rec] = await this.store.commit(existing.ephemeral ? [] : [{ sql: 'DELETE FROM policies WHERE id = ?', params: [id] }], [
-      { type: 'policy.deleted', actor, data: { policy_id: id, policy: existing.policy } },
+      { type: 'policy.deleted', actor, data: { policy_id: id, policy: recordedPolicy(existing.policy) } },
     ]);
     this.entries.delete(id);
     this.install(engine, validatedAt, id, null);
@@ -592,3 +596,12 @@ export class PolicyService {
     };
   }
 }
+
+/**
+ * A policy as its audit records and events carry it. One made from a person's answer (`source:
+ * approval`) holds the resource pattern they typed, which may hold a secret (`mysql -pHunter2 *`):
+ * it is recorded masked, as the action it came from is, while the policy itself keeps its condition
+ * as written (it must match exactly). Other policies are recorded as written (an export of the log
+ * shows what was configured).
+ */
+const recordedPolicy = (p: Policy): Policy => (p.source === 'approval' ? redact(p) : p);

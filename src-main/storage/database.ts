@@ -58,7 +58,8 @@ export function setPageSize(conn: Connection): void {
 
 /**
  * What a database of an earlier 0.2 schema replaces before SCHEMA_SQL creates the current form:
- * the agent index without the other filter columns (schema 2), and the full-text table, which lived
+ * the webhook drop counts' `overflowing` column, the agent index without the other filter columns
+ * (schema 2), and the full-text table, which lived
  * in this file until schema 4 and now has a file of its own (`gatehouse-fts.sqlite`, indexed again
  * from the stored records by the indexer thread in the background, as after a crash). The old table
  * is only renamed here (cheap); the writer drops it in the background (DROP_RETIRED), since
@@ -66,6 +67,12 @@ export function setPageSize(conn: Connection): void {
  */
 function upgradeSchema(conn: Connection): void {
   conn.exec('DROP INDEX IF EXISTS audit_agent');
+  // A column with a default: earlier 0.2 releases read and write the table as before.
+  if (
+    conn.get("SELECT 1 FROM main.sqlite_schema WHERE name = 'webhook_drops'") &&
+    !conn.get("SELECT 1 FROM pragma_table_info('webhook_drops') WHERE name = 'overflowing'")
+  )
+    conn.exec('ALTER TABLE main.webhook_drops ADD COLUMN overflowing INTEGER NOT NULL DEFAULT 0');
   if (conn.get("SELECT 1 FROM main.sqlite_schema WHERE name = 'audit_fts'")) {
     conn.exec('ALTER TABLE main.audit_fts RENAME TO audit_fts_retired');
     conn.run("DELETE FROM meta WHERE key = 'fts_seq'");

@@ -253,8 +253,15 @@ CREATE TABLE IF NOT EXISTS delivery_sources (
   event TEXT NOT NULL,
   PRIMARY KEY (webhook_id, audit_seq, event)
 ) WITHOUT ROWID;
--- Events not queued for a webhook because its backlog was full: how many, and when the last was.
-CREATE TABLE IF NOT EXISTS webhook_drops (webhook_id TEXT PRIMARY KEY, dropped INTEGER NOT NULL, last_ms INTEGER NOT NULL);
+-- Events not queued for a webhook because its backlog was full: how many, and when the last was;
+-- overflowing is 1 from a drop (whose overflow has had its alert) until a delivery is queued for it
+-- again (events/webhooks.ts), so that a restart mid-overflow does not alert again.
+CREATE TABLE IF NOT EXISTS webhook_drops (
+  webhook_id TEXT PRIMARY KEY,
+  dropped INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  overflowing INTEGER NOT NULL DEFAULT 0
+);
 
 CREATE TABLE IF NOT EXISTS mcp_servers (
   server_id TEXT PRIMARY KEY,

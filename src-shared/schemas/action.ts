@@ -13,8 +13,19 @@ import { WorkflowProgressSchema } from './workflows.js';
 
 const text = (max: number) => z.string().max(max);
 
-/** Which MCP server and tool an action goes through (set by the MCP proxy and the Claude Code hook). */
-export const McpRefSchema = z.object({ server_id: z.string().min(1).max(128), tool: z.string().min(1).max(256).optional() }).strict();
+/**
+ * Which MCP server and tool an action goes through (set by the MCP proxy and the Claude Code hook);
+ * `namespace` and `verb` as the seeds' evaluate body named them (services/mcp.ts), kept beside the
+ * tool so that a policy in the seeds' MCP form still sees them (engine/seed-policy.ts).
+ */
+export const McpRefSchema = z
+  .object({
+    server_id: z.string().min(1).max(128),
+    tool: z.string().min(1).max(256).optional(),
+    namespace: z.string().min(1).max(128).optional(),
+    verb: z.string().min(1).max(128).optional(),
+  })
+  .strict();
 
 /** SPEC 2.1 — body of submit/evaluate. Unknown top-level fields are rejected. */
 /**

@@ -250,9 +250,11 @@ describe('seed policy forms (SPEC 3.4)', () => {
 
   it('maps the MCP form onto the fields the MCP proxy and the MCP evaluate route fill', () => {
     const ns = (n: string) => ({
-      any: [{ 'mcp.server_id': n }, { 'mcp.tool': { regex: `^${n}(?:[_./-]|$)` } }, { action_type: `${n}.*` }],
+      any: [{ 'mcp.server_id': n }, { 'mcp.tool': { regex: `^${n}(?:[_./-]|$)` } }, { action_type: `${n}.*` }, { 'mcp.namespace': n }],
     });
-    const verb = (v: string) => ({ any: [{ 'mcp.tool': { regex: `(?:^|[_./-])${v}(?:[_./-]|$)` } }, { action_type: `*.${v}` }] });
+    const verb = (v: string) => ({
+      any: [{ 'mcp.tool': { regex: `(?:^|[_./-])${v}(?:[_./-]|$)` } }, { action_type: `*.${v}` }, { 'mcp.verb': v }],
+    });
     expect(
       seedToPolicy({ name: 'Block DB writes', server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', action: 'deny' })
         .policy.when,
@@ -265,7 +267,12 @@ describe('seed policy forms (SPEC 3.4)', () => {
     expect(seedToPolicy({ name: 'x', namespace: 'database', action: 'deny' }).policy.when).toEqual(ns('database'));
     // Regex characters in a name are literal; `*` and `?` stay wildcards (SPEC 3.2).
     expect(seedToPolicy({ name: 'x', namespace: 'db+(1)*', action: 'deny' }).policy.when).toMatchObject({
-      any: [{ 'mcp.server_id': 'db+(1)*' }, { 'mcp.tool': { regex: '^db\\+\\(1\\)[\\s\\S]*(?:[_./-]|$)' } }, { action_type: 'db+(1)*.*' }],
+      any: [
+        { 'mcp.server_id': 'db+(1)*' },
+        { 'mcp.tool': { regex: '^db\\+\\(1\\)[\\s\\S]*(?:[_./-]|$)' } },
+        { action_type: 'db+(1)*.*' },
+        { 'mcp.namespace': 'db+(1)*' },
+      ],
     });
     // The rule is in the policy's description, after the seed's own.
     const described = seedToPolicy({ name: 'x', description: 'Mine.', namespace: 'database', verb: 'execute', action: 'deny' }).policy;

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookViewSchema, type Delivery, type EventEnvelope, type WebhookView } from '../../src-shared/index.js';
 import { scheduleBackoff } from '../../src-main/events/webhook-backoff.js';
+import { sqlite } from '../../src-main/storage/sqlite.js';
 import { StorageUnavailableError, type Op, type Store } from '../../src-main/storage/types.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { Receiver, until } from './receiver.js';
@@ -164,5 +166,63 @@ describe('a webhook over its backlog (maxBacklog)', () => {
     await t.reopen();
     const again = await t.json<{ items: WebhookView[] }>('GET', '/api/v1/webhooks');
     expect(again.body.items.find((w) => w.id === hook.id)!.dropped).toBe(3);
+  });
+
+  it('a restart during an overflow raises no second alert for it; an overflow after the backlog drained (across a restart too) does', async () => {
+    let answer: number | 'hang' = 'hang';
+    const rx = await receiver(() => answer);
+    const hook = await createHook({ url: rx.url, events: ['action.submitted'] });
+    const quiet = { agent_id: 'claude-code', action_type: 'file.read', resource: 'README.md' }; // allowed, raises no alert
+    const submit = async (n: number) => {
+      for (let i = 0; i < n; i++) await t.json('POST', '/api/v1/actions/submit', { body: quiet });
+    };
+    const dropped = async () =>
+      (await t.json<{ items: WebhookView[] }>('GET', '/api/v1/webhooks')).body.items.find((w) => w.id === hook.id)!.dropped;
+    const alerts = async () =>
+      (await t.json<{ items: { data: Record<string, unknown> }[] }>('GET', '/api/v1/audit?type=alert.triggered')).body.items.filter(
+        (r) => r.data.kind === 'webhook-backlog-full' && r.data.webhook_id === hook.id,
+      ).length;
+    const reopen = async () => {
+      await t.reopen();
+      t.g.webhooks.configure({ maxBacklog: 2, timeoutMs: 60_000, backoff: scheduleBackoff([150], { jitter: 0 }) });
+    };
+    t.g.webhooks.configure({ maxBacklog: 2, timeoutMs: 60_000 });
+
+    await submit(4);
+    await until(async () => ((await dropped()) === 2 ? true : null));
+    expect(await alerts()).toBe(1);
+    // Restarted with the backlog still full: the same overflow goes on, counted, without a new alert.
+    await reopen();
+    await submit(2);
+    await until(async () => ((await dropped()) === 4 ? true : null));
+    expect(await alerts()).toBe(1);
+
+    // The receiver answers again: the backlog drains (the restart re-sends what was cut off).
+    answer = 200;
+    await reopen();
+    await until(async () => ((await deliveries(hook.id)).every((d) => d.status === 'delivered') ? true : null));
+    // A restart after it drained, then a new overflow: a new alert.
+    answer = 'hang';
+    await reopen();
+    await submit(4);
+    await until(async () => ((await dropped()) === 6 ? true : null));
+    expect(await alerts()).toBe(2);
+  });
+
+  it('a data dir from before the overflow mark gains it on start, and keeps its counts', async () => {
+    const rx = await receiver(() => 'hang');
+    const hook = await createHook({ url: rx.url, events: ['action.submitted'] });
+    t.g.webhooks.configure({ maxBacklog: 0 });
+    await t.json('POST', '/api/v1/actions/submit', { body: { agent_id: 'claude-code', action_type: 'file.read', resource: 'README.md' } });
+    await until(async () => (t.g.store.get('SELECT 1 AS x FROM webhook_drops WHERE webhook_id = ?', [hook.id]) ? true : null));
+    await t.g.close();
+    const db = new (sqlite().DatabaseSync)(join(t.dataDir, 'gatehouse.sqlite'));
+    db.exec('ALTER TABLE webhook_drops DROP COLUMN overflowing');
+    db.close();
+    await t.reopen();
+    expect(t.g.store.get('SELECT dropped, overflowing FROM webhook_drops WHERE webhook_id = ?', [hook.id])).toEqual({
+      dropped: 1,
+      overflowing: 0,
+    });
   });
 });

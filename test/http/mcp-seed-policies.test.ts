@@ -115,6 +115,52 @@ describe("the seeds' MCP policy form against the proxy's calls", () => {
     }
   });
 
+  it('evaluate with a tool keeps the namespace and verb: recorded, and matched by a namespace or verb policy', async () => {
+    const byNamespace = await seedPolicy({ namespace: 'database', action: 'deny' });
+    try {
+      const r = await t.json<{ decision: string; reason: string; action_id: string }>('POST', '/mcp/governance/evaluate', {
+        key: t.agentKey,
+        body: { server_id: 'mcp-enterprise-tools', namespace: 'database', tool: 'run_sql', parameters: { sql: 'SELECT 1' } },
+      });
+      expect(r.body.decision).toBe('DENY');
+      expect(r.body.reason).toContain(byNamespace);
+      const status = await t.json<{ action_type: string; mcp: Record<string, unknown> }>(
+        'GET',
+        `/api/v1/actions/${r.body.action_id}/status`,
+        {
+          key: t.agentKey,
+        },
+      );
+      // The tool still names the call as before (mcp.tool_call on that tool); the namespace is kept beside it.
+      expect(status.body.action_type).toBe('mcp.tool_call');
+      expect(status.body.mcp).toEqual({ server_id: 'mcp-enterprise-tools', tool: 'run_sql', namespace: 'database' });
+      // Another namespace with the same tool is not this policy's.
+      const other = await t.json<{ decision: string; reason: string }>('POST', '/mcp/governance/evaluate', {
+        key: t.agentKey,
+        body: { server_id: 'mcp-enterprise-tools', namespace: 'files', tool: 'run_sql' },
+      });
+      expect(other.body.reason).not.toContain(byNamespace);
+    } finally {
+      await dropPolicy(byNamespace);
+    }
+    const both = await seedPolicy({ namespace: 'database', verb: 'execute', action: 'deny' });
+    try {
+      const r = await t.json<{ decision: string; reason: string }>('POST', '/mcp/governance/evaluate', {
+        key: t.agentKey,
+        body: { server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'execute', tool: 'run_sql' },
+      });
+      expect(r.body.decision).toBe('DENY');
+      expect(r.body.reason).toContain(both);
+      const read = await t.json<{ reason: string }>('POST', '/mcp/governance/evaluate', {
+        key: t.agentKey,
+        body: { server_id: 'mcp-enterprise-tools', namespace: 'database', verb: 'read', tool: 'run_sql' },
+      });
+      expect(read.body.reason).not.toContain(both);
+    } finally {
+      await dropPolicy(both);
+    }
+  });
+
   it('a proxy call the namespace policy denies is denied when submitted', async () => {
     const id = await seedPolicy({ namespace: 'filesystem', action: 'block' });
     try {

@@ -10,6 +10,7 @@ import {
   memberText,
   parseKeepingNumbers,
   parseLine,
+  readLine,
 } from '../../src-main/integrations/mcp-proxy/jsonrpc.js';
 
 /** The raw relay's framing: exact texts in, exact texts out, whatever the chunking. */
@@ -63,6 +64,19 @@ describe('parseLine', () => {
 
   it('refuses what is not a JSON-RPC object', () => {
     for (const bad of ['', 'nope', '42', '"x"', '[1,2]', '{"a":', '[{"a":1},3]']) expect(parseLine(bad)).toBeNull();
+  });
+
+  it('readLine keeps the object elements of a batch and counts the others (JSON-RPC answers each)', () => {
+    expect(readLine('[{"a":1}, 3, "x", null, [], {"b":2.0}]')).toEqual({
+      frames: [
+        { raw: '{"a":1}', msg: { a: 1 } },
+        { raw: '{"b":2.0}', msg: { b: 2 } },
+      ],
+      batch: true,
+      invalid: 4,
+    });
+    expect(readLine('{"a":1}')).toEqual({ frames: [{ raw: '{"a":1}', msg: { a: 1 } }], batch: false, invalid: 0 });
+    for (const bad of ['', '42', '"x"', '{"a":']) expect(readLine(bad)).toBeNull();
   });
 });
 

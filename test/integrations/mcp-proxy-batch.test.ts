@@ -126,4 +126,33 @@ describe('2025-03-26 batches', () => {
     p.send('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":42,"reason":"user"}}');
     expect(await nextBatch(p)).toBe('[{"jsonrpc":"2.0","id":41,"result":{}}]');
   });
+
+  it('an element that is not an object gets its own Invalid Request error; the others are handled (and governed) as usual', async () => {
+    const { p, log } = proxy('batch-invalid');
+    await handshake(p);
+    const allowed = '{"jsonrpc":"2.0","id":"v3","method":"tools/call","params":{"name":"exact","arguments":{}}}';
+    p.send(
+      `[1, {"jsonrpc":"2.0","id":"v1","method":"ping"}, "x", {"jsonrpc":"2.0","id":"v2","method":"tools/call","params":{"name":"echo","arguments":{"text":"secret"}}}, ${allowed}]`,
+    );
+    const batch = await nextBatch(p);
+    const got = JSON.parse(batch) as { id: unknown; error?: { code: number; message: string }; result?: { isError?: boolean } }[];
+    expect(got).toHaveLength(5);
+    const invalid = got.filter((m) => m.id === null);
+    expect(invalid).toEqual([
+      { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request' }, id: null },
+      { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request' }, id: null },
+    ]);
+    expect(got.find((m) => m.id === 'v2')!.result).toMatchObject({ isError: true });
+    expect(batch).toContain('{"jsonrpc":"2.0","id":"v1","result":{}}');
+    expect(batch).toContain('"id":"v3","result":{"z":1,"content":[{"type":"text","text":"exact"}],"big":12345678901234567890123');
+    // The server sees the valid elements, each as its exact text, and never the refused call.
+    expect(receivedLines(log)).toEqual(expect.arrayContaining(['{"jsonrpc":"2.0","id":"v1","method":"ping"}', allowed]));
+    expect(receivedLines(log).some((l) => l.includes('secret'))).toBe(false);
+    // Only invalid elements: one error each, at once.
+    p.send('[1, null]');
+    expect(JSON.parse(await nextBatch(p))).toEqual([
+      { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request' }, id: null },
+      { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request' }, id: null },
+    ]);
+  });
 });

@@ -57,6 +57,28 @@ describe('relay batches', () => {
     expect(client.sent.at(-1)).toBe('[{"jsonrpc":"2.0","id":1,"result":{}}]');
   });
 
+  it('an element that is not an object is answered with its own Invalid Request error in the batch answer, from either side', async () => {
+    const invalid = '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}';
+    const { client, server } = await relay();
+    client.receive('[1, {"jsonrpc":"2.0","id":1,"method":"ping"}, "x", {"jsonrpc":"2.0","method":"notifications/roots/list_changed"}]');
+    expect(server.sent).toEqual([
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+      '{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}',
+    ]);
+    expect(client.sent).toEqual([]);
+    server.receive('{"jsonrpc":"2.0","id":1,"result":{}}');
+    expect(client.sent).toEqual([`[${invalid},${invalid},{"jsonrpc":"2.0","id":1,"result":{}}]`]);
+    // Nothing awaited: the errors go back at once.
+    client.receive('[[], {"jsonrpc":"2.0","method":"notifications/initialized"}]');
+    expect(client.sent.at(-1)).toBe(`[${invalid}]`);
+    expect(server.sent.at(-1)).toBe('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+    // The server's batch: the client answers its request, and the batch answer carries the error.
+    server.receive('[true, {"jsonrpc":"2.0","id":"s1","method":"ping"}]');
+    expect(client.sent.at(-1)).toBe('{"jsonrpc":"2.0","id":"s1","method":"ping"}');
+    client.receive('{"jsonrpc":"2.0","id":"s1","result":{}}');
+    expect(server.sent.at(-1)).toBe(`[${invalid},{"jsonrpc":"2.0","id":"s1","result":{}}]`);
+  });
+
   it('an answer to a request sent alone is never held by a batch open at the same time', async () => {
     const { client, server } = await relay();
     client.receive('{"jsonrpc":"2.0","id":"solo","method":"ping"}');

@@ -34,7 +34,7 @@ export const TOP_LEVEL: readonly TopLevelKey[] = [
 /** Field paths a condition may name (SPEC 3.2), for error messages. */
 export const KNOWN_FIELDS =
   'action_type, agent_id, resource, tool_name, target_system, description, environment, session_id, ' +
-  'parameters.<path>, context.<path>, risk.score, risk.level, risk.factors, mcp.server_id, mcp.tool, time.hour, time.weekday';
+  'parameters.<path>, context.<path>, risk.score, risk.level, risk.factors, mcp.server_id, mcp.tool, mcp.namespace, mcp.verb, time.hour, time.weekday';
 
 const orMissing = (v: unknown): unknown => (v === null ? undefined : v);
 
@@ -75,6 +75,8 @@ const SPECIAL: Record<string, Field> = {
   'risk.factors': { path: 'risk.factors', kind: 'generic', get: (s) => s.risk?.factors.map((f) => f.id) },
   'mcp.server_id': { path: 'mcp.server_id', kind: 'generic', get: (s) => s.action.mcp?.server_id },
   'mcp.tool': { path: 'mcp.tool', kind: 'generic', get: (s) => s.action.mcp?.tool },
+  'mcp.namespace': { path: 'mcp.namespace', kind: 'generic', get: (s) => s.action.mcp?.namespace },
+  'mcp.verb': { path: 'mcp.verb', kind: 'generic', get: (s) => s.action.mcp?.verb },
   'time.hour': { path: 'time.hour', kind: 'hour', get: (s) => s.time.hour },
   'time.weekday': { path: 'time.weekday', kind: 'weekday', get: (s) => s.time.weekday },
   'context.environment': { path: 'context.environment', kind: 'generic', get: contextEnvironment },

@@ -209,11 +209,24 @@ export function idText(f: Frame): string {
   return echoText(f.msg.id, () => memberText(f.raw, 'id'));
 }
 
+/** A line read as JSON-RPC (readLine). */
+export interface ReadLine {
+  /** One message, or the elements of a batch that are objects, each with its own exact text. */
+  frames: Frame[];
+  /** A JSON array (a batch, 2025-03-26), even of one element or none. */
+  batch: boolean;
+  /** How many elements of the batch are not objects (`1`, `"x"`, `null`, `[]`): JSON-RPC 2.0 answers each with an Invalid Request error. */
+  invalid: number;
+}
+
+const isObject = (v: unknown): v is Msg => !!v && typeof v === 'object' && !Array.isArray(v);
+
 /**
- * Parses one line into frames: one message, or the elements of a batch (2025-03-26), each with its
- * own exact text. Lines that are not JSON-RPC come back as `null` (the caller logs and drops them).
+ * Reads one line: one message, or the elements of a batch (2025-03-26), each with its own exact
+ * text; a batch element that is not an object is counted, not returned. Lines that are not
+ * JSON-RPC come back as `null` (the caller logs and drops them).
  */
-export function parseLine(line: string): Frame[] | null {
+export function readLine(line: string): ReadLine | null {
   let v: unknown;
   try {
     v = JSON.parse(line);
@@ -224,15 +237,22 @@ export function parseLine(line: string): Frame[] | null {
     const texts = arrayElements(line);
     if (texts.length !== v.length) return null;
     const frames: Frame[] = [];
+    let invalid = 0;
     for (let i = 0; i < v.length; i++) {
       const m = v[i] as unknown;
-      if (!m || typeof m !== 'object' || Array.isArray(m)) return null;
-      frames.push({ raw: texts[i]!, msg: m as Msg });
+      if (isObject(m)) frames.push({ raw: texts[i]!, msg: m });
+      else invalid++;
     }
-    return frames;
+    return { frames, batch: true, invalid };
   }
-  if (!v || typeof v !== 'object') return null;
-  return [{ raw: line, msg: v as Msg }];
+  if (!isObject(v)) return null;
+  return { frames: [{ raw: line, msg: v }], batch: false, invalid: 0 };
+}
+
+/** One line as messages (readLine), or `null` when it is not JSON-RPC or a batch holds an element that is not an object. */
+export function parseLine(line: string): Frame[] | null {
+  const r = readLine(line);
+  return r && r.invalid === 0 ? r.frames : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { exactMessage, idKey, idText, isBlank, kindOf, parseLine, type Frame, type Msg } from './jsonrpc.js';
+import { exactMessage, idKey, idText, isBlank, kindOf, readLine, type Frame, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -45,6 +45,9 @@ interface Batch {
 /** The answer to a batch with nothing JSON-RPC can answer in it (`[]`). */
 const EMPTY_BATCH_ANSWER =
   '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an empty batch (the Gatehouse MCP proxy)"}}';
+
+/** JSON-RPC 2.0's answer, in a batch's answer array, to each of its elements that is not an object. */
+const INVALID_ELEMENT_ANSWER = '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}';
 
 export class Relay {
   router: Router = { fromClient: () => false, fromServer: () => false };
@@ -101,8 +104,8 @@ export class Relay {
 
   private receive(from: Side, line: string): void {
     if (isBlank(line)) return;
-    const frames = parseLine(line);
-    if (!frames) {
+    const read = readLine(line);
+    if (!read) {
       // The proxy cannot see what it is, so it does not pass: forwarding it could smuggle a call past the proxy.
       this.log(`dropped a message from the ${from} that is not JSON-RPC: ${line.slice(0, 200)}`);
       if (from === 'client')
@@ -111,13 +114,16 @@ export class Relay {
         );
       return;
     }
-    if (frames.length === 0) {
+    const { frames, invalid } = read;
+    if (frames.length === 0 && invalid === 0) {
       // `[]`: JSON-RPC answers an empty batch with one Invalid Request error; nothing passes.
       if (from === 'client') this.toClient(EMPTY_BATCH_ANSWER);
       return;
     }
+    if (invalid > 0)
+      this.log(`answered ${invalid} element(s) of a batch from the ${from} that are not JSON-RPC objects with Invalid Request`);
     // A batch (a JSON array, even of one message) is answered with one array: see Batch.
-    if (line.trimStart().startsWith('[')) this.openBatch(from, frames);
+    if (read.batch) this.openBatch(from, frames, invalid);
     for (const f of frames) {
       if (f.msg.method === 'notifications/cancelled') this.forgetAnswer(from, asObject(f.msg.params).requestId);
       if (from === 'server') {
@@ -131,9 +137,13 @@ export class Relay {
 
   // --- batches (2025-03-26) ------------------------------------------------------------------
 
-  /** Awaits the answers to a batch's requests (before any element is routed: an answer may come at once). */
-  private openBatch(from: Side, frames: Frame[]): void {
-    const b: Batch = { awaiting: new Set(), answers: [] };
+  /**
+   * Awaits the answers to a batch's requests (before any element is routed: an answer may come at
+   * once). Its `invalid` elements that are not objects are answered first, one Invalid Request error
+   * each, in the same array; with no request to await, that array goes back now.
+   */
+  private openBatch(from: Side, frames: Frame[], invalid: number): void {
+    const b: Batch = { awaiting: new Set(), answers: Array<string>(invalid).fill(INVALID_ELEMENT_ANSWER) };
     const open = this.batches[from];
     for (const f of frames) {
       if (kindOf(f.msg) !== 'request') continue;
@@ -142,6 +152,7 @@ export class Relay {
       b.awaiting.add(k);
       open.set(k, b);
     }
+    if (b.awaiting.size === 0) this.flush(from, b);
   }
 
   /**
