@@ -4,6 +4,13 @@
  * this worker shows them only while no console window has focus, and answers a single request's
  * Approve / Deny from the notification with the session cookie (same origin, so the server's Origin
  * check passes). No caching, no fetch handler, no imports: it is bundled as one plain file.
+ *
+ * Every show, close and read of what is shown runs one at a time here (`serially`), and the consoles
+ * ask this worker what is shown rather than reading it themselves. Chromium's getNotifications()
+ * forgets a notification whose show is still on its way when the read starts (it deletes it from its
+ * list as "no longer on screen"): the notification stays on screen, but is never listed again and a
+ * click on its buttons no longer reaches this worker. Under load the window is wide enough to hit:
+ * the "Approved" confirmation went missing that way while a reader polled what was shown.
  */
 
 // The few service-worker types used here (the web tsconfig has the DOM lib, not WebWorker).
@@ -12,6 +19,7 @@ interface SwNotification {
   readonly title: string;
   readonly body: string;
   readonly data: unknown;
+  readonly actions?: readonly { readonly action: string }[];
   close(): void;
 }
 interface SwNotificationEvent extends ExtendableEventLike {
@@ -24,6 +32,7 @@ interface ExtendableEventLike extends Event {
 interface SwMessageEvent extends ExtendableEventLike {
   readonly data: unknown;
   readonly source: { readonly id: string } | null;
+  readonly ports: readonly { postMessage(m: unknown): void }[];
 }
 interface SwWindowClient {
   readonly id: string;
@@ -45,7 +54,7 @@ interface SwScope {
   };
   skipWaiting(): Promise<void>;
   addEventListener(type: string, fn: (e: never) => void): void;
-  location: Location;
+  readonly location: { readonly origin: string };
 }
 
 declare const self: SwScope;
@@ -70,7 +79,37 @@ interface NotificationData {
   title: string;
 }
 
+/** What is shown, as a console asks for it (`{ type: 'shown' }` with a reply port). */
+interface ShownNotification {
+  tag: string;
+  title: string;
+  body: string;
+  actions: string[];
+  actionId: string | null;
+}
+
 const ACTION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+let queue: Promise<unknown> = Promise.resolve();
+/** Runs `task` after every notification task before it (see the file comment); its own outcome is returned. */
+function serially<T>(task: () => Promise<T>): Promise<T> {
+  const run = queue.then(task);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function shownNow(): Promise<ShownNotification[]> {
+  return (await self.registration.getNotifications()).map((n) => {
+    const data = (n.data ?? null) as Partial<NotificationData> | null;
+    return {
+      tag: n.tag,
+      title: n.title,
+      body: n.body,
+      actions: (n.actions ?? []).map((a) => a.action),
+      actionId: typeof data?.actionId === 'string' ? data.actionId : null,
+    };
+  });
+}
 
 /**
  * Whether another console window has focus. The window that asked has just found itself without
@@ -142,13 +181,16 @@ async function answerFromNotification(actionId: string, verb: 'approve' | 'deny'
           ? 'Not answered: the console session has ended; open a new login link'
           : 'Not answered: Gatehouse did not accept it; open the console';
   // Its own tag: the request's notification closes when the request leaves the queue; this one stays.
-  await self.registration.showNotification(outcome, {
-    body: title,
-    tag: `${tag}:answered`,
-    requireInteraction: false,
-    icon: '/favicon.svg',
-    data: null,
-  });
+  // In turn with the consoles' updates and reads, which would otherwise make Chromium forget it.
+  await serially(() =>
+    self.registration.showNotification(outcome, {
+      body: title,
+      tag: `${tag}:answered`,
+      requireInteraction: false,
+      icon: '/favicon.svg',
+      data: null,
+    }),
+  );
   return status;
 }
 
@@ -159,13 +201,24 @@ self.addEventListener('activate', (e: ExtendableEventLike) => {
   e.waitUntil(self.clients.claim());
 });
 
-let queue: Promise<void> = Promise.resolve();
 self.addEventListener('message', (e: SwMessageEvent) => {
-  const m = e.data as ShowMessage | null;
+  const m = e.data as ShowMessage | { type: 'shown' } | null;
+  if (m?.type === 'shown') {
+    const port = e.ports[0];
+    if (!port) return;
+    // null when it cannot be read: the console then assumes nothing about what is shown.
+    e.waitUntil(
+      serially(shownNow).then(
+        (list) => port.postMessage(list),
+        () => port.postMessage(null),
+      ),
+    );
+    return;
+  }
   if (!m || m.type !== 'notify' || !Array.isArray(m.show) || !Array.isArray(m.close)) return;
   // One message at a time, in the order sent: an update never overtakes the one before it.
-  queue = queue.then(() => apply(m, e.source?.id ?? null)).catch(() => undefined);
-  e.waitUntil(queue);
+  const senderId = e.source?.id ?? null;
+  e.waitUntil(serially(() => apply(m, senderId)).catch(() => undefined));
 });
 
 self.addEventListener('notificationclick', (e: SwNotificationEvent) => {

@@ -46,6 +46,31 @@ export async function enableNotifications(): Promise<NotifyPermission> {
   return p;
 }
 
+/** How long the worker may take to say what it shows before a check is skipped. */
+const SHOWN_REPLY_MS = 5000;
+
+/**
+ * The tags the worker shows, asked of the worker itself (null when it does not answer). Never read
+ * with getNotifications() here: a read that overlaps one of the worker's shows makes Chromium forget
+ * that notification (see sw.ts); the worker reads in turn with its shows.
+ */
+function shownTags(worker: ServiceWorker): Promise<Set<string> | null> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    const done = (tags: Set<string> | null) => {
+      clearTimeout(timer);
+      ch.port1.close();
+      resolve(tags);
+    };
+    const timer = setTimeout(() => done(null), SHOWN_REPLY_MS);
+    ch.port1.onmessage = (e: MessageEvent) => {
+      const list = e.data as { tag?: unknown }[] | null;
+      done(Array.isArray(list) ? new Set(list.map((n) => String(n.tag))) : null);
+    };
+    worker.postMessage({ type: 'shown' }, [ch.port2]);
+  });
+}
+
 const looking = () => document.visibilityState === 'visible' && document.hasFocus();
 
 /**
@@ -120,8 +145,9 @@ class BrowserNotifier {
    * notification the person closed is not brought back again and again.
    */
   private async check(reg: ServiceWorkerRegistration): Promise<void> {
-    if (this.repairs <= 0 || !this.enabled() || looking()) return;
-    const shown = new Set((await reg.getNotifications()).map((n) => n.tag));
+    if (this.repairs <= 0 || !this.enabled() || looking() || !reg.active) return;
+    const shown = await shownTags(reg.active);
+    if (!shown) return;
     const lost = [...this.showing.keys()].filter((t) => !shown.has(t));
     if (lost.length === 0) return;
     this.repairs--;
