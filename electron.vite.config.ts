@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/desktop/main.ts'),
           'storage-worker': resolve(__dirname, 'src-main/storage/worker.ts'),
           'page-worker': resolve(__dirname, 'src-main/services/page-worker.ts'),
+          'policy-file-worker': resolve(__dirname, 'src-main/services/policy-file-worker.ts'),
           'upgrade-worker': resolve(__dirname, 'src-main/storage/legacy/upgrade-worker.ts'),
         },
       },

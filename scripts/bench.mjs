@@ -22,6 +22,7 @@ const BENCHES = [
     bundle: {
       'storage-worker': 'src-main/storage/worker.ts',
       'page-worker': 'src-main/services/page-worker.ts',
+      'policy-file-worker': 'src-main/services/policy-file-worker.ts',
       'upgrade-worker': 'src-main/storage/legacy/upgrade-worker.ts',
     },
   },

@@ -55,6 +55,7 @@ async function buildCli() {
       hook: join(root, 'src-main/integrations/hooks/transport/client.ts'),
       'storage-worker': join(root, 'src-main/storage/worker.ts'),
       'page-worker': join(root, 'src-main/services/page-worker.ts'),
+      'policy-file-worker': join(root, 'src-main/services/policy-file-worker.ts'),
       'upgrade-worker': join(root, 'src-main/storage/legacy/upgrade-worker.ts'),
     },
     outdir: join(root, 'dist/cli'),

@@ -1,7 +1,7 @@
 /** The decision engine (SPEC 2.4, 3): risk scoring, the compiled policy engine, policy files. */
 export type { DecideContext, Engine, EngineInput, Outcome } from './types.js';
 export { runningThroughout } from './policy/ab-arm.js';
-export { compilePolicies } from './policy/compile.js';
+export { compilePolicies, compilePolicySteps } from './policy/compile.js';
 export { checkPolicy } from './policy/validate.js';
 export { failClosedStandIn, type UnusablePolicy } from './policy/fail-closed.js';
 export { compileActionCondition, type ActionCondition } from './conditions/action-condition.js';

@@ -94,4 +94,11 @@ export interface Engine {
    * does not compile. This engine is left as it was.
    */
   withPolicy(id: string, next: Policy | null): Engine;
+  /**
+   * A new engine: this one's policies, compiled and indexed as they are, with other settings (and
+   * these risk rules, when given) — deciding exactly as a compile of the same set with them would,
+   * at the cost of the settings. Throws a PolicyValidationError naming `settings.<key>` or
+   * `risk_rules[i](id).<field>`. This engine is left as it was.
+   */
+  withSettings(settings: Settings, riskRules?: readonly unknown[]): Engine;
 }

@@ -5,7 +5,7 @@ import { newId } from '../core/ids.js';
 import type { AbOutcome, AbTestRule } from '../engine/types.js';
 import type { Op, Store } from '../storage/types.js';
 import { abTestRow, abTestRows, armReports, insertAbActionOp, insertAbTestOp, stopAbTestOp, type AbTestRow } from './ab-test-rows.js';
-import type { PolicyService } from './policies.js';
+import type { PolicyService, PolicyUse } from './policies.js';
 
 const DAY_MS = 86_400_000;
 
@@ -32,10 +32,16 @@ export class AbTestService {
   ) {
     this.reload();
     // A running test's arms must both exist to the end: its report compares them.
-    policies.setUsageLookup((id) => {
+    policies.setUsageLookup(() => {
       const now = this.clock.now();
-      const r = abTestRows(this.store).find((t) => (t.control_policy === id || t.test_policy === id) && statusOf(t, now) === 'running');
-      return r ? { test: r.id, role: r.control_policy === id ? 'control' : 'test' } : null;
+      const uses = new Map<string, PolicyUse>();
+      // The first running test a policy is in (as the rows are ordered), as before with one query per policy.
+      for (const t of abTestRows(this.store)) {
+        if (statusOf(t, now) !== 'running') continue;
+        if (!uses.has(t.control_policy)) uses.set(t.control_policy, { test: t.id, role: 'control' });
+        if (!uses.has(t.test_policy)) uses.set(t.test_policy, { test: t.id, role: 'test' });
+      }
+      return uses;
     });
   }
 

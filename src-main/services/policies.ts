@@ -12,22 +12,24 @@ import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import {
   checkPolicy,
   compilePolicies,
+  compilePolicySteps,
   exportPolicyFile,
   failClosedStandIn,
   PolicyValidationError,
-  readPolicyFile,
+  type ParsedPolicyFile,
   type SeedMapping,
   type UnusablePolicy,
 } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { conflict, GatehouseError, invalid, invalidField, notFound } from '../core/errors.js';
-import { illFormedField } from '../core/text.js';
 import { upsertWorkflowOp, workflowOf, workflowRow, workflowRows } from './workflow-rows.js';
 import type { EventBus } from '../events/bus.js';
 import type { AuditDraft, Op, Store } from '../storage/types.js';
 import type { SettingsService } from './settings.js';
 import { retiredDefaults, supersededDefaults } from './shipped-defaults.js';
 import { redact } from './redact.js';
+import { readPolicyFileOffLoop } from './policy-file-read.js';
+import { runInSlices } from './slices.js';
 
 interface PolicyRow {
   id: string;
@@ -75,8 +77,8 @@ export class PolicyService {
   private compiled: Engine;
   /** Bumped by every change of the set the engine is built from (see install). */
   private generation = 0;
-  /** The running A/B test a policy takes part in, and as what (so it cannot be deleted or unmade), or null. */
-  private usedBy: (id: string) => PolicyUse | null = () => null;
+  /** The policies running A/B tests take part in, and as what (so they cannot be deleted or unmade). */
+  private uses: () => ReadonlyMap<string, PolicyUse> = () => new Map();
 
   constructor(
     private readonly store: Store,
@@ -99,16 +101,24 @@ export class PolicyService {
     }
     this.riskRules = store.all<{ body: string }>('SELECT body FROM risk_rules ORDER BY id').map((r) => JSON.parse(r.body) as RiskRule);
     this.compiled = this.compile(this.policies(), settings.get(), this.riskRules);
-    settings.onChange(() => this.recompile());
+    settings.onChange(() => this.settingsChanged());
   }
 
   engine(): Engine {
     return this.compiled;
   }
 
-  /** How a policy's users are found before it is changed or deleted (the A/B test service sets it). */
-  setUsageLookup(usedBy: (id: string) => PolicyUse | null): void {
-    this.usedBy = usedBy;
+  /**
+   * How the policies' users are found before one is changed or deleted (the A/B test service sets
+   * it): every use at once, so an import of 10,000 policies reads them once, not once per policy.
+   */
+  setUsageLookup(uses: () => ReadonlyMap<string, PolicyUse>): void {
+    this.uses = uses;
+  }
+
+  /** The running A/B test a policy takes part in, and as what, or null. */
+  private usedBy(id: string): PolicyUse | null {
+    return this.uses().get(id) ?? null;
   }
 
   /**
@@ -123,8 +133,13 @@ export class PolicyService {
   }
 
   /** What `checkStillTestable` refuses, with the field under `base` (an import names the policy). */
-  private testableIssue(id: string, p: Policy, base: string): { summary: string; detail: ErrorDetail } | null {
-    const use = this.usedBy(id);
+  private testableIssue(
+    id: string,
+    p: Policy,
+    base: string,
+    uses: ReadonlyMap<string, PolicyUse> = this.uses(),
+  ): { summary: string; detail: ErrorDetail } | null {
+    const use = uses.get(id);
     if (!use) return null;
     const control = use.role === 'control';
     const field = p.effect === 'monitor' ? 'effect' : control && p.mode !== 'enforce' ? 'mode' : control && !p.enabled ? 'enabled' : null;
@@ -220,6 +235,21 @@ export class PolicyService {
       throw policyError(e);
     }
   }
+
+  /**
+   * `compile` in slices (SPEC 8: a 10,000-policy set takes hundreds of ms; the event loop runs
+   * between the slices): the same engine and the same 400. The policies must not change meanwhile.
+   */
+  async compileSliced(policies: Policy[], settings: Settings, riskRules: RiskRule[]): Promise<Engine> {
+    try {
+      return await runInSlices(compilePolicySteps({ policies, settings, riskRules }), undefined, this.onSlice);
+    } catch (e) {
+      throw policyError(e);
+    }
+  }
+
+  /** Called at each yield of a sliced compile (tests see the event loop run in the middle of one). */
+  onSlice: (() => void) | undefined = undefined;
 
   parse(input: unknown, idFromPath?: string): Policy {
     const body = idFromPath && typeof input === 'object' && input !== null && !('id' in input) ? { ...input, id: idFromPath } : input;
@@ -340,20 +370,22 @@ export class PolicyService {
     this.bus.publish('policy.changed', { change: 'deleted', policy_id: id }, { seq: rec!.seq });
   }
 
-  /** SPEC 3.4: validate the whole file, then apply policies, workflows, risk rules and settings atomically. */
+  /**
+   * SPEC 3.4: validate the whole file, then apply policies, workflows, risk rules and settings
+   * atomically (one commit). SPEC 8: nothing of it holds the event loop for long — a big file is
+   * read on a thread of its own and the new set compiled once, in slices, before the commit; that
+   * engine is the one installed after it (reconciled with any change that landed meanwhile).
+   */
   async importText(text: string, opts: { actor?: string; defaultSource?: Policy['source'] } = {}): Promise<PolicyImportResult> {
     // One answer lists every problem found (SPEC 3.4: the whole file is validated first): the
-    // file's own (its schema, its conditions), then those of the parts that did parse.
+    // file's own (its schema, its conditions, text no JSON can hold), then those of the parts that did parse.
     const current = this.settings.get();
-    const read = readPolicyFile(text, {
+    const read = await readPolicyFileOffLoop(text, {
       defaultSource: opts.defaultSource ?? 'import',
       approval: { approval_timeout_s: current.approval_timeout_s, timeout_action: current.timeout_action },
     });
     const issues: ErrorDetail[] = read.issues;
     if (read.file) {
-      // YAML escapes can make text that no canonical JSON (the audit chain) or UTF-8 file can hold.
-      const bad = illFormedField(read.file);
-      if (bad) issues.push(bad);
       const fileWorkflows = new Set((read.file.workflows ?? []).map((w) => w.id));
       read.file.policies.forEach((p, i) => {
         const issue = this.workflowIssue(p, `${read.policyPaths[i]!}.`, fileWorkflows);
@@ -362,58 +394,45 @@ export class PolicyService {
     }
     if (issues.length > 0 || !read.file) throw policyError(new PolicyValidationError(issues));
     const file = read.file;
-    const untestable = file.policies.flatMap((p, i) => this.testableIssue(p.id, p, `${read.policyPaths[i]!}.`) ?? []);
-    if (untestable.length > 0)
-      throw new GatehouseError(
-        'conflict',
-        untestable.length === 1 ? untestable[0]!.summary : `${untestable.length} policies are part of running A/B tests; stop them first`,
-        untestable.map((u) => u.detail),
-      );
+    this.checkImportable(file, read.policyPaths);
     const workflows = file.workflows ?? [];
-    const merged = new Map(this.entries);
-    const now = this.clock.now();
-    let created = 0;
-    let updated = 0;
-    for (const p of file.policies) {
-      const old = merged.get(p.id);
-      if (old) updated++;
-      else created++;
-      merged.set(p.id, {
-        policy: p,
-        created_ms: old?.created_ms ?? now,
-        updated_ms: now,
-        hits: old?.hits ?? 0,
-        last_hit_ms: old?.last_hit_ms ?? null,
-        ephemeral: false,
-      });
+    // The set the new engine is compiled from: the entries now, with the file's policies (by object:
+    // what install compares the entries with once the commit is done).
+    const builtFrom = new Map<string, Policy>();
+    for (const [id, e] of this.entries) {
+      const p = effective(e);
+      if (p) builtFrom.set(id, p);
     }
-    // A workflow made from a seed policy's approvers never replaces one another policy names.
-    const clashes = (file.madeWorkflows ?? []).flatMap(
-      (m) =>
-        this.madeWorkflowIssue(
-          m,
-          [...merged.values()].map((e) => e.policy),
-        ) ?? [],
-    );
-    if (clashes.length > 0)
-      throw new GatehouseError(
-        'conflict',
-        clashes.length === 1
-          ? `${clashes[0]!.path} ${clashes[0]!.message}`
-          : `${clashes.length} policies' approvers would replace workflows other policies name`,
-        clashes,
-      );
+    let created = 0;
+    for (const p of file.policies) {
+      if (!this.entries.has(p.id)) created++;
+      builtFrom.set(p.id, p);
+    }
+    const updated = file.policies.length - created;
     const riskRules = file.risk_rules ?? this.riskRules;
     const settings = file.settings ? this.settings.merged(file.settings, 'settings') : this.settings.get();
-    this.compile(
-      [...merged.values()].flatMap((e) => effective(e) ?? []),
-      settings,
-      riskRules,
-    );
-
+    const engine = await this.compileSliced([...builtFrom.values()], settings, riskRules);
+    const now = this.clock.now();
     // Workflows first: the policies of the same commit name them.
     const ops: Op[] = workflows.map((w) => upsertWorkflowOp(w, workflowRow(this.store, w.id)?.created_ms ?? now, now));
-    for (const p of file.policies) ops.push(this.upsertOp(p, merged.get(p.id)!.created_ms, now));
+    // Each policy's row is its JSON (10,000 of them: tens of ms), written in slices too.
+    await runInSlices(
+      (function* (service: PolicyService) {
+        for (const p of file.policies) {
+          yield;
+          ops.push(service.upsertOp(p, service.entries.get(p.id)?.created_ms ?? now, now));
+        }
+      })(this),
+    );
+    // The loop ran while the set compiled: what the file is checked against may have changed (an A/B
+    // test started, a workflow deleted). Checked again after the last slice, with nothing in between
+    // but the commit; a refusal still changes nothing.
+    if (file.policies.some((p) => p.approval?.workflow !== undefined)) {
+      const fileWorkflows = new Set(workflows.map((w) => w.id));
+      const gone = file.policies.flatMap((p, i) => this.workflowIssue(p, `${read.policyPaths[i]!}.`, fileWorkflows) ?? []);
+      if (gone.length > 0) throw policyError(new PolicyValidationError(gone));
+    }
+    this.checkImportable(file, read.policyPaths);
     // The file's settings are part of the same commit (all or nothing), audited as a settings change too.
     const settingsChange = file.settings ? this.settings.prepare(file.settings, opts.actor ?? 'user') : null;
     if (settingsChange) ops.push(...settingsChange.ops);
@@ -437,10 +456,22 @@ export class PolicyService {
       },
       ...(settingsChange?.audit ?? []),
     ]);
-    for (const [id, e] of merged) this.entries.set(id, e);
+    // Only the file's policies change: a policy the file does not name keeps whatever a change that
+    // landed meanwhile made of it.
+    for (const p of file.policies) {
+      const old = this.entries.get(p.id);
+      this.entries.set(p.id, {
+        policy: p,
+        created_ms: old?.created_ms ?? now,
+        updated_ms: now,
+        hits: old?.hits ?? 0,
+        last_hit_ms: old?.last_hit_ms ?? null,
+        ephemeral: false,
+      });
+    }
     this.riskRules = riskRules;
-    this.recompile();
     settingsChange?.apply();
+    this.installBuilt(engine, builtFrom, riskRules);
     const settingsChanged = settingsChange !== null;
     this.bus.publish('policy.changed', { change: 'imported', policy_ids: file.policies.map((p) => p.id) }, { seq: imported!.seq });
     return {
@@ -454,6 +485,35 @@ export class PolicyService {
   }
 
   /**
+   * What refuses a valid file as it meets the current state (409): a policy of a running A/B test
+   * it would unmake, a workflow made from a seed policy's approvers that another policy names.
+   */
+  private checkImportable(file: ParsedPolicyFile, policyPaths: readonly string[]): void {
+    const uses = this.uses();
+    const untestable = file.policies.flatMap((p, i) => this.testableIssue(p.id, p, `${policyPaths[i]!}.`, uses) ?? []);
+    if (untestable.length > 0)
+      throw new GatehouseError(
+        'conflict',
+        untestable.length === 1 ? untestable[0]!.summary : `${untestable.length} policies are part of running A/B tests; stop them first`,
+        untestable.map((u) => u.detail),
+      );
+    if (!file.madeWorkflows?.length) return;
+    // A workflow made from a seed policy's approvers never replaces one another policy names.
+    const set = new Map<string, Policy>();
+    for (const [id, e] of this.entries) set.set(id, e.policy);
+    for (const p of file.policies) set.set(p.id, p);
+    const clashes = file.madeWorkflows.flatMap((m) => this.madeWorkflowIssue(m, set.values()) ?? []);
+    if (clashes.length > 0)
+      throw new GatehouseError(
+        'conflict',
+        clashes.length === 1
+          ? `${clashes[0]!.path} ${clashes[0]!.message}`
+          : `${clashes.length} policies' approvers would replace workflows other policies name`,
+        clashes,
+      );
+  }
+
+  /**
    * Replaces stored policies that are unedited defaults of an earlier release by the current
    * defaults, and deletes those this release no longer ships (see shipped-defaults.ts), in one
    * commit, each change audited as the system's. Returns the ids replaced or deleted.
@@ -463,7 +523,8 @@ export class PolicyService {
     const pairs = supersededDefaults(stored, current);
     const retired = retiredDefaults(stored);
     if (pairs.length === 0 && retired.length === 0) return [];
-    const merged = new Map(this.entries);
+    const before = new Map(this.entries);
+    const merged = new Map(before);
     const now = this.clock.now();
     const ops: Op[] = [];
     const audit: AuditDraft[] = [];
@@ -494,15 +555,18 @@ export class PolicyService {
           : { type: 'policy.created', actor: 'system', data: { policy: next, replaces: previous.id, reason } },
       );
     }
-    this.compile(
-      [...merged.values()].flatMap((e) => effective(e) ?? []),
-      this.settings.get(),
-      this.riskRules,
-    );
+    // Compiled once (in slices), before the commit: the engine installed after it.
+    const builtFrom = new Map<string, Policy>();
+    for (const [id, e] of merged) {
+      const p = effective(e);
+      if (p) builtFrom.set(id, p);
+    }
+    const engine = await this.compileSliced([...builtFrom.values()], this.settings.get(), this.riskRules);
     const records = await this.store.commit(ops, audit);
-    this.entries.clear();
-    for (const [id, e] of merged) this.entries.set(id, e);
-    this.recompile();
+    // Only what this change made (deletes, then replacements): not what a change meanwhile did.
+    for (const id of before.keys()) if (!merged.has(id)) this.entries.delete(id);
+    for (const [id, e] of merged) if (before.get(id) !== e) this.entries.set(id, e);
+    this.installBuilt(engine, builtFrom, this.riskRules);
     // One event per record (record-events.ts makes the same from the log).
     for (const rec of records) {
       const d = rec.data as { policy_id?: string; policy?: Policy };
@@ -565,6 +629,47 @@ export class PolicyService {
       this.generation++;
     } catch {
       this.recompile();
+    }
+  }
+
+  /**
+   * After a whole-set change is durable (an import): installs the engine compiled for it before the
+   * commit from `builtFrom` (the set by policy object, and `riskRules`). A change that landed while it
+   * was compiled or committed (a policy created, updated or deleted; the settings) is made to it as
+   * to any engine (withPolicy / withSettings: the cost of that change), so the engine installed is
+   * exactly the entries' set; were that to fail, the whole set is compiled again (recompile).
+   */
+  private installBuilt(built: Engine, builtFrom: ReadonlyMap<string, Policy>, riskRules: readonly RiskRule[]): void {
+    let engine = built;
+    try {
+      for (const [id, e] of this.entries) {
+        const p = effective(e);
+        if (p !== null && builtFrom.get(id) !== p) engine = engine.withPolicy(id, p);
+      }
+      // Policies of the built set that are no longer entries (or now run as nothing).
+      for (const id of builtFrom.keys()) {
+        const e = this.entries.get(id);
+        if (!e || effective(e) === null) engine = engine.withPolicy(id, null);
+      }
+      engine = engine.withSettings(this.settings.get(), riskRules === this.riskRules ? undefined : this.riskRules);
+    } catch {
+      this.recompile();
+      return;
+    }
+    this.generation++;
+    this.compiled = engine;
+  }
+
+  /**
+   * The settings changed: the engine in force with the new settings (withSettings: the compiled
+   * policies and their indexes kept — they do not depend on the settings), never a whole compile.
+   */
+  private settingsChanged(): void {
+    this.generation++;
+    try {
+      this.compiled = this.compiled.withSettings(this.settings.get());
+    } catch (e) {
+      console.error(`gatehouse: settings could not be applied to the policy engine; keeping the previous one: ${(e as Error).message}`);
     }
   }
 

@@ -5,6 +5,7 @@ import {
   type DecisionValue,
   type NormalizedAction,
   type Policy,
+  type RiskRule,
   type PolicyTestRequestSchema,
   type PolicyTestResult,
   type SimulateRequestSchema,
@@ -19,7 +20,8 @@ import { decidedPage, type DecidedCursor } from './action-rows.js';
 import type { ActionService } from './actions.js';
 import type { AgentService } from './agents.js';
 import { liveContext, type RunningTests } from './decide-context.js';
-import type { PolicyService } from './policies.js';
+import { policyError, type PolicyService } from './policies.js';
+import { runInSlices } from './slices.js';
 import type { SettingsService } from './settings.js';
 import { recordedAction } from './recorded-action.js';
 
@@ -35,31 +37,50 @@ export interface PolicyLabDeps {
   opts: { clock: Clock };
 }
 
-/** Parses a draft policy list, naming `policies[i](id).field` in errors. */
-function parseDraft(list: unknown[]): Policy[] {
+/** Parses a draft policy list, naming `policies[i](id).field` in errors; in slices (a draft may hold thousands). */
+async function parseDraft(list: unknown[]): Promise<Policy[]> {
   const out: Policy[] = [];
   const details: { path: string; message: string }[] = [];
-  list.forEach((item, i) => {
-    const parsed = PolicySchema.safeParse(item);
-    if (parsed.success) out.push(parsed.data);
-    else {
-      const id = typeof item === 'object' && item && 'id' in item ? `(${String((item as { id: unknown }).id)})` : '';
-      details.push(...zodDetails(parsed.error, `policies[${i}]${id}`));
-    }
-  });
+  await runInSlices(
+    (function* () {
+      for (let i = 0; i < list.length; i++) {
+        yield;
+        const item = list[i];
+        const parsed = PolicySchema.safeParse(item);
+        if (parsed.success) out.push(parsed.data);
+        else {
+          const id = typeof item === 'object' && item && 'id' in item ? `(${String((item as { id: unknown }).id)})` : '';
+          details.push(...zodDetails(parsed.error, `policies[${i}]${id}`));
+        }
+      }
+    })(),
+  );
   if (details.length) throw invalidDetails(details, 'Draft policies are invalid');
   return out;
 }
 
-function draftEngine(
+/**
+ * The engine a test or simulation decides with: the one in force; with draft settings (or risk
+ * rules) only, the same compiled policies with them (withSettings: no compile of the set); with
+ * draft policies, the draft compiled in slices (SPEC 8: a draft of 10,000 policies never holds the
+ * event loop).
+ */
+async function draftEngine(
   g: PolicyLabDeps,
   policies: unknown[] | undefined,
   settingsPatch: object | undefined,
-  riskRules = g.policies.getRiskRules(),
-): Engine {
+  riskRules?: RiskRule[],
+): Promise<Engine> {
   if (!policies && !settingsPatch) return g.policies.engine();
   const settings = settingsPatch ? g.settings.merged(settingsPatch, 'settings') : g.settings.get();
-  return g.policies.compile(policies ? parseDraft(policies) : g.policies.policies(), settings, riskRules);
+  if (!policies) {
+    try {
+      return g.policies.engine().withSettings(settings, riskRules);
+    } catch (e) {
+      throw policyError(e);
+    }
+  }
+  return g.policies.compileSliced(await parseDraft(policies), settings, riskRules ?? g.policies.getRiskRules());
 }
 
 /**
@@ -69,8 +90,8 @@ function draftEngine(
  * applies where the draft holds both its control and its test policy (by id, as edited), as it
  * would were the draft in force; a draft without them has no such test.
  */
-export function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyTestRequestSchema>): PolicyTestResult {
-  const engine = draftEngine(g, body.policies, body.settings);
+export async function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyTestRequestSchema>): Promise<PolicyTestResult> {
+  const engine = await draftEngine(g, body.policies, body.settings);
   const action = g.actions.normalize(
     { ...body.action, agent_id: body.action.agent_id ?? 'test-agent' },
     { boundAgentId: null, keyId: null },
@@ -135,7 +156,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateRequestSchema>): Promise<SimulateResult> {
   const current = g.policies.engine();
-  const draft = draftEngine(g, body.policies, body.settings, body.risk_rules);
+  const draft = await draftEngine(g, body.policies, body.settings, body.risk_rules);
   const abTests = runningThroughout(g.abTests.active(), g.opts.clock.now());
   const zero = (): Record<DecisionValue, number> => ({ allowed: 0, denied: 0, pending: 0 });
   const before = zero();

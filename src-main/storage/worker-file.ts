@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
-/** The threads' entry points: the store's writer and readers, the page thread and the 0.1 upgrade's build. */
-export type WorkerEntry = 'storage-worker' | 'page-worker' | 'upgrade-worker';
+/** The threads' entry points: the store's writer and readers, the page thread, the policy-file thread and the 0.1 upgrade's build. */
+export type WorkerEntry = 'storage-worker' | 'page-worker' | 'policy-file-worker' | 'upgrade-worker';
 
 const SOURCES: Record<WorkerEntry, string> = {
   'storage-worker': './worker.ts',
   // The page thread runs the list code of the layers above (services/, audit/): named here, not imported.
   'page-worker': '../services/page-worker.ts',
+  // The policy-file thread reads a big policy file off the main loop (services/policy-file-read.ts).
+  'policy-file-worker': '../services/policy-file-worker.ts',
   'upgrade-worker': './legacy/upgrade-worker.ts',
 };
 

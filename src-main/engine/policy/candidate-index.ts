@@ -53,11 +53,15 @@ export class CandidateIndex {
     this.size = size;
   }
 
-  /** `policies` must already be in evaluation order. */
-  static build(policies: readonly CompiledPolicy[]): CandidateIndex {
+  /**
+   * `policies` must already be in evaluation order. As steps: the generator pauses after each
+   * policy (see compileDefinitionsSteps); the index is used only once it is built.
+   */
+  static *buildSteps(policies: readonly CompiledPolicy[]): Generator<void, CandidateIndex> {
     const byField = new Map<IndexedField, FieldIndex>();
     const unanchored: CompiledPolicy[] = [];
     for (const p of policies) {
+      yield;
       const anchor = prepare(p);
       if (!anchor) {
         unanchored.push(p);

@@ -2,14 +2,14 @@ import type { NormalizedAction, Policy, Risk, RiskFactor, Settings, TraceEntry }
 import { checkBudget, DecisionBudgetExceeded, DEFAULT_DECISION_BUDGET_MS, withinBudget } from '../budget.js';
 import { riskLevelOf, clampScore } from '../risk/level.js';
 import { localTimeOf, type Subject } from '../subject.js';
-import { RiskScorer } from '../risk/scorer.js';
+import { RiskScorer, type CompiledRiskRule } from '../risk/scorer.js';
 import type { AbArmWhy, AbOutcome, AbTestRule, DecideContext, Engine, Outcome } from '../types.js';
 import { armOf, armWhy, isUnderTest, ruleFor, testsOfSet } from './ab-arm.js';
 import { CandidateIndex } from './candidate-index.js';
 import { compareForEvaluation, isExpired, MAX_RANK, rankedPolicy, type CompiledPolicy } from './compiled-policy.js';
 import { traceOf } from './trace.js';
 import { monitorFlag, policyVerdict, riskVerdict, underEnforcement, type Verdict } from './verdict.js';
-import { compileChangedPolicy, type CompiledDefinitions } from './validate.js';
+import { compileChangedPolicy, compileSettings, runToEnd, type CompiledDefinitions } from './validate.js';
 
 const INTERNAL_ERROR_FACTOR = 'internal-error';
 const NO_TESTS: readonly AbTestRule[] = [];
@@ -35,6 +35,7 @@ interface Evaluation {
 /** What an engine decides with; a policy change builds the next engine's from these, sharing what it did not change. */
 interface EngineParts {
   settings: Settings;
+  riskRules: readonly CompiledRiskRule[];
   scorer: RiskScorer;
   /** Every policy (disabled ones too), in evaluation order. */
   all: readonly CompiledPolicy[];
@@ -59,6 +60,7 @@ function categoryOf({ enabled, mode, effect }: Policy): Category {
  */
 export class CompiledEngine implements Engine {
   private readonly settings: Settings;
+  private readonly riskRules: readonly CompiledRiskRule[];
   private readonly scorer: RiskScorer;
   private readonly all: readonly CompiledPolicy[];
   private readonly enforced: CandidateIndex;
@@ -74,6 +76,7 @@ export class CompiledEngine implements Engine {
   private constructor(parts: EngineParts) {
     this.budgetMs = parts.budgetMs;
     this.settings = parts.settings;
+    this.riskRules = parts.riskRules;
     this.scorer = parts.scorer;
     this.all = parts.all;
     this.enforced = parts.enforced;
@@ -82,6 +85,11 @@ export class CompiledEngine implements Engine {
   }
 
   static build(definitions: CompiledDefinitions, budgetMs = DEFAULT_DECISION_BUDGET_MS): CompiledEngine {
+    return runToEnd(CompiledEngine.buildSteps(definitions, budgetMs));
+  }
+
+  /** `build` as steps, pausing after each policy indexed (see compileDefinitionsSteps). */
+  static *buildSteps(definitions: CompiledDefinitions, budgetMs = DEFAULT_DECISION_BUDGET_MS): Generator<void, CompiledEngine> {
     // One pass (at 10,000 policies each pass counts).
     const enforced: CompiledPolicy[] = [];
     const monitors: CompiledPolicy[] = [];
@@ -94,12 +102,34 @@ export class CompiledEngine implements Engine {
     }
     return new CompiledEngine({
       settings: definitions.settings,
+      riskRules: definitions.riskRules,
       scorer: new RiskScorer(definitions.settings, definitions.riskRules),
       all: definitions.policies,
-      enforced: CandidateIndex.build(enforced),
-      monitors: CandidateIndex.build(monitors),
-      shadows: CandidateIndex.build(shadows),
+      enforced: yield* CandidateIndex.buildSteps(enforced),
+      monitors: yield* CandidateIndex.buildSteps(monitors),
+      shadows: yield* CandidateIndex.buildSteps(shadows),
       budgetMs,
+    });
+  }
+
+  /**
+   * This engine's policies with other settings (and risk rules, when given), as a new engine: the
+   * compiled policies and their indexes do not depend on either, so they are shared, not rebuilt (a
+   * settings change costs the settings, not the set). Throws a PolicyValidationError naming
+   * `settings.<key>` or `risk_rules[i](id).<field>`; this engine is never changed.
+   */
+  withSettings(settings: Settings, riskRules?: readonly unknown[]): CompiledEngine {
+    const compiled = compileSettings(settings, riskRules ?? []);
+    const rules = riskRules === undefined ? this.riskRules : compiled.riskRules;
+    return new CompiledEngine({
+      settings: compiled.settings,
+      riskRules: rules,
+      scorer: new RiskScorer(compiled.settings, rules),
+      all: this.all,
+      enforced: this.enforced,
+      monitors: this.monitors,
+      shadows: this.shadows,
+      budgetMs: this.budgetMs,
     });
   }
 
@@ -143,6 +173,7 @@ export class CompiledEngine implements Engine {
     };
     return new CompiledEngine({
       settings: this.settings,
+      riskRules: this.riskRules,
       scorer: this.scorer,
       all,
       enforced: change('enforced'),

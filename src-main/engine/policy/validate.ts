@@ -35,16 +35,48 @@ function pushIssues(issues: ValidationDetail[], base: string, zodIssues: readonl
  * unique ids, risk rules, settings — and compiles it. Every problem is collected before throwing.
  */
 export function compileDefinitions(input: EngineInput): CompiledDefinitions {
+  return runToEnd(compileDefinitionsSteps(input));
+}
+
+/**
+ * `compileDefinitions` as steps: the generator pauses (`yield`) after each policy and each stretch of
+ * other work, so a caller can run it in slices between which the event loop runs (principle: no
+ * task holds it over 50 ms; a 10,000-policy set takes hundreds of ms). Run to its end at once, it is
+ * `compileDefinitions`. The input must not change while it runs.
+ */
+export function* compileDefinitionsSteps(input: EngineInput): Generator<void, CompiledDefinitions> {
   const issues: ValidationDetail[] = [];
 
   const settingsResult = SettingsSchema.safeParse(input.settings);
   if (!settingsResult.success) pushIssues(issues, 'settings', settingsResult.error.issues);
 
-  const policies = compilePolicyList(input.policies, issues);
+  const policies = yield* compilePolicyListSteps(input.policies, issues);
   const riskRules = compileRiskRules(input.riskRules, issues);
 
   if (issues.length > 0 || !settingsResult.success) throw new PolicyValidationError(issues);
   return { policies, riskRules, settings: settingsResult.data };
+}
+
+/** Runs steps (a generator that only pauses) to their end, synchronously. */
+export function runToEnd<T>(steps: Iterator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The settings and risk rules of an engine, validated and compiled on their own (a settings change
+ * keeps the compiled policies). Throws a PolicyValidationError naming `settings.<key>` or
+ * `risk_rules[i](id).<field>`.
+ */
+export function compileSettings(settings: unknown, riskRules: readonly unknown[]): { settings: Settings; riskRules: CompiledRiskRule[] } {
+  const issues: ValidationDetail[] = [];
+  const parsed = SettingsSchema.safeParse(settings);
+  if (!parsed.success) pushIssues(issues, 'settings', parsed.error.issues);
+  const rules = compileRiskRules(riskRules, issues);
+  if (issues.length > 0 || !parsed.success) throw new PolicyValidationError(issues);
+  return { settings: parsed.data, riskRules: rules };
 }
 
 /** What compiling one policy gives that does not depend on the rest of the set (pure functions of the policy). */
@@ -64,39 +96,81 @@ type PolicyCompile = PolicyParts & {
  */
 const COMPILED = new WeakMap<object, PolicyCompile>();
 
-function compilePolicyList(raw: readonly unknown[], issues: ValidationDetail[]): CompiledPolicy[] {
+/** Policies ranked per step (ranking one is a copy: cheap). */
+const RANK_STEP = 1024;
+
+function* compilePolicyListSteps(raw: readonly unknown[], issues: ValidationDetail[]): Generator<void, CompiledPolicy[]> {
   const firstIndexOf = new Map<string, number>();
   const compiled: PolicyCompile[] = [];
-  raw.forEach((item, i) => {
+  for (let i = 0; i < raw.length; i++) {
+    yield;
+    const item = raw[i];
     const known = typeof item === 'object' && item !== null ? COMPILED.get(item) : undefined;
     if (known !== undefined) {
       const earlier = firstIndexOf.get(known.policy.id);
       if (earlier === undefined) {
         firstIndexOf.set(known.policy.id, i);
         compiled.push(known);
-        return;
+        continue;
       }
     }
     const base = itemPath('policies', i, rawIdOf(item));
     const policy = parseOne(item, base, issues);
-    if (!policy) return;
+    if (!policy) continue;
     const earlier = firstIndexOf.get(policy.id);
     if (earlier !== undefined) issues.push({ path: `${base}.id`, message: `duplicate id '${policy.id}' (also policies[${earlier}])` });
     else firstIndexOf.set(policy.id, i);
     const done = compileParsed(item, policy, base, issues);
     compiled.push(done);
-  });
-  const ordered = inLastOrder(compiled);
-  // TimSort is adaptive: the set in its last order with a policy or two out of place sorts in ~n comparisons.
-  ordered.sort((a, b) => compareForEvaluation(a.policy, b.policy));
+  }
+  yield;
+  // The set in its last order with a policy or two out of place sorts in ~n comparisons (see sortSteps).
+  const ordered = yield* sortSteps(inLastOrder(compiled), (a, b) => compareForEvaluation(a.policy, b.policy));
   const out: CompiledPolicy[] = new Array<CompiledPolicy>(ordered.length);
   const step = rankStep(ordered.length);
   for (let k = 0; k < ordered.length; k++) {
+    if (k % RANK_STEP === 0) yield;
     const c = ordered[k]!;
     c.lastRank = k;
     out[k] = rankedPolicy(c, (k + 1) * step);
   }
   return out;
+}
+
+/** Elements sorted (or merged) per step of sortSteps: a few hundred µs of work. */
+const SORT_STEP = 512;
+
+/**
+ * Sorts `items` in place as steps (a whole sort of 10,000 policies is tens of ms): runs of SORT_STEP
+ * sorted natively, then merged bottom-up, pausing every SORT_STEP elements. Stable. Adaptive: two
+ * runs already in order are not merged, so a set in its last order costs ~n comparisons.
+ */
+export function* sortSteps<T>(items: T[], compare: (a: T, b: T) => number): Generator<void, T[]> {
+  const n = items.length;
+  for (let lo = 0; lo < n; lo += SORT_STEP) {
+    yield;
+    const hi = Math.min(n, lo + SORT_STEP);
+    const run = items.slice(lo, hi).sort(compare);
+    for (let k = 0; k < run.length; k++) items[lo + k] = run[k]!;
+  }
+  for (let width = SORT_STEP; width < n; width *= 2) {
+    for (let lo = 0; lo + width < n; lo += 2 * width) {
+      const mid = lo + width;
+      const hi = Math.min(n, lo + 2 * width);
+      if (compare(items[mid - 1]!, items[mid]!) <= 0) continue;
+      const left = items.slice(lo, mid);
+      let i = 0;
+      let j = mid;
+      let k = lo;
+      while (i < left.length) {
+        if ((k & (SORT_STEP - 1)) === 0) yield;
+        // Right first only when strictly before (stability: the left run's equal elements stay first).
+        if (j < hi && compare(items[j]!, left[i]!) < 0) items[k++] = items[j++]!;
+        else items[k++] = left[i++]!;
+      }
+    }
+  }
+  return items;
 }
 
 const rawIdOf = (item: unknown): unknown => (typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined);
