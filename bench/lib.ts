@@ -17,7 +17,7 @@ export interface Figure {
 /** bench/ (from a bundle in out/bench, scripts/bench.mjs says where it is). */
 export const benchDir = process.env.GATEHOUSE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
 
-export function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;

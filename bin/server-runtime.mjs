@@ -5,8 +5,9 @@
 //
 // - V8's young generation: by default it grows under load to 2 × 64 MB on the main thread (128 MB
 //   seen at 1M records ingested), and the pages it gives back stay resident in V8's pool. Semi-spaces
-//   of 5 MB keep it at ~10 MB. The flag applies to every isolate of the process: 5 MB is also about
-//   what the storage read thread's own limit gives (16 MB young generation, storage/workers.ts).
+//   of 5 MB keep it at ~10 MB. V8 would apply the flag to every isolate of the process; the storage
+//   threads clear it before the first of them starts, so that each keeps its own young generation
+//   (storage/workers.ts threadsKeepOwnYoungGeneration).
 //   2 MB took another 12–22 MB off the peak at 1M records, but verification ran 15–20 % slower and
 //   submits under 32 connections 12–15 % slower (alternated runs of the storage probe and the api
 //   bench): not taken.

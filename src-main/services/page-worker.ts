@@ -14,17 +14,20 @@ import { toJsonText } from '../core/json-text.js';
 import { attachFullTextAsIs, configure } from '../storage/database.js';
 import { connectionReads } from '../storage/log-reads.js';
 import { Connection } from '../storage/sqlite.js';
+import { idleTrim } from '../storage/idle-trim.js';
 import { failureReply } from '../storage/worker-reply.js';
 import type { PageRequest, WorkerReply } from '../storage/workers.js';
 import { listActions } from './action-list.js';
 
 const port = parentPort!;
-const { path } = workerData as { path: string };
+const { path, trimMs } = workerData as { path: string; trimMs: number };
 // A read can meet SQLITE_BUSY for a moment while the WAL starts over (a TRUNCATE checkpoint): it
 // waits for up to 5 s, as the read worker's connection does.
 const conn = new Connection(path, { timeoutMs: 5000 });
 configure(conn, 'main');
 attachFullTextAsIs(conn, path);
+/** Gives back the page cache and the grown heap once no page has been asked for `trimMs` (storage/idle-trim.ts). */
+const idle = trimMs > 0 ? idleTrim(trimMs, () => conn.exec('PRAGMA shrink_memory')) : null;
 
 /**
  * The page as the JSON text of the response: a string crosses to the main thread as one copy, where
@@ -49,4 +52,5 @@ port.on('message', (m: PageRequest & { id: number }) => {
     reply = failureReply(m.id, e);
   }
   port.postMessage(reply);
+  idle?.busy();
 });

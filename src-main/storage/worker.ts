@@ -27,9 +27,10 @@ import { BATCH_ROWS, FullTextTail } from './fts-tail.js';
 import { lowerThreadPriority } from './thread-priority.js';
 import type { ExportPiece } from './export-pipeline.js';
 import { readAuditRange } from './audit-rows.js';
+import { idleTrim } from './idle-trim.js';
 
 const port = parentPort!;
-const { path, role } = workerData as { path: string; role: 'reader' | 'writer' | 'indexer' };
+const { path, role, trimMs } = workerData as { path: string; role: 'reader' | 'writer' | 'indexer'; trimMs: number };
 /**
  * The indexer's work is derived and can wait; a decision's commit cannot. At nice 10 the indexer
  * takes what the main thread and the writer leave of the cores (on 2 cores its step still kept up
@@ -42,6 +43,9 @@ if (role === 'indexer') lowerThreadPriority(INDEXER_NICE);
 const conn = role === 'indexer' ? openIndexer(path) : new Connection(path, { timeoutMs: role === 'reader' ? 5000 : 0 });
 if (role !== 'indexer') configure(conn, role);
 if (role === 'reader') attachFullTextAsIs(conn, path);
+
+/** Gives back the page cache and the grown heap once this thread has been idle for `trimMs` (idle-trim.ts). */
+const idle = trimMs > 0 ? idleTrim(trimMs, () => conn.isOpen && conn.exec('PRAGMA shrink_memory')) : null;
 
 /**
  * Records per read, at most: a read holds up to this many × BIG_RECORD_BYTES (audit-rows.ts) before
@@ -141,6 +145,7 @@ function step(): boolean {
   const t = fullText();
   const before = t.seq;
   const stepped = t.step();
+  idle?.busy();
   uncheckpointed += t.seq - before;
   if (uncheckpointed >= CHECKPOINT_ROWS) {
     uncheckpointed = 0;
@@ -212,6 +217,7 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
       // (The indexer stops where it is: the next start goes on from its `fts_seq`.)
       closing = true;
       stopIndexing();
+      idle?.stop();
       try {
         conn.pragma('wal_checkpoint(TRUNCATE)');
       } catch {
@@ -252,11 +258,15 @@ function handle(req: WorkerRequest, reply: (m: Omit<WorkerReply, 'id'>) => void)
 
 port.on('message', (m: WorkerRequest & { id: number }) => {
   const reply = (r: Omit<WorkerReply, 'id'>) => port.postMessage({ id: m.id, ...r });
-  const failed = (e: unknown) => port.postMessage(failureReply(m.id, e));
+  const done = (r: WorkerReply) => {
+    port.postMessage(r);
+    if (!closing) idle?.busy();
+  };
+  const failed = (e: unknown) => done(failureReply(m.id, e));
   try {
     const value = handle(m, reply);
-    if (value instanceof Promise) value.then((v: unknown) => port.postMessage({ id: m.id, ok: true, value: v }), failed);
-    else port.postMessage({ id: m.id, ok: true, value });
+    if (value instanceof Promise) value.then((v: unknown) => done({ id: m.id, ok: true, value: v }), failed);
+    else done({ id: m.id, ok: true, value });
   } catch (e) {
     failed(e);
   }

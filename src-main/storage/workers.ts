@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ActionQuery, AuditQuery, ExportFormat, VerifyResult } from '../../src-shared/index.js';
 import type { SqlValue } from './types.js';
@@ -68,6 +69,8 @@ interface Waiting {
 const resourceLimits = {
   // The writer holds one transaction's rows at a time (≤ 4 MiB of text, store.ts MAX_TX_BYTES, or one
   // bigger commit: a burst of 50 × 2,000 records of 1 KB passes at 24 MB, test/storage/store.test.ts).
+  // Its young generation is 4 MB since the server's --max-semi-space-size no longer overrides it
+  // (threadsKeepOwnYoungGeneration): ~19-20 MB resident after an ingest, ~15 at 4.
   writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
   // The read threads' young generation holds an export chunk being built: with 1 MiB chunks, at 8 MB
   // the chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the thread's
@@ -78,15 +81,13 @@ const resourceLimits = {
   // verification ran ×1.35 faster at the same peak RSS (side by side on a copy of the bench's log).
   // 48 left a thread at ~56 MB resident.
   //
-  // Where the process runs with --max-semi-space-size (the server: bin/server-runtime.mjs), V8 sizes
-  // every isolate's young generation by that flag instead of these young sizes (5 MB semi-spaces: a
-  // 16 MB new space in each thread). Resetting the flag before the threads start, so that the
-  // writer and indexer kept 4 MB, took ~7 MB off the indexer but not off the peak, and verification
-  // ran ~10 % slower (alternated, 2 runs each): not done.
+  // (The server's --max-semi-space-size would override these young sizes: see threadsKeepOwnYoungGeneration.)
   reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
   // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text,
-  // and as the second read thread of an export or verification (store.ts), what a reader holds.
-  indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  // and as the second read thread of an export or verification (store.ts), what a reader holds: its
+  // young generation is the reader's (at 4 MB, verification ran ~10 % slower, session 7), which is
+  // what it had under the server's flag before the threads kept their own sizes.
+  indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
   // The page thread holds one page: up to 1,000 records or actions (100 by default) and what is made
   // of them, and a walk's window of candidates. Records are ~1 KB as a rule but may be 1 MiB each: a
   // page of those outgrows any small heap, and the page is then read on the main thread
@@ -94,11 +95,37 @@ const resourceLimits = {
   // at 24 MB old, under the server's --heap-growing-percent=20, V8 ran a full collection every few
   // pages (178-208 in 1,200 pages of the 1.28M log; p99 10 ms against 4 on the main thread). At 40:
   // 4 of them, p50 as on the main thread, p99 6 ms; `gatehouse serve` after 2,000 pages had grown
-  // 36-37 MB against 28-32 at 24 (the same pages on the main thread: 22).
+  // 36-37 MB against 28-32 at 24 (the same pages on the main thread: 22). Its young generation: 4 MB
+  // (a page's garbage dies young; under the server's flag it had 16: ~36 MB resident, ~24 at 4).
   pages: { maxOldGenerationSizeMb: 40, maxYoungGenerationSizeMb: 4 },
 };
 
+/**
+ * `gatehouse serve` starts the process with --max-semi-space-size=5 (bin/server-runtime.mjs) for the
+ * main thread's young generation, and V8 sizes every isolate by that flag when it is set, over the
+ * worker's own `maxYoungGenerationSizeMb`: each storage thread had a 16 MB new space whatever
+ * resourceLimits said. The flag is read when an isolate is made, so clearing it once the main
+ * isolate runs (before the first thread starts) keeps the main thread's 5 MB semi-spaces and lets
+ * each thread have its own size. Measured (bench/rss-probe.ts, 200,000-record log + 50,000 more
+ * ingested): the page thread 36 → 24 MB resident, the writer 19 → 15.
+ */
+let ownYoungGeneration = false;
+function threadsKeepOwnYoungGeneration(): void {
+  if (ownYoungGeneration) return;
+  ownYoungGeneration = true;
+  setFlagsFromString('--max-semi-space-size=0');
+}
+
+/**
+ * A thread gives back its page cache and the heap it grew once it has had no work for this long
+ * (storage/idle-trim.ts). The writer waits longer: a commit that arrives during a trim (~10-30 ms of
+ * collection) waits for it, so a server committing every second or two does not trim between them.
+ */
+const TRIM_MS: Record<ThreadRole, number> = { writer: 5_000, reader: 1_000, indexer: 1_000, pages: 5_000 };
+
 export interface StorageWorkerOptions {
+  /** A thread trims after this long without work (default TRIM_MS by role; 0: never). */
+  trimMs?: number;
   /**
    * A reader thread stops once it has had no call for this long (an export in progress counts as a
    * call), and starts again on the next one: its heap, page cache and connection are returned
@@ -198,8 +225,9 @@ export class StorageWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
+    threadsKeepOwnYoungGeneration();
     const w = new Worker(workerFile(ENTRY[this.role]), {
-      workerData: { path: this.dbPath, role: this.role },
+      workerData: { path: this.dbPath, role: this.role, trimMs: this.opts.trimMs ?? TRIM_MS[this.role] },
       resourceLimits: resourceLimits[this.role],
     });
     w.unref();

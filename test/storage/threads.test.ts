@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exportAudit } from '../../src-main/audit/export.js';
@@ -84,9 +86,49 @@ describe('storage threads: started when needed, stopped when done', () => {
       // V8's default would be ~4 GB here; the limits are the old + young generation sizes in workers.ts.
       expect(w).toBeLessThan(40);
       expect(r).toBeLessThan(80);
-      expect(i).toBeLessThan(40);
+      expect(i).toBeLessThan(60); // the reader's young generation: it is the second read thread of an export
     } finally {
       await Promise.all([reader.close(), indexer.close(), s.close()]);
+    }
+  });
+
+  it('under the server runtime (--max-semi-space-size) each thread keeps its own young generation', { timeout: 60_000 }, () => {
+    // The flag sizes the main thread's young generation; it overrode every thread's own size too
+    // (16 MB each: the writer's limit was 48 MB instead of 30, the page thread's 64 instead of 46).
+    const child = fileURLToPath(new URL('./fixtures/thread-heaps.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--max-semi-space-size=5', '--import', 'tsx', child, tempDir()], {
+      encoding: 'utf8',
+      timeout: 50_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const limits = JSON.parse(r.stdout.trim().split('\n').pop()!) as { writer: number; indexer: number; pages: number };
+    expect(limits.writer).toBeLessThan(40); // 24 old + 4 young (48 under the flag)
+    expect(limits.pages).toBeLessThan(50); // 40 old + 4 young (64 under the flag)
+    expect(limits.indexer).toBeLessThan(60); // 24 old + 16 young, as the reader (the second read thread of an export)
+  });
+
+  it('an idle thread gives back the heap it grew (and its page cache) without stopping', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const s = await openStore({ dataDir: dir, log: () => undefined });
+    const reader = new StorageWorker('reader', join(dir, 'gatehouse.sqlite'), () => undefined, { trimMs: 200 });
+    const physMb = async () => {
+      const w = (reader as unknown as { worker: import('node:worker_threads').Worker | null }).worker;
+      return w ? (await w.getHeapStatistics()).total_physical_size / 2 ** 20 : null;
+    };
+    try {
+      await commitMany(s, 3000);
+      // Reads that leave the thread's heap grown: a few MB of rows each, garbage once answered.
+      let grown = 0;
+      for (let i = 0; i < 6; i++) {
+        expect(await reader.call({ kind: 'query', sql: 'SELECT * FROM audit', params: [] })).toHaveLength(3000);
+        grown = Math.max(grown, (await physMb())!);
+      }
+      expect(grown).toBeGreaterThan(12);
+      await vi.waitFor(async () => expect(await physMb()).toBeLessThan(grown / 2), { timeout: 10_000, interval: 100 });
+      expect(reader.started).toBe(true); // the same thread, smaller: the next read needs no restart
+      expect(await reader.call({ kind: 'query', sql: 'SELECT count(*) AS n FROM audit', params: [] })).toEqual([{ n: 3000 }]);
+    } finally {
+      await Promise.all([reader.close(), s.close()]);
     }
   });
 
