@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EffectSchema } from './action.js';
 import { TimeoutActionSchema } from './approval.js';
 import { IsoTimeSchema } from './common.js';
-import { ApproverNameSchema, WorkflowIdSchema } from './workflows.js';
+import { ApproverNameSchema, WorkflowIdSchema, WorkflowSchema } from './workflows.js';
 
 export const PolicyIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must match [a-z0-9][a-z0-9._-]{0,63}');
 
@@ -150,6 +150,8 @@ export const PolicyFileSchema = z
     version: z.literal(1),
     settings: SettingsPatchSchema.optional(),
     risk_rules: z.array(RiskRuleSchema).optional(),
+    /** Approval workflows (SPEC 11) the policies name, written by export and created or replaced by import. */
+    workflows: z.array(WorkflowSchema).optional(),
     policies: z.array(z.unknown()),
   })
   .strict();

@@ -111,6 +111,13 @@ describe('the seeds’ Terraform policy with approvers', () => {
     ]);
   });
 
+  it('a JSON export with its workflows is an import body as it is (the documented file has workflows)', async () => {
+    const exported = await t.json<{ workflows?: { id: string }[] }>('GET', '/api/v1/policies/export?format=json');
+    expect(exported.body.workflows?.map((w) => w.id)).toContain(WORKFLOW_ID);
+    const r = await t.json('POST', '/api/v1/policies/import', { body: exported.body });
+    expect(r.status).toBe(200);
+  });
+
   it('policies.yaml in the data dir, imported at every start, keeps one workflow too', async () => {
     writeFileSync(join(t.dataDir, 'policies.yaml'), SEED_YAML.replace('Terraform Production Changes', 'TF from file'));
     await t.reopen();
