@@ -7,7 +7,8 @@ import {
   type RiskRule,
   type Settings,
 } from '../../src-shared/index.js';
-import { compilePolicies, type DecideContext, type Engine } from '../../src-main/engine/index.js';
+import { expect } from 'vitest';
+import { compilePolicies, PolicyValidationError, type DecideContext, type Engine } from '../../src-main/engine/index.js';
 
 /** Local noon on a Wednesday: no off-hours factor, whatever TZ the tests run in. */
 export const NOON = new Date(2026, 10, 18, 12, 0, 0);
@@ -50,4 +51,15 @@ export function holds(when: Record<string, unknown>, act: Partial<NormalizedActi
 export function whyNot(when: Record<string, unknown>, act: Partial<NormalizedAction> = {}): string {
   const engine = engineOf([policy({ id: 'probe', when })]);
   return engine.explain(action(act), ctx()).trace[0]?.reason ?? '';
+}
+
+/** The details of the PolicyValidationError `fn` throws (it must throw one). */
+export function errorsOf(fn: () => unknown): { path: string; message: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PolicyValidationError);
+    return (e as PolicyValidationError).details;
+  }
+  throw new Error('expected a PolicyValidationError');
 }

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PolicySchema, type NormalizedAction, type Policy } from '../../src-shared/index.js';
+import type { Policy } from '../../src-shared/index.js';
 import { compilePolicies, type Engine } from '../../src-main/engine/index.js';
 import { compiledBefore } from '../../src-main/engine/policy/validate.js';
-import { action, ctx, NOON, settings } from './helpers.js';
+import { action, ctx, settings } from './helpers.js';
+import { ACTIONS, changeArbOf, toPolicy } from './random-policies.js';
 
 /**
  * A policy change recompiles only the changed policy: the others are taken from the per-policy
@@ -12,63 +13,8 @@ import { action, ctx, NOON, settings } from './helpers.js';
  * creates, updates and deletes.
  */
 
-const WHENS: Record<string, unknown>[] = [
-  { action_type: 'db.delete' },
-  { action_type: 'db.*' },
-  { action_type: { in: ['db.read', 'file.write'] } },
-  { agent_id: 'agent-1', action_type: 'file.*' },
-  { resource: '/srv/*' },
-  { resource: '*.env' },
-  { resource: '/srv/*/secret-?.txt' },
-  { resource: { regex: '^/srv/(a|b)+/x$' } },
-  { resource: { starts_with: '/tmp/' } },
-  { resource: { contains: 'prod' } },
-  { 'risk.score': { gte: 40 } },
-  { any: [{ action_type: 'shell.exec' }, { 'risk.score': { gte: 70 } }] },
-  { not: { agent_id: 'agent-2' } },
-  { 'parameters.command': { regex: 'rm\\s+-rf' } },
-  {},
-];
-const EFFECTS = ['allow', 'deny', 'require_approval', 'monitor'] as const;
-
-const policyArb = fc.record({
-  id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
-  priority: fc.constantFrom(0, 10, 50, 100),
-  effect: fc.constantFrom(...EFFECTS),
-  when: fc.constantFrom(...WHENS),
-  enabled: fc.boolean(),
-  mode: fc.constantFrom('enforce', 'enforce', 'shadow'),
-  expired: fc.boolean(),
-});
-
-type Drawn = typeof policyArb extends fc.Arbitrary<infer T> ? T : never;
-type Change = { kind: 'put'; p: Drawn } | { kind: 'delete'; id: string };
-const changeArb: fc.Arbitrary<Change> = fc.oneof(
-  { weight: 3, arbitrary: policyArb.map((p) => ({ kind: 'put' as const, p })) },
-  { weight: 1, arbitrary: fc.constantFrom('a', 'b', 'c', 'd').map((id) => ({ kind: 'delete' as const, id })) },
-);
-
-function toPolicy(p: Drawn): Policy {
-  return PolicySchema.parse({
-    id: p.id,
-    priority: p.priority,
-    effect: p.effect,
-    when: p.when,
-    enabled: p.enabled,
-    mode: p.mode,
-    expires_at: p.expired ? new Date(NOON.getTime() - 60_000).toISOString() : null,
-  });
-}
-
-const ACTIONS: NormalizedAction[] = [
-  action({ action_type: 'db.delete', resource: '/srv/a/x' }),
-  action({ action_type: 'db.read', resource: '/srv/prod/.env' }),
-  action({ action_type: 'file.write', resource: '/srv/app/secret-1.txt' }),
-  action({ agent_id: 'agent-2', action_type: 'file.write', resource: '/tmp/x' }),
-  action({ action_type: 'shell.exec', resource: 'rm -rf /', parameters: { command: 'rm -rf /' } }),
-  action({ agent_id: 'agent-2', action_type: 'thing.do' }),
-  action({ action_type: 'http.get', resource: 'https://prod.example.com/' }),
-];
+const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+const changeArb = changeArbOf(IDS);
 
 function decisions(engine: Engine): unknown[] {
   return ACTIONS.map((a) => {

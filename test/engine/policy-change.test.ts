@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PolicySchema, type NormalizedAction, type Policy } from '../../src-shared/index.js';
+import { PolicySchema, type Policy } from '../../src-shared/index.js';
 import { compilePolicies, PolicyValidationError, type DecideContext, type Engine } from '../../src-main/engine/index.js';
-import { action, ctx, NOON, settings } from './helpers.js';
+import { action, ctx, settings } from './helpers.js';
+import { ACTIONS, changeArbOf, policyArbOf, toPolicy } from './random-policies.js';
 
 /**
  * A policy change makes the next engine from the current one (`withPolicy`: the one policy compiled,
@@ -12,67 +13,9 @@ import { action, ctx, NOON, settings } from './helpers.js';
  * made from must go on deciding as before.
  */
 
-const WHENS: Record<string, unknown>[] = [
-  { action_type: 'db.delete' },
-  { action_type: 'db.*' },
-  { action_type: { in: ['db.read', 'file.write'] } },
-  { agent_id: 'agent-1', action_type: 'file.*' },
-  { agent_id: { starts_with: 'agent-' } },
-  { resource: '/srv/*' },
-  { resource: '*.env' },
-  { resource: '/srv/*/secret-?.txt' },
-  { resource: { regex: '^/srv/(a|b)+/x$' } },
-  { resource: { starts_with: '/tmp/' } },
-  { resource: { ends_with: '.txt' } },
-  { resource: { contains: 'prod' } },
-  { 'risk.score': { gte: 40 } },
-  { any: [{ action_type: 'shell.exec' }, { 'risk.score': { gte: 70 } }] },
-  { not: { agent_id: 'agent-2' } },
-  { 'context.environment': 'production' },
-  { 'parameters.command': { regex: 'rm\\s+-rf' } },
-  {},
-];
-const EFFECTS = ['allow', 'deny', 'require_approval', 'monitor'] as const;
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-
-const policyArb = fc.record({
-  id: fc.constantFrom(...IDS),
-  priority: fc.constantFrom(0, 10, 50, 100),
-  effect: fc.constantFrom(...EFFECTS),
-  when: fc.constantFrom(...WHENS),
-  enabled: fc.boolean(),
-  mode: fc.constantFrom('enforce', 'enforce', 'shadow'),
-  expired: fc.boolean(),
-});
-
-type Drawn = typeof policyArb extends fc.Arbitrary<infer T> ? T : never;
-type Change = { kind: 'put'; p: Drawn } | { kind: 'delete'; id: string };
-const changeArb: fc.Arbitrary<Change> = fc.oneof(
-  { weight: 3, arbitrary: policyArb.map((p) => ({ kind: 'put' as const, p })) },
-  { weight: 1, arbitrary: fc.constantFrom(...IDS).map((id) => ({ kind: 'delete' as const, id })) },
-);
-
-function toPolicy(p: Drawn): Policy {
-  return PolicySchema.parse({
-    id: p.id,
-    priority: p.priority,
-    effect: p.effect,
-    when: p.when,
-    enabled: p.enabled,
-    mode: p.mode,
-    expires_at: p.expired ? new Date(NOON.getTime() - 60_000).toISOString() : null,
-  });
-}
-
-const ACTIONS: NormalizedAction[] = [
-  action({ action_type: 'db.delete', resource: '/srv/a/x' }),
-  action({ action_type: 'db.read', resource: '/srv/prod/.env' }),
-  action({ action_type: 'file.write', resource: '/srv/app/secret-1.txt' }),
-  action({ agent_id: 'agent-2', action_type: 'file.write', resource: '/tmp/x.txt' }),
-  action({ action_type: 'shell.exec', resource: 'rm -rf /', parameters: { command: 'rm -rf /' } }),
-  action({ agent_id: 'agent-2', action_type: 'thing.do', context: { environment: 'production' } }),
-  action({ agent_id: 'bot', action_type: 'http.get', resource: 'https://prod.example.com/' }),
-];
+const policyArb = policyArbOf(IDS);
+const changeArb = changeArbOf(IDS);
 
 /** Plain decisions, and with an A/B test between two of the ids (applied where both are in the set). */
 const CONTEXTS: DecideContext[] = [

@@ -6,21 +6,10 @@ import {
   normalizeAction,
   parsePolicyDocument,
   parsePolicyFile,
-  PolicyValidationError,
   seedToPolicy,
   slugify,
 } from '../../src-main/engine/index.js';
-import { policy } from './helpers.js';
-
-function errorsOf(fn: () => unknown): { path: string; message: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PolicyValidationError);
-    return (e as PolicyValidationError).details;
-  }
-  throw new Error('expected a PolicyValidationError');
-}
+import { errorsOf, policy } from './helpers.js';
 
 const YAML_FILE = `
 version: 1

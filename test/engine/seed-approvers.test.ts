@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  approversWorkflowId,
-  parsePolicyDocument,
-  parsePolicyFile,
-  PolicyValidationError,
-  seedToPolicy,
-} from '../../src-main/engine/index.js';
+import { approversWorkflowId, parsePolicyDocument, parsePolicyFile, seedToPolicy } from '../../src-main/engine/index.js';
+import { errorsOf } from './helpers.js';
 
 /** The seeds' Terraform policy (seeds/004, `resource "ascend_policy" "terraform_governance"`), field for field. */
 const TERRAFORM = {
@@ -16,16 +11,6 @@ const TERRAFORM = {
   approvers: ['infra-lead', 'sre-team'],
   priority: 80,
 };
-
-function errorsOf(fn: () => unknown): { path: string; message: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PolicyValidationError);
-    return (e as PolicyValidationError).details;
-  }
-  throw new Error('expected a PolicyValidationError');
-}
 
 /** SPEC 3.4 + 11: a seed policy's `approvers` become a one-step workflow the policy names (they used to be dropped). */
 describe('seed approvers → approval workflow', () => {
