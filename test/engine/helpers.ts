@@ -63,3 +63,13 @@ export function errorsOf(fn: () => unknown): { path: string; message: string }[]
   }
   throw new Error('expected a PolicyValidationError');
 }
+
+/** The seeds' Terraform policy (seeds/004, `resource "ascend_policy" "terraform_governance"`), field for field. */
+export const TERRAFORM_SEED_POLICY = {
+  name: 'Terraform Production Changes',
+  description: 'Require approval for production infrastructure changes',
+  conditions: JSON.stringify({ action_type: 'infrastructure.apply', 'context.environment': 'production' }),
+  action: 'require_approval',
+  approvers: ['infra-lead', 'sre-team'],
+  priority: 80,
+};

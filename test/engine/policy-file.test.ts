@@ -9,7 +9,7 @@ import {
   seedToPolicy,
   slugify,
 } from '../../src-main/engine/index.js';
-import { errorsOf, policy } from './helpers.js';
+import { errorsOf, policy, TERRAFORM_SEED_POLICY } from './helpers.js';
 
 const YAML_FILE = `
 version: 1
@@ -194,16 +194,7 @@ describe('seed policy forms (SPEC 3.4)', () => {
     const file = parsePolicyFile(
       JSON.stringify({
         version: 1,
-        policies: [
-          {
-            name: 'Terraform Production Changes',
-            description: 'Require approval for production infrastructure changes',
-            conditions: JSON.stringify({ action_type: 'infrastructure.apply', 'context.environment': 'production' }),
-            action: 'require_approval',
-            approvers: ['infra-lead', 'sre-team'],
-            priority: 80,
-          },
-        ],
+        policies: [TERRAFORM_SEED_POLICY],
       }),
     );
     expect(file.policies[0]).toEqual({

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { approversWorkflowId, parsePolicyDocument, parsePolicyFile, seedToPolicy } from '../../src-main/engine/index.js';
-import { errorsOf } from './helpers.js';
+import { errorsOf, TERRAFORM_SEED_POLICY } from './helpers.js';
 
-/** The seeds' Terraform policy (seeds/004, `resource "ascend_policy" "terraform_governance"`), field for field. */
-const TERRAFORM = {
-  name: 'Terraform Production Changes',
-  description: 'Require approval for production infrastructure changes',
-  conditions: JSON.stringify({ action_type: 'infrastructure.apply', 'context.environment': 'production' }),
-  action: 'require_approval',
-  approvers: ['infra-lead', 'sre-team'],
-  priority: 80,
-};
+const TERRAFORM = TERRAFORM_SEED_POLICY;
 
 /** SPEC 3.4 + 11: a seed policy's `approvers` become a one-step workflow the policy names (they used to be dropped). */
 describe('seed approvers → approval workflow', () => {

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeAction, parsePolicyDocument } from '../../src-main/engine/index.js';
-import { ctx, engineOf } from './helpers.js';
+import { ctx, engineOf, TERRAFORM_SEED_POLICY } from './helpers.js';
 
 /** The examples of the seed pages (seeds/000, seeds/004), decided end to end. */
 describe('seed examples', () => {
   it('Terraform: infrastructure.apply with context.environment production needs approval', () => {
     const { policies } = parsePolicyDocument({
       version: 1,
-      policies: [
-        {
-          name: 'Terraform Production Changes',
-          description: 'Require approval for production infrastructure changes',
-          conditions: JSON.stringify({ action_type: 'infrastructure.apply', 'context.environment': 'production' }),
-          action: 'require_approval',
-          approvers: ['infra-lead', 'sre-team'],
-          priority: 80,
-        },
-      ],
+      policies: [TERRAFORM_SEED_POLICY],
     });
     const engine = engineOf(policies);
     const prod = engine.decide(
