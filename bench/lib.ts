@@ -23,6 +23,39 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[i]!;
 }
 
+/**
+ * Latencies in log-spaced buckets 0.1 % wide (from 1 µs to ~2.7 hours), for a phase that times a
+ * million operations: percentiles within 0.1 % of the exact ones (the bucket's upper bound is
+ * reported) and the exact maximum, in under 0.1 MB. A Float64Array of a million latencies was 8 MB held
+ * through the storage bench and counted in the peak RSS it measures of the store.
+ */
+export class LatencyHistogram {
+  private static readonly STEP = Math.log(1.001);
+  private static readonly MIN_MS = 0.001;
+  private readonly counts = new Uint32Array(Math.ceil(Math.log(1e10) / LatencyHistogram.STEP) + 1);
+  private n = 0;
+  max = 0;
+
+  record(ms: number): void {
+    const at = ms <= LatencyHistogram.MIN_MS ? 0 : Math.ceil(Math.log(ms / LatencyHistogram.MIN_MS) / LatencyHistogram.STEP);
+    this.counts[Math.min(at, this.counts.length - 1)]!++;
+    this.n++;
+    if (ms > this.max) this.max = ms;
+  }
+
+  /** The p-th percentile (as `percentile` defines it over the sorted values), to the bucket's upper bound, never above the maximum. */
+  percentile(p: number): number {
+    if (this.n === 0) return NaN;
+    const rank = Math.min(this.n, Math.max(1, Math.ceil((p / 100) * this.n)));
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i]!;
+      if (seen >= rank) return Math.min(this.max, LatencyHistogram.MIN_MS * Math.exp(i * LatencyHistogram.STEP));
+    }
+    return this.max;
+  }
+}
+
 export function writeResults(name: string, figures: Figure[]): void {
   const dir = join(benchDir, 'results');
   mkdirSync(dir, { recursive: true });

@@ -3,7 +3,7 @@
 // free-text searches alone or within one agent's records.
 import { queryAudit } from '../src-main/audit/query.js';
 import type { PageReader } from '../src-main/services/page-reader.js';
-import type { SqliteStore } from '../src-main/storage/store.js';
+import type { PageReads } from '../src-main/storage/types.js';
 import { AGENTS, pick, rand } from './records.js';
 
 type Query = Parameters<typeof queryAudit>[1];
@@ -65,8 +65,8 @@ export async function timeThreadQueries(pages: PageReader, n: number, make: (k: 
   return t.sort((a, b) => a - b);
 }
 
-/** Runs `n` queries made by `make` on the main thread's connection; their times in ms, sorted. */
-export function timeQueries(store: SqliteStore, n: number, make: (k: number) => Query): number[] {
+/** Runs `n` queries made by `make` on the calling thread's connection; their times in ms, sorted. */
+export function timeQueries(store: PageReads, n: number, make: (k: number) => Query): number[] {
   const t: number[] = [];
   for (let k = 0; k < n; k++) {
     const q = make(k);

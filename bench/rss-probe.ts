@@ -3,7 +3,7 @@
 // snapshot after each of /proc/self/status (RssAnon, RssFile), the main V8 heap, each storage thread's
 // V8 heap (Worker.getHeapStatistics) and, with --gdb, glibc's arenas (malloc_info through gdb: what each
 // arena holds from the OS and how much of it is free).
-// Run: node --import tsx bench/rss-probe.ts (--records N | --db FILE) [--gdb] [--trim]
+// Run: node --import tsx bench/rss-probe.ts (--records N | --db FILE) [--gdb] [--trim] [--calling-thread]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { verifyStore } from '../src-main/audit/verify.js';
 import { computeStats } from '../src-main/services/stats.js';
 import { PageReader } from '../src-main/services/page-reader.js';
 import { databasePath, openStore, type SqliteStore } from '../src-main/storage/store.js';
-import { stallDuring } from './lib.js';
+import { LatencyHistogram, stallDuring } from './lib.js';
 import { pageShapes, searchShapes, timeQueries, timeThreadQueries } from './queries.js';
 import { commitFor } from './records.js';
 
@@ -27,6 +27,8 @@ const opt = (name: string) => {
 const RECORDS = Number(opt('--records') ?? 0);
 const DB = opt('--db');
 const GDB = argv.includes('--gdb');
+/** Also read the pages on this thread, as the storage bench did before it moved them to a process of their own. */
+const CALLING = argv.includes('--calling-thread');
 /** Keep the data dir (its path is printed), to probe the same log again with --db. */
 const KEEP = argv.includes('--keep');
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -157,10 +159,9 @@ async function snapNow(store: SqliteStore, phase: string): Promise<void> {
   }
 }
 
-/** As the bench does: a latency per commit (the harness's own memory: 8 bytes a record, then a sorted copy). */
-let lat = new Float64Array(0);
+/** As the bench does: each commit's latency in a histogram. */
+const lat = new LatencyHistogram();
 async function ingest(store: SqliteStore, n: number): Promise<void> {
-  lat = new Float64Array(n);
   let next = 0;
   let mark = 0;
   async function one(): Promise<void> {
@@ -169,7 +170,7 @@ async function ingest(store: SqliteStore, n: number): Promise<void> {
       const c = commitFor(i, Date.now());
       const t = performance.now();
       await store.commit(c.ops, c.audit);
-      lat[i] = performance.now() - t;
+      lat.record(performance.now() - t);
       if (i >= mark + 50_000) {
         mark = i;
         await snap(store, `ingest ${i}`);
@@ -194,8 +195,7 @@ try {
     const t0 = performance.now();
     await stallDuring(() => ingest(store, RECORDS));
     await store.fullTextReady();
-    const sorted = lat.sort();
-    log(`  ack p99 ${sorted[Math.floor(sorted.length * 0.99)]!.toFixed(2)} ms`);
+    log(`  ack p99 ${lat.percentile(99).toFixed(2)} ms`);
     log(`  ingest ${((RECORDS / (performance.now() - t0)) * 1000).toFixed(0)} rec/s`);
     await snap(store, 'ingested');
   }
@@ -208,10 +208,10 @@ try {
   for (let round = 0; round < 4; round++) {
     for (const shape of pageShapes(head)) {
       threadPages.push(...(await timeThreadQueries(pageReader, 100, shape.make)));
-      pages.push(...timeQueries(store, 100, shape.make));
+      if (CALLING) pages.push(...timeQueries(store, 100, shape.make));
     }
   }
-  const p99 = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!.toFixed(2);
+  const p99 = (xs: number[]) => (xs.length ? xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!.toFixed(2) : '-');
   log(`  pages p99 ${p99(threadPages)} ms on the page thread, ${p99(pages)} ms here (${(performance.now() - t0).toFixed(0)} ms)`);
   await snap(store, 'pages');
   t0 = performance.now();
@@ -219,7 +219,7 @@ try {
   const text: number[] = [];
   for (const shape of searchShapes) {
     threadText.push(...(await timeThreadQueries(pageReader, 60, shape.make)));
-    text.push(...timeQueries(store, 60, shape.make));
+    if (CALLING) text.push(...timeQueries(store, 60, shape.make));
   }
   log(`  search p99 ${p99(threadText)} ms on the page thread, ${p99(text)} ms here (${(performance.now() - t0).toFixed(0)} ms)`);
   await snap(store, 'search');

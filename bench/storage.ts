@@ -14,9 +14,12 @@ import { queryAudit } from '../src-main/audit/query.js';
 import { verifyStore } from '../src-main/audit/verify.js';
 import { PageReader } from '../src-main/services/page-reader.js';
 import { computeStats } from '../src-main/services/stats.js';
+import { attachFullTextAsIs, configure } from '../src-main/storage/database.js';
+import { connectionReads } from '../src-main/storage/log-reads.js';
+import { Connection } from '../src-main/storage/sqlite.js';
 import { databasePath, openStore, type SqliteStore } from '../src-main/storage/store.js';
 import { legacyDataDir } from './legacy-0.1.js';
-import { percentile, stallDuring, writeResults, type Figure } from './lib.js';
+import { LatencyHistogram, percentile, stallDuring, writeResults, type Figure } from './lib.js';
 import { pageShapes, searchShapes, timeQueries, timeThreadQueries } from './queries.js';
 import { commitFor } from './records.js';
 
@@ -31,8 +34,8 @@ const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-async function ingest(store: SqliteStore): Promise<{ rate: number; lat: Float64Array; cpuUs: number }> {
-  const lat = new Float64Array(RECORDS);
+async function ingest(store: SqliteStore): Promise<{ rate: number; lat: LatencyHistogram; cpuUs: number }> {
+  const lat = new LatencyHistogram();
   let next = 0;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -43,7 +46,7 @@ async function ingest(store: SqliteStore): Promise<{ rate: number; lat: Float64A
       const c = commitFor(i, Date.now());
       const s = process.hrtime.bigint();
       await store.commit(c.ops, c.audit);
-      lat[i] = ms(s);
+      lat.record(ms(s));
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
         log(
@@ -59,14 +62,9 @@ async function ingest(store: SqliteStore): Promise<{ rate: number; lat: Float64A
   return { rate: RECORDS / secs, lat, cpuUs: (cpu.user + cpu.system) / RECORDS };
 }
 
-/**
- * Ack latency percentiles, computed after the measured phase (sorting a million numbers is the bench's
- * work, not a stall of the store's). Sorted in place: a copy as a JS array was an 8 MB object at a
- * million records, held in the main thread's heap and counted in the peak RSS that measures the store.
- */
-function ackLatency(lat: Float64Array): { p50: number; p99: number; max: number } {
-  const sorted = lat.sort();
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
+/** Ack latency percentiles from the phase's histogram (bench/lib.ts LatencyHistogram). */
+function ackLatency(lat: LatencyHistogram): { p50: number; p99: number; max: number } {
+  return { p50: lat.percentile(50), p99: lat.percentile(99), max: lat.max };
 }
 
 /** `--upgrade-phase DIR`: this file run again as a child, to upgrade the 0.1 data dir DIR alone in a process. */
@@ -76,6 +74,29 @@ async function upgradePhase(dir: string): Promise<void> {
   const secs = ms(t0) / 1000;
   await up.value.close();
   process.stdout.write(`${JSON.stringify({ secs, stallMs: up.stallMs, busyMs: up.busyMs, peakMb: rssMb() })}\n`);
+}
+
+/**
+ * `--calling-thread-phase DIR HEAD pages|text`: this file run again as a child, to read the page
+ * queries (100 of each filtered shape, or 60 of each free-text one) on its own thread from the
+ * store in DIR, whose log reaches HEAD, on a connection configured as the server's main one; their
+ * times in ms.
+ */
+function callingThreadPhase(dir: string, head: number, kind: string): void {
+  const path = databasePath(dir);
+  const conn = new Connection(path, { timeoutMs: 5000 });
+  configure(conn, 'main');
+  attachFullTextAsIs(conn, path);
+  const reads = connectionReads(conn, {
+    seq: head,
+    hash: conn.get<{ hash: string }>('SELECT hash FROM audit WHERE seq = ?', [head])!.hash,
+  });
+  queryAudit(reads, { agent_id: 'agent-1' }); // warm the statement caches
+  const times: number[] = [];
+  if (kind === 'pages') for (const shape of pageShapes(head)) times.push(...timeQueries(reads, 100, shape.make));
+  else for (const shape of searchShapes) times.push(...timeQueries(reads, 60, shape.make));
+  conn.close();
+  process.stdout.write(`${JSON.stringify(times)}\n`);
 }
 
 /**
@@ -143,30 +164,25 @@ async function main(): Promise<void> {
 
     const head = store.head().seq;
     // The API reads list pages on the page thread (services/page-reader.ts): timed that way, the
-    // figure holds the page and the two thread hand-overs; the same queries on this thread beside it.
+    // figure holds the page and the two thread hand-overs. The same queries read on the calling
+    // thread, as 0.1 served them, are timed beside them in a process of their own (this file run
+    // again with --calling-thread-phase): the server no longer reads pages there, and the heap and
+    // page cache they grew on this thread were counted in the peak RSS of the store.
     const pageReader = new PageReader(store, { path: databasePath(dataDir), log });
-    queryAudit(store, { agent_id: 'agent-1' }); // warm the statement caches
-    await pageReader.audit({ agent_id: 'agent-1' });
+    await pageReader.audit({ agent_id: 'agent-1' }); // warm the statement caches
     const shapes = pageShapes(head);
     const threadPages: number[] = [];
     const pages: number[] = [];
-    // Alternated in rounds, so that both meet the same state of the machine.
-    for (let round = 0; round < 4; round++) {
-      for (const shape of shapes) {
-        threadPages.push(...(await timeThreadQueries(pageReader, 100, shape.make)));
-        pages.push(...timeQueries(store, 100, shape.make));
-      }
-    }
-    threadPages.sort((a, b) => a - b);
-    pages.sort((a, b) => a - b);
     const threadText: number[] = [];
     const allText: number[] = [];
-    for (const shape of searchShapes) {
-      threadText.push(...(await timeThreadQueries(pageReader, 60, shape.make)));
-      allText.push(...timeQueries(store, 60, shape.make));
+    // Alternated in rounds, so that both meet the same state of the machine.
+    for (let round = 0; round < 4; round++) {
+      for (const shape of shapes) threadPages.push(...(await timeThreadQueries(pageReader, 100, shape.make)));
+      pages.push(...inChild<number[]>(['--calling-thread-phase', dataDir, String(head), 'pages']));
     }
-    threadText.sort((a, b) => a - b);
-    allText.sort((a, b) => a - b);
+    for (const shape of searchShapes) threadText.push(...(await timeThreadQueries(pageReader, 60, shape.make)));
+    allText.push(...inChild<number[]>(['--calling-thread-phase', dataDir, String(head), 'text']));
+    for (const t of [threadPages, pages, threadText, allText]) t.sort((a, b) => a - b);
     // The main thread's longest stall while the page thread reads: what a submit arriving meanwhile waits.
     const pageStall = await stallDuring(async () => {
       for (const shape of [...shapes, ...searchShapes]) await timeThreadQueries(pageReader, 60, shape.make);
@@ -371,6 +387,10 @@ async function main(): Promise<void> {
 const childArg = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1]! : null);
 const upgradeDir = childArg('--upgrade-phase');
 const fixtureRecords = childArg('--legacy-fixture');
+const callingThreadDir = childArg('--calling-thread-phase');
 if (upgradeDir) await upgradePhase(upgradeDir);
-else if (fixtureRecords) process.stdout.write(`${JSON.stringify({ dir: legacyDataDir(Number(fixtureRecords)) })}\n`);
+else if (callingThreadDir) {
+  const at = process.argv.indexOf('--calling-thread-phase');
+  callingThreadPhase(callingThreadDir, Number(process.argv[at + 2]), process.argv[at + 3]!);
+} else if (fixtureRecords) process.stdout.write(`${JSON.stringify({ dir: legacyDataDir(Number(fixtureRecords)) })}\n`);
 else await main();

@@ -72,22 +72,24 @@ const resourceLimits = {
   // Its young generation is 4 MB since the server's --max-semi-space-size no longer overrides it
   // (threadsKeepOwnYoungGeneration): ~19-20 MB resident after an ingest, ~15 at 4.
   writer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
-  // The read threads' young generation holds an export chunk being built: with 1 MiB chunks, at 8 MB
-  // the chunk outlived scavenges and was promoted and collected again (GC: 3.9 s of the thread's
-  // 23.8 s in a profiled export), at 16 MB a 1M-record export ran ×1.3–1.7 faster. Chunks are now
-  // ~120 KB (worker.ts CHUNK_CHARS). The old generation holds a query's result rows (statistics, the
-  // brief: aggregates) and a read of up to 100 rows with what is made of them. A read thread of 16 MB old
-  // spent 40 % of its share of an export collecting garbage; at 24 MB old a million-record export and
-  // verification ran ×1.35 faster at the same peak RSS (side by side on a copy of the bench's log).
-  // 48 left a thread at ~56 MB resident.
+  // The read threads' young generation holds an export piece being built (~120 KB, worker.ts
+  // CHUNK_CHARS) and a read's rows. At 16 MB, sized when a piece was 1 MiB (at 8 a 1 MiB piece
+  // outlived scavenges and was promoted: 1M-record export ×1.3–1.7 slower), each of the two export
+  // threads stayed ~26 MB resident; at 4 MB ~19–20, the process's peak RSS on the bench's 1M log
+  // ~15 MB lower, export and verification rates within the noise (bench/rss-probe.ts, alternated
+  // 4/16/8/4/16: export 82k/64k against 56k/62k rec/s, verify 80k/75k against 67k/81k). The old
+  // generation holds a query's result rows (statistics, the brief: aggregates) and a read of up to
+  // 100 rows with what is made of them. A read thread of 16 MB old spent 40 % of its share of an
+  // export collecting garbage; at 24 MB old a million-record export and verification ran ×1.35
+  // faster at the same peak RSS (side by side on a copy of the bench's log). 48 left a thread at
+  // ~56 MB resident.
   //
   // (The server's --max-semi-space-size would override these young sizes: see threadsKeepOwnYoungGeneration.)
-  reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
+  reader: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
   // The indexer holds one step's records (≤ 512, ≤ 2 MiB of data beyond the first) and their text,
   // and as the second read thread of an export or verification (store.ts), what a reader holds: its
-  // young generation is the reader's (at 4 MB, verification ran ~10 % slower, session 7), which is
-  // what it had under the server's flag before the threads kept their own sizes.
-  indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
+  // young generation is the reader's.
+  indexer: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
   // The page thread holds one page: up to 1,000 records or actions (100 by default) and what is made
   // of them, and a walk's window of candidates. Records are ~1 KB as a rule but may be 1 MiB each: a
   // page of those outgrows any small heap, and the page is then read on the main thread
