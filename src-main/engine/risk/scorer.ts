@@ -324,9 +324,13 @@ const SQL_SHELL_OR_PATH_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGER
 const PLAIN_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGEROUS_PROGRAMS].join('|'));
 const QUOTING_CHAR = /['"\\]/;
 const ASCII_CAPITAL = /[A-Z]/;
+/** From this length the plain tests are cheaper than the one full test. */
+const PLAIN_FROM = 24;
 
 /** Exactly as strong as `SQL_SHELL_OR_PATH_HINT.test(value)` where it says false (a superset where it says true). */
 function mayHoldSqlShellOrPath(value: string): boolean {
+  // Short strings (ids, names, list items: a body can hold 100,000 of them) are cheaper in one call.
+  if (value.length < PLAIN_FROM) return SQL_SHELL_OR_PATH_HINT.test(value);
   if (PLAIN_HINT.test(value)) return true;
   // Lowercasing keeps every ASCII word where it was (a superset of what the `i` flag matches). Without
   // an ASCII capital there is nothing it could add (without the `u` flag, `i` never matches a non-ASCII
