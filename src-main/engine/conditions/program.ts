@@ -172,15 +172,46 @@ function contextNumber(s: Subject, key: string): number {
  */
 function textField(s: Subject, field: string): string | undefined {
   let v: unknown;
-  if (field === CONTEXT_ENVIRONMENT) {
-    v = s.action.context?.environment;
-    if (v === undefined || v === null) v = s.action.environment;
-  } else v = s.action[field as ActionTextKey];
+  const a = s.action;
+  // Each field read by name: `a[field]` with a field that varies is a megamorphic lookup, paid for
+  // nearly every candidate policy of every decision.
+  switch (field as ActionTextKey | typeof CONTEXT_ENVIRONMENT) {
+    case 'action_type':
+      v = a.action_type;
+      break;
+    case 'agent_id':
+      v = a.agent_id;
+      break;
+    case 'resource':
+      v = a.resource;
+      break;
+    case 'tool_name':
+      v = a.tool_name;
+      break;
+    case 'target_system':
+      v = a.target_system;
+      break;
+    case 'description':
+      v = a.description;
+      break;
+    case 'environment':
+      v = a.environment;
+      break;
+    case 'session_id':
+      v = a.session_id;
+      break;
+    case CONTEXT_ENVIRONMENT:
+      v = a.context?.environment;
+      if (v === undefined || v === null) v = a.environment;
+      break;
+    default:
+      v = a[field as ActionTextKey];
+  }
   if (typeof v === 'string') return v;
   return typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }
 
-function atomHolds(s: Subject, op: number, a: Program[number], b: Program[number]): boolean {
+export function atomHolds(s: Subject, op: number, a: Program[number], b: Program[number]): boolean {
   if (op < Op.RiskGt || op === Op.Always) {
     const v = textField(s, b as string);
     if (v === undefined) return false;
@@ -230,4 +261,12 @@ export function runProgram(code: Program, s: Subject): boolean {
     if (!held) return false;
   }
   return true;
+}
+
+/**
+ * A program of one clause of one atom (`[1, op, a, b]`), as its three slots; `null` for any other.
+ * `runProgram` of it is `atomHolds(s, op, a, b)`.
+ */
+export function singleAtomOf(code: Program): readonly [number, Program[number], Program[number]] | null {
+  return code.length === 4 && code[0] === 1 ? [code[1] as number, code[2] as Program[number], code[3] as Program[number]] : null;
 }

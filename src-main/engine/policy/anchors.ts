@@ -20,7 +20,21 @@ export const INDEXED_FIELDS = [
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
 
 export function indexedValue(action: NormalizedAction, field: IndexedField): string | undefined {
+  // Each field read by name: `action[field]` with a field that varies is a megamorphic lookup, paid
+  // for every index of every decision.
   switch (field) {
+    case 'action_type':
+      return action.action_type ?? undefined;
+    case 'agent_id':
+      return action.agent_id ?? undefined;
+    case 'tool_name':
+      return action.tool_name ?? undefined;
+    case 'target_system':
+      return action.target_system ?? undefined;
+    case 'resource':
+      return action.resource ?? undefined;
+    case 'environment':
+      return action.environment ?? undefined;
     case 'mcp.server_id':
       return action.mcp?.server_id;
     case 'mcp.tool':
@@ -31,8 +45,6 @@ export function indexedValue(action: NormalizedAction, field: IndexedField): str
       const value = ownValue(action.context, 'environment');
       return value === undefined || value === null ? action.environment : textValue(value);
     }
-    default:
-      return action[field] ?? undefined;
   }
 }
 

@@ -1,11 +1,11 @@
 import type { NormalizedAction, Policy } from '../../../src-shared/index.js';
 import { chargeWork, checkBudget } from '../budget.js';
 import { compileWhen } from '../conditions/compile.js';
-import { compileProgram } from '../conditions/program.js';
+import { compileProgram, singleAtomOf } from '../conditions/program.js';
 import type { Subject } from '../subject.js';
 import { anchorOf, INDEXED_FIELDS, indexedValue, type Anchor, type AnchorKey, type IndexedField } from './anchors.js';
 import { CharTrie } from './char-trie.js';
-import { candidateHolds, isExpired, type CompiledPolicy } from './compiled-policy.js';
+import { candidateHolds, HOLDS, isExpired, NO_QUICK_TEST, type CompiledPolicy } from './compiled-policy.js';
 
 /** The budget is checked once per this many candidates (a mask: 256 - 1). */
 const BUDGET_EVERY = 255;
@@ -263,6 +263,10 @@ function prepare(p: CompiledPolicy): Anchor | null {
   const { anchor, program, residualTest } = residualOf(p.policy);
   p.program = program;
   p.test = residualTest ?? p.condition.test;
+  const atom = program === null ? null : singleAtomOf(program);
+  p.quick = program === null ? NO_QUICK_TEST : program.length === 0 ? HOLDS : atom ? atom[0] : NO_QUICK_TEST;
+  p.atomA = atom ? atom[1] : 0;
+  p.atomB = atom ? atom[2] : 0;
   return anchor;
 }
 

@@ -47,6 +47,10 @@ const NO_COMMANDS: ReadonlyMap<string, ShellAnalysis> = new Map();
 /** Commands up to this long are remembered, at most SHELL_CACHE_LIMIT of them. */
 const SHELL_CACHE_TEXT = 4096;
 const SHELL_CACHE_LIMIT = 2000;
+/** Parameter names up to this long are remembered as clean, at most CLEAN_KEY_LIMIT of them. */
+const CLEAN_KEY_TEXT = 64;
+const CLEAN_KEY_LIMIT = 4096;
+const CLEAN_KEYS_PER_REQUEST = 32;
 
 /**
  * Deterministic, explainable risk (SPEC 2.4): every point comes from a named factor with a human
@@ -56,6 +60,8 @@ export class RiskScorer {
   private readonly baseCache = new Map<string, BaseVerb>();
   /** Analyses of short commands seen before (agents run the same commands again and again); pure functions of the text. */
   private readonly shellCache = new Map<string, ShellAnalysis>();
+  /** Parameter names in which no text detector finds anything (see ScanFindings.text). */
+  private readonly cleanKeys = new Set<string>();
 
   constructor(
     private readonly settings: Settings,
@@ -89,7 +95,7 @@ export class RiskScorer {
       });
 
     const rows = estimatedRowsDetail(action);
-    const scanned = new ScanFindings(rows !== null, commands);
+    const scanned = new ScanFindings(rows !== null, commands, this.cleanKeys);
     const stopped = scanActionStrings(action, scanned);
     for (const j of joined) scanned.text(j.text, new ValueLocation(j.from));
     hold ??= stopped ?? scanned.unreadable;
@@ -168,13 +174,16 @@ class ScanFindings implements ScanVisitor {
   unreadable: string | null = null;
   /** The text scanned just before. */
   private last: string | null = null;
+  /** Clean parameter names this request may still add to `cleanKeys`. */
+  private keysLeft = CLEAN_KEYS_PER_REQUEST;
 
   constructor(
     private readonly bulkAlreadyFound: boolean,
     private readonly commands: ReadonlyMap<string, ShellAnalysis>,
+    private readonly cleanKeys: Set<string>,
   ) {}
 
-  text(value: string, where: ValueLocation): boolean {
+  text(value: string, where: ValueLocation, isKey = false): boolean {
     chargeWork(value.length);
     // The detectors are pure functions of the text and the first find of each is kept: the same
     // text again (a list of identical items, padding) can add nothing.
@@ -182,17 +191,44 @@ class ScanFindings implements ScanVisitor {
     this.last = value;
     // One cheap test decides whether the SQL, shell and path detectors need to look at all.
     const known = this.commands.get(value);
-    if (known !== undefined || mayHoldSqlShellOrPath(value)) {
+    // Parameter names come from a small vocabulary (`command`, `file_path`, `sql`…): one in which no
+    // detector found anything before finds nothing again (they are pure functions of the text).
+    const cleanKey = isKey && known === undefined && value.length <= CLEAN_KEY_TEXT;
+    if (cleanKey && this.cleanKeys.has(value)) return this.wantsMore();
+    const hinted = known !== undefined || mayHoldSqlShellOrPath(value);
+    if (hinted) {
       if (this.sql === null) this.sql = located(destructiveSql.detect(value), where);
       if (this.shell === null) this.shell = located(this.shellDanger(value, known), where);
       if (this.path === null) this.path = located(sensitivePath.detect(value), where);
     }
-    if (this.secrets === null) this.secrets = located(secretValues.detect(value), where);
-    if (this.bulk === null && !this.bulkAlreadyFound) {
-      // In a command the action runs, flags are read from the commands (not from quoted text); elsewhere, from the text.
-      const recursive = known ? (known.recursive === null ? null : `recursive flag ${known.recursive}`) : recursiveFlag.detect(value);
-      this.bulk = located(recursive, where);
+    let secret: string | null = null;
+    if (this.secrets === null) {
+      secret = secretValues.detect(value);
+      this.secrets = located(secret, where);
     }
+    // In a command the action runs, flags are read from the commands (not from quoted text); elsewhere, from the text.
+    const wantsBulk = this.bulk === null && !this.bulkAlreadyFound;
+    const recursive =
+      known !== undefined
+        ? wantsBulk && known.recursive !== null
+          ? `recursive flag ${known.recursive}`
+          : null
+        : wantsBulk || cleanKey
+          ? recursiveFlag.detect(value)
+          : null;
+    if (wantsBulk) this.bulk = located(recursive, where);
+    // Remembered only when every detector looked (the secrets one did not once a secret was found) and found nothing.
+    // A few per request (a body of 100,000 distinct names must not pay for remembering them).
+    if (cleanKey && !hinted && secret === null && this.secrets === null && recursive === null && this.keysLeft > 0) {
+      this.keysLeft--;
+      if (this.cleanKeys.size >= CLEAN_KEY_LIMIT) this.cleanKeys.clear();
+      this.cleanKeys.add(value);
+    }
+    return this.wantsMore();
+  }
+
+  /** Is there still a factor to find (else the walk stops)? */
+  private wantsMore(): boolean {
     return (
       this.sql === null ||
       this.shell === null ||
@@ -281,17 +317,20 @@ const SQL_SHELL_OR_PATH_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGER
 /**
  * The same words as plain lowercase literals. A case-sensitive alternation of literals lets V8 skip
  * through text that holds none of them (no work at most positions), where the case-insensitive one
- * with quotes inside names visits every character (~4 ms per MiB): long values are lowercased and
- * tested with this, and only text with quotes or backslashes (where `r''m` can hide) gets the full test.
+ * with quotes inside names visits every character (~4 ms per MiB, and ~0.3 µs on a 100-character
+ * value, paid on every string of every request): values are tested with this (lowercased when they
+ * hold a capital), and only text with quotes or backslashes (where `r''m` can hide) gets the full test.
  */
 const PLAIN_HINT = new RegExp([...SQL_SHELL_OR_PATH_WORDS, ...DANGEROUS_PROGRAMS].join('|'));
 const QUOTING_CHAR = /['"\\]/;
 const ASCII_CAPITAL = /[A-Z]/;
-/** Below this length the one full test is cheaper than lowercasing. */
-const LOWERCASE_ABOVE = 1024;
+/** From this length the plain tests are cheaper than the one full test. */
+const PLAIN_FROM = 24;
 
+/** Exactly as strong as `SQL_SHELL_OR_PATH_HINT.test(value)` where it says false (a superset where it says true). */
 function mayHoldSqlShellOrPath(value: string): boolean {
-  if (value.length < LOWERCASE_ABOVE) return SQL_SHELL_OR_PATH_HINT.test(value);
+  // Short strings (ids, names, list items: a body can hold 100,000 of them) are cheaper in one call.
+  if (value.length < PLAIN_FROM) return SQL_SHELL_OR_PATH_HINT.test(value);
   if (PLAIN_HINT.test(value)) return true;
   // Lowercasing keeps every ASCII word where it was (a superset of what the `i` flag matches). Without
   // an ASCII capital there is nothing it could add (without the `u` flag, `i` never matches a non-ASCII

@@ -39,8 +39,11 @@ export class ValueLocation {
 }
 
 export interface ScanVisitor {
-  /** Returns false once the visitor has found all it looks for, which ends the scan. */
-  text(value: string, where: ValueLocation): boolean;
+  /**
+   * Returns false once the visitor has found all it looks for, which ends the scan. `isKey`: the
+   * string is a key of an object in `parameters` (not a value).
+   */
+  text(value: string, where: ValueLocation, isKey?: boolean): boolean;
   /** A boolean under a key (`recursive: true`). */
   flag(key: string, value: boolean, where: ValueLocation): void;
 }
@@ -104,7 +107,7 @@ class Walker {
     for (const key of Object.keys(node)) {
       const value = (node as Record<string, unknown>)[key];
       where.push(key);
-      let go = key.length === 0 || this.text(key, where);
+      let go = key.length === 0 || this.text(key, where, true);
       if (go && typeof value === 'boolean') this.visitor.flag(key, value, where);
       if (go) go = this.walk(value, where, depth + 1);
       where.pop();
@@ -113,13 +116,13 @@ class Walker {
     return true;
   }
 
-  private text(value: string, where: ValueLocation): boolean {
+  private text(value: string, where: ValueLocation, isKey = false): boolean {
     // Inside a decision: past its budget the action is held, never allowed. The visitor counts the
     // characters it reads; each string counts too, as many small ones add up. The clock is read
     // every CHECK_EVERY strings: reading it for each would cost more than most strings do.
     chargeWork(ITEM_WORK);
     if (++this.strings % CHECK_EVERY === 0) checkBudget('scanning parameters');
-    if (this.visitor.text(value, where)) return true;
+    if (this.visitor.text(value, where, isKey)) return true;
     this.done = true;
     return false;
   }

@@ -51,10 +51,11 @@ export interface JoinedCommand {
 export function joinedCommands(action: NormalizedAction): JoinedCommand[] {
   const params = action.parameters;
   if (!params) return [];
-  const own = (key: string): unknown => (Object.prototype.hasOwnProperty.call(params, key) ? params[key] : undefined);
   const out: JoinedCommand[] = [];
   for (const key of COMMAND_KEYS) {
-    const value = own(key);
+    const value = own(params, key);
+    // Only a list, or text that opens one, can be a list (most commands are plain text).
+    if (typeof value !== 'object' && (typeof value !== 'string' || !mayOpenList(value))) continue;
     const list = stringList(value);
     if (!list) continue;
     const from = `parameters.${key}`;
@@ -62,13 +63,27 @@ export function joinedCommands(action: NormalizedAction): JoinedCommand[] {
     if (typeof value === 'string') for (const text of list) out.push({ text, from });
     if (list.length > 1 && list.length <= MAX_ARGV) out.push({ text: list.map(shellWord).join(' '), from });
   }
-  const program = own('command') ?? own('cmd');
+  const program = own(params, 'command') ?? own(params, 'cmd');
+  if (typeof program !== 'string') return out;
   for (const key of ARG_KEYS) {
-    const args = stringList(own(key));
-    if (typeof program === 'string' && args?.length && args.length < MAX_ARGV)
-      out.push({ text: [program, ...args.map(shellWord)].join(' '), from: `parameters.${key}` });
+    const args = stringList(own(params, key));
+    if (args?.length && args.length < MAX_ARGV) out.push({ text: [program, ...args.map(shellWord)].join(' '), from: `parameters.${key}` });
   }
   return out;
+}
+
+/** An own property (a module function, not a closure made per call: this runs on every decision). */
+function own(params: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(params, key) ? params[key] : undefined;
+}
+
+/**
+ * Could `stringList` read this text as a list? False for text that starts with a printable ASCII
+ * character other than `[` (no white space to trim, no list): most commands, at no cost.
+ */
+function mayOpenList(value: string): boolean {
+  const first = value.charCodeAt(0);
+  return !(first > 0x20 && first < 0x7f && first !== 0x5b);
 }
 
 /**
@@ -85,7 +100,7 @@ export function commandTexts(action: NormalizedAction, joined: readonly JoinedCo
       const value: unknown = params[key];
       if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') out.push(v);
       // (A list sent as JSON text is read by joinedCommands.)
-      if (typeof value === 'string' && stringList(value) === null) out.push(value);
+      if (typeof value === 'string' && (!mayOpenList(value) || stringList(value) === null)) out.push(value);
     }
   }
   for (const j of joined) out.push(j.text);
