@@ -1,19 +1,26 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, login, shot, startGatehouse, type Browser, type Server } from './helpers/gatehouse.js';
+import type { AbTest, Decision } from '../../src-shared/index.js';
+import { launchBrowser, login, shot, SHOTS, startGatehouse, type Browser, type Server } from './helpers/gatehouse.js';
 import { HELD, submitHeld } from './helpers/requests.js';
 
 // SPEC 10: "The layout works from 390 px wide ... no horizontal scrolling". Every screen, its
 // sub-pages, the policy editor's tabs and the drawers, at 390 px with realistic data: agents with
 // long ids, long resources, an MCP server with tools, a policy with a long name. Nothing scrolls
 // sideways (neither the page nor a table or command inside it), and what a row is about (its
-// buttons, its last column) is within the window, not off to the right.
+// buttons, its last column) is within the window, not off to the right. The A/B tests under
+// Policies (SPEC 12) with real reports in them, at 390 px and at 1280 px, light and dark.
 
 const W = 390;
 const LONG_AGENT = 'data-pipeline-nightly-warehouse-sync-eu-west-1-prod';
 const UUID_AGENT = 'cursor-background-agent-7f3a9c2e-4b1d-4e8f-9a6b-2c5d8e1f0a3b';
 const LONG_RESOURCE = 's3://company-analytics-prod-eu-west-1/exports/2026/11/29/customers-full-snapshot-with-pii-and-addresses.parquet';
 const LONG_POLICY = 'approval-for-prod-db-deletes-outside-the-maintenance-window';
+const AB_CONTROL = 'refunds-held-for-a-person-production-eu-support-queue';
+const AB_TEST = 'refunds-v2-allowed-without-asking-production-eu-support';
+const AB_NAME = 'New refund policy: allow production refunds without asking (EU support queue)';
+const AB_STOPPED = 'Refunds without asking, first try (stopped early)';
 
 let s: Server;
 let b: Browser;
@@ -75,8 +82,66 @@ beforeAll(async () => {
       when: { action_type: { eq: 'database.delete' }, resource: { contains: 'postgres://prod/customers-and-orders-and-invoices' } },
     }),
   );
+  await abTests();
   b = await launchBrowser({ width: W, height: 844 });
 });
+
+/**
+ * Two policies and two A/B tests between them with real reports (SPEC 12): one stopped, one
+ * running; refunds in both arms, the held ones answered (approved and denied), so every column has
+ * a number: actions, allowed, denied, approvals asked, approval rate, median approval time, other
+ * arm differs.
+ */
+async function abTests(): Promise<void> {
+  const created = async (r: Promise<{ status: number; body: unknown }>) => expect((await r).status).toBe(201);
+  await created(
+    s.api('POST', '/api/v1/policies', {
+      id: AB_CONTROL,
+      name: 'Hold production refunds for a person',
+      effect: 'require_approval',
+      priority: 800,
+      when: { action_type: { eq: 'payment.refund' } },
+    }),
+  );
+  await created(
+    s.api('POST', '/api/v1/policies', {
+      id: AB_TEST,
+      name: 'Allow production refunds without asking',
+      effect: 'allow',
+      mode: 'shadow',
+      priority: 800,
+      when: { action_type: { eq: 'payment.refund' } },
+    }),
+  );
+  const refunds = async (from: number, n: number) => {
+    const held: string[] = [];
+    for (let i = from; i < from + n; i++) {
+      const r = await s.api<Decision>(
+        'POST',
+        '/api/v1/actions/submit',
+        { agent_id: 'support-bot', action_type: 'payment.refund', resource: `stripe://charges/ch_${1000 + i}` },
+        s.agentKey,
+      );
+      expect(r.status).toBe(200);
+      if (r.body.decision === 'pending') held.push(r.body.action_id);
+    }
+    // Answer all but the last one: two thirds approved, the rest denied.
+    for (const [i, id] of held.slice(0, -1).entries())
+      expect((await s.api('POST', `/api/v1/approvals/${id}/${i % 3 === 2 ? 'deny' : 'approve'}`, {})).status).toBe(200);
+  };
+  const start = (name: string, traffic_split: number) =>
+    s.api<AbTest>('POST', '/api/v1/ab-tests', { name, control_policy: AB_CONTROL, test_policy: AB_TEST, traffic_split, duration_days: 14 });
+  const first = await start(AB_STOPPED, 50);
+  expect(first.status, JSON.stringify(first.body)).toBe(201);
+  await refunds(0, 12);
+  expect((await s.api('POST', `/api/v1/ab-tests/${first.body.id}/stop`, {})).status).toBe(200);
+  const second = await start(AB_NAME, 30);
+  expect(second.status, JSON.stringify(second.body)).toBe(201);
+  await refunds(100, 30);
+  const report = (await s.api<AbTest>('GET', `/api/v1/ab-tests/${second.body.id}`)).body;
+  expect(report.arms.control.approval_rate).not.toBeNull();
+  expect(report.arms.test.actions).toBeGreaterThan(0);
+}
 afterAll(async () => {
   await b?.close();
   await s?.stop();
@@ -91,8 +156,15 @@ interface El {
   clientWidth: number;
 }
 interface Win {
-  document: { documentElement: El; querySelectorAll(sel: string): Iterable<El> };
-  getComputedStyle(e: El): { overflowX: string };
+  document: { documentElement: El & { dataset: { theme?: string } }; querySelectorAll(sel: string): Iterable<El> };
+  getComputedStyle(e: El | Cell, pseudo?: string): { overflowX: string; content: string };
+}
+/** A table cell, and the head cell of its column. */
+interface Cell {
+  cellIndex: number;
+  textContent: string | null;
+  closest(sel: string): { tHead: { rows: { cells: Cell[] }[] } };
+  getBoundingClientRect(): { top: number; height: number };
 }
 
 /** Nothing scrolls sideways: not the page, and no element that scrolls (a table's wrapper, a pane, a command). */
@@ -110,7 +182,7 @@ async function noSideways(p: Page, where: string): Promise<void> {
 }
 
 /** Every match of `selector` (at least one) lies within the window's width. */
-async function withinWidth(p: Page, selector: string, where: string): Promise<void> {
+async function withinWidth(p: Page, selector: string, where: string, width = W): Promise<void> {
   const boxes = await p.locator(selector).evaluateAll((els) =>
     els.map((e) => {
       const r = (e as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect();
@@ -120,7 +192,7 @@ async function withinWidth(p: Page, selector: string, where: string): Promise<vo
   expect(boxes.length, `${where}: ${selector}`).toBeGreaterThan(0);
   for (const [left, right] of boxes) {
     expect(left, `${where}: ${selector}`).toBeGreaterThanOrEqual(-0.5);
-    expect(right, `${where}: ${selector} ends past the window`).toBeLessThanOrEqual(W + 0.5);
+    expect(right, `${where}: ${selector} ends past the window`).toBeLessThanOrEqual(width + 0.5);
   }
 }
 
@@ -251,6 +323,68 @@ describe(`every screen at ${W} px`, () => {
     await open(p, '/settings?tab=keys', 'table');
     await withinWidth(p, 'tbody tr', 'keys');
   });
+});
+
+describe('A/B tests under Policies (SPEC 12), their per-arm reports with real numbers', () => {
+  const CELLS = 'article[data-ab-test-id] tr[data-arm] > *';
+  for (const scheme of ['light', 'dark'] as const)
+    for (const width of [W, 1280])
+      it(`${width} px, ${scheme}: nothing scrolls sideways, every cell of the report within the window and read whole`, async () => {
+        const br = await launchBrowser({ width, height: width === W ? 844 : 800, colorScheme: scheme });
+        try {
+          const p = br.page;
+          const where = `A/B tests ${width} px ${scheme}`;
+          await login(p, s, '/policies');
+          const running = p.locator('article[data-ab-test-id]', { hasText: AB_NAME });
+          await running.locator('tr[data-arm="test"]').waitFor();
+          await p.locator('article[data-ab-test-id]', { hasText: AB_STOPPED }).waitFor();
+          await expect(p.evaluate(() => (globalThis as unknown as Win).document.documentElement.dataset.theme)).resolves.toBe(scheme);
+          const control = (await running.locator('tr[data-arm="control"] td').allTextContents()).map((t) => t.trim());
+          expect(control[4], 'approval rate').toMatch(/^\d+(\.\d)? %$/);
+          expect(control[5], 'median approval time').not.toBe('—');
+          await running.scrollIntoViewIfNeeded();
+
+          await noSideways(p, where);
+          await withinWidth(p, CELLS, where, width);
+          await readWhole(p, CELLS, where);
+          await withinWidth(p, 'article[data-ab-test-id] .ab-test-head > *', where, width);
+          await withinWidth(p, 'form[aria-label="Start an A/B test"] :is(.input, button)', where, width);
+          // What each number is stays on screen: the column head above the row, or on a card its label.
+          const labels = await running.locator('tr[data-arm="control"] td').evaluateAll((tds) =>
+            (tds as unknown as Cell[]).map((td) => {
+              const head = td.closest('table').tHead.rows[0]!.cells[td.cellIndex]!;
+              return {
+                head: head.textContent?.trim(),
+                shown: head.getBoundingClientRect().height > 2,
+                before: (globalThis as unknown as Win).getComputedStyle(td, '::before').content,
+              };
+            }),
+          );
+          for (const l of labels) {
+            if (width === W) expect(l.before, `${where}: the card labels its number`).toBe(JSON.stringify(l.head));
+            else expect(l.shown, `${where}: the table shows its head`).toBe(true);
+          }
+          if (width > W) {
+            // A table on a wide window: each arm's numbers on one line.
+            const tops = await running
+              .locator('tr[data-arm="control"] > *')
+              .evaluateAll((els) => (els as unknown as Cell[]).map((e) => Math.round(e.getBoundingClientRect().top)));
+            expect(new Set(tops).size, `${where}: one line per arm`).toBe(1);
+          }
+          // The whole panel in one screenshot: a window tall enough that nothing scrolls (the width stays).
+          const tall = await p.locator('.content').evaluate((e) => {
+            const c = e as unknown as { scrollTop: number; scrollHeight: number; getBoundingClientRect(): { top: number } };
+            c.scrollTop = 0;
+            return Math.ceil(c.getBoundingClientRect().top + c.scrollHeight);
+          });
+          await p.setViewportSize({ width, height: tall });
+          await p
+            .locator('section.ab-tests')
+            .screenshot({ path: join(SHOTS, `narrow-ab-tests-${width}-${scheme}.png`), animations: 'disabled' });
+        } finally {
+          await br.close();
+        }
+      });
 });
 
 describe('Activity search with a short word', () => {
