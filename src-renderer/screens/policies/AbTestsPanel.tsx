@@ -10,15 +10,33 @@ import { useStore } from '../../store/index.js';
 const pct = (x: number | null): string => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
 const latency = (ms: number | null): string => (ms === null ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : humanDuration(ms / 1000));
 
-/** The report's columns: the head of the table on a wide window, each number's label on a card. */
-const COLUMNS = ['Actions', 'Allowed', 'Denied', 'Approvals asked', 'Approval rate', 'Median approval time', 'Other arm differs'] as const;
+/**
+ * The report's columns: the head of the table on a wide window, each number's label on a card.
+ * Decisions by outcome (SPEC 12) are allowed, denied and pending: the API's `decisions.pending`,
+ * held for a person and not answered yet (what the Activity filter and the simulation call pending).
+ */
+const COLUMNS = [
+  'Actions',
+  'Allowed',
+  'Denied',
+  'Pending',
+  'Approvals asked',
+  'Approval rate',
+  'Median approval time',
+  'Other arm differs',
+] as const;
+const TITLES: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  Pending: 'Held for a person and not answered yet',
+  'Other arm differs': 'Actions the other arm would have decided differently (both arms are evaluated for every action)',
+};
 
-/** One arm's numbers, as a table row (a card under 760 px: the arm and its policy, then each number with its label). */
+/** One arm's numbers, as a table row (a card when the report's box is narrow: the arm and its policy, then each number with its label). */
 function ArmRow({ label, policy, r }: { label: string; policy: string; r: AbArmReport }) {
   const values = [
     num(r.actions),
     num(r.decisions.allowed),
     num(r.decisions.denied),
+    num(r.decisions.pending),
     num(r.approvals_asked),
     pct(r.approval_rate),
     latency(r.median_approval_latency_ms),
@@ -66,15 +84,7 @@ function TestCard({ test, onStop }: { test: AbTest; onStop: (t: AbTest) => void 
             <tr>
               <th>Arm</th>
               {COLUMNS.map((c) => (
-                <th
-                  key={c}
-                  className="num"
-                  title={
-                    c === 'Other arm differs'
-                      ? 'Actions the other arm would have decided differently (both arms are evaluated for every action)'
-                      : undefined
-                  }
-                >
+                <th key={c} className="num" title={TITLES[c]}>
                   {c}
                 </th>
               ))}
