@@ -7,7 +7,6 @@ import { EditorView } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
-import { NARROW, useMediaQuery } from '../hooks/useMediaQuery.js';
 import type { LineIssue } from '../screens/policies/text-issues.js';
 
 /** The default export, for React.lazy: the editor is loaded only when a code tab opens. */
@@ -65,9 +64,6 @@ function CodeEditor({
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const lang = useRef(new Compartment());
-  const wrap = useRef(new Compartment());
-  // On a phone long lines wrap: the editor never scrolls sideways (SPEC 10), errors stay on their line.
-  const narrow = useMediaQuery(NARROW);
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
 
@@ -79,7 +75,9 @@ function CodeEditor({
         extensions: [
           basicSetup,
           lang.current.of(language === 'yaml' ? yaml() : json()),
-          wrap.current.of(narrow ? EditorView.lineWrapping : []),
+          // Long lines wrap: the editor never scrolls sideways (SPEC 10) in whatever width its drawer has
+          // (a phone, or a drawer beside the sidebar at 800 px, where it scrolled by 7 px); errors stay on their line.
+          EditorView.lineWrapping,
           syntaxHighlighting(highlight),
           lintGutter(),
           chrome,
@@ -106,10 +104,6 @@ function CodeEditor({
   useEffect(() => {
     view.current?.dispatch({ effects: lang.current.reconfigure(language === 'yaml' ? yaml() : json()) });
   }, [language]);
-
-  useEffect(() => {
-    view.current?.dispatch({ effects: wrap.current.reconfigure(narrow ? EditorView.lineWrapping : []) });
-  }, [narrow]);
 
   useEffect(() => {
     const v = view.current;

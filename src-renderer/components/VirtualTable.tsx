@@ -1,10 +1,25 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type CSSProperties, type ReactNode } from 'react';
-import { NARROW, useMediaQuery } from '../hooks/useMediaQuery.js';
+import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type ReactNode, type RefObject } from 'react';
 
 const ROW_H = 40;
-/** On a phone a row is two lines (the table's class lays its cells out; screen-activity.css). */
-const ROW_H_NARROW = 58;
+
+/**
+ * A row's height as the table's CSS gives it (`--vrow-h` on the body: two lines when the table's own
+ * box is narrow, screen-activity.css), read again whenever the body changes width.
+ */
+function useRowHeight(body: RefObject<HTMLDivElement | null>): number {
+  const [h, setH] = useState(ROW_H);
+  useLayoutEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const read = () => setH(Number.parseFloat(getComputedStyle(el).getPropertyValue('--vrow-h')) || ROW_H);
+    read();
+    const ro = new ResizeObserver(read);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [body]);
+  return h;
+}
 
 /** A column's name as a `data-col` value ("Actor / agent" → "actor-agent"), for the narrow layout's CSS. */
 const colName = (header: string) =>
@@ -60,7 +75,7 @@ export function VirtualTable<T>({
   className?: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const rowH = useMediaQuery(NARROW) ? ROW_H_NARROW : ROW_H;
+  const rowH = useRowHeight(scroller);
   const v = useVirtualizer({
     count: count + (done ? 0 : 1),
     getScrollElement: () => scroller.current,

@@ -285,11 +285,11 @@ export function AgentsScreen() {
                   <tbody>
                     {agents.map((a) => (
                       <tr key={a.agent_id} data-agent-id={a.agent_id} data-total={a.counts.total}>
-                        <td className="nowrap card-title">
-                          <button type="button" className="linklike" onClick={() => setOpenId(a.agent_id)}>
+                        <td className="card-title">
+                          <button type="button" className="linklike agent-id" onClick={() => setOpenId(a.agent_id)}>
                             {a.name ?? a.agent_id}
                           </button>
-                          {a.name && <div className="mono small muted">{a.agent_id}</div>}
+                          {a.name && <div className="mono small muted agent-id">{a.agent_id}</div>}
                         </td>
                         <td data-label="Kind · integration">
                           <Connection c={connection(a)} />

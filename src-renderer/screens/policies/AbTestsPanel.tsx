@@ -10,20 +10,48 @@ import { useStore } from '../../store/index.js';
 const pct = (x: number | null): string => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
 const latency = (ms: number | null): string => (ms === null ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : humanDuration(ms / 1000));
 
-/** One arm's numbers, as a table row. */
+/**
+ * The report's columns: the head of the table on a wide window, each number's label on a card.
+ * Decisions by outcome (SPEC 12) are allowed, denied and pending: the API's `decisions.pending`,
+ * held for a person and not answered yet (what the Activity filter and the simulation call pending).
+ */
+const COLUMNS = [
+  'Actions',
+  'Allowed',
+  'Denied',
+  'Pending',
+  'Approvals asked',
+  'Approval rate',
+  'Median approval time',
+  'Other arm differs',
+] as const;
+const TITLES: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  Pending: 'Held for a person and not answered yet',
+  'Other arm differs': 'Actions the other arm would have decided differently (both arms are evaluated for every action)',
+};
+
+/** One arm's numbers, as a table row (a card when the report's box is narrow: the arm and its policy, then each number with its label). */
 function ArmRow({ label, policy, r }: { label: string; policy: string; r: AbArmReport }) {
+  const values = [
+    num(r.actions),
+    num(r.decisions.allowed),
+    num(r.decisions.denied),
+    num(r.decisions.pending),
+    num(r.approvals_asked),
+    pct(r.approval_rate),
+    latency(r.median_approval_latency_ms),
+    num(r.other_arm_would_differ),
+  ];
   return (
     <tr data-arm={label}>
-      <th scope="row">
-        {label} <span className="mono small muted">{policy}</span>
+      <th scope="row" className="card-title">
+        {label} <span className="ab-arm-policy mono small muted">{policy}</span>
       </th>
-      <td className="num">{num(r.actions)}</td>
-      <td className="num">{num(r.decisions.allowed)}</td>
-      <td className="num">{num(r.decisions.denied)}</td>
-      <td className="num">{num(r.approvals_asked)}</td>
-      <td className="num">{pct(r.approval_rate)}</td>
-      <td className="num">{latency(r.median_approval_latency_ms)}</td>
-      <td className="num">{num(r.other_arm_would_differ)}</td>
+      {values.map((v, i) => (
+        <td key={COLUMNS[i]} className="num" data-label={COLUMNS[i]}>
+          {v}
+        </td>
+      ))}
     </tr>
   );
 }
@@ -33,7 +61,7 @@ function TestCard({ test, onStop }: { test: AbTest; onStop: (t: AbTest) => void 
     <article className="ab-test" data-ab-test-id={test.id} aria-label={`A/B test ${test.name}`}>
       <div className="row ab-test-head">
         <strong>{test.name}</strong>
-        <Pill tone={test.status === 'running' ? 'pending' : 'expired'}>{test.status}</Pill>
+        <Pill tone={test.status === 'running' ? 'pending' : null}>{test.status}</Pill>
         <span className="muted small">
           {test.traffic_split} % of the actions <span className="mono">{test.control_policy}</span> decides go to{' '}
           <span className="mono">{test.test_policy}</span> ·{' '}
@@ -51,19 +79,15 @@ function TestCard({ test, onStop }: { test: AbTest; onStop: (t: AbTest) => void 
         )}
       </div>
       <div className="table-wrap">
-        <table className="table ab-report">
+        <table className="table ab-report cards">
           <thead>
             <tr>
               <th>Arm</th>
-              <th className="num">Actions</th>
-              <th className="num">Allowed</th>
-              <th className="num">Denied</th>
-              <th className="num">Approvals asked</th>
-              <th className="num">Approval rate</th>
-              <th className="num">Median approval time</th>
-              <th className="num" title="Actions the other arm would have decided differently (both arms are evaluated for every action)">
-                Other arm differs
-              </th>
+              {COLUMNS.map((c) => (
+                <th key={c} className="num" title={TITLES[c]}>
+                  {c}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
