@@ -129,7 +129,7 @@ function dataOf(store: Store, r: RecordForEvents, event: EventName): JsonObject 
   }
 }
 
-/** The later events of an action: their body is the action's status (as approvals.ts and actions.ts publish it). */
+/** The later events of an action: their body is the action's status (as the approval modules and actions.ts publish it). */
 function actionEventData(store: Store, r: RecordForEvents, event: EventName): JsonObject | null {
   const row = r.action_id ? actionRow(store, r.action_id) : undefined;
   if (!row) return null; // the action is gone (a database restored without it): nothing to describe

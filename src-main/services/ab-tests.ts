@@ -5,7 +5,8 @@ import { newId } from '../core/ids.js';
 import type { AbOutcome, AbTestRule } from '../engine/types.js';
 import type { Op, Store } from '../storage/types.js';
 import { abTestRow, abTestRows, armReports, insertAbActionOp, insertAbTestOp, stopAbTestOp, type AbTestRow } from './ab-test-rows.js';
-import type { PolicyService, PolicyUse } from './policies.js';
+import type { PolicyService } from './policies.js';
+import type { PolicyUse } from './policy-change-checks.js';
 
 const DAY_MS = 86_400_000;
 

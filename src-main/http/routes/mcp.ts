@@ -3,7 +3,7 @@ import { invalidField, notFound } from '../../core/errors.js';
 import { NAME_ELSEWHERE } from '../../../src-shared/routes.js';
 import { seedToPolicy } from '../../engine/index.js';
 import { toMcpDecision } from '../../services/mcp.js';
-import { policyError } from '../../services/policies.js';
+import { policyError } from '../../services/policy-error.js';
 import type { Handlers } from '../endpoints.js';
 
 /** The seeds' MCP governance API (upper-case decisions, as the seeds expect) and tool pins (SPEC 9.2). */
