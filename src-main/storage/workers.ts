@@ -75,9 +75,11 @@ const resourceLimits = {
   // The read threads' young generation holds an export piece being built (~120 KB, worker.ts
   // CHUNK_CHARS) and a read's rows. At 16 MB, sized when a piece was 1 MiB (at 8 a 1 MiB piece
   // outlived scavenges and was promoted: 1M-record export ×1.3–1.7 slower), each of the two export
-  // threads stayed ~26 MB resident; at 4 MB ~19–20, the process's peak RSS on the bench's 1M log
-  // ~15 MB lower, export and verification rates within the noise (bench/rss-probe.ts, alternated
-  // 4/16/8/4/16: export 82k/64k against 56k/62k rec/s, verify 80k/75k against 67k/81k). The old
+  // threads stayed ~26 MB resident; at 4 MB ~19–20, and the process's peak RSS on the bench's 1M log
+  // ~15 MB lower (storage bench: 241.6 → 199.0 MB with the bench's own changes). The price is
+  // verification: on the bench's 1M log, alternated on a quiet machine, 129–133k rec/s at 4 MB
+  // against 180–191k at 16 (export 112–150k against 100–138k: no loss). Verification is rare and
+  // off the main thread; the memory is held for as long as any export or verification runs. The old
   // generation holds a query's result rows (statistics, the brief: aggregates) and a read of up to
   // 100 rows with what is made of them. A read thread of 16 MB old spent 40 % of its share of an
   // export collecting garbage; at 24 MB old a million-record export and verification ran ×1.35
