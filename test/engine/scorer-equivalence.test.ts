@@ -9,6 +9,7 @@ import { RiskScorer as OracleScorer } from './oracle/scorer-0.js';
 import { ACTIONS as FIXTURE_ACTIONS, policyArbOf, toPolicy, type Drawn } from './random-policies.js';
 import { action, ctx, engineOf, NOON, settings } from './helpers.js';
 import fc from 'fast-check';
+import { seeded } from '../../bench/lib.js';
 
 /**
  * The decision path was made faster (risk scoring: cheaper pre-checks, parameter names remembered as
@@ -19,18 +20,7 @@ import fc from 'fast-check';
  */
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic generators (the bench's PRNG).
-
-function seeded(initial: number): { rand: (n: number) => number; pick: <T>(xs: readonly T[]) => T } {
-  let seed = initial;
-  const rand = (n: number): number => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
-  };
-  return { rand, pick: <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T };
-}
+// Deterministic generators (the bench's PRNG, bench/lib.ts seeded).
 
 /** The engine bench's action mix (bench/engine.ts generateAction), same seed. */
 function benchMix(n: number): NormalizedAction[] {
