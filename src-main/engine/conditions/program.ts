@@ -1,7 +1,7 @@
 import type { Subject } from '../subject.js';
 import { TOP_LEVEL } from './fields.js';
 import { globTest, isWildcard } from './glob.js';
-import type { ActionTextKey, TextTest } from './text-test.js';
+import { actionField, type ActionTextKey, type TextTest } from './text-test.js';
 import { isPlainObject } from './values.js';
 
 /**
@@ -172,41 +172,10 @@ function contextNumber(s: Subject, key: string): number {
  */
 function textField(s: Subject, field: string): string | undefined {
   let v: unknown;
-  const a = s.action;
-  // Each field read by name: `a[field]` with a field that varies is a megamorphic lookup, paid for
-  // nearly every candidate policy of every decision.
-  switch (field as ActionTextKey | typeof CONTEXT_ENVIRONMENT) {
-    case 'action_type':
-      v = a.action_type;
-      break;
-    case 'agent_id':
-      v = a.agent_id;
-      break;
-    case 'resource':
-      v = a.resource;
-      break;
-    case 'tool_name':
-      v = a.tool_name;
-      break;
-    case 'target_system':
-      v = a.target_system;
-      break;
-    case 'description':
-      v = a.description;
-      break;
-    case 'environment':
-      v = a.environment;
-      break;
-    case 'session_id':
-      v = a.session_id;
-      break;
-    case CONTEXT_ENVIRONMENT:
-      v = a.context?.environment;
-      if (v === undefined || v === null) v = a.environment;
-      break;
-    default:
-      v = a[field as ActionTextKey];
-  }
+  if (field === CONTEXT_ENVIRONMENT) {
+    v = s.action.context?.environment;
+    if (v === undefined || v === null) v = s.action.environment;
+  } else v = actionField(s.action, field as ActionTextKey);
   if (typeof v === 'string') return v;
   return typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }

@@ -1,3 +1,4 @@
+import type { NormalizedAction } from '../../../src-shared/index.js';
 import type { Subject } from '../subject.js';
 
 /**
@@ -55,11 +56,36 @@ export type ActionTextKey =
   'action_type' | 'agent_id' | 'resource' | 'tool_name' | 'target_system' | 'description' | 'environment' | 'session_id';
 
 /**
+ * `action[key]`, each field read by name: `action[key]` with a key that varies is a megamorphic
+ * lookup, paid for nearly every candidate policy of every decision (conditions and the policy index).
+ */
+export function actionField(action: NormalizedAction, key: ActionTextKey): unknown {
+  switch (key) {
+    case 'action_type':
+      return action.action_type;
+    case 'agent_id':
+      return action.agent_id;
+    case 'resource':
+      return action.resource;
+    case 'tool_name':
+      return action.tool_name;
+    case 'target_system':
+      return action.target_system;
+    case 'description':
+      return action.description;
+    case 'environment':
+      return action.environment;
+    case 'session_id':
+      return action.session_id;
+  }
+}
+
+/**
  * The field as string operators see it (`textValue`): a string as it is, a number or boolean in
  * string form, anything else absent. Top-level fields are strings by schema; the rest is defence.
  */
 function actionText(s: Subject, key: ActionTextKey): string | undefined {
-  const v: unknown = s.action[key];
+  const v = actionField(s.action, key);
   if (typeof v === 'string') return v;
   return typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }

@@ -1,5 +1,6 @@
 import type { NormalizedAction } from '../../../src-shared/index.js';
 import { isWildcard, literalPrefix, literalSuffix } from '../conditions/glob.js';
+import { actionField } from '../conditions/text-test.js';
 import { isPlainObject, isScalar, ownValue, textValue } from '../conditions/values.js';
 
 /**
@@ -20,21 +21,14 @@ export const INDEXED_FIELDS = [
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
 
 export function indexedValue(action: NormalizedAction, field: IndexedField): string | undefined {
-  // Each field read by name: `action[field]` with a field that varies is a megamorphic lookup, paid
-  // for every index of every decision.
   switch (field) {
     case 'action_type':
-      return action.action_type ?? undefined;
     case 'agent_id':
-      return action.agent_id ?? undefined;
     case 'tool_name':
-      return action.tool_name ?? undefined;
     case 'target_system':
-      return action.target_system ?? undefined;
     case 'resource':
-      return action.resource ?? undefined;
     case 'environment':
-      return action.environment ?? undefined;
+      return (actionField(action, field) as string | null | undefined) ?? undefined;
     case 'mcp.server_id':
       return action.mcp?.server_id;
     case 'mcp.tool':

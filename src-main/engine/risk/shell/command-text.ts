@@ -23,7 +23,9 @@ const MAX_LIST_TEXT = 65_536;
 /** A list of strings, from a list or from the JSON text of one (some agents send `"[\"sudo reboot\"]"`). */
 function stringList(value: unknown): string[] | null {
   let v = value;
-  if (typeof v === 'string' && v.length <= MAX_LIST_TEXT && v.trimStart().startsWith('[')) {
+  if (typeof v === 'string') {
+    // Most commands are plain text: ruled out from their first character, without trimming a copy.
+    if (!mayOpenList(v) || v.length > MAX_LIST_TEXT || !v.trimStart().startsWith('[')) return null;
     try {
       v = JSON.parse(v);
     } catch {
@@ -54,8 +56,6 @@ export function joinedCommands(action: NormalizedAction): JoinedCommand[] {
   const out: JoinedCommand[] = [];
   for (const key of COMMAND_KEYS) {
     const value = own(params, key);
-    // Only a list, or text that opens one, can be a list (most commands are plain text).
-    if (typeof value !== 'object' && (typeof value !== 'string' || !mayOpenList(value))) continue;
     const list = stringList(value);
     if (!list) continue;
     const from = `parameters.${key}`;
@@ -100,7 +100,7 @@ export function commandTexts(action: NormalizedAction, joined: readonly JoinedCo
       const value: unknown = params[key];
       if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') out.push(v);
       // (A list sent as JSON text is read by joinedCommands.)
-      if (typeof value === 'string' && (!mayOpenList(value) || stringList(value) === null)) out.push(value);
+      if (typeof value === 'string' && stringList(value) === null) out.push(value);
     }
   }
   for (const j of joined) out.push(j.text);
