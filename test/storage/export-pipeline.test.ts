@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { BLOCKS_PER_READER, exportOverReaders, type ExportPiece, type RangeReader } from '../../src-main/storage/export-pipeline.js';
+import { exportOverReaders, type ExportPiece, type RangeReader } from '../../src-main/storage/export-pipeline.js';
 import type { WorkerRequest } from '../../src-main/storage/workers.js';
 
 type RangeRequest = Extract<WorkerRequest, { kind: 'export-range' }>;
@@ -11,9 +11,6 @@ type RangeRequest = Extract<WorkerRequest, { kind: 'export-range' }>;
  */
 class FakeReader implements RangeReader {
   asked: RangeRequest[] = [];
-  /** Requests asked but not yet answered, at its busiest. */
-  mostWaiting = 0;
-  private waiting = 0;
   private tail: Promise<unknown> = Promise.resolve();
   constructor(
     private readonly delayMs: number,
@@ -24,10 +21,8 @@ class FakeReader implements RangeReader {
   call(req: WorkerRequest): Promise<unknown> {
     const r = req as RangeRequest;
     this.asked.push(r);
-    this.mostWaiting = Math.max(this.mostWaiting, ++this.waiting);
     const answer = this.tail.then(async (): Promise<ExportPiece> => {
       await sleep(this.delayMs);
-      this.waiting--;
       if (this.asked.indexOf(r) >= this.failAfter) throw new Error('the thread stopped');
       const last = Math.min(r.to, r.from + this.pieceRows - 1);
       let text = '';
@@ -64,23 +59,6 @@ describe('export over several read threads (export-pipeline.ts)', () => {
     // A block answered in pieces goes on from the last piece's hash.
     const rest = a.asked.find((r) => (r.from - 5) % 10 !== 0)!;
     expect(rest.prev).toBe(`h${rest.from - 1}`);
-  });
-
-  it('keeps the next block waiting in each thread, so a thread never idles for the round trip', async () => {
-    const a = new FakeReader(2);
-    const b = new FakeReader(2);
-    await collect([a, b], plan(1, 400, 10));
-    expect(BLOCKS_PER_READER).toBeGreaterThan(1);
-    expect(a.mostWaiting).toBe(BLOCKS_PER_READER);
-    expect(b.mostWaiting).toBe(BLOCKS_PER_READER);
-  });
-
-  it('deals more blocks to the faster thread instead of making it wait for the slower one', async () => {
-    const fast = new FakeReader(1);
-    const slow = new FakeReader(12);
-    expect(await collect([fast, slow], plan(1, 600, 10))).toBe(lines(1, 600));
-    // Dealt in strict turn, each would get 30 blocks.
-    expect(fast.asked.length).toBeGreaterThan(2 * slow.asked.length);
   });
 
   it('hands a stopped thread’s blocks to the other', async () => {
