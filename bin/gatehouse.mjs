@@ -52,6 +52,9 @@ if (argv[2] === 'hook' && HOOK_AGENTS.has(argv[3]) && !argv.includes('--help') &
 } else if (!hasNodeSqlite()) {
   await rerunOnBundledNode();
 } else {
+  // The re-run's loop guard is for this process alone: what it starts (an MCP server behind
+  // `mcp-proxy`, a shell, a nested `gatehouse` on the old Node) must be able to re-run in turn.
+  delete process.env.GATEHOUSE_REEXEC;
   if (argv[2] === 'serve') startTuned();
   if (!existsSync(bundle)) {
     process.stderr.write('gatehouse: not built yet — run `npm run build` in the gatehouse folder.\n');

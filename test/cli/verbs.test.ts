@@ -167,6 +167,37 @@ describe('gatehouse CLI against a running server', () => {
     expect(refused.err).toContain('policies[0](Bad Id).when.resource.regex: invalid regex');
   });
 
+  it('policy import is long work: a progress line on a terminal (cleared after), nothing extra when piped', async () => {
+    const { policyImport } = await import('../../src-main/cli/commands/policy.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'progress.yaml');
+    writeFileSync(file, 'version: 1\npolicies:\n  - id: from-cli-progress\n    effect: deny\n    when: { action_type: cli.progress }\n');
+    const stream = (isTTY: boolean) => {
+      const s = { isTTY, text: '', write: (t: string) => ((s.text += t), true) };
+      return s;
+    };
+    const saved = { url: process.env.GATEHOUSE_URL, key: process.env.GATEHOUSE_API_KEY };
+    process.env.GATEHOUSE_URL = '';
+    process.env.GATEHOUSE_API_KEY = '';
+    const stdout = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      const tty = stream(true);
+      await policyImport(file, { dataDir: s.dataDir }, tty as unknown as NodeJS.WriteStream);
+      expect(tty.text.startsWith('\r\x1b[2Kimporting ')).toBe(true);
+      expect(tty.text).toContain('progress.yaml');
+      expect(tty.text.endsWith('\r\x1b[2K')).toBe(true);
+      const piped = stream(false);
+      await policyImport(file, { dataDir: s.dataDir }, piped as unknown as NodeJS.WriteStream);
+      expect(piped.text).toBe('');
+    } finally {
+      process.stdout.write = stdout;
+      process.env.GATEHOUSE_URL = saved.url;
+      process.env.GATEHOUSE_API_KEY = saved.key;
+      if (saved.url === undefined) delete process.env.GATEHOUSE_URL;
+      if (saved.key === undefined) delete process.env.GATEHOUSE_API_KEY;
+    }
+  });
+
   it('open prints a one-time console link that logs in once', async () => {
     const r = cli('open', '--no-browser');
     expect(r.code).toBe(0);

@@ -71,6 +71,23 @@ describe.skipIf(!oldNode)(`the gatehouse command on ${oldNode} (no node:sqlite)`
     expect(await exited).toBe(128 + 9);
   });
 
+  it('what a re-run command starts can re-run in turn (a gatehouse behind mcp-proxy on the old Node)', { timeout: 60_000 }, () => {
+    ensureBuilt();
+    const dir = tempDir('gh-runtime-nested-');
+    const nested = join(dir, 'nested.txt');
+    // The proxied "MCP server" is a shell that runs another gatehouse command on the old Node: the
+    // loop guard of the outer re-run must not make it believe the bundled runtime is missing.
+    const script = `"${oldNode}" "${BIN}" --version > "${nested}" 2>&1; echo "rc=$?" >> "${nested}"`;
+    const r = spawnSync(oldNode!, [BIN, 'mcp-proxy', '--server-id', 'nested', '--data-dir', dir, '--', 'sh', '-c', script], {
+      input: '',
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, GATEHOUSE_URL: '', GATEHOUSE_API_KEY: '' },
+    });
+    expect(r.error).toBeUndefined();
+    expect(readFileSync(nested, 'utf8')).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\nrc=0\n`);
+  });
+
   it('the hook answers on the old Node itself, even where the bundled runtime is unavailable', () => {
     ensureBuilt();
     const env = { ...process.env, GATEHOUSE_REEXEC: '1', GATEHOUSE_URL: 'http://127.0.0.1:9', GATEHOUSE_API_KEY: 'gk_agent_x' };

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { ActionRequestSchema } from '../../../src-shared/index.js';
 import { strictJsonProblem } from '../../core/json-strict.js';
 import { CliError, connect, printJson } from '../context.js';
+import { Progress } from './audit-io.js';
 
 interface Flags {
   dataDir?: string;
@@ -59,15 +60,26 @@ export async function policyTest(f: Flags & { action: string }): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** `gatehouse policy import FILE` */
-export async function policyImport(file: string, f: Flags): Promise<void> {
+/**
+ * `gatehouse policy import FILE`. Long work (SPEC 6): while the server validates and applies the file,
+ * a progress line is drawn on stderr when it is a terminal, and nothing extra when piped.
+ */
+export async function policyImport(file: string, f: Flags, stderr: NodeJS.WriteStream = process.stderr): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const r = await connect(f).importPolicies(text);
+  const api = connect(f);
+  const progress = new Progress(stderr);
+  progress.update(`importing ${file} (${(Buffer.byteLength(text) / 1e3).toFixed(1)} KB)...`, 0);
+  let r: Awaited<ReturnType<typeof api.importPolicies>>;
+  try {
+    r = await api.importPolicies(text);
+  } finally {
+    progress.done();
+  }
   process.stdout.write(
     `Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.workflows ? `, ${r.workflows} workflow${r.workflows === 1 ? '' : 's'}` : ''}${r.settings_changed ? ', settings changed' : ''}.\n`,
   );
