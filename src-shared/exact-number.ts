@@ -8,7 +8,10 @@ export function numberProblem(text: string, advice = 'send it as a string'): str
   const token = clip(text);
   if (!Number.isFinite(value)) return `number ${token} is too large for a double (it would become ${value > 0 ? '' : '-'}Infinity)`;
   const wholeForm = !/[.eE]/.test(text);
-  if (wholeForm && !Number.isSafeInteger(value)) return `integer ${token} is beyond ±(2^53 − 1) and would be rounded; ${advice}`;
+  // SPEC 5: integers beyond ±2^53 are refused; ±2^53 itself is held exactly (read off the text: the
+  // double of …993 is …992 too).
+  if (wholeForm && integerBeyondTwoPow53(text, value))
+    return `integer ${token} is beyond ±2^53${decimalOf(text) === decimalOf(String(value)) ? ', where a double no longer holds every integer' : ' and would be rounded'}; ${advice}`;
   // Written with a fraction or an exponent: beyond ±(2^53 − 1) a double holds whole numbers only, and
   // not all of them (9007199254740993.0 becomes …992). Refused where the value would change; 1e20
   // and 1.5e300 are held as written.
@@ -42,6 +45,22 @@ function decimalOf(text: string): string {
   digits = digits.slice(0, digits.length - zeros);
   exponent += zeros;
   return digits ? `${m[1] === '-' ? '-' : ''}${digits}e${exponent}` : '0';
+}
+
+const TWO_POW_53 = 2n ** 53n;
+
+/**
+ * Is the whole number written as `text` (decimal digits with an optional sign, or YAML's 0x / 0o
+ * forms), whose double is `value`, beyond ±2^53? Judged on the text: …993 and …992 share a double.
+ */
+export function integerBeyondTwoPow53(text: string, value: number): boolean {
+  if (Number.isSafeInteger(value)) return false;
+  try {
+    const n = BigInt(text);
+    return n > TWO_POW_53 || n < -TWO_POW_53;
+  } catch {
+    return true;
+  }
 }
 
 function clip(token: string): string {

@@ -15,7 +15,7 @@ import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
 import { yamlValueIssues } from './yaml-strict.js';
 import { checkConditionsOf, compileRiskRules, riskFieldIssues } from './policy/validate.js';
-import { isSeedForm, policyFromSeed, type PolicySource, type SeedApprovalTerms } from './seed-policy.js';
+import { isSeedForm, policyFromSeed, slugify, uniqueId, type PolicySource, type SeedApprovalTerms } from './seed-policy.js';
 
 /** SPEC 3.4: a policy file, validated whole and mapped to the model. */
 export interface ParsedPolicyFile {
@@ -214,12 +214,18 @@ function parsePolicyList(
   items.forEach((item, i) => {
     const seed = isSeedForm(item);
     const rawId = isPlainObject(item) ? item.id : undefined;
-    const base = itemPath('policies', i, rawId);
+    // A seed policy without an id is named by the id its name gives it (SPEC 3.4: errors name the policy id).
+    const seedId = seed && rawId === undefined ? seedIdOf(item, taken) : undefined;
+    const base = itemPath('policies', i, seedId ?? rawId);
     const mapped = seed
       ? policyFromSeed(item, base, issues, { source: opts.source, takenIds: taken, approval: opts.approval })
       : { policy: nativePolicy(item, base, issues, opts.source), workflow: null };
     const policy = mapped?.policy;
-    if (!policy) return;
+    if (!policy) {
+      // Taken all the same, so that each invalid seed policy's errors name an id of its own.
+      if (seedId !== undefined) taken.add(seedId);
+      return;
+    }
     const at = itemPath('policies', i, policy.id);
     if (mapped.workflow) workflows.push({ workflow: mapped.workflow, path: `${at}.approvers`, policy: policy.id });
     const earlier = firstIndexOf.get(policy.id);
@@ -231,6 +237,12 @@ function parsePolicyList(
     paths.push(at);
   });
   return { policies, workflows };
+}
+
+/** The id a seed policy without one will get (policyFromSeed's rule), or undefined when it has no usable name. */
+function seedIdOf(item: unknown, taken: ReadonlySet<string>): string | undefined {
+  const name = isPlainObject(item) ? item.name : undefined;
+  return typeof name === 'string' && name.length > 0 ? uniqueId(slugify(name), taken) : undefined;
 }
 
 /** A file's workflows: each whole (SPEC 11's document), with an id of its own (policies name it). */

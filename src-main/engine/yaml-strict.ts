@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
-import { numberProblem } from '../../src-shared/exact-number.js';
+import { integerBeyondTwoPow53, numberProblem } from '../../src-shared/exact-number.js';
 import { isUnresolvedAlias, unresolvedAliasMessage } from '../../src-shared/yaml-aliases.js';
 import { itemPath, joinPath, type ValidationDetail } from './errors.js';
 
@@ -9,7 +9,7 @@ const DECIMAL = /^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$/;
 /**
  * What reading a YAML policy file would silently change (SPEC 5: nothing a client sends is silently
  * changed), each named by its field: a key written twice in one mapping (the last would win), and a
- * number a double does not hold as written (an integer beyond ±(2^53 − 1), an overflow), and a
+ * number a double does not hold as written (an integer beyond ±2^53, an overflow), and a
  * value like `*.delete` that YAML reads as an alias of an anchor the file does not have. A list item
  * with an `id` is named by it, as the schema's own errors are (`policies[0](prod-db).when.x`).
  */
@@ -44,7 +44,7 @@ function numberIssue(value: number, source: string | undefined): string | null {
   if (source !== undefined && DECIMAL.test(source)) return numberProblem(source, 'quote it');
   // Hex, octal, `.inf`: only the value tells.
   if (!Number.isFinite(value)) return `${source ?? value} is not a finite number`;
-  if (Number.isInteger(value) && !Number.isSafeInteger(value))
-    return `integer ${source ?? value} is beyond ±(2^53 − 1) and would be rounded; quote it`;
+  if (Number.isInteger(value) && integerBeyondTwoPow53(source ?? String(value), value))
+    return `integer ${source ?? value} is beyond ±2^53 and would be rounded; quote it`;
   return null;
 }

@@ -65,7 +65,7 @@ export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> 
  * Parses JSON text strictly (SPEC 5 "Bodies": nothing a client sends is silently changed): depth-bounded,
  * no prototype-polluting keys, and a 400 naming the field for what JSON.parse would silently alter —
  * a duplicate key (the last would win), a lone surrogate (`"\uD800"`), a number that overflows a
- * double (→ Infinity) or underflows it (→ 0), an integer beyond ±(2^53 − 1) (rounded).
+ * double (→ Infinity) or underflows it (→ 0), an integer beyond ±2^53.
  */
 export function parseJsonText(text: string, opts: { maxValues?: number } = {}): unknown {
   // Read off the raw text, so that a body past either bound is never parsed at all.

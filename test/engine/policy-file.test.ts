@@ -89,7 +89,7 @@ policies:
       'policies[1](bad-regex).when.resource.regex',
       'policies[2](ok).id',
       'policies[3](bad-effect).effect',
-      'policies[4].conditions',
+      'policies[4](seed-with-bad-json).conditions',
     ]);
   });
 
@@ -125,8 +125,8 @@ policies:
       'policies[0](both).when.resource.regex',
       'policies[0](both).when.tool_name.frob',
       'policies[1](twice).when.resource.regex',
-      'policies[2].action',
-      'policies[2].conditions.resource.regex',
+      'policies[2](seed-both).action',
+      'policies[2](seed-both).conditions.resource.regex',
       'policies[3](BAD ID).id',
       'policies[3](BAD ID).when.resource.regex',
     ]);
@@ -161,7 +161,7 @@ policies:
   it('refuses a number a double would change, naming its field; keeps those it holds as written', () => {
     const file = (n: string) => `policies:\n  - id: big\n    effect: allow\n    when: { context.n: ${n} }\n`;
     for (const [n, message] of [
-      ['9007199254740993', /integer 9007199254740993 is beyond ±\(2\^53 − 1\) and would be rounded; quote it/],
+      ['9007199254740993', /integer 9007199254740993 is beyond ±2\^53 and would be rounded; quote it/],
       ['9007199254740993.0', /would be rounded to 9007199254740992/],
       ['-9007199254740993e0', /would be rounded/],
       ['0x20000000000001', /integer 0x20000000000001 is beyond/],
@@ -175,6 +175,9 @@ policies:
     }
     for (const [n, value] of [
       ['9007199254740991', 9007199254740991],
+      ['9007199254740992', 9007199254740992],
+      ['-9007199254740992', -9007199254740992],
+      ['0x20000000000000', 9007199254740992],
       ['1e20', 1e20],
       ['1.5e300', 1.5e300],
       ['0.1', 0.1],
@@ -275,6 +278,24 @@ describe('seed policy forms (SPEC 3.4)', () => {
       ],
     });
     expect(file.policies.map((p) => p.id)).toEqual(['same', 'same-3', 'same-2']);
+  });
+
+  it('names a seed policy without an id by the id its name gives it in a file’s errors (SPEC 3.4)', () => {
+    const details = errorsOf(() =>
+      parsePolicyDocument({
+        version: 1,
+        policies: [
+          { name: 'Terraform Production Changes', conditions: '{not json', action: 'require_approval' },
+          { name: 'Block writes', action: 'explode' },
+          { name: 'Block writes', conditions: { resource: { regex: '(' } }, action: 'deny' },
+        ],
+      }),
+    );
+    expect(details.map((d) => d.path)).toEqual([
+      'policies[0](terraform-production-changes).conditions',
+      'policies[1](block-writes).action',
+      'policies[2](block-writes-2).conditions.resource.regex',
+    ]);
   });
 
   it('seedToPolicy rejects invalid conditions naming the field', () => {

@@ -34,7 +34,8 @@ describe('strict JSON bodies', () => {
     ['{"context":{"estimated_rows":1e400}}', 'context.estimated_rows', /too large for a double .*Infinity/],
     ['{"n":-1e309}', 'n', /-Infinity/],
     ['{"n":' + '9'.repeat(400) + '}', 'n', /too large for a double/],
-    ['{"id":9007199254740993}', 'id', /beyond ±\(2\^53 − 1\)/],
+    ['{"id":9007199254740993}', 'id', /integer 9007199254740993 is beyond ±2\^53 and would be rounded/],
+    ['{"id":10000000000000000}', 'id', /beyond ±2\^53, where a double no longer holds every integer/],
     ['{"id":-9007199254740993}', 'id', /beyond/],
     ['{"id":12345678901234567890}', 'id', /beyond/],
     ['{"id":9007199254740993.0}', 'id', /beyond ±\(2\^53 − 1\) and would be rounded to 9007199254740992/],
@@ -55,6 +56,8 @@ describe('strict JSON bodies', () => {
     '{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}',
     '{"s":"\\ud83d\\ude00 and 😀","k":"\\\\u0000 \\"quoted\\" \\\\"}',
     '{"n":9007199254740991,"m":-9007199254740991,"f":1.5e300,"g":0.1,"z":0,"e":0e10,"neg":-0.0}',
+    // SPEC 5 refuses integers *beyond* ±2^53: ±2^53 itself is a double exactly as written.
+    '{"n":9007199254740992,"m":-9007199254740992}',
     '{"big":123456789012345.678}',
     '{"a":1e20,"b":-2.5e30,"c":9007199254740992.0,"d":1.7e308,"e":4.5e15}',
     '[1,2,3]',

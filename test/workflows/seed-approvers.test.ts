@@ -132,7 +132,7 @@ describe('the seeds’ Terraform policy with approvers', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([
       {
-        path: 'policies[0].approvers',
+        path: 'policies[0](tf-allow).approvers',
         message: expect.stringMatching(/only a require_approval or escalate policy has approvers/),
       },
     ]);
