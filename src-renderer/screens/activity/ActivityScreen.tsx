@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ActionStatus, AuditRecord, VerifyResult } from '../../../src-shared/index.js';
+import type { ActionStatus, AuditRecord } from '../../../src-shared/index.js';
 import { MIN_PREFIX, wholeWordRuns } from '../../../src-shared/search.js';
 import { api } from '../../api/client.js';
 import { ErrorBanner } from '../../components/Banner.js';
@@ -32,7 +32,7 @@ import {
 } from './filters.js';
 import { RecordDrawer } from './RecordDrawer.js';
 import { usePages } from './usePages.js';
-import { VerifyButton, VerifyResultBanner } from './VerifyButton.js';
+import { VerifyButton, VerifyResultBanner, type VerifyOutcome } from './VerifyButton.js';
 
 /** "Jump to a date": the list starts at that moment (inside the time range) and goes back from there. */
 function JumpToDate({ filters, onChange }: { filters: ActivityFilters; onChange: (patch: Partial<ActivityFilters>) => void }) {
@@ -113,7 +113,7 @@ export function ActivityScreen() {
   const pages = view === 'actions' ? actions : events;
   const [openAction, setOpenAction] = useState<ActionStatus | null>(null);
   const [openRecord, setOpenRecord] = useState<AuditRecord | null>(null);
-  const [verify, setVerify] = useState<VerifyResult | { error: string } | null>(null);
+  const [verify, setVerify] = useState<VerifyOutcome | null>(null);
   const seenSeq = useRef(eventSeq);
   // Suggestions for the agent and action-type filters are fetched when one of them is first
   // focused, not with the page: at a million records the first page must not queue behind them.
