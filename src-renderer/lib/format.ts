@@ -66,6 +66,18 @@ export function bytes(n: number): string {
 const nf = new Intl.NumberFormat();
 export const num = (n: number): string => nf.format(n);
 
+/**
+ * A long value cut in the middle, so that both its start and its end stay visible: two queue
+ * entries that differ only at the end of their resource (postgres://prod/customers vs …/orders)
+ * must not look alike.
+ */
+export function middleTruncate(s: string, max: number): string {
+  const chars = [...s];
+  if (chars.length <= max) return s;
+  const tail = Math.ceil((max - 1) * 0.6);
+  return `${chars.slice(0, max - 1 - tail).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
 /** "require_approval" → "require approval". */
 export const words = (s: string): string => s.replace(/_/g, ' ');
 

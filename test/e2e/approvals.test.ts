@@ -163,6 +163,25 @@ describe('queue and detail pane', () => {
     await clearQueue(p);
   });
 
+  it('two requests whose headlines are cut alike are told apart in the queue by their resource, start and end', async () => {
+    const p = b.page;
+    const table = 'postgres://prod/eu-west-1/analytics-warehouse/';
+    const customers = (await submitHeld(s, { ...HELD.dbDelete, resource: `${table}customers` })).action_id;
+    const orders = (await submitHeld(s, { ...HELD.dbDelete, resource: `${table}orders` })).action_id;
+    const shown = async (id: string) => {
+      const line = queue(p).locator(`[role="option"][data-action-id="${id}"] .q-resource`);
+      await line.waitFor();
+      // Read whole: nothing of it clipped by the entry's width.
+      expect(await line.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+      return (await line.textContent())!;
+    };
+    const [a, c] = [await shown(customers), await shown(orders)];
+    expect(a).toMatch(/^postgres:\/\/.*customers$/);
+    expect(c).toMatch(/^postgres:\/\/.*orders$/);
+    await shot(p, '21b-approvals-resources-apart');
+    await clearQueue(p);
+  });
+
   it('remember + "also answer the N waiting like it" answers them in one step (apply_to_pending)', async () => {
     const p = b.page;
     await setGrace(p, 0);

@@ -1,5 +1,6 @@
 // Pure console logic that needs no browser: secret masking, Activity's URL filters, policy drafts.
 import { describe, expect, it } from 'vitest';
+import { middleTruncate } from '../../src-renderer/lib/format.js';
 import { maskSecrets, MASK } from '../../src-renderer/lib/mask.js';
 import { filtersToSearch, parseFilters, toAuditQuery } from '../../src-renderer/screens/activity/filters.js';
 import { issuesFor, localIssues, mergeDraft, serverIssues, simpleValue } from '../../src-renderer/screens/policies/model.js';
@@ -79,5 +80,16 @@ describe('policy drafts', () => {
     expect(issuesFor(server, 'when.resource')).toEqual(['invalid regex']);
     expect(simpleValue({ eq: 'npm test' })).toBe('npm test');
     expect(simpleValue({ regex: '^rm' })).toBeNull();
+  });
+});
+
+describe('middleTruncate', () => {
+  it('keeps the start and the end of a long value, and a short one whole', () => {
+    expect(middleTruncate('postgres://prod/customers', 40)).toBe('postgres://prod/customers');
+    const cut = middleTruncate('postgres://prod/eu-west-1/analytics-warehouse/orders', 30);
+    expect([...cut]).toHaveLength(30);
+    expect(cut.startsWith('postgres://')).toBe(true);
+    expect(cut.endsWith('warehouse/orders')).toBe(true);
+    expect(cut).toContain('…');
   });
 });

@@ -2,7 +2,8 @@ import { memo, useEffect, useRef } from 'react';
 import { headlineOf } from '../../api/approvals.js';
 import { RiskBadge } from '../../components/RiskBadge.js';
 import { useNow } from '../../lib/clock.js';
-import { clockDuration } from '../../lib/format.js';
+import { clockDuration, middleTruncate } from '../../lib/format.js';
+import { maskSecrets } from '../../lib/mask.js';
 import { selectQueue, type Entry } from '../../store/approvals.js';
 import { useStore } from '../../store/index.js';
 
@@ -16,6 +17,7 @@ const QueueOption = memo(function QueueOption({ entry, selected, index }: { entr
   const selectEntry = useStore((s) => s.selectEntry);
   const ref = useRef<HTMLLIElement>(null);
   const p = entry.primary;
+  const resource = p.action.resource ? maskSecrets(p.action.resource) : null;
   // The selected entry is kept visible inside the list only (scrollIntoView would also scroll the page).
   useEffect(() => {
     const li = ref.current;
@@ -41,6 +43,12 @@ const QueueOption = memo(function QueueOption({ entry, selected, index }: { entr
       <RiskBadge score={p.action.risk.score} level={p.action.risk.level} compact />
       <div className="q-main">
         <div className="q-headline">{headlineOf(p)}</div>
+        {/* The headline may be cut: the resource, start and end, always tells entries apart. */}
+        {resource && (
+          <div className="q-resource mono" title={resource}>
+            {middleTruncate(resource, 32)}
+          </div>
+        )}
         <div className="q-meta">
           <span className="mono">{p.action.action_type}</span>
           {p.action.environment && <span> · {p.action.environment}</span>}
