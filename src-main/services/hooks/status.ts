@@ -49,7 +49,7 @@ const NOTES: Partial<Record<HookAgent, string>> = {
   cursor: 'Cursor can ask for shell commands and MCP calls only.',
 };
 
-/** Every agent: found on this machine, wired (user scope, and the project scopes install recorded), last call. */
+/** Every agent: found on this machine, wired (user scope, and what install recorded in any scope), last call. */
 export function integrationStatus(
   o: Places & { dataDir: string; lastCalls?: ReadonlyMap<HookAgent, number>; pathVar?: string },
 ): IntegrationView[] {
@@ -68,8 +68,10 @@ export function integrationStatus(
     }
     const installed: { scope: Scope; path: string }[] = [];
     for (const t of targetsOf(agent, 'user', { home })) if (wired(t)) installed.push({ scope: 'user', path: t.path });
+    // What install recorded: the project scopes, and a user scope installed under another home (the
+    // CLI that ran `hook install` need not share the server's HOME); each only while still wired.
     for (const m of manifest) {
-      if (m.agent !== agent || m.scope === 'user' || installed.some((i) => i.path === m.path)) continue;
+      if (m.agent !== agent || installed.some((i) => i.path === m.path)) continue;
       const t = targetsOf(agent, m.scope, { home, cwd: '/' }).map((x) => ({ ...x, path: m.path }))[0];
       if (t && wired(t)) installed.push({ scope: m.scope, path: m.path });
     }

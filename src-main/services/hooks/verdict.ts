@@ -43,13 +43,13 @@ export function verdictOf(s: DecisionLike, fallback: HookFallback, what = 'tool 
   if (s.decision === 'denied') {
     const how =
       s.status === 'rejected'
-        ? 'rejected'
+        ? `rejected this ${what}`
         : s.status === 'expired'
-          ? 'let the approval expire (denied)'
+          ? `denied this ${what} (the approval expired)`
           : s.status === 'withdrawn'
-            ? 'withdrew the request (nobody answered in time)'
-            : 'denied';
-    return { kind: 'deny', reason: `Gatehouse ${how} this ${what}: ${reason}${comment}${id}` };
+            ? `denied this ${what} (the request was withdrawn)`
+            : `denied this ${what}`;
+    return { kind: 'deny', reason: `Gatehouse ${how}: ${reason}${comment}${id}` };
   }
   return { kind: 'ask', reason: `Gatehouse gave an unexpected decision ${JSON.stringify(s.decision)}${id}` };
 }

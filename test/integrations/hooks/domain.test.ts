@@ -40,6 +40,8 @@ describe('verdicts (SPEC 9.1: explicit allow only for a policy or a person)', ()
       expect(v.kind).toBe('deny');
       expect(v.reason).toMatch(/act_1/);
       expect(v.reason).toMatch(/not today/);
+      // One sentence whatever the status: "Gatehouse <verb> this tool call[ (why)]: <reason>".
+      expect(v.reason).toMatch(/^Gatehouse (denied|rejected) this tool call( \(the (approval expired|request was withdrawn)\))?: r/);
     }
     expect(verdictOf({ decision: 'pending' }, 'pass')).toBeNull();
     expect(verdictOf({ decision: 'weird' }, 'pass')!.kind).toBe('ask');

@@ -303,6 +303,21 @@ describe('hook install specifics', () => {
     expect(readFileSync(targetsOf('cline', 'project', s)[0]!.path, 'utf8')).toMatch(/--wait 26 /);
   });
 
+  it('hook status finds a user-scope install made under another HOME (the server runs with its own)', async () => {
+    for (const agent of ['claude-code', 'cline'] as const) {
+      agentOf.current = agent;
+      const s = setup();
+      await s.install('user');
+      const paths = targetsOf(agent, 'user', s).map((t) => t.path);
+      const serverHome = temp('gatehouse-inst-server-home-');
+      const seen = () => integrationStatus({ dataDir: s.data, home: serverHome }).find((i) => i.agent === agent)!;
+      expect(seen().installed).toEqual(paths.map((path) => ({ scope: 'user', path })));
+      expect(seen().found).toBe(true);
+      await s.install('user', { uninstall: true });
+      expect(seen().installed).toEqual([]);
+    }
+  });
+
   it('the CLI says where an agent cannot ask, tells Codex users to trust the hook, and rejects bad options', async () => {
     const home = temp('gatehouse-inst-cli-');
     const data = temp('gatehouse-inst-cli-data-');
