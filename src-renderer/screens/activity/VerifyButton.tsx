@@ -103,7 +103,10 @@ export function VerifyResultBanner({ result: outcome, onClose }: { result: Verif
       <Icon name="alert" />
       <div className="banner-body">
         {'ok' in result && result.ok ? (
-          <strong>The hash chain verifies ({num(result.records)} records), but the signed checkpoint does not.</strong>
+          <strong>
+            The hash chain verifies ({num(result.records)} records), but the signed checkpoint{' '}
+            {'error' in outcome.checkpoint ? 'could not be checked' : 'does not'}.
+          </strong>
         ) : 'ok' in result ? (
           <>
             <strong>The chain is broken at seq {result.first_bad_seq ?? '?'}.</strong> Records from there on do not match their hashes: the
