@@ -191,7 +191,7 @@ export function buildProgram(): Command {
     .option('--agent-id <id>', 'agent id for its actions', 'mcp-client')
     .option('--wait <s>', 'seconds to wait for an approval', '300')
     .option('--govern-reads', 'also decide resources/read and prompts/get')
-    .option('--url <url>', 'a remote MCP server (Streamable HTTP) instead of a command')
+    .option('--url <url>', 'a remote MCP server (Streamable HTTP, or HTTP+SSE: found by itself) instead of a command')
     .option('--header <header>', 'an HTTP header for the remote server, "Name: value" (repeatable)', (v: string, prev: string[] = []) => [
       ...prev,
       v,

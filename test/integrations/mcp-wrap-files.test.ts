@@ -183,13 +183,14 @@ describe('gatehouse mcp wrap edits the file as text', () => {
     proxied(v.projects['/home/me/app']!.mcpServers.web!.args, 'web');
   });
 
-  it("VS Code's .vscode/mcp.json (JSONC): comments and trailing commas survive; http wrapped, sse skipped", async () => {
+  it("VS Code's .vscode/mcp.json (JSONC): comments and trailing commas survive; http and sse wrapped", async () => {
     const fs = `{
       "type": "stdio",
       "command": "node",
       "args": ["server.js"], // the server
       "envFile": "\${workspaceFolder}/.env",
     }`;
+    const old = `{ "type": "sse", "url": "https://old.example.com/sse", "headers": { "X-Api-Key": "\${input:token}" } }`;
     const api = `{
       "type": "http",
       "url": "https://api.example.com/mcp",
@@ -204,21 +205,25 @@ describe('gatehouse mcp wrap edits the file as text', () => {
     /* local */
     "fs": ${fs},
     "api": ${api},
-    "old": { "type": "sse", "url": "https://old.example.com/sse" },
+    "old": ${old},
   },
 }
 `;
     const file = join(dir, 'mcp.json');
     writeFileSync(file, original);
-    expect((await wrap(file)).join('\n')).toMatch(/skipped old: a legacy SSE server/);
+    // A server on the HTTP+SSE transport of 2024-11-05 is governed too: the proxy finds its transport.
+    expect((await wrap(file)).join('\n')).toMatch(/wrapped old \(remote, HTTP\+SSE, server id old\)/);
     rmSync(file);
     rmSync(`${file}.gatehouse.bak`);
-    const { wrapped } = await cycle(original, [fs, api], 'mcp.json');
+    const { wrapped } = await cycle(original, [fs, api, old], 'mcp.json');
     const s = serversOf(wrapped, (v) => v.servers);
     expect(s.fs).toMatchObject({ type: 'stdio', command: NODE, envFile: '${workspaceFolder}/.env' });
     expect(s.api).toMatchObject({ type: 'stdio', command: NODE });
     expect(JSON.parse(s.api!.env!.GATEHOUSE_MCP_REMOTE!).headers).toEqual({ Authorization: 'Bearer ${input:token}' });
-    expect(s.old).toEqual({ type: 'sse', url: 'https://old.example.com/sse' });
+    expect(s.old).toMatchObject({ type: 'stdio', command: NODE });
+    proxied(s.old!.args, 'old');
+    expect(s.old!.args!.slice(6)).toEqual(['--url', 'https://old.example.com/sse']);
+    expect(JSON.parse(s.old!.env!.GATEHOUSE_MCP_REMOTE!)).toEqual({ type: 'sse', headers: { 'X-Api-Key': '${input:token}' }, env: false });
   });
 
   it('VS Code user settings.json: servers under "mcp": {"servers"}', async () => {

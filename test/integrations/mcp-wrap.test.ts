@@ -46,7 +46,7 @@ const config = () => ({
 });
 
 describe('gatehouse mcp wrap', () => {
-  it('wraps local and remote servers, skips legacy SSE ones, keeps the rest; idempotent; --unwrap restores', async () => {
+  it('wraps local and remote servers (HTTP+SSE ones too), keeps the rest; idempotent; --unwrap restores', async () => {
     const file = join(dir, 'claude_desktop_config.json');
     const original = config();
     const originalText = JSON.stringify(original, null, 2);
@@ -54,16 +54,22 @@ describe('gatehouse mcp wrap', () => {
     const env = cleanEnv();
     const r1 = await runCli(['mcp', 'wrap', '--config', file], null, env);
     expect(r1.code, r1.stderr).toBe(0);
-    expect(r1.stdout).toMatch(/skipped legacy: a legacy SSE server/);
+    expect(r1.stdout).toMatch(/wrapped legacy \(remote, HTTP\+SSE, server id legacy\)/);
     const wrappedText = readFileSync(file, 'utf8');
     const w = JSON.parse(wrappedText);
     // Each wrapped entry carries its original, exactly; the rest of each entry is compared without it.
-    for (const name of ['filesystem', 'My Notes', 'remote', 'claude-code-remote', 'bare']) {
+    for (const name of ['filesystem', 'My Notes', 'remote', 'claude-code-remote', 'legacy', 'bare']) {
       expect(w.mcpServers[name].env[ORIGINAL], name).toMatch(/^[A-Za-z0-9+/]+=*$/);
       w.mcpServers[name] = withoutOriginal(w.mcpServers[name]);
     }
     expect(w.globalShortcut).toBe('Ctrl+Space');
-    expect(w.mcpServers.legacy).toEqual(original.mcpServers.legacy);
+    // A server on the HTTP+SSE transport (2024-11-05): behind the proxy like any remote one, its `type` kept for --unwrap.
+    expect(w.mcpServers.legacy).toEqual({
+      type: 'stdio',
+      command: NODE,
+      args: [BIN, 'mcp-proxy', '--server-id', 'legacy', '--data-dir', HOME_DIR, '--url', 'https://old.example.com/sse'],
+      env: { GATEHOUSE_MCP_REMOTE: JSON.stringify({ type: 'sse', env: false }) },
+    });
     expect(w.mcpServers.remote).toEqual({
       command: NODE,
       args: [BIN, 'mcp-proxy', '--server-id', 'remote', '--data-dir', HOME_DIR, '--url', 'https://mcp.example.com/mcp'],

@@ -1,5 +1,6 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { mediaType, readEventStream, streamEndedAnswer } from './event-stream.js';
 import { kindOf, parseLine, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
@@ -18,48 +19,7 @@ import type { RawLink } from './links.js';
  */
 const VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
 
-const mediaType = (ct: string | null): string => (ct ?? '').split(';')[0]!.trim().toLowerCase();
-
-/** Minimal `text/event-stream` reader: calls `onEvent(event, data)` for each dispatched event. */
-async function readEventStream(
-  body: ReadableStream<Uint8Array>,
-  onEvent: (event: string, data: string, id: string | null) => void,
-): Promise<void> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  let data: string[] = [];
-  let event = '';
-  let id: string | null = null;
-  const line = (l: string) => {
-    if (l === '') {
-      if (data.length) onEvent(event || 'message', data.join('\n'), id);
-      data = [];
-      event = '';
-      return;
-    }
-    if (l.startsWith(':')) return;
-    const i = l.indexOf(':');
-    const field = i < 0 ? l : l.slice(0, i);
-    let value = i < 0 ? '' : l.slice(i + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
-    else if (field === 'id') id = value;
-  };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += value;
-    let nl: number;
-    while ((nl = buf.search(/\r\n|\r|\n/)) >= 0) {
-      const len = buf[nl] === '\r' && buf[nl + 1] === '\n' ? 2 : 1;
-      line(buf.slice(0, nl));
-      buf = buf.slice(nl + len);
-    }
-  }
-  if (buf) line(buf);
-  line('');
-}
+const textOf = (r: Response): Promise<string> => r.text().catch(() => '');
 
 export class HttpLink implements RawLink {
   onmessage?: (raw: string) => void;
@@ -69,6 +29,8 @@ export class HttpLink implements RawLink {
   /** Exact texts waiting for the SDK to post them, by the text the SDK will post. */
   private readonly exact = new Map<string, string[]>();
   private closed = false;
+  /** The status and body of the last POST the server refused (4xx, 5xx), for the transport fallback (remote-link.ts). */
+  refusal: { status: number; body: string } | null = null;
 
   constructor(
     url: URL,
@@ -149,7 +111,9 @@ export class HttpLink implements RawLink {
         if (name !== undefined && /^[\x20-\x7e]*$/.test(name)) headers.set('mcp-name', name);
       }
     }
+    if (init?.method === 'POST') this.refusal = null;
     const res = await fetch(url, { ...init, headers, body });
+    if (init?.method === 'POST' && res.status >= 400) this.refusal = { status: res.status, body: await textOf(res.clone()) };
     if (!res.ok || !res.body) return res;
     const type = mediaType(res.headers.get('content-type'));
     if (type === 'application/json') {
@@ -181,10 +145,6 @@ export class HttpLink implements RawLink {
       if (!this.closed) this.log(`stream from the remote server broke: ${(e as Error).message}`);
     }
     if (resumable || this.closed) return;
-    for (const id of unanswered) {
-      this.onmessage?.(
-        `{"jsonrpc":"2.0","id":${id},"error":${JSON.stringify({ code: -32603, message: 'the remote MCP server closed the stream before answering' })}}`,
-      );
-    }
+    for (const id of unanswered) this.onmessage?.(streamEndedAnswer(id));
   }
 }

@@ -6,7 +6,8 @@ import { ORIGINAL_ENV, REMOTE_ENV } from './wrap-entry.js';
 /**
  * `gatehouse mcp-proxy --server-id ID [--agent-id ID] [--wait S] [--govern-reads] -- COMMAND [ARGS...]`
  * or `... --url URL [--header "Name: value"]...` (SPEC 9.2): an MCP server on this process's
- * stdio that runs the real server as a child (or talks to a remote one over Streamable HTTP) and
+ * stdio that runs the real server as a child (or talks to a remote one over Streamable HTTP, or the
+ * 2024-11-05 HTTP+SSE transport for a server that only speaks that: remote-link.ts) and
  * relays everything byte for byte, deciding each `tools/call` with Gatehouse first. Only MCP
  * messages go to stdout; diagnostics go to stderr (and a child's stderr is passed through).
  * Exits when either side closes; a child's exit code becomes ours.
@@ -78,8 +79,8 @@ export async function runMcpProxy(command: string[], o: McpProxyOptions): Promis
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new Error(`--url must be an http(s) URL (got ${JSON.stringify(o.url)})`);
-    const { HttpLink } = await import('./http-link.js');
-    down = new HttpLink(url, { ...headersFromEnv(), ...parseHeaders(o.header) }, log);
+    const { RemoteLink } = await import('./remote-link.js');
+    down = new RemoteLink(url, { ...headersFromEnv(), ...parseHeaders(o.header) }, log);
     commandLine = url.origin + url.pathname; // never the query or the headers: they may hold credentials
   } else {
     const [cmd, ...args] = command;

@@ -7,8 +7,9 @@ import { isJsonObject, printJson, type JsonObject, type JsonValue } from '../../
  *
  * - A local (stdio) entry becomes `{"command": <node>, "args": [<bin/gatehouse.mjs>, "mcp-proxy",
  *   "--server-id", <name>, "--data-dir", <dir>, "--", <command>, ...<args>], ...the rest kept}`.
- * - A remote entry (`url`, Streamable HTTP) becomes a stdio entry running `mcp-proxy --server-id
- *   <name> --url <url>`; its `headers` go in the entry's `env` as `GATEHOUSE_MCP_REMOTE` (JSON),
+ * - A remote entry (`url`: Streamable HTTP, or `"type": "sse"`, the HTTP+SSE transport of
+ *   2024-11-05, which the proxy finds by itself) becomes a stdio entry running `mcp-proxy --server-id
+ *   <name> --url <url>`; its `type` and `headers` go in the entry's `env` as `GATEHOUSE_MCP_REMOTE` (JSON),
  *   where the proxy reads them: out of the process list, which anyone on the machine can read.
  * - Every wrapped entry carries its original, exactly as it was written (its text: comments, number
  *   forms, layout), in `env.GATEHOUSE_MCP_ORIGINAL` (base64 of `{"v":1,"entry":TEXT,"sha256":H}`,

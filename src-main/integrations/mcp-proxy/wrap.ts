@@ -95,9 +95,11 @@ function wrapOne(name: string, node: JsonNode, text: string, launch: ProxyLaunch
   const original = text.slice(node.start, node.end);
   const id = serverIdFor(name);
   if (e.url !== undefined || e.serverUrl !== undefined || (typeof e.type === 'string' && e.type !== 'stdio')) {
-    if (e.type === 'sse') return { skip: 'a legacy SSE server — the proxy speaks Streamable HTTP' };
     if (typeof e.url !== 'string' || !/^https?:\/\//i.test(e.url)) return { skip: 'a remote server without an http(s) "url"' };
-    return { entry: withOriginal(wrapRemoteEntry(name, e, launch), original), done: `wrapped ${name} (remote, server id ${id})` };
+    return {
+      entry: withOriginal(wrapRemoteEntry(name, e, launch), original),
+      done: `wrapped ${name} (remote${e.type === 'sse' ? ', HTTP+SSE' : ''}, server id ${id})`,
+    };
   }
   if (typeof e.command !== 'string' || !e.command) return { skip: 'no "command"' };
   if (e.args !== undefined && !strings(e.args)) return { skip: '"args" is not a list of strings' };
