@@ -1,7 +1,7 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { mediaType, readEventStream, streamEndedAnswer } from './event-stream.js';
-import { kindOf, parseLine, type Msg } from './jsonrpc.js';
+import { idKey, kindOf, parseLine, readLine, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -16,18 +16,55 @@ import type { RawLink } from './links.js';
  *
  * On the stateless revision (2026-07-28) each POST also carries the `MCP-Protocol-Version`,
  * `Mcp-Method` and `Mcp-Name` headers that revision requires.
+ *
+ * A POST the server refuses (an HTTP error status) whose body is the server's own JSON-RPC error
+ * answer to the request(s) it carried (MCP: e.g. 400 for a version or header it does not take, 404
+ * for a session it no longer knows) is that answer: its exact text goes to the client and `send`
+ * succeeds. Any other refusal makes `send` fail, and the relay answers the request itself.
  */
 const VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
 
 const textOf = (r: Response): Promise<string> => r.text().catch(() => '');
+
+/** A message waiting for the SDK to post it: its exact text, and whether the server's refusal of its POST answered it. */
+interface Outgoing {
+  raw: string;
+  posted: boolean;
+  answered: boolean;
+}
+
+const isErrorObject = (e: unknown): boolean =>
+  !!e &&
+  typeof e === 'object' &&
+  !Array.isArray(e) &&
+  Number.isInteger((e as { code?: unknown }).code) &&
+  typeof (e as { message?: unknown }).message === 'string';
+
+/**
+ * A refused POST's body, trimmed, when it is the server's JSON-RPC error answer to every request
+ * the POST carried and nothing else (one error each, by id; an array for an array); else `null`:
+ * an HTML page, an empty body, a result, an error with no id or another request's id.
+ */
+function refusalAnswer(body: string, requestIds: readonly unknown[]): string | null {
+  if (requestIds.length === 0) return null;
+  const text = body.trim();
+  const read = readLine(text);
+  if (!read || read.invalid > 0 || read.frames.length === 0) return null;
+  const due = new Set(requestIds.map(idKey));
+  for (const { msg } of read.frames) {
+    if (msg.jsonrpc !== '2.0' || kindOf(msg) !== 'response' || 'result' in msg || !isErrorObject(msg.error)) return null;
+    if (!due.delete(idKey(msg.id))) return null;
+  }
+  return due.size === 0 ? text : null;
+}
 
 export class HttpLink implements RawLink {
   onmessage?: (raw: string) => void;
   onclose?: (why: string) => void;
   onerror?: (e: Error) => void;
   private readonly transport: StreamableHTTPClientTransport;
-  /** Exact texts waiting for the SDK to post them, by the text the SDK will post. */
-  private readonly exact = new Map<string, string[]>();
+  /** Messages waiting for the SDK to post them, by the text the SDK will post. */
+  private readonly exact = new Map<string, Outgoing[]>();
   private closed = false;
   /** The status and body of the last POST the server refused (4xx, 5xx), for the transport fallback (remote-link.ts). */
   refusal: { status: number; body: string } | null = null;
@@ -61,14 +98,18 @@ export class HttpLink implements RawLink {
     if (!frames || frames.length !== 1) throw new Error('not one JSON-RPC message');
     const copy = frames[0]!.msg;
     const posted = JSON.stringify(copy);
+    const out: Outgoing = { raw, posted: false, answered: false };
     const queue = this.exact.get(posted) ?? [];
-    queue.push(raw);
+    queue.push(out);
     this.exact.set(posted, queue);
     try {
       await this.transport.send(copy as JSONRPCMessage);
+    } catch (e) {
+      // The server refused the POST with its own answer, already relayed (see fetch): the message was delivered.
+      if (!out.answered) throw e;
     } finally {
       const q = this.exact.get(posted);
-      const at = q?.indexOf(raw) ?? -1;
+      const at = q?.indexOf(out) ?? -1;
       if (q && at >= 0) q.splice(at, 1);
       if (q && !q.length) this.exact.delete(posted);
     }
@@ -96,9 +137,14 @@ export class HttpLink implements RawLink {
     let body = init?.body;
     const headers = new Headers(init?.headers);
     let requestIds: unknown[] = [];
+    let out: Outgoing | undefined;
     if (init?.method === 'POST' && typeof body === 'string') {
-      const exact = this.exact.get(body)?.[0];
-      if (exact !== undefined) body = exact;
+      const q = this.exact.get(body);
+      out = q?.find((o) => !o.posted) ?? q?.[0];
+      if (out) {
+        out.posted = true;
+        body = out.raw;
+      }
       const frames = parseLine(body);
       requestIds = (frames ?? []).filter((f) => kindOf(f.msg) === 'request').map((f) => f.msg.id);
       const m = frames?.length === 1 ? frames[0]!.msg : undefined;
@@ -113,7 +159,15 @@ export class HttpLink implements RawLink {
     }
     if (init?.method === 'POST') this.refusal = null;
     const res = await fetch(url, { ...init, headers, body });
-    if (init?.method === 'POST' && res.status >= 400) this.refusal = { status: res.status, body: await textOf(res.clone()) };
+    if (init?.method === 'POST' && res.status >= 400) {
+      this.refusal = { status: res.status, body: await textOf(res.clone()) };
+      const answer = out && !out.answered ? refusalAnswer(this.refusal.body, requestIds) : null;
+      if (out && answer !== null) {
+        out.answered = true;
+        this.log(`the remote server refused a message (HTTP ${res.status}) with its own JSON-RPC error: relayed as its answer`);
+        this.emit(answer);
+      }
+    }
     if (!res.ok || !res.body) return res;
     const type = mediaType(res.headers.get('content-type'));
     if (type === 'application/json') {
