@@ -1,7 +1,7 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { mediaType, readEventStream, streamEndedAnswer } from './event-stream.js';
-import { idKey, kindOf, parseLine, readLine, type Msg } from './jsonrpc.js';
+import { idKey, idText, kindOf, parseLine, readLine, type Frame, type Msg } from './jsonrpc.js';
 import type { RawLink } from './links.js';
 
 /**
@@ -21,10 +21,25 @@ import type { RawLink } from './links.js';
  * answer to the request(s) it carried (MCP: e.g. 400 for a version or header it does not take, 404
  * for a session it no longer knows) is that answer: its exact text goes to the client and `send`
  * succeeds. Any other refusal makes `send` fail, and the relay answers the request itself.
+ *
+ * Sessions (MCP, Streamable HTTP, session management): a server that ends a session answers its
+ * id with 404, and the client must then start a new one with a new `initialize` sent without that
+ * id. The SDK transport keeps the id it was given, so an `initialize` the client sends while the
+ * link holds a session id starts a new session on a new SDK transport (the SDK has no public way
+ * to forget an id: `terminateSession` keeps it when the DELETE is refused, as a forgotten session's
+ * is): it goes out without the old id, and the id the server returns to it is the one every later
+ * POST and GET carries. Messages sent after it wait until it has been posted. The old session is
+ * ended: a request still awaiting its answer there is answered with an error, once; what the old
+ * session's streams carry after that is dropped; the old transport is sent a DELETE and closed.
  */
 const VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
 
 const textOf = (r: Response): Promise<string> => r.text().catch(() => '');
+
+const SESSION_ENDED = 'the MCP session ended before the remote server answered: the client started a new one (initialize)';
+
+/** How long a replaced session's DELETE may take before its transport is closed all the same. */
+const TERMINATE_MS = 5_000;
 
 /** A message waiting for the SDK to post it: its exact text, and whether the server's refusal of its POST answered it. */
 interface Outgoing {
@@ -58,29 +73,54 @@ function refusalAnswer(body: string, requestIds: readonly unknown[]): string | n
   return due.size === 0 ? text : null;
 }
 
+/** One session with the server: the SDK transport that carries it, and what it owes the client. */
+interface Conn {
+  transport: StreamableHTTPClientTransport;
+  /** Messages waiting for the SDK to post them, by the text the SDK will post. */
+  exact: Map<string, Outgoing[]>;
+  /** The requests sent on it still awaiting their answer: id key → the id's exact text. */
+  awaiting: Map<string, string>;
+  /** Set while the `initialize` that opened it is being posted: other messages wait for its session id. */
+  opening: Promise<void> | null;
+  /** Replaced by a newer session: it carries nothing more to the client. */
+  retired: boolean;
+}
+
 export class HttpLink implements RawLink {
   onmessage?: (raw: string) => void;
   onclose?: (why: string) => void;
   onerror?: (e: Error) => void;
-  private readonly transport: StreamableHTTPClientTransport;
-  /** Messages waiting for the SDK to post them, by the text the SDK will post. */
-  private readonly exact = new Map<string, Outgoing[]>();
+  /** The session in use. */
+  private conn: Conn;
+  /** Replaced sessions whose transport is still being closed (see renew). */
+  private readonly retiring = new Set<Conn>();
   private closed = false;
   /** The status and body of the last POST the server refused (4xx, 5xx), for the transport fallback (remote-link.ts). */
   refusal: { status: number; body: string } | null = null;
 
   constructor(
-    url: URL,
-    headers: Record<string, string>,
+    private readonly url: URL,
+    private readonly headers: Record<string, string>,
     private readonly log: (line: string) => void,
   ) {
-    this.transport = new StreamableHTTPClientTransport(url, {
-      requestInit: { headers },
-      fetch: (u, init) => this.fetch(u, init),
+    this.conn = this.open();
+  }
+
+  /** A session on a new SDK transport, which has no session id yet. */
+  private open(): Conn {
+    const transport = new StreamableHTTPClientTransport(this.url, {
+      requestInit: { headers: this.headers },
+      fetch: (u, init) => this.fetch(conn, u, init),
     });
-    this.transport.onmessage = () => undefined; // the exact text arrives through fetch
-    this.transport.onerror = (e) => this.onerror?.(e);
-    this.transport.onclose = () => this.ended('the connection closed');
+    const conn: Conn = { transport, exact: new Map(), awaiting: new Map(), opening: null, retired: false };
+    transport.onmessage = () => undefined; // the exact text arrives through fetch
+    transport.onerror = (e) => {
+      if (!conn.retired) this.onerror?.(e);
+    };
+    transport.onclose = () => {
+      if (!conn.retired) this.ended('the connection closed');
+    };
+    return conn;
   }
 
   private ended(why: string): void {
@@ -90,56 +130,119 @@ export class HttpLink implements RawLink {
   }
 
   start(): Promise<void> {
-    return this.transport.start();
+    return this.conn.transport.start();
   }
 
   async send(raw: string): Promise<void> {
     const frames = parseLine(raw);
     if (!frames || frames.length !== 1) throw new Error('not one JSON-RPC message');
-    const copy = frames[0]!.msg;
+    const f = frames[0]!;
+    if (kindOf(f.msg) === 'request' && f.msg.method === 'initialize' && this.conn.transport.sessionId !== undefined) {
+      const conn = this.renew();
+      const sent = conn.transport.start().then(() => this.post(conn, raw, f));
+      conn.opening = sent.then(
+        () => undefined,
+        () => undefined,
+      );
+      return sent;
+    }
+    let conn = this.conn;
+    while (conn.opening) {
+      await conn.opening;
+      if (conn === this.conn) break;
+      conn = this.conn; // replaced meanwhile: wait for the newer session's initialize
+    }
+    return this.post(conn, raw, f);
+  }
+
+  /**
+   * Ends the session in use for a new one (see the class comment): its requests still awaiting an
+   * answer get an error now, and its transport is sent a DELETE for the old id, then closed.
+   */
+  private renew(): Conn {
+    const old = this.conn;
+    old.retired = true;
+    this.conn = this.open();
+    const owed = [...old.awaiting.values()];
+    old.awaiting.clear();
+    this.log(
+      `the client started a new MCP session (initialize): the old one is ended, ${owed.length} request(s) on it answered with an error`,
+    );
+    // After the send that caused it has returned to the relay (not from inside it), and before any answer of the new session.
+    queueMicrotask(() => {
+      for (const id of owed)
+        this.onmessage?.(`{"jsonrpc":"2.0","id":${id},"error":${JSON.stringify({ code: -32603, message: SESSION_ENDED })}}`);
+    });
+    this.retiring.add(old);
+    void this.retire(old);
+    return this.conn;
+  }
+
+  private async retire(old: Conn): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((r) => (timer = setTimeout(r, TERMINATE_MS)));
+    timer?.unref();
+    await Promise.race([old.transport.terminateSession().catch(() => undefined), late]);
+    clearTimeout(timer);
+    await old.transport.close().catch(() => undefined);
+    this.retiring.delete(old);
+  }
+
+  /** Hands one message to a session's SDK transport, which POSTs it (see fetch). */
+  private async post(conn: Conn, raw: string, f: Frame): Promise<void> {
+    const copy = f.msg;
+    const key = kindOf(copy) === 'request' ? idKey(copy.id) : null;
+    if (key !== null) conn.awaiting.set(key, idText(f));
     const posted = JSON.stringify(copy);
     const out: Outgoing = { raw, posted: false, answered: false };
-    const queue = this.exact.get(posted) ?? [];
+    const queue = conn.exact.get(posted) ?? [];
     queue.push(out);
-    this.exact.set(posted, queue);
+    conn.exact.set(posted, queue);
     try {
-      await this.transport.send(copy as JSONRPCMessage);
+      await conn.transport.send(copy as JSONRPCMessage);
     } catch (e) {
       // The server refused the POST with its own answer, already relayed (see fetch): the message was delivered.
-      if (!out.answered) throw e;
+      if (out.answered) return;
+      // A request already answered (its session was replaced, or its answer came before the SDK failed) gets no second one.
+      if (key !== null && !conn.awaiting.delete(key)) return;
+      throw e;
     } finally {
-      const q = this.exact.get(posted);
+      const q = conn.exact.get(posted);
       const at = q?.indexOf(out) ?? -1;
       if (q && at >= 0) q.splice(at, 1);
-      if (q && !q.length) this.exact.delete(posted);
+      if (q && !q.length) conn.exact.delete(posted);
     }
   }
 
   async close(): Promise<void> {
-    await this.transport.terminateSession().catch(() => undefined);
-    await this.transport.close().catch(() => undefined);
+    const conn = this.conn;
+    await conn.transport.terminateSession().catch(() => undefined);
+    await conn.transport.close().catch(() => undefined);
+    for (const old of this.retiring) await old.transport.close().catch(() => undefined);
     this.ended('closed');
   }
 
   /** A message from the server, as its exact text; learns the negotiated version for the SDK's headers. */
-  private emit(raw: string): void {
+  private emit(conn: Conn, raw: string): void {
+    if (conn.retired) return; // its requests were answered when it was replaced
     const frames = parseLine(raw);
     if (frames)
       for (const f of frames) {
+        if (kindOf(f.msg) !== 'response') continue;
+        conn.awaiting.delete(idKey(f.msg.id));
         const r = f.msg.result as Msg | undefined;
-        if (kindOf(f.msg) === 'response' && r && typeof r.protocolVersion === 'string' && r.serverInfo)
-          this.transport.setProtocolVersion(r.protocolVersion);
+        if (r && typeof r.protocolVersion === 'string' && r.serverInfo) conn.transport.setProtocolVersion(r.protocolVersion);
       }
     this.onmessage?.(raw);
   }
 
-  private async fetch(url: string | URL, init?: RequestInit): Promise<Response> {
+  private async fetch(conn: Conn, url: string | URL, init?: RequestInit): Promise<Response> {
     let body = init?.body;
     const headers = new Headers(init?.headers);
     let requestIds: unknown[] = [];
     let out: Outgoing | undefined;
     if (init?.method === 'POST' && typeof body === 'string') {
-      const q = this.exact.get(body);
+      const q = conn.exact.get(body);
       out = q?.find((o) => !o.posted) ?? q?.[0];
       if (out) {
         out.posted = true;
@@ -165,26 +268,26 @@ export class HttpLink implements RawLink {
       if (out && answer !== null) {
         out.answered = true;
         this.log(`the remote server refused a message (HTTP ${res.status}) with its own JSON-RPC error: relayed as its answer`);
-        this.emit(answer);
+        this.emit(conn, answer);
       }
     }
     if (!res.ok || !res.body) return res;
     const type = mediaType(res.headers.get('content-type'));
     if (type === 'application/json') {
       const text = await res.text();
-      if (text.trim()) this.emit(text.trim());
+      if (text.trim()) this.emit(conn, text.trim());
       return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
     }
     if (type === 'text/event-stream') {
       const [mine, theirs] = res.body.tee();
-      void this.follow(mine, requestIds);
+      void this.follow(conn, mine, requestIds);
       return new Response(theirs, { status: res.status, statusText: res.statusText, headers: res.headers });
     }
     return res;
   }
 
   /** Reads an SSE stream; a POST stream that ends before answering its requests (and cannot resume) answers them with an error. */
-  private async follow(stream: ReadableStream<Uint8Array>, requestIds: unknown[]): Promise<void> {
+  private async follow(conn: Conn, stream: ReadableStream<Uint8Array>, requestIds: unknown[]): Promise<void> {
     const unanswered = new Set(requestIds.map((id) => JSON.stringify(id)));
     let resumable = false;
     try {
@@ -193,12 +296,15 @@ export class HttpLink implements RawLink {
         if (event !== 'message' || !data) return;
         const frames = parseLine(data);
         for (const f of frames ?? []) if (kindOf(f.msg) === 'response') unanswered.delete(JSON.stringify(f.msg.id));
-        this.emit(data);
+        this.emit(conn, data);
       });
     } catch (e) {
-      if (!this.closed) this.log(`stream from the remote server broke: ${(e as Error).message}`);
+      if (!this.closed && !conn.retired) this.log(`stream from the remote server broke: ${(e as Error).message}`);
     }
-    if (resumable || this.closed) return;
-    for (const id of unanswered) this.onmessage?.(streamEndedAnswer(id));
+    if (resumable || this.closed || conn.retired) return;
+    for (const id of unanswered) {
+      conn.awaiting.delete(idKey(JSON.parse(id)));
+      this.onmessage?.(streamEndedAnswer(id));
+    }
   }
 }
