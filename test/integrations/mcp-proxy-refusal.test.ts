@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, eventually, startServer, type LiveServer } from './helpers.js';
-import { RawProxy } from './mcp-raw.js';
+import { linesAnswering, RawProxy, requestBody } from './mcp-raw.js';
 
 /**
  * `gatehouse mcp-proxy --url` when the remote Streamable HTTP server refuses a POST with an HTTP
@@ -26,19 +26,11 @@ const expired = (id: string) => `{"jsonrpc":"2.0","id":${id},"error":{"code":-32
 
 const TOOLS = ['own', 'expired', 'html', 'empty', 'null_id', 'other_id', 'result'];
 
-const body = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let b = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (b += c));
-    req.on('end', () => resolve(b));
-  });
-
 beforeAll(async () => {
   server = await startServer();
   // A hand-written Streamable HTTP server: JSON answers; each tool's call is refused its own way.
   http = createServer((req, res) => {
-    void body(req).then((text) => {
+    void requestBody(req).then((text) => {
       const path = req.url ?? '';
       if (req.method !== 'POST') {
         gets.set(path, (gets.get(path) ?? 0) + 1);
@@ -127,14 +119,7 @@ async function answersTo(p: RawProxy, id: string, probe: string): Promise<string
   p.send(`{"jsonrpc":"2.0","id":"${probe}","method":"ping"}`);
   await p.answer(`"${probe}"`);
   await new Promise((r) => setTimeout(r, 300));
-  return p.lines.filter((l) => {
-    try {
-      const m = JSON.parse(l) as { id?: unknown; method?: unknown };
-      return m.method === undefined && JSON.stringify(m.id) === id;
-    } catch {
-      return false;
-    }
-  });
+  return linesAnswering(p, id);
 }
 
 type Action = { status: string; error: string | null; mcp?: { server_id?: string; tool?: string } | null };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -9,7 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BIN, cleanEnv, eventually, NODE, startServer, type LiveServer } from './helpers.js';
-import { RawProxy } from './mcp-raw.js';
+import { RawProxy, requestBody } from './mcp-raw.js';
 
 /**
  * `gatehouse mcp-proxy --url`: the same proxy in front of a remote MCP server over Streamable HTTP
@@ -47,14 +47,6 @@ async function listen(s: Server): Promise<string> {
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}/mcp`;
 }
 
-const body = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let b = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (b += c));
-    req.on('end', () => resolve(b));
-  });
-
 beforeAll(async () => {
   server = await startServer();
   await server.admin('POST', '/api/v1/policies', {
@@ -91,7 +83,7 @@ beforeAll(async () => {
 
   // A hand-written remote whose bytes are known: JSON answers, and an SSE answer for `sse`.
   rawHttp = createServer((req, res) => {
-    void body(req).then((text) => {
+    void requestBody(req).then((text) => {
       if (req.method !== 'POST') {
         res.writeHead(405).end();
         return;

@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, eventually, startServer, type LiveServer } from './helpers.js';
-import { RawProxy } from './mcp-raw.js';
+import { linesAnswering, RawProxy, requestBody } from './mcp-raw.js';
 
 /**
  * `gatehouse mcp-proxy --url` when the remote Streamable HTTP server ends the session (MCP spec,
@@ -34,14 +34,6 @@ const streams = new Map<string, ServerResponse>();
 /** `slow` calls held without an answer, per session. */
 const held = new Map<string, { id: string; res: ServerResponse }[]>();
 
-const body = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let b = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (b += c));
-    req.on('end', () => resolve(b));
-  });
-
 const json = { 'content-type': 'application/json' };
 const notFound = '{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}';
 
@@ -67,7 +59,7 @@ beforeAll(async () => {
 
   // A hand-written Streamable HTTP server with sessions: JSON answers, a GET stream per session, 404 for an id it does not know.
   http = createServer((req, res) => {
-    void body(req).then((text) => {
+    void requestBody(req).then((text) => {
       const path = req.url ?? '';
       const sessions = known.get(path) ?? new Set<string>();
       known.set(path, sessions);
@@ -145,17 +137,6 @@ const init = (id: string) =>
 const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
 const call = (id: string, name: string) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"${name}","arguments":{}}}`;
 
-/** The lines the proxy wrote that answer `id`. */
-const answersTo = (p: RawProxy, id: string): string[] =>
-  p.lines.filter((l) => {
-    try {
-      const m = JSON.parse(l) as { id?: unknown; method?: unknown };
-      return m.method === undefined && JSON.stringify(m.id) === id;
-    } catch {
-      return false;
-    }
-  });
-
 type Action = { status: string; error: string | null; mcp?: { server_id?: string; tool?: string } | null };
 const actions = async (serverId: string, tool: string): Promise<Action[]> => {
   const page = await server.admin<{ items: Action[] }>('GET', '/api/v1/actions?agent_id=mcp-client&limit=500');
@@ -211,7 +192,7 @@ describe('gatehouse mcp-proxy --url: a remote server that ends the session', () 
     expect((await actions('sess-restart', 'write_note')).map((a) => a.status)).toEqual(['denied']);
 
     await new Promise((r) => setTimeout(r, 300));
-    for (const id of ['1', '2', '3', '4', '5', '6']) expect(answersTo(p, id), id).toHaveLength(1);
+    for (const id of ['1', '2', '3', '4', '5', '6']) expect(linesAnswering(p, id), id).toHaveLength(1);
     await p.close();
   });
 
@@ -237,7 +218,7 @@ describe('gatehouse mcp-proxy --url: a remote server that ends the session', () 
 
     await new Promise((r) => setTimeout(r, 300));
     expect(p.lines.some((l) => l.includes('late'))).toBe(false);
-    for (const id of ['1', '"slow-1"', '2', '3']) expect(answersTo(p, id), id).toHaveLength(1);
+    for (const id of ['1', '"slow-1"', '2', '3']) expect(linesAnswering(p, id), id).toHaveLength(1);
     await p.close();
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { wrapRemoteEntry } from '../../src-main/integrations/mcp-proxy/wrap-entry.js';
 import { BIN, cleanEnv, eventually, NODE, startServer, type LiveServer } from './helpers.js';
-import { RawProxy } from './mcp-raw.js';
+import { RawProxy, requestBody } from './mcp-raw.js';
 
 /**
  * `gatehouse mcp-proxy --url` in front of a server on the HTTP+SSE transport of 2024-11-05 (a GET
@@ -40,14 +40,6 @@ const clients: Client[] = [];
 const TOOLS =
   '{"tools":[{"inputSchema":{"type":"object","properties":{"path":{"type":"string"}}},"name":"write_note","description":"writes a note"},' +
   '{"inputSchema":{"type":"object"},"name":"echo"},{"name":"hang","inputSchema":{"type":"object"}},{"name":"broken","inputSchema":{"type":"object"}}]}';
-
-const body = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let b = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (b += c));
-    req.on('end', () => resolve(b));
-  });
 
 async function listen(s: Server): Promise<string> {
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
@@ -104,7 +96,7 @@ beforeAll(async () => {
   const sessions = new Map<string, Session>();
   let seq = 0;
   legacy = createServer((req, res) => {
-    void body(req).then((text) => {
+    void requestBody(req).then((text) => {
       const u = new URL(req.url ?? '/', 'http://x');
       hits.push({ method: req.method ?? '', path: u.pathname, key: String(req.headers['x-api-key']) });
       if (req.headers['x-api-key'] !== 'k3y') {

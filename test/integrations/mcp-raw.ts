@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIN, NODE } from './helpers.js';
@@ -83,3 +84,23 @@ export function receivedLines(log: string): string[] {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as string);
 }
+
+/** The whole body of a request to a test's hand-written server, as text. */
+export const requestBody = (req: IncomingMessage): Promise<string> =>
+  new Promise((resolve) => {
+    let b = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (b += c));
+    req.on('end', () => resolve(b));
+  });
+
+/** The lines the proxy wrote so far that answer the request whose id's JSON text is `id`. */
+export const linesAnswering = (p: RawProxy, id: string): string[] =>
+  p.lines.filter((l) => {
+    try {
+      const m = JSON.parse(l) as { id?: unknown; method?: unknown };
+      return m.method === undefined && JSON.stringify(m.id) === id;
+    } catch {
+      return false;
+    }
+  });
