@@ -15,7 +15,7 @@ import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
 import { yamlValueIssues } from './yaml-strict.js';
 import { checkConditionsOf, compileRiskRules, riskFieldIssues } from './policy/validate.js';
-import { isSeedForm, policyFromSeed, slugify, uniqueId, type PolicySource, type SeedApprovalTerms } from './seed-policy.js';
+import { idFromName, isSeedForm, policyFromSeed, type PolicySource, type SeedApprovalTerms } from './seed-policy.js';
 
 /** SPEC 3.4: a policy file, validated whole and mapped to the model. */
 export interface ParsedPolicyFile {
@@ -239,10 +239,10 @@ function parsePolicyList(
   return { policies, workflows };
 }
 
-/** The id a seed policy without one will get (policyFromSeed's rule), or undefined when it has no usable name. */
+/** The id a seed policy without one will get (`idFromName`, as policyFromSeed gives it), or undefined when it has no usable name. */
 function seedIdOf(item: unknown, taken: ReadonlySet<string>): string | undefined {
   const name = isPlainObject(item) ? item.name : undefined;
-  return typeof name === 'string' && name.length > 0 ? uniqueId(slugify(name), taken) : undefined;
+  return typeof name === 'string' && name.length > 0 ? idFromName(name, taken) : undefined;
 }
 
 /** A file's workflows: each whole (SPEC 11's document), with an id of its own (policies name it). */

@@ -67,7 +67,7 @@ export function slugify(name: string): string {
 }
 
 /** A fresh id for a seed policy without one: its slug, suffixed `-2`, `-3`… when taken. */
-export function uniqueId(base: string, taken: ReadonlySet<string>): string {
+function uniqueId(base: string, taken: ReadonlySet<string>): string {
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) {
     const suffix = `-${n}`;
@@ -75,6 +75,9 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/** The id a seed policy written without one gets: its name's slug, made unique among `taken`. */
+export const idFromName = (name: string, taken: ReadonlySet<string>): string => uniqueId(slugify(name), taken);
 
 /**
  * Maps the seeds' Terraform / MCP policy form onto a policy (SPEC 3.4): id from the name, effect
@@ -113,7 +116,7 @@ export function policyFromSeed(
   const conditions = conditionsOf(seed.conditions, joinPath(base, ['conditions']), issues);
   if (conditions === null) return null;
   const when = withMcpConditions(conditions, seed);
-  const id = seed.id ?? uniqueId(slugify(seed.name), opts.takenIds);
+  const id = seed.id ?? idFromName(seed.name, opts.takenIds);
   const workflow =
     approvers.length > 0 ? approversWorkflow(id, seed.name, approvers, opts.approval ?? DEFAULT_SETTINGS, base, issues) : null;
   if (workflow === undefined) return null;
