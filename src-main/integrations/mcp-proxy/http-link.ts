@@ -286,25 +286,26 @@ export class HttpLink implements RawLink {
     return res;
   }
 
-  /** Reads an SSE stream; a POST stream that ends before answering its requests (and cannot resume) answers them with an error. */
+  /**
+   * Reads an SSE stream. A POST stream that ends before its requests were answered (on it or on any
+   * other stream of the session) and cannot resume answers them with an error, once each.
+   */
   private async follow(conn: Conn, stream: ReadableStream<Uint8Array>, requestIds: unknown[]): Promise<void> {
-    const unanswered = new Set(requestIds.map((id) => JSON.stringify(id)));
     let resumable = false;
     try {
       await readEventStream(stream, (event, data, id) => {
         if (id) resumable = true;
-        if (event !== 'message' || !data) return;
-        const frames = parseLine(data);
-        for (const f of frames ?? []) if (kindOf(f.msg) === 'response') unanswered.delete(JSON.stringify(f.msg.id));
-        this.emit(conn, data);
+        if (event === 'message' && data) this.emit(conn, data);
       });
     } catch (e) {
       if (!this.closed && !conn.retired) this.log(`stream from the remote server broke: ${(e as Error).message}`);
     }
     if (resumable || this.closed || conn.retired) return;
-    for (const id of unanswered) {
-      conn.awaiting.delete(idKey(JSON.parse(id)));
-      this.onmessage?.(streamEndedAnswer(id));
+    for (const key of requestIds.map(idKey)) {
+      const idJson = conn.awaiting.get(key);
+      if (idJson === undefined) continue;
+      conn.awaiting.delete(key);
+      this.onmessage?.(streamEndedAnswer(idJson));
     }
   }
 }
