@@ -47,11 +47,6 @@ export class RemoteLink implements RawLink {
     this.wire(this.http);
   }
 
-  /** Which transport carries the messages: `sse` once the server turned out to be an HTTP+SSE one. */
-  get transport(): 'streamable-http' | 'sse' {
-    return this.active === this.http ? 'streamable-http' : 'sse';
-  }
-
   /** A link's events count only while it is the one in use. */
   private wire(l: RawLink): void {
     l.onmessage = (raw) => {
