@@ -1,4 +1,4 @@
-import type { ActionStatus, Approval, PendingApproval, ResolveRequest, ResolveResult, WithdrawRequest } from '../../src-shared/index.js';
+import type { ActionStatus, Approval, PendingApproval, WithdrawRequest } from '../../src-shared/index.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../events/bus.js';
 import { conflict, notFound } from '../core/errors.js';
@@ -11,7 +11,6 @@ import { approvalById, approvalPage, eventOf } from './approval-views.js';
 import type { RunningTests } from './decide-context.js';
 import { PendingApprovals } from './pending-approvals.js';
 import type { PolicyService } from './policies.js';
-import { OWNER_ANSWERER, type Answerer } from './principal.js';
 import { redactOrNull } from './redact.js';
 import { RememberedPolicies } from './remembered-policies.js';
 import { endProgress } from './workflow-progress.js';
@@ -104,15 +103,7 @@ export class ApprovalService {
    * `remember` a policy is made, and with `apply_to_pending` it answers the others it decides too
    * (SPEC 4; see approval-answers.ts).
    */
-  resolve(
-    actionId: string,
-    approve: boolean,
-    body: ResolveRequest,
-    actor = 'user',
-    who: Answerer = OWNER_ANSWERER,
-  ): Promise<ResolveResult> {
-    return this.answers.resolve(actionId, approve, body, actor, who);
-  }
+  resolve: ApprovalAnswers['resolve'] = (...args) => this.answers.resolve(...args);
 
   /**
    * SPEC 4: the agent stopped waiting (its own timeout, a cancel, quitting), so the pending action
