@@ -91,9 +91,12 @@ describe('DNS rebinding and drive-by protection', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After beyond the burst, per key', async () => {
-    await t.json('PUT', '/api/v1/settings', { body: { rate_limit_per_s: 5 } });
+    // 1 a second (burst 2): a token comes back only after a whole second, so a slow machine between
+    // two requests cannot refill the bucket (at 5 a second a 200 ms pause under CI load did).
+    await t.json('PUT', '/api/v1/settings', { body: { rate_limit_per_s: 1 } });
     const results: number[] = [];
-    for (let i = 0; i < 15; i++) results.push((await t.req('GET', '/api/v1/actions', { key: t.agentKey })).status);
+    for (let i = 0; i < 5; i++) results.push((await t.req('GET', '/api/v1/actions', { key: t.agentKey })).status);
+    expect(results.slice(0, 2)).toEqual([200, 200]);
     expect(results).toContain(429);
     const limited = await t.req('GET', '/api/v1/actions', { key: t.agentKey });
     expect(limited.status).toBe(429);
