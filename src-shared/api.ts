@@ -10,6 +10,7 @@ import {
   ApprovalQuerySchema,
   ApprovalSchema,
   AuditExportQuerySchema,
+  EXPORT_RECORDS_HEADER,
   AuditQuerySchema,
   AuditRecordSchema,
   CompleteRequestSchema,
@@ -160,6 +161,8 @@ export interface Endpoint {
   /** Non-JSON success media types (streams and downloads); `application/json` among them uses `response`. */
   produces?: readonly string[];
   responseDescription?: string;
+  /** Headers of the success response worth documenting: name → what it holds (an integer or a string). */
+  responseHeaders?: Readonly<Record<string, { description: string; type: 'integer' | 'string' }>>;
   /** Error codes this endpoint answers beyond those its shape implies (scope, body, query, path, method). */
   errors?: readonly ErrorCode[];
   /** A 403 that carries the `response` body rather than an error (forward-auth's "no"), and what it means. */
@@ -636,6 +639,13 @@ export const API = {
     query: AuditExportQuerySchema,
     produces: ['application/x-ndjson', 'text/csv', 'text/plain'],
     responseDescription: 'The records in the chosen format, streamed.',
+    responseHeaders: {
+      [EXPORT_RECORDS_HEADER]: {
+        type: 'integer',
+        description:
+          'How many records the export holds (CSV\u2019s header line not counted), known before they stream: for a progress bar. Absent when `include_archive=true` is combined with `since` or `until` (the archived records of a time window are only known by reading them).',
+      },
+    },
   },
   verify: {
     ...at('verify'),

@@ -2,7 +2,7 @@ import type { AuditRecord, ExportFormat } from '../../src-shared/index.js';
 import type { AuditRow, Store } from '../storage/types.js';
 import { jcs } from './chain.js';
 import { formatRows } from './scan.js';
-import { archiveLines, listArchives } from './archive.js';
+import { archiveLines, listArchives, type ArchiveFile } from './archive.js';
 import { CSV_HEADER } from './formats.js';
 import { seqRange } from './range.js';
 
@@ -27,13 +27,44 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
  * since/until (inclusive). `jsonl` lines are the exact SPEC 7.1 records, byte for byte what the
  * hash chain covers.
  */
-export async function* exportAudit(store: Store, opts: ExportOptions): AsyncGenerator<string> {
-  if (opts.format === 'csv') yield CSV_HEADER;
-  if (opts.include_archive) yield* archivedChunks(store, opts);
-  const { lo, hi } = seqRange(store, opts.since, opts.until);
-  if (lo > hi) return;
-  yield* store.exportChunks({ format: opts.format, lo, hi });
+export function exportAudit(store: Store, opts: ExportOptions): AsyncGenerator<string> {
+  return planExport(store, opts).chunks;
 }
+
+export interface ExportPlan {
+  /**
+   * How many records the export holds (CSV's header line not counted), known before any is read:
+   * the live window is a seq range (seq has no gaps) and each archive names its own range. null
+   * when archives are included within a time window (only reading them would tell).
+   */
+  records: number | null;
+  chunks: AsyncGenerator<string>;
+}
+
+/**
+ * An export fixed when it is asked for: the live window's seq range and the committed archives are
+ * taken now, so the count announced up front (the `X-Gatehouse-Records` header) is what streams.
+ */
+export function planExport(store: Store, opts: ExportOptions): ExportPlan {
+  const archives = opts.include_archive ? committedArchives(store) : [];
+  const { lo, hi } = seqRange(store, opts.since, opts.until);
+  const live = Math.max(0, hi - lo + 1);
+  const windowed = opts.since !== undefined || opts.until !== undefined;
+  const records = archives.length > 0 && windowed ? null : archives.reduce((n, a) => n + a.last - a.first + 1, live);
+  async function* chunks(): AsyncGenerator<string> {
+    if (opts.format === 'csv') yield CSV_HEADER;
+    if (opts.include_archive) yield* archivedChunks(archives, opts);
+    if (lo > hi) return;
+    yield* store.exportChunks({ format: opts.format, lo, hi });
+  }
+  return { records, chunks: chunks() };
+}
+
+/** The archives retention has committed (one written but not yet committed is not an archive yet). */
+const committedArchives = (store: Store): ArchiveFile[] => {
+  const archived = store.archiveHead().seq;
+  return listArchives(store.dataDir).filter((a) => a.last <= archived);
+};
 
 /** A whole export as one string (tests, small logs). */
 export async function exportToString(store: Store, opts: ExportOptions): Promise<string> {
@@ -48,14 +79,13 @@ export async function exportToString(store: Store, opts: ExportOptions): Promise
  * from them as from live rows. Timestamps never go backwards along the chain, so a record past
  * `until` ends the archives.
  */
-async function* archivedChunks(store: Store, opts: ExportOptions): AsyncGenerator<string> {
+async function* archivedChunks(archives: readonly ArchiveFile[], opts: ExportOptions): AsyncGenerator<string> {
   const since = opts.since === undefined ? -Infinity : Date.parse(opts.since);
   const until = opts.until === undefined ? Infinity : Date.parse(opts.until);
   const whole = opts.format === 'jsonl' && opts.since === undefined && opts.until === undefined;
   let chunk = '';
   let n = 0;
-  for (const a of listArchives(store.dataDir)) {
-    if (a.last > store.archiveHead().seq) continue; // written, not yet committed as archived
+  for (const a of archives) {
     for await (const line of archiveLines(a.path)) {
       if (whole) chunk += `${line}\n`;
       else {

@@ -93,6 +93,12 @@ export const AuditExportQuerySchema = z
   .strict()
   .superRefine(windowInOrder);
 
+/**
+ * Response header of the audit export: how many records it holds (CSV's header line not counted).
+ * Absent when archives are included within a time window (not known before they are read).
+ */
+export const EXPORT_RECORDS_HEADER = 'X-Gatehouse-Records';
+
 export const VerifyResultSchema = z.object({
   ok: z.boolean(),
   records: z.number().int(),

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditExport } from '../../src-main/cli/commands/audit.js';
 import { auditVerify } from '../../src-main/cli/commands/audit-verify.js';
-import { exportAudit } from '../../src-main/audit/export.js';
+import { planExport } from '../../src-main/audit/export.js';
+import { EXPORT_RECORDS_HEADER } from '../../src-shared/index.js';
 import { verifyJsonlFile, verifyStore } from '../../src-main/audit/verify.js';
 import type { ExportFormat } from '../../src-shared/index.js';
 import { cleanupDirs, tempDir } from '../storage/helpers.js';
@@ -19,11 +20,14 @@ afterEach(async () => {
   cleanupDirs();
 });
 
-/** Captures stdout; stderr is a non-TTY stream, so no progress output is expected. */
-function capture() {
+/** What the progress line starts with (return, clear the line). */
+const CLEAR = '\r\x1b[2K';
+
+/** Captures stdout; stderr is a non-TTY stream (unless `tty`), so no progress output is expected. */
+function capture(tty = false) {
   let out = '';
   let err = '';
-  const stderr = { isTTY: false, write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
+  const stderr = { isTTY: tty, write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
   // Standard output as a stream (`--out -`): what is written there lands in `out` too.
   const raw = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -34,8 +38,8 @@ function capture() {
   return { io: { stdout: (s: string) => void (out += s), stderr, raw }, out: () => out, err: () => err };
 }
 
-/** A stand-in for the API's two audit routes, backed by a real store. */
-async function fakeServer() {
+/** A stand-in for the API's two audit routes, backed by a real store; `announce`: send the record count header as the API does. */
+async function fakeServer(announce = false) {
   const { store } = await auditFixture(30);
   const srv = createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
@@ -50,12 +54,12 @@ async function fakeServer() {
       return;
     }
     void (async () => {
-      res.writeHead(200);
-      for await (const chunk of exportAudit(store, {
+      const { records, chunks } = planExport(store, {
         format: url.searchParams.get('format') as ExportFormat,
         since: url.searchParams.get('since') ?? undefined,
-      }))
-        res.write(chunk);
+      });
+      res.writeHead(200, announce && records !== null ? { [EXPORT_RECORDS_HEADER]: String(records) } : {});
+      for await (const chunk of chunks) res.write(chunk);
       res.end();
     })();
   });
@@ -80,6 +84,33 @@ describe('gatehouse audit export / verify', () => {
     expect(await auditVerify({ file: out }, v.io)).toBe(0);
     expect(v.out()).toBe(`${out}: OK, 33 records, head ${store.head().hash}\n`);
     await store.close();
+  });
+
+  it('draws a bar with percent on a terminal when the server announces the record count; a running count when not; nothing when piped', async () => {
+    const { url, store } = await fakeServer(true);
+    const dir = tempDir();
+    for (const format of ['jsonl', 'csv'] as const) {
+      const tty = capture(true);
+      expect(await auditExport({ format, out: join(dir, `bar.${format}`), url, apiKey: 'gk_admin_test' }, tty.io)).toBe(0);
+      expect(tty.err().startsWith(`${CLEAR}exporting: `)).toBe(true);
+      // The last line drawn is the whole bar (33 of 33 records, CSV's header line not counted), then cleared.
+      const drawn = tty.err().split(CLEAR);
+      expect(drawn.at(-1)).toBe(''); // cleared before the result line
+      expect(drawn.at(-2)).toMatch(/^exporting: 33 of 33 records, [\d.]+ MB \[#{30}\] 100%$/);
+      expect(tty.out()).toMatch(/^exported 33 records/);
+      const piped = capture();
+      expect(await auditExport({ format, out: join(dir, `piped.${format}`), url, apiKey: 'gk_admin_test' }, piped.io)).toBe(0);
+      expect(piped.err()).toBe('');
+    }
+    await store.close();
+
+    // A server that does not announce it (an older one): the running count, no bar.
+    const old = await fakeServer(false);
+    const tty = capture(true);
+    expect(await auditExport({ format: 'jsonl', out: join(dir, 'count.jsonl'), url: old.url, apiKey: 'gk_admin_test' }, tty.io)).toBe(0);
+    expect(tty.err().split(CLEAR)[1]).toMatch(/^exporting: \d+ lines, [\d.]+ MB$/);
+    expect(tty.err()).not.toContain('%');
+    await old.store.close();
   });
 
   it('--out - writes the export to stdout and the summary to stderr; a symlink and a FIFO are written through, never replaced', async () => {

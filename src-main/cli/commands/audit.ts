@@ -1,12 +1,13 @@
 import { once } from 'node:events';
-import type { ExportFormat } from '../../../src-shared/index.js';
+import { EXPORT_RECORDS_HEADER, type ExportFormat } from '../../../src-shared/index.js';
 import { defaultOut, errorLine, Progress, unreachable, type Out } from './audit-io.js';
 import { openExportTarget, type ExportTarget } from './export-target.js';
 
 /**
  * `gatehouse audit export` (SPEC 6; verify is in audit-verify.ts). Decoupled from commander: the CLI
  * wiring passes the options and exits with the returned code (0 ok, 1 failed). Results are one line
- * on stdout; a progress line is drawn on stderr only when stderr is a terminal.
+ * on stdout; a progress line is drawn on stderr only when stderr is a terminal: a bar with percent
+ * when the server announces the record count (`X-Gatehouse-Records`), else a running count.
  */
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -17,6 +18,12 @@ function newlines(chunk: Uint8Array): number {
   let n = 0;
   for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
   return n;
+}
+
+/** The record count the server announces (absent or malformed: null, and the progress line counts without a bar). */
+function announcedRecords(res: Response): number | null {
+  const v = res.headers.get(EXPORT_RECORDS_HEADER);
+  return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
 }
 
 export interface AuditExportOptions {
@@ -67,6 +74,8 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   const onError = (e: Error) => (writeError ??= e);
   file.on('error', onError);
   const progress = new Progress(io.stderr);
+  const total = announcedRecords(res);
+  const headerLines = opts.format === 'csv' ? 1 : 0;
   let bytes = 0;
   let lines = 0;
   try {
@@ -75,7 +84,15 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
       bytes += chunk.length;
       lines += newlines(chunk);
       if (!file.write(chunk)) await once(file, 'drain');
-      progress.update(() => `exporting: ${lines.toLocaleString('en-US')} lines, ${mb(bytes)}`, bytes);
+      if (total === null) progress.update(() => `exporting: ${lines.toLocaleString('en-US')} lines, ${mb(bytes)}`, bytes);
+      else {
+        const done = Math.max(0, lines - headerLines);
+        progress.update(
+          () => `exporting: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} records, ${mb(bytes)}`,
+          done,
+          total,
+        );
+      }
     }
     await target.commit();
     if (writeError) throw writeError;
@@ -88,7 +105,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
     file.off('error', onError);
   }
   progress.done();
-  const records = opts.format === 'csv' ? Math.max(0, lines - 1) : lines;
+  const records = Math.max(0, lines - headerLines);
   const summary = `exported ${records.toLocaleString('en-US')} records (${opts.format}, ${mb(bytes)}) to ${opts.out === '-' ? 'stdout' : opts.out}\n`;
   if (target.isStream) io.stderr.write(summary);
   else io.stdout(summary);

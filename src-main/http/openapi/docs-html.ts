@@ -83,6 +83,12 @@ function operationHtml(r: RouteDoc, op: Record<string, Json>, components: Record
       `<h5>Response ${status} <span class="muted">(${esc(types)})</span></h5>${r.responseDescription ? `<p>${md(r.responseDescription)}</p>` : ''}`,
     );
   }
+  if (r.responseHeaders) {
+    const rows = Object.entries(r.responseHeaders)
+      .map(([name, h]) => `<tr><td><code>${esc(name)}</code></td><td>${esc(h.type)}</td><td>${md(h.description)}</td></tr>`)
+      .join('');
+    parts.push(`<h5>Response headers</h5><table><tr><th>name</th><th>type</th><th></th></tr>${rows}</table>`);
+  }
   return `<section class="op" id="${esc(operationId(r))}">${parts.join('')}</section>`;
 }
 

@@ -126,6 +126,10 @@ function successContent(r: RouteDoc): Json | undefined {
 function responses(r: RouteDoc): Record<string, Json> {
   const ok: { [k: string]: Json } = { description: r.responseDescription ?? 'Success' };
   const content = successContent(r);
+  if (r.responseHeaders)
+    ok.headers = Object.fromEntries(
+      Object.entries(r.responseHeaders).map(([name, h]) => [name, { description: h.description, schema: { type: h.type } }]),
+    );
   if (content) ok.content = content;
   const out: Record<string, Json> = { [String(r.status ?? 200)]: ok };
   const errors = new Set(r.errors ?? []);

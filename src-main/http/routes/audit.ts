@@ -1,6 +1,7 @@
+import { EXPORT_RECORDS_HEADER } from '../../../src-shared/index.js';
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { archivesView } from '../../audit/archive.js';
-import { exportAudit, EXPORT_CONTENT_TYPES } from '../../audit/export.js';
+import { EXPORT_CONTENT_TYPES, planExport } from '../../audit/export.js';
 import { verifyStore } from '../../audit/verify.js';
 import { GatehouseError } from '../../core/errors.js';
 import { jsonTextAnswer, type Handlers } from '../endpoints.js';
@@ -25,7 +26,7 @@ export function auditHandlers(g: Gatehouse) {
     auditProof: (_c, { query }) => g.checkpoints.proof(query.seq, query.size),
     auditConsistency: (_c, { query }) => g.checkpoints.consistency(query.from, query.to),
     exportAudit: (c, { query }) => {
-      const chunks = exportAudit(g.store, query);
+      const { records, chunks } = planExport(g.store, query);
       const encoder = new TextEncoder();
       // Pull-based: the next batch is read only when the client has taken the last one (flat memory).
       const body = new ReadableStream<Uint8Array>({
@@ -42,6 +43,8 @@ export function auditHandlers(g: Gatehouse) {
       return c.body(body, 200, {
         'Content-Type': EXPORT_CONTENT_TYPES[query.format],
         'Content-Disposition': `attachment; filename="gatehouse-audit-${stamp}.${query.format === 'cef' ? 'cef.log' : query.format}"`,
+        // How many records follow, for a progress bar (absent when it is not known up front).
+        ...(records === null ? {} : { [EXPORT_RECORDS_HEADER]: String(records) }),
       });
     },
   } satisfies Partial<Handlers>;
