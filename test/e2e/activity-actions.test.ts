@@ -232,4 +232,22 @@ describe('activity: one row per action', () => {
     const r = await s.api<{ items: ActionStatus[] }>('GET', '/api/v1/actions?limit=100');
     expect(r.body.items.map((a) => a.action_id).sort()).toEqual(Object.values(ids).sort());
   });
+
+  it('two long resources that differ only at their end are told apart: the cell keeps start and end, the title the whole', async () => {
+    const p = b.page;
+    const table = 'postgres://prod/eu-west-1/analytics-warehouse/schema-public/';
+    const apart: Record<string, string> = {};
+    for (const t of ['customers', 'orders'])
+      apart[t] = (await submit({ agent_id: 'data-pipeline', action_type: 'database.read', resource: `${table}${t}` })).action_id;
+    await p.reload(); // new actions wait behind the list's "N new events — show" button; a fresh load lists them
+    const cell = (id: string) => p.locator(`.vrow[data-action-id="${id}"] [data-col="resource"]`);
+    for (const [t, id] of Object.entries(apart)) {
+      await cell(id).waitFor();
+      // Read whole at 1280 px: nothing of the shown text clipped by the column (no CSS ellipsis at the end).
+      expect(await cell(id).evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+      expect(await cell(id).textContent()).toMatch(new RegExp(`^postgres://.*….*/${t}$`));
+      expect(await cell(id).getAttribute('title')).toBe(`${table}${t}`);
+    }
+    await shot(p, '65-activity-resources-apart');
+  });
 });

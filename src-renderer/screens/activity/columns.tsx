@@ -3,11 +3,14 @@ import { subjectOf } from '../../../src-shared/approvals/headline.js';
 import type { Column } from '../../components/VirtualTable.js';
 import { StatusPill } from '../../components/Pill.js';
 import { RiskBadge } from '../../components/RiskBadge.js';
-import { shortTime } from '../../lib/format.js';
+import { middleTruncate, shortTime } from '../../lib/format.js';
 import { maskSecrets } from '../../lib/mask.js';
 import { viewOf } from './record.js';
 
 const none = <span className="muted">—</span>;
+
+/** The characters of a resource the action list shows: what its column holds at 1280 px. */
+const RESOURCE_CHARS = 36;
 
 /** One row per action: when, who, what, on what, and where it stands now. */
 export const ACTION_COLUMNS: Column<ActionStatus>[] = [
@@ -27,8 +30,11 @@ export const ACTION_COLUMNS: Column<ActionStatus>[] = [
     cell: (a) => {
       const subject = subjectOf(a);
       if (!subject) return none;
+      // Cut in the middle, start and end kept: two resources that differ only at their end
+      // (…/customers, …/orders) must not read alike. The whole one is the cell's title.
+      const text = middleTruncate(maskSecrets(subject.text), RESOURCE_CHARS);
       // No resource: what the parameters name (a shell command, a path), muted so it reads as such.
-      return subject.from === 'resource' ? maskSecrets(subject.text) : <span className="muted">{maskSecrets(subject.text)}</span>;
+      return subject.from === 'resource' ? text : <span className="muted">{text}</span>;
     },
     title: (a) => {
       const subject = subjectOf(a);
