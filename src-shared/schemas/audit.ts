@@ -99,6 +99,12 @@ export const AuditExportQuerySchema = z
  */
 export const EXPORT_RECORDS_HEADER = 'X-Gatehouse-Records';
 
+/** The record count an export response announces (absent or malformed: null, and a progress display counts without a total). */
+export function announcedRecords(headers: { get(name: string): string | null }): number | null {
+  const v = headers.get(EXPORT_RECORDS_HEADER);
+  return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
+}
+
 export const VerifyResultSchema = z.object({
   ok: z.boolean(),
   records: z.number().int(),

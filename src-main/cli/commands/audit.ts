@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { EXPORT_RECORDS_HEADER, type ExportFormat } from '../../../src-shared/index.js';
+import { announcedRecords, type ExportFormat } from '../../../src-shared/index.js';
 import { defaultOut, errorLine, Progress, unreachable, type Out } from './audit-io.js';
 import { openExportTarget, type ExportTarget } from './export-target.js';
 
@@ -18,12 +18,6 @@ function newlines(chunk: Uint8Array): number {
   let n = 0;
   for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
   return n;
-}
-
-/** The record count the server announces (absent or malformed: null, and the progress line counts without a bar). */
-function announcedRecords(res: Response): number | null {
-  const v = res.headers.get(EXPORT_RECORDS_HEADER);
-  return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
 }
 
 export interface AuditExportOptions {
@@ -74,7 +68,7 @@ export async function auditExport(opts: AuditExportOptions, io: Out = defaultOut
   const onError = (e: Error) => (writeError ??= e);
   file.on('error', onError);
   const progress = new Progress(io.stderr);
-  const total = announcedRecords(res);
+  const total = announcedRecords(res.headers);
   const headerLines = opts.format === 'csv' ? 1 : 0;
   let bytes = 0;
   let lines = 0;

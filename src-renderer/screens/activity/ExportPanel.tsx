@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { ExportFormat } from '../../../src-shared/index.js';
+import { announcedRecords, type ExportFormat } from '../../../src-shared/index.js';
 import { api, errorMessage } from '../../api/client.js';
 import { readWithProgress, saveBlob, stamp, type StreamProgress } from '../../api/download.js';
 import { Banner } from '../../components/Banner.js';
@@ -29,14 +29,14 @@ export function ExportPanel() {
 
   async function run() {
     setError(null);
+    setTotal(null);
     setProgress({ bytes: 0, lines: 0 });
     ctrl.current = new AbortController();
     try {
-      // seq has no gaps, so the newest record's seq is the number of records to expect.
-      const head = await api.audit({ limit: 1 });
-      setTotal(head.items[0]?.seq ?? null);
       const res = await api.exportAudit(format, { include_archive: 'true' });
       if (!res.ok) throw new Error(`The export failed (HTTP ${res.status}).`);
+      // The server says how many records follow (archived and live, fixed when the export started).
+      setTotal(announcedRecords(res.headers));
       const blob = await readWithProgress(res, setProgress, ctrl.current.signal);
       const name = `gatehouse-audit-${stamp()}.${format}`;
       saveBlob(blob, name);
