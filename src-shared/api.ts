@@ -698,7 +698,7 @@ export const API = {
     tag: 'Audit',
     summary: 'RFC 6962 consistency proof between two tree sizes',
     description:
-      'Proves the tree of `from` records is a prefix of the tree of `to` records, with both roots. Verify with RFC 9162 §2.1.4.2. 404 when the proof needs records retention archived (their archive and its checkpoint prove them); 503 while the tree of an older log is still being built.',
+      'Proves the tree of `from` records is a prefix of the tree of `to` records (default: the latest checkpoint, as `size` of a proof; 404 while none is signed), with both roots. Verify with RFC 9162 §2.1.4.2. 404 when the proof needs records retention archived (their archive and its checkpoint prove them); 503 while the tree of an older log is still being built.',
     query: ConsistencyQuerySchema,
     response: named('ConsistencyProof', ConsistencyProofSchema),
     errors: ['not_found', 'unavailable'],
