@@ -45,6 +45,7 @@ import {
   ResolveRequestSchema,
   ResolveResultSchema,
   SeedPolicySchema,
+  policyOrSeedSchema,
   SessionSchema,
   SettingsPatchSchema,
   SettingsSchema,
@@ -229,6 +230,10 @@ const abGet = {
 const abStop = { scope: 'admin', tag: 'ABTests', summary: 'Stop an A/B test now', response: AbTest, errors: ['conflict'] } as const;
 /** PUT takes the id from the path; one in the body must agree with it. */
 export const PolicyUpdateSchema = PolicySchema.extend({ id: PolicyIdSchema.optional() });
+/** What POST /api/v1/policies takes: a policy, or the seeds' Terraform / MCP form (SPEC 3.4: a Terraform provider creates its `ascend_policy` here). */
+export const PolicyCreateBodySchema = policyOrSeedSchema(PolicySchema);
+/** What PUT /api/v1/policies/{id} takes: a policy (id optional), or the seeds' form. */
+export const PolicyUpdateBodySchema = policyOrSeedSchema(PolicyUpdateSchema);
 export const PolicyExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') }).strict();
 /** What policy import takes as JSON: the file (`version` may be left out), a bare list of policies, or `{content}` holding YAML or JSON text. */
 export const PolicyImportBodySchema = z.union([
@@ -248,6 +253,10 @@ const SUBMIT_EXAMPLE = {
   parameters: { sql: "DELETE FROM users WHERE last_login < '2020-01-01'" },
   context: { is_production: true, estimated_rows: 10000, has_backup: true },
 };
+
+/** How the policies API takes the seeds' form (SPEC 3.4), said on POST and PUT. */
+const SEED_FORM_TEXT =
+  'The body is a policy, or (no `effect`; `action` or `conditions`) the seeds\u2019 Terraform / MCP form `{name, description, conditions, action, approvers, priority}`, `conditions` an object or a JSON string (Terraform\u2019s `jsonencode`), mapped onto a policy exactly as `POST /mcp/policies` and policy import map it: `approvers` with `require_approval` / `escalate` make the workflow `<id>-approvers`, and a 400 names the seed field at fault.';
 
 const POLICY_EXAMPLE = {
   id: 'prod-db-delete',
@@ -528,8 +537,9 @@ export const API = {
     scope: 'admin',
     tag: 'Policies',
     summary: 'Create a policy',
-    description: 'Conditions are validated deeply: a bad operator or regex is a 400 naming its path. An existing id is a 409.',
-    body: named('Policy', PolicySchema),
+    description:
+      'Conditions are validated deeply: a bad operator or regex is a 400 naming its path. An existing id is a 409. ' + SEED_FORM_TEXT,
+    body: named('PolicyCreate', PolicyCreateBodySchema),
     example: POLICY_EXAMPLE,
     response: PolicyView,
     status: 201,
@@ -582,8 +592,9 @@ export const API = {
     tag: 'Policies',
     summary: 'Replace a policy',
     description:
-      'The id comes from the path; an `id` in the body must be the same. 409 while a running A/B test uses the policy and the change would unmake it: its control stays enabled, enforced and deciding, its test policy deciding.',
-    body: named('PolicyUpdate', PolicyUpdateSchema),
+      'The id comes from the path; an `id` in the body must be the same. 409 while a running A/B test uses the policy and the change would unmake it: its control stays enabled, enforced and deciding, its test policy deciding. ' +
+      SEED_FORM_TEXT,
+    body: named('PolicyUpdate', PolicyUpdateBodySchema),
     example: POLICY_EXAMPLE,
     response: PolicyView,
     errors: ['conflict'],
@@ -697,7 +708,7 @@ export const API = {
     tag: 'Audit',
     summary: 'RFC 6962 consistency proof between two tree sizes',
     description:
-      'Proves the tree of `from` records is a prefix of the tree of `to` records, with both roots. Verify with RFC 9162 §2.1.4.2. 404 when the proof needs records retention archived (their archive and its checkpoint prove them); 503 while the tree of an older log is still being built.',
+      'Proves the tree of `from` records is a prefix of the tree of `to` records (default: the latest checkpoint, as `size` of a proof; 404 while none is signed), with both roots. Verify with RFC 9162 §2.1.4.2. 404 when the proof needs records retention archived (their archive and its checkpoint prove them); 503 while the tree of an older log is still being built.',
     query: ConsistencyQuerySchema,
     response: named('ConsistencyProof', ConsistencyProofSchema),
     errors: ['not_found', 'unavailable'],

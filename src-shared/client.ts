@@ -267,7 +267,7 @@ export class GatehouseApi {
   auditPublicKey = () => this.call('auditPublicKey');
   auditArchives = () => this.call('auditArchives');
   auditProof = (seq: number, size?: number) => this.call('auditProof', { query: size === undefined ? { seq } : { seq, size } });
-  auditConsistency = (from: number, to: number) => this.call('auditConsistency', { query: { from, to } });
+  auditConsistency = (from: number, to?: number) => this.call('auditConsistency', { query: to === undefined ? { from } : { from, to } });
 
   // --- sinks (SPEC 7.8)
   listSinks = () => this.call('listSinks');

@@ -1,5 +1,6 @@
 import {
   DEFAULT_SETTINGS,
+  isSeedPolicyForm,
   PolicySchema,
   SeedPolicySchema,
   WorkflowSchema,
@@ -48,10 +49,8 @@ export function approversWorkflowId(policyId: string): string {
   return `${policyId.slice(0, 64 - APPROVERS_SUFFIX.length)}${APPROVERS_SUFFIX}`;
 }
 
-/** Is this list item the seeds' `{name, conditions, action}` form rather than a Gatehouse policy? */
-export function isSeedForm(item: unknown): boolean {
-  return isPlainObject(item) && !('effect' in item) && ('action' in item || 'conditions' in item);
-}
+/** Is this list item the seeds' `{name, conditions, action}` form rather than a Gatehouse policy? (The API's bodies are told apart by the same test.) */
+export const isSeedForm: (item: unknown) => boolean = isSeedPolicyForm;
 
 /** `Terraform Production Changes` → `terraform-production-changes` (policy id syntax). */
 export function slugify(name: string): string {

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -46,6 +46,22 @@ function unreadableRequest(e: unknown, port: number): Response {
 }
 
 /**
+ * An absolute-form request target's scheme in lower case (RFC 3986 3.1: a scheme is
+ * case-insensitive), so that `GET HTTP://127.0.0.1:PORT/… HTTP/1.1` reaches the app as `http://…`
+ * does and meets the same Host check there (which compares hosts in lower case, as 3.2.2 has them).
+ * The adapter recognises `http://` and `https://` only as written and refused any other spelling as
+ * unreadable (403). Only those two schemes are touched; every other target goes on as sent, so what
+ * cannot be read is still refused. A target in origin form (`/…`, every ordinary request) costs one
+ * character's look.
+ */
+function lowerCaseScheme(req: IncomingMessage): void {
+  const url = req.url;
+  if (url === undefined || url.charCodeAt(0) === 47) return;
+  const scheme = /^(https?):\/\//i.exec(url)?.[1];
+  if (scheme !== undefined && scheme !== scheme.toLowerCase()) req.url = `${scheme.toLowerCase()}${url.slice(scheme.length)}`;
+}
+
+/**
  * Starts the core and the HTTP API on loopback only, writes `server.json`, and returns a handle
  * whose `close()` stops cleanly: server.json removed, connections ended, pending commits written,
  * the database closed (its WAL folded in). On a full or read-only disk it still stops cleanly:
@@ -79,7 +95,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const defaultConsole = join(packageRoot(), 'out', 'renderer');
   const consoleDir = o.consoleDir === undefined ? (existsSync(join(defaultConsole, 'index.html')) ? defaultConsole : null) : o.consoleDir;
   const app = createApp(g, { getPort: () => port, consoleDir });
-  const server = createServer(getRequestListener(app.fetch, { errorHandler: (e) => unreadableRequest(e, port) }));
+  const listener = getRequestListener(app.fetch, { errorHandler: (e) => unreadableRequest(e, port) });
+  const server = createServer((req, res) => {
+    lowerCaseScheme(req);
+    return listener(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // long-polls and SSE streams are bounded by the handlers themselves

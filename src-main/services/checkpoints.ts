@@ -171,8 +171,10 @@ export class CheckpointService {
     return { seq, size: n, leaf_hash: leafHashOfHex(leafRow.hash).toString('hex'), proof: proof.map((h) => h.toString('hex')) };
   }
 
-  /** Consistency proof between the trees of `from` and `to` records, with both roots. */
-  consistency(from: number, to: number): ConsistencyProof {
+  /** Consistency proof between the trees of `from` and `to` records (default: the latest checkpoint), with both roots. */
+  consistency(from: number, toSize?: number): ConsistencyProof {
+    const to = toSize ?? this.latestCp?.size;
+    if (to === undefined) throw new GatehouseError('not_found', 'no checkpoint has been signed yet: pass to');
     this.checkSize(to, 'to');
     if (from < 1 || from > to)
       throw new GatehouseError('invalid_request', `from must be 1..${to}`, [{ path: 'from', message: `must be 1..${to}` }]);

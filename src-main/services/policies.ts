@@ -5,10 +5,18 @@ import {
   type PolicyInput,
   type PolicyView,
   type RiskRule,
+  type SeedPolicy,
   type Settings,
 } from '../../src-shared/index.js';
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
-import { checkPolicy, exportPolicyFile, PolicyValidationError, type SeedMapping, type UnusablePolicy } from '../engine/index.js';
+import {
+  checkPolicy,
+  exportPolicyFile,
+  PolicyValidationError,
+  seedToPolicy,
+  type SeedMapping,
+  type UnusablePolicy,
+} from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { conflict, GatehouseError, invalid, notFound } from '../core/errors.js';
 import { upsertWorkflowOp, workflowOf, workflowRow, workflowRows } from './workflow-rows.js';
@@ -199,19 +207,83 @@ export class PolicyService {
     return prepared.apply(rec!.seq);
   }
 
+  /**
+   * A policy in the seeds' Terraform / MCP form (SPEC 3.4: `POST /mcp/policies`, or the policies API
+   * given a body without `effect`), mapped by `seedToPolicy` as a policy file's seed items are, and
+   * created with the workflow its `approvers` make (see createFromSeed).
+   */
+  createSeed(item: unknown, actor = 'user'): Promise<PolicyView> {
+    return this.createFromSeed(this.mapSeed(item), actor);
+  }
+
+  /**
+   * The seeds' form mapped onto a policy and the workflow its `approvers` make. A seed without an
+   * id is named after its name; a name already taken (the seeds' Terraform example is a default
+   * policy) gets the next free suffix, as a policy file import does. The workflow waits as long as
+   * any approval does (the settings'). A 400 names the seed's field at fault.
+   */
+  private mapSeed(item: unknown): SeedMapping {
+    const { approval_timeout_s, timeout_action } = this.settings.get();
+    try {
+      return seedToPolicy(item, { takenIds: new Set(this.set.entries.keys()), approval: { approval_timeout_s, timeout_action } });
+    } catch (e) {
+      throw policyError(e);
+    }
+  }
+
   async update(id: string, input: unknown, actor = 'user'): Promise<PolicyView> {
     const existing = this.set.entries.get(id);
     if (!existing) throw notFound(`Policy '${id}'`);
-    const policy = this.parse(input, id);
-    checkWorkflow(this.store, policy);
+    return this.replace(existing, { policy: this.parse(input, id), workflow: null }, actor);
+  }
+
+  /**
+   * `PUT /api/v1/policies/{id}` in the seeds' form: mapped as `createSeed` maps it, the id from the
+   * path (one in the body must be the same); the workflow its `approvers` make is created or updated
+   * in the same commit, as a policy file import does.
+   */
+  async updateFromSeed(id: string, item: SeedPolicy, actor = 'user'): Promise<PolicyView> {
+    const existing = this.set.entries.get(id);
+    if (!existing) throw notFound(`Policy '${id}'`);
+    if (item.id !== undefined && item.id !== id) {
+      throw new GatehouseError('invalid_request', 'Policy id in the body differs from the path', [
+        { path: 'id', message: `must be '${id}'` },
+      ]);
+    }
+    return this.replace(existing, this.mapSeed({ ...item, id }), actor);
+  }
+
+  /** Replaces a policy (and creates or updates the workflow a seed policy's approvers made) in one commit. */
+  private async replace(existing: PolicyEntry, { policy, workflow }: SeedMapping, actor: string): Promise<PolicyView> {
+    const id = existing.policy.id;
+    checkWorkflow(this.store, policy, workflow ? new Set([workflow.id]) : undefined);
+    if (workflow) {
+      const clash = madeWorkflowIssue(
+        this.store,
+        { workflow: workflow.id, policy: id, path: 'approvers' },
+        [...this.set.entries.values()].map((e) => e.policy),
+      );
+      if (clash) throw new GatehouseError('conflict', `Policy '${id}' ${clash.message}`, [clash]);
+    }
     checkStillTestable(id, policy, this.uses());
     const engine = this.set.changed(id, policy);
     const validatedAt = this.set.generation;
     const now = this.clock.now();
     const ops: Op[] = existing.ephemeral ? [] : [upsertPolicyOp(policy, existing.created_ms, now)];
-    const [rec] = await this.store.commit(ops, [
+    const audit: AuditDraft[] = [
       { type: 'policy.updated', actor, data: { policy: recordedPolicy(policy), previous: recordedPolicy(existing.policy) } },
-    ]);
+    ];
+    if (workflow) {
+      const stored = workflowRow(this.store, workflow.id);
+      const made = { made_from_policy: id };
+      ops.unshift(upsertWorkflowOp(workflow, stored?.created_ms ?? now, now));
+      audit.push(
+        stored
+          ? { type: 'workflow.updated', actor, data: { workflow, previous: workflowOf(stored), ...made } }
+          : { type: 'workflow.created', actor, data: { workflow, ...made } },
+      );
+    }
+    const [rec] = await this.store.commit(ops, audit);
     const entry: PolicyEntry = { ...existing, policy, updated_ms: now, unusable: undefined };
     this.set.entries.set(id, entry);
     this.set.install(engine, validatedAt, id, policy);

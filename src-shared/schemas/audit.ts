@@ -187,7 +187,12 @@ export const ArchivePrefixSchema = z
   .strict();
 export type ArchivePrefix = z.infer<typeof ArchivePrefixSchema>;
 
-export const ConsistencyQuerySchema = z.object({ from: Count, to: Count }).strict();
+export const ConsistencyQuerySchema = z
+  .object({
+    from: Count.describe('The size of the earlier tree.'),
+    to: Count.optional().describe('The size of the later tree (default: the latest checkpoint\u2019s).'),
+  })
+  .strict();
 export const ConsistencyProofSchema = z.object({
   from: z.number().int(),
   to: z.number().int(),

@@ -177,6 +177,34 @@ export const SeedPolicySchema = z
   .strict();
 export type SeedPolicy = z.infer<typeof SeedPolicySchema>;
 
+/**
+ * Whether a policy as written is the seeds' Terraform / MCP form rather than a Gatehouse policy: an
+ * object without `effect` that has `action` or `conditions` (SPEC 3.4). A policy file's items and the
+ * policies API's bodies are told apart by it alike.
+ */
+export function isSeedPolicyForm(item: unknown): boolean {
+  return (
+    typeof item === 'object' && item !== null && !Array.isArray(item) && !('effect' in item) && ('action' in item || 'conditions' in item)
+  );
+}
+
+/**
+ * A policy body of the policies API (SPEC 3.4): a Gatehouse policy (`native`) or the seeds' form
+ * (`SeedPolicySchema`), told apart by `isSeedPolicyForm`. Only the form the body is in validates it,
+ * so a 400 names that form's fields (a plain union would answer "invalid input" for the whole body);
+ * the documented schema is the union of the two.
+ */
+export function policyOrSeedSchema<S extends z.ZodType>(native: S) {
+  return z.preprocess(
+    (value, ctx) => {
+      const parsed = (isSeedPolicyForm(value) ? SeedPolicySchema : native).safeParse(value);
+      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+      return value;
+    },
+    z.union([native, SeedPolicySchema]),
+  );
+}
+
 /** One line of the `policies/test` trace. */
 export const TraceEntrySchema = z.object({
   policy_id: z.string(),

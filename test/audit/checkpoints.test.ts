@@ -62,6 +62,15 @@ describe('signed checkpoints (SPEC 7.6)', () => {
     core.g.bus.subscribe((e) => events.push(e.event));
     expect((await core.req('GET', '/api/v1/audit/checkpoint')).status).toBe(404);
     await addRecords(core, 700);
+    // No checkpoint yet: a proof without `size` and a consistency proof without `to` answer alike (404), each naming what to pass.
+    const noSize = await core.json<{ error: { code: string; message: string } }>('GET', '/api/v1/audit/proof?seq=1');
+    const noTo = await core.json<{ error: { code: string; message: string } }>('GET', '/api/v1/audit/consistency?from=1');
+    expect([noSize.status, noSize.body.error.code, noSize.body.error.message]).toEqual([
+      404,
+      'not_found',
+      expect.stringMatching(/pass size$/),
+    ]);
+    expect([noTo.status, noTo.body.error.code, noTo.body.error.message]).toEqual([404, 'not_found', expect.stringMatching(/pass to$/)]);
     const cp = await core.g.checkpoints.sign();
     expect(cp).not.toBeNull();
     expect(events).toContain('checkpoint.signed');
@@ -110,6 +119,20 @@ describe('signed checkpoints (SPEC 7.6)', () => {
     expect(c.status).toBe(200);
     expect(c.body.from_root).toBe(refRoot(leaves.slice(0, 300)).toString('hex'));
     expect(c.body.to_root).toBe(refRoot(leaves.slice(0, 650)).toString('hex'));
+    // Without `to`, the latest checkpoint's size (SPEC 7.6, as `size` of a proof): the signed root.
+    const toLatest = await core.json<{ from: number; to: number; from_root: string; to_root: string; proof: string[] }>(
+      'GET',
+      '/api/v1/audit/consistency?from=300',
+    );
+    expect(toLatest.status).toBe(200);
+    expect(toLatest.body).toMatchObject({
+      from: 300,
+      to: checked.size,
+      from_root: c.body.from_root,
+      to_root: checked.root.toString('hex'),
+    });
+    expect(toLatest.body).toEqual((await core.json('GET', `/api/v1/audit/consistency?from=300&to=${checked.size}`)).body);
+    expect((await core.json('GET', `/api/v1/audit/consistency?from=${checked.size + 1}`)).status).toBe(400);
 
     // Bad input is a 400 naming the field.
     for (const q of ['seq=0', 'seq=abc', `seq=${checked.size + 1}`, 'seq=1&size=999999']) {

@@ -391,6 +391,23 @@ describe('absolute-form request targets over a real socket', () => {
       expect(await raw('http://evil.example/health')).toMatch(/ 403 /);
       expect(await raw(`http://127.0.0.1:${server.port}/health`)).toMatch(/ 200 /);
       expect(await raw('/health')).toMatch(/ 200 /);
+      // Schemes and hosts are case-insensitive (RFC 3986 3.1, 3.2.2): this server named in capitals is still this server.
+      for (const name of ['127.0.0.1', 'LOCALHOST', 'LocalHost', '[::1]'])
+        for (const scheme of ['HTTP', 'Http', 'http'])
+          expect(await raw(`${scheme}://${name}:${server.port}/health`), `${scheme}://${name}`).toMatch(/ 200 /);
+      expect(await raw(`HTTPS://127.0.0.1:${server.port}/health`)).toMatch(/ 200 /);
+      // Another host stays refused in any case, and so does a target that makes no URL.
+      for (const target of [
+        'HTTP://EVIL.EXAMPLE/health',
+        `HTTP://evil.example:${server.port}/health`,
+        `HTTP://127.0.0.1:${server.port + 1}/health`,
+        `HTTP://127.0.0.1:${server.port}@evil.example/health`,
+        'HTTP://[::1/health',
+        `HTTPX://127.0.0.1:${server.port}/health`,
+        `FTP://127.0.0.1:${server.port}/health`,
+      ])
+        expect(await raw(target), target).toMatch(/ 403 /);
+      expect(await raw(`HTTP:/127.0.0.1:${server.port}/health`)).toMatch(/ 400 /); // Node's parser refuses it first
       // A Host that makes no URL (a trailing dot after the port) is refused like any other, with a JSON body.
       const odd = await exchange('/health', `127.0.0.1:${server.port}.`);
       expect(odd.split('\r\n')[0]).toMatch(/ 403 /);

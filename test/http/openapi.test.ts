@@ -249,8 +249,11 @@ describe('statuses and shapes the document promises (issue 13)', () => {
     const ref = ok.content['application/json']!.schema.$ref!;
     expect((doc.components.schemas[ref.split('/').pop()!] as { type: string }).type).toBe('object');
     expect(ok.content['application/yaml']!.schema.type).toBe('string');
-    const update = doc.components.schemas.PolicyUpdate as { required: string[] };
-    expect(update.required).not.toContain('id');
+    // POST and PUT take a policy or the seeds' Terraform / MCP form (SPEC 3.4): both are documented.
+    type Form = { required?: string[]; $ref?: string };
+    const forms = (name: string) => (doc.components.schemas[name] as { anyOf: Form[] }).anyOf;
+    expect(forms('PolicyCreate').map((f) => f.$ref ?? f.required)).toEqual([['id', 'effect'], '#/components/schemas/SeedPolicy']);
+    expect(forms('PolicyUpdate').map((f) => f.$ref ?? f.required)).toEqual([['effect'], '#/components/schemas/SeedPolicy']);
     const importBody = doc.components.schemas.PolicyImport as { anyOf: unknown[] };
     expect(importBody.anyOf.length).toBe(3);
   });

@@ -360,3 +360,108 @@ describe('policy file import is all or nothing', () => {
     expect(audit.body.items.map((r) => r.type).sort()).toEqual(['policy.imported', 'settings.changed']);
   });
 });
+
+describe('the seeds’ Terraform / MCP form on POST and PUT /api/v1/policies (SPEC 3.4)', () => {
+  // seeds/004 `resource "ascend_policy"`: what a Terraform provider would send to the policies CRUD endpoint.
+  const conditions = { action_type: 'infrastructure.apply', 'context.environment': 'production' };
+  const terraform = {
+    name: 'Terraform Production Changes',
+    description: 'Require approval for production infrastructure changes',
+    conditions: JSON.stringify(conditions), // jsonencode({...})
+    action: 'require_approval',
+    approvers: ['infra-lead', 'sre-team'],
+    priority: 80,
+  };
+  type Err = { error: { code: string; details: { path: string }[] } };
+  const bookkeeping = ['hits', 'last_hit_at', 'created_at', 'updated_at', 'ephemeral', 'unusable', 'source'];
+  const bare = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => !bookkeeping.includes(k)));
+  const bareWorkflow = (w: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(w).filter(([k]) => !['created_at', 'updated_at', 'policies'].includes(k)));
+
+  let api: TestCore;
+  let imported: TestCore;
+  beforeAll(async () => {
+    [api, imported] = await Promise.all([openTestCore(), openTestCore()]);
+  });
+  afterAll(() => Promise.all([api.close(), imported.close()]));
+
+  /** The policy and workflow a policy file import makes of `item` (on a core of its own, so the id is the same). */
+  async function importedFrom(item: unknown, id: string) {
+    const r = await imported.json('POST', '/api/v1/policies/import', { body: { version: 1, policies: [item] } });
+    expect(r.status).toBe(200);
+    const policy = (await imported.json(`GET`, `/api/v1/policies/${id}`)).body;
+    const workflow = (await imported.json('GET', `/api/v1/workflows/${id}-approvers`)).body;
+    return { policy: bare(policy), workflow: bareWorkflow(workflow) };
+  }
+
+  it.each([
+    ['a JSON string (jsonencode)', terraform],
+    ['an object', { ...terraform, name: 'Terraform Production Changes Object', conditions }],
+  ])('POST creates, with conditions as %s, the policy and approvers workflow import makes of it', async (_what, body) => {
+    const id = body.name.toLowerCase().replace(/ /g, '-');
+    const c = await api.json('POST', '/api/v1/policies', { body });
+    expect(c.status).toBe(201);
+    PolicyViewSchema.parse(c.body);
+    expect(c.body).toMatchObject({
+      id,
+      effect: 'require_approval',
+      priority: 80,
+      source: 'user',
+      approval: { workflow: `${id}-approvers` },
+    });
+    const workflow = await api.json('GET', `/api/v1/workflows/${id}-approvers`);
+    expect(workflow.body).toMatchObject({ steps: [{ approvers: ['infra-lead', 'sre-team'], required: 1 }], policies: [id] });
+    const fromImport = await importedFrom(body, id);
+    expect(bare(c.body)).toEqual(fromImport.policy);
+    expect(bareWorkflow(workflow.body)).toEqual(fromImport.workflow);
+    // It decides as the seed says: a production apply waits for infra-lead or sre-team.
+    const d = await api.json('POST', '/api/v1/actions/submit', {
+      key: api.agentKey,
+      body: { agent_id: 'terraform-ci', action_type: 'infrastructure.apply', context: { environment: 'production' } },
+    });
+    expect(d.body).toMatchObject({ decision: 'pending' });
+  });
+
+  it('PUT replaces a policy from the seed form, updating its approvers workflow as a re-import does', async () => {
+    const id = 'terraform-production-changes';
+    const body = { ...terraform, approvers: ['platform-lead'], priority: 90 };
+    const u = await api.json('PUT', `/api/v1/policies/${id}`, { body });
+    expect(u.status).toBe(200);
+    expect(u.body).toMatchObject({ id, priority: 90, approval: { workflow: `${id}-approvers` } });
+    const workflow = await api.json('GET', `/api/v1/workflows/${id}-approvers`);
+    expect(workflow.body).toMatchObject({ steps: [{ approvers: ['platform-lead'] }] });
+    const fromImport = await importedFrom(body, id);
+    expect(bare(u.body)).toEqual(fromImport.policy);
+    expect(bareWorkflow(workflow.body)).toEqual(fromImport.workflow);
+    const other = await api.json<Err>('PUT', `/api/v1/policies/${id}`, { body: { ...body, id: 'another' } });
+    expect(other.status).toBe(400);
+    expect(other.body.error.details.map((d) => d.path)).toEqual(['id']);
+  });
+
+  it.each([
+    [{ ...terraform, conditions: '{"action_type": ' }, 'conditions'],
+    [{ ...terraform, conditions: { resource: { frobnicate: 1 } } }, 'conditions.resource.frobnicate'],
+    [{ ...terraform, action: 'deny' }, 'approvers'],
+    [{ ...terraform, action: 'maybe' }, 'action'],
+    [{ ...terraform, approvers: ['infra-lead', 'infra-lead'] }, 'approvers'],
+    [{ ...terraform, owner: 'me' }, 'owner'],
+    [{ ...terraform, name: undefined }, 'name'],
+    // A body with `effect` stays a Gatehouse policy: the seed's fields are unknown to it.
+    [{ ...policy, id: 'with-effect', action: 'deny' }, 'action'],
+  ])('POST and PUT refuse a bad one with 400 naming the field, changing nothing (%#)', async (body, field) => {
+    const before = await (await api.req('GET', '/api/v1/policies/export?format=json')).text();
+    for (const [method, path] of [
+      ['POST', '/api/v1/policies'],
+      ['PUT', '/api/v1/policies/terraform-production-changes'],
+    ] as const) {
+      const r = await api.json<Err>(method, path, { body });
+      expect(r.status, method).toBe(400);
+      expect(r.body.error.code).toBe('invalid_request');
+      expect(
+        r.body.error.details.map((d) => d.path),
+        method,
+      ).toContain(field);
+    }
+    expect(await (await api.req('GET', '/api/v1/policies/export?format=json')).text()).toBe(before);
+  });
+});

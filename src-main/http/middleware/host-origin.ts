@@ -27,7 +27,8 @@ export function hostAndOriginGuard(getPort: () => number): MiddlewareHandler {
       return renderError(c, new GatehouseError('forbidden', `Host '${host.slice(0, 100)}' is not allowed (use 127.0.0.1:${port})`));
     }
     // A request target in absolute form (`GET http://other.example/… HTTP/1.1`) names its own host,
-    // which the server would otherwise take as the URL's: it must be this server too.
+    // which the server would otherwise take as the URL's: it must be this server too. (Its scheme in
+    // any case, `HTTP://`, arrives here lower-cased: server/serve.ts lowerCaseScheme.)
     const url = c.req.url;
     const from = url.indexOf('://') + 3;
     const to = url.indexOf('/', from);

@@ -1,9 +1,7 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { invalidField, notFound } from '../../core/errors.js';
 import { NAME_ELSEWHERE } from '../../../src-shared/routes.js';
-import { seedToPolicy } from '../../engine/index.js';
 import { toMcpDecision } from '../../services/mcp.js';
-import { policyError } from '../../services/policy-error.js';
 import type { Handlers } from '../endpoints.js';
 
 /** The seeds' MCP governance API (upper-case decisions, as the seeds expect) and tool pins (SPEC 9.2). */
@@ -29,22 +27,8 @@ export function mcpHandlers(g: Gatehouse) {
       const { serverId, tool } = toolNames(params, body ?? {}, 'body');
       return g.mcp.acceptTool(serverId, tool, { sha256: body?.sha256 }, 'user');
     },
-    createSeedPolicy: (_c, { body }) => {
-      let mapped;
-      try {
-        // A seed without an id is named after its name; a name already taken (the seeds' Terraform
-        // example is a default policy) gets the next free suffix, as a policy file import does.
-        // Its `approvers` make a workflow waiting as long as any approval does (the settings').
-        const { approval_timeout_s, timeout_action } = g.settings.get();
-        mapped = seedToPolicy(body, {
-          takenIds: new Set(g.policies.list().map((p) => p.id)),
-          approval: { approval_timeout_s, timeout_action },
-        });
-      } catch (e) {
-        throw policyError(e);
-      }
-      return g.policies.createFromSeed(mapped);
-    },
+    // Mapped as a policy file's seed items are; its `approvers` make a workflow (PolicyService.createSeed).
+    createSeedPolicy: (_c, { body }) => g.policies.createSeed(body),
   } satisfies Partial<Handlers>;
 }
 

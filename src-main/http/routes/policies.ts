@@ -10,7 +10,8 @@ const IMPORT_TYPES = ['application/json', 'application/yaml', 'application/x-yam
 export function policyHandlers(g: Gatehouse) {
   return {
     listPolicies: () => ({ items: g.policies.list(), next_cursor: null }),
-    createPolicy: (_c, { body }) => g.policies.create(body),
+    // A body without `effect` is the seeds' Terraform / MCP form (SPEC 3.4), mapped as /mcp/policies and import map it.
+    createPolicy: (_c, { body }) => ('effect' in body ? g.policies.create(body) : g.policies.createSeed(body)),
     testPolicy: (_c, { body }) => testAction(g, body),
     simulate: (_c, { body }) => simulate(g, body),
     exportPolicies: (c, { query }) => {
@@ -35,7 +36,8 @@ export function policyHandlers(g: Gatehouse) {
       return g.policies.importText(fileText);
     },
     getPolicy: (_c, { params }) => g.policies.get(params.id!),
-    updatePolicy: (_c, { body, params }) => g.policies.update(params.id!, body),
+    updatePolicy: (_c, { body, params }) =>
+      'effect' in body ? g.policies.update(params.id!, body) : g.policies.updateFromSeed(params.id!, body),
     deletePolicy: async (_c, { params }) => {
       await g.policies.remove(params.id!);
       return { deleted: params.id! };
