@@ -66,16 +66,29 @@ export function bytes(n: number): string {
 const nf = new Intl.NumberFormat();
 export const num = (n: number): string => nf.format(n);
 
+const SEPARATOR = /[/\\:@#?&=\s]/;
+
 /**
- * A long value cut in the middle, so that both its start and its end stay visible: two queue
- * entries that differ only at the end of their resource (postgres://prod/customers vs …/orders)
- * must not look alike.
+ * A value split for a cut in the middle (components/MiddleEllipsis): the end that must always show
+ * and the head that may shrink behind an ellipsis. The end is the value's last part, from its last
+ * separator (`/customers`, `:8443`, ` build/`), at most `max` characters; without a separator in
+ * reach, its last `max / 2`. Two entries whose resources differ only at their end
+ * (postgres://prod/…/customers vs …/orders) must never look alike, at any width. A value of `max`
+ * characters or fewer is all head.
  */
-export function middleTruncate(s: string, max: number): string {
+export function splitEnd(s: string, max = 24): [head: string, end: string] {
   const chars = [...s];
-  if (chars.length <= max) return s;
-  const tail = Math.ceil((max - 1) * 0.6);
-  return `${chars.slice(0, max - 1 - tail).join('')}…${chars.slice(chars.length - tail).join('')}`;
+  if (chars.length <= max) return [s, ''];
+  const window = chars.slice(chars.length - max);
+  let at = -1;
+  for (let i = window.length - 2; i >= 0; i--)
+    if (SEPARATOR.test(window[i]!)) {
+      // The end is shown on one line, its spaces kept: it starts after a line break, at any other separator.
+      at = window[i] === '\n' || window[i] === '\r' ? i + 1 : i;
+      break;
+    }
+  const keep = at >= 0 ? window.length - at : Math.ceil(max / 2);
+  return [chars.slice(0, chars.length - keep).join(''), chars.slice(chars.length - keep).join('')];
 }
 
 /** "require_approval" → "require approval". */

@@ -1,6 +1,6 @@
 // Pure console logic that needs no browser: secret masking, Activity's URL filters, policy drafts.
 import { describe, expect, it } from 'vitest';
-import { middleTruncate } from '../../src-renderer/lib/format.js';
+import { splitEnd } from '../../src-renderer/lib/format.js';
 import { maskSecrets, MASK } from '../../src-renderer/lib/mask.js';
 import { filtersToSearch, parseFilters, toAuditQuery } from '../../src-renderer/screens/activity/filters.js';
 import { issuesFor, localIssues, mergeDraft, serverIssues, simpleValue } from '../../src-renderer/screens/policies/model.js';
@@ -83,13 +83,28 @@ describe('policy drafts', () => {
   });
 });
 
-describe('middleTruncate', () => {
-  it('keeps the start and the end of a long value, and a short one whole', () => {
-    expect(middleTruncate('postgres://prod/customers', 40)).toBe('postgres://prod/customers');
-    const cut = middleTruncate('postgres://prod/eu-west-1/analytics-warehouse/orders', 30);
-    expect([...cut]).toHaveLength(30);
-    expect(cut.startsWith('postgres://')).toBe(true);
-    expect(cut.endsWith('warehouse/orders')).toBe(true);
-    expect(cut).toContain('…');
+describe('splitEnd (the end a middle ellipsis always shows)', () => {
+  it('keeps a short value whole, as head', () => {
+    expect(splitEnd('postgres://prod/users')).toEqual(['postgres://prod/users', '']);
+  });
+  it('ends a long value at its last separator, and the two parts make the value again', () => {
+    const v = 'postgres://prod/eu-west-1/analytics-warehouse/customers';
+    expect(splitEnd(v)).toEqual(['postgres://prod/eu-west-1/analytics-warehouse', '/customers']);
+    expect(splitEnd('rm -rf /home/dev/projects/app-12/build-output-of-today')[1]).toBe('/build-output-of-today');
+    expect(splitEnd('https://api.example.com/v1/orders?customer=42')[1]).toBe('=42');
+    expect(splitEnd('git push --force origin staging-eu-west')[1]).toBe(' staging-eu-west');
+    expect(splitEnd('set -e\nnpm run build:production:all-targets')[1]).toBe(':all-targets');
+    expect(splitEnd('psql -c "DELETE FROM t"\nexit-with-the-status')[1]).toBe('exit-with-the-status');
+  });
+  it('takes the last half of the window when the end has no separator in reach', () => {
+    const [head, end] = splitEnd(`s3://bucket/${'x'.repeat(40)}`);
+    expect(end).toBe('x'.repeat(12));
+    expect(head + end).toBe(`s3://bucket/${'x'.repeat(40)}`);
+  });
+  it('never splits a character made of two UTF-16 units', () => {
+    const v = `/data/${'😀'.repeat(30)}`;
+    const [head, end] = splitEnd(v);
+    expect(head + end).toBe(v);
+    expect(end).toBe('😀'.repeat(12));
   });
 });

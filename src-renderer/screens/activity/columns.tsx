@@ -3,14 +3,12 @@ import { subjectOf } from '../../../src-shared/approvals/headline.js';
 import type { Column } from '../../components/VirtualTable.js';
 import { StatusPill } from '../../components/Pill.js';
 import { RiskBadge } from '../../components/RiskBadge.js';
-import { middleTruncate, shortTime } from '../../lib/format.js';
+import { MiddleEllipsis } from '../../components/MiddleEllipsis.js';
+import { shortTime } from '../../lib/format.js';
 import { maskSecrets } from '../../lib/mask.js';
 import { viewOf } from './record.js';
 
 const none = <span className="muted">—</span>;
-
-/** The characters of a resource the action list shows: what its column holds at 1280 px. */
-const RESOURCE_CHARS = 36;
 
 /** One row per action: when, who, what, on what, and where it stands now. */
 export const ACTION_COLUMNS: Column<ActionStatus>[] = [
@@ -32,9 +30,8 @@ export const ACTION_COLUMNS: Column<ActionStatus>[] = [
       if (!subject) return none;
       // Cut in the middle, start and end kept: two resources that differ only at their end
       // (…/customers, …/orders) must not read alike. The whole one is the cell's title.
-      const text = middleTruncate(maskSecrets(subject.text), RESOURCE_CHARS);
       // No resource: what the parameters name (a shell command, a path), muted so it reads as such.
-      return subject.from === 'resource' ? text : <span className="muted">{text}</span>;
+      return <MiddleEllipsis text={maskSecrets(subject.text)} className={subject.from === 'resource' ? undefined : 'muted'} />;
     },
     title: (a) => {
       const subject = subjectOf(a);
@@ -64,7 +61,11 @@ export const EVENT_COLUMNS: Column<AuditRecord>[] = [
     className: 'truncate mono small',
     cell: (r) => {
       const res = viewOf(r).resource;
-      return res ? maskSecrets(res) : none;
+      return res ? <MiddleEllipsis text={maskSecrets(res)} /> : none;
+    },
+    title: (r) => {
+      const res = viewOf(r).resource;
+      return res ? maskSecrets(res) : undefined;
     },
   },
   { header: 'Outcome', width: '118px', cell: (r) => <StatusPill status={viewOf(r).outcome} /> },

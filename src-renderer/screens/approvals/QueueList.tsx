@@ -2,7 +2,8 @@ import { memo, useEffect, useRef } from 'react';
 import { headlineOf } from '../../api/approvals.js';
 import { RiskBadge } from '../../components/RiskBadge.js';
 import { useNow } from '../../lib/clock.js';
-import { clockDuration, middleTruncate } from '../../lib/format.js';
+import { MiddleEllipsis } from '../../components/MiddleEllipsis.js';
+import { clockDuration } from '../../lib/format.js';
 import { maskSecrets } from '../../lib/mask.js';
 import { selectQueue, type Entry } from '../../store/approvals.js';
 import { useStore } from '../../store/index.js';
@@ -46,7 +47,7 @@ const QueueOption = memo(function QueueOption({ entry, selected, index }: { entr
         {/* The headline may be cut: the resource, start and end, always tells entries apart. */}
         {resource && (
           <div className="q-resource mono" title={resource}>
-            {middleTruncate(resource, 32)}
+            <MiddleEllipsis text={resource} />
           </div>
         )}
         <div className="q-meta">
