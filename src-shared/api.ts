@@ -697,7 +697,7 @@ export const API = {
     tag: 'Audit',
     summary: 'RFC 6962 inclusion proof of a record',
     description:
-      'Proves record `seq` is leaf `seq - 1` of the tree of `size` records (default: the latest checkpoint). Verify with RFC 9162 §2.1.3.2. 503 while the tree of an older log is still being built.',
+      'Proves record `seq` is leaf `seq - 1` of the tree of `size` records (default: the latest checkpoint; 404 while none is signed). Verify with RFC 9162 §2.1.3.2. 404 for a record retention archived (its archive and the checkpoint beside it prove it); 503 while the tree of an older log is still being built.',
     query: AuditProofQuerySchema,
     response: named('AuditProof', AuditProofSchema),
     errors: ['not_found', 'unavailable'],
