@@ -20,10 +20,7 @@ function run(load: () => Promise<number | void>): Promise<void> {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('gatehouse')
-    .description('Local-first governance console for AI agents')
-    .version(VERSION)
-    .showHelpAfterError('(run gatehouse --help for usage)');
+  const program = new Command('gatehouse').description('Local-first governance console for AI agents').version(VERSION);
   const dataDir = () => new Option('--data-dir <dir>', 'data directory (default: $GATEHOUSE_HOME or ~/.gatehouse)');
 
   program
@@ -209,7 +206,28 @@ export function buildProgram(): Command {
     .addOption(dataDir())
     .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));
 
+  oneLineUsageErrors(program, ['gatehouse']);
   return program;
+}
+
+/**
+ * A usage error (unknown verb or option, a missing argument, a value outside the choices) is one
+ * line, like every other CLI error (SPEC 6): `gatehouse: <what>` and the help of the verb that was
+ * mistyped (`gatehouse approve --help`), not commander's `error: …` and a second line always
+ * pointing at the top-level help.
+ */
+function oneLineUsageErrors(c: Command, path: string[]): void {
+  const help = [...path, '--help'].join(' ');
+  c.configureOutput({
+    outputError: (str, write) =>
+      write(
+        `gatehouse: ${str
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (see \`${help}\`)\n`,
+      ),
+  });
+  for (const sub of c.commands) oneLineUsageErrors(sub, [...path, sub.name()]);
 }
 
 /**

@@ -261,6 +261,32 @@ describe('gatehouse CLI without a server', () => {
   });
 });
 
+describe('gatehouse CLI usage errors', () => {
+  it('are one line naming the mistake and the help of the verb mistyped, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-usage-'));
+    const cases: [string[], RegExp, string][] = [
+      [['frobnicate'], /unknown command 'frobnicate'/, 'gatehouse --help'],
+      [['approve', 'act_x', '--remember', '2h'], /'2h' is invalid\. Allowed choices are once, 15m/, 'gatehouse approve --help'],
+      [['approve'], /missing required argument 'id'/, 'gatehouse approve --help'],
+      [['keys', 'create', '--scope', 'agent'], /required option '--name <name>' not specified/, 'gatehouse keys create --help'],
+      [['status', '--bogus'], /unknown option '--bogus'/, 'gatehouse status --help'],
+    ];
+    for (const [args, what, help] of cases) {
+      const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], {
+        encoding: 'utf8',
+        env: { ...process.env, GATEHOUSE_URL: '' },
+      });
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(/^gatehouse: /);
+      expect(lines[0]).toMatch(what);
+      expect(lines[0]).toContain(`(see \`${help}\`)`);
+    }
+  });
+});
+
 describe('gatehouse CLI output piped into a reader that stops early', () => {
   it('ends with its own exit code and no stack trace (it died on EPIPE)', () => {
     const home = mkdtempSync(join(tmpdir(), 'gatehouse-cli-pipe-'));
