@@ -249,7 +249,7 @@ describe('gatehouse CLI against a running server', () => {
 describe('gatehouse CLI without a server', () => {
   it('prints one clear line and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-none-'));
-    for (const verb of [['status'], ['approvals'], ['keys', 'list'], ['policy', 'list']]) {
+    for (const verb of [['status'], ['approvals'], ['keys', 'list'], ['policy', 'list'], ['audit', 'verify']]) {
       const r = spawnSync(process.execPath, [BIN, ...verb, '--data-dir', dir], {
         encoding: 'utf8',
         env: { ...process.env, GATEHOUSE_URL: '' },
@@ -257,6 +257,10 @@ describe('gatehouse CLI without a server', () => {
       expect(r.status, verb.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/not running/);
+      // Which data directory was looked in, and the start command for that one: a server started
+      // for another directory (or another $GATEHOUSE_HOME) is told apart at once.
+      expect(r.stderr, verb.join(' ')).toContain(`data directory ${dir} `);
+      expect(r.stderr, verb.join(' ')).toContain(`\`gatehouse serve --data-dir ${dir}\``);
     }
   });
 });
