@@ -152,6 +152,20 @@ describe('gatehouse CLI against a running server', () => {
     expect(piped.status, piped.stderr).toBe(0);
     expect((JSON.parse(piped.stdout) as { policies: { id: string }[] }).policies.map((p) => p.id)).toContain('hold');
     expect(readdirSync(cwd)).toEqual([]);
+    // A folder that does not exist: one line naming the file asked for and why, as for every
+    // --out (not Node's bare `ENOENT: …, open '…'`, nor the .part file written beside it).
+    const nowhere = join(cwd, 'missing');
+    for (const args of [
+      ['policy', 'export', '--out', join(nowhere, 'p.yaml')],
+      ['audit', 'export', '--format', 'jsonl', '--out', join(nowhere, 'a.jsonl')],
+      ['report', 'brief', '--format', 'html', '--out', join(nowhere, 'b.html')],
+    ]) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.err, args.join(' ')).toContain(`cannot write ${args.at(-1)}: the folder ${nowhere} does not exist`);
+      expect(r.err, args.join(' ')).not.toMatch(/ENOENT|\.part/);
+    }
     const extra = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'new.yaml');
     writeFileSync(extra, 'version: 1\npolicies:\n  - id: from-cli\n    effect: deny\n    when: { action_type: cli.test }\n');
     const imp = cli('policy', 'import', extra);
