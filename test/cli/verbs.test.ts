@@ -88,6 +88,26 @@ describe('gatehouse CLI against a running server', () => {
     const again = cli('deny', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/409|already/);
+    // Each 409 says why nothing changed, in one line: answered, the agent stopped waiting (SPEC 4),
+    // or never held at all (not "Approval already resolved (withdrawn)" / "(allowed)").
+    expect(again.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(again.err).toContain(`Action '${id}' was already answered (approved); nothing changed`);
+    const left = await hold('svc-left');
+    expect((await api(s, 'POST', `/api/v1/actions/${left}/withdraw`, s.agentKey, {})).status).toBe(200);
+    const gone = cli('approve', left);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain(`The agent stopped waiting: Action '${left}' was withdrawn and can no longer be answered`);
+    const quick = (
+      await api<{ action_id: string; status: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
+        agent_id: 'cli-agent',
+        action_type: 'file.read',
+        resource: 'README.md',
+      })
+    ).body;
+    expect(quick.status).toBe('allowed');
+    const never = cli('approve', quick.action_id);
+    expect(never.code).toBe(1);
+    expect(never.err).toContain(`Action '${quick.action_id}' was never held for approval (it was allowed)`);
     // An empty --pattern is refused naming it, not dropped for the exact resource.
     const unpatterned = await hold('svc-pattern');
     const empty = cli('approve', unpatterned, '--remember', '1h', '--pattern', '');
