@@ -25,12 +25,17 @@ export function notRunning(dataDir?: string): CliError {
 
 /** The API client for the running server, or a one-line error when none runs. */
 export function connect(flags: { dataDir?: string } = {}): GatehouseApi {
+  return connectEndpoint(flags).api;
+}
+
+/** The same, with where the server is: its URL and the data directory it was found through. */
+export function connectEndpoint(flags: { dataDir?: string } = {}): { api: GatehouseApi; url: string; dataDir: string } {
   // Only the data dir is taken from the flags: a verb's own options (e.g. `keys create --scope`)
   // must never change which key the CLI itself uses. The CLI acts as the admin.
   const ep = discoverServer({ dataDir: flags.dataDir, scope: 'admin' });
   if (!ep) throw notRunning(flags.dataDir);
   if (!ep.apiKey) throw new CliError(`No API key: set GATEHOUSE_API_KEY or check ${ep.dataDir}/credentials.json.`);
-  return new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey });
+  return { api: new GatehouseApi({ baseUrl: ep.url, apiKey: ep.apiKey }), url: ep.url, dataDir: ep.dataDir };
 }
 
 /** Turns API and network errors into one clear line. */

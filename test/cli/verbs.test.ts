@@ -47,6 +47,11 @@ describe('gatehouse CLI against a running server', () => {
     expect(parts).toContain('1 waiting');
     expect([...parts!.matchAll(/(\d+) \w+/g)].reduce((n, m) => n + Number(m[1]), 0)).toBe(Number(total));
     expect(st.out).toContain(id);
+    // Where the server is: with --port 0 nothing else the user sees names its address.
+    const where = JSON.parse(readFileSync(join(s.dataDir, 'server.json'), 'utf8')) as { url: string };
+    expect(st.out.split('\n')[0]).toContain(` at ${where.url} — up `);
+    expect(st.out).toContain(`Data directory: ${s.dataDir}\n`);
+    expect((JSON.parse(cli('status', '--json').out) as { server: unknown }).server).toEqual({ url: where.url, data_dir: s.dataDir });
     const list = cli('approvals', '--json');
     expect(list.code).toBe(0);
     expect((JSON.parse(list.out) as { action_id: string }[]).map((a) => a.action_id)).toContain(id);
