@@ -20,10 +20,7 @@ function run(load: () => Promise<number | void>): Promise<void> {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('gatehouse')
-    .description('Local-first governance console for AI agents')
-    .version(VERSION)
-    .showHelpAfterError('(run gatehouse --help for usage)');
+  const program = new Command('gatehouse').description('Local-first governance console for AI agents').version(VERSION);
   const dataDir = () => new Option('--data-dir <dir>', 'data directory (default: $GATEHOUSE_HOME or ~/.gatehouse)');
 
   program
@@ -87,7 +84,7 @@ export function buildProgram(): Command {
     .action((o) => run(async () => (await import('./commands/policy.js')).policyTest(o)));
   policy
     .command('import <file>')
-    .description('import a policy file (YAML or JSON, SPEC 3.4)')
+    .description('import a policy file (YAML or JSON: version, settings, risk_rules, policies), all or nothing')
     .addOption(dataDir())
     .action((file: string, o) => run(async () => (await import('./commands/policy.js')).policyImport(file, o)));
   policy
@@ -105,7 +102,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <f>').choices(['jsonl', 'csv', 'cef']).makeOptionMandatory())
     .option('--since <iso>', 'an ISO time, or a date (its local midnight)')
     .option('--until <iso>', 'an ISO time, or a date (its local midnight)')
-    .option('--include-archive', 'the archived records first, in the same format and window: one chain with the live log (SPEC 7.7)')
+    .option('--include-archive', 'the archived records first, in the same format and window: one chain with the live log')
     .requiredOption('--out <file>', 'a file, or - for standard output')
     .addOption(dataDir())
     .action((o) => run(async () => (await import('./commands/audit-cli.js')).runAuditExport(o)));
@@ -114,7 +111,7 @@ export function buildProgram(): Command {
     .description('check the hash chain: the live log, an export or archive offline, or the archives and live log as one')
     .option('--file <export.jsonl>', 'verify an exported file, or an archive (.jsonl.gz), offline')
     .option('--partial', 'the file starts after seq 1 (an export made with --since)')
-    .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (SPEC 7.6)')
+    .option('--checkpoint <cp.txt>', 'with --file: a signed checkpoint the export must reproduce (GET /api/v1/audit/checkpoint)')
     .option('--prefix <file.prefix.json>', 'with --file: the prefix an archive continues from (default: the one beside it)')
     .option('--public-key <audit-key.pub>', 'with --checkpoint or --archive: the key that signed it')
     .option('--archive', 'check archive/ and the live log as one chain, and each archive against its checkpoint')
@@ -155,7 +152,9 @@ export function buildProgram(): Command {
     .addOption(dataDir())
     .action((id: string, o) => run(async () => (await import('./commands/keys.js')).keysRevoke(id, o)));
 
-  const hook = program.command('hook').description('coding agents\u2019 pre-tool hooks (SPEC 9.1, 9.4)');
+  const hook = program
+    .command('hook')
+    .description('coding agents\u2019 pre-tool hooks: the hook each agent runs, installing it, its status');
   for (const agent of HOOK_AGENTS) {
     // `bin/gatehouse.mjs` runs these straight from the small hook bundle; commander only sees --help.
     hook
@@ -209,7 +208,28 @@ export function buildProgram(): Command {
     .addOption(dataDir())
     .action((o) => run(async () => (await import('../integrations/mcp-proxy/wrap.js')).runMcpWrap(o)));
 
+  oneLineUsageErrors(program, ['gatehouse']);
   return program;
+}
+
+/**
+ * A usage error (unknown verb or option, a missing argument, a value outside the choices) is one
+ * line, like every other CLI error (SPEC 6): `gatehouse: <what>` and the help of the verb that was
+ * mistyped (`gatehouse approve --help`), not commander's `error: …` and a second line always
+ * pointing at the top-level help.
+ */
+function oneLineUsageErrors(c: Command, path: string[]): void {
+  const help = [...path, '--help'].join(' ');
+  c.configureOutput({
+    outputError: (str, write) =>
+      write(
+        `gatehouse: ${str
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (see \`${help}\`)\n`,
+      ),
+  });
+  for (const sub of c.commands) oneLineUsageErrors(sub, [...path, sub.name()]);
 }
 
 /**

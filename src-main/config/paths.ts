@@ -29,8 +29,10 @@ export function tightenToOwner(file: string): void {
 export function resolvePort(flag?: string | number, env: NodeJS.ProcessEnv = process.env): number {
   const raw = String(flag ?? (env.GATEHOUSE_PORT || DEFAULT_PORT));
   const n = Number(raw);
+  // Which one was wrong: a stale $GATEHOUSE_PORT in the shell is not on the command line the user looks at.
+  const from = flag === undefined && env.GATEHOUSE_PORT ? ' in $GATEHOUSE_PORT' : '';
   if (!/^\d{1,5}$/.test(raw) || n > 65535)
-    throw new Error(`invalid port: ${JSON.stringify(raw)} (a number from 0 to 65535; 0 picks a free one)`);
+    throw new Error(`invalid port${from}: ${JSON.stringify(raw)} (a number from 0 to 65535; 0 picks a free one)`);
   return n;
 }
 

@@ -34,6 +34,19 @@ export interface StepPart {
 }
 
 /** Answers to pending approvals: each claims its action, records the answer and settles the action. */
+/**
+ * Why an answer changes nothing (409), in words the person answering reads in the CLI or a toast:
+ * a request the agent stopped waiting for (SPEC 4), one that expired, one already answered, or an
+ * action that was never held (it was decided at once).
+ */
+export function notWaiting(row: Pick<ActionRow, 'action_id' | 'approval_id' | 'status'>): string {
+  const id = `Action '${row.action_id}'`;
+  if (row.approval_id === null) return `${id} was never held for approval (it was ${row.status}); there is nothing to answer`;
+  if (row.status === 'withdrawn') return `The agent stopped waiting: ${id} was withdrawn and can no longer be answered`;
+  if (row.status === 'expired') return `${id} expired unanswered and can no longer be answered`;
+  return `${id} was already answered (${row.status}); nothing changed`;
+}
+
 export class ApprovalAnswers {
   /** Requests answered along per commit by `apply_to_pending` (tests and the bench change it). */
   answerSlice = ANSWER_SLICE;
@@ -66,7 +79,7 @@ export class ApprovalAnswers {
     if (!row) throw notFound(`Action '${actionId}'`);
     const id = row.action_id;
     const tracked = this.pending.get(id);
-    if (row.status !== 'pending') throw conflict(`Approval already resolved (${row.status})`);
+    if (row.status !== 'pending') throw conflict(notWaiting(row));
     // Claimed by an answer (or a timeout) being recorded right now: whichever came first wins.
     if (!tracked) throw conflict('Another answer to this request is being recorded; look at its status again');
     this.pending.delete(id); // claimed synchronously: a concurrent second answer gets 409

@@ -16,4 +16,12 @@ describe('gatehouse --help', () => {
     expect(all.map(([name]) => name)).toEqual(expect.arrayContaining(['policy test', 'audit verify', 'keys create']));
     expect(all.filter(([, c]) => !c.description().trim()).map(([name]) => name)).toEqual([]);
   });
+
+  it('never sends the user to "SPEC n.n", a document that is not shipped with gatehouse', () => {
+    const texts = [...commands(buildProgram())].flatMap(([name, c]) => [
+      [name, c.description()],
+      ...c.options.map((o) => [`${name} ${o.flags}`, o.description]),
+    ]);
+    expect(texts.filter(([, text]) => /\bSPEC\b/.test(text!)).map(([where]) => where)).toEqual([]);
+  });
 });

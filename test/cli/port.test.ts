@@ -17,6 +17,8 @@ describe('gatehouse serve --port / $GATEHOUSE_PORT', () => {
   it('refuses what is not a port written in decimal, instead of reading it as another port', () => {
     for (const bad of ['', ' ', '0x50', '8e3', '80.0', ' 80', '-1', '65536', 'abc', '+80'])
       expect(() => resolvePort(bad, {}), JSON.stringify(bad)).toThrow(/invalid port/);
-    expect(() => resolvePort(undefined, { GATEHOUSE_PORT: '0x1F90' })).toThrow('invalid port: "0x1F90"');
+    // Named where it came from: the variable is not on the command line the user is looking at.
+    expect(() => resolvePort(undefined, { GATEHOUSE_PORT: '0x1F90' })).toThrow('invalid port in $GATEHOUSE_PORT: "0x1F90"');
+    expect(() => resolvePort('abc', { GATEHOUSE_PORT: '8080' })).toThrow('invalid port: "abc"');
   });
 });

@@ -47,6 +47,11 @@ describe('gatehouse CLI against a running server', () => {
     expect(parts).toContain('1 waiting');
     expect([...parts!.matchAll(/(\d+) \w+/g)].reduce((n, m) => n + Number(m[1]), 0)).toBe(Number(total));
     expect(st.out).toContain(id);
+    // Where the server is: with --port 0 nothing else the user sees names its address.
+    const where = JSON.parse(readFileSync(join(s.dataDir, 'server.json'), 'utf8')) as { url: string };
+    expect(st.out.split('\n')[0]).toContain(` at ${where.url} — up `);
+    expect(st.out).toContain(`Data directory: ${s.dataDir}\n`);
+    expect((JSON.parse(cli('status', '--json').out) as { server: unknown }).server).toEqual({ url: where.url, data_dir: s.dataDir });
     const list = cli('approvals', '--json');
     expect(list.code).toBe(0);
     expect((JSON.parse(list.out) as { action_id: string }[]).map((a) => a.action_id)).toContain(id);
@@ -88,6 +93,26 @@ describe('gatehouse CLI against a running server', () => {
     const again = cli('deny', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/409|already/);
+    // Each 409 says why nothing changed, in one line: answered, the agent stopped waiting (SPEC 4),
+    // or never held at all (not "Approval already resolved (withdrawn)" / "(allowed)").
+    expect(again.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(again.err).toContain(`Action '${id}' was already answered (approved); nothing changed`);
+    const left = await hold('svc-left');
+    expect((await api(s, 'POST', `/api/v1/actions/${left}/withdraw`, s.agentKey, {})).status).toBe(200);
+    const gone = cli('approve', left);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain(`The agent stopped waiting: Action '${left}' was withdrawn and can no longer be answered`);
+    const quick = (
+      await api<{ action_id: string; status: string }>(s, 'POST', '/api/v1/actions/submit', s.agentKey, {
+        agent_id: 'cli-agent',
+        action_type: 'file.read',
+        resource: 'README.md',
+      })
+    ).body;
+    expect(quick.status).toBe('allowed');
+    const never = cli('approve', quick.action_id);
+    expect(never.code).toBe(1);
+    expect(never.err).toContain(`Action '${quick.action_id}' was never held for approval (it was allowed)`);
     // An empty --pattern is refused naming it, not dropped for the exact resource.
     const unpatterned = await hold('svc-pattern');
     const empty = cli('approve', unpatterned, '--remember', '1h', '--pattern', '');
@@ -152,6 +177,20 @@ describe('gatehouse CLI against a running server', () => {
     expect(piped.status, piped.stderr).toBe(0);
     expect((JSON.parse(piped.stdout) as { policies: { id: string }[] }).policies.map((p) => p.id)).toContain('hold');
     expect(readdirSync(cwd)).toEqual([]);
+    // A folder that does not exist: one line naming the file asked for and why, as for every
+    // --out (not Node's bare `ENOENT: …, open '…'`, nor the .part file written beside it).
+    const nowhere = join(cwd, 'missing');
+    for (const args of [
+      ['policy', 'export', '--out', join(nowhere, 'p.yaml')],
+      ['audit', 'export', '--format', 'jsonl', '--out', join(nowhere, 'a.jsonl')],
+      ['report', 'brief', '--format', 'html', '--out', join(nowhere, 'b.html')],
+    ]) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.err, args.join(' ')).toContain(`cannot write ${args.at(-1)}: the folder ${nowhere} does not exist`);
+      expect(r.err, args.join(' ')).not.toMatch(/ENOENT|\.part/);
+    }
     const extra = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'new.yaml');
     writeFileSync(extra, 'version: 1\npolicies:\n  - id: from-cli\n    effect: deny\n    when: { action_type: cli.test }\n');
     const imp = cli('policy', 'import', extra);
@@ -249,7 +288,7 @@ describe('gatehouse CLI against a running server', () => {
 describe('gatehouse CLI without a server', () => {
   it('prints one clear line and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-none-'));
-    for (const verb of [['status'], ['approvals'], ['keys', 'list'], ['policy', 'list']]) {
+    for (const verb of [['status'], ['approvals'], ['keys', 'list'], ['policy', 'list'], ['audit', 'verify']]) {
       const r = spawnSync(process.execPath, [BIN, ...verb, '--data-dir', dir], {
         encoding: 'utf8',
         env: { ...process.env, GATEHOUSE_URL: '' },
@@ -257,6 +296,36 @@ describe('gatehouse CLI without a server', () => {
       expect(r.status, verb.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/not running/);
+      // Which data directory was looked in, and the start command for that one: a server started
+      // for another directory (or another $GATEHOUSE_HOME) is told apart at once.
+      expect(r.stderr, verb.join(' ')).toContain(`data directory ${dir} `);
+      expect(r.stderr, verb.join(' ')).toContain(`\`gatehouse serve --data-dir ${dir}\``);
+    }
+  });
+});
+
+describe('gatehouse CLI usage errors', () => {
+  it('are one line naming the mistake and the help of the verb mistyped, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-usage-'));
+    const cases: [string[], RegExp, string][] = [
+      [['frobnicate'], /unknown command 'frobnicate'/, 'gatehouse --help'],
+      [['approve', 'act_x', '--remember', '2h'], /'2h' is invalid\. Allowed choices are once, 15m/, 'gatehouse approve --help'],
+      [['approve'], /missing required argument 'id'/, 'gatehouse approve --help'],
+      [['keys', 'create', '--scope', 'agent'], /required option '--name <name>' not specified/, 'gatehouse keys create --help'],
+      [['status', '--bogus'], /unknown option '--bogus'/, 'gatehouse status --help'],
+    ];
+    for (const [args, what, help] of cases) {
+      const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], {
+        encoding: 'utf8',
+        env: { ...process.env, GATEHOUSE_URL: '' },
+      });
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(/^gatehouse: /);
+      expect(lines[0]).toMatch(what);
+      expect(lines[0]).toContain(`(see \`${help}\`)`);
     }
   });
 });

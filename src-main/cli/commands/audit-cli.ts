@@ -1,6 +1,6 @@
 import type { ExportFormat } from '../../../src-shared/index.js';
 import { discoverServer } from '../discovery.js';
-import { CliError } from '../context.js';
+import { CliError, notRunning } from '../context.js';
 import { auditExport } from './audit.js';
 import { auditVerify, verifyArchives } from './audit-verify.js';
 
@@ -11,8 +11,7 @@ interface Flags {
 
 function endpoint(f: Flags): { url: string; apiKey: string; dataDir: string } {
   const ep = discoverServer({ dataDir: f.dataDir, scope: 'admin' });
-  if (!ep)
-    throw new CliError('Gatehouse is not running (no server.json in the data directory). Start it with `gatehouse serve` or `npm start`.');
+  if (!ep) throw notRunning(f.dataDir);
   if (!ep.apiKey) throw new CliError('No admin key: set GATEHOUSE_API_KEY or check credentials.json in the data directory.');
   return { url: ep.url, apiKey: ep.apiKey, dataDir: ep.dataDir };
 }

@@ -32,7 +32,7 @@ export async function openExportTarget(out: string, stdout: NodeJS.WritableStrea
   // The audit log holds what agents did: the file is the user's alone (0600), like the data dir.
   // A stale .part from an earlier run is removed first: opening it would keep its old mode.
   await unlink(part).catch(() => undefined);
-  const stream = (await open(part, 'wx', 0o600)).createWriteStream();
+  const stream = (await open(part, 'wx', 0o600).catch((e: unknown) => Promise.reject(whyNotWritten(e, target)))).createWriteStream();
   return {
     stream,
     isStream: false,
@@ -46,6 +46,21 @@ export async function openExportTarget(out: string, stdout: NodeJS.WritableStrea
       await unlink(part).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Why a file could not be written, in the user's terms: the file asked for and its folder, never
+ * the `.part` beside it nor a bare `ENOENT: … open '…'`.
+ */
+export function whyNotWritten(e: unknown, file: string): Error {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const folder = dirname(resolve(file));
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new Error(`the folder ${folder} does not exist`);
+  if (code === 'EACCES' || code === 'EPERM') return new Error(`no permission to write in ${folder}`);
+  if (code === 'EISDIR') return new Error(`${file} is a directory`);
+  if (code === 'EROFS') return new Error(`${folder} is on a read-only file system`);
+  if (code === 'ENOSPC') return new Error('the disk is full');
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** Where a file that does not exist yet goes: through a dangling symlink, to what it names. */

@@ -3,6 +3,7 @@ import { ActionRequestSchema } from '../../../src-shared/index.js';
 import { strictJsonProblem } from '../../core/json-strict.js';
 import { CliError, connect, printJson } from '../context.js';
 import { Progress } from './audit-io.js';
+import { whyNotWritten } from './export-target.js';
 
 interface Flags {
   dataDir?: string;
@@ -90,7 +91,11 @@ export async function policyExport(f: Flags & { format: 'yaml' | 'json'; out?: s
   const text = await connect(f).exportPolicies(f.format);
   // `-` is standard output, as for `audit export --out` (it used to become a file named "-").
   if (f.out && f.out !== '-') {
-    writeFileSync(f.out, text);
+    try {
+      writeFileSync(f.out, text);
+    } catch (e) {
+      throw new CliError(`cannot write ${f.out}: ${whyNotWritten(e, f.out).message}`);
+    }
     process.stderr.write(`Wrote ${f.out}\n`);
   } else process.stdout.write(text);
 }

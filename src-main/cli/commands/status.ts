@@ -1,6 +1,6 @@
 import type { PendingApproval, Remember } from '../../../src-shared/index.js';
 import { subjectOf } from '../../../src-shared/approvals/headline.js';
-import { CliError, connect, printJson } from '../context.js';
+import { CliError, connect, connectEndpoint, printJson } from '../context.js';
 import { openInBrowser } from '../open-browser.js';
 
 interface Flags {
@@ -21,10 +21,12 @@ function approvalLine(a: PendingApproval): string {
 
 /** `gatehouse status` */
 export async function runStatus(f: Flags): Promise<void> {
-  const api = connect(f);
+  const { api, url, dataDir } = connectEndpoint(f);
   const [health, info, stats, pending] = await Promise.all([api.health(), api.deploymentInfo(), api.stats('24h'), api.pendingApprovals()]);
   if (f.json)
     return printJson({
+      // Where it is: with `--port 0` (or another data dir) the address is written nowhere else the user sees.
+      server: { url, data_dir: dataDir },
       health,
       info,
       stats: { totals: stats.totals, by_risk_level: stats.by_risk_level, pending_approvals: stats.pending_approvals },
@@ -33,7 +35,8 @@ export async function runStatus(f: Flags): Promise<void> {
   const t = stats.totals;
   const shown = pending.items.slice(0, 10);
   const lines = [
-    `Gatehouse ${health.version} (${info.mode}) — up ${health.uptime_s}s, storage ${info.storage.writable ? 'writable' : 'NOT WRITABLE'}`,
+    `Gatehouse ${health.version} (${info.mode}) at ${url} — up ${health.uptime_s}s, storage ${info.storage.writable ? 'writable' : 'NOT WRITABLE'}`,
+    `Data directory: ${dataDir}`,
     // Every status (SPEC 2.3), so the parts add up to the total.
     `Last 24h: ${t.total} actions — ${t.allowed} allowed, ${t.denied} denied, ${t.pending} waiting, ${t.approved} approved, ${t.rejected} rejected, ${t.expired} expired, ${t.withdrawn} withdrawn, ${t.completed} completed, ${t.failed} failed`,
     // The count from the server: the list is one page (at most 1,000), and a runaway agent makes more.
