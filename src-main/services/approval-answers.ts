@@ -33,7 +33,6 @@ export interface StepPart {
   data: Record<string, unknown>;
 }
 
-/** Answers to pending approvals: each claims its action, records the answer and settles the action. */
 /**
  * Why an answer changes nothing (409), in words the person answering reads in the CLI or a toast:
  * a request the agent stopped waiting for (SPEC 4), one that expired, one already answered, or an
@@ -47,6 +46,7 @@ export function notWaiting(row: Pick<ActionRow, 'action_id' | 'approval_id' | 's
   return `${id} was already answered (${row.status}); nothing changed`;
 }
 
+/** Answers to pending approvals: each claims its action, records the answer and settles the action. */
 export class ApprovalAnswers {
   /** Requests answered along per commit by `apply_to_pending` (tests and the bench change it). */
   answerSlice = ANSWER_SLICE;
