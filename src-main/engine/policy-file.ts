@@ -314,5 +314,5 @@ export function exportPolicyFile(
   };
   const plain = JSON.parse(JSON.stringify(doc)) as typeof doc;
   if (chosen === 'json') return `${JSON.stringify(plain, null, 2)}\n`;
-  return `# Gatehouse policy file (SPEC 3.4). Import with \`gatehouse policy import FILE\`.\n${stringify(plain, { lineWidth: 0 })}`;
+  return `# Gatehouse policy file (version 1: settings, risk_rules, workflows, policies). Import with \`gatehouse policy import FILE\`.\n${stringify(plain, { lineWidth: 0 })}`;
 }

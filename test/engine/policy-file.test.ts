@@ -359,6 +359,12 @@ describe('exportPolicyFile round-trips', () => {
     ).toBe(text);
   });
 
+  it('opens a YAML file with a line saying what it is and how to import it, in words its reader has (no spec section)', () => {
+    const first = exportPolicyFile({ policies, settings, riskRules }, 'yaml').split('\n')[0]!;
+    expect(first).toMatch(/^# Gatehouse policy file .*gatehouse policy import FILE/);
+    expect(first).not.toMatch(/SPEC/);
+  });
+
   it('accepts positional arguments too', () => {
     expect(exportPolicyFile(policies, settings, riskRules, 'json')).toBe(exportPolicyFile({ policies, settings, riskRules }, 'json'));
   });
