@@ -1,5 +1,6 @@
 // Importing a policy file (SPEC 3.4): reading and validating the whole file, checking it against
 // the current state, and applying its policies, workflows, risk rules and settings in one commit.
+import { isDeepStrictEqual } from 'node:util';
 import type { ErrorDetail, Policy, PolicyImportResult } from '../../src-shared/index.js';
 import { GatehouseError } from '../core/errors.js';
 import { PolicyValidationError, type ParsedPolicyFile } from '../engine/index.js';
@@ -54,7 +55,9 @@ export async function importPolicyText(
     if (!deps.set.entries.has(p.id)) created++;
     builtFrom.set(p.id, p);
   }
-  const updated = file.policies.length - created;
+  // A policy the file holds exactly as it stands is written all the same (one commit), but counted
+  // apart, in the slices below: importing an unchanged export says so instead of "all updated".
+  let unchanged = 0;
   const riskRules = file.risk_rules ?? deps.set.riskRules;
   const settings = file.settings ? deps.settings.merged(file.settings, 'settings') : deps.settings.get();
   const engine = await deps.set.compileSliced([...builtFrom.values()], settings, riskRules);
@@ -66,7 +69,9 @@ export async function importPolicyText(
     (function* (set: PolicySet) {
       for (const p of file.policies) {
         yield;
-        ops.push(upsertPolicyOp(p, set.entries.get(p.id)?.created_ms ?? now, now));
+        const old = set.entries.get(p.id);
+        if (old && !old.ephemeral && isDeepStrictEqual(old.policy, p)) unchanged++;
+        ops.push(upsertPolicyOp(p, old?.created_ms ?? now, now));
       }
     })(deps.set),
   );
@@ -79,6 +84,7 @@ export async function importPolicyText(
     if (gone.length > 0) throw policyError(new PolicyValidationError(gone));
   }
   checkImportable(deps, uses, file, read.policyPaths);
+  const updated = Math.max(0, file.policies.length - created - unchanged);
   // The file's settings are part of the same commit (all or nothing), audited as a settings change too.
   const settingsChange = file.settings ? deps.settings.prepare(file.settings, opts.actor ?? 'user') : null;
   if (settingsChange) ops.push(...settingsChange.ops);
@@ -96,6 +102,7 @@ export async function importPolicyText(
         workflow_ids: workflows.map((w) => w.id),
         created,
         updated,
+        unchanged,
         risk_rules: file.risk_rules?.length ?? null,
         settings: file.settings ?? null,
       },
@@ -124,6 +131,7 @@ export async function importPolicyText(
     imported: file.policies.length,
     created,
     updated,
+    unchanged,
     risk_rules: file.risk_rules?.length ?? 0,
     workflows: workflows.length,
     settings_changed: settingsChanged,

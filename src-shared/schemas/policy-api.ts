@@ -73,7 +73,10 @@ export type SimulateResult = z.infer<typeof SimulateResultSchema>;
 export const PolicyImportResultSchema = z.object({
   imported: z.number().int(),
   created: z.number().int(),
+  /** Policies the file changed. */
   updated: z.number().int(),
+  /** Policies the file holds exactly as they were. */
+  unchanged: z.number().int(),
   risk_rules: z.number().int(),
   /** Approval workflows the file carried (created or replaced). */
   workflows: z.number().int(),

@@ -220,7 +220,13 @@ describe('import and export', () => {
     expect(doc.policies.map((p) => p.id)).toContain('no-prod-drop');
     const again = await t.json('POST', '/api/v1/policies/import', { body: yaml, headers: { 'Content-Type': 'application/yaml' } });
     expect(again.status).toBe(200);
+    // The export as it stands changes no policy, and the answer says so.
+    expect(again.body).toMatchObject({ imported: doc.policies.length, created: 0, updated: 0, unchanged: doc.policies.length });
     expect(await (await t.req('GET', '/api/v1/policies/export?format=yaml')).text()).toBe(yaml);
+    const one = doc.policies.find((p) => p.id === 'no-prod-drop') as { id: string; priority: number };
+    const changed = { ...doc, policies: doc.policies.map((p) => (p.id === one.id ? { ...one, priority: one.priority + 1 } : p)) };
+    const third = await t.json('POST', '/api/v1/policies/import', { body: changed });
+    expect(third.body).toMatchObject({ created: 0, updated: 1, unchanged: doc.policies.length - 1 });
   });
 
   it('rejects a file with one bad policy and changes nothing', async () => {

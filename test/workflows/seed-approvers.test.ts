@@ -32,10 +32,14 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const importYaml = (text: string) =>
-  t.json<{ imported: number; created: number; updated: number; workflows: number } & ApiError>('POST', '/api/v1/policies/import', {
-    body: text,
-    headers: YAML,
-  });
+  t.json<{ imported: number; created: number; updated: number; unchanged: number; workflows: number } & ApiError>(
+    'POST',
+    '/api/v1/policies/import',
+    {
+      body: text,
+      headers: YAML,
+    },
+  );
 const workflows = async () => (await t.json<{ items: WorkflowView[] }>('GET', '/api/v1/workflows')).body.items;
 
 async function submitApply(): Promise<string> {
@@ -93,7 +97,7 @@ describe('the seeds’ Terraform policy with approvers', () => {
   it('importing the same file again updates the same workflow (no duplicate)', async () => {
     const before = (await workflows()).filter((w) => w.id.startsWith('terraform-production-changes'));
     const again = await importYaml(SEED_YAML);
-    expect(again.body).toMatchObject({ imported: 1, created: 0, updated: 1, workflows: 1 });
+    expect(again.body).toMatchObject({ imported: 1, created: 0, updated: 0, unchanged: 1, workflows: 1 });
     const now = (await workflows()).filter((w) => w.id.startsWith('terraform-production-changes'));
     expect(now.map((w) => w.id)).toEqual([WORKFLOW_ID]);
     expect(now[0]!.created_at).toBe(before[0]!.created_at);

@@ -82,7 +82,7 @@ export async function policyImport(file: string, f: Flags, stderr: NodeJS.WriteS
     progress.done();
   }
   process.stdout.write(
-    `Imported ${r.imported} policies (${r.created} new, ${r.updated} updated), ${r.risk_rules} risk rules${r.workflows ? `, ${r.workflows} workflow${r.workflows === 1 ? '' : 's'}` : ''}${r.settings_changed ? ', settings changed' : ''}.\n`,
+    `Imported ${r.imported} policies (${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged), ${r.risk_rules} risk rules${r.workflows ? `, ${r.workflows} workflow${r.workflows === 1 ? '' : 's'}` : ''}${r.settings_changed ? ', settings changed' : ''}.\n`,
   );
 }
 

@@ -32,7 +32,7 @@ function ImportExport({ onImported }: { onImported: () => void }) {
       pushToast({
         kind: 'allowed',
         title: `Imported ${r.imported} polic${r.imported === 1 ? 'y' : 'ies'} from ${f.name}`,
-        detail: `${r.created} created, ${r.updated} updated${r.workflows ? `, ${r.workflows} workflow${r.workflows === 1 ? '' : 's'}` : ''}${r.settings_changed ? ', settings changed' : ''}`,
+        detail: `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged${r.workflows ? `, ${r.workflows} workflow${r.workflows === 1 ? '' : 's'}` : ''}${r.settings_changed ? ', settings changed' : ''}`,
       });
       onImported();
     } catch (e) {
