@@ -501,3 +501,22 @@ describe('Activity search with a short word', () => {
     await expect.poll(() => p.locator('.vbody .vrow[data-action-id]').count()).toBe(4);
   });
 });
+
+describe('the policy list on a wide window', () => {
+  for (const width of [1280, 1920])
+    it(`${width} px: each policy's name and id read whole (they wrap, never cut to one line)`, async () => {
+      const br = await launchBrowser({ width, height: 900 });
+      try {
+        const p = br.page;
+        await login(p, s, '/policies');
+        await p.locator(`tr[data-policy-id="${LONG_POLICY}"]`).waitFor();
+        const head = await p.locator('table.policy-table thead').boundingBox();
+        expect(head!.height, 'a table, not cards').toBeGreaterThan(2);
+        await readWhole(p, 'tr[data-policy-id] .policy-name .linklike', `policies ${width} px`);
+        await readWhole(p, 'tr[data-policy-id] .policy-name .mono', `policies ${width} px`);
+        await noSideways(p, `policies ${width} px`);
+      } finally {
+        await br.close();
+      }
+    });
+});
