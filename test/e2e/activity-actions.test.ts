@@ -248,6 +248,17 @@ describe('activity: one row per action', () => {
       const head = cell(id).locator('.middle-ellipsis > .head');
       const end = cell(id).locator('.middle-ellipsis > .end');
       expect(await head.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+      // The cut head is a whole number of (monospace) characters wide: its ellipsis touches the end,
+      // with no leftover space between them that reads like a space in the resource.
+      const leftover = await head.evaluate((e) => {
+        const probe = e.ownerDocument.createElement('span');
+        probe.textContent = '0'.repeat(100);
+        e.append(probe);
+        const ch = probe.getBoundingClientRect().width / 100;
+        probe.remove();
+        return e.getBoundingClientRect().width % ch;
+      });
+      expect(leftover, 'space left after the ellipsis (px)').toBeLessThan(1);
       expect(await end.textContent()).toBe(`/${t}`);
       expect(await end.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
       const [box, endBox] = [(await cell(id).boundingBox())!, (await end.boundingBox())!];

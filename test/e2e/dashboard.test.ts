@@ -63,6 +63,29 @@ describe('Dashboard', () => {
     await expect(p.getByTestId('tile-unanswered').locator('.stat-value').textContent()).resolves.toBe('4');
     await expect(p.locator('.stat.allowed .small').textContent()).resolves.toMatch(/ · 1 by you$/);
     await expect(p.locator('.stat.denied .small').textContent()).resolves.toMatch(/ · 1 by you, 0 by policy or risk$/);
+    // Approval latency: each figure stays on one line with its unit (it wrapped as "max 0.3 / s").
+    const split = await p.locator('.stat-value.latency + div').evaluate((el) => {
+      const text = el.textContent ?? '';
+      const walker = el.ownerDocument.createTreeWalker(el, 4 /* text nodes */);
+      const nodes: { node: NonNullable<ReturnType<typeof walker.nextNode>>; from: number }[] = [];
+      let at = 0;
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        nodes.push({ node: n, from: at });
+        at += n.textContent!.length;
+      }
+      const range = (from: number, to: number) => {
+        const r = el.ownerDocument.createRange();
+        const find = (i: number) => [...nodes].reverse().find((x) => x.from <= i)!;
+        const [a, b] = [find(from), find(to - 1)];
+        r.setStart(a.node, from - a.from);
+        r.setEnd(b.node, to - b.from);
+        return r;
+      };
+      return [...text.matchAll(/(p90|max) [^·]+ s\b/g)]
+        .filter((m) => new Set([...range(m.index, m.index + m[0].length).getClientRects()].map((r) => Math.round(r.top))).size > 1)
+        .map((m) => m[0]);
+    });
+    expect(split, 'latency figures split across lines').toEqual([]);
     // The timeline's amber is what was held for a person on arrival (6), not what waits now (0).
     await expect(p.locator('.legend .key').allTextContents()).resolves.toEqual(['allowed', 'held for you', 'denied']);
     await shot(p, '80-dashboard-unanswered');

@@ -21,6 +21,7 @@ const AB_CONTROL = 'refunds-held-for-a-person-production-eu-support-queue';
 const AB_TEST = 'refunds-v2-allowed-without-asking-production-eu-support';
 const AB_NAME = 'New refund policy: allow production refunds without asking (EU support queue)';
 const AB_STOPPED = 'Refunds without asking, first try (stopped early)';
+const WEBHOOK_URL = 'http://127.0.0.1:9/hooks/gatehouse/approvals-channel-for-the-platform-team';
 
 let s: Server;
 let b: Browser;
@@ -85,6 +86,14 @@ beforeAll(async () => {
     }),
   );
   await abTests();
+  await ok(
+    s.api('POST', '/api/v1/webhooks', {
+      url: WEBHOOK_URL,
+      name: 'Team approvals channel',
+      format: 'slack',
+      events: ['approval.requested', 'action.denied', 'alert.triggered'],
+    }),
+  );
   b = await launchBrowser({ width: W, height: 844 });
 });
 
@@ -328,6 +337,14 @@ describe(`every screen at ${W} px`, () => {
     await withinWidth(p, '.agent-hook button', 'integrations'); // Copy
     await open(p, '/settings?tab=keys', 'table');
     await withinWidth(p, 'tbody tr', 'keys');
+    // A webhook: its URL and what it receives keep the row's width, read whole; the buttons go under
+    // them (they once squeezed the text to a word per line and the URL to "http:/…").
+    await open(p, '/settings?tab=webhooks', '.webhook');
+    const text = await p.locator('.webhook-head > .grow').boundingBox();
+    expect(text!.width, 'webhook text width').toBeGreaterThan(W / 2);
+    await expect(p.locator('.webhook-head > .grow .mono').textContent()).resolves.toBe(WEBHOOK_URL);
+    await readWhole(p, '.webhook-head > .grow > *', 'webhooks');
+    await withinWidth(p, '.webhook-head > *', 'webhooks');
   });
 });
 
@@ -500,4 +517,23 @@ describe('Activity search with a short word', () => {
     await p.locator('#f-q').fill('bui');
     await expect.poll(() => p.locator('.vbody .vrow[data-action-id]').count()).toBe(4);
   });
+});
+
+describe('the policy list on a wide window', () => {
+  for (const width of [1280, 1920])
+    it(`${width} px: each policy's name and id read whole (they wrap, never cut to one line)`, async () => {
+      const br = await launchBrowser({ width, height: 900 });
+      try {
+        const p = br.page;
+        await login(p, s, '/policies');
+        await p.locator(`tr[data-policy-id="${LONG_POLICY}"]`).waitFor();
+        const head = await p.locator('table.policy-table thead').boundingBox();
+        expect(head!.height, 'a table, not cards').toBeGreaterThan(2);
+        await readWhole(p, 'tr[data-policy-id] .policy-name .linklike', `policies ${width} px`);
+        await readWhole(p, 'tr[data-policy-id] .policy-name .mono', `policies ${width} px`);
+        await noSideways(p, `policies ${width} px`);
+      } finally {
+        await br.close();
+      }
+    });
 });

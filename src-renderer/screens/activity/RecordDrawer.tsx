@@ -116,7 +116,7 @@ export function RecordDrawer({
           {record.action_id && (
             <>
               <dt>Action</dt>
-              <dd className="row">
+              <dd className="row-wrap">
                 <span className="mono">{record.action_id}</span>
                 <button type="button" className="btn sm" onClick={() => onFilterAction(record.action_id!)}>
                   All records of this action

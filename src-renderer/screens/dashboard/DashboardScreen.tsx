@@ -144,8 +144,10 @@ function Tiles({ s, window }: { s: Stats; window: Window }) {
               <span className="muted small"> median</span>
             </div>
             <div className="muted small">
-              p90 {humanDuration(s.approval_latency.p90_s)} · max {humanDuration(s.approval_latency.max_s)} ·{' '}
-              {num(s.approval_latency.count)} answered
+              {/* Each figure on one line with its unit: "max 0.3 / s" split across lines read wrong. */}
+              <span className="nowrap">p90 {humanDuration(s.approval_latency.p90_s)}</span> ·{' '}
+              <span className="nowrap">max {humanDuration(s.approval_latency.max_s)}</span> ·{' '}
+              <span className="nowrap">{num(s.approval_latency.count)} answered</span>
             </div>
           </>
         )}

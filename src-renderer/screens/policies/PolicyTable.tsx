@@ -61,7 +61,7 @@ export function PolicyTable({
                 <button type="button" className="linklike" onClick={() => onEdit(p)}>
                   {p.name ?? p.id}
                 </button>
-                <div className="mono small muted truncate">{p.id}</div>
+                <div className="mono small muted policy-id">{p.id}</div>
                 {p.unusable && (
                   <div className="small policy-unusable" role="note" title={p.unusable.message}>
                     {p.unusable.handling === 'disabled'

@@ -109,7 +109,7 @@ function WebhookRow({ w, onDelete }: { w: WebhookView; onDelete: () => void }) {
       <div className="row webhook-head">
         <Icon name="webhook" size={16} />
         <div className="grow">
-          <div className="mono truncate">{w.url}</div>
+          <div className="mono webhook-url">{w.url}</div>
           <div className="muted small">
             {w.name ? `${w.name} · ` : ''}
             {w.format} · {w.events.includes('*') ? 'all events' : w.events.join(', ')} · {w.has_secret ? 'signed' : 'unsigned'}
