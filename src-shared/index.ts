@@ -1,4 +1,5 @@
 export * from './schemas/common.js';
+export { ALLOWED_FIELDS, issueMessage } from './schemas/issue-messages.js';
 export * from './schemas/workflows.js';
 export * from './schemas/ab-tests.js';
 export * from './schemas/errors.js';

@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import type { ErrorCode, ErrorDetail } from '../../src-shared/index.js';
+import { ALLOWED_FIELDS, type ErrorCode, type ErrorDetail } from '../../src-shared/index.js';
 
 /**
  * The one error type of the domain: a SPEC 5 `code`, a message for a person, and field-level
@@ -27,17 +27,23 @@ export const invalidField = (path: string, message: string, summary = 'Request i
   new GatehouseError('invalid_request', `${summary}: ${path}: ${message}`, [{ path, message }]);
 
 /**
- * Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`. An unknown
- * field is named itself, one detail each (`{path: "approval.timeout", message: "Unknown field"}`).
+ * Field-level details from a zod error: `[{path: "action_type", message: "Required"}]`, each message
+ * saying what is expected (src-shared/schemas/issue-messages.ts words zod's issues). An unknown field
+ * is named itself, one detail each, with the fields allowed there
+ * (`{path: "approval.timeout", message: "Unknown field; allowed fields: timeout_s, …"}`).
  * `root` names what was parsed where an issue has no field of its own (a body that is not an
  * object): `(body)` or `(query)`.
  */
 export function zodDetails(error: ZodError, prefix = '', root = '(body)'): ErrorDetail[] {
   const pathOf = (parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.') || root;
   return error.issues.flatMap((i) => {
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: pathOf([...i.path, k]), message: 'Unknown field' }));
-    const message = i.code === 'invalid_type' && i.message.includes('received undefined') ? 'Required' : i.message;
-    return [{ path: pathOf(i.path), message }];
+    if (i.code === 'unrecognized_keys') {
+      // The path names the field; the message keeps the fields the object takes (issue-messages.ts).
+      const at = i.message.lastIndexOf(ALLOWED_FIELDS);
+      const message = `Unknown field${at >= 0 ? i.message.slice(at) : ''}`;
+      return i.keys.map((k) => ({ path: pathOf([...i.path, k]), message }));
+    }
+    return [{ path: pathOf(i.path), message: i.message }];
   });
 }
 

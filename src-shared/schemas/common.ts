@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Every schema imports this module: zod's messages are worded (once, for every parse) before any runs.
+import './issue-messages.js';
 
 /** Identifiers and small value types shared by every schema. */
 export const AgentIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');

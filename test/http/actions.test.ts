@@ -84,14 +84,17 @@ describe('submit', () => {
     const r = await t.json('POST', '/api/v1/actions/submit', { key: t.agentKey, body: { ...read, actoin_type: 'typo', seesion_id: 's' } });
     expect(r.status).toBe(400);
     expect(ErrorBodySchema.parse(r.body).error.details).toEqual([
-      { path: 'actoin_type', message: 'Unknown field' },
-      { path: 'seesion_id', message: 'Unknown field' },
+      { path: 'actoin_type', message: expect.stringMatching(/^Unknown field; allowed fields: agent_id, action_type, /) },
+      { path: 'seesion_id', message: expect.stringMatching(/^Unknown field; allowed fields: .*session_id/) },
     ]);
     const p = await t.json('POST', '/api/v1/policies', {
       body: { id: 'typo-nested', name: 'n', effect: 'require_approval', when: {}, approval: { timeout_s: 60, tiemout_action: 'deny' } },
     });
     expect(p.status).toBe(400);
-    expect(ErrorBodySchema.parse(p.body).error.details).toContainEqual({ path: 'approval.tiemout_action', message: 'Unknown field' });
+    expect(ErrorBodySchema.parse(p.body).error.details).toContainEqual({
+      path: 'approval.tiemout_action',
+      message: 'Unknown field; allowed fields: timeout_s, timeout_action, workflow',
+    });
   });
 
   it('rejects bad JSON (400 invalid_json), a wrong media type (415) and a huge body (413)', async () => {
