@@ -345,6 +345,17 @@ describe(`every screen at ${W} px`, () => {
     await expect(p.locator('.webhook-head > .grow .mono').textContent()).resolves.toBe(WEBHOOK_URL);
     await readWhole(p, '.webhook-head > .grow > *', 'webhooks');
     await withinWidth(p, '.webhook-head > *', 'webhooks');
+    // Settings → Audit log: each key has the card's width, its label above it and its Copy button
+    // under it (beside both, a key was squeezed into 9-character lines).
+    await open(p, '/settings?tab=audit', 'pre[aria-label="Verifier key"]');
+    for (const label of ['Public key', 'Verifier key']) {
+      const key = (await p.locator(`pre[aria-label="${label}"]`).boundingBox())!;
+      expect(key.width, `${label}: width`).toBeGreaterThan(W * 0.7);
+      const copy = (await p.locator(`.snippet:has(> pre[aria-label="${label}"]) .copy`).boundingBox())!;
+      expect(copy.y, `${label}: Copy under it`).toBeGreaterThanOrEqual(key.y + key.height);
+      await withinWidth(p, `.snippet:has(> pre[aria-label="${label}"]) .copy`, 'audit keys');
+    }
+    await readWhole(p, '.kv dd', 'audit keys');
   });
 });
 
