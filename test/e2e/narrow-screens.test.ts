@@ -565,6 +565,16 @@ describe('the policy list on a wide window', () => {
         await readWhole(p, 'tr[data-policy-id] .policy-name .linklike', `policies ${width} px`);
         await readWhole(p, 'tr[data-policy-id] .policy-name .mono', `policies ${width} px`);
         await noSideways(p, `policies ${width} px`);
+        // The editor's Id, which cannot change, read whole (an input cut it to "approval-for-prod-db-deletes-ou").
+        await p.locator(`tr[data-policy-id="${LONG_POLICY}"] .linklike`).click();
+        const id = p.locator('.drawer #pf-id');
+        await expect(id.inputValue()).resolves.toBe(LONG_POLICY);
+        const box = await id.evaluate((e) => {
+          const el = e as unknown as { scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number };
+          return { sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight, ch: el.clientHeight };
+        });
+        expect(box.sw, `Id cut sideways at ${width} px`).toBeLessThanOrEqual(box.cw);
+        expect(box.sh, `Id cut below at ${width} px`).toBeLessThanOrEqual(box.ch);
       } finally {
         await br.close();
       }
