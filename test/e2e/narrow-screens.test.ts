@@ -248,12 +248,34 @@ describe(`every screen at ${W} px`, () => {
     await open(p, '/activity', '.vbody .vrow[data-action-id]');
     await noSideways(p, 'activity');
     for (const col of ['agent', 'resource', 'status', 'risk', 'time']) await withinWidth(p, `.vbody .vrow [data-col="${col}"]`, 'activity');
+    // The action type on a line of its own, whole (beside the resource it was cut to "database.que…").
+    await readWhole(p, '.vbody .vrow[data-action-id] [data-col="action"]', 'activity');
+    // The filters but the search are behind a toggle: the bar is one line and the list starts on the
+    // first screen (laid out, they took four lines and pushed it down to the fold).
+    const bar = await p.locator('form.filter-bar').boundingBox();
+    expect(bar!.height, 'filter bar height').toBeLessThan(80);
+    const first = await p.locator('.vbody .vrow[data-action-id]').first().boundingBox();
+    expect(first!.y + first!.height, 'first row in the top 60 % of the screen').toBeLessThanOrEqual(844 * 0.6);
     await shot(p, 'narrow-activity');
     await p.locator('.vbody .vrow[data-action-id]').nth(1).click();
     await drawerOpen(p);
     await noSideways(p, 'activity drawer');
     await withinWidth(p, '.drawer-head', 'activity drawer');
     await shot(p, 'narrow-activity-drawer');
+    // Every filter is a tap away, the toggle says how many are set, and a change still goes to the URL.
+    await open(p, '/activity?decision=allowed&risk_level=medium', '.vbody .vrow[data-action-id]');
+    const toggle = p.locator('form.filter-bar .filters-toggle');
+    await expect(toggle.textContent()).resolves.toBe('Filters (2 active)');
+    await expect(p.locator('#f-decision').isVisible()).resolves.toBe(false);
+    await toggle.click();
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect(p.locator('#f-decision').inputValue()).resolves.toBe('allowed');
+    await withinWidth(p, 'form.filter-bar :is(.input, .select)', 'activity filters');
+    await noSideways(p, 'activity filters');
+    await shot(p, 'narrow-activity-filters');
+    await p.locator('#f-risk').selectOption('low');
+    await p.waitForURL(/risk_level=low/);
+    await expect(toggle.textContent()).resolves.toBe('Filters (2 active)');
     await open(p, '/activity?view=events', '.vbody .vrow');
     await noSideways(p, 'events');
     for (const col of ['type', 'resource', 'outcome', 'risk']) await withinWidth(p, `.vbody .vrow [data-col="${col}"]`, 'events');
@@ -345,6 +367,17 @@ describe(`every screen at ${W} px`, () => {
     await expect(p.locator('.webhook-head > .grow .mono').textContent()).resolves.toBe(WEBHOOK_URL);
     await readWhole(p, '.webhook-head > .grow > *', 'webhooks');
     await withinWidth(p, '.webhook-head > *', 'webhooks');
+    // Settings → Audit log: each key has the card's width, its label above it and its Copy button
+    // under it (beside both, a key was squeezed into 9-character lines).
+    await open(p, '/settings?tab=audit', 'pre[aria-label="Verifier key"]');
+    for (const label of ['Public key', 'Verifier key']) {
+      const key = (await p.locator(`pre[aria-label="${label}"]`).boundingBox())!;
+      expect(key.width, `${label}: width`).toBeGreaterThan(W * 0.7);
+      const copy = (await p.locator(`.snippet:has(> pre[aria-label="${label}"]) .copy`).boundingBox())!;
+      expect(copy.y, `${label}: Copy under it`).toBeGreaterThanOrEqual(key.y + key.height);
+      await withinWidth(p, `.snippet:has(> pre[aria-label="${label}"]) .copy`, 'audit keys');
+    }
+    await readWhole(p, '.kv dd', 'audit keys');
   });
 });
 
@@ -532,6 +565,16 @@ describe('the policy list on a wide window', () => {
         await readWhole(p, 'tr[data-policy-id] .policy-name .linklike', `policies ${width} px`);
         await readWhole(p, 'tr[data-policy-id] .policy-name .mono', `policies ${width} px`);
         await noSideways(p, `policies ${width} px`);
+        // The editor's Id, which cannot change, read whole (an input cut it to "approval-for-prod-db-deletes-ou").
+        await p.locator(`tr[data-policy-id="${LONG_POLICY}"] .linklike`).click();
+        const id = p.locator('.drawer #pf-id');
+        await expect(id.inputValue()).resolves.toBe(LONG_POLICY);
+        const box = await id.evaluate((e) => {
+          const el = e as unknown as { scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number };
+          return { sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight, ch: el.clientHeight };
+        });
+        expect(box.sw, `Id cut sideways at ${width} px`).toBeLessThanOrEqual(box.cw);
+        expect(box.sh, `Id cut below at ${width} px`).toBeLessThanOrEqual(box.ch);
       } finally {
         await br.close();
       }

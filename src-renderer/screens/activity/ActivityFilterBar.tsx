@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { AUDIT_TYPES } from '../../../src-shared/index.js';
 import { Icon } from '../../components/Icon.js';
 import { useDebounced } from '../../hooks/useDebounced.js';
-import { DECISIONS, RANGES, RISKS, statusOptions, type ActivityFilters } from './filters.js';
+import { activeFilterCount, DECISIONS, RANGES, RISKS, statusOptions, type ActivityFilters } from './filters.js';
 
 function Select({
   id,
@@ -106,9 +106,18 @@ export function ActivityFilterBar({
   const [agent, setAgent] = useCommittedText(filters.agent_id, (v) => onChange({ agent_id: v }));
   const [actionType, setActionType] = useCommittedText(filters.action_type, (v) => onChange({ action_type: v }));
   const statuses = statusOptions(filters.decision);
+  // On a phone the filters but the search are behind a toggle that says how many are set (laid
+  // out, they took the first screen and the list started below it); screen-activity.css.
+  const [open, setOpen] = useState(false);
+  const hidden = activeFilterCount(filters) - (filters.q ? 1 : 0) - (filters.action_id ? 1 : 0);
 
   return (
-    <form className="filter-bar" role="search" aria-label="Filter activity" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className={`filter-bar${open ? '' : ' collapsed'}`}
+      role="search"
+      aria-label="Filter activity"
+      onSubmit={(e) => e.preventDefault()}
+    >
       <div className="field filter search">
         <label htmlFor="f-q">Search</label>
         <div className="input-icon">
@@ -123,93 +132,105 @@ export function ActivityFilterBar({
           />
         </div>
       </div>
-      <DatalistInput
-        id="f-agent"
-        label="Agent"
-        placeholder="Any agent"
-        value={agent}
-        onChange={setAgent}
-        options={agents}
-        onFocus={onWantSuggestions}
-      />
-      {filters.view === 'actions' ? (
+      <button
+        type="button"
+        className="btn filters-toggle"
+        aria-expanded={open}
+        aria-controls="activity-more-filters"
+        onClick={() => setOpen(!open)}
+      >
+        <Icon name={open ? 'chevronDown' : 'chevronRight'} size={14} />
+        Filters{hidden > 0 ? ` (${hidden} active)` : ''}
+      </button>
+      <div className="more-filters" id="activity-more-filters">
         <DatalistInput
-          id="f-action-type"
-          label="Action type"
-          placeholder="Any action"
-          value={actionType}
-          onChange={setActionType}
-          options={actionTypes}
+          id="f-agent"
+          label="Agent"
+          placeholder="Any agent"
+          value={agent}
+          onChange={setAgent}
+          options={agents}
           onFocus={onWantSuggestions}
         />
-      ) : (
+        {filters.view === 'actions' ? (
+          <DatalistInput
+            id="f-action-type"
+            label="Action type"
+            placeholder="Any action"
+            value={actionType}
+            onChange={setActionType}
+            options={actionTypes}
+            onFocus={onWantSuggestions}
+          />
+        ) : (
+          <Select
+            id="f-type"
+            label="Record type"
+            value={filters.type}
+            onChange={(type) => onChange({ type })}
+            options={opts(AUDIT_TYPES)}
+            any="Any type"
+          />
+        )}
         <Select
-          id="f-type"
-          label="Record type"
-          value={filters.type}
-          onChange={(type) => onChange({ type })}
-          options={opts(AUDIT_TYPES)}
-          any="Any type"
+          id="f-decision"
+          label="Decision"
+          value={filters.decision}
+          onChange={(decision) => onChange({ decision })}
+          options={opts(DECISIONS)}
+          any="Any decision"
         />
-      )}
-      <Select
-        id="f-decision"
-        label="Decision"
-        value={filters.decision}
-        onChange={(decision) => onChange({ decision })}
-        options={opts(DECISIONS)}
-        any="Any decision"
-      />
-      <Select
-        id="f-status"
-        label="Status"
-        value={filters.status}
-        onChange={(status) => onChange({ status })}
-        options={opts(statuses)}
-        any={filters.decision ? `Any ${filters.decision}` : 'Any status'}
-      />
-      <Select
-        id="f-risk"
-        label="Risk"
-        value={filters.risk_level}
-        onChange={(risk_level) => onChange({ risk_level })}
-        options={opts(RISKS)}
-        any="Any risk"
-      />
-      <Select
-        id="f-range"
-        label="Time"
-        value={filters.range}
-        onChange={(range) => onChange({ range })}
-        options={[...RANGES.map((r) => ({ value: r.value, label: r.label })), { value: 'custom', label: 'Custom range…' }]}
-        any="All time"
-      />
-      {filters.range === 'custom' && (
-        <>
-          <div className="field filter">
-            <label htmlFor="f-since">From</label>
-            <input
-              id="f-since"
-              className="input"
-              type="datetime-local"
-              value={filters.since}
-              max={filters.until || undefined}
-              onChange={(e) => onChange({ since: e.target.value })}
-            />
-          </div>
-          <div className="field filter">
-            <label htmlFor="f-until">To</label>
-            <input
-              id="f-until"
-              className="input"
-              type="datetime-local"
-              value={filters.until}
-              min={filters.since || undefined}
-              onChange={(e) => onChange({ until: e.target.value })}
-            />
-          </div>
-        </>
-      )}
+        <Select
+          id="f-status"
+          label="Status"
+          value={filters.status}
+          onChange={(status) => onChange({ status })}
+          options={opts(statuses)}
+          any={filters.decision ? `Any ${filters.decision}` : 'Any status'}
+        />
+        <Select
+          id="f-risk"
+          label="Risk"
+          value={filters.risk_level}
+          onChange={(risk_level) => onChange({ risk_level })}
+          options={opts(RISKS)}
+          any="Any risk"
+        />
+        <Select
+          id="f-range"
+          label="Time"
+          value={filters.range}
+          onChange={(range) => onChange({ range })}
+          options={[...RANGES.map((r) => ({ value: r.value, label: r.label })), { value: 'custom', label: 'Custom range…' }]}
+          any="All time"
+        />
+        {filters.range === 'custom' && (
+          <>
+            <div className="field filter">
+              <label htmlFor="f-since">From</label>
+              <input
+                id="f-since"
+                className="input"
+                type="datetime-local"
+                value={filters.since}
+                max={filters.until || undefined}
+                onChange={(e) => onChange({ since: e.target.value })}
+              />
+            </div>
+            <div className="field filter">
+              <label htmlFor="f-until">To</label>
+              <input
+                id="f-until"
+                className="input"
+                type="datetime-local"
+                value={filters.until}
+                min={filters.since || undefined}
+                onChange={(e) => onChange({ until: e.target.value })}
+              />
+            </div>
+          </>
+        )}
+      </div>
       {filters.view === 'events' && filters.action_id && (
         <div className="field filter clear">
           <span className="label">Action</span>

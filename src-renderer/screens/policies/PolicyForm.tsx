@@ -146,17 +146,22 @@ export function PolicyForm({
           issues={issuesFor(issues, 'id')}
           hint={isNew ? 'lowercase letters, digits, . _ -' : 'The id cannot change'}
         >
-          <input
-            id="pf-id"
-            className="input code"
-            value={str(draft.id)}
-            disabled={!isNew}
-            onChange={(e) => {
-              onIdTouched();
-              set({ id: e.target.value });
-            }}
-            {...inv('id')}
-          />
+          {isNew ? (
+            <input
+              id="pf-id"
+              className="input code"
+              value={str(draft.id)}
+              onChange={(e) => {
+                onIdTouched();
+                set({ id: e.target.value });
+              }}
+              {...inv('id')}
+            />
+          ) : (
+            // An id that cannot change, read whole: it wraps (an input cut a long one to
+            // "prod-db-deletes-outside-maintenance-" even at 1920 px).
+            <textarea id="pf-id" className="textarea code fixed-id" rows={1} value={str(draft.id)} disabled {...inv('id')} />
+          )}
         </Field>
         <Field id="pf-description" label="Description" issues={issuesFor(issues, 'description')} className="span-all">
           <textarea

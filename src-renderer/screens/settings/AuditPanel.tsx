@@ -137,7 +137,7 @@ export function AuditPanel() {
         ) : key.error ? (
           <ErrorBanner error={key.error} onRetry={key.reload} />
         ) : (
-          <dl className="kv">
+          <dl className="kv stack-narrow">
             <dt>Origin</dt>
             <dd className="mono">{key.data!.key.origin}</dd>
             <dt>Key id</dt>
