@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ActionRequestSchema, DecisionValueSchema, RiskSchema, PolicyRefSchema } from './action.js';
 import { AbArmSchema } from './ab-tests.js';
-import { SettingsPatchSchema, TraceEntrySchema, RiskRuleSchema } from './policy.js';
+import { MAX_RISK_RULES, SettingsPatchSchema, TraceEntrySchema, RiskRuleSchema } from './policy.js';
 
 /** POST /api/v1/policies/test */
 export const PolicyTestRequestSchema = z
@@ -40,7 +40,7 @@ export const SimulateRequestSchema = z
   .object({
     policies: z.array(z.unknown()),
     settings: SettingsPatchSchema.optional(),
-    risk_rules: z.array(RiskRuleSchema).optional(),
+    risk_rules: z.array(RiskRuleSchema).max(MAX_RISK_RULES).optional(),
     limit: z.number().int().min(1).max(100_000).default(1_000),
   })
   .strict();

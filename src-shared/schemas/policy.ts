@@ -145,13 +145,20 @@ export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
 /** SPEC 3.4 — a policy file (YAML or JSON). */
+/**
+ * Risk rules and workflows a policy file (or a simulation) may hold: far more than a person writes,
+ * and few enough that a file of 100,000 wrong ones is refused at once rather than checked one by one.
+ */
+export const MAX_RISK_RULES = 1_000;
+export const MAX_WORKFLOWS = 1_000;
+
 export const PolicyFileSchema = z
   .object({
     version: z.literal(1),
     settings: SettingsPatchSchema.optional(),
-    risk_rules: z.array(RiskRuleSchema).optional(),
+    risk_rules: z.array(RiskRuleSchema).max(MAX_RISK_RULES).optional(),
     /** Approval workflows (SPEC 11) the policies name, written by export and created or replaced by import. */
-    workflows: z.array(WorkflowSchema).optional(),
+    workflows: z.array(WorkflowSchema).max(MAX_WORKFLOWS).optional(),
     policies: z.array(z.unknown()),
   })
   .strict();

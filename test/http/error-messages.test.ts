@@ -128,3 +128,35 @@ describe('union wording', () => {
     expect(z.union([z.literal('*'), z.number()]).safeParse('x').error?.issues[0]?.message).toBe('must be * or a number');
   });
 });
+
+describe('a flood of wrong items is answered at once, with a bounded list', () => {
+  const many = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
+
+  it('an array longer than its field takes is refused as such, not item by item (webhook events)', async () => {
+    const d = await details('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/h', events: many(120_000, 'x') });
+    expect(d).toEqual([{ path: 'events', message: 'must have at most 64 items' }]);
+  });
+
+  it('a policy file of 20,000 wrong policies lists 100 of them and counts the rest', async () => {
+    const r = await t.json<Err>('POST', '/api/v1/policies/import', { body: { version: 1, policies: many(20_000, 1) } });
+    expect(r.status).toBe(400);
+    const d = r.body.error.details;
+    expect(d).toHaveLength(101);
+    expect(d[0]!.path).toBe('policies[0]');
+    expect(d[100]).toEqual({ path: '(more)', message: '19,900 more problems are not listed' });
+  });
+
+  it('5,000 wrong risk rules in a file: 100 details and a count', async () => {
+    const r = await t.json<Err>('POST', '/api/v1/policies/import', { body: { version: 1, risk_rules: many(5_000, 1), policies: [] } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details).toHaveLength(101);
+    expect(r.body.error.details[100]).toEqual({ path: '(more)', message: '4,900 more problems are not listed' });
+  });
+
+  it('60,000 unknown keys are 100 details and a count', async () => {
+    const weights = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 1]));
+    const d = await details('PUT', '/api/v1/settings', { risk_weights: weights });
+    expect(d).toHaveLength(101);
+    expect(d[100]!.message).toBe('59,900 more problems are not listed');
+  });
+});
