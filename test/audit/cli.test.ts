@@ -220,7 +220,9 @@ describe('gatehouse audit export / verify', () => {
     const nowhere = capture();
     const missing = join(dir, 'no-such-folder', 'x.jsonl');
     expect(await auditExport({ format: 'jsonl', out: missing, url, apiKey: 'gk_admin_test' }, nowhere.io)).toBe(1);
-    expect(nowhere.err()).toMatch(/^gatehouse: export failed: cannot write .*no-such-folder\/x\.jsonl: ENOENT.*\n$/);
+    expect(nowhere.err()).toMatch(
+      /^gatehouse: export failed: cannot write .*no-such-folder\/x\.jsonl: the folder .*no-such-folder does not exist\n$/,
+    );
     expect(nowhere.out()).toBe('');
     await store.close();
   });
