@@ -150,8 +150,10 @@ export interface Endpoint {
   /** Media types accepted besides JSON (policy import takes YAML). */
   bodyTypes?: readonly string[];
   /**
-   * At most this many JSON values (members and items) in the body, else a 413: an action is decided
-   * on the server's main thread, and every value costs time there (principle 5).
+   * At most this many JSON values (members and items) in the body, else a 413: a body is read,
+   * checked and acted on on the server's main thread, and every value costs time there (principle 5).
+   * Default MAX_ACTION_VALUES (see valuesLimit); endpoints that take whole documents (policies, MCP
+   * tool lists, an outcome's result) say DOCUMENT_VALUES.
    */
   maxValues?: number;
   /** The handler reads the body itself (other media types, its own size limit); `body` then only documents it. */
@@ -168,6 +170,15 @@ export interface Endpoint {
   errors?: readonly ErrorCode[];
   /** A 403 that carries the `response` body rather than an error (forward-auth's "no"), and what it means. */
   refusal?: string;
+}
+
+/** What "the whole body" allows: more values than 1 MiB of JSON can hold (each takes at least 2 bytes). */
+export const DOCUMENT_VALUES = 600_000;
+
+/** The JSON values an endpoint's body may hold (undefined: it reads its body itself, or has none). */
+export function valuesLimit(e: Pick<Endpoint, 'body' | 'rawBody' | 'maxValues'>): number | undefined {
+  if (!e.body || e.rawBody) return e.maxValues;
+  return e.maxValues ?? MAX_ACTION_VALUES;
 }
 
 const Deleted = named('Deleted', z.object({ deleted: z.string() }));
@@ -287,7 +298,15 @@ const submit = {
   errors: ['conflict'],
 } as const;
 const status = { scope: 'agent', tag: 'Actions', description: STATUS_WAIT, query: StatusWaitQuerySchema, response: ActionStatus } as const;
-const complete = { scope: 'agent', tag: 'Actions', body: Complete, response: ActionStatus, errors: ['conflict'] } as const;
+const complete = {
+  scope: 'agent',
+  tag: 'Actions',
+  body: Complete,
+  // An outcome's result may hold many rows (it is stored cut to a preview).
+  maxValues: DOCUMENT_VALUES,
+  response: ActionStatus,
+  errors: ['conflict'],
+} as const;
 const resolve = {
   scope: 'admin',
   tag: 'Approvals',
@@ -477,6 +496,7 @@ export const API = {
     summary: 'Register an MCP server and its tools',
     description: 'A changed tool list for a known server raises an `alert.triggered` event.',
     body: named('McpServerRegister', McpServerRegisterSchema),
+    maxValues: DOCUMENT_VALUES,
     response: named('McpServer', McpServerSchema),
   },
   listMcpServers: {
@@ -519,6 +539,7 @@ export const API = {
     description:
       '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4). `server_id` and `tool` match `mcp.server_id` / `mcp.tool` exactly; a `namespace` matches a call on the server of that id, a tool named it or starting with it then `_` `.` `/` `-`, or an `action_type` `namespace.*`; a `verb` matches a tool having it as a whole word between those separators, or an `action_type` `*.verb` (case-sensitive; `*` and `?` are wildcards). The created policy\u2019s description states the rule. `approvers` with `require_approval` / `escalate` make a one-step approval workflow `<id>-approvers` (SPEC 11: any one of them approves; it waits the settings\u2019 `approval_timeout_s`) created with the policy, which names it in `approval.workflow`; with any other action they are a 400 naming `approvers`. 409 when another policy already names a workflow of that id.',
     body: named('SeedPolicy', SeedPolicySchema),
+    maxValues: DOCUMENT_VALUES,
     response: PolicyView,
     status: 201,
     errors: ['conflict'],
@@ -540,6 +561,7 @@ export const API = {
     description:
       'Conditions are validated deeply: a bad operator or regex is a 400 naming its path. An existing id is a 409. ' + SEED_FORM_TEXT,
     body: named('PolicyCreate', PolicyCreateBodySchema),
+    maxValues: DOCUMENT_VALUES,
     example: POLICY_EXAMPLE,
     response: PolicyView,
     status: 201,
@@ -552,6 +574,7 @@ export const API = {
     summary: 'Test an action against the policies, with a trace',
     description: 'Against the live set, or the given draft `policies`. Nothing is recorded.',
     body: named('PolicyTestRequest', PolicyTestRequestSchema),
+    maxValues: DOCUMENT_VALUES,
     response: named('PolicyTestResult', PolicyTestResultSchema),
   },
   simulate: {
@@ -560,6 +583,7 @@ export const API = {
     tag: 'Policies',
     summary: 'Replay recent actions against a draft policy set',
     body: named('SimulateRequest', SimulateRequestSchema),
+    maxValues: DOCUMENT_VALUES,
     response: named('SimulateResult', SimulateResultSchema),
   },
   exportPolicies: {
@@ -595,6 +619,7 @@ export const API = {
       'The id comes from the path; an `id` in the body must be the same. 409 while a running A/B test uses the policy and the change would unmake it: its control stays enabled, enforced and deciding, its test policy deciding. ' +
       SEED_FORM_TEXT,
     body: named('PolicyUpdate', PolicyUpdateBodySchema),
+    maxValues: DOCUMENT_VALUES,
     example: POLICY_EXAMPLE,
     response: PolicyView,
     errors: ['conflict'],

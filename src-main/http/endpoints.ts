@@ -12,6 +12,7 @@ import {
   type QueryOut,
   type ResponseOf,
   refusesAnyQuery,
+  valuesLimit,
 } from '../../src-shared/api.js';
 import { GatehouseError } from '../core/errors.js';
 import { illFormedField } from '../core/text.js';
@@ -73,7 +74,7 @@ async function inputOf<N extends EndpointName>(c: Context<AppEnv>, e: Endpoint):
   if (e.body) requireIdentityEncoding(c);
   if (e.body && !e.rawBody) {
     // parseJsonText refused what JSON.parse would change (lone surrogates, numbers out of range) on the raw text.
-    body = await readJson(c, e.body.schema, { optional: e.bodyOptional, maxValues: e.maxValues });
+    body = await readJson(c, e.body.schema, { optional: e.bodyOptional, maxValues: valuesLimit(e) });
   }
   return { body, query, params: c.req.param() as Record<string, string> } as Input<N>;
 }

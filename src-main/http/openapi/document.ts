@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { API_VERSION, ErrorBodySchema, VERSION } from '../../../src-shared/index.js';
 import { SESSION_COOKIE } from '../middleware/auth.js';
 import type { Json, JsonSchema } from './json.js';
-import { ENDPOINTS, TAGS, refusesAnyQuery, type Endpoint as RouteDoc, type Named } from '../../../src-shared/api.js';
+import {
+  DOCUMENT_VALUES,
+  ENDPOINTS,
+  TAGS,
+  refusesAnyQuery,
+  valuesLimit,
+  type Endpoint as RouteDoc,
+  type Named,
+} from '../../../src-shared/api.js';
 
 const REF = '#/components/schemas/';
 const DATE_TIME_PATTERN_NOTE = 'ISO 8601 date-time with offset';
@@ -144,13 +152,15 @@ function responses(r: RouteDoc): Record<string, Json> {
   if (pathParams(r.path).length || errors.has('not_found')) out['404'] = errorRef('NotFound');
   out['405'] = errorRef('MethodNotAllowed');
   if (errors.has('conflict')) out['409'] = errorRef('Conflict');
+  const values = valuesLimit(r);
   if (r.body)
-    out['413'] = r.maxValues
-      ? {
-          description: `Body larger than 1 MiB, or holding more than ${r.maxValues.toLocaleString('en-US')} JSON values (\`too_large\`)`,
-          content: ERROR_CONTENT,
-        }
-      : errorRef('TooLarge');
+    out['413'] =
+      values !== undefined && values < DOCUMENT_VALUES
+        ? {
+            description: `Body larger than 1 MiB, or holding more than ${values.toLocaleString('en-US')} JSON values (\`too_large\`)`,
+            content: ERROR_CONTENT,
+          }
+        : errorRef('TooLarge');
   if (r.body) out['415'] = errorRef('UnsupportedMediaType');
   if (r.scope !== 'none' || errors.has('rate_limited')) out['429'] = errorRef('RateLimited');
   if (r.method !== 'get' || errors.has('unavailable')) out['503'] = errorRef('Unavailable');
