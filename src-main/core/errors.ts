@@ -19,6 +19,22 @@ export class GatehouseError extends Error {
   }
 }
 
+/**
+ * Details an error lists at most. A body with 100,000 wrong items is one mistake made 100,000
+ * times: its answer names the first ones and counts the rest in a last `(more)` detail, instead of
+ * megabytes of details (an import of 120,000 wrong policies answered 8 MB).
+ */
+export const MAX_DETAILS = 100;
+const MORE = '(more)';
+
+/** `details` cut to MAX_DETAILS and a `(more)` detail counting the rest of `total` problems; a list already cut stays as it is. */
+export function listedDetails(details: ErrorDetail[], total = details.length): ErrorDetail[] {
+  if (details.at(-1)?.path === MORE) return details;
+  const listed = details.slice(0, MAX_DETAILS);
+  const more = total - listed.length;
+  return more > 0 ? [...listed, { path: MORE, message: `${more.toLocaleString('en-US')} more problems are not listed` }] : details;
+}
+
 export const notFound = (what: string) => new GatehouseError('not_found', `${what} not found`);
 export const conflict = (message: string) => new GatehouseError('conflict', message);
 export const forbidden = (message: string, details?: ErrorDetail[]) => new GatehouseError('forbidden', message, details);

@@ -11,15 +11,19 @@ export interface ValidationDetail {
 export class PolicyValidationError extends Error {
   override readonly name = 'PolicyValidationError';
 
-  constructor(readonly details: ValidationDetail[]) {
-    super(summarize(details));
+  /** `total`: how many problems there are, when `details` lists only the first of them. */
+  constructor(
+    readonly details: ValidationDetail[],
+    readonly total = details.length,
+  ) {
+    super(summarize(details, total));
   }
 }
 
-function summarize(details: ValidationDetail[]): string {
+function summarize(details: ValidationDetail[], total: number): string {
   const first = details[0];
   if (!first) return 'Invalid policies';
-  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  const more = total > 1 ? ` (and ${total - 1} more)` : '';
   return `Invalid policies: ${first.path}: ${first.message}${more}`;
 }
 

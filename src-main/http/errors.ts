@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { STATUS_OF_CODE, type ErrorBody, type ErrorCode, type ErrorDetail } from '../../src-shared/index.js';
-import { GatehouseError, invalid, zodDetails } from '../core/errors.js';
+import { GatehouseError, invalid, listedDetails, zodDetails } from '../core/errors.js';
 import { StorageUnavailableError } from '../storage/types.js';
 
 /**
@@ -10,21 +10,9 @@ import { StorageUnavailableError } from '../storage/types.js';
  */
 export { GatehouseError as HttpError, invalid, zodDetails };
 
-/**
- * Details an error body lists at most. A body with 100,000 wrong items is one mistake made 100,000
- * times: its answer names the first ones and counts the rest, instead of megabytes of details
- * (an import of 120,000 wrong policies answered 8 MB).
- */
-export const MAX_DETAILS = 100;
-
 /** SPEC 5's error body; `details` is always there (empty when the error is not about a field), so a client can read it without a check. */
 export function errorBody(code: ErrorCode, message: string, details: ErrorDetail[] = []): ErrorBody {
-  const more = details.length - MAX_DETAILS;
-  const listed =
-    more > 0
-      ? [...details.slice(0, MAX_DETAILS), { path: '(more)', message: `${more.toLocaleString('en-US')} more problems are not listed` }]
-      : details;
-  return { error: { code, message, details: listed } };
+  return { error: { code, message, details: listedDetails(details) } };
 }
 
 /** The HTTP status of a SPEC 5 error code: the one place codes become statuses. */

@@ -8,6 +8,8 @@ import { workerFileAsync } from '../storage/worker-file.js';
 export interface PolicyFileRead {
   file: ParsedPolicyFile | null;
   issues: ErrorDetail[];
+  /** How many issues the file has, when `issues` holds only the first of them (the file thread's answer). */
+  issueCount?: number;
   policyPaths: string[];
 }
 

@@ -4,6 +4,7 @@
  * result back (services/policy-file-read.ts). Started for one file; stopped once it answered.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { MAX_DETAILS } from '../core/errors.js';
 import type { ParseOptions } from '../engine/index.js';
 import { POLICIES_PER_PART, readPolicyFileChecked, type PolicyFileReply } from './policy-file-read.js';
 
@@ -12,6 +13,12 @@ const port = parentPort!;
 const post = (reply: PolicyFileReply): void => port.postMessage(reply);
 try {
   const read = readPolicyFileChecked(text, opts);
+  // The first issues and their count: a file of 120,000 wrong policies would otherwise send 120,000
+  // issue objects, whose copy alone held the main event loop for tens of ms.
+  if (read.issues.length > MAX_DETAILS) {
+    read.issueCount = read.issues.length;
+    read.issues = read.issues.slice(0, MAX_DETAILS);
+  }
   if (read.file) {
     const { policies } = read.file;
     for (let i = 0; i < policies.length; i += POLICIES_PER_PART) post({ part: policies.slice(i, i + POLICIES_PER_PART) });

@@ -32,14 +32,18 @@ export async function importPolicyText(
     approval: { approval_timeout_s: current.approval_timeout_s, timeout_action: current.timeout_action },
   });
   const issues: ErrorDetail[] = read.issues;
+  let total = read.issueCount ?? issues.length;
   if (read.file) {
     const fileWorkflows = new Set((read.file.workflows ?? []).map((w) => w.id));
     read.file.policies.forEach((p, i) => {
       const issue = workflowIssue(deps.store, p, `${read.policyPaths[i]!}.`, fileWorkflows);
-      if (issue) issues.push(issue);
+      if (issue) {
+        issues.push(issue);
+        total++;
+      }
     });
   }
-  if (issues.length > 0 || !read.file) throw policyError(new PolicyValidationError(issues));
+  if (total > 0 || !read.file) throw policyError(new PolicyValidationError(issues, total));
   const file = read.file;
   checkImportable(deps, uses, file, read.policyPaths);
   const workflows = file.workflows ?? [];

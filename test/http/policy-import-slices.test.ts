@@ -3,7 +3,8 @@ import { PolicySchema, type Policy, type PolicyInput } from '../../src-shared/in
 import { compilePolicies, exportPolicyFile, type Engine } from '../../src-main/engine/index.js';
 import { CompiledEngine } from '../../src-main/engine/policy/engine.js';
 import { testAction } from '../../src-main/services/policy-lab.js';
-import { INLINE_READ_LIMIT } from '../../src-main/services/policy-file-read.js';
+import { INLINE_READ_LIMIT, readPolicyFileOffLoop } from '../../src-main/services/policy-file-read.js';
+import { MAX_DETAILS } from '../../src-main/core/errors.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 import { action, ctx } from '../engine/helpers.js';
 
@@ -119,6 +120,23 @@ describe('policy import without holding the event loop', () => {
     expect(t.g.policies.engine()).toBe(engine);
     expect(t.g.policies.list()).toEqual(list);
     expect(t.g.store.get("SELECT COUNT(*) AS n FROM policies WHERE id = 'p0'")).toEqual({ n: 0 });
+  });
+
+  it('a big file of wrong policies: its thread sends back the first problems and their count, not every one', async () => {
+    const text = JSON.stringify({ version: 1, policies: Array.from({ length: 20_000 }, () => 1) });
+    expect(text.length).toBeGreaterThan(INLINE_READ_LIMIT);
+    const read = await readPolicyFileOffLoop(text, {});
+    expect(read.issues).toHaveLength(MAX_DETAILS);
+    expect(read.issueCount).toBe(20_000);
+    const r = await t.json<{ error: { message: string; details: { path: string; message: string }[] } }>(
+      'POST',
+      '/api/v1/policies/import',
+      {
+        body: text,
+      },
+    );
+    expect(r.body.error.message).toMatch(/^Invalid policies: policies\[0\]: .* \(and 19999 more\)$/);
+    expect(r.body.error.details.at(-1)).toEqual({ path: '(more)', message: '19,900 more problems are not listed' });
   });
 
   it('a change that lands while an import compiles is kept, in the list and in the engine', async () => {
