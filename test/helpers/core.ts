@@ -72,3 +72,13 @@ export async function openTestCore(opts: Partial<GatehouseOptions> & { dataDir?:
   };
   return t;
 }
+
+/** A request held for approval (a `hold` policy on `hold.*`, then one submit from agent `a`): its action id. */
+export async function heldRequest(t: TestCore): Promise<string> {
+  await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'hold.*' } } });
+  const r = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+    key: t.agentKey,
+    body: { agent_id: 'a', action_type: 'hold.x' },
+  });
+  return r.body.action_id;
+}

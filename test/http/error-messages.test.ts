@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EVENT_NAMES } from '../../src-shared/index.js';
-import { openTestCore, type TestCore } from '../helpers/core.js';
+import { heldRequest, openTestCore, type TestCore } from '../helpers/core.js';
 
 /**
  * SPEC 5: bad input is a 400 naming the field — and saying what to send instead. zod's own words
@@ -16,13 +16,7 @@ let t: TestCore;
 let pendingId = '';
 beforeAll(async () => {
   t = await openTestCore();
-  await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'hold.*' } } });
-  pendingId = (
-    await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
-      key: t.agentKey,
-      body: { agent_id: 'a', action_type: 'hold.x' },
-    })
-  ).body.action_id;
+  pendingId = await heldRequest(t);
 });
 afterAll(() => t.close());
 

@@ -1,18 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE, openTestCore, type TestCore } from '../helpers/core.js';
+import { BASE, heldRequest, openTestCore, type TestCore } from '../helpers/core.js';
 
 let t: TestCore;
 let pendingId = 'act_none';
 beforeAll(async () => {
   t = await openTestCore();
-  await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'hold.*' } } });
-  pendingId = (
-    await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
-      key: t.agentKey,
-      body: { agent_id: 'a', action_type: 'hold.x' },
-    })
-  ).body.action_id;
+  pendingId = await heldRequest(t);
 });
 afterAll(() => t.close());
 
