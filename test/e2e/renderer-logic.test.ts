@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { splitEnd } from '../../src-renderer/lib/format.js';
 import { maskSecrets, MASK } from '../../src-renderer/lib/mask.js';
 import { filtersToSearch, parseFilters, toAuditQuery } from '../../src-renderer/screens/activity/filters.js';
+import { viewOf } from '../../src-renderer/screens/activity/record.js';
 import { issuesFor, localIssues, mergeDraft, serverIssues, simpleValue } from '../../src-renderer/screens/policies/model.js';
 import type { PolicyView } from '../../src-shared/index.js';
 
@@ -106,5 +107,18 @@ describe('splitEnd (the end a middle ellipsis always shows)', () => {
     const [head, end] = splitEnd(v);
     expect(head + end).toBe(v);
     expect(end).toBe('😀'.repeat(12));
+  });
+});
+
+describe('viewOf (the raw events row)', () => {
+  const rec = (type: string, actor: string, data: Record<string, unknown>) =>
+    ({ seq: 1, id: 'evt_1', ts: '2026-11-29T12:00:00.000Z', type, actor, action_id: 'act_1', data, prev_hash: '0', hash: '1' }) as const;
+  it('names the person who answered and the agent they answered, not the agent alone', () => {
+    expect(viewOf(rec('approval.resolved', 'user', { agent_id: 'claude-code', approved: true })).who).toBe('you · claude-code');
+  });
+  it('names the agent where the agent or the system acted', () => {
+    expect(viewOf(rec('action.decided', 'agent:claude-code', { agent_id: 'claude-code' })).who).toBe('claude-code');
+    expect(viewOf(rec('approval.expired', 'system', { agent_id: 'claude-code' })).who).toBe('claude-code');
+    expect(viewOf(rec('policy.created', 'user', { policy: {} })).who).toBe('user');
   });
 });

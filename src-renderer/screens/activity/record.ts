@@ -5,6 +5,8 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
 /** What the Activity table shows for a record, read from its `data`. */
 export interface RecordView {
   agent: string;
+  /** Who acted, for the raw events' Actor / agent column: the agent, or a person and the agent whose request they answered (`you · claude-code`). */
+  who: string;
   action: string | null;
   resource: string | null;
   outcome: string | null;
@@ -13,7 +15,10 @@ export interface RecordView {
 
 export function viewOf(r: AuditRecord): RecordView {
   const d = r.data;
-  const agent = str(d.agent_id) ?? r.actor.replace(/^agent:/, '');
+  const named = str(d.agent_id);
+  const agent = named ?? r.actor.replace(/^agent:/, '');
+  // A person's answer names the agent it answered: both show, the person first (the console's "by you").
+  const who = named && r.actor === 'user' ? `you · ${named}` : agent;
   let outcome: string | null = null;
   switch (r.type) {
     case 'action.decided':
@@ -40,6 +45,7 @@ export function viewOf(r: AuditRecord): RecordView {
   const risk = d.risk && typeof d.risk === 'object' ? (d.risk as { score?: unknown; level?: unknown }) : null;
   return {
     agent,
+    who,
     action: str(d.action_type) ?? str(d.policy_id) ?? str(d.id) ?? str(d.server_id) ?? str(d.name),
     resource: str(d.resource),
     outcome,
