@@ -122,7 +122,7 @@ function readPolicyDocument(
 ): ParsedPolicyFile | null {
   const doc = Array.isArray(raw) ? { version: 1, policies: raw } : raw;
   if (!isPlainObject(doc)) {
-    issues.push({ path: '', message: 'a policy file is an object with version and policies (or a list of policies)' });
+    issues.push({ path: '(file)', message: 'a policy file is an object with version and policies (or a list of policies)' });
     return null;
   }
 

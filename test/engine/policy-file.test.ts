@@ -60,6 +60,13 @@ describe('parsePolicyFile', () => {
     expect(parsePolicyFile('- id: a\n  effect: allow\n').policies[0]?.id).toBe('a');
   });
 
+  it('names the file itself, (file), when the document is no policy file at all', () => {
+    for (const text of ['5', '"policies"', 'null'])
+      expect(() => parsePolicyFile(text)).toThrow(
+        expect.objectContaining({ details: [expect.objectContaining({ path: '(file)' })] }) as Error,
+      );
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const details = errorsOf(() => parsePolicyFile('policies:\n  - id: a\n   effect: [\n'));
     expect(details[0]?.path).toMatch(/^line \d+, column \d+$/);
