@@ -47,7 +47,13 @@ export const ACTION_COLUMNS: Column<ActionStatus>[] = [
 export const EVENT_COLUMNS: Column<AuditRecord>[] = [
   { header: 'Time', width: '150px', className: 'mono small', cell: (r) => shortTime(r.ts), title: (r) => r.ts },
   { header: 'Type', width: '158px', cell: (r) => <span className="type-chip">{r.type}</span> },
-  { header: 'Actor / agent', width: 'minmax(110px, 0.9fr)', className: 'truncate', cell: (r) => viewOf(r).who, title: (r) => r.actor },
+  {
+    header: 'Actor / agent',
+    width: 'minmax(130px, 1.1fr)',
+    className: 'truncate',
+    cell: (r) => viewOf(r).who,
+    title: (r) => viewOf(r).who,
+  },
   {
     header: 'Action',
     width: 'minmax(120px, 1fr)',
