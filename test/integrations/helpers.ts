@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 /** Helpers for the integration tests: a real `gatehouse serve` on a temp data dir, and the built CLI. */
 
@@ -259,4 +261,22 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`condition not met in ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}
+
+/** An MCP config entry as `mcp wrap` writes it (a command that runs the proxy). */
+export interface WrappedEntry {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * An SDK stdio client connected to a wrapped entry, started as an MCP client starts it: with the
+ * client's own environment (no GATEHOUSE_HOME; the entry names the data dir itself).
+ */
+export async function connectWrapped(entry: unknown, name: string): Promise<Client> {
+  const { command, args, env } = entry as WrappedEntry;
+  const client = new Client({ name, version: '1' });
+  await client.connect(new StdioClientTransport({ command, args, env: { ...cleanEnv(), ...env }, stderr: 'pipe' }));
+  return client;
 }

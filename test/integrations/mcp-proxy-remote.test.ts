@@ -8,7 +8,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BIN, cleanEnv, eventually, NODE, startServer, type LiveServer } from './helpers.js';
+import { BIN, cleanEnv, connectWrapped, eventually, NODE, startServer, type LiveServer } from './helpers.js';
 import { linesAnswering, RawProxy, requestBody } from './mcp-raw.js';
 
 /**
@@ -310,21 +310,10 @@ describe('gatehouse mcp-proxy --url (Streamable HTTP)', () => {
       'wrapped remote',
       { type: 'http', url: sdkUrl, headers: { Authorization: 'Bearer s3cret' } },
       { node: NODE, bin: BIN, dataDir: server.dataDir },
-    ) as {
-      command: string;
-      args: string[];
-      env: Record<string, string>;
-    };
+    );
     const before = seenAuth.length;
-    const transport = new StdioClientTransport({
-      command: entry.command,
-      args: entry.args,
-      // No GATEHOUSE_HOME: an MCP client starts the proxy with an environment of its own.
-      env: { ...cleanEnv(), ...entry.env },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'wrapped', version: '1' });
-    await client.connect(transport);
+    // No GATEHOUSE_HOME: an MCP client starts the proxy with an environment of its own.
+    const client = await connectWrapped(entry, 'wrapped');
     clients.push(client);
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'wrapped' } }))).toBe('wrapped');
     expect(seenAuth.slice(before).every((a) => a === 'Bearer s3cret')).toBe(true);

@@ -1,14 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { wrapRemoteEntry } from '../../src-main/integrations/mcp-proxy/wrap-entry.js';
-import { BIN, cleanEnv, eventually, NODE, startServer, type LiveServer } from './helpers.js';
+import { BIN, cleanEnv, connectWrapped, eventually, NODE, startServer, type LiveServer } from './helpers.js';
 import { RawProxy, requestBody } from './mcp-raw.js';
 
 /**
@@ -276,19 +275,8 @@ describe('gatehouse mcp-proxy --url on an HTTP+SSE server (2024-11-05)', () => {
   });
 
   it('runs the SDK’s HTTP+SSE server for an SDK stdio client, as an entry wrapped by `mcp wrap` (type "sse")', async () => {
-    const entry = wrapRemoteEntry('sdk sse', { type: 'sse', url: sdkUrl }, { node: NODE, bin: BIN, dataDir: server.dataDir }) as {
-      command: string;
-      args: string[];
-      env: Record<string, string>;
-    };
-    const transport = new StdioClientTransport({
-      command: entry.command,
-      args: entry.args,
-      env: { ...cleanEnv(), ...entry.env },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'stdio-only-client', version: '1' });
-    await client.connect(transport);
+    const entry = wrapRemoteEntry('sdk sse', { type: 'sse', url: sdkUrl }, { node: NODE, bin: BIN, dataDir: server.dataDir });
+    const client = await connectWrapped(entry, 'stdio-only-client');
     clients.push(client);
     expect(client.getServerVersion()?.name).toBe('sdk-sse-server');
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['echo', 'write_note']);

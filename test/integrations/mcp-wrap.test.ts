@@ -1,11 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverIdFor } from '../../src-main/integrations/mcp-proxy/wrap-entry.js';
-import { BIN, cleanEnv, eventually, FS_SERVER, NODE, runCli, startServer, type LiveServer } from './helpers.js';
+import { BIN, cleanEnv, connectWrapped, eventually, FS_SERVER, NODE, runCli, startServer, type LiveServer } from './helpers.js';
 
 const ORIGINAL = 'GATEHOUSE_MCP_ORIGINAL';
 
@@ -117,20 +115,8 @@ describe('gatehouse mcp wrap', () => {
     const file = join(dir, 'cursor-mcp.json');
     writeFileSync(file, JSON.stringify(config()));
     expect((await runCli(['mcp', 'wrap', '--config', file, '--data-dir', server.dataDir], null, cleanEnv())).code).toBe(0);
-    const entry = JSON.parse(readFileSync(file, 'utf8')).mcpServers.filesystem as {
-      command: string;
-      args: string[];
-      env: Record<string, string>;
-    };
-    const transport = new StdioClientTransport({
-      command: entry.command,
-      args: entry.args,
-      // The client's own environment, without GATEHOUSE_HOME: the entry names the data dir itself.
-      env: { ...cleanEnv(), ...entry.env },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'wrap-test', version: '1' });
-    await client.connect(transport);
+    // The client's own environment, without GATEHOUSE_HOME: the entry names the data dir itself.
+    const client = await connectWrapped(JSON.parse(readFileSync(file, 'utf8')).mcpServers.filesystem, 'wrap-test');
     try {
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
       await eventually(async () =>
