@@ -16,6 +16,7 @@ export default defineConfig({
           'storage-worker': resolve(__dirname, 'src-main/storage/worker.ts'),
           'page-worker': resolve(__dirname, 'src-main/services/page-worker.ts'),
           'policy-file-worker': resolve(__dirname, 'src-main/services/policy-file-worker.ts'),
+          'secret-scan-worker': resolve(__dirname, 'src-main/services/secret-scan-worker.ts'),
           'upgrade-worker': resolve(__dirname, 'src-main/storage/legacy/upgrade-worker.ts'),
         },
       },

@@ -23,6 +23,7 @@ const BENCHES = [
       'storage-worker': 'src-main/storage/worker.ts',
       'page-worker': 'src-main/services/page-worker.ts',
       'policy-file-worker': 'src-main/services/policy-file-worker.ts',
+      'secret-scan-worker': 'src-main/services/secret-scan-worker.ts',
       'upgrade-worker': 'src-main/storage/legacy/upgrade-worker.ts',
     },
   },

@@ -56,6 +56,7 @@ async function buildCli() {
       'storage-worker': join(root, 'src-main/storage/worker.ts'),
       'page-worker': join(root, 'src-main/services/page-worker.ts'),
       'policy-file-worker': join(root, 'src-main/services/policy-file-worker.ts'),
+      'secret-scan-worker': join(root, 'src-main/services/secret-scan-worker.ts'),
       'upgrade-worker': join(root, 'src-main/storage/legacy/upgrade-worker.ts'),
     },
     outdir: join(root, 'dist/cli'),

@@ -156,14 +156,46 @@ const FLAG_WORD = '(?:password|passwd|passphrase|pass|pwd|secret|token|auth|api-
 /** Each blank-or-equals-separated value after a flag (`--token abc`, `--user=u:p`). */
 const FLAG_VALUE_SEP = '(?:[ \\t]{1,5}|=)["\']?';
 
-/** Where a run of `re` (sticky) that starts at `at` ends: `at` when there is none. `test` allocates nothing. */
-function runEnd(re: RegExp, text: string, at: number): number {
-  re.lastIndex = at;
-  return re.test(text) ? re.lastIndex : at;
+/** JavaScript's `\\s` (white space and line terminators), by code unit. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
-const BLANKS = /[ \t]{1,6}/y;
-/** A command's word: `[^\s;|&]`, up to one more than the 256 a word may have. */
-const WORD = /[^\s;|&]{1,257}/y;
+
+/** Where the run of at most `max` blanks (`[ \\t]`) from `at` ends. */
+function blanksEnd(text: string, at: number, max: number): number {
+  const end = Math.min(text.length, at + max);
+  let i = at;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+/** Where the command's word (`[^\\s;|&]`) from `at` ends, reading at most `max` characters. */
+function wordEnd(text: string, at: number, max: number): number {
+  const end = Math.min(text.length, at + max);
+  let i = at;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 59 /* ; */ || c === 124 /* | */ || c === 38 /* & */ || isSpace(c)) break;
+    i++;
+  }
+  return i;
+}
 
 /**
  * The secrets `re` of a {@link clientFlag} finds (the same ones), in one pass: `re` reads up to 24
@@ -194,7 +226,7 @@ function clientFlagScan(names: string, flag: string, secret: string): (text: str
       let next = 0;
       let stop: number;
       for (;;) {
-        const q = runEnd(BLANKS, text, pos);
+        const q = blanksEnd(text, pos, 6);
         if (q === pos || q - pos > 5) {
           stop = pos;
           break;
@@ -216,7 +248,7 @@ function clientFlagScan(names: string, flag: string, secret: string): (text: str
           }
           from = later[next++]!;
         }
-        const e = runEnd(WORD, text, q);
+        const e = wordEnd(text, q, 257);
         if (e === q || e - q > 256) {
           stop = q;
           break;
@@ -440,6 +472,8 @@ function finds(k: SecretKind, text: string): boolean {
 
 /** The detail of the first kind of secret found in `text`, or null. On the decision path: no allocation for ordinary text. */
 export function findSecret(text: string): string | null {
+  const known = prepared?.get(text);
+  if (known) return known.detail;
   for (const k of HINT.test(text) ? SECRET_KINDS : OWN_HINT) if (k.hint(text) && finds(k, text)) return k.detail;
   return null;
 }
@@ -447,13 +481,26 @@ export function findSecret(text: string): string | null {
 /** How the server marks a masked secret: the readable prefix stays, the secret becomes this. */
 export const REDACTED = '…[redacted]';
 
+const serverMask = (keep: string): string => `${keep}${REDACTED}`;
+
 /**
  * `text` with every secret of the catalogue replaced: `mask(prefix, kind)` gives what stands in
  * for the secret (default: the prefix, then `…[redacted]`). Text without secrets is returned as is.
  */
-export function maskSecrets(text: string, mask: (keep: string, kind: SecretKind) => string = (keep) => `${keep}${REDACTED}`): string {
+export function maskSecrets(text: string, mask: (keep: string, kind: SecretKind) => string = serverMask): string {
+  if (mask === serverMask) {
+    const known = prepared?.get(text);
+    if (known) return known.masked;
+  }
+  return masked(text, mask).text;
+}
+
+/** `text` masked, and the first kind that found a secret in it (null: none, and `text` is returned as is). */
+function masked(text: string, mask: (keep: string, kind: SecretKind) => string): { text: string; first: SecretKind | null } {
   let out = text;
+  let first: SecretKind | null = null;
   for (const k of candidates(text)) {
+    const before = out;
     if (k.scan) {
       let pieces = '';
       let at = 0;
@@ -463,13 +510,49 @@ export function maskSecrets(text: string, mask: (keep: string, kind: SecretKind)
         at = b;
       }
       out = at === 0 ? out : pieces + out.slice(at);
-      continue;
+    } else {
+      out = out.replace(k.re, (whole: string, keep: string, secret: string, tail: string) =>
+        accepts(k, secret) ? `${mask(keep, k)}${tail}` : whole,
+      );
     }
-    out = out.replace(k.re, (whole: string, keep: string, secret: string, tail: string) =>
-      accepts(k, secret) ? `${mask(keep, k)}${tail}` : whole,
-    );
+    first ??= out === before ? null : k;
   }
-  return out;
+  return { text: out, first };
+}
+
+/** What the catalogue makes of one text: the server's mask of it, and what `findSecret` says of it. */
+export interface SecretScan {
+  masked: string;
+  detail: string | null;
+}
+
+/**
+ * `{masked: maskSecrets(text), detail: findSecret(text)}` in one pass over the catalogue. Until the
+ * first secret the text is unchanged, so the first kind that masks something is the first kind that
+ * finds one.
+ */
+export function scanSecrets(text: string): SecretScan {
+  const m = masked(text, serverMask);
+  return { masked: m.text, detail: m.first?.detail ?? null };
+}
+
+/** Scans made beforehand (off the main thread) that findSecret and maskSecrets answer from. */
+let prepared: ReadonlyMap<string, SecretScan> | null = null;
+
+/**
+ * Runs `work` (synchronous) with `scans` as the answers of findSecret and maskSecrets (server mask)
+ * for the texts they hold: the scans of a big request, made on a thread of its own, serve both the
+ * decision and the redaction without a second pass on the event loop. Texts not in `scans` are
+ * scanned as usual.
+ */
+export function withSecretScans<T>(scans: ReadonlyMap<string, SecretScan>, work: () => T): T {
+  const outer = prepared;
+  prepared = scans;
+  try {
+    return work();
+  } finally {
+    prepared = outer;
+  }
 }
 
 /** True for a key whose value is a secret whatever it looks like (`password`, `api_key`, `Authorization`). */

@@ -27,6 +27,7 @@ import { SinkService } from '../services/sinks/service.js';
 import { RetentionService } from '../services/retention.js';
 import { SearchIndexGate } from '../services/search-index.js';
 import { PageReader } from '../services/page-reader.js';
+import { SecretScanner } from '../services/secret-scans.js';
 import { databasePath, openStore, type StoreOptions } from '../storage/store.js';
 import type { Store } from '../storage/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -92,6 +93,8 @@ export class Gatehouse {
   readonly searchIndex: SearchIndexGate;
   /** The pages of the action and audit lists, read off the main thread. */
   readonly pages: PageReader;
+  /** The secrets of big bodies, scanned off the main thread. */
+  readonly secretScans = new SecretScanner({ log: (m) => console.warn(`gatehouse: ${m}`) });
   private readonly closers: (() => Promise<void> | void)[] = [];
   private keyFlush: NodeJS.Timeout | null = null;
 
@@ -104,7 +107,7 @@ export class Gatehouse {
     this.settings = new SettingsService(store);
     this.keys = new KeyRing(store, clock);
     this.policies = new PolicyService(store, this.settings, this.bus, clock);
-    this.agents = new AgentService(store, clock);
+    this.agents = new AgentService(store, clock, this.secretScans);
     this.alerts = new AlertService(store, clock, this.bus);
     this.abTests = new AbTestService(store, clock, this.policies);
     this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus, this.abTests);
@@ -112,8 +115,9 @@ export class Gatehouse {
     this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.bus, {
       workflow: (id) => this.workflows.find(id),
       abTests: this.abTests,
+      secretScans: this.secretScans,
     });
-    this.mcp = new McpService(store, clock, this.alerts, this.bus);
+    this.mcp = new McpService(store, clock, this.alerts, this.bus, this.secretScans);
     this.webhooks = new WebhookService(store, clock, this.bus);
     this.sse = new SseHub(this.bus, {}, eventLog(store));
     this.hookCalls = new HookCallLog(store);
@@ -152,6 +156,7 @@ export class Gatehouse {
       g.approvals.start();
       await store.commit([], [{ type: 'server.started', actor: 'system', data: { version: VERSION, mode: o.mode, pid: process.pid } }]);
     } catch (e) {
+      g.secretScans.close();
       await g.pages.close();
       await store.close().catch(() => undefined);
       throw e;
@@ -220,6 +225,7 @@ export class Gatehouse {
     this.approvals.stop();
     for (const fn of this.closers.reverse()) await fn();
     await this.pages.close();
+    this.secretScans.close();
     await this.keys.flushLastUsed().catch(() => undefined);
     await this.mcp.saveCalls();
     await this.hookCalls.save().catch(() => undefined);

@@ -27,6 +27,7 @@ import type { PolicyService } from './policies.js';
 import { redact, redactOrNull, redactString } from './redact.js';
 import type { AbTestService } from './ab-tests.js';
 import { liveContext } from './decide-context.js';
+import { aroundScans, type SecretScanner } from './secret-scans.js';
 import { currentStep, overallDeadline, startProgress } from './workflow-progress.js';
 import { insertProgressOp, withWorkflow } from './workflow-rows.js';
 
@@ -35,6 +36,8 @@ export interface ActionExtras {
   /** The workflow a require_approval policy names (null: gone; the approval is then an ordinary one). */
   workflow?: (id: string) => Workflow | null;
   abTests?: AbTestService;
+  /** Scans the secrets of big bodies off the main thread (without it, every body is scanned inline). */
+  secretScans?: SecretScanner;
 }
 
 const MAX_RESULT_CHARS = 64 * 1024;
@@ -127,16 +130,19 @@ export class ActionService {
   }
 
   private async decideAndRecord(action: NormalizedAction, keyId: string | null, digest: string | null): Promise<Decision> {
-    const started = process.hrtime.bigint();
-    const now = this.clock.now();
-    const outcome = this.policies.engine().decide(action, liveContext(this.agents, this.extras.abTests, action.agent_id, now));
-    const evaluated_in_us = Number((process.hrtime.bigint() - started) / 1000n);
-    // SPEC 11: a workflow's steps answer the approval; the action's deadline covers all of them.
-    const workflowId = outcome.decision === 'pending' ? outcome.approval?.workflow : undefined;
-    const workflow = workflowId ? (this.extras.workflow?.(workflowId) ?? null) : null;
-    const progress = workflow ? startProgress(workflow, now) : null;
-    const decision = this.buildDecision(outcome, now, evaluated_in_us, progress ? overallDeadline(progress, now) : null);
-    const data = decidedData(action, decision, outcome, digest);
+    // The risk factor and the mask read the same texts: a big body's are scanned once, off the main thread.
+    const { outcome, now, progress, decision, data } = await aroundScans(this.extras.secretScans, [action], () => {
+      const started = process.hrtime.bigint();
+      const now = this.clock.now();
+      const outcome = this.policies.engine().decide(action, liveContext(this.agents, this.extras.abTests, action.agent_id, now));
+      const evaluated_in_us = Number((process.hrtime.bigint() - started) / 1000n);
+      // SPEC 11: a workflow's steps answer the approval; the action's deadline covers all of them.
+      const workflowId = outcome.decision === 'pending' ? outcome.approval?.workflow : undefined;
+      const workflow = workflowId ? (this.extras.workflow?.(workflowId) ?? null) : null;
+      const progress = workflow ? startProgress(workflow, now) : null;
+      const decision = this.buildDecision(outcome, now, evaluated_in_us, progress ? overallDeadline(progress, now) : null);
+      return { outcome, now, progress, decision, data: decidedData(action, decision, outcome, digest) };
+    });
     const pending = decision.decision === 'pending';
 
     const seen = this.agents.seenOps(action.agent_id, now);
@@ -232,16 +238,19 @@ export class ActionService {
 
   /** SPEC 2.3: allowed | approved → completed | failed, reported by the agent. */
   async complete(actionId: string, body: CompleteRequest, ownerKeyId: string | null): Promise<ActionStatus> {
-    const row = actionRow(this.store, actionId);
-    if (!row || (ownerKeyId && row.key_id !== ownerKeyId)) throw notFound(`Action '${actionId}'`);
-    if (row.decision !== 'allowed' || !['allowed', 'approved', 'expired'].includes(row.status)) {
-      throw conflict(`Action is ${row.status}; only allowed or approved actions can be completed`);
-    }
+    // The outcome's texts are masked with scans made first (off the main thread when big); the row is read after them.
+    const { row, result, error } = await aroundScans(this.extras.secretScans, [body.result, body.error], () => {
+      const row = actionRow(this.store, actionId);
+      if (!row || (ownerKeyId && row.key_id !== ownerKeyId)) throw notFound(`Action '${actionId}'`);
+      if (row.decision !== 'allowed' || !['allowed', 'approved', 'expired'].includes(row.status)) {
+        throw conflict(`Action is ${row.status}; only allowed or approved actions can be completed`);
+      }
+      let result = body.result === undefined ? null : JSON.stringify(redact(body.result));
+      if (result && result.length > MAX_RESULT_CHARS) result = JSON.stringify({ truncated: true, preview: result.slice(0, 2048) });
+      return { row, result, error: redactOrNull(body.error) };
+    });
     const now = this.clock.now();
     const to = body.status === 'success' ? 'completed' : 'failed';
-    let result = body.result === undefined ? null : JSON.stringify(redact(body.result));
-    if (result && result.length > MAX_RESULT_CHARS) result = JSON.stringify({ truncated: true, preview: result.slice(0, 2048) });
-    const error = redactOrNull(body.error);
     const duration = body.duration_ms ?? null;
     const [completed] = await this.store.commit(
       [completeOp(actionId, { status: to, now, result, error, durationMs: duration })],

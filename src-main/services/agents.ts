@@ -4,6 +4,7 @@ import type { Op, Store } from '../storage/types.js';
 import { countsByAgentAndStatus, topActionTypes } from './action-rows.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 import { redactOrNull } from './redact.js';
+import { aroundScans, type SecretScanner } from './secret-scans.js';
 
 interface AgentRow {
   agent_id: string;
@@ -32,6 +33,7 @@ export class AgentService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly secretScans?: SecretScanner,
   ) {
     for (const r of store.all<AgentRow>('SELECT agent_id, registered, last_seen_ms FROM agents')) {
       this.known.set(r.agent_id, { registered: !!r.registered, lastSeen: r.last_seen_ms ?? 0, persistedSeen: r.last_seen_ms ?? 0 });
@@ -99,12 +101,12 @@ export class AgentService {
   async register(input: AgentRegister & { agent_type: 'supervised' | 'autonomous' }, actor: string, byAgent: boolean): Promise<Agent> {
     const now = this.clock.now();
     const seen = byAgent ? now : null;
-    const body = {
+    const body = await aroundScans(this.secretScans, [input], () => ({
       ...input,
       name: redactOrNull(input.name),
       capabilities: redactOrNull(input.capabilities),
       metadata: redactOrNull(input.metadata),
-    };
+    }));
     await this.store.commit(
       [
         {

@@ -16,6 +16,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Op, Store } from '../storage/types.js';
 import type { AlertService } from './alerts.js';
 import { redact, redactOrNull } from './redact.js';
+import { aroundScans, type SecretScanner } from './secret-scans.js';
 
 interface ServerRow {
   server_id: string;
@@ -64,6 +65,7 @@ export class McpService {
     private readonly clock: Clock,
     private readonly alerts: AlertService,
     bus: EventBus,
+    private readonly secretScans?: SecretScanner,
   ) {
     // Every MCP action (from the proxy, the hook or the seeds' evaluate path) counts as a call on its server.
     bus.subscribe((e) => {
@@ -88,13 +90,17 @@ export class McpService {
    * per change. An unchanged registration writes nothing.
    */
   private async registerNow(body: McpServerRegister, actor: string): Promise<McpServer> {
+    // Hashes and pins are of the tools as the server sent them; what is stored and shown is masked.
+    const masked = await aroundScans(this.secretScans, [body], () => ({
+      tools: body.tools ? redact(body.tools) : null,
+      name: redactOrNull(body.name),
+      command: redactOrNull(body.command),
+    }));
     const now = this.clock.now();
     const existing = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [body.server_id]);
-    // Hashes and pins are of the tools as the server sent them; what is stored and shown is masked.
-    const tools = body.tools ? redact(body.tools) : existing ? (JSON.parse(existing.tools) as McpTool[]) : [];
+    const tools = masked.tools ?? (existing ? (JSON.parse(existing.tools) as McpTool[]) : []);
     const hash = body.tools ? toolsHash(body.tools) : (existing?.tools_hash ?? null);
-    const name = redactOrNull(body.name);
-    const command = redactOrNull(body.command);
+    const { name, command } = masked;
     const pins = new Map(
       this.store.all<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ?', [body.server_id]).map((p) => [p.tool, p] as const),
     );
@@ -102,14 +108,15 @@ export class McpService {
     const pinned: string[] = [];
     const changed: { tool: string; pinned_sha256: string; sha256: string }[] = [];
     const reverted: string[] = [];
-    for (const t of body.tools ?? []) {
+    for (const [i, t] of (body.tools ?? []).entries()) {
       const sha = toolSha256(t);
+      const shown = masked.tools![i]!;
       const p = pins.get(t.name);
       if (!p) {
         ops.push({
           sql: `INSERT INTO mcp_tool_pins (server_id, tool, sha256, definition, pinned_ms) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(server_id, tool) DO NOTHING`,
-          params: [body.server_id, t.name, sha, jcs(redact(t)), now],
+          params: [body.server_id, t.name, sha, jcs(shown), now],
         });
         pinned.push(t.name);
       } else if (p.sha256 === sha) {
@@ -123,7 +130,7 @@ export class McpService {
       } else if (p.pending_sha256 !== sha) {
         ops.push({
           sql: 'UPDATE mcp_tool_pins SET pending_sha256 = ?, pending_definition = ?, pending_ms = ? WHERE server_id = ? AND tool = ?',
-          params: [sha, jcs(redact(t)), now, body.server_id, t.name],
+          params: [sha, jcs(shown), now, body.server_id, t.name],
         });
         changed.push({ tool: t.name, pinned_sha256: p.sha256, sha256: sha });
       }

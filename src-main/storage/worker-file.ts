@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
 /** The threads' entry points: the store's writer and readers, the page thread, the policy-file thread and the 0.1 upgrade's build. */
-export type WorkerEntry = 'storage-worker' | 'page-worker' | 'policy-file-worker' | 'upgrade-worker';
+export type WorkerEntry = 'storage-worker' | 'page-worker' | 'policy-file-worker' | 'secret-scan-worker' | 'upgrade-worker';
 
 const SOURCES: Record<WorkerEntry, string> = {
   'storage-worker': './worker.ts',
@@ -14,6 +14,8 @@ const SOURCES: Record<WorkerEntry, string> = {
   'page-worker': '../services/page-worker.ts',
   // The policy-file thread reads a big policy file off the main loop (services/policy-file-read.ts).
   'policy-file-worker': '../services/policy-file-worker.ts',
+  // The secrets thread scans big bodies off the main loop (services/secret-scans.ts).
+  'secret-scan-worker': '../services/secret-scan-worker.ts',
   'upgrade-worker': './legacy/upgrade-worker.ts',
 };
 

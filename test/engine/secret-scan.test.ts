@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findSecret, SECRET_KINDS } from '../../src-shared/secrets.js';
+import { findSecret, maskSecrets, scanSecrets, SECRET_KINDS, withSecretScans } from '../../src-shared/secrets.js';
 
 // The bare AWS secret key is found by a scan (two forward regex searches) rather than its pattern:
 // the scan must find exactly what the pattern finds.
@@ -139,6 +139,84 @@ describe('the client flag scans', () => {
   });
 });
 
+/** Pieces of text around the catalogue's hints and patterns, for generated texts. */
+const HINT_PIECES = [
+  'AKIA',
+  'ASIA',
+  'AIza',
+  'ghp_',
+  'gho_',
+  'ghs_',
+  'github_pat_',
+  'xoxb-',
+  'xoxs-',
+  'sk-',
+  'sk_live_',
+  'rk_test_',
+  'glpat-',
+  'gk_agent_',
+  'gk_admin_',
+  'eyJ',
+  'Bearer ',
+  'BEARER ',
+  'password=',
+  'PASSWORD: ',
+  'Passwd=',
+  'client_secret=',
+  'SECRET=',
+  'token: ',
+  'TOKEN=',
+  'api_key=',
+  'API-KEY:',
+  'aws_secret_access_key=',
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'postgres://u:',
+  'pass=',
+  'PASS: ',
+  'db_pass=',
+  'passphrase: ',
+  'pwd=',
+  'MYSQL_PWD=',
+  'auth=',
+  'Authorization: Basic ',
+  'Authorization: Splunk ',
+  '_auth = ',
+  'auth: "',
+  'hunter2',
+  'authorization: ',
+  '--password ',
+  '--db-pass ',
+  '--client-secret ',
+  '--api-key=',
+  '--no-password ',
+  'mysql ',
+  '-p',
+  'sshpass -p ',
+  'redis-cli -a ',
+  'mongosh -p ',
+  'curl -u ',
+  'u:',
+  'Cookie: ',
+  'Set-Cookie:',
+  '--cookie ',
+  'a=b',
+  '$',
+  '-',
+  '@h',
+  'A1b2C3d4E5',
+  'abcdefghij0123456789',
+  'QWERTYUIOP',
+  '/',
+  '+',
+  '.',
+  ' ',
+  '"',
+  '=',
+  'x',
+  'ey',
+  'EY',
+];
+
 // findSecret runs a kind only where a cheap hint passes: the hints must never hide a secret the
 // kind's own pattern finds.
 describe('the hints in front of the secret patterns', () => {
@@ -150,82 +228,7 @@ describe('the hints in front of the secret patterns', () => {
     )?.detail ?? null;
 
   it('findSecret finds what running every pattern finds, on generated text', () => {
-    const piece = fc.constantFrom(
-      'AKIA',
-      'ASIA',
-      'AIza',
-      'ghp_',
-      'gho_',
-      'ghs_',
-      'github_pat_',
-      'xoxb-',
-      'xoxs-',
-      'sk-',
-      'sk_live_',
-      'rk_test_',
-      'glpat-',
-      'gk_agent_',
-      'gk_admin_',
-      'eyJ',
-      'Bearer ',
-      'BEARER ',
-      'password=',
-      'PASSWORD: ',
-      'Passwd=',
-      'client_secret=',
-      'SECRET=',
-      'token: ',
-      'TOKEN=',
-      'api_key=',
-      'API-KEY:',
-      'aws_secret_access_key=',
-      '-----BEGIN RSA PRIVATE KEY-----',
-      'postgres://u:',
-      'pass=',
-      'PASS: ',
-      'db_pass=',
-      'passphrase: ',
-      'pwd=',
-      'MYSQL_PWD=',
-      'auth=',
-      'Authorization: Basic ',
-      'Authorization: Splunk ',
-      '_auth = ',
-      'auth: "',
-      'hunter2',
-      'authorization: ',
-      '--password ',
-      '--db-pass ',
-      '--client-secret ',
-      '--api-key=',
-      '--no-password ',
-      'mysql ',
-      '-p',
-      'sshpass -p ',
-      'redis-cli -a ',
-      'mongosh -p ',
-      'curl -u ',
-      'u:',
-      'Cookie: ',
-      'Set-Cookie:',
-      '--cookie ',
-      'a=b',
-      '$',
-      '-',
-      '@h',
-      'A1b2C3d4E5',
-      'abcdefghij0123456789',
-      'QWERTYUIOP',
-      '/',
-      '+',
-      '.',
-      ' ',
-      '"',
-      '=',
-      'x',
-      'ey',
-      'EY',
-    );
+    const piece = fc.constantFrom(...HINT_PIECES);
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
         const text = parts.join('');
@@ -233,5 +236,38 @@ describe('the hints in front of the secret patterns', () => {
       }),
       { numRuns: 3000, seed: 19 },
     );
+  });
+});
+
+// The secrets thread scans a big body once for both the risk factor and the mask (scanSecrets), and
+// the decision and the redactor take its answers (withSecretScans): the one pass must give what the two give.
+describe('one scan for the risk factor and the mask', () => {
+  it('scanSecrets gives what maskSecrets and findSecret give, on generated text', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...HINT_PIECES), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(scanSecrets(text), text).toEqual({ masked: maskSecrets(text), detail: findSecret(text) });
+      }),
+      { numRuns: 3000, seed: 31 },
+    );
+  });
+
+  it('withSecretScans answers from the scans inside it, for the server mask only, and not after it', () => {
+    const text = `token=${'s'.repeat(12)}`;
+    const scans = new Map([[text, { masked: 'MASKED', detail: 'DETAIL' }]]);
+    const inside = withSecretScans(scans, () => [
+      findSecret(text),
+      maskSecrets(text),
+      maskSecrets(text, (keep) => `${keep}#`),
+      findSecret('other'),
+    ]);
+    expect(inside).toEqual(['DETAIL', 'MASKED', 'token=#', null]);
+    expect(() =>
+      withSecretScans(scans, () => {
+        throw new Error('work failed');
+      }),
+    ).toThrow('work failed');
+    expect([findSecret(text), maskSecrets(text)]).toEqual([scanSecrets(text).detail, scanSecrets(text).masked]);
+    expect(findSecret(text)).not.toBe('DETAIL');
   });
 });

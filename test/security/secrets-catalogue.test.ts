@@ -316,9 +316,15 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-describe('secrets never stored or sent in clear (every field, every way out)', () => {
+// Bodies with 64 KiB of text or more are scanned on the secrets thread (services/secret-scans.ts):
+// the same masks, from the scans it sends back.
+describe.each([
+  ['small bodies, scanned on the main thread', 0],
+  ['big bodies, scanned on the secrets thread', 70_000],
+])('secrets never stored or sent in clear (every field, every way out): %s', (_, pad) => {
   it('masks them in status bodies, lists, approvals, exports, events and the files on disk', async () => {
     t = await openTestCore();
+    const padding = pad > 0 ? { padding: ' '.repeat(pad) } : {};
     const events: EventEnvelope[] = [];
     t.g.bus.subscribe((e) => events.push(e));
     await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'x.hold' } } });
@@ -355,6 +361,7 @@ describe('secrets never stored or sent in clear (every field, every way out)', (
           command: `sshpass -p ${S.sshPw} ssh deploy@host`,
           headers: { 'X-Trace': `Authorization: Basic ${S.basic}` },
           db: { pwd: S.pwdKey },
+          ...padding,
         },
       },
     });
@@ -365,9 +372,10 @@ describe('secrets never stored or sent in clear (every field, every way out)', (
       body: {
         status: 'failure',
         error: `${S.error}; retried: mysql --password ${S.flagPw} -u root`,
-        result: { log: `< Set-Cookie: sid=${S.cookie}; Path=/` },
+        result: { log: `< Set-Cookie: sid=${S.cookie}; Path=/`, ...padding },
       },
     });
+    expect(t.g.secretScans.threadStarted).toBe(pad > 0);
     const held = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
       key: t.agentKey,
       body: { agent_id: 'leaky', action_type: 'x.hold', resource: S.param },

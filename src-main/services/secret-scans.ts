@@ -1,0 +1,152 @@
+import { Worker } from 'node:worker_threads';
+import { withSecretScans, type SecretScan } from '../../src-shared/secrets.js';
+import { workerFileAsync } from '../storage/worker-file.js';
+
+/**
+ * From this many characters of text in one body, its secrets are scanned on the secrets thread. The
+ * catalogue's worst inputs (text dense with what its patterns start from: `curl -u `, `--token x `)
+ * cost it up to ~60 ms a MiB for the risk factor and as much again for the mask; below this size
+ * both together stay under ~4 ms on the main thread.
+ */
+export const OFF_LOOP_FROM = 64 * 1024;
+
+/** The scans of a body's texts, by text. */
+export type SecretScans = ReadonlyMap<string, SecretScan>;
+
+export interface ScanRequest {
+  id: number;
+  texts: string[];
+}
+export type ScanReply = { id: number; scans: { detail: string | null; masked: string | null }[] } | { id: number; error: string };
+
+/** Deeper than any body the API accepts (64 levels): what lies past it is masked whole by the redactor anyway. */
+const MAX_DEPTH = 80;
+
+/** The distinct texts of `values` (strings and object keys, at any depth) and their total length. */
+export function textsOf(values: readonly unknown[]): { texts: string[]; chars: number } {
+  const seen = new Set<string>();
+  let chars = 0;
+  const add = (s: string): void => {
+    if (s.length === 0 || seen.has(s)) return;
+    seen.add(s);
+    chars += s.length;
+  };
+  const stack: [unknown, number][] = values.map((v) => [v, 0]);
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') add(v);
+    else if (v !== null && typeof v === 'object' && depth <= MAX_DEPTH) {
+      if (Array.isArray(v)) for (const item of v) stack.push([item, depth + 1]);
+      else
+        for (const [k, item] of Object.entries(v)) {
+          add(k);
+          stack.push([item, depth + 1]);
+        }
+    }
+  }
+  return { texts: [...seen], chars };
+}
+
+export interface SecretScannerOptions {
+  log: (m: string) => void;
+  /** Bodies with at least this many characters of text are scanned on the thread (OFF_LOOP_FROM). */
+  from?: number;
+  /** The thread stops after this long without work, and starts again on the next big body (default 60 s). */
+  idleMs?: number;
+}
+
+/**
+ * Scans the secrets of big bodies on a thread of its own (SPEC 8: no request holds the event loop
+ * over 50 ms), so that deciding and masking a 1 MiB body costs the main thread lookups instead of
+ * two passes of the catalogue. Fails safe: when the thread cannot answer, the texts are scanned on
+ * the main thread as before (slower, never looser).
+ */
+export class SecretScanner {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (r: ScanReply) => void; reject: (e: Error) => void }>();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly from: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly opts: SecretScannerOptions) {
+    this.from = opts.from ?? OFF_LOOP_FROM;
+    this.idleMs = opts.idleMs ?? 60_000;
+  }
+
+  /** The scans of the texts of `values` when they are big enough for the thread; null: scan them as they are used. */
+  async prepare(...values: unknown[]): Promise<SecretScans | null> {
+    const { texts, chars } = textsOf(values);
+    if (chars < this.from) return null;
+    try {
+      const reply = await this.ask(texts);
+      if ('error' in reply) throw new Error(reply.error);
+      return new Map(texts.map((t, i) => [t, { detail: reply.scans[i]!.detail, masked: reply.scans[i]!.masked ?? t }]));
+    } catch (e) {
+      this.opts.log(
+        `The secrets thread could not scan a body (${e instanceof Error ? e.message : String(e)}); it is scanned on the main thread`,
+      );
+      return null;
+    }
+  }
+
+  /** Runs `work` (synchronous: it decides or masks) after scanning the texts of `values`, with those scans as the catalogue's answers. */
+  async around<T>(values: unknown[], work: () => T): Promise<T> {
+    const scans = await this.prepare(...values);
+    return scans ? withSecretScans(scans, work) : work();
+  }
+
+  /** Whether the thread is running now (it starts on the first big body and stops when idle). */
+  get threadStarted(): boolean {
+    return this.worker !== null;
+  }
+
+  close(): void {
+    this.stop(new Error('the server is stopping'));
+  }
+
+  private async ask(texts: string[]): Promise<ScanReply> {
+    const worker = this.worker ?? (await this.start());
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const id = this.nextId++;
+    return new Promise<ScanReply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, texts } satisfies ScanRequest);
+    });
+  }
+
+  private async start(): Promise<Worker> {
+    const file = await workerFileAsync('secret-scan-worker');
+    if (this.worker) return this.worker;
+    const worker = new Worker(file);
+    worker.unref();
+    worker.on('message', (reply: ScanReply) => {
+      const w = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      w?.resolve(reply);
+      if (this.waiting.size === 0) this.idleTimer = setTimeout(() => this.stop(null), this.idleMs).unref();
+    });
+    const ended = (e: Error): void => {
+      if (this.worker === worker) this.stop(e);
+    };
+    worker.once('error', ended);
+    worker.once('exit', (code) => ended(new Error(`the secrets thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private stop(reason: Error | null): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const worker = this.worker;
+    this.worker = null;
+    for (const w of this.waiting.values()) w.reject(reason ?? new Error('the secrets thread stopped'));
+    this.waiting.clear();
+    if (worker) void worker.terminate();
+  }
+}
+
+/** `scanner.around(values, work)`, or `work()` inline where a service runs without a scanner (tests of the service alone). */
+export const aroundScans = <T>(scanner: SecretScanner | undefined, values: unknown[], work: () => T): Promise<T> | T =>
+  scanner ? scanner.around(values, work) : work();

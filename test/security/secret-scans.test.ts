@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { scanSecrets } from '../../src-shared/secrets.js';
+import { SecretScanner, textsOf } from '../../src-main/services/secret-scans.js';
+import { openTestCore, type TestCore } from '../helpers/core.js';
+
+// Big bodies' secrets are scanned on a thread of their own (SPEC 8: no request holds the event loop
+// over 50 ms; the catalogue's worst text costs it tens of ms a MiB): these check that what the thread
+// answers is what the main thread would have made, and that every agent-sent body big enough goes there.
+
+const TEXTS = [
+  'nothing to see',
+  `ghp_${'K'.repeat(30)} and curl -u bob:CurlUserPw77 https://x`,
+  'mysql -u root -pHunter2 db; --token abcdefgh',
+  'curl -u '.repeat(2_000),
+  '',
+];
+
+let scanner: SecretScanner | null = null;
+let t: TestCore | null = null;
+afterEach(async () => {
+  scanner?.close();
+  scanner = null;
+  await t?.close();
+  t = null;
+});
+
+describe('the texts of a body', () => {
+  it('are its strings and object keys at any depth, each once', () => {
+    const { texts, chars } = textsOf([{ a: ['x', { 'k k': 'x', b: [[['deep']]] }], c: 1, d: null }, 'top', undefined]);
+    expect(texts.sort()).toEqual(['a', 'b', 'c', 'd', 'deep', 'k k', 'top', 'x']);
+    expect(chars).toBe(texts.join('').length);
+  });
+});
+
+describe('the secrets thread', () => {
+  it('answers for every text what scanning it here gives', async () => {
+    const logs: string[] = [];
+    scanner = new SecretScanner({ log: (m) => logs.push(m), from: 0 });
+    const scans = await scanner.prepare({ list: TEXTS });
+    expect(scanner.threadStarted).toBe(true);
+    for (const text of TEXTS.filter((x) => x.length > 0)) expect(scans?.get(text), text.slice(0, 30)).toEqual(scanSecrets(text));
+    expect(scans?.get(TEXTS[1]!)?.detail).toBe('GitHub token (ghp_)');
+    expect(logs).toEqual([]);
+  });
+
+  it('is not used for a small body, which is scanned where it is used', async () => {
+    scanner = new SecretScanner({ log: () => undefined, from: 1_000 });
+    expect(await scanner.prepare({ a: 'x'.repeat(998) })).toBeNull();
+    expect(scanner.threadStarted).toBe(false);
+    expect(await scanner.around([{ a: `ghp_${'K'.repeat(30)}` }], () => 'inline')).toBe('inline');
+  });
+
+  it('gives way to the main thread when it stops before answering (never an unmasked text)', async () => {
+    const logs: string[] = [];
+    scanner = new SecretScanner({ log: (m) => logs.push(m), from: 0 });
+    const pending = scanner.prepare({ a: 'curl -u '.repeat(50_000) });
+    // The thread starts asynchronously: stop the scanner once the request is on its way.
+    await new Promise((r) => setTimeout(r, 0));
+    while (!scanner.threadStarted) await new Promise((r) => setTimeout(r, 5));
+    scanner.close();
+    expect(await pending).toBeNull();
+    expect(logs.join('\n')).toMatch(/secrets thread could not scan a body/);
+    // And it starts again for the next body.
+    const again = await scanner.prepare({ a: `ghp_${'K'.repeat(30)}` });
+    expect(again?.get(`ghp_${'K'.repeat(30)}`)?.masked).toBe('ghp_…[redacted]');
+  });
+
+  it('stops when idle and starts again on the next big body', async () => {
+    scanner = new SecretScanner({ log: () => undefined, from: 0, idleMs: 20 });
+    await scanner.prepare({ a: 'x' });
+    expect(scanner.threadStarted).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(scanner.threadStarted).toBe(false);
+    expect((await scanner.prepare({ a: 'x' }))?.get('x')).toEqual({ masked: 'x', detail: null });
+  });
+});
+
+describe('agent bodies big enough for the secrets thread', () => {
+  const pad = ' '.repeat(70_000);
+  const SECRET = 'CurlUserPw77';
+
+  it('registering an agent: its metadata is scanned there and stored masked', async () => {
+    t = await openTestCore();
+    const r = await t.json('POST', '/api/v1/agents/register', {
+      key: t.agentKey,
+      body: { agent_id: 'big', agent_type: 'supervised', metadata: { notes: `curl -u bob:${SECRET} x${pad}` } },
+    });
+    expect(r.status).toBe(200);
+    expect(t.g.secretScans.threadStarted).toBe(true);
+    const agents = await (await t.req('GET', '/api/v1/agents')).text();
+    expect(agents).toContain('big');
+    expect(agents).not.toContain(SECRET);
+  });
+
+  it('registering an MCP server: its tools are scanned there, pinned as sent and stored masked', async () => {
+    t = await openTestCore();
+    // A description holds at most 64 KiB: two big ones.
+    const half = pad.slice(0, 40_000);
+    const tools = [
+      { name: 'fetch', description: `Calls curl -u bob:${SECRET} x${half}` },
+      { name: 'fetch2', description: `Calls curl -u bob:${SECRET} y${half}` },
+      { name: 'small' },
+    ];
+    const r = await t.json('POST', '/mcp/servers/register', { key: t.agentKey, body: { server_id: 'big', name: 'Big', tools } });
+    expect(r.status).toBe(200);
+    expect(t.g.secretScans.threadStarted).toBe(true);
+    const servers = await (await t.req('GET', '/mcp/servers')).text();
+    expect(servers).toContain('small');
+    expect(servers).not.toContain(SECRET);
+    const pins = t.g.store.all<{ tool: string; definition: string }>('SELECT tool, definition FROM mcp_tool_pins ORDER BY tool');
+    expect(pins.map((p) => p.tool)).toEqual(['fetch', 'fetch2', 'small']);
+    expect(pins[0]!.definition).toContain('curl -u bob:…[redacted]');
+    expect(pins[1]!.definition).toContain('curl -u bob:…[redacted]');
+    expect(pins[2]!.definition).toBe('{"name":"small"}');
+  });
+});
