@@ -22,28 +22,32 @@ export type ScanReply = { id: number; scans: { detail: string | null; masked: st
 /** Deeper than any body the API accepts (64 levels): what lies past it is masked whole by the redactor anyway. */
 const MAX_DEPTH = 80;
 
-/** The distinct texts of `values` (strings and object keys, at any depth) and their total length. */
+/**
+ * Shorter texts stay on the main thread: the submit endpoints take at most 10,000 values, so they add
+ * up to ~160 KB at most there, and collecting a body of 500,000 one-letter values would cost more than scanning them.
+ */
+const MIN_TEXT = 16;
+
+/** The distinct texts of `values` (strings and object keys at any depth) of MIN_TEXT characters or more, and their total length. */
 export function textsOf(values: readonly unknown[]): { texts: string[]; chars: number } {
   const seen = new Set<string>();
   let chars = 0;
   const add = (s: string): void => {
-    if (s.length === 0 || seen.has(s)) return;
+    if (s.length < MIN_TEXT || seen.has(s)) return;
     seen.add(s);
     chars += s.length;
   };
-  const stack: [unknown, number][] = values.map((v) => [v, 0]);
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  const visit = (v: unknown, depth: number): void => {
     if (typeof v === 'string') add(v);
-    else if (v !== null && typeof v === 'object' && depth <= MAX_DEPTH) {
-      if (Array.isArray(v)) for (const item of v) stack.push([item, depth + 1]);
-      else
-        for (const [k, item] of Object.entries(v)) {
-          add(k);
-          stack.push([item, depth + 1]);
-        }
-    }
-  }
+    else if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return;
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) visit(v[i], depth + 1);
+    else
+      for (const k of Object.keys(v)) {
+        add(k);
+        visit((v as Record<string, unknown>)[k], depth + 1);
+      }
+  };
+  for (const v of values) visit(v, 0);
   return { texts: [...seen], chars };
 }
 

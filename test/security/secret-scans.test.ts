@@ -8,7 +8,7 @@ import { openTestCore, type TestCore } from '../helpers/core.js';
 // answers is what the main thread would have made, and that every agent-sent body big enough goes there.
 
 const TEXTS = [
-  'nothing to see',
+  'nothing to see here at all',
   `ghp_${'K'.repeat(30)} and curl -u bob:CurlUserPw77 https://x`,
   'mysql -u root -pHunter2 db; --token abcdefgh',
   'curl -u '.repeat(2_000),
@@ -25,10 +25,12 @@ afterEach(async () => {
 });
 
 describe('the texts of a body', () => {
-  it('are its strings and object keys at any depth, each once', () => {
-    const { texts, chars } = textsOf([{ a: ['x', { 'k k': 'x', b: [[['deep']]] }], c: 1, d: null }, 'top', undefined]);
-    expect(texts.sort()).toEqual(['a', 'b', 'c', 'd', 'deep', 'k k', 'top', 'x']);
-    expect(chars).toBe(texts.join('').length);
+  it('are its strings and object keys of 16 characters or more at any depth, each once', () => {
+    const long = (c: string) => c.repeat(16);
+    const body = { [long('a')]: [long('x'), { [long('k')]: long('x'), b: [[[long('d')]]] }], c: 'short', d: null, n: 1 };
+    const { texts, chars } = textsOf([body, long('t'), undefined, 'x'.repeat(15)]);
+    expect(texts.sort()).toEqual([long('a'), long('d'), long('k'), long('t'), long('x')]);
+    expect(chars).toBe(5 * 16);
   });
 });
 
@@ -45,7 +47,7 @@ describe('the secrets thread', () => {
 
   it('is not used for a small body, which is scanned where it is used', async () => {
     scanner = new SecretScanner({ log: () => undefined, from: 1_000 });
-    expect(await scanner.prepare({ a: 'x'.repeat(998) })).toBeNull();
+    expect(await scanner.prepare({ a: 'x'.repeat(999) })).toBeNull();
     expect(scanner.threadStarted).toBe(false);
     expect(await scanner.around([{ a: `ghp_${'K'.repeat(30)}` }], () => 'inline')).toBe('inline');
   });
@@ -67,11 +69,12 @@ describe('the secrets thread', () => {
 
   it('stops when idle and starts again on the next big body', async () => {
     scanner = new SecretScanner({ log: () => undefined, from: 0, idleMs: 20 });
-    await scanner.prepare({ a: 'x' });
+    const text = 'nothing secret here';
+    await scanner.prepare({ a: text });
     expect(scanner.threadStarted).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(scanner.threadStarted).toBe(false);
-    expect((await scanner.prepare({ a: 'x' }))?.get('x')).toEqual({ masked: 'x', detail: null });
+    expect((await scanner.prepare({ a: text }))?.get(text)).toEqual({ masked: text, detail: null });
   });
 });
 
