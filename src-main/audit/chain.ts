@@ -15,17 +15,16 @@ export type UnhashedRecord = Omit<AuditRecord, 'hash'>;
 
 export const sha256Hex = (text: string): string => oneShotHash('sha256', text, 'hex');
 
-/** In `u` mode a well-formed surrogate pair is one code point, so this matches lone surrogates only. */
-const LONE_SURROGATE = /\p{Cs}/u;
 const MAX_DEPTH = 256;
 
 /** Throws when a string could not be carried by JCS (a lone surrogate). */
 export function assertJsonStrings(...values: (string | null)[]): void {
-  for (const v of values) if (v !== null && LONE_SURROGATE.test(v)) throw new TypeError('Lone surrogate is not allowed');
+  for (const v of values) if (v !== null && !v.isWellFormed()) throw new TypeError('Lone surrogate is not allowed');
 }
 
 function jcsString(s: string): string {
-  if (LONE_SURROGATE.test(s)) throw new TypeError('Lone surrogate is not allowed');
+  // isWellFormed: no lone surrogate (one-byte text answers at once; two-byte ~7× faster than a regex).
+  if (!s.isWellFormed()) throw new TypeError('Lone surrogate is not allowed');
   return JSON.stringify(s);
 }
 

@@ -28,8 +28,6 @@ interface Open {
   expectKey: boolean;
 }
 
-/** A lone surrogate code unit (an unpaired half of a UTF-16 pair). Linear: each match is one or two units. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Number tokens shorter than this with no exponent cannot overflow, underflow or lose an integer digit. */
 const SHORT_NUMBER = 16;
 
@@ -54,7 +52,7 @@ export interface StrictJsonOptions {
 export function strictJsonProblem(text: string, opts: StrictJsonOptions = {}): JsonProblem | null {
   const checkNumber = opts.numberProblem ?? numberProblem;
   const forbiddenKeys = opts.forbiddenKeys ?? FORBIDDEN_KEYS;
-  const rawSurrogates = LONE_SURROGATE.test(text);
+  const rawSurrogates = !text.isWellFormed();
   const stack: Open[] = [];
   /** The next backslash at or after the current string (a search that only moves forward). */
   let nextBackslash = -1;
@@ -75,7 +73,7 @@ export function strictJsonProblem(text: string, opts: StrictJsonOptions = {}): J
         top.key = key;
         top.expectKey = false;
         if (forbiddenKeys.has(key)) return { path: pathOf(stack), message: `field name '${key}' is not allowed`, forbidden: true };
-        if ((hasEscape || rawSurrogates) && LONE_SURROGATE.test(key))
+        if ((hasEscape || rawSurrogates) && !key.isWellFormed())
           return { path: pathOf(stack), message: 'field name has a lone surrogate (an unpaired \\uD800–\\uDFFF)' };
         if (top.keys === null) top.keys = new Set([key]);
         else if (top.keys.has(key)) return { path: pathOf(stack), message: `duplicate key '${key}' (JSON objects must not repeat a key)` };
@@ -83,7 +81,7 @@ export function strictJsonProblem(text: string, opts: StrictJsonOptions = {}): J
       } else if (hasEscape || rawSurrogates) {
         // Only strings with escapes (or a body with raw surrogates at all) can hold a lone surrogate.
         const value = hasEscape ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
-        if (LONE_SURROGATE.test(value))
+        if (!value.isWellFormed())
           return { path: pathOf(stack), message: 'string has a lone surrogate (an unpaired \\uD800–\\uDFFF), which is not text' };
       }
       i = end + 1;

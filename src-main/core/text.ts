@@ -4,7 +4,8 @@ const MAX_DEPTH = 256;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const isWellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+/** No lone surrogate: the engine's own check (one-byte text answers at once), several times faster than the regex. */
+const isWellFormed = (s: string): boolean => s.isWellFormed();
 
 /**
  * The first place in a parsed JSON (or YAML) value that cannot be stored faithfully: a string or
