@@ -11,6 +11,8 @@
  * catalogue's tests time each pattern on adversarial 1 MiB inputs.
  */
 
+import { isWhiteSpace } from './white-space.js';
+
 export interface SecretKind {
   /** Stable name (`github-token`), used in tests. */
   readonly id: string;
@@ -156,23 +158,6 @@ const FLAG_WORD = '(?:password|passwd|passphrase|pass|pwd|secret|token|auth|api-
 /** Each blank-or-equals-separated value after a flag (`--token abc`, `--user=u:p`). */
 const FLAG_VALUE_SEP = '(?:[ \\t]{1,5}|=)["\']?';
 
-/** JavaScript's `\\s` (white space and line terminators), by code unit. */
-function isSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
-
 /** Where the run of at most `max` blanks (`[ \\t]`) from `at` ends. */
 function blanksEnd(text: string, at: number, max: number): number {
   const end = Math.min(text.length, at + max);
@@ -191,7 +176,7 @@ function wordEnd(text: string, at: number, max: number): number {
   let i = at;
   while (i < end) {
     const c = text.charCodeAt(i);
-    if (c === 59 /* ; */ || c === 124 /* | */ || c === 38 /* & */ || isSpace(c)) break;
+    if (c === 59 /* ; */ || c === 124 /* | */ || c === 38 /* & */ || isWhiteSpace(c)) break;
     i++;
   }
   return i;
