@@ -22,6 +22,7 @@ import type { AgentService } from './agents.js';
 import { liveContext, type RunningTests } from './decide-context.js';
 import type { PolicyService } from './policies.js';
 import { policyError } from './policy-error.js';
+import { aroundScans, type SecretScanner } from './secret-scans.js';
 import { runInSlices } from './slices.js';
 import type { SettingsService } from './settings.js';
 import { recordedAction } from './recorded-action.js';
@@ -34,6 +35,8 @@ export interface PolicyLabDeps {
   actions: ActionService;
   agents: AgentService;
   abTests: RunningTests;
+  /** The secrets of a big test action, scanned off the main thread as a submit's are. */
+  secretScans?: SecretScanner;
   /** The clock submits are decided by (a dry run decides at the same "now": the tests' windows). */
   opts: { clock: Clock };
 }
@@ -97,7 +100,9 @@ export async function testAction(g: PolicyLabDeps, body: z.output<typeof PolicyT
     { ...body.action, agent_id: body.action.agent_id ?? 'test-agent' },
     { boundAgentId: null, keyId: null },
   );
-  const out = engine.explain(action, liveContext(g.agents, g.abTests, action.agent_id, g.opts.clock.now()));
+  const out = await aroundScans(g.secretScans, [action], () =>
+    engine.explain(action, liveContext(g.agents, g.abTests, action.agent_id, g.opts.clock.now())),
+  );
   const arm = out.abArm;
   return {
     decision: out.decision,

@@ -116,4 +116,14 @@ describe('agent bodies big enough for the secrets thread', () => {
     expect(pins[1]!.definition).toContain('curl -u bob:…[redacted]');
     expect(pins[2]!.definition).toBe('{"name":"small"}');
   });
+
+  it('testing an action against the policies: its texts are scanned there, and the secret still counts', async () => {
+    t = await openTestCore();
+    const r = await t.json<{ risk: { factors: { id: string; detail: string }[] } }>('POST', '/api/v1/policies/test', {
+      body: { action: { action_type: 'shell.exec', parameters: { script: `curl -u bob:${SECRET} x${pad}` } } },
+    });
+    expect(r.status).toBe(200);
+    expect(t.g.secretScans.threadStarted).toBe(true);
+    expect(r.body.risk.factors.find((f) => f.id === 'secrets')?.detail).toBe('password in curl -u user:password in parameters.script');
+  });
 });
