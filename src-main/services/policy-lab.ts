@@ -22,7 +22,7 @@ import type { AgentService } from './agents.js';
 import { liveContext, type RunningTests } from './decide-context.js';
 import type { PolicyService } from './policies.js';
 import { policyError } from './policy-error.js';
-import { aroundScans, type SecretScanner } from './secret-scans.js';
+import { aroundScans, OFF_LOOP_FROM, type SecretScanner } from './secret-scans.js';
 import { runInSlices } from './slices.js';
 import type { SettingsService } from './settings.js';
 import { recordedAction } from './recorded-action.js';
@@ -178,8 +178,9 @@ export async function simulate(g: PolicyLabDeps, body: z.output<typeof SimulateR
     for (const r of rows) {
       const d = JSON.parse(r.data) as DecidedAction;
       const { action, ctx } = replayInput(d, r.created_ms, abTests);
-      const was = current.decide(action, ctx);
-      const now = draft.decide(action, ctx);
+      const both = () => [current.decide(action, ctx), draft.decide(action, ctx)] as const;
+      // A big record's texts are scanned once, off the main thread, for both decisions.
+      const [was, now] = r.data.length >= OFF_LOOP_FROM ? await aroundScans(g.secretScans, [action], both) : both();
       before[was.decision]++;
       after[now.decision]++;
       if (now.decision === was.decision) continue;

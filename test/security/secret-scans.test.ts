@@ -126,4 +126,19 @@ describe('agent bodies big enough for the secrets thread', () => {
     expect(t.g.secretScans.threadStarted).toBe(true);
     expect(r.body.risk.factors.find((f) => f.id === 'secrets')?.detail).toBe('password in curl -u user:password in parameters.script');
   });
+
+  it('simulating a draft over history: a big recorded action is scanned there for both decisions', async () => {
+    t = await openTestCore();
+    const submitted = await t.json('POST', '/api/v1/actions/submit', {
+      key: t.agentKey,
+      body: { agent_id: 'big', action_type: 'file.write', resource: 'notes.txt', parameters: { notes: `curl -u bob x${pad}` } },
+    });
+    expect(submitted.status).toBe(200);
+    t.g.secretScans.close();
+    expect(t.g.secretScans.threadStarted).toBe(false);
+    const draft = [{ id: 'deny-notes', effect: 'deny', when: { resource: 'notes.txt' } }];
+    const r = await t.json<{ replayed: number; changed_count: number }>('POST', '/api/v1/policies/simulate', { body: { policies: draft } });
+    expect(r.body).toMatchObject({ replayed: 1, changed_count: 1 });
+    expect(t.g.secretScans.threadStarted).toBe(true);
+  });
 });
