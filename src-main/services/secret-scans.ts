@@ -51,6 +51,25 @@ export function textsOf(values: readonly unknown[]): { texts: string[]; chars: n
   return { texts: [...seen], chars };
 }
 
+/** Whether the texts textsOf collects from `values` reach `limit` characters (repeats counted): reads only that far, allocates nothing. */
+export function textReaches(values: readonly unknown[], limit: number): boolean {
+  let left = limit;
+  const visit = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'string') return v.length >= MIN_TEXT && (left -= v.length) <= 0;
+    if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (visit(v[i], depth + 1)) return true;
+      return false;
+    }
+    for (const k of Object.keys(v)) {
+      if (k.length >= MIN_TEXT && (left -= k.length) <= 0) return true;
+      if (visit((v as Record<string, unknown>)[k], depth + 1)) return true;
+    }
+    return false;
+  };
+  return values.some((v) => visit(v, 0));
+}
+
 export interface SecretScannerOptions {
   log: (m: string) => void;
   /** Bodies with at least this many characters of text are scanned on the thread (OFF_LOOP_FROM). */
@@ -94,10 +113,14 @@ export class SecretScanner {
     }
   }
 
-  /** Runs `work` (synchronous: it decides or masks) after scanning the texts of `values`, with those scans as the catalogue's answers. */
-  async around<T>(values: unknown[], work: () => T): Promise<T> {
-    const scans = await this.prepare(...values);
-    return scans ? withSecretScans(scans, work) : work();
+  /**
+   * Runs `work` (synchronous: it decides or masks) after scanning the texts of `values` on the thread,
+   * with those scans as the catalogue's answers; at once, where they are too small for the thread
+   * (every ordinary request: no promise, no allocation).
+   */
+  around<T>(values: unknown[], work: () => T): T | Promise<T> {
+    if (!textReaches(values, this.from)) return work();
+    return this.prepare(...values).then((scans) => (scans ? withSecretScans(scans, work) : work()));
   }
 
   /** Whether the thread is running now (it starts on the first big body and stops when idle). */
@@ -152,5 +175,5 @@ export class SecretScanner {
 }
 
 /** `scanner.around(values, work)`, or `work()` inline where a service runs without a scanner (tests of the service alone). */
-export const aroundScans = <T>(scanner: SecretScanner | undefined, values: unknown[], work: () => T): Promise<T> | T =>
+export const aroundScans = <T>(scanner: SecretScanner | undefined, values: unknown[], work: () => T): T | Promise<T> =>
   scanner ? scanner.around(values, work) : work();

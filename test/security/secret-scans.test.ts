@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scanSecrets } from '../../src-shared/secrets.js';
-import { SecretScanner, textsOf } from '../../src-main/services/secret-scans.js';
+import { SecretScanner, textReaches, textsOf } from '../../src-main/services/secret-scans.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
 // Big bodies' secrets are scanned on a thread of their own (SPEC 8: no request holds the event loop
@@ -31,6 +31,9 @@ describe('the texts of a body', () => {
     const { texts, chars } = textsOf([body, long('t'), undefined, 'x'.repeat(15)]);
     expect(texts.sort()).toEqual([long('a'), long('d'), long('k'), long('t'), long('x')]);
     expect(chars).toBe(5 * 16);
+    // Whether they are big enough for the thread is read without collecting them (repeats counted: 6 × 16).
+    expect(textReaches([body, long('t'), undefined, 'x'.repeat(15)], 96)).toBe(true);
+    expect(textReaches([body, long('t'), undefined, 'x'.repeat(15)], 97)).toBe(false);
   });
 });
 
@@ -49,7 +52,8 @@ describe('the secrets thread', () => {
     scanner = new SecretScanner({ log: () => undefined, from: 1_000 });
     expect(await scanner.prepare({ a: 'x'.repeat(999) })).toBeNull();
     expect(scanner.threadStarted).toBe(false);
-    expect(await scanner.around([{ a: `ghp_${'K'.repeat(30)}` }], () => 'inline')).toBe('inline');
+    // At once: no promise, no hop through the event loop for an ordinary request.
+    expect(scanner.around([{ a: `ghp_${'K'.repeat(30)}` }], () => 'inline')).toBe('inline');
   });
 
   it('gives way to the main thread when it stops before answering (never an unmasked text)', async () => {
