@@ -5,8 +5,18 @@ import { splitEnd } from '../lib/format.js';
  * whole width the box has at any window size), the end (its last part, lib/format.ts splitEnd)
  * always shows. The text itself stays whole: copying or a screen reader gets all of it.
  */
-export function MiddleEllipsis({ text, title, className }: { text: string; title?: string; className?: string }) {
-  const [head, end] = splitEnd(text);
+export function MiddleEllipsis({
+  text,
+  title,
+  className,
+  separator,
+}: {
+  text: string;
+  title?: string;
+  className?: string;
+  separator?: RegExp;
+}) {
+  const [head, end] = splitEnd(text, undefined, separator);
   return (
     <span className={`middle-ellipsis${className ? ` ${className}` : ''}`} title={title}>
       <span className="head">{head}</span>

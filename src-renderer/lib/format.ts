@@ -76,13 +76,13 @@ const SEPARATOR = /[/\\:@#?&=\s]/;
  * (postgres://prod/…/customers vs …/orders) must never look alike, at any width. A value of `max`
  * characters or fewer is all head.
  */
-export function splitEnd(s: string, max = 24): [head: string, end: string] {
+export function splitEnd(s: string, max = 24, separator: RegExp = SEPARATOR): [head: string, end: string] {
   const chars = [...s];
   if (chars.length <= max) return [s, ''];
   const window = chars.slice(chars.length - max);
   let at = -1;
   for (let i = window.length - 2; i >= 0; i--)
-    if (SEPARATOR.test(window[i]!)) {
+    if (separator.test(window[i]!)) {
       // The end is shown on one line, its spaces kept: it starts after a line break, at any other separator.
       at = window[i] === '\n' || window[i] === '\r' ? i + 1 : i;
       break;

@@ -268,4 +268,29 @@ describe('activity: one row per action', () => {
     }
     await shot(p, '65-activity-resources-apart');
   });
+
+  it('a long action type is cut in the middle: its last part (the verb) shows, and never runs out of its cell', async () => {
+    const p = b.page;
+    const types = { long: 'aws.cloudformation.delete_stack', longest: 'aws.cloudformation.delete_stack_instances' };
+    const ids: Record<string, string> = {};
+    for (const [k, type] of Object.entries(types))
+      ids[k] = (await submit({ agent_id: 'deployer', action_type: type, resource: 'stack/prod' })).action_id;
+    await p.reload();
+    const cell = (k: string) => p.locator(`.vrow[data-action-id="${ids[k]}"] [data-col="action"]`);
+    for (const k of Object.keys(types)) await cell(k).waitFor();
+    // At 1280 px the column holds ~20 characters: the service is cut, `.delete_stack` shows whole.
+    const long = cell('long');
+    expect(await long.locator('.middle-ellipsis > .head').evaluate((e) => e.scrollWidth > e.clientWidth && e.clientWidth > 0)).toBe(true);
+    const end = long.locator('.middle-ellipsis > .end');
+    expect(await end.textContent()).toBe('.delete_stack');
+    expect(await end.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    // A last part wider than the column takes it all and is cut at its own end: nothing runs out of the cell.
+    for (const k of Object.keys(types)) {
+      const [box, endBox] = [(await cell(k).boundingBox())!, (await cell(k).locator('.middle-ellipsis > .end').boundingBox())!];
+      expect(endBox.x + endBox.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+      expect(await cell(k).textContent()).toBe(types[k as keyof typeof types]);
+      expect(await cell(k).getAttribute('title')).toBe(types[k as keyof typeof types]);
+    }
+    await shot(p, '66-activity-long-action-type');
+  });
 });

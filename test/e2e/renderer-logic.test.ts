@@ -94,6 +94,10 @@ describe('splitEnd (the end a middle ellipsis always shows)', () => {
     expect(splitEnd('rm -rf /home/dev/projects/app-12/build-output-of-today')[1]).toBe('/build-output-of-today');
     expect(splitEnd('https://api.example.com/v1/orders?customer=42')[1]).toBe('=42');
     expect(splitEnd('git push --force origin staging-eu-west')[1]).toBe(' staging-eu-west');
+    // An action type keeps its last part (its verb), from the dot on; no dot near the end keeps half the width.
+    expect(splitEnd('aws.cloudformation.delete_stack_instances', 24, /[.:/]/)).toEqual(['aws.cloudformation', '.delete_stack_instances']);
+    expect(splitEnd('database.delete', 24, /[.:/]/)).toEqual(['database.delete', '']);
+    expect(splitEnd('tool.a_very_long_tool_name_without_any_dot_in_it', 24, /[.:/]/)[1]).toBe('ny_dot_in_it');
     expect(splitEnd('set -e\nnpm run build:production:all-targets')[1]).toBe(':all-targets');
     expect(splitEnd('psql -c "DELETE FROM t"\nexit-with-the-status')[1]).toBe('exit-with-the-status');
   });

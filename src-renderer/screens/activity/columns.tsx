@@ -10,20 +10,24 @@ import { viewOf } from './record.js';
 
 const none = <span className="muted">—</span>;
 
+/** Where an action type's last part starts (`aws.s3.delete_bucket`: `.delete_bucket`). */
+const ACTION_PARTS = /[.:/]/;
+
 /** One row per action: when, who, what, on what, and where it stands now. */
 export const ACTION_COLUMNS: Column<ActionStatus>[] = [
   { header: 'Time', width: '150px', className: 'mono small', cell: (a) => shortTime(a.created_at), title: (a) => a.created_at },
   { header: 'Agent', width: 'minmax(100px, 0.8fr)', className: 'truncate', cell: (a) => a.agent_id, title: (a) => a.agent_id },
   {
     header: 'Action',
-    width: 'minmax(120px, 1.1fr)',
+    width: 'minmax(140px, 1.4fr)',
     className: 'truncate mono small',
-    cell: (a) => a.action_type,
+    // Cut in the middle: the verb at the end (`aws.cloudformation….delete_stack_instances`) always shows.
+    cell: (a) => <MiddleEllipsis text={a.action_type} separator={ACTION_PARTS} className="end-shrinks" />,
     title: (a) => a.action_type,
   },
   {
     header: 'Resource',
-    width: 'minmax(160px, 2.4fr)',
+    width: 'minmax(160px, 2.1fr)',
     className: 'truncate mono small',
     cell: (a) => {
       const subject = subjectOf(a);
@@ -56,14 +60,17 @@ export const EVENT_COLUMNS: Column<AuditRecord>[] = [
   },
   {
     header: 'Action',
-    width: 'minmax(120px, 1fr)',
+    width: 'minmax(140px, 1.3fr)',
     className: 'truncate mono small',
-    cell: (r) => viewOf(r).action ?? none,
+    cell: (r) => {
+      const action = viewOf(r).action;
+      return action ? <MiddleEllipsis text={action} separator={ACTION_PARTS} className="end-shrinks" /> : none;
+    },
     title: (r) => viewOf(r).action ?? undefined,
   },
   {
     header: 'Resource',
-    width: 'minmax(160px, 2.2fr)',
+    width: 'minmax(160px, 1.9fr)',
     className: 'truncate mono small',
     cell: (r) => {
       const res = viewOf(r).resource;
