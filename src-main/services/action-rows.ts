@@ -214,18 +214,34 @@ export function approvalRows(
   limit: number,
   after: ApprovalPosition | null = null,
 ): (ActionRow & { approval_state: ApprovalState })[] {
+  return store.all(approvalSql(state, 'a.*, au.data AS data', after !== null), approvalParams(state, limit, after));
+}
+
+/**
+ * The sizes in bytes of the records approvalRows would read, in the same order, without reading them
+ * (octet_length of a column is read from the record's header: no overflow page is loaded).
+ */
+export function approvalSizes(store: Store, state: ApprovalState, limit: number, after: ApprovalPosition | null = null): number[] {
+  return store
+    .all<{ size: number }>(
+      approvalSql(state, 'a.seq, a.expires_ms, a.reviewed_ms, octet_length(au.data) AS size', after !== null),
+      approvalParams(state, limit, after),
+    )
+    .map((r) => r.size);
+}
+
+function approvalSql(state: ApprovalState, columns: string, after: boolean): string {
   return state === 'pending'
-    ? store.all(
-        `SELECT a.*, au.data AS data, 'pending' AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
-        WHERE a.status = 'pending'${after ? ' AND (COALESCE(a.expires_ms, 0), a.seq) > (?, ?)' : ''} ORDER BY COALESCE(a.expires_ms, 0) ASC, a.seq ASC LIMIT ?`,
-        after ? [after[0], after[1], limit] : [limit],
-      )
-    : store.all(
-        `SELECT * FROM (SELECT a.*, au.data AS data, ${APPROVAL_STATE_SQL} AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
+    ? `SELECT ${columns}, 'pending' AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
+        WHERE a.status = 'pending'${after ? ' AND (COALESCE(a.expires_ms, 0), a.seq) > (?, ?)' : ''} ORDER BY COALESCE(a.expires_ms, 0) ASC, a.seq ASC LIMIT ?`
+    : `SELECT * FROM (SELECT ${columns}, ${APPROVAL_STATE_SQL} AS approval_state FROM actions a JOIN audit au ON au.seq = a.seq
           WHERE a.approval_id IS NOT NULL AND a.status <> 'pending') WHERE approval_state = ?${after ? ' AND (COALESCE(reviewed_ms, 0), seq) < (?, ?)' : ''}
-          ORDER BY COALESCE(reviewed_ms, 0) DESC, seq DESC LIMIT ?`,
-        after ? [state, after[0], after[1], limit] : [state, limit],
-      );
+          ORDER BY COALESCE(reviewed_ms, 0) DESC, seq DESC LIMIT ?`;
+}
+
+function approvalParams(state: ApprovalState, limit: number, after: ApprovalPosition | null): (string | number)[] {
+  const position = after ? [after[0], after[1]] : [];
+  return state === 'pending' ? [...position, limit] : [state, ...position, limit];
 }
 
 /** A cursor into the actions, newest first: the (created_ms, seq) of the last row read. */

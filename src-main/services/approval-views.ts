@@ -4,7 +4,15 @@ import { pickShape, ReviewEventSchema, type ActionStatus, type Approval, type Pe
 import { iso, isoOrNull } from '../core/clock.js';
 import { notFound } from '../core/errors.js';
 import type { Store } from '../storage/types.js';
-import { actionByApprovalId, approvalRows, approvalStateOf, toStatus, type ActionRow, type ApprovalState } from './action-rows.js';
+import {
+  actionByApprovalId,
+  approvalRows,
+  approvalSizes,
+  approvalStateOf,
+  toStatus,
+  type ActionRow,
+  type ApprovalState,
+} from './action-rows.js';
 import { decodeSeqCursor, encodeListCursor } from './list-cursor.js';
 import { withWorkflow } from './workflow-rows.js';
 
@@ -25,9 +33,16 @@ export function toApproval(r: ActionRow, state: ApprovalState): Approval {
 }
 
 /**
+ * The most record text one page of approvals holds (a few requests of 1 MiB each: ~15-25 ms to read,
+ * parse and write out on the main thread); the rest comes with `next_cursor`.
+ */
+const PAGE_BYTES = 4 * 1024 * 1024;
+
+/**
  * A page of the approvals in `status` (pending ones soonest-expiring first, answered ones most
- * recent first), from `cursor` (a `next_cursor` this gave for the same state) on. An escalation
- * only moves a pending request's expiry later, so a walk may meet it twice but never misses it.
+ * recent first), from `cursor` (a `next_cursor` this gave for the same state) on: up to `limit`,
+ * fewer where their records are big (PAGE_BYTES). An escalation only moves a pending request's
+ * expiry later, so a walk may meet it twice but never misses it.
  */
 export function approvalPage(
   store: Store,
@@ -36,9 +51,13 @@ export function approvalPage(
   cursor: string | null,
 ): { items: PendingApproval[]; next_cursor: string | null } {
   const after = cursor === null ? null : decodeSeqCursor(status, cursor);
-  const rows = approvalRows(store, status, limit + 1, after);
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
+  // Up to `limit` requests, and no more of them than fit PAGE_BYTES (at least one): a page of requests
+  // of 1 MiB each is read, parsed and written out on the main thread.
+  const sizes = approvalSizes(store, status, limit + 1, after);
+  let n = 0;
+  for (let bytes = 0; n < Math.min(limit, sizes.length) && (n === 0 || bytes + sizes[n]! <= PAGE_BYTES); n++) bytes += sizes[n]!;
+  const page = approvalRows(store, status, n, after);
+  const more = sizes.length > page.length;
   const last = page[page.length - 1];
   const key = (r: ActionRow) => (status === 'pending' ? r.expires_ms : r.reviewed_ms) ?? 0;
   return {

@@ -16,6 +16,7 @@ import { connectionReads } from '../storage/log-reads.js';
 import { Connection } from '../storage/sqlite.js';
 import { idleTrim } from '../storage/idle-trim.js';
 import { failureReply } from '../storage/worker-reply.js';
+import type { SqlValue } from '../storage/types.js';
 import type { PageRequest, WorkerReply } from '../storage/workers.js';
 import { listActions } from './action-list.js';
 
@@ -34,8 +35,39 @@ const idle = trimMs > 0 ? idleTrim(trimMs, () => conn.exec('PRAGMA shrink_memory
  * the page's objects would be cloned item by item and then serialised there again (on the bench's
  * log that was ~0.7 ms of a 2 ms page, most of it on the main thread).
  */
+/**
+ * The most row text one read of a page may hold (a page's read returns at most its limit + 1 rows).
+ * Rows of ~1 MiB each (up to 100 in a page) outgrew the thread's heap, and V8 ended the whole process
+ * where one allocation could not be met: past this, the read stops and the page is asked again with a
+ * smaller limit (services/page-reader.ts). A page's rows, lines and text then stay within ~20 MB.
+ */
+const PAGE_READ_CHARS = 6 * 1024 * 1024;
+
+/** Thrown past PAGE_READ_CHARS: the page is asked again with a smaller limit. */
+class PageTooBig extends Error {
+  override readonly name = 'PageTooBig';
+}
+
+const textOf = (row: unknown): number => {
+  let n = 0;
+  for (const v of Object.values(row as Record<string, unknown>)) if (typeof v === 'string') n += v.length;
+  return n;
+};
+
 function handle(req: PageRequest): string {
-  const reads = connectionReads(conn, req.head);
+  const reads = {
+    ...connectionReads(conn, req.head),
+    all: <T>(sql: string, params?: SqlValue[]): T[] => {
+      const rows: T[] = [];
+      let left = PAGE_READ_CHARS;
+      for (const row of conn.iterate<T>(sql, params)) {
+        left -= textOf(row);
+        if (left < 0) throw new PageTooBig(`a read of this page holds more than ${PAGE_READ_CHARS} characters`);
+        rows.push(row);
+      }
+      return rows;
+    },
+  };
   switch (req.kind) {
     case 'list-actions':
       return toJsonText(listActions(reads, req.query, req.owner));

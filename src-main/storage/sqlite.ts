@@ -140,6 +140,11 @@ export class Connection {
     return this.prepare(sql).all(...bindable(params)) as T[];
   }
 
+  /** The rows one at a time: a caller may stop before the last is read. */
+  iterate<T>(sql: string, params?: readonly Bindable[]): IterableIterator<T> {
+    return this.prepare(sql).iterate(...bindable(params)) as IterableIterator<T>;
+  }
+
   /** Rows as arrays of column values, in the statement's column order (cheaper than objects). */
   allArrays<T extends unknown[]>(sql: string, params?: readonly Bindable[]): T[] {
     const { stmt, arrays } = this.arrayStatement(sql);
