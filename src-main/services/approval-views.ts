@@ -36,7 +36,7 @@ export function toApproval(r: ActionRow, state: ApprovalState): Approval {
  * The most record text one page of approvals holds (a few requests of 1 MiB each: ~15-25 ms to read,
  * parse and write out on the main thread); the rest comes with `next_cursor`.
  */
-const PAGE_BYTES = 4 * 1024 * 1024;
+const PAGE_BYTES = 2 * 1024 * 1024;
 
 /**
  * A page of the approvals in `status` (pending ones soonest-expiring first, answered ones most

@@ -86,6 +86,12 @@ const MAX_BATCH = 512;
 const MAX_TX_BYTES = 4 << 20;
 /** Rows per slice when a scan runs on the main thread (each slice is well under a millisecond). */
 const SLICE = 1000;
+/**
+ * Record text a scan of fewer than `offloadMinRows` rows may hold and still run on the main thread:
+ * a slice of 1,000 records of ~1 MiB each is a GB, and 12 of them held the loop ~60-110 ms. A range
+ * holding more goes to the read threads, whose pieces are a record or less each.
+ */
+const INLINE_SCAN_CHARS = 2 << 20;
 
 /**
  * The store (SPEC 8): `gatehouse.sqlite` through node:sqlite, WAL, synchronous=FULL.
@@ -220,7 +226,7 @@ export class SqliteStore implements Store {
   async *exportChunks(scan: AuditScan): AsyncGenerator<string> {
     const { format, lo, hi } = scan;
     if (lo > hi) return;
-    if (hi - lo + 1 >= this.opts.offloadMinRows) {
+    if (hi - lo + 1 >= this.opts.offloadMinRows || this.holdsMoreText(lo, hi, INLINE_SCAN_CHARS)) {
       // Two read threads for a range of at least two blocks (this machine class has 2 cores): the
       // reader and the indexer (if the indexer fails, the reader takes its share: export-pipeline.ts).
       const readers = hi - lo + 1 >= 2 * this.opts.exportBlockRows ? [this.reader, this.indexer] : [this.reader];
@@ -246,6 +252,15 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Whether records `lo`..`hi` (fewer than offloadMinRows) hold more than `chars` of data. octet_length
+   * is read from each record's header: no overflow page is loaded.
+   */
+  private holdsMoreText(lo: number, hi: number, chars: number): boolean {
+    const r = this.conn.get<{ n: number | null }>('SELECT sum(octet_length(data)) AS n FROM audit WHERE seq BETWEEN ? AND ?', [lo, hi]);
+    return (r?.n ?? 0) > chars;
+  }
+
   /** The `prev_hash` of a line that starts at record `seq` (log-reads.ts). */
   hashBefore(seq: number): string {
     return hashBeforeOf(this.conn, seq);
@@ -257,7 +272,8 @@ export class SqliteStore implements Store {
     // starts after them, from the last archived hash.
     const start = this.archiveHead();
     if (head.seq - start.seq >= 2 * this.opts.offloadMinRows && head.seq - start.seq >= 2) return this.verifyInTwo(head, start, onProgress);
-    if (head.seq - start.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress, start);
+    if (head.seq - start.seq >= this.opts.offloadMinRows || this.holdsMoreText(start.seq + 1, head.seq, INLINE_SCAN_CHARS))
+      return this.reader.verify(head, onProgress, start);
     const state = startVerify(start);
     while (state.expected <= head.seq) {
       const rows = this.auditRows(state.expected - 1, Math.min(SLICE, head.seq - state.expected + 1));

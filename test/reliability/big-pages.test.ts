@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src-main/storage/store.js';
+import type { Store } from '../../src-main/storage/types.js';
 import { everyPage } from '../../src-shared/client.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
@@ -106,4 +111,50 @@ describe('GET /api/v1/audit and /api/v1/actions with big records', () => {
       } else expect(items).toHaveLength(held.length + 24);
     }
   }, 120_000);
+});
+
+describe('exports and verification of a short range of big records', () => {
+  // Fewer records than go to the read threads by count (20,000), but MBs of them: they go there too.
+  async function withStore(records: number, size: number, run: (s: Store, mainReads: () => number) => Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-big-scan-'));
+    const s = await openStore({ dataDir: dir, log: () => undefined });
+    try {
+      for (let i = 0; i < records; i++)
+        await s.commit([], [{ type: 'alert.triggered', actor: 'system', data: { i, text: 'x'.repeat(size) } }]);
+      const store = s as unknown as { auditRows: (...a: unknown[]) => unknown };
+      const original = store.auditRows;
+      let reads = 0;
+      store.auditRows = function (...a: unknown[]) {
+        reads++;
+        return original.apply(this, a);
+      };
+      await run(s, () => reads);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a range holding MBs of records is exported and verified on the read threads, not in slices on the main thread', async () => {
+    await withStore(6, 900_000, async (s, mainReads) => {
+      let text = '';
+      for await (const piece of s.exportChunks({ format: 'jsonl', lo: 1, hi: s.head().seq })) text += piece;
+      const lines = text.trim().split('\n');
+      expect(lines).toHaveLength(6);
+      expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      const v = await s.verify();
+      expect(v).toMatchObject({ ok: true, records: 6 });
+      expect(mainReads()).toBe(0);
+    });
+  });
+
+  it('a short range of ordinary records is still read on the main thread (no thread to start for a few KB)', async () => {
+    await withStore(6, 100, async (s, mainReads) => {
+      let lines = 0;
+      for await (const piece of s.exportChunks({ format: 'jsonl', lo: 1, hi: s.head().seq })) lines += piece.trim().split('\n').length;
+      expect(lines).toBe(6);
+      expect((await s.verify()).ok).toBe(true);
+      expect(mainReads()).toBeGreaterThan(0);
+    });
+  });
 });
