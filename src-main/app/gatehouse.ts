@@ -110,7 +110,7 @@ export class Gatehouse {
     this.agents = new AgentService(store, clock, this.secretScans);
     this.alerts = new AlertService(store, clock, this.bus);
     this.abTests = new AbTestService(store, clock, this.policies);
-    this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus, this.abTests);
+    this.approvals = new ApprovalService(store, clock, this.policies, this.agents, this.bus, this.abTests, this.secretScans);
     this.workflows = new WorkflowService(store, clock, this.policies);
     this.actions = new ActionService(store, clock, this.policies, this.agents, this.approvals, this.bus, {
       workflow: (id) => this.workflows.find(id),

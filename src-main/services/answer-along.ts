@@ -45,16 +45,16 @@ export interface AlongHooks<T extends { row: ActionRow }> {
    * Does the answer still decide this request now? Asked just before its slice is written; one it
    * does not decide (or whose check throws) is released to wait for a person again.
    */
-  applies(c: T): boolean;
+  applies(c: T): boolean | Promise<boolean>;
   /** After a slice is durable: one request of it is answered (wake its long-polls, publish its event). */
   answered(c: T, seq: number): void;
   /** These requests wait for a person again (not decided by the answer, or their slice could not be written). */
   release(rest: T[]): void;
 }
 
-function appliesSafely<T extends { row: ActionRow }>(hooks: AlongHooks<T>, c: T): boolean {
+async function appliesSafely<T extends { row: ActionRow }>(hooks: AlongHooks<T>, c: T): Promise<boolean> {
   try {
-    return hooks.applies(c);
+    return await hooks.applies(c);
   } catch {
     return false;
   }
@@ -88,7 +88,7 @@ export async function answerAlong<T extends { row: ActionRow }>(
     const started = performance.now();
     while (next < claimed.length && slice.length < step && (next === first || performance.now() - started < CHECK_MS)) {
       const c = claimed[next++]!;
-      (appliesSafely(hooks, c) ? slice : skipped).push(c);
+      ((await appliesSafely(hooks, c)) ? slice : skipped).push(c);
     }
     if (skipped.length > 0) hooks.release(skipped);
     if (slice.length > 0) {

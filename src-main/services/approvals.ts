@@ -15,6 +15,7 @@ import { redactOrNull } from './redact.js';
 import { RememberedPolicies } from './remembered-policies.js';
 import { endProgress } from './workflow-progress.js';
 import { pendingStepDeadlines, progressOf, updateProgressOp } from './workflow-rows.js';
+import type { SecretScanner } from './secret-scans.js';
 
 /**
  * Approvals (SPEC 4): pending actions wait for a person; long-polls are woken the moment the
@@ -34,9 +35,11 @@ export class ApprovalService {
     private readonly bus: EventBus,
     /** The running A/B tests (SPEC 12), which a remembered policy's reach is checked with. */
     abTests?: RunningTests,
+    /** Big requests' texts are scanned off the main thread when an answer is applied to them. */
+    secretScans?: SecretScanner,
   ) {
     this.pending = new PendingApprovals(clock, () => this.expiry.expireDue());
-    const remembered = new RememberedPolicies(store, clock, policies, agents, this.pending, abTests);
+    const remembered = new RememberedPolicies(store, clock, policies, agents, this.pending, abTests, secretScans);
     this.answers = new ApprovalAnswers(store, clock, agents, bus, this.pending, remembered);
     this.expiry = new ApprovalExpiry(store, clock, agents, bus, this.pending, this.answers);
   }

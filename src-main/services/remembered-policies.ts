@@ -14,6 +14,7 @@ import type { PolicyService } from './policies.js';
 import { recordedAction } from './recorded-action.js';
 import { redactString } from './redact.js';
 import { progressOf } from './workflow-rows.js';
+import { aroundScans, type SecretScanner } from './secret-scans.js';
 
 const REMEMBER_MS: Partial<Record<Remember, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '12h': 12 * 3_600_000 };
 /** Policies made from a prompt outrank ordinary ones: the person's answer is the most specific rule. */
@@ -38,6 +39,8 @@ export class RememberedPolicies {
     private readonly pending: PendingApprovals,
     /** The running A/B tests (SPEC 12), which a remembered policy's reach is checked with. */
     private readonly abTests?: RunningTests,
+    /** A big request's texts are scanned off the main thread, as at its submit. */
+    private readonly secretScans?: SecretScanner,
   ) {}
 
   /** What creating the policy remembered from an answer to `row` takes (PolicyService.prepareCreate). */
@@ -99,7 +102,7 @@ export class RememberedPolicies {
    * recorded request has its secrets masked, so a rule on them is checked as it fired then). A
    * request held because it could not be checked in full stays with the person.
    */
-  decidesNow(policyId: string, actionId: string): boolean {
+  decidesNow(policyId: string, actionId: string): boolean | Promise<boolean> {
     const row = actionRow(this.store, actionId);
     if (!row || row.status !== 'pending') return false;
     const d = decidedOf(row);
@@ -109,11 +112,14 @@ export class RememberedPolicies {
     const holder = d.policy ? this.policies.running(d.policy.id) : null;
     if (holder && compareForEvaluation(holder, remembered) < 0) return false;
     const action = recordedAction(d);
-    const now = this.clock.now();
-    // With the running A/B tests, as a submit decides: in the test arm the control policy (say, a
-    // remembered one under test) does not decide, and the person's answer must not settle it.
-    const outcome = this.policies.engine().decide(action, liveContext(this.agents, this.abTests, action.agent_id, now));
-    return outcome.policy?.id === policyId && outcome.decision !== 'pending';
+    // A big request's texts are scanned on the secrets thread first, as at its submit (each held the loop ~30 ms here).
+    return aroundScans(this.secretScans, [action], () => {
+      const now = this.clock.now();
+      // With the running A/B tests, as a submit decides: in the test arm the control policy (say, a
+      // remembered one under test) does not decide, and the person's answer must not settle it.
+      const outcome = this.policies.engine().decide(action, liveContext(this.agents, this.abTests, action.agent_id, now));
+      return outcome.policy?.id === policyId && outcome.decision !== 'pending';
+    });
   }
 }
 

@@ -145,4 +145,24 @@ describe('agent bodies big enough for the secrets thread', () => {
     expect(r.body).toMatchObject({ replayed: 1, changed_count: 1 });
     expect(t.g.secretScans.threadStarted).toBe(true);
   });
+
+  it('answering with apply_to_pending: each big waiting request is checked with its texts scanned there', async () => {
+    t = await openTestCore();
+    await t.json('POST', '/api/v1/policies', { body: { id: 'hold', effect: 'require_approval', when: { action_type: 'x.hold' } } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await t.json<{ action_id: string }>('POST', '/api/v1/actions/submit', {
+        key: t.agentKey,
+        body: { agent_id: 'big', action_type: 'x.hold', resource: 'r', parameters: { notes: `curl -u bob ${i}${pad}` } },
+      });
+      ids.push(r.body.action_id);
+    }
+    t.g.secretScans.close();
+    const r = await t.json<{ also_resolved: string[] }>('POST', `/api/v1/approvals/${ids[0]}/approve`, {
+      body: { remember: '1h', apply_to_pending: true },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.also_resolved.sort()).toEqual(ids.slice(1).sort());
+    expect(t.g.secretScans.threadStarted).toBe(true);
+  });
 });
