@@ -87,9 +87,9 @@ const MAX_TX_BYTES = 4 << 20;
 /** Rows per slice when a scan runs on the main thread (each slice is well under a millisecond). */
 const SLICE = 1000;
 /**
- * Record text a scan of fewer than `offloadMinRows` rows may hold and still run on the main thread:
- * a slice of 1,000 records of ~1 MiB each is a GB, and 12 of them held the loop ~60-110 ms. A range
- * holding more goes to the read threads, whose pieces are a record or less each.
+ * Record text one slice of a scan on the main thread may hold: a slice of 1,000 records of ~1 MiB
+ * each is a GB, and 12 of them held the loop ~60-110 ms. From a slice holding more on, the scan runs
+ * on the read threads, whose pieces are a record or less each.
  */
 const INLINE_SCAN_CHARS = 2 << 20;
 
@@ -226,23 +226,18 @@ export class SqliteStore implements Store {
   async *exportChunks(scan: AuditScan): AsyncGenerator<string> {
     const { format, lo, hi } = scan;
     if (lo > hi) return;
-    if (hi - lo + 1 >= this.opts.offloadMinRows || this.holdsMoreText(lo, hi, INLINE_SCAN_CHARS)) {
-      // Two read threads for a range of at least two blocks (this machine class has 2 cores): the
-      // reader and the indexer (if the indexer fails, the reader takes its share: export-pipeline.ts).
-      const readers = hi - lo + 1 >= 2 * this.opts.exportBlockRows ? [this.reader, this.indexer] : [this.reader];
-      // Neither thread stops for being idle while the consumer writes what it has (see workers.ts).
-      const releases = readers.map((r) => r.hold());
-      try {
-        const blockRows = this.opts.exportBlockRows;
-        yield* exportOverReaders(readers, { format, lo, hi, blockRows, prevBefore: (from) => this.hashBefore(from) });
-      } finally {
-        for (const release of releases) release();
-      }
+    if (hi - lo + 1 >= this.opts.offloadMinRows) {
+      yield* this.exportOnThreads(format, lo, hi);
       return;
     }
     let prev = this.hashBefore(lo);
     let after = lo - 1;
     while (after < hi) {
+      // A slice holding MBs of records (1,000 of ~1 MiB each is a GB) is read on the read threads, with the rest.
+      if (this.holdsMoreText(after + 1, Math.min(after + SLICE, hi), INLINE_SCAN_CHARS)) {
+        yield* this.exportOnThreads(format, after + 1, hi);
+        return;
+      }
       const rows = this.auditRows(after, Math.min(SLICE, hi - after));
       if (!rows.length) break;
       const out = formatRows(rows, format, prev);
@@ -252,8 +247,23 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Records `lo`..`hi` exported on the read threads, in order. */
+  private async *exportOnThreads(format: AuditScan['format'], lo: number, hi: number): AsyncGenerator<string> {
+    // Two read threads for a range of at least two blocks (this machine class has 2 cores): the
+    // reader and the indexer (if the indexer fails, the reader takes its share: export-pipeline.ts).
+    const readers = hi - lo + 1 >= 2 * this.opts.exportBlockRows ? [this.reader, this.indexer] : [this.reader];
+    // Neither thread stops for being idle while the consumer writes what it has (see workers.ts).
+    const releases = readers.map((r) => r.hold());
+    try {
+      const blockRows = this.opts.exportBlockRows;
+      yield* exportOverReaders(readers, { format, lo, hi, blockRows, prevBefore: (from) => this.hashBefore(from) });
+    } finally {
+      for (const release of releases) release();
+    }
+  }
+
   /**
-   * Whether records `lo`..`hi` (fewer than offloadMinRows) hold more than `chars` of data. octet_length
+   * Whether records `lo`..`hi` (a slice: at most SLICE rows) hold more than `chars` of data. octet_length
    * is read from each record's header: no overflow page is loaded.
    */
   private holdsMoreText(lo: number, hi: number, chars: number): boolean {
@@ -272,10 +282,12 @@ export class SqliteStore implements Store {
     // starts after them, from the last archived hash.
     const start = this.archiveHead();
     if (head.seq - start.seq >= 2 * this.opts.offloadMinRows && head.seq - start.seq >= 2) return this.verifyInTwo(head, start, onProgress);
-    if (head.seq - start.seq >= this.opts.offloadMinRows || this.holdsMoreText(start.seq + 1, head.seq, INLINE_SCAN_CHARS))
-      return this.reader.verify(head, onProgress, start);
+    if (head.seq - start.seq >= this.opts.offloadMinRows) return this.reader.verify(head, onProgress, start);
     const state = startVerify(start);
     while (state.expected <= head.seq) {
+      // A slice holding MBs of records is not hashed here: the whole range is verified on the read thread.
+      if (this.holdsMoreText(state.expected, Math.min(state.expected + SLICE - 1, head.seq), INLINE_SCAN_CHARS))
+        return this.reader.verify(head, onProgress, start);
       const rows = this.auditRows(state.expected - 1, Math.min(SLICE, head.seq - state.expected + 1));
       if (!rows.length) break;
       const bad = verifyRows(rows, state);

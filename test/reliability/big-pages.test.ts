@@ -157,4 +157,29 @@ describe('exports and verification of a short range of big records', () => {
       expect(mainReads()).toBeGreaterThan(0);
     });
   });
+
+  it('a range whose big records come after a slice of small ones switches to the threads there: every line once, in order, chained', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-big-scan-'));
+    const s = await openStore({ dataDir: dir, log: () => undefined });
+    try {
+      await s.commit(
+        [],
+        Array.from({ length: 1_005 }, (_, i) => ({ type: 'alert.triggered', actor: 'system', data: { i } })),
+      );
+      for (let i = 0; i < 3; i++)
+        await s.commit([], [{ type: 'alert.triggered', actor: 'system', data: { i, text: 'y'.repeat(900_000) } }]);
+      let text = '';
+      for await (const piece of s.exportChunks({ format: 'jsonl', lo: 1, hi: s.head().seq })) text += piece;
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { seq: number; hash: string; prev_hash: string });
+      expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 1_008 }, (_, i) => i + 1));
+      for (let i = 1; i < lines.length; i++) expect(lines[i]!.prev_hash).toBe(lines[i - 1]!.hash);
+      expect(await s.verify()).toMatchObject({ ok: true, records: 1_008 });
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
