@@ -4,9 +4,6 @@ const MAX_DEPTH = 256;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** No lone surrogate: the engine's own check (one-byte text answers at once), several times faster than the regex. */
-const isWellFormed = (s: string): boolean => s.isWellFormed();
-
 /**
  * The first place in a parsed JSON (or YAML) value that cannot be stored faithfully: a string or
  * key with a lone UTF-16 surrogate (no canonical JSON, no UTF-8 on disk), or a number that is not
@@ -18,7 +15,8 @@ export function illFormedField(value: unknown, path = ''): ErrorDetail | null {
   while (stack.length) {
     const [v, at, depth] = stack.pop()!;
     if (typeof v === 'string') {
-      if (!isWellFormed(v)) return { path: at || '(body)', message: 'contains a lone UTF-16 surrogate (not valid Unicode)' };
+      // isWellFormed: the engine's own check (one-byte text answers at once), several times faster than a regex.
+      if (!v.isWellFormed()) return { path: at || '(body)', message: 'contains a lone UTF-16 surrogate (not valid Unicode)' };
     } else if (typeof v === 'number') {
       if (!Number.isFinite(v)) return { path: at || '(body)', message: 'number is out of range' };
     } else if (v !== null && typeof v === 'object' && depth < MAX_DEPTH) {
@@ -26,7 +24,7 @@ export function illFormedField(value: unknown, path = ''): ErrorDetail | null {
       else
         for (const [k, x] of Object.entries(v)) {
           const child = at ? `${at}.${k}` : k;
-          if (!isWellFormed(k))
+          if (!k.isWellFormed())
             return {
               path: child.replace(new RegExp(LONE_SURROGATE, 'g'), '\uFFFD'),
               message: 'field name contains a lone UTF-16 surrogate',
@@ -36,4 +34,24 @@ export function illFormedField(value: unknown, path = ''): ErrorDetail | null {
     }
   }
   return null;
+}
+
+/**
+ * Calls `each` with every string and object key in `values`, depth first, down to `maxDepth` levels,
+ * and stops as soon as it answers true (then returns true). Nothing is allocated per value: it runs
+ * over every body that may need the secrets thread, and over big hook inputs.
+ */
+export function someText(values: readonly unknown[], each: (text: string) => boolean, maxDepth: number): boolean {
+  const visit = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'string') return each(v);
+    if (v === null || typeof v !== 'object' || depth > maxDepth) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (visit(v[i], depth + 1)) return true;
+      return false;
+    }
+    for (const k of Object.keys(v)) if (each(k) || visit((v as Record<string, unknown>)[k], depth + 1)) return true;
+    return false;
+  };
+  for (const v of values) if (visit(v, 0)) return true;
+  return false;
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { withSecretScans, type SecretScan } from '../../src-shared/secrets.js';
+import { someText } from '../core/text.js';
 import { workerFileAsync } from '../storage/worker-file.js';
 
 /**
@@ -32,42 +33,24 @@ const MIN_TEXT = 16;
 export function textsOf(values: readonly unknown[]): { texts: string[]; chars: number } {
   const seen = new Set<string>();
   let chars = 0;
-  const add = (s: string): void => {
-    if (s.length < MIN_TEXT || seen.has(s)) return;
-    seen.add(s);
-    chars += s.length;
-  };
-  const visit = (v: unknown, depth: number): void => {
-    if (typeof v === 'string') add(v);
-    else if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return;
-    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) visit(v[i], depth + 1);
-    else
-      for (const k of Object.keys(v)) {
-        add(k);
-        visit((v as Record<string, unknown>)[k], depth + 1);
+  someText(
+    values,
+    (s) => {
+      if (s.length >= MIN_TEXT && !seen.has(s)) {
+        seen.add(s);
+        chars += s.length;
       }
-  };
-  for (const v of values) visit(v, 0);
+      return false;
+    },
+    MAX_DEPTH,
+  );
   return { texts: [...seen], chars };
 }
 
 /** Whether the texts textsOf collects from `values` reach `limit` characters (repeats counted): reads only that far, allocates nothing. */
 export function textReaches(values: readonly unknown[], limit: number): boolean {
   let left = limit;
-  const visit = (v: unknown, depth: number): boolean => {
-    if (typeof v === 'string') return v.length >= MIN_TEXT && (left -= v.length) <= 0;
-    if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return false;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (visit(v[i], depth + 1)) return true;
-      return false;
-    }
-    for (const k of Object.keys(v)) {
-      if (k.length >= MIN_TEXT && (left -= k.length) <= 0) return true;
-      if (visit((v as Record<string, unknown>)[k], depth + 1)) return true;
-    }
-    return false;
-  };
-  return values.some((v) => visit(v, 0));
+  return someText(values, (s) => s.length >= MIN_TEXT && (left -= s.length) <= 0, MAX_DEPTH);
 }
 
 export interface SecretScannerOptions {

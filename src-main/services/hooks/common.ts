@@ -1,5 +1,6 @@
 import type { ActionRequest } from '../../../src-shared/schemas/action.js';
 import { isWhiteSpace } from '../../../src-shared/white-space.js';
+import { someText } from '../../core/text.js';
 import { actionTypeSafe, clip, resourceFromArgs } from '../tool-call.js';
 import { HookInputError, type HookAnswer } from './types.js';
 
@@ -49,22 +50,12 @@ export function argsObject(v: unknown): Record<string, unknown> {
 const MAX_PARAMS_JSON = 256 * 1024;
 const MAX_STRING_IN_LARGE_PARAMS = 16 * 1024;
 
-/** Whether the text of `v` (its strings and keys) alone is longer than `limit`: a lower bound of its JSON's length, read only that far. */
-function textLongerThan(v: unknown, limit: number): boolean {
-  let left = limit;
-  const visit = (x: unknown, depth: number): boolean => {
-    if (typeof x === 'string') return (left -= x.length) < 0;
-    if (depth > 64 || !x || typeof x !== 'object') return false;
-    if (Array.isArray(x)) return x.some((item) => visit(item, depth + 1));
-    return Object.entries(x as Record<string, unknown>).some(([k, item]) => (left -= k.length) < 0 || visit(item, depth + 1));
-  };
-  return visit(v, 0);
-}
-
 /** Huge tool inputs (a write of a big file) are cut so the request stays far below the 1 MiB limit. */
 export function boundParameters(p: Record<string, unknown>): Record<string, unknown> {
   // A big input is cut without writing it out as JSON first (a 1 MiB command cost ~10 ms in JSON.stringify calls).
-  if (!textLongerThan(p, MAX_PARAMS_JSON)) {
+  // Its strings and keys alone, longer than the limit, are a lower bound of its JSON's length: read only that far.
+  let left = MAX_PARAMS_JSON;
+  if (!someText([p], (s) => (left -= s.length) < 0, 64)) {
     try {
       if (JSON.stringify(p).length <= MAX_PARAMS_JSON) return p;
     } catch {
