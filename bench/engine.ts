@@ -20,7 +20,8 @@ import {
   type Engine,
 } from '../src-main/engine/index.js';
 import { Gatehouse } from '../src-main/app/gatehouse.js';
-import { BODY_LIMIT, parseJsonText } from '../src-main/http/body.js';
+import { parseJsonText } from '../src-main/core/json-body.js';
+import { BODY_LIMIT } from '../src-main/http/body.js';
 import type { Outcome } from '../src-main/engine/types.js';
 import { OFF_LOOP_FROM, textsOf } from '../src-main/services/secret-scans.js';
 import { scanSecrets, withSecretScans } from '../src-shared/secrets.js';

@@ -302,7 +302,9 @@ const complete = {
   scope: 'agent',
   tag: 'Actions',
   body: Complete,
-  // An outcome's result may hold many rows (it is stored cut to a preview).
+  // An outcome's result may hold many rows (it is stored cut to a preview). The handler reads the
+  // body itself: a big report is read and reduced off the main thread (services/outcome.ts).
+  rawBody: true,
   maxValues: DOCUMENT_VALUES,
   response: ActionStatus,
   errors: ['conflict'],

@@ -1,17 +1,10 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatehouseError, invalid, invalidDetails } from '../core/errors.js';
-import { jsonShape } from '../core/json-shape.js';
-import { strictJsonProblem } from '../core/json-strict.js';
+import { parseJsonText } from '../core/json-body.js';
 
 export const BODY_LIMIT = 1024 * 1024;
-export const MAX_JSON_DEPTH = 64;
 
-const tooManyValues = (max: number) =>
-  new GatehouseError(
-    'too_large',
-    `Body holds more than ${max.toLocaleString('en-US')} JSON values; send bulk data as one string, or in smaller requests`,
-  );
 const tooLarge = (limit: number) => new GatehouseError('too_large', `Body is larger than ${limit} bytes`);
 
 /**
@@ -62,35 +55,6 @@ export async function readText(c: Context, limit = BODY_LIMIT): Promise<string> 
 }
 
 /**
- * Parses JSON text strictly (SPEC 5 "Bodies": nothing a client sends is silently changed): depth-bounded,
- * no prototype-polluting keys, and a 400 naming the field for what JSON.parse would silently alter —
- * a duplicate key (the last would win), a lone surrogate (`"\uD800"`), a number that overflows a
- * double (→ Infinity) or underflows it (→ 0), an integer beyond ±2^53.
- */
-export function parseJsonText(text: string, opts: { maxValues?: number } = {}): unknown {
-  // Read off the raw text, so that a body past either bound is never parsed at all.
-  const shape = jsonShape(text, { depth: MAX_JSON_DEPTH, values: opts.maxValues });
-  if (shape.depth > MAX_JSON_DEPTH) {
-    throw new GatehouseError('invalid_request', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  if (opts.maxValues !== undefined && shape.values > opts.maxValues) throw tooManyValues(opts.maxValues);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new GatehouseError('invalid_json', `Body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
-  }
-  const problem = strictJsonProblem(text);
-  if (problem) {
-    const code = problem.forbidden ? 'invalid_request' : 'invalid_json';
-    throw new GatehouseError(code, `${problem.path || '(body)'}: ${problem.message}`, [
-      { path: problem.path || '(body)', message: problem.message },
-    ]);
-  }
-  return value;
-}
-
-/**
  * The media type of the request body (lower case, without parameters). Bodies are read as UTF-8 (as
  * JSON text must be, RFC 8259 §8.1): a `charset` naming another encoding is a 415, since reading
  * its bytes as UTF-8 would change the text (`Ã©` sent as ISO-8859-1 would arrive as `é`).
@@ -122,20 +86,28 @@ function requireJsonContentType(c: Context): void {
   }
 }
 
+/**
+ * The text of a JSON body (size limit, UTF-8, a JSON media type): '' for an empty body, which only an
+ * endpoint whose body is optional accepts.
+ */
+export async function readJsonText(c: Context, opts: { optional?: boolean } = {}): Promise<string> {
+  const text = await readText(c);
+  if (text.trim() === '') {
+    if (!opts.optional) throw new GatehouseError('invalid_json', 'Body is empty; a JSON object is expected');
+    return '';
+  }
+  requireJsonContentType(c);
+  return text;
+}
+
 /** Reads, parses and validates a JSON body against a zod schema (SPEC 5 errors on each failure). */
 export async function readJson<S extends z.ZodType>(
   c: Context,
   schema: S,
   opts: { optional?: boolean; maxValues?: number } = {},
 ): Promise<z.output<S>> {
-  const text = await readText(c);
-  let value: unknown = {};
-  if (text.trim() === '') {
-    if (!opts.optional) throw new GatehouseError('invalid_json', 'Body is empty; a JSON object is expected');
-  } else {
-    requireJsonContentType(c);
-    value = parseJsonText(text, { maxValues: opts.maxValues });
-  }
+  const text = await readJsonText(c, opts);
+  const value = text === '' ? {} : parseJsonText(text, { maxValues: opts.maxValues });
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;

@@ -24,9 +24,10 @@ import { actionByIdempotencyKey, actionRow, completeOp, decidedOf, idempotencyHa
 import type { AgentService } from './agents.js';
 import type { ApprovalService } from './approvals.js';
 import type { PolicyService } from './policies.js';
-import { redact, redactOrNull, redactString } from './redact.js';
+import { redactOrNull, redactString } from './redact.js';
 import type { AbTestService } from './ab-tests.js';
 import { liveContext } from './decide-context.js';
+import { storedOutcome, type StoredOutcome } from './outcome.js';
 import { aroundScans, type SecretScanner } from './secret-scans.js';
 import { currentStep, overallDeadline, startProgress } from './workflow-progress.js';
 import { insertProgressOp, withWorkflow } from './workflow-rows.js';
@@ -39,8 +40,6 @@ export interface ActionExtras {
   /** Scans the secrets of big bodies off the main thread (without it, every body is scanned inline). */
   secretScans?: SecretScanner;
 }
-
-const MAX_RESULT_CHARS = 64 * 1024;
 
 /** What a submit needs to know about its caller. */
 export interface Caller {
@@ -238,20 +237,22 @@ export class ActionService {
 
   /** SPEC 2.3: allowed | approved → completed | failed, reported by the agent. */
   async complete(actionId: string, body: CompleteRequest, ownerKeyId: string | null): Promise<ActionStatus> {
-    // The outcome's texts are masked with scans made first (off the main thread when big); the row is read after them.
-    const { row, result, error } = await aroundScans(this.extras.secretScans, [body.result, body.error], () => {
-      const row = actionRow(this.store, actionId);
-      if (!row || (ownerKeyId && row.key_id !== ownerKeyId)) throw notFound(`Action '${actionId}'`);
-      if (row.decision !== 'allowed' || !['allowed', 'approved', 'expired'].includes(row.status)) {
-        throw conflict(`Action is ${row.status}; only allowed or approved actions can be completed`);
-      }
-      let result = body.result === undefined ? null : JSON.stringify(redact(body.result));
-      if (result && result.length > MAX_RESULT_CHARS) result = JSON.stringify({ truncated: true, preview: result.slice(0, 2048) });
-      return { row, result, error: redactOrNull(body.error) };
-    });
+    // The outcome's texts are masked with scans made first (off the main thread when big).
+    const outcome = await aroundScans(this.extras.secretScans, [body.result, body.error], () => storedOutcome(body));
+    return this.completeStored(actionId, outcome, ownerKeyId);
+  }
+
+  /** `complete` with the report already reduced to what is stored (a big one is read off the main thread: outcome.ts). */
+  async completeStored(actionId: string, outcome: StoredOutcome, ownerKeyId: string | null): Promise<ActionStatus> {
+    const row = actionRow(this.store, actionId);
+    if (!row || (ownerKeyId && row.key_id !== ownerKeyId)) throw notFound(`Action '${actionId}'`);
+    if (row.decision !== 'allowed' || !['allowed', 'approved', 'expired'].includes(row.status)) {
+      throw conflict(`Action is ${row.status}; only allowed or approved actions can be completed`);
+    }
+    const { result, error } = outcome;
     const now = this.clock.now();
-    const to = body.status === 'success' ? 'completed' : 'failed';
-    const duration = body.duration_ms ?? null;
+    const to = outcome.status === 'success' ? 'completed' : 'failed';
+    const duration = outcome.duration_ms;
     const [completed] = await this.store.commit(
       [completeOp(actionId, { status: to, now, result, error, durationMs: duration })],
       [
@@ -262,7 +263,7 @@ export class ActionService {
           data: {
             agent_id: row.agent_id,
             status: to,
-            outcome: body.status,
+            outcome: outcome.status,
             error,
             duration_ms: duration,
             result: result ? (JSON.parse(result) as unknown) : null,

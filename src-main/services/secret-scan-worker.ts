@@ -1,21 +1,37 @@
 /**
  * The secrets thread: scans the texts of a big body with the secrets catalogue (the risk factor and
  * the mask in one pass each) off the main event loop (SPEC 8), for services/secret-scans.ts. A
- * masked text identical to its input comes back as null, so clean text is not copied twice.
+ * masked text identical to its input comes back as null, so clean text is not copied twice. It also
+ * reads big outcome reports whole (outcome.ts), masking them here.
  */
 import { parentPort } from 'node:worker_threads';
 import { scanSecrets } from '../../src-shared/secrets.js';
+import { GatehouseError } from '../core/errors.js';
+import { storedOutcomeOfText } from './outcome.js';
 import type { ScanReply, ScanRequest } from './secret-scans.js';
 
 const port = parentPort!;
-port.on('message', ({ id, texts }: ScanRequest) => {
+
+function answer(req: ScanRequest): ScanReply {
+  if ('outcome' in req) {
+    try {
+      return { id: req.id, stored: storedOutcomeOfText(req.outcome.text, req.outcome.maxValues) };
+    } catch (e) {
+      if (!(e instanceof GatehouseError)) throw e;
+      return { id: req.id, refused: { code: e.code, message: e.message, details: e.details } };
+    }
+  }
+  const scans = req.texts.map((t) => {
+    const s = scanSecrets(t);
+    return { detail: s.detail, masked: s.masked === t ? null : s.masked };
+  });
+  return { id: req.id, scans };
+}
+
+port.on('message', (req: ScanRequest) => {
   try {
-    const scans = texts.map((t) => {
-      const s = scanSecrets(t);
-      return { detail: s.detail, masked: s.masked === t ? null : s.masked };
-    });
-    port.postMessage({ id, scans } satisfies ScanReply);
+    port.postMessage(answer(req));
   } catch (e) {
-    port.postMessage({ id, error: e instanceof Error ? e.message : String(e) } satisfies ScanReply);
+    port.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) } satisfies ScanReply);
   }
 });

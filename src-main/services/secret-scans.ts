@@ -1,7 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { withSecretScans, type SecretScan } from '../../src-shared/secrets.js';
 import { someText } from '../core/text.js';
+import type { ErrorCode, ErrorDetail } from '../../src-shared/index.js';
+import { GatehouseError } from '../core/errors.js';
 import { workerFileAsync } from '../storage/worker-file.js';
+import { storedOutcomeOfText, type StoredOutcome } from './outcome.js';
 
 /**
  * From this many characters of text in one body, its secrets are scanned on the secrets thread. The
@@ -14,11 +17,16 @@ export const OFF_LOOP_FROM = 64 * 1024;
 /** The scans of a body's texts, by text. */
 export type SecretScans = ReadonlyMap<string, SecretScan>;
 
-export interface ScanRequest {
-  id: number;
-  texts: string[];
-}
-export type ScanReply = { id: number; scans: { detail: string | null; masked: string | null }[] } | { id: number; error: string };
+/** What the thread is asked: the secrets of some texts, or an outcome report's whole body (outcome.ts). */
+export type ScanJob = { texts: string[] } | { outcome: { text: string; maxValues: number } };
+export type ScanRequest = ScanJob & { id: number };
+export type ScanReply =
+  | { id: number; scans: { detail: string | null; masked: string | null }[] }
+  | { id: number; stored: StoredOutcome }
+  /** The report is refused (a 400 or 413), as the main thread would have refused it. */
+  | { id: number; refused: { code: ErrorCode; message: string; details?: ErrorDetail[] } }
+  /** The thread failed: the work is done on the main thread instead. */
+  | { id: number; error: string };
 
 /** Deeper than any body the API accepts (64 levels): what lies past it is masked whole by the redactor anyway. */
 const MAX_DEPTH = 80;
@@ -85,8 +93,8 @@ export class SecretScanner {
     const { texts, chars } = textsOf(values);
     if (chars < this.from) return null;
     try {
-      const reply = await this.ask(texts);
-      if ('error' in reply) throw new Error(reply.error);
+      const reply = await this.ask({ texts });
+      if (!('scans' in reply)) throw new Error('error' in reply ? reply.error : 'the secrets thread answered a scan with something else');
       return new Map(texts.map((t, i) => [t, { detail: reply.scans[i]!.detail, masked: reply.scans[i]!.masked ?? t }]));
     } catch (e) {
       this.opts.log(
@@ -106,6 +114,29 @@ export class SecretScanner {
     return this.prepare(...values).then((scans) => (scans ? withSecretScans(scans, work) : work()));
   }
 
+  /**
+   * An outcome report's body text as stored (outcome.ts storedOutcomeOfText): read, checked and
+   * reduced on the thread when it is big, since a report may hold hundreds of thousands of values
+   * (a whole query result) that would hold the main thread for a quarter of a second; it refuses
+   * what the main thread would refuse, with the same error.
+   */
+  async storedOutcome(text: string, maxValues: number): Promise<StoredOutcome> {
+    if (text.length < this.from) return storedOutcomeOfText(text, maxValues);
+    let reply: ScanReply;
+    try {
+      reply = await this.ask({ outcome: { text, maxValues } });
+      if ('error' in reply) throw new Error(reply.error);
+    } catch (e) {
+      this.opts.log(
+        `The secrets thread could not read an outcome report (${e instanceof Error ? e.message : String(e)}); it is read on the main thread`,
+      );
+      return storedOutcomeOfText(text, maxValues);
+    }
+    if ('refused' in reply) throw new GatehouseError(reply.refused.code, reply.refused.message, reply.refused.details);
+    if (!('stored' in reply)) throw new Error('the secrets thread answered an outcome report with scans');
+    return reply.stored;
+  }
+
   /** Whether the thread is running now (it starts on the first big body and stops when idle). */
   get threadStarted(): boolean {
     return this.worker !== null;
@@ -115,14 +146,14 @@ export class SecretScanner {
     this.stop(new Error('the server is stopping'));
   }
 
-  private async ask(texts: string[]): Promise<ScanReply> {
+  private async ask(job: ScanJob): Promise<ScanReply> {
     const worker = this.worker ?? (await this.start());
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const id = this.nextId++;
     return new Promise<ScanReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, texts } satisfies ScanRequest);
+      worker.postMessage({ id, ...job } satisfies ScanRequest);
     });
   }
 

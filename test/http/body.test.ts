@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { jsonShape } from '../../src-main/core/json-shape.js';
-import { parseJsonText } from '../../src-main/http/body.js';
+import { parseJsonText } from '../../src-main/core/json-body.js';
 import { HttpError } from '../../src-main/http/errors.js';
 import { MAX_ACTION_VALUES } from '../../src-shared/index.js';
 import { BASE, openTestCore, type TestCore } from '../helpers/core.js';

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
+import { API, valuesLimit } from '../../../src-shared/api.js';
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { GatehouseError } from '../../core/errors.js';
 import type { Principal } from '../../services/principal.js';
+import { readJsonText } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { jsonTextAnswer, type Handler, type Handlers } from '../endpoints.js';
 
@@ -27,7 +29,11 @@ export function actionHandlers(g: Gatehouse) {
     }
     return s;
   };
-  const complete: Handler<'complete'> = (c, { body, params }) => g.actions.complete(params.id!, body, ownerKey(c.get('principal')));
+  const complete: Handler<'complete'> = async (c, { params }) => {
+    // Read as every body is (readJson), but reduced to what is stored where it is read: on the secrets thread when big.
+    const outcome = await g.secretScans.storedOutcome(await readJsonText(c), valuesLimit(API.complete)!);
+    return g.actions.completeStored(params.id!, outcome, ownerKey(c.get('principal')));
+  };
   return {
     submit,
     status,

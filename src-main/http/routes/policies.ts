@@ -1,7 +1,8 @@
 import type { Gatehouse } from '../../app/gatehouse.js';
 import { GatehouseError } from '../../core/errors.js';
 import { simulate, testAction } from '../../services/policy-lab.js';
-import { bodyMediaType, parseJsonText, readText } from '../body.js';
+import { parseJsonText } from '../../core/json-body.js';
+import { bodyMediaType, readText } from '../body.js';
 import type { Handlers } from '../endpoints.js';
 
 const IMPORT_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
