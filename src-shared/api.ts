@@ -498,6 +498,8 @@ export const API = {
     summary: 'Register an MCP server and its tools',
     description: 'A changed tool list for a known server raises an `alert.triggered` event.',
     body: named('McpServerRegister', McpServerRegisterSchema),
+    // The handler reads the body itself: a big tool list is read and reduced off the main thread (services/mcp-registration.ts).
+    rawBody: true,
     maxValues: DOCUMENT_VALUES,
     response: named('McpServer', McpServerSchema),
   },

@@ -1,22 +1,13 @@
-import type {
-  ActionRequest,
-  Decision,
-  McpDecision,
-  McpEvaluate,
-  McpServer,
-  McpServerRegister,
-  McpTool,
-  McpToolAccept,
-  McpToolPin,
-} from '../../src-shared/index.js';
-import { jcs, sha256Hex } from '../audit/chain.js';
-import { iso, isoOrNull, type Clock } from '../core/clock.js';
+import type { ActionRequest, Decision, McpDecision, McpEvaluate, McpServer, McpToolAccept, McpToolPin } from '../../src-shared/index.js';
+import { iso, type Clock } from '../core/clock.js';
 import { conflict, notFound } from '../core/errors.js';
+import type { JsonText } from '../core/json-text.js';
 import type { EventBus } from '../events/bus.js';
 import type { Op, Store } from '../storage/types.js';
 import type { AlertService } from './alerts.js';
-import { redact, redactOrNull } from './redact.js';
-import { aroundScans, type SecretScanner } from './secret-scans.js';
+import { readBigBody } from './big-bodies.js';
+import type { PreparedRegistration } from './mcp-registration.js';
+import type { SecretScanner } from './secret-scans.js';
 
 interface ServerRow {
   server_id: string;
@@ -30,14 +21,8 @@ interface ServerRow {
   calls: number;
 }
 
-/** The list-level hash (all tools, by name): changes when any tool is added, removed or redefined. */
 /** How often counted calls are written. */
 const CALLS_SAVE_MS = 1_000;
-
-const toolsHash = (tools: McpTool[]): string => sha256Hex(jcs([...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))));
-
-/** A tool's pin: SHA-256 hex of the JCS of the whole tool object as the server sent it (SPEC 9.2). */
-export const toolSha256 = (tool: McpTool): string => sha256Hex(jcs(tool));
 
 interface PinRow {
   server_id: string;
@@ -75,11 +60,23 @@ export class McpService {
     });
   }
 
-  register(body: McpServerRegister, actor: string): Promise<McpServer> {
-    const next = this.serial.then(
-      () => this.registerNow(body, actor),
-      () => this.registerNow(body, actor),
-    );
+  /**
+   * Registers a server from the body's text (`POST /mcp/servers/register`), read and reduced to
+   * hashes and masked texts on the secrets thread when big (mcp-registration.ts); the answer as JSON
+   * text, never parsed here.
+   */
+  registerText(text: string, maxValues: number, actor: string): Promise<JsonText<McpServer>> {
+    return this.serially(async () => this.registerNow(await this.read('mcpRegistration', text, maxValues), actor));
+  }
+
+  /** A body (or a stored text) read by its reader in big-bodies.ts: on the secrets thread when big. */
+  private read<K extends 'mcpRegistration' | 'toolNames'>(kind: K, text: string, maxValues = 0) {
+    return this.secretScans ? this.secretScans.readBody(kind, text, maxValues, null) : readBigBody(kind, text, maxValues, null);
+  }
+
+  /** Registrations one at a time, so two racing proxies cannot both pin a tool or raise an alert twice. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(work, work);
     this.serial = next.catch(() => undefined);
     return next;
   }
@@ -89,18 +86,16 @@ export class McpService {
    * definition differs from its pin gets a pending change (blocked until accepted) and one alert
    * per change. An unchanged registration writes nothing.
    */
-  private async registerNow(body: McpServerRegister, actor: string): Promise<McpServer> {
-    // Hashes and pins are of the tools as the server sent them; what is stored and shown is masked.
-    const masked = await aroundScans(this.secretScans, [body], () => ({
-      tools: body.tools ? redact(body.tools) : null,
-      name: redactOrNull(body.name),
-      command: redactOrNull(body.command),
-    }));
+  private async registerNow(body: PreparedRegistration, actor: string): Promise<JsonText<McpServer>> {
+    // The stored list's names, read first (on the thread when big): nothing below waits until the
+    // commit, so the pins read next are still the pins when it commits. Only registrations write a
+    // server's tool list, one at a time: the list stays the one read here.
+    const stored = this.store.get<{ tools: string }>('SELECT tools FROM mcp_servers WHERE server_id = ?', [body.server_id]);
+    const beforeNames = stored ? await this.read('toolNames', stored.tools) : [];
     const now = this.clock.now();
     const existing = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [body.server_id]);
-    const tools = masked.tools ?? (existing ? (JSON.parse(existing.tools) as McpTool[]) : []);
-    const hash = body.tools ? toolsHash(body.tools) : (existing?.tools_hash ?? null);
-    const { name, command } = masked;
+    const hash = body.tools ? body.tools.hash : (existing?.tools_hash ?? null);
+    const { name, command } = body;
     const pins = new Map(
       this.store.all<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ?', [body.server_id]).map((p) => [p.tool, p] as const),
     );
@@ -108,18 +103,16 @@ export class McpService {
     const pinned: string[] = [];
     const changed: { tool: string; pinned_sha256: string; sha256: string }[] = [];
     const reverted: string[] = [];
-    for (const [i, t] of (body.tools ?? []).entries()) {
-      const sha = toolSha256(t);
-      const shown = masked.tools![i]!;
+    for (const t of body.tools?.each ?? []) {
       const p = pins.get(t.name);
       if (!p) {
         ops.push({
           sql: `INSERT INTO mcp_tool_pins (server_id, tool, sha256, definition, pinned_ms) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(server_id, tool) DO NOTHING`,
-          params: [body.server_id, t.name, sha, jcs(shown), now],
+          params: [body.server_id, t.name, t.sha256, t.shown, now],
         });
         pinned.push(t.name);
-      } else if (p.sha256 === sha) {
+      } else if (p.sha256 === t.sha256) {
         if (p.pending_sha256 !== null) {
           ops.push({
             sql: 'UPDATE mcp_tool_pins SET pending_sha256 = NULL, pending_definition = NULL, pending_ms = NULL WHERE server_id = ? AND tool = ?',
@@ -127,16 +120,17 @@ export class McpService {
           });
           reverted.push(t.name);
         }
-      } else if (p.pending_sha256 !== sha) {
+      } else if (p.pending_sha256 !== t.sha256) {
         ops.push({
           sql: 'UPDATE mcp_tool_pins SET pending_sha256 = ?, pending_definition = ?, pending_ms = ? WHERE server_id = ? AND tool = ?',
-          params: [sha, jcs(shown), now, body.server_id, t.name],
+          params: [t.sha256, t.shown, now, body.server_id, t.name],
         });
-        changed.push({ tool: t.name, pinned_sha256: p.sha256, sha256: sha });
+        changed.push({ tool: t.name, pinned_sha256: p.sha256, sha256: t.sha256 });
       }
     }
-    const before = new Set(existing ? (JSON.parse(existing.tools) as McpTool[]).map((t) => t.name) : []);
-    const after = new Set(tools.map((t) => t.name));
+    const afterNames = body.tools ? body.tools.each.map((t) => t.name) : beforeNames;
+    const before = new Set(beforeNames);
+    const after = new Set(afterNames);
     const added = existing ? [...after].filter((n) => !before.has(n)) : [];
     const removed = existing ? [...before].filter((n) => !after.has(n)) : [];
     // Tools added or removed flag the server; a changed definition has its own pin and alert.
@@ -147,14 +141,14 @@ export class McpService {
       hash === existing.tools_hash &&
       (name ?? existing.name) === existing.name &&
       (command ?? existing.command) === existing.command;
-    if (unchanged) return this.get(body.server_id)!;
+    if (unchanged) return this.serverText(body.server_id)!;
     ops.push({
       sql: `INSERT INTO mcp_servers (server_id, name, command, tools, tools_hash, tools_changed_ms, created_ms, last_seen_ms)
             VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
             ON CONFLICT(server_id) DO UPDATE SET name = COALESCE(excluded.name, name), command = COALESCE(excluded.command, command),
               tools = excluded.tools, tools_hash = excluded.tools_hash, last_seen_ms = excluded.last_seen_ms,
               tools_changed_ms = CASE WHEN ? THEN ? ELSE tools_changed_ms END`,
-      params: [body.server_id, name, command, JSON.stringify(tools), hash, now, now, listChanged ? 1 : 0, now],
+      params: [body.server_id, name, command, body.tools?.text ?? existing?.tools ?? '[]', hash, now, now, listChanged ? 1 : 0, now],
     });
     await this.store.commit(ops, [
       {
@@ -164,7 +158,7 @@ export class McpService {
           server_id: body.server_id,
           name,
           command,
-          tools: tools.map((t) => t.name),
+          tools: afterNames,
           tools_changed: listChanged || changed.length > 0,
           pinned,
           definition_changed: changed,
@@ -186,37 +180,25 @@ export class McpService {
         { server_id: body.server_id, tool: c.tool, pinned_sha256: c.pinned_sha256, sha256: c.sha256 },
       );
     }
-    return this.get(body.server_id)!;
+    return this.serverText(body.server_id)!;
   }
 
-  /** A tool's pin, or null when the tool was never registered. */
-  pin(serverId: string, tool: string): McpToolPin | null {
+  /** A tool's pin as JSON text (its definitions as stored, never parsed here: one may be a whole generated schema). */
+  pinText(serverId: string, tool: string): JsonText<McpToolPin> | null {
     const r = this.store.get<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ? AND tool = ?', [serverId, tool]);
-    return r ? this.pinWithUnsaved(toPin(r)) : null;
+    return r ? pinText(this.pinWithUnsaved(r)) : null;
   }
 
-  private pinWithUnsaved(p: McpToolPin): McpToolPin {
-    const u = this.unsavedCalls(p.server_id, p.tool);
-    if (!u.n) return p;
-    return { ...p, calls: p.calls + u.n, last_call_at: iso(Math.max(u.lastMs, p.last_call_at ? Date.parse(p.last_call_at) : 0)) };
-  }
-
-  private withUnsaved(s: McpServer): McpServer {
-    const u = this.unsavedCalls(s.server_id);
-    if (!u.n) return s;
-    return {
-      ...s,
-      calls: s.calls + u.n,
-      last_seen_at: iso(Math.max(u.lastMs, s.last_seen_at ? Date.parse(s.last_seen_at) : 0)),
-      tool_pins: s.tool_pins.map((p) => this.pinWithUnsaved(p)),
-    };
+  private pinWithUnsaved(r: PinRow): PinRow {
+    const u = this.unsavedCalls(r.server_id, r.tool);
+    return u.n ? { ...r, calls: r.calls + u.n, last_call_ms: Math.max(u.lastMs, r.last_call_ms ?? 0) } : r;
   }
 
   /**
    * Accepts a tool's changed definition: it becomes the pin and the tool's calls are evaluated
    * again. `sha256`, when given, must name the pending definition (what the user looked at).
    */
-  async acceptTool(serverId: string, tool: string, body: McpToolAccept, actor: string): Promise<McpToolPin> {
+  async acceptTool(serverId: string, tool: string, body: McpToolAccept, actor: string): Promise<JsonText<McpToolPin>> {
     const r = this.store.get<PinRow>('SELECT * FROM mcp_tool_pins WHERE server_id = ? AND tool = ?', [serverId, tool]);
     if (!r) throw notFound(`MCP tool '${tool}' on server '${serverId}'`);
     if (r.pending_sha256 === null || r.pending_definition === null)
@@ -243,18 +225,36 @@ export class McpService {
         },
       ],
     );
-    return this.pin(serverId, tool)!;
+    return this.pinText(serverId, tool)!;
   }
 
-  get(serverId: string): McpServer | null {
-    const r = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [serverId]);
-    return r ? this.withUnsaved(toServer(r, this.pinRows(serverId))) : null;
-  }
-
+  /** The registered servers (as the API lists them). */
   list(): McpServer[] {
-    return this.store
-      .all<ServerRow>('SELECT * FROM mcp_servers ORDER BY COALESCE(last_seen_ms, created_ms) DESC')
-      .map((r) => this.withUnsaved(toServer(r, this.pinRows(r.server_id))));
+    return (JSON.parse(this.listText()) as { items: McpServer[] }).items;
+  }
+
+  /** The servers' page as JSON text: their tool lists and pinned definitions as stored, never parsed here. */
+  listText(): JsonText<{ items: McpServer[]; next_cursor: null }> {
+    const rows = this.store.all<ServerRow>('SELECT * FROM mcp_servers ORDER BY COALESCE(last_seen_ms, created_ms) DESC');
+    return `{"items":[${rows.map((r) => this.serverTextOf(r)).join(',')}],"next_cursor":null}` as JsonText<{
+      items: McpServer[];
+      next_cursor: null;
+    }>;
+  }
+
+  /** A server as JSON text, or null when it is not registered. */
+  serverText(serverId: string): JsonText<McpServer> | null {
+    const r = this.store.get<ServerRow>('SELECT * FROM mcp_servers WHERE server_id = ?', [serverId]);
+    return r ? this.serverTextOf(r) : null;
+  }
+
+  private serverTextOf(r: ServerRow): JsonText<McpServer> {
+    const u = this.unsavedCalls(r.server_id);
+    const row = u.n ? { ...r, calls: r.calls + u.n, last_seen_ms: Math.max(u.lastMs, r.last_seen_ms ?? 0) } : r;
+    return serverText(
+      row,
+      this.pinRows(r.server_id).map((p) => pinText(this.pinWithUnsaved(p))),
+    );
   }
 
   /** A server's pins, changed ones first, then by tool name. */
@@ -365,33 +365,23 @@ export function toMcpDecision(d: Decision): McpDecision {
   };
 }
 
-function toPin(r: PinRow): McpToolPin {
-  return {
-    server_id: r.server_id,
-    tool: r.tool,
-    status: r.pending_sha256 ? 'changed' : 'pinned',
-    sha256: r.sha256,
-    pinned_at: iso(r.pinned_ms),
-    definition: JSON.parse(r.definition) as Record<string, unknown>,
-    pending_sha256: r.pending_sha256,
-    pending_since: isoOrNull(r.pending_ms),
-    pending_definition: r.pending_definition ? (JSON.parse(r.pending_definition) as Record<string, unknown>) : null,
-    calls: r.calls,
-    last_call_at: isoOrNull(r.last_call_ms),
-  };
+const q = JSON.stringify;
+const isoText = (ms: number | null): string => (ms === null ? 'null' : q(iso(ms)));
+
+/**
+ * A pin as the API shows it (McpToolPinSchema, in its key order), with its definitions spliced in as
+ * stored: they were written as JSON (jcs), so the text is what parsing and serialising would give.
+ */
+function pinText(r: PinRow): JsonText<McpToolPin> {
+  return (`{"server_id":${q(r.server_id)},"tool":${q(r.tool)},"status":${q(r.pending_sha256 ? 'changed' : 'pinned')},` +
+    `"sha256":${q(r.sha256)},"pinned_at":${isoText(r.pinned_ms)},"definition":${r.definition},` +
+    `"pending_sha256":${q(r.pending_sha256)},"pending_since":${isoText(r.pending_ms)},"pending_definition":${r.pending_definition ?? 'null'},` +
+    `"calls":${q(r.calls)},"last_call_at":${isoText(r.last_call_ms)}}`) as JsonText<McpToolPin>;
 }
 
-function toServer(r: ServerRow, pins: PinRow[]): McpServer {
-  return {
-    server_id: r.server_id,
-    name: r.name,
-    command: r.command,
-    tools: JSON.parse(r.tools) as McpTool[],
-    tools_hash: r.tools_hash,
-    tools_changed_at: isoOrNull(r.tools_changed_ms),
-    created_at: iso(r.created_ms),
-    last_seen_at: isoOrNull(r.last_seen_ms),
-    calls: r.calls,
-    tool_pins: pins.map(toPin),
-  };
+/** A server as the API shows it (McpServerSchema, in its key order), its tool list spliced in as stored (JSON.stringify). */
+function serverText(r: ServerRow, pins: string[]): JsonText<McpServer> {
+  return (`{"server_id":${q(r.server_id)},"name":${q(r.name)},"command":${q(r.command)},"tools":${r.tools},` +
+    `"tools_hash":${q(r.tools_hash)},"tools_changed_at":${isoText(r.tools_changed_ms)},"created_at":${isoText(r.created_ms)},` +
+    `"last_seen_at":${isoText(r.last_seen_ms)},"calls":${q(r.calls)},"tool_pins":[${pins.join(',')}]}`) as JsonText<McpServer>;
 }

@@ -2,20 +2,21 @@
  * The secrets thread: scans the texts of a big body with the secrets catalogue (the risk factor and
  * the mask in one pass each) off the main event loop (SPEC 8), for services/secret-scans.ts. A
  * masked text identical to its input comes back as null, so clean text is not copied twice. It also
- * reads big outcome reports whole (outcome.ts), masking them here.
+ * reads big bodies whole (big-bodies.ts), masking them here, and sends back only what is kept.
  */
 import { parentPort } from 'node:worker_threads';
 import { scanSecrets } from '../../src-shared/secrets.js';
 import { GatehouseError } from '../core/errors.js';
-import { storedOutcomeOfText } from './outcome.js';
+import { readBigBody } from './big-bodies.js';
 import type { ScanReply, ScanRequest } from './secret-scans.js';
 
 const port = parentPort!;
 
 function answer(req: ScanRequest): ScanReply {
-  if ('outcome' in req) {
+  if ('body' in req) {
     try {
-      return { id: req.id, stored: storedOutcomeOfText(req.outcome.text, req.outcome.maxValues) };
+      const { kind, text, maxValues, extra } = req.body;
+      return { id: req.id, read: readBigBody(kind, text, maxValues, extra as never) };
     } catch (e) {
       if (!(e instanceof GatehouseError)) throw e;
       return { id: req.id, refused: { code: e.code, message: e.message, details: e.details } };

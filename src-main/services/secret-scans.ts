@@ -4,7 +4,7 @@ import { someText } from '../core/text.js';
 import type { ErrorCode, ErrorDetail } from '../../src-shared/index.js';
 import { GatehouseError } from '../core/errors.js';
 import { workerFileAsync } from '../storage/worker-file.js';
-import { storedOutcomeOfText, type StoredOutcome } from './outcome.js';
+import { readBigBody, type BigBodyExtra, type BigBodyKind, type BigBodyRead } from './big-bodies.js';
 
 /**
  * From this many characters of text in one body, its secrets are scanned on the secrets thread. The
@@ -17,13 +17,13 @@ export const OFF_LOOP_FROM = 64 * 1024;
 /** The scans of a body's texts, by text. */
 export type SecretScans = ReadonlyMap<string, SecretScan>;
 
-/** What the thread is asked: the secrets of some texts, or an outcome report's whole body (outcome.ts). */
-export type ScanJob = { texts: string[] } | { outcome: { text: string; maxValues: number } };
+/** What the thread is asked: the secrets of some texts, or a whole body to read (big-bodies.ts). */
+export type ScanJob = { texts: string[] } | { body: { kind: BigBodyKind; text: string; maxValues: number; extra: unknown } };
 export type ScanRequest = ScanJob & { id: number };
 export type ScanReply =
   | { id: number; scans: { detail: string | null; masked: string | null }[] }
-  | { id: number; stored: StoredOutcome }
-  /** The report is refused (a 400 or 413), as the main thread would have refused it. */
+  | { id: number; read: unknown }
+  /** The body is refused (a 400 or 413), as the main thread would have refused it. */
   | { id: number; refused: { code: ErrorCode; message: string; details?: ErrorDetail[] } }
   /** The thread failed: the work is done on the main thread instead. */
   | { id: number; error: string };
@@ -115,26 +115,26 @@ export class SecretScanner {
   }
 
   /**
-   * An outcome report's body text as stored (outcome.ts storedOutcomeOfText): read, checked and
-   * reduced on the thread when it is big, since a report may hold hundreds of thousands of values
-   * (a whole query result) that would hold the main thread for a quarter of a second; it refuses
-   * what the main thread would refuse, with the same error.
+   * A body read whole and reduced by its reader (big-bodies.ts): on the thread when it is big, since
+   * a body may hold hundreds of thousands of values (a whole query result, a generated tool schema)
+   * that would hold the main thread for a quarter of a second; refused with the error the main
+   * thread would give. When the thread cannot answer, it is read here (slower, never different).
    */
-  async storedOutcome(text: string, maxValues: number): Promise<StoredOutcome> {
-    if (text.length < this.from) return storedOutcomeOfText(text, maxValues);
+  async readBody<K extends BigBodyKind>(kind: K, text: string, maxValues: number, extra: BigBodyExtra<K>): Promise<BigBodyRead<K>> {
+    if (text.length < this.from) return readBigBody(kind, text, maxValues, extra);
     let reply: ScanReply;
     try {
-      reply = await this.ask({ outcome: { text, maxValues } });
+      reply = await this.ask({ body: { kind, text, maxValues, extra } });
       if ('error' in reply) throw new Error(reply.error);
     } catch (e) {
       this.opts.log(
-        `The secrets thread could not read an outcome report (${e instanceof Error ? e.message : String(e)}); it is read on the main thread`,
+        `The secrets thread could not read a body (${e instanceof Error ? e.message : String(e)}); it is read on the main thread`,
       );
-      return storedOutcomeOfText(text, maxValues);
+      return readBigBody(kind, text, maxValues, extra);
     }
     if ('refused' in reply) throw new GatehouseError(reply.refused.code, reply.refused.message, reply.refused.details);
-    if (!('stored' in reply)) throw new Error('the secrets thread answered an outcome report with scans');
-    return reply.stored;
+    if (!('read' in reply)) throw new Error('the secrets thread answered a body with scans');
+    return reply.read as BigBodyRead<K>;
   }
 
   /** Whether the thread is running now (it starts on the first big body and stops when idle). */

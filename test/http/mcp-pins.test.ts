@@ -103,7 +103,7 @@ describe('MCP tool pins', () => {
   });
 
   it('stores and shows a definition with its secrets masked, while the pin is the hash of the tool as sent', async () => {
-    const { toolSha256 } = await import('../../src-main/services/mcp.js');
+    const { toolSha256 } = await import('../../src-main/services/mcp-registration.js');
     const secret = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
     const leaky = search(`Search with token=${secret}`);
     const first = McpServerSchema.parse((await register([leaky], 'pins-secret')).body);

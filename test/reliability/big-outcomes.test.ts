@@ -93,7 +93,7 @@ describe('the secrets thread reading outcome reports', () => {
   it('leaves a small report to the main thread (no thread, the same answer)', async () => {
     scanner = new SecretScanner({ log: () => undefined, from: 1_000 });
     const text = JSON.stringify({ status: 'failure', error: `curl -u bob:${SECRET} x` });
-    expect(await scanner.storedOutcome(text, DOCUMENT_VALUES)).toEqual(inline(text));
+    expect(await scanner.readBody('outcome', text, DOCUMENT_VALUES, null)).toEqual(inline(text));
     expect(scanner.threadStarted).toBe(false);
   });
 
@@ -101,10 +101,10 @@ describe('the secrets thread reading outcome reports', () => {
     const logs: string[] = [];
     scanner = new SecretScanner({ log: (m) => logs.push(m), from: 0 });
     const text = JSON.stringify({ status: 'success', result: bigResult() });
-    const pending = scanner.storedOutcome(text, DOCUMENT_VALUES);
+    const pending = scanner.readBody('outcome', text, DOCUMENT_VALUES, null);
     while (!scanner.threadStarted) await new Promise((r) => setTimeout(r, 1));
     scanner.close();
     expect(await pending).toEqual(inline(text));
-    expect(logs.join('\n')).toMatch(/could not read an outcome report/);
+    expect(logs.join('\n')).toMatch(/could not read a body/);
   });
 });

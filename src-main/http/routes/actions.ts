@@ -31,7 +31,7 @@ export function actionHandlers(g: Gatehouse) {
   };
   const complete: Handler<'complete'> = async (c, { params }) => {
     // Read as every body is (readJson), but reduced to what is stored where it is read: on the secrets thread when big.
-    const outcome = await g.secretScans.storedOutcome(await readJsonText(c), valuesLimit(API.complete)!);
+    const outcome = await g.secretScans.readBody('outcome', await readJsonText(c), valuesLimit(API.complete)!, null);
     return g.actions.completeStored(params.id!, outcome, ownerKey(c.get('principal')));
   };
   return {

@@ -2,7 +2,9 @@ import type { Gatehouse } from '../../app/gatehouse.js';
 import { invalidField, notFound } from '../../core/errors.js';
 import { NAME_ELSEWHERE } from '../../../src-shared/routes.js';
 import { toMcpDecision } from '../../services/mcp.js';
-import type { Handlers } from '../endpoints.js';
+import { API, valuesLimit } from '../../../src-shared/api.js';
+import { readJsonText } from '../body.js';
+import { jsonTextAnswer, type Handlers } from '../endpoints.js';
 
 /** The seeds' MCP governance API (upper-case decisions, as the seeds expect) and tool pins (SPEC 9.2). */
 export function mcpHandlers(g: Gatehouse) {
@@ -11,21 +13,26 @@ export function mcpHandlers(g: Gatehouse) {
       const p = c.get('principal');
       return toMcpDecision(await g.actions.submit(g.mcp.toActionRequest(body), { boundAgentId: p.agentId, keyId: p.id }));
     },
-    registerMcpServer: (c, { body }) => {
+    // Read as every body is (readJson), but reduced to hashes and masked texts where it is read: on the secrets thread when big.
+    registerMcpServer: async (c) => {
       const p = c.get('principal');
-      return g.mcp.register(body, p.scope === 'admin' ? 'user' : `agent:${p.agentId ?? 'mcp-proxy'}`);
+      const actor = p.scope === 'admin' ? 'user' : `agent:${p.agentId ?? 'mcp-proxy'}`;
+      return jsonTextAnswer<'registerMcpServer'>(
+        c,
+        await g.mcp.registerText(await readJsonText(c), valuesLimit(API.registerMcpServer)!, actor),
+      );
     },
-    listMcpServers: () => ({ items: g.mcp.list(), next_cursor: null }),
+    listMcpServers: (c) => jsonTextAnswer<'listMcpServers'>(c, g.mcp.listText()),
     // The proxy reads a pin before calling a tool whose definition changed; the user accepts a change.
-    mcpToolPin: (_c, { params, query }) => {
+    mcpToolPin: (c, { params, query }) => {
       const { serverId, tool } = toolNames(params, query ?? {}, 'query');
-      const pin = g.mcp.pin(serverId, tool);
+      const pin = g.mcp.pinText(serverId, tool);
       if (!pin) throw notFound(`MCP tool '${tool}' on server '${serverId}'`);
-      return pin;
+      return jsonTextAnswer<'mcpToolPin'>(c, pin);
     },
-    acceptMcpTool: (_c, { body, params }) => {
+    acceptMcpTool: async (c, { body, params }) => {
       const { serverId, tool } = toolNames(params, body ?? {}, 'body');
-      return g.mcp.acceptTool(serverId, tool, { sha256: body?.sha256 }, 'user');
+      return jsonTextAnswer<'acceptMcpTool'>(c, await g.mcp.acceptTool(serverId, tool, { sha256: body?.sha256 }, 'user'));
     },
     // Mapped as a policy file's seed items are; its `approvers` make a workflow (PolicyService.createSeed).
     createSeedPolicy: (_c, { body }) => g.policies.createSeed(body),
