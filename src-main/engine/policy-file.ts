@@ -14,6 +14,7 @@ import { compileWhen } from './conditions/compile.js';
 import { isPlainObject } from './conditions/values.js';
 import { itemPath, joinPath, PolicyValidationError, type ValidationDetail } from './errors.js';
 import { yamlValueIssues } from './yaml-strict.js';
+import { conditionSizeIssues } from './policy/size.js';
 import { checkConditionsOf, compileRiskRules, riskFieldIssues } from './policy/validate.js';
 import { idFromName, isSeedForm, policyFromSeed, type PolicySource, type SeedApprovalTerms } from './seed-policy.js';
 
@@ -141,6 +142,7 @@ function readPolicyDocument(
     if (Array.isArray(doc.risk_rules)) {
       out.risk_rules = compileRiskRules(doc.risk_rules, issues).map((r) => r.rule);
       issues.push(...riskFieldIssues(doc.risk_rules));
+      issues.push(...listSizeIssues(doc.risk_rules, 'risk_rules'));
     } else issues.push({ path: 'risk_rules', message: 'must be a list' });
   }
   if (doc.workflows !== undefined) {
@@ -153,10 +155,20 @@ function readPolicyDocument(
       timeout_action: out.settings?.timeout_action ?? opts.approval?.timeout_action ?? DEFAULT_SETTINGS.timeout_action,
     };
     const made = parsePolicyList(doc.policies, issues, { source: opts.defaultSource ?? 'import', approval }, policyPaths);
+    issues.push(...listSizeIssues(doc.policies, 'policies'));
     out.policies = made.policies;
     addMadeWorkflows(out, made.workflows, issues);
   } else issues.push({ path: 'policies', message: 'must be a list' });
   return out;
+}
+
+/** The size check of the conditions of each item of a list written in a file (a seed item's are its `conditions`). */
+function listSizeIssues(items: readonly unknown[], list: 'policies' | 'risk_rules'): ValidationDetail[] {
+  return items.flatMap((item, i) => {
+    if (!isPlainObject(item)) return [];
+    const key = item.when === undefined && item.conditions !== undefined ? 'conditions' : 'when';
+    return conditionSizeIssues(item[key], `${itemPath(list, i, item.id)}.${key}`);
+  });
 }
 
 /**

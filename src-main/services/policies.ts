@@ -11,6 +11,7 @@ import {
 import { iso, isoOrNull, type Clock } from '../core/clock.js';
 import {
   checkPolicy,
+  conditionSizeIssues,
   exportPolicyFile,
   PolicyValidationError,
   seedToPolicy,
@@ -132,7 +133,7 @@ export class PolicyService {
       ]);
     }
     // Conditions are named as the body has them (`when.resource.regex`), not by the policy's place in the set.
-    const issues = checkPolicy(parsed.data);
+    const issues = [...checkPolicy(parsed.data), ...conditionSizeIssues(parsed.data.when, 'when')];
     if (issues.length > 0) throw policyError(new PolicyValidationError(issues));
     return parsed.data;
   }
@@ -224,11 +225,15 @@ export class PolicyService {
    */
   private mapSeed(item: unknown): SeedMapping {
     const { approval_timeout_s, timeout_action } = this.settings.get();
+    let mapped: SeedMapping;
     try {
-      return seedToPolicy(item, { takenIds: new Set(this.set.entries.keys()), approval: { approval_timeout_s, timeout_action } });
+      mapped = seedToPolicy(item, { takenIds: new Set(this.set.entries.keys()), approval: { approval_timeout_s, timeout_action } });
     } catch (e) {
       throw policyError(e);
     }
+    const issues = conditionSizeIssues(mapped.policy.when, 'conditions');
+    if (issues.length > 0) throw policyError(new PolicyValidationError(issues));
+    return mapped;
   }
 
   async update(id: string, input: unknown, actor = 'user'): Promise<PolicyView> {

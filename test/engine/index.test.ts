@@ -5,7 +5,7 @@ import { compileField } from '../../src-main/engine/conditions/fields.js';
 import { compileBareValue, compileOperator, type ValueOperator } from '../../src-main/engine/conditions/operators.js';
 import { isPlainObject } from '../../src-main/engine/conditions/values.js';
 import { compileProgram, runProgram } from '../../src-main/engine/conditions/program.js';
-import { anchorOf } from '../../src-main/engine/policy/anchors.js';
+import { anchorOf, MAX_ANCHOR_KEYS } from '../../src-main/engine/policy/anchors.js';
 import { CharTrie } from '../../src-main/engine/policy/char-trie.js';
 import { localTimeOf, type Subject } from '../../src-main/engine/subject.js';
 import { action, ctx, engineOf, NOON, policy } from './helpers.js';
@@ -86,6 +86,24 @@ describe('anchors: what the index keys a policy on', () => {
     const anchor = anchorOf(when);
     expect(anchor?.field ?? null).toBe(field);
     expect(anchor?.impliedKey ?? null).toBe(implied);
+  });
+
+  it('a condition listing more than MAX_ANCHOR_KEYS values is no anchor, and decides the same from the catch-all bucket', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `host-${i}`);
+    expect(anchorOf({ resource: { in: names(MAX_ANCHOR_KEYS) } })?.keys).toHaveLength(MAX_ANCHOR_KEYS);
+    expect(anchorOf({ resource: { in: names(MAX_ANCHOR_KEYS + 1) } })).toBeNull();
+    // The next best anchor is taken instead.
+    expect(anchorOf({ resource: { in: names(MAX_ANCHOR_KEYS + 1) }, action_type: 'http.get' })?.field).toBe('action_type');
+    // One policy indexed by its 64 values, one left to the catch-all bucket: each matches its own list only, by rank.
+    const e = engineOf([
+      policy({ id: 'small-list', priority: 60, effect: 'allow', when: { resource: { in: names(MAX_ANCHOR_KEYS) } } }),
+      policy({ id: 'big-list', priority: 50, effect: 'deny', when: { resource: { in: names(5_000) } } }),
+    ]);
+    const decided = (resource: string) => e.decide(action({ resource }), ctx()).policy?.id ?? null;
+    expect(decided('host-3')).toBe('small-list');
+    expect(decided(`host-${MAX_ANCHOR_KEYS}`)).toBe('big-list');
+    expect(decided('host-4999')).toBe('big-list');
+    expect(decided('host-5000')).toBeNull();
   });
 });
 

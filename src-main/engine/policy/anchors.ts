@@ -63,6 +63,14 @@ export interface Anchor {
 const KIND_SCORE: Record<AnchorKind, number> = { exact: 3, prefix: 2, suffix: 1 };
 
 /**
+ * A condition listing more values than this is no anchor: a policy sits in one bucket per key, and
+ * adding or removing it edits every one of them (a 70,000-entry `in` list took ~150 ms of a policy
+ * change, and as much again to build). Such a policy waits in the catch-all bucket instead, where
+ * its compiled condition answers in one lookup of its value set: a decision is the same either way.
+ */
+export const MAX_ANCHOR_KEYS = 64;
+
+/**
  * The best anchor of a (validated) `when`: from its top-level field conditions and those of its
  * top-level `all` lists (both are conjunctions). `null` when the policy must be checked for every action.
  */
@@ -89,7 +97,8 @@ function collect(when: Record<string, unknown>, out: Anchor[], topLevel = true):
     }
     if (!(INDEXED_FIELDS as readonly string[]).includes(key)) continue;
     const keys = keysOf(value);
-    if (keys) out.push({ field: key as IndexedField, keys, impliedKey: topLevel && keys.every((k) => k.implied) ? key : null });
+    if (keys && keys.length <= MAX_ANCHOR_KEYS)
+      out.push({ field: key as IndexedField, keys, impliedKey: topLevel && keys.every((k) => k.implied) ? key : null });
   }
 }
 
