@@ -4,6 +4,7 @@ import {
   ActionRequestSchema,
   ActionStatusSchema,
   MAX_ACTION_VALUES,
+  MAX_CONDITION_VALUES,
   AgentQuerySchema,
   AgentRegisterSchema,
   AgentSchema,
@@ -174,6 +175,12 @@ export interface Endpoint {
 
 /** What "the whole body" allows: more values than 1 MiB of JSON can hold (each takes at least 2 bytes). */
 export const DOCUMENT_VALUES = 600_000;
+
+/**
+ * What one policy's body may hold: its conditions' limit (MAX_CONDITION_VALUES, a 400 naming the
+ * field past it) and room for the rest; a body past this is not even parsed (413).
+ */
+export const POLICY_BODY_VALUES = 2 * MAX_CONDITION_VALUES;
 
 /** The JSON values an endpoint's body may hold (undefined: it reads its body itself, or has none). */
 export function valuesLimit(e: Pick<Endpoint, 'body' | 'rawBody' | 'maxValues'>): number | undefined {
@@ -543,7 +550,7 @@ export const API = {
     description:
       '`{name, conditions, action, priority}` is mapped onto a policy (SPEC 3.4). `server_id` and `tool` match `mcp.server_id` / `mcp.tool` exactly; a `namespace` matches a call on the server of that id, a tool named it or starting with it then `_` `.` `/` `-`, or an `action_type` `namespace.*`; a `verb` matches a tool having it as a whole word between those separators, or an `action_type` `*.verb` (case-sensitive; `*` and `?` are wildcards). The created policy\u2019s description states the rule. `approvers` with `require_approval` / `escalate` make a one-step approval workflow `<id>-approvers` (SPEC 11: any one of them approves; it waits the settings\u2019 `approval_timeout_s`) created with the policy, which names it in `approval.workflow`; with any other action they are a 400 naming `approvers`. 409 when another policy already names a workflow of that id.',
     body: named('SeedPolicy', SeedPolicySchema),
-    maxValues: DOCUMENT_VALUES,
+    maxValues: POLICY_BODY_VALUES,
     response: PolicyView,
     status: 201,
     errors: ['conflict'],
@@ -565,7 +572,7 @@ export const API = {
     description:
       'Conditions are validated deeply: a bad operator or regex is a 400 naming its path. An existing id is a 409. ' + SEED_FORM_TEXT,
     body: named('PolicyCreate', PolicyCreateBodySchema),
-    maxValues: DOCUMENT_VALUES,
+    maxValues: POLICY_BODY_VALUES,
     example: POLICY_EXAMPLE,
     response: PolicyView,
     status: 201,
@@ -623,7 +630,7 @@ export const API = {
       'The id comes from the path; an `id` in the body must be the same. 409 while a running A/B test uses the policy and the change would unmake it: its control stays enabled, enforced and deciding, its test policy deciding. ' +
       SEED_FORM_TEXT,
     body: named('PolicyUpdate', PolicyUpdateBodySchema),
-    maxValues: DOCUMENT_VALUES,
+    maxValues: POLICY_BODY_VALUES,
     example: POLICY_EXAMPLE,
     response: PolicyView,
     errors: ['conflict'],

@@ -3,7 +3,7 @@ export type { DecideContext, Engine, EngineInput, Outcome } from './types.js';
 export { runningThroughout } from './policy/ab-arm.js';
 export { compilePolicies, compilePolicySteps } from './policy/compile.js';
 export { checkPolicy } from './policy/validate.js';
-export { conditionSizeIssues, MAX_CONDITION_VALUES } from './policy/size.js';
+export { conditionSizeIssues } from './policy/size.js';
 export { failClosedStandIn, type UnusablePolicy } from './policy/fail-closed.js';
 export { compileActionCondition, type ActionCondition } from './conditions/action-condition.js';
 export { PolicyValidationError, type ValidationDetail } from './errors.js';

@@ -11,6 +11,12 @@ export const PolicyIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'm
  * exact path of any bad operator, regex or combinator; here it is any JSON object.
  */
 export const WhenSchema = z.record(z.string(), z.unknown());
+
+/**
+ * The most values (object members and list items, at any depth) the conditions of one policy or
+ * risk rule may hold when they are written (the server's engine/policy/size.ts says why).
+ */
+export const MAX_CONDITION_VALUES = 10_000;
 export type When = z.infer<typeof WhenSchema>;
 
 export const PolicyModeSchema = z.enum(['enforce', 'shadow']);

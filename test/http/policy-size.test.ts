@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_CONDITION_VALUES } from '../../src-main/engine/index.js';
+import { MAX_CONDITION_VALUES } from '../../src-shared/index.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
 // A policy is compiled whole, on the main thread, at every change of the set (SPEC 8: no request
@@ -50,10 +50,16 @@ describe('the size of a written policy', () => {
   it('an update past it is refused and the policy stays as it was', async () => {
     expect((await t.json('POST', '/api/v1/policies', { body: listPolicy('grows', 10) })).status).toBe(201);
     const r = await t.json<{ error: { details: { path: string }[] } }>('PUT', '/api/v1/policies/grows', {
-      body: listPolicy('grows', 20_000),
+      body: listPolicy('grows', 15_000),
     });
     expect(r.status).toBe(400);
     expect(r.body.error.details[0]!.path).toBe('when');
+    // A body past twice the limit is not even parsed.
+    const huge = await t.json<{ error: { code: string } }>('PUT', '/api/v1/policies/grows', {
+      body: listPolicy('grows', 2 * MAX_CONDITION_VALUES),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe('too_large');
     expect((await submit('host-5.example')).body.policy?.id).toBe('grows');
     expect((await submit('host-15.example')).body.policy?.id).not.toBe('grows');
   });
