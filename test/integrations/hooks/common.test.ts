@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boundParameters, oneLine } from '../../../src-main/services/hooks/common.js';
+import { boundParameters, oneLine, valueDigest } from '../../../src-main/services/hooks/common.js';
 import { clip } from '../../../src-main/services/tool-call.js';
 
 // A hook's description holds the command on one line, clipped: oneLine reads only as far as the clip
@@ -73,5 +73,36 @@ describe('a tool input bounded for the request', () => {
     expect(Object.keys(out.wide)).toHaveLength(200);
     const tooLarge = boundParameters({ a: Array.from({ length: 200 }, () => Array.from({ length: 200 }, () => 'z'.repeat(100))) });
     expect(tooLarge).toEqual({ note: expect.stringMatching(/^tool input too large to send \(\d+ characters with its long texts cut\)$/) });
+  });
+});
+
+describe('the digest of a tool input (call and idempotency keys)', () => {
+  it('is the same for equal values and differs for different ones, however their texts split', () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        const same = JSON.stringify(a) === JSON.stringify(b);
+        expect(valueDigest(a) === valueDigest(b)).toBe(same);
+        expect(valueDigest(structuredClone(a))).toBe(valueDigest(a));
+      }),
+      { numRuns: 3_000 },
+    );
+    // Values whose texts run together the same way are told apart by their kinds and sizes.
+    const apart: unknown[] = [['ab', 'c'], ['a', 'bc'], { a: 'b' }, { ab: '' }, 1, '1', [1], ['1'], null, 'null', {}, [], '', [[]], [{}]];
+    expect(new Set(apart.map(valueDigest)).size).toBe(apart.length);
+  });
+
+  it('reads an 8 MB input without serialising it', () => {
+    const big = { file_path: 'a.txt', content: 'x'.repeat(8_000_000) };
+    const stringify = JSON.stringify;
+    let calls = 0;
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => (calls++, stringify(...args))) as typeof stringify;
+    try {
+      expect(valueDigest(big)).toMatch(/^[0-9a-f]{16}$/);
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(calls).toBe(0);
+    expect(valueDigest({ ...big, content: `${big.content}y` })).not.toBe(valueDigest(big));
   });
 });

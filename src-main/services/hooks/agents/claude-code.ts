@@ -10,7 +10,7 @@ import {
   readCall,
   requireString,
   shellCall,
-  shortHash,
+  valueDigest,
   splitMcpName,
   str,
   type CallParts,
@@ -68,7 +68,7 @@ function mapTool(name: string, input: Record<string, unknown>): Omit<CallParts, 
 
 /** The key that ties a PermissionRequest to the PreToolUse of the same tool call. */
 const callKeyOf = (session: string | undefined, tool: string, input: Record<string, unknown>) =>
-  `${session ?? ''}:${tool}:${shortHash(JSON.stringify(input))}`;
+  `${session ?? ''}:${tool}:${valueDigest(input)}`;
 
 function parse(o: Record<string, unknown>): ParsedHook {
   const event = str(o.hook_event_name) ?? 'PreToolUse';

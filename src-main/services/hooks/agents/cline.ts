@@ -8,7 +8,7 @@ import {
   otherCall,
   readCall,
   shellCall,
-  shortHash,
+  valueDigest,
   str,
   webCall,
   writeCall,
@@ -67,7 +67,7 @@ function parse(o: Record<string, unknown>): ParsedHook {
       cline_tool: tool,
     },
     session_id: task,
-    idempotency_key: task && stamp ? `cline:${task}:${stamp}:${shortHash(`${tool}${JSON.stringify(params)}`)}` : undefined,
+    idempotency_key: task && stamp ? `cline:${task}:${stamp}:${valueDigest([tool, params])}` : undefined,
   });
   return { kind: 'call', event, request };
 }
