@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VERSION } from '../../src-shared/index.js';
+import { MAX_ACTION_VALUES, VERSION } from '../../src-shared/index.js';
 import { loadOrCreateCredentials } from '../config/credentials.js';
 import { dataFiles, ensureDataDir } from '../config/paths.js';
 import { EventBus } from '../events/bus.js';
@@ -129,6 +129,7 @@ export class Gatehouse {
       fallback: () => this.settings.get().hook_fallback,
       now: () => clock.now(),
       noteCall: (agent, ms) => this.hookCalls.note(agent, ms),
+      readInput: (agent, text) => this.secretScans.readBody('hookInput', text, MAX_ACTION_VALUES, agent),
     });
     this.forwardAuth = new ForwardAuthService(store, this.actions, this.approvals, () => clock.now());
     this.sinks = new SinkService(store, clock, () => this.checkpoints.origin.split('/')[1] ?? '');

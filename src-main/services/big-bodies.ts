@@ -1,4 +1,6 @@
 import { storedOutcomeOfText } from './outcome.js';
+import { readHookInput } from './hooks/read-input.js';
+import type { HookAgent } from './hooks/types.js';
 import { prepareRegistrationOfText, toolNamesOf } from './mcp-registration.js';
 
 /**
@@ -15,6 +17,8 @@ export const BIG_BODY_READERS = {
   mcpRegistration: (text: string, maxValues: number, _extra: null) => prepareRegistrationOfText(text, maxValues),
   /** A registered server's stored tool list (written by the registry, up to a body's size): its tools' names. */
   toolNames: (text: string, _maxValues: number, _extra: null) => toolNamesOf(text),
+  /** POST /api/v1/hooks/{agent}: an agent's hook input (up to 8 MiB: a whole file to write), read into its request. */
+  hookInput: (text: string, _maxValues: number, agent: HookAgent) => readHookInput(agent, text),
 } as const;
 
 export type BigBodyKind = keyof typeof BIG_BODY_READERS;

@@ -1,7 +1,7 @@
-import { MAX_ACTION_VALUES, type ActionRequest, type ActionStatus, type Decision } from '../../../src-shared/index.js';
-import { jsonShape } from '../../core/json-shape.js';
+import type { ActionRequest, ActionStatus, Decision } from '../../../src-shared/index.js';
+import { readHookInput, type HookRead } from './read-input.js';
 import { adapterOf } from './registry.js';
-import { HookInputError, type HookAgent, type HookAnswer, type OnError, type Verdict } from './types.js';
+import type { HookAgent, HookAnswer, OnError, Verdict } from './types.js';
 import { failureVerdict, renderVerdict, timeoutVerdict, verdictOf, type HookFallback } from './verdict.js';
 
 /** What the hook service needs from the core (kept narrow: no HTTP, no storage). */
@@ -14,6 +14,8 @@ export interface HookPorts {
   now(): number;
   /** The hook of `agent` called (hook status's "last call"). */
   noteCall(agent: HookAgent, ms: number): void;
+  /** Reads an input as readHookInput does, off the main thread when big (default: readHookInput here). */
+  readInput?(agent: HookAgent, text: string): Promise<HookRead>;
 }
 
 export interface HookCallOptions {
@@ -57,23 +59,12 @@ export class HookService {
       return { ...renderVerdict(adapter, v, event), action_id, verdict: v.kind };
     };
     this.ports.noteCall(agent, this.ports.now());
-    // Counted on the raw text: an input past the limit is never parsed.
-    if (jsonShape(text, { values: MAX_ACTION_VALUES }).values > MAX_ACTION_VALUES)
-      return fail(`the hook input holds more than ${MAX_ACTION_VALUES.toLocaleString('en-US')} JSON values`);
-    let input: unknown;
-    try {
-      input = JSON.parse(text);
-    } catch {
-      return fail(text.trim() ? 'the hook input is not JSON' : 'the hook input is empty');
+    const read = await (this.ports.readInput?.(agent, text) ?? readHookInput(agent, text));
+    if ('failure' in read) {
+      event = read.event;
+      return fail(read.failure);
     }
-    if (!input || typeof input !== 'object' || Array.isArray(input)) return fail('the hook input is not a JSON object');
-    let parsed;
-    try {
-      parsed = adapter.parse(input as Record<string, unknown>);
-    } catch (e) {
-      if (e instanceof HookInputError) event = e.event;
-      return fail((e as Error).message);
-    }
+    const parsed = read.parsed;
     event = parsed.event;
     if (parsed.kind === 'local') {
       let v = parsed.verdict;
