@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LAB_BODY_VALUES } from '../../src-shared/api.js';
 import { MAX_CONDITION_VALUES } from '../../src-shared/index.js';
 import { openTestCore, type TestCore } from '../helpers/core.js';
 
@@ -99,5 +100,23 @@ describe('the size of a written policy', () => {
     const hit = await submit('host-29999.example');
     expect(hit.body).toMatchObject({ decision: 'denied', policy: { id: 'stored-big' } });
     expect((await submit('elsewhere.example')).body.policy?.id).not.toBe('stored-big');
+  });
+
+  it('the policy lab tests a draft set of thousands, and refuses a body past LAB_BODY_VALUES before parsing it', async () => {
+    const drafts = Array.from({ length: 3_000 }, (_, i) => ({ id: `d${i}`, effect: 'deny', when: { action_type: `x.t${i}` } }));
+    const tested = await t.json<{ policy: { id: string } | null }>('POST', '/api/v1/policies/test', {
+      body: { action: { action_type: 'x.t2999', resource: 'r' }, policies: drafts },
+    });
+    expect(tested.status).toBe(200);
+    expect(tested.body.policy?.id).toBe('d2999');
+    const nested = Array.from({ length: LAB_BODY_VALUES / 3 }, () => [[1]]);
+    for (const [path, body] of [
+      ['/api/v1/policies/test', { action: { action_type: 'x.read', parameters: { nested } } }],
+      ['/api/v1/policies/simulate', { policies: [{ id: 'p', effect: 'deny', when: { resource: { in: nested } } }] }],
+    ] as const) {
+      const r = await t.json<{ error: { code: string } }>('POST', path, { body });
+      expect(r.status, path).toBe(413);
+      expect(r.body.error.code).toBe('too_large');
+    }
   });
 });
