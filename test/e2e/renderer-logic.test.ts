@@ -77,6 +77,10 @@ describe('policy drafts', () => {
 
   it('maps local and server issues to form fields', () => {
     expect(Object.keys(localIssues({ id: 'Bad Id', effect: 'allow' }))).toContain('id');
+    // The server's size limit on a written policy's conditions, said as the draft is typed (not only on save).
+    const list = (n: number) => ({ id: 'hosts', effect: 'deny', when: { resource: { in: Array.from({ length: n }, (_, i) => `h${i}`) } } });
+    expect(localIssues(list(9_000))).toEqual({});
+    expect(localIssues(list(10_000)).when?.[0]).toMatch(/holds more than 10,000 values/);
     const server = serverIssues([{ path: 'policies[0](x).when.resource.regex', message: 'invalid regex' }]);
     expect(issuesFor(server, 'when.resource')).toEqual(['invalid regex']);
     expect(simpleValue({ eq: 'npm test' })).toBe('npm test');

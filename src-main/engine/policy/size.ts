@@ -1,4 +1,4 @@
-import { MAX_CONDITION_VALUES } from '../../../src-shared/index.js';
+import { conditionSizeProblem } from '../../../src-shared/condition-size.js';
 import type { ValidationDetail } from '../errors.js';
 
 /*
@@ -10,30 +10,8 @@ import type { ValidationDetail } from '../errors.js';
  * never turn a stored deny into nothing).
  */
 
-/** Whether `value` holds more than `limit` values (the walk stops there). */
-export function holdsMoreValues(value: unknown, limit: number): boolean {
-  let left = limit;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null) continue;
-    const items = Array.isArray(v) ? v : Object.values(v);
-    left -= items.length;
-    if (left < 0) return true;
-    for (const item of items) if (typeof item === 'object' && item !== null) stack.push(item);
-  }
-  return false;
-}
-
 /** The write-time size check of a policy's or risk rule's conditions, at `path` (`when`, `policies[0](x).when`). */
 export function conditionSizeIssues(conditions: unknown, path: string): ValidationDetail[] {
-  if (!holdsMoreValues(conditions, MAX_CONDITION_VALUES)) return [];
-  return [
-    {
-      path,
-      message:
-        `holds more than ${MAX_CONDITION_VALUES.toLocaleString('en-US')} values: a policy is compiled whole at every change of the set, ` +
-        'so split it into several policies, or match many values at once with glob or regex',
-    },
-  ];
+  const message = conditionSizeProblem(conditions);
+  return message === null ? [] : [{ path, message }];
 }

@@ -1,3 +1,4 @@
+import { conditionSizeProblem } from '../../../src-shared/condition-size.js';
 import { PolicySchema, type ActionRequest, type PolicyInput, type PolicyView } from '../../../src-shared/index.js';
 
 /** The editable part of a listed policy (drops the bookkeeping the API adds). */
@@ -64,7 +65,11 @@ export type FieldIssues = Record<string, string[]>;
 /** zod issues of the draft, by dotted path ("when.resource", "approval.timeout_s"). */
 export function localIssues(draft: unknown): FieldIssues {
   const r = PolicySchema.safeParse(draft);
-  if (r.success) return {};
+  if (r.success) {
+    // The server refuses conditions past its size limit when the policy is saved: say so as it is typed.
+    const tooBig = conditionSizeProblem(r.data.when);
+    return tooBig ? { when: [tooBig] } : {};
+  }
   const out: FieldIssues = {};
   for (const i of r.error.issues) {
     const path = i.path.map(String).join('.') || '(policy)';
