@@ -31,11 +31,6 @@ attachFullTextAsIs(conn, path);
 const idle = trimMs > 0 ? idleTrim(trimMs, () => conn.exec('PRAGMA shrink_memory')) : null;
 
 /**
- * The page as the JSON text of the response: a string crosses to the main thread as one copy, where
- * the page's objects would be cloned item by item and then serialised there again (on the bench's
- * log that was ~0.7 ms of a 2 ms page, most of it on the main thread).
- */
-/**
  * The most row text one read of a page may hold (a page's read returns at most its limit + 1 rows).
  * Rows of ~1 MiB each (up to 100 in a page) outgrew the thread's heap, and V8 ended the whole process
  * where one allocation could not be met: past this, the read stops and the page is asked again with a
@@ -54,6 +49,11 @@ const textOf = (row: unknown): number => {
   return n;
 };
 
+/**
+ * The page as the JSON text of the response: a string crosses to the main thread as one copy, where
+ * the page's objects would be cloned item by item and then serialised there again (on the bench's
+ * log that was ~0.7 ms of a 2 ms page, most of it on the main thread).
+ */
 function handle(req: PageRequest): string {
   const reads = {
     ...connectionReads(conn, req.head),
